@@ -1,0 +1,101 @@
+// Math.* intrinsics, each declared once: arity, type rule and the reference
+// meaning (the simulator's implementation, written as a JS expression over the
+// argument names a, b). Backends provide one lowering per name; a test checks
+// that every backend covers every entry of MATH_FNS.
+
+import type { ScalarType } from './types.js';
+
+/**
+ * Type rules:
+ * - 'float': float in → same float out; int/bool args → the default float.
+ * - 'numeric': keeps the (joined) operand type, ints included (abs, min, floor on an int stays int).
+ * - 'i32': result i32 (imul, clz32).
+ * - 'f32': result f32 (fround).
+ */
+export type MathRule = 'float' | 'numeric' | 'i32' | 'f32';
+
+export interface MathDecl {
+  arity: 1 | 2;
+  rule: MathRule;
+  /** JS for the simulator, over a (and b); must match JS's Math exactly for f64. */
+  sim: string;
+  /** True for functions whose int form is the identity (floor(3) = 3). */
+  intIdentity?: boolean;
+}
+
+export const MATH_DECLS = {
+  sqrt: { arity: 1, rule: 'float', sim: 'Math.sqrt(a)' },
+  cbrt: { arity: 1, rule: 'float', sim: 'Math.cbrt(a)' },
+  exp: { arity: 1, rule: 'float', sim: 'Math.exp(a)' },
+  expm1: { arity: 1, rule: 'float', sim: 'Math.expm1(a)' },
+  log: { arity: 1, rule: 'float', sim: 'Math.log(a)' },
+  log2: { arity: 1, rule: 'float', sim: 'Math.log2(a)' },
+  log10: { arity: 1, rule: 'float', sim: 'Math.log10(a)' },
+  log1p: { arity: 1, rule: 'float', sim: 'Math.log1p(a)' },
+  sin: { arity: 1, rule: 'float', sim: 'Math.sin(a)' },
+  cos: { arity: 1, rule: 'float', sim: 'Math.cos(a)' },
+  tan: { arity: 1, rule: 'float', sim: 'Math.tan(a)' },
+  asin: { arity: 1, rule: 'float', sim: 'Math.asin(a)' },
+  acos: { arity: 1, rule: 'float', sim: 'Math.acos(a)' },
+  atan: { arity: 1, rule: 'float', sim: 'Math.atan(a)' },
+  sinh: { arity: 1, rule: 'float', sim: 'Math.sinh(a)' },
+  cosh: { arity: 1, rule: 'float', sim: 'Math.cosh(a)' },
+  tanh: { arity: 1, rule: 'float', sim: 'Math.tanh(a)' },
+  asinh: { arity: 1, rule: 'float', sim: 'Math.asinh(a)' },
+  acosh: { arity: 1, rule: 'float', sim: 'Math.acosh(a)' },
+  atanh: { arity: 1, rule: 'float', sim: 'Math.atanh(a)' },
+  atan2: { arity: 2, rule: 'float', sim: 'Math.atan2(a, b)' },
+  pow: { arity: 2, rule: 'float', sim: 'Math.pow(a, b)' },
+  hypot: { arity: 2, rule: 'float', sim: 'Math.hypot(a, b)' },
+  abs: { arity: 1, rule: 'numeric', sim: 'Math.abs(a)' },
+  sign: { arity: 1, rule: 'numeric', sim: 'Math.sign(a)' },
+  floor: { arity: 1, rule: 'numeric', sim: 'Math.floor(a)', intIdentity: true },
+  ceil: { arity: 1, rule: 'numeric', sim: 'Math.ceil(a)', intIdentity: true },
+  round: { arity: 1, rule: 'numeric', sim: 'Math.round(a)', intIdentity: true },
+  trunc: { arity: 1, rule: 'numeric', sim: 'Math.trunc(a)', intIdentity: true },
+  imul: { arity: 2, rule: 'i32', sim: 'Math.imul(a, b)' },
+  clz32: { arity: 1, rule: 'i32', sim: 'Math.clz32(a)' },
+  fround: { arity: 1, rule: 'f32', sim: 'Math.fround(a)' },
+} as const satisfies Record<string, MathDecl>;
+
+export type MathFn = keyof typeof MATH_DECLS;
+export const MATH_FNS = Object.keys(MATH_DECLS) as MathFn[];
+export const isMathFn = (s: string): s is MathFn => Object.prototype.hasOwnProperty.call(MATH_DECLS, s);
+
+/** Math constants become literals of the default float. */
+export const MATH_CONSTANTS: Record<string, number> = {
+  PI: Math.PI, E: Math.E, LN2: Math.LN2, LN10: Math.LN10, LOG2E: Math.LOG2E,
+  LOG10E: Math.LOG10E, SQRT2: Math.SQRT2, SQRT1_2: Math.SQRT1_2,
+};
+
+/**
+ * Argument and result types of a call, given the argument types (after joining
+ * for two-argument numeric functions). Returns the type the arguments are
+ * converted to and the result type.
+ */
+export function mathSignature(fn: MathFn, argTypes: ScalarType[], defaultFloat: 'f32' | 'f64'): { arg: ScalarType; result: ScalarType } {
+  const d: MathDecl = MATH_DECLS[fn];
+  const joined = argTypes.reduce((x, y) => joinNumeric(x, y));
+  switch (d.rule) {
+    case 'float': {
+      const t = joined === 'f32' || joined === 'f64' ? joined : defaultFloat;
+      return { arg: t, result: t };
+    }
+    case 'numeric': {
+      const t = joined === 'bool' ? 'i32' : joined;
+      return { arg: t, result: t };
+    }
+    case 'i32': return { arg: 'i32', result: 'i32' };
+    case 'f32': return { arg: joined === 'f32' ? 'f32' : joined === 'f64' ? 'f64' : defaultFloat, result: 'f32' };
+  }
+}
+
+/** Join for operands of one operation. i32 and u32 never meet here (the frontend refuses it). */
+export function joinNumeric(a: ScalarType, b: ScalarType): ScalarType {
+  if (a === b) return a;
+  if (a === 'f64' || b === 'f64') return 'f64';
+  if (a === 'f32' || b === 'f32') return 'f32';
+  if (a === 'bool') return b;
+  if (b === 'bool') return a;
+  return a; // i32 vs u32: caller handles
+}

@@ -1,0 +1,120 @@
+// The typed IR: structured control flow (if / loop regions, no CFG) over mutable
+// typed locals. Structure is what WGSL needs and what the CPU backend's barrier
+// transform (work-item loops) needs; LLVM backends turn locals into allocas and
+// let mem2reg build SSA. Device functions are inlined before a backend sees a
+// kernel, so backends only ever lower one function.
+
+import type { AtomicOp, BinaryOp, SpecialReg, UnaryOp } from './ops.js';
+import type { ElemType, ParamType, ScalarType, Space } from '../types.js';
+import type { MathFn } from '../intrinsics.js';
+
+/** Position in the user's kernel source (1-based line in the user's file, 1-based column). */
+export interface Loc { line: number; column: number }
+
+/** How an expression's value varies across the threads of one block. */
+export type Uniformity = 'uniform' | 'varying';
+
+interface ExprBase { type: ScalarType; loc?: Loc }
+
+/** A numeric or boolean literal, already in the node's type (NaN / Infinity allowed for floats). */
+export interface ConstExpr extends ExprBase { kind: 'const'; value: number | boolean }
+/** A scalar kernel parameter (arrays are referenced through ArrayRef). */
+export interface ParamExpr extends ExprBase { kind: 'param'; index: number }
+export interface LocalExpr extends ExprBase { kind: 'local'; id: number }
+/** threadIdx.x etc. Always i32. */
+export interface SpecialExpr extends ExprBase { kind: 'special'; reg: SpecialReg; dim: 0 | 1 | 2 }
+export interface UnaryExpr extends ExprBase { kind: 'unary'; op: UnaryOp; x: Expr }
+/** `opType` is the type of both operands; `type` the result (bool for comparisons). */
+export interface BinaryExpr extends ExprBase { kind: 'binary'; op: BinaryOp; opType: ScalarType; a: Expr; b: Expr }
+/** Short-circuit && / || on bool operands, result bool. */
+export interface LogicalExpr extends ExprBase { kind: 'logical'; op: 'and' | 'or'; a: Expr; b: Expr }
+/** Ternary `c ? a : b`; only the chosen arm is evaluated. */
+export interface CondExpr extends ExprBase { kind: 'cond'; c: Expr; a: Expr; b: Expr }
+/**
+ * Numeric conversion with JavaScript's meaning: float→i32 is ToInt32 (truncate,
+ * then wrap mod 2^32; NaN/±Inf → 0), float→u32 is ToUint32, i32↔u32 reinterprets
+ * the bits, int→float rounds to nearest, f64→f32 is Math.fround, x→bool is `x != 0`
+ * (NaN → false), bool→number is 0/1.
+ */
+export interface ConvertExpr extends ExprBase { kind: 'convert'; x: Expr }
+/** Read `array[index]`; the result type is loadType(elem). `index` is i32 or u32. */
+export interface LoadExpr extends ExprBase { kind: 'load'; array: ArrayRef; index: Expr }
+/** Element count of an array, i32. */
+export interface LengthExpr extends ExprBase { kind: 'length'; array: ArrayRef }
+/** A Math.* intrinsic (see intrinsics.ts for each one's type rule and meaning). */
+export interface MathExpr extends ExprBase { kind: 'math'; fn: MathFn; args: Expr[] }
+/**
+ * An atomic read-modify-write on array[index]; returns the old element. `value`
+ * is in the element's load type; for 'cas', `expected` is compared and `value`
+ * written when equal.
+ */
+export interface AtomicExpr extends ExprBase {
+  kind: 'atomic'; op: AtomicOp; array: ArrayRef; index: Expr; value: Expr; expected?: Expr;
+}
+
+export type Expr =
+  | ConstExpr | ParamExpr | LocalExpr | SpecialExpr | UnaryExpr | BinaryExpr | LogicalExpr
+  | CondExpr | ConvertExpr | LoadExpr | LengthExpr | MathExpr | AtomicExpr;
+
+/** A reference to an array: a global parameter, or a shared/local/const array of the kernel. */
+export type ArrayRef =
+  | { space: 'global'; param: number }
+  | { space: 'shared' | 'local' | 'const'; id: number };
+
+interface StmtBase { loc?: Loc }
+/** `local = value` (declarations are assignments; every local starts at zero). */
+export interface AssignStmt extends StmtBase { kind: 'assign'; local: number; value: Expr }
+/** `array[index] = value`; value has loadType(elem) and is narrowed with wrapping. */
+export interface StoreStmt extends StmtBase { kind: 'store'; array: ArrayRef; index: Expr; value: Expr }
+/** An expression evaluated for its effect (an atomic whose result is unused). */
+export interface ExprStmt extends StmtBase { kind: 'expr'; expr: Expr }
+export interface IfStmt extends StmtBase { kind: 'if'; cond: Expr; then: Stmt[]; else: Stmt[] }
+/**
+ * A loop: while (cond) { body; update }. `cond` (bool, or absent for an endless
+ * loop) is tested before each iteration; `continue` jumps to `update`; `break`
+ * leaves the loop. do-while has cond absent and `if (!c) break` ending `update`.
+ */
+export interface LoopStmt extends StmtBase { kind: 'loop'; cond?: Expr; body: Stmt[]; update: Stmt[] }
+export interface BreakStmt extends StmtBase { kind: 'break' }
+export interface ContinueStmt extends StmtBase { kind: 'continue' }
+/** Early exit of the kernel (kernels return nothing). */
+export interface ReturnStmt extends StmtBase { kind: 'return' }
+/** cuda.syncthreads(): a block-wide barrier that also orders shared and global memory. */
+export interface BarrierStmt extends StmtBase { kind: 'barrier' }
+
+export type Stmt =
+  | AssignStmt | StoreStmt | ExprStmt | IfStmt | LoopStmt | BreakStmt | ContinueStmt | ReturnStmt | BarrierStmt;
+
+export interface Param { name: string; type: ParamType; /** false when the kernel never writes it */ written: boolean; atomic: boolean }
+export interface Local { id: number; name: string; type: ScalarType }
+/**
+ * A kernel-scoped array. Shared arrays have one instance per block; local arrays one
+ * per thread; const arrays hold `values`. `shape` is the user's (row-major) shape;
+ * indices are already flattened. `size` 0 on a shared array means dynamic shared
+ * memory, sized at launch by `sharedMem` bytes.
+ */
+export interface KernelArray {
+  id: number; name: string; space: Exclude<Space, 'global'>; elem: ElemType;
+  shape: number[]; size: number; values?: number[]; atomic: boolean;
+}
+
+export interface KernelIR {
+  name: string;
+  params: Param[];
+  locals: Local[];
+  arrays: KernelArray[];
+  body: Stmt[];
+  /** The default float of this compilation (f64, or f32 where the target lacks f64). */
+  float: 'f32' | 'f64';
+  /** true when the kernel contains a barrier anywhere. */
+  hasBarrier: boolean;
+  /** Maps IR lines back to the user's source for errors raised after lowering. */
+  source: SourceInfo;
+}
+
+export interface SourceInfo {
+  file?: string;
+  /** Line in `file` of the first line of the kernel's source text. */
+  firstLine: number;
+  text: string;
+}

@@ -1,0 +1,47 @@
+// The single list of IR operation kinds. Every backend switches over these
+// (TypeScript's exhaustiveness checks make a missing case a build error).
+
+/** Unary operators. 'neg' wraps for ints; 'not' is logical (result bool); 'bitnot' is `~` (i32). */
+export const UNARY_OPS = ['neg', 'not', 'bitnot'] as const;
+export type UnaryOp = (typeof UNARY_OPS)[number];
+
+/**
+ * Binary operators; both operands already have the node's operand type (`opType`).
+ * - add/sub/mul: wrap mod 2^32 for i32/u32; IEEE for floats.
+ * - div: floats only (JS `/` on ints is lowered to a float division by the frontend).
+ * - rem: JS `%` (sign of the dividend); for ints x % 0 === 0 and INT_MIN % -1 === 0.
+ * - idiv: integer division truncating toward zero (`(a / b) | 0`, `Math.trunc(a / b)`); x idiv 0 === 0.
+ * - fdiv: integer division rounding toward -infinity (`Math.floor(a / b)`); x fdiv 0 === 0.
+ * - and/or/xor/shl/shr: i32 operands and result (JS ToInt32 semantics; shift counts masked by 31).
+ * - ushr: `>>>`; u32 left operand, u32 count (masked by 31), u32 result.
+ * - eq..ge: comparison, result bool. NaN compares false except 'ne'.
+ * - min/max: JS Math.min/max on the operand type (NaN if either is NaN for floats).
+ */
+export const BINARY_OPS = [
+  'add', 'sub', 'mul', 'div', 'rem', 'idiv', 'fdiv',
+  'and', 'or', 'xor', 'shl', 'shr', 'ushr',
+  'eq', 'ne', 'lt', 'le', 'gt', 'ge',
+  'min', 'max',
+] as const;
+export type BinaryOp = (typeof BINARY_OPS)[number];
+
+export const COMPARE_OPS: ReadonlySet<BinaryOp> = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
+
+/** Atomic read-modify-write operations; each returns the old value. */
+export const ATOMIC_OPS = ['add', 'sub', 'max', 'min', 'and', 'or', 'xor', 'exch', 'cas'] as const;
+export type AtomicOp = (typeof ATOMIC_OPS)[number];
+
+/** CUDA's built-in index registers. */
+export const SPECIAL_REGS = ['threadIdx', 'blockIdx', 'blockDim', 'gridDim'] as const;
+export type SpecialReg = (typeof SPECIAL_REGS)[number];
+
+/** Expression node kinds. */
+export const EXPR_KINDS = [
+  'const', 'param', 'local', 'special', 'unary', 'binary', 'logical', 'cond',
+  'convert', 'load', 'length', 'math', 'atomic',
+] as const;
+export type ExprKind = (typeof EXPR_KINDS)[number];
+
+/** Statement node kinds. */
+export const STMT_KINDS = ['assign', 'store', 'expr', 'if', 'loop', 'break', 'continue', 'return', 'barrier'] as const;
+export type StmtKind = (typeof STMT_KINDS)[number];

@@ -1,0 +1,80 @@
+// Scalar and array types of the kernel language. Values in registers are one of
+// the five scalar types; arrays may additionally hold 8/16-bit integers, which
+// load as i32 (as JS typed arrays do) and store with wrapping.
+
+export type ScalarType = 'bool' | 'i32' | 'u32' | 'f32' | 'f64';
+export type ElemType = 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32' | 'f32' | 'f64';
+export type FloatType = 'f32' | 'f64';
+export type IntType = 'i32' | 'u32';
+
+export const ELEM_TYPES: readonly ElemType[] = ['i8', 'u8', 'i16', 'u16', 'i32', 'u32', 'f32', 'f64'];
+
+export const ELEM_BYTES: Record<ElemType, number> = { i8: 1, u8: 1, i16: 2, u16: 2, i32: 4, u32: 4, f32: 4, f64: 8 };
+
+export type TypedArray =
+  | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
+
+export const TYPED_ARRAY_OF: Record<ElemType, { new (n: number | ArrayBufferLike, offset?: number, len?: number): TypedArray; BYTES_PER_ELEMENT: number }> = {
+  i8: Int8Array, u8: Uint8Array, i16: Int16Array, u16: Uint16Array,
+  i32: Int32Array, u32: Uint32Array, f32: Float32Array, f64: Float64Array,
+};
+
+export function elemTypeOfTypedArray(a: unknown): ElemType | undefined {
+  if (a instanceof Float32Array) return 'f32';
+  if (a instanceof Float64Array) return 'f64';
+  if (a instanceof Int32Array) return 'i32';
+  if (a instanceof Uint32Array) return 'u32';
+  if (a instanceof Int16Array) return 'i16';
+  if (a instanceof Uint16Array) return 'u16';
+  if (a instanceof Int8Array) return 'i8';
+  if (a instanceof Uint8Array && !(a instanceof Uint8ClampedArray)) return 'u8';
+  return undefined;
+}
+
+/** The register type an element loads as. */
+export function loadType(e: ElemType): ScalarType {
+  return e === 'f32' || e === 'f64' || e === 'u32' ? e : 'i32';
+}
+
+export const isFloat = (t: ScalarType): t is FloatType => t === 'f32' || t === 'f64';
+export const isInt = (t: ScalarType): t is IntType => t === 'i32' || t === 'u32';
+
+/** Where an array lives. 'const' arrays are small literal tables captured from `globals`. */
+export type Space = 'global' | 'shared' | 'local' | 'const';
+
+export interface ArrayType {
+  elem: ElemType;
+  space: Space;
+}
+
+/** A kernel parameter's type: a scalar or a (1-D, global) array. */
+export type ParamType = { kind: 'scalar'; type: ScalarType } | { kind: 'array'; elem: ElemType };
+
+export function paramTypeKey(p: ParamType): string {
+  return p.kind === 'scalar' ? p.type : `${p.elem}[]`;
+}
+
+/** dtype objects users pass to shared.array / local.array / deviceArray. */
+export interface DType {
+  readonly __dtype: ElemType;
+  readonly name: ElemType;
+}
+function dtype(name: ElemType): DType {
+  return Object.freeze({ __dtype: name, name, toString: () => name }) as DType;
+}
+export const f32 = dtype('f32');
+export const f64 = dtype('f64');
+export const i32 = dtype('i32');
+export const u32 = dtype('u32');
+export const i16 = dtype('i16');
+export const u16 = dtype('u16');
+export const i8 = dtype('i8');
+export const u8 = dtype('u8');
+/** numba spellings, accepted as aliases. */
+export const DTYPE_NAMES: Record<string, ElemType> = {
+  f32: 'f32', f64: 'f64', i32: 'i32', u32: 'u32', i16: 'i16', u16: 'u16', i8: 'i8', u8: 'u8',
+  float32: 'f32', float64: 'f64', int32: 'i32', uint32: 'u32', int16: 'i16', uint16: 'u16', int8: 'i8', uint8: 'u8',
+};
+export function isDType(x: unknown): x is DType {
+  return typeof x === 'object' && x !== null && '__dtype' in x;
+}
