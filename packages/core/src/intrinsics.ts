@@ -10,9 +10,9 @@ import type { ScalarType } from './types.js';
  * - 'float': float in → same float out; int/bool args → the default float.
  * - 'numeric': keeps the (joined) operand type, ints included (abs, min, floor on an int stays int).
  * - 'i32': result i32 (imul, clz32).
- * - 'f32': result f32 (fround).
+ * (Math.fround is not an intrinsic: the frontend lowers it to a conversion to f32.)
  */
-export type MathRule = 'float' | 'numeric' | 'i32' | 'f32';
+export type MathRule = 'float' | 'numeric' | 'i32';
 
 export interface MathDecl {
   arity: 1 | 2;
@@ -55,7 +55,6 @@ export const MATH_DECLS = {
   trunc: { arity: 1, rule: 'numeric', sim: 'Math.trunc(a)', intIdentity: true },
   imul: { arity: 2, rule: 'i32', sim: 'Math.imul(a, b)' },
   clz32: { arity: 1, rule: 'i32', sim: 'Math.clz32(a)' },
-  fround: { arity: 1, rule: 'f32', sim: 'Math.fround(a)' },
 } as const satisfies Record<string, MathDecl>;
 
 export type MathFn = keyof typeof MATH_DECLS;
@@ -86,7 +85,6 @@ export function mathSignature(fn: MathFn, argTypes: ScalarType[], defaultFloat: 
       return { arg: t, result: t };
     }
     case 'i32': return { arg: 'i32', result: 'i32' };
-    case 'f32': return { arg: joined === 'f32' ? 'f32' : joined === 'f64' ? 'f64' : defaultFloat, result: 'f32' };
   }
 }
 
