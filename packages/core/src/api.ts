@@ -1,0 +1,63 @@
+// The `cuda` object: host API (jit, toDevice, deviceArray) plus the kernel-side
+// intrinsics, declared with TypeScript types so kernels type-check. The
+// intrinsics exist only to be compiled: called on the host they throw.
+
+import { Kernel, type JitOptions } from './kernel.js';
+import { DeviceFunction } from './device-function.js';
+import { deviceArray, toDevice } from './device-array.js';
+import type { DType, ElemType } from './types.js';
+
+type ArrayOf<E extends ElemType> =
+  E extends 'f32' ? Float32Array : E extends 'f64' ? Float64Array : E extends 'i32' ? Int32Array : E extends 'u32' ? Uint32Array
+  : E extends 'i16' ? Int16Array : E extends 'u16' ? Uint16Array : E extends 'i8' ? Int8Array : Uint8Array;
+
+type NumArray = { [i: number]: number; readonly length: number };
+
+interface Dim3 { readonly x: number; readonly y: number; readonly z: number }
+
+function kernelOnly(name: string): never {
+  throw new Error(`numbat: cuda.${name} can only be used inside a kernel compiled with cuda.jit`);
+}
+const dim3Only = (name: string): Dim3 => new Proxy({} as Dim3, { get: () => kernelOnly(name) });
+
+interface ArrayFactory {
+  array<E extends ElemType>(shape: number | [number], dtype: DType & { name: E }): ArrayOf<E>;
+  array<E extends ElemType>(shape: [number, number], dtype: DType & { name: E }): ArrayOf<E>[];
+  array<E extends ElemType>(shape: [number, number, number], dtype: DType & { name: E }): ArrayOf<E>[][];
+}
+
+function jit<F extends (...args: any[]) => any>(fn: F, options: JitOptions & { device: true }): F & DeviceFunction;
+function jit<F extends (...args: any[]) => void>(fn: F, options?: JitOptions): Kernel<F>;
+function jit(fn: (...args: any[]) => any, options: JitOptions = {}): unknown {
+  if (typeof fn !== 'function') throw new TypeError('cuda.jit expects a function');
+  if (options.device) return new DeviceFunction(fn, options.globals ?? {}, fn.name || 'device');
+  return new Kernel(fn, options);
+}
+
+export const cuda = {
+  jit,
+  toDevice,
+  deviceArray,
+
+  // ---- kernel-side intrinsics (compiled, never executed on the host)
+  grid: ((_n: 1 | 2 | 3) => kernelOnly('grid')) as { (n: 1): number; (n: 2): [number, number]; (n: 3): [number, number, number] },
+  gridsize: ((_n: 1 | 2 | 3) => kernelOnly('gridsize')) as { (n: 1): number; (n: 2): [number, number]; (n: 3): [number, number, number] },
+  threadIdx: dim3Only('threadIdx'),
+  blockIdx: dim3Only('blockIdx'),
+  blockDim: dim3Only('blockDim'),
+  gridDim: dim3Only('gridDim'),
+  syncthreads: (): void => kernelOnly('syncthreads'),
+  shared: { array: ((..._a: unknown[]) => kernelOnly('shared.array')) as ArrayFactory['array'] },
+  local: { array: ((..._a: unknown[]) => kernelOnly('local.array')) as ArrayFactory['array'] },
+  atomic: {
+    add: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.add'),
+    sub: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.sub'),
+    max: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.max'),
+    min: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.min'),
+    and: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.and'),
+    or: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.or'),
+    xor: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.xor'),
+    exch: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.exch'),
+    cas: (_a: NumArray, _i: number | number[], _expected: number, _v: number): number => kernelOnly('atomic.cas'),
+  },
+};

@@ -1,0 +1,59 @@
+// Arrays resident on a target's device. Creation is synchronous (as numba's
+// cuda.to_device); the allocation and upload finish in the background and every
+// use awaits them.
+
+import type { Backend, Target } from './backend.js';
+import { resolveTarget, usableBackend } from './targets.js';
+import { DTYPE_NAMES, elemTypeOfTypedArray, isDType, TYPED_ARRAY_OF, type DType, type ElemType, type TypedArray } from './types.js';
+
+export class DeviceArray {
+  readonly length: number = 0;
+  /** Resolves once the buffer exists (and holds its initial data). */
+  readonly ready: Promise<{ backend: Backend; buffer: unknown; target: Target }>;
+  private freed = false;
+  constructor(readonly dtype: ElemType, readonly shape: number[], target: Target | 'auto' | undefined, init?: TypedArray) {
+    this.length = shape.reduce((a, b) => a * b, 1);
+    const length = this.length;
+    this.ready = (async () => {
+      const t = await resolveTarget(target);
+      const backend = await usableBackend(t);
+      const buffer = await backend.alloc(dtype, length);
+      if (init) await backend.upload(buffer, init);
+      return { backend, buffer, target: t };
+    })();
+    this.ready.catch(() => {}); // surfaced when used, not as an unhandled rejection
+  }
+  /** Copies the device data into a new typed array (or `into`). */
+  async copyToHost<T extends TypedArray>(into?: T): Promise<T> {
+    const { backend, buffer } = await this.ready;
+    const out = (into ?? new TYPED_ARRAY_OF[this.dtype](this.length)) as T;
+    if (out.length !== this.length) throw new Error(`copyToHost: destination has ${out.length} elements, device array has ${this.length}`);
+    await backend.download(buffer, out);
+    return out;
+  }
+  async copyFromHost(data: TypedArray): Promise<void> {
+    const { backend, buffer } = await this.ready;
+    await backend.upload(buffer, data);
+  }
+  /** Releases device memory now (otherwise it lives as long as the process). */
+  async free(): Promise<void> {
+    if (this.freed) return;
+    this.freed = true;
+    const { backend, buffer } = await this.ready;
+    backend.free(buffer);
+  }
+}
+
+export function toDevice(data: TypedArray, opts: { target?: Target | 'auto' } = {}): DeviceArray {
+  const elem = elemTypeOfTypedArray(data);
+  if (!elem) throw new TypeError('cuda.toDevice expects a typed array (Float32Array, Float64Array, Int32Array, Uint32Array, Int16Array, Uint16Array, Int8Array, Uint8Array)');
+  return new DeviceArray(elem, [data.length], opts.target, data);
+}
+
+export function deviceArray(shape: number | number[], dtype: DType | string, opts: { target?: Target | 'auto' } = {}): DeviceArray {
+  const elem = isDType(dtype) ? dtype.__dtype : DTYPE_NAMES[dtype as string];
+  if (!elem) throw new TypeError(`cuda.deviceArray: unknown dtype ${String(dtype)}`);
+  const dims = typeof shape === 'number' ? [shape] : shape;
+  if (dims.some((d) => !Number.isInteger(d) || d < 0)) throw new RangeError(`cuda.deviceArray: invalid shape [${dims.join(', ')}]`);
+  return new DeviceArray(elem, dims, opts.target);
+}

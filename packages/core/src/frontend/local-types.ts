@@ -1,0 +1,39 @@
+// Type inference for locals: a local has one type, the join of everything
+// assigned to it. Literals are abstract and adopt the other contributions'
+// type; i32 and u32 never join implicitly (JS would keep both exactly, so
+// either choice would silently change a value): that is a compile error.
+
+import type { ScalarType } from '../types.js';
+import { literalFits, literalType } from './values.js';
+
+export type Contribution = { type: ScalarType; lit?: number | boolean };
+
+export type JoinResult = { ok: true; type: ScalarType } | { ok: false; types: [ScalarType, ScalarType] };
+
+export function joinContributions(cs: Contribution[], float: 'f32' | 'f64'): JoinResult {
+  let concrete: ScalarType | undefined;
+  for (const c of cs) {
+    if (c.lit !== undefined) continue;
+    const t = c.type;
+    if (concrete === undefined || concrete === t) { concrete = t; continue; }
+    const pair = new Set([concrete, t]);
+    if (pair.has('i32') && pair.has('u32')) return { ok: false, types: [concrete, t] };
+    if (pair.has('f64')) concrete = 'f64';
+    else if (pair.has('f32')) concrete = 'f32';
+    else if (pair.has('bool')) concrete = concrete === 'bool' ? t : concrete;
+  }
+  const lits = cs.filter((c) => c.lit !== undefined).map((c) => c.lit as number | boolean);
+  if (concrete === undefined) {
+    // Only literals: the narrowest natural type that holds them all.
+    for (const t of ['bool', 'i32', 'u32'] as const) {
+      if (lits.every((v) => (t === 'bool' ? typeof v === 'boolean' : typeof v === 'number' && literalFits(v, t)))) return { ok: true, type: t };
+    }
+    const anyBool = lits.some((v) => typeof v === 'boolean');
+    return { ok: true, type: anyBool && lits.every((v) => typeof v === 'boolean' || literalType(v, float) !== float) ? 'i32' : float };
+  }
+  if (concrete === 'bool' && lits.some((v) => typeof v === 'number')) concrete = 'i32';
+  if ((concrete === 'i32' || concrete === 'u32') && lits.some((v) => !literalFits(v, concrete!))) {
+    return { ok: true, type: float };
+  }
+  return { ok: true, type: concrete };
+}

@@ -1,0 +1,25 @@
+// Names a kernel may use without declaring them: `cuda`, `Math`, the dtypes.
+// Transpilers rename imports (`__vi_import_0__.cuda`, `core_1.cuda`,
+// `(0, core_1.cuda)`), so a member of an unknown namespace with one of these
+// names resolves the same way.
+
+import type { Val } from './values.js';
+import { DTYPE_NAMES } from '../types.js';
+
+export const BUILTIN_NAMES: ReadonlySet<string> = new Set(['cuda', 'Math', ...Object.keys(DTYPE_NAMES)]);
+
+/** The host objects that denote builtins when captured through globals. */
+const hostBuiltins = new Map<unknown, Val>([[Math, { k: 'ns', path: 'Math' }]]);
+
+export function registerHostBuiltin(value: unknown, val: Val): void {
+  hostBuiltins.set(value, val);
+}
+
+export function resolveHostValue(name?: string, value?: unknown): Val {
+  if (name !== undefined) {
+    if (name === 'cuda' || name === 'Math') return { k: 'ns', path: name };
+    const e = DTYPE_NAMES[name];
+    if (e) return { k: 'dtype', elem: e };
+  }
+  return hostBuiltins.get(value) as Val;
+}

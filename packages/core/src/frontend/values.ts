@@ -1,0 +1,59 @@
+// What a JS expression denotes while lowering: a typed scalar (possibly still an
+// untyped literal), an array, a tuple from cuda.grid(2), a namespace such as
+// `cuda.atomic`, a dtype, a device function or a plain host value from globals.
+
+import type { ArrayRef, Expr } from '../ir/nodes.js';
+import type { ElemType, ScalarType } from '../types.js';
+import type { DeviceFunction } from '../device-function.js';
+
+export interface ScalarVal {
+  k: 'scalar';
+  e: Expr;
+  /** Set while the value is an abstract literal: it takes the type of the other operand. */
+  lit?: number | boolean;
+}
+export interface ArrayVal { k: 'array'; ref: ArrayRef; elem: ElemType; name: string; shape?: number[] }
+export interface TupleVal { k: 'tuple'; items: ScalarVal[] }
+export interface NsVal { k: 'ns'; path: string }
+export interface DTypeVal { k: 'dtype'; elem: ElemType }
+export interface DevFnVal { k: 'devfn'; fn: DeviceFunction }
+export interface HostVal { k: 'host'; value: unknown }
+
+export type Val = ScalarVal | ArrayVal | TupleVal | NsVal | DTypeVal | DevFnVal | HostVal;
+
+export function constExpr(type: ScalarType, value: number | boolean): Expr {
+  return { kind: 'const', type, value };
+}
+
+/** The natural type of a literal standing alone: i32 if it fits, then u32, else the default float. */
+export function literalType(v: number | boolean, float: 'f32' | 'f64'): ScalarType {
+  if (typeof v === 'boolean') return 'bool';
+  if (Number.isInteger(v) && !Object.is(v, -0)) {
+    if (v >= -2147483648 && v <= 2147483647) return 'i32';
+    if (v >= 0 && v <= 4294967295) return 'u32';
+  }
+  return float;
+}
+
+/** Does literal v keep its exact value in type t? */
+export function literalFits(v: number | boolean, t: ScalarType): boolean {
+  if (typeof v === 'boolean') return true;
+  switch (t) {
+    case 'bool': return v === 0 || v === 1;
+    case 'i32': return Number.isInteger(v) && v >= -2147483648 && v <= 2147483647;
+    case 'u32': return Number.isInteger(v) && v >= 0 && v <= 4294967295;
+    case 'f32': case 'f64': return true;
+  }
+}
+
+/** JS conversion of a number to a register type (the meaning of ConvertExpr). */
+export function convertValue(v: number | boolean, t: ScalarType): number | boolean {
+  const n = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+  switch (t) {
+    case 'bool': return typeof v === 'boolean' ? v : !(n === 0 || Number.isNaN(n));
+    case 'i32': return n | 0;
+    case 'u32': return n >>> 0;
+    case 'f32': return Math.fround(n);
+    case 'f64': return n;
+  }
+}

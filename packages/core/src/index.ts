@@ -1,0 +1,28 @@
+// @numbat/core: public API, the typed IR and everything a backend builds on.
+
+import { registerBackend } from './backend.js';
+import { simBackend } from './sim/backend.js';
+import { registerHostBuiltin } from './frontend/names.js';
+import { cuda } from './api.js';
+
+registerBackend('sim', async () => simBackend);
+registerHostBuiltin(cuda, { k: 'ns', path: 'cuda' });
+
+export { cuda };
+export { Kernel, type JitOptions, type Dim, type LaunchOptions } from './kernel.js';
+export { DeviceArray, toDevice, deviceArray } from './device-array.js';
+export { DeviceFunction } from './device-function.js';
+export { f32, f64, i32, u32, i16, u16, i8, u8 } from './types.js';
+export * from './types.js';
+export { CompileError, LaunchError, codeFrame, siteOf } from './errors.js';
+export * from './backend.js';
+export { resolveTarget, targetAvailability } from './targets.js';
+export * from './ir/nodes.js';
+export * from './ir/ops.js';
+export { analyzeUniformity, exprUniform, type UniformityInfo } from './ir/uniformity.js';
+export { printIR } from './ir/print.js';
+export { forEachStmt, forEachExpr, childExprs, stmtExprs } from './ir/walk.js';
+export { binaryJs, unaryJs, convertJs, mathJs, evalBinary, evalUnary, evalConvert, evalMath } from './ir/semantics.js';
+export { MATH_DECLS, MATH_FNS, MATH_CONSTANTS, mathSignature, type MathFn, type MathDecl } from './intrinsics.js';
+export { simBackend } from './sim/backend.js';
+export { hashString } from './hash.js';

@@ -1,0 +1,84 @@
+// The meaning of each IR operation, written once as JavaScript source over
+// operands `a` and `b`. The simulator compiles kernels from these snippets and
+// constant folding evaluates them, so both agree with JS exactly.
+
+import type { BinaryOp, UnaryOp } from './ops.js';
+import type { ScalarType } from '../types.js';
+import { MATH_DECLS, type MathFn } from '../intrinsics.js';
+
+/** Round a JS number result to the register type. */
+export function wrapJs(t: ScalarType, x: string): string {
+  switch (t) {
+    case 'i32': return `((${x}) | 0)`;
+    case 'u32': return `((${x}) >>> 0)`;
+    case 'f32': return `Math.fround(${x})`;
+    default: return `(${x})`;
+  }
+}
+
+export function binaryJs(op: BinaryOp, t: ScalarType, a: string, b: string): string {
+  const int = t === 'i32' || t === 'u32';
+  switch (op) {
+    case 'add': return wrapJs(t, `${a} + ${b}`);
+    case 'sub': return wrapJs(t, `${a} - ${b}`);
+    case 'mul': return int ? wrapJs(t, `Math.imul(${a}, ${b})`) : wrapJs(t, `${a} * ${b}`);
+    case 'div': return wrapJs(t, `${a} / ${b}`);
+    case 'rem': return int ? `(${b} === 0 ? 0 : ${wrapJs(t, `${a} % ${b}`)})` : wrapJs(t, `${a} % ${b}`);
+    case 'idiv': return `(${b} === 0 ? 0 : ${wrapJs(t, `Math.trunc(${a} / ${b})`)})`;
+    case 'fdiv': return `(${b} === 0 ? 0 : ${wrapJs(t, `Math.floor(${a} / ${b})`)})`;
+    case 'and': return `(${a} & ${b})`;
+    case 'or': return `(${a} | ${b})`;
+    case 'xor': return `(${a} ^ ${b})`;
+    case 'shl': return `(${a} << ${b})`;
+    case 'shr': return `(${a} >> ${b})`;
+    case 'ushr': return `(${a} >>> ${b})`;
+    case 'eq': return `(${a} === ${b})`;
+    case 'ne': return `(${a} !== ${b})`;
+    case 'lt': return `(${a} < ${b})`;
+    case 'le': return `(${a} <= ${b})`;
+    case 'gt': return `(${a} > ${b})`;
+    case 'ge': return `(${a} >= ${b})`;
+    case 'min': return `Math.min(${a}, ${b})`;
+    case 'max': return `Math.max(${a}, ${b})`;
+  }
+}
+
+export function unaryJs(op: UnaryOp, t: ScalarType, a: string): string {
+  switch (op) {
+    case 'neg': return wrapJs(t, `-${a}`);
+    case 'not': return `(!${a})`;
+    case 'bitnot': return `(~${a})`;
+  }
+}
+
+export function convertJs(from: ScalarType, to: ScalarType, a: string): string {
+  if (from === to) return a;
+  if (to === 'bool') return from === 'f32' || from === 'f64' ? `(${a} !== 0 && ${a} === ${a})` : `(${a} !== 0)`;
+  const n = from === 'bool' ? `(${a} ? 1 : 0)` : a;
+  switch (to) {
+    case 'i32': return `(${n} | 0)`;
+    case 'u32': return `(${n} >>> 0)`;
+    case 'f32': return `Math.fround(${n})`;
+    case 'f64': return from === 'bool' ? n : `(+${n})`;
+  }
+}
+
+export function mathJs(fn: MathFn, t: ScalarType, args: string[]): string {
+  const src = MATH_DECLS[fn].sim.replace(/\ba\b/, args[0]).replace(/\bb\b/, args[1] ?? '');
+  return wrapJs(t, src);
+}
+
+const cache = new Map<string, (a: any, b?: any) => any>();
+function compiled(key: string, body: string): (a: any, b?: any) => any {
+  let f = cache.get(key);
+  if (!f) { f = new Function('a', 'b', `return ${body};`) as (a: any, b?: any) => any; cache.set(key, f); }
+  return f;
+}
+export const evalBinary = (op: BinaryOp, t: ScalarType, a: number | boolean, b: number | boolean): number | boolean =>
+  compiled(`b:${op}:${t}`, binaryJs(op, t, 'a', 'b'))(a, b);
+export const evalUnary = (op: UnaryOp, t: ScalarType, a: number | boolean): number | boolean =>
+  compiled(`u:${op}:${t}`, unaryJs(op, t, 'a'))(a);
+export const evalConvert = (from: ScalarType, to: ScalarType, a: number | boolean): number | boolean =>
+  compiled(`c:${from}:${to}`, convertJs(from, to, 'a'))(a);
+export const evalMath = (fn: MathFn, t: ScalarType, args: (number | boolean)[]): number =>
+  compiled(`m:${fn}:${t}`, mathJs(fn, t, ['a', 'b']))(args[0], args[1]);

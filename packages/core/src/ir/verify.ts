@@ -1,0 +1,79 @@
+// The IR verifier (internal consistency: a failure here is a numbat bug) and
+// the barrier check (a user error: a barrier under thread-dependent control).
+
+import type { Expr, KernelIR, Stmt } from './nodes.js';
+import { COMPARE_OPS } from './ops.js';
+import { analyzeUniformity } from './uniformity.js';
+import { CompileError } from '../errors.js';
+import { isFloat, isInt, loadType } from '../types.js';
+
+export function verifyIR(ir: KernelIR): void {
+  const bad = (what: string): never => { throw new Error(`numbat internal error: invalid IR in kernel '${ir.name}': ${what}`); };
+  const arrElem = (r: { space: string; param?: number; id?: number }) => {
+    if (r.space === 'global') { const p = ir.params[r.param!]; if (!p || p.type.kind !== 'array') bad(`bad array param ${r.param}`); return (p.type as { elem: 'f32' }).elem; }
+    const a = ir.arrays[r.id!]; if (!a || a.space !== r.space) bad(`bad array ${r.space}#${r.id}`); return a.elem;
+  };
+  const ex = (e: Expr): void => {
+    switch (e.kind) {
+      case 'const': if (typeof e.value !== (e.type === 'bool' ? 'boolean' : 'number')) bad(`const ${e.value} typed ${e.type}`); break;
+      case 'param': if (ir.params[e.index]?.type.kind !== 'scalar') bad(`param ${e.index} is not scalar`); break;
+      case 'local': if (ir.locals[e.id]?.type !== e.type) bad(`local %${e.id} read as ${e.type}`); break;
+      case 'special': if (e.type !== 'i32') bad('special not i32'); break;
+      case 'unary': ex(e.x); if (e.op === 'not' ? e.x.type !== 'bool' : e.op === 'bitnot' ? e.x.type !== 'i32' : e.x.type !== e.type) bad(`unary ${e.op} on ${e.x.type}`); break;
+      case 'binary':
+        ex(e.a); ex(e.b);
+        if (e.a.type !== e.opType || e.b.type !== e.opType) bad(`binary ${e.op}.${e.opType} on ${e.a.type}, ${e.b.type}`);
+        if (COMPARE_OPS.has(e.op) ? e.type !== 'bool' : e.type !== e.opType) bad(`binary ${e.op} result ${e.type}`);
+        if (e.op === 'div' && !isFloat(e.opType)) bad('int div');
+        if ((e.op === 'idiv' || e.op === 'fdiv') && !isInt(e.opType)) bad(`${e.op} on ${e.opType}`);
+        if (['and', 'or', 'xor', 'shl', 'shr'].includes(e.op) && e.opType !== 'i32') bad(`${e.op} on ${e.opType}`);
+        if (e.op === 'ushr' && e.opType !== 'u32') bad('ushr not u32');
+        break;
+      case 'logical': ex(e.a); ex(e.b); if (e.a.type !== 'bool' || e.b.type !== 'bool') bad('logical on non-bool'); break;
+      case 'cond': ex(e.c); ex(e.a); ex(e.b); if (e.c.type !== 'bool' || e.a.type !== e.type || e.b.type !== e.type) bad('cond types'); break;
+      case 'convert': ex(e.x); break;
+      case 'load': ex(e.index); if (!isInt(e.index.type)) bad('non-int index'); if (loadType(arrElem(e.array)) !== e.type) bad('load type'); break;
+      case 'length': arrElem(e.array); break;
+      case 'math': e.args.forEach(ex); break;
+      case 'atomic':
+        ex(e.index); ex(e.value); if (e.expected) ex(e.expected);
+        if (loadType(arrElem(e.array)) !== e.type || e.value.type !== e.type) bad('atomic types');
+        break;
+    }
+  };
+  const st = (stmts: Stmt[], inLoop: boolean): void => {
+    for (const s of stmts) {
+      switch (s.kind) {
+        case 'assign': ex(s.value); if (ir.locals[s.local]?.type !== s.value.type) bad(`assign ${s.value.type} to %${s.local}: ${ir.locals[s.local]?.type}`); break;
+        case 'store': ex(s.index); ex(s.value); if (!isInt(s.index.type)) bad('non-int store index'); if (loadType(arrElem(s.array)) !== s.value.type) bad('store type'); break;
+        case 'expr': ex(s.expr); break;
+        case 'if': ex(s.cond); if (s.cond.type !== 'bool') bad('if cond'); st(s.then, inLoop); st(s.else, inLoop); break;
+        case 'loop': if (s.cond) { ex(s.cond); if (s.cond.type !== 'bool') bad('loop cond'); } st(s.body, true); st(s.update, true); break;
+        case 'break': case 'continue': if (!inLoop) bad(`${s.kind} outside loop`); break;
+        default: break;
+      }
+    }
+  };
+  st(ir.body, false);
+}
+
+/** Refuse barriers whose enclosing conditions or loops depend on the thread. */
+export function checkBarriers(ir: KernelIR): void {
+  if (!ir.hasBarrier) return;
+  const u = analyzeUniformity(ir);
+  const visit = (stmts: Stmt[], why: string | undefined): void => {
+    for (const s of stmts) {
+      if (s.kind === 'barrier' && why) {
+        throw new CompileError('syncthreads under divergent control', `cuda.syncthreads() is inside ${why}, which can differ between threads of a block: threads that skip the barrier would leave the others waiting forever. Move the barrier out of the condition (compute the condition into a value and branch around the work, not the barrier).`, ir.name, ir.source, s.loc);
+      }
+      if (s.kind === 'if') {
+        const w = why ?? (u.isUniform(s.cond) ? undefined : `an if whose condition depends on the thread (line ${s.loc?.line ?? '?'})`);
+        visit(s.then, w); visit(s.else, w);
+      } else if (s.kind === 'loop') {
+        const w = why ?? (u.varyingLoops.has(s) ? `a loop whose trip count depends on the thread (line ${s.loc?.line ?? '?'})` : undefined);
+        visit(s.body, w); visit(s.update, w);
+      }
+    }
+  };
+  visit(ir.body, undefined);
+}

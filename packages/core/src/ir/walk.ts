@@ -1,0 +1,39 @@
+// Generic traversal helpers over the IR, shared by passes and backends.
+
+import type { Expr, Stmt } from './nodes.js';
+
+export function forEachStmt(stmts: Stmt[], f: (s: Stmt) => void): void {
+  for (const s of stmts) {
+    f(s);
+    if (s.kind === 'if') { forEachStmt(s.then, f); forEachStmt(s.else, f); }
+    else if (s.kind === 'loop') { forEachStmt(s.body, f); forEachStmt(s.update, f); }
+  }
+}
+
+export function childExprs(e: Expr): Expr[] {
+  switch (e.kind) {
+    case 'const': case 'param': case 'local': case 'special': case 'length': return [];
+    case 'unary': case 'convert': return [e.x];
+    case 'binary': case 'logical': return [e.a, e.b];
+    case 'cond': return [e.c, e.a, e.b];
+    case 'load': return [e.index];
+    case 'math': return e.args;
+    case 'atomic': return e.expected ? [e.index, e.expected, e.value] : [e.index, e.value];
+  }
+}
+
+export function stmtExprs(s: Stmt): Expr[] {
+  switch (s.kind) {
+    case 'assign': return [s.value];
+    case 'store': return [s.index, s.value];
+    case 'expr': return [s.expr];
+    case 'if': return [s.cond];
+    case 'loop': return s.cond ? [s.cond] : [];
+    default: return [];
+  }
+}
+
+export function forEachExpr(e: Expr, f: (e: Expr) => void): void {
+  f(e);
+  for (const c of childExprs(e)) forEachExpr(c, f);
+}

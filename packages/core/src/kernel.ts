@@ -1,0 +1,218 @@
+// cuda.jit: a kernel object that specialises on its arguments' types at the
+// first call, compiles through frontend → IR passes → backend, caches each
+// specialisation, and launches with implicit copy-in/copy-out of host arrays.
+
+import type { Backend, CompiledKernel, LaunchArg, LaunchDims, Target } from './backend.js';
+import { loadBackend } from './backend.js';
+import { CompileError } from './errors.js';
+import { DeviceArray } from './device-array.js';
+import { DeviceFunction } from './device-function.js';
+import { callerFile, parseFunction, type ParsedFunction } from './frontend/source.js';
+import { lowerKernel } from './frontend/lower.js';
+import { foldConstants } from './ir/fold.js';
+import { checkBarriers, verifyIR } from './ir/verify.js';
+import { printIR } from './ir/print.js';
+import type { KernelIR } from './ir/nodes.js';
+import { hashString } from './hash.js';
+import { resolveTarget, usableBackend } from './targets.js';
+import { DTYPE_NAMES, elemTypeOfTypedArray, isDType, paramTypeKey, type ParamType, type ScalarType } from './types.js';
+
+export interface JitOptions {
+  /** 'auto' (default): cuda, else hardware webgpu, else cpu. NUMBAT_TARGET overrides 'auto'. */
+  target?: Target | 'auto';
+  /** Free names the kernel may use: device functions, numbers (frozen), small constant arrays. */
+  globals?: Record<string, unknown>;
+  /** Explicit parameter types ('f32', 'i32', 'f32[]', …): compiles eagerly for these only. */
+  signature?: (string | { __dtype: string })[];
+  /** A device function: callable from kernels, returns a value. */
+  device?: boolean;
+  /** Default float for non-integer numbers and int/int division. */
+  float?: 'f32' | 'f64';
+  /** Persist compiled code on disk (cpu, cuda). */
+  cache?: boolean;
+  /** Bounds checks on every array access (default true; the simulator always checks). */
+  boundscheck?: boolean;
+  debug?: boolean;
+  /** Allow faster, less exact math (cuda: approximate intrinsics). */
+  fastmath?: boolean;
+}
+
+export type Dim = number | [number] | [number, number] | [number, number, number];
+export interface LaunchOptions { sharedMem?: number; stream?: unknown }
+
+interface Specialisation { backend: Backend; compiled: CompiledKernel; ir: KernelIR }
+
+export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => void> {
+  private parsed?: ParsedFunction;
+  private readonly site: { file?: string; line?: number };
+  private readonly specs = new Map<string, Promise<Specialisation>>();
+  private readonly fixedSignature?: ParamType[];
+  readonly name: string;
+
+  constructor(readonly fn: F, readonly options: JitOptions = {}) {
+    this.site = callerFile();
+    this.name = fn.name || 'kernel';
+    if (options.signature) {
+      this.fixedSignature = options.signature.map((s, i) => parseSignatureEntry(s, i, this.name));
+      const sig = this.fixedSignature;
+      // Eager compile; errors surface on first use, not as an unhandled rejection.
+      this.specialise(sig).catch(() => {});
+    }
+  }
+
+  /** numba's kernel[griddim, blockdim]: returns the launcher. */
+  configure(grid: Dim, block: Dim, launch: LaunchOptions = {}): (...args: Parameters<F>) => Promise<void> {
+    const dims: LaunchDims = { grid: dim3(grid, 'grid'), block: dim3(block, 'block'), sharedMem: launch.sharedMem ?? 0, stream: launch.stream };
+    if (!Number.isInteger(dims.sharedMem) || dims.sharedMem < 0) throw new RangeError(`sharedMem must be a non-negative integer number of bytes`);
+    const threads = dims.block[0] * dims.block[1] * dims.block[2];
+    if (threads > 1024) throw new RangeError(`a block has at most 1024 threads; got ${dims.block.join('×')} = ${threads}`);
+    return (...args: Parameters<F>) => this.launch(dims, args);
+  }
+
+  /** Compile for the sample arguments' signature (no launch) and return a stage's text. */
+  async inspect(stage: string, ...args: unknown[]): Promise<string> {
+    const spec = await this.specialise(await this.signatureOf(args, await this.backend()));
+    if (stage === 'ir') return printIR(spec.ir);
+    if (!spec.backend.stages.includes(stage)) {
+      throw new Error(`numbat: stage '${stage}' does not exist for target '${spec.backend.target}' (have: ir, ${spec.backend.stages.join(', ')})`);
+    }
+    return spec.backend.inspect(spec.compiled, stage);
+  }
+
+  /** The target this kernel runs on (after 'auto' resolution). */
+  async target(): Promise<Target> {
+    return resolveTarget(this.options.target);
+  }
+
+  private async backend(): Promise<Backend> {
+    return loadBackend(await this.target());
+  }
+
+  private async launch(dims: LaunchDims, args: unknown[]): Promise<void> {
+    const target = await this.target();
+    const backend = await usableBackend(target);
+    const sig = await this.signatureOf(args, backend);
+    const spec = await this.specialise(sig);
+    const launchArgs: LaunchArg[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i], p = sig[i];
+      if (p.kind === 'scalar') launchArgs.push({ kind: 'scalar', type: p.type, value: a as number | boolean });
+      else if (a instanceof DeviceArray) {
+        const r = await a.ready;
+        if (r.target !== target) throw new Error(`numbat: argument ${i + 1} of kernel '${this.name}' is a device array on '${r.target}', but the kernel runs on '${target}'`);
+        launchArgs.push({ kind: 'array', elem: p.elem, length: a.length, buffer: r.buffer });
+      } else launchArgs.push({ kind: 'array', elem: p.elem, length: (a as ArrayLike<number>).length, host: a as any });
+    }
+    await backend.launch(spec.compiled, dims, launchArgs);
+  }
+
+  private async signatureOf(args: unknown[], backend: Backend): Promise<ParamType[]> {
+    const float = this.defaultFloat(backend);
+    const sig = args.map((a, i) => argType(a, i, this.name, float));
+    if (this.fixedSignature) {
+      const want = this.fixedSignature.map(paramTypeKey).join(', ');
+      const got = sig.map(paramTypeKey).join(', ');
+      const compatible = sig.length === this.fixedSignature.length && sig.every((t, i) => {
+        const f = this.fixedSignature![i];
+        return t.kind === f.kind && (t.kind === 'array' ? t.elem === (f as { elem: string }).elem : true);
+      });
+      if (!compatible) throw new TypeError(`numbat: kernel '${this.name}' was compiled for (${want}) and cannot take (${got})`);
+      return this.fixedSignature;
+    }
+    return sig;
+  }
+
+  private defaultFloat(backend: Backend): 'f32' | 'f64' {
+    if (this.options.float === 'f64' && !backend.supportsF64) {
+      throw new CompileError("float: 'f64'", `kernel '${this.name}' asks for float: 'f64', but target '${backend.target}' has no f64 (WGSL); use float: 'f32'`, this.name);
+    }
+    return this.options.float ?? (backend.supportsF64 ? 'f64' : 'f32');
+  }
+
+  private specialise(sig: ParamType[]): Promise<Specialisation> {
+    const key = sig.map(paramTypeKey).join(',');
+    let p = this.specs.get(key);
+    if (!p) {
+      p = this.compile(sig);
+      this.specs.set(key, p);
+      p.catch(() => this.specs.delete(key)); // a failed compile is retried (and re-reported) next time
+    }
+    return p;
+  }
+
+  private async compile(sig: ParamType[]): Promise<Specialisation> {
+    const backend = await this.backend();
+    const float = this.defaultFloat(backend);
+    if (!backend.supportsF64) {
+      sig.forEach((p, i) => {
+        if ((p.kind === 'array' && p.elem === 'f64') || (p.kind === 'scalar' && p.type === 'f64')) {
+          throw new CompileError('f64 argument', `argument ${i + 1} of kernel '${this.name}' is ${p.kind === 'array' ? 'a Float64Array' : 'an f64 number'}, but target '${backend.target}' has no f64 (WGSL): pass a Float32Array${p.kind === 'scalar' ? ' / use float: \'f32\'' : ''} instead (numbat never demotes data silently)`, this.name);
+        }
+      });
+    }
+    const ir = this.lower(sig, float);
+    const globalsKey = describeGlobals(this.options.globals ?? {});
+    const cacheKey = hashString([this.fn.toString(), globalsKey, sig.map(paramTypeKey).join(','), float, backend.target, this.options.boundscheck ?? true, this.options.fastmath ?? false].join('\u0000'));
+    const compiled = await backend.compile(ir, {
+      float, boundscheck: this.options.boundscheck ?? true, debug: this.options.debug ?? false,
+      fastmath: this.options.fastmath ?? false, cache: this.options.cache ?? false, cacheKey,
+    });
+    return { backend, compiled, ir };
+  }
+
+  private lower(sig: ParamType[], float: 'f32' | 'f64'): KernelIR {
+    try {
+      this.parsed ??= parseFunction(this.fn, this.name, this.site);
+      const ir = lowerKernel({ parsed: this.parsed, globals: this.options.globals ?? {}, paramTypes: sig, float });
+      foldConstants(ir);
+      verifyIR(ir);
+      checkBarriers(ir);
+      return ir;
+    } catch (e) {
+      if (e instanceof CompileError) throw e;
+      // Never a bare TypeError from inside the compiler: say it is ours.
+      throw new CompileError('internal error', `numbat internal error while compiling kernel '${this.name}': ${(e as Error).message}. This is a bug in numbat; please report it with the kernel's source.`, this.name, this.parsed?.source);
+    }
+  }
+}
+
+function dim3(d: Dim, what: string): [number, number, number] {
+  const arr = typeof d === 'number' ? [d] : Array.isArray(d) ? d : [];
+  if (arr.length < 1 || arr.length > 3 || arr.some((x) => !Number.isInteger(x) || x < 1)) {
+    throw new RangeError(`numbat: ${what} dimensions must be a positive integer or a tuple of 1-3 positive integers, got ${JSON.stringify(d)}`);
+  }
+  return [arr[0], arr[1] ?? 1, arr[2] ?? 1];
+}
+
+function argType(a: unknown, i: number, kernel: string, float: 'f32' | 'f64'): ParamType {
+  if (a instanceof DeviceArray) return { kind: 'array', elem: a.dtype };
+  const elem = elemTypeOfTypedArray(a);
+  if (elem) return { kind: 'array', elem };
+  if (typeof a === 'number') return { kind: 'scalar', type: Number.isInteger(a) && a >= -2147483648 && a <= 2147483647 ? 'i32' : float };
+  if (typeof a === 'boolean') return { kind: 'scalar', type: 'bool' };
+  const what = a instanceof Uint8ClampedArray ? 'a Uint8ClampedArray (not supported; use Uint8Array)'
+    : typeof a === 'bigint' || a instanceof BigInt64Array || a instanceof BigUint64Array ? 'a BigInt / 64-bit integer array (i64 is not supported yet)'
+    : Array.isArray(a) ? 'a plain JS array (use a typed array such as Float32Array)' : `a value of type ${typeof a}`;
+  throw new TypeError(`numbat: argument ${i + 1} of kernel '${kernel}' is ${what}; kernels take numbers, booleans, typed arrays and device arrays`);
+}
+
+function parseSignatureEntry(s: string | { __dtype: string }, i: number, kernel: string): ParamType {
+  if (isDType(s)) return { kind: 'scalar', type: s.__dtype as ScalarType };
+  const m = /^\s*(\w+)\s*(\[\s*:?\s*\])?\s*$/.exec(String(s));
+  const base = m && (m[1] === 'bool' ? 'bool' : DTYPE_NAMES[m[1]]);
+  if (!m || !base) throw new TypeError(`numbat: signature entry ${i + 1} of kernel '${kernel}' ('${String(s)}') is not a type like 'f32', 'i32', 'bool' or 'f32[]'`);
+  if (m[2]) return { kind: 'array', elem: base as any };
+  if (!['bool', 'i32', 'u32', 'f32', 'f64'].includes(base)) throw new TypeError(`numbat: scalar parameters are bool, i32, u32, f32 or f64, not ${base}`);
+  return { kind: 'scalar', type: base as ScalarType };
+}
+
+/** A stable description of captured globals for cache keys. */
+function describeGlobals(g: Record<string, unknown>): string {
+  return Object.keys(g).sort().map((k) => {
+    const v = g[k];
+    if (v instanceof DeviceFunction) return `${k}=fn:${v.fn.toString()}:${describeGlobals(v.globals)}`;
+    if (ArrayBuffer.isView(v) || Array.isArray(v)) return `${k}=[${Array.from(v as ArrayLike<number>).join(',')}]`;
+    if (typeof v === 'object' && v !== null) return `${k}=${(v as { __dtype?: string }).__dtype ?? 'obj'}`;
+    return `${k}=${String(v)}`;
+  }).join(';');
+}

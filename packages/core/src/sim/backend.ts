@@ -1,0 +1,49 @@
+// Target 'sim': the reference simulator as a Backend. Host memory is device
+// memory, so host typed arrays are used in place (no copies).
+
+import type { Backend, CompiledKernel, CompileOptions, LaunchArg, LaunchDims } from '../backend.js';
+import type { KernelIR } from '../ir/nodes.js';
+import { TYPED_ARRAY_OF, type ElemType, type TypedArray } from '../types.js';
+import { generateSim, type SimSource } from './codegen.js';
+import { runSim } from './runtime.js';
+
+interface SimKernel extends CompiledKernel {
+  src: SimSource;
+  factory: Function;
+}
+
+export const simBackend: Backend = {
+  target: 'sim',
+  supportsF64: true,
+  stages: ['js'],
+  async available() {
+    return { ok: true, device: 'reference simulator (JavaScript)', hardware: false };
+  },
+  async compile(ir: KernelIR, opts: CompileOptions): Promise<CompiledKernel> {
+    // The simulator always checks bounds: it is the oracle.
+    const src = generateSim(ir, { boundscheck: true || opts.boundscheck });
+    const factory = new Function('P', 'G', 'C', 'D', 'rt', src.body);
+    const k: SimKernel = { ir, src, factory };
+    return k;
+  },
+  async inspect(kernel: CompiledKernel, stage: string) {
+    if (stage === 'js') return (kernel as SimKernel).src.body;
+    throw new Error(`sim has no stage '${stage}'`);
+  },
+  async launch(kernel: CompiledKernel, dims: LaunchDims, args: LaunchArg[]) {
+    const k = kernel as SimKernel;
+    const scalars = args.map((a) => (a.kind === 'scalar' ? a.value : undefined));
+    const arrays = args.map((a) => (a.kind === 'array' ? ((a.host ?? a.buffer) as TypedArray) : undefined));
+    runSim(k.ir, k.src, k.factory, dims, scalars, arrays);
+  },
+  async alloc(elem: ElemType, length: number) {
+    return new TYPED_ARRAY_OF[elem](length);
+  },
+  async upload(buffer: unknown, data: TypedArray) {
+    (buffer as TypedArray).set(data as any);
+  },
+  async download(buffer: unknown, into: TypedArray) {
+    into.set(buffer as any);
+  },
+  free() {},
+};
