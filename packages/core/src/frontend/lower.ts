@@ -550,12 +550,8 @@ class Lowerer {
 
   private member(node: N): Val {
     if (node.computed) {
-      const obj = this.expr(node.object);
-      if (obj.k === 'array') {
-        const { arr, index } = this.element(node);
-        return { k: 'scalar', e: this.loadExpr(arr, index, node) };
-      }
-      return this.fail(node, 'computed member', 'only arrays can be indexed in kernels');
+      const { arr, index } = this.element(node);
+      return { k: 'scalar', e: this.loadExpr(arr, index, node) };
     }
     const prop: string = node.property.name;
     // `__vi_import_0__.cuda`, `core_1.cuda`: a transpiler's import namespace.

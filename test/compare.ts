@@ -1,0 +1,23 @@
+// Result comparison for differential tests: ints exactly (or within intAtol),
+// floats within atol + rtol·|want|; NaN matches NaN.
+
+export interface Tolerance { rtol?: number; atol?: number; intAtol?: number }
+
+export function mismatches(got: ArrayLike<number>, want: ArrayLike<number>, isFloat: boolean, f32: boolean, tol: Tolerance = {}): string[] {
+  const rtol = tol.rtol ?? (f32 ? 1e-5 : 1e-12);
+  const atol = tol.atol ?? (f32 ? 1e-6 : 1e-14);
+  const bad: string[] = [];
+  if (got.length !== want.length) return [`length ${got.length} != ${want.length}`];
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i], w = want[i];
+    const ok = isFloat
+      ? (Number.isNaN(w) ? Number.isNaN(g) : g === w || Math.abs(g - w) <= atol + rtol * Math.abs(w))
+      : Math.abs(g - w) <= (tol.intAtol ?? 0);
+    if (!ok && bad.length < 8) bad.push(`[${i}] got ${g}, want ${w}`);
+  }
+  return bad;
+}
+
+export function cloneArgs<T extends unknown[]>(args: T): T {
+  return args.map((a) => (ArrayBuffer.isView(a) ? (a as any).slice() : a)) as T;
+}

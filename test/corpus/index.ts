@@ -1,0 +1,10 @@
+// The shared conformance corpus: every backend must reproduce each case.
+import { basic } from './basic.js';
+import { control } from './control.js';
+import { memory } from './memory.js';
+import { numeric } from './numeric.js';
+import { math } from './math.js';
+import type { CorpusCase } from './types.js';
+
+export type { CorpusCase } from './types.js';
+export const CORPUS: CorpusCase[] = [...basic, ...control, ...memory, ...numeric, ...math];

@@ -1,0 +1,37 @@
+// A conformance case: a kernel, how to launch it, fresh inputs, and a plain-JS
+// reference that computes the expected contents of the output arguments.
+
+import type { JitOptions } from '@numbat/core';
+
+export type Arrays = (Float32Array | Float64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | number | boolean)[];
+
+export interface CorpusCase {
+  name: string;
+  /** Language features this case covers (for the docs' coverage table). */
+  covers: string[];
+  kernel: (...args: any[]) => void;
+  options?: JitOptions;
+  grid: number | number[];
+  block: number | number[];
+  sharedMem?: number;
+  /** Fresh arguments for one launch. */
+  args: () => Arrays;
+  /** Writes the expected result into `expected` (a fresh copy of the arguments). */
+  reference: (expected: Arrays) => void;
+  /** Indices of the arguments to compare after the launch. */
+  outputs: number[];
+  /** |got - want| <= atol + rtol * |want| for floats; ints must match exactly unless intAtol is set. */
+  rtol?: number;
+  atol?: number;
+  intAtol?: number;
+  /** Uses f64 data: targets without f64 (webgpu) must refuse it with a clear error. */
+  needsF64?: boolean;
+  /** Uses 8/16-bit arrays. */
+  narrowInts?: boolean;
+}
+
+export function ramp(n: number, f: (i: number) => number, T: new (n: number) => any = Float32Array): any {
+  const a = new T(n);
+  for (let i = 0; i < n; i++) a[i] = f(i);
+  return a;
+}
