@@ -123,11 +123,7 @@ class Lowerer {
   private get frame(): Frame { return this.frames[this.frames.length - 1]; }
 
   private loc(node: N): Loc {
-    const p = this.frame.parsed;
-    const line = node.loc!.start.line;
-    // Line 1 of the parsed text carries the `(` or `(function ` we wrapped it in.
-    const col = node.loc!.start.column + 1 - (line === 1 ? p.colPrefix : 0);
-    return { line: line + p.lineOffset, column: Math.max(1, col) };
+    return this.frame.parsed.locAt(node.start);
   }
 
   fail(node: N, construct: string, message: string): never {

@@ -3,7 +3,8 @@
 // line of the function inside that file from searching the file for the text.
 
 import * as acorn from 'acorn';
-import type { SourceInfo } from '../ir/nodes.js';
+import type { Loc, SourceInfo } from '../ir/nodes.js';
+import { align, findStart, tokenize } from './align.js';
 import { CompileError } from '../errors.js';
 
 export type FnNode = acorn.FunctionDeclaration | acorn.FunctionExpression | acorn.ArrowFunctionExpression;
@@ -12,23 +13,8 @@ export interface ParsedFunction {
   node: FnNode;
   name: string;
   source: SourceInfo;
-  /** Add to acorn's 1-based line to get the line in the user's file. */
-  lineOffset: number;
-  /** Characters we prepended on line 1 to make the text parse as an expression. */
-  colPrefix: number;
-}
-
-/** The first stack frame outside numbat: where the user called cuda.jit. */
-export function callerFile(): { file?: string; line?: number } {
-  const stack = new Error().stack?.split('\n').slice(1) ?? [];
-  for (const frame of stack) {
-    const m = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):(\d+)\)?\s*$/.exec(frame);
-    if (!m) continue;
-    const file = m[1].startsWith('file://') ? decodeURIComponent(new URL(m[1]).pathname) : m[1];
-    if (/[\\/]packages[\\/]core[\\/](dist|src)[\\/]/.test(file) || /@numbat[\\/]core[\\/]/.test(file) || file.startsWith('node:')) continue;
-    return { file, line: Number(m[2]) };
-  }
-  return {};
+  /** Maps an offset in the parsed (printed, wrapped) text to a position in the user's file. */
+  locAt(offset: number): Loc;
 }
 
 export function parseFunction(fn: Function, kernelName: string, site: { file?: string; line?: number }): ParsedFunction {
@@ -36,21 +22,21 @@ export function parseFunction(fn: Function, kernelName: string, site: { file?: s
   if (text.includes('[native code]')) {
     throw new CompileError('native function', `cuda.jit needs a JavaScript function with source, got a native or bound function`, kernelName);
   }
-  const firstLine = locateInFile(text, site);
-  const source: SourceInfo = { file: site.file, firstLine, text };
   const wrapped = asExpressionSource(text);
+  const located = locate(text, site);
+  const locAt = (offset: number): Loc => located.map(Math.max(0, offset - wrapped.prefix));
+  const source: SourceInfo = { file: site.file, firstLine: located.firstLine, text: located.text };
   let program: acorn.Program;
   try {
     program = acorn.parse(wrapped.code, { ecmaVersion: 'latest', sourceType: 'module', locations: true });
   } catch (e) {
-    const err = e as { loc?: { line: number; column: number }; message: string };
-    const loc = err.loc ? { line: err.loc.line + firstLine - 1, column: err.loc.column + 1 - (err.loc.line === 1 ? wrapped.prefix : 0) } : undefined;
-    throw new CompileError('syntax', `cannot parse kernel source: ${err.message.replace(/ \(\d+:\d+\)$/, '')}`, kernelName, source, loc);
+    const err = e as { pos?: number; message: string };
+    throw new CompileError('syntax', `cannot parse kernel source: ${err.message.replace(/ \(\d+:\d+\)$/, '')}`, kernelName, source, err.pos !== undefined ? locAt(err.pos) : undefined);
   }
   const node = findFunction(program);
   if (!node) throw new CompileError('function', 'cuda.jit expects a function', kernelName, source);
   const name = (node.type !== 'ArrowFunctionExpression' && node.id?.name) || fn.name || kernelName;
-  return { node, name, source, lineOffset: firstLine - 1, colPrefix: wrapped.prefix };
+  return { node, name, source, locAt };
 }
 
 /**
@@ -71,23 +57,68 @@ function findFunction(program: acorn.Program): FnNode | undefined {
   return undefined;
 }
 
-/** Line in the caller's file where the function text starts; falls back to the call line. */
-function locateInFile(text: string, site: { file?: string; line?: number }): number {
-  if (!site.file) return 1;
+interface Located { firstLine: number; text: string; map(printedOffset: number): Loc }
+
+function lineCol(content: string, pos: number): Loc {
+  let line = 1, last = -1;
+  for (let i = content.indexOf('\n'); i >= 0 && i < pos; i = content.indexOf('\n', i + 1)) { line++; last = i; }
+  return { line, column: pos - last };
+}
+
+/** Where the function's text is in the caller's file, and how to map positions there. */
+function locate(text: string, site: { file?: string; line?: number }): Located {
+  const fallback: Located = { firstLine: site.line ?? 1, text, map: (off) => { const lc = lineCol(text, off); return { line: lc.line + (site.line ?? 1) - 1, column: lc.column }; } };
+  const content = readSource(site.file);
+  if (content === undefined) return fallback;
+  const idx = content.indexOf(text);
+  if (idx >= 0) {
+    const first = lineCol(content, idx).line;
+    const lines = content.split('\n');
+    return { firstLine: first, text: lines.slice(first - 1, first - 1 + text.split('\n').length).join('\n'), map: (off) => lineCol(content, idx + off) };
+  }
+  // Transpiled: align tokens of the printed text with the file's.
+  const printed = tokenize(text), file = tokenize(content);
+  const start = findStart(printed, file, site.line, (p) => lineCol(content, p).line);
+  if (start === undefined) return fallback;
+  const map = align(printed, file, start);
+  let lastMapped = start;
+  for (const m of map) if (m > lastMapped) lastMapped = m;
+  const first = lineCol(content, file[start].pos).line;
+  const lastLine = lineCol(content, file[lastMapped].pos).line;
+  const lines = content.split('\n');
+  return {
+    firstLine: first,
+    text: lines.slice(first - 1, lastLine).join('\n'),
+    map: (off) => {
+      // The printed token at or before `off`, then the nearest aligned one before it.
+      let k = printed.length - 1;
+      while (k > 0 && printed[k].pos > off) k--;
+      while (k > 0 && map[k] < 0) k--;
+      return lineCol(content, file[map[k] >= 0 ? map[k] : start].pos);
+    },
+  };
+}
+
+function readSource(file: string | undefined): string | undefined {
+  if (!file) return undefined;
   try {
     // Browser-safe: node:fs only where Node provides it (no static Node import in core).
     const fs = (globalThis as { process?: { getBuiltinModule?: (m: string) => unknown } }).process?.getBuiltinModule?.('fs') as typeof import('node:fs') | undefined;
-    if (!fs) return site.line ?? 1;
-    const content = fs.readFileSync(site.file, 'utf8');
-    let idx = content.indexOf(text);
-    if (idx < 0) {
-      // Transpiled code prints differently from the file; anchor on the first line.
-      const head = text.split('\n')[0].trim();
-      if (head.length > 8) idx = content.indexOf(head);
-    }
-    if (idx >= 0) return content.slice(0, idx).split('\n').length;
+    return fs?.readFileSync(file, 'utf8');
   } catch {
-    // not a readable file (eval, REPL): fall through
+    return undefined; // eval, REPL, or a bundled file that is not on disk
   }
-  return site.line ?? 1;
+}
+
+/** The first stack frame outside numbat: where the user called cuda.jit. */
+export function callerFile(): { file?: string; line?: number } {
+  const stack = new Error().stack?.split('\n').slice(1) ?? [];
+  for (const frame of stack) {
+    const m = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):(\d+)\)?\s*$/.exec(frame);
+    if (!m) continue;
+    const file = m[1].startsWith('file://') ? decodeURIComponent(new URL(m[1]).pathname) : m[1];
+    if (/[\\/]packages[\\/]core[\\/](dist|src)[\\/]/.test(file) || /@numbat[\\/]core[\\/]/.test(file) || file.startsWith('node:')) continue;
+    return { file, line: Number(m[2]) };
+  }
+  return {};
 }
