@@ -1,0 +1,116 @@
+// Atomic read-modify-write operations as small helper functions. llvm-bindings
+// 0.4.2 has no atomicrmw/cmpxchg builders, so the kernel module only declares
+// `numbat_atomic_<op>_<elem>_p<addrspace>(ptr, value[, expected])` and the
+// target links a helper module, generated here as textual LLVM 14 IR (typed
+// pointers), whose definitions use the real instructions. Each returns the old
+// element, with the simulator's meaning: integer ops wrap, float min/max are
+// JS Math.min/max (NaN-propagating, -0 < +0), float cas compares values (===).
+
+import type { AtomicOp, ElemType } from '@numbat/core';
+
+export function atomicHelperName(op: AtomicOp, elem: ElemType, addrSpace: number): string {
+  return `numbat_atomic_${op}_${elem}_p${addrSpace}`;
+}
+
+export interface AtomicHelperOptions {
+  /** e.g. 'syncscope("block") ' for a narrower scope; default: system scope. */
+  scope?: string;
+  /** Extra function attributes (default: alwaysinline nounwind). */
+  attributes?: string;
+}
+
+const INT_RMW: Partial<Record<AtomicOp, { i32: string; u32: string }>> = {
+  add: { i32: 'add', u32: 'add' }, sub: { i32: 'sub', u32: 'sub' },
+  and: { i32: 'and', u32: 'and' }, or: { i32: 'or', u32: 'or' }, xor: { i32: 'xor', u32: 'xor' },
+  exch: { i32: 'xchg', u32: 'xchg' }, max: { i32: 'max', u32: 'umax' }, min: { i32: 'min', u32: 'umin' },
+};
+
+/** Textual IR defining one helper (external linkage: NativeModule.link internalises it after linking). */
+export function atomicHelperIR(op: AtomicOp, elem: ElemType, addrSpace: number, o: AtomicHelperOptions = {}): string {
+  const name = atomicHelperName(op, elem, addrSpace);
+  const scope = o.scope ?? '';
+  const attrs = o.attributes ?? 'alwaysinline nounwind';
+  const as = addrSpace ? ` addrspace(${addrSpace})` : '';
+  if (elem === 'i32' || elem === 'u32') {
+    const p = `i32${as}*`;
+    if (op === 'cas') {
+      return `define i32 @${name}(${p} %p, i32 %v, i32 %e) ${attrs} {
+  %r = cmpxchg ${p} %p, i32 %e, i32 %v ${scope}seq_cst seq_cst
+  %o = extractvalue { i32, i1 } %r, 0
+  ret i32 %o
+}
+`;
+    }
+    const rmw = INT_RMW[op]![elem];
+    return `define i32 @${name}(${p} %p, i32 %v) ${attrs} {
+  %o = atomicrmw ${rmw} ${p} %p, i32 %v ${scope}seq_cst
+  ret i32 %o
+}
+`;
+  }
+  if (elem !== 'f32' && elem !== 'f64') throw new Error(`numbat internal error: atomics on ${elem}`);
+  const ft = elem === 'f32' ? 'float' : 'double';
+  const it = elem === 'f32' ? 'i32' : 'i64';
+  const align = elem === 'f32' ? 4 : 8;
+  const fp = `${ft}${as}*`, ip = `${it}${as}*`;
+  if (op === 'add' || op === 'sub') {
+    return `define ${ft} @${name}(${fp} %p, ${ft} %v) ${attrs} {
+  %o = atomicrmw f${op} ${fp} %p, ${ft} %v ${scope}seq_cst
+  ret ${ft} %o
+}
+`;
+  }
+  if (op === 'exch') {
+    return `define ${ft} @${name}(${fp} %p, ${ft} %v) ${attrs} {
+  %ip = bitcast ${fp} %p to ${ip}
+  %vi = bitcast ${ft} %v to ${it}
+  %oi = atomicrmw xchg ${ip} %ip, ${it} %vi ${scope}seq_cst
+  %o = bitcast ${it} %oi to ${ft}
+  ret ${ft} %o
+}
+`;
+  }
+  // min / max / cas: compare-and-swap loop on the bits.
+  const params = op === 'cas' ? `${fp} %p, ${ft} %v, ${ft} %e` : `${fp} %p, ${ft} %v`;
+  let compute: string;
+  if (op === 'cas') {
+    compute = `  %same = fcmp oeq ${ft} %of, %e
+  %new = select i1 %same, ${ft} %v, ${ft} %of
+  br i1 %same, label %try, label %done
+try:`;
+  } else {
+    const cmp = op === 'min' ? 'olt' : 'ogt';
+    const comb = op === 'min' ? 'or' : 'and';
+    compute = `  %better = fcmp ${cmp} ${ft} %of, %v
+  %pick = select i1 %better, ${ft} %of, ${ft} %v
+  %ob = bitcast ${ft} %of to ${it}
+  %vb = bitcast ${ft} %v to ${it}
+  %cb = ${comb} ${it} %ob, %vb
+  %cf = bitcast ${it} %cb to ${ft}
+  %eq = fcmp oeq ${ft} %of, %v
+  %r1 = select i1 %eq, ${ft} %cf, ${ft} %pick
+  %nan = fcmp uno ${ft} %of, %v
+  %sum = fadd ${ft} %of, %v
+  %new = select i1 %nan, ${ft} %sum, ${ft} %r1
+  br label %try
+try:`;
+  }
+  return `define ${ft} @${name}(${params}) ${attrs} {
+entry:
+  %ip = bitcast ${fp} %p to ${ip}
+  %first = load atomic ${it}, ${ip} %ip ${scope}monotonic, align ${align}
+  br label %loop
+loop:
+  %oi = phi ${it} [ %first, %entry ], [ %seen, %try ]
+  %of = bitcast ${it} %oi to ${ft}
+${compute}
+  %ni = bitcast ${ft} %new to ${it}
+  %pair = cmpxchg ${ip} %ip, ${it} %oi, ${it} %ni ${scope}seq_cst seq_cst
+  %seen = extractvalue { ${it}, i1 } %pair, 0
+  %ok = extractvalue { ${it}, i1 } %pair, 1
+  br i1 %ok, label %done, label %loop
+done:
+  ret ${ft} %of
+}
+`;
+}

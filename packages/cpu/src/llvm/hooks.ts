@@ -1,0 +1,37 @@
+// The target hooks: everything the shared KernelIR → LLVM lowering asks of a
+// target. The CPU backend answers with work-item-loop storage and a per-worker
+// shared buffer; the CUDA backend with NVVM special registers and address
+// spaces. See README.md in this folder for the contract of each hook.
+
+import type { ArrayRef, BarrierStmt, Loc, SpecialReg } from '@numbat/core';
+import type { LLVMNS } from './bindings.js';
+import type { MathTable } from './math.js';
+
+type Value = LLVMNS.Value;
+
+export interface TargetHooks {
+  /** i32 value of threadIdx/blockIdx/blockDim/gridDim `.x/.y/.z` at the current insertion point. */
+  special(reg: SpecialReg, dim: 0 | 1 | 2): Value;
+  /** Pointer to the storage of local `id` (pointee: the local's scalar type; bool is i1). */
+  localPtr(id: number): Value;
+  /**
+   * Pointer to element `index` (an i64, already bounds-checked when checks are
+   * on) of an array. The pointee is the element's memory type (i8/i16/i32/float/double).
+   */
+  elementPtr(ref: ArrayRef, index: Value): Value;
+  /** Element count of an array as i32. */
+  arrayLength(ref: ArrayRef): Value;
+  /**
+   * Called in a fresh block reached when `index` (i32) is out of bounds of `ref`.
+   * Must report the failure and end the block with a terminator (ret, br, unreachable).
+   */
+  boundsFail(ref: ArrayRef, index: Value, loc: Loc | undefined): void;
+  /** A barrier reached by the plain lowering (the CPU backend splits kernels at barriers instead). */
+  barrier(s: BarrierStmt): void;
+  /** `return` from the kernel: must end the current block with a terminator. */
+  returnFromKernel(): void;
+  /** Address space of pointers to `ref`'s elements (atomic helpers are named after it). */
+  addressSpace(ref: ArrayRef): number;
+  /** One lowering per MathFn. */
+  readonly math: MathTable;
+}

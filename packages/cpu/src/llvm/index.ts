@@ -1,0 +1,12 @@
+// @numbat/cpu/llvm: the target-independent half of numbat's LLVM backends
+// (cpu and cuda). See README.md for the hooks contract.
+
+export { loadLLVM, llvmBindingsLoaded, type LLVM, type LLVMNS } from './bindings.js';
+export { capi, hostCpu, takeMessage, takeError, LIBLLVM_PATH, LLVM_VERSION, type CApi, type Ptr } from './capi.js';
+export { NativeModule, targetMachine, type TargetSpec, type EmitKind } from './native.js';
+export type { TargetHooks } from './hooks.js';
+export { KernelLowerer, type LowerOptions, type LoopTargets } from './lower.js';
+export { Emitter } from './emit.js';
+export { LIBM_MATH, type MathTable, type MathImpl } from './math.js';
+export { atomicHelperName, atomicHelperIR, type AtomicHelperOptions } from './atomics.js';
+export { allocaLocals } from './locals.js';

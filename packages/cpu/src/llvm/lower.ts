@@ -1,0 +1,286 @@
+// KernelIR statements and expressions → LLVM IR (llvm-bindings), for any
+// target. Where the answer depends on the target (index registers, where an
+// array or a local lives, barriers, what `return` means, math names, bounds
+// failures) the lowering asks its TargetHooks. Locals are memory (hooks.localPtr);
+// mem2reg/SROA turn the ones in allocas into SSA values.
+
+import type { ArrayRef, AtomicExpr, ElemType, Expr, KernelIR, Loc, MathExpr, ScalarType, Stmt } from '@numbat/core';
+import type { LLVM, LLVMNS } from './bindings.js';
+import { Emitter } from './emit.js';
+import type { TargetHooks } from './hooks.js';
+import { atomicHelperName } from './atomics.js';
+
+type Value = LLVMNS.Value;
+type BasicBlock = LLVMNS.BasicBlock;
+
+export interface LowerOptions {
+  /** Check every array index; failures go to hooks.boundsFail. */
+  boundscheck: boolean;
+}
+
+/** Where `break` and `continue` of the innermost enclosing loop go (each emits a terminator). */
+export interface LoopTargets {
+  brk(): void;
+  cont(): void;
+}
+
+export class KernelLowerer {
+  readonly e: Emitter;
+  readonly b: LLVMNS.IRBuilder;
+  /** Innermost loop last. A target may push its own (the CPU's barrier loops). */
+  readonly loops: LoopTargets[] = [];
+  /** Atomic helper functions this module calls; the target links their definitions. */
+  readonly atomicsUsed = new Map<string, { op: AtomicExpr['op']; elem: ElemType; addrSpace: number }>();
+
+  constructor(
+    readonly llvm: LLVM,
+    readonly ctx: LLVMNS.LLVMContext,
+    readonly module: LLVMNS.Module,
+    builder: LLVMNS.IRBuilder,
+    readonly fn: LLVMNS.Function,
+    readonly ir: KernelIR,
+    readonly hooks: TargetHooks,
+    readonly opts: LowerOptions,
+  ) {
+    this.b = builder;
+    this.e = new Emitter(llvm, ctx, module, builder);
+  }
+
+  // ---- blocks ----
+
+  block(name: string): BasicBlock {
+    return this.llvm.BasicBlock.Create(this.ctx, name, this.fn);
+  }
+
+  /** True when the insertion block already ends in a terminator (code after it is dead). */
+  terminated(): boolean {
+    const bb = this.b.GetInsertBlock();
+    return bb !== null && bb.getTerminator() !== null;
+  }
+
+  /** Branch to `bb` unless the current block is already terminated. */
+  jump(bb: BasicBlock): void {
+    if (!this.terminated()) this.b.CreateBr(bb);
+  }
+
+  // ---- statements ----
+
+  /** Lowers a list; stops after a statement that always leaves (break/continue/return). */
+  stmts(list: readonly Stmt[]): void {
+    for (const s of list) {
+      if (this.terminated()) return;
+      this.stmt(s);
+    }
+  }
+
+  stmt(s: Stmt): void {
+    const b = this.b;
+    switch (s.kind) {
+      case 'assign': {
+        const local = this.ir.locals.find((l) => l.id === s.local);
+        const v = this.expr(s.value);
+        b.CreateStore(local && local.type !== s.value.type ? this.e.convert(v, s.value.type, local.type) : v, this.hooks.localPtr(s.local));
+        return;
+      }
+      case 'store': {
+        const elem = this.elemOf(s.array);
+        const idx = this.index(s.array, s.index, s.loc);
+        let v = this.expr(s.value);
+        if (elem === 'i8' || elem === 'u8' || elem === 'i16' || elem === 'u16') v = b.CreateTrunc(v, this.e.elem(elem));
+        b.CreateStore(v, this.hooks.elementPtr(s.array, idx));
+        return;
+      }
+      case 'expr': this.expr(s.expr); return;
+      case 'if': {
+        const c = this.expr(s.cond);
+        const thenBB = this.block('then'), elseBB = s.else.length ? this.block('else') : undefined, join = this.block('endif');
+        b.CreateCondBr(c, thenBB, elseBB ?? join);
+        b.SetInsertPoint(thenBB);
+        this.stmts(s.then);
+        this.jump(join);
+        if (elseBB) {
+          b.SetInsertPoint(elseBB);
+          this.stmts(s.else);
+          this.jump(join);
+        }
+        b.SetInsertPoint(join);
+        return;
+      }
+      case 'loop': {
+        const head = this.block('loop'), body = this.block('body'), latch = this.block('latch'), exit = this.block('endloop');
+        b.CreateBr(head);
+        b.SetInsertPoint(head);
+        if (s.cond) b.CreateCondBr(this.expr(s.cond), body, exit);
+        else b.CreateBr(body);
+        b.SetInsertPoint(body);
+        this.loops.push({ brk: () => b.CreateBr(exit), cont: () => b.CreateBr(latch) });
+        this.stmts(s.body);
+        this.jump(latch);
+        b.SetInsertPoint(latch);
+        this.stmts(s.update);
+        this.loops.pop();
+        this.jump(head);
+        b.SetInsertPoint(exit);
+        return;
+      }
+      case 'break': this.loopTarget(s.loc).brk(); return;
+      case 'continue': this.loopTarget(s.loc).cont(); return;
+      case 'return': this.hooks.returnFromKernel(); return;
+      case 'barrier': this.hooks.barrier(s); return;
+    }
+  }
+
+  private loopTarget(loc?: Loc): LoopTargets {
+    const t = this.loops[this.loops.length - 1];
+    if (!t) throw new Error(`numbat internal error: break/continue outside a loop (line ${loc?.line ?? '?'})`);
+    return t;
+  }
+
+  // ---- expressions ----
+
+  expr(x: Expr): Value {
+    const b = this.b, e = this.e;
+    switch (x.kind) {
+      case 'const': return e.constant(x.type, x.value);
+      case 'param': return this.param(x.index, x.type);
+      case 'local': return b.CreateLoad(e.scalar(x.type), this.hooks.localPtr(x.id));
+      case 'special': return this.hooks.special(x.reg, x.dim);
+      case 'unary': return e.unary(x.op, x.type, this.expr(x.x));
+      case 'binary': return e.binary(x.op, x.opType, this.expr(x.a), this.expr(x.b));
+      case 'logical': {
+        // Lazy: `m >= 0 && v[m] > k` must not evaluate v[-1].
+        const a = this.expr(x.a);
+        const from = b.GetInsertBlock()!;
+        const rhs = this.block(x.op === 'and' ? 'and.rhs' : 'or.rhs'), join = this.block('logic');
+        if (x.op === 'and') b.CreateCondBr(a, rhs, join); else b.CreateCondBr(a, join, rhs);
+        b.SetInsertPoint(rhs);
+        const c = this.expr(x.b);
+        const rhsEnd = b.GetInsertBlock()!;
+        b.CreateBr(join);
+        b.SetInsertPoint(join);
+        const phi = b.CreatePHI(e.i1, 2);
+        phi.addIncoming(e.bool(x.op === 'or'), from);
+        phi.addIncoming(c, rhsEnd);
+        return phi;
+      }
+      case 'cond': {
+        const c = this.expr(x.c);
+        const tb = this.block('cond.a'), fb = this.block('cond.b'), join = this.block('cond');
+        b.CreateCondBr(c, tb, fb);
+        b.SetInsertPoint(tb);
+        const av = this.expr(x.a);
+        const aEnd = b.GetInsertBlock()!;
+        b.CreateBr(join);
+        b.SetInsertPoint(fb);
+        const bv = this.expr(x.b);
+        const bEnd = b.GetInsertBlock()!;
+        b.CreateBr(join);
+        b.SetInsertPoint(join);
+        const phi = b.CreatePHI(e.scalar(x.type), 2);
+        phi.addIncoming(av, aEnd);
+        phi.addIncoming(bv, bEnd);
+        return phi;
+      }
+      case 'convert': return e.convert(this.expr(x.x), x.x.type, x.type);
+      case 'load': {
+        const elem = this.elemOf(x.array);
+        const idx = this.index(x.array, x.index, x.loc);
+        const v = b.CreateLoad(e.elem(elem), this.hooks.elementPtr(x.array, idx));
+        switch (elem) {
+          case 'i8': case 'i16': return b.CreateSExt(v, e.i32);
+          case 'u8': case 'u16': return b.CreateZExt(v, e.i32);
+          default: return v;
+        }
+      }
+      case 'length': return this.hooks.arrayLength(x.array);
+      case 'math': return this.math(x);
+      case 'atomic': return this.atomic(x);
+    }
+  }
+
+  /** Scalar parameter `index`: targets provide them through `paramValue` (set by the target before lowering). */
+  paramValue: (index: number, type: ScalarType) => Value = () => {
+    throw new Error('numbat internal error: the target did not provide kernel parameters');
+  };
+
+  private param(index: number, type: ScalarType): Value {
+    return this.paramValue(index, type);
+  }
+
+  elemOf(ref: ArrayRef): ElemType {
+    if (ref.space === 'global') {
+      const p = this.ir.params[ref.param].type;
+      if (p.kind !== 'array') throw new Error(`numbat internal error: parameter ${ref.param} is not an array`);
+      return p.elem;
+    }
+    const a = this.ir.arrays.find((x) => x.id === ref.id);
+    if (!a) throw new Error(`numbat internal error: no array ${ref.id}`);
+    return a.elem;
+  }
+
+  arrayName(ref: ArrayRef): string {
+    return ref.space === 'global' ? this.ir.params[ref.param].name : this.ir.arrays.find((x) => x.id === ref.id)!.name;
+  }
+
+  /** Evaluates an index, checks it (when on) and returns it as i64 for addressing. */
+  index(ref: ArrayRef, index: Expr, loc: Loc | undefined): Value {
+    const b = this.b;
+    const i = this.expr(index);
+    if (this.opts.boundscheck) {
+      // Unsigned compare: a negative i32 is huge, so one test covers both ends.
+      const ok = b.CreateICmpULT(i, this.hooks.arrayLength(ref));
+      const good = this.block('inbounds'), bad = this.block('oob');
+      b.CreateCondBr(ok, good, bad);
+      b.SetInsertPoint(bad);
+      this.hooks.boundsFail(ref, i, loc);
+      if (!this.terminated()) b.CreateUnreachable();
+      b.SetInsertPoint(good);
+    }
+    // In bounds means 0 <= i < 2^31, so zero-extension is exact for i32 and u32 alike.
+    return b.CreateZExt(i, this.e.i64);
+  }
+
+  private math(x: MathExpr): Value {
+    const e = this.e, b = this.b;
+    const args = x.args.map((a) => this.expr(a));
+    const t = x.type;
+    const float = t === 'f32' || t === 'f64';
+    // Integer forms (rule 'numeric' on ints, and the i32 functions).
+    if (!float) {
+      switch (x.fn) {
+        case 'abs': return t === 'u32' ? args[0] : e.call('llvm.abs.i32', e.i32, [args[0], e.bool(false)]);
+        case 'sign': return e.jsSign(args[0], t);
+        case 'floor': case 'ceil': case 'round': case 'trunc': return args[0];
+        case 'imul': return b.CreateMul(args[0], args[1]);
+        case 'clz32': return e.call('llvm.ctlz.i32', e.i32, [args[0], e.bool(false)]);
+        default: throw new Error(`numbat internal error: Math.${x.fn} on ${t}`);
+      }
+    }
+    if (x.fn === 'round') return e.jsRound(args[0], t);
+    if (x.fn === 'sign') return e.jsSign(args[0], t);
+    const impl = this.hooks.math[x.fn];
+    let r: Value;
+    switch (impl.kind) {
+      case 'intrinsic': r = e.intrinsic(impl.name, t, args); break;
+      case 'extern': r = e.call(t === 'f32' ? impl.f32 : impl.f64, e.scalar(t), args); break;
+      case 'inline': throw new Error(`numbat internal error: no inline lowering of Math.${x.fn} on ${t}`);
+    }
+    if (x.fn === 'pow') r = e.jsPowFixup(args[0], args[1], r, t);
+    return r;
+  }
+
+  private atomic(x: AtomicExpr): Value {
+    const elem = this.elemOf(x.array);
+    const idx = this.index(x.array, x.index, x.loc);
+    const ptr = this.hooks.elementPtr(x.array, idx);
+    const value = this.expr(x.value);
+    const addrSpace = this.hooks.addressSpace(x.array);
+    const name = atomicHelperName(x.op, elem, addrSpace);
+    this.atomicsUsed.set(name, { op: x.op, elem, addrSpace });
+    const t = this.e.elem(elem);
+    // Operands in the simulator's order: value, then expected.
+    const args = x.op === 'cas' ? [ptr, value, this.expr(x.expected!)] : [ptr, value];
+    const types = args.map((a, i) => (i === 0 ? this.e.ptr(t, addrSpace) : t));
+    return this.e.call(name, t, args, types);
+  }
+}

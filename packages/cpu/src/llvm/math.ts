@@ -1,0 +1,56 @@
+// One lowering per MathFn (core/src/intrinsics.ts). An entry says how the
+// float form is computed; the integer forms (abs, sign, floor... on i32/u32,
+// imul, clz32) and the JS-exact wrappers (round, sign, pow's NaN cases) are
+// written once in lower.ts. A target swaps names (libm on the CPU, libdevice
+// `__nv_*` on CUDA) by providing its own table.
+
+import type { MathFn } from '@numbat/core';
+
+export type MathImpl =
+  /** An LLVM intrinsic, suffixed by type: `llvm.sqrt` → `llvm.sqrt.f32` / `llvm.sqrt.f64`. */
+  | { kind: 'intrinsic'; name: string }
+  /** An external function (libm, libdevice) per float type. */
+  | { kind: 'extern'; f32: string; f64: string }
+  /** Lowered inline by the shared code (exact JS semantics built from other ops). */
+  | { kind: 'inline' };
+
+export type MathTable = Readonly<Record<MathFn, MathImpl>>;
+
+const libm = (name: string): MathImpl => ({ kind: 'extern', f32: `${name}f`, f64: name });
+const intrinsic = (name: string): MathImpl => ({ kind: 'intrinsic', name });
+const inline: MathImpl = { kind: 'inline' };
+
+/** Host (C library) lowering: LLVM intrinsics where they exist and are exact, libm otherwise. */
+export const LIBM_MATH: MathTable = {
+  sqrt: intrinsic('llvm.sqrt'),
+  cbrt: libm('cbrt'),
+  exp: libm('exp'),
+  expm1: libm('expm1'),
+  log: libm('log'),
+  log2: libm('log2'),
+  log10: libm('log10'),
+  log1p: libm('log1p'),
+  sin: libm('sin'),
+  cos: libm('cos'),
+  tan: libm('tan'),
+  asin: libm('asin'),
+  acos: libm('acos'),
+  atan: libm('atan'),
+  sinh: libm('sinh'),
+  cosh: libm('cosh'),
+  tanh: libm('tanh'),
+  asinh: libm('asinh'),
+  acosh: libm('acosh'),
+  atanh: libm('atanh'),
+  atan2: libm('atan2'),
+  pow: libm('pow'),
+  hypot: libm('hypot'),
+  abs: intrinsic('llvm.fabs'),
+  sign: inline,
+  floor: intrinsic('llvm.floor'),
+  ceil: intrinsic('llvm.ceil'),
+  round: inline,
+  trunc: intrinsic('llvm.trunc'),
+  imul: inline,
+  clz32: inline,
+};

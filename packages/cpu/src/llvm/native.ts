@@ -1,0 +1,168 @@
+// A module in the C API's LLVM: parse text, link helper modules, fix up what
+// llvm-bindings cannot express (function attributes, linkage), verify,
+// optimise with the new pass manager and emit an object or assembly.
+
+import koffi from 'koffi';
+import { capi, takeError, takeMessage, type Ptr } from './capi.js';
+
+export interface TargetSpec {
+  triple: string;
+  cpu: string;
+  features: string;
+  /** LLVMRelocMode: 0 default, 1 static, 2 PIC. */
+  reloc?: number;
+  /** LLVMCodeModel: 0 default. */
+  codeModel?: number;
+  /** LLVMCodeGenOptLevel 0..3. */
+  optLevel?: number;
+}
+
+export type EmitKind = 'asm' | 'obj';
+
+const machines = new Map<string, Ptr>();
+
+/** A target machine per spec, created once per process. */
+export function targetMachine(spec: TargetSpec): Ptr {
+  const key = JSON.stringify(spec);
+  let tm = machines.get(key);
+  if (!tm) {
+    const c = capi();
+    const t: Ptr[] = [null], err: (string | null)[] = [null];
+    if (c.GetTargetFromTriple(spec.triple, t, err)) throw new Error(`numbat: LLVM has no target for '${spec.triple}': ${err[0]}`);
+    tm = c.CreateTargetMachine(t[0], spec.triple, spec.cpu, spec.features, spec.optLevel ?? 3, spec.reloc ?? 2, spec.codeModel ?? 0);
+    if (!tm) throw new Error(`numbat: could not create an LLVM target machine for ${spec.triple} (${spec.cpu})`);
+    machines.set(key, tm);
+  }
+  return tm;
+}
+
+export class NativeModule {
+  private disposed = false;
+  private constructor(readonly ctx: Ptr, public mod: Ptr) {}
+
+  /** Parses textual IR (or bitcode) into a fresh context. */
+  static parse(text: string | Buffer, name: string): NativeModule {
+    const c = capi();
+    const ctx = c.ContextCreate();
+    const mod = parseInto(ctx, text, name);
+    return new NativeModule(ctx, mod);
+  }
+
+  /**
+   * Links another module's text into this one: its (external) definitions
+   * satisfy our declarations, then become internal so they inline and vanish.
+   */
+  link(text: string, name: string): void {
+    const src = parseInto(this.ctx, text, name);
+    const c = capi();
+    const defined: string[] = [];
+    for (let f = c.GetFirstFunction(src); f; f = c.GetNextFunction(f)) {
+      if (!c.IsDeclaration(f)) defined.push(c.GetValueName2(f, [0]));
+    }
+    if (c.LinkModules2(this.mod, src)) throw new Error(`numbat internal error: linking helper module '${name}' failed`);
+    for (const fn of defined) this.setLinkage(fn, 8 /* LLVMInternalLinkage */);
+  }
+
+  /** Adds enum attributes (e.g. 'alwaysinline', 'nounwind') to a function. */
+  addFunctionAttributes(fnName: string, attrs: string[]): void {
+    const c = capi();
+    const fn = c.GetNamedFunction(this.mod, fnName);
+    if (!fn) throw new Error(`numbat internal error: no function '${fnName}' in the module`);
+    for (const a of attrs) {
+      const kind = c.GetEnumAttributeKindForName(a, a.length);
+      if (!kind) throw new Error(`numbat internal error: unknown LLVM attribute '${a}'`);
+      c.AddAttributeAtIndex(fn, 0xffffffff, c.CreateEnumAttribute(this.ctx, kind, 0));
+    }
+  }
+
+  /** Adds a string attribute ("key"="value") to a function. */
+  addStringAttribute(fnName: string, key: string, value: string): void {
+    const c = capi();
+    const fn = c.GetNamedFunction(this.mod, fnName);
+    if (!fn) throw new Error(`numbat internal error: no function '${fnName}' in the module`);
+    c.AddAttributeAtIndex(fn, 0xffffffff, c.CreateStringAttribute(this.ctx, key, Buffer.byteLength(key), value, Buffer.byteLength(value)));
+  }
+
+  /** LLVMLinkage: 0 external, 8 internal, 9 private. */
+  setLinkage(fnName: string, linkage: number): void {
+    const c = capi();
+    const fn = c.GetNamedFunction(this.mod, fnName);
+    if (!fn) throw new Error(`numbat internal error: no function '${fnName}' in the module`);
+    c.SetLinkage(fn, linkage);
+  }
+
+  /** Names of functions defined (not just declared) in the module. */
+  definedFunctions(): string[] {
+    const c = capi();
+    const out: string[] = [];
+    for (let f = c.GetFirstFunction(this.mod); f; f = c.GetNextFunction(f)) {
+      if (!c.IsDeclaration(f)) out.push(c.GetValueName2(f, [0]));
+    }
+    return out;
+  }
+
+  setTarget(spec: TargetSpec): void {
+    const c = capi();
+    c.SetTarget(this.mod, spec.triple);
+    const dl = c.CreateTargetDataLayout(targetMachine(spec));
+    c.SetModuleDataLayout(this.mod, dl);
+    c.DisposeTargetData(dl);
+  }
+
+  /** undefined when the module is valid, else LLVM's message. */
+  verify(): string | undefined {
+    const msg: Ptr[] = [null];
+    const bad = capi().VerifyModule(this.mod, 2 /* LLVMReturnStatusAction */, msg);
+    const text = takeMessage(msg[0]);
+    return bad ? text || 'invalid module' : undefined;
+  }
+
+  /** Runs a new-pass-manager pipeline, e.g. 'default<O3>'. */
+  optimize(spec: TargetSpec, passes = 'default<O3>', o: { vectorize?: boolean } = {}): void {
+    const c = capi();
+    const opts = c.CreatePassBuilderOptions();
+    const vec = o.vectorize ?? true;
+    c.PassBuilderOptionsSetLoopVectorization(opts, vec ? 1 : 0);
+    c.PassBuilderOptionsSetSLPVectorization(opts, vec ? 1 : 0);
+    c.PassBuilderOptionsSetLoopInterleaving(opts, vec ? 1 : 0);
+    c.PassBuilderOptionsSetLoopUnrolling(opts, 1);
+    const err = takeError(c.RunPasses(this.mod, passes, targetMachine(spec), opts));
+    c.DisposePassBuilderOptions(opts);
+    if (err) throw new Error(`numbat internal error: LLVM passes '${passes}' failed: ${err}`);
+  }
+
+  print(): string {
+    return takeMessage(capi().PrintModuleToString(this.mod));
+  }
+
+  /** Emits assembly (text) or an object file (bytes). Does not consume the module. */
+  emit(spec: TargetSpec, kind: EmitKind): Buffer {
+    const c = capi();
+    const err: (string | null)[] = [null], out: Ptr[] = [null];
+    if (c.TargetMachineEmitToMemoryBuffer(targetMachine(spec), this.mod, kind === 'asm' ? 0 : 1, err, out)) {
+      throw new Error(`numbat internal error: LLVM code generation failed: ${err[0]}`);
+    }
+    const size = c.GetBufferSize(out[0]);
+    const bytes = Buffer.from(new Uint8Array(koffi.view(c.GetBufferStart(out[0]), size)));
+    c.DisposeMemoryBuffer(out[0]);
+    return bytes;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const c = capi();
+    c.DisposeModule(this.mod);
+    c.ContextDispose(this.ctx);
+  }
+}
+
+function parseInto(ctx: Ptr, text: string | Buffer, name: string): Ptr {
+  const c = capi();
+  const bytes = typeof text === 'string' ? Buffer.from(text) : text;
+  const buf = c.CreateMemoryBufferWithMemoryRangeCopy(bytes, bytes.length, name);
+  const mod: Ptr[] = [null], msg: (string | null)[] = [null];
+  // LLVMParseIRInContext takes ownership of the buffer.
+  if (c.ParseIRInContext(ctx, buf, mod, msg)) throw new Error(`numbat internal error: LLVM could not parse module '${name}': ${msg[0]}`);
+  return mod[0];
+}
