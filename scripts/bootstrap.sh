@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh machine: Debian packages (when root and missing),
+# npm dependencies (npm ci when node_modules is missing or stale) and the build.
+# Used by `npm run demo`, `npm test` and `npm run bench`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+# llvm-14-dev + cmake: llvm-bindings builds from source against them (cpu, cuda codegen).
+# Mesa EGL/GLES: WebGPU through Dawn's OpenGL ES backend on llvmpipe when there is no GPU.
+# python3-numba: the benchmark's CPU anchor.
+for p in llvm-14 llvm-14-dev cmake libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri; do
+  have_pkg "$p" || need+=("$p")
+done
+if [ "${NUMBAT_BENCH:-}" = 1 ]; then have_pkg python3-numba || need+=(python3-numba); fi
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "numbat bootstrap: installing ${need[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "numbat bootstrap: missing Debian packages ${need[*]} (not root: install them to enable the cpu/webgpu/cuda backends)" >&2
+  fi
+fi
+
+# npm ci when node_modules is absent or older than the lockfile.
+stamp=node_modules/.numbat-installed
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
+  echo "numbat bootstrap: npm ci" >&2
+  npm ci --no-audit --no-fund
+  touch "$stamp"
+fi
+
+# Build (tsc -b is incremental: a no-op when nothing changed).
+npx tsc -b
