@@ -1,0 +1,75 @@
+// The contract between generated code and the CPU runtime: the signature of
+// the exported entry point, the launch-info words, error kinds and the layout
+// of each worker's scratch memory. Both sides import these numbers.
+//
+//   int32_t numbat_run(int32_t *info, int32_t block_begin, int32_t block_end,
+//                      uint8_t *scratch, <one argument per kernel parameter>)
+//
+// runs blocks [block_begin, block_end) (linear block ids, x fastest) one after
+// another and returns 0, or an ERR_* code after recording the failure in info.
+// Array parameters are data pointers, i32/u32/bool scalars int32_t, f32 float,
+// f64 double.
+
+import type { ScalarType } from '@numbat/core';
+
+export const ENTRY = 'numbat_run';
+
+/** Int32 words of the launch-info array. */
+export const INFO = {
+  GRID: 0, // 3 words
+  BLOCK: 3, // 3 words
+  DYN_SHARED: 6, // bytes of dynamic shared memory per dynamic shared array
+  ERR_FLAG: 7, // 0, or 1 once a worker has claimed the error record
+  ERR_KIND: 8,
+  ERR_SITE: 9, // bounds: index into plan.sites; barrier: index into plan.barrierLines
+  ERR_INDEX: 10,
+  ERR_THREAD: 11, // 3 words
+  ERR_BLOCK: 14, // 3 words
+  ERR_OTHER: 17, // 3 words: for barrier errors, a thread that waits
+  LENGTHS: 20, // one word per kernel parameter: array length (0 for scalars)
+} as const;
+
+export const ERR_NONE = 0;
+export const ERR_BOUNDS = 1;
+export const ERR_BARRIER_EXIT = 2;
+
+/** Round up to 16 bytes (every scratch area starts 16-aligned). */
+export const align16 = (n: number): number => Math.ceil(n / 16) * 16;
+
+/** What the runtime needs to know about a compiled kernel (also stored in the disk cache). */
+export interface KernelPlan {
+  name: string;
+  /** Scalar parameter types (undefined for arrays), in parameter order. */
+  scalarTypes: (ScalarType | undefined)[];
+  /** Static shared memory: total bytes (16-aligned areas). */
+  staticSharedBytes: number;
+  /** How many shared arrays are sized at launch (each gets `sharedMem` bytes, as in the simulator). */
+  dynamicSharedArrays: number;
+  /** Per-thread storage entries, bytes per thread each (each area 16-aligned). */
+  perThreadSizes: number[];
+  /** Whether the kernel keeps one "exited" byte per thread (return + barriers). */
+  tracksExit: boolean;
+  /** Bounds-check sites: array name, source line, and how to know its length for the message. */
+  sites: BoundsSite[];
+  /** Barrier source lines. */
+  barrierLines: number[];
+}
+
+export interface BoundsSite {
+  array: string;
+  line: number;
+  /** Global array: parameter index (length from the launch). */
+  param?: number;
+  /** Fixed-size shared/local/const array. */
+  size?: number;
+  /** Dynamic shared array: element bytes (length = sharedMem / this). */
+  dynElemBytes?: number;
+}
+
+/** Bytes of scratch memory one worker needs (the generated code partitions it the same way). */
+export function scratchBytes(plan: KernelPlan, threadsPerBlock: number, dynSharedBytes: number): number {
+  let n = plan.staticSharedBytes + plan.dynamicSharedArrays * align16(dynSharedBytes);
+  for (const s of plan.perThreadSizes) n += align16(s * threadsPerBlock);
+  if (plan.tracksExit) n += align16(threadsPerBlock);
+  return Math.max(n, 16);
+}

@@ -1,0 +1,63 @@
+// KernelIR → optimised machine code for one target: build the module with
+// llvm-bindings (kernel.ts), hand it to the C API's LLVM as text, link the
+// helper module, verify, run `default<O3>` and emit an object. The texts of
+// each stage are kept for `inspect`.
+
+import type { KernelIR } from '@numbat/core';
+import { loadLLVM } from '../llvm/bindings.js';
+import { NativeModule, type TargetSpec } from '../llvm/native.js';
+import type { KernelPlan } from './abi.js';
+import { ENTRY } from './abi.js';
+import { cpuHelperModule } from './helpers-ir.js';
+import { buildCpuModule, type CpuCodegenOptions } from './kernel.js';
+
+export interface CompiledObject {
+  plan: KernelPlan;
+  /** IR as generated, helpers linked, before optimisation. */
+  llvm: string;
+  /** IR after `default<O3>`. */
+  opt: string;
+  /** ELF relocatable object. */
+  object: Buffer;
+  /** Milliseconds per phase. */
+  timings: Record<string, number>;
+}
+
+export function compileToObject(ir: KernelIR, opts: CpuCodegenOptions, target: TargetSpec): CompiledObject {
+  const timings: Record<string, number> = {};
+  let t = performance.now();
+  const lap = (name: string): void => { const n = performance.now(); timings[name] = n - t; t = n; };
+  const llvm = loadLLVM();
+  lap('load-llvm');
+  const { text, plan, atomics } = buildCpuModule(llvm, ir, opts);
+  lap('codegen');
+  const nm = NativeModule.parse(text, ir.name);
+  try {
+    nm.link(cpuHelperModule(atomics.values()), 'numbat-helpers');
+    nm.setTarget(target);
+    const err = nm.verify();
+    if (err) throw new Error(`numbat internal error: invalid LLVM module for kernel '${ir.name}': ${err}`);
+    const before = nm.print();
+    lap('parse-link-verify');
+    nm.optimize(target);
+    lap('optimize');
+    const opt = nm.print();
+    const object = nm.emit(target, 'obj');
+    lap('emit');
+    return { plan, llvm: before, opt, object, timings };
+  } finally {
+    nm.dispose();
+  }
+}
+
+/** Assembly of an optimised module's text (for inspect('asm'); not needed to run). */
+export function assemblyOf(optText: string, target: TargetSpec): string {
+  const nm = NativeModule.parse(optText, 'asm');
+  try {
+    return nm.emit(target, 'asm').toString();
+  } finally {
+    nm.dispose();
+  }
+}
+
+export { ENTRY };

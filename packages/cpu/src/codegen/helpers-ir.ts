@@ -1,0 +1,99 @@
+// The CPU helper module: small functions the generated kernel calls and that
+// need instructions llvm-bindings cannot build (atomic loads, cmpxchg), as
+// textual LLVM 14 IR. The same text serves x86-64 and AArch64 (nothing in it
+// is target-specific; NativeModule.setTarget gives the module its triple).
+// Atomic RMW helpers come from the shared generator (llvm/atomics.ts).
+
+import type { AtomicOp, ElemType } from '@numbat/core';
+import { atomicHelperIR } from '../llvm/atomics.js';
+import { ERR_BARRIER_EXIT, ERR_BOUNDS, INFO } from './abi.js';
+
+const gep = (word: number): string => `getelementptr i32, i32* %info, i64 ${word}`;
+
+const claim = `  %flagp = ${gep(INFO.ERR_FLAG)}
+  %r = cmpxchg i32* %flagp, i32 0, i32 1 seq_cst seq_cst
+  %ok = extractvalue { i32, i1 } %r, 1
+  br i1 %ok, label %rec, label %done`;
+
+const RUNTIME_HELPERS = `
+define i32 @numbat_error_pending(i32* %info) alwaysinline nounwind {
+  %flagp = ${gep(INFO.ERR_FLAG)}
+  %v = load atomic i32, i32* %flagp monotonic, align 4
+  ret i32 %v
+}
+
+define void @numbat_report_oob(i32* %info, i32 %site, i32 %index, i32 %tx, i32 %ty, i32 %tz, i32 %bx, i32 %by, i32 %bz) noinline cold nounwind {
+entry:
+${claim}
+rec:
+${[
+  [INFO.ERR_KIND, String(ERR_BOUNDS)], [INFO.ERR_SITE, '%site'], [INFO.ERR_INDEX, '%index'],
+  [INFO.ERR_THREAD, '%tx'], [INFO.ERR_THREAD + 1, '%ty'], [INFO.ERR_THREAD + 2, '%tz'],
+  [INFO.ERR_BLOCK, '%bx'], [INFO.ERR_BLOCK + 1, '%by'], [INFO.ERR_BLOCK + 2, '%bz'],
+].map(([w, v], i) => `  %w${i} = ${gep(Number(w))}\n  store i32 ${v}, i32* %w${i}, align 4`).join('\n')}
+  br label %done
+done:
+  ret void
+}
+
+; A thread returned while others wait at a barrier: record the first exited
+; and the first waiting thread (linear ids; the runtime makes coordinates).
+define void @numbat_report_barrier_exit(i32* %info, i32 %site, i8* %exited, i32 %n, i32 %bx, i32 %by, i32 %bz) noinline cold nounwind {
+entry:
+${claim}
+rec:
+  br label %loop
+loop:
+  %i = phi i32 [ 0, %rec ], [ %i1, %loop ]
+  %fe = phi i32 [ -1, %rec ], [ %fe1, %loop ]
+  %fa = phi i32 [ -1, %rec ], [ %fa1, %loop ]
+  %p = getelementptr i8, i8* %exited, i32 %i
+  %e = load i8, i8* %p
+  %isE = icmp ne i8 %e, 0
+  %feNone = icmp slt i32 %fe, 0
+  %takeE = and i1 %isE, %feNone
+  %fe1 = select i1 %takeE, i32 %i, i32 %fe
+  %faNone = icmp slt i32 %fa, 0
+  %notE = xor i1 %isE, true
+  %takeA = and i1 %notE, %faNone
+  %fa1 = select i1 %takeA, i32 %i, i32 %fa
+  %i1 = add i32 %i, 1
+  %more = icmp slt i32 %i1, %n
+  br i1 %more, label %loop, label %write
+write:
+${[
+  [INFO.ERR_KIND, String(ERR_BARRIER_EXIT)], [INFO.ERR_SITE, '%site'], [INFO.ERR_THREAD, '%fe1'], [INFO.ERR_OTHER, '%fa1'],
+  [INFO.ERR_BLOCK, '%bx'], [INFO.ERR_BLOCK + 1, '%by'], [INFO.ERR_BLOCK + 2, '%bz'],
+].map(([w, v], i) => `  %x${i} = ${gep(Number(w))}\n  store i32 ${v}, i32* %x${i}, align 4`).join('\n')}
+  br label %done
+done:
+  ret void
+}
+
+; First thread that has not returned (n when none).
+define i32 @numbat_first_alive(i8* %exited, i32 %n) nounwind {
+entry:
+  br label %loop
+loop:
+  %i = phi i32 [ 0, %entry ], [ %i1, %next ]
+  %more = icmp slt i32 %i, %n
+  br i1 %more, label %test, label %out
+test:
+  %p = getelementptr i8, i8* %exited, i32 %i
+  %e = load i8, i8* %p
+  %alive = icmp eq i8 %e, 0
+  br i1 %alive, label %out, label %next
+next:
+  %i1 = add i32 %i, 1
+  br label %loop
+out:
+  ret i32 %i
+}
+`;
+
+/** The helper module for one kernel: runtime helpers plus the atomics it uses. */
+export function cpuHelperModule(atomics: Iterable<{ op: AtomicOp; elem: ElemType; addrSpace: number }>): string {
+  const parts = [RUNTIME_HELPERS];
+  for (const a of atomics) parts.push(atomicHelperIR(a.op, a.elem, a.addrSpace));
+  return parts.join('\n');
+}

@@ -1,0 +1,520 @@
+// KernelIR → one LLVM function `numbat_run` (see abi.ts) that runs a range of
+// blocks. Inside a block, threads are loops ("work-item loops"): the body is
+// split at barriers into regions (regions.ts), each region a loop nest over
+// threadIdx z/y/x with x innermost, so LLVM can vectorise across threads.
+// Barriers and the uniform if/loop statements around them run once per block;
+// their conditions are evaluated for one representative thread (the first
+// that has not returned) since they are block-uniform.
+
+import type { KernelArray, KernelIR, Loc, ScalarType, Stmt } from '@numbat/core';
+import { ELEM_BYTES } from '@numbat/core';
+import type { LLVM, LLVMNS } from '../llvm/bindings.js';
+import { KernelLowerer, type LoopTargets } from '../llvm/lower.js';
+import type { TargetHooks } from '../llvm/hooks.js';
+import { LIBM_MATH } from '../llvm/math.js';
+import { ENTRY, INFO, align16, type BoundsSite, type KernelPlan } from './abi.js';
+import { containsBarrier, containsReturn, planStorage, type Region, type StorageLayout } from './regions.js';
+
+type Value = LLVMNS.Value;
+type BasicBlock = LLVMNS.BasicBlock;
+
+export interface CpuCodegenOptions {
+  boundscheck: boolean;
+}
+
+export interface CpuModule {
+  /** Textual IR as built (before linking helpers and optimising). */
+  text: string;
+  plan: KernelPlan;
+  atomics: KernelLowerer['atomicsUsed'];
+}
+
+/** The thread whose values the code at the insertion point computes. */
+interface ThreadCtx { tx: Value; ty: Value; tz: Value; tid: Value; next?: BasicBlock }
+
+/** Block-level loop around a region: where a region's break/continue lead. */
+interface BarrierLoop { brk: Value; cont: Value; exit: BasicBlock; latch: BasicBlock; usedBrk: boolean; usedCont: boolean }
+
+export function buildCpuModule(llvm: LLVM, ir: KernelIR, opts: CpuCodegenOptions): CpuModule {
+  return new CpuKernelBuilder(llvm, ir, opts).build();
+}
+
+class CpuKernelBuilder {
+  private readonly ctx: LLVMNS.LLVMContext;
+  private readonly module: LLVMNS.Module;
+  private readonly b: LLVMNS.IRBuilder;
+  private readonly fn: LLVMNS.Function;
+  private readonly low: KernelLowerer;
+  private readonly layout: StorageLayout;
+  private readonly tracksExit: boolean;
+  private readonly plan: KernelPlan;
+
+  // values computed once in the entry block
+  private info!: Value;
+  private blockDim: Value[] = [];
+  private gridDim: Value[] = [];
+  private nthreads!: Value;
+  private lengths = new Map<number, Value>();
+  private arrayPtrs = new Map<number, Value>();
+  private sharedPtrs = new Map<number, Value>();
+  private sharedLens = new Map<number, Value>();
+  private perThreadPtrs = new Map<string, Value>();
+  private privateLocals = new Map<number, Value>();
+  private privateArrays = new Map<number, Value>();
+  private constArrays = new Map<number, Value>();
+  private exited?: Value;
+  private exitedCount?: Value;
+  // per block
+  private blockIdx: Value[] = [];
+  private blockDone!: BasicBlock;
+  private errorExit!: BasicBlock;
+  // per region / block-level code
+  private cur!: ThreadCtx;
+  private regionIndex = 0;
+  private readonly scalarArgs = new Map<number, Value>();
+
+  constructor(private readonly llvm: LLVM, private readonly ir: KernelIR, private readonly opts: CpuCodegenOptions) {
+    this.ctx = new llvm.LLVMContext();
+    this.module = new llvm.Module(ir.name, this.ctx);
+    this.b = new llvm.IRBuilder(this.ctx);
+    const b = this.b;
+    const i32 = b.getInt32Ty();
+    const paramTys = ir.params.map((p) => (p.type.kind === 'array' ? b.getInt8PtrTy() : scalarArgType(b, p.type.type)));
+    const fnTy = llvm.FunctionType.get(i32, [llvm.PointerType.getUnqual(i32), i32, i32, b.getInt8PtrTy(), ...paramTys], false);
+    this.fn = llvm.Function.Create(fnTy, llvm.Function.LinkageTypes.ExternalLinkage, ENTRY, this.module);
+    this.layout = planStorage(ir);
+    this.tracksExit = ir.hasBarrier && containsReturn(ir.body);
+    this.plan = {
+      name: ir.name,
+      scalarTypes: ir.params.map((p) => (p.type.kind === 'scalar' ? p.type.type : undefined)),
+      staticSharedBytes: 0, dynamicSharedArrays: 0, perThreadSizes: [], tracksExit: this.tracksExit,
+      sites: [], barrierLines: [],
+    };
+    this.low = new KernelLowerer(llvm, this.ctx, this.module, b, this.fn, ir, this.hooks(), { boundscheck: opts.boundscheck });
+    this.low.paramValue = (i) => this.scalarArgs.get(i)!;
+  }
+
+  private get e() { return this.low.e; }
+
+  build(): CpuModule {
+    const b = this.b, e = this.e, llvm = this.llvm;
+    const entry = llvm.BasicBlock.Create(this.ctx, 'entry', this.fn);
+    b.SetInsertPoint(entry);
+    this.entryValues();
+
+    const begin = this.fn.getArg(1), end = this.fn.getArg(2);
+    const blockHead = this.low.block('block'), exit = this.low.block('exit');
+    this.errorExit = this.low.block('error');
+    b.CreateCondBr(b.CreateICmpSLT(begin, end), blockHead, exit);
+    this.entry = entry;
+    const preheader = b.GetInsertBlock()!;
+
+    // for (blk = begin; blk < end; blk++)
+    b.SetInsertPoint(blockHead);
+    const blk = b.CreatePHI(e.i32, 2, 'blk');
+    blk.addIncoming(begin, preheader);
+    const run = this.low.block('block.run');
+    this.blockDone = this.low.block('block.done');
+    // Another worker failed: stop early (its error is the launch's).
+    const pending = e.call('numbat_error_pending', e.i32, [this.info], [e.ptr(e.i32)]);
+    b.CreateCondBr(b.CreateICmpEQ(pending, e.int(0)), run, exit);
+    b.SetInsertPoint(run);
+    const [gx, gy] = this.gridDim;
+    const bx = b.CreateURem(blk, gx), rest = b.CreateUDiv(blk, gx);
+    this.blockIdx = [bx, b.CreateURem(rest, gy), b.CreateUDiv(rest, gy)];
+    this.startBlock();
+    this.cur = { tx: e.int(0), ty: e.int(0), tz: e.int(0), tid: e.int(0) };
+    this.blockLevel(this.ir.body, undefined);
+    this.low.jump(this.blockDone);
+
+    b.SetInsertPoint(this.blockDone);
+    const nextBlk = b.CreateAdd(blk, e.int(1));
+    blk.addIncoming(nextBlk, this.blockDone);
+    b.CreateCondBr(b.CreateICmpSLT(nextBlk, end), blockHead, exit);
+
+    b.SetInsertPoint(exit);
+    b.CreateRet(e.int(0));
+    b.SetInsertPoint(this.errorExit);
+    b.CreateRet(e.int(1));
+
+    if (this.layout.regions.length !== this.regionIndex) throw new Error('numbat internal error: region plan and code generation disagree');
+    if (llvm.verifyFunction(this.fn)) throw new Error(`numbat internal error: invalid LLVM IR for kernel '${this.ir.name}':\n${this.module.print()}`);
+    return { text: this.module.print(), plan: this.plan, atomics: this.low.atomicsUsed };
+  }
+
+  // ---- entry block: launch constants, array pointers, scratch partition ----
+
+  private entryValues(): void {
+    const b = this.b, e = this.e, ir = this.ir;
+    this.info = this.fn.getArg(0);
+    const word = (w: number): Value => b.CreateLoad(e.i32, b.CreateGEP(e.i32, this.info, e.int(w)));
+    this.gridDim = [0, 1, 2].map((d) => word(INFO.GRID + d));
+    this.blockDim = [0, 1, 2].map((d) => word(INFO.BLOCK + d));
+    this.nthreads = b.CreateMul(b.CreateMul(this.blockDim[0], this.blockDim[1]), this.blockDim[2]);
+    ir.params.forEach((p, i) => {
+      const arg = this.fn.getArg(4 + i);
+      if (p.type.kind === 'array') {
+        this.lengths.set(i, word(INFO.LENGTHS + i));
+        this.arrayPtrs.set(i, b.CreateBitCast(arg, e.ptr(e.elem(p.type.elem))));
+      } else {
+        this.scalarArgs.set(i, p.type.type === 'bool' ? b.CreateICmpNE(arg, e.int(0)) : arg);
+      }
+    });
+
+    // Shared memory: static arrays first, then the dynamic ones (sharedMem bytes each).
+    const scratch = this.fn.getArg(3);
+    const dynBytes = word(INFO.DYN_SHARED);
+    const dynArea = b.CreateMul(b.CreateUDiv(b.CreateAdd(dynBytes, e.int(15)), e.int(16)), e.int(16));
+    let offset = 0;
+    const shared = ir.arrays.filter((a) => a.space === 'shared');
+    for (const a of shared.filter((x) => x.size > 0)) {
+      this.sharedPtrs.set(a.id, this.bytePtr(scratch, e.i64c(offset), a));
+      this.sharedLens.set(a.id, e.int(a.size));
+      offset += align16(a.size * ELEM_BYTES[a.elem]);
+    }
+    this.plan.staticSharedBytes = offset;
+    let dynOffset: Value = e.i64c(offset);
+    for (const a of shared.filter((x) => x.size === 0)) {
+      this.sharedPtrs.set(a.id, this.bytePtr(scratch, dynOffset, a));
+      this.sharedLens.set(a.id, b.CreateUDiv(dynBytes, e.int(ELEM_BYTES[a.elem])));
+      dynOffset = b.CreateAdd(dynOffset, b.CreateZExt(dynArea, e.i64));
+      this.plan.dynamicSharedArrays++;
+    }
+    this.sharedBytes = dynOffset;
+
+    // Per-thread storage after shared memory: one area per entry, nthreads slots each.
+    let ptOffset = dynOffset;
+    const n64 = b.CreateZExt(this.nthreads, e.i64);
+    const area = (bytesPerThread: number): Value => {
+      const start = ptOffset;
+      const bytes = b.CreateMul(n64, e.i64c(bytesPerThread));
+      ptOffset = b.CreateAdd(start, b.CreateMul(b.CreateUDiv(b.CreateAdd(bytes, e.i64c(15)), e.i64c(16)), e.i64c(16)));
+      this.plan.perThreadSizes.push(bytesPerThread);
+      return start;
+    };
+    this.perThreadStart = dynOffset;
+    for (const l of ir.locals) {
+      if (!this.layout.perThreadLocals.has(l.id)) continue;
+      const t = e.scalar(l.type);
+      const start = area(l.type === 'f64' ? 8 : l.type === 'bool' ? 1 : 4);
+      this.perThreadPtrs.set(`l${l.id}`, b.CreateBitCast(b.CreateGEP(e.i8, scratch, start), e.ptr(t)));
+    }
+    for (const a of ir.arrays) {
+      if (a.space !== 'local' || !this.layout.perThreadArrays.has(a.id)) continue;
+      const start = area(a.size * ELEM_BYTES[a.elem]);
+      this.perThreadPtrs.set(`a${a.id}`, b.CreateBitCast(b.CreateGEP(e.i8, scratch, start), e.ptr(e.elem(a.elem))));
+    }
+    if (this.tracksExit) {
+      this.exited = b.CreateGEP(e.i8, scratch, ptOffset);
+      ptOffset = b.CreateAdd(ptOffset, b.CreateMul(b.CreateUDiv(b.CreateAdd(n64, e.i64c(15)), e.i64c(16)), e.i64c(16)));
+      this.exitedCount = b.CreateAlloca(e.i32, null, 'exited.count');
+    }
+    this.scratchEnd = ptOffset;
+
+    // Private storage: allocas (promoted to registers by mem2reg/SROA).
+    for (const [, ids] of this.layout.privateLocalsOf) {
+      for (const id of ids) {
+        const l = ir.locals.find((x) => x.id === id)!;
+        this.privateLocals.set(id, b.CreateAlloca(e.scalar(l.type), null, `${l.name}.${id}`));
+      }
+    }
+    for (const [, ids] of this.layout.privateArraysOf) {
+      for (const id of ids) {
+        const a = ir.arrays.find((x) => x.id === id)!;
+        const arr = b.CreateAlloca(this.llvm.ArrayType.get(e.elem(a.elem), Math.max(a.size, 1)), null, a.name);
+        this.privateArrays.set(id, b.CreateBitCast(arr, e.ptr(e.elem(a.elem))));
+      }
+    }
+    for (const a of ir.arrays) if (a.space === 'const') this.constArrays.set(a.id, this.constArray(a));
+  }
+
+  private sharedBytes!: Value;
+  private entry!: BasicBlock;
+
+  /** An alloca in the entry block (only those are promoted to registers). */
+  private entryAlloca(t: LLVMNS.Type, name: string): Value {
+    const b = this.b;
+    // Code is always appended at the end of the current block, so that is where to come back to.
+    const here = b.GetInsertBlock()!;
+    b.SetInsertPoint(this.entry.getTerminator()!);
+    const a = b.CreateAlloca(t, null, name);
+    b.SetInsertPoint(here);
+    return a;
+  }
+  private perThreadStart!: Value;
+  private scratchEnd!: Value;
+
+  private bytePtr(base: Value, offset: Value, a: KernelArray): Value {
+    const e = this.e;
+    return this.b.CreateBitCast(this.b.CreateGEP(e.i8, base, offset), e.ptr(e.elem(a.elem)));
+  }
+
+  private constArray(a: KernelArray): Value {
+    const llvm = this.llvm, e = this.e;
+    const et = e.elem(a.elem);
+    const values = (a.values ?? []).map((v) => (a.elem === 'f32' || a.elem === 'f64' ? llvm.ConstantFP.get(et, v) : llvm.ConstantInt.get(et, v, true)));
+    const ty = llvm.ArrayType.get(et, values.length);
+    const g = new llvm.GlobalVariable(this.module, ty, true, llvm.GlobalValue.LinkageTypes.PrivateLinkage, llvm.ConstantArray.get(ty, values), `const.${a.name}`);
+    return this.b.CreateBitCast(g, e.ptr(et));
+  }
+
+  /** Start of a block: zero shared memory and per-thread storage (the simulator's fresh state). */
+  private startBlock(): void {
+    const b = this.b, e = this.e;
+    const scratch = this.fn.getArg(3);
+    const memset = (start: Value, bytes: Value): void => {
+      e.call('llvm.memset.p0i8.i64', e.void, [b.CreateGEP(e.i8, scratch, start), this.llvm.ConstantInt.get(e.i8, 0), bytes, e.bool(false)]);
+    };
+    if (this.ir.arrays.some((a) => a.space === 'shared')) memset(e.i64c(0), this.sharedBytes);
+    if (this.layout.perThreadLocals.size || this.layout.perThreadArrays.size || this.tracksExit) {
+      memset(this.perThreadStart, b.CreateSub(this.scratchEnd, this.perThreadStart));
+    }
+    if (this.exitedCount) b.CreateStore(e.int(0), this.exitedCount);
+  }
+
+  // ---- block-level statements: regions, barriers, uniform if/loop ----
+
+  private blockLevel(list: readonly Stmt[], loop: BarrierLoop | undefined): void {
+    let pending: Stmt[] = [];
+    const flush = (): void => {
+      if (!pending.length) return;
+      this.region(pending, loop);
+      pending = [];
+    };
+    for (const s of list) {
+      if (this.low.terminated()) return;
+      if (!this.ir.hasBarrier || !containsBarrier(s)) { pending.push(s); continue; }
+      flush();
+      if (this.low.terminated()) return;
+      switch (s.kind) {
+        case 'barrier': this.barrier(s.loc); break;
+        case 'if': this.uniformIf(s, loop); break;
+        case 'loop': this.uniformLoop(s); break;
+        default: throw new Error(`numbat internal error: barrier inside ${s.kind}`);
+      }
+    }
+    flush();
+  }
+
+  /** The first thread that has not returned (all threads when none can return). */
+  private representative(): ThreadCtx {
+    const b = this.b, e = this.e;
+    if (!this.tracksExit) return { tx: e.int(0), ty: e.int(0), tz: e.int(0), tid: e.int(0) };
+    // Every thread returned: the block is finished (and its uniform conditions meaningless).
+    const live = this.low.block('live');
+    b.CreateCondBr(b.CreateICmpEQ(b.CreateLoad(e.i32, this.exitedCount!), this.nthreads), this.blockDone, live);
+    b.SetInsertPoint(live);
+    const tid = e.call('numbat_first_alive', e.i32, [this.exited!, this.nthreads], [e.ptr(e.i8), e.i32]);
+    const [bx, by] = this.blockDim;
+    const rest = b.CreateUDiv(tid, bx);
+    return { tid, tx: b.CreateURem(tid, bx), ty: b.CreateURem(rest, by), tz: b.CreateUDiv(rest, by) };
+  }
+
+  private barrier(loc: Loc | undefined): void {
+    const b = this.b, e = this.e;
+    this.plan.barrierLines.push(loc?.line ?? 0);
+    if (!this.tracksExit) return; // the region boundary is the barrier
+    // Some threads returned and others wait here: undefined on a GPU, an error here (as in the simulator).
+    const count = b.CreateLoad(e.i32, this.exitedCount!);
+    const some = this.low.block('barrier.exited'), fine = this.low.block('barrier.ok'), partial = this.low.block('barrier.partial');
+    b.CreateCondBr(b.CreateICmpEQ(count, e.int(0)), fine, some);
+    b.SetInsertPoint(some);
+    b.CreateCondBr(b.CreateICmpEQ(count, this.nthreads), this.blockDone, partial);
+    b.SetInsertPoint(partial);
+    e.call('numbat_report_barrier_exit', e.void,
+      [this.info, e.int(this.plan.barrierLines.length - 1), this.exited!, this.nthreads, ...this.blockIdx],
+      [e.ptr(e.i32), e.i32, e.ptr(e.i8), e.i32, e.i32, e.i32, e.i32]);
+    b.CreateBr(this.errorExit);
+    b.SetInsertPoint(fine);
+  }
+
+  private uniformIf(s: Stmt & { kind: 'if' }, loop: BarrierLoop | undefined): void {
+    const b = this.b;
+    this.cur = this.representative();
+    const c = this.low.expr(s.cond);
+    const thenBB = this.low.block('uif.then'), elseBB = this.low.block('uif.else'), join = this.low.block('uif.end');
+    b.CreateCondBr(c, thenBB, elseBB);
+    b.SetInsertPoint(thenBB);
+    this.blockLevel(s.then, loop);
+    this.low.jump(join);
+    b.SetInsertPoint(elseBB);
+    this.blockLevel(s.else, loop);
+    this.low.jump(join);
+    b.SetInsertPoint(join);
+  }
+
+  private uniformLoop(s: Stmt & { kind: 'loop' }): void {
+    const b = this.b, e = this.e;
+    const head = this.low.block('uloop'), body = this.low.block('uloop.body'), latch = this.low.block('uloop.latch'), exit = this.low.block('uloop.end');
+    const loop: BarrierLoop = { brk: this.entryAlloca(e.i1, 'brk'), cont: this.entryAlloca(e.i1, 'cont'), exit, latch, usedBrk: false, usedCont: false };
+    b.CreateStore(e.bool(false), loop.brk);
+    b.CreateStore(e.bool(false), loop.cont);
+    b.CreateBr(head);
+    b.SetInsertPoint(head);
+    this.cur = this.representative();
+    if (s.cond) b.CreateCondBr(this.low.expr(s.cond), body, exit);
+    else b.CreateBr(body);
+    b.SetInsertPoint(body);
+    this.blockLevel(s.body, loop);
+    this.low.jump(latch);
+    b.SetInsertPoint(latch);
+    this.blockLevel(s.update, loop);
+    this.low.jump(head);
+    b.SetInsertPoint(exit);
+  }
+
+  // ---- regions: loops over the block's threads ----
+
+  private region(stmts: Stmt[], loop: BarrierLoop | undefined): void {
+    const b = this.b, e = this.e;
+    const region: Region = this.layout.regions[this.regionIndex++];
+    if (!region || region.stmts[0] !== stmts[0]) throw new Error('numbat internal error: region plan mismatch');
+    const [bdx, bdy, bdz] = this.blockDim;
+    const after = this.low.block('region.end');
+    this.threadLoop(bdz, 'tz', after, (tz) => this.threadLoop(bdy, 'ty', undefined, (ty) => this.threadLoop(bdx, 'tx', undefined, (tx) => {
+      const tid = b.CreateAdd(b.CreateMul(b.CreateAdd(b.CreateMul(tz, bdy), ty), bdx), tx);
+      const next = this.low.block('thread.next');
+      this.cur = { tx, ty, tz, tid, next };
+      if (this.tracksExit) {
+        const run = this.low.block('thread.run');
+        const flag = b.CreateLoad(e.i8, b.CreateGEP(e.i8, this.exited!, b.CreateZExt(tid, e.i64)));
+        b.CreateCondBr(b.CreateICmpEQ(flag, this.llvm.ConstantInt.get(e.i8, 0)), run, next);
+        b.SetInsertPoint(run);
+      }
+      for (const id of this.layout.privateLocalsOf.get(region) ?? []) {
+        const l = this.ir.locals.find((x) => x.id === id)!;
+        b.CreateStore(e.zero(l.type), this.privateLocals.get(id)!);
+      }
+      for (const id of this.layout.privateArraysOf.get(region) ?? []) {
+        const a = this.ir.arrays.find((x) => x.id === id)!;
+        const p = b.CreateBitCast(this.privateArrays.get(id)!, b.getInt8PtrTy());
+        e.call('llvm.memset.p0i8.i64', e.void, [p, this.llvm.ConstantInt.get(e.i8, 0), e.i64c(Math.max(a.size, 1) * ELEM_BYTES[a.elem]), e.bool(false)]);
+      }
+      const saved = this.low.loops.splice(0);
+      if (loop) {
+        this.low.loops.push({
+          brk: () => { loop.usedBrk = true; b.CreateStore(e.bool(true), loop.brk); b.CreateBr(next); },
+          cont: () => { loop.usedCont = true; b.CreateStore(e.bool(true), loop.cont); b.CreateBr(next); },
+        } satisfies LoopTargets);
+      }
+      this.low.stmts(stmts);
+      this.low.loops.splice(0, this.low.loops.length, ...saved);
+      this.low.jump(next);
+      b.SetInsertPoint(next);
+    })));
+    b.SetInsertPoint(after);
+    if (loop && (loop.usedBrk || loop.usedCont)) {
+      // break/continue of a block-level loop: every thread took it (it is uniform); act once for the block.
+      for (const [flag, target, used] of [[loop.brk, loop.exit, loop.usedBrk], [loop.cont, loop.latch, loop.usedCont]] as const) {
+        if (!used) continue;
+        const go = this.low.block('uloop.jump'), stay = this.low.block('uloop.stay');
+        b.CreateCondBr(b.CreateLoad(e.i1, flag), go, stay);
+        b.SetInsertPoint(go);
+        b.CreateStore(e.bool(false), flag);
+        b.CreateBr(target);
+        b.SetInsertPoint(stay);
+      }
+    }
+  }
+
+  /** for (v = 0; v < bound; v++) body(v) — bottom-tested (bound >= 1 always). */
+  private threadLoop(bound: Value, name: string, exitTo: BasicBlock | undefined, body: (v: Value) => void): void {
+    const b = this.b, e = this.e;
+    const pre = b.GetInsertBlock()!;
+    const loop = this.low.block(name), latch = this.low.block(`${name}.latch`), exit = exitTo ?? this.low.block(`${name}.end`);
+    b.CreateBr(loop);
+    b.SetInsertPoint(loop);
+    const v = b.CreatePHI(e.i32, 2, name);
+    v.addIncoming(e.int(0), pre);
+    body(v);
+    this.low.jump(latch);
+    b.SetInsertPoint(latch);
+    const nv = b.CreateAdd(v, e.int(1));
+    v.addIncoming(nv, latch);
+    b.CreateCondBr(b.CreateICmpULT(nv, bound), loop, exit);
+    b.SetInsertPoint(exit);
+  }
+
+  // ---- hooks ----
+
+  private hooks(): TargetHooks {
+    const self = this;
+    return {
+      special(reg, dim) {
+        switch (reg) {
+          case 'threadIdx': return [self.cur.tx, self.cur.ty, self.cur.tz][dim];
+          case 'blockIdx': return self.blockIdx[dim];
+          case 'blockDim': return self.blockDim[dim];
+          case 'gridDim': return self.gridDim[dim];
+        }
+      },
+      localPtr(id) {
+        const p = self.privateLocals.get(id);
+        if (p) return p;
+        const base = self.perThreadPtrs.get(`l${id}`);
+        if (!base) throw new Error(`numbat internal error: local ${id} has no storage`);
+        return self.b.CreateGEP(self.e.scalar(self.localType(id)), base, self.b.CreateZExt(self.cur.tid, self.e.i64));
+      },
+      elementPtr(ref, index) {
+        const b = self.b, e = self.e;
+        const et = e.elem(self.low.elemOf(ref));
+        switch (ref.space) {
+          case 'global': return b.CreateGEP(et, self.arrayPtrs.get(ref.param)!, index);
+          case 'shared': return b.CreateGEP(et, self.sharedPtrs.get(ref.id)!, index);
+          case 'const': return b.CreateGEP(et, self.constArrays.get(ref.id)!, index);
+          case 'local': {
+            const p = self.privateArrays.get(ref.id);
+            if (p) return b.CreateGEP(et, p, index);
+            const a = self.ir.arrays.find((x) => x.id === ref.id)!;
+            const slot = b.CreateMul(b.CreateZExt(self.cur.tid, e.i64), e.i64c(a.size));
+            return b.CreateGEP(et, self.perThreadPtrs.get(`a${ref.id}`)!, b.CreateAdd(slot, index));
+          }
+        }
+      },
+      arrayLength(ref) {
+        if (ref.space === 'global') return self.lengths.get(ref.param)!;
+        if (ref.space === 'shared') return self.sharedLens.get(ref.id)!;
+        const a = self.ir.arrays.find((x) => x.id === ref.id)!;
+        return self.e.int(a.space === 'const' ? (a.values?.length ?? a.size) : a.size);
+      },
+      boundsFail(ref, index, loc) {
+        const e = self.e;
+        const site: BoundsSite = { array: self.low.arrayName(ref), line: loc?.line ?? 0 };
+        if (ref.space === 'global') site.param = ref.param;
+        else {
+          const a = self.ir.arrays.find((x) => x.id === ref.id)!;
+          if (a.space === 'shared' && a.size === 0) site.dynElemBytes = ELEM_BYTES[a.elem];
+          else site.size = a.space === 'const' ? (a.values?.length ?? a.size) : a.size;
+        }
+        self.plan.sites.push(site);
+        e.call('numbat_report_oob', e.void,
+          [self.info, e.int(self.plan.sites.length - 1), index, self.cur.tx, self.cur.ty, self.cur.tz, ...self.blockIdx],
+          [e.ptr(e.i32), e.i32, e.i32, e.i32, e.i32, e.i32, e.i32, e.i32, e.i32]);
+        self.b.CreateBr(self.errorExit);
+      },
+      barrier() {
+        throw new Error('numbat internal error: a barrier reached the per-thread lowering');
+      },
+      returnFromKernel() {
+        const b = self.b, e = self.e;
+        if (!self.cur.next) throw new Error('numbat internal error: return outside a work-item loop');
+        if (self.tracksExit) {
+          b.CreateStore(self.llvm.ConstantInt.get(e.i8, 1), b.CreateGEP(e.i8, self.exited!, b.CreateZExt(self.cur.tid, e.i64)));
+          b.CreateStore(b.CreateAdd(b.CreateLoad(e.i32, self.exitedCount!), e.int(1)), self.exitedCount!);
+        }
+        b.CreateBr(self.cur.next);
+      },
+      addressSpace: () => 0,
+      math: LIBM_MATH,
+    };
+  }
+
+  private localType(id: number): ScalarType {
+    return this.ir.locals.find((l) => l.id === id)!.type;
+  }
+}
+
+function scalarArgType(b: LLVMNS.IRBuilder, t: ScalarType): LLVMNS.Type {
+  return t === 'f32' ? b.getFloatTy() : t === 'f64' ? b.getDoubleTy() : b.getInt32Ty();
+}
+

@@ -1,0 +1,148 @@
+// Barrier regions: the CPU runs a block's threads as loops ("work-item
+// loops"). A statement list that contains a barrier is split into regions —
+// maximal runs of barrier-free statements — each run as one loop over the
+// block's threads; barriers and the if/loop statements that contain barriers
+// stay outside the loops and run once per block (their conditions are
+// block-uniform, which core's barrier check guarantees). This file decides,
+// before any code is emitted, which region each statement belongs to and
+// where each local and local array must live:
+//
+// - private: one scalar (alloca) reused by every thread, zeroed at the start
+//   of each thread's pass through the region. Valid when all references sit
+//   in one region that runs once per block, or when the region assigns the
+//   local before any use (a temporary declared inside a barrier loop).
+// - per-thread: an array with one slot per thread in the worker's scratch
+//   memory, zeroed at the start of each block. Everything else (values live
+//   across a barrier, anything read by a block-level condition).
+
+import type { Expr, KernelIR, Stmt } from '@numbat/core';
+import { forEachExpr, stmtExprs } from '@numbat/core';
+
+export function containsBarrier(s: Stmt): boolean {
+  switch (s.kind) {
+    case 'barrier': return true;
+    case 'if': return s.then.some(containsBarrier) || s.else.some(containsBarrier);
+    case 'loop': return s.body.some(containsBarrier) || s.update.some(containsBarrier);
+    default: return false;
+  }
+}
+
+export function containsReturn(stmts: readonly Stmt[]): boolean {
+  return stmts.some((s) => s.kind === 'return' || (s.kind === 'if' && (containsReturn(s.then) || containsReturn(s.else))) || (s.kind === 'loop' && (containsReturn(s.body) || containsReturn(s.update))));
+}
+
+export interface Region {
+  id: number;
+  stmts: Stmt[];
+  /** Inside at least one block-level loop (so it runs more than once per block). */
+  inBarrierLoop: boolean;
+}
+
+export interface StorageLayout {
+  regions: Region[];
+  /** Region of each statement list item, keyed by the first statement's identity. */
+  regionOf: Map<Stmt, Region>;
+  /** Locals kept per thread (everything else is private). */
+  perThreadLocals: Set<number>;
+  /** Local arrays kept per thread. */
+  perThreadArrays: Set<number>;
+  /** For each region, the private locals/arrays it references (zeroed per thread at region start). */
+  privateLocalsOf: Map<Region, number[]>;
+  privateArraysOf: Map<Region, number[]>;
+}
+
+interface Refs { locals: Set<number>; arrays: Set<number> }
+
+function exprRefs(e: Expr, r: Refs): void {
+  forEachExpr(e, (x) => {
+    if (x.kind === 'local') r.locals.add(x.id);
+    else if ((x.kind === 'load' || x.kind === 'length' || x.kind === 'atomic') && x.array.space === 'local') r.arrays.add(x.array.id);
+  });
+}
+
+function stmtRefs(stmts: readonly Stmt[], r: Refs): void {
+  for (const s of stmts) {
+    for (const e of stmtExprs(s)) exprRefs(e, r);
+    if (s.kind === 'assign') r.locals.add(s.local);
+    if (s.kind === 'store' && s.array.space === 'local') r.arrays.add(s.array.id);
+    if (s.kind === 'if') { stmtRefs(s.then, r); stmtRefs(s.else, r); }
+    if (s.kind === 'loop') { stmtRefs(s.body, r); stmtRefs(s.update, r); }
+  }
+}
+
+/** Is `local` assigned by a top-level statement of `stmts` before any other reference? */
+function assignedBeforeUse(local: number, stmts: readonly Stmt[]): boolean {
+  for (const s of stmts) {
+    if (s.kind === 'assign' && s.local === local) {
+      const r: Refs = { locals: new Set(), arrays: new Set() };
+      exprRefs(s.value, r);
+      return !r.locals.has(local);
+    }
+    const r: Refs = { locals: new Set(), arrays: new Set() };
+    stmtRefs([s], r);
+    if (r.locals.has(local)) return false;
+  }
+  return false;
+}
+
+/**
+ * Walks the kernel exactly as the code generator does (see kernel.ts:
+ * `blockLevel`), numbering regions in emission order.
+ */
+export function planStorage(ir: KernelIR): StorageLayout {
+  const regions: Region[] = [];
+  const regionOf = new Map<Stmt, Region>();
+  const blockRefs: Refs = { locals: new Set(), arrays: new Set() };
+
+  const walk = (list: readonly Stmt[], inLoop: boolean): void => {
+    let pending: Stmt[] = [];
+    const flush = (): void => {
+      if (!pending.length) return;
+      const r: Region = { id: regions.length, stmts: pending, inBarrierLoop: inLoop };
+      regions.push(r);
+      regionOf.set(pending[0], r);
+      pending = [];
+    };
+    for (const s of list) {
+      if (!ir.hasBarrier || !containsBarrier(s)) { pending.push(s); continue; }
+      flush();
+      if (s.kind === 'if') {
+        exprRefs(s.cond, blockRefs);
+        walk(s.then, inLoop);
+        walk(s.else, inLoop);
+      } else if (s.kind === 'loop') {
+        if (s.cond) exprRefs(s.cond, blockRefs);
+        walk(s.body, true);
+        walk(s.update, true);
+      }
+      // a barrier: nothing to record
+    }
+    flush();
+  };
+  walk(ir.body, false);
+
+  const uses = new Map<number, Region[]>(), arrayUses = new Map<number, Region[]>();
+  for (const r of regions) {
+    const refs: Refs = { locals: new Set(), arrays: new Set() };
+    stmtRefs(r.stmts, refs);
+    for (const l of refs.locals) (uses.get(l) ?? uses.set(l, []).get(l)!).push(r);
+    for (const a of refs.arrays) (arrayUses.get(a) ?? arrayUses.set(a, []).get(a)!).push(r);
+  }
+
+  const perThreadLocals = new Set<number>(), perThreadArrays = new Set<number>();
+  const privateLocalsOf = new Map<Region, number[]>(regions.map((r) => [r, []]));
+  const privateArraysOf = new Map<Region, number[]>(regions.map((r) => [r, []]));
+  for (const l of ir.locals) {
+    const rs = uses.get(l.id) ?? [];
+    const single = rs.length === 1 && !blockRefs.locals.has(l.id);
+    if (single && (!rs[0].inBarrierLoop || assignedBeforeUse(l.id, rs[0].stmts))) privateLocalsOf.get(rs[0])!.push(l.id);
+    else if (rs.length || blockRefs.locals.has(l.id)) perThreadLocals.add(l.id);
+  }
+  for (const a of ir.arrays) {
+    if (a.space !== 'local') continue;
+    const rs = arrayUses.get(a.id) ?? [];
+    if (rs.length === 1 && !rs[0].inBarrierLoop && !blockRefs.arrays.has(a.id)) privateArraysOf.get(rs[0])!.push(a.id);
+    else if (rs.length) perThreadArrays.add(a.id);
+  }
+  return { regions, regionOf, perThreadLocals, perThreadArrays, privateLocalsOf, privateArraysOf };
+}
