@@ -1,0 +1,369 @@
+// WGSL helper functions that give JavaScript's meaning where WGSL's differs or
+// is left indeterminate (integer division by zero, float→int conversion, NaN in
+// min/max, Math.round, Math.pow with negative bases, …). Each is emitted only
+// when a kernel uses it, after the helpers it calls.
+//
+// WGSL const-evaluates expressions made only of literals and builtins, and makes
+// NaN/Infinity/overflow there a shader-creation error; values built inside a
+// user function from its parameters are run-time values, hence nb_f32_bits.
+
+export interface HelperDef {
+  deps?: string[];
+  code: string;
+}
+
+const LN2 = '0.6931471805599453f';
+
+export const HELPERS: Record<string, HelperDef> = {
+  nb_f32_bits: {
+    code: `fn nb_f32_bits(b: u32) -> f32 { return bitcast<f32>(b); }`,
+  },
+  nb_nan: {
+    deps: ['nb_f32_bits'],
+    code: `fn nb_nan() -> f32 { return nb_f32_bits(0x7fc00000u); }`,
+  },
+  nb_inf: {
+    deps: ['nb_f32_bits'],
+    code: `fn nb_inf() -> f32 { return nb_f32_bits(0x7f800000u); }`,
+  },
+  nb_isnan: {
+    code: `fn nb_isnan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }`,
+  },
+  nb_isinf: {
+    code: `fn nb_isinf(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }`,
+  },
+  nb_copysign: {
+    code: `fn nb_copysign(m: f32, s: f32) -> f32 {
+  return bitcast<f32>((bitcast<u32>(m) & 0x7fffffffu) | (bitcast<u32>(s) & 0x80000000u));
+}`,
+  },
+  // JS ToUint32 of an f32: truncate, wrap mod 2^32; NaN and ±Infinity give 0.
+  nb_tou32: {
+    code: `fn nb_tou32(x: f32) -> u32 {
+  let b = bitcast<u32>(x);
+  let e = i32((b >> 23u) & 0xffu) - 127;
+  if (e < 0 || e == 128) { return 0u; }
+  let m = (b & 0x7fffffu) | 0x800000u;
+  var r = 0u;
+  if (e < 23) { r = m >> u32(23 - e); } else if (e < 55) { r = m << u32(e - 23); }
+  if ((b & 0x80000000u) != 0u) { r = 0u - r; }
+  return r;
+}`,
+  },
+  nb_toi32: {
+    deps: ['nb_tou32'],
+    code: `fn nb_toi32(x: f32) -> i32 { return bitcast<i32>(nb_tou32(x)); }`,
+  },
+  // JS truthiness of a number: not ±0 and not NaN.
+  nb_truthy: {
+    code: `fn nb_truthy(x: f32) -> bool { return ((bitcast<u32>(x) & 0x7fffffffu) - 1u) < 0x7f800000u; }`,
+  },
+  // Integer division and remainder with JS's results: x / 0 and x % 0 give 0
+  // (the IR's rule), INT_MIN / -1 wraps, INT_MIN % -1 is 0.
+  nb_idiv_i32: {
+    code: `fn nb_idiv_i32(a: i32, b: i32) -> i32 {
+  if (b == 0i) { return 0i; }
+  if (b == -1i) { return 0i - a; }
+  return a / b;
+}`,
+  },
+  nb_idiv_u32: {
+    code: `fn nb_idiv_u32(a: u32, b: u32) -> u32 {
+  if (b == 0u) { return 0u; }
+  return a / b;
+}`,
+  },
+  nb_fdiv_i32: {
+    code: `fn nb_fdiv_i32(a: i32, b: i32) -> i32 {
+  if (b == 0i) { return 0i; }
+  if (b == -1i) { return 0i - a; }
+  let q = a / b;
+  if ((a % b) != 0i && ((a < 0i) != (b < 0i))) { return q - 1i; }
+  return q;
+}`,
+  },
+  nb_rem_i32: {
+    code: `fn nb_rem_i32(a: i32, b: i32) -> i32 {
+  if (b == 0i || b == -1i) { return 0i; }
+  return a % b;
+}`,
+  },
+  nb_rem_u32: {
+    code: `fn nb_rem_u32(a: u32, b: u32) -> u32 {
+  if (b == 0u) { return 0u; }
+  return a % b;
+}`,
+  },
+  // JS % on floats is an exact fmod (WGSL's is a - b * trunc(a / b)). Reduce by
+  // b·2^k from the largest k down: each subtraction is exact (Sterbenz).
+  nb_fmod: {
+    deps: ['nb_nan', 'nb_copysign'],
+    code: `fn nb_fmod(a: f32, b: f32) -> f32 {
+  let ua = bitcast<u32>(a) & 0x7fffffffu;
+  let ub = bitcast<u32>(b) & 0x7fffffffu;
+  if (ua >= 0x7f800000u || ub > 0x7f800000u || ub == 0u) { return nb_nan(); }
+  if (ub == 0x7f800000u || ua < ub) { return a; }
+  var r = abs(a);
+  let d = abs(b);
+  var s = d;
+  loop {
+    let t = s * 2.0f;
+    if (t > r) { break; }
+    s = t;
+  }
+  loop {
+    if (r >= s) { r = r - s; }
+    if (s == d) { break; }
+    s = s * 0.5f;
+  }
+  return nb_copysign(r, a);
+}`,
+  },
+  // Math.min / Math.max: NaN if either is NaN; -0 is below +0.
+  nb_fmin: {
+    deps: ['nb_isnan', 'nb_nan'],
+    code: `fn nb_fmin(a: f32, b: f32) -> f32 {
+  if (nb_isnan(a) || nb_isnan(b)) { return nb_nan(); }
+  if (a == b) { return bitcast<f32>(bitcast<u32>(a) | bitcast<u32>(b)); }
+  return select(b, a, a < b);
+}`,
+  },
+  nb_fmax: {
+    deps: ['nb_isnan', 'nb_nan'],
+    code: `fn nb_fmax(a: f32, b: f32) -> f32 {
+  if (nb_isnan(a) || nb_isnan(b)) { return nb_nan(); }
+  if (a == b) { return bitcast<f32>(bitcast<u32>(a) & bitcast<u32>(b)); }
+  return select(b, a, a > b);
+}`,
+  },
+  // Math.round: round half up; x - floor(x) is exact, unlike floor(x + 0.5).
+  nb_round: {
+    deps: ['nb_copysign'],
+    code: `fn nb_round(x: f32) -> f32 {
+  let f = floor(x);
+  var r = select(f, f + 1.0f, x - f >= 0.5f);
+  if (r == 0.0f) { r = nb_copysign(0.0f, x); }
+  return r;
+}`,
+  },
+  nb_sign: {
+    code: `fn nb_sign(x: f32) -> f32 {
+  if (x > 0.0f) { return 1.0f; }
+  if (x < 0.0f) { return -1.0f; }
+  return x;
+}`,
+  },
+  nb_sqrt: {
+    deps: ['nb_nan'],
+    code: `fn nb_sqrt(x: f32) -> f32 { return select(sqrt(x), nb_nan(), x < 0.0f); }`,
+  },
+  nb_log: {
+    deps: ['nb_nan'],
+    code: `fn nb_log(x: f32) -> f32 { return select(log(x), nb_nan(), x < 0.0f); }`,
+  },
+  nb_log2: {
+    deps: ['nb_nan'],
+    code: `fn nb_log2(x: f32) -> f32 { return select(log2(x), nb_nan(), x < 0.0f); }`,
+  },
+  nb_log10: {
+    deps: ['nb_nan'],
+    code: `fn nb_log10(x: f32) -> f32 { return select(log2(x) * 0.30102999566398120f, nb_nan(), x < 0.0f); }`,
+  },
+  nb_asin: {
+    deps: ['nb_nan'],
+    code: `fn nb_asin(x: f32) -> f32 { return select(asin(x), nb_nan(), abs(x) > 1.0f); }`,
+  },
+  nb_acos: {
+    deps: ['nb_nan'],
+    code: `fn nb_acos(x: f32) -> f32 { return select(acos(x), nb_nan(), abs(x) > 1.0f); }`,
+  },
+  nb_cbrt: {
+    deps: ['nb_isnan', 'nb_isinf', 'nb_copysign'],
+    code: `fn nb_cbrt(x: f32) -> f32 {
+  if (x == 0.0f || nb_isnan(x) || nb_isinf(x)) { return x; }
+  let ax = abs(x);
+  var y = exp2(log2(ax) / 3.0f);
+  y = y - (y - ax / (y * y)) / 3.0f;
+  return nb_copysign(y, x);
+}`,
+  },
+  nb_expm1: {
+    deps: ['nb_isnan'],
+    code: `fn nb_expm1(x: f32) -> f32 {
+  if (nb_isnan(x)) { return x; }
+  if (x > 88.0f) { return exp(x); }
+  if (x < -17.0f) { return -1.0f; }
+  let u = exp(x);
+  if (u == 1.0f) { return x; }
+  let um1 = u - 1.0f;
+  if (um1 == -1.0f) { return -1.0f; }
+  return um1 * x / log(u);
+}`,
+  },
+  nb_log1p: {
+    deps: ['nb_isnan', 'nb_nan', 'nb_inf'],
+    code: `fn nb_log1p(x: f32) -> f32 {
+  if (nb_isnan(x) || x < -1.0f) { return nb_nan(); }
+  if (x == -1.0f) { return -nb_inf(); }
+  if (x > 1.0e30f) { return log(x); }
+  let u = 1.0f + x;
+  if (u == 1.0f) { return x; }
+  return log(u) * x / (u - 1.0f);
+}`,
+  },
+  nb_sinh: {
+    deps: ['nb_isnan', 'nb_expm1', 'nb_copysign'],
+    code: `fn nb_sinh(x: f32) -> f32 {
+  if (nb_isnan(x)) { return x; }
+  let ax = abs(x);
+  var r: f32;
+  if (ax > 88.0f) { r = exp(ax - ${LN2}); } else { let e = nb_expm1(ax); r = 0.5f * (e + e / (e + 1.0f)); }
+  return nb_copysign(r, x);
+}`,
+  },
+  nb_cosh: {
+    deps: ['nb_isnan'],
+    code: `fn nb_cosh(x: f32) -> f32 {
+  if (nb_isnan(x)) { return x; }
+  let ax = abs(x);
+  if (ax > 88.0f) { return exp(ax - ${LN2}); }
+  let e = exp(ax);
+  return 0.5f * (e + 1.0f / e);
+}`,
+  },
+  nb_tanh: {
+    deps: ['nb_isnan', 'nb_expm1', 'nb_copysign'],
+    code: `fn nb_tanh(x: f32) -> f32 {
+  if (nb_isnan(x)) { return x; }
+  let ax = abs(x);
+  var r = 1.0f;
+  if (ax < 9.0f) { let e = nb_expm1(2.0f * ax); r = e / (e + 2.0f); }
+  return nb_copysign(r, x);
+}`,
+  },
+  nb_asinh: {
+    deps: ['nb_isnan', 'nb_isinf', 'nb_log1p', 'nb_copysign'],
+    code: `fn nb_asinh(x: f32) -> f32 {
+  if (nb_isnan(x) || nb_isinf(x)) { return x; }
+  let ax = abs(x);
+  var r: f32;
+  if (ax > 1.0e18f) { r = log(ax) + ${LN2}; } else { r = nb_log1p(ax + ax * ax / (1.0f + sqrt(1.0f + ax * ax))); }
+  return nb_copysign(r, x);
+}`,
+  },
+  nb_acosh: {
+    deps: ['nb_isnan', 'nb_nan'],
+    code: `fn nb_acosh(x: f32) -> f32 {
+  if (nb_isnan(x) || x < 1.0f) { return nb_nan(); }
+  if (x > 1.0e18f) { return log(x) + ${LN2}; }
+  return log(x + sqrt((x - 1.0f) * (x + 1.0f)));
+}`,
+  },
+  nb_atanh: {
+    deps: ['nb_isnan', 'nb_nan', 'nb_log1p', 'nb_copysign'],
+    code: `fn nb_atanh(x: f32) -> f32 {
+  let ax = abs(x);
+  if (nb_isnan(x) || ax > 1.0f) { return nb_nan(); }
+  return nb_copysign(0.5f * nb_log1p(2.0f * ax / (1.0f - ax)), x);
+}`,
+  },
+  // Math.atan2 with IEEE/JS results for zeros and infinities (WGSL leaves
+  // atan2(0, 0) indeterminate; llvmpipe returns 3π/4 there).
+  nb_atan2: {
+    deps: ['nb_isnan', 'nb_isinf', 'nb_nan', 'nb_copysign'],
+    code: `fn nb_atan2(y: f32, x: f32) -> f32 {
+  let pi = 3.14159265358979f;
+  if (nb_isnan(y) || nb_isnan(x)) { return nb_nan(); }
+  let xneg = (bitcast<u32>(x) & 0x80000000u) != 0u;
+  if (y == 0.0f) { return select(y, nb_copysign(pi, y), xneg); }
+  if (x == 0.0f) { return nb_copysign(pi * 0.5f, y); }
+  if (nb_isinf(y)) {
+    if (nb_isinf(x)) { return nb_copysign(select(pi * 0.25f, pi * 0.75f, xneg), y); }
+    return nb_copysign(pi * 0.5f, y);
+  }
+  if (nb_isinf(x)) { return nb_copysign(select(0.0f, pi, xneg), y); }
+  return atan2(y, x);
+}`,
+  },
+  // Math.hypot: Infinity wins over NaN; scaled to avoid overflow.
+  nb_hypot: {
+    deps: ['nb_isnan', 'nb_isinf', 'nb_nan', 'nb_inf'],
+    code: `fn nb_hypot(a: f32, b: f32) -> f32 {
+  if (nb_isinf(a) || nb_isinf(b)) { return nb_inf(); }
+  if (nb_isnan(a) || nb_isnan(b)) { return nb_nan(); }
+  let x = abs(a);
+  let y = abs(b);
+  let m = max(x, y);
+  if (m == 0.0f) { return 0.0f; }
+  let r = min(x, y) / m;
+  return m * sqrt(1.0f + r * r);
+}`,
+  },
+  // Math.pow: every special case of JS (x**0 = 1 even for NaN, (±1)**±Inf = NaN,
+  // negative bases with integer exponents keep their sign, others give NaN).
+  // Small integer exponents multiply exactly instead of going through exp2/log2.
+  nb_pow: {
+    deps: ['nb_isnan', 'nb_isinf', 'nb_nan', 'nb_inf'],
+    code: `fn nb_pow(a: f32, b: f32) -> f32 {
+  if (b == 0.0f) { return 1.0f; }
+  if (nb_isnan(a) || nb_isnan(b)) { return nb_nan(); }
+  let ab = abs(a);
+  if (nb_isinf(b)) {
+    if (ab == 1.0f) { return nb_nan(); }
+    if ((ab > 1.0f) == (b > 0.0f)) { return nb_inf(); }
+    return 0.0f;
+  }
+  let bint = floor(b) == b;
+  let bodd = bint && floor(b * 0.5f) != b * 0.5f;
+  let neg = (bitcast<u32>(a) & 0x80000000u) != 0u;
+  if (a == 0.0f || nb_isinf(a)) {
+    var r = 0.0f;
+    if ((a == 0.0f) != (b > 0.0f)) { r = nb_inf(); }
+    if (neg && bodd) { r = -r; }
+    return r;
+  }
+  if (neg && !bint) { return nb_nan(); }
+  var r: f32;
+  if (bint && abs(b) <= 64.0f) {
+    var n = u32(abs(b));
+    var base = ab;
+    r = 1.0f;
+    loop {
+      if ((n & 1u) != 0u) { r = r * base; }
+      n = n >> 1u;
+      if (n == 0u) { break; }
+      base = base * base;
+    }
+    if (b < 0.0f) { r = 1.0f / r; }
+  } else {
+    r = exp2(b * log2(ab));
+  }
+  if (neg && bodd) { r = -r; }
+  return r;
+}`,
+  },
+};
+
+/** The helpers one kernel uses, emitted dependencies first. */
+export class HelperSet {
+  private readonly order: string[] = [];
+  private readonly seen = new Set<string>();
+
+  use(name: string): string {
+    if (this.seen.has(name)) return name;
+    const def = HELPERS[name];
+    if (!def) throw new Error(`numbat internal error: unknown WGSL helper ${name}`);
+    this.seen.add(name);
+    for (const d of def.deps ?? []) this.use(d);
+    this.order.push(name);
+    return name;
+  }
+
+  has(name: string): boolean {
+    return this.seen.has(name);
+  }
+
+  code(): string[] {
+    return this.order.map((n) => HELPERS[n].code);
+  }
+}

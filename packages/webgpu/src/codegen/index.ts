@@ -1,0 +1,23 @@
+// The WGSL code generator: pure functions from the typed IR to WGSL text plus
+// the argument layout the runtime needs. No GPU and no Node APIs here.
+
+import type { KernelIR } from '@numbat/core';
+import { checkSupported } from './checks.js';
+import { emitWgsl, type WgslKernel } from './emit.js';
+
+export { MATH_LOWERING } from './math.js';
+export { HELPERS } from './helpers.js';
+export type { WgslKernel, ErrorSite } from './emit.js';
+export * from './layout.js';
+
+export interface GenerateOptions {
+  float: 'f32' | 'f64';
+  boundscheck: boolean;
+  aliases?: ReadonlyMap<number, number>;
+}
+
+/** Refuses what WGSL cannot express (f64, sub-word atomics), then emits the shader. */
+export function generateWgsl(ir: KernelIR, opts: GenerateOptions): WgslKernel {
+  checkSupported(ir, opts.float);
+  return emitWgsl(ir, { boundscheck: opts.boundscheck, aliases: opts.aliases });
+}

@@ -1,0 +1,50 @@
+// One WGSL lowering per Math.* intrinsic (a test checks that every MATH_FNS
+// entry has one). Float forms get f32 arguments (WGSL has no f64; the backend
+// refuses f64 before this point); 'numeric' forms may also get i32/u32.
+
+import type { MathFn, ScalarType } from '@numbat/core';
+import type { HelperSet } from './helpers.js';
+
+export type MathLowering = (args: string[], type: ScalarType, helpers: HelperSet) => string;
+
+/** A float function implemented by a WGSL builtin whose edge cases already match JS on f32. */
+const builtin = (name: string): MathLowering => (a) => `${name}(${a[0]})`;
+/** A float function implemented by a helper from helpers.ts. */
+const helper = (name: string): MathLowering => (a, _t, h) => `${h.use(name)}(${a.join(', ')})`;
+/** Math.floor & co: identity on integers (JS gives the same integer back). */
+const rounding = (floatForm: MathLowering): MathLowering => (a, t, h) => (t === 'f32' ? floatForm(a, t, h) : a[0]);
+
+export const MATH_LOWERING: Record<MathFn, MathLowering> = {
+  sqrt: helper('nb_sqrt'),
+  cbrt: helper('nb_cbrt'),
+  exp: builtin('exp'),
+  expm1: helper('nb_expm1'),
+  log: helper('nb_log'),
+  log2: helper('nb_log2'),
+  log10: helper('nb_log10'),
+  log1p: helper('nb_log1p'),
+  sin: builtin('sin'),
+  cos: builtin('cos'),
+  tan: builtin('tan'),
+  asin: helper('nb_asin'),
+  acos: helper('nb_acos'),
+  atan: builtin('atan'),
+  sinh: helper('nb_sinh'),
+  cosh: helper('nb_cosh'),
+  tanh: helper('nb_tanh'),
+  asinh: helper('nb_asinh'),
+  acosh: helper('nb_acosh'),
+  atanh: helper('nb_atanh'),
+  atan2: helper('nb_atan2'),
+  pow: helper('nb_pow'),
+  hypot: helper('nb_hypot'),
+  // abs(INT_MIN) wraps to INT_MIN in WGSL, as (Math.abs(x) | 0) does in JS.
+  abs: (a, t) => (t === 'u32' ? a[0] : `abs(${a[0]})`),
+  sign: (a, t, h) => (t === 'f32' ? `${h.use('nb_sign')}(${a[0]})` : t === 'u32' ? `select(0u, 1u, ${a[0]} != 0u)` : `sign(${a[0]})`),
+  floor: rounding(builtin('floor')),
+  ceil: rounding(builtin('ceil')),
+  round: rounding(helper('nb_round')),
+  trunc: rounding(builtin('trunc')),
+  imul: (a) => `(${a[0]} * ${a[1]})`,
+  clz32: (a) => `i32(countLeadingZeros(bitcast<u32>(${a[0]})))`,
+};
