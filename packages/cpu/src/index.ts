@@ -47,10 +47,12 @@ async function compileKernel(ir: KernelIR, opts: CompileOptions): Promise<CpuKer
   const { hostTarget } = await import('./codegen/target.js');
   const obj = compileToObject(ir, { boundscheck: opts.boundscheck }, hostTarget());
   let t = performance.now();
-  let so = linkSharedLibrary(obj.object);
+  const so = linkSharedLibrary(obj.object);
   const timings: Record<string, number> = { ...obj.timings, link: performance.now() - t };
   const texts = { llvm: obj.llvm, opt: obj.opt };
-  if (key) so = cacheStore(key, so, obj.plan, texts);
+  // Load the freshly linked file, not the cache's copy: dlopen of a path this
+  // process already opened would return the old mapping.
+  if (key) cacheStore(key, so, obj.plan, texts);
   t = performance.now();
   const lib = loadLibrary(so, obj.plan);
   timings.load = performance.now() - t;

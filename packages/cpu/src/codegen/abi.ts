@@ -39,8 +39,8 @@ export const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 /** What the runtime needs to know about a compiled kernel (also stored in the disk cache). */
 export interface KernelPlan {
   name: string;
-  /** Scalar parameter types (undefined for arrays), in parameter order. */
-  scalarTypes: (ScalarType | undefined)[];
+  /** Scalar parameter types (null for arrays; JSON-safe), in parameter order. */
+  scalarTypes: (ScalarType | null)[];
   /** Static shared memory: total bytes (16-aligned areas). */
   staticSharedBytes: number;
   /** How many shared arrays are sized at launch (each gets `sharedMem` bytes, as in the simulator). */

@@ -86,7 +86,7 @@ class CpuKernelBuilder {
     this.tracksExit = ir.hasBarrier && containsReturn(ir.body);
     this.plan = {
       name: ir.name,
-      scalarTypes: ir.params.map((p) => (p.type.kind === 'scalar' ? p.type.type : undefined)),
+      scalarTypes: ir.params.map((p) => (p.type.kind === 'scalar' ? p.type.type : null)),
       staticSharedBytes: 0, dynamicSharedArrays: 0, perThreadSizes: [], tracksExit: this.tracksExit,
       sites: [], barrierLines: [],
     };

@@ -62,7 +62,7 @@ export function linkSharedLibrary(object: Buffer, soPath?: string): string {
 /** koffi prototype of numbat_run for a kernel's parameters. */
 export function entrySignature(plan: KernelPlan): string {
   const params = plan.scalarTypes.map((t, i) => {
-    const ty = t === undefined ? 'void*' : t === 'f32' ? 'float' : t === 'f64' ? 'double' : 'int32_t';
+    const ty = t === null ? 'void*' : t === 'f32' ? 'float' : t === 'f64' ? 'double' : 'int32_t';
     return `${ty} p${i}`;
   });
   return `int32_t ${ENTRY}(int32_t* info, int32_t begin, int32_t end, uint8_t* scratch${params.length ? ', ' + params.join(', ') : ''})`;

@@ -1,0 +1,129 @@
+// The work-item-loop transform against the simulator: barriers inside loops
+// with break/continue, uniform ifs, values and local arrays live across
+// barriers, 2-D blocks, early returns (uniform: fine; partial: an error, as in
+// the simulator), multi-worker launches.
+import { describe, expect, it } from 'vitest';
+import { cuda, f32, i32, LaunchError } from '@numbat/core';
+
+async function both<T extends unknown[]>(fn: (...a: any[]) => void, grid: any, block: any, make: () => T, sharedMem = 0): Promise<[T, T]> {
+  const got = make(), want = make();
+  await cuda.jit(fn, { target: 'cpu' }).configure(grid, block, { sharedMem })(...got);
+  await cuda.jit(fn, { target: 'sim' }).configure(grid, block, { sharedMem })(...want);
+  return [got, want];
+}
+
+const arr = (a: unknown) => Array.from(a as ArrayLike<number>);
+
+describe('cpu barriers (work-item loops) match the simulator', () => {
+  it('barrier loop with continue and break, values live across barriers', async () => {
+    const [got, want] = await both(function k(out: Int32Array) {
+      const sh = cuda.shared.array(64, i32);
+      const t = cuda.threadIdx.x;
+      let acc = 0;
+      for (let r = 0; r < 10; r++) {
+        if (r === 2) continue;
+        if (r === 7) break;
+        sh[t] = t * r + acc;
+        cuda.syncthreads();
+        acc += sh[63 - t];
+        cuda.syncthreads();
+      }
+      out[cuda.grid(1)] = acc;
+    }, 3, 64, () => [new Int32Array(192)]);
+    expect(arr(got[0])).toEqual(arr(want[0]));
+  });
+
+  it('uniform if around barriers, with an else branch, and a while loop on a shared value', async () => {
+    const [got, want] = await both(function k(a: Float32Array, out: Float32Array, flag: number) {
+      const sh = cuda.shared.array(32, f32);
+      const t = cuda.threadIdx.x;
+      sh[t] = a[cuda.grid(1)];
+      cuda.syncthreads();
+      if (flag > 0) {
+        const v = sh[(t + 1) % 32];
+        cuda.syncthreads();
+        sh[t] = v * 2;
+        cuda.syncthreads();
+      } else {
+        sh[t] = -1;
+        cuda.syncthreads();
+      }
+      let n = 0;
+      while (sh[0] > 1 && n < 5) {
+        cuda.syncthreads();
+        if (t === 0) sh[0] = sh[0] / 2;
+        n++;
+        cuda.syncthreads();
+      }
+      out[cuda.grid(1)] = sh[t] + n;
+    }, 4, 32, () => [new Float32Array(128).map((_, i) => i * 0.5), new Float32Array(128), 1]);
+    expect(arr(got[1])).toEqual(arr(want[1]));
+  });
+
+  it('local arrays and 2-D blocks across barriers', async () => {
+    const [got, want] = await both(function k(out: Int32Array) {
+      const tile = cuda.shared.array([8, 8], i32);
+      const mine = cuda.local.array(4, i32);
+      const x = cuda.threadIdx.x, y = cuda.threadIdx.y;
+      for (let j = 0; j < 4; j++) mine[j] = x * 10 + y + j;
+      tile[y][x] = mine[3];
+      cuda.syncthreads();
+      let s = 0;
+      for (let j = 0; j < 4; j++) s += mine[j];
+      out[(cuda.blockIdx.x * 8 + y) * 8 + x] = s + tile[x][y];
+    }, 2, [8, 8], () => [new Int32Array(128)]);
+    expect(arr(got[0])).toEqual(arr(want[0]));
+  });
+
+  it('a block whose threads all return before a barrier is fine', async () => {
+    const [got, want] = await both(function k(out: Int32Array) {
+      const sh = cuda.shared.array(16, i32);
+      if (cuda.blockIdx.x === 1) return;
+      sh[cuda.threadIdx.x] = cuda.threadIdx.x;
+      cuda.syncthreads();
+      out[cuda.grid(1)] = sh[15 - cuda.threadIdx.x] + 1;
+    }, 3, 16, () => [new Int32Array(48)]);
+    expect(arr(got[0])).toEqual(arr(want[0]));
+  });
+
+  it('a varying return after the last barrier is fine', async () => {
+    const [got, want] = await both(function k(out: Int32Array) {
+      const sh = cuda.shared.array(16, i32);
+      sh[cuda.threadIdx.x] = cuda.threadIdx.x * 3;
+      cuda.syncthreads();
+      if (cuda.threadIdx.x % 3 === 0) return;
+      out[cuda.grid(1)] = sh[15 - cuda.threadIdx.x];
+    }, 2, 16, () => [new Int32Array(32)]);
+    expect(arr(got[0])).toEqual(arr(want[0]));
+  });
+
+  it('threads returning while others wait at a barrier: LaunchError, as in the simulator', async () => {
+    const k = cuda.jit(function exitEarly(a: Float32Array) {
+      const s = cuda.shared.array(32, f32);
+      const t = cuda.threadIdx.x;
+      if (t >= 16) return;
+      s[t] = t;
+      cuda.syncthreads();
+      a[t] = s[15 - t];
+    }, { target: 'cpu' });
+    const err = await k.configure(1, 32)(new Float32Array(32)).catch((e) => e);
+    expect(err).toBeInstanceOf(LaunchError);
+    expect(err.message).toMatch(/thread \(16, 0, 0\) exited while thread \(0, 0, 0\) waits at cuda\.syncthreads\(\) \(line \d+\)/);
+  });
+
+  it('many blocks over all workers (async path) give the same answer', async () => {
+    const [got, want] = await both(function k(a: Float32Array, out: Float32Array) {
+      const sh = cuda.shared.array(128, f32);
+      const t = cuda.threadIdx.x;
+      const i = cuda.grid(1);
+      sh[t] = i < a.length ? a[i] : 0;
+      cuda.syncthreads();
+      for (let s = cuda.blockDim.x >> 1; s > 0; s >>= 1) {
+        if (t < s) sh[t] += sh[t + s];
+        cuda.syncthreads();
+      }
+      if (t === 0) out[cuda.blockIdx.x] = sh[0];
+    }, 200, 128, () => [new Float32Array(25000).map((_, i) => (i % 17) - 8), new Float32Array(200)]);
+    expect(arr(got[1])).toEqual(arr(want[1]));
+  });
+});
