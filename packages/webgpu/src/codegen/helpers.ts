@@ -169,13 +169,35 @@ export const HELPERS: Record<string, HelperDef> = {
     deps: ['nb_nan'],
     code: `fn nb_log10(x: f32) -> f32 { return select(log2(x) * 0.30102999566398120f, nb_nan(), x < 0.0f); }`,
   },
+  // WGSL allows 4096 ulp for atan and friends, and llvmpipe's asin/acos are
+  // off by ~2e-4: arctangent by octant reduction and a minimax polynomial
+  // (Cephes' atanf, ~1e-7), with asin/acos/atan2 built on it.
+  nb_atan: {
+    deps: ['nb_isnan', 'nb_copysign'],
+    code: `fn nb_atan(v: f32) -> f32 {
+  if (nb_isnan(v)) { return v; }
+  var x = abs(v);
+  var y0 = 0.0f;
+  if (x > 2.414213562373095f) { y0 = 1.5707963267948966f; x = -1.0f / x; }
+  else if (x > 0.4142135623730950f) { y0 = 0.7853981633974483f; x = (x - 1.0f) / (x + 1.0f); }
+  let z = x * x;
+  let p = (((8.05374449538e-2f * z - 1.38776856032e-1f) * z + 1.99777106478e-1f) * z - 3.33329491539e-1f) * z * x + x;
+  return nb_copysign(y0 + p, v);
+}`,
+  },
   nb_asin: {
-    deps: ['nb_nan'],
-    code: `fn nb_asin(x: f32) -> f32 { return select(asin(x), nb_nan(), abs(x) > 1.0f); }`,
+    deps: ['nb_nan', 'nb_atan'],
+    code: `fn nb_asin(x: f32) -> f32 {
+  if (abs(x) > 1.0f) { return nb_nan(); }
+  return nb_atan(x / sqrt((1.0f - x) * (1.0f + x)));
+}`,
   },
   nb_acos: {
-    deps: ['nb_nan'],
-    code: `fn nb_acos(x: f32) -> f32 { return select(acos(x), nb_nan(), abs(x) > 1.0f); }`,
+    deps: ['nb_nan', 'nb_atan'],
+    code: `fn nb_acos(x: f32) -> f32 {
+  if (abs(x) > 1.0f) { return nb_nan(); }
+  return 2.0f * nb_atan(sqrt((1.0f - x) / (1.0f + x)));
+}`,
   },
   nb_cbrt: {
     deps: ['nb_isnan', 'nb_isinf', 'nb_copysign'],
@@ -270,7 +292,7 @@ export const HELPERS: Record<string, HelperDef> = {
   // Math.atan2 with IEEE/JS results for zeros and infinities (WGSL leaves
   // atan2(0, 0) indeterminate; llvmpipe returns 3π/4 there).
   nb_atan2: {
-    deps: ['nb_isnan', 'nb_isinf', 'nb_nan', 'nb_copysign'],
+    deps: ['nb_isnan', 'nb_isinf', 'nb_nan', 'nb_copysign', 'nb_atan'],
     code: `fn nb_atan2(y: f32, x: f32) -> f32 {
   let pi = 3.14159265358979f;
   if (nb_isnan(y) || nb_isnan(x)) { return nb_nan(); }
@@ -282,7 +304,9 @@ export const HELPERS: Record<string, HelperDef> = {
     return nb_copysign(pi * 0.5f, y);
   }
   if (nb_isinf(x)) { return nb_copysign(select(0.0f, pi, xneg), y); }
-  return atan2(y, x);
+  let a = nb_atan(y / x);
+  if (!xneg) { return a; }
+  return select(a - pi, a + pi, y > 0.0f);
 }`,
   },
   // Math.hypot: Infinity wins over NaN; scaled to avoid overflow.

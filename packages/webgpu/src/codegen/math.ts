@@ -28,7 +28,7 @@ export const MATH_LOWERING: Record<MathFn, MathLowering> = {
   tan: builtin('tan'),
   asin: helper('nb_asin'),
   acos: helper('nb_acos'),
-  atan: builtin('atan'),
+  atan: helper('nb_atan'),
   sinh: helper('nb_sinh'),
   cosh: helper('nb_cosh'),
   tanh: helper('nb_tanh'),

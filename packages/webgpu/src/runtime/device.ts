@@ -21,6 +21,8 @@ export interface AdapterSummary {
 
 export interface GpuContext {
   device: GPUDevice;
+  /** Dawn's instance (the create() result): it must outlive the device, or Dawn crashes when it is collected. */
+  instance: unknown;
   summary: AdapterSummary;
   /** Changes whenever a new device is opened (pipelines and buffers are per device). */
   generation: number;
@@ -100,7 +102,7 @@ export function openDevice(): Promise<GpuContext> {
 }
 
 async function createContext(): Promise<GpuContext> {
-  const { adapter, backend } = await chooseAdapter();
+  const { adapter, backend, instance } = await chooseAdapter();
   const requiredLimits: Record<string, number> = {};
   const L = adapter.limits as unknown as Record<string, number>;
   for (const k of COMPUTE_LIMITS) if (typeof L[k] === 'number') requiredLimits[k] = L[k];
@@ -114,7 +116,7 @@ async function createContext(): Promise<GpuContext> {
     backend, featureLevel: backend === 'opengles' ? 'compatibility' : 'core',
     hardware: !isSoftware(info), limits, features: [...adapter.features].sort(),
   };
-  const ctx: GpuContext = { device, summary, generation: ++generation, lost: false };
+  const ctx: GpuContext = { device, instance, summary, generation: ++generation, lost: false };
   device.lost.then((l) => {
     ctx.lost = true;
     if (l.reason !== 'destroyed') lostMessage = `WebGPU device lost: ${l.message || 'unknown reason'}`;
@@ -142,37 +144,39 @@ function isSoftware(info: Partial<GPUAdapterInfo> & { isFallbackAdapter?: boolea
   return /llvmpipe|lavapipe|swiftshader|softpipe|software|microsoft basic render/i.test(text);
 }
 
-async function chooseAdapter(): Promise<{ adapter: GPUAdapter; backend: AdapterSummary['backend'] }> {
+async function chooseAdapter(): Promise<{ adapter: GPUAdapter; backend: AdapterSummary['backend']; instance: unknown }> {
   const nav = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator?.gpu;
   if (nav) {
     const adapter = await nav.requestAdapter({ powerPreference: 'high-performance' }) ?? await nav.requestAdapter({ featureLevel: 'compatibility' });
     if (!adapter) throw new Error('navigator.gpu.requestAdapter() found no adapter');
-    return { adapter, backend: 'browser' };
+    return { adapter, backend: 'browser', instance: nav };
   }
   const create = await loadDawn();
   const tried: string[] = [];
-  let software: GPUAdapter | undefined;
+  let software: { adapter: GPUAdapter; instance: GpuLike } | undefined;
   const forced = envVar('NUMBAT_WEBGPU_BACKEND');
   const skipDefault = forced === 'opengles' ? 'NUMBAT_WEBGPU_BACKEND=opengles' : forced === 'default' ? undefined : await missingVulkanLoader();
   if (skipDefault) tried.push(`default backend skipped: ${skipDefault}`);
   else {
     try {
-      const adapter = await create([]).requestAdapter({ powerPreference: 'high-performance' });
-      if (adapter && !isSoftware(adapter.info ?? {})) return { adapter, backend: 'default' };
-      if (adapter) software = adapter;
+      const instance = create([]);
+      const adapter = await instance.requestAdapter({ powerPreference: 'high-performance' });
+      if (adapter && !isSoftware(adapter.info ?? {})) return { adapter, backend: 'default', instance };
+      if (adapter) software = { adapter, instance };
       tried.push(adapter ? `default backend: only a software adapter (${adapter.info?.device || adapter.info?.description})` : 'default backend (Vulkan): no adapter');
     } catch (e) {
       tried.push(`default backend: ${(e as Error).message}`);
     }
   }
   try {
-    const adapter = await create(['backend=opengles']).requestAdapter({ featureLevel: 'compatibility' });
-    if (adapter) return { adapter, backend: 'opengles' };
+    const instance = create(['backend=opengles']);
+    const adapter = await instance.requestAdapter({ featureLevel: 'compatibility' });
+    if (adapter) return { adapter, backend: 'opengles', instance };
     tried.push('OpenGL ES backend (compatibility): no adapter (needs Mesa EGL/GLES: libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri)');
   } catch (e) {
     tried.push(`OpenGL ES backend: ${(e as Error).message}`);
   }
-  if (software) return { adapter: software, backend: 'default' };
+  if (software) return { ...software, backend: 'default' };
   throw new Error(`no WebGPU adapter: ${tried.join('; ')}`);
 }
 
