@@ -10,7 +10,7 @@ import type { Backend, CompiledKernel, CompileOptions, ElemType, KernelIR, Launc
 import type { KernelPlan } from './codegen/abi.js';
 import { LIBLLVM_PATH } from './llvm/capi.js';
 import { Launcher, workerCount } from './runtime/launch.js';
-import { linkSharedLibrary, loadLibrary } from './runtime/loader.js';
+import { linkSharedLibraryAsync, loadLibrary } from './runtime/loader.js';
 import { cacheLookup, cacheStore, cacheTexts, entryKey } from './runtime/cache.js';
 
 export interface CpuKernel extends CompiledKernel {
@@ -28,6 +28,18 @@ function onPath(cmd: string): boolean {
   return (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, cmd)));
 }
 
+export interface CompileRecord { kernel: string; origin: 'compiled' | 'cache'; timings: Record<string, number> }
+const records: CompileRecord[] = [];
+/** The most recent compiles/cache loads of this process, newest last (for benchmarks and diagnostics). */
+export function compileRecords(): readonly CompileRecord[] {
+  return records;
+}
+function record(k: CpuKernel): CpuKernel {
+  records.push({ kernel: k.ir.name, origin: k.origin, timings: k.timings });
+  if (records.length > 100) records.shift();
+  return k;
+}
+
 async function compileKernel(ir: KernelIR, opts: CompileOptions): Promise<CpuKernel> {
   const t0 = performance.now();
   const key = opts.cache ? entryKey(opts.cacheKey, opts.boundscheck) : undefined;
@@ -35,8 +47,8 @@ async function compileKernel(ir: KernelIR, opts: CompileOptions): Promise<CpuKer
     const hit = cacheLookup(key);
     if (hit) {
       try {
-        const lib = loadLibrary(hit.soPath, hit.plan);
-        return { ir, plan: hit.plan, launcher: new Launcher(lib.fn, hit.plan), origin: 'cache', timings: { load: performance.now() - t0 }, cacheKey: key };
+        const lib = loadLibrary(hit.soPath, hit.plan, hit.sha256);
+        return record({ ir, plan: hit.plan, launcher: new Launcher(lib.fn, hit.plan), origin: 'cache', timings: { total: performance.now() - t0 }, cacheKey: key });
       } catch {
         // an unloadable entry is rebuilt below
       }
@@ -45,19 +57,37 @@ async function compileKernel(ir: KernelIR, opts: CompileOptions): Promise<CpuKer
   // The compiler (and with it llvm-bindings and libLLVM) loads only here.
   const { compileToObject } = await import('./codegen/compile.js');
   const { hostTarget } = await import('./codegen/target.js');
+  const { jitLoad } = await import('./runtime/jit.js');
   const obj = compileToObject(ir, { boundscheck: opts.boundscheck }, hostTarget());
-  let t = performance.now();
-  const so = linkSharedLibrary(obj.object);
-  const timings: Record<string, number> = { ...obj.timings, link: performance.now() - t };
+  const t = performance.now();
+  const fn = jitLoad(obj.object, obj.plan);
+  const timings: Record<string, number> = { ...obj.timings, jit: performance.now() - t };
   const texts = { llvm: obj.llvm, opt: obj.opt };
-  // Load the freshly linked file, not the cache's copy: dlopen of a path this
-  // process already opened would return the old mapping.
-  if (key) cacheStore(key, so, obj.plan, texts);
-  t = performance.now();
-  const lib = loadLibrary(so, obj.plan);
-  timings.load = performance.now() - t;
+  // The cache holds a shared library (loadable without LLVM); linking it spawns
+  // `ld`, so it happens in the background while the JIT'd kernel already runs.
+  if (key) pendingStores.add(storeInBackground(key, obj.object, obj.plan, texts));
   timings.total = performance.now() - t0;
-  return { ir, plan: obj.plan, launcher: new Launcher(lib.fn, obj.plan), origin: 'compiled', timings, texts, cacheKey: key };
+  return record({ ir, plan: obj.plan, launcher: new Launcher(fn, obj.plan), origin: 'compiled', timings, texts, cacheKey: key });
+}
+
+const pendingStores = new Set<Promise<void>>();
+
+function storeInBackground(key: string, object: Buffer, plan: KernelPlan, texts: Record<string, string>): Promise<void> {
+  const p = (async () => {
+    try {
+      const so = await linkSharedLibraryAsync(object);
+      cacheStore(key, so, plan, texts);
+    } catch (e) {
+      process.emitWarning(`numbat: could not store kernel '${plan.name}' in the disk cache: ${(e as Error).message}`);
+    }
+  })();
+  const done = p.finally(() => pendingStores.delete(done));
+  return done;
+}
+
+/** Resolves when every cache entry being written has reached the disk. */
+export async function flushCache(): Promise<void> {
+  await Promise.all([...pendingStores]);
 }
 
 export const backend: Backend = {

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { backend, type CpuKernel } from '@numbat/cpu';
+import { backend, flushCache, type CpuKernel } from '@numbat/cpu';
 import type { CompileOptions } from '@numbat/core';
 import { bin, c, gidx, kernel, l, load, assign, store } from './helpers.js';
 
@@ -26,6 +26,7 @@ describe('cpu disk cache', () => {
       const key = `test-${Date.now()}`;
       const first = (await backend.compile(ir, opts(key))) as CpuKernel;
       expect(first.origin).toBe('compiled');
+      await flushCache(); // the library is linked and stored in the background
       const second = (await backend.compile(ir, opts(key))) as CpuKernel;
       expect(second.origin).toBe('cache');
       expect(await backend.inspect(second, 'opt')).toMatch(/numbat_run/);
@@ -57,6 +58,7 @@ describe('cpu disk cache', () => {
       renameSync(so + '.bad', so);
       const third = (await backend.compile(ir, opts(key))) as CpuKernel;
       expect(third.origin).toBe('compiled');
+      await flushCache();
       expect(((await backend.compile(ir, opts(key))) as CpuKernel).origin).toBe('cache');
     } finally {
       if (prev === undefined) delete process.env.NUMBAT_CACHE_DIR; else process.env.NUMBAT_CACHE_DIR = prev;

@@ -2,7 +2,7 @@
 // the exported entry point, the launch-info words, error kinds and the layout
 // of each worker's scratch memory. Both sides import these numbers.
 //
-//   int32_t numbat_run(int32_t *info, int32_t block_begin, int32_t block_end,
+//   int32_t numbat_run_<kernel>_<unique>(int32_t *info, int32_t block_begin, int32_t block_end,
 //                      uint8_t *scratch, <one argument per kernel parameter>)
 //
 // runs blocks [block_begin, block_end) (linear block ids, x fastest) one after
@@ -12,7 +12,14 @@
 
 import type { ScalarType } from '@numbat/core';
 
-export const ENTRY = 'numbat_run';
+/** Prefix of the entry point's name; each compile gets a unique name (`plan.entry`) so many kernels share one JIT. */
+export const ENTRY_PREFIX = 'numbat_run_';
+
+export function entryName(kernel: string): string {
+  const safe = kernel.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 40);
+  return `${ENTRY_PREFIX}${safe}_${process.pid.toString(36)}_${(entryCounter++).toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+}
+let entryCounter = 0;
 
 /** Int32 words of the launch-info array. */
 export const INFO = {
@@ -39,6 +46,8 @@ export const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 /** What the runtime needs to know about a compiled kernel (also stored in the disk cache). */
 export interface KernelPlan {
   name: string;
+  /** The entry point's symbol. */
+  entry: string;
   /** Scalar parameter types (null for arrays; JSON-safe), in parameter order. */
   scalarTypes: (ScalarType | null)[];
   /** Static shared memory: total bytes (16-aligned areas). */

@@ -7,7 +7,6 @@ import type { KernelIR } from '@numbat/core';
 import { loadLLVM } from '../llvm/bindings.js';
 import { NativeModule, type TargetSpec } from '../llvm/native.js';
 import type { KernelPlan } from './abi.js';
-import { ENTRY } from './abi.js';
 import { cpuHelperModule } from './helpers-ir.js';
 import { buildCpuModule, type CpuCodegenOptions } from './kernel.js';
 
@@ -60,4 +59,3 @@ export function assemblyOf(optText: string, target: TargetSpec): string {
   }
 }
 
-export { ENTRY };

@@ -1,4 +1,4 @@
-// KernelIR → one LLVM function `numbat_run` (see abi.ts) that runs a range of
+// KernelIR → one LLVM function `numbat_run_*` (see abi.ts) that runs a range of
 // blocks. Inside a block, threads are loops ("work-item loops"): the body is
 // split at barriers into regions (regions.ts), each region a loop nest over
 // threadIdx z/y/x with x innermost, so LLVM can vectorise across threads.
@@ -12,7 +12,7 @@ import type { LLVM, LLVMNS } from '../llvm/bindings.js';
 import { KernelLowerer, type LoopTargets } from '../llvm/lower.js';
 import type { TargetHooks } from '../llvm/hooks.js';
 import { LIBM_MATH } from '../llvm/math.js';
-import { ENTRY, INFO, align16, type BoundsSite, type KernelPlan } from './abi.js';
+import { INFO, entryName, align16, type BoundsSite, type KernelPlan } from './abi.js';
 import { containsBarrier, containsReturn, planStorage, type Region, type StorageLayout } from './regions.js';
 
 type Value = LLVMNS.Value;
@@ -81,11 +81,12 @@ class CpuKernelBuilder {
     const i32 = b.getInt32Ty();
     const paramTys = ir.params.map((p) => (p.type.kind === 'array' ? b.getInt8PtrTy() : scalarArgType(b, p.type.type)));
     const fnTy = llvm.FunctionType.get(i32, [llvm.PointerType.getUnqual(i32), i32, i32, b.getInt8PtrTy(), ...paramTys], false);
-    this.fn = llvm.Function.Create(fnTy, llvm.Function.LinkageTypes.ExternalLinkage, ENTRY, this.module);
+    const entry = entryName(ir.name);
+    this.fn = llvm.Function.Create(fnTy, llvm.Function.LinkageTypes.ExternalLinkage, entry, this.module);
     this.layout = planStorage(ir);
     this.tracksExit = ir.hasBarrier && containsReturn(ir.body);
     this.plan = {
-      name: ir.name,
+      name: ir.name, entry,
       scalarTypes: ir.params.map((p) => (p.type.kind === 'scalar' ? p.type.type : null)),
       staticSharedBytes: 0, dynamicSharedArrays: 0, perThreadSizes: [], tracksExit: this.tracksExit,
       sites: [], barrierLines: [],

@@ -65,7 +65,7 @@ export interface CApi {
   OrcCreateDynamicLibrarySearchGeneratorForProcess(out: Ptr[], prefix: number, filter: Ptr, ctx: Ptr): Ptr;
   OrcJITDylibAddGenerator(jd: Ptr, gen: Ptr): void;
   OrcLLJITAddObjectFile(j: Ptr, jd: Ptr, buf: Ptr): Ptr;
-  OrcLLJITLookup(j: Ptr, out: bigint[], name: string): Ptr;
+  OrcLLJITLookup(j: Ptr, out: Ptr[], name: string): Ptr;
 }
 
 const SIGNATURES: Record<keyof CApi, string> = {
@@ -118,7 +118,7 @@ const SIGNATURES: Record<keyof CApi, string> = {
   OrcCreateDynamicLibrarySearchGeneratorForProcess: 'void* LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(_Out_ void** out, char prefix, void* filter, void* ctx)',
   OrcJITDylibAddGenerator: 'void LLVMOrcJITDylibAddGenerator(void* jd, void* gen)',
   OrcLLJITAddObjectFile: 'void* LLVMOrcLLJITAddObjectFile(void* j, void* jd, void* buf)',
-  OrcLLJITLookup: 'void* LLVMOrcLLJITLookup(void* j, _Out_ uint64_t* out, const char* name)',
+  OrcLLJITLookup: 'void* LLVMOrcLLJITLookup(void* j, _Out_ void** out, const char* name)',
 };
 
 const TARGET_INITS = ['X86', 'AArch64', 'NVPTX'];

@@ -42,7 +42,7 @@ interface Manifest { version: string; plan: KernelPlan; sha256: string; size: nu
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
-export interface CacheHit { soPath: string; plan: KernelPlan }
+export interface CacheHit { soPath: string; plan: KernelPlan; sha256: string }
 
 /** The entry for `key`, or undefined when absent, stale or corrupt. */
 export function cacheLookup(key: string): CacheHit | undefined {
@@ -53,7 +53,7 @@ export function cacheLookup(key: string): CacheHit | undefined {
     const soPath = join(dir, `${key}.so`);
     const lib = readFileSync(soPath);
     if (lib.length !== m.size || sha(lib) !== m.sha256) return undefined;
-    return { soPath, plan: m.plan };
+    return { soPath, plan: m.plan, sha256: m.sha256 };
   } catch {
     return undefined;
   }

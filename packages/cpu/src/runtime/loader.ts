@@ -1,21 +1,21 @@
-// Object file → callable function. The object is linked into a shared
-// library with the system linker (`ld -shared`, ~2 ms; `cc -shared` costs ~8 ms
-// for the same job because the driver spawns collect2 and ld) and opened with
-// koffi.load. libm symbols resolve against the process (Node links libm), so
-// the library needs no -lm. A library on disk is also exactly what the disk
-// cache stores: a cached kernel loads without LLVM at all.
-//
-// ORC LLJIT through the C API was measured as the alternative (see
-// docs/backends/cpu.md): it needs libLLVM mapped even for cached kernels,
-// which is the slow part of a cached load.
+// Shared libraries: the disk cache's format. A compiled object is linked with
+// the system linker (`ld -shared`; `cc -shared` as fallback) in the
+// background and opened later with koffi.load (dlopen), which needs neither
+// llvm-bindings nor libLLVM: a cached kernel loads in ~1.5 ms.
+// Measured against ORC LLJIT (runtime/jit.ts) on this machine:
+//   - fresh compile: ORC add+lookup 0.3-0.6 ms; `ld -shared` 2 ms from a shell
+//     but ~13 ms spawned from Node with LLVM mapped (fork copies the page
+//     tables), so a fresh compile runs through ORC;
+//   - cached load: dlopen of the stored library ~1.5 ms with no LLVM at all,
+//     whereas ORC would first have to map and initialise libLLVM (100 MB).
+// libm symbols resolve against the process (Node links libm), so no -lm.
 
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import koffi from 'koffi';
 import type { KernelPlan } from '../codegen/abi.js';
-import { ENTRY } from '../codegen/abi.js';
 
 export type KoffiFn = ((...args: unknown[]) => number) & { async: (...args: unknown[]) => void };
 
@@ -59,17 +59,56 @@ export function linkSharedLibrary(object: Buffer, soPath?: string): string {
   throw new Error(`numbat: cannot link the kernel into a shared library (tried ld and cc): ${(lastErr as Error).message}`);
 }
 
-/** koffi prototype of numbat_run for a kernel's parameters. */
+/** linkSharedLibrary without blocking the event loop. */
+export async function linkSharedLibraryAsync(object: Buffer, soPath?: string): Promise<string> {
+  const dir = scratchDir();
+  const id = `${process.pid}-${counter++}`;
+  const obj = join(dir, `k${id}.o`);
+  const so = soPath ?? join(dir, `k${id}.so`);
+  writeFileSync(obj, object);
+  let lastErr: unknown;
+  try {
+    for (const [cmd, ...flags] of LINKERS) {
+      try {
+        await new Promise<void>((resolve, reject) => execFile(cmd, [...flags, '-o', so, obj], (err) => (err ? reject(err) : resolve())));
+        return so;
+      } catch (e) {
+        lastErr = e;
+      }
+    }
+  } finally {
+    rmSync(obj, { force: true });
+  }
+  throw new Error(`numbat: cannot link the kernel into a shared library (tried ld and cc): ${(lastErr as Error).message}`);
+}
+
+/** koffi prototype of the entry point for a kernel's parameters. */
 export function entrySignature(plan: KernelPlan): string {
   const params = plan.scalarTypes.map((t, i) => {
     const ty = t === null ? 'void*' : t === 'f32' ? 'float' : t === 'f64' ? 'double' : 'int32_t';
     return `${ty} p${i}`;
   });
-  return `int32_t ${ENTRY}(int32_t* info, int32_t begin, int32_t end, uint8_t* scratch${params.length ? ', ' + params.join(', ') : ''})`;
+  return `int32_t ${plan.entry}(int32_t* info, int32_t begin, int32_t end, uint8_t* scratch${params.length ? ', ' + params.join(', ') : ''})`;
 }
 
-export function loadLibrary(path: string, plan: KernelPlan): LoadedLibrary {
-  const lib = koffi.load(path);
-  const fn = lib.func(entrySignature(plan)) as unknown as KoffiFn;
+const opened = new Map<string, { lib: ReturnType<typeof koffi.load>; sha256: string }>();
+
+/**
+ * Opens a library and returns its entry point. dlopen hands back the old
+ * mapping for a path this process already opened, so a path whose contents
+ * changed since (a rebuilt cache entry) is opened through a fresh copy.
+ */
+export function loadLibrary(path: string, plan: KernelPlan, sha256: string): LoadedLibrary {
+  let entry = opened.get(path);
+  if (!entry || entry.sha256 !== sha256) {
+    let real = path;
+    if (entry) {
+      real = join(scratchDir(), `copy${process.pid}-${counter++}.so`);
+      copyFileSync(path, real);
+    }
+    entry = { lib: koffi.load(real), sha256 };
+    opened.set(path, entry);
+  }
+  const fn = entry.lib.func(entrySignature(plan)) as unknown as KoffiFn;
   return { fn, path };
 }

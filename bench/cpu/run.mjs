@@ -1,0 +1,181 @@
+// Benchmarks of target 'cpu' (run: `node bench/cpu/run.mjs`, after `npx tsc -b`).
+//   1. Monte Carlo pi, the seed's LCG kernel: 16384 threads × 2000 samples.
+//   2. Block reduction of 2^26 floats: grid-stride sums into shared memory, a
+//      barrier tree per block, one partial per block (summed on the host).
+//   3. Cold compile time and cached load time of each kernel.
+//   4. The cost of bounds checks (boundscheck: true vs false).
+// Ratios against the anchors (numba @njit(parallel=True), C -O3 -fopenmp,
+// plain JS) come from bench/anchors/index.mjs when it exists.
+// Options: --quick (fewer repetitions), --json (machine-readable line at the end).
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cuda } from '@numbat/core';
+import { compileRecords, flushCache } from '@numbat/cpu';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const quick = process.argv.includes('--quick');
+const REPS = quick ? 3 : 7;
+
+import { blockReduce, monteCarloPi } from './kernels.mjs';
+
+const MC_THREADS = 16384, MC_SAMPLES = 2000, MC_BLOCK = 256;
+const N = 1 << 26, R_BLOCK = 256, R_GRID = 1024;
+
+async function best(fn) {
+  const times = [];
+  for (let r = 0; r < REPS; r++) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return { best: times[0], median: times[Math.floor(times.length / 2)] };
+}
+
+function mcInputs() {
+  const states = new Uint32Array(MC_THREADS).map((_, i) => (Math.imul(i, -1640531535) + 1) >>> 0);
+  return { states, counts: new Uint32Array(MC_THREADS) };
+}
+
+async function benchMonteCarlo(boundscheck) {
+  const k = cuda.jit(monteCarloPi, { target: 'cpu', boundscheck, float: 'f64' });
+  const { states, counts } = mcInputs();
+  const launch = k.configure(MC_THREADS / MC_BLOCK, MC_BLOCK);
+  await launch(states, counts, MC_SAMPLES); // compile + warm-up
+  const t = await best(() => launch(states, counts, MC_SAMPLES));
+  let hits = 0;
+  for (const c of counts) hits += c;
+  const samples = MC_THREADS * MC_SAMPLES;
+  return { ms: t.best, median: t.median, samplesPerSec: samples / (t.best / 1e3), pi: (4 * hits) / samples };
+}
+
+async function benchReduce(boundscheck, a) {
+  const k = cuda.jit(blockReduce, { target: 'cpu', boundscheck });
+  const partial = new Float32Array(R_GRID);
+  const launch = k.configure(R_GRID, R_BLOCK);
+  await launch(a, partial);
+  const t = await best(() => launch(a, partial));
+  let s = 0;
+  for (const p of partial) s += p;
+  return { ms: t.best, median: t.median, gbPerSec: (N * 4) / (t.best / 1e3) / 1e9, sum: s };
+}
+
+/** Cold compile (fresh kernel object, LLVM already loaded) and cached load in a fresh process. */
+async function compileTimes() {
+  const out = {};
+  const dir = mkdtempSync(join(tmpdir(), 'numbat-bench-cache-'));
+  const prev = process.env.NUMBAT_CACHE_DIR;
+  process.env.NUMBAT_CACHE_DIR = dir;
+  try {
+    for (const [name, fn, args, grid, block] of [
+      ['monteCarloPi', monteCarloPi, () => [new Uint32Array(256), new Uint32Array(256), 1], 1, 256],
+      ['blockReduce', blockReduce, () => [new Float32Array(256), new Float32Array(1)], 1, 256],
+    ]) {
+      const colds = [];
+      for (let r = 0; r < 3; r++) {
+        const k = cuda.jit(fn, { target: 'cpu' });
+        const t0 = performance.now();
+        await k.inspect('llvm', ...args());
+        colds.push({ endToEnd: performance.now() - t0, backend: compileRecords().at(-1) });
+      }
+      colds.sort((x, y) => x.endToEnd - y.endToEnd);
+      // fill the cache, then load it from a fresh process (no LLVM there)
+      await cuda.jit(fn, { target: 'cpu', cache: true }).configure(grid, block)(...args());
+      await flushCache();
+      const child = execFileSync(process.execPath, [join(here, 'cached-load.mjs'), name], { env: { ...process.env }, encoding: 'utf8' });
+      out[name] = { coldMs: colds[0].endToEnd, coldBackend: colds[0].backend.timings, ...JSON.parse(child.trim().split('\n').pop()) };
+    }
+  } finally {
+    if (prev === undefined) delete process.env.NUMBAT_CACHE_DIR; else process.env.NUMBAT_CACHE_DIR = prev;
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+async function anchors() {
+  const p = join(here, '..', 'anchors', 'index.mjs');
+  if (!existsSync(p)) return { note: 'bench/anchors/index.mjs not present: no anchor ratios' };
+  try {
+    const mod = await import(p);
+    return await mod.runAnchors({ quick });
+  } catch (e) {
+    return { note: `anchors failed: ${e.message}` };
+  }
+}
+
+/** A plain-JS Monte Carlo on the main thread (used when the anchors give none). */
+function plainJsMonteCarlo() {
+  const { states } = mcInputs();
+  const t0 = performance.now();
+  let hits = 0;
+  for (let i = 0; i < MC_THREADS; i++) {
+    let s = states[i];
+    for (let k = 0; k < MC_SAMPLES; k++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0; const x = (s & 0xffff) / 65535;
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0; const y = (s & 0xffff) / 65535;
+      if (x * x + y * y <= 1) hits++;
+    }
+  }
+  const ms = performance.now() - t0;
+  return { ms, samplesPerSec: (MC_THREADS * MC_SAMPLES) / (ms / 1e3), pi: (4 * hits) / (MC_THREADS * MC_SAMPLES) };
+}
+
+/** Finds a number in the anchors' result by path-ish keywords (their shape is theirs). */
+function pick(obj, ...words) {
+  let found;
+  const walk = (o, path) => {
+    if (found !== undefined || o === null || typeof o !== 'object') return;
+    for (const [k, v] of Object.entries(o)) {
+      const p = `${path}.${k}`.toLowerCase();
+      if (typeof v === 'number' && words.every((w) => p.includes(w))) { found = v; return; }
+      walk(v, p);
+    }
+  };
+  walk(obj, '');
+  return found;
+}
+
+const fmt = (x, d = 1) => (x === undefined || Number.isNaN(x) ? '—' : x.toFixed(d));
+
+const a = new Float32Array(N);
+for (let i = 0; i < N; i++) a[i] = ((i * 2654435761) >>> 0) / 4294967296 - 0.5;
+
+const mc = await benchMonteCarlo(true);
+const mcOff = await benchMonteCarlo(false);
+const red = await benchReduce(true, a);
+const redOff = await benchReduce(false, a);
+const compile = await compileTimes();
+const js = plainJsMonteCarlo();
+const anc = await anchors();
+
+const numbaMc = pick(anc, 'numba', 'monte') ?? pick(anc, 'numba', 'pi');
+const jsMc = pick(anc, 'js', 'monte') ?? pick(anc, 'js', 'pi') ?? js.samplesPerSec;
+const ompRed = pick(anc, 'openmp', 'reduc') ?? pick(anc, 'omp', 'reduc');
+const numbaRed = pick(anc, 'numba', 'reduc');
+
+console.log(`numbat cpu bench (${REPS} reps, best of; ${process.env.NUMBAT_CPU_THREADS ?? 'all'} workers)`);
+console.log('');
+console.log('Monte Carlo pi, 16384 threads x 2000 samples (f64 compare, u32 LCG)');
+console.log(`  cpu boundscheck on : ${fmt(mc.samplesPerSec / 1e6)} M samples/s (${fmt(mc.ms, 2)} ms, pi ~ ${mc.pi.toFixed(5)})`);
+console.log(`  cpu boundscheck off: ${fmt(mcOff.samplesPerSec / 1e6)} M samples/s (${fmt(mcOff.ms, 2)} ms)  -> checks cost ${fmt((mc.ms / mcOff.ms - 1) * 100)} %`);
+console.log(`  plain JS (1 thread): ${fmt(js.samplesPerSec / 1e6)} M samples/s (this run)`);
+if (numbaMc) console.log(`  numba parallel     : ${fmt(numbaMc / 1e6)} M samples/s -> cpu/numba = ${fmt(mc.samplesPerSec / numbaMc, 2)}x`);
+console.log(`  cpu / plain JS = ${fmt(mc.samplesPerSec / jsMc, 2)}x`);
+console.log('');
+console.log(`Block reduction of 2^26 f32 (grid ${R_GRID} x ${R_BLOCK}, shared-memory tree)`);
+console.log(`  cpu boundscheck on : ${fmt(red.gbPerSec, 2)} GB/s (${fmt(red.ms, 2)} ms)`);
+console.log(`  cpu boundscheck off: ${fmt(redOff.gbPerSec, 2)} GB/s (${fmt(redOff.ms, 2)} ms)  -> checks cost ${fmt((red.ms / redOff.ms - 1) * 100)} %`);
+if (ompRed) console.log(`  C -O3 -fopenmp     : ${fmt(ompRed, 2)} GB/s -> cpu/OpenMP = ${fmt(red.gbPerSec / ompRed, 2)}x`);
+if (numbaRed) console.log(`  numba parallel     : ${fmt(numbaRed, 2)} GB/s -> cpu/numba = ${fmt(red.gbPerSec / numbaRed, 2)}x`);
+console.log('');
+console.log('Compile');
+for (const [name, c] of Object.entries(compile)) {
+  const phases = Object.entries(c.coldBackend ?? {}).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ');
+  console.log(`  ${name}: cold compile ${fmt(c.coldMs)} ms end to end (backend: ${phases}); cached load ${fmt(c.cachedLoadMs, 2)} ms (backend), first launch from cache ${fmt(c.firstLaunchMs)} ms in a fresh process; LLVM loaded there: ${c.llvmLoaded}`);
+}
+if (anc.note) console.log(`\n(${anc.note})`);
+if (process.argv.includes('--json')) console.log(JSON.stringify({ mc, mcOff, red, redOff, compile, js, anchors: anc }));
