@@ -209,17 +209,18 @@ export const HELPERS: Record<string, HelperDef> = {
   return nb_copysign(y, x);
 }`,
   },
+  // expm1/log1p: a short series near 0, the plain formula elsewhere. (The
+  // classic u = exp(x); if (u == 1) … tricks are undone by shader compilers
+  // that simplify (1 + x) == 1 to x == 0, as Mesa's does.)
   nb_expm1: {
     deps: ['nb_isnan'],
     code: `fn nb_expm1(x: f32) -> f32 {
   if (nb_isnan(x)) { return x; }
-  if (x > 88.0f) { return exp(x); }
+  if (abs(x) < 0.05f) {
+    return x * (1.0f + x / 2.0f * (1.0f + x / 3.0f * (1.0f + x / 4.0f * (1.0f + x / 5.0f * (1.0f + x / 6.0f * (1.0f + x / 7.0f))))));
+  }
   if (x < -17.0f) { return -1.0f; }
-  let u = exp(x);
-  if (u == 1.0f) { return x; }
-  let um1 = u - 1.0f;
-  if (um1 == -1.0f) { return -1.0f; }
-  return um1 * x / log(u);
+  return exp(x) - 1.0f;
 }`,
   },
   nb_log1p: {
@@ -227,10 +228,10 @@ export const HELPERS: Record<string, HelperDef> = {
     code: `fn nb_log1p(x: f32) -> f32 {
   if (nb_isnan(x) || x < -1.0f) { return nb_nan(); }
   if (x == -1.0f) { return -nb_inf(); }
-  if (x > 1.0e30f) { return log(x); }
-  let u = 1.0f + x;
-  if (u == 1.0f) { return x; }
-  return log(u) * x / (u - 1.0f);
+  if (abs(x) < 0.05f) {
+    return x * (1.0f - x * (0.5f - x * (1.0f / 3.0f - x * (0.25f - x * (0.2f - x * (1.0f / 6.0f - x / 7.0f))))));
+  }
+  return log(1.0f + x);
 }`,
   },
   nb_sinh: {
