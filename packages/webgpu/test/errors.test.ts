@@ -76,6 +76,15 @@ describe.skipIf(!avail.ok)(onGpu('run-time errors'), () => {
     await expect(k.configure(1, 1)(new Float32Array(2), new Float32Array(1))).rejects.toThrow(/index -1 out of bounds for array 'a'/);
   });
 
+  it('an out-of-bounds access followed by an early return is still reported', async () => {
+    const k = cuda.jit(function oobThenReturn(a: Int32Array) {
+      const i = cuda.grid(1);
+      if (i === 3) { a[i + 10] = 1; return; }
+      a[i] = 2;
+    }, { target: 'webgpu' });
+    await expect(k.configure(1, 8)(new Int32Array(8))).rejects.toThrow(/index 13 out of bounds for array 'a' of length 8 .*thread \(3, 0, 0\)/);
+  });
+
   it('a thread that exits while others wait at a barrier is reported', async () => {
     const k = cuda.jit(function exitEarly(a: Float32Array) {
       const s = cuda.shared.array(32, f32);

@@ -200,6 +200,7 @@ describe('emitted WGSL', () => {
             a_g[nb_i2] = s_s0[nb_ck_i((63i - i32(nb_lid.x)), 64u, 4u)];
           }
         }
+        nb_flush();
       }
       "
     `);

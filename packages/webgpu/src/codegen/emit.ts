@@ -146,11 +146,11 @@ class Emitter {
     this.out = [];
 
     const lines: Line[] = [];
-    const push = (text: string, depth = 0): void => { lines.push({ depth, text }); };
+    const push = (text: string, depth = 0): void => { for (const t of text.split('\n')) lines.push({ depth, text: t }); };
     push(`// numbat kernel '${ir.name}' → WGSL (target webgpu)`);
     this.emitDeclarations(push);
-    for (const code of this.helpers.code()) for (const l of code.split('\n')) push(l);
-    for (const code of this.generated.values()) for (const l of code.split('\n')) push(l);
+    for (const code of this.helpers.code()) push(code);
+    for (const code of this.generated.values()) push(code);
     push('');
     push('@compute @workgroup_size(nb_bx, nb_by, nb_bz)');
     push('fn main(@builtin(local_invocation_id) nb_lid: vec3u, @builtin(local_invocation_index) nb_lidx: u32, @builtin(workgroup_id) nb_wid: vec3u) {');
@@ -166,6 +166,7 @@ class Emitter {
     }
     if (this.exitFlag) push('var nb_ret = false;', 1);
     lines.push(...body);
+    if (this.usesErrors) push('nb_flush();', 1);
     push('}');
 
     const text: string[] = [];
@@ -330,26 +331,30 @@ class Emitter {
     atomicStore(&nb_err[8], nb_block.x); atomicStore(&nb_err[9], nb_block.y); atomicStore(&nb_err[10], nb_block.z);
   }
 }
-// Bounds checks: the index if it is in range, else report and use element 0.
-fn nb_ck_i(i: i32, n: u32, site: u32) -> u32 {
-  if (bitcast<u32>(i) < n) { return bitcast<u32>(i); }
-  nb_report(${ERR_OOB}u, site, bitcast<u32>(i), n);
-  return 0u;
+// Bounds checks: the index if it is in range, else note the first failure
+// (reported by nb_flush at exit) and use element 0. Plain private-variable
+// writes keep the check cheap in hot loops.
+var<private> nb_bad: vec3u;
+fn nb_flush() {
+  if (nb_bad.x != 0u) { nb_report(${ERR_OOB}u, nb_bad.x - 1u, nb_bad.y, nb_bad.z); }
 }
-fn nb_ck_u(i: u32, n: u32, site: u32) -> u32 {
-  if (i < n) { return i; }
-  nb_report(${ERR_OOB}u, site, i, n);
-  return 0u;
+fn nb_ck_i(i: i32, n: u32, site: u32) -> u32 {
+  let u = bitcast<u32>(i);
+  if (u >= n && nb_bad.x == 0u) { nb_bad = vec3u(site + 1u, u, n); }
+  return select(0u, u, u < n);
+}
+fn nb_ck_u(u: u32, n: u32, site: u32) -> u32 {
+  if (u >= n && nb_bad.x == 0u) { nb_bad = vec3u(site + 1u, u, n); }
+  return select(0u, u, u < n);
 }
 fn nb_ok_i(i: i32, n: u32, site: u32) -> bool {
-  if (bitcast<u32>(i) < n) { return true; }
-  nb_report(${ERR_OOB}u, site, bitcast<u32>(i), n);
-  return false;
+  let u = bitcast<u32>(i);
+  if (u >= n && nb_bad.x == 0u) { nb_bad = vec3u(site + 1u, u, n); }
+  return u < n;
 }
-fn nb_ok_u(i: u32, n: u32, site: u32) -> bool {
-  if (i < n) { return true; }
-  nb_report(${ERR_OOB}u, site, i, n);
-  return false;
+fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
+  if (u >= n && nb_bad.x == 0u) { nb_bad = vec3u(site + 1u, u, n); }
+  return u < n;
 }`);
     }
   }
@@ -496,6 +501,10 @@ fn nb_ok_u(i: u32, n: u32, site: u32) -> bool {
           if (this.exitFlag) {
             this.line('if (!nb_ret) { nb_ret = true; atomicAdd(&nb_nexit, 1u); atomicMax(&nb_exiter, nb_lidx + 1u); }');
             if (this.guardLoopDepth > 0) this.line('break;');
+          } else if (this.opts.boundscheck) {
+            this.usesErrors = true;
+            this.line('nb_flush();');
+            this.line('return;');
           } else {
             this.line('return;');
           }
