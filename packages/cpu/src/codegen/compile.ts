@@ -28,7 +28,7 @@ export function compileToObject(ir: KernelIR, opts: CpuCodegenOptions, target: T
   const lap = (name: string): void => { const n = performance.now(); timings[name] = n - t; t = n; };
   const llvm = loadLLVM();
   lap('load-llvm');
-  const { text, plan, atomics } = buildCpuModule(llvm, ir, opts);
+  const { text, plan, atomics } = buildCpuModule(llvm, ir, { ...opts, laneWidth: opts.laneWidth ?? laneWidthFor(target) });
   lap('codegen');
   const nm = NativeModule.parse(text, ir.name);
   try {
@@ -38,7 +38,7 @@ export function compileToObject(ir: KernelIR, opts: CpuCodegenOptions, target: T
     if (err) throw new Error(`numbat internal error: invalid LLVM module for kernel '${ir.name}': ${err}`);
     const before = nm.print();
     lap('parse-link-verify');
-    nm.optimize(target);
+    nm.optimize(target, process.env.NUMBAT_CPU_PASSES ?? 'default<O3>');
     lap('optimize');
     const opt = nm.print();
     const object = nm.emit(target, 'obj');
@@ -47,6 +47,16 @@ export function compileToObject(ir: KernelIR, opts: CpuCodegenOptions, target: T
   } finally {
     nm.dispose();
   }
+}
+
+/**
+ * Threads per lockstep lane group: 8 with AVX2 (8 × i32 / f32 per register),
+ * 4 otherwise (SSE, NEON). NUMBAT_CPU_LANES overrides (1 = off).
+ */
+export function laneWidthFor(target: TargetSpec): number {
+  const env = Number(process.env.NUMBAT_CPU_LANES);
+  if (Number.isInteger(env) && env >= 1) return env;
+  return /\+avx2\b/.test(target.features) ? 8 : 4;
 }
 
 /** Assembly of an optimised module's text (for inspect('asm'); not needed to run). */

@@ -7,19 +7,41 @@
 // that has not returned) since they are block-uniform.
 
 import type { KernelArray, KernelIR, Loc, ScalarType, Stmt } from '@numbat/core';
-import { ELEM_BYTES } from '@numbat/core';
+import { ELEM_BYTES, forEachExpr, forEachStmt, stmtExprs } from '@numbat/core';
 import type { LLVM, LLVMNS } from '../llvm/bindings.js';
 import { KernelLowerer, type LoopTargets } from '../llvm/lower.js';
 import type { TargetHooks } from '../llvm/hooks.js';
 import { LIBM_MATH } from '../llvm/math.js';
 import { INFO, entryName, align16, type BoundsSite, type KernelPlan } from './abi.js';
 import { containsBarrier, containsReturn, planStorage, type Region, type StorageLayout } from './regions.js';
+import { analyzeLaneUniformity, type LaneUniformity } from './lane-uniformity.js';
+import { LaneLowerer, mayRetire, type LaneEnv } from './lanes.js';
 
 type Value = LLVMNS.Value;
 type BasicBlock = LLVMNS.BasicBlock;
 
 export interface CpuCodegenOptions {
   boundscheck: boolean;
+  /** Threads per lane group (lanes.ts); 1 turns lockstep execution off. */
+  laneWidth?: number;
+}
+
+/**
+ * Lockstep lane groups pay off where LLVM's loop vectoriser cannot help: a
+ * region with a loop inside (per-thread loops are the innermost ones). Local
+ * arrays keep a region on the scalar path.
+ */
+function jamWorthIt(stmts: readonly Stmt[], ir: KernelIR): boolean {
+  let loop = false, localArray = false;
+  forEachStmt(stmts as Stmt[], (s) => {
+    if (s.kind === 'loop') loop = true;
+    if (s.kind === 'store' && s.array.space === 'local') localArray = true;
+    for (const x of stmtExprs(s)) forEachExpr(x, (y) => {
+      if ((y.kind === 'load' || y.kind === 'length' || y.kind === 'atomic') && y.array.space === 'local') localArray = true;
+    });
+  });
+  void ir;
+  return loop && !localArray;
 }
 
 export interface CpuModule {
@@ -48,6 +70,7 @@ class CpuKernelBuilder {
   private readonly layout: StorageLayout;
   private readonly tracksExit: boolean;
   private readonly plan: KernelPlan;
+  private readonly laneUni: LaneUniformity;
 
   // values computed once in the entry block
   private info!: Value;
@@ -84,6 +107,7 @@ class CpuKernelBuilder {
     const entry = entryName(ir.name);
     this.fn = llvm.Function.Create(fnTy, llvm.Function.LinkageTypes.ExternalLinkage, entry, this.module);
     this.layout = planStorage(ir);
+    this.laneUni = analyzeLaneUniformity(ir);
     this.tracksExit = ir.hasBarrier && containsReturn(ir.body);
     this.plan = {
       name: ir.name, entry,
@@ -372,37 +396,16 @@ class CpuKernelBuilder {
     if (!region || region.stmts[0] !== stmts[0]) throw new Error('numbat internal error: region plan mismatch');
     const [bdx, bdy, bdz] = this.blockDim;
     const after = this.low.block('region.end');
-    this.threadLoop(bdz, 'tz', after, (tz) => this.threadLoop(bdy, 'ty', undefined, (ty) => this.threadLoop(bdx, 'tx', undefined, (tx) => {
-      const tid = b.CreateAdd(b.CreateMul(b.CreateAdd(b.CreateMul(tz, bdy), ty), bdx), tx);
-      const next = this.low.block('thread.next');
-      this.cur = { tx, ty, tz, tid, next };
-      if (this.tracksExit) {
-        const run = this.low.block('thread.run');
-        const flag = b.CreateLoad(e.i8, b.CreateGEP(e.i8, this.exited!, b.CreateZExt(tid, e.i64)));
-        b.CreateCondBr(b.CreateICmpEQ(flag, this.llvm.ConstantInt.get(e.i8, 0)), run, next);
-        b.SetInsertPoint(run);
+    const W = this.opts.laneWidth ?? 1;
+    const jam = W > 1 && jamWorthIt(stmts, this.ir);
+    this.threadLoop(bdz, 'tz', after, (tz) => this.threadLoop(bdy, 'ty', undefined, (ty) => {
+      if (!jam) {
+        this.threadLoop(bdx, 'tx', undefined, (tx) => this.threadBody(region, stmts, loop, tx, ty, tz));
+        return;
       }
-      for (const id of this.layout.privateLocalsOf.get(region) ?? []) {
-        const l = this.ir.locals.find((x) => x.id === id)!;
-        b.CreateStore(e.zero(l.type), this.privateLocals.get(id)!);
-      }
-      for (const id of this.layout.privateArraysOf.get(region) ?? []) {
-        const a = this.ir.arrays.find((x) => x.id === id)!;
-        const p = b.CreateBitCast(this.privateArrays.get(id)!, b.getInt8PtrTy());
-        e.call('llvm.memset.p0i8.i64', e.void, [p, this.llvm.ConstantInt.get(e.i8, 0), e.i64c(Math.max(a.size, 1) * ELEM_BYTES[a.elem]), e.bool(false)]);
-      }
-      const saved = this.low.loops.splice(0);
-      if (loop) {
-        this.low.loops.push({
-          brk: () => { loop.usedBrk = true; b.CreateStore(e.bool(true), loop.brk); b.CreateBr(next); },
-          cont: () => { loop.usedCont = true; b.CreateStore(e.bool(true), loop.cont); b.CreateBr(next); },
-        } satisfies LoopTargets);
-      }
-      this.low.stmts(stmts);
-      this.low.loops.splice(0, this.low.loops.length, ...saved);
-      this.low.jump(next);
-      b.SetInsertPoint(next);
-    })));
+      // Groups of W threads in lockstep (SIMD); in the last group, lanes past blockDim.x are masked off.
+      this.rangeLoop(e.int(0), bdx, W, 'tx0', (tx0) => this.laneGroup(region, stmts, loop, tx0, ty, tz, W));
+    }));
     b.SetInsertPoint(after);
     if (loop && (loop.usedBrk || loop.usedCont)) {
       // break/continue of a block-level loop: every thread took it (it is uniform); act once for the block.
@@ -416,6 +419,129 @@ class CpuKernelBuilder {
         b.SetInsertPoint(stay);
       }
     }
+  }
+
+  /** One thread's pass through a region (the scalar path). */
+  private threadBody(region: Region, stmts: Stmt[], loop: BarrierLoop | undefined, tx: Value, ty: Value, tz: Value): void {
+    const b = this.b, e = this.e;
+    const [bdx, bdy] = this.blockDim;
+    const tid = b.CreateAdd(b.CreateMul(b.CreateAdd(b.CreateMul(tz, bdy), ty), bdx), tx);
+    const next = this.low.block('thread.next');
+    this.cur = { tx, ty, tz, tid, next };
+    if (this.tracksExit) {
+      const run = this.low.block('thread.run');
+      const flag = b.CreateLoad(e.i8, b.CreateGEP(e.i8, this.exited!, b.CreateZExt(tid, e.i64)));
+      b.CreateCondBr(b.CreateICmpEQ(flag, this.llvm.ConstantInt.get(e.i8, 0)), run, next);
+      b.SetInsertPoint(run);
+    }
+    for (const id of this.layout.privateLocalsOf.get(region) ?? []) {
+      const l = this.ir.locals.find((x) => x.id === id)!;
+      b.CreateStore(e.zero(l.type), this.privateLocals.get(id)!);
+    }
+    for (const id of this.layout.privateArraysOf.get(region) ?? []) {
+      const a = this.ir.arrays.find((x) => x.id === id)!;
+      const p = b.CreateBitCast(this.privateArrays.get(id)!, b.getInt8PtrTy());
+      e.call('llvm.memset.p0i8.i64', e.void, [p, this.llvm.ConstantInt.get(e.i8, 0), e.i64c(Math.max(a.size, 1) * ELEM_BYTES[a.elem]), e.bool(false)]);
+    }
+    const saved = this.low.loops.splice(0);
+    if (loop) {
+      this.low.loops.push({
+        brk: () => { loop.usedBrk = true; b.CreateStore(e.bool(true), loop.brk); b.CreateBr(next); },
+        cont: () => { loop.usedCont = true; b.CreateStore(e.bool(true), loop.cont); b.CreateBr(next); },
+      } satisfies LoopTargets);
+    }
+    this.low.stmts(stmts);
+    this.low.loops.splice(0, this.low.loops.length, ...saved);
+    this.low.jump(next);
+    b.SetInsertPoint(next);
+  }
+
+  /** W threads (threadIdx.x = tx0 .. tx0+W-1) through a region in lockstep (lanes.ts). */
+  private laneGroup(region: Region, stmts: Stmt[], loop: BarrierLoop | undefined, tx0: Value, ty: Value, tz: Value, W: number): void {
+    const b = this.b, e = this.e, ir = this.ir;
+    const [bdx, bdy] = this.blockDim;
+    const tid0 = b.CreateAdd(b.CreateMul(b.CreateAdd(b.CreateMul(tz, bdy), ty), bdx), tx0);
+    const tx = Array.from({ length: W }, (_, l) => (l ? b.CreateAdd(tx0, e.int(l)) : tx0));
+    const tid = Array.from({ length: W }, (_, l) => (l ? b.CreateAdd(tid0, e.int(l)) : tid0));
+    // Lane-uniform code runs through the ordinary lowering as lane 0.
+    this.cur = { tx: tx0, ty, tz, tid: tid0 };
+    const groupEnd = this.low.block('group.end');
+    const privates = this.layout.privateLocalsOf.get(region) ?? [];
+    const laneSlots = new Map<number, Value[]>();
+    for (const id of privates) {
+      const l = ir.locals.find((x) => x.id === id)!;
+      if (this.laneUni.uniformLocals.has(id)) { b.CreateStore(e.zero(l.type), this.privateLocals.get(id)!); continue; }
+      const slots = Array.from({ length: W }, (_, i) => this.entryAlloca(e.scalar(l.type), `${l.name}.${id}.lane${i}`));
+      slots.forEach((p) => b.CreateStore(e.zero(l.type), p));
+      laneSlots.set(id, slots);
+    }
+    const perThread = (id: number, lane: number): Value => {
+      const base = this.perThreadPtrs.get(`l${id}`);
+      if (!base) throw new Error(`numbat internal error: local ${id} has no storage`);
+      return b.CreateGEP(e.scalar(this.localType(id)), base, b.CreateZExt(tid[lane], e.i64));
+    };
+    // Lanes that exist (threadIdx.x < blockDim.x) and, across barriers, have not returned.
+    let initialMask = tx.map((t) => b.CreateICmpULT(t, bdx));
+    if (this.tracksExit) {
+      initialMask = initialMask.map((m, l) => {
+        const i = b.CreateSelect(m, tid[l], tid0); // no flag read past the block's threads
+        return b.CreateAnd(m, b.CreateICmpEQ(b.CreateLoad(e.i8, b.CreateGEP(e.i8, this.exited!, b.CreateZExt(i, e.i64))), this.llvm.ConstantInt.get(e.i8, 0)));
+      });
+    }
+    const self = this;
+    const env: LaneEnv = {
+      W, ir, low: this.low, uni: this.laneUni, boundscheck: this.opts.boundscheck, tx, tid, groupEnd,
+      laneLocalPtr: (id, lane) => laneSlots.get(id)?.[lane] ?? perThread(id, lane),
+      uniformLocalPtrs: (id) => {
+        const p = self.privateLocals.get(id);
+        return p ? [p] : tid.map((_, lane) => perThread(id, lane));
+      },
+      elementPtr: (ref, idx) => this.hooks().elementPtr(ref, idx),
+      arrayLength: (ref) => this.hooks().arrayLength(ref),
+      boundsFail: (ref, index, lane, loc) => {
+        const saved = self.cur;
+        self.cur = { ...saved, tx: b.CreateAdd(tx0, lane) };
+        self.hooks().boundsFail(ref, index, loc);
+        self.cur = saved;
+      },
+      atomic: (x, idx, value, expected) => this.low.atomicOf(x, idx, value, expected),
+      outerLoopExit: loop ? (kind) => {
+        if (kind === 'brk') { loop.usedBrk = true; b.CreateStore(e.bool(true), loop.brk); }
+        else { loop.usedCont = true; b.CreateStore(e.bool(true), loop.cont); }
+      } : undefined,
+      onReturn: this.tracksExit ? (retiring) => {
+        retiring.forEach((r, l) => {
+          const p = b.CreateGEP(e.i8, this.exited!, b.CreateZExt(tid[l], e.i64));
+          b.CreateStore(b.CreateSelect(r, this.llvm.ConstantInt.get(e.i8, 1), b.CreateLoad(e.i8, p)), p);
+          b.CreateStore(b.CreateAdd(b.CreateLoad(e.i32, this.exitedCount!), b.CreateZExt(r, e.i32)), this.exitedCount!);
+        });
+      } : undefined,
+    };
+    const lanes = new LaneLowerer(env, (t, name) => this.entryAlloca(t, name), true, initialMask);
+    const saved = this.low.loops.splice(0);
+    lanes.region(stmts);
+    this.low.loops.splice(0, this.low.loops.length, ...saved);
+    this.low.jump(groupEnd);
+    b.SetInsertPoint(groupEnd);
+  }
+
+  /** for (v = start; v < end; v += step) body(v), top-tested. */
+  private rangeLoop(start: Value, end: Value, step: number, name: string, body: (v: Value) => void): void {
+    const b = this.b, e = this.e;
+    const pre = b.GetInsertBlock()!;
+    const head = this.low.block(name), run = this.low.block(`${name}.body`), latch = this.low.block(`${name}.latch`), exit = this.low.block(`${name}.end`);
+    b.CreateBr(head);
+    b.SetInsertPoint(head);
+    const v = b.CreatePHI(e.i32, 2, name);
+    v.addIncoming(start, pre);
+    b.CreateCondBr(b.CreateICmpULT(v, end), run, exit);
+    b.SetInsertPoint(run);
+    body(v);
+    this.low.jump(latch);
+    b.SetInsertPoint(latch);
+    v.addIncoming(b.CreateAdd(v, e.int(step)), latch);
+    b.CreateBr(head);
+    b.SetInsertPoint(exit);
   }
 
   /** for (v = 0; v < bound; v++) body(v) — bottom-tested (bound >= 1 always). */
@@ -438,9 +564,11 @@ class CpuKernelBuilder {
 
   // ---- hooks ----
 
+  private hooksObj?: TargetHooks;
   private hooks(): TargetHooks {
+    if (this.hooksObj) return this.hooksObj;
     const self = this;
-    return {
+    return this.hooksObj = {
       special(reg, dim) {
         switch (reg) {
           case 'threadIdx': return [self.cur.tx, self.cur.ty, self.cur.tz][dim];

@@ -4,7 +4,7 @@
 // failures) the lowering asks its TargetHooks. Locals are memory (hooks.localPtr);
 // mem2reg/SROA turn the ones in allocas into SSA values.
 
-import type { ArrayRef, AtomicExpr, ElemType, Expr, KernelIR, Loc, MathExpr, ScalarType, Stmt } from '@numbat/core';
+import type { ArrayRef, AtomicExpr, ElemType, Expr, KernelIR, Loc, MathExpr, MathFn, ScalarType, Stmt } from '@numbat/core';
 import type { LLVM, LLVMNS } from './bindings.js';
 import { Emitter } from './emit.js';
 import type { TargetHooks } from './hooks.js';
@@ -241,45 +241,54 @@ export class KernelLowerer {
   }
 
   private math(x: MathExpr): Value {
+    return this.mathOf(x.fn, x.type, x.args.map((a) => this.expr(a)));
+  }
+
+  /** Math.<fn> on already evaluated arguments (of type `t`, the result type). */
+  mathOf(fn: MathFn, t: ScalarType, args: Value[]): Value {
     const e = this.e, b = this.b;
-    const args = x.args.map((a) => this.expr(a));
-    const t = x.type;
     const float = t === 'f32' || t === 'f64';
     // Integer forms (rule 'numeric' on ints, and the i32 functions).
     if (!float) {
-      switch (x.fn) {
+      switch (fn) {
         case 'abs': return t === 'u32' ? args[0] : e.call('llvm.abs.i32', e.i32, [args[0], e.bool(false)]);
         case 'sign': return e.jsSign(args[0], t);
         case 'floor': case 'ceil': case 'round': case 'trunc': return args[0];
         case 'imul': return b.CreateMul(args[0], args[1]);
         case 'clz32': return e.call('llvm.ctlz.i32', e.i32, [args[0], e.bool(false)]);
-        default: throw new Error(`numbat internal error: Math.${x.fn} on ${t}`);
+        default: throw new Error(`numbat internal error: Math.${fn} on ${t}`);
       }
     }
-    if (x.fn === 'round') return e.jsRound(args[0], t);
-    if (x.fn === 'sign') return e.jsSign(args[0], t);
-    const impl = this.hooks.math[x.fn];
+    if (fn === 'round') return e.jsRound(args[0], t);
+    if (fn === 'sign') return e.jsSign(args[0], t);
+    const impl = this.hooks.math[fn];
     let r: Value;
     switch (impl.kind) {
       case 'intrinsic': r = e.intrinsic(impl.name, t, args); break;
       case 'extern': r = e.call(t === 'f32' ? impl.f32 : impl.f64, e.scalar(t), args); break;
-      case 'inline': throw new Error(`numbat internal error: no inline lowering of Math.${x.fn} on ${t}`);
+      case 'inline': throw new Error(`numbat internal error: no inline lowering of Math.${fn} on ${t}`);
     }
-    if (x.fn === 'pow') r = e.jsPowFixup(args[0], args[1], r, t);
+    if (fn === 'pow') r = e.jsPowFixup(args[0], args[1], r, t);
     return r;
   }
 
   private atomic(x: AtomicExpr): Value {
-    const elem = this.elemOf(x.array);
     const idx = this.index(x.array, x.index, x.loc);
-    const ptr = this.hooks.elementPtr(x.array, idx);
+    // Operands in the simulator's order: value, then expected.
     const value = this.expr(x.value);
+    const expected = x.expected ? this.expr(x.expected) : undefined;
+    return this.atomicOf(x, idx, value, expected);
+  }
+
+  /** The atomic of `x` on already evaluated (and checked) index (i64), value and expected. */
+  atomicOf(x: AtomicExpr, index: Value, value: Value, expected: Value | undefined): Value {
+    const elem = this.elemOf(x.array);
+    const ptr = this.hooks.elementPtr(x.array, index);
     const addrSpace = this.hooks.addressSpace(x.array);
     const name = atomicHelperName(x.op, elem, addrSpace);
     this.atomicsUsed.set(name, { op: x.op, elem, addrSpace });
     const t = this.e.elem(elem);
-    // Operands in the simulator's order: value, then expected.
-    const args = x.op === 'cas' ? [ptr, value, this.expr(x.expected!)] : [ptr, value];
+    const args = x.op === 'cas' ? [ptr, value, expected!] : [ptr, value];
     const types = args.map((a, i) => (i === 0 ? this.e.ptr(t, addrSpace) : t));
     return this.e.call(name, t, args, types);
   }

@@ -1,0 +1,517 @@
+// Lane groups: W threads with consecutive threadIdx.x run one region in
+// lockstep, as W interleaved scalar copies of each varying value. LLVM's SLP
+// vectoriser then packs the copies into SIMD instructions. This is what makes
+// regions with inner loops (the Monte Carlo sample loop, grid-stride loops)
+// SIMD: LLVM's loop vectoriser only handles innermost loops, and those are
+// per-thread, not across threads.
+//
+// Lane-uniform values (lane-uniformity.ts) are computed once, by the ordinary
+// lowering. Varying control flow becomes masks: a varying `if` runs each arm
+// (when any lane takes it) under a mask; varying loops run while any lane is
+// still inside; `break`/`continue`/`return` retire lanes. Masked loads and
+// stores go through a select between the real address and a dummy slot, so a
+// lane that is switched off never touches memory it must not (an index a
+// guard protects may be out of bounds). Atomics run lane by lane in thread
+// order. Bounds checks test all active lanes at once and report the first
+// failing lane.
+
+import type { ArrayRef, ElemType, Expr, KernelIR, Loc, Stmt } from '@numbat/core';
+import type { LLVMNS } from '../llvm/bindings.js';
+import type { KernelLowerer } from '../llvm/lower.js';
+import type { LaneUniformity } from './lane-uniformity.js';
+
+type Value = LLVMNS.Value;
+type BasicBlock = LLVMNS.BasicBlock;
+
+/** A value in a lane group: one scalar for all lanes, or one per lane. */
+type LV = { u: Value } | { l: Value[] };
+
+/** What the kernel builder provides to the lane lowering. */
+export interface LaneEnv {
+  readonly W: number;
+  readonly ir: KernelIR;
+  readonly low: KernelLowerer;
+  readonly uni: LaneUniformity;
+  readonly boundscheck: boolean;
+  /** threadIdx.x of each lane. */
+  readonly tx: Value[];
+  /** Linear thread id of each lane (consecutive). */
+  readonly tid: Value[];
+  /** Storage of local `id` for lane `lane` (its private alloca or its per-thread slot). */
+  laneLocalPtr(id: number, lane: number): Value;
+  /** Storage lane-uniform locals use (shared by all lanes), or per-lane slots to fill when per-thread. */
+  uniformLocalPtrs(id: number): Value[];
+  elementPtr(ref: ArrayRef, index64: Value): Value;
+  arrayLength(ref: ArrayRef): Value;
+  /** Reports an out-of-bounds access of `lane` and leaves the kernel (terminates the block). */
+  boundsFail(ref: ArrayRef, index: Value, lane: Value, loc: Loc | undefined): void;
+  /** Atomic read-modify-write of one lane (lowered like the scalar path). */
+  atomic(e: Expr & { kind: 'atomic' }, index: Value, value: Value, expected: Value | undefined): Value;
+  /** Where lanes go when they `break`/`continue` a block-level loop around the region (sets its flag). */
+  outerLoopExit?(kind: 'brk' | 'cont'): void;
+  /** Called for lanes that `return` (exited bookkeeping across barriers); receives the retiring mask. */
+  onReturn?(mask: Value[]): void;
+  /** The end of the group's pass through the region (taken when no lane is left). */
+  readonly groupEnd: BasicBlock;
+}
+
+/** Can `s` retire lanes from the region (a return, or a break/continue of a loop around the region)? */
+export function mayRetire(s: Stmt, depth = 0): boolean {
+  switch (s.kind) {
+    case 'return': return true;
+    case 'break': case 'continue': return depth === 0;
+    case 'if': return s.then.some((x) => mayRetire(x, depth)) || s.else.some((x) => mayRetire(x, depth));
+    case 'loop': return s.body.some((x) => mayRetire(x, depth + 1)) || s.update.some((x) => mayRetire(x, depth + 1));
+    default: return false;
+  }
+}
+
+interface LoopMasks {
+  /** Lanes that have not left the loop (alloca per lane), when the loop is varying. */
+  active?: Value[];
+  /** Lanes that have not `continue`d in this iteration. */
+  iter?: Value[];
+  /** Uniform loop: real branches. */
+  brk?: BasicBlock;
+  cont?: BasicBlock;
+  /** A block-level loop around the region (break/continue set its flags). */
+  outer?: boolean;
+}
+
+export class LaneLowerer {
+  private readonly b: LLVMNS.IRBuilder;
+  /** Lanes still running the region (cleared by return / outer break / continue). */
+  private alive?: Value[];
+  private readonly loops: LoopMasks[] = [];
+  /** Masks of enclosing varying ifs and masked sub-expressions (SSA values). */
+  private readonly conds: Value[][] = [];
+  private dummy?: Value;
+  /**
+   * Set while lowering a copy of code that runs only when every lane is
+   * active (checked at run time): lane masks from before that point are all
+   * true there, so only conditions pushed since (index into `conds`) count.
+   */
+  private fastFrom?: { conds: number; loops: number };
+
+  /**
+   * Construct at the start of each group's code: the lane mask is (re)set here.
+   * `initialMask`: lanes that run at all (threads that returned before an earlier barrier do not).
+   */
+  constructor(private readonly env: LaneEnv, private readonly entryAlloca: (t: LLVMNS.Type, name: string) => Value, needAlive: boolean, initialMask?: Value[]) {
+    this.b = env.low.b;
+    if (initialMask || needAlive) {
+      this.alive = this.maskAllocas('alive');
+      this.alive.forEach((a, i) => this.b.CreateStore(initialMask ? initialMask[i] : this.e.bool(true), a));
+    }
+  }
+
+  private get e() { return this.env.low.e; }
+  private get W() { return this.env.W; }
+
+  // ---- masks ----
+
+  private maskAllocas(name: string): Value[] {
+    return Array.from({ length: this.W }, (_, i) => this.entryAlloca(this.e.i1, `${name}.${i}`));
+  }
+
+  /** undefined when every lane is active here (statically known). */
+  private mask(): Value[] | undefined {
+    const b = this.b, e = this.e;
+    const parts: Value[][] = [];
+    if (this.fastFrom !== undefined) {
+      for (const l of this.loops.slice(this.fastFrom.loops)) {
+        if (l.active) parts.push(l.active.map((a) => b.CreateLoad(e.i1, a)));
+        if (l.iter) parts.push(l.iter.map((a) => b.CreateLoad(e.i1, a)));
+      }
+      parts.push(...this.conds.slice(this.fastFrom.conds));
+    } else {
+      if (this.alive) parts.push(this.alive.map((a) => b.CreateLoad(e.i1, a)));
+      for (const l of this.loops) {
+        if (l.active) parts.push(l.active.map((a) => b.CreateLoad(e.i1, a)));
+        if (l.iter) parts.push(l.iter.map((a) => b.CreateLoad(e.i1, a)));
+      }
+      parts.push(...this.conds);
+    }
+    if (!parts.length) return undefined;
+    return parts.reduce((acc, p) => acc.map((v, i) => b.CreateAnd(v, p[i])));
+  }
+
+  private any(m: Value[]): Value {
+    return m.reduce((a, v) => this.b.CreateOr(a, v));
+  }
+
+  private all(m: Value[]): Value {
+    return m.reduce((a, v) => this.b.CreateAnd(a, v));
+  }
+
+  /**
+   * Lowers `body` twice: a copy for when every lane of `m` is active (plain,
+   * unmasked memory accesses that SLP turns into vector loads and stores) and
+   * the masked copy. Only for code that cannot retire lanes.
+   */
+  private versioned(m: Value[] | undefined, body: () => void): void {
+    if (!m || process.env.NUMBAT_CPU_NOFAST) { body(); return; }
+    const b = this.b, low = this.env.low;
+    const fast = low.block('lanes.all'), slow = low.block('lanes.some'), join = low.block('lanes.merge');
+    b.CreateCondBr(this.all(m), fast, slow);
+    b.SetInsertPoint(fast);
+    this.fast(body);
+    low.jump(join);
+    b.SetInsertPoint(slow);
+    // The masked copy runs for partial groups only: keep it small (no fast copies of its loops).
+    this.slowNesting++;
+    try { body(); } finally { this.slowNesting--; }
+    low.jump(join);
+    b.SetInsertPoint(join);
+  }
+
+  private slowNesting = 0;
+
+  private fastNesting = 0;
+  private fastDepth(): number { return this.fastNesting; }
+
+  /** Lowers `body` knowing every lane active at this point is... every lane (see fastFrom). */
+  private fast(body: () => void): void {
+    const saved = this.fastFrom;
+    this.fastFrom = { conds: this.conds.length, loops: this.loops.length };
+    this.fastNesting++;
+    try { body(); } finally { this.fastFrom = saved; this.fastNesting--; }
+  }
+
+  /** Runs `body` only when some lane of `m` is active. */
+  private ifAny(m: Value[] | undefined, body: () => void): void {
+    if (!m || process.env.NUMBAT_CPU_NOFAST) { body(); return; }
+    const b = this.b, low = this.env.low;
+    const run = low.block('lanes.any'), join = low.block('lanes.join');
+    b.CreateCondBr(this.any(m), run, join);
+    b.SetInsertPoint(run);
+    body();
+    low.jump(join);
+    b.SetInsertPoint(join);
+  }
+
+  private withCond<T>(m: Value[], f: () => T): T {
+    this.conds.push(m);
+    try { return f(); } finally { this.conds.pop(); }
+  }
+
+  private lanesOf(v: LV): Value[] {
+    return 'u' in v ? new Array(this.W).fill(v.u) : v.l;
+  }
+
+  private dummyPtr(t: LLVMNS.Type): Value {
+    const e = this.e;
+    this.dummy ??= this.entryAlloca(e.f64, 'lane.dummy');
+    return this.b.CreateBitCast(this.dummy, e.ptr(t));
+  }
+
+  // ---- statements ----
+
+  /** The region's statements (top level): after a guard like `if (i >= n) return`, the rest runs unmasked when no lane left. */
+  region(list: readonly Stmt[]): void {
+    if (this.alive && !list.some((x) => mayRetire(x))) {
+      // A full group (the usual case) runs an unmasked copy.
+      this.versioned(this.mask(), () => this.stmts(list));
+      return;
+    }
+    this.stmts(list, 2);
+  }
+
+  stmts(list: readonly Stmt[], versions = 0): void {
+    const b = this.b, e = this.e, low = this.env.low;
+    for (let k = 0; k < list.length; k++) {
+      const s = list[k];
+      if (low.terminated()) return;
+      this.stmt(s);
+      if (this.alive && !low.terminated() && mayRetire(s)) {
+        // Every lane gone: nothing after this may run (not even a uniform access).
+        const go = low.block('lanes.alive');
+        const alive = this.alive.map((a) => b.CreateLoad(e.i1, a));
+        b.CreateCondBr(this.any(alive), go, this.env.groupEnd);
+        b.SetInsertPoint(go);
+        const rest = list.slice(k + 1);
+        if (versions > 0 && rest.length && !rest.some((x) => mayRetire(x))) {
+          this.versioned(this.mask(), () => this.stmts(rest, versions - 1));
+          return;
+        }
+      }
+    }
+  }
+
+  private stmt(s: Stmt): void {
+    const b = this.b, e = this.e, env = this.env, low = env.low;
+    switch (s.kind) {
+      case 'assign': {
+        const local = env.ir.locals.find((l) => l.id === s.local)!;
+        const v = this.expr(s.value);
+        const conv = (x: Value): Value => (local.type !== s.value.type ? e.convert(x, s.value.type, local.type) : x);
+        if (env.uni.uniformLocals.has(s.local)) {
+          const u = conv('u' in v ? v.u : v.l[0]);
+          for (const p of env.uniformLocalPtrs(s.local)) b.CreateStore(u, p);
+          return;
+        }
+        const m = this.mask();
+        this.lanesOf(v).forEach((x, i) => {
+          const p = env.laneLocalPtr(s.local, i);
+          const nv = conv(x);
+          b.CreateStore(m ? b.CreateSelect(m[i], nv, b.CreateLoad(e.scalar(local.type), p)) : nv, p);
+        });
+        return;
+      }
+      case 'store': {
+        const elem = low.elemOf(s.array);
+        const idx = this.index(s.array, s.index, s.loc);
+        const v = this.expr(s.value);
+        const m = this.mask();
+        const narrow = (x: Value): Value => (elem === 'i8' || elem === 'u8' || elem === 'i16' || elem === 'u16' ? b.CreateTrunc(x, e.elem(elem)) : x);
+        if ('u' in idx && 'u' in v && !m) { b.CreateStore(narrow(v.u), env.elementPtr(s.array, idx.u)); return; }
+        const is = this.lanesOf(idx), vs = this.lanesOf(v);
+        // Lane order = thread order: with equal indices, the last active lane's value stays.
+        for (let i = 0; i < this.W; i++) {
+          const p = env.elementPtr(s.array, is[i]);
+          b.CreateStore(narrow(vs[i]), m ? b.CreateSelect(m[i], p, this.dummyPtr(e.elem(elem))) : p);
+        }
+        return;
+      }
+      case 'expr': this.expr(s.expr); return;
+      case 'if': {
+        if (env.uni.isUniform(s.cond)) {
+          const c = low.expr(s.cond);
+          const t = low.block('lif.then'), f = low.block('lif.else'), join = low.block('lif.end');
+          b.CreateCondBr(c, t, f);
+          b.SetInsertPoint(t); this.stmts(s.then); low.jump(join);
+          b.SetInsertPoint(f); this.stmts(s.else); low.jump(join);
+          b.SetInsertPoint(join);
+          return;
+        }
+        const c = this.lanesOf(this.expr(s.cond));
+        const m = this.mask() ?? new Array(this.W).fill(e.bool(true));
+        const mt = c.map((x, i) => b.CreateAnd(m[i], x));
+        const mf = c.map((x, i) => b.CreateAnd(m[i], b.CreateXor(x, e.bool(true))));
+        this.withCond(c, () => this.ifAny(mt, () => this.stmts(s.then)));
+        if (s.else.length) {
+          const nc = c.map((x) => b.CreateXor(x, e.bool(true)));
+          this.withCond(nc, () => this.ifAny(mf, () => this.stmts(s.else)));
+        }
+        return;
+      }
+      case 'loop': return env.uni.varyingLoops.has(s) ? this.varyingLoop(s) : this.uniformLoop(s);
+      case 'break': case 'continue': return this.exitLoop(s.kind);
+      case 'return': {
+        const m = this.mask();
+        if (!this.alive) throw new Error('numbat internal error: lane return without an alive mask');
+        const retiring = m ?? new Array(this.W).fill(e.bool(true));
+        env.onReturn?.(retiring);
+        retiring.forEach((r, i) => b.CreateStore(b.CreateAnd(b.CreateLoad(e.i1, this.alive![i]), b.CreateXor(r, e.bool(true))), this.alive![i]));
+        return;
+      }
+      case 'barrier': throw new Error('numbat internal error: a barrier inside a lane region');
+    }
+  }
+
+  private uniformLoop(s: Stmt & { kind: 'loop' }): void {
+    const b = this.b, low = this.env.low;
+    const head = low.block('lloop'), body = low.block('lloop.body'), latch = low.block('lloop.latch'), exit = low.block('lloop.end');
+    b.CreateBr(head);
+    b.SetInsertPoint(head);
+    if (s.cond) b.CreateCondBr(low.expr(s.cond), body, exit); else b.CreateBr(body);
+    b.SetInsertPoint(body);
+    this.loops.push({ brk: exit, cont: latch });
+    this.stmts(s.body);
+    low.jump(latch);
+    b.SetInsertPoint(latch);
+    this.stmts(s.update);
+    this.loops.pop();
+    low.jump(head);
+    b.SetInsertPoint(exit);
+  }
+
+  private varyingLoop(s: Stmt & { kind: 'loop' }): void {
+    const b = this.b, e = this.e, low = this.env.low;
+    const entryMask = this.mask();
+    const active = this.maskAllocas('loop.active'), iter = this.maskAllocas('loop.iter');
+    active.forEach((a, i) => b.CreateStore(entryMask ? entryMask[i] : e.bool(true), a));
+    const head = low.block('vloop'), body = low.block('vloop.body'), latch = low.block('vloop.latch'), exit = low.block('vloop.end');
+    b.CreateBr(head);
+    b.SetInsertPoint(head);
+    const frame: LoopMasks = { active };
+    this.loops.push(frame);
+    iter.forEach((a) => b.CreateStore(e.bool(true), a));
+    if (s.cond) {
+      const c = this.lanesOf(this.expr(s.cond));
+      active.forEach((a, i) => b.CreateStore(b.CreateAnd(b.CreateLoad(e.i1, a), c[i]), a));
+    }
+    const still = this.mask()!;
+    b.CreateCondBr(this.any(still), body, exit);
+    b.SetInsertPoint(body);
+    const retires = s.body.some((x) => mayRetire(x)) || s.update.some((x) => mayRetire(x));
+    if (!retires && this.fastDepth() < 2 && this.slowNesting === 0) {
+      // Every lane still in the loop (the common case until the last trips): run an unmasked copy.
+      const fast = low.block('vloop.all'), slow = low.block('vloop.some');
+      b.CreateCondBr(this.all(still), fast, slow);
+      b.SetInsertPoint(fast);
+      this.fast(() => {
+        this.stmts(s.body);
+        this.stmts(s.update);
+      });
+      low.jump(head);
+      b.SetInsertPoint(slow);
+    }
+    frame.iter = iter;
+    this.stmts(s.body);
+    frame.iter = undefined; // continue'd lanes run the update
+    low.jump(latch);
+    b.SetInsertPoint(latch);
+    this.stmts(s.update);
+    low.jump(head);
+    this.loops.pop();
+    b.SetInsertPoint(exit);
+  }
+
+  private exitLoop(kind: 'break' | 'continue'): void {
+    const b = this.b, e = this.e;
+    const loop = this.loops[this.loops.length - 1];
+    if (!loop) {
+      // break/continue of a block-level (barrier) loop: the lanes leave the region; the flag acts for the block.
+      if (!this.env.outerLoopExit) throw new Error('numbat internal error: break outside a loop');
+      this.env.outerLoopExit(kind === 'break' ? 'brk' : 'cont');
+      const m = this.mask() ?? new Array(this.W).fill(e.bool(true));
+      if (!this.alive) throw new Error('numbat internal error: outer loop exit without an alive mask');
+      m.forEach((r, i) => b.CreateStore(b.CreateAnd(b.CreateLoad(e.i1, this.alive![i]), b.CreateXor(r, e.bool(true))), this.alive![i]));
+      return;
+    }
+    if (loop.brk) {
+      // uniform loop: every active lane takes it together
+      b.CreateBr(kind === 'break' ? loop.brk : loop.cont!);
+      return;
+    }
+    const m = this.mask()!;
+    const target = kind === 'break' ? loop.active! : loop.iter!;
+    m.forEach((r, i) => b.CreateStore(b.CreateAnd(b.CreateLoad(e.i1, target[i]), b.CreateXor(r, e.bool(true))), target[i]));
+  }
+
+  // ---- expressions ----
+
+  expr(x: Expr): LV {
+    const env = this.env, low = env.low, b = this.b, e = this.e;
+    if (env.uni.isUniform(x)) return { u: low.expr(x) };
+    const map = (vs: LV[], f: (...a: Value[]) => Value): LV => {
+      const ls = vs.map((v) => this.lanesOf(v));
+      return { l: Array.from({ length: this.W }, (_, i) => f(...ls.map((l) => l[i]))) };
+    };
+    switch (x.kind) {
+      case 'local': {
+        const t = e.scalar(x.type);
+        return { l: Array.from({ length: this.W }, (_, i) => b.CreateLoad(t, env.laneLocalPtr(x.id, i))) };
+      }
+      case 'special': return { l: env.tx.slice() }; // threadIdx.x (everything else is uniform)
+      case 'unary': return map([this.expr(x.x)], (a) => e.unary(x.op, x.type, a));
+      case 'binary': return map([this.expr(x.a), this.expr(x.b)], (a, c) => e.binary(x.op, x.opType, a, c));
+      case 'convert': return map([this.expr(x.x)], (a) => e.convert(a, x.x.type, x.type));
+      case 'math': return map(x.args.map((a) => this.expr(a)), (...a) => low.mathOf(x.fn, x.type, a));
+      case 'logical': {
+        // Lazy per lane: the right side runs under the lanes that need it.
+        const a = this.lanesOf(this.expr(x.a));
+        const need = x.op === 'and' ? a : a.map((v) => b.CreateXor(v, e.bool(true)));
+        const rhs = this.maskedEval(need, x.b, e.i1);
+        return { l: a.map((v, i) => (x.op === 'and' ? b.CreateAnd(v, rhs[i]) : b.CreateOr(v, rhs[i]))) };
+      }
+      case 'cond': {
+        const c = this.lanesOf(this.expr(x.c));
+        const t = e.scalar(x.type);
+        const av = this.maskedEval(c, x.a, t);
+        const bv = this.maskedEval(c.map((v) => b.CreateXor(v, e.bool(true))), x.b, t);
+        return { l: c.map((v, i) => b.CreateSelect(v, av[i], bv[i])) };
+      }
+      case 'load': {
+        const elem = low.elemOf(x.array);
+        const idx = this.index(x.array, x.index, x.loc);
+        const m = this.mask();
+        const is = this.lanesOf(idx);
+        const et = e.elem(elem);
+        return { l: is.map((ix, i) => {
+          const p = env.elementPtr(x.array, ix);
+          return widen(b, e, elem, b.CreateLoad(et, m ? b.CreateSelect(m[i], p, this.dummyPtr(et)) : p));
+        }) };
+      }
+      case 'atomic': {
+        const idx = this.lanesOf(this.index(x.array, x.index, x.loc));
+        const v = this.lanesOf(this.expr(x.value));
+        const ex = x.expected ? this.lanesOf(this.expr(x.expected)) : undefined;
+        const m = this.mask();
+        const t = e.scalar(x.type);
+        const res: Value[] = [];
+        for (let i = 0; i < this.W; i++) {
+          // One lane at a time, in thread order, only when active.
+          const slot = this.entryAlloca(t, `atomic.${i}`);
+          b.CreateStore(e.zero(x.type), slot);
+          const go = () => b.CreateStore(env.atomic(x, idx[i], v[i], ex?.[i]), slot);
+          if (m) this.ifAny([m[i]], go); else go();
+          res.push(b.CreateLoad(t, slot));
+        }
+        return { l: res };
+      }
+      case 'const': case 'param': case 'length':
+        return { u: low.expr(x) };
+    }
+  }
+
+  /** Evaluates `x` for the lanes in `need` (others get a zero of type `t`); skipped entirely when none needs it. */
+  private maskedEval(need: Value[], x: Expr, t: LLVMNS.Type): Value[] {
+    const b = this.b, e = this.e;
+    const slots = Array.from({ length: this.W }, (_, i) => this.entryAlloca(t, `lazy.${i}`));
+    slots.forEach((s) => b.CreateStore(this.llvmZero(t), s));
+    const m = this.mask();
+    const run = m ? need.map((v, i) => b.CreateAnd(v, m[i])) : need;
+    this.withCond(need, () => this.ifAny(run, () => {
+      const v = this.lanesOf(this.expr(x));
+      v.forEach((val, i) => b.CreateStore(val, slots[i]));
+    }));
+    return slots.map((s) => b.CreateLoad(t, s));
+  }
+
+  private llvmZero(t: LLVMNS.Type): Value {
+    return this.env.low.llvm.Constant.getNullValue(t);
+  }
+
+  /**
+   * Per-lane i64 indices of an access, bounds-checked for the active lanes:
+   * one branch for the group, the first failing lane reported.
+   */
+  private index(ref: ArrayRef, index: Expr, loc: Loc | undefined): LV {
+    const b = this.b, e = this.e, env = this.env;
+    const iv = this.expr(index);
+    if ('u' in iv) {
+      if (env.boundscheck) this.check(ref, [iv.u], [e.bool(true)], loc);
+      return { u: b.CreateZExt(iv.u, e.i64) };
+    }
+    if (env.boundscheck) this.check(ref, iv.l, this.mask() ?? new Array(this.W).fill(e.bool(true)), loc);
+    return { l: iv.l.map((v) => b.CreateZExt(v, e.i64)) };
+  }
+
+  private check(ref: ArrayRef, idx: Value[], m: Value[], loc: Loc | undefined): void {
+    const b = this.b, e = this.e, env = this.env, low = env.low;
+    const len = env.arrayLength(ref);
+    const bad = idx.map((v, i) => b.CreateAnd(m[i], b.CreateICmpUGE(v, len)));
+    const fail = low.block('lanes.oob'), ok = low.block('lanes.inbounds');
+    b.CreateCondBr(this.any(bad), fail, ok);
+    b.SetInsertPoint(fail);
+    // The first failing lane (thread order).
+    let lane: Value = e.int(idx.length - 1), which: Value = idx[idx.length - 1];
+    for (let i = idx.length - 2; i >= 0; i--) {
+      lane = b.CreateSelect(bad[i], e.int(i), lane);
+      which = b.CreateSelect(bad[i], idx[i], which);
+    }
+    env.boundsFail(ref, which, lane, loc);
+    b.SetInsertPoint(ok);
+  }
+}
+
+function widen(b: LLVMNS.IRBuilder, e: KernelLowerer['e'], elem: ElemType, v: Value): Value {
+  switch (elem) {
+    case 'i8': case 'i16': return b.CreateSExt(v, e.i32);
+    case 'u8': case 'u16': return b.CreateZExt(v, e.i32);
+    default: return v;
+  }
+}
+

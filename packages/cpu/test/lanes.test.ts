@@ -1,0 +1,135 @@
+// Lockstep lane groups (codegen/lanes.ts) against the simulator: regions with
+// loops run W threads at once with masks, so every kind of divergence is
+// exercised here — varying loop trip counts, break/continue/return under
+// varying conditions, lazy && guards, atomics in loops, block sizes that are
+// not a multiple of W, 2-D blocks, and bounds errors inside lane groups.
+import { describe, expect, it } from 'vitest';
+import { cuda, f32, i32, LaunchError } from '@numbat/core';
+
+async function same(fn: (...a: any[]) => void, grid: any, block: any, make: () => unknown[], outputs: number[]): Promise<void> {
+  const got = make(), want = make();
+  await cuda.jit(fn, { target: 'cpu' }).configure(grid, block)(...got);
+  await cuda.jit(fn, { target: 'sim' }).configure(grid, block)(...want);
+  for (const o of outputs) expect(Array.from(got[o] as ArrayLike<number>), `output ${o}`).toEqual(Array.from(want[o] as ArrayLike<number>));
+}
+
+describe('cpu lane groups match the simulator', () => {
+  it('varying trip counts, continue and break under varying conditions', async () => {
+    await same(function k(out: Int32Array, n: number) {
+      const i = cuda.grid(1);
+      if (i >= n) return;
+      let acc = 0;
+      for (let j = 0; j < i % 13; j++) {
+        if ((j + i) % 3 === 0) continue;
+        if (acc > 40 + (i % 7)) break;
+        acc += j * 2 + 1;
+      }
+      let w = i;
+      while (w > 1) w = w % 2 === 0 ? w / 2 : 3 * w + 1;
+      out[i] = acc * 1000 + w;
+    }, 3, 45, () => [new Int32Array(135), 130], [0]);
+  });
+
+  it('returns inside loops, lazy guards, nested loops, 2-D blocks', async () => {
+    await same(function k(a: Float32Array, out: Float32Array, w: number) {
+      const x = cuda.threadIdx.x, y = cuda.threadIdx.y;
+      const row = cuda.blockIdx.x * cuda.blockDim.y + y;
+      let s = 0;
+      for (let r = 0; r < 4; r++) {
+        for (let c = 0; c <= x; c++) {
+          const m = row * w + c - r;
+          if (m >= 0 && a[m] > 0.5) s += a[m];
+        }
+        if (s > 20 + x) {
+          out[row * w + x] = -s;
+          return;
+        }
+      }
+      out[row * w + x] = s;
+    }, 2, [11, 3], () => [new Float32Array(66).map((_, i) => ((i * 7) % 10) / 5), new Float32Array(66), 11], [1]);
+  });
+
+  it('atomics inside a lane group skip inactive lanes; the order between threads is a GPU\'s (lockstep)', async () => {
+    const fn = function k(counter: Int32Array, order: Int32Array, hist: Int32Array) {
+      const i = cuda.grid(1);
+      for (let r = 0; r < 3; r++) {
+        if ((i + r) % 4 === 0) continue;
+        const slot = cuda.atomic.add(counter, 0, 1);
+        if (slot < order.length) order[slot] = i * 10 + r;
+        cuda.atomic.max(hist, i % 5, r * 100 + i);
+      }
+    };
+    // Which thread gets which slot is unspecified (threads interleave); the set of slots is not.
+    const make = () => [new Int32Array(1), new Int32Array(200), new Int32Array(5)] as const;
+    const got = make(), want = make();
+    await cuda.jit(fn, { target: 'cpu' }).configure(2, 20)(...got);
+    await cuda.jit(fn, { target: 'sim' }).configure(2, 20)(...want);
+    expect(got[0][0]).toBe(want[0][0]);
+    expect(Array.from(got[1]).sort((a, b) => a - b)).toEqual(Array.from(want[1]).sort((a, b) => a - b));
+    expect(Array.from(got[2])).toEqual(Array.from(want[2]));
+  });
+
+  it('shared memory and barriers around regions with loops', async () => {
+    await same(function k(a: Float32Array, out: Float32Array) {
+      const sh = cuda.shared.array(64, f32);
+      const t = cuda.threadIdx.x;
+      let s = 0;
+      for (let i = cuda.grid(1); i < a.length; i += cuda.gridsize(1)) s += a[i];
+      sh[t] = s;
+      cuda.syncthreads();
+      for (let k = cuda.blockDim.x >> 1; k > 0; k >>= 1) {
+        if (t < k) sh[t] += sh[t + k];
+        cuda.syncthreads();
+      }
+      if (t === 0) out[cuda.blockIdx.x] = sh[0];
+    }, 5, 60, () => [new Float32Array(3001).map((_, i) => (i % 11) - 5), new Float32Array(5)], [1]);
+  });
+
+  it('integer work in loops: wrapping, division guards, conversions', async () => {
+    await same(function k(out: Int32Array, seeds: Uint32Array) {
+      const i = cuda.grid(1);
+      let h = seeds[i];
+      let q = 0;
+      for (let r = 0; r < 6 + (i & 3); r++) {
+        h = (Math.imul(h ^ (h >>> 15), 2246822507) + r) >>> 0;
+        q += ((h | 0) % (r - 2)) + Math.floor((h & 255) / ((i & 7) - 3));
+        q = (q + Math.trunc(Math.sqrt(h) * 0.5)) | 0;
+      }
+      out[i] = q;
+    }, 2, 24, () => [new Int32Array(48), new Uint32Array(48).map((_, i) => (i * 2654435761) >>> 0)], [0]);
+  });
+
+  it('an out-of-bounds access inside a lane group reports that lane', async () => {
+    const k = cuda.jit(function oob(a: Int32Array) {
+      const i = cuda.grid(1);
+      for (let r = 0; r < 2; r++) a[i + r * 19] = r;
+    }, { target: 'cpu' });
+    const err = await k.configure(1, 16)(new Int32Array(20)).catch((e) => e);
+    expect(err).toBeInstanceOf(LaunchError);
+    expect(err.message).toMatch(/index 20 out of bounds for array 'a' of length 20 .*thread \(1, 0, 0\)/);
+  });
+
+  it('a partial last group (blockDim.x not a multiple of the lane width) touches no extra thread', async () => {
+    const k = cuda.jit(function edge(a: Int32Array) {
+      const t = cuda.threadIdx.x;
+      for (let r = 0; r < 2; r++) a[t] += r + 1;
+    }, { target: 'cpu' });
+    const a = new Int32Array(5);
+    await k.configure(1, 5)(a); // a[5] would be out of bounds if lanes 5..7 ran
+    expect(Array.from(a)).toEqual([3, 3, 3, 3, 3]);
+  });
+
+  it('values kept across barriers by lane groups', async () => {
+    await same(function k(out: Int32Array) {
+      const sh = cuda.shared.array(32, i32);
+      const t = cuda.threadIdx.x;
+      let acc = 0;
+      for (let j = 0; j <= t % 5; j++) acc += j + t;
+      sh[t] = acc;
+      cuda.syncthreads();
+      let more = 0;
+      for (let j = 0; j < 3; j++) more += sh[(t + j) % 32];
+      out[cuda.grid(1)] = acc * 100 + more;
+    }, 2, 32, () => [new Int32Array(64)], [0]);
+  });
+});
