@@ -1,5 +1,6 @@
 // Benchmarks of target 'webgpu' (and 'cpu' beside it when @numbat/cpu works).
-//   node bench/webgpu/run.mjs [--quick] [--json] [--targets webgpu,cpu] [--scale N]
+//   node bench/webgpu/run.mjs [--quick] [--json] [--targets webgpu,cpu]
+//     [--threads T] [--samples S] [--log2n L] [--blocks B]
 // after `npx tsc -b`. Measures, per target:
 //   1. Monte Carlo pi (the seed's LCG kernel): T threads × S samples, on device
 //      arrays (kernel time), and with host arrays (uploads and read-back included);
@@ -8,7 +9,8 @@
 //   3. launch latency of a one-store kernel, first-launch (compile) time;
 //   4. bounds checks on (the default) vs off.
 // Each figure is the median of several timed runs after a warm-up run.
-// --scale multiplies the problem sizes (use e.g. 64 on a real GPU).
+// Defaults suit a CPU or llvmpipe; on a real GPU use e.g.
+//   --threads 1048576 --samples 20000 --log2n 28 --blocks 8192
 
 import { cuda, targetAvailability } from '@numbat/core';
 import { blockReduce, monteCarloPi, touch } from './kernels.mjs';
@@ -18,7 +20,6 @@ const flag = (n) => argv.includes(`--${n}`);
 const opt = (n, d) => { const i = argv.indexOf(`--${n}`); return i >= 0 ? argv[i + 1] : d; };
 const quick = flag('quick');
 const reps = quick ? 3 : 7;
-const scale = Number(opt('scale', '1'));
 const targets = opt('targets', 'webgpu,cpu').split(',');
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
@@ -34,7 +35,7 @@ async function benchTarget(target) {
   const jit = (fn, extra = {}) => cuda.jit(fn, { target, ...extra });
 
   // 1. Monte Carlo pi
-  const threads = Math.round(16384 * scale), samples = quick ? 500 : 2000;
+  const threads = Number(opt('threads', 16384)), samples = Number(opt('samples', quick ? 500 : 2000));
   const seeds = () => new Uint32Array(threads).map((_, i) => (Math.imul(i, -1640531535) + 1) >>> 0);
   for (const boundscheck of [true, false]) {
     const mc = jit(monteCarloPi, { boundscheck }).configure(Math.ceil(threads / 256), 256);
@@ -43,18 +44,18 @@ async function benchTarget(target) {
     const c = await counts.copyToHost();
     let hits = 0; for (const x of c) hits += x;
     const key = boundscheck ? 'mc' : 'mcNoCheck';
-    out[key] = { threads, samples, ms, gsamplesPerS: (threads * samples) / ms / 1e3, piEstimate: (4 * hits) / (threads * samples) };
+    out[key] = { threads, samples, ms, msamplesPerS: (threads * samples) / ms / 1e3, piEstimate: (4 * hits) / (threads * samples) };
     await states.free(); await counts.free();
   }
   {
     const mc = jit(monteCarloPi).configure(Math.ceil(threads / 256), 256);
     const states = seeds(), counts = new Uint32Array(threads);
     const ms = await timed(() => mc(states, counts, samples));
-    out.mcHost = { ms, gsamplesPerS: (threads * samples) / ms / 1e3 };
+    out.mcHost = { ms, msamplesPerS: (threads * samples) / ms / 1e3 };
   }
 
   // 2. Reduction
-  const n = Math.round((quick ? 1 << 22 : 1 << 24) * scale), blocks = 1024;
+  const n = 2 ** Number(opt('log2n', quick ? 22 : 24)), blocks = Number(opt('blocks', 1024));
   const data = new Float32Array(n).map((_, i) => (i % 13) - 6);
   let want = 0; for (let i = 0; i < n; i++) want += data[i];
   for (const boundscheck of [true, false]) {
@@ -63,7 +64,7 @@ async function benchTarget(target) {
     const ms = await timed(() => red(dev, partial));
     const p = await partial.copyToHost();
     let got = 0; for (const x of p) got += x;
-    out[boundscheck ? 'reduce' : 'reduceNoCheck'] = { n, ms, gbPerS: (n * 4) / ms / 1e6, sumOk: got === want };
+    out[boundscheck ? 'reduce' : 'reduceNoCheck'] = { n, blocks, ms, gbPerS: (n * 4) / ms / 1e6, sumOk: got === want };
     await dev.free(); await partial.free();
   }
 
@@ -96,8 +97,8 @@ for (const target of targets) {
   const r = await benchTarget(target);
   results.push(r);
   const f = (x, d = 1) => x.toFixed(d);
-  console.log(`  Monte Carlo pi   ${r.mc.threads} threads × ${r.mc.samples}: ${f(r.mc.ms, 2)} ms = ${f(r.mc.gsamplesPerS, 0)} M samples/s (pi ≈ ${r.mc.piEstimate.toFixed(5)}); boundscheck off: ${f(r.mcNoCheck.gsamplesPerS, 0)} M/s; host arrays: ${f(r.mcHost.gsamplesPerS, 0)} M/s`);
-  console.log(`  block reduction  ${r.reduce.n} floats: ${f(r.reduce.ms, 2)} ms = ${f(r.reduce.gbPerS, 2)} GB/s (sum ${r.reduce.sumOk ? 'exact' : 'WRONG'}); boundscheck off: ${f(r.reduceNoCheck.gbPerS, 2)} GB/s`);
+  console.log(`  Monte Carlo pi   ${r.mc.threads} threads × ${r.mc.samples}: ${f(r.mc.ms, 2)} ms = ${f(r.mc.msamplesPerS, 0)} M samples/s (pi ≈ ${r.mc.piEstimate.toFixed(5)}); boundscheck off: ${f(r.mcNoCheck.msamplesPerS, 0)} M/s; host arrays: ${f(r.mcHost.msamplesPerS, 0)} M/s`);
+  console.log(`  block reduction  ${r.reduce.n} floats, ${r.reduce.blocks}×256 threads: ${f(r.reduce.ms, 2)} ms = ${f(r.reduce.gbPerS, 2)} GB/s (sum ${r.reduce.sumOk ? 'exact' : 'WRONG'}); boundscheck off: ${f(r.reduceNoCheck.gbPerS, 2)} GB/s`);
   console.log(`  launch latency   ${f(r.launchUs, 0)} µs (one-store kernel, 256 threads); first launch incl. compile ${f(r.firstLaunchMs, 0)} ms`);
 }
 if (flag('json')) console.log(JSON.stringify({ device, results }));

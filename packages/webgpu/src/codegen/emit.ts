@@ -30,6 +30,8 @@ import {
 
 export interface EmitOptions {
   boundscheck: boolean;
+  /** Vendor-precision sin/cos/tan and division instead of the exact-range polyfills. */
+  fastmath?: boolean;
   /** Parameters that receive the same buffer as an earlier one: param → that earlier param. */
   aliases?: ReadonlyMap<number, number>;
 }
@@ -862,6 +864,7 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
       }
       case 'binary': {
         const [a, b] = this.seq([e.a, e.b], rt);
+        if (e.op === 'div' && !this.opts.fastmath && !safeDivisor(e.b)) return `${this.helpers.use('nb_div')}(${a}, ${b})`;
         return this.binary(e.op, e.opType, a, b);
       }
       case 'logical': {
@@ -910,7 +913,7 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
       }
       case 'math': {
         const args = this.seq(e.args, rt);
-        return MATH_LOWERING[e.fn](args, e.type, this.helpers);
+        return MATH_LOWERING[e.fn](args, e.type, this.helpers, this.opts.fastmath ?? false);
       }
       case 'atomic': return this.atomic(e);
     }
@@ -968,6 +971,13 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     }
     return this.fail('conversion to f64', 'numbat internal error: f64 conversion reached the WGSL emitter');
   }
+}
+
+/** A constant divisor in the range where WGSL's division is exact enough (|y| in [2^-126, 2^126]). */
+function safeDivisor(e: Expr): boolean {
+  if (e.kind !== 'const') return false;
+  const v = Math.abs(Number(e.value));
+  return v >= 1.1754943508222875e-38 && v <= 8.507059173023462e37;
 }
 
 function special(reg: string, c: string): string {

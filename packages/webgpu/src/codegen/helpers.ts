@@ -119,6 +119,65 @@ export const HELPERS: Record<string, HelperDef> = {
   return nb_copysign(r, a);
 }`,
   },
+  // WGSL guarantees x / y only for |y| in [2^-126, 2^126]; NVIDIA computes
+  // x * (1 / y), which is 0 or NaN beyond. Scaling both sides by a power of
+  // two keeps the quotient exact and y in range.
+  nb_div: {
+    code: `fn nb_div(a: f32, b: f32) -> f32 {
+  let ab = abs(b);
+  let s = select(select(1.0f, 16777216.0f, ab < 1.1754944e-38f), 0.25f, ab > 8.5e37f);
+  return (a * s) / (b * s);
+}`,
+  },
+  // sin/cos/tan: reduction by pi/2 in three parts (Cody-Waite), then Cephes'
+  // sinf/cosf polynomials on [-pi/4, pi/4]. WGSL only bounds the builtins'
+  // error on [-pi, pi] (2^-11 absolute); this is ~1 ulp up to |x| ~ 8192 on
+  // every GPU. (fastmath: true uses the builtins.)
+  nb_sincos: {
+    code: `fn nb_sin_poly(r: f32) -> f32 {
+  let z = r * r;
+  return ((-1.9515295891e-4f * z + 8.3321608736e-3f) * z - 1.6666654611e-1f) * z * r + r;
+}
+fn nb_cos_poly(r: f32) -> f32 {
+  let z = r * r;
+  return ((2.443315711809948e-5f * z - 1.388731625493765e-3f) * z + 4.166664568298827e-2f) * z * z - 0.5f * z + 1.0f;
+}
+// x = j * pi/2 + r with |r| <= pi/4; returns (r, j mod 4).
+fn nb_reduce_half_pi(x: f32) -> vec2f {
+  let j = round(x * 0.63661977236758134f);
+  let r = ((x - j * 1.5703125f) - j * 4.837512969970703125e-4f) - j * 7.54978995489188216e-8f;
+  return vec2f(r, f32(i32(j) & 3));
+}`,
+  },
+  nb_sin: {
+    deps: ['nb_sincos'],
+    code: `fn nb_sin(x: f32) -> f32 {
+  if (x == 0.0f) { return x; }
+  let rq = nb_reduce_half_pi(x);
+  let q = u32(rq.y);
+  let v = select(nb_sin_poly(rq.x), nb_cos_poly(rq.x), (q & 1u) == 1u);
+  return select(v, -v, q >= 2u);
+}`,
+  },
+  nb_cos: {
+    deps: ['nb_sincos'],
+    code: `fn nb_cos(x: f32) -> f32 {
+  let rq = nb_reduce_half_pi(x);
+  let q = u32(rq.y);
+  let v = select(nb_cos_poly(rq.x), nb_sin_poly(rq.x), (q & 1u) == 1u);
+  return select(v, -v, q == 1u || q == 2u);
+}`,
+  },
+  nb_tan: {
+    deps: ['nb_sincos'],
+    code: `fn nb_tan(x: f32) -> f32 {
+  if (x == 0.0f) { return x; }
+  let rq = nb_reduce_half_pi(x);
+  let s = nb_sin_poly(rq.x);
+  let c = nb_cos_poly(rq.x);
+  return select(s / c, -c / s, (u32(rq.y) & 1u) == 1u);
+}`,
+  },
   // Math.min / Math.max: NaN if either is NaN; -0 is below +0.
   nb_fmin: {
     deps: ['nb_isnan', 'nb_nan'],
@@ -293,7 +352,7 @@ export const HELPERS: Record<string, HelperDef> = {
   // Math.atan2 with IEEE/JS results for zeros and infinities (WGSL leaves
   // atan2(0, 0) indeterminate; llvmpipe returns 3π/4 there).
   nb_atan2: {
-    deps: ['nb_isnan', 'nb_isinf', 'nb_nan', 'nb_copysign', 'nb_atan'],
+    deps: ['nb_isnan', 'nb_isinf', 'nb_nan', 'nb_copysign', 'nb_atan', 'nb_div'],
     code: `fn nb_atan2(y: f32, x: f32) -> f32 {
   let pi = 3.14159265358979f;
   if (nb_isnan(y) || nb_isnan(x)) { return nb_nan(); }
@@ -305,14 +364,14 @@ export const HELPERS: Record<string, HelperDef> = {
     return nb_copysign(pi * 0.5f, y);
   }
   if (nb_isinf(x)) { return nb_copysign(select(0.0f, pi, xneg), y); }
-  let a = nb_atan(y / x);
+  let a = nb_atan(nb_div(y, x));
   if (!xneg) { return a; }
   return select(a - pi, a + pi, y > 0.0f);
 }`,
   },
   // Math.hypot: Infinity wins over NaN; scaled to avoid overflow.
   nb_hypot: {
-    deps: ['nb_isnan', 'nb_isinf', 'nb_nan', 'nb_inf'],
+    deps: ['nb_isnan', 'nb_isinf', 'nb_nan', 'nb_inf', 'nb_div'],
     code: `fn nb_hypot(a: f32, b: f32) -> f32 {
   if (nb_isinf(a) || nb_isinf(b)) { return nb_inf(); }
   if (nb_isnan(a) || nb_isnan(b)) { return nb_nan(); }
@@ -320,13 +379,12 @@ export const HELPERS: Record<string, HelperDef> = {
   let y = abs(b);
   let m = max(x, y);
   if (m == 0.0f) { return 0.0f; }
-  let r = min(x, y) / m;
+  let r = nb_div(min(x, y), m);
   return m * sqrt(1.0f + r * r);
 }`,
   },
   // Math.pow: every special case of JS (x**0 = 1 even for NaN, (±1)**±Inf = NaN,
   // negative bases with integer exponents keep their sign, others give NaN).
-  // Small integer exponents multiply exactly instead of going through exp2/log2.
   nb_pow: {
     deps: ['nb_isnan', 'nb_isinf', 'nb_nan', 'nb_inf'],
     code: `fn nb_pow(a: f32, b: f32) -> f32 {
@@ -348,18 +406,22 @@ export const HELPERS: Record<string, HelperDef> = {
     return r;
   }
   if (neg && !bint) { return nb_nan(); }
-  var r: f32;
-  if (bint && abs(b) <= 64.0f) {
-    var n = u32(abs(b));
+  // a^b = a^trunc(b) (exact squarings) * 2^(fract(b) * log2(a)) (small argument, accurate).
+  let bi = trunc(b);
+  var r = 1.0f;
+  if (abs(bi) < 16777216.0f) {
+    var n = u32(abs(bi));
     var base = ab;
-    r = 1.0f;
     loop {
+      if (n == 0u) { break; }
       if ((n & 1u) != 0u) { r = r * base; }
       n = n >> 1u;
-      if (n == 0u) { break; }
-      base = base * base;
+      if (n != 0u) { base = base * base; }
     }
-    if (b < 0.0f) { r = 1.0f / r; }
+    // (A reciprocal of an overflowed power would be 0 where the result is subnormal.)
+    if (bi < 0.0f) { r = select(1.0f / r, exp2(bi * log2(ab)), nb_isinf(r)); }
+    let bf = b - bi;
+    if (bf != 0.0f) { r = r * exp2(bf * log2(ab)); }
   } else {
     r = exp2(b * log2(ab));
   }

@@ -13,11 +13,12 @@ export * from './layout.js';
 export interface GenerateOptions {
   float: 'f32' | 'f64';
   boundscheck: boolean;
+  fastmath?: boolean;
   aliases?: ReadonlyMap<number, number>;
 }
 
 /** Refuses what WGSL cannot express (f64, sub-word atomics), then emits the shader. */
 export function generateWgsl(ir: KernelIR, opts: GenerateOptions): WgslKernel {
   checkSupported(ir, opts.float);
-  return emitWgsl(ir, { boundscheck: opts.boundscheck, aliases: opts.aliases });
+  return emitWgsl(ir, { boundscheck: opts.boundscheck, fastmath: opts.fastmath, aliases: opts.aliases });
 }

@@ -5,14 +5,16 @@
 import type { MathFn, ScalarType } from '@numbat/core';
 import type { HelperSet } from './helpers.js';
 
-export type MathLowering = (args: string[], type: ScalarType, helpers: HelperSet) => string;
+export type MathLowering = (args: string[], type: ScalarType, helpers: HelperSet, fastmath: boolean) => string;
 
 /** A float function implemented by a WGSL builtin whose edge cases already match JS on f32. */
 const builtin = (name: string): MathLowering => (a) => `${name}(${a[0]})`;
+/** A helper from helpers.ts, or with fastmath: true the WGSL builtin (vendor precision). */
+const precise = (name: string, fast: string): MathLowering => (a, _t, h, fastmath) => (fastmath ? `${fast}(${a[0]})` : `${h.use(name)}(${a[0]})`);
 /** A float function implemented by a helper from helpers.ts. */
 const helper = (name: string): MathLowering => (a, _t, h) => `${h.use(name)}(${a.join(', ')})`;
 /** Math.floor & co: identity on integers (JS gives the same integer back). */
-const rounding = (floatForm: MathLowering): MathLowering => (a, t, h) => (t === 'f32' ? floatForm(a, t, h) : a[0]);
+const rounding = (floatForm: MathLowering): MathLowering => (a, t, h, fast) => (t === 'f32' ? floatForm(a, t, h, fast) : a[0]);
 
 export const MATH_LOWERING: Record<MathFn, MathLowering> = {
   sqrt: helper('nb_sqrt'),
@@ -23,9 +25,9 @@ export const MATH_LOWERING: Record<MathFn, MathLowering> = {
   log2: helper('nb_log2'),
   log10: helper('nb_log10'),
   log1p: helper('nb_log1p'),
-  sin: builtin('sin'),
-  cos: builtin('cos'),
-  tan: builtin('tan'),
+  sin: precise('nb_sin', 'sin'),
+  cos: precise('nb_cos', 'cos'),
+  tan: precise('nb_tan', 'tan'),
   asin: helper('nb_asin'),
   acos: helper('nb_acos'),
   atan: helper('nb_atan'),

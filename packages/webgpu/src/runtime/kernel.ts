@@ -23,7 +23,7 @@ export class WebGpuKernel implements CompiledKernel {
   }
 
   static compile(ir: KernelIR, opts: CompileOptions): WebGpuKernel {
-    const base = generateWgsl(ir, { float: opts.float, boundscheck: opts.boundscheck });
+    const base = generateWgsl(ir, { float: opts.float, boundscheck: opts.boundscheck, fastmath: opts.fastmath });
     return new WebGpuKernel(ir, opts, base);
   }
 
@@ -32,7 +32,7 @@ export class WebGpuKernel implements CompiledKernel {
     const key = [...aliases].map(([a, b]) => `${a}=${b}`).join(',');
     let v = this.variants.get(key);
     if (!v) {
-      v = generateWgsl(this.ir, { float: this.opts.float, boundscheck: this.opts.boundscheck, aliases });
+      v = generateWgsl(this.ir, { float: this.opts.float, boundscheck: this.opts.boundscheck, fastmath: this.opts.fastmath, aliases });
       this.variants.set(key, v);
     }
     return [key, v];
