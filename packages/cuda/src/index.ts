@@ -8,7 +8,7 @@ import { CompileError } from '@numbat/core';
 import type { Backend, CompiledKernel, CompileOptions, ElemType, KernelIR, LaunchArg, LaunchDims, TypedArray } from '@numbat/core';
 import type { CudaPlan } from './codegen/abi.js';
 import { defaultArch, loadableArchs } from './codegen/target.js';
-import { cacheLookup, cacheStore, cacheTexts } from './runtime/cache.js';
+import { aotOutDir, cacheLookup, cacheStore, cacheTexts } from './runtime/cache.js';
 import { describeDevice, gpu, probeGpu } from './runtime/device.js';
 import { Launcher } from './runtime/launcher.js';
 import { allocBuffer, DeviceBuffer, download, freeBuffer, upload } from './runtime/memory.js';
@@ -38,8 +38,9 @@ function record(k: CudaKernel): CudaKernel {
   return k;
 }
 
-/** The arch to compile for: the GPU's (capped at sm_86), else NUMBAT_CUDA_ARCH or sm_86. */
+/** The arch to compile for: NUMBAT_CUDA_ARCH, else the GPU's (capped at sm_86), else sm_86. */
 export function targetArch(): string {
+  if (process.env.NUMBAT_CUDA_ARCH) return defaultArch();
   const p = probeGpu();
   return p.ok ? p.device.arch : defaultArch();
 }
@@ -47,7 +48,8 @@ export function targetArch(): string {
 async function compileKernel(ir: KernelIR, opts: CompileOptions): Promise<CudaKernel> {
   const t0 = performance.now();
   const arch = targetArch();
-  if (opts.cache || process.env.NUMBAT_CUDA_PTX_DIR) {
+  // An ahead-of-time run (NUMBAT_CUDA_AOT_OUT) always compiles, so every kernel lands in its directory.
+  if ((opts.cache || process.env.NUMBAT_CUDA_PTX_DIR) && !aotOutDir()) {
     const hit = cacheLookup(opts.cacheKey, loadableArchs(arch));
     if (hit) return record({ ir, plan: hit.plan, ptx: hit.ptx, origin: 'cache', timings: { total: performance.now() - t0 }, cacheEntry: { dir: hit.dir, key: hit.key } });
   }
@@ -67,6 +69,8 @@ async function compileKernel(ir: KernelIR, opts: CompileOptions): Promise<CudaKe
   }
   const texts = { llvm: out.llvm, opt: out.opt, ptx: out.ptx };
   const cacheEntry = opts.cache ? cacheStore(opts.cacheKey, arch, out.ptx, out.plan, texts) : undefined;
+  const aot = aotOutDir();
+  if (aot) cacheStore(opts.cacheKey, arch, out.ptx, out.plan, texts, aot);
   const timings = { ...out.timings, total: performance.now() - t0 };
   return record({ ir, plan: out.plan, ptx: out.ptx, origin: 'compiled', timings, texts, cacheEntry });
 }

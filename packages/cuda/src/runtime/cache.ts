@@ -21,6 +21,12 @@ export function cacheDir(): string {
   return resolve(process.env.NUMBAT_CACHE_DIR ?? join(process.cwd(), '.numbat-cache'), 'cuda');
 }
 
+/** NUMBAT_CUDA_AOT_OUT: every compile is also stored there (set by `numbat-cuda compile`). */
+export function aotOutDir(): string | undefined {
+  const d = process.env.NUMBAT_CUDA_AOT_OUT;
+  return d ? resolve(d) : undefined;
+}
+
 /** Where lookups search: the writable cache, then a prepared read-only directory. */
 export function lookupDirs(): string[] {
   const dirs = [cacheDir()];
@@ -70,8 +76,7 @@ function writeAtomic(path: string, data: string | Buffer): void {
 }
 
 /** Stores PTX, plan and texts; the manifest last, so an entry is complete once it has one. */
-export function cacheStore(cacheKey: string, arch: string, ptx: string, plan: CudaPlan, texts: Record<string, string>): { dir: string; key: string } {
-  const dir = cacheDir();
+export function cacheStore(cacheKey: string, arch: string, ptx: string, plan: CudaPlan, texts: Record<string, string>, dir = cacheDir()): { dir: string; key: string } {
   mkdirSync(dir, { recursive: true });
   const key = entryKey(cacheKey, arch);
   const bytes = Buffer.from(ptx, 'utf8');
