@@ -4,6 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { cuda, f32, i32 } from '@numbat/core';
+import { adapterInfo } from '@numbat/webgpu';
 import { avail, both, f32Mismatches, onGpu } from './helpers.js';
 
 const INTS = [0, 1, -1, 2, -2, 3, -7, 7, 31, 32, 33, -32, 100, -100, 2147483647, -2147483648, 65536, -65537, 123456789, -987654321];
@@ -119,6 +120,14 @@ describe.skipIf(!avail.ok)(onGpu('atomics'), () => {
 });
 
 describe.skipIf(!avail.ok)(onGpu('launch shapes and memory'), () => {
+  it('adapterInfo() names the adapter, its backend and compute limits', async () => {
+    const info = await adapterInfo();
+    expect(info.name.length).toBeGreaterThan(0);
+    expect(['default', 'opengles', 'browser']).toContain(info.backend);
+    expect(info.limits.maxComputeInvocationsPerWorkgroup).toBeGreaterThanOrEqual(128);
+    expect(info.limits.maxStorageBuffersPerShaderStage).toBeGreaterThanOrEqual(4);
+  });
+
   it('grids over 65535 blocks are folded into a 2-D dispatch, invisibly', async () => {
     const visit = function visit(hits: Int32Array, bx: Int32Array) {
       const b = cuda.blockIdx.x + cuda.blockIdx.y * cuda.gridDim.x;
@@ -141,6 +150,17 @@ describe.skipIf(!avail.ok)(onGpu('launch shapes and memory'), () => {
     const a = Float32Array.from({ length: 100 }, (_, i) => i);
     await cuda.jit(inplace, { target: 'webgpu' }).configure(1, 128)(a, a);
     expect(a[99]).toBe(199);
+  });
+
+  it('concurrent launches (different kernels and block shapes) do not interfere', async () => {
+    const scale = function scale(a: Float32Array, k: number) { const i = cuda.grid(1); if (i < a.length) a[i] = a[i] * k + cuda.blockDim.x; };
+    const runs = Array.from({ length: 8 }, (_, r) => {
+      const a = Float32Array.from({ length: 500 + r }, (_, i) => i);
+      const block = 32 * (1 + (r % 4));
+      return { a, r, block, p: cuda.jit(scale, { target: 'webgpu' }).configure(Math.ceil(a.length / block), block)(a, r + 0.5) };
+    });
+    await Promise.all(runs.map((x) => x.p));
+    for (const { a, r, block } of runs) expect(a[a.length - 1]).toBe((a.length - 1) * (r + 0.5) + block);
   });
 
   it('device arrays stay on the device between launches', async () => {
@@ -173,6 +193,7 @@ describe.skipIf(!avail.ok)(onGpu('launch shapes and memory'), () => {
     };
     const { gpu, sim } = await both(dyn, 2, 64, () => [Float32Array.from({ length: 128 }, (_, i) => i), Int32Array.from([3])], {}, 64 * 4);
     expect(Array.from(gpu[0] as Float32Array)).toEqual(Array.from(sim[0] as Float32Array));
+    expect(await cuda.jit(dyn, { target: 'webgpu' }).inspect('wgsl', new Float32Array(1), new Int32Array(1))).toMatch(/workgroupUniformLoad\(&nb_bcast\)/);
   });
 
   it('early returns before a barrier run when whole blocks agree (exit-flag mode)', async () => {

@@ -60,8 +60,12 @@ export class WebGpuKernel implements CompiledKernel {
     let m = this.modules.get(key);
     if (!m) {
       m = (async () => {
+        // Error scopes are pushed and popped synchronously: launches interleave at every await.
+        ctx.device.pushErrorScope('validation');
         const module = ctx.device.createShaderModule({ code: wgsl.code, label: `numbat:${this.ir.name}` });
+        const scope = ctx.device.popErrorScope();
         const info = await module.getCompilationInfo();
+        await scope; // the messages below say more than this error
         const errors = info.messages.filter((msg) => msg.type === 'error');
         if (errors.length) throw this.wgslRejected(wgsl, errors);
         return module;
@@ -78,26 +82,27 @@ export class WebGpuKernel implements CompiledKernel {
     const entries: GPUBindGroupLayoutEntry[] = [{ binding: 0, visibility: COMPUTE, buffer: { type: 'uniform' } }];
     for (const b of wgsl.layout.arrays) entries.push({ binding: b.binding, visibility: COMPUTE, buffer: { type: b.readOnly ? 'read-only-storage' : 'storage' } });
     if (wgsl.layout.errorBinding !== undefined) entries.push({ binding: wgsl.layout.errorBinding, visibility: COMPUTE, buffer: { type: 'storage' } });
+    ctx.device.pushErrorScope('validation');
     const layout = ctx.device.createBindGroupLayout({ entries, label: `numbat:${this.ir.name}` });
+    const pipelineLayout = ctx.device.createPipelineLayout({ bindGroupLayouts: [layout] });
+    const scope = ctx.device.popErrorScope();
     const constants: Record<string, number> = { nb_bx: block[0], nb_by: block[1], nb_bz: block[2] };
     if (wgsl.dynamicShared) {
       constants[wgsl.dynamicShared.override] = Math.max(1, dynElems);
       constants[wgsl.dynamicShared.override.replace('nb_dyn_', 'nb_dynlen_')] = dynElems;
     }
-    ctx.device.pushErrorScope('validation');
     let pipeline: GPUComputePipeline;
     try {
       pipeline = await ctx.device.createComputePipelineAsync({
-        label: `numbat:${this.ir.name}`,
-        layout: ctx.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+        label: `numbat:${this.ir.name}`, layout: pipelineLayout,
         compute: { module, entryPoint: 'main', constants },
       });
     } catch (e) {
-      await ctx.device.popErrorScope();
       throw new Error(`numbat bug: WebGPU could not create the pipeline for kernel '${this.ir.name}' (block ${block.join('×')}): ${(e as Error).message}`);
+    } finally {
+      const err = await scope;
+      if (err) throw new Error(`numbat bug: WebGPU rejected the bind group layout of kernel '${this.ir.name}': ${err.message}`);
     }
-    const err = await ctx.device.popErrorScope();
-    if (err) throw new Error(`numbat bug: WebGPU rejected the pipeline for kernel '${this.ir.name}': ${err.message}`);
     return { pipeline, layout };
   }
 

@@ -110,8 +110,8 @@ export async function launchKernel(ctx: GpuContext, pool: BufferPool, k: WebGpuK
       readbacks.forEach((r, j) => enc.copyBufferToBuffer(r.src, 0, staging, offsets[j], Math.ceil(r.host.byteLength / 4) * 4));
     }
     device.queue.submit([enc.finish()]);
-    const validation = await device.popErrorScope();
-    const oom = await device.popErrorScope();
+    // Both pops now, before any await: concurrent launches must not pop each other's scopes.
+    const [validation, oom] = await Promise.all([device.popErrorScope(), device.popErrorScope()]);
     if (validation) throw new WebGpuError(`numbat bug: WebGPU rejected the launch of kernel '${ir.name}': ${validation.message}`);
     if (oom) throw new WebGpuError(`kernel '${ir.name}': out of GPU memory on ${ctx.summary.name}: ${oom.message}`);
 
