@@ -5,7 +5,7 @@ import { cuda, targetAvailability, type JitOptions } from '@numbat/core';
 
 export const avail = await targetAvailability('webgpu');
 /** Suite title that says why it is skipped when no adapter can be had. */
-export const onGpu = (what: string): string => (avail.ok ? `${what} (webgpu on ${avail.device})` : `${what} (skipped: no WebGPU adapter: ${avail.reason})`);
+export const onGpu = (what: string): string => (avail.ok ? `${what} (webgpu on ${avail.device})` : `${what} (skipped: ${avail.reason})`);
 
 export type Arg = number | boolean | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
 
