@@ -1,0 +1,24 @@
+#!/bin/bash
+# On the GPU machine: the conformance corpus on 'cuda' against the simulator,
+# then bench.mjs (numbat) and numba_bench.py (numba-cuda) on the same GPU.
+# Needs what bench/cuda/prepare.mjs put in .carry/cuda (carried), plus the
+# carried node_modules/{koffi,@koromix,@numbat,acorn} and packages/{core,cuda}/dist.
+# No LLVM there: every kernel comes from the prepared PTX cache.
+set -u
+cd "$(dirname "$0")/../.."
+OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
+nvidia-smi -L; nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,temperature.gpu --format=csv,noheader
+if command -v node >/dev/null && [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ]; then
+  echo "node: system $(node -v)"
+else
+  python3 -c "import lzma,shutil; shutil.copyfileobj(lzma.open('.carry/cuda/node.xz'), open('/tmp/node','wb'))"
+  mkdir -p /tmp/nbin && mv /tmp/node /tmp/nbin/node && chmod +x /tmp/nbin/node && export PATH=/tmp/nbin:$PATH
+  echo "node: carried $(node -v) (system: $(command -v node >/dev/null && echo present-but-old || echo none))"
+fi
+python3 -c "import numba, numba_cuda; print('numba', numba.__version__, 'numba-cuda', numba_cuda.__version__)" 2>&1 | tail -1
+grep -m1 'model name' /proc/cpuinfo; nproc
+export NUMBAT_CACHE_DIR=$PWD/.carry/cuda/cache
+export NUMBAT_TARGET=cuda
+echo "== conformance"; timeout 200 node bench/cuda/conformance.mjs "$OUT/cuda-conformance.json" 2>&1 | tee "$OUT/conformance.txt" | tail -40
+echo "== numbat bench"; timeout 200 node bench/cuda/bench.mjs "$OUT/cuda-numbat.json" > "$OUT/bench-numbat.txt" 2>&1; tail -60 "$OUT/bench-numbat.txt"
+echo "== numba bench"; PYTHONUNBUFFERED=1 timeout 200 python3 bench/cuda/numba_bench.py "$OUT/cuda-numba.json" > "$OUT/bench-numba.txt" 2>&1; tail -60 "$OUT/bench-numba.txt"

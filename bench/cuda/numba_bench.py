@@ -1,0 +1,159 @@
+"""numba-cuda on the same GPU and kernels as bench.mjs: launch overhead,
+round trips, kernel times from CUDA events, compile times.
+    python3 bench/cuda/numba_bench.py [out.json]
+"""
+import json
+import os
+import sys
+import time
+
+t_import = time.perf_counter()
+import numpy as np
+import numba
+from numba import cuda, float32
+t_import = time.perf_counter() - t_import
+
+LAUNCHES = int(os.environ.get("LAUNCHES", "20000"))
+out = {"numba": numba.__version__, "import_s": round(t_import, 3)}
+try:
+    import numba_cuda
+    out["numba_cuda"] = numba_cuda.__version__
+except Exception as e:  # older layouts
+    out["numba_cuda"] = f"unknown ({e.__class__.__name__})"
+
+
+def add4(a, b, c, o):
+    i = cuda.grid(1)
+    if i < o.size:
+        o[i] = a[i] + b[i] + c[i]
+
+
+def mandel(o, w, h, max_iter):
+    x, y = cuda.grid(2)
+    if x >= w or y >= h:
+        return
+    cx = float32(-2.0) + float32(x * 3) / float32(w)
+    cy = float32(-1.5) + float32(y * 3) / float32(h)
+    zx = float32(0.0)
+    zy = float32(0.0)
+    n = 0
+    while n < max_iter and zx * zx + zy * zy <= float32(4.0):
+        t = zx * zx - zy * zy + cx
+        zy = float32(2.0) * zx * zy + cy
+        zx = t
+        n += 1
+    o[y * w + x] = n
+
+
+def reduce_sum(x, total):
+    s = cuda.shared.array(256, float32)
+    t = cuda.threadIdx.x
+    i = cuda.grid(1)
+    s[t] = x[i] if i < x.size else float32(0.0)
+    cuda.syncthreads()
+    stride = 128
+    while stride > 0:
+        if t < stride:
+            s[t] += s[t + stride]
+        cuda.syncthreads()
+        stride >>= 1
+    if t == 0:
+        cuda.atomic.add(total, 0, s[0])
+
+
+def events(fn, reps=20):
+    ts = []
+    for r in range(reps + 2):
+        e0, e1 = cuda.event(), cuda.event()
+        e0.record()
+        fn()
+        e1.record()
+        e1.synchronize()
+        if r >= 2:
+            ts.append(cuda.event_elapsed_time(e0, e1))
+    ts.sort()
+    return {"median_ms": round(ts[len(ts) // 2], 4), "min_ms": round(ts[0], 4)}
+
+
+def main():
+    dev = cuda.get_current_device()
+    out["device"] = dev.name.decode() if isinstance(dev.name, bytes) else str(dev.name)
+    out["cc"] = list(dev.compute_capability)
+
+    # Compile times: to PTX only (compile_ptx), first one cold.
+    f32a = float32[:]
+    sigs = {
+        "add4": (add4, (f32a, f32a, f32a, f32a)),
+        "mandel": (mandel, (numba.int32[:], numba.int64, numba.int64, numba.int64)),
+        "reduceSum": (reduce_sum, (f32a, f32a)),
+    }
+    ct = {}
+    for name, (fn, sig) in sigs.items():
+        t = time.perf_counter()
+        cuda.compile_ptx(fn, sig)
+        ct[name] = round((time.perf_counter() - t) * 1000, 2)
+    out["compilePtx_ms"] = ct
+
+    # First launch: jit (typing + compile + link + load) + launch + sync.
+    small = [cuda.to_device(np.ones(32, np.float32)) for _ in range(4)]
+    t = time.perf_counter()
+    k = cuda.jit(add4)
+    k[1, 32](*small)
+    cuda.synchronize()
+    out["firstLaunch_ms"] = round((time.perf_counter() - t) * 1000, 2)
+
+    # Launch overhead: asynchronous launches with device arrays.
+    for _ in range(1000):
+        k[1, 32](*small)
+    cuda.synchronize()
+    t = time.perf_counter()
+    for _ in range(LAUNCHES):
+        k[1, 32](*small)
+    per = (time.perf_counter() - t) / LAUNCHES
+    cuda.synchronize()
+    out["launchOverhead_us"] = round(per * 1e6, 2)
+
+    t = time.perf_counter()
+    for _ in range(2000):
+        k[1, 32](*small)
+        cuda.synchronize()
+    out["roundTrip_us"] = round((time.perf_counter() - t) / 2000 * 1e6, 2)
+
+    # Implicit copies (host numpy arrays in, written array out).
+    n1 = 1 << 20
+    host = [np.full(n1, 2, np.float32) for _ in range(4)]
+    k[n1 // 256, 256](*host)
+    t = time.perf_counter()
+    for _ in range(20):
+        k[n1 // 256, 256](*host)
+    out["hostArrays1Mi_ms"] = round((time.perf_counter() - t) / 20 * 1000, 3)
+
+    N = 1 << 24
+    big = [cuda.to_device(np.full(N, j + 1, np.float32)) for j in range(3)]
+    big_out = cuda.device_array(N, np.float32)
+    r = events(lambda: k[N // 256, 256](*big, big_out))
+    chk = big_out.copy_to_host()
+    out["add4"] = {"n": N, **r, "GBps": round(16 * N / (r["median_ms"] * 1e6), 1), "correct": bool(chk[0] == 6 and chk[-1] == 6)}
+
+    W = H = 2048
+    IT = 256
+    km = cuda.jit(mandel)
+    img = cuda.device_array(W * H, np.int32)
+    km[(W // 16, H // 16), (16, 16)](img, W, H, IT)
+    out["mandel"] = {"w": W, "h": H, "maxIter": IT, **events(lambda: km[(W // 16, H // 16), (16, 16)](img, W, H, IT))}
+    out["mandel"]["checksum"] = int(img.copy_to_host().astype(np.int64).sum())
+
+    kr = cuda.jit(reduce_sum)
+    xs = cuda.to_device(np.full(N, 0.5, np.float32))
+    total = cuda.to_device(np.zeros(1, np.float32))
+    kr[N // 256, 256](xs, total)
+    out["reduceSum"] = {"n": N, **events(lambda: kr[N // 256, 256](xs, total))}
+    out["reduceSum"]["GBps"] = round(4 * N / (out["reduceSum"]["median_ms"] * 1e6), 1)
+
+    print(json.dumps(out, indent=2))
+    if len(sys.argv) > 1:
+        with open(sys.argv[1], "w") as f:
+            json.dump(out, f, indent=2)
+
+
+main()

@@ -1,0 +1,48 @@
+// Prepares a GPU machine that has no LLVM (and maybe no Node): bundles the
+// TypeScript corpus into .carry/cuda/corpus/ (plain ESM), compiles every
+// corpus and benchmark kernel to PTX into .carry/cuda/cache (NUMBAT_CACHE_DIR
+// there), and packs the Node binary as .carry/cuda/node.xz. Run here, with LLVM:
+//   node bench/cuda/prepare.mjs
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const carry = join(root, '.carry', 'cuda');
+mkdirSync(carry, { recursive: true });
+process.env.NUMBAT_CACHE_DIR = join(carry, 'cache');
+rmSync(join(carry, 'cache'), { recursive: true, force: true }); // never ship PTX from an older code generator
+rmSync(join(carry, 'corpus'), { recursive: true, force: true });
+
+const esbuild = await import('esbuild');
+// File by file, not bundled: a bundle renames clashing imports (cuda → cuda2), which kernels must not see.
+const corpusDir = join(root, 'test', 'corpus');
+await esbuild.build({
+  entryPoints: [...readdirSync(corpusDir).filter((f) => f.endsWith('.ts')).map((f) => join(corpusDir, f)), join(root, 'test', 'compare.ts')],
+  bundle: false, format: 'esm', platform: 'node', outdir: join(carry, 'corpus'), logLevel: 'warning',
+});
+
+const { cuda } = await import('@numbat/core');
+const { compileRecords } = await import('@numbat/cuda');
+const { CORPUS } = await import(join(carry, 'corpus', 'corpus', 'index.js'));
+const { caseOptions } = await import('./conformance.mjs');
+const { BENCH, SAMPLE, jitBench } = await import('./kernels.mjs');
+
+let n = 0, ms = 0;
+for (const c of CORPUS) {
+  await cuda.jit(c.kernel, caseOptions(c, 'cuda')).inspect('ptx', ...c.args());
+  n++; ms += compileRecords().at(-1).timings.total;
+}
+for (const name of Object.keys(BENCH)) {
+  await jitBench(name).inspect('ptx', ...SAMPLE[name]());
+  n++; ms += compileRecords().at(-1).timings.total;
+}
+console.log(`prepare: ${n} kernels in ${join(carry, 'cache')} (${ms.toFixed(0)} ms compiling or loading)`);
+execFileSync(process.execPath, [join(root, 'bench', 'cuda', 'verify-cache.mjs')], { stdio: 'inherit' });
+
+const nodeXz = join(carry, 'node.xz');
+if (!existsSync(nodeXz) || statSync(nodeXz).mtimeMs < statSync(process.execPath).mtimeMs) {
+  execFileSync('sh', ['-c', `xz -T2 -6 -c "${process.execPath}" > "${nodeXz}"`]);
+}
+console.log(`prepare: node ${process.version} packed (${(statSync(nodeXz).size / 2 ** 20).toFixed(1)} MiB)`);
