@@ -9,6 +9,9 @@ import time
 
 t_import = time.perf_counter()
 import numpy as np
+# numba-cuda 0.30 registers an overload for np.row_stack, which numpy 2.5 removed.
+if not hasattr(np, "row_stack"):
+    np.row_stack = np.vstack
 import numba
 from numba import cuda, float32
 t_import = time.perf_counter() - t_import
