@@ -20,5 +20,9 @@ grep -m1 'model name' /proc/cpuinfo; nproc
 export NUMBAT_CACHE_DIR=$PWD/.carry/cuda/cache
 export NUMBAT_TARGET=cuda
 echo "== conformance"; timeout 200 node bench/cuda/conformance.mjs "$OUT/cuda-conformance.json" 2>&1 | tee "$OUT/conformance.txt" | tail -40
+echo "== runtime errors"; timeout 60 node bench/cuda/errors.mjs "$OUT/cuda-errors.json" 2>&1 | tee "$OUT/errors.txt"
 echo "== numbat bench"; timeout 200 node bench/cuda/bench.mjs "$OUT/cuda-numbat.json" > "$OUT/bench-numbat.txt" 2>&1; tail -60 "$OUT/bench-numbat.txt"
+echo "== numbat bench, second process (driver's JIT cache warm)"; timeout 200 node bench/cuda/bench.mjs "$OUT/cuda-numbat-2.json" > "$OUT/bench-numbat-2.txt" 2>&1; grep -E 'contextAndFirstAlloc|firstLaunch|publicApi|launcher|raw' "$OUT/bench-numbat-2.txt"
+# numba-cuda warns on every small launch and implicit copy; silence both so the warning machinery is not timed.
+export NUMBA_CUDA_LOW_OCCUPANCY_WARNINGS=0 NUMBA_CUDA_WARN_ON_IMPLICIT_COPY=0
 echo "== numba bench"; PYTHONUNBUFFERED=1 timeout 200 python3 bench/cuda/numba_bench.py "$OUT/cuda-numba.json" > "$OUT/bench-numba.txt" 2>&1; tail -60 "$OUT/bench-numba.txt"

@@ -46,6 +46,8 @@ export const BENCH = {
   add4: { fn: add4, options: { float: 'f32', boundscheck: false } },
   add4_checked: { fn: add4, options: { float: 'f32' } },
   mandel: { fn: mandel, options: { float: 'f32', boundscheck: false } },
+  /** fastmath: FMA contraction and approximate division, as numba-cuda contracts by default. */
+  mandel_fast: { fn: mandel, options: { float: 'f32', boundscheck: false, fastmath: true } },
   reduceSum: { fn: reduceSum, options: { float: 'f32', boundscheck: false } },
 };
 
@@ -59,5 +61,6 @@ export const SAMPLE = {
   add4: () => [new Float32Array(32), new Float32Array(32), new Float32Array(32), new Float32Array(32)],
   add4_checked: () => [new Float32Array(32), new Float32Array(32), new Float32Array(32), new Float32Array(32)],
   mandel: () => [new Int32Array(16), 4, 4, 256],
+  mandel_fast: () => [new Int32Array(16), 4, 4, 256],
   reduceSum: () => [new Float32Array(512), new Float32Array(1)],
 };

@@ -38,6 +38,11 @@ for (const name of Object.keys(BENCH)) {
   await jitBench(name).inspect('ptx', ...SAMPLE[name]());
   n++; ms += compileRecords().at(-1).timings.total;
 }
+const errors = await import('./errors.mjs');
+for (const [name, k] of Object.entries(errors.KERNELS)) {
+  await k.inspect('ptx', ...errors.SAMPLE[name]());
+  n++; ms += compileRecords().at(-1).timings.total;
+}
 console.log(`prepare: ${n} kernels in ${join(carry, 'cache')} (${ms.toFixed(0)} ms compiling or loading)`);
 execFileSync(process.execPath, [join(root, 'bench', 'cuda', 'verify-cache.mjs')], { stdio: 'inherit' });
 

@@ -21,6 +21,11 @@ for (const name of Object.keys(BENCH)) {
   await jitBench(name).inspect('ptx', ...SAMPLE[name]());
   if (compileRecords().at(-1).origin !== 'cache') missing.push(name);
 }
+const errors = await import('./errors.mjs');
+for (const [name, k] of Object.entries(errors.KERNELS)) {
+  await k.inspect('ptx', ...errors.SAMPLE[name]());
+  if (compileRecords().at(-1).origin !== 'cache') missing.push(name);
+}
 const llvm = /libLLVM|llvm-bindings/.test(readFileSync('/proc/self/maps', 'utf8'));
-console.log(`verify-cache: ${CORPUS.length + Object.keys(BENCH).length - missing.length} cached, missing: [${missing.join(', ')}], LLVM mapped: ${llvm}`);
+console.log(`verify-cache: ${compileRecords().length - missing.length} cached, missing: [${missing.join(', ')}], LLVM mapped: ${llvm}`);
 process.exit(missing.length || llvm ? 1 : 0);
