@@ -185,7 +185,7 @@ export class Driver {
   /** Checks a cuLaunchKernel result (the call itself is made by the launcher). */
   launchFailed(code: number, kernel: string): never {
     check(this.api, 'cuLaunchKernel', code, `(kernel '${kernel}')`);
-    throw new Error('unreachable');
+    throw new Error(`numbat cuda: cuLaunchKernel failed with ${code}`); // check() throws for any non-zero code
   }
 
   streamCreate(flags = 0): Handle {

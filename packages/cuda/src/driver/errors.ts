@@ -31,9 +31,17 @@ export function describeResult(api: CudaApi, code: number): { name: string; desc
   return { name, description };
 }
 
+/** What to do about errors whose cause is usually in the kernel, not in numbat. */
+const HINTS: Record<string, string> = {
+  CUDA_ERROR_ILLEGAL_ADDRESS: 'a kernel accessed memory outside its arrays; with boundscheck: false such accesses are not caught, so run it with bounds checks on (the default) to find which. The CUDA context is unusable until the process restarts',
+  CUDA_ERROR_LAUNCH_TIMEOUT: 'a kernel ran longer than the display watchdog allows',
+  CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES: 'the block needs more registers or shared memory than one multiprocessor has: use fewer threads per block',
+};
+
 /** Throws a CudaError unless `code` is CUDA_SUCCESS. */
 export function check(api: CudaApi, call: string, code: number, detail?: string): void {
   if (code === 0) return;
   const { name, description } = describeResult(api, code);
-  throw new CudaError(call, code, name, description, detail);
+  const hint = HINTS[name];
+  throw new CudaError(call, code, name, description, [detail, hint].filter(Boolean).join('\n') || undefined);
 }
