@@ -80,6 +80,21 @@ describe('cuda codegen', () => {
     expect(fptx).toMatch(/ex2\.approx/);
   });
 
+  it('float % is libdevice\'s exact fmod, not NVPTX\'s x - trunc(x/y)*y expansion', async () => {
+    const k = cuda.jit(function fr(a: Float32Array, b: Float64Array) {
+      const i = cuda.threadIdx.x;
+      a[i] = a[i] % 2.5;
+      b[i] = b[i] % a[i];
+    }, { ...opts, boundscheck: false });
+    const args = [new Float32Array(1), new Float64Array(1)];
+    expect(await k.inspect('ir', ...args)).toMatch(/rem\.f32/);
+    const llvm = await k.inspect('llvm', ...args);
+    expect(llvm).toMatch(/call float @__nv_fmodf/);
+    expect(llvm).toMatch(/call double @__nv_fmod\(/);
+    expect(llvm).not.toMatch(/frem/);
+    expect(await k.inspect('opt', ...args)).not.toMatch(/frem/);
+  });
+
   it('caps the PTX target at sm_86 / PTX 7.5 (LLVM 14)', async () => {
     const k = cuda.jit(function t(a: Int32Array) { a[0] = 1; }, opts);
     const ptx = await k.inspect('ptx', new Int32Array(1));

@@ -7,6 +7,7 @@
 import { CompileError, forEachExpr, forEachStmt, stmtExprs, type KernelIR, type MathExpr } from '@numbat/core';
 import { loadLLVM, NativeModule, type MathTable } from '@numbat/cpu/llvm';
 import type { CudaPlan } from './abi.js';
+import { exactFloatRem, FMOD } from './float-rem.js';
 import { cudaHelperModule } from './helpers-ir.js';
 import { buildCudaModule } from './kernel.js';
 import { LIBDEVICE_MISSING_HINT, libdeviceBitcode, libdevicePath } from './libdevice.js';
@@ -38,16 +39,18 @@ function checkMath(ir: KernelIR, table: MathTable, fastmath: boolean): void {
     if (impl.kind !== 'extern') return;
     const name = x.type === 'f32' ? impl.f32 : x.type === 'f64' ? impl.f64 : undefined;
     if (name !== MISSING) return;
+    const what = x.fn === FMOD ? 'the % operator' : `Math.${x.fn}`;
     const f32Only = APPROX_F32[x.fn] && x.type === 'f64' ? ` (with fastmath, f32 Math.${x.fn} would use the GPU's approximate instructions; f64 needs libdevice)` : '';
     const hint = !fastmath && APPROX_F32[x.fn] && x.type === 'f32' ? '; or compile with fastmath: true to use the approximate hardware instruction' : '';
-    throw new CompileError(`Math.${x.fn}`, `Math.${x.fn} on ${x.type} needs libdevice on target 'cuda': ${LIBDEVICE_MISSING_HINT}${hint}${f32Only}`, ir.name, ir.source, x.loc);
+    throw new CompileError(what, `${what} on ${x.type} needs libdevice on target 'cuda': ${LIBDEVICE_MISSING_HINT}${hint}${f32Only}`, ir.name, ir.source, x.loc);
   };
   forEachStmt(ir.body, (s) => {
     for (const e of stmtExprs(s)) forEachExpr(e, (x) => { if (x.kind === 'math') visit(x); });
   });
 }
 
-export function compileToPtx(ir: KernelIR, o: PtxOptions): CompiledPtx {
+export function compileToPtx(source: KernelIR, o: PtxOptions): CompiledPtx {
+  const ir = exactFloatRem(source);
   const timings: Record<string, number> = {};
   let t = performance.now();
   const lap = (name: string): void => { const n = performance.now(); timings[name] = n - t; t = n; };

@@ -7,6 +7,7 @@
 
 import type { MathFn } from '@numbat/core';
 import type { MathImpl, MathTable } from '@numbat/cpu/llvm';
+import { FMOD } from './float-rem.js';
 
 const nv = (name: string): MathImpl => ({ kind: 'extern', f32: `__nv_${name}f`, f64: `__nv_${name}` });
 const intrinsic = (name: string): MathImpl => ({ kind: 'intrinsic', name });
@@ -62,11 +63,11 @@ export const APPROX_F32: Partial<Record<MathFn, string>> = {
 /** A name no definition satisfies: compile.ts refuses the kernel before it reaches LLVM. */
 export const MISSING = 'numbat_missing_libdevice';
 
-/** The table for one compilation. */
+/** The table for one compilation; it also lowers JS's float `%` (float-rem.ts) as libdevice's exact fmod. */
 export function mathTable(o: { fastmath: boolean; libdevice: boolean }): MathTable {
-  if (!o.fastmath && o.libdevice) return CUDA_MATH;
-  const t: Record<string, MathImpl> = { ...CUDA_MATH };
-  for (const [fn, impl] of Object.entries(CUDA_MATH) as [MathFn, MathImpl][]) {
+  const t: Record<string, MathImpl> = { ...CUDA_MATH, [FMOD]: o.libdevice ? nv('fmod') : { kind: 'extern', f32: MISSING, f64: MISSING } };
+  if (!o.fastmath && o.libdevice) return t as MathTable;
+  for (const [fn, impl] of Object.entries(t) as [MathFn, MathImpl][]) {
     if (impl.kind !== 'extern') continue;
     const f32 = o.libdevice ? (o.fastmath ? FAST_F32[fn] ?? impl.f32 : impl.f32) : (o.fastmath ? APPROX_F32[fn] ?? MISSING : MISSING);
     t[fn] = { kind: 'extern', f32, f64: o.libdevice ? impl.f64 : MISSING };
