@@ -20,6 +20,7 @@ grep -m1 'model name' /proc/cpuinfo; nproc
 export NUMBAT_CACHE_DIR=$PWD/.carry/cuda/cache
 export NUMBAT_TARGET=cuda
 echo "== conformance"; timeout 200 node bench/cuda/conformance.mjs "$OUT/cuda-conformance.json" 2>&1 | tee "$OUT/conformance.txt" | tail -40
+echo "== JS semantics at the edges (vs sim)"; timeout 120 node bench/cuda/semantics.mjs "$OUT/cuda-semantics.json" 2>&1 | tee "$OUT/semantics.txt"
 echo "== runtime errors"; timeout 60 node bench/cuda/errors.mjs "$OUT/cuda-errors.json" 2>&1 | tee "$OUT/errors.txt"
 echo "== numbat bench"; timeout 200 node bench/cuda/bench.mjs "$OUT/cuda-numbat.json" > "$OUT/bench-numbat.txt" 2>&1; tail -60 "$OUT/bench-numbat.txt"
 echo "== numbat bench, second process (driver's JIT cache warm)"; timeout 200 node bench/cuda/bench.mjs "$OUT/cuda-numbat-2.json" > "$OUT/bench-numbat-2.txt" 2>&1; grep -E 'contextAndFirstAlloc|firstLaunch|publicApi|launcher|raw' "$OUT/bench-numbat-2.txt"

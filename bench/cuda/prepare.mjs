@@ -43,6 +43,11 @@ for (const [name, k] of Object.entries(errors.KERNELS)) {
   await k.inspect('ptx', ...errors.SAMPLE[name]());
   n++; ms += compileRecords().at(-1).timings.total;
 }
+const sem = await import('./semantics.mjs');
+for (const name of Object.keys(sem.CASES)) for (const T of [Float32Array, Float64Array]) {
+  await sem.kernelOf(name, T).inspect('ptx', ...sem.argsOf(T));
+  n++; ms += compileRecords().at(-1).timings.total;
+}
 console.log(`prepare: ${n} kernels in ${join(carry, 'cache')} (${ms.toFixed(0)} ms compiling or loading)`);
 execFileSync(process.execPath, [join(root, 'bench', 'cuda', 'verify-cache.mjs')], { stdio: 'inherit' });
 

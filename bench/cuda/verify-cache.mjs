@@ -26,6 +26,11 @@ for (const [name, k] of Object.entries(errors.KERNELS)) {
   await k.inspect('ptx', ...errors.SAMPLE[name]());
   if (compileRecords().at(-1).origin !== 'cache') missing.push(name);
 }
+const sem = await import('./semantics.mjs');
+for (const name of Object.keys(sem.CASES)) for (const T of [Float32Array, Float64Array]) {
+  await sem.kernelOf(name, T).inspect('ptx', ...sem.argsOf(T));
+  if (compileRecords().at(-1).origin !== 'cache') missing.push(`${name}/${T.name}`);
+}
 const llvm = /libLLVM|llvm-bindings/.test(readFileSync('/proc/self/maps', 'utf8'));
 console.log(`verify-cache: ${compileRecords().length - missing.length} cached, missing: [${missing.join(', ')}], LLVM mapped: ${llvm}`);
 process.exit(missing.length || llvm ? 1 : 0);
