@@ -8,7 +8,7 @@ import { CompileError } from '@numbat/core';
 import type { Backend, CompiledKernel, CompileOptions, ElemType, KernelIR, LaunchArg, LaunchDims, TypedArray } from '@numbat/core';
 import type { CudaPlan } from './codegen/abi.js';
 import { defaultArch, loadableArchs } from './codegen/target.js';
-import { aotOutDir, cacheLookup, cacheStore, cacheTexts } from './runtime/cache.js';
+import { aotOutDir, cacheDir, cacheLookup, cacheStore, cacheTexts } from './runtime/cache.js';
 import { describeDevice, gpu, probeGpu } from './runtime/device.js';
 import { Launcher } from './runtime/launcher.js';
 import { allocBuffer, DeviceBuffer, download, freeBuffer, upload } from './runtime/memory.js';
@@ -61,7 +61,7 @@ async function compileKernel(ir: KernelIR, opts: CompileOptions): Promise<CudaKe
   }
   let out: ReturnType<typeof compiler.compileToPtx>;
   try {
-    out = compiler.compileToPtx(ir, { boundscheck: opts.boundscheck, fastmath: opts.fastmath, arch });
+    out = compiler.compileToPtx(ir, { boundscheck: opts.boundscheck, fastmath: opts.fastmath, arch, cacheDir: opts.cache ? cacheDir() : undefined });
   } catch (e) {
     if (e instanceof CompileError) throw e;
     if (/llvm-bindings|libLLVM|Cannot find module/.test((e as Error).message)) throw noCompiler(ir, e);

@@ -10,7 +10,7 @@ import type { CudaPlan } from './abi.js';
 import { exactFloatRem, FMOD } from './float-rem.js';
 import { cudaHelperModule } from './helpers-ir.js';
 import { buildCudaModule } from './kernel.js';
-import { LIBDEVICE_MISSING_HINT, libdeviceBitcode, libdevicePath } from './libdevice.js';
+import { LIBDEVICE_MISSING_HINT, libdevicePath, libdeviceSubset } from './libdevice.js';
 import { APPROX_F32, mathTable, MISSING } from './math.js';
 import { nvptxSpec } from './target.js';
 
@@ -19,6 +19,8 @@ export interface PtxOptions {
   fastmath: boolean;
   /** sm_XX (at most sm_86 with LLVM 14). */
   arch: string;
+  /** Where to keep trimmed libdevice subsets across processes (the kernel cache's directory). */
+  cacheDir?: string;
 }
 
 export interface CompiledPtx {
@@ -69,10 +71,9 @@ export function compileToPtx(source: KernelIR, o: PtxOptions): CompiledPtx {
     if (err) throw new Error(`numbat internal error: invalid LLVM module for kernel '${ir.name}': ${err}`);
     const before = nm.print();
     lap('link-verify');
-    if (/^declare [^\n]*@__nv_/m.test(before)) {
-      // NativeModule.parse/link read bitcode as well as text.
-      nm.link(libdeviceBitcode() as unknown as string, 'libdevice');
-      nm.optimize(spec, 'globaldce'); // drop the hundreds of libdevice functions the kernel does not call
+    const nvNames = [...before.matchAll(/^declare [^\n]*@(__nv_\w+)\(/gm)].map((m) => m[1]);
+    if (nvNames.length) {
+      nm.link(libdeviceSubset(nvNames, spec, o.cacheDir), 'libdevice');
       lap('libdevice');
     }
     if (o.fastmath) {

@@ -5,8 +5,10 @@
 // NVVMReflect pass, which the NVPTX target adds to the optimisation pipeline
 // (the `nvvm-reflect-ftz` module flag, set in helpers-ir.ts, answers __CUDA_FTZ).
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { NativeModule, type TargetSpec } from '@numbat/cpu/llvm';
 
 const REL = join('nvvm', 'libdevice', 'libdevice.10.bc');
 
@@ -58,3 +60,45 @@ export function libdeviceBitcode(): Buffer {
 export const LIBDEVICE_MISSING_HINT =
   "CUDA's libdevice (nvvm/libdevice/libdevice.10.bc, part of the CUDA toolkit) was not found: install the CUDA toolkit " +
   '(or Debian\'s nvidia-cuda-toolkit), or set CUDA_HOME or NUMBAT_LIBDEVICE to it';
+
+const subsets = new Map<string, string>();
+
+/**
+ * The part of libdevice that defines `names` (and what they call), as IR
+ * text: parsing all of libdevice costs ~40 ms per kernel, its trimmed subset
+ * ~1 ms. Kept per process, and in `diskDir` when given (the kernel cache's
+ * directory, so only with `cache: true`).
+ */
+export function libdeviceSubset(names: readonly string[], spec: TargetSpec, diskDir?: string): string {
+  const key = [...new Set(names)].sort().join(',');
+  const mem = subsets.get(key);
+  if (mem) return mem;
+  const bitcode = libdeviceBitcode();
+  const file = diskDir && join(diskDir, `libdevice-${createHash('sha256').update(bitcode).digest('hex').slice(0, 16)}`, `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.ll`);
+  if (file) {
+    try {
+      const text = readFileSync(file, 'utf8');
+      subsets.set(key, text);
+      return text;
+    } catch { /* not cached yet */ }
+  }
+  const nm = NativeModule.parse(bitcode, 'libdevice');
+  let text: string;
+  try {
+    const keep = new Set(key.split(','));
+    for (const f of nm.definedFunctions()) if (!keep.has(f)) nm.setLinkage(f, 8 /* internal */);
+    nm.optimize(spec, 'globaldce');
+    text = nm.print();
+  } finally {
+    nm.dispose();
+  }
+  subsets.set(key, text);
+  if (file) {
+    try {
+      mkdirSync(join(file, '..'), { recursive: true });
+      writeFileSync(`${file}.${process.pid}`, text);
+      renameSync(`${file}.${process.pid}`, file);
+    } catch { /* a read-only cache directory only costs speed */ }
+  }
+  return text;
+}
