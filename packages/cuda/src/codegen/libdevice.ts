@@ -1,5 +1,6 @@
 // Finding libdevice, NVIDIA's bitcode math library (part of the CUDA toolkit,
-// not of the driver). Searched in NUMBAT_LIBDEVICE, $CUDA_HOME, $CUDA_PATH,
+// not of the driver). Searched in NUMBAT_LIBDEVICE ('none': do without),
+// $CUDA_HOME, $CUDA_PATH,
 // /usr/local/cuda, /usr/local/cuda-* (newest first) and Debian's
 // nvidia-cuda-toolkit. Its __nvvm_reflect calls are resolved by LLVM's
 // NVVMReflect pass, which the NVPTX target adds to the optimisation pipeline
@@ -42,6 +43,7 @@ let found: { path: string; bitcode?: Buffer } | null | undefined;
 
 /** Path of libdevice.10.bc, or undefined when no CUDA toolkit is installed. */
 export function libdevicePath(): string | undefined {
+  if (process.env.NUMBAT_LIBDEVICE === 'none') return undefined; // compile as if no CUDA toolkit were installed
   if (found === undefined) {
     const p = libdeviceCandidates().find((c) => existsSync(c));
     found = p ? { path: p } : null;
