@@ -4,6 +4,7 @@
 # Needs what bench/cuda/prepare.mjs put in .carry/cuda (carried), plus the
 # carried node_modules/{koffi,@koromix,@numbat,acorn} and packages/{core,cuda}/dist.
 # No LLVM there: every kernel comes from the prepared PTX cache.
+# `device-run.sh quick`: correctness and one numbat benchmark only.
 set -u
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
@@ -23,6 +24,7 @@ echo "== conformance"; timeout 200 node bench/cuda/conformance.mjs "$OUT/cuda-co
 echo "== JS semantics at the edges (vs sim)"; timeout 120 node bench/cuda/semantics.mjs "$OUT/cuda-semantics.json" 2>&1 | tee "$OUT/semantics.txt"
 echo "== runtime errors"; timeout 60 node bench/cuda/errors.mjs "$OUT/cuda-errors.json" 2>&1 | tee "$OUT/errors.txt"
 echo "== numbat bench"; timeout 200 node bench/cuda/bench.mjs "$OUT/cuda-numbat.json" > "$OUT/bench-numbat.txt" 2>&1; tail -60 "$OUT/bench-numbat.txt"
+if [ "${1:-}" = quick ]; then exit 0; fi
 echo "== numbat bench, second process (driver's JIT cache warm)"; timeout 200 node bench/cuda/bench.mjs "$OUT/cuda-numbat-2.json" > "$OUT/bench-numbat-2.txt" 2>&1; grep -E 'contextAndFirstAlloc|firstLaunch|publicApi|launcher|raw' "$OUT/bench-numbat-2.txt"
 # numba-cuda warns on every small launch and implicit copy; silence both so the warning machinery is not timed.
 export NUMBA_CUDA_LOW_OCCUPANCY_WARNINGS=0 NUMBA_CUDA_WARN_ON_IMPLICIT_COPY=0

@@ -124,6 +124,10 @@ describe('cuda runtime on a fake driver', () => {
     expect(dev.calls).toEqual(['launch']);
     await expect(s.synchronize()).rejects.toThrow(/kernel 'oob2': index 9 out of bounds for array 'a' of length 4/);
     await expect(s.synchronize()).resolves.toBeUndefined();
+    const before = dev.memory.size;
+    s.destroy();
+    expect(dev.memory.size).toBe(before - 1); // the claim word (the record is host memory)
+    await expect(s.synchronize()).rejects.toThrow(/stream was destroyed/);
   });
 
   it('events time work on a stream', async () => {

@@ -57,6 +57,14 @@ export class ErrorRecord {
     return this.mapped !== undefined && this.mapped[ERR.FLAG] !== 0;
   }
 
+  /** Releases the claim word and the record (the stream is gone). */
+  free(): void {
+    const d = this.g.driver;
+    d.free(this.claimPtr);
+    if (this.hostPtr) d.freeHost(this.hostPtr);
+    else d.free(this.recPtr);
+  }
+
   /** Clears the record after its error was reported (the GPU is idle on this stream). */
   reset(): void {
     if (this.mapped) this.mapped.fill(0);

@@ -72,10 +72,13 @@ export class Stream {
     return this.g.driver.streamQuery(this.handle);
   }
 
+  /** Waits for the stream's work, then releases it and its error record. */
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    this.g.driver.streamSynchronize(this.handle);
     this.g.driver.streamDestroy(this.handle);
+    this.record.free();
   }
 
   private live(): void {
