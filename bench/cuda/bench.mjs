@@ -37,7 +37,7 @@ async function timeEvents(s, fn, reps = 20) {
   return { median_ms: +median(ts).toFixed(4), min_ms: +Math.min(...ts).toFixed(4) };
 }
 
-if (import.meta.url.endsWith(process.argv[1]?.split('/').pop() ?? '')) {
+if (process.argv[1] && import.meta.url.endsWith(`/${process.argv[1].split('/').pop()}`)) {
   const a = await targetAvailability('cuda');
   out.device = a.ok ? a.device : `unavailable: ${a.reason}`;
   console.log(`cuda: ${out.device}`);

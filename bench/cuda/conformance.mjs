@@ -21,7 +21,7 @@ async function run(c, target) {
   return args;
 }
 
-if (import.meta.url.endsWith(process.argv[1]?.split('/').pop() ?? '')) {
+if (process.argv[1] && import.meta.url.endsWith(`/${process.argv[1].split('/').pop()}`)) {
   const a = await targetAvailability('cuda');
   console.log(`cuda: ${a.ok ? a.device : `unavailable: ${a.reason}`}`);
   const results = [];

@@ -21,12 +21,25 @@ export const KERNELS = {
     a[t] = s[15 - t];
   }, { target: 'cuda', cache: true }),
   twice: cuda.jit(function twice(a) { a[cuda.threadIdx.x * 2] = 1; }, { target: 'cuda', cache: true }),
+  /** 200 KB of dynamic shared memory: above 48 KB, so it needs the opt-in attribute. */
+  // (The length is a parameter: core folds `.length` of a dynamic shared array to 0.)
+  bigShared: cuda.jit(function bigShared(a, out, len) {
+    const s = cuda.shared.array(0, f32);
+    const t = cuda.threadIdx.x;
+    const n = cuda.blockDim.x;
+    for (let k = t; k < len; k += n) s[k] = k;
+    cuda.syncthreads();
+    let acc = 0;
+    for (let k = t; k < len; k += n) acc += s[len - 1 - k] - s[k];
+    out[t] = acc + a[0];
+  }, { target: 'cuda', cache: true }),
 };
 export const SAMPLE = {
   oob: () => [new Float32Array(8)],
   neg: () => [new Float32Array(2), new Float32Array(1)],
   exitEarly: () => [new Float32Array(32)],
   twice: () => [new Int32Array(4)],
+  bigShared: () => [new Float32Array(1), new Float32Array(256), 51200],
 };
 
 async function expectError(name, fn, pattern) {
@@ -40,7 +53,7 @@ async function expectError(name, fn, pattern) {
   }
 }
 
-if (import.meta.url.endsWith(process.argv[1]?.split('/').pop() ?? '')) {
+if (process.argv[1] && import.meta.url.endsWith(`/${process.argv[1].split('/').pop()}`)) {
   const r = [];
   r.push(await expectError('out-of-bounds store', () => KERNELS.oob.configure(1, 8)(new Float32Array(8)),
     /^kernel 'oob': index 8 out of bounds for array 'a' of length 8 \(line \d+\), thread \(7, 0, 0\) of block \(0, 0, 0\)$/));
@@ -61,6 +74,17 @@ if (import.meta.url.endsWith(process.argv[1]?.split('/').pop() ?? '')) {
   } catch (e) {
     r.push({ name: 'clean launch / stream', ok: false, got: `${e?.name}: ${e?.message}` });
   }
+  try {
+    // cuFuncSetAttribute raises the kernel's limit; the result is checked against the simulator.
+    const bytes = 200 * 1024, got = SAMPLE.bigShared(), want = SAMPLE.bigShared();
+    await KERNELS.bigShared.configure(1, 256, { sharedMem: bytes })(...got);
+    await cuda.jit(KERNELS.bigShared.fn, { target: 'sim' }).configure(1, 256, { sharedMem: bytes })(...want);
+    r.push({ name: '200 KB dynamic shared memory', ok: got[1].join() === want[1].join(), got: `${got[1].slice(0, 4).join(',')} vs sim ${want[1].slice(0, 4).join(',')}` });
+  } catch (e) {
+    r.push({ name: '200 KB dynamic shared memory', ok: false, got: `${e?.name}: ${e?.message}` });
+  }
+  r.push(await expectError('shared memory over the device limit', () => KERNELS.bigShared.configure(1, 256, { sharedMem: 240 * 1024 })(...SAMPLE.bigShared()),
+    /shared memory per block .* exceed the \d+ bytes .* allows/));
   for (const x of r) console.log(`${x.ok ? 'ok  ' : 'FAIL'} ${x.name}: ${x.got}`);
   const pass = r.filter((x) => x.ok).length;
   console.log(`cuda runtime errors: ${pass}/${r.length} as expected`);

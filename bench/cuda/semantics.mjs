@@ -45,7 +45,7 @@ function same(g, w, exact, f32) {
   return Math.abs(g - w) <= (f32 ? 4e-6 : 1e-13) * Math.abs(w) + (f32 ? 1e-30 : 1e-300);
 }
 
-if (import.meta.url.endsWith(process.argv[1]?.split('/').pop() ?? '')) {
+if (process.argv[1] && import.meta.url.endsWith(`/${process.argv[1].split('/').pop()}`)) {
   const results = [];
   for (const name of Object.keys(CASES)) {
     for (const T of [Float32Array, Float64Array]) {
