@@ -13,9 +13,9 @@ import { KernelLowerer, type LoopTargets } from '../llvm/lower.js';
 import type { TargetHooks } from '../llvm/hooks.js';
 import { LIBM_MATH } from '../llvm/math.js';
 import { INFO, entryName, align16, type BoundsSite, type KernelPlan } from './abi.js';
-import { containsBarrier, containsReturn, planStorage, type Region, type StorageLayout } from './regions.js';
+import { assignedBeforeUse, containsBarrier, containsReturn, planStorage, type Region, type StorageLayout } from './regions.js';
 import { analyzeLaneUniformity, type LaneUniformity } from './lane-uniformity.js';
-import { LaneLowerer, mayRetire, type LaneEnv } from './lanes.js';
+import { LaneLowerer, linearLocals, type LaneEnv } from './lanes.js';
 
 type Value = LLVMNS.Value;
 type BasicBlock = LLVMNS.BasicBlock;
@@ -27,9 +27,15 @@ export interface CpuCodegenOptions {
 }
 
 /**
- * Lockstep lane groups pay off where LLVM's loop vectoriser cannot help: a
- * region with a loop inside (per-thread loops are the innermost ones). Local
- * arrays keep a region on the scalar path.
+ * When a region runs as lockstep lane groups (measured on vector add, the
+ * block reduction and Monte Carlo pi):
+ * - a region with a loop inside: always (LLVM's loop vectoriser only handles
+ *   innermost loops, and per-thread loops are the innermost ones);
+ * - a kernel without barriers: yes (with bounds checks on, a group needs one
+ *   range test where a thread loop has an early exit that stops LLVM);
+ * - loop-free regions between barriers (reduction trees): no, the thread loop
+ *   is faster there;
+ * - regions using local arrays: no (not supported by lanes.ts).
  */
 function jamWorthIt(stmts: readonly Stmt[], ir: KernelIR): boolean {
   let loop = false, localArray = false;
@@ -40,8 +46,9 @@ function jamWorthIt(stmts: readonly Stmt[], ir: KernelIR): boolean {
       if ((y.kind === 'load' || y.kind === 'length' || y.kind === 'atomic') && y.array.space === 'local') localArray = true;
     });
   });
-  void ir;
-  return loop && !localArray;
+  if (localArray) return false;
+  if (process.env.NUMBAT_CPU_JAM === 'always') return true;
+  return loop || !ir.hasBarrier;
 }
 
 export interface CpuModule {
@@ -83,6 +90,7 @@ class CpuKernelBuilder {
   private sharedLens = new Map<number, Value>();
   private perThreadPtrs = new Map<string, Value>();
   private privateLocals = new Map<number, Value>();
+  private blockScalarPtrs = new Map<number, Value>();
   private privateArrays = new Map<number, Value>();
   private constArrays = new Map<number, Value>();
   private exited?: Value;
@@ -236,6 +244,10 @@ class CpuKernelBuilder {
     }
     this.scratchEnd = ptOffset;
 
+    for (const id of this.layout.blockScalars) {
+      const l = ir.locals.find((x) => x.id === id)!;
+      this.blockScalarPtrs.set(id, b.CreateAlloca(e.scalar(l.type), null, `${l.name}.${id}.block`));
+    }
     // Private storage: allocas (promoted to registers by mem2reg/SROA).
     for (const [, ids] of this.layout.privateLocalsOf) {
       for (const id of ids) {
@@ -295,6 +307,7 @@ class CpuKernelBuilder {
       memset(this.perThreadStart, b.CreateSub(this.scratchEnd, this.perThreadStart));
     }
     if (this.exitedCount) b.CreateStore(e.int(0), this.exitedCount);
+    for (const [id, p] of this.blockScalarPtrs) b.CreateStore(e.zero(this.localType(id)), p);
   }
 
   // ---- block-level statements: regions, barriers, uniform if/loop ----
@@ -308,6 +321,14 @@ class CpuKernelBuilder {
     };
     for (const s of list) {
       if (this.low.terminated()) return;
+      if (this.layout.hoisted.has(s)) {
+        // a block scalar's assignment: once per block, between regions
+        flush();
+        if (this.low.terminated()) return;
+        this.cur = this.representative();
+        this.low.stmt(s);
+        continue;
+      }
       if (!this.ir.hasBarrier || !containsBarrier(s)) { pending.push(s); continue; }
       flush();
       if (this.low.terminated()) return;
@@ -491,9 +512,12 @@ class CpuKernelBuilder {
     const self = this;
     const env: LaneEnv = {
       W, ir, low: this.low, uni: this.laneUni, boundscheck: this.opts.boundscheck, tx, tid, groupEnd,
+      // Lane-linear locals held once: private ones assigned before any use in this region (never read as the implicit 0).
+      linearLocals: new Set([...linearLocals(ir, this.laneUni)].filter((id) => laneSlots.has(id) && assignedBeforeUse(id, stmts))),
+      isPrivate: (id) => laneSlots.has(id),
       laneLocalPtr: (id, lane) => laneSlots.get(id)?.[lane] ?? perThread(id, lane),
       uniformLocalPtrs: (id) => {
-        const p = self.privateLocals.get(id);
+        const p = self.privateLocals.get(id) ?? self.blockScalarPtrs.get(id);
         return p ? [p] : tid.map((_, lane) => perThread(id, lane));
       },
       elementPtr: (ref, idx) => this.hooks().elementPtr(ref, idx),
@@ -578,7 +602,7 @@ class CpuKernelBuilder {
         }
       },
       localPtr(id) {
-        const p = self.privateLocals.get(id);
+        const p = self.privateLocals.get(id) ?? self.blockScalarPtrs.get(id);
         if (p) return p;
         const base = self.perThreadPtrs.get(`l${id}`);
         if (!base) throw new Error(`numbat internal error: local ${id} has no storage`);

@@ -16,6 +16,7 @@
 // failing lane.
 
 import type { ArrayRef, ElemType, Expr, KernelIR, Loc, Stmt } from '@numbat/core';
+import { forEachExpr, forEachStmt, stmtExprs } from '@numbat/core';
 import type { LLVMNS } from '../llvm/bindings.js';
 import type { KernelLowerer } from '../llvm/lower.js';
 import type { LaneUniformity } from './lane-uniformity.js';
@@ -24,7 +25,7 @@ type Value = LLVMNS.Value;
 type BasicBlock = LLVMNS.BasicBlock;
 
 /** A value in a lane group: one scalar for all lanes, or one per lane. */
-type LV = { u: Value } | { l: Value[] };
+type LV = { u: Value } | { l: Value[] } | { lin: Value };
 
 /** What the kernel builder provides to the lane lowering. */
 export interface LaneEnv {
@@ -53,6 +54,73 @@ export interface LaneEnv {
   onReturn?(mask: Value[]): void;
   /** The end of the group's pass through the region (taken when no lane is left). */
   readonly groupEnd: BasicBlock;
+  /** Locals that are lane-linear in this region (value in lane l = lane 0's + l); see linearLocals(). */
+  readonly linearLocals: ReadonlySet<number>;
+  /** Is the local private to this region (not kept per thread)? */
+  isPrivate(id: number): boolean;
+}
+
+/**
+ * Shape of an expression across the lanes of a group: 'u' the same in every
+ * lane, 'lin' lane 0's value + lane (threadIdx.x, cuda.grid(1), i + stride),
+ * 'v' anything else. `linear` says which locals are lane-linear.
+ */
+export function laneShape(x: Expr, isUniform: (e: Expr) => boolean, linear: ReadonlySet<number>): 'u' | 'lin' | 'v' {
+  if (isUniform(x)) return 'u';
+  const int = x.type === 'i32' || x.type === 'u32';
+  if (!int) return 'v';
+  switch (x.kind) {
+    case 'special': return 'lin'; // threadIdx.x (the rest is uniform)
+    case 'local': return linear.has(x.id) ? 'lin' : 'v';
+    case 'convert': return (x.x.type === 'i32' || x.x.type === 'u32') && laneShape(x.x, isUniform, linear) === 'lin' ? 'lin' : 'v';
+    case 'binary': {
+      if (x.op !== 'add' && x.op !== 'sub') return 'v';
+      const a = laneShape(x.a, isUniform, linear), c = laneShape(x.b, isUniform, linear);
+      if (a === 'lin' && c === 'u') return 'lin';
+      if (x.op === 'add' && a === 'u' && c === 'lin') return 'lin';
+      return 'v';
+    }
+    default: return 'v';
+  }
+}
+
+/**
+ * Locals assigned only lane-linear values, never under lane-varying control
+ * (a masked assignment would break the pattern): stored once, as lane 0's value.
+ */
+export function linearLocals(ir: KernelIR, uni: { isUniform(e: Expr): boolean; uniformLocals: ReadonlySet<number>; varyingLoops: ReadonlySet<Stmt> }, within: readonly Stmt[] = ir.body, exclude: ReadonlySet<number> = new Set()): Set<number> {
+  const cand = new Set(ir.locals.filter((l) => (l.type === 'i32' || l.type === 'u32') && !uni.uniformLocals.has(l.id) && !exclude.has(l.id)).map((l) => l.id));
+  const assigned = new Set<number>();
+  let changed = true;
+  const visit = (stmts: readonly Stmt[], varying: boolean, all: Set<number>): void => {
+    for (const s of stmts) {
+      if (s.kind === 'assign') {
+        assigned.add(s.local);
+        if (cand.has(s.local) && (varying || laneShape(s.value, uni.isUniform, all) !== 'lin')) { cand.delete(s.local); changed = true; }
+      } else if (s.kind === 'if') {
+        const v = varying || !uni.isUniform(s.cond);
+        visit(s.then, v, all); visit(s.else, v, all);
+      } else if (s.kind === 'loop') {
+        const v = varying || uni.varyingLoops.has(s);
+        visit(s.body, v, all); visit(s.update, v, all);
+      }
+    }
+  };
+  while (changed) {
+    changed = false;
+    visit(within, false, new Set([...cand, ...exclude]));
+  }
+  for (const c of cand) if (!assigned.has(c)) cand.delete(c);
+  return cand;
+}
+
+function touchesMemory(stmts: readonly Stmt[]): boolean {
+  let mem = false;
+  forEachStmt(stmts as Stmt[], (s) => {
+    if (s.kind === 'store') mem = true;
+    for (const x of stmtExprs(s)) forEachExpr(x, (y) => { if (y.kind === 'load' || y.kind === 'atomic') mem = true; });
+  });
+  return mem;
 }
 
 /** Can `s` retire lanes from the region (a return, or a break/continue of a loop around the region)? */
@@ -136,6 +204,8 @@ export class LaneLowerer {
     return parts.reduce((acc, p) => acc.map((v, i) => b.CreateAnd(v, p[i])));
   }
 
+  // (Measured: i1 and/or chains beat a lane count (zext + add) both for the
+  // Monte Carlo loop and the reduction.)
   private any(m: Value[]): Value {
     return m.reduce((a, v) => this.b.CreateOr(a, v));
   }
@@ -196,7 +266,18 @@ export class LaneLowerer {
   }
 
   private lanesOf(v: LV): Value[] {
-    return 'u' in v ? new Array(this.W).fill(v.u) : v.l;
+    if ('u' in v) return new Array(this.W).fill(v.u);
+    if ('l' in v) return v.l;
+    const base = v.lin, llvm = this.env.low.llvm;
+    return Array.from({ length: this.W }, (_, l) => (l ? this.b.CreateAdd(base, llvm.ConstantInt.get(base.getType(), l, false)) : base));
+  }
+
+  /** Locals held as lane 0's value while lowering a fast loop copy (see varyingLoop). */
+  private dynLinear = new Map<number, Value>();
+
+  /** Storage of a lane-linear local's lane-0 value, or undefined. */
+  private linearSlot(id: number): Value | undefined {
+    return this.dynLinear.get(id) ?? (this.env.linearLocals.has(id) ? this.env.laneLocalPtr(id, 0) : undefined);
   }
 
   private dummyPtr(t: LLVMNS.Type): Value {
@@ -246,8 +327,18 @@ export class LaneLowerer {
         const v = this.expr(s.value);
         const conv = (x: Value): Value => (local.type !== s.value.type ? e.convert(x, s.value.type, local.type) : x);
         if (env.uni.uniformLocals.has(s.local)) {
-          const u = conv('u' in v ? v.u : v.l[0]);
+          const u = conv('u' in v ? v.u : this.lanesOf(v)[0]);
           for (const p of env.uniformLocalPtrs(s.local)) b.CreateStore(u, p);
+          return;
+        }
+        const slot = this.linearSlot(s.local);
+        if (slot) {
+          if (!('lin' in v)) throw new Error('numbat internal error: a lane-linear local got a non-linear value');
+          b.CreateStore(v.lin, slot);
+          if (!this.dynLinear.has(s.local) && !env.isPrivate(s.local)) {
+            // per-thread storage: other regions read every thread's slot
+            this.lanesOf(v).forEach((x, i) => { if (i) b.CreateStore(x, env.laneLocalPtr(s.local, i)); });
+          }
           return;
         }
         const m = this.mask();
@@ -265,7 +356,14 @@ export class LaneLowerer {
         const m = this.mask();
         const narrow = (x: Value): Value => (elem === 'i8' || elem === 'u8' || elem === 'i16' || elem === 'u16' ? b.CreateTrunc(x, e.elem(elem)) : x);
         if ('u' in idx && 'u' in v && !m) { b.CreateStore(narrow(v.u), env.elementPtr(s.array, idx.u)); return; }
-        const is = this.lanesOf(idx), vs = this.lanesOf(v);
+        const vs = this.lanesOf(v);
+        if (!m && 'lin' in idx) {
+          // consecutive elements: one vector store after SLP
+          const et = e.elem(elem), p0 = env.elementPtr(s.array, idx.lin);
+          vs.forEach((x, l) => b.CreateStore(narrow(x), l ? b.CreateGEP(et, p0, e.i64c(l)) : p0));
+          return;
+        }
+        const is = this.lanesOf(idx);
         // Lane order = thread order: with equal indices, the last active lane's value stays.
         for (let i = 0; i < this.W; i++) {
           const p = env.elementPtr(s.array, is[i]);
@@ -288,7 +386,23 @@ export class LaneLowerer {
         const m = this.mask() ?? new Array(this.W).fill(e.bool(true));
         const mt = c.map((x, i) => b.CreateAnd(m[i], x));
         const mf = c.map((x, i) => b.CreateAnd(m[i], b.CreateXor(x, e.bool(true))));
-        this.withCond(c, () => this.ifAny(mt, () => this.stmts(s.then)));
+        if (this.fastDepth() < 2 && this.slowNesting === 0 && !s.then.some((x) => mayRetire(x)) && touchesMemory(s.then)) {
+          // All lanes take it (the usual case away from edges): an unmasked copy,
+          // whose memory accesses vectorise. (Not for register-only bodies such as
+          // `if (inside) count++`: there a data-dependent branch costs more than the blend.)
+          const all = low.block('vif.all'), some = low.block('vif.some'), join = low.block('vif.end');
+          b.CreateCondBr(this.all(mt), all, some);
+          b.SetInsertPoint(all);
+          this.fast(() => this.stmts(s.then));
+          low.jump(join);
+          b.SetInsertPoint(some);
+          this.slowNesting++;
+          try { this.withCond(c, () => this.ifAny(mt, () => this.stmts(s.then))); } finally { this.slowNesting--; }
+          low.jump(join);
+          b.SetInsertPoint(join);
+        } else {
+          this.withCond(c, () => this.ifAny(mt, () => this.stmts(s.then)));
+        }
         if (s.else.length) {
           const nc = c.map((x) => b.CreateXor(x, e.bool(true)));
           this.withCond(nc, () => this.ifAny(mf, () => this.stmts(s.else)));
@@ -345,16 +459,49 @@ export class LaneLowerer {
     b.CreateCondBr(this.any(still), body, exit);
     b.SetInsertPoint(body);
     const retires = s.body.some((x) => mayRetire(x)) || s.update.some((x) => mayRetire(x));
-    if (!retires && this.fastDepth() < 2 && this.slowNesting === 0) {
-      // Every lane still in the loop (the common case until the last trips): run an unmasked copy.
-      const fast = low.block('vloop.all'), slow = low.block('vloop.some');
-      b.CreateCondBr(this.all(still), fast, slow);
+    if (!retires && s.cond && this.fastDepth() < 2 && this.slowNesting === 0) {
+      // While every lane is still in the loop (all but the last trips), a tight
+      // unmasked loop runs; it hands over to the masked copy once some lane is done.
+      // Locals that step in lockstep (i += stride from i = cuda.grid(1)) are
+      // held as lane 0's value there, so their accesses are consecutive.
+      const known = new Set([...this.env.linearLocals, ...this.dynLinear.keys()]);
+      const cands = [...linearLocals(this.env.ir, this.env.uni, [...s.body, ...s.update], known)];
+      const t = e.i32;
+      const vals = cands.map((id) => Array.from({ length: this.W }, (_, l) => b.CreateLoad(t, this.env.laneLocalPtr(id, l))));
+      let enter = this.all(still);
+      for (const v of vals) enter = b.CreateAnd(enter, this.consecutive(v));
+      const pre = low.block('vloop.enter'), fast = low.block('vloop.all'), fastOut = low.block('vloop.partial'), slow = low.block('vloop.some');
+      b.CreateCondBr(enter, pre, slow);
+      b.SetInsertPoint(pre);
+      const slots = cands.map((id, k) => {
+        const a = this.entryAlloca(t, `lin.${id}`);
+        b.CreateStore(vals[k][0], a);
+        return a;
+      });
+      b.CreateBr(fast);
       b.SetInsertPoint(fast);
+      let again: Value[] | undefined;
+      const saved = new Map(this.dynLinear);
+      cands.forEach((id, k) => this.dynLinear.set(id, slots[k]));
       this.fast(() => {
         this.stmts(s.body);
-        this.stmts(s.update);
+        if (!low.terminated()) this.stmts(s.update);
+        if (!low.terminated()) again = this.lanesOf(this.expr(s.cond!));
       });
-      low.jump(head);
+      this.dynLinear = saved;
+      if (again) {
+        const c = again;
+        b.CreateCondBr(this.all(c), fast, fastOut);
+        b.SetInsertPoint(fastOut);
+        // back to one value per lane
+        cands.forEach((id, k) => {
+          const base = b.CreateLoad(t, slots[k]);
+          for (let l = 0; l < this.W; l++) b.CreateStore(l ? b.CreateAdd(base, e.int(l)) : base, this.env.laneLocalPtr(id, l));
+        });
+        active.forEach((a, i) => b.CreateStore(c[i], a));
+        iter.forEach((a) => b.CreateStore(e.bool(true), a));
+        b.CreateCondBr(this.any(c), slow, exit);
+      }
       b.SetInsertPoint(slow);
     }
     frame.iter = iter;
@@ -402,12 +549,27 @@ export class LaneLowerer {
     switch (x.kind) {
       case 'local': {
         const t = e.scalar(x.type);
+        const slot = this.linearSlot(x.id);
+        if (slot) return { lin: b.CreateLoad(t, slot) };
         return { l: Array.from({ length: this.W }, (_, i) => b.CreateLoad(t, env.laneLocalPtr(x.id, i))) };
       }
-      case 'special': return { l: env.tx.slice() }; // threadIdx.x (everything else is uniform)
+      case 'special': return { lin: env.tx[0] }; // threadIdx.x (everything else is uniform)
       case 'unary': return map([this.expr(x.x)], (a) => e.unary(x.op, x.type, a));
-      case 'binary': return map([this.expr(x.a), this.expr(x.b)], (a, c) => e.binary(x.op, x.opType, a, c));
-      case 'convert': return map([this.expr(x.x)], (a) => e.convert(a, x.x.type, x.type));
+      case 'binary': {
+        const a = this.expr(x.a), c = this.expr(x.b);
+        // lane-linear ± uniform stays lane-linear (wrapping i32 arithmetic keeps base + lane exact)
+        if (x.op === 'add' || x.op === 'sub') {
+          if ('lin' in a && 'u' in c) return { lin: e.binary(x.op, x.opType, a.lin, c.u) };
+          if (x.op === 'add' && 'u' in a && 'lin' in c) return { lin: e.binary('add', x.opType, a.u, c.lin) };
+        }
+        return map([a, c], (p, q) => e.binary(x.op, x.opType, p, q));
+      }
+      case 'convert': {
+        const a = this.expr(x.x);
+        const ints = (t: string) => t === 'i32' || t === 'u32';
+        if ('lin' in a && ints(x.x.type) && ints(x.type)) return a; // i32 <-> u32 keep the bits
+        return map([a], (v) => e.convert(v, x.x.type, x.type));
+      }
       case 'math': return map(x.args.map((a) => this.expr(a)), (...a) => low.mathOf(x.fn, x.type, a));
       case 'logical': {
         // Lazy per lane: the right side runs under the lanes that need it.
@@ -427,8 +589,13 @@ export class LaneLowerer {
         const elem = low.elemOf(x.array);
         const idx = this.index(x.array, x.index, x.loc);
         const m = this.mask();
-        const is = this.lanesOf(idx);
         const et = e.elem(elem);
+        if (!m && 'lin' in idx) {
+          // consecutive elements: one vector load after SLP
+          const p0 = env.elementPtr(x.array, idx.lin);
+          return { l: Array.from({ length: this.W }, (_, l) => widen(b, e, elem, b.CreateLoad(et, l ? b.CreateGEP(et, p0, e.i64c(l)) : p0))) };
+        }
+        const is = this.lanesOf(idx);
         return { l: is.map((ix, i) => {
           const p = env.elementPtr(x.array, ix);
           return widen(b, e, elem, b.CreateLoad(et, m ? b.CreateSelect(m[i], p, this.dummyPtr(et)) : p));
@@ -454,6 +621,12 @@ export class LaneLowerer {
       case 'const': case 'param': case 'length':
         return { u: low.expr(x) };
     }
+  }
+
+  /** True when the lanes' values are v0, v0+1, ... (i32). */
+  private consecutive(v: Value[]): Value {
+    const b = this.b, e = this.e;
+    return v.slice(1).map((x, l) => b.CreateICmpEQ(x, b.CreateAdd(v[0], e.int(l + 1)))).reduce((a, c) => b.CreateAnd(a, c));
   }
 
   /** Evaluates `x` for the lanes in `need` (others get a zero of type `t`); skipped entirely when none needs it. */
@@ -485,8 +658,25 @@ export class LaneLowerer {
       if (env.boundscheck) this.check(ref, [iv.u], [e.bool(true)], loc);
       return { u: b.CreateZExt(iv.u, e.i64) };
     }
-    if (env.boundscheck) this.check(ref, iv.l, this.mask() ?? new Array(this.W).fill(e.bool(true)), loc);
-    return { l: iv.l.map((v) => b.CreateZExt(v, e.i64)) };
+    const m = this.mask();
+    if ('lin' in iv && !m) {
+      if (env.boundscheck) {
+        // base .. base+W-1 all in bounds: one test (in 64 bits, so base+W-1 cannot wrap)
+        const low = env.low;
+        const last = b.CreateAdd(b.CreateZExt(iv.lin, e.i64), e.i64c(this.W - 1));
+        const ok = b.CreateAnd(b.CreateICmpULT(iv.lin, env.arrayLength(ref)), b.CreateICmpULT(last, b.CreateZExt(env.arrayLength(ref), e.i64)));
+        const fine = low.block('lin.inbounds'), report = low.block('lin.oob');
+        b.CreateCondBr(ok, fine, report);
+        b.SetInsertPoint(report);
+        this.check(ref, this.lanesOf(iv), new Array(this.W).fill(e.bool(true)), loc);
+        low.jump(fine);
+        b.SetInsertPoint(fine);
+      }
+      return { lin: b.CreateZExt(iv.lin, e.i64) };
+    }
+    const lanes = this.lanesOf(iv);
+    if (env.boundscheck) this.check(ref, lanes, m ?? new Array(this.W).fill(e.bool(true)), loc);
+    return { l: lanes.map((v) => b.CreateZExt(v, e.i64)) };
   }
 
   private check(ref: ArrayRef, idx: Value[], m: Value[], loc: Loc | undefined): void {

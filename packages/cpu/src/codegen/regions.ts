@@ -16,7 +16,7 @@
 //   across a barrier, anything read by a block-level condition).
 
 import type { Expr, KernelIR, Stmt } from '@numbat/core';
-import { forEachExpr, stmtExprs } from '@numbat/core';
+import { analyzeUniformity, forEachExpr, forEachStmt, stmtExprs } from '@numbat/core';
 
 export function containsBarrier(s: Stmt): boolean {
   switch (s.kind) {
@@ -46,6 +46,14 @@ export interface StorageLayout {
   perThreadLocals: Set<number>;
   /** Local arrays kept per thread. */
   perThreadArrays: Set<number>;
+  /**
+   * Block-uniform locals assigned only by pure statements at block level
+   * (`let s = blockDim.x >> 1`, `s >>= 1` around barriers): one value per
+   * block, computed once, never per thread.
+   */
+  blockScalars: Set<number>;
+  /** The block-level assignments of block scalars (run once per block, between regions). */
+  hoisted: Set<Stmt>;
   /** For each region, the private locals/arrays it references (zeroed per thread at region start). */
   privateLocalsOf: Map<Region, number[]>;
   privateArraysOf: Map<Region, number[]>;
@@ -71,7 +79,7 @@ function stmtRefs(stmts: readonly Stmt[], r: Refs): void {
 }
 
 /** Is `local` assigned by a top-level statement of `stmts` before any other reference? */
-function assignedBeforeUse(local: number, stmts: readonly Stmt[]): boolean {
+export function assignedBeforeUse(local: number, stmts: readonly Stmt[]): boolean {
   for (const s of stmts) {
     if (s.kind === 'assign' && s.local === local) {
       const r: Refs = { locals: new Set(), arrays: new Set() };
@@ -89,10 +97,41 @@ function assignedBeforeUse(local: number, stmts: readonly Stmt[]): boolean {
  * Walks the kernel exactly as the code generator does (see kernel.ts:
  * `blockLevel`), numbering regions in emission order.
  */
+/** No loads, atomics or threadIdx: the same value whenever and for whichever thread it is computed. */
+function pureUniform(e: Expr, uniform: (e: Expr) => boolean): boolean {
+  if (!uniform(e)) return false;
+  let pure = true;
+  forEachExpr(e, (x) => { if (x.kind === 'load' || x.kind === 'atomic') pure = false; });
+  return pure;
+}
+
+function blockScalarPlan(ir: KernelIR): { blockScalars: Set<number>; hoisted: Set<Stmt> } {
+  const blockScalars = new Set<number>(), hoisted = new Set<Stmt>();
+  if (!ir.hasBarrier) return { blockScalars, hoisted };
+  const uni = analyzeUniformity(ir);
+  const cand = new Set(uni.uniformLocals);
+  const atBlock: Stmt[] = [];
+  const disqualify = (stmts: readonly Stmt[]): void => forEachStmt(stmts as Stmt[], (x) => { if (x.kind === 'assign') cand.delete(x.local); });
+  const walk = (list: readonly Stmt[]): void => {
+    for (const s of list) {
+      if (containsBarrier(s)) {
+        if (s.kind === 'if') { walk(s.then); walk(s.else); }
+        else if (s.kind === 'loop') { walk(s.body); walk(s.update); }
+      } else if (s.kind === 'assign' && pureUniform(s.value, uni.isUniform)) {
+        atBlock.push(s);
+      } else disqualify([s]);
+    }
+  };
+  walk(ir.body);
+  for (const s of atBlock) if (s.kind === 'assign' && cand.has(s.local)) { blockScalars.add(s.local); hoisted.add(s); }
+  return { blockScalars, hoisted };
+}
+
 export function planStorage(ir: KernelIR): StorageLayout {
   const regions: Region[] = [];
   const regionOf = new Map<Stmt, Region>();
   const blockRefs: Refs = { locals: new Set(), arrays: new Set() };
+  const { blockScalars, hoisted } = blockScalarPlan(ir);
 
   const walk = (list: readonly Stmt[], inLoop: boolean): void => {
     let pending: Stmt[] = [];
@@ -104,6 +143,7 @@ export function planStorage(ir: KernelIR): StorageLayout {
       pending = [];
     };
     for (const s of list) {
+      if (hoisted.has(s)) { flush(); exprRefs((s as Stmt & { kind: 'assign' }).value, blockRefs); continue; }
       if (!ir.hasBarrier || !containsBarrier(s)) { pending.push(s); continue; }
       flush();
       if (s.kind === 'if') {
@@ -133,6 +173,7 @@ export function planStorage(ir: KernelIR): StorageLayout {
   const privateLocalsOf = new Map<Region, number[]>(regions.map((r) => [r, []]));
   const privateArraysOf = new Map<Region, number[]>(regions.map((r) => [r, []]));
   for (const l of ir.locals) {
+    if (blockScalars.has(l.id)) continue;
     const rs = uses.get(l.id) ?? [];
     const single = rs.length === 1 && !blockRefs.locals.has(l.id);
     if (single && (!rs[0].inBarrierLoop || assignedBeforeUse(l.id, rs[0].stmts))) privateLocalsOf.get(rs[0])!.push(l.id);
@@ -144,5 +185,5 @@ export function planStorage(ir: KernelIR): StorageLayout {
     if (rs.length === 1 && !rs[0].inBarrierLoop && !blockRefs.arrays.has(a.id)) privateArraysOf.get(rs[0])!.push(a.id);
     else if (rs.length) perThreadArrays.add(a.id);
   }
-  return { regions, regionOf, perThreadLocals, perThreadArrays, privateLocalsOf, privateArraysOf };
+  return { regions, regionOf, perThreadLocals, perThreadArrays, privateLocalsOf, privateArraysOf, blockScalars, hoisted };
 }

@@ -140,6 +140,9 @@ export function capi(): CApi {
       }
     }
     api = a as unknown as CApi;
+    // Extra LLVM options (tuning/diagnosis), e.g. NUMBAT_LLVM_ARGS='-slp-threshold=-4'.
+    const extra = (process.env.NUMBAT_LLVM_ARGS ?? '').split(/\s+/).filter(Boolean);
+    if (extra.length) api.ParseCommandLineOptions(extra.length + 1, ['numbat', ...extra], null);
     return api;
   } catch (e) {
     loadError = new Error(`numbat: cannot load LLVM's C API from ${LIBLLVM_PATH}: ${(e as Error).message}`);
