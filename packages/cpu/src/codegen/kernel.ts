@@ -15,7 +15,7 @@ import { LIBM_MATH } from '../llvm/math.js';
 import { INFO, entryName, align16, type BoundsSite, type KernelPlan } from './abi.js';
 import { assignedBeforeUse, containsBarrier, containsReturn, planStorage, type Region, type StorageLayout } from './regions.js';
 import { analyzeLaneUniformity, type LaneUniformity } from './lane-uniformity.js';
-import { LaneLowerer, linearLocals, type LaneEnv } from './lanes.js';
+import { LaneLowerer, linearLocals, mayRetire, type LaneEnv } from './lanes.js';
 
 type Value = LLVMNS.Value;
 type BasicBlock = LLVMNS.BasicBlock;
@@ -424,8 +424,12 @@ class CpuKernelBuilder {
         this.threadLoop(bdx, 'tx', undefined, (tx) => this.threadBody(region, stmts, loop, tx, ty, tz));
         return;
       }
-      // Groups of W threads in lockstep (SIMD); in the last group, lanes past blockDim.x are masked off.
-      this.rangeLoop(e.int(0), bdx, W, 'tx0', (tx0) => this.laneGroup(region, stmts, loop, tx0, ty, tz, W));
+      // Full groups of W threads in lockstep (SIMD), then the rest one by one (a
+      // masked group would need a whole masked copy of the region: more code
+      // for LLVM to optimise than the scalar loop).
+      const full = b.CreateAnd(bdx, e.int(~(W - 1)));
+      this.rangeLoop(e.int(0), full, W, 'tx0', (tx0) => this.laneGroup(region, stmts, loop, tx0, ty, tz, W));
+      this.rangeLoop(full, bdx, 1, 'tx', (tx) => this.threadBody(region, stmts, loop, tx, ty, tz));
     }));
     b.SetInsertPoint(after);
     if (loop && (loop.usedBrk || loop.usedCont)) {
@@ -501,20 +505,21 @@ class CpuKernelBuilder {
       if (!base) throw new Error(`numbat internal error: local ${id} has no storage`);
       return b.CreateGEP(e.scalar(this.localType(id)), base, b.CreateZExt(tid[lane], e.i64));
     };
-    // Lanes that exist (threadIdx.x < blockDim.x) and, across barriers, have not returned.
-    let initialMask = tx.map((t) => b.CreateICmpULT(t, bdx));
-    if (this.tracksExit) {
-      initialMask = initialMask.map((m, l) => {
-        const i = b.CreateSelect(m, tid[l], tid0); // no flag read past the block's threads
-        return b.CreateAnd(m, b.CreateICmpEQ(b.CreateLoad(e.i8, b.CreateGEP(e.i8, this.exited!, b.CreateZExt(i, e.i64))), this.llvm.ConstantInt.get(e.i8, 0)));
-      });
-    }
+    // Across barriers, threads that returned do not run.
+    const initialMask = this.tracksExit
+      ? tid.map((t) => b.CreateICmpEQ(b.CreateLoad(e.i8, b.CreateGEP(e.i8, this.exited!, b.CreateZExt(t, e.i64))), this.llvm.ConstantInt.get(e.i8, 0)))
+      : undefined;
     const self = this;
     const env: LaneEnv = {
       W, ir, low: this.low, uni: this.laneUni, boundscheck: this.opts.boundscheck, tx, tid, groupEnd,
       // Lane-linear locals held once: private ones assigned before any use in this region (never read as the implicit 0).
       linearLocals: new Set([...linearLocals(ir, this.laneUni)].filter((id) => laneSlots.has(id) && assignedBeforeUse(id, stmts))),
       isPrivate: (id) => laneSlots.has(id),
+      // Only without exit tracking: the jammed prefix would already have counted returned threads.
+      scalarGroup: this.tracksExit ? undefined : () => {
+        this.rangeLoop(tx0, b.CreateAdd(tx0, e.int(W)), 1, 'tx.fallback', (t) => this.threadBody(region, stmts, loop, t, ty, tz));
+        b.CreateBr(groupEnd);
+      },
       laneLocalPtr: (id, lane) => laneSlots.get(id)?.[lane] ?? perThread(id, lane),
       uniformLocalPtrs: (id) => {
         const p = self.privateLocals.get(id) ?? self.blockScalarPtrs.get(id);
@@ -541,7 +546,7 @@ class CpuKernelBuilder {
         });
       } : undefined,
     };
-    const lanes = new LaneLowerer(env, (t, name) => this.entryAlloca(t, name), true, initialMask);
+    const lanes = new LaneLowerer(env, (t, name) => this.entryAlloca(t, name), stmts.some((x) => mayRetire(x)), initialMask);
     const saved = this.low.loops.splice(0);
     lanes.region(stmts);
     this.low.loops.splice(0, this.low.loops.length, ...saved);

@@ -58,6 +58,8 @@ export interface LaneEnv {
   readonly linearLocals: ReadonlySet<number>;
   /** Is the local private to this region (not kept per thread)? */
   isPrivate(id: number): boolean;
+  /** Runs the group's threads one by one through the scalar region code, then goes to groupEnd. */
+  scalarGroup?(): void;
 }
 
 /**
@@ -114,11 +116,12 @@ export function linearLocals(ir: KernelIR, uni: { isUniform(e: Expr): boolean; u
   return cand;
 }
 
-function touchesMemory(stmts: readonly Stmt[]): boolean {
+/** Does the code read or write arrays (`writesOnly`: write them; loads have no side effects)? */
+function touchesMemory(stmts: readonly Stmt[], writesOnly = false): boolean {
   let mem = false;
   forEachStmt(stmts as Stmt[], (s) => {
     if (s.kind === 'store') mem = true;
-    for (const x of stmtExprs(s)) forEachExpr(x, (y) => { if (y.kind === 'load' || y.kind === 'atomic') mem = true; });
+    for (const x of stmtExprs(s)) forEachExpr(x, (y) => { if ((y.kind === 'load' && !writesOnly) || y.kind === 'atomic') mem = true; });
   });
   return mem;
 }
@@ -293,6 +296,25 @@ export class LaneLowerer {
     if (this.alive && !list.some((x) => mayRetire(x))) {
       // A full group (the usual case) runs an unmasked copy.
       this.versioned(this.mask(), () => this.stmts(list));
+      return;
+    }
+    const k = list.findIndex((x) => mayRetire(x));
+    const prefix = list.slice(0, k + 1), rest = list.slice(k + 1);
+    if (k >= 0 && this.env.scalarGroup && rest.length && !rest.some((x) => mayRetire(x)) && !touchesMemory(prefix, true)) {
+      // A guard such as `if (i >= n) return` first: when every lane passes it,
+      // the rest runs unmasked; otherwise the group's threads rerun the region
+      // one by one (the guard has no side effects), which is far less code for
+      // LLVM than a masked copy of the rest.
+      this.stmts(prefix);
+      if (this.env.low.terminated()) return;
+      const b = this.b, low = this.env.low;
+      const fast = low.block('lanes.allpass'), scalar = low.block('lanes.scalar');
+      b.CreateCondBr(this.all(this.mask()!), fast, scalar);
+      b.SetInsertPoint(fast);
+      this.fast(() => this.stmts(rest));
+      low.jump(this.env.groupEnd);
+      b.SetInsertPoint(scalar);
+      this.env.scalarGroup();
       return;
     }
     this.stmts(list, 2);
