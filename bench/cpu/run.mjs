@@ -6,7 +6,7 @@
 //   4. The cost of bounds checks (boundscheck: true vs false).
 // Ratios against the anchors (numba @njit(parallel=True), C -O3 -fopenmp,
 // plain JS) come from bench/anchors/index.mjs when it exists.
-// Options: --quick (fewer repetitions), --json (machine-readable line at the end).
+// Options: --quick (fewer repetitions), --no-anchors, --json (machine-readable line at the end).
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -23,7 +23,11 @@ const REPS = quick ? 3 : 7;
 import { blockReduce, monteCarloPi } from './kernels.mjs';
 
 const MC_THREADS = 16384, MC_SAMPLES = 2000, MC_BLOCK = 256;
-const N = 1 << 26, R_BLOCK = 256, R_GRID = 1024;
+const N = 1 << 26, R_BLOCK = 256;
+// 8192 blocks x 256 threads: each thread sums 32 elements before the tree. The
+// sweep below shows how the grid shape matters on a CPU (few blocks: each lane
+// group strides far through memory; very many: the per-block tree dominates).
+const R_GRID = 8192, R_SWEEP = [1024, 8192, 65536];
 
 async function best(fn) {
   const times = [];
@@ -53,10 +57,10 @@ async function benchMonteCarlo(boundscheck) {
   return { ms: t.best, median: t.median, samplesPerSec: samples / (t.best / 1e3), pi: (4 * hits) / samples };
 }
 
-async function benchReduce(boundscheck, a) {
+async function benchReduce(boundscheck, a, grid = R_GRID) {
   const k = cuda.jit(blockReduce, { target: 'cpu', boundscheck });
-  const partial = new Float32Array(R_GRID);
-  const launch = k.configure(R_GRID, R_BLOCK);
+  const partial = new Float32Array(grid);
+  const launch = k.configure(grid, R_BLOCK);
   await launch(a, partial);
   const t = await best(() => launch(a, partial));
   let s = 0;
@@ -96,14 +100,15 @@ async function compileTimes() {
   return out;
 }
 
+/** Rows of bench/anchors (numba prange, C + OpenMP, plain JS), run in this same invocation. */
 async function anchors() {
   const p = join(here, '..', 'anchors', 'index.mjs');
-  if (!existsSync(p)) return { note: 'bench/anchors/index.mjs not present: no anchor ratios' };
+  if (!existsSync(p) || process.argv.includes('--no-anchors')) return [];
   try {
     const mod = await import(p);
-    return await mod.runAnchors({ quick });
+    return await mod.runAnchors({ cudasim: false });
   } catch (e) {
-    return { note: `anchors failed: ${e.message}` };
+    return [{ anchor: 'anchors', skipped: e.message }];
   }
 }
 
@@ -124,21 +129,6 @@ function plainJsMonteCarlo() {
   return { ms, samplesPerSec: (MC_THREADS * MC_SAMPLES) / (ms / 1e3), pi: (4 * hits) / (MC_THREADS * MC_SAMPLES) };
 }
 
-/** Finds a number in the anchors' result by path-ish keywords (their shape is theirs). */
-function pick(obj, ...words) {
-  let found;
-  const walk = (o, path) => {
-    if (found !== undefined || o === null || typeof o !== 'object') return;
-    for (const [k, v] of Object.entries(o)) {
-      const p = `${path}.${k}`.toLowerCase();
-      if (typeof v === 'number' && words.every((w) => p.includes(w))) { found = v; return; }
-      walk(v, p);
-    }
-  };
-  walk(obj, '');
-  return found;
-}
-
 const fmt = (x, d = 1) => (x === undefined || Number.isNaN(x) ? '—' : x.toFixed(d));
 
 const a = new Float32Array(N);
@@ -148,34 +138,39 @@ const mc = await benchMonteCarlo(true);
 const mcOff = await benchMonteCarlo(false);
 const red = await benchReduce(true, a);
 const redOff = await benchReduce(false, a);
+const sweep = [];
+for (const g of R_SWEEP) sweep.push([g, g === R_GRID ? red : await benchReduce(true, a, g)]);
 const compile = await compileTimes();
 const js = plainJsMonteCarlo();
 const anc = await anchors();
 
-const numbaMc = pick(anc, 'numba', 'monte') ?? pick(anc, 'numba', 'pi');
-const jsMc = pick(anc, 'js', 'monte') ?? pick(anc, 'js', 'pi') ?? js.samplesPerSec;
-const ompRed = pick(anc, 'openmp', 'reduc') ?? pick(anc, 'omp', 'reduc');
-const numbaRed = pick(anc, 'numba', 'reduc');
+const row = (name) => anc.find((r) => r.anchor === name && !r.skipped);
+const numbaMc = row('numba-parallel')?.mc?.samples_per_s, numbaRed = row('numba-parallel')?.reduce?.gbps;
+const ompMc = row('c-openmp')?.mc?.samples_per_s, ompRed = row('c-openmp')?.reduce?.gbps;
+const jsMc = row('plain-js')?.mc?.samples_per_s ?? js.samplesPerSec, jsRed = row('plain-js')?.reduce?.gbps;
 
 console.log(`numbat cpu bench (${REPS} reps, best of; ${process.env.NUMBAT_CPU_THREADS ?? 'all'} workers)`);
 console.log('');
 console.log('Monte Carlo pi, 16384 threads x 2000 samples (f64 compare, u32 LCG)');
 console.log(`  cpu boundscheck on : ${fmt(mc.samplesPerSec / 1e6)} M samples/s (${fmt(mc.ms, 2)} ms, pi ~ ${mc.pi.toFixed(5)})`);
 console.log(`  cpu boundscheck off: ${fmt(mcOff.samplesPerSec / 1e6)} M samples/s (${fmt(mcOff.ms, 2)} ms)  -> checks cost ${fmt((mc.ms / mcOff.ms - 1) * 100)} %`);
-console.log(`  plain JS (1 thread): ${fmt(js.samplesPerSec / 1e6)} M samples/s (this run)`);
+console.log(`  plain JS (1 thread): ${fmt(jsMc / 1e6)} M samples/s -> cpu/JS = ${fmt(mc.samplesPerSec / jsMc, 2)}x`);
 if (numbaMc) console.log(`  numba parallel     : ${fmt(numbaMc / 1e6)} M samples/s -> cpu/numba = ${fmt(mc.samplesPerSec / numbaMc, 2)}x`);
-console.log(`  cpu / plain JS = ${fmt(mc.samplesPerSec / jsMc, 2)}x`);
+if (ompMc) console.log(`  C -O3 -fopenmp     : ${fmt(ompMc / 1e6)} M samples/s -> cpu/OpenMP = ${fmt(mc.samplesPerSec / ompMc, 2)}x`);
 console.log('');
-console.log(`Block reduction of 2^26 f32 (grid ${R_GRID} x ${R_BLOCK}, shared-memory tree)`);
+console.log(`Block reduction of 2^26 f32 (grid ${R_GRID} x ${R_BLOCK}, grid-stride sums, shared-memory tree; partials summed on the host)`);
 console.log(`  cpu boundscheck on : ${fmt(red.gbPerSec, 2)} GB/s (${fmt(red.ms, 2)} ms)`);
 console.log(`  cpu boundscheck off: ${fmt(redOff.gbPerSec, 2)} GB/s (${fmt(redOff.ms, 2)} ms)  -> checks cost ${fmt((red.ms / redOff.ms - 1) * 100)} %`);
 if (ompRed) console.log(`  C -O3 -fopenmp     : ${fmt(ompRed, 2)} GB/s -> cpu/OpenMP = ${fmt(red.gbPerSec / ompRed, 2)}x`);
 if (numbaRed) console.log(`  numba parallel     : ${fmt(numbaRed, 2)} GB/s -> cpu/numba = ${fmt(red.gbPerSec / numbaRed, 2)}x`);
+if (jsRed) console.log(`  plain JS (1 thread): ${fmt(jsRed, 2)} GB/s -> cpu/JS = ${fmt(red.gbPerSec / jsRed, 2)}x`);
+console.log(`  grid sweep (checks on): ${sweep.map(([g, r]) => `${g} blocks ${fmt(r.gbPerSec, 2)} GB/s`).join(', ')}`);
 console.log('');
 console.log('Compile');
 for (const [name, c] of Object.entries(compile)) {
   const phases = Object.entries(c.coldBackend ?? {}).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ');
   console.log(`  ${name}: cold compile ${fmt(c.coldMs)} ms end to end (backend: ${phases}); cached load ${fmt(c.cachedLoadMs, 2)} ms (backend), first launch from cache ${fmt(c.firstLaunchMs)} ms in a fresh process; LLVM loaded there: ${c.llvmLoaded}`);
 }
-if (anc.note) console.log(`\n(${anc.note})`);
-if (process.argv.includes('--json')) console.log(JSON.stringify({ mc, mcOff, red, redOff, compile, js, anchors: anc }));
+for (const r of anc) if (r.skipped) console.log(`(anchor ${r.anchor} skipped: ${r.skipped})`);
+if (!anc.length) console.log('(no anchors: bench/anchors missing or --no-anchors)');
+if (process.argv.includes('--json')) console.log(JSON.stringify({ mc, mcOff, red, redOff, sweep, compile, js, anchors: anc }));

@@ -119,6 +119,15 @@ describe('cpu lane groups match the simulator', () => {
     expect(Array.from(a)).toEqual([3, 3, 3, 3, 3]);
   });
 
+  it('lane-linear loops (grid-stride, u32 indices, ragged lengths) read and write consecutive elements correctly', async () => {
+    await same(function k(a: Float32Array, out: Float32Array, lo: number) {
+      let s = 0;
+      for (let i = cuda.grid(1); i < a.length; i += cuda.gridsize(1)) s += a[i] * (i % 3);
+      let j = (cuda.grid(1) + lo) >>> 0;
+      while (j < out.length) { out[j] = s + j; j = (j + cuda.gridsize(1)) >>> 0; }
+    }, 3, 24, () => [new Float32Array(1001).map((_, i) => (i % 13) - 6), new Float32Array(333), 5], [1]);
+  });
+
   it('values kept across barriers by lane groups', async () => {
     await same(function k(out: Int32Array) {
       const sh = cuda.shared.array(32, i32);

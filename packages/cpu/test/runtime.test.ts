@@ -57,6 +57,28 @@ describe('cpu runtime', () => {
     expect(asm).toMatch(/\b(v?addps|fadd\s+v\d+\.4s)\b/);
   });
 
+  it('the Monte Carlo kernel runs as SIMD lane groups (packed LCG and divides in its sample loop)', async () => {
+    const k = cuda.jit(function monteCarloPi(states: Uint32Array, counts: Uint32Array, nSamples: number) {
+      const i = cuda.grid(1);
+      if (i >= counts.length) return;
+      let count = 0;
+      let state = states[i];
+      for (let k = 0; k < nSamples; k++) {
+        state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+        const x = (state & 0xffff) / 65535;
+        state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+        const y = (state & 0xffff) / 65535;
+        if (x * x + y * y <= 1.0) count++;
+      }
+      counts[i] = count;
+      states[i] = state;
+    }, { target: 'cpu' });
+    const asm = await k.inspect('asm', new Uint32Array(8), new Uint32Array(8), 1);
+    // x86-64: packed 32-bit multiplies and packed double divides; AArch64: NEON.
+    expect(asm).toMatch(/\b(v?pmulld|mul\s+v\d+\.4s)\b/);
+    expect(asm).toMatch(/\b(v?divpd|fdiv\s+v\d+\.2d)\b/);
+  });
+
   it('device arrays stay on the device between launches', async () => {
     const k = cuda.jit(function inc(a: Float32Array) { a[cuda.grid(1)] += 1; }, { target: 'cpu' });
     const d = cuda.toDevice(new Float32Array(64), { target: 'cpu' });

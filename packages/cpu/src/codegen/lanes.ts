@@ -25,7 +25,8 @@ type Value = LLVMNS.Value;
 type BasicBlock = LLVMNS.BasicBlock;
 
 /** A value in a lane group: one scalar for all lanes, or one per lane. */
-type LV = { u: Value } | { l: Value[] } | { lin: Value };
+/** A value in a lane group: one scalar for all lanes, one per lane, or lane 0's value + lane. */
+type LV = { u: Value } | { l: Value[]; all?: Value } | { lin: Value };
 
 /** What the kernel builder provides to the lane lowering. */
 export interface LaneEnv {
@@ -502,18 +503,22 @@ export class LaneLowerer {
       });
       b.CreateBr(fast);
       b.SetInsertPoint(fast);
-      let again: Value[] | undefined;
+      let again: Value[] | undefined, againAll: Value | undefined;
       const saved = new Map(this.dynLinear);
       cands.forEach((id, k) => this.dynLinear.set(id, slots[k]));
       this.fast(() => {
         this.stmts(s.body);
         if (!low.terminated()) this.stmts(s.update);
-        if (!low.terminated()) again = this.lanesOf(this.expr(s.cond!));
+        if (!low.terminated()) {
+          const c = this.expr(s.cond!);
+          again = this.lanesOf(c);
+          if ('l' in c) againAll = c.all;
+        }
       });
       this.dynLinear = saved;
       if (again) {
         const c = again;
-        b.CreateCondBr(this.all(c), fast, fastOut);
+        b.CreateCondBr(againAll ?? this.all(c), fast, fastOut);
         b.SetInsertPoint(fastOut);
         // back to one value per lane
         cands.forEach((id, k) => {
@@ -579,6 +584,16 @@ export class LaneLowerer {
       case 'unary': return map([this.expr(x.x)], (a) => e.unary(x.op, x.type, a));
       case 'binary': {
         const a = this.expr(x.a), c = this.expr(x.b);
+        if ('lin' in a && 'u' in c && (x.op === 'lt' || x.op === 'le' || x.op === 'gt' || x.op === 'ge') && (x.opType === 'i32' || x.opType === 'u32')) {
+          // `i < n` on lane-linear i (a loop condition): all lanes at once from
+          // the first and last lane, when no lane wraps around 2^32.
+          const l = this.lanesOf(a).map((v) => e.binary(x.op, x.opType, v, c.u));
+          const signed = x.opType === 'i32';
+          const lastOk = b.CreateAdd(a.lin, e.int(this.W - 1));
+          const noWrap = signed ? b.CreateICmpSLE(a.lin, e.int(2147483647 - (this.W - 1))) : b.CreateICmpULE(a.lin, e.int(-this.W));
+          const probe = x.op === 'lt' || x.op === 'le' ? lastOk : a.lin;
+          return { l, all: b.CreateAnd(noWrap, e.binary(x.op, x.opType, probe, c.u)) };
+        }
         // lane-linear ± uniform stays lane-linear (wrapping i32 arithmetic keeps base + lane exact)
         if (x.op === 'add' || x.op === 'sub') {
           if ('lin' in a && 'u' in c) return { lin: e.binary(x.op, x.opType, a.lin, c.u) };
