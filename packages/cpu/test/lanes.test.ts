@@ -123,8 +123,7 @@ describe('cpu lane groups match the simulator', () => {
     await same(function k(a: Float32Array, out: Float32Array, lo: number) {
       let s = 0;
       for (let i = cuda.grid(1); i < a.length; i += cuda.gridsize(1)) s += a[i] * (i % 3);
-      let j = (cuda.grid(1) + lo) >>> 0;
-      while (j < out.length) { out[j] = s + j; j = (j + cuda.gridsize(1)) >>> 0; }
+      for (let j = cuda.grid(1) + lo; j < out.length; j += cuda.gridsize(1)) out[j >>> 0] = s + j;
     }, 3, 24, () => [new Float32Array(1001).map((_, i) => (i % 13) - 6), new Float32Array(333), 5], [1]);
   });
 
