@@ -224,7 +224,7 @@ export class LaneLowerer {
    * the masked copy. Only for code that cannot retire lanes.
    */
   private versioned(m: Value[] | undefined, body: () => void): void {
-    if (!m || process.env.NUMBAT_CPU_NOFAST) { body(); return; }
+    if (!m) { body(); return; }
     const b = this.b, low = this.env.low;
     const fast = low.block('lanes.all'), slow = low.block('lanes.some'), join = low.block('lanes.merge');
     b.CreateCondBr(this.all(m), fast, slow);
@@ -254,7 +254,7 @@ export class LaneLowerer {
 
   /** Runs `body` only when some lane of `m` is active. */
   private ifAny(m: Value[] | undefined, body: () => void): void {
-    if (!m || process.env.NUMBAT_CPU_NOFAST) { body(); return; }
+    if (!m) { body(); return; }
     const b = this.b, low = this.env.low;
     const run = low.block('lanes.any'), join = low.block('lanes.join');
     b.CreateCondBr(this.any(m), run, join);

@@ -7,7 +7,8 @@
 
 import koffi from 'koffi';
 
-export const LIBLLVM_PATH = process.env.NUMBAT_LIBLLVM ?? '/usr/lib/x86_64-linux-gnu/libLLVM-14.so.1';
+const MULTIARCH: Record<string, string> = { x64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu' };
+export const LIBLLVM_PATH = process.env.NUMBAT_LIBLLVM ?? `/usr/lib/${MULTIARCH[process.arch] ?? `${process.arch}-linux-gnu`}/libLLVM-14.so.1`;
 /** Part of every cache key: code from another LLVM may differ. */
 export const LLVM_VERSION = '14';
 

@@ -29,7 +29,7 @@ export function targetMachine(spec: TargetSpec): Ptr {
     const c = capi();
     const t: Ptr[] = [null], err: (string | null)[] = [null];
     if (c.GetTargetFromTriple(spec.triple, t, err)) throw new Error(`numbat: LLVM has no target for '${spec.triple}': ${err[0]}`);
-    tm = c.CreateTargetMachine(t[0], spec.triple, spec.cpu, spec.features, spec.optLevel ?? Number(process.env.NUMBAT_CPU_CODEGEN_OPT ?? 3), spec.reloc ?? 2, spec.codeModel ?? 0);
+    tm = c.CreateTargetMachine(t[0], spec.triple, spec.cpu, spec.features, spec.optLevel ?? 3, spec.reloc ?? 2, spec.codeModel ?? 0);
     if (!tm) throw new Error(`numbat: could not create an LLVM target machine for ${spec.triple} (${spec.cpu})`);
     machines.set(key, tm);
   }
