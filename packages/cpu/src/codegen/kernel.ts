@@ -7,7 +7,7 @@
 // that has not returned) since they are block-uniform.
 
 import type { KernelArray, KernelIR, Loc, ScalarType, Stmt } from '@numbat/core';
-import { ELEM_BYTES, forEachExpr, forEachStmt, stmtExprs } from '@numbat/core';
+import { ELEM_BYTES, analyzeUniformity, forEachExpr, forEachStmt, stmtExprs, type Expr, type UniformityInfo } from '@numbat/core';
 import type { LLVM, LLVMNS } from '../llvm/bindings.js';
 import { KernelLowerer, type LoopTargets } from '../llvm/lower.js';
 import type { TargetHooks } from '../llvm/hooks.js';
@@ -78,6 +78,9 @@ class CpuKernelBuilder {
   private readonly tracksExit: boolean;
   private readonly plan: KernelPlan;
   private readonly laneUni: LaneUniformity;
+  private readonly blockUni: UniformityInfo;
+  /** Locals that always hold threadIdx.x (`const t = cuda.threadIdx.x`). */
+  private readonly txAliases: Set<number>;
 
   // values computed once in the entry block
   private info!: Value;
@@ -116,6 +119,8 @@ class CpuKernelBuilder {
     this.fn = llvm.Function.Create(fnTy, llvm.Function.LinkageTypes.ExternalLinkage, entry, this.module);
     this.layout = planStorage(ir);
     this.laneUni = analyzeLaneUniformity(ir);
+    this.blockUni = analyzeUniformity(ir);
+    this.txAliases = threadIdxAliases(ir);
     this.tracksExit = ir.hasBarrier && containsReturn(ir.body);
     this.plan = {
       name: ir.name, entry,
@@ -419,17 +424,22 @@ class CpuKernelBuilder {
     const after = this.low.block('region.end');
     const W = this.opts.laneWidth ?? 1;
     const jam = W > 1 && jamWorthIt(stmts, this.ir);
+    // A region that is one `if (threadIdx.x < s)` (reduction trees, `if (t === 0)`):
+    // only the threads that can pass the test are visited.
+    const range = this.threadRange(stmts);
     this.threadLoop(bdz, 'tz', after, (tz) => this.threadLoop(bdy, 'ty', undefined, (ty) => {
+      const [lo, hi] = range ?? [e.int(0), bdx];
       if (!jam) {
-        this.threadLoop(bdx, 'tx', undefined, (tx) => this.threadBody(region, stmts, loop, tx, ty, tz));
+        if (range) this.rangeLoop(lo, hi, 1, 'tx', (tx) => this.threadBody(region, stmts, loop, tx, ty, tz));
+        else this.threadLoop(bdx, 'tx', undefined, (tx) => this.threadBody(region, stmts, loop, tx, ty, tz));
         return;
       }
       // Full groups of W threads in lockstep (SIMD), then the rest one by one (a
       // masked group would need a whole masked copy of the region: more code
       // for LLVM to optimise than the scalar loop).
-      const full = b.CreateAnd(bdx, e.int(~(W - 1)));
-      this.rangeLoop(e.int(0), full, W, 'tx0', (tx0) => this.laneGroup(region, stmts, loop, tx0, ty, tz, W));
-      this.rangeLoop(full, bdx, 1, 'tx', (tx) => this.threadBody(region, stmts, loop, tx, ty, tz));
+      const full = b.CreateAdd(lo, b.CreateAnd(b.CreateSub(hi, lo), e.int(~(W - 1))));
+      this.rangeLoop(lo, full, W, 'tx0', (tx0) => this.laneGroup(region, stmts, loop, tx0, ty, tz, W));
+      this.rangeLoop(full, hi, 1, 'tx', (tx) => this.threadBody(region, stmts, loop, tx, ty, tz));
     }));
     b.SetInsertPoint(after);
     if (loop && (loop.usedBrk || loop.usedCont)) {
@@ -444,6 +454,42 @@ class CpuKernelBuilder {
         b.SetInsertPoint(stay);
       }
     }
+  }
+
+  /**
+   * [lo, hi) of threadIdx.x for a region that is a single `if` without else
+   * whose condition bounds threadIdx.x by a pure block-uniform value; both
+   * clamped to [0, blockDim.x] and evaluated once per region (the same value
+   * every thread would compute). undefined otherwise.
+   */
+  private threadRange(stmts: readonly Stmt[]): [Value, Value] | undefined {
+    if (stmts.length !== 1 || stmts[0].kind !== 'if' || stmts[0].else.length) return undefined;
+    const c = stmts[0].cond;
+    if (c.kind !== 'binary' || c.opType !== 'i32') return undefined;
+    const isX = (x: Expr): boolean => (x.kind === 'special' && x.reg === 'threadIdx' && x.dim === 0) || (x.kind === 'local' && this.txAliases.has(x.id));
+    const pure = (x: Expr): boolean => {
+      if (!this.blockUni.isUniform(x)) return false;
+      let ok = true;
+      forEachExpr(x, (y) => { if (y.kind === 'load' || y.kind === 'atomic') ok = false; });
+      return ok;
+    };
+    let op = c.op, u: Expr;
+    if (isX(c.a) && pure(c.b)) u = c.b;
+    else if (isX(c.b) && pure(c.a)) { u = c.a; op = ({ lt: 'gt', le: 'ge', gt: 'lt', ge: 'le', eq: 'eq' } as Record<string, typeof op>)[op] ?? 'ne'; }
+    else return undefined;
+    if (op !== 'lt' && op !== 'le' && op !== 'eq') return undefined;
+    const b = this.b, e = this.e;
+    this.cur = this.representative();
+    // in 64 bits: u + 1 must not wrap
+    const v = b.CreateSExt(this.low.expr(u), e.i64);
+    const [lo64, hi64] = op === 'lt' ? [e.i64c(0), v] : op === 'le' ? [e.i64c(0), b.CreateAdd(v, e.i64c(1))] : [v, b.CreateAdd(v, e.i64c(1))];
+    const n = b.CreateZExt(this.blockDim[0], e.i64);
+    const clamp = (x: Value): Value => {
+      const pos = b.CreateSelect(b.CreateICmpSLT(x, e.i64c(0)), e.i64c(0), x);
+      return b.CreateTrunc(b.CreateSelect(b.CreateICmpSGT(pos, n), n, pos), e.i32);
+    };
+    const lo = clamp(lo64), hi = clamp(hi64);
+    return [lo, b.CreateSelect(b.CreateICmpULT(hi, lo), lo, hi)];
   }
 
   /** One thread's pass through a region (the scalar path). */
@@ -670,6 +716,18 @@ class CpuKernelBuilder {
   private localType(id: number): ScalarType {
     return this.ir.locals.find((l) => l.id === id)!.type;
   }
+}
+
+/** Locals assigned once, at the top of the kernel, the value threadIdx.x, and not read before. */
+function threadIdxAliases(ir: KernelIR): Set<number> {
+  const count = new Map<number, number>();
+  forEachStmt(ir.body, (s) => { if (s.kind === 'assign') count.set(s.local, (count.get(s.local) ?? 0) + 1); });
+  const out = new Set<number>();
+  for (const s of ir.body) {
+    if (s.kind === 'assign' && count.get(s.local) === 1 && s.value.kind === 'special' && s.value.reg === 'threadIdx' && s.value.dim === 0
+      && assignedBeforeUse(s.local, ir.body)) out.add(s.local);
+  }
+  return out;
 }
 
 function scalarArgType(b: LLVMNS.IRBuilder, t: ScalarType): LLVMNS.Type {

@@ -503,23 +503,29 @@ export class LaneLowerer {
       });
       b.CreateBr(fast);
       b.SetInsertPoint(fast);
-      let again: Value[] | undefined, againAll: Value | undefined;
+      // The tight loop runs two trips per turn (SLP then sees enough work per
+      // block to pack the lanes' arithmetic, accumulations included).
+      const conds = Array.from({ length: this.W }, (_, i) => this.entryAlloca(e.i1, `vloop.again.${i}`));
+      let ended = false;
       const saved = new Map(this.dynLinear);
       cands.forEach((id, k) => this.dynLinear.set(id, slots[k]));
       this.fast(() => {
-        this.stmts(s.body);
-        if (!low.terminated()) this.stmts(s.update);
-        if (!low.terminated()) {
+        for (let trip = 0; trip < 2 && !ended; trip++) {
+          this.stmts(s.body);
+          if (!low.terminated()) this.stmts(s.update);
+          if (low.terminated()) { ended = true; break; }
           const c = this.expr(s.cond!);
-          again = this.lanesOf(c);
-          if ('l' in c) againAll = c.all;
+          const lanes = this.lanesOf(c);
+          lanes.forEach((v, i) => b.CreateStore(v, conds[i]));
+          const next = trip === 0 ? low.block('vloop.all2') : fast;
+          b.CreateCondBr(('l' in c ? c.all : undefined) ?? this.all(lanes), next, fastOut);
+          if (trip === 0) b.SetInsertPoint(next);
         }
       });
       this.dynLinear = saved;
-      if (again) {
-        const c = again;
-        b.CreateCondBr(againAll ?? this.all(c), fast, fastOut);
+      if (!ended) {
         b.SetInsertPoint(fastOut);
+        const c = conds.map((a) => b.CreateLoad(e.i1, a));
         // back to one value per lane
         cands.forEach((id, k) => {
           const base = b.CreateLoad(t, slots[k]);
