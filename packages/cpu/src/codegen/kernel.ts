@@ -176,7 +176,7 @@ class CpuKernelBuilder {
     b.CreateRet(e.int(1));
 
     if (this.layout.regions.length !== this.regionIndex) throw new Error('numbat internal error: region plan and code generation disagree');
-    if (llvm.verifyFunction(this.fn)) throw new Error(`numbat internal error: invalid LLVM IR for kernel '${this.ir.name}':\n${this.module.print()}`);
+    if (llvm.verifyFunction(this.fn)) throw new Error(`numbat internal error: invalid LLVM IR for kernel '${this.ir.name}'${process.env.NUMBAT_CPU_DEBUG ? ':\n' + this.module.print() : ' (NUMBAT_CPU_DEBUG=1 prints it)'}`);
     return { text: this.module.print(), plan: this.plan, atomics: this.low.atomicsUsed };
   }
 
@@ -561,6 +561,27 @@ class CpuKernelBuilder {
       // Lane-linear locals held once: private ones assigned before any use in this region (never read as the implicit 0).
       linearLocals: new Set([...linearLocals(ir, this.laneUni)].filter((id) => laneSlots.has(id) && assignedBeforeUse(id, stmts))),
       isPrivate: (id) => laneSlots.has(id),
+      scalarFinish: (rest) => {
+        this.rangeLoop(e.int(0), e.int(W), 1, 'lane', (l) => {
+          const next = this.low.block('lane.next');
+          this.cur = { tx: b.CreateAdd(tx0, l), ty, tz, tid: b.CreateAdd(tid0, l), next };
+          // this lane's values into the scalar storage of the region's locals
+          for (const [id, slots] of laneSlots) {
+            const t = e.scalar(this.localType(id));
+            let v: Value;
+            if (env.linearLocals.has(id)) v = b.CreateAdd(b.CreateLoad(t, slots[0]), l);
+            else {
+              v = b.CreateLoad(t, slots[W - 1]);
+              for (let i = W - 2; i >= 0; i--) v = b.CreateSelect(b.CreateICmpEQ(l, e.int(i)), b.CreateLoad(t, slots[i]), v);
+            }
+            b.CreateStore(v, this.privateLocals.get(id)!);
+          }
+          this.low.stmts(rest);
+          this.low.jump(next);
+          b.SetInsertPoint(next);
+        });
+        b.CreateBr(groupEnd);
+      },
       // Only without exit tracking: the jammed prefix would already have counted returned threads.
       scalarGroup: this.tracksExit ? undefined : () => {
         this.rangeLoop(tx0, b.CreateAdd(tx0, e.int(W)), 1, 'tx.fallback', (t) => this.threadBody(region, stmts, loop, t, ty, tz));

@@ -61,6 +61,8 @@ export interface LaneEnv {
   isPrivate(id: number): boolean;
   /** Runs the group's threads one by one through the scalar region code, then goes to groupEnd. */
   scalarGroup?(): void;
+  /** Each thread of the group runs `rest` (the tail of the region) on its own, from its lane's state; then groupEnd. */
+  scalarFinish?(rest: readonly Stmt[]): void;
 }
 
 /**
@@ -294,14 +296,33 @@ export class LaneLowerer {
 
   /** The region's statements (top level): after a guard like `if (i >= n) return`, the rest runs unmasked when no lane left. */
   region(list: readonly Stmt[]): void {
+    const k = list.findIndex((x) => x.kind === 'loop' && this.env.uni.varyingLoops.has(x));
+    if (!this.alive && this.env.scalarFinish && k >= 0 && !list.some((x) => mayRetire(x))) {
+      const loop = list[k] as Stmt & { kind: 'loop' };
+      let pure = true;
+      forEachExpr(loop.cond ?? { kind: 'const', value: true, type: 'bool' }, (y) => { if (y.kind === 'atomic') pure = false; });
+      if (pure && this.fastable(loop)) {
+        // A loop whose trip count varies by thread (a grid-stride loop): lockstep
+        // while every lane is inside; when the lanes leave it together the rest
+        // stays in lockstep, otherwise each thread finishes on its own — far
+        // less code than a masked copy, and the loop condition has no side
+        // effects, so testing it again is harmless.
+        this.stmts(list.slice(0, k));
+        if (this.env.low.terminated()) return;
+        const finish = this.env.scalarFinish;
+        this.varyingLoop(loop, () => finish(list.slice(k)));
+        this.stmts(list.slice(k + 1));
+        return;
+      }
+    }
     if (this.alive && !list.some((x) => mayRetire(x))) {
       // A full group (the usual case) runs an unmasked copy.
       this.versioned(this.mask(), () => this.stmts(list));
       return;
     }
-    const k = list.findIndex((x) => mayRetire(x));
-    const prefix = list.slice(0, k + 1), rest = list.slice(k + 1);
-    if (k >= 0 && this.env.scalarGroup && rest.length && !rest.some((x) => mayRetire(x)) && !touchesMemory(prefix, true)) {
+    const r = list.findIndex((x) => mayRetire(x));
+    const prefix = list.slice(0, r + 1), rest = list.slice(r + 1);
+    if (r >= 0 && this.env.scalarGroup && rest.length && !rest.some((x) => mayRetire(x)) && !touchesMemory(prefix, true)) {
       // A guard such as `if (i >= n) return` first: when every lane passes it,
       // the rest runs unmasked; otherwise the group's threads rerun the region
       // one by one (the guard has no side effects), which is far less code for
@@ -463,7 +484,18 @@ export class LaneLowerer {
     b.SetInsertPoint(exit);
   }
 
-  private varyingLoop(s: Stmt & { kind: 'loop' }): void {
+  /** Can this varying loop take the fast path (see varyingLoop)? */
+  private fastable(s: Stmt & { kind: 'loop' }): boolean {
+    const retires = s.body.some((x) => mayRetire(x)) || s.update.some((x) => mayRetire(x));
+    return !retires && s.cond !== undefined && this.fastDepth() < 2 && this.slowNesting === 0;
+  }
+
+  /**
+   * `finish`: instead of a masked copy of the loop, once not every lane is in
+   * the loop each thread of the group finishes the loop (and whatever follows)
+   * on its own; it must end the block. Only for a fastable loop.
+   */
+  private varyingLoop(s: Stmt & { kind: 'loop' }, finish?: () => void): void {
     const b = this.b, e = this.e, low = this.env.low;
     const entryMask = this.mask();
     const active = this.maskAllocas('loop.active'), iter = this.maskAllocas('loop.iter');
@@ -481,8 +513,7 @@ export class LaneLowerer {
     const still = this.mask()!;
     b.CreateCondBr(this.any(still), body, exit);
     b.SetInsertPoint(body);
-    const retires = s.body.some((x) => mayRetire(x)) || s.update.some((x) => mayRetire(x));
-    if (!retires && s.cond && this.fastDepth() < 2 && this.slowNesting === 0) {
+    if (this.fastable(s)) {
       // While every lane is still in the loop (all but the last trips), a tight
       // unmasked loop runs; it hands over to the masked copy once some lane is done.
       // Locals that step in lockstep (i += stride from i = cuda.grid(1)) are
@@ -536,6 +567,14 @@ export class LaneLowerer {
         b.CreateCondBr(this.any(c), slow, exit);
       }
       b.SetInsertPoint(slow);
+      if (finish) {
+        finish();
+        this.loops.pop();
+        b.SetInsertPoint(latch);
+        b.CreateUnreachable();
+        b.SetInsertPoint(exit); // every lane left the loop together: the rest stays in lockstep
+        return;
+      }
     }
     frame.iter = iter;
     this.stmts(s.body);
