@@ -561,6 +561,7 @@ class CpuKernelBuilder {
       // Lane-linear locals held once: private ones assigned before any use in this region (never read as the implicit 0).
       linearLocals: new Set([...linearLocals(ir, this.laneUni)].filter((id) => laneSlots.has(id) && assignedBeforeUse(id, stmts))),
       isPrivate: (id) => laneSlots.has(id),
+      txAliases: this.txAliases,
       scalarFinish: (rest) => {
         this.rangeLoop(e.int(0), e.int(W), 1, 'lane', (l) => {
           const next = this.low.block('lane.next');

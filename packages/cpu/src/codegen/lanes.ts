@@ -57,6 +57,8 @@ export interface LaneEnv {
   readonly groupEnd: BasicBlock;
   /** Locals that are lane-linear in this region (value in lane l = lane 0's + l); see linearLocals(). */
   readonly linearLocals: ReadonlySet<number>;
+  /** Locals that always hold threadIdx.x. */
+  readonly txAliases: ReadonlySet<number>;
   /** Is the local private to this region (not kept per thread)? */
   isPrivate(id: number): boolean;
   /** Runs the group's threads one by one through the scalar region code, then goes to groupEnd. */
@@ -621,6 +623,7 @@ export class LaneLowerer {
     switch (x.kind) {
       case 'local': {
         const t = e.scalar(x.type);
+        if (env.txAliases.has(x.id)) return { lin: env.tx[0] }; // always threadIdx.x
         const slot = this.linearSlot(x.id);
         if (slot) return { lin: b.CreateLoad(t, slot) };
         return { l: Array.from({ length: this.W }, (_, i) => b.CreateLoad(t, env.laneLocalPtr(x.id, i))) };
