@@ -2,7 +2,7 @@
 // crash), boundscheck: false, device arrays, inspect stages, packed SIMD in
 // the assembly of a simple kernel, AArch64 code generation.
 import { describe, expect, it } from 'vitest';
-import { cuda, f32, LaunchError } from '@numbat/core';
+import { cuda, f32, f64, LaunchError } from '@numbat/core';
 import { backend } from '@numbat/cpu';
 import { loadLLVM, NativeModule } from '@numbat/cpu/llvm';
 import { buildCpuModule } from '../dist/codegen/kernel.js';
@@ -77,6 +77,17 @@ describe('cpu runtime', () => {
     // x86-64: packed 32-bit multiplies and packed double divides; AArch64: NEON.
     expect(asm).toMatch(/\b(v?pmulld|mul\s+v\d+\.4s)\b/);
     expect(asm).toMatch(/\b(v?divpd|fdiv\s+v\d+\.2d)\b/);
+  });
+
+  it('large local arrays do not live on the native stack (koffi async calls have 128 KiB)', async () => {
+    const k = cuda.jit(function big(out: Float64Array, n: number) {
+      const a = cuda.local.array(65536, f64);
+      for (let i = 0; i < n; i++) a[i] = i * 0.5;
+      out[cuda.grid(1)] = a[n - 1] + a[0];
+    }, { target: 'cpu' });
+    const out = new Float64Array(8192);
+    await k.configure(32, 256)(out, 65536); // 8192 threads: the async, multi-worker path
+    expect(out[8191]).toBe(32767.5);
   });
 
   it('device arrays stay on the device between launches', async () => {

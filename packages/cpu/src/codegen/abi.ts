@@ -56,6 +56,8 @@ export interface KernelPlan {
   dynamicSharedArrays: number;
   /** Per-thread storage entries, bytes per thread each (each area 16-aligned). */
   perThreadSizes: number[];
+  /** Local arrays of the thread being run (after everything else; not per thread). */
+  privateArrayBytes: number;
   /** Whether the kernel keeps one "exited" byte per thread (return + barriers). */
   tracksExit: boolean;
   /** Bounds-check sites: array name, source line, and how to know its length for the message. */
@@ -80,5 +82,6 @@ export function scratchBytes(plan: KernelPlan, threadsPerBlock: number, dynShare
   let n = plan.staticSharedBytes + plan.dynamicSharedArrays * align16(dynSharedBytes);
   for (const s of plan.perThreadSizes) n += align16(s * threadsPerBlock);
   if (plan.tracksExit) n += align16(threadsPerBlock);
+  n += plan.privateArrayBytes;
   return Math.max(n, 16);
 }

@@ -125,7 +125,7 @@ class CpuKernelBuilder {
     this.plan = {
       name: ir.name, entry,
       scalarTypes: ir.params.map((p) => (p.type.kind === 'scalar' ? p.type.type : null)),
-      staticSharedBytes: 0, dynamicSharedArrays: 0, perThreadSizes: [], tracksExit: this.tracksExit,
+      staticSharedBytes: 0, dynamicSharedArrays: 0, perThreadSizes: [], privateArrayBytes: 0, tracksExit: this.tracksExit,
       sites: [], barrierLines: [],
     };
     this.low = new KernelLowerer(llvm, this.ctx, this.module, b, this.fn, ir, this.hooks(), { boundscheck: opts.boundscheck });
@@ -247,6 +247,18 @@ class CpuKernelBuilder {
       ptOffset = b.CreateAdd(ptOffset, b.CreateMul(b.CreateUDiv(b.CreateAdd(n64, e.i64c(15)), e.i64c(16)), e.i64c(16)));
       this.exitedCount = b.CreateAlloca(e.i32, null, 'exited.count');
     }
+    // Local arrays of one thread at a time live in scratch memory too, not on the
+    // stack: native code runs on koffi's stack (128 KiB for async calls).
+    let privOffset = ptOffset;
+    for (const [, ids] of this.layout.privateArraysOf) {
+      for (const id of ids) {
+        const a = ir.arrays.find((x) => x.id === id)!;
+        const bytes = align16(Math.max(a.size, 1) * ELEM_BYTES[a.elem]);
+        this.privateArrays.set(id, b.CreateBitCast(b.CreateGEP(e.i8, scratch, privOffset), e.ptr(e.elem(a.elem))));
+        privOffset = b.CreateAdd(privOffset, e.i64c(bytes));
+        this.plan.privateArrayBytes += bytes;
+      }
+    }
     this.scratchEnd = ptOffset;
 
     for (const id of this.layout.blockScalars) {
@@ -258,13 +270,6 @@ class CpuKernelBuilder {
       for (const id of ids) {
         const l = ir.locals.find((x) => x.id === id)!;
         this.privateLocals.set(id, b.CreateAlloca(e.scalar(l.type), null, `${l.name}.${id}`));
-      }
-    }
-    for (const [, ids] of this.layout.privateArraysOf) {
-      for (const id of ids) {
-        const a = ir.arrays.find((x) => x.id === id)!;
-        const arr = b.CreateAlloca(this.llvm.ArrayType.get(e.elem(a.elem), Math.max(a.size, 1)), null, a.name);
-        this.privateArrays.set(id, b.CreateBitCast(arr, e.ptr(e.elem(a.elem))));
       }
     }
     for (const a of ir.arrays) if (a.space === 'const') this.constArrays.set(a.id, this.constArray(a));

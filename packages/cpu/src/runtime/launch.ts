@@ -41,6 +41,7 @@ export class Launcher {
     const plan = this.plan;
     const [gx, gy, gz] = dims.grid;
     const nblocks = gx * gy * gz;
+    if (nblocks > 0x7fffffff) throw new RangeError(`numbat: target 'cpu' runs at most 2^31-1 blocks per launch; the grid ${dims.grid.join('×')} has ${nblocks}`);
     const threadsPerBlock = dims.block[0] * dims.block[1] * dims.block[2];
     const info = new Int32Array(INFO.LENGTHS + args.length);
     info.set(dims.grid, INFO.GRID);
