@@ -49,14 +49,14 @@ export const memory: CorpusCase[] = [
   },
   {
     name: 'dynamic_shared_reverse',
-    covers: ['dynamic shared memory (shape 0 + sharedMem)', 'barrier'],
+    covers: ['dynamic shared memory (shape 0 + sharedMem)', '.length of the dynamic shared array', 'barrier'],
     kernel: function reverse(a: Int32Array) {
       const s = cuda.shared.array(0, i32);
       const t = cuda.threadIdx.x;
       const base = cuda.blockIdx.x * cuda.blockDim.x;
       s[t] = a[base + t];
       cuda.syncthreads();
-      a[base + t] = s[cuda.blockDim.x - 1 - t];
+      a[base + t] = s[s.length - 1 - t]; // s.length = sharedMem / 4 = blockDim.x
     },
     grid: 4, block: 64, sharedMem: 64 * 4,
     args: () => [ramp(256, (i) => i * 3, Int32Array)],

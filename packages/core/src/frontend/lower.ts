@@ -558,7 +558,9 @@ class Lowerer {
     switch (obj.k) {
       case 'array':
         if (prop === 'length') {
-          if (obj.ref.space === 'global') return { k: 'scalar', e: { kind: 'length', array: obj.ref, type: 'i32' } };
+          // Global arrays and the dynamic shared array (shape 0, sized by the launch's sharedMem) have a run-time length.
+          const dynamicShared = obj.ref.space === 'shared' && this.arrays[obj.ref.id].size === 0;
+          if (obj.ref.space === 'global' || dynamicShared) return { k: 'scalar', e: { kind: 'length', array: obj.ref, type: 'i32' } };
           return this.lit(obj.shape ? obj.shape[0] : this.arrays[(obj.ref as { id: number }).id].size);
         }
         return this.fail(node, `array property '${prop}'`, `arrays in kernels only have .length (not .${prop})`);
