@@ -5,6 +5,7 @@
 import { Kernel, type JitOptions } from './kernel.js';
 import { DeviceFunction } from './device-function.js';
 import { deviceArray, toDevice } from './device-array.js';
+import { Event, Stream } from './stream.js';
 import type { DType, ElemType } from './types.js';
 
 type ArrayOf<E extends ElemType> =
@@ -38,6 +39,12 @@ export const cuda = {
   jit,
   toDevice,
   deviceArray,
+  /** numba's cuda.stream(): launches on one stream run in order; native CUDA streams on 'cuda'. */
+  stream: (): Stream => new Stream(),
+  /** numba's cuda.event(timing=True). */
+  event: (timing = true): Event => new Event(timing),
+  /** numba's cuda.event_elapsed_time(start, end), in milliseconds. */
+  eventElapsedTime: (start: Event, end: Event): number => start.elapsedTime(end),
 
   // ---- kernel-side intrinsics (compiled, never executed on the host)
   grid: ((_n: 1 | 2 | 3) => kernelOnly('grid')) as { (n: 1): number; (n: 2): [number, number]; (n: 3): [number, number, number] },

@@ -4,6 +4,7 @@
 
 import type { KernelIR } from './ir/nodes.js';
 import type { ElemType, ScalarType, TypedArray } from './types.js';
+import type { BackendStreams } from './stream.js';
 
 export type Target = 'sim' | 'cpu' | 'webgpu' | 'cuda';
 export const TARGETS: readonly Target[] = ['sim', 'cpu', 'webgpu', 'cuda'];
@@ -35,7 +36,7 @@ export interface LaunchDims {
   block: [number, number, number];
   /** Bytes of dynamic shared memory. */
   sharedMem: number;
-  /** A backend stream object (cuda), or undefined for the default stream. */
+  /** The backend's native stream (from `streams.createStream()`), or undefined for the default stream. */
   stream?: unknown;
 }
 
@@ -59,6 +60,8 @@ export interface Backend {
   readonly supportsF64: boolean;
   /** Inspect stages this backend adds to 'ir' (e.g. ['llvm', 'asm'], ['wgsl'], ['llvm', 'ptx']). */
   readonly stages: readonly string[];
+  /** Native streams and events (cuda); without them core queues launches per stream on the host. */
+  readonly streams?: BackendStreams;
   /** Never throws; says why not. Cached by core. */
   available(): Promise<Availability>;
   compile(ir: KernelIR, opts: CompileOptions): Promise<CompiledKernel>;

@@ -11,6 +11,8 @@ export class DeviceArray {
   /** Resolves once the buffer exists (and holds its initial data). */
   readonly ready: Promise<{ backend: Backend; buffer: unknown; target: Target }>;
   private freed = false;
+  /** The settled `ready` value, for the synchronous launch path. */
+  resolved?: { backend: Backend; buffer: unknown; target: Target };
   constructor(readonly dtype: ElemType, readonly shape: number[], target: Target | 'auto' | undefined, init?: TypedArray) {
     this.length = shape.reduce((a, b) => a * b, 1);
     const length = this.length;
@@ -19,7 +21,8 @@ export class DeviceArray {
       const backend = await usableBackend(t);
       const buffer = await backend.alloc(dtype, length);
       if (init) await backend.upload(buffer, init);
-      return { backend, buffer, target: t };
+      this.resolved = { backend, buffer, target: t };
+      return this.resolved;
     })();
     this.ready.catch(() => {}); // surfaced when used, not as an unhandled rejection
   }
@@ -35,10 +38,15 @@ export class DeviceArray {
     const { backend, buffer } = await this.ready;
     await backend.upload(buffer, data);
   }
+  /** true after free(): the array can no longer be used. */
+  get isFreed(): boolean {
+    return this.freed;
+  }
   /** Releases device memory now (otherwise it lives as long as the process). */
   async free(): Promise<void> {
     if (this.freed) return;
     this.freed = true;
+    this.resolved = undefined;
     const { backend, buffer } = await this.ready;
     backend.free(buffer);
   }

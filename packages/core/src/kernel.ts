@@ -14,6 +14,7 @@ import { checkBarriers, verifyIR } from './ir/verify.js';
 import { printIR } from './ir/print.js';
 import type { KernelIR } from './ir/nodes.js';
 import { hashString } from './hash.js';
+import { noteLaunchBackend, Stream } from './stream.js';
 import { resolveTarget, usableBackend } from './targets.js';
 import { DTYPE_NAMES, elemTypeOfTypedArray, isDType, paramTypeKey, type ParamType, type ScalarType } from './types.js';
 
@@ -38,7 +39,8 @@ export interface JitOptions {
 }
 
 export type Dim = number | [number] | [number, number] | [number, number, number];
-export interface LaunchOptions { sharedMem?: number; stream?: unknown }
+/** `stream`: a `cuda.stream()` (any target), or a backend's own stream object (passed through). */
+export interface LaunchOptions { sharedMem?: number; stream?: Stream | unknown }
 
 interface Specialisation { backend: Backend; compiled: CompiledKernel; ir: KernelIR }
 
@@ -71,7 +73,7 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
 
   /** Compile for the sample arguments' signature (no launch) and return a stage's text. */
   async inspect(stage: string, ...args: unknown[]): Promise<string> {
-    const spec = await this.specialise(await this.signatureOf(args, await this.backend()));
+    const spec = await this.specialise(this.signatureOf(args, await this.backend()));
     if (stage === 'ir') return printIR(spec.ir);
     if (!spec.backend.stages.includes(stage)) {
       throw new Error(`numbat: stage '${stage}' does not exist for target '${spec.backend.target}' (have: ir, ${spec.backend.stages.join(', ')})`);
@@ -88,25 +90,82 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
     return loadBackend(await this.target());
   }
 
-  private async launch(dims: LaunchDims, args: unknown[]): Promise<void> {
+  private launch(dims: LaunchDims, args: unknown[]): Promise<void> {
+    const stream = dims.stream;
+    if (stream instanceof Stream) {
+      // The stream takes its place in the queue now; compiling may finish later.
+      return stream.enqueue(this.prepare(dims, args).then((p) => ({
+        backend: p.backend,
+        run: (native: unknown) => this.dispatch(p.backend, p.spec, { ...dims, stream: native }, p.args),
+      })));
+    }
+    // Fast path: the same signature as the previous launch, compiled, device arrays settled:
+    // no awaits between the call and the backend's launch.
+    const fast = this.fastPrepare(args);
+    if (fast instanceof Error) return Promise.reject(fast);
+    if (fast) return this.dispatch(fast.backend, fast.spec, dims, fast.args);
+    return this.prepare(dims, args).then((p) => this.dispatch(p.backend, p.spec, dims, p.args));
+  }
+
+  private lastLaunch?: { key: string; target: Target; backend: Backend; spec: Specialisation };
+
+  private fastPrepare(args: unknown[]): { backend: Backend; spec: Specialisation; args: LaunchArg[] } | Error | undefined {
+    const last = this.lastLaunch;
+    if (!last) return undefined;
+    try {
+      const sig = this.signatureOf(args, last.backend);
+      if (sig.map(paramTypeKey).join(',') !== last.key) return undefined;
+      const launchArgs = this.launchArgs(args, sig, last.target, true);
+      return launchArgs && { backend: last.backend, spec: last.spec, args: launchArgs };
+    } catch (e) {
+      return e as Error;
+    }
+  }
+
+  private async prepare(_dims: LaunchDims, args: unknown[]): Promise<{ backend: Backend; spec: Specialisation; args: LaunchArg[] }> {
+    const fast = this.fastPrepare(args);
+    if (fast instanceof Error) throw fast;
+    if (fast) return fast;
     const target = await this.target();
     const backend = await usableBackend(target);
-    const sig = await this.signatureOf(args, backend);
+    const sig = this.signatureOf(args, backend);
     const spec = await this.specialise(sig);
+    for (const a of args) if (a instanceof DeviceArray && !a.isFreed) await a.ready.catch(() => {});
+    const launchArgs = this.launchArgs(args, sig, target, false)!;
+    this.lastLaunch = { key: sig.map(paramTypeKey).join(','), target, backend, spec };
+    return { backend, spec, args: launchArgs };
+  }
+
+  /** The backend's view of the arguments; undefined (sync mode) when a device array is still being created. */
+  private launchArgs(args: unknown[], sig: ParamType[], target: Target, sync: boolean): LaunchArg[] | undefined {
     const launchArgs: LaunchArg[] = [];
     for (let i = 0; i < args.length; i++) {
       const a = args[i], p = sig[i];
       if (p.kind === 'scalar') launchArgs.push({ kind: 'scalar', type: p.type, value: a as number | boolean });
       else if (a instanceof DeviceArray) {
-        const r = await a.ready;
+        if (a.isFreed) throw new Error(`numbat: argument ${i + 1} of kernel '${this.name}' is a device array that was freed`);
+        const r = a.resolved;
+        if (!r) {
+          if (sync) return undefined;
+          throw new Error(`numbat: argument ${i + 1} of kernel '${this.name}' is a device array whose creation failed`);
+        }
         if (r.target !== target) throw new Error(`numbat: argument ${i + 1} of kernel '${this.name}' is a device array on '${r.target}', but the kernel runs on '${target}'`);
         launchArgs.push({ kind: 'array', elem: p.elem, length: a.length, buffer: r.buffer });
       } else launchArgs.push({ kind: 'array', elem: p.elem, length: (a as ArrayLike<number>).length, host: a as any });
     }
-    await backend.launch(spec.compiled, dims, launchArgs);
+    return launchArgs;
   }
 
-  private async signatureOf(args: unknown[], backend: Backend): Promise<ParamType[]> {
+  private dispatch(backend: Backend, spec: Specialisation, dims: LaunchDims, args: LaunchArg[]): Promise<void> {
+    noteLaunchBackend(backend);
+    try {
+      return backend.launch(spec.compiled, dims, args);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  private signatureOf(args: unknown[], backend: Backend): ParamType[] {
     const float = this.defaultFloat(backend);
     const sig = args.map((a, i) => argType(a, i, this.name, float));
     if (this.fixedSignature) {

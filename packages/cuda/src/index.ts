@@ -13,6 +13,7 @@ import { describeDevice, gpu, probeGpu } from './runtime/device.js';
 import { Launcher } from './runtime/launcher.js';
 import { allocBuffer, DeviceBuffer, download, freeBuffer, upload } from './runtime/memory.js';
 import { loadKernelFunction } from './runtime/module.js';
+import { Event, Stream } from './runtime/stream.js';
 
 export interface CudaKernel extends CompiledKernel {
   readonly plan: CudaPlan;
@@ -95,6 +96,19 @@ export const backend: Backend = {
   target: 'cuda',
   supportsF64: true,
   stages: ['llvm', 'opt', 'ptx'],
+
+  // core's cuda.stream()/cuda.event() map onto driver streams and events.
+  streams: {
+    createStream: () => new Stream(),
+    synchronizeStream: (s) => (s as Stream).synchronize(),
+    destroyStream: (s) => (s as Stream).destroy(),
+    createEvent: (timing) => new Event(timing),
+    recordEvent: (ev, s) => { (ev as Event).record(s as Stream | undefined); },
+    synchronizeEvent: (ev) => (ev as Event).synchronize(),
+    queryEvent: (ev) => (ev as Event).query(),
+    elapsedMs: (a, b) => (a as Event).elapsedTime(b as Event),
+    destroyEvent: (ev) => (ev as Event).destroy(),
+  },
 
   async available() {
     const p = probeGpu();
