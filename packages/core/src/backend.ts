@@ -62,6 +62,8 @@ export interface Backend {
   readonly stages: readonly string[];
   /** Native streams and events (cuda); without them core queues launches per stream on the host. */
   readonly streams?: BackendStreams;
+  /** Facts for `numbat info` (device, limits, toolchain), when available. */
+  details?(): Promise<Record<string, unknown>>;
   /** Never throws; says why not. Cached by core. */
   available(): Promise<Availability>;
   compile(ir: KernelIR, opts: CompileOptions): Promise<CompiledKernel>;

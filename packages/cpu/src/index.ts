@@ -11,7 +11,7 @@ import type { KernelPlan } from './codegen/abi.js';
 import { LIBLLVM_PATH } from './llvm/capi.js';
 import { Launcher, workerCount } from './runtime/launch.js';
 import { linkSharedLibraryAsync, loadLibrary } from './runtime/loader.js';
-import { cacheLookup, cacheStore, cacheTexts, entryKey } from './runtime/cache.js';
+import { cacheDir, cacheLookup, cacheStore, cacheTexts, entryKey } from './runtime/cache.js';
 
 export interface CpuKernel extends CompiledKernel {
   readonly plan: KernelPlan;
@@ -100,6 +100,13 @@ export const backend: Backend = {
     if (!onPath('ld') && !onPath('cc')) return { ok: false, reason: 'no linker (ld or cc) on PATH (Debian: apt install binutils)' };
     const model = cpus()[0]?.model ?? 'CPU';
     return { ok: true, device: `${model} (${workerCount()} workers)`, hardware: false };
+  },
+
+  async details() {
+    return {
+      cpu: cpus()[0]?.model ?? 'unknown', arch: process.arch, workers: workerCount(), libLLVM: LIBLLVM_PATH,
+      cacheDir: cacheDir(),
+    };
   },
 
   async compile(ir: KernelIR, opts: CompileOptions): Promise<CompiledKernel> {

@@ -115,6 +115,17 @@ export const backend: Backend = {
     return p.ok ? { ok: true, device: describeDevice(p.device), hardware: true } : { ok: false, reason: p.reason };
   },
 
+  async details() {
+    const p = probeGpu();
+    if (!p.ok) return {};
+    const d = p.device;
+    return {
+      gpu: d.name, computeCapability: `${d.major}.${d.minor}`, ptxArch: d.arch, multiprocessors: d.multiprocessors,
+      sharedPerBlock: d.sharedPerBlock, sharedPerBlockOptin: d.sharedPerBlockOptin, totalMemoryBytes: d.totalMemory,
+      driverVersion: d.driverVersion, cacheDir: cacheDir(),
+    };
+  },
+
   async compile(ir: KernelIR, opts: CompileOptions): Promise<CompiledKernel> {
     try {
       return await compileKernel(ir, opts);

@@ -55,6 +55,11 @@ export const backend: Backend = {
     return availability;
   },
 
+  async details() {
+    const a = await adapterInfo();
+    return { adapter: a.name, description: a.description, vendor: a.vendor, architecture: a.architecture, backend: a.backend, featureLevel: a.featureLevel, hardware: a.hardware, features: a.features, limits: a.limits };
+  },
+
   async compile(ir: KernelIR, opts: CompileOptions): Promise<CompiledKernel> {
     const k = WebGpuKernel.compile(ir, opts);
     kernels.add(new WeakRef(k));
