@@ -40,6 +40,7 @@ export class Stream {
   /** The end of the queue: settles when the last queued launch has been issued (native) or has finished (host). */
   private tail: Promise<void> = Promise.resolve();
   private firstError?: unknown;
+  private earlyEvents: Event[] = [];
   private destroyed = false;
 
   /** The target this stream is bound to (after its first launch), if any. */
@@ -56,8 +57,12 @@ export class Stream {
     if (this.destroyed) return Promise.reject(new Error('numbat: this stream was destroyed'));
     const result = this.tail.then(async () => {
       const p = await prepared;
-      if (!this.bound) this.bound = { target: p.backend.target, backend: p.backend, native: p.backend.streams?.createStream() };
-      else if (this.bound.backend !== p.backend) {
+      if (!this.bound) {
+        this.bound = { target: p.backend.target, backend: p.backend, native: p.backend.streams?.createStream() };
+        // Events recorded before the first launch mark the start of the native stream too.
+        if (this.bound.native !== undefined) for (const ev of this.earlyEvents) ev.recordNative(p.backend, this.bound.native);
+        this.earlyEvents = [];
+      } else if (this.bound.backend !== p.backend) {
         throw new Error(`numbat: this stream belongs to target '${this.bound.target}'; a launch on '${p.backend.target}' needs a stream of its own`);
       }
       return p.run(this.bound.native);
@@ -71,8 +76,12 @@ export class Stream {
     this.live();
     const at = this.tail.then(() => {
       if (this.bound?.native !== undefined) event.recordNative(this.bound.backend, this.bound.native);
-      else event.recordHostNow();
+      else {
+        event.recordHostNow();
+        if (!this.bound) this.earlyEvents.push(event);
+      }
     });
+    this.tail = at;
     event.pendingRecord(at);
   }
 
@@ -127,7 +136,7 @@ export class Event {
   recordNative(backend: Backend, nativeStream: unknown): void {
     if (this.native && this.native.backend !== backend) throw new Error(`numbat: this event was recorded on target '${this.native.backend.target}' before`);
     this.native ??= { backend, event: backend.streams!.createEvent(this.timing) };
-    this.hostTime = undefined;
+    this.hostTime = undefined; // a native record replaces an early host one (see Stream.earlyEvents)
     backend.streams!.recordEvent(this.native.event, nativeStream);
     this.recorded = true;
   }

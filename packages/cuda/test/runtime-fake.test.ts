@@ -137,6 +137,28 @@ describe('cuda runtime on a fake driver', () => {
     expect(e0.elapsedTime(e1)).toBe(1.5);
   });
 
+  it("core's cuda.stream()/cuda.event() map onto driver streams and events", async () => {
+    const k = cuda.jit(function onStream(a: Float32Array) { a[cuda.threadIdx.x] = 3; }, { target: 'cuda' });
+    dev.kernels.set('numbat_onStream', () => {});
+    const buf = cuda.deviceArray(4, f32, { target: 'cuda' });
+    const s = cuda.stream();
+    const e0 = cuda.event(), e1 = cuda.event();
+    e0.record(s);
+    const launches = [k.configure(1, 4, { stream: s })(buf), k.configure(1, 4, { stream: s })(buf)];
+    e1.record(s);
+    await Promise.all(launches);
+    const streams = new Set(dev.launches.slice(-2).map((l) => l.stream));
+    expect(streams.size).toBe(1);
+    expect([...streams][0]).not.toBeNull(); // a created stream, not the legacy default one
+    await s.synchronize();
+    await e1.synchronize();
+    expect(cuda.eventElapsedTime(e0, e1)).toBe(1.5); // the fake driver's cuEventElapsedTime
+    dev.kernels.set('numbat_onStream', (l, d) => reportOob(l, d, 2, 0, 9, 4));
+    await k.configure(1, 4, { stream: s })(buf); // asynchronous: the error is recorded on the stream
+    await expect(s.synchronize()).rejects.toThrow(/kernel 'onStream': index 9 out of bounds/);
+    await s.destroy();
+  });
+
   it('dynamic shared memory above 48 KB raises the kernel attribute; beyond the device limit is a LaunchError', async () => {
     const k = cuda.jit(function dyn(a: Float32Array) {
       const s = cuda.shared.array(0, f32);
