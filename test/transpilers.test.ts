@@ -45,6 +45,26 @@ describe('transpiler output compiles', () => {
     await check(k);
   });
 
+  it('an error through the vitest transform points at the TypeScript line and column, with its text', async () => {
+    interface Opts { scale: number }
+    const k = core.cuda.jit(function tsTyped(a: Float32Array, b: Float32Array, n: number) {
+      const i: number = core.cuda.grid(1);
+      const s = core.cuda.shared.array(32, core.f32);
+      if (i < n) {
+        const o: Opts = { scale: 2 } as Opts; // objects are refused
+        b[i] = a[i] * o.scale + s[0];
+      }
+    }, { target: 'sim' });
+    const e = await k.configure(1, 1)(new Float32Array(1), new Float32Array(1), 1).catch((x) => x);
+    expect(e).toBeInstanceOf(core.CompileError);
+    const lines = (await import('node:fs')).readFileSync(new URL(import.meta.url), 'utf8').split('\n');
+    const want = lines.findIndex((l) => l.includes('{ scale: 2 } as Opts')) + 1;
+    expect(e.line).toBe(want);
+    expect(e.column).toBe(lines[want - 1].indexOf('{ scale') + 1);
+    expect(e.frame).toContain('const o: Opts = { scale: 2 } as Opts;');
+    expect(e.frame).toContain('core.cuda.shared.array(32, core.f32)'); // the file's text, not the transpiled one
+  });
+
   it("tsc CommonJS form ((0, core_1.cuda) and core_1.f32)", async () => {
     const out = ts.transpileModule(SOURCE, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
     expect(out).toMatch(/core_1\.cuda/);

@@ -16,6 +16,27 @@ export function tokenize(s: string): Token[] {
   return out;
 }
 
+/**
+ * Drops what a transpiler added around imported names, so it cannot pull the
+ * alignment off course: `ns.` where `ns` is a name the file never contains
+ * (`__vite_ssr_import_1__.cuda`, `core_1.f32`), and the `(0, ` … `)` wrapper of
+ * `(0, ns.f)` / `(0,ns.f32)`. Positions of the remaining tokens are unchanged.
+ */
+export function dropTranspilerPrefixes(printed: Token[], file: Token[]): Token[] {
+  const inFile = new Set(file.map((t) => t.text));
+  const isForeignNs = (i: number) => i + 1 < printed.length && /^[A-Za-z_$]/.test(printed[i].text) && !inFile.has(printed[i].text) && printed[i + 1].text === '.';
+  const drop = new Set<number>();
+  for (let i = 0; i < printed.length; i++) {
+    if (!isForeignNs(i)) continue;
+    drop.add(i).add(i + 1);
+    const t = printed;
+    if (i >= 3 && t[i - 1].text === ',' && t[i - 2].text === '0' && t[i - 3].text === '(' && t[i + 3]?.text === ')') {
+      drop.add(i - 3).add(i - 2).add(i - 1).add(i + 3);
+    }
+  }
+  return printed.filter((_, i) => !drop.has(i));
+}
+
 /** Literals print differently (quotes, hex); compare them by value. */
 function norm(t: string): string {
   if (/^['"]/.test(t)) return `"${t.slice(1, -1)}"`;
@@ -48,7 +69,8 @@ export function findStart(printed: Token[], file: Token[], nearLine: number | un
   // Rare tokens (a string, an unusual name) identify a function far better than `(` or `a`.
   const freq = new Map<string, number>();
   for (const t of file) freq.set(t.text, (freq.get(t.text) ?? 0) + 1);
-  const weight = (t: string) => 1 + 20 / (freq.get(t) ?? 1);
+  // A token absent from the file (a transpiler's `__vite_ssr_import_1__`) can never align: it weighs nothing.
+  const weight = (t: string) => { const f = freq.get(t); return f ? 1 + 20 / f : 0; };
   const total = printed.reduce((a, t) => a + weight(t.text), 0);
   for (let i = 0; i < file.length; i++) {
     if (file[i].text !== printed[0].text) continue;

@@ -4,7 +4,7 @@
 
 import * as acorn from 'acorn';
 import type { Loc, SourceInfo } from '../ir/nodes.js';
-import { align, findStart, tokenize } from './align.js';
+import { align, dropTranspilerPrefixes, findStart, tokenize } from './align.js';
 import { CompileError } from '../errors.js';
 
 export type FnNode = acorn.FunctionDeclaration | acorn.FunctionExpression | acorn.ArrowFunctionExpression;
@@ -77,7 +77,8 @@ function locate(text: string, site: { file?: string; line?: number }): Located {
     return { firstLine: first, text: lines.slice(first - 1, first - 1 + text.split('\n').length).join('\n'), map: (off) => lineCol(content, idx + off) };
   }
   // Transpiled: align tokens of the printed text with the file's.
-  const printed = tokenize(text), file = tokenize(content);
+  const file = tokenize(content);
+  const printed = dropTranspilerPrefixes(tokenize(text), file);
   const start = findStart(printed, file, site.line, (p) => lineCol(content, p).line);
   if (start === undefined) return fallback;
   const map = align(printed, file, start);
