@@ -126,4 +126,42 @@ describe('cpu barriers (work-item loops) match the simulator', () => {
     }, 200, 128, () => [new Float32Array(25000).map((_, i) => (i % 17) - 8), new Float32Array(200)]);
     expect(arr(got[1])).toEqual(arr(want[1]));
   });
+  it('thread-range regions (t < s, s > t, t <= s, t === s; s out of range; blockDim not a multiple of the lane width)', async () => {
+    const [got, want] = await both(function k(out: Int32Array, lim: number) {
+      const sh = cuda.shared.array(100, i32);
+      const t = cuda.threadIdx.x;
+      sh[t] = t + 1;
+      cuda.syncthreads();
+      for (let s = lim; s > -3; s -= 37) {
+        if (t < s) sh[t] += sh[(t + s) % 100];
+        cuda.syncthreads();
+        if (s > cuda.threadIdx.x) { sh[t] -= 1; out[cuda.grid(1)] += 1; }
+        cuda.syncthreads();
+        if (t <= s - 50) sh[t] *= 3;
+        cuda.syncthreads();
+        if (t === s) out[cuda.grid(1)] += sh[t];
+        cuda.syncthreads();
+      }
+      out[cuda.grid(1)] += sh[t];
+    }, 3, 100, () => [new Int32Array(300), 140]);
+    expect(arr(got[0])).toEqual(arr(want[0]));
+  });
+
+  it('temporaries in if arms inside a barrier loop; a threadIdx.x alias in every region', async () => {
+    const [got, want] = await both(function k(out: Int32Array) {
+      const sh = cuda.shared.array(40, i32);
+      const t = cuda.threadIdx.x;
+      let carried = 7; // assigned in one arm only, read after the if: keeps its value across iterations
+      for (let r = 0; r < 4; r++) {
+        let both = 0;
+        if ((t + r) % 3 === 0) { both = t * 2; carried = r + t; } else { both = -t; }
+        sh[t] = both + carried;
+        cuda.syncthreads();
+        if (t < 20) { let tmp = 0; tmp = sh[t + 20]; sh[t] += tmp; }
+        cuda.syncthreads();
+      }
+      out[cuda.grid(1)] = sh[t] * 100 + carried + t;
+    }, 2, 40, () => [new Int32Array(80)]);
+    expect(arr(got[0])).toEqual(arr(want[0]));
+  });
 });

@@ -13,7 +13,7 @@ import { KernelLowerer, type LoopTargets } from '../llvm/lower.js';
 import type { TargetHooks } from '../llvm/hooks.js';
 import { LIBM_MATH } from '../llvm/math.js';
 import { INFO, entryName, align16, type BoundsSite, type KernelPlan } from './abi.js';
-import { assignedBeforeUse, containsBarrier, containsReturn, planStorage, type Region, type StorageLayout } from './regions.js';
+import { assignedBeforeUse, containsBarrier, containsReturn, planStorage, threadIdxAliases, type Region, type StorageLayout } from './regions.js';
 import { analyzeLaneUniformity, type LaneUniformity } from './lane-uniformity.js';
 import { LaneLowerer, linearLocals, mayRetire, type LaneEnv } from './lanes.js';
 
@@ -268,6 +268,7 @@ class CpuKernelBuilder {
     // Private storage: allocas (promoted to registers by mem2reg/SROA).
     for (const [, ids] of this.layout.privateLocalsOf) {
       for (const id of ids) {
+        if (this.privateLocals.has(id)) continue; // a threadIdx.x alias is private in several regions
         const l = ir.locals.find((x) => x.id === id)!;
         this.privateLocals.set(id, b.CreateAlloca(e.scalar(l.type), null, `${l.name}.${id}`));
       }
@@ -432,19 +433,21 @@ class CpuKernelBuilder {
     // A region that is one `if (threadIdx.x < s)` (reduction trees, `if (t === 0)`):
     // only the threads that can pass the test are visited.
     const range = this.threadRange(stmts);
+    // Every thread in the range passes the (pure) test: run its arm directly.
+    const body = range ? (stmts[0] as Stmt & { kind: 'if' }).then : stmts;
     this.threadLoop(bdz, 'tz', after, (tz) => this.threadLoop(bdy, 'ty', undefined, (ty) => {
       const [lo, hi] = range ?? [e.int(0), bdx];
       if (!jam) {
-        if (range) this.rangeLoop(lo, hi, 1, 'tx', (tx) => this.threadBody(region, stmts, loop, tx, ty, tz));
-        else this.threadLoop(bdx, 'tx', undefined, (tx) => this.threadBody(region, stmts, loop, tx, ty, tz));
+        if (range) this.rangeLoop(lo, hi, 1, 'tx', (tx) => this.threadBody(region, body, loop, tx, ty, tz));
+        else this.threadLoop(bdx, 'tx', undefined, (tx) => this.threadBody(region, body, loop, tx, ty, tz));
         return;
       }
       // Full groups of W threads in lockstep (SIMD), then the rest one by one (a
       // masked group would need a whole masked copy of the region: more code
       // for LLVM to optimise than the scalar loop).
       const full = b.CreateAdd(lo, b.CreateAnd(b.CreateSub(hi, lo), e.int(~(W - 1))));
-      this.rangeLoop(lo, full, W, 'tx0', (tx0) => this.laneGroup(region, stmts, loop, tx0, ty, tz, W));
-      this.rangeLoop(full, hi, 1, 'tx', (tx) => this.threadBody(region, stmts, loop, tx, ty, tz));
+      this.rangeLoop(lo, full, W, 'tx0', (tx0) => this.laneGroup(region, body, loop, tx0, ty, tz, W));
+      this.rangeLoop(full, hi, 1, 'tx', (tx) => this.threadBody(region, body, loop, tx, ty, tz));
     }));
     b.SetInsertPoint(after);
     if (loop && (loop.usedBrk || loop.usedCont)) {
@@ -512,7 +515,7 @@ class CpuKernelBuilder {
     }
     for (const id of this.layout.privateLocalsOf.get(region) ?? []) {
       const l = this.ir.locals.find((x) => x.id === id)!;
-      b.CreateStore(e.zero(l.type), this.privateLocals.get(id)!);
+      b.CreateStore(this.layout.txAliases.has(id) ? tx : e.zero(l.type), this.privateLocals.get(id)!);
     }
     for (const id of this.layout.privateArraysOf.get(region) ?? []) {
       const a = this.ir.arrays.find((x) => x.id === id)!;
@@ -548,7 +551,7 @@ class CpuKernelBuilder {
       const l = ir.locals.find((x) => x.id === id)!;
       if (this.laneUni.uniformLocals.has(id)) { b.CreateStore(e.zero(l.type), this.privateLocals.get(id)!); continue; }
       const slots = Array.from({ length: W }, (_, i) => this.entryAlloca(e.scalar(l.type), `${l.name}.${id}.lane${i}`));
-      slots.forEach((p) => b.CreateStore(e.zero(l.type), p));
+      slots.forEach((p, i) => b.CreateStore(this.layout.txAliases.has(id) ? tx[i] : e.zero(l.type), p));
       laneSlots.set(id, slots);
     }
     const perThread = (id: number, lane: number): Value => {
@@ -743,18 +746,6 @@ class CpuKernelBuilder {
   private localType(id: number): ScalarType {
     return this.ir.locals.find((l) => l.id === id)!.type;
   }
-}
-
-/** Locals assigned once, at the top of the kernel, the value threadIdx.x, and not read before. */
-function threadIdxAliases(ir: KernelIR): Set<number> {
-  const count = new Map<number, number>();
-  forEachStmt(ir.body, (s) => { if (s.kind === 'assign') count.set(s.local, (count.get(s.local) ?? 0) + 1); });
-  const out = new Set<number>();
-  for (const s of ir.body) {
-    if (s.kind === 'assign' && count.get(s.local) === 1 && s.value.kind === 'special' && s.value.reg === 'threadIdx' && s.value.dim === 0
-      && assignedBeforeUse(s.local, ir.body)) out.add(s.local);
-  }
-  return out;
 }
 
 function scalarArgType(b: LLVMNS.IRBuilder, t: ScalarType): LLVMNS.Type {

@@ -11,6 +11,8 @@
 //   of each thread's pass through the region. Valid when all references sit
 //   in one region that runs once per block, or when the region assigns the
 //   local before any use (a temporary declared inside a barrier loop).
+// - threadIdx.x aliases (`const t = cuda.threadIdx.x`): private everywhere,
+//   set to the thread's x at the start of each pass (no storage per thread).
 // - per-thread: an array with one slot per thread in the worker's scratch
 //   memory, zeroed at the start of each block. Everything else (values live
 //   across a barrier, anything read by a block-level condition).
@@ -54,6 +56,11 @@ export interface StorageLayout {
   blockScalars: Set<number>;
   /** The block-level assignments of block scalars (run once per block, between regions). */
   hoisted: Set<Stmt>;
+  /**
+   * Locals that always hold threadIdx.x (`const t = cuda.threadIdx.x`): private
+   * in every region, set to the thread's x at region start instead of zeroed.
+   */
+  txAliases: Set<number>;
   /** For each region, the private locals/arrays it references (zeroed per thread at region start). */
   privateLocalsOf: Map<Region, number[]>;
   privateArraysOf: Map<Region, number[]>;
@@ -78,19 +85,55 @@ function stmtRefs(stmts: readonly Stmt[], r: Refs): void {
   }
 }
 
-/** Is `local` assigned by a top-level statement of `stmts` before any other reference? */
+/**
+ * Is `local` assigned before any read, on every path through `stmts` (so its
+ * value on entry is never observed)? Looks into `if` arms: a temporary that an
+ * arm assigns and then reads, referenced nowhere else, qualifies.
+ */
 export function assignedBeforeUse(local: number, stmts: readonly Stmt[]): boolean {
-  for (const s of stmts) {
+  return firstReference(local, stmts) === 'assigned';
+}
+
+function refersTo(local: number, stmts: readonly Stmt[]): boolean {
+  const r: Refs = { locals: new Set(), arrays: new Set() };
+  stmtRefs(stmts, r);
+  return r.locals.has(local);
+}
+
+function firstReference(local: number, stmts: readonly Stmt[]): 'assigned' | 'used' | 'none' {
+  for (let k = 0; k < stmts.length; k++) {
+    const s = stmts[k];
     if (s.kind === 'assign' && s.local === local) {
       const r: Refs = { locals: new Set(), arrays: new Set() };
       exprRefs(s.value, r);
-      return !r.locals.has(local);
+      return r.locals.has(local) ? 'used' : 'assigned';
     }
-    const r: Refs = { locals: new Set(), arrays: new Set() };
-    stmtRefs([s], r);
-    if (r.locals.has(local)) return false;
+    if (s.kind === 'if') {
+      const c: Refs = { locals: new Set(), arrays: new Set() };
+      exprRefs(s.cond, c);
+      if (c.locals.has(local)) return 'used';
+      const a = firstReference(local, s.then), b = firstReference(local, s.else);
+      if (a === 'used' || b === 'used') return 'used';
+      if (a === 'assigned' && b === 'assigned') return 'assigned';
+      if (a === 'none' && b === 'none') continue;
+      // assigned in one arm only: fine if nothing after the if refers to it
+      return refersTo(local, stmts.slice(k + 1)) ? 'used' : 'assigned';
+    }
+    if (refersTo(local, [s])) return 'used';
   }
-  return false;
+  return 'none';
+}
+
+/** Locals assigned once, at the top of the kernel, the value threadIdx.x, and not read before. */
+export function threadIdxAliases(ir: KernelIR): Set<number> {
+  const count = new Map<number, number>();
+  forEachStmt(ir.body, (s) => { if (s.kind === 'assign') count.set(s.local, (count.get(s.local) ?? 0) + 1); });
+  const out = new Set<number>();
+  for (const s of ir.body) {
+    if (s.kind === 'assign' && count.get(s.local) === 1 && s.value.kind === 'special' && s.value.reg === 'threadIdx' && s.value.dim === 0
+      && assignedBeforeUse(s.local, ir.body)) out.add(s.local);
+  }
+  return out;
 }
 
 /**
@@ -172,9 +215,11 @@ export function planStorage(ir: KernelIR): StorageLayout {
   const perThreadLocals = new Set<number>(), perThreadArrays = new Set<number>();
   const privateLocalsOf = new Map<Region, number[]>(regions.map((r) => [r, []]));
   const privateArraysOf = new Map<Region, number[]>(regions.map((r) => [r, []]));
+  const txAliases = new Set([...threadIdxAliases(ir)].filter((id) => !blockRefs.locals.has(id)));
   for (const l of ir.locals) {
     if (blockScalars.has(l.id)) continue;
     const rs = uses.get(l.id) ?? [];
+    if (txAliases.has(l.id)) { for (const r of rs) privateLocalsOf.get(r)!.push(l.id); continue; }
     const single = rs.length === 1 && !blockRefs.locals.has(l.id);
     if (single && (!rs[0].inBarrierLoop || assignedBeforeUse(l.id, rs[0].stmts))) privateLocalsOf.get(rs[0])!.push(l.id);
     else if (rs.length || blockRefs.locals.has(l.id)) perThreadLocals.add(l.id);
@@ -185,5 +230,5 @@ export function planStorage(ir: KernelIR): StorageLayout {
     if (rs.length === 1 && !rs[0].inBarrierLoop && !blockRefs.arrays.has(a.id)) privateArraysOf.get(rs[0])!.push(a.id);
     else if (rs.length) perThreadArrays.add(a.id);
   }
-  return { regions, regionOf, perThreadLocals, perThreadArrays, privateLocalsOf, privateArraysOf, blockScalars, hoisted };
+  return { regions, regionOf, perThreadLocals, perThreadArrays, privateLocalsOf, privateArraysOf, blockScalars, hoisted, txAliases };
 }

@@ -1,0 +1,50 @@
+// Where locals live (regions.ts planStorage), on hand-built IR: the choices
+// between private (one scalar per pass), per-thread storage and threadIdx.x
+// aliases decide what a value survives, so they are checked directly.
+import { describe, expect, it } from 'vitest';
+import type { Stmt } from '@numbat/core';
+import { planStorage } from '../dist/codegen/regions.js';
+import { assign, bin, c, kernel, l, sp, store } from './helpers.js';
+
+const barrier: Stmt = { kind: 'barrier' };
+const ifs = (cond: any, then: Stmt[], els: Stmt[] = []): Stmt => ({ kind: 'if', cond, then, else: els });
+const loop = (body: Stmt[]): Stmt => ({ kind: 'loop', cond: bin('lt', l(9), c(4)), body, update: [assign(9, bin('add', l(9), c(1)))] });
+const locals = (n: number) => Array.from({ length: n }, (_, id) => ({ id, name: `v${id}`, type: 'i32' as const }));
+
+describe('cpu storage plan', () => {
+  it('temporaries assigned in if arms of a barrier loop are private unless a later read can see an old value', () => {
+    const body: Stmt[] = [
+      assign(0, sp('threadIdx')), // t
+      assign(9, c(0)),
+      loop([
+        ifs(bin('lt', l(0), c(3)), [assign(1, c(5)), store(0, l(0), l(1))]), // 1: assigned then read inside the arm
+        ifs(bin('lt', l(0), c(2)), [assign(2, c(1))], [assign(2, c(2))]), // 2: both arms, read after
+        store(0, l(0), l(2)),
+        ifs(bin('lt', l(0), c(1)), [assign(3, c(1))]), // 3: one arm only, read after: may see the previous pass
+        store(0, l(0), l(3)),
+        barrier,
+      ]),
+      store(0, l(0), l(0)),
+    ];
+    const plan = planStorage(kernel('k', [{ kind: 'array', elem: 'i32' }], body, { locals: locals(10), hasBarrier: true }));
+    const priv = new Set([...plan.privateLocalsOf.values()].flat());
+    expect(priv.has(1)).toBe(true);
+    expect(priv.has(2)).toBe(true);
+    expect(plan.perThreadLocals.has(3)).toBe(true);
+    // t: a threadIdx.x alias, private in the three regions that use it, no per-thread slot
+    expect(plan.txAliases.has(0)).toBe(true);
+    expect(plan.perThreadLocals.has(0)).toBe(false);
+    expect([...plan.privateLocalsOf.values()].filter((ids) => ids.includes(0)).length).toBe(3);
+  });
+
+  it('a threadIdx.x alias read by a block-level condition keeps per-thread storage', () => {
+    const body: Stmt[] = [
+      assign(0, sp('threadIdx')),
+      ifs(bin('lt', l(0), c(100)), [barrier]),
+      store(0, l(0), l(0)),
+    ];
+    const plan = planStorage(kernel('k', [{ kind: 'array', elem: 'i32' }], body, { locals: locals(1), hasBarrier: true }));
+    expect(plan.txAliases.has(0)).toBe(false);
+    expect(plan.perThreadLocals.has(0)).toBe(true);
+  });
+});
