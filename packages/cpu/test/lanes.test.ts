@@ -109,6 +109,19 @@ describe('cpu lane groups match the simulator', () => {
     expect(err.message).toMatch(/index 20 out of bounds for array 'a' of length 20 .*thread \(1, 0, 0\)/);
   });
 
+  it('out-of-bounds lane-linear loads in a streaming loop (wide groups) report the first failing thread', async () => {
+    const k = cuda.jit(function oobStream(a: Float32Array, out: Float32Array, shift: number) {
+      let s = 0;
+      for (let i = cuda.grid(1); i < out.length; i += cuda.gridsize(1)) s += a[i - shift];
+      out[cuda.grid(1)] = s;
+    }, { target: 'cpu' });
+    const past = await k.configure(1, 32)(new Float32Array(29), new Float32Array(32), 0).catch((e) => e);
+    expect(past).toBeInstanceOf(LaunchError);
+    expect(past.message).toMatch(/index 29 out of bounds for array 'a' of length 29 .*thread \(29, 0, 0\)/);
+    const below = await k.configure(1, 32)(new Float32Array(64), new Float32Array(32), 3).catch((e) => e);
+    expect(below.message).toMatch(/index -3 out of bounds for array 'a' of length 64 .*thread \(0, 0, 0\)/);
+  });
+
   it('a partial last group (blockDim.x not a multiple of the lane width) touches no extra thread', async () => {
     const k = cuda.jit(function edge(a: Int32Array) {
       const t = cuda.threadIdx.x;
@@ -125,6 +138,33 @@ describe('cpu lane groups match the simulator', () => {
       for (let i = cuda.grid(1); i < a.length; i += cuda.gridsize(1)) s += a[i] * (i % 3);
       for (let j = cuda.grid(1) + lo; j < out.length; j += cuda.gridsize(1)) out[j >>> 0] = s + j;
     }, 3, 24, () => [new Float32Array(1001).map((_, i) => (i % 13) - 6), new Float32Array(333), 5], [1]);
+  });
+
+  it('streaming loops (wide lane groups): grid-stride sums of f32, u8 and i16 elements, ragged ends, shared-memory tree', async () => {
+    for (const [grid, block] of [[3, 40], [2, 48], [5, 16]]) {
+      await same(function k(a: Float32Array, b: Uint8Array, c: Int16Array, out: Float32Array, per: Float32Array) {
+        const sh = cuda.shared.array(64, f32);
+        const t = cuda.threadIdx.x;
+        let s = 0;
+        for (let i = cuda.grid(1); i < a.length; i += cuda.gridsize(1)) s += a[i] + (b[i % b.length] >> 1);
+        let q = 0;
+        for (let i = cuda.grid(1) + 3; i < c.length; i += cuda.gridsize(1)) { if (c[i] > 0) q += c[i]; else continue; }
+        sh[t] = s + q;
+        per[cuda.grid(1)] = s - q;
+        cuda.syncthreads();
+        if (t === 0) {
+          let total = 0;
+          for (let j = 0; j < cuda.blockDim.x; j++) total += sh[j];
+          out[cuda.blockIdx.x] = total;
+        }
+      }, grid, block, () => [
+        new Float32Array(1237).map((_, i) => (i % 11) * 0.25 - 1),
+        new Uint8Array(301).map((_, i) => (i * 7) & 255),
+        new Int16Array(777).map((_, i) => ((i * 37) % 200) - 100),
+        new Float32Array(5),
+        new Float32Array(grid * block),
+      ], [3, 4]);
+    }
   });
 
   it('values kept across barriers by lane groups', async () => {

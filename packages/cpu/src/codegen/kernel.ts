@@ -15,6 +15,7 @@ import { LIBM_MATH } from '../llvm/math.js';
 import { INFO, entryName, align16, type BoundsSite, type KernelPlan } from './abi.js';
 import { assignedBeforeUse, containsBarrier, containsReturn, planStorage, threadIdxAliases, type Region, type StorageLayout } from './regions.js';
 import { analyzeLaneUniformity, type LaneUniformity } from './lane-uniformity.js';
+import { regionLaneWidth } from './lane-width.js';
 import { LaneLowerer, linearLocals, mayRetire, type LaneEnv } from './lanes.js';
 
 type Value = LLVMNS.Value;
@@ -428,8 +429,8 @@ class CpuKernelBuilder {
     if (!region || region.stmts[0] !== stmts[0]) throw new Error('numbat internal error: region plan mismatch');
     const [bdx, bdy, bdz] = this.blockDim;
     const after = this.low.block('region.end');
-    const W = this.opts.laneWidth ?? 1;
-    const jam = W > 1 && jamWorthIt(stmts, this.ir);
+    const jam = (this.opts.laneWidth ?? 1) > 1 && jamWorthIt(stmts, this.ir);
+    const W = jam ? regionLaneWidth(stmts, this.opts.laneWidth!, this.ir, this.laneUni, this.txAliases) : 1;
     // A region that is one `if (threadIdx.x < s)` (reduction trees, `if (t === 0)`):
     // only the threads that can pass the test are visited.
     const range = this.threadRange(stmts);

@@ -753,8 +753,10 @@ export class LaneLowerer {
         const fine = low.block('lin.inbounds'), report = low.block('lin.oob');
         b.CreateCondBr(ok, fine, report);
         b.SetInsertPoint(report);
-        this.check(ref, this.lanesOf(iv), new Array(this.W).fill(e.bool(true)), loc);
-        low.jump(fine);
+        // The first failing lane: 0 when base is out of bounds, else the first one past the end (len - base).
+        const len = env.arrayLength(ref);
+        const lane = b.CreateSelect(b.CreateICmpUGE(iv.lin, len), e.int(0), b.CreateSub(len, iv.lin));
+        env.boundsFail(ref, b.CreateAdd(iv.lin, lane), lane, loc);
         b.SetInsertPoint(fine);
       }
       return { lin: b.CreateZExt(iv.lin, e.i64) };

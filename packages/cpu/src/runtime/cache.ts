@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import type { KernelPlan } from '../codegen/abi.js';
 
 /** Bump when generated code or the ABI changes meaning. */
-export const CODEGEN_VERSION = 'cpu-2';
+export const CODEGEN_VERSION = 'cpu-3';
 const LLVM_VERSION = '14';
 
 export function cacheDir(): string {
