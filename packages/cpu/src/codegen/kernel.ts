@@ -430,7 +430,8 @@ class CpuKernelBuilder {
     const [bdx, bdy, bdz] = this.blockDim;
     const after = this.low.block('region.end');
     const jam = (this.opts.laneWidth ?? 1) > 1 && jamWorthIt(stmts, this.ir);
-    const W = jam ? regionLaneWidth(stmts, this.opts.laneWidth!, this.ir, this.laneUni, this.txAliases) : 1;
+    // NUMBAT_CPU_LANES (diagnosis) fixes the width of every region
+    const W = !jam ? 1 : process.env.NUMBAT_CPU_LANES ? this.opts.laneWidth! : regionLaneWidth(stmts, this.opts.laneWidth!, this.ir, this.laneUni, this.txAliases);
     // A region that is one `if (threadIdx.x < s)` (reduction trees, `if (t === 0)`):
     // only the threads that can pass the test are visited.
     const range = this.threadRange(stmts);
