@@ -6,6 +6,7 @@ import { Kernel, type JitOptions } from './kernel.js';
 import { DeviceFunction } from './device-function.js';
 import { deviceArray, toDevice } from './device-array.js';
 import { Event, Stream } from './stream.js';
+import { reduce } from './reduce.js';
 import type { DType, ElemType } from './types.js';
 
 type ArrayOf<E extends ElemType> =
@@ -45,6 +46,8 @@ export const cuda = {
   event: (timing = true): Event => new Event(timing),
   /** numba's cuda.event_elapsed_time(start, end), in milliseconds. */
   eventElapsedTime: (start: Event, end: Event): number => start.elapsedTime(end),
+  /** numba's cuda.reduce(fn): a reduction of arrays by a two-argument device function. */
+  reduce,
 
   // ---- kernel-side intrinsics (compiled, never executed on the host)
   grid: ((_n: 1 | 2 | 3) => kernelOnly('grid')) as { (n: 1): number; (n: 2): [number, number]; (n: 3): [number, number, number] },

@@ -17,6 +17,13 @@ export interface Availability {
   device?: string;
   /** true when this is real accelerator hardware (for 'auto' target choice). */
   hardware?: boolean;
+  /**
+   * At most how many 256-thread blocks a grid-stride loop over a large input should launch
+   * (sizes `reduce`; absent: 1024). cuda: SMs × resident blocks per SM × a few waves; webgpu: a
+   * fixed figure; cpu: many, since its blocks run one after another per worker and only the
+   * per-thread share (not concurrency) matters there.
+   */
+  gridStrideBlocks?: number;
 }
 
 export interface CompileOptions {

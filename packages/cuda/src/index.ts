@@ -9,7 +9,7 @@ import type { Backend, CompiledKernel, CompileOptions, ElemType, KernelIR, Launc
 import type { CudaPlan } from './codegen/abi.js';
 import { defaultArch, loadableArchs } from './codegen/target.js';
 import { aotOutDir, cacheDir, cacheLookup, cacheStore, cacheTexts } from './runtime/cache.js';
-import { describeDevice, gpu, probeGpu } from './runtime/device.js';
+import { describeDevice, gpu, gridStrideBlocks, probeGpu } from './runtime/device.js';
 import { Launcher } from './runtime/launcher.js';
 import { allocBuffer, DeviceBuffer, download, freeBuffer, upload } from './runtime/memory.js';
 import { loadKernelFunction } from './runtime/module.js';
@@ -112,7 +112,7 @@ export const backend: Backend = {
 
   async available() {
     const p = probeGpu();
-    return p.ok ? { ok: true, device: describeDevice(p.device), hardware: true } : { ok: false, reason: p.reason };
+    return p.ok ? { ok: true, device: describeDevice(p.device), hardware: true, gridStrideBlocks: gridStrideBlocks(p.device) } : { ok: false, reason: p.reason };
   },
 
   async details() {

@@ -51,6 +51,9 @@ export const backend: Backend = {
       ok: true,
       device: `${ctx.summary.name} (${ctx.summary.backend === 'opengles' ? 'OpenGL ES, compatibility mode' : ctx.summary.backend})`,
       hardware: ctx.summary.hardware,
+      // WebGPU does not tell the number of compute units: ~4 waves of a large discrete GPU;
+      // llvmpipe runs workgroups on the CPU's threads (64-256 measured best on 2 cores).
+      gridStrideBlocks: ctx.summary.hardware ? 4096 : 128,
     })).catch((e: Error) => ({ ok: false, reason: e.message }));
     return availability;
   },

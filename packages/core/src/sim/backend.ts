@@ -17,7 +17,8 @@ export const simBackend: Backend = {
   supportsF64: true,
   stages: ['js'],
   async available() {
-    return { ok: true, device: 'reference simulator (JavaScript)', hardware: false };
+    // Few blocks: the simulator runs them one after another, and fewer threads cost less.
+    return { ok: true, device: 'reference simulator (JavaScript)', hardware: false, gridStrideBlocks: 32 };
   },
   async compile(ir: KernelIR, opts: CompileOptions): Promise<CompiledKernel> {
     // The simulator always checks bounds: it is the oracle.

@@ -15,6 +15,8 @@ export interface DeviceInfo {
   /** The sm_XX numbat generates PTX for (capped at what LLVM knows). */
   arch: string;
   multiprocessors: number;
+  /** Resident threads per SM (0 when the driver does not say). */
+  threadsPerMultiprocessor: number;
   sharedPerBlock: number;
   sharedPerBlockOptin: number;
   totalMemory: number;
@@ -64,6 +66,7 @@ function probe(): Probe {
     const device: DeviceInfo = {
       ordinal, name: driver.deviceName(handle), major, minor, arch: archForCapability(major, minor),
       multiprocessors: attr(DEVICE_ATTR.MULTIPROCESSOR_COUNT),
+      threadsPerMultiprocessor: attr(DEVICE_ATTR.MAX_THREADS_PER_MULTIPROCESSOR),
       sharedPerBlock: attr(DEVICE_ATTR.MAX_SHARED_MEMORY_PER_BLOCK),
       sharedPerBlockOptin: attr(DEVICE_ATTR.MAX_SHARED_MEMORY_PER_BLOCK_OPTIN),
       totalMemory: driver.totalMemory(handle),
@@ -104,4 +107,14 @@ export function gpu(): Gpu {
 export function describeDevice(d: DeviceInfo): string {
   const v = `${Math.floor(d.driverVersion / 1000)}.${(d.driverVersion % 1000) / 10}`;
   return `${d.name} (compute ${d.major}.${d.minor}, ${d.multiprocessors} SMs, ${(d.totalMemory / 2 ** 30).toFixed(0)} GiB, CUDA driver ${v}; PTX for ${d.arch})`;
+}
+
+/**
+ * Blocks of 256 threads for a grid-stride loop over a large input (core's `reduce`):
+ * every SM full (resident threads / 256 blocks each, 2048 threads when the driver
+ * does not say), four waves so that enough loads are in flight. Not yet tuned on a GPU.
+ */
+export function gridStrideBlocks(d: DeviceInfo): number {
+  const perSm = Math.max(1, Math.floor((d.threadsPerMultiprocessor || 2048) / 256));
+  return Math.max(1, d.multiprocessors) * perSm * 4;
 }
