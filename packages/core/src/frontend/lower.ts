@@ -47,8 +47,13 @@ export function lowerKernel(input: LowerInput): KernelIR {
   for (let iter = 0; ; iter++) {
     const l = new Lowerer(input, types);
     const ir = l.run();
-    const next = l.inferredTypes();
-    if (sameTypes(types, next) || iter >= MAX_FIXPOINT) return ir;
+    const { types: next, conflict } = l.inferredTypes();
+    // A conflict counts only once the types have settled: a round's guess (a device
+    // function's result is i32 until its returns are seen) may cause a passing one.
+    if (sameTypes(types, next) || iter >= MAX_FIXPOINT) {
+      if (conflict) conflict();
+      return ir;
+    }
     types = next;
   }
 }
@@ -104,18 +109,21 @@ class Lowerer {
     };
   }
 
-  /** The joined type of every declared local, for the next fixed-point round. */
-  inferredTypes(): Map<string, ScalarType> {
+  /** The joined type of every declared local, for the next fixed-point round (and the first i32/u32 mix, if any). */
+  inferredTypes(): { types: Map<string, ScalarType>; conflict?: () => never } {
     const m = new Map<string, ScalarType>();
+    let conflict: (() => never) | undefined;
     for (const [key, { name, node, frame, cs }] of this.contributions) {
       const j = joinContributions(cs, this.float);
       if (!j.ok) {
-        this.frames.push(frame);
-        this.fail(node, 'i32/u32 mix', `local '${name}' is assigned both ${j.types[0]} and ${j.types[1]} values; convert one explicitly (\`x | 0\` gives i32, \`x >>> 0\` gives u32)`);
+        conflict ??= () => {
+          this.frames.push(frame);
+          this.fail(node, 'i32/u32 mix', `local '${name}' is assigned both ${j.types[0]} and ${j.types[1]} values; convert one explicitly (\`x | 0\` gives i32, \`x >>> 0\` gives u32)`);
+        };
       }
-      m.set(key, j.type);
+      m.set(key, j.ok ? j.type : j.types[0]);
     }
-    return m;
+    return { types: m, conflict };
   }
 
   // ---------------------------------------------------------------- errors
