@@ -19,7 +19,7 @@ import { elemTypeOfTypedArray, f32, f64, i32, u32, TYPED_ARRAY_OF, type DType, t
 // The kernels below are compiled, never run on the host; `cuda` is the kernel builtin.
 declare const cuda: typeof import('./api.js')['cuda'];
 // Free names of the kernels, given through `globals`.
-declare const BLOCK: number, T: DType & { name: 'f32' }, op: (a: number, b: number) => number;
+declare const BLOCK: number, T: DType & { name: 'f32' }, op: (a: number, b: number) => number, cv: (x: number) => number;
 
 /** Threads per block (the tree below is written for a power of two). */
 const BLOCK_SIZE = 256;
@@ -29,6 +29,16 @@ const PER_THREAD = 16;
 const DEFAULT_GRID_STRIDE_BLOCKS = 1024;
 
 const DTYPES: Partial<Record<ElemType, DType>> = { f32, f64, i32, u32 };
+
+// `cv`: every intermediate result becomes the dtype, as if stored in an array of it
+// (the tree's shared array and the partials do that anyway), so the result never
+// depends on how many elements a thread folds before its value is stored.
+const TO_DTYPE: Partial<Record<ElemType, DeviceFunction>> = {
+  f32: new DeviceFunction((x: number) => Math.fround(x), {}, 'toF32'),
+  f64: new DeviceFunction((x: number) => x, {}, 'toF64'),
+  i32: new DeviceFunction((x: number) => x | 0, {}, 'toI32'),
+  u32: new DeviceFunction((x: number) => x >>> 0, {}, 'toU32'),
+};
 
 /**
  * Pass 1. The host launches at most n / BLOCK threads, so every thread owns at
@@ -40,7 +50,7 @@ function reduceBlocks(a: Float32Array, n: number, partials: Float32Array) {
   const t = cuda.threadIdx.x;
   // grid(1)/gridsize(1) written inline: with them in locals the cpu target ran ~10 % slower.
   let acc = a[cuda.grid(1)];
-  for (let i = cuda.grid(1) + cuda.gridsize(1); i < n; i += cuda.gridsize(1)) acc = op(acc, a[i]);
+  for (let i = cuda.grid(1) + cuda.gridsize(1); i < n; i += cuda.gridsize(1)) acc = cv(op(acc, a[i]));
   sh[t] = acc;
   cuda.syncthreads();
   for (let s = BLOCK >> 1; s > 0; s >>= 1) {
@@ -61,7 +71,7 @@ function reduceFinal(a: Float32Array, n: number, out: Float32Array, init: number
   const t = cuda.threadIdx.x;
   let acc = init;
   if (t < n) acc = a[t];
-  for (let i = t + BLOCK; i < n; i += BLOCK) acc = op(acc, a[i]);
+  for (let i = t + BLOCK; i < n; i += BLOCK) acc = cv(op(acc, a[i]));
   sh[t] = acc;
   cuda.syncthreads();
   const valid = Math.min(BLOCK, n);
@@ -73,7 +83,7 @@ function reduceFinal(a: Float32Array, n: number, out: Float32Array, init: number
     let r = init;
     if (n > 0) {
       r = sh[0];
-      if (useInit) r = op(init, r);
+      if (useInit) r = cv(op(init, r));
     }
     out[0] = r;
   }
@@ -104,6 +114,8 @@ export interface Reducer {
   (arr: TypedArray | DeviceArray, opts: ReduceCall & { res: DeviceArray | TypedArray }): Promise<undefined>;
   /** Pass 1's block count for `n` elements on `target` (0: one pass, one block). */
   plan(n: number, target?: Target | 'auto'): Promise<{ target: Target; blocks: number; perThread: number }>;
+  /** A stage's text ('ir', 'llvm', 'ptx', 'wgsl', …) of pass 1 ('blocks') or pass 2 ('final') for a dtype. */
+  inspect(stage: string, dtype?: ElemType | DType, pass?: 'blocks' | 'final'): Promise<string>;
 }
 
 /**
@@ -115,18 +127,18 @@ export function reduce(fn: ((a: number, b: number) => number) | DeviceFunction, 
   if (device.fn.length !== 2) {
     throw new TypeError(`numbat: reduce expects a function of two arguments, (a, b) => …; '${device.name}' takes ${device.fn.length}`);
   }
-  const kernels = new Map<string, { blocks: Kernel; final: Kernel; pool: DeviceArray[] }>();
+  const kernels = new Map<string, { blocks: Kernel; final: Kernel; partials?: DeviceArray; busy: Promise<void> }>();
 
   const kernelsFor = (elem: ElemType, target: Target) => {
     const key = `${elem}:${target}`;
     let k = kernels.get(key);
     if (!k) {
-      const globals = { op: device, BLOCK: BLOCK_SIZE, T: DTYPES[elem]! };
+      const globals = { op: device, cv: TO_DTYPE[elem]!, BLOCK: BLOCK_SIZE, T: DTYPES[elem]! };
       const arr = `${elem}[]`;
       k = {
         blocks: new Kernel(reduceBlocks, { target, globals, signature: [arr, 'i32', arr] }),
         final: new Kernel(reduceFinal, { target, globals, signature: [arr, 'i32', arr, elem, 'bool'] }),
-        pool: [],
+        busy: Promise.resolve(),
       };
       kernels.set(key, k);
     }
@@ -168,27 +180,46 @@ export function reduce(fn: ((a: number, b: number) => number) | DeviceFunction, 
 
     const k = kernelsFor(elem, target);
     const blocks = n === 0 ? 0 : await plan(n, target, call.blocks);
-    // A partials buffer per call in flight (concurrent calls must not share one).
-    const fit = k.pool.findIndex((p) => p.length >= blocks);
-    const partials = fit >= 0 ? k.pool.splice(fit, 1)[0] : deviceArray(Math.max(blocks, 1), elem, { target });
     const out = res ?? new TYPED_ARRAY_OF[elem](1);
     const launch = { stream: call.stream };
+    const useInit = call.init !== undefined;
+    // One call at a time per (dtype, target): calls share the partials buffer, and
+    // the cpu target corrupts concurrent launches of one compiled kernel (its
+    // per-worker scratch memory is shared between launches).
+    const previous = k.busy;
+    let release!: () => void;
+    k.busy = new Promise<void>((r) => (release = r));
+    await previous;
     try {
+      if (!k.partials || k.partials.length < blocks) {
+        await k.partials?.free();
+        k.partials = deviceArray(Math.max(blocks, 1), elem, { target });
+      }
+      const partials = k.partials;
       if (blocks > 0) {
         const pass1 = k.blocks.configure(blocks, BLOCK_SIZE, launch)(arr, n, partials);
-        if (!call.stream) await pass1;
-        else pass1.catch(() => {}); // the stream reports it, and so does pass 2
-        await k.final.configure(1, BLOCK_SIZE, launch)(partials, blocks, out, init, call.init !== undefined);
+        if (!call.stream) await pass1; // without a stream nothing orders the two launches
+        else pass1.catch(() => {}); // awaited below
+        const done = await Promise.allSettled([pass1, k.final.configure(1, BLOCK_SIZE, launch)(partials, blocks, out, init, useInit)]);
+        for (const d of done) if (d.status === 'rejected') throw d.reason;
       } else {
-        await k.final.configure(1, BLOCK_SIZE, launch)(n > 0 ? arr : partials, n, out, init, call.init !== undefined);
+        await k.final.configure(1, BLOCK_SIZE, launch)(n > 0 ? arr : partials, n, out, init, useInit);
       }
     } finally {
-      k.pool.push(partials);
+      release();
     }
     return res === undefined ? (out as TypedArray)[0] : undefined;
   };
 
   const reducer = run as Reducer;
+  reducer.inspect = async (stage, dtype = 'f32', pass = 'blocks') => {
+    const elem = typeof dtype === 'string' ? dtype : dtype.__dtype;
+    if (!DTYPES[elem]) throw new TypeError(`numbat: reduce works on f32, f64, i32 and u32, not ${elem}`);
+    const target = await resolveTarget(options.target);
+    const k = kernelsFor(elem, target);
+    const a = new TYPED_ARRAY_OF[elem](BLOCK_SIZE);
+    return pass === 'blocks' ? k.blocks.inspect(stage, a, 1, a) : k.final.inspect(stage, a, 1, a, 0, false);
+  };
   reducer.plan = async (n, target = options.target) => {
     const t = await resolveTarget(target);
     const blocks = await plan(n, t);
