@@ -22,7 +22,9 @@ const opt = (n, d) => { const i = argv.indexOf(`--${n}`); return i >= 0 ? argv[i
 const targets = opt('targets', 'cpu,webgpu').split(',');
 const REPS = Number(opt('reps', 9));
 const LOG2N = Number(opt('log2n', 26));
-const HAND_GRID = { cpu: 16384, webgpu: 128, cuda: 4096 }; // the hand kernel's best grid (cpu: docs/backends/cpu.md sweep; webgpu: llvmpipe sweep)
+// The hand kernel's grid in bench/cpu (16384) and bench/webgpu-style sweeps on llvmpipe (128); it
+// also runs at reduce's grid.
+const HAND_GRID = { cpu: 16384, webgpu: 128, cuda: 4096 };
 
 function stats(ms) {
   const s = [...ms].sort((a, b) => a - b);
@@ -42,16 +44,20 @@ async function benchTarget(target) {
   const sum = reduce((p, q) => p + q, { target });
   const plan = await sum.plan(n);
   const grid = HAND_GRID[target] ?? 1024;
-  const hand = cuda.jit(blockReduce, { target }).configure(grid, 256);
-  const partial = cuda.deviceArray(grid, 'f32', { target });
-  const handRun = async () => {
-    await hand(x, partial);
-    const p = await partial.copyToHost();
-    let s = 0;
-    for (const v of p) s += v;
-    return s;
+  const kernel = cuda.jit(blockReduce, { target });
+  const handAt = (g) => {
+    const launch = kernel.configure(g, 256);
+    const partial = cuda.deviceArray(g, 'f32', { target });
+    return async () => {
+      await launch(x, partial);
+      const p = await partial.copyToHost();
+      let s = 0;
+      for (const v of p) s += v;
+      return s;
+    };
   };
-  const contenders = [['reduce', () => sum(x)], ['hand', handRun]];
+  const contenders = [['reduce', () => sum(x)], ['hand', handAt(grid)]];
+  if (plan.blocks && plan.blocks !== grid) contenders.push(['handSameGrid', handAt(plan.blocks)]);
   const out = { target, n, device: a.device, reduceBlocks: plan.blocks, handGrid: grid };
   for (const [name, f] of contenders) {
     const t0 = performance.now();
@@ -94,7 +100,8 @@ for (const r of rows) {
   console.log(`${r.target} (${r.device}), 2^${Math.log2(r.n)} f32, best/median of ${REPS}:`);
   console.log(`  reduce (${r.reduceBlocks} blocks + 1)  : ${f(r.reduce.gbps)} / ${f(r.reduce.gbpsMedian)} GB/s (${f(r.reduce.best)} ms; first call incl. compile ${r.reduce.firstMs.toFixed(0)} ms; exact: ${r.reduce.exact})`);
   console.log(`  hand kernel (grid ${r.handGrid}) : ${f(r.hand.gbps)} / ${f(r.hand.gbpsMedian)} GB/s (${f(r.hand.best)} ms, partials summed on the host; exact: ${r.hand.exact})`);
-  console.log(`  reduce / hand           : ${f(r.reduce.gbps / r.hand.gbps)}x`);
+  if (r.handSameGrid) console.log(`  hand kernel (grid ${r.reduceBlocks}) : ${f(r.handSameGrid.gbps)} / ${f(r.handSameGrid.gbpsMedian)} GB/s (${f(r.handSameGrid.best)} ms; reduce's grid; exact: ${r.handSameGrid.exact})`);
+  console.log(`  reduce / hand           : ${f(r.reduce.gbps / r.hand.gbps)}x${r.handSameGrid ? ` (same grid: ${f(r.reduce.gbps / r.handSameGrid.gbps)}x)` : ''}`);
   if (omp && !omp.skipped && r.n === 2 ** 26) console.log(`  reduce / C OpenMP       : ${f(r.reduce.gbps / omp.gbps)}x (OpenMP ${f(omp.gbps)} GB/s, f64 accumulation, best of 5)`);
 }
 if (omp?.skipped) console.log(`(C OpenMP anchor skipped: ${omp.skipped})`);

@@ -100,7 +100,7 @@ export const backend: Backend = {
     if (!onPath('ld') && !onPath('cc')) return { ok: false, reason: 'no linker (ld or cc) on PATH (Debian: apt install binutils)' };
     const model = cpus()[0]?.model ?? 'CPU';
     // reduce: blocks run one after another per worker, so the grid is sized by the per-thread
-    // share (reduce gives 16 elements per thread; 8-16 measured best), not by concurrency.
+    // share (reduce gives ~10 elements per thread, measured best), not by concurrency.
     return { ok: true, device: `${model} (${workerCount()} workers)`, hardware: false, gridStrideBlocks: workerCount() * 65536 };
   },
 
