@@ -132,7 +132,7 @@ export function reduce(fn: ((a: number, b: number) => number) | DeviceFunction, 
   if (device.fn.length !== 2) {
     throw new TypeError(`numbat: reduce expects a function of two arguments, (a, b) => …; '${device.name}' takes ${device.fn.length}`);
   }
-  const kernels = new Map<string, { blocks: Kernel; final: Kernel; partials?: DeviceArray; busy: Promise<void> }>();
+  const kernels = new Map<string, { blocks(): Kernel; final: Kernel; partials?: DeviceArray; busy: Promise<void> }>();
 
   const kernelsFor = (elem: ElemType, target: Target) => {
     const key = `${elem}:${target}`;
@@ -140,8 +140,10 @@ export function reduce(fn: ((a: number, b: number) => number) | DeviceFunction, 
     if (!k) {
       const globals = { op: device, cv: TO_DTYPE[elem]!, BLOCK: BLOCK_SIZE, T: DTYPES[elem]! };
       const arr = `${elem}[]`;
+      let pass1: Kernel | undefined;
       k = {
-        blocks: new Kernel(reduceBlocks, { target, globals, signature: [arr, 'i32', arr] }),
+        // Pass 1 is compiled on first use: small inputs never need it.
+        blocks: () => (pass1 ??= new Kernel(reduceBlocks, { target, globals, signature: [arr, 'i32', arr] })),
         final: new Kernel(reduceFinal, { target, globals, signature: [arr, 'i32', arr, elem, 'bool'] }),
         busy: Promise.resolve(),
       };
@@ -202,7 +204,7 @@ export function reduce(fn: ((a: number, b: number) => number) | DeviceFunction, 
       }
       const partials = k.partials;
       if (blocks > 0) {
-        const pass1 = k.blocks.configure(blocks, BLOCK_SIZE, launch)(arr, n, partials);
+        const pass1 = k.blocks().configure(blocks, BLOCK_SIZE, launch)(arr, n, partials);
         if (!call.stream) await pass1; // without a stream nothing orders the two launches
         else pass1.catch(() => {}); // awaited below
         const done = await Promise.allSettled([pass1, k.final.configure(1, BLOCK_SIZE, launch)(partials, blocks, out, init, useInit)]);
@@ -223,7 +225,7 @@ export function reduce(fn: ((a: number, b: number) => number) | DeviceFunction, 
     const target = await resolveTarget(options.target);
     const k = kernelsFor(elem, target);
     const a = new TYPED_ARRAY_OF[elem](BLOCK_SIZE);
-    return pass === 'blocks' ? k.blocks.inspect(stage, a, 1, a) : k.final.inspect(stage, a, 1, a, 0, false);
+    return pass === 'blocks' ? k.blocks().inspect(stage, a, 1, a) : k.final.inspect(stage, a, 1, a, 0, false);
   };
   reducer.plan = async (n, target = options.target) => {
     const t = await resolveTarget(target);
