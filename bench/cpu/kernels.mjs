@@ -1,21 +1,11 @@
-// The benchmarked kernels (one module, so the disk-cache keys match across processes).
+// The benchmarked kernels, shared by every benchmark (bench/run.mjs, bench/cpu,
+// bench/webgpu, bench/reduce.mjs): the seed's Monte Carlo pi (defined once, in
+// the demo examples/pi.mjs) and a shared-memory block reduction (grid-stride
+// sums, a barrier tree, one partial per block). The disk-cache key is the
+// kernel's source, so every process loads the same entries.
 import { cuda, f32 } from '@numbat/core';
 
-export function monteCarloPi(states, counts, nSamples) {
-  const i = cuda.grid(1);
-  if (i >= counts.length) return;
-  let count = 0;
-  let state = states[i];
-  for (let k = 0; k < nSamples; k++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    const x = (state & 0xffff) / 65535;
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    const y = (state & 0xffff) / 65535;
-    if (x * x + y * y <= 1.0) count++;
-  }
-  counts[i] = count;
-  states[i] = state;
-}
+export { monteCarloPi } from '../../examples/pi.mjs';
 
 export function blockReduce(a, partial) {
   const sh = cuda.shared.array(256, f32);
@@ -30,4 +20,3 @@ export function blockReduce(a, partial) {
   }
   if (t === 0) partial[cuda.blockIdx.x] = sh[0];
 }
-
