@@ -1,0 +1,166 @@
+// The benchmark suite (`npm run bench`): every example (examples/*.mjs) and the
+// corpus' heavy kernels on every available target, the anchors (numba
+// parallel, numba's CUDA simulator, C -O3 OpenMP, plain JS) in the same run,
+// cold-compile and cache-load times, peak RSS and a leak check per target.
+//   node bench/run.mjs [--quick] [--targets sim,cpu,webgpu,cuda] [--no-anchors]
+//                      [--out DIR] [--repeat N] [--workloads id,id]
+// Writes DIR/<machine>-<date>.{json,md,svg} (DIR: bench/results) and copies
+// them to DIR/latest.*, then prints the Markdown report.
+// Each target runs in child processes (bench/suite/worker.mjs, compile.mjs,
+// leak.mjs): its peak RSS is its own, and a crash or hang costs one workload,
+// which reads "n/a (reason)"; so does a missing anchor (no numba, no cc).
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runChild } from './suite/child.mjs';
+import { chartSvg } from './suite/chart.mjs';
+import { si } from './suite/format.mjs';
+import { chartPanels, computeRatios, markdownReport } from './suite/report.mjs';
+import { machineInfo } from './suite/system.mjs';
+import { allWorkloads, describeWorkload } from './suite/workloads.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const suite = (f) => join(here, 'suite', f);
+
+const argv = process.argv.slice(2);
+const flag = (n) => argv.includes(`--${n}`);
+const opt = (n, d) => { const i = argv.indexOf(`--${n}`); return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : d; };
+const quick = flag('quick');
+const targets = opt('targets', 'sim,cpu,webgpu,cuda').split(',').map((s) => s.trim()).filter(Boolean);
+const outDir = opt('out', join(here, 'results'));
+const repeat = Number(opt('repeat', 1));
+const only = opt('workloads', undefined)?.split(',');
+// Examples run at 'large' (their biggest run); the simulator interprets every thread
+// in JS, so it runs them at 'small'. --quick runs everything at 'small'.
+const exampleSize = (target) => (quick || target === 'sim' ? 'small' : 'large');
+const LEAK_ITERATIONS = quick ? 100 : 1000;
+// A workload that prints nothing for this long is killed (and reads "n/a (timed out)").
+const IDLE_MS = quick ? 120_000 : 600_000;
+
+const log = (s) => process.stderr.write(`${s}\n`);
+const started = performance.now();
+const machine = machineInfo(root);
+const workloads = (await allWorkloads()).filter((w) => !only || only.includes(w.id));
+log(`numbat bench on ${machine.cpu} (${machine.cores} cores), ${quick ? 'quick' : 'full'} run; targets ${targets.join(', ')}; workloads ${workloads.map((w) => w.id).join(', ')}`);
+
+/** Runs the workloads of one target in child processes, restarting after a crash. */
+async function runTarget(target) {
+  const results = {};
+  let info = { available: false, reason: 'the worker did not start' };
+  let startRssKiB;
+  let pending = workloads.map((w) => w.id);
+  while (pending.length) {
+    const { lines, error } = await runChild(suite('worker.mjs'), [target, exampleSize(target), quick ? '1' : '0', String(repeat), ...pending], {
+      idleMs: IDLE_MS,
+      onLine: (l) => {
+        if (l.type === 'workload') log(`  ${target} ${l.id}: ${l.ok ? si(l.throughput, l.unit) + (l.checksFailed ? ' (CHECK FAILED)' : '') : `n/a (${l.error})`}`);
+      },
+    });
+    const start = lines.find((l) => l.type === 'start');
+    if (start) {
+      info = { available: start.available, device: start.device, reason: start.reason };
+      startRssKiB ??= start.maxRssKiB;
+      if (!start.available) break;
+    }
+    for (const l of lines.filter((x) => x.type === 'workload')) {
+      const { type, ...rest } = l;
+      results[l.id] = rest;
+    }
+    pending = pending.filter((id) => !results[id]);
+    if (!pending.length) break;
+    if (!error) { for (const id of pending) results[id] = { ok: false, error: 'the worker ended without a result' }; break; }
+    if (!start) { info.reason = `the worker failed: ${error}`; break; }
+    // The first pending workload is the one that was running when the child died.
+    results[pending[0]] = { ok: false, error };
+    log(`  ${target} ${pending[0]}: n/a (${error})`);
+    pending = pending.slice(1);
+  }
+  return { info, results, startRssKiB };
+}
+
+/** Cold compile, and cache fill + load, each in its own fresh process. */
+async function compileTimes(target) {
+  const kernels = {};
+  for (const kernel of ['monteCarloPi', 'blockReduce']) {
+    const { lines, error } = await runChild(suite('compile.mjs'), [target, 'cold', kernel], { idleMs: IDLE_MS });
+    kernels[kernel] = lines[0] ? { cold: lines[0] } : { coldError: error ?? 'no result' };
+  }
+  const cacheDir = mkdtempSync(join(tmpdir(), 'numbat-bench-cache-'));
+  let cacheNote;
+  try {
+    const env = { NUMBAT_CACHE_DIR: cacheDir };
+    const fill = await runChild(suite('compile.mjs'), [target, 'fill'], { env, idleMs: IDLE_MS });
+    if (fill.error || !fill.lines.length) cacheNote = `cache fill failed: ${fill.error ?? 'no result'}`;
+    else if (!fill.lines[0].cacheSupported) cacheNote = `the ${target} backend has no disk cache`;
+    else {
+      const load = await runChild(suite('compile.mjs'), [target, 'load'], { env, idleMs: IDLE_MS });
+      if (load.error) cacheNote = `cache load failed: ${load.error}`;
+      for (const l of load.lines) if (kernels[l.kernel]) kernels[l.kernel].load = l;
+      for (const l of fill.lines) if (kernels[l.kernel]) kernels[l.kernel].fill = l;
+    }
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
+  return { kernels, cacheNote };
+}
+
+async function leakCheck(target) {
+  const { lines, error } = await runChild(suite('leak.mjs'), [target, String(LEAK_ITERATIONS)], { nodeArgs: ['--expose-gc'], idleMs: IDLE_MS });
+  const phases = lines.filter((l) => l.memory);
+  const result = lines.find((l) => l.phase === 'result');
+  if (error) return { phases, error };
+  if (!result?.ok) return { phases, error: 'the leak probe computed wrong results' };
+  return { phases };
+}
+
+async function anchors() {
+  if (flag('no-anchors')) return [];
+  try {
+    const { runAnchors } = await import('./anchors/index.mjs');
+    return await runAnchors({ cudasim: true });
+  } catch (e) {
+    return [{ anchor: 'anchors', skipped: String(e?.message ?? e) }];
+  }
+}
+
+const data = {
+  schema: 'numbat-bench/1',
+  machine,
+  command: `node bench/run.mjs ${argv.join(' ')}`.trim(),
+  options: { quick, targets, anchors: !flag('no-anchors'), repeat, exampleSizes: Object.fromEntries(targets.map((t) => [t, exampleSize(t)])), leakIterations: LEAK_ITERATIONS },
+  targets: {}, workloads: workloads.map(describeWorkload), results: {}, compile: {}, memory: {}, anchors: [], ratios: [],
+};
+
+for (const target of targets) {
+  log(`${target}: workloads`);
+  const { info, results, startRssKiB } = await runTarget(target);
+  const note = `examples at '${exampleSize(target)}'${target === 'sim' && !quick ? ' (the simulator is slow), kernels at reduced problems' : quick ? ', kernels at reduced problems' : ''}`;
+  data.targets[target] = { ...info, note };
+  data.results[target] = results;
+  if (!info.available) { log(`${target}: skipped (${info.reason})`); continue; }
+  let peak;
+  for (const [id, r] of Object.entries(results)) if (r.maxRssKiB && (!peak || r.maxRssKiB > peak[1])) peak = [id, r.maxRssKiB];
+  log(`${target}: compile and cache load`);
+  data.compile[target] = await compileTimes(target);
+  log(`${target}: leak check (${LEAK_ITERATIONS} iterations)`);
+  data.memory[target] = { startRssKiB, peakRssKiB: peak?.[1], peakWorkload: peak?.[0], leak: await leakCheck(target) };
+}
+log('anchors');
+data.anchors = await anchors();
+for (const a of data.anchors) log(`  ${a.anchor}: ${a.skipped ? `n/a (${a.skipped})` : `${si(a.mc?.samples_per_s, 'samples/s')}${a.reduce ? `, ${si(a.reduce.gbps * 1e9, 'B/s')}` : ''}`}`);
+data.ratios = computeRatios(data);
+data.durationSeconds = (performance.now() - started) / 1000;
+
+mkdirSync(outDir, { recursive: true });
+const base = join(outDir, `${machine.slug}-${machine.date}`);
+const markdown = markdownReport(data) + `\n![throughput per target](${machine.slug}-${machine.date}.svg)\n`;
+const svg = chartSvg({ title: `numbat throughput per target (${machine.slug}, ${machine.date})`, subtitle: `${machine.cpu}, ${machine.cores} cores; ${quick ? 'quick run' : 'full run'}; bars: targets, lighter bars: anchors`, panels: chartPanels(data) });
+writeFileSync(`${base}.json`, JSON.stringify(data, null, 1) + '\n');
+writeFileSync(`${base}.md`, markdown);
+writeFileSync(`${base}.svg`, svg);
+for (const ext of ['json', 'svg']) copyFileSync(`${base}.${ext}`, join(outDir, `latest.${ext}`));
+writeFileSync(join(outDir, 'latest.md'), markdown.replace(`](${machine.slug}-${machine.date}.svg)`, '](latest.svg)'));
+console.log(markdown);
+log(`wrote ${relative(process.cwd(), base)}.{json,md,svg} and latest.* (${Math.round(data.durationSeconds)} s)`);

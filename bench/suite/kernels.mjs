@@ -1,0 +1,128 @@
+// The corpus' heavy kernels as benchmark workloads, on the anchors' problems
+// (bench/anchors: Monte Carlo pi 16384 threads × 2000 samples; a sum of 2^26 f32
+// whose every partial sum is exact), so their throughput divides by the
+// anchors'. Each returns the examples' result shape (target, device, result,
+// checks, work, seconds, throughput, unit, compileMs).
+import { cuda, loadBackend, targetAvailability } from '@numbat/core';
+import { blockReduce, monteCarloPi } from '../cpu/kernels.mjs';
+import { piSeeds } from '../../examples/pi.mjs';
+
+const BLOCK = 256;
+// Block reduction grids: bench/cpu's 16384 (16 elements per thread), reduce.mjs's 128 on
+// llvmpipe (few blocks measured best), one block per SM-ish on cuda, and few on the
+// simulator (its blocks run one after another).
+const REDUCE_GRID = { cpu: 16384, webgpu: 128, cuda: 4096, sim: 32 };
+
+/** Problem sizes: the anchors' on native targets; the simulator and --quick get smaller ones. */
+export function kernelProblem(id, target, quick) {
+  const small = quick || target === 'sim';
+  if (id === 'mc-kernel') {
+    return small ? { threads: target === 'sim' ? 1024 : 4096, samples: 200, reps: 3 } : { threads: 16384, samples: 2000, reps: 7 };
+  }
+  // webgpu binds at most 128 MiB per storage buffer by default: 2^24 f32 is within it.
+  const log2n = small ? (target === 'sim' ? 16 : 20) : target === 'webgpu' ? 24 : 26;
+  return { log2n, reps: small ? 3 : 7 };
+}
+
+export const KERNEL_WORKLOADS = [
+  {
+    id: 'mc-kernel', kind: 'kernel', anchor: 'mc', unit: 'samples/s',
+    title: 'Monte Carlo pi kernel (device arrays; the anchors\' problem)',
+    run: runMonteCarlo,
+  },
+  {
+    id: 'block-reduce', kind: 'kernel', anchor: 'reduce', unit: 'B/s',
+    title: 'Shared-memory block reduction of f32 (partials summed on the host)',
+    run: runBlockReduce,
+  },
+];
+
+async function timeReps(reps, fn) {
+  const ms = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    await fn(r);
+    ms.push(performance.now() - t0);
+  }
+  const sorted = [...ms].sort((a, b) => a - b);
+  return { bestMs: sorted[0], medianMs: sorted[sorted.length >> 1], ms };
+}
+
+/** Hits of threads [0, threads) over `samples` draws from the seeds, in f64 or emulated f32. */
+function hostHits(threads, samples, f32) {
+  const r = f32 ? Math.fround : (v) => v;
+  const seeds = piSeeds(threads);
+  let hits = 0;
+  for (let i = 0; i < threads; i++) {
+    let s = seeds[i];
+    for (let k = 0; k < samples; k++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      const x = r((s & 0xffff) / 65535);
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      const y = r((s & 0xffff) / 65535);
+      if (r(r(x * x) + r(y * y)) <= 1) hits++;
+    }
+  }
+  return hits;
+}
+
+async function runMonteCarlo({ target, quick }) {
+  const { threads, samples, reps } = kernelProblem('mc-kernel', target, quick);
+  const device = (await targetAvailability(target)).device;
+  const f32 = !(await loadBackend(target)).supportsF64;
+  const states = cuda.toDevice(piSeeds(threads), { target });
+  const counts = cuda.deviceArray(threads, 'u32', { target });
+  const launch = cuda.jit(monteCarloPi, { target }).configure(Math.ceil(threads / BLOCK), BLOCK);
+  const c0 = performance.now();
+  await launch(cuda.toDevice(piSeeds(threads), { target }), counts, 1); // compiles, on other states
+  const compileMs = performance.now() - c0;
+  // A warm-up launch from the seeds: its hits are those of the anchors' problem.
+  await launch(states, counts, samples);
+  let firstHits = 0;
+  for (const c of await counts.copyToHost()) firstHits += c;
+  const t = await timeReps(reps, () => launch(states, counts, samples));
+  await Promise.all([states.free(), counts.free()]);
+  const expected = hostHits(threads, samples, f32);
+  const tolerance = f32 ? Math.ceil(threads * samples * 1e-5) : 0; // see examples/pi.mjs
+  const work = threads * samples;
+  return {
+    target, device, unit: 'samples/s', compileMs, seconds: t.bestMs / 1e3, work, throughput: work / (t.bestMs / 1e3),
+    result: { problem: `${threads} threads × ${samples} samples`, threads, samples, hits: firstHits, pi: (4 * firstHits) / work, ...t },
+    checks: [{
+      name: 'hits equal a host replay of the LCG', ok: Math.abs(firstHits - expected) <= tolerance,
+      detail: `${firstHits} vs ${expected} (${f32 ? 'f32, tolerance ' + tolerance : 'f64, exact'})`,
+    }],
+  };
+}
+
+async function runBlockReduce({ target, quick }) {
+  const { log2n, reps } = kernelProblem('block-reduce', target, quick);
+  const n = 2 ** log2n;
+  const device = (await targetAvailability(target)).device;
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = ((i * 7) % 13) * 0.25 - 1.5; // the anchors' data: every partial sum is exact
+  let exact = 0;
+  for (let i = 0; i < n; i++) exact += data[i];
+  const grid = Math.max(1, Math.min(REDUCE_GRID[target] ?? 1024, n / (BLOCK * 16)));
+  const x = cuda.toDevice(data, { target });
+  const partial = cuda.deviceArray(grid, 'f32', { target });
+  const launch = cuda.jit(blockReduce, { target }).configure(grid, BLOCK);
+  let sum = NaN;
+  const reduceOnce = async () => {
+    await launch(x, partial);
+    let s = 0;
+    for (const p of await partial.copyToHost()) s += p;
+    sum = s;
+  };
+  const c0 = performance.now();
+  await reduceOnce(); // compiles
+  const compileMs = performance.now() - c0;
+  const t = await timeReps(reps, reduceOnce);
+  await Promise.all([x.free(), partial.free()]);
+  const bytes = n * 4;
+  return {
+    target, device, unit: 'B/s', compileMs, seconds: t.bestMs / 1e3, work: bytes, throughput: bytes / (t.bestMs / 1e3),
+    result: { problem: `2^${log2n} f32, ${grid} blocks × ${BLOCK}`, n, grid, sum, exact, ...t },
+    checks: [{ name: 'sum equals the exact host sum', ok: sum === exact, detail: `${sum} vs ${exact}` }],
+  };
+}
