@@ -4,8 +4,9 @@
 import { si } from './format.mjs';
 
 const COLORS = { sim: '#8c8c8c', cpu: '#2b6cb0', webgpu: '#2f855a', cuda: '#c05621', anchor: '#6b46c1' };
-const W = 960, LABEL = 170, PLOT = 600, ROW = 20, BAR = 14, HEAD = 30, GAP = 14, TOP = 56;
+const W = 960, LABEL = 170, PLOT = 600, ROW = 20, BAR = 14, HEAD = 40, GAP = 14, TOP = 56;
 
+const tick = (d) => si(d).replace(/\.0+(?= |$)/, ''); // decades: 1 M, 10 M, 100 M
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /**
@@ -33,7 +34,7 @@ export function chartSvg({ title, subtitle, panels }) {
     out.push(`<text x="12" y="${y + 16}" font-weight="bold">${esc(p.title)}</text><text x="${W - 12}" y="${y + 16}" text-anchor="end" fill="#555">${esc(p.unit)}, log scale</text>`);
     for (let d = lo; d <= hi * 1.0001; d *= 10) {
       out.push(`<line x1="${x(d).toFixed(1)}" y1="${y + HEAD - 4}" x2="${x(d).toFixed(1)}" y2="${bottom}" stroke="#ddd"/>`);
-      out.push(`<text x="${x(d).toFixed(1)}" y="${y + HEAD - 7}" text-anchor="middle" font-size="10" fill="#777">${esc(si(d))}</text>`);
+      out.push(`<text x="${x(d).toFixed(1)}" y="${y + HEAD - 7}" text-anchor="middle" font-size="10" fill="#777">${esc(tick(d))}</text>`);
     }
     p.bars.forEach((b, k) => {
       const top = y + HEAD + k * ROW + (ROW - BAR) / 2;

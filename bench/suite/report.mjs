@@ -87,7 +87,8 @@ export function markdownReport(data) {
       return hit ? ratio(hit.ratio) : 'n/a (no such job)';
     })]);
   }
-  lines.push(ratioRows.length ? table(['workload', 'target', 'numbat', ...ANCHORS.map(([, title]) => title)], ratioRows) : '(no anchored workload ran)', '');
+  if (!data.anchors.length) lines.push('(anchors not run: --no-anchors)', '');
+  else lines.push(ratioRows.length ? table(['workload', 'target', 'numbat', ...ANCHORS.map(([, title]) => title)], ratioRows) : '(no anchored workload ran)', '');
 
   lines.push('## Anchors', '');
   lines.push(data.anchors.length ? table(['anchor', 'threads', 'Monte Carlo pi', 'sum of 2^26 f32', 'compile / warm-up'], data.anchors.map((a) => (a.skipped
@@ -115,7 +116,7 @@ export function markdownReport(data) {
   lines.push(table(['target', 'kernel', 'first compile, fresh process', 'again, backend loaded', 'first launch from cache, fresh process', 'cache load (backend)', 'LLVM mapped after cache load'], compileRows), '');
 
   lines.push('## Memory', '');
-  lines.push('Peak RSS of the process that ran a target\'s workloads (`process.resourceUsage().maxRSS`; the examples at their size above and the kernels), and growth per iteration over 1000 iterations after a warm-up (the second of two rounds; heap and array buffers after full GCs, RSS). A phase is flagged when its growth exceeds limits set from the noise measured (bench/suite/leak.mjs).', '');
+  lines.push(`Peak RSS of the process that ran a target\'s workloads (\`process.resourceUsage().maxRSS\`; the examples at their size above and the kernels), and growth per iteration over ${data.options.leakIterations} iterations after a warm-up (the second of two rounds; heap and array buffers after full GCs, RSS). A phase is flagged when its growth exceeds limits set from the noise measured (bench/suite/leak.mjs).`, '');
   const memRows = [];
   for (const t of targets) {
     const mem = data.memory[t];
@@ -150,7 +151,8 @@ export function chartPanels(data) {
     const bars = [];
     for (const t of Object.keys(data.results)) {
       const r = data.results[t][w.id];
-      if (r?.ok) bars.push({ label: t, target: t, value: r.throughput, note: r.checksFailed ? '(check failed)' : t === 'sim' ? '(smaller size)' : '' });
+      const smaller = t === 'sim' && !data.options.quick; // the others ran at 'large'
+      if (r?.ok) bars.push({ label: t, target: t, value: r.throughput, note: r.checksFailed ? '(check failed)' : smaller ? '(smaller size)' : '' });
     }
     if (w.anchor) {
       for (const [a, title] of ANCHORS) {

@@ -1,0 +1,111 @@
+// The benchmark suite's quick mode (bench/run.mjs --quick) on sim and cpu,
+// without the anchors: it writes well-formed JSON, Markdown and SVG, every
+// example is discovered, and every measured workload has a throughput and a bar.
+// No timing is asserted (the numbers are whatever this machine gives).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const out = mkdtempSync(join(tmpdir(), 'numbat-bench-smoke-'));
+let run: ReturnType<typeof spawnSync>;
+let data: any, markdown: string, svg: string;
+
+beforeAll(() => {
+  run = spawnSync(process.execPath, [join(root, 'bench/run.mjs'), '--quick', '--no-anchors', '--targets', 'sim,cpu', '--out', out], { encoding: 'utf8', timeout: 110_000 });
+  const files = readdirSync(out);
+  const base = files.find((f) => f.endsWith('.json') && f !== 'latest.json')!.replace(/\.json$/, '');
+  data = JSON.parse(readFileSync(join(out, `${base}.json`), 'utf8'));
+  markdown = readFileSync(join(out, `${base}.md`), 'utf8');
+  svg = readFileSync(join(out, `${base}.svg`), 'utf8');
+  expect(readFileSync(join(out, 'latest.json'), 'utf8')).toBe(JSON.stringify(data, null, 1) + '\n');
+  expect(readFileSync(join(out, 'latest.svg'), 'utf8')).toBe(svg);
+  expect(readFileSync(join(out, 'latest.md'), 'utf8')).toMatch(/!\[throughput per target\]\(latest\.svg\)/);
+}, 120_000);
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+/** Well-formedness of the SVG as XML: balanced tags, quoted attributes, escaped text. */
+function xmlProblems(text: string): string[] {
+  const problems: string[] = [];
+  const stack: string[] = [];
+  const tag = /<(\/?)([A-Za-z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>/g;
+  let last = 0, m: RegExpExecArray | null;
+  while ((m = tag.exec(text))) {
+    const between = text.slice(last, m.index);
+    if (/[<>]/.test(between)) problems.push(`stray markup before offset ${m.index}: ${between.slice(0, 40)}`);
+    if (/&(?!(amp|lt|gt|quot|apos|#\d+);)/.test(between)) problems.push(`unescaped & at ${m.index}`);
+    last = tag.lastIndex;
+    const [, close, name, , selfClosing] = m;
+    if (close) { if (stack.pop() !== name) problems.push(`</${name}> closes the wrong element`); } else if (!selfClosing) stack.push(name);
+  }
+  if (/[<>]/.test(text.slice(last))) problems.push('stray markup at the end');
+  if (stack.length) problems.push(`unclosed: ${stack.join(', ')}`);
+  return problems;
+}
+
+describe('bench/run.mjs --quick', () => {
+  it('exits 0 and prints the Markdown report', () => {
+    expect(run.status, String(run.stderr)).toBe(0);
+    expect(String(run.stdout)).toContain('## Throughput');
+  });
+
+  it('discovers every example and the heavy kernels', () => {
+    const examples = readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.mjs'));
+    const files = data.workloads.filter((w: any) => w.kind === 'example').map((w: any) => w.file);
+    // Every example file is a workload (one failing to import is listed with its error).
+    for (const f of examples) {
+      if (/export\s+(async\s+)?function\s+run\b/.test(readFileSync(join(root, 'examples', f), 'utf8'))) expect(files).toContain(f);
+    }
+    expect(data.workloads.map((w: any) => w.id)).toEqual(expect.arrayContaining(['pi', 'dot', 'histogram', 'mc-kernel', 'block-reduce']));
+  });
+
+  it('records the machine and a result or a reason for every workload on every target', () => {
+    expect(data.machine.cores).toBeGreaterThan(0);
+    expect(data.machine.node).toBe(process.version);
+    expect(data.machine.commit).toBeTruthy();
+    for (const target of ['sim', 'cpu']) {
+      const t = data.targets[target];
+      if (!t.available) { expect(t.reason).toBeTruthy(); continue; }
+      for (const w of data.workloads) {
+        const r = data.results[target][w.id];
+        expect(r, `${w.id} on ${target}`).toBeDefined();
+        if (!r.ok) { expect(r.error, `${w.id} on ${target}`).toMatch(/\S/); continue; }
+        expect(r.checksFailed, `${w.id} on ${target}: ${JSON.stringify(r.checks)}`).toBeUndefined();
+        expect(r.throughput).toBeGreaterThan(0);
+        expect(Math.abs((r.throughput * r.seconds) / r.work - 1)).toBeLessThan(1e-9); // throughput = work / seconds
+        expect(r.maxRssKiB).toBeGreaterThan(0);
+      }
+      // The kernels and the demo must run wherever the target is available.
+      for (const id of ['pi', 'mc-kernel', 'block-reduce']) expect(data.results[target][id].ok, `${id} on ${target}`).toBe(true);
+      expect(data.memory[target].peakRssKiB).toBeGreaterThan(0);
+      expect(data.memory[target].leak.phases).toHaveLength(3);
+      expect(data.compile[target].kernels.monteCarloPi.cold.firstMs).toBeGreaterThan(0);
+    }
+    // The cpu backend has a disk cache: the second process must load from it without LLVM.
+    if (data.targets.cpu.available) {
+      const load = data.compile.cpu.kernels.monteCarloPi.load;
+      expect(load.origin).toBe('cache');
+      expect(load.llvmMapped).toBe(false);
+    }
+  });
+
+  it('writes a Markdown table with a column per target and a row per workload', () => {
+    expect(markdown).not.toMatch(/undefined|NaN/);
+    const header = markdown.split('\n').find((l) => l.startsWith('| workload | sim | cpu |'));
+    expect(header).toBeDefined();
+    for (const w of data.workloads) expect(markdown).toMatch(new RegExp(`^\\| ${w.id}: `, 'm'));
+    for (const h of ['## Compile and cache load', '## Memory', '## Checks']) expect(markdown).toContain(h);
+  });
+
+  it('draws a well-formed SVG with one bar per measured target and workload', () => {
+    expect(xmlProblems(svg)).toEqual([]);
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    const bars = [...svg.matchAll(/<rect class="bar" data-target="(\w+)" data-workload="([\w-]+)" data-value="([^"]+)"/g)];
+    const measured: string[] = [];
+    for (const target of Object.keys(data.results)) for (const [id, r] of Object.entries<any>(data.results[target])) if (r.ok) measured.push(`${target}/${id}`);
+    expect(bars.map(([, t, w]) => `${t}/${w}`).sort()).toEqual(measured.sort());
+    for (const [, , , v] of bars) expect(Number(v)).toBeGreaterThan(0);
+  });
+});
