@@ -190,9 +190,7 @@ export function reduce(fn: ((a: number, b: number) => number) | DeviceFunction, 
     const out = res ?? new TYPED_ARRAY_OF[elem](1);
     const launch = { stream: call.stream };
     const useInit = call.init !== undefined;
-    // One call at a time per (dtype, target): calls share the partials buffer, and
-    // the cpu target corrupts concurrent launches of one compiled kernel (its
-    // per-worker scratch memory is shared between launches).
+    // One call at a time per (dtype, target): calls share the partials buffer.
     const previous = k.busy;
     let release!: () => void;
     k.busy = new Promise<void>((r) => (release = r));

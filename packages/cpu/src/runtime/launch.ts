@@ -2,7 +2,10 @@
 // worker; each range runs as one koffi async call of numbat_run on libuv's
 // thread pool, so all cores work while the event loop stays free. Each worker
 // gets its own scratch memory (shared arrays, per-thread storage), reused
-// block after block and launch after launch. Errors recorded by the
+// block after block and launch after launch. Launches of one kernel may run
+// concurrently (different streams, un-awaited calls), so scratch sets are
+// borrowed from a pool for the duration of a launch, never shared by two
+// launches in flight. Errors recorded by the
 // generated code (abi.ts INFO words) become a LaunchError.
 
 import { availableParallelism } from 'node:os';
@@ -23,19 +26,23 @@ if (!process.env.UV_THREADPOOL_SIZE) process.env.UV_THREADPOOL_SIZE = String(Mat
 /** Below this many threads in the grid, one synchronous call beats the async fan-out (~15 µs per call). */
 const SYNC_THREADS = 4096;
 
+/** One buffer per worker; a launch owns a set while it runs. */
+type ScratchSet = Uint8Array[];
+
+function scratchFor(set: ScratchSet, worker: number, bytes: number): Uint8Array {
+  let s = set[worker];
+  if (!s || s.byteLength < bytes) {
+    s = new Uint8Array(bytes);
+    set[worker] = s;
+  }
+  return s;
+}
+
 export class Launcher {
-  private scratch: Uint8Array[] = [];
+  /** Idle scratch sets; usually one, more only while launches overlap. */
+  private idle: ScratchSet[] = [];
 
   constructor(readonly fn: KoffiFn, readonly plan: KernelPlan) {}
-
-  private scratchFor(worker: number, bytes: number): Uint8Array {
-    let s = this.scratch[worker];
-    if (!s || s.byteLength < bytes) {
-      s = new Uint8Array(bytes);
-      this.scratch[worker] = s;
-    }
-    return s;
-  }
 
   async launch(dims: LaunchDims, args: LaunchArg[]): Promise<void> {
     const plan = this.plan;
@@ -61,18 +68,23 @@ export class Launcher {
     });
     const bytes = scratchBytes(plan, threadsPerBlock, dims.sharedMem);
     const workers = Math.min(workerCount(), nblocks);
-    if (workers <= 1 || nblocks * threadsPerBlock < SYNC_THREADS) {
-      this.fn(info, 0, nblocks, this.scratchFor(0, bytes), ...callArgs);
-    } else {
-      const calls: Promise<number>[] = [];
-      for (let w = 0; w < workers; w++) {
-        const begin = Math.floor((nblocks * w) / workers), end = Math.floor((nblocks * (w + 1)) / workers);
-        const scratch = this.scratchFor(w, bytes);
-        calls.push(new Promise((resolve, reject) => {
-          this.fn.async(info, begin, end, scratch, ...callArgs, (err: unknown, r: number) => (err ? reject(err) : resolve(r)));
-        }));
+    const set = this.idle.pop() ?? [];
+    try {
+      if (workers <= 1 || nblocks * threadsPerBlock < SYNC_THREADS) {
+        this.fn(info, 0, nblocks, scratchFor(set, 0, bytes), ...callArgs);
+      } else {
+        const calls: Promise<number>[] = [];
+        for (let w = 0; w < workers; w++) {
+          const begin = Math.floor((nblocks * w) / workers), end = Math.floor((nblocks * (w + 1)) / workers);
+          const scratch = scratchFor(set, w, bytes);
+          calls.push(new Promise((resolve, reject) => {
+            this.fn.async(info, begin, end, scratch, ...callArgs, (err: unknown, r: number) => (err ? reject(err) : resolve(r)));
+          }));
+        }
+        await Promise.all(calls);
       }
-      await Promise.all(calls);
+    } finally {
+      this.idle.push(set);
     }
     if (info[INFO.ERR_FLAG]) throw launchError(plan, info, dims);
   }
