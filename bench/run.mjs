@@ -6,9 +6,10 @@
 //                      [--out DIR] [--repeat N] [--workloads id,id]
 // Writes DIR/<machine>-<date>.{json,md,svg} (DIR: bench/results) and copies
 // them to DIR/latest.*, then prints the Markdown report.
-// Each target runs in child processes (bench/suite/worker.mjs, compile.mjs,
-// leak.mjs): its peak RSS is its own, and a crash or hang costs one workload,
-// which reads "n/a (reason)"; so does a missing anchor (no numba, no cc).
+// Every workload runs in its own child process (bench/suite/worker.mjs; also
+// compile.mjs, leak.mjs): its peak RSS is its own, and a crash or hang costs
+// that workload only, which reads "n/a (reason)"; so does a missing anchor (no
+// numba, no cc).
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -45,39 +46,32 @@ const machine = machineInfo(root);
 const workloads = (await allWorkloads()).filter((w) => !only || only.includes(w.id));
 log(`numbat bench on ${machine.cpu} (${machine.cores} cores), ${quick ? 'quick' : 'full'} run; targets ${targets.join(', ')}; workloads ${workloads.map((w) => w.id).join(', ')}`);
 
-/** Runs the workloads of one target in child processes, restarting after a crash. */
+/**
+ * Runs each workload of one target in its own child process: its peak RSS is
+ * that workload's alone, and a crash or a hang costs only that workload.
+ */
 async function runTarget(target) {
   const results = {};
   let info = { available: false, reason: 'the worker did not start' };
-  let startRssKiB;
-  let pending = workloads.map((w) => w.id);
-  while (pending.length) {
-    const { lines, error } = await runChild(suite('worker.mjs'), [target, exampleSize(target), quick ? '1' : '0', String(repeat), ...pending], {
-      idleMs: IDLE_MS,
-      onLine: (l) => {
-        if (l.type === 'workload') log(`  ${target} ${l.id}: ${l.ok ? si(l.throughput, l.unit) + (l.checksFailed ? ' (CHECK FAILED)' : '') : `n/a (${l.error})`}`);
-      },
-    });
+  const startRss = [];
+  for (const w of workloads) {
+    const { lines, error } = await runChild(suite('worker.mjs'), [target, exampleSize(target), quick ? '1' : '0', String(repeat), w.id], { idleMs: IDLE_MS });
     const start = lines.find((l) => l.type === 'start');
-    if (start) {
-      info = { available: start.available, device: start.device, reason: start.reason };
-      startRssKiB ??= start.maxRssKiB;
-      if (!start.available) break;
-    }
-    for (const l of lines.filter((x) => x.type === 'workload')) {
-      const { type, ...rest } = l;
-      results[l.id] = rest;
-    }
-    pending = pending.filter((id) => !results[id]);
-    if (!pending.length) break;
-    if (!error) { for (const id of pending) results[id] = { ok: false, error: 'the worker ended without a result' }; break; }
     if (!start) { info.reason = `the worker failed: ${error}`; break; }
-    // The first pending workload is the one that was running when the child died.
-    results[pending[0]] = { ok: false, error };
-    log(`  ${target} ${pending[0]}: n/a (${error})`);
-    pending = pending.slice(1);
+    info = { available: start.available, device: start.device, reason: start.reason };
+    if (!start.available) break;
+    startRss.push(start.maxRssKiB);
+    const line = lines.find((l) => l.type === 'workload');
+    if (line) {
+      const { type, ...rest } = line;
+      results[w.id] = rest;
+    } else {
+      results[w.id] = { ok: false, error: error ?? 'the worker ended without a result' };
+    }
+    const r = results[w.id];
+    log(`  ${target} ${w.id}: ${r.ok ? si(r.throughput, r.unit) + (r.checksFailed ? ' (CHECK FAILED)' : '') : `n/a (${r.error})`}`);
   }
-  return { info, results, startRssKiB };
+  return { info, results, startRssKiB: startRss.length ? Math.min(...startRss) : undefined };
 }
 
 /** Cold compile, and cache fill + load, each in its own fresh process. */

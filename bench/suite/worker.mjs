@@ -1,6 +1,6 @@
-// Child process of bench/run.mjs: runs workloads on one target, one after
-// another, and prints one JSON line per workload as it finishes (with the
-// process's peak RSS so far: the peak of the biggest run is the last line's).
+// Child process of bench/run.mjs: runs workloads on one target (bench/run.mjs
+// gives it one, so its peak RSS is that workload's) and prints one JSON line
+// per workload as it finishes, with the process's peak RSS so far.
 //   node bench/suite/worker.mjs TARGET SIZE QUICK(0|1) REPEAT ID...
 import { targetAvailability } from '@numbat/core';
 import { allWorkloads, runWorkload } from './workloads.mjs';
@@ -11,6 +11,7 @@ const rssKiB = () => process.resourceUsage().maxRSS; // kilobytes on Linux
 
 const avail = await targetAvailability(target);
 console.log(JSON.stringify({ type: 'start', target, available: avail.ok, reason: avail.reason, device: avail.device, maxRssKiB: rssKiB() }));
+if (!avail.ok) process.exit(0);
 const byId = new Map((await allWorkloads()).map((w) => [w.id, w]));
 for (const id of ids) {
   const w = byId.get(id);
@@ -22,8 +23,7 @@ for (const id of ids) {
     for (let r = 0; r < repeat; r++) runs.push(await runWorkload(w, { target, size, quick }));
     const best = runs.reduce((a, b) => (b.throughput > a.throughput ? b : a));
     Object.assign(line, { ok: true, ...best, throughputs: runs.map((r) => r.throughput), checks: runs.flatMap((r) => r.checks) });
-    if (!best.checks.every((c) => c.ok)) line.checksFailed = true;
-    if (runs.some((r) => !r.checks.every((c) => c.ok))) line.checksFailed = true;
+    if (!line.checks.every((c) => c.ok)) line.checksFailed = true;
   } catch (e) {
     Object.assign(line, { ok: false, error: String(e?.message ?? e).split('\n')[0] });
   }
