@@ -116,7 +116,7 @@ export function markdownReport(data) {
   lines.push(table(['target', 'kernel', 'first compile, fresh process', 'again, backend loaded', 'first launch from cache, fresh process', 'cache load (backend)', 'LLVM mapped after cache load'], compileRows), '');
 
   lines.push('## Memory', '');
-  lines.push(`Peak RSS: the largest \`process.resourceUsage().maxRSS\` of the target's workloads, each run in its own process (RSS after start: a worker process before it runs its workload). Leak check: growth per iteration over ${data.options.leakIterations} iterations after a warm-up (the second of two rounds; heap and array buffers after full GCs, RSS). A phase is flagged when its growth exceeds limits set from the noise measured (bench/suite/leak.mjs).`, '');
+  lines.push(`Peak RSS: the largest \`process.resourceUsage().maxRSS\` of the target's workloads, each run in its own process (RSS after start: a worker process before it runs its workload). Leak check: growth per iteration over ${data.options.leakIterations} iterations, the second of two rounds after a warm-up of ${2 * data.options.leakIterations} (heap and array buffers after full GCs, and RSS). A phase is flagged when its growth exceeds limits set from the noise measured (bench/suite/leak.mjs).`, '');
   const memRows = [];
   for (const t of targets) {
     const mem = data.memory[t];
