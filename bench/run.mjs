@@ -4,6 +4,7 @@
 // cold-compile and cache-load times, peak RSS and a leak check per target.
 //   node bench/run.mjs [--quick] [--targets sim,cpu,webgpu,cuda] [--no-anchors]
 //                      [--out DIR] [--repeat N] [--workloads id,id]
+//                      [--no-compile] [--no-leak] [--examples DIR]
 // Writes DIR/<machine>-<date>.{json,md,svg} (DIR: bench/results) and copies
 // them to DIR/latest.*, then prints the Markdown report.
 // Every workload runs in its own child process (bench/suite/worker.mjs; also
@@ -12,14 +13,14 @@
 // numba, no cc).
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runChild } from './suite/child.mjs';
 import { chartSvg } from './suite/chart.mjs';
 import { si } from './suite/format.mjs';
 import { chartPanels, computeRatios, markdownReport } from './suite/report.mjs';
 import { machineInfo } from './suite/system.mjs';
-import { allWorkloads, describeWorkload } from './suite/workloads.mjs';
+import { allWorkloads, describeWorkload, EXAMPLES_DIR } from './suite/workloads.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -33,6 +34,9 @@ const targets = opt('targets', 'sim,cpu,webgpu,cuda').split(',').map((s) => s.tr
 const outDir = opt('out', join(here, 'results'));
 const repeat = Number(opt('repeat', 1));
 const only = opt('workloads', undefined)?.split(',');
+// Another examples directory (the smoke test's failing fixtures); children get it through the environment.
+const examplesDir = resolve(opt('examples', EXAMPLES_DIR));
+process.env.NUMBAT_BENCH_EXAMPLES = examplesDir;
 // Examples run at 'large' (their biggest run); the simulator interprets every thread
 // in JS, so it runs them at 'small'. --quick runs everything at 'small'.
 const exampleSize = (target) => (quick || target === 'sim' ? 'small' : 'large');
@@ -43,7 +47,7 @@ const IDLE_MS = quick ? 120_000 : 600_000;
 const log = (s) => process.stderr.write(`${s}\n`);
 const started = performance.now();
 const machine = machineInfo(root);
-const workloads = (await allWorkloads()).filter((w) => !only || only.includes(w.id));
+const workloads = (await allWorkloads(examplesDir)).filter((w) => !only || only.includes(w.id));
 log(`numbat bench on ${machine.cpu} (${machine.cores} cores), ${quick ? 'quick' : 'full'} run; targets ${targets.join(', ')}; workloads ${workloads.map((w) => w.id).join(', ')}`);
 
 /**
@@ -123,7 +127,7 @@ const data = {
   schema: 'numbat-bench/1',
   machine,
   command: `node bench/run.mjs ${argv.join(' ')}`.trim(),
-  options: { quick, targets, anchors: !flag('no-anchors'), repeat, exampleSizes: Object.fromEntries(targets.map((t) => [t, exampleSize(t)])), leakIterations: LEAK_ITERATIONS },
+  options: { quick, targets, anchors: !flag('no-anchors'), compile: !flag('no-compile'), leak: !flag('no-leak'), repeat, examplesDir: relative(root, examplesDir), exampleSizes: Object.fromEntries(targets.map((t) => [t, exampleSize(t)])), leakIterations: LEAK_ITERATIONS },
   targets: {}, workloads: workloads.map(describeWorkload), results: {}, compile: {}, memory: {}, anchors: [], ratios: [],
 };
 
@@ -136,10 +140,15 @@ for (const target of targets) {
   if (!info.available) { log(`${target}: skipped (${info.reason})`); continue; }
   let peak;
   for (const [id, r] of Object.entries(results)) if (r.maxRssKiB && (!peak || r.maxRssKiB > peak[1])) peak = [id, r.maxRssKiB];
-  log(`${target}: compile and cache load`);
-  data.compile[target] = await compileTimes(target);
-  log(`${target}: leak check (${LEAK_ITERATIONS} iterations)`);
-  data.memory[target] = { startRssKiB, peakRssKiB: peak?.[1], peakWorkload: peak?.[0], leak: await leakCheck(target) };
+  if (!flag('no-compile')) {
+    log(`${target}: compile and cache load`);
+    data.compile[target] = await compileTimes(target);
+  }
+  data.memory[target] = { startRssKiB, peakRssKiB: peak?.[1], peakWorkload: peak?.[0] };
+  if (!flag('no-leak')) {
+    log(`${target}: leak check (${LEAK_ITERATIONS} iterations)`);
+    data.memory[target].leak = await leakCheck(target);
+  }
 }
 log('anchors');
 data.anchors = await anchors();

@@ -109,3 +109,29 @@ describe('bench/run.mjs --quick', () => {
     for (const [, , , v] of bars) expect(Number(v)).toBeGreaterThan(0);
   });
 });
+
+describe('bench/run.mjs with failing examples (test/fixtures/bench-examples)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'numbat-bench-failing-'));
+  let r: ReturnType<typeof spawnSync>, d: any, md: string;
+  beforeAll(() => {
+    r = spawnSync(process.execPath, [join(root, 'bench/run.mjs'), '--quick', '--no-anchors', '--no-compile', '--no-leak', '--targets', 'sim',
+      '--examples', join(root, 'test/fixtures/bench-examples'), '--workloads', 'scale,throws,bad-import,wrong,crashes', '--out', dir], { encoding: 'utf8', timeout: 60_000 });
+    d = JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8'));
+    md = readFileSync(join(dir, 'latest.md'), 'utf8');
+  }, 70_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reports each failure as n/a with its reason and still finishes', () => {
+    expect(r.status, String(r.stderr)).toBe(0);
+    const res = d.results.sim;
+    expect(res.scale.ok).toBe(true);
+    expect(res.throws).toMatchObject({ ok: false, error: 'deliberate failure of the fixture' });
+    expect(res['bad-import'].error).toMatch(/^import failed: .*noSuchExport/);
+    expect(res.crashes.error).toMatch(/exited 7/);
+    expect(res.wrong).toMatchObject({ ok: true, checksFailed: true });
+    expect(md).toMatch(/\| throws: rejects \| n\/a \(deliberate failure of the fixture\) \|/);
+    expect(md).toMatch(/\| crashes: exits the process \| n\/a \(exited 7\) \|/);
+    expect(md).toMatch(/✗ check failed: always false/);
+    expect(md).toMatch(/- FAILED wrong on sim: always false/);
+  });
+});

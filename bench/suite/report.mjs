@@ -113,7 +113,8 @@ export function markdownReport(data) {
         load?.origin === 'cache' ? (load.llvmMapped ? 'yes' : 'no') : '—']);
     }
   }
-  lines.push(table(['target', 'kernel', 'first compile, fresh process', 'again, backend loaded', 'first launch from cache, fresh process', 'cache load (backend)', 'LLVM mapped after cache load'], compileRows), '');
+  if (!compileRows.length) lines.push('(not run: --no-compile)', '');
+  else lines.push(table(['target', 'kernel', 'first compile, fresh process', 'again, backend loaded', 'first launch from cache, fresh process', 'cache load (backend)', 'LLVM mapped after cache load'], compileRows), '');
 
   lines.push('## Memory', '');
   lines.push(`Peak RSS: the largest \`process.resourceUsage().maxRSS\` of the target's workloads, each run in its own process (RSS after start: a worker process before it runs its workload). Leak check: growth per iteration over ${data.options.leakIterations} iterations, the second of two rounds after a warm-up of ${2 * data.options.leakIterations} (heap and array buffers after full GCs, and RSS). A phase is flagged when its growth exceeds limits set from the noise measured (bench/suite/leak.mjs).`, '');

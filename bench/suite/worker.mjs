@@ -2,6 +2,7 @@
 // gives it one, so its peak RSS is that workload's) and prints one JSON line
 // per workload as it finishes, with the process's peak RSS so far.
 //   node bench/suite/worker.mjs TARGET SIZE QUICK(0|1) REPEAT ID...
+// (examples from NUMBAT_BENCH_EXAMPLES when set, else examples/)
 import { targetAvailability } from '@numbat/core';
 import { allWorkloads, runWorkload } from './workloads.mjs';
 
@@ -12,7 +13,7 @@ const rssKiB = () => process.resourceUsage().maxRSS; // kilobytes on Linux
 const avail = await targetAvailability(target);
 console.log(JSON.stringify({ type: 'start', target, available: avail.ok, reason: avail.reason, device: avail.device, maxRssKiB: rssKiB() }));
 if (!avail.ok) process.exit(0);
-const byId = new Map((await allWorkloads()).map((w) => [w.id, w]));
+const byId = new Map((await allWorkloads(process.env.NUMBAT_BENCH_EXAMPLES || undefined)).map((w) => [w.id, w]));
 for (const id of ids) {
   const w = byId.get(id);
   const line = { type: 'workload', id, target, size: w?.kind === 'kernel' ? 'kernel' : size };

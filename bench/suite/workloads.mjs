@@ -33,8 +33,8 @@ export async function discoverExamples(dir = EXAMPLES_DIR) {
 }
 
 /** Examples first, then the kernels; `module`/`run` stay out of what is written to JSON. */
-export async function allWorkloads() {
-  return [...await discoverExamples(), ...KERNEL_WORKLOADS];
+export async function allWorkloads(examplesDir = EXAMPLES_DIR) {
+  return [...await discoverExamples(examplesDir), ...KERNEL_WORKLOADS];
 }
 
 export function describeWorkload(w) {
