@@ -159,7 +159,12 @@ data.durationSeconds = (performance.now() - started) / 1000;
 mkdirSync(outDir, { recursive: true });
 const base = join(outDir, `${machine.slug}-${machine.date}`);
 const markdown = markdownReport(data) + `\n![throughput per target](${machine.slug}-${machine.date}.svg)\n`;
-const svg = chartSvg({ title: `numbat throughput per target (${machine.slug}, ${machine.date})`, subtitle: `${machine.cpu}, ${machine.cores} cores; ${quick ? 'quick run' : 'full run'}; bars: targets, lighter bars: anchors`, panels: chartPanels(data) });
+const unavailable = targets.filter((t) => !data.targets[t].available);
+const svg = chartSvg({
+  title: `numbat throughput per target (${machine.slug}, ${machine.date})`,
+  subtitle: `${machine.cpu}, ${machine.cores} cores; ${quick ? 'quick run' : 'full run'}; bars: targets, lighter bars: anchors${unavailable.length ? `; unavailable: ${unavailable.join(', ')}` : ''}`,
+  panels: chartPanels(data),
+});
 writeFileSync(`${base}.json`, JSON.stringify(data, null, 1) + '\n');
 writeFileSync(`${base}.md`, markdown);
 writeFileSync(`${base}.svg`, svg);

@@ -149,9 +149,10 @@ export function markdownReport(data) {
 /** The chart's panels: per workload, a bar per target that ran it, then its anchors. */
 export function chartPanels(data) {
   return data.workloads.map((w) => {
-    const bars = [];
+    const bars = [], gaps = [];
     for (const t of Object.keys(data.results)) {
       const r = data.results[t][w.id];
+      if (r && !r.ok) gaps.push({ label: t, text: `n/a (${r.error})` });
       const smaller = t === 'sim' && !data.options.quick; // the others ran at 'large'
       if (r?.ok) bars.push({ label: t, target: t, value: r.throughput, note: r.checksFailed ? '(check failed)' : smaller ? '(smaller size)' : '' });
     }
@@ -161,6 +162,6 @@ export function chartPanels(data) {
         if (v) bars.push({ label: title, anchor: a, value: v });
       }
     }
-    return { id: w.id, title: `${w.id}: ${w.title}`, unit: w.unit, bars };
+    return { id: w.id, title: `${w.id}: ${w.title}`, unit: w.unit, bars, gaps };
   });
 }
