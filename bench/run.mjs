@@ -40,7 +40,7 @@ process.env.NUMBAT_BENCH_EXAMPLES = examplesDir;
 // Examples run at 'large' (their biggest run); the simulator interprets every thread
 // in JS, so it runs them at 'small'. --quick runs everything at 'small'.
 const exampleSize = (target) => (quick || target === 'sim' ? 'small' : 'large');
-const LEAK_ITERATIONS = quick ? 100 : 1000;
+const LEAK_ITERATIONS = quick ? 100 : 1000, LEAK_ROUNDS = quick ? 2 : 4; // after a warm-up of 2 rounds
 // A workload that prints nothing for this long is killed (and reads "n/a (timed out)").
 const IDLE_MS = quick ? 120_000 : 600_000;
 
@@ -105,7 +105,7 @@ async function compileTimes(target) {
 }
 
 async function leakCheck(target) {
-  const { lines, error } = await runChild(suite('leak.mjs'), [target, String(LEAK_ITERATIONS)], { nodeArgs: ['--expose-gc'], idleMs: IDLE_MS });
+  const { lines, error } = await runChild(suite('leak.mjs'), [target, String(LEAK_ITERATIONS), String(LEAK_ROUNDS)], { nodeArgs: ['--expose-gc'], idleMs: IDLE_MS });
   const phases = lines.filter((l) => l.memory);
   const result = lines.find((l) => l.phase === 'result');
   if (error) return { phases, error };
@@ -127,7 +127,7 @@ const data = {
   schema: 'numbat-bench/1',
   machine,
   command: `node bench/run.mjs ${argv.join(' ')}`.trim(),
-  options: { quick, targets, anchors: !flag('no-anchors'), compile: !flag('no-compile'), leak: !flag('no-leak'), repeat, examplesDir: relative(root, examplesDir), exampleSizes: Object.fromEntries(targets.map((t) => [t, exampleSize(t)])), leakIterations: LEAK_ITERATIONS },
+  options: { quick, targets, anchors: !flag('no-anchors'), compile: !flag('no-compile'), leak: !flag('no-leak'), repeat, examplesDir: relative(root, examplesDir), exampleSizes: Object.fromEntries(targets.map((t) => [t, exampleSize(t)])), leakIterations: LEAK_ITERATIONS, leakRounds: LEAK_ROUNDS },
   targets: {}, workloads: workloads.map(describeWorkload), results: {}, compile: {}, memory: {}, anchors: [], ratios: [],
 };
 

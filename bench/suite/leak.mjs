@@ -1,17 +1,19 @@
 // Child process of bench/run.mjs (run with --expose-gc): does memory grow with
-// launches? Each phase runs a warm-up of 2N iterations, then two rounds of N,
-// with measures after full garbage collections before and after each round:
-// the V8 heap, array buffers (host typed arrays; cpu device arrays are these)
-// and the resident set (native memory: Dawn buffers, driver allocations,
-// code). A leak is judged on the second round, past the warm-up growth
-// (measured on cpu: RSS +7 MiB over the first ~3000 launches, then flat).
-// Prints one JSON line per phase.
-//   node --expose-gc bench/suite/leak.mjs TARGET [N [WARMUP]]
+// launches? Each phase runs a warm-up of 2N iterations, then ROUNDS rounds of N,
+// measuring after full garbage collections before and after each round: the
+// V8 heap, array buffers (host typed arrays; cpu device arrays are these) and
+// the resident set (native memory: Dawn buffers, driver allocations, code).
+// A phase is judged on its growth over all rounds together: past the warm-up
+// (measured on cpu: RSS +7 MiB over the first ~3000 launches, then flat), and
+// over enough iterations for RSS, which moves in chunks of MiBs, to show a
+// trend. Prints one JSON line per phase.
+//   node --expose-gc bench/suite/leak.mjs TARGET [N [ROUNDS]]
 import { cuda } from '@numbat/core';
 
-const [target, nArg] = process.argv.slice(2);
+const [target, nArg, roundsArg] = process.argv.slice(2);
 const N = Number(nArg) || 1000;
-const WARMUP = Number(process.argv[4]) || 2 * N;
+const ROUNDS = Number(roundsArg) || 4;
+const WARMUP = 2 * N;
 const SMALL = 4096, CHURN = 65536; // elements: launches on 16 KiB arrays; churn allocates 256 KiB
 
 const probe = cuda.jit(function leakProbe(a, b, out) {
@@ -29,34 +31,36 @@ function measure() {
   return { heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers, external: m.external, rss: m.rss };
 }
 
-// Growth per iteration, in the second round, above which a phase is flagged as a
-// suspected leak. Noise measured on a 2-core VM (N = 1000, after 3 gc() calls):
-// heap ±0.2 KiB per iteration; RSS ±0.5 KiB per launch on cpu and sim, up to
-// ±4 KiB per launch on webgpu (Dawn and Mesa allocate in chunks), and up to ±26
-// KiB per 256 KiB alloc/free (glibc keeps freed buffers mapped). Smaller growth
-// cannot be told from noise in 1000 iterations (the table prints it anyway): the
-// limits are 2.5× the heap noise and about the RSS noise, far below a leaked
-// device array (256 KiB per alloc/free).
+// Growth per iteration, over all rounds, above which a phase is flagged as a
+// suspected leak. Measured on a 2-core VM (after 3 gc() calls): the heap moves
+// by ±0.2 KiB per iteration over 1000 iterations. RSS moves by ±0.5 KiB per
+// launch over 1000 launches on cpu and sim, and by up to ±5 KiB on webgpu (Dawn
+// and Mesa allocate in chunks); over 4000 launches after the warm-up webgpu
+// still grew by up to 1.5 KiB per launch (its RSS rises ~30 MiB over the first
+// ~30 000 launches, then stays flat: measured to 60 000). alloc/free of 256 KiB
+// moves RSS by up to ±26 KiB per iteration (glibc keeps freed buffers mapped).
+// The limits sit above all of that; a leaked device array would add 256 KiB per
+// alloc/free.
 const LIMITS = {
   launch: { heapUsed: 512, arrayBuffers: 512, rss: 4096 },
   churn: { heapUsed: 512, arrayBuffers: 512, rss: 64 * 1024 },
 };
 
-const growth = (from, to) => Object.fromEntries(Object.keys(from).map((k) => [k, (to[k] - from[k]) / N]));
+const growth = (from, to, n) => Object.fromEntries(Object.keys(from).map((k) => [k, (to[k] - from[k]) / n]));
 
 async function phase(name, limits, step) {
   for (let k = 0; k < WARMUP; k++) await step(k);
-  const m0 = measure();
+  const memory = [measure()];
   const t0 = performance.now();
-  for (let k = 0; k < N; k++) await step(k);
-  const ms = performance.now() - t0;
-  const m1 = measure();
-  for (let k = 0; k < N; k++) await step(k);
-  const m2 = measure();
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let k = 0; k < N; k++) await step(k);
+    memory.push(measure());
+  }
+  const perIteration = growth(memory[0], memory[ROUNDS], ROUNDS * N);
   console.log(JSON.stringify({
-    phase: name, iterations: N, usPerIteration: (ms * 1e3) / N, memory: [m0, m1, m2],
-    firstRoundPerIteration: growth(m0, m1), secondRoundPerIteration: growth(m1, m2), limits,
-    suspect: Object.entries(limits).filter(([k, limit]) => growth(m1, m2)[k] > limit).map(([k]) => k),
+    phase: name, iterations: N, rounds: ROUNDS, warmup: WARMUP, usPerIteration: ((performance.now() - t0) * 1e3) / (ROUNDS * N), memory,
+    perIteration, perRound: memory.slice(1).map((m, r) => growth(memory[r], m, N)), limits,
+    suspect: Object.entries(limits).filter(([k, limit]) => perIteration[k] > limit).map(([k]) => k),
   }));
 }
 

@@ -117,17 +117,17 @@ export function markdownReport(data) {
   else lines.push(table(['target', 'kernel', 'first compile, fresh process', 'again, backend loaded', 'first launch from cache, fresh process', 'cache load (backend)', 'LLVM mapped after cache load'], compileRows), '');
 
   lines.push('## Memory', '');
-  lines.push(`Peak RSS: the largest \`process.resourceUsage().maxRSS\` of the target's workloads, each run in its own process (RSS after start: a worker process before it runs its workload). Leak check: growth per iteration over ${data.options.leakIterations} iterations, the second of two rounds after a warm-up of ${2 * data.options.leakIterations} (heap and array buffers after full GCs, and RSS). A phase is flagged when its growth exceeds limits set from the noise measured (bench/suite/leak.mjs).`, '');
+  lines.push(`Peak RSS: the largest \`process.resourceUsage().maxRSS\` of the target's workloads, each run in its own process (RSS after start: a worker process before it runs its workload). Leak check: growth per iteration over ${data.options.leakRounds} rounds of ${data.options.leakIterations} iterations after a warm-up of ${2 * data.options.leakIterations} (heap and array buffers after full GCs, and RSS; each round's growth is in the JSON). A phase is flagged when its growth exceeds limits set from the noise measured (bench/suite/leak.mjs).`, '');
   const memRows = [];
   for (const t of targets) {
     const mem = data.memory[t];
     if (!mem) continue;
     const leak = mem.leak;
     const phases = leak?.phases ?? [];
-    const phaseCell = (p) => (p ? `heap ${perIteration(p.secondRoundPerIteration.heapUsed)}, buffers ${perIteration(p.secondRoundPerIteration.arrayBuffers)}, RSS ${perIteration(p.secondRoundPerIteration.rss)}` : '—');
+    const phaseCell = (p) => (p ? `heap ${perIteration(p.perIteration.heapUsed)}, buffers ${perIteration(p.perIteration.arrayBuffers)}, RSS ${perIteration(p.perIteration.rss)}` : '—');
     const verdict = leak?.error ? `n/a (${shortError(leak.error)})`
       : !phases.length ? 'n/a (not run)'
-        : data.options.quick ? `not judged (quick: ${phases[0].iterations} iterations)`
+        : data.options.quick ? `not judged (quick: ${phases[0].rounds} × ${phases[0].iterations} iterations)`
           : phases.some((p) => p.suspect.length) ? `suspect: ${phases.filter((p) => p.suspect.length).map((p) => `${p.phase} (${p.suspect.join(', ')})`).join('; ')}`
             : 'no leak';
     memRows.push([t, mib(mem.peakRssKiB), mem.peakWorkload ?? '—', mib(mem.startRssKiB),
