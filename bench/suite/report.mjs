@@ -33,7 +33,7 @@ export function computeRatios(data) {
   return out;
 }
 
-const shortError = (s) => (s.length > 90 ? `${s.slice(0, 87)}…` : s);
+const shortError = (s) => (s.length > 130 ? `${s.slice(0, 127)}…` : s);
 
 /** One cell of the throughput table. */
 function throughputCell(r, w) {
@@ -93,7 +93,7 @@ export function markdownReport(data) {
   lines.push('## Anchors', '');
   lines.push(data.anchors.length ? table(['anchor', 'threads', 'Monte Carlo pi', 'sum of 2^26 f32', 'compile / warm-up'], data.anchors.map((a) => (a.skipped
     ? [a.anchor, '—', `n/a (${a.skipped})`, '—', '—']
-    : [a.anchor, a.threads ?? a.cuda_threads ?? '—', `${si(a.mc?.samples_per_s, 'samples/s')}${a.mc?.problem ? ` (${a.mc.problem})` : ''}`, a.reduce ? si(a.reduce.gbps * 1e9, 'B/s') : '—', Number.isFinite(a.compile_s) ? ms(a.compile_s * 1e3) : '—']))) : '(anchors not run: --no-anchors)', '');
+    : [a.anchor, a.threads ?? a.cuda_threads ?? '—', `${si(a.mc?.samples_per_s, 'samples/s')}${a.mc?.problem ? ` (${a.mc.problem})` : ''}`, a.reduce ? si(a.reduce.gbps * 1e9, 'B/s') : '—', a.compile_s > 0 ? ms(a.compile_s * 1e3) : '—']))) : '(anchors not run: --no-anchors)', '');
 
   lines.push('## Compile and cache load', '');
   lines.push('First launch of a kernel (compile + a one-block launch): in a fresh process (the backend, and LLVM, load then), and again for the same source with the backend loaded (median of 3). Cache: a first process compiles with `cache: true` into a temporary `NUMBAT_CACHE_DIR`, a second fresh process launches from it.', '');
