@@ -69,6 +69,33 @@ export const numeric: CorpusCase[] = [
     outputs: [2, 3],
   },
   {
+    name: 'umulhi',
+    covers: ['cuda.umulhi (high word of the 64-bit u32 product)', 'i32 arguments taken as ToUint32', 'literal arguments'],
+    kernel: function mulhi(u: Uint32Array, v: Uint32Array, a: Int32Array, out: Uint32Array) {
+      const i = cuda.grid(1);
+      if (i >= u.length) return;
+      out[i * 3] = cuda.umulhi(u[i], v[i]);
+      out[i * 3 + 1] = cuda.umulhi(u[i], 0xd2511f53);
+      out[i * 3 + 2] = cuda.umulhi(a[i], a[i] - 1);
+    },
+    grid: 3, block: 64,
+    args: () => {
+      const special = [0, 1, 2, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff, 0xd2511f53, 0xcd9e8d57, 0x9e3779b9];
+      const u: number[] = [], v: number[] = [];
+      for (const x of special) for (const y of special) { u.push(x); v.push(y); }
+      let s = 12345;
+      while (u.length < 192) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; u.push(s); s = (Math.imul(s, 1664525) + 1013904223) >>> 0; v.push(s); }
+      return [Uint32Array.from(u), Uint32Array.from(v), Int32Array.from(u.map((x) => x | 0)), new Uint32Array(u.length * 3)];
+    },
+    reference: ([u, v, a, out]: any) => {
+      const hi = (x: number, y: number) => Number((BigInt(x >>> 0) * BigInt(y >>> 0)) >> 32n);
+      for (let i = 0; i < u.length; i++) {
+        out[i * 3] = hi(u[i], v[i]); out[i * 3 + 1] = hi(u[i], 0xd2511f53); out[i * 3 + 2] = hi(a[i], (a[i] - 1) | 0);
+      }
+    },
+    outputs: [3],
+  },
+  {
     name: 'float_to_int_conversions',
     covers: ['x | 0 on floats (ToInt32)', 'x >>> 0 on floats (ToUint32)', 'NaN and Infinity to int', 'stores into int arrays convert', 'f32 store rounds'],
     kernel: function conv(f: Float32Array, out: Int32Array, outu: Uint32Array, back: Float32Array) {

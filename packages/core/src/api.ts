@@ -7,6 +7,7 @@ import { DeviceFunction } from './device-function.js';
 import { deviceArray, toDevice } from './device-array.js';
 import { Event, Stream } from './stream.js';
 import { reduce } from './reduce.js';
+import { evalMath } from './ir/semantics.js';
 import type { DType, ElemType } from './types.js';
 
 type ArrayOf<E extends ElemType> =
@@ -57,6 +58,8 @@ export const cuda = {
   blockDim: dim3Only('blockDim'),
   gridDim: dim3Only('gridDim'),
   syncthreads: (): void => kernelOnly('syncthreads'),
+  /** CUDA's __umulhi: the high 32 bits of the 64-bit product of two u32 (also runs on the host). */
+  umulhi: (a: number, b: number): number => evalMath('umulhi', 'u32', [a, b]),
   shared: { array: ((..._a: unknown[]) => kernelOnly('shared.array')) as ArrayFactory['array'] },
   local: { array: ((..._a: unknown[]) => kernelOnly('local.array')) as ArrayFactory['array'] },
   atomic: {

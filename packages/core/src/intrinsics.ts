@@ -10,9 +10,10 @@ import type { ScalarType } from './types.js';
  * - 'float': float in → same float out; int/bool args → the default float.
  * - 'numeric': keeps the (joined) operand type, ints included (abs, min, floor on an int stays int).
  * - 'i32': result i32 (imul, clz32).
+ * - 'u32': arguments converted to u32 (ToUint32), result u32 (umulhi).
  * (Math.fround is not an intrinsic: the frontend lowers it to a conversion to f32.)
  */
-export type MathRule = 'float' | 'numeric' | 'i32';
+export type MathRule = 'float' | 'numeric' | 'i32' | 'u32';
 
 export interface MathDecl {
   arity: 1 | 2;
@@ -21,6 +22,8 @@ export interface MathDecl {
   sim: string;
   /** True for functions whose int form is the identity (floor(3) = 3). */
   intIdentity?: boolean;
+  /** Reached as `cuda.<name>` rather than `Math.<name>` (not a JS Math function). */
+  cudaOnly?: boolean;
 }
 
 export const MATH_DECLS = {
@@ -55,11 +58,21 @@ export const MATH_DECLS = {
   trunc: { arity: 1, rule: 'numeric', sim: 'Math.trunc(a)', intIdentity: true },
   imul: { arity: 2, rule: 'i32', sim: 'Math.imul(a, b)' },
   clz32: { arity: 1, rule: 'i32', sim: 'Math.clz32(a)' },
+  // CUDA's __umulhi: the high 32 bits of the 64-bit product. The product
+  // exceeds 2^53, so the reference splits it into 16-bit halves (exact).
+  umulhi: {
+    arity: 2, rule: 'u32', cudaOnly: true,
+    sim: '((x, y) => { const xh = x >>> 16, xl = x & 65535, yh = y >>> 16, yl = y & 65535; return (xh * yh + Math.floor((xh * yl + xl * yh + ((xl * yl) >>> 16)) / 65536)) >>> 0; })(a >>> 0, b >>> 0)',
+  },
 } as const satisfies Record<string, MathDecl>;
 
 export type MathFn = keyof typeof MATH_DECLS;
 export const MATH_FNS = Object.keys(MATH_DECLS) as MathFn[];
-export const isMathFn = (s: string): s is MathFn => Object.prototype.hasOwnProperty.call(MATH_DECLS, s);
+const isDeclared = (s: string): s is MathFn => Object.prototype.hasOwnProperty.call(MATH_DECLS, s);
+/** A `Math.<s>` function kernels support. */
+export const isMathFn = (s: string): s is MathFn => isDeclared(s) && !(MATH_DECLS[s] as MathDecl).cudaOnly;
+/** A `cuda.<s>` function declared in MATH_DECLS (umulhi). */
+export const isCudaMathFn = (s: string): s is MathFn => isDeclared(s) && !!(MATH_DECLS[s] as MathDecl).cudaOnly;
 
 /** Math constants become literals of the default float. */
 export const MATH_CONSTANTS: Record<string, number> = {
@@ -85,6 +98,7 @@ export function mathSignature(fn: MathFn, argTypes: ScalarType[], defaultFloat: 
       return { arg: t, result: t };
     }
     case 'i32': return { arg: 'i32', result: 'i32' };
+    case 'u32': return { arg: 'u32', result: 'u32' };
   }
 }
 

@@ -211,7 +211,9 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
     }
     const ir = this.lower(sig, float);
     const globalsKey = describeGlobals(this.options.globals ?? {});
-    const cacheKey = hashString([this.fn.toString(), globalsKey, sig.map(paramTypeKey).join(','), float, backend.target, this.options.boundscheck ?? true, this.options.fastmath ?? false].join('\u0000'));
+    // The printed IR covers what the source does not show: device functions
+    // resolved by name (numbat's random) and the frontend's own version.
+    const cacheKey = hashString([this.fn.toString(), printIR(ir), globalsKey, sig.map(paramTypeKey).join(','), float, backend.target, this.options.boundscheck ?? true, this.options.fastmath ?? false].join('\u0000'));
     const compiled = await backend.compile(ir, {
       float, boundscheck: this.options.boundscheck ?? true, debug: this.options.debug ?? false,
       fastmath: this.options.fastmath ?? false, cache: this.options.cache ?? false, cacheKey,

@@ -77,9 +77,9 @@ describe('shared LLVM lowering', () => {
   });
   it('lowers every math function on f32 and f64 (and ints where allowed)', () => {
     const body = MATH_FNS.flatMap((fn, i) => (['f32', 'f64'] as const).map((t) => {
-      const arity = ['atan2', 'pow', 'hypot', 'imul'].includes(fn) ? 2 : 1;
-      const type = fn === 'imul' || fn === 'clz32' ? 'i32' : t;
-      const arg = type === 'i32' ? c(i) : c(0.5 + i, type);
+      const arity = ['atan2', 'pow', 'hypot', 'imul', 'umulhi'].includes(fn) ? 2 : 1;
+      const type = fn === 'imul' || fn === 'clz32' ? 'i32' : fn === 'umulhi' ? 'u32' : t;
+      const arg = type === 'i32' || type === 'u32' ? c(i, type) : c(0.5 + i, type);
       return assign(0, { kind: 'convert', x: { kind: 'math', fn, args: arity === 2 ? [arg, arg] : [arg], type }, type: 'f64' });
     }));
     const asm = lowerPlain(kernel('m', [], [...body, assign(0, p(0, 'f64'))].slice(0, -1), { locals: [{ id: 0, name: 'x', type: 'f64' }] }), 'x86_64-pc-linux-gnu');

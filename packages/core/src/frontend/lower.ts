@@ -10,7 +10,7 @@ import { COMPARE_OPS } from '../ir/ops.js';
 import { CompileError } from '../errors.js';
 import { DTYPE_NAMES, ELEM_TYPES, elemTypeOfTypedArray, isDType, isFloat, isInt, loadType } from '../types.js';
 import type { ElemType, ParamType, ScalarType } from '../types.js';
-import { isMathFn, MATH_CONSTANTS, MATH_DECLS, mathSignature } from '../intrinsics.js';
+import { isCudaMathFn, isMathFn, MATH_CONSTANTS, MATH_DECLS, mathSignature } from '../intrinsics.js';
 import { DeviceFunction, isDeviceFunction } from '../device-function.js';
 import type { FnNode, ParsedFunction } from './source.js';
 import type { ArrayVal, ScalarVal, Val } from './values.js';
@@ -586,7 +586,7 @@ class Lowerer {
           if (dim < 0) this.fail(node, `${obj.path}.${prop}`, `${obj.path} has .x, .y and .z`);
           return { k: 'scalar', e: { kind: 'special', reg: reg[1] as 'threadIdx', dim: dim as 0 | 1 | 2, type: 'i32' } };
         }
-        if (KNOWN_PATHS.has(path)) return { k: 'ns', path };
+        if (KNOWN_PATHS.has(path) || (obj.path === 'cuda' && isCudaMathFn(prop))) return { k: 'ns', path };
         return this.fail(node, path, `${path} is not supported in kernels`);
       }
       case 'host': {
@@ -814,6 +814,11 @@ class Lowerer {
     if (args.some((a) => a.type === 'SpreadElement')) this.fail(node, 'spread', 'spread arguments are not supported');
     if (path.startsWith('Math.')) return this.math(node, path.slice(5), args);
     if (path.startsWith('cuda.atomic.')) return this.atomic(node, path.slice(12), args);
+    if (path.startsWith('cuda.') && isCudaMathFn(path.slice(5))) {
+      const fn = path.slice(5) as keyof typeof MATH_DECLS;
+      if (args.length !== MATH_DECLS[fn].arity) this.fail(node, `${path}`, `${path} takes ${MATH_DECLS[fn].arity} argument(s)`);
+      return this.mathCall(node, fn, args.map((a) => this.scalar(this.expr(a), a, `an argument of ${path}`)));
+    }
     switch (path) {
       case 'cuda.grid': case 'cuda.gridsize': {
         const n = this.constInt(args[0], `${path}(n)`);
@@ -941,14 +946,15 @@ class Lowerer {
     }
     let types = vals.map((v) => (v.lit !== undefined ? undefined : v.e.type));
     const concrete = types.filter((t): t is ScalarType => t !== undefined);
-    if (concrete.length === 2 && isInt(concrete[0]) && isInt(concrete[1]) && concrete[0] !== concrete[1] && decl.rule !== 'float' && decl.rule !== 'i32') {
+    if (concrete.length === 2 && isInt(concrete[0]) && isInt(concrete[1]) && concrete[0] !== concrete[1] && decl.rule === 'numeric') {
       this.fail(node, 'i32/u32 mix', `Math.${fn} mixes i32 and u32 arguments; convert one explicitly`);
     }
     // A literal argument takes the other argument's type (or a float when it is fractional).
     const litTypes = vals.map((v, i) => (types[i] ? types[i]! : this.literalAgainst(v.lit!, concrete[0] ?? literalType(v.lit!, this.float), false)));
     const sig = mathSignature(fn, litTypes as ScalarType[], this.float);
     if (decl.rule === 'numeric' && 'intIdentity' in decl && decl.intIdentity && isInt(sig.arg)) return { k: 'scalar', e: this.coerce(vals[0], sig.arg) };
-    const argsE = vals.map((v) => (decl.rule === 'i32' ? this.toI32(v) : this.coerce(v, sig.arg)));
+    // i32/u32 functions take any number the way JS's ToInt32/ToUint32 would.
+    const argsE = vals.map((v) => (decl.rule === 'i32' ? this.toI32(v) : decl.rule === 'u32' ? this.toU32(v) : this.coerce(v, sig.arg)));
     return { k: 'scalar', e: { kind: 'math', fn, args: argsE, type: sig.result } };
   }
 

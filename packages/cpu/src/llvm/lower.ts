@@ -256,6 +256,11 @@ export class KernelLowerer {
         case 'floor': case 'ceil': case 'round': case 'trunc': return args[0];
         case 'imul': return b.CreateMul(args[0], args[1]);
         case 'clz32': return e.call('llvm.ctlz.i32', e.i32, [args[0], e.bool(false)]);
+        case 'umulhi': {
+          // The 64-bit product's high word (PTX: mul.hi.u32; x86: one mul).
+          const p = b.CreateMul(b.CreateZExt(args[0], e.i64), b.CreateZExt(args[1], e.i64));
+          return b.CreateTrunc(b.CreateLShr(p, e.i64c(32)), e.i32);
+        }
         default: throw new Error(`numbat internal error: Math.${fn} on ${t}`);
       }
     }

@@ -53,4 +53,5 @@ export const LIBM_MATH: MathTable = {
   trunc: intrinsic('llvm.trunc'),
   imul: inline,
   clz32: inline,
+  umulhi: inline,
 };

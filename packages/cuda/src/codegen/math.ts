@@ -46,6 +46,7 @@ export const CUDA_MATH: MathTable = {
   trunc: intrinsic('llvm.trunc'),
   imul: inline,
   clz32: inline,
+  umulhi: inline,
 };
 
 /** f32 functions libdevice offers in a fast (approximate) form. */

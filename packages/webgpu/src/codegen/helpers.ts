@@ -205,6 +205,15 @@ fn nb_reduce_half_pi(x: f32) -> vec2f {
   return r;
 }`,
   },
+  // cuda.umulhi: WGSL has no 64-bit product; four 16x16-bit products are exact in u32.
+  nb_umulhi: {
+    code: `fn nb_umulhi(a: u32, b: u32) -> u32 {
+  let al = a & 0xffffu; let ah = a >> 16u; let bl = b & 0xffffu; let bh = b >> 16u;
+  let lh = al * bh; let hl = ah * bl;
+  let mid = ((al * bl) >> 16u) + (lh & 0xffffu) + (hl & 0xffffu);
+  return ah * bh + (lh >> 16u) + (hl >> 16u) + (mid >> 16u);
+}`,
+  },
   nb_sign: {
     code: `fn nb_sign(x: f32) -> f32 {
   if (x > 0.0f) { return 1.0f; }

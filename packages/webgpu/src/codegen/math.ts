@@ -49,4 +49,5 @@ export const MATH_LOWERING: Record<MathFn, MathLowering> = {
   trunc: rounding(builtin('trunc')),
   imul: (a) => `(${a[0]} * ${a[1]})`,
   clz32: (a) => `i32(countLeadingZeros(bitcast<u32>(${a[0]})))`,
+  umulhi: (a, _t, h) => `${h.use('nb_umulhi')}(${a[0]}, ${a[1]})`,
 };
