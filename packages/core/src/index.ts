@@ -2,13 +2,15 @@
 
 import { registerBackend } from './backend.js';
 import { simBackend } from './sim/backend.js';
-import { registerHostBuiltin } from './frontend/names.js';
+import { registerHostBuiltin, registerNamedBuiltin } from './frontend/names.js';
 import { cuda } from './api.js';
+import { random } from './random/index.js';
 
 registerBackend('sim', async () => simBackend);
 registerHostBuiltin(cuda, { k: 'ns', path: 'cuda' });
+registerNamedBuiltin('random', random);
 
-export { cuda };
+export { cuda, random };
 export { Kernel, type JitOptions, type Dim, type LaunchOptions } from './kernel.js';
 export { DeviceArray, toDevice, deviceArray } from './device-array.js';
 export { DeviceFunction } from './device-function.js';

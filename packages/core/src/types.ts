@@ -54,13 +54,26 @@ export function paramTypeKey(p: ParamType): string {
   return p.kind === 'scalar' ? p.type : `${p.elem}[]`;
 }
 
-/** dtype objects users pass to shared.array / local.array / deviceArray. */
+/**
+ * dtype objects users pass to shared.array / local.array / deviceArray. They
+ * are also conversions, as numba's `float64(x)`: `f64(x)`, `f32(x)` (=
+ * Math.fround), `i32(x)` (= x | 0), `u32(x)` (= x >>> 0), in kernels and on
+ * the host alike.
+ */
 export interface DType {
+  (x: number): number;
   readonly __dtype: ElemType;
   readonly name: ElemType;
 }
+const HOST_CONVERT: Record<ElemType, (x: number) => number> = {
+  f64: (x) => +x, f32: Math.fround, i32: (x) => x | 0, u32: (x) => x >>> 0,
+  i16: (x) => (x << 16) >> 16, u16: (x) => x & 0xffff, i8: (x) => (x << 24) >> 24, u8: (x) => x & 0xff,
+};
 function dtype(name: ElemType): DType {
-  return Object.freeze({ __dtype: name, name, toString: () => name }) as DType;
+  const convert = HOST_CONVERT[name];
+  const f = (x: number) => convert(x);
+  Object.defineProperty(f, 'name', { value: name });
+  return Object.freeze(Object.assign(f, { __dtype: name, toString: () => name })) as unknown as DType;
 }
 export const f32 = dtype('f32');
 export const f64 = dtype('f64');
@@ -76,5 +89,5 @@ export const DTYPE_NAMES: Record<string, ElemType> = {
   float32: 'f32', float64: 'f64', int32: 'i32', uint32: 'u32', int16: 'i16', uint16: 'u16', int8: 'i8', uint8: 'u8',
 };
 export function isDType(x: unknown): x is DType {
-  return typeof x === 'object' && x !== null && '__dtype' in x;
+  return (typeof x === 'object' || typeof x === 'function') && x !== null && '__dtype' in x;
 }

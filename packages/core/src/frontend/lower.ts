@@ -805,6 +805,7 @@ class Lowerer {
     if (node.optional) this.fail(node, 'optional call', 'optional calls (?.) are not supported');
     const callee = this.expr(node.callee);
     if (callee.k === 'devfn') return this.inline(node, callee.fn);
+    if (callee.k === 'dtype') return this.dtypeConversion(node, callee.elem);
     if (callee.k !== 'ns') {
       if (node.callee.type === 'Identifier') this.fail(node.callee, `call of '${node.callee.name}'`, `'${node.callee.name}' is not a function kernels can call`);
       return this.fail(node, 'call', 'only Math.*, cuda.* and device functions can be called in kernels');
@@ -842,6 +843,19 @@ class Lowerer {
       case 'cuda.shared.array': case 'cuda.local.array': return this.arrayDecl(node, path === 'cuda.shared.array' ? 'shared' : 'local', args);
       default: return this.fail(node, `${path}()`, `${path}() is not supported in kernels`);
     }
+  }
+
+  /** `f64(x)`, `f32(x)`, `i32(x)`, `u32(x)`: conversions with JS meaning (Number, fround, |0, >>>0). */
+  private dtypeConversion(node: N, elem: ElemType): Val {
+    const args = node.arguments as N[];
+    if (elem !== 'f32' && elem !== 'f64' && elem !== 'i32' && elem !== 'u32') {
+      this.fail(node, `${elem}(x)`, `${elem}(x) is not a kernel conversion; convert to i32 or u32 and store into a ${elem} array (stores wrap)`);
+    }
+    if (args.length !== 1) this.fail(node, `${elem}(x)`, `${elem}(x) takes one argument`);
+    const v = this.scalar(this.expr(args[0]), args[0], `the argument of ${elem}()`);
+    if (elem === 'i32') return { k: 'scalar', e: this.toI32(v) };
+    if (elem === 'u32') return { k: 'scalar', e: this.toU32(v) };
+    return { k: 'scalar', e: this.coerce(v, elem) };
   }
 
   private constInt(node: N | undefined, what: string): number {

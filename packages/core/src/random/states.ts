@@ -1,0 +1,114 @@
+// Per-thread generator states and the draws kernels make from them.
+//
+// A state array holds STATE_WORDS u32 words per thread, word-major (word w of
+// thread i at states[w * n + i], n = states.length / STATE_WORDS) so that the
+// threads of a warp or a CPU lane group touch consecutive addresses:
+//   0, 1  Philox key (the seed's low and high 32 bits)
+//   2, 3  block counter (64-bit, low word first): Philox blocks drawn so far
+//   4     stream: the thread's counter word 2 (firstStream + i)
+//   5     position: words 0..4 of the current block used, plus flags
+//         8 (an f32 normal pair is half used) and 16 (an f64 pair is)
+//   6..9  the current Philox block (4 output words)
+// Thread i's words are Philox(key, [counter, stream, 0]) for counter = 0, 1, ...
+// in order: independent of the grid, the target and how draws interleave
+// across threads, so every target produces the same bits.
+
+import { cuda } from '../api.js';
+import { f32, f64 } from '../types.js';
+import { philoxStrided, philoxStridedDevice } from './philox.js';
+
+export const STATE_WORDS = 10;
+
+/** States for n threads seeded with `seed` (integer 0..2^64-1); thread i gets stream firstStream + i. */
+export function createStates(n: number, seed: number | bigint = 0, firstStream = 0): Uint32Array {
+  if (!Number.isInteger(n) || n < 0 || n * STATE_WORDS > 2 ** 31 - 1) {
+    throw new RangeError(`numbat: random.createStates(n, seed) needs an integer n from 0 to ${Math.floor((2 ** 31 - 1) / STATE_WORDS)}, got ${n}`);
+  }
+  const s = typeof seed === 'bigint' ? seed : Number.isSafeInteger(seed) && seed >= 0 ? BigInt(seed) : -1n;
+  if (s < 0n || s >= 1n << 64n) throw new RangeError(`numbat: random.createStates: the seed must be an integer from 0 to 2^64-1 (a number up to 2^53 or a bigint), got ${seed}`);
+  if (!Number.isInteger(firstStream) || firstStream < 0 || firstStream + n > 2 ** 32) {
+    throw new RangeError(`numbat: random.createStates: streams firstStream..firstStream+n-1 must lie in 0..2^32-1, got firstStream ${firstStream}`);
+  }
+  const states = new Uint32Array(n * STATE_WORDS);
+  states.fill(Number(s & 0xffffffffn), 0, n);
+  states.fill(Number(s >> 32n), n, 2 * n);
+  for (let i = 0; i < n; i++) states[4 * n + i] = firstStream + i;
+  states.fill(4, 5 * n, 6 * n); // block used up: the first draw computes block 0
+  return states;
+}
+
+/** Computes the thread's next Philox block into words 6..9 and advances the counter. */
+function refill(states: Uint32Array, i: number, n: number): number {
+  const lo = states[2 * n + i], hi = states[3 * n + i];
+  philoxStrided(states[i], states[n + i], lo, hi, states[4 * n + i], 0, states, 6 * n + i, n);
+  states[2 * n + i] = lo + 1;
+  if (lo === 0xffffffff) states[3 * n + i] = hi + 1;
+  return 0;
+}
+const refillDevice = cuda.jit(refill, { device: true, globals: { philoxStrided: philoxStridedDevice } });
+
+/** The thread's next raw u32 word. */
+function uint32(states: Uint32Array, i: number): number {
+  const n = (states.length / 10) | 0;
+  let pos = states[5 * n + i] & 7;
+  if (pos >= 4) pos = refill(states, i, n);
+  states[5 * n + i] = pos + 1; // also clears the normal-pair flags
+  return states[(6 + pos) * n + i];
+}
+export const uint32Device = cuda.jit(uint32, { device: true, globals: { refill: refillDevice } });
+
+/** Uniform f32 in [0, 1): the word's top 24 bits × 2^-24 (exact; at most 1 - 2^-24). */
+function uniformF32(states: Uint32Array, i: number): number {
+  return f32(uint32(states, i) >>> 8) * 5.9604644775390625e-8;
+}
+
+/** Uniform f64 in [0, 1): 27 + 26 bits of two words × 2^-53 (exact; at most 1 - 2^-53). */
+function uniformF64(states: Uint32Array, i: number): number {
+  const a = uint32(states, i) >>> 5;
+  const b = uint32(states, i) >>> 6;
+  return (f64(a) * 67108864 + f64(b)) * 1.1102230246251565e-16;
+}
+
+/**
+ * Standard normal f32 by Box-Muller on two words: the first call returns
+ * r cos θ, the next r sin θ from the same pair (both outputs used; r and θ are
+ * recomputed from the pair kept in the state, which holds only u32 words).
+ * u1 = 1 - uniform lies in (0, 1], so log(u1) is finite.
+ */
+function normalF32(states: Uint32Array, i: number): number {
+  const n = (states.length / 10) | 0;
+  const p = states[5 * n + i];
+  let pos = p & 7;
+  const second = (p & 8) !== 0;
+  if (!second) {
+    if ((pos & 1) !== 0) pos = pos + 1; // pairs never straddle two blocks
+    if (pos >= 4) pos = refill(states, i, n);
+    pos = pos + 2;
+  }
+  states[5 * n + i] = second ? pos : pos + 8;
+  const w1 = states[(4 + pos) * n + i], w2 = states[(5 + pos) * n + i];
+  const u1 = f32(16777216 - (w1 >>> 8)) * 5.9604644775390625e-8;
+  const r = Math.sqrt(-2 * Math.log(u1));
+  const theta = f32(w2 >>> 8) * 3.7450702829239290e-7; // 2π × 2^-24
+  return second ? r * Math.sin(theta) : r * Math.cos(theta);
+}
+
+/** Standard normal f64 by Box-Muller on a whole block (53-bit u1 and u2); pairs as normalF32. */
+function normalF64(states: Uint32Array, i: number): number {
+  const n = (states.length / 10) | 0;
+  const second = (states[5 * n + i] & 16) !== 0;
+  if (!second) refill(states, i, n);
+  states[5 * n + i] = second ? 4 : 4 + 16;
+  const k1 = f64(states[6 * n + i] >>> 5) * 67108864 + f64(states[7 * n + i] >>> 6);
+  const k2 = f64(states[8 * n + i] >>> 5) * 67108864 + f64(states[9 * n + i] >>> 6);
+  const u1 = (9007199254740992 - k1) * 1.1102230246251565e-16;
+  const r = Math.sqrt(-2 * Math.log(u1));
+  const theta = k2 * 6.975736996017264e-16; // 2π × 2^-53
+  return second ? r * Math.sin(theta) : r * Math.cos(theta);
+}
+
+const drawGlobals = { uint32: uint32Device, refill: refillDevice, f32, f64 };
+export const uniformF32Device = cuda.jit(uniformF32, { device: true, globals: drawGlobals });
+export const uniformF64Device = cuda.jit(uniformF64, { device: true, globals: drawGlobals });
+export const normalF32Device = cuda.jit(normalF32, { device: true, globals: drawGlobals });
+export const normalF64Device = cuda.jit(normalF64, { device: true, globals: drawGlobals });
