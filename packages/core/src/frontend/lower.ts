@@ -559,8 +559,11 @@ class Lowerer {
     }
     const prop: string = node.property.name;
     // `__vi_import_0__.cuda`, `core_1.cuda`: a transpiler's import namespace.
-    if (node.object.type === 'Identifier' && !this.lookup(node.object.name) && !Object.prototype.hasOwnProperty.call(this.frame.globals, node.object.name) && BUILTIN_NAMES.has(prop) && !BUILTIN_NAMES.has(node.object.name)) {
-      return resolveHostValue(prop);
+    // Its members resolve as the bare name would: a builtin, or a global of
+    // that name (`utils_1.clamp` with globals { clamp }).
+    if (node.object.type === 'Identifier' && !this.lookup(node.object.name) && !Object.prototype.hasOwnProperty.call(this.frame.globals, node.object.name) && !BUILTIN_NAMES.has(node.object.name)) {
+      if (Object.prototype.hasOwnProperty.call(this.frame.globals, prop)) return this.hostValue(this.frame.globals[prop], node, prop);
+      if (BUILTIN_NAMES.has(prop)) return resolveHostValue(prop);
     }
     const obj = this.expr(node.object);
     switch (obj.k) {

@@ -1,0 +1,27 @@
+// The Monte Carlo examples (option pricing vs Black-Scholes, random-walk
+// diffusion histogram) on every available target, at size 'small': every
+// statistical check of the example must pass.
+
+import { describe, expect, it } from 'vitest';
+import { targetAvailability, type Target } from '@numbat/core';
+
+const EXAMPLES = ['option-pricing', 'random-walk'];
+const TARGETS: Target[] = ['sim', 'cpu', 'webgpu', 'cuda'];
+const avail = await Promise.all(TARGETS.map((t) => targetAvailability(t)));
+
+for (const name of EXAMPLES) {
+  const mod = await import(`../examples/${name}.mjs`);
+  describe(`example ${name}`, () => {
+    TARGETS.forEach((target, i) => {
+      const a = avail[i];
+      it.skipIf(!a.ok)(`passes its checks on ${target}${a.ok ? '' : ` (skipped: ${a.reason})`}`, async () => {
+        const r = await mod.run({ target, size: 'small' });
+        expect(r.target).toBe(target);
+        expect(r.checks.length).toBeGreaterThan(0);
+        for (const c of r.checks) expect(c.ok, `${c.name}: ${c.detail}`).toBe(true);
+        expect(r.work).toBeGreaterThan(0);
+        expect(r.throughput).toBeGreaterThan(0);
+      });
+    });
+  });
+}
