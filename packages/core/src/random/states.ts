@@ -88,7 +88,7 @@ function normalF32(states: Uint32Array, i: number): number {
   states[5 * n + i] = second ? pos : pos + 8;
   const w1 = states[(4 + pos) * n + i], w2 = states[(5 + pos) * n + i];
   const u1 = f32(16777216 - (w1 >>> 8)) * 5.9604644775390625e-8;
-  const r = Math.sqrt(-2 * Math.log(u1));
+  const r = Math.sqrt(0 - 2 * Math.log(u1)); // 0 - x: +0 rather than -0 when u1 = 1
   const theta = f32(w2 >>> 8) * 3.7450702829239290e-7; // 2π × 2^-24
   return second ? r * Math.sin(theta) : r * Math.cos(theta);
 }
@@ -102,7 +102,7 @@ function normalF64(states: Uint32Array, i: number): number {
   const k1 = f64(states[6 * n + i] >>> 5) * 67108864 + f64(states[7 * n + i] >>> 6);
   const k2 = f64(states[8 * n + i] >>> 5) * 67108864 + f64(states[9 * n + i] >>> 6);
   const u1 = (9007199254740992 - k1) * 1.1102230246251565e-16;
-  const r = Math.sqrt(-2 * Math.log(u1));
+  const r = Math.sqrt(0 - 2 * Math.log(u1)); // 0 - x: +0 rather than -0 when u1 = 1
   const theta = k2 * 6.975736996017264e-16; // 2π × 2^-53
   return second ? r * Math.sin(theta) : r * Math.cos(theta);
 }

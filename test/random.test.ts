@@ -1,0 +1,239 @@
+// numbat's random numbers (Philox4x32-10) on every available target:
+// Random123's known-answer vectors through the stateless form, raw words and
+// uniforms bit-identical to the simulator, normals equal up to the targets'
+// transcendental functions, the [0, 1) edge, statistics, the state's counter
+// carry, f64 refusal on WebGPU, and PTX that ptxas accepts.
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CompileError, cuda, random, targetAvailability, type Target } from '@numbat/core';
+import { findPtxas } from '../packages/cuda/test/helpers.js';
+
+const TARGETS: Target[] = ['sim', 'cpu', 'webgpu', 'cuda'];
+const avail = await Promise.all(TARGETS.map((t) => targetAvailability(t)));
+const skipped = (t: Target) => avail[TARGETS.indexOf(t)];
+
+// Random123 1.14, tests/kat_vectors, the three philox4x32 10 lines:
+// counter words 0..3, key words 0..1 → output words 0..3.
+const KAT: [number[], number[], number[]][] = [
+  [[0, 0, 0, 0], [0, 0], [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]],
+  [[0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff], [0xffffffff, 0xffffffff], [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd]],
+  [[0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], [0xa4093822, 0x299f31d0], [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1]],
+];
+
+function katKernel(target: Target) {
+  return cuda.jit(function philoxKat(v: Uint32Array, out: Uint32Array) {
+    const i = cuda.grid(1);
+    if (i * 6 >= v.length) return;
+    const b = i * 6;
+    random.philox(v[b + 4], v[b + 5], v[b], v[b + 1], v[b + 2], v[b + 3], out, i * 4);
+  }, { target });
+}
+const katInput = () => Uint32Array.from(KAT.flatMap(([c, k]) => [...c, ...k]));
+
+/** Every thread draws `draws` raw words, f32 uniforms and f32 normals, interleaved per thread as a kernel would. */
+function drawKernel(target: Target) {
+  return cuda.jit(function draws(states: Uint32Array, words: Uint32Array, u: Float32Array, z: Float32Array, draws: number) {
+    const i = cuda.grid(1);
+    if (i * 10 >= states.length) return;
+    for (let k = 0; k < draws; k++) {
+      words[i * draws + k] = random.uint32(states, i);
+      u[i * draws + k] = random.uniformF32(states, i);
+      z[i * draws + k] = random.normalF32(states, i);
+    }
+  }, { target });
+}
+
+async function runDraws(target: Target, threads: number, draws: number, seed: number) {
+  const states = random.createStates(threads, seed);
+  const words = new Uint32Array(threads * draws), u = new Float32Array(threads * draws), z = new Float32Array(threads * draws);
+  await drawKernel(target).configure(Math.ceil(threads / 64), 64)(states, words, u, z, draws);
+  return { states, words, u, z };
+}
+
+const THREADS = 256, DRAWS = 24;
+const simDraws = await runDraws('sim', THREADS, DRAWS, 2026);
+
+describe('random on the host', () => {
+  it('createStates lays out key, counter, stream and position word-major', () => {
+    const s = random.createStates(3, 0x1234567890abcn, 5);
+    expect(s.length).toBe(3 * random.STATE_WORDS);
+    expect(Array.from(s.subarray(0, 3))).toEqual([0x67890abc, 0x67890abc, 0x67890abc]); // key word 0: seed's low bits
+    expect(Array.from(s.subarray(3, 6))).toEqual([0x12345, 0x12345, 0x12345]); // key word 1: seed's high bits
+    expect(Array.from(s.subarray(6, 12))).toEqual([0, 0, 0, 0, 0, 0]); // block counter
+    expect(Array.from(s.subarray(12, 15))).toEqual([5, 6, 7]);
+    expect(Array.from(s.subarray(15, 18))).toEqual([4, 4, 4]);
+  });
+  it('refuses bad sizes and seeds with a message', () => {
+    expect(() => random.createStates(-1, 1)).toThrow(/integer n/);
+    expect(() => random.createStates(4, -3)).toThrow(/seed must be an integer from 0 to 2\^64-1/);
+    expect(() => random.createStates(4, 2 ** 60)).toThrow(/seed/);
+    expect(() => random.createStates(4, 1n << 64n)).toThrow(/seed/);
+    expect(() => random.createStates(4, 1, 2 ** 32 - 2)).toThrow(/streams/);
+  });
+});
+
+describe('random in the simulator', () => {
+  it('streams of different threads and seeds differ; the same seed repeats', async () => {
+    const again = await runDraws('sim', 64, 8, 2026);
+    const other = await runDraws('sim', 64, 8, 2027);
+    // Thread t's words at seed 2026 do not depend on how many threads ran.
+    for (let t = 0; t < 64; t++) expect(again.words.subarray(t * 8, t * 8 + 8)).toEqual(simDraws.words.subarray(t * DRAWS, t * DRAWS + 8));
+    let sameAcrossSeeds = 0, sameAcrossThreads = 0;
+    for (let k = 0; k < 64 * 8; k++) if (other.words[k] === again.words[k]) sameAcrossSeeds++;
+    for (let k = 0; k < 8; k++) if (again.words[k] === again.words[8 + k]) sameAcrossThreads++;
+    expect(sameAcrossSeeds).toBe(0);
+    expect(sameAcrossThreads).toBe(0);
+  });
+
+  it('uniforms lie in [0, 1) with mean 1/2 and variance 1/12; normals have mean 0 and variance 1', async () => {
+    const n = 200_000;
+    const stats = cuda.jit(function stats(states: Uint32Array, u32: Float32Array, u64: Float64Array, z32: Float32Array, z64: Float64Array) {
+      const i = cuda.grid(1);
+      if (i * 10 >= states.length) return;
+      u32[i] = random.uniformF32(states, i);
+      u64[i] = random.uniformF64(states, i);
+      z32[i] = random.normalF32(states, i);
+      z64[i] = random.normalF64(states, i);
+    }, { target: 'sim' });
+    const arrays = [new Float32Array(n), new Float64Array(n), new Float32Array(n), new Float64Array(n)] as const;
+    await stats.configure(n / 64, 64)(random.createStates(n, 7), ...arrays);
+    const moments = (a: ArrayLike<number>) => {
+      let s = 0, s2 = 0;
+      for (let k = 0; k < a.length; k++) { s += a[k]; s2 += a[k] * a[k]; }
+      const mean = s / a.length;
+      return { mean, variance: s2 / a.length - mean * mean };
+    };
+    for (const u of [arrays[0], arrays[1]]) {
+      expect(u.reduce((x, y) => Math.min(x, y))).toBeGreaterThanOrEqual(0);
+      expect(u.reduce((x, y) => Math.max(x, y))).toBeLessThan(1);
+      const m = moments(u);
+      // Standard errors: mean sqrt(1/12/n) = 6.5e-4, variance ~ sqrt(1/180/n) = 1.7e-4.
+      expect(Math.abs(m.mean - 0.5)).toBeLessThan(5 * Math.sqrt(1 / 12 / n));
+      expect(Math.abs(m.variance - 1 / 12)).toBeLessThan(5 * Math.sqrt(1 / 180 / n));
+    }
+    for (const z of [arrays[2], arrays[3]]) {
+      const m = moments(z);
+      expect(Math.abs(m.mean)).toBeLessThan(5 * Math.sqrt(1 / n));
+      expect(Math.abs(m.variance - 1)).toBeLessThan(5 * Math.sqrt(2 / n));
+      // Tails: P(|Z| > 3) = 0.0027.
+      const tail = Array.from(z).filter((x) => Math.abs(x) > 3).length / n;
+      expect(Math.abs(tail - 0.0027)).toBeLessThan(5 * Math.sqrt(0.0027 / n));
+    }
+  });
+
+  it('all-ones words give the largest uniforms, below 1.0; all-zero words give finite normals', async () => {
+    const edge = cuda.jit(function edge(states: Uint32Array, out: Float64Array, which: number) {
+      if (which === 0) out[0] = random.uniformF32(states, 0);
+      else if (which === 1) out[0] = random.uniformF64(states, 0);
+      else if (which === 2) out[0] = random.normalF32(states, 0);
+      else out[0] = random.normalF64(states, 0);
+    }, { target: 'sim' });
+    // A state whose current block holds four copies of `word`, none drawn yet
+    // (normalF64 always takes a fresh block, so it sees the words at position 4, drawn).
+    const draw = async (word: number, which: number) => {
+      const s = random.createStates(1, 0);
+      s[5] = 0;
+      s.fill(word, 6, 10);
+      const out = new Float64Array(1);
+      await edge.configure(1, 1)(s, out, which);
+      return out[0];
+    };
+    expect(await draw(0xffffffff, 0)).toBe(1 - 2 ** -24);
+    expect(await draw(0xffffffff, 1)).toBe(1 - 2 ** -53);
+    expect(await draw(0, 0)).toBe(0);
+    expect(await draw(0, 1)).toBe(0);
+    // u1 = 1 - 0 = 1: r = 0, the normal is exactly 0 (never -Infinity or NaN);
+    // all-ones words give u1 = 2^-24: the largest f32 normal, r = sqrt(-2 log 2^-24) = 5.77.
+    expect(await draw(0, 2)).toBe(0);
+    const largest = await draw(0xffffffff, 2);
+    expect(Number.isFinite(largest)).toBe(true);
+    expect(Math.abs(largest)).toBeLessThanOrEqual(Math.fround(Math.sqrt(-2 * Math.log(2 ** -24))) * 1.000001);
+  });
+
+  it("the 64-bit block counter carries into its high word", async () => {
+    const k = cuda.jit(function carry(states: Uint32Array, out: Uint32Array) {
+      for (let d = 0; d < 8; d++) out[d] = random.uint32(states, 0);
+    }, { target: 'sim' });
+    const s = random.createStates(1, 99);
+    s[2] = 0xffffffff; // block counter 2^32 - 1
+    const out = new Uint32Array(8);
+    await k.configure(1, 1)(s, out);
+    expect(s[2]).toBe(1);
+    expect(s[3]).toBe(1);
+    // The second block is Philox(key, [0, 1, stream, 0]): compare with the stateless form.
+    const ref = new Uint32Array(4);
+    await cuda.jit(function block(out: Uint32Array) { random.philox(99, 0, 0, 1, 0, 0, out, 0); }, { target: 'sim' }).configure(1, 1)(ref);
+    expect(out.subarray(4)).toEqual(ref);
+  });
+});
+
+for (const target of TARGETS) {
+  const a = skipped(target);
+  describe.skipIf(!a.ok)(`random on ${target}${a.ok ? '' : ` (skipped: ${a.reason})`}`, () => {
+    it("Random123's known-answer vectors", async () => {
+      const out = new Uint32Array(12);
+      await katKernel(target).configure(1, 32)(katInput(), out);
+      expect(Array.from(out)).toEqual(KAT.flatMap(([, , want]) => want));
+    });
+
+    it('raw words and f32 uniforms are bit-identical to the simulator; normals agree to the math library', async () => {
+      const got = await runDraws(target, THREADS, DRAWS, 2026);
+      expect(got.words).toEqual(simDraws.words);
+      expect(new Uint32Array(got.u.buffer)).toEqual(new Uint32Array(simDraws.u.buffer));
+      expect(got.states).toEqual(simDraws.states); // the same final state, word for word
+      let worst = 0;
+      for (let k = 0; k < got.z.length; k++) worst = Math.max(worst, Math.abs(got.z[k] - simDraws.z[k]) / Math.max(1, Math.abs(simDraws.z[k])));
+      // f32 log/sqrt/sin/cos differ by a few ulps between libm, WGSL and libdevice (measured: docs/random.md).
+      expect(worst).toBeLessThan(2e-6);
+    });
+
+    if (target !== 'webgpu') {
+      it('f64 uniforms and normals are bit-identical to the simulator (uniforms) and within 1e-14 (normals)', async () => {
+        const draws64 = function draws64(states: Uint32Array, u: Float64Array, z: Float64Array) {
+          const i = cuda.grid(1);
+          if (i * 10 >= states.length) return;
+          for (let d = 0; d < 4; d++) { u[i * 4 + d] = random.uniformF64(states, i); z[i * 4 + d] = random.normalF64(states, i); }
+        };
+        const run = async (t: Target) => {
+          const u = new Float64Array(128 * 4), z = new Float64Array(128 * 4);
+          await cuda.jit(draws64, { target: t }).configure(2, 64)(random.createStates(128, 5), u, z);
+          return { u, z };
+        };
+        const [mine, sim] = await Promise.all([run(target), run('sim')]);
+        expect(mine.u).toEqual(sim.u);
+        for (let d = 0; d < mine.z.length; d++) expect(Math.abs(mine.z[d] - sim.z[d])).toBeLessThan(1e-14 * Math.max(1, Math.abs(sim.z[d])));
+      });
+    } else {
+      it('f64 draws are refused with the f64 error, not demoted', async () => {
+        const k = cuda.jit(function draws64(states: Uint32Array, u: Float32Array) {
+          const i = cuda.grid(1);
+          u[i] = random.uniformF64(states, i);
+        }, { target });
+        const err = await k.configure(1, 1)(random.createStates(1, 1), new Float32Array(1)).catch((e) => e);
+        expect(err).toBeInstanceOf(CompileError);
+        expect(err.message).toMatch(/f64/);
+        expect(err.message).toMatch(/never demotes/);
+      });
+    }
+  });
+}
+
+const ptxas = findPtxas();
+describe.skipIf(!ptxas)(`random's PTX passes ptxas -arch=sm_90${ptxas ? '' : ' (skipped: ptxas not found)'}`, () => {
+  it('draws and the stateless form', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'numbat-random-ptx-'));
+    try {
+      const k = drawKernel('cuda');
+      const ptx = await k.inspect('ptx', random.createStates(1, 1), new Uint32Array(1), new Float32Array(1), new Float32Array(1), 1);
+      expect(ptx).toMatch(/mul\.hi\.u32/);
+      writeFileSync(join(dir, 'draws.ptx'), ptx);
+      execFileSync(ptxas!, ['-arch=sm_90', join(dir, 'draws.ptx'), '-o', join(dir, 'draws.cubin')], { stdio: 'pipe' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
