@@ -2,7 +2,7 @@
 // the line in this file and a code frame; never an internal TypeError.
 
 import { describe, expect, it } from 'vitest';
-import { cuda, f32, CompileError } from '@numbat/core';
+import { cuda, f32, i8, random, CompileError } from '@numbat/core';
 
 async function compileError(fn: (...a: any[]) => void, args: unknown[], opts: Record<string, unknown> = {}): Promise<CompileError> {
   const k = cuda.jit(fn, { target: 'sim', ...opts });
@@ -28,6 +28,9 @@ describe('refused constructs name the construct and the line', () => {
     ['write to scalar parameter', function k(a: Float32Array, n: number) { n = 3; a[0] = n; }, /scalar parameters are read-only/, [x, 2]],
     ['non-constant shared size', function k(a: Float32Array, n: number) { const s = cuda.shared.array(n, f32); a[0] = s[0]; }, /must be a constant integer/, [x, 2]],
     ['unknown intrinsic', function k(a: Float32Array) { (cuda as any).warpShuffle(1); a[0] = 1; }, /cuda\.warpShuffle/],
+    ['narrow dtype conversion', function k(a: Float32Array) { a[0] = i8(a[1]); }, /i8\(x\) is not a kernel conversion/],
+    ['Math.umulhi (cuda-only intrinsic)', function k(a: Float32Array) { a[0] = (Math as any).umulhi(1, 2); }, /Math\.umulhi is not supported/],
+    ['host function of random', function k(a: Float32Array) { a[0] = random.createStates(1, 1)[0]; }, /plain JavaScript function/],
     ['unknown identifier', function k(a: Float32Array) { a[0] = (globalThis as any).foo; }, /globalThis/],
     ['float index', function k(a: Float32Array) { a[0.5 * cuda.threadIdx.x] = 1; }, /indices must be integers/],
     ['i32/u32 mix', function k(a: Uint32Array, b: Int32Array) { a[0] = a[1] + b[0]; }, /mixes i32 and u32/, [new Uint32Array(2), new Int32Array(2)]],

@@ -187,8 +187,9 @@ for (const target of TARGETS) {
       expect(got.states).toEqual(simDraws.states); // the same final state, word for word
       let worst = 0;
       for (let k = 0; k < got.z.length; k++) worst = Math.max(worst, Math.abs(got.z[k] - simDraws.z[k]) / Math.max(1, Math.abs(simDraws.z[k])));
-      // f32 log/sqrt/sin/cos differ by a few ulps between libm, WGSL and libdevice (measured: docs/random.md).
-      expect(worst).toBeLessThan(2e-6);
+      // f32 log/sqrt/sin/cos differ between libm, WGSL helpers and libdevice (measured over 262144
+      // normals: cpu 2.1e-7, llvmpipe 8.9e-6 relative to max(1, |z|); docs/random.md).
+      expect(worst).toBeLessThan(target === 'cpu' || target === 'sim' ? 1e-6 : 5e-5);
     });
 
     if (target !== 'webgpu') {

@@ -75,6 +75,27 @@ describe('transpiler output compiles', () => {
     await check(k);
   });
 
+  it('tsc CommonJS: device functions imported from another module (utils_1.clamp) and random (core_1.random)', async () => {
+    const src = `
+import { cuda, random } from '@numbat/core';
+import { clamp } from './utils';
+export const kernel = cuda.jit(function clamped(states: Uint32Array, out: Float32Array) {
+  const i = cuda.grid(1);
+  out[i] = clamp(random.uniformF32(states, i) * 4, 1, 2);
+}, { target: 'sim', globals: { clamp } });
+`;
+    const out = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
+    expect(out).toMatch(/utils_1\.clamp/);
+    expect(out).toMatch(/core_1\.random/);
+    const clamp = core.cuda.jit((x: number, lo: number, hi: number) => Math.min(Math.max(x, lo), hi), { device: true });
+    const exports: Record<string, unknown> = {};
+    new Function('exports', 'require', out)(exports, (m: string) => (m === './utils' ? { clamp } : core));
+    const res = new Float32Array(64);
+    await (exports.kernel as core.Kernel).configure(1, 64)(core.random.createStates(64, 1), res);
+    expect(res.every((v) => v >= 1 && v <= 2)).toBe(true);
+    expect(new Set(res).size).toBeGreaterThan(3);
+  });
+
   it('esbuild form (imports kept as cuda), run by plain node', () => {
     // A child process, so vitest's own transform does not rewrite the module.
     const js = transformSync(SOURCE, { loader: 'ts', format: 'esm' }).code + `

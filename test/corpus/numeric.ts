@@ -1,4 +1,4 @@
-import { cuda } from '@numbat/core';
+import { cuda, f32, f64, i32, u32 } from '@numbat/core';
 import { ramp, type CorpusCase } from './types.js';
 
 const INTS = [0, 1, -1, 7, -7, 13, -13, 2147483647, -2147483648, 65536, -65537, 3, 100000, -5];
@@ -94,6 +94,44 @@ export const numeric: CorpusCase[] = [
       }
     },
     outputs: [3],
+  },
+  {
+    name: 'dtype_conversions',
+    covers: ['f32(x) = Math.fround', 'i32(x) = x | 0', 'u32(x) = x >>> 0', 'u32 → f32 exact below 2^24'],
+    kernel: function dconv(f: Float32Array, u: Uint32Array, out: Float32Array, outi: Int32Array, outu: Uint32Array) {
+      const i = cuda.grid(1);
+      if (i >= f.length) return;
+      out[i * 2] = f32(u[i] >>> 8) * 5.9604644775390625e-8;
+      out[i * 2 + 1] = f32(f[i] / 3);
+      outi[i] = i32(f[i] * 1000);
+      outu[i] = u32(f[i] * -1000) + u32(u[i]);
+    },
+    grid: 1, block: 32,
+    args: () => [Float32Array.from([0, 1.5, -2.25, 1e9, -1e9, 3.3, NaN, Infinity]), Uint32Array.from([0, 1, 255, 256, 0xffffffff, 0x80000000, 12345678, 0xdeadbeef]),
+      new Float32Array(16), new Int32Array(8), new Uint32Array(8)],
+    reference: ([f, u, out, outi, outu]: any) => {
+      for (let i = 0; i < f.length; i++) {
+        out[i * 2] = Math.fround(u[i] >>> 8) * 5.9604644775390625e-8; out[i * 2 + 1] = Math.fround(f[i] / 3);
+        outi[i] = Math.fround(f[i] * 1000) | 0; outu[i] = ((Math.fround(f[i] * -1000) >>> 0) + u[i]) >>> 0;
+      }
+    },
+    outputs: [2, 3, 4],
+  },
+  {
+    name: 'dtype_conversion_f64',
+    covers: ['f64(x) widens before arithmetic (53-bit uniform from two words)'],
+    kernel: function dconv64(u: Uint32Array, out: Float64Array) {
+      const i = cuda.grid(1);
+      if (i + 1 >= u.length) return;
+      out[i] = (f64(u[i] >>> 5) * 67108864 + f64(u[i + 1] >>> 6)) * 1.1102230246251565e-16;
+    },
+    needsF64: true,
+    grid: 1, block: 32,
+    args: () => [Uint32Array.from([0, 1, 0xffffffff, 0xffffffff, 0x80000000, 12345678, 0xdeadbeef, 7]), new Float64Array(7)],
+    reference: ([u, out]: any) => {
+      for (let i = 0; i + 1 < u.length; i++) out[i] = ((u[i] >>> 5) * 67108864 + (u[i + 1] >>> 6)) * 2 ** -53;
+    },
+    outputs: [1],
   },
   {
     name: 'float_to_int_conversions',
