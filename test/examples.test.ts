@@ -1,10 +1,12 @@
-// The reduction examples (dot product; normalised histogram) on every
-// available target, at size 'small': every check of the example must pass.
+// The examples other than the demo (tested in examples-pi.test.ts): dot
+// product and normalised histogram (reductions), European option pricing vs
+// Black-Scholes and random-walk diffusion (Philox), on every available target
+// at size 'small': every check of each example must pass.
 
 import { describe, expect, it } from 'vitest';
 import { targetAvailability, type Target } from '@numbat/core';
 
-const EXAMPLES = ['dot', 'histogram'];
+const EXAMPLES = ['dot', 'histogram', 'option-pricing', 'random-walk'];
 const TARGETS: Target[] = ['sim', 'cpu', 'webgpu', 'cuda'];
 const avail = await Promise.all(TARGETS.map((t) => targetAvailability(t)));
 
