@@ -5,6 +5,7 @@
 //   node bench/run.mjs [--quick] [--targets sim,cpu,webgpu,cuda] [--no-anchors]
 //                      [--out DIR] [--repeat N] [--workloads id,id]
 //                      [--no-compile] [--no-leak] [--examples DIR]
+//                      [--size large|default|small] [--timeout SECONDS]
 // Writes DIR/<machine>-<date>.{json,md,svg} (DIR: bench/results) and copies
 // them to DIR/latest.*, then prints the Markdown report.
 // Every workload runs in its own child process (bench/suite/worker.mjs; also
@@ -37,12 +38,13 @@ const only = opt('workloads', undefined)?.split(',');
 // Another examples directory (the smoke test's failing fixtures); children get it through the environment.
 const examplesDir = resolve(opt('examples', EXAMPLES_DIR));
 process.env.NUMBAT_BENCH_EXAMPLES = examplesDir;
-// Examples run at 'large' (their biggest run); the simulator interprets every thread
-// in JS, so it runs them at 'small'. --quick runs everything at 'small'.
-const exampleSize = (target) => (quick || target === 'sim' ? 'small' : 'large');
+// Examples run at 'large' (their biggest run; --size picks another); the simulator
+// interprets every thread in JS, so it runs them at 'small'. --quick runs everything at 'small'.
+const size = opt('size', 'large');
+const exampleSize = (target) => (quick || target === 'sim' ? 'small' : size);
 const LEAK_ITERATIONS = quick ? 100 : 1000, LEAK_ROUNDS = quick ? 2 : 4; // after a warm-up of 2 rounds
 // A workload that prints nothing for this long is killed (and reads "n/a (timed out)").
-const IDLE_MS = quick ? 120_000 : 600_000;
+const IDLE_MS = Number(opt('timeout', quick ? 120 : 600)) * 1000;
 
 const log = (s) => process.stderr.write(`${s}\n`);
 const started = performance.now();
