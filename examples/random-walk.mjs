@@ -11,7 +11,7 @@ import { cuda, random, resolveTarget, targetAvailability } from '@numbat/core';
 
 export const meta = { name: 'random-walk', title: '1D random walk: diffusion histogram', unit: 'steps/s' };
 
-const SIZES = { small: [32, 128, 4, 256], default: [256, 256, 8, 1024], large: [1024, 256, 16, 4096] }; // blocks, threads, walkers per thread, steps
+const SIZES = { small: [32, 128, 4, 256], default: [128, 256, 4, 1024], large: [256, 256, 8, 1024] }; // blocks, threads, walkers per thread, steps
 const HALF_WIDTH = 4; // the histogram spans ±HALF_WIDTH·√S in bins of width 2 (positions have the parity of S)
 
 const walkKernel = (target) => cuda.jit(function randomWalk(states, bins, sumSquares, walkers, steps, binOrigin) {
