@@ -46,7 +46,7 @@ export function piSeeds(threads) {
 }
 
 /** Host replay of one thread: hits over `draws` samples from `seed`, with f64 or f32 arithmetic. */
-function replayThread(seed, draws, f32) {
+export function replayThread(seed, draws, f32) {
   const r = f32 ? Math.fround : (v) => v;
   let state = seed, hits = 0;
   for (let k = 0; k < draws; k++) {

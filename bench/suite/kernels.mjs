@@ -5,7 +5,7 @@
 // checks, work, seconds, throughput, unit, compileMs).
 import { cuda, loadBackend, targetAvailability } from '@numbat/core';
 import { blockReduce, monteCarloPi } from '../cpu/kernels.mjs';
-import { piSeeds } from '../../examples/pi.mjs';
+import { piSeeds, replayThread } from '../../examples/pi.mjs';
 
 const BLOCK = 256;
 // Block reduction grids: bench/cpu's 16384 (16 elements per thread), reduce.mjs's 128 on
@@ -50,19 +50,9 @@ async function timeReps(reps, fn) {
 
 /** Hits of threads [0, threads) over `samples` draws from the seeds, in f64 or emulated f32. */
 function hostHits(threads, samples, f32) {
-  const r = f32 ? Math.fround : (v) => v;
   const seeds = piSeeds(threads);
   let hits = 0;
-  for (let i = 0; i < threads; i++) {
-    let s = seeds[i];
-    for (let k = 0; k < samples; k++) {
-      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-      const x = r((s & 0xffff) / 65535);
-      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-      const y = r((s & 0xffff) / 65535);
-      if (r(r(x * x) + r(y * y)) <= 1) hits++;
-    }
-  }
+  for (let i = 0; i < threads; i++) hits += replayThread(seeds[i], samples, f32);
   return hits;
 }
 
