@@ -19,7 +19,7 @@ import { elemTypeOfTypedArray, f32, f64, i32, u32, TYPED_ARRAY_OF, type DType, t
 // The kernels below are compiled, never run on the host; `cuda` is the kernel builtin.
 declare const cuda: typeof import('./api.js')['cuda'];
 // Free names of the kernels, given through `globals`.
-declare const BLOCK: number, T: DType & { name: 'f32' }, op: (a: number, b: number) => number, cv: (x: number) => number;
+declare const BLOCK: number, T: DType & { name: 'f32' }, op: (a: number, b: number) => number;
 
 /** Threads per block (the tree below is written for a power of two). */
 const BLOCK_SIZE = 256;
@@ -35,15 +35,10 @@ const DEFAULT_GRID_STRIDE_BLOCKS = 1024;
 
 const DTYPES: Partial<Record<ElemType, DType>> = { f32, f64, i32, u32 };
 
-// `cv`: every intermediate result becomes the dtype, as if stored in an array of it
-// (the tree's shared array and the partials do that anyway), so the result never
-// depends on how many elements a thread folds before its value is stored.
-const TO_DTYPE: Partial<Record<ElemType, DeviceFunction>> = {
-  f32: new DeviceFunction((x: number) => Math.fround(x), {}, 'toF32'),
-  f64: new DeviceFunction((x: number) => x, {}, 'toF64'),
-  i32: new DeviceFunction((x: number) => x | 0, {}, 'toI32'),
-  u32: new DeviceFunction((x: number) => x >>> 0, {}, 'toU32'),
-};
+// `T(x)` (the dtype as a conversion): every intermediate result becomes the dtype,
+// as if stored in an array of it (the tree's shared array and the partials do that
+// anyway), so the result never depends on how many elements a thread folds before
+// its value is stored.
 
 /**
  * Pass 1. The host launches at most n / BLOCK threads, so every thread owns at
@@ -55,7 +50,7 @@ function reduceBlocks(a: Float32Array, n: number, partials: Float32Array) {
   const t = cuda.threadIdx.x;
   // grid(1)/gridsize(1) written inline: with them in locals the cpu target ran ~10 % slower.
   let acc = a[cuda.grid(1)];
-  for (let i = cuda.grid(1) + cuda.gridsize(1); i < n; i += cuda.gridsize(1)) acc = cv(op(acc, a[i]));
+  for (let i = cuda.grid(1) + cuda.gridsize(1); i < n; i += cuda.gridsize(1)) acc = T(op(acc, a[i]));
   sh[t] = acc;
   cuda.syncthreads();
   for (let s = BLOCK >> 1; s > 0; s >>= 1) {
@@ -76,7 +71,7 @@ function reduceFinal(a: Float32Array, n: number, out: Float32Array, init: number
   const t = cuda.threadIdx.x;
   let acc = init;
   if (t < n) acc = a[t];
-  for (let i = t + BLOCK; i < n; i += BLOCK) acc = cv(op(acc, a[i]));
+  for (let i = t + BLOCK; i < n; i += BLOCK) acc = T(op(acc, a[i]));
   sh[t] = acc;
   cuda.syncthreads();
   const valid = Math.min(BLOCK, n);
@@ -88,7 +83,7 @@ function reduceFinal(a: Float32Array, n: number, out: Float32Array, init: number
     let r = init;
     if (n > 0) {
       r = sh[0];
-      if (useInit) r = cv(op(init, r));
+      if (useInit) r = T(op(init, r));
     }
     out[0] = r;
   }
@@ -138,7 +133,7 @@ export function reduce(fn: ((a: number, b: number) => number) | DeviceFunction, 
     const key = `${elem}:${target}`;
     let k = kernels.get(key);
     if (!k) {
-      const globals = { op: device, cv: TO_DTYPE[elem]!, BLOCK: BLOCK_SIZE, T: DTYPES[elem]! };
+      const globals = { op: device, BLOCK: BLOCK_SIZE, T: DTYPES[elem]! };
       const arr = `${elem}[]`;
       let pass1: Kernel | undefined;
       k = {
