@@ -273,7 +273,7 @@ function describeGlobals(g: Record<string, unknown>): string {
     const v = g[k];
     if (v instanceof DeviceFunction) return `${k}=fn:${v.fn.toString()}:${describeGlobals(v.globals)}`;
     if (ArrayBuffer.isView(v) || Array.isArray(v)) return `${k}=[${Array.from(v as ArrayLike<number>).join(',')}]`;
-    if ((typeof v === 'object' || typeof v === 'function') && v !== null && '__dtype' in v) return `${k}=${(v as { __dtype: string }).__dtype}`;
+    if (isDType(v)) return `${k}=${v.__dtype}`;
     if (typeof v === 'object' && v !== null) return `${k}=obj`;
     return `${k}=${String(v)}`;
   }).join(';');

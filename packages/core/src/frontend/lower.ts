@@ -856,8 +856,6 @@ class Lowerer {
     }
     if (args.length !== 1) this.fail(node, `${elem}(x)`, `${elem}(x) takes one argument`);
     const v = this.scalar(this.expr(args[0]), args[0], `the argument of ${elem}()`);
-    if (elem === 'i32') return { k: 'scalar', e: this.toI32(v) };
-    if (elem === 'u32') return { k: 'scalar', e: this.toU32(v) };
     return { k: 'scalar', e: this.coerce(v, elem) };
   }
 
@@ -970,8 +968,8 @@ class Lowerer {
     const litTypes = vals.map((v, i) => (types[i] ? types[i]! : this.literalAgainst(v.lit!, concrete[0] ?? literalType(v.lit!, this.float), false)));
     const sig = mathSignature(fn, litTypes as ScalarType[], this.float);
     if (decl.rule === 'numeric' && 'intIdentity' in decl && decl.intIdentity && isInt(sig.arg)) return { k: 'scalar', e: this.coerce(vals[0], sig.arg) };
-    // i32/u32 functions take any number the way JS's ToInt32/ToUint32 would.
-    const argsE = vals.map((v) => (decl.rule === 'i32' ? this.toI32(v) : decl.rule === 'u32' ? this.toU32(v) : this.coerce(v, sig.arg)));
+    // i32/u32 rules take any number the way JS's ToInt32/ToUint32 would (sig.arg is i32/u32 there).
+    const argsE = vals.map((v) => this.coerce(v, sig.arg));
     return { k: 'scalar', e: { kind: 'math', fn, args: argsE, type: sig.result } };
   }
 

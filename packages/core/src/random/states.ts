@@ -49,24 +49,29 @@ const refillDevice = cuda.jit(refill, { device: true, globals: { philoxStrided: 
 
 /** The thread's next raw u32 word. */
 function uint32(states: Uint32Array, i: number): number {
-  const n = (states.length / 10) | 0;
+  const n = (states.length / STATE_WORDS) | 0;
   let pos = states[5 * n + i] & 7;
   if (pos >= 4) pos = refill(states, i, n);
   states[5 * n + i] = pos + 1; // also clears the normal-pair flags
   return states[(6 + pos) * n + i];
 }
-export const uint32Device = cuda.jit(uint32, { device: true, globals: { refill: refillDevice } });
+export const uint32Device = cuda.jit(uint32, { device: true, globals: { refill: refillDevice, STATE_WORDS } });
 
 /** Uniform f32 in [0, 1): the word's top 24 bits × 2^-24 (exact; at most 1 - 2^-24). */
 function uniformF32(states: Uint32Array, i: number): number {
   return f32(uint32(states, i) >>> 8) * 5.9604644775390625e-8;
 }
 
-/** Uniform f64 in [0, 1): 27 + 26 bits of two words × 2^-53 (exact; at most 1 - 2^-53). */
+/** An integer in [0, 2^53) from 27 bits of `hi` and 26 of `lo` (exact in f64). */
+function bits53(hi: number, lo: number): number {
+  return f64(hi >>> 5) * 67108864 + f64(lo >>> 6);
+}
+const bits53Device = cuda.jit(bits53, { device: true });
+
+/** Uniform f64 in [0, 1): bits53 of two words × 2^-53 (exact; at most 1 - 2^-53). */
 function uniformF64(states: Uint32Array, i: number): number {
-  const a = uint32(states, i) >>> 5;
-  const b = uint32(states, i) >>> 6;
-  return (f64(a) * 67108864 + f64(b)) * 1.1102230246251565e-16;
+  const hi = uint32(states, i);
+  return bits53(hi, uint32(states, i)) * 1.1102230246251565e-16;
 }
 
 /**
@@ -76,7 +81,7 @@ function uniformF64(states: Uint32Array, i: number): number {
  * u1 = 1 - uniform lies in (0, 1], so log(u1) is finite.
  */
 function normalF32(states: Uint32Array, i: number): number {
-  const n = (states.length / 10) | 0;
+  const n = (states.length / STATE_WORDS) | 0;
   const p = states[5 * n + i];
   let pos = p & 7;
   const second = (p & 8) !== 0;
@@ -95,19 +100,19 @@ function normalF32(states: Uint32Array, i: number): number {
 
 /** Standard normal f64 by Box-Muller on a whole block (53-bit u1 and u2); pairs as normalF32. */
 function normalF64(states: Uint32Array, i: number): number {
-  const n = (states.length / 10) | 0;
+  const n = (states.length / STATE_WORDS) | 0;
   const second = (states[5 * n + i] & 16) !== 0;
   if (!second) refill(states, i, n);
   states[5 * n + i] = second ? 4 : 4 + 16;
-  const k1 = f64(states[6 * n + i] >>> 5) * 67108864 + f64(states[7 * n + i] >>> 6);
-  const k2 = f64(states[8 * n + i] >>> 5) * 67108864 + f64(states[9 * n + i] >>> 6);
+  const k1 = bits53(states[6 * n + i], states[7 * n + i]);
+  const k2 = bits53(states[8 * n + i], states[9 * n + i]);
   const u1 = (9007199254740992 - k1) * 1.1102230246251565e-16;
   const r = Math.sqrt(0 - 2 * Math.log(u1)); // 0 - x: +0 rather than -0 when u1 = 1
   const theta = k2 * 6.975736996017264e-16; // 2π × 2^-53
   return second ? r * Math.sin(theta) : r * Math.cos(theta);
 }
 
-const drawGlobals = { uint32: uint32Device, refill: refillDevice, f32, f64 };
+const drawGlobals = { uint32: uint32Device, refill: refillDevice, bits53: bits53Device, STATE_WORDS };
 export const uniformF32Device = cuda.jit(uniformF32, { device: true, globals: drawGlobals });
 export const uniformF64Device = cuda.jit(uniformF64, { device: true, globals: drawGlobals });
 export const normalF32Device = cuda.jit(normalF32, { device: true, globals: drawGlobals });
