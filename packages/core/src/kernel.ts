@@ -209,7 +209,8 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
         }
       });
     }
-    const ir = this.lower(sig, float);
+    // The simulator always checks bounds (it is the oracle), so its IR keeps the per-dimension checks.
+    const ir = this.lower(sig, float, (this.options.boundscheck ?? true) || backend.target === 'sim');
     const globalsKey = describeGlobals(this.options.globals ?? {});
     // The printed IR covers what the source does not show: device functions
     // resolved by name (numbat's random) and the frontend's own version.
@@ -221,10 +222,10 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
     return { backend, compiled, ir };
   }
 
-  private lower(sig: ParamType[], float: 'f32' | 'f64'): KernelIR {
+  private lower(sig: ParamType[], float: 'f32' | 'f64', boundscheck: boolean): KernelIR {
     try {
       this.parsed ??= parseFunction(this.fn, this.name, this.site);
-      const ir = lowerKernel({ parsed: this.parsed, globals: this.options.globals ?? {}, paramTypes: sig, float });
+      const ir = lowerKernel({ parsed: this.parsed, globals: this.options.globals ?? {}, paramTypes: sig, float, boundscheck });
       foldConstants(ir);
       verifyIR(ir);
       checkBarriers(ir);

@@ -30,6 +30,12 @@ type Binding =
 interface Frame {
   parsed: ParsedFunction;
   globals: Record<string, unknown>;
+  /**
+   * Which inlined copy this is: the kernel is 'k', a call adds '>' and the call
+   * node's id. Local types are keyed by it, so each call of a device function is
+   * typed by its own arguments (numba types a device function per signature).
+   */
+  instance: string;
   device?: { result: number; resultKey: string; done: number; loopDepth: number };
 }
 
@@ -38,9 +44,18 @@ export interface LowerInput {
   globals: Record<string, unknown>;
   paramTypes: ParamType[];
   float: 'f32' | 'f64';
+  /** Bounds checks on (the default): multi-dimensional subscripts are then checked each against its extent. */
+  boundscheck?: boolean;
 }
 
 const MAX_FIXPOINT = 10;
+/**
+ * Device functions are inlined at every call, so nested calls multiply: a
+ * function calling the next twice, 16 deep, would be 65536 copies. Past this
+ * many syntax nodes of inlined code the kernel is refused (the largest library
+ * kernels, Philox random numbers, inline a few thousand).
+ */
+export const MAX_INLINED_NODES = 100_000;
 
 export function lowerKernel(input: LowerInput): KernelIR {
   let types = new Map<string, ScalarType>();
@@ -48,14 +63,25 @@ export function lowerKernel(input: LowerInput): KernelIR {
     const l = new Lowerer(input, types);
     const ir = l.run();
     const { types: next, conflict } = l.inferredTypes();
-    // A conflict counts only once the types have settled: a round's guess (a device
-    // function's result is i32 until its returns are seen) may cause a passing one.
+    // Type errors count only once the types have settled: a round's guess (a local
+    // not yet assigned is i32, a device function's result is i32 until its returns
+    // are seen) may cause a passing one. The settled round saw the final types.
     if (sameTypes(types, next) || iter >= MAX_FIXPOINT) {
+      if (l.typeError) throw l.typeError;
       if (conflict) conflict();
       return ir;
     }
     types = next;
   }
+}
+
+/** Stable ids of AST nodes (a parsed function's AST is kept, so ids hold across fixed-point rounds). */
+const nodeIds = new WeakMap<object, number>();
+let nextNodeId = 0;
+function nodeId(node: object): number {
+  let id = nodeIds.get(node);
+  if (id === undefined) { id = ++nextNodeId; nodeIds.set(node, id); }
+  return id;
 }
 
 function sameTypes(a: Map<string, ScalarType>, b: Map<string, ScalarType>): boolean {
@@ -77,7 +103,11 @@ class Lowerer {
   private out: Stmt[][] = [];
   private loopDepth = 0;
   private hasBarrier = false;
+  /** Syntax nodes inlined so far (device function bodies, once per call). */
+  private inlinedNodes = 0;
   private readonly kernelSource: SourceInfo;
+  /** The first type error of this round, thrown only if the round turns out to be the settled one. */
+  typeError?: CompileError;
 
   constructor(private readonly input: LowerInput, private readonly knownTypes: Map<string, ScalarType>) {
     this.float = input.float;
@@ -86,7 +116,7 @@ class Lowerer {
 
   run(): KernelIR {
     const { parsed, paramTypes } = this.input;
-    const frame: Frame = { parsed, globals: this.input.globals };
+    const frame: Frame = { parsed, globals: this.input.globals, instance: 'k' };
     this.frames.push(frame);
     const fn = parsed.node as N;
     if (fn.async || fn.generator) this.fail(fn, fn.async ? 'async function' : 'generator', 'kernels cannot be async or generators');
@@ -135,7 +165,20 @@ class Lowerer {
   }
 
   fail(node: N, construct: string, message: string): never {
-    throw new CompileError(construct, message, this.input.parsed.name, this.frame.parsed.source, node?.loc ? this.loc(node) : undefined);
+    throw this.error(node, construct, message);
+  }
+
+  private error(node: N, construct: string, message: string): CompileError {
+    return new CompileError(construct, message, this.input.parsed.name, this.frame.parsed.source, node?.loc ? this.loc(node) : undefined);
+  }
+
+  /**
+   * A check that depends on the types of locals: recorded, not thrown, because
+   * this round may still see provisional types; the caller carries on with a
+   * fallback, and lowerKernel throws it if this round is the settled one.
+   */
+  private typeFail(node: N, construct: string, message: string): void {
+    this.typeError ??= this.error(node, construct, message);
   }
 
   // ---------------------------------------------------------------- scopes & locals
@@ -156,7 +199,9 @@ class Lowerer {
 
   /** A user-declared local; its type comes from the previous fixed-point round or its first value. */
   private newLocal(name: string, node: N, first: Contribution | undefined, mutable: boolean): Binding & { kind: 'local' } {
-    const key = `${this.frames.length}:${this.frame.parsed.source.file}:${this.frame.parsed.source.firstLine}:${node.start}:${name}`;
+    // By inlined copy and AST node: never by file/line/offset, which two device
+    // functions can share (one line, `new Function`, a bundle).
+    const key = `${this.frame.instance}/${nodeId(node)}:${name}`;
     let type = this.knownTypes.get(key);
     if (!type) type = first ? joinOrFirst(first, this.float) : 'i32';
     const id = this.locals.length;
@@ -371,25 +416,31 @@ class Lowerer {
       if (b.kind === 'param') this.fail(target, 'write to scalar parameter', `cannot assign to parameter '${target.name}': scalar parameters are read-only in kernels; copy it into a local (let ${target.name}2 = ${target.name})`);
       if (b.kind !== 'local') this.fail(target, 'assignment', `cannot assign to '${target.name}'`);
       if (!b.mutable) this.fail(target, 'assignment to const', `'${target.name}' is const`);
-      let v = this.expr(node.right);
-      const sv = this.scalar(v, node.right, 'the assigned value');
-      const value = op === '=' ? sv : this.binary(node, op.slice(0, -1), this.readLocal(b), sv);
-      this.assignLocal(b, value, node);
+      if (op === '=') {
+        this.assignLocal(b, this.scalar(this.expr(node.right), node.right, 'the assigned value'), node);
+        return;
+      }
+      // `x += e`: x is read before e's effects.
+      const mark = this.mark();
+      const old = this.readLocal(b);
+      const sv = this.scalar(this.expr(node.right), node.right, 'the assigned value');
+      this.assignLocal(b, this.binary(node, op.slice(0, -1), this.spillBefore(old, mark), sv), node);
       return;
     }
     if (target.type === 'MemberExpression' && target.computed) {
+      // JS order: the index, then (compound) the old element, then the right side.
       const { arr, index } = this.element(target);
-      let value: ScalarVal;
-      if (op === '=') value = this.scalar(this.expr(node.right), node.right, 'the stored value');
-      else {
-        const idx = this.stable(index);
-        const old: ScalarVal = { k: 'scalar', e: this.loadExpr(arr, idx, target) };
-        const rhs = this.scalar(this.expr(node.right), node.right, 'the operand');
-        value = this.binary(node, op.slice(0, -1), old, rhs);
-        this.store(arr, idx, value, node);
+      if (op === '=') {
+        const mark = this.mark();
+        const value = this.scalar(this.expr(node.right), node.right, 'the stored value');
+        this.store(arr, this.spillBefore({ k: 'scalar', e: index }, mark).e, value, node);
         return;
       }
-      this.store(arr, index, value, node);
+      const idx = this.stable(index);
+      const mark = this.mark();
+      const old: ScalarVal = { k: 'scalar', e: this.loadExpr(arr, idx, target) };
+      const rhs = this.scalar(this.expr(node.right), node.right, 'the operand');
+      this.store(arr, idx, this.binary(node, op.slice(0, -1), this.spillBefore(old, mark), rhs), node);
       return;
     }
     if (target.type === 'MemberExpression') this.fail(target, 'property assignment', `cannot assign to property '${target.property.name}'`);
@@ -492,6 +543,36 @@ class Lowerer {
       case 'ChainExpression': return this.fail(node, 'optional chaining', 'optional chaining (?.) is not supported in kernels');
       default: return this.fail(node, node.type, `${describe(node)} is not supported in kernels`);
     }
+  }
+
+  /**
+   * Arguments left to right, as JS evaluates them: an earlier argument is read
+   * (copied into a temp) before the statements a later one emits (`x++`, a
+   * device call), exactly as binary operators do with spillBefore.
+   */
+  private valsInOrder(nodes: N[]): Val[] {
+    const vals: Val[] = [];
+    const marks: number[] = [];
+    for (const n of nodes) {
+      vals.push(this.expr(n));
+      marks.push(this.out[this.out.length - 1].length);
+    }
+    // Backwards, so inserting a temp never moves an earlier argument's mark.
+    for (let i = vals.length - 2; i >= 0; i--) {
+      const v = vals[i];
+      if (v.k === 'scalar') vals[i] = this.spillBefore(v, marks[i]);
+    }
+    return vals;
+  }
+
+  private scalarsInOrder(nodes: N[], what: string): ScalarVal[] {
+    const vals = this.valsInOrder(nodes);
+    return vals.map((v, i) => this.scalar(v, nodes[i], what));
+  }
+
+  /** Where the next emitted statement goes: pass to spillBefore. */
+  private mark(): number {
+    return this.out[this.out.length - 1].length;
   }
 
   /** When lowering b emitted statements, `a` (already computed) must be read before them. */
@@ -613,25 +694,44 @@ class Lowerer {
     if (idxNodes.length !== shape.length) {
       this.fail(node, 'partial indexing', `'${arr.name}' has ${shape.length} dimension(s) and must be indexed with ${shape.length} subscript(s), e.g. ${arr.name}${shape.map((_, i) => `[${'ijk'[i]}]`).join('')}`);
     }
-    let index: Expr | undefined;
-    idxNodes.forEach((n, d) => {
-      const v = this.scalar(this.expr(n), n, 'an array index');
-      let e: Expr;
+    const subs = this.scalarsInOrder(idxNodes, 'an array index').map((v, d): Expr => {
+      const n = idxNodes[d];
       if (v.lit !== undefined) {
         if (typeof v.lit !== 'number' || !Number.isInteger(v.lit)) this.fail(n, 'non-integer index', 'array index must be an integer');
-        e = constExpr('i32', v.lit | 0);
-      } else if (isInt(v.e.type)) e = v.e;
-      else if (v.e.type === 'bool') this.fail(n, 'boolean index', 'array index must be an integer, not a boolean');
-      else this.fail(n, 'float index', `array index has type ${v.e.type}; indices must be integers: use Math.floor(x), x | 0 or x >>> 0`);
-      if (d === 0) index = e;
-      else {
-        const dim = shape[d];
-        const idx = index!.type === e.type ? index! : { kind: 'convert' as const, x: index!, type: 'i32' as const };
-        const ee = e.type === idx.type ? e : { kind: 'convert' as const, x: e, type: idx.type };
-        index = { kind: 'binary', op: 'add', opType: idx.type, type: idx.type, a: { kind: 'binary', op: 'mul', opType: idx.type, type: idx.type, a: idx, b: constExpr(idx.type, dim) }, b: ee };
+        return constExpr('i32', v.lit | 0);
       }
+      if (isInt(v.e.type)) return v.e;
+      if (v.e.type === 'bool') this.typeFail(n, 'boolean index', 'array index must be an integer, not a boolean');
+      else this.typeFail(n, 'float index', `array index has type ${v.e.type}; indices must be integers: use Math.floor(x), x | 0 or x >>> 0`);
+      return conv(v.e, 'i32');
     });
-    return { arr, index: index! };
+    if (subs.length === 1) return { arr, index: subs[0] };
+    // Row-major; u32 only when every subscript is u32.
+    const t: ScalarType = subs.every((e) => e.type === 'u32') ? 'u32' : 'i32';
+    const checked = this.input.boundscheck !== false;
+    // Checked subscripts are read several times: evaluate each once.
+    const ss = subs.map((e) => conv(checked ? this.stable(e) : e, t));
+    let flat = ss[0];
+    for (let d = 1; d < ss.length; d++) flat = bin('add', t, t, bin('mul', t, t, flat, constExpr(t, shape[d])), ss[d]);
+    return { arr, index: checked ? this.checkExtents(ss, shape, flat) : flat };
+  }
+
+  /**
+   * Each subscript against its own extent (numba's debug mode), in the IR so
+   * every backend's flat bounds check reports it: when a subscript is out of
+   * range the flat index becomes an out-of-bounds one, the subscript itself when
+   * it is negative, else the array's length (one past the end).
+   */
+  private checkExtents(ss: Expr[], shape: number[], flat: Expr): Expr {
+    const t = flat.type;
+    const size = shape.reduce((a, b) => a * b, 1);
+    const outside = (e: Expr, d: number): Expr => bin('ge', 'u32', 'bool', conv(e, 'u32'), constExpr('u32', shape[d]));
+    const report = (e: Expr): Expr => (t === 'i32'
+      ? { kind: 'cond', c: bin('lt', 'i32', 'bool', e, constExpr('i32', 0)), a: e, b: constExpr('i32', size), type: 'i32' }
+      : constExpr(t, size));
+    let index = flat;
+    for (let d = ss.length - 1; d >= 0; d--) index = { kind: 'cond', c: outside(ss[d], d), a: report(ss[d]), b: index, type: t };
+    return index;
   }
 
   private loadExpr(arr: ArrayVal, index: Expr, node: N): Expr {
@@ -651,7 +751,7 @@ class Lowerer {
     if (op === '~') return { k: 'scalar', e: { kind: 'unary', op: 'bitnot', x: this.toI32(v), type: 'i32' } };
     if (op === '-') {
       const t = v.e.type === 'bool' || v.e.type === 'u32' ? 'i32' : v.e.type;
-      if (v.e.type === 'u32') this.fail(node, 'negation of u32', 'negating a u32 value is ambiguous (JS gives a negative number); convert first: -(x | 0) or -(x * 1.0)');
+      if (v.e.type === 'u32') this.typeFail(node, 'negation of u32', 'negating a u32 value is ambiguous (JS gives a negative number); convert first: -(x | 0) or -(x * 1.0)');
       return { k: 'scalar', e: { kind: 'unary', op: 'neg', x: conv(v.e, t), type: t } };
     }
     return this.fail(node, `unary ${op}`, `unary ${op} is not supported`);
@@ -695,7 +795,9 @@ class Lowerer {
     if (compare && (ta === 'bool') !== (tb === 'bool')) { ta = ta === 'bool' ? 'i32' : ta; tb = tb === 'bool' ? 'i32' : tb; }
     if (ta === tb) return ta;
     if (isInt(ta) && isInt(tb)) {
-      this.fail(node, 'i32/u32 mix', `operator ${op} mixes i32 and u32 operands; convert one explicitly (\`x | 0\` gives i32, \`x >>> 0\` gives u32)`);
+      // Carry on as u32: a provisional i32 is usually a local whose u32 value is not yet seen.
+      this.typeFail(node, 'i32/u32 mix', `operator ${op} mixes i32 and u32 operands; convert one explicitly (\`x | 0\` gives i32, \`x >>> 0\` gives u32)`);
+      return 'u32';
     }
     if (ta === 'f64' || tb === 'f64') return 'f64';
     return 'f32';
@@ -730,8 +832,7 @@ class Lowerer {
     else return null;
     if (!div || div.type !== 'BinaryExpression' || div.operator !== '/') return null;
     const saved = this.out[this.out.length - 1].length;
-    const a = this.scalar(this.expr(div.left), div.left, 'a dividend');
-    const b = this.scalar(this.expr(div.right), div.right, 'a divisor');
+    const [a, b] = this.scalarsInOrder([div.left, div.right], 'an operand of /');
     const ta = a.lit !== undefined ? undefined : a.e.type;
     const tb = b.lit !== undefined ? undefined : b.e.type;
     const intLike = (t: ScalarType | undefined, v: ScalarVal) => (t ? isInt(t) : typeof v.lit === 'number' && Number.isInteger(v.lit));
@@ -764,7 +865,7 @@ class Lowerer {
     const side = (n: N): Expr => {
       if (asCondition) return this.condition(n);
       const v = this.scalar(this.expr(n), n, `an operand of ${node.operator}`);
-      if (v.e.type !== 'bool' && v.lit === undefined) this.fail(n, `${node.operator} on numbers`, `${node.operator} on a number returns one of its operands in JavaScript; kernels only allow it on booleans (compare explicitly, e.g. x !== 0)`);
+      if (v.e.type !== 'bool' && v.lit === undefined) this.typeFail(n, `${node.operator} on numbers`, `${node.operator} on a number returns one of its operands in JavaScript; kernels only allow it on booleans (compare explicitly, e.g. x !== 0)`);
       return this.coerce(v, 'bool');
     };
     const a = side(node.left);
@@ -821,7 +922,7 @@ class Lowerer {
     if (path.startsWith('cuda.') && isCudaMathFn(path.slice(5))) {
       const fn = path.slice(5) as keyof typeof MATH_DECLS;
       if (args.length !== MATH_DECLS[fn].arity) this.fail(node, `${path}`, `${path} takes ${MATH_DECLS[fn].arity} argument(s)`);
-      return this.mathCall(node, fn, args.map((a) => this.scalar(this.expr(a), a, `an argument of ${path}`)));
+      return this.mathCall(node, fn, this.scalarsInOrder(args, `an argument of ${path}`));
     }
     switch (path) {
       case 'cuda.grid': case 'cuda.gridsize': {
@@ -915,7 +1016,10 @@ class Lowerer {
       index = this.element(fake).index;
     }
     const t = loadType(arr.elem);
-    const vals = args.slice(2).map((a) => this.coerce(this.scalar(this.expr(a), a, 'an atomic operand'), t, a));
+    // The index is read before the operands' effects (`atomic.add(a, x, x++)`).
+    const mark = this.mark();
+    const vals = this.scalarsInOrder(args.slice(2), 'an atomic operand').map((v, i) => this.coerce(v, t, args[2 + i]));
+    index = this.spillBefore({ k: 'scalar', e: index }, mark).e;
     if (arr.ref.space === 'global') { this.params[arr.ref.param].written = true; this.params[arr.ref.param].atomic = true; }
     else this.arrays[arr.ref.id].atomic = true;
     const e: Expr = op === 'cas'
@@ -927,10 +1031,10 @@ class Lowerer {
   private math(node: N, fn: string, args: N[]): Val {
     if (fn === 'min' || fn === 'max') {
       if (args.length === 0) return this.lit(fn === 'min' ? Infinity : -Infinity);
-      let acc = this.scalar(this.expr(args[0]), args[0], `an argument of Math.${fn}`);
+      const vals = this.scalarsInOrder(args, `an argument of Math.${fn}`);
+      let acc = vals[0];
       if (acc.e.type === 'bool') acc = { k: 'scalar', e: conv(acc.e, 'i32') };
-      for (const a of args.slice(1)) {
-        const b = this.scalar(this.expr(a), a, `an argument of Math.${fn}`);
+      for (const b of vals.slice(1)) {
         if (acc.lit !== undefined && b.lit !== undefined) { acc = this.lit(Math[fn](acc.lit as number, b.lit as number)); continue; }
         const t = this.operandType(node, `Math.${fn}`, acc, b);
         acc = { k: 'scalar', e: bin(fn, t, t, this.coerce(acc, t), this.coerce(b, t)) };
@@ -949,8 +1053,7 @@ class Lowerer {
     if (!isMathFn(fn)) return this.fail(node, `Math.${fn}`, `Math.${fn} is not supported in kernels`);
     const decl = MATH_DECLS[fn];
     if (args.length !== decl.arity) this.fail(node, `Math.${fn}`, `Math.${fn} takes ${decl.arity} argument(s) in kernels`);
-    const vals = args.map((a) => this.scalar(this.expr(a), a, `an argument of Math.${fn}`));
-    return this.mathCall(node, fn, vals);
+    return this.mathCall(node, fn, this.scalarsInOrder(args, `an argument of Math.${fn}`));
   }
 
   private mathCall(node: N, fn: keyof typeof MATH_DECLS, vals: ScalarVal[]): ScalarVal {
@@ -962,7 +1065,9 @@ class Lowerer {
     let types = vals.map((v) => (v.lit !== undefined ? undefined : v.e.type));
     const concrete = types.filter((t): t is ScalarType => t !== undefined);
     if (concrete.length === 2 && isInt(concrete[0]) && isInt(concrete[1]) && concrete[0] !== concrete[1] && decl.rule === 'numeric') {
-      this.fail(node, 'i32/u32 mix', `Math.${fn} mixes i32 and u32 arguments; convert one explicitly`);
+      this.typeFail(node, 'i32/u32 mix', `Math.${fn} mixes i32 and u32 arguments; convert one explicitly`);
+      types = types.map(() => 'u32');
+      concrete.fill('u32');
     }
     // A literal argument takes the other argument's type (or a float when it is fractional).
     const litTypes = vals.map((v, i) => (types[i] ? types[i]! : this.literalAgainst(v.lit!, concrete[0] ?? literalType(v.lit!, this.float), false)));
@@ -981,14 +1086,17 @@ class Lowerer {
     const fnNode = parsed.node as N;
     const args = node.arguments as N[];
     if (args.length !== fnNode.params.length) this.fail(node, `call of '${fn.name}'`, `device function '${fn.name}' takes ${fnNode.params.length} argument(s), got ${args.length}`);
-    const argVals = args.map((a) => this.expr(a));
+    this.inlinedNodes += astSize(fnNode);
+    if (this.inlinedNodes > MAX_INLINED_NODES) {
+      this.fail(node, 'inlined size', `inlining device function '${fn.name}' here makes the kernel larger than the limit of ${MAX_INLINED_NODES} syntax nodes (device functions are always inlined, so a function that calls another several times multiplies its size at every level); call it fewer times, or loop over the work instead of repeating calls`);
+    }
+    const argVals = this.valsInOrder(args);
     const scope = new Map<string, Binding>();
-    const frame: Frame = { parsed, globals: fn.globals };
-    // Result and done flag are keyed by the call site so their types persist across rounds.
-    const callKey = `${node.start}`;
+    const frame: Frame = { parsed, globals: fn.globals, instance: `${this.frame.instance}>${nodeId(node)}` };
     this.frames.push(frame);
     try {
-      const resBinding = this.newLocal(`${fn.name}.result`, { ...fnNode, start: Number(callKey) } as N, undefined, true);
+      // The result is a local of this copy, keyed by the function node.
+      const resBinding = this.newLocal(`${fn.name}.result`, fnNode, undefined, true);
       const done = this.temp('bool', `${fn.name}.done`);
       frame.device = { result: resBinding.id, resultKey: resBinding.key, done, loopDepth: this.loopDepth };
       this.emit({ kind: 'assign', local: done, value: constExpr('bool', false) });
@@ -1028,6 +1136,24 @@ const KNOWN_PATHS = new Set([
 
 const BITWISE: Record<string, BinaryOp> = { '&': 'and', '|': 'or', '^': 'xor', '<<': 'shl', '>>': 'shr' };
 const COMPARE: Record<string, BinaryOp> = { '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge', '==': 'eq', '===': 'eq', '!=': 'ne', '!==': 'ne' };
+
+const astSizes = new WeakMap<object, number>();
+/** Number of syntax nodes of a function (cached: its AST is kept). */
+function astSize(fn: N): number {
+  let n = astSizes.get(fn);
+  if (n !== undefined) return n;
+  n = 0;
+  const walk = (x: any): void => {
+    if (!x || typeof x !== 'object') return;
+    if (Array.isArray(x)) { x.forEach(walk); return; }
+    if (typeof x.type !== 'string') return;
+    n!++;
+    for (const k of Object.keys(x)) if (k !== 'loc') walk(x[k]);
+  };
+  walk(fn.body);
+  astSizes.set(fn, n);
+  return n;
+}
 
 function joinOrFirst(c: Contribution, float: 'f32' | 'f64'): ScalarType {
   const j = joinContributions([c], float);
