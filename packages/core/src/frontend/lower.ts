@@ -36,7 +36,7 @@ interface Frame {
    * typed by its own arguments (numba types a device function per signature).
    */
   instance: string;
-  device?: { result: number; resultKey: string; done: number; loopDepth: number };
+  device?: { result: number; resultKey: string; done: number; loopDepth: number; returns: { stmt: Stmt & { kind: 'assign' }; value: ScalarVal }[] };
 }
 
 export interface LowerInput {
@@ -55,7 +55,7 @@ const MAX_FIXPOINT = 10;
  * many syntax nodes of inlined code the kernel is refused (the largest library
  * kernels, Philox random numbers, inline a few thousand).
  */
-export const MAX_INLINED_NODES = 100_000;
+export const MAX_INLINED_NODES = 50_000;
 
 export function lowerKernel(input: LowerInput): KernelIR {
   let types = new Map<string, ScalarType>();
@@ -394,7 +394,10 @@ class Lowerer {
     const dev = this.frame.device!;
     const s = this.scalar(v, node, 'a device function return value');
     this.contributions.get(dev.resultKey)!.cs.push({ type: s.e.type, lit: s.lit });
-    this.emit({ kind: 'assign', local: dev.result, value: this.coerce(s, this.locals[dev.result].type, node) });
+    // Converted to the result's type once every return of this copy is seen (see inline).
+    const stmt: Stmt & { kind: 'assign' } = { kind: 'assign', local: dev.result, value: s.e };
+    dev.returns.push({ stmt, value: s });
+    this.emit(stmt);
   }
 
   private exprStmt(e: N): void {
@@ -1098,7 +1101,7 @@ class Lowerer {
       // The result is a local of this copy, keyed by the function node.
       const resBinding = this.newLocal(`${fn.name}.result`, fnNode, undefined, true);
       const done = this.temp('bool', `${fn.name}.done`);
-      frame.device = { result: resBinding.id, resultKey: resBinding.key, done, loopDepth: this.loopDepth };
+      frame.device = { result: resBinding.id, resultKey: resBinding.key, done, loopDepth: this.loopDepth, returns: [] };
       this.emit({ kind: 'assign', local: done, value: constExpr('bool', false) });
       fnNode.params.forEach((p: N, i: number) => {
         if (p.type !== 'Identifier') this.fail(p, 'parameter pattern', 'device function parameters must be plain names');
@@ -1119,6 +1122,12 @@ class Lowerer {
       } finally { this.scopes = savedScopes; }
       const cs = this.contributions.get(resBinding.key)!.cs;
       if (cs.length === 0) return this.lit(0);
+      // The result's type is the join of this copy's returns, known now: no
+      // fixed-point round per nesting level (an i32/u32 mix is reported by inferredTypes).
+      const j = joinContributions(cs, this.float);
+      const type = j.ok ? j.type : j.types[0];
+      this.locals[resBinding.id].type = type;
+      for (const r of frame.device.returns) r.stmt.value = this.coerce(r.value, type);
       return this.readLocal(resBinding);
     } finally {
       this.frames.pop();
