@@ -9,6 +9,7 @@ import { Event, Stream } from './stream.js';
 import { reduce } from './reduce.js';
 import { evalMath } from './ir/semantics.js';
 import type { DType, ElemType } from './types.js';
+import { checkJit } from './options.js';
 
 type ArrayOf<E extends ElemType> =
   E extends 'f32' ? Float32Array : E extends 'f64' ? Float64Array : E extends 'i32' ? Int32Array : E extends 'u32' ? Uint32Array
@@ -32,7 +33,7 @@ interface ArrayFactory {
 function jit<F extends (...args: any[]) => any>(fn: F, options: JitOptions & { device: true }): F & DeviceFunction;
 function jit<F extends (...args: any[]) => void>(fn: F, options?: JitOptions): Kernel<F>;
 function jit(fn: (...args: any[]) => any, options: JitOptions = {}): unknown {
-  if (typeof fn !== 'function') throw new TypeError('cuda.jit expects a function');
+  checkJit(fn, options);
   if (options.device) return new DeviceFunction(fn, options.globals ?? {}, fn.name || 'device');
   return new Kernel(fn, options);
 }

@@ -97,6 +97,11 @@ export function registerBackend(target: Target, load: () => Promise<Backend>): v
   loaded.delete(target);
 }
 
+/** Whether this process has (started to) load a target's backend, or was given a loader by hand. */
+export function backendInProcess(target: Target): boolean {
+  return loaded.has(target) || registered.has(target);
+}
+
 export function loadBackend(target: Target): Promise<Backend> {
   let p = loaded.get(target);
   if (!p) {

@@ -4,6 +4,7 @@
 
 import type { Backend, Target } from './backend.js';
 import { resolveTarget, usableBackend } from './targets.js';
+import { checkOptions, describeValue } from './options.js';
 import { DTYPE_NAMES, elemTypeOfTypedArray, isDType, TYPED_ARRAY_OF, type DType, type ElemType, type TypedArray } from './types.js';
 
 export class DeviceArray {
@@ -26,17 +27,39 @@ export class DeviceArray {
     })();
     this.ready.catch(() => {}); // surfaced when used, not as an unhandled rejection
   }
-  /** Copies the device data into a new typed array (or `into`). */
+  /** Copies the device data into a new typed array (or `into`, of the same dtype and length). */
   async copyToHost<T extends TypedArray>(into?: T): Promise<T> {
+    this.checkUsable('copyToHost');
+    if (into !== undefined) this.checkHostArray('copyToHost', 'destination', into);
     const { backend, buffer } = await this.ready;
+    this.checkUsable('copyToHost'); // freed while the allocation was settling
     const out = (into ?? new TYPED_ARRAY_OF[this.dtype](this.length)) as T;
-    if (out.length !== this.length) throw new Error(`copyToHost: destination has ${out.length} elements, device array has ${this.length}`);
     await backend.download(buffer, out);
     return out;
   }
+  /** Replaces the device data with `data` (of the same dtype and length). */
   async copyFromHost(data: TypedArray): Promise<void> {
+    this.checkUsable('copyFromHost');
+    this.checkHostArray('copyFromHost', 'source', data);
     const { backend, buffer } = await this.ready;
+    this.checkUsable('copyFromHost');
     await backend.upload(buffer, data);
+  }
+  /** "a device array of 4 f32" for messages. */
+  describe(): string {
+    return `a device array of ${this.length} ${this.dtype}${this.shape.length > 1 ? ` (shape [${this.shape.join(', ')}])` : ''}`;
+  }
+  private checkUsable(op: string): void {
+    if (this.freed) throw new Error(`numbat: ${op} on ${this.describe()} that was freed; free() releases it for good`);
+  }
+  // Checked here once for every target: backends would reinterpret bits, copy part or ignore the copy.
+  private checkHostArray(op: string, role: string, a: unknown): void {
+    const elem = elemTypeOfTypedArray(a);
+    if (!elem) throw new TypeError(`numbat: ${op}: the ${role} must be a typed array of ${this.dtype} (for ${this.describe()}), got ${describeValue(a)}`);
+    const t = a as TypedArray;
+    const got = `the ${role} (${t.constructor.name}, ${t.length} elements) does not match ${this.describe()}`;
+    if (elem !== this.dtype) throw new TypeError(`numbat: ${op}: ${got}: its dtype is ${elem}, not ${this.dtype}; numbat never converts data silently`);
+    if (t.length !== this.length) throw new RangeError(`numbat: ${op}: ${got}: it has ${t.length} elements, not ${this.length}; use subarray() to copy part of an array`);
   }
   /** true after free(): the array can no longer be used. */
   get isFreed(): boolean {
@@ -53,12 +76,16 @@ export class DeviceArray {
 }
 
 export function toDevice(data: TypedArray, opts: { target?: Target | 'auto' } = {}): DeviceArray {
+  checkOptions('cuda.toDevice options', opts, ['target']);
+  opts ??= {};
   const elem = elemTypeOfTypedArray(data);
   if (!elem) throw new TypeError('cuda.toDevice expects a typed array (Float32Array, Float64Array, Int32Array, Uint32Array, Int16Array, Uint16Array, Int8Array, Uint8Array)');
   return new DeviceArray(elem, [data.length], opts.target, data);
 }
 
 export function deviceArray(shape: number | number[], dtype: DType | string, opts: { target?: Target | 'auto' } = {}): DeviceArray {
+  checkOptions('cuda.deviceArray options', opts, ['target']);
+  opts ??= {};
   const elem = isDType(dtype) ? dtype.__dtype : DTYPE_NAMES[dtype as string];
   if (!elem) throw new TypeError(`cuda.deviceArray: unknown dtype ${String(dtype)}`);
   const dims = typeof shape === 'number' ? [shape] : shape;

@@ -5,6 +5,8 @@
 import type { Backend, CompiledKernel, LaunchArg, LaunchDims, Target } from './backend.js';
 import { loadBackend } from './backend.js';
 import { CompileError } from './errors.js';
+import { checkLaunchLimits, checkMemoryLimits } from './limits.js';
+import { checkJit, checkOptions } from './options.js';
 import { DeviceArray } from './device-array.js';
 import { DeviceFunction } from './device-function.js';
 import { callerFile, parseFunction, type ParsedFunction } from './frontend/source.js';
@@ -52,6 +54,7 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
   readonly name: string;
 
   constructor(readonly fn: F, readonly options: JitOptions = {}) {
+    checkJit(fn, options);
     this.site = callerFile();
     this.name = fn.name || 'kernel';
     if (options.signature) {
@@ -64,10 +67,11 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
 
   /** numba's kernel[griddim, blockdim]: returns the launcher. */
   configure(grid: Dim, block: Dim, launch: LaunchOptions = {}): (...args: Parameters<F>) => Promise<void> {
+    checkOptions(`launch options of kernel '${this.name}'`, launch, ['sharedMem', 'stream']);
+    launch ??= {};
     const dims: LaunchDims = { grid: dim3(grid, 'grid'), block: dim3(block, 'block'), sharedMem: launch.sharedMem ?? 0, stream: launch.stream };
     if (!Number.isInteger(dims.sharedMem) || dims.sharedMem < 0) throw new RangeError(`sharedMem must be a non-negative integer number of bytes`);
-    const threads = dims.block[0] * dims.block[1] * dims.block[2];
-    if (threads > 1024) throw new RangeError(`a block has at most 1024 threads; got ${dims.block.join('×')} = ${threads}`);
+    checkLaunchLimits(this.name, dims);
     return (...args: Parameters<F>) => this.launch(dims, args);
   }
 
@@ -143,7 +147,7 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
       const a = args[i], p = sig[i];
       if (p.kind === 'scalar') launchArgs.push({ kind: 'scalar', type: p.type, value: a as number | boolean });
       else if (a instanceof DeviceArray) {
-        if (a.isFreed) throw new Error(`numbat: argument ${i + 1} of kernel '${this.name}' is a device array that was freed`);
+        if (a.isFreed) throw new Error(`numbat: argument ${i + 1} of kernel '${this.name}' is ${a.describe()} that was freed`);
         const r = a.resolved;
         if (!r) {
           if (sync) return undefined;
@@ -223,18 +227,20 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
   }
 
   private lower(sig: ParamType[], float: 'f32' | 'f64', boundscheck: boolean): KernelIR {
+    let ir: KernelIR;
     try {
       this.parsed ??= parseFunction(this.fn, this.name, this.site);
-      const ir = lowerKernel({ parsed: this.parsed, globals: this.options.globals ?? {}, paramTypes: sig, float, boundscheck });
+      ir = lowerKernel({ parsed: this.parsed, globals: this.options.globals ?? {}, paramTypes: sig, float, boundscheck });
       foldConstants(ir);
       verifyIR(ir);
       checkBarriers(ir);
-      return ir;
     } catch (e) {
       if (e instanceof CompileError) throw e;
       // Never a bare TypeError from inside the compiler: say it is ours.
       throw new CompileError('internal error', `numbat internal error while compiling kernel '${this.name}': ${(e as Error).message}. This is a bug in numbat; please report it with the kernel's source.`, this.name, this.parsed?.source);
     }
+    checkMemoryLimits(ir);
+    return ir;
   }
 }
 

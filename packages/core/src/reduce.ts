@@ -9,6 +9,7 @@
 import type { Target } from './backend.js';
 import { loadBackend } from './backend.js';
 import { CompileError } from './errors.js';
+import { checkOptions } from './options.js';
 import { DeviceArray, deviceArray } from './device-array.js';
 import { DeviceFunction } from './device-function.js';
 import { Kernel } from './kernel.js';
@@ -123,6 +124,8 @@ export interface Reducer {
  * `fn` must be associative and commutative (the device chooses the order).
  */
 export function reduce(fn: ((a: number, b: number) => number) | DeviceFunction, options: ReduceOptions = {}): Reducer {
+  checkOptions('reduce options', options, ['target', 'globals']);
+  options ??= {};
   const device = fn instanceof DeviceFunction ? fn : asDeviceFunction(fn, options.globals ?? {});
   if (device.fn.length !== 2) {
     throw new TypeError(`numbat: reduce expects a function of two arguments, (a, b) => …; '${device.name}' takes ${device.fn.length}`);
@@ -160,6 +163,8 @@ export function reduce(fn: ((a: number, b: number) => number) | DeviceFunction, 
   };
 
   const run = async (arr: TypedArray | DeviceArray, call: ReduceCall = {}): Promise<number | undefined> => {
+    checkOptions(`the options of a call of reduce('${device.name}')`, call, ['init', 'res', 'size', 'stream', 'blocks']);
+    call ??= {};
     const elem = arr instanceof DeviceArray ? arr.dtype : elemTypeOfTypedArray(arr);
     if (!elem || !DTYPES[elem]) {
       const what = elem ? `${elem} elements` : Array.isArray(arr) ? 'a plain JS array' : `a ${typeof arr}`;

@@ -1,7 +1,9 @@
 // Choosing a target. 'auto' = cuda if a CUDA device works, else a hardware
 // WebGPU adapter, else cpu, else the simulator; NUMBAT_TARGET overrides it.
+// 'auto' asks a child process (probe.ts) about targets this process has not
+// loaded, so only the chosen backend's native code ever loads here.
 
-import { BackendUnavailableError, loadBackend, TARGETS, type Availability, type Backend, type Target } from './backend.js';
+import { backendInProcess, BackendUnavailableError, loadBackend, TARGETS, type Availability, type Backend, type Target } from './backend.js';
 
 const availability = new Map<Target, Promise<Availability>>();
 
@@ -18,9 +20,31 @@ export function targetAvailability(target: Target): Promise<Availability> {
   return p;
 }
 
+type ProcessLike = { env?: Record<string, string | undefined>; versions?: Record<string, string | undefined> };
+const proc = (): ProcessLike | undefined => (globalThis as { process?: ProcessLike }).process;
+
 function envTarget(): string | undefined {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  return env?.NUMBAT_TARGET || undefined;
+  return proc()?.env?.NUMBAT_TARGET || undefined;
+}
+
+/**
+ * Availability for the 'auto' choice: in-process for a backend already loaded
+ * (or registered by hand), else from a child process (Node, Deno, Bun), so that
+ * probing never loads libcuda, Dawn/Mesa or LLVM into this process.
+ * NUMBAT_PROBE=inprocess asks in-process (as a browser always does).
+ */
+async function autoAvailability(target: Target): Promise<Availability> {
+  const p = proc();
+  if (availability.has(target) || backendInProcess(target) || !p?.versions?.node || p.env?.NUMBAT_PROBE === 'inprocess') {
+    return targetAvailability(target);
+  }
+  let probe: typeof import('./probe.js');
+  try {
+    probe = await import('./probe.js');
+  } catch {
+    return targetAvailability(target);
+  }
+  return probe.probeInChild(target);
 }
 
 let autoChoice: Promise<Target> | undefined;
@@ -32,11 +56,10 @@ export function resolveTarget(requested: Target | 'auto' | undefined): Promise<T
     return Promise.resolve(want);
   }
   autoChoice ??= (async () => {
-    const cuda = await targetAvailability('cuda');
+    // Probed together (each in its own child process when not loaded here).
+    const [cuda, webgpu, cpu] = await Promise.all((['cuda', 'webgpu', 'cpu'] as const).map(autoAvailability));
     if (cuda.ok) return 'cuda';
-    const webgpu = await targetAvailability('webgpu');
     if (webgpu.ok && webgpu.hardware) return 'webgpu';
-    const cpu = await targetAvailability('cpu');
     if (cpu.ok) return 'cpu';
     return 'sim';
   })();

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { CompileError, TYPED_ARRAY_OF } from '@numbat/core';
+import { BackendUnavailableError, CompileError, TYPED_ARRAY_OF } from '@numbat/core';
 import type { Backend, CompiledKernel, CompileOptions, ElemType, KernelIR, LaunchArg, LaunchDims, TypedArray } from '@numbat/core';
 import type { KernelPlan } from './codegen/abi.js';
 import { LIBLLVM_PATH } from './llvm/capi.js';
@@ -115,7 +115,7 @@ export const backend: Backend = {
     try {
       return await compileKernel(ir, opts);
     } catch (e) {
-      if (e instanceof CompileError) throw e;
+      if (e instanceof CompileError || e instanceof BackendUnavailableError) throw e;
       throw new CompileError('internal error', `numbat internal error in the cpu backend while compiling kernel '${ir.name}': ${(e as Error).message}`, ir.name, ir.source);
     }
   },

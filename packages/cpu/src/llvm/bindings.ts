@@ -2,10 +2,12 @@
 // only when a kernel is actually compiled: runtimes that load cached code, and
 // CUDA's ahead-of-time path, never pay for it.
 
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import type LLVMNS from 'llvm-bindings';
+import { BackendUnavailableError } from '@numbat/core';
 
 export type LLVM = typeof LLVMNS;
 export type { LLVMNS };
@@ -20,6 +22,7 @@ let loaded: LLVM | undefined;
  */
 export function loadLLVM(): LLVM {
   if (!loaded) {
+    refuseForeignLLVM();
     const require = createRequire(import.meta.url);
     const root = dirname(require.resolve('llvm-bindings/package.json'));
     const mod = { exports: {} as LLVM };
@@ -28,6 +31,24 @@ export function loadLLVM(): LLVM {
     loaded = mod.exports;
   }
   return loaded;
+}
+
+/**
+ * Deno and Bun open addons without honouring the RTLD_DEEPBIND flag: if another
+ * LLVM is already in the process (Mesa's, loaded by WebGPU), loading the addon
+ * would abort the process ("LLVM ERROR: inconsistency in registered CommandLine
+ * options"). Refuse with a way out instead. (Node honours the flag; the other
+ * order, cpu compiles before WebGPU starts, binds correctly everywhere.)
+ */
+function refuseForeignLLVM(): void {
+  const g = globalThis as { Deno?: unknown; Bun?: unknown };
+  const runtime = g.Deno ? 'Deno' : g.Bun ? 'Bun' : undefined;
+  if (!runtime) return;
+  let maps = '';
+  try { maps = readFileSync('/proc/self/maps', 'utf8'); } catch { return; }
+  const foreign = [...new Set([...maps.matchAll(/\/(libLLVM[-.]?(\d+)?[^/\s]*\.so[^/\s]*)$/gm)].filter((m) => m[2] !== '14').map((m) => m[1]))];
+  if (foreign.length === 0) return;
+  throw new BackendUnavailableError('cpu', `its compiler (llvm-bindings, LLVM 14) cannot load into this ${runtime} process: another LLVM (${foreign.join(', ')}, loaded by WebGPU's driver) is already there and ${runtime} cannot keep the two apart, so LLVM would abort the process. Compile cpu kernels before the first webgpu use, use cache: true (cached cpu kernels load without LLVM), or run cpu and webgpu in separate processes (Node keeps them apart)`);
 }
 
 /** True once llvm-bindings has been required (tests check the lazy-load promise). */
