@@ -266,6 +266,7 @@ class Emitter {
     push('struct NbArgs {');
     push('grid_x: u32, grid_y: u32, grid_z: u32,', 1);
     push('disp_x: u32, disp_y: u32, nblocks: u32,', 1);
+    push('nb_zero: u32, // always 0 (nb_opq)', 1);
     const fields: { word: number; text: string }[] = [];
     for (const s of this.layout.scalars) fields.push({ word: s.word, text: `${s.field}: ${s.type === 'bool' ? 'u32' : s.type},` });
     for (const [p, w] of this.layout.lengthWord) fields.push({ word: w, text: `${this.lenField(p)}: u32,` });
@@ -863,9 +864,18 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
         return e.op === 'neg' ? `(-${x})` : e.op === 'not' ? `(!${x})` : `(~${x})`;
       }
       case 'binary': {
-        const [a, b] = this.seq([e.a, e.b], rt);
-        if (e.op === 'div' && !this.opts.fastmath && !safeDivisor(e.b)) return `${this.helpers.use('nb_div')}(${a}, ${b})`;
-        return this.binary(e.op, e.opType, a, b);
+        const [a, b0] = this.seq([e.a, e.b], rt);
+        const exact = e.opType === 'f32' && !this.opts.fastmath;
+        // x - x, x / x, x == x, x <= x … are folded by drivers that assume no NaN/Infinity
+        // (the operands may be one value under two names): hide one operand.
+        const b = exact && OPAQUE_RIGHT.has(e.op) && !isOpaque(e.b) ? this.opaque(b0) : b0;
+        if (e.op === 'div' && exact && !safeDivisor(e.b)) return this.opaque(`${this.helpers.use('nb_div')}(${a}, ${b})`);
+        if (e.opType === 'bool' && ORDERED.has(e.op)) {
+          // JS compares booleans as numbers (false < true); WGSL has no ordered bool comparison.
+          return this.binary(e.op, 'u32', `select(0u, 1u, ${a})`, `select(0u, 1u, ${b})`);
+        }
+        const r = this.binary(e.op, e.opType, a, b);
+        return exact && FLOAT_ARITH.has(e.op) ? this.opaque(r) : r;
       }
       case 'logical': {
         const a = this.expr(e.a, rt);
@@ -923,12 +933,20 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     const lit = literal(t, v);
     if (lit === undefined) {
       if (t !== 'f32') return this.fail('f64 value', 'numbat internal error: constant without a WGSL literal');
-      return `${this.helpers.use('nb_f32_bits')}(0x${f32Bits(Number(v)).toString(16)}u)`;
+      const bits = `${this.helpers.use('nb_f32_bits')}(0x${f32Bits(Number(v)).toString(16)}u)`;
+      return this.opts.fastmath ? bits : this.opaque(bits);
     }
+    // f32 constants are opaque (no x * 0 → 0, x / 0 dropped, constant reassociation).
+    if (t === 'f32' && !this.opts.fastmath) return this.opaque(lit);
     if (!rtConst || t === 'bool') return lit;
     const fn = `nb_rt_${t}`;
     if (!this.generated.has(fn)) this.generated.set(fn, `fn ${fn}(x: ${t}) -> ${t} { return x; }`);
     return `${fn}(${lit})`;
+  }
+
+  /** A value the driver's optimiser cannot see through (see nb_opq). */
+  private opaque(x: string): string {
+    return `${this.helpers.use('nb_opq')}(${x})`;
   }
 
   private binary(op: string, t: ScalarType, a: string, b: string): string {
@@ -971,6 +989,17 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     }
     return this.fail('conversion to f64', 'numbat internal error: f64 conversion reached the WGSL emitter');
   }
+}
+
+/** f32 operations whose results pass through nb_opq. */
+const FLOAT_ARITH = new Set(['add', 'sub', 'mul', 'div']);
+/** f32 operations whose right operand passes through nb_opq when it may be the left one. */
+const OPAQUE_RIGHT = new Set(['sub', 'div', 'eq', 'ne', 'lt', 'le', 'gt', 'ge']);
+const ORDERED = new Set(['lt', 'le', 'gt', 'ge']);
+
+/** An f32 expression the emitter already made opaque: a constant or the result of + - * /. */
+function isOpaque(e: Expr): boolean {
+  return e.kind === 'const' || (e.kind === 'binary' && e.opType === 'f32' && FLOAT_ARITH.has(e.op));
 }
 
 /** A constant divisor in the range where WGSL's division is exact enough (|y| in [2^-126, 2^126]). */

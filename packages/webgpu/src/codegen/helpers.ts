@@ -15,6 +15,16 @@ export interface HelperDef {
 const LN2 = '0.6931471805599453f';
 
 export const HELPERS: Record<string, HelperDef> = {
+  // Shader compilers may rewrite float arithmetic as if it were real numbers:
+  // Mesa (llvmpipe) turns (x - y) + y into x, (x + 1e8) - 1e8 into x,
+  // (x * 4) * 0.25 into x, x * 0 into 0, fuses a * b + c into an fma, and drops
+  // a store of x / 0. WGSL has no \`precise\`; an OR with a uniform word that is
+  // always 0 (set by the runtime) hides a value from those rewrites at the cost
+  // of one integer operation. The emitter passes f32 constants and the results
+  // of f32 + - * / through it (not with fastmath: true).
+  nb_opq: {
+    code: `fn nb_opq(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) | nb_a.nb_zero); }`,
+  },
   nb_f32_bits: {
     code: `fn nb_f32_bits(b: u32) -> f32 { return bitcast<f32>(b); }`,
   },
@@ -302,13 +312,15 @@ fn nb_reduce_half_pi(x: f32) -> vec2f {
   return log(1.0f + x);
 }`,
   },
+  // One return only: with an early \`return x\` for NaN, llvmpipe miscompiled this
+  // (0 for every argument) in kernels that declare a workgroup array. NaN
+  // propagates through exp and the failed comparison instead.
   nb_sinh: {
-    deps: ['nb_isnan', 'nb_expm1', 'nb_copysign'],
+    deps: ['nb_expm1', 'nb_copysign'],
     code: `fn nb_sinh(x: f32) -> f32 {
-  if (nb_isnan(x)) { return x; }
   let ax = abs(x);
-  var r: f32;
-  if (ax > 88.0f) { r = exp(ax - ${LN2}); } else { let e = nb_expm1(ax); r = 0.5f * (e + e / (e + 1.0f)); }
+  var r = exp(ax - ${LN2});
+  if (ax <= 88.0f) { let e = nb_expm1(ax); r = 0.5f * (e + e / (e + 1.0f)); }
   return nb_copysign(r, x);
 }`,
   },
