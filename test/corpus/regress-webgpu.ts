@@ -89,4 +89,22 @@ export const regressWebgpu: CorpusCase[] = [
     reference: ([o]: any) => { o.set([-Infinity, 1, -Infinity]); },
     outputs: [0],
   } as CorpusCase,
+  {
+    name: 'trig_of_huge_arguments',
+    covers: ['Math.sin/cos/tan of |x| > 8192 (Payne-Hanek)', 'Math.sin(Infinity)'],
+    kernel: function trigHuge(a: Float32Array, o: Float32Array) {
+      const i = cuda.grid(1);
+      if (i >= a.length) return;
+      o[i * 3] = Math.sin(a[i]);
+      o[i * 3 + 1] = Math.cos(a[i]);
+      o[i * 3 + 2] = Math.tan(a[i]);
+    },
+    grid: 1, block: 32,
+    // Near multiples of pi/2 (16367173, 1.6263033e38), the Cody-Waite/Payne-Hanek boundary, 2^31, the largest f32.
+    args: () => [Float32Array.from([1e6, -1e6, 2147483648, 1e30, -3.4028234663852886e38, 8192, 8193, -12867.963, 16367173, 1.6263033e38, 1e20, 5e9, Infinity, NaN]), new Float32Array(42)],
+    reference: ([a, o]: any) => {
+      for (let i = 0; i < a.length; i++) o.set([Math.sin(a[i]), Math.cos(a[i]), Math.tan(a[i])], i * 3);
+    },
+    outputs: [1],
+  } as CorpusCase,
 ];
