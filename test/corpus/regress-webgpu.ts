@@ -107,4 +107,24 @@ export const regressWebgpu: CorpusCase[] = [
     },
     outputs: [1],
   } as CorpusCase,
+  {
+    name: 'long_loops_run_to_the_end',
+    covers: ['grid-stride loop of 65536 iterations per thread', 'loops of a thread over 65535 iterations together', 'nested loops', 'do-while'],
+    kernel: function longLoops(a: Float32Array, o: Int32Array) {
+      const t = cuda.grid(1);
+      let s = 0;
+      for (let i = t; i < a.length; i += cuda.gridsize(1)) s += a[i];
+      let n = 0;
+      for (let j = 0; j < 300; j++) for (let k = 0; k < 300; k++) n += (j ^ k) & 1;
+      let m = 0;
+      do { m++; } while (m < 70000 + t);
+      o[t * 3] = s;
+      o[t * 3 + 1] = n;
+      o[t * 3 + 2] = m;
+    },
+    grid: 1, block: 2,
+    args: () => [new Float32Array(131072).fill(1), new Int32Array(6)],
+    reference: ([, o]: any) => { o.set([65536, 45000, 70000, 65536, 45000, 70001]); },
+    outputs: [1],
+  } as CorpusCase,
 ];

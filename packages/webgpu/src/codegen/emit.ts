@@ -22,7 +22,7 @@ import { HelperSet } from './helpers.js';
 import { MATH_LOWERING } from './math.js';
 import { f32Bits, literal, sanitize, WGSL_TYPE, zeroOf } from './names.js';
 import {
-  ERR_BARRIER, ERR_OOB, ERR_WORDS, isNarrow, U_FIXED_WORDS, type ArgLayout, type ArrayBinding, type ScalarSlot,
+  ERR_BARRIER, ERR_LOOP, ERR_OOB, ERR_WORDS, isNarrow, LOOP_UNROLL, U_FIXED_WORDS, type ArgLayout, type ArrayBinding, type ScalarSlot,
 } from './layout.js';
 import {
   analyzeWgslUniformity, containsBarrier, containsLoopExit, containsReturn, needsExitFlag, type WgslUniformity,
@@ -34,12 +34,18 @@ export interface EmitOptions {
   fastmath?: boolean;
   /** Parameters that receive the same buffer as an earlier one: param → that earlier param. */
   aliases?: ReadonlyMap<number, number>;
+  /**
+   * The driver ends every loop of a thread after this many passes in total
+   * (llvmpipe: 65535): innermost loops are unrolled and a cut loop is reported.
+   */
+  loopIterationLimit?: number;
 }
 
 /** A place in the kernel that can report a run-time error. */
 export type ErrorSite =
   | { kind: 'oob'; array: string; line?: number; signed: boolean }
-  | { kind: 'barrier'; line?: number };
+  | { kind: 'barrier'; line?: number }
+  | { kind: 'loop'; line?: number; limit: number };
 
 export interface WgslKernel {
   code: string;
@@ -82,7 +88,11 @@ interface LoopCtx {
   breakFlag?: string;
   /** Loop contains no barrier (inside an exit-flag guard, a return can break out of it). */
   barrierFree: boolean;
+  /** Under a driver loop limit: set on every deliberate exit of the loop. */
+  doneFlag?: string;
 }
+
+
 
 const NARROW_WRAP: Record<string, string> = {
   i8: 'nb_wrap_i8', u8: 'nb_wrap_u8', i16: 'nb_wrap_i16', u16: 'nb_wrap_u16',
@@ -492,6 +502,7 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
         case 'break': {
           const l = this.loops[this.loops.length - 1];
           if (l.mode === 'wrapped' && l.breakFlag) this.line(`${l.breakFlag} = true;`);
+          else if (l.doneFlag) this.line(`${l.doneFlag} = true;`);
           this.line('break;');
           break;
         }
@@ -558,48 +569,99 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
       ctx.breakFlag = this.tmp('brk');
       this.line(`var ${ctx.breakFlag} = false;`);
     }
+    // Under a driver loop limit, every way out of the loop sets a flag; leaving
+    // without it means the driver cut the loop short (reported after the loop).
+    const limited = this.opts.loopIterationLimit !== undefined;
+    if (limited) {
+      ctx.doneFlag = this.tmp('done');
+      this.line(`var ${ctx.doneFlag} = false;`);
+    }
+    const done = ctx.doneFlag ? `${ctx.doneFlag} = true; ` : '';
     const savedGuard = this.guardLoopDepth;
     if (this.guardLoopDepth >= 0 && barrierFree) this.guardLoopDepth++;
     this.line('loop {');
     this.depth++;
-    if (s.cond) {
-      const c = this.condition(s.cond, hasBarrier);
-      this.line(`if (!(${c})) { break; }`);
-    }
-    this.loops.push(ctx);
-    if (mode === 'continuing') {
-      this.emitBlock(s.body, structural);
-      this.loops.pop();
-      if (update.length || breakIf) {
-        this.line('continuing {');
+    if (limited && mode === 'continuing' && this.unrollable(s)) {
+      this.unrolledBody(s, update, breakIf, ctx, structural);
+    } else {
+      if (s.cond) {
+        const c = this.condition(s.cond, hasBarrier);
+        this.line(`if (!(${c})) { ${done}break; }`);
+      }
+      this.loops.push(ctx);
+      if (mode === 'continuing') {
+        this.emitBlock(s.body, structural);
+        this.loops.pop();
+        if (update.length || breakIf) {
+          this.line('continuing {');
+          this.depth++;
+          // Inside `continuing`, break/continue of this loop are not allowed (none are left here).
+          this.loops.push({ mode: 'continuing', barrierFree });
+          this.emitBlock(update, structural);
+          this.loops.pop();
+          if (breakIf) {
+            const c = this.condition(breakIf, hasBarrier);
+            if (ctx.doneFlag) {
+              this.line(`${ctx.doneFlag} = ${c};`);
+              this.line(`break if ${ctx.doneFlag};`);
+            } else {
+              this.line(`break if ${c};`);
+            }
+          }
+          this.depth--;
+          this.line('}');
+        }
+      } else {
+        this.line('loop {');
         this.depth++;
-        // Inside `continuing`, break/continue of this loop are not allowed (none are left here).
+        this.emitBlock(s.body, structural);
+        this.line('break;');
+        this.depth--;
+        this.line('}');
+        this.loops.pop();
+        this.line(`if (${ctx.breakFlag}) { ${done}break; }`);
         this.loops.push({ mode: 'continuing', barrierFree });
         this.emitBlock(update, structural);
         this.loops.pop();
-        if (breakIf) {
-          const c = this.condition(breakIf, hasBarrier);
-          this.line(`break if ${c};`);
-        }
-        this.depth--;
-        this.line('}');
       }
-    } else {
-      this.line('loop {');
-      this.depth++;
-      this.emitBlock(s.body, structural);
-      this.line('break;');
-      this.depth--;
-      this.line('}');
-      this.loops.pop();
-      this.line(`if (${ctx.breakFlag}) { break; }`);
-      this.loops.push({ mode: 'continuing', barrierFree });
-      this.emitBlock(update, structural);
-      this.loops.pop();
     }
     this.depth--;
     this.line('}');
     this.guardLoopDepth = savedGuard;
+    if (ctx.doneFlag) {
+      this.usesErrors = true;
+      const site = this.site({ kind: 'loop', line: this.loc?.line, limit: this.opts.loopIterationLimit! });
+      // A thread that returned (exit-flag kernels) left the loop on purpose.
+      this.line(`if (!${ctx.doneFlag}${this.exitFlag ? ' && !nb_ret' : ''}) { nb_report(${ERR_LOOP}u, ${site}u, 0u, 0u); }`);
+    }
+  }
+
+  /**
+   * An innermost loop without barriers, continue or a final unconditional exit
+   * can run LOOP_UNROLL iterations per pass of the WGSL loop: llvmpipe counts
+   * passes (65535 per thread, all loops together), so this multiplies what a
+   * thread can iterate before the driver cuts it.
+   */
+  private unrollable(s: LoopStmt): boolean {
+    const body = [...s.body, ...s.update];
+    const tail = s.body[s.body.length - 1];
+    return !containsBarrier(body) && !hasNestedLoop(body) && !containsContinue(s.body)
+      && !(tail && (tail.kind === 'break' || tail.kind === 'return' || tail.kind === 'continue'))
+      && !(this.exitFlag && this.guardLoopDepth >= 0);
+  }
+
+  private unrolledBody(s: LoopStmt, update: Stmt[], breakIf: Expr | undefined, ctx: LoopCtx, structural: boolean): void {
+    const done = `${ctx.doneFlag} = true; `;
+    for (let k = 0; k < LOOP_UNROLL; k++) {
+      if (s.cond) this.line(`if (!(${this.condition(s.cond, false)})) { ${done}break; }`);
+      this.loops.push(ctx);
+      this.emitBlock(s.body, structural);
+      this.loops.pop();
+      this.loops.push({ mode: 'continuing', barrierFree: true });
+      this.emitBlock(update, structural);
+      this.loops.pop();
+      if (breakIf) this.line(`if (${this.condition(breakIf, false)}) { ${done}break; }`);
+    }
   }
 
   /**
@@ -1016,6 +1078,15 @@ function special(reg: string, c: string): string {
     case 'blockDim': return `i32(nb_b${c})`;
     default: return `i32(nb_a.grid_${c})`;
   }
+}
+
+function hasNestedLoop(stmts: Stmt[]): boolean {
+  return stmts.some((s) => s.kind === 'loop' || (s.kind === 'if' && (hasNestedLoop(s.then) || hasNestedLoop(s.else))));
+}
+
+/** A `continue` of the loop these statements belong to (not of a nested loop). */
+function containsContinue(stmts: Stmt[]): boolean {
+  return stmts.some((s) => s.kind === 'continue' || (s.kind === 'if' && (containsContinue(s.then) || containsContinue(s.else))));
 }
 
 function isConstTree(e: Expr): boolean {

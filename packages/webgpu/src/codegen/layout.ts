@@ -40,7 +40,10 @@ export interface ArgLayout {
 
 /** Words of the error-report buffer: [count, kind, site, a, b, thread xyz, block xyz]. */
 export const ERR_WORDS = 12;
-export const ERR_OOB = 1, ERR_BARRIER = 2;
+export const ERR_OOB = 1, ERR_BARRIER = 2, ERR_LOOP = 3;
+
+/** Iterations per pass of an innermost loop unrolled under a driver loop limit. */
+export const LOOP_UNROLL = 8;
 
 /** Bytes a parameter's data takes in its storage buffer (packed arrays round up to words). */
 export function storageBytes(elem: ElemType, length: number): number {

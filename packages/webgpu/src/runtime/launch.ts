@@ -7,9 +7,9 @@
 
 import { LaunchError, type LaunchArg, type LaunchDims, type TypedArray } from '@numbat/core';
 import {
-  ERR_BARRIER, ERR_OOB, ERR_WORDS, storageBytes, U_DISP_X, U_DISP_Y, U_GRID, U_NBLOCKS, U_ZERO, type WgslKernel,
+  ERR_BARRIER, ERR_LOOP, ERR_OOB, ERR_WORDS, LOOP_UNROLL, storageBytes, U_DISP_X, U_DISP_Y, U_GRID, U_NBLOCKS, U_ZERO, type WgslKernel,
 } from '../codegen/index.js';
-import { takeUncapturedError, Usage, MAP_READ_MODE, type GpuContext } from './device.js';
+import { driverLoopLimit, takeUncapturedError, Usage, MAP_READ_MODE, type GpuContext } from './device.js';
 import type { WebGpuKernel } from './kernel.js';
 import type { BufferPool } from './pool.js';
 import { GpuArray } from './memory.js';
@@ -37,7 +37,7 @@ export async function launchKernel(ctx: GpuContext, pool: BufferPool, k: WebGpuK
     const first = seen.get(id);
     if (first === undefined) seen.set(id, i); else aliases.set(i, first);
   });
-  const [variantKey, wgsl] = aliases.size ? k.variant(aliases) : ['', k.base];
+  const [variantKey, wgsl] = aliases.size || driverLoopLimit(ctx.summary) ? k.variant(ctx, aliases) : ['', k.base];
 
   checkLimits(ctx, ir.name, wgsl, dims);
   const dyn = wgsl.dynamicShared ? Math.floor(dims.sharedMem / wgsl.dynamicShared.elemBytes) : 0;
@@ -216,6 +216,14 @@ function runtimeError(k: WebGpuKernel, wgsl: WgslKernel, dims: LaunchDims, err: 
     return new LaunchError(
       `kernel '${ir.name}': in block (${block.join(', ')}), thread ${exited} exited while thread (${thread.join(', ')}) waits at cuda.syncthreads() (line ${site.line ?? '?'}). On a GPU this is undefined behaviour (a hang or a wrong result); guard the work with an if instead of returning early.`,
       ir.name, { block, barrierLine: site.line },
+    );
+  }
+  if (kind === ERR_LOOP && site?.kind === 'loop') {
+    return new LaunchError(
+      `kernel '${ir.name}': the loop at line ${site.line ?? '?'} was cut short in thread (${thread.join(', ')}) of block (${block.join(', ')}): this adapter's driver (Mesa llvmpipe) ends every loop of a thread once its loops have run ${site.limit} passes together ` +
+      `(innermost loops without continue or barriers run ${LOOP_UNROLL} iterations per pass: up to ${site.limit * LOOP_UNROLL} iterations). ` +
+      'Give each thread fewer iterations (more threads or more launches), or use another target.',
+      ir.name, { block, thread, loopLine: site.line },
     );
   }
   return new LaunchError(`kernel '${ir.name}': run-time error (code ${kind}) reported by the GPU`, ir.name, {});
