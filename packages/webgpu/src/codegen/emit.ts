@@ -602,8 +602,11 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
           if (breakIf) {
             const c = this.condition(breakIf, hasBarrier);
             if (ctx.doneFlag) {
-              this.line(`${ctx.doneFlag} = ${c};`);
-              this.line(`break if ${ctx.doneFlag};`);
+              // break if on the condition itself: WGSL's uniformity analysis sees the same value.
+              const b = this.tmp('b');
+              this.line(`let ${b} = ${c};`);
+              this.line(`${ctx.doneFlag} = ${b};`);
+              this.line(`break if ${b};`);
             } else {
               this.line(`break if ${c};`);
             }
