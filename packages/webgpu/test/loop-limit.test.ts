@@ -54,4 +54,20 @@ describe.skipIf(!avail.ok)(onGpu('loops past the driver loop limit'), () => {
     }, { target: 'webgpu' }).configure(1, 64)(o);
     expect(Array.from(o)).toEqual(Array.from({ length: 64 }, (_, t) => 40001 + t));
   });
+
+  it.runIf(llvmpipe)('a do-while with a barrier (not unrolled) runs to 65534 passes and is reported beyond', async () => {
+    const k = cuda.jit(function barrierLoop(o: Int32Array, n: number) {
+      const s = cuda.shared.array(64, 'i32');
+      const t = cuda.threadIdx.x;
+      let j = 0;
+      do { s[t] = j; cuda.syncthreads(); j++; } while (j < n);
+      o[t] = s[63 - t] + j;
+    }, { target: 'webgpu' });
+    const o = new Int32Array(64);
+    await k.configure(1, 64)(o, 60000);
+    expect(o.every((v) => v === 119999)).toBe(true);
+    const err = await k.configure(1, 64)(o, 70000).catch((e) => e);
+    expect(err).toBeInstanceOf(LaunchError);
+    expect(err.message).toMatch(/kernel 'barrierLoop': the loop at line \d+ was cut short/);
+  });
 });
