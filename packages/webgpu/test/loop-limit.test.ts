@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { cuda, LaunchError } from '@numbat/core';
 import { avail, onGpu } from './helpers.js';
 
+const { monteCarloPi, piSeeds, replayThread } = await import('../../../examples/pi.mjs' as string);
+
 const llvmpipe = avail.ok && /llvmpipe/i.test(avail.device ?? '');
 
 describe.skipIf(!avail.ok)(onGpu('loops past the driver loop limit'), () => {
@@ -17,6 +19,15 @@ describe.skipIf(!avail.ok)(onGpu('loops past the driver loop limit'), () => {
       o[cuda.threadIdx.x] = s;
     }, { target: 'webgpu' }).configure(1, 2)(o, 500000);
     expect(Array.from(o)).toEqual([250000, 250000]);
+  });
+
+  it('examples/pi.mjs with 100000 samples per thread counts every sample (the issue: pi = 2.06)', async () => {
+    const threads = 64;
+    const states = piSeeds(threads), counts = new Uint32Array(threads);
+    const seeds = states.slice();
+    await cuda.jit(monteCarloPi, { target: 'webgpu' }).configure(1, threads)(states, counts, 100000);
+    const want = Array.from(seeds, (s: number) => replayThread(s, 100000, true));
+    expect(Array.from(counts)).toEqual(want);
   });
 
   it.runIf(llvmpipe)('a loop the driver cuts short is a LaunchError naming the loop', async () => {
