@@ -11,7 +11,7 @@ import { launchKernel, writePadded } from './runtime/launch.js';
 import { GpuArray } from './runtime/memory.js';
 import { BufferPool } from './runtime/pool.js';
 
-export { generateWgsl, MATH_LOWERING, HELPERS } from './codegen/index.js';
+export { generateWgsl, MATH_LOWERING, HELPERS, LOOP_UNROLL } from './codegen/index.js';
 export type { WgslKernel, GenerateOptions } from './codegen/index.js';
 export { dispatchShape, WebGpuError } from './runtime/launch.js';
 export type { AdapterSummary } from './runtime/device.js';
