@@ -11,7 +11,8 @@ export function mismatches(got: ArrayLike<number>, want: ArrayLike<number>, isFl
   for (let i = 0; i < want.length; i++) {
     const g = got[i], w = want[i];
     const ok = isFloat
-      ? (Number.isNaN(w) ? Number.isNaN(g) : g === w || Math.abs(g - w) <= atol + rtol * Math.abs(w))
+      // ±Infinity must match exactly (a relative tolerance of Infinity accepts anything).
+      ? (Number.isNaN(w) ? Number.isNaN(g) : g === w || (Number.isFinite(w) && Math.abs(g - w) <= atol + rtol * Math.abs(w)))
       : Math.abs(g - w) <= (tol.intAtol ?? 0);
     if (!ok && bad.length < 8) bad.push(`[${i}] got ${g}, want ${w}`);
   }

@@ -256,7 +256,8 @@ function argType(a: unknown, i: number, kernel: string, float: 'f32' | 'f64'): P
   if (a instanceof DeviceArray) return { kind: 'array', elem: a.dtype };
   const elem = elemTypeOfTypedArray(a);
   if (elem) return { kind: 'array', elem };
-  if (typeof a === 'number') return { kind: 'scalar', type: Number.isInteger(a) && a >= -2147483648 && a <= 2147483647 ? 'i32' : float };
+  // -0 is not an integer value for a kernel: i32 would lose its sign (1 / x must be -Infinity).
+  if (typeof a === 'number') return { kind: 'scalar', type: Number.isInteger(a) && !Object.is(a, -0) && a >= -2147483648 && a <= 2147483647 ? 'i32' : float };
   if (typeof a === 'boolean') return { kind: 'scalar', type: 'bool' };
   const what = a instanceof Uint8ClampedArray ? 'a Uint8ClampedArray (not supported; use Uint8Array)'
     : typeof a === 'bigint' || a instanceof BigInt64Array || a instanceof BigUint64Array ? 'a BigInt / 64-bit integer array (i64 is not supported yet)'

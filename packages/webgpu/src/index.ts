@@ -11,7 +11,7 @@ import { launchKernel, writePadded } from './runtime/launch.js';
 import { GpuArray } from './runtime/memory.js';
 import { BufferPool } from './runtime/pool.js';
 
-export { generateWgsl, MATH_LOWERING, HELPERS } from './codegen/index.js';
+export { generateWgsl, MATH_LOWERING, HELPERS, LOOP_UNROLL } from './codegen/index.js';
 export type { WgslKernel, GenerateOptions } from './codegen/index.js';
 export { dispatchShape, WebGpuError } from './runtime/launch.js';
 export type { AdapterSummary } from './runtime/device.js';
@@ -40,6 +40,20 @@ export async function adapterInfo(): Promise<AdapterSummary> {
 }
 
 let availability: Promise<Availability> | undefined;
+
+/**
+ * Launches, uploads, downloads and frees run one after another, in the order
+ * they were issued. A launch uploads its host arrays and copies them back
+ * whole: two launches in flight together on one host array would each write
+ * back the other's stale copy (and a later launch must see an earlier one's
+ * results, as on every other target).
+ */
+let tail: Promise<unknown> = Promise.resolve();
+function inOrder<T>(f: () => Promise<T>): Promise<T> {
+  const run = tail.then(f, f);
+  tail = run.catch(() => undefined);
+  return run;
+}
 
 export const backend: Backend = {
   target: 'webgpu',
@@ -75,7 +89,7 @@ export const backend: Backend = {
   },
 
   launch(kernel: CompiledKernel, dims: LaunchDims, args: LaunchArg[]): Promise<void> {
-    return withDevice((ctx) => launchKernel(ctx, poolFor(ctx), kernel as WebGpuKernel, dims, args));
+    return inOrder(() => withDevice((ctx) => launchKernel(ctx, poolFor(ctx), kernel as WebGpuKernel, dims, args)));
   },
 
   async alloc(elem: ElemType, length: number): Promise<unknown> {
@@ -86,20 +100,24 @@ export const backend: Backend = {
   },
 
   upload(buffer: unknown, data: TypedArray): Promise<void> {
-    return withDevice(async (ctx) => {
+    return inOrder(() => withDevice(async (ctx) => {
       const a = GpuArray.check(buffer, ctx, 'upload');
       writePadded(ctx.device, a.buffer, data);
-    });
+    }));
   },
 
   download(buffer: unknown, into: TypedArray): Promise<void> {
-    return withDevice(async (ctx) => GpuArray.check(buffer, ctx, 'download').download(into));
+    return inOrder(() => withDevice(async (ctx) => GpuArray.check(buffer, ctx, 'download').download(into)));
   },
 
   free(buffer: unknown): void {
     if (!(buffer instanceof GpuArray) || buffer.freed) return;
-    buffer.freed = true;
-    buffer.buffer.destroy();
-    trackResident(-1);
+    // After the launches and copies issued before it.
+    void inOrder(async () => {
+      if (buffer.freed) return;
+      buffer.freed = true;
+      buffer.buffer.destroy();
+      trackResident(-1);
+    });
   },
 };

@@ -125,7 +125,9 @@ describe.skipIf(!avail.ok)(onGpu('run-time errors'), () => {
     const spec = await [...(k as any).specs.values()][0];
     const base = spec.compiled.base;
     expect(base.code).toMatch(/_g\[nb_i0\] = /);
-    spec.compiled.base = { ...base, code: base.code.replace(/(_g\[nb_i0\] = )/, '$1no_such_fn() + ') };
+    const corrupt = { ...base, code: base.code.replace(/(_g\[nb_i0\] = )/, '$1no_such_fn() + ') };
+    spec.compiled.base = corrupt;
+    spec.compiled.variant = () => ['corrupt', corrupt]; // the shader launched on drivers that need a variant (llvmpipe)
     const err = await k.configure(1, 4)(a).catch((e) => e);
     expect(err).toBeInstanceOf(CompileError);
     expect(err.message).toMatch(/numbat bug: the WGSL generated for kernel 'victim' was rejected by Dawn/);

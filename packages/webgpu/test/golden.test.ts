@@ -59,11 +59,11 @@ describe('emitted WGSL', () => {
       struct NbArgs {
         grid_x: u32, grid_y: u32, grid_z: u32,
         disp_x: u32, disp_y: u32, nblocks: u32,
+        nb_zero: u32, // always 0 (nb_opq)
         a_p0: f32,
         x_n1: u32,
         y_n2: u32,
         out_n3: u32,
-        nb_pad10: u32,
         nb_pad11: u32,
       }
       @group(0) @binding(0) var<uniform> nb_a: NbArgs;
@@ -73,6 +73,7 @@ describe('emitted WGSL', () => {
       override nb_bx: u32 = 1u;
       override nb_by: u32 = 1u;
       override nb_bz: u32 = 1u;
+      fn nb_opq(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) | nb_a.nb_zero); }
 
       @compute @workgroup_size(nb_bx, nb_by, nb_bz)
       fn main(@builtin(local_invocation_id) nb_lid: vec3u, @builtin(local_invocation_index) nb_lidx: u32, @builtin(workgroup_id) nb_wid: vec3u) {
@@ -83,7 +84,7 @@ describe('emitted WGSL', () => {
         var i_0: i32 = 0i;
         i_0 = ((nb_bid.x * i32(nb_bx)) + i32(nb_lid.x));
         if ((i_0 < i32(nb_a.out_n3))) {
-          out_g[i_0] = ((nb_a.a_p0 * x_g[i_0]) + y_g[i_0]);
+          out_g[i_0] = nb_opq((nb_opq((nb_a.a_p0 * x_g[i_0])) + y_g[i_0]));
         }
       }
       "
@@ -104,7 +105,7 @@ describe('emitted WGSL', () => {
         var tmp_3_3: i32 = 0i;
         t_0 = i32(nb_lid.x);
         g_1 = ((nb_bid.x * i32(nb_bx)) + i32(nb_lid.x));
-        s_s0[t_0] = select(0.0f, arr_g[g_1], (g_1 < i32(nb_a.arr_n0)));
+        s_s0[t_0] = select(nb_opq(0.0f), arr_g[g_1], (g_1 < i32(nb_a.arr_n0)));
         storageBarrier();
         workgroupBarrier();
         stride_2 = (i32(nb_bx) >> (bitcast<u32>(1i) & 31u));
@@ -112,7 +113,7 @@ describe('emitted WGSL', () => {
           if (!((stride_2 > 0i))) { break; }
           if ((t_0 < stride_2)) {
             tmp_3_3 = t_0;
-            s_s0[tmp_3_3] = (s_s0[tmp_3_3] + s_s0[(t_0 + stride_2)]);
+            s_s0[tmp_3_3] = nb_opq((s_s0[tmp_3_3] + s_s0[(t_0 + stride_2)]));
           }
           storageBarrier();
           workgroupBarrier();
@@ -160,7 +161,7 @@ describe('emitted WGSL', () => {
         let nb_i1 = 0i;
         var nb_t0: f32;
         nb_t0 = nb_atomic_add_sum_g(bitcast<u32>(nb_i1), x_g[i_0]);
-        nb_st_bytes_g(bitcast<u32>(i_0), nb_toi32(nb_fmod(x_g[i_0], 7.0f)));
+        nb_st_bytes_g(bitcast<u32>(i_0), nb_toi32(nb_fmod(x_g[i_0], nb_opq(7.0f))));
       }
       "
     `);

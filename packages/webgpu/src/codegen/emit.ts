@@ -22,7 +22,7 @@ import { HelperSet } from './helpers.js';
 import { MATH_LOWERING } from './math.js';
 import { f32Bits, literal, sanitize, WGSL_TYPE, zeroOf } from './names.js';
 import {
-  ERR_BARRIER, ERR_OOB, ERR_WORDS, isNarrow, U_FIXED_WORDS, type ArgLayout, type ArrayBinding, type ScalarSlot,
+  ERR_BARRIER, ERR_LOOP, ERR_OOB, ERR_WORDS, isNarrow, LOOP_UNROLL, U_FIXED_WORDS, type ArgLayout, type ArrayBinding, type ScalarSlot,
 } from './layout.js';
 import {
   analyzeWgslUniformity, containsBarrier, containsLoopExit, containsReturn, needsExitFlag, type WgslUniformity,
@@ -34,12 +34,18 @@ export interface EmitOptions {
   fastmath?: boolean;
   /** Parameters that receive the same buffer as an earlier one: param → that earlier param. */
   aliases?: ReadonlyMap<number, number>;
+  /**
+   * The driver ends every loop of a thread after this many passes in total
+   * (llvmpipe: 65535): innermost loops are unrolled and a cut loop is reported.
+   */
+  loopIterationLimit?: number;
 }
 
 /** A place in the kernel that can report a run-time error. */
 export type ErrorSite =
   | { kind: 'oob'; array: string; line?: number; signed: boolean }
-  | { kind: 'barrier'; line?: number };
+  | { kind: 'barrier'; line?: number }
+  | { kind: 'loop'; line?: number; limit: number };
 
 export interface WgslKernel {
   code: string;
@@ -82,7 +88,11 @@ interface LoopCtx {
   breakFlag?: string;
   /** Loop contains no barrier (inside an exit-flag guard, a return can break out of it). */
   barrierFree: boolean;
+  /** Under a driver loop limit: set on every deliberate exit of the loop. */
+  doneFlag?: string;
 }
+
+
 
 const NARROW_WRAP: Record<string, string> = {
   i8: 'nb_wrap_i8', u8: 'nb_wrap_u8', i16: 'nb_wrap_i16', u16: 'nb_wrap_u16',
@@ -266,6 +276,7 @@ class Emitter {
     push('struct NbArgs {');
     push('grid_x: u32, grid_y: u32, grid_z: u32,', 1);
     push('disp_x: u32, disp_y: u32, nblocks: u32,', 1);
+    push('nb_zero: u32, // always 0 (nb_opq)', 1);
     const fields: { word: number; text: string }[] = [];
     for (const s of this.layout.scalars) fields.push({ word: s.word, text: `${s.field}: ${s.type === 'bool' ? 'u32' : s.type},` });
     for (const [p, w] of this.layout.lengthWord) fields.push({ word: w, text: `${this.lenField(p)}: u32,` });
@@ -491,6 +502,7 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
         case 'break': {
           const l = this.loops[this.loops.length - 1];
           if (l.mode === 'wrapped' && l.breakFlag) this.line(`${l.breakFlag} = true;`);
+          else if (l.doneFlag) this.line(`${l.doneFlag} = true;`);
           this.line('break;');
           break;
         }
@@ -557,48 +569,102 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
       ctx.breakFlag = this.tmp('brk');
       this.line(`var ${ctx.breakFlag} = false;`);
     }
+    // Under a driver loop limit, every way out of the loop sets a flag; leaving
+    // without it means the driver cut the loop short (reported after the loop).
+    const limited = this.opts.loopIterationLimit !== undefined;
+    if (limited) {
+      ctx.doneFlag = this.tmp('done');
+      this.line(`var ${ctx.doneFlag} = false;`);
+    }
+    const done = ctx.doneFlag ? `${ctx.doneFlag} = true; ` : '';
     const savedGuard = this.guardLoopDepth;
     if (this.guardLoopDepth >= 0 && barrierFree) this.guardLoopDepth++;
     this.line('loop {');
     this.depth++;
-    if (s.cond) {
-      const c = this.condition(s.cond, hasBarrier);
-      this.line(`if (!(${c})) { break; }`);
-    }
-    this.loops.push(ctx);
-    if (mode === 'continuing') {
-      this.emitBlock(s.body, structural);
-      this.loops.pop();
-      if (update.length || breakIf) {
-        this.line('continuing {');
+    if (limited && mode === 'continuing' && this.unrollable(s)) {
+      this.unrolledBody(s, update, breakIf, ctx, structural);
+    } else {
+      if (s.cond) {
+        const c = this.condition(s.cond, hasBarrier);
+        this.line(`if (!(${c})) { ${done}break; }`);
+      }
+      this.loops.push(ctx);
+      if (mode === 'continuing') {
+        this.emitBlock(s.body, structural);
+        this.loops.pop();
+        if (update.length || breakIf) {
+          this.line('continuing {');
+          this.depth++;
+          // Inside `continuing`, break/continue of this loop are not allowed (none are left here).
+          this.loops.push({ mode: 'continuing', barrierFree });
+          this.emitBlock(update, structural);
+          this.loops.pop();
+          if (breakIf) {
+            const c = this.condition(breakIf, hasBarrier);
+            if (ctx.doneFlag) {
+              // break if on the condition itself: WGSL's uniformity analysis sees the same value.
+              const b = this.tmp('b');
+              this.line(`let ${b} = ${c};`);
+              this.line(`${ctx.doneFlag} = ${b};`);
+              this.line(`break if ${b};`);
+            } else {
+              this.line(`break if ${c};`);
+            }
+          }
+          this.depth--;
+          this.line('}');
+        }
+      } else {
+        this.line('loop {');
         this.depth++;
-        // Inside `continuing`, break/continue of this loop are not allowed (none are left here).
+        this.emitBlock(s.body, structural);
+        this.line('break;');
+        this.depth--;
+        this.line('}');
+        this.loops.pop();
+        this.line(`if (${ctx.breakFlag}) { ${done}break; }`);
         this.loops.push({ mode: 'continuing', barrierFree });
         this.emitBlock(update, structural);
         this.loops.pop();
-        if (breakIf) {
-          const c = this.condition(breakIf, hasBarrier);
-          this.line(`break if ${c};`);
-        }
-        this.depth--;
-        this.line('}');
       }
-    } else {
-      this.line('loop {');
-      this.depth++;
-      this.emitBlock(s.body, structural);
-      this.line('break;');
-      this.depth--;
-      this.line('}');
-      this.loops.pop();
-      this.line(`if (${ctx.breakFlag}) { break; }`);
-      this.loops.push({ mode: 'continuing', barrierFree });
-      this.emitBlock(update, structural);
-      this.loops.pop();
     }
     this.depth--;
     this.line('}');
     this.guardLoopDepth = savedGuard;
+    if (ctx.doneFlag) {
+      this.usesErrors = true;
+      const site = this.site({ kind: 'loop', line: this.loc?.line, limit: this.opts.loopIterationLimit! });
+      // A thread that returned (exit-flag kernels) left the loop on purpose.
+      this.line(`if (!${ctx.doneFlag}${this.exitFlag ? ' && !nb_ret' : ''}) { nb_report(${ERR_LOOP}u, ${site}u, 0u, 0u); }`);
+    }
+  }
+
+  /**
+   * An innermost loop without barriers, continue or a final unconditional exit
+   * can run LOOP_UNROLL iterations per pass of the WGSL loop: llvmpipe counts
+   * passes (65535 per thread, all loops together), so this multiplies what a
+   * thread can iterate before the driver cuts it.
+   */
+  private unrollable(s: LoopStmt): boolean {
+    const body = [...s.body, ...s.update];
+    const tail = s.body[s.body.length - 1];
+    return !containsBarrier(body) && !hasNestedLoop(body) && !containsContinue(s.body)
+      && !(tail && (tail.kind === 'break' || tail.kind === 'return' || tail.kind === 'continue'))
+      && !(this.exitFlag && this.guardLoopDepth >= 0);
+  }
+
+  private unrolledBody(s: LoopStmt, update: Stmt[], breakIf: Expr | undefined, ctx: LoopCtx, structural: boolean): void {
+    const done = `${ctx.doneFlag} = true; `;
+    for (let k = 0; k < LOOP_UNROLL; k++) {
+      if (s.cond) this.line(`if (!(${this.condition(s.cond, false)})) { ${done}break; }`);
+      this.loops.push(ctx);
+      this.emitBlock(s.body, structural);
+      this.loops.pop();
+      this.loops.push({ mode: 'continuing', barrierFree: true });
+      this.emitBlock(update, structural);
+      this.loops.pop();
+      if (breakIf) this.line(`if (${this.condition(breakIf, false)}) { ${done}break; }`);
+    }
   }
 
   /**
@@ -863,9 +929,18 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
         return e.op === 'neg' ? `(-${x})` : e.op === 'not' ? `(!${x})` : `(~${x})`;
       }
       case 'binary': {
-        const [a, b] = this.seq([e.a, e.b], rt);
-        if (e.op === 'div' && !this.opts.fastmath && !safeDivisor(e.b)) return `${this.helpers.use('nb_div')}(${a}, ${b})`;
-        return this.binary(e.op, e.opType, a, b);
+        const [a, b0] = this.seq([e.a, e.b], rt);
+        const exact = e.opType === 'f32' && !this.opts.fastmath;
+        // x - x, x / x, x == x, x <= x … are folded by drivers that assume no NaN/Infinity
+        // (the operands may be one value under two names): hide one operand.
+        const b = exact && OPAQUE_RIGHT.has(e.op) && !isOpaque(e.b) ? this.opaque(b0) : b0;
+        if (e.op === 'div' && exact && !safeDivisor(e.b)) return this.opaque(`${this.helpers.use('nb_div')}(${a}, ${b})`);
+        if (e.opType === 'bool' && ORDERED.has(e.op)) {
+          // JS compares booleans as numbers (false < true); WGSL has no ordered bool comparison.
+          return this.binary(e.op, 'u32', `select(0u, 1u, ${a})`, `select(0u, 1u, ${b})`);
+        }
+        const r = this.binary(e.op, e.opType, a, b);
+        return exact && FLOAT_ARITH.has(e.op) ? this.opaque(r) : r;
       }
       case 'logical': {
         const a = this.expr(e.a, rt);
@@ -923,12 +998,20 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     const lit = literal(t, v);
     if (lit === undefined) {
       if (t !== 'f32') return this.fail('f64 value', 'numbat internal error: constant without a WGSL literal');
-      return `${this.helpers.use('nb_f32_bits')}(0x${f32Bits(Number(v)).toString(16)}u)`;
+      const bits = `${this.helpers.use('nb_f32_bits')}(0x${f32Bits(Number(v)).toString(16)}u)`;
+      return this.opts.fastmath ? bits : this.opaque(bits);
     }
+    // f32 constants are opaque (no x * 0 → 0, x / 0 dropped, constant reassociation).
+    if (t === 'f32' && !this.opts.fastmath) return this.opaque(lit);
     if (!rtConst || t === 'bool') return lit;
     const fn = `nb_rt_${t}`;
     if (!this.generated.has(fn)) this.generated.set(fn, `fn ${fn}(x: ${t}) -> ${t} { return x; }`);
     return `${fn}(${lit})`;
+  }
+
+  /** A value the driver's optimiser cannot see through (see nb_opq). */
+  private opaque(x: string): string {
+    return `${this.helpers.use('nb_opq')}(${x})`;
   }
 
   private binary(op: string, t: ScalarType, a: string, b: string): string {
@@ -973,6 +1056,17 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
   }
 }
 
+/** f32 operations whose results pass through nb_opq. */
+const FLOAT_ARITH = new Set(['add', 'sub', 'mul', 'div']);
+/** f32 operations whose right operand passes through nb_opq when it may be the left one. */
+const OPAQUE_RIGHT = new Set(['sub', 'div', 'eq', 'ne', 'lt', 'le', 'gt', 'ge']);
+const ORDERED = new Set(['lt', 'le', 'gt', 'ge']);
+
+/** An f32 expression the emitter already made opaque: a constant or the result of + - * /. */
+function isOpaque(e: Expr): boolean {
+  return e.kind === 'const' || (e.kind === 'binary' && e.opType === 'f32' && FLOAT_ARITH.has(e.op));
+}
+
 /** A constant divisor in the range where WGSL's division is exact enough (|y| in [2^-126, 2^126]). */
 function safeDivisor(e: Expr): boolean {
   if (e.kind !== 'const') return false;
@@ -987,6 +1081,15 @@ function special(reg: string, c: string): string {
     case 'blockDim': return `i32(nb_b${c})`;
     default: return `i32(nb_a.grid_${c})`;
   }
+}
+
+function hasNestedLoop(stmts: Stmt[]): boolean {
+  return stmts.some((s) => s.kind === 'loop' || (s.kind === 'if' && (hasNestedLoop(s.then) || hasNestedLoop(s.else))));
+}
+
+/** A `continue` of the loop these statements belong to (not of a nested loop). */
+function containsContinue(stmts: Stmt[]): boolean {
+  return stmts.some((s) => s.kind === 'continue' || (s.kind === 'if' && (containsContinue(s.then) || containsContinue(s.else))));
 }
 
 function isConstTree(e: Expr): boolean {

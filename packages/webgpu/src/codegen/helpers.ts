@@ -15,6 +15,16 @@ export interface HelperDef {
 const LN2 = '0.6931471805599453f';
 
 export const HELPERS: Record<string, HelperDef> = {
+  // Shader compilers may rewrite float arithmetic as if it were real numbers:
+  // Mesa (llvmpipe) turns (x - y) + y into x, (x + 1e8) - 1e8 into x,
+  // (x * 4) * 0.25 into x, x * 0 into 0, fuses a * b + c into an fma, and drops
+  // a store of x / 0. WGSL has no \`precise\`; an OR with a uniform word that is
+  // always 0 (set by the runtime) hides a value from those rewrites at the cost
+  // of one integer operation. The emitter passes f32 constants and the results
+  // of f32 + - * / through it (not with fastmath: true).
+  nb_opq: {
+    code: `fn nb_opq(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) | nb_a.nb_zero); }`,
+  },
   nb_f32_bits: {
     code: `fn nb_f32_bits(b: u32) -> f32 { return bitcast<f32>(b); }`,
   },
@@ -129,11 +139,13 @@ export const HELPERS: Record<string, HelperDef> = {
   return (a * s) / (b * s);
 }`,
   },
-  // sin/cos/tan: reduction by pi/2 in three parts (Cody-Waite), then Cephes'
-  // sinf/cosf polynomials on [-pi/4, pi/4]. WGSL only bounds the builtins'
-  // error on [-pi, pi] (2^-11 absolute); this is ~1 ulp up to |x| ~ 8192 on
-  // every GPU. (fastmath: true uses the builtins.)
+  // sin/cos/tan: x = j * pi/2 + r with |r| <= pi/4, then Cephes' sinf/cosf
+  // polynomials on r. WGSL only bounds the builtins' error on [-pi, pi]
+  // (2^-11 absolute). Up to |x| = 8192, Cody-Waite: pi/2 in three parts whose
+  // products with j are exact (j < 2^13). Beyond, Payne-Hanek (nb_reduce_big).
+  // (fastmath: true uses the builtins.)
   nb_sincos: {
+    deps: ['nb_reduce_big', 'nb_opq'],
     code: `fn nb_sin_poly(r: f32) -> f32 {
   let z = r * r;
   return ((-1.9515295891e-4f * z + 8.3321608736e-3f) * z - 1.6666654611e-1f) * z * r + r;
@@ -142,11 +154,66 @@ fn nb_cos_poly(r: f32) -> f32 {
   let z = r * r;
   return ((2.443315711809948e-5f * z - 1.388731625493765e-3f) * z + 4.166664568298827e-2f) * z * z - 0.5f * z + 1.0f;
 }
-// x = j * pi/2 + r with |r| <= pi/4; returns (r, j mod 4).
+// x = j * pi/2 + r with |r| <= pi/4; returns (r, j mod 4). The partial
+// differences are opaque so that no compiler regroups the exact subtractions.
 fn nb_reduce_half_pi(x: f32) -> vec2f {
+  if (abs(x) > 8192.0f) { return nb_reduce_big(x); }
   let j = round(x * 0.63661977236758134f);
-  let r = ((x - j * 1.5703125f) - j * 4.837512969970703125e-4f) - j * 7.54978995489188216e-8f;
+  let r = nb_opq(nb_opq(x - j * 1.5703125f) - j * 4.837512969970703125e-4f) - j * 7.54978995489188216e-8f;
   return vec2f(r, f32(i32(j) & 3));
+}`,
+  },
+  // Payne-Hanek reduction for |x| > 8192 (and ±Infinity → NaN): x = m * 2^e
+  // with a 24-bit integer m; the bits of x * 2/pi around the binary point come
+  // from m times 192 bits of 2/pi (exact 32x32 -> 64-bit products, nb_umulhi),
+  // which leaves 62 bits of fraction whatever e is: a correctly reduced r for
+  // every f32.
+  nb_reduce_big: {
+    deps: ['nb_umulhi', 'nb_nan'],
+    code: `fn nb_reduce_big(x: f32) -> vec2f {
+  let b = bitcast<u32>(x) & 0x7fffffffu;
+  if (b >= 0x7f800000u) { return vec2f(nb_nan(), 0.0f); }
+  // 2/pi = 0.A2F9836E 4E441529 FC2757D1 F534DDC0 DB629599 3C439041 (hex), least significant word first.
+  let w = array<u32, 6>(0x3c439041u, 0xdb629599u, 0xf534ddc0u, 0xfc2757d1u, 0x4e441529u, 0xa2f9836eu);
+  let ia = ((b & 0x7fffffu) | 0x800000u) << 8u; // x = ia * 2^(e - 8), e = exponent - 150
+  // p = ia * w: 224 bits, word k has weight 2^(32k + e - 200).
+  var p: array<u32, 7>;
+  var carry = 0u;
+${[0, 1, 2, 3, 4, 5].map((k) => `  { let lo = ia * w[${k}]; let s = lo + carry; p[${k}] = s; carry = nb_umulhi(ia, w[${k}]) + select(0u, 1u, s < lo); }`).join('\n')}
+  p[6] = carry;
+  // Bit 0 of the integer part is bit q0 = 200 - e of p; take the 64 bits q0 + 1 down to q0 - 62.
+  let q0 = 350u - (b >> 23u);
+  let hi = nb_bits32(p, q0 - 30u);
+  let lo = nb_bits32(p, q0 - 62u);
+  var q = hi >> 30u;
+  var fhi = (hi << 2u) | (lo >> 30u);
+  var flo = lo << 2u;
+  // A fraction of 1/2 or more rounds j up; r is then negative: 1 - f.
+  let up = (fhi >> 31u) != 0u;
+  if (up) {
+    q = q + 1u;
+    fhi = ~fhi; flo = ~flo + 1u;
+    if (flo == 0u) { fhi = fhi + 1u; }
+  }
+  // f = fhi:flo * 2^-64, normalised to 32 significant bits before rounding to f32.
+  var f: f32;
+  if (fhi == 0u) {
+    f = f32(flo) * 5.421010862427522e-20f;
+  } else {
+    let lz = countLeadingZeros(fhi);
+    let top = select((fhi << lz) | (flo >> (32u - lz)), fhi, lz == 0u);
+    f = f32(top) * bitcast<f32>((95u - lz) << 23u);
+  }
+  var r = f * 1.5707963267948966f;
+  if (up) { r = -r; }
+  if (x < 0.0f) { r = -r; q = 0u - q; }
+  return vec2f(r, f32(q & 3u));
+}
+fn nb_bits32(p: array<u32, 7>, at: u32) -> u32 {
+  let i = at >> 5u;
+  let sh = at & 31u;
+  if (sh == 0u) { return p[i]; }
+  return (p[i] >> sh) | (p[i + 1u] << (32u - sh));
 }`,
   },
   nb_sin: {
@@ -302,13 +369,15 @@ fn nb_reduce_half_pi(x: f32) -> vec2f {
   return log(1.0f + x);
 }`,
   },
+  // One return only: with an early \`return x\` for NaN, llvmpipe miscompiled this
+  // (0 for every argument) in kernels that declare a workgroup array. NaN
+  // propagates through exp and the failed comparison instead.
   nb_sinh: {
-    deps: ['nb_isnan', 'nb_expm1', 'nb_copysign'],
+    deps: ['nb_expm1', 'nb_copysign'],
     code: `fn nb_sinh(x: f32) -> f32 {
-  if (nb_isnan(x)) { return x; }
   let ax = abs(x);
-  var r: f32;
-  if (ax > 88.0f) { r = exp(ax - ${LN2}); } else { let e = nb_expm1(ax); r = 0.5f * (e + e / (e + 1.0f)); }
+  var r = exp(ax - ${LN2});
+  if (ax <= 88.0f) { let e = nb_expm1(ax); r = 0.5f * (e + e / (e + 1.0f)); }
   return nb_copysign(r, x);
 }`,
   },

@@ -15,10 +15,11 @@ export interface GenerateOptions {
   boundscheck: boolean;
   fastmath?: boolean;
   aliases?: ReadonlyMap<number, number>;
+  loopIterationLimit?: number;
 }
 
 /** Refuses what WGSL cannot express (f64, sub-word atomics), then emits the shader. */
 export function generateWgsl(ir: KernelIR, opts: GenerateOptions): WgslKernel {
   checkSupported(ir, opts.float);
-  return emitWgsl(ir, { boundscheck: opts.boundscheck, fastmath: opts.fastmath, aliases: opts.aliases });
+  return emitWgsl(ir, { boundscheck: opts.boundscheck, fastmath: opts.fastmath, aliases: opts.aliases, loopIterationLimit: opts.loopIterationLimit });
 }

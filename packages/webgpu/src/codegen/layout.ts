@@ -6,8 +6,12 @@
 
 import type { ElemType, ScalarType } from '@numbat/core';
 
-/** Fixed uniform words: the user's grid, the dispatch's x/y extent, the number of real blocks. */
-export const U_GRID = 0, U_DISP_X = 3, U_DISP_Y = 4, U_NBLOCKS = 5, U_FIXED_WORDS = 6;
+/**
+ * Fixed uniform words: the user's grid, the dispatch's x/y extent, the number of real blocks,
+ * and a word that is always 0 (the shader ORs float bits with it to hide values from the
+ * driver's unsafe float rewrites: see nb_opq in helpers.ts).
+ */
+export const U_GRID = 0, U_DISP_X = 3, U_DISP_Y = 4, U_NBLOCKS = 5, U_ZERO = 6, U_FIXED_WORDS = 7;
 
 export interface ScalarSlot { param: number; word: number; type: ScalarType; field: string }
 
@@ -36,7 +40,10 @@ export interface ArgLayout {
 
 /** Words of the error-report buffer: [count, kind, site, a, b, thread xyz, block xyz]. */
 export const ERR_WORDS = 12;
-export const ERR_OOB = 1, ERR_BARRIER = 2;
+export const ERR_OOB = 1, ERR_BARRIER = 2, ERR_LOOP = 3;
+
+/** Iterations per pass of an innermost loop unrolled under a driver loop limit. */
+export const LOOP_UNROLL = 8;
 
 /** Bytes a parameter's data takes in its storage buffer (packed arrays round up to words). */
 export function storageBytes(elem: ElemType, length: number): number {

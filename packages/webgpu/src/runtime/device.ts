@@ -43,6 +43,16 @@ const COMPUTE_LIMITS = [
 
 const IDLE_MS = 1000;
 
+/**
+ * Mesa's llvmpipe (and lavapipe) ends every loop of a shader invocation once
+ * 65535 loop passes have run in that invocation, all loops together
+ * (LP_MAX_TGSI_LOOP_ITERATIONS): the emitter then unrolls innermost loops and
+ * reports a cut loop instead of a silently short result.
+ */
+export function driverLoopLimit(a: AdapterSummary): number | undefined {
+  return /llvmpipe|lavapipe/i.test(`${a.name} ${a.description}`) ? 65535 : undefined;
+}
+
 type GpuLike = { requestAdapter(opts?: Record<string, unknown>): Promise<GPUAdapter | null> };
 
 let current: Promise<GpuContext> | undefined;

@@ -6,7 +6,7 @@
 
 import { CompileError, type CompiledKernel, type CompileOptions, type KernelIR } from '@numbat/core';
 import { generateWgsl, type WgslKernel } from '../codegen/index.js';
-import type { GpuContext } from './device.js';
+import { driverLoopLimit, type GpuContext } from './device.js';
 
 export interface Pipeline {
   pipeline: GPUComputePipeline;
@@ -27,12 +27,17 @@ export class WebGpuKernel implements CompiledKernel {
     return new WebGpuKernel(ir, opts, base);
   }
 
-  /** The WGSL for arguments where some parameters receive the same buffer as an earlier one. */
-  variant(aliases: ReadonlyMap<number, number>): [string, WgslKernel] {
-    const key = [...aliases].map(([a, b]) => `${a}=${b}`).join(',');
+  /**
+   * The WGSL to run on `ctx`'s adapter for arguments where some parameters
+   * receive the same buffer as an earlier one (and, on a driver that cuts long
+   * loops, with unrolled and checked loops).
+   */
+  variant(ctx: GpuContext, aliases: ReadonlyMap<number, number>): [string, WgslKernel] {
+    const loopIterationLimit = driverLoopLimit(ctx.summary);
+    const key = [...aliases].map(([a, b]) => `${a}=${b}`).join(',') + (loopIterationLimit ? `|loops<${loopIterationLimit}` : '');
     let v = this.variants.get(key);
     if (!v) {
-      v = generateWgsl(this.ir, { float: this.opts.float, boundscheck: this.opts.boundscheck, fastmath: this.opts.fastmath, aliases });
+      v = generateWgsl(this.ir, { float: this.opts.float, boundscheck: this.opts.boundscheck, fastmath: this.opts.fastmath, aliases, loopIterationLimit });
       this.variants.set(key, v);
     }
     return [key, v];

@@ -7,9 +7,9 @@
 
 import { LaunchError, type LaunchArg, type LaunchDims, type TypedArray } from '@numbat/core';
 import {
-  ERR_BARRIER, ERR_OOB, ERR_WORDS, storageBytes, U_DISP_X, U_DISP_Y, U_GRID, U_NBLOCKS, type WgslKernel,
+  ERR_BARRIER, ERR_LOOP, ERR_OOB, ERR_WORDS, LOOP_UNROLL, storageBytes, U_DISP_X, U_DISP_Y, U_GRID, U_NBLOCKS, U_ZERO, type WgslKernel,
 } from '../codegen/index.js';
-import { takeUncapturedError, Usage, MAP_READ_MODE, type GpuContext } from './device.js';
+import { driverLoopLimit, takeUncapturedError, Usage, MAP_READ_MODE, type GpuContext } from './device.js';
 import type { WebGpuKernel } from './kernel.js';
 import type { BufferPool } from './pool.js';
 import { GpuArray } from './memory.js';
@@ -37,7 +37,7 @@ export async function launchKernel(ctx: GpuContext, pool: BufferPool, k: WebGpuK
     const first = seen.get(id);
     if (first === undefined) seen.set(id, i); else aliases.set(i, first);
   });
-  const [variantKey, wgsl] = aliases.size ? k.variant(aliases) : ['', k.base];
+  const [variantKey, wgsl] = aliases.size || driverLoopLimit(ctx.summary) ? k.variant(ctx, aliases) : ['', k.base];
 
   checkLimits(ctx, ir.name, wgsl, dims);
   const dyn = wgsl.dynamicShared ? Math.floor(dims.sharedMem / wgsl.dynamicShared.elemBytes) : 0;
@@ -53,6 +53,7 @@ export async function launchKernel(ctx: GpuContext, pool: BufferPool, k: WebGpuK
     u32[U_GRID] = dims.grid[0]; u32[U_GRID + 1] = dims.grid[1]; u32[U_GRID + 2] = dims.grid[2];
     u32[U_DISP_X] = dispatch[0]; u32[U_DISP_Y] = dispatch[1];
     u32[U_NBLOCKS] = dims.grid[0] * dims.grid[1] * dims.grid[2];
+    u32[U_ZERO] = 0;
     for (const s of wgsl.layout.scalars) {
       const a = args[s.param];
       const v = a.kind === 'scalar' ? a.value : 0;
@@ -142,11 +143,16 @@ export async function launchKernel(ctx: GpuContext, pool: BufferPool, k: WebGpuK
   }
 }
 
-/** Writes a typed array into a buffer; WebGPU wants a multiple of 4 bytes. */
+/**
+ * Writes a typed array into a buffer; WebGPU wants a multiple of 4 bytes, and
+ * Dawn rejects views of a SharedArrayBuffer ("Invalid argument"): those are
+ * copied first.
+ */
 export function writePadded(device: GPUDevice, buf: GPUBuffer, data: TypedArray): void {
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (bytes.byteLength === 0) return;
-  if (bytes.byteLength % 4 === 0) { device.queue.writeBuffer(buf, 0, bytes as Uint8Array<ArrayBuffer>); return; }
+  const shared = !(data.buffer instanceof ArrayBuffer);
+  if (bytes.byteLength % 4 === 0 && !shared) { device.queue.writeBuffer(buf, 0, bytes as Uint8Array<ArrayBuffer>); return; }
   const padded = new Uint8Array(Math.ceil(bytes.byteLength / 4) * 4);
   padded.set(bytes);
   device.queue.writeBuffer(buf, 0, padded);
@@ -210,6 +216,14 @@ function runtimeError(k: WebGpuKernel, wgsl: WgslKernel, dims: LaunchDims, err: 
     return new LaunchError(
       `kernel '${ir.name}': in block (${block.join(', ')}), thread ${exited} exited while thread (${thread.join(', ')}) waits at cuda.syncthreads() (line ${site.line ?? '?'}). On a GPU this is undefined behaviour (a hang or a wrong result); guard the work with an if instead of returning early.`,
       ir.name, { block, barrierLine: site.line },
+    );
+  }
+  if (kind === ERR_LOOP && site?.kind === 'loop') {
+    return new LaunchError(
+      `kernel '${ir.name}': the loop at line ${site.line ?? '?'} was cut short in thread (${thread.join(', ')}) of block (${block.join(', ')}): this adapter's driver (Mesa llvmpipe) ends every loop of a thread once its loops have run ${site.limit} passes together ` +
+      `(innermost loops without continue or barriers run ${LOOP_UNROLL} iterations per pass: up to ${site.limit * LOOP_UNROLL} iterations). ` +
+      'Give each thread fewer iterations (more threads or more launches), or use another target.',
+      ir.name, { block, thread, loopLine: site.line },
     );
   }
   return new LaunchError(`kernel '${ir.name}': run-time error (code ${kind}) reported by the GPU`, ir.name, {});

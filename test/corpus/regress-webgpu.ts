@@ -1,0 +1,130 @@
+// Regressions found on webgpu (llvmpipe): each case is a kernel whose JS
+// meaning a shader compiler or the WGSL emission broke. They run on every
+// target like the rest of the corpus.
+
+import { cuda } from '@numbat/core';
+import type { CorpusCase } from './types.js';
+
+// Pairs (x, y) = (A[i], A[i + 1]): overflow, cancellation, infinities, NaN, zeros.
+const PAIRS = [1.5, 3e38, -2.25, 1e-3, Infinity, -Infinity, NaN, 0, -0, 1.000244140625, 7, 3e38, -3e38, 2];
+
+export const regressWebgpu: CorpusCase[] = [
+  {
+    name: 'f32_arithmetic_is_not_reassociated',
+    covers: ['(x - y) + y', '(x + c) - c', '(x * 4) * 0.25 overflows', 'x / 0 with a constant 0', 'x * 0', 'x - x', 'x !== x', 'a * b - c not fused'],
+    kernel: function noReassociation(a: Float32Array, o: Float32Array) {
+      const i = cuda.grid(1);
+      if (i + 1 >= a.length) return;
+      const x = a[i], y = a[i + 1];
+      o[i * 9] = (x - y) + y;
+      o[i * 9 + 1] = (x + 1e8) - 1e8;
+      o[i * 9 + 2] = (x * 4) * 0.25;
+      o[i * 9 + 3] = a[i] / 0;
+      o[i * 9 + 4] = x * 0;
+      o[i * 9 + 5] = x - x;
+      o[i * 9 + 6] = x !== x ? 1 : 0;
+      o[i * 9 + 7] = x * x - 1;
+      o[i * 9 + 8] = x / x;
+    },
+    grid: 1, block: 32,
+    args: () => [Float32Array.from(PAIRS), new Float32Array(PAIRS.length * 9)],
+    reference: ([a, o]: any) => {
+      // f32 locals compute in f32: each operation rounds.
+      const f = Math.fround;
+      for (let i = 0; i + 1 < a.length; i++) {
+        const x = a[i], y = a[i + 1];
+        o.set([f(x - y) + y, f(x + 1e8) - 1e8, f(x * 4) * 0.25, x / 0, x * 0, x - x, x !== x ? 1 : 0, f(x * x) - 1, x / x], i * 9);
+      }
+    },
+    outputs: [1],
+  } as CorpusCase,
+  {
+    name: 'sinh_in_a_kernel_with_shared_memory',
+    covers: ['Math.sinh', 'cuda.shared.array'],
+    kernel: function sinhShared(a: Float32Array, o: Float32Array) {
+      const s = cuda.shared.array(32, 'f32');
+      const t = cuda.threadIdx.x;
+      s[t] = t < a.length ? a[t] : 0;
+      cuda.syncthreads();
+      if (t < a.length) o[t] = Math.sinh(s[t]) + Math.sinh(a[t]);
+    },
+    grid: 1, block: 32,
+    args: () => [Float32Array.from([1, 2, -0.5, 0.01, 0, -0, 3, -7.5, 20, 100, NaN, Infinity]), new Float32Array(12)],
+    reference: ([a, o]: any) => { for (let i = 0; i < a.length; i++) o[i] = 2 * Math.sinh(a[i]); },
+    outputs: [1],
+  } as CorpusCase,
+  {
+    name: 'ordered_comparison_of_booleans',
+    covers: ['bool < bool', 'bool <= bool', 'bool > bool', 'bool >= bool'],
+    kernel: function boolOrder(a: Int32Array, o: Int32Array) {
+      const i = cuda.grid(1);
+      if (i >= a.length) return;
+      const p = a[i] > 0, q = a[i] > 1;
+      const r = a[i] % 2 === 0;
+      o[i * 4] = p < q ? 1 : 0;
+      o[i * 4 + 1] = q <= p ? 1 : 0;
+      o[i * 4 + 2] = r > p ? 1 : 0;
+      o[i * 4 + 3] = r >= q ? 1 : 0;
+    },
+    grid: 1, block: 32,
+    args: () => [Int32Array.from([-2, -1, 0, 1, 2, 3]), new Int32Array(24)],
+    reference: ([a, o]: any) => {
+      for (let i = 0; i < a.length; i++) {
+        const p = a[i] > 0, q = a[i] > 1, r = a[i] % 2 === 0;
+        o.set([+(p < q), +(q <= p), +(r > p), +(r >= q)], i * 4);
+      }
+    },
+    outputs: [1],
+  } as CorpusCase,
+  {
+    name: 'negative_zero_scalar_argument',
+    covers: ['scalar argument -0', '1 / -0'],
+    kernel: function negZero(o: Float32Array, x: number) {
+      o[0] = 1 / x;
+      o[1] = x === 0 ? 1 : 0;
+      o[2] = 1 / (x * 2);
+    },
+    grid: 1, block: 1,
+    args: () => [new Float32Array(3), -0],
+    reference: ([o]: any) => { o.set([-Infinity, 1, -Infinity]); },
+    outputs: [0],
+  } as CorpusCase,
+  {
+    name: 'trig_of_huge_arguments',
+    covers: ['Math.sin/cos/tan of |x| > 8192 (Payne-Hanek)', 'Math.sin(Infinity)'],
+    kernel: function trigHuge(a: Float32Array, o: Float32Array) {
+      const i = cuda.grid(1);
+      if (i >= a.length) return;
+      o[i * 3] = Math.sin(a[i]);
+      o[i * 3 + 1] = Math.cos(a[i]);
+      o[i * 3 + 2] = Math.tan(a[i]);
+    },
+    grid: 1, block: 32,
+    // Near multiples of pi/2 (16367173, 1.6263033e38), the Cody-Waite/Payne-Hanek boundary, 2^31, the largest f32.
+    args: () => [Float32Array.from([1e6, -1e6, 2147483648, 1e30, -3.4028234663852886e38, 8192, 8193, -12867.963, 16367173, 1.6263033e38, 1e20, 5e9, Infinity, NaN]), new Float32Array(42)],
+    reference: ([a, o]: any) => {
+      for (let i = 0; i < a.length; i++) o.set([Math.sin(a[i]), Math.cos(a[i]), Math.tan(a[i])], i * 3);
+    },
+    outputs: [1],
+  } as CorpusCase,
+  {
+    name: 'long_loops_run_to_the_end',
+    covers: ['grid-stride loop of 65536 iterations per thread', 'loops of a thread over 65535 iterations together', 'nested loops', 'do-while'],
+    kernel: function longLoops(a: Float32Array, o: Int32Array) {
+      const t = cuda.grid(1);
+      let s = 0;
+      for (let i = t; i < a.length; i += cuda.gridsize(1)) s += a[i];
+      let n = 0;
+      for (let j = 0; j < 300; j++) for (let k = 0; k < 300; k++) n += (j ^ k) & 1;
+      let m = 0;
+      do { m++; } while (m < 70000 + t);
+      o[t * 3] = s;
+      o[t * 3 + 1] = n;
+      o[t * 3 + 2] = m;
+    },
+    grid: 1, block: 2,
+    args: () => [new Float32Array(131072).fill(1), new Int32Array(6)],
+    reference: ([, o]: any) => { o.set([65536, 45000, 70000, 65536, 45000, 70001]); },
+    outputs: [1],
+  } as CorpusCase,
+];
