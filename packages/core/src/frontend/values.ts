@@ -22,10 +22,6 @@ export interface HostVal { k: 'host'; value: unknown }
 
 export type Val = ScalarVal | ArrayVal | TupleVal | NsVal | DTypeVal | DevFnVal | HostVal;
 
-export function constExpr(type: ScalarType, value: number | boolean): Expr {
-  return { kind: 'const', type, value };
-}
-
 /** The natural type of a literal standing alone: i32 if it fits, then u32, else the default float. */
 export function literalType(v: number | boolean, float: 'f32' | 'f64'): ScalarType {
   if (typeof v === 'boolean') return 'bool';
