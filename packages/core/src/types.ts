@@ -65,13 +65,21 @@ export interface DType {
   readonly __dtype: ElemType;
   readonly name: ElemType;
 }
-const HOST_CONVERT: Record<ElemType, (x: number) => number> = {
-  f64: (x) => +x, f32: Math.fround, i32: (x) => x | 0, u32: (x) => x >>> 0,
-  i16: (x) => (x << 16) >> 16, u16: (x) => x & 0xffff, i8: (x) => (x << 24) >> 24, u8: (x) => x & 0xff,
+/**
+ * JavaScript's conversion of a number to each type, as JS source over the operand
+ * text: ToInt32 is `a | 0`, ToUint32 `a >>> 0`, f32 is Math.fround, the narrow
+ * types wrap as typed-array stores do. The one definition in core: the
+ * simulator and constant folding (ir/semantics.ts), the frontend's literals and
+ * the host-side dtype functions below all use it.
+ */
+export const CONVERT_JS: Record<ElemType, (a: string) => string> = {
+  f64: (a) => `(+${a})`, f32: (a) => `Math.fround(${a})`, i32: (a) => `(${a} | 0)`, u32: (a) => `(${a} >>> 0)`,
+  i16: (a) => `((${a} << 16) >> 16)`, u16: (a) => `(${a} & 0xffff)`, i8: (a) => `((${a} << 24) >> 24)`, u8: (a) => `(${a} & 0xff)`,
 };
 function dtype(name: ElemType): DType {
-  const convert = HOST_CONVERT[name];
-  const f = (x: number) => convert(x);
+  let convert: ((x: number) => number) | undefined;
+  // Compiled on first use, not at import.
+  const f = (x: number) => (convert ??= new Function('x', `return ${CONVERT_JS[name]('x')};`) as (x: number) => number)(x);
   Object.defineProperty(f, 'name', { value: name });
   return Object.freeze(Object.assign(f, { __dtype: name, toString: () => name })) as unknown as DType;
 }

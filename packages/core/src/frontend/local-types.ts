@@ -37,3 +37,9 @@ export function joinContributions(cs: Contribution[], float: 'f32' | 'f64'): Joi
   }
   return { ok: true, type: concrete };
 }
+
+/** The type of one contribution alone (a literal's natural type). */
+export function joinOrFirst(c: Contribution, float: 'f32' | 'f64'): ScalarType {
+  const j = joinContributions([c], float);
+  return j.ok ? j.type : c.type;
+}

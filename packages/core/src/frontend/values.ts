@@ -3,6 +3,7 @@
 // `cuda.atomic`, a dtype, a device function or a plain host value from globals.
 
 import type { ArrayRef, Expr } from '../ir/nodes.js';
+import { evalConvert } from '../ir/semantics.js';
 import type { ElemType, ScalarType } from '../types.js';
 import type { DeviceFunction } from '../device-function.js';
 
@@ -20,10 +21,6 @@ export interface DevFnVal { k: 'devfn'; fn: DeviceFunction }
 export interface HostVal { k: 'host'; value: unknown }
 
 export type Val = ScalarVal | ArrayVal | TupleVal | NsVal | DTypeVal | DevFnVal | HostVal;
-
-export function constExpr(type: ScalarType, value: number | boolean): Expr {
-  return { kind: 'const', type, value };
-}
 
 /** The natural type of a literal standing alone: i32 if it fits, then u32, else the default float. */
 export function literalType(v: number | boolean, float: 'f32' | 'f64'): ScalarType {
@@ -46,14 +43,7 @@ export function literalFits(v: number | boolean, t: ScalarType): boolean {
   }
 }
 
-/** JS conversion of a number to a register type (the meaning of ConvertExpr). */
+/** JS conversion of a literal to a register type (the meaning of ConvertExpr, from ir/semantics.ts). */
 export function convertValue(v: number | boolean, t: ScalarType): number | boolean {
-  const n = typeof v === 'boolean' ? (v ? 1 : 0) : v;
-  switch (t) {
-    case 'bool': return typeof v === 'boolean' ? v : !(n === 0 || Number.isNaN(n));
-    case 'i32': return n | 0;
-    case 'u32': return n >>> 0;
-    case 'f32': return Math.fround(n);
-    case 'f64': return n;
-  }
+  return evalConvert(typeof v === 'boolean' ? 'bool' : 'f64', t, v);
 }

@@ -4,16 +4,12 @@
 
 import type { BinaryOp, UnaryOp } from './ops.js';
 import type { ScalarType } from '../types.js';
+import { CONVERT_JS } from '../types.js';
 import { MATH_DECLS, type MathFn } from '../intrinsics.js';
 
 /** Round a JS number result to the register type. */
 export function wrapJs(t: ScalarType, x: string): string {
-  switch (t) {
-    case 'i32': return `((${x}) | 0)`;
-    case 'u32': return `((${x}) >>> 0)`;
-    case 'f32': return `Math.fround(${x})`;
-    default: return `(${x})`;
-  }
+  return t === 'bool' || t === 'f64' ? `(${x})` : CONVERT_JS[t](`(${x})`);
 }
 
 export function binaryJs(op: BinaryOp, t: ScalarType, a: string, b: string): string {
@@ -55,12 +51,7 @@ export function convertJs(from: ScalarType, to: ScalarType, a: string): string {
   if (from === to) return a;
   if (to === 'bool') return from === 'f32' || from === 'f64' ? `(${a} !== 0 && ${a} === ${a})` : `(${a} !== 0)`;
   const n = from === 'bool' ? `(${a} ? 1 : 0)` : a;
-  switch (to) {
-    case 'i32': return `(${n} | 0)`;
-    case 'u32': return `(${n} >>> 0)`;
-    case 'f32': return `Math.fround(${n})`;
-    case 'f64': return from === 'bool' ? n : `(+${n})`;
-  }
+  return to === 'f64' && from === 'bool' ? n : CONVERT_JS[to](n);
 }
 
 export function mathJs(fn: MathFn, t: ScalarType, args: string[]): string {

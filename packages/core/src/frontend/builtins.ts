@@ -1,0 +1,126 @@
+// The cuda.* API inside kernels: thread registers, cuda.grid / gridsize,
+// syncthreads, shared/local arrays, atomics, cuda.* intrinsics (umulhi), dtype
+// conversions (`f32(x)`), and which namespace members exist. Math.* is math.ts.
+
+import type { Expr } from '../ir/nodes.js';
+import type { ElemType, ScalarType } from '../types.js';
+import { isFloat, loadType } from '../types.js';
+import { isCudaMathFn, isMathFn, MATH_CONSTANTS, MATH_DECLS, type MathFn } from '../intrinsics.js';
+import type { LowerContext, N } from './context.js';
+import type { ScalarVal, Val } from './values.js';
+import { bin } from './ir-build.js';
+import { coerce } from './typing.js';
+import { lowerExpr, scalarsInOrder } from './expressions.js';
+import { arrayDecl, flatIndex } from './arrays.js';
+import { math, mathCall } from './math.js';
+
+const ATOMIC_OPS = ['add', 'sub', 'max', 'min', 'and', 'or', 'xor', 'exch', 'cas'];
+
+const KNOWN_PATHS = new Set([
+  'cuda.grid', 'cuda.gridsize', 'cuda.threadIdx', 'cuda.blockIdx', 'cuda.blockDim', 'cuda.gridDim',
+  'cuda.syncthreads', 'cuda.shared', 'cuda.local', 'cuda.shared.array', 'cuda.local.array', 'cuda.atomic',
+  ...ATOMIC_OPS.map((o) => `cuda.atomic.${o}`),
+]);
+
+/** `ns.prop` on a builtin namespace: a Math constant, a thread register, or a deeper namespace. */
+export function namespaceMember(cx: LowerContext, node: N, ns: string, prop: string): Val {
+  const path = `${ns}.${prop}`;
+  if (ns === 'Math') {
+    if (prop in MATH_CONSTANTS) return cx.lit(MATH_CONSTANTS[prop]);
+    if (isMathFn(prop) || prop === 'min' || prop === 'max' || prop === 'fround') return { k: 'ns', path };
+    if (prop === 'random') cx.fail(node, 'Math.random', 'Math.random is not available in kernels; use numbat random (Philox) states or a hash of the thread index');
+    return cx.fail(node, `Math.${prop}`, `Math.${prop} is not supported in kernels`);
+  }
+  const reg = /^cuda\.(threadIdx|blockIdx|blockDim|gridDim)$/.exec(ns);
+  if (reg) {
+    const dim = ['x', 'y', 'z'].indexOf(prop);
+    if (dim < 0) cx.fail(node, `${ns}.${prop}`, `${ns} has .x, .y and .z`);
+    return { k: 'scalar', e: { kind: 'special', reg: reg[1] as 'threadIdx', dim: dim as 0 | 1 | 2, type: 'i32' } };
+  }
+  if (KNOWN_PATHS.has(path) || (ns === 'cuda' && isCudaMathFn(prop))) return { k: 'ns', path };
+  return cx.fail(node, path, `${path} is not supported in kernels`);
+}
+
+/** A call of a builtin by its path (`Math.sin`, `cuda.atomic.add`, `cuda.shared.array`…). */
+export function callBuiltin(cx: LowerContext, node: N, path: string, args: N[], declName?: string): Val {
+  if (path.startsWith('Math.')) return math(cx, node, path.slice(5), args);
+  if (path.startsWith('cuda.atomic.')) return atomic(cx, node, path.slice(12), args);
+  if (path.startsWith('cuda.') && isCudaMathFn(path.slice(5))) {
+    const fn = path.slice(5) as MathFn;
+    if (args.length !== MATH_DECLS[fn].arity) cx.fail(node, `${path}`, `${path} takes ${MATH_DECLS[fn].arity} argument(s)`);
+    return mathCall(cx, node, fn, scalarsInOrder(cx, args, `an argument of ${path}`));
+  }
+  switch (path) {
+    case 'cuda.grid': case 'cuda.gridsize': return grid(cx, path, args);
+    case 'cuda.syncthreads': {
+      if (!cx.emitting) cx.fail(node, 'syncthreads', 'syncthreads() must be a statement');
+      cx.hasBarrier = true;
+      cx.emit({ kind: 'barrier', loc: cx.loc(node) });
+      return cx.lit(0);
+    }
+    case 'cuda.shared.array': case 'cuda.local.array': return arrayDecl(cx, node, path === 'cuda.shared.array' ? 'shared' : 'local', args, declName);
+    default: return cx.fail(node, `${path}()`, `${path}() is not supported in kernels`);
+  }
+}
+
+/** cuda.grid(n): the global thread index per dimension; cuda.gridsize(n): threads per dimension. */
+function grid(cx: LowerContext, path: string, args: N[]): Val {
+  const n = constInt(cx, args[0], `${path}(n)`);
+  if (n < 1 || n > 3) cx.fail(args[0], path, `${path}(n) takes n = 1, 2 or 3`);
+  const items: ScalarVal[] = [];
+  for (let d = 0; d < n; d++) {
+    const sp = (reg: 'threadIdx' | 'blockIdx' | 'blockDim' | 'gridDim'): Expr => ({ kind: 'special', reg, dim: d as 0 | 1 | 2, type: 'i32' });
+    const e: Expr = path === 'cuda.grid'
+      ? bin('add', 'i32', 'i32', bin('mul', 'i32', 'i32', sp('blockIdx'), sp('blockDim')), sp('threadIdx'))
+      : bin('mul', 'i32', 'i32', sp('blockDim'), sp('gridDim'));
+    items.push({ k: 'scalar', e });
+  }
+  return n === 1 ? items[0] : { k: 'tuple', items };
+}
+
+/** `f64(x)`, `f32(x)`, `i32(x)`, `u32(x)`: conversions with JS meaning (Number, fround, |0, >>>0). */
+export function dtypeConversion(cx: LowerContext, node: N, elem: ElemType): Val {
+  const args = node.arguments as N[];
+  if (elem !== 'f32' && elem !== 'f64' && elem !== 'i32' && elem !== 'u32') {
+    cx.fail(node, `${elem}(x)`, `${elem}(x) is not a kernel conversion; convert to i32 or u32 and store into a ${elem} array (stores wrap)`);
+  }
+  if (args.length !== 1) cx.fail(node, `${elem}(x)`, `${elem}(x) takes one argument`);
+  const v = cx.scalar(lowerExpr(cx, args[0]), args[0], `the argument of ${elem}()`);
+  return { k: 'scalar', e: coerce(v, elem) };
+}
+
+/** A compile-time integer argument (a literal or a number from options.globals). */
+export function constInt(cx: LowerContext, node: N | undefined, what: string): number {
+  if (!node) return cx.fail(node, what, `${what} needs an argument`);
+  const v = lowerExpr(cx, node);
+  if (v.k !== 'scalar' || v.lit === undefined || typeof v.lit !== 'number' || !Number.isInteger(v.lit)) {
+    cx.fail(node, `non-constant ${what}`, `${what} must be a constant integer (a literal or a number from options.globals)`);
+  }
+  return v.lit;
+}
+
+/** cuda.atomic.op(array, index, value) (cas: array, index, expected, value); returns the old element. */
+function atomic(cx: LowerContext, node: N, op: string, args: N[]): Val {
+  if (!ATOMIC_OPS.includes(op)) cx.fail(node, `cuda.atomic.${op}`, `cuda.atomic.${op} does not exist (have: ${ATOMIC_OPS.join(', ')})`);
+  const want = op === 'cas' ? 4 : 3;
+  if (args.length !== want) cx.fail(node, `cuda.atomic.${op}`, `cuda.atomic.${op} takes ${want} arguments`);
+  const arr = lowerExpr(cx, args[0]);
+  if (arr.k !== 'array') return cx.fail(args[0], 'atomic target', `the first argument of cuda.atomic.${op} must be an array`);
+  if (arr.ref.space === 'local' || arr.ref.space === 'const') cx.fail(args[0], `atomic on ${arr.ref.space} array`, `atomics work on global and shared arrays, not ${arr.ref.space} ones`);
+  if (!['i32', 'u32', 'f32', 'f64'].includes(arr.elem)) cx.fail(args[0], `atomic on ${arr.elem}`, `atomics need an i32, u32, f32 or f64 array, '${arr.name}' holds ${arr.elem}`);
+  if (isFloat(arr.elem as ScalarType) && ['and', 'or', 'xor'].includes(op)) cx.fail(node, `atomic ${op} on float`, `cuda.atomic.${op} needs an integer array`);
+  // numba's tuple index for 2-D shared arrays: atomic.add(t, [y, x], v).
+  const idxNodes: N[] = args[1].type === 'ArrayExpression' ? args[1].elements : [args[1]];
+  let index = flatIndex(cx, arr, idxNodes, idxNodes[idxNodes.length - 1] ?? args[0]);
+  const t = loadType(arr.elem);
+  // The index is read before the operands' effects (`atomic.add(a, x, x++)`).
+  const mark = cx.mark();
+  const vals = scalarsInOrder(cx, args.slice(2), 'an atomic operand').map((v) => coerce(v, t));
+  index = cx.spillBefore({ k: 'scalar', e: index }, mark).e;
+  if (arr.ref.space === 'global') { cx.params[arr.ref.param].written = true; cx.params[arr.ref.param].atomic = true; }
+  else cx.arrays[arr.ref.id].atomic = true;
+  const e: Expr = op === 'cas'
+    ? { kind: 'atomic', op: 'cas', array: arr.ref, index, expected: vals[0], value: vals[1], type: t, loc: cx.loc(node) }
+    : { kind: 'atomic', op: op as 'add', array: arr.ref, index, value: vals[0], type: t, loc: cx.loc(node) };
+  return { k: 'scalar', e };
+}

@@ -1,0 +1,244 @@
+// The state of one lowering round and the services every lowering file uses:
+// the IR being built (params, locals, arrays), lexical scopes, the frame of
+// each inlined function, the statement lists being emitted, and diagnostics.
+// The lowering itself is free functions over a LowerContext (statements.ts,
+// expressions.ts, operators.ts, arrays.ts, builtins.ts, math.ts, inline.ts).
+
+import type * as acorn from 'acorn';
+import type { Expr, KernelArray, Loc, Local, Param, Stmt } from '../ir/nodes.js';
+import { CompileError } from '../errors.js';
+import type { ParamType, ScalarType } from '../types.js';
+import type { ParsedFunction } from './source.js';
+import type { ScalarVal, Val } from './values.js';
+import { convertValue, literalType } from './values.js';
+import type { Contribution } from './local-types.js';
+import { joinContributions, joinOrFirst } from './local-types.js';
+import { operandType } from './typing.js';
+import { constExpr } from './ir-build.js';
+import { describeVal } from './diagnostics.js';
+
+/** An acorn node with its type-specific fields. */
+export type N = acorn.Node & Record<string, any>;
+
+export type LocalBinding = { kind: 'local'; id: number; key: string; mutable: boolean; name: string };
+export type Binding = LocalBinding | { kind: 'param'; index: number; type: ScalarType } | { kind: 'val'; val: Val };
+
+/** State of an inlined device function's copy. */
+export interface DeviceFrame {
+  /** The local holding the result, and its type key. */
+  result: number;
+  resultKey: string;
+  /** A bool local set by `return`: code after a statement that may return runs only while it is false. */
+  done: number;
+  /** Loop depth at the call: a return inside deeper loops breaks out of them. */
+  loopDepth: number;
+  /** The assignments of returned values, converted to the result's type once every return is seen. */
+  returns: { stmt: Stmt & { kind: 'assign' }; value: ScalarVal }[];
+}
+
+/** Per-function lowering frame: the kernel itself or an inlined device function. */
+export interface Frame {
+  parsed: ParsedFunction;
+  globals: Record<string, unknown>;
+  /**
+   * Which inlined copy this is: the kernel is 'k', a call adds '>' and the call
+   * node's id. Local types are keyed by it, so each call of a device function is
+   * typed by its own arguments (numba types a device function per signature).
+   */
+  instance: string;
+  device?: DeviceFrame;
+}
+
+export interface LowerInput {
+  parsed: ParsedFunction;
+  globals: Record<string, unknown>;
+  paramTypes: ParamType[];
+  float: 'f32' | 'f64';
+  /** Bounds checks on (the default): multi-dimensional subscripts are then checked each against its extent. */
+  boundscheck?: boolean;
+}
+
+/** Stable ids of AST nodes (a parsed function's AST is kept, so ids hold across fixed-point rounds). */
+const nodeIds = new WeakMap<object, number>();
+let nextNodeId = 0;
+export function nodeId(node: object): number {
+  let id = nodeIds.get(node);
+  if (id === undefined) { id = ++nextNodeId; nodeIds.set(node, id); }
+  return id;
+}
+
+export class LowerContext {
+  readonly float: 'f32' | 'f64';
+  readonly params: Param[] = [];
+  readonly locals: Local[] = [];
+  readonly arrays: KernelArray[] = [];
+  /** Everything assigned to each user local, by type key: joined into its type for the next round. */
+  private readonly contributions = new Map<string, { name: string; node: N; frame: Frame; cs: Contribution[] }>();
+  scopes: Map<string, Binding>[] = [];
+  readonly frames: Frame[] = [];
+  /** Statements being emitted; expressions with effects append to the innermost. */
+  private readonly out: Stmt[][] = [];
+  loopDepth = 0;
+  hasBarrier = false;
+  /** Syntax nodes inlined so far (device function bodies, once per call). */
+  inlinedNodes = 0;
+  /** The first type error of this round, thrown only if the round turns out to be the settled one. */
+  typeError?: CompileError;
+
+  constructor(readonly input: LowerInput, private readonly knownTypes: Map<string, ScalarType>) {
+    this.float = input.float;
+  }
+
+  get frame(): Frame { return this.frames[this.frames.length - 1]; }
+
+  // ---------------------------------------------------------------- diagnostics
+
+  loc(node: N): Loc {
+    return this.frame.parsed.locAt(node.start);
+  }
+
+  fail(node: N | undefined, construct: string, message: string): never {
+    throw this.error(node, construct, message);
+  }
+
+  private error(node: N | undefined, construct: string, message: string): CompileError {
+    return new CompileError(construct, message, this.input.parsed.name, this.frame.parsed.source, node?.loc ? this.loc(node) : undefined);
+  }
+
+  /**
+   * A check that depends on the types of locals: recorded, not thrown, because
+   * this round may still see provisional types; the caller carries on with a
+   * fallback, and lowerKernel throws it if this round is the settled one.
+   */
+  typeFail(node: N, construct: string, message: string): void {
+    this.typeError ??= this.error(node, construct, message);
+  }
+
+  /** v as a scalar, or a CompileError saying what it is instead. */
+  scalar(v: Val, node: N, what: string): ScalarVal {
+    if (v.k === 'scalar') return v;
+    const desc = describeVal(v);
+    return this.fail(node, desc, `${what} must be a number or boolean, got ${desc}`);
+  }
+
+  /** The common type of two operands; an i32/u32 mix is a (settled-round) type error. */
+  operandType(node: N, op: string, a: ScalarVal, b: ScalarVal, compare = false): ScalarType {
+    const r = operandType(a, b, compare, this.float);
+    // Carry on as u32: a provisional i32 is usually a local whose u32 value is not yet seen.
+    if (r.mix) this.typeFail(node, 'i32/u32 mix', `operator ${op} mixes i32 and u32 operands; convert one explicitly (\`x | 0\` gives i32, \`x >>> 0\` gives u32)`);
+    return r.type;
+  }
+
+  // ---------------------------------------------------------------- scopes & locals
+
+  lookup(name: string): Binding | undefined {
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      const b = this.scopes[i].get(name);
+      if (b) return b;
+    }
+    return undefined;
+  }
+
+  declare(name: string, b: Binding, node: N): void {
+    const s = this.scopes[this.scopes.length - 1];
+    if (s.has(name)) this.fail(node, 'redeclaration', `'${name}' is declared twice in the same scope`);
+    s.set(name, b);
+  }
+
+  /** A user-declared local; its type comes from the previous fixed-point round or its first value. */
+  newLocal(name: string, node: N, first: Contribution | undefined, mutable: boolean): LocalBinding {
+    // By inlined copy and AST node: never by file/line/offset, which two device
+    // functions can share (one line, `new Function`, a bundle).
+    const key = `${this.frame.instance}/${nodeId(node)}:${name}`;
+    let type = this.knownTypes.get(key);
+    if (!type) type = first ? joinOrFirst(first, this.float) : 'i32';
+    const id = this.locals.length;
+    this.locals.push({ id, name, type });
+    if (!this.contributions.has(key)) this.contributions.set(key, { name, node, frame: this.frame, cs: [] });
+    return { kind: 'local', id, key, mutable, name };
+  }
+
+  /** Records a value assigned to a local (or returned into a result): its type joins the local's. */
+  contribute(key: string, v: ScalarVal): void {
+    this.contributions.get(key)!.cs.push({ type: v.e.type, lit: v.lit });
+  }
+
+  /** What has been assigned to a local so far in this round. */
+  contributionsOf(key: string): Contribution[] {
+    return this.contributions.get(key)!.cs;
+  }
+
+  /** A compiler temporary: exactly one type, no inference. */
+  temp(type: ScalarType, name = 'tmp'): number {
+    const id = this.locals.length;
+    this.locals.push({ id, name: `${name}.${id}`, type });
+    return id;
+  }
+
+  readLocal(b: LocalBinding): ScalarVal {
+    return { k: 'scalar', e: { kind: 'local', id: b.id, type: this.locals[b.id].type } };
+  }
+
+  /** The joined type of every declared local, for the next fixed-point round (and the first i32/u32 mix, if any). */
+  inferredTypes(): { types: Map<string, ScalarType>; conflict?: () => never } {
+    const m = new Map<string, ScalarType>();
+    let conflict: (() => never) | undefined;
+    for (const [key, { name, node, frame, cs }] of this.contributions) {
+      const j = joinContributions(cs, this.float);
+      if (!j.ok) {
+        conflict ??= () => {
+          this.frames.push(frame);
+          this.fail(node, 'i32/u32 mix', `local '${name}' is assigned both ${j.types[0]} and ${j.types[1]} values; convert one explicitly (\`x | 0\` gives i32, \`x >>> 0\` gives u32)`);
+        };
+      }
+      m.set(key, j.ok ? j.type : j.types[0]);
+    }
+    return { types: m, conflict };
+  }
+
+  // ---------------------------------------------------------------- emitting
+
+  emit(s: Stmt): void { this.out[this.out.length - 1].push(s); }
+
+  /** The statements f emits, collected instead of emitted. */
+  collect(f: () => void): Stmt[] {
+    this.out.push([]);
+    f();
+    return this.out.pop()!;
+  }
+
+  /** Is any statement list open (false only outside the function body)? */
+  get emitting(): boolean { return this.out.length > 0; }
+
+  /** Where the next emitted statement goes: pass to spillBefore or dropSince. */
+  mark(): number {
+    return this.out[this.out.length - 1].length;
+  }
+
+  /** Drops what was emitted since mark (a lowering attempt that turned out not to apply). */
+  dropSince(mark: number): void {
+    this.out[this.out.length - 1].length = mark;
+  }
+
+  /** When lowering b emitted statements, `a` (already computed) must be read before them. */
+  spillBefore(a: ScalarVal, mark: number): ScalarVal {
+    const cur = this.out[this.out.length - 1];
+    if (cur.length === mark || a.lit !== undefined || a.e.kind === 'const' || a.e.kind === 'param' || a.e.kind === 'special') return a;
+    const t = this.temp(a.e.type);
+    cur.splice(mark, 0, { kind: 'assign', local: t, value: a.e });
+    return { k: 'scalar', e: { kind: 'local', id: t, type: a.e.type } };
+  }
+
+  /** Evaluate once: copy non-trivial expressions into a temp so they can be read twice. */
+  stable(e: Expr): Expr {
+    if (e.kind === 'const' || e.kind === 'param' || e.kind === 'special') return e;
+    const t = this.temp(e.type);
+    this.emit({ kind: 'assign', local: t, value: e });
+    return { kind: 'local', id: t, type: e.type };
+  }
+
+  /** An abstract literal: typed by its natural type until an operand gives it another. */
+  lit(v: number | boolean): ScalarVal {
+    return { k: 'scalar', e: constExpr(literalType(v, this.float), convertValue(v, literalType(v, this.float))), lit: v };
+  }
+}

@@ -1,0 +1,181 @@
+// Expressions: dispatch over the AST, names (locals, parameters, globals,
+// builtins), members, calls, and left-to-right evaluation of operand lists.
+// Operators are in operators.ts, array access in arrays.ts, cuda.* and Math.*
+// in builtins.ts and math.ts, device-function calls in inline.ts.
+
+import type { ElemType } from '../types.js';
+import { elemTypeOfTypedArray, isDType } from '../types.js';
+import { isDeviceFunction } from '../device-function.js';
+import type { LowerContext, N } from './context.js';
+import type { ScalarVal, Val } from './values.js';
+import { describeNode } from './diagnostics.js';
+import { BUILTIN_NAMES, resolveHostValue } from './names.js';
+import { exprStmt, update } from './statements.js';
+import { binary, conditional, intDivision, logical, unary } from './operators.js';
+import { element, loadExpr } from './arrays.js';
+import { callBuiltin, dtypeConversion, namespaceMember } from './builtins.js';
+import { inline } from './inline.js';
+
+export function lowerExpr(cx: LowerContext, node: N): Val {
+  switch (node.type) {
+    case 'Literal': {
+      const v = node.value;
+      if (typeof v === 'number' || typeof v === 'boolean') return cx.lit(v);
+      if (typeof v === 'string') cx.fail(node, 'string literal', 'strings are not supported in kernels');
+      if (node.regex) cx.fail(node, 'regular expression', 'regular expressions are not supported in kernels');
+      if (typeof v === 'bigint') cx.fail(node, 'bigint literal', 'BigInt (i64) is not supported yet');
+      return cx.fail(node, 'null', 'null is not supported in kernels');
+    }
+    case 'Identifier': return identifier(cx, node);
+    case 'ThisExpression': return cx.fail(node, 'this', '`this` is not available in kernels');
+    case 'TemplateLiteral': return cx.fail(node, 'template string', 'strings are not supported in kernels');
+    case 'ObjectExpression': return cx.fail(node, 'object literal', 'objects are not supported in kernels');
+    case 'ArrayExpression': return cx.fail(node, 'array literal', 'array literals are not supported in kernels; use cuda.local.array(n, dtype)');
+    case 'FunctionExpression': case 'ArrowFunctionExpression': return cx.fail(node, 'closure', 'functions (closures) cannot be created inside kernels; use a device function passed in options.globals');
+    case 'NewExpression': return cx.fail(node, 'new', '`new` is not supported in kernels (no allocation); use cuda.local.array or cuda.shared.array');
+    case 'AwaitExpression': return cx.fail(node, 'await', 'await is not supported in kernels');
+    case 'SequenceExpression': {
+      // (0, ns.cuda) is how tsc's CommonJS output calls imported functions.
+      for (const x of node.expressions.slice(0, -1)) if (x.type !== 'Literal') exprStmt(cx, x);
+      return lowerExpr(cx, node.expressions[node.expressions.length - 1]);
+    }
+    case 'ParenthesizedExpression': return lowerExpr(cx, node.expression);
+    case 'TSAsExpression': case 'TSNonNullExpression': return lowerExpr(cx, node.expression);
+    case 'MemberExpression': return member(cx, node);
+    case 'CallExpression': return lowerCall(cx, node);
+    case 'UnaryExpression': return unary(cx, node);
+    case 'BinaryExpression': {
+      const special = intDivision(cx, node, null);
+      if (special) return special;
+      const a = cx.scalar(lowerExpr(cx, node.left), node.left, `the left operand of ${node.operator}`);
+      const mark = cx.mark();
+      const b = cx.scalar(lowerExpr(cx, node.right), node.right, `the right operand of ${node.operator}`);
+      return binary(cx, node, node.operator, cx.spillBefore(a, mark), b);
+    }
+    case 'LogicalExpression': return logical(cx, node, false);
+    case 'ConditionalExpression': return conditional(cx, node);
+    case 'AssignmentExpression': return cx.fail(node, 'assignment expression', 'assignments cannot be used as values; write them as separate statements');
+    case 'UpdateExpression': return update(cx, node, true);
+    case 'ChainExpression': return cx.fail(node, 'optional chaining', 'optional chaining (?.) is not supported in kernels');
+    default: return cx.fail(node, node.type, `${describeNode(node)} is not supported in kernels`);
+  }
+}
+
+/**
+ * Arguments left to right, as JS evaluates them: an earlier argument is read
+ * (copied into a temp) before the statements a later one emits (`x++`, a
+ * device call), exactly as binary operators do with spillBefore.
+ */
+export function valsInOrder(cx: LowerContext, nodes: N[]): Val[] {
+  const vals: Val[] = [];
+  const marks: number[] = [];
+  for (const n of nodes) {
+    vals.push(lowerExpr(cx, n));
+    marks.push(cx.mark());
+  }
+  // Backwards, so inserting a temp never moves an earlier argument's mark.
+  for (let i = vals.length - 2; i >= 0; i--) {
+    const v = vals[i];
+    if (v.k === 'scalar') vals[i] = cx.spillBefore(v, marks[i]);
+  }
+  return vals;
+}
+
+export function scalarsInOrder(cx: LowerContext, nodes: N[], what: string): ScalarVal[] {
+  const vals = valsInOrder(cx, nodes);
+  return vals.map((v, i) => cx.scalar(v, nodes[i], what));
+}
+
+function identifier(cx: LowerContext, node: N): Val {
+  const name: string = node.name;
+  const b = cx.lookup(name);
+  if (b) {
+    if (b.kind === 'local') return cx.readLocal(b);
+    if (b.kind === 'param') return { k: 'scalar', e: { kind: 'param', index: b.index, type: b.type } };
+    return b.val;
+  }
+  const globals = cx.frame.globals;
+  if (Object.prototype.hasOwnProperty.call(globals, name)) return hostValue(cx, globals[name], node, name);
+  if (name === 'Infinity') return cx.lit(Infinity);
+  if (name === 'NaN') return cx.lit(NaN);
+  if (name === 'undefined') cx.fail(node, 'undefined', 'undefined is not a kernel value');
+  if (BUILTIN_NAMES.has(name)) return resolveHostValue(name);
+  return cx.fail(node, `unknown identifier '${name}'`, `'${name}' is not defined in the kernel: kernels can use their parameters and locals, cuda, Math, the dtype names and what options.globals provides (add { globals: { ${name} } })`);
+}
+
+/** A value captured from options.globals: frozen into the kernel. */
+function hostValue(cx: LowerContext, v: unknown, node: N, name: string): Val {
+  if (typeof v === 'number' || typeof v === 'boolean') return cx.lit(v);
+  if (isDeviceFunction(v)) return { k: 'devfn', fn: v };
+  if (isDType(v)) return { k: 'dtype', elem: v.__dtype };
+  const ta = elemTypeOfTypedArray(v);
+  if (ta || (Array.isArray(v) && v.every((x) => typeof x === 'number'))) {
+    const values = Array.from(v as ArrayLike<number>);
+    const elem: ElemType = ta ?? (values.every((x) => Number.isInteger(x) && x >= -2147483648 && x <= 2147483647) ? 'i32' : cx.float);
+    if (values.length > 65536) cx.fail(node, 'large constant array', `global '${name}' has ${values.length} elements; constant tables are limited to 65536 (pass it as an argument instead)`);
+    const existing = cx.arrays.find((a) => a.space === 'const' && a.name === name);
+    const id = existing?.id ?? cx.arrays.length;
+    if (!existing) cx.arrays.push({ id, name, space: 'const', elem, shape: [values.length], size: values.length, values, atomic: false });
+    return { k: 'array', ref: { space: 'const', id }, elem, name };
+  }
+  if (typeof v === 'function') {
+    if (typeof (v as { configure?: unknown }).configure === 'function') cx.fail(node, 'kernel call', `'${name}' is a kernel; kernels cannot call kernels (make it a device function with { device: true })`);
+    cx.fail(node, 'host function', `'${name}' is a plain JavaScript function; kernels can only call device functions: cuda.jit(${name}, { device: true })`);
+  }
+  const known = resolveHostValue(undefined, v);
+  if (known) return known;
+  if (typeof v === 'object' && v !== null) return { k: 'host', value: v };
+  return cx.fail(node, 'global value', `global '${name}' has a type kernels cannot use (${typeof v})`);
+}
+
+function member(cx: LowerContext, node: N): Val {
+  if (node.computed) {
+    const { arr, index } = element(cx, node);
+    return { k: 'scalar', e: loadExpr(cx, arr, index, node) };
+  }
+  const prop: string = node.property.name;
+  // `__vi_import_0__.cuda`, `core_1.cuda`: a transpiler's import namespace.
+  // Its members resolve as the bare name would: a builtin, or a global of
+  // that name (`utils_1.clamp` with globals { clamp }).
+  const globals = cx.frame.globals;
+  if (node.object.type === 'Identifier' && !cx.lookup(node.object.name) && !Object.prototype.hasOwnProperty.call(globals, node.object.name) && !BUILTIN_NAMES.has(node.object.name)) {
+    if (Object.prototype.hasOwnProperty.call(globals, prop)) return hostValue(cx, globals[prop], node, prop);
+    if (BUILTIN_NAMES.has(prop)) return resolveHostValue(prop);
+  }
+  const obj = lowerExpr(cx, node.object);
+  switch (obj.k) {
+    case 'array':
+      if (prop === 'length') {
+        // Global arrays and the dynamic shared array (shape 0, sized by the launch's sharedMem) have a run-time length.
+        const runtime: ScalarVal = { k: 'scalar', e: { kind: 'length', array: obj.ref, type: 'i32' } };
+        if (obj.ref.space === 'global') return runtime;
+        const decl = cx.arrays[obj.ref.id];
+        if (obj.ref.space === 'shared' && decl.size === 0) return runtime;
+        return cx.lit(obj.shape ? obj.shape[0] : decl.size);
+      }
+      return cx.fail(node, `array property '${prop}'`, `arrays in kernels only have .length (not .${prop})`);
+    case 'ns': return namespaceMember(cx, node, obj.path, prop);
+    case 'host': {
+      const v = (obj.value as Record<string, unknown>)[prop];
+      if (v === undefined) cx.fail(node, `unknown property '${prop}'`, `the global object has no property '${prop}'`);
+      return hostValue(cx, v, node, prop);
+    }
+    case 'scalar': return cx.fail(node, `property '${prop}' of a number`, `numbers have no property '${prop}' in kernels`);
+    default: return cx.fail(node, `property '${prop}'`, `'.${prop}' is not supported here`);
+  }
+}
+
+/** A call: a device function (inlined), a dtype conversion, or a cuda.* / Math.* builtin. `declName` names a declared array. */
+export function lowerCall(cx: LowerContext, node: N, declName?: string): Val {
+  if (node.optional) cx.fail(node, 'optional call', 'optional calls (?.) are not supported');
+  const callee = lowerExpr(cx, node.callee);
+  if (callee.k === 'devfn') return inline(cx, node, callee.fn);
+  if (callee.k === 'dtype') return dtypeConversion(cx, node, callee.elem);
+  if (callee.k !== 'ns') {
+    if (node.callee.type === 'Identifier') cx.fail(node.callee, `call of '${node.callee.name}'`, `'${node.callee.name}' is not a function kernels can call`);
+    return cx.fail(node, 'call', 'only Math.*, cuda.* and device functions can be called in kernels');
+  }
+  const args = node.arguments as N[];
+  if (args.some((a) => a.type === 'SpreadElement')) cx.fail(node, 'spread', 'spread arguments are not supported');
+  return callBuiltin(cx, node, callee.path, args, declName);
+}

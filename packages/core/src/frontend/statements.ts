@@ -1,0 +1,264 @@
+// Statements: declarations, assignment (plain and compound), ++/--, if, loops
+// (for, while, do-while, with conditions that have effects), break/continue and
+// return (in an inlined device function: the result local and the `done` flag).
+
+import type { Expr, Stmt } from '../ir/nodes.js';
+import { loadType } from '../types.js';
+import type { LocalBinding, LowerContext, N } from './context.js';
+import type { ScalarVal, Val } from './values.js';
+import { constExpr, not } from './ir-build.js';
+import { coerce } from './typing.js';
+import { describeNode } from './diagnostics.js';
+import { lowerCall, lowerExpr } from './expressions.js';
+import { binary, condition } from './operators.js';
+import { element, loadExpr, store } from './arrays.js';
+import { mayReturn } from './inline.js';
+
+/** A function's body as statements; an arrow function's expression body is its result. */
+export function lowerFunctionBody(cx: LowerContext, fn: N): Stmt[] {
+  if (fn.body.type !== 'BlockStatement') {
+    return cx.collect(() => {
+      const v = lowerExpr(cx, fn.body);
+      if (cx.frame.device) setResult(cx, fn.body, v);
+    });
+  }
+  return cx.collect(() => block(cx, fn.body.body));
+}
+
+function block(cx: LowerContext, stmts: N[]): void {
+  cx.scopes.push(new Map());
+  for (let i = 0; i < stmts.length; i++) {
+    stmt(cx, stmts[i]);
+    // In an inlined device function, code after a statement that may return runs only if it did not.
+    const dev = cx.frame.device;
+    if (dev && i < stmts.length - 1 && mayReturn(stmts[i])) {
+      const rest = stmts.slice(i + 1);
+      const then = cx.collect(() => block(cx, rest));
+      cx.emit({ kind: 'if', cond: { kind: 'unary', op: 'not', type: 'bool', x: { kind: 'local', id: dev.done, type: 'bool' } }, then, else: [] });
+      break;
+    }
+  }
+  cx.scopes.pop();
+}
+
+function stmt(cx: LowerContext, node: N): void {
+  switch (node.type) {
+    case 'VariableDeclaration': return varDecl(cx, node);
+    case 'ExpressionStatement': return exprStmt(cx, node.expression);
+    case 'BlockStatement': return block(cx, node.body);
+    case 'EmptyStatement': return;
+    case 'IfStatement': {
+      const cond = condition(cx, node.test);
+      const then = cx.collect(() => block(cx, [node.consequent]));
+      const els = node.alternate ? cx.collect(() => block(cx, [node.alternate])) : [];
+      cx.emit({ kind: 'if', cond, then, else: els, loc: cx.loc(node) });
+      return;
+    }
+    case 'ForStatement': return forStmt(cx, node);
+    case 'WhileStatement': return loop(cx, node, node.test, node.body, null, false);
+    case 'DoWhileStatement': return loop(cx, node, node.test, node.body, null, true);
+    case 'BreakStatement':
+    case 'ContinueStatement':
+      if (node.label) cx.fail(node, 'labelled break/continue', 'labelled break/continue is not supported');
+      if (cx.loopDepth === 0 || (cx.frame.device && cx.loopDepth <= cx.frame.device.loopDepth)) cx.fail(node, node.type === 'BreakStatement' ? 'break' : 'continue', 'break/continue outside a loop');
+      cx.emit({ kind: node.type === 'BreakStatement' ? 'break' : 'continue', loc: cx.loc(node) });
+      return;
+    case 'ReturnStatement': return returnStmt(cx, node);
+    case 'FunctionDeclaration': return cx.fail(node, 'nested function', 'functions declared inside a kernel (closures) are not supported; declare a device function with cuda.jit(fn, { device: true }) and pass it in options.globals');
+    case 'ClassDeclaration': return cx.fail(node, 'class', 'classes are not supported in kernels');
+    case 'TryStatement': return cx.fail(node, 'try/catch', 'try/catch is not supported in kernels');
+    case 'ThrowStatement': return cx.fail(node, 'throw', 'throw is not supported in kernels');
+    case 'SwitchStatement': return cx.fail(node, 'switch', 'switch is not supported in kernels; use if/else');
+    case 'ForOfStatement': case 'ForInStatement': return cx.fail(node, node.type === 'ForOfStatement' ? 'for...of' : 'for...in', `${node.type === 'ForOfStatement' ? 'for...of' : 'for...in'} is not supported; use an indexed for loop`);
+    case 'LabeledStatement': return cx.fail(node, 'label', 'labelled statements are not supported');
+    case 'WithStatement': return cx.fail(node, 'with', 'with is not supported');
+    case 'DebuggerStatement': return;
+    default: return cx.fail(node, node.type, `${describeNode(node)} is not supported in kernels`);
+  }
+}
+
+function varDecl(cx: LowerContext, node: N): void {
+  const mutable = node.kind !== 'const';
+  for (const d of node.declarations as N[]) {
+    if (d.id.type === 'ArrayPattern') {
+      const v = d.init ? lowerExpr(cx, d.init) : undefined;
+      if (!v || v.k !== 'tuple') cx.fail(d, 'array destructuring', 'array destructuring only works on cuda.grid(n) / cuda.gridsize(n)');
+      d.id.elements.forEach((el: N | null, i: number) => {
+        if (!el) return;
+        if (el.type !== 'Identifier') cx.fail(el, 'destructuring pattern', 'only plain names can be destructured');
+        if (i >= v.items.length) cx.fail(el, 'destructuring', `cuda.grid gives ${v.items.length} values`);
+        declareScalar(cx, el.name, el, v.items[i], mutable);
+      });
+      continue;
+    }
+    if (d.id.type !== 'Identifier') cx.fail(d.id, 'destructuring pattern', 'object destructuring is not supported in kernels');
+    const name = d.id.name as string;
+    if (!d.init) {
+      const b = cx.newLocal(name, d.id, undefined, true);
+      cx.declare(name, b, d.id);
+      continue;
+    }
+    // A call may declare a shared/local array: it takes the variable's name.
+    const v: Val = d.init.type === 'CallExpression' ? lowerCall(cx, d.init, name) : lowerExpr(cx, d.init);
+    if (v.k === 'scalar') declareScalar(cx, name, d.id, v, mutable);
+    // `let a = x` aliasing an array is fine as long as it is never reassigned (assignment refuses it).
+    else if (v.k === 'array' || v.k === 'devfn' || v.k === 'dtype' || v.k === 'ns') cx.declare(name, { kind: 'val', val: v }, d.id);
+    else if (v.k === 'tuple') cx.fail(d, 'tuple', 'cuda.grid(n) with n > 1 gives a tuple: destructure it, `const [x, y] = cuda.grid(2)`');
+    else cx.fail(d.init, 'host value', `'${name}' would hold a value kernels cannot use`);
+  }
+}
+
+function declareScalar(cx: LowerContext, name: string, node: N, v: ScalarVal, mutable: boolean): void {
+  const b = cx.newLocal(name, node, { type: v.e.type, lit: v.lit }, mutable);
+  cx.declare(name, b, node);
+  assignLocal(cx, b, v, node);
+}
+
+function assignLocal(cx: LowerContext, b: LocalBinding, v: ScalarVal, node: N): void {
+  cx.contribute(b.key, v);
+  const type = cx.locals[b.id].type;
+  cx.emit({ kind: 'assign', local: b.id, value: coerce(v, type), loc: cx.loc(node) });
+}
+
+function forStmt(cx: LowerContext, node: N): void {
+  cx.scopes.push(new Map());
+  if (node.init) {
+    if (node.init.type === 'VariableDeclaration') varDecl(cx, node.init);
+    else exprStmt(cx, node.init);
+  }
+  loop(cx, node, node.test, node.body, node.update, false);
+  cx.scopes.pop();
+}
+
+function loop(cx: LowerContext, node: N, test: N | null, body: N, update: N | null, doWhile: boolean): void {
+  let cond: Expr | undefined;
+  let condStmts: Stmt[] = [];
+  if (test && !doWhile) {
+    condStmts = cx.collect(() => { cond = condition(cx, test); });
+  }
+  cx.loopDepth++;
+  let bodyStmts = cx.collect(() => block(cx, [body]));
+  let updateStmts = update ? cx.collect(() => exprStmt(cx, update)) : [];
+  cx.loopDepth--;
+  if (doWhile && test) {
+    let c!: Expr;
+    const s = cx.collect(() => { c = condition(cx, test); });
+    updateStmts = [...updateStmts, ...s, { kind: 'if', cond: not(c), then: [{ kind: 'break' }], else: [] }];
+  }
+  if (condStmts.length) {
+    // The condition has effects (a device call, i++): test it inside the loop.
+    bodyStmts = [...condStmts, { kind: 'if', cond: not(cond!), then: [{ kind: 'break' }], else: [] }, ...bodyStmts];
+    cond = undefined;
+  }
+  cx.emit({ kind: 'loop', cond, body: bodyStmts, update: updateStmts, loc: cx.loc(node) });
+  const dev = cx.frame.device;
+  if (dev && mayReturn(body) && cx.loopDepth > dev.loopDepth) {
+    cx.emit({ kind: 'if', cond: { kind: 'local', id: dev.done, type: 'bool' }, then: [{ kind: 'break' }], else: [] });
+  }
+}
+
+function returnStmt(cx: LowerContext, node: N): void {
+  const dev = cx.frame.device;
+  if (!dev) {
+    if (node.argument) cx.fail(node, 'return value', 'kernels cannot return a value; write results into an array argument');
+    cx.emit({ kind: 'return', loc: cx.loc(node) });
+    return;
+  }
+  if (node.argument) setResult(cx, node.argument, lowerExpr(cx, node.argument));
+  cx.emit({ kind: 'assign', local: dev.done, value: constExpr('bool', true) });
+  if (cx.loopDepth > dev.loopDepth) cx.emit({ kind: 'break' });
+}
+
+function setResult(cx: LowerContext, node: N, v: Val): void {
+  const dev = cx.frame.device!;
+  const s = cx.scalar(v, node, 'a device function return value');
+  cx.contribute(dev.resultKey, s);
+  // Converted to the result's type once every return of this copy is seen (see inline.ts).
+  const stmt: Stmt & { kind: 'assign' } = { kind: 'assign', local: dev.result, value: s.e };
+  dev.returns.push({ stmt, value: s });
+  cx.emit(stmt);
+}
+
+/** An expression evaluated for its effects. */
+export function exprStmt(cx: LowerContext, e: N): void {
+  if (e.type === 'SequenceExpression') { for (const x of e.expressions) exprStmt(cx, x); return; }
+  if (e.type === 'AssignmentExpression') return assignment(cx, e);
+  if (e.type === 'UpdateExpression') { update(cx, e, false); return; }
+  const v = lowerExpr(cx, e);
+  if (v.k === 'scalar' && v.e.kind === 'atomic') cx.emit({ kind: 'expr', expr: v.e, loc: cx.loc(e) });
+}
+
+// ---------------------------------------------------------------- assignment
+
+function assignment(cx: LowerContext, node: N): void {
+  const op: string = node.operator;
+  const target = node.left;
+  if (target.type === 'Identifier') {
+    const b = cx.lookup(target.name);
+    if (!b) cx.fail(target, 'assignment to unknown name', `'${target.name}' is not declared in the kernel`);
+    if (b.kind === 'param') cx.fail(target, 'write to scalar parameter', `cannot assign to parameter '${target.name}': scalar parameters are read-only in kernels; copy it into a local (let ${target.name}2 = ${target.name})`);
+    if (b.kind !== 'local') cx.fail(target, 'assignment', `cannot assign to '${target.name}'`);
+    if (!b.mutable) cx.fail(target, 'assignment to const', `'${target.name}' is const`);
+    if (op === '=') {
+      assignLocal(cx, b, cx.scalar(lowerExpr(cx, node.right), node.right, 'the assigned value'), node);
+      return;
+    }
+    // `x += e`: x is read before e's effects.
+    const mark = cx.mark();
+    const old = cx.readLocal(b);
+    const sv = cx.scalar(lowerExpr(cx, node.right), node.right, 'the assigned value');
+    assignLocal(cx, b, binary(cx, node, op.slice(0, -1), cx.spillBefore(old, mark), sv), node);
+    return;
+  }
+  if (target.type === 'MemberExpression' && target.computed) {
+    // JS order: the index, then (compound) the old element, then the right side.
+    const { arr, index } = element(cx, target);
+    if (op === '=') {
+      const mark = cx.mark();
+      const value = cx.scalar(lowerExpr(cx, node.right), node.right, 'the stored value');
+      store(cx, arr, cx.spillBefore({ k: 'scalar', e: index }, mark).e, value, node);
+      return;
+    }
+    const idx = cx.stable(index);
+    const mark = cx.mark();
+    const old: ScalarVal = { k: 'scalar', e: loadExpr(cx, arr, idx, target) };
+    const rhs = cx.scalar(lowerExpr(cx, node.right), node.right, 'the operand');
+    store(cx, arr, idx, binary(cx, node, op.slice(0, -1), cx.spillBefore(old, mark), rhs), node);
+    return;
+  }
+  if (target.type === 'MemberExpression') cx.fail(target, 'property assignment', `cannot assign to property '${target.property.name}'`);
+  cx.fail(target, 'assignment target', 'unsupported assignment target');
+}
+
+/** i++ / --i; in expression context returns the old (postfix) or new (prefix) value. */
+export function update(cx: LowerContext, node: N, wantValue: boolean): ScalarVal {
+  const delta = node.operator === '++' ? 1 : -1;
+  const arg = node.argument;
+  const one: ScalarVal = { k: 'scalar', e: constExpr('i32', 1), lit: 1 };
+  if (arg.type === 'Identifier') {
+    const b = cx.lookup(arg.name);
+    if (b?.kind === 'param') cx.fail(arg, 'write to scalar parameter', `cannot modify parameter '${arg.name}': scalar parameters are read-only in kernels`);
+    if (!b || b.kind !== 'local') cx.fail(arg, 'update', `cannot modify '${arg.name}'`);
+    if (!b.mutable) cx.fail(arg, 'assignment to const', `'${arg.name}' is const`);
+    const old = cx.readLocal(b);
+    let oldTemp: ScalarVal | undefined;
+    if (wantValue && !node.prefix) {
+      const t = cx.temp(old.e.type);
+      cx.emit({ kind: 'assign', local: t, value: old.e });
+      oldTemp = { k: 'scalar', e: { kind: 'local', id: t, type: old.e.type } };
+    }
+    assignLocal(cx, b, binary(cx, node, delta > 0 ? '+' : '-', oldTemp ?? old, one), node);
+    return oldTemp ?? cx.readLocal(b);
+  }
+  if (arg.type === 'MemberExpression' && arg.computed) {
+    const { arr, index } = element(cx, arg);
+    const idx = cx.stable(index);
+    const t = cx.temp(loadType(arr.elem));
+    cx.emit({ kind: 'assign', local: t, value: loadExpr(cx, arr, idx, arg) });
+    const old: ScalarVal = { k: 'scalar', e: { kind: 'local', id: t, type: loadType(arr.elem) } };
+    const nv = binary(cx, node, delta > 0 ? '+' : '-', old, one);
+    store(cx, arr, idx, nv, node);
+    return node.prefix ? { k: 'scalar', e: loadExpr(cx, arr, idx, arg) } : old;
+  }
+  return cx.fail(node, 'update', `cannot apply ${node.operator} here`);
+}
