@@ -4,7 +4,8 @@ import { control } from './control.js';
 import { memory } from './memory.js';
 import { numeric } from './numeric.js';
 import { math } from './math.js';
+import { regressSimcpu } from './regress-simcpu.js';
 import type { CorpusCase } from './types.js';
 
 export type { CorpusCase } from './types.js';
-export const CORPUS: CorpusCase[] = [...basic, ...control, ...memory, ...numeric, ...math];
+export const CORPUS: CorpusCase[] = [...basic, ...control, ...memory, ...numeric, ...math, ...regressSimcpu];

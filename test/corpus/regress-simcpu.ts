@@ -1,0 +1,76 @@
+// Regressions from the differential fuzzer (issue 11) in the simulator and the
+// cpu code generator, each a minimal kernel with a plain-JS reference.
+import { cuda } from '@numbat/core';
+import { ramp, type CorpusCase } from './types.js';
+
+/** cuda.atomic.add as plain JS: returns the old value. */
+const add = (a: Int32Array | Float32Array, i: number, v: number): number => { const o = a[i]; a[i] = o + v; return o; };
+
+export const regressSimcpu: CorpusCase[] = [
+  {
+    name: 'effectful_operands_evaluated_once',
+    covers: ['atomic inside float truthiness, integer %, (a / b) | 0, Math.trunc(a / b), Math.floor(a / b): each operand once, in order, also for a zero divisor'],
+    kernel: function effectfulOnce(c: Int32Array, f: Float32Array, out: Int32Array) {
+      const i = cuda.grid(1);
+      if (i >= out.length / 5) return;
+      const k = i * 8;
+      out[i * 5] = cuda.atomic.add(f, i, 1.5) ? 1 : 2;
+      out[i * 5 + 1] = cuda.atomic.add(c, k, 3) % cuda.atomic.add(c, k + 1, 1);
+      out[i * 5 + 2] = (cuda.atomic.add(c, k + 2, 3) / cuda.atomic.add(c, k + 3, 1)) | 0;
+      out[i * 5 + 3] = Math.trunc(cuda.atomic.add(c, k + 4, 3) / cuda.atomic.add(c, k + 5, 1));
+      out[i * 5 + 4] = Math.floor(cuda.atomic.add(c, k + 6, 3) / cuda.atomic.add(c, k + 7, 1));
+    },
+    grid: 1, block: 16,
+    // Even threads divide by zero; f[i] is 0, NaN or a number.
+    args: () => [ramp(16 * 8, (j) => (j % 2 === 0 ? 17 - j : (j >> 3) % 2 === 0 ? 0 : (j >> 3) - 3), Int32Array), ramp(16, (i) => (i % 3 === 0 ? 0 : i % 3 === 1 ? NaN : i - 5)), new Int32Array(16 * 5)],
+    reference: ([c, f, out]: any) => {
+      for (let i = 0; i < 16; i++) {
+        const k = i * 8;
+        out[i * 5] = add(f, i, 1.5) ? 1 : 2;
+        out[i * 5 + 1] = add(c, k, 3) % add(c, k + 1, 1) | 0;
+        out[i * 5 + 2] = (add(c, k + 2, 3) / add(c, k + 3, 1)) | 0;
+        out[i * 5 + 3] = Math.trunc(add(c, k + 4, 3) / add(c, k + 5, 1)) | 0;
+        out[i * 5 + 4] = Math.floor(add(c, k + 6, 3) / add(c, k + 7, 1)) | 0;
+      }
+    },
+    outputs: [0, 1, 2],
+  },
+  {
+    name: 'scalar_args_take_the_parameter_type',
+    covers: ['signature: f32 parameter rounds 0.001, i32/u32 parameters get ToInt32/ToUint32 of 3000000000, -1, 2.5'],
+    options: { signature: ['f32', 'i32', 'u32', 'i32', 'i32[]', 'u32[]'] },
+    kernel: function scalarArgs(x: number, y: number, z: number, w: number, o: Int32Array, u: Uint32Array) {
+      if (cuda.grid(1) !== 0) return;
+      o[0] = (x * 1e12) | 0;
+      o[1] = y; o[2] = y >> 1;
+      o[3] = w; o[4] = w * 3;
+      u[0] = z; u[1] = z >>> 1;
+    },
+    grid: 1, block: 4,
+    args: () => [0.001, 3000000000, -1, 2.5, new Int32Array(5), new Uint32Array(2)],
+    reference: ([, , , , o, u]: any) => {
+      const f = Math.fround, x = f(0.001), y = 3000000000 | 0, z = -1 >>> 0, w = 2.5 | 0;
+      o[0] = f(x * f(1e12)) | 0;
+      o[1] = y; o[2] = y >> 1;
+      o[3] = w; o[4] = w * 3;
+      u[0] = z; u[1] = z >>> 1;
+    },
+    outputs: [4, 5],
+  },
+  {
+    name: 'math_argument_reading_an_array_named_b',
+    covers: ['Math.pow / Math.atan2 on loads from arrays named a and b (snippet substitution)'],
+    kernel: function mathNamedB(a: Float32Array, b: Float32Array, out: Float32Array) {
+      const i = cuda.grid(1);
+      if (i < out.length) out[i] = Math.pow(b[i], 2) + Math.atan2(b[i], a[i]);
+    },
+    grid: 1, block: 32,
+    args: () => [ramp(32, (i) => i - 7), ramp(32, (i) => (i % 5) - 2), new Float32Array(32)],
+    reference: ([a, b, out]: any) => {
+      const f = Math.fround;
+      for (let i = 0; i < 32; i++) out[i] = f(f(Math.pow(b[i], 2)) + f(Math.atan2(b[i], a[i])));
+    },
+    outputs: [2],
+    rtol: 1e-6,
+  },
+];
