@@ -73,4 +73,39 @@ export const regressSimcpu: CorpusCase[] = [
     outputs: [2],
     rtol: 1e-6,
   },
+  {
+    name: 'linear_index_through_a_local_read_before_assigned',
+    covers: ['cpu lanes: compound store at b = t + 1 where t is assigned cuda.grid(1) only later in the loop (t not lane-linear in the region)'],
+    kernel: function linearLater(out: Int32Array) {
+      const i = cuda.grid(1);
+      let t;
+      let b = i;
+      for (let j = 0; j < 3; j++) {
+        if (j > 0) { b = t + 1; out[b] += j; }
+        t = i;
+      }
+      out[b + 64] = b;
+    },
+    grid: 2, block: 32,
+    args: () => [new Int32Array(64 + 65)],
+    reference: ([out]: any) => {
+      for (let i = 0; i < 64; i++) { out[i + 1] += 3; out[i + 1 + 64] = i + 1; }
+    },
+    outputs: [0],
+  },
+  {
+    name: 'varying_loop_local_from_a_non_linear_outer_local',
+    covers: ['cpu lanes: in a thread-dependent loop, c = q + 1 with q a per-thread load assigned before the loop'],
+    kernel: function nonLinearOuter(perm: Int32Array, out: Int32Array, n: number) {
+      const i = cuda.grid(1);
+      const q = perm[i] | 0;
+      for (let k = i; k < n; k += 1) { const c = q + 1; out[c] += k; }
+    },
+    grid: 2, block: 32,
+    args: () => [ramp(64, (i) => (i * 37) % 64, Int32Array), new Int32Array(65), 80],
+    reference: ([perm, out]: any) => {
+      for (let i = 0; i < 64; i++) for (let k = i; k < 80; k++) out[perm[i] + 1] += k;
+    },
+    outputs: [1],
+  },
 ];

@@ -568,8 +568,9 @@ class CpuKernelBuilder {
     const self = this;
     const env: LaneEnv = {
       W, ir, low: this.low, uni: this.laneUni, boundscheck: this.opts.boundscheck, tx, tid, groupEnd,
-      // Lane-linear locals held once: private ones assigned before any use in this region (never read as the implicit 0).
-      linearLocals: new Set([...linearLocals(ir, this.laneUni)].filter((id) => laneSlots.has(id) && assignedBeforeUse(id, stmts))),
+      // Lane-linear locals held once: private ones assigned before any use in this region (never read as the implicit 0),
+      // and lane-linear only through each other (a filter after the analysis left `b = t + 1` linear with t not).
+      linearLocals: linearLocals(ir, this.laneUni, ir.body, new Set(), (id) => laneSlots.has(id) && assignedBeforeUse(id, stmts)),
       isPrivate: (id) => laneSlots.has(id),
       txAliases: this.txAliases,
       scalarFinish: (rest) => {
