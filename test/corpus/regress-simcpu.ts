@@ -108,4 +108,26 @@ export const regressSimcpu: CorpusCase[] = [
     },
     outputs: [1],
   },
+  {
+    name: 'loop_bounded_by_an_element_after_a_varying_loop',
+    covers: ['cpu lanes: a thread-dependent loop, then a loop bounded by a[3] (its bounds check after the per-thread finish of the first)'],
+    kernel: function boundAfterVarying(a: Int32Array, out: Int32Array) {
+      const i = cuda.grid(1);
+      let s = 0;
+      for (let k = i; k < 70; k += 8) s += a[k];
+      for (let j = 0; j < a[3]; j++) s += j;
+      out[i] = s;
+    },
+    grid: 2, block: 32,
+    args: () => [ramp(70, (i) => (i % 4) + 1, Int32Array), new Int32Array(64)],
+    reference: ([a, out]: any) => {
+      for (let i = 0; i < 64; i++) {
+        let s = 0;
+        for (let k = i; k < 70; k += 8) s += a[k];
+        for (let j = 0; j < a[3]; j++) s += j;
+        out[i] = s;
+      }
+    },
+    outputs: [1],
+  },
 ];

@@ -574,6 +574,9 @@ class CpuKernelBuilder {
       isPrivate: (id) => laneSlots.has(id),
       txAliases: this.txAliases,
       scalarFinish: (rest) => {
+        // The lockstep code after the loop (when every lane left it together) is
+        // lowered after this and must not see a thread of this loop as the current one.
+        const groupCur = this.cur;
         this.rangeLoop(e.int(0), e.int(W), 1, 'lane', (l) => {
           const next = this.low.block('lane.next');
           this.cur = { tx: b.CreateAdd(tx0, l), ty, tz, tid: b.CreateAdd(tid0, l), next };
@@ -593,11 +596,14 @@ class CpuKernelBuilder {
           b.SetInsertPoint(next);
         });
         b.CreateBr(groupEnd);
+        this.cur = groupCur;
       },
       // Only without exit tracking: the jammed prefix would already have counted returned threads.
       scalarGroup: this.tracksExit ? undefined : () => {
+        const groupCur = this.cur;
         this.rangeLoop(tx0, b.CreateAdd(tx0, e.int(W)), 1, 'tx.fallback', (t) => this.threadBody(region, stmts, loop, t, ty, tz));
         b.CreateBr(groupEnd);
+        this.cur = groupCur;
       },
       laneLocalPtr: (id, lane) => laneSlots.get(id)?.[lane] ?? perThread(id, lane),
       uniformLocalPtrs: (id) => {
