@@ -130,4 +130,25 @@ export const regressSimcpu: CorpusCase[] = [
     },
     outputs: [1],
   },
+  {
+    name: 'folded_nan_is_an_ordinary_nan',
+    covers: ['a NaN folded at compile time with a V8 payload (Math.pow(-2, -1.3)), then Math.pow(x, 0) = 1 and x !== x'],
+    kernel: function foldedNaN(a: Float64Array, out: Float64Array) {
+      if (cuda.grid(1) !== 0) return;
+      let x = a[0];
+      if (a[1] > 0) x = Math.pow(-2, -1.3);
+      out[0] = Math.pow(x, 0);
+      out[1] = Math.pow(x, a[2]);
+      out[2] = x !== x ? 1 : 0;
+      out[3] = x;
+    },
+    grid: 1, block: 4,
+    args: () => [new Float64Array([5, 1, 0]), new Float64Array(4)],
+    reference: ([a, out]: any) => {
+      const x = a[1] > 0 ? Math.pow(-2, -1.3) : a[0];
+      out[0] = Math.pow(x, 0); out[1] = Math.pow(x, a[2]); out[2] = x !== x ? 1 : 0; out[3] = x;
+    },
+    outputs: [1],
+    needsF64: true,
+  },
 ];

@@ -301,7 +301,7 @@ class CpuKernelBuilder {
   private constArray(a: KernelArray): Value {
     const llvm = this.llvm, e = this.e;
     const et = e.elem(a.elem);
-    const values = (a.values ?? []).map((v) => (a.elem === 'f32' || a.elem === 'f64' ? llvm.ConstantFP.get(et, v) : llvm.ConstantInt.get(et, v, true)));
+    const values = (a.values ?? []).map((v) => (a.elem === 'f32' || a.elem === 'f64' ? (Number.isNaN(v) ? llvm.ConstantFP.getNaN(et) : llvm.ConstantFP.get(et, v)) : llvm.ConstantInt.get(et, v, true)));
     const ty = llvm.ArrayType.get(et, values.length);
     const g = new llvm.GlobalVariable(this.module, ty, true, llvm.GlobalValue.LinkageTypes.PrivateLinkage, llvm.ConstantArray.get(ty, values), `const.${a.name}`);
     return this.b.CreateBitCast(g, e.ptr(et));
