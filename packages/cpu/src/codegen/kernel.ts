@@ -15,6 +15,7 @@ import { LIBM_MATH } from '../llvm/math.js';
 import { INFO, entryName, align16, type BoundsSite, type KernelPlan } from './abi.js';
 import { assignedBeforeUse, containsBarrier, containsReturn, planStorage, threadIdxAliases, type Region, type StorageLayout } from './regions.js';
 import { analyzeLaneUniformity, type LaneUniformity } from './lane-uniformity.js';
+import { withinLaneBudget } from './lane-budget.js';
 import { regionLaneWidth } from './lane-width.js';
 import { LaneLowerer, linearLocals, mayRetire, type LaneEnv } from './lanes.js';
 
@@ -429,9 +430,12 @@ class CpuKernelBuilder {
     if (!region || region.stmts[0] !== stmts[0]) throw new Error('numbat internal error: region plan mismatch');
     const [bdx, bdy, bdz] = this.blockDim;
     const after = this.low.block('region.end');
-    const jam = (this.opts.laneWidth ?? 1) > 1 && jamWorthIt(stmts, this.ir);
+    let jam = (this.opts.laneWidth ?? 1) > 1 && jamWorthIt(stmts, this.ir);
     // NUMBAT_CPU_LANES (diagnosis) fixes the width of every region
-    const W = !jam ? 1 : process.env.NUMBAT_CPU_LANES ? this.opts.laneWidth! : regionLaneWidth(stmts, this.opts.laneWidth!, this.ir, this.laneUni, this.txAliases);
+    let W = !jam ? 1 : process.env.NUMBAT_CPU_LANES ? this.opts.laneWidth! : regionLaneWidth(stmts, this.opts.laneWidth!, this.ir, this.laneUni, this.txAliases);
+    // Deeply nested thread-dependent control (long else-if or ?: chains) would
+    // build code quadratic in the depth: such a region runs thread by thread.
+    if (jam && !withinLaneBudget(stmts, this.laneUni, W)) { jam = false; W = 1; }
     // A region that is one `if (threadIdx.x < s)` (reduction trees, `if (t === 0)`):
     // only the threads that can pass the test are visited.
     const range = this.threadRange(stmts);
