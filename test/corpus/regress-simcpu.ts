@@ -151,4 +151,23 @@ export const regressSimcpu: CorpusCase[] = [
     outputs: [1],
     needsF64: true,
   },
+  {
+    name: 'atomic_cas_operands_in_argument_order',
+    covers: ['cuda.atomic.cas(a, i, expected, value) evaluates expected before value (both with side effects)'],
+    kernel: function casOrder(a: Int32Array, c: Int32Array, old: Int32Array) {
+      const i = cuda.grid(1);
+      if (i >= old.length) return;
+      old[i] = cuda.atomic.cas(a, i, cuda.atomic.add(c, i, 1), cuda.atomic.add(c, i, 1) + 10);
+    },
+    grid: 1, block: 32,
+    args: () => [ramp(32, (i) => i % 3, Int32Array), ramp(32, (i) => i % 2, Int32Array), new Int32Array(32)],
+    reference: ([a, c, old]: any) => {
+      for (let i = 0; i < 32; i++) {
+        const expected = add(c, i, 1), value = add(c, i, 1) + 10;
+        old[i] = a[i];
+        if (a[i] === expected) a[i] = value;
+      }
+    },
+    outputs: [0, 1, 2],
+  },
 ];

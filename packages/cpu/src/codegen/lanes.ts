@@ -691,8 +691,9 @@ export class LaneLowerer {
       }
       case 'atomic': {
         const idx = this.lanesOf(this.index(x.array, x.index, x.loc));
-        const v = this.lanesOf(this.expr(x.value));
+        // JS argument order: cuda.atomic.cas(array, index, expected, value)
         const ex = x.expected ? this.lanesOf(this.expr(x.expected)) : undefined;
+        const v = this.lanesOf(this.expr(x.value));
         const m = this.mask();
         const t = e.scalar(x.type);
         const res: Value[] = [];
