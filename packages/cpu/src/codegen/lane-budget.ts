@@ -6,7 +6,7 @@
 // n, and LLVM's optimisation time grows faster still (120 branches: 7 s,
 // a 200-term `?:` chain: 114 s, against 0.3 s as a thread loop).
 
-import type { Expr, Stmt } from '@numbat/core';
+import { childExprs, type Expr, type Stmt } from '@numbat/core';
 import type { LaneUniformity } from './lane-uniformity.js';
 
 /**
@@ -31,20 +31,14 @@ export function laneWork(stmts: readonly Stmt[], uni: LaneUniformity): number {
   let work = 0;
   const ex = (e: Expr, depth: number): void => {
     if (uni.isUniform(e)) return;
-    switch (e.kind) {
-      case 'logical': ex(e.a, depth); ex(e.b, depth + 1); work += depth; return;
-      case 'cond': ex(e.c, depth); ex(e.a, depth + 1); ex(e.b, depth + 1); work += depth; return;
-      case 'load': case 'atomic': work += depth; break;
-      default: break;
+    if (e.kind === 'load' || e.kind === 'atomic') work += depth;
+    if (e.kind === 'logical' || e.kind === 'cond') {
+      // the lazy operands run under a mask of their own
+      work += depth;
+      childExprs(e).forEach((c, k) => ex(c, k === 0 ? depth : depth + 1));
+      return;
     }
-    switch (e.kind) {
-      case 'unary': case 'convert': ex(e.x, depth); return;
-      case 'binary': ex(e.a, depth); ex(e.b, depth); return;
-      case 'load': ex(e.index, depth); return;
-      case 'math': e.args.forEach((a) => ex(a, depth)); return;
-      case 'atomic': ex(e.index, depth); ex(e.value, depth); if (e.expected) ex(e.expected, depth); return;
-      default: return;
-    }
+    for (const c of childExprs(e)) ex(c, depth);
   };
   const st = (list: readonly Stmt[], depth: number): void => {
     for (const s of list) {
