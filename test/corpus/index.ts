@@ -5,11 +5,12 @@ import { memory } from './memory.js';
 import { numeric } from './numeric.js';
 import { math } from './math.js';
 import { regressFrontend } from './regress-frontend.js';
+import { regressSimcpu } from './regress-simcpu.js';
 import { regressWebgpu } from './regress-webgpu.js';
 import type { CorpusCase } from './types.js';
 
 export type { CorpusCase } from './types.js';
 export const CORPUS: CorpusCase[] = [
   ...basic, ...control, ...memory, ...numeric, ...math,
-  ...regressFrontend, ...regressWebgpu,
+  ...regressFrontend, ...regressSimcpu, ...regressWebgpu,
 ];

@@ -19,9 +19,12 @@ export function binaryJs(op: BinaryOp, t: ScalarType, a: string, b: string): str
     case 'sub': return wrapJs(t, `${a} - ${b}`);
     case 'mul': return int ? wrapJs(t, `Math.imul(${a}, ${b})`) : wrapJs(t, `${a} * ${b}`);
     case 'div': return wrapJs(t, `${a} / ${b}`);
-    case 'rem': return int ? `(${b} === 0 ? 0 : ${wrapJs(t, `${a} % ${b}`)})` : wrapJs(t, `${a} % ${b}`);
-    case 'idiv': return `(${b} === 0 ? 0 : ${wrapJs(t, `Math.trunc(${a} / ${b})`)})`;
-    case 'fdiv': return `(${b} === 0 ? 0 : ${wrapJs(t, `Math.floor(${a} / ${b})`)})`;
+    // Each operand appears exactly once, in order (the simulator substitutes
+    // effectful expressions). Integer x % 0 and x / 0 are NaN or ±Infinity in JS,
+    // which the i32/u32 wrap turns into the 0 the IR defines: no guard repeating `b`.
+    case 'rem': return wrapJs(t, `${a} % ${b}`);
+    case 'idiv': return wrapJs(t, `Math.trunc(${a} / ${b})`);
+    case 'fdiv': return wrapJs(t, `Math.floor(${a} / ${b})`);
     case 'and': return `(${a} & ${b})`;
     case 'or': return `(${a} | ${b})`;
     case 'xor': return `(${a} ^ ${b})`;
@@ -49,13 +52,16 @@ export function unaryJs(op: UnaryOp, t: ScalarType, a: string): string {
 
 export function convertJs(from: ScalarType, to: ScalarType, a: string): string {
   if (from === to) return a;
-  if (to === 'bool') return from === 'f32' || from === 'f64' ? `(${a} !== 0 && ${a} === ${a})` : `(${a} !== 0)`;
+  // JS truthiness of a number (false for 0, -0 and NaN), evaluating `a` once.
+  if (to === 'bool') return `(!!(${a}))`;
   const n = from === 'bool' ? `(${a} ? 1 : 0)` : a;
   return to === 'f64' && from === 'bool' ? n : CONVERT_JS[to](n);
 }
 
 export function mathJs(fn: MathFn, t: ScalarType, args: string[]): string {
-  const src = MATH_DECLS[fn].sim.replace(/\ba\b/, args[0]).replace(/\bb\b/, args[1] ?? '');
+  // One pass over the snippet: an argument's own text (say an array named "b" in
+  // a bounds-check message) is never substituted again, and `$` in it stays literal.
+  const src = MATH_DECLS[fn].sim.replace(/\b[ab]\b/g, (m) => (m === 'a' ? args[0] : args[1] ?? ''));
   return wrapJs(t, src);
 }
 

@@ -3,7 +3,8 @@
 
 import type { Backend, CompiledKernel, CompileOptions, LaunchArg, LaunchDims } from '../backend.js';
 import type { KernelIR } from '../ir/nodes.js';
-import { TYPED_ARRAY_OF, type ElemType, type TypedArray } from '../types.js';
+import { TYPED_ARRAY_OF, type ElemType, type ScalarType, type TypedArray } from '../types.js';
+import { evalConvert } from '../ir/semantics.js';
 import { generateSim, type SimSource } from './codegen.js';
 import { runSim } from './runtime.js';
 
@@ -33,7 +34,7 @@ export const simBackend: Backend = {
   },
   async launch(kernel: CompiledKernel, dims: LaunchDims, args: LaunchArg[]) {
     const k = kernel as SimKernel;
-    const scalars = args.map((a) => (a.kind === 'scalar' ? a.value : undefined));
+    const scalars = args.map((a) => (a.kind === 'scalar' ? scalarArg(a.type, a.value) : undefined));
     const arrays = args.map((a) => (a.kind === 'array' ? ((a.host ?? a.buffer) as TypedArray) : undefined));
     runSim(k.ir, k.src, k.factory, dims, scalars, arrays);
   },
@@ -48,3 +49,12 @@ export const simBackend: Backend = {
   },
   free() {},
 };
+
+/**
+ * A scalar argument as the parameter's type holds it, converted as on every
+ * other target: ToInt32 / ToUint32 for i32 / u32, rounding to f32, truthiness
+ * for bool (a `signature` may declare 3000000000 an i32 or 0.001 an f32).
+ */
+function scalarArg(type: ScalarType, v: number | boolean): number | boolean {
+  return evalConvert(typeof v === 'boolean' ? 'bool' : 'f64', type, v);
+}

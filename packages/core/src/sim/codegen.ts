@@ -47,8 +47,9 @@ export function generateSim(ir: KernelIR, opts: { boundscheck: boolean }): SimSo
       case 'math': return mathJs(e.fn, e.type, e.args.map(ex));
       case 'atomic': {
         const ix = checked(e.array, ex(e.index), e.loc?.line);
-        const extra = e.expected ? `, ${ex(e.expected)}` : '';
-        return `rt.atomic_${e.op}(${arr(e.array)}, ${ix}, ${ex(e.value)}${extra})`;
+        // JS argument order: cuda.atomic.cas(array, index, expected, value).
+        const expected = e.expected ? `${ex(e.expected)}, ` : '';
+        return `rt.atomic_${e.op}(${arr(e.array)}, ${ix}, ${expected}${ex(e.value)})`;
       }
     }
   };

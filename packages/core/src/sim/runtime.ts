@@ -93,6 +93,6 @@ function runtimeHelpers(ir: KernelIR, src: SimSource, cur: { t: number[]; b: num
     atomic_or: (a: TypedArray, i: number, v: number) => { const o = a[i]; a[i] = o | v; return o; },
     atomic_xor: (a: TypedArray, i: number, v: number) => { const o = a[i]; a[i] = o ^ v; return o; },
     atomic_exch: (a: TypedArray, i: number, v: number) => { const o = a[i]; a[i] = v; return o; },
-    atomic_cas: (a: TypedArray, i: number, v: number, exp: number) => { const o = a[i]; if (o === exp) a[i] = v; return o; },
+    atomic_cas: (a: TypedArray, i: number, exp: number, v: number) => { const o = a[i]; if (o === exp) a[i] = v; return o; },
   };
 }

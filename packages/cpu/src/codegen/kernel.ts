@@ -15,6 +15,7 @@ import { LIBM_MATH } from '../llvm/math.js';
 import { INFO, entryName, align16, type BoundsSite, type KernelPlan } from './abi.js';
 import { assignedBeforeUse, containsBarrier, containsReturn, planStorage, threadIdxAliases, type Region, type StorageLayout } from './regions.js';
 import { analyzeLaneUniformity, type LaneUniformity } from './lane-uniformity.js';
+import { withinLaneBudget } from './lane-budget.js';
 import { regionLaneWidth } from './lane-width.js';
 import { LaneLowerer, linearLocals, mayRetire, type LaneEnv } from './lanes.js';
 
@@ -301,7 +302,7 @@ class CpuKernelBuilder {
   private constArray(a: KernelArray): Value {
     const llvm = this.llvm, e = this.e;
     const et = e.elem(a.elem);
-    const values = (a.values ?? []).map((v) => (a.elem === 'f32' || a.elem === 'f64' ? llvm.ConstantFP.get(et, v) : llvm.ConstantInt.get(et, v, true)));
+    const values = (a.values ?? []).map((v) => (a.elem === 'f32' || a.elem === 'f64' ? (Number.isNaN(v) ? llvm.ConstantFP.getNaN(et) : llvm.ConstantFP.get(et, v)) : llvm.ConstantInt.get(et, v, true)));
     const ty = llvm.ArrayType.get(et, values.length);
     const g = new llvm.GlobalVariable(this.module, ty, true, llvm.GlobalValue.LinkageTypes.PrivateLinkage, llvm.ConstantArray.get(ty, values), `const.${a.name}`);
     return this.b.CreateBitCast(g, e.ptr(et));
@@ -429,9 +430,12 @@ class CpuKernelBuilder {
     if (!region || region.stmts[0] !== stmts[0]) throw new Error('numbat internal error: region plan mismatch');
     const [bdx, bdy, bdz] = this.blockDim;
     const after = this.low.block('region.end');
-    const jam = (this.opts.laneWidth ?? 1) > 1 && jamWorthIt(stmts, this.ir);
+    let jam = (this.opts.laneWidth ?? 1) > 1 && jamWorthIt(stmts, this.ir);
     // NUMBAT_CPU_LANES (diagnosis) fixes the width of every region
-    const W = !jam ? 1 : process.env.NUMBAT_CPU_LANES ? this.opts.laneWidth! : regionLaneWidth(stmts, this.opts.laneWidth!, this.ir, this.laneUni, this.txAliases);
+    let W = !jam ? 1 : process.env.NUMBAT_CPU_LANES ? this.opts.laneWidth! : regionLaneWidth(stmts, this.opts.laneWidth!, this.ir, this.laneUni, this.txAliases);
+    // Deeply nested thread-dependent control (long else-if or ?: chains) would
+    // build code quadratic in the depth: such a region runs thread by thread.
+    if (jam && !withinLaneBudget(stmts, this.laneUni, W)) { jam = false; W = 1; }
     // A region that is one `if (threadIdx.x < s)` (reduction trees, `if (t === 0)`):
     // only the threads that can pass the test are visited.
     const range = this.threadRange(stmts);
@@ -568,11 +572,15 @@ class CpuKernelBuilder {
     const self = this;
     const env: LaneEnv = {
       W, ir, low: this.low, uni: this.laneUni, boundscheck: this.opts.boundscheck, tx, tid, groupEnd,
-      // Lane-linear locals held once: private ones assigned before any use in this region (never read as the implicit 0).
-      linearLocals: new Set([...linearLocals(ir, this.laneUni)].filter((id) => laneSlots.has(id) && assignedBeforeUse(id, stmts))),
+      // Lane-linear locals held once: private ones assigned before any use in this region (never read as the implicit 0),
+      // and lane-linear only through each other (a filter after the analysis left `b = t + 1` linear with t not).
+      linearLocals: linearLocals(ir, this.laneUni, ir.body, new Set(), (id) => laneSlots.has(id) && assignedBeforeUse(id, stmts)),
       isPrivate: (id) => laneSlots.has(id),
       txAliases: this.txAliases,
       scalarFinish: (rest) => {
+        // The lockstep code after the loop (when every lane left it together) is
+        // lowered after this and must not see a thread of this loop as the current one.
+        const groupCur = this.cur;
         this.rangeLoop(e.int(0), e.int(W), 1, 'lane', (l) => {
           const next = this.low.block('lane.next');
           this.cur = { tx: b.CreateAdd(tx0, l), ty, tz, tid: b.CreateAdd(tid0, l), next };
@@ -592,11 +600,14 @@ class CpuKernelBuilder {
           b.SetInsertPoint(next);
         });
         b.CreateBr(groupEnd);
+        this.cur = groupCur;
       },
       // Only without exit tracking: the jammed prefix would already have counted returned threads.
       scalarGroup: this.tracksExit ? undefined : () => {
+        const groupCur = this.cur;
         this.rangeLoop(tx0, b.CreateAdd(tx0, e.int(W)), 1, 'tx.fallback', (t) => this.threadBody(region, stmts, loop, t, ty, tz));
         b.CreateBr(groupEnd);
+        this.cur = groupCur;
       },
       laneLocalPtr: (id, lane) => laneSlots.get(id)?.[lane] ?? perThread(id, lane),
       uniformLocalPtrs: (id) => {

@@ -94,15 +94,19 @@ export function laneShape(x: Expr, isUniform: (e: Expr) => boolean, linear: Read
 /**
  * Locals assigned only lane-linear values, never under lane-varying control
  * (a masked assignment would break the pattern): stored once, as lane 0's value.
+ * Only locals assigned in `within` and `allowed` are candidates, and a value is
+ * lane-linear only through candidates and the `known` lane-linear locals: the
+ * lowering holds exactly these as lane 0's value, so an assignment judged
+ * lane-linear here always gets a lane-linear value there.
  */
-export function linearLocals(ir: KernelIR, uni: { isUniform(e: Expr): boolean; uniformLocals: ReadonlySet<number>; varyingLoops: ReadonlySet<Stmt> }, within: readonly Stmt[] = ir.body, exclude: ReadonlySet<number> = new Set()): Set<number> {
-  const cand = new Set(ir.locals.filter((l) => (l.type === 'i32' || l.type === 'u32') && !uni.uniformLocals.has(l.id) && !exclude.has(l.id)).map((l) => l.id));
+export function linearLocals(ir: KernelIR, uni: { isUniform(e: Expr): boolean; uniformLocals: ReadonlySet<number>; varyingLoops: ReadonlySet<Stmt> }, within: readonly Stmt[] = ir.body, known: ReadonlySet<number> = new Set(), allowed: (id: number) => boolean = () => true): Set<number> {
   const assigned = new Set<number>();
+  forEachStmt(within as Stmt[], (s) => { if (s.kind === 'assign') assigned.add(s.local); });
+  const cand = new Set(ir.locals.filter((l) => (l.type === 'i32' || l.type === 'u32') && !uni.uniformLocals.has(l.id) && !known.has(l.id) && assigned.has(l.id) && allowed(l.id)).map((l) => l.id));
   let changed = true;
   const visit = (stmts: readonly Stmt[], varying: boolean, all: Set<number>): void => {
     for (const s of stmts) {
       if (s.kind === 'assign') {
-        assigned.add(s.local);
         if (cand.has(s.local) && (varying || laneShape(s.value, uni.isUniform, all) !== 'lin')) { cand.delete(s.local); changed = true; }
       } else if (s.kind === 'if') {
         const v = varying || !uni.isUniform(s.cond);
@@ -115,9 +119,8 @@ export function linearLocals(ir: KernelIR, uni: { isUniform(e: Expr): boolean; u
   };
   while (changed) {
     changed = false;
-    visit(within, false, new Set([...cand, ...exclude]));
+    visit(within, false, new Set([...cand, ...known]));
   }
-  for (const c of cand) if (!assigned.has(c)) cand.delete(c);
   return cand;
 }
 
@@ -688,8 +691,9 @@ export class LaneLowerer {
       }
       case 'atomic': {
         const idx = this.lanesOf(this.index(x.array, x.index, x.loc));
-        const v = this.lanesOf(this.expr(x.value));
+        // JS argument order: cuda.atomic.cas(array, index, expected, value)
         const ex = x.expected ? this.lanesOf(this.expr(x.expected)) : undefined;
+        const v = this.lanesOf(this.expr(x.value));
         const m = this.mask();
         const t = e.scalar(x.type);
         const res: Value[] = [];

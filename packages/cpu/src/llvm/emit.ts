@@ -54,7 +54,12 @@ export class Emitter {
   i64c(v: number): Value { return this.int(v, this.i64); }
 
   float(v: number, t: ScalarType): Value {
-    return this.llvm.ConstantFP.get(t === 'f32' ? this.f32 : this.f64, v);
+    const type = t === 'f32' ? this.f32 : this.f64;
+    // A NaN folded at compile time may carry V8's payload (Math.pow(-2, -1.3) is
+    // 0x7FFC...), which reaches LLVM as a signalling NaN: later folds then treat
+    // it differently from a computed NaN (pow(x, 0) gave NaN, not 1). JS has one NaN.
+    if (Number.isNaN(v)) return this.llvm.ConstantFP.getNaN(type);
+    return this.llvm.ConstantFP.get(type, v);
   }
 
   bool(v: boolean): Value {

@@ -279,9 +279,9 @@ export class KernelLowerer {
 
   private atomic(x: AtomicExpr): Value {
     const idx = this.index(x.array, x.index, x.loc);
-    // Operands in the simulator's order: value, then expected.
-    const value = this.expr(x.value);
+    // Operands in JS argument order: cuda.atomic.cas(array, index, expected, value).
     const expected = x.expected ? this.expr(x.expected) : undefined;
+    const value = this.expr(x.value);
     return this.atomicOf(x, idx, value, expected);
   }
 

@@ -33,6 +33,8 @@ export function kernelParamTypesIR(plan: CudaPlan): string[] {
 /** A constant in textual IR, exactly (floats as the hex of their double bits). */
 export function constantIR(e: ElemType, v: number): string {
   if (e === 'f32' || e === 'f64') {
+    // One NaN, quiet: a payload carried over from V8 or the data could read as signalling.
+    if (Number.isNaN(v)) return '0x7FF8000000000000';
     const d = new DataView(new ArrayBuffer(8));
     d.setFloat64(0, e === 'f32' ? Math.fround(v) : v);
     return `0x${d.getBigUint64(0).toString(16).toUpperCase().padStart(16, '0')}`;

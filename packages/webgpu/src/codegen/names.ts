@@ -16,6 +16,8 @@ export const WGSL_TYPE: Record<ScalarType, string> = { bool: 'bool', i32: 'i32',
 
 /** Bits of an f32 (for NaN/Infinity, which WGSL cannot write as literals). */
 export function f32Bits(v: number): number {
+  // One NaN, quiet: a payload carried over from V8 or the data could read as signalling.
+  if (Number.isNaN(v)) return 0x7fc00000;
   const b = new DataView(new ArrayBuffer(4));
   b.setFloat32(0, v);
   return b.getUint32(0);
