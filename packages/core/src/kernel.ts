@@ -249,7 +249,8 @@ function argType(a: unknown, i: number, kernel: string, float: 'f32' | 'f64'): P
   if (a instanceof DeviceArray) return { kind: 'array', elem: a.dtype };
   const elem = elemTypeOfTypedArray(a);
   if (elem) return { kind: 'array', elem };
-  if (typeof a === 'number') return { kind: 'scalar', type: Number.isInteger(a) && a >= -2147483648 && a <= 2147483647 ? 'i32' : float };
+  // -0 is not an i32 (1 / x must stay -Infinity): it is passed as the default float.
+  if (typeof a === 'number') return { kind: 'scalar', type: Number.isInteger(a) && a >= -2147483648 && a <= 2147483647 && !Object.is(a, -0) ? 'i32' : float };
   if (typeof a === 'boolean') return { kind: 'scalar', type: 'bool' };
   const what = a instanceof Uint8ClampedArray ? 'a Uint8ClampedArray (not supported; use Uint8Array)'
     : typeof a === 'bigint' || a instanceof BigInt64Array || a instanceof BigUint64Array ? 'a BigInt / 64-bit integer array (i64 is not supported yet)'
