@@ -4,7 +4,7 @@
 
 import type { Backend, CompiledKernel, LaunchArg, LaunchDims, Target } from './backend.js';
 import { loadBackend } from './backend.js';
-import { CompileError } from './errors.js';
+import { CompileError, LaunchError } from './errors.js';
 import { DeviceArray } from './device-array.js';
 import { DeviceFunction } from './device-function.js';
 import { callerFile, parseFunction, type ParsedFunction } from './frontend/source.js';
@@ -39,8 +39,14 @@ export interface JitOptions {
 }
 
 export type Dim = number | [number] | [number, number] | [number, number, number];
-/** `stream`: a `cuda.stream()` (any target), or a backend's own stream object (passed through). */
-export interface LaunchOptions { sharedMem?: number; stream?: Stream | unknown }
+/**
+ * `stream`: a `cuda.stream()` (any target), or a backend's own stream object (passed through).
+ * `signal` / `timeout` (ms): a way out of a launch that runs too long; the launch rejects with a
+ * LaunchError when the signal aborts or the timeout (counted from the call) passes. Targets stop
+ * at their own granularity (docs/language.md); every target refuses a launch whose signal has
+ * already aborted.
+ */
+export interface LaunchOptions { sharedMem?: number; stream?: Stream | unknown; signal?: AbortSignal; timeout?: number }
 
 interface Specialisation { backend: Backend; compiled: CompiledKernel; ir: KernelIR }
 
@@ -68,7 +74,17 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
     if (!Number.isInteger(dims.sharedMem) || dims.sharedMem < 0) throw new RangeError(`sharedMem must be a non-negative integer number of bytes`);
     const threads = dims.block[0] * dims.block[1] * dims.block[2];
     if (threads > 1024) throw new RangeError(`a block has at most 1024 threads; got ${dims.block.join('×')} = ${threads}`);
-    return (...args: Parameters<F>) => this.launch(dims, args);
+    const { signal, timeout } = launch;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`numbat: the launch option 'signal' of kernel '${this.name}' must be an AbortSignal`);
+    if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0 && timeout <= 0x7fffffff)) throw new RangeError(`numbat: the launch option 'timeout' of kernel '${this.name}' must be a number of milliseconds (0 to 2^31-1), got ${String(timeout)}`);
+    if (signal === undefined && timeout === undefined) return (...args: Parameters<F>) => this.launch(dims, args);
+    return (...args: Parameters<F>) => {
+      // The timeout counts from the call, so each call gets its own timer.
+      const sigs = [signal, timeout !== undefined ? AbortSignal.timeout(timeout) : undefined].filter((x): x is AbortSignal => x !== undefined);
+      const s = sigs.length === 1 ? sigs[0] : AbortSignal.any(sigs);
+      if (s.aborted) return Promise.reject(abortedError(this.name, s));
+      return this.launch({ ...dims, signal: s }, args);
+    };
   }
 
   /** Compile for the sample arguments' signature (no launch) and return a stage's text. */
@@ -158,6 +174,8 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
 
   private dispatch(backend: Backend, spec: Specialisation, dims: LaunchDims, args: LaunchArg[]): Promise<void> {
     noteLaunchBackend(backend);
+    // Aborted while compiling or waiting in a stream: never start.
+    if (dims.signal?.aborted) return Promise.reject(abortedError(this.name, dims.signal));
     try {
       return backend.launch(spec.compiled, dims, args);
     } catch (e) {
@@ -235,6 +253,13 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
       throw new CompileError('internal error', `numbat internal error while compiling kernel '${this.name}': ${(e as Error).message}. This is a bug in numbat; please report it with the kernel's source.`, this.name, this.parsed?.source);
     }
   }
+}
+
+/** The LaunchError of a launch stopped by its signal or timeout (also used by backends). */
+export function abortedError(kernel: string, signal: AbortSignal): LaunchError {
+  const r = signal.reason as { name?: string; message?: string } | undefined;
+  const why = r?.name === 'TimeoutError' ? 'its timeout passed' : `its signal aborted${r?.message ? ` (${r.message})` : ''}`;
+  return new LaunchError(`kernel '${kernel}': the launch was stopped: ${why}`, kernel, { aborted: true, reason: signal.reason });
 }
 
 function dim3(d: Dim, what: string): [number, number, number] {
