@@ -75,6 +75,8 @@ export interface BoundsSite {
   size?: number;
   /** Dynamic shared array: element bytes (length = sharedMem / this). */
   dynElemBytes?: number;
+  /** The index is a u32: the runtime reads ERR_INDEX as unsigned. */
+  unsigned?: boolean;
 }
 
 /** Bytes of scratch memory one worker needs (the generated code partitions it the same way). */

@@ -605,10 +605,10 @@ class CpuKernelBuilder {
       },
       elementPtr: (ref, idx) => this.hooks().elementPtr(ref, idx),
       arrayLength: (ref) => this.hooks().arrayLength(ref),
-      boundsFail: (ref, index, lane, loc) => {
+      boundsFail: (ref, index, lane, loc, unsigned) => {
         const saved = self.cur;
         self.cur = { ...saved, tx: b.CreateAdd(tx0, lane) };
-        self.hooks().boundsFail(ref, index, loc);
+        self.hooks().boundsFail(ref, index, loc, unsigned);
         self.cur = saved;
       },
       atomic: (x, idx, value, expected) => this.low.atomicOf(x, idx, value, expected),
@@ -713,9 +713,10 @@ class CpuKernelBuilder {
         const a = self.ir.arrays.find((x) => x.id === ref.id)!;
         return self.e.int(a.space === 'const' ? (a.values?.length ?? a.size) : a.size);
       },
-      boundsFail(ref, index, loc) {
+      boundsFail(ref, index, loc, unsigned) {
         const e = self.e;
         const site: BoundsSite = { array: self.low.arrayName(ref), line: loc?.line ?? 0 };
+        if (unsigned) site.unsigned = true;
         if (ref.space === 'global') site.param = ref.param;
         else {
           const a = self.ir.arrays.find((x) => x.id === ref.id)!;
