@@ -17,6 +17,7 @@ import { assignedBeforeUse, containsBarrier, containsReturn, planStorage, thread
 import { analyzeLaneUniformity, type LaneUniformity } from './lane-uniformity.js';
 import { regionLaneWidth } from './lane-width.js';
 import { LaneLowerer, linearLocals, mayRetire, type LaneEnv } from './lanes.js';
+import { releaseModule, sharedContext } from './module-memory.js';
 
 type Value = LLVMNS.Value;
 type BasicBlock = LLVMNS.BasicBlock;
@@ -109,7 +110,7 @@ class CpuKernelBuilder {
   private readonly scalarArgs = new Map<number, Value>();
 
   constructor(private readonly llvm: LLVM, private readonly ir: KernelIR, private readonly opts: CpuCodegenOptions) {
-    this.ctx = new llvm.LLVMContext();
+    this.ctx = sharedContext(llvm); // llvm-bindings never frees a context (module-memory.ts)
     this.module = new llvm.Module(ir.name, this.ctx);
     this.b = new llvm.IRBuilder(this.ctx);
     const b = this.b;
@@ -178,7 +179,9 @@ class CpuKernelBuilder {
 
     if (this.layout.regions.length !== this.regionIndex) throw new Error('numbat internal error: region plan and code generation disagree');
     if (llvm.verifyFunction(this.fn)) throw new Error(`numbat internal error: invalid LLVM IR for kernel '${this.ir.name}'${process.env.NUMBAT_CPU_DEBUG ? ':\n' + this.module.print() : ' (NUMBAT_CPU_DEBUG=1 prints it)'}`);
-    return { text: this.module.print(), plan: this.plan, atomics: this.low.atomicsUsed };
+    const text = this.module.print();
+    releaseModule(this.module, text);
+    return { text, plan: this.plan, atomics: this.low.atomicsUsed };
   }
 
   // ---- entry block: launch constants, array pointers, scratch partition ----
