@@ -15,7 +15,7 @@ import type { LaunchArg, LaunchDims, TypedArray } from '@numbat/core';
 import { ERR_BARRIER_EXIT, ERR_BOUNDS, ERR_CANCELLED, INFO, scratchBytes, type KernelPlan } from '../codegen/abi.js';
 import type { KoffiFn } from './loader.js';
 import { own, writeBack, type OwnedArray } from './ownership.js';
-import { admit, admitNow, idle, nativeCallEnded, nativeCallStarted, release } from './queue.js';
+import { admit, admitNow, idle as queueIdle, nativeCallEnded, nativeCallStarted, release } from './queue.js';
 
 /** Worker count: NUMBAT_CPU_THREADS, else the machine's cores. */
 export function workerCount(): number {
@@ -79,7 +79,7 @@ export class Launcher {
     const threadsPerBlock = dims.block[0] * dims.block[1] * dims.block[2];
     const signal = dims.signal;
     // Small launches run synchronously, in place, when nothing is queued before them.
-    if (!signal && nblocks * threadsPerBlock < SYNC_THREADS && idle()) return this.runSync(dims, args, nblocks);
+    if (!signal && nblocks * threadsPerBlock < SYNC_THREADS && queueIdle()) return this.runSync(dims, args, nblocks);
     if (!admitNow()) await admit(signal, () => abortedError(plan.name, signal!));
     let running: Promise<void>;
     try {
