@@ -81,7 +81,7 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
     return (...args: Parameters<F>) => {
       // The timeout counts from the call, so each call gets its own timer.
       const sigs = [signal, timeout !== undefined ? AbortSignal.timeout(timeout) : undefined].filter((x): x is AbortSignal => x !== undefined);
-      const s = sigs.length === 1 ? sigs[0] : AbortSignal.any(sigs);
+      const s = sigs.length === 1 ? sigs[0] : anySignal(sigs);
       if (s.aborted) return Promise.reject(abortedError(this.name, s));
       return this.launch({ ...dims, signal: s }, args);
     };
@@ -253,6 +253,14 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
       throw new CompileError('internal error', `numbat internal error while compiling kernel '${this.name}': ${(e as Error).message}. This is a bug in numbat; please report it with the kernel's source.`, this.name, this.parsed?.source);
     }
   }
+}
+
+/** AbortSignal.any, where the runtime lacks it (Node < 20.3). */
+function anySignal(signals: AbortSignal[]): AbortSignal {
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any(signals);
+  const ctl = new AbortController();
+  for (const s of signals) s.addEventListener('abort', () => ctl.abort(s.reason), { once: true });
+  return ctl.signal;
 }
 
 /** The LaunchError of a launch stopped by its signal or timeout (also used by backends). */

@@ -96,6 +96,18 @@ describe('cpu runtime safety', () => {
     expect(r.out).toEqual({ compiled: 12, live: 0 });
   }, 130_000);
 
+  it('signal and timeout together: whichever fires first stops the launch', async () => {
+    const k = cuda.jit(function both(a: Int32Array) { a[cuda.threadIdx.x] = cuda.blockIdx.x; }, { target: 'cpu' });
+    const a = new Int32Array(64).fill(-1);
+    const ctl = new AbortController();
+    const err = await k.configure(1 << 30, 64, { signal: ctl.signal, timeout: 30 })(a).catch((e) => e);
+    expect(err).toBeInstanceOf(LaunchError);
+    expect(err.message).toBe("kernel 'both': the launch was stopped: its timeout passed");
+    expect(a[0]).toBe(-1); // a stopped launch writes nothing back
+    await k.configure(1, 64, { signal: ctl.signal, timeout: 60_000 })(a); // neither fires: runs
+    expect(a[0]).toBe(0);
+  });
+
   it('launch options are checked', () => {
     const k = cuda.jit(function opt(a: Float32Array) { a[0] = 1; }, { target: 'cpu' });
     expect(() => k.configure(1, 1, { timeout: -1 })).toThrow(/'timeout' of kernel 'opt' must be a number of milliseconds/);

@@ -83,6 +83,7 @@ export class Launcher {
     if (!admitNow()) await admit(signal, () => abortedError(plan.name, signal!));
     let running: Promise<void>;
     try {
+      if (signal?.aborted) throw abortedError(plan.name, signal); // aborted just as its turn came
       if (!signal && nblocks * threadsPerBlock < SYNC_THREADS) {
         this.runSync(dims, args, nblocks);
         release();
