@@ -27,6 +27,24 @@ describe('cpu runtime safety', () => {
     expect(r.out.written).toBe(true);
   }, 130_000);
 
+  it('launch-owned copies keep aliasing: one array passed twice, subarrays of one buffer', async () => {
+    const k = cuda.jit(function alias(a: Float32Array, b: Float32Array) {
+      const i = cuda.grid(1);
+      if (i < a.length) { a[i] = a[i] + 1; b[i] = b[i] * 2; }
+    }, { target: 'cpu' });
+    const n = 8192; // the multi-threaded path, which copies host arrays
+    const x = new Float32Array(n).map((_, i) => i);
+    await k.configure(n / 128, 128)(x, x);
+    expect(x.every((v, i) => v === (i + 1) * 2)).toBe(true);
+    const buf = new Float32Array(2 * n).fill(3);
+    await k.configure(n / 128, 128)(buf.subarray(0, n), buf.subarray(n));
+    expect(buf.slice(0, n).every((v) => v === 4) && buf.slice(n).every((v) => v === 6)).toBe(true);
+    // device arrays and SharedArrayBuffer-backed arrays are used in place
+    const shared = new Float32Array(new SharedArrayBuffer(4 * n)).fill(1);
+    await k.configure(n / 128, 128)(shared, shared);
+    expect(shared.every((v) => v === 4)).toBe(true);
+  });
+
   it('1000 un-awaited launches queue: all succeed, each with its own shared memory', async () => {
     const k = cuda.jit(function stamp(out: Int32Array, salt: number) {
       const s = cuda.shared.array(128, 'i32');

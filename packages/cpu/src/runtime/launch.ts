@@ -14,7 +14,7 @@ import { abortedError, LaunchError } from '@numbat/core';
 import type { LaunchArg, LaunchDims, TypedArray } from '@numbat/core';
 import { ERR_BARRIER_EXIT, ERR_BOUNDS, ERR_CANCELLED, INFO, scratchBytes, type KernelPlan } from '../codegen/abi.js';
 import type { KoffiFn } from './loader.js';
-import { own, writeBack, type OwnedArray } from './ownership.js';
+import { ownAll, releaseOwned, writeBack } from './ownership.js';
 import { admit, admitNow, idle as queueIdle, nativeCallEnded, nativeCallStarted, release } from './queue.js';
 
 /** Worker count: NUMBAT_CPU_THREADS, else the machine's cores. */
@@ -139,13 +139,12 @@ export class Launcher {
   private runAsync(dims: LaunchDims, args: LaunchArg[], nblocks: number, signal: AbortSignal | undefined): Promise<void> {
     const plan = this.plan;
     const info = this.info(dims, args.length);
-    const owned: (OwnedArray | undefined)[] = [];
+    const owned = ownAll(args.map((a) => (a.kind === 'array' ? (a.host ?? a.buffer) as TypedArray : undefined)));
     const callArgs = args.map((a, i) => {
       if (a.kind === 'scalar') return this.scalar(i, a.value);
-      const o = own((a.host ?? a.buffer) as TypedArray);
-      owned[i] = o;
-      info[INFO.LENGTHS + i] = o.view.length;
-      return o.view;
+      const view = owned[i]!.view;
+      info[INFO.LENGTHS + i] = view.length;
+      return view;
     });
     const threadsPerBlock = dims.block[0] * dims.block[1] * dims.block[2];
     const bytes = scratchBytes(plan, threadsPerBlock, dims.sharedMem);
@@ -170,11 +169,13 @@ export class Launcher {
         signal?.removeEventListener('abort', onAbort);
         this.idle.push(set);
         release();
+        if (stopped || firstError !== undefined || info[INFO.ERR_FLAG]) releaseOwned(owned);
         if (stopped) return;
         stopped = true;
         if (firstError !== undefined) return reject(firstError);
         if (info[INFO.ERR_FLAG]) return reject(launchError(plan, info, dims));
         const lost = owned.flatMap((o, i) => (o && this.params[i]?.written !== false && !writeBack(o) ? [this.params[i]?.name ?? `#${i + 1}`] : []));
+        releaseOwned(owned);
         if (lost.length) {
           return reject(new LaunchError(`kernel '${plan.name}': array ${lost.map((n) => `'${n}'`).join(', ')} was transferred away or resized while the launch ran; the kernel's results for it were not written back`, plan.name, { arrays: lost }));
         }
