@@ -8,13 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { cuda, LaunchError } from '@numbat/core';
 
-const probe = (name: string, ...args: string[]): { status: number | null; signal: string | null; out: any; stderr: string } => {
+const probe = (name: string, ...args: string[]): { status: number | null; signal: string | null; out: any; stderr: string; stdout: string } => {
   const file = fileURLToPath(new URL(`./probes/${name}.mjs`, import.meta.url));
   const r = spawnSync(process.execPath, ['--expose-gc', file, ...args], { encoding: 'utf8', timeout: 120_000 });
-  const line = r.stdout.trim().split('\n').pop() ?? '';
+  const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '';
   let out: any;
   try { out = JSON.parse(line); } catch { out = undefined; }
-  return { status: r.status, signal: r.signal, out, stderr: r.stderr };
+  return { status: r.status, signal: r.signal, out, stderr: r.stderr, stdout: r.stdout };
 };
 
 describe('cpu runtime safety', () => {
@@ -106,6 +106,7 @@ describe('cpu runtime safety', () => {
     expect(r.out.hung1).toBe("LaunchError: kernel 'spin': the launch was stopped: its timeout passed");
     expect(r.out.hung2).toBe("LaunchError: kernel 'spin': the launch was stopped: its timeout passed");
     expect(r.out.fs).toBe(true);
+    expect(r.stdout).toMatch(/exit listener ran/);
   }, 130_000);
 
   it('dropped kernels give their JIT code back', () => {

@@ -80,8 +80,15 @@ function installExitHook(): void {
   } catch {
     return; // not glibc: exit waits for running kernels, as before
   }
-  process.on('exit', (code) => {
-    // A kernel still runs (stopped launches whose block never ends): do not join its thread.
-    if (nativeCalls > 0) quickExit!(code);
-  });
+  const onExit = (code: number): void => {
+    if (nativeCalls === 0) return;
+    // A kernel still runs (a stopped launch whose block never ends): do not join its thread.
+    // The 'exit' listeners registered after this one run first, as they would have.
+    const all = process.listeners('exit');
+    for (const l of all.slice(all.indexOf(onExit) + 1)) {
+      try { (l as (c: number) => void).call(process, code); } catch { /* as in an exit listener: nothing more to do */ }
+    }
+    quickExit!(code);
+  };
+  process.on('exit', onExit);
 }

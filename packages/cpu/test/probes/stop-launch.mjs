@@ -37,4 +37,5 @@ out.hung2 = await settle(spin.configure(1, 1, { timeout: 100 })(flag, o));
 // libuv's pool still serves the file system.
 out.fs = (await readFile(new URL(import.meta.url))).length > 0;
 console.log(JSON.stringify(out));
+process.on('exit', () => console.log('exit listener ran')); // registered after numbat's: still runs
 process.exit(0);
