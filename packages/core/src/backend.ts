@@ -45,6 +45,12 @@ export interface LaunchDims {
   sharedMem: number;
   /** The backend's native stream (from `streams.createStream()`), or undefined for the default stream. */
   stream?: unknown;
+  /**
+   * Stop the launch when this aborts (the user's `signal` and/or `timeout`, combined by core).
+   * Core refuses a launch whose signal has already aborted; a backend that can stop a running
+   * launch rejects it with a LaunchError when the signal aborts (cpu: at the next block).
+   */
+  signal?: AbortSignal;
 }
 
 /**

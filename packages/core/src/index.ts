@@ -11,7 +11,7 @@ registerHostBuiltin(cuda, { k: 'ns', path: 'cuda' });
 registerNamedBuiltin('random', random);
 
 export { cuda, random };
-export { Kernel, type JitOptions, type Dim, type LaunchOptions } from './kernel.js';
+export { Kernel, abortedError, type JitOptions, type Dim, type LaunchOptions } from './kernel.js';
 export { DeviceArray, toDevice, deviceArray } from './device-array.js';
 export { DeviceFunction } from './device-function.js';
 export { Stream, Event, type BackendStreams } from './stream.js';

@@ -4,7 +4,7 @@
 
 import type { Backend, CompiledKernel, LaunchArg, LaunchDims, Target } from './backend.js';
 import { loadBackend } from './backend.js';
-import { CompileError } from './errors.js';
+import { CompileError, LaunchError } from './errors.js';
 import { checkLaunchLimits, checkMemoryLimits } from './limits.js';
 import { checkJit, checkOptions } from './options.js';
 import { DeviceArray } from './device-array.js';
@@ -41,8 +41,14 @@ export interface JitOptions {
 }
 
 export type Dim = number | [number] | [number, number] | [number, number, number];
-/** `stream`: a `cuda.stream()` (any target), or a backend's own stream object (passed through). */
-export interface LaunchOptions { sharedMem?: number; stream?: Stream | unknown }
+/**
+ * `stream`: a `cuda.stream()` (any target), or a backend's own stream object (passed through).
+ * `signal` / `timeout` (ms): a way out of a launch that runs too long; the launch rejects with a
+ * LaunchError when the signal aborts or the timeout (counted from the call) passes. Targets stop
+ * at their own granularity (docs/language.md); every target refuses a launch whose signal has
+ * already aborted.
+ */
+export interface LaunchOptions { sharedMem?: number; stream?: Stream | unknown; signal?: AbortSignal; timeout?: number }
 
 interface Specialisation { backend: Backend; compiled: CompiledKernel; ir: KernelIR }
 
@@ -67,12 +73,22 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
 
   /** numba's kernel[griddim, blockdim]: returns the launcher. */
   configure(grid: Dim, block: Dim, launch: LaunchOptions = {}): (...args: Parameters<F>) => Promise<void> {
-    checkOptions(`launch options of kernel '${this.name}'`, launch, ['sharedMem', 'stream']);
+    checkOptions(`launch options of kernel '${this.name}'`, launch, ['sharedMem', 'stream', 'signal', 'timeout']);
     launch ??= {};
     const dims: LaunchDims = { grid: dim3(grid, 'grid'), block: dim3(block, 'block'), sharedMem: launch.sharedMem ?? 0, stream: launch.stream };
     if (!Number.isInteger(dims.sharedMem) || dims.sharedMem < 0) throw new RangeError(`sharedMem must be a non-negative integer number of bytes`);
     checkLaunchLimits(this.name, dims);
-    return (...args: Parameters<F>) => this.launch(dims, args);
+    const { signal, timeout } = launch;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`numbat: the launch option 'signal' of kernel '${this.name}' must be an AbortSignal`);
+    if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0 && timeout <= 0x7fffffff)) throw new RangeError(`numbat: the launch option 'timeout' of kernel '${this.name}' must be a number of milliseconds (0 to 2^31-1), got ${String(timeout)}`);
+    if (signal === undefined && timeout === undefined) return (...args: Parameters<F>) => this.launch(dims, args);
+    return (...args: Parameters<F>) => {
+      // The timeout counts from the call, so each call gets its own timer.
+      const sigs = [signal, timeout !== undefined ? AbortSignal.timeout(timeout) : undefined].filter((x): x is AbortSignal => x !== undefined);
+      const s = sigs.length === 1 ? sigs[0] : anySignal(sigs);
+      if (s.aborted) return Promise.reject(abortedError(this.name, s));
+      return this.launch({ ...dims, signal: s }, args);
+    };
   }
 
   /** Compile for the sample arguments' signature (no launch) and return a stage's text. */
@@ -162,6 +178,8 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
 
   private dispatch(backend: Backend, spec: Specialisation, dims: LaunchDims, args: LaunchArg[]): Promise<void> {
     noteLaunchBackend(backend);
+    // Aborted while compiling or waiting in a stream: never start.
+    if (dims.signal?.aborted) return Promise.reject(abortedError(this.name, dims.signal));
     try {
       return backend.launch(spec.compiled, dims, args);
     } catch (e) {
@@ -242,6 +260,21 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
     checkMemoryLimits(ir);
     return ir;
   }
+}
+
+/** AbortSignal.any, where the runtime lacks it (Node < 20.3). */
+function anySignal(signals: AbortSignal[]): AbortSignal {
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any(signals);
+  const ctl = new AbortController();
+  for (const s of signals) s.addEventListener('abort', () => ctl.abort(s.reason), { once: true });
+  return ctl.signal;
+}
+
+/** The LaunchError of a launch stopped by its signal or timeout (also used by backends). */
+export function abortedError(kernel: string, signal: AbortSignal): LaunchError {
+  const r = signal.reason as { name?: string; message?: string } | undefined;
+  const why = r?.name === 'TimeoutError' ? 'its timeout passed' : `its signal aborted${r?.message ? ` (${r.message})` : ''}`;
+  return new LaunchError(`kernel '${kernel}': the launch was stopped: ${why}`, kernel, { aborted: true, reason: signal.reason });
 }
 
 function dim3(d: Dim, what: string): [number, number, number] {

@@ -1,6 +1,8 @@
 // @numbat/cpu: target 'cpu'. Kernels are compiled by LLVM (in-process, via
 // llvm-bindings + LLVM's C API) for the host CPU and run on all cores.
-// Host memory is device memory: typed arrays are used in place, never copied.
+// Host memory is device memory: device arrays are used in place; host arrays
+// in place by synchronous launches, through launch-owned copies otherwise
+// (runtime/ownership.ts).
 
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -9,7 +11,7 @@ import { BackendUnavailableError, CompileError, TYPED_ARRAY_OF } from '@numbat/c
 import type { Backend, CompiledKernel, CompileOptions, ElemType, KernelIR, LaunchArg, LaunchDims, TypedArray } from '@numbat/core';
 import type { KernelPlan } from './codegen/abi.js';
 import { LIBLLVM_PATH } from './llvm/capi.js';
-import { Launcher, workerCount } from './runtime/launch.js';
+import { Launcher, workerCount, type ParamInfo } from './runtime/launch.js';
 import { linkSharedLibraryAsync, loadLibrary } from './runtime/loader.js';
 import { cacheDir, cacheLookup, cacheStore, cacheTexts, entryKey } from './runtime/cache.js';
 
@@ -40,6 +42,10 @@ function record(k: CpuKernel): CpuKernel {
   return k;
 }
 
+function paramInfo(ir: KernelIR): ParamInfo[] {
+  return ir.params.map((p) => ({ name: p.name, written: p.written }));
+}
+
 async function compileKernel(ir: KernelIR, opts: CompileOptions): Promise<CpuKernel> {
   const t0 = performance.now();
   const key = opts.cache ? entryKey(opts.cacheKey, opts.boundscheck) : undefined;
@@ -48,7 +54,7 @@ async function compileKernel(ir: KernelIR, opts: CompileOptions): Promise<CpuKer
     if (hit) {
       try {
         const lib = loadLibrary(hit.soPath, hit.plan, hit.sha256);
-        return record({ ir, plan: hit.plan, launcher: new Launcher(lib.fn, hit.plan), origin: 'cache', timings: { total: performance.now() - t0 }, cacheKey: key });
+        return record({ ir, plan: hit.plan, launcher: new Launcher(lib.fn, hit.plan, paramInfo(ir)), origin: 'cache', timings: { total: performance.now() - t0 }, cacheKey: key });
       } catch {
         // an unloadable entry is rebuilt below
       }
@@ -60,14 +66,17 @@ async function compileKernel(ir: KernelIR, opts: CompileOptions): Promise<CpuKer
   const { jitLoad } = await import('./runtime/jit.js');
   const obj = compileToObject(ir, { boundscheck: opts.boundscheck }, hostTarget());
   const t = performance.now();
-  const fn = jitLoad(obj.object, obj.plan);
+  // The kernel object owns its JIT'd code: once it is unreachable, the code is freed.
+  const kernel = { ir, plan: obj.plan, origin: 'compiled', timings: {}, cacheKey: key } as { -readonly [K in keyof CpuKernel]: CpuKernel[K] };
+  const fn = jitLoad(obj.object, obj.plan, kernel);
   const timings: Record<string, number> = { ...obj.timings, jit: performance.now() - t };
   const texts = { llvm: obj.llvm, opt: obj.opt };
   // The cache holds a shared library (loadable without LLVM); linking it spawns
   // `ld`, so it happens in the background while the JIT'd kernel already runs.
   if (key) pendingStores.add(storeInBackground(key, obj.object, obj.plan, texts));
   timings.total = performance.now() - t0;
-  return record({ ir, plan: obj.plan, launcher: new Launcher(fn, obj.plan), origin: 'compiled', timings, texts, cacheKey: key });
+  Object.assign(kernel, { launcher: new Launcher(fn, obj.plan, paramInfo(ir), kernel), timings, texts });
+  return record(kernel);
 }
 
 const pendingStores = new Set<Promise<void>>();
@@ -142,7 +151,9 @@ export const backend: Backend = {
   },
 
   async alloc(elem: ElemType, length: number) {
-    return new TYPED_ARRAY_OF[elem](length);
+    // SharedArrayBuffer: neither detachable nor shrinkable, so launches use device arrays in place (runtime/ownership.ts).
+    const T = TYPED_ARRAY_OF[elem];
+    return new T(new SharedArrayBuffer(length * T.BYTES_PER_ELEMENT));
   },
   async upload(buffer: unknown, data: TypedArray) {
     (buffer as TypedArray).set(data as never);
@@ -154,3 +165,4 @@ export const backend: Backend = {
 };
 
 export { LIBM_MATH as CPU_MATH } from './llvm/math.js';
+export { liveJitKernels } from './runtime/jit.js';

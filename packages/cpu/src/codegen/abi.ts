@@ -39,6 +39,8 @@ export const INFO = {
 export const ERR_NONE = 0;
 export const ERR_BOUNDS = 1;
 export const ERR_BARRIER_EXIT = 2;
+/** Set by the runtime, not the generated code: the launch was stopped (signal/timeout); workers stop at their next block. */
+export const ERR_CANCELLED = 3;
 
 /** Round up to 16 bytes (every scratch area starts 16-aligned). */
 export const align16 = (n: number): number => Math.ceil(n / 16) * 16;
@@ -75,6 +77,8 @@ export interface BoundsSite {
   size?: number;
   /** Dynamic shared array: element bytes (length = sharedMem / this). */
   dynElemBytes?: number;
+  /** The index is a u32: the runtime reads ERR_INDEX as unsigned. */
+  unsigned?: boolean;
 }
 
 /** Bytes of scratch memory one worker needs (the generated code partitions it the same way). */

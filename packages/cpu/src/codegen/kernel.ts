@@ -18,6 +18,7 @@ import { analyzeLaneUniformity, type LaneUniformity } from './lane-uniformity.js
 import { withinLaneBudget } from './lane-budget.js';
 import { regionLaneWidth } from './lane-width.js';
 import { LaneLowerer, linearLocals, mayRetire, type LaneEnv } from './lanes.js';
+import { releaseModule, sharedContext } from './module-memory.js';
 
 type Value = LLVMNS.Value;
 type BasicBlock = LLVMNS.BasicBlock;
@@ -110,7 +111,7 @@ class CpuKernelBuilder {
   private readonly scalarArgs = new Map<number, Value>();
 
   constructor(private readonly llvm: LLVM, private readonly ir: KernelIR, private readonly opts: CpuCodegenOptions) {
-    this.ctx = new llvm.LLVMContext();
+    this.ctx = sharedContext(llvm); // llvm-bindings never frees a context (module-memory.ts)
     this.module = new llvm.Module(ir.name, this.ctx);
     this.b = new llvm.IRBuilder(this.ctx);
     const b = this.b;
@@ -179,7 +180,9 @@ class CpuKernelBuilder {
 
     if (this.layout.regions.length !== this.regionIndex) throw new Error('numbat internal error: region plan and code generation disagree');
     if (llvm.verifyFunction(this.fn)) throw new Error(`numbat internal error: invalid LLVM IR for kernel '${this.ir.name}'${process.env.NUMBAT_CPU_DEBUG ? ':\n' + this.module.print() : ' (NUMBAT_CPU_DEBUG=1 prints it)'}`);
-    return { text: this.module.print(), plan: this.plan, atomics: this.low.atomicsUsed };
+    const text = this.module.print();
+    releaseModule(this.module, text);
+    return { text, plan: this.plan, atomics: this.low.atomicsUsed };
   }
 
   // ---- entry block: launch constants, array pointers, scratch partition ----
@@ -616,10 +619,10 @@ class CpuKernelBuilder {
       },
       elementPtr: (ref, idx) => this.hooks().elementPtr(ref, idx),
       arrayLength: (ref) => this.hooks().arrayLength(ref),
-      boundsFail: (ref, index, lane, loc) => {
+      boundsFail: (ref, index, lane, loc, unsigned) => {
         const saved = self.cur;
         self.cur = { ...saved, tx: b.CreateAdd(tx0, lane) };
-        self.hooks().boundsFail(ref, index, loc);
+        self.hooks().boundsFail(ref, index, loc, unsigned);
         self.cur = saved;
       },
       atomic: (x, idx, value, expected) => this.low.atomicOf(x, idx, value, expected),
@@ -724,9 +727,10 @@ class CpuKernelBuilder {
         const a = self.ir.arrays.find((x) => x.id === ref.id)!;
         return self.e.int(a.space === 'const' ? (a.values?.length ?? a.size) : a.size);
       },
-      boundsFail(ref, index, loc) {
+      boundsFail(ref, index, loc, unsigned) {
         const e = self.e;
         const site: BoundsSite = { array: self.low.arrayName(ref), line: loc?.line ?? 0 };
+        if (unsigned) site.unsigned = true;
         if (ref.space === 'global') site.param = ref.param;
         else {
           const a = self.ir.arrays.find((x) => x.id === ref.id)!;

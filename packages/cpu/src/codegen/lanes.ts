@@ -46,7 +46,7 @@ export interface LaneEnv {
   elementPtr(ref: ArrayRef, index64: Value): Value;
   arrayLength(ref: ArrayRef): Value;
   /** Reports an out-of-bounds access of `lane` and leaves the kernel (terminates the block). */
-  boundsFail(ref: ArrayRef, index: Value, lane: Value, loc: Loc | undefined): void;
+  boundsFail(ref: ArrayRef, index: Value, lane: Value, loc: Loc | undefined, unsigned?: boolean): void;
   /** Atomic read-modify-write of one lane (lowered like the scalar path). */
   atomic(e: Expr & { kind: 'atomic' }, index: Value, value: Value, expected: Value | undefined): Value;
   /** Where lanes go when they `break`/`continue` a block-level loop around the region (sets its flag). */
@@ -744,7 +744,7 @@ export class LaneLowerer {
     const b = this.b, e = this.e, env = this.env;
     const iv = this.expr(index);
     if ('u' in iv) {
-      if (env.boundscheck) this.check(ref, [iv.u], [e.bool(true)], loc);
+      if (env.boundscheck) this.check(ref, [iv.u], [e.bool(true)], loc, index.type === 'u32');
       return { u: b.CreateZExt(iv.u, e.i64) };
     }
     const m = this.mask();
@@ -760,17 +760,17 @@ export class LaneLowerer {
         // The first failing lane: 0 when base is out of bounds, else the first one past the end (len - base).
         const len = env.arrayLength(ref);
         const lane = b.CreateSelect(b.CreateICmpUGE(iv.lin, len), e.int(0), b.CreateSub(len, iv.lin));
-        env.boundsFail(ref, b.CreateAdd(iv.lin, lane), lane, loc);
+        env.boundsFail(ref, b.CreateAdd(iv.lin, lane), lane, loc, index.type === 'u32');
         b.SetInsertPoint(fine);
       }
       return { lin: b.CreateZExt(iv.lin, e.i64) };
     }
     const lanes = this.lanesOf(iv);
-    if (env.boundscheck) this.check(ref, lanes, m ?? new Array(this.W).fill(e.bool(true)), loc);
+    if (env.boundscheck) this.check(ref, lanes, m ?? new Array(this.W).fill(e.bool(true)), loc, index.type === 'u32');
     return { l: lanes.map((v) => b.CreateZExt(v, e.i64)) };
   }
 
-  private check(ref: ArrayRef, idx: Value[], m: Value[], loc: Loc | undefined): void {
+  private check(ref: ArrayRef, idx: Value[], m: Value[], loc: Loc | undefined, unsigned: boolean): void {
     const b = this.b, e = this.e, env = this.env, low = env.low;
     const len = env.arrayLength(ref);
     const bad = idx.map((v, i) => b.CreateAnd(m[i], b.CreateICmpUGE(v, len)));
@@ -783,7 +783,7 @@ export class LaneLowerer {
       lane = b.CreateSelect(bad[i], e.int(i), lane);
       which = b.CreateSelect(bad[i], idx[i], which);
     }
-    env.boundsFail(ref, which, lane, loc);
+    env.boundsFail(ref, which, lane, loc, unsigned);
     b.SetInsertPoint(ok);
   }
 }

@@ -67,6 +67,10 @@ export interface CApi {
   OrcJITDylibAddGenerator(jd: Ptr, gen: Ptr): void;
   OrcLLJITAddObjectFile(j: Ptr, jd: Ptr, buf: Ptr): Ptr;
   OrcLLJITLookup(j: Ptr, out: Ptr[], name: string): Ptr;
+  OrcJITDylibCreateResourceTracker(jd: Ptr): Ptr;
+  OrcLLJITAddObjectFileWithRT(j: Ptr, rt: Ptr, buf: Ptr): Ptr;
+  OrcResourceTrackerRemove(rt: Ptr): Ptr;
+  OrcReleaseResourceTracker(rt: Ptr): void;
 }
 
 const SIGNATURES: Record<keyof CApi, string> = {
@@ -120,6 +124,10 @@ const SIGNATURES: Record<keyof CApi, string> = {
   OrcJITDylibAddGenerator: 'void LLVMOrcJITDylibAddGenerator(void* jd, void* gen)',
   OrcLLJITAddObjectFile: 'void* LLVMOrcLLJITAddObjectFile(void* j, void* jd, void* buf)',
   OrcLLJITLookup: 'void* LLVMOrcLLJITLookup(void* j, _Out_ void** out, const char* name)',
+  OrcJITDylibCreateResourceTracker: 'void* LLVMOrcJITDylibCreateResourceTracker(void* jd)',
+  OrcLLJITAddObjectFileWithRT: 'void* LLVMOrcLLJITAddObjectFileWithRT(void* j, void* rt, void* buf)',
+  OrcResourceTrackerRemove: 'void* LLVMOrcResourceTrackerRemove(void* rt)',
+  OrcReleaseResourceTracker: 'void LLVMOrcReleaseResourceTracker(void* rt)',
 };
 
 const TARGET_INITS = ['X86', 'AArch64', 'NVPTX'];

@@ -22,10 +22,11 @@ export interface TargetHooks {
   /** Element count of an array as i32. */
   arrayLength(ref: ArrayRef): Value;
   /**
-   * Called in a fresh block reached when `index` (i32) is out of bounds of `ref`.
+   * Called in a fresh block reached when `index` (i32) is out of bounds of `ref`;
+   * `unsigned` when the index is a u32 (so 0xffffffff is reported as 4294967295, not -1).
    * Must report the failure and end the block with a terminator (ret, br, unreachable).
    */
-  boundsFail(ref: ArrayRef, index: Value, loc: Loc | undefined): void;
+  boundsFail(ref: ArrayRef, index: Value, loc: Loc | undefined, unsigned?: boolean): void;
   /** A barrier reached by the plain lowering (the CPU backend splits kernels at barriers instead). */
   barrier(s: BarrierStmt): void;
   /** `return` from the kernel: must end the current block with a terminator. */

@@ -232,7 +232,7 @@ export class KernelLowerer {
       const good = this.block('inbounds'), bad = this.block('oob');
       b.CreateCondBr(ok, good, bad);
       b.SetInsertPoint(bad);
-      this.hooks.boundsFail(ref, i, loc);
+      this.hooks.boundsFail(ref, i, loc, index.type === 'u32');
       if (!this.terminated()) b.CreateUnreachable();
       b.SetInsertPoint(good);
     }

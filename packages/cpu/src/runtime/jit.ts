@@ -8,7 +8,7 @@
 import koffi from 'koffi';
 import { capi, takeError, type Ptr } from '../llvm/capi.js';
 import type { KernelPlan } from '../codegen/abi.js';
-import { entrySignature, type KoffiFn } from './loader.js';
+import { entryProto, type KoffiFn } from './loader.js';
 
 let jit: Ptr | undefined;
 
@@ -27,15 +27,40 @@ function lljit(): Ptr {
   return jit;
 }
 
-/** Adds the object to the process-wide JIT and returns its entry point (entry names are unique per compile). */
-export function jitLoad(object: Buffer, plan: KernelPlan): KoffiFn {
+/** Live JIT'd kernels (code not yet freed): for tests and diagnostics. */
+let live = 0;
+export function liveJitKernels(): number {
+  return live;
+}
+
+// Once the kernel object that owns an entry point is unreachable (no launch in
+// flight holds it either), its code and data leave the JIT.
+const freeCode = new FinalizationRegistry<Ptr>((tracker) => {
+  const c = capi();
+  takeError(c.OrcResourceTrackerRemove(tracker));
+  c.OrcReleaseResourceTracker(tracker);
+  live--;
+});
+
+/**
+ * Adds the object to the process-wide JIT under its own resource tracker and
+ * returns its entry point (entry names are unique per compile). The code is
+ * freed when `owner` is garbage-collected.
+ */
+export function jitLoad(object: Buffer, plan: KernelPlan, owner: object): KoffiFn {
   const c = capi();
   const j = lljit();
   const buf = c.CreateMemoryBufferWithMemoryRangeCopy(object, object.length, plan.entry);
-  let err = takeError(c.OrcLLJITAddObjectFile(j, c.OrcLLJITGetMainJITDylib(j), buf));
-  if (err) throw new Error(`numbat: the JIT refused kernel '${plan.name}': ${err}`);
+  const tracker = c.OrcJITDylibCreateResourceTracker(c.OrcLLJITGetMainJITDylib(j));
+  let err = takeError(c.OrcLLJITAddObjectFileWithRT(j, tracker, buf));
   const addr: Ptr[] = [null];
-  err = takeError(c.OrcLLJITLookup(j, addr, plan.entry));
-  if (err) throw new Error(`numbat: the JIT has no entry point for kernel '${plan.name}': ${err}`);
-  return koffi.decode(addr[0], koffi.proto(entrySignature(plan))) as unknown as KoffiFn;
+  if (!err) err = takeError(c.OrcLLJITLookup(j, addr, plan.entry));
+  if (err) {
+    takeError(c.OrcResourceTrackerRemove(tracker));
+    c.OrcReleaseResourceTracker(tracker);
+    throw new Error(`numbat: the JIT refused kernel '${plan.name}': ${err}`);
+  }
+  live++;
+  freeCode.register(owner, tracker);
+  return koffi.decode(addr[0], entryProto(plan)) as unknown as KoffiFn;
 }

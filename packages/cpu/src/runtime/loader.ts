@@ -91,6 +91,21 @@ export function entrySignature(plan: KernelPlan): string {
   return `int32_t ${plan.entry}(int32_t* info, int32_t begin, int32_t end, uint8_t* scratch${params.length ? ', ' + params.join(', ') : ''})`;
 }
 
+// koffi keeps every prototype it is given for the life of the process: one per
+// parameter-type list, not one per kernel.
+const protos = new Map<string, ReturnType<typeof koffi.proto>>();
+
+/** The koffi prototype of an entry point, shared by every kernel with the same parameter types. */
+export function entryProto(plan: KernelPlan): ReturnType<typeof koffi.proto> {
+  const types = plan.scalarTypes.map((t) => (t === null ? 'p' : t === 'f32' ? 'f' : t === 'f64' ? 'd' : 'i')).join('');
+  let p = protos.get(types);
+  if (!p) {
+    p = koffi.proto(entrySignature({ ...plan, entry: `numbat_entry_${types}` }));
+    protos.set(types, p);
+  }
+  return p;
+}
+
 const opened = new Map<string, { lib: ReturnType<typeof koffi.load>; sha256: string }>();
 
 /**
