@@ -7,7 +7,6 @@
 
 import { describe, expect, it } from 'vitest';
 import { targetAvailability, type Target } from '@numbat/core';
-// @ts-expect-error plain ESM without types (the fuzzer also runs from node: npm run fuzz)
 import { fuzz, KNOWN_OPEN } from './fuzz/fuzz.mjs';
 
 const FIRST_SEED = 2000;

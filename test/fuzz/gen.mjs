@@ -29,11 +29,10 @@ export const FAMILIES = {
   'dev-same-names': 'device functions with same-named locals (bug 3)',
   'late-typed': 'locals declared without a value and assigned later (bug 4)',
   'u32-const': 'constant u32 expressions such as `(2 >>> 0)` (refused: typed i32, found by this fuzzer)',
-  'dev-ret-u32': 'device functions returning u32 or a constant (refused: the result is typed i32, found by this fuzzer)',
+  'dev-result': 'device function results used bare next to a u32 operand, device functions returning u32 or a constant (refused: typed i32, found by this fuzzer)',
   'lane-linear': 'compound element stores and ++/-- and float compound assignment inside loops, loops in device functions (issue 11 bug 7 on cpu)',
   'div-zero': 'float division by a zero known at compile time in f32 kernels (issue 11 bug 8 on webgpu)',
   'effect-in-expr': "atomics on the thread's own output slot used as values inside expressions (bug 5)",
-  'f32-arith': 'f32 arithmetic (bug 8 on webgpu)',
   'trig': 'Math.sin/cos/tan (bug 9; arguments kept below 1000)',
   'hyperbolic': 'Math.sinh/cosh/tanh/asinh/acosh/atanh (bug 10)',
   'bool-compare': 'ordered comparisons of booleans (bug 11)',
@@ -163,10 +162,9 @@ export function generate(seed, { exclude = [] } = {}) {
     if (ty === 'u32' && !on('u32-const') && isConst(x)) return E('u32', 'u32(', x, ')');
     // A constant float expression folds to a literal, and an integral one then takes an
     // integer type (`2.0` is `2`): anchor it to a float variable to keep it a float.
-    if (ty === 'F' && isConst(x) && Number.isInteger(constValue(x))) {
-      const anchor = inDevice ? inDevice.params.find((q) => q.ty === 'F')?.name : 's';
-      if (anchor) return E('F', `(${anchor} * 0 + `, x, ')');
-    }
+    // (Typed with a dtype conversion: an arithmetic anchor like `s * 0 + c` would be folded
+    // by Mesa, which drops NaN and Infinity, issue 11 bug 8.)
+    if (ty === 'F' && isConst(x) && Number.isInteger(constValue(x))) return E('F', hasF32 ? 'f32(' : 'f64(', x, ')');
     return x;
   }
 
@@ -282,7 +280,11 @@ export function generate(seed, { exclude = [] } = {}) {
       if (p === 'F' && f.poly && chance(0.5)) { cov('device function at i32'); args.push(gen('i32', d)); f.polyUsed = true; }
       else args.push(gen(p, d));
     });
-    return E(ty, `${f.name}(`, ...args, ')');
+    const call = E(ty, `${f.name}(`, ...args, ')');
+    if (on('dev-result')) return call;
+    // A bare call result next to a u32 operand is refused ('dev-result' family): a
+    // conversion (or an operation with a float) types it first.
+    return ty === 'i32' ? wrapI(call) : ty === 'u32' ? wrapU(call) : E(ty, '(', call, ' + s)');
   }
 
   // ---- statements ----
@@ -413,10 +415,14 @@ export function generate(seed, { exclude = [] } = {}) {
 
   // ---- device functions ----
   function devReturn() {
-    // A constant result is typed wrongly at the call (the 'dev-ret-u32' family): avoid it unless asked.
+    // A constant result is typed wrongly at the call (the 'dev-result' family): avoid it unless asked.
     let x = gen(inDevice.ret, 2);
-    for (let k = 0; k < 8 && !on('dev-ret-u32') && isConst(x); k++) x = gen(inDevice.ret, 2);
-    if (isConst(x) && !on('dev-ret-u32')) x = E(inDevice.ret, '(', x, ` + ${inDevice.locals.i32[0]} * 0)`);
+    for (let k = 0; k < 8 && !on('dev-result') && isConst(x); k++) x = gen(inDevice.ret, 2);
+    if (isConst(x) && !on('dev-result')) {
+      const t0 = inDevice.locals.i32[0]; // an i32 local: `t0 * 0` folds exactly
+      const r = inDevice.ret;
+      x = r === 'u32' ? E(r, '((', x, ` + ${t0} * 0) >>> 0)`) : r === 'i32' ? E(r, '(', x, ` + ${t0} * 0)`) : E(r, hasF32 ? 'f32(' : 'f64(', x, `) + ${t0} * 0`);
+    }
     return x;
   }
   let sharedLen = 0;
@@ -428,14 +434,14 @@ export function generate(seed, { exclude = [] } = {}) {
     const params = [];
     const prefix = on('dev-same-names') ? '' : `${name}_`;
     for (let p = 0; p < nParams; p++) params.push({ name: `${prefix}p${p}`, ty: poly ? 'F' : pick(['i32', 'u32', 'F', ...(hasF32 ? ['f32'] : [])]) });
-    const ret = poly ? 'F' : pick(['i32', 'F', ...(on('dev-ret-u32') ? ['u32'] : [])]);
+    const ret = poly ? 'F' : pick(['i32', 'F', ...(on('dev-result') ? ['u32'] : [])]);
 
     const dl = { i32: [], F: [] };
     inDevice = { params, ret, locals: dl };
     // Declared one after the other: an initialiser only sees the locals before it.
     const decls = [S(`let ${prefix}t0 = `, gen('i32', 1), ';')];
     dl.i32.push(`${prefix}t0`);
-    decls.push(S(`let ${prefix}t1 = ${params.find((p) => p.ty === 'F')?.name ?? '0.5'} * 0;`), S(`${prefix}t1 = `, gen('F', 1), ';'));
+    decls.push(S(`let ${prefix}t1 = ${params.find((p) => p.ty === 'F')?.name ?? '0.5'};`), S(`${prefix}t1 = `, gen('F', 1), ';'));
     dl.F.push(`${prefix}t1`);
     const body = block(1, 1 + r(3));
     const tail = { ...S('return ', devReturn(), ';'), keep: true }; // the reducer keeps the result

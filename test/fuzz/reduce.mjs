@@ -29,8 +29,10 @@ function exprs(p) {
   const walk = (n, parent, k) => {
     if (!n || typeof n === 'string') return;
     if (n.b) { n.stmts.forEach((s, j) => walk(s, n.stmts, j)); return; }
-    if (n.e) out.push({ parent, k, n });
-    n.parts.forEach((c, j) => walk(c, n.parts, j));
+    // The value of a kept statement (a device function's last return) stays as generated:
+    // a constant there is typed differently (see the 'dev-result' family).
+    if (n.e && !(n.parentKeep)) out.push({ parent, k, n });
+    n.parts.forEach((c, j) => { if (c && typeof c === 'object' && n.keep) c.parentKeep = true; walk(c, n.parts, j); });
   };
   walk(p.body, null, 0);
   p.devs.forEach((d) => walk(d.node, null, 0));
