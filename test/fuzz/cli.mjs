@@ -44,6 +44,7 @@ console.log(`\n${summary.kernels} kernels in ${summary.seconds.toFixed(0)} s (se
 const cols = ['ok', 'mismatch', 'internal', 'refused', 'launch-error', 'generator', 'skipped'];
 console.log(`  ${'target'.padEnd(10)}${cols.map((c) => c.padStart(13)).join('')}`);
 for (const [t, o] of Object.entries(summary.perTarget)) console.log(`  ${t.padEnd(10)}${cols.map((c) => String(o[c] ?? 0).padStart(13)).join('')}`);
+for (const [t, why] of Object.entries(summary.skipReasons)) console.log(`  ${t} skipped: ${Object.keys(why).join('; ')}`);
 console.log('coverage (kernels using each construct):');
 const cov = Object.entries(summary.coverage).sort((a, b) => a[0].localeCompare(b[0]));
 for (let k = 0; k < cov.length; k += 4) console.log('  ' + cov.slice(k, k + 4).map(([c, n]) => `${c}: ${n}`.padEnd(34)).join(''));

@@ -22,7 +22,7 @@ const mismatchedArrays = (m) => [...new Set([...m.matchAll(/(\w+)\[\d+\]: got/g)
  */
 export async function fuzz({ seed = 1, count = Infinity, seconds = Infinity, targets = ['sim', 'cpu', 'webgpu'], exclude = [], reduceFailures = true, maxReduceTries = 300, onFailure = () => {}, onProgress = () => {} } = {}) {
   const t0 = Date.now();
-  const summary = { kernels: 0, jsChecked: 0, perTarget: {}, coverage: {}, failures: [] };
+  const summary = { kernels: 0, jsChecked: 0, perTarget: {}, skipReasons: {}, coverage: {}, failures: [] };
   const bump = (t, k) => { const o = (summary.perTarget[t] ??= {}); o[k] = (o[k] ?? 0) + 1; };
   for (let s = seed; s < seed + count && (Date.now() - t0) / 1000 < seconds; s++) {
     const p = generate(s, { exclude });
@@ -31,6 +31,7 @@ export async function fuzz({ seed = 1, count = Infinity, seconds = Infinity, tar
     for (const c of p.coverage) summary.coverage[c] = (summary.coverage[c] ?? 0) + 1;
     for (const [t, r] of Object.entries(results)) {
       bump(t === 'js' ? 'plain JS' : t, r.status);
+      if (r.status === 'skipped') ((summary.skipReasons[t] ??= {})[r.message] = true);
       if (t === 'js') summary.jsChecked++;
     }
     const key = failureKey(results);
