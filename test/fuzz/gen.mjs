@@ -255,7 +255,9 @@ export function generate(seed, { exclude = [] } = {}) {
         add(1, () => { cov('Math.fround in F'); return kind === 'f64' || exact ? E('F', 'f64(Math.fround(', gen('F', d), '))') : E('F', 'Math.fround(', gen('F', d), ')'); });
         if (kind !== 'f32') add(1, () => { cov('f64()'); return E('F', 'f64(', gen(pick(['i32', 'u32', 'F']), d), ')'); });
         if (hasF32) add(2, () => { cov('f32 widened to F'); return E('F', '(', gen('f32', d), ` ${pick(['+', '*', '-'])} `, gen('F', d), ')'); });
-        if (kind === 'f64' && on('pow')) add(1, () => { cov('Math.pow'); return E('F', 'Math.pow(', gen('F', d), ', ', pick(['0', '1', '2', '3', '0.5', '-1']), ')'); });
+        // Only exact powers inside expressions (pow is not correctly rounded: V8 and libm
+        // differ in the last bit for x ** 3); the others go to oX with a relative bound.
+        if (kind === 'f64' && on('pow')) add(1, () => { cov('Math.pow(x, 0 | 1)'); return E('F', 'Math.pow(', gen('F', d), ', ', pick(['0', '1']), ')'); });
       } else {
         add(2, () => { cov('f32()'); return E('f32', pick(['f32(', 'Math.fround(']), gen(pick(['F', 'i32', 'u32']), d), ')'); });
       }
