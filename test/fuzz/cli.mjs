@@ -1,0 +1,52 @@
+// npm run fuzz -- [--seconds N | --count N] [--targets sim,cpu,webgpu] [--seed S]
+//                 [--exclude fam,...] [--include fam,...] [--no-reduce] [--out dir] [--families]
+// Differential fuzzing of generated kernels (see docs/fuzzing.md). Families of known open
+// bugs (KNOWN_OPEN in fuzz.mjs) are excluded unless named in --include (or --include all).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FAMILIES } from './gen.mjs';
+import { fuzz, KNOWN_OPEN } from './fuzz.mjs';
+
+process.env.XDG_RUNTIME_DIR ??= '/tmp/numbat-xdg';
+mkdirSync(process.env.XDG_RUNTIME_DIR, { recursive: true });
+
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : dflt; };
+const list = (s) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []);
+
+if (argv.includes('--families')) {
+  for (const [f, d] of Object.entries(FAMILIES)) console.log(`${f.padEnd(16)} ${KNOWN_OPEN.includes(f) ? '(off: known open bug) ' : ''}${d}`);
+  process.exit(0);
+}
+const include = list(opt('include', ''));
+const exclude = [...new Set([...list(opt('exclude', '')), ...(include.includes('all') ? [] : KNOWN_OPEN.filter((f) => !include.includes(f)))])];
+for (const f of [...exclude, ...include]) if (f !== 'all' && !(f in FAMILIES)) { console.error(`unknown family '${f}' (see --families)`); process.exit(2); }
+const seconds = Number(opt('seconds', argv.includes('--count') ? Infinity : 60));
+const count = Number(opt('count', Infinity));
+const seed = Number(opt('seed', Date.now() % 1e6));
+const targets = list(opt('targets', 'sim,cpu,webgpu'));
+const out = opt('out', 'test/fuzz/failures');
+
+console.log(`numbat fuzz: seed ${seed}, ${Number.isFinite(count) ? `${count} kernels` : `${seconds} s`}, targets ${targets.join(',')}, excluded families: ${exclude.join(',') || 'none'}`);
+let last = Date.now();
+const summary = await fuzz({
+  seed, count, seconds, targets, exclude, reduceFailures: !argv.includes('--no-reduce'),
+  onFailure(f) {
+    mkdirSync(out, { recursive: true });
+    const file = join(out, `seed-${f.seed}.test.ts.txt`);
+    writeFileSync(file, f.test + '\n');
+    console.log(`\nFAIL seed ${f.seed}: ${f.key}\n${f.source}\n  -> ${file}`);
+  },
+  onProgress(s) { if (Date.now() - last > 10000) { last = Date.now(); process.stdout.write(`  ${s.kernels} kernels, ${s.failures.length} failing\n`); } },
+});
+
+console.log(`\n${summary.kernels} kernels in ${summary.seconds.toFixed(0)} s (seeds ${seed}..${seed + summary.kernels - 1}); ${summary.jsChecked} also against plain JS`);
+const cols = ['ok', 'mismatch', 'internal', 'refused', 'launch-error', 'generator', 'skipped'];
+console.log(`  ${'target'.padEnd(10)}${cols.map((c) => c.padStart(13)).join('')}`);
+for (const [t, o] of Object.entries(summary.perTarget)) console.log(`  ${t.padEnd(10)}${cols.map((c) => String(o[c] ?? 0).padStart(13)).join('')}`);
+for (const [t, why] of Object.entries(summary.skipReasons)) console.log(`  ${t} skipped: ${Object.keys(why).join('; ')}`);
+console.log('coverage (kernels using each construct):');
+const cov = Object.entries(summary.coverage).sort((a, b) => a[0].localeCompare(b[0]));
+for (let k = 0; k < cov.length; k += 4) console.log('  ' + cov.slice(k, k + 4).map(([c, n]) => `${c}: ${n}`.padEnd(34)).join(''));
+console.log(`${summary.failures.length} failing kernels${summary.failures.length ? ` (reduced, in ${out}/)` : ''}`);
+process.exitCode = summary.failures.length ? 1 : 0;

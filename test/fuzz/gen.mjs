@@ -1,0 +1,581 @@
+// Seeded generator of random VALID kernels (Csmith style) for the differential fuzzer.
+//
+// A program is a tree of nodes so that the reducer can delete statements and replace
+// expressions by a leaf of the same type:
+//   expression: { e: type, parts: [string | node], tag }    statement: { s: true, parts, tag }
+//   block:      { b: true, stmts: [statement] }
+// Validity by construction: every index is masked into range (arrays are 16 long, or
+// the block size for shared memory), every loop has a constant or masked small trip count,
+// barriers sit only at the top level of the kernel before any early return, integer `%` and
+// `Math.trunc/floor(a / b)` get a divisor >= 1, atomics are statements (their old value is
+// order-dependent), and each thread writes only its own output slots.
+//
+// Types: i32, u32, bool, F (the default float: f64 on sim/cpu, f32 on webgpu), and f32 in
+// f32 kernels. A kernel is of one of three kinds:
+//   'f64': float arrays are Float64Array (F); runs on sim and cpu (webgpu refuses f64).
+//   'f32': float arrays are Float32Array, f32 locals and arithmetic; runs everywhere.
+//   'exact' : an f64 kernel restricted to JavaScript's exact meaning (integer + - * and
+//            negation wrapped by `| 0` / `>>> 0`, no f32, no inexact Math, no poly device
+//            calls at int types): also compared with the function run as plain JavaScript.
+
+export const ARRAY_LEN = 16;
+export const SLOTS = 4;
+
+// Construct families that can be switched off (`--exclude a,b`), each with the bugs of
+// issue 11 it can reach.
+export const FAMILIES = {
+  'eval-order': 'side effects (x++, --x, element ++) inside call arguments and stores (issue 11 bug 1)',
+  'dev-poly': 'one device function called at several argument types (bug 2)',
+  'dev-same-names': 'device functions with same-named locals (bug 3)',
+  'late-typed': 'locals declared without a value and assigned later (bug 4)',
+  'u32-const': 'constant u32 expressions such as `(2 >>> 0)` (refused: typed i32, found by this fuzzer)',
+  'dev-result': 'device function results used bare next to a u32 operand, device functions returning u32 or a constant (refused: typed i32, found by this fuzzer)',
+  'lane-linear': 'compound element stores and ++/-- and float compound assignment inside loops, loops in device functions (issue 11 bug 7 on cpu)',
+  'div-zero': 'float division by a zero known at compile time in f32 kernels (issue 11 bug 8 on webgpu)',
+  'effect-in-expr': "atomics on the thread's own output slot used as values inside expressions (bug 5)",
+  'trig': 'Math.sin/cos/tan (bug 9; arguments kept below 1000)',
+  'hyperbolic': 'Math.sinh/cosh/tanh/asinh/acosh/atanh (bug 10)',
+  'bool-compare': 'ordered comparisons of booleans (bug 11)',
+  'data-loops': 'loops bounded by a global array element (bug 12)',
+  'pow': 'Math.pow and ** (bug 13)',
+  'shared': 'shared arrays and barriers',
+  'atomics': 'atomic add/sub/min/max/and/or/xor statements',
+  'local-arrays': 'per-thread local arrays',
+  'grid2': 'two-dimensional grids (cuda.grid(2))',
+  'early-return': 'early return after the last barrier',
+  'device-fns': 'device functions',
+  'inexact-math': 'exp/log/cbrt/atan/... results (compared with a relative bound)',
+};
+
+export function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const INT_VALUES = [0, 1, -1, 2, 3, 7, -8, 100, 65535, 65536, 2147483647, -2147483648, 1073741824, -123456, 46341, 12345678];
+const U32_VALUES = [0, 1, 2, 3, 255, 4294967295, 2147483648, 2147483647, 65536, 3000000000, 16, 99];
+const F_VALUES = [0, -0, 0.5, -1.5, 1, 3.25, 1e-7, 1e10, -1e20, 2.5e-310, 0.1, 123.456, 16777217, 1e300, Infinity, -Infinity, NaN, 2147483648.5];
+const F_LITERALS = ['0.5', '1.5', '2', '0.1', '3', '1e-3', '1e8', '0.25', '7', '1e30', '65536', '2.5'];
+const I_LITERALS = ['0', '1', '2', '3', '5', '7', '31', '100', '255', '65535', '2147483647', '1000000'];
+
+/** Generates one kernel program from a seed. */
+export function generate(seed, { exclude = [] } = {}) {
+  const rnd = mulberry32(seed);
+  const off = new Set(exclude);
+  const on = (f) => !off.has(f);
+  const r = (n) => Math.floor(rnd() * n);
+  const pick = (a) => a[r(a.length)];
+  const chance = (p) => rnd() < p;
+
+  const kind = pick(['exact', 'exact', 'f64', 'f32', 'f32']);
+  const exact = kind === 'exact';
+  const hasF32 = kind === 'f32';
+  const grid2 = on('grid2') && chance(0.3);
+  const useShared = on('shared') && chance(0.35);
+  const coverage = new Set([`kind:${kind}`]);
+  const cov = (c) => coverage.add(c);
+  if (grid2) cov('cuda.grid(2)');
+
+  // Scope: typed locals, loop counters (read-only), device functions.
+  const locals = { i32: [], u32: [], bool: [], F: [], f32: [] };
+  const counters = [];
+  let nameId = 0;
+  const fresh = (p) => `${p}${nameId++}`;
+  let sharedReady = false; // shared array readable (after the first barrier)
+  let sharedTy = null;
+  let localArr = null; // { name, ty }
+  const devFns = []; // { name, params: [ty], ret, poly, node }
+  let inDevice = null; // device function being generated: { params: [{name, ty}] }
+  let hasEffects = false; // a statement-level side effect inside expressions (eval-order family)
+
+  const E = (ty, ...parts) => ({ e: ty, parts });
+  const S = (...parts) => ({ s: true, parts });
+  const B = (stmts) => ({ b: true, stmts });
+
+  const wrapI = (x) => E('i32', '(', x, ' | 0)');
+  const wrapU = (x) => E('u32', '(', x, ' >>> 0)');
+  const idx = (len) => {
+    // An index in [0, len): any integer expression masked (len is a power of two).
+    const t = pick(['i32', 'i32', 'u32', 'F']);
+    if (t === 'F') return E('i32', '((', gen('F', 1), ' | 0) & ', String(len - 1), ')');
+    return E('i32', '(', gen(t, 1), ' & ', String(len - 1), ')');
+  };
+  const posDivisor = (ty) => ty === 'u32'
+    ? E('u32', '(((', gen('u32', 2), ' & 7) + 1) >>> 0)')
+    : E('i32', '((', gen('i32', 2), ' & 7) + 1)');
+
+  function leaf(ty) {
+    const opts = [];
+    const vars = inDevice ? [...inDevice.locals[ty] ?? [], ...inDevice.params.filter((p) => p.ty === ty).map((p) => p.name)] : locals[ty];
+    for (const v of vars) opts.push(() => E(ty, v));
+    if (ty === 'i32') {
+      opts.push(() => E('i32', pick(I_LITERALS)), () => E('i32', `(-${pick(I_LITERALS)})`));
+      if (!inDevice) {
+        opts.push(() => E('i32', 'i'), () => E('i32', 'n'), () => E('i32', 'inI[', idx(ARRAY_LEN), ']'), () => E('i32', 'inI.length'));
+        for (const c of counters) opts.push(() => E('i32', c));
+        if (localArr?.ty === 'i32') opts.push(() => { cov('local array load'); return E('i32', `${localArr.name}[`, idx(8), ']'); });
+        if (sharedReady && sharedTy === 'i32') opts.push(() => { cov('shared array load'); return E('i32', 'sh[', idx(sharedLen), ']'); });
+      }
+    } else if (ty === 'u32') {
+      opts.push(() => E('u32', `u32(${pick(I_LITERALS.concat(['4294967295', '3000000000']))})`));
+      if (on('u32-const')) opts.push(() => E('u32', `(${pick(I_LITERALS)} >>> 0)`));
+      if (!inDevice) opts.push(() => E('u32', 'inU[', idx(ARRAY_LEN), ']'));
+    } else if (ty === 'bool') {
+      opts.push(() => E('bool', pick(['true', 'false'])));
+      if (!inDevice) opts.push(() => E('bool', 'flag'));
+    } else if (ty === 'F') {
+      opts.push(() => E('F', pick(F_LITERALS)));
+      if (!inDevice) {
+        opts.push(() => E('F', 's'));
+        if (!hasF32) opts.push(() => E('F', 'inF[', idx(ARRAY_LEN), ']'));
+        if (sharedReady && sharedTy === 'F') opts.push(() => { cov('shared array load'); return E('F', 'sh[', idx(sharedLen), ']'); });
+      }
+    } else if (ty === 'f32') {
+      opts.push(() => E('f32', `Math.fround(${pick(F_LITERALS)})`));
+      if (!inDevice) {
+        opts.push(() => E('f32', 'inF[', idx(ARRAY_LEN), ']'));
+        if (sharedReady && sharedTy === 'f32') opts.push(() => { cov('shared array load'); return E('f32', 'sh[', idx(sharedLen), ']'); });
+      }
+    }
+    return pick(opts)();
+  }
+
+  const sideEffect = () => {
+    // An i32 value with a side effect on an i32 local (eval-order family).
+    const vars = inDevice ? (inDevice.locals.i32 ?? []) : locals.i32;
+    if (!vars.length) return null;
+    const v = pick(vars);
+    hasEffects = true;
+    cov('++/-- inside an expression');
+    return E('i32', pick([`${v}++`, `${v}--`, `++${v}`, `--${v}`]));
+  };
+
+  function gen(ty, depth) {
+    const x = genAny(ty, depth);
+    // A constant u32 expression folds to a literal that alone is i32: see the 'u32-const' family.
+    if (ty === 'u32' && !on('u32-const') && isConst(x)) return E('u32', 'u32(', x, ')');
+    // A constant float expression folds to a literal, and an integral one then takes an
+    // integer type (`2.0` is `2`): anchor it to a float variable to keep it a float.
+    // (Typed with a dtype conversion: an arithmetic anchor like `s * 0 + c` would be folded
+    // by Mesa, which drops NaN and Infinity, issue 11 bug 8.)
+    if (ty === 'F' && isConst(x) && Number.isInteger(constValue(x))) return E('F', hasF32 ? 'f32(' : 'f64(', x, ')');
+    return x;
+  }
+
+  // A float divisor. Mesa (webgpu on llvmpipe) mis-folds divisions by a zero it can see
+  // (issue 11 bug 8): unless the 'div-zero' family is on, f32 kernels (the ones run on
+  // webgpu) divide by Math.max(d, 1) instead.
+  function divisor(ty, d) {
+    const x = gen(ty, d);
+    if (hasF32 && !on('div-zero')) return E(ty, 'Math.max(', x, ', 1)');
+    if (!hasF32) cov('division by a possible zero');
+    return x;
+  }
+
+  function genAny(ty, depth) {
+    if (depth <= 0 || chance(0.25)) return leaf(ty);
+    const d = depth - 1;
+    const alts = [];
+    const add = (w, f) => { for (let k = 0; k < w; k++) alts.push(f); };
+    if (ty === 'i32') {
+      add(3, () => {
+        const op = pick(['+', '-', '*']); cov(`i32 ${op}`);
+        // JS-exact kernels: products through Math.imul (a double product can exceed 2^53).
+        if (exact && op === '*') return E('i32', 'Math.imul(', gen('i32', d), ', ', gen('i32', d), ')');
+        const x = E('i32', '(', gen('i32', d), ` ${op} `, gen('i32', d), ')'); return exact || chance(0.4) ? wrapI(x) : x;
+      });
+      add(1, () => { cov('Math.imul'); return E('i32', 'Math.imul(', gen(pick(['i32', 'u32']), d), ', ', gen(pick(['i32', 'u32']), d), ')'); });
+      add(2, () => { const op = pick(['&', '|', '^', '<<', '>>']); cov(`bitwise ${op}`); return E('i32', '(', gen(pick(['i32', 'u32']), d), ` ${op} `, gen(pick(['i32', 'u32']), d), ')'); });
+      add(1, () => { cov('~'); return E('i32', '(~', gen(pick(['i32', 'u32']), d), ')'); });
+      add(1, () => { cov('unary -'); const x = E('i32', '(-', gen('i32', d), ')'); return exact ? wrapI(x) : x; });
+      add(2, () => { const t = pick(['F', 'u32', 'bool', ...(hasF32 ? ['f32'] : [])]); cov(`${t} | 0`); return wrapI(gen(t, d)); });
+      add(1, () => { cov('i32()'); return E('i32', 'i32(', gen(pick(['F', 'u32', ...(hasF32 ? ['f32'] : [])]), d), ')'); });
+      add(1, () => { cov('integer %'); const x = E('i32', '(', gen('i32', d), ' % ', posDivisor('i32'), ')'); return exact ? wrapI(x) : x; });
+      add(1, () => { cov('(a / b) | 0'); return E('i32', '((', gen('i32', d), ' / ', gen('i32', d), ') | 0)'); });
+      add(1, () => { const f = pick(['trunc', 'floor']); cov(`Math.${f}(a / b)`); const x = E('i32', `Math.${f}(`, gen('i32', d), ' / ', posDivisor('i32'), ')'); return exact ? wrapI(x) : x; });
+      add(1, () => { const f = pick(['abs', 'sign']); cov(`Math.${f} i32`); const x = E('i32', `Math.${f}(`, gen('i32', d), ')'); return exact ? wrapI(x) : x; });
+      add(1, () => { const f = pick(['min', 'max']); cov(`Math.${f} i32`); const args = [gen('i32', d), ', ', gen('i32', d)]; if (chance(0.3)) args.push(', ', gen('i32', d)); return E('i32', `Math.${f}(`, ...args, ')'); });
+      add(1, () => { cov('Math.clz32'); return E('i32', 'Math.clz32(', gen(pick(['i32', 'u32']), d), ')'); });
+      add(1, () => { cov('?: i32'); return E('i32', '(', gen('bool', d), ' ? ', gen('i32', d), ' : ', gen('i32', d), ')'); });
+      add(1, () => { const f = pick(['floor', 'ceil', 'round', 'trunc']); cov(`Math.${f} F | 0`); return wrapI(E('F', `Math.${f}(`, gen('F', d), ')')); });
+      if (on('eval-order')) add(1, () => {
+        const se = sideEffect(); if (!se) return leaf('i32');
+        const f = pick(['max', 'min', 'imul']);
+        const a = leaf('i32');
+        return chance(0.5) ? E('i32', `Math.${f}(`, a, ', ', se, ')') : wrapI(E('i32', '(', a, ' + ', se, ')'));
+      });
+      // An atomic on this thread's own slot: deterministic, and its value is the slot's old value.
+      if (!inDevice && on('effect-in-expr')) add(1, () => { cov('atomic value in an expression'); return E('i32', `cuda.atomic.${pick(['add', 'sub', 'max', 'xor'])}(oI, base + ${r(SLOTS)}, `, gen('i32', d), ')'); });
+    } else if (ty === 'u32') {
+      add(3, () => {
+        const op = pick(['+', '-', '*']); cov(`u32 ${op}`);
+        if (exact && op === '*') return wrapU(E('i32', 'Math.imul(', gen('u32', d), ', ', gen('u32', d), ')'));
+        const x = E('u32', '(', gen('u32', d), ` ${op} `, gen('u32', d), ')'); return exact || chance(0.4) ? wrapU(x) : x;
+      });
+      add(1, () => { cov('u32 + literal'); const x = E('u32', '(', gen('u32', d), ` + ${pick(I_LITERALS)})`); return exact ? wrapU(x) : x; });
+      add(2, () => { const t = pick(['F', 'i32', 'u32', 'bool', ...(hasF32 ? ['f32'] : [])]); cov(`${t} >>> 0`); return wrapU(gen(t, d)); });
+      add(1, () => { cov('u32()'); return E('u32', 'u32(', gen(pick(['F', 'i32', ...(hasF32 ? ['f32'] : [])]), d), ')'); });
+      add(1, () => { cov('>>>'); return E('u32', '(', gen(pick(['i32', 'u32']), d), ' >>> ', gen(pick(['i32', 'u32']), d), ')'); });
+      add(1, () => { cov('integer % u32'); return E('u32', '(', gen('u32', d), ' % ', posDivisor('u32'), ')'); });
+      add(1, () => { cov('(a / b) >>> 0'); return E('u32', '((', gen('u32', d), ' / ', gen('u32', d), ') >>> 0)'); });
+      add(1, () => { const f = pick(['min', 'max']); cov(`Math.${f} u32`); return E('u32', `Math.${f}(`, gen('u32', d), ', ', gen('u32', d), ')'); });
+      add(1, () => { cov('?: u32'); return E('u32', '(', gen('bool', d), ' ? ', gen('u32', d), ' : ', gen('u32', d), ')'); });
+      add(1, () => { cov('cuda.umulhi'); return E('u32', 'cuda.umulhi(', gen('u32', d), ', ', gen('u32', d), ')'); });
+    } else if (ty === 'bool') {
+      add(4, () => {
+        const t = pick(['i32', 'u32', 'F', ...(hasF32 ? ['f32'] : [])]);
+        const op = pick(['<', '<=', '>', '>=', '===', '!==', '==', '!=']);
+        cov(`compare ${t}`);
+        return E('bool', '(', gen(t, d), ` ${op} `, gen(t, d), ')');
+      });
+      add(1, () => { cov('compare i32 with F'); return E('bool', '(', gen('i32', d), ` ${pick(['<', '>=', '==='])} `, gen('F', d), ')'); });
+      add(2, () => { const op = pick(['&&', '||']); cov(op); return E('bool', '(', gen('bool', d), ` ${op} `, gen('bool', d), ')'); });
+      add(1, () => { cov('!'); return E('bool', '(!', gen('bool', d), ')'); });
+      add(1, () => { cov('?: bool'); return E('bool', '(', gen('bool', d), ' ? ', gen('bool', d), ' : ', gen('bool', d), ')'); });
+      if (on('bool-compare')) add(1, () => { cov('bool < bool'); return E('bool', '(', gen('bool', d), ` ${pick(['<', '>=', '==='])} `, gen('bool', d), ')'); });
+    } else if (ty === 'F' || ty === 'f32') {
+      const t = ty;
+      add(4, () => { const op = pick(['+', '-', '*', '/']); cov(`${t} ${op}`); return E(t, '(', gen(t, d), ` ${op} `, op === '/' ? divisor(t, d) : gen(t, d), ')'); });
+      add(1, () => { cov(`${t} %`); return E(t, '(', gen(t, d), ' % ', divisor(t, d), ')'); });
+      add(1, () => { cov(`${t} op literal`); return E(t, '(', gen(t, d), ` ${pick(['*', '+', '-', '/'])} ${pick(F_LITERALS)})`); });
+      add(1, () => { cov(`-${t}`); return E(t, '(-', gen(t, d), ')'); });
+      add(1, () => { const f = pick(['sqrt', 'abs', 'floor', 'ceil', 'round', 'trunc', 'sign']); cov(`Math.${f} ${t}`); return E(t, `Math.${f}(`, gen(t, d), ')'); });
+      add(1, () => { const f = pick(['min', 'max']); cov(`Math.${f} ${t}`); return E(t, `Math.${f}(`, gen(t, d), ', ', gen(t, d), ')'); });
+      add(1, () => { cov(`?: ${t}`); return E(t, '(', gen('bool', d), ' ? ', gen(t, d), ' : ', gen(t, d), ')'); });
+      if (t === 'F') {
+        add(2, () => { cov('int / int (default float)'); const it = pick(['i32', 'u32']); return E('F', '(', gen(it, d), ' / ', divisor(it, d), ')'); });
+        add(1, () => { cov('int * float literal'); return E('F', '(', gen(pick(['i32', 'u32']), d), ` * ${pick(['0.5', '1.5', '0.1'])})`); });
+        add(1, () => { cov('F op i32'); return E('F', '(', gen('F', d), ` ${pick(['+', '-', '*'])} `, gen('i32', d), ')'); });
+        add(1, () => { cov('Math.fround in F'); return kind === 'f64' || exact ? E('F', 'f64(Math.fround(', gen('F', d), '))') : E('F', 'Math.fround(', gen('F', d), ')'); });
+        if (kind !== 'f32') add(1, () => { cov('f64()'); return E('F', 'f64(', gen(pick(['i32', 'u32', 'F']), d), ')'); });
+        if (hasF32) add(2, () => { cov('f32 widened to F'); return E('F', '(', gen('f32', d), ` ${pick(['+', '*', '-'])} `, gen('F', d), ')'); });
+        // Only exact powers inside expressions (pow is not correctly rounded: V8 and libm
+        // differ in the last bit for x ** 3); the others go to oX with a relative bound.
+        if (kind === 'f64' && on('pow')) add(1, () => { cov('Math.pow(x, 0 | 1)'); return E('F', 'Math.pow(', gen('F', d), ', ', pick(['0', '1']), ')'); });
+      } else {
+        add(2, () => { cov('f32()'); return E('f32', pick(['f32(', 'Math.fround(']), gen(pick(['F', 'i32', 'u32']), d), ')'); });
+      }
+      if (devFns.length && !inDevice) add(2, () => callDev(t, d));
+    }
+    if (ty !== 'bool' && ty !== 'f32' && devFns.length && !inDevice) add(1, () => callDev(ty, d));
+    if (!alts.length) return leaf(ty);
+    return pick(alts)();
+  }
+
+  function callDev(ty, d) {
+    const cands = devFns.filter((f) => f.ret === ty || (f.ret === 'F' && ty === 'F'));
+    if (!cands.length) return leaf(ty);
+    const f = pick(cands);
+    f.used = true;
+    cov('device function call');
+    const args = [];
+    f.params.forEach((p, k) => {
+      if (k) args.push(', ');
+      // A polymorphic device function (params typed F) also gets i32 arguments: one
+      // more specialisation of its body (not JS-exact: integer arithmetic wraps).
+      if (p === 'F' && f.poly && chance(0.5)) { cov('device function at i32'); args.push(gen('i32', d)); f.polyUsed = true; }
+      else args.push(gen(p, d));
+    });
+    const call = E(ty, `${f.name}(`, ...args, ')');
+    if (on('dev-result')) return call;
+    // A bare call result next to a u32 operand is refused ('dev-result' family): a
+    // conversion (or an operation with a float) types it first.
+    return ty === 'i32' ? wrapI(call) : ty === 'u32' ? wrapU(call) : E(ty, '(', call, ' + s)');
+  }
+
+  // ---- statements ----
+  const loopDepth = { v: 0 };
+  function assignStmt() {
+    const tys = Object.keys(locals).filter((t) => (inDevice ? inDevice.locals[t]?.length : locals[t].length));
+    if (!tys.length) return null;
+    const ty = pick(tys);
+    const v = pick(inDevice ? inDevice.locals[ty] : locals[ty]);
+    const x = gen(ty, 3);
+    if (ty === 'i32' && chance(0.5)) {
+      const op = pick(exact ? ['|=', '&=', '^=', '<<=', '>>='] : ['+=', '-=', '*=', '|=', '&=', '^=', '<<=', '>>=']);
+      cov(`i32 ${op}`);
+      return S(`${v} ${op} `, x, ';');
+    }
+    if (ty === 'u32' && chance(0.4)) {
+      if (exact) { cov('u32 = (u + x) >>> 0'); return S(`${v} = (${v} + `, x, ') >>> 0;'); }
+      const op = pick(['+=', '-=', '*=', '>>>=']);
+      cov(`u32 ${op}`);
+      return S(`${v} ${op} `, x, ';');
+    }
+    if ((ty === 'F' || ty === 'f32') && chance(0.4) && (on('lane-linear') || loopDepth.v === 0)) {
+      const op = pick(['+=', '-=', '*=', '/=', '%=']);
+      cov(`${ty} ${op}`);
+      return S(`${v} ${op} `, op === '/=' || op === '%=' ? divisor(ty, 3) : x, ';');
+    }
+    if (ty === 'i32' && chance(0.3)) {
+      const op = pick(['++', '--']);
+      cov(`i32 ${op}`);
+      return exact ? S(`${v}${op}; ${v} |= 0;`) : S(chance(0.5) ? `${v}${op};` : `${op}${v};`);
+    }
+    return S(`${v} = `, x, ';');
+  }
+
+  function storeStmt() {
+    // A store into one of this thread's own output slots.
+    const arr = pick(['oI', 'oU', 'oF']);
+    const slot = `${arr}[base + ${r(SLOTS)}]`;
+    const ty = arr === 'oI' ? pick(['i32', 'F', 'u32']) : arr === 'oU' ? pick(['u32', 'i32', 'F']) : (hasF32 ? pick(['f32', 'F']) : 'F');
+    if (chance(0.3) && (on('lane-linear') || loopDepth.v === 0)) {
+      // Arithmetic compound stores mix the element's type with the value's: same type or a float.
+      const op = arr === 'oF' ? pick(['+=', '-=', '*=']) : pick(['+=', '-=', '|=', '^=']);
+      const vt = arr === 'oF' || op === '|=' || op === '^=' ? ty : pick([arr === 'oI' ? 'i32' : 'u32', 'F']);
+      cov(`element ${op}`);
+      return S(`${slot} ${op} `, gen(vt, 3), ';');
+    }
+    const x = gen(ty, 3);
+    if (chance(0.1) && (on('lane-linear') || loopDepth.v === 0)) { cov('element ++'); return S(`${slot}${pick(['++', '--'])};`); }
+    cov(`store ${ty} to ${arr}`);
+    return S(`${slot} = `, x, ';');
+  }
+
+  function inexactStmt() {
+    // An inexact Math function of an exactly computed argument, stored straight into oX.
+    const fams = ['exp', 'expm1', 'log', 'log2', 'log10', 'log1p', 'cbrt', 'atan', 'asin', 'acos', 'atan2', 'hypot'];
+    if (on('trig')) fams.push('sin', 'cos', 'tan');
+    if (on('hyperbolic')) fams.push('sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh');
+    if (on('pow')) fams.push('pow');
+    const f = pick(fams);
+    const ty = hasF32 ? pick(['f32', 'F']) : 'F';
+    cov(`Math.${f}`);
+    let arg = gen(ty, 2);
+    if (['sin', 'cos', 'tan'].includes(f)) arg = E(ty, '(', arg, ' % 1000)');
+    if (['sinh', 'cosh', 'exp', 'expm1'].includes(f)) arg = E(ty, '(', arg, ' % 80)');
+    const two = ['atan2', 'hypot', 'pow'].includes(f);
+    const second = f === 'pow' ? E(ty, '(', gen(ty, 1), ' % 8)') : gen(ty, 2);
+    return S(`oX[base + ${r(SLOTS)}] = Math.${f}(`, arg, ...(two ? [', ', second] : []), ');');
+  }
+
+  // One operation class per accumulator array: add/sub commute with each other, and each
+  // of min, max, and, or, xor with itself, but not with one another.
+  const atomicOps = { acc: pick([['add', 'sub'], ['min'], ['max'], ['and'], ['or'], ['xor']]), accU: pick([['add', 'sub'], ['min'], ['max'], ['and'], ['or'], ['xor']]) };
+  function atomicStmt() {
+    const u = chance(0.5);
+    const arr = u ? 'accU' : 'acc';
+    const op = pick(atomicOps[arr]);
+    cov(`atomic.${op}`);
+    return S(`cuda.atomic.${op}(${arr}, `, idx(8), ', ', gen(u ? 'u32' : 'i32', 2), ');');
+  }
+
+  function block(depth, n) {
+    const stmts = [];
+    for (let k = 0; k < n; k++) { const s = stmt(depth); if (s) stmts.push(s); }
+    return B(stmts);
+  }
+
+  function stmt(depth) {
+    const alts = [];
+    const add = (w, f) => { for (let k = 0; k < w; k++) alts.push(f); };
+    add(5, assignStmt);
+    if (!inDevice) {
+      add(4, storeStmt);
+      if (on('inexact-math') && !exact) add(1, inexactStmt);
+      if (on('atomics')) add(1, atomicStmt);
+      if (localArr) add(1, () => { cov('local array store'); return S(`${localArr.name}[`, idx(8), '] = ', gen(localArr.ty, 2), ';'); });
+      if (allowReturn && on('early-return')) add(1, () => { cov('early return'); return S('if (', gen('bool', 2), ') return;'); });
+    } else {
+      add(1, () => { cov('early return in device function'); return S('if (', gen('bool', 2), ') return ', devReturn(), ';'); });
+    }
+    if (depth > 0) {
+      add(2, () => { cov('if'); const c = chance(0.2) ? gen(pick(['i32', 'F']), 2) : gen('bool', 2); if (c.e !== 'bool') cov('truthiness of a number'); return chance(0.5) ? S('if (', c, ') ', block(depth - 1, 1 + r(3))) : S('if (', c, ') ', block(depth - 1, 1 + r(2)), ' else ', block(depth - 1, 1 + r(2))); });
+      if (!inDevice || on('lane-linear')) add(2, () => loop(depth));
+    }
+    if (loopDepth.v > 0) {
+      add(1, () => { cov('break'); return S('if (', gen('bool', 2), ') break;'); });
+      add(1, () => { cov('continue'); return S('if (', gen('bool', 2), ') continue;'); });
+    }
+    return pick(alts)();
+  }
+
+  function loop(depth) {
+    const c = fresh('q');
+    const style = pick(['for', 'for', 'while', 'do']);
+    let bound = String(1 + r(4));
+    if (!inDevice && on('data-loops') && chance(0.2)) { cov('loop bounded by array element'); bound = `(inI[${r(ARRAY_LEN)}] & 3)`; }
+    else if (chance(0.2)) { cov('loop with thread-dependent trip count'); bound = inDevice ? `(${inDevice.params[0].ty === 'i32' ? inDevice.params[0].name : 0} & 3)` : '(i & 3)'; }
+    counters.push(c);
+    loopDepth.v++;
+    const body = block(depth - 1, 1 + r(3));
+    loopDepth.v--;
+    counters.pop();
+    cov(`${style} loop`);
+    if (style === 'for') return S(`for (let ${c} = 0; ${c} < ${bound}; ${c}++) `, body);
+    // The counter moves first so that a `continue` cannot skip it.
+    if (style === 'while') return S(`{ let ${c} = 0; while (${c} < ${bound}) { ${c}++; `, body, ' } }');
+    return S(`{ let ${c} = 0; do { ${c}++; `, body, ` } while (${c} < ${bound}); }`);
+  }
+
+  // ---- device functions ----
+  function devReturn() {
+    // A constant result is typed wrongly at the call (the 'dev-result' family): avoid it unless asked.
+    let x = gen(inDevice.ret, 2);
+    for (let k = 0; k < 8 && !on('dev-result') && isConst(x); k++) x = gen(inDevice.ret, 2);
+    if (isConst(x) && !on('dev-result')) {
+      const t0 = inDevice.locals.i32[0]; // an i32 local: `t0 * 0` folds exactly
+      const r = inDevice.ret;
+      x = r === 'u32' ? E(r, '((', x, ` + ${t0} * 0) >>> 0)`) : r === 'i32' ? E(r, '(', x, ` + ${t0} * 0)`) : E(r, hasF32 ? 'f32(' : 'f64(', x, `) + ${t0} * 0`);
+    }
+    return x;
+  }
+  let sharedLen = 0;
+  let allowReturn = false;
+  function deviceFn(k) {
+    const name = `dev${k}`;
+    const poly = on('dev-poly') && !exact && chance(0.5);
+    const nParams = 1 + r(2);
+    const params = [];
+    const prefix = on('dev-same-names') ? '' : `${name}_`;
+    for (let p = 0; p < nParams; p++) params.push({ name: `${prefix}p${p}`, ty: poly ? 'F' : pick(['i32', 'u32', 'F', ...(hasF32 ? ['f32'] : [])]) });
+    const ret = poly ? 'F' : pick(['i32', 'F', ...(on('dev-result') ? ['u32'] : [])]);
+
+    const dl = { i32: [], F: [] };
+    inDevice = { params, ret, locals: dl };
+    // Declared one after the other: an initialiser only sees the locals before it.
+    const decls = [S(`let ${prefix}t0 = `, gen('i32', 1), ';')];
+    dl.i32.push(`${prefix}t0`);
+    decls.push(S(`let ${prefix}t1 = ${params.find((p) => p.ty === 'F')?.name ?? '0.5'};`), S(`${prefix}t1 = `, gen('F', 1), ';'));
+    dl.F.push(`${prefix}t1`);
+    const body = block(1, 1 + r(3));
+    const tail = { ...S('return ', devReturn(), ';'), keep: true }; // the reducer keeps the result
+    inDevice = null;
+    cov(poly ? 'polymorphic device function' : 'device function');
+    return { name, params: params.map((p) => p.ty), ret, poly, node: S(`function ${name}(${params.map((p) => p.name).join(', ')}) { `, B([...decls, body, tail].flatMap((x) => (x.b ? x.stmts : [x]))), ' }') };
+  }
+
+  if (on('device-fns')) {
+    const nd = r(3);
+    for (let k = 0; k < nd; k++) devFns.push(deviceFn(k));
+  }
+
+  // ---- the kernel ----
+  const T = 64; // threads
+  const block1 = 32;
+  const pre = [];
+  pre.push(grid2 ? 'const [gx, gy] = cuda.grid(2); const i = gy * 8 + gx;' : 'const i = cuda.grid(1);');
+  const guardN = useShared ? T : pick([T, T - 5]);
+  pre.push('if (i >= n) return;', `const base = i * ${SLOTS};`);
+  const declStmts = [];
+  const tys = ['i32', 'i32', 'u32', 'F', 'bool', ...(hasF32 ? ['f32', 'f32'] : [])];
+  const lateTyped = [];
+  const truelyLate = [];
+  for (const ty of tys) {
+    const v = fresh(`v${ty === 'F' ? 'f' : ty[0]}`);
+    if (on('late-typed') && ty !== 'bool' && chance(0.15)) {
+      // `let x;` then the first assignment gives its type (not readable before it).
+      cov('local declared without a value');
+      declStmts.push(S(`let ${v};`));
+      truelyLate.push([v, ty]);
+      continue;
+    }
+    // A typed first value (a folded constant alone would be i32), then a random one.
+    const init = { i32: '0', u32: 'u32(0)', F: 's', bool: 'false', f32: 'Math.fround(s)' }[ty];
+    declStmts.push(S(`let ${v} = ${init};`));
+    lateTyped.push([v, ty]);
+    locals[ty].push(v);
+  }
+  const lateInit = [];
+  for (const [v, ty] of truelyLate) { lateInit.push({ ...S(`${v} = `, gen(ty, 1), ';'), keep: true }); locals[ty].push(v); }
+  for (const [v, ty] of lateTyped) lateInit.push(S(`${v} = `, gen(ty, 1), ';'));
+  if (on('local-arrays') && chance(0.3)) {
+    localArr = { name: 'la', ty: 'i32' };
+    cov('local array');
+    declStmts.push(S('const la = cuda.local.array(8, i32); for (let z = 0; z < 8; z++) la[z] = z;'));
+  }
+  const sharedPhase = [];
+  if (useShared) {
+    sharedTy = hasF32 ? pick(['i32', 'f32']) : pick(['i32', 'F']);
+    sharedLen = grid2 ? 16 : block1;
+    const tid = grid2 ? '(cuda.threadIdx.y * 4 + cuda.threadIdx.x)' : 'cuda.threadIdx.x';
+    cov('shared array + syncthreads');
+    sharedPhase.push(S(`const sh = cuda.shared.array(${sharedLen}, ${sharedTy === 'i32' ? 'i32' : sharedTy === 'f32' ? 'f32' : 'f64'}); sh[${tid}] = `, gen(sharedTy, 2), '; cuda.syncthreads();'));
+    sharedReady = true;
+    if (chance(0.5)) {
+      // A second phase: read a neighbour, barrier, write back, barrier.
+      cov('two barrier phases');
+      sharedPhase.push(S(`{ const nb = sh[(${tid} + 1) & ${sharedLen - 1}]; cuda.syncthreads(); sh[${tid}] = nb + `, gen(sharedTy, 1), '; cuda.syncthreads(); }'));
+    }
+  }
+  allowReturn = true;
+  const main = block(3, 4 + r(6));
+  const epilogue = [];
+  for (const ty of ['i32', 'u32', 'F', 'f32', 'bool']) {
+    locals[ty].forEach((v, k) => {
+      const arr = ty === 'i32' || ty === 'bool' ? 'oI' : ty === 'u32' ? 'oU' : 'oF';
+      epilogue.push(S(`${arr}[base + ${k % SLOTS}] += ${ty === 'bool' ? `${v} ? 1 : 0` : v};`));
+    });
+  }
+  if (localArr) epilogue.push(S('oI[base + 3] ^= la[i & 7];'));
+  const usedDevs = devFns.filter((f) => f.used);
+  const polyUsed = usedDevs.some((f) => f.polyUsed);
+  const jsExact = exact && !polyUsed;
+  const body = B([...declStmts, ...lateInit, ...sharedPhase, ...main.stmts, ...epilogue]);
+  return {
+    seed, kind, grid2, jsExact, f64: kind !== 'f32', coverage: [...coverage],
+    devs: usedDevs.map((f) => ({ name: f.name, node: f.node })),
+    pre, body, guardN, sharedLen, useShared,
+  };
+}
+
+// ---- printing ----
+const CONST_ENV = ['Math', 'u32', 'i32', 'f32', 'f64'];
+const CONST_VALS = [Math, (x) => x >>> 0, (x) => x | 0, Math.fround, (x) => +x];
+/** The value of a constant expression (as JavaScript computes it). */
+export function constValue(n) {
+  try { return new Function(...CONST_ENV, `return (${printNode(n)})`)(...CONST_VALS); } catch { return NaN; }
+}
+
+/** True when an expression reads no variable (the compiler folds it to a literal). */
+export function isConst(n) {
+  const t = printNode(n).replace(/Math\.\w+|\b(u32|i32|f32|f64|true|false)\b|\d(e[+-]?\d+)/g, '');
+  return !/[A-Za-z_$]/.test(t);
+}
+
+export function printNode(n) {
+  if (typeof n === 'string') return n;
+  if (n.b) return `{ ${n.stmts.map(printNode).join(' ')} }`;
+  return n.parts.map(printNode).join('');
+}
+
+/** Pretty-prints a block with one statement per line (for reports). */
+function printBlockLines(b, indent) {
+  const lines = [];
+  for (const s of b.stmts) lines.push(indent + printNode(s));
+  return lines;
+}
+
+export const PARAMS = ['inI', 'inU', 'inF', 'oI', 'oU', 'oF', 'oX', 'acc', 'accU', 'n', 's', 'flag'];
+
+export function kernelSource(p) {
+  return [`function kern(${PARAMS.join(', ')}) {`, ...p.pre.map((l) => '  ' + l), ...printBlockLines(p.body, '  '), '}'].join('\n');
+}
+
+export function deviceSources(p) {
+  return p.devs.map((d) => ({ name: d.name, src: printNode(d.node) }));
+}
+
+/** Launch shape and arguments (fresh copies each call). */
+export function launchOf(p) {
+  return { grid: p.grid2 ? [2, 2] : 2, block: p.grid2 ? [4, 4] : 32 };
+}
+
+export function makeArgs(p, float32) {
+  const T = 64;
+  const FA = float32 ? Float32Array : Float64Array;
+  const rot = (vals, k) => vals.map((_, j) => vals[(j + k) % vals.length]);
+  const inI = Int32Array.from({ length: ARRAY_LEN }, (_, j) => rot(INT_VALUES, p.seed % 7)[j % INT_VALUES.length]);
+  const inU = Uint32Array.from({ length: ARRAY_LEN }, (_, j) => rot(U32_VALUES, p.seed % 5)[j % U32_VALUES.length]);
+  const inF = FA.from({ length: ARRAY_LEN }, (_, j) => rot(F_VALUES, p.seed % 11)[j % F_VALUES.length]);
+  return [inI, inU, inF, new Int32Array(T * SLOTS), new Uint32Array(T * SLOTS), new FA(T * SLOTS), new FA(T * SLOTS),
+    new Int32Array(8), new Uint32Array(8), p.guardN, 0.75, (p.seed & 1) === 1];
+}
+export const OUTPUTS = [3, 4, 5, 6, 7, 8];

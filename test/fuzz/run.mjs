@@ -1,0 +1,177 @@
+// Runs one generated program on the targets, against the simulator, and (for the
+// JS-exact subset) against the function itself run as plain JavaScript, one thread after
+// another (barriers become `yield`s so that a block's threads advance together).
+
+import { cuda, loadBackend, targetAvailability } from '@numbat/core';
+import { kernelSource, deviceSources, launchOf, makeArgs, OUTPUTS } from './gen.mjs';
+
+const FLOAT_ARRAYS = [5, 6];
+const INEXACT = 6; // oX: results of inexact Math functions
+
+/** Builds the kernel and device functions from source text (fresh functions each call). */
+export function buildKernel(p) {
+  const globals = {};
+  for (const d of deviceSources(p)) globals[d.name] = cuda.jit(new Function(`return (${d.src})`)(), { device: true, globals: { ...globals } });
+  const fn = new Function(`return (${kernelSource(p)})`)();
+  return { fn, globals };
+}
+
+const availability = new Map();
+export async function available(target) {
+  if (!availability.has(target)) availability.set(target, await targetAvailability(target));
+  return availability.get(target);
+}
+
+/** One launch; returns { args } or { error }. */
+export async function launch(p, target, float) {
+  const args = makeArgs(p, !p.f64);
+  try {
+    const { fn, globals } = buildKernel(p);
+    const { grid, block } = launchOf(p);
+    const k = cuda.jit(fn, { target, globals, ...(float ? { float } : {}) });
+    await k.configure(grid, block)(...args);
+    return { args };
+  } catch (e) {
+    return { error: e };
+  }
+}
+
+/** Classifies an exception from a compile or launch of a valid kernel. */
+export function classify(e) {
+  const name = e?.name ?? '';
+  const msg = String(e?.message ?? e);
+  if (/internal error|numbat bug|invalid LLVM IR|invalid IR/i.test(msg)) return 'internal';
+  if (name === 'CompileError') return 'refused';
+  if (name === 'LaunchError') return 'launch-error';
+  return 'internal';
+}
+
+// ---- comparison ----
+const f32ulp = (w) => { const a = Math.abs(w); if (a === 0 || !isFinite(a)) return 0; return 2 ** (Math.floor(Math.log2(a)) - 23); };
+
+/** Compares output arrays: ints exactly; floats exactly (NaN = NaN, +0 = -0) except oX
+ *  (inexact Math), which gets a relative bound: 2e-5 for f32 (webgpu's documented 1e-5
+ *  with a margin), 1e-13 for f64 (libm vs V8, a few ulp). */
+export function compare(got, want, { f32 }) {
+  const bad = [];
+  for (const o of OUTPUTS) {
+    const g = got[o], w = want[o];
+    const loose = o === INEXACT;
+    for (let j = 0; j < w.length; j++) {
+      const a = g[j], b = w[j];
+      if (a === b || (Number.isNaN(a) && Number.isNaN(b))) continue;
+      if (loose && Number.isFinite(a) && Number.isFinite(b)) {
+        const rtol = f32 ? 2e-5 : 1e-13;
+        if (Math.abs(a - b) <= rtol * Math.max(1e-3, Math.abs(b)) + (f32 ? 2 * f32ulp(b) : 0)) continue;
+      }
+      bad.push(`${['inI', 'inU', 'inF', 'oI', 'oU', 'oF', 'oX', 'acc', 'accU'][o]}[${j}]: got ${a}, want ${b}`);
+      if (bad.length >= 6) return bad;
+    }
+  }
+  return bad;
+}
+
+// ---- plain-JS reference ----
+const DTYPES = { i32: Int32Array, u32: Uint32Array, f32: Float32Array, f64: Float64Array, i16: Int16Array, u16: Uint16Array, i8: Int8Array, u8: Uint8Array };
+const dtypeFns = {
+  f32: Object.assign((x) => Math.fround(x), { __n: 'f32' }), f64: Object.assign((x) => +x, { __n: 'f64' }),
+  i32: Object.assign((x) => x | 0, { __n: 'i32' }), u32: Object.assign((x) => x >>> 0, { __n: 'u32' }),
+};
+
+/** Runs the kernel as plain JavaScript, thread after thread, with a small mock of `cuda`. */
+export function runJS(p) {
+  const args = makeArgs(p, false);
+  const { grid, block } = launchOf(p);
+  const g = Array.isArray(grid) ? [...grid, 1, 1].slice(0, 3) : [grid, 1, 1];
+  const b = Array.isArray(block) ? [...block, 1, 1].slice(0, 3) : [block, 1, 1];
+  const xyz = (v) => ({ x: v[0], y: v[1], z: v[2] });
+  const state = { t: [0, 0, 0], bi: [0, 0, 0], shared: null, sharedCalls: 0 };
+  const atomic = (f) => (a, i, v) => { const old = a[i]; a[i] = f(old, v); return old; };
+  const mock = {
+    get threadIdx() { return xyz(state.t); }, get blockIdx() { return xyz(state.bi); },
+    blockDim: xyz(b), gridDim: xyz(g),
+    grid(n) { const c = [0, 1, 2].map((d) => state.bi[d] * b[d] + state.t[d]); return n === 1 ? c[0] : c.slice(0, n); },
+    gridsize(n) { const c = [0, 1, 2].map((d) => g[d] * b[d]); return n === 1 ? c[0] : c.slice(0, n); },
+    syncthreads() { throw new Error('syncthreads outside the generator'); },
+    umulhi(x, y) { return Number((BigInt(x >>> 0) * BigInt(y >>> 0)) >> 32n); },
+    local: { array(n, dt) { return new DTYPES[dt.__n](n); } },
+    shared: { array(n, dt) { const k = state.sharedCalls++; return (state.shared[k] ??= new DTYPES[dt.__n](n)); } },
+    atomic: {
+      add: atomic((o, v) => o + v), sub: atomic((o, v) => o - v), min: atomic((o, v) => Math.min(o, v)),
+      max: atomic((o, v) => Math.max(o, v)), and: atomic((o, v) => o & v), or: atomic((o, v) => o | v),
+      xor: atomic((o, v) => o ^ v), exch: atomic((o, v) => v),
+    },
+  };
+  const names = ['cuda', 'f32', 'f64', 'i32', 'u32'];
+  const vals = [mock, dtypeFns.f32, dtypeFns.f64, dtypeFns.i32, dtypeFns.u32];
+  const devs = {};
+  for (const d of deviceSources(p)) {
+    devs[d.name] = new Function(...names, ...Object.keys(devs), `return (${d.src})`)(...vals, ...Object.values(devs));
+  }
+  const src = kernelSource(p).replace(/^function kern/, 'function* kern').replaceAll('cuda.syncthreads();', 'yield;');
+  const kern = new Function(...names, ...Object.keys(devs), `return (${src})`)(...vals, ...Object.values(devs));
+  for (let bz = 0; bz < g[2]; bz++) for (let by = 0; by < g[1]; by++) for (let bx = 0; bx < g[0]; bx++) {
+    state.bi = [bx, by, bz];
+    state.shared = [];
+    const threads = [];
+    for (let tz = 0; tz < b[2]; tz++) for (let ty = 0; ty < b[1]; ty++) for (let tx = 0; tx < b[0]; tx++) {
+      threads.push({ t: [tx, ty, tz], it: null, done: false });
+    }
+    // Every thread runs to its next barrier, then the next thread; until all are done.
+    for (;;) {
+      let live = 0;
+      for (const th of threads) {
+        if (th.done) continue;
+        state.t = th.t;
+        state.sharedCalls = 0;
+        if (!th.it) { th.it = kern(...args); }
+        const r = th.it.next();
+        if (r.done) th.done = true; else live++;
+      }
+      if (!live) break;
+    }
+  }
+  return args;
+}
+
+/** All checks of one program. Returns { results: {target: outcome}, coverage }. */
+export async function check(p, targets) {
+  const results = {};
+  const sim = await launch(p, 'sim');
+  if (sim.error) { results.sim = { status: classify(sim.error), message: firstLine(sim.error) }; return results; }
+  results.sim = { status: 'ok' };
+  if (p.jsExact) {
+    let want;
+    try { want = runJS(p); } catch (e) { results.js = { status: 'generator', message: firstLine(e) }; }
+    if (want) {
+      const bad = compare(sim.args, want, { f32: false });
+      results.js = bad.length ? { status: 'mismatch', message: `sim vs plain JS: ${bad.join('; ')}` } : { status: 'ok' };
+    }
+  }
+  let simF32;
+  for (const t of targets) {
+    if (t === 'sim') continue;
+    const a = await available(t);
+    if (!a.ok) { results[t] = { status: 'skipped', message: a.reason }; continue; }
+    const backend = await loadBackend(t);
+    if (p.f64 && !backend.supportsF64) { results[t] = { status: 'skipped', message: 'f64 kernel' }; continue; }
+    let want = sim;
+    if (!backend.supportsF64) {
+      simF32 ??= await launch(p, 'sim', 'f32');
+      if (simF32.error) { results[t] = { status: classify(simF32.error), message: `sim with float f32: ${firstLine(simF32.error)}` }; continue; }
+      want = simF32;
+    }
+    const got = await launch(p, t);
+    if (got.error) { results[t] = { status: classify(got.error), message: firstLine(got.error) }; continue; }
+    const bad = compare(got.args, want.args, { f32: !p.f64 });
+    results[t] = bad.length ? { status: 'mismatch', message: `${t} vs sim: ${bad.join('; ')}` } : { status: 'ok' };
+  }
+  return results;
+}
+
+export function firstLine(e) {
+  const m = String(e?.message ?? e);
+  return `${e?.name ?? 'Error'}: ${m.split('\n').slice(0, 2).join(' | ')}`;
+}
+
+export const FAILURES = new Set(['mismatch', 'internal', 'refused', 'launch-error', 'generator']);
