@@ -3,7 +3,7 @@
 // The device is opened on first use and closed after a short idle period (an
 // unref'ed timer), so that a script that has finished its GPU work can exit.
 
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 
 export interface AdapterSummary {
   /** Adapter name as Dawn reports it (e.g. 'llvmpipe-llvm-15-0-6-256-bits-', 'NVIDIA H100 80GB HBM3'). */
