@@ -45,6 +45,8 @@ async function autoAvailability(target: Target): Promise<Availability> {
   } catch {
     return targetAvailability(target);
   }
+  // A bundle (no probe-child.js beside it) asks in-process, as a browser does.
+  if (!probe.canProbeInChild()) return targetAvailability(target);
   return probe.probeInChild(target);
 }
 
