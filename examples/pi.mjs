@@ -115,21 +115,33 @@ export async function run({ target = 'auto', size = 'default', onProgress, sampl
   };
 }
 
-/** A 30-character progress bar, redrawn in place. */
+/**
+ * Progress: on a terminal a 30-character bar redrawn in place; into a pipe or
+ * a file (no \r frames there) one plain line per batch.
+ */
 function progressBar(fraction) {
+  if (!process.stdout.isTTY) {
+    console.log(`  ${Math.round(fraction * 100)}% done`);
+    return;
+  }
   const done = Math.round(fraction * 30);
-  process.stdout.write(`\r  [${'#'.repeat(done)}${'.'.repeat(30 - done)}] ${Math.round(fraction * 100)}%`);
+  process.stdout.write(`\r  [${'#'.repeat(done)}${'.'.repeat(30 - done)}] ${Math.round(fraction * 100)}%${fraction >= 1 ? '\n' : ''}`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const argv = process.argv.slice(2);
   const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : dflt; };
+  if (argv.includes('--help') || argv.includes('-h')) {
+    // Usage only: nothing is compiled or run.
+    console.log(`${meta.title}\nusage: node examples/pi.mjs [options]\n  --target T   auto (default: the best available), sim, cpu, webgpu or cuda\n  --size S     small, default or large\n  --samples N  samples per thread and batch`);
+    process.exit(0);
+  }
   const requested = opt('target', 'auto');
   const t = await resolveTarget(requested);
   console.log(`numbat demo: Monte Carlo pi on target '${t}' (${(await targetAvailability(t)).device ?? 'unknown device'})${requested === 'auto' ? ' [auto: best available]' : ''}`);
   const r = await run({ target: t, size: opt('size', 'default'), samples: opt('samples', undefined), onProgress: progressBar });
   const { pi, error, stderr, samples } = r.result;
-  console.log(`\n  pi ≈ ${pi.toFixed(6)}  (error ${error.toExponential(2)}, standard error ${stderr.toExponential(2)})`);
+  console.log(`  pi ≈ ${pi.toFixed(6)}  (error ${error.toExponential(2)}, standard error ${stderr.toExponential(2)})`);
   console.log(`  ${samples.toLocaleString('en-US')} samples in ${r.seconds.toFixed(3)} s = ${(r.throughput / 1e6).toFixed(1)} M samples/s; first launch incl. compile ${r.compileMs.toFixed(0)} ms`);
   for (const c of r.checks) console.log(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
   process.exitCode = r.checks.every((c) => c.ok) ? 0 : 1;

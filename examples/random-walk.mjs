@@ -98,6 +98,11 @@ export async function run({ target = 'auto', size = 'default', onProgress } = {}
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const argv = process.argv.slice(2);
   const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : dflt; };
+  if (argv.includes('--help') || argv.includes('-h')) {
+    // Usage only: nothing is compiled or run.
+    console.log(`${meta.title}\nusage: node examples/random-walk.mjs [options]\n  --target T   auto (default: the best available), sim, cpu, webgpu or cuda\n  --size S     small, default or large`);
+    process.exit(0);
+  }
   const r = await run({ target: opt('target', 'auto'), size: opt('size', 'default') });
   console.log(`${meta.title} on '${r.target}' (${r.device})`);
   console.log(`  ${r.result.walkers.toLocaleString('en-US')} walkers × ${r.result.steps} steps: variance ${r.result.variance.toFixed(2)} (theory ${r.result.steps})`);

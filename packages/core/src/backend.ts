@@ -124,7 +124,9 @@ async function importBackend(target: Target): Promise<Backend> {
   try {
     mod = (await import(name)) as { backend?: Backend };
   } catch (e) {
-    throw new BackendUnavailableError(target, `package ${name} could not be loaded: ${(e as Error).message}`);
+    // A bundle cannot find packages by a computed name once moved away from node_modules:
+    // registerBackend(target, () => import('@numbat/<target>').then((m) => m.backend)) bundles it.
+    throw new BackendUnavailableError(target, `package ${name} could not be loaded: ${(e as Error).message.split('\n')[0]} (install it; in a bundle, register it: registerBackend('${target}', async () => (await import('${name}')).backend))`);
   }
   if (!mod.backend) throw new BackendUnavailableError(target, `package ${name} has no 'backend' export`);
   return mod.backend;

@@ -16,6 +16,7 @@ import { checkBarriers, verifyIR } from './ir/verify.js';
 import { printIR } from './ir/print.js';
 import type { KernelIR } from './ir/nodes.js';
 import { hashString } from './hash.js';
+import { log, logEnabled, ms } from './log.js';
 import { noteLaunchBackend, Stream } from './stream.js';
 import { resolveTarget, usableBackend } from './targets.js';
 import { DTYPE_NAMES, elemTypeOfTypedArray, isDType, paramTypeKey, type ParamType, type ScalarType } from './types.js';
@@ -213,6 +214,7 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
   private specialise(sig: ParamType[]): Promise<Specialisation> {
     const key = sig.map(paramTypeKey).join(',');
     let p = this.specs.get(key);
+    if (p && logEnabled('debug')) log('debug', `kernel '${this.name}' (${key}): specialisation cache hit`);
     if (!p) {
       p = this.compile(sig);
       this.specs.set(key, p);
@@ -222,6 +224,7 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
   }
 
   private async compile(sig: ParamType[]): Promise<Specialisation> {
+    const t0 = performance.now();
     const backend = await this.backend();
     const float = this.defaultFloat(backend);
     if (!backend.supportsF64) {
@@ -232,7 +235,9 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
       });
     }
     // The simulator always checks bounds (it is the oracle), so its IR keeps the per-dimension checks.
+    const tFront = performance.now();
     const ir = this.lower(sig, float, (this.options.boundscheck ?? true) || backend.target === 'sim');
+    const frontend = ms(tFront);
     const globalsKey = describeGlobals(this.options.globals ?? {});
     // The printed IR covers what the source does not show: device functions
     // resolved by name (numbat's random) and the frontend's own version.
@@ -241,6 +246,7 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
       float, boundscheck: this.options.boundscheck ?? true, debug: this.options.debug ?? false,
       fastmath: this.options.fastmath ?? false, cache: this.options.cache ?? false, cacheKey,
     });
+    if (logEnabled('info')) log('info', compileLine(this.name, sig, backend.target, frontend, compiled, t0));
     return { backend, compiled, ir };
   }
 
@@ -275,6 +281,14 @@ export function abortedError(kernel: string, signal: AbortSignal): LaunchError {
   const r = signal.reason as { name?: string; message?: string } | undefined;
   const why = r?.name === 'TimeoutError' ? 'its timeout passed' : `its signal aborted${r?.message ? ` (${r.message})` : ''}`;
   return new LaunchError(`kernel '${kernel}': the launch was stopped: ${why}`, kernel, { aborted: true, reason: signal.reason });
+}
+
+/** One log line per compile: the frontend's time, the backend's stages (as it reports them) and the disk cache's verdict. */
+function compileLine(name: string, sig: ParamType[], target: Target, frontend: string, compiled: CompiledKernel, t0: number): string {
+  const c = compiled as { origin?: string; timings?: Record<string, number> };
+  const stages = Object.entries(c.timings ?? {}).filter(([k]) => k !== 'total').map(([k, v]) => `${k} ${v.toFixed(1)} ms`);
+  const origin = c.origin === 'cache' ? ', disk cache hit' : c.origin === 'compiled' ? ', compiled' : '';
+  return `compile kernel '${name}' (${sig.map(paramTypeKey).join(', ')}) for ${target}: frontend+passes ${frontend}${stages.length ? `, ${stages.join(', ')}` : ''}${origin}; total ${ms(t0)}`;
 }
 
 function dim3(d: Dim, what: string): [number, number, number] {

@@ -13,7 +13,7 @@
 
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -81,6 +81,11 @@ function runChild(target: Target): Promise<Availability> {
       resolve({ ok: false, reason: `probing '${target}' in a child process failed (${why})${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}` });
     });
   });
+}
+
+/** Whether the child script is here: a bundle moved away from node_modules has no probe-child.js next to it. */
+export function canProbeInChild(): boolean {
+  return existsSync(CHILD);
 }
 
 /** Availability of `target` as a fresh process sees it, from the disk cache or a child process. */

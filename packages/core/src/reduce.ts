@@ -16,14 +16,22 @@ import { Kernel } from './kernel.js';
 import type { Stream } from './stream.js';
 import { resolveTarget, targetAvailability } from './targets.js';
 import { elemTypeOfTypedArray, f32, f64, i32, u32, TYPED_ARRAY_OF, type DType, type ElemType, type TypedArray } from './types.js';
+import { cuda } from './api.js';
+import { globalsAs } from './source-names.js';
 
-// The kernels below are compiled, never run on the host; `cuda` is the kernel builtin.
-declare const cuda: typeof import('./api.js')['cuda'];
-// Free names of the kernels, given through `globals`.
-declare const BLOCK: number, T: DType & { name: 'f32' }, op: (a: number, b: number) => number;
+// The kernels below are compiled, never run on the host. Their free names are
+// real bindings (the kernel builtin `cuda`, and stand-ins for the per-reduction
+// values given through `globals`), never `declare`d globals: a free name here
+// would make a bundler rename every other binding of that name in the bundle,
+// core's `cuda` export included ('cuda2' is not defined in the kernel). The
+// globals are keyed by whatever names the bundled text has (source-names.ts).
+const BLOCK: number = 256;
+const T = f32 as DType & { name: 'f32' };
+const op = (a: number, _b: number): number => a;
+const KERNEL_NAMES = () => [cuda, op, BLOCK, T];
 
 /** Threads per block (the tree below is written for a power of two). */
-const BLOCK_SIZE = 256;
+const BLOCK_SIZE = BLOCK;
 /**
  * Pass 1 gives each thread at least this many elements, so the tree's cost is
  * small. On cpu, 10-12 per thread measured fastest (2^26 f32: 34-45 GB/s, vs
@@ -136,7 +144,7 @@ export function reduce(fn: ((a: number, b: number) => number) | DeviceFunction, 
     const key = `${elem}:${target}`;
     let k = kernels.get(key);
     if (!k) {
-      const globals = { op: device, BLOCK: BLOCK_SIZE, T: DTYPES[elem]! };
+      const globals = globalsAs(KERNEL_NAMES, [cuda, device, BLOCK_SIZE, DTYPES[elem]!]);
       const arr = `${elem}[]`;
       let pass1: Kernel | undefined;
       k = {

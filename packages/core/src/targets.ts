@@ -3,6 +3,7 @@
 // 'auto' asks a child process (probe.ts) about targets this process has not
 // loaded, so only the chosen backend's native code ever loads here.
 
+import { log } from './log.js';
 import { backendInProcess, BackendUnavailableError, loadBackend, TARGETS, type Availability, type Backend, type Target } from './backend.js';
 
 const availability = new Map<Target, Promise<Availability>>();
@@ -44,26 +45,56 @@ async function autoAvailability(target: Target): Promise<Availability> {
   } catch {
     return targetAvailability(target);
   }
+  // A bundle (no probe-child.js beside it) asks in-process, as a browser does.
+  if (!probe.canProbeInChild()) return targetAvailability(target);
   return probe.probeInChild(target);
 }
 
-let autoChoice: Promise<Target> | undefined;
+/** What 'auto' chose and, per target, why it was or was not chosen. */
+export interface AutoChoice {
+  target: Target;
+  reasons: Record<Target, string>;
+}
+
+let autoChoice: Promise<AutoChoice> | undefined;
+
+/** 'auto''s choice with a reason for every target (for `numbat info` and NUMBAT_LOG=info). */
+export function explainAuto(): Promise<AutoChoice> {
+  autoChoice ??= (async () => {
+    // Probed together (each in its own child process when not loaded here).
+    const [cuda, webgpu, cpu] = await Promise.all((['cuda', 'webgpu', 'cpu'] as const).map(autoAvailability));
+    const no = (a: Availability) => `unavailable: ${a.reason ?? 'no reason given'}`;
+    const target: Target = cuda.ok ? 'cuda' : webgpu.ok && webgpu.hardware ? 'webgpu' : cpu.ok ? 'cpu' : 'sim';
+    const passed = (t: Target) => `available (${t === 'webgpu' ? webgpu.device : cpu.device ?? t}), but 'auto' prefers ${target}`;
+    const reasons: Record<Target, string> = {
+      cuda: cuda.ok ? `chosen: a CUDA device works (${cuda.device ?? 'GPU'})` : no(cuda),
+      webgpu: !webgpu.ok ? no(webgpu)
+        : !webgpu.hardware ? `available, but not chosen: its adapter (${webgpu.device ?? 'unknown'}) is software, and 'auto' takes webgpu only on hardware`
+        : target === 'webgpu' ? `chosen: a hardware adapter (${webgpu.device ?? 'unknown'})` : passed('webgpu'),
+      cpu: !cpu.ok ? no(cpu) : target === 'cpu' ? `chosen: no CUDA device and no hardware WebGPU adapter; LLVM compiles for ${cpu.device ?? 'this CPU'}` : passed('cpu'),
+      sim: target === 'sim' ? 'chosen: no other target works here (the simulator is slow; see the reasons above)' : `always available, but 'auto' prefers ${target}`,
+    };
+    log('info', () => `target 'auto' -> ${target} (${(['cuda', 'webgpu', 'cpu', 'sim'] as const).map((t) => `${t}: ${reasons[t]}`).join('; ')})`);
+    return { target, reasons };
+  })();
+  return autoChoice;
+}
 
 export function resolveTarget(requested: Target | 'auto' | undefined): Promise<Target> {
   const want = requested && requested !== 'auto' ? requested : (envTarget() as Target | 'auto' | undefined);
   if (want && want !== 'auto') {
     if (!TARGETS.includes(want)) return Promise.reject(new Error(`numbat: unknown target '${want}' (expected one of ${TARGETS.join(', ')}, or 'auto')`));
+    if (want !== requested) logEnvOnce(want);
     return Promise.resolve(want);
   }
-  autoChoice ??= (async () => {
-    // Probed together (each in its own child process when not loaded here).
-    const [cuda, webgpu, cpu] = await Promise.all((['cuda', 'webgpu', 'cpu'] as const).map(autoAvailability));
-    if (cuda.ok) return 'cuda';
-    if (webgpu.ok && webgpu.hardware) return 'webgpu';
-    if (cpu.ok) return 'cpu';
-    return 'sim';
-  })();
-  return autoChoice;
+  return explainAuto().then((c) => c.target);
+}
+
+let envLogged = false;
+function logEnvOnce(t: Target): void {
+  if (envLogged) return;
+  envLogged = true;
+  log('info', `target 'auto' -> ${t} (NUMBAT_TARGET=${t})`);
 }
 
 /** The backend for a target, for launching: refuses an unavailable one with its reason. */

@@ -11,6 +11,7 @@ import { BackendUnavailableError, CompileError, TYPED_ARRAY_OF } from '@numbat/c
 import type { Backend, CompiledKernel, CompileOptions, ElemType, KernelIR, LaunchArg, LaunchDims, TypedArray } from '@numbat/core';
 import type { KernelPlan } from './codegen/abi.js';
 import { LIBLLVM_PATH } from './llvm/capi.js';
+import { llvmBindingsProblem } from './llvm/bindings.js';
 import { Launcher, workerCount, type ParamInfo } from './runtime/launch.js';
 import { linkSharedLibraryAsync, loadLibrary } from './runtime/loader.js';
 import { cacheDir, cacheLookup, cacheStore, cacheTexts, entryKey } from './runtime/cache.js';
@@ -107,6 +108,8 @@ export const backend: Backend = {
   async available() {
     if (!existsSync(LIBLLVM_PATH)) return { ok: false, reason: `LLVM 14's C API library is missing (${LIBLLVM_PATH}; Debian: apt install libllvm14)` };
     if (!onPath('ld') && !onPath('cc')) return { ok: false, reason: 'no linker (ld or cc) on PATH (Debian: apt install binutils)' };
+    const bindings = llvmBindingsProblem();
+    if (bindings) return { ok: false, reason: bindings };
     const model = cpus()[0]?.model ?? 'CPU';
     // reduce: blocks run one after another per worker, so the grid is sized by the per-thread
     // share (reduce gives ~10 elements per thread, measured best), not by concurrency.

@@ -12,13 +12,17 @@ import { pathToFileURL } from 'node:url';
 
 interface AotKernel { inspect(stage: string, ...args: unknown[]): Promise<string>; name: string }
 
+const USAGE = 'usage: numbat-cuda compile [--target ptx] [--arch sm_XX] [--out DIR] MODULE...\n  MODULE exports `aot`: an array of [kernel, ...sampleArgs]';
+
 function usage(msg?: string): never {
   if (msg) console.error(`numbat-cuda: ${msg}`);
-  console.error('usage: numbat-cuda compile [--arch sm_XX] [--out DIR] MODULE...\n  MODULE exports `aot`: an array of [kernel, ...sampleArgs]');
+  console.error(USAGE);
   process.exit(2);
 }
 
 async function main(argv: string[]): Promise<void> {
+  // --help anywhere: usage on stdout, before any module is imported.
+  if (argv.some((a) => a === '--help' || a === '-h')) { console.log(USAGE); return; }
   if (argv[0] !== 'compile') usage(argv[0] ? `unknown command '${argv[0]}'` : undefined);
   let out = 'numbat-ptx';
   const modules: string[] = [];
@@ -27,6 +31,7 @@ async function main(argv: string[]): Promise<void> {
     if (a === '--out') out = argv[++i] ?? usage('--out needs a directory');
     else if (a === '--arch') process.env.NUMBAT_CUDA_ARCH = argv[++i] ?? usage('--arch needs sm_XX');
     else if (a === '--target') { if (argv[++i] !== 'ptx') usage('only --target ptx is supported'); }
+    else if (a.startsWith('-')) usage(`unknown option '${a}'`);
     else modules.push(a);
   }
   if (!modules.length) usage('no module given');

@@ -2,7 +2,7 @@
 // codegen/) run through Dawn's Node bindings or a browser's navigator.gpu (see
 // runtime/). WGSL has no f64: f64 data, arguments and `float: 'f64'` are refused.
 
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 
 import type { Availability, Backend, CompiledKernel, CompileOptions, ElemType, KernelIR, LaunchArg, LaunchDims, TypedArray } from '@numbat/core';
 import { onDeviceClose, openDevice, trackResident, withDevice, type AdapterSummary, type GpuContext } from './runtime/device.js';

@@ -2,7 +2,7 @@
 // only when a kernel is actually compiled: runtimes that load cached code, and
 // CUDA's ahead-of-time path, never pay for it.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -22,15 +22,39 @@ let loaded: LLVM | undefined;
  */
 export function loadLLVM(): LLVM {
   if (!loaded) {
+    const missing = llvmBindingsProblem();
+    if (missing) throw new BackendUnavailableError('cpu', missing);
     refuseForeignLLVM();
-    const require = createRequire(import.meta.url);
-    const root = dirname(require.resolve('llvm-bindings/package.json'));
+    const root = llvmBindingsRoot()!;
     const mod = { exports: {} as LLVM };
     const d = constants.dlopen as Record<string, number>;
     process.dlopen(mod, join(root, 'build', 'Release', 'llvm-bindings.node'), d.RTLD_NOW | (d.RTLD_DEEPBIND ?? 0));
     loaded = mod.exports;
   }
   return loaded;
+}
+
+function llvmBindingsRoot(): string | undefined {
+  try {
+    return dirname(createRequire(import.meta.url).resolve('llvm-bindings/package.json'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why the llvm-bindings package cannot be loaded (not installed, or installed
+ * without its native addon), found without loading it; undefined when it can.
+ * available() reports it, and a compile that reaches LLVM refuses with it.
+ */
+export function llvmBindingsProblem(): string | undefined {
+  const root = llvmBindingsRoot();
+  const fix = 'install LLVM 14 first (Debian: apt install llvm-14 llvm-14-dev cmake), then npm install llvm-bindings (it builds from source, about 3 minutes)';
+  if (!root) return `its compiler needs the llvm-bindings package, which is not installed: ${fix}`;
+  if (!existsSync(join(root, 'build', 'Release', 'llvm-bindings.node'))) {
+    return `its compiler needs the llvm-bindings package, which is installed (${root}) without its native addon (build/Release/llvm-bindings.node; its build failed or was skipped): ${fix}`;
+  }
+  return undefined;
 }
 
 /**

@@ -3,7 +3,9 @@
 // The device is opened on first use and closed after a short idle period (an
 // unref'ed timer), so that a script that has finished its GPU work can exit.
 
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
+
+import { quietDawn } from './quiet-stderr.js';
 
 export interface AdapterSummary {
   /** Adapter name as Dawn reports it (e.g. 'llvmpipe-llvm-15-0-6-256-bits-', 'NVIDIA H100 80GB HBM3'). */
@@ -162,6 +164,8 @@ async function chooseAdapter(): Promise<{ adapter: GPUAdapter; backend: AdapterS
     return { adapter, backend: 'browser', instance: nav };
   }
   const create = await loadDawn();
+  // Adapter discovery prints Dawn's limit-clamping warnings to fd 2: kept off stderr (quiet-stderr.ts).
+  const quiet = await quietDawn();
   const tried: string[] = [];
   let software: { adapter: GPUAdapter; instance: GpuLike } | undefined;
   const forced = envVar('NUMBAT_WEBGPU_BACKEND');
@@ -169,8 +173,8 @@ async function chooseAdapter(): Promise<{ adapter: GPUAdapter; backend: AdapterS
   if (skipDefault) tried.push(`default backend skipped: ${skipDefault}`);
   else {
     try {
-      const instance = create([]);
-      const adapter = await instance.requestAdapter({ powerPreference: 'high-performance' });
+      const instance = quiet(() => create([]));
+      const adapter = await quiet(() => instance.requestAdapter({ powerPreference: 'high-performance' }));
       if (adapter && !isSoftware(adapter.info ?? {})) return { adapter, backend: 'default', instance };
       if (adapter) software = { adapter, instance };
       tried.push(adapter ? `default backend: only a software adapter (${adapter.info?.device || adapter.info?.description})` : 'default backend (Vulkan): no adapter');
@@ -179,8 +183,8 @@ async function chooseAdapter(): Promise<{ adapter: GPUAdapter; backend: AdapterS
     }
   }
   try {
-    const instance = create(['backend=opengles']);
-    const adapter = await instance.requestAdapter({ featureLevel: 'compatibility' });
+    const instance = quiet(() => create(['backend=opengles']));
+    const adapter = await quiet(() => instance.requestAdapter({ featureLevel: 'compatibility' }));
     if (adapter) return { adapter, backend: 'opengles', instance };
     tried.push('OpenGL ES backend (compatibility): no adapter (needs Mesa EGL/GLES: libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri)');
   } catch (e) {
