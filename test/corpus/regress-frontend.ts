@@ -1,4 +1,4 @@
-import { cuda, f32, i32 } from '@numbat/core';
+import { cuda, f32, i32, u32 } from '@numbat/core';
 import { ramp, type CorpusCase } from './types.js';
 
 // Regressions of the frontend (issue 11 bugs 1-4, issue 12 item 7): argument
@@ -167,5 +167,93 @@ export const regressFrontend: CorpusCase[] = [
       }
     },
     outputs: [0, 1],
+  },
+
+  {
+    name: 'int_sum_wraps_under_uint32_f32',
+    covers: ['(0xfffffff0 + i) >>> 0 and other +/- chains of 32-bit integers consumed by ToUint32/ToInt32 are exact in an f32 kernel (issue 12 item 10)'],
+    kernel: function wrapSums(u: Uint32Array, s: Int32Array, b: Uint8Array, v: Uint32Array) {
+      const i = cuda.grid(1);
+      if (i >= v.length) return;
+      const w = v[i], n = 2 * 32;
+      u[i * 4] = (0xfffffff0 + i) >>> 0;
+      u[i * 4 + 1] = u32(w - (0x80000000 - i));
+      u[i * 4 + 2] = 0xfffffff0 + w + i;
+      u[i * 4 + 3] = ((-4294967295 + w) - (i - 3)) >>> 0;
+      s[i * 4] = (0xfffffff0 + i) | 0;
+      s[i * 4 + 1] = ~(w + 0x7ffffff0 + i);
+      s[i * 4 + 2] = i32(0xffffffff - w) ^ ((i + 0xfffffffe) & 0xffff);
+      s[i * 4 + 3] = (w + i + n + 4000000000) >> 1;
+      b[i] = 0xfffffff0 + i + w;
+    },
+    options: { float: 'f32' },
+    grid: 2, block: 32,
+    args: () => [new Uint32Array(4 * 64), new Int32Array(4 * 64), new Uint8Array(64), ramp(64, (i) => 4294967200 + i * 3, Uint32Array)],
+    reference: ([u, s, b, v]: any) => {
+      for (let i = 0; i < 64; i++) {
+        const w = v[i], n = 2 * 32;
+        u[i * 4] = (0xfffffff0 + i) >>> 0;
+        u[i * 4 + 1] = (w - (0x80000000 - i)) >>> 0;
+        u[i * 4 + 2] = 0xfffffff0 + w + i;
+        u[i * 4 + 3] = ((-4294967295 + w) - (i - 3)) >>> 0;
+        s[i * 4] = (0xfffffff0 + i) | 0;
+        s[i * 4 + 1] = ~(w + 0x7ffffff0 + i);
+        s[i * 4 + 2] = ((0xffffffff - w) | 0) ^ ((i + 0xfffffffe) & 0xffff);
+        s[i * 4 + 3] = (w + i + n + 4000000000) >> 1;
+        b[i] = 0xfffffff0 + i + w;
+      }
+    },
+    outputs: [0, 1, 2],
+  },
+  {
+    name: 'order_atomic_inside_expression',
+    covers: ['an earlier operand, argument, index or old element is read before an atomic later in the same expression, and the atomic runs once'],
+    kernel: function atomicInExpr(o: Int32Array, p: Int32Array, f: Float32Array, r: Float32Array) {
+      if (cuda.grid(1) > 0) return;
+      r[0] = Math.max(o[0], cuda.atomic.add(o, 0, 1));
+      r[1] = o[1] + cuda.atomic.add(o, 1, 5);
+      r[2] = o[2] * 100 + cuda.atomic.exch(o, 2, 7);
+      p[o[3]] = cuda.atomic.add(o, 3, 1);
+      r[3] = Math.hypot(f[0], cuda.atomic.add(f, 0, 3));
+      r[4] = o[4] % cuda.atomic.add(o, 4, 1);
+      r[5] = (o[5] / cuda.atomic.add(o, 5, 1)) | 0;
+      r[6] = Math.floor(o[6] / cuda.atomic.sub(o, 6, 1));
+      r[7] = Math.trunc(o[7] / cuda.atomic.add(o, 7, 2));
+      r[8] = f[1] < cuda.atomic.add(f, 1, 3) ? 1 : 2;
+      r[9] = cuda.atomic.add(f, 2, 1) ? 5 : 6;
+      r[10] = o[8] > 0 && cuda.atomic.add(o, 8, 1) > 0 ? 1 : 2;
+      r[11] = o[9] - cuda.atomic.add(o, 9, 1) + o[9];
+      o[10] += cuda.atomic.add(o, 10, 2);
+      o[o[11]] = cuda.atomic.add(o, 11, 1) + cuda.atomic.add(o, 11, 1);
+      r[12] = Math.min(o[12], o[12] + 1, cuda.atomic.sub(o, 12, 5));
+      r[13] = pair(o[13], cuda.atomic.add(o, 13, 4));
+      r[14] = i32(f[3] + cuda.atomic.add(f, 3, 1)) + cuda.atomic.cas(o, 14, o[14], 9);
+    },
+    options: { globals: { pair } },
+    grid: 1, block: 1,
+    args: () => [new Int32Array([7, 9, 9, 1, 1, 9, 9, 7, 1, 4, 3, 15, 10, 2, 5, 0]), new Int32Array(4).fill(-1), new Float32Array([3, 1, 0, 2.5]), new Float32Array(15)],
+    reference: ([o, p, f, r]: any) => {
+      const atomic = (a: any, i: number, op: (x: number) => number) => { const old = a[i]; a[i] = op(old); return old; };
+      const pairJs = (x: number, y: number) => x * 10 + y;
+      r[0] = Math.max(o[0], atomic(o, 0, (x) => x + 1));
+      r[1] = o[1] + atomic(o, 1, (x) => x + 5);
+      r[2] = o[2] * 100 + atomic(o, 2, () => 7);
+      p[o[3]] = atomic(o, 3, (x) => x + 1);
+      r[3] = Math.hypot(f[0], atomic(f, 0, (x) => x + 3));
+      r[4] = o[4] % atomic(o, 4, (x) => x + 1);
+      r[5] = (o[5] / atomic(o, 5, (x) => x + 1)) | 0;
+      r[6] = Math.floor(o[6] / atomic(o, 6, (x) => x - 1));
+      r[7] = Math.trunc(o[7] / atomic(o, 7, (x) => x + 2));
+      r[8] = f[1] < atomic(f, 1, (x) => x + 3) ? 1 : 2;
+      r[9] = atomic(f, 2, (x) => x + 1) ? 5 : 6;
+      r[10] = o[8] > 0 && atomic(o, 8, (x) => x + 1) > 0 ? 1 : 2;
+      r[11] = o[9] - atomic(o, 9, (x) => x + 1) + o[9];
+      o[10] += atomic(o, 10, (x) => x + 2);
+      o[o[11]] = atomic(o, 11, (x) => x + 1) + atomic(o, 11, (x) => x + 1);
+      r[12] = Math.min(o[12], o[12] + 1, atomic(o, 12, (x) => x - 5));
+      r[13] = pairJs(o[13], atomic(o, 13, (x) => x + 4));
+      r[14] = ((f[3] + atomic(f, 3, (x) => Math.fround(x + 1))) | 0) + atomic(o, 14, (x) => (x === o[14] ? 9 : x));
+    },
+    outputs: [0, 1, 2, 3],
   },
 ];

@@ -40,8 +40,9 @@ describe('type checks see settled types', () => {
   });
 
   it('a real i32/u32 mix is still refused, at the operator', async () => {
-    const k = cuda.jit(function mix(u: Uint32Array, i: Int32Array) { let x = u[0]; i[0] = x + i[1]; }, { target: 'sim' });
-    const err = await k.inspect('ir', new Uint32Array(1), new Int32Array(2)).catch((e) => e);
+    // Stored into a float array: JS keeps the exact sum (into an integer array it would wrap, which is fine).
+    const k = cuda.jit(function mix(u: Uint32Array, i: Int32Array, o: Float64Array) { let x = u[0]; o[0] = x + i[1]; }, { target: 'sim' });
+    const err = await k.inspect('ir', new Uint32Array(1), new Int32Array(2), new Float64Array(1)).catch((e) => e);
     expect(err).toBeInstanceOf(CompileError);
     expect(err.message).toMatch(/operator \+ mixes i32 and u32 operands/);
     expect(err.line).toBeGreaterThan(0);

@@ -1,6 +1,9 @@
 // Arrays resident on a target's device. Creation is synchronous (as numba's
 // cuda.to_device); the allocation and upload finish in the background and every
-// use awaits them.
+// use awaits them. Every operation on a device array (a launch that uses it, a
+// copy, free) takes its place in issue order at the call (`ordered`): it starts
+// once everything issued earlier on the array has settled, whatever each took
+// to get ready (a launch may still be compiling while a later copy is issued).
 
 import type { Backend, Target } from './backend.js';
 import { resolveTarget, usableBackend } from './targets.js';
@@ -12,8 +15,10 @@ export class DeviceArray {
   /** Resolves once the buffer exists (and holds its initial data). */
   readonly ready: Promise<{ backend: Backend; buffer: unknown; target: Target }>;
   private freed = false;
-  /** The settled `ready` value, for the synchronous launch path. */
+  /** The settled `ready` value, for the synchronous launch path; cleared when free() has run. */
   resolved?: { backend: Backend; buffer: unknown; target: Target };
+  /** @internal Settles (never rejects) when the last operation issued on this array has; undefined when none is running. */
+  lastOp?: Promise<void>;
   constructor(readonly dtype: ElemType, readonly shape: number[], target: Target | 'auto' | undefined, init?: TypedArray) {
     this.length = shape.reduce((a, b) => a * b, 1);
     const length = this.length;
@@ -31,19 +36,21 @@ export class DeviceArray {
   async copyToHost<T extends TypedArray>(into?: T): Promise<T> {
     this.checkUsable('copyToHost');
     if (into !== undefined) this.checkHostArray('copyToHost', 'destination', into);
-    const { backend, buffer } = await this.ready;
-    this.checkUsable('copyToHost'); // freed while the allocation was settling
-    const out = (into ?? new TYPED_ARRAY_OF[this.dtype](this.length)) as T;
-    await backend.download(buffer, out);
-    return out;
+    return inOrder([this], async () => {
+      const { backend, buffer } = await this.ready;
+      const out = (into ?? new TYPED_ARRAY_OF[this.dtype](this.length)) as T;
+      await backend.download(buffer, out);
+      return out;
+    });
   }
   /** Replaces the device data with `data` (of the same dtype and length). */
   async copyFromHost(data: TypedArray): Promise<void> {
     this.checkUsable('copyFromHost');
     this.checkHostArray('copyFromHost', 'source', data);
-    const { backend, buffer } = await this.ready;
-    this.checkUsable('copyFromHost');
-    await backend.upload(buffer, data);
+    return inOrder([this], async () => {
+      const { backend, buffer } = await this.ready;
+      await backend.upload(buffer, data);
+    });
   }
   /** "a device array of 4 f32" for messages. */
   describe(): string {
@@ -65,14 +72,50 @@ export class DeviceArray {
   get isFreed(): boolean {
     return this.freed;
   }
-  /** Releases device memory now (otherwise it lives as long as the process). */
+  /**
+   * Releases device memory once the operations issued before on it are done
+   * (otherwise it lives as long as the process); no operation can be issued after.
+   */
   async free(): Promise<void> {
     if (this.freed) return;
     this.freed = true;
-    this.resolved = undefined;
-    const { backend, buffer } = await this.ready;
-    backend.free(buffer);
+    return inOrder([this], async () => {
+      const { backend, buffer } = await this.ready;
+      this.resolved = undefined;
+      backend.free(buffer);
+    });
   }
+}
+
+/** Issues `op` on `arrays` now; it runs once everything issued earlier on them has settled. */
+function inOrder<T>(arrays: readonly DeviceArray[], op: () => Promise<T>): Promise<T> {
+  return ordered(arrays, (after) => (after ? after.then(op) : op()));
+}
+
+/**
+ * @internal Issues an operation on `arrays` now: it takes its place in each
+ * array's order at this call. `start` is called at once, with `after`
+ * undefined when nothing issued earlier on these arrays is still running (so a
+ * launch can go straight to the backend), else with a promise the operation
+ * must wait for before it touches the arrays. The result settles with the
+ * operation, after the arrays have noted that it is over (so code awaiting it
+ * issues its next operation on idle arrays).
+ */
+export function ordered<T>(arrays: readonly DeviceArray[], start: (after: Promise<unknown> | undefined) => Promise<T>): Promise<T> {
+  let after: Promise<unknown> | undefined;
+  for (const a of arrays) if (a.lastOp) after = after ? Promise.all([after, a.lastOp]) : a.lastOp;
+  let op: Promise<T>;
+  try { op = start(after); } catch (e) { op = Promise.reject(e); }
+  if (arrays.length === 0) return op;
+  let settle!: () => void;
+  const last = new Promise<void>((r) => { settle = r; });
+  for (const a of arrays) a.lastOp = last;
+  const end = (): void => {
+    settle();
+    for (const a of arrays) if (a.lastOp === last) a.lastOp = undefined;
+  };
+  // A fresh promise for the caller: the operation's own rejection stays unhandled if the caller ignores it.
+  return new Promise<T>((resolve, reject) => op.then((v) => { end(); resolve(v); }, (e) => { end(); reject(e); }));
 }
 
 export function toDevice(data: TypedArray, opts: { target?: Target | 'auto' } = {}): DeviceArray {

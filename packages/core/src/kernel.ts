@@ -7,7 +7,7 @@ import { loadBackend } from './backend.js';
 import { CompileError, LaunchError } from './errors.js';
 import { checkLaunchLimits, checkMemoryLimits } from './limits.js';
 import { checkJit, checkOptions } from './options.js';
-import { DeviceArray } from './device-array.js';
+import { DeviceArray, ordered } from './device-array.js';
 import { DeviceFunction } from './device-function.js';
 import { callerFile, parseFunction, type ParsedFunction } from './frontend/source.js';
 import { lowerKernel } from './frontend/lower.js';
@@ -112,20 +112,39 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
   }
 
   private launch(dims: LaunchDims, args: unknown[]): Promise<void> {
+    // The launch takes its place now in the order of every device array it uses
+    // (device-array.ts): it runs after what was issued on them before, and
+    // copies or free() issued after it wait for it, even while it compiles.
+    const arrays: DeviceArray[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (!(a instanceof DeviceArray)) continue;
+      if (a.isFreed) return Promise.reject(new Error(`numbat: argument ${i + 1} of kernel '${this.name}' is ${a.describe()} that was freed`));
+      if (!arrays.includes(a)) arrays.push(a);
+    }
     const stream = dims.stream;
     if (stream instanceof Stream) {
       // The stream takes its place in the queue now; compiling may finish later.
-      return stream.enqueue(this.prepare(dims, args).then((p) => ({
+      return ordered(arrays, (after) => stream.enqueue(this.prepare(dims, args).then((p) => ({
         backend: p.backend,
-        run: (native: unknown) => this.dispatch(p.backend, p.spec, { ...dims, stream: native }, p.args),
-      })));
+        run: (native: unknown) => this.after(after, () => this.dispatch(p.backend, p.spec, { ...dims, stream: native }, p.args)),
+      }))));
     }
-    // Fast path: the same signature as the previous launch, compiled, device arrays settled:
-    // no awaits between the call and the backend's launch.
-    const fast = this.fastPrepare(args);
-    if (fast instanceof Error) return Promise.reject(fast);
-    if (fast) return this.dispatch(fast.backend, fast.spec, dims, fast.args);
-    return this.prepare(dims, args).then((p) => this.dispatch(p.backend, p.spec, dims, p.args));
+    return ordered(arrays, (after) => {
+      // Fast path: the same signature as the previous launch, compiled, device arrays settled
+      // and idle: no awaits between the call and the backend's launch.
+      if (!after) {
+        const fast = this.fastPrepare(args);
+        if (fast instanceof Error) return Promise.reject(fast);
+        if (fast) return this.dispatch(fast.backend, fast.spec, dims, fast.args);
+      }
+      return this.prepare(dims, args).then((p) => this.after(after, () => this.dispatch(p.backend, p.spec, dims, p.args)));
+    });
+  }
+
+  /** f now, or once `after` (earlier operations on the launch's device arrays) has settled. */
+  private after(after: Promise<unknown> | undefined, f: () => Promise<void>): Promise<void> {
+    return after ? after.then(f) : f();
   }
 
   private lastLaunch?: { key: string; target: Target; backend: Backend; spec: Specialisation };
@@ -151,7 +170,7 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
     const backend = await usableBackend(target);
     const sig = this.signatureOf(args, backend);
     const spec = await this.specialise(sig);
-    for (const a of args) if (a instanceof DeviceArray && !a.isFreed) await a.ready.catch(() => {});
+    for (const a of args) if (a instanceof DeviceArray) await a.ready.catch(() => {});
     const launchArgs = this.launchArgs(args, sig, target, false)!;
     this.lastLaunch = { key: sig.map(paramTypeKey).join(','), target, backend, spec };
     return { backend, spec, args: launchArgs };
@@ -164,7 +183,7 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
       const a = args[i], p = sig[i];
       if (p.kind === 'scalar') launchArgs.push({ kind: 'scalar', type: p.type, value: a as number | boolean });
       else if (a instanceof DeviceArray) {
-        if (a.isFreed) throw new Error(`numbat: argument ${i + 1} of kernel '${this.name}' is ${a.describe()} that was freed`);
+        // Freed arrays are refused when the launch is issued (launch); a free() issued later runs after it.
         const r = a.resolved;
         if (!r) {
           if (sync) return undefined;

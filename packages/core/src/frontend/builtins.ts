@@ -13,6 +13,7 @@ import { coerce } from './typing.js';
 import { lowerExpr, scalarsInOrder } from './expressions.js';
 import { arrayDecl, flatIndex } from './arrays.js';
 import { math, mathCall } from './math.js';
+import { wrappedValue } from './wrapping.js';
 
 const ATOMIC_OPS = ['add', 'sub', 'max', 'min', 'and', 'or', 'xor', 'exch', 'cas'];
 
@@ -85,7 +86,8 @@ export function dtypeConversion(cx: LowerContext, node: N, elem: ElemType): Val 
     cx.fail(node, `${elem}(x)`, `${elem}(x) is not a kernel conversion; convert to i32 or u32 and store into a ${elem} array (stores wrap)`);
   }
   if (args.length !== 1) cx.fail(node, `${elem}(x)`, `${elem}(x) takes one argument`);
-  const v = cx.scalar(lowerExpr(cx, args[0]), args[0], `the argument of ${elem}()`);
+  const arg = elem === 'i32' || elem === 'u32' ? wrappedValue(cx, args[0], elem) : lowerExpr(cx, args[0]);
+  const v = cx.scalar(arg, args[0], `the argument of ${elem}()`);
   return { k: 'scalar', e: coerce(v, elem) };
 }
 
@@ -122,5 +124,5 @@ function atomic(cx: LowerContext, node: N, op: string, args: N[]): Val {
   const e: Expr = op === 'cas'
     ? { kind: 'atomic', op: 'cas', array: arr.ref, index, expected: vals[0], value: vals[1], type: t, loc: cx.loc(node) }
     : { kind: 'atomic', op: op as 'add', array: arr.ref, index, value: vals[0], type: t, loc: cx.loc(node) };
-  return { k: 'scalar', e };
+  return { k: 'scalar', e: cx.effect(e, node) };
 }

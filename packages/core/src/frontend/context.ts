@@ -13,7 +13,7 @@ import type { ScalarVal, Val } from './values.js';
 import { convertValue, literalType } from './values.js';
 import type { Contribution } from './local-types.js';
 import { joinContributions, joinOrFirst } from './local-types.js';
-import { operandType } from './typing.js';
+import { coerce, operandType } from './typing.js';
 import { constExpr } from './ir-build.js';
 import { describeVal } from './diagnostics.js';
 
@@ -84,6 +84,10 @@ export class LowerContext {
   inlinedNodes = 0;
   /** The first type error of this round, thrown only if the round turns out to be the settled one. */
   typeError?: CompileError;
+  /** The expression being lowered as a whole statement's value (nothing else is read after it): see wholeValue. */
+  private whole?: N;
+  /** Temps assigned once and never again (effect results): reading them later gives the same value, no copy needed. */
+  private readonly assignedOnce = new Set<number>();
 
   constructor(readonly input: LowerInput, private readonly knownTypes: Map<string, ScalarType>) {
     this.float = input.float;
@@ -224,9 +228,37 @@ export class LowerContext {
   spillBefore(a: ScalarVal, mark: number): ScalarVal {
     const cur = this.out[this.out.length - 1];
     if (cur.length === mark || a.lit !== undefined || a.e.kind === 'const' || a.e.kind === 'param' || a.e.kind === 'special') return a;
+    if (a.e.kind === 'local' && this.assignedOnce.has(a.e.id)) return a;
     const t = this.temp(a.e.type);
     cur.splice(mark, 0, { kind: 'assign', local: t, value: a.e });
     return { k: 'scalar', e: { kind: 'local', id: t, type: a.e.type } };
+  }
+
+  /**
+   * f lowers `node` as the entire value of a statement (an expression
+   * statement, a declaration's initialiser, `x = …` to a local): an atomic there
+   * stays in the statement; anywhere else it becomes a statement of its own
+   * (effect), so that the operands before it are read first.
+   */
+  wholeValue<T>(node: N, f: () => T): T {
+    const saved = this.whole;
+    this.whole = node;
+    try { return f(); } finally { this.whole = saved; }
+  }
+
+  /**
+   * An expression with an effect (an atomic): unless it is a statement's whole
+   * value it is evaluated here, once, into a temp. Like every operand that emits
+   * a statement, the operands before it are then copied first (spillBefore), so
+   * `a[0] + cuda.atomic.add(a, 0, 1)` reads a[0] before the add on every target,
+   * whatever order a backend evaluates an expression in.
+   */
+  effect(e: Expr, node: N): Expr {
+    if (node === this.whole || !this.emitting) return e;
+    const t = this.temp(e.type, 'old');
+    this.assignedOnce.add(t);
+    this.emit({ kind: 'assign', local: t, value: e, loc: this.loc(node) });
+    return { kind: 'local', id: t, type: e.type };
   }
 
   /** Evaluate once: copy non-trivial expressions into a temp so they can be read twice. */
@@ -237,8 +269,28 @@ export class LowerContext {
     return { kind: 'local', id: t, type: e.type };
   }
 
-  /** An abstract literal: typed by its natural type until an operand gives it another. */
-  lit(v: number | boolean): ScalarVal {
-    return { k: 'scalar', e: constExpr(literalType(v, this.float), convertValue(v, literalType(v, this.float))), lit: v };
+  /** An abstract literal: typed by its natural type until an operand gives it another. `node` is where it was written. */
+  lit(v: number | boolean, node?: N): ScalarVal {
+    const t = literalType(v, this.float);
+    return { k: 'scalar', e: constExpr(t, convertValue(v, t)), lit: v, at: node && { node, frame: this.frame } };
+  }
+
+  /**
+   * v converted to t as an operand of t's arithmetic (typing.ts coerce). An
+   * integer literal JS holds exactly (a safe integer) that f32 cannot hold is
+   * refused there: `x + 16777217` would silently add 16777216. Conversions that
+   * are JS's own rounding (stores into f32 arrays, Math.fround, f32(x)) use
+   * coerce directly.
+   */
+  coerce(v: ScalarVal, t: ScalarType): Expr {
+    const x = v.lit;
+    if (t === 'f32' && typeof x === 'number' && Number.isSafeInteger(x) && Math.fround(x) !== x && v.at) {
+      const { node, frame } = v.at;
+      this.frames.push(frame);
+      try {
+        this.typeFail(node, `inexact integer ${x}`, `the integer literal ${x} is not exact in f32: this f32 arithmetic would use ${Math.fround(x)}${this.float === 'f32' ? ' (the default float is f32)' : ''}. Compute in f64 (\`{ float: 'f64' }\` or f64(x)) where the target has f64, use 32-bit integer arithmetic (u32(…), … >>> 0, … | 0), or write Math.fround(${x}) to accept the rounding`);
+      } finally { this.frames.pop(); }
+    }
+    return coerce(v, t);
   }
 }

@@ -15,12 +15,15 @@ import { binary, conditional, intDivision, logical, unary } from './operators.js
 import { element, loadExpr } from './arrays.js';
 import { callBuiltin, dtypeConversion, namespaceMember } from './builtins.js';
 import { inline } from './inline.js';
+import { wrappedValue } from './wrapping.js';
+
+const WRAPPING_OPERANDS: Record<string, 'i32' | 'u32' | undefined> = { '&': 'i32', '|': 'i32', '^': 'i32', '<<': 'i32', '>>': 'i32', '>>>': 'u32' };
 
 export function lowerExpr(cx: LowerContext, node: N): Val {
   switch (node.type) {
     case 'Literal': {
       const v = node.value;
-      if (typeof v === 'number' || typeof v === 'boolean') return cx.lit(v);
+      if (typeof v === 'number' || typeof v === 'boolean') return cx.lit(v, node);
       if (typeof v === 'string') cx.fail(node, 'string literal', 'strings are not supported in kernels');
       if (node.regex) cx.fail(node, 'regular expression', 'regular expressions are not supported in kernels');
       if (typeof v === 'bigint') cx.fail(node, 'bigint literal', 'BigInt (i64) is not supported yet');
@@ -47,9 +50,12 @@ export function lowerExpr(cx: LowerContext, node: N): Val {
     case 'BinaryExpression': {
       const special = intDivision(cx, node, null);
       if (special) return special;
-      const a = cx.scalar(lowerExpr(cx, node.left), node.left, `the left operand of ${node.operator}`);
+      // Bitwise operators convert their operands with ToInt32 (`>>>`: ToUint32), which a 32-bit integer sum can meet exactly (wrapping.ts).
+      const wrap = WRAPPING_OPERANDS[node.operator];
+      const operand = (n: N) => (wrap ? wrappedValue(cx, n, wrap) : lowerExpr(cx, n));
+      const a = cx.scalar(operand(node.left), node.left, `the left operand of ${node.operator}`);
       const mark = cx.mark();
-      const b = cx.scalar(lowerExpr(cx, node.right), node.right, `the right operand of ${node.operator}`);
+      const b = cx.scalar(operand(node.right), node.right, `the right operand of ${node.operator}`);
       return binary(cx, node, node.operator, cx.spillBefore(a, mark), b);
     }
     case 'LogicalExpression': return logical(cx, node, false);
@@ -105,7 +111,7 @@ function identifier(cx: LowerContext, node: N): Val {
 
 /** A value captured from options.globals: frozen into the kernel. */
 function hostValue(cx: LowerContext, v: unknown, node: N, name: string): Val {
-  if (typeof v === 'number' || typeof v === 'boolean') return cx.lit(v);
+  if (typeof v === 'number' || typeof v === 'boolean') return cx.lit(v, node);
   if (isDeviceFunction(v)) return { k: 'devfn', fn: v };
   if (isDType(v)) return { k: 'dtype', elem: v.__dtype };
   const ta = elemTypeOfTypedArray(v);
@@ -151,7 +157,7 @@ function member(cx: LowerContext, node: N): Val {
         if (obj.ref.space === 'global') return runtime;
         const decl = cx.arrays[obj.ref.id];
         if (obj.ref.space === 'shared' && decl.size === 0) return runtime;
-        return cx.lit(obj.shape ? obj.shape[0] : decl.size);
+        return cx.lit(obj.shape ? obj.shape[0] : decl.size, node);
       }
       return cx.fail(node, `array property '${prop}'`, `arrays in kernels only have .length (not .${prop})`);
     case 'ns': return namespaceMember(cx, node, obj.path, prop);

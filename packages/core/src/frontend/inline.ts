@@ -8,7 +8,6 @@ import type { Binding, DeviceFrame, Frame, LowerContext, N } from './context.js'
 import { nodeId } from './context.js';
 import type { Val } from './values.js';
 import { constExpr } from './ir-build.js';
-import { coerce } from './typing.js';
 import { joinContributions } from './local-types.js';
 import { valsInOrder } from './expressions.js';
 import { lowerFunctionBody } from './statements.js';
@@ -50,7 +49,7 @@ export function inline(cx: LowerContext, node: N, fn: DeviceFunction): Val {
         const b = cx.newLocal(p.name, p, { type: v.e.type, lit: v.lit }, true);
         scope.set(p.name, b);
         cx.contribute(b.key, v);
-        cx.emit({ kind: 'assign', local: b.id, value: coerce(v, cx.locals[b.id].type) });
+        cx.emit({ kind: 'assign', local: b.id, value: cx.coerce(v, cx.locals[b.id].type) });
       } else if (v.k === 'array' || v.k === 'devfn' || v.k === 'dtype') scope.set(p.name, { kind: 'val', val: v });
       else cx.fail(args[i], 'argument', `argument ${i + 1} of '${fn.name}' must be a number, boolean or array`);
     });
@@ -68,7 +67,7 @@ export function inline(cx: LowerContext, node: N, fn: DeviceFunction): Val {
     const j = joinContributions(cs, cx.float);
     const type = j.ok ? j.type : j.types[0];
     cx.locals[resBinding.id].type = type;
-    for (const r of device.returns) r.stmt.value = coerce(r.value, type);
+    for (const r of device.returns) r.stmt.value = cx.coerce(r.value, type);
     return cx.readLocal(resBinding);
   } finally {
     cx.frames.pop();

@@ -20,9 +20,9 @@ export function math(cx: LowerContext, node: N, fn: string, args: N[]): Val {
     let acc = vals[0];
     if (acc.e.type === 'bool') acc = { k: 'scalar', e: conv(acc.e, 'i32') };
     for (const b of vals.slice(1)) {
-      if (acc.lit !== undefined && b.lit !== undefined) { acc = cx.lit(Math[fn](acc.lit as number, b.lit as number)); continue; }
+      if (acc.lit !== undefined && b.lit !== undefined) { acc = cx.lit(Math[fn](acc.lit as number, b.lit as number), node); continue; }
       const t = cx.operandType(node, `Math.${fn}`, acc, b);
-      acc = { k: 'scalar', e: bin(fn, t, t, coerce(acc, t), coerce(b, t)) };
+      acc = { k: 'scalar', e: bin(fn, t, t, cx.coerce(acc, t), cx.coerce(b, t)) };
     }
     return acc;
   }
@@ -46,7 +46,7 @@ export function mathCall(cx: LowerContext, node: N, fn: MathFn, vals: ScalarVal[
   const decl = MATH_DECLS[fn];
   if (vals.every((v) => v.lit !== undefined)) {
     const f = new Function('a', 'b', `return ${decl.sim};`) as (a: unknown, b: unknown) => number;
-    return cx.lit(f(vals[0].lit, vals[1]?.lit));
+    return cx.lit(f(vals[0].lit, vals[1]?.lit), node);
   }
   let types = vals.map((v) => (v.lit !== undefined ? undefined : v.e.type));
   const concrete = types.filter((t): t is ScalarType => t !== undefined);
@@ -58,8 +58,8 @@ export function mathCall(cx: LowerContext, node: N, fn: MathFn, vals: ScalarVal[
   // A literal argument takes the other argument's type (or a float when it is fractional).
   const litTypes = vals.map((v, i) => types[i] ?? literalAgainst(v.lit!, concrete[0] ?? literalType(v.lit!, cx.float), false, cx.float));
   const sig = mathSignature(fn, litTypes, cx.float);
-  if (decl.rule === 'numeric' && 'intIdentity' in decl && decl.intIdentity && isInt(sig.arg)) return { k: 'scalar', e: coerce(vals[0], sig.arg) };
+  if (decl.rule === 'numeric' && 'intIdentity' in decl && decl.intIdentity && isInt(sig.arg)) return { k: 'scalar', e: cx.coerce(vals[0], sig.arg) };
   // i32/u32 rules take any number the way JS's ToInt32/ToUint32 would (sig.arg is i32/u32 there).
-  const argsE = vals.map((v) => coerce(v, sig.arg));
+  const argsE = vals.map((v) => cx.coerce(v, sig.arg));
   return { k: 'scalar', e: { kind: 'math', fn, args: argsE, type: sig.result } };
 }

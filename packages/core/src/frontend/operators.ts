@@ -9,22 +9,23 @@ import { isFloat, isInt } from '../types.js';
 import type { LowerContext, N } from './context.js';
 import type { ScalarVal, Val } from './values.js';
 import { bin, conv, not } from './ir-build.js';
-import { ARITHMETIC, BITWISE, COMPARE, coerce, foldLiterals } from './typing.js';
+import { ARITHMETIC, BITWISE, COMPARE, foldLiterals } from './typing.js';
 import { joinContributions } from './local-types.js';
 import { lowerExpr, scalarsInOrder } from './expressions.js';
 import { mathCall } from './math.js';
+import { wrappedValue } from './wrapping.js';
 
 export function unary(cx: LowerContext, node: N): Val {
   const op: string = node.operator;
   if (op === 'typeof' || op === 'void' || op === 'delete') cx.fail(node, op, `'${op}' is not supported in kernels`);
   if (op === '!') return { k: 'scalar', e: not(condition(cx, node.argument)) };
-  const v = cx.scalar(lowerExpr(cx, node.argument), node.argument, `the operand of ${op}`);
+  const v = cx.scalar(op === '~' ? wrappedValue(cx, node.argument, 'i32') : lowerExpr(cx, node.argument), node.argument, `the operand of ${op}`);
   if (v.lit !== undefined) {
     const x = v.lit as number;
-    return cx.lit(op === '-' ? -x : op === '+' ? +x : ~x);
+    return cx.lit(op === '-' ? -x : op === '+' ? +x : ~x, node);
   }
   if (op === '+') return v.e.type === 'bool' ? { k: 'scalar', e: conv(v.e, 'i32') } : v;
-  if (op === '~') return { k: 'scalar', e: { kind: 'unary', op: 'bitnot', x: coerce(v, 'i32'), type: 'i32' } };
+  if (op === '~') return { k: 'scalar', e: { kind: 'unary', op: 'bitnot', x: cx.coerce(v, 'i32'), type: 'i32' } };
   if (op === '-') {
     const t = v.e.type === 'bool' || v.e.type === 'u32' ? 'i32' : v.e.type;
     if (v.e.type === 'u32') cx.typeFail(node, 'negation of u32', 'negating a u32 value is ambiguous (JS gives a negative number); convert first: -(x | 0) or -(x * 1.0)');
@@ -38,22 +39,22 @@ export function binary(cx: LowerContext, node: N, op: string, a: ScalarVal, b: S
   if (a.lit !== undefined && b.lit !== undefined) {
     const folded = foldLiterals(op, a.lit, b.lit);
     if (folded === undefined) cx.fail(node, `operator ${op}`, `operator ${op} is not supported`);
-    return cx.lit(folded);
+    return cx.lit(folded, node);
   }
   switch (op) {
     case '&': case '|': case '^': case '<<': case '>>':
-      return { k: 'scalar', e: bin(BITWISE[op], 'i32', 'i32', coerce(a, 'i32'), coerce(b, 'i32')) };
+      return { k: 'scalar', e: bin(BITWISE[op], 'i32', 'i32', cx.coerce(a, 'i32'), cx.coerce(b, 'i32')) };
     case '>>>':
-      return { k: 'scalar', e: bin('ushr', 'u32', 'u32', coerce(a, 'u32'), coerce(b, 'u32')) };
+      return { k: 'scalar', e: bin('ushr', 'u32', 'u32', cx.coerce(a, 'u32'), cx.coerce(b, 'u32')) };
     case '+': case '-': case '*': case '%': case '/': {
       let t = cx.operandType(node, op, a, b);
       // `/` is always a float division in JS (integer idioms are matched in intDivision).
       if (op === '/' && !isFloat(t)) t = cx.float;
-      return { k: 'scalar', e: bin(ARITHMETIC[op], t, t, coerce(a, t), coerce(b, t)) };
+      return { k: 'scalar', e: bin(ARITHMETIC[op], t, t, cx.coerce(a, t), cx.coerce(b, t)) };
     }
     case '<': case '<=': case '>': case '>=': case '==': case '===': case '!=': case '!==': {
       const t = cx.operandType(node, op, a, b, true);
-      return { k: 'scalar', e: bin(COMPARE[op], t, 'bool', coerce(a, t), coerce(b, t)) };
+      return { k: 'scalar', e: bin(COMPARE[op], t, 'bool', cx.coerce(a, t), cx.coerce(b, t)) };
     }
     case '**': return mathCall(cx, node, 'pow', [a, b]);
     case 'in': case 'instanceof': return cx.fail(node, op, `'${op}' is not supported in kernels`);
@@ -82,7 +83,7 @@ export function intDivision(cx: LowerContext, node: N, mathFn: 'floor' | 'trunc'
   const t = cx.operandType(div, '/', a, b);
   if (!isInt(t)) { cx.dropSince(saved); return null; }
   const rt = mathFn ? t : 'i32';
-  const e = bin(op, t, t, coerce(a, t), coerce(b, t));
+  const e = bin(op, t, t, cx.coerce(a, t), cx.coerce(b, t));
   return { k: 'scalar', e: conv(e, rt) };
 }
 
@@ -90,7 +91,7 @@ export function intDivision(cx: LowerContext, node: N, mathFn: 'floor' | 'trunc'
 export function condition(cx: LowerContext, node: N): Expr {
   if (node.type === 'LogicalExpression') return logical(cx, node, true).e;
   const v = cx.scalar(lowerExpr(cx, node), node, 'a condition');
-  return coerce(v, 'bool');
+  return cx.coerce(v, 'bool');
 }
 
 /**
@@ -105,7 +106,7 @@ export function logical(cx: LowerContext, node: N, asCondition: boolean): Scalar
     if (asCondition) return condition(cx, n);
     const v = cx.scalar(lowerExpr(cx, n), n, `an operand of ${node.operator}`);
     if (v.e.type !== 'bool' && v.lit === undefined) cx.typeFail(n, `${node.operator} on numbers`, `${node.operator} on a number returns one of its operands in JavaScript; kernels only allow it on booleans (compare explicitly, e.g. x !== 0)`);
-    return coerce(v, 'bool');
+    return cx.coerce(v, 'bool');
   };
   const a = side(node.left);
   let b!: Expr;
@@ -133,10 +134,10 @@ export function conditional(cx: LowerContext, node: N): Val {
   } else if (a.e.type === 'bool' && b.e.type === 'bool') t = 'bool';
   else t = cx.operandType(node, '?:', a, b);
   if (aStmts.length === 0 && bStmts.length === 0) {
-    return { k: 'scalar', e: { kind: 'cond', c, a: coerce(a, t), b: coerce(b, t), type: t } };
+    return { k: 'scalar', e: { kind: 'cond', c, a: cx.coerce(a, t), b: cx.coerce(b, t), type: t } };
   }
   const tmp = cx.temp(t, 'sel');
-  cx.emit({ kind: 'if', cond: c, then: [...aStmts, { kind: 'assign', local: tmp, value: coerce(a, t) }], else: [...bStmts, { kind: 'assign', local: tmp, value: coerce(b, t) }] });
+  cx.emit({ kind: 'if', cond: c, then: [...aStmts, { kind: 'assign', local: tmp, value: cx.coerce(a, t) }], else: [...bStmts, { kind: 'assign', local: tmp, value: cx.coerce(b, t) }] });
   return { k: 'scalar', e: { kind: 'local', id: tmp, type: t } };
 }
 

@@ -3,16 +3,16 @@
 // return (in an inlined device function: the result local and the `done` flag).
 
 import type { Expr, Stmt } from '../ir/nodes.js';
-import { loadType } from '../types.js';
+import { isInt, loadType } from '../types.js';
 import type { LocalBinding, LowerContext, N } from './context.js';
 import type { ScalarVal, Val } from './values.js';
 import { constExpr, not } from './ir-build.js';
-import { coerce } from './typing.js';
 import { describeNode } from './diagnostics.js';
 import { lowerCall, lowerExpr } from './expressions.js';
 import { binary, condition } from './operators.js';
 import { element, loadExpr, store } from './arrays.js';
 import { mayReturn } from './inline.js';
+import { wrappedValue } from './wrapping.js';
 
 /** A function's body as statements; an arrow function's expression body is its result. */
 export function lowerFunctionBody(cx: LowerContext, fn: N): Stmt[] {
@@ -99,7 +99,7 @@ function varDecl(cx: LowerContext, node: N): void {
       continue;
     }
     // A call may declare a shared/local array: it takes the variable's name.
-    const v: Val = d.init.type === 'CallExpression' ? lowerCall(cx, d.init, name) : lowerExpr(cx, d.init);
+    const v: Val = cx.wholeValue(d.init, () => (d.init.type === 'CallExpression' ? lowerCall(cx, d.init, name) : lowerExpr(cx, d.init)));
     if (v.k === 'scalar') declareScalar(cx, name, d.id, v, mutable);
     // `let a = x` aliasing an array is fine as long as it is never reassigned (assignment refuses it).
     else if (v.k === 'array' || v.k === 'devfn' || v.k === 'dtype' || v.k === 'ns') cx.declare(name, { kind: 'val', val: v }, d.id);
@@ -117,7 +117,7 @@ function declareScalar(cx: LowerContext, name: string, node: N, v: ScalarVal, mu
 function assignLocal(cx: LowerContext, b: LocalBinding, v: ScalarVal, node: N): void {
   cx.contribute(b.key, v);
   const type = cx.locals[b.id].type;
-  cx.emit({ kind: 'assign', local: b.id, value: coerce(v, type), loc: cx.loc(node) });
+  cx.emit({ kind: 'assign', local: b.id, value: cx.coerce(v, type), loc: cx.loc(node) });
 }
 
 function forStmt(cx: LowerContext, node: N): void {
@@ -184,7 +184,7 @@ export function exprStmt(cx: LowerContext, e: N): void {
   if (e.type === 'SequenceExpression') { for (const x of e.expressions) exprStmt(cx, x); return; }
   if (e.type === 'AssignmentExpression') return assignment(cx, e);
   if (e.type === 'UpdateExpression') { update(cx, e, false); return; }
-  const v = lowerExpr(cx, e);
+  const v = cx.wholeValue(e, () => lowerExpr(cx, e));
   if (v.k === 'scalar' && v.e.kind === 'atomic') cx.emit({ kind: 'expr', expr: v.e, loc: cx.loc(e) });
 }
 
@@ -200,7 +200,7 @@ function assignment(cx: LowerContext, node: N): void {
     if (b.kind !== 'local') cx.fail(target, 'assignment', `cannot assign to '${target.name}'`);
     if (!b.mutable) cx.fail(target, 'assignment to const', `'${target.name}' is const`);
     if (op === '=') {
-      assignLocal(cx, b, cx.scalar(lowerExpr(cx, node.right), node.right, 'the assigned value'), node);
+      assignLocal(cx, b, cx.scalar(cx.wholeValue(node.right, () => lowerExpr(cx, node.right)), node.right, 'the assigned value'), node);
       return;
     }
     // `x += e`: x is read before e's effects.
@@ -215,7 +215,10 @@ function assignment(cx: LowerContext, node: N): void {
     const { arr, index } = element(cx, target);
     if (op === '=') {
       const mark = cx.mark();
-      const value = cx.scalar(lowerExpr(cx, node.right), node.right, 'the stored value');
+      // Stores into integer arrays wrap mod 2^32 (or narrower): an integer sum can be computed that way (wrapping.ts).
+      const elemType = loadType(arr.elem);
+      const rhs = isInt(elemType) ? wrappedValue(cx, node.right, elemType as 'i32' | 'u32') : lowerExpr(cx, node.right);
+      const value = cx.scalar(rhs, node.right, 'the stored value');
       store(cx, arr, cx.spillBefore({ k: 'scalar', e: index }, mark).e, value, node);
       return;
     }

@@ -6,12 +6,15 @@ import type { ArrayRef, Expr } from '../ir/nodes.js';
 import { evalConvert } from '../ir/semantics.js';
 import type { ElemType, ScalarType } from '../types.js';
 import type { DeviceFunction } from '../device-function.js';
+import type { Frame, N } from './context.js';
 
 export interface ScalarVal {
   k: 'scalar';
   e: Expr;
   /** Set while the value is an abstract literal: it takes the type of the other operand. */
   lit?: number | boolean;
+  /** Where a literal was written (or folded), to report it if it cannot be exact in the type it takes. */
+  at?: { node: N; frame: Frame };
 }
 export interface ArrayVal { k: 'array'; ref: ArrayRef; elem: ElemType; name: string; shape?: number[] }
 export interface TupleVal { k: 'tuple'; items: ScalarVal[] }
