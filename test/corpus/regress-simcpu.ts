@@ -41,7 +41,7 @@ export const regressSimcpu: CorpusCase[] = [
     options: { signature: ['f32', 'i32', 'u32', 'i32', 'i32[]', 'u32[]'] },
     kernel: function scalarArgs(x: number, y: number, z: number, w: number, o: Int32Array, u: Uint32Array) {
       if (cuda.grid(1) !== 0) return;
-      o[0] = (x * 1e12) | 0;
+      o[0] = (x * Math.fround(1e12)) | 0;
       o[1] = y; o[2] = y >> 1;
       o[3] = w; o[4] = w * 3;
       u[0] = z; u[1] = z >>> 1;
