@@ -3,11 +3,11 @@
 // default float). Unavailable targets are reported as skipped, with the reason.
 
 import { describe, expect, it } from 'vitest';
-import { cuda, targetAvailability, loadBackend, type Target } from '@numbat/core';
+import { cuda, targetAvailability, loadBackend, registeredTargets, type Target } from '@numbat/core';
 import { CORPUS } from './corpus/index.js';
 import { cloneArgs, mismatches } from './compare.js';
 
-const TARGETS: Target[] = ['sim', 'cpu', 'webgpu', 'cuda'];
+const TARGETS: Target[] = registeredTargets();
 const avail = await Promise.all(TARGETS.map((t) => targetAvailability(t)));
 
 async function run(c: (typeof CORPUS)[number], target: Target, float?: 'f32' | 'f64') {
@@ -45,11 +45,11 @@ TARGETS.forEach((target, ti) => {
     for (const c of CORPUS) {
       it(c.name, async () => {
         const backend = await loadBackend(target);
-        if (c.needsF64 && !backend.supportsF64) {
+        if (c.needsF64 && !backend.caps.f64) {
           await expect(run(c, target)).rejects.toThrow(/f64|Float64Array/);
           return;
         }
-        const float = backend.supportsF64 ? undefined : 'f32';
+        const float = backend.caps.f64 ? undefined : 'f32';
         let got: unknown[];
         try {
           got = await run(c, target);
@@ -59,7 +59,7 @@ TARGETS.forEach((target, ti) => {
           throw e;
         }
         const want = await run(c, 'sim', float);
-        check(c, got, want, !backend.supportsF64);
+        check(c, got, want, !backend.caps.f64);
       });
     }
   });

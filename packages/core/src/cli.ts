@@ -8,12 +8,13 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-// Through index.js, so that the built-in 'sim' target is registered.
-import { loadBackend, resolveTarget, TARGETS, targetAvailability } from './index.js';
+// Through index.js, so that the built-in targets are registered.
+import { loadBackend, registeredTargets, resolveTarget, targetAvailability } from './index.js';
 
 async function info(json: boolean): Promise<void> {
   const report: Record<string, unknown> = {};
-  for (const t of TARGETS) {
+  const targets = registeredTargets();
+  for (const t of targets) {
     const a = await targetAvailability(t);
     let details: Record<string, unknown> = {};
     if (a.ok) {
@@ -28,7 +29,7 @@ async function info(json: boolean): Promise<void> {
     return;
   }
   console.log(`numbat: 'auto' target here is '${auto}'${process.env.NUMBAT_TARGET ? ' (NUMBAT_TARGET)' : ''}`);
-  for (const t of TARGETS) {
+  for (const t of targets) {
     const r = report[t] as { ok: boolean; reason?: string; device?: string; limits?: Record<string, number> } & Record<string, unknown>;
     console.log(`\n${t}: ${r.ok ? `available — ${r.device ?? ''}` : `unavailable — ${r.reason}`}`);
     for (const [k, v] of Object.entries(r)) {

@@ -6,7 +6,12 @@ import { registerHostBuiltin, registerNamedBuiltin } from './frontend/names.js';
 import { cuda } from './api.js';
 import { random } from './random/index.js';
 
-registerBackend('sim', async () => simBackend);
+// The built-in targets, each with its 'auto' priority (cuda, then a hardware WebGPU
+// adapter, then cpu, then sim). The backend packages are imported on first use.
+registerBackend('sim', async () => simBackend, { priority: 0 });
+registerBackend('cpu', undefined, { priority: 10 });
+registerBackend('webgpu', undefined, { priority: 20, hardwareOnly: true });
+registerBackend('cuda', undefined, { priority: 30 });
 registerHostBuiltin(cuda, { k: 'ns', path: 'cuda' });
 registerNamedBuiltin('random', random);
 

@@ -186,10 +186,10 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
   }
 
   private defaultFloat(backend: Backend): 'f32' | 'f64' {
-    if (this.options.float === 'f64' && !backend.supportsF64) {
+    if (this.options.float === 'f64' && !backend.caps.f64) {
       throw new CompileError("float: 'f64'", `kernel '${this.name}' asks for float: 'f64', but target '${backend.target}' has no f64 (WGSL); use float: 'f32'`, this.name);
     }
-    return this.options.float ?? (backend.supportsF64 ? 'f64' : 'f32');
+    return this.options.float ?? (backend.caps.f64 ? 'f64' : 'f32');
   }
 
   private specialise(sig: ParamType[]): Promise<Specialisation> {
@@ -206,7 +206,7 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
   private async compile(sig: ParamType[]): Promise<Specialisation> {
     const backend = await this.backend();
     const float = this.defaultFloat(backend);
-    if (!backend.supportsF64) {
+    if (!backend.caps.f64) {
       sig.forEach((p, i) => {
         if ((p.kind === 'array' && p.elem === 'f64') || (p.kind === 'scalar' && p.type === 'f64')) {
           throw new CompileError('f64 argument', `argument ${i + 1} of kernel '${this.name}' is ${p.kind === 'array' ? 'a Float64Array' : 'an f64 number'}, but target '${backend.target}' has no f64 (WGSL): pass a Float32Array${p.kind === 'scalar' ? ' / use float: \'f32\'' : ''} instead (numbat never demotes data silently)`, this.name);

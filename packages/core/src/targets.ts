@@ -1,14 +1,25 @@
-// Choosing a target. 'auto' = cuda if a CUDA device works, else a hardware
-// WebGPU adapter, else cpu, else the simulator; NUMBAT_TARGET overrides it.
-// 'auto' asks a child process (probe.ts) about targets this process has not
-// loaded, so only the chosen backend's native code ever loads here.
+// Choosing a target. 'auto' = the available registered target with the highest
+// priority (built-ins: cuda, then a hardware WebGPU adapter, then cpu, then the
+// simulator); NUMBAT_TARGET overrides it. 'auto' asks a child process
+// (probe.ts) about targets this process has not loaded, so only the chosen
+// backend's native code ever loads here.
 
-import { backendInProcess, BackendUnavailableError, loadBackend, TARGETS, type Availability, type Backend, type Target } from './backend.js';
+import { backendInProcess, BackendUnavailableError, loadBackend, registeredTargets, registryGeneration, targetOptions, type Availability, type Backend, type Target } from './backend.js';
 
 const availability = new Map<Target, Promise<Availability>>();
+/** The registry generation the caches below were filled under (a registration empties them). */
+let cachedGeneration = -1;
+
+function expireCaches(): void {
+  if (cachedGeneration === registryGeneration()) return;
+  cachedGeneration = registryGeneration();
+  availability.clear();
+  autoChoice = undefined;
+}
 
 /** Availability of a target, cached; never throws. */
 export function targetAvailability(target: Target): Promise<Availability> {
+  expireCaches();
   let p = availability.get(target);
   if (!p) {
     p = loadBackend(target).then(
@@ -34,6 +45,7 @@ function envTarget(): string | undefined {
  * NUMBAT_PROBE=inprocess asks in-process (as a browser always does).
  */
 async function autoAvailability(target: Target): Promise<Availability> {
+  expireCaches();
   const p = proc();
   if (availability.has(target) || backendInProcess(target) || !p?.versions?.node || p.env?.NUMBAT_PROBE === 'inprocess') {
     return targetAvailability(target);
@@ -50,20 +62,27 @@ async function autoAvailability(target: Target): Promise<Availability> {
 let autoChoice: Promise<Target> | undefined;
 
 export function resolveTarget(requested: Target | 'auto' | undefined): Promise<Target> {
-  const want = requested && requested !== 'auto' ? requested : (envTarget() as Target | 'auto' | undefined);
+  expireCaches();
+  const want = requested && requested !== 'auto' ? requested : envTarget();
   if (want && want !== 'auto') {
-    if (!TARGETS.includes(want)) return Promise.reject(new Error(`numbat: unknown target '${want}' (expected one of ${TARGETS.join(', ')}, or 'auto')`));
+    const known = registeredTargets();
+    if (!known.includes(want)) return Promise.reject(new Error(`numbat: unknown target '${want}' (expected one of ${known.join(', ')}, or 'auto'; a backend outside these is added with registerBackend)`));
     return Promise.resolve(want);
   }
-  autoChoice ??= (async () => {
-    // Probed together (each in its own child process when not loaded here).
-    const [cuda, webgpu, cpu] = await Promise.all((['cuda', 'webgpu', 'cpu'] as const).map(autoAvailability));
-    if (cuda.ok) return 'cuda';
-    if (webgpu.ok && webgpu.hardware) return 'webgpu';
-    if (cpu.ok) return 'cpu';
-    return 'sim';
-  })();
+  autoChoice ??= chooseAuto();
   return autoChoice;
+}
+
+/** The available target with the highest priority; 'sim' (core's own) when none is. */
+async function chooseAuto(): Promise<Target> {
+  const candidates = registeredTargets()
+    .map((name) => ({ name, ...targetOptions(name) }))
+    .filter((c): c is typeof c & { priority: number } => c.priority !== undefined)
+    .sort((a, b) => b.priority - a.priority);
+  // Probed together (each in its own child process when not loaded here).
+  const avail = await Promise.all(candidates.map((c) => autoAvailability(c.name)));
+  const i = candidates.findIndex((c, k) => avail[k].ok && (!c.hardwareOnly || avail[k].hardware));
+  return i >= 0 ? candidates[i].name : 'sim';
 }
 
 /** The backend for a target, for launching: refuses an unavailable one with its reason. */
