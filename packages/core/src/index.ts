@@ -23,7 +23,7 @@ export { Stream, Event, type BackendStreams } from './stream.js';
 export { reduce, type Reducer, type ReduceOptions, type ReduceCall } from './reduce.js';
 export { f32, f64, i32, u32, i16, u16, i8, u8 } from './types.js';
 export * from './types.js';
-export { CompileError, LaunchError, codeFrame, siteOf } from './errors.js';
+export { CompileError, LaunchError, launchErrors, codeFrame, siteOf, type OutOfBounds } from './errors.js';
 export * from './backend.js';
 export { resolveTarget, targetAvailability } from './targets.js';
 export * from './ir/nodes.js';
