@@ -32,7 +32,6 @@ export interface CompileOptions {
   /** The default float chosen for this compilation. */
   float: 'f32' | 'f64';
   boundscheck: boolean;
-  debug: boolean;
   fastmath: boolean;
   /** Persist compiled code on disk (backends that can). */
   cache: boolean;

@@ -21,7 +21,7 @@ import { resolveTarget, usableBackend } from './targets.js';
 import { DTYPE_NAMES, elemTypeOfTypedArray, isDType, paramTypeKey, type ParamType, type ScalarType } from './types.js';
 
 export interface JitOptions {
-  /** 'auto' (default): cuda, else hardware webgpu, else cpu. NUMBAT_TARGET overrides 'auto'. */
+  /** A registered target, or 'auto' (default): the available one of highest priority (cuda, else hardware webgpu, else cpu, else sim). NUMBAT_TARGET overrides 'auto'. */
   target?: Target | 'auto';
   /** Free names the kernel may use: device functions, numbers (frozen), small constant arrays. */
   globals?: Record<string, unknown>;
@@ -35,7 +35,6 @@ export interface JitOptions {
   cache?: boolean;
   /** Bounds checks on every array access (default true; the simulator always checks). */
   boundscheck?: boolean;
-  debug?: boolean;
   /** Allow faster, less exact math (cuda: approximate intrinsics). */
   fastmath?: boolean;
 }
@@ -220,7 +219,7 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
     // resolved by name (numbat's random) and the frontend's own version.
     const cacheKey = hashString([this.fn.toString(), printIR(ir), globalsKey, sig.map(paramTypeKey).join(','), float, backend.target, this.options.boundscheck ?? true, this.options.fastmath ?? false].join('\u0000'));
     const compiled = await backend.compile(ir, {
-      float, boundscheck: this.options.boundscheck ?? true, debug: this.options.debug ?? false,
+      float, boundscheck: this.options.boundscheck ?? true,
       fastmath: this.options.fastmath ?? false, cache: this.options.cache ?? false, cacheKey,
     });
     return { backend, compiled, ir };
