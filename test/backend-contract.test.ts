@@ -7,6 +7,7 @@ import {
   CompileError, cuda, launchErrors, LaunchError, registerBackend, registeredTargets, resolveTarget, simBackend,
   targetAvailability, targetOptions, type Backend,
 } from '@numbat/core';
+import { assertCase, CORPUS, runCase, runConformance, type CorpusCase } from '@numbat/core/testsuite';
 
 delete process.env.NUMBAT_TARGET; // this file tests the 'auto' choice itself
 
@@ -97,4 +98,42 @@ describe('one wording of run-time errors', () => {
       expect(e.detail.line).toBeGreaterThan(0);
     });
   }
+});
+
+describe('the exported conformance runner', () => {
+  const saxpy = CORPUS.find((c) => c.name === 'saxpy')!;
+  const f64Case = CORPUS.find((c) => c.needsF64)!;
+
+  it('passes a target that computes what the simulator does', async () => {
+    registerBackend('twin', async () => fakeBackend('twin', true, false));
+    const results = await runConformance('twin', [saxpy, f64Case]);
+    expect(results.map((r) => r.status)).toEqual(['pass', 'pass']);
+    expect(() => results.forEach(assertCase)).not.toThrow();
+  });
+
+  it('fails a target whose results differ from the simulator, naming the output', async () => {
+    registerBackend('lazy', async () => ({ ...fakeBackend('lazy', true, false), launch: async () => {} }));
+    const r = await runCase(saxpy, 'lazy');
+    expect(r.status).toBe('fail');
+    expect(r.problems[0]).toMatch(/^output argument 4: \[0\] got 0, want 1; \[1\] got 0, want 1\.25/);
+    expect(() => assertCase(r)).toThrow(/saxpy: output argument 4/);
+  });
+
+  it("accepts a refusal of f64 data on a target without caps.f64, and reports a launch's error", async () => {
+    registerBackend('narrow', async () => fakeBackend('narrow', false, false));
+    expect((await runCase(f64Case, 'narrow')).status).toBe('refused');
+    expect((await runCase(saxpy, 'narrow')).status).toBe('pass');
+    const broken: CorpusCase = { ...saxpy, name: 'broken', grid: 1, block: 2000 };
+    const r = await runCase(broken, 'narrow');
+    expect(r.status).toBe('fail');
+    expect(r.error).toBeInstanceOf(LaunchError);
+    expect(r.problems[0]).toMatch(/^rejected: .*block dimension x is 2000, above the limit/);
+  });
+
+  it('compares the simulator with the plain-JS reference', async () => {
+    const wrong: CorpusCase = { ...saxpy, name: 'wrong', reference: ([, , , out]: any) => { out.fill(-1); } };
+    const r = await runCase(wrong, 'sim');
+    expect(r.status).toBe('fail');
+    expect(r.problems[0]).toMatch(/^output argument 4: \[0\] got 1, want -1/);
+  });
 });
