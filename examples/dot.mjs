@@ -44,7 +44,7 @@ function hostDot(x, y) {
 export async function run({ target = 'auto', size = 'default', onProgress } = {}) {
   const t = await resolveTarget(target);
   const device = (await targetAvailability(t)).device;
-  const f64 = (await loadBackend(t)).supportsF64;
+  const f64 = (await loadBackend(t)).caps.f64;
   const [n, reps] = SIZES[size] ?? SIZES.default;
   const Arr = f64 ? Float64Array : Float32Array;
   const x = fill(new Arr(n), 1), y = fill(new Arr(n), 2);

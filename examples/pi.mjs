@@ -62,7 +62,7 @@ export function replayThread(seed, draws, f32) {
 export async function run({ target = 'auto', size = 'default', onProgress, samples } = {}) {
   const t = await resolveTarget(target);
   const device = (await targetAvailability(t)).device;
-  const f32 = !(await loadBackend(t)).supportsF64; // the divisions are in the default float
+  const f32 = !(await loadBackend(t)).caps.f64; // the divisions are in the default float
   const [threads, sizePerThread, batches] = SIZES[size] ?? SIZES.default;
   const perThread = Number(samples ?? sizePerThread);
   const states = piSeeds(threads), counts = new Uint32Array(threads);

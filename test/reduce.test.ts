@@ -146,7 +146,7 @@ for (const target of DEVICE_TARGETS) {
       for (const op of OPS) {
         it(`${op.name} over ${elem}`, async () => {
           const backend = await loadBackend(target);
-          if (elem === 'f64' && !backend.supportsF64) {
+          if (elem === 'f64' && !backend.caps.f64) {
             await expect(reducerFor(op, target)(input(elem, 10))).rejects.toThrow(/no f64 \(WGSL\).*Float32Array/);
             return;
           }

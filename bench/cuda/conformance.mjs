@@ -1,13 +1,11 @@
 // The conformance corpus on 'cuda' against the simulator, as a plain script
-// (the GPU machine has no vitest and no TypeScript: prepare.mjs bundles the
-// corpus into .carry/cuda/corpus/). Prints one line per case and writes JSON.
+// (the GPU machine has no vitest and no TypeScript; the corpus is plain ESM in
+// @numbat/core/testsuite). Prints one line per case and writes JSON.
 //   node bench/cuda/conformance.mjs [out.json]
 import { writeFileSync } from 'node:fs';
 import { cuda, targetAvailability } from '@numbat/core';
+import { CORPUS, mismatches } from '@numbat/core/testsuite';
 import { compileRecords } from '@numbat/cuda';
-
-const { CORPUS } = await import(new URL('../../.carry/cuda/corpus/corpus/index.js', import.meta.url).href);
-const { mismatches } = await import(new URL('../../.carry/cuda/corpus/compare.js', import.meta.url).href);
 
 /** The jit options of a case on cuda (prepare.mjs compiles with exactly these: they are part of the cache key). */
 export function caseOptions(c, target) {

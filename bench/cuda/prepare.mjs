@@ -1,10 +1,10 @@
-// Prepares a GPU machine that has no LLVM (and maybe no Node): bundles the
-// TypeScript corpus into .carry/cuda/corpus/ (plain ESM), compiles every
-// corpus and benchmark kernel to PTX into .carry/cuda/cache (NUMBAT_CACHE_DIR
-// there), and packs the Node binary as .carry/cuda/node.xz. Run here, with LLVM:
+// Prepares a GPU machine that has no LLVM (and maybe no Node): compiles every
+// corpus (@numbat/core/testsuite) and benchmark kernel to PTX into
+// .carry/cuda/cache (NUMBAT_CACHE_DIR there), and packs the Node binary as
+// .carry/cuda/node.xz. Run here, with LLVM:
 //   node bench/cuda/prepare.mjs
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -13,19 +13,11 @@ const carry = join(root, '.carry', 'cuda');
 mkdirSync(carry, { recursive: true });
 process.env.NUMBAT_CACHE_DIR = join(carry, 'cache');
 rmSync(join(carry, 'cache'), { recursive: true, force: true }); // never ship PTX from an older code generator
-rmSync(join(carry, 'corpus'), { recursive: true, force: true });
-
-const esbuild = await import('esbuild');
-// File by file, not bundled: a bundle renames clashing imports (cuda → cuda2), which kernels must not see.
-const corpusDir = join(root, 'test', 'corpus');
-await esbuild.build({
-  entryPoints: [...readdirSync(corpusDir).filter((f) => f.endsWith('.ts')).map((f) => join(corpusDir, f)), join(root, 'test', 'compare.ts')],
-  bundle: false, format: 'esm', platform: 'node', outdir: join(carry, 'corpus'), logLevel: 'warning',
-});
+rmSync(join(carry, 'corpus'), { recursive: true, force: true }); // bundled here by older versions
 
 const { cuda } = await import('@numbat/core');
 const { compileRecords } = await import('@numbat/cuda');
-const { CORPUS } = await import(join(carry, 'corpus', 'corpus', 'index.js'));
+const { CORPUS } = await import('@numbat/core/testsuite');
 const { caseOptions } = await import('./conformance.mjs');
 const { BENCH, SAMPLE, jitBench } = await import('./kernels.mjs');
 

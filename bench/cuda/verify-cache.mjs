@@ -5,13 +5,13 @@ import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cuda } from '@numbat/core';
+import { CORPUS } from '@numbat/core/testsuite';
 import { compileRecords } from '@numbat/cuda';
 import { caseOptions } from './conformance.mjs';
 import { BENCH, SAMPLE, jitBench } from './kernels.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 process.env.NUMBAT_CACHE_DIR ??= join(root, '.carry', 'cuda', 'cache');
-const { CORPUS } = await import(join(root, '.carry', 'cuda', 'corpus', 'corpus', 'index.js'));
 const missing = [];
 for (const c of CORPUS) {
   await cuda.jit(c.kernel, caseOptions(c, 'cuda')).inspect('ptx', ...c.args());

@@ -59,7 +59,7 @@ function hostHits(threads, samples, f32) {
 async function runMonteCarlo({ target, quick }) {
   const { threads, samples, reps } = kernelProblem('mc-kernel', target, quick);
   const device = (await targetAvailability(target)).device;
-  const f32 = !(await loadBackend(target)).supportsF64;
+  const f32 = !(await loadBackend(target)).caps.f64;
   const states = cuda.toDevice(piSeeds(threads), { target });
   const counts = cuda.deviceArray(threads, 'u32', { target });
   const launch = cuda.jit(monteCarloPi, { target }).configure(Math.ceil(threads / BLOCK), BLOCK);

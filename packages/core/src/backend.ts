@@ -1,13 +1,15 @@
-// The one interface a backend implements. Core never imports a backend
-// statically: `loadBackend(target)` imports `@numbat/<target>` on demand and
-// takes its `backend` export. Adding a backend = one package exporting this.
+// The one interface a backend implements, and the registry of targets. Core
+// never imports a backend statically and has no closed list of them: a target
+// is a name registered with `registerBackend` (core registers sim and this
+// repository's packages, index.ts), loaded on demand from its loader or the
+// package `@numbat/<target>`. Adding a backend: docs/backends/new-backend.md.
 
 import type { KernelIR } from './ir/nodes.js';
 import type { ElemType, ScalarType, TypedArray } from './types.js';
 import type { BackendStreams } from './stream.js';
 
-export type Target = 'sim' | 'cpu' | 'webgpu' | 'cuda';
-export const TARGETS: readonly Target[] = ['sim', 'cpu', 'webgpu', 'cuda'];
+/** A target name: any registered one (`registerBackend`), e.g. 'sim', 'cpu', 'webgpu', 'cuda'. */
+export type Target = string;
 
 export interface Availability {
   ok: boolean;
@@ -30,7 +32,6 @@ export interface CompileOptions {
   /** The default float chosen for this compilation. */
   float: 'f32' | 'f64';
   boundscheck: boolean;
-  debug: boolean;
   fastmath: boolean;
   /** Persist compiled code on disk (backends that can). */
   cache: boolean;
@@ -67,51 +68,123 @@ export interface CompiledKernel {
   readonly ir: KernelIR;
 }
 
+/**
+ * What a backend can do beyond what every backend must. Each capability is a
+ * boolean; a capability added later is optional (absent = not supported), so
+ * existing backends keep compiling and core refuses what they lack.
+ */
+export interface BackendCaps {
+  /** f64 data: Float64Array and f64 scalar arguments, `float: 'f64'`. false → core refuses them with a CompileError (WGSL has no f64); never demoted to f32. */
+  readonly f64: boolean;
+}
+
+/**
+ * The contract. "must": core relies on it; "should": core works without it, the
+ * user gets less. docs/backends/new-backend.md walks through each member.
+ */
 export interface Backend {
+  /** must: the name it is registered under (`registerBackend`, or the package `@numbat/<target>`). */
   readonly target: Target;
-  /** false → f64 arrays/arguments/`float: 'f64'` are refused with a clear error (WGSL). */
-  readonly supportsF64: boolean;
-  /** Inspect stages this backend adds to 'ir' (e.g. ['llvm', 'asm'], ['wgsl'], ['llvm', 'ptx']). */
+  /** must: what it supports beyond the baseline (see BackendCaps). */
+  readonly caps: BackendCaps;
+  /** must: inspect stages this backend adds to 'ir' (e.g. ['llvm', 'asm'], ['wgsl'], ['llvm', 'ptx']); may be empty. */
   readonly stages: readonly string[];
-  /** Native streams and events (cuda); without them core queues launches per stream on the host. */
+  /** should (optional): native streams and events (cuda); without them core queues launches per stream on the host. */
   readonly streams?: BackendStreams;
-  /** Facts for `numbat info` (device, limits, toolchain), when available. */
+  /** should (optional): facts for `numbat info` (device, limits, toolchain), when available. */
   details?(): Promise<Record<string, unknown>>;
-  /** Never throws; says why not. Cached by core. */
+  /** must: never throws; says why not. Cached by core. */
   available(): Promise<Availability>;
+  /**
+   * must: code for one specialisation. Refuses what it cannot run with a CompileError
+   * naming the construct (never a crash, never a silent change of meaning).
+   */
   compile(ir: KernelIR, opts: CompileOptions): Promise<CompiledKernel>;
+  /** must: the text of one of `stages` (throws for another stage). */
   inspect(kernel: CompiledKernel, stage: string): Promise<string>;
   /**
-   * Runs the kernel. Resolves when the results are visible: host typed arrays
+   * must: runs the kernel. Resolves when the results are visible: host typed arrays
    * passed as arguments hold the kernel's writes. Rejects with a LaunchError
-   * (out-of-bounds access, barrier divergence) or a backend error; never hangs.
+   * (out-of-bounds access, barrier divergence; worded by `launchErrors` in
+   * errors.ts) or a backend error; never hangs.
    */
   launch(kernel: CompiledKernel, dims: LaunchDims, args: LaunchArg[]): Promise<void>;
-  /** Device memory: a buffer handle of `length` zeroed elements. */
+  /** must: device memory: a buffer handle of `length` zeroed elements (host memory is fine where the device is the host). */
   alloc(elem: ElemType, length: number): Promise<unknown>;
+  /** must: copies `data` into a buffer from `alloc`. */
   upload(buffer: unknown, data: TypedArray): Promise<void>;
+  /** must: copies a buffer from `alloc` into `into`. */
   download(buffer: unknown, into: TypedArray): Promise<void>;
+  /** must: releases a buffer from `alloc` (idempotence not required: core frees each once). */
   free(buffer: unknown): void;
 }
 
-const loaded = new Map<Target, Promise<Backend>>();
-const registered = new Map<Target, () => Promise<Backend>>();
+/** How a target takes part in the 'auto' choice. */
+export interface TargetOptions {
+  /**
+   * 'auto' picks the available target with the highest priority (built-ins: cuda 30,
+   * webgpu 20, cpu 10, sim 0). Without one, a target is used only when named.
+   */
+  priority?: number;
+  /** 'auto' takes it only when `available()` reports `hardware: true` (webgpu on a software adapter loses to cpu). */
+  hardwareOnly?: boolean;
+}
 
-/** Register a backend loader by hand (tests, or a backend outside @numbat/*). */
-export function registerBackend(target: Target, load: () => Promise<Backend>): void {
-  registered.set(target, load);
-  loaded.delete(target);
+interface Registration extends TargetOptions {
+  /** A loader given by hand; absent: the package `@numbat/<name>`. */
+  load?: () => Promise<Backend>;
+}
+
+const registry = new Map<Target, Registration>();
+const loaded = new Map<Target, Promise<Backend>>();
+let generation = 0;
+
+/**
+ * Registers a target: `load` gives its backend (absent: import the package
+ * `@numbat/<name>` on first use). Registering a name again replaces its loader
+ * and keeps its priority unless `options` gives one. Registration order is the
+ * order `numbat info` and error messages list targets in.
+ */
+export function registerBackend(name: Target, load?: () => Promise<Backend>, options: TargetOptions = {}): void {
+  if (typeof name !== 'string' || !/^[a-z][a-z0-9_-]*$/.test(name) || name === 'auto') {
+    throw new TypeError(`numbat: registerBackend: '${String(name)}' is not a target name (lower-case letters, digits, '-' and '_'; not 'auto')`);
+  }
+  const before = registry.get(name);
+  registry.set(name, { priority: before?.priority, hardwareOnly: before?.hardwareOnly, ...definedOnly(options), load });
+  loaded.delete(name);
+  generation++;
+}
+
+function definedOnly(o: TargetOptions): TargetOptions {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+/** The registered target names, in registration order. */
+export function registeredTargets(): Target[] {
+  return [...registry.keys()];
+}
+
+/** A registered target's 'auto' options (undefined for a target that is not registered). */
+export function targetOptions(name: Target): Readonly<TargetOptions> | undefined {
+  const r = registry.get(name);
+  return r && { priority: r.priority, hardwareOnly: r.hardwareOnly };
+}
+
+/** Changes whenever a registration does (lets caches of availability and the 'auto' choice expire). */
+export function registryGeneration(): number {
+  return generation;
 }
 
 /** Whether this process has (started to) load a target's backend, or was given a loader by hand. */
 export function backendInProcess(target: Target): boolean {
-  return loaded.has(target) || registered.has(target);
+  return loaded.has(target) || registry.get(target)?.load !== undefined;
 }
 
+/** A target's backend: its registered loader, else the package `@numbat/<target>`. */
 export function loadBackend(target: Target): Promise<Backend> {
   let p = loaded.get(target);
   if (!p) {
-    const load = registered.get(target) ?? (() => importBackend(target));
+    const load = registry.get(target)?.load ?? (() => importBackend(target));
     p = load();
     loaded.set(target, p);
   }

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // Through index.js, so that the built-in 'sim' target is registered.
-import { explainAuto, loadBackend, resolveTarget, TARGETS, targetAvailability } from './index.js';
+import { explainAuto, loadBackend, registeredTargets, resolveTarget, targetAvailability } from './index.js';
 
 const USAGE = `usage: numbat <command> [options]
 
@@ -42,7 +42,8 @@ const isHelp = (a: string | undefined): boolean => a === '--help' || a === '-h' 
 
 async function info(json: boolean): Promise<void> {
   const report: Record<string, unknown> = {};
-  for (const t of TARGETS) {
+  const targets = registeredTargets();
+  for (const t of targets) {
     const a = await targetAvailability(t);
     let details: Record<string, unknown> = {};
     if (a.ok) {
@@ -59,7 +60,7 @@ async function info(json: boolean): Promise<void> {
     return;
   }
   console.log(`numbat: 'auto' target here is '${auto}'${forced ? ` (NUMBAT_TARGET=${forced})` : ''}`);
-  for (const t of TARGETS) {
+  for (const t of targets) {
     const r = report[t] as { ok: boolean; reason?: string; device?: string; limits?: Record<string, number> } & Record<string, unknown>;
     console.log(`\n${t}: ${r.ok ? `available — ${r.device ?? ''}` : `unavailable — ${r.reason}`}`);
     if (reasons && r.ok) console.log(`  auto: ${reasons[t]}`);

@@ -38,6 +38,48 @@ export class LaunchError extends Error {
   }
 }
 
+/** Where an out-of-bounds access happened (thread and block coordinates as x, y, z). */
+export interface OutOfBounds {
+  array: string;
+  index: number;
+  length: number;
+  /** The access's line in the user's file (unknown: '?'). */
+  line?: number;
+  thread: number[];
+  block: number[];
+}
+
+/**
+ * The run-time errors every target reports, worded once so that a kernel fails
+ * with the same message on each (the backends only decode where it happened).
+ */
+export const launchErrors = {
+  outOfBounds(kernel: string, e: OutOfBounds): LaunchError {
+    return new LaunchError(
+      `kernel '${kernel}': index ${e.index} out of bounds for array '${e.array}' of length ${e.length} (line ${e.line ?? '?'}), thread (${e.thread.join(', ')}) of block (${e.block.join(', ')})`,
+      kernel, { array: e.array, index: e.index, length: e.length, thread: e.thread, block: e.block, line: e.line },
+    );
+  },
+  /** A thread returned while another of its block waits at the barrier on `line`. */
+  barrierExit(kernel: string, e: { block: number[]; exited: number[]; waiting: number[]; line?: number }): LaunchError {
+    return new LaunchError(
+      `kernel '${kernel}': in block (${e.block.join(', ')}), thread (${e.exited.join(', ')}) exited while thread (${e.waiting.join(', ')}) waits at cuda.syncthreads() (line ${e.line ?? '?'}). On a GPU this is undefined behaviour (a hang or a wrong result); guard the work with an if instead of returning early.`,
+      kernel, { block: e.block, barrierLine: e.line },
+    );
+  },
+  /** Two threads of a block wait at different barriers (`a` on line `lineA`, `b` on `lineB`). */
+  barrierMismatch(kernel: string, e: { block: number[]; a: number[]; lineA?: number; b: number[]; lineB?: number }): LaunchError {
+    return new LaunchError(
+      `kernel '${kernel}': in block (${e.block.join(', ')}), thread (${e.a.join(', ')}) waits at cuda.syncthreads() on line ${e.lineA ?? '?'} while thread (${e.b.join(', ')}) waits at the one on line ${e.lineB ?? '?'}; all threads of a block must reach the same barrier.`,
+      kernel, { block: e.block },
+    );
+  },
+  /** An error record whose kind this runtime does not know (a bug: the code generator and runtime disagree). */
+  unknown(kernel: string, kind: number, block?: number[]): LaunchError {
+    return new LaunchError(`kernel '${kernel}': the launch failed (error kind ${kind})`, kernel, block ? { block } : {});
+  },
+};
+
 /** Three lines of context around `loc`, with a caret under the column. */
 export function codeFrame(source: SourceInfo, loc: Loc): string {
   const lines = source.text.split('\n');

@@ -6,7 +6,12 @@ import { registerHostBuiltin, registerNamedBuiltin } from './frontend/names.js';
 import { cuda } from './api.js';
 import { random } from './random/index.js';
 
-registerBackend('sim', async () => simBackend);
+// The built-in targets, each with its 'auto' priority (cuda, then a hardware WebGPU
+// adapter, then cpu, then sim). The backend packages are imported on first use.
+registerBackend('sim', async () => simBackend, { priority: 0 });
+registerBackend('cpu', undefined, { priority: 10 });
+registerBackend('webgpu', undefined, { priority: 20, hardwareOnly: true });
+registerBackend('cuda', undefined, { priority: 30 });
 registerHostBuiltin(cuda, { k: 'ns', path: 'cuda' });
 registerNamedBuiltin('random', random);
 
@@ -18,7 +23,7 @@ export { Stream, Event, type BackendStreams } from './stream.js';
 export { reduce, type Reducer, type ReduceOptions, type ReduceCall } from './reduce.js';
 export { f32, f64, i32, u32, i16, u16, i8, u8 } from './types.js';
 export * from './types.js';
-export { CompileError, LaunchError, codeFrame, siteOf } from './errors.js';
+export { CompileError, LaunchError, launchErrors, codeFrame, siteOf, type OutOfBounds } from './errors.js';
 export * from './backend.js';
 export { resolveTarget, targetAvailability, explainAuto, type AutoChoice } from './targets.js';
 export { log, logEnabled, logLevel, type LogLevel } from './log.js';

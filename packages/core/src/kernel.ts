@@ -22,7 +22,7 @@ import { resolveTarget, usableBackend } from './targets.js';
 import { DTYPE_NAMES, elemTypeOfTypedArray, isDType, paramTypeKey, type ParamType, type ScalarType } from './types.js';
 
 export interface JitOptions {
-  /** 'auto' (default): cuda, else hardware webgpu, else cpu. NUMBAT_TARGET overrides 'auto'. */
+  /** A registered target, or 'auto' (default): the available one of highest priority (cuda, else hardware webgpu, else cpu, else sim). NUMBAT_TARGET overrides 'auto'. */
   target?: Target | 'auto';
   /** Free names the kernel may use: device functions, numbers (frozen), small constant arrays. */
   globals?: Record<string, unknown>;
@@ -36,7 +36,6 @@ export interface JitOptions {
   cache?: boolean;
   /** Bounds checks on every array access (default true; the simulator always checks). */
   boundscheck?: boolean;
-  debug?: boolean;
   /** Allow faster, less exact math (cuda: approximate intrinsics). */
   fastmath?: boolean;
 }
@@ -224,10 +223,10 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
   }
 
   private defaultFloat(backend: Backend): 'f32' | 'f64' {
-    if (this.options.float === 'f64' && !backend.supportsF64) {
+    if (this.options.float === 'f64' && !backend.caps.f64) {
       throw new CompileError("float: 'f64'", `kernel '${this.name}' asks for float: 'f64', but target '${backend.target}' has no f64 (WGSL); use float: 'f32'`, this.name);
     }
-    return this.options.float ?? (backend.supportsF64 ? 'f64' : 'f32');
+    return this.options.float ?? (backend.caps.f64 ? 'f64' : 'f32');
   }
 
   private specialise(sig: ParamType[]): Promise<Specialisation> {
@@ -246,7 +245,7 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
     const t0 = performance.now();
     const backend = await this.backend();
     const float = this.defaultFloat(backend);
-    if (!backend.supportsF64) {
+    if (!backend.caps.f64) {
       sig.forEach((p, i) => {
         if ((p.kind === 'array' && p.elem === 'f64') || (p.kind === 'scalar' && p.type === 'f64')) {
           throw new CompileError('f64 argument', `argument ${i + 1} of kernel '${this.name}' is ${p.kind === 'array' ? 'a Float64Array' : 'an f64 number'}, but target '${backend.target}' has no f64 (WGSL): pass a Float32Array${p.kind === 'scalar' ? ' / use float: \'f32\'' : ''} instead (numbat never demotes data silently)`, this.name);
@@ -262,7 +261,7 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
     // resolved by name (numbat's random) and the frontend's own version.
     const cacheKey = hashString([this.fn.toString(), printIR(ir), globalsKey, sig.map(paramTypeKey).join(','), float, backend.target, this.options.boundscheck ?? true, this.options.fastmath ?? false].join('\u0000'));
     const compiled = await backend.compile(ir, {
-      float, boundscheck: this.options.boundscheck ?? true, debug: this.options.debug ?? false,
+      float, boundscheck: this.options.boundscheck ?? true,
       fastmath: this.options.fastmath ?? false, cache: this.options.cache ?? false, cacheKey,
     });
     if (logEnabled('info')) log('info', compileLine(this.name, sig, backend.target, frontend, compiled, t0));

@@ -2,6 +2,8 @@
 // A misspelt or misplaced key is an error naming it and the valid keys: an
 // ignored option silently runs something else (e.g. `sum(x, { target })` on 'auto').
 
+import { registeredTargets } from './backend.js';
+
 /** Throws unless `value` is undefined or a plain object whose keys are all in `valid`. */
 export function checkOptions(what: string, value: unknown, valid: readonly string[]): void {
   if (value === undefined) return;
@@ -24,8 +26,7 @@ export function describeValue(v: unknown): string {
   return `a ${typeof v}`;
 }
 
-export const JIT_OPTION_KEYS = ['target', 'globals', 'signature', 'device', 'float', 'cache', 'boundscheck', 'debug', 'fastmath'] as const;
-const TARGET_NAMES = ['auto', 'sim', 'cpu', 'webgpu', 'cuda'];
+export const JIT_OPTION_KEYS = ['target', 'globals', 'signature', 'device', 'float', 'cache', 'boundscheck', 'fastmath'] as const;
 
 /** cuda.jit's function and options, checked before anything is parsed or compiled. */
 export function checkJit(fn: unknown, options: unknown): void {
@@ -37,11 +38,12 @@ export function checkJit(fn: unknown, options: unknown): void {
   checkOptions(`cuda.jit options of '${name}'`, options, JIT_OPTION_KEYS);
   const o = (options ?? {}) as Record<string, unknown>;
   const bad = (key: string, want: string) => new TypeError(`numbat: cuda.jit option '${key}' of '${name}' must be ${want}, got ${describeValue(o[key])}`);
-  if (o.target !== undefined && !TARGET_NAMES.includes(o.target as string)) throw bad('target', `one of ${TARGET_NAMES.map((t) => `'${t}'`).join(', ')}`);
+  const targets = ['auto', ...registeredTargets()];
+  if (o.target !== undefined && !targets.includes(o.target as string)) throw bad('target', `one of ${targets.map((t) => `'${t}'`).join(', ')} (a backend outside these is added with registerBackend)`);
   if (o.float !== undefined && o.float !== 'f32' && o.float !== 'f64') throw bad('float', `'f32' or 'f64' (kernels have no f16)`);
   if (o.signature !== undefined && !Array.isArray(o.signature)) throw bad('signature', `an array of parameter types such as ['f32[]', 'i32']`);
   if (o.globals !== undefined && (o.globals === null || typeof o.globals !== 'object' || Array.isArray(o.globals))) throw bad('globals', 'an object mapping names to values');
-  for (const key of ['device', 'cache', 'boundscheck', 'debug', 'fastmath']) {
+  for (const key of ['device', 'cache', 'boundscheck', 'fastmath']) {
     if (o[key] !== undefined && typeof o[key] !== 'boolean') throw bad(key, 'true or false');
   }
 }

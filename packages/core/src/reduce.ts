@@ -179,7 +179,7 @@ export function reduce(fn: ((a: number, b: number) => number) | DeviceFunction, 
       throw new TypeError(`numbat: reduce takes a Float32Array, Float64Array, Int32Array, Uint32Array or a device array of f32/f64/i32/u32, not ${what}`);
     }
     const target = await resolveTarget(options.target ?? (arr instanceof DeviceArray ? (await arr.ready).target : 'auto'));
-    if (elem === 'f64' && !(await loadBackend(target)).supportsF64) {
+    if (elem === 'f64' && !(await loadBackend(target)).caps.f64) {
       throw new CompileError('f64 argument', `reduce got ${arr instanceof DeviceArray ? 'an f64 device array' : 'a Float64Array'}, but target '${target}' has no f64 (WGSL): pass a Float32Array instead (numbat never demotes data silently)`, 'reduce');
     }
     const n = call.size ?? arr.length;

@@ -1,15 +1,26 @@
-// Choosing a target. 'auto' = cuda if a CUDA device works, else a hardware
-// WebGPU adapter, else cpu, else the simulator; NUMBAT_TARGET overrides it.
-// 'auto' asks a child process (probe.ts) about targets this process has not
-// loaded, so only the chosen backend's native code ever loads here.
+// Choosing a target. 'auto' = the available registered target with the highest
+// priority (built-ins: cuda, then a hardware WebGPU adapter, then cpu, then the
+// simulator); NUMBAT_TARGET overrides it. 'auto' asks a child process
+// (probe.ts) about targets this process has not loaded, so only the chosen
+// backend's native code ever loads here.
 
 import { log } from './log.js';
-import { backendInProcess, BackendUnavailableError, loadBackend, TARGETS, type Availability, type Backend, type Target } from './backend.js';
+import { backendInProcess, BackendUnavailableError, loadBackend, registeredTargets, registryGeneration, targetOptions, type Availability, type Backend, type Target } from './backend.js';
 
 const availability = new Map<Target, Promise<Availability>>();
+/** The registry generation the caches below were filled under (a registration empties them). */
+let cachedGeneration = -1;
+
+function expireCaches(): void {
+  if (cachedGeneration === registryGeneration()) return;
+  cachedGeneration = registryGeneration();
+  availability.clear();
+  autoChoice = undefined;
+}
 
 /** Availability of a target, cached; never throws. */
 export function targetAvailability(target: Target): Promise<Availability> {
+  expireCaches();
   let p = availability.get(target);
   if (!p) {
     p = loadBackend(target).then(
@@ -58,32 +69,42 @@ export interface AutoChoice {
 
 let autoChoice: Promise<AutoChoice> | undefined;
 
-/** 'auto''s choice with a reason for every target (for `numbat info` and NUMBAT_LOG=info). */
+/**
+ * 'auto''s choice — the available registered target with the highest priority ('sim' when none
+ * is) — with a reason for every target (for `numbat info` and NUMBAT_LOG=info).
+ */
 export function explainAuto(): Promise<AutoChoice> {
+  expireCaches();
   autoChoice ??= (async () => {
+    const candidates = registeredTargets()
+      .map((name) => ({ name, ...targetOptions(name) }))
+      .filter((c): c is typeof c & { priority: number } => c.priority !== undefined)
+      .sort((a, b) => b.priority - a.priority);
     // Probed together (each in its own child process when not loaded here).
-    const [cuda, webgpu, cpu] = await Promise.all((['cuda', 'webgpu', 'cpu'] as const).map(autoAvailability));
-    const no = (a: Availability) => `unavailable: ${a.reason ?? 'no reason given'}`;
-    const target: Target = cuda.ok ? 'cuda' : webgpu.ok && webgpu.hardware ? 'webgpu' : cpu.ok ? 'cpu' : 'sim';
-    const passed = (t: Target) => `available (${t === 'webgpu' ? webgpu.device : cpu.device ?? t}), but 'auto' prefers ${target}`;
-    const reasons: Record<Target, string> = {
-      cuda: cuda.ok ? `chosen: a CUDA device works (${cuda.device ?? 'GPU'})` : no(cuda),
-      webgpu: !webgpu.ok ? no(webgpu)
-        : !webgpu.hardware ? `available, but not chosen: its adapter (${webgpu.device ?? 'unknown'}) is software, and 'auto' takes webgpu only on hardware`
-        : target === 'webgpu' ? `chosen: a hardware adapter (${webgpu.device ?? 'unknown'})` : passed('webgpu'),
-      cpu: !cpu.ok ? no(cpu) : target === 'cpu' ? `chosen: no CUDA device and no hardware WebGPU adapter; LLVM compiles for ${cpu.device ?? 'this CPU'}` : passed('cpu'),
-      sim: target === 'sim' ? 'chosen: no other target works here (the simulator is slow; see the reasons above)' : `always available, but 'auto' prefers ${target}`,
-    };
-    log('info', () => `target 'auto' -> ${target} (${(['cuda', 'webgpu', 'cpu', 'sim'] as const).map((t) => `${t}: ${reasons[t]}`).join('; ')})`);
+    const avail = await Promise.all(candidates.map((c) => autoAvailability(c.name)));
+    const i = candidates.findIndex((c, k) => avail[k].ok && (!c.hardwareOnly || avail[k].hardware));
+    const target: Target = i >= 0 ? candidates[i].name : 'sim';
+    const reasons: Record<Target, string> = {};
+    candidates.forEach((c, k) => {
+      const a = avail[k];
+      reasons[c.name] = !a.ok ? `unavailable: ${a.reason ?? 'no reason given'}`
+        : c.name === target ? `chosen: the available target with the highest priority (${a.device ?? c.name})`
+        : c.hardwareOnly && !a.hardware ? `available, but not chosen: its device (${a.device ?? 'unknown'}) is software, and 'auto' takes ${c.name} only on hardware`
+        : `available (${a.device ?? c.name}), but 'auto' prefers ${target}`;
+    });
+    if (target === 'sim') reasons.sim = 'chosen: no other target works here (the simulator is slow; see the reasons above)';
+    log('info', () => `target 'auto' -> ${target} (${Object.entries(reasons).map(([t, r]) => `${t}: ${r}`).join('; ')})`);
     return { target, reasons };
   })();
   return autoChoice;
 }
 
 export function resolveTarget(requested: Target | 'auto' | undefined): Promise<Target> {
-  const want = requested && requested !== 'auto' ? requested : (envTarget() as Target | 'auto' | undefined);
+  expireCaches();
+  const want = requested && requested !== 'auto' ? requested : envTarget();
   if (want && want !== 'auto') {
-    if (!TARGETS.includes(want)) return Promise.reject(new Error(`numbat: unknown target '${want}' (expected one of ${TARGETS.join(', ')}, or 'auto')`));
+    const known = registeredTargets();
+    if (!known.includes(want)) return Promise.reject(new Error(`numbat: unknown target '${want}' (expected one of ${known.join(', ')}, or 'auto'; a backend outside these is added with registerBackend)`));
     if (want !== requested) logEnvOnce(want);
     return Promise.resolve(want);
   }

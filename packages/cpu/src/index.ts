@@ -102,7 +102,7 @@ export async function flushCache(): Promise<void> {
 
 export const backend: Backend = {
   target: 'cpu',
-  supportsF64: true,
+  caps: { f64: true },
   stages: ['llvm', 'opt', 'asm'],
 
   async available() {

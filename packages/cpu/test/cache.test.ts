@@ -15,7 +15,7 @@ const ir = kernel('triple', [{ kind: 'array', elem: 'i32' }, { kind: 'array', el
   store(1, l(0), bin('mul', load(0, l(0), 'i32'), c(3))),
 ], { locals: [{ id: 0, name: 'i', type: 'i32' }] });
 
-const opts = (key: string): CompileOptions => ({ float: 'f64', boundscheck: true, debug: false, fastmath: false, cache: true, cacheKey: key });
+const opts = (key: string): CompileOptions => ({ float: 'f64', boundscheck: true, fastmath: false, cache: true, cacheKey: key });
 
 describe('cpu disk cache', () => {
   it('stores, reloads without LLVM in a fresh process, and rebuilds a corrupt entry', async () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cuda } from '@numbat/core';
-import { CORPUS } from '../../../test/corpus/index.js';
+import { CORPUS } from '@numbat/core/testsuite';
 import { findPtxas } from './helpers.js';
 
 const ptxas = findPtxas();

@@ -57,7 +57,7 @@ function inOrder<T>(f: () => Promise<T>): Promise<T> {
 
 export const backend: Backend = {
   target: 'webgpu',
-  supportsF64: false,
+  caps: { f64: false },
   stages: ['wgsl'],
 
   available(): Promise<Availability> {

@@ -26,7 +26,7 @@ function irWithLocal(t: 'f32' | 'f64'): KernelIR {
     source: { firstLine: 1, text: 'function hand(out) {\n  // a kernel\n  let wide = 1.5;\n  out[0] = wide;\n}' },
   };
 }
-const opts = { float: 'f32' as const, boundscheck: true, debug: false, fastmath: false, cache: false, cacheKey: 'x' };
+const opts = { float: 'f32' as const, boundscheck: true, fastmath: false, cache: false, cacheKey: 'x' };
 
 describe('f64 is refused, never demoted', () => {
   it('an f64 local in the IR names the local and suggests Float32Array', async () => {

@@ -1,7 +1,7 @@
 // Target 'sim': the reference simulator as a Backend. Host memory is device
 // memory, so host typed arrays are used in place (no copies).
 
-import type { Backend, CompiledKernel, CompileOptions, LaunchArg, LaunchDims } from '../backend.js';
+import type { Backend, CompiledKernel, LaunchArg, LaunchDims } from '../backend.js';
 import type { KernelIR } from '../ir/nodes.js';
 import { TYPED_ARRAY_OF, type ElemType, type ScalarType, type TypedArray } from '../types.js';
 import { evalConvert } from '../ir/semantics.js';
@@ -15,15 +15,15 @@ interface SimKernel extends CompiledKernel {
 
 export const simBackend: Backend = {
   target: 'sim',
-  supportsF64: true,
+  caps: { f64: true },
   stages: ['js'],
   async available() {
     // Few blocks: the simulator runs them one after another, and fewer threads cost less.
     return { ok: true, device: 'reference simulator (JavaScript)', hardware: false, gridStrideBlocks: 32 };
   },
-  async compile(ir: KernelIR, opts: CompileOptions): Promise<CompiledKernel> {
-    // The simulator always checks bounds: it is the oracle.
-    const src = generateSim(ir, { boundscheck: true || opts.boundscheck });
+  async compile(ir: KernelIR): Promise<CompiledKernel> {
+    // The simulator always checks bounds (it is the oracle), whatever opts.boundscheck says.
+    const src = generateSim(ir);
     const factory = new Function('P', 'G', 'C', 'D', 'rt', src.body);
     const k: SimKernel = { ir, src, factory };
     return k;

@@ -16,7 +16,8 @@ export interface SimSource {
   siteLines: number[];
 }
 
-export function generateSim(ir: KernelIR, opts: { boundscheck: boolean }): SimSource {
+/** The simulator always checks bounds: it is the oracle, whatever `boundscheck` says. */
+export function generateSim(ir: KernelIR): SimSource {
   const lines: string[] = [];
   const barrierLines: number[] = [];
   const siteLines: number[] = [];
@@ -26,10 +27,8 @@ export function generateSim(ir: KernelIR, opts: { boundscheck: boolean }): SimSo
   const arr = (r: ArrayRef): string => (r.space === 'global' ? `g${r.param}` : r.space === 'shared' ? `s${r.id}` : r.space === 'local' ? `la${r.id}` : `c${r.id}`);
   const arrName = (r: ArrayRef): string => (r.space === 'global' ? ir.params[r.param].name : ir.arrays[r.id].name);
   const site = (line?: number): number => { siteLines.push(line ?? 0); return siteLines.length - 1; };
-  const checked = (r: ArrayRef, idx: string, line?: number): string => {
-    if (!opts.boundscheck) return idx;
-    return `rt.ix(${idx}, ${arr(r)}.length, ${site(line)}, ${JSON.stringify(arrName(r))})`;
-  };
+  const checked = (r: ArrayRef, idx: string, line?: number): string =>
+    `rt.ix(${idx}, ${arr(r)}.length, ${site(line)}, ${JSON.stringify(arrName(r))})`;
 
   const ex = (e: Expr): string => {
     switch (e.kind) {

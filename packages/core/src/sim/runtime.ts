@@ -3,7 +3,7 @@
 // or exits. A block proceeds past a barrier only when every thread waits at
 // that same barrier; anything else is reported, never left hanging.
 
-import { LaunchError } from '../errors.js';
+import { launchErrors } from '../errors.js';
 import type { KernelIR } from '../ir/nodes.js';
 import type { LaunchDims } from '../backend.js';
 import { TYPED_ARRAY_OF, type TypedArray } from '../types.js';
@@ -54,24 +54,18 @@ export function runSim(ir: KernelIR, src: SimSource, factory: Function, dims: La
       }
       if (live > 0 && live < nthreads) {
         const gone = exited.indexOf(1);
-        throw new LaunchError(
-          `kernel '${ir.name}': in block (${cur.b.join(', ')}), thread ${fmt(gone, bx, by)} exited while thread ${fmt(firstWaiter, bx, by)} waits at cuda.syncthreads() (line ${src.barrierLines[waiting]}). On a GPU this is undefined behaviour (a hang or a wrong result); guard the work with an if instead of returning early.`,
-          ir.name, { block: cur.b, barrierLine: src.barrierLines[waiting] },
-        );
+        throw launchErrors.barrierExit(ir.name, { block: cur.b, exited: coords(gone, bx, by), waiting: coords(firstWaiter, bx, by), line: src.barrierLines[waiting] });
       }
     }
   }
 }
 
-function fmt(t: number, bx: number, by: number): string {
-  return `(${t % bx}, ${Math.floor(t / bx) % by}, ${Math.floor(t / (bx * by))})`;
+function coords(t: number, bx: number, by: number): number[] {
+  return [t % bx, Math.floor(t / bx) % by, Math.floor(t / (bx * by))];
 }
 
 function divergence(ir: KernelIR, src: SimSource, block: number[], a: [number, number], b: [number, number], bx: number, by: number): never {
-  throw new LaunchError(
-    `kernel '${ir.name}': in block (${block.join(', ')}), thread ${fmt(a[0], bx, by)} waits at cuda.syncthreads() on line ${src.barrierLines[a[1]]} while thread ${fmt(b[0], bx, by)} waits at the one on line ${src.barrierLines[b[1]]}; all threads of a block must reach the same barrier.`,
-    ir.name, { block },
-  );
+  throw launchErrors.barrierMismatch(ir.name, { block, a: coords(a[0], bx, by), lineA: src.barrierLines[a[1]], b: coords(b[0], bx, by), lineB: src.barrierLines[b[1]] });
 }
 
 function runtimeHelpers(ir: KernelIR, src: SimSource, cur: { t: number[]; b: number[] }) {
@@ -80,10 +74,7 @@ function runtimeHelpers(ir: KernelIR, src: SimSource, cur: { t: number[]; b: num
     Typed,
     ix(i: number, len: number, site: number, name: string): number {
       if (i >= 0 && i < len) return i;
-      throw new LaunchError(
-        `kernel '${ir.name}': index ${i} out of bounds for array '${name}' of length ${len} (line ${src.siteLines[site]}), thread (${cur.t.join(', ')}) of block (${cur.b.join(', ')})`,
-        ir.name, { array: name, index: i, length: len, thread: [...cur.t], block: [...cur.b], line: src.siteLines[site] },
-      );
+      throw launchErrors.outOfBounds(ir.name, { array: name, index: i, length: len, line: src.siteLines[site], thread: [...cur.t], block: [...cur.b] });
     },
     atomic_add: (a: TypedArray, i: number, v: number) => { const o = a[i]; a[i] = o + v; return o; },
     atomic_sub: (a: TypedArray, i: number, v: number) => { const o = a[i]; a[i] = o - v; return o; },

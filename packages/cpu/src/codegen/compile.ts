@@ -1,7 +1,7 @@
 // KernelIR → optimised machine code for one target: build the module with
 // llvm-bindings (kernel.ts), hand it to the C API's LLVM as text, link the
-// helper module, verify, run `default<O3>` and emit an object. The texts of
-// each stage are kept for `inspect`.
+// helper module, verify, run `default<O2>` (or NUMBAT_CPU_PASSES) and emit an
+// object. The texts of each stage are kept for `inspect`.
 
 import type { KernelIR } from '@numbat/core';
 import { loadLLVM } from '../llvm/bindings.js';
@@ -14,7 +14,7 @@ export interface CompiledObject {
   plan: KernelPlan;
   /** IR as generated, helpers linked, before optimisation. */
   llvm: string;
-  /** IR after `default<O3>`. */
+  /** IR after the optimisation pipeline (`default<O2>` unless NUMBAT_CPU_PASSES says otherwise). */
   opt: string;
   /** ELF relocatable object. */
   object: Buffer;

@@ -10,7 +10,7 @@
 // its next block).
 
 import { availableParallelism } from 'node:os';
-import { abortedError, LaunchError } from '@numbat/core';
+import { abortedError, LaunchError, launchErrors } from '@numbat/core';
 import type { LaunchArg, LaunchDims, TypedArray } from '@numbat/core';
 import { ERR_BARRIER_EXIT, ERR_BOUNDS, ERR_CANCELLED, INFO, scratchBytes, type KernelPlan } from '../codegen/abi.js';
 import type { KoffiFn } from './loader.js';
@@ -213,18 +213,12 @@ function launchError(plan: KernelPlan, info: Int32Array, dims: LaunchDims): Laun
     const index = site.unsigned ? info[INFO.ERR_INDEX] >>> 0 : info[INFO.ERR_INDEX];
     const length = site.param !== undefined ? info[INFO.LENGTHS + site.param]
       : site.dynElemBytes !== undefined ? Math.floor(dims.sharedMem / site.dynElemBytes) : (site.size ?? 0);
-    return new LaunchError(
-      `kernel '${plan.name}': index ${index} out of bounds for array '${site.array}' of length ${length} (line ${site.line}), thread (${thread.join(', ')}) of block (${block.join(', ')})`,
-      plan.name, { array: site.array, index, length, thread, block, line: site.line },
-    );
+    return launchErrors.outOfBounds(plan.name, { array: site.array, index, length, line: site.line, thread, block });
   }
   if (kind === ERR_BARRIER_EXIT) {
     const line = plan.barrierLines[info[INFO.ERR_SITE]] ?? 0;
     const gone = coords(info[INFO.ERR_THREAD], dims), waiting = coords(info[INFO.ERR_OTHER], dims);
-    return new LaunchError(
-      `kernel '${plan.name}': in block (${block.join(', ')}), thread (${gone.join(', ')}) exited while thread (${waiting.join(', ')}) waits at cuda.syncthreads() (line ${line}). On a GPU this is undefined behaviour (a hang or a wrong result); guard the work with an if instead of returning early.`,
-      plan.name, { block, barrierLine: line },
-    );
+    return launchErrors.barrierExit(plan.name, { block, exited: gone, waiting, line });
   }
-  return new LaunchError(`kernel '${plan.name}': the launch failed (error kind ${kind})`, plan.name, { block });
+  return launchErrors.unknown(plan.name, kind, block);
 }

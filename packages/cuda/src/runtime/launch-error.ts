@@ -1,7 +1,7 @@
 // An error record (error-record.ts) → the LaunchError the other targets raise
 // for the same mistake, with the same wording as the simulator.
 
-import { LaunchError } from '@numbat/core';
+import { launchErrors, type LaunchError } from '@numbat/core';
 import { ERR, ERR_BARRIER_EXIT, ERR_BOUNDS, type CudaPlan } from '../codegen/abi.js';
 
 function coords(linear: number, block: readonly number[]): number[] {
@@ -18,18 +18,12 @@ export function launchErrorFrom(words: Int32Array, plan: CudaPlan | undefined, b
     const site = plan?.sites[words[ERR.SITE]] ?? { array: '?', line: 0 };
     const thread = Array.from(words.subarray(ERR.THREAD, ERR.THREAD + 3));
     const index = words[ERR.INDEX], length = words[ERR.LENGTH];
-    return new LaunchError(
-      `kernel '${name}': index ${index} out of bounds for array '${site.array}' of length ${length} (line ${site.line}), thread (${thread.join(', ')}) of block (${blockIdx.join(', ')})`,
-      name, { array: site.array, index, length, thread, block: blockIdx, line: site.line },
-    );
+    return launchErrors.outOfBounds(name, { array: site.array, index, length, line: site.line, thread, block: blockIdx });
   }
   if (kind === ERR_BARRIER_EXIT) {
     const line = plan?.barrierLines[words[ERR.SITE]] ?? 0;
     const gone = coords(words[ERR.THREAD], block), waiting = coords(words[ERR.OTHER], block);
-    return new LaunchError(
-      `kernel '${name}': in block (${blockIdx.join(', ')}), thread (${gone.join(', ')}) exited while thread (${waiting.join(', ')}) waits at cuda.syncthreads() (line ${line}). On a GPU this is undefined behaviour (a hang or a wrong result); guard the work with an if instead of returning early.`,
-      name, { block: blockIdx, barrierLine: line },
-    );
+    return launchErrors.barrierExit(name, { block: blockIdx, exited: gone, waiting, line });
   }
-  return new LaunchError(`kernel '${name}': the launch failed (error kind ${kind})`, name, { block: blockIdx });
+  return launchErrors.unknown(name, kind, blockIdx);
 }

@@ -16,7 +16,7 @@
 
 import {
   CompileError, loadType, type ArrayRef, type AtomicExpr, type ElemType, type Expr, type KernelArray,
-  type KernelIR, type Loc, type LoopStmt, type ScalarType, type Stmt,
+  type BinaryOp, type KernelIR, type Loc, type LoopStmt, type ScalarType, type Stmt,
 } from '@numbat/core';
 import { HelperSet } from './helpers.js';
 import { MATH_LOWERING } from './math.js';
@@ -1014,7 +1014,7 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     return `${this.helpers.use('nb_opq')}(${x})`;
   }
 
-  private binary(op: string, t: ScalarType, a: string, b: string): string {
+  private binary(op: BinaryOp, t: ScalarType, a: string, b: string): string {
     const int = t === 'i32' || t === 'u32';
     const h = (name: string): string => `${this.helpers.use(name)}(${a}, ${b})`;
     switch (op) {
@@ -1039,8 +1039,9 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
       case 'ge': return `(${a} >= ${b})`;
       case 'min': return int ? `min(${a}, ${b})` : h('nb_fmin');
       case 'max': return int ? `max(${a}, ${b})` : h('nb_fmax');
+      // A new BinaryOp is a build error here (op is `never`), not a run-time failure.
+      default: return this.fail('operator', `numbat internal error: unknown binary op ${op satisfies never}`);
     }
-    return this.fail('operator', `numbat internal error: unknown binary op ${op}`);
   }
 
   private convert(from: ScalarType, to: ScalarType, x: string): string {
@@ -1051,8 +1052,10 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
       case 'i32': return from === 'u32' ? `bitcast<i32>(${x})` : `${this.helpers.use('nb_toi32')}(${x})`;
       case 'u32': return from === 'i32' ? `bitcast<u32>(${x})` : `${this.helpers.use('nb_tou32')}(${x})`;
       case 'f32': return `f32(${x})`;
+      case 'f64': return this.fail('conversion to f64', 'numbat internal error: f64 conversion reached the WGSL emitter');
+      // A new ScalarType is a build error here (to is `never`), not a run-time failure.
+      default: return this.fail('conversion', `numbat internal error: unknown conversion to ${to satisfies never}`);
     }
-    return this.fail('conversion to f64', 'numbat internal error: f64 conversion reached the WGSL emitter');
   }
 }
 

@@ -5,7 +5,7 @@
 
 /// <reference types="@webgpu/types" />
 
-import { LaunchError, type LaunchArg, type LaunchDims, type TypedArray } from '@numbat/core';
+import { LaunchError, launchErrors, type LaunchArg, type LaunchDims, type TypedArray } from '@numbat/core';
 import {
   ERR_BARRIER, ERR_LOOP, ERR_OOB, ERR_WORDS, LOOP_UNROLL, storageBytes, U_DISP_X, U_DISP_Y, U_GRID, U_NBLOCKS, U_ZERO, type WgslKernel,
 } from '../codegen/index.js';
@@ -204,19 +204,13 @@ function runtimeError(k: WebGpuKernel, wgsl: WgslKernel, dims: LaunchDims, err: 
   const thread = [err[5], err[6], err[7]], block = [err[8], err[9], err[10]];
   if (kind === ERR_OOB && site?.kind === 'oob') {
     const index = site.signed ? err[3] | 0 : err[3];
-    return new LaunchError(
-      `kernel '${ir.name}': index ${index} out of bounds for array '${site.array}' of length ${err[4]} (line ${site.line ?? '?'}), thread (${thread.join(', ')}) of block (${block.join(', ')})`,
-      ir.name, { array: site.array, index, length: err[4], thread, block, line: site.line },
-    );
+    return launchErrors.outOfBounds(ir.name, { array: site.array, index, length: err[4], line: site.line, thread, block });
   }
   if (kind === ERR_BARRIER && site?.kind === 'barrier') {
     const [bx, by] = dims.block;
     const e = err[3];
-    const exited = `(${e % bx}, ${Math.floor(e / bx) % by}, ${Math.floor(e / (bx * by))})`;
-    return new LaunchError(
-      `kernel '${ir.name}': in block (${block.join(', ')}), thread ${exited} exited while thread (${thread.join(', ')}) waits at cuda.syncthreads() (line ${site.line ?? '?'}). On a GPU this is undefined behaviour (a hang or a wrong result); guard the work with an if instead of returning early.`,
-      ir.name, { block, barrierLine: site.line },
-    );
+    const exited = [e % bx, Math.floor(e / bx) % by, Math.floor(e / (bx * by))];
+    return launchErrors.barrierExit(ir.name, { block, exited, waiting: thread, line: site.line });
   }
   if (kind === ERR_LOOP && site?.kind === 'loop') {
     return new LaunchError(
@@ -226,5 +220,5 @@ function runtimeError(k: WebGpuKernel, wgsl: WgslKernel, dims: LaunchDims, err: 
       ir.name, { block, thread, loopLine: site.line },
     );
   }
-  return new LaunchError(`kernel '${ir.name}': run-time error (code ${kind}) reported by the GPU`, ir.name, {});
+  return launchErrors.unknown(ir.name, kind, block);
 }

@@ -1,3 +1,4 @@
+// @ts-nocheck: cases are data for the frontend and probe JavaScript semantics TypeScript's checker refuses.
 // Regressions from the differential fuzzer (issue 11) in the simulator and the
 // cpu code generator, each a minimal kernel with a plain-JS reference.
 import { cuda } from '@numbat/core';

@@ -1,3 +1,4 @@
+// @ts-nocheck: cases are data for the frontend and probe JavaScript semantics TypeScript's checker refuses.
 import { cuda, f32, f64, i32, u32 } from '@numbat/core';
 import { ramp, type CorpusCase } from './types.js';
 

@@ -1,3 +1,4 @@
+// @ts-nocheck: cases are data for the frontend and probe JavaScript semantics TypeScript's checker refuses.
 // Regressions found on webgpu (llvmpipe): each case is a kernel whose JS
 // meaning a shader compiler or the WGSL emission broke. They run on every
 // target like the rest of the corpus.

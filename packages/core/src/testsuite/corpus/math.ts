@@ -1,3 +1,4 @@
+// @ts-nocheck: cases are data for the frontend and probe JavaScript semantics TypeScript's checker refuses.
 import { cuda, MATH_FNS } from '@numbat/core';
 import type { CorpusCase } from './types.js';
 

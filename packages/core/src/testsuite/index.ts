@@ -1,0 +1,9 @@
+// @numbat/core/testsuite: the conformance corpus and its runner, for backend
+// packages to run on their own target (docs/backends/new-backend.md). Kept out
+// of the main entry: nothing here loads unless a test imports it, and it needs
+// no test framework.
+
+export { CORPUS } from './corpus/index.js';
+export { ramp, type Arrays, type CorpusCase } from './corpus/types.js';
+export { cloneArgs, mismatches, type Tolerance } from './compare.js';
+export { assertCase, runCase, runConformance, type CaseResult } from './run.js';
