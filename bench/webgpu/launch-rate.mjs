@@ -7,7 +7,10 @@
 //   awaited     N launches, each awaited before the next
 //   host        N launches on a host Int32Array, not awaited, then Promise.all
 // and 'stream, no checks': the stream case with boundscheck: false.
-// Each figure: launches/s, median of R timed rounds after a warm-up round.
+// Each figure: launches/s and the process's CPU time per launch (all threads:
+// on llvmpipe that includes the shader's execution; on a shared machine the
+// CPU time varies less than the wall time), median of R timed rounds after a
+// warm-up round.
 // The result is checked (the last launch's values are read back).
 
 import { cuda, targetAvailability } from '@numbat/core';
@@ -31,13 +34,15 @@ const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.
 
 async function rate(round) {
   await round(Math.min(N, 200)); // warm-up: compile, pipelines, pools
-  const per = [];
+  const per = [], cpu = [];
   for (let r = 0; r < R; r++) {
-    const t0 = performance.now();
+    const t0 = performance.now(), c0 = process.cpuUsage();
     await round(N);
+    const c = process.cpuUsage(c0);
     per.push(N / ((performance.now() - t0) / 1000));
+    cpu.push((c.user + c.system) / N);
   }
-  return median(per);
+  return { perS: median(per), cpuUs: median(cpu) };
 }
 
 async function check(a, v) {
@@ -90,5 +95,5 @@ for (const [name, boundscheck] of [['stream', true], ['streamNoChecks', false]])
 if (argv.includes('--json')) console.log(JSON.stringify(results));
 else {
   console.log(`${target}: ${results.device}; ${N} launches of a one-store kernel (256 threads), median of ${R}`);
-  for (const k of ['stream', 'streamNoChecks', 'unawaited', 'awaited', 'host']) console.log(`  ${k.padEnd(15)} ${Math.round(results[k]).toString().padStart(8)} launches/s`);
+  for (const k of ['stream', 'streamNoChecks', 'unawaited', 'awaited', 'host']) console.log(`  ${k.padEnd(15)} ${Math.round(results[k].perS).toString().padStart(8)} launches/s  ${results[k].cpuUs.toFixed(0).padStart(6)} µs CPU/launch`);
 }

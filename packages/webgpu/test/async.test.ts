@@ -51,6 +51,18 @@ describe.skipIf(!avail.ok)(onGpu('asynchronous launches'), () => {
     await d.free();
   });
 
+  it('in one batch, only the launch that failed rejects, and later batches report no stale error', async () => {
+    const d = cuda.toDevice(new Int32Array(64), { target });
+    const runs = [inc, oob, inc, inc].map((k) => k.configure(1, 64)(d).then(() => 'ok', (e) => e));
+    const got = await Promise.all(runs);
+    expect(got[0]).toBe('ok');
+    expect(got[1]).toBeInstanceOf(LaunchError);
+    expect(got.slice(2)).toEqual(['ok', 'ok']);
+    for (let r = 0; r < 3; r++) await inc.configure(1, 64)(d); // slots of the failed batch, reused
+    expect((await d.copyToHost())[0]).toBe(6);
+    await d.free();
+  });
+
   it('300 stream launches (several batches) run in issue order', async () => {
     const d = cuda.toDevice(new Int32Array(1000), { target });
     const s = cuda.stream();

@@ -34,9 +34,15 @@ export interface LaunchState {
   pool: BufferPool;
   queue: GpuQueue;
   inflight: InFlightHostArrays;
-  /** Error-report buffers known to hold zeros (new buffers do; a launch without errors leaves them so): no clearing write per launch. */
-  cleanErrorBuffers: GPUBuffer[];
+  /** Bind groups of launches on device arrays only, per bind group layout: the same from launch to launch. */
+  bindGroups: WeakMap<GPUBindGroupLayout, Map<string, GPUBindGroup>>;
 }
+
+const bufferIds = new WeakMap<GPUBuffer, number>();
+let nextBufferId = 0;
+const idOf = (b: GPUBuffer): number => { let id = bufferIds.get(b); if (id === undefined) bufferIds.set(b, id = nextBufferId++); return id; };
+/** Bound on the bind groups kept per layout (device arrays come and go). */
+const MAX_CACHED_BIND_GROUPS = 256;
 
 /**
  * Records one launch (uploads, uniform block, dispatch, copies back) into the
@@ -73,17 +79,16 @@ export async function recordLaunch(ctx: GpuContext, state: LaunchState, k: WebGp
   const temps: GPUBuffer[] = [];
   const used: [TypedArray, InFlight][] = [];
   const take = (bytes: number, usage: number, label: string): GPUBuffer => { const b = pool.acquire(bytes, usage, label); temps.push(b); return b; };
-  let errBuf: GPUBuffer | undefined;
-  let errClean = false;
   const release = (): void => {
     for (const b of temps) pool.release(b);
     for (const [h, f] of used) inflight.release(h, f);
-    if (errBuf && errClean) state.cleanErrorBuffers.push(errBuf); else errBuf?.destroy();
   };
   try {
-    // Uniform block: grid, dispatch extent, scalars, lengths.
-    const words = new ArrayBuffer(wgsl.layout.uniformWords * 4);
-    const u32 = new Uint32Array(words), i32 = new Int32Array(words), f32 = new Float32Array(words);
+    // Uniform block: grid, dispatch extent, scalars, lengths; in a slot of the batch's uniform buffer.
+    const uniformBytes = wgsl.layout.uniformWords * 4;
+    const slots = queue.slots(uniformBytes, wgsl.layout.errorBinding !== undefined);
+    const words = slots.words;
+    const u32 = new Uint32Array(words.buffer, words.byteOffset, uniformBytes / 4), i32 = new Int32Array(words.buffer, words.byteOffset, uniformBytes / 4), f32 = new Float32Array(words.buffer, words.byteOffset, uniformBytes / 4);
     u32[U_GRID] = dims.grid[0]; u32[U_GRID + 1] = dims.grid[1]; u32[U_GRID + 2] = dims.grid[2];
     u32[U_DISP_X] = dispatch[0]; u32[U_DISP_Y] = dispatch[1];
     u32[U_NBLOCKS] = dims.grid[0] * dims.grid[1] * dims.grid[2];
@@ -97,12 +102,10 @@ export async function recordLaunch(ctx: GpuContext, state: LaunchState, k: WebGp
       else u32[s.word] = v ? 1 : 0;
     }
     for (const [p, w] of wgsl.layout.lengthWord) { const a = args[p]; u32[w] = a.kind === 'array' ? a.length : 0; }
-    const ubuf = take(words.byteLength, Usage.UNIFORM | Usage.COPY_DST, 'numbat:args');
-    device.queue.writeBuffer(ubuf, 0, words);
 
     // Storage buffers: device arrays in place; host arrays uploaded to pooled
     // buffers, or the GPU copy of launches in flight that write them back.
-    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: ubuf, size: words.byteLength } }];
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: slots.uniform.buffer, size: uniformBytes } }];
     const readbacks: { src: GPUBuffer; host: TypedArray }[] = [];
     for (const b of wgsl.layout.arrays) {
       const a = args[b.params[0]] as Extract<LaunchArg, { kind: 'array' }>;
@@ -128,49 +131,61 @@ export async function recordLaunch(ctx: GpuContext, state: LaunchState, k: WebGp
       }
       entries.push({ binding: b.binding, resource: { buffer: buf, size: bytes } });
     }
-    if (wgsl.layout.errorBinding !== undefined) {
-      errBuf = state.cleanErrorBuffers.pop();
-      errClean = errBuf !== undefined; // until the launch is queued
-      errBuf ??= device.createBuffer({ size: ERR_WORDS * 4, usage: Usage.STORAGE | Usage.COPY_SRC, label: 'numbat:errors' });
-      entries.push({ binding: wgsl.layout.errorBinding, resource: { buffer: errBuf, size: ERR_WORDS * 4 } });
+    const offsets = [slots.uniform.offset];
+    if (slots.error) {
+      entries.push({ binding: wgsl.layout.errorBinding!, resource: { buffer: slots.error.buffer, size: ERR_WORDS * 4 } });
+      offsets.push(slots.error.offset);
     }
 
     // One staging buffer for the host arrays that come back.
     let stagingBytes = 0;
-    const offsets = readbacks.map((r) => { const o = stagingBytes; stagingBytes += Math.ceil(r.host.byteLength / 4) * 4; return o; });
+    const stagingAt = readbacks.map((r) => { const o = stagingBytes; stagingBytes += Math.ceil(r.host.byteLength / 4) * 4; return o; });
     const staging = stagingBytes ? take(stagingBytes, Usage.MAP_READ | Usage.COPY_DST, 'numbat:staging') : undefined;
 
     // Both scopes pushed and popped here, with nothing awaited between: launches interleave.
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
-    const bindGroup = device.createBindGroup({ layout, entries, label: `numbat:${ir.name}` });
+    const bindGroup = bindGroupFor(state, device, layout, entries, hostArgs.length === 0, ir.name);
     const enc = device.createCommandEncoder({ label: `numbat:${ir.name}` });
     const pass = enc.beginComputePass();
     pass.setPipeline(pipeline);
-    pass.setBindGroup(0, bindGroup);
+    pass.setBindGroup(0, bindGroup, offsets);
     pass.dispatchWorkgroups(dispatch[0], dispatch[1], dispatch[2]);
     pass.end();
-    readbacks.forEach((r, j) => enc.copyBufferToBuffer(r.src, 0, staging!, offsets[j], Math.ceil(r.host.byteLength / 4) * 4));
+    readbacks.forEach((r, j) => enc.copyBufferToBuffer(r.src, 0, staging!, stagingAt[j], Math.ceil(r.host.byteLength / 4) * 4));
     const commands = enc.finish();
     const scopes = Promise.all([device.popErrorScope(), device.popErrorScope()]);
 
-    errClean = false; // until its words are read back as zeros
     const done = queue.add({
-      kernel: ir.name, commands, scopes, errBuf, staging, release,
+      kernel: ir.name, commands, scopes, errOffset: slots.error?.offset, staging, release,
       finish(err, data) {
-        errClean = err !== undefined && err.every((w) => w === 0);
         if (err && err[0] !== 0) throw runtimeError(k, wgsl, dims, err);
         readbacks.forEach((r, j) => {
-          new Uint8Array(r.host.buffer, r.host.byteOffset, r.host.byteLength).set(new Uint8Array(data!, offsets[j], r.host.byteLength));
+          new Uint8Array(r.host.buffer, r.host.byteOffset, r.host.byteLength).set(new Uint8Array(data!, stagingAt[j], r.host.byteLength));
         });
       },
     });
     for (const [, f] of used) inflight.track(f, done);
-    return { done, reportsErrors: errBuf !== undefined, writesHost: readbacks.length > 0 };
+    return { done, reportsErrors: slots.error !== undefined, writesHost: readbacks.length > 0 };
   } catch (e) {
     release(); // nothing was queued
     throw e;
   }
+}
+
+/** The bind group for these entries; reused when every buffer is long-lived (no host arrays). */
+function bindGroupFor(state: LaunchState, device: GPUDevice, layout: GPUBindGroupLayout, entries: GPUBindGroupEntry[], cacheable: boolean, kernel: string): GPUBindGroup {
+  if (!cacheable) return device.createBindGroup({ layout, entries, label: `numbat:${kernel}` });
+  let cache = state.bindGroups.get(layout);
+  if (!cache) state.bindGroups.set(layout, cache = new Map());
+  const key = entries.map((e) => { const r = e.resource as GPUBufferBinding; return `${e.binding}:${idOf(r.buffer)}:${r.size}`; }).join(',');
+  let g = cache.get(key);
+  if (!g) {
+    if (cache.size >= MAX_CACHED_BIND_GROUPS) cache.clear();
+    g = device.createBindGroup({ layout, entries, label: `numbat:${kernel}` });
+    cache.set(key, g);
+  }
+  return g;
 }
 
 /**

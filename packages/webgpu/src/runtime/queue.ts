@@ -1,9 +1,12 @@
 // The submission queue of one device. Launches record their command buffers
 // here and return; back-to-back launches go to the GPU in one queue.submit
-// (at the end of the current macrotask, or when a batch is full). When a
-// batch has finished, each launch's read-backs (its error-report words, which
-// every launch of the batch shares one staging buffer for, and its host
-// arrays) are handed to it in issue order, and its promise settles.
+// (at the end of the current macrotask, or when a batch is full). A batch's
+// launches take their uniform blocks and error reports from two shared
+// buffers (slots at dynamic offsets): one queue write of the uniforms and
+// one copy of the error words per batch, and bind groups that stay the same
+// from launch to launch. When a batch has finished, each launch's read-backs
+// (its error words and host arrays) are handed to it in issue order, and its
+// promise settles.
 
 /// <reference types="@webgpu/types" />
 
@@ -25,8 +28,8 @@ export interface QueuedWork {
   commands: GPUCommandBuffer;
   /** The validation and out-of-memory scopes around the encoding. */
   scopes: Promise<(GPUError | null)[]>;
-  /** The launch's error-report buffer, read after the batch. */
-  errBuf?: GPUBuffer;
+  /** The launch's error-report slot (errorSlot's offset), read after the batch. */
+  errOffset?: number;
   /** A MAP_READ buffer the launch's commands copy results into (host arrays). */
   staging?: GPUBuffer;
   /** Called in issue order once the batch has finished, while `staging` is mapped; throws to reject the launch. */
@@ -43,17 +46,62 @@ const ERR_BYTES = ERR_WORDS * 4;
  */
 const MAX_BATCH = Math.max(1, Number((globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.NUMBAT_WEBGPU_BATCH) || 64);
 
+const align = (n: number, a: number): number => Math.ceil(n / a) * a;
+
 const later: (f: () => void) => void = (globalThis as { setImmediate?: (f: () => void) => void }).setImmediate ?? ((f) => setTimeout(f, 0));
 
 interface Entry extends QueuedWork { resolve(): void; reject(e: unknown): void }
+
+/** A buffer of slots shared by the launches of one batch. */
+interface Chunk { buffer: GPUBuffer; used: number; host?: Uint8Array<ArrayBuffer> }
+const CHUNK_BYTES = 65536;
+
+/** Where a launch's uniform block or error report lives. */
+export interface Slot { buffer: GPUBuffer; offset: number }
 
 export class GpuQueue {
   private pending: Entry[] = [];
   private scheduled = false;
   /** Settles when every submitted batch has finished and been handed out (never rejects). */
   private lastBatch: Promise<void> = Promise.resolve();
+  private uniforms?: Chunk;
+  private errors?: Chunk;
+  private readonly freeUniforms: Chunk[] = [];
+  private readonly freeErrors: Chunk[] = [];
+  private readonly uniformAlign: number;
+  private readonly errorAlign: number;
 
-  constructor(private readonly ctx: GpuContext, private readonly pool: BufferPool) {}
+  constructor(private readonly ctx: GpuContext, private readonly pool: BufferPool) {
+    const L = ctx.device.limits as unknown as Record<string, number>;
+    this.uniformAlign = L.minUniformBufferOffsetAlignment ?? 256;
+    this.errorAlign = L.minStorageBufferOffsetAlignment ?? 256;
+  }
+
+  /**
+   * Slots for one launch's uniform block (filled through `words`) and, when
+   * `errors`, its error report (zeroed). Call right before add(): a full
+   * batch is submitted first.
+   */
+  slots(uniformBytes: number, errors: boolean): { uniform: Slot; words: Uint8Array; error?: Slot } {
+    const ub = align(uniformBytes, this.uniformAlign), eb = align(ERR_BYTES, this.errorAlign);
+    if (this.pending.length >= MAX_BATCH || (this.uniforms && this.uniforms.used + ub > this.uniforms.host!.byteLength) ||
+      (errors && this.errors && this.errors.used + eb > CHUNK_BYTES)) this.flush();
+    const u = this.uniforms ??= this.freeUniforms.pop() ?? this.chunk(Math.max(CHUNK_BYTES, ub), Usage.UNIFORM | Usage.COPY_DST, 'numbat:uniforms', true);
+    const uniform = { buffer: u.buffer, offset: u.used };
+    const words = new Uint8Array(u.host!.buffer, u.used, uniformBytes);
+    words.fill(0);
+    u.used += ub;
+    if (!errors) return { uniform, words };
+    const e = this.errors ??= this.freeErrors.pop() ?? this.chunk(CHUNK_BYTES, Usage.STORAGE | Usage.COPY_SRC | Usage.COPY_DST, 'numbat:error reports', false);
+    const error = { buffer: e.buffer, offset: e.used };
+    e.used += eb;
+    return { uniform, words, error };
+  }
+
+  private chunk(bytes: number, usage: number, label: string, host: boolean): Chunk {
+    // New buffers hold zeros; error chunks are zeroed again after a report (below).
+    return { buffer: this.ctx.device.createBuffer({ size: bytes, usage, label }), used: 0, host: host ? new Uint8Array(bytes) : undefined };
+  }
 
   /** Queues recorded work; the promise settles once it has run on the GPU and `finish` has returned. */
   add(work: QueuedWork): Promise<void> {
@@ -76,12 +124,15 @@ export class GpuQueue {
     this.pending = [];
     const device = this.ctx.device;
     const commands = batch.map((w) => w.commands);
-    const withErrors = batch.filter((w) => w.errBuf);
+    const uniforms = this.uniforms, errors = this.errors;
+    this.uniforms = this.errors = undefined;
+    // Queue writes run before the submission that follows them.
+    if (uniforms) device.queue.writeBuffer(uniforms.buffer, 0, uniforms.host!, 0, uniforms.used);
     let errStaging: GPUBuffer | undefined;
-    if (withErrors.length) {
-      errStaging = this.pool.acquire(withErrors.length * ERR_BYTES, Usage.MAP_READ | Usage.COPY_DST, 'numbat:error-staging');
+    if (errors) {
+      errStaging = this.pool.acquire(errors.used, Usage.MAP_READ | Usage.COPY_DST, 'numbat:error-staging');
       const enc = device.createCommandEncoder({ label: 'numbat:error reports' });
-      withErrors.forEach((w, j) => enc.copyBufferToBuffer(w.errBuf!, 0, errStaging!, j * ERR_BYTES, ERR_BYTES));
+      enc.copyBufferToBuffer(errors.buffer, 0, errStaging, 0, errors.used);
       commands.push(enc.finish());
     }
     device.pushErrorScope('validation');
@@ -110,9 +161,10 @@ export class GpuQueue {
       } catch (e) {
         failure ??= e as Error;
       }
-      let errIndex = 0;
+      let reported = false;
       for (const w of batch) {
-        const errWords = w.errBuf ? errData?.subarray(errIndex * ERR_WORDS, ++errIndex * ERR_WORDS) : undefined;
+        const errWords = w.errOffset !== undefined ? errData?.subarray(w.errOffset / 4, w.errOffset / 4 + ERR_WORDS) : undefined;
+        if (errWords?.some((x) => x !== 0)) reported = true;
         try {
           const [validation, oom] = await w.scopes;
           if (validation) throw new WebGpuError(`numbat bug: WebGPU rejected the launch of kernel '${w.kernel}': ${validation.message}`);
@@ -135,6 +187,14 @@ export class GpuQueue {
       if (errStaging) {
         if (mapped.has(errStaging)) errStaging.unmap();
         this.pool.release(errStaging);
+      }
+      // The chunks go back for later batches (an error chunk zeroed by a queue write when a
+      // report or a failure may have left words in it).
+      if (uniforms) { uniforms.used = 0; this.freeUniforms.push(uniforms); }
+      if (errors) {
+        if (reported || failure || !errData) device.queue.writeBuffer(errors.buffer, 0, new Uint8Array(errors.used));
+        errors.used = 0;
+        this.freeErrors.push(errors);
       }
     })().catch(() => undefined); // every launch of the batch has settled above
 
