@@ -27,7 +27,7 @@ function stateFor(ctx: GpuContext): LaunchState {
   let s = states.get(ctx.generation);
   if (!s) {
     const pool = new BufferPool(ctx.device);
-    s = { pool, queue: new GpuQueue(ctx, pool), inflight: new InFlightHostArrays(pool), bindGroups: new WeakMap() };
+    s = { pool, queue: new GpuQueue(ctx), inflight: new InFlightHostArrays(pool), bindGroups: new WeakMap() };
     states.set(ctx.generation, s);
   }
   return s;

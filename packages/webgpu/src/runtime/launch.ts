@@ -152,6 +152,7 @@ export async function recordLaunch(ctx: GpuContext, state: LaunchState, k: WebGp
     pass.setBindGroup(0, bindGroup, offsets);
     pass.dispatchWorkgroups(dispatch[0], dispatch[1], dispatch[2]);
     pass.end();
+    if (slots.error) enc.copyBufferToBuffer(slots.error.buffer, slots.error.offset, slots.error.staging!, slots.error.offset, ERR_WORDS * 4);
     readbacks.forEach((r, j) => enc.copyBufferToBuffer(r.src, 0, staging!, stagingAt[j], Math.ceil(r.host.byteLength / 4) * 4));
     const commands = enc.finish();
     const scopes = Promise.all([device.popErrorScope(), device.popErrorScope()]);

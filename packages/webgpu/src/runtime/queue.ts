@@ -52,12 +52,12 @@ const later: (f: () => void) => void = (globalThis as { setImmediate?: (f: () =>
 
 interface Entry extends QueuedWork { resolve(): void; reject(e: unknown): void }
 
-/** A buffer of slots shared by the launches of one batch. */
-interface Chunk { buffer: GPUBuffer; used: number; host?: Uint8Array<ArrayBuffer> }
+/** A buffer of slots shared by the launches of one batch (uniforms: with their host copy; errors: with a MAP_READ twin each launch copies its slot into). */
+interface Chunk { buffer: GPUBuffer; used: number; host?: Uint8Array<ArrayBuffer>; staging?: GPUBuffer }
 const CHUNK_BYTES = 65536;
 
-/** Where a launch's uniform block or error report lives. */
-export interface Slot { buffer: GPUBuffer; offset: number }
+/** Where a launch's uniform block or error report lives (`staging`: where the launch copies its error words). */
+export interface Slot { buffer: GPUBuffer; offset: number; staging?: GPUBuffer }
 
 export class GpuQueue {
   private pending: Entry[] = [];
@@ -71,7 +71,7 @@ export class GpuQueue {
   private readonly uniformAlign: number;
   private readonly errorAlign: number;
 
-  constructor(private readonly ctx: GpuContext, private readonly pool: BufferPool) {
+  constructor(private readonly ctx: GpuContext) {
     const L = ctx.device.limits as unknown as Record<string, number>;
     this.uniformAlign = L.minUniformBufferOffsetAlignment ?? 256;
     this.errorAlign = L.minStorageBufferOffsetAlignment ?? 256;
@@ -93,14 +93,17 @@ export class GpuQueue {
     u.used += ub;
     if (!errors) return { uniform, words };
     const e = this.errors ??= this.freeErrors.pop() ?? this.chunk(CHUNK_BYTES, Usage.STORAGE | Usage.COPY_SRC | Usage.COPY_DST, 'numbat:error reports', false);
-    const error = { buffer: e.buffer, offset: e.used };
+    const error = { buffer: e.buffer, offset: e.used, staging: e.staging };
     e.used += eb;
     return { uniform, words, error };
   }
 
   private chunk(bytes: number, usage: number, label: string, host: boolean): Chunk {
     // New buffers hold zeros; error chunks are zeroed again after a report (below).
-    return { buffer: this.ctx.device.createBuffer({ size: bytes, usage, label }), used: 0, host: host ? new Uint8Array(bytes) : undefined };
+    const device = this.ctx.device;
+    const buffer = device.createBuffer({ size: bytes, usage, label });
+    if (host) return { buffer, used: 0, host: new Uint8Array(bytes) };
+    return { buffer, used: 0, staging: device.createBuffer({ size: bytes, usage: Usage.MAP_READ | Usage.COPY_DST, label: `${label} (read-back)` }) };
   }
 
   /** Queues recorded work; the promise settles once it has run on the GPU and `finish` has returned. */
@@ -128,13 +131,7 @@ export class GpuQueue {
     this.uniforms = this.errors = undefined;
     // Queue writes run before the submission that follows them.
     if (uniforms) device.queue.writeBuffer(uniforms.buffer, 0, uniforms.host!, 0, uniforms.used);
-    let errStaging: GPUBuffer | undefined;
-    if (errors) {
-      errStaging = this.pool.acquire(errors.used, Usage.MAP_READ | Usage.COPY_DST, 'numbat:error-staging');
-      const enc = device.createCommandEncoder({ label: 'numbat:error reports' });
-      enc.copyBufferToBuffer(errors.buffer, 0, errStaging, 0, errors.used);
-      commands.push(enc.finish());
-    }
+    const errStaging = errors?.staging; // each launch's commands copied its slot there
     device.pushErrorScope('validation');
     device.queue.submit(commands);
     const submitted = device.popErrorScope();
@@ -143,7 +140,7 @@ export class GpuQueue {
     // Mapping a buffer the batch wrote waits for the batch; without one, wait for the queue.
     const mapped = new Set<GPUBuffer>();
     const finished: Promise<unknown[]> = stagings.length
-      ? Promise.all(stagings.map((s) => s.mapAsync(MAP_READ_MODE).then(() => { mapped.add(s); }, (e: unknown) => e)))
+      ? Promise.all(stagings.map((s) => s.mapAsync(MAP_READ_MODE, 0, s === errStaging ? errors!.used : undefined).then(() => { mapped.add(s); }, (e: unknown) => e)))
       : device.queue.onSubmittedWorkDone().then(() => [], (e: unknown) => [e]);
     const previous = this.lastBatch;
     this.lastBatch = (async () => {
@@ -157,7 +154,7 @@ export class GpuQueue {
       }
       let errData: Uint32Array | undefined;
       try {
-        if (errStaging && mapped.has(errStaging)) errData = new Uint32Array(errStaging.getMappedRange());
+        if (errStaging && mapped.has(errStaging)) errData = new Uint32Array(errStaging.getMappedRange(0, errors!.used));
       } catch (e) {
         failure ??= e as Error;
       }
@@ -184,10 +181,7 @@ export class GpuQueue {
           }
         }
       }
-      if (errStaging) {
-        if (mapped.has(errStaging)) errStaging.unmap();
-        this.pool.release(errStaging);
-      }
+      if (errStaging && mapped.has(errStaging)) errStaging.unmap();
       // The chunks go back for later batches (an error chunk zeroed by a queue write when a
       // report or a failure may have left words in it).
       if (uniforms) { uniforms.used = 0; this.freeUniforms.push(uniforms); }
