@@ -142,23 +142,19 @@ export async function recordLaunch(ctx: GpuContext, state: LaunchState, k: WebGp
     const stagingAt = readbacks.map((r) => { const o = stagingBytes; stagingBytes += Math.ceil(r.host.byteLength / 4) * 4; return o; });
     const staging = stagingBytes ? take(stagingBytes, Usage.MAP_READ | Usage.COPY_DST, 'numbat:staging') : undefined;
 
-    // Both scopes pushed and popped here, with nothing awaited between: launches interleave.
-    device.pushErrorScope('out-of-memory');
-    device.pushErrorScope('validation');
-    const bindGroup = bindGroupFor(state, device, layout, entries, hostArgs.length === 0, ir.name);
-    const enc = device.createCommandEncoder({ label: `numbat:${ir.name}` });
-    const pass = enc.beginComputePass();
+    const { group: bindGroup, scopes } = bindGroupFor(state, device, layout, entries, hostArgs.length === 0, ir.name);
+    // Into the batch's encoder: nothing below throws, so no launch leaves it half written.
+    const enc = queue.encoder();
+    const pass = enc.beginComputePass({ label: `numbat:${ir.name}` });
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup, offsets);
     pass.dispatchWorkgroups(dispatch[0], dispatch[1], dispatch[2]);
     pass.end();
     if (slots.error) enc.copyBufferToBuffer(slots.error.buffer, slots.error.offset, slots.error.staging!, slots.error.offset, ERR_WORDS * 4);
     readbacks.forEach((r, j) => enc.copyBufferToBuffer(r.src, 0, staging!, stagingAt[j], Math.ceil(r.host.byteLength / 4) * 4));
-    const commands = enc.finish();
-    const scopes = Promise.all([device.popErrorScope(), device.popErrorScope()]);
 
     const done = queue.add({
-      kernel: ir.name, commands, scopes, errOffset: slots.error?.offset, staging, release,
+      kernel: ir.name, scopes, errOffset: slots.error?.offset, staging, release,
       finish(err, data) {
         if (err && err[0] !== 0) throw runtimeError(k, wgsl, dims, err);
         readbacks.forEach((r, j) => {
@@ -174,19 +170,28 @@ export async function recordLaunch(ctx: GpuContext, state: LaunchState, k: WebGp
   }
 }
 
-/** The bind group for these entries; reused when every buffer is long-lived (no host arrays). */
-function bindGroupFor(state: LaunchState, device: GPUDevice, layout: GPUBindGroupLayout, entries: GPUBindGroupEntry[], cacheable: boolean, kernel: string): GPUBindGroup {
-  if (!cacheable) return device.createBindGroup({ layout, entries, label: `numbat:${kernel}` });
-  let cache = state.bindGroups.get(layout);
-  if (!cache) state.bindGroups.set(layout, cache = new Map());
-  const key = entries.map((e) => { const r = e.resource as GPUBufferBinding; return `${e.binding}:${idOf(r.buffer)}:${r.size}`; }).join(',');
-  let g = cache.get(key);
-  if (!g) {
+/**
+ * The bind group for these entries; reused when every buffer is long-lived (no
+ * host arrays). A new one is created inside error scopes (pushed and popped
+ * here, with nothing awaited between: launches interleave).
+ */
+function bindGroupFor(state: LaunchState, device: GPUDevice, layout: GPUBindGroupLayout, entries: GPUBindGroupEntry[], cacheable: boolean, kernel: string): { group: GPUBindGroup; scopes?: Promise<(GPUError | null)[]> } {
+  let cache: Map<string, GPUBindGroup> | undefined, key = '';
+  if (cacheable) {
+    cache = state.bindGroups.get(layout);
+    if (!cache) state.bindGroups.set(layout, cache = new Map());
+    key = entries.map((e) => { const r = e.resource as GPUBufferBinding; return `${e.binding}:${idOf(r.buffer)}:${r.size}`; }).join(',');
+    const g = cache.get(key);
+    if (g) return { group: g };
     if (cache.size >= MAX_CACHED_BIND_GROUPS) cache.clear();
-    g = device.createBindGroup({ layout, entries, label: `numbat:${kernel}` });
-    cache.set(key, g);
   }
-  return g;
+  device.pushErrorScope('out-of-memory');
+  device.pushErrorScope('validation');
+  const group = device.createBindGroup({ layout, entries, label: `numbat:${kernel}` });
+  const scopes = Promise.all([device.popErrorScope(), device.popErrorScope()]);
+  // A cached group that failed validation would fail every later launch: keep only good ones.
+  if (cache) { cache.set(key, group); void scopes.then(([v, o]) => { if (v || o) cache!.delete(key); }, () => cache!.delete(key)); }
+  return { group, scopes };
 }
 
 /**

@@ -25,9 +25,8 @@ export class WebGpuError extends Error {
 export interface QueuedWork {
   /** The kernel's name, for messages. */
   kernel: string;
-  commands: GPUCommandBuffer;
-  /** The validation and out-of-memory scopes around the encoding. */
-  scopes: Promise<(GPUError | null)[]>;
+  /** Validation and out-of-memory scopes around what the launch created (a bind group), if anything. */
+  scopes?: Promise<(GPUError | null)[]>;
   /** The launch's error-report slot (errorSlot's offset), read after the batch. */
   errOffset?: number;
   /** A MAP_READ buffer the launch's commands copy results into (host arrays). */
@@ -64,6 +63,8 @@ export class GpuQueue {
   private scheduled = false;
   /** Settles when every submitted batch has finished and been handed out (never rejects). */
   private lastBatch: Promise<void> = Promise.resolve();
+  /** The batch's command encoder: each launch adds its compute pass and copies. */
+  private open?: GPUCommandEncoder;
   private uniforms?: Chunk;
   private errors?: Chunk;
   private readonly freeUniforms: Chunk[] = [];
@@ -98,6 +99,11 @@ export class GpuQueue {
     return { uniform, words, error };
   }
 
+  /** The encoder the current batch's commands go into (call after slots()). */
+  encoder(): GPUCommandEncoder {
+    return this.open ??= this.ctx.device.createCommandEncoder({ label: 'numbat:launches' });
+  }
+
   private chunk(bytes: number, usage: number, label: string, host: boolean): Chunk {
     // New buffers hold zeros; error chunks are zeroed again after a report (below).
     const device = this.ctx.device;
@@ -126,15 +132,18 @@ export class GpuQueue {
     const batch = this.pending;
     this.pending = [];
     const device = this.ctx.device;
-    const commands = batch.map((w) => w.commands);
+    const enc = this.open!;
+    this.open = undefined;
     const uniforms = this.uniforms, errors = this.errors;
     this.uniforms = this.errors = undefined;
     // Queue writes run before the submission that follows them.
     if (uniforms) device.queue.writeBuffer(uniforms.buffer, 0, uniforms.host!, 0, uniforms.used);
     const errStaging = errors?.staging; // each launch's commands copied its slot there
+    // Encoding errors surface at finish(): one pair of scopes per submission, not per launch.
+    device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
-    device.queue.submit(commands);
-    const submitted = device.popErrorScope();
+    device.queue.submit([enc.finish()]);
+    const submitted = Promise.all([device.popErrorScope(), device.popErrorScope()]);
     const stagings = batch.flatMap((w) => (w.staging ? [w.staging] : []));
     if (errStaging) stagings.push(errStaging);
     // Mapping a buffer the batch wrote waits for the batch; without one, wait for the queue.
@@ -146,7 +155,7 @@ export class GpuQueue {
     this.lastBatch = (async () => {
       const failures = (await finished).filter((e) => e !== undefined);
       await previous; // hand results out in issue order
-      const submitError = await submitted.catch((e: Error) => e);
+      const [submitError, submitOom] = await submitted.catch((e: Error) => [e, null]);
       let failure: Error | undefined;
       if (failures.length) {
         const reason = failures[0] as Error;
@@ -163,10 +172,10 @@ export class GpuQueue {
         const errWords = w.errOffset !== undefined ? errData?.subarray(w.errOffset / 4, w.errOffset / 4 + ERR_WORDS) : undefined;
         if (errWords?.some((x) => x !== 0)) reported = true;
         try {
-          const [validation, oom] = await w.scopes;
+          const [validation, oom] = (await w.scopes) ?? [];
           if (validation) throw new WebGpuError(`numbat bug: WebGPU rejected the launch of kernel '${w.kernel}': ${validation.message}`);
-          if (oom) throw new WebGpuError(`kernel '${w.kernel}': out of GPU memory on ${this.ctx.summary.name}: ${oom.message}`);
-          if (submitError) throw new WebGpuError(`numbat bug: WebGPU rejected the submission of kernel '${w.kernel}' (with ${batch.length - 1} other launch(es)): ${submitError.message}`);
+          if (oom ?? submitOom) throw new WebGpuError(`kernel '${w.kernel}': out of GPU memory on ${this.ctx.summary.name}: ${(oom ?? submitOom)!.message}`);
+          if (submitError) throw new WebGpuError(`numbat bug: WebGPU rejected the commands of kernel '${w.kernel}' (submitted with ${batch.length - 1} other launch(es)): ${submitError.message}`);
           if (failure) throw new WebGpuError(`kernel '${w.kernel}': ${failure.message}`);
           w.finish(errWords, w.staging ? w.staging.getMappedRange() : undefined);
           if (this.ctx.lost) throw new WebGpuError(`kernel '${w.kernel}': ${takeUncapturedError() ?? 'WebGPU device lost'}`);
