@@ -58,7 +58,8 @@ async function corpus(target, supportsF64) {
   const { CORPUS, mismatches } = await loadCorpus();
   const run = async (c, t, float) => {
     const args = c.args();
-    await cuda.jit(c.kernel, { ...c.options, target: t, ...(float ? { float } : {}) }).configure(c.grid, c.block, { sharedMem: c.sharedMem })(...args);
+    // On cuda with cache: true, as bench/cuda/prepare.mjs compiles them (a machine without LLVM loads that PTX).
+    await cuda.jit(c.kernel, { ...c.options, target: t, ...(t === 'cuda' ? { cache: true } : {}), ...(float ? { float } : {}) }).configure(c.grid, c.block, { sharedMem: c.sharedMem })(...args);
     return args;
   };
   const cases = [];

@@ -3,9 +3,12 @@
 # 'webgpu' (bench/gpu/run.mjs), then numba-cuda's kernels when numba-cuda is
 # installed; results in bench/results/<gpu>-<date>.{json,md} (and $OUT when set).
 #   bench/gpu/run.sh [--quick] [other run.mjs options]
-# Needs node >= 20 and this checkout with node_modules and a build (`npx tsc -b`);
-# on a machine without LLVM the cuda kernels must come from a prepared PTX cache
-# (NUMBAT_CACHE_DIR, see bench/cuda/prepare.mjs). WebGPU on a GPU needs the
+# Needs node >= 20 and this checkout with node_modules and a build (`npx tsc -b`).
+# cuda compiles kernels with LLVM 14 (llvm-bindings): where it is missing, the
+# corpus can come from a PTX cache prepared elsewhere (node bench/cuda/prepare.mjs,
+# then NUMBAT_CACHE_DIR=.carry/cuda/cache here), and the sections whose kernels
+# are compiled at run time (random, throughput, reduce) report the compile error
+# in the results while the rest runs. WebGPU on a GPU needs the
 # Vulkan loader: Debian packages unpacked from .gl/*.deb are installed first
 # when present (see docs/backends/webgpu.md).
 set -u
