@@ -69,7 +69,10 @@ TARGETS.forEach((target, ti) => {
       const p = oob.configure(1, 64, { stream: s })(d);
       const launchErr = p.catch((e) => e);
       await expect(s.synchronize()).rejects.toThrow(LaunchError);
-      expect(await launchErr).toBeInstanceOf(LaunchError);
+      // Native streams (cuda, webgpu) return from a device-array launch before the GPU has run it:
+      // its error surfaces at synchronize(); host-side queues reject the launch itself too.
+      if (target === 'cuda' || target === 'webgpu') expect(await launchErr).toBeUndefined();
+      else expect(await launchErr).toBeInstanceOf(LaunchError);
       // The stream stays usable after the error.
       await fill.configure(1, 64, { stream: s })(d);
       await s.synchronize();

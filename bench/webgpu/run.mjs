@@ -33,14 +33,16 @@ async function timed(f, n = reps) {
 async function benchTarget(target) {
   const out = { target };
   const jit = (fn, extra = {}) => cuda.jit(fn, { target, ...extra });
+  // Device-array launches may return before the GPU finishes (webgpu, cuda): each timing ends with a synchronize.
+  const stream = cuda.stream();
 
   // 1. Monte Carlo pi
   const threads = Number(opt('threads', 16384)), samples = Number(opt('samples', quick ? 500 : 2000));
   const seeds = () => new Uint32Array(threads).map((_, i) => (Math.imul(i, -1640531535) + 1) >>> 0);
   for (const boundscheck of [true, false]) {
-    const mc = jit(monteCarloPi, { boundscheck }).configure(Math.ceil(threads / 256), 256);
+    const mc = jit(monteCarloPi, { boundscheck }).configure(Math.ceil(threads / 256), 256, { stream });
     const states = cuda.toDevice(seeds(), { target }), counts = cuda.deviceArray(threads, 'u32', { target });
-    const ms = await timed(() => mc(states, counts, samples));
+    const ms = await timed(() => { mc(states, counts, samples); return stream.synchronize(); });
     const c = await counts.copyToHost();
     let hits = 0; for (const x of c) hits += x;
     const key = boundscheck ? 'mc' : 'mcNoCheck';
@@ -59,9 +61,9 @@ async function benchTarget(target) {
   const data = new Float32Array(n).map((_, i) => (i % 13) - 6);
   let want = 0; for (let i = 0; i < n; i++) want += data[i];
   for (const boundscheck of [true, false]) {
-    const red = jit(blockReduce, { boundscheck }).configure(blocks, 256);
+    const red = jit(blockReduce, { boundscheck }).configure(blocks, 256, { stream });
     const dev = cuda.toDevice(data, { target }), partial = cuda.deviceArray(blocks, 'f32', { target });
-    const ms = await timed(() => red(dev, partial));
+    const ms = await timed(() => { red(dev, partial); return stream.synchronize(); });
     const p = await partial.copyToHost();
     let got = 0; for (const x of p) got += x;
     out[boundscheck ? 'reduce' : 'reduceNoCheck'] = { n, blocks, ms, gbPerS: (n * 4) / ms / 1e6, sumOk: got === want };

@@ -154,9 +154,9 @@ export async function check(p, targets) {
     const a = await available(t);
     if (!a.ok) { results[t] = { status: 'skipped', message: a.reason }; continue; }
     const backend = await loadBackend(t);
-    if (p.f64 && !backend.supportsF64) { results[t] = { status: 'skipped', message: 'f64 kernel' }; continue; }
+    if (p.f64 && !backend.caps.f64) { results[t] = { status: 'skipped', message: 'f64 kernel' }; continue; }
     let want = sim;
-    if (!backend.supportsF64) {
+    if (!backend.caps.f64) {
       simF32 ??= await launch(p, 'sim', 'f32');
       if (simF32.error) { results[t] = { status: classify(simF32.error), message: `sim with float f32: ${firstLine(simF32.error)}` }; continue; }
       want = simF32;

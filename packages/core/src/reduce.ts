@@ -145,12 +145,17 @@ export function reduce(fn: ((a: number, b: number) => number) | DeviceFunction, 
     let k = kernels.get(key);
     if (!k) {
       const globals = globalsAs(KERNEL_NAMES, [cuda, device, BLOCK_SIZE, DTYPES[elem]!]);
+      // Every index the two kernels use is inside its array by construction (the
+      // host checks size <= length, threads <= size, blocks <= partials), so the
+      // per-access checks go, out of the grid-stride loop too. Not when fn may
+      // index an array of its own (a global table, a local array): those indices are the user's.
+      const boundscheck = readsArrays(device);
       const arr = `${elem}[]`;
       let pass1: Kernel | undefined;
       k = {
         // Pass 1 is compiled on first use: small inputs never need it.
-        blocks: () => (pass1 ??= new Kernel(reduceBlocks, { target, globals, signature: [arr, 'i32', arr] })),
-        final: new Kernel(reduceFinal, { target, globals, signature: [arr, 'i32', arr, elem, 'bool'] }),
+        blocks: () => (pass1 ??= new Kernel(reduceBlocks, { target, globals, boundscheck, signature: [arr, 'i32', arr] })),
+        final: new Kernel(reduceFinal, { target, globals, boundscheck, signature: [arr, 'i32', arr, elem, 'bool'] }),
         busy: Promise.resolve(),
       };
       kernels.set(key, k);
@@ -239,6 +244,13 @@ export function reduce(fn: ((a: number, b: number) => number) | DeviceFunction, 
     return { target: t, blocks, perThread: blocks > 0 ? Math.ceil(n / (blocks * BLOCK_SIZE)) : Math.ceil(n / BLOCK_SIZE) };
   };
   return reducer;
+}
+
+/** Whether a device function (or one it calls) may index an array: a subscript in its source, or arrays among its globals. */
+function readsArrays(f: DeviceFunction, seen = new Set<DeviceFunction>()): boolean {
+  if (seen.has(f)) return false;
+  seen.add(f);
+  return f.fn.toString().includes('[') || Object.values(f.globals).some((g) => (g instanceof DeviceFunction ? readsArrays(g, seen) : ArrayBuffer.isView(g) || Array.isArray(g)));
 }
 
 function asDeviceFunction(fn: unknown, globals: Record<string, unknown>): DeviceFunction {

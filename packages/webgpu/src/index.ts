@@ -6,28 +6,36 @@
 
 import type { Availability, Backend, CompiledKernel, CompileOptions, ElemType, KernelIR, LaunchArg, LaunchDims, TypedArray } from '@numbat/core';
 import { onDeviceClose, openDevice, trackResident, withDevice, type AdapterSummary, type GpuContext } from './runtime/device.js';
+import { InFlightHostArrays } from './runtime/host-arrays.js';
 import { WebGpuKernel } from './runtime/kernel.js';
-import { launchKernel, writePadded } from './runtime/launch.js';
+import { recordLaunch, writePadded, type LaunchState } from './runtime/launch.js';
 import { GpuArray } from './runtime/memory.js';
 import { BufferPool } from './runtime/pool.js';
+import { GpuQueue } from './runtime/queue.js';
+import { webgpuStreams, WebGpuStream } from './runtime/stream.js';
 
 export { generateWgsl, MATH_LOWERING, HELPERS, LOOP_UNROLL } from './codegen/index.js';
 export type { WgslKernel, GenerateOptions } from './codegen/index.js';
-export { dispatchShape, WebGpuError } from './runtime/launch.js';
+export { dispatchShape } from './runtime/launch.js';
+export { WebGpuError } from './runtime/queue.js';
 export type { AdapterSummary } from './runtime/device.js';
 
-const pools = new Map<number, BufferPool>();
+const states = new Map<number, LaunchState>();
 const kernels = new Set<WeakRef<WebGpuKernel>>();
 
-function poolFor(ctx: GpuContext): BufferPool {
-  let p = pools.get(ctx.generation);
-  if (!p) { p = new BufferPool(ctx.device); pools.set(ctx.generation, p); }
-  return p;
+function stateFor(ctx: GpuContext): LaunchState {
+  let s = states.get(ctx.generation);
+  if (!s) {
+    const pool = new BufferPool(ctx.device);
+    s = { pool, queue: new GpuQueue(ctx), inflight: new InFlightHostArrays(pool), bindGroups: new WeakMap() };
+    states.set(ctx.generation, s);
+  }
+  return s;
 }
 
 onDeviceClose((ctx) => {
-  pools.get(ctx.generation)?.clear();
-  pools.delete(ctx.generation);
+  states.get(ctx.generation)?.pool.clear();
+  states.delete(ctx.generation);
   for (const ref of kernels) {
     const k = ref.deref();
     if (k) k.forget(ctx.generation); else kernels.delete(ref);
@@ -42,17 +50,35 @@ export async function adapterInfo(): Promise<AdapterSummary> {
 let availability: Promise<Availability> | undefined;
 
 /**
- * Launches, uploads, downloads and frees run one after another, in the order
- * they were issued. A launch uploads its host arrays and copies them back
- * whole: two launches in flight together on one host array would each write
- * back the other's stale copy (and a later launch must see an earlier one's
- * results, as on every other target).
+ * Launches, uploads, downloads and frees are recorded one after another, in
+ * the order they were issued, into the device's one queue, so the GPU runs
+ * them in that order; none of them waits here for the GPU to finish. (A
+ * launch uploads its host arrays and copies them back whole: launches.ts and
+ * host-arrays.ts make un-awaited launches on one host array compose.)
  */
 let tail: Promise<unknown> = Promise.resolve();
 function inOrder<T>(f: () => Promise<T>): Promise<T> {
   const run = tail.then(f, f);
   tail = run.catch(() => undefined);
   return run;
+}
+
+/** Settles when all work issued so far has finished on the GPU. */
+function finishedAll(): Promise<void> {
+  // The flush's promise is wrapped: the next issued operation must not wait for the GPU.
+  return inOrder(async () => ({ done: states.size ? Promise.all([...states.values()].map((s) => s.queue.flush())) : undefined })).then((r) => r.done).then(() => undefined, () => undefined);
+}
+
+/**
+ * An error of a launch on the default stream that returned before the GPU
+ * finished it (no error reports, no host arrays: a WebGPU failure or device
+ * loss): thrown by the next launch, download or event on the default stream.
+ */
+let deferred: { error: unknown } | undefined;
+function throwDeferred(): void {
+  const d = deferred;
+  deferred = undefined;
+  if (d) throw d.error;
 }
 
 export const backend: Backend = {
@@ -88,8 +114,35 @@ export const backend: Backend = {
     return (kernel as WebGpuKernel).base.code;
   },
 
+  streams: webgpuStreams(finishedAll),
+
+  /**
+   * Returns once the launch is recorded when nothing needs waiting for: on a
+   * stream, when no host array is copied back (errors surface at
+   * synchronize() or the stream's next launch); on the default stream, when
+   * the kernel also reports no run-time errors. Otherwise resolves when the
+   * kernel has finished, with its host arrays written and its errors.
+   */
   launch(kernel: CompiledKernel, dims: LaunchDims, args: LaunchArg[]): Promise<void> {
-    return inOrder(() => withDevice((ctx) => launchKernel(ctx, poolFor(ctx), kernel as WebGpuKernel, dims, args)));
+    const stream = dims.stream;
+    if (stream !== undefined && !(stream instanceof WebGpuStream)) {
+      return Promise.reject(new TypeError(`numbat webgpu: launch option 'stream' must be a cuda.stream() (kernel '${kernel.ir.name}')`));
+    }
+    try {
+      if (stream) stream.throwError(); else throwDeferred();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const recorded = inOrder(() => withDevice(async (ctx) => recordLaunch(ctx, stateFor(ctx), kernel as WebGpuKernel, dims, args)));
+    return recorded.then((r) => {
+      if (stream) {
+        stream.track(r.done);
+        return r.writesHost ? r.done : undefined;
+      }
+      if (r.writesHost || r.reportsErrors) return r.done;
+      r.done.catch((e) => { deferred ??= { error: e }; });
+      return undefined;
+    });
   },
 
   async alloc(elem: ElemType, length: number): Promise<unknown> {
@@ -102,22 +155,32 @@ export const backend: Backend = {
   upload(buffer: unknown, data: TypedArray): Promise<void> {
     return inOrder(() => withDevice(async (ctx) => {
       const a = GpuArray.check(buffer, ctx, 'upload');
+      stateFor(ctx).queue.flush(); // launches recorded before the write read the old contents
       writePadded(ctx.device, a.buffer, data);
     }));
   },
 
   download(buffer: unknown, into: TypedArray): Promise<void> {
-    return inOrder(() => withDevice(async (ctx) => GpuArray.check(buffer, ctx, 'download').download(into)));
+    // Recorded in order; the wait for the copy does not hold up later operations.
+    return inOrder(() => withDevice(async (ctx) => {
+      throwDeferred();
+      const a = GpuArray.check(buffer, ctx, 'download');
+      stateFor(ctx).queue.flush();
+      return { done: a.download(into) };
+    })).then((r) => r.done);
   },
 
   free(buffer: unknown): void {
     if (!(buffer instanceof GpuArray) || buffer.freed) return;
-    // After the launches and copies issued before it.
+    // After the launches and copies issued before it, once the GPU has finished them.
     void inOrder(async () => {
       if (buffer.freed) return;
       buffer.freed = true;
-      buffer.buffer.destroy();
-      trackResident(-1);
+      const pending = states.get(buffer.ctx.generation)?.queue.flush() ?? Promise.resolve();
+      void pending.then(() => {
+        buffer.buffer.destroy();
+        trackResident(-1);
+      });
     });
   },
 };

@@ -78,6 +78,14 @@ export async function withDevice<T>(f: (ctx: GpuContext) => Promise<T>): Promise
   }
 }
 
+/** Keeps the device open until `work` settles (GPU work submitted but not yet finished). */
+export function holdDevice(work: Promise<unknown>): void {
+  busy++;
+  if (idleTimer) { clearTimeout(idleTimer); idleTimer = undefined; }
+  const done = (): void => { busy--; scheduleIdle(); };
+  work.then(done, done);
+}
+
 export function trackResident(delta: number): void {
   residentBuffers += delta;
   scheduleIdle();

@@ -84,9 +84,10 @@ export class WebGpuKernel implements CompiledKernel {
   private async createPipeline(ctx: GpuContext, variantKey: string, wgsl: WgslKernel, block: [number, number, number], dynElems: number): Promise<Pipeline> {
     const module = await this.module(ctx, variantKey, wgsl);
     const COMPUTE = 4;
-    const entries: GPUBindGroupLayoutEntry[] = [{ binding: 0, visibility: COMPUTE, buffer: { type: 'uniform' } }];
+    // The uniform block and the error report are slots of buffers shared by a batch (queue.ts): dynamic offsets.
+    const entries: GPUBindGroupLayoutEntry[] = [{ binding: 0, visibility: COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } }];
     for (const b of wgsl.layout.arrays) entries.push({ binding: b.binding, visibility: COMPUTE, buffer: { type: b.readOnly ? 'read-only-storage' : 'storage' } });
-    if (wgsl.layout.errorBinding !== undefined) entries.push({ binding: wgsl.layout.errorBinding, visibility: COMPUTE, buffer: { type: 'storage' } });
+    if (wgsl.layout.errorBinding !== undefined) entries.push({ binding: wgsl.layout.errorBinding, visibility: COMPUTE, buffer: { type: 'storage', hasDynamicOffset: true } });
     ctx.device.pushErrorScope('validation');
     const layout = ctx.device.createBindGroupLayout({ entries, label: `numbat:${this.ir.name}` });
     const pipelineLayout = ctx.device.createPipelineLayout({ bindGroupLayouts: [layout] });

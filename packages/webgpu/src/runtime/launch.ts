@@ -1,7 +1,8 @@
 // One kernel launch: check the launch against the device's limits, upload host
 // arrays, fill the uniform block, dispatch (folding big grids into 2-D/3-D),
-// read results (and the error report) back through one MAP_READ staging
-// buffer, and turn any failure into a rejected promise.
+// copy written host arrays to one MAP_READ staging buffer, and hand the
+// recorded commands to the device's queue (queue.ts), which submits them and
+// settles the launch once the GPU has run it.
 
 /// <reference types="@webgpu/types" />
 
@@ -9,23 +10,50 @@ import { LaunchError, launchErrors, type LaunchArg, type LaunchDims, type TypedA
 import {
   ERR_BARRIER, ERR_LOOP, ERR_OOB, ERR_WORDS, LOOP_UNROLL, storageBytes, U_DISP_X, U_DISP_Y, U_GRID, U_NBLOCKS, U_ZERO, type WgslKernel,
 } from '../codegen/index.js';
-import { driverLoopLimit, takeUncapturedError, Usage, MAP_READ_MODE, type GpuContext } from './device.js';
+import { driverLoopLimit, Usage, type GpuContext } from './device.js';
 import type { WebGpuKernel } from './kernel.js';
 import type { BufferPool } from './pool.js';
 import { GpuArray } from './memory.js';
+import type { GpuQueue } from './queue.js';
+import type { InFlight, InFlightHostArrays } from './host-arrays.js';
 
-export class WebGpuError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'WebGpuError';
-    this.stack = `${this.name}: ${this.message}`;
-  }
+export { WebGpuError } from './queue.js';
+
+/** What a launch's caller waits for (see docs/backends/webgpu.md, "Launches"). */
+export interface RecordedLaunch {
+  /** Settles when the kernel has finished: host arrays hold its results, its errors reject it. */
+  done: Promise<void>;
+  /** The kernel reports run-time errors (bounds, barriers, cut loops) through an error buffer. */
+  reportsErrors: boolean;
+  /** Some host typed array is copied back. */
+  writesHost: boolean;
 }
 
-export async function launchKernel(ctx: GpuContext, pool: BufferPool, k: WebGpuKernel, dims: LaunchDims, args: LaunchArg[]): Promise<void> {
+/** The per-device state launches record into. */
+export interface LaunchState {
+  pool: BufferPool;
+  queue: GpuQueue;
+  inflight: InFlightHostArrays;
+  /** Bind groups of launches on device arrays only, per bind group layout: the same from launch to launch. */
+  bindGroups: WeakMap<GPUBindGroupLayout, Map<string, GPUBindGroup>>;
+}
+
+const bufferIds = new WeakMap<GPUBuffer, number>();
+let nextBufferId = 0;
+const idOf = (b: GPUBuffer): number => { let id = bufferIds.get(b); if (id === undefined) bufferIds.set(b, id = nextBufferId++); return id; };
+/** Bound on the bind groups kept per layout (device arrays come and go). */
+const MAX_CACHED_BIND_GROUPS = 256;
+
+/**
+ * Records one launch (uploads, uniform block, dispatch, copies back) into the
+ * device's queue and returns without waiting for the GPU. Launches recorded
+ * one after another run on the GPU in that order.
+ */
+export async function recordLaunch(ctx: GpuContext, state: LaunchState, k: WebGpuKernel, dims: LaunchDims, args: LaunchArg[]): Promise<RecordedLaunch> {
   const ir = k.ir;
   const limits = ctx.summary.limits;
   const device = ctx.device;
+  const { pool, queue, inflight } = state;
 
   // Parameters that receive the same memory share one binding (WebGPU forbids
   // binding one buffer twice when either binding is writable).
@@ -43,13 +71,24 @@ export async function launchKernel(ctx: GpuContext, pool: BufferPool, k: WebGpuK
   const dyn = wgsl.dynamicShared ? Math.floor(dims.sharedMem / wgsl.dynamicShared.elemBytes) : 0;
   const { pipeline, layout } = await k.pipeline(ctx, variantKey, wgsl, dims.block, dyn);
   const dispatch = dispatchShape(ir.name, dims.grid, limits.maxComputeWorkgroupsPerDimension ?? 65535);
+  const hostArgs = wgsl.layout.arrays.map((b) => (args[b.params[0]] as Extract<LaunchArg, { kind: 'array' }>).host).filter((h): h is TypedArray => h !== undefined);
+  // Other views of memory that launches in flight will write back: wait for those launches.
+  for (let waits = hostArgs.flatMap((h) => inflight.overlapping(h)); waits.length; waits = hostArgs.flatMap((h) => inflight.overlapping(h))) await Promise.all(waits);
 
+  // From here on nothing awaits: the launch is recorded in one piece.
   const temps: GPUBuffer[] = [];
+  const used: [TypedArray, InFlight][] = [];
   const take = (bytes: number, usage: number, label: string): GPUBuffer => { const b = pool.acquire(bytes, usage, label); temps.push(b); return b; };
+  const release = (): void => {
+    for (const b of temps) pool.release(b);
+    for (const [h, f] of used) inflight.release(h, f);
+  };
   try {
-    // Uniform block: grid, dispatch extent, scalars, lengths.
-    const words = new ArrayBuffer(wgsl.layout.uniformWords * 4);
-    const u32 = new Uint32Array(words), i32 = new Int32Array(words), f32 = new Float32Array(words);
+    // Uniform block: grid, dispatch extent, scalars, lengths; in a slot of the batch's uniform buffer.
+    const uniformBytes = wgsl.layout.uniformWords * 4;
+    const slots = queue.slots(uniformBytes, wgsl.layout.errorBinding !== undefined);
+    const words = slots.words;
+    const u32 = new Uint32Array(words.buffer, words.byteOffset, uniformBytes / 4), i32 = new Int32Array(words.buffer, words.byteOffset, uniformBytes / 4), f32 = new Float32Array(words.buffer, words.byteOffset, uniformBytes / 4);
     u32[U_GRID] = dims.grid[0]; u32[U_GRID + 1] = dims.grid[1]; u32[U_GRID + 2] = dims.grid[2];
     u32[U_DISP_X] = dispatch[0]; u32[U_DISP_Y] = dispatch[1];
     u32[U_NBLOCKS] = dims.grid[0] * dims.grid[1] * dims.grid[2];
@@ -63,11 +102,10 @@ export async function launchKernel(ctx: GpuContext, pool: BufferPool, k: WebGpuK
       else u32[s.word] = v ? 1 : 0;
     }
     for (const [p, w] of wgsl.layout.lengthWord) { const a = args[p]; u32[w] = a.kind === 'array' ? a.length : 0; }
-    const ubuf = take(words.byteLength, Usage.UNIFORM | Usage.COPY_DST, 'numbat:args');
-    device.queue.writeBuffer(ubuf, 0, words);
 
-    // Storage buffers: device arrays in place, host arrays uploaded to pooled buffers.
-    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: ubuf, size: words.byteLength } }];
+    // Storage buffers: device arrays in place; host arrays uploaded to pooled
+    // buffers, or the GPU copy of launches in flight that write them back.
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: slots.uniform.buffer, size: uniformBytes } }];
     const readbacks: { src: GPUBuffer; host: TypedArray }[] = [];
     for (const b of wgsl.layout.arrays) {
       const a = args[b.params[0]] as Extract<LaunchArg, { kind: 'array' }>;
@@ -79,68 +117,81 @@ export async function launchKernel(ctx: GpuContext, pool: BufferPool, k: WebGpuK
       if (a.buffer !== undefined) {
         buf = GpuArray.check(a.buffer, ctx, ir.name).buffer;
       } else {
-        buf = take(bytes, Usage.STORAGE | Usage.COPY_DST | Usage.COPY_SRC, `numbat:${ir.params[b.params[0]].name}`);
-        writePadded(device, buf, a.host!);
-        if (!b.readOnly) readbacks.push({ src: buf, host: a.host! });
+        const host = a.host!;
+        let f = inflight.get(host);
+        if (f) buf = f.buffer;
+        else {
+          buf = pool.acquire(bytes, Usage.STORAGE | Usage.COPY_DST | Usage.COPY_SRC, `numbat:${ir.params[b.params[0]].name}`);
+          writePadded(device, buf, host);
+          if (b.readOnly) temps.push(buf);
+          else f = inflight.add(host, buf);
+        }
+        if (f) { inflight.use(f); used.push([host, f]); }
+        if (!b.readOnly) readbacks.push({ src: buf, host });
       }
       entries.push({ binding: b.binding, resource: { buffer: buf, size: bytes } });
     }
-    let errBuf: GPUBuffer | undefined;
-    if (wgsl.layout.errorBinding !== undefined) {
-      errBuf = take(ERR_WORDS * 4, Usage.STORAGE | Usage.COPY_DST | Usage.COPY_SRC, 'numbat:errors');
-      device.queue.writeBuffer(errBuf, 0, new Uint32Array(ERR_WORDS));
-      entries.push({ binding: wgsl.layout.errorBinding, resource: { buffer: errBuf, size: ERR_WORDS * 4 } });
+    const offsets = [slots.uniform.offset];
+    if (slots.error) {
+      entries.push({ binding: wgsl.layout.errorBinding!, resource: { buffer: slots.error.buffer, size: ERR_WORDS * 4 } });
+      offsets.push(slots.error.offset);
     }
 
-    // One staging buffer for everything that comes back.
-    let stagingBytes = errBuf ? ERR_WORDS * 4 : 0;
-    const offsets = readbacks.map((r) => { const o = stagingBytes; stagingBytes += Math.ceil(r.host.byteLength / 4) * 4; return o; });
+    // One staging buffer for the host arrays that come back.
+    let stagingBytes = 0;
+    const stagingAt = readbacks.map((r) => { const o = stagingBytes; stagingBytes += Math.ceil(r.host.byteLength / 4) * 4; return o; });
     const staging = stagingBytes ? take(stagingBytes, Usage.MAP_READ | Usage.COPY_DST, 'numbat:staging') : undefined;
 
-    device.pushErrorScope('out-of-memory');
-    device.pushErrorScope('validation');
-    const bindGroup = device.createBindGroup({ layout, entries, label: `numbat:${ir.name}` });
-    const enc = device.createCommandEncoder({ label: `numbat:${ir.name}` });
-    const pass = enc.beginComputePass();
+    const { group: bindGroup, scopes } = bindGroupFor(state, device, layout, entries, hostArgs.length === 0, ir.name);
+    // Into the batch's encoder: nothing below throws, so no launch leaves it half written.
+    const enc = queue.encoder();
+    const pass = enc.beginComputePass({ label: `numbat:${ir.name}` });
     pass.setPipeline(pipeline);
-    pass.setBindGroup(0, bindGroup);
+    pass.setBindGroup(0, bindGroup, offsets);
     pass.dispatchWorkgroups(dispatch[0], dispatch[1], dispatch[2]);
     pass.end();
-    if (staging) {
-      if (errBuf) enc.copyBufferToBuffer(errBuf, 0, staging, 0, ERR_WORDS * 4);
-      readbacks.forEach((r, j) => enc.copyBufferToBuffer(r.src, 0, staging, offsets[j], Math.ceil(r.host.byteLength / 4) * 4));
-    }
-    device.queue.submit([enc.finish()]);
-    // Both pops now, before any await: concurrent launches must not pop each other's scopes.
-    const [validation, oom] = await Promise.all([device.popErrorScope(), device.popErrorScope()]);
-    if (validation) throw new WebGpuError(`numbat bug: WebGPU rejected the launch of kernel '${ir.name}': ${validation.message}`);
-    if (oom) throw new WebGpuError(`kernel '${ir.name}': out of GPU memory on ${ctx.summary.name}: ${oom.message}`);
+    if (slots.error) enc.copyBufferToBuffer(slots.error.buffer, slots.error.offset, slots.error.staging!, slots.error.offset, ERR_WORDS * 4);
+    readbacks.forEach((r, j) => enc.copyBufferToBuffer(r.src, 0, staging!, stagingAt[j], Math.ceil(r.host.byteLength / 4) * 4));
 
-    if (!staging) {
-      await device.queue.onSubmittedWorkDone();
-    } else {
-      try {
-        await staging.mapAsync(MAP_READ_MODE);
-      } catch (e) {
-        throw new WebGpuError(`kernel '${ir.name}': reading results back failed: ${(e as Error).message}${ctx.lost ? ` (${takeUncapturedError() ?? 'device lost'})` : ''}`);
-      }
-      try {
-        const data = staging.getMappedRange();
-        if (errBuf) {
-          const err = new Uint32Array(data, 0, ERR_WORDS);
-          if (err[0] !== 0) throw runtimeError(k, wgsl, dims, err);
-        }
+    const done = queue.add({
+      kernel: ir.name, scopes, errOffset: slots.error?.offset, staging, release,
+      finish(err, data) {
+        if (err && err[0] !== 0) throw runtimeError(k, wgsl, dims, err);
         readbacks.forEach((r, j) => {
-          new Uint8Array(r.host.buffer, r.host.byteOffset, r.host.byteLength).set(new Uint8Array(data, offsets[j], r.host.byteLength));
+          new Uint8Array(r.host.buffer, r.host.byteOffset, r.host.byteLength).set(new Uint8Array(data!, stagingAt[j], r.host.byteLength));
         });
-      } finally {
-        staging.unmap();
-      }
-    }
-    if (ctx.lost) throw new WebGpuError(`kernel '${ir.name}': ${takeUncapturedError() ?? 'WebGPU device lost'}`);
-  } finally {
-    for (const b of temps) pool.release(b);
+      },
+    });
+    for (const [, f] of used) inflight.track(f, done);
+    return { done, reportsErrors: slots.error !== undefined, writesHost: readbacks.length > 0 };
+  } catch (e) {
+    release(); // nothing was queued
+    throw e;
   }
+}
+
+/**
+ * The bind group for these entries; reused when every buffer is long-lived (no
+ * host arrays). A new one is created inside error scopes (pushed and popped
+ * here, with nothing awaited between: launches interleave).
+ */
+function bindGroupFor(state: LaunchState, device: GPUDevice, layout: GPUBindGroupLayout, entries: GPUBindGroupEntry[], cacheable: boolean, kernel: string): { group: GPUBindGroup; scopes?: Promise<(GPUError | null)[]> } {
+  let cache: Map<string, GPUBindGroup> | undefined, key = '';
+  if (cacheable) {
+    cache = state.bindGroups.get(layout);
+    if (!cache) state.bindGroups.set(layout, cache = new Map());
+    key = entries.map((e) => { const r = e.resource as GPUBufferBinding; return `${e.binding}:${idOf(r.buffer)}:${r.size}`; }).join(',');
+    const g = cache.get(key);
+    if (g) return { group: g };
+    if (cache.size >= MAX_CACHED_BIND_GROUPS) cache.clear();
+  }
+  device.pushErrorScope('out-of-memory');
+  device.pushErrorScope('validation');
+  const group = device.createBindGroup({ layout, entries, label: `numbat:${kernel}` });
+  const scopes = Promise.all([device.popErrorScope(), device.popErrorScope()]);
+  // A cached group that failed validation would fail every later launch: keep only good ones.
+  if (cache) { cache.set(key, group); void scopes.then(([v, o]) => { if (v || o) cache!.delete(key); }, () => cache!.delete(key)); }
+  return { group, scopes };
 }
 
 /**
