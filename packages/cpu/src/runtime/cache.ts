@@ -35,8 +35,9 @@ function hostIdentity(): string {
   return hostId;
 }
 
-export function entryKey(cacheKey: string, boundscheck: boolean): string {
-  return cache.key([LLVM_VERSION, hostIdentity(), cacheKey, String(boundscheck)]);
+/** `stoppable`: the variant whose loops poll for a stop request (an entry of its own). */
+export function entryKey(cacheKey: string, boundscheck: boolean, stoppable = false): string {
+  return cache.key([LLVM_VERSION, hostIdentity(), cacheKey, String(boundscheck), ...(stoppable ? ['stoppable'] : [])]);
 }
 
 export interface CacheHit { soPath: string; plan: KernelPlan; sha256: string }
