@@ -76,7 +76,7 @@ async function compileKernel(ir: KernelIR, opts: CompileOptions, stoppable = fal
     const hit = cacheLookup(key);
     if (hit) {
       try {
-        const lib = loadLibrary(hit.soPath, hit.plan, hit.sha256);
+        const lib = loadLibrary(hit.library, hit.plan, hit.sha256);
         return record({ ir, plan: hit.plan, launcher: new Launcher(lib.fn, hit.plan, paramInfo(ir)), origin: 'cache', timings: { total: performance.now() - t0 }, cacheKey: key });
       } catch {
         // an unloadable entry is rebuilt below
