@@ -20,3 +20,11 @@ export function blockReduce(a, partial) {
   }
   if (t === 0) partial[cuda.blockIdx.x] = sh[0];
 }
+
+/**
+ * A cached cpu kernel, jitted here so that every process (bench/cpu/run.mjs
+ * fills the cache, cached-load.mjs loads it) gets the same cache key: core
+ * numbers the kernel's lines from the cuda.jit call site, and the lines are
+ * part of the key.
+ */
+export const cachedCpuKernel = (fn) => cuda.jit(fn, { target: 'cpu', cache: true });

@@ -32,7 +32,7 @@ export const KERNEL_WORKLOADS = [
   },
   {
     id: 'block-reduce', kind: 'kernel', anchor: 'reduce', unit: 'B/s',
-    title: 'Shared-memory block reduction of f32 (partials summed on the host)',
+    title: 'Shared-memory block reduction of f32 (device arrays; partials summed on the host)',
     run: runBlockReduce,
   },
 ];

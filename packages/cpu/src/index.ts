@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { BackendUnavailableError, CompileError, TYPED_ARRAY_OF } from '@numbat/core';
+import { BackendUnavailableError, CompileError, TYPED_ARRAY_OF, forEachStmt } from '@numbat/core';
 import type { Backend, CompiledKernel, CompileOptions, ElemType, KernelIR, LaunchArg, LaunchDims, TypedArray } from '@numbat/core';
 import type { KernelPlan } from './codegen/abi.js';
 import { LIBLLVM_PATH } from './llvm/capi.js';
@@ -47,14 +47,37 @@ function paramInfo(ir: KernelIR): ParamInfo[] {
   return ir.params.map((p) => ({ name: p.name, written: p.written }));
 }
 
-async function compileKernel(ir: KernelIR, opts: CompileOptions): Promise<CpuKernel> {
+/** Can a thread of this kernel run forever? Only a loop can (device functions are inlined, recursion is refused). */
+function hasLoop(ir: KernelIR): boolean {
+  let loop = false;
+  forEachStmt(ir.body, (s) => { if (s.kind === 'loop') loop = true; });
+  return loop;
+}
+
+/**
+ * A kernel with loops gets a stoppable variant (its loops poll the launch's
+ * stop flag), compiled (or loaded from the cache) at its first launch with a
+ * signal/timeout; ordinary launches never pay for the polls. Without loops
+ * every block ends, and stopping at the next block is enough.
+ */
+function withStoppable(k: CpuKernel, opts: CompileOptions): CpuKernel {
+  if (!hasLoop(k.ir)) return k;
+  let variant: Promise<Launcher> | undefined;
+  k.launcher.stoppable = () => variant ??= compileExplained(k.ir, opts, true).then((v) => v.launcher, (e) => {
+    variant = undefined; // a failed compile is retried by the next stoppable launch
+    throw e;
+  });
+  return k;
+}
+
+async function compileKernel(ir: KernelIR, opts: CompileOptions, stoppable = false): Promise<CpuKernel> {
   const t0 = performance.now();
-  const key = opts.cache ? entryKey(opts.cacheKey, opts.boundscheck) : undefined;
+  const key = opts.cache ? entryKey(opts.cacheKey, opts.boundscheck, stoppable) : undefined;
   if (key) {
     const hit = cacheLookup(key);
     if (hit) {
       try {
-        const lib = loadLibrary(hit.soPath, hit.plan, hit.sha256);
+        const lib = loadLibrary(hit.library, hit.plan, hit.sha256);
         return record({ ir, plan: hit.plan, launcher: new Launcher(lib.fn, hit.plan, paramInfo(ir)), origin: 'cache', timings: { total: performance.now() - t0 }, cacheKey: key });
       } catch {
         // an unloadable entry is rebuilt below
@@ -65,7 +88,7 @@ async function compileKernel(ir: KernelIR, opts: CompileOptions): Promise<CpuKer
   const { compileToObject } = await import('./codegen/compile.js');
   const { hostTarget } = await import('./codegen/target.js');
   const { jitLoad } = await import('./runtime/jit.js');
-  const obj = compileToObject(ir, { boundscheck: opts.boundscheck }, hostTarget());
+  const obj = compileToObject(ir, { boundscheck: opts.boundscheck, poll: stoppable }, hostTarget());
   const t = performance.now();
   // The kernel object owns its JIT'd code: once it is unreachable, the code is freed.
   const kernel = { ir, plan: obj.plan, origin: 'compiled', timings: {}, cacheKey: key } as { -readonly [K in keyof CpuKernel]: CpuKernel[K] };
@@ -78,6 +101,16 @@ async function compileKernel(ir: KernelIR, opts: CompileOptions): Promise<CpuKer
   timings.total = performance.now() - t0;
   Object.assign(kernel, { launcher: new Launcher(fn, obj.plan, paramInfo(ir), kernel), timings, texts });
   return record(kernel);
+}
+
+/** compileKernel, its internal failures as a CompileError naming the kernel. */
+async function compileExplained(ir: KernelIR, opts: CompileOptions, stoppable = false): Promise<CpuKernel> {
+  try {
+    return await compileKernel(ir, opts, stoppable);
+  } catch (e) {
+    if (e instanceof CompileError || e instanceof BackendUnavailableError) throw e;
+    throw new CompileError('internal error', `numbat internal error in the cpu backend while compiling kernel '${ir.name}'${stoppable ? ' (its stoppable variant)' : ''}: ${(e as Error).message}`, ir.name, ir.source);
+  }
 }
 
 const pendingStores = new Set<Promise<void>>();
@@ -124,12 +157,7 @@ export const backend: Backend = {
   },
 
   async compile(ir: KernelIR, opts: CompileOptions): Promise<CompiledKernel> {
-    try {
-      return await compileKernel(ir, opts);
-    } catch (e) {
-      if (e instanceof CompileError || e instanceof BackendUnavailableError) throw e;
-      throw new CompileError('internal error', `numbat internal error in the cpu backend while compiling kernel '${ir.name}': ${(e as Error).message}`, ir.name, ir.source);
-    }
+    return withStoppable(await compileExplained(ir, opts), opts);
   },
 
   async inspect(kernel: CompiledKernel, stage: string) {

@@ -22,6 +22,14 @@ define i32 @numbat_error_pending(i32* %info) alwaysinline nounwind {
   ret i32 %v
 }
 
+; The stoppable variant's poll at loop back-edges (same word, its own name so
+; that inspect('llvm') shows where a kernel polls).
+define i32 @numbat_stop_requested(i32* %info) alwaysinline nounwind {
+  %flagp = ${gep(INFO.ERR_FLAG)}
+  %v = load atomic i32, i32* %flagp monotonic, align 4
+  ret i32 %v
+}
+
 define void @numbat_report_oob(i32* %info, i32 %site, i32 %index, i32 %tx, i32 %ty, i32 %tz, i32 %bx, i32 %by, i32 %bz) noinline cold nounwind {
 entry:
 ${claim}

@@ -27,6 +27,13 @@ export interface CpuCodegenOptions {
   boundscheck: boolean;
   /** Threads per lane group (lanes.ts); 1 turns lockstep execution off. */
   laneWidth?: number;
+  /**
+   * The stoppable variant: every loop back-edge polls the launch's error flag
+   * (set by the runtime when a launch's signal aborts) and leaves the kernel
+   * when it is set, so a thread that never ends can be stopped. Only launches
+   * with a signal/timeout run it; ordinary launches keep loops without polls.
+   */
+  poll?: boolean;
 }
 
 /**
@@ -421,6 +428,7 @@ class CpuKernelBuilder {
     this.low.jump(latch);
     b.SetInsertPoint(latch);
     this.blockLevel(s.update, loop);
+    if (!this.low.terminated()) this.hooks().loopBackEdge?.();
     this.low.jump(head);
     b.SetInsertPoint(exit);
   }
@@ -626,6 +634,7 @@ class CpuKernelBuilder {
         self.cur = saved;
       },
       atomic: (x, idx, value, expected) => this.low.atomicOf(x, idx, value, expected),
+      poll: this.opts.poll ? () => this.pollStop() : undefined,
       outerLoopExit: loop ? (kind) => {
         if (kind === 'brk') { loop.usedBrk = true; b.CreateStore(e.bool(true), loop.brk); }
         else { loop.usedCont = true; b.CreateStore(e.bool(true), loop.cont); }
@@ -757,7 +766,21 @@ class CpuKernelBuilder {
       },
       addressSpace: () => 0,
       math: LIBM_MATH,
+      loopBackEdge: self.opts.poll ? () => self.pollStop() : undefined,
     };
+  }
+
+  /**
+   * The stoppable variant's poll (a relaxed load of the launch's error flag):
+   * when set (the launch was stopped, or another worker failed) the worker
+   * leaves at once; its launch has already settled or will reject.
+   */
+  private pollStop(): void {
+    const b = this.b, e = this.e;
+    const go = this.low.block('stop.no');
+    const flag = e.call('numbat_stop_requested', e.i32, [this.info], [e.ptr(e.i32)]);
+    b.CreateCondBr(b.CreateICmpEQ(flag, e.int(0)), go, this.errorExit);
+    b.SetInsertPoint(go);
   }
 
   private localType(id: number): ScalarType {

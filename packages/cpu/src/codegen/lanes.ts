@@ -49,6 +49,8 @@ export interface LaneEnv {
   boundsFail(ref: ArrayRef, index: Value, lane: Value, loc: Loc | undefined, unsigned?: boolean): void;
   /** Atomic read-modify-write of one lane (lowered like the scalar path). */
   atomic(e: Expr & { kind: 'atomic' }, index: Value, value: Value, expected: Value | undefined): Value;
+  /** The stoppable variant: poll for a stop request at a loop back-edge (may leave the kernel; continues in a fresh block). */
+  poll?(): void;
   /** Where lanes go when they `break`/`continue` a block-level loop around the region (sets its flag). */
   outerLoopExit?(kind: 'brk' | 'cont'): void;
   /** Called for lanes that `return` (exited bookkeeping across barriers); receives the retiring mask. */
@@ -485,6 +487,7 @@ export class LaneLowerer {
     b.SetInsertPoint(latch);
     this.stmts(s.update);
     this.loops.pop();
+    if (!low.terminated()) this.env.poll?.();
     low.jump(head);
     b.SetInsertPoint(exit);
   }
@@ -539,6 +542,7 @@ export class LaneLowerer {
       });
       b.CreateBr(fast);
       b.SetInsertPoint(fast);
+      this.env.poll?.(); // each turn of the tight loop
       // The tight loop runs two trips per turn (SLP then sees enough work per
       // block to pack the lanes' arithmetic, accumulations included).
       const conds = Array.from({ length: this.W }, (_, i) => this.entryAlloca(e.i1, `vloop.again.${i}`));
@@ -587,6 +591,7 @@ export class LaneLowerer {
     low.jump(latch);
     b.SetInsertPoint(latch);
     this.stmts(s.update);
+    if (!low.terminated()) this.env.poll?.();
     low.jump(head);
     this.loops.pop();
     b.SetInsertPoint(exit);

@@ -35,4 +35,10 @@ export interface TargetHooks {
   addressSpace(ref: ArrayRef): number;
   /** One lowering per MathFn. */
   readonly math: MathTable;
+  /**
+   * Optional: called in each loop's latch, after the update, before the back-edge.
+   * May branch away (the CPU's poll for a stop request) but must leave the
+   * builder in a block that continues the loop.
+   */
+  loopBackEdge?(): void;
 }

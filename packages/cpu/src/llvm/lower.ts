@@ -119,6 +119,7 @@ export class KernelLowerer {
         b.SetInsertPoint(latch);
         this.stmts(s.update);
         this.loops.pop();
+        if (!this.terminated()) this.hooks.loopBackEdge?.();
         this.jump(head);
         b.SetInsertPoint(exit);
         return;

@@ -35,16 +35,18 @@ function hostIdentity(): string {
   return hostId;
 }
 
-export function entryKey(cacheKey: string, boundscheck: boolean): string {
-  return cache.key([LLVM_VERSION, hostIdentity(), cacheKey, String(boundscheck)]);
+/** `stoppable`: the variant whose loops poll for a stop request (an entry of its own). */
+export function entryKey(cacheKey: string, boundscheck: boolean, stoppable = false): string {
+  return cache.key([LLVM_VERSION, hostIdentity(), cacheKey, String(boundscheck), ...(stoppable ? ['stoppable'] : [])]);
 }
 
-export interface CacheHit { soPath: string; plan: KernelPlan; sha256: string }
+/** `library`: the verified bytes, the only thing to load (the file may have changed since). */
+export interface CacheHit { library: Buffer; plan: KernelPlan; sha256: string }
 
 /** The entry for `key`, or undefined when absent, stale, corrupt or another kernel's. */
 export function cacheLookup(key: string): CacheHit | undefined {
   const hit = cache.lookup(key);
-  return hit && { soPath: hit.path, plan: hit.plan, sha256: hit.checksum };
+  return hit && { library: hit.payload, plan: hit.plan, sha256: hit.checksum };
 }
 
 /** Stores a library (read from `soPath`) and its plan; returns the cached library's path. */

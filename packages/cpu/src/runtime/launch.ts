@@ -7,7 +7,7 @@
 // native calls have returned (ownership.ts). Errors recorded by the generated
 // code (abi.ts INFO words) become a LaunchError; so does a launch stopped by
 // its signal (the runtime claims the error record, and every worker stops at
-// its next block).
+// its next block, or at a loop's next turn in the stoppable variant).
 
 import { availableParallelism } from 'node:os';
 import { abortedError, LaunchError, launchErrors } from '@numbat/core';
@@ -57,6 +57,12 @@ export interface ParamInfo { name: string; written: boolean }
 export class Launcher {
   /** Idle scratch sets; usually one, more only while launches overlap. */
   private idle: ScratchSet[] = [];
+  /**
+   * The launcher of the kernel's stoppable variant (loops poll for a stop), for
+   * launches with a signal/timeout; absent when every block of the kernel ends
+   * by itself (no loops). Set by the backend (index.ts).
+   */
+  stoppable?: () => Promise<Launcher>;
 
   /**
    * `owner`: the object whose collection frees `fn`'s code (runtime/jit.ts); a launch in flight
@@ -83,13 +89,15 @@ export class Launcher {
     if (!admitNow()) await admit(signal, () => abortedError(plan.name, signal!));
     let running: Promise<void>;
     try {
+      // Compiled (or loaded) in its turn, so launches still start in call order.
+      const runner = signal && this.stoppable ? await this.stoppable() : this;
       if (signal?.aborted) throw abortedError(plan.name, signal); // aborted just as its turn came
       if (!signal && nblocks * threadsPerBlock < SYNC_THREADS) {
         this.runSync(dims, args, nblocks);
         release();
         return;
       }
-      running = this.runAsync(dims, args, nblocks, signal); // releases the queue once its native calls have returned
+      running = runner.runAsync(dims, args, nblocks, signal); // releases the queue once its native calls have returned
     } catch (e) {
       release();
       throw e;

@@ -1,7 +1,8 @@
 // Shared libraries: the disk cache's format. A compiled object is linked with
 // the system linker (`ld -shared`; `cc -shared` as fallback) in the
-// background and opened later with koffi.load (dlopen), which needs neither
-// llvm-bindings nor libLLVM: a cached kernel loads in ~1.5 ms.
+// background and opened later with koffi.load (dlopen) from the verified
+// bytes (below), which needs neither llvm-bindings nor libLLVM: a cached
+// kernel loads in ~1.5 ms.
 // Measured against ORC LLJIT (runtime/jit.ts) on this machine:
 //   - fresh compile: ORC add+lookup 0.3-0.6 ms; `ld -shared` 2 ms from a shell
 //     but ~13 ms spawned from Node with LLVM mapped (fork copies the page
@@ -11,7 +12,7 @@
 // libm symbols resolve against the process (Node links libm), so no -lm.
 
 import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import koffi from 'koffi';
@@ -21,7 +22,6 @@ export type KoffiFn = ((...args: unknown[]) => number) & { async: (...args: unkn
 
 export interface LoadedLibrary {
   fn: KoffiFn;
-  path: string;
 }
 
 let workDir: string | undefined;
@@ -106,24 +106,85 @@ export function entryProto(plan: KernelPlan): ReturnType<typeof koffi.proto> {
   return p;
 }
 
-const opened = new Map<string, { lib: ReturnType<typeof koffi.load>; sha256: string }>();
+// The disk cache verifies a library's bytes (cache.ts); opening the cache's
+// file by path afterwards would load whatever is there by then (someone able
+// to write the directory could swap it in between). So what is opened is the
+// verified bytes themselves: a sealed memfd (Linux: written once, then sealed
+// against writes, growing and shrinking, reachable only through this
+// process's descriptor), else a fresh file in this process's private temp
+// directory (0700), removed once loaded.
+// dlopen matches libraries by path name: were a memfd closed, its number, and
+// so its /proc/self/fd path, could name a later library, and dlopen would
+// hand back this one. A memfd stays open while its library is loaded (cached
+// libraries stay loaded for the life of the process): one descriptor per
+// distinct cached kernel.
 
-/**
- * Opens a library and returns its entry point. dlopen hands back the old
- * mapping for a path this process already opened, so a path whose contents
- * changed since (a rebuilt cache entry) is opened through a fresh copy.
- */
-export function loadLibrary(path: string, plan: KernelPlan, sha256: string): LoadedLibrary {
-  let entry = opened.get(path);
-  if (!entry || entry.sha256 !== sha256) {
-    let real = path;
-    if (entry) {
-      real = join(scratchDir(), `copy${process.pid}-${counter++}.so`);
-      copyFileSync(path, real);
-    }
-    entry = { lib: koffi.load(real), sha256 };
-    opened.set(path, entry);
+const MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2;
+const F_ADD_SEALS = 1033, F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4, F_SEAL_WRITE = 8;
+
+type Libc = { memfdCreate: (name: string, flags: number) => number; fcntl: (fd: number, cmd: number, ...rest: unknown[]) => number };
+let libc: Libc | null | undefined;
+
+function memfdApi(): Libc | null {
+  if (libc !== undefined) return libc;
+  try {
+    if (process.platform !== 'linux' || !existsSync('/proc/self/fd')) throw new Error('no memfd');
+    const c = koffi.load('libc.so.6');
+    libc = {
+      memfdCreate: c.func('int memfd_create(const char *name, unsigned int flags)') as unknown as Libc['memfdCreate'],
+      fcntl: c.func('int fcntl(int fd, int cmd, ...)') as unknown as Libc['fcntl'],
+    };
+  } catch {
+    libc = null; // not Linux/glibc: private temp files
   }
-  const fn = entry.lib.func(entrySignature(plan)) as unknown as KoffiFn;
-  return { fn, path };
+  return libc;
+}
+
+/** A sealed memfd holding `bytes`, or undefined where there is none. */
+function sealedMemfd(bytes: Buffer): number | undefined {
+  const c = memfdApi();
+  if (!c) return undefined;
+  const fd = c.memfdCreate('numbat-kernel', MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0) return undefined;
+  try {
+    for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done);
+    if (c.fcntl(fd, F_ADD_SEALS, 'int', F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0) throw new Error('cannot seal');
+    return fd;
+  } catch {
+    closeSync(fd);
+    return undefined;
+  }
+}
+
+/** dlopen of exactly `bytes`. */
+function openBytes(bytes: Buffer): ReturnType<typeof koffi.load> {
+  const fd = sealedMemfd(bytes);
+  if (fd !== undefined) {
+    try {
+      return koffi.load(`/proc/self/fd/${fd}`); // the descriptor stays open (above)
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+  }
+  const path = join(scratchDir(), `lib${process.pid}-${counter++}.so`);
+  writeFileSync(path, bytes, { mode: 0o600, flag: 'wx' });
+  try {
+    return koffi.load(path);
+  } finally {
+    rmSync(path, { force: true }); // mapped now; a unique name is never opened twice
+  }
+}
+
+/** Libraries opened, by their cache checksum (which covers their bytes). */
+const opened = new Map<string, ReturnType<typeof koffi.load>>();
+
+/** Opens a library from its verified bytes and returns its entry point. */
+export function loadLibrary(bytes: Buffer, plan: KernelPlan, sha256: string): LoadedLibrary {
+  let lib = opened.get(sha256);
+  if (!lib) {
+    lib = openBytes(bytes);
+    opened.set(sha256, lib);
+  }
+  return { fn: lib.func(entrySignature(plan)) as unknown as KoffiFn };
 }

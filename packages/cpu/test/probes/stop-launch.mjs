@@ -1,6 +1,7 @@
 // Child process of runtime-safety.test.ts: ways out of kernels that run too
 // long or never end. Prints one JSON line, then leaves with process.exit(0)
-// while a kernel still spins (which used to hang the process).
+// while a kernel launched without a signal still spins (which used to hang
+// the process). stop-spin.mjs checks that stopped kernels free their threads.
 import { readFile } from 'node:fs/promises';
 import { cuda } from '@numbat/core';
 
@@ -32,10 +33,13 @@ const spin = cuda.jit(function spin(flag, o) {
 }, { target: 'cpu' });
 const flag = new Int32Array(1), o = new Int32Array(1);
 out.hung1 = await settle(spin.configure(1, 1, { timeout: 100 })(flag, o));
-// A second one waits behind the first (still spinning) and times out in the queue.
+// The first one's thread came back: a second one runs (and is stopped) too.
 out.hung2 = await settle(spin.configure(1, 1, { timeout: 100 })(flag, o));
+// Without a signal nothing stops it: it spins on every worker until the process exits.
+spin.configure(64, 64)(flag, o).catch(() => {});
 // libuv's pool still serves the file system.
 out.fs = (await readFile(new URL(import.meta.url))).length > 0;
+await new Promise((r) => setTimeout(r, 50)); // the spinning launch is surely on its threads
 console.log(JSON.stringify(out));
 process.on('exit', () => console.log('exit listener ran')); // registered after numbat's: still runs
 process.exit(0);
