@@ -178,7 +178,7 @@ class Emitter {
     }
     if (this.exitFlag) push('var nb_ret = false;', 1);
     lines.push(...body);
-    if (this.usesErrors) push('nb_flush();', 1);
+    if (this.usesErrors && !this.endsFlow(...ir.body)) push('nb_flush();', 1);
     push('}');
 
     const text: string[] = [];
@@ -414,6 +414,7 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
       const s = stmts[k];
       this.emitStmt(s, false);
       if (s.kind === 'return' || s.kind === 'break' || s.kind === 'continue') return; // the rest is dead
+      if (this.endsFlow(s)) return; // Tint warns (on stderr) about code after it
       if (this.exitFlag && this.guardLoopDepth >= 0 && k + 1 < stmts.length && containsReturn([s])) {
         // A return inside this statement set nb_ret: skip the rest of the list.
         if (this.guardLoopDepth > 0) { this.line('if (nb_ret) { break; }'); continue; }
@@ -464,6 +465,18 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
       }
     }
     flushGroup();
+  }
+
+  /**
+   * Does the emitted WGSL of these statements never reach what follows them
+   * (Tint's behaviour analysis: break/continue, a return that is a WGSL return,
+   * an if/else whose two arms both end so)? Code after it is not emitted: Tint
+   * would warn "code is unreachable" on stderr for a valid kernel.
+   */
+  private endsFlow(...stmts: Stmt[]): boolean {
+    return stmts.some((s) => s.kind === 'break' || s.kind === 'continue'
+      || (s.kind === 'return' && !this.exitFlag)
+      || (s.kind === 'if' && s.else.length > 0 && this.endsFlow(...s.then) && this.endsFlow(...s.else)));
   }
 
   private emitStmt(s: Stmt, structural: boolean): void {
@@ -618,7 +631,7 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
         this.line('loop {');
         this.depth++;
         this.emitBlock(s.body, structural);
-        this.line('break;');
+        if (!this.endsFlow(...s.body)) this.line('break;');
         this.depth--;
         this.line('}');
         this.loops.pop();
@@ -649,7 +662,7 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     const body = [...s.body, ...s.update];
     const tail = s.body[s.body.length - 1];
     return !containsBarrier(body) && !hasNestedLoop(body) && !containsContinue(s.body)
-      && !(tail && (tail.kind === 'break' || tail.kind === 'return' || tail.kind === 'continue'))
+      && !(tail && (tail.kind === 'break' || tail.kind === 'return' || tail.kind === 'continue' || this.endsFlow(tail)))
       && !(this.exitFlag && this.guardLoopDepth >= 0);
   }
 
