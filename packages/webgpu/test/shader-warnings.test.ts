@@ -4,18 +4,42 @@
 // if/else whose arms both return) got a final nb_flush() after it.
 
 import { describe, expect, it } from 'vitest';
-import { cuda } from '@numbat/core';
+import { cuda, type KernelIR } from '@numbat/core';
+import { generateWgsl } from '@numbat/webgpu';
 // The device the backend itself uses (not part of the package's public API).
 import { withDevice } from '../dist/runtime/device.js';
 import { avail, onGpu } from './helpers.js';
 
+async function irOf(fn: (...a: any[]) => void, args: unknown[]): Promise<KernelIR> {
+  const k = cuda.jit(fn, { target: 'webgpu' });
+  await k.inspect('wgsl', ...args);
+  return (await [...(k as any).specs.values()][0]).ir;
+}
+
+/** Tint's messages for the shader of `fn`, plain and in the variant for drivers with a loop limit (llvmpipe). */
 async function warningsOf(fn: (...a: any[]) => void, options: { boundscheck?: boolean }, ...args: unknown[]): Promise<string[]> {
-  const code = await cuda.jit(fn, { target: 'webgpu', ...options }).inspect('wgsl', ...args);
+  const ir = await irOf(fn, args);
+  const boundscheck = options.boundscheck ?? true;
+  const variants = [undefined, 65535].map((limit) => generateWgsl(ir, { float: 'f32', boundscheck, loopIterationLimit: limit }).code);
   return withDevice(async (ctx) => {
-    const module = ctx.device.createShaderModule({ code });
-    const info = await module.getCompilationInfo();
-    return info.messages.map((m) => `${m.type} ${m.lineNum}:${m.linePos} ${m.message}`);
+    const out: string[] = [];
+    for (const [v, code] of variants.entries()) {
+      const info = await ctx.device.createShaderModule({ code }).getCompilationInfo();
+      out.push(...info.messages.map((m) => `${v ? 'loop-limited' : 'plain'}: ${m.type} ${m.lineNum}:${m.linePos} ${m.message}`));
+    }
+    return out;
   });
+}
+
+/** Runs on webgpu and sim, returns both outputs (argument 1). */
+async function outputs(fn: (...a: any[]) => void, args: () => Int32Array[], block = 4): Promise<number[][]> {
+  const res: number[][] = [];
+  for (const target of ['webgpu', 'sim'] as const) {
+    const a = args();
+    await cuda.jit(fn, { target }).configure(1, block)(...a);
+    res.push(Array.from(a[1]));
+  }
+  return res;
 }
 
 const ints = (): Int32Array => Int32Array.from([1, 2, 3, 4]);
@@ -57,10 +81,41 @@ describe.skipIf(!avail.ok)(onGpu('WGSL without shader warnings'), () => {
       o[i] = s;
     };
     expect(await warningsOf(k, {}, ints(), ints())).toEqual([]);
-    const sim = new Int32Array(4), gpu = new Int32Array(4);
-    await cuda.jit(k, { target: 'sim' }).configure(1, 4)(ints(), sim);
-    await cuda.jit(k, { target: 'webgpu' }).configure(1, 4)(ints(), gpu);
-    expect(Array.from(gpu)).toEqual(Array.from(sim));
-    expect(Array.from(sim)).toEqual([3, 4, 13, 13]);
+    const [gpu, sim] = await outputs(k, () => [ints(), ints()]);
+    expect(gpu).toEqual(sim);
+    expect(sim).toEqual([3, 4, 13, 13]);
+  });
+
+  it('loops that only a return leaves (do-while, while (true)), with the code after them', async () => {
+    const k = function onlyReturnLeaves(a: Int32Array, o: Int32Array) {
+      const i = cuda.grid(1);
+      if (i >= o.length) return;
+      if (a[i] > 2) {
+        let q = 0;
+        do { q++; o[i] += q; if (true) return; } while (q < a[0]);
+      }
+      let j = 0;
+      while (true) { j++; if (j > a[i]) { o[i] = j * 10; return; } }
+      o[i] = -1; // unreachable in JS too
+    };
+    expect(await warningsOf(k, {}, ints(), ints())).toEqual([]);
+    const [gpu, sim] = await outputs(k, () => [ints(), ints()]);
+    expect(gpu).toEqual(sim);
+    expect(sim).toEqual([20, 30, 4, 5]);
+  });
+
+  it('a loop left by a return in a kernel with a barrier (returns there only set a flag)', async () => {
+    const k = function returnInBarrierKernel(a: Int32Array, o: Int32Array) {
+      const sh = cuda.shared.array(4, 'i32');
+      const t = cuda.threadIdx.x;
+      sh[t] = a[t];
+      cuda.syncthreads();
+      let j = 0;
+      while (true) { j++; if (j > sh[(t + 1) & 3]) { o[t] = j; return; } }
+    };
+    expect(await warningsOf(k, {}, ints(), ints())).toEqual([]);
+    const [gpu, sim] = await outputs(k, () => [ints(), ints()]);
+    expect(gpu).toEqual(sim);
+    expect(sim).toEqual([3, 4, 5, 2]);
   });
 });

@@ -476,7 +476,19 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
   private endsFlow(...stmts: Stmt[]): boolean {
     return stmts.some((s) => s.kind === 'break' || s.kind === 'continue'
       || (s.kind === 'return' && !this.exitFlag)
-      || (s.kind === 'if' && s.else.length > 0 && this.endsFlow(...s.then) && this.endsFlow(...s.else)));
+      || (s.kind === 'if' && s.else.length > 0 && this.endsFlow(...s.then) && this.endsFlow(...s.else))
+      || (s.kind === 'loop' && this.neverLeft(s)));
+  }
+
+  /**
+   * A loop that only a return leaves: for Tint a loop falls through only by a
+   * break of its own (the condition's, the body's, or the update's when the body
+   * can reach the update). In exit-flag kernels a return is a break.
+   */
+  private neverLeft(s: LoopStmt): boolean {
+    if (s.cond || containsBreak(s.body) || (this.exitFlag && containsReturn(s.body))) return false;
+    const reachesUpdate = !this.endsFlow(...s.body) || containsContinue(s.body);
+    return !(reachesUpdate && (containsBreak(s.update) || (this.exitFlag && containsReturn(s.update))));
   }
 
   private emitStmt(s: Stmt, structural: boolean): void {
@@ -635,16 +647,19 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
         this.depth--;
         this.line('}');
         this.loops.pop();
-        this.line(`if (${ctx.breakFlag}) { ${done}break; }`);
-        this.loops.push({ mode: 'continuing', barrierFree });
-        this.emitBlock(update, structural);
-        this.loops.pop();
+        // Only returns leave a body that ends so without break/continue: the rest is unreachable.
+        if (!this.endsFlow(...s.body) || containsLoopExit(s.body)) {
+          this.line(`if (${ctx.breakFlag}) { ${done}break; }`);
+          this.loops.push({ mode: 'continuing', barrierFree });
+          this.emitBlock(update, structural);
+          this.loops.pop();
+        }
       }
     }
     this.depth--;
     this.line('}');
     this.guardLoopDepth = savedGuard;
-    if (ctx.doneFlag) {
+    if (ctx.doneFlag && !this.neverLeft(s)) {
       this.usesErrors = true;
       const site = this.site({ kind: 'loop', line: this.loc?.line, limit: this.opts.loopIterationLimit! });
       // A thread that returned (exit-flag kernels) left the loop on purpose.
@@ -662,7 +677,7 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     const body = [...s.body, ...s.update];
     const tail = s.body[s.body.length - 1];
     return !containsBarrier(body) && !hasNestedLoop(body) && !containsContinue(s.body)
-      && !(tail && (tail.kind === 'break' || tail.kind === 'return' || tail.kind === 'continue' || this.endsFlow(tail)))
+      && !(tail && (tail.kind === 'break' || tail.kind === 'return' || tail.kind === 'continue')) && !this.endsFlow(...s.body)
       && !(this.exitFlag && this.guardLoopDepth >= 0);
   }
 
@@ -1101,6 +1116,11 @@ function hasNestedLoop(stmts: Stmt[]): boolean {
 }
 
 /** A `continue` of the loop these statements belong to (not of a nested loop). */
+/** A break of this loop (not of a nested one). */
+function containsBreak(stmts: Stmt[]): boolean {
+  return stmts.some((s) => s.kind === 'break' || (s.kind === 'if' && (containsBreak(s.then) || containsBreak(s.else))));
+}
+
 function containsContinue(stmts: Stmt[]): boolean {
   return stmts.some((s) => s.kind === 'continue' || (s.kind === 'if' && (containsContinue(s.then) || containsContinue(s.else))));
 }
