@@ -1,0 +1,40 @@
+// Regressions from the differential fuzzer (issue 11) in the backends' code
+// generators (cpu lanes, WGSL emission): minimal kernels with a plain-JS
+// reference, run on every target like the rest of the corpus.
+import { cuda } from '@numbat/core';
+import type { CorpusCase } from './types.js';
+
+export const regressFuzzBackends: CorpusCase[] = [
+  {
+    // WebGPU emitted code after these (Tint printed "code is unreachable" on stdout,
+    // packages/webgpu/test/shader-warnings.test.ts); this case keeps the results.
+    name: 'control_flow_that_never_falls_through',
+    covers: ['do…while whose body ends in a return', 'while (true) left only by a return', 'if/else whose arms both break or continue', 'kernel ending in a return'],
+    kernel: function neverFallsThrough(a: Int32Array, o: Int32Array) {
+      const i = cuda.grid(1);
+      if (i >= o.length) return;
+      let s = 0;
+      for (let j = 0; j < a[i]; j++) {
+        s += j;
+        if (j > 1) { s += 10; break; } else { continue; }
+      }
+      if (a[i] % 3 === 2) {
+        let q = 0;
+        do { q++; o[i] = s + q * 100; if (true) return; } while (q < a[0]);
+      }
+      let j = 0;
+      while (true) { j++; if (j > (a[i] & 3)) { o[i] = s + j * 1000; return; } }
+    },
+    grid: 1, block: 32,
+    args: () => [Int32Array.from({ length: 24 }, (_, k) => (k * 7) % 11 - 2), new Int32Array(24)],
+    reference: ([a, o]: any) => {
+      for (let i = 0; i < o.length; i++) {
+        let s = 0;
+        for (let j = 0; j < a[i]; j++) { s += j; if (j > 1) { s += 10; break; } }
+        if (a[i] % 3 === 2) { o[i] = s + 100; continue; }
+        o[i] = s + ((a[i] & 3) + 1) * 1000;
+      }
+    },
+    outputs: [1],
+  } as CorpusCase,
+];
