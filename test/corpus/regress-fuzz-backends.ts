@@ -37,4 +37,30 @@ export const regressFuzzBackends: CorpusCase[] = [
     },
     outputs: [1],
   } as CorpusCase,
+  {
+    // cpu: LLVM 14 folded `flag === false || flag >= false` (i1 icmp eq + icmp uge) to
+    // `flag === false`; ordered boolean compares are now emitted as logic.
+    name: 'ordered_boolean_compare_next_to_equality',
+    covers: ['bool === false || bool >= false', 'bool < bool, <=, >, >= with a uniform boolean parameter'],
+    kernel: function boolOrderOr(u: Uint32Array, o: Uint32Array, flag: boolean) {
+      const i = cuda.grid(1);
+      if (i >= o.length / 6) return;
+      const p = (u[i] & 1) === 1;
+      o[i * 6] = (flag === false || flag >= false) ? 1 : u[i];
+      o[i * 6 + 1] = (flag === true || flag <= true) ? 2 : u[i];
+      o[i * 6 + 2] = (p === false || p >= false) ? 3 : u[i];
+      o[i * 6 + 3] = (p === true || p <= true) ? 4 : u[i];
+      o[i * 6 + 4] = (flag !== p && flag > p) ? 5 : u[i];
+      o[i * 6 + 5] = (flag !== p && flag < p) ? 6 : u[i];
+    },
+    grid: 1, block: 8,
+    args: () => [Uint32Array.from([10, 11, 12, 13, 14, 15, 16, 17]), new Uint32Array(48), true],
+    reference: ([u, o, flag]: any) => {
+      for (let i = 0; i < 8; i++) {
+        const p = (u[i] & 1) === 1;
+        o.set([1, 2, 3, 4, flag && !p ? 5 : u[i], !flag && p ? 6 : u[i]], i * 6);
+      }
+    },
+    outputs: [1],
+  } as CorpusCase,
 ];
