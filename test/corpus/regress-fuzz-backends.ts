@@ -1,7 +1,7 @@
 // Regressions from the differential fuzzer (issue 11) in the backends' code
 // generators (cpu lanes, WGSL emission): minimal kernels with a plain-JS
 // reference, run on every target like the rest of the corpus.
-import { cuda } from '@numbat/core';
+import { cuda, f32, u32 } from '@numbat/core';
 import type { CorpusCase } from './types.js';
 
 export const regressFuzzBackends: CorpusCase[] = [
@@ -60,6 +60,29 @@ export const regressFuzzBackends: CorpusCase[] = [
         const p = (u[i] & 1) === 1;
         o.set([1, 2, 3, 4, flag && !p ? 5 : u[i], !flag && p ? 6 : u[i]], i * 6);
       }
+    },
+    outputs: [1],
+  } as CorpusCase,
+  {
+    // webgpu (llvmpipe): `z / i` with a local z still 0 gave 0 for i = 0 (want NaN): the
+    // driver saw f32(z) as the constant 0 and folded 0 / y. i32/u32/bool → f32 are now hidden.
+    name: 'known_integer_zero_converted_to_float',
+    covers: ['0 / 0 from an i32 local', 'int local 0 * Infinity/NaN', 'u32 0 / 0', 'bool → float 0 * NaN'],
+    kernel: function zeroConverted(f: Float32Array, o: Float32Array) {
+      const i = cuda.grid(1);
+      if (i >= f.length) return;
+      const z = 0;
+      let u = u32(0);
+      const no = false;
+      o[i * 4] = z / i;
+      o[i * 4 + 1] = z * f[i];
+      o[i * 4 + 2] = u / u32(i);
+      o[i * 4 + 3] = f32(no ? 1 : 0) * f[i];
+    },
+    grid: 1, block: 8,
+    args: () => [Float32Array.from([Infinity, NaN, -Infinity, 2, 0, -0, 1e30, -3]), new Float32Array(32)],
+    reference: ([f, o]: any) => {
+      for (let i = 0; i < f.length; i++) o.set([0 / i, 0 * f[i], 0 / i, 0 * f[i]], i * 4);
     },
     outputs: [1],
   } as CorpusCase,

@@ -1002,7 +1002,9 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
       }
       case 'convert': {
         const [x] = this.seq([e.x], rt);
-        return this.convert(e.x.type, e.type, x);
+        const r = this.convert(e.x.type, e.type, x);
+        // An integer the driver knows (a local still 0) would make `f32(0) / y` foldable to 0.
+        return hidesIntToFloat(e, this.opts.fastmath) ? this.opaque(r) : r;
       }
       case 'load': {
         const info = this.arr(e.array);
@@ -1090,9 +1092,14 @@ const FLOAT_ARITH = new Set(['add', 'sub', 'mul', 'div']);
 const OPAQUE_RIGHT = new Set(['sub', 'div', 'eq', 'ne', 'lt', 'le', 'gt', 'ge']);
 const ORDERED = new Set(['lt', 'le', 'gt', 'ge']);
 
-/** An f32 expression the emitter already made opaque: a constant or the result of + - * /. */
+/** An f32 expression the emitter already made opaque: a constant, the result of + - * /, an integer converted to f32. */
 function isOpaque(e: Expr): boolean {
-  return e.kind === 'const' || (e.kind === 'binary' && e.opType === 'f32' && FLOAT_ARITH.has(e.op));
+  return e.kind === 'const' || (e.kind === 'binary' && e.opType === 'f32' && FLOAT_ARITH.has(e.op)) || hidesIntToFloat(e, false);
+}
+
+/** i32/u32/bool → f32 conversions pass through nb_opq (drivers fold `0.0 / y`, `0.0 * y` to 0). */
+function hidesIntToFloat(e: Expr, fastmath: boolean | undefined): boolean {
+  return !fastmath && e.kind === 'convert' && e.type === 'f32' && e.x.type !== 'f32';
 }
 
 /** A constant divisor in the range where WGSL's division is exact enough (|y| in [2^-126, 2^126]). */
