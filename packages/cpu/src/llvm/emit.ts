@@ -106,6 +106,7 @@ export class Emitter {
     const b = this.b;
     const float = t === 'f32' || t === 'f64';
     const unsigned = t === 'u32';
+    if (t === 'bool' && (op === 'lt' || op === 'le' || op === 'gt' || op === 'ge')) return this.boolOrder(op, a, c);
     switch (op) {
       case 'add': return float ? b.CreateFAdd(a, c) : b.CreateAdd(a, c);
       case 'sub': return float ? b.CreateFSub(a, c) : b.CreateSub(a, c);
@@ -122,12 +123,27 @@ export class Emitter {
       case 'ushr': return b.CreateLShr(a, b.CreateAnd(c, this.int(31)));
       case 'eq': return float ? b.CreateFCmpOEQ(a, c) : b.CreateICmpEQ(a, c);
       case 'ne': return float ? b.CreateFCmpUNE(a, c) : b.CreateICmpNE(a, c);
-      case 'lt': return float ? b.CreateFCmpOLT(a, c) : unsigned ? b.CreateICmpULT(a, c) : t === 'bool' ? b.CreateICmpULT(a, c) : b.CreateICmpSLT(a, c);
-      case 'le': return float ? b.CreateFCmpOLE(a, c) : unsigned || t === 'bool' ? b.CreateICmpULE(a, c) : b.CreateICmpSLE(a, c);
-      case 'gt': return float ? b.CreateFCmpOGT(a, c) : unsigned || t === 'bool' ? b.CreateICmpUGT(a, c) : b.CreateICmpSGT(a, c);
-      case 'ge': return float ? b.CreateFCmpOGE(a, c) : unsigned || t === 'bool' ? b.CreateICmpUGE(a, c) : b.CreateICmpSGE(a, c);
+      case 'lt': return float ? b.CreateFCmpOLT(a, c) : unsigned ? b.CreateICmpULT(a, c) : b.CreateICmpSLT(a, c);
+      case 'le': return float ? b.CreateFCmpOLE(a, c) : unsigned ? b.CreateICmpULE(a, c) : b.CreateICmpSLE(a, c);
+      case 'gt': return float ? b.CreateFCmpOGT(a, c) : unsigned ? b.CreateICmpUGT(a, c) : b.CreateICmpSGT(a, c);
+      case 'ge': return float ? b.CreateFCmpOGE(a, c) : unsigned ? b.CreateICmpUGE(a, c) : b.CreateICmpSGE(a, c);
       case 'min': return float ? this.jsMinMax(a, c, t, 'min') : b.CreateSelect(unsigned ? b.CreateICmpULT(a, c) : b.CreateICmpSLT(a, c), a, c);
       case 'max': return float ? this.jsMinMax(a, c, t, 'max') : b.CreateSelect(unsigned ? b.CreateICmpUGT(a, c) : b.CreateICmpSGT(a, c), a, c);
+    }
+  }
+
+  /**
+   * Booleans ordered as 0/1 (JS), written as logic: a < b is !a & b, a >= b is a | !b.
+   * LLVM 14's InstCombine miscompiled the i1 compares: `a === false || a >= false`
+   * (icmp eq i1 + icmp uge i1) became `a === false`.
+   */
+  private boolOrder(op: 'lt' | 'le' | 'gt' | 'ge', a: Value, c: Value): Value {
+    const b = this.b, yes = this.bool(true);
+    switch (op) {
+      case 'lt': return b.CreateAnd(b.CreateXor(a, yes), c);
+      case 'le': return b.CreateOr(b.CreateXor(a, yes), c);
+      case 'gt': return b.CreateAnd(a, b.CreateXor(c, yes));
+      case 'ge': return b.CreateOr(a, b.CreateXor(c, yes));
     }
   }
 

@@ -178,7 +178,7 @@ class Emitter {
     }
     if (this.exitFlag) push('var nb_ret = false;', 1);
     lines.push(...body);
-    if (this.usesErrors) push('nb_flush();', 1);
+    if (this.usesErrors && !this.endsFlow(...ir.body)) push('nb_flush();', 1);
     push('}');
 
     const text: string[] = [];
@@ -414,6 +414,7 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
       const s = stmts[k];
       this.emitStmt(s, false);
       if (s.kind === 'return' || s.kind === 'break' || s.kind === 'continue') return; // the rest is dead
+      if (this.endsFlow(s)) return; // Tint warns (on stderr) about code after it
       if (this.exitFlag && this.guardLoopDepth >= 0 && k + 1 < stmts.length && containsReturn([s])) {
         // A return inside this statement set nb_ret: skip the rest of the list.
         if (this.guardLoopDepth > 0) { this.line('if (nb_ret) { break; }'); continue; }
@@ -464,6 +465,30 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
       }
     }
     flushGroup();
+  }
+
+  /**
+   * Does the emitted WGSL of these statements never reach what follows them
+   * (Tint's behaviour analysis: break/continue, a return that is a WGSL return,
+   * an if/else whose two arms both end so)? Code after it is not emitted: Tint
+   * would warn "code is unreachable" on stderr for a valid kernel.
+   */
+  private endsFlow(...stmts: Stmt[]): boolean {
+    return stmts.some((s) => s.kind === 'break' || s.kind === 'continue'
+      || (s.kind === 'return' && !this.exitFlag)
+      || (s.kind === 'if' && s.else.length > 0 && this.endsFlow(...s.then) && this.endsFlow(...s.else))
+      || (s.kind === 'loop' && this.neverLeft(s)));
+  }
+
+  /**
+   * A loop that only a return leaves: for Tint a loop falls through only by a
+   * break of its own (the condition's, the body's, or the update's when the body
+   * can reach the update). In exit-flag kernels a return is a break.
+   */
+  private neverLeft(s: LoopStmt): boolean {
+    if (s.cond || containsBreak(s.body) || (this.exitFlag && containsReturn(s.body))) return false;
+    const reachesUpdate = !this.endsFlow(...s.body) || containsContinue(s.body);
+    return !(reachesUpdate && (containsBreak(s.update) || (this.exitFlag && containsReturn(s.update))));
   }
 
   private emitStmt(s: Stmt, structural: boolean): void {
@@ -618,20 +643,23 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
         this.line('loop {');
         this.depth++;
         this.emitBlock(s.body, structural);
-        this.line('break;');
+        if (!this.endsFlow(...s.body)) this.line('break;');
         this.depth--;
         this.line('}');
         this.loops.pop();
-        this.line(`if (${ctx.breakFlag}) { ${done}break; }`);
-        this.loops.push({ mode: 'continuing', barrierFree });
-        this.emitBlock(update, structural);
-        this.loops.pop();
+        // Only returns leave a body that ends so without break/continue: the rest is unreachable.
+        if (!this.endsFlow(...s.body) || containsLoopExit(s.body)) {
+          this.line(`if (${ctx.breakFlag}) { ${done}break; }`);
+          this.loops.push({ mode: 'continuing', barrierFree });
+          this.emitBlock(update, structural);
+          this.loops.pop();
+        }
       }
     }
     this.depth--;
     this.line('}');
     this.guardLoopDepth = savedGuard;
-    if (ctx.doneFlag) {
+    if (ctx.doneFlag && !this.neverLeft(s)) {
       this.usesErrors = true;
       const site = this.site({ kind: 'loop', line: this.loc?.line, limit: this.opts.loopIterationLimit! });
       // A thread that returned (exit-flag kernels) left the loop on purpose.
@@ -649,7 +677,7 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     const body = [...s.body, ...s.update];
     const tail = s.body[s.body.length - 1];
     return !containsBarrier(body) && !hasNestedLoop(body) && !containsContinue(s.body)
-      && !(tail && (tail.kind === 'break' || tail.kind === 'return' || tail.kind === 'continue'))
+      && !(tail && (tail.kind === 'break' || tail.kind === 'return' || tail.kind === 'continue')) && !this.endsFlow(...s.body)
       && !(this.exitFlag && this.guardLoopDepth >= 0);
   }
 
@@ -974,7 +1002,9 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
       }
       case 'convert': {
         const [x] = this.seq([e.x], rt);
-        return this.convert(e.x.type, e.type, x);
+        const r = this.convert(e.x.type, e.type, x);
+        // An integer the driver knows (a local still 0) would make `f32(0) / y` foldable to 0.
+        return hidesIntToFloat(e, this.opts.fastmath) ? this.opaque(r) : r;
       }
       case 'load': {
         const info = this.arr(e.array);
@@ -1065,9 +1095,14 @@ const FLOAT_ARITH = new Set(['add', 'sub', 'mul', 'div']);
 const OPAQUE_RIGHT = new Set(['sub', 'div', 'eq', 'ne', 'lt', 'le', 'gt', 'ge']);
 const ORDERED = new Set(['lt', 'le', 'gt', 'ge']);
 
-/** An f32 expression the emitter already made opaque: a constant or the result of + - * /. */
+/** An f32 expression the emitter already made opaque: a constant, the result of + - * /, an integer converted to f32. */
 function isOpaque(e: Expr): boolean {
-  return e.kind === 'const' || (e.kind === 'binary' && e.opType === 'f32' && FLOAT_ARITH.has(e.op));
+  return e.kind === 'const' || (e.kind === 'binary' && e.opType === 'f32' && FLOAT_ARITH.has(e.op)) || hidesIntToFloat(e, false);
+}
+
+/** i32/u32/bool → f32 conversions pass through nb_opq (drivers fold `0.0 / y`, `0.0 * y` to 0). */
+function hidesIntToFloat(e: Expr, fastmath: boolean | undefined): boolean {
+  return !fastmath && e.kind === 'convert' && e.type === 'f32' && e.x.type !== 'f32';
 }
 
 /** A constant divisor in the range where WGSL's division is exact enough (|y| in [2^-126, 2^126]). */
@@ -1091,6 +1126,11 @@ function hasNestedLoop(stmts: Stmt[]): boolean {
 }
 
 /** A `continue` of the loop these statements belong to (not of a nested loop). */
+/** A break of this loop (not of a nested one). */
+function containsBreak(stmts: Stmt[]): boolean {
+  return stmts.some((s) => s.kind === 'break' || (s.kind === 'if' && (containsBreak(s.then) || containsBreak(s.else))));
+}
+
 function containsContinue(stmts: Stmt[]): boolean {
   return stmts.some((s) => s.kind === 'continue' || (s.kind === 'if' && (containsContinue(s.then) || containsContinue(s.else))));
 }
