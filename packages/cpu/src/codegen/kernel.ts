@@ -18,7 +18,7 @@ import { analyzeLaneUniformity, type LaneUniformity } from './lane-uniformity.js
 import { withinLaneBudget } from './lane-budget.js';
 import { regionLaneWidth } from './lane-width.js';
 import { LaneLowerer, linearLocals, mayRetire, type LaneEnv } from './lanes.js';
-import { releaseModule, sharedContext } from './module-memory.js';
+import { closeModule, openModule, type CodegenUnit } from './module-memory.js';
 
 type Value = LLVMNS.Value;
 type BasicBlock = LLVMNS.BasicBlock;
@@ -75,7 +75,15 @@ interface ThreadCtx { tx: Value; ty: Value; tz: Value; tid: Value; next?: BasicB
 interface BarrierLoop { brk: Value; cont: Value; exit: BasicBlock; latch: BasicBlock; usedBrk: boolean; usedCont: boolean }
 
 export function buildCpuModule(llvm: LLVM, ir: KernelIR, opts: CpuCodegenOptions): CpuModule {
-  return new CpuKernelBuilder(llvm, ir, opts).build();
+  const unit = openModule(llvm, ir.name); // one shared module, emptied after each compile (module-memory.ts)
+  let text: string | undefined;
+  try {
+    const built = new CpuKernelBuilder(llvm, ir, opts, unit).build();
+    text = built.text;
+    return built;
+  } finally {
+    closeModule(unit, text);
+  }
 }
 
 class CpuKernelBuilder {
@@ -117,10 +125,8 @@ class CpuKernelBuilder {
   private regionIndex = 0;
   private readonly scalarArgs = new Map<number, Value>();
 
-  constructor(private readonly llvm: LLVM, private readonly ir: KernelIR, private readonly opts: CpuCodegenOptions) {
-    this.ctx = sharedContext(llvm); // llvm-bindings never frees a context (module-memory.ts)
-    this.module = new llvm.Module(ir.name, this.ctx);
-    this.b = new llvm.IRBuilder(this.ctx);
+  constructor(private readonly llvm: LLVM, private readonly ir: KernelIR, private readonly opts: CpuCodegenOptions, unit: CodegenUnit) {
+    ({ ctx: this.ctx, module: this.module, builder: this.b } = unit);
     const b = this.b;
     const i32 = b.getInt32Ty();
     const paramTys = ir.params.map((p) => (p.type.kind === 'array' ? b.getInt8PtrTy() : scalarArgType(b, p.type.type)));
@@ -188,7 +194,6 @@ class CpuKernelBuilder {
     if (this.layout.regions.length !== this.regionIndex) throw new Error('numbat internal error: region plan and code generation disagree');
     if (llvm.verifyFunction(this.fn)) throw new Error(`numbat internal error: invalid LLVM IR for kernel '${this.ir.name}'${process.env.NUMBAT_CPU_DEBUG ? ':\n' + this.module.print() : ' (NUMBAT_CPU_DEBUG=1 prints it)'}`);
     const text = this.module.print();
-    releaseModule(this.module, text);
     return { text, plan: this.plan, atomics: this.low.atomicsUsed };
   }
 

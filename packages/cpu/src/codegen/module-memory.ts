@@ -1,25 +1,86 @@
-// llvm-bindings never frees an LLVMContext or a Module (its wrappers have no
-// destructors), so a context per compile kept every kernel's IR alive for the
-// life of the process (~0.3-0.9 MB a kernel). The cpu backend builds every
-// module in one shared context, and once a module's text is taken deletes the
-// bodies of its functions: what stays per compile is an empty module, its
-// declarations and globals (a few hundred bytes) and the constants the context
-// uniques (shared by later kernels).
+// llvm-bindings never frees an LLVMContext, a Module or an IRBuilder (its
+// wrappers have no destructors), so a context, module and builder per compile
+// kept every kernel's IR, then its declarations, for the life of the process.
+// The cpu backend builds every kernel in one context, one module and one
+// builder, and empties the module once its text is taken: function bodies,
+// declarations and globals are erased, so what a compile leaves behind is only
+// the constants and types the context uniques (shared by later kernels).
 
 import type { LLVM, LLVMNS } from '../llvm/bindings.js';
 
-let shared: { llvm: LLVM; ctx: LLVMNS.LLVMContext } | undefined;
-
-/** The one llvm-bindings context the cpu backend builds its modules in. */
-export function sharedContext(llvm: LLVM): LLVMNS.LLVMContext {
-  if (shared?.llvm !== llvm) shared = { llvm, ctx: new llvm.LLVMContext() };
-  return shared.ctx;
+export interface CodegenUnit {
+  readonly ctx: LLVMNS.LLVMContext;
+  readonly module: LLVMNS.Module;
+  readonly builder: LLVMNS.IRBuilder;
 }
 
-/** Deletes the bodies of the functions the module `text` (its printout) defines. */
-export function releaseModule(module: LLVMNS.Module, text: string): void {
-  for (const m of text.matchAll(/^define [^@]*@("(?:[^"\\]|\\.)*"|[-\w.$]+)\(/gm)) {
-    const name = m[1].startsWith('"') ? m[1].slice(1, -1) : m[1];
-    module.getFunction(name)?.deleteBody();
+interface Shared extends CodegenUnit { llvm: LLVM; busy: boolean }
+
+let shared: Shared | undefined;
+let modulesCreated = 0;
+
+/** Modules created so far (1 while every compile empties its module): for tests. */
+export function codegenModulesCreated(): number {
+  return modulesCreated;
+}
+
+/**
+ * The module (named `name`, empty) and builder one compile builds in; give it
+ * back with closeModule before the next compile. Codegen is synchronous, so
+ * compiles never overlap.
+ */
+export function openModule(llvm: LLVM, name: string): CodegenUnit {
+  if (shared?.llvm !== llvm || shared.busy) {
+    const ctx = shared?.llvm === llvm ? shared.ctx : new llvm.LLVMContext();
+    modulesCreated++;
+    shared = { llvm, ctx, module: new llvm.Module(name, ctx), builder: new llvm.IRBuilder(ctx), busy: false };
   }
+  shared.module.setModuleIdentifier(name);
+  shared.module.setSourceFileName(name);
+  shared.busy = true;
+  return shared;
+}
+
+/**
+ * Empties the module after a compile. `text` is its printout (undefined when
+ * the build failed: then the bodies are deleted and the module is left for a
+ * fresh one, since a half-built function may still be referenced elsewhere).
+ */
+export function closeModule(unit: CodegenUnit, text: string | undefined): void {
+  const { module } = unit;
+  const failed = text === undefined;
+  text ??= module.print();
+  const defined = namesOf(text, /^define [^@]*@("(?:[^"\\]|\\.)*"|[-\w.$]+)\(/gm);
+  for (const name of defined) module.getFunction(name)?.deleteBody();
+  unit.builder.ClearInsertionPoint();
+  if (failed) return; // busy stays set: the next compile gets a new module
+  // With the bodies gone, what may still use a function or global is a
+  // constant the context keeps (a constant GEP of a global). A function's dead
+  // constant users go first, and it is freed; llvm-bindings cannot do that for
+  // a global variable, so globals (constant arrays) are only unlinked.
+  let complete = true;
+  for (const name of [...defined, ...namesOf(text, /^declare [^@]*@("(?:[^"\\]|\\.)*"|[-\w.$]+)\(/gm)]) {
+    const f = module.getFunction(name);
+    if (!f) { complete = false; continue; }
+    f.removeDeadConstantUsers();
+    if (f.use_empty()) f.eraseFromParent();
+    else f.removeFromParent();
+  }
+  for (const name of namesOf(text, /^@("(?:[^"\\]|\\.)*"|[-\w.$]+) = /gm)) {
+    const g = module.getGlobalVariable(name, true);
+    if (g) g.removeFromParent();
+    else complete = false;
+  }
+  // A name this parser missed would stay in the module: use a new one instead.
+  if (complete) (unit as Shared).busy = false;
+}
+
+/** The (unescaped) global names a pattern finds in a module's printout. */
+function namesOf(text: string, pattern: RegExp): string[] {
+  return [...text.matchAll(pattern)].map((m) => (m[1].startsWith('"') ? unescapeName(m[1].slice(1, -1)) : m[1]));
+}
+
+/** LLVM prints a quoted name's bytes other than printable ASCII as \XX (hex). */
+function unescapeName(s: string): string {
+  return Buffer.from(s.replace(/\\([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
 }
