@@ -7,10 +7,11 @@ import { math } from './math.js';
 import { regressFrontend } from './regress-frontend.js';
 import { regressSimcpu } from './regress-simcpu.js';
 import { regressWebgpu } from './regress-webgpu.js';
+import { regressFuzzCore } from './regress-fuzz-core.js';
 import type { CorpusCase } from './types.js';
 
 export type { CorpusCase } from './types.js';
 export const CORPUS: CorpusCase[] = [
   ...basic, ...control, ...memory, ...numeric, ...math,
-  ...regressFrontend, ...regressSimcpu, ...regressWebgpu,
+  ...regressFrontend, ...regressSimcpu, ...regressWebgpu, ...regressFuzzCore,
 ];
