@@ -146,9 +146,12 @@ export function generate(seed, { exclude = [] } = {}) {
     return pick(opts)();
   }
 
+  // JS-exact kernels: `x++` inside an expression cannot be wrapped with `| 0`, so it only
+  // targets `ve`, a local that nothing else assigns (it stays far from the i32 limits).
+  const effectVar = exact && on('eval-order') ? 've' : null;
   const sideEffect = () => {
     // An i32 value with a side effect on an i32 local (eval-order family).
-    const vars = inDevice ? (inDevice.locals.i32 ?? []) : locals.i32;
+    const vars = exact ? (inDevice || !effectVar ? [] : [effectVar]) : inDevice ? (inDevice.locals.i32 ?? []) : locals.i32;
     if (!vars.length) return null;
     const v = pick(vars);
     hasEffects = true;
@@ -160,6 +163,9 @@ export function generate(seed, { exclude = [] } = {}) {
     const x = genAny(ty, depth);
     // A constant u32 expression folds to a literal that alone is i32: see the 'u32-const' family.
     if (ty === 'u32' && !on('u32-const') && isConst(x)) return E('u32', 'u32(', x, ')');
+    // A constant i32 expression outside i32 (`1 - -2147483647`, `-0`) folds to a literal of
+    // another type (u32, float) that a local would take: convert it like a typed program would.
+    if (ty === 'i32' && isConst(x) && !isI32(constValue(x))) return E('i32', 'i32(', x, ')');
     // A constant float expression folds to a literal, and an integral one then takes an
     // integer type (`2.0` is `2`): anchor it to a float variable to keep it a float.
     // (Typed with a dtype conversion: an arithmetic anchor like `s * 0 + c` would be folded
@@ -483,6 +489,7 @@ export function generate(seed, { exclude = [] } = {}) {
     lateTyped.push([v, ty]);
     locals[ty].push(v);
   }
+  if (effectVar) declStmts.push(S(`let ${effectVar} = 0;`));
   const lateInit = [];
   for (const [v, ty] of truelyLate) { lateInit.push({ ...S(`${v} = `, gen(ty, 1), ';'), keep: true }); locals[ty].push(v); }
   for (const [v, ty] of lateTyped) lateInit.push(S(`${v} = `, gen(ty, 1), ';'));
@@ -515,6 +522,7 @@ export function generate(seed, { exclude = [] } = {}) {
     });
   }
   if (localArr) epilogue.push(S('oI[base + 3] ^= la[i & 7];'));
+  if (effectVar) epilogue.push(S(`oI[base + 2] += ${effectVar};`));
   const usedDevs = devFns.filter((f) => f.used);
   const polyUsed = usedDevs.some((f) => f.polyUsed);
   const jsExact = exact && !polyUsed;
@@ -533,6 +541,8 @@ const CONST_VALS = [Math, (x) => x >>> 0, (x) => x | 0, Math.fround, (x) => +x];
 export function constValue(n) {
   try { return new Function(...CONST_ENV, `return (${printNode(n)})`)(...CONST_VALS); } catch { return NaN; }
 }
+
+const isI32 = (v) => Number.isInteger(v) && v >= -2147483648 && v <= 2147483647 && !Object.is(v, -0);
 
 /** True when an expression reads no variable (the compiler folds it to a literal). */
 export function isConst(n) {
