@@ -251,11 +251,18 @@ export function generate(seed, { exclude = [] } = {}) {
       add(1, () => { cov(`${t} %`); return E(t, '(', gen(t, d), ' % ', divisor(t, d), ')'); });
       add(1, () => { cov(`${t} op literal`); return E(t, '(', gen(t, d), ` ${pick(['*', '+', '-', '/'])} ${pick(F_LITERALS)})`); });
       add(1, () => { cov(`-${t}`); return E(t, '(-', gen(t, d), ')'); });
-      add(1, () => { const f = pick(['sqrt', 'abs', 'floor', 'ceil', 'round', 'trunc', 'sign']); cov(`Math.${f} ${t}`); return E(t, `Math.${f}(`, gen(t, d), ')'); });
+      add(1, () => {
+        const f = pick(['sqrt', 'abs', 'floor', 'ceil', 'round', 'trunc', 'sign']); cov(`Math.${f} ${t}`);
+        // Math.floor/trunc of an int / int is the integer-division idiom (typed i32/u32,
+        // 0 for a zero divisor, docs/language.md): a float floor converts the quotient first.
+        let x = gen(t, d);
+        if ((f === 'floor' || f === 'trunc') && x.intDiv) x = E(t, hasF32 ? 'f32(' : 'f64(', x, ')');
+        return E(t, `Math.${f}(`, x, ')');
+      });
       add(1, () => { const f = pick(['min', 'max']); cov(`Math.${f} ${t}`); return E(t, `Math.${f}(`, gen(t, d), ', ', gen(t, d), ')'); });
       add(1, () => { cov(`?: ${t}`); return E(t, '(', gen('bool', d), ' ? ', gen(t, d), ' : ', gen(t, d), ')'); });
       if (t === 'F') {
-        add(2, () => { cov('int / int (default float)'); const it = pick(['i32', 'u32']); return E('F', '(', gen(it, d), ' / ', divisor(it, d), ')'); });
+        add(2, () => { cov('int / int (default float)'); const it = pick(['i32', 'u32']); return { ...E('F', '(', gen(it, d), ' / ', divisor(it, d), ')'), intDiv: true }; });
         add(1, () => { cov('int * float literal'); return E('F', '(', gen(pick(['i32', 'u32']), d), ` * ${pick(['0.5', '1.5', '0.1'])})`); });
         add(1, () => { cov('F op i32'); return E('F', '(', gen('F', d), ` ${pick(['+', '-', '*'])} `, gen('i32', d), ')'); });
         add(1, () => { cov('Math.fround in F'); return kind === 'f64' || exact ? E('F', 'f64(Math.fround(', gen('F', d), '))') : E('F', 'Math.fround(', gen('F', d), ')'); });
@@ -281,15 +288,17 @@ export function generate(seed, { exclude = [] } = {}) {
     f.used = true;
     cov('device function call');
     const args = [];
+    let atI32 = false;
     f.params.forEach((p, k) => {
       if (k) args.push(', ');
       // A polymorphic device function (params typed F) also gets i32 arguments: one
       // more specialisation of its body (not JS-exact: integer arithmetic wraps).
-      if (p === 'F' && f.poly && chance(0.5)) { cov('device function at i32'); args.push(gen('i32', d)); f.polyUsed = true; }
+      if (p === 'F' && f.poly && chance(0.5)) { cov('device function at i32'); args.push(gen('i32', d)); f.polyUsed = true; atI32 = true; }
       else args.push(gen(p, d));
     });
     const call = E(ty, `${f.name}(`, ...args, ')');
-    if (on('dev-result')) return call;
+    // Called at i32, a polymorphic function's result may be an i32, not F.
+    if (on('dev-result') && !atI32) return call;
     // A bare call result next to a u32 operand is refused ('dev-result' family): a
     // conversion (or an operation with a float) types it first.
     return ty === 'i32' ? wrapI(call) : ty === 'u32' ? wrapU(call) : E(ty, '(', call, ' + s)');
