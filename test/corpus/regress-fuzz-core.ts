@@ -4,6 +4,9 @@ import { ramp, type CorpusCase } from './types.js';
 // Regressions found by the kernel fuzzer (test/fuzz, issue 11) in the frontend and
 // the simulator. The references run the kernels' JavaScript meaning.
 
+const plusOne = cuda.jit(function plusOne(p: number) { return p + 1; }, { device: true });
+const seven = cuda.jit(function seven(p: number) { if (p > 100) return (8 >>> 0); return (7 >>> 0); }, { device: true });
+
 export const regressFuzzCore: CorpusCase[] = [
   {
     name: 'fuzz_u32_constant_unsigned_shift',
@@ -31,5 +34,27 @@ export const regressFuzzCore: CorpusCase[] = [
       }
     },
     outputs: [0, 1],
+  },
+  {
+    name: 'fuzz_device_result_next_to_u32',
+    covers: ['a device function result used bare next to a u32 operand: typed by its own call (f64 for a float argument, u32 for `n >>> 0` returns)'],
+    kernel: function devResult(oU: Uint32Array, s: number) {
+      const i = cuda.grid(1);
+      if (i >= oU.length / 3) return;
+      oU[i * 3] = oU[i * 3 + 1] + plusOne(s);
+      oU[i * 3 + 1] = oU[i * 3 + 2] + seven(i);
+      oU[i * 3 + 2] += seven(i * 40);
+    },
+    options: { globals: { plusOne, seven } },
+    grid: 1, block: 8,
+    args: () => [ramp(24, (i) => 4294967290 + i, Uint32Array), 0.5],
+    reference: ([oU, s]: any) => {
+      for (let i = 0; i < 8; i++) {
+        oU[i * 3] = oU[i * 3 + 1] + s + 1;
+        oU[i * 3 + 1] = oU[i * 3 + 2] + 7;
+        oU[i * 3 + 2] += i * 40 > 100 ? 8 : 7;
+      }
+    },
+    outputs: [0],
   },
 ];
