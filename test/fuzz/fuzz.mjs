@@ -6,7 +6,7 @@ import { check, runJS, FAILURES } from './run.mjs';
 import { reduce } from './reduce.mjs';
 
 /** Families whose bugs (issue 11 and the ones this fuzzer found) are still open: off unless asked. */
-export const KNOWN_OPEN = ['eval-order', 'dev-poly', 'dev-same-names', 'late-typed', 'effect-in-expr', 'u32-const', 'dev-result'];
+export const KNOWN_OPEN = [];
 
 const failureKey = (r) => Object.entries(r)
   .filter(([, v]) => FAILURES.has(v.status))

@@ -28,8 +28,8 @@ export const FAMILIES = {
   'dev-poly': 'one device function called at several argument types (bug 2)',
   'dev-same-names': 'device functions with same-named locals (bug 3)',
   'late-typed': 'locals declared without a value and assigned later (bug 4)',
-  'u32-const': 'constant u32 expressions such as `(2 >>> 0)` (refused: typed i32, found by this fuzzer)',
-  'dev-result': 'device function results used bare next to a u32 operand, device functions returning u32 or a constant (refused: typed i32, found by this fuzzer)',
+  'u32-const': 'constant u32 expressions such as `(2 >>> 0)` (were refused, typed i32; found by this fuzzer)',
+  'dev-result': 'device function results used bare next to a u32 operand, device functions returning u32 or a constant (were refused, typed i32; found by this fuzzer)',
   'lane-linear': 'compound element stores and ++/-- and float compound assignment inside loops, loops in device functions (issue 11 bug 7 on cpu)',
   'div-zero': 'float division by a zero known at compile time in f32 kernels (issue 11 bug 8 on webgpu)',
   'effect-in-expr': "atomics on the thread's own output slot used as values inside expressions (bug 5)",
@@ -146,9 +146,12 @@ export function generate(seed, { exclude = [] } = {}) {
     return pick(opts)();
   }
 
+  // JS-exact kernels: `x++` inside an expression cannot be wrapped with `| 0`, so it only
+  // targets `ve`, a local that nothing else assigns (it stays far from the i32 limits).
+  const effectVar = exact && on('eval-order') ? 've' : null;
   const sideEffect = () => {
     // An i32 value with a side effect on an i32 local (eval-order family).
-    const vars = inDevice ? (inDevice.locals.i32 ?? []) : locals.i32;
+    const vars = exact ? (inDevice || !effectVar ? [] : [effectVar]) : inDevice ? (inDevice.locals.i32 ?? []) : locals.i32;
     if (!vars.length) return null;
     const v = pick(vars);
     hasEffects = true;
@@ -160,6 +163,9 @@ export function generate(seed, { exclude = [] } = {}) {
     const x = genAny(ty, depth);
     // A constant u32 expression folds to a literal that alone is i32: see the 'u32-const' family.
     if (ty === 'u32' && !on('u32-const') && isConst(x)) return E('u32', 'u32(', x, ')');
+    // A constant i32 expression outside i32 (`1 - -2147483647`, `-0`) folds to a literal of
+    // another type (u32, float) that a local would take: convert it like a typed program would.
+    if (ty === 'i32' && isConst(x) && !isI32(constValue(x))) return E('i32', 'i32(', x, ')');
     // A constant float expression folds to a literal, and an integral one then takes an
     // integer type (`2.0` is `2`): anchor it to a float variable to keep it a float.
     // (Typed with a dtype conversion: an arithmetic anchor like `s * 0 + c` would be folded
@@ -245,11 +251,18 @@ export function generate(seed, { exclude = [] } = {}) {
       add(1, () => { cov(`${t} %`); return E(t, '(', gen(t, d), ' % ', divisor(t, d), ')'); });
       add(1, () => { cov(`${t} op literal`); return E(t, '(', gen(t, d), ` ${pick(['*', '+', '-', '/'])} ${pick(F_LITERALS)})`); });
       add(1, () => { cov(`-${t}`); return E(t, '(-', gen(t, d), ')'); });
-      add(1, () => { const f = pick(['sqrt', 'abs', 'floor', 'ceil', 'round', 'trunc', 'sign']); cov(`Math.${f} ${t}`); return E(t, `Math.${f}(`, gen(t, d), ')'); });
+      add(1, () => {
+        const f = pick(['sqrt', 'abs', 'floor', 'ceil', 'round', 'trunc', 'sign']); cov(`Math.${f} ${t}`);
+        // Math.floor/trunc of an int / int is the integer-division idiom (typed i32/u32,
+        // 0 for a zero divisor, docs/language.md): a float floor converts the quotient first.
+        let x = gen(t, d);
+        if ((f === 'floor' || f === 'trunc') && x.intDiv) x = E(t, hasF32 ? 'f32(' : 'f64(', x, ')');
+        return E(t, `Math.${f}(`, x, ')');
+      });
       add(1, () => { const f = pick(['min', 'max']); cov(`Math.${f} ${t}`); return E(t, `Math.${f}(`, gen(t, d), ', ', gen(t, d), ')'); });
       add(1, () => { cov(`?: ${t}`); return E(t, '(', gen('bool', d), ' ? ', gen(t, d), ' : ', gen(t, d), ')'); });
       if (t === 'F') {
-        add(2, () => { cov('int / int (default float)'); const it = pick(['i32', 'u32']); return E('F', '(', gen(it, d), ' / ', divisor(it, d), ')'); });
+        add(2, () => { cov('int / int (default float)'); const it = pick(['i32', 'u32']); return { ...E('F', '(', gen(it, d), ' / ', divisor(it, d), ')'), intDiv: true }; });
         add(1, () => { cov('int * float literal'); return E('F', '(', gen(pick(['i32', 'u32']), d), ` * ${pick(['0.5', '1.5', '0.1'])})`); });
         add(1, () => { cov('F op i32'); return E('F', '(', gen('F', d), ` ${pick(['+', '-', '*'])} `, gen('i32', d), ')'); });
         add(1, () => { cov('Math.fround in F'); return kind === 'f64' || exact ? E('F', 'f64(Math.fround(', gen('F', d), '))') : E('F', 'Math.fround(', gen('F', d), ')'); });
@@ -275,15 +288,17 @@ export function generate(seed, { exclude = [] } = {}) {
     f.used = true;
     cov('device function call');
     const args = [];
+    let atI32 = false;
     f.params.forEach((p, k) => {
       if (k) args.push(', ');
       // A polymorphic device function (params typed F) also gets i32 arguments: one
       // more specialisation of its body (not JS-exact: integer arithmetic wraps).
-      if (p === 'F' && f.poly && chance(0.5)) { cov('device function at i32'); args.push(gen('i32', d)); f.polyUsed = true; }
+      if (p === 'F' && f.poly && chance(0.5)) { cov('device function at i32'); args.push(gen('i32', d)); f.polyUsed = true; atI32 = true; }
       else args.push(gen(p, d));
     });
     const call = E(ty, `${f.name}(`, ...args, ')');
-    if (on('dev-result')) return call;
+    // Called at i32, a polymorphic function's result may be an i32, not F.
+    if (on('dev-result') && !atI32) return call;
     // A bare call result next to a u32 operand is refused ('dev-result' family): a
     // conversion (or an operation with a float) types it first.
     return ty === 'i32' ? wrapI(call) : ty === 'u32' ? wrapU(call) : E(ty, '(', call, ' + s)');
@@ -483,6 +498,7 @@ export function generate(seed, { exclude = [] } = {}) {
     lateTyped.push([v, ty]);
     locals[ty].push(v);
   }
+  if (effectVar) declStmts.push(S(`let ${effectVar} = 0;`));
   const lateInit = [];
   for (const [v, ty] of truelyLate) { lateInit.push({ ...S(`${v} = `, gen(ty, 1), ';'), keep: true }); locals[ty].push(v); }
   for (const [v, ty] of lateTyped) lateInit.push(S(`${v} = `, gen(ty, 1), ';'));
@@ -515,6 +531,7 @@ export function generate(seed, { exclude = [] } = {}) {
     });
   }
   if (localArr) epilogue.push(S('oI[base + 3] ^= la[i & 7];'));
+  if (effectVar) epilogue.push(S(`oI[base + 2] += ${effectVar};`));
   const usedDevs = devFns.filter((f) => f.used);
   const polyUsed = usedDevs.some((f) => f.polyUsed);
   const jsExact = exact && !polyUsed;
@@ -533,6 +550,8 @@ const CONST_VALS = [Math, (x) => x >>> 0, (x) => x | 0, Math.fround, (x) => +x];
 export function constValue(n) {
   try { return new Function(...CONST_ENV, `return (${printNode(n)})`)(...CONST_VALS); } catch { return NaN; }
 }
+
+const isI32 = (v) => Number.isInteger(v) && v >= -2147483648 && v <= 2147483647 && !Object.is(v, -0);
 
 /** True when an expression reads no variable (the compiler folds it to a literal). */
 export function isConst(n) {

@@ -95,10 +95,12 @@ export function dtypeConversion(cx: LowerContext, node: N, elem: ElemType): Val 
 export function constInt(cx: LowerContext, node: N | undefined, what: string): number {
   if (!node) return cx.fail(node, what, `${what} needs an argument`);
   const v = lowerExpr(cx, node);
-  if (v.k !== 'scalar' || v.lit === undefined || typeof v.lit !== 'number' || !Number.isInteger(v.lit)) {
+  // An abstract literal, or a typed integer constant such as `(n >>> 0)` of a literal n.
+  const c = v.k !== 'scalar' ? undefined : v.lit !== undefined ? v.lit : v.e.kind === 'const' ? v.e.value : undefined;
+  if (typeof c !== 'number' || !Number.isInteger(c)) {
     cx.fail(node, `non-constant ${what}`, `${what} must be a constant integer (a literal or a number from options.globals)`);
   }
-  return v.lit;
+  return c;
 }
 
 /** cuda.atomic.op(array, index, value) (cas: array, index, expected, value); returns the old element. */

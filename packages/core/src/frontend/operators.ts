@@ -8,8 +8,8 @@ import type { ScalarType } from '../types.js';
 import { isFloat, isInt } from '../types.js';
 import type { LowerContext, N } from './context.js';
 import type { ScalarVal, Val } from './values.js';
-import { bin, conv, not } from './ir-build.js';
-import { ARITHMETIC, BITWISE, COMPARE, foldLiterals } from './typing.js';
+import { bin, constExpr, conv, not } from './ir-build.js';
+import { ARITHMETIC, BITWISE, COMPARE, coerce, foldLiterals } from './typing.js';
 import { joinContributions } from './local-types.js';
 import { lowerExpr, scalarsInOrder } from './expressions.js';
 import { mathCall } from './math.js';
@@ -39,6 +39,9 @@ export function binary(cx: LowerContext, node: N, op: string, a: ScalarVal, b: S
   if (a.lit !== undefined && b.lit !== undefined) {
     const folded = foldLiterals(op, a.lit, b.lit);
     if (folded === undefined) cx.fail(node, `operator ${op}`, `operator ${op} is not supported`);
+    // `x >>> 0` is how a u32 is written: its constant is typed u32, not an abstract literal
+    // (which alone is i32), so `const v = 2 >>> 0; u + v` stays u32 arithmetic.
+    if (op === '>>>') return { k: 'scalar', e: constExpr('u32', folded as number) };
     return cx.lit(folded, node);
   }
   switch (op) {
