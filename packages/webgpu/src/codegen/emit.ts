@@ -954,7 +954,8 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
       case 'special': return special(e.reg, 'xyz'[e.dim]);
       case 'unary': {
         const [x] = this.seq([e.x], rt);
-        return e.op === 'neg' ? `(-${x})` : e.op === 'not' ? `(!${x})` : `(~${x})`;
+        if (e.op === 'neg') return e.type === 'f32' ? `${this.helpers.use('nb_neg')}(${x})` : `(-${x})`;
+        return e.op === 'not' ? `(!${x})` : `(~${x})`;
       }
       case 'binary': {
         const [a, b0] = this.seq([e.a, e.b], rt);

@@ -25,6 +25,12 @@ export const HELPERS: Record<string, HelperDef> = {
   nb_opq: {
     code: `fn nb_opq(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) | nb_a.nb_zero); }`,
   },
+  // JS negation of an f32: flip the sign bit (NaN stays NaN). llvmpipe miscompiled
+  // a float negation flowing into a helper that returns its parameter early
+  // (atan(-x) gave garbage); an integer XOR is no float negation to fold.
+  nb_neg: {
+    code: `fn nb_neg(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) ^ 0x80000000u); }`,
+  },
   nb_f32_bits: {
     code: `fn nb_f32_bits(b: u32) -> f32 { return bitcast<f32>(b); }`,
   },
@@ -307,17 +313,18 @@ fn nb_bits32(p: array<u32, 7>, at: u32) -> u32 {
   // WGSL allows 4096 ulp for atan and friends, and llvmpipe's asin/acos are
   // off by ~2e-4: arctangent by octant reduction and a minimax polynomial
   // (Cephes' atanf, ~1e-7), with asin/acos/atan2 built on it.
+  // One return only: with an early \`return v\` for NaN, llvmpipe returned garbage
+  // (-1.1754944e-38 for atan(-1), changing between runs) when v was a negation.
   nb_atan: {
     deps: ['nb_isnan', 'nb_copysign'],
     code: `fn nb_atan(v: f32) -> f32 {
-  if (nb_isnan(v)) { return v; }
   var x = abs(v);
   var y0 = 0.0f;
   if (x > 2.414213562373095f) { y0 = 1.5707963267948966f; x = -1.0f / x; }
   else if (x > 0.4142135623730950f) { y0 = 0.7853981633974483f; x = (x - 1.0f) / (x + 1.0f); }
   let z = x * x;
   let p = (((8.05374449538e-2f * z - 1.38776856032e-1f) * z + 1.99777106478e-1f) * z - 3.33329491539e-1f) * z * x + x;
-  return nb_copysign(y0 + p, v);
+  return select(nb_copysign(y0 + p, v), v, nb_isnan(v));
 }`,
   },
   nb_asin: {

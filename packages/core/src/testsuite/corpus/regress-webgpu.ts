@@ -9,6 +9,13 @@ import type { CorpusCase } from './types.js';
 // Pairs (x, y) = (A[i], A[i + 1]): overflow, cancellation, infinities, NaN, zeros.
 const PAIRS = [1.5, 3e38, -2.25, 1e-3, Infinity, -Infinity, NaN, 0, -0, 1.000244140625, 7, 3e38, -3e38, 2];
 
+// Fuzz seed 100095: an i32 zero over itself through a device function.
+const negOverSelf = cuda.jit(function negOverSelf(p0: number, p1: number) { if (true) return (-p1) / Math.fround(p1); return p0; }, { device: true });
+// Fuzz seed 300136: a device function whose result is the constant 1.
+const onePlusHalf = cuda.jit(function onePlusHalf(p0: number) { return 0.5 + f32(0.5); }, { device: true });
+// Math.atan's special and interesting arguments (±1 hits the x = (x - 1) / (x + 1) branch).
+const ATAN_ARGS = [-1, 1, -2, 0.5, 3, -0.3, 100, 1e-3, 0, -0, NaN, Infinity, -Infinity];
+
 export const regressWebgpu: CorpusCase[] = [
   {
     name: 'f32_arithmetic_is_not_reassociated',
@@ -126,6 +133,44 @@ export const regressWebgpu: CorpusCase[] = [
     grid: 1, block: 2,
     args: () => [new Float32Array(131072).fill(1), new Int32Array(6)],
     reference: ([, o]: any) => { o.set([65536, 45000, 70000, 65536, 45000, 70001]); },
+    outputs: [1],
+  } as CorpusCase,
+  {
+    name: 'int_zero_over_itself_is_nan',
+    covers: ['(-z) / z with an i32 local z = 0 in a device function', '0.5 / NaN'],
+    kernel: function zeroOverZero(o: Float32Array, s: number) {
+      const z = 0;
+      const f = Math.fround(s);
+      if (f <= Math.fround(0.5)) { o[0] = 1; } else { o[0] = Math.fround(0.5) * (0.5 / negOverSelf(1, z)); }
+      o[1] = negOverSelf(1, z);
+      o[2] = 0.5 / negOverSelf(1, z);
+    },
+    options: { globals: { negOverSelf } },
+    grid: 1, block: 1,
+    args: () => [new Float32Array(3), 0.75],
+    reference: ([o]: any) => { o.set([NaN, NaN, NaN]); },
+    outputs: [0],
+  } as CorpusCase,
+  {
+    name: 'atan_of_a_negation',
+    covers: ['Math.atan(-x)', 'Math.atan(-Math.abs(x))', 'Math.atan(-f()) of a device function', 'Math.atan2/asin of a negation'],
+    kernel: function atanOfNegation(a: Float32Array, o: Float32Array) {
+      const i = cuda.grid(1);
+      if (i >= a.length) return;
+      o[i * 5] = Math.atan(-a[i]);
+      o[i * 5 + 1] = Math.atan(-Math.abs(a[i]));
+      o[i * 5 + 2] = Math.atan(-onePlusHalf(0.5));
+      o[i * 5 + 3] = Math.atan2(-a[i], 2);
+      o[i * 5 + 4] = Math.asin(-(a[i] * 0.25));
+    },
+    options: { globals: { onePlusHalf } },
+    grid: 1, block: 16,
+    args: () => [Float32Array.from(ATAN_ARGS), new Float32Array(ATAN_ARGS.length * 5)],
+    reference: ([a, o]: any) => {
+      for (let i = 0; i < a.length; i++) {
+        o.set([Math.atan(-a[i]), Math.atan(-Math.abs(a[i])), Math.atan(-1), Math.atan2(-a[i], 2), Math.asin(-(a[i] * 0.25))], i * 5);
+      }
+    },
     outputs: [1],
   } as CorpusCase,
 ];
