@@ -115,7 +115,10 @@ export function generate(seed, { exclude = [] } = {}) {
     const vars = inDevice ? [...inDevice.locals[ty] ?? [], ...inDevice.params.filter((p) => p.ty === ty).map((p) => p.name)] : locals[ty];
     for (const v of vars) opts.push(() => E(ty, v));
     if (ty === 'i32') {
-      opts.push(() => E('i32', pick(I_LITERALS)), () => E('i32', `(-${pick(I_LITERALS)})`));
+      // A literal beyond 2^24 is typed (`i32(n)`): as a bare literal next to f32 arithmetic it would
+      // take f32, where such an integer literal is refused (not exact in f32).
+      const iLit = () => { const l = pick(I_LITERALS); return Math.abs(Number(l)) > 2 ** 24 ? `i32(${l})` : l; };
+      opts.push(() => E('i32', iLit()), () => E('i32', `(-${iLit()})`));
       if (!inDevice) {
         opts.push(() => E('i32', 'i'), () => E('i32', 'n'), () => E('i32', 'inI[', idx(ARRAY_LEN), ']'), () => E('i32', 'inI.length'));
         for (const c of counters) opts.push(() => E('i32', c));
