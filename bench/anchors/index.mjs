@@ -47,13 +47,13 @@ function findPython() {
   return pythonCache;
 }
 
-function numbaAnchor(anchor, extraArgs) {
+function numbaAnchor(anchor, extraArgs, script = 'numba_anchor.py') {
   const py = findPython();
   if (!py) return { anchor, skipped: 'no python with numba (set NUMBAT_PYTHON or apt-get install python3-numba)' };
   // A fixed environment: no on-disk cache, so compile_s is a real compile.
   const env = { ...process.env, NUMBA_CACHE_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'numba-cache-')) };
   try {
-    return runJson(py, [path.join(here, 'numba_anchor.py'), ...extraArgs], { env });
+    return runJson(py, [path.join(here, script), ...extraArgs], { env });
   } catch (e) {
     return { anchor, skipped: e.message };
   } finally {
@@ -61,23 +61,23 @@ function numbaAnchor(anchor, extraArgs) {
   }
 }
 
-function openmpAnchor() {
+function openmpAnchor(anchor = 'c-openmp', source = 'openmp.c') {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'numbat-anchor-c-'));
   try {
     const t0 = performance.now();
-    const bin = buildC(dir);
+    const bin = buildC(dir, source);
     const compile_s = (performance.now() - t0) / 1e3;
     // compile_s = the cc build, the C analogue of a JIT's first-call cost.
     return { ...runJson(bin, []), compile_s };
   } catch (e) {
-    return { anchor: 'c-openmp', skipped: e.message };
+    return { anchor, skipped: e.message };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function buildC(dir) {
-  const r = spawnSync('sh', [path.join(here, 'build-c.sh'), dir], { encoding: 'utf8', timeout: TIMEOUT_MS });
+function buildC(dir, source) {
+  const r = spawnSync('sh', [path.join(here, 'build-c.sh'), dir, source], { encoding: 'utf8', timeout: TIMEOUT_MS });
   if (r.error || r.status !== 0) {
     const why = r.error ? r.error.message : (r.stderr.trim().split('\n')[0] || `exit ${r.status}`);
     throw new Error(`build-c.sh failed: ${why}`);
@@ -95,19 +95,31 @@ function plainJsAnchor() {
   }
 }
 
+// numpy's Generator(Philox) on one core: any python3 with numpy (numba not needed).
+function numpyAnchor() {
+  try {
+    return runJson(process.env.NUMBAT_PYTHON ?? 'python3', [path.join(here, 'random_anchor.py'), '--numpy']);
+  } catch (e) {
+    return { anchor: 'numpy-philox', skipped: e.message };
+  }
+}
+
 export async function runAnchors({ cudasim = true } = {}) {
   const rows = [plainJsAnchor(), numbaAnchor('numba-parallel', []), openmpAnchor()];
+  // Monte Carlo random-number anchors (uniform/normal draws, option pricing).
+  rows.push(numpyAnchor(), numbaAnchor('numba-parallel-option', ['--numba-option'], 'random_anchor.py'), openmpAnchor('c-openmp-philox', 'philox-openmp.c'));
   if (cudasim) rows.push(numbaAnchor('numba-cudasim', ['--cudasim']));
   return rows;
 }
 
 function table(rows) {
   const f = (v, d) => (v === undefined ? '-' : Number(v).toFixed(d));
-  const out = [['anchor', 'thr', 'MC Msamples/s', 'MC total', 'reduce GB/s', 'reduce sum', 'compile s']];
+  const out = [['anchor', 'thr', 'MC Msamples/s', 'MC total', 'reduce GB/s', 'reduce sum', 'uniform M/s', 'normal M/s', 'option Mpaths/s', 'compile s']];
   for (const r of rows) {
     if (r.skipped) { out.push([r.anchor, `skipped: ${r.skipped}`]); continue; }
     out.push([r.anchor, String(r.threads ?? '-'), f(r.mc?.samples_per_s / 1e6, 1), String(r.mc?.total ?? '-'),
-      f(r.reduce?.gbps, 2), String(r.reduce?.sum ?? '-'), f(r.compile_s, 3)]);
+      f(r.reduce?.gbps, 2), String(r.reduce?.sum ?? '-'), f(r.uniform?.draws_per_s / 1e6, 1), f(r.normal?.draws_per_s / 1e6, 1),
+      f(r.option?.paths_per_s / 1e6, 1), f(r.compile_s, 3)]);
   }
   const w = out[0].map((_, i) => Math.max(...out.filter((r) => r.length > 2).map((r) => r[i].length)));
   return out.map((r) => (r.length > 2 ? r.map((c, i) => c.padEnd(w[i])).join('  ') : r.join('  '))).join('\n');
@@ -118,7 +130,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   console.log(table(rows));
   // The full-size anchors must agree exactly on the MC total (the cudasim run
   // is a smaller prefix problem and checks itself against expected_total).
-  const totals = new Set(rows.filter((r) => !r.skipped && r.anchor !== 'numba-cudasim').map((r) => r.mc.total));
+  const totals = new Set(rows.filter((r) => !r.skipped && r.mc && r.anchor !== 'numba-cudasim').map((r) => r.mc.total));
   if (totals.size > 1) console.log(`WARNING: MC totals disagree: ${[...totals].join(', ')}`);
   console.log(JSON.stringify(rows));
 }

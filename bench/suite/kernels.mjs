@@ -3,7 +3,7 @@
 // whose every partial sum is exact), so their throughput divides by the
 // anchors'. Each returns the examples' result shape (target, device, result,
 // checks, work, seconds, throughput, unit, compileMs).
-import { cuda, loadBackend, targetAvailability } from '@numbat/core';
+import { cuda, loadBackend, random, targetAvailability } from '@numbat/core';
 import { blockReduce, monteCarloPi } from '../cpu/kernels.mjs';
 import { piSeeds, replayThread } from '../../examples/pi.mjs';
 
@@ -18,6 +18,11 @@ export function kernelProblem(id, target, quick) {
   const small = quick || target === 'sim';
   if (id === 'mc-kernel') {
     return small ? { threads: target === 'sim' ? 1024 : 4096, samples: 200, reps: 3 } : { threads: 16384, samples: 2000, reps: 7 };
+  }
+  if (id === 'random-uniform' || id === 'random-normal') {
+    // The C Philox anchor's problem: 16384 streams, 4096 uniforms or 1024 normals each.
+    const draws = id === 'random-uniform' ? 4096 : 1024;
+    return small ? { threads: target === 'sim' ? 256 : 4096, draws: target === 'sim' ? 64 : draws / 4, reps: 3 } : { threads: 16384, draws, reps: 7 };
   }
   // webgpu binds at most 128 MiB per storage buffer by default: 2^24 f32 is within it.
   const log2n = small ? (target === 'sim' ? 16 : 20) : target === 'webgpu' ? 24 : 26;
@@ -35,7 +40,58 @@ export const KERNEL_WORKLOADS = [
     title: 'Shared-memory block reduction of f32 (device arrays; partials summed on the host)',
     run: runBlockReduce,
   },
+  {
+    id: 'random-uniform', kind: 'kernel', anchor: 'uniform', unit: 'draws/s',
+    title: 'random.uniformF32 draws (Philox4x32-10 states; each thread sums its draws)',
+    run: (o) => runDraws('random-uniform', o),
+  },
+  {
+    id: 'random-normal', kind: 'kernel', anchor: 'normal', unit: 'draws/s',
+    title: 'random.normalF32 draws (Box-Muller on Philox words; each thread sums its draws)',
+    run: (o) => runDraws('random-normal', o),
+  },
 ];
+
+function sumUniforms(states, sums, draws) {
+  const i = cuda.grid(1);
+  if (i >= sums.length) return;
+  let s = 0;
+  for (let k = 0; k < draws; k++) s += random.uniformF32(states, i);
+  sums[i] = s;
+}
+
+function sumNormals(states, sums, draws) {
+  const i = cuda.grid(1);
+  if (i >= sums.length) return;
+  let s = 0;
+  for (let k = 0; k < draws; k++) s += random.normalF32(states, i);
+  sums[i] = s;
+}
+
+/** Draws per second of random.uniformF32 / normalF32; checks the mean of all draws (5 standard errors). */
+async function runDraws(id, { target, quick }) {
+  const { threads, draws, reps } = kernelProblem(id, target, quick);
+  const normal = id === 'random-normal';
+  const device = (await targetAvailability(target)).device;
+  const states = cuda.toDevice(random.createStates(threads, 20261124), { target });
+  const sums = cuda.deviceArray(threads, 'f32', { target });
+  const launch = cuda.jit(normal ? sumNormals : sumUniforms, { target }).configure(Math.ceil(threads / BLOCK), BLOCK);
+  const c0 = performance.now();
+  await launch(states, sums, 1); // compiles
+  const compileMs = performance.now() - c0;
+  const t = await timeReps(reps, () => launch(states, sums, draws));
+  let total = 0;
+  for (const v of await sums.copyToHost()) total += v;
+  await Promise.all([states.free(), sums.free()]);
+  const work = threads * draws;
+  const mean = total / work, expected = normal ? 0 : 0.5, sd = normal ? 1 : Math.sqrt(1 / 12);
+  const z = Math.abs(mean - expected) / (sd / Math.sqrt(work));
+  return {
+    target, device, unit: 'draws/s', compileMs, seconds: t.bestMs / 1e3, work, throughput: work / (t.bestMs / 1e3),
+    result: { problem: `${threads} threads × ${draws} draws`, threads, draws, mean, ...t },
+    checks: [{ name: `mean of the last launch's draws is ${expected} within 5 standard errors`, ok: z < 5, detail: `${mean.toFixed(6)} (${z.toFixed(2)} standard errors)` }],
+  };
+}
 
 async function timeReps(reps, fn) {
   const ms = [];

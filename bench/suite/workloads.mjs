@@ -9,7 +9,7 @@ import { KERNEL_WORKLOADS } from './kernels.mjs';
 export const EXAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples');
 
 // Which anchor job an example repeats exactly (same kernel, same per-sample work).
-const EXAMPLE_ANCHORS = { pi: 'mc' };
+const EXAMPLE_ANCHORS = { pi: 'mc', 'option-pricing': 'option' };
 
 const oneLine = (e) => String(e?.message ?? e).split('\n')[0];
 
