@@ -85,13 +85,15 @@ function uniformF64(states: Uint32Array, i: number): number {
 function normalF32(states: Uint32Array, i: number): number {
   const n = (states.length / STATE_WORDS) | 0;
   const p = states[5 * n + i];
-  let pos = p & 7;
   const second = (p & 8) !== 0;
-  if (!second) {
-    if ((pos & 1) !== 0) pos = pos + 1; // pairs never straddle two blocks
-    if (pos >= 4) pos = refill(states, i, n);
-    pos = pos + 2;
-  }
+  // The first of a pair rounds the position up to even (pairs never straddle
+  // two blocks) and refills a used-up block. Written with one branch, not
+  // nested ones: the cpu lane groups version each varying branch, and the
+  // refill (ten Philox rounds) would be copied once per version.
+  const even = ((p & 7) + 1) & 14;
+  const refillNow = !second && even >= 4;
+  if (refillNow) refill(states, i, n);
+  const pos = second ? p & 7 : (refillNow ? 0 : even) + 2;
   states[5 * n + i] = second ? pos : pos + 8;
   const w1 = states[(4 + pos) * n + i], w2 = states[(5 + pos) * n + i];
   const u1 = f32(16777216 - (w1 >>> 8)) * 5.9604644775390625e-8;
