@@ -3,18 +3,30 @@
 // example is discovered, and every measured workload has a throughput and a bar.
 // No timing is asserted (the numbers are whatever this machine gives).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 const out = mkdtempSync(join(tmpdir(), 'numbat-bench-smoke-'));
-let run: ReturnType<typeof spawnSync>;
+type Run = { status: number | null; stdout: string; stderr: string };
+let run: Run;
+
+/** Runs a child without blocking the test worker (a long spawnSync starves vitest's RPC). */
+function runAsync(args: string[], timeoutMs: number): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { timeout: timeoutMs });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
 let data: any, markdown: string, svg: string;
 
-beforeAll(() => {
-  run = spawnSync(process.execPath, [join(root, 'bench/run.mjs'), '--quick', '--no-anchors', '--targets', 'sim,cpu', '--out', out], { encoding: 'utf8', timeout: 110_000 });
+beforeAll(async () => {
+  run = await runAsync([join(root, 'bench/run.mjs'), '--quick', '--no-anchors', '--targets', 'sim,cpu', '--out', out], 300_000);
   const files = readdirSync(out);
   const base = files.find((f) => f.endsWith('.json') && f !== 'latest.json')!.replace(/\.json$/, '');
   data = JSON.parse(readFileSync(join(out, `${base}.json`), 'utf8'));
@@ -23,7 +35,7 @@ beforeAll(() => {
   expect(readFileSync(join(out, 'latest.json'), 'utf8')).toBe(JSON.stringify(data, null, 1) + '\n');
   expect(readFileSync(join(out, 'latest.svg'), 'utf8')).toBe(svg);
   expect(readFileSync(join(out, 'latest.md'), 'utf8')).toMatch(/!\[throughput per target\]\(latest\.svg\)/);
-}, 120_000);
+}, 310_000);
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 /** Well-formedness of the SVG as XML: balanced tags, quoted attributes, escaped text. */
@@ -112,10 +124,10 @@ describe('bench/run.mjs --quick', () => {
 
 describe('bench/run.mjs with failing examples (test/fixtures/bench-examples)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'numbat-bench-failing-'));
-  let r: ReturnType<typeof spawnSync>, d: any, md: string;
-  beforeAll(() => {
-    r = spawnSync(process.execPath, [join(root, 'bench/run.mjs'), '--quick', '--no-anchors', '--no-compile', '--no-leak', '--targets', 'sim',
-      '--examples', join(root, 'test/fixtures/bench-examples'), '--workloads', 'scale,throws,bad-import,wrong,crashes', '--out', dir], { encoding: 'utf8', timeout: 60_000 });
+  let r: Run, d: any, md: string;
+  beforeAll(async () => {
+    r = await runAsync([join(root, 'bench/run.mjs'), '--quick', '--no-anchors', '--no-compile', '--no-leak', '--targets', 'sim',
+      '--examples', join(root, 'test/fixtures/bench-examples'), '--workloads', 'scale,throws,bad-import,wrong,crashes', '--out', dir], 60_000);
     d = JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8'));
     md = readFileSync(join(dir, 'latest.md'), 'utf8');
   }, 70_000);
