@@ -250,7 +250,7 @@ export class KernelLowerer {
   mathOf(fn: MathFn, t: ScalarType, args: Value[]): Value {
     const e = this.e, b = this.b;
     const float = t === 'f32' || t === 'f64';
-    const extra = inlineMathExtra(e, fn, t, args[0].getType().isFloatTy() ? 'f32' : 'f64', args);
+    const extra = inlineMathExtra(e, fn, t, args);
     if (extra) return extra;
     // Integer forms (rule 'numeric' on ints, and the i32 functions).
     if (!float) {

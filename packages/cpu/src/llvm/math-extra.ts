@@ -8,8 +8,8 @@ import type { Emitter } from './emit.js';
 
 type Value = LLVMNS.Value;
 
-/** The lowering of `fn` when it is one of these, else undefined. `t` is the result type, `argFloat` the argument's. */
-export function inlineMathExtra(e: Emitter, fn: MathFn, t: ScalarType, argFloat: ScalarType, args: Value[]): Value | undefined {
+/** The lowering of `fn` when it is one of these, else undefined. `t` is the result type. */
+export function inlineMathExtra(e: Emitter, fn: MathFn, t: ScalarType, args: Value[]): Value | undefined {
   const b = e.b;
   switch (fn) {
     case 'copysign': {
@@ -19,7 +19,9 @@ export function inlineMathExtra(e: Emitter, fn: MathFn, t: ScalarType, argFloat:
       return b.CreateSelect(b.CreateFCmpUNE(y, y), abs, e.intrinsic('llvm.copysign', t, [x, y]));
     }
     case 'frexpMant': case 'frexpExp': {
-      const f64 = argFloat === 'f64';
+      // frexp's exponent is an i32 of a float argument: its type says which float.
+      const f64 = fn === 'frexpMant' ? t === 'f64' : args[0].getType().isDoubleTy();
+      const argFloat: ScalarType = f64 ? 'f64' : 'f32';
       const [x] = args;
       const it = f64 ? e.i64 : e.i32, int = (v: number): Value => e.int(v, it);
       const mbits = f64 ? 52 : 23, bias = f64 ? 1022 : 126, scale = f64 ? 54 : 25;
