@@ -61,6 +61,17 @@ export const cuda = {
   syncthreads: (): void => kernelOnly('syncthreads'),
   /** CUDA's __umulhi: the high 32 bits of the 64-bit product of two u32 (also runs on the host). */
   umulhi: (a: number, b: number): number => evalMath('umulhi', 'u32', [a, b]),
+  // numba's math.* extras, also on the host (f64; the simulator's own reference, math-ref.ts).
+  erf: (x: number): number => evalMath('erf', 'f64', [x]),
+  erfc: (x: number): number => evalMath('erfc', 'f64', [x]),
+  gamma: (x: number): number => evalMath('gamma', 'f64', [x]),
+  lgamma: (x: number): number => evalMath('lgamma', 'f64', [x]),
+  remainder: (x: number, y: number): number => evalMath('remainder', 'f64', [x, y]),
+  nextafter: (x: number, y: number): number => evalMath('nextafter', 'f64', [x, y]),
+  copysign: (x: number, y: number): number => evalMath('copysign', 'f64', [x, y]),
+  fma: (a: number, b: number, c: number): number => evalMath('fma', 'f64', [a, b, c]),
+  ldexp: (x: number, n: number): number => evalMath('ldexp', 'f64', [x, n | 0]),
+  frexp: (x: number): [number, number] => [evalMath('frexpMant', 'f64', [x]), evalMath('frexpExp', 'i32', [x])],
   shared: { array: ((..._a: unknown[]) => kernelOnly('shared.array')) as ArrayFactory['array'] },
   local: { array: ((..._a: unknown[]) => kernelOnly('local.array')) as ArrayFactory['array'] },
   atomic: {

@@ -4,6 +4,7 @@
 // that every backend covers every entry of MATH_FNS.
 
 import type { ScalarType } from './types.js';
+import { copysignRef, erfRef, fmaRef, frexpRef, gammaRef, ldexpRef, nextafterRef, remainderRef } from './math-ref.js';
 
 /**
  * Type rules:
@@ -11,15 +12,24 @@ import type { ScalarType } from './types.js';
  * - 'numeric': keeps the (joined) operand type, ints included (abs, min, floor on an int stays int).
  * - 'i32': result i32 (imul, clz32).
  * - 'u32': arguments converted to u32 (ToUint32), result u32 (umulhi).
+ * - 'ldexp': a float and an i32 (ToInt32) in, the float out.
+ * - 'exponent': a float in, i32 out (frexp's exponent).
  * (Math.fround is not an intrinsic: the frontend lowers it to a conversion to f32.)
  */
-export type MathRule = 'float' | 'numeric' | 'i32' | 'u32';
+export type MathRule = 'float' | 'numeric' | 'i32' | 'u32' | 'ldexp' | 'exponent';
 
 export interface MathDecl {
-  arity: 1 | 2;
+  arity: 1 | 2 | 3;
   rule: MathRule;
   /** JS for the simulator, over a (and b); must match JS's Math exactly for f64. */
   sim: string;
+  /**
+   * Instead of `sim`: a self-contained function of math-ref.ts, called with the
+   * arguments and then `extra` (f64) or `extraF32` (f32); its source is embedded.
+   */
+  ref?: { fn: (...args: never[]) => number; extra?: string; extraF32?: string };
+  /** Not reachable by name: the frontend builds it (frexp's two halves). */
+  hidden?: boolean;
   /** True for functions whose int form is the identity (floor(3) = 3). */
   intIdentity?: boolean;
   /** Reached as `cuda.<name>` rather than `Math.<name>` (not a JS Math function). */
@@ -64,6 +74,20 @@ export const MATH_DECLS = {
     arity: 2, rule: 'u32', cudaOnly: true,
     sim: '((x, y) => { const xh = x >>> 16, xl = x & 65535, yh = y >>> 16, yl = y & 65535; return (xh * yh + Math.floor((xh * yl + xl * yh + ((xl * yl) >>> 16)) / 65536)) >>> 0; })(a >>> 0, b >>> 0)',
   },
+  // numba's math.* functions JS's Math lacks, as cuda.<name> (math-ref.ts holds
+  // their reference meaning; f32 forms are the f64 result rounded, or computed
+  // at f32 precision where rounding twice would differ: nextafter, fma, ldexp).
+  erf: { arity: 1, rule: 'float', cudaOnly: true, sim: '', ref: { fn: erfRef, extra: 'false' } },
+  erfc: { arity: 1, rule: 'float', cudaOnly: true, sim: '', ref: { fn: erfRef, extra: 'true' } },
+  gamma: { arity: 1, rule: 'float', cudaOnly: true, sim: '', ref: { fn: gammaRef, extra: 'false' } },
+  lgamma: { arity: 1, rule: 'float', cudaOnly: true, sim: '', ref: { fn: gammaRef, extra: 'true' } },
+  remainder: { arity: 2, rule: 'float', cudaOnly: true, sim: '', ref: { fn: remainderRef } },
+  nextafter: { arity: 2, rule: 'float', cudaOnly: true, sim: '', ref: { fn: nextafterRef, extra: 'false', extraF32: 'true' } },
+  copysign: { arity: 2, rule: 'float', cudaOnly: true, sim: '', ref: { fn: copysignRef } },
+  fma: { arity: 3, rule: 'float', cudaOnly: true, sim: '', ref: { fn: fmaRef, extra: 'false', extraF32: 'true' } },
+  ldexp: { arity: 2, rule: 'ldexp', cudaOnly: true, sim: '', ref: { fn: ldexpRef, extra: 'false', extraF32: 'true' } },
+  frexpMant: { arity: 1, rule: 'float', cudaOnly: true, hidden: true, sim: '', ref: { fn: frexpRef, extra: 'false' } },
+  frexpExp: { arity: 1, rule: 'exponent', cudaOnly: true, hidden: true, sim: '', ref: { fn: frexpRef, extra: 'true' } },
 } as const satisfies Record<string, MathDecl>;
 
 export type MathFn = keyof typeof MATH_DECLS;
@@ -72,7 +96,7 @@ const isDeclared = (s: string): s is MathFn => Object.prototype.hasOwnProperty.c
 /** A `Math.<s>` function kernels support. */
 export const isMathFn = (s: string): s is MathFn => isDeclared(s) && !(MATH_DECLS[s] as MathDecl).cudaOnly;
 /** A `cuda.<s>` function declared in MATH_DECLS (umulhi). */
-export const isCudaMathFn = (s: string): s is MathFn => isDeclared(s) && !!(MATH_DECLS[s] as MathDecl).cudaOnly;
+export const isCudaMathFn = (s: string): s is MathFn => isDeclared(s) && !!(MATH_DECLS[s] as MathDecl).cudaOnly && !(MATH_DECLS[s] as MathDecl).hidden;
 
 /** Math constants become literals of the default float. */
 export const MATH_CONSTANTS: Record<string, number> = {
@@ -85,8 +109,12 @@ export const MATH_CONSTANTS: Record<string, number> = {
  * for two-argument numeric functions). Returns the type the arguments are
  * converted to and the result type.
  */
-export function mathSignature(fn: MathFn, argTypes: ScalarType[], defaultFloat: 'f32' | 'f64'): { arg: ScalarType; result: ScalarType } {
+export function mathSignature(fn: MathFn, argTypes: ScalarType[], defaultFloat: 'f32' | 'f64'): { arg: ScalarType; result: ScalarType; args?: ScalarType[] } {
   const d: MathDecl = MATH_DECLS[fn];
+  if (d.rule === 'ldexp') {
+    const t = argTypes[0] === 'f32' || argTypes[0] === 'f64' ? argTypes[0] : defaultFloat;
+    return { arg: t, result: t, args: [t, 'i32'] };
+  }
   const joined = argTypes.reduce((x, y) => joinNumeric(x, y));
   switch (d.rule) {
     case 'float': {
@@ -97,6 +125,7 @@ export function mathSignature(fn: MathFn, argTypes: ScalarType[], defaultFloat: 
       const t = joined === 'bool' ? 'i32' : joined;
       return { arg: t, result: t };
     }
+    case 'exponent': return { arg: joined === 'f32' || joined === 'f64' ? joined : defaultFloat, result: 'i32' };
     case 'i32': return { arg: 'i32', result: 'i32' };
     case 'u32': return { arg: 'u32', result: 'u32' };
   }

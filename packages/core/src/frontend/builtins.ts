@@ -14,6 +14,7 @@ import { lowerExpr, scalarsInOrder } from './expressions.js';
 import { arrayDecl, flatIndex } from './arrays.js';
 import { math, mathCall } from './math.js';
 import { wrappedValue } from './wrapping.js';
+import { frexp, numberMember, numberTest } from './math-extra.js';
 
 const ATOMIC_OPS = ['add', 'sub', 'max', 'min', 'and', 'or', 'xor', 'exch', 'cas'];
 
@@ -32,6 +33,8 @@ export function namespaceMember(cx: LowerContext, node: N, ns: string, prop: str
     if (prop === 'random') cx.fail(node, 'Math.random', 'Math.random is not available in kernels; use numbat random (Philox) states or a hash of the thread index');
     return cx.fail(node, `Math.${prop}`, `Math.${prop} is not supported in kernels`);
   }
+  if (ns === 'Number') return numberMember(cx, node, prop);
+  if (path === 'cuda.frexp') return { k: 'ns', path };
   const reg = /^cuda\.(threadIdx|blockIdx|blockDim|gridDim)$/.exec(ns);
   if (reg) {
     const dim = ['x', 'y', 'z'].indexOf(prop);
@@ -46,6 +49,8 @@ export function namespaceMember(cx: LowerContext, node: N, ns: string, prop: str
 export function callBuiltin(cx: LowerContext, node: N, path: string, args: N[], declName?: string): Val {
   if (path.startsWith('Math.')) return math(cx, node, path.slice(5), args);
   if (path.startsWith('cuda.atomic.')) return atomic(cx, node, path.slice(12), args);
+  if (/^(Number\.)?is(NaN|Finite)$/.test(path)) return numberTest(cx, node, path, args);
+  if (path === 'cuda.frexp') return frexp(cx, node, args);
   if (path.startsWith('cuda.') && isCudaMathFn(path.slice(5))) {
     const fn = path.slice(5) as MathFn;
     if (args.length !== MATH_DECLS[fn].arity) cx.fail(node, `${path}`, `${path} takes ${MATH_DECLS[fn].arity} argument(s)`);

@@ -32,8 +32,14 @@ export interface DeviceFrame {
   done: number;
   /** Loop depth at the call: a return inside deeper loops breaks out of them. */
   loopDepth: number;
-  /** The assignments of returned values, converted to the result's type once every return is seen. */
-  returns: { stmt: Stmt & { kind: 'assign' }; value: ScalarVal }[];
+  /** The assignments of returned values, converted to the result's type once every return is seen (`item`: element of an array return). */
+  returns: { stmt: Stmt & { kind: 'assign' }; value: ScalarVal; item?: number }[];
+  /** `return [a, b]`: one result local per element, made at the first such return; `scalar`: a plain return was seen. */
+  items?: { id: number; key: string }[];
+  scalar?: boolean;
+  /** The function's node and name (names and keys of the element locals). */
+  fnNode: N;
+  fnName: string;
 }
 
 /** Per-function lowering frame: the kernel itself or an inlined device function. */

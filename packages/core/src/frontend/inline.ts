@@ -6,7 +6,7 @@
 import type { DeviceFunction } from '../device-function.js';
 import type { Binding, DeviceFrame, Frame, LowerContext, N } from './context.js';
 import { nodeId } from './context.js';
-import type { Val } from './values.js';
+import type { ScalarVal, Val } from './values.js';
 import { constExpr } from './ir-build.js';
 import { joinContributions } from './local-types.js';
 import { valsInOrder } from './expressions.js';
@@ -39,7 +39,7 @@ export function inline(cx: LowerContext, node: N, fn: DeviceFunction): Val {
     // The result is a local of this copy, keyed by the function node.
     const resBinding = cx.newLocal(`${fn.name}.result`, fnNode, undefined, true);
     const done = cx.temp('bool', `${fn.name}.done`);
-    const device: DeviceFrame = { result: resBinding.id, resultKey: resBinding.key, done, loopDepth: cx.loopDepth, returns: [] };
+    const device: DeviceFrame = { result: resBinding.id, resultKey: resBinding.key, done, loopDepth: cx.loopDepth, returns: [], fnNode, fnName: fn.name };
     frame.device = device;
     cx.emit({ kind: 'assign', local: done, value: constExpr('bool', false) });
     fnNode.params.forEach((p: N, i: number) => {
@@ -60,6 +60,7 @@ export function inline(cx: LowerContext, node: N, fn: DeviceFunction): Val {
       const body = lowerFunctionBody(cx, fnNode);
       for (const s of body) cx.emit(s);
     } finally { cx.scopes = savedScopes; }
+    if (device.items) return tupleResult(cx, device);
     const cs = cx.contributionsOf(resBinding.key);
     if (cs.length === 0) return cx.lit(0);
     // The result's type is the join of this copy's returns, known now: no
@@ -72,6 +73,18 @@ export function inline(cx: LowerContext, node: N, fn: DeviceFunction): Val {
   } finally {
     cx.frames.pop();
   }
+}
+
+/** The result of a function returning array literals: each element local typed by the join of its values. */
+function tupleResult(cx: LowerContext, device: DeviceFrame): Val {
+  const items: ScalarVal[] = device.items!.map((it, k) => {
+    const j = joinContributions(cx.contributionsOf(it.key), cx.float);
+    const type = j.ok ? j.type : j.types[0];
+    cx.locals[it.id].type = type;
+    for (const r of device.returns) if (r.item === k) r.stmt.value = cx.coerce(r.value, type);
+    return { k: 'scalar', e: { kind: 'local', id: it.id, type } };
+  });
+  return { k: 'tuple', items };
 }
 
 /** Might this statement return (so code after it must test the `done` flag)? */

@@ -12,6 +12,7 @@ import { bin, conv } from './ir-build.js';
 import { coerce, literalAgainst } from './typing.js';
 import { lowerExpr, scalarsInOrder } from './expressions.js';
 import { intDivision } from './operators.js';
+import { evalMath } from '../ir/semantics.js';
 
 export function math(cx: LowerContext, node: N, fn: string, args: N[]): Val {
   if (fn === 'min' || fn === 'max') {
@@ -45,12 +46,11 @@ export function math(cx: LowerContext, node: N, fn: string, args: N[]): Val {
 export function mathCall(cx: LowerContext, node: N, fn: MathFn, vals: ScalarVal[]): ScalarVal {
   const decl = MATH_DECLS[fn];
   if (vals.every((v) => v.lit !== undefined)) {
-    const f = new Function('a', 'b', `return ${decl.sim};`) as (a: unknown, b: unknown) => number;
-    return cx.lit(f(vals[0].lit, vals[1]?.lit), node);
+    return cx.lit(evalMath(fn, 'f64', vals.map((v) => v.lit!)), node);
   }
   let types = vals.map((v) => (v.lit !== undefined ? undefined : v.e.type));
   const concrete = types.filter((t): t is ScalarType => t !== undefined);
-  if (concrete.length === 2 && isInt(concrete[0]) && isInt(concrete[1]) && concrete[0] !== concrete[1] && decl.rule === 'numeric') {
+  if (concrete.length >= 2 && isInt(concrete[0]) && isInt(concrete[1]) && concrete[0] !== concrete[1] && decl.rule === 'numeric') {
     cx.typeFail(node, 'i32/u32 mix', `Math.${fn} mixes i32 and u32 arguments; convert one explicitly`);
     types = types.map(() => 'u32');
     concrete.fill('u32');
@@ -60,6 +60,6 @@ export function mathCall(cx: LowerContext, node: N, fn: MathFn, vals: ScalarVal[
   const sig = mathSignature(fn, litTypes, cx.float);
   if (decl.rule === 'numeric' && 'intIdentity' in decl && decl.intIdentity && isInt(sig.arg)) return { k: 'scalar', e: cx.coerce(vals[0], sig.arg) };
   // i32/u32 rules take any number the way JS's ToInt32/ToUint32 would (sig.arg is i32/u32 there).
-  const argsE = vals.map((v) => cx.coerce(v, sig.arg));
+  const argsE = vals.map((v, i) => cx.coerce(v, sig.args?.[i] ?? sig.arg));
   return { k: 'scalar', e: { kind: 'math', fn, args: argsE, type: sig.result } };
 }

@@ -8,7 +8,7 @@ import type { LocalBinding, LowerContext, N } from './context.js';
 import type { ScalarVal, Val } from './values.js';
 import { constExpr, not } from './ir-build.js';
 import { describeNode } from './diagnostics.js';
-import { lowerCall, lowerExpr } from './expressions.js';
+import { lowerCall, lowerExpr, scalarsInOrder } from './expressions.js';
 import { binary, condition } from './operators.js';
 import { element, loadExpr, store } from './arrays.js';
 import { mayReturn } from './inline.js';
@@ -82,11 +82,11 @@ function varDecl(cx: LowerContext, node: N): void {
   for (const d of node.declarations as N[]) {
     if (d.id.type === 'ArrayPattern') {
       const v = d.init ? lowerExpr(cx, d.init) : undefined;
-      if (!v || v.k !== 'tuple') cx.fail(d, 'array destructuring', 'array destructuring only works on cuda.grid(n) / cuda.gridsize(n)');
+      if (!v || v.k !== 'tuple') cx.fail(d, 'array destructuring', 'array destructuring only works on several results: cuda.grid(n) / cuda.gridsize(n), cuda.frexp(x) and device functions that return an array literal');
       d.id.elements.forEach((el: N | null, i: number) => {
         if (!el) return;
         if (el.type !== 'Identifier') cx.fail(el, 'destructuring pattern', 'only plain names can be destructured');
-        if (i >= v.items.length) cx.fail(el, 'destructuring', `cuda.grid gives ${v.items.length} values`);
+        if (i >= v.items.length) cx.fail(el, 'destructuring', `the value gives only ${v.items.length} results`);
         declareScalar(cx, el.name, el, v.items[i], mutable);
       });
       continue;
@@ -103,7 +103,7 @@ function varDecl(cx: LowerContext, node: N): void {
     if (v.k === 'scalar') declareScalar(cx, name, d.id, v, mutable);
     // `let a = x` aliasing an array is fine as long as it is never reassigned (assignment refuses it).
     else if (v.k === 'array' || v.k === 'devfn' || v.k === 'dtype' || v.k === 'ns') cx.declare(name, { kind: 'val', val: v }, d.id);
-    else if (v.k === 'tuple') cx.fail(d, 'tuple', 'cuda.grid(n) with n > 1 gives a tuple: destructure it, `const [x, y] = cuda.grid(2)`');
+    else if (v.k === 'tuple') cx.fail(d, 'tuple', 'this gives several results (a tuple): destructure it, e.g. `const [x, y] = cuda.grid(2)`, `const [m, e] = cuda.frexp(x)`');
     else cx.fail(d.init, 'host value', `'${name}' would hold a value kernels cannot use`);
   }
 }
@@ -164,13 +164,41 @@ function returnStmt(cx: LowerContext, node: N): void {
     cx.emit({ kind: 'return', loc: cx.loc(node) });
     return;
   }
-  if (node.argument) setResult(cx, node.argument, lowerExpr(cx, node.argument));
+  if (node.argument?.type === 'ArrayExpression') {
+    const els = node.argument.elements as (N | null)[];
+    if (els.some((e) => !e || e.type === 'SpreadElement')) cx.fail(node.argument, 'returned array', 'a returned array literal must list its values ([a, b]), without holes or spreads');
+    setItems(cx, node.argument, scalarsInOrder(cx, els as N[], 'an element of a returned array'));
+  } else if (node.argument) {
+    const v = lowerExpr(cx, node.argument);
+    if (v.k === 'tuple') setItems(cx, node.argument, v.items);
+    else setResult(cx, node.argument, v);
+  }
   cx.emit({ kind: 'assign', local: dev.done, value: constExpr('bool', true) });
   if (cx.loopDepth > dev.loopDepth) cx.emit({ kind: 'break' });
 }
 
+/** `return [a, b]` (or a returned tuple): each value goes into its element's result local. */
+function setItems(cx: LowerContext, node: N, vals: ScalarVal[]): void {
+  const dev = cx.frame.device!;
+  if (dev.scalar) cx.fail(node, 'mixed returns', `device function '${dev.fnName}' returns both a number and an array; return arrays of the same length everywhere`);
+  dev.items ??= vals.map((_, k) => {
+    const b = cx.newLocal(`${dev.fnName}.result${k}`, dev.fnNode, undefined, true);
+    return { id: b.id, key: b.key };
+  });
+  if (dev.items.length !== vals.length) cx.fail(node, 'returned array length', `device function '${dev.fnName}' returns arrays of ${dev.items.length} and ${vals.length} values; every return must give the same number`);
+  vals.forEach((s, k) => {
+    const it = dev.items![k];
+    cx.contribute(it.key, s);
+    const stmt: Stmt & { kind: 'assign' } = { kind: 'assign', local: it.id, value: s.e };
+    dev.returns.push({ stmt, value: s, item: k });
+    cx.emit(stmt);
+  });
+}
+
 function setResult(cx: LowerContext, node: N, v: Val): void {
   const dev = cx.frame.device!;
+  if (dev.items) cx.fail(node, 'mixed returns', `device function '${dev.fnName}' returns both an array and a number; return arrays of the same length everywhere`);
+  dev.scalar = true;
   const s = cx.scalar(v, node, 'a device function return value');
   cx.contribute(dev.resultKey, s);
   // Converted to the result's type once every return of this copy is seen (see inline.ts).

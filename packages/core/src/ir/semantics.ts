@@ -5,7 +5,7 @@
 import type { BinaryOp, UnaryOp } from './ops.js';
 import type { ScalarType } from '../types.js';
 import { CONVERT_JS } from '../types.js';
-import { MATH_DECLS, type MathFn } from '../intrinsics.js';
+import { MATH_DECLS, type MathDecl, type MathFn } from '../intrinsics.js';
 
 /** Round a JS number result to the register type. */
 export function wrapJs(t: ScalarType, x: string): string {
@@ -59,16 +59,21 @@ export function convertJs(from: ScalarType, to: ScalarType, a: string): string {
 }
 
 export function mathJs(fn: MathFn, t: ScalarType, args: string[]): string {
+  const ref = (MATH_DECLS[fn] as MathDecl).ref;
+  if (ref) {
+    const extra = (t === 'f32' ? ref.extraF32 : undefined) ?? ref.extra;
+    return wrapJs(t, `(${ref.fn.toString()})(${[...args, ...(extra ? [extra] : [])].join(', ')})`);
+  }
   // One pass over the snippet: an argument's own text (say an array named "b" in
   // a bounds-check message) is never substituted again, and `$` in it stays literal.
   const src = MATH_DECLS[fn].sim.replace(/\b[ab]\b/g, (m) => (m === 'a' ? args[0] : args[1] ?? ''));
   return wrapJs(t, src);
 }
 
-const cache = new Map<string, (a: any, b?: any) => any>();
-function compiled(key: string, body: string): (a: any, b?: any) => any {
+const cache = new Map<string, (a: any, b?: any, c?: any) => any>();
+function compiled(key: string, body: string): (a: any, b?: any, c?: any) => any {
   let f = cache.get(key);
-  if (!f) { f = new Function('a', 'b', `return ${body};`) as (a: any, b?: any) => any; cache.set(key, f); }
+  if (!f) { f = new Function('a', 'b', 'c', `return ${body};`) as (a: any, b?: any, c?: any) => any; cache.set(key, f); }
   return f;
 }
 export const evalBinary = (op: BinaryOp, t: ScalarType, a: number | boolean, b: number | boolean): number | boolean =>
@@ -78,4 +83,4 @@ export const evalUnary = (op: UnaryOp, t: ScalarType, a: number | boolean): numb
 export const evalConvert = (from: ScalarType, to: ScalarType, a: number | boolean): number | boolean =>
   compiled(`c:${from}:${to}`, convertJs(from, to, 'a'))(a);
 export const evalMath = (fn: MathFn, t: ScalarType, args: (number | boolean)[]): number =>
-  compiled(`m:${fn}:${t}`, mathJs(fn, t, ['a', 'b']))(args[0], args[1]);
+  compiled(`m:${fn}:${t}`, mathJs(fn, t, ['a', 'b', 'c'].slice(0, MATH_DECLS[fn].arity)))(args[0], args[1], args[2]);

@@ -7,6 +7,7 @@
 import type { ArrayRef, AtomicExpr, ElemType, Expr, KernelIR, Loc, MathExpr, MathFn, ScalarType, Stmt } from '@numbat/core';
 import type { LLVM, LLVMNS } from './bindings.js';
 import { Emitter } from './emit.js';
+import { inlineMathExtra } from './math-extra.js';
 import type { TargetHooks } from './hooks.js';
 import { atomicHelperName } from './atomics.js';
 
@@ -249,6 +250,8 @@ export class KernelLowerer {
   mathOf(fn: MathFn, t: ScalarType, args: Value[]): Value {
     const e = this.e, b = this.b;
     const float = t === 'f32' || t === 'f64';
+    const extra = inlineMathExtra(e, fn, t, args);
+    if (extra) return extra;
     // Integer forms (rule 'numeric' on ints, and the i32 functions).
     if (!float) {
       switch (fn) {

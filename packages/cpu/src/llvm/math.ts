@@ -54,4 +54,16 @@ export const LIBM_MATH: MathTable = {
   imul: inline,
   clz32: inline,
   umulhi: inline,
+  // numba's math.* extras (cuda.erf …): glibc's functions; fma and copysign are LLVM's.
+  erf: libm('erf'),
+  erfc: libm('erfc'),
+  gamma: libm('tgamma'),
+  lgamma: libm('lgamma'),
+  remainder: libm('remainder'),
+  nextafter: libm('nextafter'),
+  copysign: inline,
+  fma: intrinsic('llvm.fma'),
+  ldexp: libm('ldexp'),
+  frexpMant: inline,
+  frexpExp: inline,
 };

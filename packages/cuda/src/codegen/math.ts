@@ -47,6 +47,18 @@ export const CUDA_MATH: MathTable = {
   imul: inline,
   clz32: inline,
   umulhi: inline,
+  // numba's math.* extras (cuda.erf …): libdevice; fma is one fma.rn instruction.
+  erf: nv('erf'),
+  erfc: nv('erfc'),
+  gamma: nv('tgamma'),
+  lgamma: nv('lgamma'),
+  remainder: nv('remainder'),
+  nextafter: nv('nextafter'),
+  copysign: inline,
+  fma: intrinsic('llvm.fma'),
+  ldexp: nv('ldexp'),
+  frexpMant: inline,
+  frexpExp: inline,
 };
 
 /** f32 functions libdevice offers in a fast (approximate) form. */

@@ -12,6 +12,8 @@ export interface HelperDef {
   code: string;
 }
 
+import { MATH_EXTRA_HELPERS } from './helpers-math-extra.js';
+
 const LN2 = '0.6931471805599453f';
 
 export const HELPERS: Record<string, HelperDef> = {
@@ -354,15 +356,28 @@ fn nb_bits32(p: array<u32, 7>, at: u32) -> u32 {
   // expm1/log1p: a short series near 0, the plain formula elsewhere. (The
   // classic u = exp(x); if (u == 1) … tricks are undone by shader compilers
   // that simplify (1 + x) == 1 to x == 0, as Mesa's does.)
+  // expm1 = 2^k (expm1(r) + 1) - 1 with x = k ln2 + r, |r| <= ln2/2 (Cody-Waite:
+  // k * LN2_HI is exact), expm1(r) = r + r^2 (1/2 + r/6 + ...) by Taylor to r^9.
+  // The old series/exp(x) - 1 switch at |x| = 0.05 was up to 68 ulp off there.
   nb_expm1: {
-    deps: ['nb_isnan'],
+    deps: ['nb_isnan', 'nb_inf'],
     code: `fn nb_expm1(x: f32) -> f32 {
-  if (nb_isnan(x)) { return x; }
-  if (abs(x) < 0.05f) {
-    return x * (1.0f + x / 2.0f * (1.0f + x / 3.0f * (1.0f + x / 4.0f * (1.0f + x / 5.0f * (1.0f + x / 6.0f * (1.0f + x / 7.0f))))));
+  let k = round(x * 1.4426950408889634f);
+  let r = (x - k * 0.693145751953125f) - k * 1.4286068203094172e-6f;
+  let q = 0.5f + r * (0.16666667f + r * (0.041666668f + r * (0.008333334f + r * (0.0013888889f + r * (1.984127e-4f + r * (2.4801588e-5f + r * 2.7557319e-6f))))));
+  let em = r + (r * r) * q;
+  var y = em;
+  if (k != 0.0f) {
+    let p = bitcast<f32>(u32(clamp(i32(k), -126, 127) + 127) << 23u);
+    y = p * em + (p - 1.0f);
+    if (k > 127.0f) { y = (p * em + p) * 2.0f; }
   }
-  if (x < -17.0f) { return -1.0f; }
-  return exp(x) - 1.0f;
+  if (abs(x) < 0.34657359f) { y = x + (x * x) * (0.5f + x * (0.16666667f + x * (0.041666668f + x * (0.008333334f + x * (0.0013888889f + x * (1.984127e-4f + x * (2.4801588e-5f + x * 2.7557319e-6f))))))); }
+  if (abs(x) < 1.0e-10f) { y = x; }
+  if (x < -17.5f) { y = -1.0f; }
+  if (x > 88.72283f) { y = nb_inf(); }
+  if (nb_isnan(x)) { y = x; }
+  return y;
 }`,
   },
   nb_log1p: {
@@ -514,6 +529,7 @@ fn nb_bits32(p: array<u32, 7>, at: u32) -> u32 {
   return r;
 }`,
   },
+  ...MATH_EXTRA_HELPERS,
 };
 
 /** The helpers one kernel uses, emitted dependencies first. */

@@ -16,6 +16,9 @@ const helper = (name: string): MathLowering => (a, _t, h) => `${h.use(name)}(${a
 /** Math.floor & co: identity on integers (JS gives the same integer back). */
 const rounding = (floatForm: MathLowering): MathLowering => (a, t, h, fast) => (t === 'f32' ? floatForm(a, t, h, fast) : a[0]);
 
+/** Refused by checks.ts before emission (WEBGPU_REFUSED_MATH). */
+const refused: MathLowering = () => { throw new Error('numbat internal error: a refused cuda.* function reached the WGSL emitter'); };
+
 export const MATH_LOWERING: Record<MathFn, MathLowering> = {
   sqrt: helper('nb_sqrt'),
   cbrt: helper('nb_cbrt'),
@@ -50,4 +53,12 @@ export const MATH_LOWERING: Record<MathFn, MathLowering> = {
   imul: (a) => `(${a[0]} * ${a[1]})`,
   clz32: (a) => `i32(countLeadingZeros(bitcast<u32>(${a[0]})))`,
   umulhi: (a, _t, h) => `${h.use('nb_umulhi')}(${a[0]}, ${a[1]})`,
+  // numba's math.* extras (cuda.*); erf, erfc, gamma, lgamma and fma are refused (checks.ts).
+  copysign: helper('nb_copysign_js'),
+  nextafter: helper('nb_nextafter'),
+  remainder: helper('nb_remainder'),
+  ldexp: helper('nb_ldexp'),
+  frexpMant: helper('nb_frexp_mant'),
+  frexpExp: helper('nb_frexp_exp'),
+  erf: refused, erfc: refused, gamma: refused, lgamma: refused, fma: refused,
 };

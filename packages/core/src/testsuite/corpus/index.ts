@@ -4,6 +4,7 @@ import { control } from './control.js';
 import { memory } from './memory.js';
 import { numeric } from './numeric.js';
 import { math } from './math.js';
+import { math2 } from './math2.js';
 import { regressFrontend } from './regress-frontend.js';
 import { regressSimcpu } from './regress-simcpu.js';
 import { regressWebgpu } from './regress-webgpu.js';
@@ -13,6 +14,6 @@ import type { CorpusCase } from './types.js';
 
 export type { CorpusCase } from './types.js';
 export const CORPUS: CorpusCase[] = [
-  ...basic, ...control, ...memory, ...numeric, ...math,
+  ...basic, ...control, ...memory, ...numeric, ...math, ...math2,
   ...regressFrontend, ...regressSimcpu, ...regressWebgpu, ...regressFuzzBackends, ...regressFuzzCore,
 ];
