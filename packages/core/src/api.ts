@@ -34,7 +34,7 @@ function jit<F extends (...args: any[]) => any>(fn: F, options: JitOptions & { d
 function jit<F extends (...args: any[]) => void>(fn: F, options?: JitOptions): Kernel<F>;
 function jit(fn: (...args: any[]) => any, options: JitOptions = {}): unknown {
   checkJit(fn, options);
-  if (options.device) return new DeviceFunction(fn, options.globals ?? {}, fn.name || 'device');
+  if (options.device) return new DeviceFunction(fn, options.globals ?? {}, fn.name || 'device', options.source);
   return new Kernel(fn, options);
 }
 

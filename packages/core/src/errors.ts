@@ -88,13 +88,20 @@ export function codeFrame(source: SourceInfo, loc: Loc): string {
   const from = Math.max(0, idx - 2), to = Math.min(lines.length - 1, idx + 1);
   const width = String(source.firstLine + to).length;
   const out: string[] = [];
+  // A minified bundle's line can be 100 kB: show a window around the column.
+  const col = Math.max(0, loc.column - 1);
+  const start = Math.max(0, col - FRAME_WIDTH / 2);
+  const clip = (line: string) => (line.length <= FRAME_WIDTH ? line : `${start > 0 ? '…' : ''}${line.slice(start, start + FRAME_WIDTH)}${line.length > start + FRAME_WIDTH ? '…' : ''}`);
+  const caret = lines[idx].length <= FRAME_WIDTH ? col : col - start + (start > 0 ? 1 : 0);
   for (let i = from; i <= to; i++) {
     const n = String(source.firstLine + i).padStart(width);
-    out.push(`${i === idx ? '>' : ' '} ${n} | ${lines[i]}`);
-    if (i === idx) out.push(`  ${' '.repeat(width)} | ${' '.repeat(Math.max(0, loc.column - 1))}^`);
+    out.push(`${i === idx ? '>' : ' '} ${n} | ${clip(lines[i])}`);
+    if (i === idx) out.push(`  ${' '.repeat(width)} | ${' '.repeat(caret)}^`);
   }
   return out.join('\n');
 }
+
+const FRAME_WIDTH = 160;
 
 /** "file:line" of a location, for runtime messages. */
 export function siteOf(source: SourceInfo, loc?: Loc): string {

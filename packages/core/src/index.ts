@@ -19,6 +19,7 @@ export { cuda, random };
 export { Kernel, abortedError, type JitOptions, type Dim, type LaunchOptions } from './kernel.js';
 export { DeviceArray, toDevice, deviceArray } from './device-array.js';
 export { DeviceFunction } from './device-function.js';
+export type { RecordedSource } from './recorded-source.js';
 export { Stream, Event, type BackendStreams } from './stream.js';
 export { reduce, type Reducer, type ReduceOptions, type ReduceCall } from './reduce.js';
 export { f32, f64, i32, u32, i16, u16, i8, u8 } from './types.js';

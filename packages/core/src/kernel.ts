@@ -9,6 +9,7 @@ import { checkLaunchLimits, checkMemoryLimits } from './limits.js';
 import { checkJit, checkOptions } from './options.js';
 import { DeviceArray, ordered } from './device-array.js';
 import { DeviceFunction } from './device-function.js';
+import { withBindings, type RecordedSource } from './recorded-source.js';
 import { callerFile, parseFunction, type ParsedFunction } from './frontend/source.js';
 import { lowerKernel } from './frontend/lower.js';
 import { foldConstants } from './ir/fold.js';
@@ -38,6 +39,8 @@ export interface JitOptions {
   boundscheck?: boolean;
   /** Allow faster, less exact math (cuda: approximate intrinsics). */
   fastmath?: boolean;
+  /** Written by numbat's bundler plugins (`@numbat/core/build`), not by hand: the function's original source and bindings. */
+  source?: RecordedSource;
 }
 
 export type Dim = number | [number] | [number, number] | [number, number, number];
@@ -54,6 +57,7 @@ interface Specialisation { backend: Backend; compiled: CompiledKernel; ir: Kerne
 
 export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => void> {
   private parsed?: ParsedFunction;
+  private mergedGlobals?: Record<string, unknown>;
   private readonly site: { file?: string; line?: number };
   private readonly specs = new Map<string, Promise<Specialisation>>();
   private readonly fixedSignature?: ParamType[];
@@ -256,10 +260,10 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
     const tFront = performance.now();
     const ir = this.lower(sig, float, (this.options.boundscheck ?? true) || backend.target === 'sim');
     const frontend = ms(tFront);
-    const globalsKey = describeGlobals(this.options.globals ?? {});
+    const globalsKey = describeGlobals(this.globals());
     // The printed IR covers what the source does not show: device functions
     // resolved by name (numbat's random) and the frontend's own version.
-    const cacheKey = hashString([this.fn.toString(), printIR(ir), globalsKey, sig.map(paramTypeKey).join(','), float, backend.target, this.options.boundscheck ?? true, this.options.fastmath ?? false].join('\u0000'));
+    const cacheKey = hashString([this.options.source?.text ?? this.fn.toString(), printIR(ir), globalsKey, sig.map(paramTypeKey).join(','), float, backend.target, this.options.boundscheck ?? true, this.options.fastmath ?? false].join('\u0000'));
     const compiled = await backend.compile(ir, {
       float, boundscheck: this.options.boundscheck ?? true,
       fastmath: this.options.fastmath ?? false, cache: this.options.cache ?? false, cacheKey,
@@ -268,11 +272,17 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
     return { backend, compiled, ir };
   }
 
+  /** options.globals over the recorded bindings' values (read at the first compile: a binding may be initialised after cuda.jit). */
+  private globals(): Record<string, unknown> {
+    this.mergedGlobals ??= withBindings(this.options.source, this.options.globals ?? {});
+    return this.mergedGlobals;
+  }
+
   private lower(sig: ParamType[], float: 'f32' | 'f64', boundscheck: boolean): KernelIR {
     let ir: KernelIR;
     try {
-      this.parsed ??= parseFunction(this.fn, this.name, this.site);
-      ir = lowerKernel({ parsed: this.parsed, globals: this.options.globals ?? {}, paramTypes: sig, float, boundscheck });
+      this.parsed ??= parseFunction(this.fn, this.name, this.site, this.options.source);
+      ir = lowerKernel({ parsed: this.parsed, globals: this.globals(), paramTypes: sig, float, boundscheck });
       foldConstants(ir);
       verifyIR(ir);
       checkBarriers(ir);
@@ -344,7 +354,7 @@ function parseSignatureEntry(s: string | { __dtype: string }, i: number, kernel:
 function describeGlobals(g: Record<string, unknown>): string {
   return Object.keys(g).sort().map((k) => {
     const v = g[k];
-    if (v instanceof DeviceFunction) return `${k}=fn:${v.fn.toString()}:${describeGlobals(v.globals)}`;
+    if (v instanceof DeviceFunction) return `${k}=fn:${v.sourceText}:${describeGlobals(v.globals)}`;
     if (ArrayBuffer.isView(v) || Array.isArray(v)) return `${k}=[${Array.from(v as ArrayLike<number>).join(',')}]`;
     if (isDType(v)) return `${k}=${v.__dtype}`;
     if (typeof v === 'object' && v !== null) return `${k}=obj`;

@@ -26,7 +26,7 @@ export function describeValue(v: unknown): string {
   return `a ${typeof v}`;
 }
 
-export const JIT_OPTION_KEYS = ['target', 'globals', 'signature', 'device', 'float', 'cache', 'boundscheck', 'fastmath'] as const;
+export const JIT_OPTION_KEYS = ['target', 'globals', 'signature', 'device', 'float', 'cache', 'boundscheck', 'fastmath', 'source'] as const;
 
 /** cuda.jit's function and options, checked before anything is parsed or compiled. */
 export function checkJit(fn: unknown, options: unknown): void {
@@ -45,5 +45,21 @@ export function checkJit(fn: unknown, options: unknown): void {
   if (o.globals !== undefined && (o.globals === null || typeof o.globals !== 'object' || Array.isArray(o.globals))) throw bad('globals', 'an object mapping names to values');
   for (const key of ['device', 'cache', 'boundscheck', 'fastmath']) {
     if (o[key] !== undefined && typeof o[key] !== 'boolean') throw bad(key, 'true or false');
+  }
+  checkRecordedSource(`'${name}'`, o.source);
+}
+
+/** Throws a TypeError unless `value` is a RecordedSource (as the plugins write it). */
+export function checkRecordedSource(owner: string, value: unknown): void {
+  if (value === undefined) return;
+  const bad = (want: string) => new TypeError(`numbat: the option 'source' of ${owner} must be ${want} (the record numbat's bundler plugin writes), got ${describeValue(value)}`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw bad('an object { text, file, line, bindings }');
+  const r = value as Record<string, unknown>;
+  if (typeof r.text !== 'string') throw bad('an object whose text is the function\'s source');
+  if (r.file !== undefined && typeof r.file !== 'string') throw bad('an object whose file is a string');
+  if (r.line !== undefined && !(Number.isInteger(r.line) && (r.line as number) >= 1)) throw bad('an object whose line is a positive integer');
+  if (r.bindings !== undefined) {
+    if (r.bindings === null || typeof r.bindings !== 'object') throw bad('an object whose bindings map names to thunks');
+    for (const [k, v] of Object.entries(r.bindings)) if (typeof v !== 'function') throw bad(`an object whose binding '${k}' is a thunk () => value`);
   }
 }

@@ -9,7 +9,8 @@
 import type { Target } from './backend.js';
 import { loadBackend } from './backend.js';
 import { CompileError } from './errors.js';
-import { checkOptions } from './options.js';
+import { checkOptions, checkRecordedSource } from './options.js';
+import type { RecordedSource } from './recorded-source.js';
 import { DeviceArray, deviceArray } from './device-array.js';
 import { DeviceFunction } from './device-function.js';
 import { Kernel } from './kernel.js';
@@ -24,7 +25,9 @@ import { globalsAs } from './source-names.js';
 // values given through `globals`), never `declare`d globals: a free name here
 // would make a bundler rename every other binding of that name in the bundle,
 // core's `cuda` export included ('cuda2' is not defined in the kernel). The
-// globals are keyed by whatever names the bundled text has (source-names.ts).
+// globals are keyed by whatever names the bundled text has (source-names.ts),
+// and by the original names for the text numbat's bundler plugin records of
+// them (built with cuda.jit, which the plugin finds).
 const BLOCK: number = 256;
 const T = f32 as DType & { name: 'f32' };
 const op = (a: number, _b: number): number => a;
@@ -103,6 +106,8 @@ export interface ReduceOptions {
   target?: Target | 'auto';
   /** Free names the function may use (as cuda.jit's globals). */
   globals?: Record<string, unknown>;
+  /** Written by numbat's bundler plugins (`@numbat/core/build`): the function's original source and bindings. */
+  source?: RecordedSource;
 }
 
 export interface ReduceCall {
@@ -132,9 +137,10 @@ export interface Reducer {
  * `fn` must be associative and commutative (the device chooses the order).
  */
 export function reduce(fn: ((a: number, b: number) => number) | DeviceFunction, options: ReduceOptions = {}): Reducer {
-  checkOptions('reduce options', options, ['target', 'globals']);
+  checkOptions('reduce options', options, ['target', 'globals', 'source']);
   options ??= {};
-  const device = fn instanceof DeviceFunction ? fn : asDeviceFunction(fn, options.globals ?? {});
+  checkRecordedSource('reduce', options.source);
+  const device = fn instanceof DeviceFunction ? fn : asDeviceFunction(fn, options.globals ?? {}, options.source);
   if (device.fn.length !== 2) {
     throw new TypeError(`numbat: reduce expects a function of two arguments, (a, b) => …; '${device.name}' takes ${device.fn.length}`);
   }
@@ -144,7 +150,7 @@ export function reduce(fn: ((a: number, b: number) => number) | DeviceFunction, 
     const key = `${elem}:${target}`;
     let k = kernels.get(key);
     if (!k) {
-      const globals = globalsAs(KERNEL_NAMES, [cuda, device, BLOCK_SIZE, DTYPES[elem]!]);
+      const globals = globalsAs(KERNEL_NAMES, { cuda, op: device, BLOCK: BLOCK_SIZE, T: DTYPES[elem]! });
       // Every index the two kernels use is inside its array by construction (the
       // host checks size <= length, threads <= size, blocks <= partials), so the
       // per-access checks go, out of the grid-stride loop too. Not when fn may
@@ -154,8 +160,8 @@ export function reduce(fn: ((a: number, b: number) => number) | DeviceFunction, 
       let pass1: Kernel | undefined;
       k = {
         // Pass 1 is compiled on first use: small inputs never need it.
-        blocks: () => (pass1 ??= new Kernel(reduceBlocks, { target, globals, boundscheck, signature: [arr, 'i32', arr] })),
-        final: new Kernel(reduceFinal, { target, globals, boundscheck, signature: [arr, 'i32', arr, elem, 'bool'] }),
+        blocks: () => (pass1 ??= cuda.jit(reduceBlocks, { target, globals, boundscheck, signature: [arr, 'i32', arr] })),
+        final: cuda.jit(reduceFinal, { target, globals, boundscheck, signature: [arr, 'i32', arr, elem, 'bool'] }),
         busy: Promise.resolve(),
       };
       kernels.set(key, k);
@@ -250,12 +256,12 @@ export function reduce(fn: ((a: number, b: number) => number) | DeviceFunction, 
 function readsArrays(f: DeviceFunction, seen = new Set<DeviceFunction>()): boolean {
   if (seen.has(f)) return false;
   seen.add(f);
-  return f.fn.toString().includes('[') || Object.values(f.globals).some((g) => (g instanceof DeviceFunction ? readsArrays(g, seen) : ArrayBuffer.isView(g) || Array.isArray(g)));
+  return f.sourceText.includes('[') || Object.values(f.globals).some((g) => (g instanceof DeviceFunction ? readsArrays(g, seen) : ArrayBuffer.isView(g) || Array.isArray(g)));
 }
 
-function asDeviceFunction(fn: unknown, globals: Record<string, unknown>): DeviceFunction {
+function asDeviceFunction(fn: unknown, globals: Record<string, unknown>, recorded: RecordedSource | undefined): DeviceFunction {
   if (typeof fn !== 'function') throw new TypeError(`numbat: reduce expects a function of two arguments, (a, b) => …, got ${fn === null ? 'null' : typeof fn}`);
-  return new DeviceFunction(fn, globals, fn.name || 'reduceOp');
+  return new DeviceFunction(fn, globals, fn.name || 'reduceOp', recorded);
 }
 
 /** `init` as a store into an array of `elem` would convert it. */

@@ -25,11 +25,18 @@ export function sourceNames(refs: () => unknown[]): string[] {
   });
 }
 
-/** `globals` for a kernel of this module: `values[i]` under the current name of the i-th binding in `refs`. */
-export function globalsAs(refs: () => unknown[], values: readonly unknown[]): Record<string, unknown> {
+/**
+ * `globals` for a kernel of this module: the i-th value of `byName` under the
+ * current name of the i-th binding in `refs` (what fn.toString() shows) and under
+ * its key in `byName`, the original name (what a bundler plugin's record of the
+ * source shows; object keys survive minifiers). Original names win a collision:
+ * a minified name may equal another binding's original one, never the reverse.
+ */
+export function globalsAs(refs: () => unknown[], byName: Record<string, unknown>): Record<string, unknown> {
   const names = sourceNames(refs);
+  const values = Object.values(byName);
   if (names.length !== values.length) throw new Error(`numbat internal error: globalsAs got ${names.length} names and ${values.length} values`);
-  return Object.fromEntries(names.map((n, i) => [n, values[i]]));
+  return { ...Object.fromEntries(names.map((n, i) => [n, values[i]])), ...byName };
 }
 
 /** Splits at commas outside parentheses (`(0, m.cuda)` stays one item). */

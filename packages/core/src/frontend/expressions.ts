@@ -106,6 +106,10 @@ function identifier(cx: LowerContext, node: N): Val {
   if (name === 'NaN') return cx.lit(NaN);
   if (name === 'undefined') cx.fail(node, 'undefined', 'undefined is not a kernel value');
   if (BUILTIN_NAMES.has(name)) return resolveHostValue(name);
+  if (cx.frame.parsed.minified) {
+    // Not "'S' is not defined": the name is the minifier's, not the author's.
+    return cx.fail(node, `unknown identifier '${name}' in minified source`, `'${name}' is not defined in the kernel, whose source text is minified: a minifier renamed the names the kernel uses (cuda, its globals, its device functions). Build with numbat's bundler plugin (esbuildPlugin, vitePlugin or rollupPlugin from '@numbat/core/build', or the loader '@numbat/core/build/webpack-loader'; docs/bundlers.md), which records each kernel's original source`);
+  }
   return cx.fail(node, `unknown identifier '${name}'`, `'${name}' is not defined in the kernel: kernels can use their parameters and locals, cuda, Math, the dtype names and what options.globals provides (add { globals: { ${name} } })`);
 }
 

@@ -1,11 +1,13 @@
-// Getting a kernel's source text and parsing it. `fn.toString()` gives the text;
-// the user's file and line come from the stack of the `cuda.jit` call, and the
-// line of the function inside that file from searching the file for the text.
+// Getting a kernel's source text and parsing it. `fn.toString()` gives the text
+// (or the record a bundler plugin wrote: recorded-source.ts); the user's file and
+// line come from the stack of the `cuda.jit` call (or the record), and the line
+// of the function inside that file from searching the file for the text.
 
 import * as acorn from 'acorn';
 import type { Loc, SourceInfo } from '../ir/nodes.js';
 import { align, dropTranspilerPrefixes, findStart, tokenize } from './align.js';
 import { CompileError } from '../errors.js';
+import type { RecordedSource } from '../recorded-source.js';
 
 export type FnNode = acorn.FunctionDeclaration | acorn.FunctionExpression | acorn.ArrowFunctionExpression;
 
@@ -15,17 +17,22 @@ export interface ParsedFunction {
   source: SourceInfo;
   /** Maps an offset in the parsed (printed, wrapped) text to a position in the user's file. */
   locAt(offset: number): Loc;
+  /** The text came from fn.toString() (not a build-time record) and looks minified: its names may not be the author's. */
+  minified: boolean;
 }
 
-export function parseFunction(fn: Function, kernelName: string, site: { file?: string; line?: number }): ParsedFunction {
-  const text = fn.toString();
+export function parseFunction(fn: Function, kernelName: string, site: { file?: string; line?: number }, recorded?: RecordedSource): ParsedFunction {
+  const text = recorded ? recorded.text : fn.toString();
+  if (recorded?.file !== undefined) site = { file: recorded.file, line: recorded.line };
   if (text.includes('[native code]')) {
     throw new CompileError('native function', `cuda.jit needs a JavaScript function with source, got a native or bound function`, kernelName);
   }
   const wrapped = asExpressionSource(text);
-  const located = locate(text, site);
-  const locAt = (offset: number): Loc => located.map(Math.max(0, offset - wrapped.prefix));
-  const source: SourceInfo = { file: site.file, firstLine: located.firstLine, text: located.text };
+  const minified = !recorded && looksMinified(text);
+  // A minified bundle's tokens align with anything: frame the printed text itself.
+  const placed = locate(text, minified ? { line: site.line } : site);
+  const locAt = (offset: number): Loc => placed.map(Math.max(0, offset - wrapped.prefix));
+  const source: SourceInfo = { file: site.file, firstLine: placed.firstLine, text: placed.text };
   let program: acorn.Program;
   try {
     program = acorn.parse(wrapped.code, { ecmaVersion: 'latest', sourceType: 'module', locations: true });
@@ -36,7 +43,18 @@ export function parseFunction(fn: Function, kernelName: string, site: { file?: s
   const node = findFunction(program);
   if (!node) throw new CompileError('function', 'cuda.jit expects a function', kernelName, source);
   const name = (node.type !== 'ArrowFunctionExpression' && node.id?.name) || fn.name || kernelName;
-  return { node, name, source, locAt };
+  return { node, name, source, locAt, minified };
+}
+
+/**
+ * One line with no whitespace but after keywords: what minifiers print
+ * (`function(t,e){const n=S.grid(1);...}`), never formatted code, which spaces
+ * operators and commas. Only the wording of an unknown-name error depends on it.
+ */
+export function looksMinified(text: string): boolean {
+  if (text.length < 24 || text.includes('\n')) return false;
+  const bare = text.replace(/\b(const|let|var|return|function|new|typeof|of|in|else|case|throw|void|async|await|instanceof|do)\s+/g, '$1');
+  return !/\s/.test(bare);
 }
 
 /**

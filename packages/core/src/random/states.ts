@@ -47,7 +47,7 @@ function refill(states: Uint32Array, i: number, n: number): number {
   return 0;
 }
 // Globals under the names the (possibly bundled) source uses: see source-names.ts.
-const refillDevice = cuda.jit(refill, { device: true, globals: globalsAs(() => [philoxStrided], [philoxStridedDevice]) });
+const refillDevice = cuda.jit(refill, { device: true, globals: globalsAs(() => [philoxStrided], { philoxStrided: philoxStridedDevice }) });
 
 /** The thread's next raw u32 word. */
 function uint32(states: Uint32Array, i: number): number {
@@ -57,7 +57,7 @@ function uint32(states: Uint32Array, i: number): number {
   states[5 * n + i] = pos + 1; // also clears the normal-pair flags
   return states[(6 + pos) * n + i];
 }
-export const uint32Device = cuda.jit(uint32, { device: true, globals: globalsAs(() => [refill, STATE_WORDS], [refillDevice, STATE_WORDS]) });
+export const uint32Device = cuda.jit(uint32, { device: true, globals: globalsAs(() => [refill, STATE_WORDS], { refill: refillDevice, STATE_WORDS }) });
 
 /** Uniform f32 in [0, 1): the word's top 24 bits × 2^-24 (exact; at most 1 - 2^-24). */
 function uniformF32(states: Uint32Array, i: number): number {
@@ -68,7 +68,7 @@ function uniformF32(states: Uint32Array, i: number): number {
 function bits53(hi: number, lo: number): number {
   return f64(hi >>> 5) * 67108864 + f64(lo >>> 6);
 }
-const bits53Device = cuda.jit(bits53, { device: true, globals: globalsAs(() => [f64], [f64]) });
+const bits53Device = cuda.jit(bits53, { device: true, globals: globalsAs(() => [f64], { f64 }) });
 
 /** Uniform f64 in [0, 1): bits53 of two words × 2^-53 (exact; at most 1 - 2^-53). */
 function uniformF64(states: Uint32Array, i: number): number {
@@ -116,7 +116,7 @@ function normalF64(states: Uint32Array, i: number): number {
   return second ? r * Math.sin(theta) : r * Math.cos(theta);
 }
 
-const drawGlobals = globalsAs(() => [uint32, refill, bits53, STATE_WORDS, f32, f64], [uint32Device, refillDevice, bits53Device, STATE_WORDS, f32, f64]);
+const drawGlobals = globalsAs(() => [uint32, refill, bits53, STATE_WORDS, f32, f64], { uint32: uint32Device, refill: refillDevice, bits53: bits53Device, STATE_WORDS, f32, f64 });
 export const uniformF32Device = cuda.jit(uniformF32, { device: true, globals: drawGlobals });
 export const uniformF64Device = cuda.jit(uniformF64, { device: true, globals: drawGlobals });
 export const normalF32Device = cuda.jit(normalF32, { device: true, globals: drawGlobals });
