@@ -127,7 +127,7 @@ function recordCall(call: ts.CallExpression, sf: ts.SourceFile, checker: ts.Type
   const args = call.arguments;
   if (args.length < 1 || args.length > 2 || args.some(ts.isSpreadElement)) return undefined;
   const opts = args[1] ? skipParens(args[1]) : undefined;
-  if (opts && ts.isObjectLiteralExpression(opts) && opts.properties.some((p) => p.name && ts.isIdentifier(p.name) && p.name.text === 'source')) return undefined; // recorded already
+  if (opts && isRecorded(opts)) return undefined;
   const fn = functionOf(args[0], checker);
   if (!fn) {
     // reduce(deviceFunction) needs no record (the device function has its own); anything else is worth a word.
@@ -157,7 +157,17 @@ function recordCall(call: ts.CallExpression, sf: ts.SourceFile, checker: ts.Type
   }
   // Any other options expression: add the record to an object, pass anything else on for the runtime to refuse.
   const o = args[1];
-  return { pos: o.getStart(sf), end: o.end, text: `((o) => o === undefined ? { source: ${record} } : o !== null && typeof o === 'object' && !Array.isArray(o) ? { ...o, source: ${record} } : o)(${o.getText(sf)})` };
+  return { pos: o.getStart(sf), end: o.end, text: `(function ${WRAPPER}(o) { return o === undefined ? { source: ${record} } : o !== null && typeof o === 'object' && !Array.isArray(o) ? { ...o, source: ${record} } : o; })(${o.getText(sf)})` };
+}
+
+const WRAPPER = 'numbatRecordedSource';
+
+/** Options that carry a record already (the plugin ran twice, e.g. Vite's dev server and a test runner). */
+function isRecorded(opts: ts.Expression): boolean {
+  if (ts.isObjectLiteralExpression(opts)) return opts.properties.some((p) => p.name && ts.isIdentifier(p.name) && p.name.text === 'source');
+  if (!ts.isCallExpression(opts)) return false;
+  const callee = skipParens(opts.expression);
+  return ts.isFunctionExpression(callee) && callee.name?.text === WRAPPER;
 }
 
 /** The function an argument denotes: a function literal, or a function this module declares by that name. */
