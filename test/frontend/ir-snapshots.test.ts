@@ -351,4 +351,17 @@ describe('frontend IR snapshots', () => {
     const ir = await k.inspect('ir', new Float64Array(2));
     await expect(ir).toMatchFileSnapshot(snap('statements'));
   });
+  it('warp-level functions: one warp statement each, laneid and lanemask_lt as expressions', async () => {
+    const k = cuda.jit(function warps(f: Float32Array, u: Uint32Array, b: Int32Array) {
+      const lane = cuda.laneid;
+      const m = cuda.activemask();
+      f[lane] = cuda.shfl_down_sync(m, f[lane], 1) + cuda.shfl_sync(0xffffffff, f[lane], lane + 1);
+      u[lane] = cuda.ballot_sync(m, f[lane] > 0) | cuda.lanemask_lt();
+      const [mask, same] = cuda.match_all_sync(m, b[lane]);
+      if (cuda.all_sync(m, b[lane]) && same) b[lane] = cuda.warpsize + (mask & 1);
+      cuda.syncwarp();
+    }, sim);
+    const ir = await k.inspect('ir', new Float32Array(32), new Uint32Array(32), new Int32Array(32));
+    await expect(ir).toMatchFileSnapshot(snap('warp'));
+  });
 });

@@ -74,6 +74,25 @@ export const cuda = {
   frexp: (x: number): [number, number] => [evalMath('frexpMant', 'f64', [x]), evalMath('frexpExp', 'i32', [x])],
   shared: { array: ((..._a: unknown[]) => kernelOnly('shared.array')) as ArrayFactory['array'] },
   local: { array: ((..._a: unknown[]) => kernelOnly('local.array')) as ArrayFactory['array'] },
+  // ---- warp-level functions (numba's spellings; meaning in ir/warp.ts, docs/language.md)
+  /** The thread's lane in its warp (linear thread id & 31). */
+  get laneid(): number { return kernelOnly('laneid'); },
+  /** 32 on every target. */
+  warpsize: 32 as const,
+  syncwarp: (_mask?: number): void => kernelOnly('syncwarp'),
+  activemask: (): number => kernelOnly('activemask'),
+  lanemask_lt: (): number => kernelOnly('lanemask_lt'),
+  shfl_sync: (_mask: number, _value: number, _srcLane: number): number => kernelOnly('shfl_sync'),
+  shfl_up_sync: (_mask: number, _value: number, _delta: number): number => kernelOnly('shfl_up_sync'),
+  shfl_down_sync: (_mask: number, _value: number, _delta: number): number => kernelOnly('shfl_down_sync'),
+  shfl_xor_sync: (_mask: number, _value: number, _laneMask: number): number => kernelOnly('shfl_xor_sync'),
+  all_sync: (_mask: number, _predicate: number | boolean): boolean => kernelOnly('all_sync'),
+  any_sync: (_mask: number, _predicate: number | boolean): boolean => kernelOnly('any_sync'),
+  eq_sync: (_mask: number, _predicate: number | boolean): boolean => kernelOnly('eq_sync'),
+  ballot_sync: (_mask: number, _predicate: number | boolean): number => kernelOnly('ballot_sync'),
+  match_any_sync: (_mask: number, _value: number): number => kernelOnly('match_any_sync'),
+  /** [mask if every lane of the mask has the same value else 0, whether they do]. */
+  match_all_sync: (_mask: number, _value: number): [number, boolean] => kernelOnly('match_all_sync'),
   atomic: {
     add: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.add'),
     sub: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.sub'),

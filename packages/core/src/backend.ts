@@ -76,6 +76,13 @@ export interface CompiledKernel {
 export interface BackendCaps {
   /** f64 data: Float64Array and f64 scalar arguments, `float: 'f64'`. false → core refuses them with a CompileError (WGSL has no f64); never demoted to f32. */
   readonly f64: boolean;
+  /**
+   * Warp-level functions (cuda.shfl_sync…): 'native' → the backend lowers WarpStmt
+   * itself (sim, cuda); 'emulated' → core rewrites them into shared memory and
+   * block barriers first (ir/warp-emulation.ts; refused under thread-dependent
+   * control); absent → core refuses them. `reduce` uses shuffles only where 'native'.
+   */
+  readonly warp?: 'native' | 'emulated';
 }
 
 /**

@@ -74,6 +74,13 @@ export const launchErrors = {
       kernel, { block: e.block },
     );
   },
+  /** A warp operation's mask names a lane that cannot take part (absent, exited, elsewhere) or omits the caller. */
+  warpMask(kernel: string, e: { block: number[]; thread: number[]; op: string; line?: number; mask: number; what: string }): LaunchError {
+    return new LaunchError(
+      `kernel '${kernel}': in block (${e.block.join(', ')}), thread (${e.thread.join(', ')}) calls ${e.op}() on line ${e.line ?? '?'} with mask 0x${e.mask.toString(16).padStart(8, '0')}, which ${e.what}. Every lane a mask names must reach the same warp operation (on a GPU this is undefined behaviour).`,
+      kernel, { block: e.block, thread: e.thread, line: e.line, mask: e.mask },
+    );
+  },
   /** An error record whose kind this runtime does not know (a bug: the code generator and runtime disagree). */
   unknown(kernel: string, kind: number, block?: number[]): LaunchError {
     return new LaunchError(`kernel '${kernel}': the launch failed (error kind ${kind})`, kernel, block ? { block } : {});

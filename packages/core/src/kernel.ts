@@ -14,6 +14,7 @@ import { callerFile, parseFunction, type ParsedFunction } from './frontend/sourc
 import { lowerKernel } from './frontend/lower.js';
 import { foldConstants } from './ir/fold.js';
 import { checkBarriers, verifyIR } from './ir/verify.js';
+import { prepareWarps } from './ir/warp-emulation.js';
 import { printIR } from './ir/print.js';
 import type { KernelIR } from './ir/nodes.js';
 import { hashString } from './hash.js';
@@ -258,7 +259,7 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
     }
     // The simulator always checks bounds (it is the oracle), so its IR keeps the per-dimension checks.
     const tFront = performance.now();
-    const ir = this.lower(sig, float, (this.options.boundscheck ?? true) || backend.target === 'sim');
+    const ir = this.lower(sig, float, (this.options.boundscheck ?? true) || backend.target === 'sim', backend);
     const frontend = ms(tFront);
     const globalsKey = describeGlobals(this.globals());
     // The printed IR covers what the source does not show: device functions
@@ -278,7 +279,7 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
     return this.mergedGlobals;
   }
 
-  private lower(sig: ParamType[], float: 'f32' | 'f64', boundscheck: boolean): KernelIR {
+  private lower(sig: ParamType[], float: 'f32' | 'f64', boundscheck: boolean, backend: Backend): KernelIR {
     let ir: KernelIR;
     try {
       this.parsed ??= parseFunction(this.fn, this.name, this.site, this.options.source);
@@ -286,6 +287,7 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
       foldConstants(ir);
       verifyIR(ir);
       checkBarriers(ir);
+      prepareWarps(ir, backend.caps.warp, backend.target);
     } catch (e) {
       if (e instanceof CompileError) throw e;
       // Never a bare TypeError from inside the compiler: say it is ours.

@@ -4,7 +4,10 @@
 // writing one partial per block; pass 2 folds the partials in one block (and
 // is the whole job for small inputs). The grid is sized from the target's
 // `gridStrideBlocks` so that large inputs stream at memory bandwidth.
-// No warp shuffles: the kernel language has none yet.
+// On targets with native warps (caps.warp 'native': cuda, sim) the last 32
+// partial results of each tree are folded with warp shuffles instead of
+// shared memory and barriers; the pairs combined are the tree's own, so the
+// result is the same to the bit.
 
 import type { Target } from './backend.js';
 import { loadBackend } from './backend.js';
@@ -101,6 +104,60 @@ function reduceFinal(a: Float32Array, n: number, out: Float32Array, init: number
   }
 }
 
+/**
+ * Pass 1 with the last five steps as warp shuffles (caps.warp 'native'): lane t
+ * combines with lane t + s exactly as the tree's slot t with slot t + s.
+ */
+function reduceBlocksWarp(a: Float32Array, n: number, partials: Float32Array) {
+  const sh = cuda.shared.array(BLOCK, T);
+  const t = cuda.threadIdx.x;
+  let acc = a[cuda.grid(1)];
+  for (let i = cuda.grid(1) + cuda.gridsize(1); i < n; i += cuda.gridsize(1)) acc = T(op(acc, a[i]));
+  sh[t] = acc;
+  cuda.syncthreads();
+  for (let s = BLOCK >> 1; s > 32; s >>= 1) {
+    if (t < s) sh[t] = op(sh[t], sh[t + s]);
+    cuda.syncthreads();
+  }
+  if (t < 32) {
+    let v = T(op(sh[t], sh[t + 32]));
+    for (let s = 16; s > 0; s >>= 1) v = T(op(v, cuda.shfl_down_sync(0xffffffff, v, s)));
+    if (t === 0) partials[cuda.blockIdx.x] = v;
+  }
+}
+
+/** Pass 2 with the last five steps as warp shuffles; a lane combines only where the tree would (t < min(s, valid - s)). */
+function reduceFinalWarp(a: Float32Array, n: number, out: Float32Array, init: number, useInit: boolean) {
+  const sh = cuda.shared.array(BLOCK, T);
+  const t = cuda.threadIdx.x;
+  let acc = init;
+  if (t < n) acc = a[t];
+  for (let i = t + BLOCK; i < n; i += BLOCK) acc = T(op(acc, a[i]));
+  sh[t] = acc;
+  cuda.syncthreads();
+  const valid = Math.min(BLOCK, n);
+  for (let s = BLOCK >> 1; s > 32; s >>= 1) {
+    if (t < Math.min(s, valid - s)) sh[t] = op(sh[t], sh[t + s]);
+    cuda.syncthreads();
+  }
+  if (t < 32) {
+    let v = sh[t];
+    if (t < valid - 32) v = T(op(v, sh[t + 32]));
+    for (let s = 16; s > 0; s >>= 1) {
+      const w = cuda.shfl_down_sync(0xffffffff, v, s);
+      if (t < Math.min(s, valid - s)) v = T(op(v, w));
+    }
+    if (t === 0) {
+      let r = init;
+      if (n > 0) {
+        r = v;
+        if (useInit) r = T(op(init, r));
+      }
+      out[0] = r;
+    }
+  }
+}
+
 export interface ReduceOptions {
   /** Where the kernels run; default: the device array's target, else 'auto'. */
   target?: Target | 'auto';
@@ -146,7 +203,8 @@ export function reduce(fn: ((a: number, b: number) => number) | DeviceFunction, 
   }
   const kernels = new Map<string, { blocks(): Kernel; final: Kernel; partials?: DeviceArray; busy: Promise<void> }>();
 
-  const kernelsFor = (elem: ElemType, target: Target) => {
+  const kernelsFor = async (elem: ElemType, target: Target) => {
+    const warp = (await loadBackend(target)).caps.warp === 'native';
     const key = `${elem}:${target}`;
     let k = kernels.get(key);
     if (!k) {
@@ -160,8 +218,12 @@ export function reduce(fn: ((a: number, b: number) => number) | DeviceFunction, 
       let pass1: Kernel | undefined;
       k = {
         // Pass 1 is compiled on first use: small inputs never need it.
-        blocks: () => (pass1 ??= cuda.jit(reduceBlocks, { target, globals, boundscheck, signature: [arr, 'i32', arr] })),
-        final: cuda.jit(reduceFinal, { target, globals, boundscheck, signature: [arr, 'i32', arr, elem, 'bool'] }),
+        blocks: () => (pass1 ??= warp
+          ? cuda.jit(reduceBlocksWarp, { target, globals, boundscheck, signature: [arr, 'i32', arr] })
+          : cuda.jit(reduceBlocks, { target, globals, boundscheck, signature: [arr, 'i32', arr] })),
+        final: warp
+          ? cuda.jit(reduceFinalWarp, { target, globals, boundscheck, signature: [arr, 'i32', arr, elem, 'bool'] })
+          : cuda.jit(reduceFinal, { target, globals, boundscheck, signature: [arr, 'i32', arr, elem, 'bool'] }),
         busy: Promise.resolve(),
       };
       kernels.set(key, k);
@@ -204,7 +266,7 @@ export function reduce(fn: ((a: number, b: number) => number) | DeviceFunction, 
     const init = convert(elem, call.init ?? 0);
     if (n === 0 && res === undefined) return init;
 
-    const k = kernelsFor(elem, target);
+    const k = await kernelsFor(elem, target);
     const blocks = n === 0 ? 0 : await plan(n, target, call.blocks);
     const out = res ?? new TYPED_ARRAY_OF[elem](1);
     const launch = { stream: call.stream };
@@ -240,7 +302,7 @@ export function reduce(fn: ((a: number, b: number) => number) | DeviceFunction, 
     const elem = typeof dtype === 'string' ? dtype : dtype.__dtype;
     if (!DTYPES[elem]) throw new TypeError(`numbat: reduce works on f32, f64, i32 and u32, not ${elem}`);
     const target = await resolveTarget(options.target);
-    const k = kernelsFor(elem, target);
+    const k = await kernelsFor(elem, target);
     const a = new TYPED_ARRAY_OF[elem](BLOCK_SIZE);
     return pass === 'blocks' ? k.blocks().inspect(stage, a, 1, a) : k.final.inspect(stage, a, 1, a, 0, false);
   };

@@ -83,7 +83,7 @@ function throwDeferred(): void {
 
 export const backend: Backend = {
   target: 'webgpu',
-  caps: { f64: false },
+  caps: { f64: false, warp: 'emulated' },
   stages: ['wgsl'],
 
   available(): Promise<Availability> {

@@ -15,6 +15,7 @@ import { arrayDecl, flatIndex } from './arrays.js';
 import { math, mathCall } from './math.js';
 import { wrappedValue } from './wrapping.js';
 import { frexp, numberMember, numberTest } from './math-extra.js';
+import { WARP_NAMES, warpCall, warpProperty } from './warp.js';
 
 const ATOMIC_OPS = ['add', 'sub', 'max', 'min', 'and', 'or', 'xor', 'exch', 'cas'];
 
@@ -22,6 +23,7 @@ const KNOWN_PATHS = new Set([
   'cuda.grid', 'cuda.gridsize', 'cuda.threadIdx', 'cuda.blockIdx', 'cuda.blockDim', 'cuda.gridDim',
   'cuda.syncthreads', 'cuda.shared', 'cuda.local', 'cuda.shared.array', 'cuda.local.array', 'cuda.atomic',
   ...ATOMIC_OPS.map((o) => `cuda.atomic.${o}`),
+  ...WARP_NAMES.map((n) => `cuda.${n}`),
 ]);
 
 /** `ns.prop` on a builtin namespace: a Math constant, a thread register, or a deeper namespace. */
@@ -41,6 +43,7 @@ export function namespaceMember(cx: LowerContext, node: N, ns: string, prop: str
     if (dim < 0) cx.fail(node, `${ns}.${prop}`, `${ns} has .x, .y and .z`);
     return { k: 'scalar', e: { kind: 'special', reg: reg[1] as 'threadIdx', dim: dim as 0 | 1 | 2, type: 'i32' } };
   }
+  if (ns === 'cuda') { const w = warpProperty(cx, prop); if (w) return w; }
   if (KNOWN_PATHS.has(path) || (ns === 'cuda' && isCudaMathFn(prop))) return { k: 'ns', path };
   return cx.fail(node, path, `${path} is not supported in kernels`);
 }
@@ -56,6 +59,7 @@ export function callBuiltin(cx: LowerContext, node: N, path: string, args: N[], 
     if (args.length !== MATH_DECLS[fn].arity) cx.fail(node, `${path}`, `${path} takes ${MATH_DECLS[fn].arity} argument(s)`);
     return mathCall(cx, node, fn, scalarsInOrder(cx, args, `an argument of ${path}`));
   }
+  if (path.startsWith('cuda.')) { const w = warpCall(cx, node, path.slice(5), args); if (w) return w; }
   switch (path) {
     case 'cuda.grid': case 'cuda.gridsize': return grid(cx, path, args);
     case 'cuda.syncthreads': {

@@ -86,6 +86,8 @@ export class LowerContext {
   private readonly out: Stmt[][] = [];
   loopDepth = 0;
   hasBarrier = false;
+  /** A warp collective was emitted (frontend/warp.ts). */
+  hasWarp = false;
   /** Syntax nodes inlined so far (device function bodies, once per call). */
   inlinedNodes = 0;
   /** The first type error of this round, thrown only if the round turns out to be the settled one. */

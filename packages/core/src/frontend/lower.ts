@@ -55,7 +55,7 @@ function lowerRound(cx: LowerContext): KernelIR {
   const body = lowerFunctionBody(cx, fn);
   return {
     name: parsed.name, params: cx.params, locals: cx.locals, arrays: cx.arrays, body,
-    float: cx.float, hasBarrier: cx.hasBarrier, source: parsed.source,
+    float: cx.float, hasBarrier: cx.hasBarrier, ...(cx.hasWarp ? { hasWarp: true } : {}), source: parsed.source,
   };
 }
 

@@ -27,6 +27,11 @@ function foldStmts(stmts: Stmt[]): Stmt[] {
         if (s.cond?.kind === 'const') s.cond = undefined;
         s.body = foldStmts(s.body); s.update = foldStmts(s.update); out.push(s); break;
       }
+      case 'warp':
+        if (s.mask) s.mask = fold(s.mask);
+        if (s.value) s.value = fold(s.value);
+        if (s.lane) s.lane = fold(s.lane);
+        out.push(s); break;
       default: out.push(s);
     }
   }

@@ -4,7 +4,7 @@
 // let mem2reg build SSA. Device functions are inlined before a backend sees a
 // kernel, so backends only ever lower one function.
 
-import type { AtomicOp, BinaryOp, SpecialReg, UnaryOp } from './ops.js';
+import type { AtomicOp, BinaryOp, SpecialReg, UnaryOp, WarpOp } from './ops.js';
 import type { ElemType, ParamType, ScalarType, Space } from '../types.js';
 import type { MathFn } from '../intrinsics.js';
 
@@ -81,9 +81,19 @@ export interface ContinueStmt extends StmtBase { kind: 'continue' }
 export interface ReturnStmt extends StmtBase { kind: 'return' }
 /** cuda.syncthreads(): a block-wide barrier that also orders shared and global memory. */
 export interface BarrierStmt extends StmtBase { kind: 'barrier' }
+/**
+ * A warp collective (ops.ts WARP_OPS, meaning in warp.ts): the lanes of a warp
+ * meet here. `mask` is u32 (absent for activemask); `value` is the shuffled or
+ * voted operand (a bool predicate for votes); `lane` the u32 source lane, delta or
+ * xor mask of a shuffle. The result goes to `local` (none for sync); match_all
+ * also writes its predicate to `pred`.
+ */
+export interface WarpStmt extends StmtBase {
+  kind: 'warp'; op: WarpOp; mask?: Expr; value?: Expr; lane?: Expr; local?: number; pred?: number;
+}
 
 export type Stmt =
-  | AssignStmt | StoreStmt | ExprStmt | IfStmt | LoopStmt | BreakStmt | ContinueStmt | ReturnStmt | BarrierStmt;
+  | AssignStmt | StoreStmt | ExprStmt | IfStmt | LoopStmt | BreakStmt | ContinueStmt | ReturnStmt | BarrierStmt | WarpStmt;
 
 export interface Param { name: string; type: ParamType; /** false when the kernel never writes it */ written: boolean; atomic: boolean }
 export interface Local { id: number; name: string; type: ScalarType }
@@ -108,6 +118,8 @@ export interface KernelIR {
   float: 'f32' | 'f64';
   /** true when the kernel contains a barrier anywhere. */
   hasBarrier: boolean;
+  /** true when the kernel contains a warp collective (a WarpStmt) anywhere. */
+  hasWarp?: boolean;
   /** Maps IR lines back to the user's source for errors raised after lowering. */
   source: SourceInfo;
 }

@@ -43,5 +43,17 @@ export const EXPR_KINDS = [
 export type ExprKind = (typeof EXPR_KINDS)[number];
 
 /** Statement node kinds. */
-export const STMT_KINDS = ['assign', 'store', 'expr', 'if', 'loop', 'break', 'continue', 'return', 'barrier'] as const;
+export const STMT_KINDS = ['assign', 'store', 'expr', 'if', 'loop', 'break', 'continue', 'return', 'barrier', 'warp'] as const;
 export type StmtKind = (typeof STMT_KINDS)[number];
+
+/**
+ * Warp-level collectives (numba's cuda.*_sync, activemask); their meaning is
+ * ir/warp.ts. A warp is 32 consecutive linear thread ids of a block.
+ * - shfl_idx/up/down/xor: the value of the source lane (lane argument's low 5 bits);
+ *   the caller's own value when the source is out of the warp or not at this operation.
+ * - all/any/eq: bool votes over the mask's lanes; ballot: u32 of the mask's lanes whose predicate holds.
+ * - match_any: u32 of the mask's lanes with the same value; match_all: mask if all are equal else 0, plus a bool.
+ * - sync: syncwarp(mask); activemask: u32 of the lanes at this operation.
+ */
+export const WARP_OPS = ['shfl_idx', 'shfl_up', 'shfl_down', 'shfl_xor', 'all', 'any', 'eq', 'ballot', 'match_any', 'match_all', 'sync', 'activemask'] as const;
+export type WarpOp = (typeof WARP_OPS)[number];

@@ -46,6 +46,12 @@ export function printIR(ir: KernelIR): string {
         if (s.update.length) { lines.push(`${ind}} continuing {`); s.update.forEach((x) => st(x, ind + '  ')); }
         lines.push(`${ind}}`); break;
       case 'break': case 'continue': case 'return': case 'barrier': lines.push(`${ind}${s.kind}${at}`); break;
+      case 'warp': {
+        const dest = s.pred !== undefined ? `%${s.local}, %${s.pred} = ` : s.local !== undefined ? `%${s.local} = ` : '';
+        const args = [s.mask, s.value, s.lane].filter((x) => x !== undefined).map((x) => ex(x!));
+        lines.push(`${ind}${dest}warp.${s.op}(${args.join(', ')})${at}`);
+        break;
+      }
     }
   };
   lines.push('{');

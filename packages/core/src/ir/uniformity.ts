@@ -34,6 +34,10 @@ export function analyzeUniformity(ir: KernelIR): UniformityInfo {
               changed = true;
             }
             break;
+          case 'warp':
+            // A lane's result depends on its lane (and on the other lanes' values).
+            for (const l of [s.local, s.pred]) if (l !== undefined && uniform.has(l)) { uniform.delete(l); changed = true; }
+            break;
           case 'if': {
             const v = varyingCtl || !isUniform(s.cond);
             visit(s.then, v);

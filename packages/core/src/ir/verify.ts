@@ -49,6 +49,15 @@ export function verifyIR(ir: KernelIR): void {
         case 'expr': ex(s.expr); break;
         case 'if': ex(s.cond); if (s.cond.type !== 'bool') bad('if cond'); st(s.then, inLoop); st(s.else, inLoop); break;
         case 'loop': if (s.cond) { ex(s.cond); if (s.cond.type !== 'bool') bad('loop cond'); } st(s.body, true); st(s.update, true); break;
+        case 'warp': {
+          for (const x of [s.mask, s.value, s.lane]) if (x) ex(x);
+          if (s.op !== 'activemask' && s.mask?.type !== 'u32') bad(`warp.${s.op} mask not u32`);
+          if (s.lane && s.lane.type !== 'u32') bad(`warp.${s.op} lane not u32`);
+          const want = s.op.startsWith('shfl_') ? s.value?.type : ['all', 'any', 'eq'].includes(s.op) ? 'bool' : 'u32';
+          if (s.local !== undefined && ir.locals[s.local]?.type !== want) bad(`warp.${s.op} result %${s.local}`);
+          if (s.op === 'match_all' && ir.locals[s.pred ?? -1]?.type !== 'bool') bad('warp.match_all pred');
+          break;
+        }
         case 'break': case 'continue': if (!inLoop) bad(`${s.kind} outside loop`); break;
         default: break;
       }

@@ -29,6 +29,7 @@ export function stmtExprs(s: Stmt): Expr[] {
     case 'expr': return [s.expr];
     case 'if': return [s.cond];
     case 'loop': return s.cond ? [s.cond] : [];
+    case 'warp': return [s.mask, s.value, s.lane].filter((x): x is Expr => x !== undefined);
     default: return [];
   }
 }

@@ -6,12 +6,15 @@
 
 import type { ArrayRef, Expr, KernelIR, Stmt } from '../ir/nodes.js';
 import { binaryJs, convertJs, mathJs, unaryJs } from '../ir/semantics.js';
+import type { WarpOp } from '../ir/ops.js';
 
 export interface SimSource {
   /** Body of `new Function('P', 'G', 'C', 'D', 'rt', body)`, returning the thread function. */
   body: string;
   /** Barrier sites by id, for divergence messages. */
   barrierLines: number[];
+  /** Warp operation sites by id (the first element a warp operation yields). */
+  warpSites: { op: WarpOp; line: number }[];
   /** Load/store sites by id: line in the user's file. */
   siteLines: number[];
 }
@@ -21,6 +24,7 @@ export function generateSim(ir: KernelIR): SimSource {
   const lines: string[] = [];
   const barrierLines: number[] = [];
   const siteLines: number[] = [];
+  const warpSites: { op: WarpOp; line: number }[] = [];
   let label = 0;
   const loops: number[] = [];
 
@@ -84,6 +88,15 @@ export function generateSim(ir: KernelIR): SimSource {
       case 'continue': lines.push(`${ind}break C${loops[loops.length - 1]};`); break;
       case 'return': lines.push(`${ind}return;`); break;
       case 'barrier': barrierLines.push(s.loc?.line ?? 0); lines.push(`${ind}yield ${barrierLines.length - 1};`); break;
+      case 'warp': {
+        // The lanes meet in the scheduler (runtime.ts); it sends back this lane's result (ir/warp.ts).
+        warpSites.push({ op: s.op, line: s.loc?.line ?? 0 });
+        const args = [warpSites.length - 1, s.mask ? ex(s.mask) : 0, s.value ? ex(s.value) : 0, s.lane ? ex(s.lane) : 0];
+        const r = `yield [${args.join(', ')}]`;
+        if (s.pred !== undefined) lines.push(`${ind}[l${s.local}, l${s.pred}] = ${r};`);
+        else lines.push(`${ind}${s.local !== undefined ? `l${s.local} = ` : ''}${r};`);
+        break;
+      }
     }
   };
 
@@ -97,11 +110,11 @@ export function generateSim(ir: KernelIR): SimSource {
   const localVars = ir.locals.map((l) => `l${l.id} = ${l.type === 'bool' ? 'false' : '0'}`);
   const body = [
     ...head,
-    `return function${ir.hasBarrier ? '*' : ''} thread([${shared.join(', ')}], tx, ty, tz, bx, by, bz) {`,
+    `return function${ir.hasBarrier || ir.hasWarp ? '*' : ''} thread([${shared.join(', ')}], tx, ty, tz, bx, by, bz) {`,
     ...localDecls.map((d) => '    ' + d),
     localVars.length ? `    let ${localVars.join(', ')};` : '',
     ...lines,
     '};',
   ].join('\n');
-  return { body, barrierLines, siteLines };
+  return { body, barrierLines, warpSites, siteLines };
 }

@@ -1,15 +1,18 @@
 // The simulator's launch loop: blocks one after another; inside a block, every
 // thread is a coroutine resumed in threadIdx order until it reaches a barrier
-// or exits. A block proceeds past a barrier only when every thread waits at
-// that same barrier; anything else is reported, never left hanging.
+// or a warp operation, or exits. A warp operation completes when the lanes its
+// mask names are all there (ir/warp.ts); a block proceeds past a barrier only
+// when every thread waits at that same barrier; anything else is reported,
+// never left hanging.
 
 import { launchErrors } from '../errors.js';
 import type { KernelIR } from '../ir/nodes.js';
 import type { LaunchDims } from '../backend.js';
 import { TYPED_ARRAY_OF, type TypedArray } from '../types.js';
 import type { SimSource } from './codegen.js';
+import { WARP_SIZE, WARP_SPELLING, warpResults, type WarpArrival } from '../ir/warp.js';
 
-type ThreadFn = (shared: TypedArray[], tx: number, ty: number, tz: number, bx: number, by: number, bz: number) => Generator<number, void> | void;
+type ThreadFn = (shared: TypedArray[], tx: number, ty: number, tz: number, bx: number, by: number, bz: number) => Generator<unknown, void, unknown> | void;
 
 export function runSim(ir: KernelIR, src: SimSource, factory: Function, dims: LaunchDims, scalars: unknown[], arrays: (TypedArray | undefined)[]): void {
   const [gx, gy, gz] = dims.grid;
@@ -23,41 +26,126 @@ export function runSim(ir: KernelIR, src: SimSource, factory: Function, dims: La
     const n = a.size > 0 ? a.size : Math.floor(dims.sharedMem / TYPED_ARRAY_OF[a.elem].BYTES_PER_ELEMENT);
     return new TYPED_ARRAY_OF[a.elem](n);
   });
-  const nthreads = bx * by * bz;
   for (let kz = 0; kz < gz; kz++) for (let ky = 0; ky < gy; ky++) for (let kx = 0; kx < gx; kx++) {
     for (const s of shared) s.fill(0);
     cur.b = [kx, ky, kz];
-    if (!ir.hasBarrier) {
+    if (!ir.hasBarrier && !ir.hasWarp) {
       for (let tz = 0; tz < bz; tz++) for (let ty = 0; ty < by; ty++) for (let tx = 0; tx < bx; tx++) {
         cur.t[0] = tx; cur.t[1] = ty; cur.t[2] = tz;
         thread(shared, tx, ty, tz, kx, ky, kz);
       }
       continue;
     }
-    const gens: Generator<number, void>[] = [];
+    const gens: Generator<Yielded, void, unknown>[] = [];
     for (let tz = 0; tz < bz; tz++) for (let ty = 0; ty < by; ty++) for (let tx = 0; tx < bx; tx++) {
-      gens.push(thread(shared, tx, ty, tz, kx, ky, kz) as Generator<number, void>);
+      gens.push(thread(shared, tx, ty, tz, kx, ky, kz) as Generator<Yielded, void, unknown>);
     }
-    const exited = new Uint8Array(nthreads);
-    let live = nthreads;
-    const at = new Int32Array(nthreads);
-    while (live > 0) {
-      let waiting = -1, firstWaiter = -1;
-      for (let t = 0; t < nthreads; t++) {
-        if (exited[t]) continue;
-        cur.t = [t % bx, Math.floor(t / bx) % by, Math.floor(t / (bx * by))];
-        const r = gens[t].next();
-        if (r.done) { exited[t] = 1; live--; continue; }
-        at[t] = r.value as number;
-        if (waiting < 0) { waiting = at[t]; firstWaiter = t; }
-        else if (at[t] !== waiting) divergence(ir, src, cur.b, [firstWaiter, waiting], [t, at[t]], bx, by);
-      }
-      if (live > 0 && live < nthreads) {
-        const gone = exited.indexOf(1);
-        throw launchErrors.barrierExit(ir.name, { block: cur.b, exited: coords(gone, bx, by), waiting: coords(firstWaiter, bx, by), line: src.barrierLines[waiting] });
-      }
+    runBlock(ir, src, cur, gens, bx, by);
+  }
+}
+
+/** A barrier id, or a warp operation [site, mask, value, lane] (sim/codegen.ts). */
+type WarpWait = [number, number, number | boolean, number];
+type Yielded = number | WarpWait;
+
+/**
+ * Runs one block's threads: each runs until it waits (at a barrier or a warp
+ * operation) or exits; then warp operations whose lanes have all come are
+ * resolved (warp.ts), and when nothing else can move, a barrier that every
+ * thread waits at is released. Anything else is a divergence error.
+ */
+function runBlock(ir: KernelIR, src: SimSource, cur: { t: number[]; b: number[] }, gens: Generator<Yielded, void, unknown>[], bx: number, by: number): void {
+  const nthreads = gens.length;
+  const exited = new Uint8Array(nthreads);
+  const runnable = new Uint8Array(nthreads).fill(1);
+  const input: unknown[] = new Array(nthreads);
+  const at: Yielded[] = new Array(nthreads);
+  let live = nthreads;
+  while (live > 0) {
+    for (let t = 0; t < nthreads; t++) {
+      if (!runnable[t]) continue;
+      cur.t = coords(t, bx, by);
+      const r = gens[t].next(input[t]);
+      runnable[t] = 0;
+      if (r.done) { exited[t] = 1; live--; continue; }
+      at[t] = r.value as Yielded;
+    }
+    if (live === 0) break;
+    if (ir.hasWarp && resolveWarps(ir, src, cur.b, at, exited, runnable, input, bx, by)) continue;
+    let waiting = -1, firstWaiter = -1;
+    for (let t = 0; t < nthreads; t++) {
+      if (exited[t]) continue;
+      const w = at[t];
+      if (typeof w !== 'number') warpStuck(ir, src, cur.b, t, at, exited, bx, by);
+      if (waiting < 0) { waiting = w; firstWaiter = t; }
+      else if (w !== waiting) divergence(ir, src, cur.b, [firstWaiter, waiting], [t, w], bx, by);
+    }
+    if (live < nthreads) {
+      const gone = exited.indexOf(1);
+      throw launchErrors.barrierExit(ir.name, { block: cur.b, exited: coords(gone, bx, by), waiting: coords(firstWaiter, bx, by), line: src.barrierLines[waiting] });
+    }
+    for (let t = 0; t < nthreads; t++) { runnable[t] = 1; input[t] = undefined; }
+  }
+}
+
+/** Resolves every warp operation whose mask's lanes have all arrived; true if any was. */
+function resolveWarps(ir: KernelIR, src: SimSource, block: number[], at: Yielded[], exited: Uint8Array, runnable: Uint8Array, input: unknown[], bx: number, by: number): boolean {
+  const n = at.length;
+  let progress = false;
+  for (let base = 0; base < n; base += WARP_SIZE) {
+    const sites = new Map<number, number[]>();
+    for (let t = base; t < Math.min(n, base + WARP_SIZE); t++) {
+      const w = at[t];
+      if (exited[t] || runnable[t] || typeof w === 'number') continue;
+      if (!sites.has(w[0])) sites.set(w[0], []);
+      sites.get(w[0])!.push(t);
+    }
+    for (const [site, lanes] of sites) {
+      const { op } = src.warpSites[site];
+      const here = new Set(lanes);
+      const ready = op === 'activemask' || lanes.every((t) => {
+        const mask = (at[t] as WarpWait)[1] >>> 0;
+        const lane = t - base;
+        if (!((mask >>> lane) & 1)) throw launchErrors.warpMask(ir.name, { block, thread: coords(t, bx, by), what: `does not name the calling lane ${lane} itself`, ...siteOf(src, site, mask) });
+        for (let k = 0; k < WARP_SIZE; k++) {
+          if (!((mask >>> k) & 1)) continue;
+          if (base + k >= n) throw launchErrors.warpMask(ir.name, { block, thread: coords(t, bx, by), what: `names lane ${k}, which this block does not have (${n} threads: the last warp is partial)`, ...siteOf(src, site, mask) });
+          if (exited[base + k]) throw launchErrors.warpMask(ir.name, { block, thread: coords(t, bx, by), what: `names lane ${k}, thread (${coords(base + k, bx, by).join(', ')}), which has exited`, ...siteOf(src, site, mask) });
+          if (!here.has(base + k)) return false;
+        }
+        return true;
+      });
+      if (!ready) continue;
+      const arrivals = new Array<WarpArrival | undefined>(WARP_SIZE);
+      for (const t of lanes) { const w = at[t] as WarpWait; arrivals[t - base] = { mask: w[1], value: w[2], lane: w[3] }; }
+      const results = warpResults(op, arrivals);
+      for (const t of lanes) { input[t] = results[t - base]; runnable[t] = 1; }
+      progress = true;
     }
   }
+  return progress;
+}
+
+/** Nothing can move and thread t waits at a warp operation: say which lane of its mask is missing. */
+function warpStuck(ir: KernelIR, src: SimSource, block: number[], t: number, at: Yielded[], exited: Uint8Array, bx: number, by: number): never {
+  const w = at[t] as WarpWait;
+  const base = t - (t % WARP_SIZE);
+  const mask = w[1] >>> 0;
+  for (let k = 0; k < WARP_SIZE; k++) {
+    const o = base + k;
+    if (!((mask >>> k) & 1)) continue;
+    if (exited[o]) throw launchErrors.warpMask(ir.name, { block, thread: coords(t, bx, by), what: `names lane ${k}, thread (${coords(o, bx, by).join(', ')}), which has exited`, ...siteOf(src, w[0], mask) });
+    const there = at[o];
+    if (typeof there === 'number' || there[0] !== w[0]) {
+      const elsewhere = typeof there === 'number' ? `cuda.syncthreads() on line ${src.barrierLines[there] ?? '?'}` : `${WARP_SPELLING[src.warpSites[there[0]].op]} on line ${src.warpSites[there[0]].line || '?'}`;
+      throw launchErrors.warpMask(ir.name, { block, thread: coords(t, bx, by), what: `names lane ${k}, thread (${coords(o, bx, by).join(', ')}), which waits at ${elsewhere} instead`, ...siteOf(src, w[0], mask) });
+    }
+  }
+  throw launchErrors.warpMask(ir.name, { block, thread: coords(t, bx, by), what: 'cannot complete', ...siteOf(src, w[0], mask) });
+}
+
+function siteOf(src: SimSource, site: number, mask: number): { op: string; line?: number; mask: number } {
+  return { op: WARP_SPELLING[src.warpSites[site].op], line: src.warpSites[site].line || undefined, mask };
 }
 
 function coords(t: number, bx: number, by: number): number[] {

@@ -3,7 +3,7 @@
 // shared buffer; the CUDA backend with NVVM special registers and address
 // spaces. See README.md in this folder for the contract of each hook.
 
-import type { ArrayRef, BarrierStmt, Loc, SpecialReg } from '@numbat/core';
+import type { ArrayRef, BarrierStmt, Loc, SpecialReg, WarpStmt } from '@numbat/core';
 import type { LLVMNS } from './bindings.js';
 import type { MathTable } from './math.js';
 
@@ -29,6 +29,12 @@ export interface TargetHooks {
   boundsFail(ref: ArrayRef, index: Value, loc: Loc | undefined, unsigned?: boolean): void;
   /** A barrier reached by the plain lowering (the CPU backend splits kernels at barriers instead). */
   barrier(s: BarrierStmt): void;
+  /**
+   * Optional: a warp collective, on targets with native warps (caps.warp 'native';
+   * core rewrites them away for 'emulated' ones). Operands are already evaluated
+   * (mask and lane as i32, a predicate as i1); returns the result (and match_all's i1 predicate).
+   */
+  warp?(s: WarpStmt, mask: Value | undefined, value: Value | undefined, lane: Value | undefined): { result?: Value; pred?: Value };
   /** `return` from the kernel: must end the current block with a terminator. */
   returnFromKernel(): void;
   /** Address space of pointers to `ref`'s elements (atomic helpers are named after it). */

@@ -129,6 +129,15 @@ export class KernelLowerer {
       case 'continue': this.loopTarget(s.loc).cont(); return;
       case 'return': this.hooks.returnFromKernel(); return;
       case 'barrier': this.hooks.barrier(s); return;
+      case 'warp': {
+        if (!this.hooks.warp) throw new Error(`numbat internal error: warp.${s.op} reached a target without native warps`);
+        const ev = (x: Expr | undefined): Value | undefined => (x ? this.expr(x) : undefined);
+        const mask = ev(s.mask), value = ev(s.value), lane = ev(s.lane);
+        const r = this.hooks.warp(s, mask, value, lane);
+        if (s.local !== undefined) b.CreateStore(r.result!, this.hooks.localPtr(s.local));
+        if (s.pred !== undefined) b.CreateStore(r.pred!, this.hooks.localPtr(s.pred));
+        return;
+      }
     }
   }
 

@@ -12,7 +12,7 @@ import { cudaHelperModule } from './helpers-ir.js';
 import { buildCudaModule } from './kernel.js';
 import { LIBDEVICE_MISSING_HINT, libdevicePath, libdeviceSubset } from './libdevice.js';
 import { APPROX_F32, mathTable, MISSING } from './math.js';
-import { nvptxSpec } from './target.js';
+import { nvptxSpec, smOf } from './target.js';
 
 export interface PtxOptions {
   boundscheck: boolean;
@@ -51,6 +51,20 @@ function checkMath(ir: KernelIR, table: MathTable, fastmath: boolean): void {
   });
 }
 
+/** Refuses match_*_sync below sm_70 (PTX match.sync needs it); says whether activemask is used. */
+function checkWarp(ir: KernelIR, arch: string): { activemask: boolean } {
+  let activemask = false;
+  forEachStmt(ir.body, (s) => {
+    if (s.kind !== 'warp') return;
+    if (s.op === 'activemask') activemask = true;
+    if ((s.op === 'match_any' || s.op === 'match_all') && smOf(arch) < 70) {
+      const name = s.op === 'match_any' ? 'cuda.match_any_sync' : 'cuda.match_all_sync';
+      throw new CompileError(`${name} on ${arch}`, `${name}() needs PTX match.sync, which needs sm_70 or newer; target 'cuda' compiles for ${arch} here`, ir.name, ir.source, s.loc);
+    }
+  });
+  return { activemask };
+}
+
 export function compileToPtx(source: KernelIR, o: PtxOptions): CompiledPtx {
   const ir = exactFloatRem(source);
   const timings: Record<string, number> = {};
@@ -59,6 +73,7 @@ export function compileToPtx(source: KernelIR, o: PtxOptions): CompiledPtx {
   const hasLibdevice = libdevicePath() !== undefined;
   const table = mathTable({ fastmath: o.fastmath, libdevice: hasLibdevice });
   checkMath(ir, table, o.fastmath);
+  const warp = checkWarp(ir, o.arch);
   const llvm = loadLLVM();
   lap('load-llvm');
   const built = buildCudaModule(llvm, ir, { boundscheck: o.boundscheck, fastmath: o.fastmath, arch: o.arch, math: table });
@@ -66,7 +81,7 @@ export function compileToPtx(source: KernelIR, o: PtxOptions): CompiledPtx {
   const spec = nvptxSpec(o.arch);
   const nm = NativeModule.parse(built.text, ir.name);
   try {
-    nm.link(cudaHelperModule({ plan: built.plan, arrays: ir.arrays, atomics: built.atomics.values(), ftz: o.fastmath, approx: o.fastmath && !hasLibdevice }), 'numbat-nvptx-helpers');
+    nm.link(cudaHelperModule({ plan: built.plan, arrays: ir.arrays, atomics: built.atomics.values(), ftz: o.fastmath, approx: o.fastmath && !hasLibdevice, activemask: warp.activemask }), 'numbat-nvptx-helpers');
     const err = nm.verify();
     if (err) throw new Error(`numbat internal error: invalid LLVM module for kernel '${ir.name}': ${err}`);
     const before = nm.print();

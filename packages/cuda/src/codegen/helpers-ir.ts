@@ -7,6 +7,7 @@
 
 import type { AtomicOp, ElemType, KernelArray } from '@numbat/core';
 import { atomicHelperIR } from '@numbat/cpu/llvm';
+import { ACTIVEMASK_IR } from './warp.js';
 import { ERR, ERR_BARRIER_EXIT, ERR_BOUNDS, type CudaPlan } from './abi.js';
 
 export function elemIR(e: ElemType): string {
@@ -160,6 +161,8 @@ export interface HelperModuleInput {
   /** Flush f32 denormals (fastmath): answers libdevice's __CUDA_FTZ. */
   ftz: boolean;
   approx: boolean;
+  /** The kernel calls cuda.activemask() (warp.ts). */
+  activemask?: boolean;
 }
 
 /** The helper module of one kernel. */
@@ -175,6 +178,7 @@ export function cudaHelperModule(h: HelperModuleInput): string {
   ];
   if (h.plan.tracksExit) parts.push(EXIT_TRACKING);
   if (h.approx) parts.push(APPROX);
+  if (h.activemask) parts.push(ACTIVEMASK_IR);
   let dynamic = false;
   for (const a of h.arrays) {
     const t = elemIR(a.elem);

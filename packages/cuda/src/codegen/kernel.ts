@@ -9,6 +9,7 @@ import type { ArrayRef, KernelArray, KernelIR, Loc, SpecialReg, Stmt } from '@nu
 import { ELEM_BYTES } from '@numbat/core';
 import { allocaLocals, KernelLowerer, type LLVM, type LLVMNS, type MathTable, type TargetHooks } from '@numbat/cpu/llvm';
 import { align16, entryName, type CudaPlan, type PlanParam } from './abi.js';
+import { warpPtx } from './warp.js';
 import { constPtrFn, DYNAMIC_SHARED_FN, EXIT_CHECK_FN, EXIT_INIT_FN, EXIT_MARK_FN, REPORT_OOB_FN, sharedPtrFn } from './helpers-ir.js';
 
 type Value = LLVMNS.Value;
@@ -224,6 +225,7 @@ class CudaKernelBuilder {
         b.CreateRetVoid();
         b.SetInsertPoint(go);
       },
+      warp: (s, mask, value, lane) => warpPtx(self.e, s, mask, value, lane),
       returnFromKernel() {
         if (self.plan.tracksExit) self.e.call(EXIT_MARK_FN, self.e.void, [self.linearTid()]);
         self.b.CreateRetVoid();

@@ -1,0 +1,52 @@
+// Warp collectives as PTX: shfl.sync, vote.sync, match.sync (sm_70+),
+// bar.warp.sync through LLVM 14's NVVM intrinsics, and activemask through a
+// helper with inline asm (helpers-ir.ts: LLVM 14 has no intrinsic for it).
+// numbat's warp is CUDA's (32 consecutive linear thread ids), so the hardware
+// gives ir/warp.ts's meaning directly; f64 values are shuffled as two halves.
+
+import type { WarpStmt } from '@numbat/core';
+import type { Emitter, LLVMNS } from '@numbat/cpu/llvm';
+
+type Value = LLVMNS.Value;
+
+export const ACTIVEMASK_FN = 'numbat_activemask';
+/** PTX's shfl modes and their `c` operand (clamp 31 for idx/down/bfly, 0 for up: a full 32-lane segment). */
+const SHFL = { shfl_idx: ['idx', 31], shfl_up: ['up', 0], shfl_down: ['down', 31], shfl_xor: ['bfly', 31] } as const;
+
+export function warpPtx(e: Emitter, s: WarpStmt, mask: Value | undefined, value: Value | undefined, lane: Value | undefined): { result?: Value; pred?: Value } {
+  const b = e.b;
+  switch (s.op) {
+    case 'shfl_idx': case 'shfl_up': case 'shfl_down': case 'shfl_xor': {
+      const [mode, c] = SHFL[s.op];
+      const shfl = (x: Value, t: 'i32' | 'f32'): Value =>
+        e.call(`llvm.nvvm.shfl.sync.${mode}.${t}`, t === 'f32' ? e.f32 : e.i32, [mask!, x, lane!, e.int(c)]);
+      const t = s.value!.type;
+      if (t === 'f32') return { result: shfl(value!, 'f32') };
+      if (t !== 'f64') return { result: shfl(value!, 'i32') };
+      const bits = b.CreateBitCast(value!, e.i64);
+      const lo = shfl(b.CreateTrunc(bits, e.i32), 'i32');
+      const hi = shfl(b.CreateTrunc(b.CreateLShr(bits, e.i64c(32)), e.i32), 'i32');
+      const joined = b.CreateOr(b.CreateShl(b.CreateZExt(hi, e.i64), e.i64c(32)), b.CreateZExt(lo, e.i64));
+      return { result: b.CreateBitCast(joined, e.f64) };
+    }
+    case 'all': case 'any': case 'eq':
+      return { result: e.call(`llvm.nvvm.vote.${s.op === 'eq' ? 'uni' : s.op}.sync`, e.i1, [mask!, value!]) };
+    case 'ballot': return { result: e.call('llvm.nvvm.vote.ballot.sync', e.i32, [mask!, value!]) };
+    case 'match_any': return { result: e.call('llvm.nvvm.match.any.sync.i32', e.i32, [mask!, value!]) };
+    case 'match_all': {
+      // match.all.sync's answer, as match.any.sync == mask (the same PTX match.sync family;
+      // llvm-bindings cannot take apart match.all's {i32, i1} result).
+      const r = e.call('llvm.nvvm.match.any.sync.i32', e.i32, [mask!, value!]);
+      const same = b.CreateICmpEQ(r, mask!);
+      return { result: b.CreateSelect(same, mask!, e.int(0)), pred: same };
+    }
+    case 'sync': e.call('llvm.nvvm.bar.warp.sync', e.void, [mask!]); return {};
+    case 'activemask': return { result: e.call(ACTIVEMASK_FN, e.i32, []) };
+  }
+}
+
+/** The helper (textual IR) behind ACTIVEMASK_FN. */
+export const ACTIVEMASK_IR = `define i32 @${ACTIVEMASK_FN}() alwaysinline nounwind {
+  %m = call i32 asm sideeffect "activemask.b32 $0;", "=r"()
+  ret i32 %m
+}`;
