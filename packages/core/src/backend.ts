@@ -76,6 +76,10 @@ export interface CompiledKernel {
 export interface BackendCaps {
   /** f64 data: Float64Array and f64 scalar arguments, `float: 'f64'`. false → core refuses them with a CompileError (WGSL has no f64); never demoted to f32. */
   readonly f64: boolean;
+  /** cuda.cg.this_grid().sync(): the target can keep every block of a grid resident at once. Absent → core refuses such kernels with a CompileError. */
+  readonly gridSync?: boolean;
+  /** cuda.threadfence*(): the target has memory fences. Absent → core refuses them with a CompileError. */
+  readonly fences?: boolean;
 }
 
 /**

@@ -135,7 +135,7 @@ export async function flushCache(): Promise<void> {
 
 export const backend: Backend = {
   target: 'cpu',
-  caps: { f64: true },
+  caps: { f64: true, gridSync: true, fences: true },
   stages: ['llvm', 'opt', 'asm'],
 
   async available() {

@@ -62,6 +62,13 @@ export async function runCase(c: CorpusCase, target: Target): Promise<CaseResult
       if (e && /f64|Float64Array/.test(e.message)) return { name: c.name, status: 'refused', problems: [] };
       return { name: c.name, status: 'fail', problems: [e ? `refused without naming f64: ${e.message}` : 'ran f64 data on a target without caps.f64'], error: e };
     }
+    const refusal = c.refusedOn?.[target];
+    if (refusal) {
+      // The target cannot do what the case needs: it must say so at compile time.
+      const e = await launch(c, target).then(() => undefined, (x: Error) => x);
+      if (e?.name === 'CompileError' && refusal.test(e.message)) return { name: c.name, status: 'refused', problems: [] };
+      return { name: c.name, status: 'fail', problems: [e ? `refused, but not as expected (${refusal}): ${e.message}` : `ran, but target '${target}' must refuse it (${refusal})`], error: e };
+    }
     const float = backend.caps.f64 ? undefined : 'f32';
     let got: Arrays;
     try {

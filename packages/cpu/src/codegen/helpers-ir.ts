@@ -5,7 +5,7 @@
 // Atomic RMW helpers come from the shared generator (llvm/atomics.ts).
 
 import type { AtomicOp, ElemType } from '@numbat/core';
-import { atomicHelperIR } from '../llvm/atomics.js';
+import { atomicHelperIR, fenceHelperIR } from '../llvm/atomics.js';
 import { ERR_BARRIER_EXIT, ERR_BOUNDS, INFO } from './abi.js';
 
 const gep = (word: number): string => `getelementptr i32, i32* %info, i64 ${word}`;
@@ -101,7 +101,8 @@ out:
 
 /** The helper module for one kernel: runtime helpers plus the atomics it uses. */
 export function cpuHelperModule(atomics: Iterable<{ op: AtomicOp; elem: ElemType; addrSpace: number }>): string {
-  const parts = [RUNTIME_HELPERS];
+  // Fences: one coherent memory and blocks run by OS threads, so each scope is a seq_cst fence.
+  const parts = [RUNTIME_HELPERS, fenceHelperIR('block'), fenceHelperIR('device'), fenceHelperIR('system')];
   for (const a of atomics) parts.push(atomicHelperIR(a.op, a.elem, a.addrSpace));
   return parts.join('\n');
 }

@@ -128,6 +128,8 @@ export class KernelLowerer {
       case 'continue': this.loopTarget(s.loc).cont(); return;
       case 'return': this.hooks.returnFromKernel(); return;
       case 'barrier': this.hooks.barrier(s); return;
+      // The target's helper module defines numbat_fence_<scope> (llvm/atomics.ts fenceHelperIR).
+      case 'fence': this.e.call(`numbat_fence_${s.scope}`, this.e.void, []); return;
     }
   }
 

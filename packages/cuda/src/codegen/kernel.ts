@@ -214,7 +214,9 @@ class CudaKernelBuilder {
         const e = self.e, b = self.b;
         e.call('llvm.nvvm.barrier0', e.void, []);
         self.plan.barrierLines.push(s.loc?.line ?? 0);
-        if (!self.plan.tracksExit) return;
+        // A grid barrier: this block's barrier (and exit check), then the grid's (helpers-ir.ts).
+        const grid = (): void => { if (s.grid) { self.plan.gridSync = true; e.call('numbat_grid_sync', e.void, []); } };
+        if (!self.plan.tracksExit) return grid();
         const { claim, rec, tag } = self.hidden;
         const site = e.int(self.plan.barrierLines.length - 1);
         const bad = e.call(EXIT_CHECK_FN, e.i1, [claim, rec, tag, site, self.linearTid(), ...self.blockIdx()]);
@@ -223,6 +225,7 @@ class CudaKernelBuilder {
         b.SetInsertPoint(stop);
         b.CreateRetVoid();
         b.SetInsertPoint(go);
+        grid();
       },
       returnFromKernel() {
         if (self.plan.tracksExit) self.e.call(EXIT_MARK_FN, self.e.void, [self.linearTid()]);
