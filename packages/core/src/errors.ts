@@ -75,9 +75,10 @@ export const launchErrors = {
     );
   },
   /** Grid sync: every thread of block `exited` has returned while block `waiting` waits at the grid barrier on `line`. */
-  gridBarrierExit(kernel: string, e: { exited: number[]; waiting: number[]; line?: number }): LaunchError {
+  gridBarrierExit(kernel: string, e: { exited?: number[]; waiting?: number[]; line?: number }): LaunchError {
+    const block = (b: number[] | undefined, other: string): string => (b ? `block (${b.join(', ')})` : other);
     return new LaunchError(
-      `kernel '${kernel}': block (${e.exited.join(', ')}) exited while block (${e.waiting.join(', ')}) waits at cuda.cg.this_grid().sync() (line ${e.line ?? '?'}); every block of the grid must reach each grid barrier (on a GPU this hangs).`,
+      `kernel '${kernel}': ${block(e.exited, 'a block')} exited while ${block(e.waiting, 'other blocks')} wait${e.waiting ? 's' : ''} at cuda.cg.this_grid().sync()${e.line ? ` (line ${e.line})` : ''}; every block of the grid must reach each grid barrier (on a GPU this hangs).`,
       kernel, { block: e.exited, barrierLine: e.line },
     );
   },
