@@ -103,5 +103,31 @@ export const cuda = {
     xor: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.xor'),
     exch: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.exch'),
     cas: (_a: NumArray, _i: number | number[], _expected: number, _v: number): number => kernelOnly('atomic.cas'),
+    // ---- numba's further atomics (docs/language.md)
+    /** CUDA's atomicInc on a u32 array: old >= v ? 0 : old + 1; returns old. */
+    inc: (_a: Uint32Array, _i: number | number[], _v: number): number => kernelOnly('atomic.inc'),
+    /** CUDA's atomicDec on a u32 array: old === 0 || old > v ? v : old - 1; returns old. */
+    dec: (_a: Uint32Array, _i: number | number[], _v: number): number => kernelOnly('atomic.dec'),
+    /** min ignoring NaN (numba); cuda.atomic.min propagates NaN as Math.min does. */
+    nanmin: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.nanmin'),
+    /** max ignoring NaN (numba); cuda.atomic.max propagates NaN as Math.max does. */
+    nanmax: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.nanmax'),
+    /** numba's compare_and_swap: cas on element 0 of a 1-D array; returns the old element. */
+    compare_and_swap: (_a: NumArray, _expected: number, _v: number): number => kernelOnly('atomic.compare_and_swap'),
   },
+  // ---- block and grid synchronisation, fences (docs/language.md)
+  /** Barrier; returns how many threads of the block passed a truthy predicate. */
+  syncthreads_count: (_p: unknown): number => kernelOnly('syncthreads_count'),
+  /** Barrier; returns 1 when the predicate is truthy in every thread of the block, else 0. */
+  syncthreads_and: (_p: unknown): number => kernelOnly('syncthreads_and'),
+  /** Barrier; returns 1 when the predicate is truthy in some thread of the block, else 0. */
+  syncthreads_or: (_p: unknown): number => kernelOnly('syncthreads_or'),
+  /** Orders this thread's memory accesses as seen by its block. */
+  threadfence_block: (): void => kernelOnly('threadfence_block'),
+  /** Orders this thread's memory accesses as seen by every thread of the device. */
+  threadfence: (): void => kernelOnly('threadfence'),
+  /** Orders this thread's memory accesses as seen by the device and the host. */
+  threadfence_system: (): void => kernelOnly('threadfence_system'),
+  /** numba's cooperative groups: `cuda.cg.this_grid().sync()` waits for every thread of the grid (cpu, cuda, sim). */
+  cg: { this_grid: (): { sync(): void } => kernelOnly('cg.this_grid') },
 };

@@ -83,6 +83,10 @@ export interface BackendCaps {
    * control); absent → core refuses them. `reduce` uses shuffles only where 'native'.
    */
   readonly warp?: 'native' | 'emulated';
+  /** cuda.cg.this_grid().sync(): the target can keep every block of a grid resident at once. Absent → core refuses such kernels with a CompileError. */
+  readonly gridSync?: boolean;
+  /** cuda.threadfence*(): the target has memory fences. Absent → core refuses them with a CompileError. */
+  readonly fences?: boolean;
 }
 
 /**

@@ -81,6 +81,21 @@ export const launchErrors = {
       kernel, { block: e.block, thread: e.thread, line: e.line, mask: e.mask },
     );
   },
+  /** Grid sync: every thread of block `exited` has returned while block `waiting` waits at the grid barrier on `line`. */
+  gridBarrierExit(kernel: string, e: { exited?: number[]; waiting?: number[]; line?: number }): LaunchError {
+    const block = (b: number[] | undefined, other: string): string => (b ? `block (${b.join(', ')})` : other);
+    return new LaunchError(
+      `kernel '${kernel}': ${block(e.exited, 'a block')} exited while ${block(e.waiting, 'other blocks')} wait${e.waiting ? 's' : ''} at cuda.cg.this_grid().sync()${e.line ? ` (line ${e.line})` : ''}; every block of the grid must reach each grid barrier (on a GPU this hangs).`,
+      kernel, { block: e.exited, barrierLine: e.line },
+    );
+  },
+  /** Grid sync: the launch has more blocks than the target can keep resident at once. */
+  gridTooLarge(kernel: string, e: { target: string; blocks: number; limit: number; why: string }): LaunchError {
+    return new LaunchError(
+      `kernel '${kernel}' uses cuda.cg.this_grid().sync(), which needs every block of the grid resident at once: target '${e.target}' holds at most ${e.limit} block(s) of this size (${e.why}), the grid has ${e.blocks}. Launch at most ${e.limit} blocks (loop over the data inside the kernel, grid-stride).`,
+      kernel, { blocks: e.blocks, limit: e.limit },
+    );
+  },
   /** An error record whose kind this runtime does not know (a bug: the code generator and runtime disagree). */
   unknown(kernel: string, kind: number, block?: number[]): LaunchError {
     return new LaunchError(`kernel '${kernel}': the launch failed (error kind ${kind})`, kernel, block ? { block } : {});

@@ -33,7 +33,7 @@ export * from './ir/ops.js';
 export { analyzeUniformity, exprUniform, type UniformityInfo } from './ir/uniformity.js';
 export { printIR } from './ir/print.js';
 export { forEachStmt, forEachExpr, childExprs, stmtExprs } from './ir/walk.js';
-export { binaryJs, unaryJs, convertJs, mathJs, evalBinary, evalUnary, evalConvert, evalMath } from './ir/semantics.js';
+export { binaryJs, unaryJs, convertJs, mathJs, atomicNewJs, evalBinary, evalUnary, evalConvert, evalMath } from './ir/semantics.js';
 export { MATH_DECLS, MATH_FNS, MATH_CONSTANTS, mathSignature, type MathFn, type MathDecl } from './intrinsics.js';
 export { simBackend } from './sim/backend.js';
 export { hashString } from './hash.js';

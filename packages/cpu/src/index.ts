@@ -135,7 +135,7 @@ export async function flushCache(): Promise<void> {
 
 export const backend: Backend = {
   target: 'cpu',
-  caps: { f64: true, warp: 'emulated' },
+  caps: { f64: true, gridSync: true, fences: true, warp: 'emulated' },
   stages: ['llvm', 'opt', 'asm'],
 
   async available() {

@@ -94,7 +94,7 @@ function launcherOf(k: CudaKernel): Launcher {
 
 export const backend: Backend = {
   target: 'cuda',
-  caps: { f64: true, warp: 'native' },
+  caps: { f64: true, gridSync: true, fences: true, warp: 'native' },
   stages: ['llvm', 'opt', 'ptx'],
 
   // core's cuda.stream()/cuda.event() map onto driver streams and events.

@@ -131,6 +131,11 @@ export class FakeDevice {
       kernel?.(l, this);
       return 0;
     },
+    cuLaunchCooperativeKernel: (fn, gx, gy, gz, bx, by, bz, shared, stream, params) => {
+      this.calls.push('cooperative');
+      return this.api.cuLaunchKernel(fn, gx, gy, gz, bx, by, bz, shared, stream, params, null);
+    },
+    cuOccupancyMaxActiveBlocksPerMultiprocessor: (n, _fn, blockSize) => { n[0] = Math.max(1, Math.floor(2048 / blockSize)); return 0; },
     cuStreamCreate: (s) => { s[0] = this.handle(); return 0; },
     cuStreamDestroy_v2: () => 0,
     cuStreamSynchronize: () => { this.calls.push('sync'); return 0; },

@@ -16,14 +16,16 @@ import { math, mathCall } from './math.js';
 import { wrappedValue } from './wrapping.js';
 import { frexp, numberMember, numberTest } from './math-extra.js';
 import { WARP_NAMES, warpCall, warpProperty } from './warp.js';
+import { SYNC_ATOMICS, SYNC_PATHS, syncBuiltin } from './sync.js';
 
-const ATOMIC_OPS = ['add', 'sub', 'max', 'min', 'and', 'or', 'xor', 'exch', 'cas'];
+const ATOMIC_OPS = ['add', 'sub', 'max', 'min', 'and', 'or', 'xor', 'exch', 'cas', ...SYNC_ATOMICS];
 
 const KNOWN_PATHS = new Set([
   'cuda.grid', 'cuda.gridsize', 'cuda.threadIdx', 'cuda.blockIdx', 'cuda.blockDim', 'cuda.gridDim',
   'cuda.syncthreads', 'cuda.shared', 'cuda.local', 'cuda.shared.array', 'cuda.local.array', 'cuda.atomic',
   ...ATOMIC_OPS.map((o) => `cuda.atomic.${o}`),
   ...WARP_NAMES.map((n) => `cuda.${n}`),
+  ...SYNC_PATHS,
 ]);
 
 /** `ns.prop` on a builtin namespace: a Math constant, a thread register, or a deeper namespace. */
@@ -60,6 +62,7 @@ export function callBuiltin(cx: LowerContext, node: N, path: string, args: N[], 
     return mathCall(cx, node, fn, scalarsInOrder(cx, args, `an argument of ${path}`));
   }
   if (path.startsWith('cuda.')) { const w = warpCall(cx, node, path.slice(5), args); if (w) return w; }
+  if (SYNC_PATHS.includes(path)) return syncBuiltin(cx, node, path, args);
   switch (path) {
     case 'cuda.grid': case 'cuda.gridsize': return grid(cx, path, args);
     case 'cuda.syncthreads': {
@@ -115,13 +118,19 @@ export function constInt(cx: LowerContext, node: N | undefined, what: string): n
 /** cuda.atomic.op(array, index, value) (cas: array, index, expected, value); returns the old element. */
 function atomic(cx: LowerContext, node: N, op: string, args: N[]): Val {
   if (!ATOMIC_OPS.includes(op)) cx.fail(node, `cuda.atomic.${op}`, `cuda.atomic.${op} does not exist (have: ${ATOMIC_OPS.join(', ')})`);
+  // numba's compare_and_swap(array, old, value) is cas on element 0 of a 1-D array.
+  const cas0 = op === 'compare_and_swap';
   const want = op === 'cas' ? 4 : 3;
-  if (args.length !== want) cx.fail(node, `cuda.atomic.${op}`, `cuda.atomic.${op} takes ${want} arguments`);
+  if (args.length !== want) cx.fail(node, `cuda.atomic.${op}`, `cuda.atomic.${op} takes ${want} arguments${cas0 ? ' (array, old, value), on element 0, as in numba; cuda.atomic.cas(array, index, old, value) takes an index' : ''}`);
+  if (cas0) return casAtIndex0(cx, node, args);
   const arr = lowerExpr(cx, args[0]);
   if (arr.k !== 'array') return cx.fail(args[0], 'atomic target', `the first argument of cuda.atomic.${op} must be an array`);
   if (arr.ref.space === 'local' || arr.ref.space === 'const') cx.fail(args[0], `atomic on ${arr.ref.space} array`, `atomics work on global and shared arrays, not ${arr.ref.space} ones`);
   if (!['i32', 'u32', 'f32', 'f64'].includes(arr.elem)) cx.fail(args[0], `atomic on ${arr.elem}`, `atomics need an i32, u32, f32 or f64 array, '${arr.name}' holds ${arr.elem}`);
   if (isFloat(arr.elem as ScalarType) && ['and', 'or', 'xor'].includes(op)) cx.fail(node, `atomic ${op} on float`, `cuda.atomic.${op} needs an integer array`);
+  if ((op === 'inc' || op === 'dec') && arr.elem !== 'u32') cx.fail(args[0], `atomic ${op} on ${arr.elem}`, `cuda.atomic.${op} needs a u32 array (a Uint32Array), as in numba: CUDA's wrap-around counter compares unsigned; '${arr.name}' holds ${arr.elem}`);
+  // On integers there is no NaN to ignore: nanmin/nanmax are min/max.
+  if ((op === 'nanmin' || op === 'nanmax') && !isFloat(arr.elem as ScalarType)) op = op.slice(3);
   // numba's tuple index for 2-D shared arrays: atomic.add(t, [y, x], v).
   const idxNodes: N[] = args[1].type === 'ArrayExpression' ? args[1].elements : [args[1]];
   let index = flatIndex(cx, arr, idxNodes, idxNodes[idxNodes.length - 1] ?? args[0]);
@@ -136,4 +145,12 @@ function atomic(cx: LowerContext, node: N, op: string, args: N[]): Val {
     ? { kind: 'atomic', op: 'cas', array: arr.ref, index, expected: vals[0], value: vals[1], type: t, loc: cx.loc(node) }
     : { kind: 'atomic', op: op as 'add', array: arr.ref, index, value: vals[0], type: t, loc: cx.loc(node) };
   return { k: 'scalar', e: cx.effect(e, node) };
+}
+
+/** compare_and_swap(array, old, value): cas on array[0] (numba: 1-D arrays). */
+function casAtIndex0(cx: LowerContext, node: N, args: N[]): Val {
+  const zero = { type: 'Literal', value: 0, raw: '0', start: args[0].end, end: args[0].end, loc: args[0].loc };
+  const arr = lowerExpr(cx, args[0]);
+  if (arr.k === 'array' && arr.shape && arr.shape.length > 1) cx.fail(args[0], 'compare_and_swap on a 2-D array', 'cuda.atomic.compare_and_swap works on a 1-D array (element 0); use cuda.atomic.cas(array, [y, x], old, value)');
+  return atomic(cx, node, 'cas', [args[0], zero, args[1], args[2]]);
 }

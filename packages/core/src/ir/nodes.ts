@@ -4,7 +4,7 @@
 // let mem2reg build SSA. Device functions are inlined before a backend sees a
 // kernel, so backends only ever lower one function.
 
-import type { AtomicOp, BinaryOp, SpecialReg, UnaryOp, WarpOp } from './ops.js';
+import type { AtomicOp, BinaryOp, FenceScope, SpecialReg, UnaryOp, WarpOp } from './ops.js';
 import type { ElemType, ParamType, ScalarType, Space } from '../types.js';
 import type { MathFn } from '../intrinsics.js';
 
@@ -79,8 +79,19 @@ export interface BreakStmt extends StmtBase { kind: 'break' }
 export interface ContinueStmt extends StmtBase { kind: 'continue' }
 /** Early exit of the kernel (kernels return nothing). */
 export interface ReturnStmt extends StmtBase { kind: 'return' }
-/** cuda.syncthreads(): a block-wide barrier that also orders shared and global memory. */
-export interface BarrierStmt extends StmtBase { kind: 'barrier' }
+/**
+ * cuda.syncthreads(): a block-wide barrier that also orders shared and global memory.
+ * `grid`: cuda.cg.this_grid().sync(), every thread of the grid meets (a block
+ * barrier too); core refuses it on backends without caps.gridSync.
+ */
+export interface BarrierStmt extends StmtBase { kind: 'barrier'; grid?: true; /** what the user wrote, for messages (default cuda.syncthreads()) */ api?: string }
+/**
+ * cuda.threadfence_block() / threadfence() / threadfence_system(): orders this
+ * thread's memory accesses as seen by the block / device / system; no waiting.
+ * Core refuses it on backends without caps.fences.
+ */
+export interface FenceStmt extends StmtBase { kind: 'fence'; scope: FenceScope }
+
 /**
  * A warp collective (ops.ts WARP_OPS, meaning in warp.ts): the lanes of a warp
  * meet here. `mask` is u32 (absent for activemask); `value` is the shuffled or
@@ -93,7 +104,7 @@ export interface WarpStmt extends StmtBase {
 }
 
 export type Stmt =
-  | AssignStmt | StoreStmt | ExprStmt | IfStmt | LoopStmt | BreakStmt | ContinueStmt | ReturnStmt | BarrierStmt | WarpStmt;
+  | AssignStmt | StoreStmt | ExprStmt | IfStmt | LoopStmt | BreakStmt | ContinueStmt | ReturnStmt | BarrierStmt | FenceStmt | WarpStmt;
 
 export interface Param { name: string; type: ParamType; /** false when the kernel never writes it */ written: boolean; atomic: boolean }
 export interface Local { id: number; name: string; type: ScalarType }

@@ -27,8 +27,13 @@ export type BinaryOp = (typeof BINARY_OPS)[number];
 
 export const COMPARE_OPS: ReadonlySet<BinaryOp> = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
 
-/** Atomic read-modify-write operations; each returns the old value. */
-export const ATOMIC_OPS = ['add', 'sub', 'max', 'min', 'and', 'or', 'xor', 'exch', 'cas'] as const;
+/**
+ * Atomic read-modify-write operations; each returns the old value. The new
+ * value of each is written once, in ir/semantics.ts (atomicNewJs). inc/dec are
+ * CUDA's wrap-around counters on u32; nanmin/nanmax are numba's NaN-ignoring
+ * float min/max (plain min/max propagate NaN, as JS's Math.min/max do).
+ */
+export const ATOMIC_OPS = ['add', 'sub', 'max', 'min', 'and', 'or', 'xor', 'exch', 'cas', 'inc', 'dec', 'nanmin', 'nanmax'] as const;
 export type AtomicOp = (typeof ATOMIC_OPS)[number];
 
 /** CUDA's built-in index registers. */
@@ -43,7 +48,11 @@ export const EXPR_KINDS = [
 export type ExprKind = (typeof EXPR_KINDS)[number];
 
 /** Statement node kinds. */
-export const STMT_KINDS = ['assign', 'store', 'expr', 'if', 'loop', 'break', 'continue', 'return', 'barrier', 'warp'] as const;
+export const STMT_KINDS = ['assign', 'store', 'expr', 'if', 'loop', 'break', 'continue', 'return', 'barrier', 'fence', 'warp'] as const;
+
+/** Memory-fence scopes: cuda.threadfence_block(), threadfence(), threadfence_system(). */
+export const FENCE_SCOPES = ['block', 'device', 'system'] as const;
+export type FenceScope = (typeof FENCE_SCOPES)[number];
 export type StmtKind = (typeof STMT_KINDS)[number];
 
 /**

@@ -45,7 +45,9 @@ export function printIR(ir: KernelIR): string {
         lines.push(`${ind}loop${s.cond ? ` while ${ex(s.cond)}` : ''} {${at}`); s.body.forEach((x) => st(x, ind + '  '));
         if (s.update.length) { lines.push(`${ind}} continuing {`); s.update.forEach((x) => st(x, ind + '  ')); }
         lines.push(`${ind}}`); break;
-      case 'break': case 'continue': case 'return': case 'barrier': lines.push(`${ind}${s.kind}${at}`); break;
+      case 'break': case 'continue': case 'return': lines.push(`${ind}${s.kind}${at}`); break;
+      case 'barrier': lines.push(`${ind}${s.grid ? 'grid ' : ''}barrier${at}`); break;
+      case 'fence': lines.push(`${ind}fence.${s.scope}${at}`); break;
       case 'warp': {
         const dest = s.pred !== undefined ? `%${s.local}, %${s.pred} = ` : s.local !== undefined ? `%${s.local} = ` : '';
         const args = [s.mask, s.value, s.lane].filter((x) => x !== undefined).map((x) => ex(x!));

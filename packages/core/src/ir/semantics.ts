@@ -2,7 +2,7 @@
 // operands `a` and `b`. The simulator compiles kernels from these snippets and
 // constant folding evaluates them, so both agree with JS exactly.
 
-import type { BinaryOp, UnaryOp } from './ops.js';
+import type { AtomicOp, BinaryOp, UnaryOp } from './ops.js';
 import type { ScalarType } from '../types.js';
 import { CONVERT_JS } from '../types.js';
 import { MATH_DECLS, type MathDecl, type MathFn } from '../intrinsics.js';
@@ -39,6 +39,31 @@ export function binaryJs(op: BinaryOp, t: ScalarType, a: string, b: string): str
     case 'ge': return `(${a} >= ${b})`;
     case 'min': return `Math.min(${a}, ${b})`;
     case 'max': return `Math.max(${a}, ${b})`;
+  }
+}
+
+/**
+ * The value an atomic writes, from the old element `o` and the operand `v`, as
+ * JS source (the store into the typed array then wraps or rounds it, as a
+ * plain store does). cas is the simulator's compare (o === expected).
+ * - inc (u32): o >= v ? 0 : o + 1;  dec (u32): o === 0 || o > v ? v : o - 1 (CUDA's atomicInc/atomicDec).
+ * - nanmin/nanmax: a NaN operand is ignored (a NaN element is replaced by v);
+ *   otherwise JS Math.min/max (-0 < +0).
+ */
+export function atomicNewJs(op: Exclude<AtomicOp, 'cas'>, o: string, v: string): string {
+  switch (op) {
+    case 'add': return `${o} + ${v}`;
+    case 'sub': return `${o} - ${v}`;
+    case 'max': return `Math.max(${o}, ${v})`;
+    case 'min': return `Math.min(${o}, ${v})`;
+    case 'and': return `${o} & ${v}`;
+    case 'or': return `${o} | ${v}`;
+    case 'xor': return `${o} ^ ${v}`;
+    case 'exch': return v;
+    case 'inc': return `(${o} >= ${v} ? 0 : ${o} + 1)`;
+    case 'dec': return `(${o} === 0 || ${o} > ${v} ? ${v} : ${o} - 1)`;
+    case 'nanmin': return `(${v} !== ${v} ? ${o} : ${o} !== ${o} ? ${v} : Math.min(${o}, ${v}))`;
+    case 'nanmax': return `(${v} !== ${v} ? ${o} : ${o} !== ${o} ? ${v} : Math.max(${o}, ${v}))`;
   }
 }
 

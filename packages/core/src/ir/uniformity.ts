@@ -17,10 +17,11 @@ export interface UniformityInfo {
   varyingLoops: ReadonlySet<Stmt>;
 }
 
-export function analyzeUniformity(ir: KernelIR): UniformityInfo {
+/** `over`: 'block' (the same in every thread of a block) or 'grid' (of the whole grid: blockIdx and shared memory vary too). */
+export function analyzeUniformity(ir: KernelIR, over: 'block' | 'grid' = 'block'): UniformityInfo {
   const uniform = new Set(ir.locals.map((l) => l.id));
   const varyingLoops = new Set<Stmt>();
-  const isUniform = (e: Expr): boolean => exprUniform(e, uniform);
+  const isUniform = (e: Expr): boolean => exprUniform(e, uniform, over);
 
   let changed = true;
   while (changed) {
@@ -61,16 +62,16 @@ export function analyzeUniformity(ir: KernelIR): UniformityInfo {
   return { uniformLocals: uniform, isUniform, varyingLoops };
 }
 
-export function exprUniform(e: Expr, uniformLocals: ReadonlySet<number>): boolean {
-  const u = (x: Expr): boolean => exprUniform(x, uniformLocals);
+export function exprUniform(e: Expr, uniformLocals: ReadonlySet<number>, over: 'block' | 'grid' = 'block'): boolean {
+  const u = (x: Expr): boolean => exprUniform(x, uniformLocals, over);
   switch (e.kind) {
     case 'const': case 'param': case 'length': return true;
-    case 'special': return e.reg !== 'threadIdx';
+    case 'special': return over === 'grid' ? e.reg === 'blockDim' || e.reg === 'gridDim' : e.reg !== 'threadIdx';
     case 'local': return uniformLocals.has(e.id);
     case 'unary': case 'convert': return u(e.x);
     case 'binary': case 'logical': return u(e.a) && u(e.b);
     case 'cond': return u(e.c) && u(e.a) && u(e.b);
-    case 'load': return e.array.space !== 'local' && u(e.index);
+    case 'load': return e.array.space !== 'local' && !(over === 'grid' && e.array.space === 'shared') && u(e.index);
     case 'math': return e.args.every(u);
     case 'atomic': return false;
   }

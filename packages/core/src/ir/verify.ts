@@ -4,6 +4,7 @@
 import type { Expr, KernelIR, Stmt } from './nodes.js';
 import { COMPARE_OPS } from './ops.js';
 import { analyzeUniformity } from './uniformity.js';
+import { forEachStmt } from './walk.js';
 import { CompileError } from '../errors.js';
 import { isFloat, isInt, loadType } from '../types.js';
 
@@ -73,13 +74,42 @@ export function checkBarriers(ir: KernelIR): void {
   const visit = (stmts: Stmt[], why: string | undefined): void => {
     for (const s of stmts) {
       if (s.kind === 'barrier' && why) {
-        throw new CompileError('syncthreads under divergent control', `cuda.syncthreads() is inside ${why}, which can differ between threads of a block: threads that skip the barrier would leave the others waiting forever. Move the barrier out of the condition (compute the condition into a value and branch around the work, not the barrier).`, ir.name, ir.source, s.loc);
+        const api = s.api ?? 'cuda.syncthreads()';
+        throw new CompileError(s.api ? `${s.api} under divergent control` : 'syncthreads under divergent control', `${api} is inside ${why}, which can differ between threads of a block: threads that skip the barrier would leave the others waiting forever. Move the barrier out of the condition (compute the condition into a value and branch around the work, not the barrier).`, ir.name, ir.source, s.loc);
       }
       if (s.kind === 'if') {
         const w = why ?? (u.isUniform(s.cond) ? undefined : `an if whose condition depends on the thread (line ${s.loc?.line ?? '?'})`);
         visit(s.then, w); visit(s.else, w);
       } else if (s.kind === 'loop') {
         const w = why ?? (u.varyingLoops.has(s) ? `a loop whose trip count depends on the thread (line ${s.loc?.line ?? '?'})` : undefined);
+        visit(s.body, w); visit(s.update, w);
+      }
+    }
+  };
+  visit(ir.body, undefined);
+  checkGridBarriers(ir);
+}
+
+/**
+ * A grid barrier must be reached by every thread of the grid: its enclosing
+ * conditions and loops must not depend on the block either (blockIdx, shared
+ * memory), only on what every thread of the grid sees alike.
+ */
+function checkGridBarriers(ir: KernelIR): void {
+  let any = false;
+  forEachStmt(ir.body, (s) => { if (s.kind === 'barrier' && s.grid) any = true; });
+  if (!any) return;
+  const u = analyzeUniformity(ir, 'grid');
+  const visit = (stmts: Stmt[], why: string | undefined): void => {
+    for (const s of stmts) {
+      if (s.kind === 'barrier' && s.grid && why) {
+        throw new CompileError(`${s.api ?? 'grid sync'} under divergent control`, `${s.api ?? 'the grid barrier'} is inside ${why}, which can differ between threads or blocks of the grid: every thread of the grid must reach each grid barrier. Move it out of the condition.`, ir.name, ir.source, s.loc);
+      }
+      if (s.kind === 'if') {
+        const w = why ?? (u.isUniform(s.cond) ? undefined : `an if whose condition depends on the thread or block (line ${s.loc?.line ?? '?'})`);
+        visit(s.then, w); visit(s.else, w);
+      } else if (s.kind === 'loop') {
+        const w = why ?? (u.varyingLoops.has(s) ? `a loop whose trip count depends on the thread or block (line ${s.loc?.line ?? '?'})` : undefined);
         visit(s.body, w); visit(s.update, w);
       }
     }

@@ -15,7 +15,7 @@ interface SimKernel extends CompiledKernel {
 
 export const simBackend: Backend = {
   target: 'sim',
-  caps: { f64: true, warp: 'native' },
+  caps: { f64: true, gridSync: true, fences: true, warp: 'native' },
   stages: ['js'],
   async available() {
     // Few blocks: the simulator runs them one after another, and fewer threads cost less.

@@ -17,6 +17,8 @@ export interface SimSource {
   warpSites: { op: WarpOp; line: number }[];
   /** Load/store sites by id: line in the user's file. */
   siteLines: number[];
+  /** The kernel has a grid barrier (cuda.cg.this_grid().sync()): its blocks run co-resident. */
+  gridBarrier: boolean;
 }
 
 /** The simulator always checks bounds: it is the oracle, whatever `boundscheck` says. */
@@ -26,6 +28,7 @@ export function generateSim(ir: KernelIR): SimSource {
   const siteLines: number[] = [];
   const warpSites: { op: WarpOp; line: number }[] = [];
   let label = 0;
+  let gridBarrier = false;
   const loops: number[] = [];
 
   const arr = (r: ArrayRef): string => (r.space === 'global' ? `g${r.param}` : r.space === 'shared' ? `s${r.id}` : r.space === 'local' ? `la${r.id}` : `c${r.id}`);
@@ -87,7 +90,13 @@ export function generateSim(ir: KernelIR): SimSource {
       case 'break': lines.push(`${ind}break L${loops[loops.length - 1]};`); break;
       case 'continue': lines.push(`${ind}break C${loops[loops.length - 1]};`); break;
       case 'return': lines.push(`${ind}return;`); break;
-      case 'barrier': barrierLines.push(s.loc?.line ?? 0); lines.push(`${ind}yield ${barrierLines.length - 1};`); break;
+      case 'barrier':
+        // A grid barrier yields its id negated (-1 - id): the scheduler runs the grid's blocks co-resident.
+        barrierLines.push(s.loc?.line ?? 0);
+        if (s.grid) gridBarrier = true;
+        lines.push(`${ind}yield ${s.grid ? -barrierLines.length : barrierLines.length - 1};`);
+        break;
+      case 'fence': lines.push(`${ind}// fence.${s.scope}: threads run one at a time, every access is already ordered`); break;
       case 'warp': {
         // The lanes meet in the scheduler (runtime.ts); it sends back this lane's result (ir/warp.ts).
         warpSites.push({ op: s.op, line: s.loc?.line ?? 0 });
@@ -116,5 +125,5 @@ export function generateSim(ir: KernelIR): SimSource {
     ...lines,
     '};',
   ].join('\n');
-  return { body, barrierLines, warpSites, siteLines };
+  return { body, barrierLines, warpSites, siteLines, gridBarrier };
 }

@@ -1,4 +1,5 @@
-// The simulator's launch loop: blocks one after another; inside a block, every
+// The simulator's launch loop: blocks one after another (all side by side when
+// the kernel has a grid barrier); inside a block, every
 // thread is a coroutine resumed in threadIdx order until it reaches a barrier
 // or a warp operation, or exits. A warp operation completes when the lanes its
 // mask names are all there (ir/warp.ts); a block proceeds past a barrier only
@@ -10,6 +11,8 @@ import type { KernelIR } from '../ir/nodes.js';
 import type { LaunchDims } from '../backend.js';
 import { TYPED_ARRAY_OF, type TypedArray } from '../types.js';
 import type { SimSource } from './codegen.js';
+import { ATOMIC_OPS, type AtomicOp } from '../ir/ops.js';
+import { atomicNewJs } from '../ir/semantics.js';
 import { WARP_SIZE, WARP_SPELLING, warpResults, type WarpArrival } from '../ir/warp.js';
 
 type ThreadFn = (shared: TypedArray[], tx: number, ty: number, tz: number, bx: number, by: number, bz: number) => Generator<unknown, void, unknown> | void;
@@ -26,6 +29,33 @@ export function runSim(ir: KernelIR, src: SimSource, factory: Function, dims: La
     const n = a.size > 0 ? a.size : Math.floor(dims.sharedMem / TYPED_ARRAY_OF[a.elem].BYTES_PER_ELEMENT);
     return new TYPED_ARRAY_OF[a.elem](n);
   });
+  const nthreads = bx * by * bz;
+  const fresh = (): TypedArray[] => shared.map((a) => new (a.constructor as new (n: number) => TypedArray)(a.length));
+  const start = (kx: number, ky: number, kz: number, mem: TypedArray[]): BlockRun => {
+    const gens: Generator<Yielded, void, unknown>[] = [];
+    for (let tz = 0; tz < bz; tz++) for (let ty = 0; ty < by; ty++) for (let tx = 0; tx < bx; tx++) {
+      gens.push(thread(mem, tx, ty, tz, kx, ky, kz) as Generator<Yielded, void, unknown>);
+    }
+    return { b: [kx, ky, kz], gens, exited: new Uint8Array(nthreads), runnable: new Uint8Array(nthreads).fill(1), input: new Array(nthreads), at: new Array(nthreads), live: nthreads };
+  };
+  if (src.gridBarrier) {
+    // Cooperative launch: every block is resident at once; a block runs until all
+    // its threads wait at a grid barrier, and the grid passes it when every block has.
+    const blocks: BlockRun[] = [];
+    for (let kz = 0; kz < gz; kz++) for (let ky = 0; ky < gy; ky++) for (let kx = 0; kx < gx; kx++) blocks.push(start(kx, ky, kz, fresh()));
+    for (;;) {
+      const at = blocks.map((r) => stepBlock(r, cur, ir, src, bx, by));
+      const waiting = at.findIndex((a) => a !== 'done');
+      if (waiting < 0) return;
+      const gone = at.indexOf('done');
+      if (gone >= 0) throw launchErrors.gridBarrierExit(ir.name, { exited: blocks[gone].b, waiting: blocks[waiting].b, line: src.barrierLines[-1 - (at[waiting] as number)] });
+      const other = at.findIndex((a) => a !== at[waiting]);
+      if (other >= 0) {
+        const line = (i: number): number => src.barrierLines[-1 - (at[i] as number)];
+        throw launchErrors.barrierMismatch(ir.name, { block: blocks[waiting].b, a: [0, 0, 0], lineA: line(waiting), b: [0, 0, 0], lineB: line(other) });
+      }
+    }
+  }
   for (let kz = 0; kz < gz; kz++) for (let ky = 0; ky < gy; ky++) for (let kx = 0; kx < gx; kx++) {
     for (const s of shared) s.fill(0);
     cur.b = [kx, ky, kz];
@@ -36,57 +66,61 @@ export function runSim(ir: KernelIR, src: SimSource, factory: Function, dims: La
       }
       continue;
     }
-    const gens: Generator<Yielded, void, unknown>[] = [];
-    for (let tz = 0; tz < bz; tz++) for (let ty = 0; ty < by; ty++) for (let tx = 0; tx < bx; tx++) {
-      gens.push(thread(shared, tx, ty, tz, kx, ky, kz) as Generator<Yielded, void, unknown>);
-    }
-    runBlock(ir, src, cur, gens, bx, by);
+    stepBlock(start(kx, ky, kz, shared), cur, ir, src, bx, by);
   }
 }
 
-/** A barrier id, or a warp operation [site, mask, value, lane] (sim/codegen.ts). */
+/** A barrier id (negative: a grid barrier, see codegen), or a warp operation [site, mask, value, lane] (sim/codegen.ts). */
 type WarpWait = [number, number, number | boolean, number];
 type Yielded = number | WarpWait;
+
+interface BlockRun {
+  b: number[]; gens: Generator<Yielded, void, unknown>[];
+  exited: Uint8Array; runnable: Uint8Array; input: unknown[]; at: Yielded[]; live: number;
+}
 
 /**
  * Runs one block's threads: each runs until it waits (at a barrier or a warp
  * operation) or exits; then warp operations whose lanes have all come are
  * resolved (warp.ts), and when nothing else can move, a barrier that every
- * thread waits at is released. Anything else is a divergence error.
+ * thread waits at is released. Anything else is a divergence error. Returns
+ * 'done' when every thread has returned, or the (negative) id of the grid
+ * barrier all its threads wait at.
  */
-function runBlock(ir: KernelIR, src: SimSource, cur: { t: number[]; b: number[] }, gens: Generator<Yielded, void, unknown>[], bx: number, by: number): void {
+function stepBlock(r: BlockRun, cur: { t: number[]; b: number[] }, ir: KernelIR, src: SimSource, bx: number, by: number): 'done' | number {
+  const { gens, exited, runnable, input, at } = r;
   const nthreads = gens.length;
-  const exited = new Uint8Array(nthreads);
-  const runnable = new Uint8Array(nthreads).fill(1);
-  const input: unknown[] = new Array(nthreads);
-  const at: Yielded[] = new Array(nthreads);
-  let live = nthreads;
-  while (live > 0) {
+  cur.b = r.b;
+  while (r.live > 0) {
     for (let t = 0; t < nthreads; t++) {
       if (!runnable[t]) continue;
       cur.t = coords(t, bx, by);
-      const r = gens[t].next(input[t]);
+      const res = gens[t].next(input[t]);
       runnable[t] = 0;
-      if (r.done) { exited[t] = 1; live--; continue; }
-      at[t] = r.value as Yielded;
+      if (res.done) { exited[t] = 1; r.live--; continue; }
+      at[t] = res.value as Yielded;
     }
-    if (live === 0) break;
+    if (r.live === 0) break;
     if (ir.hasWarp && resolveWarps(ir, src, cur.b, at, exited, runnable, input, bx, by)) continue;
-    let waiting = -1, firstWaiter = -1;
+    let waiting = 0, firstWaiter = -1;
     for (let t = 0; t < nthreads; t++) {
       if (exited[t]) continue;
       const w = at[t];
       if (typeof w !== 'number') warpStuck(ir, src, cur.b, t, at, exited, bx, by);
-      if (waiting < 0) { waiting = w; firstWaiter = t; }
-      else if (w !== waiting) divergence(ir, src, cur.b, [firstWaiter, waiting], [t, w], bx, by);
+      if (firstWaiter < 0) { waiting = w; firstWaiter = t; }
+      else if (w !== waiting) divergence(ir, src, cur.b, [firstWaiter, barrierIndex(waiting)], [t, barrierIndex(w)], bx, by);
     }
-    if (live < nthreads) {
+    if (r.live < nthreads) {
       const gone = exited.indexOf(1);
-      throw launchErrors.barrierExit(ir.name, { block: cur.b, exited: coords(gone, bx, by), waiting: coords(firstWaiter, bx, by), line: src.barrierLines[waiting] });
+      throw launchErrors.barrierExit(ir.name, { block: cur.b, exited: coords(gone, bx, by), waiting: coords(firstWaiter, bx, by), line: src.barrierLines[barrierIndex(waiting)] });
     }
     for (let t = 0; t < nthreads; t++) { runnable[t] = 1; input[t] = undefined; }
+    if (waiting < 0) return waiting;
   }
+  return 'done';
 }
+
+const barrierIndex = (yielded: number): number => (yielded < 0 ? -1 - yielded : yielded);
 
 /** Resolves every warp operation whose mask's lanes have all arrived; true if any was. */
 function resolveWarps(ir: KernelIR, src: SimSource, block: number[], at: Yielded[], exited: Uint8Array, runnable: Uint8Array, input: unknown[], bx: number, by: number): boolean {
@@ -156,6 +190,10 @@ function divergence(ir: KernelIR, src: SimSource, block: number[], a: [number, n
   throw launchErrors.barrierMismatch(ir.name, { block, a: coords(a[0], bx, by), lineA: src.barrierLines[a[1]], b: coords(b[0], bx, by), lineB: src.barrierLines[b[1]] });
 }
 
+/** rt.atomic_<op>(array, index, value): the old element; the new one from ir/semantics.ts. */
+const ATOMIC_HELPERS = Object.fromEntries(ATOMIC_OPS.filter((op) => op !== 'cas').map((op) =>
+  [`atomic_${op}`, new Function('a', 'i', 'v', `const o = a[i]; a[i] = ${atomicNewJs(op as Exclude<AtomicOp, 'cas'>, 'o', 'v')}; return o;`)]));
+
 function runtimeHelpers(ir: KernelIR, src: SimSource, cur: { t: number[]; b: number[] }) {
   const Typed = Object.fromEntries(Object.entries(TYPED_ARRAY_OF).map(([k, v]) => [k, v]));
   return {
@@ -164,14 +202,7 @@ function runtimeHelpers(ir: KernelIR, src: SimSource, cur: { t: number[]; b: num
       if (i >= 0 && i < len) return i;
       throw launchErrors.outOfBounds(ir.name, { array: name, index: i, length: len, line: src.siteLines[site], thread: [...cur.t], block: [...cur.b] });
     },
-    atomic_add: (a: TypedArray, i: number, v: number) => { const o = a[i]; a[i] = o + v; return o; },
-    atomic_sub: (a: TypedArray, i: number, v: number) => { const o = a[i]; a[i] = o - v; return o; },
-    atomic_max: (a: TypedArray, i: number, v: number) => { const o = a[i]; a[i] = Math.max(o, v); return o; },
-    atomic_min: (a: TypedArray, i: number, v: number) => { const o = a[i]; a[i] = Math.min(o, v); return o; },
-    atomic_and: (a: TypedArray, i: number, v: number) => { const o = a[i]; a[i] = o & v; return o; },
-    atomic_or: (a: TypedArray, i: number, v: number) => { const o = a[i]; a[i] = o | v; return o; },
-    atomic_xor: (a: TypedArray, i: number, v: number) => { const o = a[i]; a[i] = o ^ v; return o; },
-    atomic_exch: (a: TypedArray, i: number, v: number) => { const o = a[i]; a[i] = v; return o; },
+    ...ATOMIC_HELPERS,
     atomic_cas: (a: TypedArray, i: number, exp: number, v: number) => { const o = a[i]; if (o === exp) a[i] = v; return o; },
   };
 }

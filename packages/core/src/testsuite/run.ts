@@ -68,6 +68,13 @@ export async function runCase(c: CorpusCase, target: Target): Promise<CaseResult
       if (e && e.name === 'CompileError' && /cuda\.\w+_sync|cuda\.activemask|cuda\.syncwarp/.test(e.message) && e.message.includes(target)) return { name: c.name, status: 'refused', problems: [] };
       return { name: c.name, status: 'fail', problems: [e ? `refused without naming the warp function and target: ${e.message}` : 'ran a divergent warp function on a target that emulates warps'], error: e };
     }
+    const refusal = c.refusedOn?.[target];
+    if (refusal) {
+      // The target cannot do what the case needs: it must say so at compile time.
+      const e = await launch(c, target).then(() => undefined, (x: Error) => x);
+      if (e?.name === 'CompileError' && refusal.test(e.message)) return { name: c.name, status: 'refused', problems: [] };
+      return { name: c.name, status: 'fail', problems: [e ? `refused, but not as expected (${refusal}): ${e.message}` : `ran, but target '${target}' must refuse it (${refusal})`], error: e };
+    }
     const float = backend.caps.f64 ? undefined : 'f32';
     let got: Arrays;
     try {

@@ -33,12 +33,19 @@ export const INFO = {
   ERR_THREAD: 11, // 3 words
   ERR_BLOCK: 14, // 3 words
   ERR_OTHER: 17, // 3 words: for barrier errors, a thread that waits
-  LENGTHS: 20, // one word per kernel parameter: array length (0 for scalars)
+  // Grid barrier (cuda.cg.this_grid().sync(), helpers-ir.ts): one block per worker, all resident.
+  GRID_BLOCKS: 20, // blocks in the launch (set by the runtime)
+  GRID_COUNT: 21, // arrivals at the current grid barrier plus blocks that have finished
+  GRID_GEN: 22, // grid barriers passed
+  GRID_LEFT: 23, // blocks that have finished
+  LENGTHS: 24, // one word per kernel parameter: array length (0 for scalars)
 } as const;
 
 export const ERR_NONE = 0;
 export const ERR_BOUNDS = 1;
 export const ERR_BARRIER_EXIT = 2;
+/** A block finished while others wait at a grid barrier (ERR_THREAD: that block, linear; ERR_OTHER: a waiting block or -1). */
+export const ERR_GRID_EXIT = 4;
 /** Set by the runtime, not the generated code: the launch was stopped (signal/timeout); workers stop at their next block. */
 export const ERR_CANCELLED = 3;
 
@@ -66,6 +73,8 @@ export interface KernelPlan {
   sites: BoundsSite[];
   /** Barrier source lines. */
   barrierLines: number[];
+  /** The kernel has a grid barrier: every block runs as its own native call, all at once. */
+  gridSync?: boolean;
 }
 
 export interface BoundsSite {

@@ -32,7 +32,7 @@ export function compileToObject(ir: KernelIR, opts: CpuCodegenOptions, target: T
   lap('codegen');
   const nm = NativeModule.parse(text, ir.name);
   try {
-    nm.link(cpuHelperModule(atomics.values()), 'numbat-helpers');
+    nm.link(cpuHelperModule(atomics.values(), plan.gridSync), 'numbat-helpers');
     nm.setTarget(target);
     const err = nm.verify();
     if (err) throw new Error(`numbat internal error: invalid LLVM module for kernel '${ir.name}': ${err}`);

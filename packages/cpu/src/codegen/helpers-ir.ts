@@ -5,8 +5,8 @@
 // Atomic RMW helpers come from the shared generator (llvm/atomics.ts).
 
 import type { AtomicOp, ElemType } from '@numbat/core';
-import { atomicHelperIR } from '../llvm/atomics.js';
-import { ERR_BARRIER_EXIT, ERR_BOUNDS, INFO } from './abi.js';
+import { atomicHelperIR, fenceHelperIR } from '../llvm/atomics.js';
+import { ERR_BARRIER_EXIT, ERR_BOUNDS, ERR_GRID_EXIT, INFO } from './abi.js';
 
 const gep = (word: number): string => `getelementptr i32, i32* %info, i64 ${word}`;
 
@@ -99,9 +99,107 @@ out:
 }
 `;
 
+// The grid barrier of a cooperative launch: each block is its own native call
+// (launch.ts), so all blocks are resident. COUNT gathers arrivals and finished
+// blocks; the block that makes it reach GRID_BLOCKS resets it and bumps GEN,
+// which the others wait for (yielding the core). A block that finishes before a
+// barrier every other block reaches is an error (as in the simulator), reported
+// by whoever completes that barrier; the error flag also releases every waiter.
+// numbat_grid_sync returns 1 when the launch has failed (the block then stops).
+const GRID_HELPERS = `
+declare i32 @sched_yield() nounwind
+
+define void @numbat_report_grid_exit(i32* %info, i32 %left, i32 %waiting) noinline cold nounwind {
+entry:
+${claim}
+rec:
+  %k = ${gep(INFO.ERR_KIND)}
+  store i32 ${ERR_GRID_EXIT}, i32* %k, align 4
+  %l = ${gep(INFO.ERR_THREAD)}
+  store i32 %left, i32* %l, align 4
+  %w = ${gep(INFO.ERR_OTHER)}
+  store i32 %waiting, i32* %w, align 4
+  br label %done
+done:
+  ret void
+}
+
+define i32 @numbat_grid_sync(i32* %info, i32 %blk) noinline nounwind {
+entry:
+  %nbp = ${gep(INFO.GRID_BLOCKS)}
+  %nb = load i32, i32* %nbp, align 4
+  %genp = ${gep(INFO.GRID_GEN)}
+  %countp = ${gep(INFO.GRID_COUNT)}
+  %leftp = ${gep(INFO.GRID_LEFT)}
+  %flagp = ${gep(INFO.ERR_FLAG)}
+  %gen = load atomic i32, i32* %genp acquire, align 4
+  %c0 = atomicrmw add i32* %countp, i32 1 seq_cst
+  %c = add i32 %c0, 1
+  %last = icmp eq i32 %c, %nb
+  br i1 %last, label %release, label %wait
+release:
+  %left = load atomic i32, i32* %leftp seq_cst, align 4
+  %someLeft = icmp ne i32 %left, 0
+  br i1 %someLeft, label %exited, label %open
+exited:
+  call void @numbat_report_grid_exit(i32* %info, i32 -1, i32 %blk)
+  br label %open
+open:
+  store atomic i32 0, i32* %countp seq_cst, align 4
+  %gen1 = add i32 %gen, 1
+  store atomic i32 %gen1, i32* %genp seq_cst, align 4
+  br label %out
+wait:
+  %now = load atomic i32, i32* %genp acquire, align 4
+  %passed = icmp ne i32 %now, %gen
+  br i1 %passed, label %out, label %check
+check:
+  %err = load atomic i32, i32* %flagp monotonic, align 4
+  %failed = icmp ne i32 %err, 0
+  br i1 %failed, label %out, label %yield
+yield:
+  %y = call i32 @sched_yield()
+  br label %wait
+out:
+  %e = load atomic i32, i32* %flagp seq_cst, align 4
+  %stop = icmp ne i32 %e, 0
+  %r = zext i1 %stop to i32
+  ret i32 %r
+}
+
+; A block of a grid-barrier kernel has finished. When that completes a barrier
+; other blocks wait at, they wait for a block that will never come: an error.
+define void @numbat_grid_leave(i32* %info, i32 %blk) noinline nounwind {
+entry:
+  %nbp = ${gep(INFO.GRID_BLOCKS)}
+  %nb = load i32, i32* %nbp, align 4
+  %genp = ${gep(INFO.GRID_GEN)}
+  %countp = ${gep(INFO.GRID_COUNT)}
+  %leftp = ${gep(INFO.GRID_LEFT)}
+  %l0 = atomicrmw add i32* %leftp, i32 1 seq_cst
+  %left = add i32 %l0, 1
+  %c0 = atomicrmw add i32* %countp, i32 1 seq_cst
+  %c = add i32 %c0, 1
+  %full = icmp eq i32 %c, %nb
+  %waiters = icmp ne i32 %left, %nb
+  %stuck = and i1 %full, %waiters
+  br i1 %stuck, label %fail, label %done
+fail:
+  call void @numbat_report_grid_exit(i32* %info, i32 %blk, i32 -1)
+  %gen = load atomic i32, i32* %genp seq_cst, align 4
+  %gen1 = add i32 %gen, 1
+  store atomic i32 %gen1, i32* %genp seq_cst, align 4
+  br label %done
+done:
+  ret void
+}
+`;
+
 /** The helper module for one kernel: runtime helpers plus the atomics it uses. */
-export function cpuHelperModule(atomics: Iterable<{ op: AtomicOp; elem: ElemType; addrSpace: number }>): string {
-  const parts = [RUNTIME_HELPERS];
+export function cpuHelperModule(atomics: Iterable<{ op: AtomicOp; elem: ElemType; addrSpace: number }>, gridSync = false): string {
+  // Fences: one coherent memory and blocks run by OS threads, so each scope is a seq_cst fence.
+  const parts = [RUNTIME_HELPERS, fenceHelperIR('block'), fenceHelperIR('device'), fenceHelperIR('system')];
+  if (gridSync) parts.push(GRID_HELPERS);
   for (const a of atomics) parts.push(atomicHelperIR(a.op, a.elem, a.addrSpace));
   return parts.join('\n');
 }

@@ -119,6 +119,8 @@ class CpuKernelBuilder {
   // per block
   private blockIdx: Value[] = [];
   private blockDone!: BasicBlock;
+  /** The linear id of the block being run. */
+  private blk!: Value;
   private errorExit!: BasicBlock;
   // per region / block-level code
   private cur!: ThreadCtx;
@@ -142,7 +144,7 @@ class CpuKernelBuilder {
       name: ir.name, entry,
       scalarTypes: ir.params.map((p) => (p.type.kind === 'scalar' ? p.type.type : null)),
       staticSharedBytes: 0, dynamicSharedArrays: 0, perThreadSizes: [], privateArrayBytes: 0, tracksExit: this.tracksExit,
-      sites: [], barrierLines: [],
+      sites: [], barrierLines: [], gridSync: hasGridBarrier(ir),
     };
     this.low = new KernelLowerer(llvm, this.ctx, this.module, b, this.fn, ir, this.hooks(), { boundscheck: opts.boundscheck });
     this.low.paramValue = (i) => this.scalarArgs.get(i)!;
@@ -166,6 +168,7 @@ class CpuKernelBuilder {
     // for (blk = begin; blk < end; blk++)
     b.SetInsertPoint(blockHead);
     const blk = b.CreatePHI(e.i32, 2, 'blk');
+    this.blk = blk;
     blk.addIncoming(begin, preheader);
     const run = this.low.block('block.run');
     this.blockDone = this.low.block('block.done');
@@ -182,6 +185,7 @@ class CpuKernelBuilder {
     this.low.jump(this.blockDone);
 
     b.SetInsertPoint(this.blockDone);
+    if (this.plan.gridSync) e.call('numbat_grid_leave', e.void, [this.info, blk], [e.ptr(e.i32), e.i32]);
     const nextBlk = b.CreateAdd(blk, e.int(1));
     blk.addIncoming(nextBlk, this.blockDone);
     b.CreateCondBr(b.CreateICmpSLT(nextBlk, end), blockHead, exit);
@@ -361,7 +365,7 @@ class CpuKernelBuilder {
       flush();
       if (this.low.terminated()) return;
       switch (s.kind) {
-        case 'barrier': this.barrier(s.loc); break;
+        case 'barrier': this.barrier(s.loc); if (s.grid) this.gridBarrier(this.blk); break;
         case 'if': this.uniformIf(s, loop); break;
         case 'loop': this.uniformLoop(s); break;
         default: throw new Error(`numbat internal error: barrier inside ${s.kind}`);
@@ -400,6 +404,15 @@ class CpuKernelBuilder {
       [e.ptr(e.i32), e.i32, e.ptr(e.i8), e.i32, e.i32, e.i32, e.i32]);
     b.CreateBr(this.errorExit);
     b.SetInsertPoint(fine);
+  }
+
+  /** After the block's own barrier: wait for every block of the grid (helpers-ir.ts); stop when the launch failed. */
+  private gridBarrier(blk: Value): void {
+    const b = this.b, e = this.e;
+    const stop = e.call('numbat_grid_sync', e.i32, [this.info, blk], [e.ptr(e.i32), e.i32]);
+    const go = this.low.block('grid.passed');
+    b.CreateCondBr(b.CreateICmpEQ(stop, e.int(0)), go, this.errorExit);
+    b.SetInsertPoint(go);
   }
 
   private uniformIf(s: Stmt & { kind: 'if' }, loop: BarrierLoop | undefined): void {
@@ -797,3 +810,8 @@ function scalarArgType(b: LLVMNS.IRBuilder, t: ScalarType): LLVMNS.Type {
   return t === 'f32' ? b.getFloatTy() : t === 'f64' ? b.getDoubleTy() : b.getInt32Ty();
 }
 
+function hasGridBarrier(ir: KernelIR): boolean {
+  let grid = false;
+  forEachStmt(ir.body, (s) => { if (s.kind === 'barrier' && s.grid) grid = true; });
+  return grid;
+}

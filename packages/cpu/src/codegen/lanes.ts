@@ -471,6 +471,7 @@ export class LaneLowerer {
         return;
       }
       case 'barrier': throw new Error('numbat internal error: a barrier inside a lane region');
+      case 'fence': this.env.low.e.call(`numbat_fence_${s.scope}`, this.env.low.e.void, []); return; // one fence orders every lane's accesses
     }
   }
 

@@ -23,7 +23,50 @@ const INT_RMW: Partial<Record<AtomicOp, { i32: string; u32: string }>> = {
   add: { i32: 'add', u32: 'add' }, sub: { i32: 'sub', u32: 'sub' },
   and: { i32: 'and', u32: 'and' }, or: { i32: 'or', u32: 'or' }, xor: { i32: 'xor', u32: 'xor' },
   exch: { i32: 'xchg', u32: 'xchg' }, max: { i32: 'max', u32: 'umax' }, min: { i32: 'min', u32: 'umin' },
+  // No NaN in integers: nanmin/nanmax are min/max (the frontend already maps them).
+  nanmax: { i32: 'max', u32: 'umax' }, nanmin: { i32: 'min', u32: 'umin' },
 };
+
+/** CUDA's atomicInc/atomicDec on u32 by compare-and-swap loop (LLVM 14 has no uinc_wrap/udec_wrap). */
+function wrapCounterIR(name: string, op: 'inc' | 'dec', p: string, scope: string, attrs: string): string {
+  const next = op === 'inc'
+    ? `  %wrap = icmp uge i32 %o, %v
+  %o1 = add i32 %o, 1
+  %new = select i1 %wrap, i32 0, i32 %o1`
+    : `  %zero = icmp eq i32 %o, 0
+  %above = icmp ugt i32 %o, %v
+  %wrap = or i1 %zero, %above
+  %o1 = sub i32 %o, 1
+  %new = select i1 %wrap, i32 %v, i32 %o1`;
+  return `define i32 @${name}(${p} %p, i32 %v) ${attrs} {
+entry:
+  %first = load atomic i32, ${p} %p ${scope}monotonic, align 4
+  br label %loop
+loop:
+  %o = phi i32 [ %first, %entry ], [ %seen, %loop ]
+${next}
+  %pair = cmpxchg ${p} %p, i32 %o, i32 %new ${scope}seq_cst seq_cst
+  %seen = extractvalue { i32, i1 } %pair, 0
+  %ok = extractvalue { i32, i1 } %pair, 1
+  br i1 %ok, label %done, label %loop
+done:
+  ret i32 %o
+}
+`;
+}
+
+/**
+ * cuda.threadfence_block / threadfence / threadfence_system for LLVM targets
+ * whose fence needs no scope (the CPU: one coherent memory, a seq_cst fence
+ * for every scope). Named numbat_fence_<scope>.
+ */
+export function fenceHelperIR(scope: 'block' | 'device' | 'system', body = '  fence seq_cst', attrs = 'alwaysinline nounwind'): string {
+  return `define void @numbat_fence_${scope}() ${attrs} {
+${body}
+  ret void
+}
+`;
+}
 
 /** Textual IR defining one helper (external linkage: NativeModule.link internalises it after linking). */
 export function atomicHelperIR(op: AtomicOp, elem: ElemType, addrSpace: number, o: AtomicHelperOptions = {}): string {
@@ -33,6 +76,7 @@ export function atomicHelperIR(op: AtomicOp, elem: ElemType, addrSpace: number, 
   const as = addrSpace ? ` addrspace(${addrSpace})` : '';
   if (elem === 'i32' || elem === 'u32') {
     const p = `i32${as}*`;
+    if (op === 'inc' || op === 'dec') return wrapCounterIR(name, op, p, scope, attrs);
     if (op === 'cas') {
       return `define i32 @${name}(${p} %p, i32 %v, i32 %e) ${attrs} {
   %r = cmpxchg ${p} %p, i32 %e, i32 %v ${scope}seq_cst seq_cst
@@ -79,8 +123,19 @@ export function atomicHelperIR(op: AtomicOp, elem: ElemType, addrSpace: number, 
   br i1 %same, label %try, label %done
 try:`;
   } else {
-    const cmp = op === 'min' ? 'olt' : 'ogt';
-    const comb = op === 'min' ? 'or' : 'and';
+    if (op !== 'min' && op !== 'max' && op !== 'nanmin' && op !== 'nanmax') throw new Error(`numbat internal error: atomic ${op} on ${elem}`);
+    const minish = op === 'min' || op === 'nanmin';
+    const cmp = minish ? 'olt' : 'ogt';
+    const comb = minish ? 'or' : 'and';
+    // min/max: NaN if either is NaN (JS); nanmin/nanmax: a NaN operand is ignored (numba).
+    const nanCase = op === 'min' || op === 'max'
+      ? `  %nan = fcmp uno ${ft} %of, %v
+  %sum = fadd ${ft} %of, %v
+  %new = select i1 %nan, ${ft} %sum, ${ft} %r1`
+      : `  %onan = fcmp uno ${ft} %of, %of
+  %vnan = fcmp uno ${ft} %v, %v
+  %r2 = select i1 %onan, ${ft} %v, ${ft} %r1
+  %new = select i1 %vnan, ${ft} %of, ${ft} %r2`;
     compute = `  %better = fcmp ${cmp} ${ft} %of, %v
   %pick = select i1 %better, ${ft} %of, ${ft} %v
   %ob = bitcast ${ft} %of to ${it}
@@ -89,9 +144,7 @@ try:`;
   %cf = bitcast ${it} %cb to ${ft}
   %eq = fcmp oeq ${ft} %of, %v
   %r1 = select i1 %eq, ${ft} %cf, ${ft} %pick
-  %nan = fcmp uno ${ft} %of, %v
-  %sum = fadd ${ft} %of, %v
-  %new = select i1 %nan, ${ft} %sum, ${ft} %r1
+${nanCase}
   br label %try
 try:`;
   }

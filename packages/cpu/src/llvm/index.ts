@@ -8,5 +8,5 @@ export type { TargetHooks } from './hooks.js';
 export { KernelLowerer, type LowerOptions, type LoopTargets } from './lower.js';
 export { Emitter } from './emit.js';
 export { LIBM_MATH, type MathTable, type MathImpl } from './math.js';
-export { atomicHelperName, atomicHelperIR, type AtomicHelperOptions } from './atomics.js';
+export { atomicHelperName, atomicHelperIR, fenceHelperIR, type AtomicHelperOptions } from './atomics.js';
 export { allocaLocals } from './locals.js';

@@ -138,6 +138,8 @@ export class KernelLowerer {
         if (s.pred !== undefined) b.CreateStore(r.pred!, this.hooks.localPtr(s.pred));
         return;
       }
+      // The target's helper module defines numbat_fence_<scope> (llvm/atomics.ts fenceHelperIR).
+      case 'fence': this.e.call(`numbat_fence_${s.scope}`, this.e.void, []); return;
     }
   }
 

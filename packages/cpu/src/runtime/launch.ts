@@ -12,7 +12,7 @@
 import { availableParallelism } from 'node:os';
 import { abortedError, LaunchError, launchErrors } from '@numbat/core';
 import type { LaunchArg, LaunchDims, TypedArray } from '@numbat/core';
-import { ERR_BARRIER_EXIT, ERR_BOUNDS, ERR_CANCELLED, INFO, scratchBytes, type KernelPlan } from '../codegen/abi.js';
+import { ERR_BARRIER_EXIT, ERR_BOUNDS, ERR_CANCELLED, ERR_GRID_EXIT, INFO, scratchBytes, type KernelPlan } from '../codegen/abi.js';
 import type { KoffiFn } from './loader.js';
 import { ownAll, releaseOwned, writeBack } from './ownership.js';
 import { admit, admitNow, idle as queueIdle, nativeCallEnded, nativeCallStarted, release } from './queue.js';
@@ -84,15 +84,21 @@ export class Launcher {
     });
     const threadsPerBlock = dims.block[0] * dims.block[1] * dims.block[2];
     const signal = dims.signal;
+    // A grid barrier needs every block resident: one native call per block, all at once.
+    const cooperative = plan.gridSync === true && nblocks > 1;
+    if (cooperative && nblocks > callLimit()) {
+      throw launchErrors.gridTooLarge(plan.name, { target: 'cpu', blocks: nblocks, limit: callLimit(), why: 'one worker thread per block; NUMBAT_CPU_THREADS and UV_THREADPOOL_SIZE set the workers' });
+    }
+    const sync = !cooperative && nblocks * threadsPerBlock < SYNC_THREADS;
     // Small launches run synchronously, in place, when nothing is queued before them.
-    if (!signal && nblocks * threadsPerBlock < SYNC_THREADS && queueIdle()) return this.runSync(dims, args, nblocks);
+    if (!signal && sync && queueIdle()) return this.runSync(dims, args, nblocks);
     if (!admitNow()) await admit(signal, () => abortedError(plan.name, signal!));
     let running: Promise<void>;
     try {
       // Compiled (or loaded) in its turn, so launches still start in call order.
       const runner = signal && this.stoppable ? await this.stoppable() : this;
       if (signal?.aborted) throw abortedError(plan.name, signal); // aborted just as its turn came
-      if (!signal && nblocks * threadsPerBlock < SYNC_THREADS) {
+      if (!signal && sync) {
         this.runSync(dims, args, nblocks);
         release();
         return;
@@ -110,6 +116,7 @@ export class Launcher {
     info.set(dims.grid, INFO.GRID);
     info.set(dims.block, INFO.BLOCK);
     info[INFO.DYN_SHARED] = dims.sharedMem;
+    info[INFO.GRID_BLOCKS] = dims.grid[0] * dims.grid[1] * dims.grid[2];
     return info;
   }
 
@@ -156,7 +163,7 @@ export class Launcher {
     });
     const threadsPerBlock = dims.block[0] * dims.block[1] * dims.block[2];
     const bytes = scratchBytes(plan, threadsPerBlock, dims.sharedMem);
-    const workers = Math.min(callLimit(), nblocks);
+    const workers = this.plan.gridSync ? nblocks : Math.min(callLimit(), nblocks);
     const set = this.idle.pop() ?? [];
     let pending = workers;
     let stopped = false;
@@ -227,6 +234,11 @@ function launchError(plan: KernelPlan, info: Int32Array, dims: LaunchDims): Laun
     const line = plan.barrierLines[info[INFO.ERR_SITE]] ?? 0;
     const gone = coords(info[INFO.ERR_THREAD], dims), waiting = coords(info[INFO.ERR_OTHER], dims);
     return launchErrors.barrierExit(plan.name, { block, exited: gone, waiting, line });
+  }
+  if (kind === ERR_GRID_EXIT) {
+    const [gx, gy] = dims.grid;
+    const blockAt = (l: number): number[] | undefined => (l < 0 ? undefined : [l % gx, Math.floor(l / gx) % gy, Math.floor(l / (gx * gy))]);
+    return launchErrors.gridBarrierExit(plan.name, { exited: blockAt(info[INFO.ERR_THREAD]), waiting: blockAt(info[INFO.ERR_OTHER]) });
   }
   return launchErrors.unknown(plan.name, kind, block);
 }

@@ -32,6 +32,8 @@ export interface CudaPlan {
   barrierLines: number[];
   /** The kernel records a thread that returns while others wait at a barrier. */
   tracksExit: boolean;
+  /** The kernel has cuda.cg.this_grid().sync(): launched cooperatively (every block resident). */
+  gridSync?: boolean;
   boundscheck: boolean;
   fastmath: boolean;
 }

@@ -6,7 +6,7 @@
 // `!nvvm.annotations` — no printed IR is ever patched.
 
 import type { AtomicOp, ElemType, KernelArray } from '@numbat/core';
-import { atomicHelperIR } from '@numbat/cpu/llvm';
+import { atomicHelperIR, fenceHelperIR } from '@numbat/cpu/llvm';
 import { ACTIVEMASK_IR } from './warp.js';
 import { ERR, ERR_BARRIER_EXIT, ERR_BOUNDS, type CudaPlan } from './abi.js';
 
@@ -154,6 +154,72 @@ define float @numbat_approx_powf(float %x, float %y) alwaysinline nounwind { %l 
   ret float %r }
 `;
 
+// cuda.threadfence_block / threadfence / threadfence_system: PTX membar at the
+// scope asked (LLVM 14's NVPTX turns every `fence` into membar.sys).
+const FENCES = [
+  fenceHelperIR('block', '  call void asm sideeffect "membar.cta;", "~{memory}"()'),
+  fenceHelperIR('device', '  call void asm sideeffect "membar.gl;", "~{memory}"()'),
+  fenceHelperIR('system', '  call void asm sideeffect "membar.sys;", "~{memory}"()'),
+].join('\n');
+
+// cuda.cg.this_grid().sync() under a cooperative launch (every block resident):
+// the block's barrier, then thread (0,0,0) of each block adds to one counter in
+// global memory: block 0 adds 0x80000000 - (blocks - 1), the others 1, so the
+// sum of one barrier's additions is exactly 0x80000000: the top bit flips when
+// the last block arrives, and the low bits come back to where they were (no reset,
+// as cooperative groups' own grid barrier does). Each leader waits for the flip.
+export const GRID_SYNC = `@numbat_grid_arrived = internal addrspace(1) global i32 0, align 4
+declare i32 @llvm.nvvm.read.ptx.sreg.tid.x()
+declare i32 @llvm.nvvm.read.ptx.sreg.tid.y()
+declare i32 @llvm.nvvm.read.ptx.sreg.tid.z()
+declare i32 @llvm.nvvm.read.ptx.sreg.ctaid.x()
+declare i32 @llvm.nvvm.read.ptx.sreg.ctaid.y()
+declare i32 @llvm.nvvm.read.ptx.sreg.ctaid.z()
+declare i32 @llvm.nvvm.read.ptx.sreg.nctaid.x()
+declare i32 @llvm.nvvm.read.ptx.sreg.nctaid.y()
+declare i32 @llvm.nvvm.read.ptx.sreg.nctaid.z()
+define void @numbat_grid_sync() alwaysinline nounwind {
+entry:
+  call void @llvm.nvvm.barrier0()
+  %tx = call i32 @llvm.nvvm.read.ptx.sreg.tid.x()
+  %ty = call i32 @llvm.nvvm.read.ptx.sreg.tid.y()
+  %tz = call i32 @llvm.nvvm.read.ptx.sreg.tid.z()
+  %t1 = or i32 %tx, %ty
+  %t2 = or i32 %t1, %tz
+  %lead = icmp eq i32 %t2, 0
+  br i1 %lead, label %arrive, label %after
+arrive:
+  %bx = call i32 @llvm.nvvm.read.ptx.sreg.ctaid.x()
+  %by = call i32 @llvm.nvvm.read.ptx.sreg.ctaid.y()
+  %bz = call i32 @llvm.nvvm.read.ptx.sreg.ctaid.z()
+  %gx = call i32 @llvm.nvvm.read.ptx.sreg.nctaid.x()
+  %gy = call i32 @llvm.nvvm.read.ptx.sreg.nctaid.y()
+  %gz = call i32 @llvm.nvvm.read.ptx.sreg.nctaid.z()
+  %g1 = mul i32 %gx, %gy
+  %nb = mul i32 %g1, %gz
+  %b1 = or i32 %bx, %by
+  %b2 = or i32 %b1, %bz
+  %first = icmp eq i32 %b2, 0
+  %others = sub i32 %nb, 1
+  %big = sub i32 -2147483648, %others
+  %inc = select i1 %first, i32 %big, i32 1
+  call void asm sideeffect "membar.gl;", "~{memory}"()
+  %old = atomicrmw add i32 addrspace(1)* @numbat_grid_arrived, i32 %inc seq_cst
+  br label %spin
+spin:
+  %now = load volatile i32, i32 addrspace(1)* @numbat_grid_arrived, align 4
+  %flip = xor i32 %old, %now
+  %top = and i32 %flip, -2147483648
+  %wait = icmp eq i32 %top, 0
+  br i1 %wait, label %spin, label %passed
+passed:
+  call void asm sideeffect "membar.gl;", "~{memory}"()
+  br label %after
+after:
+  call void @llvm.nvvm.barrier0()
+  ret void
+}`;
+
 export interface HelperModuleInput {
   plan: CudaPlan;
   arrays: readonly KernelArray[];
@@ -200,5 +266,7 @@ export function cudaHelperModule(h: HelperModuleInput): string {
       `define i8 addrspace(3)* @${DYNAMIC_SHARED_FN}() alwaysinline nounwind {\n  ret i8 addrspace(3)* getelementptr inbounds ([0 x i8], [0 x i8] addrspace(3)* @numbat_dynamic_shared, i64 0, i64 0)\n}`);
   }
   for (const a of h.atomics) parts.push(atomicHelperIR(a.op, a.elem, a.addrSpace));
+  parts.push(FENCES);
+  if (h.plan.gridSync) parts.push(h.plan.tracksExit ? '' : 'declare void @llvm.nvvm.barrier0()', GRID_SYNC);
   return parts.join('\n') + '\n';
 }

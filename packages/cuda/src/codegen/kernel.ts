@@ -215,7 +215,9 @@ class CudaKernelBuilder {
         const e = self.e, b = self.b;
         e.call('llvm.nvvm.barrier0', e.void, []);
         self.plan.barrierLines.push(s.loc?.line ?? 0);
-        if (!self.plan.tracksExit) return;
+        // A grid barrier: this block's barrier (and exit check), then the grid's (helpers-ir.ts).
+        const grid = (): void => { if (s.grid) { self.plan.gridSync = true; e.call('numbat_grid_sync', e.void, []); } };
+        if (!self.plan.tracksExit) return grid();
         const { claim, rec, tag } = self.hidden;
         const site = e.int(self.plan.barrierLines.length - 1);
         const bad = e.call(EXIT_CHECK_FN, e.i1, [claim, rec, tag, site, self.linearTid(), ...self.blockIdx()]);
@@ -224,6 +226,7 @@ class CudaKernelBuilder {
         b.SetInsertPoint(stop);
         b.CreateRetVoid();
         b.SetInsertPoint(go);
+        grid();
       },
       warp: (s, mask, value, lane) => warpPtx(self.e, s, mask, value, lane),
       returnFromKernel() {

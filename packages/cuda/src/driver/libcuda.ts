@@ -38,6 +38,9 @@ export interface CudaApi {
   cuMemFreeHost(p: Handle): number;
   cuMemHostGetDevicePointer_v2(dptr: DevicePtr[], p: Handle, flags: number): number;
   cuLaunchKernel(fn: Handle, gx: number, gy: number, gz: number, bx: number, by: number, bz: number, sharedBytes: number, stream: Handle, params: Handle, extra: Handle): number;
+  /** Every block resident at once (cuda.cg.this_grid().sync()). */
+  cuLaunchCooperativeKernel(fn: Handle, gx: number, gy: number, gz: number, bx: number, by: number, bz: number, sharedBytes: number, stream: Handle, params: Handle): number;
+  cuOccupancyMaxActiveBlocksPerMultiprocessor(n: number[], fn: Handle, blockSize: number, dynamicSharedBytes: number): number;
   cuStreamCreate(s: Handle[], flags: number): number;
   cuStreamDestroy_v2(s: Handle): number;
   cuStreamSynchronize(s: Handle): number;
@@ -81,6 +84,8 @@ const SIGNATURES: Record<keyof CudaApi, string> = {
   cuMemFreeHost: 'int cuMemFreeHost(void* p)',
   cuMemHostGetDevicePointer_v2: 'int cuMemHostGetDevicePointer_v2(_Out_ uint64_t* dptr, void* p, unsigned int flags)',
   cuLaunchKernel: 'int cuLaunchKernel(void* fn, unsigned int gx, unsigned int gy, unsigned int gz, unsigned int bx, unsigned int by, unsigned int bz, unsigned int sharedBytes, void* stream, void* params, void* extra)',
+  cuLaunchCooperativeKernel: 'int cuLaunchCooperativeKernel(void* fn, unsigned int gx, unsigned int gy, unsigned int gz, unsigned int bx, unsigned int by, unsigned int bz, unsigned int sharedBytes, void* stream, void* params)',
+  cuOccupancyMaxActiveBlocksPerMultiprocessor: 'int cuOccupancyMaxActiveBlocksPerMultiprocessor(_Out_ int* n, void* fn, int blockSize, size_t dynamicSharedBytes)',
   cuStreamCreate: 'int cuStreamCreate(_Out_ void** s, unsigned int flags)',
   cuStreamDestroy_v2: 'int cuStreamDestroy_v2(void* s)',
   cuStreamSynchronize: 'int cuStreamSynchronize(void* s)',

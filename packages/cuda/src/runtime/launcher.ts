@@ -6,7 +6,7 @@
 // and copied back only when the kernel writes them.
 
 import koffi from 'koffi';
-import { LaunchError, type LaunchArg, type LaunchDims, type TypedArray } from '@numbat/core';
+import { LaunchError, launchErrors, type LaunchArg, type LaunchDims, type TypedArray } from '@numbat/core';
 import { dynamicSharedBytes, type CudaPlan } from '../codegen/abi.js';
 import { FUNC_ATTR } from '../driver/driver.js';
 import type { CudaApi, Handle } from '../driver/libcuda.js';
@@ -55,6 +55,25 @@ export class Launcher {
     this.info = tagInfo(this.tag)!;
     this.i32[2 * (this.hiddenSlot + 2)] = this.tag;
     this.staticShared = g.driver.functionAttribute(fn, FUNC_ATTR.SHARED_SIZE_BYTES);
+  }
+
+  /**
+   * cuda.cg.this_grid().sync(): a cooperative launch, which the driver runs only
+   * when every block fits on the GPU at once; a larger grid is a LaunchError
+   * naming the limit (occupancy per SM × SMs for this block size and shared memory).
+   */
+  private launchCooperative(dims: LaunchDims, dyn: number, s: Handle): number {
+    const [gx, gy, gz] = dims.grid, [bx, by, bz] = dims.block;
+    const threads = bx * by * bz;
+    const perSm = [0];
+    const occ = this.api.cuOccupancyMaxActiveBlocksPerMultiprocessor(perSm, this.fn, threads, dyn);
+    if (occ !== 0) this.g.driver.launchFailed(occ, this.plan.name);
+    const sms = this.g.device.multiprocessors;
+    const limit = perSm[0] * sms;
+    if (gx * gy * gz > limit) {
+      throw launchErrors.gridTooLarge(this.plan.name, { target: 'cuda', blocks: gx * gy * gz, limit, why: `${perSm[0]} per SM × ${sms} SMs at ${threads} threads and ${dyn} bytes of dynamic shared memory per block` });
+    }
+    return this.api.cuLaunchCooperativeKernel(this.fn, gx, gy, gz, bx, by, bz, dyn, s, this.params);
   }
 
   /** Runs the kernel; returns after the results are visible to the caller (see stream.ts for when that is). */
@@ -106,7 +125,9 @@ export class Launcher {
     const [gx, gy, gz] = dims.grid, [bx, by, bz] = dims.block;
     const lb = this.info.lastBlock;
     lb[0] = bx; lb[1] = by; lb[2] = bz;
-    const code = this.api.cuLaunchKernel(this.fn, gx, gy, gz, bx, by, bz, dyn, s, this.params, null);
+    const code = plan.gridSync
+      ? this.launchCooperative(dims, dyn, s)
+      : this.api.cuLaunchKernel(this.fn, gx, gy, gz, bx, by, bz, dyn, s, this.params, null);
     if (code !== 0) g.driver.launchFailed(code, plan.name);
     if (hostArrays) {
       let copied = false;

@@ -853,6 +853,10 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
       case 'or': return `atomicOr(${ptr}, ${operands[0]})`;
       case 'xor': return `atomicXor(${ptr}, ${operands[0]})`;
       case 'exch': return `atomicExchange(${ptr}, ${operands[0]})`;
+      // No NaN in integers: nanmin/nanmax are min/max (the frontend already maps them).
+      case 'nanmin': return `atomicMin(${ptr}, ${operands[0]})`;
+      case 'nanmax': return `atomicMax(${ptr}, ${operands[0]})`;
+      case 'inc': case 'dec': return `${this.wrapCounterHelper(info, e.op)}(${ix}, ${operands[0]})`;
       case 'cas': {
         const fn = `nb_cas_${info.name}`;
         if (!this.generated.has(fn)) {
@@ -870,7 +874,24 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     }
   }
 
-  /** f32 atomics on bit-cast atomic<u32>, by compare-exchange loop (JS results: NaN propagates in min/max). */
+  /** CUDA's atomicInc/atomicDec on u32 (WGSL has neither), by compare-exchange loop; the new value as ir/semantics.ts says. */
+  private wrapCounterHelper(info: ArrInfo, op: 'inc' | 'dec'): string {
+    const fn = `nb_atomic_${op}_${info.name}`;
+    if (this.generated.has(fn)) return fn;
+    if (info.elem !== 'u32') return this.fail(`atomic ${op} on ${info.elem}`, `numbat internal error: cuda.atomic.${op} on '${info.user}' (${info.elem})`);
+    const next = op === 'inc' ? 'select(old + 1u, 0u, old >= v)' : 'select(old - 1u, v, old == 0u || old > v)';
+    this.generated.set(fn, `fn ${fn}(i: u32, v: u32) -> u32 {
+  var old = atomicLoad(&${info.name}[i]);
+  loop {
+    let r = atomicCompareExchangeWeak(&${info.name}[i], old, ${next});
+    if (r.exchanged) { return old; }
+    old = r.old_value;
+  }
+}`);
+    return fn;
+  }
+
+  /** f32 atomics on bit-cast atomic<u32>, by compare-exchange loop (JS results: NaN propagates in min/max; nanmin/nanmax ignore a NaN). */
   private f32AtomicHelper(info: ArrInfo, op: AtomicExpr['op']): string {
     const fn = `nb_atomic_${op}_${info.name}`;
     if (this.generated.has(fn)) return fn;
@@ -894,6 +915,12 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
       case 'sub': next = 'bitcast<f32>(old) - v'; break;
       case 'max': next = `${this.helpers.use('nb_fmax')}(bitcast<f32>(old), v)`; break;
       case 'min': next = `${this.helpers.use('nb_fmin')}(bitcast<f32>(old), v)`; break;
+      case 'nanmax': case 'nanmin': {
+        const nan = this.helpers.use('nb_isnan');
+        const m = this.helpers.use(op === 'nanmax' ? 'nb_fmax' : 'nb_fmin');
+        next = `select(select(${m}(bitcast<f32>(old), v), v, ${nan}(bitcast<f32>(old))), bitcast<f32>(old), ${nan}(v))`;
+        break;
+      }
       default: return this.fail(`atomic ${op} on f32`, `cuda.atomic.${op} needs an integer array ('${info.user}' holds f32)`);
     }
     this.generated.set(fn, `fn ${fn}(i: u32, v: f32) -> f32 {

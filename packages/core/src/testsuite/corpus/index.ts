@@ -11,10 +11,11 @@ import { regressWebgpu } from './regress-webgpu.js';
 import { regressFuzzBackends } from './regress-fuzz-backends.js';
 import { regressFuzzCore } from './regress-fuzz-core.js';
 import { warp } from './warp.js';
+import { syncAtomics } from './sync-atomics.js';
 import type { CorpusCase } from './types.js';
 
 export type { CorpusCase } from './types.js';
 export const CORPUS: CorpusCase[] = [
   ...basic, ...control, ...memory, ...numeric, ...math, ...math2,
-  ...regressFrontend, ...regressSimcpu, ...regressWebgpu, ...regressFuzzBackends, ...regressFuzzCore, ...warp,
+  ...regressFrontend, ...regressSimcpu, ...regressWebgpu, ...regressFuzzBackends, ...regressFuzzCore, ...warp, ...syncAtomics,
 ];

@@ -30,6 +30,8 @@ export interface CorpusCase {
   divergentWarp?: boolean;
   /** Uses 8/16-bit arrays. */
   narrowInts?: boolean;
+  /** Targets that must refuse the case with a CompileError whose message matches (naming the feature and the target). */
+  refusedOn?: Record<string, RegExp>;
 }
 
 export function ramp(n: number, f: (i: number) => number, T: new (n: number) => any = Float32Array): any {
