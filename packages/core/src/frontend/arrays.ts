@@ -29,9 +29,11 @@ export function element(cx: LowerContext, node: N): { arr: ArrayVal; index: Expr
  */
 export function flatIndex(cx: LowerContext, arr: ArrayVal, idxNodes: N[], at: N): Expr {
   const shape = arr.shape ?? [0];
-  if (idxNodes.length !== shape.length) {
-    cx.fail(at, 'partial indexing', `'${arr.name}' has ${shape.length} dimension(s) and must be indexed with ${shape.length} subscript(s), e.g. ${arr.name}${shape.map((_, i) => `[${'ijk'[i]}]`).join('')}`);
-  }
+  const subscripts = `'${arr.name}' has ${shape.length} dimension(s) and must be indexed with ${shape.length} subscript(s), e.g. ${arr.name}${shape.map((_, i) => `[${'ijk'[i]}]`).join('')}`;
+  if (idxNodes.length !== shape.length) cx.fail(at, 'partial indexing', subscripts);
+  // numba's a[i, j] is JavaScript's comma operator (it would silently mean a[j]).
+  const comma = idxNodes.find((n) => n.type === 'SequenceExpression');
+  if (comma) cx.fail(comma, 'comma in an index', `${arr.name}[${comma.expressions.map(() => '…').join(', ')}] is JavaScript's comma operator (only the last value would be used), not numba's tuple index: ${subscripts}`);
   const subs = scalarsInOrder(cx, idxNodes, 'an array index').map((v, d): Expr => {
     const n = idxNodes[d];
     if (v.lit !== undefined) {

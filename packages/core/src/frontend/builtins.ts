@@ -8,7 +8,7 @@ import { isFloat, loadType } from '../types.js';
 import { isCudaMathFn, isMathFn, MATH_CONSTANTS, MATH_DECLS, type MathFn } from '../intrinsics.js';
 import type { LowerContext, N } from './context.js';
 import type { ScalarVal, Val } from './values.js';
-import { bin } from './ir-build.js';
+import { bin, constExpr } from './ir-build.js';
 import { coerce } from './typing.js';
 import { lowerExpr, scalarsInOrder } from './expressions.js';
 import { arrayDecl, flatIndex } from './arrays.js';
@@ -79,16 +79,26 @@ function grid(cx: LowerContext, path: string, args: N[]): Val {
   return n === 1 ? items[0] : { k: 'tuple', items };
 }
 
-/** `f64(x)`, `f32(x)`, `i32(x)`, `u32(x)`: conversions with JS meaning (Number, fround, |0, >>>0). */
+/**
+ * `f64(x)`, `f32(x)`, `i32(x)`, `u32(x)`: conversions with JS meaning (Number, fround, |0, >>>0);
+ * `i8 u8 i16 u16(x)`: what a store into an Int8Array… keeps (ToInt8…), an i32 value.
+ */
 export function dtypeConversion(cx: LowerContext, node: N, elem: ElemType): Val {
   const args = node.arguments as N[];
-  if (elem !== 'f32' && elem !== 'f64' && elem !== 'i32' && elem !== 'u32') {
-    cx.fail(node, `${elem}(x)`, `${elem}(x) is not a kernel conversion; convert to i32 or u32 and store into a ${elem} array (stores wrap)`);
-  }
   if (args.length !== 1) cx.fail(node, `${elem}(x)`, `${elem}(x) takes one argument`);
+  if (elem !== 'f32' && elem !== 'f64' && elem !== 'i32' && elem !== 'u32') return narrowConversion(cx, args[0], elem);
   const arg = elem === 'i32' || elem === 'u32' ? wrappedValue(cx, args[0], elem) : lowerExpr(cx, args[0]);
   const v = cx.scalar(arg, args[0], `the argument of ${elem}()`);
   return { k: 'scalar', e: coerce(v, elem) };
+}
+
+/** ToInt8/ToUint8/ToInt16/ToUint16 of x: ToInt32, then the low bits, sign-extended for i8/i16. */
+function narrowConversion(cx: LowerContext, arg: N, elem: 'i8' | 'u8' | 'i16' | 'u16'): Val {
+  const x = coerce(cx.scalar(wrappedValue(cx, arg, 'i32'), arg, `the argument of ${elem}()`), 'i32');
+  const bits = elem === 'i8' || elem === 'u8' ? 8 : 16;
+  if (elem === 'u8' || elem === 'u16') return { k: 'scalar', e: bin('and', 'i32', 'i32', x, constExpr('i32', (1 << bits) - 1)) };
+  const sh = constExpr('i32', 32 - bits);
+  return { k: 'scalar', e: bin('shr', 'i32', 'i32', bin('shl', 'i32', 'i32', x, sh), sh) };
 }
 
 /** A compile-time integer argument (a literal or a number from options.globals). */
