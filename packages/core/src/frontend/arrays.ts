@@ -45,6 +45,7 @@ export function flatIndex(cx: LowerContext, arr: ArrayVal, idxNodes: N[], at: N)
     else cx.typeFail(n, 'float index', `array index has type ${v.e.type}; indices must be integers: use Math.floor(x), x | 0 or x >>> 0`);
     return conv(v.e, 'i32');
   });
+  if (arr.view) return viewIndex(cx, arr, subs[0]);
   if (subs.length === 1) return subs[0];
   // Row-major; u32 only when every subscript is u32.
   const t: ScalarType = subs.every((e) => e.type === 'u32') ? 'u32' : 'i32';
@@ -72,6 +73,64 @@ function checkExtents(ss: Expr[], shape: number[], flat: Expr): Expr {
   let index = flat;
   for (let d = ss.length - 1; d >= 0; d--) index = { kind: 'cond', c: outside(ss[d], d), a: report(ss[d]), b: index, type: t };
   return index;
+}
+
+// ---------------------------------------------------------------- views (subarray)
+
+/** The length of the array a view is taken from: run-time for global and dynamic shared arrays. */
+function baseLength(cx: LowerContext, arr: ArrayVal): Expr {
+  if (arr.view) return arr.view.length;
+  const decl = arr.ref.space === 'global' ? undefined : cx.arrays[arr.ref.id];
+  return decl && decl.size > 0 ? constExpr('i32', decl.size) : { kind: 'length', array: arr.ref, type: 'i32' };
+}
+
+/**
+ * `a.subarray(begin, end)` with TypedArray.prototype.subarray's meaning: negative
+ * bounds count from the end, both are clamped to [0, length], an empty view when
+ * end <= begin. A view shares the memory of `a` (another view of it, a shared or
+ * local array); it has one dimension.
+ */
+export function subarrayView(cx: LowerContext, node: N, arr: ArrayVal, args: N[]): ArrayVal {
+  if (arr.shape && arr.shape.length > 1) cx.fail(node, 'subarray of an n-d array', `'${arr.name}' has ${arr.shape.length} dimensions; subarray takes views of 1-D arrays`);
+  if (args.length > 2) cx.fail(node, 'subarray', 'subarray(begin, end) takes at most two arguments');
+  const len = cx.stable(baseLength(cx, arr));
+  const vals = scalarsInOrder(cx, args, 'a subarray bound');
+  const bound = (v: ScalarVal | undefined, n: N | undefined): Expr => {
+    if (!v) return len;
+    if (v.lit !== undefined) {
+      if (typeof v.lit !== 'number' || !Number.isInteger(v.lit)) cx.fail(n, 'non-integer subarray bound', 'subarray bounds must be integers');
+    } else if (!isInt(v.e.type)) cx.typeFail(n!, 'non-integer subarray bound', `subarray bound has type ${v.e.type}; bounds must be integers: use Math.floor(x), x | 0 or x >>> 0`);
+    if (v.lit !== undefined) {
+      const c = v.lit as number;
+      const e = constExpr('i32', c < 0 ? 0 : Math.min(c, 2147483647));
+      return c < 0 ? bin('max', 'i32', 'i32', bin('add', 'i32', 'i32', len, constExpr('i32', Math.max(c, -2147483648))), constExpr('i32', 0)) : bin('min', 'i32', 'i32', e, len);
+    }
+    if (v.e.type === 'u32') return conv(bin('min', 'u32', 'u32', v.e, conv(len, 'u32')), 'i32');
+    const b = cx.stable(conv(v.e, 'i32'));
+    return { kind: 'cond', type: 'i32', c: bin('lt', 'i32', 'bool', b, constExpr('i32', 0)), a: bin('max', 'i32', 'i32', bin('add', 'i32', 'i32', len, b), constExpr('i32', 0)), b: bin('min', 'i32', 'i32', b, len) };
+  };
+  const begin = cx.stable(bound(vals[0], args[0]));
+  const end = bound(vals[1], args[1]);
+  const length = cx.stable(bin('max', 'i32', 'i32', bin('sub', 'i32', 'i32', end, begin), constExpr('i32', 0)));
+  const offset = arr.view ? cx.stable(bin('add', 'i32', 'i32', arr.view.offset, begin)) : begin;
+  return { k: 'array', ref: arr.ref, elem: arr.elem, name: arr.name, view: { offset, length } };
+}
+
+/**
+ * view[s]: the element offset + s of the underlying array. Checked against the
+ * view when bounds checks are on: outside it, the index becomes one outside the
+ * underlying array (s itself when negative, else its length), which every
+ * backend's bounds check reports.
+ */
+function viewIndex(cx: LowerContext, arr: ArrayVal, sub: Expr): Expr {
+  const { offset, length } = arr.view!;
+  if (cx.input.boundscheck === false) return bin('add', 'i32', 'i32', offset, conv(sub, 'i32'));
+  const s = cx.stable(sub);
+  const flat = bin('add', 'i32', 'i32', offset, conv(s, 'i32'));
+  const outside = bin('ge', 'u32', 'bool', conv(s, 'u32'), conv(length, 'u32'));
+  const past = baseLength(cx, { ...arr, view: undefined });
+  const report: Expr = s.type === 'i32' ? { kind: 'cond', type: 'i32', c: bin('lt', 'i32', 'bool', s, constExpr('i32', 0)), a: s, b: past } : past;
+  return { kind: 'cond', type: 'i32', c: outside, a: report, b: flat };
 }
 
 export function loadExpr(cx: LowerContext, arr: ArrayVal, index: Expr, node: N): Expr {

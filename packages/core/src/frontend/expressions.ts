@@ -12,7 +12,7 @@ import { describeNode } from './diagnostics.js';
 import { BUILTIN_NAMES, resolveHostValue } from './names.js';
 import { exprStmt, update } from './statements.js';
 import { binary, conditional, intDivision, logical, unary } from './operators.js';
-import { element, loadExpr } from './arrays.js';
+import { element, loadExpr, subarrayView } from './arrays.js';
 import { callBuiltin, dtypeConversion, namespaceMember } from './builtins.js';
 import { inline } from './inline.js';
 import { wrappedValue } from './wrapping.js';
@@ -153,13 +153,14 @@ function member(cx: LowerContext, node: N): Val {
     case 'array':
       if (prop === 'length') {
         // Global arrays and the dynamic shared array (shape 0, sized by the launch's sharedMem) have a run-time length.
+        if (obj.view) return { k: 'scalar', e: obj.view.length };
         const runtime: ScalarVal = { k: 'scalar', e: { kind: 'length', array: obj.ref, type: 'i32' } };
         if (obj.ref.space === 'global') return runtime;
         const decl = cx.arrays[obj.ref.id];
         if (obj.ref.space === 'shared' && decl.size === 0) return runtime;
         return cx.lit(obj.shape ? obj.shape[0] : decl.size, node);
       }
-      return cx.fail(node, `array property '${prop}'`, `arrays in kernels only have .length (not .${prop})`);
+      return cx.fail(node, `array property '${prop}'`, `arrays in kernels only have .length and .subarray(begin, end) (not .${prop})`);
     case 'ns': return namespaceMember(cx, node, obj.path, prop);
     case 'host': {
       const v = (obj.value as Record<string, unknown>)[prop];
@@ -174,6 +175,11 @@ function member(cx: LowerContext, node: N): Val {
 /** A call: a device function (inlined), a dtype conversion, or a cuda.* / Math.* builtin. `declName` names a declared array. */
 export function lowerCall(cx: LowerContext, node: N, declName?: string): Val {
   if (node.optional) cx.fail(node, 'optional call', 'optional calls (?.) are not supported');
+  // `a.subarray(b, e)`: a view of an array (arrays.ts).
+  if (node.callee.type === 'MemberExpression' && !node.callee.computed && node.callee.property.name === 'subarray') {
+    const obj = lowerExpr(cx, node.callee.object);
+    if (obj.k === 'array') return subarrayView(cx, node, obj, node.arguments);
+  }
   const callee = lowerExpr(cx, node.callee);
   if (callee.k === 'devfn') return inline(cx, node, callee.fn);
   if (callee.k === 'dtype') return dtypeConversion(cx, node, callee.elem);

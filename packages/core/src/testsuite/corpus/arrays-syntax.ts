@@ -54,4 +54,66 @@ export const arraysSyntax: CorpusCase[] = [
     },
     outputs: [2],
   },
+  {
+    name: 'subarray_views',
+    covers: ['a.subarray(begin, end)', 'subarray negative and clamped bounds', 'view of a view', 'view .length', 'store through a view', 'subarray of shared memory', 'atomic on a view'],
+    kernel: function views(a: Float32Array, o: Float32Array, c: Int32Array, lo: number) {
+      const i = cuda.threadIdx.x;
+      const v = a.subarray(lo, -2);
+      const w = v.subarray(-3);
+      const s = cuda.shared.array(32, f32);
+      s[i] = i * 2;
+      cuda.syncthreads();
+      const sv = s.subarray(4, 8);
+      if (i === 0) {
+        o[0] = v.length; o[1] = w.length; o[2] = w[0]; o[3] = v[1]; o[4] = sv[3];
+        o[5] = a.subarray(5, 2).length; o[6] = sv.length; o[7] = a.subarray(-100, 100).length;
+        o[8] = a.subarray(lo + 100).length; o[9] = a.subarray(i + 3, i + 5)[1];
+      }
+      if (i < v.length) v[i] += 100;
+      cuda.atomic.add(c.subarray(2), i % 3, 1);
+    },
+    grid: 1, block: 32,
+    args: () => [ramp(40, (i) => i), new Float32Array(10), new Int32Array(6), 3],
+    reference: ([a, o, c, lo]: any) => {
+      const v = a.subarray(lo, -2), w = v.subarray(-3);
+      o.set([v.length, w.length, w[0], v[1], 14, 0, 4, 40, 0, a[4]]);
+      for (let i = 0; i < 32 && i < v.length; i++) v[i] += 100;
+      for (let i = 0; i < 32; i++) c[2 + (i % 3)]++;
+    },
+    outputs: [0, 1, 2],
+  },
+  {
+    name: 'subarray_in_device_function_and_u32_bounds',
+    covers: ['view passed to a device function', 'subarray with u32 bounds', 'view in a loop'],
+    kernel: function rows(a: Int32Array, o: Int32Array, w: number) {
+      const r = cuda.grid(1);
+      if (r * w >= a.length) return;
+      const row = a.subarray(r * w, (r + 1) * w);
+      o[r] = rowSum(row) + a.subarray(r >>> 0, (r + 2) >>> 0).length * 1000;
+    },
+    options: { globals: { rowSum: cuda.jit((x: Int32Array) => { let s = 0; for (let j = 0; j < x.length; j++) s += x[j] * (j + 1); return s; }, { device: true }) } },
+    grid: 2, block: 16,
+    args: () => [ramp(7 * 20, (i) => (i * 37) % 11 - 5, Int32Array), new Int32Array(20), 7],
+    reference: ([a, o, w]: any) => {
+      for (let r = 0; r < 20; r++) {
+        let s = 0;
+        for (let j = 0; j < w; j++) s += a[r * w + j] * (j + 1);
+        o[r] = s + a.subarray(r, r + 2).length * 1000;
+      }
+    },
+    outputs: [1],
+  },
+  {
+    name: 'disjoint_host_views_as_arguments',
+    covers: ['host subarray views as arguments', 'byteOffset of a host view'],
+    kernel: function halves(lo: Float32Array, hi: Float32Array) {
+      const i = cuda.grid(1);
+      if (i < lo.length) { const t = lo[i]; lo[i] = hi[i] * 2; hi[i] = t + 1; }
+    },
+    grid: 1, block: 64,
+    args: () => { const buf = ramp(100, (i) => i); return [buf.subarray(3, 40), buf.subarray(50, 87)]; },
+    reference: ([lo, hi]: any) => { for (let i = 0; i < lo.length; i++) { const t = lo[i]; lo[i] = hi[i] * 2; hi[i] = t + 1; } },
+    outputs: [0, 1],
+  },
 ];
