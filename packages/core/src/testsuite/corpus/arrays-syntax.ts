@@ -116,4 +116,26 @@ export const arraysSyntax: CorpusCase[] = [
     reference: ([lo, hi]: any) => { for (let i = 0; i < lo.length; i++) { const t = lo[i]; lo[i] = hi[i] * 2; hi[i] = t + 1; } },
     outputs: [0, 1],
   },
+  {
+    name: 'ndarray_2d_3d_arguments',
+    covers: ['cuda.ndarray(data, shape)', 'a[i][j] on a global array', 'a.shape[k]', 'const [r, c] = a.shape', '.length of an n-d array', 'a[i][j][k] on a 3-D argument', 'atomic on an n-d argument'],
+    kernel: function nd(a: Float32Array[], t: Int32Array[][], o: Float32Array[], cnt: Int32Array) {
+      const [i, j] = cuda.grid(2);
+      const [rows, cols] = a.shape;
+      if (i < a.length && j < cols) {
+        o[i][j] = a[i][j] * 2 + a[rows - 1 - i][j] + t[i % t.shape[0]][j % t.shape[1]][(i + j) % t.shape[2]];
+        cuda.atomic.add(cnt, 0, 1);
+      }
+      if (i === 0 && j === 0) cnt[1] = rows * 1000 + cols * 10 + t.length + o.shape[1] * 100000;
+    },
+    grid: [2, 3], block: [4, 8],
+    args: () => [cuda.ndarray(ramp(5 * 17, (i) => i * 0.5), [5, 17]), cuda.ndarray(ramp(2 * 3 * 4, (i) => i * 7 - 30, Int32Array), [2, 3, 4]), cuda.ndarray(new Float32Array(5 * 17), [5, 17]), new Int32Array(2)],
+    reference: ([a, t, o, cnt]: any) => {
+      const A = (i, j) => a.data[i * 17 + j], T = (i, j, k) => t.data[(i * 3 + j) * 4 + k];
+      for (let i = 0; i < 5; i++) for (let j = 0; j < 17; j++) o.data[i * 17 + j] = A(i, j) * 2 + A(4 - i, j) + T(i % 2, j % 3, (i + j) % 4);
+      cnt[0] = 5 * 17;
+      cnt[1] = 5000 + 170 + 2 + 1700000;
+    },
+    outputs: [2, 3],
+  },
 ];
