@@ -72,6 +72,12 @@ export const cuda = {
   blockDim: dim3Only('blockDim'),
   gridDim: dim3Only('gridDim'),
   syncthreads: (): void => kernelOnly('syncthreads'),
+  /** numba's range(stop) / range(start, stop, step), for `for (const i of cuda.range(n))` (also iterable on the host). */
+  range: function* range(a: number, b?: number, step = 1): Generator<number> {
+    const [start, stop] = b === undefined ? [0, a] : [a, b];
+    if (step === 0) throw new RangeError('cuda.range: step must not be zero');
+    for (let i = start; step > 0 ? i < stop : i > stop; i += step) yield i;
+  },
   /** CUDA's __umulhi: the high 32 bits of the 64-bit product of two u32 (also runs on the host). */
   umulhi: (a: number, b: number): number => evalMath('umulhi', 'u32', [a, b]),
   shared: { array: ((..._a: unknown[]) => kernelOnly('shared.array')) as ArrayFactory['array'] },

@@ -4,7 +4,7 @@
 
 import type { Expr } from '../ir/nodes.js';
 import type { ElemType, ScalarType } from '../types.js';
-import { DTYPE_NAMES, ELEM_TYPES, isInt, loadType } from '../types.js';
+import { DTYPE_NAMES, ELEM_TYPES, elemTypeOfTypedArray, isInt, loadType } from '../types.js';
 import type { LowerContext, N } from './context.js';
 import type { ArrayVal, ScalarVal, Val } from './values.js';
 import { convertValue } from './values.js';
@@ -148,7 +148,8 @@ export function arrayDecl(cx: LowerContext, node: N, space: 'shared' | 'local', 
   const what = `cuda.${space}.array shape`;
   if (args.length !== 2) cx.fail(node, `cuda.${space}.array`, `cuda.${space}.array(shape, dtype) takes a shape and a dtype`);
   const shapeNode = args[0];
-  const shape: number[] = shapeNode.type === 'ArrayExpression' ? shapeNode.elements.map((e: N) => constInt(cx, e, what)) : [constInt(cx, shapeNode, what)];
+  const fromGlobal = globalShape(cx, shapeNode, what);
+  const shape: number[] = fromGlobal ?? (shapeNode.type === 'ArrayExpression' ? shapeNode.elements.map((e: N) => constInt(cx, e, what)) : [constInt(cx, shapeNode, what)]);
   if (shape.length > 3) cx.fail(shapeNode, what, 'shared/local arrays have at most 3 dimensions');
   const dt = dtypeOf(cx, args[1]);
   const size = shape.reduce((a: number, b: number) => a * b, 1);
@@ -159,6 +160,16 @@ export function arrayDecl(cx: LowerContext, node: N, space: 'shared' | 'local', 
   const name = declName ?? `${space}${id}`;
   cx.arrays.push({ id, name, space, elem: dt, shape, size, atomic: false });
   return { k: 'array', ref: { space, id }, elem: dt, name, shape };
+}
+
+/** A shape given as a global array of integers (`globals: { TILE: [16, 16] }`). */
+function globalShape(cx: LowerContext, node: N, what: string): number[] | undefined {
+  if (node.type !== 'Identifier' || cx.lookup(node.name) || !Object.prototype.hasOwnProperty.call(cx.frame.globals, node.name)) return undefined;
+  const v = cx.frame.globals[node.name];
+  if (!Array.isArray(v) && !elemTypeOfTypedArray(v)) return undefined;
+  const dims = Array.from(v as ArrayLike<number>);
+  if (!dims.every((d) => Number.isInteger(d))) cx.fail(node, what, `${what} '${node.name}' must hold integers, got [${dims.join(', ')}]`);
+  return dims;
 }
 
 function dtypeOf(cx: LowerContext, node: N): ElemType {

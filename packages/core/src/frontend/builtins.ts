@@ -19,7 +19,7 @@ const ATOMIC_OPS = ['add', 'sub', 'max', 'min', 'and', 'or', 'xor', 'exch', 'cas
 
 const KNOWN_PATHS = new Set([
   'cuda.grid', 'cuda.gridsize', 'cuda.threadIdx', 'cuda.blockIdx', 'cuda.blockDim', 'cuda.gridDim',
-  'cuda.syncthreads', 'cuda.shared', 'cuda.local', 'cuda.shared.array', 'cuda.local.array', 'cuda.atomic',
+  'cuda.syncthreads', 'cuda.range', 'cuda.shared', 'cuda.local', 'cuda.shared.array', 'cuda.local.array', 'cuda.atomic',
   ...ATOMIC_OPS.map((o) => `cuda.atomic.${o}`),
 ]);
 
@@ -59,6 +59,7 @@ export function callBuiltin(cx: LowerContext, node: N, path: string, args: N[], 
       cx.emit({ kind: 'barrier', loc: cx.loc(node) });
       return cx.lit(0);
     }
+    case 'cuda.range': return cx.fail(node, 'cuda.range', 'cuda.range(…) is only for loops: for (const i of cuda.range(n))');
     case 'cuda.shared.array': case 'cuda.local.array': return arrayDecl(cx, node, path === 'cuda.shared.array' ? 'shared' : 'local', args, declName);
     default: return cx.fail(node, `${path}()`, `${path}() is not supported in kernels`);
   }
@@ -101,9 +102,41 @@ function narrowConversion(cx: LowerContext, arg: N, elem: 'i8' | 'u8' | 'i16' | 
   return { k: 'scalar', e: bin('shr', 'i32', 'i32', bin('shl', 'i32', 'i32', x, sh), sh) };
 }
 
+/**
+ * The value of an expression made of number literals and `const` locals that
+ * hold one (`N * 2` after `const N = 4`), with JS's arithmetic; else undefined.
+ */
+export function constLocalValue(cx: LowerContext, node: N): number | undefined {
+  switch (node.type) {
+    case 'Literal': return typeof node.value === 'number' ? node.value : undefined;
+    case 'ParenthesizedExpression': return constLocalValue(cx, node.expression);
+    case 'Identifier': {
+      const b = cx.lookup(node.name);
+      return b?.kind === 'local' ? b.constValue : undefined;
+    }
+    case 'UnaryExpression': {
+      const x = node.operator === '-' || node.operator === '+' ? constLocalValue(cx, node.argument) : undefined;
+      return x === undefined ? undefined : node.operator === '-' ? -x : x;
+    }
+    case 'BinaryExpression': {
+      const a = constLocalValue(cx, node.left), b = a === undefined ? undefined : constLocalValue(cx, node.right);
+      if (a === undefined || b === undefined) return undefined;
+      switch (node.operator) {
+        case '+': return a + b; case '-': return a - b; case '*': return a * b; case '/': return a / b; case '%': return a % b;
+        case '<<': return a << b; case '>>': return a >> b; case '|': return a | b; case '&': return a & b;
+        default: return undefined;
+      }
+    }
+    default: return undefined;
+  }
+}
+
 /** A compile-time integer argument (a literal or a number from options.globals). */
 export function constInt(cx: LowerContext, node: N | undefined, what: string): number {
   if (!node) return cx.fail(node, what, `${what} needs an argument`);
+  // `const N = 16`, `const M = N * 2` declared earlier in the kernel.
+  const known = constLocalValue(cx, node);
+  if (known !== undefined && Number.isInteger(known)) return known;
   const v = lowerExpr(cx, node);
   // An abstract literal, or a typed integer constant such as `(n >>> 0)` of a literal n.
   const c = v.k !== 'scalar' ? undefined : v.lit !== undefined ? v.lit : v.e.kind === 'const' ? v.e.value : undefined;

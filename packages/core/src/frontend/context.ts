@@ -20,7 +20,7 @@ import { describeVal } from './diagnostics.js';
 /** An acorn node with its type-specific fields. */
 export type N = acorn.Node & Record<string, any>;
 
-export type LocalBinding = { kind: 'local'; id: number; key: string; mutable: boolean; name: string };
+export type LocalBinding = { kind: 'local'; id: number; key: string; mutable: boolean; name: string; /** a `const` declared with a constant number */ constValue?: number };
 export type Binding = LocalBinding | { kind: 'param'; index: number; type: ScalarType } | { kind: 'val'; val: Val };
 
 /** State of an inlined device function's copy. */

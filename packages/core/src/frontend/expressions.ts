@@ -176,7 +176,7 @@ function member(cx: LowerContext, node: N): Val {
 }
 
 /** `a.length`: the first extent; run-time for global 1-D arrays, views and the dynamic shared array (sized by the launch's sharedMem). */
-function arrayLength(cx: LowerContext, obj: ArrayVal, node: N): ScalarVal {
+export function arrayLength(cx: LowerContext, obj: ArrayVal, node: N): ScalarVal {
   if (obj.view) return { k: 'scalar', e: obj.view.length };
   const runtime: ScalarVal = { k: 'scalar', e: { kind: 'length', array: obj.ref, type: 'i32' } };
   if (obj.ref.space === 'global') return obj.shape ? cx.lit(obj.shape[0], node) : runtime;

@@ -138,4 +138,65 @@ export const arraysSyntax: CorpusCase[] = [
     },
     outputs: [2, 3],
   },
+  {
+    name: 'for_of_arrays_and_range',
+    covers: ['for (const x of a) over global, shared, local, constant arrays and views', 'for (const i of cuda.range(n))', 'cuda.range(start, stop, step) with a negative step', 'break/continue in for...of', 'let loop variable reassigned'],
+    kernel: function forOf(a: Float32Array, o: Float32Array, n: number) {
+      const t = cuda.threadIdx.x;
+      const loc = cuda.local.array(4, f32);
+      for (const i of cuda.range(4)) loc[i] = t * i;
+      const sh = cuda.shared.array(8, f32);
+      sh[t % 8] = t;
+      cuda.syncthreads();
+      let s = 0;
+      for (const x of a) { if (x > 30) break; s += x; }
+      for (let x of loc) { x *= 2; s += x; }
+      for (const x of sh) s += x * 0.5;
+      for (const x of TABLE) s += x;
+      for (const x of a.subarray(t, t + 3)) { if (x === 5) continue; s += x * 1000; }
+      for (const i of cuda.range(n, t, -3)) s += i;
+      for (const i of cuda.range(2, 2)) s += 1e6;
+      o[t] = s;
+    },
+    options: { globals: { TABLE: [1, 2, 3.5] } },
+    grid: 1, block: 8,
+    args: () => [ramp(40, (i) => i), new Float32Array(8), 20],
+    reference: ([a, o, n]: any) => {
+      for (let t = 0; t < 8; t++) {
+        let s = 0;
+        for (const x of a) { if (x > 30) break; s += x; }
+        for (let i = 0; i < 4; i++) s += 2 * t * i;
+        for (let i = 0; i < 8; i++) s += i * 0.5;
+        s += 6.5;
+        for (const x of a.subarray(t, t + 3)) { if (x === 5) continue; s += x * 1000; }
+        for (let i = n; i > t; i -= 3) s += i;
+        o[t] = s;
+      }
+    },
+    outputs: [1],
+  },
+  {
+    name: 'shared_shape_from_constants',
+    covers: ['cuda.shared.array shape from a local const', 'shape from a global array of constants', 'local.array shape from a const expression'],
+    kernel: function tiles(o: Int32Array) {
+      const N = 4;
+      const M = N * 2;
+      const s = cuda.shared.array([N, M], 'i32');
+      const g = cuda.shared.array(TILE, 'i32');
+      const l = cuda.local.array(M, 'i32');
+      const x = cuda.threadIdx.x, y = cuda.threadIdx.y;
+      s[y][x] = y * 10 + x;
+      g[x % 3][y % 2] = x;
+      l[x] = y;
+      cuda.syncthreads();
+      o[y * M + x] = s[N - 1 - y][M - 1 - x] + l[x] * 100 + s.length * 1000 + g.length * 10000 + l.length * 100000;
+    },
+    options: { globals: { TILE: [3, 2] } },
+    grid: 1, block: [8, 4],
+    args: () => [new Int32Array(32)],
+    reference: ([o]: any) => {
+      for (let y = 0; y < 4; y++) for (let x = 0; x < 8; x++) o[y * 8 + x] = (3 - y) * 10 + (7 - x) + y * 100 + 4000 + 30000 + 800000;
+    },
+    outputs: [0],
+  },
 ];
