@@ -14,6 +14,7 @@ import { element, loadExpr, store } from './arrays.js';
 import { mayReturn } from './inline.js';
 import { wrappedValue } from './wrapping.js';
 import { constLocalValue } from './builtins.js';
+import { throwStmt } from './throw.js';
 
 /** A function's body as statements; an arrow function's expression body is its result. */
 export function lowerFunctionBody(cx: LowerContext, fn: N): Stmt[] {
@@ -68,7 +69,7 @@ function stmt(cx: LowerContext, node: N): void {
     case 'FunctionDeclaration': return cx.fail(node, 'nested function', 'functions declared inside a kernel (closures) are not supported; declare a device function with cuda.jit(fn, { device: true }) and pass it in options.globals');
     case 'ClassDeclaration': return cx.fail(node, 'class', 'classes are not supported in kernels');
     case 'TryStatement': return cx.fail(node, 'try/catch', 'try/catch is not supported in kernels');
-    case 'ThrowStatement': return cx.fail(node, 'throw', 'throw is not supported in kernels');
+    case 'ThrowStatement': return throwStmt(cx, node);
     case 'SwitchStatement': return cx.fail(node, 'switch', 'switch is not supported in kernels; use if/else');
     case 'ForOfStatement': return forOf(cx, node);
     case 'ForInStatement': return cx.fail(node, 'for...in', 'for...in is not supported; use an indexed for loop or for...of');
