@@ -20,6 +20,7 @@ import { log, logEnabled, ms } from './log.js';
 import { noteLaunchBackend, Stream } from './stream.js';
 import { resolveTarget, usableBackend } from './targets.js';
 import { NdArray } from './ndarray.js';
+import { logBuffers, printLog } from './console-log.js';
 import { DTYPE_NAMES, elemTypeOfTypedArray, isDType, paramTypeKey, type ParamType, type ScalarType } from './types.js';
 
 export interface JitOptions {
@@ -201,7 +202,10 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
     // Aborted while compiling or waiting in a stream: never start.
     if (dims.signal?.aborted) return Promise.reject(abortedError(this.name, dims.signal));
     try {
-      return backend.launch(spec.compiled, dims, args);
+      if (!spec.ir.log) return backend.launch(spec.compiled, dims, args);
+      // console.log: fresh log buffers as the hidden last arguments, printed once the launch has finished.
+      const log = logBuffers(spec.ir);
+      return backend.launch(spec.compiled, dims, [...args, ...log.args]).then(() => printLog(spec.ir, log.buffers, dims.grid, dims.block));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -356,3 +360,4 @@ function describeGlobals(g: Record<string, unknown>): string {
     return `${k}=${String(v)}`;
   }).join(';');
 }
+

@@ -22,12 +22,24 @@ function checked(a: Float32Array, o: Float32Array) {
   }
 }
 
-describe.skipIf(!ptxas)('ptxas accepts kernels that throw', () => {
+describe.skipIf(!ptxas)('ptxas accepts kernels that throw and log', () => {
   it('throw inside a branch, with views and for...of', async () => {
     const ptx = await cuda.jit(checked, { target: 'cuda' }).inspect('ptx', new Float32Array(4), new Float32Array(4));
     expect(ptx).toMatch(/atom\.global\.cas/); // the error record's claim: the throw reports through it
     const file = join(dir, 'checked.ptx');
     writeFileSync(file, ptx);
     execFileSync(ptxas!, ['-arch=sm_90', file, '-o', join(dir, 'checked.cubin')], { stdio: 'pipe' });
+  });
+
+  it('console.log records (atomic slot, stores of registers and values)', async () => {
+    const k = cuda.jit(function logs(a: Float32Array, u: Uint32Array) {
+      const i = cuda.grid(1);
+      if (i < a.length) console.log('thread', i, a[i], a[i] > 1, u[i], `x=${a[i]}`);
+    }, { target: 'cuda' });
+    const ptx = await k.inspect('ptx', new Float32Array(4), new Uint32Array(4));
+    expect(ptx).toMatch(/atom\.global\.add/);
+    const file = join(dir, 'logs.ptx');
+    writeFileSync(file, ptx);
+    execFileSync(ptxas!, ['-arch=sm_90', file, '-o', join(dir, 'logs.cubin')], { stdio: 'pipe' });
   });
 });

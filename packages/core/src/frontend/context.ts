@@ -80,6 +80,8 @@ export class LowerContext {
   private readonly out: Stmt[][] = [];
   loopDepth = 0;
   hasBarrier = false;
+  /** The log buffer's hidden parameters and console.log sites, once the kernel logs (console.ts). */
+  log?: { params: [number, number, number]; sites: import('../ir/nodes.js').LogSite[] };
   /** Syntax nodes inlined so far (device function bodies, once per call). */
   inlinedNodes = 0;
   /** The first type error of this round, thrown only if the round turns out to be the settled one. */

@@ -15,6 +15,7 @@ import { binary, conditional, intDivision, logical, unary } from './operators.js
 import { element, loadExpr, subarrayView } from './arrays.js';
 import { callBuiltin, constInt, dtypeConversion, namespaceMember } from './builtins.js';
 import { inline } from './inline.js';
+import { consoleLog } from './console.js';
 import { wrappedValue } from './wrapping.js';
 
 const WRAPPING_OPERANDS: Record<string, 'i32' | 'u32' | undefined> = { '&': 'i32', '|': 'i32', '^': 'i32', '<<': 'i32', '>>': 'i32', '>>>': 'u32' };
@@ -188,6 +189,13 @@ export function arrayLength(cx: LowerContext, obj: ArrayVal, node: N): ScalarVal
 /** A call: a device function (inlined), a dtype conversion, or a cuda.* / Math.* builtin. `declName` names a declared array. */
 export function lowerCall(cx: LowerContext, node: N, declName?: string): Val {
   if (node.optional) cx.fail(node, 'optional call', 'optional calls (?.) are not supported');
+  // console.log(...): numba's print (console.ts).
+  const c = node.callee;
+  if (c.type === 'MemberExpression' && !c.computed && c.object.type === 'Identifier' && c.object.name === 'console' && !cx.lookup('console') && !Object.prototype.hasOwnProperty.call(cx.frame.globals, 'console')) {
+    if (c.property.name !== 'log') cx.fail(node, `console.${c.property.name}`, `console.${c.property.name} is not supported in kernels; use console.log`);
+    if (node.arguments.some((a: N) => a.type === 'SpreadElement')) cx.fail(node, 'spread', 'spread arguments are not supported');
+    return consoleLog(cx, node, node.arguments);
+  }
   // `a.subarray(b, e)`: a view of an array (arrays.ts).
   if (node.callee.type === 'MemberExpression' && !node.callee.computed && node.callee.property.name === 'subarray') {
     const obj = lowerExpr(cx, node.callee.object);

@@ -56,6 +56,7 @@ function lowerRound(cx: LowerContext): KernelIR {
   return {
     name: parsed.name, params: cx.params, locals: cx.locals, arrays: cx.arrays, body,
     float: cx.float, hasBarrier: cx.hasBarrier, source: parsed.source,
+    ...(cx.log ? { log: cx.log } : {}),
   };
 }
 
