@@ -42,6 +42,6 @@ function thrownMessage(cx: LowerContext, arg: N): string {
     if (text !== undefined) return text ? `${arg.callee.name}: ${text}` : arg.callee.name;
   }
   const text = literal(arg);
-  if (text !== undefined && arg.type !== 'TemplateLiteral' || (arg.type === 'TemplateLiteral' && text !== undefined)) return text!;
+  if (text !== undefined) return text;
   return cx.fail(arg, 'thrown value', "kernels can throw new Error('constant message') (or another Error class, or a string literal); the message must be a constant string");
 }
