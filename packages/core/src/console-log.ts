@@ -19,14 +19,20 @@ export const LOG_INT_VALUES = 7;
 
 export interface LogBuffers { counter: Int32Array; ints: Int32Array; floats: Float32Array | Float64Array }
 
-/** Fresh buffers for one launch of a kernel that logs, as the launch arguments of its hidden parameters. */
+// Buffers of finished launches, reused (fresh ones cost page faults on every
+// launch): only the counter needs resetting, the host reads records below it.
+const pool: LogBuffers[] = [];
+
+/** Buffers for one launch of a kernel that logs, as the launch arguments of its hidden parameters. */
 export function logBuffers(ir: KernelIR): { buffers: LogBuffers; args: LaunchArg[] } {
   const floatElem = (ir.params[ir.log!.params[2]].type as { elem: ElemType }).elem;
-  const buffers: LogBuffers = {
+  const k = pool.findIndex((b) => (b.floats instanceof Float64Array) === (floatElem === 'f64'));
+  const buffers: LogBuffers = k >= 0 ? pool.splice(k, 1)[0] : {
     counter: new Int32Array(1),
     ints: new Int32Array(LOG_RECORDS * LOG_INT_STRIDE),
     floats: floatElem === 'f64' ? new Float64Array(LOG_RECORDS * LOG_MAX_VALUES) : new Float32Array(LOG_RECORDS * LOG_MAX_VALUES),
   };
+  buffers.counter[0] = 0;
   const arg = (elem: ElemType, host: Int32Array | Float32Array | Float64Array): LaunchArg => ({ kind: 'array', elem, length: host.length, host });
   return { buffers, args: [arg('i32', buffers.counter), arg('i32', buffers.ints), arg(floatElem, buffers.floats)] };
 }
@@ -59,6 +65,7 @@ export function formatLog(ir: KernelIR, b: LogBuffers, grid: number[], block: nu
 /** Prints a launch's log on the host console (after the launch has finished). */
 export function printLog(ir: KernelIR, b: LogBuffers, grid: number[], block: number[]): void {
   const { lines, dropped } = formatLog(ir, b, grid, block);
+  if (pool.length < 4) pool.push(b);
   for (const l of lines) console.log(...l);
   if (dropped > 0) console.warn(`numbat: kernel '${ir.name}': ${dropped} console.log record(s) dropped: a launch keeps the first ${LOG_RECORDS}`);
 }
