@@ -4,7 +4,10 @@
 
 import { Kernel, type JitOptions } from './kernel.js';
 import { DeviceFunction } from './device-function.js';
-import { deviceArray, toDevice } from './device-array.js';
+import { deviceArray, toDevice as toDevice1, DeviceArray } from './device-array.js';
+import { ndarray, NdArray } from './ndarray.js';
+import type { Target } from './backend.js';
+import type { TypedArray } from './types.js';
 import { Event, Stream } from './stream.js';
 import { reduce } from './reduce.js';
 import { evalMath } from './ir/semantics.js';
@@ -38,9 +41,19 @@ function jit(fn: (...args: any[]) => any, options: JitOptions = {}): unknown {
   return new Kernel(fn, options);
 }
 
+/** cuda.toDevice of a typed array, or of an n-d array (its data moved, its shape kept). */
+function toDevice(data: TypedArray, opts?: { target?: Target | 'auto' }): DeviceArray;
+function toDevice(data: NdArray, opts?: { target?: Target | 'auto' }): NdArray<DeviceArray>;
+function toDevice(data: TypedArray | NdArray, opts?: { target?: Target | 'auto' }): DeviceArray | NdArray<DeviceArray> {
+  if (data instanceof NdArray) return ndarray(data.data instanceof DeviceArray ? data.data : toDevice1(data.data, opts), data.shape);
+  return toDevice1(data, opts);
+}
+
 export const cuda = {
   jit,
   toDevice,
+  /** numba's n-d arguments: a typed array or device array with a row-major shape (1-3 dimensions). */
+  ndarray,
   deviceArray,
   /** numba's cuda.stream(): launches on one stream run in order; native CUDA streams on 'cuda'. */
   stream: (): Stream => new Stream(),
@@ -59,6 +72,12 @@ export const cuda = {
   blockDim: dim3Only('blockDim'),
   gridDim: dim3Only('gridDim'),
   syncthreads: (): void => kernelOnly('syncthreads'),
+  /** numba's range(stop) / range(start, stop, step), for `for (const i of cuda.range(n))` (also iterable on the host). */
+  range: function* range(a: number, b?: number, step = 1): Generator<number> {
+    const [start, stop] = b === undefined ? [0, a] : [a, b];
+    if (step === 0) throw new RangeError('cuda.range: step must not be zero');
+    for (let i = start; step > 0 ? i < stop : i > stop; i += step) yield i;
+  },
   /** CUDA's __umulhi: the high 32 bits of the 64-bit product of two u32 (also runs on the host). */
   umulhi: (a: number, b: number): number => evalMath('umulhi', 'u32', [a, b]),
   // numba's math.* extras, also on the host (f64; the simulator's own reference, math-ref.ts).

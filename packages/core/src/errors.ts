@@ -3,6 +3,7 @@
 // trace through the compiler's internals tells the user nothing.
 
 import type { Loc, SourceInfo } from './ir/nodes.js';
+import { hashString } from './hash.js';
 
 export class CompileError extends Error {
   readonly file?: string;
@@ -53,11 +54,33 @@ export interface OutOfBounds {
  * The run-time errors every target reports, worded once so that a kernel fails
  * with the same message on each (the backends only decode where it happened).
  */
+/**
+ * `throw new Error(msg)` in a kernel is an always-failing access of a one-element
+ * constant array named by `thrownArrayName(msg)` (frontend/throw.ts): each
+ * backend reports it through its bounds-check record, and launchErrors turns
+ * the report back into the thrown message.
+ */
+const thrownMessages = new Map<string, string>();
+export function thrownArrayName(message: string): string {
+  const name = `nb_throw_${hashString(message)}`;
+  thrownMessages.set(name, message);
+  return name;
+}
+
 export const launchErrors = {
   outOfBounds(kernel: string, e: OutOfBounds): LaunchError {
+    const thrown = thrownMessages.get(e.array);
+    if (thrown !== undefined) return launchErrors.thrown(kernel, { message: thrown, line: e.line, thread: e.thread, block: e.block });
     return new LaunchError(
       `kernel '${kernel}': index ${e.index} out of bounds for array '${e.array}' of length ${e.length} (line ${e.line ?? '?'}), thread (${e.thread.join(', ')}) of block (${e.block.join(', ')})`,
       kernel, { array: e.array, index: e.index, length: e.length, thread: e.thread, block: e.block, line: e.line },
+    );
+  },
+  /** A thread ran `throw new Error(message)` (numba's exceptions in kernels); the launch ends with it. */
+  thrown(kernel: string, e: { message: string; line?: number; thread: number[]; block: number[] }): LaunchError {
+    return new LaunchError(
+      `kernel '${kernel}': ${e.message} (thrown on line ${e.line ?? '?'}), thread (${e.thread.join(', ')}) of block (${e.block.join(', ')})`,
+      kernel, { thrown: e.message, line: e.line, thread: e.thread, block: e.block },
     );
   },
   /** A thread returned while another of its block waits at the barrier on `line`. */

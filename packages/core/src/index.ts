@@ -18,6 +18,7 @@ registerNamedBuiltin('random', random);
 export { cuda, random };
 export { Kernel, abortedError, type JitOptions, type Dim, type LaunchOptions } from './kernel.js';
 export { DeviceArray, toDevice, deviceArray } from './device-array.js';
+export { NdArray, ndarray } from './ndarray.js';
 export { DeviceFunction } from './device-function.js';
 export type { RecordedSource } from './recorded-source.js';
 export { Stream, Event, type BackendStreams } from './stream.js';

@@ -22,6 +22,8 @@ import { hashString } from './hash.js';
 import { log, logEnabled, ms } from './log.js';
 import { noteLaunchBackend, Stream } from './stream.js';
 import { resolveTarget, usableBackend } from './targets.js';
+import { NdArray } from './ndarray.js';
+import { logBuffers, printLog } from './console-log.js';
 import { DTYPE_NAMES, elemTypeOfTypedArray, isDType, paramTypeKey, type ParamType, type ScalarType } from './types.js';
 
 export interface JitOptions {
@@ -122,7 +124,7 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
     // copies or free() issued after it wait for it, even while it compiles.
     const arrays: DeviceArray[] = [];
     for (let i = 0; i < args.length; i++) {
-      const a = args[i];
+      const a = unwrapNd(args[i]);
       if (!(a instanceof DeviceArray)) continue;
       if (a.isFreed) return Promise.reject(new Error(`numbat: argument ${i + 1} of kernel '${this.name}' is ${a.describe()} that was freed`));
       if (!arrays.includes(a)) arrays.push(a);
@@ -175,7 +177,7 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
     const backend = await usableBackend(target);
     const sig = this.signatureOf(args, backend);
     const spec = await this.specialise(sig);
-    for (const a of args) if (a instanceof DeviceArray) await a.ready.catch(() => {});
+    for (const a of args.map(unwrapNd)) if (a instanceof DeviceArray) await a.ready.catch(() => {});
     const launchArgs = this.launchArgs(args, sig, target, false)!;
     this.lastLaunch = { key: sig.map(paramTypeKey).join(','), target, backend, spec };
     return { backend, spec, args: launchArgs };
@@ -185,7 +187,7 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
   private launchArgs(args: unknown[], sig: ParamType[], target: Target, sync: boolean): LaunchArg[] | undefined {
     const launchArgs: LaunchArg[] = [];
     for (let i = 0; i < args.length; i++) {
-      const a = args[i], p = sig[i];
+      const a = unwrapNd(args[i]), p = sig[i];
       if (p.kind === 'scalar') launchArgs.push({ kind: 'scalar', type: p.type, value: a as number | boolean });
       else if (a instanceof DeviceArray) {
         // Freed arrays are refused when the launch is issued (launch); a free() issued later runs after it.
@@ -206,7 +208,10 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
     // Aborted while compiling or waiting in a stream: never start.
     if (dims.signal?.aborted) return Promise.reject(abortedError(this.name, dims.signal));
     try {
-      return backend.launch(spec.compiled, dims, args);
+      if (!spec.ir.log) return backend.launch(spec.compiled, dims, args);
+      // console.log: fresh log buffers as the hidden last arguments, printed once the launch has finished.
+      const log = logBuffers(spec.ir);
+      return backend.launch(spec.compiled, dims, [...args, ...log.args]).then(() => printLog(spec.ir, log.buffers, dims.grid, dims.block));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -220,7 +225,7 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
       const got = sig.map(paramTypeKey).join(', ');
       const compatible = sig.length === this.fixedSignature.length && sig.every((t, i) => {
         const f = this.fixedSignature![i];
-        return t.kind === f.kind && (t.kind === 'array' ? t.elem === (f as { elem: string }).elem : true);
+        return t.kind === f.kind && (t.kind === 'array' ? t.elem === (f as { elem: string }).elem && !t.shape : true);
       });
       if (!compatible) throw new TypeError(`numbat: kernel '${this.name}' was compiled for (${want}) and cannot take (${got})`);
       return this.fixedSignature;
@@ -344,7 +349,11 @@ function dim3(d: Dim, what: string): [number, number, number] {
   return [arr[0], arr[1] ?? 1, arr[2] ?? 1];
 }
 
+/** The typed array or device array of a cuda.ndarray argument (its shape is in the signature). */
+const unwrapNd = (a: unknown): unknown => (a instanceof NdArray ? a.data : a);
+
 function argType(a: unknown, i: number, kernel: string, float: 'f32' | 'f64'): ParamType {
+  if (a instanceof NdArray) return { kind: 'array', elem: a.dtype, shape: a.shape };
   if (a instanceof DeviceArray) return { kind: 'array', elem: a.dtype };
   const elem = elemTypeOfTypedArray(a);
   if (elem) return { kind: 'array', elem };
@@ -378,3 +387,4 @@ function describeGlobals(g: Record<string, unknown>): string {
     return `${k}=${String(v)}`;
   }).join(';');
 }
+

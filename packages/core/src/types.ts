@@ -47,11 +47,11 @@ export interface ArrayType {
   space: Space;
 }
 
-/** A kernel parameter's type: a scalar or a (1-D, global) array. */
-export type ParamType = { kind: 'scalar'; type: ScalarType } | { kind: 'array'; elem: ElemType };
+/** A kernel parameter's type: a scalar or a global array (1-D, or with the constant row-major shape of a cuda.ndarray). */
+export type ParamType = { kind: 'scalar'; type: ScalarType } | { kind: 'array'; elem: ElemType; shape?: readonly number[] };
 
 export function paramTypeKey(p: ParamType): string {
-  return p.kind === 'scalar' ? p.type : `${p.elem}[]`;
+  return p.kind === 'scalar' ? p.type : p.shape ? `${p.elem}[${p.shape.join('x')}]` : `${p.elem}[]`;
 }
 
 /**

@@ -4,7 +4,7 @@
 
 import type { Expr } from '../ir/nodes.js';
 import type { ElemType, ScalarType } from '../types.js';
-import { DTYPE_NAMES, ELEM_TYPES, isInt, loadType } from '../types.js';
+import { DTYPE_NAMES, ELEM_TYPES, elemTypeOfTypedArray, isInt, loadType } from '../types.js';
 import type { LowerContext, N } from './context.js';
 import type { ArrayVal, ScalarVal, Val } from './values.js';
 import { convertValue } from './values.js';
@@ -29,9 +29,11 @@ export function element(cx: LowerContext, node: N): { arr: ArrayVal; index: Expr
  */
 export function flatIndex(cx: LowerContext, arr: ArrayVal, idxNodes: N[], at: N): Expr {
   const shape = arr.shape ?? [0];
-  if (idxNodes.length !== shape.length) {
-    cx.fail(at, 'partial indexing', `'${arr.name}' has ${shape.length} dimension(s) and must be indexed with ${shape.length} subscript(s), e.g. ${arr.name}${shape.map((_, i) => `[${'ijk'[i]}]`).join('')}`);
-  }
+  const subscripts = `'${arr.name}' has ${shape.length} dimension(s) and must be indexed with ${shape.length} subscript(s), e.g. ${arr.name}${shape.map((_, i) => `[${'ijk'[i]}]`).join('')}`;
+  if (idxNodes.length !== shape.length) cx.fail(at, 'partial indexing', subscripts);
+  // numba's a[i, j] is JavaScript's comma operator (it would silently mean a[j]).
+  const comma = idxNodes.find((n) => n.type === 'SequenceExpression');
+  if (comma) cx.fail(comma, 'comma in an index', `${arr.name}[${comma.expressions.map(() => '…').join(', ')}] is JavaScript's comma operator (only the last value would be used), not numba's tuple index: ${subscripts}`);
   const subs = scalarsInOrder(cx, idxNodes, 'an array index').map((v, d): Expr => {
     const n = idxNodes[d];
     if (v.lit !== undefined) {
@@ -43,6 +45,7 @@ export function flatIndex(cx: LowerContext, arr: ArrayVal, idxNodes: N[], at: N)
     else cx.typeFail(n, 'float index', `array index has type ${v.e.type}; indices must be integers: use Math.floor(x), x | 0 or x >>> 0`);
     return conv(v.e, 'i32');
   });
+  if (arr.view) return viewIndex(cx, arr, subs[0]);
   if (subs.length === 1) return subs[0];
   // Row-major; u32 only when every subscript is u32.
   const t: ScalarType = subs.every((e) => e.type === 'u32') ? 'u32' : 'i32';
@@ -72,6 +75,64 @@ function checkExtents(ss: Expr[], shape: number[], flat: Expr): Expr {
   return index;
 }
 
+// ---------------------------------------------------------------- views (subarray)
+
+/** The length of the array a view is taken from: run-time for global and dynamic shared arrays. */
+function baseLength(cx: LowerContext, arr: ArrayVal): Expr {
+  if (arr.view) return arr.view.length;
+  const decl = arr.ref.space === 'global' ? undefined : cx.arrays[arr.ref.id];
+  return decl && decl.size > 0 ? constExpr('i32', decl.size) : { kind: 'length', array: arr.ref, type: 'i32' };
+}
+
+/**
+ * `a.subarray(begin, end)` with TypedArray.prototype.subarray's meaning: negative
+ * bounds count from the end, both are clamped to [0, length], an empty view when
+ * end <= begin. A view shares the memory of `a` (another view of it, a shared or
+ * local array); it has one dimension.
+ */
+export function subarrayView(cx: LowerContext, node: N, arr: ArrayVal, args: N[]): ArrayVal {
+  if (arr.shape && arr.shape.length > 1) cx.fail(node, 'subarray of an n-d array', `'${arr.name}' has ${arr.shape.length} dimensions; subarray takes views of 1-D arrays`);
+  if (args.length > 2) cx.fail(node, 'subarray', 'subarray(begin, end) takes at most two arguments');
+  const len = cx.stable(baseLength(cx, arr));
+  const vals = scalarsInOrder(cx, args, 'a subarray bound');
+  const bound = (v: ScalarVal | undefined, n: N | undefined): Expr => {
+    if (!v) return len;
+    if (v.lit !== undefined) {
+      if (typeof v.lit !== 'number' || !Number.isInteger(v.lit)) cx.fail(n, 'non-integer subarray bound', 'subarray bounds must be integers');
+    } else if (!isInt(v.e.type)) cx.typeFail(n!, 'non-integer subarray bound', `subarray bound has type ${v.e.type}; bounds must be integers: use Math.floor(x), x | 0 or x >>> 0`);
+    if (v.lit !== undefined) {
+      const c = v.lit as number;
+      const e = constExpr('i32', c < 0 ? 0 : Math.min(c, 2147483647));
+      return c < 0 ? bin('max', 'i32', 'i32', bin('add', 'i32', 'i32', len, constExpr('i32', Math.max(c, -2147483648))), constExpr('i32', 0)) : bin('min', 'i32', 'i32', e, len);
+    }
+    if (v.e.type === 'u32') return conv(bin('min', 'u32', 'u32', v.e, conv(len, 'u32')), 'i32');
+    const b = cx.stable(conv(v.e, 'i32'));
+    return { kind: 'cond', type: 'i32', c: bin('lt', 'i32', 'bool', b, constExpr('i32', 0)), a: bin('max', 'i32', 'i32', bin('add', 'i32', 'i32', len, b), constExpr('i32', 0)), b: bin('min', 'i32', 'i32', b, len) };
+  };
+  const begin = cx.stable(bound(vals[0], args[0]));
+  const end = bound(vals[1], args[1]);
+  const length = cx.stable(bin('max', 'i32', 'i32', bin('sub', 'i32', 'i32', end, begin), constExpr('i32', 0)));
+  const offset = arr.view ? cx.stable(bin('add', 'i32', 'i32', arr.view.offset, begin)) : begin;
+  return { k: 'array', ref: arr.ref, elem: arr.elem, name: arr.name, view: { offset, length } };
+}
+
+/**
+ * view[s]: the element offset + s of the underlying array. Checked against the
+ * view when bounds checks are on: outside it, the index becomes one outside the
+ * underlying array (s itself when negative, else its length), which every
+ * backend's bounds check reports.
+ */
+function viewIndex(cx: LowerContext, arr: ArrayVal, sub: Expr): Expr {
+  const { offset, length } = arr.view!;
+  if (cx.input.boundscheck === false) return bin('add', 'i32', 'i32', offset, conv(sub, 'i32'));
+  const s = cx.stable(sub);
+  const flat = bin('add', 'i32', 'i32', offset, conv(s, 'i32'));
+  const outside = bin('ge', 'u32', 'bool', conv(s, 'u32'), conv(length, 'u32'));
+  const past = baseLength(cx, { ...arr, view: undefined });
+  const report: Expr = s.type === 'i32' ? { kind: 'cond', type: 'i32', c: bin('lt', 'i32', 'bool', s, constExpr('i32', 0)), a: s, b: past } : past;
+  return { kind: 'cond', type: 'i32', c: outside, a: report, b: flat };
+}
+
 export function loadExpr(cx: LowerContext, arr: ArrayVal, index: Expr, node: N): Expr {
   return { kind: 'load', array: arr.ref, index, type: loadType(arr.elem), loc: cx.loc(node) };
 }
@@ -87,7 +148,8 @@ export function arrayDecl(cx: LowerContext, node: N, space: 'shared' | 'local', 
   const what = `cuda.${space}.array shape`;
   if (args.length !== 2) cx.fail(node, `cuda.${space}.array`, `cuda.${space}.array(shape, dtype) takes a shape and a dtype`);
   const shapeNode = args[0];
-  const shape: number[] = shapeNode.type === 'ArrayExpression' ? shapeNode.elements.map((e: N) => constInt(cx, e, what)) : [constInt(cx, shapeNode, what)];
+  const fromGlobal = globalShape(cx, shapeNode, what);
+  const shape: number[] = fromGlobal ?? (shapeNode.type === 'ArrayExpression' ? shapeNode.elements.map((e: N) => constInt(cx, e, what)) : [constInt(cx, shapeNode, what)]);
   if (shape.length > 3) cx.fail(shapeNode, what, 'shared/local arrays have at most 3 dimensions');
   const dt = dtypeOf(cx, args[1]);
   const size = shape.reduce((a: number, b: number) => a * b, 1);
@@ -98,6 +160,16 @@ export function arrayDecl(cx: LowerContext, node: N, space: 'shared' | 'local', 
   const name = declName ?? `${space}${id}`;
   cx.arrays.push({ id, name, space, elem: dt, shape, size, atomic: false });
   return { k: 'array', ref: { space, id }, elem: dt, name, shape };
+}
+
+/** A shape given as a global array of integers (`globals: { TILE: [16, 16] }`). */
+function globalShape(cx: LowerContext, node: N, what: string): number[] | undefined {
+  if (node.type !== 'Identifier' || cx.lookup(node.name) || !Object.prototype.hasOwnProperty.call(cx.frame.globals, node.name)) return undefined;
+  const v = cx.frame.globals[node.name];
+  if (!Array.isArray(v) && !elemTypeOfTypedArray(v)) return undefined;
+  const dims = Array.from(v as ArrayLike<number>);
+  if (!dims.every((d) => Number.isInteger(d))) cx.fail(node, what, `${what} '${node.name}' must hold integers, got [${dims.join(', ')}]`);
+  return dims;
 }
 
 function dtypeOf(cx: LowerContext, node: N): ElemType {

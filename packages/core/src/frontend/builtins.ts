@@ -8,7 +8,7 @@ import { isFloat, loadType } from '../types.js';
 import { isCudaMathFn, isMathFn, MATH_CONSTANTS, MATH_DECLS, type MathFn } from '../intrinsics.js';
 import type { LowerContext, N } from './context.js';
 import type { ScalarVal, Val } from './values.js';
-import { bin } from './ir-build.js';
+import { bin, constExpr } from './ir-build.js';
 import { coerce } from './typing.js';
 import { lowerExpr, scalarsInOrder } from './expressions.js';
 import { arrayDecl, flatIndex } from './arrays.js';
@@ -22,7 +22,7 @@ const ATOMIC_OPS = ['add', 'sub', 'max', 'min', 'and', 'or', 'xor', 'exch', 'cas
 
 const KNOWN_PATHS = new Set([
   'cuda.grid', 'cuda.gridsize', 'cuda.threadIdx', 'cuda.blockIdx', 'cuda.blockDim', 'cuda.gridDim',
-  'cuda.syncthreads', 'cuda.shared', 'cuda.local', 'cuda.shared.array', 'cuda.local.array', 'cuda.atomic',
+  'cuda.syncthreads', 'cuda.range', 'cuda.shared', 'cuda.local', 'cuda.shared.array', 'cuda.local.array', 'cuda.atomic',
   ...ATOMIC_OPS.map((o) => `cuda.atomic.${o}`),
   ...WARP_NAMES.map((n) => `cuda.${n}`),
   ...SYNC_PATHS,
@@ -71,6 +71,7 @@ export function callBuiltin(cx: LowerContext, node: N, path: string, args: N[], 
       cx.emit({ kind: 'barrier', loc: cx.loc(node) });
       return cx.lit(0);
     }
+    case 'cuda.range': return cx.fail(node, 'cuda.range', 'cuda.range(…) is only for loops: for (const i of cuda.range(n))');
     case 'cuda.shared.array': case 'cuda.local.array': return arrayDecl(cx, node, path === 'cuda.shared.array' ? 'shared' : 'local', args, declName);
     default: return cx.fail(node, `${path}()`, `${path}() is not supported in kernels`);
   }
@@ -91,21 +92,63 @@ function grid(cx: LowerContext, path: string, args: N[]): Val {
   return n === 1 ? items[0] : { k: 'tuple', items };
 }
 
-/** `f64(x)`, `f32(x)`, `i32(x)`, `u32(x)`: conversions with JS meaning (Number, fround, |0, >>>0). */
+/**
+ * `f64(x)`, `f32(x)`, `i32(x)`, `u32(x)`: conversions with JS meaning (Number, fround, |0, >>>0);
+ * `i8 u8 i16 u16(x)`: what a store into an Int8Array… keeps (ToInt8…), an i32 value.
+ */
 export function dtypeConversion(cx: LowerContext, node: N, elem: ElemType): Val {
   const args = node.arguments as N[];
-  if (elem !== 'f32' && elem !== 'f64' && elem !== 'i32' && elem !== 'u32') {
-    cx.fail(node, `${elem}(x)`, `${elem}(x) is not a kernel conversion; convert to i32 or u32 and store into a ${elem} array (stores wrap)`);
-  }
   if (args.length !== 1) cx.fail(node, `${elem}(x)`, `${elem}(x) takes one argument`);
+  if (elem !== 'f32' && elem !== 'f64' && elem !== 'i32' && elem !== 'u32') return narrowConversion(cx, args[0], elem);
   const arg = elem === 'i32' || elem === 'u32' ? wrappedValue(cx, args[0], elem) : lowerExpr(cx, args[0]);
   const v = cx.scalar(arg, args[0], `the argument of ${elem}()`);
   return { k: 'scalar', e: coerce(v, elem) };
 }
 
+/** ToInt8/ToUint8/ToInt16/ToUint16 of x: ToInt32, then the low bits, sign-extended for i8/i16. */
+function narrowConversion(cx: LowerContext, arg: N, elem: 'i8' | 'u8' | 'i16' | 'u16'): Val {
+  const x = coerce(cx.scalar(wrappedValue(cx, arg, 'i32'), arg, `the argument of ${elem}()`), 'i32');
+  const bits = elem === 'i8' || elem === 'u8' ? 8 : 16;
+  if (elem === 'u8' || elem === 'u16') return { k: 'scalar', e: bin('and', 'i32', 'i32', x, constExpr('i32', (1 << bits) - 1)) };
+  const sh = constExpr('i32', 32 - bits);
+  return { k: 'scalar', e: bin('shr', 'i32', 'i32', bin('shl', 'i32', 'i32', x, sh), sh) };
+}
+
+/**
+ * The value of an expression made of number literals and `const` locals that
+ * hold one (`N * 2` after `const N = 4`), with JS's arithmetic; else undefined.
+ */
+export function constLocalValue(cx: LowerContext, node: N): number | undefined {
+  switch (node.type) {
+    case 'Literal': return typeof node.value === 'number' ? node.value : undefined;
+    case 'ParenthesizedExpression': return constLocalValue(cx, node.expression);
+    case 'Identifier': {
+      const b = cx.lookup(node.name);
+      return b?.kind === 'local' ? b.constValue : undefined;
+    }
+    case 'UnaryExpression': {
+      const x = node.operator === '-' || node.operator === '+' ? constLocalValue(cx, node.argument) : undefined;
+      return x === undefined ? undefined : node.operator === '-' ? -x : x;
+    }
+    case 'BinaryExpression': {
+      const a = constLocalValue(cx, node.left), b = a === undefined ? undefined : constLocalValue(cx, node.right);
+      if (a === undefined || b === undefined) return undefined;
+      switch (node.operator) {
+        case '+': return a + b; case '-': return a - b; case '*': return a * b; case '/': return a / b; case '%': return a % b;
+        case '<<': return a << b; case '>>': return a >> b; case '|': return a | b; case '&': return a & b;
+        default: return undefined;
+      }
+    }
+    default: return undefined;
+  }
+}
+
 /** A compile-time integer argument (a literal or a number from options.globals). */
 export function constInt(cx: LowerContext, node: N | undefined, what: string): number {
   if (!node) return cx.fail(node, what, `${what} needs an argument`);
+  // `const N = 16`, `const M = N * 2` declared earlier in the kernel.
+  const known = constLocalValue(cx, node);
+  if (known !== undefined && Number.isInteger(known)) return known;
   const v = lowerExpr(cx, node);
   // An abstract literal, or a typed integer constant such as `(n >>> 0)` of a literal n.
   const c = v.k !== 'scalar' ? undefined : v.lit !== undefined ? v.lit : v.e.kind === 'const' ? v.e.value : undefined;

@@ -20,7 +20,7 @@ import { describeVal } from './diagnostics.js';
 /** An acorn node with its type-specific fields. */
 export type N = acorn.Node & Record<string, any>;
 
-export type LocalBinding = { kind: 'local'; id: number; key: string; mutable: boolean; name: string };
+export type LocalBinding = { kind: 'local'; id: number; key: string; mutable: boolean; name: string; /** a `const` declared with a constant number */ constValue?: number };
 export type Binding = LocalBinding | { kind: 'param'; index: number; type: ScalarType } | { kind: 'val'; val: Val };
 
 /** State of an inlined device function's copy. */
@@ -88,6 +88,8 @@ export class LowerContext {
   hasBarrier = false;
   /** A warp collective was emitted (frontend/warp.ts). */
   hasWarp = false;
+  /** The log buffer's hidden parameters and console.log sites, once the kernel logs (console.ts). */
+  log?: { params: [number, number, number]; sites: import('../ir/nodes.js').LogSite[] };
   /** Syntax nodes inlined so far (device function bodies, once per call). */
   inlinedNodes = 0;
   /** The first type error of this round, thrown only if the round turns out to be the settled one. */

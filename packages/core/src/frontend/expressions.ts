@@ -7,14 +7,15 @@ import type { ElemType } from '../types.js';
 import { elemTypeOfTypedArray, isDType } from '../types.js';
 import { isDeviceFunction } from '../device-function.js';
 import type { LowerContext, N } from './context.js';
-import type { ScalarVal, Val } from './values.js';
+import type { ArrayVal, ScalarVal, Val } from './values.js';
 import { describeNode } from './diagnostics.js';
 import { BUILTIN_NAMES, resolveHostValue } from './names.js';
 import { exprStmt, update } from './statements.js';
 import { binary, conditional, intDivision, logical, unary } from './operators.js';
-import { element, loadExpr } from './arrays.js';
-import { callBuiltin, dtypeConversion, namespaceMember } from './builtins.js';
+import { element, loadExpr, subarrayView } from './arrays.js';
+import { callBuiltin, constInt, dtypeConversion, namespaceMember } from './builtins.js';
 import { inline } from './inline.js';
+import { consoleLog } from './console.js';
 import { wrappedValue } from './wrapping.js';
 
 const WRAPPING_OPERANDS: Record<string, 'i32' | 'u32' | undefined> = { '&': 'i32', '|': 'i32', '^': 'i32', '<<': 'i32', '>>': 'i32', '>>>': 'u32' };
@@ -140,6 +141,15 @@ function hostValue(cx: LowerContext, v: unknown, node: N, name: string): Val {
 
 function member(cx: LowerContext, node: N): Val {
   if (node.computed) {
+    // `a.shape[k]`: an extent, constant for shared/local arrays and cuda.ndarray arguments.
+    if (node.object.type === 'MemberExpression' && !node.object.computed && node.object.property.name === 'shape') {
+      const sh = lowerExpr(cx, node.object);
+      if (sh.k === 'tuple') {
+        const k = constInt(cx, node.property, 'a.shape index');
+        if (k < 0 || k >= sh.items.length) cx.fail(node.property, 'a.shape index', `'${node.object.object.name ?? 'the array'}' has ${sh.items.length} dimension(s): shape[${k}] does not exist`);
+        return sh.items[k];
+      }
+    }
     const { arr, index } = element(cx, node);
     return { k: 'scalar', e: loadExpr(cx, arr, index, node) };
   }
@@ -155,15 +165,10 @@ function member(cx: LowerContext, node: N): Val {
   const obj = lowerExpr(cx, node.object);
   switch (obj.k) {
     case 'array':
-      if (prop === 'length') {
-        // Global arrays and the dynamic shared array (shape 0, sized by the launch's sharedMem) have a run-time length.
-        const runtime: ScalarVal = { k: 'scalar', e: { kind: 'length', array: obj.ref, type: 'i32' } };
-        if (obj.ref.space === 'global') return runtime;
-        const decl = cx.arrays[obj.ref.id];
-        if (obj.ref.space === 'shared' && decl.size === 0) return runtime;
-        return cx.lit(obj.shape ? obj.shape[0] : decl.size, node);
-      }
-      return cx.fail(node, `array property '${prop}'`, `arrays in kernels only have .length (not .${prop})`);
+      if (prop === 'length') return arrayLength(cx, obj, node);
+      // numba's a.shape: the extents (a 1-D array's is its length); destructure it or index it with a constant.
+      if (prop === 'shape') return { k: 'tuple', items: obj.shape && !obj.view ? obj.shape.map((d) => cx.lit(d, node)) : [arrayLength(cx, obj, node)] };
+      return cx.fail(node, `array property '${prop}'`, `arrays in kernels only have .length, .shape and .subarray(begin, end) (not .${prop})`);
     case 'ns': return namespaceMember(cx, node, obj.path, prop);
     case 'host': {
       const v = (obj.value as Record<string, unknown>)[prop];
@@ -175,9 +180,31 @@ function member(cx: LowerContext, node: N): Val {
   }
 }
 
+/** `a.length`: the first extent; run-time for global 1-D arrays, views and the dynamic shared array (sized by the launch's sharedMem). */
+export function arrayLength(cx: LowerContext, obj: ArrayVal, node: N): ScalarVal {
+  if (obj.view) return { k: 'scalar', e: obj.view.length };
+  const runtime: ScalarVal = { k: 'scalar', e: { kind: 'length', array: obj.ref, type: 'i32' } };
+  if (obj.ref.space === 'global') return obj.shape ? cx.lit(obj.shape[0], node) : runtime;
+  const decl = cx.arrays[obj.ref.id];
+  if (obj.ref.space === 'shared' && decl.size === 0) return runtime;
+  return cx.lit(obj.shape ? obj.shape[0] : decl.size, node);
+}
+
 /** A call: a device function (inlined), a dtype conversion, or a cuda.* / Math.* builtin. `declName` names a declared array. */
 export function lowerCall(cx: LowerContext, node: N, declName?: string): Val {
   if (node.optional) cx.fail(node, 'optional call', 'optional calls (?.) are not supported');
+  // console.log(...): numba's print (console.ts).
+  const c = node.callee;
+  if (c.type === 'MemberExpression' && !c.computed && c.object.type === 'Identifier' && c.object.name === 'console' && !cx.lookup('console') && !Object.prototype.hasOwnProperty.call(cx.frame.globals, 'console')) {
+    if (c.property.name !== 'log') cx.fail(node, `console.${c.property.name}`, `console.${c.property.name} is not supported in kernels; use console.log`);
+    if (node.arguments.some((a: N) => a.type === 'SpreadElement')) cx.fail(node, 'spread', 'spread arguments are not supported');
+    return consoleLog(cx, node, node.arguments);
+  }
+  // `a.subarray(b, e)`: a view of an array (arrays.ts).
+  if (node.callee.type === 'MemberExpression' && !node.callee.computed && node.callee.property.name === 'subarray') {
+    const obj = lowerExpr(cx, node.callee.object);
+    if (obj.k === 'array') return subarrayView(cx, node, obj, node.arguments);
+  }
   const callee = lowerExpr(cx, node.callee);
   if (callee.k === 'devfn') return inline(cx, node, callee.fn);
   if (callee.k === 'dtype') return dtypeConversion(cx, node, callee.elem);

@@ -48,7 +48,7 @@ function lowerRound(cx: LowerContext): KernelIR {
     if (p.type !== 'Identifier') cx.fail(p, 'parameter pattern', 'kernel parameters must be plain names (no defaults, destructuring or rest)');
     const t = paramTypes[i];
     cx.params.push({ name: p.name, type: t, written: false, atomic: false });
-    if (t.kind === 'array') scope.set(p.name, { kind: 'val', val: { k: 'array', ref: { space: 'global', param: i }, elem: t.elem, name: p.name } });
+    if (t.kind === 'array') scope.set(p.name, { kind: 'val', val: { k: 'array', ref: { space: 'global', param: i }, elem: t.elem, name: p.name, shape: t.shape && [...t.shape] } });
     else scope.set(p.name, { kind: 'param', index: i, type: t.type });
   });
   cx.scopes.push(scope);
@@ -56,6 +56,7 @@ function lowerRound(cx: LowerContext): KernelIR {
   return {
     name: parsed.name, params: cx.params, locals: cx.locals, arrays: cx.arrays, body,
     float: cx.float, hasBarrier: cx.hasBarrier, ...(cx.hasWarp ? { hasWarp: true } : {}), source: parsed.source,
+    ...(cx.log ? { log: cx.log } : {}),
   };
 }
 

@@ -3,16 +3,18 @@
 // return (in an inlined device function: the result local and the `done` flag).
 
 import type { Expr, Stmt } from '../ir/nodes.js';
-import { isInt, loadType } from '../types.js';
+import { isInt, loadType, type ScalarType } from '../types.js';
 import type { LocalBinding, LowerContext, N } from './context.js';
 import type { ScalarVal, Val } from './values.js';
 import { constExpr, not } from './ir-build.js';
 import { describeNode } from './diagnostics.js';
-import { lowerCall, lowerExpr, scalarsInOrder } from './expressions.js';
+import { arrayLength, lowerCall, lowerExpr, scalarsInOrder } from './expressions.js';
 import { binary, condition } from './operators.js';
 import { element, loadExpr, store } from './arrays.js';
 import { mayReturn } from './inline.js';
 import { wrappedValue } from './wrapping.js';
+import { constLocalValue } from './builtins.js';
+import { throwStmt } from './throw.js';
 
 /** A function's body as statements; an arrow function's expression body is its result. */
 export function lowerFunctionBody(cx: LowerContext, fn: N): Stmt[] {
@@ -67,9 +69,10 @@ function stmt(cx: LowerContext, node: N): void {
     case 'FunctionDeclaration': return cx.fail(node, 'nested function', 'functions declared inside a kernel (closures) are not supported; declare a device function with cuda.jit(fn, { device: true }) and pass it in options.globals');
     case 'ClassDeclaration': return cx.fail(node, 'class', 'classes are not supported in kernels');
     case 'TryStatement': return cx.fail(node, 'try/catch', 'try/catch is not supported in kernels');
-    case 'ThrowStatement': return cx.fail(node, 'throw', 'throw is not supported in kernels');
+    case 'ThrowStatement': return throwStmt(cx, node);
     case 'SwitchStatement': return cx.fail(node, 'switch', 'switch is not supported in kernels; use if/else');
-    case 'ForOfStatement': case 'ForInStatement': return cx.fail(node, node.type === 'ForOfStatement' ? 'for...of' : 'for...in', `${node.type === 'ForOfStatement' ? 'for...of' : 'for...in'} is not supported; use an indexed for loop`);
+    case 'ForOfStatement': return forOf(cx, node);
+    case 'ForInStatement': return cx.fail(node, 'for...in', 'for...in is not supported; use an indexed for loop or for...of');
     case 'LabeledStatement': return cx.fail(node, 'label', 'labelled statements are not supported');
     case 'WithStatement': return cx.fail(node, 'with', 'with is not supported');
     case 'DebuggerStatement': return;
@@ -100,7 +103,11 @@ function varDecl(cx: LowerContext, node: N): void {
     }
     // A call may declare a shared/local array: it takes the variable's name.
     const v: Val = cx.wholeValue(d.init, () => (d.init.type === 'CallExpression' ? lowerCall(cx, d.init, name) : lowerExpr(cx, d.init)));
-    if (v.k === 'scalar') declareScalar(cx, name, d.id, v, mutable);
+    if (v.k === 'scalar') {
+      declareScalar(cx, name, d.id, v, mutable);
+      const b = cx.lookup(name);
+      if (!mutable && b?.kind === 'local') b.constValue ??= constLocalValue(cx, d.init);
+    }
     // `let a = x` aliasing an array is fine as long as it is never reassigned (assignment refuses it).
     else if (v.k === 'array' || v.k === 'devfn' || v.k === 'dtype' || v.k === 'ns') cx.declare(name, { kind: 'val', val: v }, d.id);
     else if (v.k === 'tuple') cx.fail(d, 'tuple', 'this gives several results (a tuple): destructure it, e.g. `const [x, y] = cuda.grid(2)`, `const [m, e] = cuda.frexp(x)`');
@@ -110,6 +117,8 @@ function varDecl(cx: LowerContext, node: N): void {
 
 function declareScalar(cx: LowerContext, name: string, node: N, v: ScalarVal, mutable: boolean): void {
   const b = cx.newLocal(name, node, { type: v.e.type, lit: v.lit }, mutable);
+  // `const N = 16`: usable where a constant is needed (a shared array's shape).
+  if (!mutable && typeof v.lit === 'number') b.constValue = v.lit;
   cx.declare(name, b, node);
   assignLocal(cx, b, v, node);
 }
@@ -155,6 +164,90 @@ function loop(cx: LowerContext, node: N, test: N | null, body: N, update: N | nu
   if (dev && mayReturn(body) && cx.loopDepth > dev.loopDepth) {
     cx.emit({ kind: 'if', cond: { kind: 'local', id: dev.done, type: 'bool' }, then: [{ kind: 'break' }], else: [] });
   }
+}
+
+/**
+ * `for (const x of a)` over an array (global, shared, local, constant, a view):
+ * x is a[0], a[1], … up to a.length, a fresh binding each iteration. `for (const i
+ * of cuda.range(start, stop, step))`: numba's range, over integers (step a
+ * constant, 1 by default; start, stop and step evaluated once, before the loop).
+ */
+function forOf(cx: LowerContext, node: N): void {
+  if (node.await) cx.fail(node, 'for await', 'for await is not supported in kernels');
+  const left = node.left;
+  if (left.type !== 'VariableDeclaration' || left.declarations.length !== 1 || left.declarations[0].id.type !== 'Identifier') {
+    cx.fail(left, 'for...of target', 'for...of needs one declared loop variable: for (const x of a)');
+  }
+  const id: N = left.declarations[0].id;
+  const right: N = node.right;
+  cx.scopes.push(new Map());
+  let counter: number, cond: Expr, step: Expr, value: () => ScalarVal;
+  const isRange = right.type === 'CallExpression' && right.callee.type === 'MemberExpression' && !right.callee.computed && right.callee.property.name === 'range';
+  const callee = isRange ? lowerExpr(cx, right.callee) : undefined;
+  if (callee?.k === 'ns' && callee.path === 'cuda.range') {
+    const r = rangeBounds(cx, right);
+    counter = cx.temp(r.type, 'range');
+    cx.emit({ kind: 'assign', local: counter, value: r.start });
+    const i: Expr = { kind: 'local', id: counter, type: r.type };
+    cond = binaryExpr(r.step > 0 ? 'lt' : 'gt', r.type, i, r.stop);
+    step = constExpr(r.type, r.step);
+    value = () => ({ k: 'scalar', e: i });
+  } else {
+    const arr = lowerExpr(cx, right);
+    if (arr.k !== 'array') return cx.fail(right, 'for...of', 'for...of iterates over arrays and cuda.range(…) in kernels');
+    if (arr.shape && arr.shape.length > 1) cx.fail(right, 'for...of over an n-d array', `'${arr.name}' has ${arr.shape.length} dimensions; iterate with indices (for (let i = 0; i < ${arr.name}.shape[0]; i++))`);
+    const len = cx.stable(arrayLength(cx, arr, right).e);
+    counter = cx.temp('i32', 'of');
+    cx.emit({ kind: 'assign', local: counter, value: constExpr('i32', 0) });
+    const i: Expr = { kind: 'local', id: counter, type: 'i32' };
+    cond = binaryExpr('lt', 'i32', i, len);
+    step = constExpr('i32', 1);
+    // In range by the loop condition: a view's element is at its offset.
+    value = () => ({ k: 'scalar', e: loadExpr(cx, arr, arr.view ? binaryExpr('add', 'i32', arr.view.offset, i) : i, right) });
+  }
+  cx.loopDepth++;
+  const body = cx.collect(() => {
+    cx.scopes.push(new Map());
+    declareScalar(cx, id.name, id, value(), left.kind !== 'const');
+    block(cx, [node.body]);
+    cx.scopes.pop();
+  });
+  cx.loopDepth--;
+  const i: Expr = { kind: 'local', id: counter, type: step.type };
+  cx.emit({ kind: 'loop', cond, body, update: [{ kind: 'assign', local: counter, value: binaryExpr('add', step.type, i, step) }], loc: cx.loc(node) });
+  const dev = cx.frame.device;
+  if (dev && mayReturn(node.body) && cx.loopDepth > dev.loopDepth) {
+    cx.emit({ kind: 'if', cond: { kind: 'local', id: dev.done, type: 'bool' }, then: [{ kind: 'break' }], else: [] });
+  }
+  cx.scopes.pop();
+}
+
+function binaryExpr(op: 'lt' | 'gt' | 'add', t: ScalarType, a: Expr, b: Expr): Expr {
+  return { kind: 'binary', op, opType: t, type: op === 'add' ? t : 'bool', a, b };
+}
+
+/** cuda.range(stop), (start, stop) or (start, stop, step): integers, u32 when a non-literal bound is u32. */
+function rangeBounds(cx: LowerContext, call: N): { start: Expr; stop: Expr; step: number; type: 'i32' | 'u32' } {
+  const args: N[] = call.arguments;
+  if (args.length < 1 || args.length > 3) cx.fail(call, 'cuda.range', 'cuda.range takes (stop), (start, stop) or (start, stop, step)');
+  const vals = scalarsInOrder(cx, args, 'a cuda.range bound');
+  vals.forEach((v, k) => {
+    const ok = v.lit !== undefined ? typeof v.lit === 'number' && Number.isInteger(v.lit) : isInt(v.e.type);
+    if (!ok) cx.typeFail(args[k], 'non-integer range bound', `cuda.range bounds must be integers (got ${v.e.type}); use Math.floor(x), x | 0 or x >>> 0`);
+  });
+  const typed = vals.filter((v) => v.lit === undefined).map((v) => v.e.type);
+  if (typed.includes('i32') && typed.includes('u32')) cx.typeFail(call, 'i32/u32 mix', 'cuda.range mixes i32 and u32 bounds; convert one explicitly (`x | 0` gives i32, `x >>> 0` gives u32)');
+  const type = typed.includes('u32') ? 'u32' : 'i32';
+  let step = 1;
+  if (vals.length === 3) {
+    const st = vals[2].lit;
+    if (typeof st !== 'number' || !Number.isInteger(st) || st === 0) cx.fail(args[2], 'cuda.range step', 'the step of cuda.range must be a constant non-zero integer');
+    if (type === 'u32' && st < 0) cx.fail(args[2], 'cuda.range step', 'a u32 cuda.range counts up: its step must be positive');
+    step = st;
+  }
+  const start = vals.length === 1 ? constExpr(type, 0) : cx.stable(cx.coerce(vals[0], type));
+  const stop = cx.stable(cx.coerce(vals[vals.length === 1 ? 0 : 1], type));
+  return { start, stop, step, type };
 }
 
 function returnStmt(cx: LowerContext, node: N): void {

@@ -16,7 +16,11 @@ export interface ScalarVal {
   /** Where a literal was written (or folded), to report it if it cannot be exact in the type it takes. */
   at?: { node: N; frame: Frame };
 }
-export interface ArrayVal { k: 'array'; ref: ArrayRef; elem: ElemType; name: string; shape?: number[] }
+export interface ArrayVal {
+  k: 'array'; ref: ArrayRef; elem: ElemType; name: string; shape?: number[];
+  /** A view (`a.subarray(b, e)`): elements offset… of `ref`, i32 values read once; subscripts are checked against `length`. */
+  view?: { offset: Expr; length: Expr };
+}
 export interface TupleVal { k: 'tuple'; items: ScalarVal[] }
 export interface NsVal { k: 'ns'; path: string }
 export interface DTypeVal { k: 'dtype'; elem: ElemType }

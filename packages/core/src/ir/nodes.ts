@@ -133,7 +133,13 @@ export interface KernelIR {
   hasWarp?: boolean;
   /** Maps IR lines back to the user's source for errors raised after lowering. */
   source: SourceInfo;
+  /** console.log calls: the hidden parameters (counter, ints, floats) the records go to, and each call's parts (console-log.ts). */
+  log?: { params: [number, number, number]; sites: LogSite[] };
 }
+
+/** A console.log call: its arguments as text, or values by their index in the record. A template literal is one argument. */
+export type LogPart = { s: string } | { v: number; type: ScalarType };
+export interface LogSite { line: number; parts: (LogPart | { t: LogPart[] })[] }
 
 export interface SourceInfo {
   file?: string;

@@ -4,7 +4,7 @@
 // result per case for any test runner to assert on (test/conformance.test.ts
 // and packages/<b>/test/conformance.test.ts wrap it for vitest).
 
-import { cuda, loadBackend, type Target } from '../index.js';
+import { cuda, loadBackend, NdArray, type Target } from '../index.js';
 import { cloneArgs, mismatches } from './compare.js';
 import type { Arrays, CorpusCase } from './corpus/types.js';
 import { CORPUS } from './corpus/index.js';
@@ -35,7 +35,9 @@ async function launch(c: CorpusCase, target: Target, float?: 'f32' | 'f64'): Pro
 function compare(c: CorpusCase, got: Arrays, want: Arrays, f32Default: boolean): string[] {
   const problems: string[] = [];
   for (const o of c.outputs) {
-    const g = got[o] as ArrayLike<number>, w = want[o] as ArrayLike<number>;
+    // A cuda.ndarray argument is compared by its data.
+    const data = (a: unknown) => (a instanceof NdArray ? a.data : a) as ArrayLike<number>;
+    const g = data(got[o]), w = data(want[o]);
     const isFloat = g instanceof Float32Array || g instanceof Float64Array;
     const bad = mismatches(g, w, isFloat, g instanceof Float32Array || f32Default, c);
     if (bad.length > 0) problems.push(`output argument ${o + 1}: ${bad.join('; ')}`);

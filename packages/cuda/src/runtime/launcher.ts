@@ -88,14 +88,21 @@ export class Launcher {
     if (args.length !== plan.params.length) throw new Error(`numbat internal error: kernel '${plan.name}' takes ${plan.params.length} arguments, got ${args.length}`);
     const u32 = this.u32, i32 = this.i32;
     let hostArrays = false;
+    const spans = hostSpans(args);
     for (let i = 0; i < args.length; i++) {
       const a = args[i], k = this.slot[i];
       if (a.kind === 'array') {
         let buf: DeviceBuffer;
         if (a.host) {
-          buf = this.stagingFor(i, a.host);
-          g.driver.copyToDevice(buf.ptr, a.host, a.host.byteLength, s);
+          // Host views of one memory range share one device copy, so writes through one are seen through the other.
+          const span = spans.get(i)!;
+          buf = this.stagingFor(span.first, span.to - span.from);
+          if (span.first === i) g.driver.copyToDevice(buf.ptr, new Uint8Array(a.host.buffer, span.from, span.to - span.from), span.to - span.from, s);
+          const addr = buf.ptr + (a.host.byteOffset - span.from);
+          u32[2 * k] = addr % 2 ** 32; u32[2 * k + 1] = Math.floor(addr / 2 ** 32);
+          i32[2 * k + 2] = a.length;
           hostArrays = true;
+          continue;
         } else {
           const b = a.buffer;
           if (!(b instanceof DeviceBuffer)) throw new TypeError(`numbat cuda: argument ${i + 1} of kernel '${plan.name}' is not a cuda device array`);
@@ -131,12 +138,11 @@ export class Launcher {
     if (code !== 0) g.driver.launchFailed(code, plan.name);
     if (hostArrays) {
       let copied = false;
-      for (let i = 0; i < args.length; i++) {
-        const a = args[i], p = plan.params[i];
-        if (a.kind === 'array' && a.host && p.kind === 'array' && p.written) {
-          g.driver.copyToHost(a.host, this.staging[i]!.ptr, a.host.byteLength, s);
-          copied = true;
-        }
+      for (const [i, span] of spans) {
+        const a = args[i] as Extract<LaunchArg, { kind: 'array' }>;
+        if (span.first !== i || !span.members.some((j) => plan.params[j].kind === 'array' && (plan.params[j] as { written: boolean }).written)) continue;
+        g.driver.copyToHost(new Uint8Array(a.host!.buffer, span.from, span.to - span.from), this.staging[i]!.ptr, span.to - span.from, s);
+        copied = true;
       }
       // A synchronous copy on the legacy stream already waited for the kernel.
       if (s !== null || !copied) g.driver.streamSynchronize(s);
@@ -152,15 +158,13 @@ export class Launcher {
     throwRecorded(rec);
   }
 
-  private stagingFor(i: number, host: TypedArray): DeviceBuffer {
+  private stagingFor(i: number, bytes: number): DeviceBuffer {
     const cur = this.staging[i];
-    if (cur && cur.bytes >= host.byteLength) return cur;
+    if (cur && cur.bytes >= bytes) return cur;
     if (cur) freeBuffer(this.g, cur);
-    const p = this.plan.params[i];
-    const elem = p.kind === 'array' ? p.elem : 'u8';
     // Grow with headroom so a slowly growing input does not reallocate every launch.
-    const length = Math.max(host.length, Math.ceil((cur?.length ?? 0) * 1.5));
-    const b = allocBuffer(this.g, elem, length, false);
+    const length = Math.max(bytes, Math.ceil((cur?.bytes ?? 0) * 1.5));
+    const b = allocBuffer(this.g, 'u8', length, false);
     this.staging[i] = b;
     return b;
   }
@@ -183,4 +187,35 @@ export class Launcher {
     for (const b of this.staging) if (b) freeBuffer(this.g, b);
     this.staging.length = 0;
   }
+}
+
+/**
+ * The device copy each host array argument lives in: arguments whose bytes
+ * overlap (`k(x, x)`, overlapping subarrays of one buffer) share one copy of
+ * the range they span, uploaded and copied back once (by `first`). The span
+ * starts 8-aligned, so each view keeps its element alignment in the copy.
+ */
+function hostSpans(args: LaunchArg[]): Map<number, { first: number; from: number; to: number; members: number[] }> {
+  type Span = { first: number; from: number; to: number; members: number[] };
+  const out = new Map<number, Span>();
+  const byBuffer = new Map<ArrayBufferLike, number[]>();
+  args.forEach((a, i) => {
+    if (a.kind !== 'array' || !a.host) return;
+    const list = byBuffer.get(a.host.buffer);
+    if (list) list.push(i); else byBuffer.set(a.host.buffer, [i]);
+  });
+  for (const list of byBuffer.values()) {
+    const hosts = (i: number) => (args[i] as Extract<LaunchArg, { kind: 'array' }>).host!;
+    list.sort((x, y) => hosts(x).byteOffset - hosts(y).byteOffset || x - y);
+    let cur: Span | undefined;
+    for (const i of list) {
+      const h = hosts(i), from = Math.floor(h.byteOffset / 8) * 8, to = h.byteOffset + h.byteLength;
+      if (!cur || from >= cur.to) cur = { first: i, from, to, members: [] };
+      cur.to = Math.max(cur.to, to);
+      cur.first = Math.min(cur.first, i);
+      cur.members.push(i);
+      out.set(i, cur);
+    }
+  }
+  return out;
 }

@@ -65,6 +65,7 @@ export async function recordLaunch(ctx: GpuContext, state: LaunchState, k: WebGp
     const first = seen.get(id);
     if (first === undefined) seen.set(id, i); else aliases.set(i, first);
   });
+  refuseOverlappingViews(ir.name, ir.params.map((p) => p.name), args);
   const [variantKey, wgsl] = aliases.size || driverLoopLimit(ctx.summary) ? k.variant(ctx, aliases) : ['', k.base];
 
   checkLimits(ctx, ir.name, wgsl, dims);
@@ -272,4 +273,23 @@ function runtimeError(k: WebGpuKernel, wgsl: WgslKernel, dims: LaunchDims, err: 
     );
   }
   return launchErrors.unknown(ir.name, kind, block);
+}
+
+/**
+ * Two different host views over overlapping bytes of one buffer (`k(buf.subarray(0, 8),
+ * buf.subarray(4, 12))`): each binding is its own GPU copy here, so a write through one
+ * would not be seen through the other. Refused rather than run with another meaning
+ * (the same array twice, and disjoint views, are fine).
+ */
+function refuseOverlappingViews(kernel: string, names: string[], args: LaunchArg[]): void {
+  const hosts = args.map((a, i) => [i, a.kind === 'array' ? a.host : undefined] as const).filter((x): x is readonly [number, TypedArray] => x[1] !== undefined && x[1].byteLength > 0);
+  for (let x = 0; x < hosts.length; x++) {
+    for (let y = x + 1; y < hosts.length; y++) {
+      const [i, a] = hosts[x], [j, b] = hosts[y];
+      if (a === b || a.buffer !== b.buffer) continue;
+      if (a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength) {
+        throw new LaunchError(`kernel '${kernel}': arguments '${names[i]}' and '${names[j]}' are overlapping views of one ArrayBuffer; webgpu gives each argument its own GPU buffer, so writes through one would not be seen through the other: pass the whole array once (and an offset), or use cpu or cuda, where such views alias`, kernel, { array: names[j] });
+      }
+    }
+  }
 }

@@ -1,9 +1,9 @@
 // A conformance case: a kernel, how to launch it, fresh inputs, and a plain-JS
 // reference that computes the expected contents of the output arguments.
 
-import type { JitOptions } from '@numbat/core';
+import type { JitOptions, NdArray } from '@numbat/core';
 
-export type Arrays = (Float32Array | Float64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | number | boolean)[];
+export type Arrays = (Float32Array | Float64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | NdArray | number | boolean)[];
 
 export interface CorpusCase {
   name: string;
