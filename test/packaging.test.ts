@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { targetAvailability } from '@numbat/core';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const PACKAGES = ['core', 'cpu', 'webgpu', 'cuda'];
+const PACKAGES = ['core', 'llvm', 'cpu', 'webgpu', 'cuda'];
 const avail = { cpu: await targetAvailability('cpu'), webgpu: await targetAvailability('webgpu') };
 const targets = ['sim', ...(['cpu', 'webgpu'] as const).filter((t) => avail[t].ok)];
 
@@ -75,7 +75,7 @@ describe('packaging: npm pack tarballs installed into an empty project', () => {
       }
     }
     // No nested copy of core under a backend.
-    for (const p of ['cpu', 'webgpu', 'cuda']) {
+    for (const p of ['llvm', 'cpu', 'webgpu', 'cuda']) {
       expect(() => readdirSync(join(app, 'node_modules/@numbat', p, 'node_modules/@numbat'))).toThrow();
     }
     const dts = readFileSync(join(app, 'node_modules/@numbat/webgpu/dist/index.d.ts'), 'utf8');

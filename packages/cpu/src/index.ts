@@ -10,8 +10,8 @@ import { delimiter, join } from 'node:path';
 import { BackendUnavailableError, CompileError, TYPED_ARRAY_OF, forEachStmt } from '@numbat/core';
 import type { Backend, CompiledKernel, CompileOptions, ElemType, KernelIR, LaunchArg, LaunchDims, TypedArray } from '@numbat/core';
 import type { KernelPlan } from './codegen/abi.js';
-import { LIBLLVM_PATH } from './llvm/capi.js';
-import { llvmBindingsProblem } from './llvm/bindings.js';
+import { LIBLLVM_PATH } from '@numbat/llvm';
+import { llvmBindingsProblem } from '@numbat/llvm';
 import { Launcher, workerCount, type ParamInfo } from './runtime/launch.js';
 import { linkSharedLibraryAsync, loadLibrary } from './runtime/loader.js';
 import { cacheDir, cacheLookup, cacheStore, cacheTexts, entryKey } from './runtime/cache.js';
@@ -195,5 +195,5 @@ export const backend: Backend = {
   free() {},
 };
 
-export { LIBM_MATH as CPU_MATH } from './llvm/math.js';
+export { LIBM_MATH as CPU_MATH } from '@numbat/llvm';
 export { liveJitKernels } from './runtime/jit.js';

@@ -1,5 +1,5 @@
 // @numbat/cuda: target 'cuda'. Kernels are lowered to LLVM IR for NVPTX by the
-// shared lowering of @numbat/cpu/llvm, turned into PTX in-process (LLVM's C
+// shared lowering of @numbat/llvm, turned into PTX in-process (LLVM's C
 // API), and launched through the CUDA driver API (libcuda via koffi). The
 // compiler loads only on a cache miss: with a prepared PTX cache a GPU machine
 // runs kernels without LLVM installed.

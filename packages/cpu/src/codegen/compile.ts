@@ -4,8 +4,8 @@
 // object. The texts of each stage are kept for `inspect`.
 
 import type { KernelIR } from '@numbat/core';
-import { loadLLVM } from '../llvm/bindings.js';
-import { NativeModule, type TargetSpec } from '../llvm/native.js';
+import { loadLLVM } from '@numbat/llvm';
+import { NativeModule, type TargetSpec } from '@numbat/llvm';
 import type { KernelPlan } from './abi.js';
 import { cpuHelperModule } from './helpers-ir.js';
 import { buildCpuModule, type CpuCodegenOptions } from './kernel.js';

@@ -5,7 +5,7 @@
 // stage's text is kept for `inspect`. Only this file loads LLVM.
 
 import { CompileError, forEachExpr, forEachStmt, stmtExprs, type KernelIR, type MathExpr } from '@numbat/core';
-import { loadLLVM, NativeModule, type MathTable } from '@numbat/cpu/llvm';
+import { loadLLVM, NativeModule, type MathTable } from '@numbat/llvm';
 import type { CudaPlan } from './abi.js';
 import { exactFloatRem, FMOD } from './float-rem.js';
 import { cudaHelperModule } from './helpers-ir.js';

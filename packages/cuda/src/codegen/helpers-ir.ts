@@ -6,7 +6,7 @@
 // `!nvvm.annotations` — no printed IR is ever patched.
 
 import type { AtomicOp, ElemType, KernelArray } from '@numbat/core';
-import { atomicHelperIR } from '@numbat/cpu/llvm';
+import { atomicHelperIR } from '@numbat/llvm';
 import { ERR, ERR_BARRIER_EXIT, ERR_BOUNDS, type CudaPlan } from './abi.js';
 
 export function elemIR(e: ElemType): string {

@@ -1,8 +1,8 @@
-// The shared lowering (@numbat/cpu/llvm) on its own: a minimal test target
+// The shared lowering (@numbat/llvm) on its own: a minimal test target
 // (one function per thread) lowered, linked with atomic helpers, verified,
 // optimised and emitted for x86-64 and AArch64 (and NVPTX, which cuda uses).
 import { describe, expect, it } from 'vitest';
-import { KernelLowerer, LIBM_MATH, NativeModule, allocaLocals, atomicHelperIR, loadLLVM, type TargetHooks } from '@numbat/cpu/llvm';
+import { KernelLowerer, LIBM_MATH, NativeModule, allocaLocals, atomicHelperIR, loadLLVM, type TargetHooks } from '@numbat/llvm';
 import type { KernelIR } from '@numbat/core';
 import { MATH_FNS } from '@numbat/core';
 import { assign, bin, c, kernel, l, load, p, sp, store } from './helpers.js';
