@@ -2,7 +2,7 @@
 // --bundle --platform=node of scripts that run kernels using cuda, random,
 // reduce, a device function and globals, run from a temp directory outside the
 // repository (so no @numbat/* package can be found by name: the bundle carries
-// core and cpu, registered with registerBackend). Only the native packages
+// core, cpu and cpu's @numbat/llvm, registered with registerBackend). Only the native packages
 // (koffi, llvm-bindings) sit in that directory's node_modules, as an
 // application would ship them. Results must equal the unbundled run's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +41,10 @@ function run(script: string, cwd: string): { status: number | null; stdout: stri
 
 describe(`esbuild --bundle (node, unminified), run outside the repository on ${targets.join(', ')}${cpu.ok ? '' : ` (cpu skipped: ${cpu.reason})`}`, () => {
   it('runs a kernel with cuda, random, a device function and globals, and reduce; results equal the unbundled run', () => {
+    // cpu's shared LLVM package travels inside the bundle like cpu itself.
+    const text = readFileSync(join(dir, 'entry.mjs'), 'utf8');
+    expect(text).toMatch(/\bStagedCompiler\b/);
+    expect(text).not.toMatch(/["']@numbat\/llvm["']/);
     const bundled = run(join(dir, 'entry.mjs'), dir);
     expect(bundled.stderr).not.toMatch(/is not defined in the kernel/);
     expect(bundled.status, bundled.stderr).toBe(0);

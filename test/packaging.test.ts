@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { targetAvailability } from '@numbat/core';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const PACKAGES = ['core', 'cpu', 'webgpu', 'cuda'];
+const PACKAGES = ['core', 'llvm', 'cpu', 'webgpu', 'cuda'];
 const avail = { cpu: await targetAvailability('cpu'), webgpu: await targetAvailability('webgpu') };
 const targets = ['sim', ...(['cpu', 'webgpu'] as const).filter((t) => avail[t].ok)];
 
@@ -74,8 +74,14 @@ describe('packaging: npm pack tarballs installed into an empty project', () => {
         expect(pkg.dependencies?.['@numbat/core'], p).toBeUndefined();
       }
     }
+    // cpu and cuda share the LLVM lowering through @numbat/llvm; cuda does not need cpu.
+    const deps = (p: string) => JSON.parse(readFileSync(join(app, 'node_modules/@numbat', p, 'package.json'), 'utf8')).dependencies ?? {};
+    expect(deps('cuda')['@numbat/cpu']).toBeUndefined();
+    expect(deps('cuda')['@numbat/llvm']).toBeDefined();
+    expect(deps('cpu')['@numbat/llvm']).toBeDefined();
+    expect(deps('llvm')['llvm-bindings']).toBeDefined();
     // No nested copy of core under a backend.
-    for (const p of ['cpu', 'webgpu', 'cuda']) {
+    for (const p of ['llvm', 'cpu', 'webgpu', 'cuda']) {
       expect(() => readdirSync(join(app, 'node_modules/@numbat', p, 'node_modules/@numbat'))).toThrow();
     }
     const dts = readFileSync(join(app, 'node_modules/@numbat/webgpu/dist/index.d.ts'), 'utf8');
@@ -110,6 +116,25 @@ console.log(JSON.stringify(out));
     const help = sh(join(app, 'node_modules/.bin/numbat'), ['--help'], app);
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/usage: numbat/);
+  }, 120_000);
+
+  it.skipIf(!avail.cpu.ok)('cuda installs without cpu: core, llvm and cuda alone compile a kernel to PTX', () => {
+    const alone = join(dir, 'cuda-alone');
+    mkdirSync(join(alone, 'node_modules'), { recursive: true });
+    writeFileSync(join(alone, 'package.json'), JSON.stringify({ name: 'numbat-cuda-alone', private: true, type: 'module' }));
+    for (const d of ['acorn', 'koffi', 'llvm-bindings']) symlinkSync(join(ROOT, 'node_modules', d), join(alone, 'node_modules', d), 'dir');
+    const tarballs = packed.filter((p) => ['@numbat/core', '@numbat/llvm', '@numbat/cuda'].includes(p.name)).map((p) => join(dir, p.filename));
+    const install = sh('npm', ['install', '--offline', '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', ...tarballs], alone);
+    expect(install.status, install.stderr).toBe(0);
+    expect(() => readdirSync(join(alone, 'node_modules/@numbat/cpu'))).toThrow();
+    writeFileSync(join(alone, 'ptx.mjs'), `
+import { cuda } from '@numbat/core';
+const k = cuda.jit(function saxpy(a, x, y) { const i = cuda.grid(1); if (i < y.length) y[i] = a * x[i] + y[i]; }, { target: 'cuda' });
+console.log(await k.inspect('ptx', 2, new Float32Array(4), new Float32Array(4)));
+`);
+    const r = sh(process.execPath, ['ptx.mjs'], alone);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\.visible \.entry \w*saxpy/);
   }, 120_000);
 
   it.skipIf(!avail.cpu.ok)('without llvm-bindings: cpu says why in available(), and a compile refuses naming the package', () => {

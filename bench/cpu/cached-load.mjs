@@ -3,7 +3,7 @@
 // whether LLVM was loaded. Prints one JSON line.
 import { readFileSync } from 'node:fs';
 import { compileRecords } from '@numbat/cpu';
-import { llvmBindingsLoaded } from '@numbat/cpu/llvm';
+import { llvmBindingsLoaded } from '@numbat/llvm';
 import { blockReduce, cachedCpuKernel, monteCarloPi } from './kernels.mjs';
 
 const name = process.argv[2];

@@ -31,7 +31,7 @@ export { resolveTarget, targetAvailability, explainAuto, type AutoChoice } from 
 export { log, logEnabled, logLevel, type LogLevel } from './log.js';
 export * from './ir/nodes.js';
 export * from './ir/ops.js';
-export { analyzeUniformity, exprUniform, type UniformityInfo } from './ir/uniformity.js';
+export { analyzeUniformity, exprUniform, BLOCK_UNIFORMITY, type UniformityInfo, type UniformityRules } from './ir/uniformity.js';
 export { printIR } from './ir/print.js';
 export { forEachStmt, forEachExpr, childExprs, stmtExprs } from './ir/walk.js';
 export { binaryJs, unaryJs, convertJs, mathJs, atomicNewJs, evalBinary, evalUnary, evalConvert, evalMath } from './ir/semantics.js';

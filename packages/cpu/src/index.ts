@@ -5,42 +5,34 @@
 // (runtime/ownership.ts).
 
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { BackendUnavailableError, CompileError, TYPED_ARRAY_OF, forEachStmt } from '@numbat/core';
 import type { Backend, CompiledKernel, CompileOptions, ElemType, KernelIR, LaunchArg, LaunchDims, TypedArray } from '@numbat/core';
 import type { KernelPlan } from './codegen/abi.js';
-import { LIBLLVM_PATH } from './llvm/capi.js';
-import { llvmBindingsProblem } from './llvm/bindings.js';
+import { LIBLLVM_PATH, llvmBindingsProblem, StagedCompiler, type CompileRecord, type StagedKernel } from '@numbat/llvm';
 import { Launcher, workerCount, type ParamInfo } from './runtime/launch.js';
-import { linkSharedLibraryAsync, loadLibrary } from './runtime/loader.js';
-import { cacheDir, cacheLookup, cacheStore, cacheTexts, entryKey } from './runtime/cache.js';
+import { linkSharedLibraryAsync, loadLibrary, type KoffiFn, type LoadedLibrary } from './runtime/loader.js';
+import { cache, cacheDir, entryKey } from './runtime/cache.js';
+import type { CpuCompileState } from './codegen/compile.js';
 
-export interface CpuKernel extends CompiledKernel {
+export interface CpuKernel extends CompiledKernel, StagedKernel {
   readonly plan: KernelPlan;
   readonly launcher: Launcher;
-  /** Where the kernel came from, and how long each step took (ms). */
-  readonly origin: 'compiled' | 'cache';
-  readonly timings: Record<string, number>;
-  /** inspect texts: present after a compile, read from the cache otherwise. */
-  texts?: Record<string, string>;
-  readonly cacheKey?: string;
 }
 
 function onPath(cmd: string): boolean {
   return (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, cmd)));
 }
 
-export interface CompileRecord { kernel: string; origin: 'compiled' | 'cache'; timings: Record<string, number> }
-const records: CompileRecord[] = [];
+const STAGES = ['llvm', 'opt', 'asm'];
+const compiler = new StagedCompiler<KernelPlan>('cpu', cache, STAGES);
+
+export type { CompileRecord };
 /** The most recent compiles/cache loads of this process, newest last (for benchmarks and diagnostics). */
 export function compileRecords(): readonly CompileRecord[] {
-  return records;
-}
-function record(k: CpuKernel): CpuKernel {
-  records.push({ kernel: k.ir.name, origin: k.origin, timings: k.timings });
-  if (records.length > 100) records.shift();
-  return k;
+  return compiler.compileRecords();
 }
 
 function paramInfo(ir: KernelIR): ParamInfo[] {
@@ -71,36 +63,36 @@ function withStoppable(k: CpuKernel, opts: CompileOptions): CpuKernel {
 }
 
 async function compileKernel(ir: KernelIR, opts: CompileOptions, stoppable = false): Promise<CpuKernel> {
-  const t0 = performance.now();
   const key = opts.cache ? entryKey(opts.cacheKey, opts.boundscheck, stoppable) : undefined;
-  if (key) {
-    const hit = cacheLookup(key);
-    if (hit) {
-      try {
-        const lib = loadLibrary(hit.library, hit.plan, hit.sha256);
-        return record({ ir, plan: hit.plan, launcher: new Launcher(lib.fn, hit.plan, paramInfo(ir)), origin: 'cache', timings: { total: performance.now() - t0 }, cacheKey: key });
-      } catch {
-        // an unloadable entry is rebuilt below
-      }
-    }
-  }
-  // The compiler (and with it llvm-bindings and libLLVM) loads only here.
-  const { compileToObject } = await import('./codegen/compile.js');
-  const { hostTarget } = await import('./codegen/target.js');
-  const { jitLoad } = await import('./runtime/jit.js');
-  const obj = compileToObject(ir, { boundscheck: opts.boundscheck, poll: stoppable }, hostTarget());
-  const t = performance.now();
   // The kernel object owns its JIT'd code: once it is unreachable, the code is freed.
-  const kernel = { ir, plan: obj.plan, origin: 'compiled', timings: {}, cacheKey: key } as { -readonly [K in keyof CpuKernel]: CpuKernel[K] };
-  const fn = jitLoad(obj.object, obj.plan, kernel);
-  const timings: Record<string, number> = { ...obj.timings, jit: performance.now() - t };
-  const texts = { llvm: obj.llvm, opt: obj.opt };
-  // The cache holds a shared library (loadable without LLVM); linking it spawns
-  // `ld`, so it happens in the background while the JIT'd kernel already runs.
-  if (key) pendingStores.add(storeInBackground(key, obj.object, obj.plan, texts));
-  timings.total = performance.now() - t0;
-  Object.assign(kernel, { launcher: new Launcher(fn, obj.plan, paramInfo(ir), kernel), timings, texts });
-  return record(kernel);
+  const kernel = { ir } as { -readonly [K in keyof CpuKernel]: CpuKernel[K] };
+  let cached: LoadedLibrary | undefined;
+  const out = await compiler.compile<CpuCompileState & { fn?: KoffiFn }>({
+    ir,
+    lookup: key ? [key] : [],
+    accept: (hit) => { cached = loadLibrary(hit.payload, hit.plan, hit.checksum); },
+    store: key ? { key, dirs: [cacheDir()] } : undefined,
+    pipeline: async () => {
+      // The compiler (and with it llvm-bindings and libLLVM) loads only here.
+      const { CPU_STAGES } = await import('./codegen/compile.js');
+      const { hostTarget } = await import('./codegen/target.js');
+      const { jitLoad } = await import('./runtime/jit.js');
+      return {
+        stages: [...CPU_STAGES, { name: 'jit', run: (s) => { s.fn = jitLoad(s.object!, s.built!.plan, kernel); } }],
+        state: { ir, opts: { boundscheck: opts.boundscheck, poll: stoppable }, target: hostTarget() },
+        plan: (s) => s.built!.plan,
+        // The cache holds a shared library (loadable without LLVM); linking it spawns
+        // `ld`, so it happens in the background while the JIT'd kernel already runs.
+        payload: (s) => linkSharedLibraryAsync(s.object!).then((so) => readFile(so)),
+        dispose: (s) => s.nm?.dispose(),
+      };
+    },
+  });
+  if (out.origin === 'cache') {
+    return Object.assign(kernel, { plan: out.plan, launcher: new Launcher(cached!.fn, out.plan, paramInfo(ir)), origin: 'cache' as const, timings: out.timings, cacheEntry: out.cacheEntry });
+  }
+  const launcher = new Launcher(out.state.fn!, out.plan, paramInfo(ir), kernel);
+  return Object.assign(kernel, { plan: out.plan, launcher, origin: 'compiled' as const, timings: out.timings, texts: out.texts, cacheEntry: out.cacheEntry });
 }
 
 /** compileKernel, its internal failures as a CompileError naming the kernel. */
@@ -113,30 +105,15 @@ async function compileExplained(ir: KernelIR, opts: CompileOptions, stoppable = 
   }
 }
 
-const pendingStores = new Set<Promise<void>>();
-
-function storeInBackground(key: string, object: Buffer, plan: KernelPlan, texts: Record<string, string>): Promise<void> {
-  const p = (async () => {
-    try {
-      const so = await linkSharedLibraryAsync(object);
-      cacheStore(key, so, plan, texts);
-    } catch (e) {
-      process.emitWarning(`numbat: could not store kernel '${plan.name}' in the disk cache: ${(e as Error).message}`);
-    }
-  })();
-  const done = p.finally(() => pendingStores.delete(done));
-  return done;
-}
-
 /** Resolves when every cache entry being written has reached the disk. */
 export async function flushCache(): Promise<void> {
-  await Promise.all([...pendingStores]);
+  await compiler.flush();
 }
 
 export const backend: Backend = {
   target: 'cpu',
   caps: { f64: true, gridSync: true, fences: true, warp: 'emulated' },
-  stages: ['llvm', 'opt', 'asm'],
+  stages: STAGES,
 
   async available() {
     if (!existsSync(LIBLLVM_PATH)) return { ok: false, reason: `LLVM 14's C API library is missing (${LIBLLVM_PATH}; Debian: apt install libllvm14)` };
@@ -161,20 +138,15 @@ export const backend: Backend = {
   },
 
   async inspect(kernel: CompiledKernel, stage: string) {
-    const k = kernel as CpuKernel;
-    k.texts ??= (k.cacheKey ? cacheTexts(k.cacheKey) : undefined) ?? {};
-    if (stage === 'asm') {
-      if (!k.texts.asm) {
-        if (!k.texts.opt) throw new Error(`numbat: the cached kernel '${k.ir.name}' has no stored IR; delete the cache entry to rebuild it`);
+    return compiler.inspect(kernel as CpuKernel, stage, {
+      // Assembly is not needed to run a kernel: emitted from the optimised IR when asked for.
+      asm: async (texts, k) => {
+        if (!texts.opt) throw new Error(`numbat: the cached kernel '${k.ir.name}' has no stored IR; delete the cache entry to rebuild it`);
         const { assemblyOf } = await import('./codegen/compile.js');
         const { hostTarget } = await import('./codegen/target.js');
-        k.texts.asm = assemblyOf(k.texts.opt, hostTarget());
-      }
-      return k.texts.asm;
-    }
-    const text = k.texts[stage];
-    if (text === undefined) throw new Error(`numbat: cpu has no stage '${stage}' (have: llvm, opt, asm)`);
-    return text;
+        return assemblyOf(texts.opt, hostTarget());
+      },
+    });
   },
 
   async launch(kernel: CompiledKernel, dims: LaunchDims, args: LaunchArg[]) {
@@ -195,5 +167,5 @@ export const backend: Backend = {
   free() {},
 };
 
-export { LIBM_MATH as CPU_MATH } from './llvm/math.js';
+export { LIBM_MATH as CPU_MATH } from '@numbat/llvm';
 export { liveJitKernels } from './runtime/jit.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import koffi from 'koffi';
 import { backend, flushCache, type CpuKernel } from '@numbat/cpu';
-import { NativeModule } from '@numbat/cpu/llvm';
+import { NativeModule } from '@numbat/llvm';
 import type { CompileOptions, LaunchArg } from '@numbat/core';
 import { cacheLookup, entryKey } from '../dist/runtime/cache.js';
 import { entrySignature, linkSharedLibrary, loadLibrary } from '../dist/runtime/loader.js';

@@ -34,7 +34,7 @@ describe('cpu disk cache', () => {
       // A fresh process: cache hit, runs correctly, and neither LLVM was loaded.
       const script = `
         import { backend } from '@numbat/cpu';
-        import { llvmBindingsLoaded } from '@numbat/cpu/llvm';
+        import { llvmBindingsLoaded } from '@numbat/llvm';
         import { readFileSync } from 'node:fs';
         const ir = JSON.parse(process.env.IR);
         const t0 = performance.now();

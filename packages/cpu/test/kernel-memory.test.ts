@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { cuda, type KernelIR } from '@numbat/core';
 import { buildCpuModule } from '../src/codegen/kernel.js';
 import { codegenModulesCreated } from '../src/codegen/module-memory.js';
-import { loadLLVM } from '../src/llvm/bindings.js';
+import { loadLLVM } from '@numbat/llvm';
 
 describe('cpu kernel memory', () => {
   it('compiling and dropping distinct kernels keeps no per-kernel native memory', () => {

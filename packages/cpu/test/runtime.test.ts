@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { cuda, f32, f64, LaunchError } from '@numbat/core';
 import { backend } from '@numbat/cpu';
-import { loadLLVM, NativeModule } from '@numbat/cpu/llvm';
+import { loadLLVM, NativeModule } from '@numbat/llvm';
 import { buildCpuModule } from '../dist/codegen/kernel.js';
 import { cpuHelperModule } from '../dist/codegen/helpers-ir.js';
 import { AARCH64_GENERIC } from '../dist/codegen/target.js';

@@ -1,42 +1,36 @@
 // @numbat/cuda: target 'cuda'. Kernels are lowered to LLVM IR for NVPTX by the
-// shared lowering of @numbat/cpu/llvm, turned into PTX in-process (LLVM's C
+// shared lowering of @numbat/llvm, turned into PTX in-process (LLVM's C
 // API), and launched through the CUDA driver API (libcuda via koffi). The
 // compiler loads only on a cache miss: with a prepared PTX cache a GPU machine
 // runs kernels without LLVM installed.
 
 import { CompileError } from '@numbat/core';
 import type { Backend, CompiledKernel, CompileOptions, ElemType, KernelIR, LaunchArg, LaunchDims, TypedArray } from '@numbat/core';
+import { StagedCompiler, type StagedKernel } from '@numbat/llvm';
 import type { CudaPlan } from './codegen/abi.js';
+import type { CudaCompileState } from './codegen/compile.js';
 import { defaultArch, loadableArchs } from './codegen/target.js';
-import { aotOutDir, cacheDir, cacheLookup, cacheStore, cacheTexts } from './runtime/cache.js';
+import { aotOutDir, cache, cacheDir, entryKey } from './runtime/cache.js';
 import { describeDevice, gpu, gridStrideBlocks, probeGpu } from './runtime/device.js';
 import { Launcher } from './runtime/launcher.js';
 import { allocBuffer, DeviceBuffer, download, freeBuffer, upload } from './runtime/memory.js';
 import { loadKernelFunction } from './runtime/module.js';
 import { Event, Stream } from './runtime/stream.js';
 
-export interface CudaKernel extends CompiledKernel {
+/** origin 'cache': read from the disk cache or a prepared PTX directory. */
+export interface CudaKernel extends CompiledKernel, StagedKernel {
   readonly plan: CudaPlan;
   readonly ptx: string;
-  /** 'compiled' in this process, or read from the disk cache / a prepared PTX directory. */
-  readonly origin: 'compiled' | 'cache';
-  /** Milliseconds per step. */
-  readonly timings: Record<string, number>;
-  texts?: Record<string, string>;
-  readonly cacheEntry?: { dir: string; key: string };
   launcher?: Launcher;
 }
 
+const STAGES = ['llvm', 'opt', 'ptx'];
+const compiler = new StagedCompiler<CudaPlan>('cuda', cache, STAGES);
+
 export interface CompileRecord { kernel: string; origin: 'compiled' | 'cache'; arch: string; timings: Record<string, number> }
-const records: CompileRecord[] = [];
 /** Recent compiles and cache loads of this process, newest last (benchmarks, diagnostics). */
 export function compileRecords(): readonly CompileRecord[] {
-  return records;
-}
-function record(k: CudaKernel): CudaKernel {
-  records.push({ kernel: k.ir.name, origin: k.origin, arch: k.plan.arch, timings: k.timings });
-  if (records.length > 100) records.shift();
-  return k;
+  return compiler.compileRecords() as readonly CompileRecord[];
 }
 
 /** The arch to compile for: NUMBAT_CUDA_ARCH, else the GPU's (capped at sm_86), else sm_86. */
@@ -47,33 +41,35 @@ export function targetArch(): string {
 }
 
 async function compileKernel(ir: KernelIR, opts: CompileOptions): Promise<CudaKernel> {
-  const t0 = performance.now();
   const arch = targetArch();
   // An ahead-of-time run (NUMBAT_CUDA_AOT_OUT) always compiles, so every kernel lands in its directory.
-  if ((opts.cache || process.env.NUMBAT_CUDA_PTX_DIR) && !aotOutDir()) {
-    const hit = cacheLookup(opts.cacheKey, loadableArchs(arch));
-    if (hit) return record({ ir, plan: hit.plan, ptx: hit.ptx, origin: 'cache', timings: { total: performance.now() - t0 }, cacheEntry: { dir: hit.dir, key: hit.key } });
-  }
-  let compiler: typeof import('./codegen/compile.js');
+  const aot = aotOutDir();
+  const lookup = (opts.cache || process.env.NUMBAT_CUDA_PTX_DIR) && !aot ? loadableArchs(arch).map((a) => entryKey(opts.cacheKey, a)) : [];
+  const dirs = [...(opts.cache ? [cacheDir()] : []), ...(aot ? [aot] : [])];
+  let loaded = false;
   try {
-    compiler = await import('./codegen/compile.js');
-  } catch (e) {
-    throw noCompiler(ir, e);
-  }
-  let out: ReturnType<typeof compiler.compileToPtx>;
-  try {
-    out = compiler.compileToPtx(ir, { boundscheck: opts.boundscheck, fastmath: opts.fastmath, arch, cacheDir: opts.cache ? cacheDir() : undefined });
+    const out = await compiler.compile<CudaCompileState>({
+      ir, lookup, describe: { arch },
+      store: { key: entryKey(opts.cacheKey, arch), dirs },
+      pipeline: async () => {
+        const { CUDA_STAGES, cudaCompileState } = await import('./codegen/compile.js');
+        loaded = true;
+        return {
+          stages: CUDA_STAGES,
+          state: cudaCompileState(ir, { boundscheck: opts.boundscheck, fastmath: opts.fastmath, arch, cacheDir: opts.cache ? cacheDir() : undefined }),
+          plan: (s) => s.built!.plan,
+          payload: (s) => Buffer.from(s.ptx!, 'utf8'),
+          dispose: (s) => s.nm?.dispose(),
+        };
+      },
+    });
+    if (out.origin === 'cache') return { ir, plan: out.plan, ptx: out.hit.payload.toString('utf8'), origin: 'cache', timings: out.timings, cacheEntry: out.cacheEntry };
+    return { ir, plan: out.plan, ptx: out.state.ptx!, origin: 'compiled', timings: out.timings, texts: out.texts, cacheEntry: out.cacheEntry };
   } catch (e) {
     if (e instanceof CompileError) throw e;
-    if (/llvm-bindings|libLLVM|Cannot find module/.test((e as Error).message)) throw noCompiler(ir, e);
+    if (!loaded || /llvm-bindings|libLLVM|Cannot find module/.test((e as Error).message)) throw noCompiler(ir, e);
     throw e;
   }
-  const texts = { llvm: out.llvm, opt: out.opt, ptx: out.ptx };
-  const cacheEntry = opts.cache ? cacheStore(opts.cacheKey, arch, out.ptx, out.plan, texts) : undefined;
-  const aot = aotOutDir();
-  if (aot) cacheStore(opts.cacheKey, arch, out.ptx, out.plan, texts, aot);
-  const timings = { ...out.timings, total: performance.now() - t0 };
-  return record({ ir, plan: out.plan, ptx: out.ptx, origin: 'compiled', timings, texts, cacheEntry });
 }
 
 function noCompiler(ir: KernelIR, e: unknown): CompileError {
@@ -95,7 +91,7 @@ function launcherOf(k: CudaKernel): Launcher {
 export const backend: Backend = {
   target: 'cuda',
   caps: { f64: true, gridSync: true, fences: true, warp: 'native' },
-  stages: ['llvm', 'opt', 'ptx'],
+  stages: STAGES,
 
   // core's cuda.stream()/cuda.event() map onto driver streams and events.
   streams: {
@@ -138,13 +134,7 @@ export const backend: Backend = {
   async inspect(kernel: CompiledKernel, stage: string) {
     const k = kernel as CudaKernel;
     if (stage === 'ptx') return k.ptx;
-    k.texts ??= (k.cacheEntry ? cacheTexts(k.cacheEntry.dir, k.cacheEntry.key) : undefined) ?? {};
-    const text = k.texts[stage];
-    if (text === undefined) {
-      if (stage === 'llvm' || stage === 'opt') throw new Error(`numbat: the cached kernel '${k.ir.name}' has no stored '${stage}' text; delete its cache entry to rebuild it`);
-      throw new Error(`numbat: cuda has no stage '${stage}' (have: llvm, opt, ptx)`);
-    }
-    return text;
+    return compiler.inspect(k, stage);
   },
 
   async launch(kernel: CompiledKernel, dims: LaunchDims, args: LaunchArg[]) {

@@ -1,14 +1,19 @@
-// Which values are the same for every thread of a block. A barrier under a
+// Which values are the same for every thread of a group. A barrier under a
 // condition that can differ between threads deadlocks (or is undefined) on a
 // GPU, and the CPU backend's work-item-loop transform needs every barrier's
 // enclosing conditions to be block-uniform, so both use this analysis.
 //
-// Uniform: literals, scalar params, blockIdx/blockDim/gridDim, array lengths,
-// loads from global/shared/const arrays at a uniform index, and locals only ever
-// assigned uniform values under uniform control. Varying: threadIdx (hence
-// cuda.grid), atomics' results, local-array loads, and anything derived.
+// One analysis, parameterised by its leaf predicate (`UniformityRules`): what
+// "the group" is and which memory can be trusted differ per use (a block here;
+// a CPU lane group; WGSL's stricter rules), the fixpoint does not.
+//
+// Block rules (the default): uniform are literals, scalar params,
+// blockIdx/blockDim/gridDim, array lengths, loads from global/shared/const
+// arrays at a uniform index, and locals only ever assigned uniform values under
+// uniform control. Varying: threadIdx (hence cuda.grid), atomics' results,
+// local-array loads, and anything derived.
 
-import type { Expr, KernelIR, Stmt } from './nodes.js';
+import type { Expr, KernelIR, LoadExpr, SpecialExpr, Stmt } from './nodes.js';
 
 export interface UniformityInfo {
   uniformLocals: ReadonlySet<number>;
@@ -17,16 +22,42 @@ export interface UniformityInfo {
   varyingLoops: ReadonlySet<Stmt>;
 }
 
-/** `over`: 'block' (the same in every thread of a block) or 'grid' (of the whole grid: blockIdx and shared memory vary too). */
-export function analyzeUniformity(ir: KernelIR, over: 'block' | 'grid' = 'block'): UniformityInfo {
+/** The leaves of the analysis: everything else is uniform when its operands are. */
+export interface UniformityRules {
+  /** Is this special register the same for every thread of the group? */
+  special(e: SpecialExpr): boolean;
+  /** Is this array's memory the same for every thread (the index is checked separately)? */
+  load(e: LoadExpr): boolean;
+  /**
+   * Does a `return` under varying control inside a loop make the loop's trip
+   * count vary? Yes for a block; no for a lane group, where a return only retires lanes.
+   */
+  returnVaries: boolean;
+}
+
+/** Uniform across the threads of one block. */
+export const BLOCK_UNIFORMITY: UniformityRules = {
+  special: (e) => e.reg !== 'threadIdx',
+  load: (e) => e.array.space !== 'local',
+  returnVaries: true,
+};
+
+/** Uniform across the whole grid (grid barriers): blockIdx and shared memory vary too. */
+export const GRID_UNIFORMITY: UniformityRules = {
+  special: (e) => e.reg === 'blockDim' || e.reg === 'gridDim',
+  load: (e) => e.array.space !== 'local' && e.array.space !== 'shared',
+  returnVaries: true,
+};
+
+export function analyzeUniformity(ir: KernelIR, rules: UniformityRules = BLOCK_UNIFORMITY): UniformityInfo {
   const uniform = new Set(ir.locals.map((l) => l.id));
   const varyingLoops = new Set<Stmt>();
-  const isUniform = (e: Expr): boolean => exprUniform(e, uniform, over);
+  const isUniform = (e: Expr): boolean => exprUniform(e, uniform, rules);
 
   let changed = true;
   while (changed) {
     changed = false;
-    const visit = (stmts: Stmt[], varyingCtl: boolean): void => {
+    const visit = (stmts: readonly Stmt[], varyingCtl: boolean): void => {
       for (const s of stmts) {
         switch (s.kind) {
           case 'assign':
@@ -46,7 +77,7 @@ export function analyzeUniformity(ir: KernelIR, over: 'block' | 'grid' = 'block'
             break;
           }
           case 'loop': {
-            const v = varyingCtl || (s.cond !== undefined && !isUniform(s.cond)) || exitsUnderVaryingControl(s, isUniform);
+            const v = varyingCtl || (s.cond !== undefined && !isUniform(s.cond)) || exitsUnderVaryingControl(s, isUniform, rules.returnVaries);
             if (v && !varyingLoops.has(s)) { varyingLoops.add(s); changed = true; }
             visit(s.body, v);
             visit(s.update, v);
@@ -62,28 +93,28 @@ export function analyzeUniformity(ir: KernelIR, over: 'block' | 'grid' = 'block'
   return { uniformLocals: uniform, isUniform, varyingLoops };
 }
 
-export function exprUniform(e: Expr, uniformLocals: ReadonlySet<number>, over: 'block' | 'grid' = 'block'): boolean {
-  const u = (x: Expr): boolean => exprUniform(x, uniformLocals, over);
+export function exprUniform(e: Expr, uniformLocals: ReadonlySet<number>, rules: UniformityRules = BLOCK_UNIFORMITY): boolean {
+  const u = (x: Expr): boolean => exprUniform(x, uniformLocals, rules);
   switch (e.kind) {
     case 'const': case 'param': case 'length': return true;
-    case 'special': return over === 'grid' ? e.reg === 'blockDim' || e.reg === 'gridDim' : e.reg !== 'threadIdx';
+    case 'special': return rules.special(e);
     case 'local': return uniformLocals.has(e.id);
     case 'unary': case 'convert': return u(e.x);
     case 'binary': case 'logical': return u(e.a) && u(e.b);
     case 'cond': return u(e.c) && u(e.a) && u(e.b);
-    case 'load': return e.array.space !== 'local' && !(over === 'grid' && e.array.space === 'shared') && u(e.index);
+    case 'load': return rules.load(e) && u(e.index);
     case 'math': return e.args.every(u);
     case 'atomic': return false;
   }
 }
 
-/** Does a break/continue of this loop (or a return) sit under a varying `if` inside it? */
-function exitsUnderVaryingControl(loop: Stmt & { kind: 'loop' }, isUniform: (e: Expr) => boolean): boolean {
-  const walk = (stmts: Stmt[], varying: boolean, depth: number): boolean =>
+/** Does a break/continue of this loop (or, when `returnVaries`, a return) sit under a varying `if` inside it? */
+function exitsUnderVaryingControl(loop: Stmt & { kind: 'loop' }, isUniform: (e: Expr) => boolean, returnVaries: boolean): boolean {
+  const walk = (stmts: readonly Stmt[], varying: boolean, depth: number): boolean =>
     stmts.some((s) => {
       switch (s.kind) {
         case 'break': case 'continue': return varying && depth === 0;
-        case 'return': return varying;
+        case 'return': return varying && returnVaries;
         case 'if': { const v = varying || !isUniform(s.cond); return walk(s.then, v, depth) || walk(s.else, v, depth); }
         case 'loop': return walk(s.body, varying, depth + 1) || walk(s.update, varying, depth + 1);
         default: return false;

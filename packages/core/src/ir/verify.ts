@@ -3,7 +3,7 @@
 
 import type { Expr, KernelIR, Stmt } from './nodes.js';
 import { COMPARE_OPS } from './ops.js';
-import { analyzeUniformity } from './uniformity.js';
+import { analyzeUniformity, GRID_UNIFORMITY } from './uniformity.js';
 import { forEachStmt } from './walk.js';
 import { CompileError } from '../errors.js';
 import { isFloat, isInt, loadType } from '../types.js';
@@ -99,7 +99,7 @@ function checkGridBarriers(ir: KernelIR): void {
   let any = false;
   forEachStmt(ir.body, (s) => { if (s.kind === 'barrier' && s.grid) any = true; });
   if (!any) return;
-  const u = analyzeUniformity(ir, 'grid');
+  const u = analyzeUniformity(ir, GRID_UNIFORMITY);
   const visit = (stmts: Stmt[], why: string | undefined): void => {
     for (const s of stmts) {
       if (s.kind === 'barrier' && s.grid && why) {

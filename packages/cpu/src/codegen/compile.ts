@@ -1,14 +1,54 @@
-// KernelIR → optimised machine code for one target: build the module with
+// KernelIR → optimised machine code for one target, as named stages (run by
+// @numbat/llvm's runner, which times them): load LLVM, build the module with
 // llvm-bindings (kernel.ts), hand it to the C API's LLVM as text, link the
-// helper module, verify, run `default<O2>` (or NUMBAT_CPU_PASSES) and emit an
-// object. The texts of each stage are kept for `inspect`.
+// helper module and verify ('llvm' text), run `default<O2>` (or
+// NUMBAT_CPU_PASSES; 'opt' text) and emit an object.
 
 import type { KernelIR } from '@numbat/core';
-import { loadLLVM } from '../llvm/bindings.js';
-import { NativeModule, type TargetSpec } from '../llvm/native.js';
+import { loadLLVM, NativeModule, runStages, type LLVM, type Stage, type TargetSpec } from '@numbat/llvm';
 import type { KernelPlan } from './abi.js';
 import { cpuHelperModule } from './helpers-ir.js';
 import { buildCpuModule, type CpuCodegenOptions } from './kernel.js';
+
+/** What the stages pass on to each other. */
+export interface CpuCompileState {
+  readonly ir: KernelIR;
+  readonly opts: CpuCodegenOptions;
+  readonly target: TargetSpec;
+  llvm?: LLVM;
+  built?: ReturnType<typeof buildCpuModule>;
+  nm?: NativeModule;
+  /** ELF relocatable object. */
+  object?: Buffer;
+}
+
+export const CPU_STAGES: readonly Stage<CpuCompileState>[] = [
+  { name: 'load-llvm', run: (s) => { s.llvm = loadLLVM(); } },
+  {
+    name: 'codegen',
+    run: (s) => { s.built = buildCpuModule(s.llvm!, s.ir, { ...s.opts, laneWidth: s.opts.laneWidth ?? laneWidthFor(s.target) }); },
+  },
+  {
+    name: 'parse-link-verify', inspect: 'llvm',
+    run: (s) => {
+      const nm = (s.nm = NativeModule.parse(s.built!.text, s.ir.name));
+      nm.link(cpuHelperModule(s.built!.atomics.values(), s.built!.plan.gridSync), 'numbat-helpers');
+      nm.setTarget(s.target);
+      const err = nm.verify();
+      if (err) throw new Error(`numbat internal error: invalid LLVM module for kernel '${s.ir.name}': ${err}`);
+      return nm.print();
+    },
+  },
+  {
+    name: 'optimize', inspect: 'opt',
+    run: (s) => {
+      // O2: measured as fast as O3 on the bench kernels, at 60-70 % of O3's compile time (O3's extra unrolling mostly grows the code).
+      s.nm!.optimize(s.target, process.env.NUMBAT_CPU_PASSES ?? 'default<O2>');
+      return s.nm!.print();
+    },
+  },
+  { name: 'emit', run: (s) => { s.object = s.nm!.emit(s.target, 'obj'); } },
+];
 
 export interface CompiledObject {
   plan: KernelPlan;
@@ -18,35 +58,18 @@ export interface CompiledObject {
   opt: string;
   /** ELF relocatable object. */
   object: Buffer;
-  /** Milliseconds per phase. */
+  /** Milliseconds per stage. */
   timings: Record<string, number>;
 }
 
+/** The stages run on their own (tests; the backend runs them through its StagedCompiler). */
 export function compileToObject(ir: KernelIR, opts: CpuCodegenOptions, target: TargetSpec): CompiledObject {
-  const timings: Record<string, number> = {};
-  let t = performance.now();
-  const lap = (name: string): void => { const n = performance.now(); timings[name] = n - t; t = n; };
-  const llvm = loadLLVM();
-  lap('load-llvm');
-  const { text, plan, atomics } = buildCpuModule(llvm, ir, { ...opts, laneWidth: opts.laneWidth ?? laneWidthFor(target) });
-  lap('codegen');
-  const nm = NativeModule.parse(text, ir.name);
+  const s: CpuCompileState = { ir, opts, target };
   try {
-    nm.link(cpuHelperModule(atomics.values(), plan.gridSync), 'numbat-helpers');
-    nm.setTarget(target);
-    const err = nm.verify();
-    if (err) throw new Error(`numbat internal error: invalid LLVM module for kernel '${ir.name}': ${err}`);
-    const before = nm.print();
-    lap('parse-link-verify');
-    // O2: measured as fast as O3 on the bench kernels, at 60-70 % of O3's compile time (O3's extra unrolling mostly grows the code).
-    nm.optimize(target, process.env.NUMBAT_CPU_PASSES ?? 'default<O2>');
-    lap('optimize');
-    const opt = nm.print();
-    const object = nm.emit(target, 'obj');
-    lap('emit');
-    return { plan, llvm: before, opt, object, timings };
+    const { timings, texts } = runStages(`cpu kernel '${ir.name}'`, CPU_STAGES, s);
+    return { plan: s.built!.plan, llvm: texts.llvm, opt: texts.opt, object: s.object!, timings };
   } finally {
-    nm.dispose();
+    s.nm?.dispose();
   }
 }
 

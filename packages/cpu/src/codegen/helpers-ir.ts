@@ -5,7 +5,7 @@
 // Atomic RMW helpers come from the shared generator (llvm/atomics.ts).
 
 import type { AtomicOp, ElemType } from '@numbat/core';
-import { atomicHelperIR, fenceHelperIR } from '../llvm/atomics.js';
+import { atomicHelperIR, fenceHelperIR } from '@numbat/llvm';
 import { ERR_BARRIER_EXIT, ERR_BOUNDS, ERR_GRID_EXIT, INFO } from './abi.js';
 
 const gep = (word: number): string => `getelementptr i32, i32* %info, i64 ${word}`;

@@ -8,10 +8,10 @@
 
 import type { KernelArray, KernelIR, Loc, ScalarType, Stmt } from '@numbat/core';
 import { ELEM_BYTES, analyzeUniformity, forEachExpr, forEachStmt, stmtExprs, type Expr, type UniformityInfo } from '@numbat/core';
-import type { LLVM, LLVMNS } from '../llvm/bindings.js';
-import { KernelLowerer, type LoopTargets } from '../llvm/lower.js';
-import type { TargetHooks } from '../llvm/hooks.js';
-import { LIBM_MATH } from '../llvm/math.js';
+import type { LLVM, LLVMNS } from '@numbat/llvm';
+import { KernelLowerer, type LoopTargets } from '@numbat/llvm';
+import type { TargetHooks } from '@numbat/llvm';
+import { LIBM_MATH } from '@numbat/llvm';
 import { INFO, entryName, align16, type BoundsSite, type KernelPlan } from './abi.js';
 import { assignedBeforeUse, containsBarrier, containsReturn, planStorage, threadIdxAliases, type Region, type StorageLayout } from './regions.js';
 import { analyzeLaneUniformity, type LaneUniformity } from './lane-uniformity.js';

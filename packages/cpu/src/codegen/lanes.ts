@@ -17,8 +17,8 @@
 
 import type { ArrayRef, ElemType, Expr, KernelIR, Loc, Stmt } from '@numbat/core';
 import { forEachExpr, forEachStmt, stmtExprs } from '@numbat/core';
-import type { LLVMNS } from '../llvm/bindings.js';
-import type { KernelLowerer } from '../llvm/lower.js';
+import type { LLVMNS } from '@numbat/llvm';
+import type { KernelLowerer } from '@numbat/llvm';
 import type { LaneUniformity } from './lane-uniformity.js';
 
 type Value = LLVMNS.Value;

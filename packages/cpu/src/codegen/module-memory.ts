@@ -6,7 +6,7 @@
 // declarations and globals are erased, so what a compile leaves behind is only
 // the constants and types the context uniques (shared by later kernels).
 
-import type { LLVM, LLVMNS } from '../llvm/bindings.js';
+import type { LLVM, LLVMNS } from '@numbat/llvm';
 
 export interface CodegenUnit {
   readonly ctx: LLVMNS.LLVMContext;

@@ -1,7 +1,7 @@
 // The machine code is generated for: the host's triple, CPU and features
 // (x86-64 or AArch64), from LLVM's own host detection.
 
-import { hostCpu, type TargetSpec } from '../llvm/index.js';
+import { hostCpu, type TargetSpec } from '@numbat/llvm';
 
 let host: TargetSpec | undefined;
 

@@ -1,21 +1,21 @@
-// Disk cache of compiled kernels (`cache: true`): core's DiskCache with a
-// linked shared library as the payload and the kernel plan in the manifest.
-// Entries are keyed by core's cacheKey (source, captured globals, signature,
-// options) together with the host CPU, LLVM's version and this backend's
-// codegen version; the checksum covers key, plan and library, so a corrupt,
-// edited or misplaced entry is rebuilt (core/src/disk-cache.ts, docs/safety.md).
-// Loading an entry touches neither llvm-bindings nor libLLVM.
+// Disk cache of compiled kernels (`cache: true`): the compiled backends'
+// KernelCache (@numbat/llvm) with a linked shared library as the payload and
+// the kernel plan in the manifest. Entries are keyed by core's cacheKey
+// (source, captured globals, signature, options) together with the host CPU,
+// LLVM's version and this backend's codegen version; the checksum covers key,
+// plan and library, so a corrupt, edited or misplaced entry is rebuilt
+// (core/src/disk-cache.ts, docs/safety.md). Loading an entry touches neither
+// llvm-bindings nor libLLVM.
 
 import { readFileSync } from 'node:fs';
 import { cpus, arch } from 'node:os';
-import { DiskCache } from '@numbat/core/disk-cache';
+import { KernelCache } from '@numbat/llvm';
 import type { KernelPlan } from '../codegen/abi.js';
 
 /** Bump when generated code or the ABI changes meaning. */
 export const CODEGEN_VERSION = 'cpu-9';
-const LLVM_VERSION = '14';
 
-const cache = new DiskCache<KernelPlan>('cpu', CODEGEN_VERSION, 'so');
+export const cache = new KernelCache<KernelPlan>('cpu', CODEGEN_VERSION, 'so');
 
 export function cacheDir(): string {
   return cache.dir();
@@ -37,7 +37,7 @@ function hostIdentity(): string {
 
 /** `stoppable`: the variant whose loops poll for a stop request (an entry of its own). */
 export function entryKey(cacheKey: string, boundscheck: boolean, stoppable = false): string {
-  return cache.key([LLVM_VERSION, hostIdentity(), cacheKey, String(boundscheck), ...(stoppable ? ['stoppable'] : [])]);
+  return cache.key([hostIdentity(), cacheKey, String(boundscheck), ...(stoppable ? ['stoppable'] : [])]);
 }
 
 /** `library`: the verified bytes, the only thing to load (the file may have changed since). */
@@ -45,15 +45,6 @@ export interface CacheHit { library: Buffer; plan: KernelPlan; sha256: string }
 
 /** The entry for `key`, or undefined when absent, stale, corrupt or another kernel's. */
 export function cacheLookup(key: string): CacheHit | undefined {
-  const hit = cache.lookup(key);
+  const hit = cache.lookup([key]);
   return hit && { library: hit.payload, plan: hit.plan, sha256: hit.checksum };
-}
-
-/** Stores a library (read from `soPath`) and its plan; returns the cached library's path. */
-export function cacheStore(key: string, soPath: string, plan: KernelPlan, texts: Record<string, string>): string {
-  return cache.store(key, readFileSync(soPath), plan, texts).path;
-}
-
-export function cacheTexts(key: string): Record<string, string> | undefined {
-  return cache.texts(key);
 }

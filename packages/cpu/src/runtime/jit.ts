@@ -6,7 +6,7 @@
 // Symbols the object imports (libm, memset) resolve against the process.
 
 import koffi from 'koffi';
-import { capi, takeError, type Ptr } from '../llvm/capi.js';
+import { capi, takeError, type Ptr } from '@numbat/llvm';
 import type { KernelPlan } from '../codegen/abi.js';
 import { entryProto, type KoffiFn } from './loader.js';
 

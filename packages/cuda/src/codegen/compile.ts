@@ -1,11 +1,12 @@
-// KernelIR → PTX, in-process: build the kernel module with llvm-bindings
-// (kernel.ts), move it to the C API's LLVM as text, link the helper module and
-// (when a math function needs it) libdevice, verify, optimise with
-// `default<O3>` (NVPTX adds NVVMReflect to that pipeline) and emit PTX. Every
-// stage's text is kept for `inspect`. Only this file loads LLVM.
+// KernelIR → PTX, in-process, as named stages (run by @numbat/llvm's runner,
+// which times them and keeps each text for `inspect`): build the kernel module
+// with llvm-bindings (kernel.ts), move it to the C API's LLVM as text, link the
+// helper module and verify ('llvm'), link libdevice when a math function needs
+// it, optimise with `default<O3>` (NVPTX adds NVVMReflect to that pipeline;
+// 'opt') and emit PTX ('ptx'). Only this file loads LLVM.
 
 import { CompileError, forEachExpr, forEachStmt, stmtExprs, type KernelIR, type MathExpr } from '@numbat/core';
-import { loadLLVM, NativeModule, type MathTable } from '@numbat/cpu/llvm';
+import { loadLLVM, NativeModule, type LLVM, type MathTable, type Stage, type TargetSpec } from '@numbat/llvm';
 import type { CudaPlan } from './abi.js';
 import { exactFloatRem, FMOD } from './float-rem.js';
 import { cudaHelperModule } from './helpers-ir.js';
@@ -23,16 +24,77 @@ export interface PtxOptions {
   cacheDir?: string;
 }
 
-export interface CompiledPtx {
-  plan: CudaPlan;
-  /** Kernel module with the helper module linked, before optimisation (libdevice not shown). */
-  llvm: string;
-  /** After libdevice linking and `default<O3>`. */
-  opt: string;
-  ptx: string;
-  /** Milliseconds per phase. */
-  timings: Record<string, number>;
+/** What the stages pass on to each other. */
+export interface CudaCompileState {
+  /** The kernel with float `%` made exact (float-rem.ts). */
+  readonly ir: KernelIR;
+  readonly o: PtxOptions;
+  readonly table: MathTable;
+  readonly hasLibdevice: boolean;
+  readonly spec: TargetSpec;
+  /** The kernel calls cuda.activemask() (the helper module then defines it). */
+  readonly activemask: boolean;
+  llvm?: LLVM;
+  built?: ReturnType<typeof buildCudaModule>;
+  nm?: NativeModule;
+  /** `__nv_*` functions the linked module declares (libdevice links them). */
+  nvNames?: string[];
+  ptx?: string;
 }
+
+/** The state for one kernel; refuses math the target cannot compute before LLVM is loaded. */
+export function cudaCompileState(source: KernelIR, o: PtxOptions): CudaCompileState {
+  const ir = exactFloatRem(source);
+  const hasLibdevice = libdevicePath() !== undefined;
+  const table = mathTable({ fastmath: o.fastmath, libdevice: hasLibdevice });
+  checkMath(ir, table, o.fastmath);
+  const { activemask } = checkWarp(ir, o.arch);
+  return { ir, o, table, hasLibdevice, spec: nvptxSpec(o.arch), activemask };
+}
+
+export const CUDA_STAGES: readonly Stage<CudaCompileState>[] = [
+  { name: 'load-llvm', run: (s) => { s.llvm = loadLLVM(); } },
+  {
+    name: 'codegen',
+    run: (s) => { s.built = buildCudaModule(s.llvm!, s.ir, { boundscheck: s.o.boundscheck, fastmath: s.o.fastmath, arch: s.o.arch, math: s.table }); },
+  },
+  {
+    // Kernel module with the helper module linked, before optimisation (libdevice not shown).
+    name: 'link-verify', inspect: 'llvm',
+    run: (s) => {
+      const built = s.built!;
+      const nm = (s.nm = NativeModule.parse(built.text, s.ir.name));
+      const approx = s.o.fastmath && !s.hasLibdevice;
+      nm.link(cudaHelperModule({ plan: built.plan, arrays: s.ir.arrays, atomics: built.atomics.values(), ftz: s.o.fastmath, approx, activemask: s.activemask }), 'numbat-nvptx-helpers');
+      const err = nm.verify();
+      if (err) throw new Error(`numbat internal error: invalid LLVM module for kernel '${s.ir.name}': ${err}`);
+      const text = nm.print();
+      s.nvNames = [...text.matchAll(/^declare [^\n]*@(__nv_\w+)\(/gm)].map((m) => m[1]);
+      return text;
+    },
+  },
+  {
+    name: 'libdevice',
+    when: (s) => s.nvNames!.length > 0,
+    run: (s) => { s.nm!.link(libdeviceSubset(s.nvNames!, s.spec, s.o.cacheDir), 'libdevice'); },
+  },
+  {
+    // After libdevice linking and `default<O3>`.
+    name: 'optimize', inspect: 'opt',
+    run: (s) => {
+      const nm = s.nm!;
+      if (s.o.fastmath) {
+        // NVPTX reads these: approximate div/sqrt, FMA contraction, f32 denormals flushed.
+        nm.addStringAttribute(s.built!.plan.entry, 'unsafe-fp-math', 'true');
+        nm.addStringAttribute(s.built!.plan.entry, 'denormal-fp-math-f32', 'preserve-sign,preserve-sign');
+      }
+      nm.setTarget(s.spec);
+      nm.optimize(s.spec);
+      return nm.print();
+    },
+  },
+  { name: 'emit-ptx', inspect: 'ptx', run: (s) => (s.ptx = s.nm!.emit(s.spec, 'asm').toString()) },
+];
 
 /** Refuses math the target cannot compute (no libdevice), naming the call and its line. */
 function checkMath(ir: KernelIR, table: MathTable, fastmath: boolean): void {
@@ -63,47 +125,4 @@ function checkWarp(ir: KernelIR, arch: string): { activemask: boolean } {
     }
   });
   return { activemask };
-}
-
-export function compileToPtx(source: KernelIR, o: PtxOptions): CompiledPtx {
-  const ir = exactFloatRem(source);
-  const timings: Record<string, number> = {};
-  let t = performance.now();
-  const lap = (name: string): void => { const n = performance.now(); timings[name] = n - t; t = n; };
-  const hasLibdevice = libdevicePath() !== undefined;
-  const table = mathTable({ fastmath: o.fastmath, libdevice: hasLibdevice });
-  checkMath(ir, table, o.fastmath);
-  const warp = checkWarp(ir, o.arch);
-  const llvm = loadLLVM();
-  lap('load-llvm');
-  const built = buildCudaModule(llvm, ir, { boundscheck: o.boundscheck, fastmath: o.fastmath, arch: o.arch, math: table });
-  lap('codegen');
-  const spec = nvptxSpec(o.arch);
-  const nm = NativeModule.parse(built.text, ir.name);
-  try {
-    nm.link(cudaHelperModule({ plan: built.plan, arrays: ir.arrays, atomics: built.atomics.values(), ftz: o.fastmath, approx: o.fastmath && !hasLibdevice, activemask: warp.activemask }), 'numbat-nvptx-helpers');
-    const err = nm.verify();
-    if (err) throw new Error(`numbat internal error: invalid LLVM module for kernel '${ir.name}': ${err}`);
-    const before = nm.print();
-    lap('link-verify');
-    const nvNames = [...before.matchAll(/^declare [^\n]*@(__nv_\w+)\(/gm)].map((m) => m[1]);
-    if (nvNames.length) {
-      nm.link(libdeviceSubset(nvNames, spec, o.cacheDir), 'libdevice');
-      lap('libdevice');
-    }
-    if (o.fastmath) {
-      // NVPTX reads these: approximate div/sqrt, FMA contraction, f32 denormals flushed.
-      nm.addStringAttribute(built.plan.entry, 'unsafe-fp-math', 'true');
-      nm.addStringAttribute(built.plan.entry, 'denormal-fp-math-f32', 'preserve-sign,preserve-sign');
-    }
-    nm.setTarget(spec);
-    nm.optimize(spec);
-    const opt = nm.print();
-    lap('optimize');
-    const ptx = nm.emit(spec, 'asm').toString();
-    lap('emit-ptx');
-    return { plan: built.plan, llvm: before, opt, ptx, timings };
-  } finally {
-    nm.dispose();
-  }
 }

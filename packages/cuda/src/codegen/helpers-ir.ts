@@ -6,7 +6,7 @@
 // `!nvvm.annotations` — no printed IR is ever patched.
 
 import type { AtomicOp, ElemType, KernelArray } from '@numbat/core';
-import { atomicHelperIR, fenceHelperIR } from '@numbat/cpu/llvm';
+import { atomicHelperIR, fenceHelperIR } from '@numbat/llvm';
 import { ACTIVEMASK_IR } from './warp.js';
 import { ERR, ERR_BARRIER_EXIT, ERR_BOUNDS, type CudaPlan } from './abi.js';
 

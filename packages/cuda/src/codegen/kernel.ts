@@ -1,5 +1,5 @@
 // KernelIR → the LLVM module of one CUDA kernel (llvm-bindings), through the
-// shared lowering of @numbat/cpu/llvm with NVPTX target hooks: one thread per
+// shared lowering of @numbat/llvm with NVPTX target hooks: one thread per
 // invocation, index registers from llvm.nvvm.read.ptx.sreg.*, global arrays in
 // addrspace(1), shared arrays in addrspace(3) and const tables in addrspace(4)
 // (both defined by the helper module), local arrays and locals as allocas,
@@ -7,7 +7,7 @@
 
 import type { ArrayRef, KernelArray, KernelIR, Loc, SpecialReg, Stmt } from '@numbat/core';
 import { ELEM_BYTES } from '@numbat/core';
-import { allocaLocals, KernelLowerer, type LLVM, type LLVMNS, type MathTable, type TargetHooks } from '@numbat/cpu/llvm';
+import { allocaLocals, KernelLowerer, type LLVM, type LLVMNS, type MathTable, type TargetHooks } from '@numbat/llvm';
 import { align16, entryName, type CudaPlan, type PlanParam } from './abi.js';
 import { warpPtx } from './warp.js';
 import { constPtrFn, DYNAMIC_SHARED_FN, EXIT_CHECK_FN, EXIT_INIT_FN, EXIT_MARK_FN, REPORT_OOB_FN, sharedPtrFn } from './helpers-ir.js';

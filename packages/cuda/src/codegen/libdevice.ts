@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NativeModule, type TargetSpec } from '@numbat/cpu/llvm';
+import { NativeModule, type TargetSpec } from '@numbat/llvm';
 
 const REL = join('nvvm', 'libdevice', 'libdevice.10.bc');
 

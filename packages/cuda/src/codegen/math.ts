@@ -6,7 +6,7 @@
 // approximate intrinsics (helpers in helpers-ir.ts) and everything else is refused.
 
 import type { MathFn } from '@numbat/core';
-import type { MathImpl, MathTable } from '@numbat/cpu/llvm';
+import type { MathImpl, MathTable } from '@numbat/llvm';
 import { FMOD } from './float-rem.js';
 
 const nv = (name: string): MathImpl => ({ kind: 'extern', f32: `__nv_${name}f`, f64: `__nv_${name}` });

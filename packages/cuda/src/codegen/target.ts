@@ -3,7 +3,7 @@
 // which its driver JIT-compiles (PTX is forward compatible). Without a GPU
 // (inspect, ahead-of-time compiles) the arch is NUMBAT_CUDA_ARCH or sm_86.
 
-import type { TargetSpec } from '@numbat/cpu/llvm';
+import type { TargetSpec } from '@numbat/llvm';
 
 export const NVPTX_TRIPLE = 'nvptx64-nvidia-cuda';
 /** The newest arch and PTX ISA the LLVM in use can emit. */

@@ -5,7 +5,7 @@
 // gives ir/warp.ts's meaning directly; f64 values are shuffled as two halves.
 
 import type { WarpStmt } from '@numbat/core';
-import type { Emitter, LLVMNS } from '@numbat/cpu/llvm';
+import type { Emitter, LLVMNS } from '@numbat/llvm';
 
 type Value = LLVMNS.Value;
 

@@ -6,7 +6,7 @@
 // says "not uniform" but core says "uniform", the emitter broadcasts the value
 // through workgroup memory with workgroupUniformLoad.
 
-import { analyzeUniformity, type Expr, type KernelIR, type Stmt, type UniformityInfo } from '@numbat/core';
+import { analyzeUniformity, type Expr, type KernelIR, type Stmt, type UniformityInfo, type UniformityRules } from '@numbat/core';
 
 export interface WgslUniformity {
   core: UniformityInfo;
@@ -16,67 +16,25 @@ export interface WgslUniformity {
   strictVaryingLoops: ReadonlySet<Stmt>;
 }
 
-/** `rwGlobal(p)`: is array parameter p bound read_write (WGSL: non-uniform loads)? */
-export function analyzeWgslUniformity(ir: KernelIR, rwGlobal: (param: number) => boolean, privateConst: (id: number) => boolean): WgslUniformity {
-  const core = analyzeUniformity(ir);
-  const uniformLocals = new Set(ir.locals.map((l) => l.id));
-  const varyingLoops = new Set<Stmt>();
-  const strict = (e: Expr): boolean => strictExpr(e, uniformLocals, rwGlobal, privateConst);
-
-  let changed = true;
-  while (changed) {
-    changed = false;
-    const visit = (stmts: Stmt[], varying: boolean): void => {
-      for (const s of stmts) {
-        if (s.kind === 'assign') {
-          if (uniformLocals.has(s.local) && (varying || !strict(s.value))) { uniformLocals.delete(s.local); changed = true; }
-        } else if (s.kind === 'if') {
-          const v = varying || !strict(s.cond);
-          visit(s.then, v); visit(s.else, v);
-        } else if (s.kind === 'loop') {
-          const v = varying || (s.cond !== undefined && !strict(s.cond)) || exitsUnderVaryingControl(s, strict);
-          if (v && !varyingLoops.has(s)) { varyingLoops.add(s); changed = true; }
-          visit(s.body, v); visit(s.update, v);
-        }
-      }
-    };
-    visit(ir.body, false);
-  }
-  return { core, strict, strictVaryingLoops: varyingLoops };
-}
-
-function strictExpr(e: Expr, locals: ReadonlySet<number>, rwGlobal: (p: number) => boolean, privateConst: (id: number) => boolean): boolean {
-  const u = (x: Expr): boolean => strictExpr(x, locals, rwGlobal, privateConst);
-  switch (e.kind) {
-    case 'const': case 'param': case 'length': return true;
-    case 'special': return e.reg !== 'threadIdx';
-    case 'local': return locals.has(e.id);
-    case 'unary': case 'convert': return u(e.x);
-    case 'binary': case 'logical': return u(e.a) && u(e.b);
-    case 'cond': return u(e.c) && u(e.a) && u(e.b);
-    case 'math': return e.args.every(u);
-    case 'atomic': return false;
-    case 'load':
+/** WGSL's leaves: loads only from read-only storage and module-scope const arrays. */
+export function wgslUniformityRules(rwGlobal: (param: number) => boolean, privateConst: (id: number) => boolean): UniformityRules {
+  return {
+    special: (e) => e.reg !== 'threadIdx',
+    load: (e) => {
       switch (e.array.space) {
-        case 'global': return !rwGlobal(e.array.param) && u(e.index);
-        case 'const': return !privateConst(e.array.id) && u(e.index);
+        case 'global': return !rwGlobal(e.array.param);
+        case 'const': return !privateConst(e.array.id);
         default: return false; // workgroup and function-scope memory
       }
-  }
+    },
+    returnVaries: true,
+  };
 }
 
-function exitsUnderVaryingControl(loop: Stmt & { kind: 'loop' }, uniform: (e: Expr) => boolean): boolean {
-  const walk = (stmts: Stmt[], varying: boolean, depth: number): boolean =>
-    stmts.some((s) => {
-      switch (s.kind) {
-        case 'break': case 'continue': return varying && depth === 0;
-        case 'return': return varying;
-        case 'if': { const v = varying || !uniform(s.cond); return walk(s.then, v, depth) || walk(s.else, v, depth); }
-        case 'loop': return walk(s.body, varying, depth + 1) || walk(s.update, varying, depth + 1);
-        default: return false;
-      }
-    });
-  return walk(loop.body, false, 0) || walk(loop.update, false, 0);
+/** `rwGlobal(p)`: is array parameter p bound read_write (WGSL: non-uniform loads)? */
+export function analyzeWgslUniformity(ir: KernelIR, rwGlobal: (param: number) => boolean, privateConst: (id: number) => boolean): WgslUniformity {
+  const strict = analyzeUniformity(ir, wgslUniformityRules(rwGlobal, privateConst));
+  return { core: analyzeUniformity(ir), strict: strict.isUniform, strictVaryingLoops: strict.varyingLoops };
 }
 
 export function containsBarrier(stmts: Stmt[]): boolean {

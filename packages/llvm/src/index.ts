@@ -1,7 +1,7 @@
-// @numbat/cpu/llvm: the target-independent half of numbat's LLVM backends
+// @numbat/llvm: the target-independent half of numbat's LLVM backends
 // (cpu and cuda). See README.md for the hooks contract.
 
-export { loadLLVM, llvmBindingsLoaded, type LLVM, type LLVMNS } from './bindings.js';
+export { loadLLVM, llvmBindingsLoaded, llvmBindingsProblem, type LLVM, type LLVMNS } from './bindings.js';
 export { capi, hostCpu, takeMessage, takeError, LIBLLVM_PATH, LLVM_VERSION, type CApi, type Ptr } from './capi.js';
 export { NativeModule, targetMachine, type TargetSpec, type EmitKind } from './native.js';
 export type { TargetHooks } from './hooks.js';
@@ -10,3 +10,6 @@ export { Emitter } from './emit.js';
 export { LIBM_MATH, type MathTable, type MathImpl } from './math.js';
 export { atomicHelperName, atomicHelperIR, fenceHelperIR, type AtomicHelperOptions } from './atomics.js';
 export { allocaLocals } from './locals.js';
+export { runStages, type Stage, type StageRun } from './stages.js';
+export { KernelCache, type CacheEntry, type EntryRef } from './kernel-cache.js';
+export { StagedCompiler, type StagedKernel, type Pipeline, type CompileJob, type Compiled, type CompileRecord, type DeriveText } from './staged-compiler.js';

@@ -1,10 +1,10 @@
-// The shared lowering (@numbat/cpu/llvm) on its own: a minimal test target
+// The shared lowering (@numbat/llvm) on its own: a minimal test target
 // (one function per thread) lowered, linked with atomic helpers, verified,
 // optimised and emitted for x86-64 and AArch64 (and NVPTX, which cuda uses).
 import { describe, expect, it } from 'vitest';
-import { KernelLowerer, LIBM_MATH, NativeModule, allocaLocals, atomicHelperIR, loadLLVM, type TargetHooks } from '@numbat/cpu/llvm';
+import { KernelLowerer, LIBM_MATH, NativeModule, allocaLocals, atomicHelperIR, loadLLVM, type TargetHooks } from '@numbat/llvm';
 import type { KernelIR } from '@numbat/core';
-import { MATH_FNS } from '@numbat/core';
+import { MATH_DECLS, MATH_FNS, mathSignature } from '@numbat/core';
 import { assign, bin, c, kernel, l, load, p, sp, store } from './helpers.js';
 
 function lowerPlain(ir: KernelIR, triple: string): string {
@@ -77,10 +77,13 @@ describe('shared LLVM lowering', () => {
   });
   it('lowers every math function on f32 and f64 (and ints where allowed)', () => {
     const body = MATH_FNS.flatMap((fn, i) => (['f32', 'f64'] as const).map((t) => {
-      const arity = ['atan2', 'pow', 'hypot', 'imul', 'umulhi'].includes(fn) ? 2 : 1;
-      const type = fn === 'imul' || fn === 'clz32' ? 'i32' : fn === 'umulhi' ? 'u32' : t;
-      const arg = type === 'i32' || type === 'u32' ? c(i, type) : c(0.5 + i, type);
-      return assign(0, { kind: 'convert', x: { kind: 'math', fn, args: arity === 2 ? [arg, arg] : [arg], type }, type: 'f64' });
+      // Argument and result types from each function's declared rule (arity 1-3, ldexp's i32 exponent).
+      const d = MATH_DECLS[fn];
+      const base = d.rule === 'i32' || d.rule === 'u32' ? d.rule : t;
+      const sig = mathSignature(fn, Array(d.arity).fill(base), t);
+      const argTypes = sig.args ?? Array(d.arity).fill(sig.arg);
+      const args = argTypes.map((at) => (at === 'i32' || at === 'u32' ? c(i, at) : c(0.5 + i, at)));
+      return assign(0, { kind: 'convert', x: { kind: 'math', fn, args, type: sig.result }, type: 'f64' });
     }));
     const asm = lowerPlain(kernel('m', [], [...body, assign(0, p(0, 'f64'))].slice(0, -1), { locals: [{ id: 0, name: 'x', type: 'f64' }] }), 'x86_64-pc-linux-gnu');
     expect(asm.length).toBeGreaterThan(0);
