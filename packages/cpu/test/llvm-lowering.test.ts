@@ -59,7 +59,7 @@ const saxpyLike: KernelIR = kernel('k', [{ kind: 'array', elem: 'f32' }, { kind:
   { kind: 'expr', expr: { kind: 'atomic', op: 'add', array: { space: 'global', param: 1 }, index: c(0), value: c(1), type: 'i32' } },
   { kind: 'expr', expr: { kind: 'atomic', op: 'max', array: { space: 'global', param: 0 }, index: c(0), value: c(1.5, 'f32'), type: 'f32' } },
   store(1, c(1), { kind: 'convert', x: { kind: 'math', fn: 'round', args: [load(0, c(2), 'f32')], type: 'f32' }, type: 'i32' }),
-  store(1, c(2), bin('idiv', load(1, c(3), 'i32'), load(1, c(4), 'i32'))),
+  store(1, c(2), bin('truncdiv', load(1, c(3), 'i32'), load(1, c(4), 'i32'))),
 ], { locals: [{ id: 0, name: 'i', type: 'i32' }, { id: 1, name: 'j', type: 'i32' }] });
 
 describe('shared LLVM lowering', () => {

@@ -233,7 +233,7 @@ describe('emitted WGSL', () => {
             break;
           }
         }
-        out_g[i_0] = (nb_fdiv_i32(k_1, 2i) + j_2);
+        out_g[i_0] = (nb_floordiv_i32(k_1, 2i) + j_2);
       }
       "
     `);

@@ -25,7 +25,7 @@ export function verifyIR(ir: KernelIR): void {
         if (e.a.type !== e.opType || e.b.type !== e.opType) bad(`binary ${e.op}.${e.opType} on ${e.a.type}, ${e.b.type}`);
         if (COMPARE_OPS.has(e.op) ? e.type !== 'bool' : e.type !== e.opType) bad(`binary ${e.op} result ${e.type}`);
         if (e.op === 'div' && !isFloat(e.opType)) bad('int div');
-        if ((e.op === 'idiv' || e.op === 'fdiv') && !isInt(e.opType)) bad(`${e.op} on ${e.opType}`);
+        if ((e.op === 'truncdiv' || e.op === 'floordiv') && !isInt(e.opType)) bad(`${e.op} on ${e.opType}`);
         if (['and', 'or', 'xor', 'shl', 'shr'].includes(e.op) && e.opType !== 'i32') bad(`${e.op} on ${e.opType}`);
         if (e.op === 'ushr' && e.opType !== 'u32') bad('ushr not u32');
         break;

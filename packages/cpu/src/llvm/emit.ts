@@ -113,8 +113,8 @@ export class Emitter {
       case 'mul': return float ? b.CreateFMul(a, c) : b.CreateMul(a, c);
       case 'div': return float ? b.CreateFDiv(a, c) : this.intDiv(a, c, unsigned, 'trunc');
       case 'rem': return float ? b.CreateFRem(a, c) : this.intRem(a, c, unsigned);
-      case 'idiv': return float ? this.floatDivTo(a, c, t, 'llvm.trunc') : this.intDiv(a, c, unsigned, 'trunc');
-      case 'fdiv': return float ? this.floatDivTo(a, c, t, 'llvm.floor') : this.intDiv(a, c, unsigned, 'floor');
+      case 'truncdiv': return float ? this.floatDivTo(a, c, t, 'llvm.trunc') : this.intDiv(a, c, unsigned, 'trunc');
+      case 'floordiv': return float ? this.floatDivTo(a, c, t, 'llvm.floor') : this.intDiv(a, c, unsigned, 'floor');
       case 'and': return b.CreateAnd(a, c);
       case 'or': return b.CreateOr(a, c);
       case 'xor': return b.CreateXor(a, c);
@@ -173,7 +173,7 @@ export class Emitter {
     return b.CreateSelect(bad, this.int(0), r);
   }
 
-  /** Float idiv/fdiv: trunc/floor(a / b), and 0 when b is 0 (as the simulator). */
+  /** Float truncdiv/floordiv: trunc/floor(a / b), and 0 when b is 0 (as the simulator). */
   private floatDivTo(a: Value, c: Value, t: ScalarType, fn: string): Value {
     const b = this.b;
     const q = this.intrinsic(fn, t, [b.CreateFDiv(a, c)]);

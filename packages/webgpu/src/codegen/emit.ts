@@ -1054,8 +1054,8 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
       case 'mul': return `(${a} * ${b})`;
       case 'div': return `(${a} / ${b})`;
       case 'rem': return t === 'i32' ? h('nb_rem_i32') : t === 'u32' ? h('nb_rem_u32') : h('nb_fmod');
-      case 'idiv': return t === 'i32' ? h('nb_idiv_i32') : h('nb_idiv_u32');
-      case 'fdiv': return t === 'i32' ? h('nb_fdiv_i32') : h('nb_idiv_u32');
+      case 'truncdiv': return t === 'i32' ? h('nb_truncdiv_i32') : h('nb_truncdiv_u32');
+      case 'floordiv': return t === 'i32' ? h('nb_floordiv_i32') : h('nb_truncdiv_u32');
       case 'and': return `(${a} & ${b})`;
       case 'or': return `(${a} | ${b})`;
       case 'xor': return `(${a} ^ ${b})`;

@@ -76,21 +76,21 @@ export const HELPERS: Record<string, HelperDef> = {
   },
   // Integer division and remainder with JS's results: x / 0 and x % 0 give 0
   // (the IR's rule), INT_MIN / -1 wraps, INT_MIN % -1 is 0.
-  nb_idiv_i32: {
-    code: `fn nb_idiv_i32(a: i32, b: i32) -> i32 {
+  nb_truncdiv_i32: {
+    code: `fn nb_truncdiv_i32(a: i32, b: i32) -> i32 {
   if (b == 0i) { return 0i; }
   if (b == -1i) { return 0i - a; }
   return a / b;
 }`,
   },
-  nb_idiv_u32: {
-    code: `fn nb_idiv_u32(a: u32, b: u32) -> u32 {
+  nb_truncdiv_u32: {
+    code: `fn nb_truncdiv_u32(a: u32, b: u32) -> u32 {
   if (b == 0u) { return 0u; }
   return a / b;
 }`,
   },
-  nb_fdiv_i32: {
-    code: `fn nb_fdiv_i32(a: i32, b: i32) -> i32 {
+  nb_floordiv_i32: {
+    code: `fn nb_floordiv_i32(a: i32, b: i32) -> i32 {
   if (b == 0i) { return 0i; }
   if (b == -1i) { return 0i - a; }
   let q = a / b;
