@@ -50,6 +50,14 @@ export function unaryJs(op: UnaryOp, t: ScalarType, a: string): string {
   }
 }
 
+/**
+ * Eager select. Its arms have no effects (legalisation only selects between
+ * values it has already made safe to compute), so JS's lazy `?:` means the same.
+ */
+export function selectJs(c: string, a: string, b: string): string {
+  return `(${c} ? ${a} : ${b})`;
+}
+
 export function convertJs(from: ScalarType, to: ScalarType, a: string): string {
   if (from === to) return a;
   // JS truthiness of a number (false for 0, -0 and NaN), evaluating `a` once.

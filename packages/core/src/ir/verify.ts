@@ -30,7 +30,7 @@ export function verifyIR(ir: KernelIR): void {
         if (e.op === 'ushr' && e.opType !== 'u32') bad('ushr not u32');
         break;
       case 'logical': ex(e.a); ex(e.b); if (e.a.type !== 'bool' || e.b.type !== 'bool') bad('logical on non-bool'); break;
-      case 'cond': ex(e.c); ex(e.a); ex(e.b); if (e.c.type !== 'bool' || e.a.type !== e.type || e.b.type !== e.type) bad('cond types'); break;
+      case 'cond': case 'select': ex(e.c); ex(e.a); ex(e.b); if (e.c.type !== 'bool' || e.a.type !== e.type || e.b.type !== e.type) bad(`${e.kind} types`); break;
       case 'convert': ex(e.x); break;
       case 'load': ex(e.index); if (!isInt(e.index.type)) bad('non-int index'); if (loadType(arrElem(e.array)) !== e.type) bad('load type'); break;
       case 'length': arrElem(e.array); break;

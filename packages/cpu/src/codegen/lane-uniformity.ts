@@ -51,7 +51,7 @@ function exprLaneUniform(e: Expr, locals: ReadonlySet<number>): boolean {
     case 'local': return locals.has(e.id);
     case 'unary': case 'convert': return u(e.x);
     case 'binary': case 'logical': return u(e.a) && u(e.b);
-    case 'cond': return u(e.c) && u(e.a) && u(e.b);
+    case 'cond': case 'select': return u(e.c) && u(e.a) && u(e.b);
     case 'load': return e.array.space !== 'local' && u(e.index);
     case 'math': return e.args.every(u);
     case 'atomic': return false;

@@ -182,6 +182,10 @@ export class KernelLowerer {
         phi.addIncoming(bv, bEnd);
         return phi;
       }
+      case 'select': {
+        const c = this.expr(x.c), av = this.expr(x.a), bv = this.expr(x.b);
+        return b.CreateSelect(c, av, bv);
+      }
       case 'convert': return e.convert(this.expr(x.x), x.x.type, x.type);
       case 'load': {
         const elem = this.elemOf(x.array);

@@ -1001,6 +1001,10 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
         this.line('}');
         return t;
       }
+      case 'select': {
+        const [c, a, b] = this.seq([e.c, e.a, e.b], rt);
+        return `select(${b}, ${a}, ${c})`;
+      }
       case 'convert': {
         const [x] = this.seq([e.x], rt);
         const r = this.convert(e.x.type, e.type, x);
@@ -1155,7 +1159,7 @@ function hasLoadOrAtomic(e: Expr): boolean {
     case 'load': case 'atomic': return true;
     case 'unary': case 'convert': return hasLoadOrAtomic(e.x);
     case 'binary': case 'logical': return hasLoadOrAtomic(e.a) || hasLoadOrAtomic(e.b);
-    case 'cond': return hasLoadOrAtomic(e.c) || hasLoadOrAtomic(e.a) || hasLoadOrAtomic(e.b);
+    case 'cond': case 'select': return hasLoadOrAtomic(e.c) || hasLoadOrAtomic(e.a) || hasLoadOrAtomic(e.b);
     case 'math': return e.args.some(hasLoadOrAtomic);
     default: return false;
   }

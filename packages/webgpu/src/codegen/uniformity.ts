@@ -53,7 +53,7 @@ function strictExpr(e: Expr, locals: ReadonlySet<number>, rwGlobal: (p: number) 
     case 'local': return locals.has(e.id);
     case 'unary': case 'convert': return u(e.x);
     case 'binary': case 'logical': return u(e.a) && u(e.b);
-    case 'cond': return u(e.c) && u(e.a) && u(e.b);
+    case 'cond': case 'select': return u(e.c) && u(e.a) && u(e.b);
     case 'math': return e.args.every(u);
     case 'atomic': return false;
     case 'load':
