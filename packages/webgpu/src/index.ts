@@ -83,7 +83,7 @@ function throwDeferred(): void {
 
 export const backend: Backend = {
   target: 'webgpu',
-  caps: { f64: false },
+  caps: { f64: false, native: ['math-pow'] }, // nb_pow is a JS-exact polyfill
   stages: ['wgsl'],
 
   available(): Promise<Availability> {

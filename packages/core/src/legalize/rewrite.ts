@@ -1,8 +1,11 @@
 // A small generic IR→IR rewriter: each expression is rewritten bottom-up by a
-// rule, which may use an operand several times through `share`.
+// rule, which may use an operand several times through `share`. What a rule
+// builds is constant-folded (it only ever holds fresh nodes), so a constant
+// operand leaves no guard behind.
 
 import type { Expr, KernelIR, Stmt } from '../ir/nodes.js';
 import type { ScalarType } from '../types.js';
+import { fold } from '../ir/fold.js';
 
 export interface RewriteContext {
   /**
@@ -47,14 +50,16 @@ export function rewriteKernel(ir: KernelIR, rule: Rule): void {
       default: r = { ...e };
     }
     const cx: RewriteContext = {
-      share: (v) => {
+      share: (built) => {
+        const v = fold(built); // a constant divisor leaves no guard behind
         if (LEAVES.has(v.kind) || lazy) return v;
         const id = newLocal(v.type);
         pre.push({ kind: 'assign', local: id, value: v, loc: v.loc });
         return { kind: 'local', id, type: v.type, loc: v.loc };
       },
     };
-    return rule(r, cx) ?? r;
+    const out = rule(r, cx);
+    return out ? fold(out) : r;
   };
 
   const stmts = (list: Stmt[]): Stmt[] => {

@@ -52,24 +52,31 @@ type MathCall = Expr & { kind: 'math' };
  * JS integer division and remainder: x / 0 and x % 0 give 0, INT_MIN / -1 wraps
  * to INT_MIN, INT_MIN % -1 is 0, floor division rounds toward -Infinity. The
  * divisor reaching the division is never 0 or (signed) -1, so no target traps.
+ * It is guarded inline, never through a local: the CPU lane vectoriser computes
+ * an expression for every lane but assigns a local only in the active ones.
  */
-function intDivision(e: Binary, cx: RewriteContext): Expr {
+function intDivision(e: Binary, cx: RewriteContext): Expr | undefined {
   const t = e.opType, B = new Build(e.loc);
+  const unsignedFloor = t === 'u32' && e.op === 'floordiv';
+  if (e.b.kind === 'const' && e.b.value !== 0 && !(t === 'i32' && e.b.value === -1)) {
+    // A safe constant divisor: only the rounding of a signed floor division needs work.
+    if (e.op !== 'floordiv' || unsignedFloor) return unsignedFloor ? { ...e, op: 'truncdiv' } : undefined;
+  }
   const a = cx.share(e.a), b = cx.share(e.b);
   const zero = B.bin('eq', t, b, B.k(t, 0));
   if (t === 'u32') {
-    const d = cx.share(B.sel(zero, B.k(t, 1), b));
+    const d = B.sel(zero, B.k(t, 1), b);
     const op = e.op === 'rem' ? 'rem' : 'truncdiv'; // unsigned floor is trunc
     return B.sel(zero, B.k(t, 0), B.bin(op, t, a, d));
   }
   const minusOne = B.bin('eq', t, b, B.k(t, -1));
-  const d = cx.share(B.sel(B.either(zero, minusOne), B.k(t, 1), b));
-  if (e.op === 'rem') return B.sel(B.either(zero, minusOne), B.k(t, 0), B.bin('rem', t, a, d));
-  let q = B.bin('truncdiv', t, a, d);
+  const d = (): Expr => B.sel(B.either(zero, minusOne), B.k(t, 1), b);
+  if (e.op === 'rem') return B.sel(B.either(zero, minusOne), B.k(t, 0), B.bin('rem', t, a, d()));
+  let q = B.bin('truncdiv', t, a, d());
   if (e.op === 'floordiv') {
     // Round toward -Infinity: one less when the remainder is nonzero and its sign differs from the divisor's.
-    const r = cx.share(B.bin('rem', t, a, d));
-    const adjust = B.both(B.bin('ne', t, r, B.k(t, 0)), B.bin('lt', t, B.bin('xor', t, r, d), B.k(t, 0)));
+    const r = cx.share(B.bin('rem', t, a, d()));
+    const adjust = B.both(B.bin('ne', t, r, B.k(t, 0)), B.bin('lt', t, B.bin('xor', t, r, d()), B.k(t, 0)));
     q = B.bin('sub', t, q, B.sel(adjust, B.k(t, 1), B.k(t, 0)));
   }
   // x / -1 is -x, wrapping (INT_MIN stays INT_MIN), for trunc and floor alike.
