@@ -7,6 +7,7 @@
 import type { KernelIR } from './ir/nodes.js';
 import type { ElemType, ScalarType, TypedArray } from './types.js';
 import type { BackendStreams } from './stream.js';
+import type { NativeOp } from './legalize/native.js';
 
 /** A target name: any registered one (`registerBackend`), e.g. 'sim', 'cpu', 'webgpu', 'cuda'. */
 export type Target = string;
@@ -87,6 +88,12 @@ export interface BackendCaps {
   readonly gridSync?: boolean;
   /** cuda.threadfence*(): the target has memory fences. Absent → core refuses them with a CompileError. */
   readonly fences?: boolean;
+  /**
+   * The JS-exact operation families (legalize/native.ts) this backend renders
+   * itself. Core legalises every other one into simpler IR before `compile`
+   * (absent: all of them), so a backend renders only simple operations.
+   */
+  readonly native?: readonly NativeOp[];
 }
 
 /**
@@ -98,7 +105,7 @@ export interface Backend {
   readonly target: Target;
   /** must: what it supports beyond the baseline (see BackendCaps). */
   readonly caps: BackendCaps;
-  /** must: inspect stages this backend adds to 'ir' (e.g. ['llvm', 'asm'], ['wgsl'], ['llvm', 'ptx']); may be empty. */
+  /** must: inspect stages this backend adds to 'ir' and 'ir-legal' (e.g. ['llvm', 'asm'], ['wgsl'], ['llvm', 'ptx']); may be empty. */
   readonly stages: readonly string[];
   /** should (optional): native streams and events (cuda); without them core queues launches per stream on the host. */
   readonly streams?: BackendStreams;

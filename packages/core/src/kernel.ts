@@ -17,6 +17,7 @@ import { checkBarriers, verifyIR } from './ir/verify.js';
 import { prepareWarps } from './ir/warp-emulation.js';
 import { printIR } from './ir/print.js';
 import { forEachStmt } from './ir/walk.js';
+import { legalize } from './legalize/index.js';
 import type { KernelIR } from './ir/nodes.js';
 import { hashString } from './hash.js';
 import { log, logEnabled, ms } from './log.js';
@@ -57,7 +58,8 @@ export type Dim = number | [number] | [number, number] | [number, number, number
  */
 export interface LaunchOptions { sharedMem?: number; stream?: Stream | unknown; signal?: AbortSignal; timeout?: number }
 
-interface Specialisation { backend: Backend; compiled: CompiledKernel; ir: KernelIR }
+/** `ir` as lowered (printed by inspect('ir'), hashed into the cache key); `legal` as the backend got it (inspect('ir-legal')). */
+interface Specialisation { backend: Backend; compiled: CompiledKernel; ir: KernelIR; legal: KernelIR }
 
 export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => void> {
   private parsed?: ParsedFunction;
@@ -103,8 +105,9 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
   async inspect(stage: string, ...args: unknown[]): Promise<string> {
     const spec = await this.specialise(this.signatureOf(args, await this.backend()));
     if (stage === 'ir') return printIR(spec.ir);
+    if (stage === 'ir-legal') return printIR(spec.legal);
     if (!spec.backend.stages.includes(stage)) {
-      throw new Error(`numbat: stage '${stage}' does not exist for target '${spec.backend.target}' (have: ir, ${spec.backend.stages.join(', ')})`);
+      throw new Error(`numbat: stage '${stage}' does not exist for target '${spec.backend.target}' (have: ir, ir-legal, ${spec.backend.stages.join(', ')})`);
     }
     return spec.backend.inspect(spec.compiled, stage);
   }
@@ -272,12 +275,23 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
     // The printed IR covers what the source does not show: device functions
     // resolved by name (numbat's random) and the frontend's own version.
     const cacheKey = hashString([this.options.source?.text ?? this.fn.toString(), printIR(ir), globalsKey, sig.map(paramTypeKey).join(','), float, backend.target, this.options.boundscheck ?? true, this.options.fastmath ?? false].join('\u0000'));
-    const compiled = await backend.compile(ir, {
+    const legal = this.legal(ir, backend);
+    const compiled = await backend.compile(legal, {
       float, boundscheck: this.options.boundscheck ?? true,
       fastmath: this.options.fastmath ?? false, cache: this.options.cache ?? false, cacheKey,
     });
     if (logEnabled('info')) log('info', compileLine(this.name, sig, backend.target, frontend, compiled, t0));
-    return { backend, compiled, ir };
+    return { backend, compiled, ir, legal };
+  }
+
+  /** The IR the backend gets: what it does not render natively, legalised (legalize/). */
+  private legal(ir: KernelIR, backend: Backend): KernelIR {
+    try {
+      return legalize(ir, backend.caps.native);
+    } catch (e) {
+      if (e instanceof CompileError) throw e;
+      throw new CompileError('internal error', `numbat internal error while legalising kernel '${this.name}' for target '${backend.target}': ${(e as Error).message}. This is a bug in numbat; please report it with the kernel's source.`, this.name, this.parsed?.source);
+    }
   }
 
   /** options.globals over the recorded bindings' values (read at the first compile: a binding may be initialised after cuda.jit). */

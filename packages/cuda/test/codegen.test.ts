@@ -118,7 +118,7 @@ describe('cuda codegen', () => {
 
   it('unknown stages are refused with the list of stages', async () => {
     const k = cuda.jit(function u(a: Int32Array) { a[0] = 1; }, opts);
-    await expect(k.inspect('sass', new Int32Array(1))).rejects.toThrow(/stage 'sass' does not exist for target 'cuda' \(have: ir, llvm, opt, ptx\)/);
+    await expect(k.inspect('sass', new Int32Array(1))).rejects.toThrow(/stage 'sass' does not exist for target 'cuda' \(have: ir, ir-legal, llvm, opt, ptx\)/);
   });
 
   it('compile errors are CompileErrors, not crashes', async () => {

@@ -194,6 +194,10 @@ export class KernelLowerer {
         phi.addIncoming(bv, bEnd);
         return phi;
       }
+      case 'select': {
+        const c = this.expr(x.c), av = this.expr(x.a), bv = this.expr(x.b);
+        return b.CreateSelect(c, av, bv);
+      }
       case 'convert': return e.convert(this.expr(x.x), x.x.type, x.type);
       case 'load': {
         const elem = this.elemOf(x.array);
@@ -267,7 +271,6 @@ export class KernelLowerer {
     if (!float) {
       switch (fn) {
         case 'abs': return t === 'u32' ? args[0] : e.call('llvm.abs.i32', e.i32, [args[0], e.bool(false)]);
-        case 'sign': return e.jsSign(args[0], t);
         case 'floor': case 'ceil': case 'round': case 'trunc': return args[0];
         case 'imul': return b.CreateMul(args[0], args[1]);
         case 'clz32': return e.call('llvm.ctlz.i32', e.i32, [args[0], e.bool(false)]);
@@ -279,17 +282,13 @@ export class KernelLowerer {
         default: throw new Error(`numbat internal error: Math.${fn} on ${t}`);
       }
     }
-    if (fn === 'round') return e.jsRound(args[0], t);
-    if (fn === 'sign') return e.jsSign(args[0], t);
     const impl = this.hooks.math[fn];
-    let r: Value;
+    // Math.round, Math.sign and pow's JS cases arrive legalised (core/src/legalize).
     switch (impl.kind) {
-      case 'intrinsic': r = e.intrinsic(impl.name, t, args); break;
-      case 'extern': r = e.call(t === 'f32' ? impl.f32 : impl.f64, e.scalar(t), args); break;
+      case 'intrinsic': return e.intrinsic(impl.name, t, args);
+      case 'extern': return e.call(t === 'f32' ? impl.f32 : impl.f64, e.scalar(t), args);
       case 'inline': throw new Error(`numbat internal error: no inline lowering of Math.${fn} on ${t}`);
     }
-    if (fn === 'pow') r = e.jsPowFixup(args[0], args[1], r, t);
-    return r;
   }
 
   private atomic(x: AtomicExpr): Value {

@@ -1,7 +1,7 @@
 // One lowering per MathFn (core/src/intrinsics.ts). An entry says how the
-// float form is computed; the integer forms (abs, sign, floor... on i32/u32,
-// imul, clz32) and the JS-exact wrappers (round, sign, pow's NaN cases) are
-// written once in lower.ts. A target swaps names (libm on the CPU, libdevice
+// float form is computed; the integer forms (abs, floor... on i32/u32, imul,
+// clz32, umulhi) are written once in lower.ts, and the JS-exact wrappers
+// (round, sign, pow's NaN cases) in core's legalisation (core/src/legalize). A target swaps names (libm on the CPU, libdevice
 // `__nv_*` on CUDA) by providing its own table.
 
 import type { MathFn } from '@numbat/core';
@@ -11,7 +11,7 @@ export type MathImpl =
   | { kind: 'intrinsic'; name: string }
   /** An external function (libm, libdevice) per float type. */
   | { kind: 'extern'; f32: string; f64: string }
-  /** Lowered inline by the shared code (exact JS semantics built from other ops). */
+  /** Not a call: lowered inline by lower.ts, or legalised by core before it (round, sign). */
   | { kind: 'inline' };
 
 export type MathTable = Readonly<Record<MathFn, MathImpl>>;

@@ -108,7 +108,7 @@ describe('emitted WGSL', () => {
         s_s0[t_0] = select(nb_opq(0.0f), arr_g[g_1], (g_1 < i32(nb_a.arr_n0)));
         storageBarrier();
         workgroupBarrier();
-        stride_2 = (i32(nb_bx) >> (bitcast<u32>(1i) & 31u));
+        stride_2 = (i32(nb_bx) >> bitcast<u32>(1i));
         loop {
           if (!((stride_2 > 0i))) { break; }
           if ((t_0 < stride_2)) {
@@ -118,7 +118,7 @@ describe('emitted WGSL', () => {
           storageBarrier();
           workgroupBarrier();
           continuing {
-            stride_2 = (stride_2 >> (bitcast<u32>(1i) & 31u));
+            stride_2 = (stride_2 >> bitcast<u32>(1i));
           }
         }
         if ((t_0 == 0i)) {
@@ -154,6 +154,9 @@ describe('emitted WGSL', () => {
         if (nb_lin >= nb_a.nblocks) { return; }
         let nb_bid = vec3i(vec3u(nb_lin % nb_a.grid_x, (nb_lin / nb_a.grid_x) % nb_a.grid_y, nb_lin / (nb_a.grid_x * nb_a.grid_y)));
         var i_0: i32 = 0i;
+        var lg_1: f32 = 0.0f;
+        var lg_2: f32 = 0.0f;
+        var lg_3: u32 = 0u;
         i_0 = ((nb_bid.x * i32(nb_bx)) + i32(nb_lid.x));
         if ((i_0 >= i32(nb_a.x_n0))) {
           return;
@@ -161,7 +164,10 @@ describe('emitted WGSL', () => {
         let nb_i1 = 0i;
         var nb_t0: f32;
         nb_t0 = nb_atomic_add_sum_g(bitcast<u32>(nb_i1), x_g[i_0]);
-        nb_st_bytes_g(bitcast<u32>(i_0), nb_toi32(nb_fmod(x_g[i_0], nb_opq(7.0f))));
+        lg_1 = nb_fmod(x_g[i_0], nb_opq(7.0f));
+        lg_2 = abs(trunc(lg_1));
+        lg_3 = u32(nb_opq((lg_2 - nb_opq((floor(nb_opq((lg_2 * nb_opq(2.3283064365386963e-10f)))) * nb_opq(4294967296.0f))))));
+        nb_st_bytes_g(bitcast<u32>(i_0), bitcast<i32>(select(0u, select(lg_3, (0u - lg_3), (lg_1 < nb_opq(0.0f))), (abs(lg_1) < nb_opq(nb_f32_bits(0x7f800000u))))));
       }
       "
     `);
@@ -218,10 +224,11 @@ describe('emitted WGSL', () => {
         var i_0: i32 = 0i;
         var k_1: i32 = 0i;
         var j_2: i32 = 0i;
+        var lg_3: i32 = 0i;
         i_0 = ((nb_bid.x * i32(nb_bx)) + i32(nb_lid.x));
         k_1 = 0i;
         loop {
-          k_1 = (k_1 + nb_rem_i32(i_0, 3i));
+          k_1 = (k_1 + (i_0 % 3i));
           continuing {
             break if (!(k_1 < nb_a.n_p1));
           }
@@ -233,7 +240,8 @@ describe('emitted WGSL', () => {
             break;
           }
         }
-        out_g[i_0] = (nb_fdiv_i32(k_1, 2i) + j_2);
+        lg_3 = (k_1 % 2i);
+        out_g[i_0] = (((k_1 / 2i) - select(0i, 1i, select(false, ((lg_3 ^ 2i) < 0i), (lg_3 != 0i)))) + j_2);
       }
       "
     `);

@@ -69,8 +69,8 @@ export function binary(cx: LowerContext, node: N, op: string, a: ScalarVal, b: S
 export function intDivision(cx: LowerContext, node: N, mathFn: 'floor' | 'trunc' | null): ScalarVal | null {
   let div: N | undefined;
   let op: BinaryOp;
-  if (mathFn) { div = unparen(node); op = mathFn === 'floor' ? 'fdiv' : 'idiv'; }
-  else if (node.operator === '|' && isZeroLiteral(node.right)) { div = unparen(node.left); op = 'idiv'; }
+  if (mathFn) { div = unparen(node); op = mathFn === 'floor' ? 'floordiv' : 'truncdiv'; }
+  else if (node.operator === '|' && isZeroLiteral(node.right)) { div = unparen(node.left); op = 'truncdiv'; }
   else return null;
   if (!div || div.type !== 'BinaryExpression' || div.operator !== '/') return null;
   const saved = cx.mark();

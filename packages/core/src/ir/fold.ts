@@ -60,7 +60,7 @@ export function fold(e: Expr): Expr {
       if (e.a.kind === 'const') return e.op === 'and' ? (e.a.value ? e.b : e.a) : e.a.value ? e.a : e.b;
       return e;
     }
-    case 'cond': {
+    case 'cond': case 'select': {
       e.c = fold(e.c); e.a = fold(e.a); e.b = fold(e.b);
       if (e.c.kind === 'const') return e.c.value ? e.a : e.b;
       return e;

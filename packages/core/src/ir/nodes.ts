@@ -31,6 +31,11 @@ export interface LogicalExpr extends ExprBase { kind: 'logical'; op: 'and' | 'or
 /** Ternary `c ? a : b`; only the chosen arm is evaluated. */
 export interface CondExpr extends ExprBase { kind: 'cond'; c: Expr; a: Expr; b: Expr }
 /**
+ * Eager `c ? a : b`: both arms are evaluated (they never have effects), so it is
+ * branch-free. Only legalisation (legalize/) makes it; the frontend's `?:` is `cond`.
+ */
+export interface SelectExpr extends ExprBase { kind: 'select'; c: Expr; a: Expr; b: Expr }
+/**
  * Numeric conversion with JavaScript's meaning: float→i32 is ToInt32 (truncate,
  * then wrap mod 2^32; NaN/±Inf → 0), float→u32 is ToUint32, i32↔u32 reinterprets
  * the bits, int→float rounds to nearest, f64→f32 is Math.fround, x→bool is `x != 0`
@@ -54,7 +59,7 @@ export interface AtomicExpr extends ExprBase {
 
 export type Expr =
   | ConstExpr | ParamExpr | LocalExpr | SpecialExpr | UnaryExpr | BinaryExpr | LogicalExpr
-  | CondExpr | ConvertExpr | LoadExpr | LengthExpr | MathExpr | AtomicExpr;
+  | CondExpr | SelectExpr | ConvertExpr | LoadExpr | LengthExpr | MathExpr | AtomicExpr;
 
 /** A reference to an array: a global parameter, or a shared/local/const array of the kernel. */
 export type ArrayRef =

@@ -10,15 +10,15 @@ export type UnaryOp = (typeof UNARY_OPS)[number];
  * - add/sub/mul: wrap mod 2^32 for i32/u32; IEEE for floats.
  * - div: floats only (JS `/` on ints is lowered to a float division by the frontend).
  * - rem: JS `%` (sign of the dividend); for ints x % 0 === 0 and INT_MIN % -1 === 0.
- * - idiv: integer division truncating toward zero (`(a / b) | 0`, `Math.trunc(a / b)`); x idiv 0 === 0.
- * - fdiv: integer division rounding toward -infinity (`Math.floor(a / b)`); x fdiv 0 === 0.
+ * - truncdiv: integer division truncating toward zero (`(a / b) | 0`, `Math.trunc(a / b)`); x truncdiv 0 === 0.
+ * - floordiv: integer division rounding toward -infinity (`Math.floor(a / b)`); x floordiv 0 === 0.
  * - and/or/xor/shl/shr: i32 operands and result (JS ToInt32 semantics; shift counts masked by 31).
  * - ushr: `>>>`; u32 left operand, u32 count (masked by 31), u32 result.
  * - eq..ge: comparison, result bool. NaN compares false except 'ne'.
  * - min/max: JS Math.min/max on the operand type (NaN if either is NaN for floats).
  */
 export const BINARY_OPS = [
-  'add', 'sub', 'mul', 'div', 'rem', 'idiv', 'fdiv',
+  'add', 'sub', 'mul', 'div', 'rem', 'truncdiv', 'floordiv',
   'and', 'or', 'xor', 'shl', 'shr', 'ushr',
   'eq', 'ne', 'lt', 'le', 'gt', 'ge',
   'min', 'max',
@@ -43,7 +43,7 @@ export type SpecialReg = (typeof SPECIAL_REGS)[number];
 /** Expression node kinds. */
 export const EXPR_KINDS = [
   'const', 'param', 'local', 'special', 'unary', 'binary', 'logical', 'cond',
-  'convert', 'load', 'length', 'math', 'atomic',
+  'select', 'convert', 'load', 'length', 'math', 'atomic',
 ] as const;
 export type ExprKind = (typeof EXPR_KINDS)[number];
 

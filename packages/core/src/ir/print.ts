@@ -24,6 +24,7 @@ export function printIR(ir: KernelIR): string {
       case 'binary': return `${e.op}.${e.opType}(${ex(e.a)}, ${ex(e.b)})`;
       case 'logical': return `${e.op === 'and' ? '&&' : '||'}(${ex(e.a)}, ${ex(e.b)})`;
       case 'cond': return `(${ex(e.c)} ? ${ex(e.a)} : ${ex(e.b)})`;
+      case 'select': return `select(${ex(e.c)}, ${ex(e.a)}, ${ex(e.b)})`;
       case 'convert': return `${e.type}(${ex(e.x)})`;
       case 'load': return `${arr(e.array)}[${ex(e.index)}]`;
       case 'length': return `len(${arr(e.array)})`;

@@ -23,8 +23,8 @@ export function binaryJs(op: BinaryOp, t: ScalarType, a: string, b: string): str
     // effectful expressions). Integer x % 0 and x / 0 are NaN or ±Infinity in JS,
     // which the i32/u32 wrap turns into the 0 the IR defines: no guard repeating `b`.
     case 'rem': return wrapJs(t, `${a} % ${b}`);
-    case 'idiv': return wrapJs(t, `Math.trunc(${a} / ${b})`);
-    case 'fdiv': return wrapJs(t, `Math.floor(${a} / ${b})`);
+    case 'truncdiv': return wrapJs(t, `Math.trunc(${a} / ${b})`);
+    case 'floordiv': return wrapJs(t, `Math.floor(${a} / ${b})`);
     case 'and': return `(${a} & ${b})`;
     case 'or': return `(${a} | ${b})`;
     case 'xor': return `(${a} ^ ${b})`;
@@ -73,6 +73,14 @@ export function unaryJs(op: UnaryOp, t: ScalarType, a: string): string {
     case 'not': return `(!${a})`;
     case 'bitnot': return `(~${a})`;
   }
+}
+
+/**
+ * Eager select. Its arms have no effects (legalisation only selects between
+ * values it has already made safe to compute), so JS's lazy `?:` means the same.
+ */
+export function selectJs(c: string, a: string, b: string): string {
+  return `(${c} ? ${a} : ${b})`;
 }
 
 export function convertJs(from: ScalarType, to: ScalarType, a: string): string {

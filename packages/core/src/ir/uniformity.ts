@@ -101,7 +101,7 @@ export function exprUniform(e: Expr, uniformLocals: ReadonlySet<number>, rules: 
     case 'local': return uniformLocals.has(e.id);
     case 'unary': case 'convert': return u(e.x);
     case 'binary': case 'logical': return u(e.a) && u(e.b);
-    case 'cond': return u(e.c) && u(e.a) && u(e.b);
+    case 'cond': case 'select': return u(e.c) && u(e.a) && u(e.b);
     case 'load': return rules.load(e) && u(e.index);
     case 'math': return e.args.every(u);
     case 'atomic': return false;

@@ -26,12 +26,12 @@ export function verifyIR(ir: KernelIR): void {
         if (e.a.type !== e.opType || e.b.type !== e.opType) bad(`binary ${e.op}.${e.opType} on ${e.a.type}, ${e.b.type}`);
         if (COMPARE_OPS.has(e.op) ? e.type !== 'bool' : e.type !== e.opType) bad(`binary ${e.op} result ${e.type}`);
         if (e.op === 'div' && !isFloat(e.opType)) bad('int div');
-        if ((e.op === 'idiv' || e.op === 'fdiv') && !isInt(e.opType)) bad(`${e.op} on ${e.opType}`);
+        if ((e.op === 'truncdiv' || e.op === 'floordiv') && !isInt(e.opType)) bad(`${e.op} on ${e.opType}`);
         if (['and', 'or', 'xor', 'shl', 'shr'].includes(e.op) && e.opType !== 'i32') bad(`${e.op} on ${e.opType}`);
         if (e.op === 'ushr' && e.opType !== 'u32') bad('ushr not u32');
         break;
       case 'logical': ex(e.a); ex(e.b); if (e.a.type !== 'bool' || e.b.type !== 'bool') bad('logical on non-bool'); break;
-      case 'cond': ex(e.c); ex(e.a); ex(e.b); if (e.c.type !== 'bool' || e.a.type !== e.type || e.b.type !== e.type) bad('cond types'); break;
+      case 'cond': case 'select': ex(e.c); ex(e.a); ex(e.b); if (e.c.type !== 'bool' || e.a.type !== e.type || e.b.type !== e.type) bad(`${e.kind} types`); break;
       case 'convert': ex(e.x); break;
       case 'load': ex(e.index); if (!isInt(e.index.type)) bad('non-int index'); if (loadType(arrElem(e.array)) !== e.type) bad('load type'); break;
       case 'length': arrElem(e.array); break;

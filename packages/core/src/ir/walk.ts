@@ -15,7 +15,7 @@ export function childExprs(e: Expr): Expr[] {
     case 'const': case 'param': case 'local': case 'special': case 'length': return [];
     case 'unary': case 'convert': return [e.x];
     case 'binary': case 'logical': return [e.a, e.b];
-    case 'cond': return [e.c, e.a, e.b];
+    case 'cond': case 'select': return [e.c, e.a, e.b];
     case 'load': return [e.index];
     case 'math': return e.args;
     case 'atomic': return e.expected ? [e.index, e.expected, e.value] : [e.index, e.value];

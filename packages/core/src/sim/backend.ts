@@ -5,6 +5,7 @@ import type { Backend, CompiledKernel, LaunchArg, LaunchDims } from '../backend.
 import type { KernelIR } from '../ir/nodes.js';
 import { TYPED_ARRAY_OF, type ElemType, type ScalarType, type TypedArray } from '../types.js';
 import { evalConvert } from '../ir/semantics.js';
+import { ALL_NATIVE } from '../legalize/native.js';
 import { generateSim, type SimSource } from './codegen.js';
 import { runSim } from './runtime.js';
 
@@ -15,7 +16,7 @@ interface SimKernel extends CompiledKernel {
 
 export const simBackend: Backend = {
   target: 'sim',
-  caps: { f64: true, gridSync: true, fences: true, warp: 'native' },
+  caps: { f64: true, gridSync: true, fences: true, warp: 'native', native: ALL_NATIVE },
   stages: ['js'],
   async available() {
     // Few blocks: the simulator runs them one after another, and fewer threads cost less.

@@ -5,7 +5,7 @@
 // exactly what the IR says.
 
 import type { ArrayRef, Expr, KernelIR, Stmt } from '../ir/nodes.js';
-import { binaryJs, convertJs, mathJs, unaryJs } from '../ir/semantics.js';
+import { binaryJs, convertJs, mathJs, selectJs, unaryJs } from '../ir/semantics.js';
 import type { WarpOp } from '../ir/ops.js';
 
 export interface SimSource {
@@ -47,6 +47,7 @@ export function generateSim(ir: KernelIR): SimSource {
       case 'binary': return binaryJs(e.op, e.opType, ex(e.a), ex(e.b));
       case 'logical': return `(${ex(e.a)} ${e.op === 'and' ? '&&' : '||'} ${ex(e.b)})`;
       case 'cond': return `(${ex(e.c)} ? ${ex(e.a)} : ${ex(e.b)})`;
+      case 'select': return selectJs(ex(e.c), ex(e.a), ex(e.b));
       case 'convert': return convertJs(e.x.type, e.type, ex(e.x));
       case 'load': return `${arr(e.array)}[${checked(e.array, ex(e.index), e.loc?.line)}]`;
       case 'length': return `${arr(e.array)}.length`;

@@ -679,6 +679,7 @@ export class LaneLowerer {
         const bv = this.maskedEval(c.map((v) => b.CreateXor(v, e.bool(true))), x.b, t);
         return { l: c.map((v, i) => b.CreateSelect(v, av[i], bv[i])) };
       }
+      case 'select': return map([this.expr(x.c), this.expr(x.a), this.expr(x.b)], (c, p, q) => b.CreateSelect(c, p, q));
       case 'load': {
         const elem = low.elemOf(x.array);
         const idx = this.index(x.array, x.index, x.loc);

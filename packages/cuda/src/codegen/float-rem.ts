@@ -16,7 +16,7 @@ function hasFloatRem(e: Expr): boolean {
   switch (e.kind) {
     case 'unary': case 'convert': return hasFloatRem(e.x);
     case 'binary': case 'logical': return hasFloatRem(e.a) || hasFloatRem(e.b);
-    case 'cond': return hasFloatRem(e.c) || hasFloatRem(e.a) || hasFloatRem(e.b);
+    case 'cond': case 'select': return hasFloatRem(e.c) || hasFloatRem(e.a) || hasFloatRem(e.b);
     case 'load': return hasFloatRem(e.index);
     case 'math': return e.args.some(hasFloatRem);
     case 'atomic': return hasFloatRem(e.index) || hasFloatRem(e.value) || (e.expected ? hasFloatRem(e.expected) : false);
@@ -45,7 +45,7 @@ function mapExpr(e: Expr): Expr {
       return { ...e, a, b };
     }
     case 'logical': return { ...e, a: mapExpr(e.a), b: mapExpr(e.b) };
-    case 'cond': return { ...e, c: mapExpr(e.c), a: mapExpr(e.a), b: mapExpr(e.b) };
+    case 'cond': case 'select': return { ...e, c: mapExpr(e.c), a: mapExpr(e.a), b: mapExpr(e.b) };
     case 'load': return { ...e, index: mapExpr(e.index) };
     case 'math': return { ...e, args: e.args.map(mapExpr) };
     case 'atomic': return { ...e, index: mapExpr(e.index), value: mapExpr(e.value), ...(e.expected ? { expected: mapExpr(e.expected) } : {}) };

@@ -1028,6 +1028,10 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
         this.line('}');
         return t;
       }
+      case 'select': {
+        const [c, a, b] = this.seq([e.c, e.a, e.b], rt);
+        return `select(${b}, ${a}, ${c})`;
+      }
       case 'convert': {
         const [x] = this.seq([e.x], rt);
         const r = this.convert(e.x.type, e.type, x);
@@ -1080,35 +1084,38 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
       case 'sub': return `(${a} - ${b})`;
       case 'mul': return `(${a} * ${b})`;
       case 'div': return `(${a} / ${b})`;
-      case 'rem': return t === 'i32' ? h('nb_rem_i32') : t === 'u32' ? h('nb_rem_u32') : h('nb_fmod');
-      case 'idiv': return t === 'i32' ? h('nb_idiv_i32') : h('nb_idiv_u32');
-      case 'fdiv': return t === 'i32' ? h('nb_fdiv_i32') : h('nb_idiv_u32');
+      // Integer divisors are never 0 or (signed) -1 here, shift counts are in [0, 31]: legalisation (core) made them so.
+      case 'rem': return int ? `(${a} % ${b})` : h('nb_fmod');
+      case 'truncdiv': return `(${a} / ${b})`;
+      case 'floordiv': return this.fail('operator', 'numbat internal error: floordiv reached the WGSL emitter (legalisation writes it as truncdiv)');
       case 'and': return `(${a} & ${b})`;
       case 'or': return `(${a} | ${b})`;
       case 'xor': return `(${a} ^ ${b})`;
-      case 'shl': return `(${a} << (bitcast<u32>(${b}) & 31u))`;
-      case 'shr': return `(${a} >> (bitcast<u32>(${b}) & 31u))`;
-      case 'ushr': return `(${a} >> (${b} & 31u))`;
+      case 'shl': return `(${a} << bitcast<u32>(${b}))`;
+      case 'shr': return `(${a} >> bitcast<u32>(${b}))`;
+      case 'ushr': return `(${a} >> ${b})`;
       case 'eq': return `(${a} == ${b})`;
       case 'ne': return `(${a} != ${b})`;
       case 'lt': return `(${a} < ${b})`;
       case 'le': return `(${a} <= ${b})`;
       case 'gt': return `(${a} > ${b})`;
       case 'ge': return `(${a} >= ${b})`;
-      case 'min': return int ? `min(${a}, ${b})` : h('nb_fmin');
-      case 'max': return int ? `max(${a}, ${b})` : h('nb_fmax');
+      // Integers only: float min/max are legalised into selects.
+      case 'min': return `min(${a}, ${b})`;
+      case 'max': return `max(${a}, ${b})`;
       // A new BinaryOp is a build error here (op is `never`), not a run-time failure.
       default: return this.fail('operator', `numbat internal error: unknown binary op ${op satisfies never}`);
     }
   }
 
+  /** f32 reaching an integer conversion is in [0, 2^32), f32 reaching bool is a number: legalisation (core) made it so. */
   private convert(from: ScalarType, to: ScalarType, x: string): string {
     if (from === to) return x;
-    if (to === 'bool') return from === 'f32' ? `${this.helpers.use('nb_truthy')}(${x})` : from === 'i32' ? `(${x} != 0i)` : `(${x} != 0u)`;
+    if (to === 'bool') return from === 'f32' ? `(${x} != 0.0f)` : from === 'i32' ? `(${x} != 0i)` : `(${x} != 0u)`;
     if (from === 'bool') return to === 'i32' ? `select(0i, 1i, ${x})` : to === 'u32' ? `select(0u, 1u, ${x})` : `select(0.0f, 1.0f, ${x})`;
     switch (to) {
-      case 'i32': return from === 'u32' ? `bitcast<i32>(${x})` : `${this.helpers.use('nb_toi32')}(${x})`;
-      case 'u32': return from === 'i32' ? `bitcast<u32>(${x})` : `${this.helpers.use('nb_tou32')}(${x})`;
+      case 'i32': return from === 'u32' ? `bitcast<i32>(${x})` : `i32(${x})`;
+      case 'u32': return from === 'i32' ? `bitcast<u32>(${x})` : `u32(${x})`;
       case 'f32': return `f32(${x})`;
       case 'f64': return this.fail('conversion to f64', 'numbat internal error: f64 conversion reached the WGSL emitter');
       // A new ScalarType is a build error here (to is `never`), not a run-time failure.
@@ -1182,7 +1189,7 @@ function hasLoadOrAtomic(e: Expr): boolean {
     case 'load': case 'atomic': return true;
     case 'unary': case 'convert': return hasLoadOrAtomic(e.x);
     case 'binary': case 'logical': return hasLoadOrAtomic(e.a) || hasLoadOrAtomic(e.b);
-    case 'cond': return hasLoadOrAtomic(e.c) || hasLoadOrAtomic(e.a) || hasLoadOrAtomic(e.b);
+    case 'cond': case 'select': return hasLoadOrAtomic(e.c) || hasLoadOrAtomic(e.a) || hasLoadOrAtomic(e.b);
     case 'math': return e.args.some(hasLoadOrAtomic);
     default: return false;
   }

@@ -1,6 +1,8 @@
 // WGSL helper functions that give JavaScript's meaning where WGSL's differs or
-// is left indeterminate (integer division by zero, float→int conversion, NaN in
-// min/max, Math.round, Math.pow with negative bases, …). Each is emitted only
+// is left indeterminate and core's legalisation (core/src/legalize) leaves it
+// to the backend: float %, division by tiny divisors, the transcendental
+// functions, Math.pow (a polyfill: caps.native 'math-pow'), NaN-aware min/max
+// for the f32 atomics. Each is emitted only
 // when a kernel uses it, after the helpers it calls.
 //
 // WGSL const-evaluates expressions made only of literals and builtins, and makes
@@ -53,63 +55,6 @@ export const HELPERS: Record<string, HelperDef> = {
   nb_copysign: {
     code: `fn nb_copysign(m: f32, s: f32) -> f32 {
   return bitcast<f32>((bitcast<u32>(m) & 0x7fffffffu) | (bitcast<u32>(s) & 0x80000000u));
-}`,
-  },
-  // JS ToUint32 of an f32: truncate, wrap mod 2^32; NaN and ±Infinity give 0.
-  nb_tou32: {
-    code: `fn nb_tou32(x: f32) -> u32 {
-  let b = bitcast<u32>(x);
-  let e = i32((b >> 23u) & 0xffu) - 127;
-  if (e < 0 || e == 128) { return 0u; }
-  let m = (b & 0x7fffffu) | 0x800000u;
-  var r = 0u;
-  if (e < 23) { r = m >> u32(23 - e); } else if (e < 55) { r = m << u32(e - 23); }
-  if ((b & 0x80000000u) != 0u) { r = 0u - r; }
-  return r;
-}`,
-  },
-  nb_toi32: {
-    deps: ['nb_tou32'],
-    code: `fn nb_toi32(x: f32) -> i32 { return bitcast<i32>(nb_tou32(x)); }`,
-  },
-  // JS truthiness of a number: not ±0 and not NaN.
-  nb_truthy: {
-    code: `fn nb_truthy(x: f32) -> bool { return ((bitcast<u32>(x) & 0x7fffffffu) - 1u) < 0x7f800000u; }`,
-  },
-  // Integer division and remainder with JS's results: x / 0 and x % 0 give 0
-  // (the IR's rule), INT_MIN / -1 wraps, INT_MIN % -1 is 0.
-  nb_idiv_i32: {
-    code: `fn nb_idiv_i32(a: i32, b: i32) -> i32 {
-  if (b == 0i) { return 0i; }
-  if (b == -1i) { return 0i - a; }
-  return a / b;
-}`,
-  },
-  nb_idiv_u32: {
-    code: `fn nb_idiv_u32(a: u32, b: u32) -> u32 {
-  if (b == 0u) { return 0u; }
-  return a / b;
-}`,
-  },
-  nb_fdiv_i32: {
-    code: `fn nb_fdiv_i32(a: i32, b: i32) -> i32 {
-  if (b == 0i) { return 0i; }
-  if (b == -1i) { return 0i - a; }
-  let q = a / b;
-  if ((a % b) != 0i && ((a < 0i) != (b < 0i))) { return q - 1i; }
-  return q;
-}`,
-  },
-  nb_rem_i32: {
-    code: `fn nb_rem_i32(a: i32, b: i32) -> i32 {
-  if (b == 0i || b == -1i) { return 0i; }
-  return a % b;
-}`,
-  },
-  nb_rem_u32: {
-    code: `fn nb_rem_u32(a: u32, b: u32) -> u32 {
-  if (b == 0u) { return 0u; }
-  return a % b;
 }`,
   },
   // JS % on floats is an exact fmod (WGSL's is a - b * trunc(a / b)). Reduce by
@@ -270,16 +215,6 @@ fn nb_bits32(p: array<u32, 7>, at: u32) -> u32 {
   return select(b, a, a > b);
 }`,
   },
-  // Math.round: round half up; x - floor(x) is exact, unlike floor(x + 0.5).
-  nb_round: {
-    deps: ['nb_copysign'],
-    code: `fn nb_round(x: f32) -> f32 {
-  let f = floor(x);
-  var r = select(f, f + 1.0f, x - f >= 0.5f);
-  if (r == 0.0f) { r = nb_copysign(0.0f, x); }
-  return r;
-}`,
-  },
   // cuda.umulhi: WGSL has no 64-bit product; four 16x16-bit products are exact in u32.
   nb_umulhi: {
     code: `fn nb_umulhi(a: u32, b: u32) -> u32 {
@@ -287,13 +222,6 @@ fn nb_bits32(p: array<u32, 7>, at: u32) -> u32 {
   let lh = al * bh; let hl = ah * bl;
   let mid = ((al * bl) >> 16u) + (lh & 0xffffu) + (hl & 0xffffu);
   return ah * bh + (lh >> 16u) + (hl >> 16u) + (mid >> 16u);
-}`,
-  },
-  nb_sign: {
-    code: `fn nb_sign(x: f32) -> f32 {
-  if (x > 0.0f) { return 1.0f; }
-  if (x < 0.0f) { return -1.0f; }
-  return x;
 }`,
   },
   nb_sqrt: {

@@ -13,6 +13,10 @@ const builtin = (name: string): MathLowering => (a) => `${name}(${a[0]})`;
 const precise = (name: string, fast: string): MathLowering => (a, _t, h, fastmath) => (fastmath ? `${fast}(${a[0]})` : `${h.use(name)}(${a[0]})`);
 /** A float function implemented by a helper from helpers.ts. */
 const helper = (name: string): MathLowering => (a, _t, h) => `${h.use(name)}(${a.join(', ')})`;
+/** Written as simpler IR by core's legalisation before the emitter runs. */
+const legalised = (fn: string): MathLowering => () => {
+  throw new Error(`numbat internal error: Math.${fn} reached the WGSL emitter (legalisation writes it as selects)`);
+};
 /** Math.floor & co: identity on integers (JS gives the same integer back). */
 const rounding = (floatForm: MathLowering): MathLowering => (a, t, h, fast) => (t === 'f32' ? floatForm(a, t, h, fast) : a[0]);
 
@@ -45,10 +49,10 @@ export const MATH_LOWERING: Record<MathFn, MathLowering> = {
   hypot: helper('nb_hypot'),
   // abs(INT_MIN) wraps to INT_MIN in WGSL, as (Math.abs(x) | 0) does in JS.
   abs: (a, t) => (t === 'u32' ? a[0] : `abs(${a[0]})`),
-  sign: (a, t, h) => (t === 'f32' ? `${h.use('nb_sign')}(${a[0]})` : t === 'u32' ? `select(0u, 1u, ${a[0]} != 0u)` : `sign(${a[0]})`),
+  sign: legalised('sign'),
   floor: rounding(builtin('floor')),
   ceil: rounding(builtin('ceil')),
-  round: rounding(helper('nb_round')),
+  round: rounding(legalised('round')),
   trunc: rounding(builtin('trunc')),
   imul: (a) => `(${a[0]} * ${a[1]})`,
   clz32: (a) => `i32(countLeadingZeros(bitcast<u32>(${a[0]})))`,

@@ -1,0 +1,20 @@
+// Legalisation: the stage between the frontend and a backend that writes the
+// JS-exact operations the backend does not render natively (caps.native) as
+// simpler IR, once for every backend. `inspect('ir-legal')` prints its result.
+
+import type { KernelIR } from '../ir/nodes.js';
+import { verifyIR } from '../ir/verify.js';
+import { legalRule } from './rules.js';
+import { rewriteKernel } from './rewrite.js';
+import type { NativeOp } from './native.js';
+
+export { NATIVE_OPS, ALL_NATIVE, type NativeOp } from './native.js';
+export { rewriteKernel, type Rule, type RewriteContext } from './rewrite.js';
+
+/** A legalised copy of `ir` (the original is left as it is: the cache key and inspect('ir') print it). */
+export function legalize(ir: KernelIR, native: readonly NativeOp[] = []): KernelIR {
+  const out: KernelIR = { ...ir, locals: ir.locals.map((l) => ({ ...l })), body: ir.body };
+  rewriteKernel(out, legalRule(new Set(native)));
+  verifyIR(out);
+  return out;
+}

@@ -1,0 +1,24 @@
+// The JS-exact operation families legalisation can express in simpler IR. A
+// backend lists in `caps.native` the ones it renders itself; core rewrites the
+// rest (rules.ts), so the backend only ever sees their simple forms.
+
+export const NATIVE_OPS = [
+  /** Integer truncdiv/floordiv/rem with JS's results for x / 0 and INT_MIN / -1. Without it: plain division by a divisor made safe. */
+  'int-division',
+  /** shl/shr/ushr by any count (masked by 31). Without it: counts are in [0, 31]. */
+  'shift-count',
+  /** Float min/max: NaN if either is NaN, -0 below +0. Without it: selects over ordered comparisons. */
+  'float-minmax',
+  /** float → bool is JS truthiness (false for ±0 and NaN). Without it: comparisons. */
+  'truthiness',
+  /** float → i32/u32 is ToInt32/ToUint32 (wrap mod 2^32, NaN/±Infinity → 0). Without it: only values in [0, 2^32) are converted, to u32. */
+  'float-to-int',
+  /** Math.round (half up, -0 kept) and Math.sign (NaN, ±0 kept). Without them: floor and selects. */
+  'math-round', 'math-sign',
+  /** Math.pow with JS's NaN cases (x ** NaN, (±1) ** ±Infinity). Without it: C's pow plus a select. */
+  'math-pow',
+] as const;
+export type NativeOp = (typeof NATIVE_OPS)[number];
+
+/** Everything native: what the simulator (the oracle, running semantics.ts directly) declares. */
+export const ALL_NATIVE: readonly NativeOp[] = NATIVE_OPS;

@@ -1,0 +1,167 @@
+// The JS meaning of the operations a backend does not render natively
+// (native.ts), written once as IR over simpler operations. Each result keeps
+// the original's meaning under ir/semantics.ts (the simulator runs it: test/legalize)
+// and uses only operations every backend renders directly: wrapping
+// arithmetic, comparisons, `select` (branch-free, for the CPU lane vectoriser),
+// integer division by a safe divisor, shifts by counts in [0, 31], float → u32
+// of values in [0, 2^32), Math.floor/trunc/abs and C's pow.
+
+import type { Expr } from '../ir/nodes.js';
+import { isFloat } from '../types.js';
+import type { NativeOp } from './native.js';
+import type { RewriteContext, Rule } from './rewrite.js';
+import { Build } from './build.js';
+
+const INT_MIN = -2147483648;
+
+export function legalRule(native: ReadonlySet<NativeOp>): Rule {
+  const lacks = (op: NativeOp): boolean => !native.has(op);
+  return (e, cx) => {
+    switch (e.kind) {
+      case 'binary': {
+        const int = e.opType === 'i32' || e.opType === 'u32';
+        if (int && (e.op === 'truncdiv' || e.op === 'floordiv' || e.op === 'rem') && lacks('int-division')) return intDivision(e, cx);
+        if ((e.op === 'shl' || e.op === 'shr' || e.op === 'ushr') && lacks('shift-count')) return shiftCount(e);
+        if (isFloat(e.opType) && (e.op === 'min' || e.op === 'max') && lacks('float-minmax')) return floatMinMax(e, cx);
+        return undefined;
+      }
+      case 'convert': {
+        if (!isFloat(e.x.type)) return undefined;
+        if (e.type === 'bool' && lacks('truthiness')) return truthiness(e, cx);
+        if ((e.type === 'i32' || e.type === 'u32') && lacks('float-to-int')) return floatToInt(e, cx);
+        return undefined;
+      }
+      case 'math': {
+        if (!isFloat(e.type) && e.fn === 'sign' && lacks('math-sign')) return intSign(e, cx);
+        if (!isFloat(e.type)) return undefined;
+        if (e.fn === 'round' && lacks('math-round')) return round(e, cx);
+        if (e.fn === 'sign' && lacks('math-sign')) return floatSign(e, cx);
+        if (e.fn === 'pow' && lacks('math-pow')) return pow(e, cx);
+        return undefined;
+      }
+      default: return undefined;
+    }
+  };
+}
+
+type Binary = Expr & { kind: 'binary' };
+type Convert = Expr & { kind: 'convert' };
+type MathCall = Expr & { kind: 'math' };
+
+/**
+ * JS integer division and remainder: x / 0 and x % 0 give 0, INT_MIN / -1 wraps
+ * to INT_MIN, INT_MIN % -1 is 0, floor division rounds toward -Infinity. The
+ * divisor reaching the division is never 0 or (signed) -1, so no target traps.
+ * It is guarded inline, never through a local: the CPU lane vectoriser computes
+ * an expression for every lane but assigns a local only in the active ones.
+ */
+function intDivision(e: Binary, cx: RewriteContext): Expr | undefined {
+  const t = e.opType, B = new Build(e.loc);
+  const unsignedFloor = t === 'u32' && e.op === 'floordiv';
+  if (e.b.kind === 'const' && e.b.value !== 0 && !(t === 'i32' && e.b.value === -1)) {
+    // A safe constant divisor: only the rounding of a signed floor division needs work.
+    if (e.op !== 'floordiv' || unsignedFloor) return unsignedFloor ? { ...e, op: 'truncdiv' } : undefined;
+  }
+  const a = cx.share(e.a), b = cx.share(e.b);
+  const zero = B.bin('eq', t, b, B.k(t, 0));
+  if (t === 'u32') {
+    const d = B.sel(zero, B.k(t, 1), b);
+    const op = e.op === 'rem' ? 'rem' : 'truncdiv'; // unsigned floor is trunc
+    return B.sel(zero, B.k(t, 0), B.bin(op, t, a, d));
+  }
+  const minusOne = B.bin('eq', t, b, B.k(t, -1));
+  const d = (): Expr => B.sel(B.either(zero, minusOne), B.k(t, 1), b);
+  if (e.op === 'rem') return B.sel(B.either(zero, minusOne), B.k(t, 0), B.bin('rem', t, a, d()));
+  let q = B.bin('truncdiv', t, a, d());
+  if (e.op === 'floordiv') {
+    // Round toward -Infinity: one less when the remainder is nonzero and its sign differs from the divisor's.
+    const r = cx.share(B.bin('rem', t, a, d()));
+    const adjust = B.both(B.bin('ne', t, r, B.k(t, 0)), B.bin('lt', t, B.bin('xor', t, r, d()), B.k(t, 0)));
+    q = B.bin('sub', t, q, B.sel(adjust, B.k(t, 1), B.k(t, 0)));
+  }
+  // x / -1 is -x, wrapping (INT_MIN stays INT_MIN), for trunc and floor alike.
+  return B.sel(minusOne, B.un('neg', a), B.sel(zero, B.k(t, 0), q));
+}
+
+/** JS shifts use the count mod 32. */
+function shiftCount(e: Binary): Expr {
+  const B = new Build(e.loc);
+  const n = e.b;
+  if (n.kind === 'const') {
+    const v = Number(n.value) & 31;
+    return { ...e, b: B.k(n.type, v) };
+  }
+  // `and` is an i32 operation; ushr's count is u32 (i32 <-> u32 keeps the bits).
+  const masked = n.type === 'i32' ? B.bin('and', 'i32', n, B.k('i32', 31)) : B.convert('u32', B.bin('and', 'i32', B.convert('i32', n), B.k('i32', 31)));
+  return { ...e, b: masked };
+}
+
+/** Math.min/max: NaN if either is NaN; min(-0, +0) is -0, max(-0, +0) is +0. */
+function floatMinMax(e: Binary, cx: RewriteContext): Expr {
+  const t = e.opType, B = new Build(e.loc);
+  const a = cx.share(e.a), b = cx.share(e.b);
+  const first = e.op === 'min' ? 'lt' : 'gt', second = e.op === 'min' ? 'gt' : 'lt';
+  // Equal and nonzero: either operand. Otherwise (both zeros, or a NaN) arithmetic
+  // gives JS's answer: -0 + -0 = -0 else +0 for max, -((-a) - b) the mirror for min; NaN propagates.
+  const sameNonzero = B.both(B.bin('eq', t, a, b), B.bin('ne', t, a, B.k(t, 0)));
+  const zerosOrNaN = e.op === 'max' ? B.bin('add', t, a, b) : B.un('neg', B.bin('sub', t, B.un('neg', a), b));
+  return B.sel(B.bin(first, t, a, b), a, B.sel(B.bin(second, t, a, b), b, B.sel(sameNonzero, a, zerosOrNaN)));
+}
+
+/** JS truthiness of a number: not ±0 and not NaN. */
+function truthiness(e: Convert, cx: RewriteContext): Expr {
+  const t = e.x.type, B = new Build(e.loc);
+  const x = cx.share(e.x);
+  return B.both(B.bin('eq', t, x, x), B.bin('ne', t, x, B.k(t, 0)));
+}
+
+/**
+ * ToUint32 (and ToInt32, its bits): truncate, reduce mod 2^32, NaN and ±Infinity
+ * give 0. |trunc(x)| - floor(|trunc(x)| / 2^32) * 2^32 is exact in f32 and f64 alike
+ * (a multiple of the operand's ulp below 2^32), so only values in [0, 2^32) are
+ * converted; a negative x negates the result with u32 wrapping.
+ */
+function floatToInt(e: Convert, cx: RewriteContext): Expr {
+  const t = e.x.type, B = new Build(e.loc);
+  const x = cx.share(e.x);
+  const m = cx.share(B.math('abs', t, B.math('trunc', t, x)));
+  const low = B.bin('sub', t, m, B.bin('mul', t, B.math('floor', t, B.bin('mul', t, m, B.k(t, 2 ** -32))), B.k(t, 2 ** 32)));
+  const u = cx.share(B.convert('u32', low));
+  const signed = B.sel(B.bin('lt', t, x, B.k(t, 0)), B.bin('sub', 'u32', B.k('u32', 0), u), u);
+  const finite = B.bin('lt', t, B.math('abs', t, x), B.k(t, Infinity));
+  const r = B.sel(finite, signed, B.k('u32', 0));
+  return e.type === 'u32' ? r : B.convert('i32', r);
+}
+
+/** Math.round: floor(x + 0.5) without the addition's rounding error; (-0.5, -0] gives -0. */
+function round(e: MathCall, cx: RewriteContext): Expr {
+  const t = e.type, B = new Build(e.loc);
+  const x = cx.share(e.args[0]);
+  const f = cx.share(B.math('floor', t, x));
+  const r = cx.share(B.sel(B.bin('ge', t, B.bin('sub', t, x, f), B.k(t, 0.5)), B.bin('add', t, f, B.k(t, 1)), f));
+  // A zero result takes x's sign: x * 0 is -0 exactly for x in [-0.5, -0].
+  return B.sel(B.bin('eq', t, r, B.k(t, 0)), B.bin('mul', t, x, B.k(t, 0)), r);
+}
+
+/** Math.sign on floats: ±1, and x itself for ±0 and NaN. */
+function floatSign(e: MathCall, cx: RewriteContext): Expr {
+  const t = e.type, B = new Build(e.loc);
+  const x = cx.share(e.args[0]);
+  return B.sel(B.bin('gt', t, x, B.k(t, 0)), B.k(t, 1), B.sel(B.bin('lt', t, x, B.k(t, 0)), B.k(t, -1), x));
+}
+
+/** Math.sign on integers (the frontend wraps the result back to the integer type). */
+function intSign(e: MathCall, cx: RewriteContext): Expr {
+  const t = e.type, B = new Build(e.loc);
+  const x = cx.share(e.args[0]);
+  if (t === 'u32') return B.sel(B.bin('ne', t, x, B.k(t, 0)), B.k(t, 1), B.k(t, 0));
+  return B.sel(B.bin('gt', t, x, B.k(t, 0)), B.k(t, 1), B.sel(B.bin('lt', t, x, B.k(t, 0)), B.k(t, -1), B.k(t, 0)));
+}
+
+/** JS Math.pow differs from C's pow: x ** NaN is NaN even for x = 1, and (±1) ** ±Infinity is NaN. */
+function pow(e: MathCall, cx: RewriteContext): Expr {
+  const t = e.type, B = new Build(e.loc);
+  const a = cx.share(e.args[0]), b = cx.share(e.args[1]);
+  const oneToInf = B.both(B.bin('eq', t, B.math('abs', t, a), B.k(t, 1)), B.bin('eq', t, B.math('abs', t, b), B.k(t, Infinity)));
+  return B.sel(B.either(B.isNaN(b), oneToInf), B.k(t, NaN), B.math('pow', t, a, b));
+}
