@@ -4,7 +4,7 @@
 
 import { Kernel, type JitOptions } from './kernel.js';
 import { DeviceFunction } from './device-function.js';
-import { deviceArray, toDevice } from './device-array.js';
+import { deviceArray, external, toDevice } from './device-array.js';
 import { Event, Stream } from './stream.js';
 import { reduce } from './reduce.js';
 import { evalMath } from './ir/semantics.js';
@@ -42,6 +42,8 @@ export const cuda = {
   jit,
   toDevice,
   deviceArray,
+  /** A device array over the application's own buffer (webgpu: a GPUBuffer of the device given to useDevice), without copies. */
+  external,
   /** numba's cuda.stream(): launches on one stream run in order; native CUDA streams on 'cuda'. */
   stream: (): Stream => new Stream(),
   /** numba's cuda.event(timing=True). */
