@@ -149,7 +149,7 @@ export function useDevice(device: GPUDevice): void {
   const limits: Record<string, number> = {};
   for (const k of COMPUTE_LIMITS) limits[k] = (device.limits as unknown as Record<string, number>)[k];
   const summary: AdapterSummary = {
-    name: info.device || info.description || info.vendor || 'application GPUDevice', description: info.description ?? '',
+    name: adapterName(info, 'application GPUDevice'), description: info.description ?? '',
     vendor: info.vendor ?? '', architecture: info.architecture ?? '', backend: 'application',
     featureLevel: 'core', hardware: !isSoftware(info), limits, features: [...device.features].sort(),
   };
@@ -190,7 +190,7 @@ async function createContext(): Promise<GpuContext> {
   const info = adapter.info ?? ({} as GPUAdapterInfo);
   const limits: Record<string, number> = {};
   for (const k of COMPUTE_LIMITS) limits[k] = (device.limits as unknown as Record<string, number>)[k];
-  const name = info.device || info.description || info.vendor || 'unknown adapter';
+  const name = adapterName(info, 'unknown adapter');
   const summary: AdapterSummary = {
     name, description: info.description ?? '', vendor: info.vendor ?? '', architecture: info.architecture ?? '',
     backend, featureLevel: backend === 'opengles' ? 'compatibility' : 'core',
@@ -222,6 +222,11 @@ export function takeUncapturedError(): string | undefined {
   const m = lastUncaptured;
   lastUncaptured = undefined;
   return m ?? lostMessage;
+}
+
+/** Dawn names the device; a browser may say only vendor and architecture ('google swiftshader'). */
+function adapterName(info: Partial<GPUAdapterInfo>, fallback: string): string {
+  return info.device || info.description || [info.vendor, info.architecture].filter(Boolean).join(' ') || fallback;
 }
 
 export function isSoftware(info: Partial<GPUAdapterInfo> & { isFallbackAdapter?: boolean }): boolean {
