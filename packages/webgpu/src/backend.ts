@@ -114,7 +114,7 @@ export const backend: Backend = {
 
   /**
    * Returns once the launch is recorded when nothing needs waiting for: on a
-   * stream, when no host array is copied back (errors surface at
+   * stream, when no host array is copied back and no application buffer is used (errors surface at
    * synchronize() or the stream's next launch); on the default stream, when
    * the kernel also reports no run-time errors. Otherwise resolves when the
    * kernel has finished, with its host arrays written and its errors.
@@ -130,12 +130,15 @@ export const backend: Backend = {
       return Promise.reject(e);
     }
     const recorded = inOrder(() => withDevice(async (ctx) => recordLaunch(ctx, stateFor(ctx), kernel as WebGpuKernel, dims, args)));
+    // The application's buffers (cuda.external): settle once the GPU has run the kernel, so that
+    // what the application submits to the device afterwards sees its writes.
+    const external = args.some((a) => a.kind === 'array' && a.buffer instanceof GpuArray && a.buffer.external);
     return recorded.then((r) => {
       if (stream) {
         stream.track(r.done);
-        return r.writesHost ? r.done : undefined;
+        return r.writesHost || external ? r.done : undefined;
       }
-      if (r.writesHost || r.reportsErrors) return r.done;
+      if (r.writesHost || r.reportsErrors || external) return r.done;
       r.done.catch((e) => { deferred ??= { error: e }; });
       return undefined;
     });

@@ -69,6 +69,11 @@ describe.skipIf(!avail.ok)(onGpu("an application's GPUDevice and GPUBuffers"), (
     const want = Float32Array.from({ length: n }, (_, i) => 3 * i + 1);
     expect(await mapped(device, ob, n * 4)).toEqual(want); // the application's buffer holds the result
     expect(await o.copyToHost()).toEqual(want);
+    // Without bounds checks the launch reports nothing, yet it still settles after the GPU ran it:
+    // the application's next submission (its own copy) sees the writes.
+    await cuda.jit(saxpy, { target: 'webgpu', boundscheck: false }).configure(Math.ceil(n / 256), 256)(4, x, y, o);
+    expect((await mapped(device, ob, n * 4))[10]).toBe(41);
+    await k(3, x, y, o);
     // Host arrays and external buffers mix in one launch.
     const host = new Float32Array(n);
     await k(2, x, y, host);
