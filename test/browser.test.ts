@@ -7,7 +7,7 @@
 // GPUBuffers (useDevice, cuda.external); webgpu must equal sim. Skipped, with
 // the reason, when chromium is not installed (scripts/bootstrap.sh installs it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Chromium, findChromium, type Page } from './browser/chromium.js';
@@ -40,7 +40,7 @@ describe.skipIf(skip)(`numbat in headless Chromium (${skip || chromiumPath})`, (
     mkdirSync(join(dir, 'dist'));
     bytes = await bundlePage(join(ROOT, 'test/fixtures/browser/page.mjs'), join(dir, 'dist/page.js'));
     const html = '<!doctype html><meta charset="utf-8"><title>numbat browser test</title><body>running<script type="module" src="dist/page.js"></script>';
-    (await import('node:fs')).writeFileSync(join(dir, 'index.html'), html);
+    writeFileSync(join(dir, 'index.html'), html);
     server = await serveStatic(dir);
     browser = new Chromium(chromiumPath!);
     page = await browser.open(server.url);

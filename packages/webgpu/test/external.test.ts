@@ -69,6 +69,8 @@ describe.skipIf(!avail.ok)(onGpu("an application's GPUDevice and GPUBuffers"), (
     const want = Float32Array.from({ length: n }, (_, i) => 3 * i + 1);
     expect(await mapped(device, ob, n * 4)).toEqual(want); // the application's buffer holds the result
     expect(await o.copyToHost()).toEqual(want);
+    useDevice(device); // the same device again: a no-op, its arrays stay usable
+    expect(await o.copyToHost()).toEqual(want);
     // Without bounds checks the launch reports nothing, yet it still settles after the GPU ran it:
     // the application's next submission (its own copy) sees the writes.
     await cuda.jit(saxpy, { target: 'webgpu', boundscheck: false }).configure(Math.ceil(n / 256), 256)(4, x, y, o);
@@ -91,6 +93,7 @@ describe.skipIf(!avail.ok)(onGpu("an application's GPUDevice and GPUBuffers"), (
   it('refuses an external buffer on a target that cannot use one, and what is not a buffer', async () => {
     await expect(cuda.external({ size: 64 }, 'f32', 16, { target: 'sim' }).copyToHost()).rejects.toThrow(/target 'sim' cannot use an application's own buffer/);
     expect(() => cuda.external(42, 'f32', 16)).toThrow(/cuda\.external expects a buffer object/);
+    expect(() => useDevice({} as GPUDevice)).toThrow(/useDevice\(\) expects a GPUDevice/);
     expect(() => cuda.external({}, 'f17', 16)).toThrow(/unknown dtype/);
     await expect(cuda.external({}, 'f32', 16, { target: 'webgpu' }).copyToHost()).rejects.toThrow(/cuda\.external expects a GPUBuffer/);
   });

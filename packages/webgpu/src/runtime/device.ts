@@ -83,6 +83,7 @@ let idleTimer: ReturnType<typeof setTimeout> | undefined;
 let residentBuffers = 0;
 /** Whether `current` is the application's device (useDevice). */
 let usingExternal = false;
+let externalDevice: GPUDevice | undefined;
 const onClose: ((ctx: GpuContext) => void)[] = [];
 
 /** Runs `f` with the device open; the idle timer starts when nothing is running. */
@@ -144,6 +145,7 @@ export function useDevice(device: GPUDevice): void {
   if (!device || typeof (device as Partial<GPUDevice>).createComputePipeline !== 'function') {
     throw new TypeError('numbat webgpu: useDevice() expects a GPUDevice');
   }
+  if (usingExternal && externalDevice === device) return; // already in use: keep its pipelines and arrays
   const before = current;
   const info = (device as Partial<GPUDevice>).adapterInfo ?? ({} as GPUAdapterInfo);
   const limits: Record<string, number> = {};
@@ -157,6 +159,7 @@ export function useDevice(device: GPUDevice): void {
   watch(ctx);
   current = Promise.resolve(ctx);
   usingExternal = true;
+  externalDevice = device;
   if (idleTimer) { clearTimeout(idleTimer); idleTimer = undefined; }
   for (const f of onDeviceChange) f(ctx);
   void before?.then((old) => {
