@@ -128,6 +128,7 @@ export class Chromium {
       if (!this.exited) this.proc.kill('SIGKILL');
       await this.exit;
     }
-    rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }); // its helper processes may still be writing
+    // Its helper processes may still be writing for a moment: a leftover temp profile is harmless.
+    try { rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }); } catch { /* left in tmp */ }
   }
 }
