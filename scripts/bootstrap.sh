@@ -9,8 +9,9 @@ need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 # llvm-14-dev + cmake: llvm-bindings builds from source against them (cpu, cuda codegen).
 # Mesa EGL/GLES: WebGPU through Dawn's OpenGL ES backend on llvmpipe when there is no GPU.
+# chromium: the browser tests (test/browser.test.ts, test/playground.test.ts; headless, WebGPU on SwiftShader).
 # python3-numba: the benchmark's CPU anchor.
-for p in llvm-14 llvm-14-dev cmake libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri; do
+for p in llvm-14 llvm-14-dev cmake libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri chromium; do
   have_pkg "$p" || need+=("$p")
 done
 if [ "${NUMBAT_BENCH:-}" = 1 ]; then have_pkg python3-numba || need+=(python3-numba); fi

@@ -4,7 +4,7 @@
 
 import { Kernel, type JitOptions } from './kernel.js';
 import { DeviceFunction } from './device-function.js';
-import { deviceArray, toDevice as toDevice1, DeviceArray } from './device-array.js';
+import { deviceArray, external, toDevice as toDevice1, DeviceArray } from './device-array.js';
 import { ndarray, NdArray } from './ndarray.js';
 import type { Target } from './backend.js';
 import type { TypedArray } from './types.js';
@@ -55,6 +55,8 @@ export const cuda = {
   /** numba's n-d arguments: a typed array or device array with a row-major shape (1-3 dimensions). */
   ndarray,
   deviceArray,
+  /** A device array over the application's own buffer (webgpu: a GPUBuffer of the device given to useDevice), without copies. */
+  external,
   /** numba's cuda.stream(): launches on one stream run in order; native CUDA streams on 'cuda'. */
   stream: (): Stream => new Stream(),
   /** numba's cuda.event(timing=True). */

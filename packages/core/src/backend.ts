@@ -133,6 +133,13 @@ export interface Backend {
   upload(buffer: unknown, data: TypedArray): Promise<void>;
   /** must: copies a buffer from `alloc` into `into`. */
   download(buffer: unknown, into: TypedArray): Promise<void>;
+  /**
+   * should (optional): a buffer handle for memory the application already owns
+   * (`cuda.external`; webgpu: a GPUBuffer of the device given to its useDevice),
+   * used without copies. Refuses a native buffer it cannot use, with the reason.
+   * `free` of such a handle must leave the application's memory alone.
+   */
+  adopt?(native: unknown, elem: ElemType, length: number): Promise<unknown>;
   /** must: releases a buffer from `alloc` (idempotence not required: core frees each once). */
   free(buffer: unknown): void;
 }

@@ -19,12 +19,17 @@ export class DeviceArray {
   resolved?: { backend: Backend; buffer: unknown; target: Target };
   /** @internal Settles (never rejects) when the last operation issued on this array has; undefined when none is running. */
   lastOp?: Promise<void>;
-  constructor(readonly dtype: ElemType, readonly shape: number[], target: Target | 'auto' | undefined, init?: TypedArray) {
+  constructor(readonly dtype: ElemType, readonly shape: number[], target: Target | 'auto' | undefined, init?: TypedArray | ExternalMemory) {
     this.length = shape.reduce((a, b) => a * b, 1);
     const length = this.length;
     this.ready = (async () => {
       const t = await resolveTarget(target);
       const backend = await usableBackend(t);
+      if (init instanceof ExternalMemory) {
+        if (!backend.adopt) throw new Error(`numbat: cuda.external: target '${t}' cannot use an application's own buffer (webgpu can: a GPUBuffer)`);
+        this.resolved = { backend, buffer: await backend.adopt(init.native, dtype, length), target: t };
+        return this.resolved;
+      }
       const buffer = await backend.alloc(dtype, length);
       if (init) await backend.upload(buffer, init);
       this.resolved = { backend, buffer, target: t };
@@ -116,6 +121,27 @@ export function ordered<T>(arrays: readonly DeviceArray[], start: (after: Promis
   };
   // A fresh promise for the caller: the operation's own rejection stays unhandled if the caller ignores it.
   return new Promise<T>((resolve, reject) => op.then((v) => { end(); resolve(v); }, (e) => { end(); reject(e); }));
+}
+
+/** @internal An application's own device memory (a GPUBuffer), for cuda.external. */
+export class ExternalMemory {
+  constructor(readonly native: unknown) {}
+}
+
+/**
+ * A device array over memory the application already owns (webgpu: a
+ * GPUBuffer of the GPUDevice given to useDevice), used without copies: kernels
+ * read and write it in place. `length` elements of `dtype`; free() leaves the
+ * buffer to the application.
+ */
+export function external(native: unknown, dtype: DType | string, length: number, opts: { target?: Target | 'auto' } = {}): DeviceArray {
+  checkOptions('cuda.external options', opts, ['target']);
+  opts ??= {};
+  const elem = isDType(dtype) ? dtype.__dtype : DTYPE_NAMES[dtype as string];
+  if (!elem) throw new TypeError(`cuda.external: unknown dtype ${String(dtype)}`);
+  if (!Number.isInteger(length) || length < 0) throw new RangeError(`cuda.external: invalid length ${String(length)}`);
+  if (native === null || typeof native !== 'object') throw new TypeError(`cuda.external expects a buffer object (a GPUBuffer on webgpu), got ${describeValue(native)}`);
+  return new DeviceArray(elem, [length], opts.target, new ExternalMemory(native));
 }
 
 export function toDevice(data: TypedArray, opts: { target?: Target | 'auto' } = {}): DeviceArray {

@@ -1,41 +1,9 @@
-// @numbat/core: public API, the typed IR and everything a backend builds on.
+// @numbat/core (Node, Deno, Bun): the public API (exports.ts). 'auto' probes
+// targets it has not loaded in child processes (probe.ts), so that only the
+// chosen backend's native code loads here. The browser entry is browser.ts.
 
-import { registerBackend } from './backend.js';
-import { simBackend } from './sim/backend.js';
-import { registerHostBuiltin, registerNamedBuiltin } from './frontend/names.js';
-import { cuda } from './api.js';
-import { random } from './random/index.js';
+import { useChildProbe } from './targets.js';
 
-// The built-in targets, each with its 'auto' priority (cuda, then a hardware WebGPU
-// adapter, then cpu, then sim). The backend packages are imported on first use.
-registerBackend('sim', async () => simBackend, { priority: 0 });
-registerBackend('cpu', undefined, { priority: 10 });
-registerBackend('webgpu', undefined, { priority: 20, hardwareOnly: true });
-registerBackend('cuda', undefined, { priority: 30 });
-registerHostBuiltin(cuda, { k: 'ns', path: 'cuda' });
-registerNamedBuiltin('random', random);
+useChildProbe(() => import('./probe.js'));
 
-export { cuda, random };
-export { Kernel, abortedError, type JitOptions, type Dim, type LaunchOptions } from './kernel.js';
-export { DeviceArray, toDevice, deviceArray } from './device-array.js';
-export { NdArray, ndarray } from './ndarray.js';
-export { DeviceFunction } from './device-function.js';
-export type { RecordedSource } from './recorded-source.js';
-export { Stream, Event, type BackendStreams } from './stream.js';
-export { reduce, type Reducer, type ReduceOptions, type ReduceCall } from './reduce.js';
-export { f32, f64, i32, u32, i16, u16, i8, u8 } from './types.js';
-export * from './types.js';
-export { CompileError, LaunchError, launchErrors, codeFrame, siteOf, type OutOfBounds } from './errors.js';
-export * from './backend.js';
-export { resolveTarget, targetAvailability, explainAuto, type AutoChoice } from './targets.js';
-export { log, logEnabled, logLevel, type LogLevel } from './log.js';
-export * from './ir/nodes.js';
-export * from './ir/ops.js';
-export { analyzeUniformity, exprUniform, BLOCK_UNIFORMITY, type UniformityInfo, type UniformityRules } from './ir/uniformity.js';
-export { printIR } from './ir/print.js';
-export { legalize, rewriteKernel, NATIVE_OPS, ALL_NATIVE, type NativeOp, type Rule, type RewriteContext } from './legalize/index.js';
-export { forEachStmt, forEachExpr, childExprs, stmtExprs } from './ir/walk.js';
-export { binaryJs, unaryJs, convertJs, mathJs, atomicNewJs, evalBinary, evalUnary, evalConvert, evalMath } from './ir/semantics.js';
-export { MATH_DECLS, MATH_FNS, MATH_CONSTANTS, mathSignature, type MathFn, type MathDecl } from './intrinsics.js';
-export { simBackend } from './sim/backend.js';
-export { hashString } from './hash.js';
+export * from './exports.js';

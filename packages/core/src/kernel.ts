@@ -180,14 +180,15 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
     const backend = await usableBackend(target);
     const sig = this.signatureOf(args, backend);
     const spec = await this.specialise(sig);
-    for (const a of args.map(unwrapNd)) if (a instanceof DeviceArray) await a.ready.catch(() => {});
-    const launchArgs = this.launchArgs(args, sig, target, false)!;
+    const failed: string[] = [];
+    for (const [i, a] of args.map(unwrapNd).entries()) if (a instanceof DeviceArray) await a.ready.catch((e: Error) => { failed[i] = e.message; });
+    const launchArgs = this.launchArgs(args, sig, target, false, failed)!;
     this.lastLaunch = { key: sig.map(paramTypeKey).join(','), target, backend, spec };
     return { backend, spec, args: launchArgs };
   }
 
   /** The backend's view of the arguments; undefined (sync mode) when a device array is still being created. */
-  private launchArgs(args: unknown[], sig: ParamType[], target: Target, sync: boolean): LaunchArg[] | undefined {
+  private launchArgs(args: unknown[], sig: ParamType[], target: Target, sync: boolean, failed: string[] = []): LaunchArg[] | undefined {
     const launchArgs: LaunchArg[] = [];
     for (let i = 0; i < args.length; i++) {
       const a = unwrapNd(args[i]), p = sig[i];
@@ -197,7 +198,7 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
         const r = a.resolved;
         if (!r) {
           if (sync) return undefined;
-          throw new Error(`numbat: argument ${i + 1} of kernel '${this.name}' is a device array whose creation failed`);
+          throw new Error(`numbat: argument ${i + 1} of kernel '${this.name}' is a device array whose creation failed${failed[i] ? `: ${failed[i]}` : ''}`);
         }
         if (r.target !== target) throw new Error(`numbat: argument ${i + 1} of kernel '${this.name}' is a device array on '${r.target}', but the kernel runs on '${target}'`);
         launchArgs.push({ kind: 'array', elem: p.elem, length: a.length, buffer: r.buffer });

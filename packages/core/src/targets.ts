@@ -50,15 +50,31 @@ async function autoAvailability(target: Target): Promise<Availability> {
   if (availability.has(target) || backendInProcess(target) || !p?.versions?.node || p.env?.NUMBAT_PROBE === 'inprocess') {
     return targetAvailability(target);
   }
-  let probe: typeof import('./probe.js');
+  let probe: ChildProbe;
   try {
-    probe = await import('./probe.js');
+    if (!loadChildProbe) return targetAvailability(target);
+    probe = await loadChildProbe();
   } catch {
     return targetAvailability(target);
   }
   // A bundle (no probe-child.js beside it) asks in-process, as a browser does.
   if (!probe.canProbeInChild()) return targetAvailability(target);
   return probe.probeInChild(target);
+}
+
+/** The child-process prober (probe.ts), as the Node entry provides it. */
+export interface ChildProbe {
+  canProbeInChild(): boolean;
+  probeInChild(target: Target): Promise<Availability>;
+}
+let loadChildProbe: (() => Promise<ChildProbe>) | undefined;
+
+/**
+ * Set by the Node entry (index.ts): how to load probe.ts. The browser entry
+ * sets none, so a browser bundle never contains Node built-ins.
+ */
+export function useChildProbe(load: () => Promise<ChildProbe>): void {
+  loadChildProbe = load;
 }
 
 /** What 'auto' chose and, per target, why it was or was not chosen. */

@@ -1,11 +1,13 @@
-// Adapter and device: a hardware adapter when there is one, else Dawn's OpenGL
-// ES backend in compatibility mode (Mesa llvmpipe on a machine without a GPU).
-// The device is opened on first use and closed after a short idle period (an
-// unref'ed timer), so that a script that has finished its GPU work can exit.
+// Adapter and device. The adapter comes from the entry's adapter source: a
+// browser's navigator.gpu (browser.ts), or in Node Dawn's (dawn.ts: a hardware
+// adapter when there is one, else Dawn's OpenGL ES backend in compatibility
+// mode, Mesa llvmpipe on a machine without a GPU). Or the application hands
+// numbat its own GPUDevice (useDevice). numbat's own device is opened on first
+// use and closed after a short idle period (an unref'ed timer), so that a
+// script that has finished its GPU work can exit; an application's device is
+// never closed by numbat.
 
 /// <reference types="@webgpu/types" preserve="true" />
-
-import { quietDawn } from './quiet-stderr.js';
 
 export interface AdapterSummary {
   /** Adapter name as Dawn reports it (e.g. 'llvmpipe-llvm-15-0-6-256-bits-', 'NVIDIA H100 80GB HBM3'). */
@@ -13,8 +15,8 @@ export interface AdapterSummary {
   description: string;
   vendor: string;
   architecture: string;
-  /** 'default' (Dawn's first choice: Vulkan/Metal/D3D12) or 'opengles' (compatibility fallback), or 'browser'. */
-  backend: 'default' | 'opengles' | 'browser';
+  /** 'default' (Dawn's first choice: Vulkan/Metal/D3D12) or 'opengles' (compatibility fallback), 'browser' (navigator.gpu), or 'application' (a device given to useDevice). */
+  backend: 'default' | 'opengles' | 'browser' | 'application';
   featureLevel: 'core' | 'compatibility';
   hardware: boolean;
   limits: Record<string, number>;
@@ -29,6 +31,8 @@ export interface GpuContext {
   /** Changes whenever a new device is opened (pipelines and buffers are per device). */
   generation: number;
   lost: boolean;
+  /** The application's device (useDevice): numbat never destroys it. */
+  external?: boolean;
 }
 
 /** WebGPU usage flags (numeric, so no globals need installing). */
@@ -55,7 +59,21 @@ export function driverLoopLimit(a: AdapterSummary): number | undefined {
   return /llvmpipe|lavapipe/i.test(`${a.name} ${a.description}`) ? 65535 : undefined;
 }
 
-type GpuLike = { requestAdapter(opts?: Record<string, unknown>): Promise<GPUAdapter | null> };
+export type GpuLike = { requestAdapter(opts?: Record<string, unknown>): Promise<GPUAdapter | null> };
+
+/** An adapter, where it came from, and the object that must outlive it (Dawn's instance). */
+export interface AdapterChoice {
+  adapter: GPUAdapter;
+  backend: AdapterSummary['backend'];
+  instance: unknown;
+}
+
+let adapterSource: () => Promise<AdapterChoice> = navigatorAdapter;
+
+/** Where numbat's own device comes from (set by the Node entry to Dawn; navigator.gpu by default). */
+export function useAdapterSource(source: () => Promise<AdapterChoice>): void {
+  adapterSource = source;
+}
 
 let current: Promise<GpuContext> | undefined;
 let generation = 0;
@@ -63,6 +81,9 @@ let busy = 0;
 let idleTimer: ReturnType<typeof setTimeout> | undefined;
 /** Device memory handed out by alloc() and not freed: the device stays open while any exists. */
 let residentBuffers = 0;
+/** Whether `current` is the application's device (useDevice). */
+let usingExternal = false;
+let externalDevice: GPUDevice | undefined;
 const onClose: ((ctx: GpuContext) => void)[] = [];
 
 /** Runs `f` with the device open; the idle timer starts when nothing is running. */
@@ -97,7 +118,8 @@ export function onDeviceClose(f: (ctx: GpuContext) => void): void {
 }
 
 function scheduleIdle(): void {
-  if (busy > 0 || residentBuffers > 0 || !current || idleTimer) return;
+  // The application's device is never closed here: it stays numbat's until useDevice() changes it.
+  if (usingExternal || busy > 0 || residentBuffers > 0 || !current || idleTimer) return;
   idleTimer = setTimeout(() => { idleTimer = undefined; void closeIfIdle(); }, IDLE_MS);
   (idleTimer as { unref?: () => void }).unref?.();
 }
@@ -113,6 +135,47 @@ async function closeIfIdle(): Promise<void> {
   } catch { /* never opened */ }
 }
 
+/**
+ * Runs numbat's webgpu kernels, device arrays and copies on the application's
+ * own GPUDevice (so its GPUBuffers can be kernel arguments: cuda.external).
+ * Replaces the device numbat opened itself (its device arrays can no longer be
+ * used); numbat never destroys the application's device.
+ */
+export function useDevice(device: GPUDevice): void {
+  if (!device || typeof (device as Partial<GPUDevice>).createComputePipeline !== 'function') {
+    throw new TypeError('numbat webgpu: useDevice() expects a GPUDevice');
+  }
+  if (usingExternal && externalDevice === device) return; // already in use: keep its pipelines and arrays
+  const before = current;
+  const info = (device as Partial<GPUDevice>).adapterInfo ?? ({} as GPUAdapterInfo);
+  const limits: Record<string, number> = {};
+  for (const k of COMPUTE_LIMITS) limits[k] = (device.limits as unknown as Record<string, number>)[k];
+  const summary: AdapterSummary = {
+    name: adapterName(info, 'application GPUDevice'), description: info.description ?? '',
+    vendor: info.vendor ?? '', architecture: info.architecture ?? '', backend: 'application',
+    featureLevel: 'core', hardware: !isSoftware(info), limits, features: [...device.features].sort(),
+  };
+  const ctx: GpuContext = { device, instance: undefined, summary, generation: ++generation, lost: false, external: true };
+  watch(ctx);
+  current = Promise.resolve(ctx);
+  usingExternal = true;
+  externalDevice = device;
+  if (idleTimer) { clearTimeout(idleTimer); idleTimer = undefined; }
+  for (const f of onDeviceChange) f(ctx);
+  void before?.then((old) => {
+    if (old === ctx) return;
+    for (const f of onClose) f(old);
+    if (!old.external) old.device.destroy();
+  }, () => {});
+}
+
+const onDeviceChange: ((ctx: GpuContext) => void)[] = [];
+
+/** Called when useDevice() installs a device (to drop cached availability). */
+export function onUseDevice(f: (ctx: GpuContext) => void): void {
+  onDeviceChange.push(f);
+}
+
 export function openDevice(): Promise<GpuContext> {
   if (!current) {
     current = createContext();
@@ -122,7 +185,7 @@ export function openDevice(): Promise<GpuContext> {
 }
 
 async function createContext(): Promise<GpuContext> {
-  const { adapter, backend, instance } = await chooseAdapter();
+  const { adapter, backend, instance } = await adapterSource();
   const requiredLimits: Record<string, number> = {};
   const L = adapter.limits as unknown as Record<string, number>;
   for (const k of COMPUTE_LIMITS) if (typeof L[k] === 'number') requiredLimits[k] = L[k];
@@ -130,23 +193,29 @@ async function createContext(): Promise<GpuContext> {
   const info = adapter.info ?? ({} as GPUAdapterInfo);
   const limits: Record<string, number> = {};
   for (const k of COMPUTE_LIMITS) limits[k] = (device.limits as unknown as Record<string, number>)[k];
-  const name = info.device || info.description || info.vendor || 'unknown adapter';
+  const name = adapterName(info, 'unknown adapter');
   const summary: AdapterSummary = {
     name, description: info.description ?? '', vendor: info.vendor ?? '', architecture: info.architecture ?? '',
     backend, featureLevel: backend === 'opengles' ? 'compatibility' : 'core',
     hardware: !isSoftware(info), limits, features: [...adapter.features].sort(),
   };
   const ctx: GpuContext = { device, instance, summary, generation: ++generation, lost: false };
+  watch(ctx);
+  return ctx;
+}
+
+/** Device loss and errors outside numbat's error scopes are noted, never thrown into the void. */
+function watch(ctx: GpuContext): void {
+  const device = ctx.device;
   device.lost.then((l) => {
     ctx.lost = true;
     if (l.reason !== 'destroyed') lostMessage = `WebGPU device lost: ${l.message || 'unknown reason'}`;
-    if (current) void current.then((c) => { if (c === ctx) current = undefined; }, () => {});
+    if (current) void current.then((c) => { if (c === ctx) { current = undefined; usingExternal = false; } }, () => {});
   }, () => {});
   // Errors outside our error scopes must not crash the process or go unseen.
   device.addEventListener?.('uncapturederror', (ev: Event) => {
     lastUncaptured = (ev as GPUUncapturedErrorEvent).error?.message ?? 'unknown WebGPU error';
   });
-  return ctx;
 }
 
 let lostMessage: string | undefined;
@@ -158,85 +227,22 @@ export function takeUncapturedError(): string | undefined {
   return m ?? lostMessage;
 }
 
-function isSoftware(info: Partial<GPUAdapterInfo> & { isFallbackAdapter?: boolean }): boolean {
+/** Dawn names the device; a browser may say only vendor and architecture ('google swiftshader'). */
+function adapterName(info: Partial<GPUAdapterInfo>, fallback: string): string {
+  return info.device || info.description || [info.vendor, info.architecture].filter(Boolean).join(' ') || fallback;
+}
+
+export function isSoftware(info: Partial<GPUAdapterInfo> & { isFallbackAdapter?: boolean }): boolean {
   if (info.isFallbackAdapter) return true;
   const text = `${info.vendor ?? ''} ${info.architecture ?? ''} ${info.device ?? ''} ${info.description ?? ''}`;
   return /llvmpipe|lavapipe|swiftshader|softpipe|software|microsoft basic render/i.test(text);
 }
 
-async function chooseAdapter(): Promise<{ adapter: GPUAdapter; backend: AdapterSummary['backend']; instance: unknown }> {
+/** The adapter source in a browser (and wherever navigator.gpu exists: Deno). */
+export async function navigatorAdapter(): Promise<AdapterChoice> {
   const nav = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator?.gpu;
-  if (nav) {
-    const adapter = await nav.requestAdapter({ powerPreference: 'high-performance' }) ?? await nav.requestAdapter({ featureLevel: 'compatibility' });
-    if (!adapter) throw new Error('navigator.gpu.requestAdapter() found no adapter');
-    return { adapter, backend: 'browser', instance: nav };
-  }
-  const create = await loadDawn();
-  // Adapter discovery prints Dawn's limit-clamping warnings to fd 2: kept off stderr (quiet-stderr.ts).
-  const quiet = await quietDawn();
-  const tried: string[] = [];
-  let software: { adapter: GPUAdapter; instance: GpuLike } | undefined;
-  const forced = envVar('NUMBAT_WEBGPU_BACKEND');
-  const skipDefault = forced === 'opengles' ? 'NUMBAT_WEBGPU_BACKEND=opengles' : forced === 'default' ? undefined : await missingVulkanLoader();
-  if (skipDefault) tried.push(`default backend skipped: ${skipDefault}`);
-  else {
-    try {
-      const instance = quiet(() => create([]));
-      const adapter = await quiet(() => instance.requestAdapter({ powerPreference: 'high-performance' }));
-      if (adapter && !isSoftware(adapter.info ?? {})) return { adapter, backend: 'default', instance };
-      if (adapter) software = { adapter, instance };
-      tried.push(adapter ? `default backend: only a software adapter (${adapter.info?.device || adapter.info?.description})` : 'default backend (Vulkan): no adapter');
-    } catch (e) {
-      tried.push(`default backend: ${(e as Error).message}`);
-    }
-  }
-  try {
-    const instance = quiet(() => create(['backend=opengles']));
-    const adapter = await quiet(() => instance.requestAdapter({ featureLevel: 'compatibility' }));
-    if (adapter) return { adapter, backend: 'opengles', instance };
-    tried.push('OpenGL ES backend (compatibility): no adapter (needs Mesa EGL/GLES: libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri)');
-  } catch (e) {
-    tried.push(`OpenGL ES backend: ${(e as Error).message}`);
-  }
-  if (software) return { ...software, backend: 'default' };
-  throw new Error(`no WebGPU adapter: ${tried.join('; ')}`);
-}
-
-type DawnCreate = (flags: string[]) => GpuLike;
-
-async function loadDawn(): Promise<DawnCreate> {
-  const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env;
-  if (env) {
-    // Mesa's EGL needs a runtime dir and, without a display, the surfaceless platform.
-    if (!env.XDG_RUNTIME_DIR) {
-      const os = await import('node:os');
-      env.XDG_RUNTIME_DIR = os.tmpdir();
-    }
-    env.EGL_PLATFORM ??= 'surfaceless';
-  }
-  let mod: { create?: DawnCreate };
-  try {
-    mod = (await import('webgpu')) as { create?: DawnCreate };
-  } catch (e) {
-    throw new Error(`the 'webgpu' package (Dawn for Node) could not be loaded: ${(e as Error).message}`);
-  }
-  if (!mod.create) throw new Error("the 'webgpu' package has no create()");
-  return mod.create;
-}
-
-/**
- * On Linux Dawn's default backend is Vulkan; without a Vulkan loader it fails
- * (and prints a warning), so look for the loader first.
- */
-async function missingVulkanLoader(): Promise<string | undefined> {
-  const proc = (globalThis as { process?: { platform?: string } }).process;
-  if (proc?.platform !== 'linux') return undefined;
-  const fs = await import('node:fs');
-  const dirs = [...(envVar('LD_LIBRARY_PATH') ?? '').split(':').filter(Boolean),
-    '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib/x86_64-linux-gnu', '/lib64', '/usr/local/lib'];
-  return dirs.some((d) => fs.existsSync(`${d}/libvulkan.so.1`)) ? undefined : 'no Vulkan loader (libvulkan.so.1) found';
-}
-
-function envVar(name: string): string | undefined {
-  return (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env[name];
+  if (!nav) throw new Error('no WebGPU here: navigator.gpu is missing (a browser without WebGPU, or WebGPU disabled)');
+  const adapter = await nav.requestAdapter({ powerPreference: 'high-performance' }) ?? await nav.requestAdapter({ featureLevel: 'compatibility' });
+  if (!adapter) throw new Error('navigator.gpu.requestAdapter() found no adapter');
+  return { adapter, backend: 'browser', instance: nav };
 }

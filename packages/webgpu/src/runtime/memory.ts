@@ -1,6 +1,7 @@
 // Device arrays (cuda.toDevice / cuda.deviceArray on target 'webgpu'): storage
 // buffers that stay on the device between launches. The device is kept open
-// while any of them exists.
+// while any of them exists. cuda.external adopts an application's GPUBuffer
+// (of the device given to useDevice) as one, without copies.
 
 /// <reference types="@webgpu/types" />
 
@@ -10,7 +11,28 @@ import { MAP_READ_MODE, Usage, type GpuContext } from './device.js';
 
 export class GpuArray {
   freed = false;
-  constructor(readonly buffer: GPUBuffer, readonly elem: ElemType, readonly length: number, readonly ctx: GpuContext) {}
+  constructor(readonly buffer: GPUBuffer, readonly elem: ElemType, readonly length: number, readonly ctx: GpuContext, readonly external = false) {}
+
+  /** The application's GPUBuffer as a device array of `length` `elem`s, or a clear refusal. */
+  static adopt(ctx: GpuContext, native: unknown, elem: ElemType, length: number): GpuArray {
+    const b = native as Partial<GPUBuffer>;
+    if (typeof b.usage !== 'number' || typeof b.size !== 'number' || typeof b.destroy !== 'function') {
+      throw new TypeError(`numbat webgpu: cuda.external expects a GPUBuffer, got ${Object.prototype.toString.call(native)}`);
+    }
+    if (!ctx.external) {
+      throw new Error('numbat webgpu: cuda.external: give numbat the GPUDevice that created this buffer first (useDevice(device) from @numbat/webgpu); numbat\'s own device cannot use it');
+    }
+    if ((b.usage & Usage.STORAGE) === 0) throw new Error('numbat webgpu: cuda.external: the GPUBuffer was created without GPUBufferUsage.STORAGE, so kernels cannot bind it');
+    const need = storageBytes(elem, length);
+    if (b.size < need) throw new RangeError(`numbat webgpu: cuda.external: the GPUBuffer has ${b.size} bytes; ${length} ${elem} need ${need} (numbat binds whole 16-byte blocks)`);
+    return new GpuArray(native as GPUBuffer, elem, length, ctx, true);
+  }
+
+  /** An adopted buffer must allow the copy (numbat's own buffers always do). */
+  checkUsage(op: 'copyToHost' | 'copyFromHost'): void {
+    const flag = op === 'copyToHost' ? Usage.COPY_SRC : Usage.COPY_DST;
+    if ((this.buffer.usage & flag) === 0) throw new Error(`numbat webgpu: ${op} on an external GPUBuffer created without GPUBufferUsage.${op === 'copyToHost' ? 'COPY_SRC' : 'COPY_DST'}`);
+  }
 
   static create(ctx: GpuContext, elem: ElemType, length: number): GpuArray {
     const bytes = storageBytes(elem, length);
