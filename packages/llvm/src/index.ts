@@ -13,3 +13,4 @@ export { allocaLocals } from './locals.js';
 export { runStages, type Stage, type StageRun } from './stages.js';
 export { KernelCache, type CacheEntry, type EntryRef } from './kernel-cache.js';
 export { StagedCompiler, type StagedKernel, type Pipeline, type CompileJob, type Compiled, type CompileRecord, type DeriveText } from './staged-compiler.js';
+export { inlineMathExtra } from './math-extra.js';

@@ -18,6 +18,7 @@ import { analyzeLaneUniformity, type LaneUniformity } from './lane-uniformity.js
 import { withinLaneBudget } from './lane-budget.js';
 import { regionLaneWidth } from './lane-width.js';
 import { LaneLowerer, linearLocals, mayRetire, type LaneEnv } from './lanes.js';
+import { laneVectorTypes } from './lane-vectors.js';
 import { closeModule, openModule, type CodegenUnit } from './module-memory.js';
 
 type Value = LLVMNS.Value;
@@ -582,10 +583,21 @@ class CpuKernelBuilder {
     const groupEnd = this.low.block('group.end');
     const privates = this.layout.privateLocalsOf.get(region) ?? [];
     const laneSlots = new Map<number, Value[]>();
+    // Private numeric locals live in one <W x T> alloca (lanes.ts loads and stores them whole; its lanes are the slots).
+    const laneVecs = new Map<number, Value>();
+    const vt = W > 1 ? laneVectorTypes(this.llvm, this.ctx, W) : undefined;
     for (const id of privates) {
       const l = ir.locals.find((x) => x.id === id)!;
       if (this.laneUni.uniformLocals.has(id)) { b.CreateStore(e.zero(l.type), this.privateLocals.get(id)!); continue; }
-      const slots = Array.from({ length: W }, (_, i) => this.entryAlloca(e.scalar(l.type), `${l.name}.${id}.lane${i}`));
+      let slots: Value[];
+      if (vt && l.type !== 'bool') {
+        const vec = this.entryAlloca(vt[l.type === 'u32' ? 'i32' : l.type], `${l.name}.${id}.lanes`);
+        const base = b.CreateBitCast(vec, e.ptr(e.scalar(l.type)));
+        slots = Array.from({ length: W }, (_, i) => (i ? b.CreateGEP(e.scalar(l.type), base, e.i64c(i)) : base));
+        laneVecs.set(id, vec);
+      } else {
+        slots = Array.from({ length: W }, (_, i) => this.entryAlloca(e.scalar(l.type), `${l.name}.${id}.lane${i}`));
+      }
       slots.forEach((p, i) => b.CreateStore(this.layout.txAliases.has(id) ? tx[i] : e.zero(l.type), p));
       laneSlots.set(id, slots);
     }
@@ -639,6 +651,7 @@ class CpuKernelBuilder {
         this.cur = groupCur;
       },
       laneLocalPtr: (id, lane) => laneSlots.get(id)?.[lane] ?? perThread(id, lane),
+      laneVectorPtr: (id) => laneVecs.get(id),
       uniformLocalPtrs: (id) => {
         const p = self.privateLocals.get(id) ?? self.blockScalarPtrs.get(id);
         return p ? [p] : tid.map((_, lane) => perThread(id, lane));

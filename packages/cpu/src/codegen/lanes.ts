@@ -1,6 +1,9 @@
 // Lane groups: W threads with consecutive threadIdx.x run one region in
-// lockstep, as W interleaved scalar copies of each varying value. LLVM's SLP
-// vectoriser then packs the copies into SIMD instructions. This is what makes
+// lockstep. A varying value is one LLVM vector <W x T> (lane-vectors.ts): each
+// operation is emitted once for all lanes, whatever the target's SIMD width
+// (LLVM splits or legalises the vector). Values that only exist per lane
+// (atomics, gathers, library calls) are W scalars, packed into a vector when
+// an operation needs one. This is what makes
 // regions with inner loops (the Monte Carlo sample loop, grid-stride loops)
 // SIMD: LLVM's loop vectoriser only handles innermost loops, and those are
 // per-thread, not across threads.
@@ -15,18 +18,25 @@
 // order. Bounds checks test all active lanes at once and report the first
 // failing lane.
 
-import type { ArrayRef, ElemType, Expr, KernelIR, Loc, Stmt } from '@numbat/core';
+import type { ArrayRef, ElemType, Expr, KernelIR, Loc, MathFn, ScalarType, Stmt } from '@numbat/core';
 import { forEachExpr, forEachStmt, stmtExprs } from '@numbat/core';
 import type { LLVMNS } from '@numbat/llvm';
 import type { KernelLowerer } from '@numbat/llvm';
 import type { LaneUniformity } from './lane-uniformity.js';
+import { laneVectorTypes, VectorEmitter, type LaneVectorTypes } from './lane-vectors.js';
+import { LIBM_MATH, inlineMathExtra } from '@numbat/llvm';
+import { vectorMathKernel } from './lane-math.js';
 
 type Value = LLVMNS.Value;
 type BasicBlock = LLVMNS.BasicBlock;
 
-/** A value in a lane group: one scalar for all lanes, or one per lane. */
-/** A value in a lane group: one scalar for all lanes, one per lane, or lane 0's value + lane. */
-type LV = { u: Value } | { l: Value[]; all?: Value } | { lin: Value };
+/**
+ * A value in a lane group: one scalar for all lanes (`c`: its constant), one
+ * scalar per lane, lane 0's value + lane, or one <W x T> vector.
+ */
+type LV = { u: Value; c?: number | boolean } | { l: Value[]; all?: Value } | { lin: Value } | { v: Value; t: LaneType };
+/** A lane value's type: an IR scalar type, or i64 (array indices). */
+type LaneType = ScalarType | 'i64';
 
 /** What the kernel builder provides to the lane lowering. */
 export interface LaneEnv {
@@ -41,6 +51,8 @@ export interface LaneEnv {
   readonly tid: Value[];
   /** Storage of local `id` for lane `lane` (its private alloca or its per-thread slot). */
   laneLocalPtr(id: number, lane: number): Value;
+  /** The <W x T> storage of a private numeric local (its lanes are laneLocalPtr's slots), if it has one. */
+  laneVectorPtr?(id: number): Value | undefined;
   /** Storage lane-uniform locals use (shared by all lanes), or per-lane slots to fill when per-thread. */
   uniformLocalPtrs(id: number): Value[];
   elementPtr(ref: ArrayRef, index64: Value): Value;
@@ -180,6 +192,9 @@ export class LaneLowerer {
    */
   constructor(private readonly env: LaneEnv, private readonly entryAlloca: (t: LLVMNS.Type, name: string) => Value, needAlive: boolean, initialMask?: Value[]) {
     this.b = env.low.b;
+    const low = env.low;
+    this.vt = laneVectorTypes(low.llvm, low.ctx, env.W);
+    this.ve = new VectorEmitter(low.llvm, low.ctx, low.module, low.b, this.vt);
     if (initialMask || needAlive) {
       this.alive = this.maskAllocas('alive');
       this.alive.forEach((a, i) => this.b.CreateStore(initialMask ? initialMask[i] : this.e.bool(true), a));
@@ -188,6 +203,76 @@ export class LaneLowerer {
 
   private get e() { return this.env.low.e; }
   private get W() { return this.env.W; }
+  private readonly vt: LaneVectorTypes;
+  /** emit.ts's JS semantics on <W x T> values. */
+  private readonly ve: VectorEmitter;
+
+  // ---- vectors ----
+
+  /** The vector type of a scalar type. */
+  private vty(t: LaneType): LLVMNS.Type {
+    return t === 'i64' ? this.vt.i64 : this.ve.scalar(t);
+  }
+
+  /** The scalar (lane) type. */
+  private sty(t: LaneType): LLVMNS.Type {
+    return t === 'i64' ? this.e.i64 : this.e.scalar(t);
+  }
+
+  private readonly scratch = new Map<LaneType, Value>();
+
+  /** A scratch <W x T> alloca (SROA turns its element accesses into insert/extractelement). */
+  private scratchOf(t: LaneType): { vec: Value; lane: (l: number) => Value } {
+    const k: LaneType = t === 'u32' ? 'i32' : t;
+    let vec = this.scratch.get(k);
+    if (!vec) this.scratch.set(k, (vec = this.entryAlloca(this.vty(k), `lanes.${k}`)));
+    const et = this.sty(k), b = this.b;
+    const base = b.CreateBitCast(vec, this.e.ptr(et));
+    return { vec, lane: (l) => (l ? b.CreateGEP(et, base, this.e.i64c(l)) : base) };
+  }
+
+  private intW(): LLVMNS.Type {
+    return this.env.low.llvm.IntegerType.get(this.env.low.ctx, this.W);
+  }
+
+  /** The lanes of a vector. */
+  private toLanes(v: Value, t: LaneType): Value[] {
+    const b = this.b, e = this.e;
+    if (t === 'bool') {
+      // <W x i1> is bit-packed: lane l is bit l of the W-bit integer
+      const iw = this.intW(), bits = b.CreateBitCast(v, iw);
+      return Array.from({ length: this.W }, (_, l) => b.CreateTrunc(l ? b.CreateLShr(bits, e.int(l, iw)) : bits, e.i1));
+    }
+    const s = this.scratchOf(t);
+    b.CreateStore(v, s.vec);
+    return Array.from({ length: this.W }, (_, l) => b.CreateLoad(this.sty(t), s.lane(l)));
+  }
+
+  /** A vector of the lanes' scalars. */
+  private fromLanes(ls: Value[], t: ScalarType): Value {
+    const b = this.b, e = this.e;
+    if (t === 'bool') {
+      const iw = this.intW();
+      let acc = b.CreateZExt(ls[0], iw);
+      for (let l = 1; l < this.W; l++) acc = b.CreateOr(acc, b.CreateShl(b.CreateZExt(ls[l], iw), e.int(l, iw)));
+      return b.CreateBitCast(acc, this.vt.i1);
+    }
+    const s = this.scratchOf(t);
+    ls.forEach((x, l) => b.CreateStore(x, s.lane(l)));
+    return b.CreateLoad(this.vty(t), s.vec);
+  }
+
+  /** `v` as a <W x T> vector (`t`: its IR type). */
+  private vecOf(v: LV, t: ScalarType): Value {
+    if ('v' in v) return v.v;
+    if ('u' in v && v.c !== undefined) return this.ve.constant(t, v.c);
+    return this.fromLanes(this.lanesOf(v), t);
+  }
+
+  /** A <W x i1> of a mask (all true when undefined). */
+  private maskVec(m: Value[] | undefined): Value {
+    return m ? this.fromLanes(m, 'bool') : this.ve.bool(true);
+  }
 
   // ---- masks ----
 
@@ -281,6 +366,7 @@ export class LaneLowerer {
   private lanesOf(v: LV): Value[] {
     if ('u' in v) return new Array(this.W).fill(v.u);
     if ('l' in v) return v.l;
+    if ('v' in v) return this.toLanes(v.v, v.t);
     const base = v.lin, llvm = this.env.low.llvm;
     return Array.from({ length: this.W }, (_, l) => (l ? this.b.CreateAdd(base, llvm.ConstantInt.get(base.getType(), l, false)) : base));
   }
@@ -393,6 +479,15 @@ export class LaneLowerer {
           return;
         }
         const m = this.mask();
+        const vp = env.laneVectorPtr?.(s.local);
+        if (vp) {
+          // the whole vector; lanes outside the mask keep their value
+          const vv = this.vecOf(v, s.value.type);
+          const nv = local.type !== s.value.type ? this.ve.convert(vv, s.value.type, local.type) : vv;
+          const vt = this.vty(local.type);
+          b.CreateStore(m ? b.CreateSelect(this.maskVec(m), nv, b.CreateLoad(vt, vp)) : nv, vp);
+          return;
+        }
         this.lanesOf(v).forEach((x, i) => {
           const p = env.laneLocalPtr(s.local, i);
           const nv = conv(x);
@@ -407,13 +502,14 @@ export class LaneLowerer {
         const m = this.mask();
         const narrow = (x: Value): Value => (elem === 'i8' || elem === 'u8' || elem === 'i16' || elem === 'u16' ? b.CreateTrunc(x, e.elem(elem)) : x);
         if ('u' in idx && 'u' in v && !m) { b.CreateStore(narrow(v.u), env.elementPtr(s.array, idx.u)); return; }
-        const vs = this.lanesOf(v);
         if (!m && 'lin' in idx) {
-          // consecutive elements: one vector store after SLP
-          const et = e.elem(elem), p0 = env.elementPtr(s.array, idx.lin);
-          vs.forEach((x, l) => b.CreateStore(narrow(x), l ? b.CreateGEP(et, p0, e.i64c(l)) : p0));
+          // consecutive elements: one vector store
+          const vv = this.vecOf(v, s.value.type);
+          const nv = elem === 'i8' || elem === 'u8' || elem === 'i16' || elem === 'u16' ? b.CreateTrunc(vv, this.ve.elem(elem)) : vv;
+          this.maskedStore(elem, nv, env.elementPtr(s.array, idx.lin), this.ve.bool(true));
           return;
         }
+        const vs = this.lanesOf(v);
         const is = this.lanesOf(idx);
         // Lane order = thread order: with equal indices, the last active lane's value stays.
         for (let i = 0; i < this.W; i++) {
@@ -624,21 +720,22 @@ export class LaneLowerer {
 
   expr(x: Expr): LV {
     const env = this.env, low = env.low, b = this.b, e = this.e;
-    if (env.uni.isUniform(x)) return { u: low.expr(x) };
-    const map = (vs: LV[], f: (...a: Value[]) => Value): LV => {
-      const ls = vs.map((v) => this.lanesOf(v));
-      return { l: Array.from({ length: this.W }, (_, i) => f(...ls.map((l) => l[i]))) };
-    };
+    if (env.uni.isUniform(x)) return x.kind === 'const' ? { u: low.expr(x), c: x.value } : { u: low.expr(x) };
+    const ve = this.ve;
+    /** One vector operation for all lanes (`ts`: the operands' IR types). */
+    const vmap = (vs: LV[], ts: ScalarType[], f: (...a: Value[]) => Value): LV => ({ v: f(...vs.map((v, i) => this.vecOf(v, ts[i]))), t: x.type });
     switch (x.kind) {
       case 'local': {
         const t = e.scalar(x.type);
         if (env.txAliases.has(x.id)) return { lin: env.tx[0] }; // always threadIdx.x
         const slot = this.linearSlot(x.id);
         if (slot) return { lin: b.CreateLoad(t, slot) };
+        const vp = env.laneVectorPtr?.(x.id);
+        if (vp) return { v: b.CreateLoad(this.vty(x.type), vp), t: x.type };
         return { l: Array.from({ length: this.W }, (_, i) => b.CreateLoad(t, env.laneLocalPtr(x.id, i))) };
       }
       case 'special': return { lin: env.tx[0] }; // threadIdx.x (everything else is uniform)
-      case 'unary': return map([this.expr(x.x)], (a) => e.unary(x.op, x.type, a));
+      case 'unary': return vmap([this.expr(x.x)], [x.x.type], (a) => ve.unary(x.op, x.type, a));
       case 'binary': {
         const a = this.expr(x.a), c = this.expr(x.b);
         if ('lin' in a && 'u' in c && (x.op === 'lt' || x.op === 'le' || x.op === 'gt' || x.op === 'ge') && (x.opType === 'i32' || x.opType === 'u32')) {
@@ -656,15 +753,23 @@ export class LaneLowerer {
           if ('lin' in a && 'u' in c) return { lin: e.binary(x.op, x.opType, a.lin, c.u) };
           if (x.op === 'add' && 'u' in a && 'lin' in c) return { lin: e.binary('add', x.opType, a.u, c.lin) };
         }
-        return map([a, c], (p, q) => e.binary(x.op, x.opType, p, q));
+        return vmap([a, c], [x.opType, x.opType], (p, q) => ve.binary(x.op, x.opType, p, q));
       }
       case 'convert': {
         const a = this.expr(x.x);
         const ints = (t: string) => t === 'i32' || t === 'u32';
         if ('lin' in a && ints(x.x.type) && ints(x.type)) return a; // i32 <-> u32 keep the bits
-        return map([a], (v) => e.convert(v, x.x.type, x.type));
+        return vmap([a], [x.x.type], (v) => ve.convert(v, x.x.type, x.type));
       }
-      case 'math': return map(x.args.map((a) => this.expr(a)), (...a) => low.mathOf(x.fn, x.type, a));
+      case 'math': {
+        const args = x.args.map((a) => this.expr(a));
+        const vs = args.map((a, i) => this.vecOf(a, x.args[i].type));
+        const r = this.vectorMath(x.fn, x.type, vs);
+        if (r) return { v: r, t: x.type };
+        // no vector form: the scalar lowering lane by lane
+        const ls = vs.map((v, i) => this.toLanes(v, x.args[i].type));
+        return { l: Array.from({ length: this.W }, (_, l) => low.mathOf(x.fn, x.type, ls.map((a) => a[l]))) };
+      }
       case 'logical': {
         // Lazy per lane: the right side runs under the lanes that need it.
         const a = this.lanesOf(this.expr(x.a));
@@ -673,22 +778,42 @@ export class LaneLowerer {
         return { l: a.map((v, i) => (x.op === 'and' ? b.CreateAnd(v, rhs[i]) : b.CreateOr(v, rhs[i]))) };
       }
       case 'cond': {
-        const c = this.lanesOf(this.expr(x.c));
+        const cv = this.expr(x.c);
+        const c = this.lanesOf(cv);
+        if (x.type !== 'bool') {
+          const av = this.maskedEvalVec(c, x.a, x.type);
+          const bv = this.maskedEvalVec(c.map((v) => b.CreateXor(v, e.bool(true))), x.b, x.type);
+          return { v: b.CreateSelect(this.vecOf(cv, 'bool'), av, bv), t: x.type };
+        }
         const t = e.scalar(x.type);
         const av = this.maskedEval(c, x.a, t);
         const bv = this.maskedEval(c.map((v) => b.CreateXor(v, e.bool(true))), x.b, t);
         return { l: c.map((v, i) => b.CreateSelect(v, av[i], bv[i])) };
       }
-      case 'select': return map([this.expr(x.c), this.expr(x.a), this.expr(x.b)], (c, p, q) => b.CreateSelect(c, p, q));
+      case 'select': {
+        const c = this.expr(x.c), a = this.expr(x.a), o = this.expr(x.b);
+        if (x.type === 'bool') {
+          const cl = this.lanesOf(c), al = this.lanesOf(a), ol = this.lanesOf(o);
+          return { l: cl.map((v, i) => b.CreateSelect(v, al[i], ol[i])) };
+        }
+        return vmap([c, a, o], ['bool', x.type, x.type], (p, q, r) => b.CreateSelect(p, q, r));
+      }
       case 'load': {
         const elem = low.elemOf(x.array);
         const idx = this.index(x.array, x.index, x.loc);
         const m = this.mask();
         const et = e.elem(elem);
         if (!m && 'lin' in idx) {
-          // consecutive elements: one vector load after SLP
-          const p0 = env.elementPtr(x.array, idx.lin);
-          return { l: Array.from({ length: this.W }, (_, l) => widen(b, e, elem, b.CreateLoad(et, l ? b.CreateGEP(et, p0, e.i64c(l)) : p0))) };
+          // consecutive elements: one vector load
+          const v = this.maskedLoad(elem, env.elementPtr(x.array, idx.lin), this.ve.bool(true));
+          return { v: widen(b, ve, elem, v), t: x.type };
+        }
+        if ('v' in idx && x.array.space !== 'local') {
+          // per-lane elements: one gather (lanes outside the mask are not read)
+          const vty = ve.elem(elem), name = `v${this.W}${vecSuffix(elem)}`;
+          const ptrs = env.elementPtr(x.array, idx.v);
+          const v = ve.call(`llvm.masked.gather.${name}.v${this.W}p0${vecSuffix(elem)}`, vty, [ptrs, e.int(elemBytes(elem)), this.maskVec(m), this.llvmZero(vty)]);
+          return { v: widen(b, ve, elem, v), t: x.type };
         }
         const is = this.lanesOf(idx);
         return { l: is.map((ix, i) => {
@@ -739,6 +864,58 @@ export class LaneLowerer {
     return slots.map((s) => b.CreateLoad(t, s));
   }
 
+  /** maskedEval as one vector (lanes that do not need it hold 0). */
+  private maskedEvalVec(need: Value[], x: Expr, t: ScalarType): Value {
+    const b = this.b;
+    const slot = this.entryAlloca(this.vty(t), 'lazy.v');
+    b.CreateStore(this.ve.zero(t), slot);
+    const m = this.mask();
+    const run = m ? need.map((v, i) => b.CreateAnd(v, m[i])) : need;
+    this.withCond(need, () => this.ifAny(run, () => b.CreateStore(this.vecOf(this.expr(x), t), slot)));
+    return b.CreateLoad(this.vty(t), slot);
+  }
+
+  /** llvm.masked.load of W consecutive elements from `p` (element-aligned: a plain vector load when the mask is all true). */
+  private maskedLoad(elem: ElemType, p: Value, mask: Value): Value {
+    const ve = this.ve, b = this.b, vty = ve.elem(elem);
+    const name = `v${this.W}${vecSuffix(elem)}`;
+    const vp = b.CreateBitCast(p, this.e.ptr(vty));
+    return ve.call(`llvm.masked.load.${name}.p0${name}`, vty, [vp, this.e.int(elemBytes(elem)), mask, this.llvmZero(vty)]);
+  }
+
+  private maskedStore(elem: ElemType, v: Value, p: Value, mask: Value): void {
+    const ve = this.ve, b = this.b, vty = ve.elem(elem);
+    const name = `v${this.W}${vecSuffix(elem)}`;
+    const vp = b.CreateBitCast(p, this.e.ptr(vty));
+    ve.call(`llvm.masked.store.${name}.p0${name}`, this.e.void, [v, vp, this.e.int(elemBytes(elem)), mask]);
+  }
+
+  /** Math.<fn> on <W x T> arguments, or undefined when it has no vector form here (then lane by lane). */
+  private vectorMath(fn: MathFn, t: ScalarType, args: Value[]): Value | undefined {
+    const ve = this.ve, e = this.e, b = this.b, W = this.W;
+    if (t !== 'f32' && t !== 'f64') {
+      switch (fn) {
+        case 'abs': return t === 'u32' ? args[0] : ve.call(`llvm.abs.v${W}i32`, this.vt.i32, [args[0], e.bool(false)]);
+        case 'floor': case 'ceil': case 'round': case 'trunc': return args[0];
+        case 'imul': return b.CreateMul(args[0], args[1]);
+        case 'clz32': return ve.call(`llvm.ctlz.v${W}i32`, this.vt.i32, [args[0], e.bool(false)]);
+        case 'umulhi': {
+          // the high words of W 64-bit products (x86: vpmuludq)
+          const p = b.CreateMul(b.CreateZExt(args[0], this.vt.i64), b.CreateZExt(args[1], this.vt.i64));
+          return b.CreateTrunc(b.CreateLShr(p, ve.int(32, this.vt.i64)), this.vt.i32);
+        }
+        default: return undefined;
+      }
+    }
+    // Math.round and Math.sign never get here: core legalises them (legalize/rules.ts).
+    if (fn === 'frexpMant' || fn === 'frexpExp') return undefined; // its type test reads a scalar type
+    const extra = inlineMathExtra(ve, fn, t, args);
+    if (extra) return extra;
+    const impl = LIBM_MATH[fn];
+    if (impl.kind === 'intrinsic') return ve.intrinsic(impl.name, t, args);
+    return vectorMathKernel(ve, fn, t, args);
+  }
+
   private llvmZero(t: LLVMNS.Type): Value {
     return this.env.low.llvm.Constant.getNullValue(t);
   }
@@ -772,9 +949,36 @@ export class LaneLowerer {
       }
       return { lin: b.CreateZExt(iv.lin, e.i64) };
     }
-    const lanes = this.lanesOf(iv);
-    if (env.boundscheck) this.check(ref, lanes, m ?? new Array(this.W).fill(e.bool(true)), loc, index.type === 'u32');
-    return { l: lanes.map((v) => b.CreateZExt(v, e.i64)) };
+    const vec = this.vecOf(iv, index.type);
+    if (env.boundscheck) this.checkVec(ref, vec, m, loc, index.type === 'u32');
+    return { v: b.CreateZExt(vec, this.vt.i64), t: 'i64' };
+  }
+
+  /** check() on a vector of i32 indices: one compare for the group; lanes only in the (cold) failure block. */
+  private checkVec(ref: ArrayRef, idx: Value, m: Value[] | undefined, loc: Loc | undefined, unsigned: boolean): void {
+    const b = this.b, e = this.e, env = this.env, low = env.low;
+    const len = env.arrayLength(ref);
+    const lens = this.fromLanes(new Array(this.W).fill(len), 'i32');
+    let bad = b.CreateICmpUGE(idx, lens);
+    if (m) bad = b.CreateAnd(bad, this.maskVec(m));
+    const fail = low.block('lanes.oob'), ok = low.block('lanes.inbounds');
+    b.CreateCondBr(this.anyVec(bad), fail, ok);
+    b.SetInsertPoint(fail);
+    const bl = this.toLanes(bad, 'bool'), il = this.toLanes(idx, 'i32');
+    // The first failing lane (thread order).
+    let lane: Value = e.int(this.W - 1), which: Value = il[this.W - 1];
+    for (let i = this.W - 2; i >= 0; i--) {
+      lane = b.CreateSelect(bl[i], e.int(i), lane);
+      which = b.CreateSelect(bl[i], il[i], which);
+    }
+    env.boundsFail(ref, which, lane, loc, unsigned);
+    b.SetInsertPoint(ok);
+  }
+
+  /** Is any lane of a <W x i1> set? */
+  private anyVec(v: Value): Value {
+    const iw = this.intW();
+    return this.b.CreateICmpNE(this.b.CreateBitCast(v, iw), this.e.int(0, iw));
   }
 
   private check(ref: ArrayRef, idx: Value[], m: Value[], loc: Loc | undefined, unsigned: boolean): void {
@@ -795,6 +999,21 @@ export class LaneLowerer {
   }
 }
 
+function vecSuffix(elem: ElemType): string {
+  switch (elem) {
+    case 'i8': case 'u8': return 'i8';
+    case 'i16': case 'u16': return 'i16';
+    case 'i32': case 'u32': return 'i32';
+    case 'f32': return 'f32';
+    case 'f64': return 'f64';
+  }
+}
+
+function elemBytes(elem: ElemType): number {
+  return { i8: 1, u8: 1, i16: 2, u16: 2, i32: 4, u32: 4, f32: 4, f64: 8 }[elem];
+}
+
+/** Narrow elements to i32 registers (scalars or vectors: `e` gives the types). */
 function widen(b: LLVMNS.IRBuilder, e: KernelLowerer['e'], elem: ElemType, v: Value): Value {
   switch (elem) {
     case 'i8': case 'i16': return b.CreateSExt(v, e.i32);
