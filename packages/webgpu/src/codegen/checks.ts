@@ -7,7 +7,7 @@ import { CompileError, forEachExpr, forEachStmt, stmtExprs, type ArrayRef, type 
 const F64_ADVICE = 'WebGPU (WGSL) has no 64-bit floats; use Float32Array / f32 data and float: \'f32\' for this target (numbat never demotes f64 to f32 silently)';
 
 /** cuda.* math functions WGSL has no implementation of here. */
-const WEBGPU_REFUSED_MATH: ReadonlySet<string> = new Set(['erf', 'erfc', 'gamma', 'lgamma', 'fma']);
+const WEBGPU_REFUSED_MATH: ReadonlySet<string> = new Set(['erf', 'erfc', 'gamma', 'lgamma']);
 
 export function checkSupported(ir: KernelIR, float: 'f32' | 'f64'): void {
   const fail = (construct: string, what: string, loc?: Loc): never => {

@@ -1,5 +1,5 @@
 // WGSL helpers of the cuda.* math functions JS's Math lacks (copysign,
-// nextafter, remainder, ldexp, frexp): bit operations and exact steps, so
+// nextafter, remainder, ldexp, frexp, fma): bit operations and exact steps, so
 // they match the simulator exactly (one return each: llvmpipe miscompiled
 // helpers that return early, see docs/backends/webgpu.md).
 
@@ -72,6 +72,73 @@ export const MATH_EXTRA_HELPERS: Record<string, HelperDef> = {
     e = i32((bitcast<u32>(xs) >> 23u) & 0xffu) - select(126, 151, sub);
   }
   return e;
+}`,
+  },
+  // Error-free transforms in f32 (Dekker, Knuth). Every step passes through
+  // nb_opq: Mesa would fold c - (c - a) to a and (s - a) - s to -a.
+  nb_two_prod_err: {
+    deps: ['nb_opq'],
+    code: `fn nb_two_prod_err(a: f32, b: f32, p: f32) -> f32 {
+  let ca = nb_opq(4097.0f * a);
+  let ah = nb_opq(ca - nb_opq(ca - a));
+  let al = nb_opq(a - ah);
+  let cb = nb_opq(4097.0f * b);
+  let bh = nb_opq(cb - nb_opq(cb - b));
+  let bl = nb_opq(b - bh);
+  return nb_opq(nb_opq(nb_opq(nb_opq(nb_opq(ah * bh) - p) + nb_opq(ah * bl)) + nb_opq(al * bh)) + nb_opq(al * bl));
+}`,
+  },
+  nb_two_sum_err: {
+    deps: ['nb_opq'],
+    code: `fn nb_two_sum_err(a: f32, b: f32, s: f32) -> f32 {
+  let v = nb_opq(s - a);
+  return nb_opq(nb_opq(a - nb_opq(s - v)) + nb_opq(b - v));
+}`,
+  },
+  // a + b rounded to odd (if inexact, the neighbour with an odd last bit).
+  nb_add_odd: {
+    deps: ['nb_opq', 'nb_two_sum_err'],
+    code: `fn nb_add_odd(a: f32, b: f32) -> f32 {
+  let s = nb_opq(a + b);
+  let e = nb_two_sum_err(a, b, s);
+  let u = bitcast<u32>(s);
+  var r = s;
+  if (e != 0.0f && (u & 1u) == 0u) { r = bitcast<f32>(select(u - 1u, u + 1u, (e > 0.0f) == (s > 0.0f))); }
+  return r;
+}`,
+  },
+  // a * b + c rounded once (Boldo & Melquiond, "Emulation of FMA and correctly
+  // rounded sums: proved algorithms using rounding to odd", 2008): the exact
+  // product uh + ul, th + tl = c + uh exactly, then th + RO(tl + ul) rounds
+  // correctly. a and b are scaled to [0.5, 1) so no step overflows or
+  // underflows; a c far below the product only breaks ties, so 2^-60 with its
+  // sign stands for it. A subnormal result is rounded twice (at most one
+  // subnormal step off; GPUs may flush subnormals anyway).
+  nb_fma: {
+    deps: ['nb_opq', 'nb_isnan', 'nb_isinf', 'nb_frexp_mant', 'nb_frexp_exp', 'nb_ldexp', 'nb_two_prod_err', 'nb_two_sum_err', 'nb_add_odd', 'nb_copysign_js'],
+    code: `fn nb_fma(a: f32, b: f32, c: f32) -> f32 {
+  var r = nb_opq(nb_opq(a * b) + c);
+  let special = nb_isnan(a) || nb_isnan(b) || nb_isnan(c) || nb_isinf(a) || nb_isinf(b) || nb_isinf(c) || a == 0.0f || b == 0.0f;
+  // A finite a * b that overflows f32 still leaves an infinite c as the result.
+  if (nb_isinf(c) && !nb_isnan(a) && !nb_isnan(b) && !nb_isinf(a) && !nb_isinf(b)) { r = c; }
+  if (!special && c == 0.0f) { r = nb_opq(a * b); }
+  if (!special && c != 0.0f) {
+    let e = nb_frexp_exp(a) + nb_frexp_exp(b);
+    let ec = nb_frexp_exp(c) - e;
+    if (ec > 60) { r = c; }
+    else {
+      var cs = nb_ldexp(c, -e);
+      if (ec < -60) { cs = nb_copysign_js(bitcast<f32>(67u << 23u), c); }
+      let ma = nb_frexp_mant(a);
+      let mb = nb_frexp_mant(b);
+      let uh = nb_opq(ma * mb);
+      let ul = nb_two_prod_err(ma, mb, uh);
+      let th = nb_opq(cs + uh);
+      let tl = nb_two_sum_err(cs, uh, th);
+      r = nb_ldexp(nb_opq(th + nb_add_odd(tl, ul)), e);
+    }
+  }
+  return r;
 }`,
   },
 };

@@ -57,12 +57,13 @@ export const MATH_LOWERING: Record<MathFn, MathLowering> = {
   imul: (a) => `(${a[0]} * ${a[1]})`,
   clz32: (a) => `i32(countLeadingZeros(bitcast<u32>(${a[0]})))`,
   umulhi: (a, _t, h) => `${h.use('nb_umulhi')}(${a[0]}, ${a[1]})`,
-  // numba's math.* extras (cuda.*); erf, erfc, gamma, lgamma and fma are refused (checks.ts).
+  // numba's math.* extras (cuda.*); erf, erfc, gamma and lgamma are refused (checks.ts).
   copysign: helper('nb_copysign_js'),
   nextafter: helper('nb_nextafter'),
   remainder: helper('nb_remainder'),
   ldexp: helper('nb_ldexp'),
   frexpMant: helper('nb_frexp_mant'),
   frexpExp: helper('nb_frexp_exp'),
-  erf: refused, erfc: refused, gamma: refused, lgamma: refused, fma: refused,
+  fma: helper('nb_fma'),
+  erf: refused, erfc: refused, gamma: refused, lgamma: refused,
 };

@@ -13,10 +13,11 @@ import { regressFuzzCore } from './regress-fuzz-core.js';
 import { warp } from './warp.js';
 import { syncAtomics } from './sync-atomics.js';
 import { arraysSyntax } from './arrays-syntax.js';
+import { mathWgsl } from './math-wgsl.js';
 import type { CorpusCase } from './types.js';
 
 export type { CorpusCase } from './types.js';
 export const CORPUS: CorpusCase[] = [
   ...basic, ...control, ...memory, ...numeric, ...math, ...math2,
-  ...regressFrontend, ...regressSimcpu, ...regressWebgpu, ...regressFuzzBackends, ...regressFuzzCore, ...warp, ...syncAtomics, ...arraysSyntax,
+  ...regressFrontend, ...regressSimcpu, ...regressWebgpu, ...regressFuzzBackends, ...regressFuzzCore, ...warp, ...syncAtomics, ...arraysSyntax, ...mathWgsl,
 ];
