@@ -8,14 +8,17 @@ import { deviceArray, toDevice } from './device-array.js';
 import { Event, Stream } from './stream.js';
 import { reduce } from './reduce.js';
 import { evalMath } from './ir/semantics.js';
-import type { DType, ElemType } from './types.js';
+import type { DType, DType64, ElemType } from './types.js';
 import { checkJit } from './options.js';
 
 type ArrayOf<E extends ElemType> =
   E extends 'f32' ? Float32Array : E extends 'f64' ? Float64Array : E extends 'i32' ? Int32Array : E extends 'u32' ? Uint32Array
-  : E extends 'i16' ? Int16Array : E extends 'u16' ? Uint16Array : E extends 'i8' ? Int8Array : Uint8Array;
+  : E extends 'i16' ? Int16Array : E extends 'u16' ? Uint16Array : E extends 'i8' ? Int8Array
+  : E extends 'i64' ? BigInt64Array : E extends 'u64' ? BigUint64Array : Uint8Array;
 
-type NumArray = { [i: number]: number; readonly length: number };
+/** An array of numbers or of BigInts (BigInt64Array / BigUint64Array); atomics return its element type. */
+type NumArray<T extends number | bigint> = { [i: number]: T; readonly length: number };
+type Index = number | bigint | (number | bigint)[];
 
 interface Dim3 { readonly x: number; readonly y: number; readonly z: number }
 
@@ -25,9 +28,9 @@ function kernelOnly(name: string): never {
 const dim3Only = (name: string): Dim3 => new Proxy({} as Dim3, { get: () => kernelOnly(name) });
 
 interface ArrayFactory {
-  array<E extends ElemType>(shape: number | [number], dtype: DType & { name: E }): ArrayOf<E>;
-  array<E extends ElemType>(shape: [number, number], dtype: DType & { name: E }): ArrayOf<E>[];
-  array<E extends ElemType>(shape: [number, number, number], dtype: DType & { name: E }): ArrayOf<E>[][];
+  array<E extends ElemType>(shape: number | [number], dtype: (DType | DType64) & { name: E }): ArrayOf<E>;
+  array<E extends ElemType>(shape: [number, number], dtype: (DType | DType64) & { name: E }): ArrayOf<E>[];
+  array<E extends ElemType>(shape: [number, number, number], dtype: (DType | DType64) & { name: E }): ArrayOf<E>[][];
 }
 
 function jit<F extends (...args: any[]) => any>(fn: F, options: JitOptions & { device: true }): F & DeviceFunction;
@@ -60,18 +63,18 @@ export const cuda = {
   gridDim: dim3Only('gridDim'),
   syncthreads: (): void => kernelOnly('syncthreads'),
   /** CUDA's __umulhi: the high 32 bits of the 64-bit product of two u32 (also runs on the host). */
-  umulhi: (a: number, b: number): number => evalMath('umulhi', 'u32', [a, b]),
+  umulhi: (a: number, b: number): number => evalMath('umulhi', 'u32', [a, b]) as number,
   shared: { array: ((..._a: unknown[]) => kernelOnly('shared.array')) as ArrayFactory['array'] },
   local: { array: ((..._a: unknown[]) => kernelOnly('local.array')) as ArrayFactory['array'] },
   atomic: {
-    add: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.add'),
-    sub: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.sub'),
-    max: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.max'),
-    min: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.min'),
-    and: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.and'),
-    or: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.or'),
-    xor: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.xor'),
-    exch: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.exch'),
-    cas: (_a: NumArray, _i: number | number[], _expected: number, _v: number): number => kernelOnly('atomic.cas'),
+    add: <T extends number | bigint>(_a: NumArray<T>, _i: Index, _v: T): T => kernelOnly('atomic.add'),
+    sub: <T extends number | bigint>(_a: NumArray<T>, _i: Index, _v: T): T => kernelOnly('atomic.sub'),
+    max: <T extends number | bigint>(_a: NumArray<T>, _i: Index, _v: T): T => kernelOnly('atomic.max'),
+    min: <T extends number | bigint>(_a: NumArray<T>, _i: Index, _v: T): T => kernelOnly('atomic.min'),
+    and: <T extends number | bigint>(_a: NumArray<T>, _i: Index, _v: T): T => kernelOnly('atomic.and'),
+    or: <T extends number | bigint>(_a: NumArray<T>, _i: Index, _v: T): T => kernelOnly('atomic.or'),
+    xor: <T extends number | bigint>(_a: NumArray<T>, _i: Index, _v: T): T => kernelOnly('atomic.xor'),
+    exch: <T extends number | bigint>(_a: NumArray<T>, _i: Index, _v: T): T => kernelOnly('atomic.exch'),
+    cas: <T extends number | bigint>(_a: NumArray<T>, _i: Index, _expected: T, _v: T): T => kernelOnly('atomic.cas'),
   },
 };

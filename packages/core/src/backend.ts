@@ -76,6 +76,13 @@ export interface CompiledKernel {
 export interface BackendCaps {
   /** f64 data: Float64Array and f64 scalar arguments, `float: 'f64'`. false → core refuses them with a CompileError (WGSL has no f64); never demoted to f32. */
   readonly f64: boolean;
+  /**
+   * i64/u64 (BigInt) values and BigInt64Array / BigUint64Array data: 'native' 64-bit integers,
+   * 'emulated' (exact, e.g. u32 pairs). Absent → core refuses 64-bit kernels with a CompileError.
+   */
+  readonly i64?: 'native' | 'emulated';
+  /** 64-bit integer atomics (add, sub, min, max, and, or, xor, exch, cas); absent → refused with a CompileError. */
+  readonly atomics64?: boolean;
 }
 
 /**

@@ -14,6 +14,7 @@ import { lowerExpr, scalarsInOrder } from './expressions.js';
 import { arrayDecl, flatIndex } from './arrays.js';
 import { math, mathCall } from './math.js';
 import { wrappedValue } from './wrapping.js';
+import { bigIntCall, checkNoMix, isBigIntPath } from './int64.js';
 
 const ATOMIC_OPS = ['add', 'sub', 'max', 'min', 'and', 'or', 'xor', 'exch', 'cas'];
 
@@ -32,6 +33,10 @@ export function namespaceMember(cx: LowerContext, node: N, ns: string, prop: str
     if (prop === 'random') cx.fail(node, 'Math.random', 'Math.random is not available in kernels; use numbat random (Philox) states or a hash of the thread index');
     return cx.fail(node, `Math.${prop}`, `Math.${prop} is not supported in kernels`);
   }
+  if (ns === 'BigInt') {
+    if (isBigIntPath(path)) return { k: 'ns', path };
+    return cx.fail(node, path, `${path} is not supported in kernels (BigInt.asIntN and BigInt.asUintN are)`);
+  }
   const reg = /^cuda\.(threadIdx|blockIdx|blockDim|gridDim)$/.exec(ns);
   if (reg) {
     const dim = ['x', 'y', 'z'].indexOf(prop);
@@ -45,6 +50,7 @@ export function namespaceMember(cx: LowerContext, node: N, ns: string, prop: str
 /** A call of a builtin by its path (`Math.sin`, `cuda.atomic.add`, `cuda.shared.array`…). */
 export function callBuiltin(cx: LowerContext, node: N, path: string, args: N[], declName?: string): Val {
   if (path.startsWith('Math.')) return math(cx, node, path.slice(5), args);
+  if (isBigIntPath(path)) return bigIntCall(cx, node, path, args);
   if (path.startsWith('cuda.atomic.')) return atomic(cx, node, path.slice(12), args);
   if (path.startsWith('cuda.') && isCudaMathFn(path.slice(5))) {
     const fn = path.slice(5) as MathFn;
@@ -82,7 +88,7 @@ function grid(cx: LowerContext, path: string, args: N[]): Val {
 /** `f64(x)`, `f32(x)`, `i32(x)`, `u32(x)`: conversions with JS meaning (Number, fround, |0, >>>0). */
 export function dtypeConversion(cx: LowerContext, node: N, elem: ElemType): Val {
   const args = node.arguments as N[];
-  if (elem !== 'f32' && elem !== 'f64' && elem !== 'i32' && elem !== 'u32') {
+  if (elem !== 'f32' && elem !== 'f64' && elem !== 'i32' && elem !== 'u32' && elem !== 'i64' && elem !== 'u64') {
     cx.fail(node, `${elem}(x)`, `${elem}(x) is not a kernel conversion; convert to i32 or u32 and store into a ${elem} array (stores wrap)`);
   }
   if (args.length !== 1) cx.fail(node, `${elem}(x)`, `${elem}(x) takes one argument`);
@@ -111,7 +117,7 @@ function atomic(cx: LowerContext, node: N, op: string, args: N[]): Val {
   const arr = lowerExpr(cx, args[0]);
   if (arr.k !== 'array') return cx.fail(args[0], 'atomic target', `the first argument of cuda.atomic.${op} must be an array`);
   if (arr.ref.space === 'local' || arr.ref.space === 'const') cx.fail(args[0], `atomic on ${arr.ref.space} array`, `atomics work on global and shared arrays, not ${arr.ref.space} ones`);
-  if (!['i32', 'u32', 'f32', 'f64'].includes(arr.elem)) cx.fail(args[0], `atomic on ${arr.elem}`, `atomics need an i32, u32, f32 or f64 array, '${arr.name}' holds ${arr.elem}`);
+  if (!['i32', 'u32', 'f32', 'f64', 'i64', 'u64'].includes(arr.elem)) cx.fail(args[0], `atomic on ${arr.elem}`, `atomics need an i32, u32, i64, u64, f32 or f64 array, '${arr.name}' holds ${arr.elem}`);
   if (isFloat(arr.elem as ScalarType) && ['and', 'or', 'xor'].includes(op)) cx.fail(node, `atomic ${op} on float`, `cuda.atomic.${op} needs an integer array`);
   // numba's tuple index for 2-D shared arrays: atomic.add(t, [y, x], v).
   const idxNodes: N[] = args[1].type === 'ArrayExpression' ? args[1].elements : [args[1]];
@@ -119,7 +125,7 @@ function atomic(cx: LowerContext, node: N, op: string, args: N[]): Val {
   const t = loadType(arr.elem);
   // The index is read before the operands' effects (`atomic.add(a, x, x++)`).
   const mark = cx.mark();
-  const vals = scalarsInOrder(cx, args.slice(2), 'an atomic operand').map((v) => coerce(v, t));
+  const vals = scalarsInOrder(cx, args.slice(2), 'an atomic operand').map((v, i) => { checkNoMix(cx, args[2 + i], v, t, `'${arr.name}'`); return coerce(v, t); });
   index = cx.spillBefore({ k: 'scalar', e: index }, mark).e;
   if (arr.ref.space === 'global') { cx.params[arr.ref.param].written = true; cx.params[arr.ref.param].atomic = true; }
   else cx.arrays[arr.ref.id].atomic = true;

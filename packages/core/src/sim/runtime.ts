@@ -16,7 +16,7 @@ export function runSim(ir: KernelIR, src: SimSource, factory: Function, dims: La
   const [bx, by, bz] = dims.block;
   const cur = { t: [0, 0, 0], b: [0, 0, 0] };
   const rt = runtimeHelpers(ir, src, cur);
-  const consts = ir.arrays.map((a) => (a.space === 'const' ? new TYPED_ARRAY_OF[a.elem](a.values!.length).map((_, i) => a.values![i]) : undefined));
+  const consts = ir.arrays.map((a) => (a.space === 'const' ? (new TYPED_ARRAY_OF[a.elem](a.values!.length) as Float64Array).map((_, i) => a.values![i]) : undefined));
   const thread = factory(scalars, arrays, consts, [bx, by, bz, gx, gy, gz], rt) as ThreadFn;
   const sharedDecls = ir.arrays.filter((a) => a.space === 'shared');
   const shared = sharedDecls.map((a) => {
@@ -25,7 +25,7 @@ export function runSim(ir: KernelIR, src: SimSource, factory: Function, dims: La
   });
   const nthreads = bx * by * bz;
   for (let kz = 0; kz < gz; kz++) for (let ky = 0; ky < gy; ky++) for (let kx = 0; kx < gx; kx++) {
-    for (const s of shared) s.fill(0);
+    for (const s of shared) (s as Float64Array).fill(is64(s) ? 0n as never : 0);
     cur.b = [kx, ky, kz];
     if (!ir.hasBarrier) {
       for (let tz = 0; tz < bz; tz++) for (let ty = 0; ty < by; ty++) for (let tx = 0; tx < bx; tx++) {
@@ -68,6 +68,9 @@ function divergence(ir: KernelIR, src: SimSource, block: number[], a: [number, n
   throw launchErrors.barrierMismatch(ir.name, { block, a: coords(a[0], bx, by), lineA: src.barrierLines[a[1]], b: coords(b[0], bx, by), lineB: src.barrierLines[b[1]] });
 }
 
+type Num = { [i: number]: any };
+const is64 = (a: TypedArray) => a instanceof BigInt64Array || a instanceof BigUint64Array;
+
 function runtimeHelpers(ir: KernelIR, src: SimSource, cur: { t: number[]; b: number[] }) {
   const Typed = Object.fromEntries(Object.entries(TYPED_ARRAY_OF).map(([k, v]) => [k, v]));
   return {
@@ -76,14 +79,15 @@ function runtimeHelpers(ir: KernelIR, src: SimSource, cur: { t: number[]; b: num
       if (i >= 0 && i < len) return i;
       throw launchErrors.outOfBounds(ir.name, { array: name, index: i, length: len, line: src.siteLines[site], thread: [...cur.t], block: [...cur.b] });
     },
-    atomic_add: (a: TypedArray, i: number, v: number) => { const o = a[i]; a[i] = o + v; return o; },
-    atomic_sub: (a: TypedArray, i: number, v: number) => { const o = a[i]; a[i] = o - v; return o; },
-    atomic_max: (a: TypedArray, i: number, v: number) => { const o = a[i]; a[i] = Math.max(o, v); return o; },
-    atomic_min: (a: TypedArray, i: number, v: number) => { const o = a[i]; a[i] = Math.min(o, v); return o; },
-    atomic_and: (a: TypedArray, i: number, v: number) => { const o = a[i]; a[i] = o & v; return o; },
-    atomic_or: (a: TypedArray, i: number, v: number) => { const o = a[i]; a[i] = o | v; return o; },
-    atomic_xor: (a: TypedArray, i: number, v: number) => { const o = a[i]; a[i] = o ^ v; return o; },
-    atomic_exch: (a: TypedArray, i: number, v: number) => { const o = a[i]; a[i] = v; return o; },
-    atomic_cas: (a: TypedArray, i: number, exp: number, v: number) => { const o = a[i]; if (o === exp) a[i] = v; return o; },
+    // Number and BigInt arrays alike (a BigInt64Array store wraps to 64 bits, as the IR's i64 does).
+    atomic_add: (a: Num, i: number, v: any) => { const o = a[i]; a[i] = o + v; return o; },
+    atomic_sub: (a: Num, i: number, v: any) => { const o = a[i]; a[i] = o - v; return o; },
+    atomic_max: (a: Num, i: number, v: any) => { const o = a[i]; a[i] = typeof o === 'bigint' ? (o > v ? o : v) : Math.max(o, v); return o; },
+    atomic_min: (a: Num, i: number, v: any) => { const o = a[i]; a[i] = typeof o === 'bigint' ? (o < v ? o : v) : Math.min(o, v); return o; },
+    atomic_and: (a: Num, i: number, v: any) => { const o = a[i]; a[i] = o & v; return o; },
+    atomic_or: (a: Num, i: number, v: any) => { const o = a[i]; a[i] = o | v; return o; },
+    atomic_xor: (a: Num, i: number, v: any) => { const o = a[i]; a[i] = o ^ v; return o; },
+    atomic_exch: (a: Num, i: number, v: any) => { const o = a[i]; a[i] = v; return o; },
+    atomic_cas: (a: Num, i: number, exp: any, v: any) => { const o = a[i]; if (o === exp) a[i] = v; return o; },
   };
 }

@@ -35,7 +35,7 @@ async function launch(c: CorpusCase, target: Target, float?: 'f32' | 'f64'): Pro
 function compare(c: CorpusCase, got: Arrays, want: Arrays, f32Default: boolean): string[] {
   const problems: string[] = [];
   for (const o of c.outputs) {
-    const g = got[o] as ArrayLike<number>, w = want[o] as ArrayLike<number>;
+    const g = got[o] as ArrayLike<number | bigint>, w = want[o] as ArrayLike<number | bigint>;
     const isFloat = g instanceof Float32Array || g instanceof Float64Array;
     const bad = mismatches(g, w, isFloat, g instanceof Float32Array || f32Default, c);
     if (bad.length > 0) problems.push(`output argument ${o + 1}: ${bad.join('; ')}`);
@@ -61,6 +61,12 @@ export async function runCase(c: CorpusCase, target: Target): Promise<CaseResult
       const e = await launch(c, target).then(() => undefined, (x: Error) => x);
       if (e && /f64|Float64Array/.test(e.message)) return { name: c.name, status: 'refused', problems: [] };
       return { name: c.name, status: 'fail', problems: [e ? `refused without naming f64: ${e.message}` : 'ran f64 data on a target without caps.f64'], error: e };
+    }
+    if (c.needsI64 && !backend.caps.i64) {
+      // Without 64-bit integers the case must be refused with a CompileError naming them.
+      const e = await launch(c, target).then(() => undefined, (x: Error) => x);
+      if (e && e.name === 'CompileError' && /i64|u64|BigInt/.test(e.message)) return { name: c.name, status: 'refused', problems: [] };
+      return { name: c.name, status: 'fail', problems: [e ? `refused without a CompileError naming i64: ${e.message}` : 'ran i64 data on a target without caps.i64'], error: e };
     }
     const float = backend.caps.f64 ? undefined : 'f32';
     let got: Arrays;

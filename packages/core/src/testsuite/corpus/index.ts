@@ -9,10 +9,12 @@ import { regressSimcpu } from './regress-simcpu.js';
 import { regressWebgpu } from './regress-webgpu.js';
 import { regressFuzzBackends } from './regress-fuzz-backends.js';
 import { regressFuzzCore } from './regress-fuzz-core.js';
+import { int64 } from './int64.js';
 import type { CorpusCase } from './types.js';
 
 export type { CorpusCase } from './types.js';
 export const CORPUS: CorpusCase[] = [
   ...basic, ...control, ...memory, ...numeric, ...math,
   ...regressFrontend, ...regressSimcpu, ...regressWebgpu, ...regressFuzzBackends, ...regressFuzzCore,
+  ...int64,
 ];

@@ -3,7 +3,7 @@
 
 import type { JitOptions } from '@numbat/core';
 
-export type Arrays = (Float32Array | Float64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | number | boolean)[];
+export type Arrays = (Float32Array | Float64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | BigInt64Array | BigUint64Array | number | boolean | bigint)[];
 
 export interface CorpusCase {
   name: string;
@@ -28,6 +28,8 @@ export interface CorpusCase {
   needsF64?: boolean;
   /** Uses 8/16-bit arrays. */
   narrowInts?: boolean;
+  /** Uses i64/u64 (BigInt): targets without caps.i64 must refuse it with a CompileError naming i64. */
+  needsI64?: boolean;
 }
 
 export function ramp(n: number, f: (i: number) => number, T: new (n: number) => any = Float32Array): any {
