@@ -135,7 +135,7 @@ export async function flushCache(): Promise<void> {
 
 export const backend: Backend = {
   target: 'cpu',
-  caps: { f64: true },
+  caps: { f64: true, i64: 'native', atomics64: true },
   stages: ['llvm', 'opt', 'asm'],
 
   async available() {

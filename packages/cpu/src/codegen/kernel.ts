@@ -794,6 +794,6 @@ class CpuKernelBuilder {
 }
 
 function scalarArgType(b: LLVMNS.IRBuilder, t: ScalarType): LLVMNS.Type {
-  return t === 'f32' ? b.getFloatTy() : t === 'f64' ? b.getDoubleTy() : b.getInt32Ty();
+  return t === 'f32' ? b.getFloatTy() : t === 'f64' ? b.getDoubleTy() : t === 'i64' || t === 'u64' ? b.getInt64Ty() : b.getInt32Ty();
 }
 

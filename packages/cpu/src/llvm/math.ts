@@ -54,4 +54,5 @@ export const LIBM_MATH: MathTable = {
   imul: inline,
   clz32: inline,
   umulhi: inline,
+  popc: inline, bit_count: inline, clz: inline, ffs: inline, brev: inline,
 };

@@ -12,7 +12,7 @@ import { DiskCache } from '@numbat/core/disk-cache';
 import type { KernelPlan } from '../codegen/abi.js';
 
 /** Bump when generated code or the ABI changes meaning. */
-export const CODEGEN_VERSION = 'cpu-6';
+export const CODEGEN_VERSION = 'cpu-7';
 const LLVM_VERSION = '14';
 
 const cache = new DiskCache<KernelPlan>('cpu', CODEGEN_VERSION, 'so');
