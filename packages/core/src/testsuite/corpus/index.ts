@@ -10,11 +10,12 @@ import { regressWebgpu } from './regress-webgpu.js';
 import { regressFuzzBackends } from './regress-fuzz-backends.js';
 import { regressFuzzCore } from './regress-fuzz-core.js';
 import { int64 } from './int64.js';
+import { bits } from './bits.js';
 import type { CorpusCase } from './types.js';
 
 export type { CorpusCase } from './types.js';
 export const CORPUS: CorpusCase[] = [
   ...basic, ...control, ...memory, ...numeric, ...math,
   ...regressFrontend, ...regressSimcpu, ...regressWebgpu, ...regressFuzzBackends, ...regressFuzzCore,
-  ...int64,
+  ...int64, ...bits,
 ];
