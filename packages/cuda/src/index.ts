@@ -94,7 +94,7 @@ function launcherOf(k: CudaKernel): Launcher {
 
 export const backend: Backend = {
   target: 'cuda',
-  caps: { f64: true },
+  caps: { f64: true, i64: 'native', atomics64: true },
   stages: ['llvm', 'opt', 'ptx'],
 
   // core's cuda.stream()/cuda.event() map onto driver streams and events.

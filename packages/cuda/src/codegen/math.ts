@@ -47,6 +47,7 @@ export const CUDA_MATH: MathTable = {
   imul: inline,
   clz32: inline,
   umulhi: inline,
+  popc: inline, bit_count: inline, clz: inline, ffs: inline, brev: inline,
 };
 
 /** f32 functions libdevice offers in a fast (approximate) form. */

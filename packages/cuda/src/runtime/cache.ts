@@ -14,7 +14,7 @@ import { DiskCache } from '@numbat/core/disk-cache';
 import type { CudaPlan } from '../codegen/abi.js';
 
 /** Bump when generated code or the kernel ABI changes meaning. */
-export const CODEGEN_VERSION = 'cuda-2';
+export const CODEGEN_VERSION = 'cuda-3';
 const LLVM_VERSION = '14';
 
 const cache = new DiskCache<CudaPlan>('cuda', CODEGEN_VERSION, 'ptx');
