@@ -82,6 +82,11 @@ describe('host side', () => {
     expect(i32(2n ** 32n + 5n)).toBe(5);
     expect(f32(2n ** 24n + 1n)).toBe(2 ** 24);
   });
+  it('the bit intrinsics also run on the host, 32-bit for numbers, 64-bit for BigInts', () => {
+    expect([cuda.popc(-1), cuda.popc(-1n), cuda.bit_count(255), cuda.clz(1), cuda.clz(1n), cuda.ffs(0), cuda.ffs(8n)]).toEqual([32, 64, 8, 31, 63, 0, 4]);
+    expect(cuda.brev(1)).toBe(-2147483648);
+    expect(cuda.brev(1n)).toBe(-(2n ** 63n));
+  });
   it('BigInt scalar arguments, int64 signatures and device arrays of BigInts', async () => {
     const k = cuda.jit(function add(a: BigUint64Array, s: bigint) { a[cuda.grid(1)] += s; }, { target: 'sim', signature: ['uint64[]', 'uint64'] });
     const d = cuda.toDevice(new BigUint64Array([1n, 2n ** 64n - 1n]), { target: 'sim' });

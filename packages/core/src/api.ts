@@ -22,6 +22,12 @@ type Index = number | bigint | (number | bigint)[];
 
 interface Dim3 { readonly x: number; readonly y: number; readonly z: number }
 
+/** A bit intrinsic on the host, typed as a kernel types it: a number is an i32, a BigInt an i64. */
+function bitOp(fn: 'popc' | 'bit_count' | 'clz' | 'ffs' | 'brev', x: number | bigint): number | bigint {
+  const t = typeof x === 'bigint' ? 'i64' : 'i32';
+  return evalMath(fn, fn === 'brev' ? t : 'i32', [typeof x === 'bigint' ? BigInt.asIntN(64, x) : x | 0]);
+}
+
 function kernelOnly(name: string): never {
   throw new Error(`numbat: cuda.${name} can only be used inside a kernel compiled with cuda.jit`);
 }
@@ -64,6 +70,17 @@ export const cuda = {
   syncthreads: (): void => kernelOnly('syncthreads'),
   /** CUDA's __umulhi: the high 32 bits of the 64-bit product of two u32 (also runs on the host). */
   umulhi: (a: number, b: number): number => evalMath('umulhi', 'u32', [a, b]) as number,
+  // Bit intrinsics (numba's cuda.popc …) on a 32-bit number or a 64-bit BigInt; also run on the host.
+  /** Number of set bits. */
+  popc: (x: number | bigint): number => bitOp('popc', x) as number,
+  /** Number of set bits (numba's int.bit_count). */
+  bit_count: (x: number | bigint): number => bitOp('bit_count', x) as number,
+  /** Leading zeros in the operand's width (32, or 64 for a BigInt). */
+  clz: (x: number | bigint): number => bitOp('clz', x) as number,
+  /** 1-based position of the least significant set bit; 0 for 0. */
+  ffs: (x: number | bigint): number => bitOp('ffs', x) as number,
+  /** The bits reversed within the operand's width (a number gives an i32, a BigInt an i64). */
+  brev: <T extends number | bigint>(x: T): T => bitOp('brev', x) as T,
   shared: { array: ((..._a: unknown[]) => kernelOnly('shared.array')) as ArrayFactory['array'] },
   local: { array: ((..._a: unknown[]) => kernelOnly('local.array')) as ArrayFactory['array'] },
   atomic: {
