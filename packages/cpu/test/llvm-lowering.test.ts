@@ -78,8 +78,11 @@ describe('shared LLVM lowering', () => {
   it('lowers every math function on f32 and f64 (and ints where allowed)', () => {
     const body = MATH_FNS.flatMap((fn, i) => (['f32', 'f64'] as const).map((t) => {
       const arity = ['atan2', 'pow', 'hypot', 'imul', 'umulhi'].includes(fn) ? 2 : 1;
-      const type = fn === 'imul' || fn === 'clz32' ? 'i32' : fn === 'umulhi' ? 'u32' : t;
-      const arg = type === 'i32' || type === 'u32' ? c(i, type) : c(0.5 + i, type);
+      // Bit intrinsics: a 32-bit operand in the f32 round, a 64-bit one in the f64 round.
+      const bits = ['popc', 'bit_count', 'clz', 'ffs', 'brev'].includes(fn);
+      const argType = bits ? (t === 'f64' ? 'i64' : 'i32') : fn === 'imul' || fn === 'clz32' ? 'i32' : fn === 'umulhi' ? 'u32' : t;
+      const type = bits ? (fn === 'brev' ? argType : 'i32') : argType;
+      const arg = argType === 'i64' ? { kind: 'const' as const, type: 'i64' as const, value: BigInt(i) * 0x100000001n } : argType === 'i32' || argType === 'u32' ? c(i, argType) : c(0.5 + i, argType);
       return assign(0, { kind: 'convert', x: { kind: 'math', fn, args: arity === 2 ? [arg, arg] : [arg], type }, type: 'f64' });
     }));
     const asm = lowerPlain(kernel('m', [], [...body, assign(0, p(0, 'f64'))].slice(0, -1), { locals: [{ id: 0, name: 'x', type: 'f64' }] }), 'x86_64-pc-linux-gnu');
