@@ -17,7 +17,7 @@ export function uses64(ir: KernelIR): { value?: { what: string; loc?: Loc }; ato
   if (a && !r.value) r.value = { what: `array '${a.name}' (${a.elem})` };
   forEachStmt(ir.body, (s) => {
     for (const e of stmtExprs(s)) forEachExpr(e, (x: Expr) => {
-      if (!r.value && is64(x.type)) r.value = { what: `a ${x.type} value`, loc: x.loc ?? s.loc };
+      if (!r.value && is64(x.type)) r.value = { what: `an ${x.type} value`, loc: x.loc ?? s.loc };
       if (!r.atomic && x.kind === 'atomic' && is64(x.type)) r.atomic = { loc: x.loc ?? s.loc };
     });
   });
