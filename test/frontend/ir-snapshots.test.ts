@@ -364,4 +364,19 @@ describe('frontend IR snapshots', () => {
     const ir = await k.inspect('ir', new Float32Array(32), new Uint32Array(32), new Int32Array(32));
     await expect(ir).toMatchFileSnapshot(snap('warp'));
   });
+
+  it('64-bit integers: BigInt literals adopt u64, BigInt operators, conversions, a 64-bit index, bit intrinsics', async () => {
+    const k = cuda.jit(function big(a: BigInt64Array, u: BigUint64Array, f: Float64Array, o: Int32Array, s: bigint) {
+      const x = a[0] * s + 1n;
+      u[0] = u[1] + 1n;
+      a[1] = x / 3n + (x % 3n) + (x << 70n) + (x >> -1n) + ~x;
+      f[0] = Number(x) + f64(u[0]);
+      a[2] = BigInt(f[1]) + BigInt.asIntN(64, u[2]);
+      o[0] = i32(x) + o[x];
+      o[1] = cuda.popc(x) + cuda.clz(u[0]) + cuda.ffs(o[2]);
+      a[3] = cuda.brev(x);
+    }, sim);
+    const ir = await k.inspect('ir', new BigInt64Array(4), new BigUint64Array(3), new Float64Array(2), new Int32Array(3), 2n);
+    await expect(ir).toMatchFileSnapshot(snap('int64'));
+  });
 });

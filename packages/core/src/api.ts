@@ -11,16 +11,25 @@ import type { TypedArray } from './types.js';
 import { Event, Stream } from './stream.js';
 import { reduce } from './reduce.js';
 import { evalMath } from './ir/semantics.js';
-import type { DType, ElemType } from './types.js';
+import type { DType, DType64, ElemType } from './types.js';
 import { checkJit } from './options.js';
 
 type ArrayOf<E extends ElemType> =
   E extends 'f32' ? Float32Array : E extends 'f64' ? Float64Array : E extends 'i32' ? Int32Array : E extends 'u32' ? Uint32Array
-  : E extends 'i16' ? Int16Array : E extends 'u16' ? Uint16Array : E extends 'i8' ? Int8Array : Uint8Array;
+  : E extends 'i16' ? Int16Array : E extends 'u16' ? Uint16Array : E extends 'i8' ? Int8Array
+  : E extends 'i64' ? BigInt64Array : E extends 'u64' ? BigUint64Array : Uint8Array;
 
-type NumArray = { [i: number]: number; readonly length: number };
+/** An array of numbers or of BigInts (BigInt64Array / BigUint64Array); atomics return its element type. */
+type NumArray<T extends number | bigint> = { [i: number]: T; readonly length: number };
+type Index = number | bigint | (number | bigint)[];
 
 interface Dim3 { readonly x: number; readonly y: number; readonly z: number }
+
+/** A bit intrinsic on the host, typed as a kernel types it: a number is an i32, a BigInt an i64. */
+function bitOp(fn: 'popc' | 'bit_count' | 'clz' | 'ffs' | 'brev', x: number | bigint): number | bigint {
+  const t = typeof x === 'bigint' ? 'i64' : 'i32';
+  return evalMath(fn, fn === 'brev' ? t : 'i32', [typeof x === 'bigint' ? BigInt.asIntN(64, x) : x | 0]);
+}
 
 function kernelOnly(name: string): never {
   throw new Error(`numbat: cuda.${name} can only be used inside a kernel compiled with cuda.jit`);
@@ -28,9 +37,9 @@ function kernelOnly(name: string): never {
 const dim3Only = (name: string): Dim3 => new Proxy({} as Dim3, { get: () => kernelOnly(name) });
 
 interface ArrayFactory {
-  array<E extends ElemType>(shape: number | [number], dtype: DType & { name: E }): ArrayOf<E>;
-  array<E extends ElemType>(shape: [number, number], dtype: DType & { name: E }): ArrayOf<E>[];
-  array<E extends ElemType>(shape: [number, number, number], dtype: DType & { name: E }): ArrayOf<E>[][];
+  array<E extends ElemType>(shape: number | [number], dtype: (DType | DType64) & { name: E }): ArrayOf<E>;
+  array<E extends ElemType>(shape: [number, number], dtype: (DType | DType64) & { name: E }): ArrayOf<E>[];
+  array<E extends ElemType>(shape: [number, number, number], dtype: (DType | DType64) & { name: E }): ArrayOf<E>[][];
 }
 
 function jit<F extends (...args: any[]) => any>(fn: F, options: JitOptions & { device: true }): F & DeviceFunction;
@@ -81,18 +90,29 @@ export const cuda = {
     for (let i = start; step > 0 ? i < stop : i > stop; i += step) yield i;
   },
   /** CUDA's __umulhi: the high 32 bits of the 64-bit product of two u32 (also runs on the host). */
-  umulhi: (a: number, b: number): number => evalMath('umulhi', 'u32', [a, b]),
+  umulhi: (a: number, b: number): number => evalMath('umulhi', 'u32', [a, b]) as number,
   // numba's math.* extras, also on the host (f64; the simulator's own reference, math-ref.ts).
-  erf: (x: number): number => evalMath('erf', 'f64', [x]),
-  erfc: (x: number): number => evalMath('erfc', 'f64', [x]),
-  gamma: (x: number): number => evalMath('gamma', 'f64', [x]),
-  lgamma: (x: number): number => evalMath('lgamma', 'f64', [x]),
-  remainder: (x: number, y: number): number => evalMath('remainder', 'f64', [x, y]),
-  nextafter: (x: number, y: number): number => evalMath('nextafter', 'f64', [x, y]),
-  copysign: (x: number, y: number): number => evalMath('copysign', 'f64', [x, y]),
-  fma: (a: number, b: number, c: number): number => evalMath('fma', 'f64', [a, b, c]),
-  ldexp: (x: number, n: number): number => evalMath('ldexp', 'f64', [x, n | 0]),
-  frexp: (x: number): [number, number] => [evalMath('frexpMant', 'f64', [x]), evalMath('frexpExp', 'i32', [x])],
+  erf: (x: number): number => evalMath('erf', 'f64', [x]) as number,
+  erfc: (x: number): number => evalMath('erfc', 'f64', [x]) as number,
+  gamma: (x: number): number => evalMath('gamma', 'f64', [x]) as number,
+  lgamma: (x: number): number => evalMath('lgamma', 'f64', [x]) as number,
+  remainder: (x: number, y: number): number => evalMath('remainder', 'f64', [x, y]) as number,
+  nextafter: (x: number, y: number): number => evalMath('nextafter', 'f64', [x, y]) as number,
+  copysign: (x: number, y: number): number => evalMath('copysign', 'f64', [x, y]) as number,
+  fma: (a: number, b: number, c: number): number => evalMath('fma', 'f64', [a, b, c]) as number,
+  ldexp: (x: number, n: number): number => evalMath('ldexp', 'f64', [x, n | 0]) as number,
+  frexp: (x: number): [number, number] => [evalMath('frexpMant', 'f64', [x]) as number, evalMath('frexpExp', 'i32', [x]) as number],
+  // Bit intrinsics (numba's cuda.popc …) on a 32-bit number or a 64-bit BigInt; also run on the host.
+  /** Number of set bits. */
+  popc: (x: number | bigint): number => bitOp('popc', x) as number,
+  /** Number of set bits (numba's int.bit_count). */
+  bit_count: (x: number | bigint): number => bitOp('bit_count', x) as number,
+  /** Leading zeros in the operand's width (32, or 64 for a BigInt). */
+  clz: (x: number | bigint): number => bitOp('clz', x) as number,
+  /** 1-based position of the least significant set bit; 0 for 0. */
+  ffs: (x: number | bigint): number => bitOp('ffs', x) as number,
+  /** The bits reversed within the operand's width (a number gives an i32, a BigInt an i64). */
+  brev: <T extends number | bigint>(x: T): T => bitOp('brev', x) as T,
   shared: { array: ((..._a: unknown[]) => kernelOnly('shared.array')) as ArrayFactory['array'] },
   local: { array: ((..._a: unknown[]) => kernelOnly('local.array')) as ArrayFactory['array'] },
   // ---- warp-level functions (numba's spellings; meaning in ir/warp.ts, docs/language.md)
@@ -115,26 +135,26 @@ export const cuda = {
   /** [mask if every lane of the mask has the same value else 0, whether they do]. */
   match_all_sync: (_mask: number, _value: number): [number, boolean] => kernelOnly('match_all_sync'),
   atomic: {
-    add: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.add'),
-    sub: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.sub'),
-    max: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.max'),
-    min: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.min'),
-    and: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.and'),
-    or: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.or'),
-    xor: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.xor'),
-    exch: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.exch'),
-    cas: (_a: NumArray, _i: number | number[], _expected: number, _v: number): number => kernelOnly('atomic.cas'),
+    add: <T extends number | bigint>(_a: NumArray<T>, _i: Index, _v: T): T => kernelOnly('atomic.add'),
+    sub: <T extends number | bigint>(_a: NumArray<T>, _i: Index, _v: T): T => kernelOnly('atomic.sub'),
+    max: <T extends number | bigint>(_a: NumArray<T>, _i: Index, _v: T): T => kernelOnly('atomic.max'),
+    min: <T extends number | bigint>(_a: NumArray<T>, _i: Index, _v: T): T => kernelOnly('atomic.min'),
+    and: <T extends number | bigint>(_a: NumArray<T>, _i: Index, _v: T): T => kernelOnly('atomic.and'),
+    or: <T extends number | bigint>(_a: NumArray<T>, _i: Index, _v: T): T => kernelOnly('atomic.or'),
+    xor: <T extends number | bigint>(_a: NumArray<T>, _i: Index, _v: T): T => kernelOnly('atomic.xor'),
+    exch: <T extends number | bigint>(_a: NumArray<T>, _i: Index, _v: T): T => kernelOnly('atomic.exch'),
+    cas: <T extends number | bigint>(_a: NumArray<T>, _i: Index, _expected: T, _v: T): T => kernelOnly('atomic.cas'),
     // ---- numba's further atomics (docs/language.md)
     /** CUDA's atomicInc on a u32 array: old >= v ? 0 : old + 1; returns old. */
-    inc: (_a: Uint32Array, _i: number | number[], _v: number): number => kernelOnly('atomic.inc'),
+    inc: (_a: Uint32Array, _i: Index, _v: number): number => kernelOnly('atomic.inc'),
     /** CUDA's atomicDec on a u32 array: old === 0 || old > v ? v : old - 1; returns old. */
-    dec: (_a: Uint32Array, _i: number | number[], _v: number): number => kernelOnly('atomic.dec'),
+    dec: (_a: Uint32Array, _i: Index, _v: number): number => kernelOnly('atomic.dec'),
     /** min ignoring NaN (numba); cuda.atomic.min propagates NaN as Math.min does. */
-    nanmin: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.nanmin'),
+    nanmin: (_a: NumArray<number>, _i: Index, _v: number): number => kernelOnly('atomic.nanmin'),
     /** max ignoring NaN (numba); cuda.atomic.max propagates NaN as Math.max does. */
-    nanmax: (_a: NumArray, _i: number | number[], _v: number): number => kernelOnly('atomic.nanmax'),
+    nanmax: (_a: NumArray<number>, _i: Index, _v: number): number => kernelOnly('atomic.nanmax'),
     /** numba's compare_and_swap: cas on element 0 of a 1-D array; returns the old element. */
-    compare_and_swap: (_a: NumArray, _expected: number, _v: number): number => kernelOnly('atomic.compare_and_swap'),
+    compare_and_swap: (_a: NumArray<number>, _expected: number, _v: number): number => kernelOnly('atomic.compare_and_swap'),
   },
   // ---- block and grid synchronisation, fences (docs/language.md)
   /** Barrier; returns how many threads of the block passed a truthy predicate. */

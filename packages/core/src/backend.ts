@@ -94,6 +94,13 @@ export interface BackendCaps {
    * (absent: all of them), so a backend renders only simple operations.
    */
   readonly native?: readonly NativeOp[];
+  /**
+   * i64/u64 (BigInt) values and BigInt64Array / BigUint64Array data: 'native' 64-bit integers,
+   * 'emulated' (exact, e.g. u32 pairs). Absent → core refuses 64-bit kernels with a CompileError.
+   */
+  readonly i64?: 'native' | 'emulated';
+  /** 64-bit integer atomics (add, sub, min, max, and, or, xor, exch, cas); absent → refused with a CompileError. */
+  readonly atomics64?: boolean;
 }
 
 /**

@@ -8,7 +8,7 @@
 import type { Backend, Target } from './backend.js';
 import { resolveTarget, usableBackend } from './targets.js';
 import { checkOptions, describeValue } from './options.js';
-import { DTYPE_NAMES, elemTypeOfTypedArray, isDType, TYPED_ARRAY_OF, type DType, type ElemType, type TypedArray } from './types.js';
+import { DTYPE_NAMES, elemTypeOfTypedArray, isDType, TYPED_ARRAY_OF, type DType, type DType64, type ElemType, type TypedArray } from './types.js';
 
 export class DeviceArray {
   readonly length: number = 0;
@@ -148,11 +148,11 @@ export function toDevice(data: TypedArray, opts: { target?: Target | 'auto' } = 
   checkOptions('cuda.toDevice options', opts, ['target']);
   opts ??= {};
   const elem = elemTypeOfTypedArray(data);
-  if (!elem) throw new TypeError('cuda.toDevice expects a typed array (Float32Array, Float64Array, Int32Array, Uint32Array, Int16Array, Uint16Array, Int8Array, Uint8Array)');
+  if (!elem) throw new TypeError('cuda.toDevice expects a typed array (Float32Array, Float64Array, Int32Array, Uint32Array, Int16Array, Uint16Array, Int8Array, Uint8Array, BigInt64Array, BigUint64Array)');
   return new DeviceArray(elem, [data.length], opts.target, data);
 }
 
-export function deviceArray(shape: number | number[], dtype: DType | string, opts: { target?: Target | 'auto' } = {}): DeviceArray {
+export function deviceArray(shape: number | number[], dtype: DType | DType64 | string, opts: { target?: Target | 'auto' } = {}): DeviceArray {
   checkOptions('cuda.deviceArray options', opts, ['target']);
   opts ??= {};
   const elem = isDType(dtype) ? dtype.__dtype : DTYPE_NAMES[dtype as string];

@@ -24,7 +24,7 @@ export { DeviceFunction } from './device-function.js';
 export type { RecordedSource } from './recorded-source.js';
 export { Stream, Event, type BackendStreams } from './stream.js';
 export { reduce, type Reducer, type ReduceOptions, type ReduceCall } from './reduce.js';
-export { f32, f64, i32, u32, i16, u16, i8, u8 } from './types.js';
+export { f32, f64, i32, u32, i16, u16, i8, u8, i64, u64 } from './types.js';
 export * from './types.js';
 export { CompileError, LaunchError, launchErrors, codeFrame, siteOf, type OutOfBounds } from './errors.js';
 export * from './backend.js';

@@ -14,9 +14,11 @@ import { copysignRef, erfRef, fmaRef, frexpRef, gammaRef, ldexpRef, nextafterRef
  * - 'u32': arguments converted to u32 (ToUint32), result u32 (umulhi).
  * - 'ldexp': a float and an i32 (ToInt32) in, the float out.
  * - 'exponent': a float in, i32 out (frexp's exponent).
+ *  * - 'bits': one integer argument of any width (i32, u32, i64, u64), result i32 (popc, clz, ffs).
+ * - 'bitsSame': one integer argument, result of the argument's type (brev).
  * (Math.fround is not an intrinsic: the frontend lowers it to a conversion to f32.)
  */
-export type MathRule = 'float' | 'numeric' | 'i32' | 'u32' | 'ldexp' | 'exponent';
+export type MathRule = 'float' | 'numeric' | 'i32' | 'u32' | 'ldexp' | 'exponent' | 'bits' | 'bitsSame';
 
 export interface MathDecl {
   arity: 1 | 2 | 3;
@@ -35,6 +37,15 @@ export interface MathDecl {
   /** Reached as `cuda.<name>` rather than `Math.<name>` (not a JS Math function). */
   cudaOnly?: boolean;
 }
+
+// Bit intrinsics on a 32-bit number (its ToUint32 bits) or a 64-bit BigInt,
+// as JS over `x`: each helper is an arrow applied to the argument.
+const POPC32 = '((v) => { v = v - ((v >>> 1) & 0x55555555); v = (v & 0x33333333) + ((v >>> 2) & 0x33333333); return Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24; })';
+const BREV32 = '((v) => { v = ((v >>> 1) & 0x55555555) | ((v & 0x55555555) << 1); v = ((v >>> 2) & 0x33333333) | ((v & 0x33333333) << 2); v = ((v >>> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4); v = ((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00ff) << 8); return ((v >>> 16) | (v << 16)) >>> 0; })';
+const FFS32 = '((v) => 32 - Math.clz32(v & -v))';
+const LO = 'Number(x & 0xffffffffn)', HI = 'Number((x >> 32n) & 0xffffffffn)';
+/** `on32` over `v` (a u32), `on64` over `x` (a BigInt), chosen by the argument's kind. */
+const bits = (on32: string, on64: string): string => `((x) => typeof x === 'bigint' ? ${on64} : ((v) => ${on32})(x >>> 0))(a)`;
 
 export const MATH_DECLS = {
   sqrt: { arity: 1, rule: 'float', sim: 'Math.sqrt(a)' },
@@ -88,6 +99,13 @@ export const MATH_DECLS = {
   ldexp: { arity: 2, rule: 'ldexp', cudaOnly: true, sim: '', ref: { fn: ldexpRef, extra: 'false', extraF32: 'true' } },
   frexpMant: { arity: 1, rule: 'float', cudaOnly: true, hidden: true, sim: '', ref: { fn: frexpRef, extra: 'false' } },
   frexpExp: { arity: 1, rule: 'exponent', cudaOnly: true, hidden: true, sim: '', ref: { fn: frexpRef, extra: 'true' } },
+  // Bit intrinsics (numba's cuda.popc, cuda.brev, cuda.clz, cuda.ffs; bit_count = popc), on
+  // 32-bit (the ToUint32 bits) and 64-bit operands. ffs is 1-based, 0 for zero.
+  popc: { arity: 1, rule: 'bits', cudaOnly: true, sim: bits(`${POPC32}(v)`, `${POPC32}(${LO}) + ${POPC32}(${HI})`) },
+  bit_count: { arity: 1, rule: 'bits', cudaOnly: true, sim: bits(`${POPC32}(v)`, `${POPC32}(${LO}) + ${POPC32}(${HI})`) },
+  clz: { arity: 1, rule: 'bits', cudaOnly: true, sim: bits('Math.clz32(v)', `(${HI} !== 0 ? Math.clz32(${HI}) : 32 + Math.clz32(${LO}))`) },
+  ffs: { arity: 1, rule: 'bits', cudaOnly: true, sim: bits(`${FFS32}(v)`, `(${LO} !== 0 ? ${FFS32}(${LO}) : ${HI} !== 0 ? 32 + ${FFS32}(${HI}) : 0)`) },
+  brev: { arity: 1, rule: 'bitsSame', cudaOnly: true, sim: bits(`${BREV32}(v)`, `((BigInt(${BREV32}(${LO})) << 32n) | BigInt(${BREV32}(${HI})))`) },
 } as const satisfies Record<string, MathDecl>;
 
 export type MathFn = keyof typeof MATH_DECLS;
@@ -127,6 +145,10 @@ export function mathSignature(fn: MathFn, argTypes: ScalarType[], defaultFloat: 
     }
     case 'exponent': return { arg: joined === 'f32' || joined === 'f64' ? joined : defaultFloat, result: 'i32' };
     case 'i32': return { arg: 'i32', result: 'i32' };
+    case 'bits': case 'bitsSame': {
+      const t = joined === 'i64' || joined === 'u64' || joined === 'u32' ? joined : 'i32';
+      return { arg: t, result: d.rule === 'bits' ? 'i32' : t };
+    }
     case 'u32': return { arg: 'u32', result: 'u32' };
   }
 }

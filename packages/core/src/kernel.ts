@@ -25,7 +25,8 @@ import { noteLaunchBackend, Stream } from './stream.js';
 import { resolveTarget, usableBackend } from './targets.js';
 import { NdArray } from './ndarray.js';
 import { logBuffers, printLog } from './console-log.js';
-import { DTYPE_NAMES, elemTypeOfTypedArray, isDType, paramTypeKey, type ParamType, type ScalarType } from './types.js';
+import { DTYPE_NAMES, elemTypeOfTypedArray, is64, isDType, paramTypeKey, type ParamType, type ScalarType } from './types.js';
+import { check64 } from './ir/uses64.js';
 
 export interface JitOptions {
   /** A registered target, or 'auto' (default): the available one of highest priority (cuda, else hardware webgpu, else cpu, else sim). NUMBAT_TARGET overrides 'auto'. */
@@ -229,7 +230,8 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
       const got = sig.map(paramTypeKey).join(', ');
       const compatible = sig.length === this.fixedSignature.length && sig.every((t, i) => {
         const f = this.fixedSignature![i];
-        return t.kind === f.kind && (t.kind === 'array' ? t.elem === (f as { elem: string }).elem && !t.shape : true);
+        // A BigInt argument for an i64/u64 parameter, a number or boolean for the others (JS never converts between them).
+        return t.kind === f.kind && (t.kind === 'array' ? t.elem === (f as { elem: string }).elem && !t.shape : is64(t.type) === is64((f as { type: ScalarType }).type));
       });
       if (!compatible) throw new TypeError(`numbat: kernel '${this.name}' was compiled for (${want}) and cannot take (${got})`);
       return this.fixedSignature;
@@ -272,6 +274,7 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
     const ir = this.lower(sig, float, (this.options.boundscheck ?? true) || backend.target === 'sim', backend);
     refuseMissingCaps(ir, backend);
     const frontend = ms(tFront);
+    check64(ir, backend.caps, backend.target);
     const globalsKey = describeGlobals(this.globals());
     // The printed IR covers what the source does not show: device functions
     // resolved by name (numbat's random) and the frontend's own version.
@@ -375,8 +378,9 @@ function argType(a: unknown, i: number, kernel: string, float: 'f32' | 'f64'): P
   // -0 is not an integer value for a kernel: i32 would lose its sign (1 / x must be -Infinity).
   if (typeof a === 'number') return { kind: 'scalar', type: Number.isInteger(a) && !Object.is(a, -0) && a >= -2147483648 && a <= 2147483647 ? 'i32' : float };
   if (typeof a === 'boolean') return { kind: 'scalar', type: 'bool' };
+  // A BigInt is an i64 (a signature can declare it u64).
+  if (typeof a === 'bigint') return { kind: 'scalar', type: 'i64' };
   const what = a instanceof Uint8ClampedArray ? 'a Uint8ClampedArray (not supported; use Uint8Array)'
-    : typeof a === 'bigint' || a instanceof BigInt64Array || a instanceof BigUint64Array ? 'a BigInt / 64-bit integer array (i64 is not supported yet)'
     : Array.isArray(a) ? 'a plain JS array (use a typed array such as Float32Array)' : `a value of type ${typeof a}`;
   throw new TypeError(`numbat: argument ${i + 1} of kernel '${kernel}' is ${what}; kernels take numbers, booleans, typed arrays and device arrays`);
 }
@@ -387,7 +391,7 @@ function parseSignatureEntry(s: string | { __dtype: string }, i: number, kernel:
   const base = m && (m[1] === 'bool' ? 'bool' : DTYPE_NAMES[m[1]]);
   if (!m || !base) throw new TypeError(`numbat: signature entry ${i + 1} of kernel '${kernel}' ('${String(s)}') is not a type like 'f32', 'i32', 'bool' or 'f32[]'`);
   if (m[2]) return { kind: 'array', elem: base as any };
-  if (!['bool', 'i32', 'u32', 'f32', 'f64'].includes(base)) throw new TypeError(`numbat: scalar parameters are bool, i32, u32, f32 or f64, not ${base}`);
+  if (!['bool', 'i32', 'u32', 'f32', 'f64', 'i64', 'u64'].includes(base)) throw new TypeError(`numbat: scalar parameters are bool, i32, u32, i64, u64, f32 or f64, not ${base}`);
   return { kind: 'scalar', type: base as ScalarType };
 }
 

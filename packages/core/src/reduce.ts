@@ -294,7 +294,7 @@ export function reduce(fn: ((a: number, b: number) => number) | DeviceFunction, 
     } finally {
       release();
     }
-    return res === undefined ? (out as TypedArray)[0] : undefined;
+    return res === undefined ? (out as TypedArray)[0] as number : undefined;
   };
 
   const reducer = run as Reducer;

@@ -19,12 +19,12 @@ export interface AtomicHelperOptions {
   attributes?: string;
 }
 
-const INT_RMW: Partial<Record<AtomicOp, { i32: string; u32: string }>> = {
-  add: { i32: 'add', u32: 'add' }, sub: { i32: 'sub', u32: 'sub' },
-  and: { i32: 'and', u32: 'and' }, or: { i32: 'or', u32: 'or' }, xor: { i32: 'xor', u32: 'xor' },
-  exch: { i32: 'xchg', u32: 'xchg' }, max: { i32: 'max', u32: 'umax' }, min: { i32: 'min', u32: 'umin' },
+const INT_RMW: Partial<Record<AtomicOp, { signed: string; unsigned: string }>> = {
+  add: { signed: 'add', unsigned: 'add' }, sub: { signed: 'sub', unsigned: 'sub' },
+  and: { signed: 'and', unsigned: 'and' }, or: { signed: 'or', unsigned: 'or' }, xor: { signed: 'xor', unsigned: 'xor' },
+  exch: { signed: 'xchg', unsigned: 'xchg' }, max: { signed: 'max', unsigned: 'umax' }, min: { signed: 'min', unsigned: 'umin' },
   // No NaN in integers: nanmin/nanmax are min/max (the frontend already maps them).
-  nanmax: { i32: 'max', u32: 'umax' }, nanmin: { i32: 'min', u32: 'umin' },
+  nanmax: { signed: 'max', unsigned: 'umax' }, nanmin: { signed: 'min', unsigned: 'umin' },
 };
 
 /** CUDA's atomicInc/atomicDec on u32 by compare-and-swap loop (LLVM 14 has no uinc_wrap/udec_wrap). */
@@ -74,21 +74,22 @@ export function atomicHelperIR(op: AtomicOp, elem: ElemType, addrSpace: number, 
   const scope = o.scope ?? '';
   const attrs = o.attributes ?? 'alwaysinline nounwind';
   const as = addrSpace ? ` addrspace(${addrSpace})` : '';
-  if (elem === 'i32' || elem === 'u32') {
-    const p = `i32${as}*`;
+  if (elem === 'i32' || elem === 'u32' || elem === 'i64' || elem === 'u64') {
+    const it = elem === 'i64' || elem === 'u64' ? 'i64' : 'i32';
+    const p = `${it}${as}*`;
     if (op === 'inc' || op === 'dec') return wrapCounterIR(name, op, p, scope, attrs);
     if (op === 'cas') {
-      return `define i32 @${name}(${p} %p, i32 %v, i32 %e) ${attrs} {
-  %r = cmpxchg ${p} %p, i32 %e, i32 %v ${scope}seq_cst seq_cst
-  %o = extractvalue { i32, i1 } %r, 0
-  ret i32 %o
+      return `define ${it} @${name}(${p} %p, ${it} %v, ${it} %e) ${attrs} {
+  %r = cmpxchg ${p} %p, ${it} %e, ${it} %v ${scope}seq_cst seq_cst
+  %o = extractvalue { ${it}, i1 } %r, 0
+  ret ${it} %o
 }
 `;
     }
-    const rmw = INT_RMW[op]![elem];
-    return `define i32 @${name}(${p} %p, i32 %v) ${attrs} {
-  %o = atomicrmw ${rmw} ${p} %p, i32 %v ${scope}seq_cst
-  ret i32 %o
+    const rmw = INT_RMW[op]![elem === 'i32' || elem === 'i64' ? 'signed' : 'unsigned'];
+    return `define ${it} @${name}(${p} %p, ${it} %v) ${attrs} {
+  %o = atomicrmw ${rmw} ${p} %p, ${it} %v ${scope}seq_cst
+  ret ${it} %o
 }
 `;
   }

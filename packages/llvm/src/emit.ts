@@ -6,6 +6,7 @@
 
 import type { BinaryOp, ElemType, ScalarType, UnaryOp } from '@numbat/core';
 import type { LLVM, LLVMNS } from './bindings.js';
+import { binary64, const64, convert64, unary64 } from './int64.js';
 
 type Value = LLVMNS.Value;
 type Type = LLVMNS.Type;
@@ -28,6 +29,7 @@ export class Emitter {
       case 'i32': case 'u32': return this.i32;
       case 'f32': return this.f32;
       case 'f64': return this.f64;
+      case 'i64': case 'u64': return this.i64;
     }
   }
 
@@ -39,6 +41,7 @@ export class Emitter {
       case 'i32': case 'u32': return this.i32;
       case 'f32': return this.f32;
       case 'f64': return this.f64;
+      case 'i64': case 'u64': return this.i64;
     }
   }
 
@@ -65,9 +68,10 @@ export class Emitter {
     return v ? this.llvm.ConstantInt.getTrue(this.ctx) : this.llvm.ConstantInt.getFalse(this.ctx);
   }
 
-  constant(t: ScalarType, v: number | boolean): Value {
+  constant(t: ScalarType, v: number | boolean | bigint): Value {
     if (t === 'bool') return this.bool(Boolean(v));
-    const n = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+    if (t === 'i64' || t === 'u64') return const64(this, BigInt(v));
+    const n = typeof v === 'boolean' ? (v ? 1 : 0) : Number(v);
     if (t === 'i32') return this.int(n | 0);
     if (t === 'u32') return this.int((n >>> 0) | 0);
     return this.float(n, t);
@@ -94,6 +98,7 @@ export class Emitter {
 
   unary(op: UnaryOp, t: ScalarType, x: Value): Value {
     const b = this.b;
+    if (t === 'i64' || t === 'u64') return unary64(this, op, x);
     switch (op) {
       case 'neg': return t === 'f32' || t === 'f64' ? b.CreateFNeg(x) : b.CreateSub(this.int(0), x);
       case 'not': return b.CreateXor(x, this.bool(true));
@@ -106,6 +111,7 @@ export class Emitter {
     const b = this.b;
     const float = t === 'f32' || t === 'f64';
     const unsigned = t === 'u32';
+    if (t === 'i64' || t === 'u64') return binary64(this, op, t, a, c);
     if (t === 'bool' && (op === 'lt' || op === 'le' || op === 'gt' || op === 'ge')) return this.boolOrder(op, a, c);
     switch (op) {
       case 'add': return float ? b.CreateFAdd(a, c) : b.CreateAdd(a, c);
@@ -152,6 +158,7 @@ export class Emitter {
   convert(x: Value, from: ScalarType, to: ScalarType): Value {
     const b = this.b;
     if (from === to) return x;
+    if (from === 'i64' || from === 'u64' || to === 'i64' || to === 'u64') return convert64(this, x, from, to);
     const fromFloat = from === 'f32' || from === 'f64';
     if (to === 'bool') return fromFloat ? b.CreateFCmpUNE(x, this.zero(from)) : b.CreateICmpNE(x, this.zero(from));
     if (from === 'bool') return to === 'i32' || to === 'u32' ? b.CreateZExt(x, this.i32) : b.CreateUIToFP(x, this.scalar(to));

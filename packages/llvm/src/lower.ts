@@ -274,6 +274,20 @@ export class KernelLowerer {
         case 'floor': case 'ceil': case 'round': case 'trunc': return args[0];
         case 'imul': return b.CreateMul(args[0], args[1]);
         case 'clz32': return e.call('llvm.ctlz.i32', e.i32, [args[0], e.bool(false)]);
+        // Bit intrinsics on 32- or 64-bit operands (the width is the operand's); counts are i32.
+        case 'popc': case 'bit_count': case 'clz': case 'ffs': case 'brev': {
+          const x = args[0];
+          const w = x.getType().isIntegerTy(64) ? 64 : 32;
+          const ty = w === 64 ? e.i64 : e.i32;
+          const count = (v: Value): Value => (w === 64 ? b.CreateTrunc(v, e.i32) : v);
+          if (fn === 'brev') return e.call(`llvm.bitreverse.i${w}`, ty, [x]);
+          if (fn === 'clz') return count(e.call(`llvm.ctlz.i${w}`, ty, [x, e.bool(false)]));
+          if (fn === 'ffs') {
+            const tz = count(e.call(`llvm.cttz.i${w}`, ty, [x, e.bool(false)]));
+            return b.CreateSelect(b.CreateICmpEQ(x, e.constant(w === 64 ? 'i64' : 'i32', 0)), e.int(0), b.CreateAdd(tz, e.int(1)));
+          }
+          return count(e.call(`llvm.ctpop.i${w}`, ty, [x]));
+        }
         case 'umulhi': {
           // The 64-bit product's high word (PTX: mul.hi.u32; x86: one mul).
           const p = b.CreateMul(b.CreateZExt(args[0], e.i64), b.CreateZExt(args[1], e.i64));

@@ -66,4 +66,5 @@ export const LIBM_MATH: MathTable = {
   ldexp: libm('ldexp'),
   frexpMant: inline,
   frexpExp: inline,
+  popc: inline, bit_count: inline, clz: inline, ffs: inline, brev: inline,
 };

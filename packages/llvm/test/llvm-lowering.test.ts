@@ -79,12 +79,14 @@ describe('shared LLVM lowering', () => {
   });
   it('lowers every math function on f32 and f64 (and ints where allowed)', () => {
     const body = MATH_FNS.flatMap((fn, i) => (['f32', 'f64'] as const).map((t) => {
-      // Argument and result types from each function's declared rule (arity 1-3, ldexp's i32 exponent).
+      // Argument and result types from each function's declared rule (arity 1-3, ldexp's i32 exponent);
+      // bit intrinsics: a 32-bit operand in the f32 round, a 64-bit one in the f64 round.
       const d = MATH_DECLS[fn];
-      const base = d.rule === 'i32' || d.rule === 'u32' ? d.rule : t;
-      const sig = mathSignature(fn, Array(d.arity).fill(base), t);
+      const bits = d.rule === 'bits' || d.rule === 'bitsSame';
+      const base = bits ? (t === 'f64' ? 'i64' : 'i32') : d.rule === 'i32' || d.rule === 'u32' ? d.rule : t;
+      const sig = bits ? { arg: base, result: fn === 'brev' ? base : 'i32', args: undefined } : mathSignature(fn, Array(d.arity).fill(base), t);
       const argTypes = sig.args ?? Array(d.arity).fill(sig.arg);
-      const args = argTypes.map((at) => (at === 'i32' || at === 'u32' ? c(i, at) : c(0.5 + i, at)));
+      const args = argTypes.map((at: string) => (at === 'i64' ? { kind: 'const' as const, type: 'i64' as const, value: BigInt(i) * 0x100000001n } : at === 'i32' || at === 'u32' ? c(i, at) : c(0.5 + i, at)));
       return assign(0, { kind: 'convert', x: { kind: 'math', fn, args, type: sig.result }, type: 'f64' });
     }));
     const asm = lowerPlain(kernel('m', [], [...body, assign(0, p(0, 'f64'))].slice(0, -1), { locals: [{ id: 0, name: 'x', type: 'f64' }] }), 'x86_64-pc-linux-gnu');

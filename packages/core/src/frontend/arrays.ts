@@ -4,7 +4,8 @@
 
 import type { Expr } from '../ir/nodes.js';
 import type { ElemType, ScalarType } from '../types.js';
-import { DTYPE_NAMES, ELEM_TYPES, elemTypeOfTypedArray, isInt, loadType } from '../types.js';
+import { DTYPE_NAMES, ELEM_TYPES, elemTypeOfTypedArray, is64, isInt, loadType } from '../types.js';
+import { checkNoMix, index64 } from './int64.js';
 import type { LowerContext, N } from './context.js';
 import type { ArrayVal, ScalarVal, Val } from './values.js';
 import { convertValue } from './values.js';
@@ -41,6 +42,7 @@ export function flatIndex(cx: LowerContext, arr: ArrayVal, idxNodes: N[], at: N)
       return constExpr('i32', convertValue(v.lit, 'i32'));
     }
     if (isInt(v.e.type)) return v.e;
+    if (is64(v.e.type)) return index64(cx, v.e);
     if (v.e.type === 'bool') cx.typeFail(n, 'boolean index', 'array index must be an integer, not a boolean');
     else cx.typeFail(n, 'float index', `array index has type ${v.e.type}; indices must be integers: use Math.floor(x), x | 0 or x >>> 0`);
     return conv(v.e, 'i32');
@@ -140,6 +142,7 @@ export function loadExpr(cx: LowerContext, arr: ArrayVal, index: Expr, node: N):
 export function store(cx: LowerContext, arr: ArrayVal, index: Expr, value: ScalarVal, node: N): void {
   if (arr.ref.space === 'const') cx.fail(node, 'write to constant array', `'${arr.name}' is a constant array from globals and cannot be written`);
   if (arr.ref.space === 'global') cx.params[arr.ref.param].written = true;
+  checkNoMix(cx, node, value, loadType(arr.elem), `'${arr.name}'`);
   cx.emit({ kind: 'store', array: arr.ref, index, value: coerce(value, loadType(arr.elem)), loc: cx.loc(node) });
 }
 

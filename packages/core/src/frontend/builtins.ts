@@ -17,6 +17,7 @@ import { wrappedValue } from './wrapping.js';
 import { frexp, numberMember, numberTest } from './math-extra.js';
 import { WARP_NAMES, warpCall, warpProperty } from './warp.js';
 import { SYNC_ATOMICS, SYNC_PATHS, syncBuiltin } from './sync.js';
+import { bigIntCall, checkNoMix, isBigIntPath } from './int64.js';
 
 const ATOMIC_OPS = ['add', 'sub', 'max', 'min', 'and', 'or', 'xor', 'exch', 'cas', ...SYNC_ATOMICS];
 
@@ -39,6 +40,10 @@ export function namespaceMember(cx: LowerContext, node: N, ns: string, prop: str
   }
   if (ns === 'Number') return numberMember(cx, node, prop);
   if (path === 'cuda.frexp') return { k: 'ns', path };
+  if (ns === 'BigInt') {
+    if (isBigIntPath(path)) return { k: 'ns', path };
+    return cx.fail(node, path, `${path} is not supported in kernels (BigInt.asIntN and BigInt.asUintN are)`);
+  }
   const reg = /^cuda\.(threadIdx|blockIdx|blockDim|gridDim)$/.exec(ns);
   if (reg) {
     const dim = ['x', 'y', 'z'].indexOf(prop);
@@ -53,6 +58,7 @@ export function namespaceMember(cx: LowerContext, node: N, ns: string, prop: str
 /** A call of a builtin by its path (`Math.sin`, `cuda.atomic.add`, `cuda.shared.array`…). */
 export function callBuiltin(cx: LowerContext, node: N, path: string, args: N[], declName?: string): Val {
   if (path.startsWith('Math.')) return math(cx, node, path.slice(5), args);
+  if (isBigIntPath(path)) return bigIntCall(cx, node, path, args);
   if (path.startsWith('cuda.atomic.')) return atomic(cx, node, path.slice(12), args);
   if (/^(Number\.)?is(NaN|Finite)$/.test(path)) return numberTest(cx, node, path, args);
   if (path === 'cuda.frexp') return frexp(cx, node, args);
@@ -99,7 +105,7 @@ function grid(cx: LowerContext, path: string, args: N[]): Val {
 export function dtypeConversion(cx: LowerContext, node: N, elem: ElemType): Val {
   const args = node.arguments as N[];
   if (args.length !== 1) cx.fail(node, `${elem}(x)`, `${elem}(x) takes one argument`);
-  if (elem !== 'f32' && elem !== 'f64' && elem !== 'i32' && elem !== 'u32') return narrowConversion(cx, args[0], elem);
+  if (elem === 'i8' || elem === 'u8' || elem === 'i16' || elem === 'u16') return narrowConversion(cx, args[0], elem);
   const arg = elem === 'i32' || elem === 'u32' ? wrappedValue(cx, args[0], elem) : lowerExpr(cx, args[0]);
   const v = cx.scalar(arg, args[0], `the argument of ${elem}()`);
   return { k: 'scalar', e: coerce(v, elem) };
@@ -169,7 +175,7 @@ function atomic(cx: LowerContext, node: N, op: string, args: N[]): Val {
   const arr = lowerExpr(cx, args[0]);
   if (arr.k !== 'array') return cx.fail(args[0], 'atomic target', `the first argument of cuda.atomic.${op} must be an array`);
   if (arr.ref.space === 'local' || arr.ref.space === 'const') cx.fail(args[0], `atomic on ${arr.ref.space} array`, `atomics work on global and shared arrays, not ${arr.ref.space} ones`);
-  if (!['i32', 'u32', 'f32', 'f64'].includes(arr.elem)) cx.fail(args[0], `atomic on ${arr.elem}`, `atomics need an i32, u32, f32 or f64 array, '${arr.name}' holds ${arr.elem}`);
+  if (!['i32', 'u32', 'f32', 'f64', 'i64', 'u64'].includes(arr.elem)) cx.fail(args[0], `atomic on ${arr.elem}`, `atomics need an i32, u32, i64, u64, f32 or f64 array, '${arr.name}' holds ${arr.elem}`);
   if (isFloat(arr.elem as ScalarType) && ['and', 'or', 'xor'].includes(op)) cx.fail(node, `atomic ${op} on float`, `cuda.atomic.${op} needs an integer array`);
   if ((op === 'inc' || op === 'dec') && arr.elem !== 'u32') cx.fail(args[0], `atomic ${op} on ${arr.elem}`, `cuda.atomic.${op} needs a u32 array (a Uint32Array), as in numba: CUDA's wrap-around counter compares unsigned; '${arr.name}' holds ${arr.elem}`);
   // On integers there is no NaN to ignore: nanmin/nanmax are min/max.
@@ -180,7 +186,7 @@ function atomic(cx: LowerContext, node: N, op: string, args: N[]): Val {
   const t = loadType(arr.elem);
   // The index is read before the operands' effects (`atomic.add(a, x, x++)`).
   const mark = cx.mark();
-  const vals = scalarsInOrder(cx, args.slice(2), 'an atomic operand').map((v) => coerce(v, t));
+  const vals = scalarsInOrder(cx, args.slice(2), 'an atomic operand').map((v, i) => { checkNoMix(cx, args[2 + i], v, t, `'${arr.name}'`); return coerce(v, t); });
   index = cx.spillBefore({ k: 'scalar', e: index }, mark).e;
   if (arr.ref.space === 'global') { cx.params[arr.ref.param].written = true; cx.params[arr.ref.param].atomic = true; }
   else cx.arrays[arr.ref.id].atomic = true;

@@ -8,6 +8,8 @@ import type * as acorn from 'acorn';
 import type { Expr, KernelArray, Loc, Local, Param, Stmt } from '../ir/nodes.js';
 import { CompileError } from '../errors.js';
 import type { ParamType, ScalarType } from '../types.js';
+import { is64 } from '../types.js';
+import { BIGINT_MIX } from './int64.js';
 import type { ParsedFunction } from './source.js';
 import type { ScalarVal, Val } from './values.js';
 import { convertValue, literalType } from './values.js';
@@ -139,7 +141,9 @@ export class LowerContext {
   operandType(node: N, op: string, a: ScalarVal, b: ScalarVal, compare = false): ScalarType {
     const r = operandType(a, b, compare, this.float);
     // Carry on as u32: a provisional i32 is usually a local whose u32 value is not yet seen.
-    if (r.mix) this.typeFail(node, 'i32/u32 mix', `operator ${op} mixes i32 and u32 operands; convert one explicitly (\`x | 0\` gives i32, \`x >>> 0\` gives u32)`);
+    if (r.mix === 'bigint-number') this.typeFail(node, 'BigInt and number mixed', `${BIGINT_MIX} (${op}; convert with BigInt(x) / i64(x), or Number(b))`);
+    else if (r.mix === 'i64-u64') this.typeFail(node, 'i64/u64 mix', `${op} mixes i64 and u64 operands; convert one explicitly (BigInt.asIntN(64, x) gives i64, BigInt.asUintN(64, x) gives u64)`);
+    else if (r.mix) this.typeFail(node, 'i32/u32 mix', `operator ${op} mixes i32 and u32 operands; convert one explicitly (\`x | 0\` gives i32, \`x >>> 0\` gives u32)`);
     return r.type;
   }
 
@@ -174,7 +178,7 @@ export class LowerContext {
 
   /** Records a value assigned to a local (or returned into a result): its type joins the local's. */
   contribute(key: string, v: ScalarVal): void {
-    this.contributions.get(key)!.cs.push({ type: v.e.type, lit: v.lit });
+    this.contributions.get(key)!.cs.push({ type: v.e.type, lit: v.lit, big: v.big });
   }
 
   /** What has been assigned to a local so far in this round. */
@@ -202,6 +206,7 @@ export class LowerContext {
       if (!j.ok) {
         conflict ??= () => {
           this.frames.push(frame);
+          if (is64(j.types[0]) || is64(j.types[1])) this.fail(node, 'BigInt and number mixed', `local '${name}' is assigned both ${j.types[0]} and ${j.types[1]} values; ${is64(j.types[0]) && is64(j.types[1]) ? 'convert one explicitly (BigInt.asIntN(64, x) gives i64, BigInt.asUintN(64, x) gives u64)' : 'a kernel local holds BigInts or numbers, not both (convert with BigInt(x) or Number(b))'}`);
           this.fail(node, 'i32/u32 mix', `local '${name}' is assigned both ${j.types[0]} and ${j.types[1]} values; convert one explicitly (\`x | 0\` gives i32, \`x >>> 0\` gives u32)`);
         };
       }

@@ -17,6 +17,7 @@ import { callBuiltin, constInt, dtypeConversion, namespaceMember } from './built
 import { inline } from './inline.js';
 import { consoleLog } from './console.js';
 import { wrappedValue } from './wrapping.js';
+import { bigLiteral } from './int64.js';
 
 const WRAPPING_OPERANDS: Record<string, 'i32' | 'u32' | undefined> = { '&': 'i32', '|': 'i32', '^': 'i32', '<<': 'i32', '>>': 'i32', '>>>': 'u32' };
 
@@ -27,7 +28,7 @@ export function lowerExpr(cx: LowerContext, node: N): Val {
       if (typeof v === 'number' || typeof v === 'boolean') return cx.lit(v, node);
       if (typeof v === 'string') cx.fail(node, 'string literal', 'strings are not supported in kernels');
       if (node.regex) cx.fail(node, 'regular expression', 'regular expressions are not supported in kernels');
-      if (typeof v === 'bigint') cx.fail(node, 'bigint literal', 'BigInt (i64) is not supported yet');
+      if (typeof v === 'bigint') return bigLiteral(cx, v, node);
       return cx.fail(node, 'null', 'null is not supported in kernels');
     }
     case 'Identifier': return identifier(cx, node);
@@ -117,6 +118,8 @@ function identifier(cx: LowerContext, node: N): Val {
 /** A value captured from options.globals: frozen into the kernel. */
 function hostValue(cx: LowerContext, v: unknown, node: N, name: string): Val {
   if (typeof v === 'number' || typeof v === 'boolean') return cx.lit(v, node);
+  if (typeof v === 'bigint') return bigLiteral(cx, v, node);
+  if (v instanceof BigInt64Array || v instanceof BigUint64Array) cx.fail(node, 'constant BigInt array', `global '${name}' is a ${v.constructor.name}; constant tables of BigInts are not supported (pass it as an argument instead)`);
   if (isDeviceFunction(v)) return { k: 'devfn', fn: v };
   if (isDType(v)) return { k: 'dtype', elem: v.__dtype };
   const ta = elemTypeOfTypedArray(v);

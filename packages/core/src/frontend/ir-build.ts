@@ -6,7 +6,7 @@ import { COMPARE_OPS } from '../ir/ops.js';
 import type { ScalarType } from '../types.js';
 import { evalConvert } from '../ir/semantics.js';
 
-export function constExpr(type: ScalarType, value: number | boolean): Expr {
+export function constExpr(type: ScalarType, value: number | boolean | bigint): Expr {
   return { kind: 'const', type, value };
 }
 

@@ -5,12 +5,16 @@
 
 import type { ScalarType } from '../types.js';
 import { literalFits, literalType } from './values.js';
+import { is64 } from '../types.js';
+import { fits64 } from './int64.js';
 
-export type Contribution = { type: ScalarType; lit?: number | boolean };
+/** `big`: a BigInt literal (typed i64, or u64), which adopts the other contributions' 64-bit type. */
+export type Contribution = { type: ScalarType; lit?: number | boolean; big?: bigint };
 
 export type JoinResult = { ok: true; type: ScalarType } | { ok: false; types: [ScalarType, ScalarType] };
 
 export function joinContributions(cs: Contribution[], float: 'f32' | 'f64'): JoinResult {
+  if (cs.some((c) => is64(c.type))) return join64(cs);
   let concrete: ScalarType | undefined;
   for (const c of cs) {
     if (c.lit !== undefined) continue;
@@ -42,4 +46,15 @@ export function joinContributions(cs: Contribution[], float: 'f32' | 'f64'): Joi
 export function joinOrFirst(c: Contribution, float: 'f32' | 'f64'): ScalarType {
   const j = joinContributions([c], float);
   return j.ok ? j.type : c.type;
+}
+
+/** A local assigned BigInts: all i64 or all u64 (BigInt literals adopt it); a number among them is refused. */
+function join64(cs: Contribution[]): JoinResult {
+  const other = cs.find((c) => !is64(c.type) && c.type !== 'bool');
+  const typed = cs.filter((c) => is64(c.type) && c.big === undefined).map((c) => c.type);
+  const first = typed[0] ?? (cs.every((c) => c.big === undefined || fits64(c.big, 'i64')) ? 'i64' : 'u64');
+  if (other) return { ok: false, types: [first, other.type] };
+  const clash = typed.find((t) => t !== first);
+  if (clash) return { ok: false, types: [first, clash] };
+  return { ok: true, type: first };
 }

@@ -3,8 +3,8 @@
 // declared in intrinsics.ts (typed by its rule; all-literal calls fold).
 
 import type { ScalarType } from '../types.js';
-import { isInt } from '../types.js';
-import { isMathFn, MATH_DECLS, mathSignature, type MathFn } from '../intrinsics.js';
+import { is64, isFloat, isInt } from '../types.js';
+import { isMathFn, MATH_DECLS, mathSignature, type MathDecl, type MathFn } from '../intrinsics.js';
 import type { LowerContext, N } from './context.js';
 import type { ScalarVal, Val } from './values.js';
 import { literalType } from './values.js';
@@ -20,6 +20,7 @@ export function math(cx: LowerContext, node: N, fn: string, args: N[]): Val {
     const vals = scalarsInOrder(cx, args, `an argument of Math.${fn}`);
     let acc = vals[0];
     if (acc.e.type === 'bool') acc = { k: 'scalar', e: conv(acc.e, 'i32') };
+    if (vals.some((v) => is64(v.e.type))) cx.typeFail(node, `Math.${fn} of a BigInt`, `TypeError: Cannot convert a BigInt value to a number (Math.${fn}); compare BigInts with < and ?: instead`);
     for (const b of vals.slice(1)) {
       if (acc.lit !== undefined && b.lit !== undefined) { acc = cx.lit(Math[fn](acc.lit as number, b.lit as number), node); continue; }
       const t = cx.operandType(node, `Math.${fn}`, acc, b);
@@ -44,10 +45,15 @@ export function math(cx: LowerContext, node: N, fn: string, args: N[]): Val {
 
 /** An intrinsic on lowered arguments: typed by its rule, folded when every argument is a literal. */
 export function mathCall(cx: LowerContext, node: N, fn: MathFn, vals: ScalarVal[]): ScalarVal {
-  const decl = MATH_DECLS[fn];
-  if (vals.every((v) => v.lit !== undefined)) {
-    return cx.lit(evalMath(fn, 'f64', vals.map((v) => v.lit!)), node);
+  const decl: MathDecl = MATH_DECLS[fn];
+  const bitRule = decl.rule === 'bits' || decl.rule === 'bitsSame';
+  // Bit intrinsics of literals fold later, typed (brev(-1) is an i32).
+  if (!bitRule && vals.every((v) => v.lit !== undefined)) {
+    return cx.lit(evalMath(fn, 'f64', vals.map((v) => v.lit!)) as number, node);
   }
+  const name = decl.cudaOnly ? `cuda.${fn}` : `Math.${fn}`;
+  if (!bitRule && vals.some((v) => is64(v.e.type))) cx.typeFail(node, `${name} of a BigInt`, `TypeError: Cannot convert a BigInt value to a number (${name}); convert with Number(b) first`);
+  if (bitRule && vals.some((v) => v.lit === undefined && isFloat(v.e.type))) cx.typeFail(node, `${name} of a float`, `${name} takes an integer (i32, u32, i64 or u64), got ${vals[0].e.type}; convert first (x | 0, x >>> 0, BigInt(x))`);
   let types = vals.map((v) => (v.lit !== undefined ? undefined : v.e.type));
   const concrete = types.filter((t): t is ScalarType => t !== undefined);
   if (concrete.length >= 2 && isInt(concrete[0]) && isInt(concrete[1]) && concrete[0] !== concrete[1] && decl.rule === 'numeric') {

@@ -7,7 +7,7 @@
 import type { Val } from './values.js';
 import { DTYPE_NAMES } from '../types.js';
 
-export const BUILTIN_NAMES: ReadonlySet<string> = new Set(['cuda', 'Math', 'random', 'Number', 'isNaN', 'isFinite', ...Object.keys(DTYPE_NAMES)]);
+export const BUILTIN_NAMES: ReadonlySet<string> = new Set(['cuda', 'Math', 'random', 'BigInt', 'Number', 'isNaN', 'isFinite', ...Object.keys(DTYPE_NAMES)]);
 
 /** Host objects (namespaces of device functions) reachable by a builtin name. */
 const namedBuiltins = new Map<string, unknown>();
@@ -24,7 +24,7 @@ export function registerHostBuiltin(value: unknown, val: Val): void {
 
 export function resolveHostValue(name?: string, value?: unknown): Val {
   if (name !== undefined) {
-    if (name === 'cuda' || name === 'Math' || name === 'Number' || name === 'isNaN' || name === 'isFinite') return { k: 'ns', path: name };
+    if (name === 'cuda' || name === 'Math' || name === 'BigInt' || name === 'Number' || name === 'isNaN' || name === 'isFinite') return { k: 'ns', path: name };
     const e = DTYPE_NAMES[name];
     if (e) return { k: 'dtype', elem: e };
     if (namedBuiltins.has(name)) return { k: 'host', value: namedBuiltins.get(name) };

@@ -5,7 +5,7 @@
 import type { Expr } from '../ir/nodes.js';
 import type { BinaryOp } from '../ir/ops.js';
 import type { ScalarType } from '../types.js';
-import { isFloat, isInt } from '../types.js';
+import { is64, isFloat, isInt } from '../types.js';
 import type { LowerContext, N } from './context.js';
 import type { ScalarVal, Val } from './values.js';
 import { bin, constExpr, conv, not } from './ir-build.js';
@@ -14,12 +14,14 @@ import { joinContributions } from './local-types.js';
 import { lowerExpr, scalarsInOrder } from './expressions.js';
 import { mathCall } from './math.js';
 import { wrappedValue } from './wrapping.js';
+import { binary64, unary64 } from './int64.js';
 
 export function unary(cx: LowerContext, node: N): Val {
   const op: string = node.operator;
   if (op === 'typeof' || op === 'void' || op === 'delete') cx.fail(node, op, `'${op}' is not supported in kernels`);
   if (op === '!') return { k: 'scalar', e: not(condition(cx, node.argument)) };
   const v = cx.scalar(op === '~' ? wrappedValue(cx, node.argument, 'i32') : lowerExpr(cx, node.argument), node.argument, `the operand of ${op}`);
+  if (is64(v.e.type)) return unary64(cx, node, op, v);
   if (v.lit !== undefined) {
     const x = v.lit as number;
     return cx.lit(op === '-' ? -x : op === '+' ? +x : ~x, node);
@@ -36,6 +38,7 @@ export function unary(cx: LowerContext, node: N): Val {
 
 /** Arithmetic/bitwise/comparison with JS meaning; literals adapt to the other operand. */
 export function binary(cx: LowerContext, node: N, op: string, a: ScalarVal, b: ScalarVal): ScalarVal {
+  if (is64(a.e.type) || is64(b.e.type)) return binary64(cx, node, op, a, b);
   if (a.lit !== undefined && b.lit !== undefined) {
     const folded = foldLiterals(op, a.lit, b.lit);
     if (folded === undefined) cx.fail(node, `operator ${op}`, `operator ${op} is not supported`);

@@ -3,7 +3,7 @@
 // return (in an inlined device function: the result local and the `done` flag).
 
 import type { Expr, Stmt } from '../ir/nodes.js';
-import { isInt, loadType, type ScalarType } from '../types.js';
+import { is64, isInt, loadType, type ScalarType } from '../types.js';
 import type { LocalBinding, LowerContext, N } from './context.js';
 import type { ScalarVal, Val } from './values.js';
 import { constExpr, not } from './ir-build.js';
@@ -358,7 +358,9 @@ function assignment(cx: LowerContext, node: N): void {
 export function update(cx: LowerContext, node: N, wantValue: boolean): ScalarVal {
   const delta = node.operator === '++' ? 1 : -1;
   const arg = node.argument;
-  const one: ScalarVal = { k: 'scalar', e: constExpr('i32', 1), lit: 1 };
+  const num1: ScalarVal = { k: 'scalar', e: constExpr('i32', 1), lit: 1 };
+  // `j++` on a BigInt adds 1n (JS's ++ keeps the operand's kind).
+  const oneFor = (v: ScalarVal): ScalarVal => (is64(v.e.type) ? { k: 'scalar', e: constExpr(v.e.type, 1n), big: 1n } : num1);
   if (arg.type === 'Identifier') {
     const b = cx.lookup(arg.name);
     if (b?.kind === 'param') cx.fail(arg, 'write to scalar parameter', `cannot modify parameter '${arg.name}': scalar parameters are read-only in kernels`);
@@ -371,7 +373,7 @@ export function update(cx: LowerContext, node: N, wantValue: boolean): ScalarVal
       cx.emit({ kind: 'assign', local: t, value: old.e });
       oldTemp = { k: 'scalar', e: { kind: 'local', id: t, type: old.e.type } };
     }
-    assignLocal(cx, b, binary(cx, node, delta > 0 ? '+' : '-', oldTemp ?? old, one), node);
+    assignLocal(cx, b, binary(cx, node, delta > 0 ? '+' : '-', oldTemp ?? old, oneFor(old)), node);
     return oldTemp ?? cx.readLocal(b);
   }
   if (arg.type === 'MemberExpression' && arg.computed) {
@@ -380,7 +382,7 @@ export function update(cx: LowerContext, node: N, wantValue: boolean): ScalarVal
     const t = cx.temp(loadType(arr.elem));
     cx.emit({ kind: 'assign', local: t, value: loadExpr(cx, arr, idx, arg) });
     const old: ScalarVal = { k: 'scalar', e: { kind: 'local', id: t, type: loadType(arr.elem) } };
-    const nv = binary(cx, node, delta > 0 ? '+' : '-', old, one);
+    const nv = binary(cx, node, delta > 0 ? '+' : '-', old, oneFor(old));
     store(cx, arr, idx, nv, node);
     return node.prefix ? { k: 'scalar', e: loadExpr(cx, arr, idx, arg) } : old;
   }

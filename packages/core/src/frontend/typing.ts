@@ -6,7 +6,8 @@
 import type { Expr } from '../ir/nodes.js';
 import type { BinaryOp } from '../ir/ops.js';
 import type { ScalarType } from '../types.js';
-import { isFloat, isInt } from '../types.js';
+import { is64, isFloat, isInt } from '../types.js';
+import { operandType64 } from './int64.js';
 import type { ScalarVal } from './values.js';
 import { convertValue, literalFits, literalType } from './values.js';
 import { constExpr, conv } from './ir-build.js';
@@ -42,7 +43,8 @@ export function literalAgainst(v: number | boolean, t: ScalarType, compare: bool
  * `mix` when one is i32 and the other u32: JS keeps both exactly, so the caller
  * refuses it; the type is then u32, to carry on with.
  */
-export function operandType(a: ScalarVal, b: ScalarVal, compare: boolean, float: 'f32' | 'f64'): { type: ScalarType; mix?: true } {
+export function operandType(a: ScalarVal, b: ScalarVal, compare: boolean, float: 'f32' | 'f64'): { type: ScalarType; mix?: true | 'bigint-number' | 'i64-u64' } {
+  if (is64(a.e.type) || is64(b.e.type)) return operandType64(a, b);
   const norm = (t: ScalarType): ScalarType => (t === 'bool' && !compare ? 'i32' : t);
   if (a.lit !== undefined) return { type: literalAgainst(a.lit, norm(b.e.type), compare, float) };
   if (b.lit !== undefined) return { type: literalAgainst(b.lit, norm(a.e.type), compare, float) };

@@ -13,6 +13,8 @@ export interface ScalarVal {
   e: Expr;
   /** Set while the value is an abstract literal: it takes the type of the other operand. */
   lit?: number | boolean;
+  /** Set while the value is a BigInt literal (`1n`): typed i64 (u64 beyond i64), it adopts u64 from the other operand. */
+  big?: bigint;
   /** Where a literal was written (or folded), to report it if it cannot be exact in the type it takes. */
   at?: { node: N; frame: Frame };
 }
@@ -47,10 +49,11 @@ export function literalFits(v: number | boolean, t: ScalarType): boolean {
     case 'i32': return Number.isInteger(v) && v >= -2147483648 && v <= 2147483647;
     case 'u32': return Number.isInteger(v) && v >= 0 && v <= 4294967295;
     case 'f32': case 'f64': return true;
+    case 'i64': case 'u64': return false; // a number is never a BigInt (mixing them is refused)
   }
 }
 
 /** JS conversion of a literal to a register type (the meaning of ConvertExpr, from ir/semantics.ts). */
 export function convertValue(v: number | boolean, t: ScalarType): number | boolean {
-  return evalConvert(typeof v === 'boolean' ? 'bool' : 'f64', t, v);
+  return evalConvert(typeof v === 'boolean' ? 'bool' : 'f64', t, v) as number | boolean;
 }

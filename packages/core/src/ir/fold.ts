@@ -67,7 +67,7 @@ export function fold(e: Expr): Expr {
     }
     case 'math': {
       e.args = e.args.map(fold);
-      if (e.args.every((a) => a.kind === 'const')) return { kind: 'const', type: e.type, value: evalMath(e.fn, e.type, e.args.map((a) => (a as { value: number }).value)), loc: e.loc };
+      if (e.args.every((a) => a.kind === 'const')) return { kind: 'const', type: e.type, value: evalMath(e.fn, e.type, e.args.map((a) => (a as { value: number | bigint }).value)), loc: e.loc };
       return e;
     }
     case 'load': e.index = fold(e.index); return e;

@@ -16,8 +16,8 @@ export type Uniformity = 'uniform' | 'varying';
 
 interface ExprBase { type: ScalarType; loc?: Loc }
 
-/** A numeric or boolean literal, already in the node's type (NaN / Infinity allowed for floats). */
-export interface ConstExpr extends ExprBase { kind: 'const'; value: number | boolean }
+/** A numeric or boolean literal, already in the node's type (NaN / Infinity allowed for floats; a bigint for i64/u64). */
+export interface ConstExpr extends ExprBase { kind: 'const'; value: number | boolean | bigint }
 /** A scalar kernel parameter (arrays are referenced through ArrayRef). */
 export interface ParamExpr extends ExprBase { kind: 'param'; index: number }
 export interface LocalExpr extends ExprBase { kind: 'local'; id: number }

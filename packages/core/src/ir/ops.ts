@@ -16,6 +16,9 @@ export type UnaryOp = (typeof UNARY_OPS)[number];
  * - ushr: `>>>`; u32 left operand, u32 count (masked by 31), u32 result.
  * - eq..ge: comparison, result bool. NaN compares false except 'ne'.
  * - min/max: JS Math.min/max on the operand type (NaN if either is NaN for floats).
+ * On i64/u64 (BigInt) operands (ir/semantics64.ts): add/sub/mul and, or, xor wrap to 64 bits;
+ * idiv (BigInt `/`) truncates, rem has the dividend's sign, x idiv 0 = x rem 0 = 0; shl/shr are
+ * BigInt's (count not masked: ≥ 64 shifts everything out, negative shifts the other way); no div, no ushr.
  */
 export const BINARY_OPS = [
   'add', 'sub', 'mul', 'div', 'rem', 'truncdiv', 'floordiv',

@@ -4,15 +4,18 @@
 
 import type { AtomicOp, BinaryOp, UnaryOp } from './ops.js';
 import type { ScalarType } from '../types.js';
-import { CONVERT_JS } from '../types.js';
+import { CONVERT_JS, is64 } from '../types.js';
 import { MATH_DECLS, type MathDecl, type MathFn } from '../intrinsics.js';
+import { binary64Js, convert64Js, unary64Js, wrap64 } from './semantics64.js';
 
-/** Round a JS number result to the register type. */
+/** Round a JS number result to the register type (i64/u64: a BigInt result wrapped to 64 bits). */
 export function wrapJs(t: ScalarType, x: string): string {
+  if (is64(t)) return wrap64(t, x);
   return t === 'bool' || t === 'f64' ? `(${x})` : CONVERT_JS[t](`(${x})`);
 }
 
 export function binaryJs(op: BinaryOp, t: ScalarType, a: string, b: string): string {
+  if (is64(t)) return binary64Js(op, t, a, b);
   const int = t === 'i32' || t === 'u32';
   switch (op) {
     case 'add': return wrapJs(t, `${a} + ${b}`);
@@ -68,6 +71,7 @@ export function atomicNewJs(op: Exclude<AtomicOp, 'cas'>, o: string, v: string):
 }
 
 export function unaryJs(op: UnaryOp, t: ScalarType, a: string): string {
+  if (is64(t)) return unary64Js(op, t, a);
   switch (op) {
     case 'neg': return wrapJs(t, `-${a}`);
     case 'not': return `(!${a})`;
@@ -85,6 +89,7 @@ export function selectJs(c: string, a: string, b: string): string {
 
 export function convertJs(from: ScalarType, to: ScalarType, a: string): string {
   if (from === to) return a;
+  if (is64(from) || is64(to)) return convert64Js(from, to, a);
   // JS truthiness of a number (false for 0, -0 and NaN), evaluating `a` once.
   if (to === 'bool') return `(!!(${a}))`;
   const n = from === 'bool' ? `(${a} ? 1 : 0)` : a;
@@ -109,11 +114,11 @@ function compiled(key: string, body: string): (a: any, b?: any, c?: any) => any 
   if (!f) { f = new Function('a', 'b', 'c', `return ${body};`) as (a: any, b?: any, c?: any) => any; cache.set(key, f); }
   return f;
 }
-export const evalBinary = (op: BinaryOp, t: ScalarType, a: number | boolean, b: number | boolean): number | boolean =>
+export const evalBinary = (op: BinaryOp, t: ScalarType, a: number | boolean | bigint, b: number | boolean | bigint): number | boolean | bigint =>
   compiled(`b:${op}:${t}`, binaryJs(op, t, 'a', 'b'))(a, b);
-export const evalUnary = (op: UnaryOp, t: ScalarType, a: number | boolean): number | boolean =>
+export const evalUnary = (op: UnaryOp, t: ScalarType, a: number | boolean | bigint): number | boolean | bigint =>
   compiled(`u:${op}:${t}`, unaryJs(op, t, 'a'))(a);
-export const evalConvert = (from: ScalarType, to: ScalarType, a: number | boolean): number | boolean =>
+export const evalConvert = (from: ScalarType, to: ScalarType, a: number | boolean | bigint): number | boolean | bigint =>
   compiled(`c:${from}:${to}`, convertJs(from, to, 'a'))(a);
-export const evalMath = (fn: MathFn, t: ScalarType, args: (number | boolean)[]): number =>
+export const evalMath = (fn: MathFn, t: ScalarType, args: (number | boolean | bigint)[]): number | bigint =>
   compiled(`m:${fn}:${t}`, mathJs(fn, t, ['a', 'b', 'c'].slice(0, MATH_DECLS[fn].arity)))(args[0], args[1], args[2]);

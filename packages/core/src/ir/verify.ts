@@ -6,7 +6,7 @@ import { COMPARE_OPS } from './ops.js';
 import { analyzeUniformity, GRID_UNIFORMITY } from './uniformity.js';
 import { forEachStmt } from './walk.js';
 import { CompileError } from '../errors.js';
-import { isFloat, isInt, loadType } from '../types.js';
+import { is64, isFloat, isInt, loadType } from '../types.js';
 
 export function verifyIR(ir: KernelIR): void {
   const bad = (what: string): never => { throw new Error(`numbat internal error: invalid IR in kernel '${ir.name}': ${what}`); };
@@ -16,18 +16,20 @@ export function verifyIR(ir: KernelIR): void {
   };
   const ex = (e: Expr): void => {
     switch (e.kind) {
-      case 'const': if (typeof e.value !== (e.type === 'bool' ? 'boolean' : 'number')) bad(`const ${e.value} typed ${e.type}`); break;
+      case 'const': if (typeof e.value !== (e.type === 'bool' ? 'boolean' : e.type === 'i64' || e.type === 'u64' ? 'bigint' : 'number')) bad(`const ${e.value} typed ${e.type}`); break;
       case 'param': if (ir.params[e.index]?.type.kind !== 'scalar') bad(`param ${e.index} is not scalar`); break;
       case 'local': if (ir.locals[e.id]?.type !== e.type) bad(`local %${e.id} read as ${e.type}`); break;
       case 'special': if (e.type !== 'i32') bad('special not i32'); break;
-      case 'unary': ex(e.x); if (e.op === 'not' ? e.x.type !== 'bool' : e.op === 'bitnot' ? e.x.type !== 'i32' : e.x.type !== e.type) bad(`unary ${e.op} on ${e.x.type}`); break;
+      case 'unary': ex(e.x); if (e.op === 'not' ? e.x.type !== 'bool' : e.op === 'bitnot' ? e.x.type !== (is64(e.type) ? e.type : 'i32') : e.x.type !== e.type) bad(`unary ${e.op} on ${e.x.type}`); break;
       case 'binary':
         ex(e.a); ex(e.b);
         if (e.a.type !== e.opType || e.b.type !== e.opType) bad(`binary ${e.op}.${e.opType} on ${e.a.type}, ${e.b.type}`);
         if (COMPARE_OPS.has(e.op) ? e.type !== 'bool' : e.type !== e.opType) bad(`binary ${e.op} result ${e.type}`);
         if (e.op === 'div' && !isFloat(e.opType)) bad('int div');
-        if ((e.op === 'truncdiv' || e.op === 'floordiv') && !isInt(e.opType)) bad(`${e.op} on ${e.opType}`);
-        if (['and', 'or', 'xor', 'shl', 'shr'].includes(e.op) && e.opType !== 'i32') bad(`${e.op} on ${e.opType}`);
+        if ((e.op === 'truncdiv' || e.op === 'floordiv') && !isInt(e.opType) && !is64(e.opType)) bad(`${e.op} on ${e.opType}`);
+        // 64-bit integers: BigInt's bitwise operators and shifts (no >>>, no float division).
+        if (['and', 'or', 'xor', 'shl', 'shr'].includes(e.op) && e.opType !== 'i32' && !is64(e.opType)) bad(`${e.op} on ${e.opType}`);
+        if (is64(e.opType) && (e.op === 'ushr' || e.op === 'div')) bad(`${e.op} on ${e.opType}`);
         if (e.op === 'ushr' && e.opType !== 'u32') bad('ushr not u32');
         break;
       case 'logical': ex(e.a); ex(e.b); if (e.a.type !== 'bool' || e.b.type !== 'bool') bad('logical on non-bool'); break;

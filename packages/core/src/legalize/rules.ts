@@ -21,7 +21,7 @@ export function legalRule(native: ReadonlySet<NativeOp>): Rule {
       case 'binary': {
         const int = e.opType === 'i32' || e.opType === 'u32';
         if (int && (e.op === 'truncdiv' || e.op === 'floordiv' || e.op === 'rem') && lacks('int-division')) return intDivision(e, cx);
-        if ((e.op === 'shl' || e.op === 'shr' || e.op === 'ushr') && lacks('shift-count')) return shiftCount(e);
+        if (int && (e.op === 'shl' || e.op === 'shr' || e.op === 'ushr') && lacks('shift-count')) return shiftCount(e);
         if (isFloat(e.opType) && (e.op === 'min' || e.op === 'max') && lacks('float-minmax')) return floatMinMax(e, cx);
         return undefined;
       }

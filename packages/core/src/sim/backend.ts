@@ -16,7 +16,7 @@ interface SimKernel extends CompiledKernel {
 
 export const simBackend: Backend = {
   target: 'sim',
-  caps: { f64: true, gridSync: true, fences: true, warp: 'native', native: ALL_NATIVE },
+  caps: { f64: true, gridSync: true, fences: true, warp: 'native', native: ALL_NATIVE, i64: 'native', atomics64: true },
   stages: ['js'],
   async available() {
     // Few blocks: the simulator runs them one after another, and fewer threads cost less.
@@ -56,6 +56,6 @@ export const simBackend: Backend = {
  * other target: ToInt32 / ToUint32 for i32 / u32, rounding to f32, truthiness
  * for bool (a `signature` may declare 3000000000 an i32 or 0.001 an f32).
  */
-function scalarArg(type: ScalarType, v: number | boolean): number | boolean {
+function scalarArg(type: ScalarType, v: number | boolean | bigint): number | boolean | bigint {
   return evalConvert(typeof v === 'boolean' ? 'bool' : 'f64', type, v);
 }

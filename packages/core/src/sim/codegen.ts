@@ -7,6 +7,7 @@
 import type { ArrayRef, Expr, KernelIR, Stmt } from '../ir/nodes.js';
 import { binaryJs, convertJs, mathJs, selectJs, unaryJs } from '../ir/semantics.js';
 import type { WarpOp } from '../ir/ops.js';
+import { const64Js } from '../ir/semantics64.js';
 
 export interface SimSource {
   /** Body of `new Function('P', 'G', 'C', 'D', 'rt', body)`, returning the thread function. */
@@ -39,7 +40,7 @@ export function generateSim(ir: KernelIR): SimSource {
 
   const ex = (e: Expr): string => {
     switch (e.kind) {
-      case 'const': return typeof e.value === 'boolean' ? String(e.value) : Number.isNaN(e.value) ? 'NaN' : e.value === Infinity ? 'Infinity' : e.value === -Infinity ? '-Infinity' : Object.is(e.value, -0) ? '-0' : `(${e.value})`;
+      case 'const': return typeof e.value === 'bigint' ? const64Js(e.value) : typeof e.value === 'boolean' ? String(e.value) : Number.isNaN(e.value) ? 'NaN' : e.value === Infinity ? 'Infinity' : e.value === -Infinity ? '-Infinity' : Object.is(e.value, -0) ? '-0' : `(${e.value})`;
       case 'param': return `p${e.index}`;
       case 'local': return `l${e.id}`;
       case 'special': return ['t', 'b', 'bd', 'gd'][['threadIdx', 'blockIdx', 'blockDim', 'gridDim'].indexOf(e.reg)] + 'xyz'[e.dim];
@@ -117,7 +118,7 @@ export function generateSim(ir: KernelIR): SimSource {
   head.push('const [bdx, bdy, bdz, gdx, gdy, gdz] = D;');
   const shared = ir.arrays.filter((a) => a.space === 'shared').map((a) => `s${a.id}`);
   const localDecls = ir.arrays.filter((a) => a.space === 'local').map((a) => `const la${a.id} = new rt.Typed.${a.elem}(${a.size});`);
-  const localVars = ir.locals.map((l) => `l${l.id} = ${l.type === 'bool' ? 'false' : '0'}`);
+  const localVars = ir.locals.map((l) => `l${l.id} = ${l.type === 'bool' ? 'false' : l.type === 'i64' || l.type === 'u64' ? '0n' : '0'}`);
   const body = [
     ...head,
     `return function${ir.hasBarrier || ir.hasWarp ? '*' : ''} thread([${shared.join(', ')}], tx, ty, tz, bx, by, bz) {`,

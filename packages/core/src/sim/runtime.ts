@@ -22,7 +22,7 @@ export function runSim(ir: KernelIR, src: SimSource, factory: Function, dims: La
   const [bx, by, bz] = dims.block;
   const cur = { t: [0, 0, 0], b: [0, 0, 0] };
   const rt = runtimeHelpers(ir, src, cur);
-  const consts = ir.arrays.map((a) => (a.space === 'const' ? new TYPED_ARRAY_OF[a.elem](a.values!.length).map((_, i) => a.values![i]) : undefined));
+  const consts = ir.arrays.map((a) => (a.space === 'const' ? (new TYPED_ARRAY_OF[a.elem](a.values!.length) as Float64Array).map((_, i) => a.values![i]) : undefined));
   const thread = factory(scalars, arrays, consts, [bx, by, bz, gx, gy, gz], rt) as ThreadFn;
   const sharedDecls = ir.arrays.filter((a) => a.space === 'shared');
   const shared = sharedDecls.map((a) => {
@@ -57,7 +57,7 @@ export function runSim(ir: KernelIR, src: SimSource, factory: Function, dims: La
     }
   }
   for (let kz = 0; kz < gz; kz++) for (let ky = 0; ky < gy; ky++) for (let kx = 0; kx < gx; kx++) {
-    for (const s of shared) s.fill(0);
+    for (const s of shared) (s as Float64Array).fill(is64(s) ? 0n as never : 0);
     cur.b = [kx, ky, kz];
     if (!ir.hasBarrier && !ir.hasWarp) {
       for (let tz = 0; tz < bz; tz++) for (let ty = 0; ty < by; ty++) for (let tx = 0; tx < bx; tx++) {
@@ -190,9 +190,25 @@ function divergence(ir: KernelIR, src: SimSource, block: number[], a: [number, n
   throw launchErrors.barrierMismatch(ir.name, { block, a: coords(a[0], bx, by), lineA: src.barrierLines[a[1]], b: coords(b[0], bx, by), lineB: src.barrierLines[b[1]] });
 }
 
-/** rt.atomic_<op>(array, index, value): the old element; the new one from ir/semantics.ts. */
-const ATOMIC_HELPERS = Object.fromEntries(ATOMIC_OPS.filter((op) => op !== 'cas').map((op) =>
-  [`atomic_${op}`, new Function('a', 'i', 'v', `const o = a[i]; a[i] = ${atomicNewJs(op as Exclude<AtomicOp, 'cas'>, 'o', 'v')}; return o;`)]));
+type Num = { [i: number]: any };
+const is64 = (a: unknown) => a instanceof BigInt64Array || a instanceof BigUint64Array;
+/** The BigInt forms (a BigInt64Array store wraps to 64 bits, as the IR's i64 does). */
+const ATOMIC64: Record<string, (a: Num, i: number, v: any) => unknown> = {
+  add: (a, i, v) => { const o = a[i]; a[i] = o + v; return o; },
+  sub: (a, i, v) => { const o = a[i]; a[i] = o - v; return o; },
+  max: (a, i, v) => { const o = a[i]; a[i] = o > v ? o : v; return o; },
+  min: (a, i, v) => { const o = a[i]; a[i] = o < v ? o : v; return o; },
+  and: (a, i, v) => { const o = a[i]; a[i] = o & v; return o; },
+  or: (a, i, v) => { const o = a[i]; a[i] = o | v; return o; },
+  xor: (a, i, v) => { const o = a[i]; a[i] = o ^ v; return o; },
+  exch: (a, i, v) => { const o = a[i]; a[i] = v; return o; },
+};
+/** rt.atomic_<op>(array, index, value): the old element; the new one from ir/semantics.ts (numbers) or ATOMIC64 (BigInt arrays). */
+const ATOMIC_HELPERS = Object.fromEntries(ATOMIC_OPS.filter((op) => op !== 'cas').map((op) => {
+  const num = new Function('a', 'i', 'v', `const o = a[i]; a[i] = ${atomicNewJs(op as Exclude<AtomicOp, 'cas'>, 'o', 'v')}; return o;`) as (a: Num, i: number, v: any) => unknown;
+  const big = ATOMIC64[op];
+  return [`atomic_${op}`, big ? (a: Num, i: number, v: any) => (is64(a) ? big(a, i, v) : num(a, i, v)) : num];
+}));
 
 function runtimeHelpers(ir: KernelIR, src: SimSource, cur: { t: number[]; b: number[] }) {
   const Typed = Object.fromEntries(Object.entries(TYPED_ARRAY_OF).map(([k, v]) => [k, v]));
@@ -203,6 +219,6 @@ function runtimeHelpers(ir: KernelIR, src: SimSource, cur: { t: number[]; b: num
       throw launchErrors.outOfBounds(ir.name, { array: name, index: i, length: len, line: src.siteLines[site], thread: [...cur.t], block: [...cur.b] });
     },
     ...ATOMIC_HELPERS,
-    atomic_cas: (a: TypedArray, i: number, exp: number, v: number) => { const o = a[i]; if (o === exp) a[i] = v; return o; },
+    atomic_cas: (a: Num, i: number, exp: any, v: any) => { const o = a[i]; if (o === exp) a[i] = v; return o; },
   };
 }

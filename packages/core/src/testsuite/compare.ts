@@ -3,14 +3,15 @@
 
 export interface Tolerance { rtol?: number; atol?: number; intAtol?: number }
 
-export function mismatches(got: ArrayLike<number>, want: ArrayLike<number>, isFloat: boolean, f32: boolean, tol: Tolerance = {}): string[] {
+export function mismatches(got: ArrayLike<number | bigint>, want: ArrayLike<number | bigint>, isFloat: boolean, f32: boolean, tol: Tolerance = {}): string[] {
   const rtol = tol.rtol ?? (f32 ? 1e-5 : 1e-12);
   const atol = tol.atol ?? (f32 ? 1e-6 : 1e-14);
   const bad: string[] = [];
   if (got.length !== want.length) return [`length ${got.length} != ${want.length}`];
   for (let i = 0; i < want.length; i++) {
-    const g = got[i], w = want[i];
-    const ok = isFloat
+    const g = got[i] as number, w = want[i] as number;
+    // BigInts (i64/u64 arrays) match exactly.
+    const ok = typeof g === 'bigint' || typeof w === 'bigint' ? g === w : isFloat
       // ±Infinity must match exactly (a relative tolerance of Infinity accepts anything).
       ? (Number.isNaN(w) ? Number.isNaN(g) : g === w || (Number.isFinite(w) && Math.abs(g - w) <= atol + rtol * Math.abs(w)))
       : Math.abs(g - w) <= (tol.intAtol ?? 0);

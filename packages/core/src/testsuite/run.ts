@@ -36,7 +36,7 @@ function compare(c: CorpusCase, got: Arrays, want: Arrays, f32Default: boolean):
   const problems: string[] = [];
   for (const o of c.outputs) {
     // A cuda.ndarray argument is compared by its data.
-    const data = (a: unknown) => (a instanceof NdArray ? a.data : a) as ArrayLike<number>;
+    const data = (a: unknown) => (a instanceof NdArray ? a.data : a) as ArrayLike<number | bigint>;
     const g = data(got[o]), w = data(want[o]);
     const isFloat = g instanceof Float32Array || g instanceof Float64Array;
     const bad = mismatches(g, w, isFloat, g instanceof Float32Array || f32Default, c);
@@ -76,6 +76,12 @@ export async function runCase(c: CorpusCase, target: Target): Promise<CaseResult
       const e = await launch(c, target).then(() => undefined, (x: Error) => x);
       if (e?.name === 'CompileError' && refusal.test(e.message)) return { name: c.name, status: 'refused', problems: [] };
       return { name: c.name, status: 'fail', problems: [e ? `refused, but not as expected (${refusal}): ${e.message}` : `ran, but target '${target}' must refuse it (${refusal})`], error: e };
+    }
+    if (c.needsI64 && !backend.caps.i64) {
+      // Without 64-bit integers the case must be refused with a CompileError naming them.
+      const e = await launch(c, target).then(() => undefined, (x: Error) => x);
+      if (e && e.name === 'CompileError' && /i64|u64|BigInt/.test(e.message)) return { name: c.name, status: 'refused', problems: [] };
+      return { name: c.name, status: 'fail', problems: [e ? `refused without a CompileError naming i64: ${e.message}` : 'ran i64 data on a target without caps.i64'], error: e };
     }
     const float = backend.caps.f64 ? undefined : 'f32';
     let got: Arrays;

@@ -591,7 +591,7 @@ class CpuKernelBuilder {
       if (this.laneUni.uniformLocals.has(id)) { b.CreateStore(e.zero(l.type), this.privateLocals.get(id)!); continue; }
       let slots: Value[];
       if (vt && l.type !== 'bool') {
-        const vec = this.entryAlloca(vt[l.type === 'u32' ? 'i32' : l.type], `${l.name}.${id}.lanes`);
+        const vec = this.entryAlloca(vt[l.type === 'u32' ? 'i32' : l.type === 'u64' ? 'i64' : l.type], `${l.name}.${id}.lanes`);
         const base = b.CreateBitCast(vec, e.ptr(e.scalar(l.type)));
         slots = Array.from({ length: W }, (_, i) => (i ? b.CreateGEP(e.scalar(l.type), base, e.i64c(i)) : base));
         laneVecs.set(id, vec);
@@ -820,7 +820,7 @@ class CpuKernelBuilder {
 }
 
 function scalarArgType(b: LLVMNS.IRBuilder, t: ScalarType): LLVMNS.Type {
-  return t === 'f32' ? b.getFloatTy() : t === 'f64' ? b.getDoubleTy() : b.getInt32Ty();
+  return t === 'f32' ? b.getFloatTy() : t === 'f64' ? b.getDoubleTy() : t === 'i64' || t === 'u64' ? b.getInt64Ty() : b.getInt32Ty();
 }
 
 function hasGridBarrier(ir: KernelIR): boolean {

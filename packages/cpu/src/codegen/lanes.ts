@@ -34,7 +34,7 @@ type BasicBlock = LLVMNS.BasicBlock;
  * A value in a lane group: one scalar for all lanes (`c`: its constant), one
  * scalar per lane, lane 0's value + lane, or one <W x T> vector.
  */
-type LV = { u: Value; c?: number | boolean } | { l: Value[]; all?: Value } | { lin: Value } | { v: Value; t: LaneType };
+type LV = { u: Value; c?: number | boolean | bigint } | { l: Value[]; all?: Value } | { lin: Value } | { v: Value; t: LaneType };
 /** A lane value's type: an IR scalar type, or i64 (array indices). */
 type LaneType = ScalarType | 'i64';
 
@@ -1004,13 +1004,14 @@ function vecSuffix(elem: ElemType): string {
     case 'i8': case 'u8': return 'i8';
     case 'i16': case 'u16': return 'i16';
     case 'i32': case 'u32': return 'i32';
+    case 'i64': case 'u64': return 'i64';
     case 'f32': return 'f32';
     case 'f64': return 'f64';
   }
 }
 
 function elemBytes(elem: ElemType): number {
-  return { i8: 1, u8: 1, i16: 2, u16: 2, i32: 4, u32: 4, f32: 4, f64: 8 }[elem];
+  return { i8: 1, u8: 1, i16: 2, u16: 2, i32: 4, u32: 4, i64: 8, u64: 8, f32: 4, f64: 8 }[elem];
 }
 
 /** Narrow elements to i32 registers (scalars or vectors: `e` gives the types). */

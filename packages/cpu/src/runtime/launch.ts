@@ -120,8 +120,10 @@ export class Launcher {
     return info;
   }
 
-  private scalar(i: number, v: number | boolean): unknown {
+  private scalar(i: number, v: number | boolean | bigint): unknown {
     const t = this.plan.scalarTypes[i];
+    // int64_t: the two's-complement bits as a BigInt (a u64 above 2^63 passes as its i64 twin).
+    if (t === 'i64' || t === 'u64') return BigInt.asIntN(64, BigInt(v));
     if (t === 'bool') return v ? 1 : 0;
     if (t === 'i32' || t === 'u32') return Number(v) | 0;
     return Number(v);

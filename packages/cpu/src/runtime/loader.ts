@@ -85,7 +85,7 @@ export async function linkSharedLibraryAsync(object: Buffer, soPath?: string): P
 /** koffi prototype of the entry point for a kernel's parameters. */
 export function entrySignature(plan: KernelPlan): string {
   const params = plan.scalarTypes.map((t, i) => {
-    const ty = t === null ? 'void*' : t === 'f32' ? 'float' : t === 'f64' ? 'double' : 'int32_t';
+    const ty = t === null ? 'void*' : t === 'f32' ? 'float' : t === 'f64' ? 'double' : t === 'i64' || t === 'u64' ? 'int64_t' : 'int32_t';
     return `${ty} p${i}`;
   });
   return `int32_t ${plan.entry}(int32_t* info, int32_t begin, int32_t end, uint8_t* scratch${params.length ? ', ' + params.join(', ') : ''})`;
@@ -97,7 +97,7 @@ const protos = new Map<string, ReturnType<typeof koffi.proto>>();
 
 /** The koffi prototype of an entry point, shared by every kernel with the same parameter types. */
 export function entryProto(plan: KernelPlan): ReturnType<typeof koffi.proto> {
-  const types = plan.scalarTypes.map((t) => (t === null ? 'p' : t === 'f32' ? 'f' : t === 'f64' ? 'd' : 'i')).join('');
+  const types = plan.scalarTypes.map((t) => (t === null ? 'p' : t === 'f32' ? 'f' : t === 'f64' ? 'd' : t === 'i64' || t === 'u64' ? 'l' : 'i')).join('');
   let p = protos.get(types);
   if (!p) {
     p = koffi.proto(entrySignature({ ...plan, entry: `numbat_entry_${types}` }));

@@ -5,7 +5,7 @@
 //
 // Kernel parameters, in order:
 //   per KernelIR parameter: array  → T addrspace(1)* data, i32 length
-//                           scalar → i32 (bool, i32, u32), float (f32), double (f64)
+//                           scalar → i32 (bool, i32, u32), i64 (i64, u64), float (f32), double (f64)
 //   then: i32 addrspace(1)* errorRecord, i32 tag, i32 dynamicSharedBytes
 
 import type { ElemType, ScalarType } from '@numbat/core';

@@ -17,6 +17,7 @@ export function elemIR(e: ElemType): string {
     case 'i32': case 'u32': return 'i32';
     case 'f32': return 'float';
     case 'f64': return 'double';
+    case 'i64': case 'u64': return 'i64';
   }
 }
 
@@ -25,7 +26,7 @@ export function kernelParamTypesIR(plan: CudaPlan): string[] {
   const out: string[] = [];
   for (const p of plan.params) {
     if (p.kind === 'array') out.push(`${elemIR(p.elem)} addrspace(1)*`, 'i32');
-    else out.push(p.type === 'f32' ? 'float' : p.type === 'f64' ? 'double' : 'i32');
+    else out.push(p.type === 'f32' ? 'float' : p.type === 'f64' ? 'double' : p.type === 'i64' || p.type === 'u64' ? 'i64' : 'i32');
   }
   out.push('i32 addrspace(1)*', 'i32 addrspace(1)*', 'i32', 'i32');
   return out;

@@ -69,7 +69,7 @@ class CudaKernelBuilder {
         params.push({ kind: 'array', name: p.name, elem: p.type.elem, written: p.written || p.atomic });
       } else {
         const t = p.type.type;
-        tys.push(t === 'f32' ? b.getFloatTy() : t === 'f64' ? b.getDoubleTy() : i32);
+        tys.push(t === 'f32' ? b.getFloatTy() : t === 'f64' ? b.getDoubleTy() : t === 'i64' || t === 'u64' ? b.getInt64Ty() : i32);
         params.push({ kind: 'scalar', name: p.name, type: t });
       }
     });
@@ -102,6 +102,7 @@ class CudaKernelBuilder {
       case 'i32': case 'u32': return b.getInt32Ty();
       case 'f32': return b.getFloatTy();
       case 'f64': return b.getDoubleTy();
+      case 'i64': case 'u64': return b.getInt64Ty();
     }
   }
 

@@ -59,6 +59,7 @@ export const CUDA_MATH: MathTable = {
   ldexp: nv('ldexp'),
   frexpMant: inline,
   frexpExp: inline,
+  popc: inline, bit_count: inline, clz: inline, ffs: inline, brev: inline,
 };
 
 /** f32 functions libdevice offers in a fast (approximate) form. */

@@ -115,6 +115,7 @@ export class Launcher {
         const p = plan.params[i], v = a.value;
         const type = p.kind === 'scalar' ? p.type : a.type;
         if (type === 'f64') this.f64[k] = Number(v);
+        else if (type === 'i64' || type === 'u64') { const x = BigInt.asUintN(64, BigInt(v)); u32[2 * k] = Number(x & 0xffffffffn); u32[2 * k + 1] = Number(x >> 32n); }
         else if (type === 'f32') this.f32[2 * k] = Number(v);
         else if (type === 'u32') u32[2 * k] = Number(v) >>> 0;
         else if (type === 'bool') i32[2 * k] = v ? 1 : 0;

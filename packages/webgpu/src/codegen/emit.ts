@@ -972,7 +972,7 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     // identity function so that they are run-time values with JS's results.
     const rt = isConstTree(e) && e.kind !== 'const';
     switch (e.kind) {
-      case 'const': return this.constant(e.type, e.value, rtConst);
+      case 'const': return typeof e.value === 'bigint' ? this.fail('64-bit integers', 'numbat internal error: a 64-bit constant reached the WGSL emitter') : this.constant(e.type, e.value, rtConst);
       case 'param': {
         const slot = this.layout.scalars.find((s) => s.param === e.index)!;
         return slot.type === 'bool' ? `(nb_a.${slot.field} != 0u)` : `nb_a.${slot.field}`;
@@ -1118,6 +1118,8 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
       case 'u32': return from === 'i32' ? `bitcast<u32>(${x})` : `u32(${x})`;
       case 'f32': return `f32(${x})`;
       case 'f64': return this.fail('conversion to f64', 'numbat internal error: f64 conversion reached the WGSL emitter');
+      // Core refuses 64-bit integers on webgpu (caps.i64 absent) before this point.
+      case 'i64': case 'u64': return this.fail('64-bit integers', `numbat internal error: a conversion to ${to} reached the WGSL emitter`);
       // A new ScalarType is a build error here (to is `never`), not a run-time failure.
       default: return this.fail('conversion', `numbat internal error: unknown conversion to ${to satisfies never}`);
     }

@@ -66,4 +66,11 @@ export const MATH_LOWERING: Record<MathFn, MathLowering> = {
   frexpExp: helper('nb_frexp_exp'),
   fma: helper('nb_fma'),
   erf: refused, erfc: refused, gamma: refused, lgamma: refused,
+  // Bit intrinsics on 32-bit operands (64-bit ones are refused with the rest of i64 on webgpu).
+  popc: (a) => `i32(countOneBits(bitcast<u32>(${a[0]})))`,
+  bit_count: (a) => `i32(countOneBits(bitcast<u32>(${a[0]})))`,
+  clz: (a) => `i32(countLeadingZeros(bitcast<u32>(${a[0]})))`,
+  // firstTrailingBit(0) is 0xffffffff: + 1 wraps to numba's 0.
+  ffs: (a) => `bitcast<i32>(firstTrailingBit(bitcast<u32>(${a[0]})) + 1u)`,
+  brev: (a) => `reverseBits(${a[0]})`,
 };

@@ -12,7 +12,8 @@ export function sanitize(name: string): string {
   return s;
 }
 
-export const WGSL_TYPE: Record<ScalarType, string> = { bool: 'bool', i32: 'i32', u32: 'u32', f32: 'f32', f64: 'f64' };
+// i64/u64 never reach WGSL (core refuses them: webgpu has no caps.i64); the entries keep the record total.
+export const WGSL_TYPE: Record<ScalarType, string> = { bool: 'bool', i32: 'i32', u32: 'u32', f32: 'f32', f64: 'f64', i64: 'i64', u64: 'u64' };
 
 /** Bits of an f32 (for NaN/Infinity, which WGSL cannot write as literals). */
 export function f32Bits(v: number): number {

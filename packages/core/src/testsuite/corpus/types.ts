@@ -3,7 +3,7 @@
 
 import type { JitOptions, NdArray } from '@numbat/core';
 
-export type Arrays = (Float32Array | Float64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | NdArray | number | boolean)[];
+export type Arrays = (Float32Array | Float64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | BigInt64Array | BigUint64Array | NdArray | number | boolean | bigint)[];
 
 export interface CorpusCase {
   name: string;
@@ -32,6 +32,8 @@ export interface CorpusCase {
   narrowInts?: boolean;
   /** Targets that must refuse the case with a CompileError whose message matches (naming the feature and the target). */
   refusedOn?: Record<string, RegExp>;
+  /** Uses i64/u64 (BigInt): targets without caps.i64 must refuse it with a CompileError naming i64. */
+  needsI64?: boolean;
 }
 
 export function ramp(n: number, f: (i: number) => number, T: new (n: number) => any = Float32Array): any {

@@ -1,0 +1,207 @@
+// @ts-nocheck: cases are data for the frontend and probe JavaScript semantics TypeScript's checker refuses.
+import { cuda, i64, u64 } from '@numbat/core';
+import type { CorpusCase } from './types.js';
+
+// 64-bit integers: BigInt64Array / BigUint64Array, BigInt literals and scalar
+// arguments, BigInt arithmetic wrapped to 64 bits (BigInt.asIntN / asUintN),
+// edge values, shifts with counts beyond 63 (BigInt does not mask them),
+// conversions, 64-bit indices and 64-bit atomics. References are plain JS with
+// BigInt; x / 0n and x % 0n are 0n in kernels (JS throws a RangeError).
+
+const I64_MIN = -(2n ** 63n), I64_MAX = 2n ** 63n - 1n, U64_MAX = 2n ** 64n - 1n;
+const A = [0n, 1n, -1n, 7n, -7n, I64_MIN, I64_MAX, 123456789012345n, -98765432109876n, 2n ** 32n, 3n, -(2n ** 40n) + 5n];
+const B = [3n, -1n, 0n, 2n, -3n, -1n, 2n, 1000003n, 7n, 2n ** 31n + 1n, 64n, -2n];
+const W = (x: bigint) => BigInt.asIntN(64, x);
+const UW = (x: bigint) => BigInt.asUintN(64, x);
+const div = (x: bigint, y: bigint) => (y === 0n ? 0n : x / y);
+const rem = (x: bigint, y: bigint) => (y === 0n ? 0n : x % y);
+const SHIFTS = [0n, 1n, 31n, 63n, 64n, 65n, 200n, -1n, -64n];
+const N_ARITH = 16 + 2 * SHIFTS.length;
+
+const arith: CorpusCase = {
+  name: 'i64_arithmetic_edges',
+  covers: ['BigInt64Array arguments', 'i64 + - * / % with wrapping', 'BigInt division truncates, ÷0n is 0n', 'i64 bitwise ops', 'i64 shifts beyond 63 and negative counts', 'i64 comparisons', 'BigInt scalar argument', 'BigInt literals'],
+  needsI64: true,
+  kernel: function i64Arith(a: BigInt64Array, b: BigInt64Array, out: BigInt64Array, shifts: BigInt64Array, k: bigint) {
+    const i = cuda.grid(1);
+    if (i >= a.length) return;
+    const x = a[i], y = b[i];
+    let o = i * 34;
+    out[o++] = x + y; out[o++] = x - y; out[o++] = x * y; out[o++] = x / y;
+    out[o++] = x % y; out[o++] = x & y; out[o++] = x | y; out[o++] = x ^ y;
+    out[o++] = ~x; out[o++] = -x; out[o++] = x * k + 1n;
+    out[o++] = (x < y ? 1n : 0n) + (x <= y ? 2n : 0n) + (x > y ? 4n : 0n) + (x >= y ? 8n : 0n) + (x === y ? 16n : 0n) + (x !== y ? 32n : 0n);
+    out[o++] = x ? 1n : 0n;
+    out[o++] = -9223372036854775808n - x;
+    out[o++] = (x * 0x100000001n) >> 3n;
+    out[o++] = x / -1n;
+    for (let s = 0; s < shifts.length; s++) {
+      out[o++] = x << shifts[s];
+      out[o++] = x >> shifts[s];
+    }
+  },
+  grid: 1, block: 16,
+  args: () => [BigInt64Array.from(A), BigInt64Array.from(B), new BigInt64Array(A.length * 34), BigInt64Array.from(SHIFTS), -3n],
+  reference: ([a, b, out, shifts, k]: any) => {
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i], y = b[i];
+      const v = [x + y, x - y, x * y, div(x, y), rem(x, y), x & y, x | y, x ^ y, ~x, -x, x * k + 1n,
+        (x < y ? 1n : 0n) + (x <= y ? 2n : 0n) + (x > y ? 4n : 0n) + (x >= y ? 8n : 0n) + (x === y ? 16n : 0n) + (x !== y ? 32n : 0n),
+        x ? 1n : 0n, -9223372036854775808n - x, W(x * 0x100000001n) >> 3n, div(x, -1n)];
+      for (const s of shifts) v.push(x << s, x >> s);
+      v.forEach((r, j) => { out[i * 34 + j] = W(r); });
+    }
+  },
+  outputs: [2],
+};
+
+const U = [0n, 1n, U64_MAX, 2n ** 63n, 2n ** 63n - 1n, 12345678901234567890n, 5n, 2n ** 32n - 1n];
+const V = [7n, U64_MAX, 2n, 0n, 3n, 1000000007n, 64n, 2n ** 32n + 1n];
+
+const unsigned: CorpusCase = {
+  name: 'u64_arithmetic_edges',
+  covers: ['BigUint64Array arguments', 'u64 arithmetic wrapping (asUintN)', 'u64 comparisons', 'u64 shifts', 'BigInt literal adopts u64'],
+  needsI64: true,
+  kernel: function u64Arith(a: BigUint64Array, b: BigUint64Array, out: BigUint64Array) {
+    const i = cuda.grid(1);
+    if (i >= a.length) return;
+    const x = a[i], y = b[i];
+    let o = i * 14;
+    out[o++] = x + y; out[o++] = x - y; out[o++] = x * y; out[o++] = x / y;
+    out[o++] = x % y; out[o++] = x & y; out[o++] = x | y; out[o++] = x ^ y;
+    out[o++] = ~x; out[o++] = x - 1n;
+    out[o++] = x < y ? 1n : 0n;
+    out[o++] = x << (y & 127n); out[o++] = x >> (y & 127n);
+    out[o++] = 18446744073709551615n - x;
+  },
+  grid: 1, block: 8,
+  args: () => [BigUint64Array.from(U), BigUint64Array.from(V), new BigUint64Array(U.length * 14)],
+  reference: ([a, b, out]: any) => {
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i], y = b[i];
+      const v = [x + y, x - y, x * y, div(x, y), rem(x, y), x & y, x | y, x ^ y, ~x, x - 1n, x < y ? 1n : 0n, x << (y & 127n), x >> (y & 127n), U64_MAX - x];
+      v.forEach((r, j) => { out[i * 14 + j] = UW(r); });
+    }
+  },
+  outputs: [2],
+};
+
+const NUMS = [0, 1.9, -1.9, 2147483647, -2147483648, 4294967295, 1e10, -3e15, 2 ** 53 + 2, 1e19, -1e19, 2 ** 63, 1e30, NaN, Infinity, -0.5];
+
+const conversions: CorpusCase = {
+  name: 'i64_conversions',
+  covers: ['i64(x) / u64(x) / BigInt(x) from numbers (truncate, wrap mod 2^64, NaN → 0n)', 'Number(b)', 'i32(b) / u32(b) keep the low 32 bits', 'BigInt.asIntN / asUintN', 'i32/u32 → i64 sign/zero extension'],
+  needsI64: true, needsF64: true,
+  kernel: function i64Conv(x: Float64Array, ints: Int32Array, big: BigInt64Array, out: BigInt64Array, nums: Float64Array, lows: Int32Array) {
+    const i = cuda.grid(1);
+    if (i >= x.length) return;
+    const v = x[i];
+    out[i * 6] = i64(v);
+    out[i * 6 + 1] = BigInt.asIntN(64, u64(v));
+    out[i * 6 + 2] = BigInt(v);
+    out[i * 6 + 3] = BigInt(ints[i]) + i64(ints[i] >>> 0);
+    out[i * 6 + 4] = BigInt.asIntN(32, big[i]) + BigInt.asUintN(32, big[i]);
+    out[i * 6 + 5] = BigInt.asIntN(64, BigInt.asUintN(64, big[i]) + 1n);
+    nums[i * 2] = Number(big[i]);
+    nums[i * 2 + 1] = Number(u64(big[i])) + f64(big[i]);
+    lows[i * 2] = i32(big[i]);
+    lows[i * 2 + 1] = u32(big[i]) & 0xffff;
+  },
+  grid: 1, block: 16,
+  args: () => [Float64Array.from(NUMS), Int32Array.from(NUMS.map((v, j) => (v | 0) - j * 7919)), BigInt64Array.from([...A, 5n, -6n, 2n ** 62n + 12345n, -(2n ** 35n)]),
+    new BigInt64Array(NUMS.length * 6), new Float64Array(NUMS.length * 2), new Int32Array(NUMS.length * 2)],
+  reference: ([x, ints, big, out, nums, lows]: any) => {
+    const toI = (v: number) => (Number.isFinite(v) ? BigInt(Math.trunc(v)) : 0n);
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i], b = big[i];
+      out[i * 6] = W(toI(v));
+      out[i * 6 + 1] = W(UW(toI(v)));
+      out[i * 6 + 2] = W(toI(v));
+      out[i * 6 + 3] = BigInt(ints[i]) + BigInt(ints[i] >>> 0);
+      out[i * 6 + 4] = BigInt.asIntN(32, b) + BigInt.asUintN(32, b);
+      out[i * 6 + 5] = W(UW(b) + 1n);
+      nums[i * 2] = Number(b);
+      nums[i * 2 + 1] = Number(UW(b)) + Number(b);
+      lows[i * 2] = Number(BigInt.asIntN(32, b));
+      lows[i * 2 + 1] = Number(BigInt.asUintN(32, b)) & 0xffff;
+    }
+  },
+  outputs: [3, 4, 5],
+  rtol: 0, atol: 0,
+};
+
+const loops: CorpusCase = {
+  name: 'i64_locals_loops_indices',
+  covers: ['i64 locals and loops', 'BigInt loop counters', '64-bit indices into arrays', 'u64 accumulator adopting literals', 'i64 ?: and conditions'],
+  needsI64: true,
+  kernel: function i64Loops(a: BigInt64Array, u: BigUint64Array, idx: BigInt64Array, out: BigInt64Array, uo: BigUint64Array, g: Int32Array, f: Int32Array) {
+    const i = cuda.grid(1);
+    if (i >= out.length) return;
+    let acc = 0n;
+    for (let j = 0n; j < 10n; j++) acc = acc * 31n + a[(BigInt(i) + j) % BigInt(a.length)];
+    out[i] = acc;
+    let s = 0n;
+    for (let j = 0; j < u.length; j++) s += u[j] * u64(i + 1);
+    uo[i] = s;
+    const k = idx[i];
+    f[i] = k >= 0n && k < BigInt(g.length) ? g[k] + 1 : -5;
+  },
+  grid: 1, block: 12,
+  args: () => [BigInt64Array.from(A), BigUint64Array.from(U), BigInt64Array.from([0n, 3n, 11n, 1n, -1n, 2n ** 40n, 5n, 7n, 2n, 9n, 10n, 4n]),
+    new BigInt64Array(12), new BigUint64Array(12), Int32Array.from({ length: 12 }, (_, j) => j * 100), new Int32Array(12)],
+  reference: ([a, u, idx, out, uo, g, f]: any) => {
+    for (let i = 0; i < out.length; i++) {
+      let acc = 0n;
+      for (let j = 0n; j < 10n; j++) acc = W(acc * 31n + a[Number((BigInt(i) + j) % BigInt(a.length))]);
+      out[i] = acc;
+      let s = 0n;
+      for (let j = 0; j < u.length; j++) s = UW(s + u[j] * BigInt(i + 1));
+      uo[i] = s;
+      const k = idx[i];
+      f[i] = k >= 0n && k < BigInt(g.length) ? g[Number(k)] + 1 : -5;
+    }
+  },
+  outputs: [3, 4, 6],
+};
+
+const atomics: CorpusCase = {
+  name: 'i64_atomics',
+  covers: ['i64/u64 atomic add, sub, min, max, and, or, xor, exch, cas'],
+  needsI64: true,
+  kernel: function i64Atomics(acc: BigInt64Array, uacc: BigUint64Array, cells: BigInt64Array, olds: BigInt64Array) {
+    const i = cuda.grid(1);
+    const v = BigInt(i) * 0x123456789n - 5000000000n;
+    cuda.atomic.add(acc, 0, v);
+    cuda.atomic.sub(acc, 1, v);
+    cuda.atomic.min(acc, 2, v);
+    cuda.atomic.max(acc, 3, v);
+    cuda.atomic.and(acc, 4, ~(1n << BigInt(i)));
+    cuda.atomic.or(acc, 5, 1n << BigInt(i + 20));
+    cuda.atomic.xor(acc, 6, v);
+    cuda.atomic.add(uacc, 0, 18446744073709551615n);
+    cuda.atomic.max(uacc, 1, BigInt(i) << 58n);
+    cuda.atomic.min(uacc, 2, u64(i) + 9223372036854775808n);
+    olds[i] = cuda.atomic.exch(cells, i, v) + cuda.atomic.cas(cells, 64 + i, BigInt(i), -1n) * 2n;
+  },
+  grid: 2, block: 32,
+  args: () => [BigInt64Array.from([10n, 20n, I64_MAX, I64_MIN, -1n, 0n, 77n]), BigUint64Array.from([5n, 0n, U64_MAX]),
+    BigInt64Array.from({ length: 128 }, (_, j) => BigInt(j % 64) * (j % 3 === 0 ? 1n : 5n)), new BigInt64Array(64)],
+  reference: ([acc, uacc, cells, olds]: any) => {
+    for (let i = 0; i < 64; i++) {
+      const v = BigInt(i) * 0x123456789n - 5000000000n;
+      acc[0] = W(acc[0] + v); acc[1] = W(acc[1] - v);
+      if (v < acc[2]) acc[2] = v;
+      if (v > acc[3]) acc[3] = v;
+      acc[4] = W(acc[4] & ~(1n << BigInt(i))); acc[5] = W(acc[5] | (1n << BigInt(i + 20))); acc[6] ^= v;
+      uacc[0] = UW(uacc[0] + U64_MAX);
+      if (UW(BigInt(i) << 58n) > uacc[1]) uacc[1] = UW(BigInt(i) << 58n);
+      if (BigInt(i) + 2n ** 63n < uacc[2]) uacc[2] = BigInt(i) + 2n ** 63n;
+      const old = cells[i]; cells[i] = v;
+      const c = cells[64 + i]; if (c === BigInt(i)) cells[64 + i] = -1n;
+      olds[i] = W(old + c * 2n);
+    }
+  },
+  outputs: [0, 1, 2, 3],
+};
+
+export const int64: CorpusCase[] = [arith, unsigned, conversions, loops, atomics];
