@@ -519,9 +519,12 @@ export function generate(seed, { exclude = [] } = {}) {
     sharedPhase.push(S(`const sh = cuda.shared.array(${sharedLen}, ${sharedTy === 'i32' ? 'i32' : sharedTy === 'f32' ? 'f32' : 'f64'}); sh[${tid}] = `, gen(sharedTy, 2), '; cuda.syncthreads();'));
     sharedReady = true;
     if (chance(0.5)) {
-      // A second phase: read a neighbour, barrier, write back, barrier.
+      // A second phase: read a neighbour and compute the new value, barrier, write back,
+      // barrier. The value is computed before the barrier: it may read sh, and a read of
+      // another thread's slot while the threads write theirs is a data race (its result
+      // depends on the order threads run in: llvmpipe and the simulator differ).
       cov('two barrier phases');
-      sharedPhase.push(S(`{ const nb = sh[(${tid} + 1) & ${sharedLen - 1}]; cuda.syncthreads(); sh[${tid}] = nb + `, gen(sharedTy, 1), '; cuda.syncthreads(); }'));
+      sharedPhase.push(S(`{ const nb = sh[(${tid} + 1) & ${sharedLen - 1}]; const nv = nb + `, gen(sharedTy, 1), `; cuda.syncthreads(); sh[${tid}] = nv; cuda.syncthreads(); }`));
     }
   }
   allowReturn = true;

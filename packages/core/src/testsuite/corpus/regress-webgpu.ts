@@ -173,4 +173,43 @@ export const regressWebgpu: CorpusCase[] = [
     },
     outputs: [1],
   } as CorpusCase,
+  {
+    // Fuzz seed 3001857 (long run): the generated kernel wrote `sh[t] = nb + 1e8 % sh[1]`
+    // in the same barrier phase, a data race (llvmpipe and the simulator ran the threads
+    // in different orders); the generator now computes the value before the barrier. This
+    // is the race-free kernel: f32 % of shared loads, by 0.1f, then + 7 and * 0.5f.
+    name: 'f32_rem_of_shared_loads_between_barriers',
+    covers: ['f32 % of a shared load', 'cuda.shared.array f32 two barrier phases', 'cuda.grid(2)'],
+    kernel: function sharedRemPhases(a: Float32Array, o: Float32Array) {
+      const [gx, gy] = cuda.grid(2);
+      const i = gy * 8 + gx;
+      const t = cuda.threadIdx.y * 4 + cuda.threadIdx.x;
+      const sh = cuda.shared.array(16, 'f32');
+      sh[t] = Math.fround(i);
+      cuda.syncthreads();
+      const nv = sh[(t + 1) & 15] + (Math.fround(1e8) % sh[1]);
+      cuda.syncthreads();
+      sh[t] = nv;
+      cuda.syncthreads();
+      o[i * 2] = ((sh[2] % a[0]) + 7) * Math.fround(0.5);
+      o[i * 2 + 1] = ((sh[t] % a[1]) + 7) * Math.fround(0.5);
+    },
+    grid: [2, 2], block: [4, 4],
+    args: () => [Float32Array.from([0.1, 0.3]), new Float32Array(128)],
+    reference: ([a, o]: any) => {
+      const f = Math.fround;
+      for (let by = 0; by < 2; by++) {
+        for (let bx = 0; bx < 2; bx++) {
+          const idx = (t: number) => (by * 4 + (t >> 2)) * 8 + bx * 4 + (t & 3);
+          const old = Array.from({ length: 16 }, (_, t) => f(idx(t)));
+          const sh = old.map((_, t) => f(old[(t + 1) & 15] + f(f(1e8) % old[1])));
+          for (let t = 0; t < 16; t++) {
+            o[idx(t) * 2] = f(f(f(sh[2] % a[0]) + 7) * 0.5);
+            o[idx(t) * 2 + 1] = f(f(f(sh[t] % a[1]) + 7) * 0.5);
+          }
+        }
+      }
+    },
+    outputs: [1],
+  } as CorpusCase,
 ];
