@@ -18,6 +18,8 @@
 //            negation wrapped by `| 0` / `>>> 0`, no f32, no inexact Math, no poly device
 //            calls at int types): also compared with the function run as plain JavaScript.
 
+import { cuda as hostCuda } from '@numbat/core';
+
 export const ARRAY_LEN = 16;
 export const SLOTS = 4;
 
@@ -45,6 +47,17 @@ export const FAMILIES = {
   'early-return': 'early return after the last barrier',
   'device-fns': 'device functions',
   'inexact-math': 'exp/log/cbrt/atan/... results (compared with a relative bound)',
+  'warp': 'warp functions (shfl_sync & co, votes, ballot, match_any, activemask, lanemask_lt) at the top level before any early return, full masks; cuda.laneid anywhere (not JS-checked)',
+  'sync-reduce': 'cuda.syncthreads_count/and/or at the top level before any early return (not JS-checked)',
+  'atomics-new': "atomic inc/dec/nanmin/nanmax/cas/compare_and_swap on the thread's own slot as values; nanmin/nanmax, inc/dec (v = 2^32 - 1: +1/-1 mod 2^32) on the shared accumulators",
+  'math-new': 'cuda.copysign/nextafter/remainder/ldexp/fma (fma not in f32 kernels: webgpu refuses it), const [m, e] = cuda.frexp(x)',
+  'math-erf': 'cuda.erf/erfc/gamma/lgamma in f64 kernels (webgpu refuses them; compared with a relative bound)',
+  'number-tests': 'Number.isNaN/isFinite, isNaN/isFinite of numbers and booleans',
+  'views': 'subarray views: reads through a view of an input, stores through views (and views of views) of the own output slots',
+  'for-of': 'for (const x of arr) over inputs, views and local arrays',
+  'range': 'for (const q of cuda.range(...)) with 1-3 arguments, i32 or u32 bounds, negative steps',
+  'narrow': 'i8()/u8()/i16()/u16() conversions',
+  'dev-tuple': 'device functions returning [a, b], destructured at the call',
 };
 
 export function mulberry32(seed) {
@@ -93,6 +106,9 @@ export function generate(seed, { exclude = [] } = {}) {
   const devFns = []; // { name, params: [ty], ret, poly, node }
   let inDevice = null; // device function being generated: { params: [{name, ty}] }
   let hasEffects = false; // a statement-level side effect inside expressions (eval-order family)
+  const ro = { i32: [], u32: [], F: [], f32: [] }; // read-only loop variables (for-of, cuda.range)
+  let inView = null; // a view of inI readable in the kernel ('views')
+  let notJS = false; // uses warp functions or reducing barriers: no plain-JS run
 
   const E = (ty, ...parts) => ({ e: ty, parts });
   const S = (...parts) => ({ s: true, parts });
@@ -112,7 +128,7 @@ export function generate(seed, { exclude = [] } = {}) {
 
   function leaf(ty) {
     const opts = [];
-    const vars = inDevice ? [...inDevice.locals[ty] ?? [], ...inDevice.params.filter((p) => p.ty === ty).map((p) => p.name)] : locals[ty];
+    const vars = inDevice ? [...inDevice.locals[ty] ?? [], ...inDevice.params.filter((p) => p.ty === ty).map((p) => p.name)] : [...locals[ty], ...(ro[ty] ?? [])];
     for (const v of vars) opts.push(() => E(ty, v));
     if (ty === 'i32') {
       // A literal beyond 2^24 is typed (`i32(n)`): as a bare literal next to f32 arithmetic it would
@@ -122,6 +138,8 @@ export function generate(seed, { exclude = [] } = {}) {
       if (!inDevice) {
         opts.push(() => E('i32', 'i'), () => E('i32', 'n'), () => E('i32', 'inI[', idx(ARRAY_LEN), ']'), () => E('i32', 'inI.length'));
         for (const c of counters) opts.push(() => E('i32', c));
+        if (on('warp')) opts.push(() => { cov('cuda.laneid'); return E('i32', 'cuda.laneid'); });
+        if (inView) opts.push(() => { cov('view load'); return E('i32', `${inView}[`, idx(8), ']'); });
         if (localArr?.ty === 'i32') opts.push(() => { cov('local array load'); return E('i32', `${localArr.name}[`, idx(8), ']'); });
         if (sharedReady && sharedTy === 'i32') opts.push(() => { cov('shared array load'); return E('i32', 'sh[', idx(sharedLen), ']'); });
       }
@@ -221,6 +239,14 @@ export function generate(seed, { exclude = [] } = {}) {
       });
       // An atomic on this thread's own slot: deterministic, and its value is the slot's old value.
       if (!inDevice && on('effect-in-expr')) add(1, () => { cov('atomic value in an expression'); return E('i32', `cuda.atomic.${pick(['add', 'sub', 'max', 'xor'])}(oI, base + ${r(SLOTS)}, `, gen('i32', d), ')'); });
+      if (!inDevice && on('atomics-new')) add(1, () => {
+        const k = r(SLOTS);
+        const f = pick(['nanmin', 'nanmax', 'cas', 'compare_and_swap']); cov(`atomic.${f} value`);
+        if (f === 'cas') return E('i32', `cuda.atomic.cas(oI, base + ${k}, `, gen('i32', d), ', ', gen('i32', d), ')');
+        if (f === 'compare_and_swap') { cov('subarray view'); return E('i32', `cuda.atomic.compare_and_swap(oI.subarray(base + ${k}, base + ${k + 1}), `, gen('i32', d), ', ', gen('i32', d), ')'); }
+        return E('i32', `cuda.atomic.${f}(oI, base + ${k}, `, gen('i32', d), ')');
+      });
+      if (on('narrow')) add(1, () => { const f = pick(['i8', 'u8', 'i16', 'u16']); cov(`${f}()`); return E('i32', `${f}(`, gen(pick(['i32', 'u32', 'F', ...(hasF32 ? ['f32'] : [])]), d), ')'); });
     } else if (ty === 'u32') {
       add(3, () => {
         const op = pick(['+', '-', '*']); cov(`u32 ${op}`);
@@ -236,6 +262,7 @@ export function generate(seed, { exclude = [] } = {}) {
       add(1, () => { const f = pick(['min', 'max']); cov(`Math.${f} u32`); return E('u32', `Math.${f}(`, gen('u32', d), ', ', gen('u32', d), ')'); });
       add(1, () => { cov('?: u32'); return E('u32', '(', gen('bool', d), ' ? ', gen('u32', d), ' : ', gen('u32', d), ')'); });
       add(1, () => { cov('cuda.umulhi'); return E('u32', 'cuda.umulhi(', gen('u32', d), ', ', gen('u32', d), ')'); });
+      if (!inDevice && on('atomics-new')) add(1, () => { const f = pick(['inc', 'dec']); cov(`atomic.${f} value`); return E('u32', `cuda.atomic.${f}(oU, base + ${r(SLOTS)}, `, gen('u32', d), ')'); });
     } else if (ty === 'bool') {
       add(4, () => {
         const t = pick(['i32', 'u32', 'F', ...(hasF32 ? ['f32'] : [])]);
@@ -247,6 +274,10 @@ export function generate(seed, { exclude = [] } = {}) {
       add(2, () => { const op = pick(['&&', '||']); cov(op); return E('bool', '(', gen('bool', d), ` ${op} `, gen('bool', d), ')'); });
       add(1, () => { cov('!'); return E('bool', '(!', gen('bool', d), ')'); });
       add(1, () => { cov('?: bool'); return E('bool', '(', gen('bool', d), ' ? ', gen('bool', d), ' : ', gen('bool', d), ')'); });
+      if (on('number-tests')) add(1, () => {
+        const f = pick(['Number.isNaN', 'Number.isFinite', 'isNaN', 'isFinite']); cov(f);
+        return E('bool', `${f}(`, gen(pick(['F', 'F', 'i32', 'u32', 'bool', ...(hasF32 ? ['f32'] : [])]), d), ')');
+      });
       if (on('bool-compare')) add(1, () => { cov('bool < bool'); return E('bool', '(', gen('bool', d), ` ${pick(['<', '>=', '==='])} `, gen('bool', d), ')'); });
     } else if (ty === 'F' || ty === 'f32') {
       const t = ty;
@@ -264,6 +295,13 @@ export function generate(seed, { exclude = [] } = {}) {
       });
       add(1, () => { const f = pick(['min', 'max']); cov(`Math.${f} ${t}`); return E(t, `Math.${f}(`, gen(t, d), ', ', gen(t, d), ')'); });
       add(1, () => { cov(`?: ${t}`); return E(t, '(', gen('bool', d), ' ? ', gen(t, d), ' : ', gen(t, d), ')'); });
+      if (on('math-new')) add(1, () => {
+        // fma: webgpu refuses it, so not in f32 kernels (the ones run there).
+        const f = pick(['copysign', 'nextafter', 'remainder', 'ldexp', ...(hasF32 ? [] : ['fma'])]); cov(`cuda.${f}`);
+        if (f === 'ldexp') return E(t, 'cuda.ldexp(', gen(t, d), ', ', gen('i32', d), ')');
+        if (f === 'fma') return E(t, 'cuda.fma(', gen(t, d), ', ', gen(t, d), ', ', gen(t, d), ')');
+        return E(t, `cuda.${f}(`, gen(t, d), ', ', gen(t, d), ')');
+      });
       if (t === 'F') {
         add(2, () => { cov('int / int (default float)'); const it = pick(['i32', 'u32']); return { ...E('F', '(', gen(it, d), ' / ', divisor(it, d), ')'), intDiv: true }; });
         add(1, () => { cov('int * float literal'); return E('F', '(', gen(pick(['i32', 'u32']), d), ` * ${pick(['0.5', '1.5', '0.1'])})`); });
@@ -363,26 +401,112 @@ export function generate(seed, { exclude = [] } = {}) {
     if (on('trig')) fams.push('sin', 'cos', 'tan');
     if (on('hyperbolic')) fams.push('sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh');
     if (on('pow')) fams.push('pow');
+    // numba's erf & co: f64 only (webgpu refuses them), so only in f64 kernels.
+    if (on('math-erf') && kind === 'f64') fams.push('cuda.erf', 'cuda.erfc', 'cuda.gamma', 'cuda.lgamma');
     const f = pick(fams);
     const ty = hasF32 ? pick(['f32', 'F']) : 'F';
-    cov(`Math.${f}`);
+    cov(f.startsWith('cuda.') ? f : `Math.${f}`);
     let arg = gen(ty, 2);
     if (['sin', 'cos', 'tan'].includes(f)) arg = E(ty, '(', arg, ' % 1000)');
     if (['sinh', 'cosh', 'exp', 'expm1'].includes(f)) arg = E(ty, '(', arg, ' % 80)');
     const two = ['atan2', 'hypot', 'pow'].includes(f);
     const second = f === 'pow' ? E(ty, '(', gen(ty, 1), ' % 8)') : gen(ty, 2);
-    return S(`oX[base + ${r(SLOTS)}] = Math.${f}(`, arg, ...(two ? [', ', second] : []), ');');
+    if (f === 'cuda.gamma' || f === 'cuda.lgamma') arg = E(ty, '(', arg, ' % 200)');
+    return S(`oX[base + ${r(SLOTS)}] = ${f.startsWith('cuda.') ? f : `Math.${f}`}(`, arg, ...(two ? [', ', second] : []), ');');
   }
 
   // One operation class per accumulator array: add/sub commute with each other, and each
   // of min, max, and, or, xor with itself, but not with one another.
-  const atomicOps = { acc: pick([['add', 'sub'], ['min'], ['max'], ['and'], ['or'], ['xor']]), accU: pick([['add', 'sub'], ['min'], ['max'], ['and'], ['or'], ['xor']]) };
+  // On integer arrays nanmin/nanmax are min/max; inc/dec with v = 2^32 - 1 are +1/-1 mod 2^32
+  // (so they commute with add/sub on the u32 accumulator).
+  const nw = on('atomics-new');
+  const classes = (u) => [[...['add', 'sub'], ...(nw && u ? ['inc', 'dec'] : [])], ['min', ...(nw ? ['nanmin'] : [])], ['max', ...(nw ? ['nanmax'] : [])], ['and'], ['or'], ['xor']];
+  const atomicOps = { acc: pick(classes(false)), accU: pick(classes(true)) };
   function atomicStmt() {
     const u = chance(0.5);
     const arr = u ? 'accU' : 'acc';
     const op = pick(atomicOps[arr]);
     cov(`atomic.${op}`);
+    if (op === 'inc' || op === 'dec') return S(`cuda.atomic.${op}(${arr}, `, idx(8), ', u32(4294967295));');
     return S(`cuda.atomic.${op}(${arr}, `, idx(8), ', ', gen(u ? 'u32' : 'i32', 2), ');');
+  }
+
+  // Float nanmin/nanmax on the thread's own oF slot (deterministic).
+  function floatAtomicStmt() {
+    const f = pick(['nanmin', 'nanmax']); cov(`atomic.${f} float`);
+    return S(`cuda.atomic.${f}(oF, base + ${r(SLOTS)}, `, gen(hasF32 ? pick(['f32', 'F']) : 'F', 2), ');');
+  }
+
+  function frexpStmt() {
+    const m = fresh('fm'), e = fresh('fe');
+    cov('cuda.frexp');
+    const fl = pick(locals.F), il = pick(locals.i32);
+    return S(`{ const [${m}, ${e}] = cuda.frexp(`, gen(hasF32 ? pick(['f32', 'F']) : 'F', 2), `); ${fl} += ${m}; ${il} ^= ${e}; }`);
+  }
+
+  function viewStoreStmt() {
+    // A view of this thread's own slots; sometimes a view of that view.
+    const arr = pick(['oI', 'oU', 'oF']);
+    const ty = arr === 'oI' ? 'i32' : arr === 'oU' ? 'u32' : hasF32 ? 'f32' : 'F';
+    const w = fresh('w');
+    cov('subarray view store');
+    if (chance(0.3)) {
+      cov('view of a view');
+      const w2 = fresh('w');
+      return S(`{ const ${w} = ${arr}.subarray(base, base + ${SLOTS}); const ${w2} = ${w}.subarray(1); ${w2}[`, idx(2), '] = ', gen(ty, 2), '; }');
+    }
+    return S(`{ const ${w} = ${arr}.subarray(base, base + ${SLOTS}); ${w}[`, idx(SLOTS), '] = ', gen(ty, 2), '; }');
+  }
+
+  function forOf(depth) {
+    const x = fresh('x');
+    const srcs = [['inI', 'i32'], ['inU', 'u32'], ['inF', hasF32 ? 'f32' : 'F']];
+    if (inView) srcs.push([inView, 'i32']);
+    if (localArr) srcs.push([localArr.name, 'i32']);
+    if (on('views')) srcs.push([`inI.subarray(${r(8)}, ${8 + r(8)})`, 'i32'], [`inU.subarray(${-1 - r(6)})`, 'u32']);
+    const [src, ty] = pick(srcs);
+    cov('for...of');
+    ro[ty].push(x);
+    loopDepth.v++;
+    const body = block(depth - 1, 1 + r(3));
+    loopDepth.v--;
+    ro[ty].pop();
+    return S(`for (const ${x} of ${src}) `, body);
+  }
+
+  function rangeLoop(depth) {
+    const q = fresh('q');
+    const u = chance(0.25);
+    const stop = u ? E('u32', 'u32(', gen('u32', 1), ' & 7)') : E('i32', '(', gen('i32', 1), ' & 7)');
+    let args;
+    const form = r(3);
+    if (form === 0) args = [stop];
+    else if (form === 1) args = [String(r(3)), ', ', stop];
+    else {
+      const step = pick(u ? [1, 2, 3] : [1, 2, 3, -1, -2]); // a u32 range counts up
+      args = step > 0 ? [String(r(3)), ', ', stop, `, ${step}`] : [stop, `, ${-1 - r(3)}, ${step}`];
+    }
+    cov(`cuda.range(${form + 1} args)${u ? ' u32' : ''}`);
+    const ty = u && form === 0 ? 'u32' : u ? null : 'i32';
+    if (ty) ro[ty].push(q);
+    loopDepth.v++;
+    const body = block(depth - 1, 1 + r(3));
+    loopDepth.v--;
+    if (ty) ro[ty].pop();
+    return S(`for (const ${q} of cuda.range(`, ...args, ')) ', body);
+  }
+
+  function tupleCallStmt() {
+    const cands = devFns.filter((f) => f.tuple);
+    if (!cands.length) return null;
+    const f = pick(cands);
+    f.used = true;
+    cov('device function returning [a, b]');
+    const a = fresh('ta'), b = fresh('tb');
+    const args = [];
+    f.params.forEach((p, k) => { if (k) args.push(', '); args.push(gen(p, 2)); });
+    const use = (v, ty) => (ty === 'i32' ? `${pick(locals.i32)} ^= ${v};` : `${pick(locals.F)} += ${v};`);
+    return S(`{ const [${a}, ${b}] = ${f.name}(`, ...args, `); ${use(a, f.rets[0])} ${use(b, f.rets[1])} }`);
   }
 
   function block(depth, n) {
@@ -400,6 +524,10 @@ export function generate(seed, { exclude = [] } = {}) {
       if (on('inexact-math') && !exact) add(1, inexactStmt);
       if (on('atomics')) add(1, atomicStmt);
       if (localArr) add(1, () => { cov('local array store'); return S(`${localArr.name}[`, idx(8), '] = ', gen(localArr.ty, 2), ';'); });
+      if (on('atomics-new')) add(1, floatAtomicStmt);
+      if (on('math-new') && locals.F.length && locals.i32.length) add(1, frexpStmt);
+      if (on('views')) add(1, viewStoreStmt);
+      if (devFns.some((f) => f.tuple)) add(1, tupleCallStmt);
       if (allowReturn && on('early-return')) add(1, () => { cov('early return'); return S('if (', gen('bool', 2), ') return;'); });
     } else {
       add(1, () => { cov('early return in device function'); return S('if (', gen('bool', 2), ') return ', devReturn(), ';'); });
@@ -407,6 +535,8 @@ export function generate(seed, { exclude = [] } = {}) {
     if (depth > 0) {
       add(2, () => { cov('if'); const c = chance(0.2) ? gen(pick(['i32', 'F']), 2) : gen('bool', 2); if (c.e !== 'bool') cov('truthiness of a number'); return chance(0.5) ? S('if (', c, ') ', block(depth - 1, 1 + r(3))) : S('if (', c, ') ', block(depth - 1, 1 + r(2)), ' else ', block(depth - 1, 1 + r(2))); });
       if (!inDevice || on('lane-linear')) add(2, () => loop(depth));
+      if (!inDevice && on('for-of') && loopDepth.v < 2) add(1, () => forOf(depth));
+      if (!inDevice && on('range') && loopDepth.v < 2) add(1, () => rangeLoop(depth));
     }
     if (loopDepth.v > 0) {
       add(1, () => { cov('break'); return S('if (', gen('bool', 2), ') break;'); });
@@ -435,12 +565,15 @@ export function generate(seed, { exclude = [] } = {}) {
 
   // ---- device functions ----
   function devReturn() {
+    if (inDevice.rets) return E(null, '[', devValue(inDevice.rets[0]), ', ', devValue(inDevice.rets[1]), ']');
+    return devValue(inDevice.ret);
+  }
+  function devValue(r) {
     // A constant result is typed wrongly at the call (the 'dev-result' family): avoid it unless asked.
-    let x = gen(inDevice.ret, 2);
-    for (let k = 0; k < 8 && !on('dev-result') && isConst(x); k++) x = gen(inDevice.ret, 2);
+    let x = gen(r, 2);
+    for (let k = 0; k < 8 && !on('dev-result') && isConst(x); k++) x = gen(r, 2);
     if (isConst(x) && !on('dev-result')) {
       const t0 = inDevice.locals.i32[0]; // an i32 local: `t0 * 0` folds exactly
-      const r = inDevice.ret;
       x = r === 'u32' ? E(r, '((', x, ` + ${t0} * 0) >>> 0)`) : r === 'i32' ? E(r, '(', x, ` + ${t0} * 0)`) : E(r, hasF32 ? 'f32(' : 'f64(', x, `) + ${t0} * 0`);
     }
     return x;
@@ -455,9 +588,11 @@ export function generate(seed, { exclude = [] } = {}) {
     const prefix = on('dev-same-names') ? '' : `${name}_`;
     for (let p = 0; p < nParams; p++) params.push({ name: `${prefix}p${p}`, ty: poly ? 'F' : pick(['i32', 'u32', 'F', ...(hasF32 ? ['f32'] : [])]) });
     const ret = poly ? 'F' : pick(['i32', 'F', ...(on('dev-result') ? ['u32'] : [])]);
+    // A device function returning [a, b] (called only as `const [x, y] = f(...)`).
+    const rets = !poly && on('dev-tuple') && chance(0.35) ? [pick(['i32', 'F']), pick(['i32', 'F'])] : null;
 
     const dl = { i32: [], F: [] };
-    inDevice = { params, ret, locals: dl };
+    inDevice = { params, ret, rets, locals: dl };
     // Declared one after the other: an initialiser only sees the locals before it.
     const decls = [S(`let ${prefix}t0 = `, gen('i32', 1), ';')];
     dl.i32.push(`${prefix}t0`);
@@ -467,7 +602,7 @@ export function generate(seed, { exclude = [] } = {}) {
     const tail = { ...S('return ', devReturn(), ';'), keep: true }; // the reducer keeps the result
     inDevice = null;
     cov(poly ? 'polymorphic device function' : 'device function');
-    return { name, params: params.map((p) => p.ty), ret, poly, node: S(`function ${name}(${params.map((p) => p.name).join(', ')}) { `, B([...decls, body, tail].flatMap((x) => (x.b ? x.stmts : [x]))), ' }') };
+    return { name, params: params.map((p) => p.ty), ret: rets ? 'tuple' : ret, rets, tuple: !!rets, poly, node: S(`function ${name}(${params.map((p) => p.name).join(', ')}) { `, B([...decls, body, tail].flatMap((x) => (x.b ? x.stmts : [x]))), ' }') };
   }
 
   if (on('device-fns')) {
@@ -478,10 +613,16 @@ export function generate(seed, { exclude = [] } = {}) {
   // ---- the kernel ----
   const T = 64; // threads
   const block1 = 32;
+  // Warp functions and reducing barriers: every thread of the block must reach them.
+  const useWarp = on('warp') && chance(0.3);
+  const useSyncRed = on('sync-reduce') && chance(0.2);
   const pre = [];
   pre.push(grid2 ? 'const [gx, gy] = cuda.grid(2); const i = gy * 8 + gx;' : 'const i = cuda.grid(1);');
-  const guardN = useShared ? T : pick([T, T - 5]);
-  pre.push('if (i >= n) return;', `const base = i * ${SLOTS};`);
+  const guardN = useShared || useWarp || useSyncRed ? T : pick([T, T - 5]);
+  // Emulated warp functions (cpu, webgpu) are refused after any return a thread may take,
+  // even `i >= n` with n = all threads: warp kernels have no guard.
+  if (!useWarp) pre.push('if (i >= n) return;');
+  pre.push(`const base = i * ${SLOTS};`);
   const declStmts = [];
   const tys = ['i32', 'i32', 'u32', 'F', 'bool', ...(hasF32 ? ['f32', 'f32'] : [])];
   const lateTyped = [];
@@ -510,6 +651,12 @@ export function generate(seed, { exclude = [] } = {}) {
     cov('local array');
     declStmts.push(S('const la = cuda.local.array(8, i32); for (let z = 0; z < 8; z++) la[z] = z;'));
   }
+  if (on('views') && chance(0.3)) {
+    inView = 'vw';
+    cov('subarray view of an input');
+    const k = r(9);
+    declStmts.push({ ...S(chance(0.3) ? 'const vw = inI.subarray(-8);' : `const vw = inI.subarray(${k}, ${k + 8});`), keep: true });
+  }
   const sharedPhase = [];
   if (useShared) {
     sharedTy = hasF32 ? pick(['i32', 'f32']) : pick(['i32', 'F']);
@@ -527,6 +674,34 @@ export function generate(seed, { exclude = [] } = {}) {
       sharedPhase.push(S(`{ const nb = sh[(${tid} + 1) & ${sharedLen - 1}]; const nv = nb + `, gen(sharedTy, 1), `; cuda.syncthreads(); sh[${tid}] = nv; cuda.syncthreads(); }`));
     }
   }
+  // Warp functions and reducing barriers: at the top level before any early return, full
+  // masks (a 4 x 4 block is one partial warp of 16 lanes).
+  const warpPhase = [];
+  const mask = grid2 ? 'u32(0xffff)' : 'u32(0xffffffff)';
+  if (useWarp) {
+    notJS = true;
+    for (let k = 1 + r(3); k > 0; k--) {
+      const f = pick(['shfl_sync', 'shfl_up_sync', 'shfl_down_sync', 'shfl_xor_sync', 'all_sync', 'any_sync', 'eq_sync', 'ballot_sync', 'match_any_sync', 'activemask', 'lanemask_lt']);
+      cov(`cuda.${f}`);
+      if (f.startsWith('shfl')) {
+        const ty = pick(['i32', 'u32', 'F', ...(hasF32 ? ['f32'] : [])]);
+        const lane = f === 'shfl_sync' ? gen('i32', 1) : String(r(34));
+        warpPhase.push(S(`${pick(locals[ty])} = cuda.${f}(${mask}, `, gen(ty, 2), ', ', lane, ');'));
+      } else if (f.endsWith('all_sync') || f === 'any_sync' || f === 'eq_sync') {
+        warpPhase.push(S(`${pick(locals.bool)} = cuda.${f}(${mask}, `, gen(pick(['bool', 'i32', 'F']), 2), ');'));
+      } else if (f === 'ballot_sync' || f === 'match_any_sync') {
+        warpPhase.push(S(`${pick(locals.u32)} = cuda.${f}(${mask}, `, gen(f === 'ballot_sync' ? pick(['bool', 'i32']) : pick(['i32', 'u32']), 2), ');'));
+      } else {
+        warpPhase.push(S(`${pick(locals.u32)} = cuda.${f}();`));
+      }
+    }
+  }
+  if (useSyncRed) {
+    notJS = true;
+    const f = pick(['syncthreads_count', 'syncthreads_and', 'syncthreads_or']);
+    cov(`cuda.${f}`);
+    warpPhase.push(S(`${pick(locals.i32)} ^= cuda.${f}(`, gen(pick(['bool', 'i32', 'F']), 2), ');'));
+  }
   allowReturn = true;
   const main = block(3, 4 + r(6));
   const epilogue = [];
@@ -540,8 +715,8 @@ export function generate(seed, { exclude = [] } = {}) {
   if (effectVar) epilogue.push(S(`oI[base + 2] += ${effectVar};`));
   const usedDevs = devFns.filter((f) => f.used);
   const polyUsed = usedDevs.some((f) => f.polyUsed);
-  const jsExact = exact && !polyUsed;
-  const body = B([...declStmts, ...lateInit, ...sharedPhase, ...main.stmts, ...epilogue]);
+  const jsExact = exact && !polyUsed && !notJS;
+  const body = B([...declStmts, ...lateInit, ...sharedPhase, ...warpPhase, ...main.stmts, ...epilogue]);
   return {
     seed, kind, grid2, jsExact, f64: kind !== 'f32', coverage: [...coverage],
     devs: usedDevs.map((f) => ({ name: f.name, node: f.node })),
@@ -550,8 +725,8 @@ export function generate(seed, { exclude = [] } = {}) {
 }
 
 // ---- printing ----
-const CONST_ENV = ['Math', 'u32', 'i32', 'f32', 'f64'];
-const CONST_VALS = [Math, (x) => x >>> 0, (x) => x | 0, Math.fround, (x) => +x];
+const CONST_ENV = ['Math', 'u32', 'i32', 'f32', 'f64', 'i8', 'u8', 'i16', 'u16', 'cuda', 'Number'];
+const CONST_VALS = [Math, (x) => x >>> 0, (x) => x | 0, Math.fround, (x) => +x, (x) => (x << 24) >> 24, (x) => x & 255, (x) => (x << 16) >> 16, (x) => x & 65535, hostCuda, Number];
 /** The value of a constant expression (as JavaScript computes it). */
 export function constValue(n) {
   try { return new Function(...CONST_ENV, `return (${printNode(n)})`)(...CONST_VALS); } catch { return NaN; }
@@ -561,7 +736,7 @@ const isI32 = (v) => Number.isInteger(v) && v >= -2147483648 && v <= 2147483647 
 
 /** True when an expression reads no variable (the compiler folds it to a literal). */
 export function isConst(n) {
-  const t = printNode(n).replace(/Math\.\w+|\b(u32|i32|f32|f64|true|false)\b|\d(e[+-]?\d+)/g, '');
+  const t = printNode(n).replace(/Math\.\w+|cuda\.(copysign|nextafter|remainder|ldexp|fma)\b|Number\.is\w+|\b(u32|i32|f32|f64|i8|u8|i16|u16|isNaN|isFinite|true|false)\b|\d(e[+-]?\d+)/g, '');
   return !/[A-Za-z_$]/.test(t);
 }
 

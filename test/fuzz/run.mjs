@@ -76,7 +76,11 @@ const DTYPES = { i32: Int32Array, u32: Uint32Array, f32: Float32Array, f64: Floa
 const dtypeFns = {
   f32: Object.assign((x) => Math.fround(x), { __n: 'f32' }), f64: Object.assign((x) => +x, { __n: 'f64' }),
   i32: Object.assign((x) => x | 0, { __n: 'i32' }), u32: Object.assign((x) => x >>> 0, { __n: 'u32' }),
+  i8: Object.assign((x) => (x << 24) >> 24, { __n: 'i8' }), u8: Object.assign((x) => x & 255, { __n: 'u8' }),
+  i16: Object.assign((x) => (x << 16) >> 16, { __n: 'i16' }), u16: Object.assign((x) => x & 65535, { __n: 'u16' }),
 };
+const nanmin = (o, v) => (Number.isNaN(v) ? o : Number.isNaN(o) ? v : Math.min(o, v));
+const nanmax = (o, v) => (Number.isNaN(v) ? o : Number.isNaN(o) ? v : Math.max(o, v));
 
 /** Runs the kernel as plain JavaScript, thread after thread, with a small mock of `cuda`. */
 export function runJS(p) {
@@ -94,16 +98,25 @@ export function runJS(p) {
     gridsize(n) { const c = [0, 1, 2].map((d) => g[d] * b[d]); return n === 1 ? c[0] : c.slice(0, n); },
     syncthreads() { throw new Error('syncthreads outside the generator'); },
     umulhi(x, y) { return Number((BigInt(x >>> 0) * BigInt(y >>> 0)) >> 32n); },
+    // Warp functions and reducing barriers are not run here (such kernels are not JS-checked).
+    get laneid() { return (state.t[0] + state.t[1] * b[0] + state.t[2] * b[0] * b[1]) & 31; },
+    // numba's math functions: core's host implementations (exact ones only in JS-checked kernels).
+    copysign: cuda.copysign, nextafter: cuda.nextafter, remainder: cuda.remainder, ldexp: cuda.ldexp,
+    frexp: cuda.frexp, fma: cuda.fma, range: cuda.range,
     local: { array(n, dt) { return new DTYPES[dt.__n](n); } },
     shared: { array(n, dt) { const k = state.sharedCalls++; return (state.shared[k] ??= new DTYPES[dt.__n](n)); } },
     atomic: {
       add: atomic((o, v) => o + v), sub: atomic((o, v) => o - v), min: atomic((o, v) => Math.min(o, v)),
       max: atomic((o, v) => Math.max(o, v)), and: atomic((o, v) => o & v), or: atomic((o, v) => o | v),
       xor: atomic((o, v) => o ^ v), exch: atomic((o, v) => v),
+      nanmin: atomic(nanmin), nanmax: atomic(nanmax),
+      inc: atomic((o, v) => (o >= v ? 0 : o + 1)), dec: atomic((o, v) => (o === 0 || o > v ? v : o - 1)),
+      cas: (a, i, old, v) => { const o = a[i]; if (o === old) a[i] = v; return o; },
+      compare_and_swap: (a, old, v) => { const o = a[0]; if (o === old) a[0] = v; return o; },
     },
   };
-  const names = ['cuda', 'f32', 'f64', 'i32', 'u32'];
-  const vals = [mock, dtypeFns.f32, dtypeFns.f64, dtypeFns.i32, dtypeFns.u32];
+  const names = ['cuda', ...Object.keys(dtypeFns)];
+  const vals = [mock, ...Object.values(dtypeFns)];
   const devs = {};
   for (const d of deviceSources(p)) {
     devs[d.name] = new Function(...names, ...Object.keys(devs), `return (${d.src})`)(...vals, ...Object.values(devs));
