@@ -73,7 +73,7 @@ describe('emitted WGSL', () => {
       override nb_bx: u32 = 1u;
       override nb_by: u32 = 1u;
       override nb_bz: u32 = 1u;
-      fn nb_opq(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) | nb_a.nb_zero); }
+      fn nb_opq(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) + nb_a.nb_zero); }
 
       @compute @workgroup_size(nb_bx, nb_by, nb_bz)
       fn main(@builtin(local_invocation_id) nb_lid: vec3u, @builtin(local_invocation_index) nb_lidx: u32, @builtin(workgroup_id) nb_wid: vec3u) {
@@ -166,8 +166,8 @@ describe('emitted WGSL', () => {
         nb_t0 = nb_atomic_add_sum_g(bitcast<u32>(nb_i1), x_g[i_0]);
         lg_1 = nb_fmod(x_g[i_0], nb_opq(7.0f));
         lg_2 = abs(trunc(lg_1));
-        lg_3 = u32(nb_opq((lg_2 - nb_opq((floor(nb_opq((lg_2 * nb_opq(2.3283064365386963e-10f)))) * nb_opq(4294967296.0f))))));
-        nb_st_bytes_g(bitcast<u32>(i_0), bitcast<i32>(select(0u, select(lg_3, (0u - lg_3), (lg_1 < nb_opq(0.0f))), (abs(lg_1) < nb_opq(nb_f32_bits(0x7f800000u))))));
+        lg_3 = u32(nb_opq((lg_2 - nb_opq(nb_opq((floor(nb_opq((lg_2 * nb_opq(2.3283064365386963e-10f)))) * nb_opq(4294967296.0f)))))));
+        nb_st_bytes_g(bitcast<u32>(i_0), bitcast<i32>(select(0u, select(lg_3, (0u - lg_3), (lg_1 < nb_opq(nb_opq(0.0f)))), (abs(lg_1) < nb_opq(nb_opq(nb_f32_bits(0x7f800000u)))))));
       }
       "
     `);

@@ -988,8 +988,9 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
         const [a, b0] = this.seq([e.a, e.b], rt);
         const exact = e.opType === 'f32' && !this.opts.fastmath;
         // x - x, x / x, x == x, x <= x … are folded by drivers that assume no NaN/Infinity
-        // (the operands may be one value under two names): hide one operand.
-        const b = exact && OPAQUE_RIGHT.has(e.op) && !isOpaque(e.b) ? this.opaque(b0) : b0;
+        // (the operands may be one value under two names, or two equal expressions the
+        // driver merges, like (a + 1) - (a + 1)): hide the right operand, always.
+        const b = exact && OPAQUE_RIGHT.has(e.op) ? this.opaque(b0) : b0;
         if (e.op === 'div' && exact && !safeDivisor(e.b)) return this.opaque(`${this.helpers.use('nb_div')}(${a}, ${b})`);
         if (e.opType === 'bool' && ORDERED.has(e.op)) {
           // JS compares booleans as numbers (false < true); WGSL has no ordered bool comparison.
@@ -1128,14 +1129,9 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
 
 /** f32 operations whose results pass through nb_opq. */
 const FLOAT_ARITH = new Set(['add', 'sub', 'mul', 'div']);
-/** f32 operations whose right operand passes through nb_opq when it may be the left one. */
+/** f32 operations whose right operand passes through nb_opq (it may be the left one). */
 const OPAQUE_RIGHT = new Set(['sub', 'div', 'eq', 'ne', 'lt', 'le', 'gt', 'ge']);
 const ORDERED = new Set(['lt', 'le', 'gt', 'ge']);
-
-/** An f32 expression the emitter already made opaque: a constant, the result of + - * /, an integer converted to f32. */
-function isOpaque(e: Expr): boolean {
-  return e.kind === 'const' || (e.kind === 'binary' && e.opType === 'f32' && FLOAT_ARITH.has(e.op)) || hidesIntToFloat(e, false);
-}
 
 /** i32/u32/bool → f32 conversions pass through nb_opq (drivers fold `0.0 / y`, `0.0 * y` to 0). */
 function hidesIntToFloat(e: Expr, fastmath: boolean | undefined): boolean {

@@ -22,12 +22,14 @@ export const HELPERS: Record<string, HelperDef> = {
   // Shader compilers may rewrite float arithmetic as if it were real numbers:
   // Mesa (llvmpipe) turns (x - y) + y into x, (x + 1e8) - 1e8 into x,
   // (x * 4) * 0.25 into x, x * 0 into 0, fuses a * b + c into an fma, and drops
-  // a store of x / 0. WGSL has no \`precise\`; an OR with a uniform word that is
-  // always 0 (set by the runtime) hides a value from those rewrites at the cost
-  // of one integer operation. The emitter passes f32 constants and the results
-  // of f32 + - * / through it (not with fastmath: true).
+  // a store of x / 0. WGSL has no \`precise\`; an integer addition of a uniform
+  // word that is always 0 (set by the runtime) hides a value from those rewrites
+  // at the cost of one integer operation. Addition, not OR: OR is idempotent, so
+  // nb_opq(nb_opq(x)) was nb_opq(x) to the driver and x - nb_opq(x) folded to 0
+  // for an x already hidden (Infinity - Infinity gave 0). The emitter passes f32
+  // constants and the results of f32 + - * / through it (not with fastmath: true).
   nb_opq: {
-    code: `fn nb_opq(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) | nb_a.nb_zero); }`,
+    code: `fn nb_opq(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) + nb_a.nb_zero); }`,
   },
   // JS negation of an f32: flip the sign bit (NaN stays NaN). llvmpipe miscompiled
   // a float negation flowing into a helper that returns its parameter early

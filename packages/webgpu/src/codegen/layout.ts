@@ -8,7 +8,7 @@ import type { ElemType, ScalarType } from '@numbat/core';
 
 /**
  * Fixed uniform words: the user's grid, the dispatch's x/y extent, the number of real blocks,
- * and a word that is always 0 (the shader ORs float bits with it to hide values from the
+ * and a word that is always 0 (the shader adds it to float bits to hide values from the
  * driver's unsafe float rewrites: see nb_opq in helpers.ts).
  */
 export const U_GRID = 0, U_DISP_X = 3, U_DISP_Y = 4, U_NBLOCKS = 5, U_ZERO = 6, U_FIXED_WORDS = 7;

@@ -13,6 +13,8 @@ const PAIRS = [1.5, 3e38, -2.25, 1e-3, Infinity, -Infinity, NaN, 0, -0, 1.000244
 const negOverSelf = cuda.jit(function negOverSelf(p0: number, p1: number) { if (true) return (-p1) / Math.fround(p1); return p0; }, { device: true });
 // Fuzz seed 300136: a device function whose result is the constant 1.
 const onePlusHalf = cuda.jit(function onePlusHalf(p0: number) { return 0.5 + f32(0.5); }, { device: true });
+// Fuzz seed 3003302: x - x of a parameter that holds Infinity.
+const selfMinus = cuda.jit(function selfMinus(p0: number, p1: number) { return p0 - p0; }, { device: true });
 // Math.atan's special and interesting arguments (±1 hits the x = (x - 1) / (x + 1) branch).
 const ATAN_ARGS = [-1, 1, -2, 0.5, 3, -0.3, 100, 1e-3, 0, -0, NaN, Infinity, -Infinity];
 
@@ -208,6 +210,39 @@ export const regressWebgpu: CorpusCase[] = [
             o[idx(t) * 2 + 1] = f(f(f(sh[t] % a[1]) + 7) * 0.5);
           }
         }
+      }
+    },
+    outputs: [1],
+  } as CorpusCase,
+  {
+    // The driver folded x - x to 0 when x was already hidden from it (an OR with
+    // zero is idempotent, so x and the hidden right operand were one value).
+    name: 'infinity_minus_itself_is_nan',
+    covers: ['x - x of a hidden value (x = a + a, x = Infinity)', '(a + 1) - (a + 1)', 'x / x of a sum', 'x - x in a device function in a loop (fuzz seed 3003302)'],
+    kernel: function infMinusItself(a: Float32Array, o: Float32Array) {
+      const i = cuda.grid(1);
+      if (i >= a.length) return;
+      const x = a[i] + a[i];
+      const inf = Infinity;
+      o[i * 6] = x - x;
+      o[i * 6 + 1] = (a[i] + 1) - (a[i] + 1);
+      o[i * 6 + 2] = x / x;
+      o[i * 6 + 3] = inf - inf;
+      o[i * 6 + 4] = x !== x ? 1 : 0;
+      let q = 0;
+      while (q < (i & 3)) {
+        q++;
+        o[i * 6 + 5] = selfMinus(u32(1) / cuda.umulhi(u32(1), u32(1)), u32(1));
+      }
+    },
+    options: { globals: { selfMinus }, float: 'f32' },
+    grid: 1, block: 16,
+    args: () => [Float32Array.from([Infinity, 1, -Infinity, NaN, 0, -0, 3e38, -2.5, 1e-3]), new Float32Array(9 * 6)],
+    reference: ([a, o]: any) => {
+      const f = Math.fround;
+      for (let i = 0; i < a.length; i++) {
+        const x = f(a[i] + a[i]), y = f(a[i] + 1);
+        o.set([x - x, y - y, x / x, NaN, x !== x ? 1 : 0, (i & 3) ? NaN : 0], i * 6);
       }
     },
     outputs: [1],
