@@ -125,7 +125,7 @@ function hostValue(cx: LowerContext, v: unknown, node: N, name: string): Val {
   const ta = elemTypeOfTypedArray(v);
   if (ta || (Array.isArray(v) && v.every((x) => typeof x === 'number'))) {
     const values = Array.from(v as ArrayLike<number>);
-    const elem: ElemType = ta ?? (values.every((x) => Number.isInteger(x) && x >= -2147483648 && x <= 2147483647) ? 'i32' : cx.float);
+    const elem: ElemType = ta ?? (values.every((x) => Number.isInteger(x) && !Object.is(x, -0) && x >= -2147483648 && x <= 2147483647) ? 'i32' : cx.float);
     if (values.length > 65536) cx.fail(node, 'large constant array', `global '${name}' has ${values.length} elements; constant tables are limited to 65536 (pass it as an argument instead)`);
     const existing = cx.arrays.find((a) => a.space === 'const' && a.name === name);
     const id = existing?.id ?? cx.arrays.length;

@@ -26,7 +26,7 @@ export function f32Bits(v: number): number {
 
 /**
  * A WGSL literal for `value` of type `t`, or undefined when WGSL has no literal
- * for it (NaN, ±Infinity): the caller then builds the value at run time from
+ * for it (NaN, ±Infinity, subnormals, -0): the caller then builds the value at run time from
  * its bits. Negative literals are parenthesised so they can follow any operator.
  */
 export function literal(t: ScalarType, value: number | boolean): string | undefined {
@@ -44,7 +44,8 @@ export function literal(t: ScalarType, value: number | boolean): string | undefi
       if (!Number.isFinite(f)) return undefined;
       // Subnormals: Tint may flush a literal; build them from bits like NaN.
       if (f !== 0 && Math.abs(f) < 1.1754943508222875e-38) return undefined;
-      if (Object.is(f, -0)) return '(-0.0f)';
+      // -0: Dawn's GLSL path loses the sign of a `-0.0f` literal (+0 on llvmpipe); build it from bits.
+      if (Object.is(f, -0)) return undefined;
       let s = String(Math.abs(f));
       if (!/[.eE]/.test(s)) s += '.0';
       return f < 0 ? `(-${s}f)` : `${s}f`;

@@ -247,4 +247,35 @@ export const regressWebgpu: CorpusCase[] = [
     },
     outputs: [1],
   } as CorpusCase,
+  {
+    // Dawn's GLSL path turned the WGSL literal `-0.0f` into +0 on llvmpipe: constant -0 (also a
+    // -0 element of a constant table) came out +0. Compared with the sign of zero.
+    name: 'signed_zeros_survive',
+    covers: ['-0 * x from arrays', '-0 * x', 'x * -0', '-0 + -0', '-x of +0', '0 / -5', 'Math.fround(-0)', 'a -0 in a constant table', 'a -0 stored and read back'],
+    kernel: function signedZeros(a: Float32Array, o: Float32Array) {
+      const i = cuda.grid(1);
+      if (i >= a.length) return;
+      const x = a[i];
+      o[i * 9] = a[0] * x;
+      o[i * 9 + 1] = -0 * x;
+      o[i * 9 + 2] = x * -0;
+      o[i * 9 + 3] = -0 + -0;
+      o[i * 9 + 4] = -x;
+      o[i * 9 + 5] = 0 / -5;
+      o[i * 9 + 6] = Math.fround(-0);
+      o[i * 9 + 7] = ZEROS[i % 2] + ZEROS[0];
+      o[i * 9 + 8] = o[i * 9 + 1];
+    },
+    grid: 1, block: 32,
+    options: { globals: { ZEROS: Float32Array.from([-0, 0]) } },
+    signedZero: true,
+    args: () => [Float32Array.from([-0, 0, 2, -3, 0.5, -1e-3]), new Float32Array(54)],
+    reference: ([a, o]: any) => {
+      for (let i = 0; i < a.length; i++) {
+        const x = a[i];
+        o.set([a[0] * x, -0 * x, x * -0, -0 + -0, -x, 0 / -5, -0, [-0, 0][i % 2] + -0, -0 * x], i * 9);
+      }
+    },
+    outputs: [1],
+  } as CorpusCase,
 ];

@@ -24,6 +24,8 @@ export interface CorpusCase {
   rtol?: number;
   atol?: number;
   intAtol?: number;
+  /** Float zeros must match in sign too (-0 vs +0); otherwise 0 === -0 passes. */
+  signedZero?: boolean;
   /** Uses f64 data: targets without f64 (webgpu) must refuse it with a clear error. */
   needsF64?: boolean;
   /** Calls warp functions under thread-dependent control: targets that emulate warps (caps.warp 'emulated') must refuse it with a CompileError naming the warp function. */
