@@ -180,4 +180,39 @@ describe('cpu lane groups match the simulator', () => {
       out[cuda.grid(1)] = acc * 100 + more;
     }, 2, 32, () => [new Int32Array(64)], [0]);
   });
+
+  it('an out-of-bounds access under a varying branch names the first failing thread, as on the simulator', async () => {
+    // Only some lanes of a group take the branch; with a uniform index every
+    // one of them fails, and the report must name the first of those, not lane 0.
+    const kernels: ((a: Int32Array, o: Int32Array) => void)[] = [
+      function uniformStore(a: Int32Array, o: Int32Array) { const i = cuda.grid(1); if (a[i] < 0) o[1000] = 1; },
+      function uniformLoad(a: Int32Array, o: Int32Array) { const i = cuda.grid(1); if (a[i] < 0) a[i] = o[1000]; },
+      function uniformCondLoad(a: Int32Array, o: Int32Array) { const i = cuda.grid(1); if (a[i] < 0) { if (o[1000] > 0) a[i] = 2; } },
+      function uniformInElse(a: Int32Array, o: Int32Array) { const i = cuda.grid(1); if (a[i] >= 0) a[i] = 1; else o[1000] = 1; },
+      function varyingIndex(a: Int32Array, o: Int32Array) { const i = cuda.grid(1); if (a[i] < 0) o[i] = 1; },
+      function uniformInLoop(a: Int32Array, o: Int32Array) {
+        const i = cuda.grid(1);
+        for (let j = 0; j < 3; j++) { if (a[i] >= 0) break; a[i] += o[j * 1000]; }
+      },
+      function uniformInVaryingLoop(a: Int32Array, o: Int32Array) {
+        const i = cuda.grid(1);
+        for (let j = 0; j < (a[i] < 0 ? 2 : 1); j++) if (j > 0) o[1000] = j;
+      },
+    ];
+    const failing = [[137], [136, 150], [143], [5, 200]]; // mid-group, first of a group, last of a group, two blocks
+    for (const fn of kernels) {
+      for (const neg of failing) {
+        const report = async (target: 'cpu' | 'sim'): Promise<string> => {
+          const a = new Int32Array(256);
+          for (const t of neg) a[t] = -1;
+          const err = await cuda.jit(fn, { target }).configure(2, 128)(a, new Int32Array(16)).catch((x) => x);
+          expect(err, `${fn.name} on ${target}`).toBeInstanceOf(LaunchError);
+          return err.message;
+        };
+        const want = await report('sim');
+        expect(want).toMatch(/thread \(\d+, 0, 0\) of block/);
+        expect(await report('cpu'), `${fn.name}, threads ${neg} fail`).toBe(want);
+      }
+    }
+  });
 });

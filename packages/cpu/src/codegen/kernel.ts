@@ -70,7 +70,11 @@ export interface CpuModule {
 }
 
 /** The thread whose values the code at the insertion point computes. */
-interface ThreadCtx { tx: Value; ty: Value; tz: Value; tid: Value; next?: BasicBlock }
+interface ThreadCtx {
+  tx: Value; ty: Value; tz: Value; tid: Value; next?: BasicBlock;
+  /** threadIdx.x an out-of-bounds report names, when not tx (lane-uniform code of a lane group: its first active lane). */
+  reportTx?: Value;
+}
 
 /** Block-level loop around a region: where a region's break/continue lead. */
 interface BarrierLoop { brk: Value; cont: Value; exit: BasicBlock; latch: BasicBlock; usedBrk: boolean; usedCont: boolean }
@@ -664,6 +668,11 @@ class CpuKernelBuilder {
         self.hooks().boundsFail(ref, index, loc, unsigned);
         self.cur = saved;
       },
+      asLane: (lane, lower) => {
+        const saved = self.cur;
+        self.cur = { ...saved, reportTx: b.CreateAdd(tx0, lane) };
+        try { return lower(); } finally { self.cur = saved; }
+      },
       atomic: (x, idx, value, expected) => this.low.atomicOf(x, idx, value, expected),
       poll: this.opts.poll ? () => this.pollStop() : undefined,
       outerLoopExit: loop ? (kind) => {
@@ -779,7 +788,7 @@ class CpuKernelBuilder {
         }
         self.plan.sites.push(site);
         e.call('numbat_report_oob', e.void,
-          [self.info, e.int(self.plan.sites.length - 1), index, self.cur.tx, self.cur.ty, self.cur.tz, ...self.blockIdx],
+          [self.info, e.int(self.plan.sites.length - 1), index, self.cur.reportTx ?? self.cur.tx, self.cur.ty, self.cur.tz, ...self.blockIdx],
           [e.ptr(e.i32), e.i32, e.i32, e.i32, e.i32, e.i32, e.i32, e.i32, e.i32]);
         self.b.CreateBr(self.errorExit);
       },

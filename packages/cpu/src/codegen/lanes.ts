@@ -59,6 +59,8 @@ export interface LaneEnv {
   arrayLength(ref: ArrayRef): Value;
   /** Reports an out-of-bounds access of `lane` and leaves the kernel (terminates the block). */
   boundsFail(ref: ArrayRef, index: Value, lane: Value, loc: Loc | undefined, unsigned?: boolean): void;
+  /** Runs `lower` (the ordinary lowering of lane-uniform code) so that an out-of-bounds access in it names `lane`. */
+  asLane<T>(lane: Value, lower: () => T): T;
   /** Atomic read-modify-write of one lane (lowered like the scalar path). */
   atomic(e: Expr & { kind: 'atomic' }, index: Value, value: Value, expected: Value | undefined): Value;
   /** The stoppable variant: poll for a stop request at a loop back-edge (may leave the kernel; continues in a fresh block). */
@@ -521,7 +523,7 @@ export class LaneLowerer {
       case 'expr': this.expr(s.expr); return;
       case 'if': {
         if (env.uni.isUniform(s.cond)) {
-          const c = low.expr(s.cond);
+          const c = this.uniformExpr(s.cond);
           const t = low.block('lif.then'), f = low.block('lif.else'), join = low.block('lif.end');
           b.CreateCondBr(c, t, f);
           b.SetInsertPoint(t); this.stmts(s.then); low.jump(join);
@@ -576,7 +578,7 @@ export class LaneLowerer {
     const head = low.block('lloop'), body = low.block('lloop.body'), latch = low.block('lloop.latch'), exit = low.block('lloop.end');
     b.CreateBr(head);
     b.SetInsertPoint(head);
-    if (s.cond) b.CreateCondBr(low.expr(s.cond), body, exit); else b.CreateBr(body);
+    if (s.cond) b.CreateCondBr(this.uniformExpr(s.cond), body, exit); else b.CreateBr(body);
     b.SetInsertPoint(body);
     this.loops.push({ brk: exit, cont: latch });
     this.stmts(s.body);
@@ -720,7 +722,7 @@ export class LaneLowerer {
 
   expr(x: Expr): LV {
     const env = this.env, low = env.low, b = this.b, e = this.e;
-    if (env.uni.isUniform(x)) return x.kind === 'const' ? { u: low.expr(x), c: x.value } : { u: low.expr(x) };
+    if (env.uni.isUniform(x)) return x.kind === 'const' ? { u: low.expr(x), c: x.value } : { u: this.uniformExpr(x) };
     const ve = this.ve;
     /** One vector operation for all lanes (`ts`: the operands' IR types). */
     const vmap = (vs: LV[], ts: ScalarType[], f: (...a: Value[]) => Value): LV => ({ v: f(...vs.map((v, i) => this.vecOf(v, ts[i]))), t: x.type });
@@ -916,6 +918,26 @@ export class LaneLowerer {
     return vectorMathKernel(ve, fn, t, args);
   }
 
+  /**
+   * A lane-uniform expression through the ordinary lowering (as lane 0). Its
+   * loads are bounds-checked once for the group; a failure names the first
+   * active lane, as the simulator would (lane 0 may be masked off here).
+   */
+  private uniformExpr(x: Expr): Value {
+    const low = this.env.low;
+    let loads = false;
+    forEachExpr(x, (y) => { if (y.kind === 'load') loads = true; });
+    const m = loads && this.env.boundscheck ? this.mask() : undefined;
+    return m ? this.env.asLane(this.firstLane(m), () => low.expr(x)) : low.expr(x);
+  }
+
+  /** The index of the first set lane of `m` (W-1 when none is: the caller knows one is). */
+  private firstLane(m: Value[]): Value {
+    let lane: Value = this.e.int(m.length - 1);
+    for (let i = m.length - 2; i >= 0; i--) lane = this.b.CreateSelect(m[i], this.e.int(i), lane);
+    return lane;
+  }
+
   private llvmZero(t: LLVMNS.Type): Value {
     return this.env.low.llvm.Constant.getNullValue(t);
   }
@@ -927,11 +949,13 @@ export class LaneLowerer {
   private index(ref: ArrayRef, index: Expr, loc: Loc | undefined): LV {
     const b = this.b, e = this.e, env = this.env;
     const iv = this.expr(index);
+    const m = this.mask();
     if ('u' in iv) {
-      if (env.boundscheck) this.check(ref, [iv.u], [e.bool(true)], loc, index.type === 'u32');
+      // One index for the group, but only the active lanes access it: the
+      // failing thread is the first active lane (and none fails when none is active).
+      if (env.boundscheck) this.check(ref, m ? m.map(() => iv.u) : [iv.u], m ?? [e.bool(true)], loc, index.type === 'u32');
       return { u: b.CreateZExt(iv.u, e.i64) };
     }
-    const m = this.mask();
     if ('lin' in iv && !m) {
       if (env.boundscheck) {
         // base .. base+W-1 all in bounds: one test (in 64 bits, so base+W-1 cannot wrap)
