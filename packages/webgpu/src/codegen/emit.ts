@@ -415,7 +415,9 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
       this.emitStmt(s, false);
       if (s.kind === 'return' || s.kind === 'break' || s.kind === 'continue') return; // the rest is dead
       if (this.endsFlow(s)) return; // Tint warns (on stderr) about code after it
-      if (this.exitFlag && this.guardLoopDepth >= 0 && k + 1 < stmts.length && containsReturn([s])) {
+      // Inside a loop the check is needed after the last statement too: the loop's update and
+      // condition would run again for a thread that returned (found by the fuzzer, seed 5001344).
+      if (this.exitFlag && this.guardLoopDepth >= 0 && (k + 1 < stmts.length || this.guardLoopDepth > 0) && containsReturn([s])) {
         // A return inside this statement set nb_ret: skip the rest of the list.
         if (this.guardLoopDepth > 0) { this.line('if (nb_ret) { break; }'); continue; }
         this.line('if (!nb_ret) {');

@@ -278,4 +278,29 @@ export const regressWebgpu: CorpusCase[] = [
     },
     outputs: [1],
   } as CorpusCase,
+  {
+    // A kernel with a barrier returns through a flag (exit-flag mode): a return in a loop nested
+    // in a thread-dependent do-while, as the last statement of the outer body, left only the inner
+    // loop, and the outer loop ran again (fuzz seeds 5001344, 5001846).
+    name: 'return_in_nested_loop_after_barrier',
+    covers: ['return inside a for nested in a do-while, kernel with a barrier'],
+    kernel: function returnNestedAfterBarrier(o: Int32Array, a: Int32Array) {
+      const i = cuda.grid(1);
+      cuda.syncthreads();
+      let q = 0;
+      do {
+        q++;
+        o[i] = q;
+        for (let j = 0; j < (a[0] & 3); j++) {
+          if (j >= (i & 1)) return;
+        }
+      } while (q < (i & 3));
+    },
+    grid: 1, block: 16,
+    args: () => [new Int32Array(16), Int32Array.from([1])],
+    reference: ([o]: any) => {
+      for (let i = 0; i < 16; i++) o[i] = (i & 1) === 0 ? 1 : (i & 3);
+    },
+    outputs: [0],
+  } as CorpusCase,
 ];
