@@ -16,7 +16,6 @@ import { foldConstants } from './ir/fold.js';
 import { checkBarriers, verifyIR } from './ir/verify.js';
 import { prepareWarps } from './ir/warp-emulation.js';
 import { printIR } from './ir/print.js';
-import { forEachStmt } from './ir/walk.js';
 import { legalize } from './legalize/index.js';
 import type { KernelIR } from './ir/nodes.js';
 import { hashString } from './hash.js';
@@ -26,7 +25,7 @@ import { resolveTarget, usableBackend } from './targets.js';
 import { NdArray } from './ndarray.js';
 import { logBuffers, printLog } from './console-log.js';
 import { DTYPE_NAMES, elemTypeOfTypedArray, is64, isDType, paramTypeKey, type ParamType, type ScalarType } from './types.js';
-import { check64 } from './ir/uses64.js';
+import { refuseMissingCaps } from './ir/missing-caps.js';
 
 export interface JitOptions {
   /** A registered target, or 'auto' (default): the available one of highest priority (cuda, else hardware webgpu, else cpu, else sim). NUMBAT_TARGET overrides 'auto'. */
@@ -272,9 +271,8 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
     // The simulator always checks bounds (it is the oracle), so its IR keeps the per-dimension checks.
     const tFront = performance.now();
     const ir = this.lower(sig, float, (this.options.boundscheck ?? true) || backend.target === 'sim', backend);
-    refuseMissingCaps(ir, backend);
+    refuseMissingCaps(ir, backend.caps, backend.target);
     const frontend = ms(tFront);
-    check64(ir, backend.caps, backend.target);
     const globalsKey = describeGlobals(this.globals());
     // The printed IR covers what the source does not show: device functions
     // resolved by name (numbat's random) and the frontend's own version.
@@ -324,18 +322,6 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
 }
 
 /** Grid barriers and fences only where the backend says it has them (caps.gridSync, caps.fences). */
-function refuseMissingCaps(ir: KernelIR, backend: Backend): void {
-  forEachStmt(ir.body, (s) => {
-    if (s.kind === 'barrier' && s.grid && !backend.caps.gridSync) {
-      throw new CompileError('cuda.cg.this_grid().sync()', `cuda.cg.this_grid().sync() (grid-wide synchronisation) is not available on target '${backend.target}': it cannot keep every block of the grid resident at once to meet at the barrier; split the kernel into two launches at the barrier, or use target 'cpu', 'cuda' or 'sim'`, ir.name, ir.source, s.loc);
-    }
-    if (s.kind === 'fence' && !backend.caps.fences) {
-      const api = s.scope === 'block' ? 'cuda.threadfence_block()' : s.scope === 'device' ? 'cuda.threadfence()' : 'cuda.threadfence_system()';
-      throw new CompileError(api, `${api} is not available on target '${backend.target}': ${backend.target === 'webgpu' ? 'WGSL has no memory fence (storageBarrier() is a workgroup barrier, not a fence, and its atomics are relaxed)' : 'the target has no memory fences'}; order memory through atomics or a barrier, or split the kernel into two launches`, ir.name, ir.source, s.loc);
-    }
-  });
-}
-
 /** AbortSignal.any, where the runtime lacks it (Node < 20.3). */
 function anySignal(signals: AbortSignal[]): AbortSignal {
   if (typeof AbortSignal.any === 'function') return AbortSignal.any(signals);

@@ -27,7 +27,7 @@ export function uses64(ir: KernelIR): { value?: { what: string; loc?: Loc }; ato
 export function check64(ir: KernelIR, caps: BackendCaps, target: string): void {
   if (caps.i64 && caps.atomics64) return;
   const u = uses64(ir);
-    if (u.value && !caps.i64) {
+  if (u.value && !caps.i64) {
     throw new CompileError('64-bit integers', `kernel '${ir.name}' uses 64-bit integers (i64/u64, BigInt): ${u.value.what}, and target '${target}' has no 64-bit integers; run it on cpu, cuda or sim`, ir.name, ir.source, u.value.loc);
   }
   if (u.atomic && !caps.atomics64) {
