@@ -1,5 +1,6 @@
 // npm run fuzz -- [--seconds N | --count N] [--targets sim,cpu,webgpu] [--seed S]
 //                 [--exclude fam,...] [--include fam,...] [--no-reduce] [--out dir] [--families]
+//                 [--kinds exact,f64,f32] (float kinds to draw; f32 alone suits a webgpu-only run)
 // Differential fuzzing of generated kernels (see docs/fuzzing.md). Families of known open
 // bugs (KNOWN_OPEN in fuzz.mjs) are excluded unless named in --include (or --include all).
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -26,11 +27,13 @@ const count = Number(opt('count', Infinity));
 const seed = Number(opt('seed', Date.now() % 1e6));
 const targets = list(opt('targets', 'sim,cpu,webgpu'));
 const out = opt('out', 'test/fuzz/failures');
+const kinds = opt('kinds') ? list(opt('kinds')) : null;
+for (const k of kinds ?? []) if (!['exact', 'f64', 'f32'].includes(k)) { console.error(`unknown kind '${k}' (exact, f64, f32)`); process.exit(2); }
 
-console.log(`numbat fuzz: seed ${seed}, ${Number.isFinite(count) ? `${count} kernels` : `${seconds} s`}, targets ${targets.join(',')}, excluded families: ${exclude.join(',') || 'none'}`);
+console.log(`numbat fuzz: seed ${seed}, ${Number.isFinite(count) ? `${count} kernels` : `${seconds} s`}, targets ${targets.join(',')}${kinds ? `, kinds ${kinds.join(',')}` : ''}, excluded families: ${exclude.join(',') || 'none'}`);
 let last = Date.now();
 const summary = await fuzz({
-  seed, count, seconds, targets, exclude, reduceFailures: !argv.includes('--no-reduce'),
+  seed, count, seconds, targets, exclude, kinds, reduceFailures: !argv.includes('--no-reduce'),
   onFailure(f) {
     mkdirSync(out, { recursive: true });
     const file = join(out, `seed-${f.seed}.test.ts.txt`);

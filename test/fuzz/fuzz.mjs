@@ -20,12 +20,12 @@ const mismatchedArrays = (m) => [...new Set([...m.matchAll(/(\w+)\[\d+\]: got/g)
  * Runs `count` kernels (or until `seconds` pass) from `seed` on; returns the summary.
  * onFailure receives { seed, results, reduced, test } for each failing kernel.
  */
-export async function fuzz({ seed = 1, count = Infinity, seconds = Infinity, targets = ['sim', 'cpu', 'webgpu'], exclude = [], reduceFailures = true, maxReduceTries = 300, onFailure = () => {}, onProgress = () => {} } = {}) {
+export async function fuzz({ seed = 1, count = Infinity, seconds = Infinity, targets = ['sim', 'cpu', 'webgpu'], exclude = [], kinds = null, reduceFailures = true, maxReduceTries = 300, onFailure = () => {}, onProgress = () => {} } = {}) {
   const t0 = Date.now();
   const summary = { kernels: 0, jsChecked: 0, perTarget: {}, skipReasons: {}, coverage: {}, failures: [] };
   const bump = (t, k) => { const o = (summary.perTarget[t] ??= {}); o[k] = (o[k] ?? 0) + 1; };
   for (let s = seed; s < seed + count && (Date.now() - t0) / 1000 < seconds; s++) {
-    const p = generate(s, { exclude });
+    const p = generate(s, { exclude, kinds });
     const results = await check(p, targets);
     summary.kernels++;
     for (const c of p.coverage) summary.coverage[c] = (summary.coverage[c] ?? 0) + 1;

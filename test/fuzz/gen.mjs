@@ -78,7 +78,7 @@ const F_LITERALS = ['0.5', '1.5', '2', '0.1', '3', '1e-3', '1e8', '0.25', '7', '
 const I_LITERALS = ['0', '1', '2', '3', '5', '7', '31', '100', '255', '65535', '2147483647', '1000000'];
 
 /** Generates one kernel program from a seed. */
-export function generate(seed, { exclude = [] } = {}) {
+export function generate(seed, { exclude = [], kinds = null } = {}) {
   const rnd = mulberry32(seed);
   const off = new Set(exclude);
   const on = (f) => !off.has(f);
@@ -86,7 +86,8 @@ export function generate(seed, { exclude = [] } = {}) {
   const pick = (a) => a[r(a.length)];
   const chance = (p) => rnd() < p;
 
-  const kind = pick(['exact', 'exact', 'f64', 'f32', 'f32']);
+  // kinds narrows the float kinds (e.g. ['f32'] for a webgpu-only run, where f64 kernels are skipped).
+  const kind = pick(kinds ?? ['exact', 'exact', 'f64', 'f32', 'f32']);
   const exact = kind === 'exact';
   const hasF32 = kind === 'f32';
   const grid2 = on('grid2') && chance(0.3);
