@@ -5,6 +5,8 @@
 // Per kernel: <case>.<kernel>.w<W>[.poll][.nobc].ll as built (W = 1, 4, the
 // host's width; the stoppable variant; bounds checks off) and .opt.ll (the
 // host's width, optimised as the backend does). Needs a build (npx tsc -b).
+// Entry names carry a per-compile suffix: compare with them normalised, e.g.
+//   diff <(sed -E 's/numbat_run_\w+/numbat_run_X/g' A/f.ll) <(sed -E 's/numbat_run_\w+/numbat_run_X/g' B/f.ll)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cuda, loadBackend, registerBackend } from '@numbat/core';
