@@ -1,6 +1,7 @@
 // Where locals live (regions.ts planStorage), on hand-built IR: the choices
 // between private (one scalar per pass), per-thread storage and threadIdx.x
-// aliases decide what a value survives, so they are checked directly.
+// aliases decide what a value survives, so they are checked directly; and the
+// block-level plan the code generator walks.
 import { describe, expect, it } from 'vitest';
 import type { Stmt } from '@numbat/core';
 import { planStorage } from '../dist/codegen/regions.js';
@@ -46,5 +47,36 @@ describe('cpu storage plan', () => {
     const plan = planStorage(kernel('k', [{ kind: 'array', elem: 'i32' }], body, { locals: locals(1), hasBarrier: true }));
     expect(plan.txAliases.has(0)).toBe(false);
     expect(plan.perThreadLocals.has(0)).toBe(true);
+  });
+
+  it('plans the block level as the tree the code generator walks, regions in emission order', () => {
+    const body: Stmt[] = [
+      assign(0, sp('threadIdx')),
+      assign(1, sp('blockDim')), // a block scalar: hoisted, between regions
+      store(0, l(0), c(1)),
+      barrier,
+      assign(9, c(0)),
+      loop([store(0, l(0), l(1)), barrier, assign(1, bin('shr', l(1), c(1)))]),
+      ifs(bin('lt', l(1), c(100)), [barrier, store(0, l(0), c(2))], [store(0, l(0), c(3))]),
+      store(0, l(0), l(0)),
+    ];
+    const plan = planStorage(kernel('k', [{ kind: 'array', elem: 'i32' }], body, { locals: locals(10), hasBarrier: true }));
+    const shape = (items: typeof plan.body): unknown[] => items.map((x) => {
+      switch (x.kind) {
+        case 'region': return `region ${x.region.id}${x.region.inBarrierLoop ? ' (in loop)' : ''}: ${x.region.stmts.length}`;
+        case 'hoisted': return `hoisted v${x.stmt.local}`;
+        case 'barrier': return 'barrier';
+        case 'if': return { if: shape(x.then), else: shape(x.else) };
+        case 'loop': return { loop: shape(x.body), update: shape(x.update) };
+      }
+    });
+    // v9 (the loop counter: 0, then +1 in the update) is a block scalar too.
+    expect(shape(plan.body)).toEqual([
+      'region 0: 1', 'hoisted v1', 'region 1: 1', 'barrier', 'hoisted v9',
+      { loop: ['region 2 (in loop): 1', 'barrier', 'hoisted v1'], update: ['hoisted v9'] },
+      { if: ['barrier', 'region 3: 1'], else: ['region 4: 1'] },
+      'region 5: 1',
+    ]);
+    expect(plan.regions.map((r) => r.id)).toEqual([0, 1, 2, 3, 4, 5]);
   });
 });

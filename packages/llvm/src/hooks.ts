@@ -2,23 +2,29 @@
 // target. The CPU backend answers with work-item-loop storage and a per-worker
 // shared buffer; the CUDA backend with NVVM special registers and address
 // spaces. See README.md in this folder for the contract of each hook.
+//
+// `C` is the target's context of the code being lowered, passed to every hook
+// whose answer depends on where that code runs (the CPU: the thread of its
+// work-item loops the code computes for; CUDA: none, `void`).
 
-import type { ArrayRef, BarrierStmt, Loc, SpecialReg, WarpStmt } from '@numbat/core';
+import type { ArrayRef, BarrierStmt, Loc, ScalarType, SpecialReg, WarpStmt } from '@numbat/core';
 import type { LLVMNS } from './bindings.js';
 import type { MathTable } from './math.js';
 
 type Value = LLVMNS.Value;
 
-export interface TargetHooks {
-  /** i32 value of threadIdx/blockIdx/blockDim/gridDim `.x/.y/.z` at the current insertion point. */
-  special(reg: SpecialReg, dim: 0 | 1 | 2): Value;
-  /** Pointer to the storage of local `id` (pointee: the local's scalar type; bool is i1). */
-  localPtr(id: number): Value;
+export interface TargetHooks<C = void> {
+  /** Scalar kernel parameter `index` (of IR type `type`; bool as i1). */
+  param(index: number, type: ScalarType): Value;
+  /** i32 value of threadIdx/blockIdx/blockDim/gridDim `.x/.y/.z` in context `at`. */
+  special(reg: SpecialReg, dim: 0 | 1 | 2, at: C): Value;
+  /** Pointer to the storage of local `id` in context `at` (pointee: the local's scalar type; bool is i1). */
+  localPtr(id: number, at: C): Value;
   /**
    * Pointer to element `index` (an i64, already bounds-checked when checks are
    * on) of an array. The pointee is the element's memory type (i8/i16/i32/float/double).
    */
-  elementPtr(ref: ArrayRef, index: Value): Value;
+  elementPtr(ref: ArrayRef, index: Value, at: C): Value;
   /** Element count of an array as i32. */
   arrayLength(ref: ArrayRef): Value;
   /**
@@ -26,17 +32,17 @@ export interface TargetHooks {
    * `unsigned` when the index is a u32 (so 0xffffffff is reported as 4294967295, not -1).
    * Must report the failure and end the block with a terminator (ret, br, unreachable).
    */
-  boundsFail(ref: ArrayRef, index: Value, loc: Loc | undefined, unsigned?: boolean): void;
+  boundsFail(ref: ArrayRef, index: Value, loc: Loc | undefined, unsigned: boolean, at: C): void;
   /** A barrier reached by the plain lowering (the CPU backend splits kernels at barriers instead). */
-  barrier(s: BarrierStmt): void;
+  barrier(s: BarrierStmt, at: C): void;
   /**
    * Optional: a warp collective, on targets with native warps (caps.warp 'native';
    * core rewrites them away for 'emulated' ones). Operands are already evaluated
    * (mask and lane as i32, a predicate as i1); returns the result (and match_all's i1 predicate).
    */
-  warp?(s: WarpStmt, mask: Value | undefined, value: Value | undefined, lane: Value | undefined): { result?: Value; pred?: Value };
+  warp?(s: WarpStmt, mask: Value | undefined, value: Value | undefined, lane: Value | undefined, at: C): { result?: Value; pred?: Value };
   /** `return` from the kernel: must end the current block with a terminator. */
-  returnFromKernel(): void;
+  returnFromKernel(at: C): void;
   /** Address space of pointers to `ref`'s elements (atomic helpers are named after it). */
   addressSpace(ref: ArrayRef): number;
   /** One lowering per MathFn. */
@@ -46,5 +52,5 @@ export interface TargetHooks {
    * May branch away (the CPU's poll for a stop request) but must leave the
    * builder in a block that continues the loop.
    */
-  loopBackEdge?(): void;
+  loopBackEdge?(at: C): void;
 }

@@ -3,8 +3,14 @@
 // array or a local lives, barriers, what `return` means, math names, bounds
 // failures) the lowering asks its TargetHooks. Locals are memory (hooks.localPtr);
 // mem2reg/SROA turn the ones in allocas into SSA values.
+//
+// `C` is the target's context of the code being lowered (the CPU: which thread
+// of its work-item loops; CUDA: none, `void`): every function that lowers
+// per-thread code takes it and hands it to the hooks, so nothing here depends on
+// state a target changes between calls. The lowering itself holds no position:
+// the loop targets of break/continue are passed down the statement walk.
 
-import type { ArrayRef, AtomicExpr, ElemType, Expr, KernelIR, Loc, MathExpr, MathFn, ScalarType, Stmt } from '@numbat/core';
+import type { ArrayRef, AtomicExpr, ElemType, Expr, KernelIR, Loc, MathFn, ScalarType, Stmt } from '@numbat/core';
 import type { LLVM, LLVMNS } from './bindings.js';
 import { Emitter } from './emit.js';
 import { inlineMathExtra } from './math-extra.js';
@@ -25,11 +31,9 @@ export interface LoopTargets {
   cont(): void;
 }
 
-export class KernelLowerer {
+export class KernelLowerer<C = void> {
   readonly e: Emitter;
   readonly b: LLVMNS.IRBuilder;
-  /** Innermost loop last. A target may push its own (the CPU's barrier loops). */
-  readonly loops: LoopTargets[] = [];
   /** Atomic helper functions this module calls; the target links their definitions. */
   readonly atomicsUsed = new Map<string, { op: AtomicExpr['op']; elem: ElemType; addrSpace: number }>();
 
@@ -40,7 +44,7 @@ export class KernelLowerer {
     builder: LLVMNS.IRBuilder,
     readonly fn: LLVMNS.Function,
     readonly ir: KernelIR,
-    readonly hooks: TargetHooks,
+    readonly hooks: TargetHooks<C>,
     readonly opts: LowerOptions,
   ) {
     this.b = builder;
@@ -66,42 +70,46 @@ export class KernelLowerer {
 
   // ---- statements ----
 
-  /** Lowers a list; stops after a statement that always leaves (break/continue/return). */
-  stmts(list: readonly Stmt[]): void {
+  /**
+   * Lowers a list in context `at`; stops after a statement that always leaves
+   * (break/continue/return). `loops`: the break/continue targets around it,
+   * innermost last (a target may pass its own: the CPU's barrier loops).
+   */
+  stmts(list: readonly Stmt[], at: C, loops: readonly LoopTargets[] = []): void {
     for (const s of list) {
       if (this.terminated()) return;
-      this.stmt(s);
+      this.stmt(s, at, loops);
     }
   }
 
-  stmt(s: Stmt): void {
+  stmt(s: Stmt, at: C, loops: readonly LoopTargets[] = []): void {
     const b = this.b;
     switch (s.kind) {
       case 'assign': {
         const local = this.ir.locals.find((l) => l.id === s.local);
-        const v = this.expr(s.value);
-        b.CreateStore(local && local.type !== s.value.type ? this.e.convert(v, s.value.type, local.type) : v, this.hooks.localPtr(s.local));
+        const v = this.expr(s.value, at);
+        b.CreateStore(local && local.type !== s.value.type ? this.e.convert(v, s.value.type, local.type) : v, this.hooks.localPtr(s.local, at));
         return;
       }
       case 'store': {
         const elem = this.elemOf(s.array);
-        const idx = this.index(s.array, s.index, s.loc);
-        let v = this.expr(s.value);
+        const idx = this.index(s.array, s.index, s.loc, at);
+        let v = this.expr(s.value, at);
         if (elem === 'i8' || elem === 'u8' || elem === 'i16' || elem === 'u16') v = b.CreateTrunc(v, this.e.elem(elem));
-        b.CreateStore(v, this.hooks.elementPtr(s.array, idx));
+        b.CreateStore(v, this.hooks.elementPtr(s.array, idx, at));
         return;
       }
-      case 'expr': this.expr(s.expr); return;
+      case 'expr': this.expr(s.expr, at); return;
       case 'if': {
-        const c = this.expr(s.cond);
+        const c = this.expr(s.cond, at);
         const thenBB = this.block('then'), elseBB = s.else.length ? this.block('else') : undefined, join = this.block('endif');
         b.CreateCondBr(c, thenBB, elseBB ?? join);
         b.SetInsertPoint(thenBB);
-        this.stmts(s.then);
+        this.stmts(s.then, at, loops);
         this.jump(join);
         if (elseBB) {
           b.SetInsertPoint(elseBB);
-          this.stmts(s.else);
+          this.stmts(s.else, at, loops);
           this.jump(join);
         }
         b.SetInsertPoint(join);
@@ -111,31 +119,30 @@ export class KernelLowerer {
         const head = this.block('loop'), body = this.block('body'), latch = this.block('latch'), exit = this.block('endloop');
         b.CreateBr(head);
         b.SetInsertPoint(head);
-        if (s.cond) b.CreateCondBr(this.expr(s.cond), body, exit);
+        if (s.cond) b.CreateCondBr(this.expr(s.cond, at), body, exit);
         else b.CreateBr(body);
         b.SetInsertPoint(body);
-        this.loops.push({ brk: () => b.CreateBr(exit), cont: () => b.CreateBr(latch) });
-        this.stmts(s.body);
+        const inner = [...loops, { brk: () => b.CreateBr(exit), cont: () => b.CreateBr(latch) }];
+        this.stmts(s.body, at, inner);
         this.jump(latch);
         b.SetInsertPoint(latch);
-        this.stmts(s.update);
-        this.loops.pop();
-        if (!this.terminated()) this.hooks.loopBackEdge?.();
+        this.stmts(s.update, at, inner);
+        if (!this.terminated()) this.hooks.loopBackEdge?.(at);
         this.jump(head);
         b.SetInsertPoint(exit);
         return;
       }
-      case 'break': this.loopTarget(s.loc).brk(); return;
-      case 'continue': this.loopTarget(s.loc).cont(); return;
-      case 'return': this.hooks.returnFromKernel(); return;
-      case 'barrier': this.hooks.barrier(s); return;
+      case 'break': loopTarget(loops, s.loc).brk(); return;
+      case 'continue': loopTarget(loops, s.loc).cont(); return;
+      case 'return': this.hooks.returnFromKernel(at); return;
+      case 'barrier': this.hooks.barrier(s, at); return;
       case 'warp': {
         if (!this.hooks.warp) throw new Error(`numbat internal error: warp.${s.op} reached a target without native warps`);
-        const ev = (x: Expr | undefined): Value | undefined => (x ? this.expr(x) : undefined);
+        const ev = (x: Expr | undefined): Value | undefined => (x ? this.expr(x, at) : undefined);
         const mask = ev(s.mask), value = ev(s.value), lane = ev(s.lane);
-        const r = this.hooks.warp(s, mask, value, lane);
-        if (s.local !== undefined) b.CreateStore(r.result!, this.hooks.localPtr(s.local));
-        if (s.pred !== undefined) b.CreateStore(r.pred!, this.hooks.localPtr(s.pred));
+        const r = this.hooks.warp(s, mask, value, lane, at);
+        if (s.local !== undefined) b.CreateStore(r.result!, this.hooks.localPtr(s.local, at));
+        if (s.pred !== undefined) b.CreateStore(r.pred!, this.hooks.localPtr(s.pred, at));
         return;
       }
       // The target's helper module defines numbat_fence_<scope> (llvm/atomics.ts fenceHelperIR).
@@ -143,31 +150,26 @@ export class KernelLowerer {
     }
   }
 
-  private loopTarget(loc?: Loc): LoopTargets {
-    const t = this.loops[this.loops.length - 1];
-    if (!t) throw new Error(`numbat internal error: break/continue outside a loop (line ${loc?.line ?? '?'})`);
-    return t;
-  }
-
   // ---- expressions ----
 
-  expr(x: Expr): Value {
+  /** Expression `x` evaluated in context `at`. */
+  expr(x: Expr, at: C): Value {
     const b = this.b, e = this.e;
     switch (x.kind) {
       case 'const': return e.constant(x.type, x.value);
-      case 'param': return this.param(x.index, x.type);
-      case 'local': return b.CreateLoad(e.scalar(x.type), this.hooks.localPtr(x.id));
-      case 'special': return this.hooks.special(x.reg, x.dim);
-      case 'unary': return e.unary(x.op, x.type, this.expr(x.x));
-      case 'binary': return e.binary(x.op, x.opType, this.expr(x.a), this.expr(x.b));
+      case 'param': return this.hooks.param(x.index, x.type);
+      case 'local': return b.CreateLoad(e.scalar(x.type), this.hooks.localPtr(x.id, at));
+      case 'special': return this.hooks.special(x.reg, x.dim, at);
+      case 'unary': return e.unary(x.op, x.type, this.expr(x.x, at));
+      case 'binary': return e.binary(x.op, x.opType, this.expr(x.a, at), this.expr(x.b, at));
       case 'logical': {
         // Lazy: `m >= 0 && v[m] > k` must not evaluate v[-1].
-        const a = this.expr(x.a);
+        const a = this.expr(x.a, at);
         const from = b.GetInsertBlock()!;
         const rhs = this.block(x.op === 'and' ? 'and.rhs' : 'or.rhs'), join = this.block('logic');
         if (x.op === 'and') b.CreateCondBr(a, rhs, join); else b.CreateCondBr(a, join, rhs);
         b.SetInsertPoint(rhs);
-        const c = this.expr(x.b);
+        const c = this.expr(x.b, at);
         const rhsEnd = b.GetInsertBlock()!;
         b.CreateBr(join);
         b.SetInsertPoint(join);
@@ -177,15 +179,15 @@ export class KernelLowerer {
         return phi;
       }
       case 'cond': {
-        const c = this.expr(x.c);
+        const c = this.expr(x.c, at);
         const tb = this.block('cond.a'), fb = this.block('cond.b'), join = this.block('cond');
         b.CreateCondBr(c, tb, fb);
         b.SetInsertPoint(tb);
-        const av = this.expr(x.a);
+        const av = this.expr(x.a, at);
         const aEnd = b.GetInsertBlock()!;
         b.CreateBr(join);
         b.SetInsertPoint(fb);
-        const bv = this.expr(x.b);
+        const bv = this.expr(x.b, at);
         const bEnd = b.GetInsertBlock()!;
         b.CreateBr(join);
         b.SetInsertPoint(join);
@@ -195,14 +197,14 @@ export class KernelLowerer {
         return phi;
       }
       case 'select': {
-        const c = this.expr(x.c), av = this.expr(x.a), bv = this.expr(x.b);
+        const c = this.expr(x.c, at), av = this.expr(x.a, at), bv = this.expr(x.b, at);
         return b.CreateSelect(c, av, bv);
       }
-      case 'convert': return e.convert(this.expr(x.x), x.x.type, x.type);
+      case 'convert': return e.convert(this.expr(x.x, at), x.x.type, x.type);
       case 'load': {
         const elem = this.elemOf(x.array);
-        const idx = this.index(x.array, x.index, x.loc);
-        const v = b.CreateLoad(e.elem(elem), this.hooks.elementPtr(x.array, idx));
+        const idx = this.index(x.array, x.index, x.loc, at);
+        const v = b.CreateLoad(e.elem(elem), this.hooks.elementPtr(x.array, idx, at));
         switch (elem) {
           case 'i8': case 'i16': return b.CreateSExt(v, e.i32);
           case 'u8': case 'u16': return b.CreateZExt(v, e.i32);
@@ -210,18 +212,9 @@ export class KernelLowerer {
         }
       }
       case 'length': return this.hooks.arrayLength(x.array);
-      case 'math': return this.math(x);
-      case 'atomic': return this.atomic(x);
+      case 'math': return this.mathOf(x.fn, x.type, x.args.map((a) => this.expr(a, at)));
+      case 'atomic': return this.atomic(x, at);
     }
-  }
-
-  /** Scalar parameter `index`: targets provide them through `paramValue` (set by the target before lowering). */
-  paramValue: (index: number, type: ScalarType) => Value = () => {
-    throw new Error('numbat internal error: the target did not provide kernel parameters');
-  };
-
-  private param(index: number, type: ScalarType): Value {
-    return this.paramValue(index, type);
   }
 
   elemOf(ref: ArrayRef): ElemType {
@@ -240,25 +233,21 @@ export class KernelLowerer {
   }
 
   /** Evaluates an index, checks it (when on) and returns it as i64 for addressing. */
-  index(ref: ArrayRef, index: Expr, loc: Loc | undefined): Value {
+  index(ref: ArrayRef, index: Expr, loc: Loc | undefined, at: C): Value {
     const b = this.b;
-    const i = this.expr(index);
+    const i = this.expr(index, at);
     if (this.opts.boundscheck) {
       // Unsigned compare: a negative i32 is huge, so one test covers both ends.
       const ok = b.CreateICmpULT(i, this.hooks.arrayLength(ref));
       const good = this.block('inbounds'), bad = this.block('oob');
       b.CreateCondBr(ok, good, bad);
       b.SetInsertPoint(bad);
-      this.hooks.boundsFail(ref, i, loc, index.type === 'u32');
+      this.hooks.boundsFail(ref, i, loc, index.type === 'u32', at);
       if (!this.terminated()) b.CreateUnreachable();
       b.SetInsertPoint(good);
     }
     // In bounds means 0 <= i < 2^31, so zero-extension is exact for i32 and u32 alike.
     return b.CreateZExt(i, this.e.i64);
-  }
-
-  private math(x: MathExpr): Value {
-    return this.mathOf(x.fn, x.type, x.args.map((a) => this.expr(a)));
   }
 
   /** Math.<fn> on already evaluated arguments (of type `t`, the result type). */
@@ -305,18 +294,18 @@ export class KernelLowerer {
     }
   }
 
-  private atomic(x: AtomicExpr): Value {
-    const idx = this.index(x.array, x.index, x.loc);
+  private atomic(x: AtomicExpr, at: C): Value {
+    const idx = this.index(x.array, x.index, x.loc, at);
     // Operands in JS argument order: cuda.atomic.cas(array, index, expected, value).
-    const expected = x.expected ? this.expr(x.expected) : undefined;
-    const value = this.expr(x.value);
-    return this.atomicOf(x, idx, value, expected);
+    const expected = x.expected ? this.expr(x.expected, at) : undefined;
+    const value = this.expr(x.value, at);
+    return this.atomicOf(x, idx, value, expected, at);
   }
 
   /** The atomic of `x` on already evaluated (and checked) index (i64), value and expected. */
-  atomicOf(x: AtomicExpr, index: Value, value: Value, expected: Value | undefined): Value {
+  atomicOf(x: AtomicExpr, index: Value, value: Value, expected: Value | undefined, at: C): Value {
     const elem = this.elemOf(x.array);
-    const ptr = this.hooks.elementPtr(x.array, index);
+    const ptr = this.hooks.elementPtr(x.array, index, at);
     const addrSpace = this.hooks.addressSpace(x.array);
     const name = atomicHelperName(x.op, elem, addrSpace);
     this.atomicsUsed.set(name, { op: x.op, elem, addrSpace });
@@ -325,4 +314,10 @@ export class KernelLowerer {
     const types = args.map((a, i) => (i === 0 ? this.e.ptr(t, addrSpace) : t));
     return this.e.call(name, t, args, types);
   }
+}
+
+function loopTarget(loops: readonly LoopTargets[], loc?: Loc): LoopTargets {
+  const t = loops[loops.length - 1];
+  if (!t) throw new Error(`numbat internal error: break/continue outside a loop (line ${loc?.line ?? '?'})`);
+  return t;
 }

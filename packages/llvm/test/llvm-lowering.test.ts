@@ -20,6 +20,7 @@ function lowerPlain(lowered: KernelIR, triple: string): string {
   b.SetInsertPoint(llvm.BasicBlock.Create(ctx, 'entry', fn));
   let locals = new Map<number, any>();
   const hooks: TargetHooks = {
+    param: (i) => fn.getArg(2 + i),
     special: (reg) => (reg === 'threadIdx' ? fn.getArg(0) : reg === 'blockDim' ? b.getInt32(64) : b.getInt32(0)),
     localPtr: (id) => locals.get(id),
     elementPtr: (ref, idx) => {
@@ -35,7 +36,6 @@ function lowerPlain(lowered: KernelIR, triple: string): string {
     math: LIBM_MATH,
   };
   const low = new KernelLowerer(llvm, ctx, mod, b, fn, ir, hooks, { boundscheck: true });
-  low.paramValue = (i) => fn.getArg(2 + i);
   locals = allocaLocals(low.e, ir);
   low.stmts(ir.body);
   if (!low.terminated()) b.CreateRetVoid();

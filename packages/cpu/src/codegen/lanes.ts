@@ -22,6 +22,7 @@ import type { ArrayRef, ElemType, Expr, KernelIR, Loc, MathFn, ScalarType, Stmt 
 import { forEachExpr, forEachStmt, stmtExprs } from '@numbat/core';
 import type { LLVMNS } from '@numbat/llvm';
 import type { KernelLowerer } from '@numbat/llvm';
+import type { Thread } from './context.js';
 import type { LaneUniformity } from './lane-uniformity.js';
 import { laneVectorTypes, VectorEmitter, type LaneVectorTypes } from './lane-vectors.js';
 import { LIBM_MATH, inlineMathExtra } from '@numbat/llvm';
@@ -38,11 +39,13 @@ type LV = { u: Value; c?: number | boolean | bigint } | { l: Value[]; all?: Valu
 /** A lane value's type: an IR scalar type, or i64 (array indices). */
 type LaneType = ScalarType | 'i64';
 
-/** What the kernel builder provides to the lane lowering. */
+/** The lane lowering's context, built by lane-group.ts for one group (values fixed for the group). */
 export interface LaneEnv {
   readonly W: number;
   readonly ir: KernelIR;
-  readonly low: KernelLowerer;
+  readonly low: KernelLowerer<Thread>;
+  /** The thread lane-uniform code is lowered for (lane 0). */
+  readonly thread: Thread;
   readonly uni: LaneUniformity;
   readonly boundscheck: boolean;
   /** threadIdx.x of each lane. */
@@ -59,8 +62,8 @@ export interface LaneEnv {
   arrayLength(ref: ArrayRef): Value;
   /** Reports an out-of-bounds access of `lane` and leaves the kernel (terminates the block). */
   boundsFail(ref: ArrayRef, index: Value, lane: Value, loc: Loc | undefined, unsigned?: boolean): void;
-  /** Runs `lower` (the ordinary lowering of lane-uniform code) so that an out-of-bounds access in it names `lane`. */
-  asLane<T>(lane: Value, lower: () => T): T;
+  /** `thread` whose out-of-bounds reports name `lane` (lane-uniform code run for the first active lane). */
+  laneThread(lane: Value): Thread;
   /** Atomic read-modify-write of one lane (lowered like the scalar path). */
   atomic(e: Expr & { kind: 'atomic' }, index: Value, value: Value, expected: Value | undefined): Value;
   /** The stoppable variant: poll for a stop request at a loop back-edge (may leave the kernel; continues in a fresh block). */
@@ -722,7 +725,7 @@ export class LaneLowerer {
 
   expr(x: Expr): LV {
     const env = this.env, low = env.low, b = this.b, e = this.e;
-    if (env.uni.isUniform(x)) return x.kind === 'const' ? { u: low.expr(x), c: x.value } : { u: this.uniformExpr(x) };
+    if (env.uni.isUniform(x)) return x.kind === 'const' ? { u: low.expr(x, env.thread), c: x.value } : { u: this.uniformExpr(x) };
     const ve = this.ve;
     /** One vector operation for all lanes (`ts`: the operands' IR types). */
     const vmap = (vs: LV[], ts: ScalarType[], f: (...a: Value[]) => Value): LV => ({ v: f(...vs.map((v, i) => this.vecOf(v, ts[i]))), t: x.type });
@@ -842,7 +845,7 @@ export class LaneLowerer {
         return { l: res };
       }
       case 'const': case 'param': case 'length':
-        return { u: low.expr(x) };
+        return { u: low.expr(x, env.thread) };
     }
   }
 
@@ -928,7 +931,7 @@ export class LaneLowerer {
     let loads = false;
     forEachExpr(x, (y) => { if (y.kind === 'load') loads = true; });
     const m = loads && this.env.boundscheck ? this.mask() : undefined;
-    return m ? this.env.asLane(this.firstLane(m), () => low.expr(x)) : low.expr(x);
+    return m ? low.expr(x, this.env.laneThread(this.firstLane(m))) : low.expr(x, this.env.thread);
   }
 
   /** The index of the first set lane of `m` (W-1 when none is: the caller knows one is). */
@@ -1039,7 +1042,7 @@ function elemBytes(elem: ElemType): number {
 }
 
 /** Narrow elements to i32 registers (scalars or vectors: `e` gives the types). */
-function widen(b: LLVMNS.IRBuilder, e: KernelLowerer['e'], elem: ElemType, v: Value): Value {
+function widen(b: LLVMNS.IRBuilder, e: KernelLowerer<Thread>['e'], elem: ElemType, v: Value): Value {
   switch (elem) {
     case 'i8': case 'i16': return b.CreateSExt(v, e.i32);
     case 'u8': case 'u16': return b.CreateZExt(v, e.i32);

@@ -16,8 +16,12 @@
 // - per-thread: an array with one slot per thread in the worker's scratch
 //   memory, zeroed at the start of each block. Everything else (values live
 //   across a barrier, anything read by a block-level condition).
+//
+// The walk that finds the regions also builds the block-level plan (`body`),
+// the tree the code generator walks (block-level.ts), so the regions it emits
+// are these by construction.
 
-import type { Expr, KernelIR, Stmt } from '@numbat/core';
+import type { BarrierStmt, Expr, KernelIR, Stmt } from '@numbat/core';
 import { analyzeUniformity, forEachExpr, forEachStmt, stmtExprs } from '@numbat/core';
 
 export function containsBarrier(s: Stmt): boolean {
@@ -40,10 +44,24 @@ export interface Region {
   inBarrierLoop: boolean;
 }
 
+/**
+ * A kernel at block level, in emission order: regions (run by every thread),
+ * the barriers between them, the once-per-block assignments of block scalars,
+ * and the if/loop statements that contain barriers (their conditions are
+ * block-uniform), with their arms and bodies planned the same way.
+ */
+export type BlockItem =
+  | { kind: 'region'; region: Region }
+  | { kind: 'hoisted'; stmt: Stmt & { kind: 'assign' } }
+  | { kind: 'barrier'; stmt: BarrierStmt }
+  | { kind: 'if'; stmt: Stmt & { kind: 'if' }; then: BlockItem[]; else: BlockItem[] }
+  | { kind: 'loop'; stmt: Stmt & { kind: 'loop' }; body: BlockItem[]; update: BlockItem[] };
+
 export interface StorageLayout {
+  /** The kernel's body at block level (what the code generator walks). */
+  body: BlockItem[];
+  /** Every region, in emission order. */
   regions: Region[];
-  /** Region of each statement list item, keyed by the first statement's identity. */
-  regionOf: Map<Stmt, Region>;
   /** Locals kept per thread (everything else is private). */
   perThreadLocals: Set<number>;
   /** Local arrays kept per thread. */
@@ -136,10 +154,6 @@ export function threadIdxAliases(ir: KernelIR): Set<number> {
   return out;
 }
 
-/**
- * Walks the kernel exactly as the code generator does (see kernel.ts:
- * `blockLevel`), numbering regions in emission order.
- */
 /** No loads, atomics or threadIdx: the same value whenever and for whichever thread it is computed. */
 function pureUniform(e: Expr, uniform: (e: Expr) => boolean): boolean {
   if (!uniform(e)) return false;
@@ -172,37 +186,44 @@ function blockScalarPlan(ir: KernelIR): { blockScalars: Set<number>; hoisted: Se
 
 export function planStorage(ir: KernelIR): StorageLayout {
   const regions: Region[] = [];
-  const regionOf = new Map<Stmt, Region>();
   const blockRefs: Refs = { locals: new Set(), arrays: new Set() };
   const { blockScalars, hoisted } = blockScalarPlan(ir);
 
-  const walk = (list: readonly Stmt[], inLoop: boolean): void => {
+  const walk = (list: readonly Stmt[], inLoop: boolean): BlockItem[] => {
+    const items: BlockItem[] = [];
     let pending: Stmt[] = [];
     const flush = (): void => {
       if (!pending.length) return;
       const r: Region = { id: regions.length, stmts: pending, inBarrierLoop: inLoop };
       regions.push(r);
-      regionOf.set(pending[0], r);
+      items.push({ kind: 'region', region: r });
       pending = [];
     };
     for (const s of list) {
-      if (hoisted.has(s)) { flush(); exprRefs((s as Stmt & { kind: 'assign' }).value, blockRefs); continue; }
+      if (hoisted.has(s) && s.kind === 'assign') {
+        flush();
+        exprRefs(s.value, blockRefs);
+        items.push({ kind: 'hoisted', stmt: s });
+        continue;
+      }
       if (!ir.hasBarrier || !containsBarrier(s)) { pending.push(s); continue; }
       flush();
       if (s.kind === 'if') {
         exprRefs(s.cond, blockRefs);
-        walk(s.then, inLoop);
-        walk(s.else, inLoop);
+        const then = walk(s.then, inLoop);
+        items.push({ kind: 'if', stmt: s, then, else: walk(s.else, inLoop) });
       } else if (s.kind === 'loop') {
         if (s.cond) exprRefs(s.cond, blockRefs);
-        walk(s.body, true);
-        walk(s.update, true);
-      }
-      // a barrier: nothing to record
+        const body = walk(s.body, true);
+        items.push({ kind: 'loop', stmt: s, body, update: walk(s.update, true) });
+      } else if (s.kind === 'barrier') {
+        items.push({ kind: 'barrier', stmt: s });
+      } else throw new Error(`numbat internal error: barrier inside ${s.kind}`);
     }
     flush();
+    return items;
   };
-  walk(ir.body, false);
+  const body = walk(ir.body, false);
 
   const uses = new Map<number, Region[]>(), arrayUses = new Map<number, Region[]>();
   for (const r of regions) {
@@ -230,5 +251,5 @@ export function planStorage(ir: KernelIR): StorageLayout {
     if (rs.length === 1 && !rs[0].inBarrierLoop && !blockRefs.arrays.has(a.id)) privateArraysOf.get(rs[0])!.push(a.id);
     else if (rs.length) perThreadArrays.add(a.id);
   }
-  return { regions, regionOf, perThreadLocals, perThreadArrays, privateLocalsOf, privateArraysOf, blockScalars, hoisted, txAliases };
+  return { body, regions, perThreadLocals, perThreadArrays, privateLocalsOf, privateArraysOf, blockScalars, hoisted, txAliases };
 }

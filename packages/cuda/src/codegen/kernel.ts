@@ -86,7 +86,6 @@ class CudaKernelBuilder {
       boundscheck: opts.boundscheck, fastmath: opts.fastmath,
     };
     this.low = new KernelLowerer(llvm, this.ctx, this.module, b, this.fn, ir, this.hooks(), { boundscheck: opts.boundscheck });
-    this.low.paramValue = (i) => this.scalars.get(i)!;
     this.hiddenAt = hiddenAt;
   }
 
@@ -182,6 +181,7 @@ class CudaKernelBuilder {
   private hooks(): TargetHooks {
     const self = this;
     const hooks: TargetHooks = {
+      param: (i) => self.scalars.get(i)!,
       special: (reg, dim) => self.sreg(reg, dim),
       localPtr(id) {
         const p = self.locals.get(id);

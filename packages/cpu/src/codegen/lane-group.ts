@@ -1,0 +1,115 @@
+// A lane group: W threads (threadIdx.x = tx0 .. tx0+W-1) through a region in
+// lockstep (lanes.ts). This file gives lanes.ts its context (LaneEnv): the
+// group's threads, where each lane's locals live, and where lanes go when they
+// leave the region; every answer is computed from values fixed for the group.
+
+import type { Stmt } from '@numbat/core';
+import type { LLVMNS } from '@numbat/llvm';
+import { assignedBeforeUse, type Region } from './regions.js';
+import type { BarrierLoop, CpuCodegen, Thread } from './context.js';
+import { LaneLowerer, linearLocals, mayRetire, type LaneEnv } from './lanes.js';
+import { laneVectorTypes } from './lane-vectors.js';
+import { pollStop } from './target-hooks.js';
+import { rangeLoop, threadBody } from './thread-loops.js';
+
+type Value = LLVMNS.Value;
+
+export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[], loop: BarrierLoop | undefined, tx0: Value, ty: Value, tz: Value, W: number): void {
+  const { b, e, ir, storage } = cg;
+  const [bdx, bdy] = storage.blockDim;
+  const tid0 = b.CreateAdd(b.CreateMul(b.CreateAdd(b.CreateMul(tz, bdy), ty), bdx), tx0);
+  const tx = Array.from({ length: W }, (_, l) => (l ? b.CreateAdd(tx0, e.int(l)) : tx0));
+  const tid = Array.from({ length: W }, (_, l) => (l ? b.CreateAdd(tid0, e.int(l)) : tid0));
+  // Lane-uniform code runs through the ordinary lowering as lane 0.
+  const lane0: Thread = { tx: tx0, ty, tz, tid: tid0 };
+  const groupEnd = cg.block('group.end');
+  const privates = cg.layout.privateLocalsOf.get(region) ?? [];
+  const laneSlots = new Map<number, Value[]>();
+  // Private numeric locals live in one <W x T> alloca (lanes.ts loads and stores them whole; its lanes are the slots).
+  const laneVecs = new Map<number, Value>();
+  const vt = W > 1 ? laneVectorTypes(cg.llvm, cg.ctx, W) : undefined;
+  for (const id of privates) {
+    const l = ir.locals.find((x) => x.id === id)!;
+    if (cg.laneUni.uniformLocals.has(id)) { b.CreateStore(e.zero(l.type), storage.privateLocals.get(id)!); continue; }
+    let slots: Value[];
+    if (vt && l.type !== 'bool') {
+      const vec = storage.entryAlloca(vt[l.type === 'u32' ? 'i32' : l.type === 'u64' ? 'i64' : l.type], `${l.name}.${id}.lanes`);
+      const base = b.CreateBitCast(vec, e.ptr(e.scalar(l.type)));
+      slots = Array.from({ length: W }, (_, i) => (i ? b.CreateGEP(e.scalar(l.type), base, e.i64c(i)) : base));
+      laneVecs.set(id, vec);
+    } else {
+      slots = Array.from({ length: W }, (_, i) => storage.entryAlloca(e.scalar(l.type), `${l.name}.${id}.lane${i}`));
+    }
+    slots.forEach((p, i) => b.CreateStore(cg.layout.txAliases.has(id) ? tx[i] : e.zero(l.type), p));
+    laneSlots.set(id, slots);
+  }
+  // Across barriers, threads that returned do not run.
+  const initialMask = cg.tracksExit
+    ? tid.map((t) => b.CreateICmpEQ(b.CreateLoad(e.i8, b.CreateGEP(e.i8, storage.exited!, b.CreateZExt(t, e.i64))), cg.llvm.ConstantInt.get(e.i8, 0)))
+    : undefined;
+  // Lane-linear locals held once: private ones assigned before any use in this region (never read as the implicit 0),
+  // and lane-linear only through each other (a filter after the analysis left `b = t + 1` linear with t not).
+  const linear = linearLocals(ir, cg.laneUni, ir.body, new Set(), (id) => laneSlots.has(id) && assignedBeforeUse(id, stmts));
+  const setOuterFlag = (kind: 'brk' | 'cont'): void => {
+    if (kind === 'brk') { loop!.usedBrk = true; b.CreateStore(e.bool(true), loop!.brk); }
+    else { loop!.usedCont = true; b.CreateStore(e.bool(true), loop!.cont); }
+  };
+  const env: LaneEnv = {
+    W, ir, low: cg.low, uni: cg.laneUni, boundscheck: cg.opts.boundscheck, tx, tid, groupEnd,
+    thread: lane0,
+    linearLocals: linear,
+    isPrivate: (id) => laneSlots.has(id),
+    txAliases: cg.txAliases,
+    // Each thread finishes the region on its own, from its lane's values.
+    scalarFinish: (rest) => {
+      rangeLoop(cg, e.int(0), e.int(W), 1, 'lane', (l) => {
+        const next = cg.block('lane.next');
+        const thread: Thread = { tx: b.CreateAdd(tx0, l), ty, tz, tid: b.CreateAdd(tid0, l), next };
+        // this lane's values into the scalar storage of the region's locals
+        for (const [id, slots] of laneSlots) {
+          const t = e.scalar(storage.localType(id));
+          let v: Value;
+          if (linear.has(id)) v = b.CreateAdd(b.CreateLoad(t, slots[0]), l);
+          else {
+            v = b.CreateLoad(t, slots[W - 1]);
+            for (let i = W - 2; i >= 0; i--) v = b.CreateSelect(b.CreateICmpEQ(l, e.int(i)), b.CreateLoad(t, slots[i]), v);
+          }
+          b.CreateStore(v, storage.privateLocals.get(id)!);
+        }
+        cg.low.stmts(rest, thread);
+        cg.low.jump(next);
+        b.SetInsertPoint(next);
+      });
+      b.CreateBr(groupEnd);
+    },
+    // Only without exit tracking: the jammed prefix would already have counted returned threads.
+    scalarGroup: cg.tracksExit ? undefined : () => {
+      rangeLoop(cg, tx0, b.CreateAdd(tx0, e.int(W)), 1, 'tx.fallback', (t) => threadBody(cg, region, stmts, loop, t, ty, tz));
+      b.CreateBr(groupEnd);
+    },
+    laneLocalPtr: (id, lane) => laneSlots.get(id)?.[lane] ?? storage.perThreadLocalPtr(id, tid[lane]),
+    laneVectorPtr: (id) => laneVecs.get(id),
+    uniformLocalPtrs: (id) => {
+      const p = storage.privateLocals.get(id) ?? storage.blockScalarPtrs.get(id);
+      return p ? [p] : tid.map((t) => storage.perThreadLocalPtr(id, t));
+    },
+    elementPtr: (ref, idx) => storage.elementPtr(ref, idx, lane0),
+    arrayLength: (ref) => storage.arrayLength(ref),
+    boundsFail: (ref, index, lane, loc, unsigned) => cg.low.hooks.boundsFail(ref, index, loc, unsigned ?? false, { ...lane0, tx: b.CreateAdd(tx0, lane) }),
+    laneThread: (lane) => ({ ...lane0, reportTx: b.CreateAdd(tx0, lane) }),
+    atomic: (x, idx, value, expected) => cg.low.atomicOf(x, idx, value, expected, lane0),
+    poll: cg.opts.poll ? () => pollStop(cg, storage, cg.frame) : undefined,
+    outerLoopExit: loop ? setOuterFlag : undefined,
+    onReturn: cg.tracksExit ? (retiring) => {
+      retiring.forEach((r, l) => {
+        const p = b.CreateGEP(e.i8, storage.exited!, b.CreateZExt(tid[l], e.i64));
+        b.CreateStore(b.CreateSelect(r, cg.llvm.ConstantInt.get(e.i8, 1), b.CreateLoad(e.i8, p)), p);
+        b.CreateStore(b.CreateAdd(b.CreateLoad(e.i32, storage.exitedCount!), b.CreateZExt(r, e.i32)), storage.exitedCount!);
+      });
+    } : undefined,
+  };
+  const lanes = new LaneLowerer(env, (t, name) => storage.entryAlloca(t, name), stmts.some((x) => mayRetire(x)), initialMask);
+  lanes.region(stmts);
+  cg.low.jump(groupEnd);
+  b.SetInsertPoint(groupEnd);
+}

@@ -1,0 +1,71 @@
+// The cpu's answers to the shared LLVM lowering (@numbat/llvm TargetHooks),
+// each for the thread the code is lowered for: threadIdx is that thread's
+// work-item loop counters, locals and local arrays its storage (storage.ts),
+// `return` leaves it for the next thread, an out-of-bounds access reports it
+// and leaves the kernel.
+
+import { ELEM_BYTES, type KernelIR } from '@numbat/core';
+import { LIBM_MATH, type TargetHooks } from '@numbat/llvm';
+import type { BoundsSite, KernelPlan } from './abi.js';
+import type { BlockFrame, FunctionUnit, Thread } from './context.js';
+import type { KernelStorage } from './storage.js';
+
+export function cpuTargetHooks(f: FunctionUnit, ir: KernelIR, storage: KernelStorage, frame: BlockFrame, plan: KernelPlan, poll: boolean): TargetHooks<Thread> {
+  const { llvm, e } = f, b = e.b;
+  return {
+    param: (index) => storage.param(index),
+    special(reg, dim, thread) {
+      switch (reg) {
+        case 'threadIdx': return [thread.tx, thread.ty, thread.tz][dim];
+        case 'blockIdx': return frame.blockIdx[dim];
+        case 'blockDim': return storage.blockDim[dim];
+        case 'gridDim': return storage.gridDim[dim];
+      }
+    },
+    localPtr: (id, thread) => storage.localPtr(id, thread),
+    elementPtr: (ref, index, thread) => storage.elementPtr(ref, index, thread),
+    arrayLength: (ref) => storage.arrayLength(ref),
+    boundsFail(ref, index, loc, unsigned, thread) {
+      const site: BoundsSite = { array: ref.space === 'global' ? ir.params[ref.param].name : ir.arrays.find((x) => x.id === ref.id)!.name, line: loc?.line ?? 0 };
+      if (unsigned) site.unsigned = true;
+      if (ref.space === 'global') site.param = ref.param;
+      else {
+        const a = ir.arrays.find((x) => x.id === ref.id)!;
+        if (a.space === 'shared' && a.size === 0) site.dynElemBytes = ELEM_BYTES[a.elem];
+        else site.size = a.space === 'const' ? (a.values?.length ?? a.size) : a.size;
+      }
+      plan.sites.push(site);
+      e.call('numbat_report_oob', e.void,
+        [storage.info, e.int(plan.sites.length - 1), index, thread.reportTx ?? thread.tx, thread.ty, thread.tz, ...frame.blockIdx],
+        [e.ptr(e.i32), e.i32, e.i32, e.i32, e.i32, e.i32, e.i32, e.i32, e.i32]);
+      b.CreateBr(frame.errorExit);
+    },
+    barrier() {
+      throw new Error('numbat internal error: a barrier reached the per-thread lowering');
+    },
+    returnFromKernel(thread) {
+      if (!thread.next) throw new Error('numbat internal error: return outside a work-item loop');
+      if (storage.exited) {
+        b.CreateStore(llvm.ConstantInt.get(e.i8, 1), b.CreateGEP(e.i8, storage.exited, b.CreateZExt(thread.tid, e.i64)));
+        b.CreateStore(b.CreateAdd(b.CreateLoad(e.i32, storage.exitedCount!), e.int(1)), storage.exitedCount!);
+      }
+      b.CreateBr(thread.next);
+    },
+    addressSpace: () => 0,
+    math: LIBM_MATH,
+    loopBackEdge: poll ? () => pollStop(f, storage, frame) : undefined,
+  };
+}
+
+/**
+ * The stoppable variant's poll (a relaxed load of the launch's error flag):
+ * when set (the launch was stopped, or another worker failed) the worker
+ * leaves at once; its launch has already settled or will reject.
+ */
+export function pollStop(f: FunctionUnit, storage: KernelStorage, frame: BlockFrame): void {
+  const e = f.e, b = e.b;
+  const go = f.block('stop.no');
+  const flag = e.call('numbat_stop_requested', e.i32, [storage.info], [e.ptr(e.i32)]);
+  b.CreateCondBr(b.CreateICmpEQ(flag, e.int(0)), go, frame.errorExit);
+  b.SetInsertPoint(go);
+}

@@ -1,0 +1,196 @@
+// Work-item loops: a region (regions.ts) runs as a loop nest over threadIdx
+// z/y/x with x innermost, so LLVM can vectorise across threads; full groups
+// of W consecutive threads run in lockstep (lane-group.ts) where that pays,
+// the rest thread by thread. Each thread's pass gets its own `Thread`.
+
+import type { Expr, KernelIR, Stmt } from '@numbat/core';
+import { ELEM_BYTES, forEachExpr, forEachStmt, stmtExprs } from '@numbat/core';
+import type { LLVMNS, LoopTargets } from '@numbat/llvm';
+import type { Region } from './regions.js';
+import type { BarrierLoop, CpuCodegen } from './context.js';
+import { withinLaneBudget } from './lane-budget.js';
+import { regionLaneWidth } from './lane-width.js';
+import { laneGroup } from './lane-group.js';
+import { representative } from './block-level.js';
+
+type Value = LLVMNS.Value;
+type BasicBlock = LLVMNS.BasicBlock;
+
+/**
+ * When a region runs as lockstep lane groups (measured on vector add, the
+ * block reduction and Monte Carlo pi):
+ * - a region with a loop inside: always (LLVM's loop vectoriser only handles
+ *   innermost loops, and per-thread loops are the innermost ones);
+ * - a kernel without barriers: yes (with bounds checks on, a group needs one
+ *   range test where a thread loop has an early exit that stops LLVM);
+ * - loop-free regions between barriers (reduction trees): no, the thread loop
+ *   is faster there;
+ * - regions using local arrays: no (not supported by lanes.ts).
+ */
+function jamWorthIt(stmts: readonly Stmt[], ir: KernelIR): boolean {
+  let loop = false, localArray = false;
+  forEachStmt(stmts as Stmt[], (s) => {
+    if (s.kind === 'loop') loop = true;
+    if (s.kind === 'store' && s.array.space === 'local') localArray = true;
+    for (const x of stmtExprs(s)) forEachExpr(x, (y) => {
+      if ((y.kind === 'load' || y.kind === 'length' || y.kind === 'atomic') && y.array.space === 'local') localArray = true;
+    });
+  });
+  if (localArray) return false;
+  if (process.env.NUMBAT_CPU_JAM === 'always') return true;
+  return loop || !ir.hasBarrier;
+}
+
+/** Every thread of the block through `region` (`loop`: the block-level loop around it, if any). */
+export function region(cg: CpuCodegen, region: Region, loop: BarrierLoop | undefined): void {
+  const { b, e, opts } = cg;
+  const stmts = region.stmts;
+  const [bdx, bdy, bdz] = cg.storage.blockDim;
+  const after = cg.block('region.end');
+  let jam = (opts.laneWidth ?? 1) > 1 && jamWorthIt(stmts, cg.ir);
+  // NUMBAT_CPU_LANES (diagnosis) fixes the width of every region
+  let W = !jam ? 1 : process.env.NUMBAT_CPU_LANES ? opts.laneWidth! : regionLaneWidth(stmts, opts.laneWidth!, cg.ir, cg.laneUni, cg.txAliases);
+  // Deeply nested thread-dependent control (long else-if or ?: chains) would
+  // build code quadratic in the depth: such a region runs thread by thread.
+  if (jam && !withinLaneBudget(stmts, cg.laneUni, W)) { jam = false; W = 1; }
+  // A region that is one `if (threadIdx.x < s)` (reduction trees, `if (t === 0)`):
+  // only the threads that can pass the test are visited.
+  const range = threadRange(cg, stmts);
+  // Every thread in the range passes the (pure) test: run its arm directly.
+  const body = range ? (stmts[0] as Stmt & { kind: 'if' }).then : stmts;
+  threadLoop(cg, bdz, 'tz', after, (tz) => threadLoop(cg, bdy, 'ty', undefined, (ty) => {
+    const [lo, hi] = range ?? [e.int(0), bdx];
+    if (!jam) {
+      if (range) rangeLoop(cg, lo, hi, 1, 'tx', (tx) => threadBody(cg, region, body, loop, tx, ty, tz));
+      else threadLoop(cg, bdx, 'tx', undefined, (tx) => threadBody(cg, region, body, loop, tx, ty, tz));
+      return;
+    }
+    // Full groups of W threads in lockstep (SIMD), then the rest one by one (a
+    // masked group would need a whole masked copy of the region: more code
+    // for LLVM to optimise than the scalar loop).
+    const full = b.CreateAdd(lo, b.CreateAnd(b.CreateSub(hi, lo), e.int(~(W - 1))));
+    rangeLoop(cg, lo, full, W, 'tx0', (tx0) => laneGroup(cg, region, body, loop, tx0, ty, tz, W));
+    rangeLoop(cg, full, hi, 1, 'tx', (tx) => threadBody(cg, region, body, loop, tx, ty, tz));
+  }));
+  b.SetInsertPoint(after);
+  if (loop && (loop.usedBrk || loop.usedCont)) {
+    // break/continue of a block-level loop: every thread took it (it is uniform); act once for the block.
+    for (const [flag, target, used] of [[loop.brk, loop.exit, loop.usedBrk], [loop.cont, loop.latch, loop.usedCont]] as const) {
+      if (!used) continue;
+      const go = cg.block('uloop.jump'), stay = cg.block('uloop.stay');
+      b.CreateCondBr(b.CreateLoad(e.i1, flag), go, stay);
+      b.SetInsertPoint(go);
+      b.CreateStore(e.bool(false), flag);
+      b.CreateBr(target);
+      b.SetInsertPoint(stay);
+    }
+  }
+}
+
+/**
+ * [lo, hi) of threadIdx.x for a region that is a single `if` without else
+ * whose condition bounds threadIdx.x by a pure block-uniform value; both
+ * clamped to [0, blockDim.x] and evaluated once per region (the same value
+ * every thread would compute). undefined otherwise.
+ */
+function threadRange(cg: CpuCodegen, stmts: readonly Stmt[]): [Value, Value] | undefined {
+  if (stmts.length !== 1 || stmts[0].kind !== 'if' || stmts[0].else.length) return undefined;
+  const c = stmts[0].cond;
+  if (c.kind !== 'binary' || c.opType !== 'i32') return undefined;
+  const isX = (x: Expr): boolean => (x.kind === 'special' && x.reg === 'threadIdx' && x.dim === 0) || (x.kind === 'local' && cg.txAliases.has(x.id));
+  const pure = (x: Expr): boolean => {
+    if (!cg.blockUni.isUniform(x)) return false;
+    let ok = true;
+    forEachExpr(x, (y) => { if (y.kind === 'load' || y.kind === 'atomic') ok = false; });
+    return ok;
+  };
+  let op = c.op, u: Expr;
+  if (isX(c.a) && pure(c.b)) u = c.b;
+  else if (isX(c.b) && pure(c.a)) { u = c.a; op = ({ lt: 'gt', le: 'ge', gt: 'lt', ge: 'le', eq: 'eq' } as Record<string, typeof op>)[op] ?? 'ne'; }
+  else return undefined;
+  if (op !== 'lt' && op !== 'le' && op !== 'eq') return undefined;
+  const { b, e } = cg;
+  // in 64 bits: u + 1 must not wrap
+  const v = b.CreateSExt(cg.low.expr(u, representative(cg)), e.i64);
+  const [lo64, hi64] = op === 'lt' ? [e.i64c(0), v] : op === 'le' ? [e.i64c(0), b.CreateAdd(v, e.i64c(1))] : [v, b.CreateAdd(v, e.i64c(1))];
+  const n = b.CreateZExt(cg.storage.blockDim[0], e.i64);
+  const clamp = (x: Value): Value => {
+    const pos = b.CreateSelect(b.CreateICmpSLT(x, e.i64c(0)), e.i64c(0), x);
+    return b.CreateTrunc(b.CreateSelect(b.CreateICmpSGT(pos, n), n, pos), e.i32);
+  };
+  const lo = clamp(lo64), hi = clamp(hi64);
+  return [lo, b.CreateSelect(b.CreateICmpULT(hi, lo), lo, hi)];
+}
+
+/** The break/continue targets of a region's code inside a block-level loop: set its flag, go to the next thread. */
+export function barrierLoopTargets(cg: CpuCodegen, loop: BarrierLoop | undefined, next: BasicBlock): LoopTargets[] {
+  if (!loop) return [];
+  const { b, e } = cg;
+  return [{
+    brk: () => { loop.usedBrk = true; b.CreateStore(e.bool(true), loop.brk); b.CreateBr(next); },
+    cont: () => { loop.usedCont = true; b.CreateStore(e.bool(true), loop.cont); b.CreateBr(next); },
+  }];
+}
+
+/** One thread's pass through a region (the scalar path). */
+export function threadBody(cg: CpuCodegen, region: Region, stmts: readonly Stmt[], loop: BarrierLoop | undefined, tx: Value, ty: Value, tz: Value): void {
+  const { b, e, ir, storage } = cg;
+  const [bdx, bdy] = storage.blockDim;
+  const tid = b.CreateAdd(b.CreateMul(b.CreateAdd(b.CreateMul(tz, bdy), ty), bdx), tx);
+  const next = cg.block('thread.next');
+  const thread = { tx, ty, tz, tid, next };
+  if (cg.tracksExit) {
+    const run = cg.block('thread.run');
+    const flag = b.CreateLoad(e.i8, b.CreateGEP(e.i8, storage.exited!, b.CreateZExt(tid, e.i64)));
+    b.CreateCondBr(b.CreateICmpEQ(flag, cg.llvm.ConstantInt.get(e.i8, 0)), run, next);
+    b.SetInsertPoint(run);
+  }
+  for (const id of cg.layout.privateLocalsOf.get(region) ?? []) {
+    b.CreateStore(cg.layout.txAliases.has(id) ? tx : e.zero(storage.localType(id)), storage.privateLocals.get(id)!);
+  }
+  for (const id of cg.layout.privateArraysOf.get(region) ?? []) {
+    const a = ir.arrays.find((x) => x.id === id)!;
+    const p = b.CreateBitCast(storage.privateArray(id), b.getInt8PtrTy());
+    e.call('llvm.memset.p0i8.i64', e.void, [p, cg.llvm.ConstantInt.get(e.i8, 0), e.i64c(Math.max(a.size, 1) * ELEM_BYTES[a.elem]), e.bool(false)]);
+  }
+  cg.low.stmts(stmts, thread, barrierLoopTargets(cg, loop, next));
+  cg.low.jump(next);
+  b.SetInsertPoint(next);
+}
+
+/** for (v = start; v < end; v += step) body(v), top-tested. */
+export function rangeLoop(cg: CpuCodegen, start: Value, end: Value, step: number, name: string, body: (v: Value) => void): void {
+  const { b, e } = cg;
+  const pre = b.GetInsertBlock()!;
+  const head = cg.block(name), run = cg.block(`${name}.body`), latch = cg.block(`${name}.latch`), exit = cg.block(`${name}.end`);
+  b.CreateBr(head);
+  b.SetInsertPoint(head);
+  const v = b.CreatePHI(e.i32, 2, name);
+  v.addIncoming(start, pre);
+  b.CreateCondBr(b.CreateICmpULT(v, end), run, exit);
+  b.SetInsertPoint(run);
+  body(v);
+  cg.low.jump(latch);
+  b.SetInsertPoint(latch);
+  v.addIncoming(b.CreateAdd(v, e.int(step)), latch);
+  b.CreateBr(head);
+  b.SetInsertPoint(exit);
+}
+
+/** for (v = 0; v < bound; v++) body(v) — bottom-tested (bound >= 1 always). */
+function threadLoop(cg: CpuCodegen, bound: Value, name: string, exitTo: BasicBlock | undefined, body: (v: Value) => void): void {
+  const { b, e } = cg;
+  const pre = b.GetInsertBlock()!;
+  const loop = cg.block(name), latch = cg.block(`${name}.latch`), exit = exitTo ?? cg.block(`${name}.end`);
+  b.CreateBr(loop);
+  b.SetInsertPoint(loop);
+  const v = b.CreatePHI(e.i32, 2, name);
+  v.addIncoming(e.int(0), pre);
+  body(v);
+  cg.low.jump(latch);
+  b.SetInsertPoint(latch);
+  const nv = b.CreateAdd(v, e.int(1));
+  v.addIncoming(nv, latch);
+  b.CreateCondBr(b.CreateICmpULT(nv, bound), loop, exit);
+  b.SetInsertPoint(exit);
+}
