@@ -8,6 +8,7 @@ import type { KernelIR } from '@numbat/core';
 import { loadLLVM, NativeModule, runStages, type LLVM, type Stage, type TargetSpec } from '@numbat/llvm';
 import type { KernelPlan } from './abi.js';
 import { cpuHelperModule } from './helpers-ir.js';
+import { laneMathModule } from './lane-math-ir.js';
 import { buildCpuModule, type CpuCodegenOptions } from './kernel.js';
 
 /** What the stages pass on to each other. */
@@ -33,6 +34,8 @@ export const CPU_STAGES: readonly Stage<CpuCompileState>[] = [
     run: (s) => {
       const nm = (s.nm = NativeModule.parse(s.built!.text, s.ir.name));
       nm.link(cpuHelperModule(s.built!.atomics.values(), s.built!.plan.gridSync), 'numbat-helpers');
+      const laneMath = laneMathModule(nm.declaredFunctions());
+      if (laneMath) nm.link(laneMath, 'numbat-lane-math');
       nm.setTarget(s.target);
       const err = nm.verify();
       if (err) throw new Error(`numbat internal error: invalid LLVM module for kernel '${s.ir.name}': ${err}`);
