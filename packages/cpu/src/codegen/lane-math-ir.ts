@@ -10,8 +10,9 @@
 // the four-part reduction stops being exact) to libm, rarely.
 //
 // Accuracy (against correctly rounded results; lane-math.test.ts sweeps them
-// against the simulator): f64 within 1 ulp, f32 within 1 ulp (one rounding of
-// a result good to ~2^-30). What makes f64 hold:
+// against the simulator): f64 within 1 ulp (measured ≤ 0.77 against mpmath,
+// with or without FMA), f32 within 1 ulp (one rounding of a result good to
+// ~2^-30; measured ≤ 0.502). What makes f64 hold:
 //  - exp: x = n ln2 + r, |r| ≤ ln2/2 (ln2 in two parts, n × hi exact);
 //    e^r = 1 + r + r² P(r) with 1 + r summed exactly (Fast2Sum); 2^n applied
 //    as two multiplications, so subnormal results round once.
