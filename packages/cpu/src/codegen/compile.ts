@@ -1,7 +1,8 @@
 // KernelIR → optimised machine code for one target, as named stages (run by
 // @numbat/llvm's runner, which times them): load LLVM, build the module with
 // llvm-bindings (kernel.ts), hand it to the C API's LLVM as text, link the
-// helper module and verify ('llvm' text), run `default<O2>` (or
+// helper module (and the vector math kernels the lane groups declared,
+// lane-math-ir.ts) and verify ('llvm' text), run `default<O2>` (or
 // NUMBAT_CPU_PASSES; 'opt' text) and emit an object.
 
 import type { KernelIR } from '@numbat/core';
