@@ -1,13 +1,15 @@
 // KernelIR → optimised machine code for one target, as named stages (run by
 // @numbat/llvm's runner, which times them): load LLVM, build the module with
 // llvm-bindings (kernel.ts), hand it to the C API's LLVM as text, link the
-// helper module and verify ('llvm' text), run `default<O2>` (or
+// helper module (and the vector math kernels the lane groups declared,
+// lane-math-ir.ts) and verify ('llvm' text), run `default<O2>` (or
 // NUMBAT_CPU_PASSES; 'opt' text) and emit an object.
 
 import type { KernelIR } from '@numbat/core';
 import { loadLLVM, NativeModule, runStages, type LLVM, type Stage, type TargetSpec } from '@numbat/llvm';
 import type { KernelPlan } from './abi.js';
 import { cpuHelperModule } from './helpers-ir.js';
+import { laneMathModule } from './lane-math-ir.js';
 import { buildCpuModule, type CpuCodegenOptions } from './kernel.js';
 
 /** What the stages pass on to each other. */
@@ -33,6 +35,8 @@ export const CPU_STAGES: readonly Stage<CpuCompileState>[] = [
     run: (s) => {
       const nm = (s.nm = NativeModule.parse(s.built!.text, s.ir.name));
       nm.link(cpuHelperModule(s.built!.atomics.values(), s.built!.plan.gridSync), 'numbat-helpers');
+      const laneMath = laneMathModule(nm.declaredFunctions());
+      if (laneMath) nm.link(laneMath, 'numbat-lane-math');
       nm.setTarget(s.target);
       const err = nm.verify();
       if (err) throw new Error(`numbat internal error: invalid LLVM module for kernel '${s.ir.name}': ${err}`);
