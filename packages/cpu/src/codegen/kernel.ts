@@ -7,7 +7,7 @@
 // that has not returned) since they are block-uniform.
 
 import type { KernelArray, KernelIR, Loc, ScalarType, Stmt } from '@numbat/core';
-import { ELEM_BYTES, analyzeUniformity, forEachExpr, forEachStmt, stmtExprs, type Expr, type UniformityInfo } from '@numbat/core';
+import { ELEM_BYTES, analyzeUniformity, forEachExpr, forEachStmt, localScopes, stmtExprs, type Expr, type UniformityInfo } from '@numbat/core';
 import type { LLVM, LLVMNS } from '@numbat/llvm';
 import { KernelLowerer, type LoopTargets } from '@numbat/llvm';
 import type { TargetHooks } from '@numbat/llvm';
@@ -615,11 +615,12 @@ class CpuKernelBuilder {
       ? tid.map((t) => b.CreateICmpEQ(b.CreateLoad(e.i8, b.CreateGEP(e.i8, this.exited!, b.CreateZExt(t, e.i64))), this.llvm.ConstantInt.get(e.i8, 0)))
       : undefined;
     const self = this;
+    const regionScopes = localScopes(stmts); // locals the region sets before reading them, in loops too
     const env: LaneEnv = {
       W, ir, low: this.low, uni: this.laneUni, boundscheck: this.opts.boundscheck, tx, tid, groupEnd,
       // Lane-linear locals held once: private ones assigned before any use in this region (never read as the implicit 0),
       // and lane-linear only through each other (a filter after the analysis left `b = t + 1` linear with t not).
-      linearLocals: linearLocals(ir, this.laneUni, ir.body, new Set(), (id) => laneSlots.has(id) && assignedBeforeUse(id, stmts)),
+      linearLocals: linearLocals(ir, this.laneUni, ir.body, new Set(), (id) => laneSlots.has(id) && (assignedBeforeUse(id, stmts) || regionScopes.has(id))),
       isPrivate: (id) => laneSlots.has(id),
       txAliases: this.txAliases,
       scalarFinish: (rest) => {

@@ -19,7 +19,7 @@
 // failing lane.
 
 import type { ArrayRef, ElemType, Expr, KernelIR, Loc, MathFn, ScalarType, Stmt } from '@numbat/core';
-import { forEachExpr, forEachStmt, stmtExprs } from '@numbat/core';
+import { forEachExpr, forEachStmt, localScopes, stmtExprs } from '@numbat/core';
 import type { LLVMNS } from '@numbat/llvm';
 import type { KernelLowerer } from '@numbat/llvm';
 import type { LaneUniformity } from './lane-uniformity.js';
@@ -109,7 +109,8 @@ export function laneShape(x: Expr, isUniform: (e: Expr) => boolean, linear: Read
 
 /**
  * Locals assigned only lane-linear values, never under lane-varying control
- * (a masked assignment would break the pattern): stored once, as lane 0's value.
+ * (a masked assignment would break the pattern) other than around their scope:
+ * stored once, as lane 0's value.
  * Only locals assigned in `within` and `allowed` are candidates, and a value is
  * lane-linear only through candidates and the `known` lane-linear locals: the
  * lowering holds exactly these as lane 0's value, so an assignment judged
@@ -119,23 +120,32 @@ export function linearLocals(ir: KernelIR, uni: { isUniform(e: Expr): boolean; u
   const assigned = new Set<number>();
   forEachStmt(within as Stmt[], (s) => { if (s.kind === 'assign') assigned.add(s.local); });
   const cand = new Set(ir.locals.filter((l) => (l.type === 'i32' || l.type === 'u32') && !uni.uniformLocals.has(l.id) && !known.has(l.id) && assigned.has(l.id) && allowed(l.id)).map((l) => l.id));
+  // A local with a scope (core's localScopes) may be assigned under varying
+  // control outside it: lanes that skip the scope never read it. (Not a scope
+  // of `within` made up here from a loop's body and update.)
+  const scopes = localScopes(within);
+  if (within !== ir.body) for (const [id, l] of scopes) if (l === within) scopes.delete(id);
+  const entry = new Map<readonly Stmt[], number>();
   let changed = true;
-  const visit = (stmts: readonly Stmt[], varying: boolean, all: Set<number>): void => {
+  const visit = (stmts: readonly Stmt[], varying: number, all: Set<number>): void => {
+    entry.set(stmts, varying);
     for (const s of stmts) {
       if (s.kind === 'assign') {
-        if (cand.has(s.local) && (varying || laneShape(s.value, uni.isUniform, all) !== 'lin')) { cand.delete(s.local); changed = true; }
+        const scope = scopes.get(s.local);
+        const varyingCtl = varying > (scope ? entry.get(scope)! : 0);
+        if (cand.has(s.local) && (varyingCtl || laneShape(s.value, uni.isUniform, all) !== 'lin')) { cand.delete(s.local); changed = true; }
       } else if (s.kind === 'if') {
-        const v = varying || !uni.isUniform(s.cond);
+        const v = varying + (uni.isUniform(s.cond) ? 0 : 1);
         visit(s.then, v, all); visit(s.else, v, all);
       } else if (s.kind === 'loop') {
-        const v = varying || uni.varyingLoops.has(s);
+        const v = varying + (uni.varyingLoops.has(s) ? 1 : 0);
         visit(s.body, v, all); visit(s.update, v, all);
       }
     }
   };
   while (changed) {
     changed = false;
-    visit(within, false, new Set([...cand, ...known]));
+    visit(within, 0, new Set([...cand, ...known]));
   }
   return cand;
 }
