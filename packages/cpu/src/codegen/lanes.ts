@@ -783,6 +783,11 @@ export class LaneLowerer {
         return { l: Array.from({ length: this.W }, (_, l) => low.mathOf(x.fn, x.type, ls.map((a) => a[l]))) };
       }
       case 'logical': {
+        if (cheapAndSafe(x.b)) {
+          // A right side that cannot fail: for every lane, one <W x i1> and/or (no branch, no lanes).
+          const av = this.vecOf(this.expr(x.a), 'bool'), bv = this.vecOf(this.expr(x.b), 'bool');
+          return { v: x.op === 'and' ? b.CreateAnd(av, bv) : b.CreateOr(av, bv), t: 'bool' };
+        }
         // Lazy per lane: the right side runs under the lanes that need it.
         const a = this.lanesOf(this.expr(x.a));
         const need = x.op === 'and' ? a : a.map((v) => b.CreateXor(v, e.bool(true)));
@@ -792,6 +797,14 @@ export class LaneLowerer {
       case 'cond': {
         const cv = this.expr(x.c);
         const c = this.lanesOf(cv);
+        if (cheapAndSafe(x.a) && cheapAndSafe(x.b)) {
+          // Arms that cannot fail and cost a few operations (the draws' position
+          // bookkeeping): both for every lane and a select, no branch per arm.
+          const av = this.expr(x.a), bv = this.expr(x.b);
+          if (x.type !== 'bool') return { v: b.CreateSelect(this.vecOf(cv, 'bool'), this.vecOf(av, x.type), this.vecOf(bv, x.type)), t: x.type };
+          const al = this.lanesOf(av), bl = this.lanesOf(bv);
+          return { l: c.map((v, i) => b.CreateSelect(v, al[i], bl[i])) };
+        }
         if (x.type !== 'bool') {
           const av = this.maskedEvalVec(c, x.a, x.type);
           const bv = this.maskedEvalVec(c.map((v) => b.CreateXor(v, e.bool(true))), x.b, x.type);
@@ -1031,6 +1044,22 @@ export class LaneLowerer {
     env.boundsFail(ref, which, lane, loc, unsigned);
     b.SetInsertPoint(ok);
   }
+}
+
+/**
+ * Can `x` run for lanes that did not ask for it (no memory access, no
+ * division, no library call), in a handful of operations? Then a lane-varying
+ * `?:` evaluates both arms and selects, and `&&`/`||` both sides, instead of
+ * a branch per arm and a mask per lane.
+ */
+function cheapAndSafe(x: Expr): boolean {
+  let nodes = 0, ok = true;
+  forEachExpr(x, (y) => {
+    nodes++;
+    if (y.kind === 'load' || y.kind === 'atomic' || y.kind === 'math' || y.kind === 'logical') ok = false;
+    if (y.kind === 'binary' && (y.op === 'div' || y.op === 'rem' || y.op === 'truncdiv' || y.op === 'floordiv')) ok = false;
+  });
+  return ok && nodes <= 8;
 }
 
 function vecSuffix(elem: ElemType): string {
