@@ -110,6 +110,21 @@ describe('uniformity: one analysis, three leaf predicates', () => {
     });
   });
 
+  it('locals set before use in their statement list stay uniform for a lane group under a varying if', () => {
+    const counted: Stmt = { kind: 'loop', cond: lt(l(1), c(4)), body: [set(2, add(l(0), l(1)))], update: [set(1, add(l(1), c(1)))] };
+    const ir = kernel('scoped', 5, [
+      // v0 (an inlined parameter copy), v1 (a loop counter) and v2 (a body temporary): each set first in its list
+      when(lt(tid(0), c(3)), [set(0, c(5)), set(1, c(0)), counted]),
+      // v3 is also set under a varying if inside its list: lanes differ
+      set(3, c(1)), when(lt(tid(0), c(2)), [set(3, c(2))]), set(4, l(3)),
+    ]);
+    expect(results(ir)).toEqual({
+      block: { uniform: [], varyingLoops: [0] },
+      lane: { uniform: [0, 1, 2], varyingLoops: [] },
+      wgsl: { uniform: [], varyingLoops: [0] },
+    });
+  });
+
   it('atomics are never uniform', () => {
     const ir = kernel('atomics', 1, [
       set(0, { kind: 'atomic', op: 'add', array: { space: 'global', param: 1 }, index: c(0), value: c(1), type: i32 }),

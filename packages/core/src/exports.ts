@@ -33,6 +33,7 @@ export { log, logEnabled, logLevel, type LogLevel } from './log.js';
 export * from './ir/nodes.js';
 export * from './ir/ops.js';
 export { analyzeUniformity, exprUniform, BLOCK_UNIFORMITY, type UniformityInfo, type UniformityRules } from './ir/uniformity.js';
+export { localScopes } from './ir/local-scopes.js';
 export { printIR } from './ir/print.js';
 export { legalize, rewriteKernel, NATIVE_OPS, ALL_NATIVE, type NativeOp, type Rule, type RewriteContext } from './legalize/index.js';
 export { forEachStmt, forEachExpr, childExprs, stmtExprs } from './ir/walk.js';

@@ -13,6 +13,7 @@
 // uniform control. Varying: threadIdx (hence cuda.grid), atomics' results,
 // local-array loads, and anything derived.
 
+import { localScopes } from './local-scopes.js';
 import type { Expr, KernelIR, LoadExpr, SpecialExpr, Stmt } from './nodes.js';
 
 export interface UniformityInfo {
@@ -33,6 +34,14 @@ export interface UniformityRules {
    * count vary? Yes for a block; no for a lane group, where a return only retires lanes.
    */
   returnVaries: boolean;
+  /**
+   * Lane groups (lockstep, masked): a local with a scope (local-scopes.ts: its
+   * value on entry to a statement list is never read) stays uniform when
+   * assigned uniform values under varying control outside that list (lanes
+   * that skip the list never read it), and a loop under varying control varies
+   * only by its own condition and exits (the active lanes run the same trips).
+   */
+  scopedLocals?: boolean;
 }
 
 /** Uniform across the threads of one block. */
@@ -54,33 +63,43 @@ export function analyzeUniformity(ir: KernelIR, rules: UniformityRules = BLOCK_U
   const varyingLoops = new Set<Stmt>();
   const isUniform = (e: Expr): boolean => exprUniform(e, uniform, rules);
 
+  const scopes = rules.scopedLocals ? localScopes(ir.body) : undefined;
+  // `varying`: how many thread-dependent ifs and loops enclose a statement;
+  // `entry`: that count where each statement list starts (for scoped locals).
+  const entry = new Map<readonly Stmt[], number>();
+
   let changed = true;
   while (changed) {
     changed = false;
-    const visit = (stmts: readonly Stmt[], varyingCtl: boolean): void => {
+    const visit = (stmts: readonly Stmt[], varying: number): void => {
+      entry.set(stmts, varying);
       for (const s of stmts) {
         switch (s.kind) {
-          case 'assign':
+          case 'assign': {
+            const scope = scopes?.get(s.local);
+            const varyingCtl = varying > (scope ? entry.get(scope)! : 0);
             if (uniform.has(s.local) && (varyingCtl || !isUniform(s.value))) {
               uniform.delete(s.local);
               changed = true;
             }
             break;
+          }
           case 'warp':
             // A lane's result depends on its lane (and on the other lanes' values).
             for (const l of [s.local, s.pred]) if (l !== undefined && uniform.has(l)) { uniform.delete(l); changed = true; }
             break;
           case 'if': {
-            const v = varyingCtl || !isUniform(s.cond);
+            const v = varying + (isUniform(s.cond) ? 0 : 1);
             visit(s.then, v);
             visit(s.else, v);
             break;
           }
           case 'loop': {
-            const v = varyingCtl || (s.cond !== undefined && !isUniform(s.cond)) || exitsUnderVaryingControl(s, isUniform, rules.returnVaries);
+            const own = (s.cond !== undefined && !isUniform(s.cond)) || exitsUnderVaryingControl(s, isUniform, rules.returnVaries);
+            const v = own || (varying > 0 && !scopes);
             if (v && !varyingLoops.has(s)) { varyingLoops.add(s); changed = true; }
-            visit(s.body, v);
-            visit(s.update, v);
+            visit(s.body, varying + (v ? 1 : 0));
+            visit(s.update, varying + (v ? 1 : 0));
             break;
           }
           default:
@@ -88,7 +107,7 @@ export function analyzeUniformity(ir: KernelIR, rules: UniformityRules = BLOCK_U
         }
       }
     };
-    visit(ir.body, false);
+    visit(ir.body, 0);
   }
   return { uniformLocals: uniform, isUniform, varyingLoops };
 }

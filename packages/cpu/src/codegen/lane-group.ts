@@ -4,6 +4,7 @@
 // leave the region; every answer is computed from values fixed for the group.
 
 import type { Stmt } from '@numbat/core';
+import { localScopes } from '@numbat/core';
 import type { LLVMNS } from '@numbat/llvm';
 import { assignedBeforeUse, type Region } from './regions.js';
 import type { BarrierLoop, CpuCodegen, Thread } from './context.js';
@@ -49,7 +50,8 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
     : undefined;
   // Lane-linear locals held once: private ones assigned before any use in this region (never read as the implicit 0),
   // and lane-linear only through each other (a filter after the analysis left `b = t + 1` linear with t not).
-  const linear = linearLocals(ir, cg.laneUni, ir.body, new Set(), (id) => laneSlots.has(id) && assignedBeforeUse(id, stmts));
+  const regionScopes = localScopes(stmts); // locals the region sets before reading them, in loops too
+  const linear = linearLocals(ir, cg.laneUni, ir.body, new Set(), (id) => laneSlots.has(id) && (assignedBeforeUse(id, stmts) || regionScopes.has(id)));
   const setOuterFlag = (kind: 'brk' | 'cont'): void => {
     if (kind === 'brk') { loop!.usedBrk = true; b.CreateStore(e.bool(true), loop!.brk); }
     else { loop!.usedCont = true; b.CreateStore(e.bool(true), loop!.cont); }

@@ -3,7 +3,10 @@
 // lockstep by lanes.ts): core's uniformity analysis with lane rules. Core's
 // block uniformity is stricter: threadIdx.y/z vary across a block but not
 // across a lane group, and a return under varying control only retires lanes
-// (the loop's trip count stays the group's).
+// (the loop's trip count stays the group's). Lanes are masked, not branched:
+// a local that every pass through its scope sets first (an inlined function's
+// parameter copies, a loop counter) stays uniform under a varying \`if\`, and a
+// loop there with a uniform trip count stays a plain loop (scopedLocals).
 
 import { analyzeUniformity, BLOCK_UNIFORMITY, type KernelIR, type UniformityInfo, type UniformityRules } from '@numbat/core';
 
@@ -13,6 +16,7 @@ export const LANE_UNIFORMITY: UniformityRules = {
   special: (e) => !(e.reg === 'threadIdx' && e.dim === 0),
   load: BLOCK_UNIFORMITY.load,
   returnVaries: false,
+  scopedLocals: true,
 };
 
 export function analyzeLaneUniformity(ir: KernelIR): LaneUniformity {

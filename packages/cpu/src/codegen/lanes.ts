@@ -19,7 +19,7 @@
 // failing lane.
 
 import type { ArrayRef, ElemType, Expr, KernelIR, Loc, MathFn, ScalarType, Stmt } from '@numbat/core';
-import { forEachExpr, forEachStmt, stmtExprs } from '@numbat/core';
+import { forEachExpr, forEachStmt, localScopes, stmtExprs } from '@numbat/core';
 import type { LLVMNS } from '@numbat/llvm';
 import type { KernelLowerer } from '@numbat/llvm';
 import type { Thread } from './context.js';
@@ -112,7 +112,8 @@ export function laneShape(x: Expr, isUniform: (e: Expr) => boolean, linear: Read
 
 /**
  * Locals assigned only lane-linear values, never under lane-varying control
- * (a masked assignment would break the pattern): stored once, as lane 0's value.
+ * (a masked assignment would break the pattern) other than around their scope:
+ * stored once, as lane 0's value.
  * Only locals assigned in `within` and `allowed` are candidates, and a value is
  * lane-linear only through candidates and the `known` lane-linear locals: the
  * lowering holds exactly these as lane 0's value, so an assignment judged
@@ -122,23 +123,32 @@ export function linearLocals(ir: KernelIR, uni: { isUniform(e: Expr): boolean; u
   const assigned = new Set<number>();
   forEachStmt(within as Stmt[], (s) => { if (s.kind === 'assign') assigned.add(s.local); });
   const cand = new Set(ir.locals.filter((l) => (l.type === 'i32' || l.type === 'u32') && !uni.uniformLocals.has(l.id) && !known.has(l.id) && assigned.has(l.id) && allowed(l.id)).map((l) => l.id));
+  // A local with a scope (core's localScopes) may be assigned under varying
+  // control outside it: lanes that skip the scope never read it. (Not a scope
+  // of `within` made up here from a loop's body and update.)
+  const scopes = localScopes(within);
+  if (within !== ir.body) for (const [id, l] of scopes) if (l === within) scopes.delete(id);
+  const entry = new Map<readonly Stmt[], number>();
   let changed = true;
-  const visit = (stmts: readonly Stmt[], varying: boolean, all: Set<number>): void => {
+  const visit = (stmts: readonly Stmt[], varying: number, all: Set<number>): void => {
+    entry.set(stmts, varying);
     for (const s of stmts) {
       if (s.kind === 'assign') {
-        if (cand.has(s.local) && (varying || laneShape(s.value, uni.isUniform, all) !== 'lin')) { cand.delete(s.local); changed = true; }
+        const scope = scopes.get(s.local);
+        const varyingCtl = varying > (scope ? entry.get(scope)! : 0);
+        if (cand.has(s.local) && (varyingCtl || laneShape(s.value, uni.isUniform, all) !== 'lin')) { cand.delete(s.local); changed = true; }
       } else if (s.kind === 'if') {
-        const v = varying || !uni.isUniform(s.cond);
+        const v = varying + (uni.isUniform(s.cond) ? 0 : 1);
         visit(s.then, v, all); visit(s.else, v, all);
       } else if (s.kind === 'loop') {
-        const v = varying || uni.varyingLoops.has(s);
+        const v = varying + (uni.varyingLoops.has(s) ? 1 : 0);
         visit(s.body, v, all); visit(s.update, v, all);
       }
     }
   };
   while (changed) {
     changed = false;
-    visit(within, false, new Set([...cand, ...known]));
+    visit(within, 0, new Set([...cand, ...known]));
   }
   return cand;
 }
@@ -776,6 +786,11 @@ export class LaneLowerer {
         return { l: Array.from({ length: this.W }, (_, l) => low.mathOf(x.fn, x.type, ls.map((a) => a[l]))) };
       }
       case 'logical': {
+        if (cheapAndSafe(x.b)) {
+          // A right side that cannot fail: for every lane, one <W x i1> and/or (no branch, no lanes).
+          const av = this.vecOf(this.expr(x.a), 'bool'), bv = this.vecOf(this.expr(x.b), 'bool');
+          return { v: x.op === 'and' ? b.CreateAnd(av, bv) : b.CreateOr(av, bv), t: 'bool' };
+        }
         // Lazy per lane: the right side runs under the lanes that need it.
         const a = this.lanesOf(this.expr(x.a));
         const need = x.op === 'and' ? a : a.map((v) => b.CreateXor(v, e.bool(true)));
@@ -785,6 +800,14 @@ export class LaneLowerer {
       case 'cond': {
         const cv = this.expr(x.c);
         const c = this.lanesOf(cv);
+        if (cheapAndSafe(x.a) && cheapAndSafe(x.b)) {
+          // Arms that cannot fail and cost a few operations (the draws' position
+          // bookkeeping): both for every lane and a select, no branch per arm.
+          const av = this.expr(x.a), bv = this.expr(x.b);
+          if (x.type !== 'bool') return { v: b.CreateSelect(this.vecOf(cv, 'bool'), this.vecOf(av, x.type), this.vecOf(bv, x.type)), t: x.type };
+          const al = this.lanesOf(av), bl = this.lanesOf(bv);
+          return { l: c.map((v, i) => b.CreateSelect(v, al[i], bl[i])) };
+        }
         if (x.type !== 'bool') {
           const av = this.maskedEvalVec(c, x.a, x.type);
           const bv = this.maskedEvalVec(c.map((v) => b.CreateXor(v, e.bool(true))), x.b, x.type);
@@ -1024,6 +1047,22 @@ export class LaneLowerer {
     env.boundsFail(ref, which, lane, loc, unsigned);
     b.SetInsertPoint(ok);
   }
+}
+
+/**
+ * Can `x` run for lanes that did not ask for it (no memory access, no
+ * division, no library call), in a handful of operations? Then a lane-varying
+ * `?:` evaluates both arms and selects, and `&&`/`||` both sides, instead of
+ * a branch per arm and a mask per lane.
+ */
+function cheapAndSafe(x: Expr): boolean {
+  let nodes = 0, ok = true;
+  forEachExpr(x, (y) => {
+    nodes++;
+    if (y.kind === 'load' || y.kind === 'atomic' || y.kind === 'math' || y.kind === 'logical') ok = false;
+    if (y.kind === 'binary' && (y.op === 'div' || y.op === 'rem' || y.op === 'truncdiv' || y.op === 'floordiv')) ok = false;
+  });
+  return ok && nodes <= 8;
 }
 
 function vecSuffix(elem: ElemType): string {
