@@ -101,6 +101,16 @@ export class NativeModule {
     return out;
   }
 
+  /** Names of functions only declared in the module (to be defined by a linked helper module, or external). */
+  declaredFunctions(): string[] {
+    const c = capi();
+    const out: string[] = [];
+    for (let f = c.GetFirstFunction(this.mod); f; f = c.GetNextFunction(f)) {
+      if (c.IsDeclaration(f)) out.push(c.GetValueName2(f, [0]));
+    }
+    return out;
+  }
+
   setTarget(spec: TargetSpec): void {
     const c = capi();
     c.SetTarget(this.mod, spec.triple);
