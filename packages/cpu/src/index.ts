@@ -79,7 +79,7 @@ async function compileKernel(ir: KernelIR, opts: CompileOptions, stoppable = fal
       const { jitLoad } = await import('./runtime/jit.js');
       return {
         stages: [...CPU_STAGES, { name: 'jit', run: (s) => { s.fn = jitLoad(s.object!, s.built!.plan, kernel); } }],
-        state: { ir, opts: { boundscheck: opts.boundscheck, poll: stoppable }, target: hostTarget() },
+        state: { ir, opts: { boundscheck: opts.boundscheck, poll: stoppable }, target: hostTarget(), printTexts: key !== undefined },
         plan: (s) => s.built!.plan,
         // The cache holds a shared library (loadable without LLVM); linking it spawns
         // `ld`, so it happens in the background while the JIT'd kernel already runs.

@@ -56,7 +56,7 @@ async function compileKernel(ir: KernelIR, opts: CompileOptions): Promise<CudaKe
         loaded = true;
         return {
           stages: CUDA_STAGES,
-          state: cudaCompileState(ir, { boundscheck: opts.boundscheck, fastmath: opts.fastmath, arch, cacheDir: opts.cache ? cacheDir() : undefined }),
+          state: cudaCompileState(ir, { boundscheck: opts.boundscheck, fastmath: opts.fastmath, arch, cacheDir: opts.cache ? cacheDir() : undefined, printTexts: dirs.length > 0 }),
           plan: (s) => s.built!.plan,
           payload: (s) => Buffer.from(s.ptx!, 'utf8'),
           dispose: (s) => s.nm?.dispose(),

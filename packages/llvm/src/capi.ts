@@ -20,6 +20,8 @@ export interface CApi {
   ContextDispose(ctx: Ptr): void;
   CreateMemoryBufferWithMemoryRangeCopy(data: Buffer, len: number, name: string): Ptr;
   ParseIRInContext(ctx: Ptr, buf: Ptr, mod: Ptr[], msg: (string | null)[]): number;
+  GetBitcodeModuleInContext2(ctx: Ptr, buf: Ptr, mod: Ptr[]): number;
+  ModuleCreateWithNameInContext(name: string, ctx: Ptr): Ptr;
   LinkModules2(dest: Ptr, src: Ptr): number;
   VerifyModule(mod: Ptr, action: number, msg: Ptr[]): number;
   PrintModuleToString(mod: Ptr): Ptr;
@@ -78,6 +80,8 @@ const SIGNATURES: Record<keyof CApi, string> = {
   ContextDispose: 'void LLVMContextDispose(void* ctx)',
   CreateMemoryBufferWithMemoryRangeCopy: 'void* LLVMCreateMemoryBufferWithMemoryRangeCopy(const uint8_t* data, size_t len, const char* name)',
   ParseIRInContext: 'int LLVMParseIRInContext(void* ctx, void* buf, _Out_ void** mod, _Out_ char** msg)',
+  GetBitcodeModuleInContext2: 'int LLVMGetBitcodeModuleInContext2(void* ctx, void* buf, _Out_ void** mod)',
+  ModuleCreateWithNameInContext: 'void* LLVMModuleCreateWithNameInContext(const char* name, void* ctx)',
   LinkModules2: 'int LLVMLinkModules2(void* dest, void* src)',
   VerifyModule: 'int LLVMVerifyModule(void* mod, int action, _Out_ void** msg)',
   PrintModuleToString: 'void* LLVMPrintModuleToString(void* mod)',

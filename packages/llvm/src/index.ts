@@ -10,7 +10,7 @@ export { Emitter } from './emit.js';
 export { LIBM_MATH, type MathTable, type MathImpl } from './math.js';
 export { atomicHelperName, atomicHelperIR, fenceHelperIR, type AtomicHelperOptions } from './atomics.js';
 export { allocaLocals } from './locals.js';
-export { runStages, type Stage, type StageRun } from './stages.js';
+export { runStages, replayText, type Stage, type StageRun, type DeferredText } from './stages.js';
 export { KernelCache, type CacheEntry, type EntryRef } from './kernel-cache.js';
 export { StagedCompiler, type StagedKernel, type Pipeline, type CompileJob, type Compiled, type CompileRecord, type DeriveText } from './staged-compiler.js';
 export { inlineMathExtra } from './math-extra.js';

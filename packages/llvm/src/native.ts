@@ -49,6 +49,33 @@ export class NativeModule {
   }
 
   /**
+   * The definitions of `keep` (and what they use) from a bitcode library,
+   * read lazily: only the function bodies linked in are ever parsed, so
+   * taking a few functions from a large library (libdevice) costs little.
+   */
+  static subsetOfBitcode(bitcode: Buffer, keep: ReadonlySet<string>, name: string): NativeModule {
+    const c = capi();
+    const ctx = c.ContextCreate();
+    const out = new NativeModule(ctx, c.ModuleCreateWithNameInContext(name, ctx));
+    // The buffer must outlive the lazy module; LLVMGetBitcodeModuleInContext2 takes it over.
+    const buf = c.CreateMemoryBufferWithMemoryRangeCopy(bitcode, bitcode.length, name);
+    const lib: Ptr[] = [null];
+    if (c.GetBitcodeModuleInContext2(ctx, buf, lib)) {
+      out.dispose();
+      throw new Error(`numbat internal error: LLVM could not read the bitcode of '${name}'`);
+    }
+    // Internal definitions are linked only when something linked uses them.
+    for (let f = c.GetFirstFunction(lib[0]); f; f = c.GetNextFunction(f)) {
+      if (!c.IsDeclaration(f) && !keep.has(c.GetValueName2(f, [0]))) c.SetLinkage(f, 8 /* LLVMInternalLinkage */);
+    }
+    if (c.LinkModules2(out.mod, lib[0])) {
+      out.dispose();
+      throw new Error(`numbat internal error: taking functions from '${name}' failed`);
+    }
+    return out;
+  }
+
+  /**
    * Links another module's text into this one: its (external) definitions
    * satisfy our declarations, then become internal so they inline and vanish.
    */

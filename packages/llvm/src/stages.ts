@@ -2,7 +2,10 @@
 // state (the kernel's IR, the LLVM module, its texts...). One runner for cpu
 // and cuda: it times each stage (NUMBAT_LOG=debug prints each; the compile's
 // info line lists them) and keeps the text a stage produces under the inspect
-// name it declares.
+// name it declares. A stage may defer its text (`deferred`): printing a
+// module of thousands of lines costs as much as a tenth of the compile, and
+// most compiles are never inspected, so the text is made when first read, by
+// replaying the stages that build it (replayText).
 
 import { log, logEnabled } from '@numbat/core';
 
@@ -13,8 +16,11 @@ export interface Stage<S> {
   readonly inspect?: string;
   /** false: the stage does not apply to this kernel (not run, not timed). */
   when?(state: S): boolean;
-  run(state: S): string | void;
+  run(state: S): string | DeferredText | void;
 }
+
+/** A text not printed by its stage: `make` builds it when it is first read. */
+export interface DeferredText { readonly deferred: () => string }
 
 export interface StageRun {
   /** Milliseconds per stage that ran. */
@@ -33,10 +39,38 @@ export function runStages<S>(what: string, stages: readonly Stage<S>[], state: S
     const text = stage.run(state);
     timings[stage.name] = performance.now() - t;
     if (stage.inspect !== undefined) {
-      if (typeof text !== 'string') throw new Error(`numbat internal error: stage '${stage.name}' of ${what} produced no '${stage.inspect}' text`);
-      texts[stage.inspect] = text;
+      if (typeof text === 'string') texts[stage.inspect] = text;
+      else if (text) defineDeferred(texts, stage.inspect, text.deferred);
+      else throw new Error(`numbat internal error: stage '${stage.name}' of ${what} produced no '${stage.inspect}' text`);
     }
     if (logEnabled('debug')) log('debug', `${what}: stage ${stage.name} ${timings[stage.name].toFixed(1)} ms`);
   }
   return { timings, texts };
+}
+
+/** texts[name] made by `make` when first read (then kept); enumerable, so storing the texts (JSON) makes it. */
+function defineDeferred(texts: Record<string, string>, name: string, make: () => string): void {
+  Object.defineProperty(texts, name, {
+    enumerable: true, configurable: true,
+    get() {
+      const value = make();
+      Object.defineProperty(texts, name, { value, enumerable: true, configurable: true, writable: true });
+      return value;
+    },
+  });
+}
+
+/**
+ * The text of the stage that declares `inspect`, made again: `stages` from
+ * `from` up to that stage run on `copy` (a state that has what the stages
+ * before `from` made, and that prints its texts); `dispose` frees what they built.
+ */
+export function replayText<S>(what: string, stages: readonly Stage<S>[], from: string, inspect: string, copy: S, dispose: (s: S) => void): string {
+  const first = stages.findIndex((x) => x.name === from), last = stages.findIndex((x) => x.inspect === inspect);
+  if (first < 0 || last < first) throw new Error(`numbat internal error: no stages from '${from}' to the '${inspect}' text of ${what}`);
+  try {
+    return runStages(what, stages.slice(first, last + 1), copy).texts[inspect];
+  } finally {
+    dispose(copy);
+  }
 }

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { KernelCache, StagedCompiler, runStages, type Pipeline, type Stage, type StagedKernel } from '@numbat/llvm';
+import { KernelCache, StagedCompiler, replayText, runStages, type Pipeline, type Stage, type StagedKernel } from '@numbat/llvm';
 import { targetAvailability, type KernelIR } from '@numbat/core';
 import { kernel } from './helpers.js';
 
@@ -28,6 +28,27 @@ describe('runStages', () => {
     expect(Object.keys(run.timings)).toEqual(['upper', 'reverse']);
     for (const ms of Object.values(run.timings)) expect(ms).toBeGreaterThanOrEqual(0);
     expect(run.texts).toEqual({ up: 'ABC', rev: 'CBA' });
+  });
+
+  it('a deferred text is made when first read, once, and stored texts (JSON) include it', () => {
+    let made = 0;
+    const lazy: Stage<Toy>[] = [{ name: 'upper', inspect: 'up', run: (s) => { s.upper = s.input.toUpperCase(); return { deferred: () => { made++; return s.upper!; } }; } }];
+    const run = runStages("toy kernel 'k'", lazy, { input: 'abc', ran: [] });
+    expect(made).toBe(0);
+    expect(Object.keys(run.texts)).toEqual(['up']);
+    expect(run.texts.up).toBe('ABC');
+    expect(run.texts.up).toBe('ABC');
+    expect(made).toBe(1);
+    expect(JSON.parse(JSON.stringify(run.texts))).toEqual({ up: 'ABC' });
+  });
+
+  it('replayText runs the stages from one stage up to the text asked for, on a copy, and frees it', () => {
+    const s: Toy = { input: 'xyz', upper: 'XYZ', ran: [] };
+    let disposed = 0;
+    expect(replayText("toy kernel 'k'", STAGES, 'reverse', 'rev', s, () => { disposed++; })).toBe('ZYX');
+    expect(s.ran).toEqual(['reverse']);
+    expect(disposed).toBe(1);
+    expect(() => replayText("toy kernel 'k'", STAGES, 'reverse', 'up', s, () => {})).toThrow(/no stages from 'reverse' to the 'up' text/);
   });
 
   it('a stage that declares a text but returns none is a bug, said so', () => {

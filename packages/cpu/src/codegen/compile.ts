@@ -3,10 +3,12 @@
 // llvm-bindings (kernel.ts), hand it to the C API's LLVM as text, link the
 // helper module (and the vector math kernels the lane groups declared,
 // lane-math-ir.ts) and verify ('llvm' text), run `default<O2>` (or
-// NUMBAT_CPU_PASSES; 'opt' text) and emit an object.
+// NUMBAT_CPU_PASSES; 'opt' text) and emit an object. The 'llvm' and 'opt'
+// texts are printed only when kept (`printTexts`: a cache entry stores them),
+// else made when inspect first asks, by running those stages again.
 
 import type { KernelIR } from '@numbat/core';
-import { loadLLVM, NativeModule, runStages, type LLVM, type Stage, type TargetSpec } from '@numbat/llvm';
+import { loadLLVM, NativeModule, replayText, runStages, type DeferredText, type LLVM, type Stage, type TargetSpec } from '@numbat/llvm';
 import type { KernelPlan } from './abi.js';
 import { cpuHelperModule } from './helpers-ir.js';
 import { laneMathModule } from './lane-math-ir.js';
@@ -17,7 +19,11 @@ export interface CpuCompileState {
   readonly ir: KernelIR;
   readonly opts: CpuCodegenOptions;
   readonly target: TargetSpec;
+  /** Print the 'llvm' and 'opt' texts as the stages run (a cache entry stores them); else they are deferred. */
+  readonly printTexts?: boolean;
   llvm?: LLVM;
+  /** The optimisation pipeline, fixed at the first run (a replay uses the same). */
+  passes?: string;
   built?: ReturnType<typeof buildCpuModule>;
   nm?: NativeModule;
   /** ELF relocatable object. */
@@ -40,19 +46,25 @@ export const CPU_STAGES: readonly Stage<CpuCompileState>[] = [
       nm.setTarget(s.target);
       const err = nm.verify();
       if (err) throw new Error(`numbat internal error: invalid LLVM module for kernel '${s.ir.name}': ${err}`);
-      return nm.print();
+      return s.printTexts ? nm.print() : replayLater(s, 'llvm');
     },
   },
   {
     name: 'optimize', inspect: 'opt',
     run: (s) => {
       // O2: measured as fast as O3 on the bench kernels, at 60-70 % of O3's compile time (O3's extra unrolling mostly grows the code).
-      s.nm!.optimize(s.target, process.env.NUMBAT_CPU_PASSES ?? 'default<O2>');
-      return s.nm!.print();
+      s.nm!.optimize(s.target, (s.passes ??= process.env.NUMBAT_CPU_PASSES ?? 'default<O2>'));
+      return s.printTexts ? s.nm!.print() : replayLater(s, 'opt');
     },
   },
   { name: 'emit', run: (s) => { s.object = s.nm!.emit(s.target, 'obj'); } },
 ];
+
+/** A deferred text: the stages after codegen run again on the built module's text, up to the one that makes it. */
+function replayLater(s: CpuCompileState, inspect: string): DeferredText {
+  const { ir, opts, target, llvm, built, passes } = s;
+  return { deferred: () => replayText(`cpu kernel '${ir.name}'`, CPU_STAGES, 'parse-link-verify', inspect, { ir, opts, target, llvm, built, passes, printTexts: true }, (c) => c.nm?.dispose()) };
+}
 
 export interface CompiledObject {
   plan: KernelPlan;
@@ -68,7 +80,7 @@ export interface CompiledObject {
 
 /** The stages run on their own (tests; the backend runs them through its StagedCompiler). */
 export function compileToObject(ir: KernelIR, opts: CpuCodegenOptions, target: TargetSpec): CompiledObject {
-  const s: CpuCompileState = { ir, opts, target };
+  const s: CpuCompileState = { ir, opts, target, printTexts: true };
   try {
     const { timings, texts } = runStages(`cpu kernel '${ir.name}'`, CPU_STAGES, s);
     return { plan: s.built!.plan, llvm: texts.llvm, opt: texts.opt, object: s.object!, timings };

@@ -3,10 +3,12 @@
 // with llvm-bindings (kernel.ts), move it to the C API's LLVM as text, link the
 // helper module and verify ('llvm'), link libdevice when a math function needs
 // it, optimise with `default<O3>` (NVPTX adds NVVMReflect to that pipeline;
-// 'opt') and emit PTX ('ptx'). Only this file loads LLVM.
+// 'opt') and emit PTX ('ptx'). Only this file loads LLVM. The 'llvm' and 'opt'
+// texts are printed only when kept (a cache entry stores them), else made
+// when inspect first asks, by running those stages again.
 
 import { CompileError, forEachExpr, forEachStmt, stmtExprs, type KernelIR, type MathExpr } from '@numbat/core';
-import { loadLLVM, NativeModule, type LLVM, type MathTable, type Stage, type TargetSpec } from '@numbat/llvm';
+import { loadLLVM, NativeModule, replayText, type DeferredText, type LLVM, type MathTable, type Stage, type TargetSpec } from '@numbat/llvm';
 import type { CudaPlan } from './abi.js';
 import { exactFloatRem, FMOD } from './float-rem.js';
 import { cudaHelperModule } from './helpers-ir.js';
@@ -22,6 +24,8 @@ export interface PtxOptions {
   arch: string;
   /** Where to keep trimmed libdevice subsets across processes (the kernel cache's directory). */
   cacheDir?: string;
+  /** Print the 'llvm' and 'opt' texts as the stages run (a cache entry stores them); else they are deferred. */
+  printTexts?: boolean;
 }
 
 /** What the stages pass on to each other. */
@@ -68,9 +72,8 @@ export const CUDA_STAGES: readonly Stage<CudaCompileState>[] = [
       nm.link(cudaHelperModule({ plan: built.plan, arrays: s.ir.arrays, atomics: built.atomics.values(), ftz: s.o.fastmath, approx, activemask: s.activemask }), 'numbat-nvptx-helpers');
       const err = nm.verify();
       if (err) throw new Error(`numbat internal error: invalid LLVM module for kernel '${s.ir.name}': ${err}`);
-      const text = nm.print();
-      s.nvNames = [...text.matchAll(/^declare [^\n]*@(__nv_\w+)\(/gm)].map((m) => m[1]);
-      return text;
+      s.nvNames = nm.declaredFunctions().filter((name) => name.startsWith('__nv_'));
+      return s.o.printTexts ? nm.print() : replayLater(s, 'llvm');
     },
   },
   {
@@ -90,11 +93,18 @@ export const CUDA_STAGES: readonly Stage<CudaCompileState>[] = [
       }
       nm.setTarget(s.spec);
       nm.optimize(s.spec);
-      return nm.print();
+      return s.o.printTexts ? nm.print() : replayLater(s, 'opt');
     },
   },
   { name: 'emit-ptx', inspect: 'ptx', run: (s) => (s.ptx = s.nm!.emit(s.spec, 'asm').toString()) },
 ];
+
+/** A deferred text: the stages after codegen run again on the built module's text, up to the one that makes it. */
+function replayLater(s: CudaCompileState, inspect: string): DeferredText {
+  const { ir, o, table, hasLibdevice, spec, activemask, llvm, built } = s;
+  const copy = (): CudaCompileState => ({ ir, o: { ...o, printTexts: true }, table, hasLibdevice, spec, activemask, llvm, built });
+  return { deferred: () => replayText(`cuda kernel '${ir.name}'`, CUDA_STAGES, 'link-verify', inspect, copy(), (c) => c.nm?.dispose()) };
+}
 
 /** Refuses math the target cannot compute (no libdevice), naming the call and its line. */
 function checkMath(ir: KernelIR, table: MathTable, fastmath: boolean): void {

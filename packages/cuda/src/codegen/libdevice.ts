@@ -68,7 +68,9 @@ const subsets = new Map<string, string>();
 /**
  * The part of libdevice that defines `names` (and what they call), as IR
  * text: parsing all of libdevice costs ~40 ms per kernel, its trimmed subset
- * ~1 ms. Kept per process, and in `diskDir` when given (the kernel cache's
+ * ~1 ms. Made from a lazily read libdevice (only the bodies kept are parsed:
+ * a full parse made a process's first kernel with math pay for all of it).
+ * Kept per process, and in `diskDir` when given (the kernel cache's
  * directory, so only with `cache: true`).
  */
 export function libdeviceSubset(names: readonly string[], spec: TargetSpec, diskDir?: string): string {
@@ -84,11 +86,10 @@ export function libdeviceSubset(names: readonly string[], spec: TargetSpec, disk
       return text;
     } catch { /* not cached yet */ }
   }
-  const nm = NativeModule.parse(bitcode, 'libdevice');
+  // Read lazily: only the bodies of the functions kept (and those they call) are parsed.
+  const nm = NativeModule.subsetOfBitcode(bitcode, new Set(key.split(',')), 'libdevice');
   let text: string;
   try {
-    const keep = new Set(key.split(','));
-    for (const f of nm.definedFunctions()) if (!keep.has(f)) nm.setLinkage(f, 8 /* internal */);
     nm.optimize(spec, 'globaldce');
     text = nm.print();
   } finally {
