@@ -59,13 +59,33 @@ const DTYPES: Partial<Record<ElemType, DType>> = { f32, f64, i32, u32 };
  * Pass 1. The host launches at most n / BLOCK threads, so every thread owns at
  * least one element: its first load needs no guard, and there is no need for an
  * identity element of `op` (which an arbitrary function does not have).
+ * With at most n / 4 threads (always, unless `blocks` says otherwise) a thread
+ * owns whole quads: q, q + G, ... (G threads) hold elements 4q .. 4q + 3, folded
+ * in element order, and thread t < n % 4 also folds element 4 * (n >> 2) + t.
+ * This order is the kernel's, so every target (and the simulator) adds the
+ * same pairs: results stay bit-identical across targets for one grid.
  */
 function reduceBlocks(a: Float32Array, n: number, partials: Float32Array) {
   const sh = cuda.shared.array(BLOCK, T);
   const t = cuda.threadIdx.x;
   // grid(1)/gridsize(1) written inline: with them in locals the cpu target ran ~10 % slower.
-  let acc = a[cuda.grid(1)];
-  for (let i = cuda.grid(1) + cuda.gridsize(1); i < n; i += cuda.gridsize(1)) acc = T(op(acc, a[i]));
+  let acc = T(0);
+  const quads = n >> 2;
+  if (cuda.gridsize(1) <= quads) {
+    // Whole quads (four consecutive elements: one 16-byte vector load on GPUs), grid-stride, then the last n % 4 elements.
+    let q = cuda.grid(1);
+    const x0 = a[4 * q], x1 = a[4 * q + 1], x2 = a[4 * q + 2], x3 = a[4 * q + 3];
+    acc = T(op(T(op(T(op(x0, x1)), x2)), x3));
+    for (q += cuda.gridsize(1); q < quads; q += cuda.gridsize(1)) {
+      const y0 = a[4 * q], y1 = a[4 * q + 1], y2 = a[4 * q + 2], y3 = a[4 * q + 3];
+      acc = T(op(T(op(T(op(T(op(acc, y0)), y1)), y2)), y3));
+    }
+    if (cuda.grid(1) < n - 4 * quads) acc = T(op(acc, a[4 * quads + cuda.grid(1)]));
+  } else {
+    // Only with a `blocks` of more than n / 1024: one element at a time.
+    acc = a[cuda.grid(1)];
+    for (let i = cuda.grid(1) + cuda.gridsize(1); i < n; i += cuda.gridsize(1)) acc = T(op(acc, a[i]));
+  }
   sh[t] = acc;
   cuda.syncthreads();
   for (let s = BLOCK >> 1; s > 0; s >>= 1) {
@@ -111,8 +131,24 @@ function reduceFinal(a: Float32Array, n: number, out: Float32Array, init: number
 function reduceBlocksWarp(a: Float32Array, n: number, partials: Float32Array) {
   const sh = cuda.shared.array(BLOCK, T);
   const t = cuda.threadIdx.x;
-  let acc = a[cuda.grid(1)];
-  for (let i = cuda.grid(1) + cuda.gridsize(1); i < n; i += cuda.gridsize(1)) acc = T(op(acc, a[i]));
+  // As in reduceBlocks.
+  let acc = T(0);
+  const quads = n >> 2;
+  if (cuda.gridsize(1) <= quads) {
+    // Whole quads (four consecutive elements: one 16-byte vector load on GPUs), grid-stride, then the last n % 4 elements.
+    let q = cuda.grid(1);
+    const x0 = a[4 * q], x1 = a[4 * q + 1], x2 = a[4 * q + 2], x3 = a[4 * q + 3];
+    acc = T(op(T(op(T(op(x0, x1)), x2)), x3));
+    for (q += cuda.gridsize(1); q < quads; q += cuda.gridsize(1)) {
+      const y0 = a[4 * q], y1 = a[4 * q + 1], y2 = a[4 * q + 2], y3 = a[4 * q + 3];
+      acc = T(op(T(op(T(op(T(op(acc, y0)), y1)), y2)), y3));
+    }
+    if (cuda.grid(1) < n - 4 * quads) acc = T(op(acc, a[4 * quads + cuda.grid(1)]));
+  } else {
+    // Only with a `blocks` of more than n / 1024: one element at a time.
+    acc = a[cuda.grid(1)];
+    for (let i = cuda.grid(1) + cuda.gridsize(1); i < n; i += cuda.gridsize(1)) acc = T(op(acc, a[i]));
+  }
   sh[t] = acc;
   cuda.syncthreads();
   for (let s = BLOCK >> 1; s > 32; s >>= 1) {

@@ -4,7 +4,7 @@
 // failures) the lowering asks its TargetHooks. Locals are memory (hooks.localPtr);
 // mem2reg/SROA turn the ones in allocas into SSA values.
 
-import type { ArrayRef, AtomicExpr, ElemType, Expr, KernelIR, Loc, MathExpr, MathFn, ScalarType, Stmt } from '@numbat/core';
+import { quadLoadAt, type ArrayRef, type AtomicExpr, type ElemType, type Expr, type KernelIR, type Loc, type MathExpr, type MathFn, type QuadLoad, type ScalarType, type Stmt } from '@numbat/core';
 import type { LLVM, LLVMNS } from './bindings.js';
 import { Emitter } from './emit.js';
 import { inlineMathExtra } from './math-extra.js';
@@ -68,10 +68,27 @@ export class KernelLowerer {
 
   /** Lowers a list; stops after a statement that always leaves (break/continue/return). */
   stmts(list: readonly Stmt[]): void {
-    for (const s of list) {
+    for (let k = 0; k < list.length; k++) {
       if (this.terminated()) return;
-      this.stmt(s);
+      // Four consecutive loads as one vector, where the target reads vectors (hooks.quadLoad) and indices are unchecked.
+      const quad = this.hooks.quadLoad && !this.opts.boundscheck ? quadLoadAt(list as Stmt[], k) : undefined;
+      if (quad && this.quadLoad(quad)) { k += 3; continue; }
+      this.stmt(list[k]);
     }
+  }
+
+  /** The group's four elements through hooks.quadLoad, into its locals; false for element types it does not take. */
+  private quadLoad(q: QuadLoad): boolean {
+    const ref: ArrayRef = { space: 'global', param: q.param };
+    const elem = this.elemOf(ref);
+    if (elem !== 'f32' && elem !== 'i32' && elem !== 'u32') return false;
+    const values = this.hooks.quadLoad!(ref, this.index(ref, q.index, q.stmts[0].loc), elem);
+    q.stmts.forEach((s, k) => {
+      const local = this.ir.locals.find((l) => l.id === s.local);
+      const v = values[k];
+      this.b.CreateStore(local && local.type !== s.value.type ? this.e.convert(v, s.value.type, local.type) : v, this.hooks.localPtr(s.local));
+    });
+    return true;
   }
 
   stmt(s: Stmt): void {

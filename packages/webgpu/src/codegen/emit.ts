@@ -15,8 +15,8 @@
 // No Node-only imports here: a browser build uses this file as is.
 
 import {
-  CompileError, loadType, type ArrayRef, type AtomicExpr, type ElemType, type Expr, type KernelArray,
-  type BinaryOp, type KernelIR, type Loc, type LoopStmt, type ScalarType, type Stmt,
+  CompileError, loadType, quadLoadAt, type ArrayRef, type AtomicExpr, type ElemType, type Expr, type KernelArray,
+  type BinaryOp, type KernelIR, type Loc, type LoopStmt, type QuadLoad, type ScalarType, type Stmt,
 } from '@numbat/core';
 import { HelperSet } from './helpers.js';
 import { MATH_LOWERING } from './math.js';
@@ -291,6 +291,10 @@ class Emitter {
       const elem = info.storage === 'packed' ? 'u32' : info.storage === 'packedAtomic' || info.storage === 'atomicf32' ? 'atomic<u32>'
         : info.storage === 'atomic' ? `atomic<${b.elem}>` : b.elem;
       const names = b.params.map((p) => ir.params[p].name).join("', '");
+      if (b.vec4Of !== undefined) {
+        push(`@group(0) @binding(${b.binding}) var<storage, read> ${b.name}: array<vec4<${b.elem}>>; // '${names}' again, four elements at a time`);
+        continue;
+      }
       push(`@group(0) @binding(${b.binding}) var<storage, ${b.readOnly ? 'read' : 'read_write'}> ${b.name}: array<${elem}>; // '${names}'${b.packed ? ` (${b.elem}, packed in u32 words)` : ''}`);
     }
     if (this.usesErrors) {
@@ -412,6 +416,8 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     if (this.exitFlag && structural) { this.emitStructural(stmts); return; }
     for (let k = 0; k < stmts.length; k++) {
       const s = stmts[k];
+      const quad = this.opts.boundscheck ? undefined : quadLoadAt(stmts, k);
+      if (quad && this.quadLoad(quad)) { k += 3; continue; }
       this.emitStmt(s, false);
       if (s.kind === 'return' || s.kind === 'break' || s.kind === 'continue') return; // the rest is dead
       if (this.endsFlow(s)) return; // Tint warns (on stderr) about code after it
@@ -555,6 +561,38 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     } finally {
       this.loc = savedLoc;
     }
+  }
+
+  /**
+   * Four consecutive loads of a read-only array as one vec4 load through a
+   * second binding of its buffer (false: not possible here, emit them one by
+   * one). Without bounds checks only: the kernel promises the indices are inside.
+   */
+  private quadLoad(q: QuadLoad): boolean {
+    const vec = this.vec4Binding(q.param);
+    if (!vec) return false;
+    const saved = this.loc;
+    if (q.stmts[0].loc) this.loc = q.stmts[0].loc;
+    const [idx] = this.seq([q.index]);
+    const v = this.tmp('v');
+    this.line(`let ${v} = ${vec.name}[bitcast<u32>(${idx}) >> 2u];`);
+    q.locals.forEach((l, k) => this.line(`${this.localNames[l]} = ${v}.${'xyzw'[k]};`));
+    this.loc = saved;
+    return true;
+  }
+
+  /** The array<vec4<T>> binding of parameter `param`'s buffer, made on first use; undefined where there can be none. */
+  private vec4Binding(param: number): ArrayBinding | undefined {
+    const b = this.bindingOf(param);
+    const info = this.arr({ space: 'global', param });
+    if (!b.readOnly || info.storage !== 'plain' || !['f32', 'i32', 'u32'].includes(b.elem)) return undefined;
+    let vec = this.layout.arrays.find((x) => x.vec4Of === b.binding);
+    if (vec) return vec;
+    // One more storage binding, and the error report's: keep within WebGPU's default 8 per stage.
+    if (this.layout.arrays.length + 2 > 8) return undefined;
+    vec = { params: [...b.params], binding: this.layout.arrays.length + 1, name: `${b.name}4`, elem: b.elem, packed: false, readOnly: true, vec4Of: b.binding };
+    this.layout.arrays.push(vec);
+    return vec;
   }
 
   private inBarrierLoop(): boolean {
