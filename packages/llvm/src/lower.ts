@@ -102,7 +102,7 @@ export class KernelLowerer {
       }
       case 'store': {
         const elem = this.elemOf(s.array);
-        const idx = this.index(s.array, s.index, s.loc);
+        const idx = this.index(s.array, s.index, s.loc, s.inBounds);
         let v = this.expr(s.value);
         if (elem === 'i8' || elem === 'u8' || elem === 'i16' || elem === 'u16') v = b.CreateTrunc(v, this.e.elem(elem));
         b.CreateStore(v, this.hooks.elementPtr(s.array, idx));
@@ -218,7 +218,7 @@ export class KernelLowerer {
       case 'convert': return e.convert(this.expr(x.x), x.x.type, x.type);
       case 'load': {
         const elem = this.elemOf(x.array);
-        const idx = this.index(x.array, x.index, x.loc);
+        const idx = this.index(x.array, x.index, x.loc, x.inBounds);
         const v = b.CreateLoad(e.elem(elem), this.hooks.elementPtr(x.array, idx));
         switch (elem) {
           case 'i8': case 'i16': return b.CreateSExt(v, e.i32);
@@ -256,11 +256,11 @@ export class KernelLowerer {
     return ref.space === 'global' ? this.ir.params[ref.param].name : this.ir.arrays.find((x) => x.id === ref.id)!.name;
   }
 
-  /** Evaluates an index, checks it (when on) and returns it as i64 for addressing. */
-  index(ref: ArrayRef, index: Expr, loc: Loc | undefined): Value {
+  /** Evaluates an index, checks it (when on, and not proven inside: ir/hoist-bounds.ts) and returns it as i64 for addressing. */
+  index(ref: ArrayRef, index: Expr, loc: Loc | undefined, inBounds = false): Value {
     const b = this.b;
     const i = this.expr(index);
-    if (this.opts.boundscheck) {
+    if (this.opts.boundscheck && !inBounds) {
       // Unsigned compare: a negative i32 is huge, so one test covers both ends.
       const ok = b.CreateICmpULT(i, this.hooks.arrayLength(ref));
       const good = this.block('inbounds'), bad = this.block('oob');

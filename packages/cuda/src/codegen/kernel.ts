@@ -6,7 +6,7 @@
 // syncthreads as llvm.nvvm.barrier0. Indices stay i32 until the address.
 
 import type { ArrayRef, KernelArray, KernelIR, Loc, SpecialReg, Stmt } from '@numbat/core';
-import { ELEM_BYTES } from '@numbat/core';
+import { ELEM_BYTES, hoistBoundsChecks } from '@numbat/core';
 import { allocaLocals, KernelLowerer, type LLVM, type LLVMNS, type MathTable, type TargetHooks } from '@numbat/llvm';
 import { align16, entryName, type CudaPlan, type PlanParam } from './abi.js';
 import { warpPtx } from './warp.js';
@@ -34,7 +34,8 @@ const SREG: Record<SpecialReg, string> = { threadIdx: 'tid', blockIdx: 'ctaid', 
 const XYZ = ['x', 'y', 'z'] as const;
 
 export function buildCudaModule(llvm: LLVM, ir: KernelIR, opts: CudaCodegenOptions): CudaModule {
-  return new CudaKernelBuilder(llvm, ir, opts).build();
+  // With bounds checks on, accesses proven inside their arrays go unchecked (core's hoistBoundsChecks).
+  return new CudaKernelBuilder(llvm, opts.boundscheck ? hoistBoundsChecks(ir) : ir, opts).build();
 }
 
 function containsReturn(list: readonly Stmt[]): boolean {

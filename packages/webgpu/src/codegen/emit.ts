@@ -509,7 +509,7 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
           this.line(`${this.localNames[s.local]} = ${v};`);
           break;
         }
-        case 'store': this.store(s.array, s.index, s.value); break;
+        case 'store': this.store(s.array, s.index, s.value, s.inBounds); break;
         case 'expr': {
           const v = this.expr(s.expr);
           if (!/^nb_t\d+$/.test(v)) this.line(`_ = ${v};`);
@@ -761,9 +761,9 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
   }
 
   /** A checked index (u32) for a load, or the raw index when bounds checks are off. */
-  private index(r: ArrayRef, idx: string, idxType: ScalarType, forHelper: boolean): string {
+  private index(r: ArrayRef, idx: string, idxType: ScalarType, forHelper: boolean, inBounds = false): string {
     const info = this.arr(r);
-    if (this.opts.boundscheck) {
+    if (this.opts.boundscheck && !inBounds) {
       this.usesErrors = true;
       const site = this.site({ kind: 'oob', array: info.user, line: this.loc?.line, signed: idxType === 'i32' });
       return `nb_ck_${idxType === 'i32' ? 'i' : 'u'}(${idx}, ${info.len}, ${site}u)`;
@@ -833,10 +833,10 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     return `${fn}(${v})`;
   }
 
-  private store(r: ArrayRef, index: Expr, value: Expr): void {
+  private store(r: ArrayRef, index: Expr, value: Expr, inBounds = false): void {
     const info = this.arr(r);
     const helperIx = info.storage === 'packedAtomic';
-    if (this.opts.boundscheck) {
+    if (this.opts.boundscheck && !inBounds) {
       // JS evaluates (and here checks) the index before the value.
       const i = this.tmp('i');
       this.line(`let ${i} = ${this.expr(index)};`);
@@ -1083,7 +1083,7 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
         const info = this.arr(e.array);
         const [idx] = this.seq([e.index]);
         const packed = info.storage === 'packed' || info.storage === 'packedAtomic';
-        return this.loadAt(info, this.index(e.array, idx, e.index.type, packed));
+        return this.loadAt(info, this.index(e.array, idx, e.index.type, packed, e.inBounds));
       }
       case 'length': {
         const info = this.arr(e.array);
