@@ -7,10 +7,11 @@
 #   bench/gpu/run.sh [--quick] [other run.mjs options]
 #   bench/gpu/run.sh --dry-run    every step at tiny sizes, results in a temporary
 #                                 folder: checks the script where there is no GPU
-# Needs node >= 20 and this checkout with node_modules and a build (`npx tsc -b`).
+# Needs this checkout with node_modules and a build (`npx tsc -b`), and node >= 20
+# (else the one bench/cuda/prepare.mjs packed in .carry/cuda/node.xz).
 # cuda compiles kernels with LLVM 14 (llvm-bindings): where it is missing, the
-# corpus can come from a PTX cache prepared elsewhere (node bench/cuda/prepare.mjs,
-# then NUMBAT_CACHE_DIR=.carry/cuda/cache here), and the sections whose kernels
+# corpus can come from a PTX cache prepared elsewhere (node bench/cuda/prepare.mjs;
+# .carry/cuda/cache is used when present), and the sections whose kernels
 # are compiled at run time (random, throughput, reduce) report the compile error
 # in the results while the rest runs. WebGPU on a GPU needs the
 # Vulkan loader: Debian packages unpacked from .gl/*.deb are installed first
@@ -18,8 +19,17 @@
 set -u
 cd "$(dirname "$0")/../.."
 if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
-  echo "bench/gpu/run.sh: node >= 20 is needed" >&2; exit 1
+  # The Node binary bench/cuda/prepare.mjs packed, where it was carried here.
+  if [ -f .carry/cuda/node.xz ]; then
+    mkdir -p /tmp/nbin && python3 -c "import lzma,shutil; shutil.copyfileobj(lzma.open('.carry/cuda/node.xz'), open('/tmp/nbin/node','wb'))" && chmod +x /tmp/nbin/node
+    export PATH=/tmp/nbin:$PATH
+    echo "node: carried $(node -v)"
+  else
+    echo "bench/gpu/run.sh: node >= 20 is needed (or .carry/cuda/node.xz from bench/cuda/prepare.mjs)" >&2; exit 1
+  fi
 fi
+# The ahead-of-time PTX (bench/cuda/prepare.mjs), for a machine without LLVM.
+if [ -d .carry/cuda/cache ] && [ -z "${NUMBAT_CACHE_DIR:-}" ]; then export NUMBAT_CACHE_DIR=$PWD/.carry/cuda/cache; fi
 if [ -d .gl ] && ! ldconfig -p 2>/dev/null | grep -q libvulkan.so.1; then
   for f in .gl/*.deb; do dpkg -x "$f" /; done; ldconfig
 fi
