@@ -6,10 +6,12 @@
 //  - webgpu: the WGSL reads vec4s, and results equal the simulator's (host and
 //    device arrays, lengths that are not a multiple of 4, an array also written)
 //  - cuda: the PTX has ld.global.v4 and ptxas -arch=sm_90 accepts it
-// Bit-identity of reduce itself across targets: reduce.test.ts.
+//  - reduce's quad form of pass 1 (caps.vectorLoads) gives the simulator's
+//    results to the bit: the simulator runs both forms here
+// Bit-identity of reduce on each target against the simulator: reduce.test.ts.
 
 import { describe, expect, it } from 'vitest';
-import { cuda, quadLoadAt, reduce, targetAvailability, type Expr, type Stmt } from '@numbat/core';
+import { cuda, quadLoadAt, reduce, registerBackend, simBackend, targetAvailability, type Backend, type Expr, type Stmt, type Target } from '@numbat/core';
 import { findPtxas } from '../packages/cuda/test/helpers.js';
 
 const i32 = (value: number): Expr => ({ kind: 'const', type: 'i32', value });
@@ -53,6 +55,35 @@ describe('quadLoadAt', () => {
     const twice = group();
     twice[3] = assign(10, load(0, add(mul(i32(4), local(0)), i32(3))));
     expect(quadLoadAt(twice, 0)).toBeUndefined();
+  });
+});
+
+// The simulator under other names, declaring vector loads: reduce runs its quad form of pass 1
+// there, with warp shuffles (as on cuda) and with the shared-memory tree only (as on webgpu).
+for (const [name, warp] of [['simquads', 'native'], ['simquadstree', 'emulated']] as const) {
+  const b: Backend = { ...simBackend, target: name as Target, caps: { ...simBackend.caps, vectorLoads: true, warp } };
+  registerBackend(name as Target, async () => b, { priority: -1 });
+}
+
+describe("reduce's quad form of pass 1", () => {
+  const bits = (x: number, elem: string) => (elem === 'f32' ? new Uint32Array(new Float32Array([x]).buffer)[0] : x);
+  it('adds what the element-at-a-time form adds, in the same order (bit-identical results)', async () => {
+    const fns = { sum: (a: number, b: number) => a + b, sub: (a: number, b: number) => a - 0.5 * b };
+    for (const [name, fn] of Object.entries(fns)) {
+      const plain = reduce(fn, { target: 'sim' }), quads = reduce(fn, { target: 'simquads' as Target }), tree = reduce(fn, { target: 'simquadstree' as Target });
+      expect(await quads.inspect('ir', 'f32', 'blocks'), name).toMatch(/kernel reduceBlocksQuadsWarp\(/);
+      expect(await tree.inspect('ir', 'f32', 'blocks'), name).toMatch(/kernel reduceBlocksQuads\(/);
+      for (const elem of ['f32', 'i32', 'u32'] as const) {
+        // Lengths of every residue mod 4, grids with one partial quad's owner anywhere, a thread per quad.
+        for (const [n, blocks] of [[5 * 2560 + 1, 5], [4099, 3], [4098, 16], [4097, 1], [4096, 16], [100003, 7], [2 ** 16 + 3, 256]] as const) {
+          const Arr = elem === 'f32' ? Float32Array : elem === 'i32' ? Int32Array : Uint32Array;
+          const a = Arr.from({ length: n }, (_, i) => (elem === 'f32' ? Math.sin(i) * 1000 + 1 / (i + 1) : (i * 2654435761) % 2 ** 31));
+          const [x, y, z] = [await plain(a, { blocks }), await quads(a, { blocks }), await tree(a, { blocks })];
+          expect(bits(y, elem), `${name} over ${n} ${elem}, ${blocks} blocks: ${y} vs ${x}`).toBe(bits(x, elem));
+          expect(bits(z, elem), `${name} over ${n} ${elem}, ${blocks} blocks, tree: ${z} vs ${x}`).toBe(bits(x, elem));
+        }
+      }
+    }
   });
 });
 
