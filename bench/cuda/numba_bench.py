@@ -1,6 +1,10 @@
 """numba-cuda on the same GPU and kernels as bench.mjs: launch overhead,
 round trips, kernel times from CUDA events, compile times.
     python3 bench/cuda/numba_bench.py [out.json]
+With LOG2N set (bench/gpu/run.sh sets it to bench/gpu/run.mjs's size), also
+"sameRun": the device-to-device copy (the bandwidth ceiling), a copy kernel,
+add4, cuda.reduce and the Monte Carlo pi kernel (MC_THREADS x MC_SAMPLES) at
+2^LOG2N f32, for run.mjs --numba to set beside numbat's figures.
 """
 import json
 import os
@@ -62,6 +66,87 @@ def reduce_sum(x, total):
         stride >>= 1
     if t == 0:
         cuda.atomic.add(total, 0, s[0])
+
+
+def copy_kernel(x, y):
+    i = cuda.grid(1)
+    if i < y.size:
+        y[i] = x[i]
+
+
+def monte_carlo_pi(states, counts, n_samples):
+    # examples/pi.mjs's monteCarloPi: a 32-bit LCG per thread, f64 coordinates.
+    i = cuda.grid(1)
+    if i >= counts.size:
+        return
+    count = 0
+    state = states[i]
+    for k in range(n_samples):
+        state = numba.uint32((numba.uint64(state) * numba.uint64(1664525) + numba.uint64(1013904223)) & numba.uint64(0xFFFFFFFF))
+        x = numba.float64(state & numba.uint32(0xFFFF)) / 65535.0
+        state = numba.uint32((numba.uint64(state) * numba.uint64(1664525) + numba.uint64(1013904223)) & numba.uint64(0xFFFFFFFF))
+        y = numba.float64(state & numba.uint32(0xFFFF)) / 65535.0
+        if x * x + y * y <= 1.0:
+            count += 1
+    counts[i] = count
+    states[i] = state
+
+
+def same_run(log2n, reps=10):
+    """The kernels of bench/gpu/run.mjs at its size; each part reports its own error."""
+    n = 1 << log2n
+    grid = (n + 255) // 256
+    res = {"n": n}
+    src = cuda.to_device(np.ones(n, np.float32))
+    dst = cuda.device_array(n, np.float32)
+    try:
+        r = events(lambda: dst.copy_to_device(src), reps)
+        res["d2dCopy"] = {**r, "GBps": round(8 * n / (r["median_ms"] * 1e6), 1)}
+    except Exception as e:
+        res["d2dCopy"] = {"error": repr(e)[:300]}
+    try:
+        kc = cuda.jit(copy_kernel)
+        kc[grid, 256](src, dst)
+        r = events(lambda: kc[grid, 256](src, dst), reps)
+        res["copyKernel"] = {**r, "GBps": round(8 * n / (r["median_ms"] * 1e6), 1)}
+    except Exception as e:
+        res["copyKernel"] = {"error": repr(e)[:300]}
+    try:
+        k = cuda.jit(add4)
+        b, c = cuda.to_device(np.full(n, 2, np.float32)), cuda.to_device(np.full(n, 3, np.float32))
+        k[grid, 256](src, b, c, dst)
+        r = events(lambda: k[grid, 256](src, b, c, dst), reps)
+        chk = dst.copy_to_host()
+        res["add4"] = {**r, "GBps": round(16 * n / (r["median_ms"] * 1e6), 1), "correct": bool(chk[0] == 6 and chk[-1] == 6)}
+        del b, c
+    except Exception as e:
+        res["add4"] = {"error": repr(e)[:300]}
+    try:
+        # cuda.reduce returns the scalar on the host: timed like numbat's reduce, result included.
+        sum_reduce = cuda.reduce(lambda a, b: a + b)
+        v = sum_reduce(src)
+        ts = []
+        for _ in range(reps):
+            t = time.perf_counter()
+            v = sum_reduce(src)
+            ts.append((time.perf_counter() - t) * 1000)
+        ts.sort()
+        ms = ts[len(ts) // 2]
+        res["reduce"] = {"median_ms": round(ms, 4), "min_ms": round(ts[0], 4), "GBps": round(4 * n / (ms * 1e6), 1), "value": float(v), "correct": float(v) == float(n)}
+    except Exception as e:
+        res["reduce"] = {"error": repr(e)[:300]}
+    try:
+        threads, samples = (int(x) for x in os.environ.get("MC_SAMPLES", f"{1 << 20},20000").split(","))
+        seeds = ((np.arange(threads, dtype=np.uint64) * np.uint64(2654435761) + np.uint64(1)) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+        st, counts = cuda.to_device(seeds), cuda.device_array(threads, np.uint32)
+        km = cuda.jit(monte_carlo_pi)
+        km[threads // 256, 256](st, counts, samples)
+        r = events(lambda: km[threads // 256, 256](st, counts, samples), 5)
+        hits = int(counts.copy_to_host().astype(np.int64).sum())
+        res["monteCarlo"] = {**r, "threads": threads, "samples": samples, "gSamplesPerS": round(threads * samples / (r["median_ms"] * 1e6), 2), "pi": 4 * hits / (threads * samples)}
+    except Exception as e:
+        res["monteCarlo"] = {"error": repr(e)[:300]}
+    return res
 
 
 def events(fn, reps=20):
@@ -152,6 +237,13 @@ def main():
     kr[N // 256, 256](xs, total)
     out["reduceSum"] = {"n": N, **events(lambda: kr[N // 256, 256](xs, total))}
     out["reduceSum"]["GBps"] = round(4 * N / (out["reduceSum"]["median_ms"] * 1e6), 1)
+    del big, big_out, xs
+
+    if os.environ.get("LOG2N"):
+        try:
+            out["sameRun"] = same_run(int(os.environ["LOG2N"]))
+        except Exception as e:
+            out["sameRun"] = {"error": repr(e)[:300]}
 
     print(json.dumps(out, indent=2))
     if len(sys.argv) > 1:

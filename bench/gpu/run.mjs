@@ -1,21 +1,30 @@
 // One GPU run: correctness and throughput of targets 'cuda' and 'webgpu' on
 // this machine, written to bench/results/<gpu>-<date>.{json,md}.
-//   node bench/gpu/run.mjs [--quick] [--targets cuda,webgpu] [--log2n 28] [--out DIR]
+//   node bench/gpu/run.mjs [--quick | --dry-run] [--targets cuda,webgpu] [--log2n 28] [--out DIR] [--numba FILE]
 // after `npx tsc -b` (bench/gpu/run.sh does the setup on a fresh machine).
 // Per available target (an unavailable one is reported with the reason):
 //   corpus      every conformance case against the simulator (f64 cases on
 //               webgpu must be refused with the f64 error)
 //   random      states, uniformF32/uniformF64 bits against the simulator; normalF32's largest difference
+//   examples    every example (examples/*.mjs) on the target: its own checks, its throughput
 //   launch      awaited launch latency and launches/s on a stream (4-array kernel)
-//   copy        a copy kernel over 2^log2n f32 (read + write): the bandwidth ceiling
+//   copy        a copy kernel over 2^log2n f32 (read + write)
 //   add4        out = a + b + c over 2^log2n f32 (3 reads + 1 write)
-//   reduce      reduce((a, b) => a + b) of 2^log2n f32, vs the copy's bandwidth
+//   reduce      reduce((a, b) => a + b) of 2^log2n f32, vs the copy kernel's and the d2d copy's bandwidth
 //   monteCarlo  the seed's Monte Carlo pi kernel, samples/s
+// --numba FILE: numba-cuda's figures of the same run (bench/cuda/numba_bench.py,
+// run first by run.sh at the same size): the device-to-device copy (the
+// bandwidth ceiling: numbat has no d2d copy of its own), numba's kernels and
+// cuda.reduce, side by side in the Markdown.
+// --dry-run: every step at tiny sizes on whatever targets this machine has
+// (llvmpipe, the simulator's comparisons), results to a temporary folder
+// unless --out: checks that the script works where there is no GPU.
 // Timings: median of several runs after a warm-up, each ended by a stream
 // synchronize (or the reduction's result), so the GPU work is inside.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cuda, random, reduce, targetAvailability } from '@numbat/core';
@@ -25,11 +34,14 @@ import { add4 } from '../cuda/kernels.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const argv = process.argv.slice(2);
 const opt = (n, d) => { const i = argv.indexOf(`--${n}`); return i >= 0 ? argv[i + 1] : d; };
-const quick = argv.includes('--quick');
+const dryRun = argv.includes('--dry-run');
+const quick = dryRun || argv.includes('--quick');
 const targets = opt('targets', 'cuda,webgpu').split(',');
-const log2n = Number(opt('log2n', quick ? 20 : 28));
-const reps = quick ? 3 : 10;
-const outDir = opt('out', join(root, 'bench', 'results'));
+const log2n = Number(opt('log2n', dryRun ? 16 : quick ? 20 : 28));
+const reps = dryRun ? 2 : quick ? 3 : 10;
+const outDir = opt('out', dryRun ? join(tmpdir(), 'numbat-gpu-dry-run') : join(root, 'bench', 'results'));
+const numbaFile = opt('numba', undefined);
+const EXAMPLES = ['pi', 'dot', 'histogram', 'option-pricing', 'random-walk'];
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 async function timed(f, n = reps) {
@@ -40,45 +52,22 @@ async function timed(f, n = reps) {
 }
 const errText = (e) => String(e?.message ?? e).split('\n')[0].slice(0, 300);
 
-/** The corpus and the comparison helper, from core's exported testsuite. */
-async function loadCorpus() {
-  const { CORPUS, mismatches } = await import('@numbat/core/testsuite');
-  return { CORPUS, mismatches };
-}
-
-async function corpus(target, supportsF64) {
-  const { CORPUS, mismatches } = await loadCorpus();
-  const run = async (c, t, float) => {
-    const args = c.args();
-    // On cuda with cache: true, as bench/cuda/prepare.mjs compiles them (a machine without LLVM loads that PTX).
-    await cuda.jit(c.kernel, { ...c.options, target: t, ...(t === 'cuda' ? { cache: true } : {}), ...(float ? { float } : {}) }).configure(c.grid, c.block, { sharedMem: c.sharedMem })(...args);
-    return args;
-  };
+/**
+ * Every corpus case through core's conformance runner (as the backends'
+ * conformance tests): against the simulator, or refused as the contract asks
+ * (f64 on webgpu, divergent warp functions where warps are emulated, …).
+ * On cuda with cache: true, as bench/cuda/prepare.mjs compiles them (a machine
+ * without LLVM loads that PTX).
+ */
+async function corpus(target) {
+  const { CORPUS, runCase } = await import('@numbat/core/testsuite');
   const cases = [];
   for (const c of CORPUS) {
-    let status = 'pass', detail = '';
-    try {
-      if (c.needsF64 && !supportsF64) {
-        const e = await run(c, target).then(() => undefined, (err) => err);
-        status = e && /f64|Float64Array/.test(e.message) ? 'refused (f64, as required)' : 'fail';
-        if (status === 'fail') detail = e ? errText(e) : 'an f64 kernel ran without the f64 error';
-      } else {
-        const got = await run(c, target);
-        const want = await run(c, 'sim', supportsF64 ? undefined : 'f32');
-        for (const o of c.outputs) {
-          const g = got[o];
-          const bad = mismatches(g, want[o], g instanceof Float32Array || g instanceof Float64Array, g instanceof Float32Array || !supportsF64, c);
-          if (bad.length) { status = 'fail'; detail += `output ${o + 1}: ${bad.slice(0, 3).join('; ')} `; }
-        }
-      }
-    } catch (e) {
-      if (c.narrowInts && e.name === 'CompileError' && /8|16/.test(e.message)) status = 'refused (8/16-bit)';
-      else { status = 'fail'; detail = errText(e); }
-    }
-    cases.push({ name: c.name, status, detail });
+    const r = await runCase(target === 'cuda' ? { ...c, options: { ...c.options, cache: true } } : c, target);
+    cases.push({ name: r.name, status: r.status, detail: r.problems.join('; ').slice(0, 300) });
   }
   const failed = cases.filter((c) => c.status === 'fail');
-  return { cases: cases.length, failed: failed.length, failures: failed };
+  return { cases: cases.length, refused: cases.filter((c) => c.status === 'refused').length, failed: failed.length, failures: failed };
 }
 
 async function randomBits(target, supportsF64) {
@@ -108,6 +97,48 @@ async function randomBits(target, supportsF64) {
   return out;
 }
 
+/** Every example on `target`: its checks (each must pass) and its throughput in its own unit. */
+async function examples(target) {
+  const out = {};
+  for (const name of EXAMPLES) {
+    try {
+      const mod = await import(`../../examples/${name}.mjs`);
+      const r = await mod.run({ target, size: quick ? 'small' : 'default' });
+      const failed = r.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+      out[name] = { ok: failed.length === 0, failed, throughput: r.throughput, unit: r.unit ?? mod.meta?.unit };
+    } catch (e) {
+      out[name] = { ok: false, error: errText(e) };
+    }
+  }
+  return out;
+}
+
+/** The throughput kernels compiled to PTX without a GPU (--dry-run), and ptxas -arch=sm_90 on each when it is installed. */
+async function cudaPtxOnly() {
+  const n = 1024, f = () => new Float32Array(n);
+  const ptx = {
+    copy: await cuda.jit(function copyKernel(x, y) { const i = cuda.grid(1); if (i < y.length) y[i] = x[i]; }, { target: 'cuda' }).inspect('ptx', f(), f()),
+    add4: await cuda.jit(add4, { target: 'cuda' }).inspect('ptx', f(), f(), f(), f()),
+    monteCarlo: await cuda.jit(monteCarloPi, { target: 'cuda' }).inspect('ptx', new Uint32Array(n), new Uint32Array(n), 10),
+  };
+  const sum = reduce((x, y) => x + y, { target: 'cuda' });
+  ptx.reduceBlocks = await sum.inspect('ptx', 'f32', 'blocks');
+  ptx.reduceFinal = await sum.inspect('ptx', 'f32', 'final');
+  const out = { kernels: Object.keys(ptx).length, reduceVectorLoads: /ld\.global\.v4\.f32/.test(ptx.reduceBlocks) };
+  try {
+    const dir = join(tmpdir(), `numbat-gpu-ptx-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    for (const [name, text] of Object.entries(ptx)) {
+      writeFileSync(join(dir, `${name}.ptx`), text);
+      execFileSync('ptxas', ['-arch=sm_90', join(dir, `${name}.ptx`), '-o', join(dir, `${name}.cubin`)], { stdio: 'pipe' });
+    }
+    out.ptxas = 'sm_90: all accepted';
+  } catch (e) {
+    out.ptxas = e.code === 'ENOENT' ? 'not installed' : `rejected: ${errText(e.stderr ?? e)}`;
+  }
+  return out;
+}
+
 async function throughput(target) {
   const n = 2 ** log2n, bytes = n * 4;
   const r = {};
@@ -122,7 +153,7 @@ async function throughput(target) {
     const awaited = k.configure(1, 256);
     r.launchAwaitedUs = (await timed(async () => { for (let j = 0; j < 100; j++) await awaited(...arrs); }, 3)) * 10;
     const onStream = k.configure(1, 256, { stream: s });
-    const N = quick ? 1000 : 20000;
+    const N = dryRun ? 200 : quick ? 1000 : 20000;
     const ms = await timed(async () => { for (let j = 0; j < N; j++) onStream(...arrs); await sync(); }, 3);
     r.streamLaunchesPerS = N / (ms / 1000);
     for (const a of arrs) await a.free();
@@ -150,7 +181,7 @@ async function throughput(target) {
     for (const x of [a, b, c, out]) await x.free();
   }
   {
-    const threads = quick ? 16384 : 1 << 20, samples = quick ? 500 : 20000;
+    const threads = dryRun ? 4096 : quick ? 16384 : 1 << 20, samples = dryRun ? 100 : quick ? 500 : 20000;
     const seeds = new Uint32Array(threads).map((_, i) => (Math.imul(i, -1640531535) + 1) >>> 0);
     const st = cuda.toDevice(seeds, { target }), counts = cuda.deviceArray(threads, 'u32', { target });
     const k = cuda.jit(monteCarloPi, { target }).configure(threads / 256, 256, { stream: s });
@@ -169,7 +200,16 @@ let gpuName = 'nogpu';
 try { gpuName = execFileSync('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], { encoding: 'utf8' }).split('\n')[0].trim() || gpuName; } catch { /* no NVIDIA driver */ }
 for (const target of targets) {
   const a = await targetAvailability(target);
-  if (!a.ok) { report.targets[target] = { skipped: a.reason }; console.log(`${target}: skipped (${a.reason})`); continue; }
+  if (!a.ok) {
+    report.targets[target] = { skipped: a.reason };
+    console.log(`${target}: skipped (${a.reason})`);
+    if (dryRun && target === 'cuda') {
+      // No GPU here: at least compile what the GPU run will compile (PTX, checked by ptxas when installed).
+      try { report.targets[target].ptx = await cudaPtxOnly(); } catch (e) { report.targets[target].ptx = { error: errText(e) }; }
+      console.log(`  ptx: ${JSON.stringify(report.targets[target].ptx)}`);
+    }
+    continue;
+  }
   const entry = { device: a.device, hardware: a.hardware };
   if (target === 'webgpu') {
     const { adapterInfo } = await import('@numbat/webgpu');
@@ -179,11 +219,20 @@ for (const target of targets) {
   }
   const supportsF64 = (await import(`@numbat/${target}`)).backend.caps.f64;
   console.log(`== ${target}: ${a.device}`);
-  for (const [key, f] of [['corpus', () => corpus(target, supportsF64)], ['random', () => randomBits(target, supportsF64)], ['throughput', () => throughput(target)]]) {
+  for (const [key, f] of [['corpus', () => corpus(target)], ['random', () => randomBits(target, supportsF64)], ['examples', () => examples(target)], ['throughput', () => throughput(target)]]) {
     try { entry[key] = await f(); } catch (e) { entry[key] = { error: errText(e) }; }
     console.log(`  ${key}: ${JSON.stringify(entry[key]).slice(0, 400)}`);
   }
   report.targets[target] = entry;
+}
+
+if (numbaFile) {
+  try { report.numba = JSON.parse(readFileSync(numbaFile, 'utf8')); } catch (e) { report.numba = { error: `${numbaFile}: ${errText(e)}` }; }
+}
+const d2d = report.numba?.sameRun?.d2dCopy?.GBps;
+for (const t of targets) {
+  const red = report.targets[t]?.throughput?.reduce;
+  if (red && typeof d2d === 'number') red.ofD2d = red.gbPerS / d2d;
 }
 
 const slug = gpuName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
@@ -197,16 +246,39 @@ function markdown(rep) {
   const f = (x, d = 1) => (typeof x === 'number' ? x.toFixed(d) : 'n/a');
   const lines = [`# GPU run ${rep.date.slice(0, 10)} (${gpuName})`, '', `node ${rep.node}; arrays of 2^${rep.log2n} f32${rep.quick ? ' (--quick)' : ''}. Made by \`bench/gpu/run.mjs\`.`, ''];
   lines.push('| | ' + targets.join(' | ') + ' |', '|---|' + targets.map(() => '---').join('|') + '|');
-  const row = (name, get) => lines.push(`| ${name} | ${targets.map((t) => { const e = rep.targets[t]; if (e?.skipped) return `skipped: ${e.skipped.slice(0, 80)}`; try { return get(e); } catch { return 'n/a'; } }).join(' | ')} |`);
+  const row = (name, get) => lines.push(`| ${name} | ${targets.map((t) => { const e = rep.targets[t]; if (e?.skipped) return name === 'device' ? `skipped: ${e.skipped.slice(0, 120)}${e.ptx ? ` (PTX only: ${e.ptx.error ?? `${e.ptx.kernels} kernels, ptxas ${e.ptx.ptxas}`})` : ''}` : '—'; try { return get(e); } catch { return 'n/a'; } }).join(' | ')} |`);
   row('device', (e) => e.adapter ?? e.device);
-  row('corpus vs sim', (e) => e.corpus.error ?? `${e.corpus.cases - e.corpus.failed}/${e.corpus.cases} ok${e.corpus.failed ? ` (failed: ${e.corpus.failures.map((c) => c.name).join(', ')})` : ''}`);
+  row('corpus vs sim', (e) => e.corpus.error ?? `${e.corpus.cases - e.corpus.failed}/${e.corpus.cases} ok (${e.corpus.refused} of them refused as the contract asks)${e.corpus.failed ? ` (failed: ${e.corpus.failures.map((c) => c.name).join(', ')})` : ''}`);
   row('random: states, uniforms bit-identical', (e) => e.random.error ?? `${e.random.bitIdentical ? 'yes' : 'NO'} (${e.random.draws} draws; normals within ${e.random.normalF32MaxRelErr.toExponential(1)})`);
+  row('examples (own checks)', (e) => e.examples.error ?? EXAMPLES.map((x) => { const r = e.examples[x]; return `${x}: ${r.ok ? `ok, ${f(r.throughput, 2)} ${r.unit}` : `FAILED (${r.error ?? r.failed.join('; ')})`}`; }).join('<br>'));
   row('launch, awaited', (e) => `${f(e.throughput.launchAwaitedUs)} µs`);
   row('launches/s on a stream', (e) => f(e.throughput.streamLaunchesPerS, 0));
-  row('copy kernel (ceiling)', (e) => `${f(e.throughput.copy.gbPerS)} GB/s`);
+  row('copy kernel', (e) => `${f(e.throughput.copy.gbPerS)} GB/s`);
   row('add4', (e) => `${f(e.throughput.add4.gbPerS)} GB/s (${f(e.throughput.add4.ms, 3)} ms)`);
-  row('reduce', (e) => `${f(e.throughput.reduce.gbPerS)} GB/s = ${f(100 * e.throughput.reduce.ofCopy, 0)}% of copy (${e.throughput.reduce.blocks} blocks)`);
+  row('reduce', (e) => `${f(e.throughput.reduce.gbPerS)} GB/s = ${f(100 * e.throughput.reduce.ofCopy, 0)}% of the copy kernel${e.throughput.reduce.ofD2d === undefined ? '' : `, ${f(100 * e.throughput.reduce.ofD2d, 0)}% of d2d copy`} (${e.throughput.reduce.blocks} blocks)`);
   row('Monte Carlo pi', (e) => `${f(e.throughput.monteCarlo.gSamplesPerS, 2)} G samples/s (pi ≈ ${f(e.throughput.monteCarlo.pi, 5)})`);
   for (const t of targets) for (const c of rep.targets[t]?.corpus?.failures ?? []) lines.push('', `- ${t} ${c.name}: ${c.detail}`);
+  lines.push(...numbaSection(rep));
   return lines.join('\n') + '\n';
+}
+
+/** numba-cuda's figures of the same run (run.sh runs it first, at the same size), against target 'cuda'. */
+function numbaSection(rep) {
+  const nb = rep.numba;
+  if (!nb) return ['', 'numba-cuda: not run (not installed, or no NVIDIA driver).'];
+  if (nb.error) return ['', `numba-cuda: ${nb.error}`];
+  const s = nb.sameRun ?? {};
+  const ours = rep.targets.cuda?.throughput;
+  const f = (x, d = 1) => (typeof x === 'number' ? x.toFixed(d) : 'n/a');
+  const ratio = (a, b) => (typeof a === 'number' && typeof b === 'number' ? `${(a / b).toFixed(2)}×` : 'n/a');
+  const lines = ['', `## numba-cuda ${nb.numba_cuda ?? nb.numba ?? ''}, same GPU, same run (2^${Math.log2(s.n ?? 0)} f32)`, '',
+    '| | numba-cuda | numbat cuda | numbat time / numba time |', '|---|---|---|---|'];
+  if (s.error) lines.splice(2, 0, `numba's same-size section failed: ${s.error}`, '');
+  lines.push(`| device-to-device copy (the ceiling) | ${f(s.d2dCopy?.GBps)} GB/s | — | |`);
+  lines.push(`| launches/s (4-array kernel, async) | ${nb.launchOverhead_us ? f(1e6 / nb.launchOverhead_us, 0) : 'n/a'} | ${f(ours?.streamLaunchesPerS, 0)} | ${ratio(nb.launchOverhead_us, ours?.streamLaunchesPerS ? 1e6 / ours.streamLaunchesPerS : undefined)} (per launch, inverted) |`);
+  lines.push(`| copy kernel | ${f(s.copyKernel?.GBps)} GB/s | ${f(ours?.copy?.gbPerS)} GB/s | ${ratio(ours?.copy?.ms, s.copyKernel?.median_ms)} |`);
+  lines.push(`| add4 | ${f(s.add4?.GBps)} GB/s | ${f(ours?.add4?.gbPerS)} GB/s | ${ratio(ours?.add4?.ms, s.add4?.median_ms)} |`);
+  lines.push(`| reduce (numba: cuda.reduce) | ${f(s.reduce?.GBps)} GB/s | ${f(ours?.reduce?.gbPerS)} GB/s | ${ratio(ours?.reduce?.ms, s.reduce?.median_ms)} |`);
+  lines.push(`| Monte Carlo pi | ${f(s.monteCarlo?.gSamplesPerS, 2)} G samples/s | ${f(ours?.monteCarlo?.gSamplesPerS, 2)} G samples/s | ${ratio(ours?.monteCarlo?.ms, s.monteCarlo?.median_ms)} |`);
+  return lines;
 }

@@ -1,12 +1,17 @@
 #!/bin/bash
-# One command on a GPU machine: correctness and throughput of 'cuda' and
-# 'webgpu' (bench/gpu/run.mjs), then numba-cuda's kernels when numba-cuda is
-# installed; results in bench/results/<gpu>-<date>.{json,md} (and $OUT when set).
+# One command on a GPU machine: numba-cuda's kernels first when numba-cuda is
+# installed (the device-to-device copy ceiling and the same kernels at the same
+# size), then correctness and throughput of 'cuda' and 'webgpu'
+# (bench/gpu/run.mjs, which sets numba's figures beside its own); results in
+# bench/results/<gpu>-<date>.{json,md} (and $OUT when set).
 #   bench/gpu/run.sh [--quick] [other run.mjs options]
-# Needs node >= 20 and this checkout with node_modules and a build (`npx tsc -b`).
+#   bench/gpu/run.sh --dry-run    every step at tiny sizes, results in a temporary
+#                                 folder: checks the script where there is no GPU
+# Needs this checkout with node_modules and a build (`npx tsc -b`), and node >= 20
+# (else the one bench/cuda/prepare.mjs packed in .carry/cuda/node.xz).
 # cuda compiles kernels with LLVM 14 (llvm-bindings): where it is missing, the
-# corpus can come from a PTX cache prepared elsewhere (node bench/cuda/prepare.mjs,
-# then NUMBAT_CACHE_DIR=.carry/cuda/cache here), and the sections whose kernels
+# corpus can come from a PTX cache prepared elsewhere (node bench/cuda/prepare.mjs;
+# .carry/cuda/cache is used when present), and the sections whose kernels
 # are compiled at run time (random, throughput, reduce) report the compile error
 # in the results while the rest runs. WebGPU on a GPU needs the
 # Vulkan loader: Debian packages unpacked from .gl/*.deb are installed first
@@ -14,8 +19,17 @@
 set -u
 cd "$(dirname "$0")/../.."
 if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
-  echo "bench/gpu/run.sh: node >= 20 is needed" >&2; exit 1
+  # The Node binary bench/cuda/prepare.mjs packed, where it was carried here.
+  if [ -f .carry/cuda/node.xz ]; then
+    mkdir -p /tmp/nbin && python3 -c "import lzma,shutil; shutil.copyfileobj(lzma.open('.carry/cuda/node.xz'), open('/tmp/nbin/node','wb'))" && chmod +x /tmp/nbin/node
+    export PATH=/tmp/nbin:$PATH
+    echo "node: carried $(node -v)"
+  else
+    echo "bench/gpu/run.sh: node >= 20 is needed (or .carry/cuda/node.xz from bench/cuda/prepare.mjs)" >&2; exit 1
+  fi
 fi
+# The ahead-of-time PTX (bench/cuda/prepare.mjs), for a machine without LLVM.
+if [ -d .carry/cuda/cache ] && [ -z "${NUMBAT_CACHE_DIR:-}" ]; then export NUMBAT_CACHE_DIR=$PWD/.carry/cuda/cache; fi
 if [ -d .gl ] && ! ldconfig -p 2>/dev/null | grep -q libvulkan.so.1; then
   for f in .gl/*.deb; do dpkg -x "$f" /; done; ldconfig
 fi
@@ -25,14 +39,26 @@ done
 export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp/numbat-xdg}; mkdir -p "$XDG_RUNTIME_DIR"
 [ -f packages/core/dist/index.js ] || npx tsc -b
 command -v nvidia-smi >/dev/null && nvidia-smi -L
-node bench/gpu/run.mjs "$@"
-rc=$?
+# The size run.mjs will use (its --log2n, or its --quick / --dry-run default), for numba too.
+log2n=28; mc="$((1 << 20)),20000"; dry=0; prev=
+for a in "$@"; do
+  case "$a" in --quick) log2n=20; mc="16384,500" ;; --dry-run) dry=1; log2n=16; mc="4096,100" ;; esac
+  [ "$prev" = --log2n ] && log2n=$a
+  prev=$a
+done
+results=bench/results; [ $dry = 1 ] && results=${TMPDIR:-/tmp}/numbat-gpu-dry-run
+mkdir -p "$results"
+numba=()
 if python3 -c 'import numba_cuda' 2>/dev/null && command -v nvidia-smi >/dev/null; then
   export NUMBA_CUDA_LOW_OCCUPANCY_WARNINGS=0 NUMBA_CUDA_WARN_ON_IMPLICIT_COPY=0
-  echo "== numba-cuda (bench/cuda/numba_bench.py)"
-  PYTHONUNBUFFERED=1 timeout 300 python3 bench/cuda/numba_bench.py "bench/results/numba-cuda-$(date +%F).json" | tail -40
+  echo "== numba-cuda (bench/cuda/numba_bench.py, 2^$log2n f32)"
+  nb="$results/numba-cuda-$(date +%F).json"
+  LOG2N=$log2n MC_SAMPLES=$mc PYTHONUNBUFFERED=1 timeout 600 python3 bench/cuda/numba_bench.py "$nb" | tail -60
+  [ -f "$nb" ] && numba=(--numba "$nb")
 else
   echo "numba-cuda: skipped (not installed or no NVIDIA driver)"
 fi
-if [ -n "${OUT:-}" ]; then mkdir -p "$OUT"; cp bench/results/*-"$(date +%F)".* "$OUT"/ 2>/dev/null; fi
+node bench/gpu/run.mjs "$@" ${numba[@]+"${numba[@]}"}
+rc=$?
+if [ -n "${OUT:-}" ]; then mkdir -p "$OUT"; cp "$results"/*-"$(date +%F)".* "$OUT"/ 2>/dev/null; fi
 exit $rc

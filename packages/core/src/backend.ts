@@ -101,6 +101,11 @@ export interface BackendCaps {
   readonly i64?: 'native' | 'emulated';
   /** 64-bit integer atomics (add, sub, min, max, and, or, xor, exch, cas); absent → refused with a CompileError. */
   readonly atomics64?: boolean;
+  /**
+   * Four consecutive loads `a[4q] … a[4q + 3]` (ir/quad-loads.ts) become one 16-byte vector load.
+   * Library kernels then read that way where it gives the same result (reduce's pass 1).
+   */
+  readonly vectorLoads?: boolean;
 }
 
 /**

@@ -37,6 +37,8 @@ export { localScopes } from './ir/local-scopes.js';
 export { printIR } from './ir/print.js';
 export { legalize, rewriteKernel, NATIVE_OPS, ALL_NATIVE, type NativeOp, type Rule, type RewriteContext } from './legalize/index.js';
 export { forEachStmt, forEachExpr, childExprs, stmtExprs } from './ir/walk.js';
+export { quadLoadAt, sameExpr, type QuadLoad } from './ir/quad-loads.js';
+export { hoistBoundsChecks } from './ir/hoist-bounds.js';
 export { binaryJs, unaryJs, convertJs, mathJs, atomicNewJs, evalBinary, evalUnary, evalConvert, evalMath } from './ir/semantics.js';
 export { MATH_DECLS, MATH_FNS, MATH_CONSTANTS, mathSignature, type MathFn, type MathDecl } from './intrinsics.js';
 export { simBackend } from './sim/backend.js';

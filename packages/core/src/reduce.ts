@@ -4,6 +4,10 @@
 // writing one partial per block; pass 2 folds the partials in one block (and
 // is the whole job for small inputs). The grid is sized from the target's
 // `gridStrideBlocks` so that large inputs stream at memory bandwidth.
+// Where four consecutive loads are one vector load (caps.vectorLoads: webgpu,
+// cuda) pass 1 runs a quarter of the threads, each reading quads and folding
+// four of the other form's threads' elements: the same additions in the same
+// order, so results are the same to the bit (reduceBlocksQuads).
 // On targets with native warps (caps.warp 'native': cuda, sim) the last 32
 // partial results of each tree are folded with warp shuffles instead of
 // shared memory and barriers; the pairs combined are the tree's own, so the
@@ -76,6 +80,51 @@ function reduceBlocks(a: Float32Array, n: number, partials: Float32Array) {
 }
 
 /**
+ * Pass 1 where four consecutive loads are one vector load (caps.vectorLoads),
+ * adding exactly what reduceBlocks adds: a block of QUAD_BLOCK = BLOCK / 4
+ * threads stands for one of reduceBlocks' blocks, thread l for its threads
+ * 4l .. 4l + 3. With G = BLOCK × blocks, thread u of reduceBlocks folds
+ * elements u, u + G, u + 2G, …; for u = 4q + j (q = this kernel's grid(1)) those
+ * are element j of quads q, q + G/4, … (G is a multiple of 4), so one vector
+ * load per quad feeds four accumulators, each folding its thread's elements in
+ * its order. The last, partial quad (n % 4 elements) is the next quad of one
+ * thread, read element by element. Every quad but that one is whole: q < G/4
+ * <= n/4 at the start. The tree then combines the same slots in the same order.
+ */
+function reduceBlocksQuads(a: Float32Array, n: number, partials: Float32Array) {
+  const sh = cuda.shared.array(BLOCK, T);
+  const l = cuda.threadIdx.x;
+  const quads = n >> 2;
+  let q = cuda.grid(1);
+  const x0 = a[4 * q], x1 = a[4 * q + 1], x2 = a[4 * q + 2], x3 = a[4 * q + 3];
+  let acc0 = x0, acc1 = x1, acc2 = x2, acc3 = x3;
+  for (q += cuda.gridsize(1); q < quads; q += cuda.gridsize(1)) {
+    const y0 = a[4 * q], y1 = a[4 * q + 1], y2 = a[4 * q + 2], y3 = a[4 * q + 3];
+    acc0 = T(op(acc0, y0));
+    acc1 = T(op(acc1, y1));
+    acc2 = T(op(acc2, y2));
+    acc3 = T(op(acc3, y3));
+  }
+  if (q === quads) {
+    if (4 * q < n) acc0 = T(op(acc0, a[4 * q]));
+    if (4 * q + 1 < n) acc1 = T(op(acc1, a[4 * q + 1]));
+    if (4 * q + 2 < n) acc2 = T(op(acc2, a[4 * q + 2]));
+  }
+  sh[4 * l] = acc0;
+  sh[4 * l + 1] = acc1;
+  sh[4 * l + 2] = acc2;
+  sh[4 * l + 3] = acc3;
+  cuda.syncthreads();
+  // reduceBlocks' tree, slot for slot: thread l does slots l and l + BLOCK / 4.
+  for (let s = BLOCK >> 1; s > 0; s >>= 1) {
+    if (l < s) sh[l] = op(sh[l], sh[l + s]);
+    if (l + (BLOCK >> 2) < s) sh[l + (BLOCK >> 2)] = op(sh[l + (BLOCK >> 2)], sh[l + (BLOCK >> 2) + s]);
+    cuda.syncthreads();
+  }
+  if (l === 0) partials[cuda.blockIdx.x] = sh[0];
+}
+
+/**
  * Pass 2 (or the only pass): one block folds a[0..n) and writes
  * op(init, result) (or the result alone) to out[0]; n = 0 writes init. The
  * tree only combines slots below `valid`: after the step with stride s the
@@ -123,6 +172,43 @@ function reduceBlocksWarp(a: Float32Array, n: number, partials: Float32Array) {
     let v = T(op(sh[t], sh[t + 32]));
     for (let s = 16; s > 0; s >>= 1) v = T(op(v, cuda.shfl_down_sync(0xffffffff, v, s)));
     if (t === 0) partials[cuda.blockIdx.x] = v;
+  }
+}
+
+/** reduceBlocksQuads with reduceBlocksWarp's last five steps (vector loads and native warps: cuda). */
+function reduceBlocksQuadsWarp(a: Float32Array, n: number, partials: Float32Array) {
+  const sh = cuda.shared.array(BLOCK, T);
+  const l = cuda.threadIdx.x;
+  const quads = n >> 2;
+  let q = cuda.grid(1);
+  const x0 = a[4 * q], x1 = a[4 * q + 1], x2 = a[4 * q + 2], x3 = a[4 * q + 3];
+  let acc0 = x0, acc1 = x1, acc2 = x2, acc3 = x3;
+  for (q += cuda.gridsize(1); q < quads; q += cuda.gridsize(1)) {
+    const y0 = a[4 * q], y1 = a[4 * q + 1], y2 = a[4 * q + 2], y3 = a[4 * q + 3];
+    acc0 = T(op(acc0, y0));
+    acc1 = T(op(acc1, y1));
+    acc2 = T(op(acc2, y2));
+    acc3 = T(op(acc3, y3));
+  }
+  if (q === quads) {
+    if (4 * q < n) acc0 = T(op(acc0, a[4 * q]));
+    if (4 * q + 1 < n) acc1 = T(op(acc1, a[4 * q + 1]));
+    if (4 * q + 2 < n) acc2 = T(op(acc2, a[4 * q + 2]));
+  }
+  sh[4 * l] = acc0;
+  sh[4 * l + 1] = acc1;
+  sh[4 * l + 2] = acc2;
+  sh[4 * l + 3] = acc3;
+  cuda.syncthreads();
+  for (let s = BLOCK >> 1; s > 32; s >>= 1) {
+    if (l < s) sh[l] = op(sh[l], sh[l + s]);
+    if (l + (BLOCK >> 2) < s) sh[l + (BLOCK >> 2)] = op(sh[l + (BLOCK >> 2)], sh[l + (BLOCK >> 2) + s]);
+    cuda.syncthreads();
+  }
+  if (l < 32) {
+    let v = T(op(sh[l], sh[l + 32]));
+    for (let s = 16; s > 0; s >>= 1) v = T(op(v, cuda.shfl_down_sync(0xffffffff, v, s)));
+    if (l === 0) partials[cuda.blockIdx.x] = v;
   }
 }
 
@@ -201,10 +287,11 @@ export function reduce(fn: ((a: number, b: number) => number) | DeviceFunction, 
   if (device.fn.length !== 2) {
     throw new TypeError(`numbat: reduce expects a function of two arguments, (a, b) => …; '${device.name}' takes ${device.fn.length}`);
   }
-  const kernels = new Map<string, { blocks(): Kernel; final: Kernel; partials?: DeviceArray; busy: Promise<void> }>();
+  const kernels = new Map<string, { blocks(): Kernel; blockThreads: number; final: Kernel; partials?: DeviceArray; busy: Promise<void> }>();
 
   const kernelsFor = async (elem: ElemType, target: Target) => {
-    const warp = (await loadBackend(target)).caps.warp === 'native';
+    const caps = (await loadBackend(target)).caps;
+    const warp = caps.warp === 'native';
     const key = `${elem}:${target}`;
     let k = kernels.get(key);
     if (!k) {
@@ -215,12 +302,14 @@ export function reduce(fn: ((a: number, b: number) => number) | DeviceFunction, 
       // index an array of its own (a global table, a local array): those indices are the user's.
       const boundscheck = readsArrays(device);
       const arr = `${elem}[]`;
+      // One vector load per quad where the target has them (unchecked, 4-byte elements); the same additions either way.
+      const quads = caps.vectorLoads === true && !boundscheck && elem !== 'f64';
+      const pass1Fn = quads ? (warp ? reduceBlocksQuadsWarp : reduceBlocksQuads) : warp ? reduceBlocksWarp : reduceBlocks;
       let pass1: Kernel | undefined;
       k = {
         // Pass 1 is compiled on first use: small inputs never need it.
-        blocks: () => (pass1 ??= warp
-          ? cuda.jit(reduceBlocksWarp, { target, globals, boundscheck, signature: [arr, 'i32', arr] })
-          : cuda.jit(reduceBlocks, { target, globals, boundscheck, signature: [arr, 'i32', arr] })),
+        blocks: () => (pass1 ??= cuda.jit(pass1Fn, { target, globals, boundscheck, signature: [arr, 'i32', arr] })),
+        blockThreads: quads ? BLOCK_SIZE / 4 : BLOCK_SIZE,
         final: warp
           ? cuda.jit(reduceFinalWarp, { target, globals, boundscheck, signature: [arr, 'i32', arr, elem, 'bool'] })
           : cuda.jit(reduceFinal, { target, globals, boundscheck, signature: [arr, 'i32', arr, elem, 'bool'] }),
@@ -283,7 +372,7 @@ export function reduce(fn: ((a: number, b: number) => number) | DeviceFunction, 
       }
       const partials = k.partials;
       if (blocks > 0) {
-        const pass1 = k.blocks().configure(blocks, BLOCK_SIZE, launch)(arr, n, partials);
+        const pass1 = k.blocks().configure(blocks, k.blockThreads, launch)(arr, n, partials);
         if (!call.stream) await pass1; // without a stream nothing orders the two launches
         else pass1.catch(() => {}); // awaited below
         const done = await Promise.allSettled([pass1, k.final.configure(1, BLOCK_SIZE, launch)(partials, blocks, out, init, useInit)]);

@@ -25,6 +25,12 @@ export interface TargetHooks<C = void> {
    * on) of an array. The pointee is the element's memory type (i8/i16/i32/float/double).
    */
   elementPtr(ref: ArrayRef, index: Value, at: C): Value;
+  /**
+   * Optional: elements index .. index + 3 (index an i64 multiple of 4) of a
+   * global array of 4-byte elements, read together where the target has vector
+   * loads (core's quadLoadAt finds the groups; used only without bounds checks).
+   */
+  quadLoad?(ref: ArrayRef, index: Value, at: C, elem: 'f32' | 'i32' | 'u32'): [Value, Value, Value, Value];
   /** Element count of an array as i32. */
   arrayLength(ref: ArrayRef): Value;
   /**

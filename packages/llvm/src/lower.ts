@@ -10,7 +10,7 @@
 // state a target changes between calls. The lowering itself holds no position:
 // the loop targets of break/continue are passed down the statement walk.
 
-import type { ArrayRef, AtomicExpr, ElemType, Expr, KernelIR, Loc, MathFn, ScalarType, Stmt } from '@numbat/core';
+import { quadLoadAt, type ArrayRef, type AtomicExpr, type ElemType, type Expr, type KernelIR, type Loc, type MathFn, type QuadLoad, type ScalarType, type Stmt } from '@numbat/core';
 import type { LLVM, LLVMNS } from './bindings.js';
 import { Emitter } from './emit.js';
 import { inlineMathExtra } from './math-extra.js';
@@ -76,10 +76,27 @@ export class KernelLowerer<C = void> {
    * innermost last (a target may pass its own: the CPU's barrier loops).
    */
   stmts(list: readonly Stmt[], at: C, loops: readonly LoopTargets[] = []): void {
-    for (const s of list) {
+    for (let k = 0; k < list.length; k++) {
       if (this.terminated()) return;
-      this.stmt(s, at, loops);
+      // Four consecutive loads as one vector, where the target reads vectors (hooks.quadLoad) and indices are unchecked.
+      const quad = this.hooks.quadLoad && !this.opts.boundscheck ? quadLoadAt(list as Stmt[], k) : undefined;
+      if (quad && this.quadLoad(quad, at)) { k += 3; continue; }
+      this.stmt(list[k], at, loops);
     }
+  }
+
+  /** The group's four elements through hooks.quadLoad, into its locals; false for element types it does not take. */
+  private quadLoad(q: QuadLoad, at: C): boolean {
+    const ref: ArrayRef = { space: 'global', param: q.param };
+    const elem = this.elemOf(ref);
+    if (elem !== 'f32' && elem !== 'i32' && elem !== 'u32') return false;
+    const values = this.hooks.quadLoad!(ref, this.index(ref, q.index, q.stmts[0].loc, at), at, elem);
+    q.stmts.forEach((s, k) => {
+      const local = this.ir.locals.find((l) => l.id === s.local);
+      const v = values[k];
+      this.b.CreateStore(local && local.type !== s.value.type ? this.e.convert(v, s.value.type, local.type) : v, this.hooks.localPtr(s.local, at));
+    });
+    return true;
   }
 
   stmt(s: Stmt, at: C, loops: readonly LoopTargets[] = []): void {
@@ -93,7 +110,7 @@ export class KernelLowerer<C = void> {
       }
       case 'store': {
         const elem = this.elemOf(s.array);
-        const idx = this.index(s.array, s.index, s.loc, at);
+        const idx = this.index(s.array, s.index, s.loc, at, s.inBounds);
         let v = this.expr(s.value, at);
         if (elem === 'i8' || elem === 'u8' || elem === 'i16' || elem === 'u16') v = b.CreateTrunc(v, this.e.elem(elem));
         b.CreateStore(v, this.hooks.elementPtr(s.array, idx, at));
@@ -203,7 +220,7 @@ export class KernelLowerer<C = void> {
       case 'convert': return e.convert(this.expr(x.x, at), x.x.type, x.type);
       case 'load': {
         const elem = this.elemOf(x.array);
-        const idx = this.index(x.array, x.index, x.loc, at);
+        const idx = this.index(x.array, x.index, x.loc, at, x.inBounds);
         const v = b.CreateLoad(e.elem(elem), this.hooks.elementPtr(x.array, idx, at));
         switch (elem) {
           case 'i8': case 'i16': return b.CreateSExt(v, e.i32);
@@ -232,11 +249,11 @@ export class KernelLowerer<C = void> {
     return ref.space === 'global' ? this.ir.params[ref.param].name : this.ir.arrays.find((x) => x.id === ref.id)!.name;
   }
 
-  /** Evaluates an index, checks it (when on) and returns it as i64 for addressing. */
-  index(ref: ArrayRef, index: Expr, loc: Loc | undefined, at: C): Value {
+  /** Evaluates an index, checks it (when on, and not proven inside: ir/hoist-bounds.ts) and returns it as i64 for addressing. */
+  index(ref: ArrayRef, index: Expr, loc: Loc | undefined, at: C, inBounds = false): Value {
     const b = this.b;
     const i = this.expr(index, at);
-    if (this.opts.boundscheck) {
+    if (this.opts.boundscheck && !inBounds) {
       // Unsigned compare: a negative i32 is huge, so one test covers both ends.
       const ok = b.CreateICmpULT(i, this.hooks.arrayLength(ref));
       const good = this.block('inbounds'), bad = this.block('oob');

@@ -79,7 +79,7 @@ function throwDeferred(): void {
 
 export const backend: Backend = {
   target: 'webgpu',
-  caps: { f64: false, warp: 'emulated', native: ['math-pow'] }, // nb_pow is a JS-exact polyfill
+  caps: { f64: false, warp: 'emulated', native: ['math-pow'], vectorLoads: true }, // nb_pow is a JS-exact polyfill
   stages: ['wgsl'],
 
   available(): Promise<Availability> {

@@ -42,8 +42,11 @@ export interface SelectExpr extends ExprBase { kind: 'select'; c: Expr; a: Expr;
  * (NaN → false), bool→number is 0/1.
  */
 export interface ConvertExpr extends ExprBase { kind: 'convert'; x: Expr }
-/** Read `array[index]`; the result type is loadType(elem). `index` is i32 or u32. */
-export interface LoadExpr extends ExprBase { kind: 'load'; array: ArrayRef; index: Expr }
+/**
+ * Read `array[index]`; the result type is loadType(elem). `index` is i32 or u32.
+ * `inBounds`: proven inside the array (ir/hoist-bounds.ts), so a backend may omit its check.
+ */
+export interface LoadExpr extends ExprBase { kind: 'load'; array: ArrayRef; index: Expr; inBounds?: true }
 /** Element count of an array, i32. */
 export interface LengthExpr extends ExprBase { kind: 'length'; array: ArrayRef }
 /** A Math.* intrinsic (see intrinsics.ts for each one's type rule and meaning). */
@@ -69,8 +72,8 @@ export type ArrayRef =
 interface StmtBase { loc?: Loc }
 /** `local = value` (declarations are assignments; every local starts at zero). */
 export interface AssignStmt extends StmtBase { kind: 'assign'; local: number; value: Expr }
-/** `array[index] = value`; value has loadType(elem) and is narrowed with wrapping. */
-export interface StoreStmt extends StmtBase { kind: 'store'; array: ArrayRef; index: Expr; value: Expr }
+/** `array[index] = value`; value has loadType(elem) and is narrowed with wrapping. `inBounds` as on LoadExpr. */
+export interface StoreStmt extends StmtBase { kind: 'store'; array: ArrayRef; index: Expr; value: Expr; inBounds?: true }
 /** An expression evaluated for its effect (an atomic whose result is unused). */
 export interface ExprStmt extends StmtBase { kind: 'expr'; expr: Expr }
 export interface IfStmt extends StmtBase { kind: 'if'; cond: Expr; then: Stmt[]; else: Stmt[] }

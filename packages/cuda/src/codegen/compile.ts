@@ -69,7 +69,7 @@ export const CUDA_STAGES: readonly Stage<CudaCompileState>[] = [
       const built = s.built!;
       const nm = (s.nm = NativeModule.parse(built.text, s.ir.name));
       const approx = s.o.fastmath && !s.hasLibdevice;
-      nm.link(cudaHelperModule({ plan: built.plan, arrays: s.ir.arrays, atomics: built.atomics.values(), ftz: s.o.fastmath, approx, activemask: s.activemask }), 'numbat-nvptx-helpers');
+      nm.link(cudaHelperModule({ plan: built.plan, arrays: s.ir.arrays, atomics: built.atomics.values(), ftz: s.o.fastmath, approx, activemask: s.activemask, quads: built.quads }), 'numbat-nvptx-helpers');
       const err = nm.verify();
       if (err) throw new Error(`numbat internal error: invalid LLVM module for kernel '${s.ir.name}': ${err}`);
       s.nvNames = nm.declaredFunctions().filter((name) => name.startsWith('__nv_'));

@@ -230,6 +230,42 @@ export interface HelperModuleInput {
   approx: boolean;
   /** The kernel calls cuda.activemask() (warp.ts). */
   activemask?: boolean;
+  /** Element types of the four-element loads the kernel calls. */
+  quads?: Iterable<'float' | 'i32'>;
+}
+
+export const quadLoadFn = (t: 'float' | 'i32'): string => `numbat_quad_load_${t === 'float' ? 'f32' : 'i32'}`;
+
+/**
+ * Elements p[0..3] of a global array (core's quadLoadAt groups): one 16-byte
+ * ld.global.v4 where p is 16-byte aligned, as device arrays always are; four
+ * loads for a host array that is a view at another offset. The vector load is
+ * inline PTX: LLVM's O3 splits a plain vector load whose lanes are extracted
+ * back into four scalar loads, which then lose the alignment the branch proved.
+ * Not `sideeffect`, no clobber: like a load, it may move, but not across stores
+ * (LLVM treats an inline-asm call as one that may access memory).
+ */
+function quadLoadIR(t: 'float' | 'i32'): string {
+  const s = `{ ${t}, ${t}, ${t}, ${t} }`, k = [0, 1, 2, 3];
+  const [ptx, reg] = t === 'float' ? ['f32', 'f'] : ['u32', 'r'];
+  return [
+    `define ${s} @${quadLoadFn(t)}(${t} addrspace(1)* %p) alwaysinline nounwind {`,
+    `  %a = ptrtoint ${t} addrspace(1)* %p to i64`,
+    `  %lo = and i64 %a, 15`,
+    `  %ok = icmp eq i64 %lo, 0`,
+    `  br i1 %ok, label %vec, label %one`,
+    `vec:`,
+    `  %v = call ${s} asm "ld.global.v4.${ptx} {$0, $1, $2, $3}, [$4];", "=${reg},=${reg},=${reg},=${reg},l"(i64 %a)`,
+    `  br label %join`,
+    `one:`,
+    ...k.map((i) => `  %p${i} = getelementptr ${t}, ${t} addrspace(1)* %p, i64 ${i}\n  %s${i} = load ${t}, ${t} addrspace(1)* %p${i}, align 4`),
+    ...k.map((i) => `  %t${i} = insertvalue ${s} ${i ? `%t${i - 1}` : 'undef'}, ${t} %s${i}, ${i}`),
+    `  br label %join`,
+    `join:`,
+    `  %r = phi ${s} [ %v, %vec ], [ %t3, %one ]`,
+    `  ret ${s} %r`,
+    `}`,
+  ].join('\n');
 }
 
 /** The helper module of one kernel. */
@@ -267,6 +303,7 @@ export function cudaHelperModule(h: HelperModuleInput): string {
       `define i8 addrspace(3)* @${DYNAMIC_SHARED_FN}() alwaysinline nounwind {\n  ret i8 addrspace(3)* getelementptr inbounds ([0 x i8], [0 x i8] addrspace(3)* @numbat_dynamic_shared, i64 0, i64 0)\n}`);
   }
   for (const a of h.atomics) parts.push(atomicHelperIR(a.op, a.elem, a.addrSpace));
+  for (const t of h.quads ?? []) parts.push(quadLoadIR(t));
   parts.push(FENCES);
   if (h.plan.gridSync) parts.push(h.plan.tracksExit ? '' : 'declare void @llvm.nvvm.barrier0()', GRID_SYNC);
   return parts.join('\n') + '\n';

@@ -6,11 +6,11 @@
 // syncthreads as llvm.nvvm.barrier0. Indices stay i32 until the address.
 
 import type { ArrayRef, KernelArray, KernelIR, Loc, SpecialReg, Stmt } from '@numbat/core';
-import { ELEM_BYTES } from '@numbat/core';
+import { ELEM_BYTES, hoistBoundsChecks } from '@numbat/core';
 import { allocaLocals, KernelLowerer, type LLVM, type LLVMNS, type MathTable, type TargetHooks } from '@numbat/llvm';
 import { align16, entryName, type CudaPlan, type PlanParam } from './abi.js';
 import { warpPtx } from './warp.js';
-import { constPtrFn, DYNAMIC_SHARED_FN, EXIT_CHECK_FN, EXIT_INIT_FN, EXIT_MARK_FN, REPORT_OOB_FN, sharedPtrFn } from './helpers-ir.js';
+import { constPtrFn, quadLoadFn, DYNAMIC_SHARED_FN, EXIT_CHECK_FN, EXIT_INIT_FN, EXIT_MARK_FN, REPORT_OOB_FN, sharedPtrFn } from './helpers-ir.js';
 
 type Value = LLVMNS.Value;
 
@@ -26,13 +26,16 @@ export interface CudaModule {
   text: string;
   plan: CudaPlan;
   atomics: KernelLowerer['atomicsUsed'];
+  /** Element types (IR names) of the four-element loads the kernel calls (helpers-ir.ts quadLoadIR). */
+  quads: Set<'float' | 'i32'>;
 }
 
 const SREG: Record<SpecialReg, string> = { threadIdx: 'tid', blockIdx: 'ctaid', blockDim: 'ntid', gridDim: 'nctaid' };
 const XYZ = ['x', 'y', 'z'] as const;
 
 export function buildCudaModule(llvm: LLVM, ir: KernelIR, opts: CudaCodegenOptions): CudaModule {
-  return new CudaKernelBuilder(llvm, ir, opts).build();
+  // With bounds checks on, accesses proven inside their arrays go unchecked (core's hoistBoundsChecks).
+  return new CudaKernelBuilder(llvm, opts.boundscheck ? hoistBoundsChecks(ir) : ir, opts).build();
 }
 
 function containsReturn(list: readonly Stmt[]): boolean {
@@ -90,6 +93,7 @@ class CudaKernelBuilder {
   }
 
   private readonly hiddenAt: number;
+  private readonly quads = new Set<'float' | 'i32'>();
 
   private get e() { return this.low.e; }
 
@@ -121,7 +125,7 @@ class CudaKernelBuilder {
     if (this.plan.tracksExit) e.call(EXIT_INIT_FN, e.void, [this.linearTid()]);
     this.low.stmts(this.ir.body);
     if (!this.low.terminated()) b.CreateRetVoid();
-    return { text: this.module.print(), plan: this.plan, atomics: this.low.atomicsUsed };
+    return { text: this.module.print(), plan: this.plan, atomics: this.low.atomicsUsed, quads: this.quads };
   }
 
   /** Base pointers and lengths of shared, local and const arrays, computed once in the entry block. */
@@ -233,6 +237,15 @@ class CudaKernelBuilder {
       returnFromKernel() {
         if (self.plan.tracksExit) self.e.call(EXIT_MARK_FN, self.e.void, [self.linearTid()]);
         self.b.CreateRetVoid();
+      },
+      quadLoad(ref, index, _at, elem) {
+        // One ld.global.v4 where the first element is 16-byte aligned (helpers-ir.ts).
+        const t = elem === 'f32' ? 'float' : 'i32';
+        self.quads.add(t);
+        const p = hooks.elementPtr(ref, index, undefined);
+        const et = p.getType().getPointerElementType();
+        const r = self.e.call(quadLoadFn(t), self.llvm.StructType.get(self.ctx, [et, et, et, et]), [p]);
+        return [0, 1, 2, 3].map((k) => self.b.CreateExtractValue(r, [k])) as [LLVMNS.Value, LLVMNS.Value, LLVMNS.Value, LLVMNS.Value];
       },
       addressSpace(ref) {
         if (ref.space === 'global') return 1;

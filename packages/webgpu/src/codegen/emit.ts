@@ -15,8 +15,8 @@
 // No Node-only imports here: a browser build uses this file as is.
 
 import {
-  CompileError, loadType, type ArrayRef, type AtomicExpr, type ElemType, type Expr, type KernelArray,
-  type BinaryOp, type KernelIR, type Loc, type LoopStmt, type ScalarType, type Stmt,
+  CompileError, loadType, quadLoadAt, type ArrayRef, type AtomicExpr, type ElemType, type Expr, type KernelArray,
+  type BinaryOp, type KernelIR, type Loc, type LoopStmt, type QuadLoad, type ScalarType, type Stmt,
 } from '@numbat/core';
 import { HelperSet } from './helpers.js';
 import { MATH_LOWERING } from './math.js';
@@ -291,6 +291,10 @@ class Emitter {
       const elem = info.storage === 'packed' ? 'u32' : info.storage === 'packedAtomic' || info.storage === 'atomicf32' ? 'atomic<u32>'
         : info.storage === 'atomic' ? `atomic<${b.elem}>` : b.elem;
       const names = b.params.map((p) => ir.params[p].name).join("', '");
+      if (b.vec4Of !== undefined) {
+        push(`@group(0) @binding(${b.binding}) var<storage, read> ${b.name}: array<vec4<${b.elem}>>; // '${names}' again, four elements at a time`);
+        continue;
+      }
       push(`@group(0) @binding(${b.binding}) var<storage, ${b.readOnly ? 'read' : 'read_write'}> ${b.name}: array<${elem}>; // '${names}'${b.packed ? ` (${b.elem}, packed in u32 words)` : ''}`);
     }
     if (this.usesErrors) {
@@ -412,6 +416,8 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     if (this.exitFlag && structural) { this.emitStructural(stmts); return; }
     for (let k = 0; k < stmts.length; k++) {
       const s = stmts[k];
+      const quad = this.opts.boundscheck ? undefined : quadLoadAt(stmts, k);
+      if (quad && this.quadLoad(quad)) { k += 3; continue; }
       this.emitStmt(s, false);
       if (s.kind === 'return' || s.kind === 'break' || s.kind === 'continue') return; // the rest is dead
       if (this.endsFlow(s)) return; // Tint warns (on stderr) about code after it
@@ -503,7 +509,7 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
           this.line(`${this.localNames[s.local]} = ${v};`);
           break;
         }
-        case 'store': this.store(s.array, s.index, s.value); break;
+        case 'store': this.store(s.array, s.index, s.value, s.inBounds); break;
         case 'expr': {
           const v = this.expr(s.expr);
           if (!/^nb_t\d+$/.test(v)) this.line(`_ = ${v};`);
@@ -555,6 +561,38 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     } finally {
       this.loc = savedLoc;
     }
+  }
+
+  /**
+   * Four consecutive loads of a read-only array as one vec4 load through a
+   * second binding of its buffer (false: not possible here, emit them one by
+   * one). Without bounds checks only: the kernel promises the indices are inside.
+   */
+  private quadLoad(q: QuadLoad): boolean {
+    const vec = this.vec4Binding(q.param);
+    if (!vec) return false;
+    const saved = this.loc;
+    if (q.stmts[0].loc) this.loc = q.stmts[0].loc;
+    const [idx] = this.seq([q.index]);
+    const v = this.tmp('v');
+    this.line(`let ${v} = ${vec.name}[bitcast<u32>(${idx}) >> 2u];`);
+    q.locals.forEach((l, k) => this.line(`${this.localNames[l]} = ${v}.${'xyzw'[k]};`));
+    this.loc = saved;
+    return true;
+  }
+
+  /** The array<vec4<T>> binding of parameter `param`'s buffer, made on first use; undefined where there can be none. */
+  private vec4Binding(param: number): ArrayBinding | undefined {
+    const b = this.bindingOf(param);
+    const info = this.arr({ space: 'global', param });
+    if (!b.readOnly || info.storage !== 'plain' || !['f32', 'i32', 'u32'].includes(b.elem)) return undefined;
+    let vec = this.layout.arrays.find((x) => x.vec4Of === b.binding);
+    if (vec) return vec;
+    // One more storage binding, and the error report's: keep within WebGPU's default 8 per stage.
+    if (this.layout.arrays.length + 2 > 8) return undefined;
+    vec = { params: [...b.params], binding: this.layout.arrays.length + 1, name: `${b.name}4`, elem: b.elem, packed: false, readOnly: true, vec4Of: b.binding };
+    this.layout.arrays.push(vec);
+    return vec;
   }
 
   private inBarrierLoop(): boolean {
@@ -723,9 +761,9 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
   }
 
   /** A checked index (u32) for a load, or the raw index when bounds checks are off. */
-  private index(r: ArrayRef, idx: string, idxType: ScalarType, forHelper: boolean): string {
+  private index(r: ArrayRef, idx: string, idxType: ScalarType, forHelper: boolean, inBounds = false): string {
     const info = this.arr(r);
-    if (this.opts.boundscheck) {
+    if (this.opts.boundscheck && !inBounds) {
       this.usesErrors = true;
       const site = this.site({ kind: 'oob', array: info.user, line: this.loc?.line, signed: idxType === 'i32' });
       return `nb_ck_${idxType === 'i32' ? 'i' : 'u'}(${idx}, ${info.len}, ${site}u)`;
@@ -795,10 +833,10 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     return `${fn}(${v})`;
   }
 
-  private store(r: ArrayRef, index: Expr, value: Expr): void {
+  private store(r: ArrayRef, index: Expr, value: Expr, inBounds = false): void {
     const info = this.arr(r);
     const helperIx = info.storage === 'packedAtomic';
-    if (this.opts.boundscheck) {
+    if (this.opts.boundscheck && !inBounds) {
       // JS evaluates (and here checks) the index before the value.
       const i = this.tmp('i');
       this.line(`let ${i} = ${this.expr(index)};`);
@@ -1045,7 +1083,7 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
         const info = this.arr(e.array);
         const [idx] = this.seq([e.index]);
         const packed = info.storage === 'packed' || info.storage === 'packedAtomic';
-        return this.loadAt(info, this.index(e.array, idx, e.index.type, packed));
+        return this.loadAt(info, this.index(e.array, idx, e.index.type, packed, e.inBounds));
       }
       case 'length': {
         const info = this.arr(e.array);

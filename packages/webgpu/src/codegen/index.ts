@@ -1,7 +1,7 @@
 // The WGSL code generator: pure functions from the typed IR to WGSL text plus
 // the argument layout the runtime needs. No GPU and no Node APIs here.
 
-import type { KernelIR } from '@numbat/core';
+import { hoistBoundsChecks, type KernelIR } from '@numbat/core';
 import { checkSupported } from './checks.js';
 import { emitWgsl, type WgslKernel } from './emit.js';
 
@@ -18,8 +18,12 @@ export interface GenerateOptions {
   loopIterationLimit?: number;
 }
 
-/** Refuses what WGSL cannot express (f64, sub-word atomics), then emits the shader. */
+/**
+ * Refuses what WGSL cannot express (f64, sub-word atomics), then emits the
+ * shader; with bounds checks on, grid-stride loops are versioned first so that
+ * accesses proven inside their arrays go unchecked (core's hoistBoundsChecks).
+ */
 export function generateWgsl(ir: KernelIR, opts: GenerateOptions): WgslKernel {
   checkSupported(ir, opts.float);
-  return emitWgsl(ir, { boundscheck: opts.boundscheck, fastmath: opts.fastmath, aliases: opts.aliases, loopIterationLimit: opts.loopIterationLimit });
+  return emitWgsl(opts.boundscheck ? hoistBoundsChecks(ir) : ir, { boundscheck: opts.boundscheck, fastmath: opts.fastmath, aliases: opts.aliases, loopIterationLimit: opts.loopIterationLimit });
 }

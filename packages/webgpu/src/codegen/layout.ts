@@ -25,6 +25,13 @@ export interface ArrayBinding {
   /** 8/16-bit elements packed four/two to a u32 word. */
   packed: boolean;
   readOnly: boolean;
+  /**
+   * Set on a second, read-only binding of the same buffer as `array<vec4<T>>`
+   * (the binding number of the scalar one): four consecutive loads read as one
+   * vector (core's quadLoadAt). The buffer is bound at offset 0 and its binding
+   * size is a multiple of 16 bytes (storageBytes), so every vec4 is whole.
+   */
+  vec4Of?: number;
 }
 
 export interface ArgLayout {

@@ -72,7 +72,7 @@ export async function recordLaunch(ctx: GpuContext, state: LaunchState, k: WebGp
   const dyn = wgsl.dynamicShared ? Math.floor(dims.sharedMem / wgsl.dynamicShared.elemBytes) : 0;
   const { pipeline, layout } = await k.pipeline(ctx, variantKey, wgsl, dims.block, dyn);
   const dispatch = dispatchShape(ir.name, dims.grid, limits.maxComputeWorkgroupsPerDimension ?? 65535);
-  const hostArgs = wgsl.layout.arrays.map((b) => (args[b.params[0]] as Extract<LaunchArg, { kind: 'array' }>).host).filter((h): h is TypedArray => h !== undefined);
+  const hostArgs = wgsl.layout.arrays.filter((b) => b.vec4Of === undefined).map((b) => (args[b.params[0]] as Extract<LaunchArg, { kind: 'array' }>).host).filter((h): h is TypedArray => h !== undefined);
   // Other views of memory that launches in flight will write back: wait for those launches.
   for (let waits = hostArgs.flatMap((h) => inflight.overlapping(h)); waits.length; waits = hostArgs.flatMap((h) => inflight.overlapping(h))) await Promise.all(waits);
 
@@ -108,9 +108,14 @@ export async function recordLaunch(ctx: GpuContext, state: LaunchState, k: WebGp
     // buffers, or the GPU copy of launches in flight that write them back.
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: slots.uniform.buffer, size: uniformBytes } }];
     const readbacks: { src: GPUBuffer; host: TypedArray }[] = [];
+    const bufferOf = new Map<number, GPUBuffer>(); // by binding, for the vec4 bindings of the same buffer
     for (const b of wgsl.layout.arrays) {
       const a = args[b.params[0]] as Extract<LaunchArg, { kind: 'array' }>;
       const bytes = storageBytes(b.elem, a.length);
+      if (b.vec4Of !== undefined) {
+        entries.push({ binding: b.binding, resource: { buffer: bufferOf.get(b.vec4Of)!, size: bytes } });
+        continue;
+      }
       if (bytes > (limits.maxStorageBufferBindingSize ?? Infinity)) {
         throw new LaunchError(`kernel '${ir.name}': array '${ir.params[b.params[0]].name}' needs ${bytes} bytes, over this adapter's maxStorageBufferBindingSize (${limits.maxStorageBufferBindingSize}) on ${ctx.summary.name}`, ir.name, { array: ir.params[b.params[0]].name });
       }
@@ -130,6 +135,7 @@ export async function recordLaunch(ctx: GpuContext, state: LaunchState, k: WebGp
         if (f) { inflight.use(f); used.push([host, f]); }
         if (!b.readOnly) readbacks.push({ src: buf, host });
       }
+      bufferOf.set(b.binding, buf);
       entries.push({ binding: b.binding, resource: { buffer: buf, size: bytes } });
     }
     const offsets = [slots.uniform.offset];
@@ -230,7 +236,7 @@ function checkLimits(ctx: GpuContext, kernel: string, wgsl: WgslKernel, dims: La
   }
   const storage = wgsl.layout.arrays.length + (wgsl.layout.errorBinding !== undefined ? 1 : 0);
   if (storage > L.maxStorageBuffersPerShaderStage) {
-    fail(`uses ${storage} storage buffers (${wgsl.layout.arrays.length} array arguments${wgsl.layout.errorBinding !== undefined ? ' + 1 for error reports' : ''}), over maxStorageBuffersPerShaderStage = ${L.maxStorageBuffersPerShaderStage} ${where}`, {});
+    fail(`uses ${storage} storage buffers (${wgsl.layout.arrays.filter((b) => b.vec4Of === undefined).length} array arguments${wgsl.layout.errorBinding !== undefined ? ' + 1 for error reports' : ''}), over maxStorageBuffersPerShaderStage = ${L.maxStorageBuffersPerShaderStage} ${where}`, {});
   }
 }
 
