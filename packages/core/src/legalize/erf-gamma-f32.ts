@@ -142,7 +142,8 @@ function lgamma(F: F32, x: Expr): Expr {
   const [ah, al] = F.lnOfPair(F.twoProd(y, s));
   const [nh, ne] = F.twoSum(F.neg(ah), F.neg(gh));
   const neg = F.add(nh, F.sub(F.sub(ne, al), gl));
-  const r = F.sel(F.or(F.lt(F.k(0), x), F.lt(y, F.k(TINY_LGAMMA))), pos, neg);
+  // + 0: the zeros at 1 and 2 are +0, as in C.
+  const r = F.add(F.sel(F.or(F.lt(F.k(0), x), F.lt(y, F.k(TINY_LGAMMA))), pos, neg), F.k(0));
   const pole = F.and(F.lt(x, F.k(0)), F.eq(x, F.floor(x))); // negative integers and -Infinity
   const poleOrInf = F.or(pole, F.or(F.eq(y, F.k(Infinity)), F.eq(x, F.k(0))));
   return F.sel(F.isNaN(x), x, F.sel(poleOrInf, F.k(Infinity), r));
