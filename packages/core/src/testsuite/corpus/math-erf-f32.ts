@@ -18,7 +18,7 @@ function sweep(ranges: [number, number, number][]): Float32Array {
   return Float32Array.from([...xs, ...SPECIALS]);
 }
 
-const f32 = (fn: string, v: number): number => evalMath(fn as any, 'f32', [v]) as number;
+const f32 = (fn: string, ...v: number[]): number => evalMath(fn as any, 'f32', v) as number;
 
 /** One case per function group: out[k i + j] = fns[j](x[i]). */
 function sweepCase(name: string, fns: string[], xs: Float32Array, tol: { rtol: number; atol: number }, kernel: (...a: any[]) => void): CorpusCase {
@@ -106,4 +106,25 @@ const lazyCase: CorpusCase = {
   rtol: 6e-7, atol: 0,
 };
 
-export const mathErfF32: CorpusCase[] = [erfCase, gammaCase, lgammaCase, lazyCase];
+// cuda.nextafter / fma of literals in an f32 kernel: the f32 forms, as on values (they were folded in f64).
+const literalFolds: CorpusCase = {
+  name: 'math_f32_literal_folds',
+  covers: ['cuda.nextafter of literals in an f32 kernel', 'cuda.fma of literals in an f32 kernel'],
+  kernel: function literalFolds(x: Float32Array, out: Float32Array) {
+    out[0] = cuda.nextafter(1, 2) - 1;
+    out[1] = cuda.nextafter(x[0], 2) - 1;
+    out[2] = cuda.fma(0.1, 10, -1);
+    out[3] = cuda.fma(x[1], 10, -1);
+  },
+  options: { float: 'f32' },
+  grid: 1, block: 1,
+  args: () => [Float32Array.from([1, 0.1]), new Float32Array(4)],
+  reference: ([x, out]: any) => {
+    out[0] = out[1] = f32('nextafter', 1, 2) - 1;
+    out[2] = out[3] = evalMath('fma', 'f32', [Math.fround(0.1), 10, -1]) as number;
+  },
+  outputs: [1],
+  rtol: 0, atol: 0,
+};
+
+export const mathErfF32: CorpusCase[] = [erfCase, gammaCase, lgammaCase, lazyCase, literalFolds];
