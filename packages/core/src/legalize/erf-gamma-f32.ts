@@ -70,7 +70,7 @@ function erf(F: F32, x: Expr, complement: boolean): Expr {
  * plus the log of the exact factors y - 1, …, y - m (Γ(y) = Γ(y - m) ∏) or minus ln y
  * (y < 3/2: Γ(y) = Γ(y + 1)/y); from 10, Stirling's series in pair arithmetic.
  */
-export function lnGammaPair(F: F32, y: Expr): Pair {
+function lnGammaPair(F: F32, y: Expr): Pair {
   // Below 10.
   const low = F.lt(y, F.k(1.5));
   const m = F.floor(F.sub(y, F.k(1.5)));
