@@ -51,7 +51,7 @@ export const FAMILIES = {
   'sync-reduce': 'cuda.syncthreads_count/and/or at the top level before any early return (not JS-checked)',
   'atomics-new': "atomic inc/dec/nanmin/nanmax/cas/compare_and_swap on the thread's own slot as values; nanmin/nanmax, inc/dec (v = 2^32 - 1: +1/-1 mod 2^32) on the shared accumulators",
   'math-new': 'cuda.copysign/nextafter/remainder/ldexp/fma (fma not in f32 kernels: webgpu refuses it), const [m, e] = cuda.frexp(x)',
-  'math-erf': 'cuda.erf/erfc/gamma/lgamma in f64 kernels (webgpu refuses them; compared with a relative bound)',
+  'math-erf': 'cuda.erf/erfc/gamma/lgamma in f64 and f32 kernels (f32 on webgpu: core\'s f32 library; compared with a relative bound)',
   'number-tests': 'Number.isNaN/isFinite, isNaN/isFinite of numbers and booleans',
   'views': 'subarray views: reads through a view of an input, stores through views (and views of views) of the own output slots',
   'for-of': 'for (const x of arr) over inputs, views and local arrays',
@@ -402,8 +402,8 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
     if (on('trig')) fams.push('sin', 'cos', 'tan');
     if (on('hyperbolic')) fams.push('sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh');
     if (on('pow')) fams.push('pow');
-    // numba's erf & co: f64 only (webgpu refuses them), so only in f64 kernels.
-    if (on('math-erf') && kind === 'f64') fams.push('cuda.erf', 'cuda.erfc', 'cuda.gamma', 'cuda.lgamma');
+    // numba's erf & co: in f64 kernels and in f32 ones (which webgpu runs through core's f32 library).
+    if (on('math-erf') && (kind === 'f64' || kind === 'f32')) fams.push('cuda.erf', 'cuda.erfc', 'cuda.gamma', 'cuda.lgamma');
     const f = pick(fams);
     const ty = hasF32 ? pick(['f32', 'F']) : 'F';
     cov(f.startsWith('cuda.') ? f : `Math.${f}`);

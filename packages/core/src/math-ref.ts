@@ -93,7 +93,7 @@ export function gammaRef(x: number, log: boolean): number {
   };
   if (log) {
     if (x > 0 && x < 0.5) return L(x) - Math.log(x);
-    if (x >= 0.5 && x <= 1.5) return L(x - 1);
+    if (x >= 0.5 && x <= 1.5) return L(x - 1) + 0; // + 0: lgamma(1) is +0, as in C (L(0) is -0)
     if (x > 1.5 && x <= 2.5) return Math.log1p(x - 2) + L(x - 2);
     if (x > 170) {
       // Stirling: (x - 1/2) log x - x + log(2 pi)/2 + 1/(12x) - 1/(360x^3) + 1/(1260x^5).

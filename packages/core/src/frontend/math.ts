@@ -49,7 +49,11 @@ export function mathCall(cx: LowerContext, node: N, fn: MathFn, vals: ScalarVal[
   const bitRule = decl.rule === 'bits' || decl.rule === 'bitsSame';
   // Bit intrinsics of literals fold later, typed (brev(-1) is an i32).
   if (!bitRule && vals.every((v) => v.lit !== undefined)) {
-    return cx.lit(evalMath(fn, 'f64', vals.map((v) => v.lit!)) as number, node);
+    // Folded in f64, as JS would; but where an f32 result is not the f64 one rounded (nextafter,
+    // fma, ldexp), literals in an f32 kernel give the f32 form, as the same call on values does.
+    const atF32 = cx.float === 'f32' && decl.ref?.extraF32 !== undefined && vals.every((v) => typeof v.lit === 'number');
+    const lits = vals.map((v) => (atF32 && v.lit !== undefined && (decl.rule !== 'ldexp' || v === vals[0]) ? Math.fround(v.lit as number) : v.lit!));
+    return cx.lit(evalMath(fn, atF32 ? 'f32' : 'f64', lits) as number, node);
   }
   const name = decl.cudaOnly ? `cuda.${fn}` : `Math.${fn}`;
   if (!bitRule && vals.some((v) => is64(v.e.type))) cx.typeFail(node, `${name} of a BigInt`, `TypeError: Cannot convert a BigInt value to a number (${name}); convert with Number(b) first`);

@@ -17,6 +17,12 @@ export const NATIVE_OPS = [
   'math-round', 'math-sign',
   /** Math.pow with JS's NaN cases (x ** NaN, (±1) ** ±Infinity). Without it: C's pow plus a select. */
   'math-pow',
+  /**
+   * cuda.erf/erfc/gamma/lgamma on f32 from the target's own math library (libm's erff,
+   * libdevice). Without it: core's f32 implementations (erf-gamma-f32.ts). f64 forms
+   * always come from the target (a target without f64 refuses them with the rest of f64).
+   */
+  'math-erf-gamma',
 ] as const;
 export type NativeOp = (typeof NATIVE_OPS)[number];
 

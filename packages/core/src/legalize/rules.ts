@@ -4,13 +4,16 @@
 // and uses only operations every backend renders directly: wrapping
 // arithmetic, comparisons, `select` (branch-free, for the CPU lane vectoriser),
 // integer division by a safe divisor, shifts by counts in [0, 31], float → u32
-// of values in [0, 2^32), Math.floor/trunc/abs and C's pow.
+// of values in [0, 2^32), Math.floor/trunc/abs and C's pow (and, for the f32
+// erf/gamma library, ldexp, frexp and copysign).
 
 import type { Expr } from '../ir/nodes.js';
 import { isFloat } from '../types.js';
 import type { NativeOp } from './native.js';
 import type { RewriteContext, Rule } from './rewrite.js';
 import { Build } from './build.js';
+import { F32 } from './f32-kit.js';
+import { erfGammaF32 } from './erf-gamma-f32.js';
 
 const INT_MIN = -2147483648;
 
@@ -37,6 +40,9 @@ export function legalRule(native: ReadonlySet<NativeOp>): Rule {
         if (e.fn === 'round' && lacks('math-round')) return round(e, cx);
         if (e.fn === 'sign' && lacks('math-sign')) return floatSign(e, cx);
         if (e.fn === 'pow' && lacks('math-pow')) return pow(e, cx);
+        if ((e.fn === 'erf' || e.fn === 'erfc' || e.fn === 'gamma' || e.fn === 'lgamma') && e.type === 'f32' && lacks('math-erf-gamma')) {
+          return erfGammaF32(new F32(new Build(e.loc), cx.bind), e.fn, cx.bind(e.args[0]));
+        }
         return undefined;
       }
       default: return undefined;

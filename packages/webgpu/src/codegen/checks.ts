@@ -6,9 +6,6 @@ import { CompileError, forEachExpr, forEachStmt, stmtExprs, type ArrayRef, type 
 
 const F64_ADVICE = 'WebGPU (WGSL) has no 64-bit floats; use Float32Array / f32 data and float: \'f32\' for this target (numbat never demotes f64 to f32 silently)';
 
-/** cuda.* math functions WGSL has no implementation of here. */
-const WEBGPU_REFUSED_MATH: ReadonlySet<string> = new Set(['erf', 'erfc', 'gamma', 'lgamma']);
-
 export function checkSupported(ir: KernelIR, float: 'f32' | 'f64'): void {
   const fail = (construct: string, what: string, loc?: Loc): never => {
     throw new CompileError(construct, `${what}: ${F64_ADVICE}`, ir.name, ir.source, loc);
@@ -36,9 +33,6 @@ export function checkSupported(ir: KernelIR, float: 'f32' | 'f64'): void {
       const loc = x.loc ?? stmtLoc;
       if (x.type === 'f64') fail(x.kind === 'convert' ? 'conversion to f64' : 'f64 value', `an f64 ${x.kind === 'convert' ? 'conversion' : 'value'} appears in this expression`, loc);
       if (x.kind === 'binary' && x.opType === 'f64') fail('f64 arithmetic', 'f64 arithmetic appears in this expression', loc);
-      if (x.kind === 'math' && WEBGPU_REFUSED_MATH.has(x.fn)) {
-        throw new CompileError(`cuda.${x.fn} on webgpu`, `cuda.${x.fn} is not available on the webgpu target yet (no f32 implementation within 2 ulp in WGSL); run this kernel on cpu, cuda or sim`, ir.name, ir.source, loc);
-      }
       if (x.kind === 'atomic') {
         const n = narrow(x.array);
         if (n) throw new CompileError(`atomic on ${n} array`, `cuda.atomic.${x.op} on '${arrName(x.array)}' (${n}): WebGPU atomics are 32-bit; use an Int32Array / Uint32Array for atomically updated data`, ir.name, ir.source, loc);

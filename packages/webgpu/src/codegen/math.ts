@@ -20,8 +20,6 @@ const legalised = (fn: string): MathLowering => () => {
 /** Math.floor & co: identity on integers (JS gives the same integer back). */
 const rounding = (floatForm: MathLowering): MathLowering => (a, t, h, fast) => (t === 'f32' ? floatForm(a, t, h, fast) : a[0]);
 
-/** Refused by checks.ts before emission (WEBGPU_REFUSED_MATH). */
-const refused: MathLowering = () => { throw new Error('numbat internal error: a refused cuda.* function reached the WGSL emitter'); };
 
 export const MATH_LOWERING: Record<MathFn, MathLowering> = {
   sqrt: helper('nb_sqrt'),
@@ -57,7 +55,7 @@ export const MATH_LOWERING: Record<MathFn, MathLowering> = {
   imul: (a) => `(${a[0]} * ${a[1]})`,
   clz32: (a) => `i32(countLeadingZeros(bitcast<u32>(${a[0]})))`,
   umulhi: (a, _t, h) => `${h.use('nb_umulhi')}(${a[0]}, ${a[1]})`,
-  // numba's math.* extras (cuda.*); erf, erfc, gamma and lgamma are refused (checks.ts).
+  // numba's math.* extras (cuda.*); erf, erfc, gamma and lgamma come from core's f32 library (legalised).
   copysign: helper('nb_copysign_js'),
   nextafter: helper('nb_nextafter'),
   remainder: helper('nb_remainder'),
@@ -65,7 +63,7 @@ export const MATH_LOWERING: Record<MathFn, MathLowering> = {
   frexpMant: helper('nb_frexp_mant'),
   frexpExp: helper('nb_frexp_exp'),
   fma: helper('nb_fma'),
-  erf: refused, erfc: refused, gamma: refused, lgamma: refused,
+  erf: legalised('erf'), erfc: legalised('erfc'), gamma: legalised('gamma'), lgamma: legalised('lgamma'),
   // Bit intrinsics on 32-bit operands (64-bit ones are refused with the rest of i64 on webgpu).
   popc: (a) => `i32(countOneBits(bitcast<u32>(${a[0]})))`,
   bit_count: (a) => `i32(countOneBits(bitcast<u32>(${a[0]})))`,
