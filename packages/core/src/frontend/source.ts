@@ -32,7 +32,7 @@ export function parseFunction(fn: Function, kernelName: string, site: { file?: s
   // A minified bundle's tokens align with anything: frame the printed text itself.
   const placed = locate(text, minified ? { line: site.line } : site);
   const locAt = (offset: number): Loc => placed.map(Math.max(0, offset - wrapped.prefix));
-  const source: SourceInfo = { file: site.file, firstLine: placed.firstLine, text: placed.text };
+  const source: SourceInfo = { file: placed.elsewhere ? undefined : site.file, firstLine: placed.firstLine, text: placed.text };
   let program: acorn.Program;
   try {
     program = acorn.parse(wrapped.code, { ecmaVersion: 'latest', sourceType: 'module', locations: true });
@@ -75,7 +75,11 @@ function findFunction(program: acorn.Program): FnNode | undefined {
   return undefined;
 }
 
-interface Located { firstLine: number; text: string; map(printedOffset: number): Loc }
+interface Located {
+  firstLine: number; text: string; map(printedOffset: number): Loc;
+  /** The caller's file was read and the function is not in it (defined in another module): lines count from the function's first line, and no file is named. */
+  elsewhere?: true;
+}
 
 function lineCol(content: string, pos: number): Loc {
   let line = 1, last = -1;
@@ -98,7 +102,9 @@ function locate(text: string, site: { file?: string; line?: number }): Located {
   const file = tokenize(content);
   const printed = dropTranspilerPrefixes(tokenize(text), file);
   const start = findStart(printed, file, site.line, (p) => lineCol(content, p).line);
-  if (start === undefined) return fallback;
+  // Not in the caller's file: the call site's line says nothing of where the function is (and must
+  // not enter its IR's locations, which key the disk cache), so its lines count from its own first.
+  if (start === undefined) return { firstLine: 1, text, map: (off) => lineCol(text, off), elsewhere: true };
   const map = align(printed, file, start);
   let lastMapped = start;
   for (const m of map) if (m > lastMapped) lastMapped = m;
