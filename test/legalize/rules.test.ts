@@ -158,23 +158,49 @@ describe('legalisation: floats', () => {
 });
 
 describe('legalisation: evaluation order', () => {
-  it('repeats the operands of a lazy position instead of hoisting them out of it', async () => {
+  it('lifts a lazy operand that needs a shared value into an if, so it still runs only when JS runs it', async () => {
     // out[i] = b[i] != 0 && (a[i] / b[i] | 0) > 1: the division must not run (hoisted) when b[i] is 0… nor its load when out of bounds.
     const value = (x: Expr, y: Expr): Expr => ({ kind: 'convert', type: 'i32', x: { kind: 'logical', op: 'and', type: 'bool',
       a: bin('ne', 'i32', y, { kind: 'const', type: 'i32', value: 0 }),
       b: bin('gt', 'i32', bin('truncdiv', 'i32', x, y), { kind: 'const', type: 'i32', value: 1 }) } });
     const [a, b] = pairs(INTS, INTS);
     const legal = await agree(kernelOf('lazy', 'i32', 'i32', 'i32', value), a, b);
-    expect(legal.body.length).toBe(1); // nothing hoisted before the store
+    // t = b[i] != 0; if (t) { a[i] and b[i] into locals; t = … > 1 }; out[i] = i32(t)
+    expect(legal.body.map((s) => s.kind)).toEqual(['assign', 'if', 'store']);
+    const lifted = legal.body[1] as Stmt & { kind: 'if' };
+    expect(lifted.then.map((s) => s.kind)).toEqual(['assign', 'assign', 'assign']);
+    expect(lifted.else).toEqual([]);
+    checkSimple(legal);
+  });
+  it('keeps a lazy operand in place when it needs nothing shared', () => {
+    // b[i] != 0 && a[i] / 5 > 1: a constant divisor needs no guard.
+    const value = (x: Expr, y: Expr): Expr => ({ kind: 'convert', type: 'i32', x: { kind: 'logical', op: 'and', type: 'bool',
+      a: bin('ne', 'i32', y, { kind: 'const', type: 'i32', value: 0 }),
+      b: bin('gt', 'i32', bin('truncdiv', 'i32', x, { kind: 'const', type: 'i32', value: 5 }), { kind: 'const', type: 'i32', value: 1 }) } });
+    const legal = legalize(kernelOf('lazyconst', 'i32', 'i32', 'i32', value));
+    expect(legal.body.length).toBe(1);
     expect(legal.locals.length).toBe(0);
   });
-  it('hoists nothing out of a loop condition', () => {
+  it('moves a loop condition that needs a shared value into the body, before an exit', async () => {
+    // while (floor(k / b[i]) < 3) k++; while (j < 50 && floor(j / b[i]) < 2) { j++; continue }; out[i] = k * 100 + j.
     const ir = kernelOf('loopcond', 'i32', 'i32', 'i32', (x) => x);
-    ir.locals.push({ id: 0, name: 'k', type: 'i32' });
-    const k: Expr = { kind: 'local', id: 0, type: 'i32' };
-    ir.body.push({ kind: 'loop', cond: bin('lt', 'i32', bin('floordiv', 'i32', k, load(1, 'i32')), { kind: 'const', type: 'i32', value: 3 }), body: [], update: [{ kind: 'assign', local: 0, value: bin('add', 'i32', k, { kind: 'const', type: 'i32', value: 1 }) }] });
-    const legal = legalize(ir);
-    expect(legal.body.map((s) => s.kind)).toEqual(['store', 'loop']);
+    ir.locals.push({ id: 0, name: 'k', type: 'i32' }, { id: 1, name: 'j', type: 'i32' });
+    const v = (id: number): Expr => ({ kind: 'local', id, type: 'i32' });
+    const c = (n: number): Expr => ({ kind: 'const', type: 'i32', value: n });
+    const step = (id: number): Stmt[] => [{ kind: 'assign', local: id, value: bin('add', 'i32', v(id), c(1)) }];
+    const cond: Expr = { kind: 'logical', op: 'and', type: 'bool', a: bin('lt', 'i32', v(1), c(50)), b: bin('lt', 'i32', bin('floordiv', 'i32', v(1), load(1, 'i32')), c(2)) };
+    ir.body = [{ kind: 'loop', cond: bin('lt', 'i32', bin('floordiv', 'i32', v(0), load(1, 'i32')), c(3)), body: [], update: step(0) },
+      { kind: 'loop', cond, body: [{ kind: 'continue' }], update: step(1) },
+      { kind: 'store', array: { space: 'global', param: 2 }, index: tid, value: bin('add', 'i32', bin('mul', 'i32', v(0), c(100)), v(1)) }];
+    const legal = await agree(ir, [0, 0, 0, 0], [1, 2, 7, 3]);
+    expect(await runSim(ir, [0, 0, 0, 0], [1, 2, 7, 3])).toEqual([302, 604, 2114, 906]);
+    expect(legal.body.map((s) => s.kind)).toEqual(['loop', 'loop', 'store']);
+    for (const [n, l] of (legal.body.slice(0, 2) as (Stmt & { kind: 'loop' })[]).entries()) {
+      expect(l.cond).toBeUndefined();
+      expect(l.body[l.body.length - 1].kind).toBe(n === 0 ? 'if' : 'continue'); // the loop's own body follows the exit
+      const exit = l.body[l.body.length - 1 - n] as Stmt & { kind: 'if' };
+      expect(exit.then.map((s) => s.kind)).toEqual(['break']);
+    }
     checkSimple(legal);
   });
   it('leaves the original IR untouched', () => {
