@@ -3,7 +3,7 @@
 // (x / 0, INT_MIN / -1, NaN, ±0, ±Infinity, shift counts ≥ 32, values beyond 2^32).
 
 import { describe, expect, it } from 'vitest';
-import { legalize, printIR, simBackend, forEachStmt, stmtExprs, forEachExpr, NATIVE_OPS } from '@numbat/core';
+import { legalize, printIR, simBackend, forEachStmt, stmtExprs, forEachExpr, NATIVE_OPS, rewriteKernel, verifyIR } from '@numbat/core';
 import type { BinaryOp, ElemType, Expr, KernelIR, MathFn, ScalarType, Stmt } from '@numbat/core';
 
 const tid: Expr = { kind: 'special', reg: 'threadIdx', dim: 0, type: 'i32' };
@@ -208,5 +208,49 @@ describe('legalisation: evaluation order', () => {
     const before = printIR(ir);
     legalize(ir);
     expect(printIR(ir)).toBe(before);
+  });
+});
+
+describe('legalisation: the result is a tree of linear size', () => {
+  /** Every node, counted as a walk of the IR as a tree does (a node reached twice counts twice). */
+  const size = (ir: KernelIR): number => {
+    let n = 0;
+    forEachStmt(ir.body, (s) => { n++; stmtExprs(s).forEach((e) => forEachExpr(e, () => { n++; })); });
+    return n;
+  };
+  const c = (t: ScalarType, v: number): Expr => ({ kind: 'const', type: t, value: v });
+  /** 20 levels of `tid < k ? a[i] : Math.round(… * 1.5)`, a truthiness under `&&`, and an integer division in a ?: arm (the input is a tree). */
+  const nested = (levels: number, op: 'cond' | 'and' | 'div'): KernelIR => kernelOf(`nested_${op}`, 'f64', 'i32', 'f64', (x, y) => {
+    let e: Expr = op === 'div' ? y : x;
+    for (let k = 0; k < levels; k++) {
+      const small = bin('lt', 'i32', tid, c('i32', k));
+      if (op === 'cond') e = { kind: 'cond', type: 'f64', c: small, a: load(0, 'f64'), b: { kind: 'math', fn: 'round', type: 'f64', args: [bin('mul', 'f64', e, c('f64', 1.5))] } };
+      if (op === 'div') e = { kind: 'cond', type: 'i32', c: small, a: load(1, 'i32'), b: bin('truncdiv', 'i32', c('i32', 1000), bin('add', 'i32', e, c('i32', 1))) };
+      if (op === 'and') {
+        const truthy: Expr = { kind: 'convert', type: 'bool', x: bin('mul', 'f64', e, c('f64', 0.5)) };
+        e = { kind: 'cond', type: 'f64', c: { kind: 'logical', op: 'and', type: 'bool', a: small, b: truthy }, a: bin('add', 'f64', load(0, 'f64'), c('f64', 1)), b: load(0, 'f64') };
+      }
+    }
+    return op === 'div' ? { kind: 'convert', type: 'f64', x: e } : e;
+  });
+  for (const op of ['cond', 'and', 'div'] as const) {
+    it(`20 nested levels (${op}) stay linear and agree with the original`, async () => {
+      const small = legalize(nested(2, op)), big = legalize(nested(20, op));
+      expect(size(big)).toBeLessThan(1000); // it was 3^20 and more before lazy operands were lifted
+      // Each level adds the same few nodes: linear growth.
+      expect(size(big) - size(legalize(nested(19, op)))).toBe(size(legalize(nested(3, op))) - size(small));
+      verifyIR(big);
+      await agree(nested(12, op), [1.25, -0.5, 2.5, 0, NaN, 3.75, -7.5, 1e9, 0.5, -0.25, 11, 12.5, 13, 14, 15], [3, 0, -1, 7, 2, 5, -1001, 999, 1, 0, 4, 9, -3, 6, 8]);
+    });
+  }
+  it('the verifier refuses an expression reached twice', () => {
+    const ir = kernelOf('dag', 'f64', 'f64', 'f64', (x, y) => bin('add', 'f64', x, y));
+    // A rule that uses its operand twice without share(): a DAG.
+    rewriteKernel(ir, (e) => (e.kind === 'binary' && e.op === 'add' ? bin('mul', 'f64', e.a, e.a) : undefined));
+    expect(() => verifyIR(ir)).toThrow(/numbat internal error: invalid IR in kernel 'dag': a load expression is used twice/);
+    // Leaves may repeat: x * x of a local is a tree.
+    const ok = kernelOf('leaves', 'f64', 'f64', 'f64', () => { const t: Expr = { kind: 'param', index: 0, type: 'f64' }; return bin('mul', 'f64', t, t); });
+    ok.params[0] = { name: 's', type: { kind: 'scalar', type: 'f64' }, written: false, atomic: false };
+    expect(() => verifyIR(ok)).not.toThrow();
   });
 });

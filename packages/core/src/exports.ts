@@ -36,6 +36,7 @@ export { analyzeUniformity, exprUniform, BLOCK_UNIFORMITY, type UniformityInfo, 
 export { printIR } from './ir/print.js';
 export { legalize, rewriteKernel, NATIVE_OPS, ALL_NATIVE, type NativeOp, type Rule, type RewriteContext } from './legalize/index.js';
 export { forEachStmt, forEachExpr, childExprs, stmtExprs } from './ir/walk.js';
+export { verifyIR } from './ir/verify.js';
 export { binaryJs, unaryJs, convertJs, mathJs, atomicNewJs, evalBinary, evalUnary, evalConvert, evalMath } from './ir/semantics.js';
 export { MATH_DECLS, MATH_FNS, MATH_CONSTANTS, mathSignature, type MathFn, type MathDecl } from './intrinsics.js';
 export { simBackend } from './sim/backend.js';

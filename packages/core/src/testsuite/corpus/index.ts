@@ -16,10 +16,11 @@ import { arraysSyntax } from './arrays-syntax.js';
 import { mathWgsl } from './math-wgsl.js';
 import { int64 } from './int64.js';
 import { bits } from './bits.js';
+import { regressLazyShare } from './regress-lazy-share.js';
 import type { CorpusCase } from './types.js';
 
 export type { CorpusCase } from './types.js';
 export const CORPUS: CorpusCase[] = [
   ...basic, ...control, ...memory, ...numeric, ...math, ...math2,
-  ...regressFrontend, ...regressSimcpu, ...regressWebgpu, ...regressFuzzBackends, ...regressFuzzCore, ...warp, ...syncAtomics, ...arraysSyntax, ...mathWgsl, ...int64, ...bits,
+  ...regressFrontend, ...regressSimcpu, ...regressWebgpu, ...regressFuzzBackends, ...regressFuzzCore, ...warp, ...syncAtomics, ...arraysSyntax, ...mathWgsl, ...int64, ...bits, ...regressLazyShare,
 ];
