@@ -1,12 +1,13 @@
 // npm run fuzz -- [--seconds N | --count N] [--targets sim,cpu,webgpu] [--seed S]
 //                 [--exclude fam,...] [--include fam,...] [--no-reduce] [--out dir] [--families]
 //                 [--kinds exact,f64,f32] (float kinds to draw; f32 alone suits a webgpu-only run)
+//                 [--slow S] (report kernels whose compile and launch on a target takes over S seconds; default 10)
 // Differential fuzzing of generated kernels (see docs/fuzzing.md). Families of known open
 // bugs (KNOWN_OPEN in fuzz.mjs) are excluded unless named in --include (or --include all).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAMILIES } from './gen.mjs';
-import { fuzz, KNOWN_OPEN } from './fuzz.mjs';
+import { fuzz, KNOWN_OPEN, SLOW_MS } from './fuzz.mjs';
 
 process.env.XDG_RUNTIME_DIR ??= '/tmp/numbat-xdg';
 mkdirSync(process.env.XDG_RUNTIME_DIR, { recursive: true });
@@ -28,28 +29,36 @@ const seed = Number(opt('seed', Date.now() % 1e6));
 const targets = list(opt('targets', 'sim,cpu,webgpu'));
 const out = opt('out', 'test/fuzz/failures');
 const kinds = opt('kinds') ? list(opt('kinds')) : null;
+const slowMs = Number(opt('slow', SLOW_MS / 1000)) * 1000;
 for (const k of kinds ?? []) if (!['exact', 'f64', 'f32'].includes(k)) { console.error(`unknown kind '${k}' (exact, f64, f32)`); process.exit(2); }
 
 console.log(`numbat fuzz: seed ${seed}, ${Number.isFinite(count) ? `${count} kernels` : `${seconds} s`}, targets ${targets.join(',')}${kinds ? `, kinds ${kinds.join(',')}` : ''}, excluded families: ${exclude.join(',') || 'none'}`);
 let last = Date.now();
 const summary = await fuzz({
-  seed, count, seconds, targets, exclude, kinds, reduceFailures: !argv.includes('--no-reduce'),
+  seed, count, seconds, targets, exclude, kinds, slowMs, reduceFailures: !argv.includes('--no-reduce'),
   onFailure(f) {
     mkdirSync(out, { recursive: true });
     const file = join(out, `seed-${f.seed}.test.ts.txt`);
     writeFileSync(file, f.test + '\n');
     console.log(`\nFAIL seed ${f.seed}: ${f.key}\n${f.source}\n  -> ${file}`);
   },
+  onSlow(k) {
+    mkdirSync(out, { recursive: true });
+    const file = join(out, `slow-seed-${k.seed}-${k.target}.js.txt`);
+    writeFileSync(file, k.source + '\n');
+    console.log(`\nSLOW seed ${k.seed}: ${k.target} took ${(k.ms / 1000).toFixed(1)} s to compile and launch\n  -> ${file}`);
+  },
   onProgress(s) { if (Date.now() - last > 10000) { last = Date.now(); process.stdout.write(`  ${s.kernels} kernels, ${s.failures.length} failing\n`); } },
 });
 
 console.log(`\n${summary.kernels} kernels in ${summary.seconds.toFixed(0)} s (seeds ${seed}..${seed + summary.kernels - 1}); ${summary.jsChecked} also against plain JS`);
-const cols = ['ok', 'mismatch', 'internal', 'refused', 'launch-error', 'generator', 'skipped'];
+const cols = ['ok', 'mismatch', 'internal', 'refused', 'launch-error', 'generator', 'skipped', 'slow'];
 console.log(`  ${'target'.padEnd(10)}${cols.map((c) => c.padStart(13)).join('')}`);
 for (const [t, o] of Object.entries(summary.perTarget)) console.log(`  ${t.padEnd(10)}${cols.map((c) => String(o[c] ?? 0).padStart(13)).join('')}`);
 for (const [t, why] of Object.entries(summary.skipReasons)) console.log(`  ${t} skipped: ${Object.keys(why).join('; ')}`);
 console.log('coverage (kernels using each construct):');
 const cov = Object.entries(summary.coverage).sort((a, b) => a[0].localeCompare(b[0]));
 for (let k = 0; k < cov.length; k += 4) console.log('  ' + cov.slice(k, k + 4).map(([c, n]) => `${c}: ${n}`.padEnd(34)).join(''));
+if (summary.slow.length) console.log(`slow (compile and launch over ${slowMs / 1000} s; also counted above by outcome): ${summary.slow.map((k) => `seed ${k.seed} ${k.target} ${(k.ms / 1000).toFixed(1)} s`).join(', ')}`);
 console.log(`${summary.failures.length} failing kernels${summary.failures.length ? ` (reduced, in ${out}/)` : ''}`);
 process.exitCode = summary.failures.length ? 1 : 0;

@@ -16,13 +16,18 @@ const failureKey = (r) => Object.entries(r)
 // The output arrays a mismatch message names (a reduction keeps the same ones wrong).
 const mismatchedArrays = (m) => [...new Set([...m.matchAll(/(\w+)\[\d+\]: got/g)].map((x) => x[1]))].join('+');
 
+/** A compile and launch slower than this (ms) is reported as slow: the compile blew up (issue 11, seed 553064 took 72 s on cpu). */
+export const SLOW_MS = 10000;
+
 /**
  * Runs `count` kernels (or until `seconds` pass) from `seed` on; returns the summary.
- * onFailure receives { seed, results, reduced, test } for each failing kernel.
+ * onFailure receives { seed, results, reduced, test } for each failing kernel; onSlow
+ * { seed, target, ms, source } for each target whose compile and launch took over slowMs
+ * (counted in summary.perTarget[target].slow and listed in summary.slow; not reduced).
  */
-export async function fuzz({ seed = 1, count = Infinity, seconds = Infinity, targets = ['sim', 'cpu', 'webgpu'], exclude = [], kinds = null, reduceFailures = true, maxReduceTries = 300, onFailure = () => {}, onProgress = () => {} } = {}) {
+export async function fuzz({ seed = 1, count = Infinity, seconds = Infinity, targets = ['sim', 'cpu', 'webgpu'], exclude = [], kinds = null, reduceFailures = true, maxReduceTries = 300, slowMs = SLOW_MS, onFailure = () => {}, onSlow = () => {}, onProgress = () => {} } = {}) {
   const t0 = Date.now();
-  const summary = { kernels: 0, jsChecked: 0, perTarget: {}, skipReasons: {}, coverage: {}, failures: [] };
+  const summary = { kernels: 0, jsChecked: 0, perTarget: {}, skipReasons: {}, coverage: {}, failures: [], slow: [] };
   const bump = (t, k) => { const o = (summary.perTarget[t] ??= {}); o[k] = (o[k] ?? 0) + 1; };
   for (let s = seed; s < seed + count && (Date.now() - t0) / 1000 < seconds; s++) {
     const p = generate(s, { exclude, kinds });
@@ -33,6 +38,12 @@ export async function fuzz({ seed = 1, count = Infinity, seconds = Infinity, tar
       bump(t === 'js' ? 'plain JS' : t, r.status);
       if (r.status === 'skipped') ((summary.skipReasons[t] ??= {})[r.message] = true);
       if (t === 'js') summary.jsChecked++;
+      if (r.ms > slowMs) {
+        bump(t, 'slow');
+        const slow = { seed: s, target: t, ms: r.ms, source: programText(p) };
+        summary.slow.push(slow);
+        onSlow(slow);
+      }
     }
     const key = failureKey(results);
     if (key) {

@@ -22,17 +22,18 @@ export async function available(target) {
   return availability.get(target);
 }
 
-/** One launch; returns { args } or { error }. */
+/** One launch; returns { args, ms } or { error, ms }: ms is the compile and launch time (the compile dominates). */
 export async function launch(p, target, float) {
   const args = makeArgs(p, !p.f64);
+  const t0 = performance.now();
   try {
     const { fn, globals } = buildKernel(p);
     const { grid, block } = launchOf(p);
     const k = cuda.jit(fn, { target, globals, ...(float ? { float } : {}) });
     await k.configure(grid, block)(...args);
-    return { args };
+    return { args, ms: performance.now() - t0 };
   } catch (e) {
-    return { error: e };
+    return { error: e, ms: performance.now() - t0 };
   }
 }
 
@@ -151,8 +152,8 @@ export function runJS(p) {
 export async function check(p, targets) {
   const results = {};
   const sim = await launch(p, 'sim');
-  if (sim.error) { results.sim = { status: classify(sim.error), message: firstLine(sim.error) }; return results; }
-  results.sim = { status: 'ok' };
+  if (sim.error) { results.sim = { status: classify(sim.error), message: firstLine(sim.error), ms: sim.ms }; return results; }
+  results.sim = { status: 'ok', ms: sim.ms };
   if (p.jsExact) {
     let want;
     try { want = runJS(p); } catch (e) { results.js = { status: 'generator', message: firstLine(e) }; }
@@ -175,9 +176,9 @@ export async function check(p, targets) {
       want = simF32;
     }
     const got = await launch(p, t);
-    if (got.error) { results[t] = { status: classify(got.error), message: firstLine(got.error) }; continue; }
+    if (got.error) { results[t] = { status: classify(got.error), message: firstLine(got.error), ms: got.ms }; continue; }
     const bad = compare(got.args, want.args, { f32: !p.f64 });
-    results[t] = bad.length ? { status: 'mismatch', message: `${t} vs sim: ${bad.join('; ')}` } : { status: 'ok' };
+    results[t] = { ...(bad.length ? { status: 'mismatch', message: `${t} vs sim: ${bad.join('; ')}` } : { status: 'ok' }), ms: got.ms };
   }
   return results;
 }

@@ -3,7 +3,7 @@
 // (x / 0, INT_MIN / -1, NaN, ±0, ±Infinity, shift counts ≥ 32, values beyond 2^32).
 
 import { describe, expect, it } from 'vitest';
-import { legalize, printIR, simBackend, forEachStmt, stmtExprs, forEachExpr, NATIVE_OPS } from '@numbat/core';
+import { legalize, printIR, simBackend, forEachStmt, stmtExprs, forEachExpr, NATIVE_OPS, rewriteKernel, verifyIR } from '@numbat/core';
 import type { BinaryOp, ElemType, Expr, KernelIR, MathFn, ScalarType, Stmt } from '@numbat/core';
 
 const tid: Expr = { kind: 'special', reg: 'threadIdx', dim: 0, type: 'i32' };
@@ -158,23 +158,49 @@ describe('legalisation: floats', () => {
 });
 
 describe('legalisation: evaluation order', () => {
-  it('repeats the operands of a lazy position instead of hoisting them out of it', async () => {
+  it('lifts a lazy operand that needs a shared value into an if, so it still runs only when JS runs it', async () => {
     // out[i] = b[i] != 0 && (a[i] / b[i] | 0) > 1: the division must not run (hoisted) when b[i] is 0… nor its load when out of bounds.
     const value = (x: Expr, y: Expr): Expr => ({ kind: 'convert', type: 'i32', x: { kind: 'logical', op: 'and', type: 'bool',
       a: bin('ne', 'i32', y, { kind: 'const', type: 'i32', value: 0 }),
       b: bin('gt', 'i32', bin('truncdiv', 'i32', x, y), { kind: 'const', type: 'i32', value: 1 }) } });
     const [a, b] = pairs(INTS, INTS);
     const legal = await agree(kernelOf('lazy', 'i32', 'i32', 'i32', value), a, b);
-    expect(legal.body.length).toBe(1); // nothing hoisted before the store
+    // t = b[i] != 0; if (t) { a[i] and b[i] into locals; t = … > 1 }; out[i] = i32(t)
+    expect(legal.body.map((s) => s.kind)).toEqual(['assign', 'if', 'store']);
+    const lifted = legal.body[1] as Stmt & { kind: 'if' };
+    expect(lifted.then.map((s) => s.kind)).toEqual(['assign', 'assign', 'assign']);
+    expect(lifted.else).toEqual([]);
+    checkSimple(legal);
+  });
+  it('keeps a lazy operand in place when it needs nothing shared', () => {
+    // b[i] != 0 && a[i] / 5 > 1: a constant divisor needs no guard.
+    const value = (x: Expr, y: Expr): Expr => ({ kind: 'convert', type: 'i32', x: { kind: 'logical', op: 'and', type: 'bool',
+      a: bin('ne', 'i32', y, { kind: 'const', type: 'i32', value: 0 }),
+      b: bin('gt', 'i32', bin('truncdiv', 'i32', x, { kind: 'const', type: 'i32', value: 5 }), { kind: 'const', type: 'i32', value: 1 }) } });
+    const legal = legalize(kernelOf('lazyconst', 'i32', 'i32', 'i32', value));
+    expect(legal.body.length).toBe(1);
     expect(legal.locals.length).toBe(0);
   });
-  it('hoists nothing out of a loop condition', () => {
+  it('moves a loop condition that needs a shared value into the body, before an exit', async () => {
+    // while (floor(k / b[i]) < 3) k++; while (j < 50 && floor(j / b[i]) < 2) { j++; continue }; out[i] = k * 100 + j.
     const ir = kernelOf('loopcond', 'i32', 'i32', 'i32', (x) => x);
-    ir.locals.push({ id: 0, name: 'k', type: 'i32' });
-    const k: Expr = { kind: 'local', id: 0, type: 'i32' };
-    ir.body.push({ kind: 'loop', cond: bin('lt', 'i32', bin('floordiv', 'i32', k, load(1, 'i32')), { kind: 'const', type: 'i32', value: 3 }), body: [], update: [{ kind: 'assign', local: 0, value: bin('add', 'i32', k, { kind: 'const', type: 'i32', value: 1 }) }] });
-    const legal = legalize(ir);
-    expect(legal.body.map((s) => s.kind)).toEqual(['store', 'loop']);
+    ir.locals.push({ id: 0, name: 'k', type: 'i32' }, { id: 1, name: 'j', type: 'i32' });
+    const v = (id: number): Expr => ({ kind: 'local', id, type: 'i32' });
+    const c = (n: number): Expr => ({ kind: 'const', type: 'i32', value: n });
+    const step = (id: number): Stmt[] => [{ kind: 'assign', local: id, value: bin('add', 'i32', v(id), c(1)) }];
+    const cond: Expr = { kind: 'logical', op: 'and', type: 'bool', a: bin('lt', 'i32', v(1), c(50)), b: bin('lt', 'i32', bin('floordiv', 'i32', v(1), load(1, 'i32')), c(2)) };
+    ir.body = [{ kind: 'loop', cond: bin('lt', 'i32', bin('floordiv', 'i32', v(0), load(1, 'i32')), c(3)), body: [], update: step(0) },
+      { kind: 'loop', cond, body: [{ kind: 'continue' }], update: step(1) },
+      { kind: 'store', array: { space: 'global', param: 2 }, index: tid, value: bin('add', 'i32', bin('mul', 'i32', v(0), c(100)), v(1)) }];
+    const legal = await agree(ir, [0, 0, 0, 0], [1, 2, 7, 3]);
+    expect(await runSim(ir, [0, 0, 0, 0], [1, 2, 7, 3])).toEqual([302, 604, 2114, 906]);
+    expect(legal.body.map((s) => s.kind)).toEqual(['loop', 'loop', 'store']);
+    for (const [n, l] of (legal.body.slice(0, 2) as (Stmt & { kind: 'loop' })[]).entries()) {
+      expect(l.cond).toBeUndefined();
+      expect(l.body[l.body.length - 1].kind).toBe(n === 0 ? 'if' : 'continue'); // the loop's own body follows the exit
+      const exit = l.body[l.body.length - 1 - n] as Stmt & { kind: 'if' };
+      expect(exit.then.map((s) => s.kind)).toEqual(['break']);
+    }
     checkSimple(legal);
   });
   it('leaves the original IR untouched', () => {
@@ -182,5 +208,49 @@ describe('legalisation: evaluation order', () => {
     const before = printIR(ir);
     legalize(ir);
     expect(printIR(ir)).toBe(before);
+  });
+});
+
+describe('legalisation: the result is a tree of linear size', () => {
+  /** Every node, counted as a walk of the IR as a tree does (a node reached twice counts twice). */
+  const size = (ir: KernelIR): number => {
+    let n = 0;
+    forEachStmt(ir.body, (s) => { n++; stmtExprs(s).forEach((e) => forEachExpr(e, () => { n++; })); });
+    return n;
+  };
+  const c = (t: ScalarType, v: number): Expr => ({ kind: 'const', type: t, value: v });
+  /** 20 levels of `tid < k ? a[i] : Math.round(… * 1.5)`, a truthiness under `&&`, and an integer division in a ?: arm (the input is a tree). */
+  const nested = (levels: number, op: 'cond' | 'and' | 'div'): KernelIR => kernelOf(`nested_${op}`, 'f64', 'i32', 'f64', (x, y) => {
+    let e: Expr = op === 'div' ? y : x;
+    for (let k = 0; k < levels; k++) {
+      const small = bin('lt', 'i32', tid, c('i32', k));
+      if (op === 'cond') e = { kind: 'cond', type: 'f64', c: small, a: load(0, 'f64'), b: { kind: 'math', fn: 'round', type: 'f64', args: [bin('mul', 'f64', e, c('f64', 1.5))] } };
+      if (op === 'div') e = { kind: 'cond', type: 'i32', c: small, a: load(1, 'i32'), b: bin('truncdiv', 'i32', c('i32', 1000), bin('add', 'i32', e, c('i32', 1))) };
+      if (op === 'and') {
+        const truthy: Expr = { kind: 'convert', type: 'bool', x: bin('mul', 'f64', e, c('f64', 0.5)) };
+        e = { kind: 'cond', type: 'f64', c: { kind: 'logical', op: 'and', type: 'bool', a: small, b: truthy }, a: bin('add', 'f64', load(0, 'f64'), c('f64', 1)), b: load(0, 'f64') };
+      }
+    }
+    return op === 'div' ? { kind: 'convert', type: 'f64', x: e } : e;
+  });
+  for (const op of ['cond', 'and', 'div'] as const) {
+    it(`20 nested levels (${op}) stay linear and agree with the original`, async () => {
+      const small = legalize(nested(2, op)), big = legalize(nested(20, op));
+      expect(size(big)).toBeLessThan(1000); // it was 3^20 and more before lazy operands were lifted
+      // Each level adds the same few nodes: linear growth.
+      expect(size(big) - size(legalize(nested(19, op)))).toBe(size(legalize(nested(3, op))) - size(small));
+      verifyIR(big);
+      await agree(nested(12, op), [1.25, -0.5, 2.5, 0, NaN, 3.75, -7.5, 1e9, 0.5, -0.25, 11, 12.5, 13, 14, 15], [3, 0, -1, 7, 2, 5, -1001, 999, 1, 0, 4, 9, -3, 6, 8]);
+    });
+  }
+  it('the verifier refuses an expression reached twice', () => {
+    const ir = kernelOf('dag', 'f64', 'f64', 'f64', (x, y) => bin('add', 'f64', x, y));
+    // A rule that uses its operand twice without share(): a DAG.
+    rewriteKernel(ir, (e) => (e.kind === 'binary' && e.op === 'add' ? bin('mul', 'f64', e.a, e.a) : undefined));
+    expect(() => verifyIR(ir)).toThrow(/numbat internal error: invalid IR in kernel 'dag': a load expression is used twice/);
+    // Leaves may repeat: x * x of a local is a tree.
+    const ok = kernelOf('leaves', 'f64', 'f64', 'f64', () => { const t: Expr = { kind: 'param', index: 0, type: 'f64' }; return bin('mul', 'f64', t, t); });
+    ok.params[0] = { name: 's', type: { kind: 'scalar', type: 'f64' }, written: false, atomic: false };
+    expect(() => verifyIR(ok)).not.toThrow();
   });
 });

@@ -8,13 +8,22 @@ import { forEachStmt } from './walk.js';
 import { CompileError } from '../errors.js';
 import { is64, isFloat, isInt, loadType } from '../types.js';
 
+const LEAVES = new Set<Expr['kind']>(['const', 'param', 'local', 'special', 'length']);
+
 export function verifyIR(ir: KernelIR): void {
   const bad = (what: string): never => { throw new Error(`numbat internal error: invalid IR in kernel '${ir.name}': ${what}`); };
   const arrElem = (r: { space: string; param?: number; id?: number }) => {
     if (r.space === 'global') { const p = ir.params[r.param!]; if (!p || p.type.kind !== 'array') bad(`bad array param ${r.param}`); return (p.type as { elem: 'f32' }).elem; }
     const a = ir.arrays[r.id!]; if (!a || a.space !== r.space) bad(`bad array ${r.space}#${r.id}`); return a.elem;
   };
+  // The IR is a tree: a node reached twice would be rendered (and walked) once per
+  // path, which grows exponentially when nested. Leaves are cheap to repeat.
+  const seen = new Set<Expr>();
   const ex = (e: Expr): void => {
+    if (!LEAVES.has(e.kind)) {
+      if (seen.has(e)) bad(`a ${e.kind} expression is used twice (the IR must be a tree)${e.loc ? ` at line ${e.loc.line}` : ''}`);
+      seen.add(e);
+    }
     switch (e.kind) {
       case 'const': if (typeof e.value !== (e.type === 'bool' ? 'boolean' : e.type === 'i64' || e.type === 'u64' ? 'bigint' : 'number')) bad(`const ${e.value} typed ${e.type}`); break;
       case 'param': if (ir.params[e.index]?.type.kind !== 'scalar') bad(`param ${e.index} is not scalar`); break;

@@ -1,7 +1,8 @@
 // A small generic IR→IR rewriter: each expression is rewritten bottom-up by a
 // rule, which may use an operand several times through `share`. What a rule
 // builds is constant-folded (it only ever holds fresh nodes), so a constant
-// operand leaves no guard behind.
+// operand leaves no guard behind. The result is always a tree (never one node
+// reached twice), so its size stays linear in the input's.
 
 import type { Expr, KernelIR, Stmt } from '../ir/nodes.js';
 import type { ScalarType } from '../types.js';
@@ -11,20 +12,13 @@ export interface RewriteContext {
   /**
    * `e` in a form the rule may use more than once. A leaf (constant, local,
    * parameter, special register, length) is itself. Anything else is computed
-   * once into a fresh local assigned just before the statement, except where a
-   * statement cannot go (the lazy operands of `&&`, `||`, `?:`, and loop
-   * conditions): there it is repeated, which is sound because operands with
-   * effects never reach a rule (the frontend makes atomics statements of their own).
+   * once into a fresh local assigned just before the statement. In a lazy
+   * operand (of `&&`, `||`, `?:`, or a loop condition) that statement goes
+   * where the operand runs: the lazy construct is then lifted out of its
+   * expression into an `if` (or the loop's condition into its body).
    */
   share(e: Expr): Expr;
-  /**
-   * `e` computed once into a fresh local (a leaf stays itself), also in a lazy
-   * context: there the statement goes into the lazy arm, which then becomes an
-   * `if` (a `?:` arm, the right of `&&`/`||`) or the head of the loop body (a loop
-   * condition), so the arm is still evaluated only when JS would. For rules that
-   * build long computations (the f32 erf/gamma library), where repeating
-   * operands would grow the expression exponentially.
-   */
+  /** The same as share (the name the f32 erf/gamma library uses for its long computations). */
   bind(e: Expr): Expr;
 }
 
@@ -39,37 +33,21 @@ export function rewriteKernel(ir: KernelIR, rule: Rule): void {
     ir.locals.push({ id, name: 'lg', type });
     return id;
   };
+  const local = (id: number, e: Expr): Expr => ({ kind: 'local', id, type: e.type, loc: e.loc });
+  const not = (c: Expr): Expr => fold({ kind: 'unary', op: 'not', type: 'bool', x: c, loc: c.loc });
 
-  const assign = (id: number, value: Expr): Stmt => ({ kind: 'assign', local: id, value, loc: value.loc });
-  const local = (id: number, like: Expr): Expr => ({ kind: 'local', id, type: like.type, loc: like.loc });
-
-  /** `pre` receives the statements that must run before `e` where `e` is evaluated (a lazy arm's own list in a lazy arm). */
-  const expr = (e: Expr, lazy: boolean, pre: Stmt[]): Expr => {
-    const x = (c: Expr): Expr => expr(c, lazy, pre);
+  /**
+   * `e` rewritten; what it needs computed first is appended to `pre`, which
+   * runs just before `e` is evaluated, and only when it is (so eagerly
+   * evaluated operands share `pre`, and each lazy operand gets its own).
+   */
+  const expr = (e: Expr, pre: Stmt[]): Expr => {
+    const x = (c: Expr): Expr => expr(c, pre);
     let r: Expr;
     switch (e.kind) {
       case 'unary': case 'convert': r = { ...e, x: x(e.x) }; break;
       case 'binary': r = { ...e, a: x(e.a), b: x(e.b) }; break;
-      case 'logical': {
-        const a = x(e.a), arm: Stmt[] = [], b = expr(e.b, true, arm);
-        if (!arm.length) { r = { ...e, a, b }; break; }
-        // The right operand needs statements: t = a; if (t) { …; t = b } (|| tests !t).
-        const t = newLocal('bool');
-        const test = local(t, e);
-        pre.push(assign(t, a), { kind: 'if', cond: e.op === 'and' ? test : { kind: 'unary', op: 'not', type: 'bool', x: test }, then: [...arm, assign(t, b)], else: [], loc: e.loc });
-        r = test;
-        break;
-      }
-      case 'cond': {
-        const c = x(e.c), armA: Stmt[] = [], armB: Stmt[] = [];
-        const a = expr(e.a, true, armA), b = expr(e.b, true, armB);
-        if (!armA.length && !armB.length) { r = { ...e, c, a, b }; break; }
-        // An arm needs statements: if (c) { …; t = a } else { …; t = b }.
-        const t = newLocal(e.type);
-        pre.push({ kind: 'if', cond: c, then: [...armA, assign(t, a)], else: [...armB, assign(t, b)], loc: e.loc });
-        r = local(t, e);
-        break;
-      }
+      case 'logical': case 'cond': return lazy(e, pre);
       case 'select': r = { ...e, c: x(e.c), a: x(e.a), b: x(e.b) }; break;
       case 'load': r = { ...e, index: x(e.index) }; break;
       case 'math': r = { ...e, args: e.args.map((a) => x(a)) }; break;
@@ -80,53 +58,79 @@ export function rewriteKernel(ir: KernelIR, rule: Rule): void {
       }
       default: r = { ...e };
     }
-    const cx: RewriteContext = {
-      share: (built) => {
-        const v = fold(built); // a constant divisor leaves no guard behind
-        if (LEAVES.has(v.kind) || lazy) return v;
-        const id = newLocal(v.type);
-        pre.push(assign(id, v));
-        return local(id, v);
-      },
-      bind: (built) => {
-        const v = fold(built);
-        if (LEAVES.has(v.kind)) return v;
-        const id = newLocal(v.type);
-        pre.push(assign(id, v));
-        return local(id, v);
-      },
+    const share = (built: Expr): Expr => {
+      const v = fold(built); // a constant divisor leaves no guard behind
+      if (LEAVES.has(v.kind)) return v;
+      const id = newLocal(v.type);
+      pre.push({ kind: 'assign', local: id, value: v, loc: v.loc });
+      return local(id, v);
     };
+    const cx: RewriteContext = { share, bind: share };
     const out = rule(r, cx);
     return out ? fold(out) : r;
+  };
+
+  /**
+   * `a && b`, `a || b`, `c ? a : b`. Its lazy operands are rewritten each with
+   * a statement list of its own; when one needs statements, the construct
+   * becomes a fresh local assigned by an `if` appended to `pre` (after what the
+   * statement's earlier operands need), so every operand still runs exactly
+   * when JS runs it. Otherwise the expression is kept as it is.
+   */
+  const lazy = (e: Expr & { kind: 'logical' | 'cond' }, pre: Stmt[]): Expr => {
+    const first = expr(e.kind === 'cond' ? e.c : e.a, pre);
+    const preA: Stmt[] = [], preB: Stmt[] = [];
+    const a = e.kind === 'cond' ? expr(e.a, preA) : undefined;
+    const b = expr(e.b, preB);
+    if (preA.length === 0 && preB.length === 0) {
+      return e.kind === 'cond' ? { ...e, c: first, a: a!, b } : { ...e, a: first, b };
+    }
+    const id = newLocal(e.type);
+    const set = (v: Expr): Stmt => ({ kind: 'assign', local: id, value: v, loc: v.loc });
+    if (e.kind === 'cond') {
+      pre.push({ kind: 'if', cond: first, then: [...preA, set(a!)], else: [...preB, set(b)], loc: e.loc });
+    } else {
+      // t = a; the second operand runs only when it decides: t true for &&, false for ||.
+      pre.push(set(first));
+      const t = local(id, e);
+      pre.push({ kind: 'if', cond: e.op === 'and' ? t : not(t), then: [...preB, set(b)], else: [], loc: e.loc });
+    }
+    return local(id, e);
   };
 
   const stmts = (list: Stmt[]): Stmt[] => {
     const out: Stmt[] = [];
     for (const s of list) {
       const pre: Stmt[] = [];
-      const now = (e: Expr): Expr => expr(e, false, pre);
+      const now = (e: Expr): Expr => expr(e, pre);
       let r: Stmt;
       switch (s.kind) {
         case 'assign': r = { ...s, value: now(s.value) }; break;
         case 'store': { const index = now(s.index); r = { ...s, index, value: now(s.value) }; break; }
         case 'expr': r = { ...s, expr: now(s.expr) }; break;
         case 'if': r = { ...s, cond: now(s.cond), then: stmts(s.then), else: stmts(s.else) }; break;
-        // The condition runs before every iteration: nothing can be hoisted out of it.
-        // What it binds runs at the head of the body instead, before `if (!cond) break`.
-        case 'loop': {
-          const head: Stmt[] = [];
-          const cond = s.cond && expr(s.cond, true, head);
-          const body = stmts(s.body), update = stmts(s.update);
-          r = !cond ? { ...s, body, update }
-            : !head.length ? { ...s, cond, body, update }
-            : { kind: 'loop', loc: s.loc, body: [...head, { kind: 'if', cond: { kind: 'unary', op: 'not', type: 'bool', x: cond }, then: [{ kind: 'break' }], else: [] }, ...body], update };
-          break;
-        }
+        case 'loop': r = loop(s); break;
         default: r = s;
       }
       out.push(...pre, r);
     }
     return out;
+  };
+
+  /**
+   * The condition runs before every iteration: when it needs statements, it
+   * moves into the body as `if (!cond) break` after them (`continue` still
+   * runs the update, then the condition, as before).
+   */
+  const loop = (s: Stmt & { kind: 'loop' }): Stmt => {
+    const pre: Stmt[] = [];
+    const cond = s.cond && expr(s.cond, pre);
+    const body = stmts(s.body), update = stmts(s.update);
+    if (!cond) return { ...s, body, update };
+    if (pre.length === 0) return { ...s, cond, body, update };
+    const exit: Stmt = { kind: 'if', cond: not(cond), then: [{ kind: 'break', loc: s.loc }], else: [], loc: s.loc };
+    const { cond: _moved, ...rest } = s;
+    return { ...rest, body: [...pre, exit, ...body], update };
   };
 
   ir.body = stmts(ir.body);

@@ -69,15 +69,16 @@ function intDivision(e: Binary, cx: RewriteContext): Expr | undefined {
     if (e.op !== 'floordiv' || unsignedFloor) return unsignedFloor ? { ...e, op: 'truncdiv' } : undefined;
   }
   const a = cx.share(e.a), b = cx.share(e.b);
-  const zero = B.bin('eq', t, b, B.k(t, 0));
+  // Each use builds its own node: the IR is a tree (verifyIR).
+  const zero = (): Expr => B.bin('eq', t, b, B.k(t, 0));
   if (t === 'u32') {
-    const d = B.sel(zero, B.k(t, 1), b);
+    const d = B.sel(zero(), B.k(t, 1), b);
     const op = e.op === 'rem' ? 'rem' : 'truncdiv'; // unsigned floor is trunc
-    return B.sel(zero, B.k(t, 0), B.bin(op, t, a, d));
+    return B.sel(zero(), B.k(t, 0), B.bin(op, t, a, d));
   }
-  const minusOne = B.bin('eq', t, b, B.k(t, -1));
-  const d = (): Expr => B.sel(B.either(zero, minusOne), B.k(t, 1), b);
-  if (e.op === 'rem') return B.sel(B.either(zero, minusOne), B.k(t, 0), B.bin('rem', t, a, d()));
+  const minusOne = (): Expr => B.bin('eq', t, b, B.k(t, -1));
+  const d = (): Expr => B.sel(B.either(zero(), minusOne()), B.k(t, 1), b);
+  if (e.op === 'rem') return B.sel(B.either(zero(), minusOne()), B.k(t, 0), B.bin('rem', t, a, d()));
   let q = B.bin('truncdiv', t, a, d());
   if (e.op === 'floordiv') {
     // Round toward -Infinity: one less when the remainder is nonzero and its sign differs from the divisor's.
@@ -86,7 +87,7 @@ function intDivision(e: Binary, cx: RewriteContext): Expr | undefined {
     q = B.bin('sub', t, q, B.sel(adjust, B.k(t, 1), B.k(t, 0)));
   }
   // x / -1 is -x, wrapping (INT_MIN stays INT_MIN), for trunc and floor alike.
-  return B.sel(minusOne, B.un('neg', a), B.sel(zero, B.k(t, 0), q));
+  return B.sel(minusOne(), B.un('neg', a), B.sel(zero(), B.k(t, 0), q));
 }
 
 /** JS shifts use the count mod 32. */
