@@ -723,35 +723,33 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   };
   /**
    * Warp functions under thread-dependent control. The simulator meets lanes per
-   * call site whenever they arrive, emulation in lock step: they agree where lanes
-   * stay in step, so without warpExit each structure ends in syncwarp(full), and
-   * with it (no full mask to resync: lanes have exited) both arms make as many
-   * calls and the trip-count loop comes last.
+   * call site whenever they arrive, emulation in lock step: they agree while lanes
+   * stay in step, so each structure ends in syncwarp over every live lane (full, or
+   * `am`, the activemask() taken first after the early return), an arm's mask is
+   * the live lanes it holds, and activemask() is called only where lanes are in step
+   * (at the top, first in a loop body).
    */
-  const divergent = (last) => {
-    const shape = pick(warpExit ? ['if', 'if', 'nested', ...(last ? ['loop', 'loop-in-if'] : [])] : ['if', 'if', 'nested', 'loop', 'loop-in-if']);
+  const live = warpExit ? 'am' : hex(FULL);
+  const armMask = (m) => (warpExit ? `((am & ${hex(m)}) >>> 0)` : hex(m));
+  const divergent = () => {
+    const shape = pick(['if', 'if', 'nested', 'loop', 'loop-in-if']);
     cov(`warp functions under thread-dependent control: ${shape}`);
-    const m = (x) => (warpExit ? 'cuda.activemask()' : hex(x));
     const arms = (lc, inner) => {
-      const n = 1 + r(2);
-      const thenB = [...plain(), ...calls(m(lc.then), n), ...(inner ? [inner(lc.then)] : [])];
-      const elseB = warpExit || chance(0.5) ? [...calls(m(lc.else), warpExit ? n + (inner ? 1 : 0) : 1 + r(2)), ...plain()] : null;
+      const thenB = [...plain(), ...calls(armMask(lc.then), 1 + r(2)), ...(inner ? [inner(lc.then)] : [])];
+      const elseB = chance(0.5) ? [...calls(armMask(lc.else), 1 + r(2)), ...plain()] : null;
       return elseB ? S('if (', lc.c, ') ', B(thenB), ' else ', B(elseB)) : S('if (', lc.c, ') ', B(thenB));
     };
     if (shape === 'if') return arms(laneCond(FULL));
-    if (shape === 'nested') return arms(laneCond(FULL), (within) => { const lc = laneCond(within); return lc.then && lc.else && !warpExit ? arms(lc) : warpCall(m(within)); });
+    if (shape === 'nested') return arms(laneCond(FULL), (within) => { const lc = laneCond(within); return lc.then && lc.else ? arms(lc) : warpCall(armMask(within)); });
     if (shape === 'loop') return tripLoop();
     return S('if (', laneCond(FULL).c, ') ', B([tripLoop()]));
   };
   if (useWarp) {
     notJS = true;
+    if (warpExit) warpPhase.push({ ...S('const am = cuda.activemask();'), keep: true });
     warpPhase.push(...calls(mask, 1 + r(3)));
     if (chance(0.6)) {
-      const n = 1 + r(2);
-      for (let k = 0; k < n; k++) {
-        warpPhase.push(divergent(k === n - 1));
-        if (!warpExit) warpPhase.push(S(`cuda.syncwarp(${hex(FULL)});`));
-      }
+      for (let k = 1 + r(2); k > 0; k--) warpPhase.push(divergent(), S(`cuda.syncwarp(${live});`));
     }
   }
   if (useSyncRed) {
