@@ -15,10 +15,11 @@
 // only its init and update set, from values that are the same in every thread,
 // and that nothing after the loop reads) stays a loop that every thread runs,
 // without the block-wide vote. Statements without warp functions inside stay
-// as they were, under one `if` of the guard. Kernels that need none of this are left untouched. Each warp
-// function's guard is returned to the emulation: lanes that do not take part
-// are absent from the meeting (warp.ts: a shuffle from them returns the
-// caller's own value, votes leave them out), and their results are not written.
+// as they were, under one `if` of the guard. Kernels that need none of this
+// are left untouched. Each warp function's guard is returned to the emulation:
+// lanes that do not take part are absent from the meeting (warp.ts: a shuffle
+// from them returns the caller's own value, votes leave them out), and their
+// results are not written.
 
 import type { Expr, IfStmt, KernelIR, LoopStmt, Stmt, WarpStmt } from './nodes.js';
 import type { UniformityInfo } from './uniformity.js';
