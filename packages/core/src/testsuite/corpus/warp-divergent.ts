@@ -9,6 +9,12 @@ import { ramp, type CorpusCase } from './types.js';
 // them natively; cpu and webgpu if-convert the control around them
 // (ir/warp-predication.ts) and must agree with the simulator.
 
+/** A device function that returns early for some lanes before its shuffle (inlined into a thread-dependent if). */
+const xorPartner = cuda.jit(function xorPartner(x: number) {
+  if (x < 0) return -1;
+  return cuda.shfl_xor_sync(cuda.activemask(), x, 1);
+}, { device: true });
+
 const lanes = (n: number, f: (i: number) => number, T = Int32Array) => ramp(n, f, T);
 /** The u32 mask of the lanes 0..31 for which f holds. */
 const maskOf = (f: (l: number) => boolean): number => { let m = 0; for (let l = 0; l < 32; l++) if (f(l)) m |= 1 << l; return m >>> 0; };
@@ -353,5 +359,29 @@ export const warpDivergent: CorpusCase[] = [
       }
     },
     outputs: [1, 2],
+  },
+  {
+    name: 'warpdiv_device_function_early_return',
+    covers: ['a device function with an early return before a shuffle over activemask(), called in `if (laneid < 16)`: lanes that returned are absent from the shuffle'],
+    kernel: function device_early(a: Int32Array, out: Int32Array) {
+      const i = cuda.grid(1);
+      if (cuda.laneid < 16) {
+        const b = cuda.ballot_sync(0x0000ffff, a[i] > 2);
+        out[i] = xorPartner(a[i]) + b;
+      } else out[i] = 7;
+    },
+    options: { globals: { xorPartner } },
+    grid: 1, block: 64,
+    args: () => [lanes(64, (i) => (i % 5) + (i % 9 === 7 ? -9 : 0)), new Int32Array(64)],
+    reference: ([a, out]: any) => {
+      for (let i = 0; i < 64; i++) {
+        const l = i % 32, base = i - l;
+        if (l >= 16) { out[i] = 7; continue; }
+        const b = maskOf((k) => k < 16 && a[base + k] > 2);
+        const x = a[i], p = a[base + (l ^ 1)];
+        out[i] = (x < 0 ? -1 : p >= 0 ? p : x) + (b | 0);
+      }
+    },
+    outputs: [1],
   },
 ];
