@@ -99,7 +99,7 @@ const conv = (x: Expr, t: ScalarType): Expr => (x.type === t ? x : { kind: 'conv
 const special = (reg: 'threadIdx' | 'blockDim', dim: 0 | 1 | 2): Expr => ({ kind: 'special', reg, dim, type: 'i32' });
 
 class Emulation {
-  private readonly xchg = new Map<ScalarType, ArrayRef>();
+  private readonly xchg = new Map<string, ArrayRef>();
   private barriers = false;
   constructor(private readonly ir: KernelIR, private readonly participation?: WarpParticipation) {}
 
@@ -126,13 +126,26 @@ class Emulation {
 
   /** The block's exchange array for values of type t (one element per thread). */
   private exchange(t: ScalarType, name = `warp_exchange_${t}`): ArrayRef {
-    let r = this.xchg.get(name as ScalarType);
+    let r = this.xchg.get(name);
     if (!r) {
       const id = this.ir.arrays.length;
       const size = LAUNCH_LIMITS.threadsPerBlock;
       this.ir.arrays.push({ id, name, space: 'shared', elem: t as 'i32', shape: [size], size, atomic: false });
       r = { space: 'shared', id };
-      this.xchg.set(name as ScalarType, r);
+      this.xchg.set(name, r);
+    }
+    return r;
+  }
+
+  /** One i32 per warp of the largest block, for activemask() under predication. */
+  private activeWords(): ArrayRef {
+    let r = this.xchg.get('warp_active_words');
+    if (!r) {
+      const id = this.ir.arrays.length;
+      const size = LAUNCH_LIMITS.threadsPerBlock / WARP_SIZE;
+      this.ir.arrays.push({ id, name: 'warp_active_words', space: 'shared', elem: 'i32', shape: [size], size, atomic: true });
+      r = { space: 'shared', id };
+      this.xchg.set('warp_active_words', r);
     }
     return r;
   }
@@ -181,16 +194,26 @@ class Emulation {
     out.push({ kind: 'barrier', loc });
     this.barriers = true;
     if (s.op === 'sync') return finish();
+    if (s.op === 'activemask') {
+      // Who takes part, OR-ed into one word per warp (lane 0 clears it): no loop over the lanes.
+      const word = this.activeWords();
+      const slot = binop('shr', 'i32', tid, i32c(5));
+      out.push({ kind: 'if', cond: binop('eq', 'i32', lane, i32c(0)), then: [{ kind: 'store', array: word, index: slot, value: i32c(0) }], else: [], loc });
+      out.push({ kind: 'barrier', loc });
+      out.push({ kind: 'if', cond: active!, then: [{ kind: 'expr', expr: { kind: 'atomic', op: 'or', array: word, index: slot, value: binop('shl', 'i32', i32c(1), lane), type: 'i32' } }], else: [], loc });
+      out.push({ kind: 'barrier', loc });
+      set(s.local, conv({ kind: 'load', array: word, index: slot, type: 'i32' }, 'u32'));
+      return finish();
+    }
 
-    // activemask exchanges only who takes part.
-    const xt: ScalarType = s.op === 'activemask' || value!.type === 'bool' ? 'u32' : value!.type;
-    const x = s.op === 'activemask' ? undefined : this.exchange(xt);
-    if (x) out.push({ kind: 'store', array: x, index: tid, value: conv(value!, xt), loc });
+    const xt: ScalarType = value!.type === 'bool' ? 'u32' : value!.type;
+    const x = this.exchange(xt);
+    out.push({ kind: 'store', array: x, index: tid, value: conv(value!, xt), loc });
     // Which lanes take part, exchanged beside the values.
     const took = active && this.exchange('i32', 'warp_exchange_active');
     if (took) out.push({ kind: 'store', array: took, index: tid, value: conv(active!, 'i32'), loc });
     out.push({ kind: 'barrier', loc });
-    const read = (k: Expr): Expr => ({ kind: 'load', array: x!, index: binop('add', 'i32', base, k), type: xt });
+    const read = (k: Expr): Expr => ({ kind: 'load', array: x, index: binop('add', 'i32', base, k), type: xt });
     const tookLane = (k: Expr): Expr => binop('ne', 'i32', { kind: 'load', array: took!, index: binop('add', 'i32', base, k), type: 'i32' }, i32c(0));
     const andAlso = (a: Expr, b: Expr): Expr => ({ kind: 'logical', op: 'and', type: 'bool', a, b });
 
@@ -204,22 +227,20 @@ class Emulation {
     }
 
     // Votes and matches: the bits of the mask's present lanes whose predicate holds / whose value equals ours.
-    const m = local('i32', 'warp_in_mask', s.op === 'activemask' ? present : binop('and', 'i32', conv(mask!, 'i32'), present));
+    const m = local('i32', 'warp_in_mask', binop('and', 'i32', conv(mask!, 'i32'), present));
     const bits = this.temp('i32', 'warp_bits');
     const k = this.temp('i32', 'warp_k');
     const kx: Expr = { kind: 'local', id: k, type: 'i32' };
     const bx: Expr = { kind: 'local', id: bits, type: 'i32' };
     const bit = binop('shl', 'i32', i32c(1), kx);
     const inMask = binop('ne', 'i32', binop('and', 'i32', binop('shr', 'i32', m, kx), i32c(1)), i32c(0));
-    const hit = (): Expr => (s.op === 'match_any' || s.op === 'match_all' ? binop('eq', xt, read(kx), value!) : binop('ne', 'u32', read(kx), u32c(0)));
+    const hit = s.op === 'match_any' || s.op === 'match_all' ? binop('eq', xt, read(kx), value!) : binop('ne', 'u32', read(kx), u32c(0));
     out.push({ kind: 'assign', local: bits, value: i32c(0), loc }, { kind: 'assign', local: k, value: i32c(0), loc });
     // With predication, the lanes of the mask that take part (`mt`) stand for the mask's present lanes.
     const mt = took ? this.temp('i32', 'warp_in_mask_taking_part') : undefined;
     const mtx: Expr = mt !== undefined ? { kind: 'local', id: mt, type: 'i32' } : m;
     if (mt !== undefined) out.push({ kind: 'assign', local: mt, value: i32c(0), loc });
-    const count: Stmt = s.op === 'activemask'
-      ? { kind: 'assign', local: bits, value: binop('or', 'i32', bx, bit) }
-      : { kind: 'if', cond: mt !== undefined ? hit() : andAlso(inMask, hit()), then: [{ kind: 'assign', local: bits, value: binop('or', 'i32', bx, bit) }], else: [] };
+    const count: Stmt = { kind: 'if', cond: mt !== undefined ? hit : andAlso(inMask, hit), then: [{ kind: 'assign', local: bits, value: binop('or', 'i32', bx, bit) }], else: [] };
     out.push({
       kind: 'loop', cond: binop('lt', 'i32', kx, i32c(WARP_SIZE)), loc,
       body: [mt === undefined ? count : { kind: 'if', cond: andAlso(inMask, tookLane(kx)), then: [{ kind: 'assign', local: mt, value: binop('or', 'i32', mtx, bit) }, count], else: [] }],
@@ -228,7 +249,6 @@ class Emulation {
     const all = binop('eq', 'i32', bx, mtx);
     switch (s.op) {
       case 'ballot': case 'match_any': set(s.local, conv(bx, 'u32')); break;
-      case 'activemask': set(s.local, conv(bx, 'u32')); break;
       case 'all': set(s.local, all); break;
       case 'any': set(s.local, binop('ne', 'i32', bx, i32c(0))); break;
       case 'eq': set(s.local, { kind: 'logical', op: 'or', type: 'bool', a: binop('eq', 'i32', bx, i32c(0)), b: all }); break;
