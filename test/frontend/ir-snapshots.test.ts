@@ -379,4 +379,20 @@ describe('frontend IR snapshots', () => {
     const ir = await k.inspect('ir', new BigInt64Array(4), new BigUint64Array(3), new Float64Array(2), new Int32Array(3), 2n);
     await expect(ir).toMatchFileSnapshot(snap('int64'));
   });
+
+  it('warp functions under thread-dependent control where warps are emulated: if-converted, then emulated (cpu)', async () => {
+    const k = cuda.jit(function predicated(a: Int32Array, n: Int32Array) {
+      const i = cuda.grid(1);
+      if (i >= a.length) return;
+      let v = a[i];
+      if (cuda.laneid < 16) v = cuda.shfl_xor_sync(0x0000ffff, v, 1);
+      for (let k = 0; k < n[i]; k++) {
+        if (v < 0) break;
+        v += cuda.ballot_sync(cuda.activemask(), v > 3) & 7;
+      }
+      a[i] = v;
+    }, { target: 'cpu' });
+    const ir = await k.inspect('ir', new Int32Array(32), new Int32Array(32));
+    await expect(ir).toMatchFileSnapshot(snap('warp-predicated'));
+  });
 });

@@ -47,7 +47,7 @@ export const FAMILIES = {
   'early-return': 'early return after the last barrier',
   'device-fns': 'device functions',
   'inexact-math': 'exp/log/cbrt/atan/... results (compared with a relative bound)',
-  'warp': 'warp functions (shfl_sync & co, votes, ballot, match_any, activemask, lanemask_lt) at the top level before any early return, full masks; cuda.laneid anywhere (not JS-checked)',
+  'warp': 'warp functions (shfl_sync & co, votes, ballot, match_any, activemask, lanemask_lt): at the top level with full masks, under ifs on the lane with the masks of the lanes each arm holds (nested too), in loops with a thread-dependent trip count (activemask() masks, break/continue after them); or after `if (i >= n) return;` with activemask() masks; cuda.laneid anywhere (not JS-checked)',
   'sync-reduce': 'cuda.syncthreads_count/and/or at the top level before any early return (not JS-checked)',
   'atomics-new': "atomic inc/dec/nanmin/nanmax/cas/compare_and_swap on the thread's own slot as values; nanmin/nanmax, inc/dec (v = 2^32 - 1: +1/-1 mod 2^32) on the shared accumulators",
   'math-new': 'cuda.copysign/nextafter/remainder/ldexp/fma (fma not in f32 kernels: webgpu refuses it), const [m, e] = cuda.frexp(x)',
@@ -615,14 +615,17 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   const T = 64; // threads
   const block1 = 32;
   // Warp functions and reducing barriers: every thread of the block must reach them.
-  const useWarp = on('warp') && chance(0.3);
+  // With every other family off (a warp-only run), every kernel uses warp functions.
+  const useWarp = on('warp') && chance(Object.keys(FAMILIES).every((f) => f === 'warp' || off.has(f)) ? 1 : 0.3);
   const useSyncRed = on('sync-reduce') && chance(0.2);
   const pre = [];
   pre.push(grid2 ? 'const [gx, gy] = cuda.grid(2); const i = gy * 8 + gx;' : 'const i = cuda.grid(1);');
-  const guardN = useShared || useWarp || useSyncRed ? T : pick([T, T - 5]);
-  // Emulated warp functions (cpu, webgpu) are refused after any return a thread may take,
-  // even `i >= n` with n = all threads: warp kernels have no guard.
-  if (!useWarp) pre.push('if (i >= n) return;');
+  // Warp kernels: either no early return (static masks: the lanes each arm holds), or
+  // `if (i >= n) return;` first and every mask cuda.activemask() (warpExit).
+  const warpExit = useWarp && !useShared && !useSyncRed && chance(0.3);
+  const guardN = warpExit ? pick([T, T - 5]) : useShared || useWarp || useSyncRed ? T : pick([T, T - 5]);
+  if (!useWarp || warpExit) pre.push('if (i >= n) return;');
+  if (warpExit) cov('warp functions after an early return');
   pre.push(`const base = i * ${SLOTS};`);
   const declStmts = [];
   const tys = ['i32', 'i32', 'u32', 'F', 'bool', ...(hasF32 ? ['f32', 'f32'] : [])];
@@ -675,26 +678,78 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
       sharedPhase.push(S(`{ const nb = sh[(${tid} + 1) & ${sharedLen - 1}]; const nv = nb + `, gen(sharedTy, 1), `; cuda.syncthreads(); sh[${tid}] = nv; cuda.syncthreads(); }`));
     }
   }
-  // Warp functions and reducing barriers: at the top level before any early return, full
-  // masks (a 4 x 4 block is one partial warp of 16 lanes).
+  // Warp functions and reducing barriers: at the top level first, full masks (a 4 x 4
+  // block is one partial warp of 16 lanes), or activemask() after an early return.
   const warpPhase = [];
-  const mask = grid2 ? 'u32(0xffff)' : 'u32(0xffffffff)';
+  const FULL = grid2 ? 0xffff : 0xffffffff;
+  const hex = (m) => `u32(0x${(m >>> 0).toString(16)})`;
+  const mask = warpExit ? 'cuda.activemask()' : grid2 ? 'u32(0xffff)' : 'u32(0xffffffff)';
+  const warpCall = (m) => {
+    const f = pick(['shfl_sync', 'shfl_up_sync', 'shfl_down_sync', 'shfl_xor_sync', 'all_sync', 'any_sync', 'eq_sync', 'ballot_sync', 'match_any_sync', 'activemask', 'lanemask_lt']);
+    cov(`cuda.${f}`);
+    if (f.startsWith('shfl')) {
+      const ty = pick(['i32', 'u32', 'F', ...(hasF32 ? ['f32'] : [])]);
+      const lane = f === 'shfl_sync' ? gen('i32', 1) : String(r(34));
+      return S(`${pick(locals[ty])} = cuda.${f}(${m}, `, gen(ty, 2), ', ', lane, ');');
+    } else if (f.endsWith('all_sync') || f === 'any_sync' || f === 'eq_sync') {
+      return S(`${pick(locals.bool)} = cuda.${f}(${m}, `, gen(pick(['bool', 'i32', 'F']), 2), ');');
+    } else if (f === 'ballot_sync' || f === 'match_any_sync') {
+      return S(`${pick(locals.u32)} = cuda.${f}(${m}, `, gen(f === 'ballot_sync' ? pick(['bool', 'i32']) : pick(['i32', 'u32']), 2), ');');
+    }
+    return S(`${pick(locals.u32)} = cuda.${f}();`);
+  };
+  const calls = (m, n) => Array.from({ length: n }, () => warpCall(m));
+  const plain = () => (chance(0.5) ? block(0, 1 + r(2)).stmts : []);
+  /** Lanes of the warp (0..31, or 0..15 in the 4 x 4 block) for which f holds, as a mask. */
+  const lanesWhere = (f) => { let m = 0; for (let l = 0; l < (grid2 ? 16 : 32); l++) if (f(l)) m |= 1 << l; return m >>> 0; };
+  /** A thread-dependent lane condition and the mask of the lanes that take each arm. */
+  const laneCond = (within) => {
+    if (chance(0.5)) {
+      const k = 1 + r(grid2 ? 15 : 31);
+      return { c: `cuda.laneid < ${k}`, then: lanesWhere((l) => l < k) & within, else: lanesWhere((l) => l >= k) & within };
+    }
+    const bitsM = pick([1, 2, 3, 4, 5, 8, 12]);
+    const rem = r(bitsM + 1) & bitsM;
+    return { c: `(cuda.laneid & ${bitsM}) === ${rem}`, then: lanesWhere((l) => (l & bitsM) === rem) & within, else: lanesWhere((l) => (l & bitsM) !== rem) & within };
+  };
+  /** A loop whose trip count differs per thread, warp functions over activemask() first in its body. */
+  const tripLoop = () => {
+    const q = fresh('q');
+    cov('warp functions in a loop with a thread-dependent trip count');
+    const body = [...calls('cuda.activemask()', 1 + r(2)), ...plain()];
+    if (chance(0.3)) { cov('break after warp functions'); body.push(S('if (', gen('bool', 2), ') break;')); }
+    else if (chance(0.3)) { cov('continue after warp functions'); body.push(S('if (', gen('bool', 2), ') continue;'), ...plain()); }
+    return S(`for (let ${q} = 0; ${q} < (`, gen('i32', 1), ` & 3); ${q}++) `, B(body));
+  };
+  /**
+   * Warp functions under thread-dependent control. The simulator meets lanes per
+   * call site whenever they arrive, emulation in lock step: they agree while lanes
+   * stay in step, so each structure ends in syncwarp over every live lane (full, or
+   * `am`, the activemask() taken first after the early return), an arm's mask is
+   * the live lanes it holds, and activemask() is called only where lanes are in step
+   * (at the top, first in a loop body).
+   */
+  const live = warpExit ? 'am' : hex(FULL);
+  const armMask = (m) => (warpExit ? `((am & ${hex(m)}) >>> 0)` : hex(m));
+  const divergent = () => {
+    const shape = pick(['if', 'if', 'nested', 'loop', 'loop-in-if']);
+    cov(`warp functions under thread-dependent control: ${shape}`);
+    const arms = (lc, inner) => {
+      const thenB = [...plain(), ...calls(armMask(lc.then), 1 + r(2)), ...(inner ? [inner(lc.then)] : [])];
+      const elseB = chance(0.5) ? [...calls(armMask(lc.else), 1 + r(2)), ...plain()] : null;
+      return elseB ? S('if (', lc.c, ') ', B(thenB), ' else ', B(elseB)) : S('if (', lc.c, ') ', B(thenB));
+    };
+    if (shape === 'if') return arms(laneCond(FULL));
+    if (shape === 'nested') return arms(laneCond(FULL), (within) => { const lc = laneCond(within); return lc.then && lc.else ? arms(lc) : warpCall(armMask(within)); });
+    if (shape === 'loop') return tripLoop();
+    return S('if (', laneCond(FULL).c, ') ', B([tripLoop()]));
+  };
   if (useWarp) {
     notJS = true;
-    for (let k = 1 + r(3); k > 0; k--) {
-      const f = pick(['shfl_sync', 'shfl_up_sync', 'shfl_down_sync', 'shfl_xor_sync', 'all_sync', 'any_sync', 'eq_sync', 'ballot_sync', 'match_any_sync', 'activemask', 'lanemask_lt']);
-      cov(`cuda.${f}`);
-      if (f.startsWith('shfl')) {
-        const ty = pick(['i32', 'u32', 'F', ...(hasF32 ? ['f32'] : [])]);
-        const lane = f === 'shfl_sync' ? gen('i32', 1) : String(r(34));
-        warpPhase.push(S(`${pick(locals[ty])} = cuda.${f}(${mask}, `, gen(ty, 2), ', ', lane, ');'));
-      } else if (f.endsWith('all_sync') || f === 'any_sync' || f === 'eq_sync') {
-        warpPhase.push(S(`${pick(locals.bool)} = cuda.${f}(${mask}, `, gen(pick(['bool', 'i32', 'F']), 2), ');'));
-      } else if (f === 'ballot_sync' || f === 'match_any_sync') {
-        warpPhase.push(S(`${pick(locals.u32)} = cuda.${f}(${mask}, `, gen(f === 'ballot_sync' ? pick(['bool', 'i32']) : pick(['i32', 'u32']), 2), ');'));
-      } else {
-        warpPhase.push(S(`${pick(locals.u32)} = cuda.${f}();`));
-      }
+    if (warpExit) warpPhase.push({ ...S('const am = cuda.activemask();'), keep: true });
+    warpPhase.push(...calls(mask, 1 + r(3)));
+    if (chance(0.6)) {
+      for (let k = 1 + r(2); k > 0; k--) warpPhase.push(divergent(), S(`cuda.syncwarp(${live});`));
     }
   }
   if (useSyncRed) {

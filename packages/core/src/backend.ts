@@ -80,8 +80,8 @@ export interface BackendCaps {
   /**
    * Warp-level functions (cuda.shfl_sync…): 'native' → the backend lowers WarpStmt
    * itself (sim, cuda); 'emulated' → core rewrites them into shared memory and
-   * block barriers first (ir/warp-emulation.ts; refused under thread-dependent
-   * control); absent → core refuses them. `reduce` uses shuffles only where 'native'.
+   * block barriers first (ir/warp-emulation.ts; thread-dependent control around
+   * them if-converted by ir/warp-predication.ts); absent → core refuses them. `reduce` uses shuffles only where 'native'.
    */
   readonly warp?: 'native' | 'emulated';
   /** cuda.cg.this_grid().sync(): the target can keep every block of a grid resident at once. Absent → core refuses such kernels with a CompileError. */

@@ -64,12 +64,6 @@ export async function runCase(c: CorpusCase, target: Target): Promise<CaseResult
       if (e && /f64|Float64Array/.test(e.message)) return { name: c.name, status: 'refused', problems: [] };
       return { name: c.name, status: 'fail', problems: [e ? `refused without naming f64: ${e.message}` : 'ran f64 data on a target without caps.f64'], error: e };
     }
-    if (c.divergentWarp && backend.caps.warp !== 'native') {
-      // Emulated warps need every thread of the block at each warp function: refused, naming it.
-      const e = await launch(c, target).then(() => undefined, (x: Error) => x);
-      if (e && e.name === 'CompileError' && /cuda\.\w+_sync|cuda\.activemask|cuda\.syncwarp/.test(e.message) && e.message.includes(target)) return { name: c.name, status: 'refused', problems: [] };
-      return { name: c.name, status: 'fail', problems: [e ? `refused without naming the warp function and target: ${e.message}` : 'ran a divergent warp function on a target that emulates warps'], error: e };
-    }
     const refusal = c.refusedOn?.[target];
     if (refusal) {
       // The target cannot do what the case needs: it must say so at compile time.

@@ -11,6 +11,7 @@ import { regressWebgpu } from './regress-webgpu.js';
 import { regressFuzzBackends } from './regress-fuzz-backends.js';
 import { regressFuzzCore } from './regress-fuzz-core.js';
 import { warp } from './warp.js';
+import { warpDivergent } from './warp-divergent.js';
 import { syncAtomics } from './sync-atomics.js';
 import { arraysSyntax } from './arrays-syntax.js';
 import { mathWgsl } from './math-wgsl.js';
@@ -24,6 +25,6 @@ import type { CorpusCase } from './types.js';
 export type { CorpusCase } from './types.js';
 export const CORPUS: CorpusCase[] = [
   ...basic, ...control, ...memory, ...numeric, ...math, ...math2,
-  ...regressFrontend, ...regressSimcpu, ...regressWebgpu, ...regressFuzzBackends, ...regressFuzzCore, ...warp, ...syncAtomics, ...arraysSyntax, ...mathWgsl, ...int64, ...bits, ...laneScoped,
+  ...regressFrontend, ...regressSimcpu, ...regressWebgpu, ...regressFuzzBackends, ...regressFuzzCore, ...warp, ...warpDivergent, ...syncAtomics, ...arraysSyntax, ...mathWgsl, ...int64, ...bits, ...laneScoped,
   ...mathErfF32, ...regressLazyShare,
 ];

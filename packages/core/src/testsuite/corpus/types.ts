@@ -28,8 +28,6 @@ export interface CorpusCase {
   signedZero?: boolean;
   /** Uses f64 data: targets without f64 (webgpu) must refuse it with a clear error. */
   needsF64?: boolean;
-  /** Calls warp functions under thread-dependent control: targets that emulate warps (caps.warp 'emulated') must refuse it with a CompileError naming the warp function. */
-  divergentWarp?: boolean;
   /** Uses 8/16-bit arrays. */
   narrowInts?: boolean;
   /** Targets that must refuse the case with a CompileError whose message matches (naming the feature and the target). */

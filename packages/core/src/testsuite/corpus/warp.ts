@@ -4,8 +4,8 @@ import { ramp, type CorpusCase } from './types.js';
 
 // Warp-level functions (ir/warp.ts): numba-cuda's test_warp_ops kernels ported
 // one for one, each type, partial masks, a partial last warp, 2-D blocks, and a
-// shuffle reduction. Cases marked divergentWarp call warp functions under
-// thread-dependent control: sim and cuda run them, emulating targets refuse them.
+// shuffle reduction. The last two call warp functions under thread-dependent
+// control (more of those in warp-divergent.ts).
 
 const FULL = 0xffffffff;
 const lanes = (n: number, f: (i: number) => number, T = Int32Array) => ramp(n, f, T);
@@ -237,13 +237,13 @@ export const warp: CorpusCase[] = [
   },
   {
     name: 'warp_numba_activemask_divergent',
-    covers: ['activemask() in the two arms of a thread-dependent if (numba use_activemask): sim and cuda; refused where warps are emulated'],
+    covers: ['activemask() in the two arms of a thread-dependent if (numba use_activemask)'],
     kernel: function use_activemask(x: Uint32Array) {
       const i = cuda.grid(1);
       if (i % 2 === 0) x[i] = cuda.activemask();
       else x[i] = cuda.activemask();
     },
-    grid: 1, block: 32, divergentWarp: true,
+    grid: 1, block: 32,
     args: () => [new Uint32Array(32)],
     reference: ([x]: any) => { for (let i = 0; i < 32; i++) x[i] = i % 2 === 0 ? 0x55555555 : 0xaaaaaaaa; },
     outputs: [0],
@@ -258,7 +258,7 @@ export const warp: CorpusCase[] = [
       else if (i % 4 === 2) arr[i] = cuda.ballot_sync(0x44444444, true);
       else arr[i] = cuda.ballot_sync(0x88888888, true);
     },
-    grid: 1, block: 32, divergentWarp: true,
+    grid: 1, block: 32,
     args: () => [new Uint32Array(32)],
     reference: ([arr]: any) => { for (let i = 0; i < 32; i++) arr[i] = [0x11111111, 0x22222222, 0x44444444, 0x88888888][i % 4]; },
     outputs: [0],
