@@ -104,7 +104,7 @@ function locate(text: string, site: { file?: string; line?: number }): Located {
   const start = findStart(printed, file, site.line, (p) => lineCol(content, p).line);
   // Not in the caller's file: the call site's line says nothing of where the function is (and must
   // not enter its IR's locations, which key the disk cache), so its lines count from its own first.
-  if (start === undefined) return { firstLine: 1, text, map: (off) => lineCol(text, off), elsewhere: true };
+  if (start === undefined) return definedAtCall(content, text, site.line) ? fallback : { firstLine: 1, text, map: (off) => lineCol(text, off), elsewhere: true };
   const map = align(printed, file, start);
   let lastMapped = start;
   for (const m of map) if (m > lastMapped) lastMapped = m;
@@ -122,6 +122,14 @@ function locate(text: string, site: { file?: string; line?: number }): Located {
       return lineCol(content, file[map[k] >= 0 ? map[k] : start].pos);
     },
   };
+}
+
+/** Whether the call site's line holds the function's head (`cuda.jit(function k(…` written inline), so its lines count from there. */
+function definedAtCall(content: string, text: string, line: number | undefined): boolean {
+  if (line === undefined) return false;
+  const head = text.trimStart().split('\n')[0].replace(/\s+/g, '').slice(0, 24);
+  const at = (content.split('\n')[line - 1] ?? '').replace(/\s+/g, '');
+  return head.length > 0 && at.includes(head.slice(0, Math.max(1, Math.min(head.length, head.indexOf('(') + 1 || head.length))));
 }
 
 function readSource(file: string | undefined): string | undefined {
