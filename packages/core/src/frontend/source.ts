@@ -127,9 +127,12 @@ function locate(text: string, site: { file?: string; line?: number }): Located {
 /** Whether the call site's line holds the function's head (`cuda.jit(function k(…` written inline), so its lines count from there. */
 function definedAtCall(content: string, text: string, line: number | undefined): boolean {
   if (line === undefined) return false;
-  const head = text.trimStart().split('\n')[0].replace(/\s+/g, '').slice(0, 24);
+  // The head up to its parameter list's end: `function k(a,n)` or `(a,n)=>`.
+  const first = text.trimStart().split('\n')[0].replace(/\s+/g, '');
+  const close = first.indexOf(')');
+  const head = close >= 0 ? first.slice(0, close + 1) : first.slice(0, 24);
   const at = (content.split('\n')[line - 1] ?? '').replace(/\s+/g, '');
-  return head.length > 0 && at.includes(head.slice(0, Math.max(1, Math.min(head.length, head.indexOf('(') + 1 || head.length))));
+  return head.length > 2 && at.includes(head);
 }
 
 function readSource(file: string | undefined): string | undefined {
