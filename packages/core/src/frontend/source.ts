@@ -127,10 +127,12 @@ function locate(text: string, site: { file?: string; line?: number }): Located {
 /** Whether the call site's line holds the function's head (`cuda.jit(function k(…` written inline), so its lines count from there. */
 function definedAtCall(content: string, text: string, line: number | undefined): boolean {
   if (line === undefined) return false;
-  // The head up to its parameter list's end: `function k(a,n)` or `(a,n)=>`.
+  // A named function by `function name(` (its parameters may have lost their types in a
+  // transpiled printout); anything else by its head up to the end of its parameter list.
   const first = text.trimStart().split('\n')[0].replace(/\s+/g, '');
+  const named = /^(async)?function\*?[\w$]+\(/.exec(first);
   const close = first.indexOf(')');
-  const head = close >= 0 ? first.slice(0, close + 1) : first.slice(0, 24);
+  const head = named ? named[0] : close >= 0 ? first.slice(0, close + 1) : first.slice(0, 24);
   const at = (content.split('\n')[line - 1] ?? '').replace(/\s+/g, '');
   return head.length > 2 && at.includes(head);
 }
