@@ -171,6 +171,13 @@ class CudaKernelBuilder {
     return b.CreateAdd(tx, b.CreateMul(nx, b.CreateAdd(ty, b.CreateMul(ny, tz))));
   }
 
+  /** blockDim.x * blockDim.y * blockDim.z. */
+  private blockThreads(): Value {
+    const b = this.b;
+    const [nx, ny, nz] = [0, 1, 2].map((d) => this.sreg('blockDim', d as 0 | 1 | 2));
+    return b.CreateMul(nx, b.CreateMul(ny, nz));
+  }
+
   private blockIdx(): Value[] {
     return [0, 1, 2].map((d) => this.sreg('blockIdx', d as 0 | 1 | 2));
   }
@@ -233,7 +240,7 @@ class CudaKernelBuilder {
         b.SetInsertPoint(go);
         grid();
       },
-      warp: (s, mask, value, lane) => warpPtx(self.e, s, mask, value, lane),
+      warp: (s, mask, value, lane) => warpPtx(self.e, s, mask, value, lane, { linearTid: () => self.linearTid(), blockThreads: () => self.blockThreads() }),
       returnFromKernel() {
         if (self.plan.tracksExit) self.e.call(EXIT_MARK_FN, self.e.void, [self.linearTid()]);
         self.b.CreateRetVoid();

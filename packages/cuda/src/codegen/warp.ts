@@ -13,7 +13,10 @@ export const ACTIVEMASK_FN = 'numbat_activemask';
 /** PTX's shfl modes and their `c` operand (clamp 31 for idx/down/bfly, 0 for up: a full 32-lane segment). */
 const SHFL = { shfl_idx: ['idx', 31], shfl_up: ['up', 0], shfl_down: ['down', 31], shfl_xor: ['bfly', 31] } as const;
 
-export function warpPtx(e: Emitter, s: WarpStmt, mask: Value | undefined, value: Value | undefined, lane: Value | undefined): { result?: Value; pred?: Value } {
+/** Where the caller is: its linear thread id in the block and the block's thread count (for a partial last warp). */
+export interface WarpPlace { linearTid(): Value; blockThreads(): Value }
+
+export function warpPtx(e: Emitter, s: WarpStmt, mask: Value | undefined, value: Value | undefined, lane: Value | undefined, place: WarpPlace): { result?: Value; pred?: Value } {
   const b = e.b;
   switch (s.op) {
     case 'shfl_idx': case 'shfl_up': case 'shfl_down': case 'shfl_xor': {
@@ -21,13 +24,26 @@ export function warpPtx(e: Emitter, s: WarpStmt, mask: Value | undefined, value:
       const shfl = (x: Value, t: 'i32' | 'f32'): Value =>
         e.call(`llvm.nvvm.shfl.sync.${mode}.${t}`, t === 'f32' ? e.f32 : e.i32, [mask!, x, lane!, e.int(c)]);
       const t = s.value!.type;
-      if (t === 'f32') return { result: shfl(value!, 'f32') };
-      if (t !== 'f64') return { result: shfl(value!, 'i32') };
-      const bits = b.CreateBitCast(value!, e.i64);
-      const lo = shfl(b.CreateTrunc(bits, e.i32), 'i32');
-      const hi = shfl(b.CreateTrunc(b.CreateLShr(bits, e.i64c(32)), e.i32), 'i32');
-      const joined = b.CreateOr(b.CreateShl(b.CreateZExt(hi, e.i64), e.i64c(32)), b.CreateZExt(lo, e.i64));
-      return { result: b.CreateBitCast(joined, e.f64) };
+      let r: Value;
+      if (t === 'f32') r = shfl(value!, 'f32');
+      else if (t !== 'f64') r = shfl(value!, 'i32');
+      else {
+        const bits = b.CreateBitCast(value!, e.i64);
+        const lo = shfl(b.CreateTrunc(bits, e.i32), 'i32');
+        const hi = shfl(b.CreateTrunc(b.CreateLShr(bits, e.i64c(32)), e.i32), 'i32');
+        const joined = b.CreateOr(b.CreateShl(b.CreateZExt(hi, e.i64), e.i64c(32)), b.CreateZExt(lo, e.i64));
+        r = b.CreateBitCast(joined, e.f64);
+      }
+      // ir/warp.ts: a source lane beyond the block (a partial last warp) gives the caller's own
+      // value; the hardware leaves it undefined (seen on an H200), so test it here. The
+      // hardware's own clamps (shfl_up below 0, shfl_down above 31) already give the own value.
+      const tid = place.linearTid();
+      const my = b.CreateAnd(tid, e.int(31));
+      const k = b.CreateAnd(lane!, e.int(31));
+      const src = s.op === 'shfl_idx' ? k : s.op === 'shfl_xor' ? b.CreateXor(my, k) : s.op === 'shfl_up' ? b.CreateSub(my, k) : b.CreateAdd(my, k);
+      const srcTid = b.CreateAdd(b.CreateAnd(tid, e.int(~31)), src);
+      const inside = b.CreateICmpSLT(srcTid, place.blockThreads());
+      return { result: b.CreateSelect(inside, r, value!) };
     }
     case 'all': case 'any': case 'eq':
       return { result: e.call(`llvm.nvvm.vote.${s.op === 'eq' ? 'uni' : s.op}.sync`, e.i1, [mask!, value!]) };
