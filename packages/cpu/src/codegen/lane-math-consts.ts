@@ -7,16 +7,16 @@
 const PI_2 = '1.570796326794896619231321691639751442098584699687552910487472296153908';
 const LN2 = '0.6931471805599453094172321214581765680755001343602552541206800094933936';
 
-const LANE_MATH_FIXED_ONE = 256n; // fixed point: value × 2^256
+const LANE_MATH_FIXED_BITS = 256n; // fixed point: value × 2^256
 
 function fixed(decimal: string): bigint {
   const [int, frac] = decimal.split('.');
-  return (BigInt(int + frac) << LANE_MATH_FIXED_ONE) / 10n ** BigInt(frac.length);
+  return (BigInt(int + frac) << LANE_MATH_FIXED_BITS) / 10n ** BigInt(frac.length);
 }
 
 const bitLength = (v: bigint): number => v.toString(2).length;
 /** A fixed-point value as a double (Number(bigint) rounds to nearest). */
-const toDouble = (v: bigint): number => (v < 0n ? -toDouble(-v) : Number(v) * 2 ** -Number(LANE_MATH_FIXED_ONE));
+const toDouble = (v: bigint): number => (v < 0n ? -toDouble(-v) : Number(v) * 2 ** -Number(LANE_MATH_FIXED_BITS));
 
 /**
  * `decimal` as parts[0] + parts[1] + …: every part but the last holds the
