@@ -3,7 +3,7 @@
 // selects, floor/abs, ldexp and frexp. Pairs (hi + lo) carry about 48 bits
 // through sums and products made exact by Knuth's two-sum and Dekker's
 // splitting (no fma: not every target has a fused one). Every value is bound to
-// a local of its own (RewriteContext.bind), so a long computation stays linear
+// a local of its own (RewriteContext.share), so a long computation stays linear
 // in size wherever the call was written.
 
 import type { Expr } from '../ir/nodes.js';

@@ -18,8 +18,6 @@ export interface RewriteContext {
    * expression into an `if` (or the loop's condition into its body).
    */
   share(e: Expr): Expr;
-  /** The same as share (the name the f32 erf/gamma library uses for its long computations). */
-  bind(e: Expr): Expr;
 }
 
 /** Returns the replacement of `e` (whose operands are already rewritten), or undefined to keep it. */
@@ -65,7 +63,7 @@ export function rewriteKernel(ir: KernelIR, rule: Rule): void {
       pre.push({ kind: 'assign', local: id, value: v, loc: v.loc });
       return local(id, v);
     };
-    const cx: RewriteContext = { share, bind: share };
+    const cx: RewriteContext = { share };
     const out = rule(r, cx);
     return out ? fold(out) : r;
   };

@@ -41,7 +41,7 @@ export function legalRule(native: ReadonlySet<NativeOp>): Rule {
         if (e.fn === 'sign' && lacks('math-sign')) return floatSign(e, cx);
         if (e.fn === 'pow' && lacks('math-pow')) return pow(e, cx);
         if ((e.fn === 'erf' || e.fn === 'erfc' || e.fn === 'gamma' || e.fn === 'lgamma') && e.type === 'f32' && lacks('math-erf-gamma')) {
-          return erfGammaF32(new F32(new Build(e.loc), cx.bind), e.fn, cx.bind(e.args[0]));
+          return erfGammaF32(new F32(new Build(e.loc), cx.share), e.fn, cx.share(e.args[0]));
         }
         return undefined;
       }
