@@ -8,6 +8,7 @@ import type { LowerContext, N } from './context.js';
 import type { Val } from './values.js';
 import { bin, constExpr, conv } from './ir-build.js';
 import { lowerExpr } from './expressions.js';
+import { countingBarrier, countOf } from '../ir/counting-barrier.js';
 
 /** Atomics of this family (cuda.atomic.*), besides add/sub/max/min/and/or/xor/exch/cas. */
 export const SYNC_ATOMICS = ['inc', 'dec', 'nanmin', 'nanmax', 'compare_and_swap'];
@@ -45,11 +46,8 @@ export function syncBuiltin(cx: LowerContext, node: N, path: string, args: N[]):
 
 /**
  * syncthreads_count(p) / _and(p) / _or(p): a barrier that also reduces the
- * predicate over the block (i32 result: the count, or 1/0). Built from plain
- * IR, so every backend runs it: a hidden shared i32 counter, cleared by thread
- * (0,0,0), counted with a shared atomic add between barriers, read by all:
- *   barrier; t0: c = 0; barrier; if (p) atomic.add(c, 1); barrier; r = c
- * The first barrier keeps a previous call's readers ahead of the clear.
+ * predicate over the block (i32 result: the count, or 1/0), from the block's
+ * count of p (ir/counting-barrier.ts).
  */
 function reducingBarrier(cx: LowerContext, node: N, path: string, args: N[]): Val {
   const api = `${path}()`;
@@ -63,17 +61,10 @@ function reducingBarrier(cx: LowerContext, node: N, path: string, args: N[]): Va
   const counter = { space: 'shared' as const, id };
   const zero = constExpr('i32', 0);
   const loc = cx.loc(node);
-  const tid = (d: 0 | 1 | 2): Expr => bin('eq', 'i32', 'bool', { kind: 'special', reg: 'threadIdx', dim: d, type: 'i32' }, zero);
-  const first: Expr = { kind: 'logical', op: 'and', type: 'bool', a: { kind: 'logical', op: 'and', type: 'bool', a: tid(0), b: tid(1) }, b: tid(2) };
   cx.hasBarrier = true;
-  cx.emit({ kind: 'barrier', api, loc });
-  cx.emit({ kind: 'if', cond: first, then: [{ kind: 'store', array: counter, index: zero, value: zero }], else: [], loc });
-  cx.emit({ kind: 'barrier', api, loc });
-  const add: Expr = { kind: 'atomic', op: 'add', array: counter, index: zero, value: constExpr('i32', 1), type: 'i32', loc };
-  cx.emit({ kind: 'if', cond: { kind: 'local', id: p, type: 'bool' }, then: [{ kind: 'expr', expr: add }], else: [], loc });
-  cx.emit({ kind: 'barrier', api, loc });
+  for (const st of countingBarrier(counter, { kind: 'local', id: p, type: 'bool' }, loc, api)) cx.emit(st);
   const r = cx.temp('i32', 'count');
-  const count: Expr = { kind: 'load', array: counter, index: zero, type: 'i32' };
+  const count = countOf(counter);
   const bd = (d: 0 | 1 | 2): Expr => ({ kind: 'special', reg: 'blockDim', dim: d, type: 'i32' });
   const threads = bin('mul', 'i32', 'i32', bin('mul', 'i32', 'i32', bd(0), bd(1)), bd(2));
   const value: Expr = path === 'cuda.syncthreads_count' ? count

@@ -25,6 +25,7 @@ import type { Expr, IfStmt, KernelIR, LoopStmt, Stmt, WarpStmt } from './nodes.j
 import type { UniformityInfo } from './uniformity.js';
 import { forEachExpr, forEachStmt, stmtExprs } from './walk.js';
 import { CompileError } from '../errors.js';
+import { countingBarrier, countOf } from './counting-barrier.js';
 
 /** The guard of each warp function that not every thread of the block takes part in. */
 export type WarpParticipation = Map<WarpStmt, Expr>;
@@ -201,7 +202,7 @@ class Predication {
     ];
   }
 
-  /** syncthreads_or(p) (frontend/sync.ts): barrier; t0 clears; barrier; p adds; barrier; read. */
+  /** syncthreads_or(p): the block's count of p (counting-barrier.ts) is not 0. */
   private blockAny(p: Expr, out: Stmt[], s: Stmt): Expr {
     if (this.anyCounter === undefined) {
       this.anyCounter = this.ir.arrays.length;
@@ -209,17 +210,10 @@ class Predication {
     }
     this.barriers = true;
     const counter = { space: 'shared' as const, id: this.anyCounter };
-    const zero: Expr = { kind: 'const', type: 'i32', value: 0 };
-    const t0 = ([0, 1, 2] as const).map((d): Expr => ({ kind: 'binary', op: 'eq', opType: 'i32', type: 'bool', a: { kind: 'special', reg: 'threadIdx', dim: d, type: 'i32' }, b: zero })).reduce((a, b) => and(a, b));
-    const loc = s.loc;
     const any = this.temp('warp_any_running');
     out.push(
-      { kind: 'barrier', loc },
-      { kind: 'if', cond: t0, then: [{ kind: 'store', array: counter, index: zero, value: zero }], else: [], loc },
-      { kind: 'barrier', loc },
-      { kind: 'if', cond: p, then: [{ kind: 'expr', expr: { kind: 'atomic', op: 'add', array: counter, index: zero, value: { kind: 'const', type: 'i32', value: 1 }, type: 'i32' } }], else: [], loc },
-      { kind: 'barrier', loc },
-      this.assign(any, { kind: 'binary', op: 'ne', opType: 'i32', type: 'bool', a: { kind: 'load', array: counter, index: zero, type: 'i32' }, b: zero }, s),
+      ...countingBarrier(counter, p, s.loc),
+      this.assign(any, { kind: 'binary', op: 'ne', opType: 'i32', type: 'bool', a: countOf(counter), b: { kind: 'const', type: 'i32', value: 0 } }, s),
     );
     return local(any);
   }
