@@ -5,7 +5,7 @@
 import { cuda } from '@numbat/core';
 
 const N = 1 << 20;
-const k = cuda.jit(function spin(a, n) {
+const k = cuda.jit(function spinBrief(a, n) {
   const i = cuda.grid(1);
   if (i < a.length) {
     let s = 0;
@@ -13,14 +13,26 @@ const k = cuda.jit(function spin(a, n) {
     a[i] = s + i;
   }
 }, { target: 'cpu' });
+// The launches that must still run when their buffer goes: per-thread work (a
+// trip count that differs by thread), which lane groups cannot share between
+// threads the way they share a uniform loop, so they last whatever the speed-ups.
+const long = cuda.jit(function spin(a, n) {
+  const i = cuda.grid(1);
+  if (i < a.length) {
+    let s = 0;
+    for (let j = 0; j < n + (i & 7); j++) s += (j ^ i) % 7;
+    a[i] = s;
+  }
+}, { target: 'cpu' });
 await k.configure(1, 1)(new Float32Array(1), 1); // compile first
+await long.configure(1, 1)(new Float32Array(1), 1);
 const settle = (p) => p.then(() => 'resolved', (e) => `${e.name}: ${e.message}`);
 const pause = (ms) => new Promise((r) => setTimeout(r, ms));
 const out = {};
 
 { // transferred away while running; the new owner is collected
   const a = new Float32Array(N);
-  const p = k.configure(N / 256, 256)(a, 3000);
+  const p = long.configure(N / 256, 256)(a, 3000);
   await pause(20);
   let moved = structuredClone(a.buffer, { transfer: [a.buffer] });
   moved = null;
@@ -30,7 +42,7 @@ const out = {};
 { // a resizable buffer shrunk to nothing while running
   const buf = new ArrayBuffer(N * 4, { maxByteLength: N * 8 });
   const a = new Float32Array(buf);
-  const p = k.configure(N / 256, 256)(a, 3000);
+  const p = long.configure(N / 256, 256)(a, 3000);
   await pause(20);
   buf.resize(0);
   global.gc();
