@@ -48,7 +48,11 @@ export type Compiled<S, Plan> =
   | { origin: 'cache'; plan: Plan; hit: CacheEntry<Plan>; timings: Record<string, number>; cacheEntry: EntryRef }
   | { origin: 'compiled'; plan: Plan; state: S; timings: Record<string, number>; texts: Record<string, string>; cacheEntry?: EntryRef };
 
-export interface CompileRecord { kernel: string; origin: 'compiled' | 'cache'; timings: Record<string, number> }
+export interface CompileRecord {
+  kernel: string; origin: 'compiled' | 'cache'; timings: Record<string, number>;
+  /** CPU milliseconds per stage (compiles only; benchmarks on busy machines). */
+  cpuTimings?: Record<string, number>;
+}
 
 /** Derives an inspect text the pipeline does not keep (cpu: assembly from the optimised IR). */
 export type DeriveText = (texts: Record<string, string>, kernel: StagedKernel) => string | Promise<string>;
@@ -82,7 +86,7 @@ export class StagedCompiler<Plan> {
     }
     const cacheEntry = job.store?.dirs.length ? this.store(job.store.key, job.store.dirs, p.payload(p.state), plan, run.texts, job.ir.name) : undefined;
     const timings = { ...run.timings, total: performance.now() - t0 };
-    this.record(job, 'compiled', timings);
+    this.record(job, 'compiled', timings, run.cpuTimings);
     return { origin: 'compiled', plan, state: p.state, timings, texts: run.texts, cacheEntry };
   }
 
@@ -105,8 +109,8 @@ export class StagedCompiler<Plan> {
     await Promise.all([...this.pending]);
   }
 
-  private record(job: CompileJob<unknown, Plan>, origin: 'compiled' | 'cache', timings: Record<string, number>): void {
-    this.records.push({ kernel: job.ir.name, origin, ...job.describe, timings });
+  private record(job: CompileJob<unknown, Plan>, origin: 'compiled' | 'cache', timings: Record<string, number>, cpuTimings?: Record<string, number>): void {
+    this.records.push({ kernel: job.ir.name, origin, ...job.describe, timings, ...(cpuTimings && { cpuTimings }) });
     if (this.records.length > 100) this.records.shift();
   }
 

@@ -25,6 +25,8 @@ export interface DeferredText { readonly deferred: () => string }
 export interface StageRun {
   /** Milliseconds per stage that ran. */
   timings: Record<string, number>;
+  /** CPU milliseconds (user + system, whole process) per stage: on a busy machine the wall time also counts waiting. */
+  cpuTimings: Record<string, number>;
   /** Texts of the stages that declare an inspect name. */
   texts: Record<string, string>;
 }
@@ -32,12 +34,15 @@ export interface StageRun {
 /** Runs `stages` in order on `state`; `what` names the compile in log lines ("cpu kernel 'saxpy'"). */
 export function runStages<S>(what: string, stages: readonly Stage<S>[], state: S): StageRun {
   const timings: Record<string, number> = {};
+  const cpuTimings: Record<string, number> = {};
   const texts: Record<string, string> = {};
   for (const stage of stages) {
     if (stage.when && !stage.when(state)) continue;
-    const t = performance.now();
+    const t = performance.now(), cpu = process.cpuUsage();
     const text = stage.run(state);
     timings[stage.name] = performance.now() - t;
+    const used = process.cpuUsage(cpu);
+    cpuTimings[stage.name] = (used.user + used.system) / 1000;
     if (stage.inspect !== undefined) {
       if (typeof text === 'string') texts[stage.inspect] = text;
       else if (text) defineDeferred(texts, stage.inspect, text.deferred);
@@ -45,7 +50,7 @@ export function runStages<S>(what: string, stages: readonly Stage<S>[], state: S
     }
     if (logEnabled('debug')) log('debug', `${what}: stage ${stage.name} ${timings[stage.name].toFixed(1)} ms`);
   }
-  return { timings, texts };
+  return { timings, cpuTimings, texts };
 }
 
 /** texts[name] made by `make` when first read (then kept); enumerable, so storing the texts (JSON) makes it. */

@@ -1,0 +1,151 @@
+// Compile time of kernels that use random, per stage, on cpu and cuda (PTX
+// only: cuda's code generator runs without a GPU), disk cache off. LLVM is
+// loaded by a warm-up compile first, so the kernels' numbers are the "cold
+// compile, LLVM loaded" of issue 16; load-llvm is reported on its own. Each
+// kernel is compiled --runs times (a fresh cuda.jit each time: no in-memory
+// specialisation), the table gives the median per stage in wall ms and, beside
+// it, CPU ms (the machine is shared: wall time also counts waiting for a core).
+// "frontend" is the compile's wall time outside the backend (parse, lowering,
+// folding, verification, legalisation, the cache key).
+// With --examples, each example's first launch (compile included) in a fresh
+// process, backend load included.
+//   node bench/compile-time.mjs [--targets cpu,cuda] [--runs 5] [--examples] [--json FILE]
+import { spawnSync } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cuda, loadBackend, random } from '@numbat/core';
+import { monteCarloPi } from '../examples/pi.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const argv = process.argv.slice(2);
+const opt = (n, d) => { const i = argv.indexOf(`--${n}`); return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : d; };
+const targets = opt('targets', 'cpu,cuda').split(',');
+const runs = Number(opt('runs', 5));
+const jsonOut = opt('json', undefined);
+
+// The option-pricing example's kernel (examples/option-pricing.mjs), as written there.
+function europeanCall(states, sums, sumSquares, paths, s0, strike, drift, vol) {
+  const i = cuda.grid(1);
+  if (i >= sums.length) return;
+  let sum = 0;
+  let sumSq = 0;
+  for (let p = 0; p < paths; p++) {
+    const z = random.normalF32(states, i);
+    const payoff = Math.max(s0 * Math.exp(drift + vol * z) - strike, 0);
+    sum += payoff;
+    sumSq += payoff * payoff;
+  }
+  sums[i] = sum;
+  sumSquares[i] = sumSq;
+}
+
+function sumUniforms(states, sums, draws) {
+  const i = cuda.grid(1);
+  if (i >= sums.length) return;
+  let s = 0;
+  for (let k = 0; k < draws; k++) s += random.uniformF32(states, i);
+  sums[i] = s;
+}
+
+function sumNormals(states, sums, draws) {
+  const i = cuda.grid(1);
+  if (i >= sums.length) return;
+  let s = 0;
+  for (let k = 0; k < draws; k++) s += random.normalF32(states, i);
+  sums[i] = s;
+}
+
+function saxpy(a, x, y) {
+  const i = cuda.grid(1);
+  if (i < x.length) y[i] = a * x[i] + y[i];
+}
+
+const states = () => random.createStates(4, 1);
+const f32 = () => new Float32Array(4);
+/** name → [kernel, sample arguments]; the last two use no random (the baselines). */
+export const KERNELS = {
+  'option-pricing': [europeanCall, () => [states(), f32(), f32(), 1, 100, 105, 0.03, 0.2]],
+  'uniform-draws': [sumUniforms, () => [states(), f32(), 1]],
+  'normal-draws': [sumNormals, () => [states(), f32(), 1]],
+  'pi-lcg (no random)': [monteCarloPi, () => [new Uint32Array(4), new Uint32Array(4), 1]],
+  'saxpy (no random)': [saxpy, () => [2, f32(), f32()]],
+};
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+
+/** One cold compile (no disk cache): wall ms per backend stage, CPU ms per stage, and the frontend's share. */
+async function compileOnce(target, fn, args, backendModule) {
+  const t0 = performance.now(), c0 = process.cpuUsage();
+  await cuda.jit(fn, { target, cache: false }).inspect('ir', ...args());
+  const wall = performance.now() - t0, c = process.cpuUsage(c0), cpuAll = (c.user + c.system) / 1000;
+  const rec = backendModule.compileRecords().at(-1);
+  if (rec.origin !== 'compiled') throw new Error(`${fn.name} on ${target} was not compiled (${rec.origin})`);
+  const { total, ...stages } = rec.timings;
+  const cpu = rec.cpuTimings ?? {};
+  const backendCpu = Object.values(cpu).reduce((a, b) => a + b, 0);
+  return { wall: { frontend: wall - total, ...stages, total: wall }, cpu: { frontend: cpuAll - backendCpu, ...cpu, total: cpuAll } };
+}
+
+async function measureTarget(target) {
+  const backendModule = await import(`@numbat/${target}`);
+  const avail = await (await loadBackend(target)).available?.();
+  if (target !== 'cuda' && avail && !avail.ok) return { skipped: avail.reason };
+  const warm = await compileOnce(target, saxpy, KERNELS['saxpy (no random)'][1], backendModule); // loads LLVM
+  const out = { loadLlvmMs: warm.wall['load-llvm'], kernels: {} };
+  for (const [name, [fn, args]] of Object.entries(KERNELS)) {
+    const samples = [];
+    for (let r = 0; r < runs; r++) samples.push(await compileOnce(target, fn, args, backendModule));
+    const stages = Object.keys(samples[0].wall).filter((k) => k !== 'load-llvm');
+    out.kernels[name] = Object.fromEntries(stages.map((s) => [s, {
+      wall: median(samples.map((x) => x.wall[s])),
+      cpu: s in samples[0].cpu ? median(samples.map((x) => x.cpu[s])) : undefined,
+    }]));
+  }
+  return out;
+}
+
+/** The first launch of every example in a fresh process (cache off): its own compileMs, and process start to the end of that launch. */
+function exampleFirstLaunches(target) {
+  const dir = join(here, '..', 'examples');
+  const out = {};
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.mjs')).sort()) {
+    const code = `const t = performance.now(); const m = await import(${JSON.stringify(join(dir, f))}); const r = await m.run({ target: ${JSON.stringify(target)}, size: 'small' });` +
+      `console.log(JSON.stringify({ compileMs: r.compileMs, processMs: performance.timeOrigin + performance.now() - START }));`;
+    const start = Date.now();
+    const p = spawnSync(process.execPath, ['--input-type=module', '-e', code.replace('START', String(start)), 'compile-time-child'], { encoding: 'utf8', env: { ...process.env, NUMBAT_LOG: '' } });
+    const line = p.stdout.trim().split('\n').find((l) => l.startsWith('{'));
+    out[f.replace('.mjs', '')] = line ? JSON.parse(line) : { error: (p.stderr || p.stdout).trim().split('\n').slice(-1)[0] };
+  }
+  return out;
+}
+
+const fmt = (x) => (x === undefined ? '' : x.toFixed(1));
+function table(target, r) {
+  const kernels = Object.entries(r.kernels);
+  const stages = [...new Set(kernels.flatMap(([, k]) => Object.keys(k)))];
+  const lines = [`${target}: median of ${runs} cold compiles (LLVM loaded; load-llvm itself ${fmt(r.loadLlvmMs)} ms), wall ms / CPU ms per stage`,
+    ['kernel'.padEnd(20), ...stages.map((s) => s.padStart(17))].join(' ')];
+  for (const [name, k] of kernels) {
+    lines.push([name.padEnd(20), ...stages.map((s) => (k[s] ? `${fmt(k[s].wall)}${k[s].cpu !== undefined ? ` / ${fmt(k[s].cpu)}` : ''}` : '').padStart(17))].join(' '));
+  }
+  return lines.join('\n');
+}
+
+const main = import.meta.url === `file://${process.argv[1]}`;
+const results = {};
+for (const target of main ? targets : []) {
+  results[target] = await measureTarget(target);
+  console.log(results[target].skipped ? `${target}: skipped (${results[target].skipped})` : table(target, results[target]));
+  console.log();
+}
+if (main && argv.includes('--examples')) {
+  results.examples = {};
+  for (const target of targets.filter((t) => t === 'cpu')) {
+    results.examples[target] = exampleFirstLaunches(target);
+    console.log(`${target}: first launch of each example in a fresh process (cache off, size small): compile+launch ms, and ms from process start`);
+    for (const [name, e] of Object.entries(results.examples[target])) console.log(`  ${name.padEnd(16)} ${e.error ? `failed: ${e.error}` : `${fmt(e.compileMs).padStart(8)} ${fmt(e.processMs).padStart(8)}`}`);
+  }
+}
+if (main && jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 1));
+if (main) process.exit(0);
