@@ -9,11 +9,11 @@
 // folding, verification, legalisation, the cache key).
 // With --examples, each example's first launch (compile included) in a fresh
 // process, backend load included.
-//   node bench/compile-time.mjs [--targets cpu,cuda] [--runs 5] [--examples] [--json FILE]
+//   node bench/compile-time.mjs [--targets cpu,cuda] [--runs 5] [--examples] [--json FILE] [--jsonl]
 import { spawnSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { cuda, loadBackend, random } from '@numbat/core';
 import { monteCarloPi } from '../examples/pi.mjs';
 
@@ -23,6 +23,8 @@ const opt = (n, d) => { const i = argv.indexOf(`--${n}`); return i >= 0 && argv[
 const targets = opt('targets', 'cpu,cuda').split(',');
 const runs = Number(opt('runs', 5));
 const jsonOut = opt('json', undefined);
+// --jsonl: one JSON line per kernel and target, no tables (bench/run.mjs reads them).
+const jsonl = argv.includes('--jsonl');
 
 // The option-pricing example's kernel (examples/option-pricing.mjs), as written there.
 function europeanCall(states, sums, sumSquares, paths, s0, strike, drift, vol) {
@@ -64,6 +66,8 @@ function saxpy(a, x, y) {
 const states = () => random.createStates(4, 1);
 const f32 = () => new Float32Array(4);
 /** name → [kernel, sample arguments]; the last two use no random (the baselines). */
+const BASELINE = 'pi-lcg (no random)';
+export const RANDOM_FREE = [BASELINE, 'saxpy (no random)'];
 export const KERNELS = {
   'option-pricing': [europeanCall, () => [states(), f32(), f32(), 1, 100, 105, 0.03, 0.2]],
   'uniform-draws': [sumUniforms, () => [states(), f32(), 1]],
@@ -89,10 +93,12 @@ async function compileOnce(target, fn, args, backendModule) {
 
 async function measureTarget(target) {
   const backendModule = await import(`@numbat/${target}`);
-  const avail = await (await loadBackend(target)).available?.();
-  if (target !== 'cuda' && avail && !avail.ok) return { skipped: avail.reason };
-  const warm = await compileOnce(target, saxpy, KERNELS['saxpy (no random)'][1], backendModule); // loads LLVM
-  const out = { loadLlvmMs: warm.wall['load-llvm'], kernels: {} };
+  // cuda's PTX needs LLVM only (no GPU); cpu needs its linker too.
+  const avail = target === 'cuda' ? undefined : await (await loadBackend(target)).available?.();
+  if (avail && !avail.ok) return { skipped: avail.reason };
+  let warm;
+  try { warm = await compileOnce(target, saxpy, KERNELS['saxpy (no random)'][1], backendModule); } catch (e) { return { skipped: e.message.split('\n')[0] }; }
+  const out = { loadLlvmMs: warm.wall['load-llvm'] ?? 0, firstSetupMs: warm.wall.setup, kernels: {} }; // the first compile loaded LLVM
   for (const [name, [fn, args]] of Object.entries(KERNELS)) {
     const samples = [];
     for (let r = 0; r < runs; r++) samples.push(await compileOnce(target, fn, args, backendModule));
@@ -101,6 +107,7 @@ async function measureTarget(target) {
       wall: median(samples.map((x) => x.wall[s])),
       cpu: s in samples[0].cpu ? median(samples.map((x) => x.cpu[s])) : undefined,
     }]));
+    if (jsonl) console.log(JSON.stringify({ type: 'compile-stages', target, kernel: name, runs, stages: out.kernels[name], baseline: RANDOM_FREE.includes(name) }));
   }
   return out;
 }
@@ -124,18 +131,22 @@ const fmt = (x) => (x === undefined ? '' : x.toFixed(1));
 function table(target, r) {
   const kernels = Object.entries(r.kernels);
   const stages = [...new Set(kernels.flatMap(([, k]) => Object.keys(k)))];
-  const lines = [`${target}: median of ${runs} cold compiles (LLVM loaded; load-llvm itself ${fmt(r.loadLlvmMs)} ms), wall ms / CPU ms per stage`,
-    ['kernel'.padEnd(20), ...stages.map((s) => s.padStart(17))].join(' ')];
+  const base = r.kernels[BASELINE]?.total.cpu;
+  const cell = (k, s) => (k[s] ? `${fmt(k[s].wall)}${k[s].cpu !== undefined ? ` / ${fmt(k[s].cpu)}` : ''}` : '');
+  const width = Math.max(...stages.map((s) => s.length), ...kernels.flatMap(([, k]) => stages.map((s) => cell(k, s).length)));
+  const lines = [`${target}: median of ${runs} cold compiles (cache off, LLVM loaded: the first compile's load-llvm ${fmt(r.loadLlvmMs)} ms, setup ${fmt(r.firstSetupMs)} ms), wall ms / CPU ms per stage; ×: total CPU ÷ ${BASELINE}'s`,
+    ['kernel'.padEnd(20), ...stages.map((s) => s.padStart(width)), '×'.padStart(6)].join(' ')];
   for (const [name, k] of kernels) {
-    lines.push([name.padEnd(20), ...stages.map((s) => (k[s] ? `${fmt(k[s].wall)}${k[s].cpu !== undefined ? ` / ${fmt(k[s].cpu)}` : ''}` : '').padStart(17))].join(' '));
+    lines.push([name.padEnd(20), ...stages.map((s) => cell(k, s).padStart(width)), (base ? (k.total.cpu / base).toFixed(2) : '').padStart(6)].join(' '));
   }
   return lines.join('\n');
 }
 
-const main = import.meta.url === `file://${process.argv[1]}`;
+const main = import.meta.url === pathToFileURL(process.argv[1] ?? '').href;
 const results = {};
 for (const target of main ? targets : []) {
   results[target] = await measureTarget(target);
+  if (jsonl) { if (results[target].skipped) console.log(JSON.stringify({ type: 'compile-stages', target, skipped: results[target].skipped })); continue; }
   console.log(results[target].skipped ? `${target}: skipped (${results[target].skipped})` : table(target, results[target]));
   console.log();
 }
@@ -143,7 +154,7 @@ if (main && argv.includes('--examples')) {
   results.examples = {};
   for (const target of targets.filter((t) => t === 'cpu')) {
     results.examples[target] = exampleFirstLaunches(target);
-    console.log(`${target}: first launch of each example in a fresh process (cache off, size small): compile+launch ms, and ms from process start`);
+    console.log(`${target}: first launch of each example in a fresh process (cache off, size small): the example's own first-launch ms (compile + launch), and ms from spawning the process to its end (node start, imports, backend load)`);
     for (const [name, e] of Object.entries(results.examples[target])) console.log(`  ${name.padEnd(16)} ${e.error ? `failed: ${e.error}` : `${fmt(e.compileMs).padStart(8)} ${fmt(e.processMs).padStart(8)}`}`);
   }
 }

@@ -27,6 +27,7 @@ describe('runStages', () => {
     expect(s.ran).toEqual(['upper', 'reverse']);
     expect(Object.keys(run.timings)).toEqual(['upper', 'reverse']);
     for (const ms of Object.values(run.timings)) expect(ms).toBeGreaterThanOrEqual(0);
+    expect(Object.keys(run.cpuTimings)).toEqual(['upper', 'reverse']);
     expect(run.texts).toEqual({ up: 'ABC', rev: 'CBA' });
   });
 
@@ -85,7 +86,11 @@ describe('StagedCompiler', () => {
     const first = await compiler.compile(job);
     expect(first.origin).toBe('compiled');
     expect(first.origin === 'compiled' && first.texts).toEqual({ up: 'NUMBAT', rev: 'TABMUN' });
-    expect(Object.keys(first.timings)).toEqual(['upper', 'reverse', 'total']);
+    expect(Object.keys(first.timings)).toEqual(['setup', 'upper', 'reverse', 'total']);
+    // The record also has each stage's CPU time (the compile's own, not other processes' waiting).
+    const cpu = compiler.compileRecords()[0].cpuTimings!;
+    expect(Object.keys(cpu)).toEqual(['setup', 'upper', 'reverse']);
+    for (const v of Object.values(cpu)) expect(v).toBeGreaterThanOrEqual(0);
     const second = await compiler.compile(job);
     expect(second.origin).toBe('cache');
     expect(second.origin === 'cache' && second.hit.payload.toString()).toBe('TABMUN');
