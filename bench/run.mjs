@@ -130,7 +130,7 @@ const data = {
   machine,
   command: `node bench/run.mjs ${argv.join(' ')}`.trim(),
   options: { quick, targets, anchors: !flag('no-anchors'), compile: !flag('no-compile'), leak: !flag('no-leak'), repeat, examplesDir: relative(root, examplesDir), exampleSizes: Object.fromEntries(targets.map((t) => [t, exampleSize(t)])), leakIterations: LEAK_ITERATIONS, leakRounds: LEAK_ROUNDS },
-  targets: {}, workloads: workloads.map(describeWorkload), results: {}, compile: {}, memory: {}, anchors: [], ratios: [],
+  targets: {}, workloads: workloads.map(describeWorkload), results: {}, compile: {}, compileStages: undefined, memory: {}, anchors: [], ratios: [],
 };
 
 for (const target of targets) {
@@ -151,6 +151,14 @@ for (const target of targets) {
     log(`${target}: leak check (${LEAK_ITERATIONS} iterations)`);
     data.memory[target].leak = await leakCheck(target);
   }
+}
+// Per-stage compile times of kernels with random against ones without, on the LLVM targets
+// (cuda's PTX needs no GPU), in one fresh process (bench/compile-time.mjs).
+const llvmTargets = targets.filter((t) => t === 'cpu' || t === 'cuda');
+if (!flag('no-compile') && llvmTargets.length) {
+  log(`compile stages (${llvmTargets.join(', ')})`);
+  const { lines, error } = await runChild(join(here, 'compile-time.mjs'), ['--targets', llvmTargets.join(','), '--runs', quick ? '2' : '5', '--jsonl'], { idleMs: IDLE_MS });
+  data.compileStages = { runs: quick ? 2 : 5, rows: lines.filter((l) => l.type === 'compile-stages'), error };
 }
 log('anchors');
 data.anchors = await anchors();

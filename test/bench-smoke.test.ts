@@ -100,6 +100,12 @@ describe('bench/run.mjs --quick', () => {
       const load = data.compile.cpu.kernels.monteCarloPi.load;
       expect(load.origin).toBe('cache');
       expect(load.llvmMapped).toBe(false);
+      // Per-stage compile times (bench/compile-time.mjs): every kernel compiled, with a no-random baseline.
+      const rows = data.compileStages.rows.filter((r: any) => r.target === 'cpu');
+      expect(rows.map((r: any) => r.kernel)).toEqual(expect.arrayContaining(['option-pricing', 'uniform-draws', 'normal-draws', 'pi-lcg (no random)']));
+      for (const r of rows) for (const stage of ['frontend', 'codegen', 'optimize', 'emit', 'total']) expect(r.stages[stage].cpu, `${r.kernel} ${stage}`).toBeGreaterThan(0);
+      expect(rows.filter((r: any) => r.baseline).length).toBeGreaterThan(0);
+      expect(markdown).toContain('### Compile stages');
     }
   });
 

@@ -124,6 +124,8 @@ export function markdownReport(data) {
   if (!compileRows.length) lines.push('(not run: --no-compile)', '');
   else lines.push(table(['target', 'kernel', 'first compile, fresh process', 'again, backend loaded', 'first launch from cache, fresh process', 'cache load (backend)', 'LLVM mapped after cache load'], compileRows), '');
 
+  lines.push(...compileStagesSection(data.compileStages));
+
   lines.push('## Memory', '');
   lines.push(`Peak RSS: the largest \`process.resourceUsage().maxRSS\` of the target's workloads, each run in its own process (RSS after start: a worker process before it runs its workload). Leak check: growth per iteration over ${data.options.leakRounds} rounds of ${data.options.leakIterations} iterations after a warm-up of ${2 * data.options.leakIterations} (heap and array buffers after full GCs, and RSS; each round's growth is in the JSON). A phase is flagged when its growth exceeds limits set from the noise measured (bench/suite/leak.mjs).`, '');
   const memRows = [];
@@ -172,4 +174,21 @@ export function chartPanels(data) {
     }
     return { id: w.id, title: `${w.id}: ${w.title}`, unit: w.unit, bars, gaps };
   });
+}
+
+/** Per-stage compile times (bench/compile-time.mjs): each kernel's CPU time as a multiple of the kernel without random's, same run. */
+function compileStagesSection(cs) {
+  if (!cs) return [];
+  const out = ['### Compile stages', '', `Cold compiles with LLVM already loaded (cache off), median of ${cs.runs}; each cell: wall ms / CPU ms (the machine may be shared: CPU time is the compile's own). ×: total CPU time ÷ that of the Monte Carlo pi kernel (an LCG, no random) in the same run.`, ''];
+  for (const target of [...new Set(cs.rows.map((r) => r.target))]) {
+    const rows = cs.rows.filter((r) => r.target === target);
+    if (rows[0].skipped) { out.push(`${target}: n/a (${shortError(rows[0].skipped)})`, ''); continue; }
+    const stages = [...new Set(rows.flatMap((r) => Object.keys(r.stages)))];
+    const base = rows.find((r) => r.baseline)?.stages.total.cpu;
+    out.push(`${target}:`, '', table(['kernel', ...stages, '×'], rows.map((r) => [r.kernel,
+      ...stages.map((s) => (r.stages[s] ? `${r.stages[s].wall.toFixed(1)} / ${r.stages[s].cpu?.toFixed(1) ?? '—'}` : '—')),
+      base ? ratio(r.stages.total.cpu / base) : '—'])), '');
+  }
+  if (cs.error) out.push(`(the compile-time run stopped: ${shortError(cs.error)})`, '');
+  return out;
 }
