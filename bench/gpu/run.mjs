@@ -49,9 +49,11 @@ if (argv.includes('--compile-only')) process.env.NUMBAT_CUDA_COMPILE_ONLY = '1';
 const compileOnly = process.env.NUMBAT_CUDA_COMPILE_ONLY === '1';
 const targets = opt('targets', argv.includes('--compile-only') ? 'cuda' : 'cuda,webgpu').split(',');
 const kernelsFile = opt('kernels', undefined);
+// A dry or compile-only run's results say nothing of a GPU: never into bench/results.
+const outDir = opt('out', dryRun || compileOnly ? join(tmpdir(), 'numbat-gpu-dry-run') : join(root, 'bench', 'results'));
 const log2n = Number(opt('log2n', dryRun ? 16 : quick ? 20 : 28));
 const reps = dryRun ? 2 : quick ? 3 : 10;
-const outDir = opt('out', dryRun ? join(tmpdir(), 'numbat-gpu-dry-run') : join(root, 'bench', 'results'));
+
 const numbaFile = opt('numba', undefined);
 const EXAMPLES = ['pi', 'dot', 'histogram', 'option-pricing', 'random-walk'];
 
