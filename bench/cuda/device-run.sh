@@ -1,12 +1,17 @@
 #!/bin/bash
 # On the GPU machine: the conformance corpus on 'cuda' against the simulator,
 # then bench.mjs (numbat) and numba_bench.py (numba-cuda) on the same GPU.
-# Needs what bench/cuda/prepare.mjs put in .carry/cuda (carried), plus the
-# carried node_modules/{koffi,@koromix,@numbat,acorn} and packages/{core,cuda}/dist.
+# Needs what bench/cuda/prepare.mjs put in .carry (carried): cuda/ (PTX cache,
+# Node), nm/ (node_modules) and dist/ (the builds), copied in place below.
 # No LLVM there: every kernel comes from the prepared PTX cache.
 # `device-run.sh quick`: correctness and one numbat benchmark only.
 set -u
 cd "$(dirname "$0")/../.."
+# The packages and builds bench/gpu/pack.mjs packed (run by prepare.mjs), where this checkout has none.
+[ -d node_modules ] || { [ -d .carry/nm ] && cp -a .carry/nm node_modules; }
+for p in core cpu cuda llvm webgpu; do
+  [ -d packages/$p/dist ] || { [ -d .carry/dist/$p ] && cp -a .carry/dist/$p packages/$p/dist; }
+done
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
 nvidia-smi -L; nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,temperature.gpu --format=csv,noheader
 if command -v node >/dev/null && [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ]; then

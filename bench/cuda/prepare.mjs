@@ -1,10 +1,17 @@
 // Prepares a GPU machine that has no LLVM (and maybe no Node): compiles every
 // corpus (@numbat/core/testsuite) and benchmark kernel to PTX into
-// .carry/cuda/cache (NUMBAT_CACHE_DIR there), and packs the Node binary as
-// .carry/cuda/node.xz. Run here, with LLVM:
+// .carry/cuda/cache (NUMBAT_CACHE_DIR there): bench/cuda's lists
+// (device-run.sh), and every kernel bench/gpu/run.mjs launches, found by
+// running it in compile-only mode (NUMBAT_CUDA_COMPILE_ONLY) at the sizes of
+// a full and a --quick run, so that list cannot drift from what run.sh runs.
+// Then packs the Node binary (.carry/cuda/node.xz) and the runtime packages
+// and builds (bench/gpu/pack.mjs), and checks, with LLVM forbidden
+// (NUMBAT_CUDA_NO_LLVM=1), that every kernel of both lists is found in the
+// packed cache. Run here, with LLVM, after `npx tsc -b`:
 //   node bench/cuda/prepare.mjs
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -41,10 +48,40 @@ for (const name of Object.keys(sem.CASES)) for (const T of [Float32Array, Float6
   n++; ms += compileRecords().at(-1).timings.total;
 }
 console.log(`prepare: ${n} kernels in ${join(carry, 'cache')} (${ms.toFixed(0)} ms compiling or loading)`);
-execFileSync(process.execPath, [join(root, 'bench', 'cuda', 'verify-cache.mjs')], { stdio: 'inherit' });
+
+// The GPU script's kernels, as it launches them (nothing runs: compile-only),
+// at each size run.sh takes; --dry-run adds the PTX its ptxas check inspects.
+const runMjs = join(root, 'bench', 'gpu', 'run.mjs');
+const scratch = mkdtempSync(join(tmpdir(), 'numbat-prepare-'));
+const SIZES = [[], ['--quick'], ['--dry-run']];
+for (const size of SIZES) {
+  console.log(`prepare: bench/gpu/run.mjs --compile-only ${size.join(' ')}`);
+  execFileSync(process.execPath, [runMjs, '--compile-only', ...size, '--out', scratch], { stdio: 'inherit', env: { ...process.env, NUMBAT_CUDA_COMPILE_ONLY: '1' } });
+}
 
 const nodeXz = join(carry, 'node.xz');
 if (!existsSync(nodeXz) || statSync(nodeXz).mtimeMs < statSync(process.execPath).mtimeMs) {
   execFileSync('sh', ['-c', `xz -T2 -6 -c "${process.execPath}" > "${nodeXz}"`]);
 }
 console.log(`prepare: node ${process.version} packed (${(statSync(nodeXz).size / 2 ** 20).toFixed(1)} MiB)`);
+const { pack, describe } = await import('../gpu/pack.mjs');
+const sizes = pack();
+console.log(`prepare: carried ${describe(sizes)}`);
+
+// What the GPU machine relies on, checked on what was packed: bench/cuda's
+// lists load without mapping LLVM, and every kernel of bench/gpu/run.mjs is in
+// the cache with compiling forbidden (as bench/gpu/run.sh --check-ptx).
+execFileSync(process.execPath, [join(root, 'bench', 'cuda', 'verify-cache.mjs')], { stdio: 'inherit' });
+for (const size of SIZES) {
+  const fresh = mkdtempSync(join(scratch, 'cache-')); // an empty writable cache: only the packed one can answer
+  console.log(`prepare: check bench/gpu/run.mjs --compile-only ${size.join(' ')} with NUMBAT_CUDA_NO_LLVM=1`);
+  execFileSync(process.execPath, [runMjs, '--compile-only', ...size, '--out', scratch], {
+    stdio: 'inherit',
+    env: { ...process.env, NUMBAT_CUDA_COMPILE_ONLY: '1', NUMBAT_CUDA_NO_LLVM: '1', NUMBAT_CUDA_PTX_DIR: join(carry, 'cache'), NUMBAT_CACHE_DIR: fresh },
+  });
+}
+rmSync(scratch, { recursive: true, force: true });
+if (!sizes.fits) {
+  console.error("prepare: what travels is over the device tool's 64 MiB");
+  process.exit(1);
+}

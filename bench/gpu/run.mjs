@@ -1,6 +1,7 @@
 // One GPU run: correctness and throughput of targets 'cuda' and 'webgpu' on
 // this machine, written to bench/results/<gpu>-<date>.{json,md}.
 //   node bench/gpu/run.mjs [--quick | --dry-run] [--targets cuda,webgpu] [--log2n 28] [--out DIR] [--numba FILE]
+//   node bench/gpu/run.mjs --compile-only [--quick | --dry-run] [--kernels FILE]
 // after `npx tsc -b` (bench/gpu/run.sh does the setup on a fresh machine).
 // Per available target (an unavailable one is reported with the reason):
 //   corpus      every conformance case against the simulator (f64 cases on
@@ -19,6 +20,13 @@
 // --dry-run: every step at tiny sizes on whatever targets this machine has
 // (llvmpipe, the simulator's comparisons), results to a temporary folder
 // unless --out: checks that the script works where there is no GPU.
+// --compile-only (or NUMBAT_CUDA_COMPILE_ONLY=1; bench/cuda/prepare.mjs, run.sh
+// --check-ptx): target 'cuda' without a GPU, every section run as on one, so
+// each kernel is compiled (or found in the PTX cache) at the signature it is
+// launched with and nothing runs; instead of results, the cuda entry lists the
+// kernels and where their PTX came from (--kernels FILE writes that list). With
+// NUMBAT_CUDA_NO_LLVM=1 a kernel missing from the prepared cache is an error
+// naming it: the exit status is then 1. Only --compile-only alone means cuda only.
 // Timings: median of several runs after a warm-up, each ended by a stream
 // synchronize (or the reduction's result), so the GPU work is inside.
 
@@ -36,10 +44,16 @@ const argv = process.argv.slice(2);
 const opt = (n, d) => { const i = argv.indexOf(`--${n}`); return i >= 0 ? argv[i + 1] : d; };
 const dryRun = argv.includes('--dry-run');
 const quick = dryRun || argv.includes('--quick');
-const targets = opt('targets', 'cuda,webgpu').split(',');
+// Set before any target is asked for (availability is probed, and cached, on first use).
+if (argv.includes('--compile-only')) process.env.NUMBAT_CUDA_COMPILE_ONLY = '1';
+const compileOnly = process.env.NUMBAT_CUDA_COMPILE_ONLY === '1';
+const targets = opt('targets', argv.includes('--compile-only') ? 'cuda' : 'cuda,webgpu').split(',');
+const kernelsFile = opt('kernels', undefined);
+// A dry or compile-only run's results say nothing of a GPU: never into bench/results.
+const outDir = opt('out', dryRun || compileOnly ? join(tmpdir(), 'numbat-gpu-dry-run') : join(root, 'bench', 'results'));
 const log2n = Number(opt('log2n', dryRun ? 16 : quick ? 20 : 28));
 const reps = dryRun ? 2 : quick ? 3 : 10;
-const outDir = opt('out', dryRun ? join(tmpdir(), 'numbat-gpu-dry-run') : join(root, 'bench', 'results'));
+
 const numbaFile = opt('numba', undefined);
 const EXAMPLES = ['pi', 'dot', 'histogram', 'option-pricing', 'random-walk'];
 
@@ -144,7 +158,8 @@ async function throughput(target) {
   const r = {};
   const s = cuda.stream();
   const sync = () => s.synchronize();
-  const dev = (fill) => cuda.toDevice(new Float32Array(n).fill(fill), { target });
+  // Compile-only: the same device arrays (the same signatures) without host data that nothing would read.
+  const dev = (fill) => (compileOnly ? cuda.deviceArray(n, 'f32', { target }) : cuda.toDevice(new Float32Array(n).fill(fill), { target }));
 
   // Launch cost: 4-array kernel on 256 elements.
   {
@@ -168,7 +183,7 @@ async function throughput(target) {
     await b.free();
     // reduce over the same input
     const sum = reduce((x, y) => x + y, { target });
-    const rms = await timed(async () => { const v = await sum(a); if (v !== n) throw new Error(`reduce gave ${v}, want ${n}`); });
+    const rms = await timed(async () => { const v = await sum(a); if (v !== n && !compileOnly) throw new Error(`reduce gave ${v}, want ${n}`); });
     r.reduce = { n, ms: rms, gbPerS: bytes / rms / 1e6, ofCopy: bytes / rms / 1e6 / r.copy.gbPerS, blocks: (await sum.plan(n, target)).blocks };
     await a.free();
   }
@@ -219,7 +234,12 @@ for (const target of targets) {
   }
   const supportsF64 = (await import(`@numbat/${target}`)).backend.caps.f64;
   console.log(`== ${target}: ${a.device}`);
-  for (const [key, f] of [['corpus', () => corpus(target)], ['random', () => randomBits(target, supportsF64)], ['examples', () => examples(target)], ['throughput', () => throughput(target)]]) {
+  const sections = [['corpus', () => corpus(target)], ['random', () => randomBits(target, supportsF64)], ['examples', () => examples(target)], ['throughput', () => throughput(target)]];
+  if (compileOnly && target === 'cuda') {
+    report.targets[target] = await cudaKernelList(sections, entry);
+    continue;
+  }
+  for (const [key, f] of sections) {
     try { entry[key] = await f(); } catch (e) { entry[key] = { error: errText(e) }; }
     console.log(`  ${key}: ${JSON.stringify(entry[key]).slice(0, 400)}`);
   }
@@ -235,18 +255,64 @@ for (const t of targets) {
   if (red && typeof d2d === 'number') red.ofD2d = red.gbPerS / d2d;
 }
 
+if (kernelsFile && report.targets.cuda?.kernels) writeFileSync(kernelsFile, JSON.stringify(report.targets.cuda.kernels, null, 2));
 const slug = gpuName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 const base = join(outDir, `${slug}-${report.date.slice(0, 10)}`);
 mkdirSync(outDir, { recursive: true });
 writeFileSync(`${base}.json`, JSON.stringify(report, null, 2));
 writeFileSync(`${base}.md`, markdown(report));
 console.log(`wrote ${base}.json and .md`);
+// A compile-only run fails when a kernel's PTX was missing (NUMBAT_CUDA_NO_LLVM=1) or did not compile.
+if (compileOnly && (report.targets.cuda?.kernels?.missing.length || report.targets.cuda?.kernels?.stopped.length)) process.exit(1);
+
+/**
+ * Compile-only cuda: every section as on a GPU (nothing runs), then which
+ * kernels they asked for, at which signatures, and where each one's PTX came
+ * from. A section stopped by an error (a kernel not prepared) is named: the
+ * kernels after it were not asked for.
+ */
+async function cudaKernelList(sections, entry) {
+  const { kernelRequests } = await import('@numbat/cuda');
+  const stopped = [];
+  for (const [key, f] of sections) {
+    try {
+      const r = await f();
+      // The corpus runner reports a case's compile error as its failure instead of throwing.
+      for (const c of r?.failures ?? []) if (/not prepared|cuda compile|internal error/.test(c.detail)) stopped.push(`${key}/${c.name}: ${c.detail}`);
+      for (const [name, x] of Object.entries(key === 'examples' ? r : {})) if (x.error) stopped.push(`${key}/${name}: ${x.error}`);
+    } catch (e) { stopped.push(`${key}: ${errText(e)}`); }
+  }
+  const seen = new Map();
+  for (const k of kernelRequests()) {
+    const id = `${k.kernel}(${k.signature})`;
+    // A kernel found once is found: later requests of the same specialisation come from the cache anyway.
+    if (!seen.has(id) || k.origin === 'missing') seen.set(id, k.origin);
+  }
+  const list = [...seen].map(([id, origin]) => ({ kernel: id, origin }));
+  const kernels = {
+    count: list.length,
+    cache: list.filter((k) => k.origin === 'cache').length,
+    compiled: list.filter((k) => k.origin === 'compiled').length,
+    missing: list.filter((k) => k.origin === 'missing').map((k) => k.kernel),
+    stopped,
+    list,
+  };
+  console.log(`  kernels: ${kernels.count} (${kernels.cache} from the PTX cache, ${kernels.compiled} compiled now, ${kernels.missing.length} not prepared${kernels.missing.length ? `: ${kernels.missing.join(', ')}` : ''})`);
+  for (const s of stopped) console.log(`  stopped: ${s.slice(0, 300)}`);
+  const out = { ...entry, compileOnly: true, kernels };
+  if (dryRun) {
+    // ptxas on the throughput kernels' PTX, as where cuda is not available at all.
+    try { out.ptx = await cudaPtxOnly(); } catch (e) { out.ptx = { error: errText(e) }; }
+    console.log(`  ptx: ${JSON.stringify(out.ptx)}`);
+  }
+  return out;
+}
 
 function markdown(rep) {
   const f = (x, d = 1) => (typeof x === 'number' ? x.toFixed(d) : 'n/a');
   const lines = [`# GPU run ${rep.date.slice(0, 10)} (${gpuName})`, '', `node ${rep.node}; arrays of 2^${rep.log2n} f32${rep.quick ? ' (--quick)' : ''}. Made by \`bench/gpu/run.mjs\`.`, ''];
   lines.push('| | ' + targets.join(' | ') + ' |', '|---|' + targets.map(() => '---').join('|') + '|');
-  const row = (name, get) => lines.push(`| ${name} | ${targets.map((t) => { const e = rep.targets[t]; if (e?.skipped) return name === 'device' ? `skipped: ${e.skipped.slice(0, 120)}${e.ptx ? ` (PTX only: ${e.ptx.error ?? `${e.ptx.kernels} kernels, ptxas ${e.ptx.ptxas}`})` : ''}` : '—'; try { return get(e); } catch { return 'n/a'; } }).join(' | ')} |`);
+  const row = (name, get) => lines.push(`| ${name} | ${targets.map((t) => { const e = rep.targets[t]; if (e?.compileOnly) return name === 'device' ? `${e.device}: ${e.kernels.count} kernels, ${e.kernels.cache} from the PTX cache, ${e.kernels.compiled} compiled, ${e.kernels.missing.length} not prepared` : '—'; if (e?.skipped) return name === 'device' ? `skipped: ${e.skipped.slice(0, 120)}${e.ptx ? ` (PTX only: ${e.ptx.error ?? `${e.ptx.kernels} kernels, ptxas ${e.ptx.ptxas}`})` : ''}` : '—'; try { return get(e); } catch { return 'n/a'; } }).join(' | ')} |`);
   row('device', (e) => e.adapter ?? e.device);
   row('corpus vs sim', (e) => e.corpus.error ?? `${e.corpus.cases - e.corpus.failed}/${e.corpus.cases} ok (${e.corpus.refused} of them refused as the contract asks)${e.corpus.failed ? ` (failed: ${e.corpus.failures.map((c) => c.name).join(', ')})` : ''}`);
   row('random: states, uniforms bit-identical', (e) => e.random.error ?? `${e.random.bitIdentical ? 'yes' : 'NO'} (${e.random.draws} draws; normals within ${e.random.normalF32MaxRelErr.toExponential(1)})`);

@@ -3,21 +3,34 @@
 # installed (the device-to-device copy ceiling and the same kernels at the same
 # size), then correctness and throughput of 'cuda' and 'webgpu'
 # (bench/gpu/run.mjs, which sets numba's figures beside its own); results in
-# bench/results/<gpu>-<date>.{json,md} (and $OUT when set).
+# bench/results/<gpu>-<date>.{json,md} (and $OUT when set). bench/gpu/README.md
+# has the whole procedure.
 #   bench/gpu/run.sh [--quick] [other run.mjs options]
 #   bench/gpu/run.sh --dry-run    every step at tiny sizes, results in a temporary
 #                                 folder: checks the script where there is no GPU
-# Needs this checkout with node_modules and a build (`npx tsc -b`), and node >= 20
-# (else the one bench/cuda/prepare.mjs packed in .carry/cuda/node.xz).
-# cuda compiles kernels with LLVM 14 (llvm-bindings): where it is missing, the
-# corpus can come from a PTX cache prepared elsewhere (node bench/cuda/prepare.mjs;
-# .carry/cuda/cache is used when present), and the sections whose kernels
-# are compiled at run time (random, throughput, reduce) report the compile error
-# in the results while the rest runs. WebGPU on a GPU needs the
+#                                 (cuda compile-only there: from the prepared PTX
+#                                 with LLVM forbidden when .carry/cuda/cache exists)
+#   bench/gpu/run.sh --check-ptx [--quick]   no GPU needed: every cuda kernel the
+#                                 run of that size launches must be in the prepared
+#                                 PTX cache (compile-only, LLVM forbidden); exit 1 if not
+# On a fresh machine it needs this checkout and what `node bench/cuda/prepare.mjs`
+# packed in .carry/ (carried there): Node (cuda/node.xz, used when no node >= 20),
+# the runtime packages (nm/, copied to node_modules when that is missing), the
+# builds (dist/, copied to packages/*/dist when missing) and the PTX of every
+# cuda kernel (cuda/cache, read through NUMBAT_CUDA_PTX_DIR). Without LLVM there
+# (no llvm-bindings), compiling is forbidden (NUMBAT_CUDA_NO_LLVM=1): a kernel that
+# was not prepared is an error naming it and its signature. WebGPU on a GPU needs the
 # Vulkan loader: Debian packages unpacked from .gl/*.deb are installed first
 # when present (see docs/backends/webgpu.md).
 set -u
 cd "$(dirname "$0")/../.."
+check=0
+for a in "$@"; do [ "$a" = --check-ptx ] && check=1; done
+# The packages and builds prepare.mjs packed, where this checkout has none.
+[ -d node_modules ] || { [ -d .carry/nm ] && cp -a .carry/nm node_modules; }
+for p in core cpu cuda llvm webgpu; do
+  [ -d packages/$p/dist ] || { [ -d .carry/dist/$p ] && cp -a .carry/dist/$p packages/$p/dist; }
+done
 if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
   # The Node binary bench/cuda/prepare.mjs packed, where it was carried here.
   if [ -f .carry/cuda/node.xz ]; then
@@ -28,8 +41,18 @@ if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split("."
     echo "bench/gpu/run.sh: node >= 20 is needed (or .carry/cuda/node.xz from bench/cuda/prepare.mjs)" >&2; exit 1
   fi
 fi
-# The ahead-of-time PTX (bench/cuda/prepare.mjs), for a machine without LLVM.
-if [ -d .carry/cuda/cache ] && [ -z "${NUMBAT_CACHE_DIR:-}" ]; then export NUMBAT_CACHE_DIR=$PWD/.carry/cuda/cache; fi
+# The ahead-of-time PTX (bench/cuda/prepare.mjs): every kernel is looked up there first.
+if [ -d .carry/cuda/cache ] && [ -z "${NUMBAT_CUDA_PTX_DIR:-}" ]; then export NUMBAT_CUDA_PTX_DIR=$PWD/.carry/cuda/cache; fi
+# No LLVM here: a kernel missing from that cache is an error naming it, not an attempt to load LLVM.
+[ -d node_modules/llvm-bindings ] || export NUMBAT_CUDA_NO_LLVM=1
+if [ $check = 1 ]; then
+  [ -n "${NUMBAT_CUDA_PTX_DIR:-}" ] || { echo "bench/gpu/run.sh --check-ptx: no prepared PTX (.carry/cuda/cache): run node bench/cuda/prepare.mjs" >&2; exit 1; }
+  args=(); for a in "$@"; do [ "$a" = --check-ptx ] || args+=("$a"); done
+  tmp=$(mktemp -d)
+  # An empty writable cache: only the prepared one can answer.
+  NUMBAT_CACHE_DIR=$tmp/cache NUMBAT_CUDA_NO_LLVM=1 node bench/gpu/run.mjs --compile-only --out "$tmp" ${args[@]+"${args[@]}"}
+  rc=$?; rm -rf "$tmp"; exit $rc
+fi
 if [ -d .gl ] && ! ldconfig -p 2>/dev/null | grep -q libvulkan.so.1; then
   for f in .gl/*.deb; do dpkg -x "$f" /; done; ldconfig
 fi
@@ -47,6 +70,12 @@ for a in "$@"; do
   prev=$a
 done
 results=bench/results; [ $dry = 1 ] && results=${TMPDIR:-/tmp}/numbat-gpu-dry-run
+# A dry run without a GPU: cuda compile-only, so that every kernel is compiled or found (with LLVM
+# forbidden when prepared PTX is there; an empty writable cache then, so only that one can answer).
+if [ $dry = 1 ] && ! nvidia-smi -L >/dev/null 2>&1; then
+  export NUMBAT_CUDA_COMPILE_ONLY=1
+  if [ -n "${NUMBAT_CUDA_PTX_DIR:-}" ]; then export NUMBAT_CUDA_NO_LLVM=1 NUMBAT_CACHE_DIR=$(mktemp -d); fi
+fi
 mkdir -p "$results"
 numba=()
 if python3 -c 'import numba_cuda' 2>/dev/null && command -v nvidia-smi >/dev/null; then

@@ -5,12 +5,13 @@
 // runs kernels without LLVM installed.
 
 import { CompileError } from '@numbat/core';
-import type { Backend, CompiledKernel, CompileOptions, ElemType, KernelIR, LaunchArg, LaunchDims, TypedArray } from '@numbat/core';
+import type { Backend, BackendStreams, CompiledKernel, CompileOptions, ElemType, KernelIR, LaunchArg, LaunchDims, TypedArray } from '@numbat/core';
 import { StagedCompiler, type StagedKernel } from '@numbat/llvm';
 import type { CudaPlan } from './codegen/abi.js';
 import type { CudaCompileState } from './codegen/compile.js';
 import { defaultArch, loadableArchs } from './codegen/target.js';
 import { aotOutDir, cache, cacheDir, entryKey } from './runtime/cache.js';
+import { COMPILE_ONLY_DEVICE, COMPILE_ONLY_GRID_STRIDE_BLOCKS, compileOnly, llvmForbidden, noteKernel, notPrepared, PlaceholderBuffer, placeholderStreams } from './runtime/compile-only.js';
 import { describeDevice, gpu, gridStrideBlocks, probeGpu } from './runtime/device.js';
 import { Launcher } from './runtime/launcher.js';
 import { allocBuffer, DeviceBuffer, download, freeBuffer, upload } from './runtime/memory.js';
@@ -33,9 +34,9 @@ export function compileRecords(): readonly CompileRecord[] {
   return compiler.compileRecords() as readonly CompileRecord[];
 }
 
-/** The arch to compile for: NUMBAT_CUDA_ARCH, else the GPU's (capped at sm_86), else sm_86. */
+/** The arch to compile for: NUMBAT_CUDA_ARCH, else the GPU's (capped at sm_86), else sm_86 (always without a GPU in compile-only mode). */
 export function targetArch(): string {
-  if (process.env.NUMBAT_CUDA_ARCH) return defaultArch();
+  if (process.env.NUMBAT_CUDA_ARCH || compileOnly()) return defaultArch();
   const p = probeGpu();
   return p.ok ? p.device.arch : defaultArch();
 }
@@ -44,25 +45,29 @@ async function compileKernel(ir: KernelIR, opts: CompileOptions): Promise<CudaKe
   const arch = targetArch();
   // An ahead-of-time run (NUMBAT_CUDA_AOT_OUT) always compiles, so every kernel lands in its directory.
   const aot = aotOutDir();
-  const lookup = (opts.cache || process.env.NUMBAT_CUDA_PTX_DIR) && !aot ? loadableArchs(arch).map((a) => entryKey(opts.cacheKey, a)) : [];
-  const dirs = [...(opts.cache ? [cacheDir()] : []), ...(aot ? [aot] : [])];
+  // Compile-only mode caches every kernel: it exists to prepare them (runtime/compile-only.ts).
+  const useCache = opts.cache || compileOnly();
+  const lookup = (useCache || process.env.NUMBAT_CUDA_PTX_DIR || llvmForbidden()) && !aot ? loadableArchs(arch).map((a) => entryKey(opts.cacheKey, a)) : [];
+  const dirs = [...(useCache ? [cacheDir()] : []), ...(aot ? [aot] : [])];
   let loaded = false;
   try {
     const out = await compiler.compile<CudaCompileState>({
       ir, lookup, describe: { arch },
       store: { key: entryKey(opts.cacheKey, arch), dirs },
       pipeline: async () => {
+        if (llvmForbidden()) throw notPrepared(ir);
         const { CUDA_STAGES, cudaCompileState } = await import('./codegen/compile.js');
         loaded = true;
         return {
           stages: CUDA_STAGES,
-          state: cudaCompileState(ir, { boundscheck: opts.boundscheck, fastmath: opts.fastmath, arch, cacheDir: opts.cache ? cacheDir() : undefined, printTexts: dirs.length > 0 }),
+          state: cudaCompileState(ir, { boundscheck: opts.boundscheck, fastmath: opts.fastmath, arch, cacheDir: useCache ? cacheDir() : undefined, printTexts: dirs.length > 0 }),
           plan: (s) => s.built!.plan,
           payload: (s) => Buffer.from(s.ptx!, 'utf8'),
           dispose: (s) => s.nm?.dispose(),
         };
       },
     });
+    noteKernel(ir, out.origin);
     if (out.origin === 'cache') return { ir, plan: out.plan, ptx: out.hit.payload.toString('utf8'), origin: 'cache', timings: out.timings, cacheEntry: out.cacheEntry };
     return { ir, plan: out.plan, ptx: out.state.ptx!, origin: 'compiled', timings: out.timings, texts: out.texts, cacheEntry: out.cacheEntry };
   } catch (e) {
@@ -88,30 +93,37 @@ function launcherOf(k: CudaKernel): Launcher {
   return k.launcher;
 }
 
+// core's cuda.stream()/cuda.event() on a GPU: driver streams and events.
+const gpuStreams: BackendStreams = {
+  createStream: () => new Stream(),
+  synchronizeStream: (s) => (s as Stream).synchronize(),
+  destroyStream: (s) => (s as Stream).destroy(),
+  createEvent: (timing) => new Event(timing),
+  recordEvent: (ev, s) => { (ev as Event).record(s as Stream | undefined); },
+  synchronizeEvent: (ev) => (ev as Event).synchronize(),
+  queryEvent: (ev) => (ev as Event).query(),
+  elapsedMs: (a, b) => (a as Event).elapsedTime(b as Event),
+  destroyEvent: (ev) => (ev as Event).destroy(),
+};
+
 export const backend: Backend = {
   target: 'cuda',
   caps: { f64: true, gridSync: true, fences: true, warp: 'native', i64: 'native', atomics64: true, vectorLoads: true, native: ['math-erf-gamma'] },
   stages: STAGES,
 
-  // core's cuda.stream()/cuda.event() map onto driver streams and events.
-  streams: {
-    createStream: () => new Stream(),
-    synchronizeStream: (s) => (s as Stream).synchronize(),
-    destroyStream: (s) => (s as Stream).destroy(),
-    createEvent: (timing) => new Event(timing),
-    recordEvent: (ev, s) => { (ev as Event).record(s as Stream | undefined); },
-    synchronizeEvent: (ev) => (ev as Event).synchronize(),
-    queryEvent: (ev) => (ev as Event).query(),
-    elapsedMs: (a, b) => (a as Event).elapsedTime(b as Event),
-    destroyEvent: (ev) => (ev as Event).destroy(),
+  // Placeholders in compile-only mode (nothing runs).
+  get streams() {
+    return compileOnly() ? placeholderStreams : gpuStreams;
   },
 
   async available() {
+    if (compileOnly()) return { ok: true, device: COMPILE_ONLY_DEVICE, hardware: false, gridStrideBlocks: COMPILE_ONLY_GRID_STRIDE_BLOCKS };
     const p = probeGpu();
     return p.ok ? { ok: true, device: describeDevice(p.device), hardware: true, gridStrideBlocks: gridStrideBlocks(p.device) } : { ok: false, reason: p.reason };
   },
 
   async details() {
+    if (compileOnly()) return { compileOnly: true, ptxArch: targetArch(), cacheDir: cacheDir() };
     const p = probeGpu();
     if (!p.ok) return {};
     const d = p.device;
@@ -138,17 +150,18 @@ export const backend: Backend = {
   },
 
   async launch(kernel: CompiledKernel, dims: LaunchDims, args: LaunchArg[]) {
+    if (compileOnly()) return; // compiled when specialised; nothing runs
     launcherOf(kernel as CudaKernel).launch(dims, args);
   },
 
   async alloc(elem: ElemType, length: number) {
-    return allocBuffer(gpu(), elem, length, true);
+    return compileOnly() ? new PlaceholderBuffer(elem, length) : allocBuffer(gpu(), elem, length, true);
   },
   async upload(buffer: unknown, data: TypedArray) {
-    upload(gpu(), buffer, data);
+    if (!compileOnly()) upload(gpu(), buffer, data);
   },
   async download(buffer: unknown, into: TypedArray) {
-    download(gpu(), buffer, into);
+    if (!compileOnly()) download(gpu(), buffer, into);
   },
   free(buffer: unknown) {
     if (buffer instanceof DeviceBuffer) freeBuffer(gpu(), buffer);
@@ -156,6 +169,7 @@ export const backend: Backend = {
 };
 
 export { stream, event, Stream, Event } from './runtime/stream.js';
+export { kernelRequests, type KernelRequest } from './runtime/compile-only.js';
 export { DeviceBuffer } from './runtime/memory.js';
 export { CudaError } from './driver/errors.js';
 export { CUDA_MATH } from './codegen/math.js';
