@@ -17,4 +17,19 @@ describe('kernel defined in another module', () => {
     expect(ia).toBe(ib);
     expect(ia).toMatch(/; line 3\b/); // `if (i < n)` is the function's third line
   });
+
+  it('is not taken for a look-alike function of the calling file', async () => {
+    // Same shape, other name and lines: token alignment once settled on it, so the
+    // kernel got this file's lines (a wrong line in errors, a cache key tied to this file).
+    const k = cuda.jit(scaleElsewhere, { target: 'sim' });
+    const ir = await irOf(k);
+    expect(ir).toMatch(/; line 3\b/);
+    expect(ir).not.toMatch(/; line (2[0-9]|3[0-9])\b/);
+  });
 });
+
+// A look-alike of scaleElsewhere (never jitted).
+export function scaleHere(a: Float64Array, n: number) {
+  const i = cuda.grid(1);
+  if (i < n) a[i] = a[i] * 3;
+}

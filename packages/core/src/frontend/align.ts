@@ -72,8 +72,13 @@ export function findStart(printed: Token[], file: Token[], nearLine: number | un
   // A token absent from the file (a transpiler's `__vite_ssr_import_1__`) can never align: it weighs nothing.
   const weight = (t: string) => { const f = freq.get(t); return f ? 1 + 20 / f : 0; };
   const total = printed.reduce((a, t) => a + weight(t.text), 0);
+  // A named function is only ever at its own name: a look-alike of another name in the
+  // caller's file (same shape, same parameters) must not be taken for it. Transpilers
+  // rename a shadowed function by appending a number (`firstNeg` prints as `firstNeg2`).
+  const name = functionName(printed)?.replace(/\d+$/, '');
   for (let i = 0; i < file.length; i++) {
     if (file[i].text !== printed[0].text) continue;
+    if (name !== undefined && functionName(file.slice(i, i + 4))?.replace(/\d+$/, '') !== name) continue;
     const m = align(printed, file, i, 12);
     let score = 0, prev = i - 1;
     m.forEach((x, k) => { if (x >= 0) { score += weight(printed[k].text) - 0.3 * (x - prev - 1); prev = x; } });
@@ -81,4 +86,15 @@ export function findStart(printed: Token[], file: Token[], nearLine: number | un
     if (score > bestScore || (score === bestScore && dist < bestDist)) { best = i; bestScore = score; bestDist = dist; }
   }
   return bestScore >= total * 0.3 ? best : undefined;
+}
+
+/** The name after a leading `function` (or `async function`, `function*`), if the tokens start so. */
+function functionName(tokens: Token[]): string | undefined {
+  let k = 0;
+  if (tokens[k]?.text === 'async') k++;
+  if (tokens[k]?.text !== 'function') return undefined;
+  k++;
+  if (tokens[k]?.text === '*') k++;
+  const t = tokens[k]?.text;
+  return t !== undefined && /^[A-Za-z_$][\w$]*$/.test(t) ? t : undefined;
 }
