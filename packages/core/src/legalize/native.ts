@@ -23,6 +23,10 @@ export const NATIVE_OPS = [
    * always come from the target (a target without f64 refuses them with the rest of f64).
    */
   'math-erf-gamma',
+  /** Float `%` is JS's exact fmod (x % ±Infinity is x, no fused or rounded quotient). Without it: a call of the target's exact fmod library function (the hidden Math entry `fmod`). */
+  'float-rem',
+  /** cuda.umulhi: the high word of the 64-bit u32 product in one instruction (a 64-bit multiply). Without it: 16-bit pieces in u32 arithmetic. */
+  'umulhi',
 ] as const;
 export type NativeOp = (typeof NATIVE_OPS)[number];
 

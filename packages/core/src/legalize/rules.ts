@@ -26,6 +26,8 @@ export function legalRule(native: ReadonlySet<NativeOp>): Rule {
         if (int && (e.op === 'truncdiv' || e.op === 'floordiv' || e.op === 'rem') && lacks('int-division')) return intDivision(e, cx);
         if (int && (e.op === 'shl' || e.op === 'shr' || e.op === 'ushr') && lacks('shift-count')) return shiftCount(e);
         if (isFloat(e.opType) && (e.op === 'min' || e.op === 'max') && lacks('float-minmax')) return floatMinMax(e, cx);
+        // JS float `%` is the exact fmod: the target's library function where its own `%` is not exact.
+        if (isFloat(e.opType) && e.op === 'rem' && lacks('float-rem')) return new Build(e.loc).math('fmod', e.opType, e.a, e.b);
         return undefined;
       }
       case 'convert': {
@@ -36,6 +38,7 @@ export function legalRule(native: ReadonlySet<NativeOp>): Rule {
       }
       case 'math': {
         if (!isFloat(e.type) && e.fn === 'sign' && lacks('math-sign')) return intSign(e, cx);
+        if (e.fn === 'umulhi' && lacks('umulhi')) return umulhi(e, cx);
         if (!isFloat(e.type)) return undefined;
         if (e.fn === 'round' && lacks('math-round')) return round(e, cx);
         if (e.fn === 'sign' && lacks('math-sign')) return floatSign(e, cx);
@@ -163,6 +166,28 @@ function intSign(e: MathCall, cx: RewriteContext): Expr {
   const x = cx.share(e.args[0]);
   if (t === 'u32') return B.sel(B.bin('ne', t, x, B.k(t, 0)), B.k(t, 1), B.k(t, 0));
   return B.sel(B.bin('gt', t, x, B.k(t, 0)), B.k(t, 1), B.sel(B.bin('lt', t, x, B.k(t, 0)), B.k(t, -1), B.k(t, 0)));
+}
+
+/**
+ * cuda.umulhi without a 64-bit product: x = xh * 2^16 + xl and y likewise; the four
+ * 16x16-bit products are exact in u32 and the carries out of the low word are
+ * summed in `mid` (at most 3 * (2^16 - 1), no overflow).
+ */
+function umulhi(e: MathCall, cx: RewriteContext): Expr {
+  const B = new Build(e.loc), u = 'u32' as const;
+  const hi = (v: Expr): Expr => B.bin('ushr', u, v, B.k(u, 16));
+  // v & 0xffff (`and` is an i32 operation): v - (v >>> 16) * 2^16.
+  const lo = (v: Expr, h: Expr): Expr => B.bin('sub', u, v, B.bin('mul', u, h, B.k(u, 65536)));
+  const halves = (v: Expr): [Expr, Expr] => {
+    const s = cx.share(v), h = cx.share(hi(s));
+    return [h, cx.share(lo(s, h))];
+  };
+  const [xh, xl] = halves(e.args[0]), [yh, yl] = halves(e.args[1]);
+  const lh = cx.share(B.bin('mul', u, xl, yh)), hl = cx.share(B.bin('mul', u, xh, yl));
+  const lhHi = cx.share(hi(lh)), hlHi = cx.share(hi(hl));
+  const mid = B.bin('add', u, B.bin('add', u, hi(B.bin('mul', u, xl, yl)), lo(lh, lhHi)), lo(hl, hlHi));
+  const sum = (...xs: Expr[]): Expr => xs.reduce((a, b) => B.bin('add', u, a, b));
+  return sum(B.bin('mul', u, xh, yh), lhHi, hlHi, hi(mid));
 }
 
 /** JS Math.pow differs from C's pow: x ** NaN is NaN even for x = 1, and (±1) ** ±Infinity is NaN. */

@@ -1126,7 +1126,8 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
       case 'mul': return `(${a} * ${b})`;
       case 'div': return `(${a} / ${b})`;
       // Integer divisors are never 0 or (signed) -1 here, shift counts are in [0, 31]: legalisation (core) made them so.
-      case 'rem': return int ? `(${a} % ${b})` : h('nb_fmod');
+      // A float `%` arrives as a call of nb_fmod (core's 'float-rem' rule: WGSL's `%` is inexact).
+      case 'rem': return int ? `(${a} % ${b})` : this.fail('operator', 'numbat internal error: a float % reached the WGSL emitter (legalisation writes it as fmod)');
       case 'truncdiv': return `(${a} / ${b})`;
       case 'floordiv': return this.fail('operator', 'numbat internal error: floordiv reached the WGSL emitter (legalisation writes it as truncdiv)');
       case 'and': return `(${a} & ${b})`;

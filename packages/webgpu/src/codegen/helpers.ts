@@ -217,7 +217,9 @@ fn nb_bits32(p: array<u32, 7>, at: u32) -> u32 {
   return select(b, a, a > b);
 }`,
   },
-  // cuda.umulhi: WGSL has no 64-bit product; four 16x16-bit products are exact in u32.
+  // The high word of a 32x32-bit product for nb_reduce_big's internal arithmetic only
+  // (a user's cuda.umulhi arrives as u32 IR: core's 'umulhi' rule). Four 16x16-bit
+  // products are exact in u32.
   nb_umulhi: {
     code: `fn nb_umulhi(a: u32, b: u32) -> u32 {
   let al = a & 0xffffu; let ah = a >> 16u; let bl = b & 0xffffu; let bh = b >> 16u;
