@@ -96,3 +96,65 @@ describe('legalisation: float %', () => {
     expect(printIR(legalize(rem))).not.toContain('fmod');
   });
 });
+
+describe('legalisation: float atomic min/max', () => {
+  const VALUES = [0, -0, 1, -1, 2.5, -2.5, NaN, Infinity, -Infinity, 1e-45, 3e38];
+  /** old[i] = atomic op(acc[i], v[i]): one thread per (accumulator, operand) pair. */
+  const atomicKernel = (op: AtomicOp, t: 'f32' | 'f64', asStatement: boolean): KernelIR => {
+    const atomic: Expr = { kind: 'atomic', op, array: { space: 'global', param: 0 }, index: tid, value: load(1, t), type: t };
+    const body: Stmt[] = asStatement ? [{ kind: 'expr', expr: atomic }]
+      : [{ kind: 'assign', local: 0, value: atomic }, { kind: 'store', array: { space: 'global', param: 2 }, index: tid, value: { kind: 'local', id: 0, type: t } }];
+    const ir = kernel(`atomic_${op}_${t}`, [t, t, t], body, [t]);
+    ir.params[0].atomic = true; ir.params[0].written = true;
+    return ir;
+  };
+  for (const t of ['f32', 'f64'] as const) {
+    for (const op of ['min', 'max'] as const) {
+      it(`${op} on ${t}: a cas loop with the old element and Math.${op}'s result (NaN, ±0, ±Infinity)`, async () => {
+        const [acc, v] = pairs(VALUES, VALUES);
+        const legal = await agree(atomicKernel(op, t, false), [acc, v, acc.map(() => 0)]);
+        const atomics = exprs(legal).filter((e) => e.kind === 'atomic');
+        expect(atomics.map((e) => e.kind === 'atomic' && e.op)).toEqual(['cas']);
+        // with float-minmax lacking too, the loop's min/max is selects
+        expect(exprs(legal).some((e) => e.kind === 'binary' && (e.op === 'min' || e.op === 'max'))).toBe(false);
+        expect(exprs(legalize(atomicKernel(op, t, false), ['float-minmax'])).some((e) => e.kind === 'binary' && e.op === op)).toBe(true);
+        expect(printIR(legalize(atomicKernel(op, t, false), ['atomic-float-minmax']))).toBe(printIR(atomicKernel(op, t, false)));
+      });
+    }
+  }
+  it('as a statement of its own (result unused) leaves only the loop', async () => {
+    const [acc, v] = pairs(VALUES, VALUES);
+    const legal = await agree(atomicKernel('max', 'f32', true), [acc, v, acc.map(() => 0)]);
+    expect(legal.body.map((s) => s.kind)).toEqual(['assign', 'assign', 'loop']); // v = b[i]; o = acc[i]; the loop
+  });
+  it('every thread on one element: the maximum, and each thread sees an earlier value', async () => {
+    // acc[0] = max over all threads of v[i]; out[i] = the old value thread i saw.
+    const t = 'f32';
+    const atomic: Expr = { kind: 'atomic', op: 'max', array: { space: 'global', param: 0 }, index: { kind: 'const', type: 'i32', value: 0 }, value: load(1, t), type: t };
+    const ir = kernel('atomic_max_one', [t, t, t], [{ kind: 'store', array: { space: 'global', param: 2 }, index: tid, value: atomic }]);
+    ir.params[0].atomic = true; ir.params[0].written = true;
+    const v = [3, -0, 7, 0, 2, 9.5, -1, 9.5];
+    await agree(ir, [[-Infinity], v, v.map(() => 0)], v.length);
+    const [acc] = await runSim(legalize(ir), [[-Infinity], v, v.map(() => 0)], v.length);
+    expect(acc[0]).toBe(9.5);
+  });
+});
+
+describe('legalisation: 8/16-bit stores', () => {
+  const INTS = [0, 1, -1, 127, 128, -128, -129, 255, 256, 32767, 32768, -32768, -32769, 65535, 65536, 2147483647, -2147483648, 0x12345678];
+  for (const elem of ['i8', 'u8', 'i16', 'u16'] as const) {
+    it(`a store into ${elem} gets its value wrapped into the element's range (i32 shifts or a mask) without narrow-store`, async () => {
+      // out[i] = a[i] + b[i], out an ${elem} array.
+      const ir = kernel(`store_${elem}`, ['i32', 'i32', elem], [{ kind: 'store', array: { space: 'global', param: 2 }, index: tid, value: bin('add', 'i32', load(0, 'i32'), load(1, 'i32')) }]);
+      const legal = await agree(ir, [INTS, INTS.map((x, k) => (k % 3) - 1), INTS.map(() => 0)]);
+      const store = legal.body[legal.body.length - 1] as Stmt & { kind: 'store' };
+      expect(printIR(legal)).toMatch(elem.startsWith('u') ? /and\.i32\(add\.i32\(.*\), 255|and\.i32\(add\.i32\(.*\), 65535/ : /shr\.i32\(shl\.i32\(add\.i32\(/);
+      expect(store.value.kind).toBe('binary');
+      expect(printIR(legalize(ir, ['narrow-store']))).toBe(printIR(ir));
+    });
+  }
+  it('leaves 32-bit and float stores alone', () => {
+    const ir = elementwise('plain', 'i32', (x, y) => bin('add', 'i32', x, y));
+    expect(printIR(legalize(ir))).toBe(printIR(ir));
+  });
+});

@@ -90,7 +90,7 @@ function launcherOf(k: CudaKernel): Launcher {
 
 export const backend: Backend = {
   target: 'cuda',
-  caps: { f64: true, gridSync: true, fences: true, warp: 'native', i64: 'native', atomics64: true, vectorLoads: true, native: ['math-erf-gamma', 'umulhi'] },
+  caps: { f64: true, gridSync: true, fences: true, warp: 'native', i64: 'native', atomics64: true, vectorLoads: true, native: ['math-erf-gamma', 'umulhi', 'narrow-store'] },
   stages: STAGES,
 
   // core's cuda.stream()/cuda.event() map onto driver streams and events.

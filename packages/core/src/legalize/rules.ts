@@ -7,8 +7,8 @@
 // of values in [0, 2^32), Math.floor/trunc/abs and C's pow (and, for the f32
 // erf/gamma library, ldexp, frexp and copysign).
 
-import type { Expr } from '../ir/nodes.js';
-import { isFloat } from '../types.js';
+import type { Expr, Stmt } from '../ir/nodes.js';
+import { isFloat, type ElemType } from '../types.js';
 import type { NativeOp } from './native.js';
 import type { RewriteContext, Rule } from './rewrite.js';
 import { Build } from './build.js';
@@ -19,7 +19,7 @@ const INT_MIN = -2147483648;
 
 export function legalRule(native: ReadonlySet<NativeOp>): Rule {
   const lacks = (op: NativeOp): boolean => !native.has(op);
-  return (e, cx) => {
+  const rule: Rule = (e, cx) => {
     switch (e.kind) {
       case 'binary': {
         const int = e.opType === 'i32' || e.opType === 'u32';
@@ -48,14 +48,33 @@ export function legalRule(native: ReadonlySet<NativeOp>): Rule {
         }
         return undefined;
       }
+      case 'atomic': {
+        if (isFloat(e.type) && (e.op === 'min' || e.op === 'max') && lacks('atomic-float-minmax')) return atomicFloatMinMax(e, cx, lacks('float-minmax'));
+        return undefined;
+      }
       default: return undefined;
     }
   };
+  if (lacks('narrow-store')) rule.storeValue = narrowStoreValue;
+  return rule;
+}
+
+/** ToInt8/ToUint8/ToInt16/ToUint16 of the i32 a store writes into an 8/16-bit array: the element's value. */
+function narrowStoreValue(v: Expr, elem: ElemType): Expr | undefined {
+  const B = new Build(v.loc), k = (n: number): Expr => B.k('i32', n);
+  switch (elem) {
+    case 'i8': return B.bin('shr', 'i32', B.bin('shl', 'i32', v, k(24)), k(24));
+    case 'i16': return B.bin('shr', 'i32', B.bin('shl', 'i32', v, k(16)), k(16));
+    case 'u8': return B.bin('and', 'i32', v, k(0xff));
+    case 'u16': return B.bin('and', 'i32', v, k(0xffff));
+    default: return undefined;
+  }
 }
 
 type Binary = Expr & { kind: 'binary' };
 type Convert = Expr & { kind: 'convert' };
 type MathCall = Expr & { kind: 'math' };
+type Atomic = Expr & { kind: 'atomic' };
 
 /**
  * JS integer division and remainder: x / 0 and x % 0 give 0, INT_MIN / -1 wraps
@@ -116,6 +135,40 @@ function floatMinMax(e: Binary, cx: RewriteContext): Expr {
   const sameNonzero = B.both(B.bin('eq', t, a, b), B.bin('ne', t, a, B.k(t, 0)));
   const zerosOrNaN = e.op === 'max' ? B.bin('add', t, a, b) : B.un('neg', B.bin('sub', t, B.un('neg', a), b));
   return B.sel(B.bin(first, t, a, b), a, B.sel(B.bin(second, t, a, b), b, B.sel(sameNonzero, a, zerosOrNaN)));
+}
+
+/**
+ * Atomic Math.min/max on a float element as a compare-and-swap loop over the
+ * target's float `cas` (which compares values, as JS's === does):
+ *
+ *   o = a[i]; loop { n = min(o, v); if (n is o: Object.is) break;
+ *                    g = cas(a[i], o, n); ok = g == o; o = g; if (ok) break }
+ *
+ * and the old element is o. A NaN in memory never reaches the cas (min(NaN, v) is
+ * NaN, the same value), so the loop ends. A cas that succeeds on a zero of the other
+ * sign (g = -0, o = +0 or the reverse) writes the right value: min/max of the two
+ * zeros with v differ only when v is a zero that leaves o as it is, and then the
+ * loop has already stopped.
+ */
+function atomicFloatMinMax(e: Atomic, cx: RewriteContext, legaliseMinMax: boolean): Expr {
+  const t = e.type, B = new Build(e.loc);
+  const index = cx.share(e.index), v = cx.share(e.value);
+  const o = cx.fresh(t), n = cx.fresh(t), g = cx.fresh(t), ok = cx.fresh('bool');
+  const set = (l: Expr & { kind: 'local' }, value: Expr): Stmt => ({ kind: 'assign', local: l.id, value, loc: e.loc });
+  const exit = (c: Expr): Stmt => ({ kind: 'if', cond: c, then: [{ kind: 'break', loc: e.loc }], else: [], loc: e.loc });
+  // o and v are leaves: the min/max rule below needs no statements of its own.
+  const m = B.bin(e.op === 'min' ? 'min' : 'max', t, o, v) as Binary;
+  const next = legaliseMinMax ? floatMinMax(m, cx) : m;
+  // Object.is(n, o): equal and, for zeros, of the same sign (1/x is ±Infinity); or both NaN.
+  const same = B.either(B.both(B.bin('eq', t, n, o), B.either(B.bin('ne', t, n, B.k(t, 0)), B.bin('eq', t, B.bin('div', t, B.k(t, 1), n), B.bin('div', t, B.k(t, 1), o)))),
+    B.both(B.isNaN(n), B.isNaN(o)));
+  const cas: Expr = { kind: 'atomic', op: 'cas', array: e.array, index, expected: o, value: n, type: t, loc: e.loc };
+  cx.before(set(o, { kind: 'load', array: e.array, index, type: t, loc: e.loc }));
+  cx.before({
+    kind: 'loop', loc: e.loc, update: [],
+    body: [set(n, next), exit(same), set(g, cas), set(ok, B.bin('eq', t, g, o)), set(o, g), exit(ok)],
+  });
+  return o;
 }
 
 /** JS truthiness of a number: not ±0 and not NaN. */
