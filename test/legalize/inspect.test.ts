@@ -31,3 +31,30 @@ describe("inspect('ir-legal')", () => {
     expect(Array.from(out)).toEqual([3, -4, 0, -2147483648]);
   });
 });
+
+describe("inspect('ir-legal'): the rows backends used to write themselves", () => {
+  function rows(a: Float32Array, u: Uint32Array, b8: Int8Array, m: Float32Array) {
+    const i = cuda.grid(1);
+    if (i >= u.length) return;
+    u[i] = cuda.umulhi(u[i], 0x9e3779b9);
+    a[i] = a[i] % 1.5;
+    b8[i] = u[i];
+    cuda.atomic.max(m, 0, a[i]);
+  }
+  const args = () => [new Float32Array([7.25, -3, 1e30, -0]), new Uint32Array([1, 0xffffffff, 12345, 0x80000000]), new Int8Array(4), new Float32Array([-Infinity])] as const;
+
+  it('shows umulhi as u32 pieces, float % as fmod, the i8 store wrapped and atomic max as a cas loop, with the simulator\'s results', async () => {
+    const bare = cuda.jit(rows, { target: 'simbare' }), sim = cuda.jit(rows, { target: 'sim' });
+    const legal = await bare.inspect('ir-legal', ...args());
+    expect(legal).not.toContain('umulhi');
+    expect(legal).toContain('math.fmod.f32(');
+    expect(legal).toMatch(/shr\.i32\(shl\.i32\(.*24:i32\), 24:i32\)/);
+    expect(legal).toMatch(/atomic\.cas/);
+    expect(legal).toMatch(/loop/);
+    expect(await sim.inspect('ir-legal', ...args())).toBe(await sim.inspect('ir', ...args()));
+    const want = args(), got = args();
+    await sim.configure(1, 4)(...want);
+    await bare.configure(1, 4)(...got);
+    got.forEach((g, k) => expect(Array.from(g as ArrayLike<number>)).toEqual(Array.from(want[k] as ArrayLike<number>)));
+  });
+});

@@ -99,6 +99,9 @@ export const MATH_DECLS = {
   ldexp: { arity: 2, rule: 'ldexp', cudaOnly: true, sim: '', ref: { fn: ldexpRef, extra: 'false', extraF32: 'true' } },
   frexpMant: { arity: 1, rule: 'float', cudaOnly: true, hidden: true, sim: '', ref: { fn: frexpRef, extra: 'false' } },
   frexpExp: { arity: 1, rule: 'exponent', cudaOnly: true, hidden: true, sim: '', ref: { fn: frexpRef, extra: 'true' } },
+  // JS's float `%` (C's fmod, exact) as a library call: legalisation writes float `rem` as this
+  // on targets that do not declare 'float-rem' native (legalize/native.ts).
+  fmod: { arity: 2, rule: 'float', cudaOnly: true, hidden: true, sim: 'a % b' },
   // Bit intrinsics (numba's cuda.popc, cuda.brev, cuda.clz, cuda.ffs; bit_count = popc), on
   // 32-bit (the ToUint32 bits) and 64-bit operands. ffs is 1-based, 0 for zero.
   popc: { arity: 1, rule: 'bits', cudaOnly: true, sim: bits(`${POPC32}(v)`, `${POPC32}(${LO}) + ${POPC32}(${HI})`) },

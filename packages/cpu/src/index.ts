@@ -112,7 +112,7 @@ export async function flushCache(): Promise<void> {
 
 export const backend: Backend = {
   target: 'cpu',
-  caps: { f64: true, gridSync: true, fences: true, warp: 'emulated', i64: 'native', atomics64: true, native: ['math-erf-gamma'] },
+  caps: { f64: true, gridSync: true, fences: true, warp: 'emulated', i64: 'native', atomics64: true, native: ['math-erf-gamma', 'float-rem', 'umulhi', 'narrow-store'] },
   stages: STAGES,
 
   async available() {

@@ -108,7 +108,7 @@ const gpuStreams: BackendStreams = {
 
 export const backend: Backend = {
   target: 'cuda',
-  caps: { f64: true, gridSync: true, fences: true, warp: 'native', i64: 'native', atomics64: true, vectorLoads: true, native: ['math-erf-gamma'] },
+  caps: { f64: true, gridSync: true, fences: true, warp: 'native', i64: 'native', atomics64: true, vectorLoads: true, native: ['math-erf-gamma', 'umulhi', 'narrow-store'] },
   stages: STAGES,
 
   // Placeholders in compile-only mode (nothing runs).

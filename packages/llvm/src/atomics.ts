@@ -3,8 +3,9 @@
 // `numbat_atomic_<op>_<elem>_p<addrspace>(ptr, value[, expected])` and the
 // target links a helper module, generated here as textual LLVM 14 IR (typed
 // pointers), whose definitions use the real instructions. Each returns the old
-// element, with the simulator's meaning: integer ops wrap, float min/max are
-// JS Math.min/max (NaN-propagating, -0 < +0), float cas compares values (===).
+// element, with the simulator's meaning: integer ops wrap, float nanmin/nanmax
+// ignore a NaN operand (numba), float cas compares values (===). Float min/max
+// (JS Math.min/max) arrive as a loop over that cas (core's legalisation).
 
 import type { AtomicOp, ElemType } from '@numbat/core';
 
@@ -115,7 +116,7 @@ export function atomicHelperIR(op: AtomicOp, elem: ElemType, addrSpace: number, 
 }
 `;
   }
-  // min / max / cas: compare-and-swap loop on the bits.
+  // nanmin / nanmax / cas: compare-and-swap loop on the bits.
   const params = op === 'cas' ? `${fp} %p, ${ft} %v, ${ft} %e` : `${fp} %p, ${ft} %v`;
   let compute: string;
   if (op === 'cas') {
@@ -124,16 +125,13 @@ export function atomicHelperIR(op: AtomicOp, elem: ElemType, addrSpace: number, 
   br i1 %same, label %try, label %done
 try:`;
   } else {
-    if (op !== 'min' && op !== 'max' && op !== 'nanmin' && op !== 'nanmax') throw new Error(`numbat internal error: atomic ${op} on ${elem}`);
-    const minish = op === 'min' || op === 'nanmin';
+    // Float Math.min/max are legalised (core's 'atomic-float-minmax' rule) into a loop over cas.
+    if (op !== 'nanmin' && op !== 'nanmax') throw new Error(`numbat internal error: atomic ${op} on ${elem}`);
+    const minish = op === 'nanmin';
     const cmp = minish ? 'olt' : 'ogt';
     const comb = minish ? 'or' : 'and';
-    // min/max: NaN if either is NaN (JS); nanmin/nanmax: a NaN operand is ignored (numba).
-    const nanCase = op === 'min' || op === 'max'
-      ? `  %nan = fcmp uno ${ft} %of, %v
-  %sum = fadd ${ft} %of, %v
-  %new = select i1 %nan, ${ft} %sum, ${ft} %r1`
-      : `  %onan = fcmp uno ${ft} %of, %of
+    // A NaN operand is ignored (numba).
+    const nanCase = `  %onan = fcmp uno ${ft} %of, %of
   %vnan = fcmp uno ${ft} %v, %v
   %r2 = select i1 %onan, ${ft} %v, ${ft} %r1
   %new = select i1 %vnan, ${ft} %of, ${ft} %r2`;

@@ -66,5 +66,6 @@ export const LIBM_MATH: MathTable = {
   ldexp: libm('ldexp'),
   frexpMant: inline,
   frexpExp: inline,
+  fmod: libm('fmod'),
   popc: inline, bit_count: inline, clz: inline, ffs: inline, brev: inline,
 };

@@ -167,7 +167,7 @@ describe('emitted WGSL', () => {
         lg_1 = nb_fmod(x_g[i_0], nb_opq(7.0f));
         lg_2 = abs(trunc(lg_1));
         lg_3 = u32(nb_opq((lg_2 - nb_opq(nb_opq((floor(nb_opq((lg_2 * nb_opq(2.3283064365386963e-10f)))) * nb_opq(4294967296.0f)))))));
-        nb_st_bytes_g(bitcast<u32>(i_0), bitcast<i32>(select(0u, select(lg_3, (0u - lg_3), (lg_1 < nb_opq(nb_opq(0.0f)))), (abs(lg_1) < nb_opq(nb_opq(nb_f32_bits(0x7f800000u)))))));
+        nb_st_bytes_g(bitcast<u32>(i_0), (bitcast<i32>(select(0u, select(lg_3, (0u - lg_3), (lg_1 < nb_opq(nb_opq(0.0f)))), (abs(lg_1) < nb_opq(nb_opq(nb_f32_bits(0x7f800000u)))))) & 255i));
       }
       "
     `);

@@ -23,6 +23,23 @@ export const NATIVE_OPS = [
    * always come from the target (a target without f64 refuses them with the rest of f64).
    */
   'math-erf-gamma',
+  /** Float `%` is JS's exact fmod (x % ±Infinity is x, no fused or rounded quotient). Without it: a call of the target's exact fmod library function (the hidden Math entry `fmod`). */
+  'float-rem',
+  /** cuda.umulhi: the high word of the 64-bit u32 product in one instruction (a 64-bit multiply). Without it: 16-bit pieces in u32 arithmetic. */
+  'umulhi',
+  /**
+   * Atomic min/max on f32/f64 with Math.min/max's meaning (NaN propagates, -0 below +0) as one
+   * target operation. Without it: a compare-and-swap loop over the target's float `cas`.
+   */
+  'atomic-float-minmax',
+  /**
+   * A store into an i8/u8/i16/u16 array keeps the value's low 8/16 bits by itself (a truncating
+   * store: ToInt8/ToUint8/ToInt16/ToUint16). Without it: the value arrives already wrapped into
+   * the element's range (i32 shifts and masks), so the target only places the bits; a load of
+   * such an element is the element's value, sign- or zero-extended by the target as its layout
+   * dictates (both are the element's value once every store is in range).
+   */
+  'narrow-store',
 ] as const;
 export type NativeOp = (typeof NATIVE_OPS)[number];
 

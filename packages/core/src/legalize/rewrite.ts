@@ -4,8 +4,8 @@
 // operand leaves no guard behind. The result is always a tree (never one node
 // reached twice), so its size stays linear in the input's.
 
-import type { Expr, KernelIR, Stmt } from '../ir/nodes.js';
-import type { ScalarType } from '../types.js';
+import type { ArrayRef, Expr, KernelIR, Stmt } from '../ir/nodes.js';
+import type { ElemType, ScalarType } from '../types.js';
 import { fold } from '../ir/fold.js';
 
 export interface RewriteContext {
@@ -18,10 +18,17 @@ export interface RewriteContext {
    * expression into an `if` (or the loop's condition into its body).
    */
   share(e: Expr): Expr;
+  /** A fresh local of type `t`, for statements the rule adds with `before`. */
+  fresh(t: ScalarType): Expr & { kind: 'local' };
+  /** Runs `s` just before the rewritten expression is evaluated (where `share`'s statements go). */
+  before(s: Stmt): void;
 }
 
 /** Returns the replacement of `e` (whose operands are already rewritten), or undefined to keep it. */
-export type Rule = (e: Expr, cx: RewriteContext) => Expr | undefined;
+export type Rule = ((e: Expr, cx: RewriteContext) => Expr | undefined) & {
+  /** The value a store writes into an array of `elem` (already rewritten), or undefined to keep it. */
+  storeValue?: (value: Expr, elem: ElemType, cx: RewriteContext) => Expr | undefined;
+};
 
 const LEAVES = new Set<Expr['kind']>(['const', 'local', 'param', 'special', 'length']);
 
@@ -39,6 +46,20 @@ export function rewriteKernel(ir: KernelIR, rule: Rule): void {
    * runs just before `e` is evaluated, and only when it is (so eagerly
    * evaluated operands share `pre`, and each lazy operand gets its own).
    */
+  /** The rule's context for a node rewritten with `pre` as its statement list. */
+  const context = (pre: Stmt[], loc: Expr['loc']): RewriteContext => ({
+    share: (built) => {
+      const v = fold(built); // a constant divisor leaves no guard behind
+      if (LEAVES.has(v.kind)) return v;
+      const id = newLocal(v.type);
+      pre.push({ kind: 'assign', local: id, value: v, loc: v.loc });
+      return local(id, v);
+    },
+    fresh: (t) => ({ kind: 'local', id: newLocal(t), type: t, loc }),
+    before: (s) => { pre.push(s); },
+  });
+  const elemOf = (r: ArrayRef): ElemType => (r.space === 'global' ? (ir.params[r.param].type as { elem: ElemType }).elem : ir.arrays[r.id].elem);
+
   const expr = (e: Expr, pre: Stmt[]): Expr => {
     const x = (c: Expr): Expr => expr(c, pre);
     let r: Expr;
@@ -56,15 +77,7 @@ export function rewriteKernel(ir: KernelIR, rule: Rule): void {
       }
       default: r = { ...e };
     }
-    const share = (built: Expr): Expr => {
-      const v = fold(built); // a constant divisor leaves no guard behind
-      if (LEAVES.has(v.kind)) return v;
-      const id = newLocal(v.type);
-      pre.push({ kind: 'assign', local: id, value: v, loc: v.loc });
-      return local(id, v);
-    };
-    const cx: RewriteContext = { share };
-    const out = rule(r, cx);
+    const out = rule(r, context(pre, e.loc));
     return out ? fold(out) : r;
   };
 
@@ -104,8 +117,19 @@ export function rewriteKernel(ir: KernelIR, rule: Rule): void {
       let r: Stmt;
       switch (s.kind) {
         case 'assign': r = { ...s, value: now(s.value) }; break;
-        case 'store': { const index = now(s.index); r = { ...s, index, value: now(s.value) }; break; }
-        case 'expr': r = { ...s, expr: now(s.expr) }; break;
+        case 'store': {
+          const index = now(s.index), value = now(s.value);
+          const v = rule.storeValue?.(value, elemOf(s.array), context(pre, value.loc));
+          r = { ...s, index, value: v ? fold(v) : value };
+          break;
+        }
+        case 'expr': {
+          const x = now(s.expr);
+          // A rule that moved the whole effect into statements (an atomic's loop) leaves a leaf: nothing to evaluate.
+          if (LEAVES.has(x.kind)) { out.push(...pre); continue; }
+          r = { ...s, expr: x };
+          break;
+        }
         case 'if': r = { ...s, cond: now(s.cond), then: stmts(s.then), else: stmts(s.else) }; break;
         case 'loop': r = loop(s); break;
         default: r = s;

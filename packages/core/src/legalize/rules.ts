@@ -7,8 +7,8 @@
 // of values in [0, 2^32), Math.floor/trunc/abs and C's pow (and, for the f32
 // erf/gamma library, ldexp, frexp and copysign).
 
-import type { Expr } from '../ir/nodes.js';
-import { isFloat } from '../types.js';
+import type { Expr, Stmt } from '../ir/nodes.js';
+import { isFloat, type ElemType } from '../types.js';
 import type { NativeOp } from './native.js';
 import type { RewriteContext, Rule } from './rewrite.js';
 import { Build } from './build.js';
@@ -19,13 +19,15 @@ const INT_MIN = -2147483648;
 
 export function legalRule(native: ReadonlySet<NativeOp>): Rule {
   const lacks = (op: NativeOp): boolean => !native.has(op);
-  return (e, cx) => {
+  const rule: Rule = (e, cx) => {
     switch (e.kind) {
       case 'binary': {
         const int = e.opType === 'i32' || e.opType === 'u32';
         if (int && (e.op === 'truncdiv' || e.op === 'floordiv' || e.op === 'rem') && lacks('int-division')) return intDivision(e, cx);
         if (int && (e.op === 'shl' || e.op === 'shr' || e.op === 'ushr') && lacks('shift-count')) return shiftCount(e);
         if (isFloat(e.opType) && (e.op === 'min' || e.op === 'max') && lacks('float-minmax')) return floatMinMax(e, cx);
+        // JS float `%` is the exact fmod: the target's library function where its own `%` is not exact.
+        if (isFloat(e.opType) && e.op === 'rem' && lacks('float-rem')) return new Build(e.loc).math('fmod', e.opType, e.a, e.b);
         return undefined;
       }
       case 'convert': {
@@ -36,6 +38,7 @@ export function legalRule(native: ReadonlySet<NativeOp>): Rule {
       }
       case 'math': {
         if (!isFloat(e.type) && e.fn === 'sign' && lacks('math-sign')) return intSign(e, cx);
+        if (e.fn === 'umulhi' && lacks('umulhi')) return umulhi(e, cx);
         if (!isFloat(e.type)) return undefined;
         if (e.fn === 'round' && lacks('math-round')) return round(e, cx);
         if (e.fn === 'sign' && lacks('math-sign')) return floatSign(e, cx);
@@ -45,14 +48,33 @@ export function legalRule(native: ReadonlySet<NativeOp>): Rule {
         }
         return undefined;
       }
+      case 'atomic': {
+        if (isFloat(e.type) && (e.op === 'min' || e.op === 'max') && lacks('atomic-float-minmax')) return atomicFloatMinMax(e, cx, lacks('float-minmax'));
+        return undefined;
+      }
       default: return undefined;
     }
   };
+  if (lacks('narrow-store')) rule.storeValue = narrowStoreValue;
+  return rule;
+}
+
+/** ToInt8/ToUint8/ToInt16/ToUint16 of the i32 a store writes into an 8/16-bit array: the element's value. */
+function narrowStoreValue(v: Expr, elem: ElemType): Expr | undefined {
+  const B = new Build(v.loc), k = (n: number): Expr => B.k('i32', n);
+  switch (elem) {
+    case 'i8': return B.bin('shr', 'i32', B.bin('shl', 'i32', v, k(24)), k(24));
+    case 'i16': return B.bin('shr', 'i32', B.bin('shl', 'i32', v, k(16)), k(16));
+    case 'u8': return B.bin('and', 'i32', v, k(0xff));
+    case 'u16': return B.bin('and', 'i32', v, k(0xffff));
+    default: return undefined;
+  }
 }
 
 type Binary = Expr & { kind: 'binary' };
 type Convert = Expr & { kind: 'convert' };
 type MathCall = Expr & { kind: 'math' };
+type Atomic = Expr & { kind: 'atomic' };
 
 /**
  * JS integer division and remainder: x / 0 and x % 0 give 0, INT_MIN / -1 wraps
@@ -115,6 +137,40 @@ function floatMinMax(e: Binary, cx: RewriteContext): Expr {
   return B.sel(B.bin(first, t, a, b), a, B.sel(B.bin(second, t, a, b), b, B.sel(sameNonzero, a, zerosOrNaN)));
 }
 
+/**
+ * Atomic Math.min/max on a float element as a compare-and-swap loop over the
+ * target's float `cas` (which compares values, as JS's === does):
+ *
+ *   o = a[i]; loop { n = min(o, v); if (n is o: Object.is) break;
+ *                    g = cas(a[i], o, n); ok = g == o; o = g; if (ok) break }
+ *
+ * and the old element is o. A NaN in memory never reaches the cas (min(NaN, v) is
+ * NaN, the same value), so the loop ends. A cas that succeeds on a zero of the other
+ * sign (g = -0, o = +0 or the reverse) writes the right value: min/max of the two
+ * zeros with v differ only when v is a zero that leaves o as it is, and then the
+ * loop has already stopped.
+ */
+function atomicFloatMinMax(e: Atomic, cx: RewriteContext, legaliseMinMax: boolean): Expr {
+  const t = e.type, B = new Build(e.loc);
+  const index = cx.share(e.index), v = cx.share(e.value);
+  const o = cx.fresh(t), n = cx.fresh(t), g = cx.fresh(t), ok = cx.fresh('bool');
+  const set = (l: Expr & { kind: 'local' }, value: Expr): Stmt => ({ kind: 'assign', local: l.id, value, loc: e.loc });
+  const exit = (c: Expr): Stmt => ({ kind: 'if', cond: c, then: [{ kind: 'break', loc: e.loc }], else: [], loc: e.loc });
+  // o and v are leaves: the min/max rule below needs no statements of its own.
+  const m = B.bin(e.op === 'min' ? 'min' : 'max', t, o, v) as Binary;
+  const next = legaliseMinMax ? floatMinMax(m, cx) : m;
+  // Object.is(n, o): equal and, for zeros, of the same sign (1/x is ±Infinity); or both NaN.
+  const same = B.either(B.both(B.bin('eq', t, n, o), B.either(B.bin('ne', t, n, B.k(t, 0)), B.bin('eq', t, B.bin('div', t, B.k(t, 1), n), B.bin('div', t, B.k(t, 1), o)))),
+    B.both(B.isNaN(n), B.isNaN(o)));
+  const cas: Expr = { kind: 'atomic', op: 'cas', array: e.array, index, expected: o, value: n, type: t, loc: e.loc };
+  cx.before(set(o, { kind: 'load', array: e.array, index, type: t, loc: e.loc }));
+  cx.before({
+    kind: 'loop', loc: e.loc, update: [],
+    body: [set(n, next), exit(same), set(g, cas), set(ok, B.bin('eq', t, g, o)), set(o, g), exit(ok)],
+  });
+  return o;
+}
+
 /** JS truthiness of a number: not ±0 and not NaN. */
 function truthiness(e: Convert, cx: RewriteContext): Expr {
   const t = e.x.type, B = new Build(e.loc);
@@ -163,6 +219,28 @@ function intSign(e: MathCall, cx: RewriteContext): Expr {
   const x = cx.share(e.args[0]);
   if (t === 'u32') return B.sel(B.bin('ne', t, x, B.k(t, 0)), B.k(t, 1), B.k(t, 0));
   return B.sel(B.bin('gt', t, x, B.k(t, 0)), B.k(t, 1), B.sel(B.bin('lt', t, x, B.k(t, 0)), B.k(t, -1), B.k(t, 0)));
+}
+
+/**
+ * cuda.umulhi without a 64-bit product: x = xh * 2^16 + xl and y likewise; the four
+ * 16x16-bit products are exact in u32 and the carries out of the low word are
+ * summed in `mid` (at most 3 * (2^16 - 1), no overflow).
+ */
+function umulhi(e: MathCall, cx: RewriteContext): Expr {
+  const B = new Build(e.loc), u = 'u32' as const;
+  const hi = (v: Expr): Expr => B.bin('ushr', u, v, B.k(u, 16));
+  // v & 0xffff (`and` is an i32 operation): v - (v >>> 16) * 2^16.
+  const lo = (v: Expr, h: Expr): Expr => B.bin('sub', u, v, B.bin('mul', u, h, B.k(u, 65536)));
+  const halves = (v: Expr): [Expr, Expr] => {
+    const s = cx.share(v), h = cx.share(hi(s));
+    return [h, cx.share(lo(s, h))];
+  };
+  const [xh, xl] = halves(e.args[0]), [yh, yl] = halves(e.args[1]);
+  const lh = cx.share(B.bin('mul', u, xl, yh)), hl = cx.share(B.bin('mul', u, xh, yl));
+  const lhHi = cx.share(hi(lh)), hlHi = cx.share(hi(hl));
+  const mid = B.bin('add', u, B.bin('add', u, hi(B.bin('mul', u, xl, yl)), lo(lh, lhHi)), lo(hl, hlHi));
+  const sum = (...xs: Expr[]): Expr => xs.reduce((a, b) => B.bin('add', u, a, b));
+  return sum(B.bin('mul', u, xh, yh), lhHi, hlHi, hi(mid));
 }
 
 /** JS Math.pow differs from C's pow: x ** NaN is NaN even for x = 1, and (±1) ** ±Infinity is NaN. */

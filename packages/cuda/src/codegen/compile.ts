@@ -10,7 +10,6 @@
 import { CompileError, forEachExpr, forEachStmt, stmtExprs, type KernelIR, type MathExpr } from '@numbat/core';
 import { loadLLVM, NativeModule, replayText, type DeferredText, type LLVM, type MathTable, type Stage, type TargetSpec } from '@numbat/llvm';
 import type { CudaPlan } from './abi.js';
-import { exactFloatRem, FMOD } from './float-rem.js';
 import { cudaHelperModule } from './helpers-ir.js';
 import { buildCudaModule } from './kernel.js';
 import { LIBDEVICE_MISSING_HINT, libdevicePath, libdeviceSubset } from './libdevice.js';
@@ -30,7 +29,7 @@ export interface PtxOptions {
 
 /** What the stages pass on to each other. */
 export interface CudaCompileState {
-  /** The kernel with float `%` made exact (float-rem.ts). */
+  /** The legalised kernel (float `%` arrives as a call of libdevice's exact fmod: core's 'float-rem' rule). */
   readonly ir: KernelIR;
   readonly o: PtxOptions;
   readonly table: MathTable;
@@ -47,8 +46,7 @@ export interface CudaCompileState {
 }
 
 /** The state for one kernel; refuses math the target cannot compute before LLVM is loaded. */
-export function cudaCompileState(source: KernelIR, o: PtxOptions): CudaCompileState {
-  const ir = exactFloatRem(source);
+export function cudaCompileState(ir: KernelIR, o: PtxOptions): CudaCompileState {
   const hasLibdevice = libdevicePath() !== undefined;
   const table = mathTable({ fastmath: o.fastmath, libdevice: hasLibdevice });
   checkMath(ir, table, o.fastmath);
@@ -113,7 +111,7 @@ function checkMath(ir: KernelIR, table: MathTable, fastmath: boolean): void {
     if (impl.kind !== 'extern') return;
     const name = x.type === 'f32' ? impl.f32 : x.type === 'f64' ? impl.f64 : undefined;
     if (name !== MISSING) return;
-    const what = x.fn === FMOD ? 'the % operator' : `Math.${x.fn}`;
+    const what = x.fn === 'fmod' ? 'the % operator' : `Math.${x.fn}`;
     const f32Only = APPROX_F32[x.fn] && x.type === 'f64' ? ` (with fastmath, f32 Math.${x.fn} would use the GPU's approximate instructions; f64 needs libdevice)` : '';
     const hint = !fastmath && APPROX_F32[x.fn] && x.type === 'f32' ? '; or compile with fastmath: true to use the approximate hardware instruction' : '';
     throw new CompileError(what, `${what} on ${x.type} needs libdevice on target 'cuda': ${LIBDEVICE_MISSING_HINT}${hint}${f32Only}`, ir.name, ir.source, x.loc);

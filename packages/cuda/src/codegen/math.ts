@@ -7,7 +7,6 @@
 
 import type { MathFn } from '@numbat/core';
 import type { MathImpl, MathTable } from '@numbat/llvm';
-import { FMOD } from './float-rem.js';
 
 const nv = (name: string): MathImpl => ({ kind: 'extern', f32: `__nv_${name}f`, f64: `__nv_${name}` });
 const intrinsic = (name: string): MathImpl => ({ kind: 'intrinsic', name });
@@ -59,6 +58,9 @@ export const CUDA_MATH: MathTable = {
   ldexp: nv('ldexp'),
   frexpMant: inline,
   frexpExp: inline,
+  // JS's float `%`: legalisation writes it as this call (cuda does not declare 'float-rem':
+  // NVPTX expands frem to x - trunc(x / y) * y, inexact, and NaN for a finite x % Infinity).
+  fmod: nv('fmod'),
   popc: inline, bit_count: inline, clz: inline, ffs: inline, brev: inline,
 };
 
@@ -77,9 +79,9 @@ export const APPROX_F32: Partial<Record<MathFn, string>> = {
 /** A name no definition satisfies: compile.ts refuses the kernel before it reaches LLVM. */
 export const MISSING = 'numbat_missing_libdevice';
 
-/** The table for one compilation; it also lowers JS's float `%` (float-rem.ts) as libdevice's exact fmod. */
+/** The table for one compilation. */
 export function mathTable(o: { fastmath: boolean; libdevice: boolean }): MathTable {
-  const t: Record<string, MathImpl> = { ...CUDA_MATH, [FMOD]: o.libdevice ? nv('fmod') : { kind: 'extern', f32: MISSING, f64: MISSING } };
+  const t: Record<string, MathImpl> = { ...CUDA_MATH };
   if (!o.fastmath && o.libdevice) return t as MathTable;
   for (const [fn, impl] of Object.entries(t) as [MathFn, MathImpl][]) {
     if (impl.kind !== 'extern') continue;

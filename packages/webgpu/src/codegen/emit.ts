@@ -68,7 +68,7 @@ type Storage =
   | 'atomicf32'    // array<atomic<u32>> holding f32 bits
   | 'packed'       // read-only global 8/16-bit: array<u32> words
   | 'packedAtomic' // written global 8/16-bit: array<atomic<u32>> words (byte stores by and/or)
-  | 'widened';     // shared/local/const 8/16-bit: one i32 per element, wrapped on store
+  | 'widened';     // shared/local/const 8/16-bit: one i32 per element (stores arrive wrapped: core's 'narrow-store' rule)
 
 interface ArrInfo {
   name: string;
@@ -93,16 +93,6 @@ interface LoopCtx {
 }
 
 
-
-const NARROW_WRAP: Record<string, string> = {
-  i8: 'nb_wrap_i8', u8: 'nb_wrap_u8', i16: 'nb_wrap_i16', u16: 'nb_wrap_u16',
-};
-const NARROW_WRAP_CODE: Record<string, string> = {
-  i8: 'fn nb_wrap_i8(v: i32) -> i32 { return (v << 24u) >> 24u; }',
-  u8: 'fn nb_wrap_u8(v: i32) -> i32 { return v & 0xff; }',
-  i16: 'fn nb_wrap_i16(v: i32) -> i32 { return (v << 16u) >> 16u; }',
-  u16: 'fn nb_wrap_u16(v: i32) -> i32 { return v & 0xffff; }',
-};
 
 export function emitWgsl(ir: KernelIR, opts: EmitOptions): WgslKernel {
   return new Emitter(ir, opts).run();
@@ -819,18 +809,13 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
   private storeAt(info: ArrInfo, ix: string, v: string): string {
     switch (info.storage) {
       case 'plain': return `${info.name}[${ix}] = ${v};`;
-      case 'widened': return `${info.name}[${ix}] = ${this.wrapNarrow(info.elem, v)};`;
+      // An 8/16-bit store's value is already in the element's range (core's 'narrow-store' rule).
+      case 'widened': return `${info.name}[${ix}] = ${v};`;
       case 'atomic': return `atomicStore(&${info.name}[${ix}], ${v});`;
       case 'atomicf32': return `atomicStore(&${info.name}[${ix}], bitcast<u32>(${v}));`;
       case 'packed': return this.fail('store to read-only array', `numbat internal error: store to read-only array '${info.user}'`);
       case 'packedAtomic': return `${this.packedStorer(info)}(${ix}, ${v});`;
     }
-  }
-
-  private wrapNarrow(elem: ElemType, v: string): string {
-    const fn = NARROW_WRAP[elem];
-    if (!this.generated.has(fn)) this.generated.set(fn, NARROW_WRAP_CODE[elem]);
-    return `${fn}(${v})`;
   }
 
   private store(r: ArrayRef, index: Expr, value: Expr, inBounds = false): void {
@@ -931,7 +916,7 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     return fn;
   }
 
-  /** f32 atomics on bit-cast atomic<u32>, by compare-exchange loop (JS results: NaN propagates in min/max; nanmin/nanmax ignore a NaN). */
+  /** f32 atomics on bit-cast atomic<u32>, by compare-exchange loop (nanmin/nanmax ignore a NaN; min/max come legalised). */
   private f32AtomicHelper(info: ArrInfo, op: AtomicExpr['op']): string {
     const fn = `nb_atomic_${op}_${info.name}`;
     if (this.generated.has(fn)) return fn;
@@ -953,8 +938,8 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     switch (op) {
       case 'add': next = 'bitcast<f32>(old) + v'; break;
       case 'sub': next = 'bitcast<f32>(old) - v'; break;
-      case 'max': next = `${this.helpers.use('nb_fmax')}(bitcast<f32>(old), v)`; break;
-      case 'min': next = `${this.helpers.use('nb_fmin')}(bitcast<f32>(old), v)`; break;
+      // Math.min/max arrive as a loop over cas (core's 'atomic-float-minmax' rule).
+      case 'max': case 'min': return this.fail(`atomic ${op} on f32`, `numbat internal error: atomic ${op} on f32 reached the WGSL emitter (legalisation writes it as a cas loop)`);
       case 'nanmax': case 'nanmin': {
         const nan = this.helpers.use('nb_isnan');
         const m = this.helpers.use(op === 'nanmax' ? 'nb_fmax' : 'nb_fmin');
@@ -1126,7 +1111,8 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
       case 'mul': return `(${a} * ${b})`;
       case 'div': return `(${a} / ${b})`;
       // Integer divisors are never 0 or (signed) -1 here, shift counts are in [0, 31]: legalisation (core) made them so.
-      case 'rem': return int ? `(${a} % ${b})` : h('nb_fmod');
+      // A float `%` arrives as a call of nb_fmod (core's 'float-rem' rule: WGSL's `%` is inexact).
+      case 'rem': return int ? `(${a} % ${b})` : this.fail('operator', 'numbat internal error: a float % reached the WGSL emitter (legalisation writes it as fmod)');
       case 'truncdiv': return `(${a} / ${b})`;
       case 'floordiv': return this.fail('operator', 'numbat internal error: floordiv reached the WGSL emitter (legalisation writes it as truncdiv)');
       case 'and': return `(${a} & ${b})`;

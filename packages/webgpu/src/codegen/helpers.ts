@@ -94,28 +94,70 @@ export const HELPERS: Record<string, HelperDef> = {
   return (a * s) / (b * s);
 }`,
   },
-  // sin/cos/tan: x = j * pi/2 + r with |r| <= pi/4, then Cephes' sinf/cosf
-  // polynomials on r. WGSL only bounds the builtins' error on [-pi, pi]
-  // (2^-11 absolute). Up to |x| = 8192, Cody-Waite: pi/2 in three parts whose
-  // products with j are exact (j < 2^13). Beyond, Payne-Hanek (nb_reduce_big).
-  // (fastmath: true uses the builtins.)
+  // sin/cos/tan: x = j * pi/2 + (rh + rl) with |rh| <= pi/4 and r carried as an
+  // f32 pair (about 48 bits), then Cephes' sinf/cosf polynomials on rh with rl's
+  // first-order term and fdlibm's exact 1 - z/2 step, so only the last addition
+  // rounds: within 2 ulp of the correctly rounded result for every finite x
+  // (test/trig-reduction.test.ts). WGSL only bounds the builtins' error on
+  // [-pi, pi] (2^-11 absolute). Up to |x| = 8192, Cody-Waite: pi/2 in four parts;
+  // j * C1 and j * C2 are exact (j < 2^13), j * C3 an exact product pair. Beyond,
+  // Payne-Hanek (nb_reduce_big). Every step whose rounding error is kept goes
+  // through nb_opq, so no driver regroups or fuses it. (fastmath: true uses the builtins.)
   nb_sincos: {
-    deps: ['nb_reduce_big', 'nb_opq'],
-    code: `fn nb_sin_poly(r: f32) -> f32 {
-  let z = r * r;
-  return ((-1.9515295891e-4f * z + 8.3321608736e-3f) * z - 1.6666654611e-1f) * z * r + r;
+    deps: ['nb_reduce_big', 'nb_pair_ops'],
+    code: `// sin(rh + rl) = rh + (rl (1 - z/2) + rh z S(z)) as a pair (head, tail), z = rh^2.
+fn nb_sin_pair(rh: f32, rl: f32) -> vec2f {
+  let z = nb_opq(rh * rh);
+  let s = ((-1.9515295891e-4f * z + 8.3321608736e-3f) * z - 1.6666654611e-1f) * z * rh;
+  return vec2f(rh, nb_opq(rl - 0.5f * z * rl) + s);
 }
-fn nb_cos_poly(r: f32) -> f32 {
-  let z = r * r;
-  return ((2.443315711809948e-5f * z - 1.388731625493765e-3f) * z + 4.166664568298827e-2f) * z * z - 0.5f * z + 1.0f;
+// cos(rh + rl) = w + (((1 - w) - z/2) + (z^2 C(z) - rh rl)) as a pair, w = 1 - z/2 rounded.
+fn nb_cos_pair(rh: f32, rl: f32) -> vec2f {
+  let z = nb_opq(rh * rh);
+  let hz = nb_opq(0.5f * z);
+  let w = nb_opq(1.0f - hz);
+  let c = ((2.443315711809948e-5f * z - 1.388731625493765e-3f) * z + 4.166664568298827e-2f) * z * z;
+  return vec2f(w, nb_opq(nb_opq(1.0f - w) - hz) + nb_opq(c - rh * rl));
 }
-// x = j * pi/2 + r with |r| <= pi/4; returns (r, j mod 4). The partial
-// differences are opaque so that no compiler regroups the exact subtractions.
-fn nb_reduce_half_pi(x: f32) -> vec2f {
+// x = j * pi/2 + rh + rl with |rh| <= pi/4 (a little more where j's rounding missed); returns (rh, rl, j mod 4).
+fn nb_reduce_half_pi(x: f32) -> vec3f {
   if (abs(x) > 8192.0f) { return nb_reduce_big(x); }
   let j = round(x * 0.63661977236758134f);
-  let r = nb_opq(nb_opq(x - j * 1.5703125f) - j * 4.837512969970703125e-4f) - j * 7.54978995489188216e-8f;
-  return vec2f(r, f32(i32(j) & 3));
+  let t = nb_opq(x - j * 1.5703125f);
+  let a = nb_two_sum(t, nb_opq(-(j * 4.837512969970703125e-4f)));
+  let p3 = nb_two_prod(j, 7.54978995489188216e-8f);
+  let r = nb_two_sum(a.x, -p3.x);
+  let lo = nb_opq(nb_opq(r.y + a.y) - p3.y) - j * -1.7151245100058819e-15f;
+  let h = nb_two_sum(r.x, lo);
+  return vec3f(h.x, h.y, f32(i32(j) & 3));
+}`,
+  },
+  // Error-free transformations on f32 (each result opaque: the driver must round every step).
+  nb_pair_ops: {
+    deps: ['nb_opq'],
+    code: `// a + b = s + e exactly (Knuth's two-sum).
+fn nb_two_sum(a: f32, b: f32) -> vec2f {
+  let s = nb_opq(a + b);
+  let bb = nb_opq(s - a);
+  return vec2f(s, nb_opq(nb_opq(a - nb_opq(s - bb)) + nb_opq(b - bb)));
+}
+// a * b = p + e exactly (Dekker, Veltkamp's split: |a|, |b| well below 2^115).
+fn nb_two_prod(a: f32, b: f32) -> vec2f {
+  let p = nb_opq(a * b);
+  let ca = nb_opq(4097.0f * a); let ah = nb_opq(ca - nb_opq(ca - a)); let al = nb_opq(a - ah);
+  let cb = nb_opq(4097.0f * b); let bh = nb_opq(cb - nb_opq(cb - b)); let bl = nb_opq(b - bh);
+  let e = nb_opq(nb_opq(nb_opq(nb_opq(ah * bh) - p) + nb_opq(ah * bl)) + nb_opq(al * bh)) + nb_opq(al * bl);
+  return vec2f(p, e);
+}
+// (nh + nl) / (dh + dl), correctly rounded but for a fraction of an ulp. Both are
+// renormalised first (a tail below half an ulp of the head): the correction divides by dh alone.
+fn nb_pair_div(nu: vec2f, de: vec2f) -> f32 {
+  let n = nb_two_sum(nu.x, nu.y);
+  let d = nb_two_sum(de.x, de.y);
+  let q = nb_opq(n.x / d.x);
+  let p = nb_two_prod(q, d.x);
+  let rem = nb_opq(nb_opq(nb_opq(n.x - p.x) - p.y) + n.y) - q * d.y;
+  return q + rem / d.x;
 }`,
   },
   // Payne-Hanek reduction for |x| > 8192 (and ±Infinity → NaN): x = m * 2^e
@@ -124,10 +166,10 @@ fn nb_reduce_half_pi(x: f32) -> vec2f {
   // which leaves 62 bits of fraction whatever e is: a correctly reduced r for
   // every f32.
   nb_reduce_big: {
-    deps: ['nb_umulhi', 'nb_nan'],
-    code: `fn nb_reduce_big(x: f32) -> vec2f {
+    deps: ['nb_umulhi', 'nb_nan', 'nb_pair_ops'],
+    code: `fn nb_reduce_big(x: f32) -> vec3f {
   let b = bitcast<u32>(x) & 0x7fffffffu;
-  if (b >= 0x7f800000u) { return vec2f(nb_nan(), 0.0f); }
+  if (b >= 0x7f800000u) { return vec3f(nb_nan(), 0.0f, 0.0f); }
   // 2/pi = 0.A2F9836E 4E441529 FC2757D1 F534DDC0 DB629599 3C439041 (hex), least significant word first.
   let w = array<u32, 6>(0x3c439041u, 0xdb629599u, 0xf534ddc0u, 0xfc2757d1u, 0x4e441529u, 0xa2f9836eu);
   let ia = ((b & 0x7fffffu) | 0x800000u) << 8u; // x = ia * 2^(e - 8), e = exponent - 150
@@ -151,18 +193,25 @@ ${[0, 1, 2, 3, 4, 5].map((k) => `  { let lo = ia * w[${k}]; let s = lo + carry; 
     if (flo == 0u) { fhi = fhi + 1u; }
   }
   // f = fhi:flo * 2^-64, normalised to 32 significant bits before rounding to f32.
-  var f: f32;
-  if (fhi == 0u) {
-    f = f32(flo) * 5.421010862427522e-20f;
-  } else {
+  // f = fhi:flo * 2^-64 as a pair: its top 24 significant bits exactly, the next 32 rounded.
+  var sc = 95u;
+  if (fhi == 0u) { fhi = flo; flo = 0u; sc = 63u; }
+  var fh = 0.0f; var fl = 0.0f;
+  if (fhi != 0u) {
     let lz = countLeadingZeros(fhi);
     let top = select((fhi << lz) | (flo >> (32u - lz)), fhi, lz == 0u);
-    f = f32(top) * bitcast<f32>((95u - lz) << 23u);
+    let low = flo << lz;
+    let scale = bitcast<f32>((sc - lz) << 23u);
+    fh = f32(top & 0xffffff00u) * scale;
+    fl = f32(((top & 0xffu) << 24u) | (low >> 8u)) * 5.9604644775390625e-8f * scale; // 2^-24
   }
-  var r = f * 1.5707963267948966f;
+  // r = f * pi/2 (pi/2 = P1 + P2) as a pair.
+  let pf = nb_two_prod(fh, 1.5707963705062866f);
+  let h = nb_two_sum(pf.x, nb_opq(pf.y + fh * -4.371138828673793e-8f) + fl * 1.5707963705062866f);
+  var r = vec2f(h.x, h.y);
   if (up) { r = -r; }
   if (x < 0.0f) { r = -r; q = 0u - q; }
-  return vec2f(r, f32(q & 3u));
+  return vec3f(r.x, r.y, f32(q & 3u));
 }
 fn nb_bits32(p: array<u32, 7>, at: u32) -> u32 {
   let i = at >> 5u;
@@ -175,29 +224,34 @@ fn nb_bits32(p: array<u32, 7>, at: u32) -> u32 {
     deps: ['nb_sincos'],
     code: `fn nb_sin(x: f32) -> f32 {
   if (x == 0.0f) { return x; }
-  let rq = nb_reduce_half_pi(x);
-  let q = u32(rq.y);
-  let v = select(nb_sin_poly(rq.x), nb_cos_poly(rq.x), (q & 1u) == 1u);
-  return select(v, -v, q >= 2u);
+  let r = nb_reduce_half_pi(x);
+  let q = u32(r.z);
+  let v = select(nb_sin_pair(r.x, r.y), nb_cos_pair(r.x, r.y), (q & 1u) == 1u);
+  let s = v.x + v.y;
+  return select(s, -s, q >= 2u);
 }`,
   },
   nb_cos: {
     deps: ['nb_sincos'],
     code: `fn nb_cos(x: f32) -> f32 {
-  let rq = nb_reduce_half_pi(x);
-  let q = u32(rq.y);
-  let v = select(nb_cos_poly(rq.x), nb_sin_poly(rq.x), (q & 1u) == 1u);
-  return select(v, -v, q == 1u || q == 2u);
+  let r = nb_reduce_half_pi(x);
+  let q = u32(r.z);
+  let v = select(nb_cos_pair(r.x, r.y), nb_sin_pair(r.x, r.y), (q & 1u) == 1u);
+  let c = v.x + v.y;
+  return select(c, -c, q == 1u || q == 2u);
 }`,
   },
   nb_tan: {
     deps: ['nb_sincos'],
     code: `fn nb_tan(x: f32) -> f32 {
   if (x == 0.0f) { return x; }
-  let rq = nb_reduce_half_pi(x);
-  let s = nb_sin_poly(rq.x);
-  let c = nb_cos_poly(rq.x);
-  return select(s / c, -c / s, (u32(rq.y) & 1u) == 1u);
+  let r = nb_reduce_half_pi(x);
+  let s = nb_sin_pair(r.x, r.y);
+  let c = nb_cos_pair(r.x, r.y);
+  // tan = s / c; in odd quadrants -cot = -c / s. Both pairs divided as pairs.
+  let odd = (u32(r.z) & 1u) == 1u;
+  let t = nb_pair_div(select(s, c, odd), select(c, s, odd));
+  return select(t, -t, odd);
 }`,
   },
   // Math.min / Math.max: NaN if either is NaN; -0 is below +0.
@@ -217,7 +271,9 @@ fn nb_bits32(p: array<u32, 7>, at: u32) -> u32 {
   return select(b, a, a > b);
 }`,
   },
-  // cuda.umulhi: WGSL has no 64-bit product; four 16x16-bit products are exact in u32.
+  // The high word of a 32x32-bit product for nb_reduce_big's internal arithmetic only
+  // (a user's cuda.umulhi arrives as u32 IR: core's 'umulhi' rule). Four 16x16-bit
+  // products are exact in u32.
   nb_umulhi: {
     code: `fn nb_umulhi(a: u32, b: u32) -> u32 {
   let al = a & 0xffffu; let ah = a >> 16u; let bl = b & 0xffffu; let bh = b >> 16u;

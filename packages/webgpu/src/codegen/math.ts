@@ -15,7 +15,7 @@ const precise = (name: string, fast: string): MathLowering => (a, _t, h, fastmat
 const helper = (name: string): MathLowering => (a, _t, h) => `${h.use(name)}(${a.join(', ')})`;
 /** Written as simpler IR by core's legalisation before the emitter runs. */
 const legalised = (fn: string): MathLowering => () => {
-  throw new Error(`numbat internal error: Math.${fn} reached the WGSL emitter (legalisation writes it as selects)`);
+  throw new Error(`numbat internal error: Math.${fn} reached the WGSL emitter (core's legalisation writes it as simpler IR)`);
 };
 /** Math.floor & co: identity on integers (JS gives the same integer back). */
 const rounding = (floatForm: MathLowering): MathLowering => (a, t, h, fast) => (t === 'f32' ? floatForm(a, t, h, fast) : a[0]);
@@ -54,7 +54,8 @@ export const MATH_LOWERING: Record<MathFn, MathLowering> = {
   trunc: rounding(builtin('trunc')),
   imul: (a) => `(${a[0]} * ${a[1]})`,
   clz32: (a) => `i32(countLeadingZeros(bitcast<u32>(${a[0]})))`,
-  umulhi: (a, _t, h) => `${h.use('nb_umulhi')}(${a[0]}, ${a[1]})`,
+  // 16-bit pieces in u32 arithmetic (core's 'umulhi' rule; webgpu has no 64-bit product).
+  umulhi: legalised('umulhi'),
   // numba's math.* extras (cuda.*); erf, erfc, gamma and lgamma come from core's f32 library (legalised).
   copysign: helper('nb_copysign_js'),
   nextafter: helper('nb_nextafter'),
@@ -62,6 +63,8 @@ export const MATH_LOWERING: Record<MathFn, MathLowering> = {
   ldexp: helper('nb_ldexp'),
   frexpMant: helper('nb_frexp_mant'),
   frexpExp: helper('nb_frexp_exp'),
+  // JS's float `%` (WGSL's `%` is x - y * trunc(x / y), inexact): legalisation writes it as this call.
+  fmod: helper('nb_fmod'),
   fma: helper('nb_fma'),
   erf: legalised('erf'), erfc: legalised('erfc'), gamma: legalised('gamma'), lgamma: legalised('lgamma'),
   // Bit intrinsics on 32-bit operands (64-bit ones are refused with the rest of i64 on webgpu).
