@@ -151,7 +151,8 @@ export class LaneExprs extends LaneMasks {
           // per-lane elements: one gather (lanes outside the mask are not read)
           const vty = ve.elem(elem), name = `v${this.W}${vecSuffix(elem)}`;
           const ptrs = this.elementPtr(x.array, idx.v);
-          const v = ve.call(`llvm.masked.gather.${name}.v${this.W}p0${vecSuffix(elem)}`, vty, [ptrs, e.int(elemBytes(elem)), this.maskVec(m), this.llvmZero(vty)]);
+          const gather = () => ve.call(`llvm.masked.gather.${name}.v${this.W}p0${vecSuffix(elem)}`, vty, [ptrs, e.int(elemBytes(elem)), this.maskVec(m), this.llvmZero(vty)]);
+          const v = m ? gather() : this.loadIfConsecutive(x.array, elem, idx.v, gather);
           return { v: widen(b, ve, elem, v), t: x.type };
         }
         const is = this.lanesOf(idx);
@@ -212,6 +213,35 @@ export class LaneExprs extends LaneMasks {
     const run = m ? need.map((v, i) => b.CreateAnd(v, m[i])) : need;
     this.withCond(need, () => this.ifAny(run, () => b.CreateStore(this.vecOf(this.expr(x), t), slot)));
     return b.CreateLoad(this.vty(t), slot);
+  }
+
+  /**
+   * Every lane active and reading `idx` (i64 element indices, in bounds): a
+   * vector load when the lanes' elements are consecutive at run time (a
+   * per-lane position every lane shares, as the Philox draws' buffered word
+   * `states[(6 + pos) * n + i]`), else `gather()`. A gather costs several
+   * times a vector load (AVX2), the test a compare and a branch.
+   */
+  private loadIfConsecutive(ref: ArrayRef, elem: ElemType, idx: Value, gather: () => Value): Value {
+    const b = this.b, e = this.e, low = this.low;
+    const lanes = this.toLanes(idx, 'i64');
+    // lane 0's index splatted + <0, 1, .., W-1> (a broadcast and an add once LLVM folds the lanes)
+    const steps = b.CreateAdd(this.fromLanes(lanes.map(() => lanes[0]), 'i64'), this.fromLanes(lanes.map((_, l) => e.i64c(l)), 'i64'));
+    const iw = this.intW();
+    const consecutive = b.CreateICmpEQ(b.CreateBitCast(b.CreateICmpEQ(idx, steps), iw), this.low.llvm.ConstantInt.get(iw, -1, true));
+    const vec = low.block('lanes.consecutive'), gat = low.block('lanes.gather'), join = low.block('lanes.loaded');
+    b.CreateCondBr(consecutive, vec, gat);
+    b.SetInsertPoint(vec);
+    const v1 = this.maskedLoad(elem, this.elementPtr(ref, lanes[0]), this.ve.bool(true));
+    b.CreateBr(join);
+    b.SetInsertPoint(gat);
+    const v2 = gather();
+    b.CreateBr(join);
+    b.SetInsertPoint(join);
+    const phi = b.CreatePHI(v1.getType(), 2);
+    phi.addIncoming(v1, vec);
+    phi.addIncoming(v2, gat);
+    return phi;
   }
 
   /** llvm.masked.load of W consecutive elements from `p` (element-aligned: a plain vector load when the mask is all true). */
