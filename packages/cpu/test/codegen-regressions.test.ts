@@ -67,4 +67,35 @@ describe('cpu codegen regressions', () => {
       });
     }
   });
+
+  describe('regions whose lane copies hold many expression nodes fall back from lane groups (issue 11: a fuzz kernel built 17 000 lines of LLVM IR)', () => {
+    // n loads summed under a thread-dependent `if` in a thread-dependent loop: shallow
+    // control (the mask budget passes), but each term is copied by the unmasked and masked
+    // versions of the region, the loop and the `if`.
+    const sum = (n: number): ((...a: any[]) => void) => {
+      let terms = '0';
+      for (let k = 0; k < n; k++) terms = `(${terms} + Math.imul(a[(i + ${k * 5}) & 63], ${k + 1})) | 0`;
+      return new Function('a', 'out', `const i = cuda.grid(1); if (i >= out.length) return;
+        let r = 0;
+        for (let k = 0; k < (i & 3) + 1; k++) { if (a[i & 63] > k) r = (r + ${terms}) | 0; }
+        out[i] = r;`) as (...a: any[]) => void;
+    };
+    const args = () => [new Int32Array(64).map((_, i) => (i * 37) % 11 - 3), new Int32Array(200)];
+    const laneGroups = async (fn: (...a: any[]) => void) =>
+      ((await cuda.jit(fn, { target: 'cpu' }).inspect('llvm', ...args())).match(/^group\.end\d*:/gm) ?? []).length;
+
+    it('a few terms run in lane groups', async () => {
+      expect(await laneGroups(sum(3))).toBeGreaterThan(0);
+    });
+
+    it("60 terms run thread by thread, with the simulator's results", async () => {
+      const fn = sum(60);
+      expect(await laneGroups(fn)).toBe(0);
+      const got = args(), want = args();
+      await cuda.jit(fn, { target: 'cpu' }).configure(4, 50)(...got);
+      await cuda.jit(fn, { target: 'sim' }).configure(4, 50)(...want);
+      expect(Array.from(got[1])).toEqual(Array.from(want[1]));
+      expect(new Set(got[1]).size).toBeGreaterThan(3);
+    });
+  });
 });

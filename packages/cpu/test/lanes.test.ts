@@ -99,6 +99,29 @@ describe('cpu lane groups match the simulator', () => {
     }, 2, 24, () => [new Int32Array(48), new Uint32Array(48).map((_, i) => (i * 2654435761) >>> 0)], [0]);
   });
 
+  it('per-lane indices that happen to be consecutive load as one vector, the others gather, with the same values', async () => {
+    // `pos` is per lane (data-dependent): equal in some groups (consecutive elements, the
+    // Philox draws' case), different in others, and changing between trips of the loop.
+    const text = await cuda.jit(perLane, { target: 'cpu' }).inspect('llvm', ...make());
+    expect(text).toMatch(/^lanes\.consecutive\d*:/m);
+    await same(perLane, 4, 64, make, [2]);
+    function perLane(pos: Int32Array, words: Int32Array, out: Int32Array) {
+      const i = cuda.grid(1);
+      if (i >= out.length) return;
+      let s = 0;
+      for (let k = 0; k < 6; k++) {
+        const p = (pos[i] + k) & 3;
+        s = (Math.imul(s, 31) + words[p * 256 + i]) | 0;
+      }
+      out[i] = s;
+    }
+    function make() {
+      // blocks 0-1: one position per group of 16 threads; blocks 2-3: a different one per thread
+      const pos = new Int32Array(256).map((_, i) => (i < 128 ? (i >> 4) & 3 : (i * 7) % 4));
+      return [pos, new Int32Array(1024).map((_, j) => (j * 2654435761) | 0), new Int32Array(256)];
+    }
+  });
+
   it('an out-of-bounds access inside a lane group reports that lane', async () => {
     const k = cuda.jit(function oob(a: Int32Array) {
       const i = cuda.grid(1);

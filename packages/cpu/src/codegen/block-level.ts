@@ -82,7 +82,7 @@ function uniformIf(cg: CpuCodegen, item: BlockItem & { kind: 'if' }, loop: Barri
 function uniformLoop(cg: CpuCodegen, item: BlockItem & { kind: 'loop' }): void {
   const { b, e } = cg, s = item.stmt;
   const head = cg.block('uloop'), body = cg.block('uloop.body'), latch = cg.block('uloop.latch'), exit = cg.block('uloop.end');
-  const loop: BarrierLoop = { brk: cg.storage.entryAlloca(e.i1, 'brk'), cont: cg.storage.entryAlloca(e.i1, 'cont'), exit, latch, usedBrk: false, usedCont: false };
+  const loop: BarrierLoop = { brk: cg.storage.entryAlloca(e.i1, 'brk'), cont: cg.storage.entryAlloca(e.i1, 'cont'), exit, latch };
   b.CreateStore(e.bool(false), loop.brk);
   b.CreateStore(e.bool(false), loop.cont);
   b.CreateBr(head);

@@ -50,8 +50,12 @@ export interface BlockFrame {
   readonly errorExit: BasicBlock;
 }
 
-/** Block-level loop around a region: where a region's break/continue lead (flags the region sets, read once per block after it). */
-export interface BarrierLoop { brk: Value; cont: Value; exit: BasicBlock; latch: BasicBlock; usedBrk: boolean; usedCont: boolean }
+/**
+ * Block-level loop around a region: where a region's break/continue lead (flags
+ * the region sets, read once per block after it when the plan says the region
+ * can set them: Region.leaves).
+ */
+export interface BarrierLoop { readonly brk: Value; readonly cont: Value; readonly exit: BasicBlock; readonly latch: BasicBlock }
 
 /** The function being built: its builder, emitter, and new blocks appended to it. */
 export interface FunctionUnit {

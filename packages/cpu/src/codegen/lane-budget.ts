@@ -8,6 +8,7 @@
 
 import { childExprs, type Expr, type Stmt } from '@numbat/core';
 import type { LaneUniformity } from './lane-uniformity.js';
+import { touchesMemory } from './lane-shape.js';
 
 /**
  * Masked lane operations times lanes above which a region falls back to the
@@ -18,8 +19,19 @@ import type { LaneUniformity } from './lane-uniformity.js';
  */
 export const LANE_BUDGET = 4096;
 
+/**
+ * Lane-varying expression nodes times the copies lane-stmts.ts makes of them
+ * (laneCost) above which a region falls back to the thread loop, whatever W
+ * (a vector operation is one instruction at any width). Measured (AVX2): the
+ * corpus, tests and examples reach 1 050 (the math intrinsics' table of
+ * calls), 1 000 (option pricing), 896 (random walk); a fuzz kernel of
+ * assignments under varying `if`s and `?:`s in varying loops 2 694 (17 400
+ * lines of LLVM IR, 5 s to compile as a lane group; 0.5 s as a thread loop).
+ */
+export const LANE_COST_BUDGET = 2048;
+
 export function withinLaneBudget(stmts: readonly Stmt[], uni: LaneUniformity, W: number): boolean {
-  return laneWork(stmts, uni) * W <= LANE_BUDGET;
+  return laneWork(stmts, uni) * W <= LANE_BUDGET && laneCost(stmts, uni) <= LANE_COST_BUDGET;
 }
 
 /**
@@ -66,4 +78,51 @@ export function laneWork(stmts: readonly Stmt[], uni: LaneUniformity): number {
   };
   st(stmts, 0);
   return work;
+}
+
+/**
+ * What a region's lane lowering builds per lane, in expression nodes: every
+ * lane-varying node once per copy of the code it is in (the unmasked copy for
+ * full groups and the masked one, the two unrolled trips of a varying loop's
+ * fast path and its masked copy, the unmasked copy of a varying `if` that
+ * touches memory: at most two such levels, as lane-stmts.ts does), each
+ * masked one with the mask ANDs of its depth of varying control.
+ */
+export function laneCost(stmts: readonly Stmt[], uni: LaneUniformity): number {
+  let cost = 0;
+  const ex = (e: Expr, depth: number, copies: number): void => {
+    if (uni.isUniform(e)) return;
+    cost += copies * (1 + (e.kind === 'load' || e.kind === 'atomic' || e.kind === 'logical' || e.kind === 'cond' ? depth : 0));
+    const lazy = e.kind === 'logical' || e.kind === 'cond';
+    childExprs(e).forEach((c, k) => ex(c, lazy && k > 0 ? depth + 1 : depth, copies));
+  };
+  // `fast`: copies of unmasked code already around (lane-stmts.ts stops adding them at 2)
+  const st = (list: readonly Stmt[], depth: number, copies: number, fast: number): void => {
+    for (const s of list) {
+      cost += copies * (1 + depth);
+      switch (s.kind) {
+        case 'assign': ex(s.value, depth, copies); break;
+        case 'store': ex(s.index, depth, copies); ex(s.value, depth, copies); break;
+        case 'expr': ex(s.expr, depth, copies); break;
+        case 'if': {
+          ex(s.cond, depth, copies);
+          if (uni.isUniform(s.cond)) { st(s.then, depth, copies, fast); st(s.else, depth, copies, fast); break; }
+          const twice = fast < 2 && touchesMemory(s.then);
+          st(s.then, depth + 1, twice ? 2 * copies : copies, twice ? fast + 1 : fast);
+          st(s.else, depth + 1, copies, fast);
+          break;
+        }
+        case 'loop': {
+          if (s.cond) ex(s.cond, depth, copies);
+          if (!uni.varyingLoops.has(s)) { st(s.body, depth, copies, fast); st(s.update, depth, copies, fast); break; }
+          const thrice = fast < 2 && s.cond !== undefined;
+          const c = thrice ? 3 * copies : copies, f = thrice ? fast + 1 : fast;
+          st(s.body, depth + 1, c, f); st(s.update, depth + 1, c, f);
+          break;
+        }
+      }
+    }
+  };
+  st(stmts, 0, 2, 1); // the region: an unmasked copy for full groups and a masked one
+  return cost;
 }

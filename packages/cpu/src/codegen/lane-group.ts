@@ -1,16 +1,18 @@
 // A lane group: W threads (threadIdx.x = tx0 .. tx0+W-1) through a region in
 // lockstep (lanes.ts). This file gives lanes.ts its context (LaneEnv): the
-// group's threads, where each lane's locals live, and where lanes go when they
-// leave the region; every answer is computed from values fixed for the group.
+// group's threads, where each lane's locals live, and the thread-by-thread
+// code that takes over when lockstep stops paying; everything else lanes.ts
+// derives from the code generator (context.ts) and these.
 
 import type { Stmt } from '@numbat/core';
 import { localScopes } from '@numbat/core';
 import type { LLVMNS } from '@numbat/llvm';
 import { assignedBeforeUse, type Region } from './regions.js';
 import type { BarrierLoop, CpuCodegen, Thread } from './context.js';
-import { LaneLowerer, linearLocals, mayRetire, type LaneEnv } from './lanes.js';
+import { linearLocals, mayRetire } from './lane-shape.js';
+import { LaneLowerer } from './lane-stmts.js';
+import type { LaneFallbacks, LaneGroupThreads, LaneLocals } from './lane-values.js';
 import { laneVectorTypes } from './lane-vectors.js';
-import { pollStop } from './target-hooks.js';
 import { rangeLoop, threadBody } from './thread-loops.js';
 
 type Value = LLVMNS.Value;
@@ -52,16 +54,18 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
   // and lane-linear only through each other (a filter after the analysis left `b = t + 1` linear with t not).
   const regionScopes = localScopes(stmts); // locals the region sets before reading them, in loops too
   const linear = linearLocals(ir, cg.laneUni, ir.body, new Set(), (id) => laneSlots.has(id) && (assignedBeforeUse(id, stmts) || regionScopes.has(id)));
-  const setOuterFlag = (kind: 'brk' | 'cont'): void => {
-    if (kind === 'brk') { loop!.usedBrk = true; b.CreateStore(e.bool(true), loop!.brk); }
-    else { loop!.usedCont = true; b.CreateStore(e.bool(true), loop!.cont); }
-  };
-  const env: LaneEnv = {
-    W, ir, low: cg.low, uni: cg.laneUni, boundscheck: cg.opts.boundscheck, tx, tid, groupEnd,
-    thread: lane0,
-    linearLocals: linear,
+  const group: LaneGroupThreads = { W, tx, tid, lane0, end: groupEnd, loop };
+  const locals: LaneLocals = {
+    linear,
     isPrivate: (id) => laneSlots.has(id),
-    txAliases: cg.txAliases,
+    lanePtr: (id, lane) => laneSlots.get(id)?.[lane] ?? storage.perThreadLocalPtr(id, tid[lane]),
+    vectorPtr: (id) => laneVecs.get(id),
+    uniformPtrs: (id) => {
+      const p = storage.privateLocals.get(id) ?? storage.blockScalarPtrs.get(id);
+      return p ? [p] : tid.map((t) => storage.perThreadLocalPtr(id, t));
+    },
+  };
+  const fallbacks: LaneFallbacks = {
     // Each thread finishes the region on its own, from its lane's values.
     scalarFinish: (rest) => {
       rangeLoop(cg, e.int(0), e.int(W), 1, 'lane', (l) => {
@@ -89,28 +93,8 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
       rangeLoop(cg, tx0, b.CreateAdd(tx0, e.int(W)), 1, 'tx.fallback', (t) => threadBody(cg, region, stmts, loop, t, ty, tz));
       b.CreateBr(groupEnd);
     },
-    laneLocalPtr: (id, lane) => laneSlots.get(id)?.[lane] ?? storage.perThreadLocalPtr(id, tid[lane]),
-    laneVectorPtr: (id) => laneVecs.get(id),
-    uniformLocalPtrs: (id) => {
-      const p = storage.privateLocals.get(id) ?? storage.blockScalarPtrs.get(id);
-      return p ? [p] : tid.map((t) => storage.perThreadLocalPtr(id, t));
-    },
-    elementPtr: (ref, idx) => storage.elementPtr(ref, idx, lane0),
-    arrayLength: (ref) => storage.arrayLength(ref),
-    boundsFail: (ref, index, lane, loc, unsigned) => cg.low.hooks.boundsFail(ref, index, loc, unsigned ?? false, { ...lane0, tx: b.CreateAdd(tx0, lane) }),
-    laneThread: (lane) => ({ ...lane0, reportTx: b.CreateAdd(tx0, lane) }),
-    atomic: (x, idx, value, expected) => cg.low.atomicOf(x, idx, value, expected, lane0),
-    poll: cg.opts.poll ? () => pollStop(cg, storage, cg.frame) : undefined,
-    outerLoopExit: loop ? setOuterFlag : undefined,
-    onReturn: cg.tracksExit ? (retiring) => {
-      retiring.forEach((r, l) => {
-        const p = b.CreateGEP(e.i8, storage.exited!, b.CreateZExt(tid[l], e.i64));
-        b.CreateStore(b.CreateSelect(r, cg.llvm.ConstantInt.get(e.i8, 1), b.CreateLoad(e.i8, p)), p);
-        b.CreateStore(b.CreateAdd(b.CreateLoad(e.i32, storage.exitedCount!), b.CreateZExt(r, e.i32)), storage.exitedCount!);
-      });
-    } : undefined,
   };
-  const lanes = new LaneLowerer(env, (t, name) => storage.entryAlloca(t, name), stmts.some((x) => mayRetire(x)), initialMask);
+  const lanes = new LaneLowerer({ cg, group, locals, fallbacks }, stmts.some((x) => mayRetire(x)), initialMask);
   lanes.region(stmts);
   cg.low.jump(groupEnd);
   b.SetInsertPoint(groupEnd);

@@ -12,7 +12,7 @@
 import type { Expr, KernelIR, Stmt } from '@numbat/core';
 import { ELEM_BYTES, forEachExpr, forEachStmt, stmtExprs } from '@numbat/core';
 import type { LaneUniformity } from './lane-uniformity.js';
-import { laneShape, linearLocals } from './lanes.js';
+import { laneShape, linearLocals } from './lane-shape.js';
 
 export function regionLaneWidth(stmts: readonly Stmt[], base: number, ir: KernelIR, uni: LaneUniformity, txAliases: ReadonlySet<number>): number {
   if (base <= 1) return base;

@@ -42,6 +42,13 @@ export interface Region {
   stmts: Stmt[];
   /** Inside at least one block-level loop (so it runs more than once per block). */
   inBarrierLoop: boolean;
+  /** Its code can `break`/`continue` the block-level loop around it (sets that loop's flag, acted on after the region). */
+  leaves: { brk: boolean; cont: boolean };
+}
+
+/** Does `stmts` `break` (`continue`) the loop it is in, outside any loop of its own? */
+export function leavesLoop(stmts: readonly Stmt[], kind: 'break' | 'continue'): boolean {
+  return stmts.some((s) => s.kind === kind || (s.kind === 'if' && (leavesLoop(s.then, kind) || leavesLoop(s.else, kind))));
 }
 
 /**
@@ -194,7 +201,8 @@ export function planStorage(ir: KernelIR): StorageLayout {
     let pending: Stmt[] = [];
     const flush = (): void => {
       if (!pending.length) return;
-      const r: Region = { id: regions.length, stmts: pending, inBarrierLoop: inLoop };
+      const leaves = { brk: inLoop && leavesLoop(pending, 'break'), cont: inLoop && leavesLoop(pending, 'continue') };
+      const r: Region = { id: regions.length, stmts: pending, inBarrierLoop: inLoop, leaves };
       regions.push(r);
       items.push({ kind: 'region', region: r });
       pending = [];

@@ -73,9 +73,9 @@ export function region(cg: CpuCodegen, region: Region, loop: BarrierLoop | undef
     rangeLoop(cg, full, hi, 1, 'tx', (tx) => threadBody(cg, region, body, loop, tx, ty, tz));
   }));
   b.SetInsertPoint(after);
-  if (loop && (loop.usedBrk || loop.usedCont)) {
+  if (loop && (region.leaves.brk || region.leaves.cont)) {
     // break/continue of a block-level loop: every thread took it (it is uniform); act once for the block.
-    for (const [flag, target, used] of [[loop.brk, loop.exit, loop.usedBrk], [loop.cont, loop.latch, loop.usedCont]] as const) {
+    for (const [flag, target, used] of [[loop.brk, loop.exit, region.leaves.brk], [loop.cont, loop.latch, region.leaves.cont]] as const) {
       if (!used) continue;
       const go = cg.block('uloop.jump'), stay = cg.block('uloop.stay');
       b.CreateCondBr(b.CreateLoad(e.i1, flag), go, stay);
@@ -127,8 +127,8 @@ export function barrierLoopTargets(cg: CpuCodegen, loop: BarrierLoop | undefined
   if (!loop) return [];
   const { b, e } = cg;
   return [{
-    brk: () => { loop.usedBrk = true; b.CreateStore(e.bool(true), loop.brk); b.CreateBr(next); },
-    cont: () => { loop.usedCont = true; b.CreateStore(e.bool(true), loop.cont); b.CreateBr(next); },
+    brk: () => { b.CreateStore(e.bool(true), loop.brk); b.CreateBr(next); },
+    cont: () => { b.CreateStore(e.bool(true), loop.cont); b.CreateBr(next); },
   }];
 }
 

@@ -1,0 +1,94 @@
+// What the lane lowering (lanes.ts, lane-stmts.ts) asks of the IR before it
+// emits anything: the shape of a value across a group's lanes, the locals
+// that stay lane-linear, and which statements can retire lanes.
+
+import type { Expr, KernelIR, Stmt } from '@numbat/core';
+import { forEachExpr, forEachStmt, localScopes, stmtExprs } from '@numbat/core';
+
+/**
+ * Shape of an expression across the lanes of a group: 'u' the same in every
+ * lane, 'lin' lane 0's value + lane (threadIdx.x, cuda.grid(1), i + stride),
+ * 'v' anything else. `linear` says which locals are lane-linear.
+ */
+export function laneShape(x: Expr, isUniform: (e: Expr) => boolean, linear: ReadonlySet<number>): 'u' | 'lin' | 'v' {
+  if (isUniform(x)) return 'u';
+  const int = x.type === 'i32' || x.type === 'u32';
+  if (!int) return 'v';
+  switch (x.kind) {
+    case 'special': return 'lin'; // threadIdx.x (the rest is uniform)
+    case 'local': return linear.has(x.id) ? 'lin' : 'v';
+    case 'convert': return (x.x.type === 'i32' || x.x.type === 'u32') && laneShape(x.x, isUniform, linear) === 'lin' ? 'lin' : 'v';
+    case 'binary': {
+      if (x.op !== 'add' && x.op !== 'sub') return 'v';
+      const a = laneShape(x.a, isUniform, linear), c = laneShape(x.b, isUniform, linear);
+      if (a === 'lin' && c === 'u') return 'lin';
+      if (x.op === 'add' && a === 'u' && c === 'lin') return 'lin';
+      return 'v';
+    }
+    default: return 'v';
+  }
+}
+
+/**
+ * Locals assigned only lane-linear values, never under lane-varying control
+ * (a masked assignment would break the pattern) other than around their scope:
+ * stored once, as lane 0's value.
+ * Only locals assigned in `within` and `allowed` are candidates, and a value is
+ * lane-linear only through candidates and the `known` lane-linear locals: the
+ * lowering holds exactly these as lane 0's value, so an assignment judged
+ * lane-linear here always gets a lane-linear value there.
+ */
+export function linearLocals(ir: KernelIR, uni: { isUniform(e: Expr): boolean; uniformLocals: ReadonlySet<number>; varyingLoops: ReadonlySet<Stmt> }, within: readonly Stmt[] = ir.body, known: ReadonlySet<number> = new Set(), allowed: (id: number) => boolean = () => true): Set<number> {
+  const assigned = new Set<number>();
+  forEachStmt(within as Stmt[], (s) => { if (s.kind === 'assign') assigned.add(s.local); });
+  const cand = new Set(ir.locals.filter((l) => (l.type === 'i32' || l.type === 'u32') && !uni.uniformLocals.has(l.id) && !known.has(l.id) && assigned.has(l.id) && allowed(l.id)).map((l) => l.id));
+  // A local with a scope (core's localScopes) may be assigned under varying
+  // control outside it: lanes that skip the scope never read it. (Not a scope
+  // of `within` made up here from a loop's body and update.)
+  const scopes = localScopes(within);
+  if (within !== ir.body) for (const [id, l] of scopes) if (l === within) scopes.delete(id);
+  const entry = new Map<readonly Stmt[], number>();
+  let changed = true;
+  const visit = (stmts: readonly Stmt[], varying: number, all: Set<number>): void => {
+    entry.set(stmts, varying);
+    for (const s of stmts) {
+      if (s.kind === 'assign') {
+        const scope = scopes.get(s.local);
+        const varyingCtl = varying > (scope ? entry.get(scope)! : 0);
+        if (cand.has(s.local) && (varyingCtl || laneShape(s.value, uni.isUniform, all) !== 'lin')) { cand.delete(s.local); changed = true; }
+      } else if (s.kind === 'if') {
+        const v = varying + (uni.isUniform(s.cond) ? 0 : 1);
+        visit(s.then, v, all); visit(s.else, v, all);
+      } else if (s.kind === 'loop') {
+        const v = varying + (uni.varyingLoops.has(s) ? 1 : 0);
+        visit(s.body, v, all); visit(s.update, v, all);
+      }
+    }
+  };
+  while (changed) {
+    changed = false;
+    visit(within, 0, new Set([...cand, ...known]));
+  }
+  return cand;
+}
+
+/** Does the code read or write arrays (`writesOnly`: write them; loads have no side effects)? */
+export function touchesMemory(stmts: readonly Stmt[], writesOnly = false): boolean {
+  let mem = false;
+  forEachStmt(stmts as Stmt[], (s) => {
+    if (s.kind === 'store') mem = true;
+    for (const x of stmtExprs(s)) forEachExpr(x, (y) => { if ((y.kind === 'load' && !writesOnly) || y.kind === 'atomic') mem = true; });
+  });
+  return mem;
+}
+
+/** Can `s` retire lanes from the region (a return, or a break/continue of a loop around the region)? */
+export function mayRetire(s: Stmt, depth = 0): boolean {
+  switch (s.kind) {
+    case 'return': return true;
+    case 'break': case 'continue': return depth === 0;
+    case 'if': return s.then.some((x) => mayRetire(x, depth)) || s.else.some((x) => mayRetire(x, depth));
+    case 'loop': return s.body.some((x) => mayRetire(x, depth + 1)) || s.update.some((x) => mayRetire(x, depth + 1));
+    default: return false;
+  }
+}

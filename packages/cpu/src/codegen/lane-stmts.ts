@@ -1,0 +1,346 @@
+// Lane statements (lanes.ts has the overview): the region of a lane group,
+// assignments and stores, varying ifs and loops as masks, the unmasked copies
+// for full groups, and the hand-over to thread-by-thread code.
+
+import type { Stmt } from '@numbat/core';
+import { forEachExpr } from '@numbat/core';
+import type { LLVMNS } from '@numbat/llvm';
+import { LaneExprs } from './lanes.js';
+import { linearLocals, mayRetire, touchesMemory } from './lane-shape.js';
+import type { LoopMasks } from './lane-masks.js';
+
+type Value = LLVMNS.Value;
+
+export class LaneLowerer extends LaneExprs {
+  // ---- statements ----
+
+  /** The region's statements (top level): after a guard like `if (i >= n) return`, the rest runs unmasked when no lane left. */
+  region(list: readonly Stmt[]): void {
+    const k = list.findIndex((x) => x.kind === 'loop' && this.cg.laneUni.varyingLoops.has(x));
+    if (!this.alive && this.env.fallbacks.scalarFinish && k >= 0 && !list.some((x) => mayRetire(x))) {
+      const loop = list[k] as Stmt & { kind: 'loop' };
+      let pure = true;
+      forEachExpr(loop.cond ?? { kind: 'const', value: true, type: 'bool' }, (y) => { if (y.kind === 'atomic') pure = false; });
+      if (pure && this.fastable(loop)) {
+        // A loop whose trip count varies by thread (a grid-stride loop): lockstep
+        // while every lane is inside; when the lanes leave it together the rest
+        // stays in lockstep, otherwise each thread finishes on its own — far
+        // less code than a masked copy, and the loop condition has no side
+        // effects, so testing it again is harmless.
+        this.stmts(list.slice(0, k));
+        if (this.low.terminated()) return;
+        const finish = this.env.fallbacks.scalarFinish;
+        this.varyingLoop(loop, () => finish(list.slice(k)));
+        this.stmts(list.slice(k + 1));
+        return;
+      }
+    }
+    if (this.alive && !list.some((x) => mayRetire(x))) {
+      // A full group (the usual case) runs an unmasked copy.
+      this.versioned(this.mask(), () => this.stmts(list));
+      return;
+    }
+    const r = list.findIndex((x) => mayRetire(x));
+    const prefix = list.slice(0, r + 1), rest = list.slice(r + 1);
+    if (r >= 0 && this.env.fallbacks.scalarGroup && rest.length && !rest.some((x) => mayRetire(x)) && !touchesMemory(prefix, true)) {
+      // A guard such as `if (i >= n) return` first: when every lane passes it,
+      // the rest runs unmasked; otherwise the group's threads rerun the region
+      // one by one (the guard has no side effects), which is far less code for
+      // LLVM than a masked copy of the rest.
+      this.stmts(prefix);
+      if (this.low.terminated()) return;
+      const b = this.b, low = this.low;
+      const fast = low.block('lanes.allpass'), scalar = low.block('lanes.scalar');
+      b.CreateCondBr(this.all(this.mask()!), fast, scalar);
+      b.SetInsertPoint(fast);
+      this.fast(() => this.stmts(rest));
+      low.jump(this.g.end);
+      b.SetInsertPoint(scalar);
+      this.env.fallbacks.scalarGroup();
+      return;
+    }
+    this.stmts(list, 2);
+  }
+
+  stmts(list: readonly Stmt[], versions = 0): void {
+    const b = this.b, e = this.e, low = this.low;
+    for (let k = 0; k < list.length; k++) {
+      const s = list[k];
+      if (low.terminated()) return;
+      this.stmt(s);
+      if (this.alive && !low.terminated() && mayRetire(s)) {
+        // Every lane gone: nothing after this may run (not even a uniform access).
+        const go = low.block('lanes.alive');
+        const alive = this.alive.map((a) => b.CreateLoad(e.i1, a));
+        b.CreateCondBr(this.any(alive), go, this.g.end);
+        b.SetInsertPoint(go);
+        const rest = list.slice(k + 1);
+        if (versions > 0 && rest.length && !rest.some((x) => mayRetire(x))) {
+          this.versioned(this.mask(), () => this.stmts(rest, versions - 1));
+          return;
+        }
+      }
+    }
+  }
+
+  private stmt(s: Stmt): void {
+    const b = this.b, e = this.e, low = this.low;
+    switch (s.kind) {
+      case 'assign': {
+        const local = this.cg.ir.locals.find((l) => l.id === s.local)!;
+        const v = this.expr(s.value);
+        const conv = (x: Value): Value => (local.type !== s.value.type ? e.convert(x, s.value.type, local.type) : x);
+        if (this.cg.laneUni.uniformLocals.has(s.local)) {
+          const u = conv('u' in v ? v.u : this.lanesOf(v)[0]);
+          for (const p of this.env.locals.uniformPtrs(s.local)) b.CreateStore(u, p);
+          return;
+        }
+        const slot = this.linearSlot(s.local);
+        if (slot) {
+          if (!('lin' in v)) throw new Error('numbat internal error: a lane-linear local got a non-linear value');
+          b.CreateStore(v.lin, slot);
+          if (!this.dynLinear.has(s.local) && !this.env.locals.isPrivate(s.local)) {
+            // per-thread storage: other regions read every thread's slot
+            this.lanesOf(v).forEach((x, i) => { if (i) b.CreateStore(x, this.env.locals.lanePtr(s.local, i)); });
+          }
+          return;
+        }
+        const m = this.mask();
+        const vp = this.env.locals.vectorPtr(s.local);
+        if (vp) {
+          // the whole vector; lanes outside the mask keep their value
+          const vv = this.vecOf(v, s.value.type);
+          const nv = local.type !== s.value.type ? this.ve.convert(vv, s.value.type, local.type) : vv;
+          const vt = this.vty(local.type);
+          b.CreateStore(m ? b.CreateSelect(this.maskVec(m), nv, b.CreateLoad(vt, vp)) : nv, vp);
+          return;
+        }
+        this.lanesOf(v).forEach((x, i) => {
+          const p = this.env.locals.lanePtr(s.local, i);
+          const nv = conv(x);
+          b.CreateStore(m ? b.CreateSelect(m[i], nv, b.CreateLoad(e.scalar(local.type), p)) : nv, p);
+        });
+        return;
+      }
+      case 'store': {
+        const elem = low.elemOf(s.array);
+        const idx = this.index(s.array, s.index, s.loc);
+        const v = this.expr(s.value);
+        const m = this.mask();
+        const narrow = (x: Value): Value => (elem === 'i8' || elem === 'u8' || elem === 'i16' || elem === 'u16' ? b.CreateTrunc(x, e.elem(elem)) : x);
+        if ('u' in idx && 'u' in v && !m) { b.CreateStore(narrow(v.u), this.elementPtr(s.array, idx.u)); return; }
+        if (!m && 'lin' in idx) {
+          // consecutive elements: one vector store
+          const vv = this.vecOf(v, s.value.type);
+          const nv = elem === 'i8' || elem === 'u8' || elem === 'i16' || elem === 'u16' ? b.CreateTrunc(vv, this.ve.elem(elem)) : vv;
+          this.maskedStore(elem, nv, this.elementPtr(s.array, idx.lin), this.ve.bool(true));
+          return;
+        }
+        const vs = this.lanesOf(v);
+        const is = this.lanesOf(idx);
+        // Lane order = thread order: with equal indices, the last active lane's value stays.
+        for (let i = 0; i < this.W; i++) {
+          const p = this.elementPtr(s.array, is[i]);
+          b.CreateStore(narrow(vs[i]), m ? b.CreateSelect(m[i], p, this.dummyPtr(e.elem(elem))) : p);
+        }
+        return;
+      }
+      case 'expr': this.expr(s.expr); return;
+      case 'if': {
+        if (this.cg.laneUni.isUniform(s.cond)) {
+          const c = this.uniformExpr(s.cond);
+          const t = low.block('lif.then'), f = low.block('lif.else'), join = low.block('lif.end');
+          b.CreateCondBr(c, t, f);
+          b.SetInsertPoint(t); this.stmts(s.then); low.jump(join);
+          b.SetInsertPoint(f); this.stmts(s.else); low.jump(join);
+          b.SetInsertPoint(join);
+          return;
+        }
+        const c = this.lanesOf(this.expr(s.cond));
+        const m = this.mask() ?? new Array(this.W).fill(e.bool(true));
+        const mt = c.map((x, i) => b.CreateAnd(m[i], x));
+        const mf = c.map((x, i) => b.CreateAnd(m[i], b.CreateXor(x, e.bool(true))));
+        if (this.fastDepth() < 2 && this.slowNesting === 0 && !s.then.some((x) => mayRetire(x)) && touchesMemory(s.then)) {
+          // All lanes take it (the usual case away from edges): an unmasked copy,
+          // whose memory accesses vectorise. (Not for register-only bodies such as
+          // `if (inside) count++`: there a data-dependent branch costs more than the blend.)
+          const all = low.block('vif.all'), some = low.block('vif.some'), join = low.block('vif.end');
+          b.CreateCondBr(this.all(mt), all, some);
+          b.SetInsertPoint(all);
+          this.fast(() => this.stmts(s.then));
+          low.jump(join);
+          b.SetInsertPoint(some);
+          this.slowNesting++;
+          try { this.withCond(c, () => this.ifAny(mt, () => this.stmts(s.then))); } finally { this.slowNesting--; }
+          low.jump(join);
+          b.SetInsertPoint(join);
+        } else {
+          this.withCond(c, () => this.ifAny(mt, () => this.stmts(s.then)));
+        }
+        if (s.else.length) {
+          const nc = c.map((x) => b.CreateXor(x, e.bool(true)));
+          this.withCond(nc, () => this.ifAny(mf, () => this.stmts(s.else)));
+        }
+        return;
+      }
+      case 'loop': return this.cg.laneUni.varyingLoops.has(s) ? this.varyingLoop(s) : this.uniformLoop(s);
+      case 'break': case 'continue': return this.exitLoop(s.kind);
+      case 'return': {
+        const m = this.mask();
+        if (!this.alive) throw new Error('numbat internal error: lane return without an alive mask');
+        const retiring = m ?? new Array(this.W).fill(e.bool(true));
+        this.recordReturn(retiring);
+        retiring.forEach((r, i) => b.CreateStore(b.CreateAnd(b.CreateLoad(e.i1, this.alive![i]), b.CreateXor(r, e.bool(true))), this.alive![i]));
+        return;
+      }
+      case 'barrier': throw new Error('numbat internal error: a barrier inside a lane region');
+      case 'fence': this.low.e.call(`numbat_fence_${s.scope}`, this.low.e.void, []); return; // one fence orders every lane's accesses
+    }
+  }
+
+  private uniformLoop(s: Stmt & { kind: 'loop' }): void {
+    const b = this.b, low = this.low;
+    const head = low.block('lloop'), body = low.block('lloop.body'), latch = low.block('lloop.latch'), exit = low.block('lloop.end');
+    b.CreateBr(head);
+    b.SetInsertPoint(head);
+    if (s.cond) b.CreateCondBr(this.uniformExpr(s.cond), body, exit); else b.CreateBr(body);
+    b.SetInsertPoint(body);
+    this.loops.push({ brk: exit, cont: latch });
+    this.stmts(s.body);
+    low.jump(latch);
+    b.SetInsertPoint(latch);
+    this.stmts(s.update);
+    this.loops.pop();
+    if (!low.terminated()) this.poll();
+    low.jump(head);
+    b.SetInsertPoint(exit);
+  }
+
+  /** Can this varying loop take the fast path (see varyingLoop)? */
+  private fastable(s: Stmt & { kind: 'loop' }): boolean {
+    const retires = s.body.some((x) => mayRetire(x)) || s.update.some((x) => mayRetire(x));
+    return !retires && s.cond !== undefined && this.fastDepth() < 2 && this.slowNesting === 0;
+  }
+
+  /**
+   * `finish`: instead of a masked copy of the loop, once not every lane is in
+   * the loop each thread of the group finishes the loop (and whatever follows)
+   * on its own; it must end the block. Only for a fastable loop.
+   */
+  private varyingLoop(s: Stmt & { kind: 'loop' }, finish?: () => void): void {
+    const b = this.b, e = this.e, low = this.low;
+    const entryMask = this.mask();
+    const active = this.maskAllocas('loop.active'), iter = this.maskAllocas('loop.iter');
+    active.forEach((a, i) => b.CreateStore(entryMask ? entryMask[i] : e.bool(true), a));
+    const head = low.block('vloop'), body = low.block('vloop.body'), latch = low.block('vloop.latch'), exit = low.block('vloop.end');
+    b.CreateBr(head);
+    b.SetInsertPoint(head);
+    const frame: LoopMasks = { active };
+    this.loops.push(frame);
+    iter.forEach((a) => b.CreateStore(e.bool(true), a));
+    if (s.cond) {
+      const c = this.lanesOf(this.expr(s.cond));
+      active.forEach((a, i) => b.CreateStore(b.CreateAnd(b.CreateLoad(e.i1, a), c[i]), a));
+    }
+    const still = this.mask()!;
+    b.CreateCondBr(this.any(still), body, exit);
+    b.SetInsertPoint(body);
+    if (this.fastable(s)) {
+      // While every lane is still in the loop (all but the last trips), a tight
+      // unmasked loop runs; it hands over to the masked copy once some lane is done.
+      // Locals that step in lockstep (i += stride from i = cuda.grid(1)) are
+      // held as lane 0's value there, so their accesses are consecutive.
+      const known = new Set([...this.env.locals.linear, ...this.dynLinear.keys()]);
+      const cands = [...linearLocals(this.cg.ir, this.cg.laneUni, [...s.body, ...s.update], known)];
+      const t = e.i32;
+      const vals = cands.map((id) => Array.from({ length: this.W }, (_, l) => b.CreateLoad(t, this.env.locals.lanePtr(id, l))));
+      let enter = this.all(still);
+      for (const v of vals) enter = b.CreateAnd(enter, this.consecutive(v));
+      const pre = low.block('vloop.enter'), fast = low.block('vloop.all'), fastOut = low.block('vloop.partial'), slow = low.block('vloop.some');
+      b.CreateCondBr(enter, pre, slow);
+      b.SetInsertPoint(pre);
+      const slots = cands.map((id, k) => {
+        const a = this.entryAlloca(t, `lin.${id}`);
+        b.CreateStore(vals[k][0], a);
+        return a;
+      });
+      b.CreateBr(fast);
+      b.SetInsertPoint(fast);
+      this.poll(); // each turn of the tight loop
+      // The tight loop runs two trips per turn (SLP then sees enough work per
+      // block to pack the lanes' arithmetic, accumulations included).
+      const conds = Array.from({ length: this.W }, (_, i) => this.entryAlloca(e.i1, `vloop.again.${i}`));
+      let ended = false;
+      const saved = new Map(this.dynLinear);
+      cands.forEach((id, k) => this.dynLinear.set(id, slots[k]));
+      this.fast(() => {
+        for (let trip = 0; trip < 2 && !ended; trip++) {
+          this.stmts(s.body);
+          if (!low.terminated()) this.stmts(s.update);
+          if (low.terminated()) { ended = true; break; }
+          const c = this.expr(s.cond!);
+          const lanes = this.lanesOf(c);
+          lanes.forEach((v, i) => b.CreateStore(v, conds[i]));
+          const next = trip === 0 ? low.block('vloop.all2') : fast;
+          b.CreateCondBr(('l' in c ? c.all : undefined) ?? this.all(lanes), next, fastOut);
+          if (trip === 0) b.SetInsertPoint(next);
+        }
+      });
+      this.dynLinear = saved;
+      if (!ended) {
+        b.SetInsertPoint(fastOut);
+        const c = conds.map((a) => b.CreateLoad(e.i1, a));
+        // back to one value per lane
+        cands.forEach((id, k) => {
+          const base = b.CreateLoad(t, slots[k]);
+          for (let l = 0; l < this.W; l++) b.CreateStore(l ? b.CreateAdd(base, e.int(l)) : base, this.env.locals.lanePtr(id, l));
+        });
+        active.forEach((a, i) => b.CreateStore(c[i], a));
+        iter.forEach((a) => b.CreateStore(e.bool(true), a));
+        b.CreateCondBr(this.any(c), slow, exit);
+      }
+      b.SetInsertPoint(slow);
+      if (finish) {
+        finish();
+        this.loops.pop();
+        b.SetInsertPoint(latch);
+        b.CreateUnreachable();
+        b.SetInsertPoint(exit); // every lane left the loop together: the rest stays in lockstep
+        return;
+      }
+    }
+    frame.iter = iter;
+    this.stmts(s.body);
+    frame.iter = undefined; // continue'd lanes run the update
+    low.jump(latch);
+    b.SetInsertPoint(latch);
+    this.stmts(s.update);
+    if (!low.terminated()) this.poll();
+    low.jump(head);
+    this.loops.pop();
+    b.SetInsertPoint(exit);
+  }
+
+  private exitLoop(kind: 'break' | 'continue'): void {
+    const b = this.b, e = this.e;
+    const loop = this.loops[this.loops.length - 1];
+    if (!loop) {
+      // break/continue of a block-level (barrier) loop: the lanes leave the region; the flag acts for the block.
+      const outer = this.g.loop;
+      if (!outer) throw new Error('numbat internal error: break outside a loop');
+      b.CreateStore(e.bool(true), kind === 'break' ? outer.brk : outer.cont);
+      const m = this.mask() ?? new Array(this.W).fill(e.bool(true));
+      if (!this.alive) throw new Error('numbat internal error: outer loop exit without an alive mask');
+      m.forEach((r, i) => b.CreateStore(b.CreateAnd(b.CreateLoad(e.i1, this.alive![i]), b.CreateXor(r, e.bool(true))), this.alive![i]));
+      return;
+    }
+    if (loop.brk) {
+      // uniform loop: every active lane takes it together
+      b.CreateBr(kind === 'break' ? loop.brk : loop.cont!);
+      return;
+    }
+    const m = this.mask()!;
+    const target = kind === 'break' ? loop.active! : loop.iter!;
+    m.forEach((r, i) => b.CreateStore(b.CreateAnd(b.CreateLoad(e.i1, target[i]), b.CreateXor(r, e.bool(true))), target[i]));
+  }
+}

@@ -1,0 +1,242 @@
+// The values of a lane group (lanes.ts): the lowering's context (LaneEnv), the
+// shapes a value takes across the lanes (LV), and the moves between them: one
+// <W x T> vector, W scalars, a lane-0 base for lane-linear values.
+
+import type { ArrayRef, ElemType, Loc, ScalarType, Stmt } from '@numbat/core';
+import type { KernelLowerer, LLVMNS } from '@numbat/llvm';
+import type { BarrierLoop, CpuCodegen, Thread } from './context.js';
+import { laneVectorTypes, VectorEmitter, type LaneVectorTypes } from './lane-vectors.js';
+import { pollStop } from './target-hooks.js';
+
+type Value = LLVMNS.Value;
+type BasicBlock = LLVMNS.BasicBlock;
+
+/**
+ * A value in a lane group: one scalar for all lanes (`c`: its constant), one
+ * scalar per lane, lane 0's value + lane, or one <W x T> vector.
+ */
+export type LV = { u: Value; c?: number | boolean | bigint } | { l: Value[]; all?: Value } | { lin: Value } | { v: Value; t: LaneType };
+/** A lane value's type: an IR scalar type, or i64 (array indices). */
+export type LaneType = ScalarType | 'i64';
+
+/** The threads of one lane group (lane-group.ts), and where they go when they are done. */
+export interface LaneGroupThreads {
+  readonly W: number;
+  /** threadIdx.x of each lane (consecutive). */
+  readonly tx: readonly Value[];
+  /** Linear thread id of each lane (consecutive). */
+  readonly tid: readonly Value[];
+  /** The thread lane-uniform code is lowered for (lane 0). */
+  readonly lane0: Thread;
+  /** The end of the group's pass through the region (taken when no lane is left). */
+  readonly end: BasicBlock;
+  /** The block-level loop around the region: lanes that break/continue it leave the region and set its flag. */
+  readonly loop?: BarrierLoop;
+}
+
+/** Where each lane's locals live in the region (lane-group.ts). */
+export interface LaneLocals {
+  /** Locals that are lane-linear in this region (value in lane l = lane 0's + l); see linearLocals(). */
+  readonly linear: ReadonlySet<number>;
+  /** Is the local private to this region (not kept per thread)? */
+  isPrivate(id: number): boolean;
+  /** Storage of local `id` for lane `lane` (its private alloca or its per-thread slot). */
+  lanePtr(id: number, lane: number): Value;
+  /** The <W x T> storage of a private numeric local (its lanes are lanePtr's slots), if it has one. */
+  vectorPtr(id: number): Value | undefined;
+  /** Storage lane-uniform locals use (shared by all lanes), or per-lane slots to fill when per-thread. */
+  uniformPtrs(id: number): Value[];
+}
+
+/** The thread-by-thread code that can take over from the lanes (thread-loops.ts; it lowers the region as scalar code). */
+export interface LaneFallbacks {
+  /** Runs the group's threads one by one through the scalar region code, then goes to the group's end. */
+  scalarGroup?(): void;
+  /** Each thread of the group runs `rest` (the tail of the region) on its own, from its lane's state; then the group's end. */
+  scalarFinish?(rest: readonly Stmt[]): void;
+}
+
+/**
+ * The lane lowering's context for one group: the kernel's code generator
+ * (lowering, storage, analyses, options), the group's threads, its locals'
+ * storage, and the scalar fallbacks. Everything else is derived from these.
+ */
+export interface LaneEnv {
+  readonly cg: CpuCodegen;
+  readonly group: LaneGroupThreads;
+  readonly locals: LaneLocals;
+  readonly fallbacks: LaneFallbacks;
+}
+
+/** The group's values: vectors, lanes, and its context's memory, reports and exits. */
+export class LaneValues {
+  protected readonly b: LLVMNS.IRBuilder;
+  protected readonly cg: CpuCodegen;
+  protected readonly g: LaneGroupThreads;
+  protected readonly vt: LaneVectorTypes;
+  /** emit.ts's JS semantics on <W x T> values. */
+  protected readonly ve: VectorEmitter;
+  private dummy?: Value;
+
+  constructor(protected readonly env: LaneEnv) {
+    this.cg = env.cg;
+    this.g = env.group;
+    this.b = env.cg.b;
+    const low = env.cg.low;
+    this.vt = laneVectorTypes(low.llvm, low.ctx, env.group.W);
+    this.ve = new VectorEmitter(low.llvm, low.ctx, low.module, low.b, this.vt);
+  }
+
+  protected get low() { return this.cg.low; }
+  protected get e() { return this.cg.e; }
+  protected get W() { return this.g.W; }
+  protected entryAlloca(t: LLVMNS.Type, name: string): Value { return this.cg.storage.entryAlloca(t, name); }
+
+  // ---- the group's memory, reports and exits (answered from the code generator and the group's threads) ----
+
+  protected elementPtr(ref: ArrayRef, index64: Value): Value {
+    return this.cg.storage.elementPtr(ref, index64, this.g.lane0);
+  }
+
+  protected arrayLength(ref: ArrayRef): Value {
+    return this.cg.storage.arrayLength(ref);
+  }
+
+  /** `lane0` whose out-of-bounds reports name `lane` (lane-uniform code run for the first active lane). */
+  protected laneThread(lane: Value): Thread {
+    return { ...this.g.lane0, reportTx: this.b.CreateAdd(this.g.tx[0], lane) };
+  }
+
+  /** Reports an out-of-bounds access of `lane` and leaves the kernel (terminates the block). */
+  protected boundsFail(ref: ArrayRef, index: Value, lane: Value, loc: Loc | undefined, unsigned?: boolean): void {
+    this.low.hooks.boundsFail(ref, index, loc, unsigned ?? false, { ...this.g.lane0, tx: this.b.CreateAdd(this.g.tx[0], lane) });
+  }
+
+  /** The stoppable variant: poll for a stop request at a loop back-edge (may leave the kernel; continues in a fresh block). */
+  protected poll(): void {
+    if (this.cg.opts.poll) pollStop(this.cg, this.cg.storage, this.cg.frame);
+  }
+
+  /** Exited bookkeeping across barriers for the lanes that `return` (`retiring`). */
+  protected recordReturn(retiring: Value[]): void {
+    const { b, e, cg } = this, storage = cg.storage;
+    if (!cg.tracksExit) return;
+    retiring.forEach((r, l) => {
+      const p = b.CreateGEP(e.i8, storage.exited!, b.CreateZExt(this.g.tid[l], e.i64));
+      b.CreateStore(b.CreateSelect(r, cg.llvm.ConstantInt.get(e.i8, 1), b.CreateLoad(e.i8, p)), p);
+      b.CreateStore(b.CreateAdd(b.CreateLoad(e.i32, storage.exitedCount!), b.CreateZExt(r, e.i32)), storage.exitedCount!);
+    });
+  }
+
+  // ---- vectors ----
+
+  /** The vector type of a scalar type. */
+  protected vty(t: LaneType): LLVMNS.Type {
+    return t === 'i64' ? this.vt.i64 : this.ve.scalar(t);
+  }
+
+  /** The scalar (lane) type. */
+  protected sty(t: LaneType): LLVMNS.Type {
+    return t === 'i64' ? this.e.i64 : this.e.scalar(t);
+  }
+
+  protected readonly scratch = new Map<LaneType, Value>();
+  /** The failing indices of an out-of-bounds report (checkVec). */
+  protected oobIndices?: Value;
+
+  /** A scratch <W x T> alloca (SROA turns its element accesses into insert/extractelement). */
+  protected scratchOf(t: LaneType): { vec: Value; lane: (l: number) => Value } {
+    const k: LaneType = t === 'u32' ? 'i32' : t;
+    let vec = this.scratch.get(k);
+    if (!vec) this.scratch.set(k, (vec = this.entryAlloca(this.vty(k), `lanes.${k}`)));
+    const et = this.sty(k), b = this.b;
+    const base = b.CreateBitCast(vec, this.e.ptr(et));
+    return { vec, lane: (l) => (l ? b.CreateGEP(et, base, this.e.i64c(l)) : base) };
+  }
+
+  protected intW(): LLVMNS.Type {
+    return this.low.llvm.IntegerType.get(this.low.ctx, this.W);
+  }
+
+  /** The lanes of a vector. */
+  protected toLanes(v: Value, t: LaneType): Value[] {
+    const b = this.b, e = this.e;
+    if (t === 'bool') {
+      // <W x i1> is bit-packed: lane l is bit l of the W-bit integer
+      const iw = this.intW(), bits = b.CreateBitCast(v, iw);
+      return Array.from({ length: this.W }, (_, l) => b.CreateTrunc(l ? b.CreateLShr(bits, e.int(l, iw)) : bits, e.i1));
+    }
+    const s = this.scratchOf(t);
+    b.CreateStore(v, s.vec);
+    return Array.from({ length: this.W }, (_, l) => b.CreateLoad(this.sty(t), s.lane(l)));
+  }
+
+  /** A vector of the lanes' scalars. */
+  protected fromLanes(ls: Value[], t: ScalarType): Value {
+    const b = this.b, e = this.e;
+    if (t === 'bool') {
+      const iw = this.intW();
+      let acc = b.CreateZExt(ls[0], iw);
+      for (let l = 1; l < this.W; l++) acc = b.CreateOr(acc, b.CreateShl(b.CreateZExt(ls[l], iw), e.int(l, iw)));
+      return b.CreateBitCast(acc, this.vt.i1);
+    }
+    const s = this.scratchOf(t);
+    ls.forEach((x, l) => b.CreateStore(x, s.lane(l)));
+    return b.CreateLoad(this.vty(t), s.vec);
+  }
+
+  /** `v` as a <W x T> vector (`t`: its IR type). */
+  protected vecOf(v: LV, t: ScalarType): Value {
+    if ('v' in v) return v.v;
+    if ('u' in v && v.c !== undefined) return this.ve.constant(t, v.c);
+    return this.fromLanes(this.lanesOf(v), t);
+  }
+
+  /** A <W x i1> of a mask (all true when undefined). */
+  protected maskVec(m: Value[] | undefined): Value {
+    return m ? this.fromLanes(m, 'bool') : this.ve.bool(true);
+  }
+
+  protected lanesOf(v: LV): Value[] {
+    if ('u' in v) return new Array(this.W).fill(v.u);
+    if ('l' in v) return v.l;
+    if ('v' in v) return this.toLanes(v.v, v.t);
+    const base = v.lin, llvm = this.low.llvm;
+    return Array.from({ length: this.W }, (_, l) => (l ? this.b.CreateAdd(base, llvm.ConstantInt.get(base.getType(), l, false)) : base));
+  }
+
+
+  protected dummyPtr(t: LLVMNS.Type): Value {
+    const e = this.e;
+    this.dummy ??= this.entryAlloca(e.f64, 'lane.dummy');
+    return this.b.CreateBitCast(this.dummy, e.ptr(t));
+  }
+
+  protected llvmZero(t: LLVMNS.Type): Value {
+    return this.low.llvm.Constant.getNullValue(t);
+  }
+}
+
+export function vecSuffix(elem: ElemType): string {
+  switch (elem) {
+    case 'i8': case 'u8': return 'i8';
+    case 'i16': case 'u16': return 'i16';
+    case 'i32': case 'u32': return 'i32';
+    case 'i64': case 'u64': return 'i64';
+    case 'f32': return 'f32';
+    case 'f64': return 'f64';
+  }
+}
+
+export function elemBytes(elem: ElemType): number {
+  return { i8: 1, u8: 1, i16: 2, u16: 2, i32: 4, u32: 4, i64: 8, u64: 8, f32: 4, f64: 8 }[elem];
+}
+
+/** Narrow elements to i32 registers (scalars or vectors: `e` gives the types). */
+export function widen(b: LLVMNS.IRBuilder, e: KernelLowerer<Thread>['e'], elem: ElemType, v: Value): Value {
+  switch (elem) {
+    case 'i8': case 'i16': return b.CreateSExt(v, e.i32);
+    case 'u8': case 'u16': return b.CreateZExt(v, e.i32);
+    default: return v;
+  }
+}
