@@ -59,6 +59,8 @@ export interface WgslKernel {
   workgroupBytes: number;
   /** Kernel uses the exit-flag transform (returns under varying control before barriers). */
   exitFlag: boolean;
+  /** The block is dispatched as one row of threads (llvmpipe variant: a barrier loop exits on a broadcast value). */
+  linearBlock?: boolean;
 }
 
 /** How an array's elements are stored in WGSL. */
@@ -125,6 +127,10 @@ class Emitter {
   /** Inside an exit-flag guard: number of barrier-free loops entered since the guard. */
   private guardLoopDepth = -1;
   private usesBroadcast = false;
+  /** Loops with a barrier being emitted around the current statement. */
+  private barrierLoopDepth = 0;
+  /** A loop with a barrier decides something from a broadcast (a workgroup-memory value). */
+  private broadcastInBarrierLoop = false;
   private usesErrors = false;
   private readonly layout: ArgLayout;
   private readonly rw = new Set<number>();
@@ -164,8 +170,21 @@ class Emitter {
     for (const code of this.helpers.code()) push(code);
     for (const code of this.generated.values()) push(code);
     push('');
-    push('@compute @workgroup_size(nb_bx, nb_by, nb_bz)');
-    push('fn main(@builtin(local_invocation_id) nb_lid: vec3u, @builtin(local_invocation_index) nb_lidx: u32, @builtin(workgroup_id) nb_wid: vec3u) {');
+    // llvmpipe miscompiles a loop with a barrier whose exit reads workgroup memory (our
+    // broadcast) in a SIMD group the block leaves partly empty: with blockDim.x < 8 the
+    // driver's loop passes run out for every later loop, and threads of a partly filled last
+    // group stop. Such kernels dispatch the block as one row of bx*by*bz threads (threadIdx
+    // taken apart from the linear index), so only the block's total matters: the launch
+    // refuses totals that leave a group partly empty (docs/backends/webgpu.md).
+    const linearBlock = this.opts.loopIterationLimit !== undefined && this.broadcastInBarrierLoop;
+    if (linearBlock) {
+      push('@compute @workgroup_size(nb_bx * nb_by * nb_bz)');
+      push('fn main(@builtin(local_invocation_index) nb_lidx: u32, @builtin(workgroup_id) nb_wid: vec3u) {');
+      push('let nb_lid = vec3u(nb_lidx % nb_bx, (nb_lidx / nb_bx) % nb_by, nb_lidx / (nb_bx * nb_by));', 1);
+    } else {
+      push('@compute @workgroup_size(nb_bx, nb_by, nb_bz)');
+      push('fn main(@builtin(local_invocation_id) nb_lid: vec3u, @builtin(local_invocation_index) nb_lidx: u32, @builtin(workgroup_id) nb_wid: vec3u) {');
+    }
     push('// blockIdx from the dispatch (grids over 65535 blocks are folded into 2-D/3-D dispatches)', 1);
     push('let nb_lin = (nb_wid.z * nb_a.disp_y + nb_wid.y) * nb_a.disp_x + nb_wid.x;', 1);
     push('if (nb_lin >= nb_a.nblocks) { return; }', 1);
@@ -196,7 +215,7 @@ class Emitter {
     }
     return {
       code: text.join('\n') + '\n', lineLocs, layout: this.layout, sites: this.sites,
-      dynamicShared: this.dynamicShared, workgroupBytes: this.workgroupBytes, exitFlag: this.exitFlag,
+      dynamicShared: this.dynamicShared, workgroupBytes: this.workgroupBytes, exitFlag: this.exitFlag, linearBlock,
     };
   }
 
@@ -644,6 +663,7 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     const done = ctx.doneFlag ? `${ctx.doneFlag} = true; ` : '';
     const savedGuard = this.guardLoopDepth;
     if (this.guardLoopDepth >= 0 && barrierFree) this.guardLoopDepth++;
+    if (hasBarrier) this.barrierLoopDepth++;
     this.line('loop {');
     this.depth++;
     if (limited && mode === 'continuing' && this.unrollable(s)) {
@@ -699,6 +719,7 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     this.depth--;
     this.line('}');
     this.guardLoopDepth = savedGuard;
+    if (hasBarrier) this.barrierLoopDepth--;
     if (ctx.doneFlag && !this.neverLeft(s)) {
       this.usesErrors = true;
       const site = this.site({ kind: 'loop', line: this.loc?.line, limit: this.opts.loopIterationLimit! });
@@ -744,6 +765,7 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     const c = this.expr(e);
     if (!mustBeUniform || this.u.strict(e)) return c;
     this.usesBroadcast = true;
+    if (this.barrierLoopDepth > 0) this.broadcastInBarrierLoop = true;
     const v = this.tmp('v');
     this.line(`let ${v} = ${c};`);
     this.line('workgroupBarrier();');

@@ -10,7 +10,7 @@ import { LaunchError, launchErrors, type LaunchArg, type LaunchDims, type TypedA
 import {
   ERR_BARRIER, ERR_LOOP, ERR_OOB, ERR_WORDS, LOOP_UNROLL, storageBytes, U_DISP_X, U_DISP_Y, U_GRID, U_NBLOCKS, U_ZERO, type WgslKernel,
 } from '../codegen/index.js';
-import { driverLoopLimit, Usage, type GpuContext } from './device.js';
+import { driverLoopLimit, driverSimdLanes, Usage, type GpuContext } from './device.js';
 import type { WebGpuKernel } from './kernel.js';
 import type { BufferPool } from './pool.js';
 import { GpuArray } from './memory.js';
@@ -233,6 +233,17 @@ function checkLimits(ctx: GpuContext, kernel: string, wgsl: WgslKernel, dims: La
   if (shared > L.maxComputeWorkgroupStorageSize) {
     fail(`needs ${shared} bytes of shared (workgroup) memory${dynBytes ? ` (${dynBytes} dynamic)` : ''}, over maxComputeWorkgroupStorageSize = ${L.maxComputeWorkgroupStorageSize} ${where}` +
       ' (8/16-bit shared arrays take 4 bytes per element on WebGPU)', { sharedBytes: shared });
+  }
+  if (wgsl.linearBlock) {
+    // The block runs as one row (emit.ts): within the row's limit, and in whole SIMD groups.
+    const threads = bx * by * bz, lanes = driverSimdLanes(ctx.summary);
+    if (threads > L.maxComputeWorkgroupSizeX) {
+      fail(`block ${dims.block.join('×')} has ${threads} threads, over maxComputeWorkgroupSizeX = ${L.maxComputeWorkgroupSizeX} ${where}: a kernel whose loops with barriers exit on a shared or atomic value runs its block as one row on this driver`, { block: dims.block });
+    }
+    if (threads % lanes !== 0) {
+      fail(`block ${dims.block.join('×')} has ${threads} threads, not a multiple of ${lanes} ${where}: this driver (Mesa llvmpipe) runs ${lanes} threads as one SIMD group and miscompiles a loop with a barrier whose exit depends on shared memory, atomics or warp functions in a partly filled group ` +
+        `(its threads stop, or later loops end early). Use a block of a multiple of ${lanes} threads, or another target`, { block: dims.block });
+    }
   }
   const storage = wgsl.layout.arrays.length + (wgsl.layout.errorBinding !== undefined ? 1 : 0);
   if (storage > L.maxStorageBuffersPerShaderStage) {

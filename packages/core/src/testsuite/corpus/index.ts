@@ -20,11 +20,12 @@ import { bits } from './bits.js';
 import { laneScoped } from './lane-scoped.js';
 import { mathErfF32 } from './math-erf-f32.js';
 import { regressLazyShare } from './regress-lazy-share.js';
+import { regressLoopCut } from './regress-loop-cut.js';
 import type { CorpusCase } from './types.js';
 
 export type { CorpusCase } from './types.js';
 export const CORPUS: CorpusCase[] = [
   ...basic, ...control, ...memory, ...numeric, ...math, ...math2,
   ...regressFrontend, ...regressSimcpu, ...regressWebgpu, ...regressFuzzBackends, ...regressFuzzCore, ...warp, ...warpDivergent, ...syncAtomics, ...arraysSyntax, ...mathWgsl, ...int64, ...bits, ...laneScoped,
-  ...mathErfF32, ...regressLazyShare,
+  ...mathErfF32, ...regressLazyShare, ...regressLoopCut,
 ];
