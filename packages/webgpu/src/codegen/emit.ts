@@ -357,6 +357,8 @@ class Emitter {
       this.workgroupBytes += 8;
     }
     if (this.usesErrors) {
+      // The passes of the kernel's loops the thread has run (llvmpipe variant): a cut loop's report says how many.
+      if (this.opts.loopIterationLimit !== undefined) push('var<private> nb_passes: u32;');
       push('var<private> nb_thread: vec3u;');
       push('var<private> nb_block: vec3u;');
       push(`fn nb_report(kind: u32, site: u32, a: u32, b: u32) {
@@ -666,6 +668,7 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     if (hasBarrier) this.barrierLoopDepth++;
     this.line('loop {');
     this.depth++;
+    if (limited) this.line('nb_passes += 1u;');
     if (limited && mode === 'continuing' && this.unrollable(s)) {
       this.unrolledBody(s, update, breakIf, ctx, structural);
     } else {
@@ -724,7 +727,7 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
       this.usesErrors = true;
       const site = this.site({ kind: 'loop', line: this.loc?.line, limit: this.opts.loopIterationLimit! });
       // A thread that returned (exit-flag kernels) left the loop on purpose.
-      this.line(`if (!${ctx.doneFlag}${this.exitFlag ? ' && !nb_ret' : ''}) { nb_report(${ERR_LOOP}u, ${site}u, 0u, 0u); }`);
+      this.line(`if (!${ctx.doneFlag}${this.exitFlag ? ' && !nb_ret' : ''}) { nb_report(${ERR_LOOP}u, ${site}u, nb_passes, 0u); }`);
     }
   }
 

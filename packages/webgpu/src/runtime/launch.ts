@@ -282,12 +282,17 @@ function runtimeError(k: WebGpuKernel, wgsl: WgslKernel, dims: LaunchDims, err: 
     return launchErrors.barrierExit(ir.name, { block, exited, waiting: thread, line: site.line });
   }
   if (kind === ERR_LOOP && site?.kind === 'loop') {
-    return new LaunchError(
-      `kernel '${ir.name}': the loop at line ${site.line ?? '?'} was cut short in thread (${thread.join(', ')}) of block (${block.join(', ')}): this adapter's driver (Mesa llvmpipe) ends every loop of a thread once its loops have run ${site.limit} passes together ` +
-      `(innermost loops without continue or barriers run ${LOOP_UNROLL} iterations per pass: up to ${site.limit * LOOP_UNROLL} iterations). ` +
-      'Give each thread fewer iterations (more threads or more launches), or use another target.',
-      ir.name, { block, thread, loopLine: site.line },
-    );
+    const passes = err[3], where = `the loop at line ${site.line ?? '?'}`, who = `in thread (${thread.join(', ')}) of block (${block.join(', ')})`;
+    // The driver also counts numbat's own helper loops (atomics' compare-exchange, some math):
+    // a thread far below the limit in its kernel loops was stopped by something else.
+    const message = passes >= site.limit / 2
+      ? `kernel '${ir.name}': ${where} was cut short ${who} after ${passes} loop passes: this adapter's driver (Mesa llvmpipe) ends every loop of a thread once its loops have run ${site.limit} passes together ` +
+        `(innermost loops without continue or barriers run ${LOOP_UNROLL} iterations per pass: up to ${site.limit * LOOP_UNROLL} iterations). ` +
+        'Give each thread fewer iterations (more threads or more launches), or use another target.'
+      : `kernel '${ir.name}': this adapter's driver (Mesa llvmpipe) ended ${where} early ${who}: the thread had run ${passes} passes of the kernel's loops, well below the driver's limit of ${site.limit} ` +
+        '(it also counts the compare-exchange loops of atomics, which contention can make long; llvmpipe also has faults with loops, docs/backends/webgpu.md). ' +
+        'The kernel did not finish on this adapter: use another target, or report it with the kernel.';
+    return new LaunchError(message, ir.name, { block, thread, loopLine: site.line, passes });
   }
   return launchErrors.unknown(ir.name, kind, block);
 }

@@ -59,4 +59,27 @@ export const regressLoopCut: CorpusCase[] = [
     },
     outputs: [2],
   },
+  {
+    // Fuzz seed 6000114: a loop of f32 % whose quotients are huge (1e30 % 1e-3) or whose
+    // divisor is subnormal. WebGPU's exact fmod doubled and halved the divisor in loops
+    // (~220 passes a call), which used up llvmpipe's 65535 loop passes of the thread ("the loop
+    // was cut short" after some 1000 passes of the kernel's own loops), and a subnormal
+    // divisor, flushed to 0 by llvmpipe, never ended the doubling. It is integer arithmetic now.
+    name: 'loop_cut_fmod_huge_quotients_subnormal_divisors',
+    covers: ['f32 % with huge quotients', 'f32 % by subnormals', 'loops of many % calls'],
+    kernel: function loopCutFmod(a, b, out) {
+      const i = cuda.grid(1);
+      for (let k = 0; k < 320; k++) { out[i * 320 + k] = a[k & 15] % b[(k + i) & 15]; }
+    },
+    grid: 1, block: 2,
+    args: () => [
+      new Float32Array([1e30, -3e38, 7, -0, 1e-40, 123.456, 16777216, -1e-30, 3.4e38, 5.5, 1e-45, -2e-38, 1, 1e20, -7.25, 0.1]),
+      new Float32Array([1e-3, 1.4e-45, 1e-40, -2.5, 3e-39, 0.1, 1.1754944e-38, 7, -1e-20, 1e-45, 2.9e-39, 0.5, 3, -1e-38, 1.5, 6e-42]),
+      new Float32Array(640),
+    ],
+    reference: (a) => {
+      for (let i = 0; i < 2; i++) for (let k = 0; k < 320; k++) a[2][i * 320 + k] = Math.fround(a[0][k & 15] % a[1][(k + i) & 15]);
+    },
+    outputs: [2],
+  },
 ];
