@@ -127,6 +127,7 @@ class Emitter {
   /** Inside an exit-flag guard: number of barrier-free loops entered since the guard. */
   private guardLoopDepth = -1;
   private usesBroadcast = false;
+  private countsPasses = false;
   /** Loops with a barrier being emitted around the current statement. */
   private barrierLoopDepth = 0;
   /** A loop with a barrier decides something from a broadcast (a workgroup-memory value). */
@@ -356,9 +357,9 @@ class Emitter {
       push('var<workgroup> nb_exiter: atomic<u32>;');
       this.workgroupBytes += 8;
     }
+    // The passes of the kernel's loops the thread has run (llvmpipe variant): a cut loop's report says how many.
+    if (this.countsPasses) push('var<private> nb_passes: u32;');
     if (this.usesErrors) {
-      // The passes of the kernel's loops the thread has run (llvmpipe variant): a cut loop's report says how many.
-      if (this.opts.loopIterationLimit !== undefined) push('var<private> nb_passes: u32;');
       push('var<private> nb_thread: vec3u;');
       push('var<private> nb_block: vec3u;');
       push(`fn nb_report(kind: u32, site: u32, a: u32, b: u32) {
@@ -668,7 +669,7 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     if (hasBarrier) this.barrierLoopDepth++;
     this.line('loop {');
     this.depth++;
-    if (limited) this.line('nb_passes += 1u;');
+    if (limited) { this.countsPasses = true; this.line('nb_passes += 1u;'); }
     if (limited && mode === 'continuing' && this.unrollable(s)) {
       this.unrolledBody(s, update, breakIf, ctx, structural);
     } else {
