@@ -58,6 +58,7 @@ export const FAMILIES = {
   'range': 'for (const q of cuda.range(...)) with 1-3 arguments, i32 or u32 bounds, negative steps',
   'narrow': 'i8()/u8()/i16()/u16() conversions',
   'dev-tuple': 'device functions returning [a, b], destructured at the call',
+  'barrier-loops': 'loops with cuda.syncthreads() whose exit reads a shared value (counted down by thread 0 inside the loop, or a bound read from shared memory), then cuda.range with break around a do…while (issue 11: llvmpipe ran such loops wrong in 4 x 4 blocks; drawn from their own random stream, so kernels without them are unchanged)',
 };
 
 export function mulberry32(seed) {
@@ -622,8 +623,11 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   pre.push(grid2 ? 'const [gx, gy] = cuda.grid(2); const i = gy * 8 + gx;' : 'const i = cuda.grid(1);');
   // Warp kernels: either no early return (static masks: the lanes each arm holds), or
   // `if (i >= n) return;` first and every mask cuda.activemask() (warpExit).
-  const warpExit = useWarp && !useShared && !useSyncRed && chance(0.3);
-  const guardN = warpExit ? pick([T, T - 5]) : useShared || useWarp || useSyncRed ? T : pick([T, T - 5]);
+  // Barrier loops draw from their own stream: the kernels of seeds without them stay the same.
+  const rb = mulberry32(seed ^ 0x5bd1e995);
+  const useBarrierLoop = on('barrier-loops') && rb() < 0.2;
+  const warpExit = useWarp && !useShared && !useSyncRed && !useBarrierLoop && chance(0.3);
+  const guardN = warpExit ? pick([T, T - 5]) : useShared || useWarp || useSyncRed || useBarrierLoop ? T : pick([T, T - 5]);
   if (!useWarp || warpExit) pre.push('if (i >= n) return;');
   if (warpExit) cov('warp functions after an early return');
   pre.push(`const base = i * ${SLOTS};`);
@@ -677,6 +681,24 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
       cov('two barrier phases');
       sharedPhase.push(S(`{ const nb = sh[(${tid} + 1) & ${sharedLen - 1}]; const nv = nb + `, gen(sharedTy, 1), `; cuda.syncthreads(); sh[${tid}] = nv; cuda.syncthreads(); }`));
     }
+  }
+  // A loop with barriers whose exit every thread reads from shared memory (WGSL broadcasts
+  // it), then a loop with a thread-dependent break around a do…while.
+  if (useBarrierLoop) {
+    notJS = true;
+    const rn = (n) => Math.floor(rb() * n);
+    const tid = grid2 ? '(cuda.threadIdx.y * 4 + cuda.threadIdx.x)' : 'cuda.threadIdx.x';
+    const acc = locals.i32[rn(locals.i32.length)];
+    const start = `(inI[${rn(16)}] & 3) + ${1 + rn(3)}`;
+    if (rb() < 0.5) {
+      cov('barrier loop counted down in shared memory');
+      sharedPhase.push(S(`{ const bls = cuda.shared.array(1, i32); if (${tid} === 0) bls[0] = ${start}; cuda.syncthreads(); while (bls[0] > 0) { ${acc} += bls[0]; cuda.syncthreads(); if (${tid} === 0) bls[0]--; cuda.syncthreads(); } }`));
+    } else {
+      cov('barrier loop bounded by a shared value');
+      sharedPhase.push(S(`{ const bls = cuda.shared.array(1, i32); if (${tid} === 0) bls[0] = ${start}; cuda.syncthreads(); for (let blk = 0; blk < bls[0]; blk++) { ${acc} ^= blk; cuda.syncthreads(); } }`));
+    }
+    cov('cuda.range with break around a do loop after a barrier loop');
+    sharedPhase.push(S(`for (const blq of cuda.range(0, ${1 + rn(3)})) { if ((i & ${[1, 3, 7][rn(3)]}) === ${rn(2)}) break; let bld = 0; do { bld++; ${acc} += bld; } while (bld < (inI[${rn(16)}] & 3)); }`));
   }
   // Warp functions and reducing barriers: at the top level first, full masks (a 4 x 4
   // block is one partial warp of 16 lanes), or activemask() after an early return.

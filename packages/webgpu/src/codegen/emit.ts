@@ -59,6 +59,8 @@ export interface WgslKernel {
   workgroupBytes: number;
   /** Kernel uses the exit-flag transform (returns under varying control before barriers). */
   exitFlag: boolean;
+  /** The block is dispatched as one row of threads (llvmpipe variant: a barrier loop exits on a broadcast value). */
+  linearBlock?: boolean;
 }
 
 /** How an array's elements are stored in WGSL. */
@@ -115,6 +117,11 @@ class Emitter {
   /** Inside an exit-flag guard: number of barrier-free loops entered since the guard. */
   private guardLoopDepth = -1;
   private usesBroadcast = false;
+  private countsPasses = false;
+  /** Loops with a barrier being emitted around the current statement. */
+  private barrierLoopDepth = 0;
+  /** A loop with a barrier decides something from a broadcast (a workgroup-memory value). */
+  private broadcastInBarrierLoop = false;
   private usesErrors = false;
   private readonly layout: ArgLayout;
   private readonly rw = new Set<number>();
@@ -154,8 +161,21 @@ class Emitter {
     for (const code of this.helpers.code()) push(code);
     for (const code of this.generated.values()) push(code);
     push('');
-    push('@compute @workgroup_size(nb_bx, nb_by, nb_bz)');
-    push('fn main(@builtin(local_invocation_id) nb_lid: vec3u, @builtin(local_invocation_index) nb_lidx: u32, @builtin(workgroup_id) nb_wid: vec3u) {');
+    // llvmpipe miscompiles a loop with a barrier whose exit reads workgroup memory (our
+    // broadcast) in a SIMD group the block leaves partly empty: with blockDim.x < 8 the
+    // driver's loop passes run out for every later loop, and threads of a partly filled last
+    // group stop. Such kernels dispatch the block as one row of bx*by*bz threads (threadIdx
+    // taken apart from the linear index), so only the block's total matters: the launch
+    // refuses totals that leave a group partly empty (docs/backends/webgpu.md).
+    const linearBlock = this.opts.loopIterationLimit !== undefined && this.broadcastInBarrierLoop;
+    if (linearBlock) {
+      push('@compute @workgroup_size(nb_bx * nb_by * nb_bz)');
+      push('fn main(@builtin(local_invocation_index) nb_lidx: u32, @builtin(workgroup_id) nb_wid: vec3u) {');
+      push('let nb_lid = vec3u(nb_lidx % nb_bx, (nb_lidx / nb_bx) % nb_by, nb_lidx / (nb_bx * nb_by));', 1);
+    } else {
+      push('@compute @workgroup_size(nb_bx, nb_by, nb_bz)');
+      push('fn main(@builtin(local_invocation_id) nb_lid: vec3u, @builtin(local_invocation_index) nb_lidx: u32, @builtin(workgroup_id) nb_wid: vec3u) {');
+    }
     push('// blockIdx from the dispatch (grids over 65535 blocks are folded into 2-D/3-D dispatches)', 1);
     push('let nb_lin = (nb_wid.z * nb_a.disp_y + nb_wid.y) * nb_a.disp_x + nb_wid.x;', 1);
     push('if (nb_lin >= nb_a.nblocks) { return; }', 1);
@@ -186,7 +206,7 @@ class Emitter {
     }
     return {
       code: text.join('\n') + '\n', lineLocs, layout: this.layout, sites: this.sites,
-      dynamicShared: this.dynamicShared, workgroupBytes: this.workgroupBytes, exitFlag: this.exitFlag,
+      dynamicShared: this.dynamicShared, workgroupBytes: this.workgroupBytes, exitFlag: this.exitFlag, linearBlock,
     };
   }
 
@@ -327,6 +347,8 @@ class Emitter {
       push('var<workgroup> nb_exiter: atomic<u32>;');
       this.workgroupBytes += 8;
     }
+    // The passes of the kernel's loops the thread has run (llvmpipe variant): a cut loop's report says how many.
+    if (this.countsPasses) push('var<private> nb_passes: u32;');
     if (this.usesErrors) {
       push('var<private> nb_thread: vec3u;');
       push('var<private> nb_block: vec3u;');
@@ -634,8 +656,10 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     const done = ctx.doneFlag ? `${ctx.doneFlag} = true; ` : '';
     const savedGuard = this.guardLoopDepth;
     if (this.guardLoopDepth >= 0 && barrierFree) this.guardLoopDepth++;
+    if (hasBarrier) this.barrierLoopDepth++;
     this.line('loop {');
     this.depth++;
+    if (limited) { this.countsPasses = true; this.line('nb_passes += 1u;'); }
     if (limited && mode === 'continuing' && this.unrollable(s)) {
       this.unrolledBody(s, update, breakIf, ctx, structural);
     } else {
@@ -689,11 +713,12 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     this.depth--;
     this.line('}');
     this.guardLoopDepth = savedGuard;
+    if (hasBarrier) this.barrierLoopDepth--;
     if (ctx.doneFlag && !this.neverLeft(s)) {
       this.usesErrors = true;
       const site = this.site({ kind: 'loop', line: this.loc?.line, limit: this.opts.loopIterationLimit! });
       // A thread that returned (exit-flag kernels) left the loop on purpose.
-      this.line(`if (!${ctx.doneFlag}${this.exitFlag ? ' && !nb_ret' : ''}) { nb_report(${ERR_LOOP}u, ${site}u, 0u, 0u); }`);
+      this.line(`if (!${ctx.doneFlag}${this.exitFlag ? ' && !nb_ret' : ''}) { nb_report(${ERR_LOOP}u, ${site}u, nb_passes, 0u); }`);
     }
   }
 
@@ -734,6 +759,7 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     const c = this.expr(e);
     if (!mustBeUniform || this.u.strict(e)) return c;
     this.usesBroadcast = true;
+    if (this.barrierLoopDepth > 0) this.broadcastInBarrierLoop = true;
     const v = this.tmp('v');
     this.line(`let ${v} = ${c};`);
     this.line('workgroupBarrier();');

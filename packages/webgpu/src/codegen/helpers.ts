@@ -59,29 +59,39 @@ export const HELPERS: Record<string, HelperDef> = {
   return bitcast<f32>((bitcast<u32>(m) & 0x7fffffffu) | (bitcast<u32>(s) & 0x80000000u));
 }`,
   },
-  // JS % on floats is an exact fmod (WGSL's is a - b * trunc(a / b)). Reduce by
-  // b·2^k from the largest k down: each subtraction is exact (Sterbenz).
+  // JS % on floats is an exact fmod (WGSL's is a - b * trunc(a / b)). In integers: with
+  // |a| = ma * 2^xa and |b| = mb * 2^xb in units of 2^-149 (24-bit mantissas), the result
+  // is (ma * 2^(xa - xb) mod mb) * 2^xb, reduced 8 doublings at a time (m < 2^24, so
+  // m << 8 fits). No float arithmetic: subnormals, which llvmpipe flushes to 0, stay
+  // exact, and a call takes at most 32 loop passes (llvmpipe counts them against its
+  // 65535; the float version's doubling loops took up to 500 and, flushed, never ended).
   nb_fmod: {
-    deps: ['nb_nan', 'nb_copysign'],
+    deps: ['nb_nan'],
     code: `fn nb_fmod(a: f32, b: f32) -> f32 {
   let ua = bitcast<u32>(a) & 0x7fffffffu;
   let ub = bitcast<u32>(b) & 0x7fffffffu;
   if (ua >= 0x7f800000u || ub > 0x7f800000u || ub == 0u) { return nb_nan(); }
   if (ub == 0x7f800000u || ua < ub) { return a; }
-  var r = abs(a);
-  let d = abs(b);
-  var s = d;
+  let ea = ua >> 23u;
+  let eb = ub >> 23u;
+  let ma = select((ua & 0x7fffffu) | 0x800000u, ua, ea == 0u);
+  let mb = select((ub & 0x7fffffu) | 0x800000u, ub, eb == 0u);
+  var xb = max(eb, 1u) - 1u;
+  var k = max(ea, 1u) - 1u - xb;
+  var m = ma % mb;
   loop {
-    let t = s * 2.0f;
-    if (t > r) { break; }
-    s = t;
+    if (k < 8u) { break; }
+    m = (m << 8u) % mb;
+    k = k - 8u;
   }
-  loop {
-    if (r >= s) { r = r - s; }
-    if (s == d) { break; }
-    s = s * 0.5f;
+  m = (m << k) % mb;
+  var bits = 0u;
+  if (m != 0u) {
+    // Normalise to a 24-bit mantissa (or a subnormal at xb = 0): the encoding is then (xb << 23) + m.
+    let sh = min(countLeadingZeros(m) - 8u, xb);
+    bits = (xb - sh) * 0x800000u + (m << sh);
   }
-  return nb_copysign(r, a);
+  return bitcast<f32>((bitcast<u32>(a) & 0x80000000u) | bits);
 }`,
   },
   // WGSL guarantees x / y only for |y| in [2^-126, 2^126]; NVIDIA computes

@@ -59,6 +59,15 @@ export function driverLoopLimit(a: AdapterSummary): number | undefined {
   return /llvmpipe|lavapipe/i.test(`${a.name} ${a.description}`) ? 65535 : undefined;
 }
 
+/**
+ * Threads llvmpipe runs together in one SIMD group: its adapter name says the vector width
+ * ('llvmpipe-llvm-15-0-6-256-bits-': 256 / 32 = 8); 8 where it does not.
+ */
+export function driverSimdLanes(a: AdapterSummary): number {
+  const bits = /(\d+)-bits/.exec(a.name);
+  return bits ? Math.max(1, Number(bits[1]) / 32) : 8;
+}
+
 export type GpuLike = { requestAdapter(opts?: Record<string, unknown>): Promise<GPUAdapter | null> };
 
 /** An adapter, where it came from, and the object that must outlive it (Dawn's instance). */

@@ -10,7 +10,7 @@ import { LaunchError, launchErrors, type LaunchArg, type LaunchDims, type TypedA
 import {
   ERR_BARRIER, ERR_LOOP, ERR_OOB, ERR_WORDS, LOOP_UNROLL, storageBytes, U_DISP_X, U_DISP_Y, U_GRID, U_NBLOCKS, U_ZERO, type WgslKernel,
 } from '../codegen/index.js';
-import { driverLoopLimit, Usage, type GpuContext } from './device.js';
+import { driverLoopLimit, driverSimdLanes, Usage, type GpuContext } from './device.js';
 import type { WebGpuKernel } from './kernel.js';
 import type { BufferPool } from './pool.js';
 import { GpuArray } from './memory.js';
@@ -234,6 +234,17 @@ function checkLimits(ctx: GpuContext, kernel: string, wgsl: WgslKernel, dims: La
     fail(`needs ${shared} bytes of shared (workgroup) memory${dynBytes ? ` (${dynBytes} dynamic)` : ''}, over maxComputeWorkgroupStorageSize = ${L.maxComputeWorkgroupStorageSize} ${where}` +
       ' (8/16-bit shared arrays take 4 bytes per element on WebGPU)', { sharedBytes: shared });
   }
+  if (wgsl.linearBlock) {
+    // The block runs as one row (emit.ts): within the row's limit, and in whole SIMD groups.
+    const threads = bx * by * bz, lanes = driverSimdLanes(ctx.summary);
+    if (threads > L.maxComputeWorkgroupSizeX) {
+      fail(`block ${dims.block.join('×')} has ${threads} threads, over maxComputeWorkgroupSizeX = ${L.maxComputeWorkgroupSizeX} ${where}: a kernel whose loops with barriers exit on a shared or atomic value runs its block as one row on this driver`, { block: dims.block });
+    }
+    if (threads % lanes !== 0) {
+      fail(`block ${dims.block.join('×')} has ${threads} threads, not a multiple of ${lanes} ${where}: this driver (Mesa llvmpipe) runs ${lanes} threads as one SIMD group and miscompiles a loop with a barrier whose exit depends on shared memory, atomics or warp functions in a partly filled group ` +
+        `(its threads stop, or later loops end early). Use a block of a multiple of ${lanes} threads, or another target`, { block: dims.block });
+    }
+  }
   const storage = wgsl.layout.arrays.length + (wgsl.layout.errorBinding !== undefined ? 1 : 0);
   if (storage > L.maxStorageBuffersPerShaderStage) {
     fail(`uses ${storage} storage buffers (${wgsl.layout.arrays.filter((b) => b.vec4Of === undefined).length} array arguments${wgsl.layout.errorBinding !== undefined ? ' + 1 for error reports' : ''}), over maxStorageBuffersPerShaderStage = ${L.maxStorageBuffersPerShaderStage} ${where}`, {});
@@ -271,12 +282,17 @@ function runtimeError(k: WebGpuKernel, wgsl: WgslKernel, dims: LaunchDims, err: 
     return launchErrors.barrierExit(ir.name, { block, exited, waiting: thread, line: site.line });
   }
   if (kind === ERR_LOOP && site?.kind === 'loop') {
-    return new LaunchError(
-      `kernel '${ir.name}': the loop at line ${site.line ?? '?'} was cut short in thread (${thread.join(', ')}) of block (${block.join(', ')}): this adapter's driver (Mesa llvmpipe) ends every loop of a thread once its loops have run ${site.limit} passes together ` +
-      `(innermost loops without continue or barriers run ${LOOP_UNROLL} iterations per pass: up to ${site.limit * LOOP_UNROLL} iterations). ` +
-      'Give each thread fewer iterations (more threads or more launches), or use another target.',
-      ir.name, { block, thread, loopLine: site.line },
-    );
+    const passes = err[3], where = `the loop at line ${site.line ?? '?'}`, who = `in thread (${thread.join(', ')}) of block (${block.join(', ')})`;
+    // The driver also counts numbat's own helper loops (atomics' compare-exchange, some math):
+    // a thread far below the limit in its kernel loops was stopped by something else.
+    const message = passes >= site.limit / 2
+      ? `kernel '${ir.name}': ${where} was cut short ${who} after ${passes} loop passes: this adapter's driver (Mesa llvmpipe) ends every loop of a thread once its loops have run ${site.limit} passes together ` +
+        `(innermost loops without continue or barriers run ${LOOP_UNROLL} iterations per pass: up to ${site.limit * LOOP_UNROLL} iterations). ` +
+        'Give each thread fewer iterations (more threads or more launches), or use another target.'
+      : `kernel '${ir.name}': this adapter's driver (Mesa llvmpipe) ended ${where} early ${who}: the thread had run ${passes} passes of the kernel's loops, well below the driver's limit of ${site.limit} ` +
+        '(it also counts the compare-exchange loops of atomics, which contention can make long; llvmpipe also has faults with loops, docs/backends/webgpu.md). ' +
+        'The kernel did not finish on this adapter: use another target, or report it with the kernel.';
+    return new LaunchError(message, ir.name, { block, thread, loopLine: site.line, passes });
   }
   return launchErrors.unknown(ir.name, kind, block);
 }
