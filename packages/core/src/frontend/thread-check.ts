@@ -3,8 +3,8 @@
 // array of n threads' words; i >= n lands on other threads' words, so the
 // check is one access of thread i's last word, index length - n + i, which is
 // in bounds exactly when 0 <= i < n (n <= length). Out of range it reports i
-// itself when negative, else that index (at least length; capped at 2^31 - 1),
-// through every backend's ordinary bounds-check record. Then the calling
+// itself when negative, else that index (at least length), through every
+// backend's ordinary bounds-check record. Then the calling
 // function's later accesses of the array (and those of the functions it calls)
 // are marked inBounds: the library writes only w * n + i with w < length / n.
 
@@ -19,7 +19,6 @@ import { viewIndex } from './arrays.js';
 import { resolveHostValue } from './names.js';
 
 export const THREAD_CHECK_PATH = 'random.checkThread';
-const I32_MAX = 2147483647;
 
 export function threadCheck(cx: LowerContext, node: N, args: N[]): Val {
   if (args.length !== 3) cx.fail(node, 'checkThread', 'checkThread(states, i, n) takes 3 arguments');
@@ -29,9 +28,9 @@ export function threadCheck(cx: LowerContext, node: N, args: N[]): Val {
   if (cx.input.boundscheck !== false) {
     const length = cx.stable(conv(arrayLength(cx, arr, node).e, 'i32'));
     const i32 = (op: 'add' | 'sub', a: Expr, b: Expr) => bin(op, 'i32', 'i32', a, b);
+    // i >= n: length - n + i >= length, or past 2^31 - 1 wrapped to a negative index: out of bounds either way.
     const last = i32('add', i32('sub', length, n), i);
-    const beyond: Expr = { kind: 'cond', type: 'i32', c: bin('gt', 'i32', 'bool', i32('sub', i, n), i32('sub', constExpr('i32', I32_MAX), length)), a: constExpr('i32', I32_MAX), b: last };
-    let index: Expr = { kind: 'cond', type: 'i32', c: bin('lt', 'i32', 'bool', i, constExpr('i32', 0)), a: i, b: beyond };
+    let index: Expr = { kind: 'cond', type: 'i32', c: bin('lt', 'i32', 'bool', i, constExpr('i32', 0)), a: i, b: last };
     if (arr.view) index = viewIndex(cx, arr, index);
     const loc = callerLoc(cx) ?? cx.loc(node);
     const t = cx.temp(loadType(arr.elem), 'thread_check');
