@@ -6,6 +6,7 @@ import { simBackend } from './sim/backend.js';
 import { registerHostBuiltin, registerNamedBuiltin } from './frontend/names.js';
 import { cuda } from './api.js';
 import { random } from './random/index.js';
+import { checkThread } from './random/thread-check.js';
 
 // The built-in targets, each with its 'auto' priority (cuda, then a hardware WebGPU
 // adapter, then cpu, then sim). The backend packages are imported on first use.
@@ -15,6 +16,7 @@ registerBackend('webgpu', undefined, { priority: 20, hardwareOnly: true });
 registerBackend('cuda', undefined, { priority: 30 });
 registerHostBuiltin(cuda, { k: 'ns', path: 'cuda' });
 registerNamedBuiltin('random', random);
+registerHostBuiltin(checkThread, { k: 'ns', path: 'random.checkThread' });
 
 export { cuda, random };
 export { Kernel, abortedError, type JitOptions, type Dim, type LaunchOptions } from './kernel.js';

@@ -124,7 +124,7 @@ export function subarrayView(cx: LowerContext, node: N, arr: ArrayVal, args: N[]
  * underlying array (s itself when negative, else its length), which every
  * backend's bounds check reports.
  */
-function viewIndex(cx: LowerContext, arr: ArrayVal, sub: Expr): Expr {
+export function viewIndex(cx: LowerContext, arr: ArrayVal, sub: Expr): Expr {
   const { offset, length } = arr.view!;
   if (cx.input.boundscheck === false) return bin('add', 'i32', 'i32', offset, conv(sub, 'i32'));
   const s = cx.stable(sub);
@@ -136,14 +136,14 @@ function viewIndex(cx: LowerContext, arr: ArrayVal, sub: Expr): Expr {
 }
 
 export function loadExpr(cx: LowerContext, arr: ArrayVal, index: Expr, node: N): Expr {
-  return { kind: 'load', array: arr.ref, index, type: loadType(arr.elem), loc: cx.loc(node) };
+  return { kind: 'load', array: arr.ref, index, type: loadType(arr.elem), loc: cx.loc(node), ...(cx.provenInBounds(arr.ref) ? { inBounds: true as const } : {}) };
 }
 
 export function store(cx: LowerContext, arr: ArrayVal, index: Expr, value: ScalarVal, node: N): void {
   if (arr.ref.space === 'const') cx.fail(node, 'write to constant array', `'${arr.name}' is a constant array from globals and cannot be written`);
   if (arr.ref.space === 'global') cx.params[arr.ref.param].written = true;
   checkNoMix(cx, node, value, loadType(arr.elem), `'${arr.name}'`);
-  cx.emit({ kind: 'store', array: arr.ref, index, value: coerce(value, loadType(arr.elem)), loc: cx.loc(node) });
+  cx.emit({ kind: 'store', array: arr.ref, index, value: coerce(value, loadType(arr.elem)), loc: cx.loc(node), ...(cx.provenInBounds(arr.ref) ? { inBounds: true as const } : {}) });
 }
 
 /** `cuda.shared.array(shape, dtype)` / `cuda.local.array(shape, dtype)`, named after its variable when declared. */

@@ -5,7 +5,7 @@
 // expressions.ts, operators.ts, arrays.ts, builtins.ts, math.ts, inline.ts).
 
 import type * as acorn from 'acorn';
-import type { Expr, KernelArray, Loc, Local, Param, Stmt } from '../ir/nodes.js';
+import type { ArrayRef, Expr, KernelArray, Loc, Local, Param, Stmt } from '../ir/nodes.js';
 import { CompileError } from '../errors.js';
 import type { ParamType, ScalarType } from '../types.js';
 import { is64 } from '../types.js';
@@ -55,7 +55,14 @@ export interface Frame {
    */
   instance: string;
   device?: DeviceFrame;
+  /** Arrays whose later accesses in this function (and those it calls) are proven in bounds (thread-check.ts), by arrayKey. */
+  inBounds?: Set<string>;
+  /** Where this device function was called, in the caller's file. */
+  callLoc?: Loc;
 }
+
+/** A key naming an array of the kernel (global parameter or kernel array). */
+export const arrayKey = (r: ArrayRef): string => (r.space === 'global' ? `g${r.param}` : `${r.space}${r.id}`);
 
 export interface LowerInput {
   parsed: ParsedFunction;
@@ -106,6 +113,12 @@ export class LowerContext {
   }
 
   get frame(): Frame { return this.frames[this.frames.length - 1]; }
+
+  /** Is an access of `ref` here proven in bounds by an enclosing function's check (thread-check.ts)? */
+  provenInBounds(ref: ArrayRef): boolean {
+    const key = arrayKey(ref);
+    return this.frames.some((f) => f.inBounds?.has(key));
+  }
 
   // ---------------------------------------------------------------- diagnostics
 

@@ -132,12 +132,12 @@ function hostValue(cx: LowerContext, v: unknown, node: N, name: string): Val {
     if (!existing) cx.arrays.push({ id, name, space: 'const', elem, shape: [values.length], size: values.length, values, atomic: false });
     return { k: 'array', ref: { space: 'const', id }, elem, name };
   }
+  const builtin = resolveHostValue(undefined, v);
+  if (builtin) return builtin;
   if (typeof v === 'function') {
     if (typeof (v as { configure?: unknown }).configure === 'function') cx.fail(node, 'kernel call', `'${name}' is a kernel; kernels cannot call kernels (make it a device function with { device: true })`);
     cx.fail(node, 'host function', `'${name}' is a plain JavaScript function; kernels can only call device functions: cuda.jit(${name}, { device: true })`);
   }
-  const known = resolveHostValue(undefined, v);
-  if (known) return known;
   if (typeof v === 'object' && v !== null) return { k: 'host', value: v };
   return cx.fail(node, 'global value', `global '${name}' has a type kernels cannot use (${typeof v})`);
 }

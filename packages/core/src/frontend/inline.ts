@@ -33,7 +33,7 @@ export function inline(cx: LowerContext, node: N, fn: DeviceFunction): Val {
   }
   const argVals = valsInOrder(cx, args);
   const scope = new Map<string, Binding>();
-  const frame: Frame = { parsed, globals: fn.globals, instance: `${cx.frame.instance}>${nodeId(node)}` };
+  const frame: Frame = { parsed, globals: fn.globals, instance: `${cx.frame.instance}>${nodeId(node)}`, callLoc: cx.loc(node) };
   cx.frames.push(frame);
   try {
     // The result is a local of this copy, keyed by the function node.

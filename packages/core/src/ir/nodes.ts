@@ -44,7 +44,8 @@ export interface SelectExpr extends ExprBase { kind: 'select'; c: Expr; a: Expr;
 export interface ConvertExpr extends ExprBase { kind: 'convert'; x: Expr }
 /**
  * Read `array[index]`; the result type is loadType(elem). `index` is i32 or u32.
- * `inBounds`: proven inside the array (ir/hoist-bounds.ts), so a backend may omit its check.
+ * `inBounds`: proven inside the array (ir/hoist-bounds.ts, or the random library's one check per
+ * draw: frontend/thread-check.ts), so a backend may omit its check.
  */
 export interface LoadExpr extends ExprBase { kind: 'load'; array: ArrayRef; index: Expr; inBounds?: true }
 /** Element count of an array, i32. */

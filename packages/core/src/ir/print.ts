@@ -1,4 +1,4 @@
-// A readable dump of the IR (`kernel.inspect('ir', ...)`).
+// A readable dump of the IR (`kernel.inspect('ir', ...)`). `a[i]!`: an access proven in bounds (no check).
 
 import type { ArrayRef, Expr, KernelIR, Stmt } from './nodes.js';
 import { paramTypeKey } from '../types.js';
@@ -26,7 +26,7 @@ export function printIR(ir: KernelIR): string {
       case 'cond': return `(${ex(e.c)} ? ${ex(e.a)} : ${ex(e.b)})`;
       case 'select': return `select(${ex(e.c)}, ${ex(e.a)}, ${ex(e.b)})`;
       case 'convert': return `${e.type}(${ex(e.x)})`;
-      case 'load': return `${arr(e.array)}[${ex(e.index)}]`;
+      case 'load': return `${arr(e.array)}[${ex(e.index)}]${e.inBounds ? '!' : ''}`;
       case 'length': return `len(${arr(e.array)})`;
       case 'math': return `math.${e.fn}.${e.type}(${e.args.map(ex).join(', ')})`;
       case 'atomic': return `atomic.${e.op}(${arr(e.array)}[${ex(e.index)}]${e.expected ? ', ' + ex(e.expected) : ''}, ${ex(e.value)})`;
@@ -36,7 +36,7 @@ export function printIR(ir: KernelIR): string {
     const at = s.loc ? `    ; line ${s.loc.line}` : '';
     switch (s.kind) {
       case 'assign': lines.push(`${ind}%${s.local} = ${ex(s.value)}${at}    ; ${names.get(s.local)}`); break;
-      case 'store': lines.push(`${ind}${arr(s.array)}[${ex(s.index)}] = ${ex(s.value)}${at}`); break;
+      case 'store': lines.push(`${ind}${arr(s.array)}[${ex(s.index)}]${s.inBounds ? '!' : ''} = ${ex(s.value)}${at}`); break;
       case 'expr': lines.push(`${ind}${ex(s.expr)}${at}`); break;
       case 'if':
         lines.push(`${ind}if ${ex(s.cond)} {${at}`); s.then.forEach((x) => st(x, ind + '  '));

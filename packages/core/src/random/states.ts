@@ -17,6 +17,7 @@ import { cuda } from '../api.js';
 import { f32, f64 } from '../types.js';
 import { philoxStrided, philoxStridedDevice } from './philox.js';
 import { globalsAs } from '../source-names.js';
+import { checkThread } from './thread-check.js';
 
 export const STATE_WORDS = 10;
 
@@ -38,7 +39,10 @@ export function createStates(n: number, seed: number | bigint = 0, firstStream =
   return states;
 }
 
-/** Computes the thread's next Philox block into words 6..9 and advances the counter. */
+/**
+ * Computes the thread's next Philox block into words 6..9 and advances the
+ * counter. Called only after its caller's checkThread: its accesses are in bounds.
+ */
 function refill(states: Uint32Array, i: number, n: number): number {
   const lo = states[2 * n + i], hi = states[3 * n + i];
   philoxStrided(states[i], states[n + i], lo, hi, states[4 * n + i], 0, states, 6 * n + i, n);
@@ -52,12 +56,13 @@ const refillDevice = cuda.jit(refill, { device: true, globals: globalsAs(() => [
 /** The thread's next raw u32 word. */
 function uint32(states: Uint32Array, i: number): number {
   const n = (states.length / STATE_WORDS) | 0;
+  checkThread(states, i, n); // the one bounds check: the accesses below are at w * n + i, w < STATE_WORDS
   let pos = states[5 * n + i] & 7;
   if (pos >= 4) pos = refill(states, i, n);
   states[5 * n + i] = pos + 1; // also clears the normal-pair flags
   return states[(6 + pos) * n + i];
 }
-export const uint32Device = cuda.jit(uint32, { device: true, globals: globalsAs(() => [refill, STATE_WORDS], { refill: refillDevice, STATE_WORDS }) });
+export const uint32Device = cuda.jit(uint32, { device: true, globals: globalsAs(() => [refill, STATE_WORDS, checkThread], { refill: refillDevice, STATE_WORDS, checkThread }) });
 
 /** Uniform f32 in [0, 1): the word's top 24 bits × 2^-24 (exact; at most 1 - 2^-24). */
 function uniformF32(states: Uint32Array, i: number): number {
@@ -84,6 +89,7 @@ function uniformF64(states: Uint32Array, i: number): number {
  */
 function normalF32(states: Uint32Array, i: number): number {
   const n = (states.length / STATE_WORDS) | 0;
+  checkThread(states, i, n);
   const p = states[5 * n + i];
   const second = (p & 8) !== 0;
   // The first of a pair rounds the position up to even (pairs never straddle
@@ -105,6 +111,7 @@ function normalF32(states: Uint32Array, i: number): number {
 /** Standard normal f64 by Box-Muller on a whole block (53-bit u1 and u2); pairs as normalF32. */
 function normalF64(states: Uint32Array, i: number): number {
   const n = (states.length / STATE_WORDS) | 0;
+  checkThread(states, i, n);
   const second = (states[5 * n + i] & 16) !== 0;
   if (!second) refill(states, i, n);
   states[5 * n + i] = second ? 4 : 4 + 16;
@@ -116,7 +123,7 @@ function normalF64(states: Uint32Array, i: number): number {
   return second ? r * Math.sin(theta) : r * Math.cos(theta);
 }
 
-const drawGlobals = globalsAs(() => [uint32, refill, bits53, STATE_WORDS, f32, f64], { uint32: uint32Device, refill: refillDevice, bits53: bits53Device, STATE_WORDS, f32, f64 });
+const drawGlobals = globalsAs(() => [uint32, refill, bits53, STATE_WORDS, f32, f64, checkThread], { uint32: uint32Device, refill: refillDevice, bits53: bits53Device, STATE_WORDS, f32, f64, checkThread });
 export const uniformF32Device = cuda.jit(uniformF32, { device: true, globals: drawGlobals });
 export const uniformF64Device = cuda.jit(uniformF64, { device: true, globals: drawGlobals });
 export const normalF32Device = cuda.jit(normalF32, { device: true, globals: drawGlobals });
