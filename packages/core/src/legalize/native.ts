@@ -23,6 +23,8 @@ export const NATIVE_OPS = [
    * always come from the target (a target without f64 refuses them with the rest of f64).
    */
   'math-erf-gamma',
+  /** Math's f64 functions with V8's bits (its fdlibm port). Without it: core's f64 library (fdlibm.ts) for the ones it covers. */
+  'math-f64-v8',
 ] as const;
 export type NativeOp = (typeof NATIVE_OPS)[number];
 

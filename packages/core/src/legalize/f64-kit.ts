@@ -1,0 +1,67 @@
+// Building blocks of core's f64 library (fdlibm-*.ts: V8's Math functions, bit for
+// bit), built as IR from operations every f64 target renders exactly: f64 + - * /,
+// comparisons, selects, floor/trunc/abs, ldexp and frexp. fdlibm reads and writes
+// the words of a double; here the same facts come from comparisons against
+// constants built from words (`fromWords`) and from frexp. Every value is bound to
+// a local of its own (RewriteContext.share), so a long computation stays linear in
+// size wherever the call was written.
+
+import type { Expr } from '../ir/nodes.js';
+import type { Build } from './build.js';
+
+const view = new DataView(new ArrayBuffer(8));
+/** The double whose high and low 32-bit words are `hi` and `lo` (fdlibm's INSERT_WORDS). */
+export function fromWords(hi: number, lo = 0): number {
+  view.setUint32(0, hi >>> 0);
+  view.setUint32(4, lo >>> 0);
+  return view.getFloat64(0);
+}
+
+export class F64 {
+  constructor(private readonly B: Build, private readonly bind: (e: Expr) => Expr) {}
+
+  k(v: number): Expr { return this.B.k('f64', v); }
+  add(a: Expr, b: Expr): Expr { return this.bind(this.B.bin('add', 'f64', a, b)); }
+  sub(a: Expr, b: Expr): Expr { return this.bind(this.B.bin('sub', 'f64', a, b)); }
+  mul(a: Expr, b: Expr): Expr { return this.bind(this.B.bin('mul', 'f64', a, b)); }
+  div(a: Expr, b: Expr): Expr { return this.bind(this.B.bin('div', 'f64', a, b)); }
+  neg(a: Expr): Expr { return this.bind(this.B.un('neg', a)); }
+  lt(a: Expr, b: Expr): Expr { return this.bind(this.B.bin('lt', 'f64', a, b)); }
+  le(a: Expr, b: Expr): Expr { return this.bind(this.B.bin('le', 'f64', a, b)); }
+  eq(a: Expr, b: Expr): Expr { return this.bind(this.B.bin('eq', 'f64', a, b)); }
+  or(a: Expr, b: Expr): Expr { return this.bind(this.B.either(a, b)); }
+  and(a: Expr, b: Expr): Expr { return this.bind(this.B.both(a, b)); }
+  not(a: Expr): Expr { return this.bind(this.B.un('not', a)); }
+  isNaN(a: Expr): Expr { return this.bind(this.B.isNaN(a)); }
+  sel(c: Expr, a: Expr, b: Expr): Expr { return this.bind(this.B.sel(c, a, b)); }
+  floor(a: Expr): Expr { return this.bind(this.B.math('floor', 'f64', a)); }
+  trunc(a: Expr): Expr { return this.bind(this.B.math('trunc', 'f64', a)); }
+  abs(a: Expr): Expr { return this.bind(this.B.math('abs', 'f64', a)); }
+
+  /** x 2^k, rounded once, for an integral f64 k in [-2048, 2047] (converted through u32: f64 → i32 is not a simple operation). */
+  ldexp(x: Expr, k: Expr): Expr {
+    const B = this.B;
+    const u = B.convert('u32', this.add(k, this.k(2048)));
+    const n = this.bind(B.bin('sub', 'i32', B.convert('i32', u), B.k('i32', 2048)));
+    return this.bind(B.math('ldexp', 'f64', x, n));
+  }
+
+  /**
+   * A finite x > 0 as 2^e m, m in [1, 2) (subnormals included): e as an f64, m, and
+   * m's top 20 fraction bits as an integral f64 (what fdlibm reads as `hx & 0xfffff`).
+   */
+  decompose(x: Expr): { e: Expr; m: Expr; top20: Expr } {
+    const B = this.B;
+    const m = this.mul(this.bind(B.math('frexpMant', 'f64', x)), this.k(2));
+    const e = this.sub(this.bind(B.convert('f64', this.bind(B.math('frexpExp', 'i32', x)))), this.k(1));
+    const top20 = this.floor(this.mul(this.sub(m, this.k(1)), this.k(2 ** 20)));
+    return { e, m, top20 };
+  }
+
+  /** c[0] + x (c[1] + x (…)), in fdlibm's order. */
+  horner(c: readonly number[], x: Expr): Expr {
+    let r = this.k(c[c.length - 1]);
+    for (let i = c.length - 2; i >= 0; i--) r = this.add(this.k(c[i]), this.mul(x, r));
+    return r;
+  }
+}

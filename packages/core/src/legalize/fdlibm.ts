@@ -1,0 +1,21 @@
+// Core's f64 library: the Math functions V8 computes with its port of fdlibm, bit for
+// bit, for targets whose own math library gives other last bits (caps.native lacks
+// 'math-f64-v8': cpu, cuda). Each function is one file of fdlibm-*.ts; the ones not
+// listed here still come from the target's library. Tests: test/math-v8.
+
+import type { Expr } from '../ir/nodes.js';
+import type { MathFn } from '../intrinsics.js';
+import type { F64 } from './f64-kit.js';
+import { fdlibmExpLog } from './fdlibm-exp-log.js';
+
+export const FDLIBM_FNS = ['exp', 'log'] as const satisfies readonly MathFn[];
+export type FdlibmFn = (typeof FDLIBM_FNS)[number];
+
+export const isFdlibmFn = (fn: MathFn): fn is FdlibmFn => (FDLIBM_FNS as readonly MathFn[]).includes(fn);
+
+/** V8's Math.<fn>(...args) on f64 arguments, as IR. */
+export function fdlibmF64(F: F64, fn: FdlibmFn, args: Expr[]): Expr {
+  switch (fn) {
+    case 'exp': case 'log': return fdlibmExpLog(F, fn, args[0]);
+  }
+}
