@@ -26,13 +26,20 @@ export class F64 {
   mul(a: Expr, b: Expr): Expr { return this.bind(this.B.bin('mul', 'f64', a, b)); }
   div(a: Expr, b: Expr): Expr { return this.bind(this.B.bin('div', 'f64', a, b)); }
   neg(a: Expr): Expr { return this.bind(this.B.un('neg', a)); }
-  lt(a: Expr, b: Expr): Expr { return this.bind(this.B.bin('lt', 'f64', a, b)); }
-  le(a: Expr, b: Expr): Expr { return this.bind(this.B.bin('le', 'f64', a, b)); }
-  eq(a: Expr, b: Expr): Expr { return this.bind(this.B.bin('eq', 'f64', a, b)); }
-  or(a: Expr, b: Expr): Expr { return this.bind(this.B.either(a, b)); }
-  and(a: Expr, b: Expr): Expr { return this.bind(this.B.both(a, b)); }
-  not(a: Expr): Expr { return this.bind(this.B.un('not', a)); }
-  isNaN(a: Expr): Expr { return this.bind(this.B.isNaN(a)); }
+  // Conditions stay expressions (a lane group keeps a boolean local as a packed mask, which
+  // costs more than the comparison); `keep` binds one that is used more than once.
+  lt(a: Expr, b: Expr): Expr { return this.B.bin('lt', 'f64', a, b); }
+  le(a: Expr, b: Expr): Expr { return this.B.bin('le', 'f64', a, b); }
+  eq(a: Expr, b: Expr): Expr { return this.B.bin('eq', 'f64', a, b); }
+  or(a: Expr, b: Expr): Expr { return this.B.either(a, b); }
+  and(a: Expr, b: Expr): Expr { return this.B.both(a, b); }
+  not(a: Expr): Expr { return this.B.un('not', a); }
+  isNaN(a: Expr): Expr { return this.B.isNaN(a); }
+  keep(a: Expr): Expr { return this.bind(a); }
+  /** c1 && c2 ? a : b, as two selects of values (a lane group renders boolean selects lane by lane). */
+  selBoth(c1: Expr, c2: Expr, a: Expr, b: Expr): Expr { const o = this.bind(b); return this.sel(c1, this.sel(c2, a, o), o); }
+  /** c1 || c2 ? a : b, likewise. */
+  selEither(c1: Expr, c2: Expr, a: Expr, b: Expr): Expr { const v = this.bind(a); return this.sel(c1, v, this.sel(c2, v, b)); }
   sel(c: Expr, a: Expr, b: Expr): Expr { return this.bind(this.B.sel(c, a, b)); }
   floor(a: Expr): Expr { return this.bind(this.B.math('floor', 'f64', a)); }
   trunc(a: Expr): Expr { return this.bind(this.B.math('trunc', 'f64', a)); }
@@ -44,6 +51,30 @@ export class F64 {
     const u = B.convert('u32', this.add(k, this.k(2048)));
     const n = this.bind(B.bin('sub', 'i32', B.convert('i32', u), B.k('i32', 2048)));
     return this.bind(B.math('ldexp', 'f64', x, n));
+  }
+
+  /** An integral f64 in [-2048, 2047] as an i32. */
+  toI32(k: Expr): Expr {
+    const B = this.B;
+    const u = B.convert('u32', this.add(k, this.k(2048)));
+    return this.bind(B.bin('sub', 'i32', B.convert('i32', u), B.k('i32', 2048)));
+  }
+
+  /**
+   * 2^n, exactly, for an integral f64 n in [-1024, 1023], from integer shifts and
+   * conversions (no library call: a lane group keeps it in vectors). n = 32q + r:
+   * 2^r and 2^(q + 32) come from 1 << r, then 2^q raised to the 32nd by squaring.
+   */
+  pow2(n: Expr): Expr {
+    const B = this.B;
+    const i = this.toI32(n);
+    const r = this.bind(B.bin('and', 'i32', i, B.k('i32', 31)));
+    const s = this.bind(B.bin('add', 'i32', B.bin('shr', 'i32', i, B.k('i32', 5)), B.k('i32', 32))); // q + 32 in [0, 63]
+    const bit = (c: Expr): Expr => this.bind(B.convert('f64', B.convert('u32', B.bin('shl', 'i32', B.k('i32', 1), c))));
+    const twoS = this.mul(bit(this.bind(B.bin('and', 'i32', s, B.k('i32', 31)))), this.sel(B.bin('ge', 'i32', s, B.k('i32', 32)), this.k(2 ** 32), this.k(1)));
+    let p = this.mul(twoS, this.k(2 ** -32));
+    for (let j = 0; j < 5; j++) p = this.mul(p, p);
+    return this.mul(p, bit(r));
   }
 
   /**

@@ -42,7 +42,10 @@ function exp(F: F64, x: Expr): Expr {
   const c = F.sub(r, F.mul(t, F.horner(EXP_P, t)));
   // k = 0: 1 - ((r c)/(c - 2) - r), the same value as this with lo = 0, hi = r.
   const y = F.sub(F.k(1), F.sub(F.sub(lo, F.div(F.mul(r, c), F.sub(F.k(2), c))), hi));
-  const scaled = F.ldexp(y, k); // fdlibm's 2^k multiplications round once, as ldexp does
+  // y 2^k as fdlibm multiplies: k = 1024 as (2y) 2^1023; k < -1021 as (y 2^(k + 1000)) 2^-1000, rounded once there.
+  const sub = F.keep(F.lt(k, F.k(-1021)));
+  const twoPk = F.pow2(F.sel(sub, F.add(k, F.k(1000)), F.sel(F.lt(k, F.k(1024)), k, F.k(1023))));
+  const scaled = F.mul(F.mul(F.mul(y, F.sel(F.eq(k, F.k(1024)), F.k(2), F.k(1))), twoPk), F.sel(sub, F.k(2 ** -1000), F.k(1)));
   const body = F.sel(F.lt(a, F.k(EXP_TINY)), F.add(F.k(1), xc), F.sel(F.eq(xc, F.k(1)), F.k(Math.E), scaled));
   return F.sel(F.isNaN(x), x, F.sel(F.lt(F.k(EXP_OVER), x), F.k(Infinity), F.sel(F.lt(x, F.k(EXP_UNDER)), F.k(0), body)));
 }
@@ -53,17 +56,15 @@ function exp(F: F64, x: Expr): Expr {
  * with R = the Lg polynomial, or through hfsq = f²/2 in the middle of the range.
  */
 function log(F: F64, x: Expr): Expr {
-  const subnormal = F.lt(x, F.k(2 ** -1022));
+  const subnormal = F.keep(F.lt(x, F.k(2 ** -1022)));
   const xs = F.sel(subnormal, F.mul(x, F.k(2 ** 54)), x);
-  const pos = F.sel(F.and(F.lt(F.k(0), xs), F.lt(xs, F.k(Infinity))), xs, F.k(1)); // the rest is replaced below
+  const pos = F.selBoth(F.lt(F.k(0), xs), F.lt(xs, F.k(Infinity)), xs, F.k(1)); // the rest is replaced below
   const { e, m, top20 } = F.decompose(pos);
   // m ≥ √2 (fdlibm: hx + 0x95f64 carries into bit 20) is taken as m/2, one exponent up.
-  const big = F.le(F.k(0x6a09c), top20);
+  const big = F.keep(F.le(F.k(0x6a09c), top20));
   const f = F.sub(F.sel(big, F.mul(m, F.k(0.5)), m), F.k(1));
   const dk = F.add(F.add(e, F.sel(subnormal, F.k(-54), F.k(0))), F.sel(big, F.k(1), F.k(0)));
   const hiK = F.mul(dk, F.k(LN2_HI)), loK = F.mul(dk, F.k(LN2_LO));
-  // Near 1 (top20 is 0, 0xffffe or 0xfffff).
-  const nearOne = F.or(F.eq(top20, F.k(0)), F.le(F.k(0xffffe), top20));
   const rNear = F.mul(F.mul(f, f), F.sub(F.k(0.5), F.mul(F.k(0.33333333333333333), f)));
   const near = F.sub(hiK, F.sub(F.sub(rNear, loK), f));
   // Elsewhere (k = 0 gives fdlibm's separate k == 0 forms: the same values).
@@ -72,12 +73,12 @@ function log(F: F64, x: Expr): Expr {
   const t1 = F.mul(w, F.horner([LG[1], LG[3], LG[5]], w));
   const t2 = F.mul(z, F.horner([LG[0], LG[2], LG[4], LG[6]], w));
   const R = F.add(t2, t1);
-  const middle = F.and(F.le(F.k(0x6147a), top20), F.le(top20, F.k(0x6b851)));
   const hfsq = F.mul(F.mul(F.k(0.5), f), f);
   const viaHfsq = F.sub(hiK, F.sub(F.sub(hfsq, F.add(F.mul(s, F.add(hfsq, R)), loK)), f));
   const plain = F.sub(hiK, F.sub(F.sub(F.mul(s, F.sub(f, R)), loK), f));
-  const finite = F.sel(nearOne, near, F.sel(middle, viaHfsq, plain));
+  // Near 1 (top20 is 0, 0xffffe or 0xfffff); in the middle of the range through hfsq.
+  const finite = F.selEither(F.eq(top20, F.k(0)), F.le(F.k(0xffffe), top20), near, F.selBoth(F.le(F.k(0x6147a), top20), F.le(top20, F.k(0x6b851)), viaHfsq, plain));
   // ±0 → -Infinity, x < 0 → NaN, +Infinity and NaN → x.
   const special = F.sel(F.eq(x, F.k(0)), F.k(-Infinity), F.sel(F.lt(x, F.k(0)), F.k(NaN), x));
-  return F.sel(F.and(F.lt(F.k(0), x), F.lt(x, F.k(Infinity))), finite, special);
+  return F.selBoth(F.lt(F.k(0), x), F.lt(x, F.k(Infinity)), finite, special);
 }
