@@ -56,6 +56,8 @@ export function inputs(fn, n = 20000, seed = 1) {
     for (let k = -64; k <= 64; k++) near((k * Math.PI) / 4);
     for (const k of [1e3, 1e5, 1e6, 1e7, 1e9, 1e15]) near((k * Math.PI) / 2);
     for (let k = -30; k <= 30; k++) { near(k * Math.LN2); near((k + 0.5) * Math.LN2); }
+    // multiples of π/2 below 2^20 (the reduction's cancellation: fdlibm's second and third steps)
+    for (let i = 0; i < q / 20; i++) near(Math.round(r() * 2 ** (20 * r())) * (Math.PI / 2));
     while (xs.length < n) xs.push(wide(r));
     return xs.slice(0, n);
   };

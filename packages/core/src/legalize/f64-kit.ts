@@ -77,6 +77,29 @@ export class F64 {
     return this.mul(p, bit(r));
   }
 
+  /** 1 where c1 and c2 hold, else 0: a condition kept as an f64 (test it with `on`), never a boolean local. */
+  flagBoth(c1: Expr, c2: Expr): Expr { return this.sel(c1, this.sel(c2, this.k(1), this.k(0)), this.k(0)); }
+  /** A flag's condition (a fresh node each time). */
+  on(flag: Expr): Expr { return this.eq(flag, this.k(1)); }
+  off(flag: Expr): Expr { return this.eq(flag, this.k(0)); }
+
+  /** c ? a : b evaluating only the arm taken (a lazy `?:`): for a costly arm rarely needed. */
+  lazy(c: Expr, a: Expr, b: Expr): Expr { return { kind: 'cond', type: a.type, c, a, b, loc: this.B.loc }; }
+  /** The target's own Math.<fn>(x) (kept as it is by legalisation). */
+  native(fn: 'sin' | 'cos' | 'tan', x: Expr): Expr { return this.B.math(fn, 'f64', x); }
+
+  /** frexp's exponent of x as an f64 (x = m 2^e, m in [0.5, 1)); -1022 for 0, as the biased field 0 reads in fdlibm's comparisons. */
+  exponent(x: Expr): Expr {
+    const e = this.bind(this.B.convert('f64', this.bind(this.B.math('frexpExp', 'i32', x))));
+    return this.sel(this.eq(x, this.k(0)), this.k(-1022), e);
+  }
+
+  /** 1 where a and b (finite, > 0) have the same high word (exponent and top 20 fraction bits), else 0. */
+  sameHighWord(a: Expr, b: Expr): Expr {
+    const top = (v: Expr): Expr => this.floor(this.mul(this.bind(this.B.math('frexpMant', 'f64', v)), this.k(2 ** 21)));
+    return this.flagBoth(this.eq(this.exponent(a), this.exponent(b)), this.eq(top(a), top(b)));
+  }
+
   /**
    * A finite x > 0 as 2^e m, m in [1, 2) (subnormals included): e as an f64, m, and
    * m's top 20 fraction bits as an integral f64 (what fdlibm reads as `hx & 0xfffff`).
