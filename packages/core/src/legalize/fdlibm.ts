@@ -8,8 +8,9 @@ import type { MathFn } from '../intrinsics.js';
 import type { F64 } from './f64-kit.js';
 import { fdlibmExpLog } from './fdlibm-exp-log.js';
 import { fdlibmTrig } from './fdlibm-trig.js';
+import { fdlibmCbrt } from './fdlibm-cbrt.js';
 
-export const FDLIBM_FNS = ['exp', 'log', 'sin', 'cos'] as const satisfies readonly MathFn[];
+export const FDLIBM_FNS = ['exp', 'log', 'sin', 'cos', 'cbrt'] as const satisfies readonly MathFn[];
 export type FdlibmFn = (typeof FDLIBM_FNS)[number];
 
 export const isFdlibmFn = (fn: MathFn): fn is FdlibmFn => (FDLIBM_FNS as readonly MathFn[]).includes(fn);
@@ -19,5 +20,6 @@ export function fdlibmF64(F: F64, fn: FdlibmFn, args: Expr[]): Expr {
   switch (fn) {
     case 'exp': case 'log': return fdlibmExpLog(F, fn, args[0]);
     case 'sin': case 'cos': return fdlibmTrig(F, fn, args[0]);
+    case 'cbrt': return fdlibmCbrt(F, args[0]);
   }
 }
