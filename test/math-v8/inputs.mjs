@@ -67,6 +67,8 @@ export function inputs(fn, n = 20000, seed = 1) {
     for (let i = b.length - 1; i > 0; i--) { const j = Math.floor(r() * (i + 1)); [b[i], b[j]] = [b[j], b[i]]; }
     if (fn === 'pow') for (let i = 0; i < a.length; i += 3) b[i] = (r() - 0.5) * 20; // moderate exponents
     if (fn === 'pow') for (let i = 1; i < a.length; i += 3) a[i] = Math.abs(a[i]);
+    // every pair of special values
+    SPECIAL.forEach((u, i) => SPECIAL.forEach((v, j) => { const at = 2 * (i * SPECIAL.length + j) + 1; if (at < a.length) { a[at] = u; b[at] = v; } }));
     return [a, b];
   }
   return [one()];

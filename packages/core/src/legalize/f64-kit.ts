@@ -100,6 +100,14 @@ export class F64 {
     return this.flagBoth(this.eq(this.exponent(a), this.exponent(b)), this.eq(top(a), top(b)));
   }
 
+  /** The high word of a finite |v| (exponent field and top 20 fraction bits) as an integral f64, subnormals included. */
+  highWord(v: Expr): Expr {
+    const a = this.abs(v);
+    const sub = this.floor(this.mul(this.mul(a, this.k(2 ** 1000)), this.k(2 ** 42)));
+    const { e, top20 } = this.decompose(this.sel(this.lt(a, this.k(2 ** -1022)), this.k(1), a));
+    return this.sel(this.lt(a, this.k(2 ** -1022)), sub, this.add(this.mul(this.add(e, this.k(1023)), this.k(2 ** 20)), top20));
+  }
+
   /**
    * A finite x > 0 as 2^e m, m in [1, 2) (subnormals included): e as an f64, m, and
    * m's top 20 fraction bits as an integral f64 (what fdlibm reads as `hx & 0xfffff`).

@@ -9,8 +9,9 @@ import type { F64 } from './f64-kit.js';
 import { fdlibmExpLog } from './fdlibm-exp-log.js';
 import { fdlibmTrig } from './fdlibm-trig.js';
 import { fdlibmCbrt } from './fdlibm-cbrt.js';
+import { fdlibmAtan, fdlibmAtan2 } from './fdlibm-atan.js';
 
-export const FDLIBM_FNS = ['exp', 'log', 'sin', 'cos', 'cbrt'] as const satisfies readonly MathFn[];
+export const FDLIBM_FNS = ['exp', 'log', 'sin', 'cos', 'cbrt', 'atan', 'atan2'] as const satisfies readonly MathFn[];
 export type FdlibmFn = (typeof FDLIBM_FNS)[number];
 
 export const isFdlibmFn = (fn: MathFn): fn is FdlibmFn => (FDLIBM_FNS as readonly MathFn[]).includes(fn);
@@ -21,5 +22,7 @@ export function fdlibmF64(F: F64, fn: FdlibmFn, args: Expr[]): Expr {
     case 'exp': case 'log': return fdlibmExpLog(F, fn, args[0]);
     case 'sin': case 'cos': return fdlibmTrig(F, fn, args[0]);
     case 'cbrt': return fdlibmCbrt(F, args[0]);
+    case 'atan': return fdlibmAtan(F, args[0]);
+    case 'atan2': return fdlibmAtan2(F, args[0], args[1]);
   }
 }
