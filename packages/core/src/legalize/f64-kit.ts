@@ -100,6 +100,14 @@ export class F64 {
     return this.flagBoth(this.eq(this.exponent(a), this.exponent(b)), this.eq(top(a), top(b)));
   }
 
+  sqrt(a: Expr): Expr { return this.bind(this.B.math('sqrt', 'f64', a)); }
+
+  /** A normal v > 0 with its low word cleared (fdlibm's SET_LOW_WORD(v, 0)): v truncated to 21 significant bits. */
+  clearLow(v: Expr): Expr {
+    const e = this.bind(this.B.convert('f64', this.bind(this.B.math('frexpExp', 'i32', v))));
+    return this.mul(this.floor(this.mul(this.bind(this.B.math('frexpMant', 'f64', v)), this.k(2 ** 21))), this.pow2(this.sub(e, this.k(21))));
+  }
+
   /** The high word of a finite |v| (exponent field and top 20 fraction bits) as an integral f64, subnormals included. */
   highWord(v: Expr): Expr {
     const a = this.abs(v);

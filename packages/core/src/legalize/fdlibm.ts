@@ -10,8 +10,9 @@ import { fdlibmExpLog } from './fdlibm-exp-log.js';
 import { fdlibmTrig } from './fdlibm-trig.js';
 import { fdlibmCbrt } from './fdlibm-cbrt.js';
 import { fdlibmAtan, fdlibmAtan2 } from './fdlibm-atan.js';
+import { fdlibmAsin, fdlibmAcos } from './fdlibm-asin-acos.js';
 
-export const FDLIBM_FNS = ['exp', 'log', 'sin', 'cos', 'cbrt', 'atan', 'atan2'] as const satisfies readonly MathFn[];
+export const FDLIBM_FNS = ['exp', 'log', 'sin', 'cos', 'cbrt', 'atan', 'atan2', 'asin', 'acos'] as const satisfies readonly MathFn[];
 export type FdlibmFn = (typeof FDLIBM_FNS)[number];
 
 export const isFdlibmFn = (fn: MathFn): fn is FdlibmFn => (FDLIBM_FNS as readonly MathFn[]).includes(fn);
@@ -24,5 +25,7 @@ export function fdlibmF64(F: F64, fn: FdlibmFn, args: Expr[]): Expr {
     case 'cbrt': return fdlibmCbrt(F, args[0]);
     case 'atan': return fdlibmAtan(F, args[0]);
     case 'atan2': return fdlibmAtan2(F, args[0], args[1]);
+    case 'asin': return fdlibmAsin(F, args[0]);
+    case 'acos': return fdlibmAcos(F, args[0]);
   }
 }
