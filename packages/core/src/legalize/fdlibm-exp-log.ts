@@ -29,7 +29,7 @@ export function fdlibmExpLog(F: F64, fn: 'exp' | 'log', x: Expr): Expr {
  * e^x = 2^k e^r, x = k ln2 + r with |r| ≤ ln2/2 (r = hi - lo), e^r = 1 + 2r/(2 - c) - … from
  * c = r - r²·P(r²). V8 returns Math.E for x = 1 (its own fix of fdlibm's last bit there).
  */
-function exp(F: F64, x: Expr): Expr {
+export function exp(F: F64, x: Expr): Expr {
   const xc = F.sel(F.lt(x, F.k(-746)), F.k(-746), F.sel(F.lt(x, F.k(710)), x, F.k(710))); // NaN → 710; replaced below
   const a = F.abs(xc);
   const half = F.sel(F.lt(xc, F.k(0)), F.k(-0.5), F.k(0.5));

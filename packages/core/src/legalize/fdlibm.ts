@@ -11,8 +11,9 @@ import { fdlibmTrig } from './fdlibm-trig.js';
 import { fdlibmCbrt } from './fdlibm-cbrt.js';
 import { fdlibmAtan, fdlibmAtan2 } from './fdlibm-atan.js';
 import { fdlibmAsin, fdlibmAcos } from './fdlibm-asin-acos.js';
+import { cosh, expm1, sinh, tanh } from './fdlibm-hyperbolic.js';
 
-export const FDLIBM_FNS = ['exp', 'log', 'sin', 'cos', 'cbrt', 'atan', 'atan2', 'asin', 'acos'] as const satisfies readonly MathFn[];
+export const FDLIBM_FNS = ['exp', 'log', 'sin', 'cos', 'cbrt', 'atan', 'atan2', 'asin', 'acos', 'expm1', 'sinh', 'cosh', 'tanh'] as const satisfies readonly MathFn[];
 export type FdlibmFn = (typeof FDLIBM_FNS)[number];
 
 export const isFdlibmFn = (fn: MathFn): fn is FdlibmFn => (FDLIBM_FNS as readonly MathFn[]).includes(fn);
@@ -27,5 +28,9 @@ export function fdlibmF64(F: F64, fn: FdlibmFn, args: Expr[]): Expr {
     case 'atan2': return fdlibmAtan2(F, args[0], args[1]);
     case 'asin': return fdlibmAsin(F, args[0]);
     case 'acos': return fdlibmAcos(F, args[0]);
+    case 'expm1': return expm1(F, args[0]);
+    case 'sinh': return sinh(F, args[0]);
+    case 'cosh': return cosh(F, args[0]);
+    case 'tanh': return tanh(F, args[0]);
   }
 }
