@@ -18,7 +18,7 @@ const EXP_OVER = fromWords(0x40862e42, 0xfefa39ef), EXP_UNDER = fromWords(0xc087
 const EXP_TINY = fromWords(0x3e300000), HALF_LN2 = fromWords(0x3fd62e43), THREE_HALF_LN2 = fromWords(0x3ff0a2b2);
 
 /** log: 2 atanh(s)/s - 2 ≈ Lg1 s² + Lg2 s⁴ + …, split into odd and even powers as fdlibm sums them. */
-const LG = [fromWords(0x3fe55555, 0x55555593), fromWords(0x3fd99999, 0x9997fa04), fromWords(0x3fd24924, 0x94229359),
+export const LG = [fromWords(0x3fe55555, 0x55555593), fromWords(0x3fd99999, 0x9997fa04), fromWords(0x3fd24924, 0x94229359),
   fromWords(0x3fcc71c5, 0x1d8e78af), fromWords(0x3fc74664, 0x96cb03de), fromWords(0x3fc39a09, 0xd078c69f), fromWords(0x3fc2f112, 0xdf3e5244)];
 
 export function fdlibmExpLog(F: F64, fn: 'exp' | 'log', x: Expr): Expr {
@@ -55,7 +55,7 @@ export function exp(F: F64, x: Expr): Expr {
  * (fdlibm's |f| < 2^-20 test) f - f²(1/2 - f/3); else from s = f/(2 + f), ln(1 + f) = f - s(f - R)
  * with R = the Lg polynomial, or through hfsq = f²/2 in the middle of the range.
  */
-function log(F: F64, x: Expr): Expr {
+export function log(F: F64, x: Expr): Expr {
   const subnormal = F.keep(F.lt(x, F.k(2 ** -1022)));
   const xs = F.sel(subnormal, F.mul(x, F.k(2 ** 54)), x);
   const pos = F.selBoth(F.lt(F.k(0), xs), F.lt(xs, F.k(Infinity)), xs, F.k(1)); // the rest is replaced below

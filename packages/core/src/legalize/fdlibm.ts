@@ -12,8 +12,9 @@ import { fdlibmCbrt } from './fdlibm-cbrt.js';
 import { fdlibmAtan, fdlibmAtan2 } from './fdlibm-atan.js';
 import { fdlibmAsin, fdlibmAcos } from './fdlibm-asin-acos.js';
 import { cosh, expm1, sinh, tanh } from './fdlibm-hyperbolic.js';
+import { acosh, asinh, atanh, log1p } from './fdlibm-log1p.js';
 
-export const FDLIBM_FNS = ['exp', 'log', 'sin', 'cos', 'cbrt', 'atan', 'atan2', 'asin', 'acos', 'expm1', 'sinh', 'cosh', 'tanh'] as const satisfies readonly MathFn[];
+export const FDLIBM_FNS = ['exp', 'log', 'sin', 'cos', 'cbrt', 'atan', 'atan2', 'asin', 'acos', 'expm1', 'sinh', 'cosh', 'tanh', 'log1p', 'atanh', 'asinh', 'acosh'] as const satisfies readonly MathFn[];
 export type FdlibmFn = (typeof FDLIBM_FNS)[number];
 
 export const isFdlibmFn = (fn: MathFn): fn is FdlibmFn => (FDLIBM_FNS as readonly MathFn[]).includes(fn);
@@ -32,5 +33,9 @@ export function fdlibmF64(F: F64, fn: FdlibmFn, args: Expr[]): Expr {
     case 'sinh': return sinh(F, args[0]);
     case 'cosh': return cosh(F, args[0]);
     case 'tanh': return tanh(F, args[0]);
+    case 'log1p': return log1p(F, args[0]);
+    case 'atanh': return atanh(F, args[0]);
+    case 'asinh': return asinh(F, args[0]);
+    case 'acosh': return acosh(F, args[0]);
   }
 }
