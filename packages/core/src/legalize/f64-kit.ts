@@ -102,10 +102,10 @@ export class F64 {
 
   sqrt(a: Expr): Expr { return this.bind(this.B.math('sqrt', 'f64', a)); }
 
-  /** A normal v > 0 with its low word cleared (fdlibm's SET_LOW_WORD(v, 0)): v truncated to 21 significant bits. */
+  /** A normal v (or 0) with its low word cleared (fdlibm's SET_LOW_WORD(v, 0)): v truncated to 21 significant bits. */
   clearLow(v: Expr): Expr {
     const e = this.bind(this.B.convert('f64', this.bind(this.B.math('frexpExp', 'i32', v))));
-    return this.mul(this.floor(this.mul(this.bind(this.B.math('frexpMant', 'f64', v)), this.k(2 ** 21))), this.pow2(this.sub(e, this.k(21))));
+    return this.mul(this.trunc(this.mul(this.bind(this.B.math('frexpMant', 'f64', v)), this.k(2 ** 21))), this.pow2(this.sub(e, this.k(21))));
   }
 
   /** The high word of a finite |v| (exponent field and top 20 fraction bits) as an integral f64, subnormals included. */

@@ -13,8 +13,9 @@ import { fdlibmAtan, fdlibmAtan2 } from './fdlibm-atan.js';
 import { fdlibmAsin, fdlibmAcos } from './fdlibm-asin-acos.js';
 import { cosh, expm1, sinh, tanh } from './fdlibm-hyperbolic.js';
 import { acosh, asinh, atanh, log1p } from './fdlibm-log1p.js';
+import { log10, log2 } from './fdlibm-log2-10.js';
 
-export const FDLIBM_FNS = ['exp', 'log', 'sin', 'cos', 'cbrt', 'atan', 'atan2', 'asin', 'acos', 'expm1', 'sinh', 'cosh', 'tanh', 'log1p', 'atanh', 'asinh', 'acosh'] as const satisfies readonly MathFn[];
+export const FDLIBM_FNS = ['exp', 'log', 'sin', 'cos', 'cbrt', 'atan', 'atan2', 'asin', 'acos', 'expm1', 'sinh', 'cosh', 'tanh', 'log1p', 'atanh', 'asinh', 'acosh', 'log2', 'log10'] as const satisfies readonly MathFn[];
 export type FdlibmFn = (typeof FDLIBM_FNS)[number];
 
 export const isFdlibmFn = (fn: MathFn): fn is FdlibmFn => (FDLIBM_FNS as readonly MathFn[]).includes(fn);
@@ -37,5 +38,7 @@ export function fdlibmF64(F: F64, fn: FdlibmFn, args: Expr[]): Expr {
     case 'atanh': return atanh(F, args[0]);
     case 'asinh': return asinh(F, args[0]);
     case 'acosh': return acosh(F, args[0]);
+    case 'log2': return log2(F, args[0]);
+    case 'log10': return log10(F, args[0]);
   }
 }
