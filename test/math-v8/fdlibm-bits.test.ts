@@ -2,7 +2,7 @@
 // function it covers: the legalised IR run in the simulator, and the cpu target (a lane
 // group, and the thread-by-thread path with NUMBAT_CPU_LANES=1), give exactly JS's
 // Math.fn over test/math-v8/inputs.mjs (random over wide and narrow ranges, near 0,
-// near multiples of π/4 and of ln 2, huge, subnormal, special values; sin and cos beyond
+// near multiples of π/4 and of ln 2, huge, subnormal, special values; sin, cos and tan beyond
 // 2^19 π come from the target, within 1 ulp); the lane group
 // keeps the function in vectors (no libm call for it); the cuda PTX assembles (ptxas).
 
@@ -22,12 +22,12 @@ import { libraryIR, librarySim } from './library-sim.mjs';
 const SIM_N = 100_000, CPU_N = 20_000;
 
 /**
- * Where the library leaves a function to the target: sin and cos beyond fdlibm's medium
+ * Where the library leaves a function to the target: sin, cos and tan beyond fdlibm's medium
  * reduction (|x| ≥ 2^19 π, high word above 0x413921fb), where the target's sin/cos must be
  * within 1 ulp of V8's (glibc's is; the simulator runs JS's Math there, so it agrees exactly).
  */
 const FAR = fromWords(0x413921fc);
-const targetsOwn = (fn: string, x: number): boolean => (fn === 'sin' || fn === 'cos') && Math.abs(x) >= FAR && Number.isFinite(x);
+const targetsOwn = (fn: string, x: number): boolean => ['sin', 'cos', 'tan'].includes(fn) && Math.abs(x) >= FAR && Number.isFinite(x);
 
 function fromWords(hi: number): number {
   const v = new DataView(new ArrayBuffer(8));
@@ -84,9 +84,9 @@ describe('f64 Math with V8\'s bits: core\'s library (fdlibm)', () => {
         })));
         return out;
       };
-      // sin and cos keep one call, the lazy arm for |x| ≥ 2^19 π; the others none
+      // sin, cos and tan keep one call, the lazy arm for |x| ≥ 2^19 π; the others none
       expect(calls(ir).filter((f) => f === fn)).toEqual(calls(ir, true).filter((f) => f === fn));
-      expect(calls(ir).filter((f) => f === fn).length).toBe(['sin', 'cos'].includes(fn) ? 1 : 0);
+      expect(calls(ir).filter((f) => f === fn).length).toBe(['sin', 'cos', 'tan'].includes(fn) ? 1 : 0);
       expect(calls(libraryIR(fn, arity, ['math-f64-v8']))).toEqual([fn]); // declared native (the simulator): kept
       const args = inputs(fn, SIM_N, 2);
       expect(mismatches(fn, args, await librarySim(fn, args)).slice(0, 8)).toEqual([]);
@@ -101,12 +101,13 @@ describe('f64 Math with V8\'s bits: core\'s library (fdlibm)', () => {
       const run = lanes.opt!.split(/\n(?=define )/).filter((f) => /^define .*@numbat_run_/.test(f)).join('\n');
       expect(run).toMatch(/<8 x double>|<4 x double>/);
       expect(run).not.toMatch(/call [^@]*@ldexp\(/);
-      if (['sin', 'cos'].includes(fn)) {
+      if (['sin', 'cos', 'tan'].includes(fn)) {
         // the target's function for |x| ≥ 2^19 π only runs where a lane needs it: a lazy arm
-        // (lazy.v) in the lane group, a `cond.a` block on the thread-by-thread path
+        // in the lane group (lazy.v; a `lanes.any` block where it goes lane by lane), a
+        // `cond.a` block on the thread-by-thread path
         expect(run).toMatch(/%lazy\.v/);
         const blocks = run.split(/\n\n/).filter((b) => new RegExp(`call [^@]*@${fn}\\(`).test(b));
-        expect(blocks.map((b) => b.split(':')[0].trim()).filter((label) => !label.startsWith('cond.a'))).toEqual([]);
+        expect(blocks.map((b) => b.split(':')[0].trim()).filter((label) => !/^(cond\.a|lanes\.any)/.test(label))).toEqual([]);
       } else {
         expect(run).not.toMatch(new RegExp(`call [^@]*@(${fn}|numbat_vmath_${fn}_\\w+)\\(`));
       }

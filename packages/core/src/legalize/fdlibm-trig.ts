@@ -100,3 +100,53 @@ function remPio2(F: F64, x: Expr, t: Expr): { y0: Expr; y1: Expr; q: Expr } {
   const q = F.sel(neg(), F.sel(F.eq(n4, F.k(0)), F.k(0), F.sub(F.k(4), n4)), n4);
   return { y0: F.sel(neg(), F.neg(p0), p0), y1: F.sel(neg(), F.neg(p1), p1), q };
 }
+
+const T = [fromWords(0x3fd55555, 0x55555563), fromWords(0x3fc11111, 0x1110fe7a), fromWords(0x3faba1ba, 0x1bb341fe),
+  fromWords(0x3f9664f4, 0x8406d637), fromWords(0x3f8226e3, 0xe96e8493), fromWords(0x3f6d6d22, 0xc9560328),
+  fromWords(0x3f57dbc8, 0xfee08315), fromWords(0x3f4344d8, 0xf2f26501), fromWords(0x3f3026f7, 0x1a8d1068),
+  fromWords(0x3f147e88, 0xa03792a6), fromWords(0x3f12b80f, 0x32f0a7e9), fromWords(0xbef375cb, 0xdb605373),
+  fromWords(0x3efb2a70, 0x74bf7ad4)];
+const PIO4 = fromWords(0x3fe921fb, 0x54442d18), PIO4_LO = fromWords(0x3c81a626, 0x33145c07);
+const TAN_FAR = fromWords(0x3fe59428), TAN_TINY = fromWords(0x3e300000);
+
+/**
+ * Math.tan (s_tan.c, k_tan.c): the reduced argument's tangent (iy = 1, n even) or -1/tan
+ * (iy = -1), near π/4 through tan(π/4 - x); -1/w computed from w's high part as fdlibm does.
+ */
+export function fdlibmTan(F: F64, x: Expr): Expr {
+  const t = F.abs(x);
+  const small = (): Expr => F.lt(t, F.k(PIO4_END));
+  const { y0, y1, q } = remPio2(F, x, t);
+  const X = F.sel(small(), x, y0), Y = F.sel(small(), F.k(0), y1);
+  const iy = F.sel(small(), F.k(1), F.sel(F.eq(F.sub(q, F.mul(F.floor(F.mul(q, F.k(0.5))), F.k(2))), F.k(1)), F.k(-1), F.k(1)));
+  const aX = F.abs(X);
+  const nearPio4 = (): Expr => F.le(F.k(TAN_FAR), aX);
+  const negX = (): Expr => F.lt(X, F.k(0));
+  // near π/4: x = (π/4 - |x|) + (π/4_lo - ±y), y = 0
+  const xs = F.sel(negX(), F.neg(X), X), ys = F.sel(negX(), F.neg(Y), Y);
+  const x1 = F.sel(nearPio4(), F.add(F.sub(F.k(PIO4), xs), F.sub(F.k(PIO4_LO), ys)), X);
+  const yy = F.sel(nearPio4(), F.k(0), Y);
+  const z = F.mul(x1, x1), w = F.mul(z, z);
+  const r0 = F.horner([T[1], T[3], T[5], T[7], T[9], T[11]], w);
+  const v = F.mul(z, F.horner([T[2], T[4], T[6], T[8], T[10], T[12]], w));
+  const s = F.mul(z, x1);
+  const r = F.add(F.add(yy, F.mul(z, F.add(F.mul(s, F.add(r0, v)), yy))), F.mul(F.k(T[0]), s));
+  const ww = F.add(x1, r);
+  const far = F.mul(F.sel(negX(), F.k(-1), F.k(1)), F.sub(iy, F.mul(F.k(2), F.sub(x1, F.sub(F.div(F.mul(ww, ww), F.add(ww, iy)), r)))));
+  /** -1/(a + b) accurately, with w = a + b: from w's and -1/w's high parts. */
+  const negRecip = (wv: Expr, a: Expr, b: Expr): Expr => {
+    const zh = F.clearLow(wv);
+    const vv = F.sub(b, F.sub(zh, a));
+    const aa = F.div(F.k(-1), wv);
+    const th = F.clearLow(aa);
+    return F.add(th, F.mul(aa, F.add(F.add(F.k(1), F.mul(th, zh)), F.mul(th, vv))));
+  };
+  const plain = F.sel(F.eq(iy, F.k(1)), ww, negRecip(F.sel(F.eq(ww, F.k(0)), F.k(1), ww), x1, r));
+  const wt = F.add(X, Y);
+  const tiny = F.sel(F.eq(X, F.k(0)), F.sel(F.eq(iy, F.k(-1)), F.div(F.k(1), aX), X),
+    F.sel(F.eq(iy, F.k(1)), X, negRecip(F.sel(F.eq(wt, F.k(0)), F.k(1), wt), X, Y)));
+  const ktan = F.sel(F.lt(aX, F.k(TAN_TINY)), tiny, F.sel(nearPio4(), far, plain));
+  const medium = F.sel(F.lt(t, F.k(MEDIUM_END)), ktan, F.sub(x, x));
+  const beyond = F.flagBoth(F.le(F.k(MEDIUM_END), t), F.lt(t, F.k(Infinity)));
+  return F.lazy(F.on(beyond), F.native('tan', x), medium);
+}

@@ -7,7 +7,7 @@ import type { Expr } from '../ir/nodes.js';
 import type { MathFn } from '../intrinsics.js';
 import type { F64 } from './f64-kit.js';
 import { fdlibmExpLog } from './fdlibm-exp-log.js';
-import { fdlibmTrig } from './fdlibm-trig.js';
+import { fdlibmTan, fdlibmTrig } from './fdlibm-trig.js';
 import { fdlibmCbrt } from './fdlibm-cbrt.js';
 import { fdlibmAtan, fdlibmAtan2 } from './fdlibm-atan.js';
 import { fdlibmAsin, fdlibmAcos } from './fdlibm-asin-acos.js';
@@ -15,7 +15,7 @@ import { cosh, expm1, sinh, tanh } from './fdlibm-hyperbolic.js';
 import { acosh, asinh, atanh, log1p } from './fdlibm-log1p.js';
 import { log10, log2 } from './fdlibm-log2-10.js';
 
-export const FDLIBM_FNS = ['exp', 'log', 'sin', 'cos', 'cbrt', 'atan', 'atan2', 'asin', 'acos', 'expm1', 'sinh', 'cosh', 'tanh', 'log1p', 'atanh', 'asinh', 'acosh', 'log2', 'log10'] as const satisfies readonly MathFn[];
+export const FDLIBM_FNS = ['exp', 'log', 'sin', 'cos', 'cbrt', 'atan', 'atan2', 'asin', 'acos', 'expm1', 'sinh', 'cosh', 'tanh', 'log1p', 'atanh', 'asinh', 'acosh', 'log2', 'log10', 'tan'] as const satisfies readonly MathFn[];
 export type FdlibmFn = (typeof FDLIBM_FNS)[number];
 
 export const isFdlibmFn = (fn: MathFn): fn is FdlibmFn => (FDLIBM_FNS as readonly MathFn[]).includes(fn);
@@ -40,5 +40,6 @@ export function fdlibmF64(F: F64, fn: FdlibmFn, args: Expr[]): Expr {
     case 'acosh': return acosh(F, args[0]);
     case 'log2': return log2(F, args[0]);
     case 'log10': return log10(F, args[0]);
+    case 'tan': return fdlibmTan(F, args[0]);
   }
 }
