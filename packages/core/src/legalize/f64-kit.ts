@@ -1,6 +1,7 @@
 // Building blocks of core's f64 library (fdlibm-*.ts: V8's Math functions, bit for
 // bit), built as IR from operations every f64 target renders exactly: f64 + - * /,
-// comparisons, selects, floor/trunc/abs, ldexp and frexp. fdlibm reads and writes
+// comparisons, selects, floor/trunc/abs, sqrt, frexp, i32 shifts and conversions
+// of small integers. fdlibm reads and writes
 // the words of a double; here the same facts come from comparisons against
 // constants built from words (`fromWords`) and from frexp. Every value is bound to
 // a local of its own (RewriteContext.share), so a long computation stays linear in
@@ -31,9 +32,6 @@ export class F64 {
   lt(a: Expr, b: Expr): Expr { return this.B.bin('lt', 'f64', a, b); }
   le(a: Expr, b: Expr): Expr { return this.B.bin('le', 'f64', a, b); }
   eq(a: Expr, b: Expr): Expr { return this.B.bin('eq', 'f64', a, b); }
-  or(a: Expr, b: Expr): Expr { return this.B.either(a, b); }
-  and(a: Expr, b: Expr): Expr { return this.B.both(a, b); }
-  not(a: Expr): Expr { return this.B.un('not', a); }
   isNaN(a: Expr): Expr { return this.B.isNaN(a); }
   keep(a: Expr): Expr { return this.bind(a); }
   /** c1 && c2 ? a : b, as two selects of values (a lane group renders boolean selects lane by lane). */
@@ -44,14 +42,6 @@ export class F64 {
   floor(a: Expr): Expr { return this.bind(this.B.math('floor', 'f64', a)); }
   trunc(a: Expr): Expr { return this.bind(this.B.math('trunc', 'f64', a)); }
   abs(a: Expr): Expr { return this.bind(this.B.math('abs', 'f64', a)); }
-
-  /** x 2^k, rounded once, for an integral f64 k in [-2048, 2047] (converted through u32: f64 → i32 is not a simple operation). */
-  ldexp(x: Expr, k: Expr): Expr {
-    const B = this.B;
-    const u = B.convert('u32', this.add(k, this.k(2048)));
-    const n = this.bind(B.bin('sub', 'i32', B.convert('i32', u), B.k('i32', 2048)));
-    return this.bind(B.math('ldexp', 'f64', x, n));
-  }
 
   /** An integral f64 in [-2048, 2047] as an i32. */
   toI32(k: Expr): Expr {

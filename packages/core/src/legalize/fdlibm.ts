@@ -1,7 +1,7 @@
 // Core's f64 library: the Math functions V8 computes with its port of fdlibm, bit for
 // bit, for targets whose own math library gives other last bits (caps.native lacks
-// 'math-f64-v8': cpu, cuda). Each function is one file of fdlibm-*.ts; the ones not
-// listed here still come from the target's library. Tests: test/math-v8.
+// 'math-f64-v8': cpu, cuda), in files of related functions (fdlibm-*.ts); pow and hypot,
+// not listed, still come from the target's library. Tests: test/math-v8.
 
 import type { Expr } from '../ir/nodes.js';
 import type { MathFn } from '../intrinsics.js';
