@@ -5,6 +5,7 @@
 
 import type { Expr } from '../ir/nodes.js';
 import type { MathFn } from '../intrinsics.js';
+import { childExprs } from '../ir/walk.js';
 import type { F64 } from './f64-kit.js';
 import { fdlibmExpLog } from './fdlibm-exp-log.js';
 import { fdlibmTan, fdlibmTrig } from './fdlibm-trig.js';
@@ -42,4 +43,43 @@ export function fdlibmF64(F: F64, fn: FdlibmFn, args: Expr[]): Expr {
     case 'log10': return log10(F, args[0]);
     case 'tan': return fdlibmTan(F, args[0]);
   }
+}
+
+const LEAVES = new Set<Expr['kind']>(['const', 'local', 'param', 'special', 'length']);
+
+/**
+ * The library builds a DAG (a value used twice is one node); the IR must be a tree. Each
+ * node reached more than once is bound once with `share` (children first), the others
+ * stay inline: far fewer locals than binding every step, which a lane group would keep
+ * as one masked vector each.
+ */
+export function asTree(root: Expr, share: (e: Expr) => Expr): Expr {
+  const uses = new Map<Expr, number>();
+  const count = (e: Expr): void => {
+    const n = (uses.get(e) ?? 0) + 1;
+    uses.set(e, n);
+    if (n === 1) for (const c of childExprs(e)) count(c);
+  };
+  count(root);
+  const built = new Map<Expr, Expr>();
+  const bound = (e: Expr): Expr => (LEAVES.has(e.kind) ? e : share(e));
+  const build = (e: Expr): Expr => {
+    const done = built.get(e);
+    if (done) return done;
+    let r: Expr;
+    switch (e.kind) {
+      case 'unary': case 'convert': r = { ...e, x: build(e.x) }; break;
+      case 'binary': r = { ...e, a: build(e.a), b: build(e.b) }; break;
+      case 'select': r = { ...e, c: build(e.c), a: build(e.a), b: build(e.b) }; break;
+      // the lazy ?: keeps only its costly arm (the target's sin/cos/tan) lazy: its condition and
+      // the library's own value are locals, so a lane group sees a cheap test and a bare call
+      case 'cond': r = { ...e, c: bound(build(e.c)), a: build(e.a), b: bound(build(e.b)) }; break;
+      case 'math': r = { ...e, args: e.args.map(build) }; break;
+      default: r = LEAVES.has(e.kind) ? { ...e } : e;
+    }
+    if ((uses.get(e) ?? 0) > 1) r = bound(r);
+    built.set(e, r);
+    return r;
+  };
+  return build(root);
 }

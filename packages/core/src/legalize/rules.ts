@@ -15,7 +15,7 @@ import { Build } from './build.js';
 import { F32 } from './f32-kit.js';
 import { erfGammaF32 } from './erf-gamma-f32.js';
 import { F64 } from './f64-kit.js';
-import { fdlibmF64, isFdlibmFn } from './fdlibm.js';
+import { asTree, fdlibmF64, isFdlibmFn } from './fdlibm.js';
 
 const INT_MIN = -2147483648;
 
@@ -45,7 +45,7 @@ export function legalRule(native: ReadonlySet<NativeOp>): Rule {
         if ((e.fn === 'erf' || e.fn === 'erfc' || e.fn === 'gamma' || e.fn === 'lgamma') && e.type === 'f32' && lacks('math-erf-gamma')) {
           return erfGammaF32(new F32(new Build(e.loc), cx.share), e.fn, cx.share(e.args[0]));
         }
-        if (e.type === 'f64' && isFdlibmFn(e.fn) && lacks('math-f64-v8')) return fdlibmF64(new F64(new Build(e.loc), cx.share), e.fn, e.args.map((a) => cx.share(a)));
+        if (e.type === 'f64' && isFdlibmFn(e.fn) && lacks('math-f64-v8')) return asTree(fdlibmF64(new F64(new Build(e.loc), (v) => v), e.fn, e.args.map((a) => cx.share(a))), cx.share);
         return undefined;
       }
       default: return undefined;
