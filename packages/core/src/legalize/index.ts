@@ -10,6 +10,7 @@ import type { NativeOp } from './native.js';
 
 export { NATIVE_OPS, ALL_NATIVE, type NativeOp } from './native.js';
 export { rewriteKernel, type Rule, type RewriteContext } from './rewrite.js';
+export { FDLIBM_FNS } from './fdlibm.js';
 
 /** A legalised copy of `ir` (the original is left as it is: the cache key and inspect('ir') print it). */
 export function legalize(ir: KernelIR, native: readonly NativeOp[] = []): KernelIR {

@@ -40,6 +40,8 @@ export const NATIVE_OPS = [
    * dictates (both are the element's value once every store is in range).
    */
   'narrow-store',
+  /** Math's f64 functions with V8's bits (its fdlibm port). Without it: core's f64 library (fdlibm.ts) for the ones it covers. */
+  'math-f64-v8',
 ] as const;
 export type NativeOp = (typeof NATIVE_OPS)[number];
 

@@ -5,7 +5,7 @@
 // arithmetic, comparisons, `select` (branch-free, for the CPU lane vectoriser),
 // integer division by a safe divisor, shifts by counts in [0, 31], float → u32
 // of values in [0, 2^32), Math.floor/trunc/abs and C's pow (and, for the f32
-// erf/gamma library, ldexp, frexp and copysign).
+// erf/gamma library, ldexp, frexp and copysign; for the f64 library, sqrt and frexp).
 
 import type { Expr, Stmt } from '../ir/nodes.js';
 import { isFloat, type ElemType } from '../types.js';
@@ -14,6 +14,8 @@ import type { RewriteContext, Rule } from './rewrite.js';
 import { Build } from './build.js';
 import { F32 } from './f32-kit.js';
 import { erfGammaF32 } from './erf-gamma-f32.js';
+import { F64 } from './f64-kit.js';
+import { asTree, fdlibmF64, isFdlibmFn } from './fdlibm.js';
 
 const INT_MIN = -2147483648;
 
@@ -46,6 +48,7 @@ export function legalRule(native: ReadonlySet<NativeOp>): Rule {
         if ((e.fn === 'erf' || e.fn === 'erfc' || e.fn === 'gamma' || e.fn === 'lgamma') && e.type === 'f32' && lacks('math-erf-gamma')) {
           return erfGammaF32(new F32(new Build(e.loc), cx.share), e.fn, cx.share(e.args[0]));
         }
+        if (e.type === 'f64' && isFdlibmFn(e.fn) && lacks('math-f64-v8')) return asTree(fdlibmF64(new F64(new Build(e.loc), (v) => v), e.fn, e.args.map((a) => cx.share(a))), cx.share);
         return undefined;
       }
       case 'atomic': {
