@@ -30,10 +30,21 @@ define i32 @numbat_stop_requested(i32* %info) alwaysinline nounwind {
   ret i32 %v
 }
 
-define void @numbat_report_oob(i32* %info, i32 %site, i32 %index, i32 %tx, i32 %ty, i32 %tz, i32 %bx, i32 %by, i32 %bz) noinline cold nounwind {
+; An out-of-bounds access (codegen/oob-report.ts: one call per kernel function).
+; The block comes as its linear id (x fastest, as in kernel.ts's block loop):
+; its coordinates are decoded here, on the cold path, not at every check.
+define void @numbat_report_oob(i32* %info, i32 %site, i32 %index, i32 %tx, i32 %ty, i32 %tz, i32 %blk) noinline cold nounwind {
 entry:
 ${claim}
 rec:
+  %gxp = ${gep(INFO.GRID)}
+  %gx = load i32, i32* %gxp, align 4
+  %gyp = ${gep(INFO.GRID + 1)}
+  %gy = load i32, i32* %gyp, align 4
+  %bx = urem i32 %blk, %gx
+  %rest = udiv i32 %blk, %gx
+  %by = urem i32 %rest, %gy
+  %bz = udiv i32 %rest, %gy
 ${[
   [INFO.ERR_KIND, String(ERR_BOUNDS)], [INFO.ERR_SITE, '%site'], [INFO.ERR_INDEX, '%index'],
   [INFO.ERR_THREAD, '%tx'], [INFO.ERR_THREAD + 1, '%ty'], [INFO.ERR_THREAD + 2, '%tz'],

@@ -2,16 +2,18 @@
 // each for the thread the code is lowered for: threadIdx is that thread's
 // work-item loop counters, locals and local arrays its storage (storage.ts),
 // `return` leaves it for the next thread, an out-of-bounds access reports it
-// and leaves the kernel.
+// (through the function's one report block, oob-report.ts) and leaves the kernel.
 
 import { ELEM_BYTES, type KernelIR } from '@numbat/core';
 import { LIBM_MATH, type TargetHooks } from '@numbat/llvm';
 import type { BoundsSite, KernelPlan } from './abi.js';
 import type { BlockFrame, FunctionUnit, Thread } from './context.js';
 import type { KernelStorage } from './storage.js';
+import { oobReport } from './oob-report.js';
 
 export function cpuTargetHooks(f: FunctionUnit, ir: KernelIR, storage: KernelStorage, frame: BlockFrame, plan: KernelPlan, poll: boolean): TargetHooks<Thread> {
   const { llvm, e } = f, b = e.b;
+  const report = oobReport(f, storage, frame);
   return {
     param: (index) => storage.param(index),
     special(reg, dim, thread) {
@@ -35,10 +37,7 @@ export function cpuTargetHooks(f: FunctionUnit, ir: KernelIR, storage: KernelSto
         else site.size = a.space === 'const' ? (a.values?.length ?? a.size) : a.size;
       }
       plan.sites.push(site);
-      e.call('numbat_report_oob', e.void,
-        [storage.info, e.int(plan.sites.length - 1), index, thread.reportTx ?? thread.tx, thread.ty, thread.tz, ...frame.blockIdx],
-        [e.ptr(e.i32), e.i32, e.i32, e.i32, e.i32, e.i32, e.i32, e.i32, e.i32]);
-      b.CreateBr(frame.errorExit);
+      report.jump(plan.sites.length - 1, index, [thread.reportTx ?? thread.tx, thread.ty, thread.tz]);
     },
     barrier() {
       throw new Error('numbat internal error: a barrier reached the per-thread lowering');
