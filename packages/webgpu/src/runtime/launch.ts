@@ -153,8 +153,7 @@ export async function recordLaunch(ctx: GpuContext, state: LaunchState, k: WebGp
     const { group: bindGroup, scopes } = bindGroupFor(state, device, layout, entries, ir.name);
     // Into the batch's compute pass (its error slot is copied back with the batch's, queue.ts):
     // nothing below throws, so no launch leaves the batch half written.
-    const pass = queue.computePass();
-    pass.setPipeline(pipeline);
+    const pass = queue.computePass(pipeline);
     pass.setBindGroup(0, bindGroup, offsets);
     pass.dispatchWorkgroups(dispatch[0], dispatch[1], dispatch[2]);
     if (readbacks.length) {

@@ -72,6 +72,8 @@ export class GpuQueue {
   private open?: GPUCommandEncoder;
   /** The compute pass open in `open`, shared by the batch's dispatches until a copy ends it. */
   private pass?: GPUComputePassEncoder;
+  /** The pipeline last set in `pass` (setPipeline again only for another one). */
+  private passPipeline?: GPUComputePipeline;
   private uniforms?: Chunk;
   private errors?: Chunk;
   private readonly freeUniforms: Chunk[] = [];
@@ -106,9 +108,11 @@ export class GpuQueue {
     return { uniform, words, base, error };
   }
 
-  /** The compute pass the current batch's dispatches go into (call after slots(), right before add()). */
-  computePass(): GPUComputePassEncoder {
-    return this.pass ??= this.encoder().beginComputePass({ label: 'numbat:launches' });
+  /** The compute pass the current batch's dispatches go into, with `pipeline` set (call after slots(), right before add()). */
+  computePass(pipeline: GPUComputePipeline): GPUComputePassEncoder {
+    const pass = this.pass ??= this.encoder().beginComputePass({ label: 'numbat:launches' });
+    if (this.passPipeline !== pipeline) { pass.setPipeline(pipeline); this.passPipeline = pipeline; }
+    return pass;
   }
 
   /** The encoder of the current batch, for copies after its dispatches so far (ends the open compute pass). */
@@ -123,7 +127,7 @@ export class GpuQueue {
 
   private endPass(): void {
     this.pass?.end();
-    this.pass = undefined;
+    this.pass = this.passPipeline = undefined;
   }
 
   private chunk(bytes: number, usage: number, label: string, host: boolean): Chunk {
