@@ -109,12 +109,12 @@ export async function recordLaunch(ctx: GpuContext, state: LaunchState, k: WebGp
     // buffers, or the GPU copy of launches in flight that write them back.
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: slots.uniform.buffer, size: uniformBytes } }];
     const readbacks: { src: GPUBuffer; host: TypedArray }[] = [];
-    const bufferOf = new Map<number, GPUBuffer>(); // by binding, for the vec4 bindings of the same buffer
     for (const b of wgsl.layout.arrays) {
       const a = args[b.params[0]] as Extract<LaunchArg, { kind: 'array' }>;
       const bytes = storageBytes(b.elem, a.length);
       if (b.vec4Of !== undefined) {
-        entries.push({ binding: b.binding, resource: { buffer: bufferOf.get(b.vec4Of)!, size: bytes } });
+        const of = entries.find((e) => e.binding === b.vec4Of)!.resource as GPUBufferBinding; // the same buffer's binding
+        entries.push({ binding: b.binding, resource: { buffer: of.buffer, size: bytes } });
         continue;
       }
       if (bytes > (limits.maxStorageBufferBindingSize ?? Infinity)) {
@@ -136,7 +136,6 @@ export async function recordLaunch(ctx: GpuContext, state: LaunchState, k: WebGp
         if (f) { inflight.use(f); used.push([host, f]); }
         if (!b.readOnly) readbacks.push({ src: buf, host });
       }
-      bufferOf.set(b.binding, buf);
       entries.push({ binding: b.binding, resource: { buffer: buf, size: bytes } });
     }
     const offsets = [slots.uniform.offset];
@@ -218,19 +217,20 @@ function sameBuffers(a: GPUBindGroupEntry[], b: GPUBindGroupEntry[]): boolean {
 }
 
 /** Argument index → the first argument given the same array (device array or host typed array). */
-function aliasesOf(args: LaunchArg[]): Map<number, number> {
-  const aliases = new Map<number, number>();
+function aliasesOf(args: LaunchArg[]): ReadonlyMap<number, number> {
+  let aliases: Map<number, number> | undefined; // made only when some argument repeats
   for (let i = 1; i < args.length; i++) {
     const a = args[i];
     if (a.kind !== 'array') continue;
     const id = a.host ?? a.buffer;
     for (let j = 0; j < i; j++) {
       const b = args[j];
-      if (b.kind === 'array' && (b.host ?? b.buffer) === id) { aliases.set(i, j); break; }
+      if (b.kind === 'array' && (b.host ?? b.buffer) === id) { (aliases ??= new Map()).set(i, j); break; }
     }
   }
-  return aliases;
+  return aliases ?? NO_ALIASES;
 }
+const NO_ALIASES: ReadonlyMap<number, number> = new Map();
 
 /**
  * Writes a typed array into a buffer; WebGPU wants a multiple of 4 bytes, and
@@ -249,25 +249,26 @@ export function writePadded(device: GPUDevice, buf: GPUBuffer, data: TypedArray)
 
 function checkLimits(ctx: GpuContext, kernel: string, wgsl: WgslKernel, dims: LaunchDims): void {
   const L = ctx.summary.limits;
-  const where = `on ${ctx.summary.name} (WebGPU ${ctx.summary.featureLevel})`;
+  const where = (): string => `on ${ctx.summary.name} (WebGPU ${ctx.summary.featureLevel})`; // built only for a refusal
   const [bx, by, bz] = dims.block;
   const fail = (msg: string, detail: Record<string, unknown>): never => { throw new LaunchError(`kernel '${kernel}': ${msg}`, kernel, detail); };
   const dimLimits = [L.maxComputeWorkgroupSizeX, L.maxComputeWorkgroupSizeY, L.maxComputeWorkgroupSizeZ];
-  dims.block.forEach((d, i) => {
-    if (d > dimLimits[i]) fail(`block ${dims.block.join('×')} is too large: blockDim.${'xyz'[i]} = ${d} exceeds maxComputeWorkgroupSize${'XYZ'[i]} = ${dimLimits[i]} ${where}`, { block: dims.block });
-  });
+  for (let i = 0; i < 3; i++) {
+    const d = dims.block[i];
+    if (d > dimLimits[i]) fail(`block ${dims.block.join('×')} is too large: blockDim.${'xyz'[i]} = ${d} exceeds maxComputeWorkgroupSize${'XYZ'[i]} = ${dimLimits[i]} ${where()}`, { block: dims.block });
+  }
   if (bx * by * bz > L.maxComputeInvocationsPerWorkgroup) {
-    fail(`block ${dims.block.join('×')} has ${bx * by * bz} threads, over maxComputeInvocationsPerWorkgroup = ${L.maxComputeInvocationsPerWorkgroup} ${where}`, { block: dims.block });
+    fail(`block ${dims.block.join('×')} has ${bx * by * bz} threads, over maxComputeInvocationsPerWorkgroup = ${L.maxComputeInvocationsPerWorkgroup} ${where()}`, { block: dims.block });
   }
   const dynBytes = wgsl.dynamicShared ? Math.max(1, Math.floor(dims.sharedMem / wgsl.dynamicShared.elemBytes)) * wgsl.dynamicShared.slotBytes : 0;
   const shared = wgsl.workgroupBytes + dynBytes;
   if (shared > L.maxComputeWorkgroupStorageSize) {
-    fail(`needs ${shared} bytes of shared (workgroup) memory${dynBytes ? ` (${dynBytes} dynamic)` : ''}, over maxComputeWorkgroupStorageSize = ${L.maxComputeWorkgroupStorageSize} ${where}` +
+    fail(`needs ${shared} bytes of shared (workgroup) memory${dynBytes ? ` (${dynBytes} dynamic)` : ''}, over maxComputeWorkgroupStorageSize = ${L.maxComputeWorkgroupStorageSize} ${where()}` +
       ' (8/16-bit shared arrays take 4 bytes per element on WebGPU)', { sharedBytes: shared });
   }
   const storage = wgsl.layout.arrays.length + (wgsl.layout.errorBinding !== undefined ? 1 : 0);
   if (storage > L.maxStorageBuffersPerShaderStage) {
-    fail(`uses ${storage} storage buffers (${wgsl.layout.arrays.filter((b) => b.vec4Of === undefined).length} array arguments${wgsl.layout.errorBinding !== undefined ? ' + 1 for error reports' : ''}), over maxStorageBuffersPerShaderStage = ${L.maxStorageBuffersPerShaderStage} ${where}`, {});
+    fail(`uses ${storage} storage buffers (${wgsl.layout.arrays.filter((b) => b.vec4Of === undefined).length} array arguments${wgsl.layout.errorBinding !== undefined ? ' + 1 for error reports' : ''}), over maxStorageBuffersPerShaderStage = ${L.maxStorageBuffersPerShaderStage} ${where()}`, {});
   }
 }
 
