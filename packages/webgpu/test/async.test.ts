@@ -63,6 +63,36 @@ describe.skipIf(!avail.ok)(onGpu('asynchronous launches'), () => {
     await d.free();
   });
 
+  it("one batch's dependent launches on device and host arrays run in order (a shared compute pass, ended for copies back); each error is its own launch's", async () => {
+    const step = cuda.jit(function step(src: Int32Array, dst: Int32Array, k: number) {
+      const i = cuda.grid(1);
+      if (i < dst.length) dst[i] = src[i] * 2 + k + i;
+    }, { target });
+    const storeAt = cuda.jit(function storeAt(a: Int32Array, k: number) {
+      if (cuda.grid(1) === 0) a[k] = 1;
+    }, { target });
+    const n = 64;
+    const a = cuda.toDevice(new Int32Array(n).fill(1), { target }), b = cuda.deviceArray(n, 'i32', { target });
+    const h = new Int32Array(n);
+    let ea = new Int32Array(n).fill(1), eb = new Int32Array(n), eh = new Int32Array(n);
+    const run = (src: Int32Array, k: number): Int32Array => src.map((x, i) => x * 2 + k + i);
+    const launches: Promise<unknown>[] = [], bad: Promise<unknown>[] = [];
+    for (let j = 0; j < 10; j++) { // 33 launches recorded in one macrotask: one submission
+      launches.push(step.configure(1, n)(a, b, j)); eb = run(ea, j);
+      launches.push(step.configure(1, n)(b, h, j)); eh = run(eb, j);
+      launches.push(step.configure(1, n)(b, a, -j)); ea = run(eb, -j);
+      if (j % 3 === 1) bad.push(storeAt.configure(1, 32)(a, n + j).then(() => 'ok', (e) => e));
+    }
+    await Promise.all(launches);
+    expect([...h]).toEqual([...eh]);
+    expect([...await a.copyToHost()]).toEqual([...ea]);
+    expect([...await b.copyToHost()]).toEqual([...eb]);
+    const errs = await Promise.all(bad);
+    expect(errs.map((e) => (e as Error).message.match(/index (\d+) out of bounds/)?.[1])).toEqual(['65', '68', '71']);
+    await a.free();
+    await b.free();
+  });
+
   it('300 stream launches (several batches) run in issue order', async () => {
     const d = cuda.toDevice(new Int32Array(1000), { target });
     const s = cuda.stream();

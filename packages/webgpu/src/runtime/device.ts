@@ -56,8 +56,12 @@ const IDLE_MS = 1000;
  * reports a cut loop instead of a silently short result.
  */
 export function driverLoopLimit(a: AdapterSummary): number | undefined {
-  return /llvmpipe|lavapipe/i.test(`${a.name} ${a.description}`) ? 65535 : undefined;
+  // Asked on every launch: the answer is kept per adapter summary.
+  let limit = loopLimits.get(a);
+  if (limit === undefined) loopLimits.set(a, limit = /llvmpipe|lavapipe/i.test(`${a.name} ${a.description}`) ? 65535 : 0);
+  return limit || undefined;
 }
+const loopLimits = new WeakMap<AdapterSummary, number>();
 
 /**
  * Threads llvmpipe runs together in one SIMD group: its adapter name says the vector width

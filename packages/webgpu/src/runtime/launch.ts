@@ -34,9 +34,12 @@ export interface LaunchState {
   pool: BufferPool;
   queue: GpuQueue;
   inflight: InFlightHostArrays;
-  /** Bind groups of launches on device arrays only, per bind group layout: the same from launch to launch. */
-  bindGroups: WeakMap<GPUBindGroupLayout, Map<string, GPUBindGroup>>;
+  /** Bind groups per bind group layout, by the identity of their buffers: the same from launch to launch. */
+  bindGroups: WeakMap<GPUBindGroupLayout, BindGroupCache>;
 }
+
+/** The bind groups of one layout: the last one used (checked first, without building a key), and the others by key. */
+export interface BindGroupCache { last?: { entries: GPUBindGroupEntry[]; group: GPUBindGroup }; byKey: Map<string, GPUBindGroup> }
 
 const bufferIds = new WeakMap<GPUBuffer, number>();
 let nextBufferId = 0;
@@ -57,24 +60,23 @@ export async function recordLaunch(ctx: GpuContext, state: LaunchState, k: WebGp
 
   // Parameters that receive the same memory share one binding (WebGPU forbids
   // binding one buffer twice when either binding is writable).
-  const aliases = new Map<number, number>();
-  const seen = new Map<unknown, number>();
-  args.forEach((a, i) => {
-    if (a.kind !== 'array') return;
-    const id = a.host ?? a.buffer;
-    const first = seen.get(id);
-    if (first === undefined) seen.set(id, i); else aliases.set(i, first);
-  });
-  refuseOverlappingViews(ir.name, ir.params.map((p) => p.name), args);
+  const aliases = aliasesOf(args);
+  refuseOverlappingViews(ir, args);
   const [variantKey, wgsl] = aliases.size || driverLoopLimit(ctx.summary) ? k.variant(ctx, aliases) : ['', k.base];
 
   checkLimits(ctx, ir.name, wgsl, dims);
   const dyn = wgsl.dynamicShared ? Math.floor(dims.sharedMem / wgsl.dynamicShared.elemBytes) : 0;
   const { pipeline, layout } = await k.pipeline(ctx, variantKey, wgsl, dims.block, dyn);
   const dispatch = dispatchShape(ir.name, dims.grid, limits.maxComputeWorkgroupsPerDimension ?? 65535);
-  const hostArgs = wgsl.layout.arrays.filter((b) => b.vec4Of === undefined).map((b) => (args[b.params[0]] as Extract<LaunchArg, { kind: 'array' }>).host).filter((h): h is TypedArray => h !== undefined);
+  const hostArgs: TypedArray[] = [];
+  for (const b of wgsl.layout.arrays) {
+    const h = b.vec4Of === undefined ? (args[b.params[0]] as Extract<LaunchArg, { kind: 'array' }>).host : undefined;
+    if (h !== undefined) hostArgs.push(h);
+  }
   // Other views of memory that launches in flight will write back: wait for those launches.
-  for (let waits = hostArgs.flatMap((h) => inflight.overlapping(h)); waits.length; waits = hostArgs.flatMap((h) => inflight.overlapping(h))) await Promise.all(waits);
+  if (hostArgs.length) {
+    for (let waits = hostArgs.flatMap((h) => inflight.overlapping(h)); waits.length; waits = hostArgs.flatMap((h) => inflight.overlapping(h))) await Promise.all(waits);
+  }
 
   // From here on nothing awaits: the launch is recorded in one piece.
   const temps: GPUBuffer[] = [];
@@ -88,32 +90,31 @@ export async function recordLaunch(ctx: GpuContext, state: LaunchState, k: WebGp
     // Uniform block: grid, dispatch extent, scalars, lengths; in a slot of the batch's uniform buffer.
     const uniformBytes = wgsl.layout.uniformWords * 4;
     const slots = queue.slots(uniformBytes, wgsl.layout.errorBinding !== undefined);
-    const words = slots.words;
-    const u32 = new Uint32Array(words.buffer, words.byteOffset, uniformBytes / 4), i32 = new Int32Array(words.buffer, words.byteOffset, uniformBytes / 4), f32 = new Float32Array(words.buffer, words.byteOffset, uniformBytes / 4);
-    u32[U_GRID] = dims.grid[0]; u32[U_GRID + 1] = dims.grid[1]; u32[U_GRID + 2] = dims.grid[2];
-    u32[U_DISP_X] = dispatch[0]; u32[U_DISP_Y] = dispatch[1];
-    u32[U_NBLOCKS] = dims.grid[0] * dims.grid[1] * dims.grid[2];
-    u32[U_ZERO] = 0;
+    const { u32, i32, f32 } = slots.words, o = slots.base; // the chunk's words; this launch's block starts at word o
+    u32[o + U_GRID] = dims.grid[0]; u32[o + U_GRID + 1] = dims.grid[1]; u32[o + U_GRID + 2] = dims.grid[2];
+    u32[o + U_DISP_X] = dispatch[0]; u32[o + U_DISP_Y] = dispatch[1];
+    u32[o + U_NBLOCKS] = dims.grid[0] * dims.grid[1] * dims.grid[2];
+    u32[o + U_ZERO] = 0;
     for (const s of wgsl.layout.scalars) {
       const a = args[s.param];
       const v = a.kind === 'scalar' ? a.value : 0;
-      if (s.type === 'f32') f32[s.word] = Number(v);
-      else if (s.type === 'i32') i32[s.word] = Number(v) | 0;
-      else if (s.type === 'u32') u32[s.word] = Number(v) >>> 0;
-      else u32[s.word] = v ? 1 : 0;
+      if (s.type === 'f32') f32[o + s.word] = Number(v);
+      else if (s.type === 'i32') i32[o + s.word] = Number(v) | 0;
+      else if (s.type === 'u32') u32[o + s.word] = Number(v) >>> 0;
+      else u32[o + s.word] = v ? 1 : 0;
     }
-    for (const [p, w] of wgsl.layout.lengthWord) { const a = args[p]; u32[w] = a.kind === 'array' ? a.length : 0; }
+    for (const [p, w] of wgsl.layout.lengthWord) { const a = args[p]; u32[o + w] = a.kind === 'array' ? a.length : 0; }
 
     // Storage buffers: device arrays in place; host arrays uploaded to pooled
     // buffers, or the GPU copy of launches in flight that write them back.
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: slots.uniform.buffer, size: uniformBytes } }];
     const readbacks: { src: GPUBuffer; host: TypedArray }[] = [];
-    const bufferOf = new Map<number, GPUBuffer>(); // by binding, for the vec4 bindings of the same buffer
     for (const b of wgsl.layout.arrays) {
       const a = args[b.params[0]] as Extract<LaunchArg, { kind: 'array' }>;
       const bytes = storageBytes(b.elem, a.length);
       if (b.vec4Of !== undefined) {
-        entries.push({ binding: b.binding, resource: { buffer: bufferOf.get(b.vec4Of)!, size: bytes } });
+        const of = entries.find((e) => e.binding === b.vec4Of)!.resource as GPUBufferBinding; // the same buffer's binding
+        entries.push({ binding: b.binding, resource: { buffer: of.buffer, size: bytes } });
         continue;
       }
       if (bytes > (limits.maxStorageBufferBindingSize ?? Infinity)) {
@@ -135,7 +136,6 @@ export async function recordLaunch(ctx: GpuContext, state: LaunchState, k: WebGp
         if (f) { inflight.use(f); used.push([host, f]); }
         if (!b.readOnly) readbacks.push({ src: buf, host });
       }
-      bufferOf.set(b.binding, buf);
       entries.push({ binding: b.binding, resource: { buffer: buf, size: bytes } });
     }
     const offsets = [slots.uniform.offset];
@@ -149,16 +149,16 @@ export async function recordLaunch(ctx: GpuContext, state: LaunchState, k: WebGp
     const stagingAt = readbacks.map((r) => { const o = stagingBytes; stagingBytes += Math.ceil(r.host.byteLength / 4) * 4; return o; });
     const staging = stagingBytes ? take(stagingBytes, Usage.MAP_READ | Usage.COPY_DST, 'numbat:staging') : undefined;
 
-    const { group: bindGroup, scopes } = bindGroupFor(state, device, layout, entries, hostArgs.length === 0, ir.name);
-    // Into the batch's encoder: nothing below throws, so no launch leaves it half written.
-    const enc = queue.encoder();
-    const pass = enc.beginComputePass({ label: `numbat:${ir.name}` });
-    pass.setPipeline(pipeline);
+    const { group: bindGroup, scopes } = bindGroupFor(state, device, layout, entries, ir.name);
+    // Into the batch's compute pass (its error slot is copied back with the batch's, queue.ts):
+    // nothing below throws, so no launch leaves the batch half written.
+    const pass = queue.computePass(pipeline);
     pass.setBindGroup(0, bindGroup, offsets);
     pass.dispatchWorkgroups(dispatch[0], dispatch[1], dispatch[2]);
-    pass.end();
-    if (slots.error) enc.copyBufferToBuffer(slots.error.buffer, slots.error.offset, slots.error.staging!, slots.error.offset, ERR_WORDS * 4);
-    readbacks.forEach((r, j) => enc.copyBufferToBuffer(r.src, 0, staging!, stagingAt[j], Math.ceil(r.host.byteLength / 4) * 4));
+    if (readbacks.length) {
+      const enc = queue.copyEncoder();
+      readbacks.forEach((r, j) => enc.copyBufferToBuffer(r.src, 0, staging!, stagingAt[j], Math.ceil(r.host.byteLength / 4) * 4));
+    }
 
     const done = queue.add({
       kernel: ir.name, scopes, errOffset: slots.error?.offset, staging, release,
@@ -178,28 +178,59 @@ export async function recordLaunch(ctx: GpuContext, state: LaunchState, k: WebGp
 }
 
 /**
- * The bind group for these entries; reused when every buffer is long-lived (no
- * host arrays). A new one is created inside error scopes (pushed and popped
- * here, with nothing awaited between: launches interleave).
+ * The bind group for these entries, reused for the same buffers (by identity:
+ * device arrays, the batch chunks, and the pooled copies of host arrays, which
+ * come back from the pool for the next launch on the same sizes; a destroyed
+ * buffer is never handed out again, so its groups are never hit). A new one is
+ * created inside error scopes (pushed and popped here, with nothing awaited
+ * between: launches interleave).
  */
-function bindGroupFor(state: LaunchState, device: GPUDevice, layout: GPUBindGroupLayout, entries: GPUBindGroupEntry[], cacheable: boolean, kernel: string): { group: GPUBindGroup; scopes?: Promise<(GPUError | null)[]> } {
-  let cache: Map<string, GPUBindGroup> | undefined, key = '';
-  if (cacheable) {
-    cache = state.bindGroups.get(layout);
-    if (!cache) state.bindGroups.set(layout, cache = new Map());
-    key = entries.map((e) => { const r = e.resource as GPUBufferBinding; return `${e.binding}:${idOf(r.buffer)}:${r.size}`; }).join(',');
-    const g = cache.get(key);
-    if (g) return { group: g };
-    if (cache.size >= MAX_CACHED_BIND_GROUPS) cache.clear();
-  }
+function bindGroupFor(state: LaunchState, device: GPUDevice, layout: GPUBindGroupLayout, entries: GPUBindGroupEntry[], kernel: string): { group: GPUBindGroup; scopes?: Promise<(GPUError | null)[]> } {
+  let cache = state.bindGroups.get(layout);
+  if (!cache) state.bindGroups.set(layout, cache = { byKey: new Map() });
+  // Back-to-back launches of a kernel mostly bind what the previous one bound: compare without a key.
+  if (cache.last && sameBuffers(cache.last.entries, entries)) return { group: cache.last.group };
+  const key = entries.map((e) => { const r = e.resource as GPUBufferBinding; return `${e.binding}:${idOf(r.buffer)}:${r.size}`; }).join(',');
+  const byKey = cache.byKey;
+  const hit = byKey.get(key);
+  if (hit) { cache.last = { entries, group: hit }; return { group: hit }; }
+  if (byKey.size >= MAX_CACHED_BIND_GROUPS) byKey.clear();
   device.pushErrorScope('out-of-memory');
   device.pushErrorScope('validation');
   const group = device.createBindGroup({ layout, entries, label: `numbat:${kernel}` });
   const scopes = Promise.all([device.popErrorScope(), device.popErrorScope()]);
   // A cached group that failed validation would fail every later launch: keep only good ones.
-  if (cache) { cache.set(key, group); void scopes.then(([v, o]) => { if (v || o) cache!.delete(key); }, () => cache!.delete(key)); }
+  byKey.set(key, group);
+  const last = cache.last = { entries, group };
+  const forget = (): void => { byKey.delete(key); if (cache.last === last) cache.last = undefined; };
+  void scopes.then(([v, o]) => { if (v || o) forget(); }, forget);
   return { group, scopes };
 }
+
+function sameBuffers(a: GPUBindGroupEntry[], b: GPUBindGroupEntry[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i].resource as GPUBufferBinding, y = b[i].resource as GPUBufferBinding;
+    if (a[i].binding !== b[i].binding || x.buffer !== y.buffer || x.size !== y.size) return false;
+  }
+  return true;
+}
+
+/** Argument index → the first argument given the same array (device array or host typed array). */
+function aliasesOf(args: LaunchArg[]): ReadonlyMap<number, number> {
+  let aliases: Map<number, number> | undefined; // made only when some argument repeats
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i];
+    if (a.kind !== 'array') continue;
+    const id = a.host ?? a.buffer;
+    for (let j = 0; j < i; j++) {
+      const b = args[j];
+      if (b.kind === 'array' && (b.host ?? b.buffer) === id) { (aliases ??= new Map()).set(i, j); break; }
+    }
+  }
+  return aliases ?? NO_ALIASES;
+}
+const NO_ALIASES: ReadonlyMap<number, number> = new Map();
 
 /**
  * Writes a typed array into a buffer; WebGPU wants a multiple of 4 bytes, and
@@ -218,20 +249,21 @@ export function writePadded(device: GPUDevice, buf: GPUBuffer, data: TypedArray)
 
 function checkLimits(ctx: GpuContext, kernel: string, wgsl: WgslKernel, dims: LaunchDims): void {
   const L = ctx.summary.limits;
-  const where = `on ${ctx.summary.name} (WebGPU ${ctx.summary.featureLevel})`;
+  const where = (): string => `on ${ctx.summary.name} (WebGPU ${ctx.summary.featureLevel})`; // built only for a refusal
   const [bx, by, bz] = dims.block;
   const fail = (msg: string, detail: Record<string, unknown>): never => { throw new LaunchError(`kernel '${kernel}': ${msg}`, kernel, detail); };
   const dimLimits = [L.maxComputeWorkgroupSizeX, L.maxComputeWorkgroupSizeY, L.maxComputeWorkgroupSizeZ];
-  dims.block.forEach((d, i) => {
-    if (d > dimLimits[i]) fail(`block ${dims.block.join('×')} is too large: blockDim.${'xyz'[i]} = ${d} exceeds maxComputeWorkgroupSize${'XYZ'[i]} = ${dimLimits[i]} ${where}`, { block: dims.block });
-  });
+  for (let i = 0; i < 3; i++) {
+    const d = dims.block[i];
+    if (d > dimLimits[i]) fail(`block ${dims.block.join('×')} is too large: blockDim.${'xyz'[i]} = ${d} exceeds maxComputeWorkgroupSize${'XYZ'[i]} = ${dimLimits[i]} ${where()}`, { block: dims.block });
+  }
   if (bx * by * bz > L.maxComputeInvocationsPerWorkgroup) {
-    fail(`block ${dims.block.join('×')} has ${bx * by * bz} threads, over maxComputeInvocationsPerWorkgroup = ${L.maxComputeInvocationsPerWorkgroup} ${where}`, { block: dims.block });
+    fail(`block ${dims.block.join('×')} has ${bx * by * bz} threads, over maxComputeInvocationsPerWorkgroup = ${L.maxComputeInvocationsPerWorkgroup} ${where()}`, { block: dims.block });
   }
   const dynBytes = wgsl.dynamicShared ? Math.max(1, Math.floor(dims.sharedMem / wgsl.dynamicShared.elemBytes)) * wgsl.dynamicShared.slotBytes : 0;
   const shared = wgsl.workgroupBytes + dynBytes;
   if (shared > L.maxComputeWorkgroupStorageSize) {
-    fail(`needs ${shared} bytes of shared (workgroup) memory${dynBytes ? ` (${dynBytes} dynamic)` : ''}, over maxComputeWorkgroupStorageSize = ${L.maxComputeWorkgroupStorageSize} ${where}` +
+    fail(`needs ${shared} bytes of shared (workgroup) memory${dynBytes ? ` (${dynBytes} dynamic)` : ''}, over maxComputeWorkgroupStorageSize = ${L.maxComputeWorkgroupStorageSize} ${where()}` +
       ' (8/16-bit shared arrays take 4 bytes per element on WebGPU)', { sharedBytes: shared });
   }
   if (wgsl.linearBlock) {
@@ -247,7 +279,7 @@ function checkLimits(ctx: GpuContext, kernel: string, wgsl: WgslKernel, dims: La
   }
   const storage = wgsl.layout.arrays.length + (wgsl.layout.errorBinding !== undefined ? 1 : 0);
   if (storage > L.maxStorageBuffersPerShaderStage) {
-    fail(`uses ${storage} storage buffers (${wgsl.layout.arrays.filter((b) => b.vec4Of === undefined).length} array arguments${wgsl.layout.errorBinding !== undefined ? ' + 1 for error reports' : ''}), over maxStorageBuffersPerShaderStage = ${L.maxStorageBuffersPerShaderStage} ${where}`, {});
+    fail(`uses ${storage} storage buffers (${wgsl.layout.arrays.filter((b) => b.vec4Of === undefined).length} array arguments${wgsl.layout.errorBinding !== undefined ? ' + 1 for error reports' : ''}), over maxStorageBuffersPerShaderStage = ${L.maxStorageBuffersPerShaderStage} ${where()}`, {});
   }
 }
 
@@ -303,8 +335,11 @@ function runtimeError(k: WebGpuKernel, wgsl: WgslKernel, dims: LaunchDims, err: 
  * would not be seen through the other. Refused rather than run with another meaning
  * (the same array twice, and disjoint views, are fine).
  */
-function refuseOverlappingViews(kernel: string, names: string[], args: LaunchArg[]): void {
-  const hosts = args.map((a, i) => [i, a.kind === 'array' ? a.host : undefined] as const).filter((x): x is readonly [number, TypedArray] => x[1] !== undefined && x[1].byteLength > 0);
+function refuseOverlappingViews(ir: { name: string; params: { name: string }[] }, args: LaunchArg[]): void {
+  const hosts: (readonly [number, TypedArray])[] = [];
+  args.forEach((a, i) => { if (a.kind === 'array' && a.host !== undefined && a.host.byteLength > 0) hosts.push([i, a.host]); });
+  if (hosts.length < 2) return;
+  const kernel = ir.name, names = ir.params.map((p) => p.name);
   for (let x = 0; x < hosts.length; x++) {
     for (let y = x + 1; y < hosts.length; y++) {
       const [i, a] = hosts[x], [j, b] = hosts[y];

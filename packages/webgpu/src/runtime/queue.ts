@@ -4,7 +4,9 @@
 // launches take their uniform blocks and error reports from two shared
 // buffers (slots at dynamic offsets): one queue write of the uniforms and
 // one copy of the error words per batch, and bind groups that stay the same
-// from launch to launch. When a batch has finished, each launch's read-backs
+// from launch to launch. Their dispatches share one compute pass (ended only
+// for a launch's copies back): WebGPU makes each dispatch's writes visible to
+// the next one in the pass, and a pass per launch costs its begin/end calls. When a batch has finished, each launch's read-backs
 // (its error words and host arrays) are handed to it in issue order, and its
 // promise settles.
 
@@ -51,12 +53,15 @@ const later: (f: () => void) => void = (globalThis as { setImmediate?: (f: () =>
 
 interface Entry extends QueuedWork { resolve(): void; reject(e: unknown): void }
 
-/** A buffer of slots shared by the launches of one batch (uniforms: with their host copy; errors: with a MAP_READ twin each launch copies its slot into). */
-interface Chunk { buffer: GPUBuffer; used: number; host?: Uint8Array<ArrayBuffer>; staging?: GPUBuffer }
+/** A buffer of slots shared by the launches of one batch (uniforms: with their host copy and its word views; errors: with a MAP_READ twin the batch's used part is copied into). */
+interface Chunk { buffer: GPUBuffer; used: number; host?: Uint8Array<ArrayBuffer>; words?: UniformWords; staging?: GPUBuffer }
+
+/** One uniform chunk's host copy seen as 32-bit words of each type (made once per chunk, not per launch). */
+export interface UniformWords { u32: Uint32Array; i32: Int32Array; f32: Float32Array }
 const CHUNK_BYTES = 65536;
 
-/** Where a launch's uniform block or error report lives (`staging`: where the launch copies its error words). */
-export interface Slot { buffer: GPUBuffer; offset: number; staging?: GPUBuffer }
+/** Where a launch's uniform block or error report lives. */
+export interface Slot { buffer: GPUBuffer; offset: number }
 
 export class GpuQueue {
   private pending: Entry[] = [];
@@ -65,6 +70,10 @@ export class GpuQueue {
   private lastBatch: Promise<void> = Promise.resolve();
   /** The batch's command encoder: each launch adds its compute pass and copies. */
   private open?: GPUCommandEncoder;
+  /** The compute pass open in `open`, shared by the batch's dispatches until a copy ends it. */
+  private pass?: GPUComputePassEncoder;
+  /** The pipeline last set in `pass` (setPipeline again only for another one). */
+  private passPipeline?: GPUComputePipeline;
   private uniforms?: Chunk;
   private errors?: Chunk;
   private readonly freeUniforms: Chunk[] = [];
@@ -79,42 +88,64 @@ export class GpuQueue {
   }
 
   /**
-   * Slots for one launch's uniform block (filled through `words`) and, when
-   * `errors`, its error report (zeroed). Call right before add(): a full
-   * batch is submitted first.
+   * Slots for one launch's uniform block (filled through `words` from word
+   * `base` on, zeroed) and, when `errors`, its error report (zeroed). Call
+   * right before add(): a full batch is submitted first.
    */
-  slots(uniformBytes: number, errors: boolean): { uniform: Slot; words: Uint8Array; error?: Slot } {
+  slots(uniformBytes: number, errors: boolean): { uniform: Slot; words: UniformWords; base: number; error?: Slot } {
     const ub = align(uniformBytes, this.uniformAlign), eb = align(ERR_BYTES, this.errorAlign);
     if (this.pending.length >= MAX_BATCH || (this.uniforms && this.uniforms.used + ub > this.uniforms.host!.byteLength) ||
       (errors && this.errors && this.errors.used + eb > CHUNK_BYTES)) this.flush();
     const u = this.uniforms ??= this.freeUniforms.pop() ?? this.chunk(Math.max(CHUNK_BYTES, ub), Usage.UNIFORM | Usage.COPY_DST, 'numbat:uniforms', true);
     const uniform = { buffer: u.buffer, offset: u.used };
-    const words = new Uint8Array(u.host!.buffer, u.used, uniformBytes);
-    words.fill(0);
+    const words = u.words!, base = u.used / 4;
+    words.u32.fill(0, base, base + uniformBytes / 4);
     u.used += ub;
-    if (!errors) return { uniform, words };
+    if (!errors) return { uniform, words, base };
     const e = this.errors ??= this.freeErrors.pop() ?? this.chunk(CHUNK_BYTES, Usage.STORAGE | Usage.COPY_SRC | Usage.COPY_DST, 'numbat:error reports', false);
-    const error = { buffer: e.buffer, offset: e.used, staging: e.staging };
+    const error = { buffer: e.buffer, offset: e.used };
     e.used += eb;
-    return { uniform, words, error };
+    return { uniform, words, base, error };
   }
 
-  /** The encoder the current batch's commands go into (call after slots()). */
-  encoder(): GPUCommandEncoder {
+  /** The compute pass the current batch's dispatches go into, with `pipeline` set (call after slots(), right before add()). */
+  computePass(pipeline: GPUComputePipeline): GPUComputePassEncoder {
+    const pass = this.pass ??= this.encoder().beginComputePass({ label: 'numbat:launches' });
+    if (this.passPipeline !== pipeline) { pass.setPipeline(pipeline); this.passPipeline = pipeline; }
+    return pass;
+  }
+
+  /** The encoder of the current batch, for copies after its dispatches so far (ends the open compute pass). */
+  copyEncoder(): GPUCommandEncoder {
+    this.endPass();
+    return this.encoder();
+  }
+
+  private encoder(): GPUCommandEncoder {
     return this.open ??= this.ctx.device.createCommandEncoder({ label: 'numbat:launches' });
+  }
+
+  private endPass(): void {
+    this.pass?.end();
+    this.pass = this.passPipeline = undefined;
   }
 
   private chunk(bytes: number, usage: number, label: string, host: boolean): Chunk {
     // New buffers hold zeros; error chunks are zeroed again after a report (below).
     const device = this.ctx.device;
     const buffer = device.createBuffer({ size: bytes, usage, label });
-    if (host) return { buffer, used: 0, host: new Uint8Array(bytes) };
+    if (host) {
+      const h = new Uint8Array(bytes);
+      return { buffer, used: 0, host: h, words: { u32: new Uint32Array(h.buffer), i32: new Int32Array(h.buffer), f32: new Float32Array(h.buffer) } };
+    }
     return { buffer, used: 0, staging: device.createBuffer({ size: bytes, usage: Usage.MAP_READ | Usage.COPY_DST, label: `${label} (read-back)` }) };
   }
 
   /** Queues recorded work; the promise settles once it has run on the GPU and `finish` has returned. */
   add(work: QueuedWork): Promise<void> {
-    const done = new Promise<void>((resolve, reject) => this.pending.push({ ...work, resolve, reject }));
+    const entry = work as Entry;
+    const done = new Promise<void>((resolve, reject) => { entry.resolve = resolve; entry.reject = reject; });
+    this.pending.push(entry);
     if (this.pending.length >= MAX_BATCH) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
@@ -132,13 +163,16 @@ export class GpuQueue {
     const batch = this.pending;
     this.pending = [];
     const device = this.ctx.device;
+    this.endPass();
     const enc = this.open!;
     this.open = undefined;
     const uniforms = this.uniforms, errors = this.errors;
     this.uniforms = this.errors = undefined;
     // Queue writes run before the submission that follows them.
     if (uniforms) device.queue.writeBuffer(uniforms.buffer, 0, uniforms.host!, 0, uniforms.used);
-    const errStaging = errors?.staging; // each launch's commands copied its slot there
+    // The error slots of every launch of the batch, read back with one copy after its last dispatch.
+    const errStaging = errors?.staging;
+    if (errors) enc.copyBufferToBuffer(errors.buffer, 0, errStaging!, 0, errors.used);
     // Encoding errors surface at finish(): one pair of scopes per submission, not per launch.
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
