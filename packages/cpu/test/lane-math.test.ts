@@ -105,9 +105,12 @@ async function compare(fn: Fn, t: T, shape: 'stride' | 'compute', W = '\\d+'): P
   }
   expect(bad.slice(0, 10), `${bad.length} of ${x.length} inputs more than 1 ulp off`).toEqual([]);
   // the lane group called the vector kernel, and no scalar libm function is left on its path
-  // (f64 exp and log are core's library of V8's functions, inline: test/math-v8)
+  // (in f64 all four are core's library of V8's functions, inline: test/math-v8. f64 sin/cos in a
+  // grid-stride loop are over the lane cost budget (lane-budget.ts: the loop's copies of the
+  // library) and run thread by thread; their lazy arm beyond 2^19·π is the target's function)
   const llvm = await cpu.inspect('llvm', ...args);
-  if (t === 'f64' && (fn === 'exp' || fn === 'log')) expect(llvm).toMatch(new RegExp(`fdiv <${W} x double>`));
+  if (t === 'f64' && (fn === 'sin' || fn === 'cos') && shape === 'stride') expect(llvm).not.toMatch(/<\d+ x double>/);
+  else if (t === 'f64') expect(llvm).toMatch(new RegExp(`f(mul|div) <${W} x double>`));
   else expect(llvm).toMatch(new RegExp(`call <${W} x (float|double)> @numbat_vmath_${fn}_v${W}${t}\\(`));
   expect(libmOnLanePath(await cpu.inspect('opt', ...args), fn)).toEqual([]);
 }
