@@ -155,6 +155,22 @@ describe('cpu lane groups match the simulator', () => {
     expect(Array.from(a)).toEqual([3, 3, 3, 3, 3]);
   });
 
+  it('a group some of whose lanes fail the guard and the block\'s tail run one shared copy of the scalar code, each thread once', async () => {
+    function guarded(out: Int32Array, n: number) {
+      const i = cuda.grid(1);
+      if (i >= n) return;
+      let s = 0;
+      for (let r = 0; r <= i % 5; r++) s += r + i;
+      out[i] += s + 1; // a thread run twice would add twice
+    }
+    // blocks of 21 threads: groups [0, 8) and [8, 16) (8 lanes; with 4, more groups), tail [16, 21);
+    // n = 33 cuts block 1's group [8, 16) (threads 29..36) through the middle
+    await same(guarded, 2, 21, () => [new Int32Array(42), 33], [0]);
+    await same(guarded, 3, 21, () => [new Int32Array(63), 60], [0]);
+    const text = await cuda.jit(guarded, { target: 'cpu' }).inspect('llvm', new Int32Array(4), 4);
+    expect(text.match(/^thread\.next\d*:/gm)?.length, 'copies of the scalar region').toBe(1);
+  });
+
   it('lane-linear loops (grid-stride, u32 indices, ragged lengths) read and write consecutive elements correctly', async () => {
     await same(function k(a: Float32Array, out: Float32Array, lo: number) {
       let s = 0;
