@@ -122,6 +122,30 @@ describe('cpu lane groups match the simulator', () => {
     }
   });
 
+  it('consecutive elements under a mask: masked vector loads and stores, lanes outside the mask untouched, indices below 0 or wrapping', async () => {
+    // Under the varying `if`s, a[i - 1] / out[i + 1] are lane-linear: one llvm.masked.load/store
+    // for i32 indices of 4- and 8-byte elements. Lane 0 of the first group has index -1 (masked
+    // off); the u32 index (i - 1) >>> 0 wraps across that group's lanes and u8 elements keep
+    // the per-lane form: all must give the simulator's values and leave other elements alone.
+    function stencil(a: Float32Array, d: Float64Array, bytes: Uint8Array, out: Float32Array, outD: Float64Array, outB: Uint8Array, n: number) {
+      const i = cuda.grid(1);
+      for (let r = 0; r < 2; r++) {
+        if (i > 0 && i < n) out[i] += a[i - 1] + r;
+        if (i % 3 !== 0 && i + 1 < n) outD[i + 1] = d[i] * 2 + d[(i - 1) >>> 0];
+        if (i % 5 === 1) outB[i - 1] = bytes[i] + 1;
+      }
+    }
+    const make = () => [
+      new Float32Array(100).map((_, j) => j * 0.5 - 7), new Float64Array(100).map((_, j) => j / 3 + 1), new Uint8Array(100).map((_, j) => (j * 37) & 255),
+      new Float32Array(100).fill(-1), new Float64Array(100).fill(-2), new Uint8Array(100).fill(9), 97,
+    ];
+    const text = await cuda.jit(stencil, { target: 'cpu' }).inspect('llvm', ...make());
+    expect(text).toMatch(/call <\d+ x float> @llvm\.masked\.load\.v\d+f32[^\n]*<\d+ x i1> %/);
+    expect(text).toMatch(/call void @llvm\.masked\.store\.v\d+f64[^\n]*<\d+ x i1> %/);
+    await same(stencil, 2, 50, make, [3, 4, 5]);
+    await same(stencil, 3, 21, make, [3, 4, 5]);
+  });
+
   it('an out-of-bounds access inside a lane group reports that lane', async () => {
     const k = cuda.jit(function oob(a: Int32Array) {
       const i = cuda.grid(1);
