@@ -122,6 +122,30 @@ describe('cpu lane groups match the simulator', () => {
     }
   });
 
+  it('consecutive elements under a mask: masked vector loads and stores, lanes outside the mask untouched, indices below 0 or wrapping', async () => {
+    // Under the varying `if`s, a[i - 1] / out[i + 1] are lane-linear: one llvm.masked.load/store
+    // for i32 indices of 4- and 8-byte elements. Lane 0 of the first group has index -1 (masked
+    // off); the u32 index (i - 1) >>> 0 wraps across that group's lanes and u8 elements keep
+    // the per-lane form: all must give the simulator's values and leave other elements alone.
+    function stencil(a: Float32Array, d: Float64Array, bytes: Uint8Array, out: Float32Array, outD: Float64Array, outB: Uint8Array, n: number) {
+      const i = cuda.grid(1);
+      for (let r = 0; r < 2; r++) {
+        if (i > 0 && i < n) out[i] += a[i - 1] + r;
+        if (i % 3 !== 0 && i + 1 < n) outD[i + 1] = d[i] * 2 + d[(i - 1) >>> 0];
+        if (i % 5 === 1) outB[i - 1] = bytes[i] + 1;
+      }
+    }
+    const make = () => [
+      new Float32Array(100).map((_, j) => j * 0.5 - 7), new Float64Array(100).map((_, j) => j / 3 + 1), new Uint8Array(100).map((_, j) => (j * 37) & 255),
+      new Float32Array(100).fill(-1), new Float64Array(100).fill(-2), new Uint8Array(100).fill(9), 97,
+    ];
+    const text = await cuda.jit(stencil, { target: 'cpu' }).inspect('llvm', ...make());
+    expect(text).toMatch(/call <\d+ x float> @llvm\.masked\.load\.v\d+f32[^\n]*<\d+ x i1> %/);
+    expect(text).toMatch(/call void @llvm\.masked\.store\.v\d+f64[^\n]*<\d+ x i1> %/);
+    await same(stencil, 2, 50, make, [3, 4, 5]);
+    await same(stencil, 3, 21, make, [3, 4, 5]);
+  });
+
   it('an out-of-bounds access inside a lane group reports that lane', async () => {
     const k = cuda.jit(function oob(a: Int32Array) {
       const i = cuda.grid(1);
@@ -153,6 +177,22 @@ describe('cpu lane groups match the simulator', () => {
     const a = new Int32Array(5);
     await k.configure(1, 5)(a); // a[5] would be out of bounds if lanes 5..7 ran
     expect(Array.from(a)).toEqual([3, 3, 3, 3, 3]);
+  });
+
+  it('a group some of whose lanes fail the guard and the block\'s tail run one shared copy of the scalar code, each thread once', async () => {
+    function guarded(out: Int32Array, n: number) {
+      const i = cuda.grid(1);
+      if (i >= n) return;
+      let s = 0;
+      for (let r = 0; r <= i % 5; r++) s += r + i;
+      out[i] += s + 1; // a thread run twice would add twice
+    }
+    // blocks of 21 threads: groups [0, 8) and [8, 16) (8 lanes; with 4, more groups), tail [16, 21);
+    // n = 33 cuts block 1's group [8, 16) (threads 29..36) through the middle
+    await same(guarded, 2, 21, () => [new Int32Array(42), 33], [0]);
+    await same(guarded, 3, 21, () => [new Int32Array(63), 60], [0]);
+    const text = await cuda.jit(guarded, { target: 'cpu' }).inspect('llvm', new Int32Array(4), 4);
+    expect(text.match(/^thread\.next\d*:/gm)?.length, 'copies of the scalar region').toBe(1);
   });
 
   it('lane-linear loops (grid-stride, u32 indices, ragged lengths) read and write consecutive elements correctly', async () => {

@@ -13,11 +13,12 @@ import { linearLocals, mayRetire } from './lane-shape.js';
 import { LaneLowerer } from './lane-stmts.js';
 import type { LaneFallbacks, LaneGroupThreads, LaneLocals } from './lane-values.js';
 import { laneVectorTypes } from './lane-vectors.js';
-import { rangeLoop, threadBody } from './thread-loops.js';
+import { rangeLoop } from './thread-loops.js';
 
 type Value = LLVMNS.Value;
 
-export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[], loop: BarrierLoop | undefined, tx0: Value, ty: Value, tz: Value, W: number): void {
+/** `scalarGroup`: hands the group's threads over to the thread-by-thread code (thread-loops.ts), if it can. */
+export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[], loop: BarrierLoop | undefined, tx0: Value, ty: Value, tz: Value, W: number, scalarGroup: (() => void) | undefined): void {
   const { b, e, ir, storage } = cg;
   const [bdx, bdy] = storage.blockDim;
   const tid0 = b.CreateAdd(b.CreateMul(b.CreateAdd(b.CreateMul(tz, bdy), ty), bdx), tx0);
@@ -88,11 +89,7 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
       });
       b.CreateBr(groupEnd);
     },
-    // Only without exit tracking: the jammed prefix would already have counted returned threads.
-    scalarGroup: cg.tracksExit ? undefined : () => {
-      rangeLoop(cg, tx0, b.CreateAdd(tx0, e.int(W)), 1, 'tx.fallback', (t) => threadBody(cg, region, stmts, loop, t, ty, tz));
-      b.CreateBr(groupEnd);
-    },
+    scalarGroup,
   };
   const lanes = new LaneLowerer({ cg, group, locals, fallbacks }, stmts.some((x) => mayRetire(x)), initialMask);
   lanes.region(stmts);

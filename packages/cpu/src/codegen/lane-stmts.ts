@@ -124,16 +124,16 @@ export class LaneLowerer extends LaneExprs {
       }
       case 'store': {
         const elem = low.elemOf(s.array);
-        const idx = this.index(s.array, s.index, s.loc);
+        const idx = this.index(s.array, s.index, s.loc, true);
         const v = this.expr(s.value);
         const m = this.mask();
         const narrow = (x: Value): Value => (elem === 'i8' || elem === 'u8' || elem === 'i16' || elem === 'u16' ? b.CreateTrunc(x, e.elem(elem)) : x);
         if ('u' in idx && 'u' in v && !m) { b.CreateStore(narrow(v.u), this.elementPtr(s.array, idx.u)); return; }
-        if (!m && 'lin' in idx) {
-          // consecutive elements: one vector store
+        if ('lin' in idx) {
+          // consecutive elements: one vector store (lanes outside the mask are not written)
           const vv = this.vecOf(v, s.value.type);
           const nv = elem === 'i8' || elem === 'u8' || elem === 'i16' || elem === 'u16' ? b.CreateTrunc(vv, this.ve.elem(elem)) : vv;
-          this.maskedStore(elem, nv, this.elementPtr(s.array, idx.lin), this.ve.bool(true));
+          this.maskedStore(elem, nv, this.elementPtr(s.array, idx.lin), m ? this.maskVec(m) : this.ve.bool(true));
           return;
         }
         const vs = this.lanesOf(v);

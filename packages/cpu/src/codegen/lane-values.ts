@@ -50,7 +50,7 @@ export interface LaneLocals {
 
 /** The thread-by-thread code that can take over from the lanes (thread-loops.ts; it lowers the region as scalar code). */
 export interface LaneFallbacks {
-  /** Runs the group's threads one by one through the scalar region code, then goes to the group's end. */
+  /** Hands the group's threads to the region's scalar code (thread-loops.ts: the same copy the block's tail threads run), which runs them one by one and goes on to the next group; ends the current block. */
   scalarGroup?(): void;
   /** Each thread of the group runs `rest` (the tail of the region) on its own, from its lane's state; then the group's end. */
   scalarFinish?(rest: readonly Stmt[]): void;

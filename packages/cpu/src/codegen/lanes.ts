@@ -139,12 +139,12 @@ export class LaneExprs extends LaneMasks {
       }
       case 'load': {
         const elem = low.elemOf(x.array);
-        const idx = this.index(x.array, x.index, x.loc);
+        const idx = this.index(x.array, x.index, x.loc, true);
         const m = this.mask();
         const et = e.elem(elem);
-        if (!m && 'lin' in idx) {
-          // consecutive elements: one vector load
-          const v = this.maskedLoad(elem, this.elementPtr(x.array, idx.lin), this.ve.bool(true));
+        if ('lin' in idx) {
+          // consecutive elements: one vector load (lanes outside the mask are not read)
+          const v = this.maskedLoad(elem, this.elementPtr(x.array, idx.lin), m ? this.maskVec(m) : this.ve.bool(true));
           return { v: widen(b, ve, elem, v), t: x.type };
         }
         if ('v' in idx && x.array.space !== 'local') {
@@ -301,9 +301,16 @@ export class LaneExprs extends LaneMasks {
 
   /**
    * Per-lane i64 indices of an access, bounds-checked for the active lanes:
-   * one branch for the group, the first failing lane reported.
+   * one branch for the group, the first failing lane reported. `contiguous`
+   * (loads and stores): under a mask, a lane-linear i32 index of a 4- or
+   * 8-byte element stays `lin` (lane 0's, sign-extended), for one
+   * llvm.masked.load/store instead of a gather or W scalar stores. Sign
+   * extension is exact for every active lane: its index is in bounds, so
+   * lin + l does not wrap. (A u32 index can wrap across the lanes, `(i - 1)
+   * >>> 0` at i = 0; 1- and 2-byte elements have no masked vector access on
+   * AVX2: both keep the per-lane form.)
    */
-  protected index(ref: ArrayRef, index: Expr, loc: Loc | undefined): LV {
+  protected index(ref: ArrayRef, index: Expr, loc: Loc | undefined, contiguous = false): LV {
     const b = this.b, e = this.e;
     const iv = this.expr(index);
     const m = this.mask();
@@ -332,6 +339,9 @@ export class LaneExprs extends LaneMasks {
     }
     const vec = this.vecOf(iv, index.type);
     if (this.cg.opts.boundscheck) this.checkVec(ref, vec, m, loc, index.type === 'u32');
+    if (contiguous && 'lin' in iv && index.type === 'i32' && ref.space !== 'local' && elemBytes(this.low.elemOf(ref)) >= 4) {
+      return { lin: b.CreateSExt(iv.lin, e.i64) };
+    }
     return { v: b.CreateZExt(vec, this.vt.i64), t: 'i64' };
   }
 

@@ -65,12 +65,7 @@ export function region(cg: CpuCodegen, region: Region, loop: BarrierLoop | undef
       else threadLoop(cg, bdx, 'tx', undefined, (tx) => threadBody(cg, region, body, loop, tx, ty, tz));
       return;
     }
-    // Full groups of W threads in lockstep (SIMD), then the rest one by one (a
-    // masked group would need a whole masked copy of the region: more code
-    // for LLVM to optimise than the scalar loop).
-    const full = b.CreateAdd(lo, b.CreateAnd(b.CreateSub(hi, lo), e.int(~(W - 1))));
-    rangeLoop(cg, lo, full, W, 'tx0', (tx0) => laneGroup(cg, region, body, loop, tx0, ty, tz, W));
-    rangeLoop(cg, full, hi, 1, 'tx', (tx) => threadBody(cg, region, body, loop, tx, ty, tz));
+    groupsThenThreads(cg, region, body, loop, lo, hi, ty, tz, W);
   }));
   b.SetInsertPoint(after);
   if (loop && (region.leaves.brk || region.leaves.cont)) {
@@ -85,6 +80,60 @@ export function region(cg: CpuCodegen, region: Region, loop: BarrierLoop | undef
       b.SetInsertPoint(stay);
     }
   }
+}
+
+/**
+ * threadIdx.x in [lo, hi): full groups of W threads in lockstep (SIMD), then
+ * the rest one by one (a masked group would need a whole masked copy of the
+ * region: more code for LLVM to optimise than the scalar loop). A group whose
+ * lanes fall back to thread-by-thread code (a guard some lane fails) and the
+ * tail share one copy of the scalar region, entered with different bounds:
+ * the region's scalar code (with the random draws' inlined Philox refill) was
+ * built and optimised twice.
+ *
+ *   tx0 = lo; while (tx0 < hi) {
+ *     if (tx0 < full) { lane group; on fallback { end = tx0 + W; goto scalar } tx0 += W; continue }
+ *     end = hi;
+ *     scalar: for (tx = tx0; tx < end; tx++) thread; tx0 = end;
+ *   }
+ */
+function groupsThenThreads(cg: CpuCodegen, region: Region, body: readonly Stmt[], loop: BarrierLoop | undefined, lo: Value, hi: Value, ty: Value, tz: Value, W: number): void {
+  const { b, e } = cg;
+  const full = b.CreateAdd(lo, b.CreateAnd(b.CreateSub(hi, lo), e.int(~(W - 1))));
+  const pre = b.GetInsertBlock()!;
+  const head = cg.block('tx0'), group = cg.block('tx0.group'), tail = cg.block('tx0.tail');
+  const scalar = cg.block('tx.scalar'), latch = cg.block('tx0.latch'), exit = cg.block('tx0.end');
+  b.CreateBr(head);
+  b.SetInsertPoint(head);
+  const tx0 = b.CreatePHI(e.i32, 2, 'tx0');
+  tx0.addIncoming(lo, pre);
+  b.CreateCondBr(b.CreateICmpULT(tx0, full), group, tail);
+  b.SetInsertPoint(scalar);
+  const end = b.CreatePHI(e.i32, 2, 'tx.end');
+  b.SetInsertPoint(latch);
+  const next = b.CreatePHI(e.i32, 2, 'tx0.next');
+  tx0.addIncoming(next, latch);
+  b.CreateBr(head);
+  b.SetInsertPoint(tail);
+  end.addIncoming(hi, tail);
+  b.CreateCondBr(b.CreateICmpULT(tx0, hi), scalar, exit);
+  b.SetInsertPoint(group);
+  const groupEnd = b.CreateAdd(tx0, e.int(W));
+  // Only without exit tracking: the jammed prefix would already have counted returned threads.
+  const scalarGroup = cg.tracksExit ? undefined : () => {
+    end.addIncoming(groupEnd, b.GetInsertBlock()!);
+    b.CreateBr(scalar);
+  };
+  laneGroup(cg, region, body, loop, tx0, ty, tz, W, scalarGroup);
+  if (!cg.low.terminated()) {
+    next.addIncoming(groupEnd, b.GetInsertBlock()!);
+    b.CreateBr(latch);
+  }
+  b.SetInsertPoint(scalar);
+  rangeLoop(cg, tx0, end, 1, 'tx', (tx) => threadBody(cg, region, body, loop, tx, ty, tz));
+  next.addIncoming(end, b.GetInsertBlock()!);
+  b.CreateBr(latch);
+  b.SetInsertPoint(exit);
 }
 
 /**
