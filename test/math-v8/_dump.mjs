@@ -1,0 +1,12 @@
+import { cuda } from '@numbat/core';
+import '@numbat/cpu';
+const fn = process.argv[2];
+const k = cuda.jit((0, eval)(`(function v8_${fn}(a, o) { const i = cuda.grid(1); if (i < o.length) o[i] = Math.${fn}(a[i]); })`), { target: 'cpu' });
+const a = new Float64Array(1024).fill(0.5), o = new Float64Array(1024);
+const opt = await k.inspect('opt', a, o);
+const run = opt.split(/\n(?=define )/).filter((f) => /^define .*@numbat_run_/.test(f)).join('\n');
+const m = run.match(/<\d+ x \w+>/g) ?? [];
+const c = {}; for (const x of m) c[x] = (c[x] ?? 0) + 1;
+console.log(fn, run.length, c);
+const low = await k.inspect('llvm', a, o);
+const r2 = (low.match(/<\d+ x \w+>/g) ?? []); const c2 = {}; for (const x of r2) c2[x] = (c2[x] ?? 0) + 1; console.log('unopt', c2);
