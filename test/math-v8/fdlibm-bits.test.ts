@@ -66,6 +66,13 @@ async function onCpu(fn: string, args: number[][], lanes: boolean): Promise<{ ou
   }
 }
 
+/**
+ * Functions whose kernel is over the cpu lane groups' code budget (LANE_COST_BUDGET, both log and
+ * log1p built branch-free): the region runs thread by thread, no lane group (before the IR had
+ * bitcast too: 2 060 of 2 048; LLVM's SLP pass then happened to form <4 x double> operations).
+ */
+const OVER_LANE_BUDGET = ['asinh', 'acosh'];
+
 const ptxas = findPtxas();
 const dir = mkdtempSync(join(tmpdir(), 'numbat-v8math-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -99,7 +106,7 @@ describe('f64 Math with V8\'s bits: core\'s library (fdlibm)', () => {
       expect(mismatches(fn, args, (await onCpu(fn, args, false)).out).slice(0, 8)).toEqual([]);
       // the lane group computes it in vectors: no call of the libm function or numbat's vector kernel
       const run = lanes.opt!.split(/\n(?=define )/).filter((f) => /^define .*@numbat_run_/.test(f)).join('\n');
-      expect(run).toMatch(/<8 x double>|<4 x double>/);
+      if (!OVER_LANE_BUDGET.includes(fn)) expect(run).toMatch(/<8 x double>|<4 x double>/);
       expect(run).not.toMatch(/call [^@]*@ldexp\(/);
       if (['sin', 'cos', 'tan'].includes(fn)) {
         // the target's function for |x| ≥ 2^19 π only runs where a lane needs it: a lazy arm

@@ -42,7 +42,7 @@ export { forEachStmt, forEachExpr, childExprs, stmtExprs } from './ir/walk.js';
 export { quadLoadAt, sameExpr, type QuadLoad } from './ir/quad-loads.js';
 export { hoistBoundsChecks } from './ir/hoist-bounds.js';
 export { verifyIR } from './ir/verify.js';
-export { binaryJs, unaryJs, convertJs, mathJs, atomicNewJs, evalBinary, evalUnary, evalConvert, evalMath } from './ir/semantics.js';
+export { binaryJs, unaryJs, convertJs, bitcastJs, bitcastOk, mathJs, atomicNewJs, evalBinary, evalUnary, evalConvert, evalBitcast, evalMath } from './ir/semantics.js';
 export { MATH_DECLS, MATH_FNS, MATH_CONSTANTS, mathSignature, type MathFn, type MathDecl } from './intrinsics.js';
 export { simBackend } from './sim/backend.js';
 export { hashString } from './hash.js';

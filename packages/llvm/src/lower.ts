@@ -218,6 +218,7 @@ export class KernelLowerer<C = void> {
         return b.CreateSelect(c, av, bv);
       }
       case 'convert': return e.convert(this.expr(x.x, at), x.x.type, x.type);
+      case 'bitcast': return b.CreateBitCast(this.expr(x.x, at), e.scalar(x.type));
       case 'load': {
         const elem = this.elemOf(x.array);
         const idx = this.index(x.array, x.index, x.loc, at, x.inBounds);

@@ -3,7 +3,7 @@
 // only the live branch. Runs after lowering, before the verifier.
 
 import type { Expr, KernelIR, Stmt } from './nodes.js';
-import { evalBinary, evalConvert, evalMath, evalUnary } from './semantics.js';
+import { evalBinary, evalBitcast, evalConvert, evalMath, evalUnary } from './semantics.js';
 
 export function foldConstants(ir: KernelIR): void {
   ir.body = foldStmts(ir.body);
@@ -47,6 +47,10 @@ export function fold(e: Expr): Expr {
     case 'convert': {
       e.x = fold(e.x);
       return e.x.kind === 'const' ? { kind: 'const', type: e.type, value: evalConvert(e.x.type, e.type, e.x.value), loc: e.loc } : e;
+    }
+    case 'bitcast': {
+      e.x = fold(e.x);
+      return e.x.kind === 'const' ? { kind: 'const', type: e.type, value: evalBitcast(e.x.type, e.type, e.x.value), loc: e.loc } : e;
     }
     case 'binary': {
       e.a = fold(e.a); e.b = fold(e.b);

@@ -110,7 +110,7 @@ function markInBounds(stmts: Stmt[], inside: (ref: ArrayRef, index: Expr) => boo
   const ex = (e: Expr): Expr => {
     switch (e.kind) {
       case 'const': case 'param': case 'local': case 'special': case 'length': return e;
-      case 'unary': case 'convert': return { ...e, x: ex(e.x) };
+      case 'unary': case 'convert': case 'bitcast': return { ...e, x: ex(e.x) };
       case 'binary': case 'logical': return { ...e, a: ex(e.a), b: ex(e.b) };
       case 'cond': case 'select': return { ...e, c: ex(e.c), a: ex(e.a), b: ex(e.b) };
       case 'load': return { ...e, index: ex(e.index), ...(inside(e.array, e.index) ? { inBounds: true } : {}) };

@@ -43,6 +43,12 @@ export interface SelectExpr extends ExprBase { kind: 'select'; c: Expr; a: Expr;
  */
 export interface ConvertExpr extends ExprBase { kind: 'convert'; x: Expr }
 /**
+ * Reinterprets the bits of `x` as `type`, of the same width: f64 <-> i64/u64,
+ * f32 <-> i32/u32 (ir/semantics.ts bitcastJs). Not user syntax: legalisation builds
+ * it (the f64 library reads and writes a double's words with it).
+ */
+export interface BitcastExpr extends ExprBase { kind: 'bitcast'; x: Expr }
+/**
  * Read `array[index]`; the result type is loadType(elem). `index` is i32 or u32.
  * `inBounds`: proven inside the array (ir/hoist-bounds.ts, or the random library's one check per
  * draw: frontend/thread-check.ts), so a backend may omit its check.
@@ -63,7 +69,7 @@ export interface AtomicExpr extends ExprBase {
 
 export type Expr =
   | ConstExpr | ParamExpr | LocalExpr | SpecialExpr | UnaryExpr | BinaryExpr | LogicalExpr
-  | CondExpr | SelectExpr | ConvertExpr | LoadExpr | LengthExpr | MathExpr | AtomicExpr;
+  | CondExpr | SelectExpr | ConvertExpr | BitcastExpr | LoadExpr | LengthExpr | MathExpr | AtomicExpr;
 
 /** A reference to an array: a global parameter, or a shared/local/const array of the kernel. */
 export type ArrayRef =

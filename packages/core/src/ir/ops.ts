@@ -46,7 +46,7 @@ export type SpecialReg = (typeof SPECIAL_REGS)[number];
 /** Expression node kinds. */
 export const EXPR_KINDS = [
   'const', 'param', 'local', 'special', 'unary', 'binary', 'logical', 'cond',
-  'select', 'convert', 'load', 'length', 'math', 'atomic',
+  'select', 'convert', 'bitcast', 'load', 'length', 'math', 'atomic',
 ] as const;
 export type ExprKind = (typeof EXPR_KINDS)[number];
 

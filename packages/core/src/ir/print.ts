@@ -26,6 +26,7 @@ export function printIR(ir: KernelIR): string {
       case 'cond': return `(${ex(e.c)} ? ${ex(e.a)} : ${ex(e.b)})`;
       case 'select': return `select(${ex(e.c)}, ${ex(e.a)}, ${ex(e.b)})`;
       case 'convert': return `${e.type}(${ex(e.x)})`;
+      case 'bitcast': return `bitcast.${e.type}(${ex(e.x)})`;
       case 'load': return `${arr(e.array)}[${ex(e.index)}]${e.inBounds ? '!' : ''}`;
       case 'length': return `len(${arr(e.array)})`;
       case 'math': return `math.${e.fn}.${e.type}(${e.args.map(ex).join(', ')})`;

@@ -108,6 +108,25 @@ export function mathJs(fn: MathFn, t: ScalarType, args: string[]): string {
   return wrapJs(t, src);
 }
 
+/** The typed array holding one value of each type a bitcast reads or writes. */
+const BITS_ARRAY: Partial<Record<ScalarType, string>> = {
+  f64: 'Float64Array', i64: 'BigInt64Array', u64: 'BigUint64Array', f32: 'Float32Array', i32: 'Int32Array', u32: 'Uint32Array',
+};
+/** Whether `bitcast` reinterprets `from` as `to`: f64 <-> i64/u64, f32 <-> i32/u32. */
+export function bitcastOk(from: ScalarType, to: ScalarType): boolean {
+  const w64 = (t: ScalarType) => t === 'f64' || t === 'i64' || t === 'u64';
+  const w32 = (t: ScalarType) => t === 'f32' || t === 'i32' || t === 'u32';
+  const float = (t: ScalarType) => t === 'f32' || t === 'f64';
+  return float(from) !== float(to) && ((w64(from) && w64(to)) || (w32(from) && w32(to)));
+}
+/**
+ * `bitcast`: the bits of `a` (type `from`) read as `to`, through typed arrays sharing one
+ * buffer. A NaN's payload is JavaScript's (it may be canonicalised), as everywhere in JS.
+ */
+export function bitcastJs(from: ScalarType, to: ScalarType, a: string): string {
+  return `new ${BITS_ARRAY[to]}(new ${BITS_ARRAY[from]}([${a}]).buffer)[0]`;
+}
+
 const cache = new Map<string, (a: any, b?: any, c?: any) => any>();
 function compiled(key: string, body: string): (a: any, b?: any, c?: any) => any {
   let f = cache.get(key);
@@ -120,5 +139,7 @@ export const evalUnary = (op: UnaryOp, t: ScalarType, a: number | boolean | bigi
   compiled(`u:${op}:${t}`, unaryJs(op, t, 'a'))(a);
 export const evalConvert = (from: ScalarType, to: ScalarType, a: number | boolean | bigint): number | boolean | bigint =>
   compiled(`c:${from}:${to}`, convertJs(from, to, 'a'))(a);
+export const evalBitcast = (from: ScalarType, to: ScalarType, a: number | boolean | bigint): number | bigint =>
+  compiled(`bc:${from}:${to}`, bitcastJs(from, to, 'a'))(a);
 export const evalMath = (fn: MathFn, t: ScalarType, args: (number | boolean | bigint)[]): number | bigint =>
   compiled(`m:${fn}:${t}`, mathJs(fn, t, ['a', 'b', 'c'].slice(0, MATH_DECLS[fn].arity)))(args[0], args[1], args[2]);

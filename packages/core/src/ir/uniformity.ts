@@ -118,7 +118,7 @@ export function exprUniform(e: Expr, uniformLocals: ReadonlySet<number>, rules: 
     case 'const': case 'param': case 'length': return true;
     case 'special': return rules.special(e);
     case 'local': return uniformLocals.has(e.id);
-    case 'unary': case 'convert': return u(e.x);
+    case 'unary': case 'convert': case 'bitcast': return u(e.x);
     case 'binary': case 'logical': return u(e.a) && u(e.b);
     case 'cond': case 'select': return u(e.c) && u(e.a) && u(e.b);
     case 'load': return rules.load(e) && u(e.index);

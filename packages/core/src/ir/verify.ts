@@ -3,6 +3,7 @@
 
 import type { Expr, KernelIR, Stmt } from './nodes.js';
 import { COMPARE_OPS } from './ops.js';
+import { bitcastOk } from './semantics.js';
 import { analyzeUniformity, GRID_UNIFORMITY } from './uniformity.js';
 import { forEachStmt } from './walk.js';
 import { CompileError } from '../errors.js';
@@ -44,6 +45,7 @@ export function verifyIR(ir: KernelIR): void {
       case 'logical': ex(e.a); ex(e.b); if (e.a.type !== 'bool' || e.b.type !== 'bool') bad('logical on non-bool'); break;
       case 'cond': case 'select': ex(e.c); ex(e.a); ex(e.b); if (e.c.type !== 'bool' || e.a.type !== e.type || e.b.type !== e.type) bad(`${e.kind} types`); break;
       case 'convert': ex(e.x); break;
+      case 'bitcast': ex(e.x); if (!bitcastOk(e.x.type, e.type)) bad(`bitcast ${e.x.type} to ${e.type}`); break;
       case 'load': ex(e.index); if (!isInt(e.index.type)) bad('non-int index'); if (loadType(arrElem(e.array)) !== e.type) bad('load type'); break;
       case 'length': arrElem(e.array); break;
       case 'math': e.args.forEach(ex); break;

@@ -13,7 +13,7 @@ export function forEachStmt(stmts: Stmt[], f: (s: Stmt) => void): void {
 export function childExprs(e: Expr): Expr[] {
   switch (e.kind) {
     case 'const': case 'param': case 'local': case 'special': case 'length': return [];
-    case 'unary': case 'convert': return [e.x];
+    case 'unary': case 'convert': case 'bitcast': return [e.x];
     case 'binary': case 'logical': return [e.a, e.b];
     case 'cond': case 'select': return [e.c, e.a, e.b];
     case 'load': return [e.index];

@@ -1,9 +1,9 @@
 // Building blocks of core's f64 library (fdlibm-*.ts: V8's Math functions, bit for
 // bit), built as IR from operations every f64 target renders exactly: f64 + - * /,
-// comparisons, selects, floor/trunc/abs, sqrt, frexp, i32 shifts and conversions
-// of small integers. fdlibm reads and writes
-// the words of a double; here the same facts come from comparisons against
-// constants built from words (`fromWords`) and from frexp. Every value is bound to
+// comparisons, selects, floor/trunc/abs, sqrt, and `bitcast` to u64 with u64 shifts
+// and masks for what fdlibm reads and writes in the words of a double (its high
+// word, exponent field, SET_LOW_WORD, 2^k built from its exponent field); constants
+// come from words (`fromWords`). Every value is bound to
 // a local of its own (RewriteContext.share), so a long computation stays linear in
 // size wherever the call was written.
 
@@ -43,28 +43,22 @@ export class F64 {
   trunc(a: Expr): Expr { return this.bind(this.B.math('trunc', 'f64', a)); }
   abs(a: Expr): Expr { return this.bind(this.B.math('abs', 'f64', a)); }
 
-  /** An integral f64 in [-2048, 2047] as an i32. */
-  toI32(k: Expr): Expr {
-    const B = this.B;
-    const u = B.convert('u32', this.add(k, this.k(2048)));
-    return this.bind(B.bin('sub', 'i32', B.convert('i32', u), B.k('i32', 2048)));
-  }
+  /** A u64 constant. */
+  private k64(v: bigint): Expr { return { kind: 'const', type: 'u64', value: v, loc: this.B.loc }; }
+  /** The 64 bits of v (fdlibm's EXTRACT_WORDS). */
+  bits(v: Expr): Expr { return this.bind({ kind: 'bitcast', type: 'u64', x: v, loc: this.B.loc }); }
+  /** The double with bits `u` (INSERT_WORDS). */
+  fromBits(u: Expr): Expr { return this.bind({ kind: 'bitcast', type: 'f64', x: u, loc: this.B.loc }); }
+  /** u64 bits shifted right by n, as an i32 (its low 32 bits). */
+  private bitsI32(u: Expr, n: number): Expr { return this.bind(this.B.convert('i32', this.B.bin('shr', 'u64', u, this.k64(BigInt(n))))); }
 
   /**
-   * 2^n, exactly, for an integral f64 n in [-1024, 1023], from integer shifts and
-   * conversions (no library call: a lane group keeps it in vectors). n = 32q + r:
-   * 2^r and 2^(q + 32) come from 1 << r, then 2^q raised to the 32nd by squaring.
+   * 2^n, exactly, for an integral f64 n in [-1022, 1023] (a normal result): its exponent field
+   * is n + 1023, which is the low bits of n + (2^52 + 1023): shifted up 52 places, the bits of 2^n.
    */
   pow2(n: Expr): Expr {
-    const B = this.B;
-    const i = this.toI32(n);
-    const r = this.bind(B.bin('and', 'i32', i, B.k('i32', 31)));
-    const s = this.bind(B.bin('add', 'i32', B.bin('shr', 'i32', i, B.k('i32', 5)), B.k('i32', 32))); // q + 32 in [0, 63]
-    const bit = (c: Expr): Expr => this.bind(B.convert('f64', B.convert('u32', B.bin('shl', 'i32', B.k('i32', 1), c))));
-    const twoS = this.mul(bit(this.bind(B.bin('and', 'i32', s, B.k('i32', 31)))), this.sel(B.bin('ge', 'i32', s, B.k('i32', 32)), this.k(2 ** 32), this.k(1)));
-    let p = this.mul(twoS, this.k(2 ** -32));
-    for (let j = 0; j < 5; j++) p = this.mul(p, p);
-    return this.mul(p, bit(r));
+    const field = this.bits(this.add(n, this.k(2 ** 52 + 1023)));
+    return this.fromBits(this.bind(this.B.bin('shl', 'u64', field, this.k64(52n))));
   }
 
   /** 1 where c1 and c2 hold, else 0: a condition kept as an f64 (test it with `on`), never a boolean local. */
@@ -78,43 +72,43 @@ export class F64 {
   /** The target's own Math.<fn>(x) (kept as it is by legalisation). */
   native(fn: 'sin' | 'cos' | 'tan', x: Expr): Expr { return this.B.math(fn, 'f64', x); }
 
-  /** frexp's exponent of x as an f64 (x = m 2^e, m in [0.5, 1)); -1022 for 0, as the biased field 0 reads in fdlibm's comparisons. */
-  exponent(x: Expr): Expr {
-    const e = this.bind(this.B.convert('f64', this.bind(this.B.math('frexpExp', 'i32', x))));
-    return this.sel(this.eq(x, this.k(0)), this.k(-1022), e);
+  /** |x|'s biased exponent field ((hx >> 20) & 0x7ff) as a u64 (0 for 0 and subnormals). */
+  expField(x: Expr): Expr {
+    return this.bind(this.B.bin('shr', 'u64', this.bind(this.B.bin('shl', 'u64', this.bits(x), this.k64(1n))), this.k64(53n)));
+  }
+  /** fdlibm's `j - ((high >> 20) & 0x7ff) > gap` on exponent fields (u64, expField): f + gap < j. */
+  fieldGapOver(j: Expr, f: Expr, gap: number): Expr {
+    return this.B.bin('lt', 'u64', this.bind(this.B.bin('add', 'u64', f, this.k64(BigInt(gap)))), j);
   }
 
-  /** 1 where a and b (finite, > 0) have the same high word (exponent and top 20 fraction bits), else 0. */
-  sameHighWord(a: Expr, b: Expr): Expr {
-    const top = (v: Expr): Expr => this.floor(this.mul(this.bind(this.B.math('frexpMant', 'f64', v)), this.k(2 ** 21)));
-    return this.flagBoth(this.eq(this.exponent(a), this.exponent(b)), this.eq(top(a), top(b)));
+  /** a and b differ in their high words (sign, exponent, top 20 fraction bits). */
+  highWordsDiffer(a: Expr, b: Expr): Expr {
+    return this.B.bin('ge', 'u64', this.bind(this.B.bin('xor', 'u64', this.bits(a), this.bits(b))), this.k64(2n ** 32n));
   }
 
   sqrt(a: Expr): Expr { return this.bind(this.B.math('sqrt', 'f64', a)); }
 
-  /** A normal v (or 0) with its low word cleared (fdlibm's SET_LOW_WORD(v, 0)): v truncated to 21 significant bits. */
+  /** v with its low word cleared (fdlibm's SET_LOW_WORD(v, 0)). */
   clearLow(v: Expr): Expr {
-    const e = this.bind(this.B.convert('f64', this.bind(this.B.math('frexpExp', 'i32', v))));
-    return this.mul(this.trunc(this.mul(this.bind(this.B.math('frexpMant', 'f64', v)), this.k(2 ** 21))), this.pow2(this.sub(e, this.k(21))));
+    return this.fromBits(this.bind(this.B.bin('and', 'u64', this.bits(v), this.k64(0xffffffff00000000n))));
   }
 
-  /** The high word of a finite |v| (exponent field and top 20 fraction bits) as an integral f64, subnormals included. */
+  /** The high word of |v| (exponent field and top 20 fraction bits) as an integral f64, subnormals included. */
   highWord(v: Expr): Expr {
-    const a = this.abs(v);
-    const sub = this.floor(this.mul(this.mul(a, this.k(2 ** 1000)), this.k(2 ** 42)));
-    const { e, top20 } = this.decompose(this.sel(this.lt(a, this.k(2 ** -1022)), this.k(1), a));
-    return this.sel(this.lt(a, this.k(2 ** -1022)), sub, this.add(this.mul(this.add(e, this.k(1023)), this.k(2 ** 20)), top20));
+    return this.bind(this.B.convert('f64', this.bitsI32(this.bits(this.abs(v)), 32)));
   }
 
   /**
-   * A finite x > 0 as 2^e m, m in [1, 2) (subnormals included): e as an f64, m, and
-   * m's top 20 fraction bits as an integral f64 (what fdlibm reads as `hx & 0xfffff`).
+   * A normal x > 0 as 2^e m, m in [1, 2): e as an f64, m, and m's top 20 fraction bits as an
+   * integral f64 (what fdlibm reads as `hx & 0xfffff`). Callers scale subnormals by 2^54 first, as fdlibm does.
    */
   decompose(x: Expr): { e: Expr; m: Expr; top20: Expr } {
     const B = this.B;
-    const m = this.mul(this.bind(B.math('frexpMant', 'f64', x)), this.k(2));
-    const e = this.sub(this.bind(B.convert('f64', this.bind(B.math('frexpExp', 'i32', x)))), this.k(1));
-    const top20 = this.floor(this.mul(this.sub(m, this.k(1)), this.k(2 ** 20)));
+    const u = this.bits(x);
+    const hx = this.bitsI32(u, 32);
+    const e = this.sub(this.bind(B.convert('f64', this.bind(B.bin('shr', 'i32', hx, B.k('i32', 20))))), this.k(1023));
+    const top20 = this.bind(B.convert('f64', this.bind(B.bin('and', 'i32', hx, B.k('i32', 0xfffff)))));
+    const m = this.fromBits(this.bind(B.bin('or', 'u64', this.bind(B.bin('and', 'u64', u, this.k64(0x000fffffffffffffn))), this.k64(0x3ff0000000000000n))));
     return { e, m, top20 };
   }
 

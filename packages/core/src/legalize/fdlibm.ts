@@ -68,7 +68,7 @@ export function asTree(root: Expr, share: (e: Expr) => Expr): Expr {
     if (done) return done;
     let r: Expr;
     switch (e.kind) {
-      case 'unary': case 'convert': r = { ...e, x: build(e.x) }; break;
+      case 'unary': case 'convert': case 'bitcast': r = { ...e, x: build(e.x) }; break;
       case 'binary': r = { ...e, a: build(e.a), b: build(e.b) }; break;
       case 'select': r = { ...e, c: build(e.c), a: build(e.a), b: build(e.b) }; break;
       // the lazy ?: keeps only its costly arm (the target's sin/cos/tan) lazy: its condition and

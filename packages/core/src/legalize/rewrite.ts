@@ -64,7 +64,7 @@ export function rewriteKernel(ir: KernelIR, rule: Rule): void {
     const x = (c: Expr): Expr => expr(c, pre);
     let r: Expr;
     switch (e.kind) {
-      case 'unary': case 'convert': r = { ...e, x: x(e.x) }; break;
+      case 'unary': case 'convert': case 'bitcast': r = { ...e, x: x(e.x) }; break;
       case 'binary': r = { ...e, a: x(e.a), b: x(e.b) }; break;
       case 'logical': case 'cond': return lazy(e, pre);
       case 'select': r = { ...e, c: x(e.c), a: x(e.a), b: x(e.b) }; break;

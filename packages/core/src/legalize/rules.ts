@@ -5,7 +5,7 @@
 // arithmetic, comparisons, `select` (branch-free, for the CPU lane vectoriser),
 // integer division by a safe divisor, shifts by counts in [0, 31], float → u32
 // of values in [0, 2^32), Math.floor/trunc/abs and C's pow (and, for the f32
-// erf/gamma library, ldexp, frexp and copysign; for the f64 library, sqrt and frexp).
+// erf/gamma library, ldexp, frexp and copysign; for the f64 library, sqrt, `bitcast` to u64 and u64 shifts and masks).
 
 import type { Expr, Stmt } from '../ir/nodes.js';
 import { isFloat, type ElemType } from '../types.js';

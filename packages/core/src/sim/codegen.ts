@@ -5,7 +5,7 @@
 // exactly what the IR says.
 
 import type { ArrayRef, Expr, KernelIR, Stmt } from '../ir/nodes.js';
-import { binaryJs, convertJs, mathJs, selectJs, unaryJs } from '../ir/semantics.js';
+import { binaryJs, bitcastJs, convertJs, mathJs, selectJs, unaryJs } from '../ir/semantics.js';
 import type { WarpOp } from '../ir/ops.js';
 import { const64Js } from '../ir/semantics64.js';
 
@@ -50,6 +50,7 @@ export function generateSim(ir: KernelIR): SimSource {
       case 'cond': return `(${ex(e.c)} ? ${ex(e.a)} : ${ex(e.b)})`;
       case 'select': return selectJs(ex(e.c), ex(e.a), ex(e.b));
       case 'convert': return convertJs(e.x.type, e.type, ex(e.x));
+      case 'bitcast': return bitcastJs(e.x.type, e.type, ex(e.x));
       case 'load': return `${arr(e.array)}[${checked(e.array, ex(e.index), e.loc?.line)}]`;
       case 'length': return `${arr(e.array)}.length`;
       case 'math': return mathJs(e.fn, e.type, e.args.map(ex));

@@ -87,6 +87,7 @@ export class LaneExprs extends LaneMasks {
         if ('lin' in a && ints(x.x.type) && ints(x.type)) return a; // i32 <-> u32 keep the bits
         return vmap([a], [x.x.type], (v) => ve.convert(v, x.x.type, x.type));
       }
+      case 'bitcast': return vmap([this.expr(x.x)], [x.x.type], (v) => b.CreateBitCast(v, this.vty(x.type)));
       case 'math': {
         const args = x.args.map((a) => this.expr(a));
         const vs = args.map((a, i) => this.vecOf(a, x.args[i].type));

@@ -1090,6 +1090,11 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
         // An integer the driver knows (a local still 0) would make `f32(0) / y` foldable to 0.
         return hidesIntToFloat(e, this.opts.fastmath) ? this.opaque(r) : r;
       }
+      case 'bitcast': {
+        // f32 <-> i32/u32 only: WGSL has no f64 or 64-bit integers
+        const [x] = this.seq([e.x], rt);
+        return `bitcast<${WGSL_TYPE[e.type]}>(${x})`;
+      }
       case 'load': {
         const info = this.arr(e.array);
         const [idx] = this.seq([e.index]);
