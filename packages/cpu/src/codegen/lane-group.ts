@@ -24,9 +24,24 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
   const tid0 = b.CreateAdd(b.CreateMul(b.CreateAdd(b.CreateMul(tz, bdy), ty), bdx), tx0);
   const tx = Array.from({ length: W }, (_, l) => (l ? b.CreateAdd(tx0, e.int(l)) : tx0));
   const tid = Array.from({ length: W }, (_, l) => (l ? b.CreateAdd(tid0, e.int(l)) : tid0));
-  // Lane-uniform code runs through the ordinary lowering as lane 0.
-  const lane0: Thread = { tx: tx0, ty, tz, tid: tid0 };
   const groupEnd = cg.block('group.end');
+  // Across barriers, threads that returned do not run.
+  const initialMask = cg.tracksExit
+    ? tid.map((t) => b.CreateICmpEQ(b.CreateLoad(e.i8, b.CreateGEP(e.i8, storage.exited!, b.CreateZExt(t, e.i64))), cg.llvm.ConstantInt.get(e.i8, 0)))
+    : undefined;
+  // Lane-uniform code runs through the ordinary lowering as the group's first
+  // live lane: uniform locals are uniform across the live lanes only, and a
+  // lane that returned earlier missed the thread-by-thread regions since
+  // (its slots are stale). A group with no live lane has nothing to run.
+  let first: Value = e.int(0);
+  if (initialMask) {
+    const live = cg.block('group.live');
+    b.CreateCondBr(initialMask.reduce((x, y) => b.CreateOr(x, y)), live, groupEnd);
+    b.SetInsertPoint(live);
+    first = e.int(W - 1);
+    for (let i = W - 2; i >= 0; i--) first = b.CreateSelect(initialMask[i], e.int(i), first);
+  }
+  const lane0: Thread = initialMask ? { tx: b.CreateAdd(tx0, first), ty, tz, tid: b.CreateAdd(tid0, first) } : { tx: tx0, ty, tz, tid: tid0 };
   const privates = cg.layout.privateLocalsOf.get(region) ?? [];
   const laneSlots = new Map<number, Value[]>();
   // Private numeric locals live in one <W x T> alloca (lanes.ts loads and stores them whole; its lanes are the slots).
@@ -47,10 +62,6 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
     slots.forEach((p, i) => b.CreateStore(cg.layout.txAliases.has(id) ? tx[i] : e.zero(l.type), p));
     laneSlots.set(id, slots);
   }
-  // Across barriers, threads that returned do not run.
-  const initialMask = cg.tracksExit
-    ? tid.map((t) => b.CreateICmpEQ(b.CreateLoad(e.i8, b.CreateGEP(e.i8, storage.exited!, b.CreateZExt(t, e.i64))), cg.llvm.ConstantInt.get(e.i8, 0)))
-    : undefined;
   // Lane-linear locals held once: private ones assigned before any use in this region (never read as the implicit 0),
   // and lane-linear only through each other (a filter after the analysis left `b = t + 1` linear with t not).
   const regionScopes = localScopes(stmts); // locals the region sets before reading them, in loops too
