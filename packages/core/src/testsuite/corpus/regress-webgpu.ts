@@ -303,4 +303,23 @@ export const regressWebgpu: CorpusCase[] = [
     },
     outputs: [0],
   } as CorpusCase,
+  {
+    // cuda.ldexp's steps past 2^127: Mesa folded (x * 2^127) * 2^127 into x * Inf, so
+    // ldexp(0, 1000000) was NaN on llvmpipe, and a truthiness test of it false (fuzz seed 7600048).
+    name: 'ldexp_huge_exponent_of_zero_f32',
+    covers: ['cuda.ldexp with exponents far beyond the float range, of zero and of finite values'],
+    options: { float: 'f32' },
+    kernel: function ldexpHuge(o: Int32Array, f: Float32Array, s: number) {
+      const i = cuda.grid(1);
+      const z = s - s;
+      if (cuda.ldexp(z, 1000000) + 1e30) o[i] = 1;
+      f[i] = cuda.ldexp(z + i, 1000000 - 2000000 * (i & 1));
+    },
+    grid: 1, block: 4,
+    args: () => [new Int32Array(4), new Float32Array(4), 0.75],
+    reference: ([o, f]: any) => {
+      for (let i = 0; i < 4; i++) { o[i] = 1; f[i] = i === 0 ? 0 : (i & 1) ? 0 : Infinity; }
+    },
+    outputs: [0, 1],
+  } as CorpusCase,
 ];
