@@ -86,6 +86,9 @@ export class F64 {
     return this.B.bin('ge', 'u64', this.bind(this.B.bin('xor', 'u64', this.bits(a), this.bits(b))), this.k64(2n ** 32n));
   }
 
+  /** x's sign bit is set (-0 and negative NaNs included). */
+  signBit(x: Expr): Expr { return this.B.bin('ge', 'u64', this.bits(x), this.k64(2n ** 63n)); }
+
   sqrt(a: Expr): Expr { return this.bind(this.B.math('sqrt', 'f64', a)); }
 
   /** v with its low word cleared (fdlibm's SET_LOW_WORD(v, 0)). */

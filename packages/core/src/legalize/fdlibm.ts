@@ -1,7 +1,7 @@
 // Core's f64 library: the Math functions V8 computes with its port of fdlibm, bit for
 // bit, for targets whose own math library gives other last bits (caps.native lacks
-// 'math-f64-v8': cpu, cuda), in files of related functions (fdlibm-*.ts); pow and hypot,
-// not listed, still come from the target's library. Tests: test/math-v8.
+// 'math-f64-v8': cpu, cuda), in files of related functions (fdlibm-*.ts), and V8's own
+// Math.hypot (fdlibm-hypot.ts). Tests: test/math-v8.
 
 import type { Expr } from '../ir/nodes.js';
 import type { MathFn } from '../intrinsics.js';
@@ -15,8 +15,10 @@ import { fdlibmAsin, fdlibmAcos } from './fdlibm-asin-acos.js';
 import { cosh, expm1, sinh, tanh } from './fdlibm-hyperbolic.js';
 import { acosh, asinh, atanh, log1p } from './fdlibm-log1p.js';
 import { log10, log2 } from './fdlibm-log2-10.js';
+import { pow } from './fdlibm-pow.js';
+import { hypot } from './fdlibm-hypot.js';
 
-export const FDLIBM_FNS = ['exp', 'log', 'sin', 'cos', 'cbrt', 'atan', 'atan2', 'asin', 'acos', 'expm1', 'sinh', 'cosh', 'tanh', 'log1p', 'atanh', 'asinh', 'acosh', 'log2', 'log10', 'tan'] as const satisfies readonly MathFn[];
+export const FDLIBM_FNS = ['exp', 'log', 'sin', 'cos', 'cbrt', 'atan', 'atan2', 'asin', 'acos', 'expm1', 'sinh', 'cosh', 'tanh', 'log1p', 'atanh', 'asinh', 'acosh', 'log2', 'log10', 'tan', 'pow', 'hypot'] as const satisfies readonly MathFn[];
 export type FdlibmFn = (typeof FDLIBM_FNS)[number];
 
 export const isFdlibmFn = (fn: MathFn): fn is FdlibmFn => (FDLIBM_FNS as readonly MathFn[]).includes(fn);
@@ -42,6 +44,8 @@ export function fdlibmF64(F: F64, fn: FdlibmFn, args: Expr[]): Expr {
     case 'log2': return log2(F, args[0]);
     case 'log10': return log10(F, args[0]);
     case 'tan': return fdlibmTan(F, args[0]);
+    case 'pow': return pow(F, args[0], args[1]);
+    case 'hypot': return hypot(F, args);
   }
 }
 
