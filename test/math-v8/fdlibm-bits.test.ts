@@ -94,7 +94,8 @@ describe('f64 Math with V8\'s bits: core\'s library (fdlibm)', () => {
       // sin, cos and tan keep one call, the lazy arm for |x| ≥ 2^19 π; the others none
       expect(calls(ir).filter((f) => f === fn)).toEqual(calls(ir, true).filter((f) => f === fn));
       expect(calls(ir).filter((f) => f === fn).length).toBe(['sin', 'cos', 'tan'].includes(fn) ? 1 : 0);
-      expect(calls(libraryIR(fn, arity, ['math-f64-v8']))).toEqual([fn]); // declared native (the simulator): kept
+      // declared native (the simulator): kept (pow with its NaN guard where 'math-pow' is not native too)
+      expect(calls(libraryIR(fn, arity, ['math-f64-v8'])).filter((f) => f === fn)).toEqual([fn]);
       const args = inputs(fn, SIM_N, 2);
       expect(mismatches(fn, args, await librarySim(fn, args)).slice(0, 8)).toEqual([]);
     });

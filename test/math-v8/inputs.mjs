@@ -67,11 +67,33 @@ export function inputs(fn, n = 20000, seed = 1) {
     for (let i = b.length - 1; i > 0; i--) { const j = Math.floor(r() * (i + 1)); [b[i], b[j]] = [b[j], b[i]]; }
     if (fn === 'pow') for (let i = 0; i < a.length; i += 3) b[i] = (r() - 0.5) * 20; // moderate exponents
     if (fn === 'pow') for (let i = 1; i < a.length; i += 3) a[i] = Math.abs(a[i]);
+    if (fn === 'pow') powHardCases(a, b, r);
     // every pair of special values
     SPECIAL.forEach((u, i) => SPECIAL.forEach((v, j) => { const at = 2 * (i * SPECIAL.length + j) + 1; if (at < a.length) { a[at] = u; b[at] = v; } }));
     return [a, b];
   }
   return [one()];
+}
+
+/**
+ * pow's hard cases, written over every 6th pair from the 5th on: results next to the overflow and
+ * underflow thresholds (y log2 x near 1024 and -1075, subnormal results), x within 2^-20 of 1 with
+ * |y| past 2^31 and 2^64, integral y (odd ones with negative x), subnormal x, huge and tiny y.
+ */
+function powHardCases(a, b, r) {
+  const pick = (xs) => xs[Math.floor(r() * xs.length)];
+  const kinds = [
+    () => { const x = 0.5 + 4 * r(); return [x, (pick([1024, -1022, -1074, -1075, 1023.9]) + (r() - 0.5) * 1e-6) / Math.log2(x)]; },
+    () => [1 + (r() - 0.5) * 2 ** (-20 - 30 * r()), (r() < 0.5 ? -1 : 1) * 2 ** (31 + 40 * r())],
+    () => [-(0.5 + 20 * r()), (r() < 0.5 ? -1 : 1) * (2 * Math.floor(r() * 300) + 1)],
+    () => [-(0.5 + 20 * r()), (r() < 0.5 ? -1 : 1) * 2 * Math.floor(r() * 300)],
+    () => [(r() < 0.5 ? -1 : 1) * r() * 2 ** -1022, (r() - 0.5) * 4],
+    () => [1 + r() * 30, (r() < 0.5 ? -1 : 1) * Math.floor(r() * 60)],
+    () => [r() * 4, (r() < 0.5 ? -1 : 1) * 2 ** (40 + 1000 * r())],
+    () => [r() * 4, (r() - 0.5) * 2 ** (-60 * r())],
+    () => [pick([2, 10, 0.5, 3, 7]), Math.floor((r() - 0.5) * 2200)],
+  ];
+  for (let i = 4; i < a.length; i += 6) [a[i], b[i]] = pick(kinds)(); // even places: the special pairs are at odd ones
 }
 
 export const F64_FNS = ['exp', 'log', 'sin', 'cos', 'pow', 'expm1', 'log1p', 'log2', 'log10', 'tan', 'asin', 'acos', 'atan', 'atan2',
