@@ -14,10 +14,10 @@ const SQRT_HIGH = fromWords(0x3fda827a), SQRT_LOW = fromWords(0x3fd2bec5);
 const B_2_28 = fromWords(0x41b00001), B_2 = fromWords(0x40000001);
 
 export function log1p(F: F64, x: Expr): Expr {
-  // k = 0 and f = x where 1 + x is within [√2/2, √2) (fdlibm tests x's high word)
-  const direct = F.add(F.selBoth(F.lt(F.k(0), x), F.lt(x, F.k(SQRT_HIGH)), F.k(1), F.k(0)),
-    F.selBoth(F.lt(x, F.k(0)), F.lt(F.k(-SQRT_LOW), x), F.k(1), F.k(0))); // 1 or 0
-  const isDirect = (): Expr => F.eq(direct, F.k(1));
+  // k = 0 and f = x where 1 + x is within [√2/2, √2) (fdlibm tests x's high word; x = ±0, which
+  // fdlibm leaves out, gives x below, whatever this says)
+  const direct = F.flagBoth(F.lt(F.k(-SQRT_LOW), x), F.lt(x, F.k(SQRT_HIGH)));
+  const isDirect = (): Expr => F.on(direct);
   // elsewhere: u = 1 + x (x itself from 2^53) = 2^E M, and c the rounding error of 1 + x over u
   const xs = F.selBoth(F.lt(F.k(-1), x), F.lt(x, F.k(Infinity)), x, F.k(1)); // the rest is replaced below
   const whole = (): Expr => F.le(F.k(2 ** 53), xs);
@@ -27,8 +27,8 @@ export function log1p(F: F64, x: Expr): Expr {
   const big = (): Expr => F.le(F.k(0x6a09e), top20);
   const kU = F.add(E, F.sel(big(), F.k(1), F.k(0)));
   const fU = F.sub(F.sel(big(), F.mul(M, F.k(0.5)), M), F.k(1));
-  // fdlibm's hu == 0: the normalised u within 2^-20 of 1
-  const nearOne = F.sel(big(), F.sel(F.le(F.k(0xffffd), top20), F.k(1), F.k(0)), F.sel(F.eq(top20, F.k(0)), F.k(1), F.k(0)));
+  // fdlibm's hu == 0: the normalised u within 2^-20 of 1 (top20 is 0, or from 0xffffd on: then u is taken as u/2)
+  const nearOne = F.selEither(F.eq(top20, F.k(0)), F.le(F.k(0xffffd), top20), F.k(1), F.k(0));
   const k = F.sel(isDirect(), F.k(0), kU), f = F.sel(isDirect(), xs, fU), c = F.sel(isDirect(), F.k(0), c0);
   const kZero = (): Expr => F.eq(k, F.k(0));
   const hiK = F.mul(k, F.k(LN2_HI)), loKc = F.add(F.mul(k, F.k(LN2_LO)), c);
@@ -43,7 +43,7 @@ export function log1p(F: F64, x: Expr): Expr {
   const R = F.mul(z, F.horner(LG, z));
   const sR = F.mul(s, F.add(hfsq, R));
   const general = F.sel(kZero(), F.sub(f, F.sub(hfsq, sR)), F.sub(hiK, F.sub(F.sub(hfsq, F.add(sR, loKc)), f)));
-  const body = F.sel(F.on(F.selBoth(F.eq(direct, F.k(0)), F.eq(nearOne, F.k(1)), F.k(1), F.k(0))), near, general);
+  const body = F.sel(isDirect(), general, F.sel(F.on(nearOne), near, general));
   // |x| < 2^-29: x - x²/2 (x below 2^-54); x = -1: -Infinity; x < -1: NaN; +Infinity, NaN: x
   const a = F.abs(x);
   const tiny = F.sel(F.lt(a, F.k(2 ** -54)), x, F.sub(x, F.mul(F.mul(x, x), F.k(0.5))));
@@ -63,25 +63,27 @@ export function atanh(F: F64, x: Expr): Expr {
 }
 
 export function asinh(F: F64, x: Expr): Expr {
-  const a = F.abs(x);
-  const ac = F.sel(F.lt(a, F.k(Infinity)), a, F.k(1));
+  // ±Infinity and NaN make garbage below, replaced at the end
+  const ac = F.abs(x);
   const huge = (): Expr => F.le(F.k(B_2_28), ac), mid = (): Expr => F.le(F.k(B_2), ac);
-  const logArg = F.sel(huge(), ac, F.mul(F.k(2), ac));
-  const lg = log(F, F.sel(mid(), F.sel(huge(), logArg, F.add(logArg, F.div(F.k(1), F.add(F.sqrt(F.add(F.mul(ac, ac), F.k(1))), ac)))), F.k(1)));
+  // fdlibm's sqrt(x x + 1) (2 ≤ |x| < 2^28) and sqrt(1 + x x) (below): one value (+ commutes)
   const t = F.mul(ac, ac);
-  const l1 = log1p(F, F.sel(mid(), F.k(0), F.add(ac, F.div(t, F.add(F.k(1), F.sqrt(F.add(F.k(1), t)))))));
+  const root = F.sqrt(F.add(t, F.k(1)));
+  const lg = log(F, F.sel(mid(), F.sel(huge(), ac, F.add(F.mul(F.k(2), ac), F.div(F.k(1), F.add(root, ac)))), F.k(1)));
+  const l1 = log1p(F, F.sel(mid(), F.k(0), F.add(ac, F.div(t, F.add(F.k(1), root)))));
   const w = F.sel(huge(), F.add(lg, F.k(LN2)), F.sel(mid(), lg, l1));
-  const inside = F.sel(F.lt(a, F.k(2 ** -28)), x, F.sel(F.lt(F.k(0), x), w, F.neg(w)));
-  return F.sel(F.lt(a, F.k(Infinity)), inside, F.add(x, x));
+  const inside = F.sel(F.lt(ac, F.k(2 ** -28)), x, F.sel(F.lt(F.k(0), x), w, F.neg(w)));
+  return F.sel(F.lt(ac, F.k(Infinity)), inside, F.add(x, x));
 }
 
 export function acosh(F: F64, x: Expr): Expr {
-  const xc = F.sel(F.le(F.k(1), x), F.sel(F.lt(x, F.k(Infinity)), x, F.k(1)), F.k(1));
+  const xc = x; // x < 1, +Infinity and NaN make garbage below, replaced at the end
   const huge = (): Expr => F.le(F.k(2 ** 28), xc), mid = (): Expr => F.le(F.k(B_2), xc);
   const lg = log(F, F.sel(huge(), xc, F.sel(mid(), F.sub(F.mul(F.k(2), xc), F.div(F.k(1), F.add(xc, F.sqrt(F.sub(F.mul(xc, xc), F.k(1)))))), F.k(1))));
   const t = F.sub(xc, F.k(1));
   const l1 = log1p(F, F.sel(mid(), F.k(0), F.add(t, F.sqrt(F.add(F.mul(F.k(2), t), F.mul(t, t))))));
-  const inside = F.sel(huge(), F.add(lg, F.k(LN2)), F.sel(F.eq(xc, F.k(1)), F.k(0), F.sel(mid(), lg, l1)));
+  // (fdlibm's acosh(1) = 0 is log1p(+0) here)
+  const inside = F.sel(huge(), F.add(lg, F.k(LN2)), F.sel(mid(), lg, l1));
   // x < 1 (and -NaN): NaN; +Infinity, NaN: x + x
   return F.sel(F.lt(x, F.k(1)), F.div(F.sub(x, x), F.sub(x, x)), F.sel(F.lt(x, F.k(Infinity)), inside, F.add(x, x)));
 }
