@@ -147,7 +147,9 @@ describe('legalisation: floats', () => {
     it(`Math.pow on ${t}: x ** NaN, (±1) ** ±Infinity`, async () => {
       const [a, b] = pairs([1, -1, 2, 0.5, NaN, 0, -0, Infinity], [NaN, Infinity, -Infinity, 0, 2, -1, 0.5]);
       const legal = await agree(kernelOf('pow', t, t, t, (x, y) => ({ kind: 'math', fn: 'pow', type: t, args: [x, y] })), a, b);
-      expect(printIR(legal)).toContain(`math.pow.${t}(`);
+      // f32: the target's pow behind JS's NaN cases; f64: core's library (V8's pow), no call left
+      if (t === 'f32') expect(printIR(legal)).toContain('math.pow.f32(');
+      else expect(printIR(legal)).not.toContain('math.pow.f64(');
     });
   }
   it('Math.sign on i32 and u32', async () => {
