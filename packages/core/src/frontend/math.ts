@@ -13,6 +13,7 @@ import { coerce, literalAgainst } from './typing.js';
 import { lowerExpr, scalarsInOrder } from './expressions.js';
 import { intDivision } from './operators.js';
 import { evalMath } from '../ir/semantics.js';
+import { hypotN } from './math-hypot.js';
 
 export function math(cx: LowerContext, node: N, fn: string, args: N[]): Val {
   if (fn === 'min' || fn === 'max') {
@@ -37,6 +38,7 @@ export function math(cx: LowerContext, node: N, fn: string, args: N[]): Val {
     const special = intDivision(cx, args[0], fn);
     if (special) return special;
   }
+  if (fn === 'hypot' && args.length !== 2) return hypotN(cx, node, args);
   if (!isMathFn(fn)) return cx.fail(node, `Math.${fn}`, `Math.${fn} is not supported in kernels`);
   const decl = MATH_DECLS[fn];
   if (args.length !== decl.arity) cx.fail(node, `Math.${fn}`, `Math.${fn} takes ${decl.arity} argument(s) in kernels`);

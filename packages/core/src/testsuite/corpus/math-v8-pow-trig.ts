@@ -91,4 +91,51 @@ const hugeTrig: CorpusCase = {
   rtol: 2.3e-16, atol: 0,
 };
 
-export const mathV8PowTrig: CorpusCase[] = [powHypot, hugeTrig];
+/** Triples for n-ary hypot: specials in every position, then a random spread over wide exponents. */
+function triples(): Float64Array {
+  const S = [0, -0, Infinity, -Infinity, NaN, 1, -3, 1e300, -1e-300, 5e-324, 2 ** 1023];
+  const v: number[] = [];
+  for (const a of S) for (const b of S) for (const c of [0, NaN, -Infinity, 2.5]) v.push(a, b, c);
+  let s = 777;
+  const r = (): number => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return s / 2 ** 32; };
+  for (let i = 0; i < 300; i++) for (let j = 0; j < 3; j++) v.push((r() - 0.5) * 2 ** (600 * r() - 300));
+  return Float64Array.from(v);
+}
+const TRIPLES = triples();
+
+function hypotNary(float: 'f32' | 'f64'): CorpusCase {
+  const T = float === 'f64' ? Float64Array : Float32Array;
+  const n = TRIPLES.length / 3;
+  return {
+    name: `math_hypot_nary_${float}`,
+    covers: [`Math.hypot with 0, 1, 3 and 4 arguments (${float}${float === 'f64' ? ', V8 bits' : ''})`],
+    needsF64: float === 'f64',
+    kernel: function hypotNary(v: Float64Array, out: Float64Array) {
+      const i = cuda.grid(1);
+      if (i >= out.length / 4) return;
+      const a = v[3 * i], b = v[3 * i + 1], c = v[3 * i + 2];
+      out[4 * i] = Math.hypot(a, b, c);
+      out[4 * i + 1] = Math.hypot(c, a, b, a);
+      out[4 * i + 2] = Math.hypot(b);
+      out[4 * i + 3] = Math.hypot() + Math.hypot(3, 4, 12);
+    },
+    options: { float },
+    grid: Math.ceil(n / 64), block: 64,
+    args: () => [T.from(TRIPLES), new T(4 * n)],
+    reference: ([v, out]: any) => {
+      const r = float === 'f32' ? Math.fround : (y: number) => y;
+      for (let i = 0; i < n; i++) {
+        const a = v[3 * i], b = v[3 * i + 1], c = v[3 * i + 2];
+        out[4 * i] = r(Math.hypot(a, b, c));
+        out[4 * i + 1] = r(Math.hypot(c, a, b, a));
+        out[4 * i + 2] = r(Math.hypot(b));
+        out[4 * i + 3] = 13;
+      }
+    },
+    outputs: [1],
+    // f64: V8's steps exactly; f32: the same steps in f32 (webgpu's ÷ and sqrt within WGSL's bounds)
+    ...(float === 'f64' ? { rtol: 0, atol: 0, signedZero: true } : { rtol: 1e-6, atol: 0 }),
+  };
+}
+
+export const mathV8PowTrig: CorpusCase[] = [powHypot, hugeTrig, hypotNary('f64'), hypotNary('f32')];
