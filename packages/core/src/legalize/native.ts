@@ -15,7 +15,7 @@ export const NATIVE_OPS = [
   'float-to-int',
   /** Math.round (half up, -0 kept) and Math.sign (NaN, ±0 kept). Without them: floor and selects. */
   'math-round', 'math-sign',
-  /** Math.pow with JS's NaN cases (x ** NaN, (±1) ** ±Infinity). Without it: C's pow plus a select. */
+  /** Math.pow with JS's NaN cases (x ** NaN, (±1) ** ±Infinity). Without it: C's pow plus a select (f64 without 'math-f64-v8': core's library, V8's pow). */
   'math-pow',
   /**
    * cuda.erf/erfc/gamma/lgamma on f32 from the target's own math library (libm's erff,
