@@ -5,7 +5,7 @@
 // the library and on cpu (a lane group and thread by thread).
 
 import { describe, expect, it } from 'vitest';
-import { cuda } from '@numbat/core';
+import { CompileError, cuda } from '@numbat/core';
 import '@numbat/cpu';
 import { librarySim } from './library-sim.mjs';
 
@@ -62,5 +62,19 @@ describe('f64 Math.pow and Math.hypot: every pair of special values as V8', () =
     const got = await librarySim('pow', [a, b]);
     expect(Array.from(got)).toEqual([NaN, NaN, NaN, NaN, 1, 1, NaN]);
     expect(Array.from(await onCpu('pow', [a, b], true))).toEqual([NaN, NaN, NaN, NaN, 1, 1, NaN]);
+  });
+
+  it('Math.hypot with 3 or more arguments in a lazy arm, and a BigInt argument refused as JS throws', async () => {
+    const a = Float64Array.from([0, 1, 2, 3]), o = new Float64Array(4);
+    // eslint-disable-next-line no-eval
+    const lazy = (0, eval)('(function hypotLazy(a, o) { const i = cuda.grid(1); o[i] = i > 1 ? Math.hypot(a[i], 1, 2, 2) : Math.hypot(); })');
+    for (const target of ['sim', 'cpu'] as const) {
+      await cuda.jit(lazy, { target }).configure(1, 4)(a, o);
+      expect(Array.from(o)).toEqual([0, 0, Math.hypot(2, 1, 2, 2), Math.hypot(3, 1, 2, 2)]);
+    }
+    // eslint-disable-next-line no-eval
+    const big = (0, eval)('(function hypotBig(a, o) { const i = cuda.grid(1); o[i] = Math.hypot(a[i], BigInt(i), 3); })');
+    await expect(cuda.jit(big, { target: 'sim' }).configure(1, 4)(a, o)).rejects.toThrow(CompileError);
+    await expect(cuda.jit(big, { target: 'sim' }).configure(1, 4)(a, o)).rejects.toThrow(/Cannot convert a BigInt value to a number \(Math\.hypot\)/);
   });
 });

@@ -18,7 +18,7 @@ import { scalarsInOrder } from './expressions.js';
 export function hypotN(cx: LowerContext, node: N, args: N[]): Val {
   if (args.length === 0) return cx.lit(0, node);
   const vals = scalarsInOrder(cx, args, 'an argument of Math.hypot');
-  if (vals.some((v) => v.lit === undefined && is64(v.e.type))) cx.typeFail(node, 'Math.hypot of a BigInt', 'TypeError: Cannot convert a BigInt value to a number (Math.hypot); convert with Number(b) first');
+  if (vals.some((v) => typeof v.lit === 'bigint' || (v.lit === undefined && is64(v.e.type)))) cx.typeFail(node, 'Math.hypot of a BigInt', 'TypeError: Cannot convert a BigInt value to a number (Math.hypot); convert with Number(b) first');
   if (vals.every((v) => typeof v.lit === 'number')) return cx.lit(Math.hypot(...vals.map((v) => v.lit as number)), node);
   const t: ScalarType = mathSignature('hypot', vals.map((v) => (v.lit !== undefined ? literalType(v.lit as number, cx.float) : v.e.type)), cx.float).arg;
   const k = (v: number): Expr => ({ kind: 'const', type: t, value: v });
