@@ -92,7 +92,8 @@ const advanceDevice = cuda.jit(advance, {
 /** Word `pos` (0..3) of thread i's block, picked by selects (a fixed-word read each). */
 function blockWord(states: Uint32Array, i: number, n: number, pos: number): number {
   const b0 = states[6 * n + i], b1 = states[7 * n + i], b2 = states[8 * n + i], b3 = states[9 * n + i];
-  return pos === 0 ? b0 : pos === 1 ? b1 : pos === 2 ? b2 : b3;
+  const odd = (pos & 1) !== 0; // three flat selects: cpu lane groups blend them without branches
+  return (pos & 2) !== 0 ? (odd ? b3 : b2) : (odd ? b1 : b0);
 }
 const blockWordDevice = cuda.jit(blockWord, { device: true });
 
@@ -148,8 +149,8 @@ function normalF32(states: Uint32Array, i: number): number {
   advance(states, i, n, refillNow);
   const pos = second ? p & 7 : (refillNow ? 0 : even) + 2; // 2 or 4: the pair is words pos - 2, pos - 1
   states[5 * n + i] = second ? pos : pos + 8;
-  const low = pos === 2;
-  const w1 = low ? states[6 * n + i] : states[8 * n + i], w2 = low ? states[7 * n + i] : states[9 * n + i];
+  const b0 = states[6 * n + i], b1 = states[7 * n + i], b2 = states[8 * n + i], b3 = states[9 * n + i];
+  const w1 = pos === 2 ? b0 : b2, w2 = pos === 2 ? b1 : b3;
   const u1 = f32(16777216 - (w1 >>> 8)) * 5.9604644775390625e-8;
   const r = Math.sqrt(0 - 2 * Math.log(u1)); // 0 - x: +0 rather than -0 when u1 = 1
   const theta = f32(w2 >>> 8) * 3.7450702829239290e-7; // 2π × 2^-24
