@@ -15,7 +15,7 @@
 
 import { cuda } from '../api.js';
 import { f32, f64 } from '../types.js';
-import { philoxStrided, philoxStridedDevice } from './philox.js';
+import { PHILOX_M0, PHILOX_M1, PHILOX_W0, PHILOX_W1 } from './philox.js';
 import { globalsAs } from '../source-names.js';
 import { checkThread } from './thread-check.js';
 
@@ -39,30 +39,79 @@ export function createStates(n: number, seed: number | bigint = 0, firstStream =
   return states;
 }
 
+// Every draw below reads and writes the thread's words at fixed word numbers
+// (w * n + i, w a constant) and stores each word it may change on every call,
+// refilled or not: the block is picked from locals by selects, never read at a
+// per-thread position, and the refill computes the new block into locals under
+// the one branch. A loop of draws then touches the same ten addresses on every
+// trip, with nothing in between that depends on the position, so a backend can
+// keep the words in registers across the loop (state-locals.ts; docs/random.md,
+// Performance).
+
 /**
- * Computes the thread's next Philox block into words 6..9 and advances the
- * counter. Called only after its caller's checkThread: its accesses are in bounds.
+ * Refills thread i's block (words 6..9) with its next Philox block and
+ * advances the counter when `refill` is true; either way stores the counter
+ * and block words back (unchanged without a refill), so the draws' stores are
+ * unconditional. Called only after its caller's checkThread: its accesses are
+ * in bounds.
  */
-function refill(states: Uint32Array, i: number, n: number): number {
-  const lo = states[2 * n + i], hi = states[3 * n + i];
-  philoxStrided(states[i], states[n + i], lo, hi, states[4 * n + i], 0, states, 6 * n + i, n);
-  states[2 * n + i] = lo + 1;
-  if (lo === 0xffffffff) states[3 * n + i] = hi + 1;
+function advance(states: Uint32Array, i: number, n: number, refill: boolean): number {
+  let lo = states[2 * n + i], hi = states[3 * n + i];
+  let b0 = states[6 * n + i], b1 = states[7 * n + i], b2 = states[8 * n + i], b3 = states[9 * n + i];
+  if (refill) {
+    // Philox4x32-10 of counter (lo, hi, stream, 0) and key (words 0, 1): philox.ts's rounds, in locals.
+    let x0 = lo, x1 = hi, x2 = states[4 * n + i], x3 = 0, ka = states[i], kb = states[n + i];
+    for (let r = 0; r < 10; r++) {
+      const hi0 = cuda.umulhi(PHILOX_M0, x0), lo0 = Math.imul(PHILOX_M0, x0) >>> 0;
+      const hi1 = cuda.umulhi(PHILOX_M1, x2), lo1 = Math.imul(PHILOX_M1, x2) >>> 0;
+      x0 = (hi1 ^ x1 ^ ka) >>> 0;
+      x1 = lo1;
+      x2 = (hi0 ^ x3 ^ kb) >>> 0;
+      x3 = lo0;
+      ka = (ka + PHILOX_W0) >>> 0;
+      kb = (kb + PHILOX_W1) >>> 0;
+    }
+    b0 = x0; b1 = x1; b2 = x2; b3 = x3;
+    hi = lo === 0xffffffff ? (hi + 1) >>> 0 : hi;
+    lo = (lo + 1) >>> 0;
+  }
+  states[2 * n + i] = lo;
+  states[3 * n + i] = hi;
+  states[6 * n + i] = b0;
+  states[7 * n + i] = b1;
+  states[8 * n + i] = b2;
+  states[9 * n + i] = b3;
   return 0;
 }
 // Globals under the names the (possibly bundled) source uses: see source-names.ts.
-const refillDevice = cuda.jit(refill, { device: true, globals: globalsAs(() => [philoxStrided], { philoxStrided: philoxStridedDevice }) });
+const advanceDevice = cuda.jit(advance, {
+  device: true,
+  globals: globalsAs(() => [cuda, PHILOX_M0, PHILOX_M1, PHILOX_W0, PHILOX_W1], { cuda, PHILOX_M0, PHILOX_M1, PHILOX_W0, PHILOX_W1 }),
+});
+
+/** Word `pos` (0..3) of thread i's block, picked by selects (a fixed-word read each). */
+function blockWord(states: Uint32Array, i: number, n: number, pos: number): number {
+  const b0 = states[6 * n + i], b1 = states[7 * n + i], b2 = states[8 * n + i], b3 = states[9 * n + i];
+  const odd = (pos & 1) !== 0; // three flat selects: cpu lane groups blend them without branches
+  return (pos & 2) !== 0 ? (odd ? b3 : b2) : (odd ? b1 : b0);
+}
+const blockWordDevice = cuda.jit(blockWord, { device: true });
 
 /** The thread's next raw u32 word. */
 function uint32(states: Uint32Array, i: number): number {
   const n = (states.length / STATE_WORDS) | 0;
   checkThread(states, i, n); // the one bounds check: the accesses below are at w * n + i, w < STATE_WORDS
-  let pos = states[5 * n + i] & 7;
-  if (pos >= 4) pos = refill(states, i, n);
+  const used = states[5 * n + i] & 7;
+  const refill = used >= 4;
+  advance(states, i, n, refill);
+  const pos = refill ? 0 : used;
   states[5 * n + i] = pos + 1; // also clears the normal-pair flags
-  return states[(6 + pos) * n + i];
+  return blockWord(states, i, n, pos);
 }
-export const uint32Device = cuda.jit(uint32, { device: true, globals: globalsAs(() => [refill, STATE_WORDS, checkThread], { refill: refillDevice, STATE_WORDS, checkThread }) });
+export const uint32Device = cuda.jit(uint32, {
+  device: true,
+  globals: globalsAs(() => [advance, blockWord, STATE_WORDS, checkThread], { advance: advanceDevice, blockWord: blockWordDevice, STATE_WORDS, checkThread }),
+});
 
 /** Uniform f32 in [0, 1): the word's top 24 bits × 2^-24 (exact; at most 1 - 2^-24). */
 function uniformF32(states: Uint32Array, i: number): number {
@@ -93,15 +142,15 @@ function normalF32(states: Uint32Array, i: number): number {
   const p = states[5 * n + i];
   const second = (p & 8) !== 0;
   // The first of a pair rounds the position up to even (pairs never straddle
-  // two blocks) and refills a used-up block. Written with one branch, not
-  // nested ones: the cpu lane groups version each varying branch, and the
-  // refill (ten Philox rounds) would be copied once per version.
+  // two blocks) and refills a used-up block; the position arithmetic is
+  // branch-free, the refill the one branch (inside advance).
   const even = ((p & 7) + 1) & 14;
   const refillNow = !second && even >= 4;
-  if (refillNow) refill(states, i, n);
-  const pos = second ? p & 7 : (refillNow ? 0 : even) + 2;
+  advance(states, i, n, refillNow);
+  const pos = second ? p & 7 : (refillNow ? 0 : even) + 2; // 2 or 4: the pair is words pos - 2, pos - 1
   states[5 * n + i] = second ? pos : pos + 8;
-  const w1 = states[(4 + pos) * n + i], w2 = states[(5 + pos) * n + i];
+  const b0 = states[6 * n + i], b1 = states[7 * n + i], b2 = states[8 * n + i], b3 = states[9 * n + i];
+  const w1 = pos === 2 ? b0 : b2, w2 = pos === 2 ? b1 : b3;
   const u1 = f32(16777216 - (w1 >>> 8)) * 5.9604644775390625e-8;
   const r = Math.sqrt(0 - 2 * Math.log(u1)); // 0 - x: +0 rather than -0 when u1 = 1
   const theta = f32(w2 >>> 8) * 3.7450702829239290e-7; // 2π × 2^-24
@@ -113,7 +162,7 @@ function normalF64(states: Uint32Array, i: number): number {
   const n = (states.length / STATE_WORDS) | 0;
   checkThread(states, i, n);
   const second = (states[5 * n + i] & 16) !== 0;
-  if (!second) refill(states, i, n);
+  advance(states, i, n, !second);
   states[5 * n + i] = second ? 4 : 4 + 16;
   const k1 = bits53(states[6 * n + i], states[7 * n + i]);
   const k2 = bits53(states[8 * n + i], states[9 * n + i]);
@@ -123,7 +172,7 @@ function normalF64(states: Uint32Array, i: number): number {
   return second ? r * Math.sin(theta) : r * Math.cos(theta);
 }
 
-const drawGlobals = globalsAs(() => [uint32, refill, bits53, STATE_WORDS, f32, f64, checkThread], { uint32: uint32Device, refill: refillDevice, bits53: bits53Device, STATE_WORDS, f32, f64, checkThread });
+const drawGlobals = globalsAs(() => [uint32, advance, bits53, STATE_WORDS, f32, f64, checkThread], { uint32: uint32Device, advance: advanceDevice, bits53: bits53Device, STATE_WORDS, f32, f64, checkThread });
 export const uniformF32Device = cuda.jit(uniformF32, { device: true, globals: drawGlobals });
 export const uniformF64Device = cuda.jit(uniformF64, { device: true, globals: drawGlobals });
 export const normalF32Device = cuda.jit(normalF32, { device: true, globals: drawGlobals });

@@ -8,7 +8,7 @@
 // questions: target-hooks.ts; the state all of them share: context.ts.
 
 import type { KernelIR, ScalarType } from '@numbat/core';
-import { analyzeUniformity, forEachStmt } from '@numbat/core';
+import { analyzeUniformity, forEachStmt, keepThreadStatesInLocals } from '@numbat/core';
 import type { LLVM, LLVMNS } from '@numbat/llvm';
 import { Emitter, KernelLowerer } from '@numbat/llvm';
 import { entryName, type KernelPlan } from './abi.js';
@@ -29,7 +29,9 @@ export interface CpuModule {
   atomics: KernelLowerer<Thread>['atomicsUsed'];
 }
 
-export function buildCpuModule(llvm: LLVM, ir: KernelIR, opts: CpuCodegenOptions): CpuModule {
+export function buildCpuModule(llvm: LLVM, source: KernelIR, opts: CpuCodegenOptions): CpuModule {
+  // Loops of random draws keep the thread's state words in registers (core's keepThreadStatesInLocals).
+  const ir = keepThreadStatesInLocals(source);
   const unit = openModule(llvm, ir.name); // one shared module, emptied after each compile (module-memory.ts)
   let text: string | undefined;
   try {

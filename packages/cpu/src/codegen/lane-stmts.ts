@@ -3,7 +3,7 @@
 // for full groups, and the hand-over to thread-by-thread code.
 
 import type { Stmt } from '@numbat/core';
-import { forEachExpr } from '@numbat/core';
+import { forEachExpr, localScopes } from '@numbat/core';
 import type { LLVMNS } from '@numbat/llvm';
 import { LaneExprs } from './lanes.js';
 import { linearLocals, mayRetire, touchesMemory } from './lane-shape.js';
@@ -12,6 +12,10 @@ import type { LoopMasks } from './lane-masks.js';
 type Value = LLVMNS.Value;
 
 export class LaneLowerer extends LaneExprs {
+  /** Each local's scope (core's localScopes), and the masks in force where each statement list was entered. */
+  private scopes?: Map<number, readonly Stmt[]>;
+  private readonly listEntry = new Map<readonly Stmt[], { conds: number; loops: number }>();
+
   // ---- statements ----
 
   /** The region's statements (top level): after a guard like `if (i >= n) return`, the rest runs unmasked when no lane left. */
@@ -64,6 +68,7 @@ export class LaneLowerer extends LaneExprs {
 
   stmts(list: readonly Stmt[], versions = 0): void {
     const b = this.b, e = this.e, low = this.low;
+    this.listEntry.set(list, { conds: this.conds.length, loops: this.loops.length });
     for (let k = 0; k < list.length; k++) {
       const s = list[k];
       if (low.terminated()) return;
@@ -81,6 +86,22 @@ export class LaneLowerer extends LaneExprs {
         }
       }
     }
+  }
+
+  /**
+   * Whether an assignment to `local` here must keep the inactive lanes' values.
+   * Not when the local has a scope (set before every read, all references
+   * inside one list) entered under the masks in force now, give or take lanes
+   * retired since: a lane inactive here was inactive when the scope was entered,
+   * or has left the region, so it reads this local again only after setting it.
+   * The refill's Philox rounds (random draws) are such locals under a varying `if`.
+   */
+  private scopeMasked(local: number): boolean {
+    this.scopes ??= localScopes(this.cg.ir.body);
+    const scope = this.scopes.get(local);
+    const entry = scope && this.listEntry.get(scope);
+    if (!entry || this.conds.length !== entry.conds || this.loops.length < entry.loops) return true;
+    return this.loops.slice(entry.loops).some((l) => l.active || l.iter);
   }
 
   private stmt(s: Stmt): void {
@@ -105,7 +126,7 @@ export class LaneLowerer extends LaneExprs {
           }
           return;
         }
-        const m = this.mask();
+        const m = this.scopeMasked(s.local) ? this.mask() : undefined;
         const vp = this.env.locals.vectorPtr(s.local);
         if (vp) {
           // the whole vector; lanes outside the mask keep their value

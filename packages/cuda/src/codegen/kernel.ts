@@ -6,7 +6,7 @@
 // syncthreads as llvm.nvvm.barrier0. Indices stay i32 until the address.
 
 import type { ArrayRef, KernelArray, KernelIR, Loc, SpecialReg, Stmt } from '@numbat/core';
-import { ELEM_BYTES, hoistBoundsChecks } from '@numbat/core';
+import { ELEM_BYTES, hoistBoundsChecks, keepThreadStatesInLocals } from '@numbat/core';
 import { allocaLocals, KernelLowerer, type LLVM, type LLVMNS, type MathTable, type TargetHooks } from '@numbat/llvm';
 import { align16, entryName, type CudaPlan, type PlanParam } from './abi.js';
 import { warpPtx } from './warp.js';
@@ -33,7 +33,9 @@ export interface CudaModule {
 const SREG: Record<SpecialReg, string> = { threadIdx: 'tid', blockIdx: 'ctaid', blockDim: 'ntid', gridDim: 'nctaid' };
 const XYZ = ['x', 'y', 'z'] as const;
 
-export function buildCudaModule(llvm: LLVM, ir: KernelIR, opts: CudaCodegenOptions): CudaModule {
+export function buildCudaModule(llvm: LLVM, source: KernelIR, opts: CudaCodegenOptions): CudaModule {
+  // Loops of random draws keep the thread's state words in registers (core's keepThreadStatesInLocals).
+  const ir = keepThreadStatesInLocals(source);
   // With bounds checks on, accesses proven inside their arrays go unchecked (core's hoistBoundsChecks).
   return new CudaKernelBuilder(llvm, opts.boundscheck ? hoistBoundsChecks(ir) : ir, opts).build();
 }

@@ -1,7 +1,7 @@
 // The WGSL code generator: pure functions from the typed IR to WGSL text plus
 // the argument layout the runtime needs. No GPU and no Node APIs here.
 
-import { hoistBoundsChecks, type KernelIR } from '@numbat/core';
+import { hoistBoundsChecks, keepThreadStatesInLocals, type KernelIR } from '@numbat/core';
 import { checkSupported } from './checks.js';
 import { emitWgsl, type WgslKernel } from './emit.js';
 
@@ -22,8 +22,10 @@ export interface GenerateOptions {
  * Refuses what WGSL cannot express (f64, sub-word atomics), then emits the
  * shader; with bounds checks on, grid-stride loops are versioned first so that
  * accesses proven inside their arrays go unchecked (core's hoistBoundsChecks).
+ * Loops of random draws keep the thread's state words in locals (core's keepThreadStatesInLocals).
  */
-export function generateWgsl(ir: KernelIR, opts: GenerateOptions): WgslKernel {
-  checkSupported(ir, opts.float);
+export function generateWgsl(source: KernelIR, opts: GenerateOptions): WgslKernel {
+  checkSupported(source, opts.float);
+  const ir = keepThreadStatesInLocals(source);
   return emitWgsl(opts.boundscheck ? hoistBoundsChecks(ir) : ir, { boundscheck: opts.boundscheck, fastmath: opts.fastmath, aliases: opts.aliases, loopIterationLimit: opts.loopIterationLimit });
 }
