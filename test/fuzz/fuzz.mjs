@@ -35,7 +35,7 @@ export const SLOW_MS = 10000;
 export async function fuzz({ seed = 1, count = Infinity, seconds = Infinity, targets = ['sim', 'cpu', 'webgpu'], exclude = [], kinds = null, reduceFailures = true, maxReduceTries = 300, slowMs = SLOW_MS, jobs = 1, onFailure = () => {}, onSlow = () => {}, onProgress = () => {} } = {}) {
   const t0 = Date.now();
   const summary = { kernels: 0, jsChecked: 0, perTarget: {}, skipReasons: {}, coverage: {}, failures: [], slow: [], stageMs: {} };
-  const opts = { targets, exclude, kinds, reduceFailures, maxReduceTries };
+  const opts = { targets, exclude, kinds, reduceFailures, maxReduceTries, slowMs };
   const absorb = (rec) => { account(summary, rec, slowMs, onFailure, onSlow); onProgress(summary); };
   const more = (s) => s < seed + count && (Date.now() - t0) / 1000 < seconds;
   if (jobs <= 1) {
@@ -51,7 +51,7 @@ export async function fuzz({ seed = 1, count = Infinity, seconds = Infinity, tar
 }
 
 /** Generates and checks one kernel (and reduces it if it fails): a record for account(). */
-export async function checkSeed(s, { targets, exclude, kinds, reduceFailures, maxReduceTries }) {
+export async function checkSeed(s, { targets, exclude, kinds, reduceFailures, maxReduceTries, slowMs }) {
   const t0 = performance.now();
   const p = generate(s, { exclude, kinds });
   const generateMs = performance.now() - t0;
@@ -70,7 +70,8 @@ export async function checkSeed(s, { targets, exclude, kinds, reduceFailures, ma
     failure = { seed: s, exclude, results, key, program: reduced, source: programText(reduced), test: asTest(reduced, results) };
     reduceMs = performance.now() - r0;
   }
-  return { seed: s, coverage: p.coverage, results, source: programText(p), failure, harnessMs: { generate: generateMs, ...(key ? { reduce: reduceMs } : {}) } };
+  const slow = Object.values(results).some((r) => r.ms > slowMs);
+  return { seed: s, coverage: p.coverage, results, source: slow ? programText(p) : undefined, failure, harnessMs: { generate: generateMs, ...(key ? { reduce: reduceMs } : {}) } };
 }
 
 /** Adds one kernel's record to the summary. */
@@ -125,8 +126,9 @@ async function inWorkers(jobs, seed, more, opts, absorb) {
     w.on('exit', (code, signal) => {
       if (current === undefined) { resolve(); return; }
       const message = `the worker process checking this kernel exited (${signal ?? `code ${code}`}) without a result`;
-      pending.set(current, { seed: current, coverage: [], results: { worker: { status: 'internal', message } }, source: '', harnessMs: {},
-        failure: { seed: current, exclude: opts.exclude, results: {}, key: `worker:internal:${message}`, source: `(seed ${current}: rerun it with --jobs 1 to see the crash)`, test: `// fuzz seed ${current}: ${message}` } });
+      const source = programText(generate(current, opts));
+      pending.set(current, { seed: current, coverage: [], results: { worker: { status: 'internal', message } }, source, harnessMs: {},
+        failure: { seed: current, exclude: opts.exclude, results: {}, key: `worker:internal:${message}`, source, test: `// fuzz seed ${current}: ${message} (not reduced; rerun it with --jobs 1)\n${source}` } });
       flushInOrder();
       resolve(more(next) ? start() : undefined); // a fresh worker takes the remaining seeds
     });
