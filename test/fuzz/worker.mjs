@@ -12,3 +12,5 @@ process.on('message', async (m) => {
   release ??= await holdDevices(m.opts.targets);
   process.send(await checkSeed(m.seed, m.opts));
 });
+// The parent is gone (killed): nothing will read our results.
+process.on('disconnect', () => process.exit(0));
