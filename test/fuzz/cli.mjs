@@ -2,9 +2,11 @@
 //                 [--exclude fam,...] [--include fam,...] [--no-reduce] [--out dir] [--families]
 //                 [--kinds exact,f64,f32] (float kinds to draw; f32 alone suits a webgpu-only run)
 //                 [--slow S] (report kernels whose compile and launch on a target takes over S seconds; default 10)
+//                 [--jobs N] (kernels checked at once, each in a worker process; default: the number of cores)
 // Differential fuzzing of generated kernels (see docs/fuzzing.md). Families of known open
 // bugs (KNOWN_OPEN in fuzz.mjs) are excluded unless named in --include (or --include all).
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { FAMILIES } from './gen.mjs';
 import { fuzz, KNOWN_OPEN, SLOW_MS } from './fuzz.mjs';
@@ -30,12 +32,14 @@ const targets = list(opt('targets', 'sim,cpu,webgpu'));
 const out = opt('out', 'test/fuzz/failures');
 const kinds = opt('kinds') ? list(opt('kinds')) : null;
 const slowMs = Number(opt('slow', SLOW_MS / 1000)) * 1000;
+const jobs = Number(opt('jobs', availableParallelism()));
+if (!(Number.isInteger(jobs) && jobs >= 1)) { console.error(`--jobs wants a whole number >= 1, got '${opt('jobs')}'`); process.exit(2); }
 for (const k of kinds ?? []) if (!['exact', 'f64', 'f32'].includes(k)) { console.error(`unknown kind '${k}' (exact, f64, f32)`); process.exit(2); }
 
-console.log(`numbat fuzz: seed ${seed}, ${Number.isFinite(count) ? `${count} kernels` : `${seconds} s`}, targets ${targets.join(',')}${kinds ? `, kinds ${kinds.join(',')}` : ''}, excluded families: ${exclude.join(',') || 'none'}`);
+console.log(`numbat fuzz: seed ${seed}, ${Number.isFinite(count) ? `${count} kernels` : `${seconds} s`}, targets ${targets.join(',')}${kinds ? `, kinds ${kinds.join(',')}` : ''}, excluded families: ${exclude.join(',') || 'none'}, ${jobs} job${jobs > 1 ? 's' : ''}`);
 let last = Date.now();
 const summary = await fuzz({
-  seed, count, seconds, targets, exclude, kinds, slowMs, reduceFailures: !argv.includes('--no-reduce'),
+  seed, count, seconds, targets, exclude, kinds, slowMs, jobs, reduceFailures: !argv.includes('--no-reduce'),
   onFailure(f) {
     mkdirSync(out, { recursive: true });
     const file = join(out, `seed-${f.seed}.test.ts.txt`);
@@ -56,6 +60,10 @@ const cols = ['ok', 'mismatch', 'internal', 'refused', 'launch-error', 'generato
 console.log(`  ${'target'.padEnd(10)}${cols.map((c) => c.padStart(13)).join('')}`);
 for (const [t, o] of Object.entries(summary.perTarget)) console.log(`  ${t.padEnd(10)}${cols.map((c) => String(o[c] ?? 0).padStart(13)).join('')}`);
 for (const [t, why] of Object.entries(summary.skipReasons)) console.log(`  ${t} skipped: ${Object.keys(why).join('; ')}`);
+console.log(`mean ms per kernel and stage (${jobs > 1 ? `per process, ${jobs} at once` : 'one process'}):`);
+for (const [t, o] of Object.entries(summary.stageMs)) {
+  console.log(`  ${t.padEnd(10)}${Object.entries(o.ms).map(([k, v]) => `${k} ${(v / o.kernels).toFixed(1)}`).join(', ')} (${o.kernels} kernels)`);
+}
 console.log('coverage (kernels using each construct):');
 const cov = Object.entries(summary.coverage).sort((a, b) => a[0].localeCompare(b[0]));
 for (let k = 0; k < cov.length; k += 4) console.log('  ' + cov.slice(k, k + 4).map(([c, n]) => `${c}: ${n}`.padEnd(34)).join(''));

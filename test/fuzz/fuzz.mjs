@@ -1,8 +1,9 @@
 // The fuzzing loop shared by the command line (cli.mjs) and the CI test (test/fuzz.test.ts):
 // generate, check on every target, count, reduce the failures and print them as tests.
 
+import { fork } from 'node:child_process';
 import { generate, kernelSource, deviceSources, makeArgs, launchOf, PARAMS } from './gen.mjs';
-import { check, runJS, FAILURES } from './run.mjs';
+import { check, holdDevices, runJS, FAILURES } from './run.mjs';
 import { reduce } from './reduce.mjs';
 
 /** Families whose bugs (issue 11 and the ones this fuzzer found) are still open: off unless asked. */
@@ -24,44 +25,116 @@ export const SLOW_MS = 10000;
  * onFailure receives { seed, results, reduced, test } for each failing kernel; onSlow
  * { seed, target, ms, source } for each target whose compile and launch took over slowMs
  * (counted in summary.perTarget[target].slow and listed in summary.slow; not reduced).
+ * `jobs` > 1 checks that many kernels at once, each in its own worker process (worker.mjs:
+ * the compilers of cpu and llvmpipe run on the calling thread, so one process uses one core);
+ * seeds are handed out in order and every one handed out is finished, so a run still covers
+ * seeds seed..seed+kernels-1. summary.stageMs[target] sums each stage's ms (run.mjs: check)
+ * over the summary.stageMs[target].kernels kernels that ran it; summary.stageMs.harness the
+ * generation and the reduction of failing kernels.
  */
-export async function fuzz({ seed = 1, count = Infinity, seconds = Infinity, targets = ['sim', 'cpu', 'webgpu'], exclude = [], kinds = null, reduceFailures = true, maxReduceTries = 300, slowMs = SLOW_MS, onFailure = () => {}, onSlow = () => {}, onProgress = () => {} } = {}) {
+export async function fuzz({ seed = 1, count = Infinity, seconds = Infinity, targets = ['sim', 'cpu', 'webgpu'], exclude = [], kinds = null, reduceFailures = true, maxReduceTries = 300, slowMs = SLOW_MS, jobs = 1, onFailure = () => {}, onSlow = () => {}, onProgress = () => {} } = {}) {
   const t0 = Date.now();
-  const summary = { kernels: 0, jsChecked: 0, perTarget: {}, skipReasons: {}, coverage: {}, failures: [], slow: [] };
-  const bump = (t, k) => { const o = (summary.perTarget[t] ??= {}); o[k] = (o[k] ?? 0) + 1; };
-  for (let s = seed; s < seed + count && (Date.now() - t0) / 1000 < seconds; s++) {
-    const p = generate(s, { exclude, kinds });
-    const results = await check(p, targets);
-    summary.kernels++;
-    for (const c of p.coverage) summary.coverage[c] = (summary.coverage[c] ?? 0) + 1;
-    for (const [t, r] of Object.entries(results)) {
-      bump(t === 'js' ? 'plain JS' : t, r.status);
-      if (r.status === 'skipped') ((summary.skipReasons[t] ??= {})[r.message] = true);
-      if (t === 'js') summary.jsChecked++;
-      if (r.ms > slowMs) {
-        bump(t, 'slow');
-        const slow = { seed: s, target: t, ms: r.ms, source: programText(p) };
-        summary.slow.push(slow);
-        onSlow(slow);
-      }
-    }
-    const key = failureKey(results);
-    if (key) {
-      let reduced = p;
-      if (reduceFailures) {
-        const failing = Object.keys(results).filter((t) => FAILURES.has(results[t].status));
-        const tgts = [...new Set(['sim', ...failing.filter((t) => t !== 'js')])];
-        const k0 = failureKey(await check(p, tgts));
-        if (k0) reduced = await reduce(p, async (c) => failureKey(await check(c, tgts)) === k0, { maxTries: maxReduceTries });
-      }
-      const f = { seed: s, exclude, results, key, program: reduced, source: programText(reduced), test: asTest(reduced, results) };
-      summary.failures.push(f);
-      onFailure(f);
-    }
-    onProgress(summary);
+  const summary = { kernels: 0, jsChecked: 0, perTarget: {}, skipReasons: {}, coverage: {}, failures: [], slow: [], stageMs: {} };
+  const opts = { targets, exclude, kinds, reduceFailures, maxReduceTries, slowMs };
+  const absorb = (rec) => { account(summary, rec, slowMs, onFailure, onSlow); onProgress(summary); };
+  const more = (s) => s < seed + count && (Date.now() - t0) / 1000 < seconds;
+  if (jobs <= 1) {
+    const release = await holdDevices(targets);
+    try {
+      for (let s = seed; more(s); s++) absorb(await checkSeed(s, opts));
+    } finally { release(); }
+  } else {
+    await inWorkers(jobs, seed, more, opts, absorb);
   }
   summary.seconds = (Date.now() - t0) / 1000;
   return summary;
+}
+
+/** Generates and checks one kernel (and reduces it if it fails): a record for account(). */
+export async function checkSeed(s, { targets, exclude, kinds, reduceFailures, maxReduceTries, slowMs }) {
+  const t0 = performance.now();
+  const p = generate(s, { exclude, kinds });
+  const generateMs = performance.now() - t0;
+  const results = await check(p, targets);
+  const key = failureKey(results);
+  let failure, reduceMs;
+  if (key) {
+    const r0 = performance.now();
+    let reduced = p;
+    if (reduceFailures) {
+      const failing = Object.keys(results).filter((t) => FAILURES.has(results[t].status));
+      const tgts = [...new Set(['sim', ...failing.filter((t) => t !== 'js')])];
+      const k0 = failureKey(await check(p, tgts));
+      if (k0) reduced = await reduce(p, async (c) => failureKey(await check(c, tgts)) === k0, { maxTries: maxReduceTries });
+    }
+    failure = { seed: s, exclude, results, key, program: reduced, source: programText(reduced), test: asTest(reduced, results) };
+    reduceMs = performance.now() - r0;
+  }
+  const slow = Object.values(results).some((r) => r.ms > slowMs);
+  return { seed: s, coverage: p.coverage, results, source: slow ? programText(p) : undefined, failure, harnessMs: { generate: generateMs, ...(key ? { reduce: reduceMs } : {}) } };
+}
+
+/** Adds one kernel's record to the summary. */
+function account(summary, rec, slowMs, onFailure, onSlow) {
+  const bump = (t, k) => { const o = (summary.perTarget[t] ??= {}); o[k] = (o[k] ?? 0) + 1; };
+  const time = (t, stages) => {
+    const o = (summary.stageMs[t] ??= { kernels: 0, ms: {} });
+    o.kernels++;
+    for (const [k, v] of Object.entries(stages)) o.ms[k] = (o.ms[k] ?? 0) + v;
+  };
+  summary.kernels++;
+  for (const c of rec.coverage) summary.coverage[c] = (summary.coverage[c] ?? 0) + 1;
+  time('harness', rec.harnessMs);
+  for (const [t, r] of Object.entries(rec.results)) {
+    const name = t === 'js' ? 'plain JS' : t;
+    bump(name, r.status);
+    if (r.stages) time(name, r.stages);
+    if (r.status === 'skipped') ((summary.skipReasons[t] ??= {})[r.message] = true);
+    if (t === 'js') summary.jsChecked++;
+    if (r.ms > slowMs) {
+      bump(t, 'slow');
+      const slow = { seed: rec.seed, target: t, ms: r.ms, source: rec.source };
+      summary.slow.push(slow);
+      onSlow(slow);
+    }
+  }
+  if (rec.failure) {
+    summary.failures.push(rec.failure);
+    onFailure(rec.failure);
+  }
+}
+
+/**
+ * Checks seeds in `jobs` worker processes, handing each the next seed while `more(seed)`;
+ * waits for every seed handed out. A worker that dies (a crash in a driver) is reported as an
+ * internal failure of its kernel and replaced.
+ */
+async function inWorkers(jobs, seed, more, opts, absorb) {
+  let next = seed;
+  const pending = new Map(); // seed -> record, to absorb in seed order (a deterministic report)
+  let absorbed = seed;
+  const flushInOrder = () => { while (pending.has(absorbed)) { absorb(pending.get(absorbed)); pending.delete(absorbed); absorbed++; } };
+  const start = () => new Promise((resolve) => {
+    let current;
+    const w = fork(new URL('./worker.mjs', import.meta.url), [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const give = () => {
+      if (!more(next)) { current = undefined; w.send({ stop: true }); return; }
+      current = next++;
+      w.send({ seed: current, opts });
+    };
+    w.on('message', (rec) => { pending.set(rec.seed, rec); flushInOrder(); give(); });
+    w.on('exit', (code, signal) => {
+      if (current === undefined) { resolve(); return; }
+      const message = `the worker process checking this kernel exited (${signal ?? `code ${code}`}) without a result`;
+      const source = programText(generate(current, opts));
+      pending.set(current, { seed: current, coverage: [], results: { worker: { status: 'internal', message } }, source, harnessMs: {},
+        failure: { seed: current, exclude: opts.exclude, results: {}, key: `worker:internal:${message}`, source, test: `// fuzz seed ${current}: ${message} (not reduced; rerun it with --jobs 1)\n${source}` } });
+      flushInOrder();
+      resolve(more(next) ? start() : undefined); // a fresh worker takes the remaining seeds
+    });
+    give();
+  });
+  await Promise.all(Array.from({ length: jobs }, start));
 }
 
 export function programText(p) {

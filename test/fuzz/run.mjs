@@ -22,19 +22,57 @@ export async function available(target) {
   return availability.get(target);
 }
 
-/** One launch; returns { args, ms } or { error, ms }: ms is the compile and launch time (the compile dominates). */
+/**
+ * One compile and launch; returns { args, ms, stages } or { error, ms, stages }: ms is the
+ * compile and launch time (the compile dominates), stages its parts in ms: `compile` (frontend,
+ * legalisation and the backend's compile: WGSL emission, or LLVM on cpu, whose own stages
+ * come from its compile records: then `frontend` and those stages instead) and `launch` (the first launch: on webgpu
+ * Tint, the pipeline's GL compile and llvmpipe's JIT at the first dispatch, the run, readback).
+ */
 export async function launch(p, target, float) {
   const args = makeArgs(p, !p.f64);
+  const stages = {};
   const t0 = performance.now();
+  let t = t0;
+  const lap = (name) => { const now = performance.now(); stages[name] = (stages[name] ?? 0) + now - t; t = now; };
   try {
     const { fn, globals } = buildKernel(p);
     const { grid, block } = launchOf(p);
     const k = cuda.jit(fn, { target, globals, ...(float ? { float } : {}) });
+    // Compiles without launching (the launch below reuses the specialisation); webgpu's WGSL
+    // is kept by its compile, the IR printed here costs about a millisecond elsewhere.
+    const records = await recordsOf(target);
+    const before = newest(records);
+    await k.inspect(target === 'webgpu' ? 'wgsl' : 'ir', ...args);
+    lap('compile');
+    splitCompile(stages, newest(records), before);
     await k.configure(grid, block)(...args);
-    return { args, ms: performance.now() - t0 };
+    lap('launch');
+    return { args, ms: performance.now() - t0, stages };
   } catch (e) {
-    return { error: e, ms: performance.now() - t0 };
+    lap(stages.compile === undefined ? 'compile' : 'launch');
+    return { error: e, ms: performance.now() - t0, stages };
   }
+}
+
+// The compiled backends (cpu, cuda) keep a record of each compile with its stages' times.
+const recordSources = new Map();
+const recordsOf = (target) => {
+  if (!recordSources.has(target)) {
+    recordSources.set(target, ['cpu', 'cuda'].includes(target)
+      ? import(`@numbat/${target}`).then((m) => m.compileRecords, () => undefined)
+      : Promise.resolve(undefined));
+  }
+  return recordSources.get(target);
+};
+const newest = (records) => { const r = records?.(); return r?.[r.length - 1]; };
+
+/** Splits `compile` into the frontend's part and the backend's own stages (its newest compile record, if new). */
+function splitCompile(stages, rec, before) {
+  if (!rec || rec === before || rec.origin !== 'compiled') return;
+  stages.frontend = stages.compile - rec.timings.total;
+  delete stages.compile;
+  for (const [name, ms] of Object.entries(rec.timings)) if (name !== 'total') stages[name] = ms;
 }
 
 /** Classifies an exception from a compile or launch of a valid kernel. */
@@ -148,19 +186,27 @@ export function runJS(p) {
   return args;
 }
 
-/** All checks of one program. Returns { results: {target: outcome}, coverage }. */
+/**
+ * All checks of one program. Returns { target: outcome }; each outcome may carry `ms` (its
+ * compile and launch) and `stages` (ms per stage: compile, launch, compare; webgpu also the
+ * simulator's f32 run it is compared with; sim compile and run; plain JS run and compare).
+ */
 export async function check(p, targets) {
   const results = {};
   const sim = await launch(p, 'sim');
-  if (sim.error) { results.sim = { status: classify(sim.error), message: firstLine(sim.error), ms: sim.ms }; return results; }
-  results.sim = { status: 'ok', ms: sim.ms };
+  const simStages = { compile: sim.stages.compile, run: sim.stages.launch ?? 0 };
+  if (sim.error) { results.sim = { status: classify(sim.error), message: firstLine(sim.error), ms: sim.ms, stages: simStages }; return results; }
+  results.sim = { status: 'ok', ms: sim.ms, stages: simStages };
   if (p.jsExact) {
     let want;
+    const t0 = performance.now();
     try { want = runJS(p); } catch (e) { results.js = { status: 'generator', message: firstLine(e) }; }
+    const t1 = performance.now();
     if (want) {
       const bad = compare(sim.args, want, { f32: false });
       results.js = bad.length ? { status: 'mismatch', message: `sim vs plain JS: ${bad.join('; ')}` } : { status: 'ok' };
     }
+    results.js.stages = { run: t1 - t0, compare: performance.now() - t1 };
   }
   let simF32;
   for (const t of targets) {
@@ -170,17 +216,34 @@ export async function check(p, targets) {
     const backend = await loadBackend(t);
     if (p.f64 && !backend.caps.f64) { results[t] = { status: 'skipped', message: 'f64 kernel' }; continue; }
     let want = sim;
+    const stages = {};
     if (!backend.caps.f64) {
+      const t0 = performance.now();
       simF32 ??= await launch(p, 'sim', 'f32');
-      if (simF32.error) { results[t] = { status: classify(simF32.error), message: `sim with float f32: ${firstLine(simF32.error)}` }; continue; }
+      stages['sim f32'] = performance.now() - t0;
+      if (simF32.error) { results[t] = { status: classify(simF32.error), message: `sim with float f32: ${firstLine(simF32.error)}`, stages }; continue; }
       want = simF32;
     }
     const got = await launch(p, t);
-    if (got.error) { results[t] = { status: classify(got.error), message: firstLine(got.error), ms: got.ms }; continue; }
+    Object.assign(stages, got.stages);
+    if (got.error) { results[t] = { status: classify(got.error), message: firstLine(got.error), ms: got.ms, stages }; continue; }
+    const t0 = performance.now();
     const bad = compare(got.args, want.args, { f32: !p.f64 });
-    results[t] = { ...(bad.length ? { status: 'mismatch', message: `${t} vs sim: ${bad.join('; ')}` } : { status: 'ok' }), ms: got.ms };
+    stages.compare = performance.now() - t0;
+    results[t] = { ...(bad.length ? { status: 'mismatch', message: `${t} vs sim: ${bad.join('; ')}` } : { status: 'ok' }), ms: got.ms, stages };
   }
   return results;
+}
+
+/**
+ * Keeps webgpu's device open while a fuzz run lasts (numbat closes its own device after a
+ * second without work, and the cpu compile of a kernel can take longer: reopening it costs
+ * ~75 ms per kernel). Returns the release function.
+ */
+export async function holdDevices(targets) {
+  if (!targets.includes('webgpu') || !(await available('webgpu')).ok) return () => {};
+  const hold = cuda.deviceArray(1, 'float32', { target: 'webgpu' });
+  return () => hold.free();
 }
 
 export function firstLine(e) {
