@@ -23,11 +23,12 @@ import { regressLazyShare } from './regress-lazy-share.js';
 import { legalRows } from './legal-rows.js';
 import { regressLoopCut } from './regress-loop-cut.js';
 import { regressLaneReturn } from './regress-lane-return.js';
+import { laneInbounds } from './lane-inbounds.js';
 import type { CorpusCase } from './types.js';
 
 export type { CorpusCase } from './types.js';
 export const CORPUS: CorpusCase[] = [
   ...basic, ...control, ...memory, ...numeric, ...math, ...math2,
   ...regressFrontend, ...regressSimcpu, ...regressWebgpu, ...regressFuzzBackends, ...regressFuzzCore, ...warp, ...warpDivergent, ...syncAtomics, ...arraysSyntax, ...mathWgsl, ...int64, ...bits, ...laneScoped,
-  ...mathErfF32, ...regressLazyShare, ...legalRows, ...regressLoopCut, ...regressLaneReturn,
+  ...mathErfF32, ...regressLazyShare, ...legalRows, ...regressLoopCut, ...regressLaneReturn, ...laneInbounds,
 ];
