@@ -9,6 +9,7 @@
 //   splat   (x)             -> <x, .., x>
 //   linear  (b)             -> <b, b+1, .., b+W-1>   (integers)
 //   lane    (v, l)          -> v[l]
+// Masks (<W x i1>) move through the bits of a W-bit integer instead (maskIR).
 
 export type MoveKind = 'pack' | 'splat' | 'linear' | 'lane';
 /** The element types of lane vectors (bool is i1). */
@@ -37,6 +38,7 @@ function moveIR(kind: MoveKind, W: number, t: MoveType): string {
   const head = (ret: string, params: string) => `define ${ret} @${name}(${params}) alwaysinline nounwind readnone {\nentry:`;
   const splat = (x: string) => [`  %ins = insertelement ${V} undef, ${T} ${x}, i32 0`, `  %splat = shufflevector ${V} %ins, ${V} undef, <${W} x i32> zeroinitializer`];
   const lanes = Array.from({ length: W }, (_, l) => l);
+  if (t === 'i1' && kind !== 'linear') return [head(kind === 'lane' ? T : V, kind === 'lane' ? `${V} %v, i32 %l` : kind === 'pack' ? lanes.map((l) => `i1 %x${l}`).join(', ') : 'i1 %x'), ...maskIR(kind, W), '}'].join('\n');
   switch (kind) {
     case 'pack': {
       const body = lanes.map((l) => `  %v${l} = insertelement ${V} ${l ? `%v${l - 1}` : 'undef'}, ${T} %x${l}, i32 ${l}`);
@@ -48,5 +50,30 @@ function moveIR(kind: MoveKind, W: number, t: MoveType): string {
       return [head(V, `${T} %b`), ...splat('%b'), `  %lin = add ${V} %splat, ${steps}`, `  ret ${V} %lin`, '}'].join('\n');
     }
     case 'lane': return [head(T, `${V} %v, i32 %l`), `  %x = extractelement ${V} %v, i32 %l`, `  ret ${T} %x`, '}'].join('\n');
+  }
+}
+
+/**
+ * Masks (<W x i1>) as the bits of a W-bit integer: a lane is a shift and a
+ * truncation, packing is shifts and ors. InstCombine turns a test of all the
+ * lanes into one compare of the integer; with insertelement / extractelement
+ * it kept W extractions and W - 1 ors (random walk: five times slower).
+ */
+function maskIR(kind: Exclude<MoveKind, 'linear'>, W: number): string[] {
+  const I = `i${W}`;
+  switch (kind) {
+    case 'lane': {
+      const shift = W === 32 ? [] : [`  %l.w = ${W < 32 ? 'trunc' : 'zext'} i32 %l to ${I}`];
+      return [`  %bits = bitcast <${W} x i1> %v to ${I}`, ...shift, `  %sh = lshr ${I} %bits, ${W === 32 ? '%l' : '%l.w'}`, `  %x = trunc ${I} %sh to i1`, '  ret i1 %x'];
+    }
+    case 'splat': return [`  %all = sext i1 %x to ${I}`, `  %v = bitcast ${I} %all to <${W} x i1>`, `  ret <${W} x i1> %v`];
+    case 'pack': {
+      const out: string[] = [];
+      for (let l = 0; l < W; l++) {
+        out.push(`  %z${l} = zext i1 %x${l} to ${I}`);
+        if (l) out.push(`  %s${l} = shl ${I} %z${l}, ${l}`, `  %o${l} = or ${I} ${l > 1 ? `%o${l - 1}` : '%z0'}, %s${l}`);
+      }
+      return [...out, `  %v = bitcast ${I} ${W > 1 ? `%o${W - 1}` : '%z0'} to <${W} x i1>`, `  ret <${W} x i1> %v`];
+    }
   }
 }
