@@ -16,6 +16,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { cuda, loadBackend, random } from '@numbat/core';
 import { monteCarloPi } from '../examples/pi.mjs';
+// The kernels as the example and the bench's draw workloads run them (imported, not copied).
+import { europeanCall } from '../examples/option-pricing.mjs';
+import { sumNormals, sumUniforms } from './suite/kernels.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
@@ -25,38 +28,6 @@ const runs = Number(opt('runs', 5));
 const jsonOut = opt('json', undefined);
 // --jsonl: one JSON line per kernel and target, no tables (bench/run.mjs reads them).
 const jsonl = argv.includes('--jsonl');
-
-// The option-pricing example's kernel (examples/option-pricing.mjs), as written there.
-function europeanCall(states, sums, sumSquares, paths, s0, strike, drift, vol) {
-  const i = cuda.grid(1);
-  if (i >= sums.length) return;
-  let sum = 0;
-  let sumSq = 0;
-  for (let p = 0; p < paths; p++) {
-    const z = random.normalF32(states, i);
-    const payoff = Math.max(s0 * Math.exp(drift + vol * z) - strike, 0);
-    sum += payoff;
-    sumSq += payoff * payoff;
-  }
-  sums[i] = sum;
-  sumSquares[i] = sumSq;
-}
-
-function sumUniforms(states, sums, draws) {
-  const i = cuda.grid(1);
-  if (i >= sums.length) return;
-  let s = 0;
-  for (let k = 0; k < draws; k++) s += random.uniformF32(states, i);
-  sums[i] = s;
-}
-
-function sumNormals(states, sums, draws) {
-  const i = cuda.grid(1);
-  if (i >= sums.length) return;
-  let s = 0;
-  for (let k = 0; k < draws; k++) s += random.normalF32(states, i);
-  sums[i] = s;
-}
 
 function saxpy(a, x, y) {
   const i = cuda.grid(1);

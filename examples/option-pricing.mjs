@@ -13,7 +13,8 @@ export const meta = { name: 'option-pricing', title: 'European call by Monte Car
 const MARKET = { s0: 100, strike: 105, rate: 0.05, sigma: 0.2, years: 1 };
 const SIZES = { small: [64, 128, 64], default: [256, 256, 512], large: [1024, 256, 1024] }; // blocks, threads, paths per thread
 
-const priceKernel = (target) => cuda.jit(function europeanCall(states, sums, sumSquares, paths, s0, strike, drift, vol) {
+/** The pricing kernel: thread i draws `paths` normals from its stream and sums the payoffs and their squares. */
+export function europeanCall(states, sums, sumSquares, paths, s0, strike, drift, vol) {
   const i = cuda.grid(1);
   if (i >= sums.length) return;
   let sum = 0;
@@ -26,7 +27,9 @@ const priceKernel = (target) => cuda.jit(function europeanCall(states, sums, sum
   }
   sums[i] = sum;
   sumSquares[i] = sumSq;
-}, { target });
+}
+
+const priceKernel = (target) => cuda.jit(europeanCall, { target });
 
 /** The Black-Scholes price of a European call. */
 export function blackScholesCall({ s0, strike, rate, sigma, years }) {

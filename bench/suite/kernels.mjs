@@ -52,7 +52,8 @@ export const KERNEL_WORKLOADS = [
   },
 ];
 
-function sumUniforms(states, sums, draws) {
+/** The random-uniform workload's kernel (bench/compile-time.mjs compiles it too). */
+export function sumUniforms(states, sums, draws) {
   const i = cuda.grid(1);
   if (i >= sums.length) return;
   let s = 0;
@@ -60,7 +61,8 @@ function sumUniforms(states, sums, draws) {
   sums[i] = s;
 }
 
-function sumNormals(states, sums, draws) {
+/** The random-normal workload's kernel (bench/compile-time.mjs compiles it too). */
+export function sumNormals(states, sums, draws) {
   const i = cuda.grid(1);
   if (i >= sums.length) return;
   let s = 0;

@@ -113,7 +113,7 @@ describe('cpu out-of-bounds reports (one report block per kernel)', () => {
   });
 
   it('a kernel with many checks makes one report call, before and after optimisation', async () => {
-    // the option-pricing example's kernel: the random state's accesses are checked in every copy of the draw
+    // the option-pricing example's kernel: checkThread's test in every copy of the draw (the state words are marked inBounds)
     function europeanCall(states: Uint32Array, sums: Float32Array, paths: number, bad: number) {
       const i = cuda.grid(1);
       if (i >= sums.length) return;
@@ -125,7 +125,7 @@ describe('cpu out-of-bounds reports (one report block per kernel)', () => {
     const args = [random.createStates(4, 1), new Float32Array(4), 1, -1];
     const calls = (text: string) => text.split('\n').filter((l) => /\bcall\b.*@numbat_report_oob\(/.test(l)).length;
     const built = await k.inspect('llvm', ...args), opt = await k.inspect('opt', ...args);
-    expect((built.match(/br label %oob\.report\b/g) ?? []).length).toBeGreaterThan(20);
+    expect((built.match(/br label %oob\.report\b/g) ?? []).length).toBeGreaterThan(3);
     expect(calls(built)).toBe(1);
     expect(calls(opt)).toBe(1);
     // the last check of the kernel, among many, reports its own array and line

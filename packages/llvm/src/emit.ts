@@ -49,8 +49,15 @@ export class Emitter {
     return this.llvm.PointerType.get(t, addrSpace);
   }
 
+  /** Integer constants made so far, by type (wrapper identity) and value: codegen asks for the same few thousands of times. */
+  private readonly ints = new Map<Type, Map<number, Value>>();
+
   int(v: number, t: Type = this.i32): Value {
-    return this.llvm.ConstantInt.get(t, v, true);
+    let byValue = this.ints.get(t);
+    if (!byValue) this.ints.set(t, (byValue = new Map()));
+    let c = byValue.get(v);
+    if (!c) byValue.set(v, (c = this.llvm.ConstantInt.get(t, v, true)));
+    return c;
   }
 
   i64c(v: number): Value { return this.int(v, this.i64); }

@@ -1,8 +1,8 @@
 // KernelIR → optimised machine code for one target, as named stages (run by
 // @numbat/llvm's runner, which times them): load LLVM, build the module with
 // llvm-bindings (kernel.ts), hand it to the C API's LLVM as text, link the
-// helper module (and the vector math kernels the lane groups declared,
-// lane-math-ir.ts) and verify ('llvm' text), run `default<O2>` (or
+// helper module (and the vector math kernels and lane moves the lane groups
+// declared, lane-math-ir.ts, lane-moves-ir.ts) and verify ('llvm' text), run `default<O2>` (or
 // NUMBAT_CPU_PASSES; 'opt' text) and emit an object. The 'llvm' and 'opt'
 // texts are printed only when kept (`printTexts`: a cache entry stores them),
 // else made when inspect first asks, by running those stages again.
@@ -12,6 +12,7 @@ import { loadLLVM, NativeModule, replayText, runStages, type DeferredText, type 
 import type { KernelPlan } from './abi.js';
 import { cpuHelperModule } from './helpers-ir.js';
 import { laneMathModule } from './lane-math-ir.js';
+import { laneMovesModule } from './lane-moves-ir.js';
 import { buildCpuModule, type CpuCodegenOptions } from './kernel.js';
 
 /** What the stages pass on to each other. */
@@ -41,8 +42,11 @@ export const CPU_STAGES: readonly Stage<CpuCompileState>[] = [
     run: (s) => {
       const nm = (s.nm = NativeModule.parse(s.built!.text, s.ir.name));
       nm.link(cpuHelperModule(s.built!.atomics.values(), s.built!.plan.gridSync), 'numbat-helpers');
-      const laneMath = laneMathModule(nm.declaredFunctions());
+      const declared = nm.declaredFunctions();
+      const laneMath = laneMathModule(declared);
       if (laneMath) nm.link(laneMath, 'numbat-lane-math');
+      const laneMoves = laneMovesModule(declared);
+      if (laneMoves) nm.link(laneMoves, 'numbat-lane-moves');
       nm.setTarget(s.target);
       const err = nm.verify();
       if (err) throw new Error(`numbat internal error: invalid LLVM module for kernel '${s.ir.name}': ${err}`);

@@ -16,6 +16,8 @@ import { laneVectorTypes } from './lane-vectors.js';
 import { rangeLoop } from './thread-loops.js';
 
 type Value = LLVMNS.Value;
+/** Where lane `i` of a private local lives. */
+type LaneSlots = (i: number) => Value;
 
 /** `scalarGroup`: hands the group's threads over to the thread-by-thread code (thread-loops.ts), if it can. */
 export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[], loop: BarrierLoop | undefined, tx0: Value, ty: Value, tz: Value, W: number, scalarGroup: (() => void) | undefined): void {
@@ -43,23 +45,33 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
   }
   const lane0: Thread = initialMask ? { tx: b.CreateAdd(tx0, first), ty, tz, tid: b.CreateAdd(tid0, first) } : { tx: tx0, ty, tz, tid: tid0 };
   const privates = cg.layout.privateLocalsOf.get(region) ?? [];
-  const laneSlots = new Map<number, Value[]>();
+  const laneSlots = new Map<number, LaneSlots>();
   // Private numeric locals live in one <W x T> alloca (lanes.ts loads and stores them whole; its lanes are the slots).
   const laneVecs = new Map<number, Value>();
   const vt = W > 1 ? laneVectorTypes(cg.llvm, cg.ctx, W) : undefined;
   for (const id of privates) {
     const l = ir.locals.find((x) => x.id === id)!;
     if (cg.laneUni.uniformLocals.has(id)) { b.CreateStore(e.zero(l.type), storage.privateLocals.get(id)!); continue; }
-    let slots: Value[];
+    let slots: LaneSlots;
     if (vt && l.type !== 'bool') {
-      const vec = storage.entryAlloca(vt[l.type === 'u32' ? 'i32' : l.type === 'u64' ? 'i64' : l.type], `${l.name}.${id}.lanes`);
-      const base = b.CreateBitCast(vec, e.ptr(e.scalar(l.type)));
-      slots = Array.from({ length: W }, (_, i) => (i ? b.CreateGEP(e.scalar(l.type), base, e.i64c(i)) : base));
+      const vty = vt[l.type === 'u32' ? 'i32' : l.type === 'u64' ? 'i64' : l.type];
+      const vec = storage.entryAlloca(vty, `${l.name}.${id}.lanes`);
+      // A lane's slot is made (in the entry block) when first asked for: most locals are only used whole.
+      const made: Value[] = [];
+      const t = e.scalar(l.type);
+      slots = (i) => {
+        if (made[i]) return made[i];
+        const base = i ? slots(0) : vec; // made first: atEntry calls do not nest (each returns to the end of its block)
+        return (made[i] = storage.atEntry(() => (i ? b.CreateGEP(t, base, e.i64c(i)) : b.CreateBitCast(vec, e.ptr(t)))));
+      };
       laneVecs.set(id, vec);
+      if (!cg.layout.txAliases.has(id)) b.CreateStore(cg.llvm.Constant.getNullValue(vty), vec); // all lanes 0 at once
     } else {
-      slots = Array.from({ length: W }, (_, i) => storage.entryAlloca(e.scalar(l.type), `${l.name}.${id}.lane${i}`));
+      const allocas = Array.from({ length: W }, (_, i) => storage.entryAlloca(e.scalar(l.type), `${l.name}.${id}.lane${i}`));
+      slots = (i) => allocas[i];
+      if (!cg.layout.txAliases.has(id)) allocas.forEach((p) => b.CreateStore(e.zero(l.type), p));
     }
-    slots.forEach((p, i) => b.CreateStore(cg.layout.txAliases.has(id) ? tx[i] : e.zero(l.type), p));
+    if (cg.layout.txAliases.has(id)) tx.forEach((x, i) => b.CreateStore(x, slots(i)));
     laneSlots.set(id, slots);
   }
   // Lane-linear locals held once: private ones assigned before any use in this region (never read as the implicit 0),
@@ -70,7 +82,7 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
   const locals: LaneLocals = {
     linear,
     isPrivate: (id) => laneSlots.has(id),
-    lanePtr: (id, lane) => laneSlots.get(id)?.[lane] ?? storage.perThreadLocalPtr(id, tid[lane]),
+    lanePtr: (id, lane) => laneSlots.get(id)?.(lane) ?? storage.perThreadLocalPtr(id, tid[lane]),
     vectorPtr: (id) => laneVecs.get(id),
     uniformPtrs: (id) => {
       const p = storage.privateLocals.get(id) ?? storage.blockScalarPtrs.get(id);
@@ -87,10 +99,10 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
         for (const [id, slots] of laneSlots) {
           const t = e.scalar(storage.localType(id));
           let v: Value;
-          if (linear.has(id)) v = b.CreateAdd(b.CreateLoad(t, slots[0]), l);
+          if (linear.has(id)) v = b.CreateAdd(b.CreateLoad(t, slots(0)), l);
           else {
-            v = b.CreateLoad(t, slots[W - 1]);
-            for (let i = W - 2; i >= 0; i--) v = b.CreateSelect(b.CreateICmpEQ(l, e.int(i)), b.CreateLoad(t, slots[i]), v);
+            v = b.CreateLoad(t, slots(W - 1));
+            for (let i = W - 2; i >= 0; i--) v = b.CreateSelect(b.CreateICmpEQ(l, e.int(i)), b.CreateLoad(t, slots(i)), v);
           }
           b.CreateStore(v, storage.privateLocals.get(id)!);
         }

@@ -145,7 +145,7 @@ export class LaneLowerer extends LaneExprs {
       }
       case 'store': {
         const elem = low.elemOf(s.array);
-        const idx = this.index(s.array, s.index, s.loc, true);
+        const idx = this.index(s.array, s.index, s.loc, true, s.inBounds);
         const v = this.expr(s.value);
         const m = this.mask();
         const narrow = (x: Value): Value => (elem === 'i8' || elem === 'u8' || elem === 'i16' || elem === 'u16' ? b.CreateTrunc(x, e.elem(elem)) : x);

@@ -1,12 +1,14 @@
 // The values of a lane group (lanes.ts): the lowering's context (LaneEnv), the
 // shapes a value takes across the lanes (LV), and the moves between them: one
-// <W x T> vector, W scalars, a lane-0 base for lane-linear values.
+// <W x T> vector, W scalars, a lane-0 base for lane-linear values (the moves
+// are calls of lane-moves-ir.ts's always-inlined functions).
 
 import type { ArrayRef, ElemType, Loc, ScalarType, Stmt } from '@numbat/core';
 import type { KernelLowerer, LLVMNS } from '@numbat/llvm';
 import type { BarrierLoop, CpuCodegen, Thread } from './context.js';
 import { laneVectorTypes, VectorEmitter, type LaneVectorTypes } from './lane-vectors.js';
 import { pollStop } from './target-hooks.js';
+import { laneMoveName, type MoveKind, type MoveType } from './lane-moves-ir.js';
 
 type Value = LLVMNS.Value;
 type BasicBlock = LLVMNS.BasicBlock;
@@ -140,18 +142,22 @@ export class LaneValues {
     return t === 'i64' ? this.e.i64 : this.e.scalar(t);
   }
 
-  protected readonly scratch = new Map<LaneType, Value>();
   /** The failing indices of an out-of-bounds report (checkVec). */
   protected oobIndices?: Value;
+  /** The move functions this group has declared (lane-moves-ir.ts), by name. */
+  private readonly moves = new Map<string, LLVMNS.FunctionCallee>();
 
-  /** A scratch <W x T> alloca (SROA turns its element accesses into insert/extractelement). */
-  protected scratchOf(t: LaneType): { vec: Value; lane: (l: number) => Value } {
-    const k: LaneType = t === 'u32' ? 'i32' : t;
-    let vec = this.scratch.get(k);
-    if (!vec) this.scratch.set(k, (vec = this.entryAlloca(this.vty(k), `lanes.${k}`)));
-    const et = this.sty(k), b = this.b;
-    const base = b.CreateBitCast(vec, this.e.ptr(et));
-    return { vec, lane: (l) => (l ? b.CreateGEP(et, base, this.e.i64c(l)) : base) };
+  /** A call of a move between lanes and vectors (lane-moves-ir.ts: always inlined, one insert/extract each). */
+  private move(kind: MoveKind, t: LaneType, args: Value[]): Value {
+    const name = laneMoveName(kind, this.W, moveType(t));
+    let f = this.moves.get(name);
+    if (!f) {
+      const v = this.vty(t), x = this.sty(t), llvm = this.low.llvm;
+      const [ret, params] = kind === 'lane' ? [x, [v, this.e.i32]] : kind === 'pack' ? [v, new Array(this.W).fill(x)] : [v, [x]];
+      f = this.low.module.getOrInsertFunction(name, llvm.FunctionType.get(ret, params, false));
+      this.moves.set(name, f);
+    }
+    return this.b.CreateCall(f, args);
   }
 
   protected intW(): LLVMNS.Type {
@@ -160,35 +166,19 @@ export class LaneValues {
 
   /** The lanes of a vector. */
   protected toLanes(v: Value, t: LaneType): Value[] {
-    const b = this.b, e = this.e;
-    if (t === 'bool') {
-      // <W x i1> is bit-packed: lane l is bit l of the W-bit integer
-      const iw = this.intW(), bits = b.CreateBitCast(v, iw);
-      return Array.from({ length: this.W }, (_, l) => b.CreateTrunc(l ? b.CreateLShr(bits, e.int(l, iw)) : bits, e.i1));
-    }
-    const s = this.scratchOf(t);
-    b.CreateStore(v, s.vec);
-    return Array.from({ length: this.W }, (_, l) => b.CreateLoad(this.sty(t), s.lane(l)));
+    return Array.from({ length: this.W }, (_, l) => this.move('lane', t, [v, this.e.int(l)]));
   }
 
-  /** A vector of the lanes' scalars. */
+  /** A vector of the lanes' scalars (a splat when they are one value). */
   protected fromLanes(ls: Value[], t: ScalarType): Value {
-    const b = this.b, e = this.e;
-    if (t === 'bool') {
-      const iw = this.intW();
-      let acc = b.CreateZExt(ls[0], iw);
-      for (let l = 1; l < this.W; l++) acc = b.CreateOr(acc, b.CreateShl(b.CreateZExt(ls[l], iw), e.int(l, iw)));
-      return b.CreateBitCast(acc, this.vt.i1);
-    }
-    const s = this.scratchOf(t);
-    ls.forEach((x, l) => b.CreateStore(x, s.lane(l)));
-    return b.CreateLoad(this.vty(t), s.vec);
+    return ls.every((x) => x === ls[0]) ? this.move('splat', t, [ls[0]]) : this.move('pack', t, ls);
   }
 
   /** `v` as a <W x T> vector (`t`: its IR type). */
   protected vecOf(v: LV, t: ScalarType): Value {
     if ('v' in v) return v.v;
-    if ('u' in v && v.c !== undefined) return this.ve.constant(t, v.c);
+    if ('u' in v) return v.c !== undefined ? this.ve.constant(t, v.c) : this.move('splat', t, [v.u]);
+    if ('lin' in v && (t === 'i32' || t === 'u32')) return this.move('linear', t, [v.lin]);
     return this.fromLanes(this.lanesOf(v), t);
   }
 
@@ -214,6 +204,17 @@ export class LaneValues {
 
   protected llvmZero(t: LLVMNS.Type): Value {
     return this.low.llvm.Constant.getNullValue(t);
+  }
+}
+
+/** The element type of a lane type's vectors. */
+function moveType(t: LaneType): MoveType {
+  switch (t) {
+    case 'bool': return 'i1';
+    case 'i32': case 'u32': return 'i32';
+    case 'i64': case 'u64': return 'i64';
+    case 'f32': return 'f32';
+    case 'f64': return 'f64';
   }
 }
 

@@ -5,9 +5,8 @@
 // llvm-bindings cannot make vector types nor build insertelement /
 // extractelement. The types come from a one-line declaration parsed into the
 // kernel's context (types are uniqued per context, so they are the builder's
-// types); lanes go in and out through a scratch `<W x T>` alloca, which SROA
-// turns into insertelement / extractelement. Booleans (`<W x i1>`, bit-packed
-// in memory) go through a W-bit integer instead.
+// types); lanes go in and out through calls of always-inlined functions of
+// textual IR (lane-moves-ir.ts), which are those instructions.
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -140,7 +140,7 @@ export class LaneExprs extends LaneMasks {
       }
       case 'load': {
         const elem = low.elemOf(x.array);
-        const idx = this.index(x.array, x.index, x.loc, true);
+        const idx = this.index(x.array, x.index, x.loc, true, x.inBounds);
         const m = this.mask();
         const et = e.elem(elem);
         if ('lin' in idx) {
@@ -288,13 +288,13 @@ export class LaneExprs extends LaneMasks {
 
   /**
    * A lane-uniform expression through the ordinary lowering (as lane 0). Its
-   * loads are bounds-checked once for the group; a failure names the first
+   * loads (those not marked inBounds) are bounds-checked once for the group; a failure names the first
    * active lane, as the simulator would (lane 0 may be masked off here).
    */
   protected uniformExpr(x: Expr): Value {
     const low = this.low;
     let loads = false;
-    forEachExpr(x, (y) => { if (y.kind === 'load') loads = true; });
+    forEachExpr(x, (y) => { if (y.kind === 'load' && !y.inBounds) loads = true; });
     const m = loads && this.cg.opts.boundscheck ? this.mask() : undefined;
     return m ? low.expr(x, this.laneThread(this.firstLane(m))) : low.expr(x, this.g.lane0);
   }
@@ -311,18 +311,20 @@ export class LaneExprs extends LaneMasks {
    * >>> 0` at i = 0; 1- and 2-byte elements have no masked vector access on
    * AVX2: both keep the per-lane form.)
    */
-  protected index(ref: ArrayRef, index: Expr, loc: Loc | undefined, contiguous = false): LV {
+  protected index(ref: ArrayRef, index: Expr, loc: Loc | undefined, contiguous = false, inBounds = false): LV {
     const b = this.b, e = this.e;
     const iv = this.expr(index);
     const m = this.mask();
+    // Marked accesses (core's hoistBoundsChecks, the random library's state words) are proven inside.
+    const checked = this.cg.opts.boundscheck && !inBounds;
     if ('u' in iv) {
       // One index for the group, but only the active lanes access it: the
       // failing thread is the first active lane (and none fails when none is active).
-      if (this.cg.opts.boundscheck) this.check(ref, m ? m.map(() => iv.u) : [iv.u], m ?? [e.bool(true)], loc, index.type === 'u32');
+      if (checked) this.check(ref, m ? m.map(() => iv.u) : [iv.u], m ?? [e.bool(true)], loc, index.type === 'u32');
       return { u: b.CreateZExt(iv.u, e.i64) };
     }
     if ('lin' in iv && !m) {
-      if (this.cg.opts.boundscheck) {
+      if (checked) {
         // base .. base+W-1 all in bounds: one test (in 64 bits, so base+W-1 cannot wrap)
         const low = this.low;
         const last = b.CreateAdd(b.CreateZExt(iv.lin, e.i64), e.i64c(this.W - 1));
@@ -338,12 +340,12 @@ export class LaneExprs extends LaneMasks {
       }
       return { lin: b.CreateZExt(iv.lin, e.i64) };
     }
-    const vec = this.vecOf(iv, index.type);
-    if (this.cg.opts.boundscheck) this.checkVec(ref, vec, m, loc, index.type === 'u32');
-    if (contiguous && 'lin' in iv && index.type === 'i32' && ref.space !== 'local' && elemBytes(this.low.elemOf(ref)) >= 4) {
-      return { lin: b.CreateSExt(iv.lin, e.i64) };
-    }
-    return { v: b.CreateZExt(vec, this.vt.i64), t: 'i64' };
+    const asLinear = contiguous && 'lin' in iv && index.type === 'i32' && ref.space !== 'local' && elemBytes(this.low.elemOf(ref)) >= 4;
+    // (an unchecked linear access builds no index vector: nothing would use it)
+    const vec = checked || !asLinear ? this.vecOf(iv, index.type) : undefined;
+    if (checked) this.checkVec(ref, vec!, m, loc, index.type === 'u32');
+    if (asLinear) return { lin: b.CreateSExt(iv.lin, e.i64) };
+    return { v: b.CreateZExt(vec!, this.vt.i64), t: 'i64' };
   }
 
   /** check() on a vector of i32 indices: one compare for the group; lanes only in the (cold) failure block. */

@@ -147,13 +147,18 @@ export class KernelStorage {
 
   /** An alloca in the entry block (only those are promoted to registers); the builder stays where it was. */
   entryAlloca(t: LLVMNS.Type, name: string): Value {
+    return this.atEntry(() => this.e.b.CreateAlloca(t, null, name));
+  }
+
+  /** `make()` emitted at the end of the entry block (where it dominates every use); the builder stays where it was. Not reentrant. */
+  atEntry<T>(make: () => T): T {
     const b = this.e.b;
     // Code is always appended at the end of the current block, so that is where to come back to.
     const here = b.GetInsertBlock()!;
     b.SetInsertPoint(this.entry.getTerminator()!);
-    const a = b.CreateAlloca(t, null, name);
+    const v = make();
     b.SetInsertPoint(here);
-    return a;
+    return v;
   }
 
   /** Start of a block: zero shared memory and per-thread storage (the simulator's fresh state). */
