@@ -91,7 +91,7 @@ export async function run({ target = 'auto', size = 'default', onProgress } = {}
   };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const argv = process.argv.slice(2);
   const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : dflt; };
   if (argv.includes('--help') || argv.includes('-h')) {
