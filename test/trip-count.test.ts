@@ -36,6 +36,22 @@ describe('loop pass bounds', () => {
     })).toEqual([9, 5, 4, 4, 1, 5, 6]);
   });
 
+  it('bounds of known range: x & C, sums and locals only assigned such; do-while and steps early in the body', async () => {
+    expect(await passes(function f(o: Int32Array, n: number) {
+      let s = 0;
+      for (const q of cuda.range(cuda.threadIdx.x & 7)) s += q;   // at most 7 trips
+      for (let z = n & 3; z <= (n & 7) + 2; z++) s += z;          // start ≥ 0, bound ≤ 9: 10 trips
+      let m = 4;
+      if (n > 2) m = n & 15;
+      for (let z = 0; z < m; z++) s += z;                          // m ≤ 15
+      let d = 0;
+      do { d++; s += d; } while (d < 3);                          // 3 trips
+      let w = 10;
+      while (w > 0) { w -= 4; if (s > 100) continue; s += w; }     // 10 6 2: 3 trips
+      o[0] = s;
+    })).toEqual([8, 11, 16, 4, 4]);
+  });
+
   it('multiplies through enclosing loops, and a loop that never runs runs nothing', async () => {
     expect(await passes(function f(o: Int32Array, n: number) {
       let s = 0;
@@ -70,8 +86,14 @@ describe('loop pass bounds', () => {
       for (let x = 0.5; x < 8; x += 1) s++;
       for (let z = 0; z < 8; z--) s++;              // runs away from the bound
       for (let z = 0; z < 2147483647; z += 2) s++;  // would wrap past the bound
+      let m = 0;
+      for (let t = 0; t < 3; t++) m = m + 1;         // m's range: itself plus one
+      for (let z = 0; z < m; z++) s++;
+      for (let z = 0; z < (n | 7); z++) s++;         // n | 7 can be anything from 7 up
+      let d = 0;
+      do { if (s > 3) continue; d++; } while (d < 3); // continue before the step
       o[0] = s;
-    })).toEqual(Array(7).fill(Infinity));
+    })).toEqual([...Array(7).fill(Infinity), 4, Infinity, Infinity, Infinity]);
   });
 
   it('a u32 count that would wrap below zero is not bounded', () => {
