@@ -16,7 +16,7 @@ async function passes(fn: (...args: any[]) => void, args: unknown[] = [new Int32
   const ir = await legalIR(fn, args);
   const b = loopPassBounds(ir.body);
   const out: number[] = [];
-  forEachStmt(ir.body, (s) => { if (s.kind === 'loop') out.push(b.get(s)!); });
+  forEachStmt(ir.body, (s) => { if (s.kind === 'loop') out.push(b.get(s)!.passes); });
   return out;
 }
 
@@ -72,6 +72,18 @@ describe('loop pass bounds', () => {
       for (let j = 0; j < n; j++) s += j;
       o[0] = s;
     })).toEqual([Infinity, Infinity, Infinity]);
+  });
+
+  it('a loop inside an unbounded one keeps its own trip bound', async () => {
+    const ir = await legalIR(function f(o: Int32Array) {
+      let s = 0;
+      for (let i = cuda.grid(1); i < o.length; i += cuda.gridsize(1)) { for (let z = 0; z < 3; z++) s += z; }
+      o[0] = s;
+    }, [new Int32Array(1)]);
+    const loops: LoopStmt[] = [];
+    forEachStmt(ir.body, (s) => { if (s.kind === 'loop') loops.push(s); });
+    const b = loopPassBounds(ir.body);
+    expect(loops.map((l) => b.get(l))).toEqual([{ trips: Infinity, passes: Infinity }, { trips: 3, passes: Infinity }]);
   });
 
   it('refuses loops whose variable the body changes, conditional steps, continue before the step, unknown starts and floats', async () => {

@@ -73,16 +73,19 @@ describe('WGSL under a driver loop limit', () => {
     expect(count(limited.code, /nb_report\(3u/g)).toBe(2);
   });
 
-  it('a constant loop inside a grid-stride loop is unrolled (its passes have no bound)', async () => {
+  it('a constant loop inside a grid-stride loop is unrolled (its passes have no bound), in as few copies as finish it in one pass', async () => {
     const { limited } = await variants(function inner(o: Float32Array) {
       for (let i = cuda.grid(1); i < o.length; i += cuda.gridsize(1)) {
         let s = 0;
-        for (let z = 0; z < 4; z++) s += z;
+        for (let z = 0; z < 4; z++) s += z;   // 4 copies and the test that ends it
+        for (let y = 0; y < 20; y++) s += y;  // LOOP_UNROLL copies
         o[i] = s;
       }
     }, new Float32Array(1));
     expect(limited.loopForm).toBe('counted');
-    expect(tests(limited.code, 'z')).toBe(LOOP_UNROLL);
+    expect(tests(limited.code, 'z')).toBe(4 + 1);
+    expect(tests(limited.code, 'y')).toBe(LOOP_UNROLL);
+    expect(count(limited.code, /nb_report\(3u/g)).toBe(3);
   });
 
   it('nested constant loops whose passes pass the margin are unrolled and counted', async () => {

@@ -7,13 +7,19 @@
 
 import type { Expr, LoopStmt, Stmt } from './nodes.js';
 
-/** Per loop: the most passes (condition tests) it runs over one run of the code analysed, or Infinity. */
-export type LoopPassBounds = Map<LoopStmt, number>;
+/** Bounds of one loop, Infinity where unknown. */
+export interface LoopBound {
+  /** The most iterations one entry of the loop runs. */
+  trips: number;
+  /** The most passes (condition tests) it runs over one run of the code analysed. */
+  passes: number;
+}
+export type LoopPassBounds = Map<LoopStmt, LoopBound>;
 
 /**
- * For every loop in `body` (nested ones too): a bound on its passes over one run of
- * `body`: (trip count + 1) per entry times the enclosing loops' trip counts; Infinity
- * where some factor is unknown. A body that a loop cannot reach is still counted.
+ * For every loop in `body` (nested ones too): its trip bound per entry, and a bound on
+ * its passes over one run of `body`: (trips + 1) per entry times the enclosing loops'
+ * trips. A loop that cannot be reached is still counted.
  */
 export function loopPassBounds(body: Stmt[]): LoopPassBounds {
   const out: LoopPassBounds = new Map();
@@ -30,7 +36,7 @@ function walk(stmts: Stmt[], runs: number, out: LoopPassBounds, ranges: Ranges):
     if (s.kind === 'if') { walk(s.then, runs, out, ranges); walk(s.else, runs, out, ranges); }
     if (s.kind !== 'loop') return;
     const trips = loopTripBound(s, stmts.slice(0, i), ranges) ?? Infinity;
-    out.set(s, mul(runs, trips + 1));
+    out.set(s, { trips, passes: mul(runs, trips + 1) });
     walk(s.body, mul(runs, trips), out, ranges);
     walk(s.update, mul(runs, trips), out, ranges);
   });

@@ -116,7 +116,7 @@ export function emitWgsl(ir: KernelIR, opts: EmitOptions): WgslKernel {
   // known after emission: each form is tried, plainest first, and kept if its count fits.
   const bounds = loopPassBounds(ir.body);
   const budget = Math.floor(limit / LOOP_PASS_MARGIN);
-  const irFinite = [...bounds.values()].every((p) => p < Infinity);
+  const irFinite = [...bounds.values()].every((b) => b.passes < Infinity);
   for (const form of ['plain', 'counted'] as const) {
     if (form === 'plain' && !irFinite) continue;
     const e = new Emitter(ir, opts, form, bounds);
@@ -251,7 +251,7 @@ class Emitter {
   passTotals(): { bounded: number; unbounded: boolean } {
     let bounded = 0, unbounded = false;
     const add = (p: number): void => { if (p < Infinity) bounded += p; else unbounded = true; };
-    for (const [s, p] of this.passBounds) {
+    for (const [s, { passes: p }] of this.passBounds) {
       // A loop whose update can leave it runs its body in a one-pass inner loop: twice the passes.
       add(containsLoopExit(s.update) || containsReturn(s.update) ? 2 * p : p);
     }
@@ -710,13 +710,14 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     if (hasBarrier) this.barrierLoopDepth++;
     // Helper calls in here run once per pass at most.
     const savedScale = this.helpers.scale;
-    this.helpers.scale = this.passBounds.get(s) ?? Infinity;
+    const bound = this.passBounds.get(s) ?? { trips: Infinity, passes: Infinity };
+    this.helpers.scale = bound.passes;
     this.line('loop {');
     this.depth++;
     if (limited) { this.countsPasses = true; this.line('nb_passes += 1u;'); }
-    const bounded = this.loopForm === 'counted' && (this.passBounds.get(s) ?? Infinity) < Infinity;
+    const bounded = this.loopForm === 'counted' && bound.passes < Infinity;
     if (limited && mode === 'continuing' && !bounded && this.unrollable(s)) {
-      this.unrolledBody(s, update, breakIf, ctx, structural);
+      this.unrolledBody(s, update, breakIf, ctx, structural, bound.trips);
     } else {
       if (s.cond) {
         const c = this.condition(s.cond, hasBarrier);
@@ -792,9 +793,14 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
       && !(this.exitFlag && this.guardLoopDepth >= 0);
   }
 
-  private unrolledBody(s: LoopStmt, update: Stmt[], breakIf: Expr | undefined, ctx: LoopCtx, structural: boolean): void {
+  /**
+   * A loop of at most `trips` ≤ LOOP_UNROLL iterations per entry (a small loop inside an
+   * unbounded one) needs only that many copies, and a last test, to finish in one pass.
+   */
+  private unrolledBody(s: LoopStmt, update: Stmt[], breakIf: Expr | undefined, ctx: LoopCtx, structural: boolean, trips: number): void {
     const done = `${ctx.doneFlag} = true; `;
-    for (let k = 0; k < LOOP_UNROLL; k++) {
+    const copies = trips < LOOP_UNROLL ? Math.max(1, trips) : LOOP_UNROLL;
+    for (let k = 0; k < copies; k++) {
       if (s.cond) this.line(`if (!(${this.condition(s.cond, false)})) { ${done}break; }`);
       this.loops.push(ctx);
       this.emitBlock(s.body, structural);
@@ -804,6 +810,8 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
       this.loops.pop();
       if (breakIf) this.line(`if (${this.condition(breakIf, false)}) { ${done}break; }`);
     }
+    // Were the bound wrong, the next pass would simply go on.
+    if (copies < LOOP_UNROLL && s.cond) this.line(`if (!(${this.condition(s.cond, false)})) { ${done}break; }`);
   }
 
   /**
