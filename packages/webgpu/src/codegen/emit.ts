@@ -99,8 +99,8 @@ interface LoopCtx {
 
 
 /**
- * How loops are written under a driver loop limit. 'plain': as without a limit (every
- * pass the thread can run is counted, far below the limit); 'counted': every loop
+ * How loops are written under a driver loop limit. 'plain': as without a limit (all the
+ * passes the thread can run are bounded, far below the limit); 'counted': every loop
  * counts its passes and checks that it was left on purpose, innermost loops whose
  * passes are bounded (and few in all) run one iteration per pass, the others
  * LOOP_UNROLL; 'unrolled': every innermost loop that can be runs LOOP_UNROLL per pass.
