@@ -41,6 +41,7 @@ export { legalize, rewriteKernel, NATIVE_OPS, ALL_NATIVE, FDLIBM_FNS, type Nativ
 export { forEachStmt, forEachExpr, childExprs, stmtExprs } from './ir/walk.js';
 export { quadLoadAt, sameExpr, type QuadLoad } from './ir/quad-loads.js';
 export { hoistBoundsChecks } from './ir/hoist-bounds.js';
+export { loopPassBounds, loopTripBound, Ranges, type LoopPassBounds } from './ir/trip-count.js';
 export { keepThreadStatesInLocals } from './random/state-locals.js';
 export { verifyIR } from './ir/verify.js';
 export { binaryJs, unaryJs, convertJs, bitcastJs, bitcastOk, mathJs, atomicNewJs, evalBinary, evalUnary, evalConvert, evalBitcast, evalMath } from './ir/semantics.js';

@@ -5,8 +5,8 @@
 
 export { backend, adapterInfo } from './backend.js';
 export { useDevice } from './runtime/device.js';
-export { generateWgsl, MATH_LOWERING, HELPERS, LOOP_UNROLL } from './codegen/index.js';
-export type { WgslKernel, GenerateOptions } from './codegen/index.js';
+export { generateWgsl, MATH_LOWERING, HELPERS, LOOP_UNROLL, LOOP_PASS_MARGIN } from './codegen/index.js';
+export type { WgslKernel, GenerateOptions, LoopForm } from './codegen/index.js';
 export { dispatchShape } from './runtime/launch.js';
 export { WebGpuError } from './runtime/queue.js';
 export type { AdapterSummary } from './runtime/device.js';

@@ -81,4 +81,25 @@ describe.skipIf(!avail.ok)(onGpu('loops past the driver loop limit'), () => {
     expect(err).toBeInstanceOf(LaunchError);
     expect(err.message).toMatch(/kernel 'barrierLoop': the loop at line \d+ was cut short/);
   });
+
+  it.runIf(llvmpipe)('constant-bounded loops: plain below the margin, and still reported beyond the limit', async () => {
+    const o = new Int32Array(2);
+    // 40 × 41 + 41 passes: the plain shader.
+    await cuda.jit(function few(o: Int32Array) {
+      let s = 0;
+      for (let a = 0; a < 40; a++) for (let b = 0; b < 40; b++) s += (a * b) & 3;
+      o[cuda.threadIdx.x] = s;
+    }, { target: 'webgpu' }).configure(1, 2)(o);
+    let want = 0;
+    for (let a = 0; a < 40; a++) for (let b = 0; b < 40; b++) want += (a * b) & 3;
+    expect(Array.from(o)).toEqual([want, want]);
+    // 100 × 100 × 100 iterations: 100 × 100 × 14 passes even unrolled, past the limit.
+    const err = await cuda.jit(function many(o: Int32Array) {
+      let s = 0;
+      for (let a = 0; a < 100; a++) for (let b = 0; b < 100; b++) for (let c = 0; c < 100; c++) s += (a ^ b ^ c) & 1;
+      o[cuda.threadIdx.x] = s;
+    }, { target: 'webgpu' }).configure(1, 2)(o).catch((e) => e);
+    expect(err).toBeInstanceOf(LaunchError);
+    expect(err.message).toMatch(/kernel 'many': the loop at line \d+ was cut short/);
+  });
 });

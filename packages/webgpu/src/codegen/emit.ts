@@ -15,14 +15,14 @@
 // No Node-only imports here: a browser build uses this file as is.
 
 import {
-  CompileError, loadType, quadLoadAt, type ArrayRef, type AtomicExpr, type ElemType, type Expr, type KernelArray,
+  CompileError, loadType, loopPassBounds, quadLoadAt, type ArrayRef, type LoopPassBounds, type AtomicExpr, type ElemType, type Expr, type KernelArray,
   type BinaryOp, type KernelIR, type Loc, type LoopStmt, type QuadLoad, type ScalarType, type Stmt,
 } from '@numbat/core';
 import { HelperSet } from './helpers.js';
 import { MATH_LOWERING } from './math.js';
 import { f32Bits, literal, sanitize, WGSL_TYPE, zeroOf } from './names.js';
 import {
-  ERR_BARRIER, ERR_LOOP, ERR_OOB, ERR_WORDS, isNarrow, LOOP_UNROLL, U_FIXED_WORDS, type ArgLayout, type ArrayBinding, type ScalarSlot,
+  ERR_BARRIER, ERR_LOOP, ERR_OOB, ERR_WORDS, isNarrow, LOOP_PASS_MARGIN, LOOP_UNROLL, U_FIXED_WORDS, type ArgLayout, type ArrayBinding, type ScalarSlot,
 } from './layout.js';
 import {
   analyzeWgslUniformity, containsBarrier, containsLoopExit, containsReturn, needsExitFlag, type WgslUniformity,
@@ -61,6 +61,8 @@ export interface WgslKernel {
   exitFlag: boolean;
   /** The block is dispatched as one row of threads (llvmpipe variant: a barrier loop exits on a broadcast value). */
   linearBlock?: boolean;
+  /** Under a driver loop limit: how the loops were written (LoopForm). */
+  loopForm?: LoopForm;
 }
 
 /** How an array's elements are stored in WGSL. */
@@ -96,8 +98,34 @@ interface LoopCtx {
 
 
 
+/**
+ * How loops are written under a driver loop limit. 'plain': as without a limit (all the
+ * passes the thread can run are bounded, far below the limit); 'counted': every loop
+ * counts its passes and checks that it was left on purpose, innermost loops whose
+ * passes are bounded (and few in all) run one iteration per pass, the others
+ * LOOP_UNROLL; 'unrolled': every innermost loop that can be runs LOOP_UNROLL per pass.
+ */
+export type LoopForm = 'plain' | 'counted' | 'unrolled';
+
 export function emitWgsl(ir: KernelIR, opts: EmitOptions): WgslKernel {
-  return new Emitter(ir, opts).run();
+  const limit = opts.loopIterationLimit;
+  if (limit === undefined) return new Emitter(ir, opts).run();
+  // Unrolled loops cost the driver's compiler (llvmpipe: 2-3× the time) for nothing when
+  // a loop's passes are few: only loops the IR cannot bound need it. The bound counts the
+  // kernel's loops and numbat's own (helpers, compare-exchange loops), so it is only
+  // known after emission: each form is tried, plainest first, and kept if its count fits.
+  const bounds = loopPassBounds(ir.body);
+  const budget = Math.floor(limit / LOOP_PASS_MARGIN);
+  const irFinite = [...bounds.values()].every((b) => b.passes < Infinity);
+  for (const form of ['plain', 'counted'] as const) {
+    if (form === 'plain' && !irFinite) continue;
+    const e = new Emitter(ir, opts, form, bounds);
+    const k = e.run();
+    const { bounded, unbounded } = e.passTotals();
+    if (bounded <= budget && (form === 'counted' || !unbounded)) return k;
+    if (bounded > budget) break;
+  }
+  return new Emitter(ir, opts, 'unrolled', bounds).run();
 }
 
 class Emitter {
@@ -131,7 +159,12 @@ class Emitter {
   private readonly privateConsts = new Set<number>();
   private readonly constInits: string[] = [];
 
-  constructor(private readonly ir: KernelIR, private readonly opts: EmitOptions) {
+  constructor(
+    private readonly ir: KernelIR,
+    private readonly opts: EmitOptions,
+    private readonly loopForm: LoopForm = 'unrolled',
+    private readonly passBounds: LoopPassBounds = new Map(),
+  ) {
     const rep = (p: number): number => opts.aliases?.get(p) ?? p;
     ir.params.forEach((p, i) => {
       if (p.written) this.rw.add(rep(i));
@@ -207,7 +240,25 @@ class Emitter {
     return {
       code: text.join('\n') + '\n', lineLocs, layout: this.layout, sites: this.sites,
       dynamicShared: this.dynamicShared, workgroupBytes: this.workgroupBytes, exitFlag: this.exitFlag, linearBlock,
+      loopForm: this.opts.loopIterationLimit !== undefined ? this.loopForm : undefined,
     };
+  }
+
+  /**
+   * The most WGSL loop passes a thread can run, after emission: `bounded` sums the
+   * loops and helper calls with a bound, `unbounded` says whether any has none.
+   */
+  passTotals(): { bounded: number; unbounded: boolean } {
+    let bounded = 0, unbounded = false;
+    const add = (p: number): void => { if (p < Infinity) bounded += p; else unbounded = true; };
+    for (const [s, { passes: p }] of this.passBounds) {
+      // A loop whose update can leave it runs its body in a one-pass inner loop: twice the passes.
+      add(containsLoopExit(s.update) || containsReturn(s.update) ? 2 * p : p);
+    }
+    add(this.helpers.passes);
+    // Kernel-specific functions with a loop are compare-exchange retries: no bound.
+    for (const code of this.generated.values()) if (/\bloop\b/.test(code)) unbounded = true;
+    return { bounded, unbounded };
   }
 
   // ---------------------------------------------------------------- layout
@@ -648,7 +699,7 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     }
     // Under a driver loop limit, every way out of the loop sets a flag; leaving
     // without it means the driver cut the loop short (reported after the loop).
-    const limited = this.opts.loopIterationLimit !== undefined;
+    const limited = this.opts.loopIterationLimit !== undefined && this.loopForm !== 'plain';
     if (limited) {
       ctx.doneFlag = this.tmp('done');
       this.line(`var ${ctx.doneFlag} = false;`);
@@ -657,11 +708,16 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     const savedGuard = this.guardLoopDepth;
     if (this.guardLoopDepth >= 0 && barrierFree) this.guardLoopDepth++;
     if (hasBarrier) this.barrierLoopDepth++;
+    // Helper calls in here run once per pass at most.
+    const savedScale = this.helpers.scale;
+    const bound = this.passBounds.get(s) ?? { trips: Infinity, passes: Infinity };
+    this.helpers.scale = bound.passes;
     this.line('loop {');
     this.depth++;
     if (limited) { this.countsPasses = true; this.line('nb_passes += 1u;'); }
-    if (limited && mode === 'continuing' && this.unrollable(s)) {
-      this.unrolledBody(s, update, breakIf, ctx, structural);
+    const bounded = this.loopForm === 'counted' && bound.passes < Infinity;
+    if (limited && mode === 'continuing' && !bounded && this.unrollable(s)) {
+      this.unrolledBody(s, update, breakIf, ctx, structural, bound.trips);
     } else {
       if (s.cond) {
         const c = this.condition(s.cond, hasBarrier);
@@ -712,6 +768,7 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     }
     this.depth--;
     this.line('}');
+    this.helpers.scale = savedScale;
     this.guardLoopDepth = savedGuard;
     if (hasBarrier) this.barrierLoopDepth--;
     if (ctx.doneFlag && !this.neverLeft(s)) {
@@ -736,9 +793,14 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
       && !(this.exitFlag && this.guardLoopDepth >= 0);
   }
 
-  private unrolledBody(s: LoopStmt, update: Stmt[], breakIf: Expr | undefined, ctx: LoopCtx, structural: boolean): void {
+  /**
+   * A loop of at most `trips` ≤ LOOP_UNROLL iterations per entry (a small loop inside an
+   * unbounded one) needs only that many copies, and a last test, to finish in one pass.
+   */
+  private unrolledBody(s: LoopStmt, update: Stmt[], breakIf: Expr | undefined, ctx: LoopCtx, structural: boolean, trips: number): void {
     const done = `${ctx.doneFlag} = true; `;
-    for (let k = 0; k < LOOP_UNROLL; k++) {
+    const copies = trips < LOOP_UNROLL ? Math.max(1, trips) : LOOP_UNROLL;
+    for (let k = 0; k < copies; k++) {
       if (s.cond) this.line(`if (!(${this.condition(s.cond, false)})) { ${done}break; }`);
       this.loops.push(ctx);
       this.emitBlock(s.body, structural);
@@ -748,6 +810,8 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
       this.loops.pop();
       if (breakIf) this.line(`if (${this.condition(breakIf, false)}) { ${done}break; }`);
     }
+    // Were the bound wrong, the next pass would simply go on.
+    if (copies < LOOP_UNROLL && s.cond) this.line(`if (!(${this.condition(s.cond, false)})) { ${done}break; }`);
   }
 
   /**

@@ -12,6 +12,12 @@
 export interface HelperDef {
   deps?: string[];
   code: string;
+  /**
+   * The most loop passes one call of a helper with a `loop` runs itself (not counting the
+   * helpers it calls). Drivers with a loop limit count them (docs/backends/webgpu.md); a
+   * helper with a loop and no bound here counts as unbounded.
+   */
+  passes?: number;
 }
 
 import { MATH_EXTRA_HELPERS } from './helpers-math-extra.js';
@@ -67,6 +73,7 @@ export const HELPERS: Record<string, HelperDef> = {
   // 65535; the float version's doubling loops took up to 500 and, flushed, never ended).
   nb_fmod: {
     deps: ['nb_nan'],
+    passes: 32,
     code: `fn nb_fmod(a: f32, b: f32) -> f32 {
   let ua = bitcast<u32>(a) & 0x7fffffffu;
   let ub = bitcast<u32>(b) & 0x7fffffffu;
@@ -483,6 +490,8 @@ fn nb_bits32(p: array<u32, 7>, at: u32) -> u32 {
   // negative bases with integer exponents keep their sign, others give NaN).
   nb_pow: {
     deps: ['nb_isnan', 'nb_isinf', 'nb_nan', 'nb_inf'],
+    // the squaring loop: one pass per bit of n < 2^24, and the one that ends it
+    passes: 25,
     code: `fn nb_pow(a: f32, b: f32) -> f32 {
   if (b == 0.0f) { return 1.0f; }
   if (nb_isnan(a) || nb_isnan(b)) { return nb_nan(); }
@@ -528,12 +537,32 @@ fn nb_bits32(p: array<u32, 7>, at: u32) -> u32 {
   ...MATH_EXTRA_HELPERS,
 };
 
+/**
+ * The most loop passes one call of a helper runs, with the helpers it calls (each
+ * call written in its code counted once: none calls one inside its own loop).
+ */
+export function helperPasses(name: string): number {
+  const def = HELPERS[name];
+  let n = def.passes ?? (/\bloop\b/.test(def.code) ? Infinity : 0);
+  for (const d of def.deps ?? []) {
+    const calls = def.code.split(`${d}(`).length - 1;
+    n += Math.max(1, calls) * helperPasses(d);
+  }
+  return n;
+}
+
 /** The helpers one kernel uses, emitted dependencies first. */
 export class HelperSet {
   private readonly order: string[] = [];
   private readonly seen = new Set<string>();
+  /** How many times the code being emitted can run per thread (Infinity: unknown). */
+  scale = 1;
+  /** Loop passes the helper calls emitted so far can run per thread, at most. */
+  passes = 0;
 
   use(name: string): string {
+    const p = helperPasses(name);
+    if (p > 0 && this.scale > 0) this.passes += this.scale * p;
     if (this.seen.has(name)) return name;
     const def = HELPERS[name];
     if (!def) throw new Error(`numbat internal error: unknown WGSL helper ${name}`);

@@ -7,7 +7,7 @@ import { emitWgsl, type WgslKernel } from './emit.js';
 
 export { MATH_LOWERING } from './math.js';
 export { HELPERS } from './helpers.js';
-export type { WgslKernel, ErrorSite } from './emit.js';
+export type { WgslKernel, ErrorSite, LoopForm } from './emit.js';
 export * from './layout.js';
 
 export interface GenerateOptions {

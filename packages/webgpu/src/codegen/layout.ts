@@ -51,6 +51,11 @@ export const ERR_OOB = 1, ERR_BARRIER = 2, ERR_LOOP = 3;
 
 /** Iterations per pass of an innermost loop unrolled under a driver loop limit. */
 export const LOOP_UNROLL = 8;
+/**
+ * Under a driver loop limit, loops whose passes the IR bounds are not unrolled while all
+ * bounded passes together stay below limit / LOOP_PASS_MARGIN (llvmpipe: 4095 of 65535).
+ */
+export const LOOP_PASS_MARGIN = 16;
 
 /** Bytes a parameter's data takes in its storage buffer (packed arrays round up to words). */
 export function storageBytes(elem: ElemType, length: number): number {
