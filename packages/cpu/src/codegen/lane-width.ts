@@ -13,8 +13,8 @@
 // and a 16-lane group runs two independent chains side by side (uniformF32
 // draws in a loop, CPU time: 1.10 → 1.73 G draws per second of one core).
 // A region with f64 values with a loop of lane-varying long-latency math
-// (exp, log, sin, cos, a float division or sqrt: vector kernels and core's f64
-// library, one dependent chain of 50–100 operations per trip) runs four times
+// (exp, log, sin, cos: the vector kernels, and core's f64 library: one
+// dependent chain of 50–100 operations per trip) runs four times
 // the base width where the target has AVX-512 (32 lanes: four independent
 // zmm chains per f64 value, 32 registers to hold them): at 8 lanes each step
 // is one zmm instruction waiting on the previous one. Measured on the
@@ -29,13 +29,18 @@ import { laneShape, linearLocals } from './lane-shape.js';
 import { withinLaneBudget } from './lane-budget.js';
 import { hostTarget } from './target.js';
 
-/** Math whose latency bounds a loop of it: the vector kernels, sqrt, and float division (core's f64 library divides). */
-const LATENCY_FNS: ReadonlySet<string> = new Set(['exp', 'log', 'sin', 'cos', 'sqrt']);
+/**
+ * Math whose latency bounds a loop of it: the vector kernels (lane-math.ts) and core's f64
+ * library (fdlibm as IR: its word reads are `bitcast`s to u64). Not a lone division or sqrt:
+ * a wider group costs compile time (more machine code per vector operation; fuzz kernels
+ * with f64 divisions in loops compiled 3× slower at 32 lanes), worth it only for long chains.
+ */
+const LATENCY_FNS: ReadonlySet<string> = new Set(['exp', 'log', 'sin', 'cos']);
 const slowMath = (x: Expr, uni: LaneUniformity): boolean => {
   let slow = false;
   forEachExpr(x, (y) => {
-    if (uni.isUniform(y)) return;
-    if ((y.kind === 'math' && LATENCY_FNS.has(y.fn)) || (y.kind === 'binary' && y.op === 'div' && (y.opType === 'f32' || y.opType === 'f64'))) slow = true;
+    if (slow || uni.isUniform(y)) return;
+    if ((y.kind === 'math' && LATENCY_FNS.has(y.fn)) || (y.kind === 'bitcast' && y.x.type === 'f64')) slow = true;
   });
   return slow;
 };
