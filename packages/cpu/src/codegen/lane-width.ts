@@ -7,7 +7,9 @@
 // L1 cache set (the stride is often a power of two) and can evict the line in
 // between. A 16-lane group (AVX2) reads whole lines. Regions with f64 values keep the
 // base width (twice as many registers per value already). Measured: the block
-// reduction 12.7–13.2 → 10.2–11.1 ms; Monte Carlo pi (f64) 40 % slower at 16 lanes.
+// reduction 12.7–13.2 → 10.2–11.1 ms; Monte Carlo pi (f64) 40 % slower at 16 lanes
+// (before the lane vectors: since, its loop, with one f64 division per sample, ran
+// 1.4× faster at 16 or 32 lanes, but see slowMath for why a division does not widen).
 // A loop that computes Philox rounds (`umulhi`: the random draws' refill) gets
 // twice the width too: ten rounds are one long chain of dependent multiplies,
 // and a 16-lane group runs two independent chains side by side (uniformF32
