@@ -7,12 +7,13 @@ import { HostStream } from './random-loops.js';
 // exp/log of random draws, Math.max/min with a constant operand, f64 sums. On
 // the cpu such a region (f64 values, a loop of exp/log/sin/cos/sqrt/division)
 // runs 32-lane groups where the host has AVX-512 (lane-width.ts), so the cases
-// use blocks that are not a multiple of 32 (tail threads) and a guard that some
-// lanes of the last group fail (thread-by-thread fallback). States are compared
+// use blocks that are not a multiple of 32 (the rest runs in 8-lane groups, then
+// thread by thread) and a guard that some lanes of a group fail (thread-by-thread
+// fallback). States are compared
 // word for word; f64 results from uniforms bit for bit (core's f64 library is
 // V8's on every target).
 
-const N = 290; // threads with a state; 3 blocks of 100: the last 10 threads return first
+const N = 340; // threads with a state; 3 blocks of 120 (3 groups of 32, then 3 of 8): the last 20 threads return first
 
 function states(seed: number): Uint32Array {
   const s = random.createStates(N, seed);
@@ -49,7 +50,7 @@ export const optionKernels: CorpusCase[] = [
       sums[i] = sum;
       sumSquares[i] = sumSq;
     },
-    grid: 3, block: 100,
+    grid: 3, block: 120,
     args: () => [states(31), new Float32Array(N), new Float32Array(N), 37, 100, 105, 0.03, 0.2],
     reference: ([st, sums, sumSquares, paths, s0, strike, drift, vol]) => {
       for (let i = 0; i < N; i++) {
@@ -82,7 +83,7 @@ export const optionKernels: CorpusCase[] = [
       out[2 * i] = call;
       out[2 * i + 1] = capped;
     },
-    grid: 3, block: 100,
+    grid: 3, block: 120,
     args: () => [states(32), new Float64Array(2 * N), 99.5, 0.4, 0.2, 23],
     reference: ([st, out, strike, a, b, trips]) => {
       for (let i = 0; i < N; i++) {
@@ -120,7 +121,7 @@ export const optionKernels: CorpusCase[] = [
       }
       out[6 * i + 5] = e;
     },
-    grid: 1, block: 70,
+    grid: 1, block: 90,
     args: () => [Float64Array.from(EDGES), new Float64Array(6 * 70), 4],
     reference: ([vals, out, trips]) => {
       for (let i = 0; i < 70; i++) {
