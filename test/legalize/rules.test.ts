@@ -129,6 +129,19 @@ describe('legalisation: floats', () => {
         checkSimple(await agree(kernelOf(op, t, t, t, (x, y) => bin(op, t, x, y)), a, b));
       });
     }
+    for (const op of ['min', 'max'] as const) {
+      it(`Math.${op} on ${t} with a constant operand (folded test): NaN, ±0, ±Infinity`, async () => {
+        for (const c of [0, -0, 1.5, -2.5, Infinity, NaN]) {
+          const k: Expr = { kind: 'const', type: t, value: c };
+          for (const [name, value] of [['left', (x: Expr) => bin(op, t, k, x)], ['right', (x: Expr) => bin(op, t, x, k)]] as const) {
+            const legal = await agree(kernelOf(`${op}_${name}`, t, t, t, value), FLOATS, FLOATS);
+            checkSimple(legal);
+            // a zero constant needs no equality test at all: two compares, two selects and the sum for ±0/NaN
+            if (c === 0 && !Object.is(c, -0)) expect(printIR(legal)).not.toMatch(/eq\./);
+          }
+        }
+      });
+    }
     for (const to of ['i32', 'u32'] as const) {
       it(`${t} → ${to} is ToInt32/ToUint32: NaN, ±Infinity, beyond 2^32, negative`, async () => {
         checkSimple(await agree(kernelOf(`to${to}`, t, t, to, (x) => ({ kind: 'convert', type: to, x })), FLOATS, FLOATS));

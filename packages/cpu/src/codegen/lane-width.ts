@@ -7,16 +7,48 @@
 // L1 cache set (the stride is often a power of two) and can evict the line in
 // between. A 16-lane group (AVX2) reads whole lines. Regions with f64 values keep the
 // base width (twice as many registers per value already). Measured: the block
-// reduction 12.7–13.2 → 10.2–11.1 ms; Monte Carlo pi (f64) 40 % slower at 16 lanes.
+// reduction 12.7–13.2 → 10.2–11.1 ms; Monte Carlo pi (f64) 40 % slower at 16 lanes
+// (before the lane vectors: since, its loop, with one f64 division per sample, ran
+// 1.4× faster at 16 or 32 lanes, but see slowMath for why a division does not widen).
 // A loop that computes Philox rounds (`umulhi`: the random draws' refill) gets
 // twice the width too: ten rounds are one long chain of dependent multiplies,
 // and a 16-lane group runs two independent chains side by side (uniformF32
 // draws in a loop, CPU time: 1.10 → 1.73 G draws per second of one core).
+// A region with f64 values with a loop of lane-varying long-latency math
+// (exp, log, sin, cos: the vector kernels, and core's f64 library: one
+// dependent chain of 50–100 operations per trip) runs four times
+// the base width where the target has AVX-512 (32 lanes: four independent
+// zmm chains per f64 value, 32 registers to hold them): at 8 lanes each step
+// is one zmm instruction waiting on the previous one. Measured on the
+// option-pricing kernel (Zen 4, CPU time per path): 8 lanes 139–150, 16 lanes
+// 150–162, 32 lanes 245–250 M paths per CPU-second, same bits. Without
+// AVX-512 (16 ymm registers) the width stays the base (not measured there).
 
 import type { Expr, KernelIR, Stmt } from '@numbat/core';
 import { ELEM_BYTES, forEachExpr, forEachStmt, stmtExprs } from '@numbat/core';
 import type { LaneUniformity } from './lane-uniformity.js';
 import { laneShape, linearLocals } from './lane-shape.js';
+import { withinLaneBudget } from './lane-budget.js';
+import { hostTarget } from './target.js';
+
+/**
+ * Math whose latency bounds a loop of it: the vector kernels (lane-math.ts) and core's f64
+ * library (fdlibm as IR: its word reads are `bitcast`s to u64). Not a lone division or sqrt:
+ * a wider group costs compile time (more machine code per vector operation; fuzz kernels
+ * with f64 divisions in loops compiled 3× slower at 32 lanes), worth it only for long chains.
+ */
+const LATENCY_FNS: ReadonlySet<string> = new Set(['exp', 'log', 'sin', 'cos']);
+const slowMath = (x: Expr, uni: LaneUniformity): boolean => {
+  let slow = false;
+  forEachExpr(x, (y) => {
+    if (slow || uni.isUniform(y)) return;
+    if ((y.kind === 'math' && LATENCY_FNS.has(y.fn)) || (y.kind === 'bitcast' && y.x.type === 'f64')) slow = true;
+  });
+  return slow;
+};
+
+/** The host has AVX-512 (compile.ts hands this file only the base width; cpu code is compiled for the host). */
+const wideRegisters = (base: number): boolean => base === 8 && /\+avx512f\b/.test(hostTarget().features);
 
 export function regionLaneWidth(stmts: readonly Stmt[], base: number, ir: KernelIR, uni: LaneUniformity, txAliases: ReadonlySet<number>): number {
   if (base <= 1) return base;
@@ -25,7 +57,14 @@ export function regionLaneWidth(stmts: readonly Stmt[], base: number, ir: Kernel
     if (s.kind === 'assign' && ir.locals.find((l) => l.id === s.local)?.type === 'f64') f64 = true;
     for (const x of stmtExprs(s)) forEachExpr(x, (y) => { if (y.type === 'f64') f64 = true; });
   });
-  if (f64) return base;
+  if (f64) {
+    if (!wideRegisters(base) || !withinLaneBudget(stmts, uni, base * 4)) return base;
+    let slow = false;
+    forEachStmt(stmts as Stmt[], (s) => {
+      if (s.kind === 'loop') forEachStmt([...s.body, ...s.update], (t) => { for (const x of stmtExprs(t)) if (slowMath(x, uni)) slow = true; });
+    });
+    return slow ? base * 4 : base;
+  }
   let streams = false;
   const umulhi = (x: Expr): void => forEachExpr(x, (y) => { if (y.kind === 'math' && y.fn === 'umulhi') streams = true; });
   const narrowLinearLoad = (x: Expr, linear: ReadonlySet<number>): void => forEachExpr(x, (y) => {

@@ -65,7 +65,7 @@ export function region(cg: CpuCodegen, region: Region, loop: BarrierLoop | undef
       else threadLoop(cg, bdx, 'tx', undefined, (tx) => threadBody(cg, region, body, loop, tx, ty, tz));
       return;
     }
-    groupsThenThreads(cg, region, body, loop, lo, hi, ty, tz, W);
+    groupsThenThreads(cg, region, body, loop, lo, hi, ty, tz, W, W > opts.laneWidth! && !process.env.NUMBAT_CPU_LANES ? opts.laneWidth! : undefined);
   }));
   b.SetInsertPoint(after);
   if (loop && (region.leaves.brk || region.leaves.cont)) {
@@ -89,25 +89,38 @@ export function region(cg: CpuCodegen, region: Region, loop: BarrierLoop | undef
  * lanes fall back to thread-by-thread code (a guard some lane fails) and the
  * tail share one copy of the scalar region, entered with different bounds:
  * the region's scalar code (with the random draws' inlined Philox refill) was
- * built and optimised twice.
+ * built and optimised twice. A region wider than the base width (32 lanes:
+ * lane-width.ts) runs the rest in groups of the base width first (`narrowW`):
+ * without them a block of 16 or 48 threads ran all or a third of its threads
+ * one by one (option pricing, M paths per CPU-second: blockDim.x 16: 25–27 →
+ * 143–149, 48: 65 → 205–210; 256: unchanged), at the cost of a second lane-group
+ * copy (its cold compile 748 → 1 113 CPU ms, median of 5).
  *
  *   tx0 = lo; while (tx0 < hi) {
  *     if (tx0 < full) { lane group; on fallback { end = tx0 + W; goto scalar } tx0 += W; continue }
+ *     if (tx0 < fullN) { narrowW-lane group, likewise }
  *     end = hi;
  *     scalar: for (tx = tx0; tx < end; tx++) thread; tx0 = end;
  *   }
  */
-function groupsThenThreads(cg: CpuCodegen, region: Region, body: readonly Stmt[], loop: BarrierLoop | undefined, lo: Value, hi: Value, ty: Value, tz: Value, W: number): void {
+function groupsThenThreads(cg: CpuCodegen, region: Region, body: readonly Stmt[], loop: BarrierLoop | undefined, lo: Value, hi: Value, ty: Value, tz: Value, W: number, narrowW?: number): void {
   const { b, e } = cg;
   const full = b.CreateAdd(lo, b.CreateAnd(b.CreateSub(hi, lo), e.int(~(W - 1))));
   const pre = b.GetInsertBlock()!;
   const head = cg.block('tx0'), group = cg.block('tx0.group'), tail = cg.block('tx0.tail');
   const scalar = cg.block('tx.scalar'), latch = cg.block('tx0.latch'), exit = cg.block('tx0.end');
+  // A wide region's remainder (blockDim.x not a multiple of W, or below it) in groups of narrowW first.
+  const narrow = narrowW ? cg.block('tx0.narrow') : undefined, narrowGroup = narrowW ? cg.block('tx0.ngroup') : undefined;
   b.CreateBr(head);
   b.SetInsertPoint(head);
   const tx0 = b.CreatePHI(e.i32, 2, 'tx0');
   tx0.addIncoming(lo, pre);
-  b.CreateCondBr(b.CreateICmpULT(tx0, full), group, tail);
+  b.CreateCondBr(b.CreateICmpULT(tx0, full), group, narrow ?? tail);
+  if (narrow && narrowGroup) {
+    b.SetInsertPoint(narrow);
+    const fullN = b.CreateAdd(lo, b.CreateAnd(b.CreateSub(hi, lo), e.int(~(narrowW! - 1))));
+    b.CreateCondBr(b.CreateICmpULT(tx0, fullN), narrowGroup, tail);
+  }
   b.SetInsertPoint(scalar);
   const end = b.CreatePHI(e.i32, 2, 'tx.end');
   b.SetInsertPoint(latch);
@@ -128,6 +141,19 @@ function groupsThenThreads(cg: CpuCodegen, region: Region, body: readonly Stmt[]
   if (!cg.low.terminated()) {
     next.addIncoming(groupEnd, b.GetInsertBlock()!);
     b.CreateBr(latch);
+  }
+  if (narrowGroup) {
+    b.SetInsertPoint(narrowGroup);
+    const narrowEnd = b.CreateAdd(tx0, e.int(narrowW!));
+    const scalarNarrow = cg.tracksExit ? undefined : () => {
+      end.addIncoming(narrowEnd, b.GetInsertBlock()!);
+      b.CreateBr(scalar);
+    };
+    laneGroup(cg, region, body, loop, tx0, ty, tz, narrowW!, scalarNarrow);
+    if (!cg.low.terminated()) {
+      next.addIncoming(narrowEnd, b.GetInsertBlock()!);
+      b.CreateBr(latch);
+    }
   }
   b.SetInsertPoint(scalar);
   rangeLoop(cg, tx0, end, 1, 'tx', (tx) => threadBody(cg, region, body, loop, tx, ty, tz));

@@ -26,11 +26,12 @@ import { regressLaneReturn } from './regress-lane-return.js';
 import { mathV8PowTrig } from './math-v8-pow-trig.js';
 import { randomLoops } from './random-loops.js';
 import { laneInbounds } from './lane-inbounds.js';
+import { optionKernels } from './option-kernels.js';
 import type { CorpusCase } from './types.js';
 
 export type { CorpusCase } from './types.js';
 export const CORPUS: CorpusCase[] = [
   ...basic, ...control, ...memory, ...numeric, ...math, ...math2,
   ...regressFrontend, ...regressSimcpu, ...regressWebgpu, ...regressFuzzBackends, ...regressFuzzCore, ...warp, ...warpDivergent, ...syncAtomics, ...arraysSyntax, ...mathWgsl, ...int64, ...bits, ...laneScoped,
-  ...mathErfF32, ...regressLazyShare, ...legalRows, ...regressLoopCut, ...regressLaneReturn, ...mathV8PowTrig, ...randomLoops, ...laneInbounds,
+  ...mathErfF32, ...regressLazyShare, ...legalRows, ...regressLoopCut, ...regressLaneReturn, ...mathV8PowTrig, ...randomLoops, ...laneInbounds, ...optionKernels,
 ];

@@ -31,7 +31,7 @@ function philoxJs(k0: number, k1: number, c0: number, c1: number, c2: number): n
 }
 
 /** Thread i's stream in a state array, drawn on the host as the kernels draw. */
-class HostStream {
+export class HostStream {
   constructor(private s: Uint32Array, private i: number) {}
   private get n(): number { return Math.floor(this.s.length / W); }
   private at(w: number): number { return this.s[w * this.n + this.i]; }
