@@ -15,14 +15,22 @@ import type { ScalarType } from '../types.js';
 /** 2/π in 24-bit digits (fdlibm's two_over_pi: 66 digits, 1584 bits), and π/2 in 24-bit parts (PIo2). */
 export const { TWO_OVER_PI, PIO2_PARTS } = piDigits();
 
-/** Digit arrays: fdlibm's 20 (the recompute adds at most a few digits to the first 5). */
-const DIGITS = 20;
+/**
+ * Digits kept after the integer part: fdlibm starts with 4 and adds at most 4 per recompute
+ * (the fraction of x 2/π is never below 2^-62 for a double, so one recompute suffices); 12
+ * leaves room for two.
+ */
+const DIGITS = 12;
 
 export interface HugeReduction { y0: Expr; y1: Expr; n: Expr }
 
 /**
- * Emits (through cx.before) `if (2^19 π ≤ |x| < ∞) { … }` computing x = n π/2 + y0 + y1 with
- * n in [-7, 7] (fdlibm returns ±(n mod 8)); returns fresh reads of the three locals.
+ * Emits (through cx.before) `if (lowEnd ≤ |x| < ∞) { … }` computing x = n π/2 + y0 + y1 with
+ * n in [-7, 7] (fdlibm returns ±(n mod 8)); returns fresh reads of the three locals. No
+ * arrays of the thread's own (a cpu lane group keeps none): fdlibm's digit arrays, indexed
+ * from the bottom digit jz, are scalars here indexed from the top (the digit below the
+ * integer part is dig[0]), with fdlibm's loops unrolled over DIGITS and a select where a
+ * digit is past jz.
  */
 export function hugeRemPio2(B: Build, cx: RewriteContext, leaf: Expr, lowEnd: number): HugeReduction {
   const x = (): Expr => ({ ...leaf });
@@ -35,38 +43,72 @@ export function hugeRemPio2(B: Build, cx: RewriteContext, leaf: Expr, lowEnd: nu
   const sub = (a: Expr, b: Expr): Expr => B.bin('sub', 'f64', a, b);
   const mul = (a: Expr, b: Expr): Expr => B.bin('mul', 'f64', a, b);
   const cmp = (op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', a: Expr, b: Expr): Expr => B.bin(op, 'f64', a, b);
+  const sel = (c: Expr, a: Expr, b: Expr): Expr => B.sel(c, a, b);
   const floor = (a: Expr): Expr => B.math('floor', 'f64', a);
   const trunc = (a: Expr): Expr => B.math('trunc', 'f64', a);
-  const index = (i: Expr): Expr => B.convert('i32', i);
-  const load = (array: ArrayRef, i: Expr): Expr => ({ kind: 'load', array, index: index(i), type: 'f64', loc });
-  const store = (array: ArrayRef, i: Expr, value: Expr): Stmt => ({ kind: 'store', array, index: index(i), value, loc });
+  const load = (array: ArrayRef, i: Expr): Expr => ({ kind: 'load', array, index: B.convert('i32', i), type: 'f64', loc });
   const iff = (cond: Expr, then: Stmt[], els: Stmt[] = []): Stmt => ({ kind: 'if', cond, then, else: els, loc });
-  const brk: Stmt = { kind: 'break', loc };
-  /** while (cond) { body; update } */
-  const loop = (cond: Expr | undefined, body: Stmt[], update: Stmt[] = []): Stmt => ({ kind: 'loop', ...(cond ? { cond } : {}), body, update, loc });
   const u64 = (v: bigint): Expr => ({ kind: 'const', type: 'u64' as ScalarType, value: v, loc });
   const bits = (v: Expr): Expr => ({ kind: 'bitcast', type: 'u64', x: v, loc });
   const fromBits = (u: Expr): Expr => ({ kind: 'bitcast', type: 'f64', x: u, loc });
   /** 2^e for an integral f64 e in [-1022, 1023], exactly (its exponent field e + 1023). */
   const pow2 = (e: Expr): Expr => fromBits(B.bin('shl', 'u64', bits(add(e, f64(2 ** 52 + 1023))), u64(52n)));
+  const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
-  const table = cx.constArray('two_over_pi', 'f64', [0, 0, ...TWO_OVER_PI]); // two zeros: digit -1 and -2 read as 0
-  const parts = cx.constArray('pio2_parts', 'f64', PIO2_PARTS);
-  const iq = cx.localArray('rem_pio2_iq', 'f64', DIGITS + 1);
-  const qv = cx.localArray('rem_pio2_q', 'f64', DIGITS + 1);
-  const fq = cx.localArray('rem_pio2_fq', 'f64', DIGITS + 1);
-
+  const table = cx.constArray('two_over_pi', 'f64', [0, 0, ...TWO_OVER_PI]); // two zeros: digits -1 and -2 read as 0
   const y0 = local(), y1 = local(), n = local();
   const ax = local(), e0 = local(), x0 = local(), x1 = local(), x2 = local(), z = local(), jv = local(), q0 = local();
-  const jz = local(), i = local(), j = local(), k = local(), fw = local(), ih = local(), carry = local(), d = local();
+  const jz = local(), fw = local(), ih = local(), carry = local(), d = local(), k = local(), first = local();
+  const dig = range(DIGITS).map(() => local());
+  /** E[0] = what is left of the fraction in the integer part's digit, E[1 + t] = dig[t]: E[e] has weight 2^(q0 - 24 e). */
+  const ext = range(DIGITS + 1).map(() => local());
+  const fq = range(DIGITS + 1).map(() => local());
   const two24 = (): Expr => f64(2 ** 24), twon24 = (): Expr => f64(2 ** -24);
-  /** The product's digit i (of weight 2^(q0 - 24 i)): Σ x_j · 2/π digit (jv + i - j), exact (< 2^50). */
-  const product = (at: () => Expr): Expr => {
-    const digit = (shift: number): Expr => load(table, add(add(get(jv), at()), f64(2 - shift)));
+  /** The product's digit j (weight 2^(q0 - 24 j)): Σ x_i · 2/π digit (jv + j - i), exact (< 2^50). */
+  const product = (j: number): Expr => {
+    const digit = (i: number): Expr => load(table, add(get(jv), f64(j + 2 - i)));
     return add(add(mul(get(x0), digit(0)), mul(get(x1), digit(1))), mul(get(x2), digit(2)));
   };
-  const iqAt = (at: Expr): Expr => load(iq, at);
+  const active = (t: number): Expr => cmp('lt', f64(t), get(jz)); // dig[t] is one of the jz digits
 
+  /** One pass of k_rem_pio2 with jz digits below the integer part (from `recompute:` to the recompute test). */
+  const pass: Stmt[] = [
+    // distill the product's digits jz..1 (from the last up, carrying) into dig[jz-1..0]; z keeps digit 0
+    set(carry, f64(0)),
+    ...[...range(DIGITS)].reverse().flatMap((t) => [
+      set(z, sel(active(t), add(product(t + 1), get(carry)), f64(0))),
+      set(carry, trunc(mul(twon24(), get(z)))),
+      set(dig[t], sub(get(z), mul(two24(), get(carry)))),
+    ]),
+    set(z, add(product(0), get(carry))),
+    // n: the integer part mod 8; z: what is left of the fraction in digit 0
+    set(z, mul(get(z), pow2(get(q0)))),
+    set(z, sub(get(z), mul(f64(8), floor(mul(get(z), f64(0.125)))))),
+    set(n, trunc(get(z))), set(z, sub(get(z), get(n))),
+    // q0 > 0: dig[0] holds q0 bits of the integer part; ih: the fraction is at least 1/2
+    set(d, sel(cmp('gt', get(q0), f64(0)), floor(mul(get(dig[0]), pow2(sub(get(q0), f64(24))))), f64(0))),
+    set(n, add(get(n), get(d))),
+    set(dig[0], sub(get(dig[0]), mul(get(d), pow2(sub(f64(24), get(q0)))))),
+    set(ih, sel(cmp('ge', get(q0), f64(0)), floor(mul(get(dig[0]), pow2(sub(get(q0), f64(23))))),
+      sel(cmp('ge', get(z), f64(0.5)), f64(2), f64(0)))),
+    // above 1/2: n + 1, and the fraction becomes 1 - fraction (digits from the last up, borrowing)
+    iff(cmp('gt', get(ih), f64(0)), [
+      set(n, add(get(n), f64(1))), set(carry, f64(0)),
+      ...[...range(DIGITS)].reverse().flatMap((t) => [
+        set(d, get(dig[t])),
+        set(dig[t], sel(active(t), sel(cmp('eq', get(carry), f64(0)), sel(cmp('ne', get(d), f64(0)), sub(two24(), get(d)), get(d)),
+          sub(f64(2 ** 24 - 1), get(d))), get(d))),
+        set(carry, sel(active(t), sel(cmp('ne', get(d), f64(0)), f64(1), get(carry)), get(carry))),
+      ]),
+      // q0 > 0: dig[0] keeps its 24 - q0 fraction bits
+      set(d, sel(cmp('gt', get(q0), f64(0)), floor(mul(get(dig[0]), pow2(sub(get(q0), f64(24))))), f64(0))),
+      set(dig[0], sub(get(dig[0]), mul(get(d), pow2(sub(f64(24), get(q0)))))),
+      set(z, sel(cmp('eq', get(ih), f64(2)), sub(sub(f64(1), get(z)), sel(cmp('ne', get(carry), f64(0)), pow2(get(q0)), f64(0))), get(z))),
+    ]),
+    // first: the first nonzero digit (jz if none)
+    set(first, get(jz)),
+    ...[...range(DIGITS)].reverse().map((t) => set(first, sel(cmp('ne', get(dig[t]), f64(0)), sel(active(t), f64(t), get(first)), get(first)))),
+  ];
   const body: Stmt[] = [
     set(ax, B.math('abs', 'f64', x())),
     // e0 = ilogb(x) - 23; |x| 2^-e0 in [2^23, 2^24), split into three 24-bit integers
@@ -75,97 +117,50 @@ export function hugeRemPio2(B: Build, cx: RewriteContext, leaf: Expr, lowEnd: nu
     set(x0, trunc(get(z))), set(z, mul(sub(get(z), get(x0)), two24())),
     set(x1, trunc(get(z))), set(x2, mul(sub(get(z), get(x1)), two24())),
     // the window of 2/π: digits from jv on (those before make multiples of 8); q0 the scale of digit 0
-    set(jv, B.sel(cmp('lt', get(e0), f64(3)), f64(0), floor(mul(sub(get(e0), f64(3)), f64(1 / 24))))),
+    set(jv, sel(cmp('lt', get(e0), f64(3)), f64(0), floor(mul(sub(get(e0), f64(3)), f64(1 / 24))))),
     set(q0, sub(get(e0), mul(f64(24), add(get(jv), f64(1))))),
     set(jz, f64(4)),
-    loop(undefined, [
-      // distill the product's digits 0..jz into iq[] from the last one up; z keeps digit 0 and the carry
-      set(z, product(() => get(jz))), set(i, f64(0)), set(j, get(jz)),
-      loop(cmp('gt', get(j), f64(0)), [
-        set(fw, trunc(mul(twon24(), get(z)))),
-        store(iq, get(i), sub(get(z), mul(two24(), get(fw)))),
-        set(z, add(product(() => sub(get(j), f64(1))), get(fw))),
-      ], [set(i, add(get(i), f64(1))), set(j, sub(get(j), f64(1)))]),
-      // n: the integer part mod 8; z: what is left of the fraction in digit 0
-      set(z, mul(get(z), pow2(get(q0)))),
-      set(z, sub(get(z), mul(f64(8), floor(mul(get(z), f64(0.125)))))),
-      set(n, trunc(get(z))), set(z, sub(get(z), get(n))),
-      set(ih, f64(0)),
-      iff(cmp('gt', get(q0), f64(0)), [
-        // digit jz-1 holds q0 bits of the integer part
-        set(d, floor(mul(iqAt(sub(get(jz), f64(1))), pow2(sub(get(q0), f64(24)))))),
-        set(n, add(get(n), get(d))),
-        store(iq, sub(get(jz), f64(1)), sub(iqAt(sub(get(jz), f64(1))), mul(get(d), pow2(sub(f64(24), get(q0)))))),
-        set(ih, floor(mul(iqAt(sub(get(jz), f64(1))), pow2(sub(get(q0), f64(23)))))),
-      ], [iff(cmp('eq', get(q0), f64(0)), [set(ih, floor(mul(iqAt(sub(get(jz), f64(1))), f64(2 ** -23))))],
-        [iff(cmp('ge', get(z), f64(0.5)), [set(ih, f64(2))])])]),
-      // a fraction above 1/2: n + 1 and the fraction 1 - fraction
-      iff(cmp('gt', get(ih), f64(0)), [
-        set(n, add(get(n), f64(1))), set(carry, f64(0)), set(i, f64(0)),
-        loop(cmp('lt', get(i), get(jz)), [
-          set(d, iqAt(get(i))),
-          iff(cmp('eq', get(carry), f64(0)),
-            [iff(cmp('ne', get(d), f64(0)), [set(carry, f64(1)), store(iq, get(i), sub(two24(), get(d)))])],
-            [store(iq, get(i), sub(f64(2 ** 24 - 1), get(d)))]),
-        ], [set(i, add(get(i), f64(1)))]),
-        iff(cmp('gt', get(q0), f64(0)), [
-          // keep digit jz-1's 24 - q0 fraction bits
-          set(d, iqAt(sub(get(jz), f64(1)))),
-          store(iq, sub(get(jz), f64(1)), sub(get(d), mul(floor(mul(get(d), pow2(sub(get(q0), f64(24))))), pow2(sub(f64(24), get(q0)))))),
-        ]),
-        iff(cmp('eq', get(ih), f64(2)), [
-          set(z, sub(f64(1), get(z))),
-          iff(cmp('ne', get(carry), f64(0)), [set(z, sub(get(z), pow2(get(q0))))]),
-        ]),
-      ]),
-      // the leading digits cancelled: take k more digits of 2/π and distill again
-      iff(cmp('eq', get(z), f64(0)), [
-        set(d, f64(0)), set(i, sub(get(jz), f64(1))),
-        loop(cmp('ge', get(i), f64(4)), [set(d, add(get(d), iqAt(get(i))))], [set(i, sub(get(i), f64(1)))]),
-        iff(cmp('eq', get(d), f64(0)), [
-          set(k, f64(1)),
-          loop(B.sel(cmp('le', get(k), f64(4)), cmp('eq', iqAt(sub(f64(4), get(k))), f64(0)), B.k('bool', false)), [], [set(k, add(get(k), f64(1)))]),
-          set(jz, add(get(jz), get(k))),
-          { kind: 'continue', loc },
-        ]),
-      ]),
-      brk,
+    {
+      kind: 'loop', loc, update: [], body: [
+        ...pass,
+        // recompute when nothing is left in digit 0 and dig[0..jz-5] are zero: k more digits, k - 1
+        // the zeros among the last four (fdlibm's iq[jk-1..0])
+        set(k, sub(add(get(first), f64(5)), get(jz))),
+        iff(sel(cmp('eq', get(z), f64(0)), sel(cmp('gt', get(k), f64(0)), cmp('le', add(get(jz), get(k)), f64(DIGITS)), B.k('bool', false)), B.k('bool', false)),
+          [set(jz, add(get(jz), get(k)))], [{ kind: 'break', loc }]),
+      ],
+    },
+    // E[e] = the digits, with the rest of digit 0 (z 2^-q0 < 2^21, one digit) first
+    set(ext[0], mul(get(z), pow2(B.un('neg', get(q0))))),
+    ...range(DIGITS).map((t) => set(ext[t + 1], get(dig[t]))),
+    // skip leading zero digits (fdlibm's chop): first = index in E of the first nonzero one
+    set(first, sel(cmp('ne', get(z), f64(0)), f64(0), add(get(first), f64(1)))),
+    // E[first..jz] as doubles, shifted down to E[0..jz - first] (by 8, 4, 2, 1 digits), weights kept
+    ...range(DIGITS + 1).map((e) => set(ext[e], mul(get(ext[e]), pow2(sub(get(q0), f64(24 * e)))))),
+    set(d, get(first)),
+    ...[8, 4, 2, 1].flatMap((by) => [
+      ...range(DIGITS + 1).map((e) => set(ext[e], sel(cmp('ge', get(d), f64(by)), e + by <= DIGITS ? get(ext[e + by]) : f64(0), get(ext[e])))),
+      set(d, sel(cmp('ge', get(d), f64(by)), sub(get(d), f64(by)), get(d))),
     ]),
-    // drop leading zero digits (or make the rest of digit 0 a digit of its own)
-    iff(cmp('eq', get(z), f64(0)), [
-      set(jz, sub(get(jz), f64(1))), set(q0, sub(get(q0), f64(24))),
-      loop(cmp('eq', iqAt(get(jz)), f64(0)), [set(jz, sub(get(jz), f64(1))), set(q0, sub(get(q0), f64(24)))]),
-    ], [
-      // z < 1, so z 2^-q0 < 2^21: one digit (fdlibm's split at 2^24 never happens here)
-      store(iq, get(jz), mul(get(z), pow2(B.un('neg', get(q0))))),
-    ]),
-    // the digits as doubles, then times π/2's 24-bit parts: fq[jz - i] = Σ_k PIo2[k] q[i + k], k ≤ 4
-    set(fw, pow2(get(q0))), set(i, get(jz)),
-    loop(cmp('ge', get(i), f64(0)), [
-      store(qv, get(i), mul(get(fw), iqAt(get(i)))),
-      set(fw, mul(get(fw), twon24())),
-    ], [set(i, sub(get(i), f64(1)))]),
-    set(i, get(jz)),
-    loop(cmp('ge', get(i), f64(0)), [
-      set(fw, f64(0)), set(k, f64(0)),
-      loop(B.sel(cmp('le', get(k), f64(4)), cmp('le', get(k), sub(get(jz), get(i))), B.k('bool', false)), [
-        set(fw, add(get(fw), mul(load(parts, get(k)), load(qv, add(get(i), get(k)))))),
-      ], [set(k, add(get(k), f64(1)))]),
-      store(fq, sub(get(jz), get(i)), get(fw)),
-    ], [set(i, sub(get(i), f64(1)))]),
+    // J = jz - first: fq[m] = Σ_{k ≤ min(4, m)} PIo2[k] E[m - k] for m ≤ J
+    set(d, sub(get(jz), get(first))),
+    ...range(DIGITS + 1).map((m) => set(fq[m], range(Math.min(4, m) + 1).reduce<Expr>((acc, j) => add(acc, mul(f64(PIO2_PARTS[j]), get(ext[m - j]))), f64(0)))),
     // y0: the sum from the smallest part up; y1: what it left out
-    set(fw, f64(0)), set(i, get(jz)),
-    loop(cmp('ge', get(i), f64(0)), [set(fw, add(get(fw), load(fq, get(i))))], [set(i, sub(get(i), f64(1)))]),
+    set(fw, f64(0)),
+    ...[...range(DIGITS + 1)].reverse().map((m) => set(fw, sel(cmp('le', f64(m), get(d)), add(get(fw), get(fq[m])), get(fw)))),
     set(y0, get(fw)),
-    set(fw, sub(load(fq, f64(0)), get(fw))), set(i, f64(1)),
-    loop(cmp('le', get(i), get(jz)), [set(fw, add(get(fw), load(fq, get(i))))], [set(i, add(get(i), f64(1)))]),
+    set(fw, sub(get(fq[0]), get(fw))),
+    ...range(DIGITS + 1).slice(1).map((m) => set(fw, sel(cmp('le', f64(m), get(d)), add(get(fw), get(fq[m])), get(fw)))),
     set(y1, get(fw)),
     // n mod 8; the sign of 1 - fraction, then of x
     set(n, sub(get(n), mul(f64(8), floor(mul(get(n), f64(0.125)))))),
-    iff(cmp('gt', get(ih), f64(0)), [set(y0, B.un('neg', get(y0))), set(y1, B.un('neg', get(y1)))]),
-    iff(cmp('lt', x(), f64(0)), [set(y0, B.un('neg', get(y0))), set(y1, B.un('neg', get(y1))), set(n, B.un('neg', get(n)))]),
+    set(y0, sel(cmp('gt', get(ih), f64(0)), B.un('neg', get(y0)), get(y0))),
+    set(y1, sel(cmp('gt', get(ih), f64(0)), B.un('neg', get(y1)), get(y1))),
+    set(y0, sel(cmp('lt', x(), f64(0)), B.un('neg', get(y0)), get(y0))),
+    set(y1, sel(cmp('lt', x(), f64(0)), B.un('neg', get(y1)), get(y1))),
+    set(n, sel(cmp('lt', x(), f64(0)), B.un('neg', get(n)), get(n))),
   ];
-  const huge = B.sel(cmp('le', f64(lowEnd), B.math('abs', 'f64', x())), cmp('lt', B.math('abs', 'f64', x()), f64(Infinity)), B.k('bool', false));
+  const huge = sel(cmp('le', f64(lowEnd), B.math('abs', 'f64', x())), cmp('lt', B.math('abs', 'f64', x()), f64(Infinity)), B.k('bool', false));
   cx.before(iff(huge, body));
   return { y0: get(y0), y1: get(y1), n: get(n) };
 }
