@@ -11,6 +11,7 @@ import type { ArrayRef, Expr, Stmt } from '../ir/nodes.js';
 import type { RewriteContext } from './rewrite.js';
 import type { Build } from './build.js';
 import type { ScalarType } from '../types.js';
+import { fold } from '../ir/fold.js';
 
 /** 2/π in 24-bit digits (fdlibm's two_over_pi: 66 digits, 1584 bits), and π/2 in 24-bit parts (PIo2). */
 export const { TWO_OVER_PI, PIO2_PARTS } = piDigits();
@@ -53,26 +54,33 @@ export function hugeRemPio2(B: Build, cx: RewriteContext, leaf: Expr, lowEnd: nu
   const fromBits = (u: Expr): Expr => ({ kind: 'bitcast', type: 'f64', x: u, loc });
   /** 2^e for an integral f64 e in [-1022, 1023], exactly (its exponent field e + 1023). */
   const pow2 = (e: Expr): Expr => fromBits(B.bin('shl', 'u64', bits(add(e, f64(2 ** 52 + 1023))), u64(52n)));
+  /** Constant-folded (a rule's statements are not folded for it). */
+  const folded = (st: Stmt): Stmt => (st.kind === 'assign' ? { ...st, value: fold(st.value) } : st.kind === 'if' ? { ...st, cond: fold(st.cond), then: st.then.map(folded), else: st.else.map(folded) } : st);
   const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
   const table = cx.constArray('two_over_pi', 'f64', [0, 0, ...TWO_OVER_PI]); // two zeros: digits -1 and -2 read as 0
   const y0 = local(), y1 = local(), n = local();
   const ax = local(), e0 = local(), x0 = local(), x1 = local(), x2 = local(), z = local(), jv = local(), q0 = local();
-  const jz = local(), fw = local(), ih = local(), carry = local(), d = local(), k = local(), first = local();
+  const redo = local(), jz = local(), fw = local(), ih = local(), carry = local(), d = local(), k = local(), first = local();
   const dig = range(DIGITS).map(() => local());
+  /** win[m] = 2/π digit jv + m - 2 (0 before the first): the window the product reads, loaded once. */
+  const win = range(DIGITS + 3).map(() => local());
   /** E[0] = what is left of the fraction in the integer part's digit, E[1 + t] = dig[t]: E[e] has weight 2^(q0 - 24 e). */
   const ext = range(DIGITS + 1).map(() => local());
   const fq = range(DIGITS + 1).map(() => local());
   const two24 = (): Expr => f64(2 ** 24), twon24 = (): Expr => f64(2 ** -24);
   /** The product's digit j (weight 2^(q0 - 24 j)): Σ x_i · 2/π digit (jv + j - i), exact (< 2^50). */
   const product = (j: number): Expr => {
-    const digit = (i: number): Expr => load(table, add(get(jv), f64(j + 2 - i)));
+    const digit = (i: number): Expr => get(win[j + 2 - i]);
     return add(add(mul(get(x0), digit(0)), mul(get(x1), digit(1))), mul(get(x2), digit(2)));
   };
-  const active = (t: number): Expr => cmp('lt', f64(t), get(jz)); // dig[t] is one of the jz digits
-
-  /** One pass of k_rem_pio2 with jz digits below the integer part (from `recompute:` to the recompute test). */
-  const pass: Stmt[] = [
+  /**
+   * One pass of k_rem_pio2 with jz digits below the integer part (from `recompute:` to the
+   * recompute test); `jzIs` the count when known (the first pass: 4), which folds the unused digits away.
+   */
+  const pass = (jzIs?: number): Stmt[] => {
+  const active = (t: number): Expr => (jzIs === undefined ? cmp('lt', f64(t), get(jz)) : B.k('bool', t < jzIs)); // dig[t] is one of the jz digits
+  return [
     // distill the product's digits jz..1 (from the last up, carrying) into dig[jz-1..0]; z keeps digit 0
     set(carry, f64(0)),
     ...[...range(DIGITS)].reverse().flatMap((t) => [
@@ -108,7 +116,12 @@ export function hugeRemPio2(B: Build, cx: RewriteContext, leaf: Expr, lowEnd: nu
     // first: the first nonzero digit (jz if none)
     set(first, get(jz)),
     ...[...range(DIGITS)].reverse().map((t) => set(first, sel(cmp('ne', get(dig[t]), f64(0)), sel(active(t), f64(t), get(first)), get(first)))),
-  ];
+    // recompute when nothing is left in digit 0 and dig[0..jz-5] are zero: k more digits, k - 1
+    // the zeros among the last four (fdlibm's iq[jk-1..0])
+    set(k, sub(add(get(first), f64(5)), get(jz))),
+    set(redo, sel(cmp('eq', get(z), f64(0)), sel(cmp('gt', get(k), f64(0)), f64(1), f64(0)), f64(0))),
+  ].map(folded);
+  };
   const body: Stmt[] = [
     set(ax, B.math('abs', 'f64', x())),
     // e0 = ilogb(x) - 23; |x| 2^-e0 in [2^23, 2^24), split into three 24-bit integers
@@ -119,14 +132,14 @@ export function hugeRemPio2(B: Build, cx: RewriteContext, leaf: Expr, lowEnd: nu
     // the window of 2/π: digits from jv on (those before make multiples of 8); q0 the scale of digit 0
     set(jv, sel(cmp('lt', get(e0), f64(3)), f64(0), floor(mul(sub(get(e0), f64(3)), f64(1 / 24))))),
     set(q0, sub(get(e0), mul(f64(24), add(get(jv), f64(1))))),
+    ...range(DIGITS + 3).map((m) => set(win[m], load(table, add(get(jv), f64(m))))),
     set(jz, f64(4)),
+    // fdlibm's recompute loop (the fraction of x 2/π is above 2^-62 for every double: one
+    // recompute gives the digits it needs, DIGITS leaves room for a second)
     {
       kind: 'loop', loc, update: [], body: [
-        ...pass,
-        // recompute when nothing is left in digit 0 and dig[0..jz-5] are zero: k more digits, k - 1
-        // the zeros among the last four (fdlibm's iq[jk-1..0])
-        set(k, sub(add(get(first), f64(5)), get(jz))),
-        iff(sel(cmp('eq', get(z), f64(0)), sel(cmp('gt', get(k), f64(0)), cmp('le', add(get(jz), get(k)), f64(DIGITS)), B.k('bool', false)), B.k('bool', false)),
+        ...pass(),
+        iff(sel(cmp('eq', get(redo), f64(1)), cmp('le', add(get(jz), get(k)), f64(DIGITS)), B.k('bool', false)),
           [set(jz, add(get(jz), get(k)))], [{ kind: 'break', loc }]),
       ],
     },
@@ -161,7 +174,7 @@ export function hugeRemPio2(B: Build, cx: RewriteContext, leaf: Expr, lowEnd: nu
     set(n, sel(cmp('lt', x(), f64(0)), B.un('neg', get(n)), get(n))),
   ];
   const huge = sel(cmp('le', f64(lowEnd), B.math('abs', 'f64', x())), cmp('lt', B.math('abs', 'f64', x()), f64(Infinity)), B.k('bool', false));
-  cx.before(iff(huge, body));
+  cx.before({ kind: 'if', cond: huge, then: body, else: [], loc, rare: true });
   return { y0: get(y0), y1: get(y1), n: get(n) };
 }
 

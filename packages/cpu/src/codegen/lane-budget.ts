@@ -6,7 +6,7 @@
 // n, and LLVM's optimisation time grows faster still (120 branches: 7 s,
 // a 200-term `?:` chain: 114 s, against 0.3 s as a thread loop).
 
-import { childExprs, type Expr, type Stmt } from '@numbat/core';
+import { childExprs, forEachExpr, forEachStmt, stmtExprs, type Expr, type Stmt } from '@numbat/core';
 import type { LaneUniformity } from './lane-uniformity.js';
 import { touchesMemory } from './lane-shape.js';
 
@@ -35,12 +35,61 @@ export function withinLaneBudget(stmts: readonly Stmt[], uni: LaneUniformity, W:
 }
 
 /**
+ * The rarely taken `if`s (IfStmt.rare: the f64 library's huge-argument reduction of sin, cos and
+ * tan, about 400 statements) that a lane group hands to the thread-by-thread code when one of
+ * its lanes takes it (lane-stmts.ts), instead of a masked vector copy (which took LLVM 2 to 5 s):
+ * those reached before anything with an effect (a store, atomic, warp op, barrier, fence, break;
+ * in a loop, anything in its body), so the group's threads can rerun the region from its start
+ * one by one.
+ * Neither budget counts their arm.
+ */
+export function rareHandOvers(stmts: readonly Stmt[]): Set<Stmt> {
+  const out = new Set<Stmt>();
+  let clean = true;
+  const effects = (list: readonly Stmt[]): boolean => {
+    let any = false;
+    forEachStmt(list as Stmt[], (s) => {
+      if (!['assign', 'if', 'loop', 'break', 'continue', 'return'].includes(s.kind) || hasAtomic(s)) any = true;
+    });
+    return any || list.some((s) => leavesLoopAround(s));
+  };
+  const visit = (list: readonly Stmt[], inLoop: boolean): void => {
+    for (const s of list) {
+      if (s.kind === 'if' && s.rare && clean && !inLoop && !effects(s.then)) { out.add(s); if (effects(s.else)) clean = false; continue; }
+      if (s.kind === 'if') { const before = clean; visit(s.then, inLoop); const afterThen = clean; clean = before; visit(s.else, inLoop); clean = clean && afterThen; }
+      // in a loop, what follows the `if` in the body ran before its next trip
+      if (s.kind === 'loop') { const loops = inLoop || effects([...s.body, ...s.update]); visit(s.body, loops); visit(s.update, loops); }
+      if (effects([s])) clean = false;
+    }
+  };
+  visit(stmts, false);
+  return out;
+}
+
+/** A break or continue of a loop around `s` (a return only ends the thread: rerunning it is harmless). */
+function leavesLoopAround(s: Stmt, depth = 0): boolean {
+  switch (s.kind) {
+    case 'break': case 'continue': return depth === 0;
+    case 'if': return [...s.then, ...s.else].some((x) => leavesLoopAround(x, depth));
+    case 'loop': return [...s.body, ...s.update].some((x) => leavesLoopAround(x, depth + 1));
+    default: return false;
+  }
+}
+
+function hasAtomic(s: Stmt): boolean {
+  let any = false;
+  for (const x of stmtExprs(s)) forEachExpr(x, (y) => { if (y.kind === 'atomic') any = true; });
+  return any;
+}
+
+/**
  * The mask work of a region's lane lowering per lane: each masked operation
  * (assignment, store, load, atomic, varying test or loop, lazy operand)
  * counts its depth of lane-varying control.
  */
 export function laneWork(stmts: readonly Stmt[], uni: LaneUniformity): number {
   let work = 0;
+  const handed = rareHandOvers(stmts);
   const ex = (e: Expr, depth: number): void => {
     if (uni.isUniform(e)) return;
     if (e.kind === 'load' || e.kind === 'atomic') work += depth;
@@ -62,7 +111,8 @@ export function laneWork(stmts: readonly Stmt[], uni: LaneUniformity): number {
           ex(s.cond, depth);
           const d = uni.isUniform(s.cond) ? depth : depth + 1;
           work += depth;
-          st(s.then, d); st(s.else, d);
+          if (!handed.has(s)) st(s.then, d);
+          st(s.else, d);
           break;
         }
         case 'loop': {
@@ -90,9 +140,12 @@ export function laneWork(stmts: readonly Stmt[], uni: LaneUniformity): number {
  */
 export function laneCost(stmts: readonly Stmt[], uni: LaneUniformity): number {
   let cost = 0;
+  const handed = rareHandOvers(stmts);
   const ex = (e: Expr, depth: number, copies: number): void => {
     if (uni.isUniform(e)) return;
-    cost += copies * (1 + (e.kind === 'load' || e.kind === 'atomic' || e.kind === 'logical' || e.kind === 'cond' ? depth : 0));
+    // a node under at most one varying test (a library function's straight-line code in
+    // `if (i < n)`) costs half: its code grows linearly, without nested masks
+    cost += copies * ((depth <= 1 ? 0.5 : 1) + (e.kind === 'load' || e.kind === 'atomic' || e.kind === 'logical' || e.kind === 'cond' ? depth : 0));
     const lazy = e.kind === 'logical' || e.kind === 'cond';
     childExprs(e).forEach((c, k) => ex(c, lazy && k > 0 ? depth + 1 : depth, copies));
   };
@@ -106,6 +159,7 @@ export function laneCost(stmts: readonly Stmt[], uni: LaneUniformity): number {
         case 'expr': ex(s.expr, depth, copies); break;
         case 'if': {
           ex(s.cond, depth, copies);
+          if (handed.has(s)) { st(s.else, depth + 1, copies, fast); break; }
           if (uni.isUniform(s.cond)) { st(s.then, depth, copies, fast); st(s.else, depth, copies, fast); break; }
           const twice = fast < 2 && touchesMemory(s.then);
           st(s.then, depth + 1, twice ? 2 * copies : copies, twice ? fast + 1 : fast);
