@@ -1,5 +1,5 @@
 // Huge arguments for sin, cos and tan (|x| ≥ 2^19 π, where fdlibm reduces with the digits of
-// 2/π): random over every exponent, the doubles nearest multiples of π/2 up to 1e308 and their
+// 2/π): random over every exponent, dense just past 2^19 π, the doubles nearest multiples of π/2 up to 1e308 and their
 // neighbours, the largest doubles, powers of two, and the hard cases of Payne–Hanek reduction:
 // for each exponent, the doubles m 2^e (m < 2^53) whose m 2^e 2/π is nearest an integer,
 // from the continued fraction of frac(2^e 2/π) (these make the leading digits cancel, so
@@ -58,7 +58,14 @@ export function hugeTrigInputs(n = 24000, seed = 7) {
     const x = k * (Math.PI / 2);
     push(x); push(nextUp(x)); push(nextDown(x));
   }
-  // random over every exponent from 2^20.7 up
+  // just past the medium range, up to 2^24 (where fdlibm's scale q0 is below -24 and the rest of
+  // the integer part's digit takes two digits), multiples of π/2 there included
+  for (let i = 0; i < 1000; i++) {
+    push(LOW + r() * (2 ** 24 - LOW));
+    const x = Math.round((LOW + r() * (2 ** 24 - LOW)) / (Math.PI / 2)) * (Math.PI / 2);
+    push(x); push(nextUp(x));
+  }
+  // random over every exponent from 2^21 up
   while (xs.length < n) push((1 + r()) * 2 ** (21 + Math.floor(r() * 1003)));
   return xs.slice(0, n);
 }

@@ -66,8 +66,10 @@ export function hugeRemPio2(B: Build, cx: RewriteContext, leaf: Expr, lowEnd: nu
   /** win[m] = 2/π digit jv + m - 2 (0 before the first): the window the product reads, loaded once. */
   const win = range(DIGITS + 3).map(() => local());
   /** E[0] = what is left of the fraction in the integer part's digit, E[1 + t] = dig[t]: E[e] has weight 2^(q0 - 24 e). */
-  const ext = range(DIGITS + 1).map(() => local());
-  const fq = range(DIGITS + 1).map(() => local());
+  /** E: the final digits (see below); E[e] has weight 2^(q0 + 24 - 24 e). */
+  const E = DIGITS + 2;
+  const ext = range(E).map(() => local());
+  const fq = range(E).map(() => local());
   const two24 = (): Expr => f64(2 ** 24), twon24 = (): Expr => f64(2 ** -24);
   /** The product's digit j (weight 2^(q0 - 24 j)): Σ x_i · 2/π digit (jv + j - i), exact (< 2^50). */
   const product = (j: number): Expr => {
@@ -143,27 +145,30 @@ export function hugeRemPio2(B: Build, cx: RewriteContext, leaf: Expr, lowEnd: nu
           [set(jz, add(get(jz), get(k)))], [{ kind: 'break', loc }]),
       ],
     },
-    // E[e] = the digits, with the rest of digit 0 (z 2^-q0 < 2^21, one digit) first
-    set(ext[0], mul(get(z), pow2(B.un('neg', get(q0))))),
-    ...range(DIGITS).map((t) => set(ext[t + 1], get(dig[t]))),
+    // E[2 + t] = dig[t]; E[1] the rest of digit 0 (z 2^-q0, below 2^(-q0)), split as fdlibm
+    // does when it reaches 2^24 (q0 < -24, |x| < 2^23): its top in E[0]
+    set(fw, mul(get(z), pow2(B.un('neg', get(q0))))),
+    set(ext[0], trunc(mul(get(fw), twon24()))),
+    set(ext[1], sub(get(fw), mul(get(ext[0]), two24()))),
+    ...range(DIGITS).map((t) => set(ext[t + 2], get(dig[t]))),
     // skip leading zero digits (fdlibm's chop): first = index in E of the first nonzero one
-    set(first, sel(cmp('ne', get(z), f64(0)), f64(0), add(get(first), f64(1)))),
-    // E[first..jz] as doubles, shifted down to E[0..jz - first] (by 8, 4, 2, 1 digits), weights kept
-    ...range(DIGITS + 1).map((e) => set(ext[e], mul(get(ext[e]), pow2(sub(get(q0), f64(24 * e)))))),
+    set(first, sel(cmp('ne', get(z), f64(0)), sel(cmp('ne', get(ext[0]), f64(0)), f64(0), f64(1)), add(get(first), f64(2)))),
+    // E[first..jz + 1] as doubles, shifted down to E[0..jz + 1 - first] (by 8, 4, 2, 1 digits), weights kept
+    ...range(E).map((e) => set(ext[e], mul(get(ext[e]), pow2(sub(get(q0), f64(24 * e - 24)))))),
     set(d, get(first)),
     ...[8, 4, 2, 1].flatMap((by) => [
-      ...range(DIGITS + 1).map((e) => set(ext[e], sel(cmp('ge', get(d), f64(by)), e + by <= DIGITS ? get(ext[e + by]) : f64(0), get(ext[e])))),
+      ...range(E).map((e) => set(ext[e], sel(cmp('ge', get(d), f64(by)), e + by < E ? get(ext[e + by]) : f64(0), get(ext[e])))),
       set(d, sel(cmp('ge', get(d), f64(by)), sub(get(d), f64(by)), get(d))),
     ]),
-    // J = jz - first: fq[m] = Σ_{k ≤ min(4, m)} PIo2[k] E[m - k] for m ≤ J
-    set(d, sub(get(jz), get(first))),
-    ...range(DIGITS + 1).map((m) => set(fq[m], range(Math.min(4, m) + 1).reduce<Expr>((acc, j) => add(acc, mul(f64(PIO2_PARTS[j]), get(ext[m - j]))), f64(0)))),
+    // J = jz + 1 - first: fq[m] = Σ_{k ≤ min(4, m)} PIo2[k] E[m - k] for m ≤ J
+    set(d, sub(add(get(jz), f64(1)), get(first))),
+    ...range(E).map((m) => set(fq[m], range(Math.min(4, m) + 1).reduce<Expr>((acc, j) => add(acc, mul(f64(PIO2_PARTS[j]), get(ext[m - j]))), f64(0)))),
     // y0: the sum from the smallest part up; y1: what it left out
     set(fw, f64(0)),
-    ...[...range(DIGITS + 1)].reverse().map((m) => set(fw, sel(cmp('le', f64(m), get(d)), add(get(fw), get(fq[m])), get(fw)))),
+    ...[...range(E)].reverse().map((m) => set(fw, sel(cmp('le', f64(m), get(d)), add(get(fw), get(fq[m])), get(fw)))),
     set(y0, get(fw)),
     set(fw, sub(get(fq[0]), get(fw))),
-    ...range(DIGITS + 1).slice(1).map((m) => set(fw, sel(cmp('le', f64(m), get(d)), add(get(fw), get(fq[m])), get(fw)))),
+    ...range(E).slice(1).map((m) => set(fw, sel(cmp('le', f64(m), get(d)), add(get(fw), get(fq[m])), get(fw)))),
     set(y1, get(fw)),
     // n mod 8; the sign of 1 - fraction, then of x
     set(n, sub(get(n), mul(f64(8), floor(mul(get(n), f64(0.125)))))),
