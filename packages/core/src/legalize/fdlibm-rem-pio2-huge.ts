@@ -65,7 +65,6 @@ export function hugeRemPio2(B: Build, cx: RewriteContext, leaf: Expr, lowEnd: nu
   const dig = range(DIGITS).map(() => local());
   /** win[m] = 2/π digit jv + m - 2 (0 before the first): the window the product reads, loaded once. */
   const win = range(DIGITS + 3).map(() => local());
-  /** E[0] = what is left of the fraction in the integer part's digit, E[1 + t] = dig[t]: E[e] has weight 2^(q0 - 24 e). */
   /** E: the final digits (see below); E[e] has weight 2^(q0 + 24 - 24 e). */
   const E = DIGITS + 2;
   const ext = range(E).map(() => local());
@@ -76,13 +75,10 @@ export function hugeRemPio2(B: Build, cx: RewriteContext, leaf: Expr, lowEnd: nu
     const digit = (i: number): Expr => get(win[j + 2 - i]);
     return add(add(mul(get(x0), digit(0)), mul(get(x1), digit(1))), mul(get(x2), digit(2)));
   };
-  /**
-   * One pass of k_rem_pio2 with jz digits below the integer part (from `recompute:` to the
-   * recompute test); `jzIs` the count when known (the first pass: 4), which folds the unused digits away.
-   */
-  const pass = (jzIs?: number): Stmt[] => {
-  const active = (t: number): Expr => (jzIs === undefined ? cmp('lt', f64(t), get(jz)) : B.k('bool', t < jzIs)); // dig[t] is one of the jz digits
-  return [
+  /** dig[t] is one of the jz digits. */
+  const active = (t: number): Expr => cmp('lt', f64(t), get(jz));
+  /** One pass of k_rem_pio2 with jz digits below the integer part (from `recompute:` to the recompute test). */
+  const pass = (): Stmt[] => [
     // distill the product's digits jz..1 (from the last up, carrying) into dig[jz-1..0]; z keeps digit 0
     set(carry, f64(0)),
     ...[...range(DIGITS)].reverse().flatMap((t) => [
@@ -123,7 +119,6 @@ export function hugeRemPio2(B: Build, cx: RewriteContext, leaf: Expr, lowEnd: nu
     set(k, sub(add(get(first), f64(5)), get(jz))),
     set(redo, sel(cmp('eq', get(z), f64(0)), sel(cmp('gt', get(k), f64(0)), f64(1), f64(0)), f64(0))),
   ].map(folded);
-  };
   const body: Stmt[] = [
     set(ax, B.math('abs', 'f64', x())),
     // e0 = ilogb(x) - 23; |x| 2^-e0 in [2^23, 2^24), split into three 24-bit integers
