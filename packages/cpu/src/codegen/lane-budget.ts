@@ -30,8 +30,9 @@ export const LANE_BUDGET = 4096;
  */
 export const LANE_COST_BUDGET = 2048;
 
-export function withinLaneBudget(stmts: readonly Stmt[], uni: LaneUniformity, W: number): boolean {
-  return laneWork(stmts, uni) * W <= LANE_BUDGET && laneCost(stmts, uni) <= LANE_COST_BUDGET;
+/** `handOver`: the lane group can hand itself to the thread-by-thread code (rareHandOvers). */
+export function withinLaneBudget(stmts: readonly Stmt[], uni: LaneUniformity, W: number, handOver = true): boolean {
+  return laneWork(stmts, uni, handOver) * W <= LANE_BUDGET && laneCost(stmts, uni, handOver) <= LANE_COST_BUDGET;
 }
 
 /**
@@ -87,9 +88,9 @@ function hasAtomic(s: Stmt): boolean {
  * (assignment, store, load, atomic, varying test or loop, lazy operand)
  * counts its depth of lane-varying control.
  */
-export function laneWork(stmts: readonly Stmt[], uni: LaneUniformity): number {
+export function laneWork(stmts: readonly Stmt[], uni: LaneUniformity, handOver = true): number {
   let work = 0;
-  const handed = rareHandOvers(stmts);
+  const handed = handOver ? rareHandOvers(stmts) : new Set<Stmt>();
   const ex = (e: Expr, depth: number): void => {
     if (uni.isUniform(e)) return;
     if (e.kind === 'load' || e.kind === 'atomic') work += depth;
@@ -138,9 +139,9 @@ export function laneWork(stmts: readonly Stmt[], uni: LaneUniformity): number {
  * touches memory: at most two such levels, as lane-stmts.ts does), each
  * masked one with the mask ANDs of its depth of varying control.
  */
-export function laneCost(stmts: readonly Stmt[], uni: LaneUniformity): number {
+export function laneCost(stmts: readonly Stmt[], uni: LaneUniformity, handOver = true): number {
   let cost = 0;
-  const handed = rareHandOvers(stmts);
+  const handed = handOver ? rareHandOvers(stmts) : new Set<Stmt>();
   const assigned = new Map<number, number>();
   forEachStmt(stmts as Stmt[], (s) => { if (s.kind === 'assign') assigned.set(s.local, (assigned.get(s.local) ?? 0) + 1); });
   // `once`: the nodes of values computed once into a local of their own (see the end)
