@@ -83,7 +83,12 @@ export interface AssignStmt extends StmtBase { kind: 'assign'; local: number; va
 export interface StoreStmt extends StmtBase { kind: 'store'; array: ArrayRef; index: Expr; value: Expr; inBounds?: true }
 /** An expression evaluated for its effect (an atomic whose result is unused). */
 export interface ExprStmt extends StmtBase { kind: 'expr'; expr: Expr }
-export interface IfStmt extends StmtBase { kind: 'if'; cond: Expr; then: Stmt[]; else: Stmt[] }
+/**
+ * `rare`: the `then` arm is seldom taken and has no effects (legalisation's huge-argument path
+ * of sin/cos/tan): a cpu lane group may hand its threads to the thread-by-thread code when a
+ * lane takes it, rather than build a masked vector copy of it.
+ */
+export interface IfStmt extends StmtBase { kind: 'if'; cond: Expr; then: Stmt[]; else: Stmt[]; rare?: true }
 /**
  * A loop: while (cond) { body; update }. `cond` (bool, or absent for an endless
  * loop) is tested before each iteration; `continue` jumps to `update`; `break`

@@ -9,6 +9,8 @@
 
 import type { Expr } from '../ir/nodes.js';
 import type { Build } from './build.js';
+import type { RewriteContext } from './rewrite.js';
+import { hugeRemPio2, type HugeReduction } from './fdlibm-rem-pio2-huge.js';
 
 const view = new DataView(new ArrayBuffer(8));
 /** The double whose high and low 32-bit words are `hi` and `lo` (fdlibm's INSERT_WORDS). */
@@ -19,7 +21,7 @@ export function fromWords(hi: number, lo = 0): number {
 }
 
 export class F64 {
-  constructor(private readonly B: Build, private readonly bind: (e: Expr) => Expr) {}
+  constructor(private readonly B: Build, private readonly bind: (e: Expr) => Expr, private readonly cx: RewriteContext) {}
 
   k(v: number): Expr { return this.B.k('f64', v); }
   add(a: Expr, b: Expr): Expr { return this.bind(this.B.bin('add', 'f64', a, b)); }
@@ -67,10 +69,11 @@ export class F64 {
   on(flag: Expr): Expr { return this.eq(flag, this.k(1)); }
   off(flag: Expr): Expr { return this.eq(flag, this.k(0)); }
 
-  /** c ? a : b evaluating only the arm taken (a lazy `?:`): for a costly arm rarely needed. */
-  lazy(c: Expr, a: Expr, b: Expr): Expr { return { kind: 'cond', type: a.type, c, a, b, loc: this.B.loc }; }
-  /** The target's own Math.<fn>(x) (kept as it is by legalisation). */
-  native(fn: 'sin' | 'cos' | 'tan', x: Expr): Expr { return this.B.math(fn, 'f64', x); }
+  /**
+   * x = n π/2 + y0 + y1 for lowEnd ≤ |x| < ∞ (fdlibm's huge reduction): statements run before
+   * the expression, under an `if` on that range; x must be a leaf (a shared value).
+   */
+  hugeRemPio2(x: Expr, lowEnd: number): HugeReduction { return hugeRemPio2(this.B, this.cx, x, lowEnd); }
 
   /** |x|'s biased exponent field ((hx >> 20) & 0x7ff) as a u64 (0 for 0 and subnormals). */
   expField(x: Expr): Expr {

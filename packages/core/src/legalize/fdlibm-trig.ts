@@ -1,10 +1,10 @@
 // Math.sin and Math.cos in f64 as V8 computes them (its port of fdlibm: s_sin.c, s_cos.c,
-// e_rem_pio2.c, k_sin.c, k_cos.c), written from the published algorithms as IR over simple
-// operations (f64-kit.ts), with fdlibm's constants and order of operations. Branch-free for
-// |x| < 2^19 π ≈ 1.6e6 (fdlibm's small and medium reductions: π/2 in three 33-bit parts, a
-// second and third step where the first cancels); beyond, fdlibm reduces with the 396 bits of
-// 2/π (Payne–Hanek), which this library does not carry: those arguments (and only they, a
-// lazy `?:`) get the target's own sin/cos (glibc, libdevice: within 1 ulp, not V8's bits).
+// e_rem_pio2.c, k_rem_pio2.c, k_sin.c, k_cos.c), written from the published algorithms as IR
+// over simple operations (f64-kit.ts), with fdlibm's constants and order of operations.
+// Branch-free for |x| < 2^19 π ≈ 1.6e6 (fdlibm's small and medium reductions: π/2 in three
+// 33-bit parts, a second and third step where the first cancels); beyond, fdlibm reduces with
+// the digits of 2/π (fdlibm-rem-pio2-huge.ts: statements under an `if` on that range only),
+// and the same kernels finish: every finite argument gets V8's bits.
 
 import type { Expr } from '../ir/nodes.js';
 import { F64, fromWords } from './f64-kit.js';
@@ -26,7 +26,7 @@ const TINY = fromWords(0x3e400000), COS_MID = fromWords(0x3fd33333), COS_QX_FIXE
 export function fdlibmTrig(F: F64, fn: 'sin' | 'cos', x: Expr): Expr {
   const t = F.abs(x);
   const small = (): Expr => F.lt(t, F.k(PIO4_END));
-  const { y0, y1, q } = remPio2(F, x, t);
+  const { y0, y1, q } = reduce(F, x, t);
   const X = F.sel(small(), x, y0), Y = F.sel(small(), F.k(0), y1);
   const z = F.mul(X, X);
   // __kernel_sin(X, Y, iy): iy = 0 (|x| ≤ π/4, Y = 0) and iy = 1 (reduced) round differently.
@@ -52,10 +52,18 @@ export function fdlibmTrig(F: F64, fn: 'sin' | 'cos', x: Expr): Expr {
   const base = F.sel(F.eq(odd, F.k(1)), kcos, ksin);
   const signed = F.sel(F.lt(qq, F.k(2)), base, F.neg(base));
   const reduced = F.sel(small(), fn === 'sin' ? ksin : kcos, signed);
-  // ±Infinity and NaN: NaN (x - x); beyond the medium range: the target's own function, lazily.
-  const medium = F.sel(F.lt(t, F.k(MEDIUM_END)), reduced, F.sub(x, x));
-  const far = F.flagBoth(F.le(F.k(MEDIUM_END), t), F.lt(t, F.k(Infinity)));
-  return F.lazy(F.on(far), F.native(fn, x), medium);
+  // ±Infinity and NaN: NaN (x - x).
+  return F.sel(F.lt(t, F.k(Infinity)), reduced, F.sub(x, x));
+}
+
+/** __ieee754_rem_pio2 for π/4 < |x| < ∞: the medium reduction, or the huge one beyond 2^19 π. */
+function reduce(F: F64, x: Expr, t: Expr): { y0: Expr; y1: Expr; q: Expr } {
+  const medium = remPio2(F, x, t);
+  const huge = F.hugeRemPio2(x, MEDIUM_END);
+  const far = (): Expr => F.le(F.k(MEDIUM_END), t);
+  // q = n mod 4 (n in [-7, 7])
+  const hq = F.sub(huge.n, F.mul(F.floor(F.mul(huge.n, F.k(0.25))), F.k(4)));
+  return { y0: F.sel(far(), huge.y0, medium.y0), y1: F.sel(far(), huge.y1, medium.y1), q: F.sel(far(), hq, medium.q) };
 }
 
 /**
@@ -116,7 +124,7 @@ const TAN_FAR = fromWords(0x3fe59428), TAN_TINY = fromWords(0x3e300000);
 export function fdlibmTan(F: F64, x: Expr): Expr {
   const t = F.abs(x);
   const small = (): Expr => F.lt(t, F.k(PIO4_END));
-  const { y0, y1, q } = remPio2(F, x, t);
+  const { y0, y1, q } = reduce(F, x, t);
   const X = F.sel(small(), x, y0), Y = F.sel(small(), F.k(0), y1);
   const iy = F.sel(small(), F.k(1), F.sel(F.eq(F.sub(q, F.mul(F.floor(F.mul(q, F.k(0.5))), F.k(2))), F.k(1)), F.k(-1), F.k(1)));
   const aX = F.abs(X);
@@ -146,7 +154,5 @@ export function fdlibmTan(F: F64, x: Expr): Expr {
   const tiny = F.sel(F.eq(X, F.k(0)), F.sel(F.eq(iy, F.k(-1)), F.div(F.k(1), aX), X),
     F.sel(F.eq(iy, F.k(1)), X, negRecip(F.sel(F.eq(wt, F.k(0)), F.k(1), wt), X, Y)));
   const ktan = F.sel(F.lt(aX, F.k(TAN_TINY)), tiny, F.sel(nearPio4(), far, plain));
-  const medium = F.sel(F.lt(t, F.k(MEDIUM_END)), ktan, F.sub(x, x));
-  const beyond = F.flagBoth(F.le(F.k(MEDIUM_END), t), F.lt(t, F.k(Infinity)));
-  return F.lazy(F.on(beyond), F.native('tan', x), medium);
+  return F.sel(F.lt(t, F.k(Infinity)), ktan, F.sub(x, x));
 }

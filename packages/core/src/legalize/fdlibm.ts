@@ -75,8 +75,8 @@ export function asTree(root: Expr, share: (e: Expr) => Expr): Expr {
       case 'unary': case 'convert': case 'bitcast': r = { ...e, x: build(e.x) }; break;
       case 'binary': r = { ...e, a: build(e.a), b: build(e.b) }; break;
       case 'select': r = { ...e, c: build(e.c), a: build(e.a), b: build(e.b) }; break;
-      // the lazy ?: keeps only its costly arm (the target's sin/cos/tan) lazy: its condition and
-      // the library's own value are locals, so a lane group sees a cheap test and a bare call
+      // a lazy ?: (none of the library's functions builds one today) keeps only its first arm
+      // lazy: its condition and other arm are locals, so a lane group sees a cheap test
       case 'cond': r = { ...e, c: bound(build(e.c)), a: build(e.a), b: bound(build(e.b)) }; break;
       case 'math': r = { ...e, args: e.args.map(build) }; break;
       default: r = LEAVES.has(e.kind) ? { ...e } : e;

@@ -22,6 +22,13 @@ export interface RewriteContext {
   fresh(t: ScalarType): Expr & { kind: 'local' };
   /** Runs `s` just before the rewritten expression is evaluated (where `share`'s statements go). */
   before(s: Stmt): void;
+  /**
+   * A const array of `values` added to the kernel (a table the rule's code loads from); the
+   * same name, element type and values give the same array, so a kernel holds one copy.
+   */
+  constArray(name: string, elem: ElemType, values: readonly number[]): ArrayRef;
+  /** A fresh per-thread array of `size` elements (zeros), for statements the rule adds. */
+  localArray(name: string, elem: ElemType, size: number): ArrayRef;
 }
 
 /** Returns the replacement of `e` (whose operands are already rewritten), or undefined to keep it. */
@@ -57,7 +64,18 @@ export function rewriteKernel(ir: KernelIR, rule: Rule): void {
     },
     fresh: (t) => ({ kind: 'local', id: newLocal(t), type: t, loc }),
     before: (s) => { pre.push(s); },
+    constArray: (name, elem, values) => {
+      const same = ir.arrays.find((a) => a.space === 'const' && a.name === name && a.elem === elem && a.values !== undefined
+        && a.values.length === values.length && a.values.every((v, i) => Object.is(v, values[i])));
+      return { space: 'const', id: same?.id ?? addArray(name, 'const', elem, values.length, [...values]) };
+    },
+    localArray: (name, elem, size) => ({ space: 'local', id: addArray(name, 'local', elem, size) }),
   });
+  const addArray = (name: string, space: 'const' | 'local', elem: ElemType, size: number, values?: number[]): number => {
+    const id = ir.arrays.length;
+    ir.arrays.push({ id, name, space, elem, shape: [size], size, ...(values ? { values } : {}), atomic: false });
+    return id;
+  };
   const elemOf = (r: ArrayRef): ElemType => (r.space === 'global' ? (ir.params[r.param].type as { elem: ElemType }).elem : ir.arrays[r.id].elem);
 
   const expr = (e: Expr, pre: Stmt[]): Expr => {

@@ -8,6 +8,7 @@ import type { LLVMNS } from '@numbat/llvm';
 import { LaneExprs } from './lanes.js';
 import { linearLocals, mayRetire, touchesMemory } from './lane-shape.js';
 import type { LoopMasks } from './lane-masks.js';
+import { rareHandOvers } from './lane-budget.js';
 
 type Value = LLVMNS.Value;
 
@@ -15,11 +16,14 @@ export class LaneLowerer extends LaneExprs {
   /** Each local's scope (core's localScopes), and the masks in force where each statement list was entered. */
   private scopes?: Map<number, readonly Stmt[]>;
   private readonly listEntry = new Map<readonly Stmt[], { conds: number; loops: number }>();
+  /** The region's rarely taken `if`s that hand the group to the thread-by-thread code (lane-budget.ts). */
+  private handOvers = new Set<Stmt>();
 
   // ---- statements ----
 
   /** The region's statements (top level): after a guard like `if (i >= n) return`, the rest runs unmasked when no lane left. */
   region(list: readonly Stmt[]): void {
+    if (this.env.fallbacks.scalarGroup) this.handOvers = rareHandOvers(list);
     const k = list.findIndex((x) => x.kind === 'loop' && this.cg.laneUni.varyingLoops.has(x));
     if (!this.alive && this.env.fallbacks.scalarFinish && k >= 0 && !list.some((x) => mayRetire(x))) {
       const loop = list[k] as Stmt & { kind: 'loop' };
@@ -180,6 +184,16 @@ export class LaneLowerer extends LaneExprs {
         const c = this.lanesOf(this.expr(s.cond));
         const m = this.mask() ?? new Array(this.W).fill(e.bool(true));
         const mt = c.map((x, i) => b.CreateAnd(m[i], x));
+        if (this.handOvers.has(s)) {
+          // A rare arm with no effects before it in the region: when a lane takes it, the
+          // group's threads rerun the region one by one (no vector copy of the arm).
+          const rare = low.block('lanes.rare'), common = low.block('lanes.common');
+          b.CreateCondBr(this.any(mt), rare, common);
+          b.SetInsertPoint(rare);
+          this.env.fallbacks.scalarGroup!();
+          b.SetInsertPoint(common);
+          return;
+        }
         const mf = c.map((x, i) => b.CreateAnd(m[i], b.CreateXor(x, e.bool(true))));
         if (this.fastDepth() < 2 && this.slowNesting === 0 && !s.then.some((x) => mayRetire(x)) && touchesMemory(s.then)) {
           // All lanes take it (the usual case away from edges): an unmasked copy,

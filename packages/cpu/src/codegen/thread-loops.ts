@@ -52,7 +52,7 @@ export function region(cg: CpuCodegen, region: Region, loop: BarrierLoop | undef
   let W = !jam ? 1 : process.env.NUMBAT_CPU_LANES ? opts.laneWidth! : regionLaneWidth(stmts, opts.laneWidth!, cg.ir, cg.laneUni, cg.txAliases);
   // Deeply nested thread-dependent control (long else-if or ?: chains) would
   // build code quadratic in the depth: such a region runs thread by thread.
-  if (jam && !withinLaneBudget(stmts, cg.laneUni, W)) { jam = false; W = 1; }
+  if (jam && !withinLaneBudget(stmts, cg.laneUni, W, !cg.tracksExit)) { jam = false; W = 1; }
   // A region that is one `if (threadIdx.x < s)` (reduction trees, `if (t === 0)`):
   // only the threads that can pass the test are visited.
   const range = threadRange(cg, stmts);
