@@ -24,7 +24,15 @@ function lowerPlain(lowered: KernelIR, triple: string): string {
     special: (reg) => (reg === 'threadIdx' ? fn.getArg(0) : reg === 'blockDim' ? b.getInt32(64) : b.getInt32(0)),
     localPtr: (id) => locals.get(id),
     elementPtr: (ref, idx) => {
-      if (ref.space !== 'global') throw new Error('test target: global arrays only');
+      if (ref.space === 'const') { // legalisation adds tables (the f64 sin/cos/tan huge-argument digits)
+        const a = ir.arrays.find((x) => x.id === ref.id)!;
+        const et = low.e.elem(a.elem);
+        const values = (a.values ?? []).map((v) => (a.elem === 'f32' || a.elem === 'f64' ? llvm.ConstantFP.get(et, v) : llvm.ConstantInt.get(et, v, true)));
+        const ty = llvm.ArrayType.get(et, values.length);
+        const g = new llvm.GlobalVariable(mod, ty, true, llvm.GlobalValue.LinkageTypes.PrivateLinkage, llvm.ConstantArray.get(ty, values), `const.${a.name}`);
+        return b.CreateGEP(et, b.CreateBitCast(g, low.e.ptr(et)), idx);
+      }
+      if (ref.space !== 'global') throw new Error('test target: global and const arrays only');
       const et = low.e.elem(low.elemOf(ref));
       return b.CreateGEP(et, b.CreateBitCast(fn.getArg(2 + ref.param), low.e.ptr(et)), idx);
     },
