@@ -62,6 +62,23 @@ describe('target registry', () => {
     await expect(f.configure(1, 1)(new Float32Array(1))).rejects.toThrow(/asks for float: 'f64', but target 'nof64' has no f64/);
   });
 
+  it('prepare (optional) is called before each compile with the cache option, before the backend compiles; what it throws is ignored', async () => {
+    const calls: string[] = [];
+    const sim = fakeBackend('prep', true, false);
+    registerBackend('prep', async () => ({
+      ...sim,
+      prepare(opts) { calls.push(`prepare cache=${opts.cache}`); throw new Error('prepare failed'); },
+      compile(ir, opts) { calls.push(`compile ${ir.name}`); return sim.compile(ir, opts); },
+    }));
+    const a = new Float32Array([1, 2]);
+    const k = cuda.jit(twice, { target: 'prep' });
+    await k.configure(1, 4)(a);
+    await k.configure(1, 4)(a); // the same specialisation: no compile, no prepare
+    await cuda.jit(twice, { target: 'prep', cache: true }).configure(1, 4)(a);
+    expect(Array.from(a)).toEqual([8, 16]);
+    expect(calls).toEqual(['prepare cache=false', 'compile double', 'prepare cache=true', 'compile double']);
+  });
+
   it("'auto' takes the available target of highest priority; a hardware-only one needs hardware", async () => {
     registerBackend('soft', async () => fakeBackend('soft', true, false), { priority: 1000, hardwareOnly: true });
     registerBackend('second', async () => fakeBackend('second', true, false), { priority: 500 });

@@ -260,6 +260,7 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
   private async compile(sig: ParamType[]): Promise<Specialisation> {
     const t0 = performance.now();
     const backend = await this.backend();
+    try { backend.prepare?.({ cache: this.options.cache ?? false }); } catch { /* a hint only (Backend.prepare) */ }
     const float = this.defaultFloat(backend);
     if (!backend.caps.f64) {
       sig.forEach((p, i) => {

@@ -11,7 +11,7 @@ import { delimiter, join } from 'node:path';
 import { BackendUnavailableError, CompileError, TYPED_ARRAY_OF, forEachStmt } from '@numbat/core';
 import type { Backend, CompiledKernel, CompileOptions, ElemType, KernelIR, LaunchArg, LaunchDims, TypedArray } from '@numbat/core';
 import type { KernelPlan } from './codegen/abi.js';
-import { LIBLLVM_PATH, llvmBindingsProblem, StagedCompiler, type CompileRecord, type StagedKernel } from '@numbat/llvm';
+import { LIBLLVM_PATH, llvmBindingsProblem, preloadLLVM, StagedCompiler, type CompileRecord, type StagedKernel } from '@numbat/llvm';
 import { Launcher, workerCount, type ParamInfo } from './runtime/launch.js';
 import { linkSharedLibraryAsync, loadLibrary, type KoffiFn, type LoadedLibrary } from './runtime/loader.js';
 import { cache, cacheDir, entryKey } from './runtime/cache.js';
@@ -124,6 +124,12 @@ export const backend: Backend = {
     // reduce: blocks run one after another per worker, so the grid is sized by the per-thread
     // share (reduce gives ~10 elements per thread, measured best), not by concurrency.
     return { ok: true, device: `${model} (${workerCount()} workers)`, hardware: false, gridStrideBlocks: workerCount() * 65536 };
+  },
+
+  // A compile needs LLVM's libraries (~150 ms to load): they load on a background thread
+  // while core parses and lowers the kernel. Not for cached kernels: a hit needs no LLVM.
+  prepare(opts) {
+    if (!opts.cache) void preloadLLVM();
   },
 
   async details() {

@@ -25,10 +25,10 @@ export function loadLLVM(): LLVM {
     const missing = llvmBindingsProblem();
     if (missing) throw new BackendUnavailableError('cpu', missing);
     refuseForeignLLVM();
-    const root = llvmBindingsRoot()!;
     const mod = { exports: {} as LLVM };
     const d = constants.dlopen as Record<string, number>;
-    process.dlopen(mod, join(root, 'build', 'Release', 'llvm-bindings.node'), d.RTLD_NOW | (d.RTLD_DEEPBIND ?? 0));
+    // Flags as preload.ts opens it with (a preloaded addon is found by this call).
+    process.dlopen(mod, addonPath()!, d.RTLD_NOW | (d.RTLD_DEEPBIND ?? 0));
     loaded = mod.exports;
   }
   return loaded;
@@ -40,6 +40,12 @@ function llvmBindingsRoot(): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The addon's file (whether or not it exists), undefined when the package is not installed. */
+export function addonPath(): string | undefined {
+  const root = llvmBindingsRoot();
+  return root && join(root, 'build', 'Release', 'llvm-bindings.node');
 }
 
 /**

@@ -139,12 +139,17 @@ const TARGET_INITS = ['X86', 'AArch64', 'NVPTX'];
 let api: CApi | undefined;
 let loadError: Error | undefined;
 
+/** Whether capi() has loaded the library (preload.ts skips it then). */
+export function capiLoaded(): boolean {
+  return api !== undefined;
+}
+
 /** The C API, loaded and the targets initialised on first call. Throws if libLLVM-14 is missing. */
 export function capi(): CApi {
   if (api) return api;
   if (loadError) throw loadError;
   try {
-    const lib = koffi.load(LIBLLVM_PATH);
+    const lib = koffi.load(LIBLLVM_PATH); // RTLD_NOW | RTLD_LOCAL, as preload.ts opens it
     const a: Record<string, unknown> = {};
     for (const [k, sig] of Object.entries(SIGNATURES)) a[k] = lib.func(sig);
     for (const t of TARGET_INITS) {

@@ -2,7 +2,8 @@
 // (cpu and cuda). See README.md for the hooks contract.
 
 export { loadLLVM, llvmBindingsLoaded, llvmBindingsProblem, type LLVM, type LLVMNS } from './bindings.js';
-export { capi, hostCpu, takeMessage, takeError, LIBLLVM_PATH, LLVM_VERSION, type CApi, type Ptr } from './capi.js';
+export { preloadLLVM, preloadLibraries, preloadPending, type Preload } from './preload.js';
+export { capi, capiLoaded, hostCpu, takeMessage, takeError, LIBLLVM_PATH, LLVM_VERSION, type CApi, type Ptr } from './capi.js';
 export { NativeModule, targetMachine, type TargetSpec, type EmitKind } from './native.js';
 export type { TargetHooks } from './hooks.js';
 export { KernelLowerer, type LowerOptions, type LoopTargets } from './lower.js';
