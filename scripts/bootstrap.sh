@@ -34,5 +34,15 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
+# llvm-bindings' addon against the shared libLLVM-14, so that a process holds one LLVM instead of
+# two (scripts/llvm-bindings-shared/; once per install: a no-op when done, not retried after a
+# failure until the next npm ci; numbat works with the static addon too).
+failed=node_modules/.numbat-llvm-bindings-shared-failed
+if [ -d node_modules/llvm-bindings/src ] && { [ ! -f "$failed" ] || [ "$stamp" -nt "$failed" ]; } \
+   && ! bash scripts/llvm-bindings-shared/build.sh --check; then
+  bash scripts/llvm-bindings-shared/build.sh || true
+  bash scripts/llvm-bindings-shared/build.sh --check || touch "$failed"
+fi
+
 # Build (tsc -b is incremental: a no-op when nothing changed).
 npx tsc -b

@@ -126,7 +126,7 @@ export interface Backend {
   /** must: never throws; says why not. Cached by core. */
   available(): Promise<Availability>;
   /**
-   * may (optional): a kernel is about to be compiled for this target (core calls it
+   * should (optional): a kernel is about to be compiled for this target (core calls it
    * before its own frontend work, so a backend can start loading its compiler in the
    * background: cpu loads LLVM's libraries). A hint only: it must not throw, change a
    * result or an error message; core ignores anything it throws.

@@ -1,9 +1,9 @@
-// A head start for a process's first compile: LLVM's two native libraries
-// (Debian's libLLVM-14 for the C API, the llvm-bindings addon with its own
-// static LLVM) take ~70-100 ms each to dlopen (relocations and static
-// constructors). preloadLLVM() dlopens them on a libuv thread-pool thread (a
-// koffi async call of dlopen) while the main thread goes on with imports and
-// the kernel's frontend; the main thread's own loads (capi(), loadLLVM()) then
+// A head start for a process's first compile: LLVM's native libraries
+// (Debian's libLLVM-14 for the C API, the llvm-bindings addon: with its own
+// static LLVM as npm builds it) take ~70-100 ms each to dlopen, almost all of
+// it relocation. preloadLLVM() dlopens them on libuv thread-pool threads (koffi
+// async calls of dlopen) while the main thread goes on with imports and the
+// kernel's frontend; the main thread's own loads (capi(), loadLLVM()) then
 // find them mapped, where dlopen only counts a reference (or waits for the
 // preload to finish: glibc serialises dlopens, nothing is loaded twice).
 // It is only a head start: the handles are never used, a failed preload is
@@ -36,7 +36,6 @@ export function preloadLLVM(): Promise<boolean[]> {
     if (process.platform !== 'linux' || g.Deno || g.Bun || process.env.NUMBAT_PRELOAD === '0') return Promise.resolve([]);
     const d = constants.dlopen as Record<string, number>;
     const libs: Preload[] = [];
-    // The C API first: the compile's set-up needs it (host CPU), the addon only at code generation.
     if (!capiLoaded()) libs.push({ path: LIBLLVM_PATH, flags: d.RTLD_NOW });
     const addon = addonPath();
     if (addon && !llvmBindingsLoaded()) libs.push({ path: addon, flags: d.RTLD_NOW | (d.RTLD_DEEPBIND ?? 0) });
@@ -51,8 +50,10 @@ export function preloadPending(): Promise<boolean[]> | undefined {
 }
 
 /**
- * dlopens each library in turn on a thread-pool thread; resolves (never
- * rejects) with whether each opened. A missing file is skipped without a call.
+ * dlopens the libraries, each on a thread-pool thread; resolves (never
+ * rejects) with whether each opened. All start at once: glibc takes them one
+ * after another, and no step waits for the main thread (a chain of callbacks
+ * would: they run only when it is idle, and a compile keeps it busy).
  */
 export function preloadLibraries(libs: readonly Preload[]): Promise<boolean[]> {
   let dlopen: ReturnType<ReturnType<typeof koffi.load>['func']>;
@@ -62,14 +63,8 @@ export function preloadLibraries(libs: readonly Preload[]): Promise<boolean[]> {
   } catch {
     return Promise.resolve(libs.map(() => false));
   }
-  const results: boolean[] = [];
-  const next = (i: number): Promise<boolean[]> => {
-    if (i >= libs.length) return Promise.resolve(results);
-    const { path, flags } = libs[i];
-    if (!existsSync(path)) { results.push(false); return next(i + 1); }
-    return new Promise<boolean>((resolve) => {
-      try { dlopen.async(path, flags, (err: unknown, handle: unknown) => resolve(!err && !!handle)); } catch { resolve(false); }
-    }).then((ok) => { results.push(ok); return next(i + 1); });
-  };
-  return next(0);
+  return Promise.all(libs.map(({ path, flags }) => new Promise<boolean>((resolve) => {
+    if (!existsSync(path)) return resolve(false); // dlopen would fail too; no thread needed
+    try { dlopen.async(path, flags, (err: unknown, handle: unknown) => resolve(!err && !!handle)); } catch { resolve(false); }
+  })));
 }
