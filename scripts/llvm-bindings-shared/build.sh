@@ -19,7 +19,7 @@ if is_shared; then exit 0; fi
 
 llvm_dir="$(llvm-config-14 --cmakedir 2>/dev/null || echo /usr/lib/llvm-14/lib/cmake/llvm)"
 node_include="$(node -p "require('path').resolve(process.execPath, '../../include/node')")"
-addon_api="$(cd "$root" && node -p "require('node-addon-api').include.replace(/\"/g, '')")"
+addon_api="$(cd "$root" && node -p "require('node-addon-api').include.replace(/\"/g, '')" 2>/dev/null || echo node-addon-api)"
 for need in "$llvm_dir/LLVMConfig.cmake" "$node_include/node_api.h" "$addon_api/napi.h"; do
   [ -f "$need" ] || { echo "numbat: not rebuilding llvm-bindings against the shared libLLVM: $need is missing" >&2; exit 0; }
 done
