@@ -26,8 +26,9 @@ let started: Promise<boolean[]> | undefined;
  * Starts loading LLVM's libraries in the background, once per process; a
  * no-op where they are loaded already, off Linux, in Deno and Bun (the
  * addon's load there checks for a foreign LLVM first: bindings.ts) and with
- * NUMBAT_PRELOAD=0. Never
- * throws. The promise (for tests) says which libraries were opened.
+ * NUMBAT_PRELOAD=0. Never throws. The promise (for tests) says which libraries
+ * were opened. The calls hold up to two of libuv's pool threads (4 by default)
+ * for the load's ~100-200 ms.
  */
 export function preloadLLVM(): Promise<boolean[]> {
   started ??= (() => {
