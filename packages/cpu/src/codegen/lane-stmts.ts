@@ -80,8 +80,7 @@ export class LaneLowerer extends LaneExprs {
       if (this.alive && !low.terminated() && mayRetire(s)) {
         // Every lane gone: nothing after this may run (not even a uniform access).
         const go = low.block('lanes.alive');
-        const alive = this.alive.map((a) => b.CreateLoad(e.i1, a));
-        b.CreateCondBr(this.any(alive), go, this.g.end);
+        b.CreateCondBr(this.any(this.loadMask(this.alive)), go, this.g.end);
         b.SetInsertPoint(go);
         const rest = list.slice(k + 1);
         if (versions > 0 && rest.length && !rest.some((x) => mayRetire(x))) {
@@ -137,13 +136,14 @@ export class LaneLowerer extends LaneExprs {
           const vv = this.vecOf(v, s.value.type);
           const nv = local.type !== s.value.type ? this.ve.convert(vv, s.value.type, local.type) : vv;
           const vt = this.vty(local.type);
-          b.CreateStore(m ? b.CreateSelect(this.maskVec(m), nv, b.CreateLoad(vt, vp)) : nv, vp);
+          b.CreateStore(m ? b.CreateSelect(m, nv, b.CreateLoad(vt, vp)) : nv, vp);
           return;
         }
+        const ml = m && this.toLanes(m, 'bool');
         this.lanesOf(v).forEach((x, i) => {
           const p = this.env.locals.lanePtr(s.local, i);
           const nv = conv(x);
-          b.CreateStore(m ? b.CreateSelect(m[i], nv, b.CreateLoad(e.scalar(local.type), p)) : nv, p);
+          b.CreateStore(ml ? b.CreateSelect(ml[i], nv, b.CreateLoad(e.scalar(local.type), p)) : nv, p);
         });
         return;
       }
@@ -158,15 +158,16 @@ export class LaneLowerer extends LaneExprs {
           // consecutive elements: one vector store (lanes outside the mask are not written)
           const vv = this.vecOf(v, s.value.type);
           const nv = elem === 'i8' || elem === 'u8' || elem === 'i16' || elem === 'u16' ? b.CreateTrunc(vv, this.ve.elem(elem)) : vv;
-          this.maskedStore(elem, nv, this.elementPtr(s.array, idx.lin), m ? this.maskVec(m) : this.ve.bool(true));
+          this.maskedStore(elem, nv, this.elementPtr(s.array, idx.lin), this.maskVec(m));
           return;
         }
         const vs = this.lanesOf(v);
         const is = this.lanesOf(idx);
+        const ml = m && this.toLanes(m, 'bool');
         // Lane order = thread order: with equal indices, the last active lane's value stays.
         for (let i = 0; i < this.W; i++) {
           const p = this.elementPtr(s.array, is[i]);
-          b.CreateStore(narrow(vs[i]), m ? b.CreateSelect(m[i], p, this.dummyPtr(e.elem(elem))) : p);
+          b.CreateStore(narrow(vs[i]), ml ? b.CreateSelect(ml[i], p, this.dummyPtr(e.elem(elem))) : p);
         }
         return;
       }
@@ -181,9 +182,9 @@ export class LaneLowerer extends LaneExprs {
           b.SetInsertPoint(join);
           return;
         }
-        const c = this.lanesOf(this.expr(s.cond));
-        const m = this.mask() ?? new Array(this.W).fill(e.bool(true));
-        const mt = c.map((x, i) => b.CreateAnd(m[i], x));
+        const c = this.vecOf(this.expr(s.cond), 'bool');
+        const m = this.mask();
+        const mt = m ? b.CreateAnd(m, c) : c;
         if (this.handOvers.has(s)) {
           // A rare arm with no effects before it in the region: when a lane takes it, the
           // group's threads rerun the region one by one (no vector copy of the arm).
@@ -194,7 +195,8 @@ export class LaneLowerer extends LaneExprs {
           b.SetInsertPoint(common);
           return;
         }
-        const mf = c.map((x, i) => b.CreateAnd(m[i], b.CreateXor(x, e.bool(true))));
+        const nc = this.not(c);
+        const mf = m ? b.CreateAnd(m, nc) : nc;
         if (this.fastDepth() < 2 && this.slowNesting === 0 && !s.then.some((x) => mayRetire(x)) && touchesMemory(s.then)) {
           // All lanes take it (the usual case away from edges): an unmasked copy,
           // whose memory accesses vectorise. (Not for register-only bodies such as
@@ -213,7 +215,6 @@ export class LaneLowerer extends LaneExprs {
           this.withCond(c, () => this.ifAny(mt, () => this.stmts(s.then)));
         }
         if (s.else.length) {
-          const nc = c.map((x) => b.CreateXor(x, e.bool(true)));
           this.withCond(nc, () => this.ifAny(mf, () => this.stmts(s.else)));
         }
         return;
@@ -223,9 +224,9 @@ export class LaneLowerer extends LaneExprs {
       case 'return': {
         const m = this.mask();
         if (!this.alive) throw new Error('numbat internal error: lane return without an alive mask');
-        const retiring = m ?? new Array(this.W).fill(e.bool(true));
+        const retiring = m ?? this.allLanes();
         this.recordReturn(retiring);
-        retiring.forEach((r, i) => b.CreateStore(b.CreateAnd(b.CreateLoad(e.i1, this.alive![i]), b.CreateXor(r, e.bool(true))), this.alive![i]));
+        this.retire(this.alive, retiring);
         return;
       }
       case 'barrier': throw new Error('numbat internal error: a barrier inside a lane region');
@@ -265,18 +266,15 @@ export class LaneLowerer extends LaneExprs {
   private varyingLoop(s: Stmt & { kind: 'loop' }, finish?: () => void): void {
     const b = this.b, e = this.e, low = this.low;
     const entryMask = this.mask();
-    const active = this.maskAllocas('loop.active'), iter = this.maskAllocas('loop.iter');
-    active.forEach((a, i) => b.CreateStore(entryMask ? entryMask[i] : e.bool(true), a));
+    const active = this.maskAlloca('loop.active'), iter = this.maskAlloca('loop.iter');
+    b.CreateStore(entryMask ?? this.allLanes(), active);
     const head = low.block('vloop'), body = low.block('vloop.body'), latch = low.block('vloop.latch'), exit = low.block('vloop.end');
     b.CreateBr(head);
     b.SetInsertPoint(head);
     const frame: LoopMasks = { active };
     this.loops.push(frame);
-    iter.forEach((a) => b.CreateStore(e.bool(true), a));
-    if (s.cond) {
-      const c = this.lanesOf(this.expr(s.cond));
-      active.forEach((a, i) => b.CreateStore(b.CreateAnd(b.CreateLoad(e.i1, a), c[i]), a));
-    }
+    b.CreateStore(this.allLanes(), iter);
+    if (s.cond) b.CreateStore(b.CreateAnd(this.loadMask(active), this.vecOf(this.expr(s.cond), 'bool')), active);
     const still = this.mask()!;
     b.CreateCondBr(this.any(still), body, exit);
     b.SetInsertPoint(body);
@@ -304,7 +302,7 @@ export class LaneLowerer extends LaneExprs {
       this.poll(); // each turn of the tight loop
       // The tight loop runs two trips per turn (SLP then sees enough work per
       // block to pack the lanes' arithmetic, accumulations included).
-      const conds = Array.from({ length: this.W }, (_, i) => this.entryAlloca(e.i1, `vloop.again.${i}`));
+      const again = this.maskAlloca('vloop.again');
       let ended = false;
       const saved = new Map(this.dynLinear);
       cands.forEach((id, k) => this.dynLinear.set(id, slots[k]));
@@ -314,24 +312,24 @@ export class LaneLowerer extends LaneExprs {
           if (!low.terminated()) this.stmts(s.update);
           if (low.terminated()) { ended = true; break; }
           const c = this.expr(s.cond!);
-          const lanes = this.lanesOf(c);
-          lanes.forEach((v, i) => b.CreateStore(v, conds[i]));
+          const cv = this.vecOf(c, 'bool');
+          b.CreateStore(cv, again);
           const next = trip === 0 ? low.block('vloop.all2') : fast;
-          b.CreateCondBr(('l' in c ? c.all : undefined) ?? this.all(lanes), next, fastOut);
+          b.CreateCondBr(('v' in c ? c.all : undefined) ?? this.all(cv), next, fastOut);
           if (trip === 0) b.SetInsertPoint(next);
         }
       });
       this.dynLinear = saved;
       if (!ended) {
         b.SetInsertPoint(fastOut);
-        const c = conds.map((a) => b.CreateLoad(e.i1, a));
+        const c = this.loadMask(again);
         // back to one value per lane
         cands.forEach((id, k) => {
           const base = b.CreateLoad(t, slots[k]);
           for (let l = 0; l < this.W; l++) b.CreateStore(l ? b.CreateAdd(base, e.int(l)) : base, this.env.locals.lanePtr(id, l));
         });
-        active.forEach((a, i) => b.CreateStore(c[i], a));
-        iter.forEach((a) => b.CreateStore(e.bool(true), a));
+        b.CreateStore(c, active);
+        b.CreateStore(this.allLanes(), iter);
         b.CreateCondBr(this.any(c), slow, exit);
       }
       b.SetInsertPoint(slow);
@@ -364,9 +362,8 @@ export class LaneLowerer extends LaneExprs {
       const outer = this.g.loop;
       if (!outer) throw new Error('numbat internal error: break outside a loop');
       b.CreateStore(e.bool(true), kind === 'break' ? outer.brk : outer.cont);
-      const m = this.mask() ?? new Array(this.W).fill(e.bool(true));
       if (!this.alive) throw new Error('numbat internal error: outer loop exit without an alive mask');
-      m.forEach((r, i) => b.CreateStore(b.CreateAnd(b.CreateLoad(e.i1, this.alive![i]), b.CreateXor(r, e.bool(true))), this.alive![i]));
+      this.retire(this.alive, this.mask() ?? this.allLanes());
       return;
     }
     if (loop.brk) {
@@ -374,8 +371,6 @@ export class LaneLowerer extends LaneExprs {
       b.CreateBr(kind === 'break' ? loop.brk : loop.cont!);
       return;
     }
-    const m = this.mask()!;
-    const target = kind === 'break' ? loop.active! : loop.iter!;
-    m.forEach((r, i) => b.CreateStore(b.CreateAnd(b.CreateLoad(e.i1, target[i]), b.CreateXor(r, e.bool(true))), target[i]));
+    this.retire(kind === 'break' ? loop.active! : loop.iter!, this.mask()!);
   }
 }

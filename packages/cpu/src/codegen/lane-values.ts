@@ -17,7 +17,7 @@ type BasicBlock = LLVMNS.BasicBlock;
  * A value in a lane group: one scalar for all lanes (`c`: its constant), one
  * scalar per lane, lane 0's value + lane, or one <W x T> vector.
  */
-export type LV = { u: Value; c?: number | boolean | bigint } | { l: Value[]; all?: Value } | { lin: Value } | { v: Value; t: LaneType };
+export type LV = { u: Value; c?: number | boolean | bigint } | { l: Value[] } | { lin: Value } | { v: Value; t: LaneType; all?: Value };
 /** A lane value's type: an IR scalar type, or i64 (array indices). */
 export type LaneType = ScalarType | 'i64';
 
@@ -119,11 +119,11 @@ export class LaneValues {
     if (this.cg.opts.poll) pollStop(this.cg, this.cg.storage, this.cg.frame);
   }
 
-  /** Exited bookkeeping across barriers for the lanes that `return` (`retiring`). */
-  protected recordReturn(retiring: Value[]): void {
+  /** Exited bookkeeping across barriers for the lanes that `return` (`retiring`, a <W x i1>). */
+  protected recordReturn(retiring: Value): void {
     const { b, e, cg } = this, storage = cg.storage;
     if (!cg.tracksExit) return;
-    retiring.forEach((r, l) => {
+    this.toLanes(retiring, 'bool').forEach((r, l) => {
       const p = b.CreateGEP(e.i8, storage.exited!, b.CreateZExt(this.g.tid[l], e.i64));
       b.CreateStore(b.CreateSelect(r, cg.llvm.ConstantInt.get(e.i8, 1), b.CreateLoad(e.i8, p)), p);
       b.CreateStore(b.CreateAdd(b.CreateLoad(e.i32, storage.exitedCount!), b.CreateZExt(r, e.i32)), storage.exitedCount!);
@@ -166,7 +166,12 @@ export class LaneValues {
 
   /** The lanes of a vector. */
   protected toLanes(v: Value, t: LaneType): Value[] {
-    return Array.from({ length: this.W }, (_, l) => this.move('lane', t, [v, this.e.int(l)]));
+    return Array.from({ length: this.W }, (_, l) => this.laneOfVec(v, t, l));
+  }
+
+  /** Lane `l` of a vector. */
+  protected laneOfVec(v: Value, t: LaneType, l: number): Value {
+    return this.move('lane', t, [v, this.e.int(l)]);
   }
 
   /** A vector of the lanes' scalars (a splat when they are one value). */
@@ -182,9 +187,9 @@ export class LaneValues {
     return this.fromLanes(this.lanesOf(v), t);
   }
 
-  /** A <W x i1> of a mask (all true when undefined). */
-  protected maskVec(m: Value[] | undefined): Value {
-    return m ? this.fromLanes(m, 'bool') : this.ve.bool(true);
+  /** A mask, all true when undefined (lane-masks.ts: a mask is a <W x i1>). */
+  protected maskVec(m: Value | undefined): Value {
+    return m ?? this.ve.bool(true);
   }
 
   protected lanesOf(v: LV): Value[] {
