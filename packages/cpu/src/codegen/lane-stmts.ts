@@ -3,7 +3,7 @@
 // for full groups, and the hand-over to thread-by-thread code.
 
 import type { Stmt } from '@numbat/core';
-import { forEachExpr, localScopes } from '@numbat/core';
+import { forEachExpr } from '@numbat/core';
 import type { LLVMNS } from '@numbat/llvm';
 import { LaneExprs } from './lanes.js';
 import { linearLocals, mayRetire, touchesMemory } from './lane-shape.js';
@@ -13,8 +13,7 @@ import { rareHandOvers } from './lane-budget.js';
 type Value = LLVMNS.Value;
 
 export class LaneLowerer extends LaneExprs {
-  /** Each local's scope (core's localScopes), and the masks in force where each statement list was entered. */
-  private scopes?: Map<number, readonly Stmt[]>;
+  /** The masks in force where each statement list was entered (for the scopes of locals: cg.bodyScopes). */
   private readonly listEntry = new Map<readonly Stmt[], { conds: number; loops: number }>();
   /** The region's rarely taken `if`s that hand the group to the thread-by-thread code (lane-budget.ts). */
   private handOvers = new Set<Stmt>();
@@ -23,7 +22,7 @@ export class LaneLowerer extends LaneExprs {
 
   /** The region's statements (top level): after a guard like `if (i >= n) return`, the rest runs unmasked when no lane left. */
   region(list: readonly Stmt[]): void {
-    if (this.env.fallbacks.scalarGroup) this.handOvers = rareHandOvers(list);
+    if (this.env.fallbacks.scalarGroup) this.handOvers = this.cg.memo('rareHandOvers', list, () => rareHandOvers(list));
     const k = list.findIndex((x) => x.kind === 'loop' && this.cg.laneUni.varyingLoops.has(x));
     if (!this.alive && this.env.fallbacks.scalarFinish && k >= 0 && !list.some((x) => mayRetire(x))) {
       const loop = list[k] as Stmt & { kind: 'loop' };
@@ -100,8 +99,7 @@ export class LaneLowerer extends LaneExprs {
    * The refill's Philox rounds (random draws) are such locals under a varying `if`.
    */
   private scopeMasked(local: number): boolean {
-    this.scopes ??= localScopes(this.cg.ir.body);
-    const scope = this.scopes.get(local);
+    const scope = this.cg.bodyScopes.get(local);
     const entry = scope && this.listEntry.get(scope);
     if (!entry || this.conds.length !== entry.conds || this.loops.length < entry.loops) return true;
     return this.loops.slice(entry.loops).some((l) => l.active || l.iter);
@@ -135,8 +133,7 @@ export class LaneLowerer extends LaneExprs {
           // the whole vector; lanes outside the mask keep their value
           const vv = this.vecOf(v, s.value.type);
           const nv = local.type !== s.value.type ? this.ve.convert(vv, s.value.type, local.type) : vv;
-          const vt = this.vty(local.type);
-          b.CreateStore(m ? b.CreateSelect(m, nv, b.CreateLoad(vt, vp)) : nv, vp);
+          this.storeLocal(m ? b.CreateSelect(m, nv, this.loadLocal(vp, local.type)) : nv, vp, local.type);
           return;
         }
         const ml = m && this.toLanes(m, 'bool');

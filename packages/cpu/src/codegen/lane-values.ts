@@ -44,7 +44,7 @@ export interface LaneLocals {
   isPrivate(id: number): boolean;
   /** Storage of local `id` for lane `lane` (its private alloca or its per-thread slot). */
   lanePtr(id: number, lane: number): Value;
-  /** The <W x T> storage of a private numeric local (its lanes are lanePtr's slots), if it has one. */
+  /** The <W x T> storage of a private local (its lanes are lanePtr's slots; bools: <W x i8>), if it has one: see loadLocal/storeLocal. */
   vectorPtr(id: number): Value | undefined;
   /** Storage lane-uniform locals use (shared by all lanes), or per-lane slots to fill when per-thread. */
   uniformPtrs(id: number): Value[];
@@ -137,6 +137,16 @@ export class LaneValues {
     return t === 'i64' ? this.vt.i64 : this.ve.scalar(t);
   }
 
+  /** A private local's vector from its <W x T> storage (env.locals.vectorPtr). */
+  protected loadLocal(vp: Value, t: LaneType): Value {
+    if (t !== 'bool') return this.b.CreateLoad(this.vty(t), vp);
+    return this.b.CreateTrunc(this.b.CreateLoad(this.vt.i8, vp), this.vt.i1);
+  }
+
+  protected storeLocal(v: Value, vp: Value, t: LaneType): void {
+    this.b.CreateStore(t === 'bool' ? this.b.CreateZExt(v, this.vt.i8) : v, vp);
+  }
+
   /** The scalar (lane) type. */
   protected sty(t: LaneType): LLVMNS.Type {
     return t === 'i64' ? this.e.i64 : this.e.scalar(t);
@@ -179,11 +189,16 @@ export class LaneValues {
     return ls.every((x) => x === ls[0]) ? this.move('splat', t, [ls[0]]) : this.move('pack', t, ls);
   }
 
+  /** <b, b+1, .., b+W-1> of an integer `b` (i32 or i64). */
+  protected linearVec(base: Value, t: 'i32' | 'u32' | 'i64'): Value {
+    return this.move('linear', t, [base]);
+  }
+
   /** `v` as a <W x T> vector (`t`: its IR type). */
   protected vecOf(v: LV, t: ScalarType): Value {
     if ('v' in v) return v.v;
     if ('u' in v) return v.c !== undefined ? this.ve.constant(t, v.c) : this.move('splat', t, [v.u]);
-    if ('lin' in v && (t === 'i32' || t === 'u32')) return this.move('linear', t, [v.lin]);
+    if ('lin' in v && (t === 'i32' || t === 'u32')) return this.linearVec(v.lin, t);
     return this.fromLanes(this.lanesOf(v), t);
   }
 

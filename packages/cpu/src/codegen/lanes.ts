@@ -57,7 +57,7 @@ export class LaneExprs extends LaneMasks {
         const slot = this.linearSlot(x.id);
         if (slot) return { lin: b.CreateLoad(t, slot) };
         const vp = this.env.locals.vectorPtr(x.id);
-        if (vp) return { v: b.CreateLoad(this.vty(x.type), vp), t: x.type };
+        if (vp) return { v: this.loadLocal(vp, x.type), t: x.type };
         return { l: Array.from({ length: this.W }, (_, i) => b.CreateLoad(t, this.env.locals.lanePtr(x.id, i))) };
       }
       case 'special': return { lin: this.g.tx[0] }; // threadIdx.x (everything else is uniform)
@@ -197,15 +197,15 @@ export class LaneExprs extends LaneMasks {
    */
   private loadIfConsecutive(ref: ArrayRef, elem: ElemType, idx: Value, gather: () => Value): Value {
     const b = this.b, e = this.e, low = this.low;
-    const lanes = this.toLanes(idx, 'i64');
-    // lane 0's index splatted + <0, 1, .., W-1> (a broadcast and an add once LLVM folds the lanes)
-    const steps = b.CreateAdd(this.fromLanes(lanes.map(() => lanes[0]), 'i64'), this.fromLanes(lanes.map((_, l) => e.i64c(l)), 'i64'));
+    const first = this.laneOfVec(idx, 'i64', 0);
+    // lane 0's index + <0, 1, .., W-1> (a broadcast and an add)
+    const steps = this.linearVec(first, 'i64');
     const iw = this.intW();
     const consecutive = b.CreateICmpEQ(b.CreateBitCast(b.CreateICmpEQ(idx, steps), iw), this.low.llvm.ConstantInt.get(iw, -1, true));
     const vec = low.block('lanes.consecutive'), gat = low.block('lanes.gather'), join = low.block('lanes.loaded');
     b.CreateCondBr(consecutive, vec, gat);
     b.SetInsertPoint(vec);
-    const v1 = this.maskedLoad(elem, this.elementPtr(ref, lanes[0]), this.ve.bool(true));
+    const v1 = this.maskedLoad(elem, this.elementPtr(ref, first), this.ve.bool(true));
     b.CreateBr(join);
     b.SetInsertPoint(gat);
     const v2 = gather();
