@@ -18,13 +18,18 @@ export class LaneLowerer extends LaneExprs {
   /** The region's rarely taken `if`s that hand the group to the thread-by-thread code (lane-budget.ts). */
   private handOvers = new Set<Stmt>();
 
+  /** mayRetire, once per statement and compile (stmts asks it of every statement of every list it lowers). */
+  private retires(s: Stmt): boolean {
+    return this.cg.memo('mayRetire', s, () => mayRetire(s));
+  }
+
   // ---- statements ----
 
   /** The region's statements (top level): after a guard like `if (i >= n) return`, the rest runs unmasked when no lane left. */
   region(list: readonly Stmt[]): void {
     if (this.env.fallbacks.scalarGroup) this.handOvers = this.cg.memo('rareHandOvers', list, () => rareHandOvers(list));
     const k = list.findIndex((x) => x.kind === 'loop' && this.cg.laneUni.varyingLoops.has(x));
-    if (!this.alive && this.env.fallbacks.scalarFinish && k >= 0 && !list.some((x) => mayRetire(x))) {
+    if (!this.alive && this.env.fallbacks.scalarFinish && k >= 0 && !list.some((x) => this.retires(x))) {
       const loop = list[k] as Stmt & { kind: 'loop' };
       let pure = true;
       forEachExpr(loop.cond ?? { kind: 'const', value: true, type: 'bool' }, (y) => { if (y.kind === 'atomic') pure = false; });
@@ -42,14 +47,14 @@ export class LaneLowerer extends LaneExprs {
         return;
       }
     }
-    if (this.alive && !list.some((x) => mayRetire(x))) {
+    if (this.alive && !list.some((x) => this.retires(x))) {
       // A full group (the usual case) runs an unmasked copy.
       this.versioned(this.mask(), () => this.stmts(list));
       return;
     }
-    const r = list.findIndex((x) => mayRetire(x));
+    const r = list.findIndex((x) => this.retires(x));
     const prefix = list.slice(0, r + 1), rest = list.slice(r + 1);
-    if (r >= 0 && this.env.fallbacks.scalarGroup && rest.length && !rest.some((x) => mayRetire(x)) && !touchesMemory(prefix, true)) {
+    if (r >= 0 && this.env.fallbacks.scalarGroup && rest.length && !rest.some((x) => this.retires(x)) && !touchesMemory(prefix, true)) {
       // A guard such as `if (i >= n) return` first: when every lane passes it,
       // the rest runs unmasked; otherwise the group's threads rerun the region
       // one by one (the guard has no side effects), which is far less code for
@@ -76,13 +81,13 @@ export class LaneLowerer extends LaneExprs {
       const s = list[k];
       if (low.terminated()) return;
       this.stmt(s);
-      if (this.alive && !low.terminated() && mayRetire(s)) {
+      if (this.alive && !low.terminated() && this.retires(s)) {
         // Every lane gone: nothing after this may run (not even a uniform access).
         const go = low.block('lanes.alive');
         b.CreateCondBr(this.any(this.loadMask(this.alive)), go, this.g.end);
         b.SetInsertPoint(go);
         const rest = list.slice(k + 1);
-        if (versions > 0 && rest.length && !rest.some((x) => mayRetire(x))) {
+        if (versions > 0 && rest.length && !rest.some((x) => this.retires(x))) {
           this.versioned(this.mask(), () => this.stmts(rest, versions - 1));
           return;
         }
@@ -194,7 +199,7 @@ export class LaneLowerer extends LaneExprs {
         }
         const nc = this.not(c);
         const mf = m ? b.CreateAnd(m, nc) : nc;
-        if (this.fastDepth() < 2 && this.slowNesting === 0 && !s.then.some((x) => mayRetire(x)) && touchesMemory(s.then)) {
+        if (this.fastDepth() < 2 && this.slowNesting === 0 && !s.then.some((x) => this.retires(x)) && touchesMemory(s.then)) {
           // All lanes take it (the usual case away from edges): an unmasked copy,
           // whose memory accesses vectorise. (Not for register-only bodies such as
           // `if (inside) count++`: there a data-dependent branch costs more than the blend.)
@@ -251,7 +256,7 @@ export class LaneLowerer extends LaneExprs {
 
   /** Can this varying loop take the fast path (see varyingLoop)? */
   private fastable(s: Stmt & { kind: 'loop' }): boolean {
-    const retires = s.body.some((x) => mayRetire(x)) || s.update.some((x) => mayRetire(x));
+    const retires = s.body.some((x) => this.retires(x)) || s.update.some((x) => this.retires(x));
     return !retires && s.cond !== undefined && this.fastDepth() < 2 && this.slowNesting === 0;
   }
 

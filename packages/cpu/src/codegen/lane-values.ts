@@ -170,8 +170,10 @@ export class LaneValues {
     return this.b.CreateCall(f, args);
   }
 
+  private iW?: LLVMNS.Type;
+  /** The W-bit integer a mask's bits make (asked for by every "any lane?" test). */
   protected intW(): LLVMNS.Type {
-    return this.low.llvm.IntegerType.get(this.low.ctx, this.W);
+    return (this.iW ??= this.low.llvm.IntegerType.get(this.low.ctx, this.W));
   }
 
   /** The lanes of a vector. */
