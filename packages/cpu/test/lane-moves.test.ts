@@ -23,9 +23,17 @@ describe('cpu lane moves', () => {
 
   it('are calls of the lane-move functions, not stores and loads through scratch memory', async () => {
     const llvm = await cuda.jit(walk, { target: 'cpu', cache: false }).inspect('llvm', ...args());
-    expect(llvm).toMatch(/call <\d+ x i1> @numbat_lanes_pack_v\d+i1\(/);
-    expect(llvm).toMatch(/^define [^\n]*@numbat_lanes_pack_v\d+i1\(/m); // linked in (always inlined: gone after optimisation)
+    expect(llvm).toMatch(/call <\d+ x i32> @numbat_lanes_linear_v\d+i32\(/);
+    expect(llvm).toMatch(/^define [^\n]*@numbat_lanes_linear_v\d+i32\(/m); // linked in (always inlined: gone after optimisation)
     expect(llvm).not.toMatch(/%lanes\.(i32|i64|f32|f64|bool)\d* = alloca/);
+  });
+
+  it('keep a mask as one <W x i1> vector, never one i1 per lane', async () => {
+    const llvm = await cuda.jit(walk, { target: 'cpu', cache: false }).inspect('llvm', ...args());
+    expect(llvm).toMatch(/%alive\d* = alloca <\d+ x i1>/); // the guard's lanes still running
+    expect(llvm).not.toMatch(/%alive\.\d+ = alloca i1/);
+    expect(llvm).not.toMatch(/\.lane\d+ = alloca i1/); // bool locals: one <W x i8> each
+    expect(llvm).not.toMatch(/@numbat_lanes_pack_v\d+i1\(/); // no mask is packed from lanes
   });
 
   it('leave no per-lane extraction of a mask after optimisation', async () => {

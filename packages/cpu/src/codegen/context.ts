@@ -5,7 +5,7 @@
 // target hooks); where a region's break/continue of a block-level loop go is a
 // `BarrierLoop`, passed down the block-level walk.
 
-import type { KernelIR, UniformityInfo } from '@numbat/core';
+import type { KernelIR, Stmt, UniformityInfo } from '@numbat/core';
 import type { Emitter, KernelLowerer, LLVM, LLVMNS } from '@numbat/llvm';
 import type { KernelPlan } from './abi.js';
 import type { LaneUniformity } from './lane-uniformity.js';
@@ -84,4 +84,25 @@ export interface CpuCodegen extends FunctionUnit {
   readonly txAliases: ReadonlySet<number>;
   /** Threads can return before a barrier (exit flags per thread are kept). */
   readonly tracksExit: boolean;
+  /** Each local's scope in the kernel's body (core's localScopes), computed once. */
+  readonly bodyScopes: ReadonlyMap<number, readonly Stmt[]>;
+  /**
+   * An analysis of `key` (a statement list of the IR) made once per compile:
+   * a region's lane groups of each width and their lowerings ask the same
+   * questions (each walk of the IR costs milliseconds on a kernel with inlined draws).
+   */
+  memo<T>(kind: string, key: object, make: () => T): T;
+}
+
+/** CpuCodegen.memo's store for one compile. */
+export function analysisMemo(): CpuCodegen['memo'] {
+  const kinds = new Map<string, WeakMap<object, unknown>>();
+  return <T>(kind: string, key: object, make: () => T): T => {
+    let m = kinds.get(kind);
+    if (!m) kinds.set(kind, (m = new WeakMap()));
+    if (m.has(key)) return m.get(key) as T;
+    const v = make();
+    m.set(key, v);
+    return v;
+  };
 }

@@ -8,7 +8,7 @@
 // questions: target-hooks.ts; the state all of them share: context.ts.
 
 import type { KernelIR, ScalarType } from '@numbat/core';
-import { analyzeUniformity, forEachStmt, keepThreadStatesInLocals } from '@numbat/core';
+import { analyzeUniformity, forEachStmt, keepThreadStatesInLocals, localScopes } from '@numbat/core';
 import type { LLVM, LLVMNS } from '@numbat/llvm';
 import { Emitter, KernelLowerer } from '@numbat/llvm';
 import { entryName, type KernelPlan } from './abi.js';
@@ -18,7 +18,7 @@ import { closeModule, openModule } from './module-memory.js';
 import { KernelStorage } from './storage.js';
 import { cpuTargetHooks } from './target-hooks.js';
 import { blockLevel } from './block-level.js';
-import type { BlockFrame, CpuCodegen, CpuCodegenOptions, FunctionUnit, Thread } from './context.js';
+import { analysisMemo, type BlockFrame, type CpuCodegen, type CpuCodegenOptions, type FunctionUnit, type Thread } from './context.js';
 
 export type { CpuCodegenOptions } from './context.js';
 
@@ -90,6 +90,7 @@ function buildKernel(llvm: LLVM, ctx: LLVMNS.LLVMContext, module: LLVMNS.Module,
   const cg: CpuCodegen = {
     ...f, b, ir, opts, low, storage, frame, plan, layout, tracksExit,
     laneUni: analyzeLaneUniformity(ir), blockUni: analyzeUniformity(ir), txAliases: threadIdxAliases(ir),
+    bodyScopes: localScopes(ir.body), memo: analysisMemo(),
   };
   blockLevel(cg, layout.body, undefined);
   low.jump(blockDone);

@@ -46,15 +46,16 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
   const lane0: Thread = initialMask ? { tx: b.CreateAdd(tx0, first), ty, tz, tid: b.CreateAdd(tid0, first) } : { tx: tx0, ty, tz, tid: tid0 };
   const privates = cg.layout.privateLocalsOf.get(region) ?? [];
   const laneSlots = new Map<number, LaneSlots>();
-  // Private numeric locals live in one <W x T> alloca (lanes.ts loads and stores them whole; its lanes are the slots).
+  // Private locals live in one <W x T> alloca (lanes.ts loads and stores them whole; its lanes are the slots).
   const laneVecs = new Map<number, Value>();
   const vt = W > 1 ? laneVectorTypes(cg.llvm, cg.ctx, W) : undefined;
   for (const id of privates) {
     const l = ir.locals.find((x) => x.id === id)!;
     if (cg.laneUni.uniformLocals.has(id)) { b.CreateStore(e.zero(l.type), storage.privateLocals.get(id)!); continue; }
     let slots: LaneSlots;
-    if (vt && l.type !== 'bool') {
-      const vty = vt[l.type === 'u32' ? 'i32' : l.type === 'u64' ? 'i64' : l.type];
+    if (vt) {
+      // bools as bytes (<W x i8>): a lane's slot is then its i1 at byte i, as a scalar bool local's
+      const vty = vt[l.type === 'u32' ? 'i32' : l.type === 'u64' ? 'i64' : l.type === 'bool' ? 'i8' : l.type];
       const vec = storage.entryAlloca(vty, `${l.name}.${id}.lanes`);
       // A lane's slot is made (in the entry block) when first asked for: most locals are only used whole.
       const made: Value[] = [];
@@ -76,8 +77,11 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
   }
   // Lane-linear locals held once: private ones assigned before any use in this region (never read as the implicit 0),
   // and lane-linear only through each other (a filter after the analysis left `b = t + 1` linear with t not).
-  const regionScopes = localScopes(stmts); // locals the region sets before reading them, in loops too
-  const linear = linearLocals(ir, cg.laneUni, ir.body, new Set(), (id) => laneSlots.has(id) && (assignedBeforeUse(id, stmts) || regionScopes.has(id)));
+  // (the same for every width: made once per region)
+  const linear = cg.memo('laneLinear', stmts, () => {
+    const regionScopes = localScopes(stmts); // locals the region sets before reading them, in loops too
+    return linearLocals(ir, cg.laneUni, ir.body, new Set(), (id) => laneSlots.has(id) && (regionScopes.has(id) || assignedBeforeUse(id, stmts)), cg.bodyScopes);
+  });
   const group: LaneGroupThreads = { W, tx, tid, lane0, end: groupEnd, loop };
   const locals: LaneLocals = {
     linear,

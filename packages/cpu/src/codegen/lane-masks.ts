@@ -1,5 +1,5 @@
-// Lane masks (lanes.ts): which lanes of a group are active where. Each lane's
-// flag is an i1; the masks of enclosing varying ifs and lazy operands are SSA
+// Lane masks (lanes.ts): which lanes of a group are active where. A mask is a
+// <W x i1> vector; the masks of enclosing varying ifs and lazy operands are SSA
 // values, those of loops and of the region (lanes that returned) allocas.
 // Also the run-time versioning on them: an unmasked copy of code for when
 // every lane is active.
@@ -11,10 +11,10 @@ type Value = LLVMNS.Value;
 type BasicBlock = LLVMNS.BasicBlock;
 
 export interface LoopMasks {
-  /** Lanes that have not left the loop (alloca per lane), when the loop is varying. */
-  active?: Value[];
-  /** Lanes that have not `continue`d in this iteration. */
-  iter?: Value[];
+  /** Lanes that have not left the loop (a <W x i1> alloca), when the loop is varying. */
+  active?: Value;
+  /** Lanes that have not `continue`d in this iteration (a <W x i1> alloca). */
+  iter?: Value;
   /** Uniform loop: real branches. */
   brk?: BasicBlock;
   cont?: BasicBlock;
@@ -22,12 +22,20 @@ export interface LoopMasks {
   outer?: boolean;
 }
 
+/**
+ * A mask is one <W x i1> value (a lane's flag is its element): ANDing,
+ * testing "any lane?" / "every lane?" and finding the first lane are one or
+ * two instructions whatever W is. (They were W i1 values each, W ands per
+ * combination and W loads and stores per mask alloca: at 32 lanes two thirds
+ * of the option-pricing kernel's lane group.) Lanes are extracted only where
+ * code runs lane by lane (atomics, scatters, per-lane locals).
+ */
 export class LaneMasks extends LaneValues {
-  /** Lanes still running the region (cleared by return / outer break / continue). */
-  protected alive?: Value[];
+  /** Lanes still running the region (cleared by return / outer break / continue): a <W x i1> alloca. */
+  protected alive?: Value;
   protected readonly loops: LoopMasks[] = [];
-  /** Masks of enclosing varying ifs and masked sub-expressions (SSA values). */
-  protected readonly conds: Value[][] = [];
+  /** Masks of enclosing varying ifs and masked sub-expressions (SSA <W x i1> values). */
+  protected readonly conds: Value[] = [];
   /**
    * Set while lowering a copy of code that runs only when every lane is
    * active (checked at run time): lane masks from before that point are all
@@ -42,45 +50,57 @@ export class LaneMasks extends LaneValues {
   constructor(env: LaneEnv, needAlive: boolean, initialMask?: Value[]) {
     super(env);
     if (initialMask || needAlive) {
-      this.alive = this.maskAllocas('alive');
-      this.alive.forEach((a, i) => this.b.CreateStore(initialMask ? initialMask[i] : this.e.bool(true), a));
+      this.alive = this.maskAlloca('alive');
+      this.b.CreateStore(initialMask ? this.fromLanes(initialMask, 'bool') : this.allLanes(), this.alive);
     }
   }
 
-  protected maskAllocas(name: string): Value[] {
-    return Array.from({ length: this.W }, (_, i) => this.entryAlloca(this.e.i1, `${name}.${i}`));
+  protected maskAlloca(name: string): Value {
+    return this.entryAlloca(this.vt.i1, name);
+  }
+
+  protected loadMask(p: Value): Value {
+    return this.b.CreateLoad(this.vt.i1, p);
+  }
+
+  /** Every lane set. */
+  protected allLanes(): Value {
+    return this.ve.bool(true);
+  }
+
+  protected not(m: Value): Value {
+    return this.b.CreateXor(m, this.allLanes());
+  }
+
+  /** Clears the lanes of `m` in the mask alloca `p`. */
+  protected retire(p: Value, m: Value): void {
+    this.b.CreateStore(this.b.CreateAnd(this.loadMask(p), this.not(m)), p);
   }
 
   /** undefined when every lane is active here (statically known). */
-  protected mask(): Value[] | undefined {
-    const b = this.b, e = this.e;
-    const parts: Value[][] = [];
-    if (this.fastFrom !== undefined) {
-      for (const l of this.loops.slice(this.fastFrom.loops)) {
-        if (l.active) parts.push(l.active.map((a) => b.CreateLoad(e.i1, a)));
-        if (l.iter) parts.push(l.iter.map((a) => b.CreateLoad(e.i1, a)));
-      }
-      parts.push(...this.conds.slice(this.fastFrom.conds));
-    } else {
-      if (this.alive) parts.push(this.alive.map((a) => b.CreateLoad(e.i1, a)));
-      for (const l of this.loops) {
-        if (l.active) parts.push(l.active.map((a) => b.CreateLoad(e.i1, a)));
-        if (l.iter) parts.push(l.iter.map((a) => b.CreateLoad(e.i1, a)));
-      }
-      parts.push(...this.conds);
+  protected mask(): Value | undefined {
+    const b = this.b;
+    const parts: Value[] = [];
+    const loops = this.fastFrom !== undefined ? this.loops.slice(this.fastFrom.loops) : this.loops;
+    if (this.fastFrom === undefined && this.alive) parts.push(this.loadMask(this.alive));
+    for (const l of loops) {
+      if (l.active) parts.push(this.loadMask(l.active));
+      if (l.iter) parts.push(this.loadMask(l.iter));
     }
+    parts.push(...(this.fastFrom !== undefined ? this.conds.slice(this.fastFrom.conds) : this.conds));
     if (!parts.length) return undefined;
-    return parts.reduce((acc, p) => acc.map((v, i) => b.CreateAnd(v, p[i])));
+    return parts.reduce((acc, p) => b.CreateAnd(acc, p));
   }
 
-  // (Measured: i1 and/or chains beat a lane count (zext + add) both for the
-  // Monte Carlo loop and the reduction.)
-  protected any(m: Value[]): Value {
-    return m.reduce((a, v) => this.b.CreateOr(a, v));
+  /** Is any lane of `m` set? (a compare of its W bits) */
+  protected any(m: Value): Value {
+    return this.anyVec(m);
   }
 
-  protected all(m: Value[]): Value {
-    return m.reduce((a, v) => this.b.CreateAnd(a, v));
+  /** Is every lane of `m` set? */
+  protected all(m: Value): Value {
+    const iw = this.intW();
+    return this.b.CreateICmpEQ(this.b.CreateBitCast(m, iw), this.low.llvm.ConstantInt.get(iw, -1, true));
   }
 
   /**
@@ -88,7 +108,7 @@ export class LaneMasks extends LaneValues {
    * unmasked memory accesses that SLP turns into vector loads and stores) and
    * the masked copy. Only for code that cannot retire lanes.
    */
-  protected versioned(m: Value[] | undefined, body: () => void): void {
+  protected versioned(m: Value | undefined, body: () => void): void {
     if (!m) { body(); return; }
     const b = this.b, low = this.low;
     const fast = low.block('lanes.all'), slow = low.block('lanes.some'), join = low.block('lanes.merge');
@@ -118,7 +138,7 @@ export class LaneMasks extends LaneValues {
   }
 
   /** Runs `body` only when some lane of `m` is active. */
-  protected ifAny(m: Value[] | undefined, body: () => void): void {
+  protected ifAny(m: Value | undefined, body: () => void): void {
     if (!m) { body(); return; }
     const b = this.b, low = this.low;
     const run = low.block('lanes.any'), join = low.block('lanes.join');
@@ -129,16 +149,35 @@ export class LaneMasks extends LaneValues {
     b.SetInsertPoint(join);
   }
 
-  protected withCond<T>(m: Value[], f: () => T): T {
+  /** Runs `body` for one lane if it is active in `m` (lane-by-lane code). */
+  protected ifLane(m: Value | undefined, lane: number, body: () => void): void {
+    if (!m) { body(); return; }
+    const b = this.b, low = this.low;
+    const run = low.block('lanes.any'), join = low.block('lanes.join');
+    b.CreateCondBr(this.laneOf(m, lane), run, join);
+    b.SetInsertPoint(run);
+    body();
+    low.jump(join);
+    b.SetInsertPoint(join);
+  }
+
+  /** Lane `lane`'s flag of mask `m`. */
+  protected laneOf(m: Value, lane: number): Value {
+    return this.laneOfVec(m, 'bool', lane);
+  }
+
+  protected withCond<T>(m: Value, f: () => T): T {
     this.conds.push(m);
     try { return f(); } finally { this.conds.pop(); }
   }
 
   /** The index of the first set lane of `m` (W-1 when none is: the caller knows one is). */
-  protected firstLane(m: Value[]): Value {
-    let lane: Value = this.e.int(m.length - 1);
-    for (let i = m.length - 2; i >= 0; i--) lane = this.b.CreateSelect(m[i], this.e.int(i), lane);
-    return lane;
+  protected firstLane(m: Value): Value {
+    const b = this.b, iw = this.intW(), llvm = this.low.llvm;
+    // the top lane always set: cttz then never sees 0 and says W-1 when no lower lane is set
+    const top = b.CreateShl(llvm.ConstantInt.get(iw, 1, false), llvm.ConstantInt.get(iw, this.W - 1, false));
+    const bits = b.CreateOr(b.CreateBitCast(m, iw), top);
+    return b.CreateZExtOrTrunc(this.e.call(`llvm.cttz.i${this.W}`, iw, [bits, this.e.bool(true)]), this.e.i32);
   }
 
   /** Is any lane of a <W x i1> set? */

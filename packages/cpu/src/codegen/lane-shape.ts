@@ -38,14 +38,14 @@ export function laneShape(x: Expr, isUniform: (e: Expr) => boolean, linear: Read
  * lowering holds exactly these as lane 0's value, so an assignment judged
  * lane-linear here always gets a lane-linear value there.
  */
-export function linearLocals(ir: KernelIR, uni: { isUniform(e: Expr): boolean; uniformLocals: ReadonlySet<number>; varyingLoops: ReadonlySet<Stmt> }, within: readonly Stmt[] = ir.body, known: ReadonlySet<number> = new Set(), allowed: (id: number) => boolean = () => true): Set<number> {
+export function linearLocals(ir: KernelIR, uni: { isUniform(e: Expr): boolean; uniformLocals: ReadonlySet<number>; varyingLoops: ReadonlySet<Stmt> }, within: readonly Stmt[] = ir.body, known: ReadonlySet<number> = new Set(), allowed: (id: number) => boolean = () => true, withinScopes?: ReadonlyMap<number, readonly Stmt[]>): Set<number> {
   const assigned = new Set<number>();
   forEachStmt(within as Stmt[], (s) => { if (s.kind === 'assign') assigned.add(s.local); });
   const cand = new Set(ir.locals.filter((l) => (l.type === 'i32' || l.type === 'u32') && !uni.uniformLocals.has(l.id) && !known.has(l.id) && assigned.has(l.id) && allowed(l.id)).map((l) => l.id));
   // A local with a scope (core's localScopes) may be assigned under varying
   // control outside it: lanes that skip the scope never read it. (Not a scope
   // of `within` made up here from a loop's body and update.)
-  const scopes = localScopes(within);
+  const scopes = new Map(withinScopes ?? localScopes(within)); // (`withinScopes`: localScopes(within), when the caller has it)
   if (within !== ir.body) for (const [id, l] of scopes) if (l === within) scopes.delete(id);
   const entry = new Map<readonly Stmt[], number>();
   let changed = true;

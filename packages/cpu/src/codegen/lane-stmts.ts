@@ -3,7 +3,7 @@
 // for full groups, and the hand-over to thread-by-thread code.
 
 import type { Stmt } from '@numbat/core';
-import { forEachExpr, localScopes } from '@numbat/core';
+import { forEachExpr } from '@numbat/core';
 import type { LLVMNS } from '@numbat/llvm';
 import { LaneExprs } from './lanes.js';
 import { linearLocals, mayRetire, touchesMemory } from './lane-shape.js';
@@ -13,19 +13,23 @@ import { rareHandOvers } from './lane-budget.js';
 type Value = LLVMNS.Value;
 
 export class LaneLowerer extends LaneExprs {
-  /** Each local's scope (core's localScopes), and the masks in force where each statement list was entered. */
-  private scopes?: Map<number, readonly Stmt[]>;
+  /** The masks in force where each statement list was entered (for the scopes of locals: cg.bodyScopes). */
   private readonly listEntry = new Map<readonly Stmt[], { conds: number; loops: number }>();
   /** The region's rarely taken `if`s that hand the group to the thread-by-thread code (lane-budget.ts). */
   private handOvers = new Set<Stmt>();
+
+  /** mayRetire, once per statement and compile (stmts asks it of every statement of every list it lowers). */
+  private retires(s: Stmt): boolean {
+    return this.cg.memo('mayRetire', s, () => mayRetire(s));
+  }
 
   // ---- statements ----
 
   /** The region's statements (top level): after a guard like `if (i >= n) return`, the rest runs unmasked when no lane left. */
   region(list: readonly Stmt[]): void {
-    if (this.env.fallbacks.scalarGroup) this.handOvers = rareHandOvers(list);
+    if (this.env.fallbacks.scalarGroup) this.handOvers = this.cg.memo('rareHandOvers', list, () => rareHandOvers(list));
     const k = list.findIndex((x) => x.kind === 'loop' && this.cg.laneUni.varyingLoops.has(x));
-    if (!this.alive && this.env.fallbacks.scalarFinish && k >= 0 && !list.some((x) => mayRetire(x))) {
+    if (!this.alive && this.env.fallbacks.scalarFinish && k >= 0 && !list.some((x) => this.retires(x))) {
       const loop = list[k] as Stmt & { kind: 'loop' };
       let pure = true;
       forEachExpr(loop.cond ?? { kind: 'const', value: true, type: 'bool' }, (y) => { if (y.kind === 'atomic') pure = false; });
@@ -43,14 +47,14 @@ export class LaneLowerer extends LaneExprs {
         return;
       }
     }
-    if (this.alive && !list.some((x) => mayRetire(x))) {
+    if (this.alive && !list.some((x) => this.retires(x))) {
       // A full group (the usual case) runs an unmasked copy.
       this.versioned(this.mask(), () => this.stmts(list));
       return;
     }
-    const r = list.findIndex((x) => mayRetire(x));
+    const r = list.findIndex((x) => this.retires(x));
     const prefix = list.slice(0, r + 1), rest = list.slice(r + 1);
-    if (r >= 0 && this.env.fallbacks.scalarGroup && rest.length && !rest.some((x) => mayRetire(x)) && !touchesMemory(prefix, true)) {
+    if (r >= 0 && this.env.fallbacks.scalarGroup && rest.length && !rest.some((x) => this.retires(x)) && !touchesMemory(prefix, true)) {
       // A guard such as `if (i >= n) return` first: when every lane passes it,
       // the rest runs unmasked; otherwise the group's threads rerun the region
       // one by one (the guard has no side effects), which is far less code for
@@ -77,14 +81,13 @@ export class LaneLowerer extends LaneExprs {
       const s = list[k];
       if (low.terminated()) return;
       this.stmt(s);
-      if (this.alive && !low.terminated() && mayRetire(s)) {
+      if (this.alive && !low.terminated() && this.retires(s)) {
         // Every lane gone: nothing after this may run (not even a uniform access).
         const go = low.block('lanes.alive');
-        const alive = this.alive.map((a) => b.CreateLoad(e.i1, a));
-        b.CreateCondBr(this.any(alive), go, this.g.end);
+        b.CreateCondBr(this.any(this.loadMask(this.alive)), go, this.g.end);
         b.SetInsertPoint(go);
         const rest = list.slice(k + 1);
-        if (versions > 0 && rest.length && !rest.some((x) => mayRetire(x))) {
+        if (versions > 0 && rest.length && !rest.some((x) => this.retires(x))) {
           this.versioned(this.mask(), () => this.stmts(rest, versions - 1));
           return;
         }
@@ -101,8 +104,7 @@ export class LaneLowerer extends LaneExprs {
    * The refill's Philox rounds (random draws) are such locals under a varying `if`.
    */
   private scopeMasked(local: number): boolean {
-    this.scopes ??= localScopes(this.cg.ir.body);
-    const scope = this.scopes.get(local);
+    const scope = this.cg.bodyScopes.get(local);
     const entry = scope && this.listEntry.get(scope);
     if (!entry || this.conds.length !== entry.conds || this.loops.length < entry.loops) return true;
     return this.loops.slice(entry.loops).some((l) => l.active || l.iter);
@@ -136,14 +138,14 @@ export class LaneLowerer extends LaneExprs {
           // the whole vector; lanes outside the mask keep their value
           const vv = this.vecOf(v, s.value.type);
           const nv = local.type !== s.value.type ? this.ve.convert(vv, s.value.type, local.type) : vv;
-          const vt = this.vty(local.type);
-          b.CreateStore(m ? b.CreateSelect(this.maskVec(m), nv, b.CreateLoad(vt, vp)) : nv, vp);
+          this.storeLocal(m ? b.CreateSelect(m, nv, this.loadLocal(vp, local.type)) : nv, vp, local.type);
           return;
         }
+        const ml = m && this.toLanes(m, 'bool');
         this.lanesOf(v).forEach((x, i) => {
           const p = this.env.locals.lanePtr(s.local, i);
           const nv = conv(x);
-          b.CreateStore(m ? b.CreateSelect(m[i], nv, b.CreateLoad(e.scalar(local.type), p)) : nv, p);
+          b.CreateStore(ml ? b.CreateSelect(ml[i], nv, b.CreateLoad(e.scalar(local.type), p)) : nv, p);
         });
         return;
       }
@@ -158,15 +160,16 @@ export class LaneLowerer extends LaneExprs {
           // consecutive elements: one vector store (lanes outside the mask are not written)
           const vv = this.vecOf(v, s.value.type);
           const nv = elem === 'i8' || elem === 'u8' || elem === 'i16' || elem === 'u16' ? b.CreateTrunc(vv, this.ve.elem(elem)) : vv;
-          this.maskedStore(elem, nv, this.elementPtr(s.array, idx.lin), m ? this.maskVec(m) : this.ve.bool(true));
+          this.maskedStore(elem, nv, this.elementPtr(s.array, idx.lin), this.maskVec(m));
           return;
         }
         const vs = this.lanesOf(v);
         const is = this.lanesOf(idx);
+        const ml = m && this.toLanes(m, 'bool');
         // Lane order = thread order: with equal indices, the last active lane's value stays.
         for (let i = 0; i < this.W; i++) {
           const p = this.elementPtr(s.array, is[i]);
-          b.CreateStore(narrow(vs[i]), m ? b.CreateSelect(m[i], p, this.dummyPtr(e.elem(elem))) : p);
+          b.CreateStore(narrow(vs[i]), ml ? b.CreateSelect(ml[i], p, this.dummyPtr(e.elem(elem))) : p);
         }
         return;
       }
@@ -181,9 +184,9 @@ export class LaneLowerer extends LaneExprs {
           b.SetInsertPoint(join);
           return;
         }
-        const c = this.lanesOf(this.expr(s.cond));
-        const m = this.mask() ?? new Array(this.W).fill(e.bool(true));
-        const mt = c.map((x, i) => b.CreateAnd(m[i], x));
+        const c = this.vecOf(this.expr(s.cond), 'bool');
+        const m = this.mask();
+        const mt = m ? b.CreateAnd(m, c) : c;
         if (this.handOvers.has(s)) {
           // A rare arm with no effects before it in the region: when a lane takes it, the
           // group's threads rerun the region one by one (no vector copy of the arm).
@@ -194,8 +197,9 @@ export class LaneLowerer extends LaneExprs {
           b.SetInsertPoint(common);
           return;
         }
-        const mf = c.map((x, i) => b.CreateAnd(m[i], b.CreateXor(x, e.bool(true))));
-        if (this.fastDepth() < 2 && this.slowNesting === 0 && !s.then.some((x) => mayRetire(x)) && touchesMemory(s.then)) {
+        const nc = this.not(c);
+        const mf = m ? b.CreateAnd(m, nc) : nc;
+        if (this.fastDepth() < 2 && this.slowNesting === 0 && !s.then.some((x) => this.retires(x)) && touchesMemory(s.then)) {
           // All lanes take it (the usual case away from edges): an unmasked copy,
           // whose memory accesses vectorise. (Not for register-only bodies such as
           // `if (inside) count++`: there a data-dependent branch costs more than the blend.)
@@ -213,7 +217,6 @@ export class LaneLowerer extends LaneExprs {
           this.withCond(c, () => this.ifAny(mt, () => this.stmts(s.then)));
         }
         if (s.else.length) {
-          const nc = c.map((x) => b.CreateXor(x, e.bool(true)));
           this.withCond(nc, () => this.ifAny(mf, () => this.stmts(s.else)));
         }
         return;
@@ -223,9 +226,9 @@ export class LaneLowerer extends LaneExprs {
       case 'return': {
         const m = this.mask();
         if (!this.alive) throw new Error('numbat internal error: lane return without an alive mask');
-        const retiring = m ?? new Array(this.W).fill(e.bool(true));
+        const retiring = m ?? this.allLanes();
         this.recordReturn(retiring);
-        retiring.forEach((r, i) => b.CreateStore(b.CreateAnd(b.CreateLoad(e.i1, this.alive![i]), b.CreateXor(r, e.bool(true))), this.alive![i]));
+        this.retire(this.alive, retiring);
         return;
       }
       case 'barrier': throw new Error('numbat internal error: a barrier inside a lane region');
@@ -253,7 +256,7 @@ export class LaneLowerer extends LaneExprs {
 
   /** Can this varying loop take the fast path (see varyingLoop)? */
   private fastable(s: Stmt & { kind: 'loop' }): boolean {
-    const retires = s.body.some((x) => mayRetire(x)) || s.update.some((x) => mayRetire(x));
+    const retires = s.body.some((x) => this.retires(x)) || s.update.some((x) => this.retires(x));
     return !retires && s.cond !== undefined && this.fastDepth() < 2 && this.slowNesting === 0;
   }
 
@@ -265,18 +268,15 @@ export class LaneLowerer extends LaneExprs {
   private varyingLoop(s: Stmt & { kind: 'loop' }, finish?: () => void): void {
     const b = this.b, e = this.e, low = this.low;
     const entryMask = this.mask();
-    const active = this.maskAllocas('loop.active'), iter = this.maskAllocas('loop.iter');
-    active.forEach((a, i) => b.CreateStore(entryMask ? entryMask[i] : e.bool(true), a));
+    const active = this.maskAlloca('loop.active'), iter = this.maskAlloca('loop.iter');
+    b.CreateStore(entryMask ?? this.allLanes(), active);
     const head = low.block('vloop'), body = low.block('vloop.body'), latch = low.block('vloop.latch'), exit = low.block('vloop.end');
     b.CreateBr(head);
     b.SetInsertPoint(head);
     const frame: LoopMasks = { active };
     this.loops.push(frame);
-    iter.forEach((a) => b.CreateStore(e.bool(true), a));
-    if (s.cond) {
-      const c = this.lanesOf(this.expr(s.cond));
-      active.forEach((a, i) => b.CreateStore(b.CreateAnd(b.CreateLoad(e.i1, a), c[i]), a));
-    }
+    b.CreateStore(this.allLanes(), iter);
+    if (s.cond) b.CreateStore(b.CreateAnd(this.loadMask(active), this.vecOf(this.expr(s.cond), 'bool')), active);
     const still = this.mask()!;
     b.CreateCondBr(this.any(still), body, exit);
     b.SetInsertPoint(body);
@@ -304,7 +304,7 @@ export class LaneLowerer extends LaneExprs {
       this.poll(); // each turn of the tight loop
       // The tight loop runs two trips per turn (SLP then sees enough work per
       // block to pack the lanes' arithmetic, accumulations included).
-      const conds = Array.from({ length: this.W }, (_, i) => this.entryAlloca(e.i1, `vloop.again.${i}`));
+      const again = this.maskAlloca('vloop.again');
       let ended = false;
       const saved = new Map(this.dynLinear);
       cands.forEach((id, k) => this.dynLinear.set(id, slots[k]));
@@ -314,24 +314,24 @@ export class LaneLowerer extends LaneExprs {
           if (!low.terminated()) this.stmts(s.update);
           if (low.terminated()) { ended = true; break; }
           const c = this.expr(s.cond!);
-          const lanes = this.lanesOf(c);
-          lanes.forEach((v, i) => b.CreateStore(v, conds[i]));
+          const cv = this.vecOf(c, 'bool');
+          b.CreateStore(cv, again);
           const next = trip === 0 ? low.block('vloop.all2') : fast;
-          b.CreateCondBr(('l' in c ? c.all : undefined) ?? this.all(lanes), next, fastOut);
+          b.CreateCondBr(('v' in c ? c.all : undefined) ?? this.all(cv), next, fastOut);
           if (trip === 0) b.SetInsertPoint(next);
         }
       });
       this.dynLinear = saved;
       if (!ended) {
         b.SetInsertPoint(fastOut);
-        const c = conds.map((a) => b.CreateLoad(e.i1, a));
+        const c = this.loadMask(again);
         // back to one value per lane
         cands.forEach((id, k) => {
           const base = b.CreateLoad(t, slots[k]);
           for (let l = 0; l < this.W; l++) b.CreateStore(l ? b.CreateAdd(base, e.int(l)) : base, this.env.locals.lanePtr(id, l));
         });
-        active.forEach((a, i) => b.CreateStore(c[i], a));
-        iter.forEach((a) => b.CreateStore(e.bool(true), a));
+        b.CreateStore(c, active);
+        b.CreateStore(this.allLanes(), iter);
         b.CreateCondBr(this.any(c), slow, exit);
       }
       b.SetInsertPoint(slow);
@@ -364,9 +364,8 @@ export class LaneLowerer extends LaneExprs {
       const outer = this.g.loop;
       if (!outer) throw new Error('numbat internal error: break outside a loop');
       b.CreateStore(e.bool(true), kind === 'break' ? outer.brk : outer.cont);
-      const m = this.mask() ?? new Array(this.W).fill(e.bool(true));
       if (!this.alive) throw new Error('numbat internal error: outer loop exit without an alive mask');
-      m.forEach((r, i) => b.CreateStore(b.CreateAnd(b.CreateLoad(e.i1, this.alive![i]), b.CreateXor(r, e.bool(true))), this.alive![i]));
+      this.retire(this.alive, this.mask() ?? this.allLanes());
       return;
     }
     if (loop.brk) {
@@ -374,8 +373,6 @@ export class LaneLowerer extends LaneExprs {
       b.CreateBr(kind === 'break' ? loop.brk : loop.cont!);
       return;
     }
-    const m = this.mask()!;
-    const target = kind === 'break' ? loop.active! : loop.iter!;
-    m.forEach((r, i) => b.CreateStore(b.CreateAnd(b.CreateLoad(e.i1, target[i]), b.CreateXor(r, e.bool(true))), target[i]));
+    this.retire(kind === 'break' ? loop.active! : loop.iter!, this.mask()!);
   }
 }

@@ -17,7 +17,7 @@ type BasicBlock = LLVMNS.BasicBlock;
  * A value in a lane group: one scalar for all lanes (`c`: its constant), one
  * scalar per lane, lane 0's value + lane, or one <W x T> vector.
  */
-export type LV = { u: Value; c?: number | boolean | bigint } | { l: Value[]; all?: Value } | { lin: Value } | { v: Value; t: LaneType };
+export type LV = { u: Value; c?: number | boolean | bigint } | { l: Value[] } | { lin: Value } | { v: Value; t: LaneType; all?: Value };
 /** A lane value's type: an IR scalar type, or i64 (array indices). */
 export type LaneType = ScalarType | 'i64';
 
@@ -44,7 +44,7 @@ export interface LaneLocals {
   isPrivate(id: number): boolean;
   /** Storage of local `id` for lane `lane` (its private alloca or its per-thread slot). */
   lanePtr(id: number, lane: number): Value;
-  /** The <W x T> storage of a private numeric local (its lanes are lanePtr's slots), if it has one. */
+  /** The <W x T> storage of a private local (its lanes are lanePtr's slots; bools: <W x i8>), if it has one: see loadLocal/storeLocal. */
   vectorPtr(id: number): Value | undefined;
   /** Storage lane-uniform locals use (shared by all lanes), or per-lane slots to fill when per-thread. */
   uniformPtrs(id: number): Value[];
@@ -119,11 +119,11 @@ export class LaneValues {
     if (this.cg.opts.poll) pollStop(this.cg, this.cg.storage, this.cg.frame);
   }
 
-  /** Exited bookkeeping across barriers for the lanes that `return` (`retiring`). */
-  protected recordReturn(retiring: Value[]): void {
+  /** Exited bookkeeping across barriers for the lanes that `return` (`retiring`, a <W x i1>). */
+  protected recordReturn(retiring: Value): void {
     const { b, e, cg } = this, storage = cg.storage;
     if (!cg.tracksExit) return;
-    retiring.forEach((r, l) => {
+    this.toLanes(retiring, 'bool').forEach((r, l) => {
       const p = b.CreateGEP(e.i8, storage.exited!, b.CreateZExt(this.g.tid[l], e.i64));
       b.CreateStore(b.CreateSelect(r, cg.llvm.ConstantInt.get(e.i8, 1), b.CreateLoad(e.i8, p)), p);
       b.CreateStore(b.CreateAdd(b.CreateLoad(e.i32, storage.exitedCount!), b.CreateZExt(r, e.i32)), storage.exitedCount!);
@@ -135,6 +135,16 @@ export class LaneValues {
   /** The vector type of a scalar type. */
   protected vty(t: LaneType): LLVMNS.Type {
     return t === 'i64' ? this.vt.i64 : this.ve.scalar(t);
+  }
+
+  /** A private local's vector from its <W x T> storage (env.locals.vectorPtr). */
+  protected loadLocal(vp: Value, t: LaneType): Value {
+    if (t !== 'bool') return this.b.CreateLoad(this.vty(t), vp);
+    return this.b.CreateTrunc(this.b.CreateLoad(this.vt.i8, vp), this.vt.i1);
+  }
+
+  protected storeLocal(v: Value, vp: Value, t: LaneType): void {
+    this.b.CreateStore(t === 'bool' ? this.b.CreateZExt(v, this.vt.i8) : v, vp);
   }
 
   /** The scalar (lane) type. */
@@ -160,13 +170,20 @@ export class LaneValues {
     return this.b.CreateCall(f, args);
   }
 
+  private iW?: LLVMNS.Type;
+  /** The W-bit integer a mask's bits make (asked for by every "any lane?" test). */
   protected intW(): LLVMNS.Type {
-    return this.low.llvm.IntegerType.get(this.low.ctx, this.W);
+    return (this.iW ??= this.low.llvm.IntegerType.get(this.low.ctx, this.W));
   }
 
   /** The lanes of a vector. */
   protected toLanes(v: Value, t: LaneType): Value[] {
-    return Array.from({ length: this.W }, (_, l) => this.move('lane', t, [v, this.e.int(l)]));
+    return Array.from({ length: this.W }, (_, l) => this.laneOfVec(v, t, l));
+  }
+
+  /** Lane `l` of a vector. */
+  protected laneOfVec(v: Value, t: LaneType, l: number): Value {
+    return this.move('lane', t, [v, this.e.int(l)]);
   }
 
   /** A vector of the lanes' scalars (a splat when they are one value). */
@@ -174,17 +191,22 @@ export class LaneValues {
     return ls.every((x) => x === ls[0]) ? this.move('splat', t, [ls[0]]) : this.move('pack', t, ls);
   }
 
+  /** <b, b+1, .., b+W-1> of an integer `b` (i32 or i64). */
+  protected linearVec(base: Value, t: 'i32' | 'u32' | 'i64'): Value {
+    return this.move('linear', t, [base]);
+  }
+
   /** `v` as a <W x T> vector (`t`: its IR type). */
   protected vecOf(v: LV, t: ScalarType): Value {
     if ('v' in v) return v.v;
     if ('u' in v) return v.c !== undefined ? this.ve.constant(t, v.c) : this.move('splat', t, [v.u]);
-    if ('lin' in v && (t === 'i32' || t === 'u32')) return this.move('linear', t, [v.lin]);
+    if ('lin' in v && (t === 'i32' || t === 'u32')) return this.linearVec(v.lin, t);
     return this.fromLanes(this.lanesOf(v), t);
   }
 
-  /** A <W x i1> of a mask (all true when undefined). */
-  protected maskVec(m: Value[] | undefined): Value {
-    return m ? this.fromLanes(m, 'bool') : this.ve.bool(true);
+  /** A mask, all true when undefined (lane-masks.ts: a mask is a <W x i1>). */
+  protected maskVec(m: Value | undefined): Value {
+    return m ?? this.ve.bool(true);
   }
 
   protected lanesOf(v: LV): Value[] {

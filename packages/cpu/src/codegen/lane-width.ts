@@ -50,7 +50,7 @@ const slowMath = (x: Expr, uni: LaneUniformity): boolean => {
 /** The host has AVX-512 (compile.ts hands this file only the base width; cpu code is compiled for the host). */
 const wideRegisters = (base: number): boolean => base === 8 && /\+avx512f\b/.test(hostTarget().features);
 
-export function regionLaneWidth(stmts: readonly Stmt[], base: number, ir: KernelIR, uni: LaneUniformity, txAliases: ReadonlySet<number>): number {
+export function regionLaneWidth(stmts: readonly Stmt[], base: number, ir: KernelIR, uni: LaneUniformity, txAliases: ReadonlySet<number>, bodyScopes?: ReadonlyMap<number, readonly Stmt[]>): number {
   if (base <= 1) return base;
   let f64 = false;
   forEachStmt(stmts as Stmt[], (s) => {
@@ -89,6 +89,6 @@ export function regionLaneWidth(stmts: readonly Stmt[], base: number, ir: Kernel
       } else if (inLoop) for (const x of stmtExprs(s)) narrowLinearLoad(x, linear);
     }
   };
-  visit(stmts, false, new Set([...linearLocals(ir, uni), ...txAliases]));
+  visit(stmts, false, new Set([...linearLocals(ir, uni, ir.body, new Set(), () => true, bodyScopes), ...txAliases]));
   return streams ? base * 2 : base;
 }

@@ -57,7 +57,7 @@ export class LaneExprs extends LaneMasks {
         const slot = this.linearSlot(x.id);
         if (slot) return { lin: b.CreateLoad(t, slot) };
         const vp = this.env.locals.vectorPtr(x.id);
-        if (vp) return { v: b.CreateLoad(this.vty(x.type), vp), t: x.type };
+        if (vp) return { v: this.loadLocal(vp, x.type), t: x.type };
         return { l: Array.from({ length: this.W }, (_, i) => b.CreateLoad(t, this.env.locals.lanePtr(x.id, i))) };
       }
       case 'special': return { lin: this.g.tx[0] }; // threadIdx.x (everything else is uniform)
@@ -67,12 +67,12 @@ export class LaneExprs extends LaneMasks {
         if ('lin' in a && 'u' in c && (x.op === 'lt' || x.op === 'le' || x.op === 'gt' || x.op === 'ge') && (x.opType === 'i32' || x.opType === 'u32')) {
           // `i < n` on lane-linear i (a loop condition): all lanes at once from
           // the first and last lane, when no lane wraps around 2^32.
-          const l = this.lanesOf(a).map((v) => e.binary(x.op, x.opType, v, c.u));
+          const v = ve.binary(x.op, x.opType, this.vecOf(a, x.opType), this.vecOf(c, x.opType));
           const signed = x.opType === 'i32';
           const lastOk = b.CreateAdd(a.lin, e.int(this.W - 1));
           const noWrap = signed ? b.CreateICmpSLE(a.lin, e.int(2147483647 - (this.W - 1))) : b.CreateICmpULE(a.lin, e.int(-this.W));
           const probe = x.op === 'lt' || x.op === 'le' ? lastOk : a.lin;
-          return { l, all: b.CreateAnd(noWrap, e.binary(x.op, x.opType, probe, c.u)) };
+          return { v, t: 'bool', all: b.CreateAnd(noWrap, e.binary(x.op, x.opType, probe, c.u)) };
         }
         // lane-linear ± uniform stays lane-linear (wrapping i32 arithmetic keeps base + lane exact)
         if (x.op === 'add' || x.op === 'sub') {
@@ -104,38 +104,23 @@ export class LaneExprs extends LaneMasks {
           return { v: x.op === 'and' ? b.CreateAnd(av, bv) : b.CreateOr(av, bv), t: 'bool' };
         }
         // Lazy per lane: the right side runs under the lanes that need it.
-        const a = this.lanesOf(this.expr(x.a));
-        const need = x.op === 'and' ? a : a.map((v) => b.CreateXor(v, e.bool(true)));
-        const rhs = this.maskedEval(need, x.b, e.i1);
-        return { l: a.map((v, i) => (x.op === 'and' ? b.CreateAnd(v, rhs[i]) : b.CreateOr(v, rhs[i]))) };
+        const a = this.vecOf(this.expr(x.a), 'bool');
+        const rhs = this.maskedEvalVec(x.op === 'and' ? a : this.not(a), x.b, 'bool');
+        return { v: x.op === 'and' ? b.CreateAnd(a, rhs) : b.CreateOr(a, rhs), t: 'bool' };
       }
       case 'cond': {
-        const cv = this.expr(x.c);
-        const c = this.lanesOf(cv);
+        const c = this.vecOf(this.expr(x.c), 'bool');
         if (cheapAndSafe(x.a) && cheapAndSafe(x.b)) {
           // Arms that cannot fail and cost a few operations (the draws' position
           // bookkeeping): both for every lane and a select, no branch per arm.
-          const av = this.expr(x.a), bv = this.expr(x.b);
-          if (x.type !== 'bool') return { v: b.CreateSelect(this.vecOf(cv, 'bool'), this.vecOf(av, x.type), this.vecOf(bv, x.type)), t: x.type };
-          const al = this.lanesOf(av), bl = this.lanesOf(bv);
-          return { l: c.map((v, i) => b.CreateSelect(v, al[i], bl[i])) };
+          return { v: b.CreateSelect(c, this.vecOf(this.expr(x.a), x.type), this.vecOf(this.expr(x.b), x.type)), t: x.type };
         }
-        if (x.type !== 'bool') {
-          const av = this.maskedEvalVec(c, x.a, x.type);
-          const bv = this.maskedEvalVec(c.map((v) => b.CreateXor(v, e.bool(true))), x.b, x.type);
-          return { v: b.CreateSelect(this.vecOf(cv, 'bool'), av, bv), t: x.type };
-        }
-        const t = e.scalar(x.type);
-        const av = this.maskedEval(c, x.a, t);
-        const bv = this.maskedEval(c.map((v) => b.CreateXor(v, e.bool(true))), x.b, t);
-        return { l: c.map((v, i) => b.CreateSelect(v, av[i], bv[i])) };
+        const av = this.maskedEvalVec(c, x.a, x.type);
+        const bv = this.maskedEvalVec(this.not(c), x.b, x.type);
+        return { v: b.CreateSelect(c, av, bv), t: x.type };
       }
       case 'select': {
         const c = this.expr(x.c), a = this.expr(x.a), o = this.expr(x.b);
-        if (x.type === 'bool') {
-          const cl = this.lanesOf(c), al = this.lanesOf(a), ol = this.lanesOf(o);
-          return { l: cl.map((v, i) => b.CreateSelect(v, al[i], ol[i])) };
-        }
         return vmap([c, a, o], ['bool', x.type, x.type], (p, q, r) => b.CreateSelect(p, q, r));
       }
       case 'load': {
@@ -145,7 +130,7 @@ export class LaneExprs extends LaneMasks {
         const et = e.elem(elem);
         if ('lin' in idx) {
           // consecutive elements: one vector load (lanes outside the mask are not read)
-          const v = this.maskedLoad(elem, this.elementPtr(x.array, idx.lin), m ? this.maskVec(m) : this.ve.bool(true));
+          const v = this.maskedLoad(elem, this.elementPtr(x.array, idx.lin), this.maskVec(m));
           return { v: widen(b, ve, elem, v), t: x.type };
         }
         if ('v' in idx && x.array.space !== 'local') {
@@ -157,9 +142,10 @@ export class LaneExprs extends LaneMasks {
           return { v: widen(b, ve, elem, v), t: x.type };
         }
         const is = this.lanesOf(idx);
+        const ml = m && this.toLanes(m, 'bool');
         return { l: is.map((ix, i) => {
           const p = this.elementPtr(x.array, ix);
-          return widen(b, e, elem, b.CreateLoad(et, m ? b.CreateSelect(m[i], p, this.dummyPtr(et)) : p));
+          return widen(b, e, elem, b.CreateLoad(et, ml ? b.CreateSelect(ml[i], p, this.dummyPtr(et)) : p));
         }) };
       }
       case 'atomic': {
@@ -175,7 +161,7 @@ export class LaneExprs extends LaneMasks {
           const slot = this.entryAlloca(t, `atomic.${i}`);
           b.CreateStore(e.zero(x.type), slot);
           const go = () => b.CreateStore(low.atomicOf(x, idx[i], v[i], ex?.[i], this.g.lane0), slot);
-          if (m) this.ifAny([m[i]], go); else go();
+          this.ifLane(m, i, go);
           res.push(b.CreateLoad(t, slot));
         }
         return { l: res };
@@ -191,27 +177,13 @@ export class LaneExprs extends LaneMasks {
     return v.slice(1).map((x, l) => b.CreateICmpEQ(x, b.CreateAdd(v[0], e.int(l + 1)))).reduce((a, c) => b.CreateAnd(a, c));
   }
 
-  /** Evaluates `x` for the lanes in `need` (others get a zero of type `t`); skipped entirely when none needs it. */
-  private maskedEval(need: Value[], x: Expr, t: LLVMNS.Type): Value[] {
-    const b = this.b, e = this.e;
-    const slots = Array.from({ length: this.W }, (_, i) => this.entryAlloca(t, `lazy.${i}`));
-    slots.forEach((s) => b.CreateStore(this.llvmZero(t), s));
-    const m = this.mask();
-    const run = m ? need.map((v, i) => b.CreateAnd(v, m[i])) : need;
-    this.withCond(need, () => this.ifAny(run, () => {
-      const v = this.lanesOf(this.expr(x));
-      v.forEach((val, i) => b.CreateStore(val, slots[i]));
-    }));
-    return slots.map((s) => b.CreateLoad(t, s));
-  }
-
-  /** maskedEval as one vector (lanes that do not need it hold 0). */
-  private maskedEvalVec(need: Value[], x: Expr, t: ScalarType): Value {
+  /** Evaluates `x` for the lanes in `need` (others hold 0), as one vector; skipped entirely when none needs it. */
+  private maskedEvalVec(need: Value, x: Expr, t: ScalarType): Value {
     const b = this.b;
     const slot = this.entryAlloca(this.vty(t), 'lazy.v');
     b.CreateStore(this.ve.zero(t), slot);
     const m = this.mask();
-    const run = m ? need.map((v, i) => b.CreateAnd(v, m[i])) : need;
+    const run = m ? b.CreateAnd(need, m) : need;
     this.withCond(need, () => this.ifAny(run, () => b.CreateStore(this.vecOf(this.expr(x), t), slot)));
     return b.CreateLoad(this.vty(t), slot);
   }
@@ -225,15 +197,15 @@ export class LaneExprs extends LaneMasks {
    */
   private loadIfConsecutive(ref: ArrayRef, elem: ElemType, idx: Value, gather: () => Value): Value {
     const b = this.b, e = this.e, low = this.low;
-    const lanes = this.toLanes(idx, 'i64');
-    // lane 0's index splatted + <0, 1, .., W-1> (a broadcast and an add once LLVM folds the lanes)
-    const steps = b.CreateAdd(this.fromLanes(lanes.map(() => lanes[0]), 'i64'), this.fromLanes(lanes.map((_, l) => e.i64c(l)), 'i64'));
+    const first = this.laneOfVec(idx, 'i64', 0);
+    // lane 0's index + <0, 1, .., W-1> (a broadcast and an add)
+    const steps = this.linearVec(first, 'i64');
     const iw = this.intW();
     const consecutive = b.CreateICmpEQ(b.CreateBitCast(b.CreateICmpEQ(idx, steps), iw), this.low.llvm.ConstantInt.get(iw, -1, true));
     const vec = low.block('lanes.consecutive'), gat = low.block('lanes.gather'), join = low.block('lanes.loaded');
     b.CreateCondBr(consecutive, vec, gat);
     b.SetInsertPoint(vec);
-    const v1 = this.maskedLoad(elem, this.elementPtr(ref, lanes[0]), this.ve.bool(true));
+    const v1 = this.maskedLoad(elem, this.elementPtr(ref, first), this.ve.bool(true));
     b.CreateBr(join);
     b.SetInsertPoint(gat);
     const v2 = gather();
@@ -320,7 +292,7 @@ export class LaneExprs extends LaneMasks {
     if ('u' in iv) {
       // One index for the group, but only the active lanes access it: the
       // failing thread is the first active lane (and none fails when none is active).
-      if (checked) this.check(ref, m ? m.map(() => iv.u) : [iv.u], m ?? [e.bool(true)], loc, index.type === 'u32');
+      if (checked) this.checkUniform(ref, iv.u, m, loc, index.type === 'u32');
       return { u: b.CreateZExt(iv.u, e.i64) };
     }
     if ('lin' in iv && !m) {
@@ -349,12 +321,12 @@ export class LaneExprs extends LaneMasks {
   }
 
   /** check() on a vector of i32 indices: one compare for the group; lanes only in the (cold) failure block. */
-  private checkVec(ref: ArrayRef, idx: Value, m: Value[] | undefined, loc: Loc | undefined, unsigned: boolean): void {
+  private checkVec(ref: ArrayRef, idx: Value, m: Value | undefined, loc: Loc | undefined, unsigned: boolean): void {
     const b = this.b, e = this.e, low = this.low;
     const len = this.arrayLength(ref);
     const lens = this.fromLanes(new Array(this.W).fill(len), 'i32');
     let bad = b.CreateICmpUGE(idx, lens);
-    if (m) bad = b.CreateAnd(bad, this.maskVec(m));
+    if (m) bad = b.CreateAnd(bad, m);
     const fail = low.block('lanes.oob'), ok = low.block('lanes.inbounds');
     b.CreateCondBr(this.anyVec(bad), fail, ok);
     b.SetInsertPoint(fail);
@@ -370,20 +342,15 @@ export class LaneExprs extends LaneMasks {
   }
 
 
-  private check(ref: ArrayRef, idx: Value[], m: Value[], loc: Loc | undefined, unsigned: boolean): void {
+  /** check() of one index for the group: only the active lanes access it, so the failing thread is the first active lane. */
+  private checkUniform(ref: ArrayRef, idx: Value, m: Value | undefined, loc: Loc | undefined, unsigned: boolean): void {
     const b = this.b, e = this.e, low = this.low;
-    const len = this.arrayLength(ref);
-    const bad = idx.map((v, i) => b.CreateAnd(m[i], b.CreateICmpUGE(v, len)));
+    let bad = b.CreateICmpUGE(idx, this.arrayLength(ref));
+    if (m) bad = b.CreateAnd(bad, this.any(m));
     const fail = low.block('lanes.oob'), ok = low.block('lanes.inbounds');
-    b.CreateCondBr(this.any(bad), fail, ok);
+    b.CreateCondBr(bad, fail, ok);
     b.SetInsertPoint(fail);
-    // The first failing lane (thread order).
-    let lane: Value = e.int(idx.length - 1), which: Value = idx[idx.length - 1];
-    for (let i = idx.length - 2; i >= 0; i--) {
-      lane = b.CreateSelect(bad[i], e.int(i), lane);
-      which = b.CreateSelect(bad[i], idx[i], which);
-    }
-    this.boundsFail(ref, which, lane, loc, unsigned);
+    this.boundsFail(ref, idx, m ? this.firstLane(m) : e.int(0), loc, unsigned);
     b.SetInsertPoint(ok);
   }
 }

@@ -49,7 +49,7 @@ export function region(cg: CpuCodegen, region: Region, loop: BarrierLoop | undef
   const after = cg.block('region.end');
   let jam = (opts.laneWidth ?? 1) > 1 && jamWorthIt(stmts, cg.ir);
   // NUMBAT_CPU_LANES (diagnosis) fixes the width of every region
-  let W = !jam ? 1 : process.env.NUMBAT_CPU_LANES ? opts.laneWidth! : regionLaneWidth(stmts, opts.laneWidth!, cg.ir, cg.laneUni, cg.txAliases);
+  let W = !jam ? 1 : process.env.NUMBAT_CPU_LANES ? opts.laneWidth! : regionLaneWidth(stmts, opts.laneWidth!, cg.ir, cg.laneUni, cg.txAliases, cg.bodyScopes);
   // Deeply nested thread-dependent control (long else-if or ?: chains) would
   // build code quadratic in the depth: such a region runs thread by thread.
   if (jam && !withinLaneBudget(stmts, cg.laneUni, W, !cg.tracksExit)) { jam = false; W = 1; }
