@@ -1,6 +1,6 @@
 // KernelIR → PTX, in-process, as named stages (run by @numbat/llvm's runner,
 // which times them and keeps each text for `inspect`): build the kernel module
-// with llvm-bindings (kernel.ts), move it to the C API's LLVM as text, link the
+// with llvm-bindings (kernel.ts), move it to the C API's LLVM as bitcode, link the
 // helper module and verify ('llvm'), link libdevice when a math function needs
 // it, optimise with the pipeline fitted to numbat's IR (CUDA_PASSES, or
 // NUMBAT_CUDA_PASSES; 'opt') and emit PTX ('ptx'). Only this file loads LLVM. The 'llvm' and 'opt'
@@ -72,7 +72,7 @@ export const CUDA_STAGES: readonly Stage<CudaCompileState>[] = [
     name: 'link-verify', inspect: 'llvm',
     run: (s) => {
       const built = s.built!;
-      const nm = (s.nm = NativeModule.parse(built.text, s.ir.name));
+      const nm = (s.nm = NativeModule.parse(built.bytes, s.ir.name));
       const approx = s.o.fastmath && !s.hasLibdevice;
       nm.link(cudaHelperModule({ plan: built.plan, arrays: s.ir.arrays, atomics: built.atomics.values(), ftz: s.o.fastmath, approx, activemask: s.activemask, quads: built.quads }), 'numbat-nvptx-helpers');
       const err = nm.verify();
