@@ -18,6 +18,7 @@ let count = 0;
 export function moduleBytes(llvm: LLVM, module: LLVMNS.Module): Buffer | string {
   if (unusable) return module.print();
   try {
+    // A private directory (mkdtemp: 0700), so no other user can place a link where the file is written.
     dir ??= scratchDir();
     const file = join(dir, `${count++}.bc`);
     try {
