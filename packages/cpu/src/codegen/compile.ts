@@ -17,7 +17,8 @@ import { buildCpuModule, type CpuCodegenOptions } from './kernel.js';
 
 /**
  * The optimisation pipeline (@numbat/llvm's passes.ts), measured against `default<O2>` on the
- * bench kernels: same throughput, optimize ~1/3 and emit ~2/3 of the time (docs/backends/cpu.md).
+ * bench kernels: the same throughput within noise, `optimize` in about a third of the time and
+ * `emit` in three quarters (less code: the Philox rounds stay a loop; docs/backends/cpu.md).
  */
 export const CPU_PASSES = fittedPipeline({ unroll: false, slp: true });
 
