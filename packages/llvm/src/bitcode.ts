@@ -5,36 +5,29 @@
 // file lives in memory where the system has /dev/shm. Both LLVMs are 14, so the
 // C API reads llvm-bindings' bitcode.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LLVM, LLVMNS } from './bindings.js';
 
-let dir: string | undefined;
 let unusable = false;
-let count = 0;
+const SCRATCH = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 
 /** The module's bitcode, or its text where no file can be written (both parse with NativeModule.parse). */
 export function moduleBytes(llvm: LLVM, module: LLVMNS.Module): Buffer | string {
   if (unusable) return module.print();
+  // Created here first (O_EXCL: never an existing file or another user's link; the
+  // directory's sticky bit keeps others from replacing it), removed at once.
+  const file = join(SCRATCH, `numbat-${process.pid}-${randomBytes(8).toString('hex')}.bc`);
   try {
-    // A private directory (mkdtemp: 0700), so no other user can place a link where the file is written.
-    dir ??= scratchDir();
-    const file = join(dir, `${count++}.bc`);
-    try {
-      llvm.WriteBitcodeToFile(module, file);
-      return readFileSync(file);
-    } finally {
-      rmSync(file, { force: true });
-    }
+    closeSync(openSync(file, 'wx', 0o600));
+    llvm.WriteBitcodeToFile(module, file);
+    return readFileSync(file);
   } catch {
     unusable = true; // e.g. no writable temporary directory: text from now on
     return module.print();
+  } finally {
+    rmSync(file, { force: true });
   }
-}
-
-function scratchDir(): string {
-  const d = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'numbat-bc-'));
-  process.once('exit', () => rmSync(d, { recursive: true, force: true }));
-  return d;
 }
