@@ -2,18 +2,25 @@
 // @numbat/llvm's runner, which times them): load LLVM, build the module with
 // llvm-bindings (kernel.ts), hand it to the C API's LLVM as text, link the
 // helper module (and the vector math kernels and lane moves the lane groups
-// declared, lane-math-ir.ts, lane-moves-ir.ts) and verify ('llvm' text), run `default<O2>` (or
-// NUMBAT_CPU_PASSES; 'opt' text) and emit an object. The 'llvm' and 'opt'
+// declared, lane-math-ir.ts, lane-moves-ir.ts) and verify ('llvm' text), run the pipeline
+// fitted to numbat's IR (CPU_PASSES, or NUMBAT_CPU_PASSES; 'opt' text) and emit an object. The 'llvm' and 'opt'
 // texts are printed only when kept (`printTexts`: a cache entry stores them),
 // else made when inspect first asks, by running those stages again.
 
 import type { KernelIR } from '@numbat/core';
-import { loadLLVM, NativeModule, replayText, runStages, type DeferredText, type LLVM, type Stage, type TargetSpec } from '@numbat/llvm';
+import { fittedPipeline, loadLLVM, NativeModule, replayText, runStages, type DeferredText, type LLVM, type Stage, type TargetSpec } from '@numbat/llvm';
 import type { KernelPlan } from './abi.js';
 import { cpuHelperModule } from './helpers-ir.js';
 import { laneMathModule } from './lane-math-ir.js';
 import { laneMovesModule } from './lane-moves-ir.js';
 import { buildCpuModule, type CpuCodegenOptions } from './kernel.js';
+
+/**
+ * The optimisation pipeline (@numbat/llvm's passes.ts), measured against `default<O2>` on the
+ * bench kernels: the same throughput within noise, `optimize` in about a third of the time and
+ * `emit` in three quarters (less code: the Philox rounds stay a loop; docs/backends/cpu.md).
+ */
+export const CPU_PASSES = fittedPipeline({ unroll: false, slp: true });
 
 /** What the stages pass on to each other. */
 export interface CpuCompileState {
@@ -56,8 +63,7 @@ export const CPU_STAGES: readonly Stage<CpuCompileState>[] = [
   {
     name: 'optimize', inspect: 'opt',
     run: (s) => {
-      // O2: measured as fast as O3 on the bench kernels, at 60-70 % of O3's compile time (O3's extra unrolling mostly grows the code).
-      s.nm!.optimize(s.target, (s.passes ??= process.env.NUMBAT_CPU_PASSES ?? 'default<O2>'));
+      s.nm!.optimize(s.target, (s.passes ??= process.env.NUMBAT_CPU_PASSES || CPU_PASSES));
       return s.printTexts ? s.nm!.print() : replayLater(s, 'opt');
     },
   },
@@ -74,7 +80,7 @@ export interface CompiledObject {
   plan: KernelPlan;
   /** IR as generated, helpers linked, before optimisation. */
   llvm: string;
-  /** IR after the optimisation pipeline (`default<O2>` unless NUMBAT_CPU_PASSES says otherwise). */
+  /** IR after the optimisation pipeline (CPU_PASSES unless NUMBAT_CPU_PASSES says otherwise). */
   opt: string;
   /** ELF relocatable object. */
   object: Buffer;

@@ -1,14 +1,14 @@
 // KernelIR → PTX, in-process, as named stages (run by @numbat/llvm's runner,
 // which times them and keeps each text for `inspect`): build the kernel module
-// with llvm-bindings (kernel.ts), move it to the C API's LLVM as text, link the
+// with llvm-bindings (kernel.ts), move it to the C API's LLVM as bitcode, link the
 // helper module and verify ('llvm'), link libdevice when a math function needs
-// it, optimise with `default<O3>` (NVPTX adds NVVMReflect to that pipeline;
-// 'opt') and emit PTX ('ptx'). Only this file loads LLVM. The 'llvm' and 'opt'
+// it, optimise with the pipeline fitted to numbat's IR (CUDA_PASSES, or
+// NUMBAT_CUDA_PASSES; 'opt') and emit PTX ('ptx'). Only this file loads LLVM. The 'llvm' and 'opt'
 // texts are printed only when kept (a cache entry stores them), else made
 // when inspect first asks, by running those stages again.
 
 import { CompileError, forEachExpr, forEachStmt, stmtExprs, type KernelIR, type MathExpr } from '@numbat/core';
-import { loadLLVM, NativeModule, replayText, type DeferredText, type LLVM, type MathTable, type Stage, type TargetSpec } from '@numbat/llvm';
+import { fittedPipeline, loadLLVM, NativeModule, replayText, type DeferredText, type LLVM, type MathTable, type Stage, type TargetSpec } from '@numbat/llvm';
 import type { CudaPlan } from './abi.js';
 import { cudaHelperModule } from './helpers-ir.js';
 import { buildCudaModule } from './kernel.js';
@@ -26,6 +26,13 @@ export interface PtxOptions {
   /** Print the 'llvm' and 'opt' texts as the stages run (a cache entry stores them); else they are deferred. */
   printTexts?: boolean;
 }
+
+/**
+ * The optimisation pipeline (@numbat/llvm's passes.ts): the PTX `default<O3>` made, at about a
+ * tenth of its time (docs/backends/cuda.md). NVVMReflect first, as `default<O3>` has it for
+ * NVPTX: libdevice's `__nvvm_reflect` branches fold before inlining.
+ */
+export const CUDA_PASSES = fittedPipeline({ early: ['nvvm-reflect'], unroll: true, slp: false });
 
 /** What the stages pass on to each other. */
 export interface CudaCompileState {
@@ -65,7 +72,7 @@ export const CUDA_STAGES: readonly Stage<CudaCompileState>[] = [
     name: 'link-verify', inspect: 'llvm',
     run: (s) => {
       const built = s.built!;
-      const nm = (s.nm = NativeModule.parse(built.text, s.ir.name));
+      const nm = (s.nm = NativeModule.parse(built.bytes, s.ir.name));
       const approx = s.o.fastmath && !s.hasLibdevice;
       nm.link(cudaHelperModule({ plan: built.plan, arrays: s.ir.arrays, atomics: built.atomics.values(), ftz: s.o.fastmath, approx, activemask: s.activemask, quads: built.quads }), 'numbat-nvptx-helpers');
       const err = nm.verify();
@@ -80,7 +87,7 @@ export const CUDA_STAGES: readonly Stage<CudaCompileState>[] = [
     run: (s) => { s.nm!.link(libdeviceSubset(s.nvNames!, s.spec, s.o.cacheDir), 'libdevice'); },
   },
   {
-    // After libdevice linking and `default<O3>`.
+    // After libdevice linking and CUDA_PASSES.
     name: 'optimize', inspect: 'opt',
     run: (s) => {
       const nm = s.nm!;
@@ -90,7 +97,7 @@ export const CUDA_STAGES: readonly Stage<CudaCompileState>[] = [
         nm.addStringAttribute(s.built!.plan.entry, 'denormal-fp-math-f32', 'preserve-sign,preserve-sign');
       }
       nm.setTarget(s.spec);
-      nm.optimize(s.spec);
+      nm.optimize(s.spec, process.env.NUMBAT_CUDA_PASSES || CUDA_PASSES);
       return s.o.printTexts ? nm.print() : replayLater(s, 'opt');
     },
   },

@@ -7,7 +7,7 @@
 
 import type { ArrayRef, KernelArray, KernelIR, Loc, SpecialReg, Stmt } from '@numbat/core';
 import { ELEM_BYTES, hoistBoundsChecks, keepThreadStatesInLocals } from '@numbat/core';
-import { allocaLocals, KernelLowerer, type LLVM, type LLVMNS, type MathTable, type TargetHooks } from '@numbat/llvm';
+import { allocaLocals, KernelLowerer, moduleBytes, type LLVM, type LLVMNS, type MathTable, type TargetHooks } from '@numbat/llvm';
 import { align16, entryName, type CudaPlan, type PlanParam } from './abi.js';
 import { warpPtx } from './warp.js';
 import { constPtrFn, quadLoadFn, DYNAMIC_SHARED_FN, EXIT_CHECK_FN, EXIT_INIT_FN, EXIT_MARK_FN, REPORT_OOB_FN, sharedPtrFn } from './helpers-ir.js';
@@ -22,8 +22,8 @@ export interface CudaCodegenOptions {
 }
 
 export interface CudaModule {
-  /** Textual IR of the kernel module (helpers not yet linked). */
-  text: string;
+  /** The kernel module (helpers not yet linked) as bitcode, or text where bitcode cannot be written (@numbat/llvm moduleBytes). */
+  bytes: Buffer | string;
   plan: CudaPlan;
   atomics: KernelLowerer['atomicsUsed'];
   /** Element types (IR names) of the four-element loads the kernel calls (helpers-ir.ts quadLoadIR). */
@@ -127,7 +127,7 @@ class CudaKernelBuilder {
     if (this.plan.tracksExit) e.call(EXIT_INIT_FN, e.void, [this.linearTid()]);
     this.low.stmts(this.ir.body);
     if (!this.low.terminated()) b.CreateRetVoid();
-    return { text: this.module.print(), plan: this.plan, atomics: this.low.atomicsUsed, quads: this.quads };
+    return { bytes: moduleBytes(this.llvm, this.module), plan: this.plan, atomics: this.low.atomicsUsed, quads: this.quads };
   }
 
   /** Base pointers and lengths of shared, local and const arrays, computed once in the entry block. */

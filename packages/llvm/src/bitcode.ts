@@ -1,0 +1,33 @@
+// A module built with llvm-bindings reaches the C API's LLVM (a separate copy
+// in the process) as bytes. llvm-bindings can give them as text (print) or as
+// a bitcode file: bitcode is written ~5× and parsed ~2.5× faster than the text
+// (an 8 000-line module: print 17 ms + parse 7 ms, bitcode 3.4 + 2.8 ms). The
+// file lives in memory where the system has /dev/shm. Both LLVMs are 14, so the
+// C API reads llvm-bindings' bitcode.
+
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LLVM, LLVMNS } from './bindings.js';
+
+let unusable = false;
+const SCRATCH = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+
+/** The module's bitcode, or its text where no file can be written (both parse with NativeModule.parse). */
+export function moduleBytes(llvm: LLVM, module: LLVMNS.Module): Buffer | string {
+  if (unusable) return module.print();
+  // Created here first (O_EXCL: never an existing file or another user's link; the
+  // directory's sticky bit keeps others from replacing it), removed at once.
+  const file = join(SCRATCH, `numbat-${process.pid}-${randomBytes(8).toString('hex')}.bc`);
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+    llvm.WriteBitcodeToFile(module, file);
+    return readFileSync(file);
+  } catch {
+    unusable = true; // e.g. no writable temporary directory: text from now on
+    return module.print();
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
