@@ -6,7 +6,7 @@
 
 import { CompileError } from '@numbat/core';
 import type { Backend, BackendStreams, CompiledKernel, CompileOptions, ElemType, KernelIR, LaunchArg, LaunchDims, TypedArray } from '@numbat/core';
-import { StagedCompiler, type StagedKernel } from '@numbat/llvm';
+import { preloadLLVM, StagedCompiler, type StagedKernel } from '@numbat/llvm';
 import type { CudaPlan } from './codegen/abi.js';
 import type { CudaCompileState } from './codegen/compile.js';
 import { defaultArch, loadableArchs } from './codegen/target.js';
@@ -47,7 +47,7 @@ async function compileKernel(ir: KernelIR, opts: CompileOptions): Promise<CudaKe
   const aot = aotOutDir();
   // Compile-only mode caches every kernel: it exists to prepare them (runtime/compile-only.ts).
   const useCache = opts.cache || compileOnly();
-  const lookup = (useCache || process.env.NUMBAT_CUDA_PTX_DIR || llvmForbidden()) && !aot ? loadableArchs(arch).map((a) => entryKey(opts.cacheKey, a)) : [];
+  const lookup = mayLoadPrepared(opts.cache) ? loadableArchs(arch).map((a) => entryKey(opts.cacheKey, a)) : [];
   const dirs = [...(useCache ? [cacheDir()] : []), ...(aot ? [aot] : [])];
   let loaded = false;
   try {
@@ -75,6 +75,15 @@ async function compileKernel(ir: KernelIR, opts: CompileOptions): Promise<CudaKe
     if (!loaded || /llvm-bindings|libLLVM|Cannot find module/.test((e as Error).message)) throw noCompiler(ir, e);
     throw e;
   }
+}
+
+/**
+ * Whether a kernel is first looked up in the disk cache (cache: true, compile-only mode) or
+ * a prepared PTX directory (NUMBAT_CUDA_PTX_DIR, or NUMBAT_CUDA_NO_LLVM's cache): never in an
+ * ahead-of-time run (NUMBAT_CUDA_AOT_OUT), which compiles every kernel into its directory.
+ */
+function mayLoadPrepared(cache: boolean): boolean {
+  return (cache || compileOnly() || !!process.env.NUMBAT_CUDA_PTX_DIR || llvmForbidden()) && !aotOutDir();
 }
 
 function noCompiler(ir: KernelIR, e: unknown): CompileError {
@@ -110,6 +119,13 @@ export const backend: Backend = {
   target: 'cuda',
   caps: { f64: true, gridSync: true, fences: true, warp: 'native', i64: 'native', atomics64: true, vectorLoads: true, native: ['math-erf-gamma', 'umulhi', 'narrow-store'] },
   stages: STAGES,
+
+  // A compile needs LLVM's libraries (~150 ms to load, @numbat/llvm's preload.ts): they load on
+  // a background thread while core parses and lowers the kernel. Not where LLVM is forbidden
+  // (NUMBAT_CUDA_NO_LLVM), nor where a cache or prepared PTX may serve the kernel: a hit needs no LLVM.
+  prepare(opts) {
+    if (!llvmForbidden() && !mayLoadPrepared(opts.cache)) void preloadLLVM();
+  },
 
   // Placeholders in compile-only mode (nothing runs).
   get streams() {
