@@ -1,13 +1,15 @@
 // Runtime behaviour of target 'cpu': bounds errors as LaunchError (never a
 // crash), boundscheck: false, device arrays, inspect stages, packed SIMD in
-// the assembly of a simple kernel, AArch64 code generation.
+// the assembly of a simple kernel, AArch64 code generation, the module's
+// hand-over to the C API as bitcode.
 import { describe, expect, it } from 'vitest';
 import { cuda, f32, f64, LaunchError } from '@numbat/core';
 import { backend } from '@numbat/cpu';
-import { loadLLVM, NativeModule } from '@numbat/llvm';
+import { bitcodeSymbols, loadLLVM, NativeModule, runStages } from '@numbat/llvm';
 import { buildCpuModule } from '../dist/codegen/kernel.js';
 import { cpuHelperModule } from '../dist/codegen/helpers-ir.js';
-import { AARCH64_GENERIC } from '../dist/codegen/target.js';
+import { AARCH64_GENERIC, hostTarget } from '../dist/codegen/target.js';
+import { CPU_STAGES, laneWidthFor, type CpuCompileState } from '../dist/codegen/compile.js';
 import { bin, gidx, kernel, l, load, p, assign, store } from './helpers.js';
 
 describe('cpu runtime', () => {
@@ -106,6 +108,39 @@ describe('cpu runtime', () => {
     expect(backend.stages).toEqual(['llvm', 'opt', 'asm']);
   });
 
+  it('hands the built module to the C API as bitcode: the symbols it names are the text\'s, the object the same', async () => {
+    const k = cuda.jit(function handover(x: Float32Array, out: Float32Array) {
+      const i = cuda.grid(1);
+      if (i < x.length) out[i] = Math.sqrt(x[i]) * W[i % 3] + K;
+    }, { target: 'sim', globals: { K: 2.5, W: [1, 2, 3] } });
+    const x = new Float32Array(8);
+    await k.inspect('ir', x, x);
+    const ir = (await (k as any).specs.values().next().value).ir;
+    const target = hostTarget();
+    const s: CpuCompileState = { ir, opts: { boundscheck: true, laneWidth: laneWidthFor(target) }, target };
+    runStages('handover', CPU_STAGES.slice(0, 2), s);
+    const { bytes, text, plan, atomics } = s.built!;
+    expect(Buffer.isBuffer(bytes)).toBe(true); // where no file can be written: the text
+    const names = (re: RegExp) => [...text.matchAll(re)].map((m) => m[1]).sort();
+    const symbols = bitcodeSymbols(bytes as Buffer);
+    expect(symbols.defined).toEqual([plan.entry]);
+    expect(symbols.declared.sort()).toEqual(names(/^declare [^@]*@([\w.$]+)\(/gm));
+    expect(symbols.declared).toContain('llvm.sqrt.f32');
+    expect(symbols.globals).toEqual(names(/^@([\w.$]+) = /gm));
+    expect(symbols.globals).toHaveLength(1); // W
+    const objects = [bytes, text].map((handed) => {
+      const t: CpuCompileState = { ...s, built: { bytes: handed, text, plan, atomics } };
+      try {
+        runStages('handover', CPU_STAGES.slice(2), t);
+        return t.object!;
+      } finally {
+        t.nm?.dispose();
+      }
+    });
+    expect(objects[0].length).toBeGreaterThan(0);
+    expect(objects[0].equals(objects[1])).toBe(true);
+  });
+
   it('produces valid AArch64 code for the same kernel', () => {
     const ir = kernel('vadd', [{ kind: 'array', elem: 'f32' }, { kind: 'array', elem: 'f32' }, { kind: 'scalar', type: 'f32' }], [
       assign(0, gidx()),
@@ -113,7 +148,7 @@ describe('cpu runtime', () => {
       store(1, l(0), bin('mul', load(0, l(0), 'f32'), p(2, 'f32'))),
     ], { locals: [{ id: 0, name: 'i', type: 'i32' }] });
     const m = buildCpuModule(loadLLVM(), ir, { boundscheck: false });
-    const nm = NativeModule.parse(m.text, 'vadd');
+    const nm = NativeModule.parse(m.bytes, 'vadd');
     nm.link(cpuHelperModule(m.atomics.values()), 'helpers');
     nm.setTarget(AARCH64_GENERIC);
     expect(nm.verify()).toBeUndefined();

@@ -10,6 +10,8 @@ import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LLVM, LLVMNS } from './bindings.js';
+import { capi, type Ptr } from './capi.js';
+import { NativeModule } from './native.js';
 
 let unusable = false;
 const SCRATCH = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
@@ -29,5 +31,38 @@ export function moduleBytes(llvm: LLVM, module: LLVMNS.Module): Buffer | string 
     return module.print();
   } finally {
     rmSync(file, { force: true });
+  }
+}
+
+/** Names of the functions a module defines and declares, and of its global variables. */
+export interface ModuleSymbols { defined: string[]; declared: string[]; globals: string[] }
+
+/** The symbols of a module's bitcode, read lazily (no function body is parsed). */
+export function bitcodeSymbols(bitcode: Buffer): ModuleSymbols {
+  const c = capi();
+  const ctx = c.ContextCreate();
+  try {
+    // LLVMGetBitcodeModuleInContext2 takes the buffer over (freed with the module).
+    const buf = c.CreateMemoryBufferWithMemoryRangeCopy(bitcode, bitcode.length, 'symbols');
+    const mod: Ptr[] = [null];
+    if (c.GetBitcodeModuleInContext2(ctx, buf, mod)) throw new Error('numbat internal error: LLVM could not read a module\'s bitcode');
+    const out: ModuleSymbols = { defined: [], declared: [], globals: [] };
+    for (let f = c.GetFirstFunction(mod[0]); f; f = c.GetNextFunction(f)) (c.IsDeclaration(f) ? out.declared : out.defined).push(c.GetValueName2(f, [0]));
+    for (let g = c.GetFirstGlobal(mod[0]); g; g = c.GetNextGlobal(g)) out.globals.push(c.GetValueName2(g, [0]));
+    c.DisposeModule(mod[0]);
+    return out;
+  } finally {
+    c.ContextDispose(ctx);
+  }
+}
+
+/** The text of moduleBytes' result (tests, IR dumps). */
+export function moduleText(bytes: Buffer | string): string {
+  if (typeof bytes === 'string') return bytes;
+  const nm = NativeModule.parse(bytes, 'text');
+  try {
+    return nm.print();
+  } finally {
+    nm.dispose();
   }
 }

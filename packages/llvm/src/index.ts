@@ -6,7 +6,7 @@ export { preloadLLVM, preloadLibraries, preloadPending, type Preload } from './p
 export { capi, capiLoaded, hostCpu, takeMessage, takeError, LIBLLVM_PATH, LLVM_VERSION, type CApi, type Ptr } from './capi.js';
 export { NativeModule, targetMachine, type TargetSpec, type EmitKind } from './native.js';
 export { fittedPipeline, type FittedPipeline } from './passes.js';
-export { moduleBytes } from './bitcode.js';
+export { bitcodeSymbols, moduleBytes, moduleText, type ModuleSymbols } from './bitcode.js';
 export type { TargetHooks } from './hooks.js';
 export { KernelLowerer, type LowerOptions, type LoopTargets } from './lower.js';
 export { Emitter } from './emit.js';

@@ -1,6 +1,6 @@
 // KernelIR → optimised machine code for one target, as named stages (run by
 // @numbat/llvm's runner, which times them): load LLVM, build the module with
-// llvm-bindings (kernel.ts), hand it to the C API's LLVM as text, link the
+// llvm-bindings (kernel.ts), hand it to the C API's LLVM as bitcode, link the
 // helper module (and the vector math kernels and lane moves the lane groups
 // declared, lane-math-ir.ts, lane-moves-ir.ts) and verify ('llvm' text), run the pipeline
 // fitted to numbat's IR (CPU_PASSES, or NUMBAT_CPU_PASSES; 'opt' text) and emit an object. The 'llvm' and 'opt'
@@ -47,7 +47,7 @@ export const CPU_STAGES: readonly Stage<CpuCompileState>[] = [
   {
     name: 'parse-link-verify', inspect: 'llvm',
     run: (s) => {
-      const nm = (s.nm = NativeModule.parse(s.built!.text, s.ir.name));
+      const nm = (s.nm = NativeModule.parse(s.built!.bytes, s.ir.name));
       nm.link(cpuHelperModule(s.built!.atomics.values(), s.built!.plan.gridSync), 'numbat-helpers');
       const declared = nm.declaredFunctions();
       const laneMath = laneMathModule(declared);

@@ -10,7 +10,7 @@
 import type { KernelIR, ScalarType } from '@numbat/core';
 import { analyzeUniformity, forEachStmt, keepThreadStatesInLocals, localScopes } from '@numbat/core';
 import type { LLVM, LLVMNS } from '@numbat/llvm';
-import { Emitter, KernelLowerer } from '@numbat/llvm';
+import { Emitter, KernelLowerer, moduleBytes, moduleText } from '@numbat/llvm';
 import { entryName, type KernelPlan } from './abi.js';
 import { containsReturn, planStorage, threadIdxAliases } from './regions.js';
 import { analyzeLaneUniformity } from './lane-uniformity.js';
@@ -23,8 +23,10 @@ import { analysisMemo, type BlockFrame, type CpuCodegen, type CpuCodegenOptions,
 export type { CpuCodegenOptions } from './context.js';
 
 export interface CpuModule {
-  /** Textual IR as built (before linking helpers and optimising). */
-  text: string;
+  /** The module as built (before linking helpers and optimising): bitcode, or text where no bitcode file can be written (@numbat/llvm moduleBytes). */
+  bytes: Buffer | string;
+  /** Its text, printed when first read (tests, scripts/dump-ir.mjs). */
+  readonly text: string;
   plan: KernelPlan;
   atomics: KernelLowerer<Thread>['atomicsUsed'];
 }
@@ -33,13 +35,13 @@ export function buildCpuModule(llvm: LLVM, source: KernelIR, opts: CpuCodegenOpt
   // Loops of random draws keep the thread's state words in registers (core's keepThreadStatesInLocals).
   const ir = keepThreadStatesInLocals(source);
   const unit = openModule(llvm, ir.name); // one shared module, emptied after each compile (module-memory.ts)
-  let text: string | undefined;
+  let bytes: Buffer | string | undefined;
   try {
     const built = buildKernel(llvm, unit.ctx, unit.module, unit.builder, ir, opts);
-    text = built.text;
+    bytes = built.bytes;
     return built;
   } finally {
-    closeModule(unit, text);
+    closeModule(unit, bytes);
   }
 }
 
@@ -107,7 +109,9 @@ function buildKernel(llvm: LLVM, ctx: LLVMNS.LLVMContext, module: LLVMNS.Module,
   b.CreateRet(e.int(1));
 
   if (llvm.verifyFunction(fn)) throw new Error(`numbat internal error: invalid LLVM IR for kernel '${ir.name}'${process.env.NUMBAT_CPU_DEBUG ? ':\n' + module.print() : ' (NUMBAT_CPU_DEBUG=1 prints it)'}`);
-  return { text: module.print(), plan, atomics: low.atomicsUsed };
+  const bytes = moduleBytes(llvm, module);
+  let text: string | undefined;
+  return { bytes, get text() { return (text ??= moduleText(bytes)); }, plan, atomics: low.atomicsUsed };
 }
 
 function scalarArgType(b: LLVMNS.IRBuilder, t: ScalarType): LLVMNS.Type {

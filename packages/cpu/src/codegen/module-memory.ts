@@ -2,11 +2,13 @@
 // wrappers have no destructors), so a context, module and builder per compile
 // kept every kernel's IR, then its declarations, for the life of the process.
 // The cpu backend builds every kernel in one context, one module and one
-// builder, and empties the module once its text is taken: function bodies,
-// declarations and globals are erased, so what a compile leaves behind is only
-// the constants and types the context uniques (shared by later kernels).
+// builder, and empties the module once its bitcode (or text) is taken: function
+// bodies and declarations are erased, so what a compile leaves behind is the
+// constants and types the context uniques (shared by later kernels; a kernel's
+// distinct constant values, ~300 bytes for one value used scalar and as lane
+// vectors) and each constant array's global (below).
 
-import type { LLVM, LLVMNS } from '@numbat/llvm';
+import { bitcodeSymbols, type LLVM, type LLVMNS, type ModuleSymbols } from '@numbat/llvm';
 
 export interface CodegenUnit {
   readonly ctx: LLVMNS.LLVMContext;
@@ -42,37 +44,50 @@ export function openModule(llvm: LLVM, name: string): CodegenUnit {
 }
 
 /**
- * Empties the module after a compile. `text` is its printout (undefined when
- * the build failed: then the bodies are deleted and the module is left for a
- * fresh one, since a half-built function may still be referenced elsewhere).
+ * Empties the module after a compile. `built` is what the compile took of it:
+ * its bitcode or printout (undefined when the build failed: then the bodies are
+ * deleted and the module is left for a fresh one, since a half-built function
+ * may still be referenced elsewhere).
  */
-export function closeModule(unit: CodegenUnit, text: string | undefined): void {
+export function closeModule(unit: CodegenUnit, built: Buffer | string | undefined): void {
   const { module } = unit;
-  const failed = text === undefined;
-  text ??= module.print();
-  const defined = namesOf(text, /^define [^@]*@("(?:[^"\\]|\\.)*"|[-\w.$]+)\(/gm);
+  const failed = built === undefined;
+  const symbols = Buffer.isBuffer(built) ? bitcodeSymbols(built) : printedSymbols(typeof built === 'string' ? built : module.print());
+  const defined = symbols.defined;
   for (const name of defined) module.getFunction(name)?.deleteBody();
   unit.builder.ClearInsertionPoint();
   if (failed) return; // busy stays set: the next compile gets a new module
   // With the bodies gone, what may still use a function or global is a
   // constant the context keeps (a constant GEP of a global). A function's dead
   // constant users go first, and it is freed; llvm-bindings cannot do that for
-  // a global variable, so globals (constant arrays) are only unlinked.
+  // a global variable (it binds neither removeDeadConstantUsers nor use_empty
+  // nor replaceAllUsesWith for one), so globals (constant arrays) are only
+  // unlinked, and each stays with its constant bitcast: ~300 bytes per compile
+  // of a kernel with a constant array (docs/backends/cpu.md).
   let complete = true;
-  for (const name of [...defined, ...namesOf(text, /^declare [^@]*@("(?:[^"\\]|\\.)*"|[-\w.$]+)\(/gm)]) {
+  for (const name of [...defined, ...symbols.declared]) {
     const f = module.getFunction(name);
     if (!f) { complete = false; continue; }
     f.removeDeadConstantUsers();
     if (f.use_empty()) f.eraseFromParent();
     else f.removeFromParent();
   }
-  for (const name of namesOf(text, /^@("(?:[^"\\]|\\.)*"|[-\w.$]+) = /gm)) {
+  for (const name of symbols.globals) {
     const g = module.getGlobalVariable(name, true);
     if (g) g.removeFromParent();
     else complete = false;
   }
   // A name this parser missed would stay in the module: use a new one instead.
   if (complete) (unit as Shared).busy = false;
+}
+
+/** The symbols of a module's printout. */
+function printedSymbols(text: string): ModuleSymbols {
+  return {
+    defined: namesOf(text, /^define [^@]*@("(?:[^"\\]|\\.)*"|[-\w.$]+)\(/gm),
+    declared: namesOf(text, /^declare [^@]*@("(?:[^"\\]|\\.)*"|[-\w.$]+)\(/gm),
+    globals: namesOf(text, /^@("(?:[^"\\]|\\.)*"|[-\w.$]+) = /gm),
+  };
 }
 
 /** The (unescaped) global names a pattern finds in a module's printout. */
