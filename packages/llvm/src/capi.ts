@@ -30,6 +30,8 @@ export interface CApi {
   GetNamedFunction(mod: Ptr, name: string): Ptr;
   GetFirstFunction(mod: Ptr): Ptr;
   GetNextFunction(fn: Ptr): Ptr;
+  GetFirstGlobal(mod: Ptr): Ptr;
+  GetNextGlobal(g: Ptr): Ptr;
   GetValueName2(v: Ptr, len: number[]): string;
   IsDeclaration(v: Ptr): number;
   SetLinkage(v: Ptr, linkage: number): void;
@@ -73,6 +75,9 @@ export interface CApi {
   OrcLLJITAddObjectFileWithRT(j: Ptr, rt: Ptr, buf: Ptr): Ptr;
   OrcResourceTrackerRemove(rt: Ptr): Ptr;
   OrcReleaseResourceTracker(rt: Ptr): void;
+  OrcLLJITGetExecutionSession(j: Ptr): Ptr;
+  OrcExecutionSessionGetSymbolStringPool(es: Ptr): Ptr;
+  OrcSymbolStringPoolClearDeadEntries(pool: Ptr): void;
 }
 
 const SIGNATURES: Record<keyof CApi, string> = {
@@ -90,6 +95,8 @@ const SIGNATURES: Record<keyof CApi, string> = {
   GetNamedFunction: 'void* LLVMGetNamedFunction(void* mod, const char* name)',
   GetFirstFunction: 'void* LLVMGetFirstFunction(void* mod)',
   GetNextFunction: 'void* LLVMGetNextFunction(void* fn)',
+  GetFirstGlobal: 'void* LLVMGetFirstGlobal(void* mod)',
+  GetNextGlobal: 'void* LLVMGetNextGlobal(void* g)',
   GetValueName2: 'const char* LLVMGetValueName2(void* v, _Out_ size_t* len)',
   IsDeclaration: 'int LLVMIsDeclaration(void* v)',
   SetLinkage: 'void LLVMSetLinkage(void* v, int linkage)',
@@ -132,6 +139,9 @@ const SIGNATURES: Record<keyof CApi, string> = {
   OrcLLJITAddObjectFileWithRT: 'void* LLVMOrcLLJITAddObjectFileWithRT(void* j, void* rt, void* buf)',
   OrcResourceTrackerRemove: 'void* LLVMOrcResourceTrackerRemove(void* rt)',
   OrcReleaseResourceTracker: 'void LLVMOrcReleaseResourceTracker(void* rt)',
+  OrcLLJITGetExecutionSession: 'void* LLVMOrcLLJITGetExecutionSession(void* j)',
+  OrcExecutionSessionGetSymbolStringPool: 'void* LLVMOrcExecutionSessionGetSymbolStringPool(void* es)',
+  OrcSymbolStringPoolClearDeadEntries: 'void LLVMOrcSymbolStringPoolClearDeadEntries(void* pool)',
 };
 
 const TARGET_INITS = ['X86', 'AArch64', 'NVPTX'];

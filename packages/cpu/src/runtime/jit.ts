@@ -34,11 +34,15 @@ export function liveJitKernels(): number {
 }
 
 // Once the kernel object that owns an entry point is unreachable (no launch in
-// flight holds it either), its code and data leave the JIT.
+// flight holds it either), its code and data leave the JIT. The names it
+// defined stay interned in the session's symbol string pool (ORC never clears
+// it by itself) and entry names are unique per compile, so each removal clears
+// the pool's unreferenced entries too (~100 bytes a kernel otherwise kept).
 const freeCode = new FinalizationRegistry<Ptr>((tracker) => {
   const c = capi();
   takeError(c.OrcResourceTrackerRemove(tracker));
   c.OrcReleaseResourceTracker(tracker);
+  if (jit) c.OrcSymbolStringPoolClearDeadEntries(c.OrcExecutionSessionGetSymbolStringPool(c.OrcLLJITGetExecutionSession(jit)));
   live--;
 });
 
