@@ -3,13 +3,21 @@
 // free lists, the peak count of llvm-bindings wrappers awaiting finalisation),
 // it measures the native memory in use (glibc's mallinfo2, after gc and
 // malloc_trim; RSS also counts V8's heap sizing and fragmentation, too noisy
-// to assert on) over the next kernels. Prints one JSON line.
+// to assert on) over the next kernels, in windows. Prints one JSON line.
+//
+// Why windows and their median: besides what each compile keeps, native memory
+// in use grows once by ~1.2 MB, at a compile count that moves from run to run
+// (traced: after 180-450 compiles); it comes with V8 growing its heap (heapTotal
+// +17 MB, 64 more mappings at the same point), and the frontend alone shows it
+// too (docs/backends/cpu.md). Inside a single measured window it read as 12-27 KB
+// per kernel. What a compile keeps raises every window alike, a one-off step one
+// window: the median of four windows is what each kernel keeps, step or not.
 import koffi from 'koffi';
 import { cuda } from '@numbat/core';
 import { liveJitKernels } from '@numbat/cpu';
 import { codegenModulesCreated } from '../../dist/codegen/module-memory.js';
 
-const WARM = Number(process.argv[2] ?? 120), MEASURED = Number(process.argv[3] ?? 60);
+const WARM = Number(process.argv[2] ?? 120), WINDOW = Number(process.argv[3] ?? 20), WINDOWS = 4;
 const libc = koffi.load('libc.so.6');
 const mallinfo2 = libc.func('mallinfo2', koffi.struct('mallinfo2_t', {
   arena: 'size_t', ordblks: 'size_t', smblks: 'size_t', hblks: 'size_t', hblkhd: 'size_t',
@@ -45,12 +53,19 @@ async function compileRunDrop(i) {
 
 let i = 0;
 for (; i < WARM; i++) await compileRunDrop(i);
-const before = await nativeInUse();
-for (; i < WARM + MEASURED; i++) await compileRunDrop(i);
-const after = await nativeInUse();
+const windows = [];
+let before = await nativeInUse();
+for (let w = 0; w < WINDOWS; w++) {
+  for (const end = i + WINDOW; i < end; i++) await compileRunDrop(i);
+  const after = await nativeInUse();
+  windows.push(Math.round((after - before) / WINDOW));
+  before = after;
+}
+const sorted = [...windows].sort((a, b) => a - b);
 console.log(JSON.stringify({
   compiled: i,
-  nativeBytesPerKernel: Math.round((after - before) / MEASURED),
+  windows,
+  nativeBytesPerKernel: Math.round((sorted[1] + sorted[2]) / 2),
   codegenModules: codegenModulesCreated(),
   liveJit: liveJitKernels(),
 }));
