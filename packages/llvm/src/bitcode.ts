@@ -56,10 +56,10 @@ export function bitcodeSymbols(bitcode: Buffer): ModuleSymbols {
   }
 }
 
-/** The text of moduleBytes' result (tests, IR dumps). */
-export function moduleText(bytes: Buffer | string): string {
+/** The text of moduleBytes' result (tests, IR dumps); `name` is its ModuleID, as llvm-bindings printed it. */
+export function moduleText(bytes: Buffer | string, name: string): string {
   if (typeof bytes === 'string') return bytes;
-  const nm = NativeModule.parse(bytes, 'text');
+  const nm = NativeModule.parse(bytes, name);
   try {
     return nm.print();
   } finally {

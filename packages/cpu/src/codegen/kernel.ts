@@ -111,7 +111,7 @@ function buildKernel(llvm: LLVM, ctx: LLVMNS.LLVMContext, module: LLVMNS.Module,
   if (llvm.verifyFunction(fn)) throw new Error(`numbat internal error: invalid LLVM IR for kernel '${ir.name}'${process.env.NUMBAT_CPU_DEBUG ? ':\n' + module.print() : ' (NUMBAT_CPU_DEBUG=1 prints it)'}`);
   const bytes = moduleBytes(llvm, module);
   let text: string | undefined;
-  return { bytes, get text() { return (text ??= moduleText(bytes)); }, plan, atomics: low.atomicsUsed };
+  return { bytes, get text() { return (text ??= moduleText(bytes, ir.name)); }, plan, atomics: low.atomicsUsed };
 }
 
 function scalarArgType(b: LLVMNS.IRBuilder, t: ScalarType): LLVMNS.Type {
