@@ -1,5 +1,6 @@
-// A module built with llvm-bindings reaches the C API's LLVM (a separate copy
-// in the process) as bytes. llvm-bindings can give them as text (print) or as
+// A module built with llvm-bindings reaches the C API's LLVM as bytes: they
+// are two LLVM contexts (and two copies of LLVM where npm's static addon is
+// in use, scripts/llvm-bindings-shared/), so no object crosses between them. llvm-bindings can give them as text (print) or as
 // a bitcode file: bitcode is written ~5× and parsed ~2.5× faster than the text
 // (an 8 000-line module: print 17 ms + parse 7 ms, bitcode 3.4 + 2.8 ms). The
 // file lives in memory where the system has /dev/shm. Both LLVMs are 14, so the
