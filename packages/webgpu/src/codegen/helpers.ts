@@ -301,19 +301,40 @@ fn nb_bits32(p: array<u32, 7>, at: u32) -> u32 {
   },
   nb_sqrt: {
     deps: ['nb_nan'],
-    code: `fn nb_sqrt(x: f32) -> f32 { return select(sqrt(x), nb_nan(), x < 0.0f); }`,
+    // A subnormal is taken as an exact integer times 2^-149 (sqrt(2m)·2^-75, rounded once):
+    // drivers that flush subnormal inputs (llvmpipe) would give 0; a negative one is NaN by
+    // its bits, since a flushed `x < 0` is false.
+    code: `fn nb_sqrt(x: f32) -> f32 {
+  let b = bitcast<u32>(x);
+  let r = select(sqrt(x), sqrt(f32(b << 1u)) * 2.6469779601696886e-23f, b - 1u < 0x007fffffu);
+  return select(r, nb_nan(), b > 0x80000000u);
+}`,
   },
+  // log/log2/log10 of a subnormal: llvmpipe's log read one as 2^-127 (fuzz seed 14003396),
+  // other drivers flush it; as an exact integer times 2^-149 instead.
   nb_log: {
     deps: ['nb_nan'],
-    code: `fn nb_log(x: f32) -> f32 { return select(log(x), nb_nan(), x < 0.0f); }`,
+    code: `fn nb_log(x: f32) -> f32 {
+  let b = bitcast<u32>(x);
+  let r = select(log(x), log(f32(b)) - 103.27892990343185f, b - 1u < 0x007fffffu);
+  return select(r, nb_nan(), b > 0x80000000u);
+}`,
   },
   nb_log2: {
     deps: ['nb_nan'],
-    code: `fn nb_log2(x: f32) -> f32 { return select(log2(x), nb_nan(), x < 0.0f); }`,
+    code: `fn nb_log2(x: f32) -> f32 {
+  let b = bitcast<u32>(x);
+  let r = select(log2(x), log2(f32(b)) - 149.0f, b - 1u < 0x007fffffu);
+  return select(r, nb_nan(), b > 0x80000000u);
+}`,
   },
   nb_log10: {
     deps: ['nb_nan'],
-    code: `fn nb_log10(x: f32) -> f32 { return select(log2(x) * 0.30102999566398120f, nb_nan(), x < 0.0f); }`,
+    code: `fn nb_log10(x: f32) -> f32 {
+  let b = bitcast<u32>(x);
+  let r = select(log2(x), log2(f32(b)) - 149.0f, b - 1u < 0x007fffffu) * 0.30102999566398120f;
+  return select(r, nb_nan(), b > 0x80000000u);
+}`,
   },
   // WGSL allows 4096 ulp for atan and friends, and llvmpipe's asin/acos are
   // off by ~2e-4: arctangent by octant reduction and a minimax polynomial

@@ -322,4 +322,36 @@ export const regressWebgpu: CorpusCase[] = [
     },
     outputs: [0, 1],
   } as CorpusCase,
+  {
+    // Fuzz seed 14003396: llvmpipe's log read a positive subnormal as 2^-127
+    // (Math.log(nextafter(0, 0.5)) gave -88.03 instead of -103.28), and a
+    // driver that flushes subnormal inputs gives -Infinity / 0: log, log2,
+    // log10 and sqrt take a subnormal as an exact integer times 2^-149.
+    name: 'log_and_sqrt_of_subnormals',
+    covers: ['Math.log of a subnormal', 'Math.log2 of a subnormal', 'Math.log10 of a subnormal', 'Math.sqrt of a subnormal', 'a negative subnormal gives NaN'],
+    kernel: function logOfSubnormals(a: Float32Array, o: Float32Array) {
+      const i = cuda.grid(1);
+      if (i >= a.length) return;
+      const x = a[i];
+      o[i * 5] = Math.log(x);
+      o[i * 5 + 1] = Math.log2(x);
+      o[i * 5 + 2] = Math.log10(x);
+      o[i * 5 + 3] = Math.sqrt(x);
+      o[i * 5 + 4] = Math.log(cuda.nextafter(a[9], Math.fround(0.5))); // a[9] is +0
+    },
+    grid: 1, block: 32,
+    args: () => {
+      const bits = [1, 2, 3, 0x400000, 0x7fffff, 0x12345, 0x800000, 0x80000001, 0x807fffff, 0, 0x80000000, 0x3f800000, 0x7f800000, 0x7fc00000];
+      const a = new Float32Array(new Uint32Array(bits).buffer);
+      return [a, new Float32Array(a.length * 5)];
+    },
+    reference: ([a, o]: any) => {
+      const f = Math.fround;
+      for (let i = 0; i < a.length; i++) {
+        const x = a[i];
+        o.set([f(Math.log(x)), f(Math.log2(x)), f(Math.log10(x)), f(Math.sqrt(x)), f(Math.log(1.401298464324817e-45))], i * 5);
+      }
+    },
+    outputs: [1],
+  } as CorpusCase,
 ];
