@@ -43,7 +43,8 @@ export const MATH_EXTRA_HELPERS: Record<string, HelperDef> = {
   },
   // x * 2^n in steps that keep x normal until the last multiplication (one rounding).
   // Each step goes through nb_opq: Mesa folds (x * 2^127) * 2^127 into x * Inf, NaN for x = 0
-  // (fuzz seed 7600048: ldexp(0, 1000000) was NaN on llvmpipe).
+  // (fuzz seed 7600048: ldexp(0, 1000000) was NaN on llvmpipe), the last one too: Mesa folded
+  // it into the next multiplication by a constant, the outer ldexp's or a `* 0.5` (fuzz seed 14004248).
   nb_ldexp: {
     deps: ['nb_opq'],
     code: `fn nb_ldexp(x: f32, n: i32) -> f32 {
@@ -51,7 +52,7 @@ export const MATH_EXTRA_HELPERS: Record<string, HelperDef> = {
   var y = x;
   if (k > 127) { y = nb_opq(y * 1.7014118e38f); k = k - 127; if (k > 127) { y = nb_opq(y * 1.7014118e38f); k = k - 127; k = min(k, 127); } }
   else if (k < -126) { y = nb_opq(y * bitcast<f32>(25u << 23u)); k = k + 102; if (k < -126) { y = nb_opq(y * bitcast<f32>(25u << 23u)); k = k + 102; k = max(k, -126); } }
-  return y * bitcast<f32>(u32(k + 127) << 23u);
+  return nb_opq(y * bitcast<f32>(u32(k + 127) << 23u));
 }`,
   },
   nb_frexp_mant: {

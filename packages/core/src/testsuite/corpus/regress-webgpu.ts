@@ -354,4 +354,33 @@ export const regressWebgpu: CorpusCase[] = [
     },
     outputs: [1],
   } as CorpusCase,
+  {
+    // Fuzz seed 14004248: Mesa folded ldexp's last multiplication by 2^k into the
+    // next multiplication by a constant (the outer ldexp's, or a plain `* 0.5`):
+    // ldexp(ldexp(-0, 65535), 1) was NaN (0 × Inf) and ldexp(x, 130) * 0.5 finite.
+    name: 'ldexp_result_is_not_refolded',
+    covers: ['cuda.ldexp of cuda.ldexp', 'cuda.ldexp times a constant', 'ldexp of zeros and infinities with huge exponents'],
+    kernel: function ldexpRefold(a: Float32Array, o: Float32Array) {
+      const i = cuda.grid(1);
+      if (i >= a.length) return;
+      const x = a[i];
+      o[i * 4] = cuda.ldexp(cuda.ldexp(x, 65535), 1);
+      o[i * 4 + 1] = cuda.ldexp(cuda.ldexp(x, -300), 200);
+      o[i * 4 + 2] = cuda.ldexp(x, 130) * Math.fround(0.5);
+      o[i * 4 + 3] = cuda.ldexp(x, -140) * Math.fround(4);
+    },
+    grid: 1, block: 32,
+    args: () => [Float32Array.from([0, -0, 3.25, -1.5, Infinity, -Infinity, 1e-7, 1e30, 2 ** -126, NaN]), new Float32Array(40)],
+    reference: ([a, o]: any) => {
+      const f = Math.fround;
+      // x · 2^n rounded once: exact in f64 for |n| ≤ 400, zeros and non-finite x unchanged.
+      const ldexp = (x: number, n: number) => (x === 0 || !Number.isFinite(x) ? x : f(x * 2 ** Math.max(-400, Math.min(400, n))));
+      for (let i = 0; i < a.length; i++) {
+        const x = a[i];
+        o.set([ldexp(ldexp(x, 65535), 1), ldexp(ldexp(x, -300), 200), f(ldexp(x, 130) * 0.5), f(ldexp(x, -140) * 4)], i * 4);
+      }
+    },
+    outputs: [1],
+    signedZero: true,
+  } as CorpusCase,
 ];
