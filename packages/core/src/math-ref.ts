@@ -110,6 +110,9 @@ export function gammaRef(x: number, log: boolean): number {
     return Math.log(Math.abs(gammaRef(x, false)));
   }
   if (x > 171.62437695630272) return Infinity;
+  // Gamma(x) = 1/x - gamma + O(x): below 1e-300 the rest is under 1e-300 of an ulp
+  // (and the double-double steps below would overflow splitting 1/x).
+  if (x < 0 && x > -1e-300) return 1 / x;
   if (x > 0 && x < 0.5) return Math.exp(L(x)) / x;
   if (x >= 0.5 && x <= 1.5) return Math.exp(L(x - 1));
   // Gamma(x) = Gamma(y) * prod (y + k) upwards, or Gamma(y) / prod (x + k) for x < 0.5,

@@ -8,6 +8,8 @@ import { ramp, type CorpusCase } from './types.js';
 const plusOne = cuda.jit(function plusOne(p: number) { return p + 1; }, { device: true });
 const seven = cuda.jit(function seven(p: number) { if (p > 100) return (8 >>> 0); return (7 >>> 0); }, { device: true });
 
+const TINY_X = [-2.5e-310, -5e-324, -1e-305, -7e-301, -2e-300, 2.5e-310, 1e-305, -1e-250];
+
 export const regressFuzzCore: CorpusCase[] = [
   {
     name: 'fuzz_u32_constant_unsigned_shift',
@@ -57,5 +59,27 @@ export const regressFuzzCore: CorpusCase[] = [
       }
     },
     outputs: [0],
+  },
+  {
+    // fuzz seed 17003103: the simulator's gamma split 1/x into halves for a
+    // double-double step, which overflowed below |x| ~ 1e-300 (NaN, want -Infinity).
+    name: 'fuzz_gamma_of_tiny_negative',
+    covers: ['cuda.gamma and cuda.lgamma of tiny and subnormal arguments: Gamma(x) = 1/x there, overflowing to ±Infinity'],
+    needsF64: true,
+    kernel: function gammaTiny(x: Float64Array, out: Float64Array) {
+      const i = cuda.grid(1);
+      if (i >= x.length) return;
+      out[i * 2] = cuda.gamma(x[i]);
+      out[i * 2 + 1] = cuda.lgamma(x[i]);
+    },
+    options: { float: 'f64' },
+    grid: 1, block: 16,
+    args: () => [Float64Array.from(TINY_X), new Float64Array(TINY_X.length * 2)],
+    // Independent of the library: Gamma(x) = 1/x - 0.5772... + O(x), the rest far below an ulp of 1/x.
+    reference: ([x, out]: any) => {
+      for (let i = 0; i < x.length; i++) { out[i * 2] = 1 / x[i]; out[i * 2 + 1] = -Math.log(Math.abs(x[i])); }
+    },
+    outputs: [1],
+    rtol: 1e-14, atol: 0,
   },
 ];
