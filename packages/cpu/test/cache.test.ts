@@ -65,4 +65,27 @@ describe('cpu disk cache', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('keys entries by the switches that change the generated code (NUMBAT_CPU_PASSES, NUMBAT_CPU_LANES, ...)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'numbat-cache-test-'));
+    const prev = process.env.NUMBAT_CACHE_DIR, prevPasses = process.env.NUMBAT_CPU_PASSES;
+    process.env.NUMBAT_CACHE_DIR = dir;
+    const compile = async () => ((await backend.compile(ir, opts(key))) as CpuKernel).origin;
+    const key = `knobs-${Date.now()}`;
+    try {
+      delete process.env.NUMBAT_CPU_PASSES;
+      expect(await compile()).toBe('compiled');
+      await flushCache();
+      process.env.NUMBAT_CPU_PASSES = 'default<O1>';
+      expect(await compile()).toBe('compiled'); // another pipeline: not the stored object
+      await flushCache();
+      expect(await compile()).toBe('cache');
+      delete process.env.NUMBAT_CPU_PASSES;
+      expect(await compile()).toBe('cache'); // the ordinary entry is still there, and its key unchanged
+    } finally {
+      if (prev === undefined) delete process.env.NUMBAT_CACHE_DIR; else process.env.NUMBAT_CACHE_DIR = prev;
+      if (prevPasses === undefined) delete process.env.NUMBAT_CPU_PASSES; else process.env.NUMBAT_CPU_PASSES = prevPasses;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

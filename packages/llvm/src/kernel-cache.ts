@@ -20,8 +20,11 @@ export class KernelCache<Plan> {
    * @param codegenVersion bump when the target's generated code or ABI changes meaning
    * @param ext the payload's file extension ('so', 'ptx')
    * @param extraDirs read-only directories searched after the writable one
+   * @param knobs environment variables that change the generated code (diagnosis/tuning
+   *   switches such as NUMBAT_CPU_PASSES): a set one is part of every key, so an entry
+   *   compiled under it is never loaded without it (or the other way round)
    */
-  constructor(target: string, codegenVersion: string, ext: string, private readonly extraDirs: () => string[] = () => []) {
+  constructor(target: string, codegenVersion: string, ext: string, private readonly extraDirs: () => string[] = () => [], private readonly knobs: readonly string[] = []) {
     this.disk = new DiskCache<Plan>(target, codegenVersion, ext);
   }
 
@@ -32,7 +35,9 @@ export class KernelCache<Plan> {
 
   /** An entry's key: a hash of LLVM's version and everything else the code depends on. */
   key(parts: readonly string[]): string {
-    return this.disk.key([LLVM_VERSION, ...parts]);
+    // Unset knobs add nothing: the keys of ordinary compiles do not change.
+    const set = this.knobs.filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]}`);
+    return this.disk.key([LLVM_VERSION, ...parts, ...set]);
   }
 
   /** The first valid entry among `keys` (best first), each searched in every directory. */

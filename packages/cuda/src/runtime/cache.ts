@@ -20,7 +20,7 @@ export const CODEGEN_VERSION = 'cuda-18';
 export const cache = new KernelCache<CudaPlan>('cuda', CODEGEN_VERSION, 'ptx', () => {
   const aot = process.env.NUMBAT_CUDA_PTX_DIR;
   return aot ? [resolve(aot), resolve(aot, 'cuda')] : [];
-});
+}, ['NUMBAT_CUDA_PASSES', 'NUMBAT_LLVM_ARGS']); // the switches that change the PTX (docs/backends/cuda.md)
 
 export function cacheDir(): string {
   return cache.dir();
