@@ -383,4 +383,28 @@ export const regressWebgpu: CorpusCase[] = [
     outputs: [1],
     signedZero: true,
   } as CorpusCase,
+  {
+    // Fuzz seed 18001086: webgpu's acosh was log(x + sqrt(x² − 1)), ~300 ulp off just
+    // above 1 (acosh(1 + 1.2e-6)); log1p(x) was log(1 + x) beyond 0.05 (15 ulp).
+    name: 'acosh_and_log1p_near_their_cancellations',
+    covers: ['Math.acosh just above 1', 'Math.log1p for 0.05 ≤ |x| < 1', 'Math.asinh and Math.atanh through log1p'],
+    kernel: function acoshNearOne(a: Float32Array, o: Float32Array) {
+      const i = cuda.grid(1);
+      if (i >= a.length) return;
+      o[i * 4] = Math.acosh(1 + a[i] * Math.fround(2 ** -20));
+      o[i * 4 + 1] = Math.log1p(a[i] * Math.fround(-0.003));
+      o[i * 4 + 2] = Math.asinh(a[i] * Math.fround(0.004));
+      o[i * 4 + 3] = Math.atanh(a[i] * Math.fround(0.0006));
+    },
+    grid: 2, block: 32,
+    args: () => [Float32Array.from({ length: 64 }, (_, k) => k + 1), new Float32Array(256)],
+    reference: ([a, o]: any) => {
+      const f = Math.fround;
+      for (let i = 0; i < a.length; i++) {
+        o.set([f(Math.acosh(f(1 + a[i] * 2 ** -20))), f(Math.log1p(f(a[i] * f(-0.003)))), f(Math.asinh(f(a[i] * f(0.004)))), f(Math.atanh(f(a[i] * f(0.0006))))], i * 4);
+      }
+    },
+    outputs: [1],
+    rtol: 1e-6, atol: 0,
+  } as CorpusCase,
 ];
