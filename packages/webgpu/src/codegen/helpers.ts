@@ -166,6 +166,15 @@ fn nb_two_prod(a: f32, b: f32) -> vec2f {
   let e = nb_opq(nb_opq(nb_opq(nb_opq(ah * bh) - p) + nb_opq(ah * bl)) + nb_opq(al * bh)) + nb_opq(al * bl);
   return vec2f(p, e);
 }
+// (ah + al)(bh + bl) as a renormalised pair, to ~2^-44 relative, where both heads lie in
+// [2^-40, 2^40] (Dekker's product and its error stay normal); beyond, the heads' f32 product.
+fn nb_pair_mul(a: vec2f, b: vec2f) -> vec2f {
+  let lo = 9.094947e-13f; let hi = 1.0995116e12f;
+  if (!(abs(a.x) >= lo && abs(a.x) <= hi && abs(b.x) >= lo && abs(b.x) <= hi)) { return vec2f(a.x * b.x, 0.0f); }
+  let p = nb_two_prod(a.x, b.x);
+  let t = nb_opq(p.y + nb_opq(nb_opq(a.x * b.y) + nb_opq(a.y * b.x)));
+  return nb_two_sum(p.x, t);
+}
 // (nh + nl) / (dh + dl), correctly rounded but for a fraction of an ulp. Both are
 // renormalised first (a tail below half an ulp of the head): the correction divides by dh alone.
 fn nb_pair_div(nu: vec2f, de: vec2f) -> f32 {
@@ -311,28 +320,32 @@ fn nb_bits32(p: array<u32, 7>, at: u32) -> u32 {
 }`,
   },
   // log/log2/log10 of a subnormal: llvmpipe's log read one as 2^-127 (fuzz seed 14003396),
-  // other drivers flush it; as an exact integer times 2^-149 instead.
+  // other drivers flush it; as an exact integer times 2^-149 instead. Within 0.5 of 1,
+  // nb_ln1p_small of x - 1 (exact: Sterbenz).
   nb_log: {
-    deps: ['nb_nan'],
+    deps: ['nb_nan', 'nb_ln1p_small'],
     code: `fn nb_log(x: f32) -> f32 {
   let b = bitcast<u32>(x);
-  let r = select(log(x), log(f32(b)) - 103.27892990343185f, b - 1u < 0x007fffffu);
+  var r = select(log(x), log(f32(b)) - 103.27892990343185f, b - 1u < 0x007fffffu);
+  if (abs(x - 1.0f) < 0.5f) { r = nb_ln1p_small(x - 1.0f); }
   return select(r, nb_nan(), b > 0x80000000u);
 }`,
   },
   nb_log2: {
-    deps: ['nb_nan'],
+    deps: ['nb_nan', 'nb_ln1p_small'],
     code: `fn nb_log2(x: f32) -> f32 {
   let b = bitcast<u32>(x);
-  let r = select(log2(x), log2(f32(b)) - 149.0f, b - 1u < 0x007fffffu);
+  var r = select(log2(x), log2(f32(b)) - 149.0f, b - 1u < 0x007fffffu);
+  if (abs(x - 1.0f) < 0.5f) { r = nb_ln1p_small(x - 1.0f) * 1.4426950408889634f; }
   return select(r, nb_nan(), b > 0x80000000u);
 }`,
   },
   nb_log10: {
-    deps: ['nb_nan'],
+    deps: ['nb_nan', 'nb_ln1p_small'],
     code: `fn nb_log10(x: f32) -> f32 {
   let b = bitcast<u32>(x);
-  let r = select(log2(x), log2(f32(b)) - 149.0f, b - 1u < 0x007fffffu) * 0.30102999566398120f;
+  var r = select(log2(x), log2(f32(b)) - 149.0f, b - 1u < 0x007fffffu) * 0.30102999566398120f;
+  if (abs(x - 1.0f) < 0.5f) { r = nb_ln1p_small(x - 1.0f) * 0.4342944819032518f; }
   return select(r, nb_nan(), b > 0x80000000u);
 }`,
   },
@@ -404,24 +417,28 @@ fn nb_bits32(p: array<u32, 7>, at: u32) -> u32 {
   return y;
 }`,
   },
-  // Near 0 a Taylor series; up to |x| = 0.5 the series of 2 atanh(s), s = x / (2 + x)
-  // (log(1 + x) was 15 ulp off at x = 0.05, and llvmpipe's log of a u just below 1
-  // cancels: 13 ulp at x = -0.096); beyond, log(u) for u = 1 + x rounded, corrected by
-  // what the rounding lost, ((u - 1) - x) / u, exact (Sterbenz). u goes through nb_opq:
-  // Mesa would fold (1 + x) - 1 to x.
-  nb_log1p: {
-    deps: ['nb_isnan', 'nb_nan', 'nb_inf', 'nb_opq'],
-    code: `fn nb_log1p(x: f32) -> f32 {
-  if (nb_isnan(x) || x < -1.0f) { return nb_nan(); }
-  if (x == -1.0f) { return -nb_inf(); }
+  // log(1 + x) for |x| < 0.5: near 0 a Taylor series, beyond the series of 2 atanh(s),
+  // s = x / (2 + x). llvmpipe's log of a u just below 1 cancels (log(0.9999995) was 10%
+  // off, log1p(-0.096) 13 ulp): log, log2, log10 and log1p take this path near 1.
+  nb_ln1p_small: {
+    code: `fn nb_ln1p_small(x: f32) -> f32 {
   if (abs(x) < 0.05f) {
     return x * (1.0f - x * (0.5f - x * (1.0f / 3.0f - x * (0.25f - x * (0.2f - x * (1.0f / 6.0f - x / 7.0f))))));
   }
-  if (abs(x) < 0.5f) {
-    let s2 = 2.0f * x / (2.0f + x);
-    let z = s2 * s2 * 0.25f;
-    return s2 + s2 * z * (1.0f / 3.0f + z * (0.2f + z * (1.0f / 7.0f + z * (1.0f / 9.0f + z * (1.0f / 11.0f + z * (1.0f / 13.0f + z * (1.0f / 15.0f + z / 17.0f)))))));
-  }
+  let s2 = 2.0f * x / (2.0f + x);
+  let z = s2 * s2 * 0.25f;
+  return s2 + s2 * z * (1.0f / 3.0f + z * (0.2f + z * (1.0f / 7.0f + z * (1.0f / 9.0f + z * (1.0f / 11.0f + z * (1.0f / 13.0f + z * (1.0f / 15.0f + z / 17.0f)))))));
+}`,
+  },
+  // Beyond |x| = 0.5, log(u) for u = 1 + x rounded, corrected by what the rounding lost,
+  // ((u - 1) - x) / u, exact (Sterbenz) (log(1 + x) alone was 15 ulp off). u goes through
+  // nb_opq: Mesa would fold (1 + x) - 1 to x, and (1 + x) == 1 to x == 0.
+  nb_log1p: {
+    deps: ['nb_isnan', 'nb_nan', 'nb_inf', 'nb_opq', 'nb_ln1p_small'],
+    code: `fn nb_log1p(x: f32) -> f32 {
+  if (nb_isnan(x) || x < -1.0f) { return nb_nan(); }
+  if (x == -1.0f) { return -nb_inf(); }
+  if (abs(x) < 0.5f) { return nb_ln1p_small(x); }
   let u = nb_opq(1.0f + x);
   if (u > 1.0e30f) { return log(u); }
   return log(u) - ((u - 1.0f) - x) / u;
@@ -526,8 +543,10 @@ fn nb_bits32(p: array<u32, 7>, at: u32) -> u32 {
   // Math.pow: every special case of JS (x**0 = 1 even for NaN, (±1)**±Inf = NaN,
   // negative bases with integer exponents keep their sign, others give NaN).
   nb_pow: {
-    deps: ['nb_isnan', 'nb_isinf', 'nb_nan', 'nb_inf'],
-    // the squaring loop: one pass per bit of n < 2^24, and the one that ends it
+    deps: ['nb_isnan', 'nb_isinf', 'nb_nan', 'nb_inf', 'nb_pair_ops'],
+    // the squaring loop: one pass per bit of n < 2^24, and the one that ends it. The
+    // squarings run in pairs (f32 head + tail): in f32 alone a^n was ~n/2 ulp off
+    // (1.0001^100000 off by 2e-3).
     passes: 25,
     code: `fn nb_pow(a: f32, b: f32) -> f32 {
   if (b == 0.0f) { return 1.0f; }
@@ -548,20 +567,26 @@ fn nb_bits32(p: array<u32, 7>, at: u32) -> u32 {
     return r;
   }
   if (neg && !bint) { return nb_nan(); }
-  // a^b = a^trunc(b) (exact squarings) * 2^(fract(b) * log2(a)) (small argument, accurate).
+  // a^b = a^trunc(b) (squarings in pairs) * 2^(fract(b) * log2(a)) (small argument, accurate).
   let bi = trunc(b);
   var r = 1.0f;
   if (abs(bi) < 16777216.0f) {
     var n = u32(abs(bi));
-    var base = ab;
+    var base = vec2f(ab, 0.0f);
+    var p = vec2f(1.0f, 0.0f);
     loop {
       if (n == 0u) { break; }
-      if ((n & 1u) != 0u) { r = r * base; }
+      if ((n & 1u) != 0u) { p = nb_pair_mul(p, base); }
       n = n >> 1u;
-      if (n != 0u) { base = base * base; }
+      if (n != 0u) { base = nb_pair_mul(base, base); }
     }
+    r = p.x + p.y;
     // (A reciprocal of an overflowed power would be 0 where the result is subnormal.)
-    if (bi < 0.0f) { r = select(1.0f / r, exp2(bi * log2(ab)), nb_isinf(r)); }
+    if (bi < 0.0f) {
+      if (nb_isinf(r)) { r = exp2(bi * log2(ab)); }
+      else if (abs(p.x) > 7.8886091e-31f && abs(p.x) < 1.2676506e30f) { r = nb_pair_div(vec2f(1.0f, 0.0f), p); }
+      else { r = 1.0f / r; }
+    }
     let bf = b - bi;
     if (bf != 0.0f) { r = r * exp2(bf * log2(ab)); }
   } else {
