@@ -411,8 +411,15 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
     let arg = gen(ty, 2);
     if (['sin', 'cos', 'tan'].includes(f)) arg = E(ty, '(', arg, ' % 1000)');
     if (['sinh', 'cosh', 'exp', 'expm1'].includes(f)) arg = E(ty, '(', arg, ' % 80)');
+    // Arguments next to 1, where formulas cancel (webgpu's log below 1, acosh above it).
+    if (['log', 'log2', 'log10', 'log1p', 'acosh', 'asin', 'acos', 'atanh', 'pow'].includes(f) && chance(0.25)) {
+      cov('argument next to 1');
+      const tiny = pick(['2e-7', '1e-5', '0.001']);
+      arg = f === 'log1p' ? E(ty, '((', arg, ' % 1) * ', tiny, ')') : E(ty, '(1 ', pick(['+', '-']), ' (', arg, ' % 1) * ', tiny, ')');
+    }
     const two = ['atan2', 'hypot', 'pow'].includes(f);
-    const second = f === 'pow' ? E(ty, '(', gen(ty, 1), ' % 8)') : gen(ty, 2);
+    // pow: small exponents, and now and then integer ones up to 2^17 (long squaring chains).
+    const second = f === 'pow' ? (chance(0.2) ? (cov('pow with a large integer exponent'), E(ty, '(', gen('i32', 1), ' % 131072)')) : E(ty, '(', gen(ty, 1), ' % 8)')) : gen(ty, 2);
     if (f === 'cuda.gamma' || f === 'cuda.lgamma') arg = E(ty, '(', arg, ' % 200)');
     return S(`oX[base + ${r(SLOTS)}] = ${f.startsWith('cuda.') ? f : `Math.${f}`}(`, arg, ...(two ? [', ', second] : []), ');');
   }
