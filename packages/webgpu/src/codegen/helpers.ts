@@ -447,22 +447,46 @@ fn nb_bits32(p: array<u32, 7>, at: u32) -> u32 {
   // One return only: with an early \`return x\` for NaN, llvmpipe miscompiled this
   // (0 for every argument) in kernels that declare a workgroup array. NaN
   // propagates through exp and the failed comparison instead.
+  // exp(x) · 2^adj: x = k·ln2 + r (Cody–Waite, |r| ≤ ln2/2), exp(r) by its Taylor
+  // polynomial, then 2^(k + adj) in two exact steps (the second rounds once into the
+  // subnormals). WGSL's exp may be off by 3 + 2|x| ulp (llvmpipe's: 51 ulp at x = 88.6).
+  nb_exp_scaled: {
+    deps: ['nb_isnan', 'nb_opq'],
+    code: `fn nb_exp_scaled(x: f32, adj: i32) -> f32 {
+  if (nb_isnan(x)) { return x; }
+  let xc = clamp(x, -200.0f, 200.0f);
+  let k = round(xc * 1.4426950408889634f);
+  let r = nb_opq(xc - k * 0.693145751953125f) - k * 1.4286068203094172e-6f;
+  let q = 0.5f + r * (0.16666667f + r * (0.041666668f + r * (0.008333334f + r * (0.0013888889f + r * (1.984127e-4f + r * (2.4801588e-5f + r * 2.7557319e-6f))))));
+  let e = 1.0f + (r + (r * r) * q);
+  let kt = i32(k) + adj;
+  let k1 = clamp(kt, -126, 127);
+  let k2 = clamp(kt - k1, -126, 127);
+  return nb_opq(e * bitcast<f32>(u32(k1 + 127) << 23u)) * bitcast<f32>(u32(k2 + 127) << 23u);
+}`,
+  },
+  nb_exp: {
+    deps: ['nb_exp_scaled'],
+    code: `fn nb_exp(x: f32) -> f32 { return nb_exp_scaled(x, 0); }`,
+  },
   nb_sinh: {
-    deps: ['nb_expm1', 'nb_copysign'],
+    deps: ['nb_expm1', 'nb_copysign', 'nb_exp_scaled'],
     code: `fn nb_sinh(x: f32) -> f32 {
   let ax = abs(x);
-  var r = exp(ax - ${LN2});
-  if (ax <= 88.0f) { let e = nb_expm1(ax); r = 0.5f * (e + e / (e + 1.0f)); }
+  var r = nb_exp_scaled(ax, -1);
+  if (ax <= 12.0f) { let e = nb_expm1(ax); r = 0.5f * (e + e / (e + 1.0f)); }
   return nb_copysign(r, x);
 }`,
   },
+  // Beyond 12, exp(-|x|) is below an ulp of the result: exp(|x|)/2 alone (not exp(|x| - ln2):
+  // |x| - ln2 rounded was 30 ulp off near 89).
   nb_cosh: {
-    deps: ['nb_isnan'],
+    deps: ['nb_isnan', 'nb_exp_scaled'],
     code: `fn nb_cosh(x: f32) -> f32 {
   if (nb_isnan(x)) { return x; }
   let ax = abs(x);
-  if (ax > 88.0f) { return exp(ax - ${LN2}); }
-  let e = exp(ax);
+  if (ax > 12.0f) { return nb_exp_scaled(ax, -1); }
+  let e = nb_exp_scaled(ax, 0);
   return 0.5f * (e + 1.0f / e);
 }`,
   },

@@ -24,7 +24,7 @@ const rounding = (floatForm: MathLowering): MathLowering => (a, t, h, fast) => (
 export const MATH_LOWERING: Record<MathFn, MathLowering> = {
   sqrt: helper('nb_sqrt'),
   cbrt: helper('nb_cbrt'),
-  exp: builtin('exp'),
+  exp: precise('nb_exp', 'exp'),
   expm1: helper('nb_expm1'),
   log: helper('nb_log'),
   log2: helper('nb_log2'),

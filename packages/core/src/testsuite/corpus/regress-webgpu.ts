@@ -434,4 +434,28 @@ export const regressWebgpu: CorpusCase[] = [
     outputs: [1],
     rtol: 1e-6, atol: 0,
   } as CorpusCase,
+  {
+    // WGSL's exp may be 3 + 2|x| ulp off (llvmpipe's: 51 ulp at 88.6), and cosh/sinh beyond 88
+    // took exp(|x| - ln2), with |x| - ln2 rounded (30-50 ulp): webgpu's own exp now.
+    name: 'exp_cosh_sinh_of_large_arguments',
+    covers: ['Math.exp near overflow and far below 0', 'Math.cosh and Math.sinh near overflow'],
+    kernel: function expLarge(a: Float32Array, o: Float32Array) {
+      const i = cuda.grid(1);
+      if (i >= a.length) return;
+      o[i * 4] = Math.exp(a[i]);
+      o[i * 4 + 1] = Math.exp(Math.fround(1.5) - a[i]); // normal results only: a GPU may flush subnormals
+      o[i * 4 + 2] = Math.cosh(a[i] + Math.fround(0.75));
+      o[i * 4 + 3] = Math.sinh(-a[i] - Math.fround(0.6));
+    },
+    grid: 2, block: 32,
+    args: () => [Float32Array.from({ length: 64 }, (_, k) => Math.fround(60 + k * 0.45)), new Float32Array(256)],
+    reference: ([a, o]: any) => {
+      const f = Math.fround;
+      for (let i = 0; i < a.length; i++) {
+        o.set([f(Math.exp(a[i])), f(Math.exp(f(1.5 - a[i]))), f(Math.cosh(f(a[i] + f(0.75)))), f(Math.sinh(f(-a[i] - f(0.6))))], i * 4);
+      }
+    },
+    outputs: [1],
+    rtol: 1e-6, atol: 0,
+  } as CorpusCase,
 ];
