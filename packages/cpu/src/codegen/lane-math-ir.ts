@@ -41,6 +41,41 @@ export function parseLaneMathName(name: string): { fn: LaneMathFn; W: number; t:
   return m ? { fn: m[1] as LaneMathFn, W: Number(m[2]), t: m[3] as LaneMathType } : undefined;
 }
 
+/** The u32 high-word product of W lanes (W even; x86 lane groups call it, lane-math.ts). */
+export const umulhiName = (W: number): string => `numbat_vmath_umulhi_v${W}i32`;
+const UMULHI_NAME = /^numbat_vmath_umulhi_v(\d+)i32$/;
+
+/**
+ * cuda.umulhi on <W x i32> as the even and odd lanes' 64-bit products of
+ * <W/2 x i64> halves, each operand masked to 32 bits (the pattern x86 turns
+ * into one vpmuludq per register at any W). The form zext, mul, lshr, trunc
+ * gives the same at W = 16 on AVX-512, but at 32 lanes (<32 x i64>, split
+ * before the pattern is seen) it became vpmovzxdq, four vpmuludq, vpsrlq and
+ * vpmovqd per 16 lanes: the Philox rounds then took 2.5× the instructions.
+ * Little-endian: lane 2k is the low half of 64-bit element k.
+ */
+function umulhiIR(W: number): string {
+  const V = `<${W} x i32>`, H = `<${W / 2} x i64>`;
+  const splat = (v: string): string => `<${Array.from({ length: W / 2 }, () => `i64 ${v}`).join(', ')}>`;
+  return [
+    `define ${V} @${umulhiName(W)}(${V} %a, ${V} %b) alwaysinline nounwind {`,
+    `  %a2 = bitcast ${V} %a to ${H}`,
+    `  %b2 = bitcast ${V} %b to ${H}`,
+    `  %ae = and ${H} %a2, ${splat('4294967295')}`,
+    `  %be = and ${H} %b2, ${splat('4294967295')}`,
+    `  %pe = mul nuw ${H} %ae, %be`,
+    `  %ao = lshr ${H} %a2, ${splat('32')}`,
+    `  %bo = lshr ${H} %b2, ${splat('32')}`,
+    `  %po = mul nuw ${H} %ao, %bo`,
+    `  %he = lshr ${H} %pe, ${splat('32')}`,
+    `  %ho = and ${H} %po, ${splat('-4294967296')}`,
+    `  %h = or ${H} %he, %ho`,
+    `  %r = bitcast ${H} %h to ${V}`,
+    `  ret ${V} %r`,
+    '}',
+  ].join('\n');
+}
+
 /** A double as LLVM's exact hexadecimal literal. */
 function hexDouble(v: number): string {
   const dv = new DataView(new ArrayBuffer(8));
@@ -245,6 +280,8 @@ export function laneMathModule(names: Iterable<string>): string {
   const decls = new Set<string>(), extra = new Set<string>(), defs: string[] = [];
   const seen = new Set<string>();
   for (const name of names) {
+    const hi = UMULHI_NAME.exec(name);
+    if (hi && !seen.has(name)) { seen.add(name); defs.push(umulhiIR(Number(hi[1]))); continue; }
     const k = parseLaneMathName(name);
     if (!k || seen.has(name)) continue;
     seen.add(name);
