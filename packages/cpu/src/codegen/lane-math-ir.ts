@@ -12,7 +12,12 @@
 // Accuracy (against correctly rounded results; lane-math.test.ts sweeps them
 // against the simulator): f64 within 1 ulp (measured ≤ 0.77 against mpmath,
 // with or without FMA), f32 within 1 ulp (one rounding of a result good to
-// ~2^-30; measured ≤ 0.502). What makes f64 hold:
+// ~2^-30; measured ≤ 0.503). The f32 kernels skip the compensations below
+// (f64's own roundings, ~2^-52, are far below what an f32 result needs): log
+// is k ln2 + s (2 + z P(z)), exp one multiplication by 2^n, sin/cos plain
+// Horner forms; their results are bit-identical to the compensated forms' on
+// 2^20 points per function (fewer operations: option pricing's loop ~10 %
+// faster). What makes f64 hold:
 //  - exp: x = n ln2 + r, |r| ≤ ln2/2 (ln2 in two parts, n × hi exact);
 //    e^r = 1 + r + r² P(r) with 1 + r summed exactly (Fast2Sum); 2^n applied
 //    as two multiplications, so subnormal results round once.
@@ -150,20 +155,29 @@ type Prec = LaneMathType;
 /** exp: the body after the argument is in %x (<W x double>), result returned. */
 function expBody(g: VectorIR, prec: Prec): string {
   // Outside [-746, 710] the result is 0 or +Infinity anyway; the clamp keeps 2^n in range (NaN passes through the selects).
-  const lo = g.fcmp('olt', '%x', g.d(-746)), hi = g.fcmp('ogt', '%x', g.d(710));
-  const x = g.select(hi, g.d(710), g.select(lo, g.d(-746), '%x'));
+  // f32: outside [-150, 100] the f32 result is 0 or +Infinity: 2^n stays a normal double, one factor.
+  const [cLo, cHi] = prec === 'f32' ? [-150, 100] : [-746, 710];
+  const lo = g.fcmp('olt', '%x', g.d(cLo)), hi = g.fcmp('ogt', '%x', g.d(cHi));
+  const x = g.select(hi, g.d(cHi), g.select(lo, g.d(cLo), '%x'));
   const [n, ni] = g.roundInt(x, Math.LOG2E);
+  const pow2 = (k: string): string => g.float(g.int('shl', g.int('add', k, g.i(1023)), g.i(52)));
+  if (prec === 'f32') {
+    // (1 + r + r² P(r)) 2^n with r = x − n ln2 (|n| ≤ 217: n × ln2's error ~2^-47 of the result): an f32
+    // result needs ~2^-32, and the f64 result is normal (one rounding, to f32, for subnormal f32 results)
+    const r = g.fma(g.fneg(n), g.d(Math.LN2), x);
+    const y = g.fadd(g.d(1), g.fma(g.fmul(r, r), g.poly(r, expCoeffs(7)), r));
+    return g.fmul(y, pow2(ni));
+  }
   const rhi = g.fma(g.fneg(n), g.d(LN2_PARTS[0]), x); // exact: n × ln2hi has ≤ 53 bits, and it cancels x's leading bits
   const rlo = g.fmul(g.fneg(n), g.d(LN2_PARTS[1]));
   const r = g.fadd(rhi, rlo);
-  const p = g.fmul(g.fmul(r, r), g.poly(r, expCoeffs(prec === 'f64' ? 12 : 7)));
+  const p = g.fmul(g.fmul(r, r), g.poly(r, expCoeffs(12)));
   // 1 + rhi exactly as s + e (Fast2Sum: |rhi| < 1), then the small terms.
   const s = g.fadd(g.d(1), rhi);
   const e = g.fadd(g.fsub(g.d(1), s), rhi);
   const y = g.fadd(s, g.fadd(e, g.fadd(rlo, p)));
   // y × 2^n as y × 2^n1 × 2^n2 (n1 = n >> 1): each factor a normal double, one rounding for subnormal results.
   const n1 = g.int('ashr', ni, g.i(1)), n2 = g.int('sub', ni, n1);
-  const pow2 = (k: string): string => g.float(g.int('shl', g.int('add', k, g.i(1023)), g.i(52)));
   return g.fmul(g.fmul(y, pow2(n1)), pow2(n2));
 }
 
@@ -184,11 +198,18 @@ function logBody(g: VectorIR, prec: Prec): string {
   const f = g.fsub(m, g.d(1)); // exact (m within a factor of 2 of 1)
   const s = g.fdiv(f, g.fadd(g.d(2), f));
   const z = g.fmul(s, s);
-  const R = g.fmul(z, g.poly(z, atanhCoeffs(prec === 'f64' ? 10 : 5)));
-  const hfsq = g.fmul(g.d(0.5), g.fmul(f, f));
-  // k ln2hi − ((hfsq − (s (hfsq + R) + k ln2lo)) − f): the terms from small to large.
-  const inner = g.fma(s, g.fadd(hfsq, R), g.fmul(k, g.d(LN2_PARTS[1])));
-  const y = g.fsub(g.fmul(k, g.d(LN2_PARTS[0])), g.fsub(g.fsub(hfsq, inner), f));
+  let y: string;
+  if (prec === 'f32') {
+    // k ln2 + s (2 + z P(z)): an f32 result needs ~2^-32, f64's roundings here are ~2^-52, so
+    // the compensated form below buys nothing (|y| ≥ 0.34 where k ≠ 0: no cancellation to speak of)
+    y = g.fma(s, g.fma(z, g.poly(z, atanhCoeffs(5)), g.d(2)), g.fmul(k, g.d(Math.LN2)));
+  } else {
+    const R = g.fmul(z, g.poly(z, atanhCoeffs(10)));
+    const hfsq = g.fmul(g.d(0.5), g.fmul(f, f));
+    // k ln2hi − ((hfsq − (s (hfsq + R) + k ln2lo)) − f): the terms from small to large.
+    const inner = g.fma(s, g.fadd(hfsq, R), g.fmul(k, g.d(LN2_PARTS[1])));
+    y = g.fsub(g.fmul(k, g.d(LN2_PARTS[0])), g.fsub(g.fsub(hfsq, inner), f));
+  }
   // special values: log(±0) = −∞, log(x < 0) = NaN, log(+∞) = +∞, NaN stays NaN
   let out = g.select(g.fcmp('oeq', '%x', g.d(0)), g.d(-Infinity), y);
   out = g.select(g.fcmp('olt', '%x', g.d(0)), g.d(NaN), out);
@@ -213,16 +234,23 @@ function sinCosBody(g: VectorIR, prec: Prec, fn: 'sin' | 'cos'): string {
     h = g.fma(nq, g.d(PIO2_PARTS[1] + PIO2_PARTS[2]), a);
   }
   const z = g.fmul(h, h);
-  // sin(h + l) ≈ h + h z S(z) + l (1 − z/2)
-  const sinTail = g.fmul(g.fmul(h, z), g.poly(z, sinCoeffs(prec === 'f64' ? 8 : 5)));
-  const sinR = g.fadd(h, l ? g.fadd(sinTail, g.fmul(l, g.fma(g.d(-0.5), z, g.d(1)))) : sinTail);
-  // cos(h + l) ≈ 1 − z/2 + z² C(z) − h l, with 1 − z/2 summed exactly
-  const hz = g.fmul(g.d(0.5), z);
-  const w = g.fsub(g.d(1), hz);
-  const e = g.fsub(g.fsub(g.d(1), w), hz);
-  let cosTail = g.fmul(g.fmul(z, z), g.poly(z, cosCoeffs(prec === 'f64' ? 7 : 4)));
-  if (l) cosTail = g.fsub(cosTail, g.fmul(h, l));
-  const cosR = g.fadd(w, g.fadd(e, cosTail));
+  let sinR: string, cosR: string;
+  if (!l) {
+    // f32: sin h = h + h z S(z), cos h = 1 + z (−1/2 + z C(z)), each good to ~2^-50 in f64, far
+    // below the f32 result's last bit (cos h ≥ √½ on the reduced range: nothing cancels)
+    sinR = g.fma(g.fmul(h, z), g.poly(z, sinCoeffs(5)), h);
+    cosR = g.fma(z, g.fma(z, g.poly(z, cosCoeffs(4)), g.d(-0.5)), g.d(1));
+  } else {
+    // sin(h + l) ≈ h + h z S(z) + l (1 − z/2)
+    const sinTail = g.fmul(g.fmul(h, z), g.poly(z, sinCoeffs(8)));
+    sinR = g.fadd(h, g.fadd(sinTail, g.fmul(l, g.fma(g.d(-0.5), z, g.d(1)))));
+    // cos(h + l) ≈ 1 − z/2 + z² C(z) − h l, with 1 − z/2 summed exactly
+    const hz = g.fmul(g.d(0.5), z);
+    const w = g.fsub(g.d(1), hz);
+    const e = g.fsub(g.fsub(g.d(1), w), hz);
+    const cosTail = g.fsub(g.fmul(g.fmul(z, z), g.poly(z, cosCoeffs(7))), g.fmul(h, l));
+    cosR = g.fadd(w, g.fadd(e, cosTail));
+  }
   // quadrant j = q mod 4 (cos x = sin(x + π/2): j = q + 1): s, c, −s, −c
   const j = fn === 'sin' ? qi : g.int('add', qi, g.i(1));
   const odd = g.icmp('ne', g.int('and', j, g.i(1)), g.i(0));
