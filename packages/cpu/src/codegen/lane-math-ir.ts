@@ -16,8 +16,8 @@
 // (f64's own roundings, ~2^-52, are far below what an f32 result needs): log
 // is k ln2 + s (2 + z P(z)), exp one multiplication by 2^n, sin/cos plain
 // Horner forms; their results are bit-identical to the compensated forms' on
-// 2^20 points per function (fewer operations: option pricing's loop ~10 %
-// faster). What makes f64 hold:
+// 2^20 points per function (fewer operations: docs/backends/cpu.md, "Vector
+// math"). What makes f64 hold:
 //  - exp: x = n ln2 + r, |r| ≤ ln2/2 (ln2 in two parts, n × hi exact);
 //    e^r = 1 + r + r² P(r) with 1 + r summed exactly (Fast2Sum); 2^n applied
 //    as two multiplications, so subnormal results round once.
