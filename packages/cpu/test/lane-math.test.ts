@@ -241,4 +241,24 @@ describe('cpu lane groups: cuda.umulhi (the Philox rounds) at every width', () =
     if (/\+avx512f\b/.test(features)) expect(llvm).toMatch(/<64 x i32>/);
     else if (/\+avx2\b/.test(features)) expect(llvm).toMatch(/<16 x i32>/);
   });
+
+  it('a loop of f64 draws runs 32 lanes wide on an AVX-512 host and gives the simulator\'s sums', async () => {
+    const sums = function sum_uniforms64(states: Uint32Array, out: Float64Array, draws: number) {
+      const i = cuda.grid(1);
+      if (i >= out.length) return;
+      let s = 0;
+      for (let k = 0; k < draws; k++) s += random.uniformF64(states, i);
+      out[i] = s;
+    };
+    const threads = 100; // 2 blocks of 64: the second group is partly active
+    const got = new Float64Array(threads), ref = new Float64Array(threads);
+    const k = cuda.jit(sums, { target: 'cpu' });
+    const llvm = await withLanes(undefined, async () => {
+      await k.configure(2, 64)(random.createStates(threads, 4), got, 7);
+      return k.inspect('llvm', random.createStates(threads, 4), got, 7);
+    });
+    await cuda.jit(sums, { target: 'sim' }).configure(2, 64)(random.createStates(threads, 4), ref, 7);
+    expect(Array.from(got)).toEqual(Array.from(ref));
+    if (/\+avx512f\b/.test(hostTarget().features)) expect(llvm).toMatch(/<32 x double>/);
+  });
 });

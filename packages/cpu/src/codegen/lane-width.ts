@@ -41,12 +41,14 @@ import { withinLaneBudget } from './lane-budget.js';
 import { hostTarget } from './target.js';
 
 /**
- * Math whose latency bounds a loop of it: the vector kernels (lane-math.ts) and core's f64
- * library (fdlibm as IR: its word reads are `bitcast`s to u64). Not a lone division or sqrt:
+ * Math whose latency bounds a loop of it: the vector kernels (lane-math.ts), core's f64
+ * library (fdlibm as IR: its word reads are `bitcast`s to u64) and `umulhi` (Philox rounds:
+ * f64 draws summed in a loop, 8 → 32 lanes: `uniformF64` 0.48 → 1.0 G draws per CPU-second;
+ * 64 lanes of f64 ran at a tenth of that). Not a lone division or sqrt:
  * a wider group costs compile time (more machine code per vector operation; fuzz kernels
  * with f64 divisions in loops compiled 3× slower at 32 lanes), worth it only for long chains.
  */
-const LATENCY_FNS: ReadonlySet<string> = new Set(['exp', 'log', 'sin', 'cos']);
+const LATENCY_FNS: ReadonlySet<string> = new Set(['exp', 'log', 'sin', 'cos', 'umulhi']);
 const slowMath = (x: Expr, uni: LaneUniformity): boolean => {
   let slow = false;
   forEachExpr(x, (y) => {
