@@ -14,10 +14,10 @@
 // with or without FMA), f32 within 1 ulp (one rounding of a result good to
 // ~2^-30; measured ≤ 0.503). The f32 kernels skip the compensations below
 // (f64's own roundings, ~2^-52, are far below what an f32 result needs): log
-// is k ln2 + s (2 + z P(z)), exp one multiplication by 2^n, sin/cos plain
-// Horner forms; their results are bit-identical to the compensated forms' on
-// 2^20 points per function (fewer operations: docs/backends/cpu.md, "Vector
-// math"). What makes f64 hold:
+// is k ln2 + s (2 + z P(z)), exp one multiplication by 2^n (results
+// bit-identical to the compensated forms' on 2^20 points per function), and
+// sin/cos one polynomial on |r| ≤ π/2 (sinCosF32Body; docs/backends/cpu.md,
+// "Vector math"). What makes f64 hold:
 //  - exp: x = n ln2 + r, |r| ≤ ln2/2 (ln2 in two parts, n × hi exact);
 //    e^r = 1 + r + r² P(r) with 1 + r summed exactly (Fast2Sum); 2^n applied
 //    as two multiplications, so subnormal results round once.
@@ -217,40 +217,26 @@ function logBody(g: VectorIR, prec: Prec): string {
   return g.select(g.fcmp('uno', '%x', '%x'), '%x', out);
 }
 
-/** sin or cos of %x for |x| ≤ 2^20 (other finite lanes are redone by libm; ±∞ and NaN give NaN here). */
-function sinCosBody(g: VectorIR, prec: Prec, fn: 'sin' | 'cos'): string {
+/** f64 sin or cos of %x for |x| ≤ 2^20 (other finite lanes are redone by libm; ±∞ and NaN give NaN here). */
+function sinCosBody(g: VectorIR, fn: 'sin' | 'cos'): string {
   const [q, qi] = g.roundInt('%x', 2 / Math.PI);
   const nq = g.fneg(q);
   const a = g.fma(nq, g.d(PIO2_PARTS[0]), '%x'); // exact: q × part has ≤ 53 bits, x − q × part cancels
-  let h: string, l: string | undefined;
-  if (prec === 'f64') {
-    // r = a − q (p1 + p2 + p3) as a double-double: the products are exact, TwoSum keeps the sums' errors
-    const [s1, e1] = g.twoSum(a, g.fmul(nq, g.d(PIO2_PARTS[1])));
-    const [s2, e2] = g.twoSum(s1, g.fmul(nq, g.d(PIO2_PARTS[2])));
-    const lo = g.fadd(g.fadd(e1, e2), g.fmul(nq, g.d(PIO2_PARTS[3])));
-    [h, l] = g.twoSum(s2, lo);
-  } else {
-    // f32 arguments: an error of 2^-53 in r is far below the f32 result's last bit
-    h = g.fma(nq, g.d(PIO2_PARTS[1] + PIO2_PARTS[2]), a);
-  }
+  // r = a − q (p1 + p2 + p3) as a double-double: the products are exact, TwoSum keeps the sums' errors
+  const [s1, e1] = g.twoSum(a, g.fmul(nq, g.d(PIO2_PARTS[1])));
+  const [s2, e2] = g.twoSum(s1, g.fmul(nq, g.d(PIO2_PARTS[2])));
+  const lo = g.fadd(g.fadd(e1, e2), g.fmul(nq, g.d(PIO2_PARTS[3])));
+  const [h, l] = g.twoSum(s2, lo);
   const z = g.fmul(h, h);
-  let sinR: string, cosR: string;
-  if (!l) {
-    // f32: sin h = h + h z S(z), cos h = 1 + z (−1/2 + z C(z)), each good to ~2^-50 in f64, far
-    // below the f32 result's last bit (cos h ≥ √½ on the reduced range: nothing cancels)
-    sinR = g.fma(g.fmul(h, z), g.poly(z, sinCoeffs(5)), h);
-    cosR = g.fma(z, g.fma(z, g.poly(z, cosCoeffs(4)), g.d(-0.5)), g.d(1));
-  } else {
-    // sin(h + l) ≈ h + h z S(z) + l (1 − z/2)
-    const sinTail = g.fmul(g.fmul(h, z), g.poly(z, sinCoeffs(8)));
-    sinR = g.fadd(h, g.fadd(sinTail, g.fmul(l, g.fma(g.d(-0.5), z, g.d(1)))));
-    // cos(h + l) ≈ 1 − z/2 + z² C(z) − h l, with 1 − z/2 summed exactly
-    const hz = g.fmul(g.d(0.5), z);
-    const w = g.fsub(g.d(1), hz);
-    const e = g.fsub(g.fsub(g.d(1), w), hz);
-    const cosTail = g.fsub(g.fmul(g.fmul(z, z), g.poly(z, cosCoeffs(7))), g.fmul(h, l));
-    cosR = g.fadd(w, g.fadd(e, cosTail));
-  }
+  // sin(h + l) ≈ h + h z S(z) + l (1 − z/2)
+  const sinTail = g.fmul(g.fmul(h, z), g.poly(z, sinCoeffs(8)));
+  const sinR = g.fadd(h, g.fadd(sinTail, g.fmul(l, g.fma(g.d(-0.5), z, g.d(1)))));
+  // cos(h + l) ≈ 1 − z/2 + z² C(z) − h l, with 1 − z/2 summed exactly
+  const hz = g.fmul(g.d(0.5), z);
+  const w = g.fsub(g.d(1), hz);
+  const e = g.fsub(g.fsub(g.d(1), w), hz);
+  const cosTail = g.fsub(g.fmul(g.fmul(z, z), g.poly(z, cosCoeffs(7))), g.fmul(h, l));
+  const cosR = g.fadd(w, g.fadd(e, cosTail));
   // quadrant j = q mod 4 (cos x = sin(x + π/2): j = q + 1): s, c, −s, −c
   const j = fn === 'sin' ? qi : g.int('add', qi, g.i(1));
   const odd = g.icmp('ne', g.int('and', j, g.i(1)), g.i(0));
@@ -258,6 +244,29 @@ function sinCosBody(g: VectorIR, prec: Prec, fn: 'sin' | 'cos'): string {
   const base = g.select(odd, cosR, sinR);
   const y = g.select(neg, g.fneg(base), base);
   // sin(±0) = ±0 (the sum above would give +0 for −0)
+  return fn === 'sin' ? g.select(g.fcmp('oeq', '%x', g.d(0)), '%x', y) : y;
+}
+
+/**
+ * f32 sin or cos of %x (in f64) for |x| ≤ 2^20: one polynomial. sin x = (−1)^q sin r with
+ * x = q π + r, cos x = sin(x + π/2) = (−1)^q sin r with x + π/2 = q π + r; so r = x − m π/2,
+ * m = 2q (sin) or 2q − 1 (cos), |r| ≤ π/2 (a hair beyond where q is rounded near a tie),
+ * and sin r by its odd Taylor series to r^15 (first omitted term 2^-37 of the result). Where
+ * the f64 kernel evaluates a sin and a cos polynomial on |r| ≤ π/4 and picks one per lane,
+ * this evaluates one (cos of uniforms, 64-lane groups: 0.86 → ~0.6 ns per value).
+ */
+function sinCosF32Body(g: VectorIR, fn: 'sin' | 'cos'): string {
+  const [q, qi] = g.roundInt(fn === 'sin' ? '%x' : g.fma('%x', g.d(1 / Math.PI), g.d(0.5)), fn === 'sin' ? 1 / Math.PI : 1);
+  const m = fn === 'sin' ? g.fadd(q, q) : g.fsub(g.fadd(q, q), g.d(1)); // exact: |q| < 2^20
+  const nm = g.fneg(m);
+  const a = g.fma(nm, g.d(PIO2_PARTS[0]), '%x'); // exact: m × part has ≤ 53 bits, x − m × part cancels
+  // an error of 2^-53 in r is far below the f32 result's last bit
+  const r = g.fma(nm, g.d(PIO2_PARTS[1] + PIO2_PARTS[2]), a);
+  const z = g.fmul(r, r);
+  const p = g.fma(g.fmul(r, z), g.poly(z, sinCoeffs(7)), r);
+  // (−1)^q: q's low bit moved to the sign
+  const y = g.float(g.op(`xor ${g.I} ${g.bits(p)}, ${g.int('shl', qi, g.i(63))}`));
+  // sin(±0) = ±0 (the sum above gives +0 for −0)
   return fn === 'sin' ? g.select(g.fcmp('oeq', '%x', g.d(0)), '%x', y) : y;
 }
 
@@ -286,7 +295,7 @@ function kernelIR(fn: LaneMathFn, W: number, t: LaneMathType, decls: Set<string>
     const y = fn === 'exp' ? expBody(g, t) : logBody(g, t);
     return [...head, ...g.lines, ...ret(y), '}'].join('\n');
   }
-  const y = sinCosBody(g, t, fn);
+  const y = t === 'f32' ? sinCosF32Body(g, fn) : sinCosBody(g, fn);
   const ax = g.fabs('%x');
   const far = g.op(`and ${g.B} ${g.fcmp('ogt', ax, g.d(2 ** 20))}, ${g.fcmp('olt', ax, g.d(Infinity))}`);
   const any = g.op(`call i1 @llvm.vector.reduce.or.v${W}i1(${g.B} ${far})`);
