@@ -240,6 +240,15 @@ describe('cpu lane groups: cuda.umulhi (the Philox rounds) at every width', () =
     const features = hostTarget().features;
     if (/\+avx512f\b/.test(features)) expect(llvm).toMatch(/<64 x i32>/);
     else if (/\+avx2\b/.test(features)) expect(llvm).toMatch(/<16 x i32>/);
+    // blocks that are not a multiple of the width: wide groups, then 8-lane groups, then single threads
+    for (const [grid, block] of [[2, 200], [3, 20], [1, 71]]) {
+      const n = grid * block - 3, sc = random.createStates(n, 5), ss = random.createStates(n, 5);
+      const g = new Float32Array(n), r = new Float32Array(n);
+      await k.configure(grid, block)(sc, g, 13);
+      await cuda.jit(sums, { target: 'sim' }).configure(grid, block)(ss, r, 13);
+      expect(Array.from(g), `${grid} × ${block}`).toEqual(Array.from(r));
+      expect(Array.from(sc), `${grid} × ${block}: final states`).toEqual(Array.from(ss));
+    }
   });
 
   it('a loop of f64 draws runs 32 lanes wide on an AVX-512 host and gives the simulator\'s sums', async () => {
