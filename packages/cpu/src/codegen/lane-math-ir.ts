@@ -270,18 +270,35 @@ function sinCosF32Body(g: VectorIR, fn: 'sin' | 'cos'): string {
   return fn === 'sin' ? g.select(g.fcmp('oeq', '%x', g.d(0)), '%x', y) : y;
 }
 
-/** sin/cos lanes beyond the reduction's range: libm, lane by lane (rare; kept out of line). */
+/**
+ * sin/cos lanes beyond the reduction's range: libm, lane by lane (rare; kept out of line), as a
+ * loop over the lanes in memory: unrolled, W calls with their moves made a 64-lane kernel's
+ * two such functions ~400 instructions of machine code that every compile emitted.
+ */
 function libmLanes(fn: 'sin' | 'cos', W: number, decls: Set<string>): string {
-  const D = `<${W} x double>`;
+  const D = `<${W} x double>`, A = `[${W} x double]`;
   decls.add(`declare double @${fn}(double) nounwind`);
-  const lines = [`define internal ${D} @numbat_vmath_${fn}_libm_v${W}(${D} %x) noinline cold nounwind {`];
-  let acc = 'undef';
-  for (let l = 0; l < W; l++) {
-    lines.push(`  %a${l} = extractelement ${D} %x, i32 ${l}`, `  %r${l} = call double @${fn}(double %a${l})`, `  %o${l} = insertelement ${D} ${acc}, double %r${l}, i32 ${l}`);
-    acc = `%o${l}`;
-  }
-  lines.push(`  ret ${D} ${acc}`, '}');
-  return lines.join('\n');
+  return [
+    `define internal ${D} @numbat_vmath_${fn}_libm_v${W}(${D} %x) noinline cold nounwind {`,
+    'entry:',
+    `  %buf = alloca ${A}, align 8`,
+    `  %vp = bitcast ${A}* %buf to ${D}*`,
+    `  store ${D} %x, ${D}* %vp, align 8`,
+    '  br label %lane',
+    'lane:',
+    '  %l = phi i32 [ 0, %entry ], [ %next, %lane ]',
+    `  %p = getelementptr inbounds ${A}, ${A}* %buf, i32 0, i32 %l`,
+    '  %a = load double, double* %p, align 8',
+    `  %r = call double @${fn}(double %a)`,
+    '  store double %r, double* %p, align 8',
+    '  %next = add i32 %l, 1',
+    `  %more = icmp ult i32 %next, ${W}`,
+    '  br i1 %more, label %lane, label %out',
+    'out:',
+    `  %y = load ${D}, ${D}* %vp, align 8`,
+    `  ret ${D} %y`,
+    '}',
+  ].join('\n');
 }
 
 function kernelIR(fn: LaneMathFn, W: number, t: LaneMathType, decls: Set<string>, extra: Set<string>): string {
