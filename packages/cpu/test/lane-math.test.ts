@@ -10,8 +10,8 @@
 import { describe, expect, it } from 'vitest';
 import { cuda, random } from '@numbat/core';
 import { NativeModule } from '@numbat/llvm';
-import { laneMathModule, laneMathName, LANE_MATH_FNS } from '../dist/codegen/lane-math-ir.js';
-import { AARCH64_GENERIC } from '../dist/codegen/target.js';
+import { laneMathModule, laneMathName, LANE_MATH_FNS, umulhiName } from '../dist/codegen/lane-math-ir.js';
+import { AARCH64_GENERIC, hostTarget } from '../dist/codegen/target.js';
 
 type Fn = 'exp' | 'log' | 'sin' | 'cos';
 type T = 'f32' | 'f64';
@@ -155,6 +155,7 @@ describe('cpu lane groups: vector exp, log, sin, cos match the simulator within 
 
   it('the module builds for generic AArch64 and for x86-64 without FMA (llvm.fmuladd unfused), at every width', () => {
     const names = [4, 8, 16].flatMap((W) => (['f32', 'f64'] as const).flatMap((t) => LANE_MATH_FNS.map((fn) => laneMathName(fn, W, t))));
+    names.push(...[4, 8, 16, 32, 64].map(umulhiName));
     const text = laneMathModule(['unrelated_function', ...names]);
     for (const n of names) expect(text).toContain(`@${n}(`);
     for (const target of [AARCH64_GENERIC, { triple: 'x86_64-unknown-linux-gnu', cpu: 'x86-64', features: '', reloc: 2 }]) {
@@ -170,5 +171,103 @@ describe('cpu lane groups: vector exp, log, sin, cos match the simulator within 
         nm.dispose();
       }
     }
+  });
+});
+
+/** With NUMBAT_CPU_LANES set to `lanes` for the duration of `f`. */
+async function withLanes<R>(lanes: string | undefined, f: () => Promise<R>): Promise<R> {
+  const before = process.env.NUMBAT_CPU_LANES;
+  if (lanes === undefined) delete process.env.NUMBAT_CPU_LANES;
+  else process.env.NUMBAT_CPU_LANES = lanes;
+  try {
+    return await f();
+  } finally {
+    if (before === undefined) delete process.env.NUMBAT_CPU_LANES;
+    else process.env.NUMBAT_CPU_LANES = before;
+  }
+}
+
+describe('cpu lane groups: cuda.umulhi (the Philox rounds) at every width', () => {
+  // a loop of dependent high products, as the rounds are; the inputs include the extremes of both operands
+  const chain = function umulhi_chain(a: Uint32Array, b: Uint32Array, out: Uint32Array, reps: number) {
+    const i = cuda.grid(1);
+    if (i >= out.length) return;
+    let x = a[i];
+    const m = b[i];
+    for (let r = 0; r < reps; r++) x = (cuda.umulhi(x, m) ^ Math.imul(x, m) ^ r) >>> 0;
+    out[i] = cuda.umulhi(a[i], m) === 0 ? x : (x ^ cuda.umulhi(m, a[i])) >>> 0;
+  };
+  const n = 1024;
+  let seed = 99;
+  const rand = (): number => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0);
+  const edges = [0, 1, 2, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff, 0xd2511f53, 0xcd9e8d57];
+  const a = Uint32Array.from({ length: n }, (_, k) => (k < edges.length * edges.length ? edges[k % edges.length] : rand()));
+  const b = Uint32Array.from({ length: n }, (_, k) => (k < edges.length * edges.length ? edges[Math.floor(k / edges.length)] : rand()));
+  const want = new Uint32Array(n);
+  const sim = (): Promise<void> => cuda.jit(chain, { target: 'sim' }).configure(n / 256, 256)(a, b, want, 3);
+
+  for (const W of ['4', '8', '16', '32', '64']) {
+    it(`${W} lanes: the same words as the simulator; x86 calls the even/odd product kernel`, async () => {
+      if (want.every((v) => v === 0)) await sim();
+      const got = new Uint32Array(n);
+      const k = cuda.jit(chain, { target: 'cpu' });
+      const llvm = await withLanes(W, async () => {
+        await k.configure(n / 256, 256)(a, b, got, 3);
+        return k.inspect('llvm', a, b, got, 3);
+      });
+      expect(Array.from(got)).toEqual(Array.from(want));
+      if (/^x86_64/.test(hostTarget().triple)) expect(llvm).toContain(`@${umulhiName(Number(W))}(`);
+    });
+  }
+
+  it('a loop of Philox draws runs 64 lanes wide on an AVX-512 host (16 with AVX2) and gives the simulator\'s sums', async () => {
+    const sums = function sum_uniforms(states: Uint32Array, out: Float32Array, draws: number) {
+      const i = cuda.grid(1);
+      if (i >= out.length) return;
+      let s = 0;
+      for (let k = 0; k < draws; k++) s += random.uniformF32(states, i);
+      out[i] = s;
+    };
+    const threads = 200; // 4 blocks of 64: the last block's group is partly active
+    const got = new Float32Array(threads), ref = new Float32Array(threads);
+    const k = cuda.jit(sums, { target: 'cpu' });
+    const llvm = await withLanes(undefined, async () => {
+      await k.configure(4, 64)(random.createStates(threads, 3), got, 9);
+      return k.inspect('llvm', random.createStates(threads, 3), got, 9);
+    });
+    await cuda.jit(sums, { target: 'sim' }).configure(4, 64)(random.createStates(threads, 3), ref, 9);
+    expect(Array.from(got)).toEqual(Array.from(ref));
+    const features = hostTarget().features;
+    if (/\+avx512f\b/.test(features)) expect(llvm).toMatch(/<64 x i32>/);
+    else if (/\+avx2\b/.test(features)) expect(llvm).toMatch(/<16 x i32>/);
+    // blocks that are not a multiple of the width: wide groups, then 8-lane groups, then single threads
+    for (const [grid, block] of [[2, 200], [3, 20], [1, 71]]) {
+      const n = grid * block - 3, sc = random.createStates(n, 5), ss = random.createStates(n, 5);
+      const g = new Float32Array(n), r = new Float32Array(n);
+      await k.configure(grid, block)(sc, g, 13);
+      await cuda.jit(sums, { target: 'sim' }).configure(grid, block)(ss, r, 13);
+      expect(Array.from(g), `${grid} × ${block}`).toEqual(Array.from(r));
+      expect(Array.from(sc), `${grid} × ${block}: final states`).toEqual(Array.from(ss));
+    }
+  });
+
+  it('a loop of f64 draws runs 32 lanes wide on an AVX-512 host and gives the simulator\'s sums', async () => {
+    const sums = function sum_uniforms64(states: Uint32Array, out: Float64Array, draws: number) {
+      const i = cuda.grid(1);
+      if (i >= out.length) return;
+      let s = 0;
+      for (let k = 0; k < draws; k++) s += random.uniformF64(states, i);
+      out[i] = s;
+    };
+    const threads = 100; // 2 blocks of 64: the second group is partly active
+    const got = new Float64Array(threads), ref = new Float64Array(threads);
+    const k = cuda.jit(sums, { target: 'cpu' });
+    const llvm = await withLanes(undefined, async () => {
+      await k.configure(2, 64)(random.createStates(threads, 4), got, 7);
+      return k.inspect('llvm', random.createStates(threads, 4), got, 7);
+    });
+    await cuda.jit(sums, { target: 'sim' }).configure(2, 64)(random.createStates(threads, 4), ref, 7);
+    expect(Array.from(got)).toEqual(Array.from(ref));
+    if (/\+avx512f\b/.test(hostTarget().features)) expect(llvm).toMatch(/<32 x double>/);
   });
 });

@@ -12,7 +12,12 @@
 // Accuracy (against correctly rounded results; lane-math.test.ts sweeps them
 // against the simulator): f64 within 1 ulp (measured ≤ 0.77 against mpmath,
 // with or without FMA), f32 within 1 ulp (one rounding of a result good to
-// ~2^-30; measured ≤ 0.502). What makes f64 hold:
+// ~2^-30; measured ≤ 0.503). The f32 kernels skip the compensations below
+// (f64's own roundings, ~2^-52, are far below what an f32 result needs): log
+// is k ln2 + s (2 + z P(z)), exp one multiplication by 2^n (results
+// bit-identical to the compensated forms' on 2^20 points per function), and
+// sin/cos one polynomial on |r| ≤ π/2 (sinCosF32Body; docs/backends/cpu.md,
+// "Vector math"). What makes f64 hold:
 //  - exp: x = n ln2 + r, |r| ≤ ln2/2 (ln2 in two parts, n × hi exact);
 //    e^r = 1 + r + r² P(r) with 1 + r summed exactly (Fast2Sum); 2^n applied
 //    as two multiplications, so subnormal results round once.
@@ -39,6 +44,43 @@ const NAME = /^numbat_vmath_(exp|log|sin|cos)_v(\d+)(f32|f64)$/;
 export function parseLaneMathName(name: string): { fn: LaneMathFn; W: number; t: LaneMathType } | undefined {
   const m = NAME.exec(name);
   return m ? { fn: m[1] as LaneMathFn, W: Number(m[2]), t: m[3] as LaneMathType } : undefined;
+}
+
+/** The u32 high-word product of W lanes (W even; x86 lane groups call it, lane-math.ts). */
+export const umulhiName = (W: number): string => `numbat_vmath_umulhi_v${W}i32`;
+const UMULHI_NAME = /^numbat_vmath_umulhi_v(\d+)i32$/;
+
+/**
+ * cuda.umulhi on <W x i32> as the even and odd lanes' 64-bit products of
+ * <W/2 x i64> halves, each operand masked to 32 bits (the pattern x86 turns
+ * into one vpmuludq per register at any W). The form zext, mul, lshr, trunc
+ * gives the same only where <W x i32> is one register: at 32 lanes on AVX-512
+ * (<32 x i64>, split before the pattern is seen) it became vpmovzxdq, four
+ * vpmuludq, vpsrlq and vpmovqd per 16 lanes (32 lanes then ran the Philox
+ * rounds 20 % slower than 16), and at 16 lanes on AVX2 extracts, zero
+ * extensions and shuffles (62 instead of 45 instructions per round loop).
+ * Little-endian: lane 2k is the low half of 64-bit element k.
+ */
+function umulhiIR(W: number): string {
+  const V = `<${W} x i32>`, H = `<${W / 2} x i64>`;
+  const splat = (v: string): string => `<${Array.from({ length: W / 2 }, () => `i64 ${v}`).join(', ')}>`;
+  return [
+    `define ${V} @${umulhiName(W)}(${V} %a, ${V} %b) alwaysinline nounwind {`,
+    `  %a2 = bitcast ${V} %a to ${H}`,
+    `  %b2 = bitcast ${V} %b to ${H}`,
+    `  %ae = and ${H} %a2, ${splat('4294967295')}`,
+    `  %be = and ${H} %b2, ${splat('4294967295')}`,
+    `  %pe = mul nuw ${H} %ae, %be`,
+    `  %ao = lshr ${H} %a2, ${splat('32')}`,
+    `  %bo = lshr ${H} %b2, ${splat('32')}`,
+    `  %po = mul nuw ${H} %ao, %bo`,
+    `  %he = lshr ${H} %pe, ${splat('32')}`,
+    `  %ho = and ${H} %po, ${splat('-4294967296')}`,
+    `  %h = or ${H} %he, %ho`,
+    `  %r = bitcast ${H} %h to ${V}`,
+    `  ret ${V} %r`,
+    '}',
+  ].join('\n');
 }
 
 /** A double as LLVM's exact hexadecimal literal. */
@@ -115,20 +157,29 @@ type Prec = LaneMathType;
 /** exp: the body after the argument is in %x (<W x double>), result returned. */
 function expBody(g: VectorIR, prec: Prec): string {
   // Outside [-746, 710] the result is 0 or +Infinity anyway; the clamp keeps 2^n in range (NaN passes through the selects).
-  const lo = g.fcmp('olt', '%x', g.d(-746)), hi = g.fcmp('ogt', '%x', g.d(710));
-  const x = g.select(hi, g.d(710), g.select(lo, g.d(-746), '%x'));
+  // f32: outside [-150, 100] the f32 result is 0 or +Infinity: 2^n stays a normal double, one factor.
+  const [cLo, cHi] = prec === 'f32' ? [-150, 100] : [-746, 710];
+  const lo = g.fcmp('olt', '%x', g.d(cLo)), hi = g.fcmp('ogt', '%x', g.d(cHi));
+  const x = g.select(hi, g.d(cHi), g.select(lo, g.d(cLo), '%x'));
   const [n, ni] = g.roundInt(x, Math.LOG2E);
+  const pow2 = (k: string): string => g.float(g.int('shl', g.int('add', k, g.i(1023)), g.i(52)));
+  if (prec === 'f32') {
+    // (1 + r + r² P(r)) 2^n with r = x − n ln2 (|n| ≤ 217: n × ln2's error ~2^-47 of the result): an f32
+    // result needs ~2^-32, and the f64 result is normal (one rounding, to f32, for subnormal f32 results)
+    const r = g.fma(g.fneg(n), g.d(Math.LN2), x);
+    const y = g.fadd(g.d(1), g.fma(g.fmul(r, r), g.poly(r, expCoeffs(7)), r));
+    return g.fmul(y, pow2(ni));
+  }
   const rhi = g.fma(g.fneg(n), g.d(LN2_PARTS[0]), x); // exact: n × ln2hi has ≤ 53 bits, and it cancels x's leading bits
   const rlo = g.fmul(g.fneg(n), g.d(LN2_PARTS[1]));
   const r = g.fadd(rhi, rlo);
-  const p = g.fmul(g.fmul(r, r), g.poly(r, expCoeffs(prec === 'f64' ? 12 : 7)));
+  const p = g.fmul(g.fmul(r, r), g.poly(r, expCoeffs(12)));
   // 1 + rhi exactly as s + e (Fast2Sum: |rhi| < 1), then the small terms.
   const s = g.fadd(g.d(1), rhi);
   const e = g.fadd(g.fsub(g.d(1), s), rhi);
   const y = g.fadd(s, g.fadd(e, g.fadd(rlo, p)));
   // y × 2^n as y × 2^n1 × 2^n2 (n1 = n >> 1): each factor a normal double, one rounding for subnormal results.
   const n1 = g.int('ashr', ni, g.i(1)), n2 = g.int('sub', ni, n1);
-  const pow2 = (k: string): string => g.float(g.int('shl', g.int('add', k, g.i(1023)), g.i(52)));
   return g.fmul(g.fmul(y, pow2(n1)), pow2(n2));
 }
 
@@ -149,11 +200,18 @@ function logBody(g: VectorIR, prec: Prec): string {
   const f = g.fsub(m, g.d(1)); // exact (m within a factor of 2 of 1)
   const s = g.fdiv(f, g.fadd(g.d(2), f));
   const z = g.fmul(s, s);
-  const R = g.fmul(z, g.poly(z, atanhCoeffs(prec === 'f64' ? 10 : 5)));
-  const hfsq = g.fmul(g.d(0.5), g.fmul(f, f));
-  // k ln2hi − ((hfsq − (s (hfsq + R) + k ln2lo)) − f): the terms from small to large.
-  const inner = g.fma(s, g.fadd(hfsq, R), g.fmul(k, g.d(LN2_PARTS[1])));
-  const y = g.fsub(g.fmul(k, g.d(LN2_PARTS[0])), g.fsub(g.fsub(hfsq, inner), f));
+  let y: string;
+  if (prec === 'f32') {
+    // k ln2 + s (2 + z P(z)): an f32 result needs ~2^-32, f64's roundings here are ~2^-52, so
+    // the compensated form below buys nothing (|y| ≥ 0.34 where k ≠ 0: no cancellation to speak of)
+    y = g.fma(s, g.fma(z, g.poly(z, atanhCoeffs(5)), g.d(2)), g.fmul(k, g.d(Math.LN2)));
+  } else {
+    const R = g.fmul(z, g.poly(z, atanhCoeffs(10)));
+    const hfsq = g.fmul(g.d(0.5), g.fmul(f, f));
+    // k ln2hi − ((hfsq − (s (hfsq + R) + k ln2lo)) − f): the terms from small to large.
+    const inner = g.fma(s, g.fadd(hfsq, R), g.fmul(k, g.d(LN2_PARTS[1])));
+    y = g.fsub(g.fmul(k, g.d(LN2_PARTS[0])), g.fsub(g.fsub(hfsq, inner), f));
+  }
   // special values: log(±0) = −∞, log(x < 0) = NaN, log(+∞) = +∞, NaN stays NaN
   let out = g.select(g.fcmp('oeq', '%x', g.d(0)), g.d(-Infinity), y);
   out = g.select(g.fcmp('olt', '%x', g.d(0)), g.d(NaN), out);
@@ -161,32 +219,25 @@ function logBody(g: VectorIR, prec: Prec): string {
   return g.select(g.fcmp('uno', '%x', '%x'), '%x', out);
 }
 
-/** sin or cos of %x for |x| ≤ 2^20 (other finite lanes are redone by libm; ±∞ and NaN give NaN here). */
-function sinCosBody(g: VectorIR, prec: Prec, fn: 'sin' | 'cos'): string {
+/** f64 sin or cos of %x for |x| ≤ 2^20 (other finite lanes are redone by libm; ±∞ and NaN give NaN here). */
+function sinCosBody(g: VectorIR, fn: 'sin' | 'cos'): string {
   const [q, qi] = g.roundInt('%x', 2 / Math.PI);
   const nq = g.fneg(q);
   const a = g.fma(nq, g.d(PIO2_PARTS[0]), '%x'); // exact: q × part has ≤ 53 bits, x − q × part cancels
-  let h: string, l: string | undefined;
-  if (prec === 'f64') {
-    // r = a − q (p1 + p2 + p3) as a double-double: the products are exact, TwoSum keeps the sums' errors
-    const [s1, e1] = g.twoSum(a, g.fmul(nq, g.d(PIO2_PARTS[1])));
-    const [s2, e2] = g.twoSum(s1, g.fmul(nq, g.d(PIO2_PARTS[2])));
-    const lo = g.fadd(g.fadd(e1, e2), g.fmul(nq, g.d(PIO2_PARTS[3])));
-    [h, l] = g.twoSum(s2, lo);
-  } else {
-    // f32 arguments: an error of 2^-53 in r is far below the f32 result's last bit
-    h = g.fma(nq, g.d(PIO2_PARTS[1] + PIO2_PARTS[2]), a);
-  }
+  // r = a − q (p1 + p2 + p3) as a double-double: the products are exact, TwoSum keeps the sums' errors
+  const [s1, e1] = g.twoSum(a, g.fmul(nq, g.d(PIO2_PARTS[1])));
+  const [s2, e2] = g.twoSum(s1, g.fmul(nq, g.d(PIO2_PARTS[2])));
+  const lo = g.fadd(g.fadd(e1, e2), g.fmul(nq, g.d(PIO2_PARTS[3])));
+  const [h, l] = g.twoSum(s2, lo);
   const z = g.fmul(h, h);
   // sin(h + l) ≈ h + h z S(z) + l (1 − z/2)
-  const sinTail = g.fmul(g.fmul(h, z), g.poly(z, sinCoeffs(prec === 'f64' ? 8 : 5)));
-  const sinR = g.fadd(h, l ? g.fadd(sinTail, g.fmul(l, g.fma(g.d(-0.5), z, g.d(1)))) : sinTail);
+  const sinTail = g.fmul(g.fmul(h, z), g.poly(z, sinCoeffs(8)));
+  const sinR = g.fadd(h, g.fadd(sinTail, g.fmul(l, g.fma(g.d(-0.5), z, g.d(1)))));
   // cos(h + l) ≈ 1 − z/2 + z² C(z) − h l, with 1 − z/2 summed exactly
   const hz = g.fmul(g.d(0.5), z);
   const w = g.fsub(g.d(1), hz);
   const e = g.fsub(g.fsub(g.d(1), w), hz);
-  let cosTail = g.fmul(g.fmul(z, z), g.poly(z, cosCoeffs(prec === 'f64' ? 7 : 4)));
-  if (l) cosTail = g.fsub(cosTail, g.fmul(h, l));
+  const cosTail = g.fsub(g.fmul(g.fmul(z, z), g.poly(z, cosCoeffs(7))), g.fmul(h, l));
   const cosR = g.fadd(w, g.fadd(e, cosTail));
   // quadrant j = q mod 4 (cos x = sin(x + π/2): j = q + 1): s, c, −s, −c
   const j = fn === 'sin' ? qi : g.int('add', qi, g.i(1));
@@ -198,18 +249,59 @@ function sinCosBody(g: VectorIR, prec: Prec, fn: 'sin' | 'cos'): string {
   return fn === 'sin' ? g.select(g.fcmp('oeq', '%x', g.d(0)), '%x', y) : y;
 }
 
-/** sin/cos lanes beyond the reduction's range: libm, lane by lane (rare; kept out of line). */
+/**
+ * f32 sin or cos of %x (in f64) for |x| ≤ 2^20: one polynomial. sin x = (−1)^q sin r with
+ * x = q π + r, cos x = sin(x + π/2) = (−1)^q sin r with x + π/2 = q π + r; so r = x − m π/2,
+ * m = 2q (sin) or 2q − 1 (cos), |r| ≤ π/2 (a hair beyond where q is rounded near a tie),
+ * and sin r by its odd Taylor series to r^15 (first omitted term 2^-37 of the result). Where
+ * the f64 kernel evaluates a sin and a cos polynomial on |r| ≤ π/4 and picks one per lane,
+ * this evaluates one (cos of uniforms, 64-lane groups, alternated processes: 900–974 →
+ * 992–1 118 M per CPU-second) and is more accurate (worst 0.5018 → 0.5001 ulp).
+ */
+function sinCosF32Body(g: VectorIR, fn: 'sin' | 'cos'): string {
+  const [q, qi] = g.roundInt(fn === 'sin' ? '%x' : g.fma('%x', g.d(1 / Math.PI), g.d(0.5)), fn === 'sin' ? 1 / Math.PI : 1);
+  const m = fn === 'sin' ? g.fadd(q, q) : g.fsub(g.fadd(q, q), g.d(1)); // exact: |q| < 2^20
+  const nm = g.fneg(m);
+  const a = g.fma(nm, g.d(PIO2_PARTS[0]), '%x'); // exact: m × part has ≤ 53 bits, x − m × part cancels
+  // an error of 2^-53 in r is far below the f32 result's last bit
+  const r = g.fma(nm, g.d(PIO2_PARTS[1] + PIO2_PARTS[2]), a);
+  const z = g.fmul(r, r);
+  const p = g.fma(g.fmul(r, z), g.poly(z, sinCoeffs(7)), r);
+  // (−1)^q: q's low bit moved to the sign
+  const y = g.float(g.op(`xor ${g.I} ${g.bits(p)}, ${g.int('shl', qi, g.i(63))}`));
+  // sin(±0) = ±0 (the sum above gives +0 for −0)
+  return fn === 'sin' ? g.select(g.fcmp('oeq', '%x', g.d(0)), '%x', y) : y;
+}
+
+/**
+ * sin/cos lanes beyond the reduction's range: libm, lane by lane (rare; kept out of line), as a
+ * loop over the lanes in memory: unrolled, W calls with their moves made a 64-lane kernel's
+ * two such functions ~400 instructions of machine code that every compile emitted.
+ */
 function libmLanes(fn: 'sin' | 'cos', W: number, decls: Set<string>): string {
-  const D = `<${W} x double>`;
+  const D = `<${W} x double>`, A = `[${W} x double]`;
   decls.add(`declare double @${fn}(double) nounwind`);
-  const lines = [`define internal ${D} @numbat_vmath_${fn}_libm_v${W}(${D} %x) noinline cold nounwind {`];
-  let acc = 'undef';
-  for (let l = 0; l < W; l++) {
-    lines.push(`  %a${l} = extractelement ${D} %x, i32 ${l}`, `  %r${l} = call double @${fn}(double %a${l})`, `  %o${l} = insertelement ${D} ${acc}, double %r${l}, i32 ${l}`);
-    acc = `%o${l}`;
-  }
-  lines.push(`  ret ${D} ${acc}`, '}');
-  return lines.join('\n');
+  return [
+    `define internal ${D} @numbat_vmath_${fn}_libm_v${W}(${D} %x) noinline cold nounwind {`,
+    'entry:',
+    `  %buf = alloca ${A}, align 8`,
+    `  %vp = bitcast ${A}* %buf to ${D}*`,
+    `  store ${D} %x, ${D}* %vp, align 8`,
+    '  br label %lane',
+    'lane:',
+    '  %l = phi i32 [ 0, %entry ], [ %next, %lane ]',
+    `  %p = getelementptr inbounds ${A}, ${A}* %buf, i32 0, i32 %l`,
+    '  %a = load double, double* %p, align 8',
+    `  %r = call double @${fn}(double %a)`,
+    '  store double %r, double* %p, align 8',
+    '  %next = add i32 %l, 1',
+    `  %more = icmp ult i32 %next, ${W}`,
+    '  br i1 %more, label %lane, label %out',
+    'out:',
+    `  %y = load ${D}, ${D}* %vp, align 8`,
+    `  ret ${D} %y`,
+    '}',
+  ].join('\n');
 }
 
 function kernelIR(fn: LaneMathFn, W: number, t: LaneMathType, decls: Set<string>, extra: Set<string>): string {
@@ -223,7 +315,7 @@ function kernelIR(fn: LaneMathFn, W: number, t: LaneMathType, decls: Set<string>
     const y = fn === 'exp' ? expBody(g, t) : logBody(g, t);
     return [...head, ...g.lines, ...ret(y), '}'].join('\n');
   }
-  const y = sinCosBody(g, t, fn);
+  const y = t === 'f32' ? sinCosF32Body(g, fn) : sinCosBody(g, fn);
   const ax = g.fabs('%x');
   const far = g.op(`and ${g.B} ${g.fcmp('ogt', ax, g.d(2 ** 20))}, ${g.fcmp('olt', ax, g.d(Infinity))}`);
   const any = g.op(`call i1 @llvm.vector.reduce.or.v${W}i1(${g.B} ${far})`);
@@ -245,6 +337,8 @@ export function laneMathModule(names: Iterable<string>): string {
   const decls = new Set<string>(), extra = new Set<string>(), defs: string[] = [];
   const seen = new Set<string>();
   for (const name of names) {
+    const hi = UMULHI_NAME.exec(name);
+    if (hi && !seen.has(name)) { seen.add(name); defs.push(umulhiIR(Number(hi[1]))); continue; }
     const k = parseLaneMathName(name);
     if (!k || seen.has(name)) continue;
     seen.add(name);

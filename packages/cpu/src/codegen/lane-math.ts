@@ -7,10 +7,23 @@
 import type { MathFn, ScalarType } from '@numbat/core';
 import type { LLVMNS } from '@numbat/llvm';
 import type { VectorEmitter } from './lane-vectors.js';
-import { LANE_MATH_FNS, laneMathName, type LaneMathFn } from './lane-math-ir.js';
+import { LANE_MATH_FNS, laneMathName, umulhiName, type LaneMathFn } from './lane-math-ir.js';
+import { hostTarget } from './target.js';
 
 /** A vector kernel for `fn` on `t`, or undefined (then the caller goes lane by lane). */
 export function vectorMathKernel(ve: VectorEmitter, fn: MathFn, t: ScalarType, args: LLVMNS.Value[]): LLVMNS.Value | undefined {
   if ((t !== 'f32' && t !== 'f64') || !(LANE_MATH_FNS as readonly MathFn[]).includes(fn)) return undefined;
   return ve.call(laneMathName(fn as LaneMathFn, ve.vt.W, t), ve.scalar(t), args);
+}
+
+/**
+ * cuda.umulhi of two <W x i32> vectors: on x86 the even/odd product kernel
+ * (lane-math-ir.ts: one vpmuludq per register at any W), elsewhere the
+ * widening multiply (AArch64 matches it to umull/umull2).
+ */
+export function vectorUmulhi(ve: VectorEmitter, b: LLVMNS.IRBuilder, x: LLVMNS.Value, y: LLVMNS.Value): LLVMNS.Value {
+  const { W } = ve.vt;
+  if (W % 2 === 0 && /^x86_64/.test(hostTarget().triple)) return ve.call(umulhiName(W), ve.vt.i32, [x, y]);
+  const p = b.CreateMul(b.CreateZExt(x, ve.vt.i64), b.CreateZExt(y, ve.vt.i64));
+  return b.CreateTrunc(b.CreateLShr(p, ve.int(32, ve.vt.i64)), ve.vt.i32);
 }

@@ -14,6 +14,15 @@
 // twice the width too: ten rounds are one long chain of dependent multiplies,
 // and a 16-lane group runs two independent chains side by side (uniformF32
 // draws in a loop, CPU time: 1.10 → 1.73 G draws per second of one core).
+// Where the target has AVX-512 such a loop runs eight times the base width
+// (64 lanes: four zmm chains per 4-byte value, as the f64 rule below gives
+// f64 values), four times when that is over the lane budget. Measured (CPU
+// time per draw, one process per width, alternated): uniformF32 1.70–1.78
+// (16 lanes) → 2.21–2.33 (32) → 2.79–2.82 G draws per CPU-second (64),
+// normalF32 (its f32 log, sin, cos computed in f64: two zmm per 16 lanes)
+// 421–431 → 534–545 → 647–660 M; cold compile of the normal kernel ~135 →
+// ~175 → ~220 CPU ms. This needs umulhi's even/odd product form at any width
+// (lane-math.ts: before it, 32 lanes ran the rounds 20 % slower than 16).
 // A region with f64 values with a loop of lane-varying long-latency math
 // (exp, log, sin, cos: the vector kernels, and core's f64 library: one
 // dependent chain of 50–100 operations per trip) runs four times
@@ -32,12 +41,14 @@ import { withinLaneBudget } from './lane-budget.js';
 import { hostTarget } from './target.js';
 
 /**
- * Math whose latency bounds a loop of it: the vector kernels (lane-math.ts) and core's f64
- * library (fdlibm as IR: its word reads are `bitcast`s to u64). Not a lone division or sqrt:
+ * Math whose latency bounds a loop of it: the vector kernels (lane-math.ts), core's f64
+ * library (fdlibm as IR: its word reads are `bitcast`s to u64) and `umulhi` (Philox rounds:
+ * f64 draws summed in a loop, 8 → 32 lanes: `uniformF64` 0.48 → 1.0 G draws per CPU-second;
+ * 64 lanes of f64 ran at a tenth of that). Not a lone division or sqrt:
  * a wider group costs compile time (more machine code per vector operation; fuzz kernels
  * with f64 divisions in loops compiled 3× slower at 32 lanes), worth it only for long chains.
  */
-const LATENCY_FNS: ReadonlySet<string> = new Set(['exp', 'log', 'sin', 'cos']);
+const LATENCY_FNS: ReadonlySet<string> = new Set(['exp', 'log', 'sin', 'cos', 'umulhi']);
 const slowMath = (x: Expr, uni: LaneUniformity): boolean => {
   let slow = false;
   forEachExpr(x, (y) => {
@@ -65,8 +76,8 @@ export function regionLaneWidth(stmts: readonly Stmt[], base: number, ir: Kernel
     });
     return slow ? base * 4 : base;
   }
-  let streams = false;
-  const umulhi = (x: Expr): void => forEachExpr(x, (y) => { if (y.kind === 'math' && y.fn === 'umulhi') streams = true; });
+  let streams = false, philox = false;
+  const umulhi = (x: Expr): void => forEachExpr(x, (y) => { if (y.kind === 'math' && y.fn === 'umulhi') philox = true; });
   const narrowLinearLoad = (x: Expr, linear: ReadonlySet<number>): void => forEachExpr(x, (y) => {
     if (y.kind !== 'load' || y.array.space !== 'global') return;
     const t = ir.params[y.array.param].type;
@@ -90,5 +101,6 @@ export function regionLaneWidth(stmts: readonly Stmt[], base: number, ir: Kernel
     }
   };
   visit(stmts, false, new Set([...linearLocals(ir, uni, ir.body, new Set(), () => true, bodyScopes), ...txAliases]));
-  return streams ? base * 2 : base;
+  if (philox && wideRegisters(base)) for (const k of [8, 4]) if (withinLaneBudget(stmts, uni, base * k)) return base * k;
+  return streams || philox ? base * 2 : base;
 }

@@ -27,7 +27,7 @@ import type { ArrayRef, ElemType, Expr, Loc, MathFn, ScalarType } from '@numbat/
 import { forEachExpr } from '@numbat/core';
 import type { LLVMNS } from '@numbat/llvm';
 import { LIBM_MATH, inlineMathExtra } from '@numbat/llvm';
-import { vectorMathKernel } from './lane-math.js';
+import { vectorMathKernel, vectorUmulhi } from './lane-math.js';
 import { LaneMasks } from './lane-masks.js';
 import { elemBytes, vecSuffix, widen, type LV } from './lane-values.js';
 
@@ -241,11 +241,7 @@ export class LaneExprs extends LaneMasks {
         case 'floor': case 'ceil': case 'round': case 'trunc': return args[0];
         case 'imul': return b.CreateMul(args[0], args[1]);
         case 'clz32': return ve.call(`llvm.ctlz.v${W}i32`, this.vt.i32, [args[0], e.bool(false)]);
-        case 'umulhi': {
-          // the high words of W 64-bit products (x86: vpmuludq)
-          const p = b.CreateMul(b.CreateZExt(args[0], this.vt.i64), b.CreateZExt(args[1], this.vt.i64));
-          return b.CreateTrunc(b.CreateLShr(p, ve.int(32, this.vt.i64)), this.vt.i32);
-        }
+        case 'umulhi': return vectorUmulhi(ve, b, args[0], args[1]);
         default: return undefined;
       }
     }
