@@ -45,7 +45,7 @@ for (const [name, { entries, exported }] of Object.entries(PACKAGES)) {
   const dist = join(pkg, 'dist'), entryDir = join(dist, 'entry'), code = join(entryDir, 'code');
   const info = join(pkg, 'tsconfig.tsbuildinfo');
   if (!existsSync(info) || !existsSync(join(dist, 'index.js'))) throw new Error(`bundle: packages/${name} is not built (run tsc -b first)`);
-  const stamp = statSync(info).mtimeMs;
+  const stamp = Math.round(statSync(info).mtimeMs); // whole ms (what utimes can set back exactly)
   const freshFile = join(entryDir, 'fresh.js');
   if (!force && existsSync(freshFile) && readFileSync(freshFile, 'utf8').includes(`const BUILT = ${stamp};`)
     && exported.every((e) => readFileSync(join(entryDir, `${e}.js`), 'utf8').startsWith(GENERATED))) continue;
@@ -72,7 +72,7 @@ const BUILT = ${stamp};
 const here = new URL(import.meta.url);
 if (here.pathname.endsWith('/${name}/dist/entry/fresh.js')) {
   const info = statSync(new URL('../../tsconfig.tsbuildinfo', here), { throwIfNoEntry: false });
-  if (info && info.mtimeMs !== BUILT) {
+  if (info && Math.round(info.mtimeMs) !== BUILT) {
     throw new Error('numbat: @numbat/${name} was rebuilt by tsc after its bundle (packages/${name}/dist/entry) was made; run \`npm run build\` (tsc -b, then node scripts/bundle.mjs)');
   }
 }
