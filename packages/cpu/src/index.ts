@@ -184,3 +184,5 @@ export const backend: Backend = {
 
 export { LIBM_MATH as CPU_MATH } from '@numbat/llvm';
 export { liveJitKernels } from './runtime/jit.js';
+// For diagnostics and tests (the count lives in the bundle: a copy imported by path would count nothing).
+export { codegenModulesCreated } from './codegen/module-memory.js';
