@@ -20,7 +20,7 @@
 //
 //   node scripts/bundle.mjs [--force]   (skips a package whose bundle is fresh)
 import { build } from 'esbuild';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -50,10 +50,13 @@ for (const [name, { entries, exported }] of Object.entries(PACKAGES)) {
   if (!force && existsSync(freshFile) && readFileSync(freshFile, 'utf8').includes(`const BUILT = ${stamp};`)
     && exported.every((e) => readFileSync(join(entryDir, `${e}.js`), 'utf8').startsWith(GENERATED))) continue;
 
-  rmSync(code, { recursive: true, force: true });
+  // Built beside code/ and swapped in with one rename each, so a process loading the
+  // bundle meanwhile (a concurrent test run) finds a whole set of files, not half of each.
+  const next = `${code}.${process.pid}`, old = `${code}.old.${process.pid}`;
+  rmSync(next, { recursive: true, force: true });
   await build({
     entryPoints: Object.fromEntries(Object.entries(entries).map(([out, file]) => [out, join(dist, file)])),
-    outdir: code,
+    outdir: next,
     bundle: true,
     splitting: true,
     format: 'esm',
@@ -64,6 +67,9 @@ for (const [name, { entries, exported }] of Object.entries(PACKAGES)) {
     sourcesContent: false,
     logLevel: 'warning',
   });
+  if (existsSync(code)) renameSync(code, old);
+  renameSync(next, code);
+  rmSync(old, { recursive: true, force: true });
   writeFileSync(freshFile, `${GENERATED}// Refuses this bundle when packages/${name} was rebuilt by tsc after it was made (only in the
 // repository: an installed package has no tsconfig.tsbuildinfo; a bundle of an application
 // that includes this file is not at this path).
