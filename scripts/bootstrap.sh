@@ -44,5 +44,7 @@ if [ -d node_modules/llvm-bindings/src ] && { [ ! -f "$failed" ] || [ "$stamp" -
   bash scripts/llvm-bindings-shared/build.sh --check || touch "$failed"
 fi
 
-# Build (tsc -b is incremental: a no-op when nothing changed).
+# Build (tsc -b is incremental: a no-op when nothing changed), then the bundled entry points
+# (scripts/bundle.mjs: faster loading; skipped when up to date).
 npx tsc -b
+node scripts/bundle.mjs

@@ -9,8 +9,9 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-// Through index.js, so that the built-in 'sim' target is registered.
-import { explainAuto, loadBackend, registeredTargets, resolveTarget, targetAvailability } from './index.js';
+// Through the package's own name (its entry registers the built-in 'sim' target): the
+// backends import it by name too, so the process holds one copy of core (bundled or not).
+import { explainAuto, loadBackend, registeredTargets, resolveTarget, targetAvailability } from '@numbat/core';
 
 const USAGE = `usage: numbat <command> [options]
 

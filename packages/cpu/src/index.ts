@@ -62,6 +62,13 @@ function withStoppable(k: CpuKernel, opts: CompileOptions): CpuKernel {
   return k;
 }
 
+/** The compiler's modules (with them llvm-bindings and libLLVM load, at its first stage), imported once. */
+let compilerModules: Promise<[typeof import('./codegen/compile.js'), typeof import('./codegen/target.js'), typeof import('./runtime/jit.js')]> | undefined;
+function loadCompiler() {
+  compilerModules ??= Promise.all([import('./codegen/compile.js'), import('./codegen/target.js'), import('./runtime/jit.js')]);
+  return compilerModules;
+}
+
 async function compileKernel(ir: KernelIR, opts: CompileOptions, stoppable = false): Promise<CpuKernel> {
   const key = opts.cache ? entryKey(opts.cacheKey, opts.boundscheck, stoppable) : undefined;
   // The kernel object owns its JIT'd code: once it is unreachable, the code is freed.
@@ -74,9 +81,7 @@ async function compileKernel(ir: KernelIR, opts: CompileOptions, stoppable = fal
     store: key ? { key, dirs: [cacheDir()] } : undefined,
     pipeline: async () => {
       // The compiler (and with it llvm-bindings and libLLVM) loads only here.
-      const { CPU_STAGES } = await import('./codegen/compile.js');
-      const { hostTarget } = await import('./codegen/target.js');
-      const { jitLoad } = await import('./runtime/jit.js');
+      const [{ CPU_STAGES }, { hostTarget }, { jitLoad }] = await loadCompiler();
       return {
         stages: [...CPU_STAGES, { name: 'jit', run: (s) => { s.fn = jitLoad(s.object!, s.built!.plan, kernel); } }],
         state: { ir, opts: { boundscheck: opts.boundscheck, poll: stoppable }, target: hostTarget(), printTexts: key !== undefined },
@@ -128,8 +133,12 @@ export const backend: Backend = {
 
   // A compile needs LLVM's libraries (~150 ms to load): they load on a background thread
   // while core parses and lowers the kernel. Not for cached kernels: a hit needs no LLVM.
+  // The compiler's modules are read meanwhile too (V8 compiles them once the frontend is done).
   prepare(opts) {
-    if (!opts.cache) void preloadLLVM();
+    if (opts.cache) return;
+    void preloadLLVM();
+    // A failed import is reported by the compile that awaits it (loadCompiler again).
+    loadCompiler().catch(() => { compilerModules = undefined; });
   },
 
   async details() {
@@ -175,3 +184,5 @@ export const backend: Backend = {
 
 export { LIBM_MATH as CPU_MATH } from '@numbat/llvm';
 export { liveJitKernels } from './runtime/jit.js';
+// For diagnostics and tests (the count lives in the bundle: a copy imported by path would count nothing).
+export { codegenModulesCreated } from './codegen/module-memory.js';

@@ -4,7 +4,8 @@
 // result per case for any test runner to assert on (test/conformance.test.ts
 // and packages/<b>/test/conformance.test.ts wrap it for vitest).
 
-import { cuda, loadBackend, NdArray, type Target } from '../index.js';
+// By the package's name, as the corpus and the backends import core: one copy of core in the process.
+import { cuda, loadBackend, NdArray, type Target } from '@numbat/core';
 import { cloneArgs, mismatches } from './compare.js';
 import type { Arrays, CorpusCase } from './corpus/types.js';
 import { CORPUS } from './corpus/index.js';

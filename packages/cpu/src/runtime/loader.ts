@@ -11,12 +11,16 @@
 //     whereas ORC would first have to map and initialise libLLVM (100 MB).
 // libm symbols resolve against the process (Node links libm), so no -lm.
 
-import { execFile, execFileSync } from 'node:child_process';
+import type * as ChildProcess from 'node:child_process';
+import { createRequire } from 'node:module';
 import { closeSync, existsSync, mkdtempSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import koffi from 'koffi';
 import type { KernelPlan } from '../codegen/abi.js';
+
+// Only linking (cache entries) spawns a linker: node:child_process loads then, not with the backend.
+const childProcess = (): typeof ChildProcess => createRequire(import.meta.url)('node:child_process') as typeof ChildProcess;
 
 export type KoffiFn = ((...args: unknown[]) => number) & { async: (...args: unknown[]) => void };
 
@@ -48,7 +52,7 @@ export function linkSharedLibrary(object: Buffer, soPath?: string): string {
   let lastErr: unknown;
   for (const [cmd, ...flags] of LINKERS) {
     try {
-      execFileSync(cmd, [...flags, '-o', so, obj], { stdio: ['ignore', 'ignore', 'pipe'] });
+      childProcess().execFileSync(cmd, [...flags, '-o', so, obj], { stdio: ['ignore', 'ignore', 'pipe'] });
       rmSync(obj, { force: true });
       return so;
     } catch (e) {
@@ -70,7 +74,7 @@ export async function linkSharedLibraryAsync(object: Buffer, soPath?: string): P
   try {
     for (const [cmd, ...flags] of LINKERS) {
       try {
-        await new Promise<void>((resolve, reject) => execFile(cmd, [...flags, '-o', so, obj], (err) => (err ? reject(err) : resolve())));
+        await new Promise<void>((resolve, reject) => childProcess().execFile(cmd, [...flags, '-o', so, obj], (err) => (err ? reject(err) : resolve())));
         return so;
       } catch (e) {
         lastErr = e;

@@ -13,7 +13,8 @@
 // process.exit() would wait for the pool's threads, forever if a kernel never
 // ends; while native calls are in flight the process leaves with _exit instead.
 
-import { isMainThread } from 'node:worker_threads';
+import type * as WorkerThreads from 'node:worker_threads';
+import { createRequire } from 'node:module';
 import koffi from 'koffi';
 
 type Waiter = { resolve: () => void; reject: (e: unknown) => void; signal?: AbortSignal; onAbort?: () => void };
@@ -72,23 +73,26 @@ export function nativeCallEnded(): void {
 
 let hooked = false;
 function installExitHook(): void {
-  if (hooked || !isMainThread) return;
+  if (hooked) return;
   hooked = true;
-  let quickExit: ((code: number) => void) | undefined;
-  try {
-    quickExit = koffi.load('libc.so.6').func('void _exit(int)') as unknown as (code: number) => void;
-  } catch {
-    return; // not glibc: exit waits for running kernels, as before
-  }
   const onExit = (code: number): void => {
     if (nativeCalls === 0) return;
+    // Looked up only now (not at the first launch: node:worker_threads costs a few ms to load).
+    // A worker's exit ends only that worker: it must not end the process.
+    if (!(createRequire(import.meta.url)('node:worker_threads') as typeof WorkerThreads).isMainThread) return;
+    let quickExit: (code: number) => void;
+    try {
+      quickExit = koffi.load('libc.so.6').func('void _exit(int)') as unknown as (code: number) => void;
+    } catch {
+      return; // not glibc: exit waits for running kernels, as before
+    }
     // A kernel still runs (a stopped launch whose block never ends): do not join its thread.
     // The 'exit' listeners registered after this one run first, as they would have.
     const all = process.listeners('exit');
     for (const l of all.slice(all.indexOf(onExit) + 1)) {
       try { (l as (c: number) => void).call(process, code); } catch { /* as in an exit listener: nothing more to do */ }
     }
-    quickExit!(code);
+    quickExit(code);
   };
   process.on('exit', onExit);
 }

@@ -14,8 +14,8 @@
 // window: the median of four windows is what each kernel keeps, step or not.
 import koffi from 'koffi';
 import { cuda } from '@numbat/core';
-import { liveJitKernels } from '@numbat/cpu';
-import { codegenModulesCreated } from '../../dist/codegen/module-memory.js';
+// From the package, as the kernels are compiled through it (dist/'s own file would be a second, unused copy).
+import { codegenModulesCreated, liveJitKernels } from '@numbat/cpu';
 
 const WARM = Number(process.argv[2] ?? 120), WINDOW = Number(process.argv[3] ?? 20), WINDOWS = 4;
 const libc = koffi.load('libc.so.6');
