@@ -13,7 +13,7 @@ import { KernelCache } from '@numbat/llvm';
 import type { KernelPlan } from '../codegen/abi.js';
 
 /** Bump when generated code or the ABI changes meaning. */
-export const CODEGEN_VERSION = 'cpu-34';
+export const CODEGEN_VERSION = 'cpu-35';
 
 export const cache = new KernelCache<KernelPlan>('cpu', CODEGEN_VERSION, 'so');
 
