@@ -41,7 +41,8 @@ export function buildCpuModule(llvm: LLVM, source: KernelIR, opts: CpuCodegenOpt
   if (!main.restUsed) return main.module;
   handOff?.(main.module);
   const rest = buildIn(llvm, ir, opts, 'rest', main.module.plan).module;
-  return { ...main.module, rest: { bytes: rest.bytes, get text() { return rest.text; }, atomics: rest.atomics } };
+  main.module.rest = { bytes: rest.bytes, get text() { return rest.text; }, atomics: rest.atomics }; // (not spread: that would print the text)
+  return main.module;
 }
 
 /** One function built in the shared module (module-memory.ts), handed over as bytes. */
