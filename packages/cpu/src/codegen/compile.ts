@@ -33,9 +33,9 @@ export interface CpuCompileState {
   /** The optimisation pipeline, fixed at the first run (a replay uses the same). */
   passes?: string;
   built?: CpuModule;
-  /** The module finished on this thread: the kernel's, or a split kernel's second function when the first is finished `elsewhere`. */
+  /** The module finished on this thread: the kernel's, or a split kernel's entry point when its second function is finished `elsewhere`. */
   nm?: NativeModule;
-  /** A split kernel's entry-point object, being made on the compile thread (the second core). */
+  /** A split kernel's second function's object, being made on the compile thread (the second core). */
   elsewhere?: Promise<Buffer>;
   /** ELF relocatable object with the entry point. */
   object?: Buffer;
@@ -48,12 +48,12 @@ export const CPU_STAGES: readonly Stage<CpuCompileState>[] = [
   {
     name: 'codegen',
     run: (s) => {
-      // A kernel built as two functions (kernel.ts) sends the first, as soon as it is built, to the
-      // compile thread, which finishes it while this thread builds and finishes the second. Not
+      // A kernel built as two functions (kernel.ts) sends the second, as soon as it is built, to the
+      // compile thread, which finishes it while this thread builds and finishes the entry point. Not
       // when the texts are printed (a cache entry): then the two are linked into one module here,
       // as they are when inspect makes the texts later (the same texts either way).
       const opts = { ...s.opts, laneWidth: s.opts.laneWidth ?? laneWidthFor(s.target), split: true };
-      s.built = buildCpuModule(s.llvm!, s.ir, opts, s.printTexts ? undefined : (main) => { s.elsewhere = finishElsewhere(s, main); });
+      s.built = buildCpuModule(s.llvm!, s.ir, opts, s.printTexts ? undefined : (rest) => { s.elsewhere = finishElsewhere(s, rest); });
     },
   },
   {
@@ -61,8 +61,8 @@ export const CPU_STAGES: readonly Stage<CpuCompileState>[] = [
     run: (s) => {
       const { built } = s;
       // Here: the kernel's module (a split kernel's two linked into one, when the compile thread was not
-      // ready, or for a text), or only the second one, its first being finished elsewhere.
-      const parts = !built!.rest ? [built!] : s.elsewhere ? [built!.rest] : [built!, built!.rest];
+      // ready, or for a text), or only the entry point's, the second function being finished elsewhere.
+      const parts = built!.rest && !s.elsewhere ? [built!, built!.rest] : [built!];
       const nm = (s.nm = NativeModule.parse(parts[0].bytes, s.ir.name));
       if (parts[1]) nm.link(parts[1].bytes, `${s.ir.name}.rest`);
       nm.link(helpersText(parts.map((p) => p.atomics), !!built!.plan.gridSync), 'numbat-helpers');
@@ -83,10 +83,8 @@ export const CPU_STAGES: readonly Stage<CpuCompileState>[] = [
   {
     name: 'emit',
     run: (s) => {
-      const here = s.nm!.emit(s.target, 'obj');
-      if (!s.elsewhere) { s.object = here; return; }
-      s.restObject = here;
-      return s.elsewhere.then((o) => { s.object = o; });
+      s.object = s.nm!.emit(s.target, 'obj');
+      return s.elsewhere?.then((o) => { s.restObject = o; });
     },
   },
 ];
@@ -103,13 +101,13 @@ function laneLinks(declared: readonly string[]): { text: string; name: string }[
   return [{ text: laneMathModule(declared), name: 'numbat-lane-math' }, { text: laneMovesModule(declared), name: 'numbat-lane-moves' }].filter((l) => l.text);
 }
 
-/** A split kernel's first module to the compile thread: its object to come, or undefined (the thread is not ready: finished here). */
-function finishElsewhere(s: CpuCompileState, main: CpuModule): Promise<Buffer> | undefined {
-  if (!Buffer.isBuffer(main.bytes)) return undefined;
-  const bytes = main.bytes;
+/** A split kernel's second module to the compile thread: its object to come, or undefined (the thread is not ready: finished here). */
+function finishElsewhere(s: CpuCompileState, rest: CpuModule): Promise<Buffer> | undefined {
+  if (!Buffer.isBuffer(rest.bytes)) return undefined;
+  const bytes = rest.bytes;
   // What the module declares, with the helpers linked: its own declarations (the helpers declare no lane math).
-  const links = [{ text: helpersText([main.atomics], !!main.plan.gridSync), name: 'numbat-helpers' }, ...laneLinks(bitcodeSymbols(bytes).declared)];
-  const p = NativeModule.finishElsewhere({ bytes, name: s.ir.name, links, target: s.target, passes: passesOf(s) });
+  const links = [{ text: helpersText([rest.atomics], !!rest.plan.gridSync), name: 'numbat-helpers' }, ...laneLinks(bitcodeSymbols(bytes).declared)];
+  const p = NativeModule.finishElsewhere({ bytes, name: `${s.ir.name}.rest`, links, target: s.target, passes: passesOf(s) });
   p?.catch(() => { /* awaited by the emit stage, unless an earlier stage failed */ });
   return p;
 }

@@ -75,7 +75,7 @@ export interface FunctionUnit {
  * row (ty, tz) of one block in groups of the base width, then thread by thread.
  */
 export type SplitRole =
-  | { readonly role: 'main'; readonly restName: string; used: boolean }
+  | { readonly role: 'main'; readonly restName: string }
   | { readonly role: 'rest'; readonly ty: Value; readonly tz: Value; readonly lo: Value; readonly hi: Value };
 
 /** What the code generator's functions share: fixed for one kernel. */

@@ -41,24 +41,36 @@ function jamWorthIt(stmts: readonly Stmt[], ir: KernelIR): boolean {
   return loop || !ir.hasBarrier;
 }
 
+/**
+ * How a region's threads run: in lockstep groups of W lanes (`jam`), a wide region's remainder
+ * in groups of the base width first (`narrowW`). The same for both functions of a split kernel
+ * (kernel.ts asks it first, to decide the split): made once per compile.
+ */
+export function regionLanes(cg: Pick<CpuCodegen, 'ir' | 'opts' | 'laneUni' | 'txAliases' | 'bodyScopes' | 'tracksExit' | 'memo'>, stmts: readonly Stmt[]): { jam: boolean; W: number; narrowW?: number } {
+  return cg.memo('regionLanes', stmts, () => {
+    const { opts } = cg;
+    let jam = (opts.laneWidth ?? 1) > 1 && jamWorthIt(stmts, cg.ir);
+    // NUMBAT_CPU_LANES (diagnosis) fixes the width of every region
+    let W = !jam ? 1 : process.env.NUMBAT_CPU_LANES ? opts.laneWidth! : regionLaneWidth(stmts, opts.laneWidth!, cg.ir, cg.laneUni, cg.txAliases, cg.bodyScopes);
+    // Deeply nested thread-dependent control (long else-if or ?: chains) would
+    // build code quadratic in the depth: such a region runs thread by thread.
+    if (jam && !withinLaneBudget(stmts, cg.laneUni, W, !cg.tracksExit)) { jam = false; W = 1; }
+    return { jam, W, narrowW: W > opts.laneWidth! && !process.env.NUMBAT_CPU_LANES ? opts.laneWidth! : undefined };
+  });
+}
+
 /** Every thread of the block through `region` (`loop`: the block-level loop around it, if any). */
 export function region(cg: CpuCodegen, region: Region, loop: BarrierLoop | undefined): void {
   const { b, e, opts } = cg;
   const stmts = region.stmts;
   const [bdx, bdy, bdz] = cg.storage.blockDim;
   const after = cg.block('region.end');
-  let jam = (opts.laneWidth ?? 1) > 1 && jamWorthIt(stmts, cg.ir);
-  // NUMBAT_CPU_LANES (diagnosis) fixes the width of every region
-  let W = !jam ? 1 : process.env.NUMBAT_CPU_LANES ? opts.laneWidth! : regionLaneWidth(stmts, opts.laneWidth!, cg.ir, cg.laneUni, cg.txAliases, cg.bodyScopes);
-  // Deeply nested thread-dependent control (long else-if or ?: chains) would
-  // build code quadratic in the depth: such a region runs thread by thread.
-  if (jam && !withinLaneBudget(stmts, cg.laneUni, W, !cg.tracksExit)) { jam = false; W = 1; }
+  const { jam, W, narrowW } = regionLanes(cg, stmts);
   // A region that is one `if (threadIdx.x < s)` (reduction trees, `if (t === 0)`):
   // only the threads that can pass the test are visited.
   const range = threadRange(cg, stmts);
   // Every thread in the range passes the (pure) test: run its arm directly.
   const body = range ? (stmts[0] as Stmt & { kind: 'if' }).then : stmts;
-  const narrowW = W > opts.laneWidth! && !process.env.NUMBAT_CPU_LANES ? opts.laneWidth! : undefined;
   const split = cg.split;
   if (split?.role === 'rest') {
     // A split kernel's second function: one row's range [lo, hi), in groups of the base width, then thread by thread.
@@ -74,7 +86,6 @@ export function region(cg: CpuCodegen, region: Region, loop: BarrierLoop | undef
         return;
       }
       if (narrowW && split?.role === 'main') {
-        split.used = true;
         groupsThenRest(cg, region, body, loop, lo, hi, ty, tz, W, split.restName);
       } else groupsThenThreads(cg, region, body, loop, lo, hi, ty, tz, W, narrowW);
     }));
