@@ -106,7 +106,7 @@ function finishElsewhere(s: CpuCompileState, rest: CpuModule): Promise<Buffer> |
   if (!Buffer.isBuffer(rest.bytes)) return undefined;
   const bytes = rest.bytes;
   // What the module declares, with the helpers linked: its own declarations (the helpers declare no lane math).
-  const links = [{ text: helpersText([rest.atomics], !!rest.plan.gridSync), name: 'numbat-helpers' }, ...laneLinks(bitcodeSymbols(bytes).declared)];
+  const links = [{ text: helpersText([rest.atomics], !!rest.plan.gridSync), name: 'numbat-helpers' }, ...laneLinks(rest.declared ?? bitcodeSymbols(bytes).declared)];
   const p = NativeModule.finishElsewhere({ bytes, name: `${s.ir.name}.rest`, links, target: s.target, passes: passesOf(s) });
   p?.catch(() => { /* awaited by the emit stage, unless an earlier stage failed */ });
   return p;

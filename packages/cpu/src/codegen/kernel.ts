@@ -30,6 +30,8 @@ export interface CpuModule {
   readonly text: string;
   plan: KernelPlan;
   atomics: KernelLowerer<Thread>['atomicsUsed'];
+  /** The functions the module declares (the helper and vector math modules define them). */
+  declared?: readonly string[];
   /** A split kernel's second function (context.ts SplitRole), in a module of its own: `bytes` holds the entry point that calls it. */
   rest?: { bytes: Buffer | string; readonly text: string; atomics: KernelLowerer<Thread>['atomicsUsed'] };
 }
@@ -74,14 +76,14 @@ function newPlan(ir: KernelIR, tracksExit: boolean): KernelPlan {
 /** One function built in the shared module (module-memory.ts), handed over as bytes. */
 function buildIn(llvm: LLVM, ir: KernelIR, opts: CpuCodegenOptions, an: KernelAnalyses, plan: KernelPlan, role: 'main' | 'rest' | undefined): CpuModule {
   const unit = openModule(llvm, role === 'rest' ? `${ir.name}.rest` : ir.name); // one shared module, emptied after each compile (module-memory.ts)
-  let bytes: Buffer | string | undefined;
+  let built: CpuModule | undefined;
   try {
-    const built = buildKernel(llvm, unit.ctx, unit.module, unit.builder, ir, opts, an, plan, role);
-    bytes = built.bytes;
-    return built;
+    built = buildKernel(llvm, unit.ctx, unit.module, unit.builder, ir, opts, an, plan, role);
   } finally {
-    closeModule(unit, bytes);
+    const symbols = closeModule(unit, built?.bytes);
+    if (built) built.declared = symbols.declared;
   }
+  return built;
 }
 
 /**
