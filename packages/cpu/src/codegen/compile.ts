@@ -44,7 +44,15 @@ export interface CpuCompileState {
 }
 
 export const CPU_STAGES: readonly Stage<CpuCompileState>[] = [
-  { name: 'load-llvm', run: (s) => { s.llvm = loadLLVM(); } },
+  {
+    name: 'load-llvm',
+    run: (s) => {
+      s.llvm = loadLLVM();
+      // The first compile of a process starts the compile thread (a split kernel's second core):
+      // it loads in the background, ready for the compiles that follow.
+      if (!s.printTexts) NativeModule.startCompileThread();
+    },
+  },
   {
     name: 'codegen',
     run: (s) => {
