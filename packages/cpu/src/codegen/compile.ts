@@ -43,14 +43,19 @@ export interface CpuCompileState {
   restObject?: Buffer;
 }
 
+/** Compiles of this process that reached the stages (the compile thread starts with the second). */
+let compilesStarted = 0;
+
 export const CPU_STAGES: readonly Stage<CpuCompileState>[] = [
   {
     name: 'load-llvm',
     run: (s) => {
       s.llvm = loadLLVM();
-      // The first compile of a process starts the compile thread (a split kernel's second core):
-      // it loads in the background, ready for the compiles that follow.
-      if (!s.printTexts) NativeModule.startCompileThread();
+      // The second compile of a process starts the compile thread (a split kernel's second core):
+      // it loads in the background (~0.1 s of CPU, ~30 ms of it on this thread), ready for the
+      // compiles that follow. Not the first: a process that compiles one kernel (an example's
+      // first launch) would pay for it (option pricing's first launch 380-400 → 440-520 ms).
+      if (!s.printTexts && ++compilesStarted > 1) NativeModule.startCompileThread();
     },
   },
   {
