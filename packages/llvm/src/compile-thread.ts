@@ -9,6 +9,7 @@
 // API; it never keeps the process alive while it waits for work.
 
 import { Worker } from 'node:worker_threads';
+import { capi } from './capi.js';
 import type { TargetSpec } from './native.js';
 
 /** A module to finish on the compile thread. */
@@ -38,6 +39,7 @@ const pending = new Map<number, { resolve: (b: Buffer) => void; reject: (e: Erro
 function start(): void {
   if (worker || unusable) return;
   try {
+    capi(); // LLVM's targets initialised here, before the thread exists (it does not initialise them)
     const w = new Worker(new URL('./compile-thread-worker.js', import.meta.url), { workerData: readyFlag });
     worker = w;
     w.on('message', (m: Reply) => {
