@@ -5,7 +5,11 @@
 // declared, lane-math-ir.ts, lane-moves-ir.ts) and verify ('llvm' text), run the pipeline
 // fitted to numbat's IR (CPU_PASSES, or NUMBAT_CPU_PASSES; 'opt' text) and emit an object. The 'llvm' and 'opt'
 // texts are printed only when kept (`printTexts`: a cache entry stores them),
-// else made when inspect first asks, by running those stages again.
+// else made when inspect first asks, by running those stages again. A kernel
+// built as two functions (kernel.ts, splitsInTwo) has its second module
+// finished on @numbat/llvm's compile thread while this thread finishes the
+// entry point's, two objects for the JIT; where the thread is not ready, or a
+// text is printed, the two modules are linked into one here.
 
 import type { KernelIR } from '@numbat/core';
 import { bitcodeSymbols, fittedPipeline, loadLLVM, NativeModule, replayText, runStages, type DeferredText, type LLVM, type Stage, type TargetSpec } from '@numbat/llvm';
