@@ -83,7 +83,7 @@ async function compileKernel(ir: KernelIR, opts: CompileOptions, stoppable = fal
       // The compiler (and with it llvm-bindings and libLLVM) loads only here.
       const [{ CPU_STAGES }, { hostTarget }, { jitLoad }] = await loadCompiler();
       return {
-        stages: [...CPU_STAGES, { name: 'jit', run: (s) => { s.fn = jitLoad(s.object!, s.built!.plan, kernel); } }],
+        stages: [...CPU_STAGES, { name: 'jit', run: (s) => { s.fn = jitLoad(s.restObject ? [s.object!, s.restObject] : s.object!, s.built!.plan, kernel); } }],
         state: { ir, opts: { boundscheck: opts.boundscheck, poll: stoppable }, target: hostTarget(), printTexts: key !== undefined },
         plan: (s) => s.built!.plan,
         // The cache holds a shared library (loadable without LLVM); linking it spawns

@@ -148,6 +148,12 @@ const TARGET_INITS = ['X86', 'AArch64', 'NVPTX'];
 
 let api: CApi | undefined;
 let loadError: Error | undefined;
+let initTargets = true;
+
+/** For the compile thread (compile-thread-worker.ts): the main thread initialised LLVM's targets and options already. */
+export function skipTargetInit(): void {
+  initTargets = false;
+}
 
 /** Whether capi() has loaded the library (preload.ts skips it then). */
 export function capiLoaded(): boolean {
@@ -162,14 +168,14 @@ export function capi(): CApi {
     const lib = koffi.load(LIBLLVM_PATH); // RTLD_NOW | RTLD_LOCAL, as preload.ts opens it
     const a: Record<string, unknown> = {};
     for (const [k, sig] of Object.entries(SIGNATURES)) a[k] = lib.func(sig);
-    for (const t of TARGET_INITS) {
+    for (const t of initTargets ? TARGET_INITS : []) {
       for (const part of ['TargetInfo', 'Target', 'TargetMC', 'AsmPrinter']) {
         try { lib.func(`void LLVMInitialize${t}${part}()`)(); } catch { /* target not built in: its triples fail later with a clear message */ }
       }
     }
     api = a as unknown as CApi;
     // Extra LLVM options (tuning/diagnosis), e.g. NUMBAT_LLVM_ARGS='-slp-threshold=-4'.
-    const extra = (process.env.NUMBAT_LLVM_ARGS ?? '').split(/\s+/).filter(Boolean);
+    const extra = initTargets ? (process.env.NUMBAT_LLVM_ARGS ?? '').split(/\s+/).filter(Boolean) : [];
     if (extra.length) api.ParseCommandLineOptions(extra.length + 1, ['numbat', ...extra], null);
     return api;
   } catch (e) {

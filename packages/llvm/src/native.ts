@@ -4,6 +4,7 @@
 
 import koffi from 'koffi';
 import { capi, takeError, takeMessage, type Ptr } from './capi.js';
+import { compileThreadState, finishOnCompileThread, startCompileThread, type FinishJob } from './compile-thread.js';
 
 export interface TargetSpec {
   triple: string;
@@ -49,6 +50,25 @@ export class NativeModule {
   }
 
   /**
+   * A module finished (links, verify, optimise, emit an object) on the compile
+   * thread, the second core (compile-thread.ts); undefined while that thread is
+   * not ready (it is started for later compiles): then the caller finishes it.
+   */
+  static finishElsewhere(job: FinishJob): Promise<Buffer> | undefined {
+    return finishOnCompileThread(job);
+  }
+
+  /** Starts the compile thread (finishElsewhere) in the background, if it is not running. */
+  static startCompileThread(): void {
+    startCompileThread();
+  }
+
+  /** Whether the compile thread takes jobs now, and how many it has finished. */
+  static compileThreadState(): { ready: boolean; jobs: number } {
+    return compileThreadState();
+  }
+
+  /**
    * The definitions of `keep` (and what they use) from a bitcode library,
    * read lazily: only the function bodies linked in are ever parsed, so
    * taking a few functions from a large library (libdevice) costs little.
@@ -76,10 +96,10 @@ export class NativeModule {
   }
 
   /**
-   * Links another module's text into this one: its (external) definitions
+   * Links another module's text (or bitcode) into this one: its (external) definitions
    * satisfy our declarations, then become internal so they inline and vanish.
    */
-  link(text: string, name: string): void {
+  link(text: string | Buffer, name: string): void {
     const src = parseInto(this.ctx, text, name);
     const c = capi();
     const defined: string[] = [];

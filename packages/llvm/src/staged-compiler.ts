@@ -6,7 +6,7 @@
 
 import type { KernelIR } from '@numbat/core';
 import type { CacheEntry, EntryRef, KernelCache } from './kernel-cache.js';
-import { runStages, type Stage } from './stages.js';
+import { runStagesAsync, type Stage } from './stages.js';
 
 /** What the runner needs of a backend's compiled kernel. */
 export interface StagedKernel {
@@ -83,7 +83,7 @@ export class StagedCompiler<Plan> {
     const setup = performance.now() - s0, setupCpu = process.cpuUsage(c0);
     let run, plan: Plan;
     try {
-      run = runStages(`${this.target} kernel '${job.ir.name}'`, p.stages, p.state);
+      run = await runStagesAsync(`${this.target} kernel '${job.ir.name}'`, p.stages, p.state);
       plan = p.plan(p.state);
     } finally {
       p.dispose?.(p.state);

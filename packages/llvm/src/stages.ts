@@ -16,8 +16,11 @@ export interface Stage<S> {
   readonly inspect?: string;
   /** false: the stage does not apply to this kernel (not run, not timed). */
   when?(state: S): boolean;
-  run(state: S): string | DeferredText | void;
+  /** A promise only where the stage waits for another thread (runStagesAsync). */
+  run(state: S): StageResult | Promise<StageResult>;
 }
+
+type StageResult = string | DeferredText | void;
 
 /** A text not printed by its stage: `make` builds it when it is first read. */
 export interface DeferredText { readonly deferred: () => string }
@@ -31,26 +34,45 @@ export interface StageRun {
   texts: Record<string, string>;
 }
 
-/** Runs `stages` in order on `state`; `what` names the compile in log lines ("cpu kernel 'saxpy'"). */
+/** Runs `stages` in order on `state`; `what` names the compile in log lines ("cpu kernel 'saxpy'"). Every stage must be synchronous. */
 export function runStages<S>(what: string, stages: readonly Stage<S>[], state: S): StageRun {
-  const timings: Record<string, number> = {};
-  const cpuTimings: Record<string, number> = {};
-  const texts: Record<string, string> = {};
+  const run = newRun();
   for (const stage of stages) {
     if (stage.when && !stage.when(state)) continue;
     const t = performance.now(), cpu = process.cpuUsage();
-    const text = stage.run(state);
-    timings[stage.name] = performance.now() - t;
-    const used = process.cpuUsage(cpu);
-    cpuTimings[stage.name] = (used.user + used.system) / 1000;
-    if (stage.inspect !== undefined) {
-      if (typeof text === 'string') texts[stage.inspect] = text;
-      else if (text) defineDeferred(texts, stage.inspect, text.deferred);
-      else throw new Error(`numbat internal error: stage '${stage.name}' of ${what} produced no '${stage.inspect}' text`);
-    }
-    if (logEnabled('debug')) log('debug', `${what}: stage ${stage.name} ${timings[stage.name].toFixed(1)} ms`);
+    const out = stage.run(state);
+    if (out instanceof Promise) throw new Error(`numbat internal error: stage '${stage.name}' of ${what} is asynchronous here`);
+    finishStage(what, stage, run, out, t, cpu);
   }
-  return { timings, cpuTimings, texts };
+  return run;
+}
+
+/** runStages for stages that may wait for another thread (a stage's promise is awaited, its time is the stage's). */
+export async function runStagesAsync<S>(what: string, stages: readonly Stage<S>[], state: S): Promise<StageRun> {
+  const run = newRun();
+  for (const stage of stages) {
+    if (stage.when && !stage.when(state)) continue;
+    const t = performance.now(), cpu = process.cpuUsage();
+    finishStage(what, stage, run, await stage.run(state), t, cpu);
+  }
+  return run;
+}
+
+function newRun(): StageRun {
+  return { timings: {}, cpuTimings: {}, texts: {} };
+}
+
+/** Records a stage's times (since `t`, `cpu`) and its text. */
+function finishStage<S>(what: string, stage: Stage<S>, run: StageRun, text: StageResult, t: number, cpu: NodeJS.CpuUsage): void {
+  run.timings[stage.name] = performance.now() - t;
+  const used = process.cpuUsage(cpu);
+  run.cpuTimings[stage.name] = (used.user + used.system) / 1000;
+  if (stage.inspect !== undefined) {
+    if (typeof text === 'string') run.texts[stage.inspect] = text;
+    else if (text) defineDeferred(run.texts, stage.inspect, text.deferred);
+    else throw new Error(`numbat internal error: stage '${stage.name}' of ${what} produced no '${stage.inspect}' text`);
+  }
+  if (logEnabled('debug')) log('debug', `${what}: stage ${stage.name} ${run.timings[stage.name].toFixed(1)} ms`);
 }
 
 /** texts[name] made by `make` when first read (then kept); enumerable, so storing the texts (JSON) makes it. */

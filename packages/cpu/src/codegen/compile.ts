@@ -5,15 +5,19 @@
 // declared, lane-math-ir.ts, lane-moves-ir.ts) and verify ('llvm' text), run the pipeline
 // fitted to numbat's IR (CPU_PASSES, or NUMBAT_CPU_PASSES; 'opt' text) and emit an object. The 'llvm' and 'opt'
 // texts are printed only when kept (`printTexts`: a cache entry stores them),
-// else made when inspect first asks, by running those stages again.
+// else made when inspect first asks, by running those stages again. A kernel
+// built as two functions (kernel.ts, splitsInTwo) has its second module
+// finished on @numbat/llvm's compile thread while this thread finishes the
+// entry point's, two objects for the JIT; where the thread is not ready, or a
+// text is printed, the two modules are linked into one here.
 
 import type { KernelIR } from '@numbat/core';
-import { fittedPipeline, loadLLVM, NativeModule, replayText, runStages, type DeferredText, type LLVM, type Stage, type TargetSpec } from '@numbat/llvm';
+import { bitcodeSymbols, fittedPipeline, loadLLVM, NativeModule, replayText, runStages, type DeferredText, type LLVM, type Stage, type TargetSpec } from '@numbat/llvm';
 import type { KernelPlan } from './abi.js';
 import { cpuHelperModule } from './helpers-ir.js';
 import { laneMathModule } from './lane-math-ir.js';
 import { laneMovesModule } from './lane-moves-ir.js';
-import { buildCpuModule, type CpuCodegenOptions } from './kernel.js';
+import { buildCpuModule, type CpuCodegenOptions, type CpuModule } from './kernel.js';
 
 /**
  * The optimisation pipeline (@numbat/llvm's passes.ts), measured against `default<O2>` on the
@@ -32,28 +36,54 @@ export interface CpuCompileState {
   llvm?: LLVM;
   /** The optimisation pipeline, fixed at the first run (a replay uses the same). */
   passes?: string;
-  built?: ReturnType<typeof buildCpuModule>;
+  built?: CpuModule;
+  /** The module finished on this thread: the kernel's, or a split kernel's entry point when its second function is finished `elsewhere`. */
   nm?: NativeModule;
-  /** ELF relocatable object. */
+  /** A split kernel's second function's object, being made on the compile thread (the second core). */
+  elsewhere?: Promise<Buffer>;
+  /** ELF relocatable object with the entry point. */
   object?: Buffer;
+  /** A split kernel's second object (its rest function), when the two were emitted on two threads: the JIT loads both. */
+  restObject?: Buffer;
 }
 
+/** Compiles of this process that reached the stages (the compile thread starts with the second). */
+let compilesStarted = 0;
+
 export const CPU_STAGES: readonly Stage<CpuCompileState>[] = [
-  { name: 'load-llvm', run: (s) => { s.llvm = loadLLVM(); } },
+  {
+    name: 'load-llvm',
+    run: (s) => {
+      s.llvm = loadLLVM();
+      // The second compile of a process starts the compile thread (a split kernel's second core):
+      // it loads in the background (~0.1 s of CPU, ~30 ms of it on this thread), ready for the
+      // compiles that follow. Not the first: a process that compiles one kernel (an example's
+      // first launch) would pay for it (option pricing's first launch 380-400 → 440-520 ms).
+      if (!s.printTexts && ++compilesStarted > 1) NativeModule.startCompileThread();
+    },
+  },
   {
     name: 'codegen',
-    run: (s) => { s.built = buildCpuModule(s.llvm!, s.ir, { ...s.opts, laneWidth: s.opts.laneWidth ?? laneWidthFor(s.target) }); },
+    run: (s) => {
+      // A kernel built as two functions (kernel.ts) sends the second, as soon as it is built, to the
+      // compile thread, which finishes it while this thread builds and finishes the entry point. Not
+      // when the texts are printed (a cache entry): then the two are linked into one module here,
+      // as they are when inspect makes the texts later (the same texts either way).
+      const opts = { ...s.opts, laneWidth: s.opts.laneWidth ?? laneWidthFor(s.target), split: true };
+      s.built = buildCpuModule(s.llvm!, s.ir, opts, s.printTexts ? undefined : (rest) => { s.elsewhere = finishElsewhere(s, rest); });
+    },
   },
   {
     name: 'parse-link-verify', inspect: 'llvm',
     run: (s) => {
-      const nm = (s.nm = NativeModule.parse(s.built!.bytes, s.ir.name));
-      nm.link(cpuHelperModule(s.built!.atomics.values(), s.built!.plan.gridSync), 'numbat-helpers');
-      const declared = nm.declaredFunctions();
-      const laneMath = laneMathModule(declared);
-      if (laneMath) nm.link(laneMath, 'numbat-lane-math');
-      const laneMoves = laneMovesModule(declared);
-      if (laneMoves) nm.link(laneMoves, 'numbat-lane-moves');
+      const { built } = s;
+      // Here: the kernel's module (a split kernel's two linked into one, when the compile thread was not
+      // ready, or for a text), or only the entry point's, the second function being finished elsewhere.
+      const parts = built!.rest && !s.elsewhere ? [built!, built!.rest] : [built!];
+      const nm = (s.nm = NativeModule.parse(parts[0].bytes, s.ir.name));
+      if (parts[1]) nm.link(parts[1].bytes, `${s.ir.name}.rest`);
+      nm.link(helpersText(parts.map((p) => p.atomics), !!built!.plan.gridSync), 'numbat-helpers');
+      for (const l of laneLinks(nm.declaredFunctions())) nm.link(l.text, l.name);
       nm.setTarget(s.target);
       const err = nm.verify();
       if (err) throw new Error(`numbat internal error: invalid LLVM module for kernel '${s.ir.name}': ${err}`);
@@ -63,12 +93,41 @@ export const CPU_STAGES: readonly Stage<CpuCompileState>[] = [
   {
     name: 'optimize', inspect: 'opt',
     run: (s) => {
-      s.nm!.optimize(s.target, (s.passes ??= process.env.NUMBAT_CPU_PASSES || CPU_PASSES));
+      s.nm!.optimize(s.target, passesOf(s));
       return s.printTexts ? s.nm!.print() : replayLater(s, 'opt');
     },
   },
-  { name: 'emit', run: (s) => { s.object = s.nm!.emit(s.target, 'obj'); } },
+  {
+    name: 'emit',
+    run: (s) => {
+      s.object = s.nm!.emit(s.target, 'obj');
+      return s.elsewhere?.then((o) => { s.restObject = o; });
+    },
+  },
 ];
+
+const passesOf = (s: CpuCompileState): string => (s.passes ??= process.env.NUMBAT_CPU_PASSES || CPU_PASSES);
+
+/** The runtime helpers a module built by kernel.ts links first, for the atomics its parts use. */
+function helpersText(atomics: readonly CpuModule['atomics'][], gridSync: boolean): string {
+  return cpuHelperModule(new Map(atomics.flatMap((a) => [...a])).values(), gridSync);
+}
+
+/** Then the vector math kernels and lane moves it declares (`declared`: asked with the helpers linked). */
+function laneLinks(declared: readonly string[]): { text: string; name: string }[] {
+  return [{ text: laneMathModule(declared), name: 'numbat-lane-math' }, { text: laneMovesModule(declared), name: 'numbat-lane-moves' }].filter((l) => l.text);
+}
+
+/** A split kernel's second module to the compile thread: its object to come, or undefined (the thread is not ready: finished here). */
+function finishElsewhere(s: CpuCompileState, rest: CpuModule): Promise<Buffer> | undefined {
+  if (!Buffer.isBuffer(rest.bytes)) return undefined;
+  const bytes = rest.bytes;
+  // What the module declares, with the helpers linked: its own declarations (the helpers declare no lane math).
+  const links = [{ text: helpersText([rest.atomics], !!rest.plan.gridSync), name: 'numbat-helpers' }, ...laneLinks(rest.declared ?? bitcodeSymbols(bytes).declared)];
+  const p = NativeModule.finishElsewhere({ bytes, name: `${s.ir.name}.rest`, links, target: s.target, passes: passesOf(s) });
+  p?.catch(() => { /* awaited by the emit stage, unless an earlier stage failed */ });
+  return p;
+}
 
 /** A deferred text: the stages after codegen run again on the built module's text, up to the one that makes it. */
 function replayLater(s: CpuCompileState, inspect: string): DeferredText {

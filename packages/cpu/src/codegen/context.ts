@@ -26,6 +26,8 @@ export interface CpuCodegenOptions {
    * with a signal/timeout run it; ordinary launches keep loops without polls.
    */
   poll?: boolean;
+  /** May the kernel be built as two functions in two modules (SplitRole), which compile.ts can optimise and emit on two cores? */
+  split?: boolean;
 }
 
 /** The thread whose values the code being lowered computes. */
@@ -66,6 +68,16 @@ export interface FunctionUnit {
   block(name: string): BasicBlock;
 }
 
+/**
+ * The kernel as two functions (kernel.ts, thread-loops.ts groupsThenRest): `main`, the entry point,
+ * runs a wide region's full lane groups and calls `rest` (its own module, emitted on another core)
+ * for the rest of the threads and for groups that fall back; `rest` runs threadIdx.x in [lo, hi) of
+ * row (ty, tz) of one block in groups of the base width, then thread by thread.
+ */
+export type SplitRole =
+  | { readonly role: 'main'; readonly restName: string }
+  | { readonly role: 'rest'; readonly ty: Value; readonly tz: Value; readonly lo: Value; readonly hi: Value };
+
 /** What the code generator's functions share: fixed for one kernel. */
 export interface CpuCodegen extends FunctionUnit {
   readonly b: LLVMNS.IRBuilder;
@@ -92,6 +104,8 @@ export interface CpuCodegen extends FunctionUnit {
    * questions (each walk of the IR costs milliseconds on a kernel with inlined draws).
    */
   memo<T>(kind: string, key: object, make: () => T): T;
+  /** This function's part of a split kernel (absent: the kernel is one function). */
+  readonly split?: SplitRole;
 }
 
 /** CpuCodegen.memo's store for one compile. */

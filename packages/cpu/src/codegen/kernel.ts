@@ -18,7 +18,8 @@ import { closeModule, openModule } from './module-memory.js';
 import { KernelStorage } from './storage.js';
 import { cpuTargetHooks } from './target-hooks.js';
 import { blockLevel } from './block-level.js';
-import { analysisMemo, type BlockFrame, type CpuCodegen, type CpuCodegenOptions, type FunctionUnit, type Thread } from './context.js';
+import { regionLanes } from './thread-loops.js';
+import { analysisMemo, type BlockFrame, type CpuCodegen, type CpuCodegenOptions, type FunctionUnit, type SplitRole, type Thread } from './context.js';
 
 export type { CpuCodegenOptions } from './context.js';
 
@@ -29,36 +30,88 @@ export interface CpuModule {
   readonly text: string;
   plan: KernelPlan;
   atomics: KernelLowerer<Thread>['atomicsUsed'];
+  /** The functions the module declares (the helper and vector math modules define them). */
+  declared?: readonly string[];
+  /** A split kernel's second function (context.ts SplitRole), in a module of its own: `bytes` holds the entry point that calls it. */
+  rest?: { bytes: Buffer | string; readonly text: string; atomics: KernelLowerer<Thread>['atomicsUsed'] };
 }
 
-export function buildCpuModule(llvm: LLVM, source: KernelIR, opts: CpuCodegenOptions): CpuModule {
+/** `handOff`: given a split kernel's second function's module as soon as it is built (before the entry point is). */
+export function buildCpuModule(llvm: LLVM, source: KernelIR, opts: CpuCodegenOptions, handOff?: (rest: CpuModule) => void): CpuModule {
   // Loops of random draws keep the thread's state words in registers (core's keepThreadStatesInLocals).
   const ir = keepThreadStatesInLocals(source);
-  const unit = openModule(llvm, ir.name); // one shared module, emptied after each compile (module-memory.ts)
-  let bytes: Buffer | string | undefined;
-  try {
-    const built = buildKernel(llvm, unit.ctx, unit.module, unit.builder, ir, opts);
-    bytes = built.bytes;
-    return built;
-  } finally {
-    closeModule(unit, bytes);
-  }
+  const an = kernelAnalyses(ir, opts);
+  const plan = newPlan(ir, an.tracksExit);
+  if (!opts.split || !splitsInTwo(ir, an, !!plan.gridSync)) return buildIn(llvm, ir, opts, an, plan, undefined);
+  // The second function first: it is the larger to finish (groups of the base width and the
+  // thread-by-thread code, against the entry point's wide groups), so another thread can
+  // finish it while this one builds and finishes the entry point.
+  const rest = buildIn(llvm, ir, opts, an, plan, 'rest');
+  handOff?.(rest);
+  const main = buildIn(llvm, ir, opts, an, plan, 'main');
+  main.rest = { bytes: rest.bytes, get text() { return rest.text; }, atomics: rest.atomics }; // (not spread: that would print the text)
+  return main;
 }
 
-function buildKernel(llvm: LLVM, ctx: LLVMNS.LLVMContext, module: LLVMNS.Module, b: LLVMNS.IRBuilder, ir: KernelIR, opts: CpuCodegenOptions): CpuModule {
-  const i32 = b.getInt32Ty();
-  const paramTys = ir.params.map((p) => (p.type.kind === 'array' ? b.getInt8PtrTy() : scalarArgType(b, p.type.type)));
-  const fnTy = llvm.FunctionType.get(i32, [llvm.PointerType.getUnqual(i32), i32, i32, b.getInt8PtrTy(), ...paramTys], false);
-  const entryFn = entryName(ir.name);
-  const fn = llvm.Function.Create(fnTy, llvm.Function.LinkageTypes.ExternalLinkage, entryFn, module);
-  const layout = planStorage(ir);
-  const tracksExit = ir.hasBarrier && containsReturn(ir.body);
-  const plan: KernelPlan = {
-    name: ir.name, entry: entryFn,
+/** The IR analyses the code generator asks of a kernel, made once for both functions of a split kernel. */
+type KernelAnalyses = Pick<CpuCodegen, 'ir' | 'opts' | 'layout' | 'tracksExit' | 'laneUni' | 'blockUni' | 'txAliases' | 'bodyScopes' | 'memo'>;
+
+function kernelAnalyses(ir: KernelIR, opts: CpuCodegenOptions): KernelAnalyses {
+  return {
+    ir, opts, layout: planStorage(ir), tracksExit: ir.hasBarrier && containsReturn(ir.body),
+    laneUni: analyzeLaneUniformity(ir), blockUni: analyzeUniformity(ir), txAliases: threadIdxAliases(ir),
+    bodyScopes: localScopes(ir.body), memo: analysisMemo(),
+  };
+}
+
+function newPlan(ir: KernelIR, tracksExit: boolean): KernelPlan {
+  return {
+    name: ir.name, entry: entryName(ir.name),
     scalarTypes: ir.params.map((p) => (p.type.kind === 'scalar' ? p.type.type : null)),
     staticSharedBytes: 0, dynamicSharedArrays: 0, perThreadSizes: [], privateArrayBytes: 0, tracksExit,
     sites: [], barrierLines: [], gridSync: hasGridBarrier(ir),
   };
+}
+
+/** One function built in the shared module (module-memory.ts), handed over as bytes. */
+function buildIn(llvm: LLVM, ir: KernelIR, opts: CpuCodegenOptions, an: KernelAnalyses, plan: KernelPlan, role: 'main' | 'rest' | undefined): CpuModule {
+  const unit = openModule(llvm, role === 'rest' ? `${ir.name}.rest` : ir.name); // one shared module, emptied after each compile (module-memory.ts)
+  let built: CpuModule | undefined;
+  try {
+    built = buildKernel(llvm, unit.ctx, unit.module, unit.builder, ir, opts, an, plan, role);
+  } finally {
+    const symbols = closeModule(unit, built?.bytes);
+    if (built) built.declared = symbols.declared;
+  }
+  return built;
+}
+
+/**
+ * Whether the kernel runs as two functions (context.ts SplitRole): its one region (no barriers:
+ * a row's threads can run in another function) has wide lane groups with a remainder in
+ * narrower ones (thread-loops.ts regionLanes), and nothing per block that the second function
+ * would have to share (shared memory, per-thread storage, block scalars, grid barriers, exit flags).
+ */
+function splitsInTwo(ir: KernelIR, an: KernelAnalyses, gridSync: boolean): boolean {
+  const { layout } = an;
+  const body = layout.body;
+  if (ir.hasBarrier || an.tracksExit || gridSync || body.length !== 1 || body[0].kind !== 'region') return false;
+  if (ir.arrays.some((a) => a.space === 'shared') || layout.perThreadLocals.size || layout.perThreadArrays.size || layout.blockScalars.size) return false;
+  return regionLanes(an, body[0].region.stmts).narrowW !== undefined;
+}
+
+/** `role`: a split kernel's part (both share `plan`); undefined: the kernel in one function. */
+function buildKernel(llvm: LLVM, ctx: LLVMNS.LLVMContext, module: LLVMNS.Module, b: LLVMNS.IRBuilder, ir: KernelIR, opts: CpuCodegenOptions,
+  an: KernelAnalyses, plan: KernelPlan, role: 'main' | 'rest' | undefined): CpuModule {
+  const i32 = b.getInt32Ty();
+  const paramTys = ir.params.map((p) => (p.type.kind === 'array' ? b.getInt8PtrTy() : scalarArgType(b, p.type.type)));
+  // rest: the entry point's arguments, then the row and range (ty, tz, lo, hi)
+  const fnTy = llvm.FunctionType.get(i32, [llvm.PointerType.getUnqual(i32), i32, i32, b.getInt8PtrTy(), ...paramTys, ...(role === 'rest' ? [i32, i32, i32, i32] : [])], false);
+  const fn = llvm.Function.Create(fnTy, llvm.Function.LinkageTypes.ExternalLinkage, role === 'rest' ? restName(plan.entry) : plan.entry, module);
+  const { layout, tracksExit } = an;
+  const restArg = (k: number): LLVMNS.Value => fn.getArg(4 + ir.params.length + k);
+  const split: SplitRole | undefined = role === 'rest' ? { role, ty: restArg(0), tz: restArg(1), lo: restArg(2), hi: restArg(3) }
+    : role === 'main' ? { role, restName: restName(plan.entry) } : undefined;
   const e = new Emitter(llvm, ctx, module, b);
   const block = (name: string): LLVMNS.BasicBlock => llvm.BasicBlock.Create(ctx, name, fn);
   const f: FunctionUnit = { llvm, ctx, fn, e, block };
@@ -86,14 +139,10 @@ function buildKernel(llvm: LLVM, ctx: LLVMNS.LLVMContext, module: LLVMNS.Module,
   const [gx, gy] = storage.gridDim;
   const bx = b.CreateURem(blk, gx), rest = b.CreateUDiv(blk, gx);
   const frame: BlockFrame = { blk, blockIdx: [bx, b.CreateURem(rest, gy), b.CreateUDiv(rest, gy)], blockDone, errorExit };
-  storage.zeroForBlock();
+  if (split?.role !== 'rest') storage.zeroForBlock(); // rest runs threads of a block main has begun (and has nothing to zero: splittable)
 
   const low = new KernelLowerer<Thread>(llvm, ctx, module, b, fn, ir, cpuTargetHooks(f, ir, storage, frame, plan, !!opts.poll), { boundscheck: opts.boundscheck });
-  const cg: CpuCodegen = {
-    ...f, b, ir, opts, low, storage, frame, plan, layout, tracksExit,
-    laneUni: analyzeLaneUniformity(ir), blockUni: analyzeUniformity(ir), txAliases: threadIdxAliases(ir),
-    bodyScopes: localScopes(ir.body), memo: analysisMemo(),
-  };
+  const cg: CpuCodegen = { ...an, ...f, b, ir, opts, low, storage, frame, plan, split };
   blockLevel(cg, layout.body, undefined);
   low.jump(blockDone);
 
@@ -112,6 +161,11 @@ function buildKernel(llvm: LLVM, ctx: LLVMNS.LLVMContext, module: LLVMNS.Module,
   const bytes = moduleBytes(llvm, module);
   let text: string | undefined;
   return { bytes, get text() { return (text ??= moduleText(bytes, ir.name)); }, plan, atomics: low.atomicsUsed };
+}
+
+/** The name of a split kernel's second function (context.ts SplitRole), unique as its entry point's. */
+export function restName(entry: string): string {
+  return `${entry}_rest`;
 }
 
 function scalarArgType(b: LLVMNS.IRBuilder, t: ScalarType): LLVMNS.Type {

@@ -44,19 +44,19 @@ export function openModule(llvm: LLVM, name: string): CodegenUnit {
 }
 
 /**
- * Empties the module after a compile. `built` is what the compile took of it:
+ * Empties the module after a compile (and returns the symbols it had). `built` is what the compile took of it:
  * its bitcode or printout (undefined when the build failed: then the bodies are
  * deleted and the module is left for a fresh one, since a half-built function
  * may still be referenced elsewhere).
  */
-export function closeModule(unit: CodegenUnit, built: Buffer | string | undefined): void {
+export function closeModule(unit: CodegenUnit, built: Buffer | string | undefined): ModuleSymbols {
   const { module } = unit;
   const failed = built === undefined;
   const symbols = Buffer.isBuffer(built) ? bitcodeSymbols(built) : printedSymbols(typeof built === 'string' ? built : module.print());
   const defined = symbols.defined;
   for (const name of defined) module.getFunction(name)?.deleteBody();
   unit.builder.ClearInsertionPoint();
-  if (failed) return; // busy stays set: the next compile gets a new module
+  if (failed) return symbols; // busy stays set: the next compile gets a new module
   // With the bodies gone, what may still use a function or global is a
   // constant the context keeps (a constant GEP of a global). A function's dead
   // constant users go first, and it is freed; llvm-bindings cannot do that for
@@ -79,6 +79,7 @@ export function closeModule(unit: CodegenUnit, built: Buffer | string | undefine
   }
   // A name this parser missed would stay in the module: use a new one instead.
   if (complete) (unit as Shared).busy = false;
+  return symbols;
 }
 
 /** The symbols of a module's printout. */

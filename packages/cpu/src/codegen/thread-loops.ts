@@ -41,32 +41,55 @@ function jamWorthIt(stmts: readonly Stmt[], ir: KernelIR): boolean {
   return loop || !ir.hasBarrier;
 }
 
+/**
+ * How a region's threads run: in lockstep groups of W lanes (`jam`), a wide region's remainder
+ * in groups of the base width first (`narrowW`). The same for both functions of a split kernel
+ * (kernel.ts asks it first, to decide the split): made once per compile.
+ */
+export function regionLanes(cg: Pick<CpuCodegen, 'ir' | 'opts' | 'laneUni' | 'txAliases' | 'bodyScopes' | 'tracksExit' | 'memo'>, stmts: readonly Stmt[]): { jam: boolean; W: number; narrowW?: number } {
+  return cg.memo('regionLanes', stmts, () => {
+    const { opts } = cg;
+    let jam = (opts.laneWidth ?? 1) > 1 && jamWorthIt(stmts, cg.ir);
+    // NUMBAT_CPU_LANES (diagnosis) fixes the width of every region
+    let W = !jam ? 1 : process.env.NUMBAT_CPU_LANES ? opts.laneWidth! : regionLaneWidth(stmts, opts.laneWidth!, cg.ir, cg.laneUni, cg.txAliases, cg.bodyScopes);
+    // Deeply nested thread-dependent control (long else-if or ?: chains) would
+    // build code quadratic in the depth: such a region runs thread by thread.
+    if (jam && !withinLaneBudget(stmts, cg.laneUni, W, !cg.tracksExit)) { jam = false; W = 1; }
+    return { jam, W, narrowW: W > opts.laneWidth! && !process.env.NUMBAT_CPU_LANES ? opts.laneWidth! : undefined };
+  });
+}
+
 /** Every thread of the block through `region` (`loop`: the block-level loop around it, if any). */
 export function region(cg: CpuCodegen, region: Region, loop: BarrierLoop | undefined): void {
   const { b, e, opts } = cg;
   const stmts = region.stmts;
   const [bdx, bdy, bdz] = cg.storage.blockDim;
   const after = cg.block('region.end');
-  let jam = (opts.laneWidth ?? 1) > 1 && jamWorthIt(stmts, cg.ir);
-  // NUMBAT_CPU_LANES (diagnosis) fixes the width of every region
-  let W = !jam ? 1 : process.env.NUMBAT_CPU_LANES ? opts.laneWidth! : regionLaneWidth(stmts, opts.laneWidth!, cg.ir, cg.laneUni, cg.txAliases, cg.bodyScopes);
-  // Deeply nested thread-dependent control (long else-if or ?: chains) would
-  // build code quadratic in the depth: such a region runs thread by thread.
-  if (jam && !withinLaneBudget(stmts, cg.laneUni, W, !cg.tracksExit)) { jam = false; W = 1; }
+  const { jam, W, narrowW } = regionLanes(cg, stmts);
   // A region that is one `if (threadIdx.x < s)` (reduction trees, `if (t === 0)`):
   // only the threads that can pass the test are visited.
   const range = threadRange(cg, stmts);
   // Every thread in the range passes the (pure) test: run its arm directly.
   const body = range ? (stmts[0] as Stmt & { kind: 'if' }).then : stmts;
-  threadLoop(cg, bdz, 'tz', after, (tz) => threadLoop(cg, bdy, 'ty', undefined, (ty) => {
-    const [lo, hi] = range ?? [e.int(0), bdx];
-    if (!jam) {
-      if (range) rangeLoop(cg, lo, hi, 1, 'tx', (tx) => threadBody(cg, region, body, loop, tx, ty, tz));
-      else threadLoop(cg, bdx, 'tx', undefined, (tx) => threadBody(cg, region, body, loop, tx, ty, tz));
-      return;
-    }
-    groupsThenThreads(cg, region, body, loop, lo, hi, ty, tz, W, W > opts.laneWidth! && !process.env.NUMBAT_CPU_LANES ? opts.laneWidth! : undefined);
-  }));
+  const split = cg.split;
+  if (split?.role === 'rest') {
+    // A split kernel's second function: one row's range [lo, hi), in groups of the base width, then thread by thread.
+    if (!jam || !narrowW) throw new Error(`numbat internal error: the second function of kernel '${cg.ir.name}' has no wide region`);
+    groupsThenThreads(cg, region, body, loop, split.lo, split.hi, split.ty, split.tz, narrowW, undefined);
+    b.CreateBr(after);
+  } else {
+    threadLoop(cg, bdz, 'tz', after, (tz) => threadLoop(cg, bdy, 'ty', undefined, (ty) => {
+      const [lo, hi] = range ?? [e.int(0), bdx];
+      if (!jam) {
+        if (range) rangeLoop(cg, lo, hi, 1, 'tx', (tx) => threadBody(cg, region, body, loop, tx, ty, tz));
+        else threadLoop(cg, bdx, 'tx', undefined, (tx) => threadBody(cg, region, body, loop, tx, ty, tz));
+        return;
+      }
+      if (narrowW && split?.role === 'main') {
+        groupsThenRest(cg, region, body, loop, lo, hi, ty, tz, W, split.restName);
+      } else groupsThenThreads(cg, region, body, loop, lo, hi, ty, tz, W, narrowW);
+    }));
+  }
   b.SetInsertPoint(after);
   if (loop && (region.leaves.brk || region.leaves.cont)) {
     // break/continue of a block-level loop: every thread took it (it is uniform); act once for the block.
@@ -160,6 +183,62 @@ function groupsThenThreads(cg: CpuCodegen, region: Region, body: readonly Stmt[]
   next.addIncoming(end, b.GetInsertBlock()!);
   b.CreateBr(latch);
   b.SetInsertPoint(exit);
+}
+
+/**
+ * groupsThenThreads of a split kernel's entry point (context.ts SplitRole): the full groups of W
+ * threads here; the rest of the range, and the threads of a group that falls back, through the
+ * kernel's second function (`rest`, groups of the base width then thread by thread), which
+ * compile.ts builds, optimises and emits in a module of its own on another core. A group falls
+ * back before any effect (lane-stmts.ts), so its threads may run there in narrower groups.
+ *
+ *   tx0 = lo; while (tx0 < full) { lane group; on fallback { rest(tx0, tx0 + W) } tx0 += W }
+ *   if (tx0 < hi) rest(tx0, hi)
+ */
+function groupsThenRest(cg: CpuCodegen, region: Region, body: readonly Stmt[], loop: BarrierLoop | undefined, lo: Value, hi: Value, ty: Value, tz: Value, W: number, restName: string): void {
+  const { b, e } = cg;
+  const full = b.CreateAdd(lo, b.CreateAnd(b.CreateSub(hi, lo), e.int(~(W - 1))));
+  const pre = b.GetInsertBlock()!;
+  const head = cg.block('tx0'), group = cg.block('tx0.group'), tail = cg.block('tx0.tail'), latch = cg.block('tx0.latch'), exit = cg.block('tx0.end');
+  b.CreateBr(head);
+  b.SetInsertPoint(head);
+  const tx0 = b.CreatePHI(e.i32, 2, 'tx0');
+  tx0.addIncoming(lo, pre);
+  b.CreateCondBr(b.CreateICmpULT(tx0, full), group, tail);
+  b.SetInsertPoint(latch);
+  const next = b.CreatePHI(e.i32, 2, 'tx0.next');
+  tx0.addIncoming(next, latch);
+  b.CreateBr(head);
+  b.SetInsertPoint(tail);
+  const restRun = cg.block('tx0.rest');
+  b.CreateCondBr(b.CreateICmpULT(tx0, hi), restRun, exit);
+  b.SetInsertPoint(restRun);
+  callRest(cg, restName, ty, tz, tx0, hi);
+  b.CreateBr(exit);
+  b.SetInsertPoint(group);
+  const groupEnd = b.CreateAdd(tx0, e.int(W));
+  laneGroup(cg, region, body, loop, tx0, ty, tz, W, () => {
+    callRest(cg, restName, ty, tz, tx0, groupEnd);
+    next.addIncoming(groupEnd, b.GetInsertBlock()!);
+    b.CreateBr(latch);
+  });
+  if (!cg.low.terminated()) {
+    next.addIncoming(groupEnd, b.GetInsertBlock()!);
+    b.CreateBr(latch);
+  }
+  b.SetInsertPoint(exit);
+}
+
+/** rest(the entry point's arguments, block blk only, ty, tz, lo, hi); a failure (status 1: error recorded, or stopped) leaves the kernel. */
+function callRest(cg: CpuCodegen, restName: string, ty: Value, tz: Value, lo: Value, hi: Value): void {
+  const { b, e, fn, frame } = cg;
+  const args: Value[] = Array.from({ length: 4 + cg.ir.params.length }, (_, k) => fn.getArg(k));
+  args[1] = frame.blk;
+  args[2] = b.CreateAdd(frame.blk, e.int(1));
+  const status = e.call(restName, e.i32, [...args, ty, tz, lo, hi]);
+  const ok = cg.block('rest.ok');
+  b.CreateCondBr(b.CreateICmpEQ(status, e.int(0)), ok, frame.errorExit);
+  b.SetInsertPoint(ok);
 }
 
 /**

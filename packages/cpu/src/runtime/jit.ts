@@ -47,16 +47,20 @@ const freeCode = new FinalizationRegistry<Ptr>((tracker) => {
 });
 
 /**
- * Adds the object to the process-wide JIT under its own resource tracker and
- * returns its entry point (entry names are unique per compile). The code is
- * freed when `owner` is garbage-collected.
+ * Adds the object (a split kernel's objects: the entry point's first, compile.ts) to the
+ * process-wide JIT under one resource tracker of its own and returns its entry point
+ * (entry names are unique per compile). The code is freed when `owner` is garbage-collected.
  */
-export function jitLoad(object: Buffer, plan: KernelPlan, owner: object): KoffiFn {
+export function jitLoad(objects: Buffer | readonly Buffer[], plan: KernelPlan, owner: object): KoffiFn {
   const c = capi();
   const j = lljit();
-  const buf = c.CreateMemoryBufferWithMemoryRangeCopy(object, object.length, plan.entry);
   const tracker = c.OrcJITDylibCreateResourceTracker(c.OrcLLJITGetMainJITDylib(j));
-  let err = takeError(c.OrcLLJITAddObjectFileWithRT(j, tracker, buf));
+  let err: string | undefined;
+  for (const object of Buffer.isBuffer(objects) ? [objects] : objects) {
+    const buf = c.CreateMemoryBufferWithMemoryRangeCopy(object, object.length, plan.entry);
+    err = takeError(c.OrcLLJITAddObjectFileWithRT(j, tracker, buf));
+    if (err) break;
+  }
   const addr: Ptr[] = [null];
   if (!err) err = takeError(c.OrcLLJITLookup(j, addr, plan.entry));
   if (err) {
