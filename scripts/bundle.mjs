@@ -34,7 +34,8 @@ const force = process.argv.includes('--force');
  */
 const PACKAGES = {
   core: { entries: { index: 'index.js', 'disk-cache': 'disk-cache.js', 'probe-child': 'probe-child.js' }, exported: ['index', 'disk-cache'] },
-  llvm: { entries: { index: 'index.js' }, exported: ['index'] },
+  // compile-thread-worker: started by path from beside compile-thread.ts (so from code/).
+  llvm: { entries: { index: 'index.js', 'compile-thread-worker': 'compile-thread-worker.js' }, exported: ['index'] },
   cpu: { entries: { index: 'index.js' }, exported: ['index'] },
 };
 
@@ -47,7 +48,9 @@ for (const [name, { entries, exported }] of Object.entries(PACKAGES)) {
   if (!existsSync(info) || !existsSync(join(dist, 'index.js'))) throw new Error(`bundle: packages/${name} is not built (run tsc -b first)`);
   const stamp = Math.round(statSync(info).mtimeMs); // whole ms (what utimes can set back exactly)
   const freshFile = join(entryDir, 'fresh.js');
+  const entryList = `// entries: ${Object.keys(entries).join(', ')}`; // a changed list here rebuilds too
   if (!force && existsSync(freshFile) && readFileSync(freshFile, 'utf8').includes(`const BUILT = ${stamp};`)
+    && readFileSync(freshFile, 'utf8').includes(entryList)
     && exported.every((e) => readFileSync(join(entryDir, `${e}.js`), 'utf8').startsWith(GENERATED))) continue;
 
   // Built beside code/ and swapped in with one rename each, so a process loading the
@@ -73,6 +76,7 @@ for (const [name, { entries, exported }] of Object.entries(PACKAGES)) {
   writeFileSync(freshFile, `${GENERATED}// Refuses this bundle when packages/${name} was rebuilt by tsc after it was made (only in the
 // repository: an installed package has no tsconfig.tsbuildinfo; a bundle of an application
 // that includes this file is not at this path).
+${entryList}
 import { statSync } from 'node:fs';
 const BUILT = ${stamp};
 const here = new URL(import.meta.url);
