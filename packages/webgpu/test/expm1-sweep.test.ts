@@ -5,13 +5,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { cuda } from '@numbat/core';
-import { avail, onGpu } from './helpers.js';
+import { avail, onGpu, f32Ulp } from './helpers.js';
 
-function ulp(v: number): number {
-  const a = Math.abs(Math.fround(v));
-  if (a < 1.1754943508222875e-38) return 2 ** -149;
-  return 2 ** (Math.floor(Math.log2(a)) - 23);
-}
 
 describe.skipIf(!avail.ok)(onGpu('expm1/sinh/tanh accuracy'), () => {
   it('stays within 2 ulp of the correctly rounded result from 1e-8 to 88', async () => {
@@ -34,7 +29,7 @@ describe.skipIf(!avail.ok)(onGpu('expm1/sinh/tanh accuracy'), () => {
       for (let f = 0; f < 3; f++) {
         const want = fns[f](x[i]), got = out[i * 3 + f];
         if (Math.abs(want) > 3.4028234663852886e38) continue;
-        const u = Math.abs(got - Math.fround(want)) / ulp(want);
+        const u = Math.abs(got - Math.fround(want)) / f32Ulp(want);
         worst[f] = Math.max(worst[f], u);
         if (!(u <= 2) && bad.length < 10) bad.push(`Math.${fns[f].name}(${x[i]}) = ${got}, want ${want} (${u.toFixed(1)} ulp)`);
       }

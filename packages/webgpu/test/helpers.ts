@@ -30,3 +30,10 @@ export function f32Mismatches(got: ArrayLike<number>, want: ArrayLike<number>, r
   }
   return bad;
 }
+
+/** One f32 ulp at v (v rounded to f32 first); 2^-149 for a subnormal or zero v. */
+export function f32Ulp(v: number): number {
+  const a = Math.abs(Math.fround(v));
+  if (a < 1.1754943508222875e-38) return 2 ** -149;
+  return 2 ** (Math.floor(Math.log2(a)) - 23);
+}

@@ -9,13 +9,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { cuda } from '@numbat/core';
-import { avail, onGpu } from './helpers.js';
+import { avail, onGpu, f32Ulp } from './helpers.js';
 
-function ulp(v: number): number {
-  const a = Math.abs(Math.fround(v));
-  if (a < 1.1754943508222875e-38) return 2 ** -149;
-  return 2 ** (Math.floor(Math.log2(a)) - 23);
-}
 
 describe.skipIf(!avail.ok)(onGpu('log, log1p, asinh/acosh/atanh and pow accuracy'), () => {
   it('stays within 3 ulp of the correctly rounded result', async () => {
@@ -44,7 +39,7 @@ describe.skipIf(!avail.ok)(onGpu('log, log1p, asinh/acosh/atanh and pow accuracy
       const args = [x[i], x[i], Math.fround(x[i] * 0.0999999940395355), y[i]];
       for (let f = 0; f < 4; f++) {
         const want = (Math as any)[names[f]](args[f]) as number, got = out[i * 4 + f];
-        const u = want !== want ? (got !== got ? 0 : Infinity) : Math.abs(got - Math.fround(want)) / ulp(want);
+        const u = want !== want ? (got !== got ? 0 : Infinity) : Math.abs(got - Math.fround(want)) / f32Ulp(want);
         worst[f] = Math.max(worst[f], u);
         if (!(u <= 3) && bad.length < 12) bad.push(`Math.${names[f]}(${args[f]}) = ${got}, want ${want} (${u.toFixed(1)} ulp)`);
       }
@@ -73,7 +68,7 @@ describe.skipIf(!avail.ok)(onGpu('log, log1p, asinh/acosh/atanh and pow accuracy
     for (let i = 0; i < n; i++) {
       for (let f = 0; f < 3; f++) {
         const want = fns[f](x[i]), got = out[i * 3 + f];
-        const u = want === 0 ? (got === 0 ? 0 : Infinity) : Math.abs(got - Math.fround(want)) / ulp(want);
+        const u = want === 0 ? (got === 0 ? 0 : Infinity) : Math.abs(got - Math.fround(want)) / f32Ulp(want);
         worst[f] = Math.max(worst[f], u);
         if (!(u <= 3) && bad.length < 12) bad.push(`Math.${fns[f].name}(${x[i]}) = ${got}, want ${want} (${u.toFixed(1)} ulp)`);
       }
@@ -105,7 +100,7 @@ describe.skipIf(!avail.ok)(onGpu('log, log1p, asinh/acosh/atanh and pow accuracy
       // Results that overflow or are subnormal in f32 are left to the special-value tests.
       if (!(Math.abs(want) >= 1.1754943508222875e-38 && Math.abs(want) <= 3.4028234663852886e38)) continue;
       checked++;
-      const u = Math.abs(out[i] - Math.fround(want)) / ulp(want);
+      const u = Math.abs(out[i] - Math.fround(want)) / f32Ulp(want);
       worst = Math.max(worst, u);
       if (!(u <= 4) && bad.length < 12) bad.push(`Math.pow(${a[i]}, ${b[i]}) = ${out[i]}, want ${want} (${u.toFixed(1)} ulp)`);
     }

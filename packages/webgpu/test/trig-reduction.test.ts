@@ -7,7 +7,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { cuda } from '@numbat/core';
-import { avail, onGpu } from './helpers.js';
+import { avail, onGpu, f32Ulp } from './helpers.js';
 
 const f32 = new Float32Array(1), u32 = new Uint32Array(f32.buffer);
 /** The f32 `k` steps of one ulp away from f32 x (same sign, away from zero for k > 0). */
@@ -15,11 +15,6 @@ function step(x: number, k: number): number {
   f32[0] = x; u32[0] += k; return f32[0];
 }
 /** The ulp of a correctly rounded f32 value (the spacing just above its magnitude). */
-function ulp(w: number): number {
-  const a = Math.abs(w);
-  if (a < 1.1754943508222875e-38) return 2 ** -149;
-  return 2 ** (Math.floor(Math.log2(a)) - 23);
-}
 
 /** Random arguments over every exponent, every f32 next to k pi/2 for k up to 8192 / (pi/2) and beyond, and known hard cases. */
 function arguments_(): Float32Array {
@@ -62,7 +57,7 @@ describe.skipIf(!avail.ok)(onGpu('sin/cos/tan range reduction'), () => {
     for (let i = 0; i < n; i++) {
       for (let f = 0; f < 3; f++) {
         const want = Math.fround(fns[f](x[i])), got = out[i * 3 + f];
-        const u = Math.abs(got - want) / ulp(want);
+        const u = Math.abs(got - want) / f32Ulp(want);
         if (!(u <= worst[f])) { worst[f] = u; at[f] = x[i]; }
         if (!(u <= 2) && bad.length < 10) bad.push(`Math.${fns[f].name}(${x[i]}) = ${got}, want ${want} (${u.toFixed(2)} ulp)`);
       }

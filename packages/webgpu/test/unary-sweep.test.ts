@@ -8,16 +8,11 @@
 
 import { describe, expect, it } from 'vitest';
 import { cuda } from '@numbat/core';
-import { avail, onGpu } from './helpers.js';
+import { avail, onGpu, f32Ulp } from './helpers.js';
 
 const FNS = ['sqrt', 'cbrt', 'exp', 'expm1', 'log', 'log2', 'log10', 'log1p', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan',
   'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh'] as const;
 
-function ulp(v: number): number {
-  const a = Math.abs(Math.fround(v));
-  if (a < 1.1754943508222875e-38) return 2 ** -149;
-  return 2 ** (Math.floor(Math.log2(a)) - 23);
-}
 
 describe.skipIf(!avail.ok)(onGpu('unary Math functions in f32'), () => {
   it('stay within 3 ulp of the correctly rounded result, subnormal results included', async () => {
@@ -41,7 +36,7 @@ describe.skipIf(!avail.ok)(onGpu('unary Math functions in f32'), () => {
         const want = Math.fround((Math as any)[f](x[i]) as number), got = out[i * FNS.length + j];
         // A subnormal result may also be flushed to zero (WGSL allows it; llvmpipe keeps them).
         const flushed = Math.abs(want) < 1.1754943508222875e-38 && got === 0;
-        const u = !Number.isFinite(want) ? (Object.is(got, want) || (want !== want && got !== got) ? 0 : Infinity) : flushed ? 0 : Math.abs(got - want) / ulp(want);
+        const u = !Number.isFinite(want) ? (Object.is(got, want) || (want !== want && got !== got) ? 0 : Infinity) : flushed ? 0 : Math.abs(got - want) / f32Ulp(want);
         worst[f] = Math.max(worst[f], u);
         if (!(u <= 3) && bad.length < 12) bad.push(`Math.${f}(${x[i]}) = ${got}, want ${want} (${u.toFixed(1)} ulp)`);
       }
