@@ -12,6 +12,7 @@ try {
   skipTargetInit();
   capi();
   Atomics.store(workerData as Int32Array, 0, 1); // ready (compile-thread.ts)
+  port.postMessage({ loaded: true }); // the main thread may now let the process end without waiting for this thread
 } catch (e) {
   port.postMessage({ failed: (e as Error).message });
 }

@@ -24,7 +24,7 @@ export interface FinishJob {
   passes: string;
 }
 
-interface Reply { id?: number; failed?: string; object?: Uint8Array; error?: string }
+interface Reply { id?: number; failed?: string; loaded?: boolean; object?: Uint8Array; error?: string }
 
 let worker: Worker | undefined;
 // Set by the thread once LLVM is loaded there; read without a turn of the event loop (a
@@ -44,6 +44,7 @@ function start(): void {
     worker = w;
     w.on('message', (m: Reply) => {
       if (m.failed) { stop(new Error(m.failed)); return; }
+      if (m.loaded) { if (!pending.size) w.unref(); return; }
       const p = m.id === undefined ? undefined : pending.get(m.id);
       if (!p) return;
       pending.delete(m.id!);
@@ -54,7 +55,10 @@ function start(): void {
     });
     w.on('error', (e) => stop(e));
     w.on('exit', (code) => stop(new Error(`the compile thread exited (code ${code})`)));
-    w.unref(); // after the listeners: adding one refs the thread again
+    // Kept referenced until the thread has loaded LLVM's C API (its 'loaded' message): a
+    // process that ended meanwhile would stop the thread inside koffi's binding of the
+    // functions, which aborted the process (SIGABRT at exit in test/two-llvms).
+    w.ref();
   } catch {
     unusable = true; // no worker threads here: everything stays on the main thread
   }
