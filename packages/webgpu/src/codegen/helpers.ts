@@ -396,20 +396,29 @@ fn nb_bits32(p: array<u32, 7>, at: u32) -> u32 {
   // expm1 = 2^k (expm1(r) + 1) - 1 with x = k ln2 + r, |r| <= ln2/2 (Cody-Waite:
   // k * LN2_HI is exact), expm1(r) = r + r^2 (1/2 + r/6 + ...) by Taylor to r^9.
   // The old series/exp(x) - 1 switch at |x| = 0.05 was up to 68 ulp off there.
+  // expm1(r) for |r| <= ln2/2 (a Taylor polynomial), and x - k ln2 (Cody-Waite, the first
+  // step through nb_opq): the steps nb_expm1 and nb_exp_scaled share.
+  nb_exp_parts: {
+    deps: ['nb_opq'],
+    code: `fn nb_expm1_small(r: f32) -> f32 {
+  return r + (r * r) * (0.5f + r * (0.16666667f + r * (0.041666668f + r * (0.008333334f + r * (0.0013888889f + r * (1.984127e-4f + r * (2.4801588e-5f + r * 2.7557319e-6f)))))));
+}
+fn nb_ln2_reduce(x: f32, k: f32) -> f32 {
+  return nb_opq(x - k * 0.693145751953125f) - k * 1.4286068203094172e-6f;
+}`,
+  },
   nb_expm1: {
-    deps: ['nb_isnan', 'nb_inf'],
+    deps: ['nb_isnan', 'nb_inf', 'nb_exp_parts'],
     code: `fn nb_expm1(x: f32) -> f32 {
   let k = round(x * 1.4426950408889634f);
-  let r = (x - k * 0.693145751953125f) - k * 1.4286068203094172e-6f;
-  let q = 0.5f + r * (0.16666667f + r * (0.041666668f + r * (0.008333334f + r * (0.0013888889f + r * (1.984127e-4f + r * (2.4801588e-5f + r * 2.7557319e-6f))))));
-  let em = r + (r * r) * q;
+  let em = nb_expm1_small(nb_ln2_reduce(x, k));
   var y = em;
   if (k != 0.0f) {
     let p = bitcast<f32>(u32(clamp(i32(k), -126, 127) + 127) << 23u);
     y = p * em + (p - 1.0f);
     if (k > 127.0f) { y = (p * em + p) * 2.0f; }
   }
-  if (abs(x) < 0.34657359f) { y = x + (x * x) * (0.5f + x * (0.16666667f + x * (0.041666668f + x * (0.008333334f + x * (0.0013888889f + x * (1.984127e-4f + x * (2.4801588e-5f + x * 2.7557319e-6f))))))); }
+  if (abs(x) < 0.34657359f) { y = nb_expm1_small(x); }
   if (abs(x) < 1.0e-10f) { y = x; }
   if (x < -17.5f) { y = -1.0f; }
   if (x > 88.72283f) { y = nb_inf(); }
@@ -451,14 +460,12 @@ fn nb_bits32(p: array<u32, 7>, at: u32) -> u32 {
   // polynomial, then 2^(k + adj) in two exact steps (the second rounds once into the
   // subnormals). WGSL's exp may be off by 3 + 2|x| ulp (llvmpipe's: 51 ulp at x = 88.6).
   nb_exp_scaled: {
-    deps: ['nb_isnan', 'nb_opq'],
+    deps: ['nb_isnan', 'nb_opq', 'nb_exp_parts'],
     code: `fn nb_exp_scaled(x: f32, adj: i32) -> f32 {
   if (nb_isnan(x)) { return x; }
   let xc = clamp(x, -200.0f, 200.0f);
   let k = round(xc * 1.4426950408889634f);
-  let r = nb_opq(xc - k * 0.693145751953125f) - k * 1.4286068203094172e-6f;
-  let q = 0.5f + r * (0.16666667f + r * (0.041666668f + r * (0.008333334f + r * (0.0013888889f + r * (1.984127e-4f + r * (2.4801588e-5f + r * 2.7557319e-6f))))));
-  let e = 1.0f + (r + (r * r) * q);
+  let e = 1.0f + nb_expm1_small(nb_ln2_reduce(xc, k));
   let kt = i32(k) + adj;
   let k1 = clamp(kt, -126, 127);
   let k2 = clamp(kt - k1, -126, 127);
