@@ -34,8 +34,7 @@ const force = process.argv.includes('--force');
  */
 const PACKAGES = {
   core: { entries: { index: 'index.js', 'disk-cache': 'disk-cache.js', 'probe-child': 'probe-child.js' }, exported: ['index', 'disk-cache'] },
-  // compile-thread-worker: started by path from beside compile-thread.ts (so from code/).
-  llvm: { entries: { index: 'index.js', 'compile-thread-worker': 'compile-thread-worker.js' }, exported: ['index'] },
+  llvm: { entries: { index: 'index.js' }, exported: ['index'] },
   cpu: { entries: { index: 'index.js' }, exported: ['index'] },
 };
 

@@ -3,7 +3,7 @@
 // (codegen/kernel.ts SplitRole): the entry point runs the full groups and
 // calls the second function for the rest of each row of threads and for a
 // group that falls back; without a disk cache the two are optimised and
-// emitted on two threads (codegen/compile.ts, @numbat/llvm compile-thread.ts)
+// emitted on two threads (codegen/compile.ts, @numbat/llvm pool-finish.ts)
 // and both objects are loaded. Every path against the simulator, bit for bit.
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -54,14 +54,12 @@ describe.skipIf(!cpu.ok)('cpu kernels built as two functions', () => {
     expect(opt).toMatch(new RegExp(`call i32 @${entry}_rest\\(`));
   });
 
-  it('match the simulator with both emitted on the compile thread and on this one', async () => {
-    NativeModule.startCompileThread();
-    for (let waited = 0; !NativeModule.compileThreadState().ready && waited < 200; waited++) await new Promise((r) => setTimeout(r, 50));
-    expect(NativeModule.compileThreadState().ready).toBe(true);
-    const jobs = NativeModule.compileThreadState().jobs;
+  it('match the simulator with the second function finished on the thread pool', async () => {
+    expect(NativeModule.poolFinishState().available).toBe(true);
+    const jobs = NativeModule.poolFinishState().jobs;
     for (const shape of SHAPES) await matches(sumDraws, false, shape);
     await matches(rows, false, [2, [20, 3, 2], 240, 240]);
-    expect(NativeModule.compileThreadState().jobs - jobs).toBe(SHAPES.length + 1); // each compile's first function went there
+    expect(NativeModule.poolFinishState().jobs - jobs).toBe(SHAPES.length + 1); // each compile's second function went there
   });
 
   it('match the simulator linked into one module (cache entries)', async () => {
@@ -69,10 +67,10 @@ describe.skipIf(!cpu.ok)('cpu kernels built as two functions', () => {
     const prev = process.env.NUMBAT_CACHE_DIR;
     process.env.NUMBAT_CACHE_DIR = dir;
     try {
-      const jobs = NativeModule.compileThreadState().jobs;
+      const jobs = NativeModule.poolFinishState().jobs;
       for (const shape of SHAPES) await matches(sumDraws, true, shape);
       await matches(rows, true, [2, [20, 3, 2], 240, 240]);
-      expect(NativeModule.compileThreadState().jobs).toBe(jobs);
+      expect(NativeModule.poolFinishState().jobs).toBe(jobs);
     } finally {
       if (prev === undefined) delete process.env.NUMBAT_CACHE_DIR; else process.env.NUMBAT_CACHE_DIR = prev;
       rmSync(dir, { recursive: true, force: true });

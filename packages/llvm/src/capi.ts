@@ -6,6 +6,7 @@
 // that runs cached kernels never maps the 100 MB library.
 
 import koffi from 'koffi';
+import './koffi-stack.js'; // before the first library is loaded (it raises koffi's async stack)
 
 const MULTIARCH: Record<string, string> = { x64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu' };
 export const LIBLLVM_PATH = process.env.NUMBAT_LIBLLVM ?? `/usr/lib/${MULTIARCH[process.arch] ?? `${process.arch}-linux-gnu`}/libLLVM-14.so.1`;
@@ -148,13 +149,6 @@ const TARGET_INITS = ['X86', 'AArch64', 'NVPTX'];
 
 let api: CApi | undefined;
 let loadError: Error | undefined;
-let initTargets = true;
-
-/** For the compile thread (compile-thread-worker.ts): the main thread initialised LLVM's targets and options already. */
-export function skipTargetInit(): void {
-  initTargets = false;
-}
-
 /** Whether capi() has loaded the library (preload.ts skips it then). */
 export function capiLoaded(): boolean {
   return api !== undefined;
@@ -168,14 +162,14 @@ export function capi(): CApi {
     const lib = koffi.load(LIBLLVM_PATH); // RTLD_NOW | RTLD_LOCAL, as preload.ts opens it
     const a: Record<string, unknown> = {};
     for (const [k, sig] of Object.entries(SIGNATURES)) a[k] = lib.func(sig);
-    for (const t of initTargets ? TARGET_INITS : []) {
+    for (const t of TARGET_INITS) {
       for (const part of ['TargetInfo', 'Target', 'TargetMC', 'AsmPrinter']) {
         try { lib.func(`void LLVMInitialize${t}${part}()`)(); } catch { /* target not built in: its triples fail later with a clear message */ }
       }
     }
     api = a as unknown as CApi;
     // Extra LLVM options (tuning/diagnosis), e.g. NUMBAT_LLVM_ARGS='-slp-threshold=-4'.
-    const extra = initTargets ? (process.env.NUMBAT_LLVM_ARGS ?? '').split(/\s+/).filter(Boolean) : [];
+    const extra = (process.env.NUMBAT_LLVM_ARGS ?? '').split(/\s+/).filter(Boolean);
     if (extra.length) api.ParseCommandLineOptions(extra.length + 1, ['numbat', ...extra], null);
     return api;
   } catch (e) {

@@ -5,6 +5,7 @@ export { loadLLVM, llvmBindingsLoaded, llvmBindingsProblem, type LLVM, type LLVM
 export { preloadLLVM, preloadLibraries, preloadPending, type Preload } from './preload.js';
 export { capi, capiLoaded, hostCpu, takeMessage, takeError, LIBLLVM_PATH, LLVM_VERSION, type CApi, type Ptr } from './capi.js';
 export { NativeModule, targetMachine, type TargetSpec, type EmitKind } from './native.js';
+export { POOL_STACK_BYTES } from './koffi-stack.js';
 export { fittedPipeline, type FittedPipeline } from './passes.js';
 export { bitcodeSymbols, moduleBytes, moduleText, type ModuleSymbols } from './bitcode.js';
 export type { TargetHooks } from './hooks.js';

@@ -4,7 +4,7 @@
 
 import koffi from 'koffi';
 import { capi, takeError, takeMessage, type Ptr } from './capi.js';
-import { compileThreadState, finishOnCompileThread, startCompileThread, type FinishJob } from './compile-thread.js';
+import { finishOnPool, poolFinishAvailable, poolFinishState, type FinishJob } from './pool-finish.js';
 
 export interface TargetSpec {
   triple: string;
@@ -50,22 +50,30 @@ export class NativeModule {
   }
 
   /**
-   * A module finished (links, verify, optimise, emit an object) on the compile
-   * thread, the second core (compile-thread.ts); undefined while that thread is
-   * not ready (it is started for later compiles): then the caller finishes it.
+   * A module finished (links, verify, optimise, emit an object) on libuv's thread
+   * pool, the second core (pool-finish.ts), while this thread goes on; undefined
+   * where this process cannot (koffi's async stack could not be raised): then the
+   * caller finishes it. Parsing, links and verification are done here first.
    */
   static finishElsewhere(job: FinishJob): Promise<Buffer> | undefined {
-    return finishOnCompileThread(job);
+    if (!poolFinishAvailable()) return undefined;
+    let nm: NativeModule | undefined;
+    try {
+      nm = NativeModule.parse(job.bytes, job.name);
+      for (const l of job.links) nm.link(l.text, l.name);
+      nm.setTarget(job.target);
+      const err = nm.verify();
+      if (err) throw new Error(`numbat internal error: invalid LLVM module '${job.name}': ${err}`);
+    } catch (e) {
+      nm?.dispose();
+      return Promise.reject(e);
+    }
+    return finishOnPool(nm, job);
   }
 
-  /** Starts the compile thread (finishElsewhere) in the background, if it is not running. */
-  static startCompileThread(): void {
-    startCompileThread();
-  }
-
-  /** Whether the compile thread takes jobs now, and how many it has finished. */
-  static compileThreadState(): { ready: boolean; jobs: number } {
-    return compileThreadState();
+  /** Whether modules can be finished on the pool, the jobs in flight and how many have ended. */
+  static poolFinishState(): { available: boolean; inFlight: number; jobs: number } {
+    return poolFinishState();
   }
 
   /**
@@ -177,12 +185,7 @@ export class NativeModule {
   /** Runs a new-pass-manager pipeline, e.g. 'default<O3>'. */
   optimize(spec: TargetSpec, passes = 'default<O3>', o: { vectorize?: boolean } = {}): void {
     const c = capi();
-    const opts = c.CreatePassBuilderOptions();
-    const vec = o.vectorize ?? true;
-    c.PassBuilderOptionsSetLoopVectorization(opts, vec ? 1 : 0);
-    c.PassBuilderOptionsSetSLPVectorization(opts, vec ? 1 : 0);
-    c.PassBuilderOptionsSetLoopInterleaving(opts, vec ? 1 : 0);
-    c.PassBuilderOptionsSetLoopUnrolling(opts, 1);
+    const opts = passOptions(o.vectorize ?? true);
     const err = takeError(c.RunPasses(this.mod, passes, targetMachine(spec), opts));
     c.DisposePassBuilderOptions(opts);
     if (err) throw new Error(`numbat internal error: LLVM passes '${passes}' failed: ${err}`);
@@ -222,4 +225,15 @@ function parseInto(ctx: Ptr, text: string | Buffer, name: string): Ptr {
   // LLVMParseIRInContext takes ownership of the buffer.
   if (c.ParseIRInContext(ctx, buf, mod, msg)) throw new Error(`numbat internal error: LLVM could not parse module '${name}': ${msg[0]}`);
   return mod[0];
+}
+
+/** Pass builder options (the caller disposes them): vectorisation and interleaving as asked, unrolling on. */
+export function passOptions(vectorize: boolean): Ptr {
+  const c = capi();
+  const opts = c.CreatePassBuilderOptions();
+  c.PassBuilderOptionsSetLoopVectorization(opts, vectorize ? 1 : 0);
+  c.PassBuilderOptionsSetSLPVectorization(opts, vectorize ? 1 : 0);
+  c.PassBuilderOptionsSetLoopInterleaving(opts, vectorize ? 1 : 0);
+  c.PassBuilderOptionsSetLoopUnrolling(opts, 1);
+  return opts;
 }

@@ -14,6 +14,7 @@
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import koffi from 'koffi';
+import './koffi-stack.js'; // before the first library is loaded (it raises koffi's async stack)
 import { addonPath, llvmBindingsLoaded } from './bindings.js';
 import { capiLoaded, LIBLLVM_PATH } from './capi.js';
 

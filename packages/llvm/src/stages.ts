@@ -8,6 +8,7 @@
 // replaying the stages that build it (replayText).
 
 import { log, logEnabled } from '@numbat/core';
+import { poolTurn } from './pool-finish.js';
 
 export interface Stage<S> {
   /** Name in timings and log lines. */
@@ -47,13 +48,18 @@ export function runStages<S>(what: string, stages: readonly Stage<S>[], state: S
   return run;
 }
 
-/** runStages for stages that may wait for another thread (a stage's promise is awaited, its time is the stage's). */
+/**
+ * runStages for stages that may wait for another thread (a stage's promise is awaited, its time
+ * is the stage's). Between stages, while a module is being finished on the thread pool, the
+ * event loop has a turn: the pool job's next step starts there (pool-finish.ts).
+ */
 export async function runStagesAsync<S>(what: string, stages: readonly Stage<S>[], state: S): Promise<StageRun> {
   const run = newRun();
   for (const stage of stages) {
     if (stage.when && !stage.when(state)) continue;
     const t = performance.now(), cpu = process.cpuUsage();
     finishStage(what, stage, run, await stage.run(state), t, cpu);
+    await poolTurn();
   }
   return run;
 }

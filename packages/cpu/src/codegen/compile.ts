@@ -7,9 +7,9 @@
 // texts are printed only when kept (`printTexts`: a cache entry stores them),
 // else made when inspect first asks, by running those stages again. A kernel
 // built as two functions (kernel.ts, splitsInTwo) has its second module
-// finished on @numbat/llvm's compile thread while this thread finishes the
-// entry point's, two objects for the JIT; where the thread is not ready, or a
-// text is printed, the two modules are linked into one here.
+// finished on libuv's thread pool (@numbat/llvm's pool-finish.ts) while this
+// thread finishes the entry point's, two objects for the JIT; where the pool
+// cannot take it, or a text is printed, the two modules are linked into one here.
 
 import type { KernelIR } from '@numbat/core';
 import { bitcodeSymbols, fittedPipeline, loadLLVM, NativeModule, replayText, runStages, type DeferredText, type LLVM, type Stage, type TargetSpec } from '@numbat/llvm';
@@ -39,7 +39,7 @@ export interface CpuCompileState {
   built?: CpuModule;
   /** The module finished on this thread: the kernel's, or a split kernel's entry point when its second function is finished `elsewhere`. */
   nm?: NativeModule;
-  /** A split kernel's second function's object, being made on the compile thread (the second core). */
+  /** A split kernel's second function's object, being made on libuv's thread pool (the second core). */
   elsewhere?: Promise<Buffer>;
   /** ELF relocatable object with the entry point. */
   object?: Buffer;
@@ -47,26 +47,18 @@ export interface CpuCompileState {
   restObject?: Buffer;
 }
 
-/** Compiles of this process that reached the stages (the compile thread starts with the second). */
-let compilesStarted = 0;
-
 export const CPU_STAGES: readonly Stage<CpuCompileState>[] = [
   {
     name: 'load-llvm',
     run: (s) => {
       s.llvm = loadLLVM();
-      // The second compile of a process starts the compile thread (a split kernel's second core):
-      // it loads in the background (~0.1 s of CPU, ~30 ms of it on this thread), ready for the
-      // compiles that follow. Not the first: a process that compiles one kernel (an example's
-      // first launch) would pay for it (option pricing's first launch 380-400 → 440-520 ms).
-      if (!s.printTexts && ++compilesStarted > 1) NativeModule.startCompileThread();
     },
   },
   {
     name: 'codegen',
     run: (s) => {
       // A kernel built as two functions (kernel.ts) sends the second, as soon as it is built, to the
-      // compile thread, which finishes it while this thread builds and finishes the entry point. Not
+      // thread pool, which finishes it while this thread builds and finishes the entry point. Not
       // when the texts are printed (a cache entry): then the two are linked into one module here,
       // as they are when inspect makes the texts later (the same texts either way).
       const opts = { ...s.opts, laneWidth: s.opts.laneWidth ?? laneWidthFor(s.target), split: true };
@@ -77,8 +69,8 @@ export const CPU_STAGES: readonly Stage<CpuCompileState>[] = [
     name: 'parse-link-verify', inspect: 'llvm',
     run: (s) => {
       const { built } = s;
-      // Here: the kernel's module (a split kernel's two linked into one, when the compile thread was not
-      // ready, or for a text), or only the entry point's, the second function being finished elsewhere.
+      // Here: the kernel's module (a split kernel's two linked into one, when the pool could not
+      // take the second, or for a text), or only the entry point's, the second function being finished elsewhere.
       const parts = built!.rest && !s.elsewhere ? [built!, built!.rest] : [built!];
       const nm = (s.nm = NativeModule.parse(parts[0].bytes, s.ir.name));
       if (parts[1]) nm.link(parts[1].bytes, `${s.ir.name}.rest`);
@@ -118,9 +110,9 @@ function laneLinks(declared: readonly string[]): { text: string; name: string }[
   return [{ text: laneMathModule(declared), name: 'numbat-lane-math' }, { text: laneMovesModule(declared), name: 'numbat-lane-moves' }].filter((l) => l.text);
 }
 
-/** A split kernel's second module to the compile thread: its object to come, or undefined (the thread is not ready: finished here). */
+/** A split kernel's second module to the thread pool: its object to come, or undefined (the pool cannot take it: finished here). */
 function finishElsewhere(s: CpuCompileState, rest: CpuModule): Promise<Buffer> | undefined {
-  if (!Buffer.isBuffer(rest.bytes)) return undefined;
+  if (!Buffer.isBuffer(rest.bytes) || !NativeModule.poolFinishState().available) return undefined;
   const bytes = rest.bytes;
   // What the module declares, with the helpers linked: its own declarations (the helpers declare no lane math).
   const links = [{ text: helpersText([rest.atomics], !!rest.plan.gridSync), name: 'numbat-helpers' }, ...laneLinks(rest.declared ?? bitcodeSymbols(bytes).declared)];

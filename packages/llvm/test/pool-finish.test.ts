@@ -1,10 +1,11 @@
-// The compile thread (src/compile-thread.ts): a module finished on a worker
-// thread gives the object the main thread would make of it, byte for byte;
-// its helper modules are linked first; an invalid module's verifier message
-// comes back as the job's error, and the thread keeps taking jobs after it.
+// Pool finishing (src/pool-finish.ts): a module finished on libuv's thread pool
+// gives the object the main thread would make of it, byte for byte; its helper
+// modules are linked first; an invalid module's verifier message comes back as
+// the job's error, and later jobs go on; several run at once.
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { LIBLLVM_PATH, NativeModule, type TargetSpec } from '@numbat/llvm';
+import koffi from 'koffi';
+import { LIBLLVM_PATH, NativeModule, POOL_STACK_BYTES, type TargetSpec } from '@numbat/llvm';
 
 const X86: TargetSpec = { triple: 'x86_64-pc-linux-gnu', cpu: 'x86-64', features: '+sse2', reloc: 2 };
 const PASSES = 'function(sroa,instcombine)';
@@ -40,15 +41,13 @@ b:
 }
 `;
 
-async function ready(): Promise<void> {
-  NativeModule.startCompileThread();
-  for (let i = 0; i < 400 && !NativeModule.compileThreadState().ready; i++) await new Promise((r) => setTimeout(r, 25));
-}
+describe.skipIf(!existsSync(LIBLLVM_PATH))('finishing a module on the thread pool', () => {
+  it('raises koffi\'s async stack when @numbat/llvm is imported before any library is loaded', () => {
+    expect(koffi.config().async_stack_size).toBe(POOL_STACK_BYTES);
+    expect(NativeModule.poolFinishState().available).toBe(true);
+  });
 
-describe.skipIf(!existsSync(LIBLLVM_PATH))('the compile thread', () => {
   it('makes the object the main thread makes, with the helper modules linked', async () => {
-    await ready();
-    expect(NativeModule.compileThreadState().ready).toBe(true);
     const job = { bytes: KERNEL, name: 'k', links: [{ text: HELPER, name: 'helpers' }], target: X86, passes: PASSES };
     const there = await NativeModule.finishElsewhere(job)!;
     const nm = NativeModule.parse(KERNEL, 'k');
@@ -66,11 +65,20 @@ describe.skipIf(!existsSync(LIBLLVM_PATH))('the compile thread', () => {
   });
 
   it('answers an invalid module with the verifier message, and goes on', async () => {
-    await ready();
-    const jobs = NativeModule.compileThreadState().jobs;
     await expect(NativeModule.finishElsewhere({ bytes: INVALID, name: 'bad', links: [], target: X86, passes: PASSES })!).rejects.toThrow(/invalid LLVM module 'bad'.*dominate/s);
+    const jobs = NativeModule.poolFinishState().jobs;
     const ok = await NativeModule.finishElsewhere({ bytes: HELPER, name: 'h', links: [], target: X86, passes: PASSES })!;
-    expect(ok.length).toBeGreaterThan(0);
-    expect(NativeModule.compileThreadState().jobs).toBe(jobs + 2);
+    expect(ok.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+    expect(NativeModule.poolFinishState()).toMatchObject({ jobs: jobs + 1, inFlight: 0 });
+  });
+
+  it('takes several jobs at once, each with its own target machine', async () => {
+    // a module large enough that its passes take a while: 300 functions of a few instructions
+    const big = Array.from({ length: 300 }, (_, i) => `define i32 @f${i}(i32 %x) nounwind {\n  %a = mul i32 %x, ${i + 3}\n  %b = add i32 %a, ${i}\n  %c = xor i32 %b, %x\n  ret i32 %c\n}\n`).join('');
+    const jobs = Array.from({ length: 4 }, (_, i) => NativeModule.finishElsewhere({ bytes: big, name: "big", links: [], target: X86, passes: 'default<O2>' })!);
+    expect(NativeModule.poolFinishState().inFlight).toBe(4);
+    const objects = await Promise.all(jobs);
+    for (const o of objects) expect(Buffer.compare(o, objects[0])).toBe(0);
+    expect(NativeModule.poolFinishState().inFlight).toBe(0);
   });
 });
