@@ -11,6 +11,7 @@
 // LLVM's C API, the caller finishes the module itself.
 
 import koffi from 'koffi';
+import { log, logEnabled } from '@numbat/core';
 import { capi, takeError, type Ptr } from './capi.js';
 import { asyncStackEnough } from './koffi-stack.js';
 import { passOptions, type NativeModule, type TargetSpec } from './native.js';
@@ -70,6 +71,8 @@ export function finishOnPool(nm: NativeModule, job: FinishJob): Promise<Buffer> 
     nm.dispose();
     (freeMachines.get(key) ?? freeMachines.set(key, []).get(key)!).push(tm);
   };
+  const t0 = performance.now();
+  let t1 = t0;
   return new Promise<Buffer>((resolve, reject) => {
     const fail = (e: unknown): void => { done(); reject(e instanceof Error ? e : new Error(String(e))); };
     (c.RunPasses as unknown as Async).async(nm.mod, job.passes, tm, opts, (e1: unknown, errRef: Ptr) => {
@@ -77,12 +80,14 @@ export function finishOnPool(nm: NativeModule, job: FinishJob): Promise<Buffer> 
       const perr = takeError(errRef);
       if (perr) return fail(new Error(`numbat internal error: LLVM passes '${job.passes}' failed on '${job.name}': ${perr}`));
       const msg: (string | null)[] = [null], out: Ptr[] = [null];
+      t1 = performance.now();
       (c.TargetMachineEmitToMemoryBuffer as unknown as Async).async(tm, nm.mod, 1, msg, out, (e2: unknown, failed: number) => {
         if (e2) return fail(e2);
         if (failed) return fail(new Error(`numbat internal error: LLVM code generation failed on '${job.name}': ${msg[0]}`));
         const bytes = Buffer.from(new Uint8Array(koffi.view(c.GetBufferStart(out[0]), c.GetBufferSize(out[0]))));
         c.DisposeMemoryBuffer(out[0]);
         done();
+        if (logEnabled('debug')) log('debug', `${job.name} on the thread pool: passes ended after ${(t1 - t0).toFixed(1)} ms, the object after ${(performance.now() - t0).toFixed(1)} ms (each seen at the next turn of the event loop)`);
         resolve(bytes);
       });
     });
