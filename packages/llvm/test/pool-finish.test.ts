@@ -3,6 +3,7 @@
 // modules are linked first; an invalid module's verifier message comes back as
 // the job's error, and later jobs go on; several run at once.
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import koffi from 'koffi';
 import { LIBLLVM_PATH, NativeModule, POOL_STACK_BYTES, type TargetSpec } from '@numbat/llvm';
@@ -80,5 +81,17 @@ describe.skipIf(!existsSync(LIBLLVM_PATH))('finishing a module on the thread poo
     const objects = await Promise.all(jobs);
     for (const o of objects) expect(Buffer.compare(o, objects[0])).toBe(0);
     expect(NativeModule.poolFinishState().inFlight).toBe(0);
+  });
+});
+
+describe.skipIf(!existsSync(LIBLLVM_PATH))('where the process loaded a library through koffi before @numbat/llvm', () => {
+  it('keeps koffi\'s stack as it was and finishes modules on the main thread (finishElsewhere answers undefined)', () => {
+    const code = `import koffi from 'koffi'; koffi.load('libc.so.6');
+      const { NativeModule } = await import('@numbat/llvm');
+      const job = { bytes: ${JSON.stringify(HELPER)}, name: 'h', links: [], target: ${JSON.stringify(X86)}, passes: 'default<O1>' };
+      console.log(JSON.stringify({ stack: koffi.config().async_stack_size, state: NativeModule.poolFinishState(), job: NativeModule.finishElsewhere(job) === undefined }));`;
+    const p = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', cwd: import.meta.dirname });
+    expect(p.status, p.stderr).toBe(0);
+    expect(JSON.parse(p.stdout)).toEqual({ stack: 128 * 1024, state: { available: false, inFlight: 0, jobs: 0 }, job: true });
   });
 });
