@@ -11,7 +11,7 @@
 // thread finishes the entry point's, two objects for the JIT; where the pool
 // cannot take it, or a text is printed, the two modules are linked into one here.
 
-import type { KernelIR } from '@numbat/core';
+import { log, logEnabled, type KernelIR } from '@numbat/core';
 import { bitcodeSymbols, fittedPipeline, loadLLVM, NativeModule, replayText, runStages, type DeferredText, type LLVM, type Stage, type TargetSpec } from '@numbat/llvm';
 import type { KernelPlan } from './abi.js';
 import { cpuHelperModule } from './helpers-ir.js';
@@ -92,8 +92,13 @@ export const CPU_STAGES: readonly Stage<CpuCompileState>[] = [
   {
     name: 'emit',
     run: (s) => {
+      const t = performance.now();
       s.object = s.nm!.emit(s.target, 'obj');
-      return s.elsewhere?.then((o) => { s.restObject = o; });
+      const emitted = performance.now();
+      return s.elsewhere?.then((o) => {
+        s.restObject = o;
+        if (logEnabled('debug')) log('debug', `cpu kernel '${s.ir.name}': entry point emitted in ${(emitted - t).toFixed(1)} ms, then ${(performance.now() - emitted).toFixed(1)} ms waiting for the second function's object`);
+      });
     },
   },
 ];
