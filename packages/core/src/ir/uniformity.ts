@@ -61,7 +61,14 @@ export const GRID_UNIFORMITY: UniformityRules = {
 export function analyzeUniformity(ir: KernelIR, rules: UniformityRules = BLOCK_UNIFORMITY): UniformityInfo {
   const uniform = new Set(ir.locals.map((l) => l.id));
   const varyingLoops = new Set<Stmt>();
-  const isUniform = (e: Expr): boolean => exprUniform(e, uniform, rules);
+  // `uniform` only shrinks, so a varying expression stays varying: each is judged once
+  const knownVarying = new WeakSet<Expr>();
+  const isUniform = (e: Expr): boolean => {
+    if (knownVarying.has(e)) return false;
+    const u = exprUniform(e, uniform, rules, isUniform);
+    if (!u) knownVarying.add(e);
+    return u;
+  };
 
   const scopes = rules.scopedLocals ? localScopes(ir.body) : undefined;
   // `varying`: how many thread-dependent ifs and loops enclose a statement;
@@ -109,11 +116,19 @@ export function analyzeUniformity(ir: KernelIR, rules: UniformityRules = BLOCK_U
     };
     visit(ir.body, 0);
   }
-  return { uniformLocals: uniform, isUniform, varyingLoops };
+  // The answers are final now: each expression's once (the backends ask again of each operand).
+  const known = new WeakMap<Expr, boolean>();
+  const isUniformFinal = (e: Expr): boolean => {
+    let u = known.get(e);
+    if (u === undefined) known.set(e, (u = !knownVarying.has(e) && exprUniform(e, uniform, rules, isUniformFinal)));
+    return u;
+  };
+  return { uniformLocals: uniform, isUniform: isUniformFinal, varyingLoops };
 }
 
-export function exprUniform(e: Expr, uniformLocals: ReadonlySet<number>, rules: UniformityRules = BLOCK_UNIFORMITY): boolean {
-  const u = (x: Expr): boolean => exprUniform(x, uniformLocals, rules);
+/** `u`: the same question of an operand (default: this function's answer, walking its operands again). */
+export function exprUniform(e: Expr, uniformLocals: ReadonlySet<number>, rules: UniformityRules = BLOCK_UNIFORMITY,
+  u: (x: Expr) => boolean = (x) => exprUniform(x, uniformLocals, rules)): boolean {
   switch (e.kind) {
     case 'const': case 'param': case 'length': return true;
     case 'special': return rules.special(e);
