@@ -58,7 +58,8 @@ export const GRID_UNIFORMITY: UniformityRules = {
   returnVaries: true,
 };
 
-export function analyzeUniformity(ir: KernelIR, rules: UniformityRules = BLOCK_UNIFORMITY): UniformityInfo {
+/** `bodyScopes`: localScopes(ir.body), when the caller has it (scopedLocals rules need it). */
+export function analyzeUniformity(ir: KernelIR, rules: UniformityRules = BLOCK_UNIFORMITY, bodyScopes?: ReadonlyMap<number, readonly Stmt[]>): UniformityInfo {
   const uniform = new Set(ir.locals.map((l) => l.id));
   const varyingLoops = new Set<Stmt>();
   // `uniform` only shrinks, so a varying expression stays varying: each is judged once
@@ -70,7 +71,7 @@ export function analyzeUniformity(ir: KernelIR, rules: UniformityRules = BLOCK_U
     return u;
   };
 
-  const scopes = rules.scopedLocals ? localScopes(ir.body) : undefined;
+  const scopes = rules.scopedLocals ? bodyScopes ?? localScopes(ir.body) : undefined;
   // `varying`: how many thread-dependent ifs and loops enclose a statement;
   // `entry`: that count where each statement list starts (for scoped locals).
   const entry = new Map<readonly Stmt[], number>();

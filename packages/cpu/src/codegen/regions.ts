@@ -206,7 +206,8 @@ function blockScalarPlan(ir: KernelIR): { blockScalars: Set<number>; hoisted: Se
   return { blockScalars, hoisted };
 }
 
-export function planStorage(ir: KernelIR): StorageLayout {
+/** `txAliases`: threadIdxAliases(ir), when the caller has it. */
+export function planStorage(ir: KernelIR, txAliases: ReadonlySet<number> = threadIdxAliases(ir)): StorageLayout {
   const regions: Region[] = [];
   const blockRefs: Refs = { locals: new Set(), arrays: new Set() };
   const { blockScalars, hoisted } = blockScalarPlan(ir);
@@ -259,13 +260,13 @@ export function planStorage(ir: KernelIR): StorageLayout {
   const perThreadLocals = new Set<number>(), perThreadArrays = new Set<number>();
   const privateLocalsOf = new Map<Region, number[]>(regions.map((r) => [r, []]));
   const privateArraysOf = new Map<Region, number[]>(regions.map((r) => [r, []]));
-  const txAliases = new Set([...threadIdxAliases(ir)].filter((id) => !blockRefs.locals.has(id)));
+  const privateTxAliases = new Set([...txAliases].filter((id) => !blockRefs.locals.has(id)));
   const firsts = new Map<Region, Set<number>>(); // (one walk per region, not per local)
   const assignedFirst = (r: Region): Set<number> => firsts.get(r) ?? firsts.set(r, localsAssignedBeforeUse(r.stmts)).get(r)!;
   for (const l of ir.locals) {
     if (blockScalars.has(l.id)) continue;
     const rs = uses.get(l.id) ?? [];
-    if (txAliases.has(l.id)) { for (const r of rs) privateLocalsOf.get(r)!.push(l.id); continue; }
+    if (privateTxAliases.has(l.id)) { for (const r of rs) privateLocalsOf.get(r)!.push(l.id); continue; }
     const single = rs.length === 1 && !blockRefs.locals.has(l.id);
     if (single && (!rs[0].inBarrierLoop || assignedFirst(rs[0]).has(l.id))) privateLocalsOf.get(rs[0])!.push(l.id);
     else if (rs.length || blockRefs.locals.has(l.id)) perThreadLocals.add(l.id);
@@ -276,5 +277,5 @@ export function planStorage(ir: KernelIR): StorageLayout {
     if (rs.length === 1 && !rs[0].inBarrierLoop && !blockRefs.arrays.has(a.id)) privateArraysOf.get(rs[0])!.push(a.id);
     else if (rs.length) perThreadArrays.add(a.id);
   }
-  return { body, regions, perThreadLocals, perThreadArrays, privateLocalsOf, privateArraysOf, blockScalars, hoisted, txAliases };
+  return { body, regions, perThreadLocals, perThreadArrays, privateLocalsOf, privateArraysOf, blockScalars, hoisted, txAliases: privateTxAliases };
 }
