@@ -63,7 +63,7 @@ export function analyzeUniformity(ir: KernelIR, rules: UniformityRules = BLOCK_U
   const uniform = new Set(ir.locals.map((l) => l.id));
   const varyingLoops = new Set<Stmt>();
   // `uniform` only shrinks, so a varying expression stays varying: each is judged once
-  const knownVarying = new WeakSet<Expr>();
+  const knownVarying = new Set<Expr>();
   const isUniform = (e: Expr): boolean => {
     if (knownVarying.has(e)) return false;
     const u = exprUniform(e, uniform, rules, isUniform);
@@ -118,7 +118,7 @@ export function analyzeUniformity(ir: KernelIR, rules: UniformityRules = BLOCK_U
     visit(ir.body, 0);
   }
   // The answers are final now: each expression's once (the backends ask again of each operand).
-  const known = new WeakMap<Expr, boolean>();
+  const known = new Map<Expr, boolean>();
   const isUniformFinal = (e: Expr): boolean => {
     let u = known.get(e);
     if (u === undefined) known.set(e, (u = !knownVarying.has(e) && exprUniform(e, uniform, rules, isUniformFinal)));
