@@ -87,21 +87,24 @@ function tupleResult(cx: LowerContext, device: DeviceFrame): Val {
   return { k: 'tuple', items };
 }
 
-/** Might this statement return (so code after it must test the `done` flag)? */
+const returns = new WeakMap<object, boolean>();
+/**
+ * Might this statement return (so code after it must test the `done` flag)? Each syntax node's
+ * answer once: every inlined copy, every lowering round and every enclosing block asks again.
+ */
 export function mayReturn(node: N): boolean {
-  let found = false;
-  const walk = (n: any): void => {
-    if (found || !n || typeof n !== 'object') return;
-    if (n.type === 'ReturnStatement') { found = true; return; }
-    if (n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression' || n.type === 'FunctionDeclaration') return;
-    for (const k of Object.keys(n)) {
+  let found = returns.get(node);
+  if (found !== undefined) return found;
+  found = false;
+  if (node.type === 'ReturnStatement') found = true;
+  else if (node.type !== 'FunctionExpression' && node.type !== 'ArrowFunctionExpression' && node.type !== 'FunctionDeclaration') {
+    for (const k of Object.keys(node)) {
       if (k === 'loc') continue;
-      const v = n[k];
-      if (Array.isArray(v)) v.forEach(walk);
-      else if (v && typeof v === 'object' && typeof v.type === 'string') walk(v);
+      const v = node[k];
+      if (Array.isArray(v) ? v.some((x) => x && typeof x === 'object' && mayReturn(x)) : v && typeof v === 'object' && typeof v.type === 'string' && mayReturn(v)) { found = true; break; }
     }
-  };
-  walk(node);
+  }
+  returns.set(node, found);
   return found;
 }
 

@@ -58,12 +58,20 @@ export const GRID_UNIFORMITY: UniformityRules = {
   returnVaries: true,
 };
 
-export function analyzeUniformity(ir: KernelIR, rules: UniformityRules = BLOCK_UNIFORMITY): UniformityInfo {
+/** `bodyScopes`: localScopes(ir.body), when the caller has it (scopedLocals rules need it). */
+export function analyzeUniformity(ir: KernelIR, rules: UniformityRules = BLOCK_UNIFORMITY, bodyScopes?: ReadonlyMap<number, readonly Stmt[]>): UniformityInfo {
   const uniform = new Set(ir.locals.map((l) => l.id));
   const varyingLoops = new Set<Stmt>();
-  const isUniform = (e: Expr): boolean => exprUniform(e, uniform, rules);
+  // `uniform` only shrinks, so a varying expression stays varying: each is judged once
+  const knownVarying = new Set<Expr>();
+  const isUniform = (e: Expr): boolean => {
+    if (knownVarying.has(e)) return false;
+    const u = exprUniform(e, uniform, rules, isUniform);
+    if (!u) knownVarying.add(e);
+    return u;
+  };
 
-  const scopes = rules.scopedLocals ? localScopes(ir.body) : undefined;
+  const scopes = rules.scopedLocals ? bodyScopes ?? localScopes(ir.body) : undefined;
   // `varying`: how many thread-dependent ifs and loops enclose a statement;
   // `entry`: that count where each statement list starts (for scoped locals).
   const entry = new Map<readonly Stmt[], number>();
@@ -109,11 +117,19 @@ export function analyzeUniformity(ir: KernelIR, rules: UniformityRules = BLOCK_U
     };
     visit(ir.body, 0);
   }
-  return { uniformLocals: uniform, isUniform, varyingLoops };
+  // The answers are final now: each expression's once (the backends ask again of each operand).
+  const known = new Map<Expr, boolean>();
+  const isUniformFinal = (e: Expr): boolean => {
+    let u = known.get(e);
+    if (u === undefined) known.set(e, (u = !knownVarying.has(e) && exprUniform(e, uniform, rules, isUniformFinal)));
+    return u;
+  };
+  return { uniformLocals: uniform, isUniform: isUniformFinal, varyingLoops };
 }
 
-export function exprUniform(e: Expr, uniformLocals: ReadonlySet<number>, rules: UniformityRules = BLOCK_UNIFORMITY): boolean {
-  const u = (x: Expr): boolean => exprUniform(x, uniformLocals, rules);
+/** `u`: the same question of an operand (default: this function's answer, walking its operands again). */
+export function exprUniform(e: Expr, uniformLocals: ReadonlySet<number>, rules: UniformityRules = BLOCK_UNIFORMITY,
+  u: (x: Expr) => boolean = (x) => exprUniform(x, uniformLocals, rules)): boolean {
   switch (e.kind) {
     case 'const': case 'param': case 'length': return true;
     case 'special': return rules.special(e);

@@ -57,10 +57,11 @@ export function buildCpuModule(llvm: LLVM, source: KernelIR, opts: CpuCodegenOpt
 type KernelAnalyses = Pick<CpuCodegen, 'ir' | 'opts' | 'layout' | 'tracksExit' | 'laneUni' | 'blockUni' | 'txAliases' | 'bodyScopes' | 'memo'>;
 
 function kernelAnalyses(ir: KernelIR, opts: CpuCodegenOptions): KernelAnalyses {
+  const bodyScopes = localScopes(ir.body), txAliases = threadIdxAliases(ir);
   return {
-    ir, opts, layout: planStorage(ir), tracksExit: ir.hasBarrier && containsReturn(ir.body),
-    laneUni: analyzeLaneUniformity(ir), blockUni: analyzeUniformity(ir), txAliases: threadIdxAliases(ir),
-    bodyScopes: localScopes(ir.body), memo: analysisMemo(),
+    ir, opts, layout: planStorage(ir, txAliases), tracksExit: ir.hasBarrier && containsReturn(ir.body),
+    laneUni: analyzeLaneUniformity(ir, bodyScopes), blockUni: analyzeUniformity(ir), txAliases,
+    bodyScopes, memo: analysisMemo(),
   };
 }
 

@@ -32,7 +32,23 @@ export const LANE_COST_BUDGET = 2048;
 
 /** `handOver`: the lane group can hand itself to the thread-by-thread code (rareHandOvers). */
 export function withinLaneBudget(stmts: readonly Stmt[], uni: LaneUniformity, W: number, handOver = true): boolean {
-  return laneWork(stmts, uni, handOver) * W <= LANE_BUDGET && laneCost(stmts, uni, handOver) <= LANE_COST_BUDGET;
+  return measured(stmts, uni, `work${+handOver}`, () => laneWork(stmts, uni, handOver)) * W <= LANE_BUDGET
+    && measured(stmts, uni, `cost${+handOver}`, () => laneCost(stmts, uni, handOver)) <= LANE_COST_BUDGET;
+}
+
+/**
+ * A region's laneWork and laneCost, made once per compile (`uni` is one compile's): neither
+ * depends on W, and lane-width.ts and thread-loops.ts ask for every width they try.
+ */
+const measures = new WeakMap<LaneUniformity, WeakMap<readonly Stmt[], Map<string, number>>>();
+function measured(stmts: readonly Stmt[], uni: LaneUniformity, kind: string, make: () => number): number {
+  let byList = measures.get(uni);
+  if (!byList) measures.set(uni, (byList = new WeakMap()));
+  let m = byList.get(stmts);
+  if (!m) byList.set(stmts, (m = new Map()));
+  let v = m.get(kind);
+  if (v === undefined) m.set(kind, (v = make()));
+  return v;
 }
 
 /**
@@ -47,19 +63,31 @@ export function withinLaneBudget(stmts: readonly Stmt[], uni: LaneUniformity, W:
 export function rareHandOvers(stmts: readonly Stmt[]): Set<Stmt> {
   const out = new Set<Stmt>();
   let clean = true;
-  const effects = (list: readonly Stmt[]): boolean => {
-    let any = false;
-    forEachStmt(list as Stmt[], (s) => {
-      if (!['assign', 'if', 'loop', 'break', 'continue', 'return'].includes(s.kind) || hasAtomic(s)) any = true;
-    });
-    return any || list.some((s) => leavesLoopAround(s));
+  // each statement's answer once (a statement is asked again for every list around it)
+  const deep = new Map<Stmt, boolean>();
+  const effectsWithin = (s: Stmt): boolean => {
+    let any = deep.get(s);
+    if (any === undefined) {
+      any = !EFFECT_FREE.has(s.kind) || hasAtomic(s)
+        || (s.kind === 'if' && (s.then.some(effectsWithin) || s.else.some(effectsWithin)))
+        || (s.kind === 'loop' && (s.body.some(effectsWithin) || s.update.some(effectsWithin)));
+      deep.set(s, any);
+    }
+    return any;
   };
+  const leaves = new Map<Stmt, boolean>();
+  const leavesLoopAround = (s: Stmt): boolean => {
+    let any = leaves.get(s);
+    if (any === undefined) leaves.set(s, (any = leavesLoop(s, leavesLoopAround)));
+    return any;
+  };
+  const effects = (list: readonly Stmt[]): boolean => list.some((s) => effectsWithin(s) || leavesLoopAround(s));
   const visit = (list: readonly Stmt[], inLoop: boolean): void => {
     for (const s of list) {
       if (s.kind === 'if' && s.rare && clean && !inLoop && !effects(s.then)) { out.add(s); if (effects(s.else)) clean = false; continue; }
       if (s.kind === 'if') { const before = clean; visit(s.then, inLoop); const afterThen = clean; clean = before; visit(s.else, inLoop); clean = clean && afterThen; }
       // in a loop, what follows the `if` in the body ran before its next trip
-      if (s.kind === 'loop') { const loops = inLoop || effects([...s.body, ...s.update]); visit(s.body, loops); visit(s.update, loops); }
+      if (s.kind === 'loop') { const loops = inLoop || effects(s.body) || effects(s.update); visit(s.body, loops); visit(s.update, loops); }
       if (effects([s])) clean = false;
     }
   };
@@ -67,12 +95,18 @@ export function rareHandOvers(stmts: readonly Stmt[]): Set<Stmt> {
   return out;
 }
 
-/** A break or continue of a loop around `s` (a return only ends the thread: rerunning it is harmless). */
-function leavesLoopAround(s: Stmt, depth = 0): boolean {
+/** Statement kinds without an effect of their own (rareHandOvers). */
+const EFFECT_FREE: ReadonlySet<Stmt['kind']> = new Set(['assign', 'if', 'loop', 'break', 'continue', 'return']);
+
+/**
+ * Whether `s` is or holds a break or continue of a loop around it (`inner`: the same question of
+ * a statement in its arms). A return only ends the thread: rerunning it is harmless; a break
+ * inside a loop of its own leaves only that loop.
+ */
+function leavesLoop(s: Stmt, inner: (x: Stmt) => boolean): boolean {
   switch (s.kind) {
-    case 'break': case 'continue': return depth === 0;
-    case 'if': return [...s.then, ...s.else].some((x) => leavesLoopAround(x, depth));
-    case 'loop': return [...s.body, ...s.update].some((x) => leavesLoopAround(x, depth + 1));
+    case 'break': case 'continue': return true;
+    case 'if': return s.then.some(inner) || s.else.some(inner);
     default: return false;
   }
 }

@@ -7,7 +7,7 @@
 import type { Stmt } from '@numbat/core';
 import { localScopes } from '@numbat/core';
 import type { LLVMNS } from '@numbat/llvm';
-import { assignedBeforeUse, type Region } from './regions.js';
+import { localsAssignedBeforeUse, type Region } from './regions.js';
 import type { BarrierLoop, CpuCodegen, Thread } from './context.js';
 import { linearLocals, mayRetire } from './lane-shape.js';
 import { LaneLowerer } from './lane-stmts.js';
@@ -80,7 +80,8 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
   // (the same for every width: made once per region)
   const linear = cg.memo('laneLinear', stmts, () => {
     const regionScopes = localScopes(stmts); // locals the region sets before reading them, in loops too
-    return linearLocals(ir, cg.laneUni, ir.body, new Set(), (id) => laneSlots.has(id) && (regionScopes.has(id) || assignedBeforeUse(id, stmts)), cg.bodyScopes);
+    const assignedFirst = localsAssignedBeforeUse(stmts);
+    return linearLocals(ir, cg.laneUni, ir.body, new Set(), (id) => laneSlots.has(id) && (regionScopes.has(id) || assignedFirst.has(id)), cg.bodyScopes);
   });
   const group: LaneGroupThreads = { W, tx, tid, lane0, end: groupEnd, loop };
   const locals: LaneLocals = {

@@ -8,7 +8,7 @@
 // parameter copies, a loop counter) stays uniform under a varying \`if\`, and a
 // loop there with a uniform trip count stays a plain loop (scopedLocals).
 
-import { analyzeUniformity, BLOCK_UNIFORMITY, type KernelIR, type UniformityInfo, type UniformityRules } from '@numbat/core';
+import { analyzeUniformity, BLOCK_UNIFORMITY, type KernelIR, type Stmt, type UniformityInfo, type UniformityRules } from '@numbat/core';
 
 export type LaneUniformity = UniformityInfo;
 
@@ -19,6 +19,7 @@ export const LANE_UNIFORMITY: UniformityRules = {
   scopedLocals: true,
 };
 
-export function analyzeLaneUniformity(ir: KernelIR): LaneUniformity {
-  return analyzeUniformity(ir, LANE_UNIFORMITY);
+/** `bodyScopes`: localScopes(ir.body), when the caller has it. */
+export function analyzeLaneUniformity(ir: KernelIR, bodyScopes?: ReadonlyMap<number, readonly Stmt[]>): LaneUniformity {
+  return analyzeUniformity(ir, LANE_UNIFORMITY, bodyScopes);
 }

@@ -64,8 +64,9 @@ const wideRegisters = (base: number): boolean => base === 8 && /\+avx512f\b/.tes
 export function regionLaneWidth(stmts: readonly Stmt[], base: number, ir: KernelIR, uni: LaneUniformity, txAliases: ReadonlySet<number>, bodyScopes?: ReadonlyMap<number, readonly Stmt[]>): number {
   if (base <= 1) return base;
   let f64 = false;
+  const f64Locals = new Set(ir.locals.filter((l) => l.type === 'f64').map((l) => l.id)); // (not a search of the locals per assignment)
   forEachStmt(stmts as Stmt[], (s) => {
-    if (s.kind === 'assign' && ir.locals.find((l) => l.id === s.local)?.type === 'f64') f64 = true;
+    if (s.kind === 'assign' && f64Locals.has(s.local)) f64 = true;
     for (const x of stmtExprs(s)) forEachExpr(x, (y) => { if (y.type === 'f64') f64 = true; });
   });
   if (f64) {

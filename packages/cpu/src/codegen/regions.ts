@@ -111,42 +111,56 @@ function stmtRefs(stmts: readonly Stmt[], r: Refs): void {
 }
 
 /**
- * Is `local` assigned before any read, on every path through `stmts` (so its
- * value on entry is never observed)? Looks into `if` arms: a temporary that an
+ * The locals assigned before any read, on every path through `stmts` (so their
+ * value on entry is never observed). Looks into `if` arms: a temporary that an
  * arm assigns and then reads, referenced nowhere else, qualifies.
+ * All locals in one walk (asking local by local walked the list again for each): a
+ * statement decides each local it is the first to refer to: an assignment that does not
+ * read it, or an `if` whose arms both assign it first (`pending`: one arm assigns it, the
+ * other does not refer to it: assigned unless referred to later).
  */
-export function assignedBeforeUse(local: number, stmts: readonly Stmt[]): boolean {
-  return firstReference(local, stmts) === 'assigned';
+export function localsAssignedBeforeUse(stmts: readonly Stmt[]): Set<number> {
+  return firstReferences(stmts).assigned;
 }
 
-function refersTo(local: number, stmts: readonly Stmt[]): boolean {
-  const r: Refs = { locals: new Set(), arrays: new Set() };
-  stmtRefs(stmts, r);
-  return r.locals.has(local);
-}
-
-function firstReference(local: number, stmts: readonly Stmt[]): 'assigned' | 'used' | 'none' {
-  for (let k = 0; k < stmts.length; k++) {
-    const s = stmts[k];
-    if (s.kind === 'assign' && s.local === local) {
+function firstReferences(stmts: readonly Stmt[]): { assigned: Set<number>; used: Set<number> } {
+  const assigned = new Set<number>(), used = new Set<number>(), pending = new Set<number>();
+  const decided = (id: number): boolean => assigned.has(id) || used.has(id) || pending.has(id);
+  const use = (ids: Iterable<number>): void => {
+    for (const id of ids) {
+      if (pending.has(id)) { pending.delete(id); used.add(id); } else if (!decided(id)) used.add(id);
+    }
+  };
+  for (const s of stmts) {
+    if (pending.size) {
+      const r: Refs = { locals: new Set(), arrays: new Set() };
+      stmtRefs([s], r);
+      for (const id of r.locals) if (pending.has(id)) { pending.delete(id); used.add(id); }
+    }
+    if (s.kind === 'assign') {
       const r: Refs = { locals: new Set(), arrays: new Set() };
       exprRefs(s.value, r);
-      return r.locals.has(local) ? 'used' : 'assigned';
-    }
-    if (s.kind === 'if') {
+      use(r.locals);
+      if (!decided(s.local)) assigned.add(s.local);
+    } else if (s.kind === 'if') {
       const c: Refs = { locals: new Set(), arrays: new Set() };
       exprRefs(s.cond, c);
-      if (c.locals.has(local)) return 'used';
-      const a = firstReference(local, s.then), b = firstReference(local, s.else);
-      if (a === 'used' || b === 'used') return 'used';
-      if (a === 'assigned' && b === 'assigned') return 'assigned';
-      if (a === 'none' && b === 'none') continue;
-      // assigned in one arm only: fine if nothing after the if refers to it
-      return refersTo(local, stmts.slice(k + 1)) ? 'used' : 'assigned';
+      use(c.locals);
+      const a = firstReferences(s.then), b = firstReferences(s.else);
+      for (const id of new Set([...a.assigned, ...a.used, ...b.assigned, ...b.used])) {
+        if (decided(id)) continue;
+        if (a.used.has(id) || b.used.has(id)) used.add(id);
+        else if (a.assigned.has(id) && b.assigned.has(id)) assigned.add(id);
+        else pending.add(id); // assigned in one arm only: fine if nothing after the if refers to it
+      }
+    } else {
+      const r: Refs = { locals: new Set(), arrays: new Set() };
+      stmtRefs([s], r);
+      use(r.locals);
     }
-    if (refersTo(local, [s])) return 'used';
   }
-  return 'none';
+  for (const id of pending) assigned.add(id);
+  return { assigned, used };
 }
 
 /** Locals assigned once, at the top of the kernel, the value threadIdx.x, and not read before. */
@@ -154,9 +168,10 @@ export function threadIdxAliases(ir: KernelIR): Set<number> {
   const count = new Map<number, number>();
   forEachStmt(ir.body, (s) => { if (s.kind === 'assign') count.set(s.local, (count.get(s.local) ?? 0) + 1); });
   const out = new Set<number>();
+  let first: Set<number> | undefined;
   for (const s of ir.body) {
     if (s.kind === 'assign' && count.get(s.local) === 1 && s.value.kind === 'special' && s.value.reg === 'threadIdx' && s.value.dim === 0
-      && assignedBeforeUse(s.local, ir.body)) out.add(s.local);
+      && (first ??= localsAssignedBeforeUse(ir.body)).has(s.local)) out.add(s.local);
   }
   return out;
 }
@@ -191,7 +206,8 @@ function blockScalarPlan(ir: KernelIR): { blockScalars: Set<number>; hoisted: Se
   return { blockScalars, hoisted };
 }
 
-export function planStorage(ir: KernelIR): StorageLayout {
+/** `txAliases`: threadIdxAliases(ir), when the caller has it. */
+export function planStorage(ir: KernelIR, txAliases: ReadonlySet<number> = threadIdxAliases(ir)): StorageLayout {
   const regions: Region[] = [];
   const blockRefs: Refs = { locals: new Set(), arrays: new Set() };
   const { blockScalars, hoisted } = blockScalarPlan(ir);
@@ -244,13 +260,15 @@ export function planStorage(ir: KernelIR): StorageLayout {
   const perThreadLocals = new Set<number>(), perThreadArrays = new Set<number>();
   const privateLocalsOf = new Map<Region, number[]>(regions.map((r) => [r, []]));
   const privateArraysOf = new Map<Region, number[]>(regions.map((r) => [r, []]));
-  const txAliases = new Set([...threadIdxAliases(ir)].filter((id) => !blockRefs.locals.has(id)));
+  const privateTxAliases = new Set([...txAliases].filter((id) => !blockRefs.locals.has(id)));
+  const firsts = new Map<Region, Set<number>>(); // (one walk per region, not per local)
+  const assignedFirst = (r: Region): Set<number> => firsts.get(r) ?? firsts.set(r, localsAssignedBeforeUse(r.stmts)).get(r)!;
   for (const l of ir.locals) {
     if (blockScalars.has(l.id)) continue;
     const rs = uses.get(l.id) ?? [];
-    if (txAliases.has(l.id)) { for (const r of rs) privateLocalsOf.get(r)!.push(l.id); continue; }
+    if (privateTxAliases.has(l.id)) { for (const r of rs) privateLocalsOf.get(r)!.push(l.id); continue; }
     const single = rs.length === 1 && !blockRefs.locals.has(l.id);
-    if (single && (!rs[0].inBarrierLoop || assignedBeforeUse(l.id, rs[0].stmts))) privateLocalsOf.get(rs[0])!.push(l.id);
+    if (single && (!rs[0].inBarrierLoop || assignedFirst(rs[0]).has(l.id))) privateLocalsOf.get(rs[0])!.push(l.id);
     else if (rs.length || blockRefs.locals.has(l.id)) perThreadLocals.add(l.id);
   }
   for (const a of ir.arrays) {
@@ -259,5 +277,5 @@ export function planStorage(ir: KernelIR): StorageLayout {
     if (rs.length === 1 && !rs[0].inBarrierLoop && !blockRefs.arrays.has(a.id)) privateArraysOf.get(rs[0])!.push(a.id);
     else if (rs.length) perThreadArrays.add(a.id);
   }
-  return { body, regions, perThreadLocals, perThreadArrays, privateLocalsOf, privateArraysOf, blockScalars, hoisted, txAliases };
+  return { body, regions, perThreadLocals, perThreadArrays, privateLocalsOf, privateArraysOf, blockScalars, hoisted, txAliases: privateTxAliases };
 }
