@@ -8,10 +8,10 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { BackendUnavailableError, CompileError, TYPED_ARRAY_OF, forEachStmt } from '@numbat/core';
+import { BackendUnavailableError, CompileError, TYPED_ARRAY_OF, forEachStmt, log, logEnabled } from '@numbat/core';
 import type { Backend, CompiledKernel, CompileOptions, ElemType, KernelIR, LaunchArg, LaunchDims, TypedArray } from '@numbat/core';
 import type { KernelPlan } from './codegen/abi.js';
-import { LIBLLVM_PATH, llvmBindingsProblem, preloadLLVM, StagedCompiler, type CompileRecord, type StagedKernel } from '@numbat/llvm';
+import { LIBLLVM_PATH, llvmBindingsProblem, preloadLLVM, preloadPending, StagedCompiler, type CompileRecord, type StagedKernel } from '@numbat/llvm';
 import { Launcher, workerCount, type ParamInfo } from './runtime/launch.js';
 import { linkSharedLibraryAsync, loadLibrary, type KoffiFn, type LoadedLibrary } from './runtime/loader.js';
 import { cache, cacheDir, entryKey } from './runtime/cache.js';
@@ -81,10 +81,17 @@ async function compileKernel(ir: KernelIR, opts: CompileOptions, stoppable = fal
     store: key ? { key, dirs: [cacheDir()] } : undefined,
     pipeline: async () => {
       // The compiler (and with it llvm-bindings and libLLVM) loads only here.
-      const [{ CPU_STAGES }, { hostTarget }, { jitLoad }] = await loadCompiler();
+      const [{ CPU_STAGES, analyseKernel }, { hostTarget }, { jitLoad }] = await loadCompiler();
+      // While the preload (prepare) is still mapping LLVM's libraries, this thread would wait in
+      // hostTarget's dlopen: it makes the kernel's analyses (no LLVM needed) and waits after.
+      const t0 = performance.now();
+      const analysed = preloadPending() ? analyseKernel(ir) : undefined;
+      const t1 = performance.now();
+      await preloadPending();
+      if (analysed && logEnabled('debug')) log('debug', `cpu kernel '${ir.name}': analysed in ${(t1 - t0).toFixed(1)} ms while LLVM's libraries loaded, then ${(performance.now() - t1).toFixed(1)} ms waiting for them`);
       return {
         stages: [...CPU_STAGES, { name: 'jit', run: (s) => { s.fn = jitLoad(s.restObject ? [s.object!, s.restObject] : s.object!, s.built!.plan, kernel); } }],
-        state: { ir, opts: { boundscheck: opts.boundscheck, poll: stoppable }, target: hostTarget(), printTexts: key !== undefined },
+        state: { ir, analysed, opts: { boundscheck: opts.boundscheck, poll: stoppable }, target: hostTarget(), printTexts: key !== undefined },
         plan: (s) => s.built!.plan,
         // The cache holds a shared library (loadable without LLVM); linking it spawns
         // `ld`, so it happens in the background while the JIT'd kernel already runs.

@@ -17,7 +17,9 @@ import type { KernelPlan } from './abi.js';
 import { cpuHelperModule } from './helpers-ir.js';
 import { laneMathModule } from './lane-math-ir.js';
 import { laneMovesModule } from './lane-moves-ir.js';
-import { buildCpuModule, type CpuCodegenOptions, type CpuModule } from './kernel.js';
+import { buildCpuModule, type AnalysedKernel, type CpuCodegenOptions, type CpuModule } from './kernel.js';
+
+export { analyseKernel } from './kernel.js';
 
 /**
  * The optimisation pipeline (@numbat/llvm's passes.ts), measured against `default<O2>` on the
@@ -33,6 +35,8 @@ export interface CpuCompileState {
   readonly target: TargetSpec;
   /** Print the 'llvm' and 'opt' texts as the stages run (a cache entry stores them); else they are deferred. */
   readonly printTexts?: boolean;
+  /** The kernel's analyses, when made before LLVM was loaded (kernel.ts analyseKernel); else codegen makes them. */
+  readonly analysed?: AnalysedKernel;
   llvm?: LLVM;
   /** The optimisation pipeline, fixed at the first run (a replay uses the same). */
   passes?: string;
@@ -62,7 +66,7 @@ export const CPU_STAGES: readonly Stage<CpuCompileState>[] = [
       // when the texts are printed (a cache entry): then the two are linked into one module here,
       // as they are when inspect makes the texts later (the same texts either way).
       const opts = { ...s.opts, laneWidth: s.opts.laneWidth ?? laneWidthFor(s.target), split: true };
-      s.built = buildCpuModule(s.llvm!, s.ir, opts, s.printTexts ? undefined : (rest) => { s.elsewhere = finishElsewhere(s, rest); });
+      s.built = buildCpuModule(s.llvm!, s.analysed ?? s.ir, opts, s.printTexts ? undefined : (rest) => { s.elsewhere = finishElsewhere(s, rest); });
     },
   },
   {

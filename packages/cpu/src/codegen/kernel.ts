@@ -36,11 +36,24 @@ export interface CpuModule {
   rest?: { bytes: Buffer | string; readonly text: string; atomics: KernelLowerer<Thread>['atomicsUsed'] };
 }
 
-/** `handOff`: given a split kernel's second function's module as soon as it is built (before the entry point is). */
-export function buildCpuModule(llvm: LLVM, source: KernelIR, opts: CpuCodegenOptions, handOff?: (rest: CpuModule) => void): CpuModule {
+/**
+ * The kernel's IR as the code generator builds it and the analyses it asks of it: plain
+ * JavaScript, no LLVM, so a first compile makes them while LLVM's libraries finish loading
+ * (the cpu backend's pipeline). One per compile (its memo learns the compile's options).
+ */
+export interface AnalysedKernel {
+  readonly analyses: Omit<KernelAnalyses, 'opts'>;
+}
+
+export function analyseKernel(source: KernelIR): AnalysedKernel {
   // Loops of random draws keep the thread's state words in registers (core's keepThreadStatesInLocals).
-  const ir = keepThreadStatesInLocals(source);
-  const an = kernelAnalyses(ir, opts);
+  return { analyses: kernelAnalyses(keepThreadStatesInLocals(source)) };
+}
+
+/** `handOff`: given a split kernel's second function's module as soon as it is built (before the entry point is). */
+export function buildCpuModule(llvm: LLVM, source: KernelIR | AnalysedKernel, opts: CpuCodegenOptions, handOff?: (rest: CpuModule) => void): CpuModule {
+  const an: KernelAnalyses = { ...('analyses' in source ? source.analyses : analyseKernel(source).analyses), opts };
+  const ir = an.ir;
   const plan = newPlan(ir, an.tracksExit);
   if (!opts.split || !splitsInTwo(ir, an, !!plan.gridSync)) return buildIn(llvm, ir, opts, an, plan, undefined);
   // The second function first: it is the larger to finish (groups of the base width and the
@@ -56,10 +69,10 @@ export function buildCpuModule(llvm: LLVM, source: KernelIR, opts: CpuCodegenOpt
 /** The IR analyses the code generator asks of a kernel, made once for both functions of a split kernel. */
 type KernelAnalyses = Pick<CpuCodegen, 'ir' | 'opts' | 'layout' | 'tracksExit' | 'laneUni' | 'blockUni' | 'txAliases' | 'bodyScopes' | 'memo'>;
 
-function kernelAnalyses(ir: KernelIR, opts: CpuCodegenOptions): KernelAnalyses {
+function kernelAnalyses(ir: KernelIR): Omit<KernelAnalyses, 'opts'> {
   const bodyScopes = localScopes(ir.body), txAliases = threadIdxAliases(ir);
   return {
-    ir, opts, layout: planStorage(ir, txAliases), tracksExit: ir.hasBarrier && containsReturn(ir.body),
+    ir, layout: planStorage(ir, txAliases), tracksExit: ir.hasBarrier && containsReturn(ir.body),
     laneUni: analyzeLaneUniformity(ir, bodyScopes), blockUni: analyzeUniformity(ir), txAliases,
     bodyScopes, memo: analysisMemo(),
   };
