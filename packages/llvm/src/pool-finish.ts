@@ -61,10 +61,19 @@ export function poolTurn(): Promise<void> | undefined {
 export function finishOnPool(nm: NativeModule, job: FinishJob): Promise<Buffer> {
   const c = capi();
   const key = JSON.stringify(job.target);
-  const tm = freeMachines.get(key)?.pop() ?? newMachine(job.target);
-  const opts = passOptions(true); // as NativeModule.optimize's default
+  let tm: Ptr, opts: Ptr;
+  try {
+    tm = freeMachines.get(key)?.pop() ?? newMachine(job.target);
+    opts = passOptions(true); // as NativeModule.optimize's default
+  } catch (e) {
+    nm.dispose();
+    return Promise.reject(e);
+  }
   inFlight++;
-  const done = (): void => {
+  let ended = false;
+  const end = (): void => {
+    if (ended) return;
+    ended = true;
     inFlight--;
     jobsDone++;
     c.DisposePassBuilderOptions(opts);
@@ -74,23 +83,25 @@ export function finishOnPool(nm: NativeModule, job: FinishJob): Promise<Buffer> 
   const t0 = performance.now();
   let t1 = t0;
   return new Promise<Buffer>((resolve, reject) => {
-    const fail = (e: unknown): void => { done(); reject(e instanceof Error ? e : new Error(String(e))); };
-    (c.RunPasses as unknown as Async).async(nm.mod, job.passes, tm, opts, (e1: unknown, errRef: Ptr) => {
+    const fail = (e: unknown): void => { end(); reject(e instanceof Error ? e : new Error(String(e))); };
+    // Each step guarded: an exception escaping a koffi completion callback would end the process.
+    const step = (run: () => void): void => { try { run(); } catch (e) { fail(e); } };
+    step(() => (c.RunPasses as unknown as Async).async(nm.mod, job.passes, tm, opts, (e1: unknown, errRef: Ptr) => step(() => {
       if (e1) return fail(e1);
       const perr = takeError(errRef);
       if (perr) return fail(new Error(`numbat internal error: LLVM passes '${job.passes}' failed on '${job.name}': ${perr}`));
       const msg: (string | null)[] = [null], out: Ptr[] = [null];
       t1 = performance.now();
-      (c.TargetMachineEmitToMemoryBuffer as unknown as Async).async(tm, nm.mod, 1, msg, out, (e2: unknown, failed: number) => {
+      (c.TargetMachineEmitToMemoryBuffer as unknown as Async).async(tm, nm.mod, 1, msg, out, (e2: unknown, failed: number) => step(() => {
         if (e2) return fail(e2);
         if (failed) return fail(new Error(`numbat internal error: LLVM code generation failed on '${job.name}': ${msg[0]}`));
         const bytes = Buffer.from(new Uint8Array(koffi.view(c.GetBufferStart(out[0]), c.GetBufferSize(out[0]))));
         c.DisposeMemoryBuffer(out[0]);
-        done();
+        end();
         if (logEnabled('debug')) log('debug', `${job.name} on the thread pool: passes ended after ${(t1 - t0).toFixed(1)} ms, the object after ${(performance.now() - t0).toFixed(1)} ms (each seen at the next turn of the event loop)`);
         resolve(bytes);
-      });
-    });
+      }));
+    })));
   });
 }
 

@@ -73,6 +73,12 @@ describe.skipIf(!existsSync(LIBLLVM_PATH))('finishing a module on the thread poo
     expect(NativeModule.poolFinishState()).toMatchObject({ jobs: jobs + 1, inFlight: 0 });
   });
 
+  it('answers a pipeline LLVM refuses with its message, and frees the job', async () => {
+    const jobs = NativeModule.poolFinishState().jobs;
+    await expect(NativeModule.finishElsewhere({ bytes: HELPER, name: 'h', links: [], target: X86, passes: 'no-such-pass' })!).rejects.toThrow(/passes 'no-such-pass' failed on 'h'/);
+    expect(NativeModule.poolFinishState()).toMatchObject({ jobs: jobs + 1, inFlight: 0 });
+  });
+
   it('takes several jobs at once, each with its own target machine', async () => {
     // a module large enough that its passes take a while: 300 functions of a few instructions
     const big = Array.from({ length: 300 }, (_, i) => `define i32 @f${i}(i32 %x) nounwind {\n  %a = mul i32 %x, ${i + 3}\n  %b = add i32 %a, ${i}\n  %c = xor i32 %b, %x\n  ret i32 %c\n}\n`).join('');
