@@ -14,7 +14,8 @@ export { FDLIBM_FNS } from './fdlibm.js';
 
 /** A legalised copy of `ir` (the original is left as it is: the cache key and inspect('ir') print it). */
 export function legalize(ir: KernelIR, native: readonly NativeOp[] = []): KernelIR {
-  const out: KernelIR = { ...ir, locals: ir.locals.map((l) => ({ ...l })), body: ir.body };
+  // Copies of what the rules append to (locals, arrays): the caller's IR stays as it was (inspect('ir'), the cache key, another target's legalisation).
+  const out: KernelIR = { ...ir, locals: ir.locals.map((l) => ({ ...l })), arrays: [...ir.arrays], body: ir.body };
   rewriteKernel(out, legalRule(new Set(native)));
   verifyIR(out);
   return out;
