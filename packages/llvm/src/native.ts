@@ -22,18 +22,21 @@ export type EmitKind = 'asm' | 'obj';
 
 const machines = new Map<string, Ptr>();
 
-/** A target machine per spec, created once per process. */
+/** This thread's target machine per spec, created once per process. */
 export function targetMachine(spec: TargetSpec): Ptr {
   const key = JSON.stringify(spec);
   let tm = machines.get(key);
-  if (!tm) {
-    const c = capi();
-    const t: Ptr[] = [null], err: (string | null)[] = [null];
-    if (c.GetTargetFromTriple(spec.triple, t, err)) throw new Error(`numbat: LLVM has no target for '${spec.triple}': ${err[0]}`);
-    tm = c.CreateTargetMachine(t[0], spec.triple, spec.cpu, spec.features, spec.optLevel ?? 3, spec.reloc ?? 2, spec.codeModel ?? 0);
-    if (!tm) throw new Error(`numbat: could not create an LLVM target machine for ${spec.triple} (${spec.cpu})`);
-    machines.set(key, tm);
-  }
+  if (!tm) machines.set(key, (tm = createTargetMachine(spec)));
+  return tm;
+}
+
+/** A new target machine for `spec` (one thread uses it at a time: pool-finish.ts keeps its own). */
+export function createTargetMachine(spec: TargetSpec): Ptr {
+  const c = capi();
+  const t: Ptr[] = [null], err: (string | null)[] = [null];
+  if (c.GetTargetFromTriple(spec.triple, t, err)) throw new Error(`numbat: LLVM has no target for '${spec.triple}': ${err[0]}`);
+  const tm = c.CreateTargetMachine(t[0], spec.triple, spec.cpu, spec.features, spec.optLevel ?? 3, spec.reloc ?? 2, spec.codeModel ?? 0);
+  if (!tm) throw new Error(`numbat: could not create an LLVM target machine for ${spec.triple} (${spec.cpu})`);
   return tm;
 }
 

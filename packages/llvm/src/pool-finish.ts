@@ -14,7 +14,7 @@ import koffi from 'koffi';
 import { log, logEnabled } from '@numbat/core';
 import { capi, takeError, type Ptr } from './capi.js';
 import { asyncStackEnough } from './koffi-stack.js';
-import { passOptions, type NativeModule, type TargetSpec } from './native.js';
+import { createTargetMachine, passOptions, type NativeModule, type TargetSpec } from './native.js';
 
 /** A module to finish on the pool. */
 export interface FinishJob {
@@ -63,7 +63,7 @@ export function finishOnPool(nm: NativeModule, job: FinishJob): Promise<Buffer> 
   const key = JSON.stringify(job.target);
   let tm: Ptr, opts: Ptr;
   try {
-    tm = freeMachines.get(key)?.pop() ?? newMachine(job.target);
+    tm = freeMachines.get(key)?.pop() ?? createTargetMachine(job.target);
     opts = passOptions(true); // as NativeModule.optimize's default
   } catch (e) {
     nm.dispose();
@@ -103,13 +103,4 @@ export function finishOnPool(nm: NativeModule, job: FinishJob): Promise<Buffer> 
       }));
     })));
   });
-}
-
-function newMachine(spec: TargetSpec): Ptr {
-  const c = capi();
-  const t: Ptr[] = [null], err: (string | null)[] = [null];
-  if (c.GetTargetFromTriple(spec.triple, t, err)) throw new Error(`numbat: LLVM has no target for '${spec.triple}': ${err[0]}`);
-  const tm = c.CreateTargetMachine(t[0], spec.triple, spec.cpu, spec.features, spec.optLevel ?? 3, spec.reloc ?? 2, spec.codeModel ?? 0);
-  if (!tm) throw new Error(`numbat: could not create an LLVM target machine for ${spec.triple} (${spec.cpu})`);
-  return tm;
 }
