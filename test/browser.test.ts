@@ -11,6 +11,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Chromium, findChromium, type Page } from './browser/chromium.js';
+import { random } from '@numbat/core';
+import { stateMismatches } from '@numbat/core/testsuite';
 // @ts-expect-error: a plain .mjs script (the playground's server), no declarations
 import { bundlePage, serveStatic } from '../examples/web/serve.mjs';
 
@@ -93,11 +95,12 @@ describe.skipIf(skip)(`numbat in headless Chromium (${skip || chromiumPath})`, (
     expect(sim.reduceMax).toBe(96 / 8);
   });
 
-  it('Philox draws (uniform, normal, raw u32) and the advanced states are bit-identical to the simulator', () => {
+  it('Philox draws (uniform, raw u32) and the advanced states are bit-identical to the simulator; normals agree', () => {
     const { sim, webgpu } = result.results;
     expect(webgpu.uint32).toEqual(sim.uint32);
     expect(webgpu.uniform).toEqual(sim.uniform);
-    expect(webgpu.states).toEqual(sim.states);
+    // word for word, but the kept Box-Muller partners: normals, compared as the normals are
+    expect(stateMismatches(webgpu.states, sim.states, random.STATE_WORDS, { rtol: 1e-5, atol: 1e-5 })).toEqual([]);
     // normalF32 goes through log/sqrt/cos: the same bits on SwiftShader as the simulator's f32 model.
     const diff = webgpu.normal.map((z, i) => Math.abs(z - sim.normal[i]));
     console.log(`normalF32 on webgpu vs sim: ${diff.filter((d) => d > 0).length} of 1000 differ, by at most ${Math.max(...diff).toExponential(2)}`);

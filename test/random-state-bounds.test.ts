@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { cuda, LaunchError, random, targetAvailability, type Target } from '@numbat/core';
 import { findPtxas } from '../packages/cuda/test/helpers.js';
+import { expectSameStates } from './fixtures/random-states.js';
 
 const TARGETS: Target[] = ['sim', 'cpu', 'webgpu'];
 const avail = await Promise.all(TARGETS.map((t) => targetAvailability(t)));
@@ -107,7 +108,7 @@ for (const [k, target] of TARGETS.entries()) {
         return { states, outs };
       };
       const [mine, sim] = await Promise.all([run(target), run('sim')]);
-      expect(mine.states).toEqual(sim.states);
+      expectSameStates(mine.states, sim.states, 5e-5); // a kept Box-Muller partner is a normal: compared as one
       expect(mine.outs[0]).toEqual(sim.outs[0]);
       expect(mine.outs[1]).toEqual(sim.outs[1]);
       // Normals go through each target's log, sqrt, sin, cos (docs/random.md: cpu within 2 ulps, llvmpipe 8.9e-6).

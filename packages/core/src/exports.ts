@@ -7,6 +7,7 @@ import { registerHostBuiltin, registerNamedBuiltin } from './frontend/names.js';
 import { cuda } from './api.js';
 import { random } from './random/index.js';
 import { checkThread } from './random/thread-check.js';
+import { bitsF32, f32Bits } from './random/float-bits.js';
 
 // The built-in targets, each with its 'auto' priority (cuda, then a hardware WebGPU
 // adapter, then cpu, then sim). The backend packages are imported on first use.
@@ -17,6 +18,8 @@ registerBackend('cuda', undefined, { priority: 30 });
 registerHostBuiltin(cuda, { k: 'ns', path: 'cuda' });
 registerNamedBuiltin('random', random);
 registerHostBuiltin(checkThread, { k: 'ns', path: 'random.checkThread' });
+registerHostBuiltin(f32Bits, { k: 'ns', path: 'random.f32Bits' });
+registerHostBuiltin(bitsF32, { k: 'ns', path: 'random.bitsF32' });
 
 export { cuda, random };
 export { Kernel, abortedError, type JitOptions, type Dim, type LaunchOptions } from './kernel.js';

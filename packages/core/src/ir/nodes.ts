@@ -45,7 +45,8 @@ export interface ConvertExpr extends ExprBase { kind: 'convert'; x: Expr }
 /**
  * Reinterprets the bits of `x` as `type`, of the same width: f64 <-> i64/u64,
  * f32 <-> i32/u32 (ir/semantics.ts bitcastJs). Not user syntax: legalisation builds
- * it (the f64 library reads and writes a double's words with it).
+ * it (the f64 library reads and writes a double's words with it), and so does the
+ * random library (a Box-Muller partner kept in a state word: frontend/float-bits.ts).
  */
 export interface BitcastExpr extends ExprBase { kind: 'bitcast'; x: Expr }
 /**

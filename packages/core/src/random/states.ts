@@ -18,6 +18,7 @@ import { f32, f64 } from '../types.js';
 import { PHILOX_M0, PHILOX_M1, PHILOX_W0, PHILOX_W1 } from './philox.js';
 import { globalsAs } from '../source-names.js';
 import { checkThread } from './thread-check.js';
+import { bitsF32, f32Bits } from './float-bits.js';
 
 export const STATE_WORDS = 10;
 
@@ -131,9 +132,12 @@ function uniformF64(states: Uint32Array, i: number): number {
 }
 
 /**
- * Standard normal f32 by Box-Muller on two words: the first call returns
- * r cos θ, the next r sin θ from the same pair (both outputs used; r and θ are
- * recomputed from the pair kept in the state, which holds only u32 words).
+ * Standard normal f32 by Box-Muller on two words: the first call of a pair
+ * computes r cos θ and r sin θ, returns the first and stores the second's f32
+ * bits in the pair's first word (block word pos - 2: used, and read by no
+ * other draw); the next call returns it. So each pair costs one log, sqrt, sin
+ * and cos, and a lane group or warp whose threads are in step (every thread
+ * draws the same sequence) skips the math on every other call.
  * u1 = 1 - uniform lies in (0, 1], so log(u1) is finite.
  */
 function normalF32(states: Uint32Array, i: number): number {
@@ -150,11 +154,23 @@ function normalF32(states: Uint32Array, i: number): number {
   const pos = second ? p & 7 : (refillNow ? 0 : even) + 2; // 2 or 4: the pair is words pos - 2, pos - 1
   states[5 * n + i] = second ? pos : pos + 8;
   const b0 = states[6 * n + i], b1 = states[7 * n + i], b2 = states[8 * n + i], b3 = states[9 * n + i];
-  const w1 = pos === 2 ? b0 : b2, w2 = pos === 2 ? b1 : b3;
-  const u1 = f32(16777216 - (w1 >>> 8)) * 5.9604644775390625e-8;
-  const r = Math.sqrt(0 - 2 * Math.log(u1)); // 0 - x: +0 rather than -0 when u1 = 1
-  const theta = f32(w2 >>> 8) * 3.7450702829239290e-7; // 2π × 2^-24
-  return second ? r * Math.sin(theta) : r * Math.cos(theta);
+  const w1 = pos === 2 ? b0 : b2;
+  let z = f32(0);
+  let kept = w1; // the second call leaves the word as it is
+  if (second) {
+    z = bitsF32(w1);
+  } else {
+    const w2 = pos === 2 ? b1 : b3;
+    const u1 = f32(16777216 - (w1 >>> 8)) * 5.9604644775390625e-8;
+    const r = Math.sqrt(0 - 2 * Math.log(u1)); // 0 - x: +0 rather than -0 when u1 = 1
+    const theta = f32(w2 >>> 8) * 3.7450702829239290e-7; // 2π × 2^-24
+    z = r * Math.cos(theta);
+    kept = f32Bits(r * Math.sin(theta));
+  }
+  // both words stored (a select each): fixed word numbers keep the words in registers (state-locals.ts)
+  states[6 * n + i] = pos === 2 ? kept : b0;
+  states[8 * n + i] = pos === 2 ? b2 : kept;
+  return z;
 }
 
 /** Standard normal f64 by Box-Muller on a whole block (53-bit u1 and u2); pairs as normalF32. */
@@ -172,7 +188,7 @@ function normalF64(states: Uint32Array, i: number): number {
   return second ? r * Math.sin(theta) : r * Math.cos(theta);
 }
 
-const drawGlobals = globalsAs(() => [uint32, advance, bits53, STATE_WORDS, f32, f64, checkThread], { uint32: uint32Device, advance: advanceDevice, bits53: bits53Device, STATE_WORDS, f32, f64, checkThread });
+const drawGlobals = globalsAs(() => [uint32, advance, bits53, STATE_WORDS, f32, f64, checkThread, f32Bits, bitsF32], { uint32: uint32Device, advance: advanceDevice, bits53: bits53Device, STATE_WORDS, f32, f64, checkThread, f32Bits, bitsF32 });
 export const uniformF32Device = cuda.jit(uniformF32, { device: true, globals: drawGlobals });
 export const uniformF64Device = cuda.jit(uniformF64, { device: true, globals: drawGlobals });
 export const normalF32Device = cuda.jit(normalF32, { device: true, globals: drawGlobals });

@@ -5,5 +5,5 @@
 
 export { CORPUS } from './corpus/index.js';
 export { ramp, type Arrays, type CorpusCase } from './corpus/types.js';
-export { cloneArgs, mismatches, type Tolerance } from './compare.js';
+export { cloneArgs, mismatches, stateMismatches, type Tolerance } from './compare.js';
 export { assertCase, runCase, runConformance, type CaseResult } from './run.js';

@@ -5,8 +5,8 @@
 // and packages/<b>/test/conformance.test.ts wrap it for vitest).
 
 // By the package's name, as the corpus and the backends import core: one copy of core in the process.
-import { cuda, loadBackend, NdArray, type Target } from '@numbat/core';
-import { cloneArgs, mismatches } from './compare.js';
+import { cuda, loadBackend, NdArray, random, type Target } from '@numbat/core';
+import { cloneArgs, mismatches, stateMismatches } from './compare.js';
 import type { Arrays, CorpusCase } from './corpus/types.js';
 import { CORPUS } from './corpus/index.js';
 
@@ -40,7 +40,9 @@ function compare(c: CorpusCase, got: Arrays, want: Arrays, f32Default: boolean):
     const data = (a: unknown) => (a instanceof NdArray ? a.data : a) as ArrayLike<number | bigint>;
     const g = data(got[o]), w = data(want[o]);
     const isFloat = g instanceof Float32Array || g instanceof Float64Array;
-    const bad = mismatches(g, w, isFloat, g instanceof Float32Array || f32Default, c);
+    const bad = c.randomStates?.includes(o)
+      ? stateMismatches(g as ArrayLike<number>, w as ArrayLike<number>, random.STATE_WORDS, c)
+      : mismatches(g, w, isFloat, g instanceof Float32Array || f32Default, c);
     if (bad.length > 0) problems.push(`output argument ${o + 1}: ${bad.join('; ')}`);
   }
   return problems;

@@ -64,6 +64,7 @@ export const optionKernels: CorpusCase[] = [
         sums[i] = sum; sumSquares[i] = sumSq;
       }
     },
+    randomStates: [0],
     outputs: [0, 1, 2],
     rtol: 1e-4, atol: 1e-3, // normals go through each target's log, sqrt, sin, cos; webgpu computes in f32
   },
@@ -97,6 +98,7 @@ export const optionKernels: CorpusCase[] = [
         out[2 * i] = call; out[2 * i + 1] = capped;
       }
     },
+    randomStates: [0],
     outputs: [0, 1],
     rtol: 0, atol: 0, // V8's exp (core's f64 library), summed in the same order: the same bits
     needsF64: true,

@@ -7,7 +7,8 @@ import type { CorpusCase } from './types.js';
 // cpu does), storing them back after it and before a `return` inside it. Each
 // case compares the draws' results and the whole state array afterwards with a
 // host model of the streams written here from docs/random.md (Philox4x32-10,
-// the state layout and the draws' position rules): trip counts that differ by
+// the state layout, the draws' position rules and a normal pair's partner kept
+// in the state): trip counts that differ by
 // thread, draws under thread-dependent ifs, an early return between draws,
 // nested loops with break, f32/f64 and u32 draws mixed, and a loop that also
 // writes another array (kept in memory).
@@ -58,11 +59,14 @@ export class HostStream {
     if (refillNow) this.refill();
     const pos = second ? p & 7 : (refillNow ? 0 : even) + 2;
     this.set(5, second ? pos : pos + 8);
+    // the second of a pair: the partner the first kept in the pair's first word (its f32 bits)
+    if (second) return new Float32Array(new Uint32Array([this.at(4 + pos)]).buffer)[0];
     const f = Math.fround;
     const u1 = f((16777216 - (this.at(4 + pos) >>> 8)) * 2 ** -24);
     const r = f(Math.sqrt(f(0 - f(2 * f(Math.log(u1))))));
     const theta = f(f(this.at(5 + pos) >>> 8) * f(3.7450702829239290e-7));
-    return f(r * f(second ? Math.sin(theta) : Math.cos(theta)));
+    this.set(4 + pos, new Uint32Array(new Float32Array([f(r * f(Math.sin(theta)))]).buffer)[0]);
+    return f(r * f(Math.cos(theta)));
   }
   normalF64(): number {
     const second = (this.at(5) & 16) !== 0;
@@ -115,6 +119,7 @@ export const randomLoops: CorpusCase[] = [
         words[i] = x; sums[i] = s;
       }
     },
+    randomStates: [0],
     outputs: [0, 1, 2],
   },
   {
@@ -153,6 +158,7 @@ export const randomLoops: CorpusCase[] = [
         words[i] = x; normals[i] = z;
       }
     },
+    randomStates: [0],
     outputs: [0, 1, 2],
     rtol: 1e-5, atol: 1e-5, // normals go through each target's log, sqrt, sin, cos
   },
@@ -188,6 +194,7 @@ export const randomLoops: CorpusCase[] = [
         if (!returned) words[i] = x;
       }
     },
+    randomStates: [0],
     outputs: [0, 1],
   },
   {
@@ -228,6 +235,7 @@ export const randomLoops: CorpusCase[] = [
         counts[i] = c; sums[i] = s;
       }
     },
+    randomStates: [0],
     outputs: [0, 1, 2],
   },
   {
@@ -263,6 +271,7 @@ export const randomLoops: CorpusCase[] = [
         u[i] = su; z[i] = sz; words[i] = x;
       }
     },
+    randomStates: [0],
     outputs: [0, 1, 2, 3],
     rtol: 1e-5, atol: 1e-5,
     needsF64: true,
@@ -283,6 +292,7 @@ export const randomLoops: CorpusCase[] = [
         for (let k = 0; k < draws; k++) { const a = h.uint32(); words[i * draws + k] = (a ^ h.uint32()) >>> 0; }
       }
     },
+    randomStates: [0],
     outputs: [0, 1],
   },
 ];

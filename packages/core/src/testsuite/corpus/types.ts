@@ -20,6 +20,8 @@ export interface CorpusCase {
   reference: (expected: Arrays) => void;
   /** Indices of the arguments to compare after the launch. */
   outputs: number[];
+  /** Outputs that are random generator states: word for word but kept Box-Muller partners (compare.ts stateMismatches). */
+  randomStates?: number[];
   /** |got - want| <= atol + rtol * |want| for floats; ints must match exactly unless intAtol is set. */
   rtol?: number;
   atol?: number;
