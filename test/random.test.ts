@@ -59,6 +59,27 @@ const THREADS = 256, DRAWS = 24;
 const simDraws = await runDraws('sim', THREADS, DRAWS, 2026);
 
 describe('random on the host', () => {
+  it('normalF64 is Box-Muller on each block (53-bit u1 and u2): r cos θ, then r sin θ, kept in block words 0 and 1', async () => {
+    const pairs = 3;
+    const k = cuda.jit(function pairs64(states: Uint32Array, words: Uint32Array, z: Float64Array, kept: Uint32Array, w: number) {
+      for (let d = 0; d < 4 * pairs; d++) if (w === 1) words[d] = random.uint32(states, 0);
+      for (let d = 0; d < 2 * pairs && w === 0; d++) {
+        z[d] = random.normalF64(states, 0);
+        if (d === 0) { kept[0] = states[6]; kept[1] = states[7]; }
+      }
+    }, { target: 'sim', globals: { pairs } });
+    const words = new Uint32Array(4 * pairs), z = new Float64Array(2 * pairs), kept = new Uint32Array(2);
+    await k.configure(1, 1)(random.createStates(1, 78), words, z, kept, 0);
+    await k.configure(1, 1)(random.createStates(1, 78), words, z, kept, 1);
+    const bits53 = (hi: number, lo: number) => (hi >>> 5) * 67108864 + (lo >>> 6);
+    for (let p = 0; p < pairs; p++) {
+      const u1 = (9007199254740992 - bits53(words[4 * p], words[4 * p + 1])) * 1.1102230246251565e-16;
+      const r = Math.sqrt(0 - 2 * Math.log(u1)), theta = bits53(words[4 * p + 2], words[4 * p + 3]) * 6.975736996017264e-16;
+      expect([z[2 * p], z[2 * p + 1]]).toEqual([r * Math.cos(theta), r * Math.sin(theta)]);
+    }
+    expect(new Float64Array(new Uint32Array([kept[1], kept[0]]).buffer)[0]).toBe(z[1]); // high word first
+  });
+
   it('normalF32 is Box-Muller on each pair of words: r cos θ, then r sin θ, the second kept in the state by the first', async () => {
     const draws = 8;
     const k = cuda.jit(function pairs(states: Uint32Array, words: Uint32Array, z: Float32Array, kept: Uint32Array, w: number) {
@@ -240,6 +261,26 @@ for (const target of TARGETS) {
     });
 
     if (target !== 'webgpu') {
+      it('f64 normals in pairs by threads out of step agree with the simulator to 1e-14, and so do the states', async () => {
+        const run = async (t: Target) => {
+          const states = random.createStates(128, 9);
+          const z = new Float64Array(128 * 7), u = new Float64Array(128);
+          await cuda.jit(function outOfStep64(states: Uint32Array, z: Float64Array, u: Float64Array) {
+            const i = cuda.grid(1);
+            if (i * 10 >= states.length) return;
+            let k = 0;
+            if (i % 3 === 1) { z[i * 7] = random.normalF64(states, i); k = 1; }
+            for (; k < 6; k++) z[i * 7 + k] = random.normalF64(states, i);
+            u[i] = random.uniformF64(states, i);
+          }, { target: t }).configure(2, 64)(states, z, u);
+          return { states, z, u };
+        };
+        const [mine, sim] = await Promise.all([run(target), run('sim')]);
+        for (let d = 0; d < mine.z.length; d++) expect(Math.abs(mine.z[d] - sim.z[d])).toBeLessThan(1e-14 * Math.max(1, Math.abs(sim.z[d])));
+        expect(mine.u).toEqual(sim.u);
+        expectSameStates(mine.states, sim.states, 1e-14);
+      });
+
       it('f64 uniforms and normals are bit-identical to the simulator (uniforms) and within 1e-14 (normals)', async () => {
         const draws64 = function draws64(states: Uint32Array, u: Float64Array, z: Float64Array) {
           const i = cuda.grid(1);

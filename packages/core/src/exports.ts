@@ -7,7 +7,7 @@ import { registerHostBuiltin, registerNamedBuiltin } from './frontend/names.js';
 import { cuda } from './api.js';
 import { random } from './random/index.js';
 import { checkThread } from './random/thread-check.js';
-import { bitsF32, f32Bits } from './random/float-bits.js';
+import { bitsF32, bitsF64, f32Bits, f64Hi, f64Lo } from './random/float-bits.js';
 
 // The built-in targets, each with its 'auto' priority (cuda, then a hardware WebGPU
 // adapter, then cpu, then sim). The backend packages are imported on first use.
@@ -18,8 +18,10 @@ registerBackend('cuda', undefined, { priority: 30 });
 registerHostBuiltin(cuda, { k: 'ns', path: 'cuda' });
 registerNamedBuiltin('random', random);
 registerHostBuiltin(checkThread, { k: 'ns', path: 'random.checkThread' });
-registerHostBuiltin(f32Bits, { k: 'ns', path: 'random.f32Bits' });
-registerHostBuiltin(bitsF32, { k: 'ns', path: 'random.bitsF32' });
+// the random library's float bits (random/float-bits.ts)
+for (const [f, name] of [[f32Bits, 'f32Bits'], [bitsF32, 'bitsF32'], [f64Hi, 'f64Hi'], [f64Lo, 'f64Lo'], [bitsF64, 'bitsF64']] as const) {
+  registerHostBuiltin(f, { k: 'ns', path: `random.${name}` });
+}
 
 export { cuda, random };
 export { Kernel, abortedError, type JitOptions, type Dim, type LaunchOptions } from './kernel.js';

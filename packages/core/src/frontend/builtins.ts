@@ -19,7 +19,7 @@ import { WARP_NAMES, warpCall, warpProperty } from './warp.js';
 import { SYNC_ATOMICS, SYNC_PATHS, syncBuiltin } from './sync.js';
 import { bigIntCall, checkNoMix, isBigIntPath } from './int64.js';
 import { THREAD_CHECK_PATH, threadCheck } from './thread-check.js';
-import { BITS_F32_PATH, F32_BITS_PATH, floatBits } from './float-bits.js';
+import { FLOAT_BITS_PATHS, floatBits } from './float-bits.js';
 
 const ATOMIC_OPS = ['add', 'sub', 'max', 'min', 'and', 'or', 'xor', 'exch', 'cas', ...SYNC_ATOMICS];
 
@@ -72,7 +72,7 @@ export function callBuiltin(cx: LowerContext, node: N, path: string, args: N[], 
   if (path.startsWith('cuda.')) { const w = warpCall(cx, node, path.slice(5), args); if (w) return w; }
   if (SYNC_PATHS.includes(path)) return syncBuiltin(cx, node, path, args);
   if (path === THREAD_CHECK_PATH) return threadCheck(cx, node, args);
-  if (path === F32_BITS_PATH || path === BITS_F32_PATH) return floatBits(cx, node, path, args);
+  if (FLOAT_BITS_PATHS.has(path)) return floatBits(cx, node, path, args);
   switch (path) {
     case 'cuda.grid': case 'cuda.gridsize': return grid(cx, path, args);
     case 'cuda.syncthreads': {

@@ -18,7 +18,7 @@ import { f32, f64 } from '../types.js';
 import { PHILOX_M0, PHILOX_M1, PHILOX_W0, PHILOX_W1 } from './philox.js';
 import { globalsAs } from '../source-names.js';
 import { checkThread } from './thread-check.js';
-import { bitsF32, f32Bits } from './float-bits.js';
+import { bitsF32, bitsF64, f32Bits, f64Hi, f64Lo } from './float-bits.js';
 
 export const STATE_WORDS = 10;
 
@@ -173,22 +173,41 @@ function normalF32(states: Uint32Array, i: number): number {
   return z;
 }
 
-/** Standard normal f64 by Box-Muller on a whole block (53-bit u1 and u2); pairs as normalF32. */
+/**
+ * Standard normal f64 by Box-Muller on a whole block (53-bit u1 and u2): pairs as normalF32,
+ * the second value's bits kept in block words 0 and 1 (high word first).
+ */
 function normalF64(states: Uint32Array, i: number): number {
   const n = (states.length / STATE_WORDS) | 0;
   checkThread(states, i, n);
   const second = (states[5 * n + i] & 16) !== 0;
   advance(states, i, n, !second);
   states[5 * n + i] = second ? 4 : 4 + 16;
-  const k1 = bits53(states[6 * n + i], states[7 * n + i]);
-  const k2 = bits53(states[8 * n + i], states[9 * n + i]);
-  const u1 = (9007199254740992 - k1) * 1.1102230246251565e-16;
-  const r = Math.sqrt(0 - 2 * Math.log(u1)); // 0 - x: +0 rather than -0 when u1 = 1
-  const theta = k2 * 6.975736996017264e-16; // 2π × 2^-53
-  return second ? r * Math.sin(theta) : r * Math.cos(theta);
+  const b0 = states[6 * n + i], b1 = states[7 * n + i];
+  let z = f64(0);
+  let hi = b0, lo = b1; // the second call leaves the words as they are
+  if (second) {
+    z = bitsF64(b0, b1);
+  } else {
+    const k1 = bits53(b0, b1);
+    const k2 = bits53(states[8 * n + i], states[9 * n + i]);
+    const u1 = (9007199254740992 - k1) * 1.1102230246251565e-16;
+    const r = Math.sqrt(0 - 2 * Math.log(u1)); // 0 - x: +0 rather than -0 when u1 = 1
+    const theta = k2 * 6.975736996017264e-16; // 2π × 2^-53
+    z = r * Math.cos(theta);
+    const s = r * Math.sin(theta);
+    hi = f64Hi(s);
+    lo = f64Lo(s);
+  }
+  states[6 * n + i] = hi;
+  states[7 * n + i] = lo;
+  return z;
 }
 
-const drawGlobals = globalsAs(() => [uint32, advance, bits53, STATE_WORDS, f32, f64, checkThread, f32Bits, bitsF32], { uint32: uint32Device, advance: advanceDevice, bits53: bits53Device, STATE_WORDS, f32, f64, checkThread, f32Bits, bitsF32 });
+const drawGlobals = globalsAs(
+  () => [uint32, advance, bits53, STATE_WORDS, f32, f64, checkThread, f32Bits, bitsF32, f64Hi, f64Lo, bitsF64],
+  { uint32: uint32Device, advance: advanceDevice, bits53: bits53Device, STATE_WORDS, f32, f64, checkThread, f32Bits, bitsF32, f64Hi, f64Lo, bitsF64 },
+);
 export const uniformF32Device = cuda.jit(uniformF32, { device: true, globals: drawGlobals });
 export const uniformF64Device = cuda.jit(uniformF64, { device: true, globals: drawGlobals });
 export const normalF32Device = cuda.jit(normalF32, { device: true, globals: drawGlobals });

@@ -22,31 +22,43 @@ export function mismatches(got: ArrayLike<number | bigint>, want: ArrayLike<numb
 }
 
 /**
- * Random generator states (random/states.ts) compared word for word, except a slot where the
- * first normal of a Box-Muller pair kept its partner (block words 0 and 2: state words 6 and 8):
- * there an f32 normal, which like the normals themselves may differ in its last bits between
- * targets' log, sqrt, sin and cos, so it is compared as a float with `tol`.
+ * Random generator states (random/states.ts) compared word for word, except where the first normal
+ * of a Box-Muller pair kept its partner: an f32 normal in state word 6 or 8 (block word 0 or 2),
+ * an f64 normal in words 6 and 7 (high word first). Like the normals themselves, these may differ
+ * in their last bits between targets' log, sqrt, sin and cos, so they are compared as floats with
+ * `tol`.
  */
 export function stateMismatches(got: ArrayLike<number>, want: ArrayLike<number>, stateWords: number, tol: Tolerance = {}): string[] {
   if (got.length !== want.length) return [`length ${got.length} != ${want.length}`];
   const n = Math.floor(want.length / stateWords);
   const rtol = tol.rtol ?? 1e-5, atol = tol.atol ?? 1e-6;
+  const close = (g: number, w: number): boolean => Number.isFinite(w) && Math.abs(g - w) <= atol + rtol * Math.abs(w);
   const bad: string[] = [];
-  for (let k = 0; k < want.length && bad.length < 8; k++) {
-    const g = got[k], w = want[k];
-    if (g === w) continue;
-    const word = Math.floor(k / Math.max(n, 1));
-    const [gf, wf] = [asF32(g), asF32(w)];
-    if ((word === 6 || word === 8) && Number.isFinite(wf) && Math.abs(gf - wf) <= atol + rtol * Math.abs(wf)) continue;
-    bad.push(`[${k}] (thread ${k % n}, word ${word}) got ${g}, want ${w}`);
+  for (let i = 0; i < n && bad.length < 8; i++) {
+    const at = (a: ArrayLike<number>, w: number): number => a[w * n + i];
+    const f64Kept = close(asF64(at(got, 6), at(got, 7)), asF64(at(want, 6), at(want, 7)));
+    for (let w = 0; w < stateWords; w++) {
+      const g = at(got, w), v = at(want, w);
+      if (g === v) continue;
+      if ((w === 6 || w === 8) && close(asF32(g), asF32(v))) continue;
+      if ((w === 6 || w === 7) && f64Kept) continue;
+      bad.push(`[${w * n + i}] (thread ${i}, word ${w}) got ${g}, want ${v}`);
+    }
   }
+  for (let k = n * stateWords; k < want.length && bad.length < 8; k++) if (got[k] !== want[k]) bad.push(`[${k}] got ${got[k]}, want ${want[k]}`);
   return bad;
 }
 
+const F64 = new Float64Array(1), HALVES = new Uint32Array(F64.buffer);
 const F32 = new Float32Array(1), U32 = new Uint32Array(F32.buffer);
 function asF32(w: number): number {
   U32[0] = w;
   return F32[0];
+}
+function asF64(hi: number, lo: number): number {
+  HALVES[1] = hi;
+  HALVES[0] = lo;
+  return F64[0];
 }
 
 export function cloneArgs<T extends unknown[]>(args: T): T {

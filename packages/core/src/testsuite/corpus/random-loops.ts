@@ -72,11 +72,17 @@ export class HostStream {
     const second = (this.at(5) & 16) !== 0;
     if (!second) this.refill();
     this.set(5, second ? 4 : 4 + 16);
+    // the second of a pair: the partner the first kept in block words 0 and 1 (high word first)
+    const f64 = new Float64Array(1), halves = new Uint32Array(f64.buffer);
+    if (second) { halves[1] = this.at(6); halves[0] = this.at(7); return f64[0]; }
     const bits53 = (hi: number, lo: number) => (hi >>> 5) * 67108864 + (lo >>> 6);
     const u1 = (9007199254740992 - bits53(this.at(6), this.at(7))) * 1.1102230246251565e-16;
     const r = Math.sqrt(0 - 2 * Math.log(u1));
     const theta = bits53(this.at(8), this.at(9)) * 6.975736996017264e-16;
-    return second ? r * Math.sin(theta) : r * Math.cos(theta);
+    f64[0] = r * Math.sin(theta);
+    this.set(6, halves[1]);
+    this.set(7, halves[0]);
+    return r * Math.cos(theta);
   }
 }
 
