@@ -165,6 +165,18 @@ describe('legalisation: floats', () => {
       else expect(printIR(legal)).not.toContain('math.pow.f64(');
     });
   }
+  it("f64 calls marked ulp (the random library's) keep the target's own exp/log/sin/cos only where it declares 'math-f64-ulp'", () => {
+    const call = (fn: MathFn, ulp: boolean) => kernelOf(`ulp_${fn}`, 'f64', 'f64', 'f64', (x) => ({ kind: 'math', fn, type: 'f64', args: [x], ...(ulp ? { ulp: true as const } : {}) }));
+    const withUlp = NATIVE_OPS.filter((o) => o !== 'math-f64-v8'), without = withUlp.filter((o) => o !== 'math-f64-ulp');
+    for (const fn of ['exp', 'log', 'sin', 'cos'] as MathFn[]) {
+      expect(printIR(legalize(call(fn, true), withUlp))).toContain(`math.${fn}.ulp.f64(`);
+      expect(printIR(legalize(call(fn, true), without))).not.toContain(`math.${fn}`); // V8's bits: core's library
+      expect(printIR(legalize(call(fn, false), withUlp))).not.toContain(`math.${fn}`); // a user's call: V8's bits
+    }
+    // functions the capability does not cover get V8's bits even when marked
+    expect(printIR(legalize(call('tan', true), withUlp))).not.toContain('math.tan');
+  });
+
   it('Math.sign on i32 and u32', async () => {
     const value = (t: ScalarType) => (x: Expr): Expr => ({ kind: 'math', fn: 'sign', type: t, args: [x] });
     checkSimple(await agree(kernelOf('isign', 'i32', 'i32', 'i32', value('i32')), INTS, INTS));

@@ -8,6 +8,7 @@ import { cuda } from './api.js';
 import { random } from './random/index.js';
 import { checkThread } from './random/thread-check.js';
 import { bitsF32, bitsF64, f32Bits, f64Hi, f64Lo } from './random/float-bits.js';
+import { ulpCos, ulpLog, ulpSin } from './random/library-math.js';
 
 // The built-in targets, each with its 'auto' priority (cuda, then a hardware WebGPU
 // adapter, then cpu, then sim). The backend packages are imported on first use.
@@ -18,8 +19,8 @@ registerBackend('cuda', undefined, { priority: 30 });
 registerHostBuiltin(cuda, { k: 'ns', path: 'cuda' });
 registerNamedBuiltin('random', random);
 registerHostBuiltin(checkThread, { k: 'ns', path: 'random.checkThread' });
-// the random library's float bits (random/float-bits.ts)
-for (const [f, name] of [[f32Bits, 'f32Bits'], [bitsF32, 'bitsF32'], [f64Hi, 'f64Hi'], [f64Lo, 'f64Lo'], [bitsF64, 'bitsF64']] as const) {
+// the random library's float bits and ulp-accurate f64 math (random/float-bits.ts, library-math.ts)
+for (const [f, name] of [[f32Bits, 'f32Bits'], [bitsF32, 'bitsF32'], [f64Hi, 'f64Hi'], [f64Lo, 'f64Lo'], [bitsF64, 'bitsF64'], [ulpLog, 'ulpLog'], [ulpSin, 'ulpSin'], [ulpCos, 'ulpCos']] as const) {
   registerHostBuiltin(f, { k: 'ns', path: `random.${name}` });
 }
 

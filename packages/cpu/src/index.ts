@@ -124,7 +124,7 @@ export async function flushCache(): Promise<void> {
 
 export const backend: Backend = {
   target: 'cpu',
-  caps: { f64: true, gridSync: true, fences: true, warp: 'emulated', i64: 'native', atomics64: true, native: ['math-erf-gamma', 'float-rem', 'umulhi', 'narrow-store'] },
+  caps: { f64: true, gridSync: true, fences: true, warp: 'emulated', i64: 'native', atomics64: true, native: ['math-erf-gamma', 'float-rem', 'umulhi', 'narrow-store', 'math-f64-ulp'] },
   stages: STAGES,
 
   async available() {

@@ -20,6 +20,7 @@ import { SYNC_ATOMICS, SYNC_PATHS, syncBuiltin } from './sync.js';
 import { bigIntCall, checkNoMix, isBigIntPath } from './int64.js';
 import { THREAD_CHECK_PATH, threadCheck } from './thread-check.js';
 import { FLOAT_BITS_PATHS, floatBits } from './float-bits.js';
+import { LIBRARY_MATH_PATHS, libraryMath } from './library-math.js';
 
 const ATOMIC_OPS = ['add', 'sub', 'max', 'min', 'and', 'or', 'xor', 'exch', 'cas', ...SYNC_ATOMICS];
 
@@ -73,6 +74,7 @@ export function callBuiltin(cx: LowerContext, node: N, path: string, args: N[], 
   if (SYNC_PATHS.includes(path)) return syncBuiltin(cx, node, path, args);
   if (path === THREAD_CHECK_PATH) return threadCheck(cx, node, args);
   if (FLOAT_BITS_PATHS.has(path)) return floatBits(cx, node, path, args);
+  if (LIBRARY_MATH_PATHS.has(path)) return libraryMath(cx, node, path, args);
   switch (path) {
     case 'cuda.grid': case 'cuda.gridsize': return grid(cx, path, args);
     case 'cuda.syncthreads': {

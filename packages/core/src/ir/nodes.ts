@@ -57,8 +57,12 @@ export interface BitcastExpr extends ExprBase { kind: 'bitcast'; x: Expr }
 export interface LoadExpr extends ExprBase { kind: 'load'; array: ArrayRef; index: Expr; inBounds?: true }
 /** Element count of an array, i32. */
 export interface LengthExpr extends ExprBase { kind: 'length'; array: ArrayRef }
-/** A Math.* intrinsic (see intrinsics.ts for each one's type rule and meaning). */
-export interface MathExpr extends ExprBase { kind: 'math'; fn: MathFn; args: Expr[] }
+/**
+ * A Math.* intrinsic (see intrinsics.ts for each one's type rule and meaning). `ulp`: any result
+ * within 1 ulp of the exact one is this call's meaning, not only V8's bits (core's random library's
+ * f64 normals; not user syntax): a target declaring 'math-f64-ulp' keeps its own f64 function.
+ */
+export interface MathExpr extends ExprBase { kind: 'math'; fn: MathFn; args: Expr[]; ulp?: true }
 /**
  * An atomic read-modify-write on array[index]; returns the old element. `value`
  * is in the element's load type; for 'cas', `expected` is compared and `value`

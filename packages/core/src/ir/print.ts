@@ -29,7 +29,7 @@ export function printIR(ir: KernelIR): string {
       case 'bitcast': return `bitcast.${e.type}(${ex(e.x)})`;
       case 'load': return `${arr(e.array)}[${ex(e.index)}]${e.inBounds ? '!' : ''}`;
       case 'length': return `len(${arr(e.array)})`;
-      case 'math': return `math.${e.fn}.${e.type}(${e.args.map(ex).join(', ')})`;
+      case 'math': return `math.${e.fn}${e.ulp ? '.ulp' : ''}.${e.type}(${e.args.map(ex).join(', ')})`;
       case 'atomic': return `atomic.${e.op}(${arr(e.array)}[${ex(e.index)}]${e.expected ? ', ' + ex(e.expected) : ''}, ${ex(e.value)})`;
     }
   };

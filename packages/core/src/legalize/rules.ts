@@ -47,7 +47,7 @@ export function legalRule(native: ReadonlySet<NativeOp>): Rule {
         if ((e.fn === 'erf' || e.fn === 'erfc' || e.fn === 'gamma' || e.fn === 'lgamma') && e.type === 'f32' && lacks('math-erf-gamma')) {
           return erfGammaF32(new F32(new Build(e.loc), cx.share), e.fn, cx.share(e.args[0]));
         }
-        if (e.type === 'f64' && isFdlibmFn(e.fn) && lacks('math-f64-v8')) return asTree(fdlibmF64(new F64(new Build(e.loc), (v) => v, cx), e.fn, e.args.map((a) => cx.share(a))), cx.share);
+        if (e.type === 'f64' && isFdlibmFn(e.fn) && lacks('math-f64-v8') && !(e.ulp && ULP_FNS.has(e.fn) && !lacks('math-f64-ulp'))) return asTree(fdlibmF64(new F64(new Build(e.loc), (v) => v, cx), e.fn, e.args.map((a) => cx.share(a))), cx.share);
         // f32 (and f64 where the target has V8's bits): the target's pow with JS's NaN cases
         if (e.fn === 'pow' && lacks('math-pow')) return pow(e, cx);
         return undefined;
@@ -77,6 +77,9 @@ function narrowStoreValue(v: Expr, elem: ElemType): Expr | undefined {
 
 type Binary = Expr & { kind: 'binary' };
 type Convert = Expr & { kind: 'convert' };
+/** The f64 functions a target's 'math-f64-ulp' covers (for calls marked `ulp`). */
+const ULP_FNS: ReadonlySet<string> = new Set(['exp', 'log', 'sin', 'cos']);
+
 type MathCall = Expr & { kind: 'math' };
 type Atomic = Expr & { kind: 'atomic' };
 

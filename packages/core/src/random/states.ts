@@ -19,6 +19,7 @@ import { PHILOX_M0, PHILOX_M1, PHILOX_W0, PHILOX_W1 } from './philox.js';
 import { globalsAs } from '../source-names.js';
 import { checkThread } from './thread-check.js';
 import { bitsF32, bitsF64, f32Bits, f64Hi, f64Lo } from './float-bits.js';
+import { ulpCos, ulpLog, ulpSin } from './library-math.js';
 
 export const STATE_WORDS = 10;
 
@@ -192,10 +193,10 @@ function normalF64(states: Uint32Array, i: number): number {
     const k1 = bits53(b0, b1);
     const k2 = bits53(states[8 * n + i], states[9 * n + i]);
     const u1 = (9007199254740992 - k1) * 1.1102230246251565e-16;
-    const r = Math.sqrt(0 - 2 * Math.log(u1)); // 0 - x: +0 rather than -0 when u1 = 1
+    const r = Math.sqrt(0 - 2 * ulpLog(u1)); // 0 - x: +0 rather than -0 when u1 = 1
     const theta = k2 * 6.975736996017264e-16; // 2π × 2^-53
-    z = r * Math.cos(theta);
-    const s = r * Math.sin(theta);
+    z = r * ulpCos(theta);
+    const s = r * ulpSin(theta);
     hi = f64Hi(s);
     lo = f64Lo(s);
   }
@@ -205,8 +206,8 @@ function normalF64(states: Uint32Array, i: number): number {
 }
 
 const drawGlobals = globalsAs(
-  () => [uint32, advance, bits53, STATE_WORDS, f32, f64, checkThread, f32Bits, bitsF32, f64Hi, f64Lo, bitsF64],
-  { uint32: uint32Device, advance: advanceDevice, bits53: bits53Device, STATE_WORDS, f32, f64, checkThread, f32Bits, bitsF32, f64Hi, f64Lo, bitsF64 },
+  () => [uint32, advance, bits53, STATE_WORDS, f32, f64, checkThread, f32Bits, bitsF32, f64Hi, f64Lo, bitsF64, ulpLog, ulpSin, ulpCos],
+  { uint32: uint32Device, advance: advanceDevice, bits53: bits53Device, STATE_WORDS, f32, f64, checkThread, f32Bits, bitsF32, f64Hi, f64Lo, bitsF64, ulpLog, ulpSin, ulpCos },
 );
 export const uniformF32Device = cuda.jit(uniformF32, { device: true, globals: drawGlobals });
 export const uniformF64Device = cuda.jit(uniformF64, { device: true, globals: drawGlobals });
