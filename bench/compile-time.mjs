@@ -18,7 +18,7 @@ import { cuda, loadBackend, random } from '@numbat/core';
 import { monteCarloPi } from '../examples/pi.mjs';
 // The kernels as the example and the bench's draw workloads run them (imported, not copied).
 import { europeanCall } from '../examples/option-pricing.mjs';
-import { sumNormals, sumUniforms } from './suite/kernels.mjs';
+import { sumNormals, sumNormals64, sumUniforms } from './suite/kernels.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
@@ -43,6 +43,7 @@ export const KERNELS = {
   'option-pricing': [europeanCall, () => [states(), f32(), f32(), 1, 100, 105, 0.03, 0.2]],
   'uniform-draws': [sumUniforms, () => [states(), f32(), 1]],
   'normal-draws': [sumNormals, () => [states(), f32(), 1]],
+  'normal-f64-draws': [sumNormals64, () => [states(), new Float64Array(4), 1]],
   'pi-lcg (no random)': [monteCarloPi, () => [new Uint32Array(4), new Uint32Array(4), 1]],
   'saxpy (no random)': [saxpy, () => [2, f32(), f32()]],
 };

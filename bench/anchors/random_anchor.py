@@ -1,7 +1,8 @@
 """Random-number anchors for the Monte Carlo workloads; prints ONE JSON line.
 
   python3 random_anchor.py --numpy         numpy Generator(Philox): float32 uniforms
-                                           and standard normals, one core, vectorised
+                                           and standard normals, float64 standard
+                                           normals, one core, vectorised
   python3 random_anchor.py --numba-option  numba @njit(parallel=True) European call
                                            with np.random.standard_normal (the
                                            option-pricing example's market)
@@ -30,10 +31,12 @@ def run_numpy():
     rng = np.random.Generator(np.random.Philox(20261124))
     us, u = best_of(lambda: rng.random(n, dtype=np.float32))
     ns, z = best_of(lambda: rng.standard_normal(n, dtype=np.float32))
+    ns64, z64 = best_of(lambda: rng.standard_normal(n))
     return {
         "anchor": "numpy-philox", "threads": 1,
         "uniform": {"draws_per_s": n / us, "mean": float(u.mean(dtype=np.float64))},
         "normal": {"draws_per_s": n / ns, "mean": float(z.mean(dtype=np.float64))},
+        "normal64": {"draws_per_s": n / ns64, "mean": float(z64.mean())},
     }
 
 

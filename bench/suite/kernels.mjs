@@ -19,7 +19,7 @@ export function kernelProblem(id, target, quick) {
   if (id === 'mc-kernel') {
     return small ? { threads: target === 'sim' ? 1024 : 4096, samples: 200, reps: 3 } : { threads: 16384, samples: 2000, reps: 7 };
   }
-  if (id === 'random-uniform' || id === 'random-normal') {
+  if (id === 'random-uniform' || id === 'random-normal' || id === 'random-normal-f64') {
     // The C Philox anchor's problem: 16384 streams, 4096 uniforms or 1024 normals each.
     const draws = id === 'random-uniform' ? 4096 : 1024;
     return small ? { threads: target === 'sim' ? 256 : 4096, draws: target === 'sim' ? 64 : draws / 4, reps: 3 } : { threads: 16384, draws, reps: 7 };
@@ -50,6 +50,11 @@ export const KERNEL_WORKLOADS = [
     title: 'random.normalF32 draws (Box-Muller on Philox words; each thread sums its draws)',
     run: (o) => runDraws('random-normal', o),
   },
+  {
+    id: 'random-normal-f64', kind: 'kernel', anchor: 'normal64', unit: 'draws/s',
+    title: 'random.normalF64 draws (Box-Muller on 53-bit uniforms; each thread sums its draws in f64)',
+    run: (o) => runDraws('random-normal-f64', o),
+  },
 ];
 
 /** The random-uniform workload's kernel (bench/compile-time.mjs compiles it too). */
@@ -70,14 +75,24 @@ export function sumNormals(states, sums, draws) {
   sums[i] = s;
 }
 
-/** Draws per second of random.uniformF32 / normalF32; checks the mean of all draws (5 standard errors). */
+/** The random-normal-f64 workload's kernel: f64 draws summed in f64. */
+export function sumNormals64(states, sums, draws) {
+  const i = cuda.grid(1);
+  if (i >= sums.length) return;
+  let s = 0;
+  for (let k = 0; k < draws; k++) s += random.normalF64(states, i);
+  sums[i] = s;
+}
+
+/** Draws per second of random.uniformF32 / normalF32 / normalF64; checks the mean of all draws (5 standard errors). */
 async function runDraws(id, { target, quick }) {
   const { threads, draws, reps } = kernelProblem(id, target, quick);
-  const normal = id === 'random-normal';
+  const f64 = id === 'random-normal-f64', normal = id === 'random-normal' || f64;
+  if (f64 && !(await loadBackend(target)).caps.f64) throw new Error(`${target} has no f64`);
   const device = (await targetAvailability(target)).device;
   const states = cuda.toDevice(random.createStates(threads, 20261124), { target });
-  const sums = cuda.deviceArray(threads, 'f32', { target });
-  const launch = cuda.jit(normal ? sumNormals : sumUniforms, { target }).configure(Math.ceil(threads / BLOCK), BLOCK);
+  const sums = cuda.deviceArray(threads, f64 ? 'f64' : 'f32', { target });
+  const launch = cuda.jit(f64 ? sumNormals64 : normal ? sumNormals : sumUniforms, { target }).configure(Math.ceil(threads / BLOCK), BLOCK);
   const c0 = performance.now();
   await launch(states, sums, 1); // compiles
   const compileMs = performance.now() - c0;

@@ -18,7 +18,7 @@ export function anchorThroughput(row, key) {
   if (!row || row.skipped) return undefined;
   if (key === 'mc') return row.mc?.samples_per_s;
   if (key === 'reduce') return row.reduce?.gbps === undefined ? undefined : row.reduce.gbps * 1e9;
-  if (key === 'uniform' || key === 'normal') return row[key]?.draws_per_s;
+  if (key === 'uniform' || key === 'normal' || key === 'normal64') return row[key]?.draws_per_s;
   if (key === 'option') return row.option?.paths_per_s;
   return undefined;
 }
@@ -79,7 +79,7 @@ export function markdownReport(data) {
   if (problems.length) lines.push(`Kernel problems: ${problems.join('; ')}.`, '');
 
   lines.push('## Ratios against the anchors', '');
-  lines.push('numbat throughput ÷ anchor throughput on the same job (above 1: numbat is faster). The anchors (`bench/anchors/`) run the Monte Carlo pi job (16384 threads × 2000 samples; numba\'s CUDA simulator: 512 threads × 2000), the sum of 2^26 f32, f32 uniform and normal draws (numpy\'s Generator(Philox) on one core, 2^24 at a time; C OpenMP with its own Philox on numbat\'s streams and word-to-float mappings) and the option-pricing example\'s market (numba parallel with np.random.standard_normal, f64; C OpenMP, f32, Philox).', '');
+  lines.push('numbat throughput ÷ anchor throughput on the same job (above 1: numbat is faster). The anchors (`bench/anchors/`) run the Monte Carlo pi job (16384 threads × 2000 samples; numba\'s CUDA simulator: 512 threads × 2000), the sum of 2^26 f32, f32 uniform and normal draws (numpy\'s Generator(Philox) on one core, 2^24 at a time; C OpenMP with its own Philox on numbat\'s streams and word-to-float mappings), f64 normal draws (numpy, likewise) and the option-pricing example\'s market (numba parallel with np.random.standard_normal, f64; C OpenMP, f32, Philox).', '');
   const anchored = data.workloads.filter((w) => w.anchor);
   const ratioRows = [];
   for (const w of anchored) for (const t of targets) {
