@@ -8,6 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { targetAvailability, type Target } from '@numbat/core';
 import { fuzz, KNOWN_OPEN } from './fuzz/fuzz.mjs';
+import { generate, kernelSource } from './fuzz/gen.mjs';
+import { launch } from './fuzz/run.mjs';
 
 const FIRST_SEED = 7000;
 const CHUNKS = 4;
@@ -28,4 +30,14 @@ describe(`fuzz: ${CHUNKS * PER_CHUNK} generated kernels on ${targets.join(', ')}
       expect(s.perTarget.sim.ok).toBe(PER_CHUNK);
     }, 600_000);
   }
+});
+
+describe('fuzz generator', () => {
+  it('types a constant i32 expression beyond 2^24 (seed 28000056: `(65535 * 1000000) | 0` beside f32 arithmetic was refused in f32)', async () => {
+    const p = generate(28000056, { kinds: ['f32'] });
+    expect(kernelSource(p)).toContain('i32(((65535 * 1000000) | 0))');
+    // the reference of targets without f64: the simulator with float f32 accepts it
+    const r = await launch(p, 'sim', 'f32');
+    expect(r.error?.message).toBeUndefined();
+  });
 });
