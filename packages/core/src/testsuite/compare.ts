@@ -2,6 +2,9 @@
 // floats within atol + rtol·|want|; NaN matches NaN; with signedZero, -0 only
 // matches -0.
 
+// The random library's own plain-JS meaning of a state word as a float (a kept Box-Muller partner).
+import { bitsF32, bitsF64 } from '../random/float-bits.js';
+
 export interface Tolerance { rtol?: number; atol?: number; intAtol?: number; signedZero?: boolean }
 
 export function mismatches(got: ArrayLike<number | bigint>, want: ArrayLike<number | bigint>, isFloat: boolean, f32: boolean, tol: Tolerance = {}): string[] {
@@ -36,29 +39,17 @@ export function stateMismatches(got: ArrayLike<number>, want: ArrayLike<number>,
   const bad: string[] = [];
   for (let i = 0; i < n && bad.length < 8; i++) {
     const at = (a: ArrayLike<number>, w: number): number => a[w * n + i];
-    const f64Kept = close(asF64(at(got, 6), at(got, 7)), asF64(at(want, 6), at(want, 7)));
+    const f64Kept = close(bitsF64(at(got, 6), at(got, 7)), bitsF64(at(want, 6), at(want, 7)));
     for (let w = 0; w < stateWords; w++) {
       const g = at(got, w), v = at(want, w);
       if (g === v) continue;
-      if ((w === 6 || w === 8) && close(asF32(g), asF32(v))) continue;
+      if ((w === 6 || w === 8) && close(bitsF32(g), bitsF32(v))) continue;
       if ((w === 6 || w === 7) && f64Kept) continue;
       bad.push(`[${w * n + i}] (thread ${i}, word ${w}) got ${g}, want ${v}`);
     }
   }
   for (let k = n * stateWords; k < want.length && bad.length < 8; k++) if (got[k] !== want[k]) bad.push(`[${k}] got ${got[k]}, want ${want[k]}`);
   return bad;
-}
-
-const F64 = new Float64Array(1), HALVES = new Uint32Array(F64.buffer);
-const F32 = new Float32Array(1), U32 = new Uint32Array(F32.buffer);
-function asF32(w: number): number {
-  U32[0] = w;
-  return F32[0];
-}
-function asF64(hi: number, lo: number): number {
-  HALVES[1] = hi;
-  HALVES[0] = lo;
-  return F64[0];
 }
 
 export function cloneArgs<T extends unknown[]>(args: T): T {

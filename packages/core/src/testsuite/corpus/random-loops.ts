@@ -1,6 +1,7 @@
 // @ts-nocheck: cases are data for the frontend and probe JavaScript semantics TypeScript's checker refuses.
 import { cuda, random } from '@numbat/core';
 import type { CorpusCase } from './types.js';
+import { bitsF32, bitsF64, f32Bits, f64Hi, f64Lo } from '../../random/float-bits.js';
 
 // Loops of random draws (docs/random.md): a backend may keep the thread's state
 // words in registers across such a loop (core's keepThreadStatesInLocals, the
@@ -60,12 +61,12 @@ export class HostStream {
     const pos = second ? p & 7 : (refillNow ? 0 : even) + 2;
     this.set(5, second ? pos : pos + 8);
     // the second of a pair: the partner the first kept in the pair's first word (its f32 bits)
-    if (second) return new Float32Array(new Uint32Array([this.at(4 + pos)]).buffer)[0];
+    if (second) return bitsF32(this.at(4 + pos));
     const f = Math.fround;
     const u1 = f((16777216 - (this.at(4 + pos) >>> 8)) * 2 ** -24);
     const r = f(Math.sqrt(f(0 - f(2 * f(Math.log(u1))))));
     const theta = f(f(this.at(5 + pos) >>> 8) * f(3.7450702829239290e-7));
-    this.set(4 + pos, new Uint32Array(new Float32Array([f(r * f(Math.sin(theta)))]).buffer)[0]);
+    this.set(4 + pos, f32Bits(r * f(Math.sin(theta))));
     return f(r * f(Math.cos(theta)));
   }
   normalF64(): number {
@@ -73,15 +74,14 @@ export class HostStream {
     if (!second) this.refill();
     this.set(5, second ? 4 : 4 + 16);
     // the second of a pair: the partner the first kept in block words 0 and 1 (high word first)
-    const f64 = new Float64Array(1), halves = new Uint32Array(f64.buffer);
-    if (second) { halves[1] = this.at(6); halves[0] = this.at(7); return f64[0]; }
+    if (second) return bitsF64(this.at(6), this.at(7));
     const bits53 = (hi: number, lo: number) => (hi >>> 5) * 67108864 + (lo >>> 6);
     const u1 = (9007199254740992 - bits53(this.at(6), this.at(7))) * 1.1102230246251565e-16;
     const r = Math.sqrt(0 - 2 * Math.log(u1));
     const theta = bits53(this.at(8), this.at(9)) * 6.975736996017264e-16;
-    f64[0] = r * Math.sin(theta);
-    this.set(6, halves[1]);
-    this.set(7, halves[0]);
+    const s = r * Math.sin(theta);
+    this.set(6, f64Hi(s));
+    this.set(7, f64Lo(s));
     return r * Math.cos(theta);
   }
 }
