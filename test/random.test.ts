@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CompileError, cuda, random, targetAvailability, type Target } from '@numbat/core';
 import { findPtxas } from '../packages/cuda/test/helpers.js';
+import { libdevicePath } from '../packages/cuda/dist/codegen/libdevice.js';
 import { expectSameStates } from './fixtures/random-states.js';
 
 const TARGETS: Target[] = ['sim', 'cpu', 'webgpu', 'cuda'];
@@ -321,6 +322,28 @@ describe.skipIf(!ptxas)(`random's PTX passes ptxas -arch=sm_90${ptxas ? '' : ' (
       expect(ptx).toMatch(/mul\.hi\.u32/);
       writeFileSync(join(dir, 'draws.ptx'), ptx);
       execFileSync(ptxas!, ['-arch=sm_90', join(dir, 'draws.ptx'), '-o', join(dir, 'draws.cubin')], { stdio: 'pipe' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("f64 normals: libdevice's log, sin and cos where libdevice is found (core's V8-bit library without it)", async () => {
+    const k = cuda.jit(function normals64(states: Uint32Array, z: Float64Array) {
+      const i = cuda.grid(1);
+      if (i < z.length) z[i] = random.normalF64(states, i);
+    }, { target: 'cuda' });
+    const args = [random.createStates(1, 1), new Float64Array(1)] as const;
+    const legal = await k.inspect('ir-legal', ...args);
+    const ptx = await k.inspect('ptx', ...args);
+    if (libdevicePath()) {
+      for (const fn of ['log', 'sin', 'cos']) expect(legal).toContain(`math.${fn}.ulp.f64(`);
+    } else {
+      expect(legal).not.toMatch(/\.ulp\./);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'numbat-random-ptx-'));
+    try {
+      writeFileSync(join(dir, 'normals64.ptx'), ptx);
+      execFileSync(ptxas!, ['-arch=sm_90', join(dir, 'normals64.ptx'), '-o', join(dir, 'normals64.cubin')], { stdio: 'pipe' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

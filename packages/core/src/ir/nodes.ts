@@ -59,7 +59,7 @@ export interface LoadExpr extends ExprBase { kind: 'load'; array: ArrayRef; inde
 export interface LengthExpr extends ExprBase { kind: 'length'; array: ArrayRef }
 /**
  * A Math.* intrinsic (see intrinsics.ts for each one's type rule and meaning). `ulp`: any result
- * within 1 ulp of the exact one is this call's meaning, not only V8's bits (core's random library's
+ * within 2 ulp of the exact one is this call's meaning, not only V8's bits (core's random library's
  * f64 normals; not user syntax): a target declaring 'math-f64-ulp' keeps its own f64 function.
  */
 export interface MathExpr extends ExprBase { kind: 'math'; fn: MathFn; args: Expr[]; ulp?: true }

@@ -43,7 +43,7 @@ export const NATIVE_OPS = [
   /** Math's f64 functions with V8's bits (its fdlibm port). Without it: core's f64 library (fdlibm.ts) for the ones it covers. */
   'math-f64-v8',
   /**
-   * The target's own f64 exp, log, sin and cos, within 1 ulp, for calls marked `ulp` (MathExpr:
+   * The target's own f64 exp, log, sin and cos, within 2 ulp, for calls marked `ulp` (MathExpr:
    * core's random library). Without it: such calls get V8's bits like any other (fdlibm.ts).
    */
   'math-f64-ulp',
