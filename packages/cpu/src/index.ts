@@ -14,7 +14,7 @@ import type { KernelPlan } from './codegen/abi.js';
 import { LIBLLVM_PATH, llvmBindingsProblem, preloadLLVM, preloadPending, StagedCompiler, type CompileRecord, type StagedKernel } from '@numbat/llvm';
 import { Launcher, workerCount, type ParamInfo } from './runtime/launch.js';
 import { linkSharedLibraryAsync, loadLibrary, type KoffiFn, type LoadedLibrary } from './runtime/loader.js';
-import { cache, cacheDir, entryKey } from './runtime/cache.js';
+import { cache, cacheDir, entryKey, type KernelVariant } from './runtime/cache.js';
 import type { CpuCompileState } from './codegen/compile.js';
 
 export interface CpuKernel extends CompiledKernel, StagedKernel {
@@ -52,13 +52,18 @@ function hasLoop(ir: KernelIR): boolean {
  * signal/timeout; ordinary launches never pay for the polls. Without loops
  * every block ends, and stopping at the next block is enough.
  */
-function withStoppable(k: CpuKernel, opts: CompileOptions): CpuKernel {
-  if (!hasLoop(k.ir)) return k;
-  let variant: Promise<Launcher> | undefined;
-  k.launcher.stoppable = () => variant ??= compileExplained(k.ir, opts, true).then((v) => v.launcher, (e) => {
-    variant = undefined; // a failed compile is retried by the next stoppable launch
-    throw e;
-  });
+function withVariants(k: CpuKernel, opts: CompileOptions): CpuKernel {
+  const lazily = (variant: KernelVariant): (() => Promise<Launcher>) => {
+    let made: Promise<Launcher> | undefined;
+    return () => made ??= compileExplained(k.ir, opts, variant).then((v) => v.launcher, (e) => {
+      made = undefined; // a failed compile is retried by the next launch that needs it
+      throw e;
+    });
+  };
+  if (hasLoop(k.ir)) k.launcher.stoppable = lazily('stoppable');
+  // A kernel built without narrow tails (its lane groups wider than the base width) gets the
+  // variant with them at its first launch whose blocks leave a remainder (codegen/abi.ts wideGroups).
+  if (k.plan.wideGroups !== undefined) k.launcher.narrowTails = lazily('narrow-tails');
   return k;
 }
 
@@ -69,8 +74,8 @@ function loadCompiler() {
   return compilerModules;
 }
 
-async function compileKernel(ir: KernelIR, opts: CompileOptions, stoppable = false): Promise<CpuKernel> {
-  const key = opts.cache ? entryKey(opts.cacheKey, opts.boundscheck, stoppable) : undefined;
+async function compileKernel(ir: KernelIR, opts: CompileOptions, variant: KernelVariant = 'default'): Promise<CpuKernel> {
+  const key = opts.cache ? entryKey(opts.cacheKey, opts.boundscheck, variant) : undefined;
   // The kernel object owns its JIT'd code: once it is unreachable, the code is freed.
   const kernel = { ir } as { -readonly [K in keyof CpuKernel]: CpuKernel[K] };
   let cached: LoadedLibrary | undefined;
@@ -91,7 +96,7 @@ async function compileKernel(ir: KernelIR, opts: CompileOptions, stoppable = fal
       if (analysed && logEnabled('debug')) log('debug', `cpu kernel '${ir.name}': analysed in ${(t1 - t0).toFixed(1)} ms while LLVM's libraries loaded, then ${(performance.now() - t1).toFixed(1)} ms waiting for them`);
       return {
         stages: [...CPU_STAGES, { name: 'jit', run: (s) => { s.fn = jitLoad(s.restObject ? [s.object!, s.restObject] : s.object!, s.built!.plan, kernel); } }],
-        state: { ir, analysed, opts: { boundscheck: opts.boundscheck, poll: stoppable }, target: hostTarget(), printTexts: key !== undefined },
+        state: { ir, analysed, opts: { boundscheck: opts.boundscheck, poll: variant === 'stoppable', narrowTails: variant !== 'default' }, target: hostTarget(), printTexts: key !== undefined },
         plan: (s) => s.built!.plan,
         // The cache holds a shared library (loadable without LLVM); linking it spawns
         // `ld`, so it happens in the background while the JIT'd kernel already runs.
@@ -108,12 +113,12 @@ async function compileKernel(ir: KernelIR, opts: CompileOptions, stoppable = fal
 }
 
 /** compileKernel, its internal failures as a CompileError naming the kernel. */
-async function compileExplained(ir: KernelIR, opts: CompileOptions, stoppable = false): Promise<CpuKernel> {
+async function compileExplained(ir: KernelIR, opts: CompileOptions, variant: KernelVariant = 'default'): Promise<CpuKernel> {
   try {
-    return await compileKernel(ir, opts, stoppable);
+    return await compileKernel(ir, opts, variant);
   } catch (e) {
     if (e instanceof CompileError || e instanceof BackendUnavailableError) throw e;
-    throw new CompileError('internal error', `numbat internal error in the cpu backend while compiling kernel '${ir.name}'${stoppable ? ' (its stoppable variant)' : ''}: ${(e as Error).message}`, ir.name, ir.source);
+    throw new CompileError('internal error', `numbat internal error in the cpu backend while compiling kernel '${ir.name}'${variant !== 'default' ? ` (its ${variant === 'stoppable' ? 'stoppable variant' : 'variant with narrow tails'})` : ''}: ${(e as Error).message}`, ir.name, ir.source);
   }
 }
 
@@ -156,7 +161,7 @@ export const backend: Backend = {
   },
 
   async compile(ir: KernelIR, opts: CompileOptions): Promise<CompiledKernel> {
-    return withStoppable(await compileExplained(ir, opts), opts);
+    return withVariants(await compileExplained(ir, opts), opts);
   },
 
   async inspect(kernel: CompiledKernel, stage: string) {

@@ -4,7 +4,10 @@
 // calls the second function for the rest of each row of threads and for a
 // group that falls back; without a disk cache the two are optimised and
 // emitted on two threads (codegen/compile.ts, @numbat/llvm pool-finish.ts)
-// and both objects are loaded. Every path against the simulator, bit for bit.
+// and both objects are loaded. The second function runs a remainder thread by
+// thread; a launch whose blocks leave one runs the kernel's variant with narrow
+// tails (lane groups of the base width), compiled at the first such launch.
+// Every path against the simulator, bit for bit.
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,7 +62,30 @@ describe.skipIf(!cpu.ok)('cpu kernels built as two functions', () => {
     const jobs = NativeModule.poolFinishState().jobs;
     for (const shape of SHAPES) await matches(sumDraws, false, shape);
     await matches(rows, false, [2, [20, 3, 2], 240, 240]);
-    expect(NativeModule.poolFinishState().jobs - jobs).toBe(SHAPES.length + 1); // each compile's second function went there
+    // each compile's larger module went there; blocks of 45, 5, 40 and 20 threads also compiled the variant with narrow tails
+    expect(NativeModule.poolFinishState().jobs - jobs).toBe(SHAPES.length + 1 + 4);
+  });
+
+  it('a launch whose blocks leave a remainder of the wide groups compiles the variant with narrow tails, once', async () => {
+    const k = cuda.jit(sumDraws, { target: 'cpu', cache: false });
+    const jobs = NativeModule.poolFinishState().jobs;
+    const compiles = () => NativeModule.poolFinishState().jobs - jobs;
+    const run = async (block: number): Promise<void> => {
+      const got = [random.createStates(3 * block, 7), new Float32Array(3 * block), 5] as const;
+      const want = [random.createStates(3 * block, 7), new Float32Array(3 * block), 5] as const;
+      await k.configure(3, block)(...got);
+      await cuda.jit(sumDraws, { target: 'sim' }).configure(3, block)(...want);
+      expect(Array.from(got[1]), `block ${block}`).toEqual(Array.from(want[1]));
+      expect(Array.from(got[0]), `block ${block}: the states`).toEqual(Array.from(want[0]));
+    };
+    await run(64); // a multiple of every wide width (16, 32 or 64 lanes on x86, 8 on NEON or SSE)
+    expect(compiles()).toBe(1);
+    await run(45);
+    expect(compiles()).toBe(2);
+    await run(40);
+    await run(1); // fewer threads than a group, run synchronously by the variant
+    await run(128);
+    expect(compiles()).toBe(2);
   });
 
   it('match the simulator linked into one module (cache entries)', async () => {

@@ -17,7 +17,7 @@ import type { KernelPlan } from './abi.js';
 import { cpuHelperModule } from './helpers-ir.js';
 import { laneMathModule } from './lane-math-ir.js';
 import { laneMovesModule } from './lane-moves-ir.js';
-import { buildCpuModule, type AnalysedKernel, type CpuCodegenOptions, type CpuModule } from './kernel.js';
+import { buildCpuModule, type AnalysedKernel, type CpuCodegenOptions, type CpuModule, type SplitPart } from './kernel.js';
 
 export { analyseKernel } from './kernel.js';
 
@@ -43,11 +43,13 @@ export interface CpuCompileState {
   built?: CpuModule;
   /** The module finished on this thread: the kernel's, or a split kernel's entry point when its second function is finished `elsewhere`. */
   nm?: NativeModule;
-  /** A split kernel's second function's object, being made on libuv's thread pool (the second core). */
+  /** A split kernel's other module's object, being made on libuv's thread pool (the second core). */
   elsewhere?: Promise<Buffer>;
+  /** Which of the two that is (kernel.ts buildCpuModule hands off the larger to finish). */
+  elsewherePart?: SplitPart;
   /** ELF relocatable object with the entry point. */
   object?: Buffer;
-  /** A split kernel's second object (its rest function), when the two were emitted on two threads: the JIT loads both. */
+  /** A split kernel's second object (its rest function), when the two were emitted on two threads (either here): the JIT loads both. */
   restObject?: Buffer;
 }
 
@@ -61,12 +63,15 @@ export const CPU_STAGES: readonly Stage<CpuCompileState>[] = [
   {
     name: 'codegen',
     run: (s) => {
-      // A kernel built as two functions (kernel.ts) sends the second, as soon as it is built, to the
-      // thread pool, which finishes it while this thread builds and finishes the entry point. Not
+      // A kernel built as two functions (kernel.ts) sends one, as soon as it is built, to the
+      // thread pool, which finishes it while this thread builds and finishes the other. Not
       // when the texts are printed (a cache entry): then the two are linked into one module here,
       // as they are when inspect makes the texts later (the same texts either way).
       const opts = { ...s.opts, laneWidth: s.opts.laneWidth ?? laneWidthFor(s.target), split: true };
-      s.built = buildCpuModule(s.llvm!, s.analysed ?? s.ir, opts, s.printTexts ? undefined : (rest) => { s.elsewhere = finishElsewhere(s, rest); });
+      s.built = buildCpuModule(s.llvm!, s.analysed ?? s.ir, opts, s.printTexts ? undefined : (first, part) => {
+        s.elsewhere = finishElsewhere(s, first, part);
+        if (s.elsewhere) s.elsewherePart = part;
+      });
     },
   },
   {
@@ -74,8 +79,8 @@ export const CPU_STAGES: readonly Stage<CpuCompileState>[] = [
     run: (s) => {
       const { built } = s;
       // Here: the kernel's module (a split kernel's two linked into one, when the pool could not
-      // take the second, or for a text), or only the entry point's, the second function being finished elsewhere.
-      const parts = built!.rest && !s.elsewhere ? [built!, built!.rest] : [built!];
+      // take one, or for a text), or the one of the two not being finished elsewhere.
+      const parts = !built!.rest ? [built!] : !s.elsewhere ? [built!, built!.rest] : s.elsewherePart === 'main' ? [built!.rest] : [built!];
       const nm = (s.nm = NativeModule.parse(parts[0].bytes, s.ir.name));
       if (parts[1]) nm.link(parts[1].bytes, `${s.ir.name}.rest`);
       nm.link(helpersText(parts.map((p) => p.atomics), !!built!.plan.gridSync), 'numbat-helpers');
@@ -97,11 +102,13 @@ export const CPU_STAGES: readonly Stage<CpuCompileState>[] = [
     name: 'emit',
     run: (s) => {
       const t = performance.now();
-      s.object = s.nm!.emit(s.target, 'obj');
+      const here = s.nm!.emit(s.target, 'obj');
       const emitted = performance.now();
+      const entryHere = s.elsewherePart !== 'main';
+      if (entryHere) s.object = here; else s.restObject = here;
       return s.elsewhere?.then((o) => {
-        s.restObject = o;
-        if (logEnabled('debug')) log('debug', `cpu kernel '${s.ir.name}': entry point emitted in ${(emitted - t).toFixed(1)} ms, then ${(performance.now() - emitted).toFixed(1)} ms waiting for the second function's object`);
+        if (entryHere) s.restObject = o; else s.object = o;
+        if (logEnabled('debug')) log('debug', `cpu kernel '${s.ir.name}': ${entryHere ? 'entry point' : 'second function'} emitted in ${(emitted - t).toFixed(1)} ms, then ${(performance.now() - emitted).toFixed(1)} ms waiting for the ${entryHere ? "second function's" : "entry point's"} object`);
       });
     },
   },
@@ -119,13 +126,13 @@ function laneLinks(declared: readonly string[]): { text: string; name: string }[
   return [{ text: laneMathModule(declared), name: 'numbat-lane-math' }, { text: laneMovesModule(declared), name: 'numbat-lane-moves' }].filter((l) => l.text);
 }
 
-/** A split kernel's second module to the thread pool: its object to come, or undefined (the pool cannot take it: finished here). */
-function finishElsewhere(s: CpuCompileState, rest: CpuModule): Promise<Buffer> | undefined {
-  if (!Buffer.isBuffer(rest.bytes) || !NativeModule.poolFinishState().available) return undefined;
-  const bytes = rest.bytes;
+/** One of a split kernel's two modules to the thread pool: its object to come, or undefined (the pool cannot take it: finished here). */
+function finishElsewhere(s: CpuCompileState, m: CpuModule, part: SplitPart): Promise<Buffer> | undefined {
+  if (!Buffer.isBuffer(m.bytes) || !NativeModule.poolFinishState().available) return undefined;
+  const bytes = m.bytes;
   // What the module declares, with the helpers linked: its own declarations (the helpers declare no lane math).
-  const links = [{ text: helpersText([rest.atomics], !!rest.plan.gridSync), name: 'numbat-helpers' }, ...laneLinks(rest.declared ?? bitcodeSymbols(bytes).declared)];
-  const p = NativeModule.finishElsewhere({ bytes, name: `${s.ir.name}.rest`, links, target: s.target, passes: passesOf(s) });
+  const links = [{ text: helpersText([m.atomics], !!m.plan.gridSync), name: 'numbat-helpers' }, ...laneLinks(m.declared ?? bitcodeSymbols(bytes).declared)];
+  const p = NativeModule.finishElsewhere({ bytes, name: `${s.ir.name}.${part === 'rest' ? 'rest' : 'entry'}`, links, target: s.target, passes: passesOf(s) });
   p?.catch(() => { /* awaited by the emit stage, unless an earlier stage failed */ });
   return p;
 }

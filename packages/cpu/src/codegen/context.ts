@@ -28,6 +28,12 @@ export interface CpuCodegenOptions {
   poll?: boolean;
   /** May the kernel be built as two functions in two modules (SplitRole), which compile.ts can optimise and emit on two cores? */
   split?: boolean;
+  /**
+   * A split kernel's second function runs a row's remainder in lane groups of the base width
+   * (thread-loops.ts groupsThenThreads), else thread by thread: the launcher runs the variant
+   * with them for blocks whose width leaves a remainder (abi.ts KernelPlan.wideGroups).
+   */
+  narrowTails?: boolean;
 }
 
 /** The thread whose values the code being lowered computes. */

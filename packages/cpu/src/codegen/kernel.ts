@@ -18,7 +18,7 @@ import { closeModule, openModule } from './module-memory.js';
 import { KernelStorage } from './storage.js';
 import { cpuTargetHooks } from './target-hooks.js';
 import { blockLevel } from './block-level.js';
-import { regionLanes } from './thread-loops.js';
+import { rangeShaped, regionLanes } from './thread-loops.js';
 import { analysisMemo, type BlockFrame, type CpuCodegen, type CpuCodegenOptions, type FunctionUnit, type SplitRole, type Thread } from './context.js';
 
 export type { CpuCodegenOptions } from './context.js';
@@ -34,7 +34,12 @@ export interface CpuModule {
   declared?: readonly string[];
   /** A split kernel's second function (context.ts SplitRole), in a module of its own: `bytes` holds the entry point that calls it. */
   rest?: { bytes: Buffer | string; readonly text: string; atomics: KernelLowerer<Thread>['atomicsUsed'] };
+  /** A split kernel: which of its two modules was handed off as soon as it was built (buildCpuModule). */
+  handedOff?: SplitPart;
 }
+
+/** The two functions of a split kernel: the entry point ('main') and the second function ('rest'). */
+export type SplitPart = 'main' | 'rest';
 
 /**
  * The kernel's IR as the code generator builds it and the analyses it asks of it: plain
@@ -50,21 +55,37 @@ export function analyseKernel(source: KernelIR): AnalysedKernel {
   return { analyses: kernelAnalyses(keepThreadStatesInLocals(source)) };
 }
 
-/** `handOff`: given a split kernel's second function's module as soon as it is built (before the entry point is). */
-export function buildCpuModule(llvm: LLVM, source: KernelIR | AnalysedKernel, opts: CpuCodegenOptions, handOff?: (rest: CpuModule) => void): CpuModule {
-  const an: KernelAnalyses = { ...('analyses' in source ? source.analyses : analyseKernel(source).analyses), opts };
-  const ir = an.ir;
-  const plan = newPlan(ir, an.tracksExit);
-  if (!opts.split || !splitsInTwo(ir, an, !!plan.gridSync)) return buildIn(llvm, ir, opts, an, plan, undefined);
-  // The second function first: it is the larger to finish (groups of the base width and the
-  // thread-by-thread code, against the entry point's wide groups), so another thread can
-  // finish it while this one builds and finishes the entry point.
-  const rest = buildIn(llvm, ir, opts, an, plan, 'rest');
-  handOff?.(rest);
-  const main = buildIn(llvm, ir, opts, an, plan, 'main');
+/**
+ * `handOff`: given a split kernel's module that is the larger to finish as soon as it is built
+ * (before the other one is), with which of the two it is; the returned module is the entry
+ * point's, with `rest`.
+ */
+export function buildCpuModule(llvm: LLVM, source: KernelIR | AnalysedKernel, opts: CpuCodegenOptions, handOff?: (first: CpuModule, part: SplitPart) => void): CpuModule {
+  const analyses = 'analyses' in source ? source.analyses : analyseKernel(source).analyses;
+  const ir = analyses.ir;
+  const plan = newPlan(ir, analyses.tracksExit);
+  if (!opts.split || !splitsInTwo(ir, { ...analyses, opts }, !!plan.gridSync)) return buildIn(llvm, ir, opts, { ...analyses, opts }, plan, undefined);
+  // Narrow tails always where the rows' ranges depend on the kernel's values (thread-loops.ts
+  // threadRange): a launch cannot tell whether they leave a remainder.
+  const stmts = (analyses.layout.body[0] as RegionItem).region.stmts;
+  const narrowTails = !!opts.narrowTails || rangeShaped(stmts, analyses.txAliases);
+  const o = { ...opts, narrowTails }, an: KernelAnalyses = { ...analyses, opts: o };
+  if (!narrowTails) plan.wideGroups = regionLanes(an, stmts).W;
+  // The larger to finish first, so another thread can finish it while this one builds and
+  // finishes the other: with narrow tails the second function (groups of the base width and the
+  // thread-by-thread code, against the entry point's wide groups), without them the entry point.
+  const first: SplitPart = narrowTails ? 'rest' : 'main';
+  const built = { [first]: buildIn(llvm, ir, o, an, plan, first) } as Record<SplitPart, CpuModule>;
+  handOff?.(built[first], first);
+  const second: SplitPart = first === 'rest' ? 'main' : 'rest';
+  built[second] = buildIn(llvm, ir, o, an, plan, second);
+  const { main, rest } = built;
   main.rest = { bytes: rest.bytes, get text() { return rest.text; }, atomics: rest.atomics }; // (not spread: that would print the text)
+  main.handedOff = first;
   return main;
 }
+
+type RegionItem = Extract<KernelAnalyses['layout']['body'][number], { kind: 'region' }>;
 
 /** The IR analyses the code generator asks of a kernel, made once for both functions of a split kernel. */
 type KernelAnalyses = Pick<CpuCodegen, 'ir' | 'opts' | 'layout' | 'tracksExit' | 'laneUni' | 'blockUni' | 'txAliases' | 'bodyScopes' | 'memo'>;
@@ -111,7 +132,7 @@ function splitsInTwo(ir: KernelIR, an: KernelAnalyses, gridSync: boolean): boole
   const body = layout.body;
   if (ir.hasBarrier || an.tracksExit || gridSync || body.length !== 1 || body[0].kind !== 'region') return false;
   if (ir.arrays.some((a) => a.space === 'shared') || layout.perThreadLocals.size || layout.perThreadArrays.size || layout.blockScalars.size) return false;
-  return regionLanes(an, body[0].region.stmts).narrowW !== undefined;
+  return regionLanes(an, body[0].region.stmts).narrowW !== undefined; // (wide groups: a remainder needs narrower ones, or threads)
 }
 
 /** `role`: a split kernel's part (both share `plan`); undefined: the kernel in one function. */

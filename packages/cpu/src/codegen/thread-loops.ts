@@ -73,9 +73,11 @@ export function region(cg: CpuCodegen, region: Region, loop: BarrierLoop | undef
   const body = range ? (stmts[0] as Stmt & { kind: 'if' }).then : stmts;
   const split = cg.split;
   if (split?.role === 'rest') {
-    // A split kernel's second function: one row's range [lo, hi), in groups of the base width, then thread by thread.
+    // A split kernel's second function: one row's range [lo, hi), in groups of the base width
+    // (the variant with narrow tails), then thread by thread.
     if (!jam || !narrowW) throw new Error(`numbat internal error: the second function of kernel '${cg.ir.name}' has no wide region`);
-    groupsThenThreads(cg, region, body, loop, split.lo, split.hi, split.ty, split.tz, narrowW, undefined);
+    if (cg.opts.narrowTails) groupsThenThreads(cg, region, body, loop, split.lo, split.hi, split.ty, split.tz, narrowW, undefined);
+    else rangeLoop(cg, split.lo, split.hi, 1, 'tx', (tx) => threadBody(cg, region, body, loop, tx, split.ty, split.tz));
     b.CreateBr(after);
   } else {
     threadLoop(cg, bdz, 'tz', after, (tz) => threadLoop(cg, bdy, 'ty', undefined, (ty) => {
@@ -188,7 +190,8 @@ function groupsThenThreads(cg: CpuCodegen, region: Region, body: readonly Stmt[]
 /**
  * groupsThenThreads of a split kernel's entry point (context.ts SplitRole): the full groups of W
  * threads here; the rest of the range, and the threads of a group that falls back, through the
- * kernel's second function (`rest`, groups of the base width then thread by thread), which
+ * kernel's second function (`rest`: thread by thread, or in the variant with narrow tails, groups
+ * of the base width first: CpuCodegenOptions.narrowTails), which
  * compile.ts builds, optimises and emits in a module of its own on another core. A group falls
  * back before any effect (lane-stmts.ts), so its threads may run there in narrower groups.
  *
@@ -242,15 +245,26 @@ function callRest(cg: CpuCodegen, restName: string, ty: Value, tz: Value, lo: Va
 }
 
 /**
+ * A region that threadRange may bound: a single `if` without else comparing threadIdx.x (or an
+ * alias) in i32. Its rows' ranges then depend on a value known only as the kernel runs.
+ */
+export function rangeShaped(stmts: readonly Stmt[], txAliases: ReadonlySet<number>): boolean {
+  if (stmts.length !== 1 || stmts[0].kind !== 'if' || stmts[0].else.length) return false;
+  const c = stmts[0].cond;
+  if (c.kind !== 'binary' || c.opType !== 'i32') return false;
+  const isX = (x: Expr): boolean => (x.kind === 'special' && x.reg === 'threadIdx' && x.dim === 0) || (x.kind === 'local' && txAliases.has(x.id));
+  return isX(c.a) || isX(c.b);
+}
+
+/**
  * [lo, hi) of threadIdx.x for a region that is a single `if` without else
  * whose condition bounds threadIdx.x by a pure block-uniform value; both
  * clamped to [0, blockDim.x] and evaluated once per region (the same value
  * every thread would compute). undefined otherwise.
  */
 function threadRange(cg: CpuCodegen, stmts: readonly Stmt[]): [Value, Value] | undefined {
-  if (stmts.length !== 1 || stmts[0].kind !== 'if' || stmts[0].else.length) return undefined;
-  const c = stmts[0].cond;
-  if (c.kind !== 'binary' || c.opType !== 'i32') return undefined;
+  if (!rangeShaped(stmts, cg.txAliases)) return undefined;
+  const c = (stmts[0] as Stmt & { kind: 'if' }).cond as Expr & { kind: 'binary' };
   const isX = (x: Expr): boolean => (x.kind === 'special' && x.reg === 'threadIdx' && x.dim === 0) || (x.kind === 'local' && cg.txAliases.has(x.id));
   const pure = (x: Expr): boolean => {
     if (!cg.blockUni.isUniform(x)) return false;

@@ -13,7 +13,7 @@ import { KernelCache } from '@numbat/llvm';
 import type { KernelPlan } from '../codegen/abi.js';
 
 /** Bump when generated code or the ABI changes meaning. */
-export const CODEGEN_VERSION = 'cpu-37';
+export const CODEGEN_VERSION = 'cpu-38';
 
 // The switches that change cpu's generated code (docs/backends/cpu.md).
 const CODEGEN_KNOBS = ['NUMBAT_CPU_PASSES', 'NUMBAT_CPU_JAM', 'NUMBAT_CPU_LANES', 'NUMBAT_LLVM_ARGS'];
@@ -39,8 +39,15 @@ function hostIdentity(): string {
 }
 
 /** `stoppable`: the variant whose loops poll for a stop request (an entry of its own). */
-export function entryKey(cacheKey: string, boundscheck: boolean, stoppable = false): string {
-  return cache.key([hostIdentity(), cacheKey, String(boundscheck), ...(stoppable ? ['stoppable'] : [])]);
+/**
+ * A kernel's compiled variants (index.ts): the default; its stoppable one (loops poll for a stop,
+ * for launches with a signal; with narrow tails too); with narrow tails only (blocks whose width
+ * leaves a remainder of its wide lane groups: KernelPlan.wideGroups).
+ */
+export type KernelVariant = 'default' | 'stoppable' | 'narrow-tails';
+
+export function entryKey(cacheKey: string, boundscheck: boolean, variant: KernelVariant = 'default'): string {
+  return cache.key([hostIdentity(), cacheKey, String(boundscheck), ...(variant !== 'default' ? [variant] : [])]);
 }
 
 /** `library`: the verified bytes, the only thing to load (the file may have changed since). */

@@ -63,6 +63,13 @@ export class Launcher {
    * by itself (no loops). Set by the backend (index.ts).
    */
   stoppable?: () => Promise<Launcher>;
+  /**
+   * The launcher of the kernel's variant with narrow tails, for blocks whose width is not a
+   * multiple of plan.wideGroups (compiled at the first such launch). Set by the backend (index.ts).
+   */
+  narrowTails?: () => Promise<Launcher>;
+  /** That launcher, once made (small launches then still run synchronously). */
+  private tails?: Launcher;
 
   /**
    * `owner`: the object whose collection frees `fn`'s code (runtime/jit.ts); a launch in flight
@@ -90,16 +97,18 @@ export class Launcher {
       throw launchErrors.gridTooLarge(plan.name, { target: 'cpu', blocks: nblocks, limit: callLimit(), why: 'one worker thread per block; NUMBAT_CPU_THREADS and UV_THREADPOOL_SIZE set the workers' });
     }
     const sync = !cooperative && nblocks * threadsPerBlock < SYNC_THREADS;
+    // Rows of threads that leave a remainder of the wide lane groups: the variant with narrow tails.
+    const tails = plan.wideGroups !== undefined && this.narrowTails !== undefined && dims.block[0] % plan.wideGroups !== 0;
     // Small launches run synchronously, in place, when nothing is queued before them.
-    if (!signal && sync && queueIdle()) return this.runSync(dims, args, nblocks);
+    if (!signal && sync && (!tails || this.tails) && queueIdle()) return (tails ? this.tails! : this).runSync(dims, args, nblocks);
     if (!admitNow()) await admit(signal, () => abortedError(plan.name, signal!));
     let running: Promise<void>;
     try {
       // Compiled (or loaded) in its turn, so launches still start in call order.
-      const runner = signal && this.stoppable ? await this.stoppable() : this;
+      const runner = signal && this.stoppable ? await this.stoppable() : tails ? (this.tails ??= await this.narrowTails!()) : this;
       if (signal?.aborted) throw abortedError(plan.name, signal); // aborted just as its turn came
       if (!signal && sync) {
-        this.runSync(dims, args, nblocks);
+        runner.runSync(dims, args, nblocks);
         release();
         return;
       }
