@@ -26,6 +26,11 @@ export interface FinishJob {
   target: TargetSpec;
   /** The new-pass-manager pipeline. */
   passes: string;
+  /**
+   * Called once the passes' completion has started the code generator (or the job has failed):
+   * a caller with its own work to do can hold it until then, so that the completion is seen at once.
+   */
+  onPassesDone?: () => void;
 }
 
 /** A C API function as koffi made it: its `async` form runs it on the thread pool. */
@@ -70,8 +75,14 @@ export function finishOnPool(nm: NativeModule, job: FinishJob): Promise<Buffer> 
     return Promise.reject(e);
   }
   inFlight++;
-  let ended = false;
+  let ended = false, passesTold = false;
+  const passesDone = (): void => {
+    if (passesTold) return;
+    passesTold = true;
+    job.onPassesDone?.();
+  };
   const end = (): void => {
+    passesDone();
     if (ended) return;
     ended = true;
     inFlight--;
@@ -101,6 +112,7 @@ export function finishOnPool(nm: NativeModule, job: FinishJob): Promise<Buffer> 
         if (logEnabled('debug')) log('debug', `${job.name} on the thread pool: passes ended after ${(t1 - t0).toFixed(1)} ms, the object after ${(performance.now() - t0).toFixed(1)} ms (each seen at the next turn of the event loop)`);
         resolve(bytes);
       }));
+      passesDone();
     })));
   });
 }

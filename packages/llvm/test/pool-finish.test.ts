@@ -73,6 +73,18 @@ describe.skipIf(!existsSync(LIBLLVM_PATH))('finishing a module on the thread poo
     expect(NativeModule.poolFinishState()).toMatchObject({ jobs: jobs + 1, inFlight: 0 });
   });
 
+  it('tells when the passes have handed over to the code generator (before the object), and when a job fails', async () => {
+    const seen: string[] = [];
+    const job = { bytes: KERNEL, name: 'k', links: [{ text: HELPER, name: 'helpers' }], target: X86, passes: PASSES, onPassesDone: () => { seen.push('passes'); } };
+    const object = NativeModule.finishElsewhere(job)!.then((o) => { seen.push('object'); return o; });
+    expect(seen).toEqual([]);
+    await object;
+    expect(seen).toEqual(['passes', 'object']);
+    const failed: string[] = [];
+    await expect(NativeModule.finishElsewhere({ bytes: HELPER, name: 'h', links: [], target: X86, passes: 'no-such-pass', onPassesDone: () => { failed.push('called'); } })!).rejects.toThrow(/no-such-pass/);
+    expect(failed.length).toBeGreaterThan(0);
+  });
+
   it('answers a pipeline LLVM refuses with its message, and frees the job', async () => {
     const jobs = NativeModule.poolFinishState().jobs;
     await expect(NativeModule.finishElsewhere({ bytes: HELPER, name: 'h', links: [], target: X86, passes: 'no-such-pass' })!).rejects.toThrow(/passes 'no-such-pass' failed on 'h'/);

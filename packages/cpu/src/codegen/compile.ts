@@ -47,6 +47,8 @@ export interface CpuCompileState {
   elsewhere?: Promise<Buffer>;
   /** Which of the two that is (kernel.ts buildCpuModule hands off the larger to finish). */
   elsewherePart?: SplitPart;
+  /** Resolves once the pool's job has gone from LLVM's passes to its code generator (or failed). */
+  elsewherePassed?: Promise<void>;
   /** ELF relocatable object with the entry point. */
   object?: Buffer;
   /** A split kernel's second object (its rest function), when the two were emitted on two threads (either here): the JIT loads both. */
@@ -94,8 +96,14 @@ export const CPU_STAGES: readonly Stage<CpuCompileState>[] = [
   {
     name: 'optimize', inspect: 'opt',
     run: (s) => {
-      s.nm!.optimize(s.target, passesOf(s));
-      return s.printTexts ? s.nm!.print() : replayLater(s, 'opt');
+      const optimize = () => {
+        s.nm!.optimize(s.target, passesOf(s));
+        return s.printTexts ? s.nm!.print() : replayLater(s, 'opt');
+      };
+      // The entry point on the pool is the compile's longest path: this thread, finishing the
+      // smaller second function, lets the pool's passes hand over to its code generator first
+      // (that step waits for a turn of the event loop, which this thread's work would delay).
+      return s.elsewherePart === 'main' && s.elsewherePassed ? s.elsewherePassed.then(optimize) : optimize();
     },
   },
   {
@@ -132,8 +140,12 @@ function finishElsewhere(s: CpuCompileState, m: CpuModule, part: SplitPart): Pro
   const bytes = m.bytes;
   // What the module declares, with the helpers linked: its own declarations (the helpers declare no lane math).
   const links = [{ text: helpersText([m.atomics], !!m.plan.gridSync), name: 'numbat-helpers' }, ...laneLinks(m.declared ?? bitcodeSymbols(bytes).declared)];
-  const p = NativeModule.finishElsewhere({ bytes, name: `${s.ir.name}.${part === 'rest' ? 'rest' : 'entry'}`, links, target: s.target, passes: passesOf(s) });
-  p?.catch(() => { /* awaited by the emit stage, unless an earlier stage failed */ });
+  let passed!: () => void;
+  s.elsewherePassed = new Promise<void>((resolve) => { passed = resolve; });
+  const p = NativeModule.finishElsewhere({ bytes, name: `${s.ir.name}.${part === 'rest' ? 'rest' : 'entry'}`, links, target: s.target, passes: passesOf(s), onPassesDone: passed });
+  // (A job refused before the pool took it never reaches its passes.)
+  p?.catch(() => passed()); // and the failure is awaited by the emit stage, unless an earlier stage failed
+  if (!p) passed();
   return p;
 }
 
