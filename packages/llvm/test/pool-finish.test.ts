@@ -82,7 +82,7 @@ describe.skipIf(!existsSync(LIBLLVM_PATH))('finishing a module on the thread poo
     expect(seen).toEqual(['passes', 'object']);
     const failed: string[] = [];
     await expect(NativeModule.finishElsewhere({ bytes: HELPER, name: 'h', links: [], target: X86, passes: 'no-such-pass', onPassesDone: () => { failed.push('called'); } })!).rejects.toThrow(/no-such-pass/);
-    expect(failed.length).toBeGreaterThan(0);
+    expect(failed).toEqual(['called']);
   });
 
   it('answers a pipeline LLVM refuses with its message, and frees the job', async () => {

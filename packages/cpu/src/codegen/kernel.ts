@@ -34,8 +34,6 @@ export interface CpuModule {
   declared?: readonly string[];
   /** A split kernel's second function (context.ts SplitRole), in a module of its own: `bytes` holds the entry point that calls it. */
   rest?: { bytes: Buffer | string; readonly text: string; atomics: KernelLowerer<Thread>['atomicsUsed'] };
-  /** A split kernel: which of its two modules was handed off as soon as it was built (buildCpuModule). */
-  handedOff?: SplitPart;
 }
 
 /** The two functions of a split kernel: the entry point ('main') and the second function ('rest'). */
@@ -64,7 +62,8 @@ export function buildCpuModule(llvm: LLVM, source: KernelIR | AnalysedKernel, op
   const analyses = 'analyses' in source ? source.analyses : analyseKernel(source).analyses;
   const ir = analyses.ir;
   const plan = newPlan(ir, analyses.tracksExit);
-  if (!opts.split || !splitsInTwo(ir, { ...analyses, opts }, !!plan.gridSync)) return buildIn(llvm, ir, opts, { ...analyses, opts }, plan, undefined);
+  const whole: KernelAnalyses = { ...analyses, opts };
+  if (!opts.split || !splitsInTwo(ir, whole, !!plan.gridSync)) return buildIn(llvm, ir, opts, whole, plan, undefined);
   // Narrow tails always where the rows' ranges depend on the kernel's values (thread-loops.ts
   // threadRange): a launch cannot tell whether they leave a remainder.
   const stmts = (analyses.layout.body[0] as RegionItem).region.stmts;
@@ -81,7 +80,6 @@ export function buildCpuModule(llvm: LLVM, source: KernelIR | AnalysedKernel, op
   built[second] = buildIn(llvm, ir, o, an, plan, second);
   const { main, rest } = built;
   main.rest = { bytes: rest.bytes, get text() { return rest.text; }, atomics: rest.atomics }; // (not spread: that would print the text)
-  main.handedOff = first;
   return main;
 }
 
@@ -132,7 +130,7 @@ function splitsInTwo(ir: KernelIR, an: KernelAnalyses, gridSync: boolean): boole
   const body = layout.body;
   if (ir.hasBarrier || an.tracksExit || gridSync || body.length !== 1 || body[0].kind !== 'region') return false;
   if (ir.arrays.some((a) => a.space === 'shared') || layout.perThreadLocals.size || layout.perThreadArrays.size || layout.blockScalars.size) return false;
-  return regionLanes(an, body[0].region.stmts).narrowW !== undefined; // (wide groups: a remainder needs narrower ones, or threads)
+  return regionLanes(an, body[0].region.stmts).narrowW !== undefined;
 }
 
 /** `role`: a split kernel's part (both share `plan`); undefined: the kernel in one function. */

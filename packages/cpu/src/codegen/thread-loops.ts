@@ -252,8 +252,12 @@ export function rangeShaped(stmts: readonly Stmt[], txAliases: ReadonlySet<numbe
   if (stmts.length !== 1 || stmts[0].kind !== 'if' || stmts[0].else.length) return false;
   const c = stmts[0].cond;
   if (c.kind !== 'binary' || c.opType !== 'i32') return false;
-  const isX = (x: Expr): boolean => (x.kind === 'special' && x.reg === 'threadIdx' && x.dim === 0) || (x.kind === 'local' && txAliases.has(x.id));
-  return isX(c.a) || isX(c.b);
+  return isThreadX(c.a, txAliases) || isThreadX(c.b, txAliases);
+}
+
+/** threadIdx.x, or a local that holds it (regions.ts threadIdxAliases). */
+function isThreadX(x: Expr, txAliases: ReadonlySet<number>): boolean {
+  return (x.kind === 'special' && x.reg === 'threadIdx' && x.dim === 0) || (x.kind === 'local' && txAliases.has(x.id));
 }
 
 /**
@@ -265,7 +269,7 @@ export function rangeShaped(stmts: readonly Stmt[], txAliases: ReadonlySet<numbe
 function threadRange(cg: CpuCodegen, stmts: readonly Stmt[]): [Value, Value] | undefined {
   if (!rangeShaped(stmts, cg.txAliases)) return undefined;
   const c = (stmts[0] as Stmt & { kind: 'if' }).cond as Expr & { kind: 'binary' };
-  const isX = (x: Expr): boolean => (x.kind === 'special' && x.reg === 'threadIdx' && x.dim === 0) || (x.kind === 'local' && cg.txAliases.has(x.id));
+  const isX = (x: Expr): boolean => isThreadX(x, cg.txAliases);
   const pure = (x: Expr): boolean => {
     if (!cg.blockUni.isUniform(x)) return false;
     let ok = true;

@@ -38,7 +38,6 @@ function hostIdentity(): string {
   return hostId;
 }
 
-/** `stoppable`: the variant whose loops poll for a stop request (an entry of its own). */
 /**
  * A kernel's compiled variants (index.ts): the default; its stoppable one (loops poll for a stop,
  * for launches with a signal; with narrow tails too); with narrow tails only (blocks whose width
@@ -46,6 +45,7 @@ function hostIdentity(): string {
  */
 export type KernelVariant = 'default' | 'stoppable' | 'narrow-tails';
 
+/** Each variant is an entry of its own. */
 export function entryKey(cacheKey: string, boundscheck: boolean, variant: KernelVariant = 'default'): string {
   return cache.key([hostIdentity(), cacheKey, String(boundscheck), ...(variant !== 'default' ? [variant] : [])]);
 }
