@@ -134,6 +134,40 @@ describe('cpu lane groups: vector exp, log, sin, cos match the simulator within 
     }
   });
 
+  it('f32 sin and cos of one argument (a Box-Muller pair) call the paired kernels, within 1 ulp, one reduction for both', async () => {
+    const x = Float32Array.from([...inputs('sin', 'f32'), ...inputs('cos', 'f32')]);
+    const both = function lane_sincos_f32(x: Float32Array, s: Float32Array, c: Float32Array) {
+      for (let i = cuda.grid(1); i < x.length; i += cuda.gridsize(1)) { const v = x[i]; s[i] = Math.sin(v); c[i] = Math.cos(v); }
+    };
+    const n = x.length, grid = Math.ceil(n / 128);
+    const got = [new Float32Array(n), new Float32Array(n)], want = [new Float32Array(n), new Float32Array(n)];
+    const cpu = cuda.jit(both, { target: 'cpu' });
+    await cpu.configure(grid, 128)(x, got[0], got[1]);
+    await cuda.jit(both, { target: 'sim' }).configure(grid, 128)(x, want[0], want[1]);
+    const bad: string[] = [];
+    for (const [k, fn] of ['sin', 'cos'].entries()) {
+      for (let i = 0; i < n; i++) {
+        const d = ulpDistance(got[k][i], want[k][i], 'f32');
+        const libmLane = Math.abs(x[i]) > 2 ** 20 && Math.abs(got[k][i] - want[k][i]) <= 1e-16;
+        if (d > 1 && !libmLane) bad.push(`${fn}(${x[i]}): cpu ${got[k][i]}, simulator ${want[k][i]} (${d} ulp)`);
+      }
+    }
+    expect(bad.slice(0, 10), `${bad.length} of ${2 * n} results more than 1 ulp off`).toEqual([]);
+    const llvm = await cpu.inspect('llvm', x, got[0], got[1]);
+    expect(llvm).toMatch(/call <\d+ x float> @numbat_vmath_sin_paired_v\d+f32\(/);
+    expect(llvm).toMatch(/call <\d+ x float> @numbat_vmath_cos_paired_v\d+f32\(/);
+    // inlined side by side, the two share their reduction and polynomials: fewer multiply-adds
+    // than a lone sin's and a lone cos's together (those keep the one-polynomial kernels)
+    const fmas = async (kernel: (...a: Float32Array[]) => void): Promise<number> => {
+      const opt = await cuda.jit(kernel, { target: 'cpu' }).inspect('opt', x, got[0], got[1]);
+      return (opt.match(/call <\d+ x double> @llvm\.fmuladd/g) ?? []).length;
+    };
+    const sinOnly = function lane_sin_only(x: Float32Array, s: Float32Array, _c: Float32Array) { for (let i = cuda.grid(1); i < x.length; i += cuda.gridsize(1)) s[i] = Math.sin(x[i]); };
+    const cosOnly = function lane_cos_only(x: Float32Array, _s: Float32Array, c: Float32Array) { for (let i = cuda.grid(1); i < x.length; i += cuda.gridsize(1)) c[i] = Math.cos(x[i]); };
+    expect(await cuda.jit(sinOnly, { target: 'cpu' }).inspect('llvm', x, got[0], got[1])).toMatch(/@numbat_vmath_sin_v\d+f32\(/);
+    expect(await fmas(both)).toBeLessThan((await fmas(sinOnly)) + (await fmas(cosOnly)));
+  });
+
   it('Box-Muller (random.normalF32) and exp of a normal, as in option pricing, run without libm calls in the lane group', async () => {
     const payoff = function payoff(states: Uint32Array, out: Float32Array, paths: number) {
       const i = cuda.grid(1);

@@ -17,7 +17,8 @@
 // is k ln2 + s (2 + z P(z)), exp one multiplication by 2^n (results
 // bit-identical to the compensated forms' on 2^20 points per function), and
 // sin/cos one polynomial on |r| ≤ π/2 (sinCosF32Body; docs/backends/cpu.md,
-// "Vector math"). What makes f64 hold:
+// "Vector math"), or, for a sin and a cos of one argument, a shared reduction
+// and two polynomials (sinCosF32PairedBody). What makes f64 hold:
 //  - exp: x = n ln2 + r, |r| ≤ ln2/2 (ln2 in two parts, n × hi exact);
 //    e^r = 1 + r + r² P(r) with 1 + r summed exactly (Fast2Sum); 2^n applied
 //    as two multiplications, so subnormal results round once.
@@ -35,15 +36,20 @@ export type LaneMathType = 'f32' | 'f64';
 
 export const LANE_MATH_FNS: readonly LaneMathFn[] = ['exp', 'log', 'sin', 'cos'];
 
-/** The name a lane group calls (lane-math.ts) and this module defines. */
-export const laneMathName = (fn: LaneMathFn, W: number, t: LaneMathType): string => `numbat_vmath_${fn}_v${W}${t}`;
+/**
+ * The name a lane group calls (lane-math.ts) and this module defines. `paired`: an f32 sin or
+ * cos whose argument the kernel also takes the other of (lane-trig-pairs.ts): its kernel
+ * shares its work with the other's (sinCosF32PairedBody).
+ */
+export const laneMathName = (fn: LaneMathFn, W: number, t: LaneMathType, paired = false): string =>
+  `numbat_vmath_${fn}${paired ? '_paired' : ''}_v${W}${t}`;
 
-const NAME = /^numbat_vmath_(exp|log|sin|cos)_v(\d+)(f32|f64)$/;
+const NAME = /^numbat_vmath_(exp|log|sin|cos)(_paired)?_v(\d+)(f32|f64)$/;
 
 /** The kernel a declared function name asks for, or undefined. */
-export function parseLaneMathName(name: string): { fn: LaneMathFn; W: number; t: LaneMathType } | undefined {
+export function parseLaneMathName(name: string): { fn: LaneMathFn; W: number; t: LaneMathType; paired: boolean } | undefined {
   const m = NAME.exec(name);
-  return m ? { fn: m[1] as LaneMathFn, W: Number(m[2]), t: m[3] as LaneMathType } : undefined;
+  return m ? { fn: m[1] as LaneMathFn, W: Number(m[3]), t: m[4] as LaneMathType, paired: !!m[2] } : undefined;
 }
 
 /** The u32 high-word product of W lanes (W even; x86 lane groups call it, lane-math.ts). */
@@ -274,6 +280,31 @@ function sinCosF32Body(g: VectorIR, fn: 'sin' | 'cos'): string {
 }
 
 /**
+ * f32 sin or cos of %x (in f64, |x| ≤ 2^20) where the kernel takes both of one argument (the
+ * Box-Muller pair): x = q π/2 + r, |r| ≤ π/4, and sin r and cos r by their Taylor series to
+ * r^13 and r^14 (first omitted terms 2^-45 and 2^-50 of the result), the quadrant by select,
+ * as the f64 kernel does. The sin and the cos kernels compute the same reduction and the same
+ * two polynomials from the same argument: inlined side by side, LLVM keeps one copy (CSE), so
+ * the pair costs one reduction and two short polynomials where sinCosF32Body costs two
+ * reductions and two long ones. Alone, either is dearer than sinCosF32Body (two polynomials).
+ */
+function sinCosF32PairedBody(g: VectorIR, fn: 'sin' | 'cos'): string {
+  const [q, qi] = g.roundInt('%x', 2 / Math.PI);
+  const nq = g.fneg(q);
+  const a = g.fma(nq, g.d(PIO2_PARTS[0]), '%x'); // exact, as in sinCosF32Body
+  const r = g.fma(nq, g.d(PIO2_PARTS[1] + PIO2_PARTS[2]), a);
+  const z = g.fmul(r, r);
+  const sinR = g.fma(g.fmul(r, z), g.poly(z, sinCoeffs(6)), r);
+  const cosR = g.fma(g.fmul(z, z), g.poly(z, cosCoeffs(6)), g.fma(g.d(-0.5), z, g.d(1)));
+  // quadrant j = q mod 4 (cos x = sin(x + π/2): j = q + 1): s, c, −s, −c; the sign from j's bit 1
+  const j = fn === 'sin' ? qi : g.int('add', qi, g.i(1));
+  const base = g.select(g.icmp('ne', g.int('and', j, g.i(1)), g.i(0)), cosR, sinR);
+  const y = g.float(g.op(`xor ${g.I} ${g.bits(base)}, ${g.int('shl', g.int('and', j, g.i(2)), g.i(62))}`));
+  // sin(±0) = ±0 (the sum above gives +0 for −0)
+  return fn === 'sin' ? g.select(g.fcmp('oeq', '%x', g.d(0)), '%x', y) : y;
+}
+
+/**
  * sin/cos lanes beyond the reduction's range: libm, lane by lane (rare; kept out of line), as a
  * loop over the lanes in memory: unrolled, W calls with their moves made a 64-lane kernel's
  * two such functions ~400 instructions of machine code that every compile emitted.
@@ -304,10 +335,10 @@ function libmLanes(fn: 'sin' | 'cos', W: number, decls: Set<string>): string {
   ].join('\n');
 }
 
-function kernelIR(fn: LaneMathFn, W: number, t: LaneMathType, decls: Set<string>, extra: Set<string>): string {
+function kernelIR(fn: LaneMathFn, W: number, t: LaneMathType, paired: boolean, decls: Set<string>, extra: Set<string>): string {
   const g = new VectorIR(W, decls);
   const T = `<${W} x ${t === 'f32' ? 'float' : 'double'}>`;
-  const head = [`define ${T} @${laneMathName(fn, W, t)}(${T} %arg) alwaysinline nounwind {`, 'entry:'];
+  const head = [`define ${T} @${laneMathName(fn, W, t, paired)}(${T} %arg) alwaysinline nounwind {`, 'entry:'];
   if (t === 'f32') g.lines.push(`  %x = fpext ${T} %arg to ${g.D}`);
   else g.lines.push(`  %x = fadd ${g.D} %arg, ${g.d(-0)}`); // names the argument %x (x + −0 is x, −0 included)
   const ret = (v: string): string[] => t === 'f32' ? [`  %ret = fptrunc ${g.D} ${v} to ${T}`, `  ret ${T} %ret`] : [`  ret ${T} ${v}`];
@@ -315,7 +346,7 @@ function kernelIR(fn: LaneMathFn, W: number, t: LaneMathType, decls: Set<string>
     const y = fn === 'exp' ? expBody(g, t) : logBody(g, t);
     return [...head, ...g.lines, ...ret(y), '}'].join('\n');
   }
-  const y = t === 'f32' ? sinCosF32Body(g, fn) : sinCosBody(g, fn);
+  const y = t === 'f64' ? sinCosBody(g, fn) : paired ? sinCosF32PairedBody(g, fn) : sinCosF32Body(g, fn);
   const ax = g.fabs('%x');
   const far = g.op(`and ${g.B} ${g.fcmp('ogt', ax, g.d(2 ** 20))}, ${g.fcmp('olt', ax, g.d(Infinity))}`);
   const any = g.op(`call i1 @llvm.vector.reduce.or.v${W}i1(${g.B} ${far})`);
@@ -342,7 +373,7 @@ export function laneMathModule(names: Iterable<string>): string {
     const k = parseLaneMathName(name);
     if (!k || seen.has(name)) continue;
     seen.add(name);
-    defs.push(kernelIR(k.fn, k.W, k.t, decls, extra));
+    defs.push(kernelIR(k.fn, k.W, k.t, k.paired, decls, extra));
   }
   return defs.length ? [...decls, ...extra, ...defs].join('\n\n') + '\n' : '';
 }

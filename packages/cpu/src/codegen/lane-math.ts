@@ -10,10 +10,13 @@ import type { VectorEmitter } from './lane-vectors.js';
 import { LANE_MATH_FNS, laneMathName, umulhiName, type LaneMathFn } from './lane-math-ir.js';
 import { hostTarget } from './target.js';
 
-/** A vector kernel for `fn` on `t`, or undefined (then the caller goes lane by lane). */
-export function vectorMathKernel(ve: VectorEmitter, fn: MathFn, t: ScalarType, args: LLVMNS.Value[]): LLVMNS.Value | undefined {
+/**
+ * A vector kernel for `fn` on `t`, or undefined (then the caller goes lane by lane). `paired`:
+ * an f32 sin or cos the kernel also takes the other of, same argument (lane-trig-pairs.ts).
+ */
+export function vectorMathKernel(ve: VectorEmitter, fn: MathFn, t: ScalarType, args: LLVMNS.Value[], paired = false): LLVMNS.Value | undefined {
   if ((t !== 'f32' && t !== 'f64') || !(LANE_MATH_FNS as readonly MathFn[]).includes(fn)) return undefined;
-  return ve.call(laneMathName(fn as LaneMathFn, ve.vt.W, t), ve.scalar(t), args);
+  return ve.call(laneMathName(fn as LaneMathFn, ve.vt.W, t, paired && t === 'f32'), ve.scalar(t), args);
 }
 
 /**

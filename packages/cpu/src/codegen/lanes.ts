@@ -28,6 +28,7 @@ import { forEachExpr } from '@numbat/core';
 import type { LLVMNS } from '@numbat/llvm';
 import { LIBM_MATH, inlineMathExtra } from '@numbat/llvm';
 import { vectorMathKernel, vectorUmulhi } from './lane-math.js';
+import { pairedTrig } from './lane-trig-pairs.js';
 import { LaneMasks } from './lane-masks.js';
 import { elemBytes, vecSuffix, widen, type LV } from './lane-values.js';
 
@@ -91,7 +92,7 @@ export class LaneExprs extends LaneMasks {
       case 'math': {
         const args = x.args.map((a) => this.expr(a));
         const vs = args.map((a, i) => this.vecOf(a, x.args[i].type));
-        const r = this.vectorMath(x.fn, x.type, vs);
+        const r = this.vectorMath(x.fn, x.type, vs, this.cg.memo('pairedTrig', this.cg.ir, () => pairedTrig(this.cg.ir)).has(x));
         if (r) return { v: r, t: x.type };
         // no vector form: the scalar lowering lane by lane
         const ls = vs.map((v, i) => this.toLanes(v, x.args[i].type));
@@ -233,7 +234,7 @@ export class LaneExprs extends LaneMasks {
   }
 
   /** Math.<fn> on <W x T> arguments, or undefined when it has no vector form here (then lane by lane). */
-  private vectorMath(fn: MathFn, t: ScalarType, args: Value[]): Value | undefined {
+  private vectorMath(fn: MathFn, t: ScalarType, args: Value[], paired: boolean): Value | undefined {
     const ve = this.ve, e = this.e, b = this.b, W = this.W;
     if (t !== 'f32' && t !== 'f64') {
       switch (fn) {
@@ -251,7 +252,7 @@ export class LaneExprs extends LaneMasks {
     if (extra) return extra;
     const impl = LIBM_MATH[fn];
     if (impl.kind === 'intrinsic') return ve.intrinsic(impl.name, t, args);
-    return vectorMathKernel(ve, fn, t, args);
+    return vectorMathKernel(ve, fn, t, args, paired);
   }
 
   /**
