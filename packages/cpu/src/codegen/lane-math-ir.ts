@@ -69,7 +69,7 @@ const UMULHI_NAME = /^numbat_vmath_umulhi_v(\d+)i32$/;
  */
 function umulhiIR(W: number): string {
   const V = `<${W} x i32>`, H = `<${W / 2} x i64>`;
-  const splat = (v: string): string => `<${Array.from({ length: W / 2 }, () => `i64 ${v}`).join(', ')}>`;
+  const splat = (v: string): string => splatConstant(W / 2, 'i64', v);
   return [
     `define ${V} @${umulhiName(W)}(${V} %a, ${V} %b) alwaysinline nounwind {`,
     `  %a2 = bitcast ${V} %a to ${H}`,
@@ -90,6 +90,16 @@ function umulhiIR(W: number): string {
 }
 
 /** A double as LLVM's exact hexadecimal literal. */
+/**
+ * `<W x ty>` with every lane `text`, as a constant expression the parser folds to the same
+ * constant vector: a 64-lane kernel written out lane by lane was ~70 KB of text, and parsing it
+ * sat on every compile's path (LLVM 14 has these constant expressions; later LLVMs dropped them).
+ */
+function splatConstant(W: number, ty: string, text: string): string {
+  const V = `<${W} x ${ty}>`;
+  return `shufflevector (${V} insertelement (${V} undef, ${ty} ${text}, i32 0), ${V} undef, <${W} x i32> zeroinitializer)`;
+}
+
 function hexDouble(v: number): string {
   const dv = new DataView(new ArrayBuffer(8));
   dv.setFloat64(0, v);
@@ -106,7 +116,7 @@ class VectorIR {
   }
 
   private splat(ty: string, text: string): string {
-    return `<${Array.from({ length: this.W }, () => `${ty} ${text}`).join(', ')}>`;
+    return splatConstant(this.W, ty, text);
   }
   d(v: number): string { return this.splat('double', hexDouble(v)); }
   i(v: bigint | number): string { return this.splat('i64', String(v)); }
