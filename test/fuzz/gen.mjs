@@ -424,6 +424,11 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
     // pow: small exponents, and now and then integer ones up to 2^17 (long squaring chains).
     const second = f === 'pow' ? (chance(0.2) ? (cov('pow with a large integer exponent'), E(ty, '(', gen('i32', 1), ' % 131072)')) : E(ty, '(', gen(ty, 1), ' % 8)')) : gen(ty, 2);
     if (f === 'cuda.gamma' || f === 'cuda.lgamma') arg = E(ty, '(', arg, ' % 200)');
+    // Box-Muller's shape: a sin and a cos of one argument (cpu lane groups pair them, lane-trig-pairs.ts).
+    if ((f === 'sin' || f === 'cos') && chance(0.3)) {
+      cov('Math.sin and Math.cos of one argument');
+      return S(`oX[base + ${r(SLOTS)}] = Math.sin(`, arg, `); oX[base + ${r(SLOTS)}] = Math.cos(`, arg, ');');
+    }
     return S(`oX[base + ${r(SLOTS)}] = ${f.startsWith('cuda.') ? f : `Math.${f}`}(`, arg, ...(two ? [', ', second] : []), ');');
   }
 
