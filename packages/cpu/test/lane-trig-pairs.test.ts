@@ -9,7 +9,6 @@ import { pairedTrig } from '../dist/codegen/lane-trig-pairs.js';
 async function irOf(kernel: (...a: never[]) => void, ...args: unknown[]): Promise<KernelIR> {
   const k = cuda.jit(kernel, { target: 'cpu' });
   await k.inspect('ir-legal', ...args);
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   return (await (k as any).specs.values().next().value).legal as KernelIR;
 }
 

@@ -20,15 +20,12 @@ export function pairedTrig(ir: KernelIR): ReadonlySet<Expr> {
   });
   const paired = new Set<Expr>();
   if (calls.length < 2) return paired;
+  const keys = calls.map((c) => {
+    const k = JSON.stringify(c.args[0], (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+    return k.length <= MAX_KEY ? k : undefined;
+  });
   const fnsOf = new Map<string, Set<string>>();
-  const keyOf = (c: MathExpr): string | undefined => { const k = JSON.stringify(c.args[0], (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)); return k.length <= MAX_KEY ? k : undefined; };
-  for (const c of calls) {
-    const k = keyOf(c);
-    if (k !== undefined) (fnsOf.get(k) ?? fnsOf.set(k, new Set()).get(k)!).add(c.fn);
-  }
-  for (const c of calls) {
-    const k = keyOf(c);
-    if (k !== undefined && fnsOf.get(k)!.size === 2) paired.add(c);
-  }
+  calls.forEach((c, i) => { const k = keys[i]; if (k !== undefined) (fnsOf.get(k) ?? fnsOf.set(k, new Set()).get(k)!).add(c.fn); });
+  calls.forEach((c, i) => { const k = keys[i]; if (k !== undefined && fnsOf.get(k)!.size === 2) paired.add(c); });
   return paired;
 }
