@@ -25,8 +25,10 @@ export { analyseKernel } from './kernel.js';
  * The optimisation pipeline (@numbat/llvm's passes.ts), measured against `default<O2>` on the
  * bench kernels: the same throughput within noise, `optimize` in about a third of the time and
  * `emit` in three quarters (less code: the Philox rounds stay a loop; docs/backends/cpu.md).
+ * `sroa` and `early-cse` first, before inlining: a sin and a cos of one argument call one
+ * `readnone` kernel twice (lane-math.ts), and the two calls are one only while they are calls.
  */
-export const CPU_PASSES = fittedPipeline({ unroll: false, slp: true });
+export const CPU_PASSES = fittedPipeline({ early: ['sroa', 'early-cse'], unroll: false, slp: true });
 
 /** What the stages pass on to each other. */
 export interface CpuCompileState {

@@ -17,8 +17,8 @@
 // is k ln2 + s (2 + z P(z)), exp one multiplication by 2^n (results
 // bit-identical to the compensated forms' on 2^20 points per function), and
 // sin/cos one polynomial on |r| ≤ π/2 (sinCosF32Body; docs/backends/cpu.md,
-// "Vector math"), or, for a sin and a cos of one argument, a shared reduction
-// and two polynomials (sinCosF32PairedBody). What makes f64 hold:
+// "Vector math"), or, for a sin and a cos of one argument, one kernel with one
+// reduction and two polynomials (sinAndCosF32Body). What makes f64 hold:
 //  - exp: x = n ln2 + r, |r| ≤ ln2/2 (ln2 in two parts, n × hi exact);
 //    e^r = 1 + r + r² P(r) with 1 + r summed exactly (Fast2Sum); 2^n applied
 //    as two multiplications, so subnormal results round once.
@@ -36,21 +36,25 @@ export type LaneMathType = 'f32' | 'f64';
 
 export const LANE_MATH_FNS: readonly LaneMathFn[] = ['exp', 'log', 'sin', 'cos'];
 
-/**
- * The name a lane group calls (lane-math.ts) and this module defines. `paired`: an f32 sin or
- * cos whose argument the kernel also takes the other of (lane-trig-pairs.ts): its kernel
- * shares its work with the other's (sinCosF32PairedBody).
- */
-export const laneMathName = (fn: LaneMathFn, W: number, t: LaneMathType, paired = false): string =>
-  `numbat_vmath_${fn}${paired ? '_paired' : ''}_v${W}${t}`;
+/** The name a lane group calls (lane-math.ts) and this module defines. */
+export const laneMathName = (fn: LaneMathFn, W: number, t: LaneMathType): string => `numbat_vmath_${fn}_v${W}${t}`;
 
-const NAME = /^numbat_vmath_(exp|log|sin|cos)(_paired)?_v(\d+)(f32|f64)$/;
+const NAME = /^numbat_vmath_(exp|log|sin|cos)_v(\d+)(f32|f64)$/;
 
 /** The kernel a declared function name asks for, or undefined. */
-export function parseLaneMathName(name: string): { fn: LaneMathFn; W: number; t: LaneMathType; paired: boolean } | undefined {
+export function parseLaneMathName(name: string): { fn: LaneMathFn; W: number; t: LaneMathType } | undefined {
   const m = NAME.exec(name);
-  return m ? { fn: m[1] as LaneMathFn, W: Number(m[3]), t: m[4] as LaneMathType, paired: !!m[2] } : undefined;
+  return m ? { fn: m[1] as LaneMathFn, W: Number(m[2]), t: m[3] as LaneMathType } : undefined;
 }
+
+/**
+ * f32 sin and cos of one argument in one kernel (`{ sin, cos }`), for an f32 sin and cos the
+ * kernel takes of the same argument (lane-trig-pairs.ts): each of the two calls calls it, and
+ * the calls, `readnone`, are one after the pipeline's first CSE (cpu's passes run it before
+ * inlining), so the pair costs one reduction, two short polynomials and one libm branch.
+ */
+export const sinCosName = (W: number): string => `numbat_vmath_sincos_v${W}f32`;
+const SINCOS_NAME = /^numbat_vmath_sincos_v(\d+)f32$/;
 
 /** The u32 high-word product of W lanes (W even; x86 lane groups call it, lane-math.ts). */
 export const umulhiName = (W: number): string => `numbat_vmath_umulhi_v${W}i32`;
@@ -290,15 +294,13 @@ function sinCosF32Body(g: VectorIR, fn: 'sin' | 'cos'): string {
 }
 
 /**
- * f32 sin or cos of %x (in f64, |x| ≤ 2^20) where the kernel takes both of one argument (the
- * Box-Muller pair): x = q π/2 + r, |r| ≤ π/4, and sin r and cos r by their Taylor series to
- * r^13 and r^14 (first omitted terms 2^-45 and 2^-50 of the result), the quadrant by select,
- * as the f64 kernel does. The sin and the cos kernels compute the same reduction and the same
- * two polynomials from the same argument: inlined side by side, LLVM keeps one copy (CSE), so
- * the pair costs one reduction and two short polynomials where sinCosF32Body costs two
- * reductions and two long ones. Alone, either is dearer than sinCosF32Body (two polynomials).
+ * f32 sin and cos of %x (in f64, |x| ≤ 2^20) together (the Box-Muller pair): x = q π/2 + r,
+ * |r| ≤ π/4, sin r and cos r by their Taylor series to r^13 and r^14 (first omitted terms 2^-45
+ * and 2^-50 of the result), each result picked by quadrant from the two, as the f64 kernel does.
+ * One reduction and two short polynomials for both, where sinCosF32Body costs a reduction and a
+ * long polynomial for each.
  */
-function sinCosF32PairedBody(g: VectorIR, fn: 'sin' | 'cos'): string {
+function sinAndCosF32Body(g: VectorIR): [string, string] {
   const [q, qi] = g.roundInt('%x', 2 / Math.PI);
   const nq = g.fneg(q);
   const a = g.fma(nq, g.d(PIO2_PARTS[0]), '%x'); // exact, as in sinCosF32Body
@@ -307,11 +309,12 @@ function sinCosF32PairedBody(g: VectorIR, fn: 'sin' | 'cos'): string {
   const sinR = g.fma(g.fmul(r, z), g.poly(z, sinCoeffs(6)), r);
   const cosR = g.fma(g.fmul(z, z), g.poly(z, cosCoeffs(6)), g.fma(g.d(-0.5), z, g.d(1)));
   // quadrant j = q mod 4 (cos x = sin(x + π/2): j = q + 1): s, c, −s, −c; the sign from j's bit 1
-  const j = fn === 'sin' ? qi : g.int('add', qi, g.i(1));
-  const base = g.select(g.icmp('ne', g.int('and', j, g.i(1)), g.i(0)), cosR, sinR);
-  const y = g.float(g.op(`xor ${g.I} ${g.bits(base)}, ${g.int('shl', g.int('and', j, g.i(2)), g.i(62))}`));
-  // sin(±0) = ±0 (the sum above gives +0 for −0)
-  return fn === 'sin' ? g.select(g.fcmp('oeq', '%x', g.d(0)), '%x', y) : y;
+  const pick = (j: string): string => {
+    const base = g.select(g.icmp('ne', g.int('and', j, g.i(1)), g.i(0)), cosR, sinR);
+    return g.float(g.op(`xor ${g.I} ${g.bits(base)}, ${g.int('shl', g.int('and', j, g.i(2)), g.i(62))}`));
+  };
+  // sin(±0) = ±0 (the sum gives +0 for −0)
+  return [g.select(g.fcmp('oeq', '%x', g.d(0)), '%x', pick(qi)), pick(g.int('add', qi, g.i(1)))];
 }
 
 /**
@@ -345,10 +348,86 @@ function libmLanes(fn: 'sin' | 'cos', W: number, decls: Set<string>): string {
   ].join('\n');
 }
 
-function kernelIR(fn: LaneMathFn, W: number, t: LaneMathType, paired: boolean, decls: Set<string>, extra: Set<string>): string {
+/** sin and cos of the lanes beyond the reduction's range, both, as libmLanes does one. */
+function libmSinCosLanes(W: number, decls: Set<string>): string {
+  const D = `<${W} x double>`, A = `[${W} x double]`, P = `{ ${D}, ${D} }`;
+  decls.add('declare double @sin(double) nounwind');
+  decls.add('declare double @cos(double) nounwind');
+  return [
+    `define internal ${P} @numbat_vmath_sincos_libm_v${W}(${D} %x) noinline cold nounwind {`,
+    'entry:',
+    `  %sbuf = alloca ${A}, align 8`,
+    `  %cbuf = alloca ${A}, align 8`,
+    `  %xbuf = alloca ${A}, align 8`,
+    `  %xp = bitcast ${A}* %xbuf to ${D}*`,
+    `  store ${D} %x, ${D}* %xp, align 8`,
+    '  br label %lane',
+    'lane:',
+    '  %l = phi i32 [ 0, %entry ], [ %next, %lane ]',
+    `  %p = getelementptr inbounds ${A}, ${A}* %xbuf, i32 0, i32 %l`,
+    '  %a = load double, double* %p, align 8',
+    '  %s = call double @sin(double %a)',
+    '  %c = call double @cos(double %a)',
+    `  %sp = getelementptr inbounds ${A}, ${A}* %sbuf, i32 0, i32 %l`,
+    `  %cp = getelementptr inbounds ${A}, ${A}* %cbuf, i32 0, i32 %l`,
+    '  store double %s, double* %sp, align 8',
+    '  store double %c, double* %cp, align 8',
+    '  %next = add i32 %l, 1',
+    `  %more = icmp ult i32 %next, ${W}`,
+    '  br i1 %more, label %lane, label %out',
+    'out:',
+    `  %svp = bitcast ${A}* %sbuf to ${D}*`,
+    `  %cvp = bitcast ${A}* %cbuf to ${D}*`,
+    `  %sv = load ${D}, ${D}* %svp, align 8`,
+    `  %cv = load ${D}, ${D}* %cvp, align 8`,
+    `  %r0 = insertvalue ${P} undef, ${D} %sv, 0`,
+    `  %r1 = insertvalue ${P} %r0, ${D} %cv, 1`,
+    `  ret ${P} %r1`,
+    '}',
+  ].join('\n');
+}
+
+/** The lanes beyond 2^20 in magnitude and finite (the reductions' range ends there): `far`, and whether any is. */
+function farLanes(g: VectorIR): { far: string; any: string } {
+  const ax = g.fabs('%x');
+  const far = g.op(`and ${g.B} ${g.fcmp('ogt', ax, g.d(2 ** 20))}, ${g.fcmp('olt', ax, g.d(Infinity))}`);
+  const any = g.op(`call i1 @llvm.vector.reduce.or.v${g.W}i1(${g.B} ${far})`);
+  g.decls.add(`declare i1 @llvm.vector.reduce.or.v${g.W}i1(${g.B})`);
+  return { far, any };
+}
+
+/** The f32 sin-and-cos kernel (sinCosName): `readnone`, so that two calls of one argument are one. */
+function sinCosPairIR(W: number, decls: Set<string>, extra: Set<string>): string {
+  const g = new VectorIR(W, decls);
+  const T = `<${W} x float>`, D = g.D, P = `{ ${D}, ${D} }`, R = `{ ${T}, ${T} }`;
+  g.lines.push(`  %x = fpext ${T} %arg to ${D}`);
+  const [s, c] = sinAndCosF32Body(g);
+  const { far, any } = farLanes(g);
+  g.lines.push(`  br i1 ${any}, label %far, label %done`);
+  extra.add(libmSinCosLanes(W, decls));
+  return [`define ${R} @${sinCosName(W)}(${T} %arg) alwaysinline nounwind readnone {`, 'entry:', ...g.lines,
+    'far:',
+    `  %lib = call ${P} @numbat_vmath_sincos_libm_v${W}(${D} %x)`,
+    `  %libs = extractvalue ${P} %lib, 0`,
+    `  %libc = extractvalue ${P} %lib, 1`,
+    `  %ms = select ${g.B} ${far}, ${D} %libs, ${D} ${s}`,
+    `  %mc = select ${g.B} ${far}, ${D} %libc, ${D} ${c}`,
+    '  br label %done',
+    'done:',
+    `  %s = phi ${D} [ ${s}, %entry ], [ %ms, %far ]`,
+    `  %c = phi ${D} [ ${c}, %entry ], [ %mc, %far ]`,
+    `  %s32 = fptrunc ${D} %s to ${T}`,
+    `  %c32 = fptrunc ${D} %c to ${T}`,
+    `  %r0 = insertvalue ${R} undef, ${T} %s32, 0`,
+    `  %r1 = insertvalue ${R} %r0, ${T} %c32, 1`,
+    `  ret ${R} %r1`,
+    '}'].join('\n');
+}
+
+function kernelIR(fn: LaneMathFn, W: number, t: LaneMathType, decls: Set<string>, extra: Set<string>): string {
   const g = new VectorIR(W, decls);
   const T = `<${W} x ${t === 'f32' ? 'float' : 'double'}>`;
-  const head = [`define ${T} @${laneMathName(fn, W, t, paired)}(${T} %arg) alwaysinline nounwind {`, 'entry:'];
+  const head = [`define ${T} @${laneMathName(fn, W, t)}(${T} %arg) alwaysinline nounwind {`, 'entry:'];
   if (t === 'f32') g.lines.push(`  %x = fpext ${T} %arg to ${g.D}`);
   else g.lines.push(`  %x = fadd ${g.D} %arg, ${g.d(-0)}`); // names the argument %x (x + −0 is x, −0 included)
   const ret = (v: string): string[] => t === 'f32' ? [`  %ret = fptrunc ${g.D} ${v} to ${T}`, `  ret ${T} %ret`] : [`  ret ${T} ${v}`];
@@ -356,11 +435,8 @@ function kernelIR(fn: LaneMathFn, W: number, t: LaneMathType, paired: boolean, d
     const y = fn === 'exp' ? expBody(g, t) : logBody(g, t);
     return [...head, ...g.lines, ...ret(y), '}'].join('\n');
   }
-  const y = t === 'f64' ? sinCosBody(g, fn) : paired ? sinCosF32PairedBody(g, fn) : sinCosF32Body(g, fn);
-  const ax = g.fabs('%x');
-  const far = g.op(`and ${g.B} ${g.fcmp('ogt', ax, g.d(2 ** 20))}, ${g.fcmp('olt', ax, g.d(Infinity))}`);
-  const any = g.op(`call i1 @llvm.vector.reduce.or.v${W}i1(${g.B} ${far})`);
-  decls.add(`declare i1 @llvm.vector.reduce.or.v${W}i1(${g.B})`);
+  const y = t === 'f32' ? sinCosF32Body(g, fn) : sinCosBody(g, fn);
+  const { far, any } = farLanes(g);
   g.lines.push(`  br i1 ${any}, label %far, label %done`);
   extra.add(libmLanes(fn, W, decls));
   return [...head, ...g.lines,
@@ -380,10 +456,12 @@ export function laneMathModule(names: Iterable<string>): string {
   for (const name of names) {
     const hi = UMULHI_NAME.exec(name);
     if (hi && !seen.has(name)) { seen.add(name); defs.push(umulhiIR(Number(hi[1]))); continue; }
+    const sc = SINCOS_NAME.exec(name);
+    if (sc && !seen.has(name)) { seen.add(name); defs.push(sinCosPairIR(Number(sc[1]), decls, extra)); continue; }
     const k = parseLaneMathName(name);
     if (!k || seen.has(name)) continue;
     seen.add(name);
-    defs.push(kernelIR(k.fn, k.W, k.t, k.paired, decls, extra));
+    defs.push(kernelIR(k.fn, k.W, k.t, decls, extra));
   }
   return defs.length ? [...decls, ...extra, ...defs].join('\n\n') + '\n' : '';
 }

@@ -7,16 +7,21 @@
 import type { MathFn, ScalarType } from '@numbat/core';
 import type { LLVMNS } from '@numbat/llvm';
 import type { VectorEmitter } from './lane-vectors.js';
-import { LANE_MATH_FNS, laneMathName, umulhiName, type LaneMathFn } from './lane-math-ir.js';
+import { LANE_MATH_FNS, laneMathName, sinCosName, umulhiName, type LaneMathFn } from './lane-math-ir.js';
 import { hostTarget } from './target.js';
 
 /**
  * A vector kernel for `fn` on `t`, or undefined (then the caller goes lane by lane). `paired`:
- * an f32 sin or cos the kernel also takes the other of, same argument (lane-trig-pairs.ts).
+ * an f32 sin or cos the kernel also takes the other of, same argument (lane-trig-pairs.ts):
+ * its part of the sin-and-cos kernel, which the partner calls too (one call after CSE).
  */
 export function vectorMathKernel(ve: VectorEmitter, fn: MathFn, t: ScalarType, args: LLVMNS.Value[], paired = false): LLVMNS.Value | undefined {
   if ((t !== 'f32' && t !== 'f64') || !(LANE_MATH_FNS as readonly MathFn[]).includes(fn)) return undefined;
-  return ve.call(laneMathName(fn as LaneMathFn, ve.vt.W, t, paired && t === 'f32'), ve.scalar(t), args);
+  if (paired && t === 'f32' && (fn === 'sin' || fn === 'cos')) {
+    const both = ve.call(sinCosName(ve.vt.W), ve.llvm.StructType.get(ve.ctx, [ve.vt.f32, ve.vt.f32]), args);
+    return ve.b.CreateExtractValue(both, [fn === 'sin' ? 0 : 1]);
+  }
+  return ve.call(laneMathName(fn as LaneMathFn, ve.vt.W, t), ve.scalar(t), args);
 }
 
 /**
