@@ -320,45 +320,18 @@ function sinAndCosF32Body(g: VectorIR): [string, string] {
 /**
  * sin/cos lanes beyond the reduction's range: libm, lane by lane (rare; kept out of line), as a
  * loop over the lanes in memory: unrolled, W calls with their moves made a 64-lane kernel's
- * two such functions ~400 instructions of machine code that every compile emitted.
+ * two such functions ~400 instructions of machine code that every compile emitted. One function
+ * (`fns`, one vector) or both of a sin-and-cos kernel (`{ sin, cos }`).
  */
-function libmLanes(fn: 'sin' | 'cos', W: number, decls: Set<string>): string {
-  const D = `<${W} x double>`, A = `[${W} x double]`;
-  decls.add(`declare double @${fn}(double) nounwind`);
-  return [
-    `define internal ${D} @numbat_vmath_${fn}_libm_v${W}(${D} %x) noinline cold nounwind {`,
+function libmLanes(fns: readonly ('sin' | 'cos')[], W: number, decls: Set<string>): string {
+  const D = `<${W} x double>`, A = `[${W} x double]`, one = fns.length === 1;
+  const R = one ? D : `{ ${fns.map(() => D).join(', ')} }`;
+  for (const f of fns) decls.add(`declare double @${f}(double) nounwind`);
+  const lines = [
+    `define internal ${R} @numbat_vmath_${one ? fns[0] : 'sincos'}_libm_v${W}(${D} %x) noinline cold nounwind {`,
     'entry:',
-    `  %buf = alloca ${A}, align 8`,
-    `  %vp = bitcast ${A}* %buf to ${D}*`,
-    `  store ${D} %x, ${D}* %vp, align 8`,
-    '  br label %lane',
-    'lane:',
-    '  %l = phi i32 [ 0, %entry ], [ %next, %lane ]',
-    `  %p = getelementptr inbounds ${A}, ${A}* %buf, i32 0, i32 %l`,
-    '  %a = load double, double* %p, align 8',
-    `  %r = call double @${fn}(double %a)`,
-    '  store double %r, double* %p, align 8',
-    '  %next = add i32 %l, 1',
-    `  %more = icmp ult i32 %next, ${W}`,
-    '  br i1 %more, label %lane, label %out',
-    'out:',
-    `  %y = load ${D}, ${D}* %vp, align 8`,
-    `  ret ${D} %y`,
-    '}',
-  ].join('\n');
-}
-
-/** sin and cos of the lanes beyond the reduction's range, both, as libmLanes does one. */
-function libmSinCosLanes(W: number, decls: Set<string>): string {
-  const D = `<${W} x double>`, A = `[${W} x double]`, P = `{ ${D}, ${D} }`;
-  decls.add('declare double @sin(double) nounwind');
-  decls.add('declare double @cos(double) nounwind');
-  return [
-    `define internal ${P} @numbat_vmath_sincos_libm_v${W}(${D} %x) noinline cold nounwind {`,
-    'entry:',
-    `  %sbuf = alloca ${A}, align 8`,
-    `  %cbuf = alloca ${A}, align 8`,
     `  %xbuf = alloca ${A}, align 8`,
+    ...fns.map((f) => `  %${f}buf = alloca ${A}, align 8`),
     `  %xp = bitcast ${A}* %xbuf to ${D}*`,
     `  store ${D} %x, ${D}* %xp, align 8`,
     '  br label %lane',
@@ -366,25 +339,24 @@ function libmSinCosLanes(W: number, decls: Set<string>): string {
     '  %l = phi i32 [ 0, %entry ], [ %next, %lane ]',
     `  %p = getelementptr inbounds ${A}, ${A}* %xbuf, i32 0, i32 %l`,
     '  %a = load double, double* %p, align 8',
-    '  %s = call double @sin(double %a)',
-    '  %c = call double @cos(double %a)',
-    `  %sp = getelementptr inbounds ${A}, ${A}* %sbuf, i32 0, i32 %l`,
-    `  %cp = getelementptr inbounds ${A}, ${A}* %cbuf, i32 0, i32 %l`,
-    '  store double %s, double* %sp, align 8',
-    '  store double %c, double* %cp, align 8',
+    ...fns.flatMap((f) => [
+      `  %${f} = call double @${f}(double %a)`,
+      `  %${f}p = getelementptr inbounds ${A}, ${A}* %${f}buf, i32 0, i32 %l`,
+      `  store double %${f}, double* %${f}p, align 8`,
+    ]),
     '  %next = add i32 %l, 1',
     `  %more = icmp ult i32 %next, ${W}`,
     '  br i1 %more, label %lane, label %out',
     'out:',
-    `  %svp = bitcast ${A}* %sbuf to ${D}*`,
-    `  %cvp = bitcast ${A}* %cbuf to ${D}*`,
-    `  %sv = load ${D}, ${D}* %svp, align 8`,
-    `  %cv = load ${D}, ${D}* %cvp, align 8`,
-    `  %r0 = insertvalue ${P} undef, ${D} %sv, 0`,
-    `  %r1 = insertvalue ${P} %r0, ${D} %cv, 1`,
-    `  ret ${P} %r1`,
-    '}',
-  ].join('\n');
+    ...fns.flatMap((f) => [`  %${f}vp = bitcast ${A}* %${f}buf to ${D}*`, `  %${f}v = load ${D}, ${D}* %${f}vp, align 8`]),
+  ];
+  if (one) lines.push(`  ret ${D} %${fns[0]}v`);
+  else {
+    let agg = 'undef';
+    fns.forEach((f, k) => { lines.push(`  %r${k} = insertvalue ${R} ${agg}, ${D} %${f}v, ${k}`); agg = `%r${k}`; });
+    lines.push(`  ret ${R} ${agg}`);
+  }
+  return [...lines, '}'].join('\n');
 }
 
 /** The lanes beyond 2^20 in magnitude and finite (the reductions' range ends there): `far`, and whether any is. */
@@ -404,7 +376,7 @@ function sinCosPairIR(W: number, decls: Set<string>, extra: Set<string>): string
   const [s, c] = sinAndCosF32Body(g);
   const { far, any } = farLanes(g);
   g.lines.push(`  br i1 ${any}, label %far, label %done`);
-  extra.add(libmSinCosLanes(W, decls));
+  extra.add(libmLanes(['sin', 'cos'], W, decls));
   return [`define ${R} @${sinCosName(W)}(${T} %arg) alwaysinline nounwind readnone {`, 'entry:', ...g.lines,
     'far:',
     `  %lib = call ${P} @numbat_vmath_sincos_libm_v${W}(${D} %x)`,
@@ -438,7 +410,7 @@ function kernelIR(fn: LaneMathFn, W: number, t: LaneMathType, decls: Set<string>
   const y = t === 'f32' ? sinCosF32Body(g, fn) : sinCosBody(g, fn);
   const { far, any } = farLanes(g);
   g.lines.push(`  br i1 ${any}, label %far, label %done`);
-  extra.add(libmLanes(fn, W, decls));
+  extra.add(libmLanes([fn], W, decls));
   return [...head, ...g.lines,
     'far:',
     `  %lib = call ${g.D} @numbat_vmath_${fn}_libm_v${W}(${g.D} %x)`,
