@@ -93,7 +93,6 @@ function umulhiIR(W: number): string {
   ].join('\n');
 }
 
-/** A double as LLVM's exact hexadecimal literal. */
 /**
  * `<W x ty>` with every lane `text`, as a constant expression the parser folds to the same
  * constant vector: a 64-lane kernel written out lane by lane was ~70 KB of text, and parsing it
@@ -104,6 +103,7 @@ function splatConstant(W: number, ty: string, text: string): string {
   return `shufflevector (${V} insertelement (${V} undef, ${ty} ${text}, i32 0), ${V} undef, <${W} x i32> zeroinitializer)`;
 }
 
+/** A double as LLVM's exact hexadecimal literal. */
 function hexDouble(v: number): string {
   const dv = new DataView(new ArrayBuffer(8));
   dv.setFloat64(0, v);

@@ -92,7 +92,9 @@ export class LaneExprs extends LaneMasks {
       case 'math': {
         const args = x.args.map((a) => this.expr(a));
         const vs = args.map((a, i) => this.vecOf(a, x.args[i].type));
-        const r = this.vectorMath(x.fn, x.type, vs, this.cg.memo('pairedTrig', this.cg.ir, () => pairedTrig(this.cg.ir)).has(x));
+        // (the walk for pairs only where there can be one: not for a kernel's other math)
+        const paired = x.type === 'f32' && (x.fn === 'sin' || x.fn === 'cos') && this.cg.memo('pairedTrig', this.cg.ir, () => pairedTrig(this.cg.ir)).has(x);
+        const r = this.vectorMath(x.fn, x.type, vs, paired);
         if (r) return { v: r, t: x.type };
         // no vector form: the scalar lowering lane by lane
         const ls = vs.map((v, i) => this.toLanes(v, x.args[i].type));
