@@ -4,13 +4,9 @@
 // transcendental functions, the [0, 1) edge, statistics, the state's counter
 // carry, f64 refusal on WebGPU, and PTX that ptxas accepts.
 
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CompileError, cuda, random, targetAvailability, type Target } from '@numbat/core';
-import { findPtxas } from '../packages/cuda/test/helpers.js';
+import { assemblePtx, findPtxas } from '../packages/cuda/test/helpers.js';
 import { libdevicePath } from '../packages/cuda/dist/codegen/libdevice.js';
 import { expectSameStates } from './fixtures/random-states.js';
 
@@ -315,16 +311,10 @@ for (const target of TARGETS) {
 const ptxas = findPtxas();
 describe.skipIf(!ptxas)(`random's PTX passes ptxas -arch=sm_90${ptxas ? '' : ' (skipped: ptxas not found)'}`, () => {
   it('draws and the stateless form', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'numbat-random-ptx-'));
-    try {
-      const k = drawKernel('cuda');
-      const ptx = await k.inspect('ptx', random.createStates(1, 1), new Uint32Array(1), new Float32Array(1), new Float32Array(1), 1);
-      expect(ptx).toMatch(/mul\.hi\.u32/);
-      writeFileSync(join(dir, 'draws.ptx'), ptx);
-      execFileSync(ptxas!, ['-arch=sm_90', join(dir, 'draws.ptx'), '-o', join(dir, 'draws.cubin')], { stdio: 'pipe' });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const k = drawKernel('cuda');
+    const ptx = await k.inspect('ptx', random.createStates(1, 1), new Uint32Array(1), new Float32Array(1), new Float32Array(1), 1);
+    expect(ptx).toMatch(/mul\.hi\.u32/);
+    assemblePtx(ptxas!, ptx, 'draws');
   });
 
   it("f64 normals: libdevice's log, sin and cos where libdevice is found (core's V8-bit library without it)", async () => {
@@ -340,12 +330,6 @@ describe.skipIf(!ptxas)(`random's PTX passes ptxas -arch=sm_90${ptxas ? '' : ' (
     } else {
       expect(legal).not.toMatch(/\.ulp\./);
     }
-    const dir = mkdtempSync(join(tmpdir(), 'numbat-random-ptx-'));
-    try {
-      writeFileSync(join(dir, 'normals64.ptx'), ptx);
-      execFileSync(ptxas!, ['-arch=sm_90', join(dir, 'normals64.ptx'), '-o', join(dir, 'normals64.cubin')], { stdio: 'pipe' });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    assemblePtx(ptxas!, ptx, 'normals64');
   });
 });

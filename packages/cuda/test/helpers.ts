@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
 /** ptxas from PTXAS, PATH, CUDA_HOME or /usr/local/cuda; undefined when absent. */
@@ -10,4 +12,15 @@ export function findPtxas(): string | undefined {
     '/usr/local/cuda/bin/ptxas',
   ];
   return candidates.find((c): c is string => !!c && existsSync(c));
+}
+
+/** Assembles `ptx` with `ptxas -arch=sm_90` in a temporary directory; throws ptxas's message when it refuses. */
+export function assemblePtx(ptxas: string, ptx: string, name: string): void {
+  const dir = mkdtempSync(join(tmpdir(), 'numbat-ptxas-'));
+  try {
+    writeFileSync(join(dir, `${name}.ptx`), ptx);
+    execFileSync(ptxas, ['-arch=sm_90', join(dir, `${name}.ptx`), '-o', join(dir, `${name}.cubin`)], { stdio: 'pipe' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
