@@ -7,14 +7,11 @@
 // line); its state accesses are then marked in bounds, so backends drop their
 // own checks. In-range kernels give the simulator's bits (test/random.test.ts).
 
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { cuda, LaunchError, random, targetAvailability, type Target } from '@numbat/core';
-import { findPtxas } from '../packages/cuda/test/helpers.js';
+import { assemblePtx, findPtxas } from '../packages/cuda/test/helpers.js';
 import { expectSameStates } from './fixtures/random-states.js';
 
 const TARGETS: Target[] = ['sim', 'cpu', 'webgpu'];
@@ -147,13 +144,6 @@ describe.skipIf(!ptxas)(`random state bounds on cuda (PTX, ptxas -arch=sm_90)${p
     // Three entries, each one check, and three checked stores of out[i].
     expect(await oobBranches(true)).toBe(6);
     expect(await oobBranches(false)).toBe(0);
-    const dir = mkdtempSync(join(tmpdir(), 'numbat-random-bounds-ptx-'));
-    try {
-      const file = join(dir, 'draw32.ptx');
-      writeFileSync(file, await cuda.jit(draw32, { target: 'cuda' }).inspect('ptx', ...args));
-      execFileSync(ptxas!, ['-arch=sm_90', file, '-o', `${file}.cubin`], { stdio: 'pipe' });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    assemblePtx(ptxas!, await cuda.jit(draw32, { target: 'cuda' }).inspect('ptx', ...args), 'draw32');
   });
 });

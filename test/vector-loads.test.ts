@@ -12,7 +12,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { cuda, quadLoadAt, reduce, registerBackend, simBackend, targetAvailability, type Backend, type Expr, type Stmt, type Target } from '@numbat/core';
-import { findPtxas } from '../packages/cuda/test/helpers.js';
+import { assemblePtx, findPtxas } from '../packages/cuda/test/helpers.js';
 
 const i32 = (value: number): Expr => ({ kind: 'const', type: 'i32', value });
 const local = (id: number, type: 'i32' | 'f32' = 'i32'): Expr => ({ kind: 'local', id, type });
@@ -156,12 +156,7 @@ describe.skipIf(!webgpu.ok)(`vector loads on webgpu${webgpu.ok ? ` (${webgpu.dev
 const ptxas = findPtxas();
 describe.skipIf(!ptxas)(`vector loads in PTX${ptxas ? '' : ' (skipped: ptxas not found)'}`, () => {
   it("reduce's pass 1 and a boundscheck: false kernel use ld.global.v4; ptxas -arch=sm_90 accepts them", async () => {
-    const { execFileSync } = await import('node:child_process');
-    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
-    const dir = mkdtempSync(join(tmpdir(), 'numbat-v4-ptx-'));
-    try {
+    {
       const sum = reduce((a, b) => a + b, { target: 'cuda' });
       const a = new Float32Array(64), out = new Float32Array(8);
       const ptxs: [string, string, RegExp | undefined][] = [
@@ -177,12 +172,8 @@ describe.skipIf(!ptxas)(`vector loads in PTX${ptxas ? '' : ' (skipped: ptxas not
         else expect(ptx, name).not.toMatch(/ld\.global\.v4/);
         // The scalar fallback for a misaligned host view stays beside it.
         if (v4) expect(ptx, name).toMatch(/and\.b64\s+%rd\d+, %rd\d+, 15;/);
-        const file = join(dir, `${name}.ptx`);
-        writeFileSync(file, ptx);
-        execFileSync(ptxas!, ['-arch=sm_90', file, '-o', `${file}.cubin`], { stdio: 'pipe' });
+        assemblePtx(ptxas!, ptx, name);
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -6,15 +6,11 @@
 // test/math-v8/huge-inputs.mjs (|x| ≥ 2^19 π: fdlibm's reduction with the digits of 2/π); the
 // lane group keeps the function in vectors (no libm call for it); the cuda PTX assembles (ptxas).
 
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cuda, FDLIBM_FNS, forEachStmt, stmtExprs, forEachExpr } from '@numbat/core';
 import type { KernelIR } from '@numbat/core';
 import '@numbat/cpu';
-import { findPtxas } from '../../packages/cuda/test/helpers.js';
+import { assemblePtx, findPtxas } from '../../packages/cuda/test/helpers.js';
 import { inputs, ulpDistance } from './inputs.mjs';
 import { libraryIR, librarySim } from './library-sim.mjs';
 import { hugeTrigInputs } from './huge-inputs.mjs';
@@ -53,8 +49,6 @@ async function onCpu(fn: string, args: number[][], lanes: boolean): Promise<{ ou
 }
 
 const ptxas = findPtxas();
-const dir = mkdtempSync(join(tmpdir(), 'numbat-v8math-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('f64 Math with V8\'s bits: core\'s library (fdlibm)', () => {
   for (const fn of FDLIBM_FNS) {
@@ -90,9 +84,7 @@ describe('f64 Math with V8\'s bits: core\'s library (fdlibm)', () => {
       const args = inputs(fn, 256).map((a) => Float64Array.from(a));
       const ptx = await cuda.jit(kernelOf(fn, arity), { target: 'cuda' }).inspect('ptx', ...args, new Float64Array(256));
       expect(ptx).toMatch(/\.visible \.entry numbat_/);
-      const file = join(dir, `${fn}.ptx`);
-      writeFileSync(file, ptx);
-      execFileSync(ptxas!, ['-arch=sm_90', file, '-o', join(dir, `${fn}.cubin`)], { stdio: 'pipe' });
+      assemblePtx(ptxas!, ptx, fn);
     });
   }
 });

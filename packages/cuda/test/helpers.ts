@@ -14,12 +14,18 @@ export function findPtxas(): string | undefined {
   return candidates.find((c): c is string => !!c && existsSync(c));
 }
 
-/** Assembles `ptx` with `ptxas -arch=sm_90` in a temporary directory; throws ptxas's message when it refuses. */
-export function assemblePtx(ptxas: string, ptx: string, name: string): void {
+/**
+ * Assembles `ptx` with `ptxas -arch=<arch>` (sm_90 unless told) in a temporary directory; when
+ * ptxas refuses, throws its message with the PTX.
+ */
+export function assemblePtx(ptxas: string, ptx: string, name: string, arch = 'sm_90'): void {
   const dir = mkdtempSync(join(tmpdir(), 'numbat-ptxas-'));
   try {
     writeFileSync(join(dir, `${name}.ptx`), ptx);
-    execFileSync(ptxas, ['-arch=sm_90', join(dir, `${name}.ptx`), '-o', join(dir, `${name}.cubin`)], { stdio: 'pipe' });
+    execFileSync(ptxas, [`-arch=${arch}`, join(dir, `${name}.ptx`), '-o', join(dir, `${name}.cubin`)], { stdio: 'pipe' });
+  } catch (e) {
+    const err = e as { stderr?: Buffer; message: string };
+    throw new Error(`ptxas -arch=${arch} rejected the PTX of ${name}:\n${err.stderr?.toString() || err.message}\n--- PTX ---\n${ptx}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

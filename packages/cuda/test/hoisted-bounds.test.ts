@@ -6,7 +6,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { cuda } from '@numbat/core';
-import { findPtxas } from './helpers.js';
+import { assemblePtx, findPtxas } from './helpers.js';
 
 function scale(a: Float32Array, n: number, out: Float32Array) {
   for (let i = cuda.grid(1); i < n; i += cuda.gridsize(1)) out[i] = a[i] * 2;
@@ -17,10 +17,6 @@ const args = (n: number) => [new Float32Array(n), n, new Float32Array(n)] as con
 const ptxas = findPtxas();
 describe.skipIf(!ptxas)(`hoisted bounds checks in PTX${ptxas ? '' : ' (skipped: ptxas not found)'}`, () => {
   it('the loop is versioned: an unchecked copy beside the checked one; ptxas -arch=sm_90 accepts it', async () => {
-    const { execFileSync } = await import('node:child_process');
-    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
     const k = cuda.jit(scale, { target: 'cuda' });
     const llvm = await k.inspect('llvm', ...args(16));
     // Two copies of the loop read a[i] (one checked, one not), and only one copy checks: two bounds tests (a, out).
@@ -28,13 +24,6 @@ describe.skipIf(!ptxas)(`hoisted bounds checks in PTX${ptxas ? '' : ' (skipped: 
     expect(llvm.match(/br i1 %\S+, label %inbounds\S*, label %oob/g)?.length).toBe(2);
     const unchecked = await cuda.jit(scale, { target: 'cuda', boundscheck: false }).inspect('llvm', ...args(16));
     expect(unchecked.match(/load float, float addrspace\(1\)\*/g)?.length).toBe(1);
-    const dir = mkdtempSync(join(tmpdir(), 'numbat-hoist-ptx-'));
-    try {
-      const file = join(dir, 'scale.ptx');
-      writeFileSync(file, await k.inspect('ptx', ...args(16)));
-      execFileSync(ptxas!, ['-arch=sm_90', file, '-o', `${file}.cubin`], { stdio: 'pipe' });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    assemblePtx(ptxas!, await k.inspect('ptx', ...args(16)), 'scale');
   });
 });

@@ -2,29 +2,13 @@
 // a current GPU (sm_90). No GPU needed: this runs in CI and proves the PTX is
 // valid, including the sm_86-capped PTX being accepted for newer targets.
 
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cuda } from '@numbat/core';
 import { CORPUS } from '@numbat/core/testsuite';
-import { findPtxas } from './helpers.js';
+import { assemblePtx, findPtxas } from './helpers.js';
 
 const ptxas = findPtxas();
-const dir = mkdtempSync(join(tmpdir(), 'numbat-ptxas-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function assemble(ptx: string, name: string, arch = 'sm_90'): void {
-  const file = join(dir, `${name}.ptx`);
-  writeFileSync(file, ptx);
-  try {
-    execFileSync(ptxas!, [`-arch=${arch}`, file, '-o', join(dir, `${name}.${arch}.cubin`)], { stdio: 'pipe' });
-  } catch (e) {
-    const err = e as { stderr?: Buffer; message: string };
-    throw new Error(`ptxas -arch=${arch} rejected the PTX of ${name}:\n${err.stderr?.toString() ?? err.message}\n--- PTX ---\n${ptx}`);
-  }
-}
+const assemble = (ptx: string, name: string, arch = 'sm_90'): void => assemblePtx(ptxas!, ptx, name, arch);
 
 describe.skipIf(!ptxas)(`ptxas accepts the PTX of every corpus kernel${ptxas ? '' : ' (skipped: ptxas not found; install the CUDA toolkit or set PTXAS)'}`, () => {
   for (const c of CORPUS) {

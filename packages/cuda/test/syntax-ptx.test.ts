@@ -2,17 +2,11 @@
 // arrays-syntax.ts are assembled by ptxas.test.ts); the thrown message reaches
 // the cuda runtime through the bounds-check sites of its plan.
 
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cuda } from '@numbat/core';
-import { findPtxas } from './helpers.js';
+import { assemblePtx, findPtxas } from './helpers.js';
 
 const ptxas = findPtxas();
-const dir = mkdtempSync(join(tmpdir(), 'numbat-ptxas-syntax-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function checked(a: Float32Array, o: Float32Array) {
   const i = cuda.grid(1);
@@ -26,9 +20,7 @@ describe.skipIf(!ptxas)('ptxas accepts kernels that throw and log', () => {
   it('throw inside a branch, with views and for...of', async () => {
     const ptx = await cuda.jit(checked, { target: 'cuda' }).inspect('ptx', new Float32Array(4), new Float32Array(4));
     expect(ptx).toMatch(/atom\.global\.cas/); // the error record's claim: the throw reports through it
-    const file = join(dir, 'checked.ptx');
-    writeFileSync(file, ptx);
-    execFileSync(ptxas!, ['-arch=sm_90', file, '-o', join(dir, 'checked.cubin')], { stdio: 'pipe' });
+    assemblePtx(ptxas!, ptx, 'checked');
   });
 
   it('console.log records (atomic slot, stores of registers and values)', async () => {
@@ -38,8 +30,6 @@ describe.skipIf(!ptxas)('ptxas accepts kernels that throw and log', () => {
     }, { target: 'cuda' });
     const ptx = await k.inspect('ptx', new Float32Array(4), new Uint32Array(4));
     expect(ptx).toMatch(/atom\.global\.add/);
-    const file = join(dir, 'logs.ptx');
-    writeFileSync(file, ptx);
-    execFileSync(ptxas!, ['-arch=sm_90', file, '-o', join(dir, 'logs.cubin')], { stdio: 'pipe' });
+    assemblePtx(ptxas!, ptx, 'logs');
   });
 });
