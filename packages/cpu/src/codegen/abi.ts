@@ -7,6 +7,9 @@
 //
 // runs blocks [block_begin, block_end) (linear block ids, x fastest) one after
 // another and returns 0, or an ERR_* code after recording the failure in info.
+// Where info[CHUNK] is not 0, the workers of a launch share that range: each
+// claims the next CHUNK blocks from info[NEXT_BLOCK] until none is left, so a
+// worker that starts late or runs on a busier core takes fewer blocks.
 // Array parameters are data pointers, i32/u32/bool scalars int32_t, f32 float,
 // f64 double.
 
@@ -38,7 +41,10 @@ export const INFO = {
   GRID_COUNT: 21, // arrivals at the current grid barrier plus blocks that have finished
   GRID_GEN: 22, // grid barriers passed
   GRID_LEFT: 23, // blocks that have finished
-  LENGTHS: 24, // one word per kernel parameter: array length (0 for scalars)
+  // Dynamic scheduling (launch.ts runAsync): the next unclaimed block, and blocks per claim (0: the call's own range).
+  NEXT_BLOCK: 24,
+  CHUNK: 25,
+  LENGTHS: 26, // one word per kernel parameter: array length (0 for scalars)
 } as const;
 
 export const ERR_NONE = 0;

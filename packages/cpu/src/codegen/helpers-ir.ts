@@ -22,6 +22,14 @@ define i32 @numbat_error_pending(i32* %info) alwaysinline nounwind {
   ret i32 %v
 }
 
+; Dynamic scheduling (abi.ts): the first of the next %chunk blocks, claimed by
+; whichever worker asks first (the caller compares it unsigned with its end).
+define i32 @numbat_claim_blocks(i32* %info, i32 %chunk) alwaysinline nounwind {
+  %p = ${gep(INFO.NEXT_BLOCK)}
+  %v = atomicrmw add i32* %p, i32 %chunk monotonic
+  ret i32 %v
+}
+
 ; The stoppable variant's poll at loop back-edges (same word, its own name so
 ; that inspect('llvm') shows where a kernel polls).
 define i32 @numbat_stop_requested(i32* %info) alwaysinline nounwind {

@@ -11,7 +11,7 @@ import type { KernelIR, ScalarType } from '@numbat/core';
 import { analyzeUniformity, forEachStmt, keepThreadStatesInLocals, localScopes } from '@numbat/core';
 import type { LLVM, LLVMNS } from '@numbat/llvm';
 import { Emitter, KernelLowerer, moduleBytes, moduleText } from '@numbat/llvm';
-import { entryName, type KernelPlan } from './abi.js';
+import { entryName, INFO, type KernelPlan } from './abi.js';
 import { containsReturn, planStorage, threadIdxAliases } from './regions.js';
 import { analyzeLaneUniformity } from './lane-uniformity.js';
 import { closeModule, openModule } from './module-memory.js';
@@ -156,13 +156,37 @@ function buildKernel(llvm: LLVM, ctx: LLVMNS.LLVMContext, module: LLVMNS.Module,
   const begin = fn.getArg(1), end = fn.getArg(2);
   const blockHead = block('block'), exit = block('exit');
   const errorExit = block('error');
+  // Blocks [lo, hi) at a time: the call's own range, or (abi.ts CHUNK, not for a split kernel's
+  // second function, which runs part of one block, nor a grid barrier's one block per call)
+  // chunks claimed from the range the launch's workers share.
+  const claims = role !== 'rest' && !plan.gridSync ? block('claim') : undefined;
+  let chunk: LLVMNS.Value | undefined;
+  if (claims) {
+    chunk = b.CreateLoad(e.i32, b.CreateGEP(e.i32, storage.info, e.int(INFO.CHUNK)), 'chunk');
+    const own = block('own.range');
+    b.CreateCondBr(b.CreateICmpEQ(chunk, e.int(0)), own, claims);
+    b.SetInsertPoint(own);
+  }
   b.CreateCondBr(b.CreateICmpSLT(begin, end), blockHead, exit);
   const preheader = b.GetInsertBlock()!;
 
-  // for (blk = begin; blk < end; blk++)
+  // for (blk = lo; blk < hi; blk++)
   b.SetInsertPoint(blockHead);
-  const blk = b.CreatePHI(e.i32, 2, 'blk');
+  const blk = b.CreatePHI(e.i32, 3, 'blk'), hi = b.CreatePHI(e.i32, 3, 'hi');
   blk.addIncoming(begin, preheader);
+  hi.addIncoming(end, preheader);
+  if (claims) {
+    // lo = the next chunk's first block; hi = min(lo + chunk, end); none left once lo ≥ end (unsigned: the count may pass 2^31).
+    const here = b.GetInsertBlock()!;
+    b.SetInsertPoint(claims);
+    const lo = e.call('numbat_claim_blocks', e.i32, [storage.info, chunk!], [e.ptr(e.i32), e.i32]);
+    const top = b.CreateAdd(lo, chunk!);
+    const chunkEnd = b.CreateSelect(b.CreateICmpULT(top, end), top, end);
+    blk.addIncoming(lo, claims);
+    hi.addIncoming(chunkEnd, claims);
+    b.CreateCondBr(b.CreateICmpULT(lo, end), blockHead, exit);
+    b.SetInsertPoint(here);
+  }
   const run = block('block.run');
   const blockDone = block('block.done');
   // Another worker failed: stop early (its error is the launch's).
@@ -183,7 +207,14 @@ function buildKernel(llvm: LLVM, ctx: LLVMNS.LLVMContext, module: LLVMNS.Module,
   if (plan.gridSync) e.call('numbat_grid_leave', e.void, [storage.info, blk], [e.ptr(e.i32), e.i32]);
   const nextBlk = b.CreateAdd(blk, e.int(1));
   blk.addIncoming(nextBlk, blockDone);
-  b.CreateCondBr(b.CreateICmpSLT(nextBlk, end), blockHead, exit);
+  hi.addIncoming(hi, blockDone);
+  // The range's last block done: the next claim (a dynamic launch), else the end.
+  const rangeDone = claims ? block('range.done') : exit;
+  b.CreateCondBr(b.CreateICmpSLT(nextBlk, hi), blockHead, rangeDone);
+  if (claims) {
+    b.SetInsertPoint(rangeDone);
+    b.CreateCondBr(b.CreateICmpEQ(chunk!, e.int(0)), exit, claims);
+  }
 
   b.SetInsertPoint(exit);
   b.CreateRet(e.int(0));

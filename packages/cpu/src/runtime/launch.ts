@@ -1,6 +1,7 @@
-// A launch: the grid's blocks are split into contiguous ranges, one per
-// worker; each range runs as one koffi async call of numbat_run on libuv's
-// thread pool, so all cores work while the event loop stays free. Each worker
+// A launch: one koffi async call of numbat_run per worker on libuv's thread
+// pool, so all cores work while the event loop stays free; the workers claim
+// the grid's blocks in contiguous chunks from one shared counter (abi.ts), so
+// a worker that starts late or shares its core does less. Each worker
 // gets its own scratch memory (shared arrays, per-thread storage), reused
 // block after block and launch after launch. Launches run one after another
 // in call order (queue.ts); a launch owns what it reads and writes until its
@@ -32,6 +33,9 @@ function callLimit(): number {
   const pool = Number(process.env.UV_THREADPOOL_SIZE) || 4;
   return Math.max(1, Math.min(workerCount(), pool - 2));
 }
+
+/** Claims of blocks per worker in a launch on several workers (runAsync). */
+const CLAIMS_PER_WORKER = 16;
 
 /** Below this many threads in the grid, one synchronous call beats the async fan-out (~15 µs per call). */
 const SYNC_THREADS = 4096;
@@ -175,6 +179,11 @@ export class Launcher {
     const threadsPerBlock = dims.block[0] * dims.block[1] * dims.block[2];
     const bytes = scratchBytes(plan, threadsPerBlock, dims.sharedMem);
     const workers = this.plan.gridSync ? nblocks : Math.min(callLimit(), nblocks);
+    // Blocks claimed in chunks from one shared range (abi.ts CHUNK): a worker that starts late or
+    // shares its core runs fewer of them, instead of the launch waiting for its fixed share. About
+    // 16 claims per worker: few enough atomics, and the last chunk is a sixteenth of a share.
+    const shared = !this.plan.gridSync && workers > 1;
+    if (shared) info[INFO.CHUNK] = Math.max(1, Math.floor(nblocks / (workers * CLAIMS_PER_WORKER)));
     const set = this.idle.pop() ?? [];
     let pending = workers;
     let stopped = false;
@@ -209,7 +218,7 @@ export class Launcher {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       for (let w = 0; w < workers; w++) {
-        const begin = Math.floor((nblocks * w) / workers), end = Math.floor((nblocks * (w + 1)) / workers);
+        const begin = shared ? 0 : Math.floor((nblocks * w) / workers), end = shared ? nblocks : Math.floor((nblocks * (w + 1)) / workers);
         nativeCallStarted();
         try {
           this.fn.async(info, begin, end, scratchFor(set, w, bytes), ...callArgs, (err: unknown) => done(err));
