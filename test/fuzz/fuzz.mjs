@@ -154,6 +154,7 @@ export function asTest(p, results) {
   const targets = [...new Set(failing.map(([t]) => (t === 'js' ? 'sim' : t)))];
   const lines = [];
   lines.push(`// fuzz seed ${p.seed}: ${failing.map(([t, r]) => `${t} ${r.status}: ${r.message}`).join('; ')}`);
+  if (targets.includes('cpu') && p.seed % 2 === 1) lines.push(`process.env.NUMBAT_CPU_SYNC_THREADS = '0'; // the fuzzer ran this seed's cpu launch on the worker threads (run.mjs onWorkerThreads)`);
   for (const d of devs) lines.push(`const ${d.name} = cuda.jit(${d.src}, { device: true, globals: { ${devs.slice(0, devs.indexOf(d)).map((x) => x.name).join(', ')} } });`);
   lines.push(`const kern = ${kernelSource(p).replace(/\n/g, '\n  ')};`);
   lines.push(`const args = () => [${args.map((a) => (ArrayBuffer.isView(a) ? arrayLiteral(a) : String(a))).join(', ')}]; // ${PARAMS.join(', ')}`);

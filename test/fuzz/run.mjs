@@ -46,13 +46,30 @@ export async function launch(p, target, float) {
     await k.inspect(target === 'webgpu' ? 'wgsl' : 'ir', ...args);
     lap('compile');
     splitCompile(stages, newest(records), before);
-    await k.configure(grid, block)(...args);
+    const restore = onWorkerThreads(p, target);
+    try {
+      await k.configure(grid, block)(...args);
+    } finally {
+      restore();
+    }
     lap('launch');
     return { args, ms: performance.now() - t0, stages };
   } catch (e) {
     lap(stages.compile === undefined ? 'compile' : 'launch');
     return { error: e, ms: performance.now() - t0, stages };
   }
+}
+
+/**
+ * Odd seeds' cpu launches run on the worker threads (block claims, launch-owned copies of the
+ * arrays written back), which a launch this small would otherwise skip for one synchronous call.
+ * Returns what puts the setting back.
+ */
+export function onWorkerThreads(p, target) {
+  if (target !== 'cpu' || p.seed % 2 !== 1) return () => {};
+  const was = process.env.NUMBAT_CPU_SYNC_THREADS;
+  process.env.NUMBAT_CPU_SYNC_THREADS = '0';
+  return () => { if (was === undefined) delete process.env.NUMBAT_CPU_SYNC_THREADS; else process.env.NUMBAT_CPU_SYNC_THREADS = was; };
 }
 
 // The compiled backends (cpu, cuda) keep a record of each compile with its stages' times.

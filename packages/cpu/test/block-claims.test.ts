@@ -3,6 +3,7 @@
 // fixed share. Every block runs exactly once, whatever the grid's shape; and a
 // block that waits for every other block finishes, which with fixed shares it
 // could not (the blocks behind it in its worker's share never start).
+// NUMBAT_CPU_SYNC_THREADS=0 puts a launch too small for the workers on them.
 import { describe, expect, it } from 'vitest';
 import { cuda } from '@numbat/core';
 import { workerCount } from '../dist/runtime/launch.js';
@@ -23,22 +24,40 @@ describe('blocks claimed from a shared range', () => {
   });
 
   const workers = workerCount();
-  it.skipIf(workers < 2)(`a block that waits for all the others finishes: the other workers take its share${workers < 2 ? ' (skipped: one worker on this machine)' : ''}`, async () => {
-    const k = cuda.jit(function waitForOthers(done: Int32Array, gaveUp: Int32Array, n: number) {
-      if (cuda.threadIdx.x !== 0) return;
-      if (cuda.blockIdx.x === 0) {
-        let spins = 0;
-        while (cuda.atomic.add(done, 0, 0) < n - 1 && spins < 100000000) spins++;
-        if (spins >= 100000000) gaveUp[0] = 1;
-      } else {
-        cuda.atomic.add(done, 0, 1);
-      }
-    }, { target: 'cpu' });
+  const skipped = workers < 2 ? ' (skipped: one worker on this machine)' : '';
+  const waitForOthers = cuda.jit(function waitForOthers(done: Int32Array, gaveUp: Int32Array, n: number) {
+    if (cuda.threadIdx.x !== 0) return;
+    if (cuda.blockIdx.x === 0) {
+      let spins = 0;
+      while (cuda.atomic.add(done, 0, 0) < n - 1 && spins < 100000000) spins++;
+      if (spins >= 100000000) gaveUp[0] = 1;
+    } else {
+      cuda.atomic.add(done, 0, 1);
+    }
+  }, { target: 'cpu' });
+
+  it.skipIf(workers < 2)(`a block that waits for all the others finishes: the other workers take its share${skipped}`, async () => {
     // 40 blocks of 128 threads: one block per claim (fewer than 32 per worker), and with fixed
     // shares block 0's worker would also hold blocks 1… behind it.
     const done = new Int32Array(1), gaveUp = new Int32Array(1);
-    await k.configure(40, 128)(done, gaveUp, 40);
+    await waitForOthers.configure(40, 128)(done, gaveUp, 40);
     expect(done[0]).toBe(39);
     expect(gaveUp[0]).toBe(0);
+  });
+
+  it.skipIf(workers < 2)(`NUMBAT_CPU_SYNC_THREADS=0 sends a small launch to the workers (as the fuzzer does)${skipped}`, async () => {
+    // 2 blocks of 32 threads: one synchronous call runs block 1 only after block 0, which waits for it.
+    const run = async () => {
+      const done = new Int32Array(1), gaveUp = new Int32Array(1);
+      await waitForOthers.configure(2, 32)(done, gaveUp, 2);
+      return gaveUp[0];
+    };
+    expect(await run()).toBe(1);
+    process.env.NUMBAT_CPU_SYNC_THREADS = '0';
+    try {
+      expect(await run()).toBe(0);
+    } finally {
+      delete process.env.NUMBAT_CPU_SYNC_THREADS;
+    }
   });
 });

@@ -37,8 +37,16 @@ function callLimit(): number {
 /** Claims of blocks per worker in a launch on several workers (runAsync). */
 const CLAIMS_PER_WORKER = 16;
 
-/** Below this many threads in the grid, one synchronous call beats the async fan-out (~15 µs per call). */
-const SYNC_THREADS = 4096;
+/**
+ * Below this many threads in the grid, one synchronous call beats the async fan-out (~15 µs per
+ * call). NUMBAT_CPU_SYNC_THREADS sets it (0: every launch on the worker threads, as the fuzzer
+ * runs some of its small kernels).
+ */
+function syncThreads(): number {
+  const env = process.env.NUMBAT_CPU_SYNC_THREADS;
+  const n = Number(env);
+  return env && Number.isInteger(n) && n >= 0 ? n : 4096;
+}
 
 /** Longest array a kernel can index: lengths and indices are 32-bit in kernels (`a.length` is an i32). */
 export const MAX_ARRAY_LENGTH = 0x7fffffff;
@@ -100,7 +108,7 @@ export class Launcher {
     if (cooperative && nblocks > callLimit()) {
       throw launchErrors.gridTooLarge(plan.name, { target: 'cpu', blocks: nblocks, limit: callLimit(), why: 'one worker thread per block; NUMBAT_CPU_THREADS and UV_THREADPOOL_SIZE set the workers' });
     }
-    const sync = !cooperative && nblocks * threadsPerBlock < SYNC_THREADS;
+    const sync = !cooperative && nblocks * threadsPerBlock < syncThreads();
     // Rows of threads that leave a remainder of the wide lane groups: the variant with narrow tails.
     const tails = plan.wideGroups !== undefined && this.narrowTails !== undefined && dims.block[0] % plan.wideGroups !== 0;
     // Small launches run synchronously, in place, when nothing is queued before them.
