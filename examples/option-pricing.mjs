@@ -10,7 +10,7 @@ import { cuda, random, resolveTarget, targetAvailability } from '@numbat/core';
 
 export const meta = { name: 'option-pricing', title: 'European call by Monte Carlo vs Black-Scholes', unit: 'paths/s' };
 
-const MARKET = { s0: 100, strike: 105, rate: 0.05, sigma: 0.2, years: 1 };
+export const MARKET = { s0: 100, strike: 105, rate: 0.05, sigma: 0.2, years: 1 };
 const SIZES = { small: [64, 128, 64], default: [256, 256, 512], large: [1024, 256, 1024] }; // blocks, threads, paths per thread
 
 /** The pricing kernel: thread i draws `paths` normals from its stream and sums the payoffs and their squares. */

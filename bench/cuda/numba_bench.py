@@ -4,9 +4,12 @@ round trips, kernel times from CUDA events, compile times.
 With LOG2N set (bench/gpu/run.sh sets it to bench/gpu/run.mjs's size), also
 "sameRun": the device-to-device copy (the bandwidth ceiling), a copy kernel,
 add4, cuda.reduce and the Monte Carlo pi kernel (MC_THREADS x MC_SAMPLES) at
-2^LOG2N f32, for run.mjs --numba to set beside numbat's figures.
+2^LOG2N f32, and option pricing (OPTION_PATHS = threads,paths per thread: the
+option-pricing example's kernel and market, its normals from numba's
+xoroshiro128p_normal_float32), for run.mjs --numba to set beside numbat's figures.
 """
 import json
+import math
 import os
 import sys
 import time
@@ -18,6 +21,7 @@ if not hasattr(np, "row_stack"):
     np.row_stack = np.vstack
 import numba
 from numba import cuda, float32
+from numba.cuda.random import create_xoroshiro128p_states, xoroshiro128p_normal_float32
 t_import = time.perf_counter() - t_import
 
 LAUNCHES = int(os.environ.get("LAUNCHES", "20000"))
@@ -92,6 +96,55 @@ def monte_carlo_pi(states, counts, n_samples):
     states[i] = state
 
 
+def european_call(rng_states, sums, sum_squares, paths, s0, strike, drift, vol):
+    # examples/option-pricing.mjs's europeanCall, with numba's xoroshiro128p normals: f32 draws,
+    # the payoff in f64 (drift and vol are float64 arguments, as JS numbers are in numbat's).
+    i = cuda.grid(1)
+    if i >= sums.size:
+        return
+    s = 0.0
+    sq = 0.0
+    for p in range(paths):
+        z = xoroshiro128p_normal_float32(rng_states, i)
+        payoff = max(s0 * math.exp(drift + vol * z) - strike, 0.0)
+        s += payoff
+        sq += payoff * payoff
+    sums[i] = s
+    sum_squares[i] = sq
+
+
+# The option-pricing example's market (examples/option-pricing.mjs MARKET).
+MARKET = {"s0": 100, "strike": 105, "rate": 0.05, "sigma": 0.2, "years": 1}
+
+
+def black_scholes_call(s0, strike, rate, sigma, years):
+    d1 = (math.log(s0 / strike) + (rate + sigma * sigma / 2) * years) / (sigma * math.sqrt(years))
+    d2 = d1 - sigma * math.sqrt(years)
+    cdf = lambda x: 0.5 * (1 + math.erf(x / math.sqrt(2)))
+    return s0 * cdf(d1) - strike * math.exp(-rate * years) * cdf(d2)
+
+
+def option_pricing(threads, paths, reps=5):
+    m = MARKET
+    drift = (m["rate"] - m["sigma"] ** 2 / 2) * m["years"]
+    vol = m["sigma"] * math.sqrt(m["years"])
+    rng = create_xoroshiro128p_states(threads, seed=20261124)
+    sums, sq = cuda.device_array(threads, np.float32), cuda.device_array(threads, np.float32)
+    k = cuda.jit(european_call)
+    launch = lambda: k[threads // 256, 256](rng, sums, sq, paths, m["s0"], m["strike"], drift, vol)
+    launch()
+    r = events(launch, reps)
+    # The last launch's paths: the price and its standard error against the closed form.
+    n = threads * paths
+    total, total_sq = float(sums.copy_to_host().astype(np.float64).sum()), float(sq.copy_to_host().astype(np.float64).sum())
+    disc = math.exp(-m["rate"] * m["years"])
+    mean = total / n
+    stderr = disc * math.sqrt(max(0.0, total_sq / n - mean * mean) / n)
+    price, exact = disc * mean, black_scholes_call(**m)
+    return {**r, "threads": threads, "paths": paths, "gPathsPerS": round(n / (r["median_ms"] * 1e6), 3),
+            "price": price, "blackScholes": exact, "stderr": stderr, "ok": abs(price - exact) < 5 * stderr}
+
+
 def same_run(log2n, reps=10):
     """The kernels of bench/gpu/run.mjs at its size; each part reports its own error."""
     n = 1 << log2n
@@ -146,6 +199,11 @@ def same_run(log2n, reps=10):
         res["monteCarlo"] = {**r, "threads": threads, "samples": samples, "gSamplesPerS": round(threads * samples / (r["median_ms"] * 1e6), 2), "pi": 4 * hits / (threads * samples)}
     except Exception as e:
         res["monteCarlo"] = {"error": repr(e)[:300]}
+    try:
+        threads, paths = (int(x) for x in os.environ.get("OPTION_PATHS", f"{1 << 20},1024").split(","))
+        res["optionPricing"] = option_pricing(threads, paths)
+    except Exception as e:
+        res["optionPricing"] = {"error": repr(e)[:300]}
     return res
 
 

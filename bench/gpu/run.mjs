@@ -13,10 +13,12 @@
 //   add4        out = a + b + c over 2^log2n f32 (3 reads + 1 write)
 //   reduce      reduce((a, b) => a + b) of 2^log2n f32, vs the copy kernel's and the d2d copy's bandwidth
 //   monteCarlo  the seed's Monte Carlo pi kernel, samples/s
+//   optionPricing  the option-pricing example's kernel and market on device arrays
+//               (2^20 threads × 1 024 paths), paths/s, its price against Black-Scholes
 // --numba FILE: numba-cuda's figures of the same run (bench/cuda/numba_bench.py,
 // run first by run.sh at the same size): the device-to-device copy (the
 // bandwidth ceiling: numbat has no d2d copy of its own), numba's kernels and
-// cuda.reduce, side by side in the Markdown.
+// cuda.reduce, and numba's option pricing with xoroshiro128p normals, side by side in the Markdown.
 // --dry-run: every step at tiny sizes on whatever targets this machine has
 // (llvmpipe, the simulator's comparisons), results to a temporary folder
 // unless --out: checks that the script works where there is no GPU.
@@ -38,6 +40,7 @@ import { fileURLToPath } from 'node:url';
 import { cuda, random, reduce, targetAvailability } from '@numbat/core';
 import { monteCarloPi } from '../webgpu/kernels.mjs';
 import { add4 } from '../cuda/kernels.mjs';
+import { blackScholesCall, europeanCall, MARKET } from '../../examples/option-pricing.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const argv = process.argv.slice(2);
@@ -56,6 +59,12 @@ const reps = dryRun ? 2 : quick ? 3 : 10;
 
 const numbaFile = opt('numba', undefined);
 const EXAMPLES = ['pi', 'dot', 'histogram', 'option-pricing', 'random-walk'];
+
+/** europeanCall's arguments after the arrays, as examples/option-pricing.mjs passes them (the same signature, the same PTX). */
+const optionArgs = (states, sums, squares, paths) => {
+  const { s0, strike, rate, sigma, years } = MARKET;
+  return [states, sums, squares, paths, s0, strike, (rate - (sigma * sigma) / 2) * years, sigma * Math.sqrt(years)];
+};
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 async function timed(f, n = reps) {
@@ -101,7 +110,11 @@ async function randomBits(target, supportsF64) {
   // Normals go through each target's log/sqrt/sin/cos (docs/random.md): not bit-identical, bounded.
   let normalMaxErr = 0;
   for (let i = 0; i < n; i++) normalMaxErr = Math.max(normalMaxErr, Math.abs(a[2][i] - b[2][i]) / Math.max(1, Math.abs(b[2][i])));
-  const out = { draws: n, statesDiffer: differ(a[0], b[0]), uniformF32Differ: differ(a[1], b[1]), normalF32NotIdentical: differ(a[2], b[2]), normalF32MaxRelErr: normalMaxErr };
+  // States word for word, but a kept Box-Muller partner (an f32 normal's bits, docs/random.md) as
+  // the normals: within 1e-5 (at most 8 mismatches listed).
+  const { stateMismatches } = await import('@numbat/core/testsuite');
+  const stateMismatch = stateMismatches(a[0], b[0], random.STATE_WORDS, { rtol: 1e-5, atol: 1e-5 });
+  const out = { draws: n, statesDiffer: stateMismatch.length, stateMismatches: stateMismatch, uniformF32Differ: differ(a[1], b[1]), normalF32NotIdentical: differ(a[2], b[2]), normalF32MaxRelErr: normalMaxErr };
   if (supportsF64) {
     const f = function draws64(st, u) { const i = cuda.grid(1); if (i < u.length) u[i] = random.uniformF64(st, i); };
     const r = async (t) => { const st = states.slice(), u = new Float64Array(n); await cuda.jit(f, { target: t }).configure(n / 256, 256)(st, u); return u; };
@@ -134,6 +147,7 @@ async function cudaPtxOnly() {
     copy: await cuda.jit(function copyKernel(x, y) { const i = cuda.grid(1); if (i < y.length) y[i] = x[i]; }, { target: 'cuda' }).inspect('ptx', f(), f()),
     add4: await cuda.jit(add4, { target: 'cuda' }).inspect('ptx', f(), f(), f(), f()),
     monteCarlo: await cuda.jit(monteCarloPi, { target: 'cuda' }).inspect('ptx', new Uint32Array(n), new Uint32Array(n), 10),
+    optionPricing: await cuda.jit(europeanCall, { target: 'cuda' }).inspect('ptx', ...optionArgs(random.createStates(n, 1), f(), f(), 10)),
   };
   const sum = reduce((x, y) => x + y, { target: 'cuda' });
   ptx.reduceBlocks = await sum.inspect('ptx', 'f32', 'blocks');
@@ -205,6 +219,23 @@ async function throughput(target) {
     let hits = 0; for (const x of c) hits += x;
     r.monteCarlo = { threads, samples, ms, gSamplesPerS: (threads * samples) / ms / 1e6, pi: (4 * hits) / (threads * samples) };
     await st.free(); await counts.free();
+  }
+  {
+    // The option-pricing example's kernel and market on device arrays, timed alone (the example
+    // itself also sums on the host); numba_bench.py prices the same with xoroshiro128p normals.
+    const threads = dryRun ? 4096 : quick ? 1 << 16 : 1 << 20, paths = dryRun ? 16 : quick ? 128 : 1024;
+    const st = compileOnly ? cuda.deviceArray(threads * random.STATE_WORDS, 'u32', { target }) : cuda.toDevice(random.createStates(threads, 20261124), { target });
+    const sums = cuda.deviceArray(threads, 'f32', { target }), squares = cuda.deviceArray(threads, 'f32', { target });
+    const k = cuda.jit(europeanCall, { target }).configure(threads / 256, 256, { stream: s });
+    const ms = await timed(async () => { k(...optionArgs(st, sums, squares, paths)); await sync(); }, quick ? 3 : 5);
+    // The last launch's paths: the price and its standard error against the closed form.
+    let total = 0, totalSq = 0;
+    const [a, b] = [await sums.copyToHost(), await squares.copyToHost()];
+    for (let i = 0; i < threads; i++) { total += a[i]; totalSq += b[i]; }
+    const n = threads * paths, discount = Math.exp(-MARKET.rate * MARKET.years), mean = total / n;
+    const stderr = discount * Math.sqrt(Math.max(0, totalSq / n - mean * mean) / n), price = discount * mean, exact = blackScholesCall(MARKET);
+    r.optionPricing = { threads, paths, ms, gPathsPerS: n / ms / 1e6, price, blackScholes: exact, stderr, ok: compileOnly || Math.abs(price - exact) < 5 * stderr };
+    for (const x of [st, sums, squares]) await x.free();
   }
   await s.destroy();
   return r;
@@ -315,7 +346,7 @@ function markdown(rep) {
   const row = (name, get) => lines.push(`| ${name} | ${targets.map((t) => { const e = rep.targets[t]; if (e?.compileOnly) return name === 'device' ? `${e.device}: ${e.kernels.count} kernels, ${e.kernels.cache} from the PTX cache, ${e.kernels.compiled} compiled, ${e.kernels.missing.length} not prepared` : '—'; if (e?.skipped) return name === 'device' ? `skipped: ${e.skipped.slice(0, 120)}${e.ptx ? ` (PTX only: ${e.ptx.error ?? `${e.ptx.kernels} kernels, ptxas ${e.ptx.ptxas}`})` : ''}` : '—'; try { return get(e); } catch { return 'n/a'; } }).join(' | ')} |`);
   row('device', (e) => e.adapter ?? e.device);
   row('corpus vs sim', (e) => e.corpus.error ?? `${e.corpus.cases - e.corpus.failed}/${e.corpus.cases} ok (${e.corpus.refused} of them refused as the contract asks)${e.corpus.failed ? ` (failed: ${e.corpus.failures.map((c) => c.name).join(', ')})` : ''}`);
-  row('random: states, uniforms bit-identical', (e) => e.random.error ?? `${e.random.bitIdentical ? 'yes' : 'NO'} (${e.random.draws} draws; normals within ${e.random.normalF32MaxRelErr.toExponential(1)})`);
+  row('random: states, uniforms bit-identical', (e) => e.random.error ?? `${e.random.bitIdentical ? 'yes' : 'NO'} (${e.random.draws} draws; normals within ${e.random.normalF32MaxRelErr.toExponential(1)}, kept ones in the states within 1e-5)`);
   row('examples (own checks)', (e) => e.examples.error ?? EXAMPLES.map((x) => { const r = e.examples[x]; return `${x}: ${r.ok ? `ok, ${f(r.throughput, 2)} ${r.unit}` : `FAILED (${r.error ?? r.failed.join('; ')})`}`; }).join('<br>'));
   row('launch, awaited', (e) => `${f(e.throughput.launchAwaitedUs)} µs`);
   row('launches/s on a stream', (e) => f(e.throughput.streamLaunchesPerS, 0));
@@ -323,6 +354,7 @@ function markdown(rep) {
   row('add4', (e) => `${f(e.throughput.add4.gbPerS)} GB/s (${f(e.throughput.add4.ms, 3)} ms)`);
   row('reduce', (e) => `${f(e.throughput.reduce.gbPerS)} GB/s = ${f(100 * e.throughput.reduce.ofCopy, 0)}% of the copy kernel${e.throughput.reduce.ofD2d === undefined ? '' : `, ${f(100 * e.throughput.reduce.ofD2d, 0)}% of d2d copy`} (${e.throughput.reduce.blocks} blocks)`);
   row('Monte Carlo pi', (e) => `${f(e.throughput.monteCarlo.gSamplesPerS, 2)} G samples/s (pi ≈ ${f(e.throughput.monteCarlo.pi, 5)})`);
+  row('option pricing', (e) => { const o = e.throughput.optionPricing; return o ? `${f(o.gPathsPerS, 2)} G paths/s (${o.threads} threads × ${o.paths} paths; price ${f(o.price, 4)}, Black-Scholes ${f(o.blackScholes, 4)}${o.ok ? '' : ': OFF by more than 5 standard errors'})` : 'n/a'; });
   for (const t of targets) for (const c of rep.targets[t]?.corpus?.failures ?? []) lines.push('', `- ${t} ${c.name}: ${c.detail}`);
   lines.push(...numbaSection(rep));
   return lines.join('\n') + '\n';
@@ -346,5 +378,8 @@ function numbaSection(rep) {
   lines.push(`| add4 | ${f(s.add4?.GBps)} GB/s | ${f(ours?.add4?.gbPerS)} GB/s | ${ratio(ours?.add4?.ms, s.add4?.median_ms)} |`);
   lines.push(`| reduce (numba: cuda.reduce) | ${f(s.reduce?.GBps)} GB/s | ${f(ours?.reduce?.gbPerS)} GB/s | ${ratio(ours?.reduce?.ms, s.reduce?.median_ms)} |`);
   lines.push(`| Monte Carlo pi | ${f(s.monteCarlo?.gSamplesPerS, 2)} G samples/s | ${f(ours?.monteCarlo?.gSamplesPerS, 2)} G samples/s | ${ratio(ours?.monteCarlo?.ms, s.monteCarlo?.median_ms)} |`);
+  const op = s.optionPricing ?? {};
+  const opWeb = rep.targets.webgpu?.throughput?.optionPricing;
+  lines.push(`| option pricing (numba: xoroshiro128p normals; numbat: Philox normalF32) | ${op.error ? `failed: ${op.error}` : `${f(op.gPathsPerS, 2)} G paths/s`} | ${f(ours?.optionPricing?.gPathsPerS, 2)} G paths/s (webgpu: ${f(opWeb?.gPathsPerS, 2)}) | ${ratio(op.gPathsPerS, ours?.optionPricing?.gPathsPerS)} (webgpu: ${ratio(op.gPathsPerS, opWeb?.gPathsPerS)}; time per path) |`);
   return lines;
 }

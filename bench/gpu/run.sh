@@ -63,9 +63,9 @@ export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp/numbat-xdg}; mkdir -p "$XDG_RUNTI
 [ -f packages/core/dist/index.js ] || npx tsc -b
 command -v nvidia-smi >/dev/null && nvidia-smi -L
 # The size run.mjs will use (its --log2n, or its --quick / --dry-run default), for numba too.
-log2n=28; mc="$((1 << 20)),20000"; dry=0; prev=
+log2n=28; mc="$((1 << 20)),20000"; op="$((1 << 20)),1024"; dry=0; prev=
 for a in "$@"; do
-  case "$a" in --quick) log2n=20; mc="16384,500" ;; --dry-run) dry=1; log2n=16; mc="4096,100" ;; esac
+  case "$a" in --quick) log2n=20; mc="16384,500"; op="65536,128" ;; --dry-run) dry=1; log2n=16; mc="4096,100"; op="4096,16" ;; esac
   [ "$prev" = --log2n ] && log2n=$a
   prev=$a
 done
@@ -82,7 +82,7 @@ if python3 -c 'import numba_cuda' 2>/dev/null && command -v nvidia-smi >/dev/nul
   export NUMBA_CUDA_LOW_OCCUPANCY_WARNINGS=0 NUMBA_CUDA_WARN_ON_IMPLICIT_COPY=0
   echo "== numba-cuda (bench/cuda/numba_bench.py, 2^$log2n f32)"
   nb="$results/numba-cuda-$(date +%F).json"
-  LOG2N=$log2n MC_SAMPLES=$mc PYTHONUNBUFFERED=1 timeout 600 python3 bench/cuda/numba_bench.py "$nb" | tail -60
+  LOG2N=$log2n MC_SAMPLES=$mc OPTION_PATHS=$op PYTHONUNBUFFERED=1 timeout 600 python3 bench/cuda/numba_bench.py "$nb" | tail -60
   [ -f "$nb" ] && numba=(--numba "$nb")
 else
   echo "numba-cuda: skipped (not installed or no NVIDIA driver)"
