@@ -2,7 +2,7 @@
 // with a numba-cuda result file of the shape bench/cuda/numba_bench.py writes:
 // it writes its JSON and Markdown, compiles the throughput kernels to PTX when
 // there is no GPU (reduce's pass 1 with ld.global.v4), and sets numba's figures
-// (the device-to-device copy ceiling first) beside its own. No timing is asserted.
+// (the device-to-device copy ceiling first, option pricing last) beside its own. No timing is asserted.
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,7 +30,7 @@ describe('bench/gpu/run.mjs --dry-run', () => {
       const numba = join(out, 'numba.json');
       writeFileSync(numba, JSON.stringify({
         numba: '0.0-test', numba_cuda: '0.0-test', launchOverhead_us: 20,
-        sameRun: { n: 65536, d2dCopy: { median_ms: 0.01, GBps: 52.4 }, copyKernel: { median_ms: 0.02, GBps: 26.2 }, add4: { median_ms: 0.04, GBps: 26.2 }, reduce: { median_ms: 0.05, GBps: 5.2 }, monteCarlo: { median_ms: 1, gSamplesPerS: 0.4 } },
+        sameRun: { n: 65536, d2dCopy: { median_ms: 0.01, GBps: 52.4 }, copyKernel: { median_ms: 0.02, GBps: 26.2 }, add4: { median_ms: 0.04, GBps: 26.2 }, reduce: { median_ms: 0.05, GBps: 5.2 }, monteCarlo: { median_ms: 1, gSamplesPerS: 0.4 }, optionPricing: { median_ms: 2, gPathsPerS: 0.5 } },
       }));
       const r = await runAsync([join(root, 'bench/gpu/run.mjs'), '--dry-run', '--targets', 'cuda', '--out', out, '--numba', numba], 300_000);
       expect(r.status, r.stderr + r.stdout).toBe(0);
@@ -40,11 +40,12 @@ describe('bench/gpu/run.mjs --dry-run', () => {
       expect(report.numba.sameRun.d2dCopy.GBps).toBe(52.4);
       expect(md).toMatch(/## numba-cuda 0\.0-test, same GPU, same run \(2\^16 f32\)/);
       expect(md).toMatch(/\| device-to-device copy \(the ceiling\) \| 52\.4 GB\/s \|/);
+      expect(md).toMatch(/\| option pricing \(numba: xoroshiro128p normals; numbat: Philox normalF32\) \| 0\.50 G paths\/s \|/);
       if (cudaAvail.ok) {
         expect(report.targets.cuda.throughput.reduce.ofD2d).toBeGreaterThan(0);
       } else {
         expect(report.targets.cuda.skipped).toBe(cudaAvail.reason);
-        expect(report.targets.cuda.ptx.kernels).toBe(5);
+        expect(report.targets.cuda.ptx.kernels).toBe(6);
         expect(report.targets.cuda.ptx.reduceVectorLoads).toBe(true);
         expect(report.targets.cuda.ptx.ptxas).toMatch(/^(sm_90: all accepted|not installed)$/);
       }
