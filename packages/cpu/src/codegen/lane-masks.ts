@@ -149,16 +149,27 @@ export class LaneMasks extends LaneValues {
     b.SetInsertPoint(join);
   }
 
-  /** Runs `body` for one lane if it is active in `m` (lane-by-lane code). */
-  protected ifLane(m: Value | undefined, lane: number, body: () => void): void {
-    if (!m) { body(); return; }
-    const b = this.b, low = this.low;
-    const run = low.block('lanes.any'), join = low.block('lanes.join');
-    b.CreateCondBr(this.laneOf(m, lane), run, join);
+  /**
+   * Runs `body(lane)` (an i32) once for each lane active in `m` (every lane when undefined), in
+   * lane order, as a loop over the mask's set bits: its code does not grow with W (a 64-lane
+   * group's lane-by-lane code written out was 64 copies of it).
+   */
+  protected forActiveLanes(m: Value | undefined, body: (lane: Value) => void): void {
+    const b = this.b, low = this.low, llvm = low.llvm, iw = this.intW();
+    const start = m ? b.CreateBitCast(m, iw) : llvm.ConstantInt.get(iw, -1, true);
+    const zero = llvm.ConstantInt.get(iw, 0, false), one = llvm.ConstantInt.get(iw, 1, false);
+    const pre = b.GetInsertBlock()!;
+    const head = low.block('lanes.each'), run = low.block('lanes.each.run'), done = low.block('lanes.each.done');
+    b.CreateBr(head);
+    b.SetInsertPoint(head);
+    const left = b.CreatePHI(iw, 2, 'lanes.left');
+    left.addIncoming(start, pre);
+    b.CreateCondBr(b.CreateICmpNE(left, zero), run, done);
     b.SetInsertPoint(run);
-    body();
-    low.jump(join);
-    b.SetInsertPoint(join);
+    body(b.CreateZExtOrTrunc(this.e.call(`llvm.cttz.i${this.W}`, iw, [left, this.e.bool(true)]), this.e.i32));
+    left.addIncoming(b.CreateAnd(left, b.CreateSub(left, one)), b.GetInsertBlock()!); // the lowest set bit cleared
+    low.jump(head);
+    b.SetInsertPoint(done);
   }
 
   /** Lane `lane`'s flag of mask `m`. */

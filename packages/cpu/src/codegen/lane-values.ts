@@ -209,6 +209,21 @@ export class LaneValues {
     return m ?? this.ve.bool(true);
   }
 
+  /**
+   * Lane `lane` (an i32 Value, not a constant) of `v`, whose lanes are `t`s: for code that runs
+   * lane by lane in a loop (lane-masks.ts forActiveLanes). A vector or lanes go to the stack once.
+   */
+  protected laneReader(v: LV, t: ScalarType, name: string): (lane: Value) => Value {
+    const b = this.b, e = this.e;
+    if ('u' in v) return () => v.u;
+    if ('lin' in v) return (lane) => b.CreateAdd(v.lin, b.CreateZExtOrTrunc(lane, v.lin.getType()));
+    const et = e.scalar(t), slot = this.entryAlloca(this.vty(t), name);
+    if ('v' in v) b.CreateStore(v.v, slot);
+    const at = b.CreateBitCast(slot, e.ptr(et));
+    if ('l' in v) v.l.forEach((x, l) => b.CreateStore(x, b.CreateGEP(et, at, e.int(l))));
+    return (lane) => b.CreateLoad(et, b.CreateGEP(et, at, lane));
+  }
+
   protected lanesOf(v: LV): Value[] {
     if ('u' in v) return new Array(this.W).fill(v.u);
     if ('l' in v) return v.l;

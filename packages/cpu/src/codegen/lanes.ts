@@ -152,22 +152,19 @@ export class LaneExprs extends LaneMasks {
         }) };
       }
       case 'atomic': {
-        const idx = this.lanesOf(this.index(x.array, x.index, x.loc));
+        const idx = this.laneReader(this.index(x.array, x.index, x.loc), 'i64', 'atomic.index');
         // JS argument order: cuda.atomic.cas(array, index, expected, value)
-        const ex = x.expected ? this.lanesOf(this.expr(x.expected)) : undefined;
-        const v = this.lanesOf(this.expr(x.value));
-        const m = this.mask();
-        const t = e.scalar(x.type);
-        const res: Value[] = [];
-        for (let i = 0; i < this.W; i++) {
-          // One lane at a time, in thread order, only when active.
-          const slot = this.entryAlloca(t, `atomic.${i}`);
-          b.CreateStore(e.zero(x.type), slot);
-          const go = () => b.CreateStore(low.atomicOf(x, idx[i], v[i], ex?.[i], this.g.lane0), slot);
-          this.ifLane(m, i, go);
-          res.push(b.CreateLoad(t, slot));
-        }
-        return { l: res };
+        const ex = x.expected ? this.laneReader(this.expr(x.expected), x.expected.type, 'atomic.expected') : undefined;
+        const v = this.laneReader(this.expr(x.value), x.value.type, 'atomic.value');
+        // One lane at a time, in thread order, only the active ones; an inactive lane's result is 0.
+        const vty = this.vty(x.type), t = e.scalar(x.type);
+        const results = this.entryAlloca(vty, 'atomic.results');
+        b.CreateStore(this.llvmZero(vty), results);
+        const slots = b.CreateBitCast(results, e.ptr(t));
+        this.forActiveLanes(this.mask(), (lane) => {
+          b.CreateStore(low.atomicOf(x, idx(lane), v(lane), ex?.(lane), this.g.lane0), b.CreateGEP(t, slots, lane));
+        });
+        return { v: b.CreateLoad(vty, results), t: x.type };
       }
       case 'const': case 'param': case 'length':
         return { u: low.expr(x, this.g.lane0) };
