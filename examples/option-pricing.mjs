@@ -31,6 +31,18 @@ export function europeanCall(states, sums, sumSquares, paths, s0, strike, drift,
 
 const priceKernel = (target) => cuda.jit(europeanCall, { target });
 
+/** The kernel's market arguments (after `paths`): s0, strike, the drift and volatility of log S over T. */
+export function marketArgs({ s0, strike, rate, sigma, years } = MARKET) {
+  return [s0, strike, (rate - (sigma * sigma) / 2) * years, sigma * Math.sqrt(years)];
+}
+
+/** The discounted price and its standard error from the kernel's sums of payoffs and squares over `paths` paths. */
+export function priceFromSums(total, totalSq, paths, { rate, years } = MARKET) {
+  const discount = Math.exp(-rate * years), mean = total / paths;
+  const variance = Math.max(0, totalSq / paths - mean * mean);
+  return { price: discount * mean, stderr: discount * Math.sqrt(variance / paths) };
+}
+
 /** The Black-Scholes price of a European call. */
 export function blackScholesCall({ s0, strike, rate, sigma, years }) {
   const d1 = (Math.log(s0 / strike) + (rate + (sigma * sigma) / 2) * years) / (sigma * Math.sqrt(years));
@@ -54,29 +66,24 @@ export async function run({ target = 'auto', size = 'default', onProgress } = {}
   const n = blocks * threads;
   const states = random.createStates(n, 20261124);
   const sums = new Float32Array(n), sumSquares = new Float32Array(n);
-  const { s0, strike, rate, sigma, years } = MARKET;
-  const drift = (rate - (sigma * sigma) / 2) * years, vol = sigma * Math.sqrt(years);
+  const market = marketArgs();
   const launch = priceKernel(t).configure(blocks, threads);
 
   const c0 = performance.now();
-  await launch(states, sums, sumSquares, 1, s0, strike, drift, vol); // compiles; its paths are not counted
+  await launch(states, sums, sumSquares, 1, ...market); // compiles; its paths are not counted
   const compileMs = performance.now() - c0;
 
   const batches = 4;
   let total = 0, totalSq = 0;
   const t0 = performance.now();
   for (let b = 0; b < batches; b++) {
-    await launch(states, sums, sumSquares, perThread, s0, strike, drift, vol);
+    await launch(states, sums, sumSquares, perThread, ...market);
     for (let k = 0; k < n; k++) { total += sums[k]; totalSq += sumSquares[k]; }
     onProgress?.((b + 1) / batches);
   }
   const seconds = (performance.now() - t0) / 1000;
   const paths = n * perThread * batches;
-  const discount = Math.exp(-rate * years);
-  const mean = total / paths;
-  const variance = Math.max(0, totalSq / paths - mean * mean);
-  const price = discount * mean;
-  const stderr = discount * Math.sqrt(variance / paths);
+  const { price, stderr } = priceFromSums(total, totalSq, paths);
   const exact = blackScholesCall(MARKET);
   const z = Math.abs(price - exact) / stderr;
   return {

@@ -40,7 +40,7 @@ import { fileURLToPath } from 'node:url';
 import { cuda, random, reduce, targetAvailability } from '@numbat/core';
 import { monteCarloPi } from '../webgpu/kernels.mjs';
 import { add4 } from '../cuda/kernels.mjs';
-import { blackScholesCall, europeanCall, MARKET } from '../../examples/option-pricing.mjs';
+import { blackScholesCall, europeanCall, MARKET, marketArgs, priceFromSums } from '../../examples/option-pricing.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const argv = process.argv.slice(2);
@@ -61,10 +61,7 @@ const numbaFile = opt('numba', undefined);
 const EXAMPLES = ['pi', 'dot', 'histogram', 'option-pricing', 'random-walk'];
 
 /** europeanCall's arguments after the arrays, as examples/option-pricing.mjs passes them (the same signature, the same PTX). */
-const optionArgs = (states, sums, squares, paths) => {
-  const { s0, strike, rate, sigma, years } = MARKET;
-  return [states, sums, squares, paths, s0, strike, (rate - (sigma * sigma) / 2) * years, sigma * Math.sqrt(years)];
-};
+const optionArgs = (states, sums, squares, paths) => [states, sums, squares, paths, ...marketArgs()];
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 async function timed(f, n = reps) {
@@ -232,8 +229,7 @@ async function throughput(target) {
     let total = 0, totalSq = 0;
     const [a, b] = [await sums.copyToHost(), await squares.copyToHost()];
     for (let i = 0; i < threads; i++) { total += a[i]; totalSq += b[i]; }
-    const n = threads * paths, discount = Math.exp(-MARKET.rate * MARKET.years), mean = total / n;
-    const stderr = discount * Math.sqrt(Math.max(0, totalSq / n - mean * mean) / n), price = discount * mean, exact = blackScholesCall(MARKET);
+    const n = threads * paths, { price, stderr } = priceFromSums(total, totalSq, n), exact = blackScholesCall(MARKET);
     r.optionPricing = { threads, paths, ms, gPathsPerS: n / ms / 1e6, price, blackScholes: exact, stderr, ok: compileOnly || Math.abs(price - exact) < 5 * stderr };
     for (const x of [st, sums, squares]) await x.free();
   }
