@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Stmt } from '@numbat/core';
 import { planStorage } from '../dist/codegen/regions.js';
-import { assign, bin, c, kernel, l, sp, store } from './helpers.js';
+import { assign, bin, c, gidx, kernel, l, load, sp, store } from './helpers.js';
 
 const barrier: Stmt = { kind: 'barrier' };
 const ifs = (cond: any, then: Stmt[], els: Stmt[] = []): Stmt => ({ kind: 'if', cond, then, else: els });
@@ -78,5 +78,40 @@ describe('cpu storage plan', () => {
       'region 5: 1',
     ]);
     expect(plan.regions.map((r) => r.id)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('locals computed from thread and block indices are computed again by each region that reads them, not kept per thread', () => {
+    const body: Stmt[] = [
+      assign(0, gidx()), // i = cuda.grid(1)
+      assign(1, bin('mul', l(0), c(4))), // base = i * 4
+      assign(2, load(0, l(0), 'i32')), // a load: kept per thread
+      store(0, l(1), l(2)),
+      barrier,
+      store(0, l(1), l(2)), // reads base (and so i) and the loaded value
+    ];
+    const plan = planStorage(kernel('k', [{ kind: 'array', elem: 'i32' }], body, { locals: locals(3), hasBarrier: true }));
+    expect([...plan.perThreadLocals]).toEqual([2]);
+    const [r0, r1] = plan.regions;
+    expect(plan.privateLocalsOf.get(r0)).toEqual(expect.arrayContaining([0, 1]));
+    expect(plan.privateLocalsOf.get(r1)).toEqual(expect.arrayContaining([0, 1]));
+    // the second region starts by computing i, then base (the kernel's order); the first keeps its own assignments
+    expect(r1.stmts.slice(0, 2).map((x) => x.kind === 'assign' && x.local)).toEqual([0, 1]);
+    expect(r1.stmts).toHaveLength(3);
+    expect(r0.stmts).toHaveLength(4);
+  });
+
+  it('a block-uniform local that no block-level code reads stays in its region (a random draw\'s thread count does not cut it in two)', () => {
+    const body: Stmt[] = [
+      assign(0, sp('threadIdx')),
+      store(0, l(0), c(1)),
+      assign(1, bin('div', sp('blockDim'), c(10))), // as `n = states.length / 10` in each draw
+      store(0, l(0), l(1)),
+      barrier,
+      store(0, l(0), c(2)),
+    ];
+    const plan = planStorage(kernel('k', [{ kind: 'array', elem: 'i32' }], body, { locals: locals(2), hasBarrier: true }));
+    expect(plan.body.map((x) => x.kind)).toEqual(['region', 'barrier', 'region']);
+    expect(plan.blockScalars.size).toBe(0);
+    expect(plan.regions[0].stmts).toHaveLength(4);
   });
 });

@@ -13,6 +13,9 @@
 //   local before any use (a temporary declared inside a barrier loop).
 // - threadIdx.x aliases (`const t = cuda.threadIdx.x`): private everywhere,
 //   set to the thread's x at the start of each pass (no storage per thread).
+// - recomputed (`const i = cuda.grid(1)`, `const base = i * 4`): private in
+//   every region, each region that reads one without assigning it computing it
+//   again first (recomputableLocals).
 // - per-thread: an array with one slot per thread in the worker's scratch
 //   memory, zeroed at the start of each block. Everything else (values live
 //   across a barrier, anything read by a block-level condition).
@@ -176,6 +179,61 @@ export function threadIdxAliases(ir: KernelIR): Set<number> {
   return out;
 }
 
+/**
+ * Locals a region can compute again instead of keeping them per thread (`const i = cuda.grid(1)`,
+ * `const base = i * 4`): assigned once, at the kernel's top level, not read before, from thread
+ * and block indices, scalar parameters, constants, lengths of global or shared arrays and other
+ * such locals: the same value whenever the thread computes it. Kept per thread, a lane group read
+ * them back from their slots and no longer knew that `i` was the lane's index, so every access
+ * through it became a gather of single loads (a random draw before a barrier: its ten state words,
+ * ~1 000 IR instructions and ~0.7 s of compile per draw).
+ */
+export function recomputableLocals(ir: KernelIR, exclude: ReadonlySet<number>): Map<number, Stmt & { kind: 'assign' }> {
+  const out = new Map<number, Stmt & { kind: 'assign' }>();
+  if (!ir.hasBarrier) return out;
+  const count = new Map<number, number>();
+  forEachStmt(ir.body, (s) => { if (s.kind === 'assign') count.set(s.local, (count.get(s.local) ?? 0) + 1); });
+  let first: Set<number> | undefined;
+  for (const s of ir.body) {
+    if (s.kind !== 'assign' || count.get(s.local) !== 1 || exclude.has(s.local) || !recomputable(s.value, out)) continue;
+    if ((first ??= localsAssignedBeforeUse(ir.body)).has(s.local)) out.set(s.local, s);
+  }
+  return out;
+}
+
+function recomputable(e: Expr, known: ReadonlyMap<number, unknown>): boolean {
+  let ok = true;
+  forEachExpr(e, (x) => {
+    switch (x.kind) {
+      case 'const': case 'param': case 'special': case 'unary': case 'binary': case 'logical': case 'cond': case 'select': case 'convert': case 'bitcast': case 'math': return;
+      case 'length': if (x.array.space === 'local') ok = false; return; // (would make the array referenced in more regions)
+      case 'local': if (!known.has(x.id)) ok = false; return;
+      default: ok = false; // loads, atomics, warp values
+    }
+  });
+  return ok;
+}
+
+/** Each region that reads a recomputed local it does not assign computes it (and what it is computed from) first. */
+function recomputeInRegions(regions: readonly Region[], recomputed: ReadonlyMap<number, Stmt & { kind: 'assign' }>): void {
+  for (const r of regions) {
+    const refs: Refs = { locals: new Set(), arrays: new Set() };
+    stmtRefs(r.stmts, refs);
+    const need = new Set<number>();
+    const add = (id: number): void => {
+      const def = recomputed.get(id);
+      if (!def || need.has(id) || r.stmts.includes(def)) return;
+      need.add(id);
+      const deps: Refs = { locals: new Set(), arrays: new Set() };
+      exprRefs(def.value, deps);
+      deps.locals.forEach(add);
+    };
+    refs.locals.forEach(add);
+    // in the kernel's order, which is an order of their dependencies
+    if (need.size) r.stmts = [...[...recomputed.values()].filter((d) => need.has(d.local)).map((d) => ({ ...d })), ...r.stmts];
+  }
+}
+
 /** No loads, atomics or threadIdx: the same value whenever and for whichever thread it is computed. */
 function pureUniform(e: Expr, uniform: (e: Expr) => boolean): boolean {
   if (!uniform(e)) return false;
@@ -202,8 +260,39 @@ function blockScalarPlan(ir: KernelIR): { blockScalars: Set<number>; hoisted: Se
     }
   };
   walk(ir.body);
-  for (const s of atBlock) if (s.kind === 'assign' && cand.has(s.local)) { blockScalars.add(s.local); hoisted.add(s); }
+  // Hoisted is only what block-level code reads (the conditions of the ifs and loops that contain
+  // barriers) and the block scalars that is computed from: a hoisted assignment ends the region it
+  // sits in, and every random draw assigns a block-uniform `n` (its states' thread count), which
+  // cut a region into a piece per draw, each with its own thread loop and lane groups and the
+  // state words stored and reloaded between them (8 draws before a barrier: 1 MB of LLVM IR).
+  const needed = new Set<number>();
+  const need = (id: number): void => {
+    if (!cand.has(id) || needed.has(id)) return;
+    needed.add(id);
+    for (const s of atBlock) {
+      if (s.kind !== 'assign' || s.local !== id) continue;
+      const r: Refs = { locals: new Set(), arrays: new Set() };
+      exprRefs(s.value, r);
+      r.locals.forEach(need);
+    }
+  };
+  blockLevelReads(ir.body).forEach(need);
+  for (const s of atBlock) if (s.kind === 'assign' && needed.has(s.local)) { blockScalars.add(s.local); hoisted.add(s); }
   return { blockScalars, hoisted };
+}
+
+/** The locals the conditions of the ifs and loops that contain barriers read (block-level code). */
+function blockLevelReads(stmts: readonly Stmt[]): Set<number> {
+  const r: Refs = { locals: new Set(), arrays: new Set() };
+  const walk = (list: readonly Stmt[]): void => {
+    for (const s of list) {
+      if (!containsBarrier(s)) continue;
+      if (s.kind === 'if') { exprRefs(s.cond, r); walk(s.then); walk(s.else); }
+      else if (s.kind === 'loop') { if (s.cond) exprRefs(s.cond, r); walk(s.body); walk(s.update); }
+    }
+  };
+  walk(stmts);
+  return r.locals;
 }
 
 /** `txAliases`: threadIdxAliases(ir), when the caller has it. */
@@ -248,6 +337,8 @@ export function planStorage(ir: KernelIR, txAliases: ReadonlySet<number> = threa
     return items;
   };
   const body = walk(ir.body, false);
+  const recomputed = recomputableLocals(ir, new Set([...blockScalars, ...txAliases, ...blockRefs.locals]));
+  recomputeInRegions(regions, recomputed);
 
   const uses = new Map<number, Region[]>(), arrayUses = new Map<number, Region[]>();
   for (const r of regions) {
@@ -266,7 +357,7 @@ export function planStorage(ir: KernelIR, txAliases: ReadonlySet<number> = threa
   for (const l of ir.locals) {
     if (blockScalars.has(l.id)) continue;
     const rs = uses.get(l.id) ?? [];
-    if (privateTxAliases.has(l.id)) { for (const r of rs) privateLocalsOf.get(r)!.push(l.id); continue; }
+    if (privateTxAliases.has(l.id) || recomputed.has(l.id)) { for (const r of rs) privateLocalsOf.get(r)!.push(l.id); continue; }
     const single = rs.length === 1 && !blockRefs.locals.has(l.id);
     if (single && (!rs[0].inBarrierLoop || assignedFirst(rs[0]).has(l.id))) privateLocalsOf.get(rs[0])!.push(l.id);
     else if (rs.length || blockRefs.locals.has(l.id)) perThreadLocals.add(l.id);
