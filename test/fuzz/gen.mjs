@@ -18,7 +18,7 @@
 //            negation wrapped by `| 0` / `>>> 0`, no f32, no inexact Math, no poly device
 //            calls at int types): also compared with the function run as plain JavaScript.
 
-import { cuda as hostCuda } from '@numbat/core';
+import { cuda as hostCuda, random } from '@numbat/core';
 
 export const ARRAY_LEN = 16;
 export const SLOTS = 4;
@@ -58,6 +58,7 @@ export const FAMILIES = {
   'range': 'for (const q of cuda.range(...)) with 1-3 arguments, i32 or u32 bounds, negative steps',
   'narrow': 'i8()/u8()/i16()/u16() conversions',
   'dev-tuple': 'device functions returning [a, b], destructured at the call',
+  'random': "Philox draws from per-thread states (`st`): random.uint32, uniformF32 and (f64 kernels) uniformF64 as values anywhere in the kernel's own code (conditions, short-circuit and ?: operands, indices, compound assignments, shared phases), normalF32 (f32 kernels) or normalF64 (f64 kernels) stored to oX; the final states compared too (a kept Box-Muller partner as a normal); not JS-checked; drawn from their own random stream",
   'barrier-loops': 'loops with cuda.syncthreads() whose exit reads a shared value (counted down by thread 0 inside the loop, or a bound read from shared memory), then cuda.range with break around a do…while (issue 11: llvmpipe ran such loops wrong in 4 x 4 blocks; drawn from their own random stream, so kernels without them are unchanged)',
 };
 
@@ -111,6 +112,18 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   const ro = { i32: [], u32: [], F: [], f32: [] }; // read-only loop variables (for-of, cuda.range)
   let inView = null; // a view of inI readable in the kernel ('views')
   let notJS = false; // uses warp functions or reducing barriers: no plain-JS run
+  // Random draws: decided by their own stream, so that kernels of seeds without them stay the same.
+  const useRandom = on('random') && mulberry32(seed ^ 0x27d4eb2f)() < 0.3;
+  if (useRandom) { notJS = true; coverage.add('random draws'); }
+  /** A draw of type `ty` by this thread from its own stream (the kernel's code only: device functions have no `st`). */
+  const draw = (ty) => {
+    const f = ty === 'u32' || ty === 'i32' ? 'uint32' : ty === 'F' && !hasF32 && chance(0.5) ? 'uniformF64' : 'uniformF32';
+    cov(`random.${f}`);
+    const call = `random.${f}(st, i)`;
+    if (ty === 'i32') return E('i32', `(${call} | 0)`);
+    if (ty === 'bool') return E('bool', `(${call} < 0.5)`);
+    return E(ty, call);
+  };
 
   const E = (ty, ...parts) => ({ e: ty, parts });
   const S = (...parts) => ({ s: true, parts });
@@ -132,6 +145,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
     const opts = [];
     const vars = inDevice ? [...inDevice.locals[ty] ?? [], ...inDevice.params.filter((p) => p.ty === ty).map((p) => p.name)] : [...locals[ty], ...(ro[ty] ?? [])];
     for (const v of vars) opts.push(() => E(ty, v));
+    if (useRandom && !inDevice) opts.push(() => draw(ty));
     if (ty === 'i32') {
       // A literal beyond 2^24 is typed (`i32(n)`): as a bare literal next to f32 arithmetic it would
       // take f32, where such an integer literal is refused (not exact in f32).
@@ -432,6 +446,14 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
     return S(`oX[base + ${r(SLOTS)}] = ${f.startsWith('cuda.') ? f : `Math.${f}`}(`, arg, ...(two ? [', ', second] : []), ');');
   }
 
+  // A normal draw: inexact (each target's log, sqrt, sin, cos), so stored straight into oX,
+  // f32 normals in f32 kernels (oX's f32 bound), f64 ones in f64 kernels (its 1e-13 bound).
+  function normalStmt() {
+    const f = hasF32 ? 'normalF32' : 'normalF64';
+    cov(`random.${f}`);
+    return S(`oX[base + ${r(SLOTS)}] = random.${f}(st, i);`);
+  }
+
   // One operation class per accumulator array: add/sub commute with each other, and each
   // of min, max, and, or, xor with itself, but not with one another.
   // On integer arrays nanmin/nanmax are min/max; inc/dec with v = 2^32 - 1 are +1/-1 mod 2^32
@@ -539,6 +561,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
     if (!inDevice) {
       add(4, storeStmt);
       if (on('inexact-math') && !exact) add(1, inexactStmt);
+      if (useRandom) add(1, normalStmt);
       if (on('atomics')) add(1, atomicStmt);
       if (localArr) add(1, () => { cov('local array store'); return S(`${localArr.name}[`, idx(8), '] = ', gen(localArr.ty, 2), ';'); });
       if (on('atomics-new')) add(1, floatAtomicStmt);
@@ -811,7 +834,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   const jsExact = exact && !polyUsed && !notJS;
   const body = B([...declStmts, ...lateInit, ...sharedPhase, ...warpPhase, ...main.stmts, ...epilogue]);
   return {
-    seed, kind, grid2, jsExact, f64: kind !== 'f32', coverage: [...coverage],
+    seed, kind, grid2, jsExact, f64: kind !== 'f32', coverage: [...coverage], useRandom,
     devs: usedDevs.map((f) => ({ name: f.name, node: f.node })),
     pre, body, guardN, sharedLen, useShared,
   };
@@ -847,9 +870,13 @@ function printBlockLines(b, indent) {
 }
 
 export const PARAMS = ['inI', 'inU', 'inF', 'oI', 'oU', 'oF', 'oX', 'acc', 'accU', 'n', 's', 'flag'];
+/** The argument index of the random states (`st`, after PARAMS) in a kernel that draws. */
+export const STATES = PARAMS.length;
+/** A program's parameters: PARAMS, and `st` where it draws random numbers. */
+export const paramsOf = (p) => (p.useRandom ? [...PARAMS, 'st'] : PARAMS);
 
 export function kernelSource(p) {
-  return [`function kern(${PARAMS.join(', ')}) {`, ...p.pre.map((l) => '  ' + l), ...printBlockLines(p.body, '  '), '}'].join('\n');
+  return [`function kern(${paramsOf(p).join(', ')}) {`, ...p.pre.map((l) => '  ' + l), ...printBlockLines(p.body, '  '), '}'].join('\n');
 }
 
 export function deviceSources(p) {
@@ -869,6 +896,6 @@ export function makeArgs(p, float32) {
   const inU = Uint32Array.from({ length: ARRAY_LEN }, (_, j) => rot(U32_VALUES, p.seed % 5)[j % U32_VALUES.length]);
   const inF = FA.from({ length: ARRAY_LEN }, (_, j) => rot(F_VALUES, p.seed % 11)[j % F_VALUES.length]);
   return [inI, inU, inF, new Int32Array(T * SLOTS), new Uint32Array(T * SLOTS), new FA(T * SLOTS), new FA(T * SLOTS),
-    new Int32Array(8), new Uint32Array(8), p.guardN, 0.75, (p.seed & 1) === 1];
+    new Int32Array(8), new Uint32Array(8), p.guardN, 0.75, (p.seed & 1) === 1, ...(p.useRandom ? [random.createStates(T, p.seed)] : [])];
 }
 export const OUTPUTS = [3, 4, 5, 6, 7, 8];

@@ -2,8 +2,9 @@
 // JS-exact subset) against the function itself run as plain JavaScript, one thread after
 // another (barriers become `yield`s so that a block's threads advance together).
 
-import { cuda, loadBackend, targetAvailability } from '@numbat/core';
-import { kernelSource, deviceSources, launchOf, makeArgs, OUTPUTS } from './gen.mjs';
+import { cuda, loadBackend, random, targetAvailability } from '@numbat/core';
+import { stateMismatches } from '@numbat/core/testsuite';
+import { kernelSource, deviceSources, launchOf, makeArgs, OUTPUTS, STATES } from './gen.mjs';
 
 const FLOAT_ARRAYS = [5, 6];
 const INEXACT = 6; // oX: results of inexact Math functions
@@ -107,9 +108,14 @@ const f32ulp = (w) => { const a = Math.abs(w); if (a === 0 || !isFinite(a)) retu
 
 /** Compares output arrays: ints exactly; floats exactly (NaN = NaN, +0 = -0) except oX
  *  (inexact Math), which gets a relative bound: 2e-5 for f32 (webgpu's documented 1e-5
- *  with a margin), 1e-13 for f64 (libm vs V8, a few ulp). */
+ *  with a margin), 1e-13 for f64 (libm vs V8, a few ulp). Random states (a kernel that
+ *  draws) word for word, except a kept Box-Muller partner, compared as a normal. */
 export function compare(got, want, { f32 }) {
   const bad = [];
+  if (want.length > STATES) {
+    const tol = f32 ? 2e-5 : 1e-13;
+    for (const m of stateMismatches(got[STATES], want[STATES], random.STATE_WORDS, { rtol: tol, atol: tol })) bad.push(`st${m}`);
+  }
   for (const o of OUTPUTS) {
     const g = got[o], w = want[o];
     const loose = o === INEXACT;
