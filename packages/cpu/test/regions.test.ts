@@ -102,16 +102,18 @@ describe('cpu storage plan', () => {
 
   it('a block-uniform local that no block-level code reads stays in its region (a random draw\'s thread count does not cut it in two)', () => {
     const body: Stmt[] = [
+      assign(2, bin('shr', sp('blockDim'), c(1))), // read after the barrier: still a block scalar
       assign(0, sp('threadIdx')),
       store(0, l(0), c(1)),
       assign(1, bin('div', sp('blockDim'), c(10))), // as `n = states.length / 10` in each draw
       store(0, l(0), l(1)),
       barrier,
-      store(0, l(0), c(2)),
+      store(0, l(0), l(2)),
     ];
-    const plan = planStorage(kernel('k', [{ kind: 'array', elem: 'i32' }], body, { locals: locals(2), hasBarrier: true }));
-    expect(plan.body.map((x) => x.kind)).toEqual(['region', 'barrier', 'region']);
-    expect(plan.blockScalars.size).toBe(0);
+    const plan = planStorage(kernel('k', [{ kind: 'array', elem: 'i32' }], body, { locals: locals(3), hasBarrier: true }));
+    expect(plan.body.map((x) => x.kind)).toEqual(['hoisted', 'region', 'barrier', 'region']);
+    expect([...plan.blockScalars]).toEqual([2]);
     expect(plan.regions[0].stmts).toHaveLength(4);
+    expect(plan.regions[1].stmts).toHaveLength(1);
   });
 });

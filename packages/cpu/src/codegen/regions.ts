@@ -261,10 +261,11 @@ function blockScalarPlan(ir: KernelIR): { blockScalars: Set<number>; hoisted: Se
   };
   walk(ir.body);
   // Hoisted is only what block-level code reads (the conditions of the ifs and loops that contain
-  // barriers) and the block scalars that is computed from: a hoisted assignment ends the region it
-  // sits in, and every random draw assigns a block-uniform `n` (its states' thread count), which
-  // cut a region into a piece per draw, each with its own thread loop and lane groups and the
-  // state words stored and reloaded between them (8 draws before a barrier: 1 MB of LLVM IR).
+  // barriers) or what lives across a barrier, and the block scalars those are computed from: a
+  // hoisted assignment ends the region it sits in, and every random draw assigns a block-uniform
+  // `n` (its states' thread count, read by that draw only), which cut a region into a piece per
+  // draw, each with its own thread loop and lane groups and the state words stored and reloaded
+  // between them (8 draws before a barrier: 1 MB of LLVM IR).
   const needed = new Set<number>();
   const need = (id: number): void => {
     if (!cand.has(id) || needed.has(id)) return;
@@ -277,8 +278,33 @@ function blockScalarPlan(ir: KernelIR): { blockScalars: Set<number>; hoisted: Se
     }
   };
   blockLevelReads(ir.body).forEach(need);
+  const runsOf = new Map<number, number>();
+  barrierFreeRuns(ir.body).forEach((run) => {
+    const r: Refs = { locals: new Set(), arrays: new Set() };
+    stmtRefs(run, r);
+    for (const id of r.locals) runsOf.set(id, (runsOf.get(id) ?? 0) + 1);
+  });
+  for (const [id, runs] of runsOf) if (runs > 1) need(id);
   for (const s of atBlock) if (s.kind === 'assign' && needed.has(s.local)) { blockScalars.add(s.local); hoisted.add(s); }
   return { blockScalars, hoisted };
+}
+
+/** The barrier-free runs of statements (the regions there would be with nothing hoisted). */
+function barrierFreeRuns(stmts: readonly Stmt[]): Stmt[][] {
+  const runs: Stmt[][] = [];
+  const walk = (list: readonly Stmt[]): void => {
+    let run: Stmt[] = [];
+    for (const s of list) {
+      if (!containsBarrier(s)) { run.push(s); continue; }
+      if (run.length) runs.push(run);
+      run = [];
+      if (s.kind === 'if') { walk(s.then); walk(s.else); }
+      else if (s.kind === 'loop') { walk(s.body); walk(s.update); }
+    }
+    if (run.length) runs.push(run);
+  };
+  walk(stmts);
+  return runs;
 }
 
 /** The locals the conditions of the ifs and loops that contain barriers read (block-level code). */
