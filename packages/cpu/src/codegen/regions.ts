@@ -181,9 +181,9 @@ export function threadIdxAliases(ir: KernelIR): Set<number> {
 
 /**
  * Locals a region can compute again instead of keeping them per thread (`const i = cuda.grid(1)`,
- * `const base = i * 4`): assigned once, at the kernel's top level, not read before, from thread
- * and block indices, scalar parameters, constants, lengths of global or shared arrays and other
- * such locals: the same value whenever the thread computes it. Kept per thread, a lane group read
+ * `const base = i * 4`): assigned once, at the kernel's top level, not read before, by arithmetic
+ * on thread and block indices, scalar parameters, constants, lengths of global or shared arrays
+ * and other such locals: the same value whenever the thread computes it. Kept per thread, a lane group read
  * them back from their slots and no longer knew that `i` was the lane's index, so every access
  * through it became a gather of single loads (a random draw before a barrier: its ten state words,
  * ~1 000 IR instructions and ~0.7 s of compile per draw).
@@ -205,10 +205,10 @@ function recomputable(e: Expr, known: ReadonlyMap<number, unknown>): boolean {
   let ok = true;
   forEachExpr(e, (x) => {
     switch (x.kind) {
-      case 'const': case 'param': case 'special': case 'unary': case 'binary': case 'logical': case 'cond': case 'select': case 'convert': case 'bitcast': case 'math': return;
+      case 'const': case 'param': case 'special': case 'unary': case 'binary': case 'logical': case 'cond': case 'select': case 'convert': case 'bitcast': return;
       case 'length': if (x.array.space === 'local') ok = false; return; // (would make the array referenced in more regions)
       case 'local': if (!known.has(x.id)) ok = false; return;
-      default: ok = false; // loads, atomics, warp values
+      default: ok = false; // loads, atomics, warp values; math calls (cheaper kept than computed again)
     }
   });
   return ok;
