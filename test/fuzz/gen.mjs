@@ -58,7 +58,7 @@ export const FAMILIES = {
   'range': 'for (const q of cuda.range(...)) with 1-3 arguments, i32 or u32 bounds, negative steps',
   'narrow': 'i8()/u8()/i16()/u16() conversions',
   'dev-tuple': 'device functions returning [a, b], destructured at the call',
-  'random': "Philox draws from per-thread states (`st`): random.uint32, uniformF32 and (f64 kernels) uniformF64 as values anywhere in the kernel's own code (conditions, short-circuit and ?: operands, indices, compound assignments, shared phases), normalF32 (f32 kernels) or normalF64 (f64 kernels) stored to oX; the final states compared too (a kept Box-Muller partner as a normal); not JS-checked; drawn from their own random stream",
+  'random': "Philox draws from per-thread states (`st`): random.uint32, uniformF32 and (f64 kernels) uniformF64 as values anywhere (conditions, device functions, which get the states and i as two more parameters, short-circuit and ?: operands, indices, compound assignments, shared phases), normalF32 (f32 kernels) or normalF64 (f64 kernels) stored to oX; the final states compared too (a kept Box-Muller partner as a normal); not JS-checked; drawn from their own random stream",
   'barrier-loops': 'loops with cuda.syncthreads() whose exit reads a shared value (counted down by thread 0 inside the loop, or a bound read from shared memory), then cuda.range with break around a do…while (issue 11: llvmpipe ran such loops wrong in 4 x 4 blocks; drawn from their own random stream, so kernels without them are unchanged)',
 };
 
@@ -119,7 +119,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   const draw = (ty) => {
     const f = ty === 'u32' || ty === 'i32' ? 'uint32' : ty === 'F' && !hasF32 && chance(0.5) ? 'uniformF64' : 'uniformF32';
     cov(`random.${f}`);
-    const call = `random.${f}(st, i)`;
+    const call = inDevice ? `random.${f}(ds, di)` : `random.${f}(st, i)`; // device functions get the states and i as ds, di
     if (ty === 'i32') return E('i32', `(${call} | 0)`);
     if (ty === 'bool') return E('bool', `(${call} < 0.5)`);
     return E(ty, call);
@@ -145,7 +145,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
     const opts = [];
     const vars = inDevice ? [...inDevice.locals[ty] ?? [], ...inDevice.params.filter((p) => p.ty === ty).map((p) => p.name)] : [...locals[ty], ...(ro[ty] ?? [])];
     for (const v of vars) opts.push(() => E(ty, v));
-    if (useRandom && !inDevice) opts.push(() => draw(ty));
+    if (useRandom) opts.push(() => draw(ty));
     if (ty === 'i32') {
       // A literal beyond 2^24 is typed (`i32(n)`): as a bare literal next to f32 arithmetic it would
       // take f32, where such an integer literal is refused (not exact in f32).
@@ -356,6 +356,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
       if (p === 'F' && f.poly && chance(0.5)) { cov('device function at i32'); args.push(gen('i32', d)); f.polyUsed = true; atI32 = true; }
       else args.push(gen(p, d));
     });
+    if (useRandom) args.push(', st, i');
     const call = E(ty, `${f.name}(`, ...args, ')');
     // Called at i32, a polymorphic function's result may be an i32, not F.
     if (on('dev-result') && !atI32) return call;
@@ -544,6 +545,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
     const a = fresh('ta'), b = fresh('tb');
     const args = [];
     f.params.forEach((p, k) => { if (k) args.push(', '); args.push(gen(p, 2)); });
+    if (useRandom) args.push(', st, i');
     const use = (v, ty) => (ty === 'i32' ? `${pick(locals.i32)} ^= ${v};` : `${pick(locals.F)} += ${v};`);
     return S(`{ const [${a}, ${b}] = ${f.name}(`, ...args, `); ${use(a, f.rets[0])} ${use(b, f.rets[1])} }`);
   }
@@ -642,7 +644,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
     const tail = { ...S('return ', devReturn(), ';'), keep: true }; // the reducer keeps the result
     inDevice = null;
     cov(poly ? 'polymorphic device function' : 'device function');
-    return { name, params: params.map((p) => p.ty), ret: rets ? 'tuple' : ret, rets, tuple: !!rets, poly, node: S(`function ${name}(${params.map((p) => p.name).join(', ')}) { `, B([...decls, body, tail].flatMap((x) => (x.b ? x.stmts : [x]))), ' }') };
+    return { name, params: params.map((p) => p.ty), ret: rets ? 'tuple' : ret, rets, tuple: !!rets, poly, node: S(`function ${name}(${[...params.map((p) => p.name), ...(useRandom ? ['ds', 'di'] : [])].join(', ')}) { `, B([...decls, body, tail].flatMap((x) => (x.b ? x.stmts : [x]))), ' }') };
   }
 
   if (on('device-fns')) {
