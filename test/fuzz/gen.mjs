@@ -122,6 +122,10 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
     const call = inDevice ? `random.${f}(ds, di)` : `random.${f}(st, i)`; // device functions get the states and i as ds, di
     if (ty === 'i32') return E('i32', `(${call} | 0)`);
     if (ty === 'bool') return E('bool', `(${call} < 0.5)`);
+    // An f32 draw as F in an f64 kernel is widened: bare, the f32 would make an inexact Math
+    // function of it f32 (numbat's typing, as numba's), a few ulp apart across targets, beyond
+    // oX's f64 bound (fuzz seeds 34000995, 34001217, 34001362: atan2 and erfc 1 ulp apart in f32).
+    if (ty === 'F' && !hasF32 && f === 'uniformF32') return E('F', `f64(${call})`);
     return E(ty, call);
   };
 
