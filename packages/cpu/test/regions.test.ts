@@ -116,4 +116,19 @@ describe('cpu storage plan', () => {
     expect(plan.regions[0].stmts).toHaveLength(4);
     expect(plan.regions[1].stmts).toHaveLength(1);
   });
+
+  it('a local computed from a threadIdx.x alias (`const t = threadIdx.x; const i = blockIdx.x * blockDim.x + t`) is computed again too', () => {
+    const body: Stmt[] = [
+      assign(0, sp('threadIdx')),
+      assign(1, bin('add', bin('mul', sp('blockIdx'), sp('blockDim')), l(0))),
+      store(0, l(1), c(1)),
+      barrier,
+      store(0, l(1), c(2)),
+    ];
+    const plan = planStorage(kernel('k', [{ kind: 'array', elem: 'i32' }], body, { locals: locals(2), hasBarrier: true }));
+    expect(plan.perThreadLocals.size).toBe(0);
+    const r1 = plan.regions[1];
+    expect(r1.stmts[0].kind === 'assign' && r1.stmts[0].local).toBe(1);
+    expect(plan.privateLocalsOf.get(r1)).toEqual(expect.arrayContaining([0, 1])); // t set to x at the region's start, then i
+  });
 });

@@ -188,26 +188,27 @@ export function threadIdxAliases(ir: KernelIR): Set<number> {
  * through it became a gather of single loads (a random draw before a barrier: its ten state words,
  * ~1 000 IR instructions and ~0.7 s of compile per draw).
  */
-export function recomputableLocals(ir: KernelIR, exclude: ReadonlySet<number>): Map<number, Stmt & { kind: 'assign' }> {
+export function recomputableLocals(ir: KernelIR, exclude: ReadonlySet<number>, txAliases: ReadonlySet<number> = new Set()): Map<number, Stmt & { kind: 'assign' }> {
   const out = new Map<number, Stmt & { kind: 'assign' }>();
   if (!ir.hasBarrier) return out;
   const count = new Map<number, number>();
   forEachStmt(ir.body, (s) => { if (s.kind === 'assign') count.set(s.local, (count.get(s.local) ?? 0) + 1); });
   let first: Set<number> | undefined;
   for (const s of ir.body) {
-    if (s.kind !== 'assign' || count.get(s.local) !== 1 || exclude.has(s.local) || !recomputable(s.value, out)) continue;
+    if (s.kind !== 'assign' || count.get(s.local) !== 1 || exclude.has(s.local) || !recomputable(s.value, out, txAliases)) continue;
     if ((first ??= localsAssignedBeforeUse(ir.body)).has(s.local)) out.set(s.local, s);
   }
   return out;
 }
 
-function recomputable(e: Expr, known: ReadonlyMap<number, unknown>): boolean {
+/** `txAliases` are known too (`const t = threadIdx.x; const i = blockIdx.x * blockDim.x + t`): every region has them. */
+function recomputable(e: Expr, known: ReadonlyMap<number, unknown>, txAliases: ReadonlySet<number>): boolean {
   let ok = true;
   forEachExpr(e, (x) => {
     switch (x.kind) {
       case 'const': case 'param': case 'special': case 'unary': case 'binary': case 'logical': case 'cond': case 'select': case 'convert': case 'bitcast': return;
       case 'length': if (x.array.space === 'local') ok = false; return; // (would make the array referenced in more regions)
-      case 'local': if (!known.has(x.id)) ok = false; return;
+      case 'local': if (!known.has(x.id) && !txAliases.has(x.id)) ok = false; return;
       default: ok = false; // loads, atomics, warp values; math calls (cheaper kept than computed again)
     }
   });
@@ -363,7 +364,7 @@ export function planStorage(ir: KernelIR, txAliases: ReadonlySet<number> = threa
     return items;
   };
   const body = walk(ir.body, false);
-  const recomputed = recomputableLocals(ir, new Set([...blockScalars, ...txAliases, ...blockRefs.locals]));
+  const recomputed = recomputableLocals(ir, new Set([...blockScalars, ...txAliases, ...blockRefs.locals]), txAliases);
   recomputeInRegions(regions, recomputed);
 
   const uses = new Map<number, Region[]>(), arrayUses = new Map<number, Region[]>();
