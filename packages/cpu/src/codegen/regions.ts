@@ -166,38 +166,40 @@ function firstReferences(stmts: readonly Stmt[]): { assigned: Set<number>; used:
   return { assigned, used };
 }
 
-/** Locals assigned once, at the top of the kernel, the value threadIdx.x, and not read before. */
-export function threadIdxAliases(ir: KernelIR): Set<number> {
+type Assign = Stmt & { kind: 'assign' };
+
+/**
+ * The kernel's top-level assignments, those `wanted`, whose local no other statement assigns and
+ * nothing reads before (asked lazily, in order: `wanted` may learn from what came before).
+ */
+function* soleAssignments(ir: KernelIR, wanted: (s: Assign) => boolean): Generator<Assign> {
   const count = new Map<number, number>();
   forEachStmt(ir.body, (s) => { if (s.kind === 'assign') count.set(s.local, (count.get(s.local) ?? 0) + 1); });
-  const out = new Set<number>();
   let first: Set<number> | undefined;
   for (const s of ir.body) {
-    if (s.kind === 'assign' && count.get(s.local) === 1 && s.value.kind === 'special' && s.value.reg === 'threadIdx' && s.value.dim === 0
-      && (first ??= localsAssignedBeforeUse(ir.body)).has(s.local)) out.add(s.local);
+    if (s.kind === 'assign' && count.get(s.local) === 1 && wanted(s) && (first ??= localsAssignedBeforeUse(ir.body)).has(s.local)) yield s;
   }
-  return out;
+}
+
+/** Locals assigned once, at the top of the kernel, the value threadIdx.x, and not read before. */
+export function threadIdxAliases(ir: KernelIR): Set<number> {
+  const isThreadX = (s: Assign): boolean => s.value.kind === 'special' && s.value.reg === 'threadIdx' && s.value.dim === 0;
+  return new Set([...soleAssignments(ir, isThreadX)].map((s) => s.local));
 }
 
 /**
  * Locals a region can compute again instead of keeping them per thread (`const i = cuda.grid(1)`,
  * `const base = i * 4`): assigned once, at the kernel's top level, not read before, by arithmetic
  * on thread and block indices, scalar parameters, constants, lengths of global or shared arrays
- * and other such locals: the same value whenever the thread computes it. Kept per thread, a lane group read
- * them back from their slots and no longer knew that `i` was the lane's index, so every access
- * through it became a gather of single loads (a random draw before a barrier: its ten state words,
- * ~1 000 IR instructions and ~0.7 s of compile per draw).
+ * and other such locals: the same value whenever the thread computes it. Kept per thread, a lane
+ * group read them back from their slots and no longer knew that `i` was the lane's index, so every
+ * access through it became a gather of single loads (a random draw before a barrier: its ten
+ * state words, ~1 000 IR instructions and ~0.7 s of compile per draw).
  */
-export function recomputableLocals(ir: KernelIR, exclude: ReadonlySet<number>, txAliases: ReadonlySet<number> = new Set()): Map<number, Stmt & { kind: 'assign' }> {
-  const out = new Map<number, Stmt & { kind: 'assign' }>();
+export function recomputableLocals(ir: KernelIR, exclude: ReadonlySet<number>, txAliases: ReadonlySet<number> = new Set()): Map<number, Assign> {
+  const out = new Map<number, Assign>();
   if (!ir.hasBarrier) return out;
-  const count = new Map<number, number>();
-  forEachStmt(ir.body, (s) => { if (s.kind === 'assign') count.set(s.local, (count.get(s.local) ?? 0) + 1); });
-  let first: Set<number> | undefined;
-  for (const s of ir.body) {
-    if (s.kind !== 'assign' || count.get(s.local) !== 1 || exclude.has(s.local) || !recomputable(s.value, out, txAliases)) continue;
-    if ((first ??= localsAssignedBeforeUse(ir.body)).has(s.local)) out.set(s.local, s);
-  }
+  for (const s of soleAssignments(ir, (x) => !exclude.has(x.local) && recomputable(x.value, out, txAliases))) out.set(s.local, s);
   return out;
 }
 
@@ -215,24 +217,26 @@ function recomputable(e: Expr, known: ReadonlyMap<number, unknown>, txAliases: R
   return ok;
 }
 
-/** Each region that reads a recomputed local it does not assign computes it (and what it is computed from) first. */
-function recomputeInRegions(regions: readonly Region[], recomputed: ReadonlyMap<number, Stmt & { kind: 'assign' }>): void {
-  for (const r of regions) {
-    const refs: Refs = { locals: new Set(), arrays: new Set() };
-    stmtRefs(r.stmts, refs);
-    const need = new Set<number>();
-    const add = (id: number): void => {
-      const def = recomputed.get(id);
-      if (!def || need.has(id) || r.stmts.includes(def)) return;
-      need.add(id);
-      const deps: Refs = { locals: new Set(), arrays: new Set() };
-      exprRefs(def.value, deps);
-      deps.locals.forEach(add);
-    };
-    refs.locals.forEach(add);
-    // in the kernel's order, which is an order of their dependencies
-    if (need.size) r.stmts = [...[...recomputed.values()].filter((d) => need.has(d.local)).map((d) => ({ ...d })), ...r.stmts];
-  }
+/**
+ * A region that reads a recomputed local it does not assign computes it (and what it is computed
+ * from) first; `refs`, the region's references, then include what those assignments read.
+ */
+function recomputeInRegion(r: Region, refs: Refs, recomputed: ReadonlyMap<number, Assign>): void {
+  const need = new Set<number>();
+  const add = (id: number): void => {
+    const def = recomputed.get(id);
+    if (!def || need.has(id) || r.stmts.includes(def)) return;
+    need.add(id);
+    const deps: Refs = { locals: new Set(), arrays: new Set() };
+    exprRefs(def.value, deps);
+    deps.locals.forEach(add);
+  };
+  refs.locals.forEach(add);
+  if (!need.size) return;
+  // in the kernel's order, which is an order of their dependencies
+  const assigns = [...recomputed.values()].filter((d) => need.has(d.local)).map((d) => ({ ...d }));
+  r.stmts = [...assigns, ...r.stmts];
+  stmtRefs(assigns, refs); // (a threadIdx.x alias they read)
 }
 
 /** No loads, atomics or threadIdx: the same value whenever and for whichever thread it is computed. */
@@ -250,23 +254,36 @@ function blockScalarPlan(ir: KernelIR): { blockScalars: Set<number>; hoisted: Se
   const cand = new Set(uni.uniformLocals);
   const atBlock: Stmt[] = [];
   const disqualify = (stmts: readonly Stmt[]): void => forEachStmt(stmts as Stmt[], (x) => { if (x.kind === 'assign') cand.delete(x.local); });
+  // What block-level code reads (the conditions of the ifs and loops that contain barriers), and
+  // how many barrier-free runs of statements (the regions there would be with nothing hoisted)
+  // refer to each local.
+  const blockReads: Refs = { locals: new Set(), arrays: new Set() };
+  const runsOf = new Map<number, number>();
   const walk = (list: readonly Stmt[]): void => {
+    let run: Refs = { locals: new Set(), arrays: new Set() };
+    const endRun = (): void => {
+      for (const id of run.locals) runsOf.set(id, (runsOf.get(id) ?? 0) + 1);
+      run = { locals: new Set(), arrays: new Set() };
+    };
     for (const s of list) {
       if (containsBarrier(s)) {
-        if (s.kind === 'if') { walk(s.then); walk(s.else); }
-        else if (s.kind === 'loop') { walk(s.body); walk(s.update); }
-      } else if (s.kind === 'assign' && pureUniform(s.value, uni.isUniform)) {
-        atBlock.push(s);
-      } else disqualify([s]);
+        endRun();
+        if (s.kind === 'if') { exprRefs(s.cond, blockReads); walk(s.then); walk(s.else); }
+        else if (s.kind === 'loop') { if (s.cond) exprRefs(s.cond, blockReads); walk(s.body); walk(s.update); }
+        continue;
+      }
+      stmtRefs([s], run);
+      if (s.kind === 'assign' && pureUniform(s.value, uni.isUniform)) atBlock.push(s);
+      else disqualify([s]);
     }
+    endRun();
   };
   walk(ir.body);
-  // Hoisted is only what block-level code reads (the conditions of the ifs and loops that contain
-  // barriers) or what lives across a barrier, and the block scalars those are computed from: a
-  // hoisted assignment ends the region it sits in, and every random draw assigns a block-uniform
-  // `n` (its states' thread count, read by that draw only), which cut a region into a piece per
-  // draw, each with its own thread loop and lane groups and the state words stored and reloaded
-  // between them (8 draws before a barrier: 1 MB of LLVM IR).
+  // Hoisted is only what block-level code reads or what lives across a barrier, and the block
+  // scalars those are computed from: a hoisted assignment ends the region it sits in, and every
+  // random draw assigns a block-uniform `n` (its states' thread count, read by that draw only),
+  // which cut a region into a piece per draw, each with its own thread loop and lane groups and
+  // the state words stored and reloaded between them (8 draws before a barrier: 1 MB of LLVM IR).
   const needed = new Set<number>();
   const need = (id: number): void => {
     if (!cand.has(id) || needed.has(id)) return;
@@ -278,48 +295,10 @@ function blockScalarPlan(ir: KernelIR): { blockScalars: Set<number>; hoisted: Se
       r.locals.forEach(need);
     }
   };
-  blockLevelReads(ir.body).forEach(need);
-  const runsOf = new Map<number, number>();
-  barrierFreeRuns(ir.body).forEach((run) => {
-    const r: Refs = { locals: new Set(), arrays: new Set() };
-    stmtRefs(run, r);
-    for (const id of r.locals) runsOf.set(id, (runsOf.get(id) ?? 0) + 1);
-  });
+  blockReads.locals.forEach(need);
   for (const [id, runs] of runsOf) if (runs > 1) need(id);
   for (const s of atBlock) if (s.kind === 'assign' && needed.has(s.local)) { blockScalars.add(s.local); hoisted.add(s); }
   return { blockScalars, hoisted };
-}
-
-/** The barrier-free runs of statements (the regions there would be with nothing hoisted). */
-function barrierFreeRuns(stmts: readonly Stmt[]): Stmt[][] {
-  const runs: Stmt[][] = [];
-  const walk = (list: readonly Stmt[]): void => {
-    let run: Stmt[] = [];
-    for (const s of list) {
-      if (!containsBarrier(s)) { run.push(s); continue; }
-      if (run.length) runs.push(run);
-      run = [];
-      if (s.kind === 'if') { walk(s.then); walk(s.else); }
-      else if (s.kind === 'loop') { walk(s.body); walk(s.update); }
-    }
-    if (run.length) runs.push(run);
-  };
-  walk(stmts);
-  return runs;
-}
-
-/** The locals the conditions of the ifs and loops that contain barriers read (block-level code). */
-function blockLevelReads(stmts: readonly Stmt[]): Set<number> {
-  const r: Refs = { locals: new Set(), arrays: new Set() };
-  const walk = (list: readonly Stmt[]): void => {
-    for (const s of list) {
-      if (!containsBarrier(s)) continue;
-      if (s.kind === 'if') { exprRefs(s.cond, r); walk(s.then); walk(s.else); }
-      else if (s.kind === 'loop') { if (s.cond) exprRefs(s.cond, r); walk(s.body); walk(s.update); }
-    }
-  };
-  walk(stmts);
-  return r.locals;
 }
 
 /** `txAliases`: threadIdxAliases(ir), when the caller has it. */
@@ -365,12 +344,12 @@ export function planStorage(ir: KernelIR, txAliases: ReadonlySet<number> = threa
   };
   const body = walk(ir.body, false);
   const recomputed = recomputableLocals(ir, new Set([...blockScalars, ...txAliases, ...blockRefs.locals]), txAliases);
-  recomputeInRegions(regions, recomputed);
 
   const uses = new Map<number, Region[]>(), arrayUses = new Map<number, Region[]>();
   for (const r of regions) {
     const refs: Refs = { locals: new Set(), arrays: new Set() };
     stmtRefs(r.stmts, refs);
+    recomputeInRegion(r, refs, recomputed);
     for (const l of refs.locals) (uses.get(l) ?? uses.set(l, []).get(l)!).push(r);
     for (const a of refs.arrays) (arrayUses.get(a) ?? arrayUses.set(a, []).get(a)!).push(r);
   }
