@@ -115,11 +115,11 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   // Random draws: decided by their own stream, so that kernels of seeds without them stay the same.
   const useRandom = on('random') && mulberry32(seed ^ 0x27d4eb2f)() < 0.3;
   if (useRandom) { notJS = true; coverage.add('random draws'); }
-  /** A draw of type `ty` by this thread from its own stream (the kernel's code only: device functions have no `st`). */
+  /** A draw of type `ty` by this thread from its own stream (in a device function, from the states and i it was passed). */
   const draw = (ty) => {
     const f = ty === 'u32' || ty === 'i32' ? 'uint32' : ty === 'F' && !hasF32 && chance(0.5) ? 'uniformF64' : 'uniformF32';
     cov(`random.${f}`);
-    const call = inDevice ? `random.${f}(ds, di)` : `random.${f}(st, i)`; // device functions get the states and i as ds, di
+    const call = inDevice ? `random.${f}(ds, di)` : `random.${f}(st, i)`;
     if (ty === 'i32') return E('i32', `(${call} | 0)`);
     if (ty === 'bool') return E('bool', `(${call} < 0.5)`);
     // An f32 draw as F in an f64 kernel is widened: bare, the f32 would make an inexact Math
