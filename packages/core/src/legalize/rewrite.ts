@@ -150,6 +150,12 @@ export function rewriteKernel(ir: KernelIR, rule: Rule): void {
         }
         case 'if': r = { ...s, cond: now(s.cond), then: stmts(s.then), else: stmts(s.else) }; break;
         case 'loop': r = loop(s); break;
+        case 'warp': {
+          // The operands in JS's order (mask, value, lane); what they need runs before the collective.
+          const mask = s.mask && now(s.mask), value = s.value && now(s.value), lane = s.lane && now(s.lane);
+          r = { ...s, ...(mask ? { mask } : {}), ...(value ? { value } : {}), ...(lane ? { lane } : {}) };
+          break;
+        }
         default: r = s;
       }
       out.push(...pre, r);

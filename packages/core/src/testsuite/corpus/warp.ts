@@ -263,4 +263,29 @@ export const warp: CorpusCase[] = [
     reference: ([arr]: any) => { for (let i = 0; i < 32; i++) arr[i] = [0x11111111, 0x22222222, 0x44444444, 0x88888888][i % 4]; },
     outputs: [0],
   },
+  {
+    // The kernel fuzzer's ptx target found cuda's legalisation skipping warp operands: "Math.sign
+    // on i32" and "floordiv reached the LLVM lowering" (cpu and webgpu if-convert warp calls first).
+    name: 'warp_operands_legalised',
+    covers: ['operands of warp functions that legalisation rewrites: Math.sign of an i32, floor division of i32s, a lazy && whose operand needs statements', 'eq_sync under a thread-dependent if'],
+    kernel: function warp_operands(x: Int32Array, out: Int32Array, vote: Int32Array, eq: Int32Array) {
+      const i = cuda.grid(1);
+      out[i] = cuda.shfl_sync(0xffffffff, Math.min(Math.sign(x[i]), 1) * 100 + Math.floor(x[i] / 3), Math.floor(cuda.laneid / 2) + 1);
+      vote[i] = cuda.any_sync(0xffffffff, x[i] > 0 && Math.floor(x[i] / 4) === 1) ? 1 : 0;
+      if (cuda.laneid < 12) eq[i] = cuda.eq_sync(0xfff, Math.floor(x[i] / 50)) ? 1 : 0;
+    },
+    grid: 1, block: 64,
+    args: () => [lanes(64, (i) => ((i * 7) % 23) - 11), new Int32Array(64), new Int32Array(64), new Int32Array(64)],
+    reference: ([x, out, vote, eq]: any) => {
+      for (let i = 0; i < 64; i++) {
+        const base = i - (i % 32), src = base + ((Math.floor((i % 32) / 2) + 1) & 31);
+        out[i] = Math.min(Math.sign(x[src]), 1) * 100 + Math.floor(x[src] / 3);
+        let any = false;
+        for (let l = 0; l < 32; l++) if (x[base + l] > 0 && Math.floor(x[base + l] / 4) === 1) any = true;
+        vote[i] = any ? 1 : 0;
+        if (i % 32 < 12) { let same = true; for (let l = 1; l < 12; l++) if (Math.floor(x[base + l] / 50) !== Math.floor(x[base] / 50)) same = false; eq[i] = same ? 1 : 0; }
+      }
+    },
+    outputs: [1, 2, 3],
+  },
 ];
