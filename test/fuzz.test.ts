@@ -1,24 +1,27 @@
 // The differential kernel fuzzer (test/fuzz/, docs/fuzzing.md) on a fixed budget: a fixed
-// range of seeds, so every run generates the same kernels. Each kernel runs on sim, cpu
-// and webgpu (those available) against the simulator, and the JS-exact ones against the
-// function run as plain JavaScript. Any mismatch, internal error or refused valid kernel
-// fails with the seed and the reduced kernel as a ready-to-paste test. Families of bugs
-// still open (KNOWN_OPEN in test/fuzz/fuzz.mjs) are not generated until they are fixed.
+// range of seeds, so every run generates the same kernels. Each kernel runs on sim, cpu,
+// webgpu and cuda (those available) against the simulator, and the JS-exact ones against the
+// function run as plain JavaScript; where ptxas is found, cuda's PTX of each must pass it
+// (the `ptx` target). Any mismatch, internal error or refused valid kernel fails with the
+// seed and the reduced kernel as a ready-to-paste test. Families of bugs still open
+// (KNOWN_OPEN in test/fuzz/fuzz.mjs) are not generated until they are fixed.
 
 import { describe, expect, it } from 'vitest';
 import { targetAvailability, type Target } from '@numbat/core';
 import { fuzz, KNOWN_OPEN } from './fuzz/fuzz.mjs';
 import { generate, kernelSource } from './fuzz/gen.mjs';
-import { launch } from './fuzz/run.mjs';
+import { launch, ptxUnavailable } from './fuzz/run.mjs';
 
 const FIRST_SEED = 7000;
 const CHUNKS = 4;
 const PER_CHUNK = 25;
 const TARGETS: Target[] = ['sim', 'cpu', 'webgpu', 'cuda'];
 const avail = await Promise.all(TARGETS.map((t) => targetAvailability(t)));
-const targets = TARGETS.filter((_, i) => avail[i].ok);
+const ptxSkipped = await ptxUnavailable();
+const targets = [...TARGETS.filter((_, i) => avail[i].ok), ...(ptxSkipped ? [] : ['ptx'])];
+const skipped = [...TARGETS.flatMap((t, i) => (avail[i].ok ? [] : [`${t}: ${avail[i].reason?.split(": ")[0]}`])), ...(ptxSkipped ? [`ptx: ${ptxSkipped}`] : [])];
 
-describe(`fuzz: ${CHUNKS * PER_CHUNK} generated kernels on ${targets.join(', ')}`, () => {
+describe(`fuzz: ${CHUNKS * PER_CHUNK} generated kernels on ${targets.join(', ')}${skipped.length ? ` (skipped: ${skipped.join('; ')})` : ''}`, () => {
   for (let c = 0; c < CHUNKS; c++) {
     const seed = FIRST_SEED + c * PER_CHUNK;
     it(`seeds ${seed}..${seed + PER_CHUNK - 1}`, async () => {

@@ -1,4 +1,4 @@
-// npm run fuzz -- [--seconds N | --count N] [--targets sim,cpu,webgpu] [--seed S]
+// npm run fuzz -- [--seconds N | --count N] [--targets sim,cpu,webgpu,cuda,ptx] [--seed S]
 //                 [--exclude fam,...] [--include fam,...] [--no-reduce] [--out dir] [--families]
 //                 [--kinds exact,f64,f32] (float kinds to draw; f32 alone suits a webgpu-only run)
 //                 [--slow S] (report kernels whose compile and launch on a target takes over S seconds; default 10)
@@ -28,7 +28,7 @@ for (const f of [...exclude, ...include]) if (f !== 'all' && !(f in FAMILIES)) {
 const seconds = Number(opt('seconds', argv.includes('--count') ? Infinity : 60));
 const count = Number(opt('count', Infinity));
 const seed = Number(opt('seed', Date.now() % 1e6));
-const targets = list(opt('targets', 'sim,cpu,webgpu'));
+const targets = list(opt('targets', 'sim,cpu,webgpu,cuda,ptx'));
 const out = opt('out', 'test/fuzz/failures');
 const kinds = opt('kinds') ? list(opt('kinds')) : null;
 const slowMs = Number(opt('slow', SLOW_MS / 1000)) * 1000;

@@ -168,6 +168,13 @@ export function asTest(p, results) {
   }
   for (const t of targets) {
     if (t === 'sim' && !(results.sim && FAILURES.has(results.sim.status))) continue;
+    if (t === 'ptx') {
+      lines.push(`it('fuzz seed ${p.seed}: ptxas accepts the PTX', async () => {`);
+      lines.push(`  const ptx = await cuda.jit(kern, { target: 'cuda', globals: { ${devs.map((d) => d.name).join(', ')} } }).inspect('ptx', ...args());`);
+      lines.push(`  assemblePtx(findPtxas()!, String(ptx), 'kern'); // packages/cuda/test/ptxas.mjs`);
+      lines.push('});');
+      continue;
+    }
     lines.push(`it('fuzz seed ${p.seed}: ${t} ${t === 'sim' ? 'compiles and runs' : 'matches sim'}', async () => {`);
     lines.push(t === 'sim' ? `  await run('sim');` : `  expect(await run('${t}')).toEqual(await run('sim'${p.f64 || t !== 'webgpu' ? '' : ", 'f32'"}));`);
     lines.push('});');

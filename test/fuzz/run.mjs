@@ -5,6 +5,7 @@
 import { cuda, loadBackend, random, targetAvailability } from '@numbat/core';
 import { stateMismatches } from '@numbat/core/testsuite';
 import { kernelSource, deviceSources, launchOf, makeArgs, OUTPUTS, STATES } from './gen.mjs';
+import { assemblePtx, findPtxas } from '../../packages/cuda/test/ptxas.mjs';
 
 const FLOAT_ARRAYS = [5, 6];
 const INEXACT = 6; // oX: results of inexact Math functions
@@ -234,6 +235,7 @@ export async function check(p, targets) {
   let simF32;
   for (const t of targets) {
     if (t === 'sim') continue;
+    if (t === 'ptx') { results.ptx = await checkPtx(p); continue; }
     const a = await available(t);
     if (!a.ok) { results[t] = { status: 'skipped', message: a.reason }; continue; }
     const backend = await loadBackend(t);
@@ -256,6 +258,56 @@ export async function check(p, targets) {
     results[t] = { ...(bad.length ? { status: 'mismatch', message: `${t} vs sim: ${bad.join('; ')}` } : { status: 'ok' }), ms: got.ms, stages };
   }
   return results;
+}
+
+/**
+ * The `ptx` target: cuda's code generator (no GPU needed) compiles the kernel to PTX and
+ * `ptxas -arch=sm_90` must accept it. Nothing runs, so nothing is compared: what it finds is
+ * invalid PTX, internal errors and refusals in the cuda backend's own lowering, on a machine
+ * without a GPU (where the `cuda` target is skipped). Stages: the compile's, then `ptxas`.
+ */
+export async function checkPtx(p) {
+  const why = await ptxUnavailable();
+  if (why) return { status: 'skipped', message: why };
+  const args = makeArgs(p, !p.f64);
+  const stages = {};
+  const t0 = performance.now();
+  let ptx;
+  try {
+    const { fn, globals } = buildKernel(p);
+    const records = await recordsOf('cuda');
+    const before = newest(records);
+    ptx = await cuda.jit(fn, { target: 'cuda', globals }).inspect('ptx', ...args);
+    stages.compile = performance.now() - t0;
+    splitCompile(stages, newest(records), before);
+  } catch (e) {
+    stages.compile = performance.now() - t0;
+    // A machine without libdevice refuses inexact math on cuda (docs/backends/cuda.md): not a bug.
+    if (e?.name === 'CompileError' && /needs libdevice/.test(e.message)) return { status: 'skipped', message: 'libdevice not found (math functions)', stages };
+    return { status: classify(e), message: firstLine(e), ms: performance.now() - t0, stages };
+  }
+  const t1 = performance.now();
+  try {
+    assemblePtx(ptxas, String(ptx), `fuzz_${p.seed}`);
+  } catch (e) {
+    stages.ptxas = performance.now() - t1;
+    const first = String(e.message).split('\n').find((l) => /error/i.test(l)) ?? firstLine(e);
+    return { status: 'internal', message: `ptxas rejected the PTX: ${first.trim()}`, ms: performance.now() - t0, stages };
+  }
+  stages.ptxas = performance.now() - t1;
+  return { status: 'ok', ms: performance.now() - t0, stages };
+}
+
+let ptxas;
+let ptxProblem;
+/** Why the ptx target cannot run here (no ptxas, no LLVM for cuda's code generator), or undefined. */
+export async function ptxUnavailable() {
+  if (ptxProblem === undefined) {
+    ptxas = findPtxas();
+    const llvm = (await import('@numbat/llvm')).llvmBindingsProblem();
+    ptxProblem = !ptxas ? 'ptxas not found (PTXAS, PATH, CUDA_HOME/bin or /usr/local/cuda/bin)' : llvm ? `cuda's code generator: ${llvm}` : '';
+  }
+  return ptxProblem || undefined;
 }
 
 /**
