@@ -19,7 +19,7 @@ const TARGETS: Target[] = ['sim', 'cpu', 'webgpu', 'cuda'];
 const avail = await Promise.all(TARGETS.map((t) => targetAvailability(t)));
 const ptxSkipped = await ptxUnavailable();
 const targets = [...TARGETS.filter((_, i) => avail[i].ok), ...(ptxSkipped ? [] : ['ptx'])];
-const skipped = [...TARGETS.flatMap((t, i) => (avail[i].ok ? [] : [`${t}: ${avail[i].reason?.split(": ")[0]}`])), ...(ptxSkipped ? [`ptx: ${ptxSkipped}`] : [])];
+const skipped = [...TARGETS.flatMap((t, i) => (avail[i].ok ? [] : [`${t}: ${avail[i].reason?.split(': ')[0]}`])), ...(ptxSkipped ? [`ptx: ${ptxSkipped}`] : [])];
 
 describe(`fuzz: ${CHUNKS * PER_CHUNK} generated kernels on ${targets.join(', ')}${skipped.length ? ` (skipped: ${skipped.join('; ')})` : ''}`, () => {
   for (let c = 0; c < CHUNKS; c++) {
