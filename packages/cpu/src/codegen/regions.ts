@@ -24,7 +24,7 @@
 // the tree the code generator walks (block-level.ts), so the regions it emits
 // are these by construction.
 
-import type { BarrierStmt, Expr, KernelIR, Stmt } from '@numbat/core';
+import type { AssignStmt, BarrierStmt, Expr, IfStmt, KernelIR, LoopStmt, Stmt } from '@numbat/core';
 import { analyzeUniformity, forEachExpr, forEachStmt, stmtExprs } from '@numbat/core';
 
 export function containsBarrier(s: Stmt): boolean {
@@ -62,10 +62,10 @@ export function leavesLoop(stmts: readonly Stmt[], kind: 'break' | 'continue'): 
  */
 export type BlockItem =
   | { kind: 'region'; region: Region }
-  | { kind: 'hoisted'; stmt: Stmt & { kind: 'assign' } }
+  | { kind: 'hoisted'; stmt: AssignStmt }
   | { kind: 'barrier'; stmt: BarrierStmt }
-  | { kind: 'if'; stmt: Stmt & { kind: 'if' }; then: BlockItem[]; else: BlockItem[] }
-  | { kind: 'loop'; stmt: Stmt & { kind: 'loop' }; body: BlockItem[]; update: BlockItem[] };
+  | { kind: 'if'; stmt: IfStmt; then: BlockItem[]; else: BlockItem[] }
+  | { kind: 'loop'; stmt: LoopStmt; body: BlockItem[]; update: BlockItem[] };
 
 export interface StorageLayout {
   /** The kernel's body at block level (what the code generator walks). */
@@ -166,13 +166,11 @@ function firstReferences(stmts: readonly Stmt[]): { assigned: Set<number>; used:
   return { assigned, used };
 }
 
-type Assign = Stmt & { kind: 'assign' };
-
 /**
  * The kernel's top-level assignments, those `wanted`, whose local no other statement assigns and
  * nothing reads before (asked lazily, in order: `wanted` may learn from what came before).
  */
-function* soleAssignments(ir: KernelIR, wanted: (s: Assign) => boolean): Generator<Assign> {
+function* soleAssignments(ir: KernelIR, wanted: (s: AssignStmt) => boolean): Generator<AssignStmt> {
   const count = new Map<number, number>();
   forEachStmt(ir.body, (s) => { if (s.kind === 'assign') count.set(s.local, (count.get(s.local) ?? 0) + 1); });
   let first: Set<number> | undefined;
@@ -183,7 +181,7 @@ function* soleAssignments(ir: KernelIR, wanted: (s: Assign) => boolean): Generat
 
 /** Locals assigned once, at the top of the kernel, the value threadIdx.x, and not read before. */
 export function threadIdxAliases(ir: KernelIR): Set<number> {
-  const isThreadX = (s: Assign): boolean => s.value.kind === 'special' && s.value.reg === 'threadIdx' && s.value.dim === 0;
+  const isThreadX = (s: AssignStmt): boolean => s.value.kind === 'special' && s.value.reg === 'threadIdx' && s.value.dim === 0;
   return new Set([...soleAssignments(ir, isThreadX)].map((s) => s.local));
 }
 
@@ -196,8 +194,8 @@ export function threadIdxAliases(ir: KernelIR): Set<number> {
  * access through it became a gather of single loads (a random draw before a barrier: its ten
  * state words, ~1 000 IR instructions and ~0.7 s of compile per draw).
  */
-export function recomputableLocals(ir: KernelIR, exclude: ReadonlySet<number>, txAliases: ReadonlySet<number> = new Set()): Map<number, Assign> {
-  const out = new Map<number, Assign>();
+export function recomputableLocals(ir: KernelIR, exclude: ReadonlySet<number>, txAliases: ReadonlySet<number> = new Set()): Map<number, AssignStmt> {
+  const out = new Map<number, AssignStmt>();
   if (!ir.hasBarrier) return out;
   for (const s of soleAssignments(ir, (x) => !exclude.has(x.local) && recomputable(x.value, out, txAliases))) out.set(s.local, s);
   return out;
@@ -221,7 +219,7 @@ function recomputable(e: Expr, known: ReadonlyMap<number, unknown>, txAliases: R
  * A region that reads a recomputed local it does not assign computes it (and what it is computed
  * from) first; `refs`, the region's references, then include what those assignments read.
  */
-function recomputeInRegion(r: Region, refs: Refs, recomputed: ReadonlyMap<number, Assign>): void {
+function recomputeInRegion(r: Region, refs: Refs, recomputed: ReadonlyMap<number, AssignStmt>): void {
   const need = new Set<number>();
   const add = (id: number): void => {
     const def = recomputed.get(id);
