@@ -98,7 +98,7 @@ export class KernelStorage {
     for (const l of ir.locals) {
       if (!layout.perThreadLocals.has(l.id)) continue;
       const t = e.scalar(l.type);
-      const start = area(l.type === 'f64' ? 8 : l.type === 'bool' ? 1 : 4);
+      const start = area(l.type === 'bool' ? 1 : ELEM_BYTES[l.type]); // (i64/u64: 8 bytes; fuzz seed 8 of the i64 family)
       this.perThreadPtrs.set(`l${l.id}`, b.CreateBitCast(b.CreateGEP(e.i8, scratch, start), e.ptr(t)));
     }
     for (const a of ir.arrays) {

@@ -1,5 +1,5 @@
 // @ts-nocheck: cases are data for the frontend and probe JavaScript semantics TypeScript's checker refuses.
-import { cuda, i64, u64 } from '@numbat/core';
+import { cuda, i32, i64, u64 } from '@numbat/core';
 import type { CorpusCase } from './types.js';
 
 // 64-bit integers: BigInt64Array / BigUint64Array, BigInt literals and scalar
@@ -204,4 +204,38 @@ const atomics: CorpusCase = {
   outputs: [0, 1, 2, 3],
 };
 
-export const int64: CorpusCase[] = [arith, unsigned, conversions, loops, atomics];
+// cpu kept an i64 local that lives across a barrier in a 4-byte slot per thread: each
+// thread's 8-byte stores overlapped its neighbour's and the last ran past the area into the
+// heap (the kernel fuzzer's i64 family, seed 8: a mismatch, then malloc's abort).
+const acrossBarrier: CorpusCase = {
+  name: 'i64_locals_across_a_barrier',
+  covers: ['i64 and u64 locals live across cuda.syncthreads() (kept per thread on cpu)', 'distinct 64-bit values per thread'],
+  needsI64: true,
+  kernel: function i64AcrossBarrier(a: BigInt64Array, out: BigInt64Array, sums: Int32Array) {
+    const t = cuda.threadIdx.x, i = cuda.grid(1);
+    const sh = cuda.shared.array(64, i32);
+    let v = a[i & 15] * 0x100000001n + BigInt(i);
+    let u = BigInt.asUintN(64, v) ^ 0xf0f0f0f0f0f0f0f0n;
+    sh[t] = t;
+    cuda.syncthreads();
+    for (let k = 0; k < 3; k++) { v = BigInt.asIntN(64, v * 3n + BigInt(sh[(t + k) & 63])); u = BigInt.asUintN(64, u + 0x9e3779b97f4a7c15n); }
+    cuda.syncthreads();
+    out[2 * i] = v;
+    out[2 * i + 1] = BigInt.asIntN(64, u);
+    sums[i] = sh[(t + 1) & 63];
+  },
+  grid: 3, block: 64,
+  args: () => [BigInt64Array.from(A.concat(B).slice(0, 16)), new BigInt64Array(384), new Int32Array(192)],
+  reference: ([a, out, sums]: any) => {
+    for (let i = 0; i < 192; i++) {
+      const t = i % 64;
+      let v = W(a[i & 15] * 0x100000001n + BigInt(i));
+      let u = UW(UW(v) ^ 0xf0f0f0f0f0f0f0f0n);
+      for (let k = 0; k < 3; k++) { v = W(v * 3n + BigInt((t + k) & 63)); u = UW(u + 0x9e3779b97f4a7c15n); }
+      out[2 * i] = v; out[2 * i + 1] = W(u); sums[i] = (t + 1) & 63;
+    }
+  },
+  outputs: [1, 2],
+};
+
+export const int64: CorpusCase[] = [arith, unsigned, conversions, loops, atomics, acrossBarrier];
