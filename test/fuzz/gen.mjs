@@ -59,6 +59,7 @@ export const FAMILIES = {
   'narrow': 'i8()/u8()/i16()/u16() conversions',
   'dev-tuple': 'device functions returning [a, b], destructured at the call',
   'random': "Philox draws from per-thread states (`st`): random.uint32, uniformF32 and (f64 kernels) uniformF64 as values anywhere (conditions, device functions, which get the states and i as two more parameters, short-circuit and ?: operands, indices, compound assignments, shared phases), normalF32 (f32 kernels) or normalF64 (f64 kernels) stored to oX; the final states compared too (a kept Box-Muller partner as a normal); not JS-checked; drawn from their own random stream",
+  'i64': '64-bit integers (BigInt): i64 and u64 locals, BigInt64Array input and output, + - * / % & | ^ ~ << >> (counts past 63 and negative), wrapped with BigInt.asIntN/asUintN in JS-exact kernels, divisions by zero elsewhere, conversions BigInt()/i64()/u64()/Number()/f64() and back (i32(), u32(), BigInt.asIntN(32, …)), comparisons, BigInt indices, atomics on the own BigInt64Array slots; drawn from their own random stream; skipped on targets without 64-bit integers (webgpu)',
   'barrier-loops': 'loops with cuda.syncthreads() whose exit reads a shared value (counted down by thread 0 inside the loop, or a bound read from shared memory), then cuda.range with break around a do…while (issue 11: llvmpipe ran such loops wrong in 4 x 4 blocks; drawn from their own random stream, so kernels without them are unchanged)',
 };
 
@@ -78,6 +79,9 @@ const U32_VALUES = [0, 1, 2, 3, 255, 4294967295, 2147483648, 2147483647, 65536, 
 const F_VALUES = [0, -0, 0.5, -1.5, 1, 3.25, 1e-7, 1e10, -1e20, 2.5e-310, 0.1, 123.456, 16777217, 1e300, Infinity, -Infinity, NaN, 2147483648.5];
 const F_LITERALS = ['0.5', '1.5', '2', '0.1', '3', '1e-3', '1e8', '0.25', '7', '1e30', '65536', '2.5'];
 const I_LITERALS = ['0', '1', '2', '3', '5', '7', '31', '100', '255', '65535', '2147483647', '1000000'];
+const I64_VALUES = [0n, 1n, -1n, 2n, 7n, -8n, 2n ** 63n - 1n, -(2n ** 63n), 2n ** 32n, 2n ** 32n - 1n, -123456789012345n, 1000000007n, 2n ** 31n, -(2n ** 31n) - 1n, 3n ** 39n, 65536n];
+const I64_LITERALS = ['0n', '1n', '(-1n)', '2n', '3n', '7n', '(-8n)', '63n', '64n', '0x7fffffffffffffffn', '(-0x7fffffffffffffffn - 1n)', '4294967296n', '0xffffffffn', '(-123456789012345n)', '1000000007n'];
+const U64_LITERALS = ['0xffffffffffffffffn', '0x8000000000000000n', '18446744073709551557n'];
 
 /** Generates one kernel program from a seed. */
 export function generate(seed, { exclude = [], kinds = null } = {}) {
@@ -99,7 +103,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   if (grid2) cov('cuda.grid(2)');
 
   // Scope: typed locals, loop counters (read-only), device functions.
-  const locals = { i32: [], u32: [], bool: [], F: [], f32: [] };
+  const locals = { i32: [], u32: [], bool: [], F: [], f32: [], i64: [], u64: [] };
   const counters = [];
   let nameId = 0;
   const fresh = (p) => `${p}${nameId++}`;
@@ -115,6 +119,11 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   // Random draws: decided by their own stream, so that kernels of seeds without them stay the same.
   const useRandom = on('random') && mulberry32(seed ^ 0x27d4eb2f)() < 0.3;
   if (useRandom) { notJS = true; coverage.add('random draws'); }
+  // 64-bit integers: their own stream too. In JS-exact kernels every i64/u64 operation that can
+  // leave 64 bits is wrapped (BigInt.asIntN/asUintN: numbat wraps each intermediate result, JS's
+  // BigInts do not) and divisors are odd (JS throws on 0n; numbat gives 0n).
+  const useI64 = on('i64') && mulberry32(seed ^ 0x3c6ef372)() < 0.25;
+  if (useI64) coverage.add('64-bit integers');
   /** A draw of type `ty` by this thread from its own stream (in a device function, from the states and i it was passed). */
   const draw = (ty) => {
     const f = ty === 'u32' || ty === 'i32' ? 'uint32' : ty === 'F' && !hasF32 && chance(0.5) ? 'uniformF64' : 'uniformF32';
@@ -135,10 +144,12 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
 
   const wrapI = (x) => E('i32', '(', x, ' | 0)');
   const wrapU = (x) => E('u32', '(', x, ' >>> 0)');
+  const asI64 = (x) => (x.e === 'u64' ? E('i64', 'BigInt.asIntN(64, ', x, ')') : x);
   const idx = (len) => {
     // An index in [0, len): any integer expression masked (len is a power of two).
-    const t = pick(['i32', 'i32', 'u32', 'F']);
+    const t = pick(['i32', 'i32', 'u32', 'F', ...(useI64 ? ['i64'] : [])]);
     if (t === 'F') return E('i32', '((', gen('F', 1), ' | 0) & ', String(len - 1), ')');
+    if (t === 'i64') { cov('BigInt index'); return E('i32', '(', gen('i64', 1), ` & ${len - 1}n)`); }
     return E('i32', '(', gen(t, 1), ' & ', String(len - 1), ')');
   };
   const posDivisor = (ty) => ty === 'u32'
@@ -149,7 +160,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
     const opts = [];
     const vars = inDevice ? [...inDevice.locals[ty] ?? [], ...inDevice.params.filter((p) => p.ty === ty).map((p) => p.name)] : [...locals[ty], ...(ro[ty] ?? [])];
     for (const v of vars) opts.push(() => E(ty, v));
-    if (useRandom) opts.push(() => draw(ty));
+    if (useRandom && ty !== 'i64' && ty !== 'u64') opts.push(() => draw(ty));
     if (ty === 'i32') {
       // A literal beyond 2^24 is typed (`i32(n)`): as a bare literal next to f32 arithmetic it would
       // take f32, where such an integer literal is refused (not exact in f32).
@@ -177,6 +188,11 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
         if (!hasF32) opts.push(() => E('F', 'inF[', idx(ARRAY_LEN), ']'));
         if (sharedReady && sharedTy === 'F') opts.push(() => { cov('shared array load'); return E('F', 'sh[', idx(sharedLen), ']'); });
       }
+    } else if (ty === 'i64') {
+      opts.push(() => E('i64', pick(I64_LITERALS)));
+      if (!inDevice) opts.push(() => E('i64', 'inL[', idx(ARRAY_LEN), ']'));
+    } else if (ty === 'u64') {
+      opts.push(() => E('u64', pick(U64_LITERALS)), () => E('u64', `BigInt.asUintN(64, ${pick(I64_LITERALS)})`));
     } else if (ty === 'f32') {
       opts.push(() => E('f32', `Math.fround(${pick(F_LITERALS)})`));
       if (!inDevice) {
@@ -270,6 +286,10 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
         return E('i32', `cuda.atomic.${f}(oI, base + ${k}, `, gen('i32', d), ')');
       });
       if (on('narrow')) add(1, () => { const f = pick(['i8', 'u8', 'i16', 'u16']); cov(`${f}()`); return E('i32', `${f}(`, gen(pick(['i32', 'u32', 'F', ...(hasF32 ? ['f32'] : [])]), d), ')'); });
+      if (useI64) add(2, () => {
+        const t = pick(['i64', 'u64']); cov(`${t} to i32`);
+        return exact || chance(0.5) ? E('i32', '(Number(BigInt.asIntN(32, ', asI64(gen(t, d)), ')) | 0)') : E('i32', 'i32(', gen(t, d), ')');
+      });
     } else if (ty === 'u32') {
       add(3, () => {
         const op = pick(['+', '-', '*']); cov(`u32 ${op}`);
@@ -286,6 +306,39 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
       add(1, () => { cov('?: u32'); return E('u32', '(', gen('bool', d), ' ? ', gen('u32', d), ' : ', gen('u32', d), ')'); });
       add(1, () => { cov('cuda.umulhi'); return E('u32', 'cuda.umulhi(', gen('u32', d), ', ', gen('u32', d), ')'); });
       if (!inDevice && on('atomics-new')) add(1, () => { const f = pick(['inc', 'dec']); cov(`atomic.${f} value`); return E('u32', `cuda.atomic.${f}(oU, base + ${r(SLOTS)}, `, gen('u32', d), ')'); });
+      if (useI64) add(1, () => { cov('i64 to u32'); return exact || chance(0.5) ? E('u32', '(Number(BigInt.asUintN(32, ', gen('i64', d), ')) >>> 0)') : E('u32', 'u32(', gen(pick(['i64', 'u64']), d), ')'); });
+    } else if (ty === 'i64' || ty === 'u64') {
+      const t = ty, u = t === 'u64';
+      // JS-exact kernels wrap what can leave 64 bits (elsewhere numbat's wrapping is the meaning).
+      const wrap = (x) => (exact || chance(0.4) ? E(t, `BigInt.as${u ? 'Uint' : 'Int'}N(64, `, x, ')') : x);
+      add(4, () => { const op = pick(['+', '-', '*']); cov(`${t} ${op}`); return wrap(E(t, '(', gen(t, d), ` ${op} `, gen(t, d), ')')); });
+      add(2, () => { const op = pick(['&', '|', '^']); cov(`${t} ${op}`); return E(t, '(', gen(t, d), ` ${op} `, gen(t, d), ')'); });
+      add(1, () => {
+        const op = pick(['/', '%']); cov(`${t} ${op}`);
+        // JS throws on a zero divisor: odd ones in JS-exact kernels (numbat's x / 0n is 0n, tested elsewhere)
+        const dv = exact || chance(0.5) ? E(t, '(', gen(t, d), ' | 1n)') : (cov(`${t} ${op} by a possible zero`), gen(t, d));
+        const x = E(t, '(', gen(t, d), ` ${op} `, dv, ')');
+        return op === '/' && !u ? wrap(x) : x; // INT64_MIN / -1n leaves 64 bits
+      });
+      add(1, () => {
+        const op = pick(['<<', '>>']); cov(`${t} ${op}`);
+        // counts past 63 and negative ones (BigInt's shifts are not masked), kept small for JS
+        const c = chance(0.6) ? E(t, '(', gen(t, d), ' & 63n)') : E(t, '((', gen(t, d), ` & 127n) ${u ? '+' : '-'} 32n)`);
+        const x = E(t, '(', gen(t, d), ` ${op} `, c, ')');
+        return op === '<<' ? wrap(x) : x;
+      });
+      add(1, () => { cov(`~${t}`); return u ? E(t, 'BigInt.asUintN(64, ~', gen(t, d), ')') : E(t, '(~', gen(t, d), ')'); });
+      // (u64: 0n - x, since -x of a u64-only literal is a literal no 64-bit type holds: refused)
+      add(1, () => { cov(`-${t}`); return u ? E(t, 'BigInt.asUintN(64, (0n - ', gen(t, d), '))') : wrap(E(t, '(-', gen(t, d), ')')); });
+      add(1, () => { cov(`?: ${t}`); return E(t, '(', gen('bool', d), ' ? ', gen(t, d), ' : ', gen(t, d), ')'); });
+      add(2, () => {
+        // conversions in: the other 64-bit type, i32 and u32 (exact), floats (truncated and wrapped: not JS's)
+        const from = pick(['i32', 'u32', u ? 'i64' : 'u64', ...(exact ? [] : ['F'])]); cov(`${from} to ${t}`);
+        if (from === 'F') return chance(0.5) ? E(t, `${t}(`, gen('F', d), ')') : E(t, `BigInt.as${u ? 'Uint' : 'Int'}N(64, BigInt(`, gen('F', d), '))');
+        if (from === 'i64' || from === 'u64') return E(t, `BigInt.as${u ? 'Uint' : 'Int'}N(64, `, gen(from, d), ')');
+        return u ? E(t, 'BigInt.asUintN(64, BigInt(', gen(from, d), '))') : E(t, 'BigInt(', gen(from, d), ')');
+      });
+      if (!u) add(1, () => { const f = pick(['asIntN', 'asUintN']); cov(`BigInt.${f}(32, i64)`); return E(t, `BigInt.${f}(32, `, gen(t, d), ')'); });
     } else if (ty === 'bool') {
       add(4, () => {
         const t = pick(['i32', 'u32', 'F', ...(hasF32 ? ['f32'] : [])]);
@@ -301,6 +354,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
         const f = pick(['Number.isNaN', 'Number.isFinite', 'isNaN', 'isFinite']); cov(f);
         return E('bool', `${f}(`, gen(pick(['F', 'F', 'i32', 'u32', 'bool', ...(hasF32 ? ['f32'] : [])]), d), ')');
       });
+      if (useI64) add(1, () => { const t = pick(['i64', 'u64']); const op = pick(['<', '<=', '>', '>=', '===', '!==']); cov(`compare ${t}`); return E('bool', '(', gen(t, d), ` ${op} `, gen(t, d), ')'); });
       if (on('bool-compare')) add(1, () => { cov('bool < bool'); return E('bool', '(', gen('bool', d), ` ${pick(['<', '>=', '==='])} `, gen('bool', d), ')'); });
     } else if (ty === 'F' || ty === 'f32') {
       const t = ty;
@@ -330,6 +384,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
         add(1, () => { cov('int * float literal'); return E('F', '(', gen(pick(['i32', 'u32']), d), ` * ${pick(['0.5', '1.5', '0.1'])})`); });
         add(1, () => { cov('F op i32'); return E('F', '(', gen('F', d), ` ${pick(['+', '-', '*'])} `, gen('i32', d), ')'); });
         add(1, () => { cov('Math.fround in F'); return kind === 'f64' || exact ? E('F', 'f64(Math.fround(', gen('F', d), '))') : E('F', 'Math.fround(', gen('F', d), ')'); });
+        if (useI64) add(1, () => { const it = pick(['i64', 'u64']); cov(`Number(${it})`); return E('F', exact || chance(0.5) ? 'Number(' : hasF32 ? 'f32(' : 'f64(', gen(it, d), ')'); });
         if (kind !== 'f32') add(1, () => { cov('f64()'); return E('F', 'f64(', gen(pick(['i32', 'u32', 'F']), d), ')'); });
         if (hasF32) add(2, () => { cov('f32 widened to F'); return E('F', '(', gen('f32', d), ` ${pick(['+', '*', '-'])} `, gen('F', d), ')'); });
         // Only exact powers inside expressions (pow is not correctly rounded: V8 and libm
@@ -402,6 +457,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   }
 
   function storeStmt() {
+    if (useI64 && chance(0.3)) return store64Stmt();
     // A store into one of this thread's own output slots.
     const arr = pick(['oI', 'oU', 'oF']);
     const slot = `${arr}[base + ${r(SLOTS)}]`;
@@ -416,6 +472,17 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
     const x = gen(ty, 3);
     if (chance(0.1) && (on('lane-linear') || loopDepth.v === 0)) { cov('element ++'); return S(`${slot}${pick(['++', '--'])};`); }
     cov(`store ${ty} to ${arr}`);
+    return S(`${slot} = `, x, ';');
+  }
+
+  /** A store into this thread's own oL slots (BigInt64Array: the value wraps), or an atomic on one. */
+  function store64Stmt() {
+    const slot = `oL[base + ${r(SLOTS)}]`;
+    const t = pick(['i64', 'i64', 'u64']);
+    const x = asI64(gen(t, 3));
+    if (chance(0.2)) { const f = pick(['add', 'and', 'or', 'xor', 'exch']); cov(`atomic.${f} on BigInt64Array`); return S(`cuda.atomic.${f}(oL, base + ${r(SLOTS)}, `, x, ');'); }
+    if (chance(0.3)) { const op = pick(['+=', '-=', '^=', '|=']); cov(`BigInt64Array element ${op}`); return S(`${slot} ${op} `, x, ';'); }
+    cov(`store ${t} to oL`);
     return S(`${slot} = `, x, ';');
   }
 
@@ -676,11 +743,11 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   if (warpExit) cov('warp functions after an early return');
   pre.push(`const base = i * ${SLOTS};`);
   const declStmts = [];
-  const tys = ['i32', 'i32', 'u32', 'F', 'bool', ...(hasF32 ? ['f32', 'f32'] : [])];
+  const tys = ['i32', 'i32', 'u32', 'F', 'bool', ...(hasF32 ? ['f32', 'f32'] : []), ...(useI64 ? ['i64', 'i64', 'u64'] : [])];
   const lateTyped = [];
   const truelyLate = [];
   for (const ty of tys) {
-    const v = fresh(`v${ty === 'F' ? 'f' : ty[0]}`);
+    const v = fresh(`v${ty === 'F' ? 'f' : ty === 'i64' ? 'l' : ty === 'u64' ? 'ul' : ty[0]}`);
     if (on('late-typed') && ty !== 'bool' && chance(0.15)) {
       // `let x;` then the first assignment gives its type (not readable before it).
       cov('local declared without a value');
@@ -689,7 +756,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
       continue;
     }
     // A typed first value (a folded constant alone would be i32), then a random one.
-    const init = { i32: '0', u32: 'u32(0)', F: 's', bool: 'false', f32: 'Math.fround(s)' }[ty];
+    const init = { i32: '0', u32: 'u32(0)', F: 's', bool: 'false', f32: 'Math.fround(s)', i64: '0n', u64: 'BigInt.asUintN(64, 0n)' }[ty];
     declStmts.push(S(`let ${v} = ${init};`));
     lateTyped.push([v, ty]);
     locals[ty].push(v);
@@ -833,6 +900,8 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
       epilogue.push(S(`${arr}[base + ${k % SLOTS}] += ${ty === 'bool' ? `${v} ? 1 : 0` : v};`));
     });
   }
+  locals.i64.forEach((v, k) => epilogue.push(S(`oL[base + ${k % SLOTS}] += ${v};`)));
+  locals.u64.forEach((v, k) => epilogue.push(S(`oL[base + ${(k + 2) % SLOTS}] ^= BigInt.asIntN(64, ${v});`)));
   if (localArr) epilogue.push(S('oI[base + 3] ^= la[i & 7];'));
   if (effectVar) epilogue.push(S(`oI[base + 2] += ${effectVar};`));
   const usedDevs = devFns.filter((f) => f.used);
@@ -840,7 +909,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   const jsExact = exact && !polyUsed && !notJS;
   const body = B([...declStmts, ...lateInit, ...sharedPhase, ...warpPhase, ...main.stmts, ...epilogue]);
   return {
-    seed, kind, grid2, jsExact, f64: kind !== 'f32', coverage: [...coverage], useRandom,
+    seed, kind, grid2, jsExact, f64: kind !== 'f32', coverage: [...coverage], useRandom, i64: useI64,
     devs: usedDevs.map((f) => ({ name: f.name, node: f.node })),
     pre, body, guardN, sharedLen, useShared,
   };
@@ -878,8 +947,8 @@ function printBlockLines(b, indent) {
 export const PARAMS = ['inI', 'inU', 'inF', 'oI', 'oU', 'oF', 'oX', 'acc', 'accU', 'n', 's', 'flag'];
 /** The argument index of the random states (`st`, after PARAMS) in a kernel that draws. */
 export const STATES = PARAMS.length;
-/** A program's parameters: PARAMS, and `st` where it draws random numbers. */
-export const paramsOf = (p) => (p.useRandom ? [...PARAMS, 'st'] : PARAMS);
+/** A program's parameters: PARAMS, `st` where it draws random numbers, `inL, oL` where it uses 64-bit integers. */
+export const paramsOf = (p) => [...PARAMS, ...(p.useRandom ? ['st'] : []), ...(p.i64 ? ['inL', 'oL'] : [])];
 
 export function kernelSource(p) {
   return [`function kern(${paramsOf(p).join(', ')}) {`, ...p.pre.map((l) => '  ' + l), ...printBlockLines(p.body, '  '), '}'].join('\n');
@@ -902,6 +971,9 @@ export function makeArgs(p, float32) {
   const inU = Uint32Array.from({ length: ARRAY_LEN }, (_, j) => rot(U32_VALUES, p.seed % 5)[j % U32_VALUES.length]);
   const inF = FA.from({ length: ARRAY_LEN }, (_, j) => rot(F_VALUES, p.seed % 11)[j % F_VALUES.length]);
   return [inI, inU, inF, new Int32Array(T * SLOTS), new Uint32Array(T * SLOTS), new FA(T * SLOTS), new FA(T * SLOTS),
-    new Int32Array(8), new Uint32Array(8), p.guardN, 0.75, (p.seed & 1) === 1, ...(p.useRandom ? [random.createStates(T, p.seed)] : [])];
+    new Int32Array(8), new Uint32Array(8), p.guardN, 0.75, (p.seed & 1) === 1, ...(p.useRandom ? [random.createStates(T, p.seed)] : []),
+    ...(p.i64 ? [BigInt64Array.from({ length: ARRAY_LEN }, (_, j) => I64_VALUES[(j + p.seed) % I64_VALUES.length]), new BigInt64Array(T * SLOTS)] : [])];
 }
 export const OUTPUTS = [3, 4, 5, 6, 7, 8];
+/** The argument index of `oL` (BigInt64Array outputs), or -1. */
+export const oLIndex = (p) => paramsOf(p).indexOf('oL');

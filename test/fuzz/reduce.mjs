@@ -6,7 +6,7 @@
 
 import { printNode } from './gen.mjs';
 
-const LEAF = { i32: '1', u32: 'u32(1)', bool: 'true', F: '0.5', f32: 'Math.fround(0.5)' };
+const LEAF = { i32: '1', u32: 'u32(1)', bool: 'true', F: '0.5', f32: 'Math.fround(0.5)', i64: '1n', u64: 'BigInt.asUintN(64, 1n)' };
 
 function clone(x) { return JSON.parse(JSON.stringify(x)); }
 
