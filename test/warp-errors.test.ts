@@ -134,9 +134,9 @@ describe('warp functions where warps are emulated (cpu): thread-dependent contro
 describe('warp function operands', () => {
   it('match_any_sync refuses floats, shuffles refuse booleans, arity is checked', async () => {
     const m = cuda.jit(function matchF(a: Float32Array, o: Uint32Array) { o[0] = cuda.match_any_sync(0xffffffff, a[0]); }, { target: 'sim' });
-    await expect(m.configure(1, 32)(new Float32Array(1), new Uint32Array(1))).rejects.toThrow(/cuda\.match_any_sync compares i32 or u32 values .* this value is f32/);
+    await expect(m.configure(1, 32)(new Float32Array(1), new Uint32Array(1))).rejects.toThrow(/cuda\.match_any_sync compares i32, u32, i64 or u64 values .* this value is f32/);
     const s = cuda.jit(function shflB(o: Int32Array) { o[0] = cuda.shfl_sync(0xffffffff, o[0] > 0, 0) ? 1 : 0; }, { target: 'sim' });
-    await expect(s.configure(1, 32)(new Int32Array(1))).rejects.toThrow(/cuda\.shfl_sync shuffles an i32, u32, f32 or f64 value; this value is bool/);
+    await expect(s.configure(1, 32)(new Int32Array(1))).rejects.toThrow(/cuda\.shfl_sync shuffles an i32, u32, i64, u64, f32 or f64 value; this value is bool/);
     const n = cuda.jit(function arity(o: Int32Array) { o[0] = cuda.shfl_sync(0xffffffff, 1); }, { target: 'sim' });
     await expect(n.configure(1, 32)(new Int32Array(1))).rejects.toThrow(/cuda\.shfl_sync\(mask, value, srcLane\) takes 3 argument/);
   });

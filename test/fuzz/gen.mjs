@@ -59,7 +59,7 @@ export const FAMILIES = {
   'narrow': 'i8()/u8()/i16()/u16() conversions',
   'dev-tuple': 'device functions returning [a, b], destructured at the call',
   'random': "Philox draws from per-thread states (`st`): random.uint32, uniformF32 and (f64 kernels) uniformF64 as values anywhere (conditions, device functions, which get the states and i as two more parameters, short-circuit and ?: operands, indices, compound assignments, shared phases), normalF32 (f32 kernels) or normalF64 (f64 kernels) stored to oX; the final states compared too (a kept Box-Muller partner as a normal); not JS-checked; drawn from their own random stream",
-  'i64': '64-bit integers (BigInt): i64 and u64 locals, BigInt64Array input and output, + - * / % & | ^ ~ << >> (counts past 63 and negative), wrapped with BigInt.asIntN/asUintN in JS-exact kernels, divisions by zero elsewhere, conversions BigInt()/i64()/u64()/Number()/f64() and back (i32(), u32(), BigInt.asIntN(32, …)), comparisons, BigInt indices, atomics on the own BigInt64Array slots; drawn from their own random stream; skipped on targets without 64-bit integers (webgpu)',
+  'i64': '64-bit integers (BigInt): i64 and u64 locals, BigInt64Array input and output, + - * / % & | ^ ~ << >> (counts past 63 and negative), wrapped with BigInt.asIntN/asUintN in JS-exact kernels, divisions by zero elsewhere, conversions BigInt()/i64()/u64()/Number()/f64() and back (i32(), u32(), BigInt.asIntN(32, …)), comparisons, BigInt indices, atomics on the own BigInt64Array slots, shuffles and match_any_sync of i64/u64 in warp kernels; drawn from their own random stream; skipped on targets without 64-bit integers (webgpu)',
   'barrier-loops': 'loops with cuda.syncthreads() whose exit reads a shared value (counted down by thread 0 inside the loop, or a bound read from shared memory), then cuda.range with break around a do…while (issue 11: llvmpipe ran such loops wrong in 4 x 4 blocks; drawn from their own random stream, so kernels without them are unchanged)',
 };
 
@@ -821,13 +821,16 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
     const f = pick(['shfl_sync', 'shfl_up_sync', 'shfl_down_sync', 'shfl_xor_sync', 'all_sync', 'any_sync', 'eq_sync', 'ballot_sync', 'match_any_sync', 'activemask', 'lanemask_lt']);
     cov(`cuda.${f}`);
     if (f.startsWith('shfl')) {
-      const ty = pick(['i32', 'u32', 'F', ...(hasF32 ? ['f32'] : [])]);
+      const ty = pick(['i32', 'u32', 'F', ...(hasF32 ? ['f32'] : []), ...(useI64 ? ['i64', 'u64'] : [])]);
+      if (ty === 'i64' || ty === 'u64') cov(`cuda.${f} of ${ty}`);
       const lane = f === 'shfl_sync' ? gen('i32', 1) : String(r(34));
       return S(`${pick(locals[ty])} = cuda.${f}(${m}, `, gen(ty, 2), ', ', lane, ');');
     } else if (f.endsWith('all_sync') || f === 'any_sync' || f === 'eq_sync') {
       return S(`${pick(locals.bool)} = cuda.${f}(${m}, `, gen(pick(['bool', 'i32', 'F']), 2), ');');
     } else if (f === 'ballot_sync' || f === 'match_any_sync') {
-      return S(`${pick(locals.u32)} = cuda.${f}(${m}, `, gen(f === 'ballot_sync' ? pick(['bool', 'i32']) : pick(['i32', 'u32']), 2), ');');
+      const vt = f === 'ballot_sync' ? pick(['bool', 'i32']) : pick(['i32', 'u32', ...(useI64 ? ['i64', 'u64'] : [])]);
+      if (vt === 'i64' || vt === 'u64') cov(`cuda.${f} of ${vt}`);
+      return S(`${pick(locals.u32)} = cuda.${f}(${m}, `, gen(vt, 2), ');');
     }
     return S(`${pick(locals.u32)} = cuda.${f}();`);
   };

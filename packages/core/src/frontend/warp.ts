@@ -71,9 +71,10 @@ export function warpCall(cx: LowerContext, node: N, name: string, args: N[]): Va
     if (names[1] === 'predicate') value = conv(v.e, 'bool');
     else {
       const t = v.e.type;
-      const allowed = op.startsWith('match') ? ['i32', 'u32'] : ['i32', 'u32', 'f32', 'f64'];
+      // numba's: 32- and 64-bit integers and floats shuffled, integers matched
+      const allowed = op.startsWith('match') ? ['i32', 'u32', 'i64', 'u64'] : ['i32', 'u32', 'i64', 'u64', 'f32', 'f64'];
       if (!allowed.includes(t)) {
-        const why = op.startsWith('match') ? `${path} compares i32 or u32 values (floats: compare their integer bits or a rounded integer instead)` : `${path} shuffles an i32, u32, f32 or f64 value`;
+        const why = op.startsWith('match') ? `${path} compares i32, u32, i64 or u64 values (floats: compare their integer bits or a rounded integer instead)` : `${path} shuffles an i32, u32, i64, u64, f32 or f64 value`;
         cx.fail(args[1], `${path} of ${t}`, `${why}; this value is ${t}`);
       }
       value = v.e;

@@ -19,9 +19,9 @@ import type { WarpOp } from './ops.js';
 export const WARP_SIZE = 32;
 
 /** What one lane brings to a warp operation. */
-export interface WarpArrival { mask: number; value: number | boolean; lane: number }
+export interface WarpArrival { mask: number; value: number | bigint | boolean; lane: number }
 
-export type WarpResult = number | boolean | [number, boolean];
+export type WarpResult = number | bigint | boolean | [number, boolean];
 
 /** The u32 mask of the lanes present in `at` (index = lane). */
 export function arrivedMask(at: readonly (WarpArrival | undefined)[]): number {

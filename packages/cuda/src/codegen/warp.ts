@@ -2,7 +2,8 @@
 // bar.warp.sync through LLVM 14's NVVM intrinsics, and activemask through a
 // helper with inline asm (helpers-ir.ts: LLVM 14 has no intrinsic for it).
 // numbat's warp is CUDA's (32 consecutive linear thread ids), so the hardware
-// gives ir/warp.ts's meaning directly; f64 values are shuffled as two halves.
+// gives ir/warp.ts's meaning directly; 64-bit values (f64, i64, u64) are shuffled
+// and matched as two halves.
 
 import type { WarpStmt } from '@numbat/core';
 import type { Emitter, LLVMNS } from '@numbat/llvm';
@@ -26,13 +27,13 @@ export function warpPtx(e: Emitter, s: WarpStmt, mask: Value | undefined, value:
       const t = s.value!.type;
       let r: Value;
       if (t === 'f32') r = shfl(value!, 'f32');
-      else if (t !== 'f64') r = shfl(value!, 'i32');
+      else if (t !== 'f64' && t !== 'i64' && t !== 'u64') r = shfl(value!, 'i32');
       else {
-        const bits = b.CreateBitCast(value!, e.i64);
+        const bits = t === 'f64' ? b.CreateBitCast(value!, e.i64) : value!;
         const lo = shfl(b.CreateTrunc(bits, e.i32), 'i32');
         const hi = shfl(b.CreateTrunc(b.CreateLShr(bits, e.i64c(32)), e.i32), 'i32');
         const joined = b.CreateOr(b.CreateShl(b.CreateZExt(hi, e.i64), e.i64c(32)), b.CreateZExt(lo, e.i64));
-        r = b.CreateBitCast(joined, e.f64);
+        r = t === 'f64' ? b.CreateBitCast(joined, e.f64) : joined;
       }
       // ir/warp.ts: a source lane beyond the block (a partial last warp) gives the caller's own
       // value; the hardware leaves it undefined (seen on an H200), so test it here. The
@@ -48,17 +49,27 @@ export function warpPtx(e: Emitter, s: WarpStmt, mask: Value | undefined, value:
     case 'all': case 'any': case 'eq':
       return { result: e.call(`llvm.nvvm.vote.${s.op === 'eq' ? 'uni' : s.op}.sync`, e.i1, [mask!, value!]) };
     case 'ballot': return { result: e.call('llvm.nvvm.vote.ballot.sync', e.i32, [mask!, value!]) };
-    case 'match_any': return { result: e.call('llvm.nvvm.match.any.sync.i32', e.i32, [mask!, value!]) };
+    case 'match_any': return { result: matchAny(e, mask!, value!, s.value!.type) };
     case 'match_all': {
       // match.all.sync's answer, as match.any.sync == mask (the same PTX match.sync family;
       // llvm-bindings cannot take apart match.all's {i32, i1} result).
-      const r = e.call('llvm.nvvm.match.any.sync.i32', e.i32, [mask!, value!]);
+      const r = matchAny(e, mask!, value!, s.value!.type);
       const same = b.CreateICmpEQ(r, mask!);
       return { result: b.CreateSelect(same, mask!, e.int(0)), pred: same };
     }
     case 'sync': e.call('llvm.nvvm.bar.warp.sync', e.void, [mask!]); return {};
     case 'activemask': return { result: e.call(ACTIVEMASK_FN, e.i32, []) };
   }
+}
+
+/** match.any.sync of a 32- or 64-bit integer: the mask's lanes holding the same value. */
+function matchAny(e: Emitter, mask: Value, value: Value, t: string): Value {
+  const match32 = (x: Value): Value => e.call('llvm.nvvm.match.any.sync.i32', e.i32, [mask, x]);
+  if (t !== 'i64' && t !== 'u64') return match32(value);
+  // The lanes whose low and high halves both match. (LLVM 14's match.any.sync.i64 gives PTX
+  // with a 64-bit destination, which ptxas refuses: "Arguments mismatch for instruction 'match'".)
+  const b = e.b;
+  return b.CreateAnd(match32(b.CreateTrunc(value, e.i32)), match32(b.CreateTrunc(b.CreateLShr(value, e.i64c(32)), e.i32)));
 }
 
 /** The helper (textual IR) behind ACTIVEMASK_FN. */

@@ -238,4 +238,45 @@ const acrossBarrier: CorpusCase = {
   outputs: [1, 2],
 };
 
-export const int64: CorpusCase[] = [arith, unsigned, conversions, loops, atomics, acrossBarrier];
+// numba's shuffles of 64-bit integers and match_*_sync of them (cuda: two 32-bit halves each).
+const warp64: CorpusCase = {
+  name: 'i64_warp_shuffles_and_match',
+  covers: ['shfl_sync / shfl_up_sync / shfl_down_sync / shfl_xor_sync of i64 and u64', 'match_any_sync and match_all_sync of i64 (values equal in one half only)'],
+  needsI64: true,
+  kernel: function warp64(a: BigInt64Array, out: BigInt64Array, m: Uint32Array, k: number) {
+    const i = cuda.grid(1);
+    const v = a[i];
+    const u = BigInt.asUintN(64, v) ^ 0x8000000000000001n;
+    out[4 * i] = cuda.shfl_sync(0xffffffff, v, k);
+    out[4 * i + 1] = cuda.shfl_up_sync(0xffffffff, v, 3);
+    out[4 * i + 2] = BigInt.asIntN(64, cuda.shfl_down_sync(0xffffffff, u, 5));
+    out[4 * i + 3] = BigInt.asIntN(64, cuda.shfl_xor_sync(0xffffffff, u, 9));
+    const key = v & 0x300000003n; // lanes that agree in one 32-bit half but not the other do not match
+    m[3 * i] = cuda.match_any_sync(0xffffffff, key);
+    // the first warp's lanes all hold one value, the second's do not
+    const [all, same] = cuda.match_all_sync(0xffffffff, i < 32 ? 0x500000000n : v);
+    m[3 * i + 1] = all;
+    m[3 * i + 2] = same ? 1 : 0;
+  },
+  grid: 2, block: 32,
+  args: () => [BigInt64Array.from({ length: 64 }, (_, j) => W(BigInt(j) * 0x1234567890abcdn + (BigInt(j % 4) << 32n) - 99n)), new BigInt64Array(256), new Uint32Array(192), 7],
+  reference: ([a, out, m, k]: any) => {
+    for (let i = 0; i < 64; i++) {
+      const base = i - (i % 32), l = i % 32;
+      const u = (j: number) => UW(a[j]) ^ 0x8000000000000001n;
+      out[4 * i] = a[base + (k & 31)];
+      out[4 * i + 1] = l >= 3 ? a[i - 3] : a[i];
+      out[4 * i + 2] = W(l + 5 < 32 ? u(i + 5) : u(i));
+      out[4 * i + 3] = W(u(base + (l ^ 9)));
+      const key = (j: number) => a[j] & 0x300000003n;
+      let any = 0;
+      for (let j = 0; j < 32; j++) if (key(base + j) === key(i)) any |= 1 << j;
+      m[3 * i] = any >>> 0;
+      m[3 * i + 1] = i < 32 ? 0xffffffff : 0;
+      m[3 * i + 2] = i < 32 ? 1 : 0;
+    }
+  },
+  outputs: [1, 2],
+};
+
+export const int64: CorpusCase[] = [arith, unsigned, conversions, loops, atomics, acrossBarrier, warp64];
