@@ -60,6 +60,7 @@ export const FAMILIES = {
   'dev-tuple': 'device functions returning [a, b], destructured at the call',
   'random': "Philox draws from per-thread states (`st`): random.uint32, uniformF32 and (f64 kernels) uniformF64 as values anywhere (conditions, device functions, which get the states and i as two more parameters, short-circuit and ?: operands, indices, compound assignments, shared phases), normalF32 (f32 kernels) or normalF64 (f64 kernels) stored to oX; the final states compared too (a kept Box-Muller partner as a normal); not JS-checked; drawn from their own random stream",
   'i64': '64-bit integers (BigInt): i64 and u64 locals, BigInt64Array input and output, + - * / % & | ^ ~ << >> (counts past 63 and negative), wrapped with BigInt.asIntN/asUintN in JS-exact kernels, divisions by zero elsewhere, conversions BigInt()/i64()/u64()/Number()/f64() and back (i32(), u32(), BigInt.asIntN(32, …)), comparisons, BigInt indices, atomics on the own BigInt64Array slots, shuffles and match_any_sync of i64/u64 in warp kernels; drawn from their own random stream; skipped on targets without 64-bit integers (webgpu)',
+  'cuda-api': 'cuda.threadIdx/blockIdx/blockDim/gridDim and cuda.gridsize(1) as values (in device functions too), the bit intrinsics cuda.popc/clz/ffs/brev on 32- and 64-bit integers, match_all_sync in warp kernels, a 2-D local array; drawn from their own random stream',
   'barrier-loops': 'loops with cuda.syncthreads() whose exit reads a shared value (counted down by thread 0 inside the loop, or a bound read from shared memory), then cuda.range with break around a do…while (issue 11: llvmpipe ran such loops wrong in 4 x 4 blocks; drawn from their own random stream, so kernels without them are unchanged)',
 };
 
@@ -122,8 +123,12 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   // 64-bit integers: their own stream too. In JS-exact kernels every i64/u64 operation that can
   // leave 64 bits is wrapped (BigInt.asIntN/asUintN: numbat wraps each intermediate result, JS's
   // BigInts do not) and divisors are odd (JS throws on 0n; numbat gives 0n).
-  const useI64 = on('i64') && mulberry32(seed ^ 0x3c6ef372)() < 0.25;
+  // Rarer in f32 kernels: webgpu, which runs only those, skips 64-bit integers.
+  const useI64 = on('i64') && mulberry32(seed ^ 0x3c6ef372)() < (hasF32 ? 0.1 : 0.3);
   if (useI64) coverage.add('64-bit integers');
+  // More of the CUDA API: its own stream too.
+  const useApi = on('cuda-api') && mulberry32(seed ^ 0x1b873593)() < 0.35;
+  let local2 = false; // a 2-D local array `lb` ([2][4] of i32)
   /** A draw of type `ty` by this thread from its own stream (in a device function, from the states and i it was passed). */
   const draw = (ty) => {
     const f = ty === 'u32' || ty === 'i32' ? 'uint32' : ty === 'F' && !hasF32 && chance(0.5) ? 'uniformF64' : 'uniformF32';
@@ -161,6 +166,12 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
     const vars = inDevice ? [...inDevice.locals[ty] ?? [], ...inDevice.params.filter((p) => p.ty === ty).map((p) => p.name)] : [...locals[ty], ...(ro[ty] ?? [])];
     for (const v of vars) opts.push(() => E(ty, v));
     if (useRandom && ty !== 'i64' && ty !== 'u64') opts.push(() => draw(ty));
+    if (useApi && ty === 'i32') opts.push(() => {
+      const v = pick(['cuda.threadIdx', 'cuda.blockIdx', 'cuda.blockDim', 'cuda.gridDim', 'cuda.gridsize(1)']);
+      cov(`${v} as a value`);
+      return E('i32', v === 'cuda.gridsize(1)' ? v : `${v}.${grid2 ? pick(['x', 'y']) : 'x'}`);
+    });
+    if (useApi && local2 && ty === 'i32' && !inDevice) opts.push(() => { cov('2-D local array load'); return E('i32', 'lb[', idx(2), '][', idx(4), ']'); });
     if (ty === 'i32') {
       // A literal beyond 2^24 is typed (`i32(n)`): as a bare literal next to f32 arithmetic it would
       // take f32, where such an integer literal is refused (not exact in f32).
@@ -286,6 +297,13 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
         return E('i32', `cuda.atomic.${f}(oI, base + ${k}, `, gen('i32', d), ')');
       });
       if (on('narrow')) add(1, () => { const f = pick(['i8', 'u8', 'i16', 'u16']); cov(`${f}()`); return E('i32', `${f}(`, gen(pick(['i32', 'u32', 'F', ...(hasF32 ? ['f32'] : [])]), d), ')'); });
+      if (useApi) add(2, () => {
+        const f = pick(['popc', 'clz', 'ffs', 'brev']), t = pick(['i32', 'u32', ...(useI64 ? ['i64', 'u64'] : [])]);
+        cov(`cuda.${f} of ${t}`);
+        if (f !== 'brev') return E('i32', `cuda.${f}(`, gen(t, d), ')');
+        // brev keeps the operand's type: i32 here (JS's host cuda.brev cannot know a number's type)
+        return t === 'i32' ? wrapI(E('i32', 'cuda.brev(', gen('i32', d), ')')) : E('i32', `cuda.popc(cuda.brev(`, gen(t, d), '))');
+      });
       if (useI64) add(2, () => {
         const t = pick(['i64', 'u64']); cov(`${t} to i32`);
         return exact || chance(0.5) ? E('i32', '(Number(BigInt.asIntN(32, ', asI64(gen(t, d)), ')) | 0)') : E('i32', 'i32(', gen(t, d), ')');
@@ -306,6 +324,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
       add(1, () => { cov('?: u32'); return E('u32', '(', gen('bool', d), ' ? ', gen('u32', d), ' : ', gen('u32', d), ')'); });
       add(1, () => { cov('cuda.umulhi'); return E('u32', 'cuda.umulhi(', gen('u32', d), ', ', gen('u32', d), ')'); });
       if (!inDevice && on('atomics-new')) add(1, () => { const f = pick(['inc', 'dec']); cov(`atomic.${f} value`); return E('u32', `cuda.atomic.${f}(oU, base + ${r(SLOTS)}, `, gen('u32', d), ')'); });
+      if (useApi) add(1, () => { cov('cuda.brev of u32'); return wrapU(E('u32', 'cuda.brev(', gen('u32', d), ')')); });
       if (useI64) add(1, () => { cov('i64 to u32'); return exact || chance(0.5) ? E('u32', '(Number(BigInt.asUintN(32, ', gen('i64', d), ')) >>> 0)') : E('u32', 'u32(', gen(pick(['i64', 'u64']), d), ')'); });
     } else if (ty === 'i64' || ty === 'u64') {
       const t = ty, u = t === 'u64';
@@ -339,6 +358,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
         return u ? E(t, 'BigInt.asUintN(64, BigInt(', gen(from, d), '))') : E(t, 'BigInt(', gen(from, d), ')');
       });
       if (!u) add(1, () => { const f = pick(['asIntN', 'asUintN']); cov(`BigInt.${f}(32, i64)`); return E(t, `BigInt.${f}(32, `, gen(t, d), ')'); });
+      if (useApi) add(1, () => { cov(`cuda.brev of ${t}`); return E(t, `BigInt.as${u ? 'Uint' : 'Int'}N(64, cuda.brev(`, gen(t, d), '))'); });
     } else if (ty === 'bool') {
       add(4, () => {
         const t = pick(['i32', 'u32', 'F', ...(hasF32 ? ['f32'] : [])]);
@@ -637,6 +657,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
       if (useRandom) add(1, normalStmt);
       if (on('atomics')) add(1, atomicStmt);
       if (localArr) add(1, () => { cov('local array store'); return S(`${localArr.name}[`, idx(8), '] = ', gen(localArr.ty, 2), ';'); });
+      if (local2) add(1, () => { cov('2-D local array store'); return S('lb[', idx(2), '][', idx(4), '] = ', gen('i32', 2), ';'); });
       if (on('atomics-new')) add(1, floatAtomicStmt);
       if (on('math-new') && locals.F.length && locals.i32.length) add(1, frexpStmt);
       if (on('views')) add(1, viewStoreStmt);
@@ -770,6 +791,11 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
     cov('local array');
     declStmts.push(S('const la = cuda.local.array(8, i32); for (let z = 0; z < 8; z++) la[z] = z;'));
   }
+  if (useApi && chance(0.4)) {
+    local2 = true;
+    cov('2-D local array');
+    declStmts.push({ ...S('const lb = cuda.local.array([2, 4], i32); for (let z = 0; z < 8; z++) lb[z >> 2][z & 3] = z * 3;'), keep: true });
+  }
   if (on('views') && chance(0.3)) {
     inView = 'vw';
     cov('subarray view of an input');
@@ -818,8 +844,14 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   const hex = (m) => `u32(0x${(m >>> 0).toString(16)})`;
   const mask = warpExit ? 'cuda.activemask()' : grid2 ? 'u32(0xffff)' : 'u32(0xffffffff)';
   const warpCall = (m) => {
-    const f = pick(['shfl_sync', 'shfl_up_sync', 'shfl_down_sync', 'shfl_xor_sync', 'all_sync', 'any_sync', 'eq_sync', 'ballot_sync', 'match_any_sync', 'activemask', 'lanemask_lt']);
+    const f = pick(['shfl_sync', 'shfl_up_sync', 'shfl_down_sync', 'shfl_xor_sync', 'all_sync', 'any_sync', 'eq_sync', 'ballot_sync', 'match_any_sync', 'activemask', 'lanemask_lt', ...(useApi ? ['match_all_sync'] : [])]);
     cov(`cuda.${f}`);
+    if (f === 'match_all_sync') {
+      const vt = pick(['i32', 'u32', ...(useI64 ? ['i64', 'u64'] : [])]);
+      const wm = fresh('wm'), ws = fresh('ws');
+      const u = pick(locals.u32); // (^ gives an i32: back to u32 with >>> 0)
+      return S(`{ const [${wm}, ${ws}] = cuda.match_all_sync(${m}, `, gen(vt, 2), `); ${u} = (${u} ^ ${wm}) >>> 0; ${pick(locals.bool)} = ${ws}; }`);
+    }
     if (f.startsWith('shfl')) {
       const ty = pick(['i32', 'u32', 'F', ...(hasF32 ? ['f32'] : []), ...(useI64 ? ['i64', 'u64'] : [])]);
       if (ty === 'i64' || ty === 'u64') cov(`cuda.${f} of ${ty}`);
@@ -906,6 +938,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   locals.i64.forEach((v, k) => epilogue.push(S(`oL[base + ${k % SLOTS}] += ${v};`)));
   locals.u64.forEach((v, k) => epilogue.push(S(`oL[base + ${(k + 2) % SLOTS}] ^= BigInt.asIntN(64, ${v});`)));
   if (localArr) epilogue.push(S('oI[base + 3] ^= la[i & 7];'));
+  if (local2) epilogue.push(S('oI[base + 2] ^= lb[i & 1][(i >> 1) & 3];'));
   if (effectVar) epilogue.push(S(`oI[base + 2] += ${effectVar};`));
   const usedDevs = devFns.filter((f) => f.used);
   const polyUsed = usedDevs.some((f) => f.polyUsed);

@@ -172,7 +172,8 @@ export function runJS(p) {
     // numba's math functions: core's host implementations (exact ones only in JS-checked kernels).
     copysign: cuda.copysign, nextafter: cuda.nextafter, remainder: cuda.remainder, ldexp: cuda.ldexp,
     frexp: cuda.frexp, fma: cuda.fma, range: cuda.range,
-    local: { array(n, dt) { return new DTYPES[dt.__n](n); } },
+    popc: cuda.popc, clz: cuda.clz, ffs: cuda.ffs, brev: cuda.brev,
+    local: { array(n, dt) { return Array.isArray(n) ? Array.from({ length: n[0] }, () => new DTYPES[dt.__n](n[1])) : new DTYPES[dt.__n](n); } },
     shared: { array(n, dt) { const k = state.sharedCalls++; return (state.shared[k] ??= new DTYPES[dt.__n](n)); } },
     atomic: {
       add: atomic((o, v) => o + v), sub: atomic((o, v) => o - v), min: atomic((o, v) => Math.min(o, v)),
