@@ -100,8 +100,11 @@ export function atomicHelperIR(op: AtomicOp, elem: ElemType, addrSpace: number, 
   const align = elem === 'f32' ? 4 : 8;
   const fp = `${ft}${as}*`, ip = `${it}${as}*`;
   if (op === 'add' || op === 'sub') {
+    // x − v as x + (−v), which IEEE 754 defines it to be: LLVM 14's NVPTX cannot select
+    // `atomicrmw fsub` ("LLVM ERROR: Cannot select", which aborts the process).
+    const negate = op === 'sub' ? `  %n = fneg ${ft} %v\n` : '';
     return `define ${ft} @${name}(${fp} %p, ${ft} %v) ${attrs} {
-  %o = atomicrmw f${op} ${fp} %p, ${ft} %v ${scope}seq_cst
+${negate}  %o = atomicrmw fadd ${fp} %p, ${ft} ${op === 'sub' ? '%n' : '%v'} ${scope}seq_cst
   ret ${ft} %o
 }
 `;

@@ -131,6 +131,35 @@ export const memory: CorpusCase[] = [
     outputs: [0, 1, 2, 3],
   },
   {
+    // cuda aborted the process on this ("LLVM ERROR: Cannot select": LLVM 14's NVPTX has no
+    // atomicrmw fsub; found by the kernel fuzzer's cuda-api family): x − v is now x + (−v).
+    name: 'atomic_float_sub',
+    covers: ['cuda.atomic.sub on f32 and f64 global arrays and on an f32 shared array, as statements and values', 'a sum of halves: exact in any order'],
+    kernel: function atomicFloatSub(f: Float32Array, d: Float64Array, olds: Float64Array) {
+      const i = cuda.grid(1);
+      const s = cuda.shared.array(1, f32);
+      if (cuda.threadIdx.x === 0) s[0] = 100;
+      cuda.syncthreads();
+      cuda.atomic.sub(f, 0, (i % 7) * 0.5);
+      cuda.atomic.sub(s, 0, (i % 5) * 0.25);
+      olds[i] = cuda.atomic.sub(d, i, -0.5 - i) + cuda.atomic.sub(d, 64 + (i & 1), i * 0.125);
+      cuda.syncthreads();
+      if (cuda.threadIdx.x === 0) f[1 + cuda.blockIdx.x] = s[0];
+    },
+    grid: 2, block: 32,
+    args: () => [new Float32Array(3).fill(1000), new Float64Array(66).fill(-0), new Float64Array(64)],
+    reference: ([f, d, olds]: any) => {
+      let a = 1000, b0 = 100, b1 = 100;
+      for (let i = 0; i < 64; i++) { a -= (i % 7) * 0.5; if (i < 32) b0 -= (i % 5) * 0.25; else b1 -= (i % 5) * 0.25; }
+      f[0] = a; f[1] = b0; f[2] = b1;
+      let e0 = 0, e1 = 0;
+      for (let i = 0; i < 64; i++) { d[i] = 0.5 + i; if (i & 1) e1 -= i * 0.125; else e0 -= i * 0.125; }
+      d[64] = e0; d[65] = e1;
+    },
+    needsF64: true,
+    outputs: [0, 1], // (olds: the old values of the shared d[64], d[65] depend on the order)
+  },
+  {
     name: 'barrier_in_for_loop_uniform_if',
     covers: ['barrier inside for loop', 'barrier inside uniform if', 'values live across barriers', 'scan (Hillis-Steele)'],
     kernel: function scan(x: Int32Array, out: Int32Array, doScan: boolean) {
