@@ -60,7 +60,7 @@ export const FAMILIES = {
   'dev-tuple': 'device functions returning [a, b], destructured at the call',
   'random': "Philox draws from per-thread states (`st`): random.uint32, uniformF32 and (f64 kernels) uniformF64 as values anywhere (conditions, device functions, which get the states and i as two more parameters, short-circuit and ?: operands, indices, compound assignments, shared phases), normalF32 (f32 kernels) or normalF64 (f64 kernels) stored to oX; the final states compared too (a kept Box-Muller partner as a normal); not JS-checked; drawn from their own random stream",
   'i64': '64-bit integers (BigInt): i64 and u64 locals, BigInt64Array input and output, + - * / % & | ^ ~ << >> (counts past 63 and negative), wrapped with BigInt.asIntN/asUintN in JS-exact kernels, divisions by zero elsewhere, conversions BigInt()/i64()/u64()/Number()/f64() and back (i32(), u32(), BigInt.asIntN(32, …)), comparisons, BigInt indices, atomics on the own BigInt64Array slots, shuffles and match_any_sync of i64/u64 in warp kernels; drawn from their own random stream; skipped on targets without 64-bit integers (webgpu)',
-  'cuda-api': 'cuda.threadIdx/blockIdx/blockDim/gridDim and cuda.gridsize(1) as values (in device functions too), the bit intrinsics cuda.popc/clz/ffs/brev on 32- and 64-bit integers, match_all_sync in warp kernels, a 2-D local array; drawn from their own random stream',
+  'cuda-api': 'cuda.threadIdx/blockIdx/blockDim/gridDim and cuda.gridsize(1) as values (in device functions too), the bit intrinsics cuda.popc/clz/ffs/brev on 32- and 64-bit integers, match_all_sync in warp kernels, a 2-D local array, float atomics add/sub/min/max/exch/cas on the own oF slots (statements and values); drawn from their own random stream',
   'barrier-loops': 'loops with cuda.syncthreads() whose exit reads a shared value (counted down by thread 0 inside the loop, or a bound read from shared memory), then cuda.range with break around a do…while (issue 11: llvmpipe ran such loops wrong in 4 x 4 blocks; drawn from their own random stream, so kernels without them are unchanged)',
 };
 
@@ -414,6 +414,13 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
         add(2, () => { cov('f32()'); return E('f32', pick(['f32(', 'Math.fround(']), gen(pick(['F', 'i32', 'u32']), d), ')'); });
       }
       if (devFns.length && !inDevice) add(2, () => callDev(t, d));
+      // A float atomic on this thread's own oF slot as a value (its old value: deterministic).
+      if (useApi && !inDevice && (t === 'f32') === hasF32) add(1, () => {
+        const f = pick(['add', 'sub', 'min', 'max', 'exch', 'cas']); cov(`atomic.${f} float value`);
+        const k = r(SLOTS);
+        if (f === 'cas') return E(t, `cuda.atomic.cas(oF, base + ${k}, `, gen(t, d), ', ', gen(t, d), ')');
+        return E(t, `cuda.atomic.${f}(oF, base + ${k}, `, gen(t, d), ')');
+      });
     }
     if (ty !== 'bool' && ty !== 'f32' && devFns.length && !inDevice) add(1, () => callDev(ty, d));
     if (!alts.length) return leaf(ty);
@@ -564,7 +571,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
 
   // Float nanmin/nanmax on the thread's own oF slot (deterministic).
   function floatAtomicStmt() {
-    const f = pick(['nanmin', 'nanmax']); cov(`atomic.${f} float`);
+    const f = pick(['nanmin', 'nanmax', ...(useApi ? ['add', 'sub', 'min', 'max', 'exch'] : [])]); cov(`atomic.${f} float`);
     return S(`cuda.atomic.${f}(oF, base + ${r(SLOTS)}, `, gen(hasF32 ? pick(['f32', 'F']) : 'F', 2), ');');
   }
 
