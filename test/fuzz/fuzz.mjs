@@ -2,7 +2,7 @@
 // generate, check on every target, count, reduce the failures and print them as tests.
 
 import { fork } from 'node:child_process';
-import { generate, kernelSource, deviceSources, makeArgs, launchOf, oLIndex, paramsOf, STATES } from './gen.mjs';
+import { generate, kernelSource, deviceSources, extraOutputs, makeArgs, launchOf, paramsOf, STATES } from './gen.mjs';
 import { check, holdDevices, runJS, FAILURES } from './run.mjs';
 import { reduce } from './reduce.mjs';
 
@@ -158,10 +158,10 @@ export function asTest(p, results) {
   for (const d of devs) lines.push(`const ${d.name} = cuda.jit(${d.src}, { device: true, globals: { ${devs.slice(0, devs.indexOf(d)).map((x) => x.name).join(', ')} } });`);
   lines.push(`const kern = ${kernelSource(p).replace(/\n/g, '\n  ')};`);
   lines.push(`const args = () => [${args.map((a) => (ArrayBuffer.isView(a) ? arrayLiteral(a) : String(a))).join(', ')}]; // ${paramsOf(p).join(', ')}`);
-  lines.push(`const run = async (target: Target, float?: 'f32') => { const a = args(); await cuda.jit(kern, { target, globals: { ${devs.map((d) => d.name).join(', ')} }, ...(float ? { float } : {}) }).configure(${JSON.stringify(grid)}, ${JSON.stringify(block)})(...a); return a.slice(3, 9)${p.useRandom ? `.concat([a[${STATES}]])` : ''}${p.i64 ? `.concat([a[${oLIndex(p)}]])` : ''}; };`);
+  lines.push(`const run = async (target: Target, float?: 'f32') => { const a = args(); await cuda.jit(kern, { target, globals: { ${devs.map((d) => d.name).join(', ')} }, ...(float ? { float } : {}) }).configure(${JSON.stringify(grid)}, ${JSON.stringify(block)})(...a); return a.slice(3, 9)${p.useRandom ? `.concat([a[${STATES}]])` : ''}${extraOutputs(p).map((o) => `.concat([a[${o.index}]])`).join('')}; };`);
   if (p.useRandom) lines.push('// the last array is the random states: compare them with stateMismatches (@numbat/core/testsuite) where a kept Box-Muller partner differs in its last bits');
   if (results.js && results.js.status === 'mismatch') {
-    const js = runJS(p), want = js.slice(3, 9).concat(p.i64 ? [js[oLIndex(p)]] : []);
+    const js = runJS(p), want = js.slice(3, 9).concat(extraOutputs(p).map((o) => js[o.index]));
     lines.push(`it('fuzz seed ${p.seed}: sim matches plain JS', async () => {`);
     lines.push(`  expect(await run('sim')).toEqual([${want.map(arrayLiteral).join(', ')}]); // the kernel run as plain JS`);
     lines.push('});');

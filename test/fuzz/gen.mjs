@@ -60,6 +60,7 @@ export const FAMILIES = {
   'dev-tuple': 'device functions returning [a, b], destructured at the call',
   'random': "Philox draws from per-thread states (`st`): random.uint32, uniformF32 and (f64 kernels) uniformF64 as values anywhere (conditions, device functions, which get the states and i as two more parameters, short-circuit and ?: operands, indices, compound assignments, shared phases), normalF32 (f32 kernels) or normalF64 (f64 kernels) stored to oX; the final states compared too (a kept Box-Muller partner as a normal); not JS-checked; drawn from their own random stream",
   'i64': '64-bit integers (BigInt): i64 and u64 locals, BigInt64Array input and output, + - * / % & | ^ ~ << >> (counts past 63 and negative), wrapped with BigInt.asIntN/asUintN in JS-exact kernels, divisions by zero elsewhere, conversions BigInt()/i64()/u64()/Number()/f64() and back (i32(), u32(), BigInt.asIntN(32, …)), comparisons, BigInt indices, atomics on the own BigInt64Array slots, shuffles and match_any_sync of i64/u64 in warp kernels; drawn from their own random stream; skipped on targets without 64-bit integers (webgpu)',
+  'narrow-arrays': 'Int8Array and Uint16Array arguments: loads of an Int8Array input, stores and compound stores (++, +=, |=) of i32, u32 and float values into the own slots of Int8Array and Uint16Array outputs (wrapping as JS stores do; on webgpu four bytes share a u32 word written by other threads); drawn from their own random stream',
   'cuda-api': 'cuda.threadIdx/blockIdx/blockDim/gridDim and cuda.gridsize(1) as values (in device functions too), the bit intrinsics cuda.popc/clz/ffs/brev on 32- and 64-bit integers, match_all_sync in warp kernels, a 2-D local array, float atomics add/sub/min/max/exch/cas on the own oF slots (statements and values); drawn from their own random stream',
   'barrier-loops': 'loops with cuda.syncthreads() whose exit reads a shared value (counted down by thread 0 inside the loop, or a bound read from shared memory), then cuda.range with break around a do…while (issue 11: llvmpipe ran such loops wrong in 4 x 4 blocks; drawn from their own random stream, so kernels without them are unchanged)',
 };
@@ -126,6 +127,9 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   // Rarer in f32 kernels: webgpu, which runs only those, skips 64-bit integers.
   const useI64 = on('i64') && mulberry32(seed ^ 0x3c6ef372)() < (hasF32 ? 0.1 : 0.3);
   if (useI64) coverage.add('64-bit integers');
+  // Int8Array / Uint16Array arguments: their own stream too.
+  const narrowArrays = on('narrow-arrays') && mulberry32(seed ^ 0x85ebca6b)() < 0.3;
+  if (narrowArrays) coverage.add('narrow arrays');
   // More of the CUDA API: its own stream too.
   const useApi = on('cuda-api') && mulberry32(seed ^ 0x1b873593)() < 0.35;
   let local2 = false; // a 2-D local array `lb` ([2][4] of i32)
@@ -171,6 +175,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
       cov(`${v} as a value`);
       return E('i32', v === 'cuda.gridsize(1)' ? v : `${v}.${grid2 ? pick(['x', 'y']) : 'x'}`);
     });
+    if (narrowArrays && ty === 'i32' && !inDevice) opts.push(() => { cov('Int8Array load'); return E('i32', 'inB[', idx(ARRAY_LEN), ']'); });
     if (useApi && local2 && ty === 'i32' && !inDevice) opts.push(() => { cov('2-D local array load'); return E('i32', 'lb[', idx(2), '][', idx(4), ']'); });
     if (ty === 'i32') {
       // A literal beyond 2^24 is typed (`i32(n)`): as a bare literal next to f32 arithmetic it would
@@ -485,6 +490,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
 
   function storeStmt() {
     if (useI64 && chance(0.3)) return store64Stmt();
+    if (narrowArrays && chance(0.3)) return storeNarrowStmt();
     // A store into one of this thread's own output slots.
     const arr = pick(['oI', 'oU', 'oF']);
     const slot = `${arr}[base + ${r(SLOTS)}]`;
@@ -500,6 +506,19 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
     if (chance(0.1) && (on('lane-linear') || loopDepth.v === 0)) { cov('element ++'); return S(`${slot}${pick(['++', '--'])};`); }
     cov(`store ${ty} to ${arr}`);
     return S(`${slot} = `, x, ';');
+  }
+
+  /** A store into this thread's own oB (Int8Array) or oH (Uint16Array) slots: the value wraps as JS's stores do. */
+  function storeNarrowStmt() {
+    const arr = pick(['oB', 'oH']);
+    const slot = `${arr}[base + ${r(SLOTS)}]`;
+    const form = r(4);
+    if (form === 0) { cov(`${arr} element ++`); return S(`${slot}${pick(['++', '--'])};`); }
+    // (a narrow element loads as i32: `-=` of a u32 would mix i32 and u32, which is refused)
+    if (form === 1) { const op = pick(['+=', '-=', '|=', '^=']); cov(`${arr} element ${op}`); return S(`${slot} ${op} `, gen(pick(['i32', 'F']), 2), ';'); }
+    const ty = pick(['i32', 'u32', 'F', ...(hasF32 ? ['f32'] : [])]);
+    cov(`store ${ty} to ${arr}`);
+    return S(`${slot} = `, gen(ty, 3), ';');
   }
 
   /** A store into this thread's own oL slots (BigInt64Array: the value wraps), or an atomic on one. */
@@ -952,7 +971,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   const jsExact = exact && !polyUsed && !notJS;
   const body = B([...declStmts, ...lateInit, ...sharedPhase, ...warpPhase, ...main.stmts, ...epilogue]);
   return {
-    seed, kind, grid2, jsExact, f64: kind !== 'f32', coverage: [...coverage], useRandom, i64: useI64,
+    seed, kind, grid2, jsExact, f64: kind !== 'f32', coverage: [...coverage], useRandom, i64: useI64, narrowArrays,
     devs: usedDevs.map((f) => ({ name: f.name, node: f.node })),
     pre, body, guardN, sharedLen, useShared,
   };
@@ -990,8 +1009,11 @@ function printBlockLines(b, indent) {
 export const PARAMS = ['inI', 'inU', 'inF', 'oI', 'oU', 'oF', 'oX', 'acc', 'accU', 'n', 's', 'flag'];
 /** The argument index of the random states (`st`, after PARAMS) in a kernel that draws. */
 export const STATES = PARAMS.length;
-/** A program's parameters: PARAMS, `st` where it draws random numbers, `inL, oL` where it uses 64-bit integers. */
-export const paramsOf = (p) => [...PARAMS, ...(p.useRandom ? ['st'] : []), ...(p.i64 ? ['inL', 'oL'] : [])];
+/**
+ * A program's parameters: PARAMS, `st` where it draws random numbers, `inL, oL` where it uses
+ * 64-bit integers, `inB, oB, oH` (Int8Array, Int8Array, Uint16Array) where it uses narrow arrays.
+ */
+export const paramsOf = (p) => [...PARAMS, ...(p.useRandom ? ['st'] : []), ...(p.i64 ? ['inL', 'oL'] : []), ...(p.narrowArrays ? ['inB', 'oB', 'oH'] : [])];
 
 export function kernelSource(p) {
   return [`function kern(${paramsOf(p).join(', ')}) {`, ...p.pre.map((l) => '  ' + l), ...printBlockLines(p.body, '  '), '}'].join('\n');
@@ -1015,8 +1037,9 @@ export function makeArgs(p, float32) {
   const inF = FA.from({ length: ARRAY_LEN }, (_, j) => rot(F_VALUES, p.seed % 11)[j % F_VALUES.length]);
   return [inI, inU, inF, new Int32Array(T * SLOTS), new Uint32Array(T * SLOTS), new FA(T * SLOTS), new FA(T * SLOTS),
     new Int32Array(8), new Uint32Array(8), p.guardN, 0.75, (p.seed & 1) === 1, ...(p.useRandom ? [random.createStates(T, p.seed)] : []),
-    ...(p.i64 ? [BigInt64Array.from({ length: ARRAY_LEN }, (_, j) => I64_VALUES[(j + p.seed) % I64_VALUES.length]), new BigInt64Array(T * SLOTS)] : [])];
+    ...(p.i64 ? [BigInt64Array.from({ length: ARRAY_LEN }, (_, j) => I64_VALUES[(j + p.seed) % I64_VALUES.length]), new BigInt64Array(T * SLOTS)] : []),
+    ...(p.narrowArrays ? [Int8Array.from({ length: ARRAY_LEN }, (_, j) => [0, 1, -1, 127, -128, 100, -7, 64][(j + p.seed) % 8]), new Int8Array(T * SLOTS), new Uint16Array(T * SLOTS)] : [])];
 }
 export const OUTPUTS = [3, 4, 5, 6, 7, 8];
-/** The argument index of `oL` (BigInt64Array outputs), or -1. */
-export const oLIndex = (p) => paramsOf(p).indexOf('oL');
+/** The outputs beyond OUTPUTS, compared exactly: `oL`, `oB`, `oH` where the program has them, as { index, name }. */
+export const extraOutputs = (p) => paramsOf(p).flatMap((name, index) => (['oL', 'oB', 'oH'].includes(name) ? [{ index, name }] : []));

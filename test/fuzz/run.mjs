@@ -4,7 +4,7 @@
 
 import { cuda, loadBackend, random, targetAvailability } from '@numbat/core';
 import { stateMismatches } from '@numbat/core/testsuite';
-import { kernelSource, deviceSources, launchOf, makeArgs, oLIndex, OUTPUTS, STATES } from './gen.mjs';
+import { kernelSource, deviceSources, extraOutputs, launchOf, makeArgs, OUTPUTS, STATES } from './gen.mjs';
 import { assemblePtx, findPtxas } from '../../packages/cuda/test/ptxas.mjs';
 
 const FLOAT_ARRAYS = [5, 6];
@@ -111,13 +111,15 @@ const f32ulp = (w) => { const a = Math.abs(w); if (a === 0 || !isFinite(a)) retu
  *  (inexact Math), which gets a relative bound: 2e-5 for f32 (webgpu's documented 1e-5
  *  with a margin), 1e-13 for f64 (libm vs V8, a few ulp). Random states (a kernel that
  *  draws: `states`) word for word, except a kept Box-Muller partner, compared as a normal;
- *  `oL` (the index of the BigInt64Array output, -1 for none) exactly. */
-export function compare(got, want, { f32, oL = -1, states = false }) {
+ *  `extra` (gen.mjs extraOutputs: oL, oB, oH) exactly. */
+export function compare(got, want, { f32, extra = [], states = false }) {
   const bad = [];
-  // 64-bit integer outputs (BigInt64Array), exactly
-  for (let j = 0; oL >= 0 && j < want[oL].length; j++) {
-    if (got[oL][j] !== want[oL][j]) bad.push(`oL[${j}]: got ${got[oL][j]}n, want ${want[oL][j]}n`);
-    if (bad.length >= 6) return bad;
+  // integer outputs beyond OUTPUTS (oL: BigInt64Array, oB, oH: narrow), exactly
+  for (const { index, name } of extra) {
+    for (let j = 0; j < want[index].length; j++) {
+      if (got[index][j] !== want[index][j]) bad.push(`${name}[${j}]: got ${got[index][j]}, want ${want[index][j]}`);
+      if (bad.length >= 6) return bad;
+    }
   }
   if (states) {
     const tol = f32 ? 2e-5 : 1e-13;
@@ -234,7 +236,7 @@ export async function check(p, targets) {
     try { want = runJS(p); } catch (e) { results.js = { status: 'generator', message: firstLine(e) }; }
     const t1 = performance.now();
     if (want) {
-      const bad = compare(sim.args, want, { f32: false, oL: oLIndex(p), states: p.useRandom });
+      const bad = compare(sim.args, want, { f32: false, extra: extraOutputs(p), states: p.useRandom });
       results.js = bad.length ? { status: 'mismatch', message: `sim vs plain JS: ${bad.join('; ')}` } : { status: 'ok' };
     }
     results.js.stages = { run: t1 - t0, compare: performance.now() - t1 };
@@ -261,7 +263,7 @@ export async function check(p, targets) {
     Object.assign(stages, got.stages);
     if (got.error) { results[t] = { status: classify(got.error), message: firstLine(got.error), ms: got.ms, stages }; continue; }
     const t0 = performance.now();
-    const bad = compare(got.args, want.args, { f32: !p.f64, oL: oLIndex(p), states: p.useRandom });
+    const bad = compare(got.args, want.args, { f32: !p.f64, extra: extraOutputs(p), states: p.useRandom });
     stages.compare = performance.now() - t0;
     results[t] = { ...(bad.length ? { status: 'mismatch', message: `${t} vs sim: ${bad.join('; ')}` } : { status: 'ok' }), ms: got.ms, stages };
   }
