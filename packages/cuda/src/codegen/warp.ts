@@ -29,9 +29,7 @@ export function warpPtx(e: Emitter, s: WarpStmt, mask: Value | undefined, value:
       if (t === 'f32') r = shfl(value!, 'f32');
       else if (t !== 'f64' && t !== 'i64' && t !== 'u64') r = shfl(value!, 'i32');
       else {
-        const bits = t === 'f64' ? b.CreateBitCast(value!, e.i64) : value!;
-        const lo = shfl(b.CreateTrunc(bits, e.i32), 'i32');
-        const hi = shfl(b.CreateTrunc(b.CreateLShr(bits, e.i64c(32)), e.i32), 'i32');
+        const [lo, hi] = halves(e, t === 'f64' ? b.CreateBitCast(value!, e.i64) : value!).map((h) => shfl(h, 'i32'));
         const joined = b.CreateOr(b.CreateShl(b.CreateZExt(hi, e.i64), e.i64c(32)), b.CreateZExt(lo, e.i64));
         r = t === 'f64' ? b.CreateBitCast(joined, e.f64) : joined;
       }
@@ -68,8 +66,13 @@ function matchAny(e: Emitter, mask: Value, value: Value, t: string): Value {
   if (t !== 'i64' && t !== 'u64') return match32(value);
   // The lanes whose low and high halves both match. (LLVM 14's match.any.sync.i64 gives PTX
   // with a 64-bit destination, which ptxas refuses: "Arguments mismatch for instruction 'match'".)
-  const b = e.b;
-  return b.CreateAnd(match32(b.CreateTrunc(value, e.i32)), match32(b.CreateTrunc(b.CreateLShr(value, e.i64c(32)), e.i32)));
+  const [lo, hi] = halves(e, value).map(match32);
+  return e.b.CreateAnd(lo, hi);
+}
+
+/** The low and high 32 bits of an i64. */
+function halves(e: Emitter, bits: Value): Value[] {
+  return [e.b.CreateTrunc(bits, e.i32), e.b.CreateTrunc(e.b.CreateLShr(bits, e.i64c(32)), e.i32)];
 }
 
 /** The helper (textual IR) behind ACTIVEMASK_FN. */
