@@ -6,7 +6,9 @@
 // emitted on two threads (codegen/compile.ts, @numbat/llvm pool-finish.ts)
 // and both objects are loaded. The second function runs a remainder thread by
 // thread; a launch whose blocks leave one runs the kernel's variant with narrow
-// tails (lane groups of the base width), compiled at the first such launch.
+// tails (lane groups of the base width), compiled at the first such launch. A
+// kernel whose groups are of the base width splits too: its second function is
+// the thread-by-thread code.
 // Every path against the simulator, bit for bit.
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -86,6 +88,41 @@ describe.skipIf(!cpu.ok)('cpu kernels built as two functions', () => {
     await run(1); // fewer threads than a group, run synchronously by the variant
     await run(128);
     expect(compiles()).toBe(2);
+  });
+
+  it('a kernel of base-width groups splits too: its second function is the thread-by-thread code, for any block, with no variant', async () => {
+    // (the groups' code and the scalar code on two cores: option pricing on an AVX2 host.)
+    // NUMBAT_CPU_LANES fixes every region at that width on any host: base-width groups here.
+    const prev = process.env.NUMBAT_CPU_LANES;
+    process.env.NUMBAT_CPU_LANES = '4';
+    try {
+      const k = cuda.jit(sumDraws, { target: 'cpu', cache: false });
+      const jobs = NativeModule.poolFinishState().jobs;
+      const opt = await k.inspect('opt', random.createStates(4, 1), new Float32Array(4), 1);
+      const entry = /define i32 @(numbat_run_\w+)\(/.exec(opt)?.[1];
+      expect(opt).toMatch(new RegExp(`define internal i32 @${entry}_rest\\(`));
+      expect(opt).toMatch(/<4 x i32>/);
+      for (const [grid, block, threads, length] of [...SHAPES, [2, 13, 26, 26]]) {
+        const got = [random.createStates(threads, 7), new Float32Array(length), 5] as const;
+        const want = [random.createStates(threads, 7), new Float32Array(length), 5] as const;
+        await k.configure(grid, block)(...got);
+        await cuda.jit(sumDraws, { target: 'sim' }).configure(grid, block)(...want);
+        expect(Array.from(got[1]), `grid ${grid} block ${block}`).toEqual(Array.from(want[1]));
+        expect(Array.from(got[0]), `grid ${grid} block ${block}: the states`).toEqual(Array.from(want[0]));
+      }
+      expect(NativeModule.poolFinishState().jobs - jobs).toBe(1); // inspect's compile; no variant with narrow tails
+    } finally {
+      if (prev === undefined) delete process.env.NUMBAT_CPU_LANES; else process.env.NUMBAT_CPU_LANES = prev;
+    }
+  });
+
+  it('a small kernel of base-width groups stays one function', async () => {
+    function scale(x: Float32Array, out: Float32Array, a: number) {
+      const i = cuda.grid(1);
+      if (i < out.length) out[i] = Math.sqrt(x[i]) * a;
+    }
+    const opt = await cuda.jit(scale, { target: 'cpu', cache: false }).inspect('opt', new Float32Array(4), new Float32Array(4), 1.5);
+    expect(opt).not.toMatch(/_rest\(/);
   });
 
   it('match the simulator linked into one module (cache entries)', async () => {

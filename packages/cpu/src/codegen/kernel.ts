@@ -19,6 +19,7 @@ import { KernelStorage } from './storage.js';
 import { cpuTargetHooks } from './target-hooks.js';
 import { blockLevel } from './block-level.js';
 import { rangeShaped, regionLanes } from './thread-loops.js';
+import { regionLaneCost } from './lane-budget.js';
 import { analysisMemo, type BlockFrame, type CpuCodegen, type CpuCodegenOptions, type FunctionUnit, type SplitRole, type Thread } from './context.js';
 
 export type { CpuCodegenOptions } from './context.js';
@@ -67,9 +68,12 @@ export function buildCpuModule(llvm: LLVM, source: KernelIR | AnalysedKernel, op
   // Narrow tails always where the rows' ranges depend on the kernel's values (thread-loops.ts
   // threadRange): a launch cannot tell whether they leave a remainder.
   const stmts = (analyses.layout.body[0] as RegionItem).region.stmts;
-  const narrowTails = !!opts.narrowTails || rangeShaped(stmts, analyses.txAliases);
+  // A region of base-width groups has no narrower ones: its second function is the
+  // thread-by-thread code only, for a block of any width.
+  const narrowW = regionLanes({ ...analyses, opts }, stmts).narrowW;
+  const narrowTails = narrowW !== undefined && (!!opts.narrowTails || rangeShaped(stmts, analyses.txAliases));
   const o = { ...opts, narrowTails }, an: KernelAnalyses = { ...analyses, opts: o };
-  if (!narrowTails) plan.wideGroups = regionLanes(an, stmts).W;
+  if (narrowW !== undefined && !narrowTails) plan.wideGroups = regionLanes(an, stmts).W;
   // The larger to finish first, so another thread can finish it while this one builds and
   // finishes the other: with narrow tails the second function (groups of the base width and the
   // thread-by-thread code, against the entry point's wide groups), without them the entry point.
@@ -120,17 +124,29 @@ function buildIn(llvm: LLVM, ir: KernelIR, opts: CpuCodegenOptions, an: KernelAn
 }
 
 /**
+ * The laneCost (lane-budget.ts) from which a region of base-width groups is split: the random
+ * draws' and option pricing's regions measure 870–1 270, where the scalar copy is ~30 ms of
+ * `optimize` + `emit` (option pricing on AVX2); saxpy 54, the Monte Carlo pi LCG 106, where a
+ * second module's fixed cost (its helpers linked, a pool job) would only add CPU time.
+ */
+const SPLIT_BASE_COST = 400;
+
+/**
  * Whether the kernel runs as two functions (context.ts SplitRole): its one region (no barriers:
  * a row's threads can run in another function) has wide lane groups with a remainder in
- * narrower ones (thread-loops.ts regionLanes), and nothing per block that the second function
- * would have to share (shared memory, per-thread storage, block scalars, grid barriers, exit flags).
+ * narrower ones (thread-loops.ts regionLanes), or groups of the base width and code enough
+ * (SPLIT_BASE_COST) that its thread-by-thread copy, the second function then, is worth a
+ * module of its own; and nothing per block that the second function would have to share
+ * (shared memory, per-thread storage, block scalars, grid barriers, exit flags).
  */
 function splitsInTwo(ir: KernelIR, an: KernelAnalyses, gridSync: boolean): boolean {
   const { layout } = an;
   const body = layout.body;
   if (ir.hasBarrier || an.tracksExit || gridSync || body.length !== 1 || body[0].kind !== 'region') return false;
   if (ir.arrays.some((a) => a.space === 'shared') || layout.perThreadLocals.size || layout.perThreadArrays.size || layout.blockScalars.size) return false;
-  return regionLanes(an, body[0].region.stmts).narrowW !== undefined;
+  const stmts = body[0].region.stmts;
+  const { jam, W, narrowW } = regionLanes(an, stmts);
+  return jam && W > 1 && (narrowW !== undefined || regionLaneCost(stmts, an.laneUni) >= SPLIT_BASE_COST);
 }
 
 /** `role`: a split kernel's part (both share `plan`); undefined: the kernel in one function. */

@@ -36,6 +36,11 @@ export function withinLaneBudget(stmts: readonly Stmt[], uni: LaneUniformity, W:
     && measured(stmts, uni, `cost${+handOver}`, () => laneCost(stmts, uni, handOver)) <= LANE_COST_BUDGET;
 }
 
+/** A region's laneCost (a group that can hand itself over), made once per compile. */
+export function regionLaneCost(stmts: readonly Stmt[], uni: LaneUniformity): number {
+  return measured(stmts, uni, 'cost1', () => laneCost(stmts, uni, true));
+}
+
 /**
  * A region's laneWork and laneCost, made once per compile (`uni` is one compile's): neither
  * depends on W, and lane-width.ts and thread-loops.ts ask for every width they try.

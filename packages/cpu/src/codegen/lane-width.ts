@@ -31,7 +31,10 @@
 // is one zmm instruction waiting on the previous one. Measured on the
 // option-pricing kernel (Zen 4, CPU time per path): 8 lanes 139–150, 16 lanes
 // 150–162, 32 lanes 245–250 M paths per CPU-second, same bits. Without
-// AVX-512 (16 ymm registers) the width stays the base (not measured there).
+// AVX-512 (16 ymm registers) the width stays the base: on Zen 2 (AVX2) 16
+// lanes gained ~15 % on option pricing, nothing on the normal draws, and cost
+// 10–30 ms of its cold compile; Philox loops at 32 or 64 lanes ran slower there
+// than at 16 (docs/backends/cpu.md).
 
 import type { Expr, KernelIR, Stmt } from '@numbat/core';
 import { ELEM_BYTES, forEachExpr, forEachStmt, stmtExprs } from '@numbat/core';

@@ -75,8 +75,8 @@ export function region(cg: CpuCodegen, region: Region, loop: BarrierLoop | undef
   if (split?.role === 'rest') {
     // A split kernel's second function: one row's range [lo, hi), in groups of the base width
     // (the variant with narrow tails), then thread by thread.
-    if (!jam || !narrowW) throw new Error(`numbat internal error: the second function of kernel '${cg.ir.name}' has no wide region`);
-    if (cg.opts.narrowTails) groupsThenThreads(cg, region, body, loop, split.lo, split.hi, split.ty, split.tz, narrowW, undefined);
+    if (!jam) throw new Error(`numbat internal error: the second function of kernel '${cg.ir.name}' has no lane groups`);
+    if (cg.opts.narrowTails && narrowW) groupsThenThreads(cg, region, body, loop, split.lo, split.hi, split.ty, split.tz, narrowW, undefined);
     else rangeLoop(cg, split.lo, split.hi, 1, 'tx', (tx) => threadBody(cg, region, body, loop, tx, split.ty, split.tz));
     b.CreateBr(after);
   } else {
@@ -87,7 +87,7 @@ export function region(cg: CpuCodegen, region: Region, loop: BarrierLoop | undef
         else threadLoop(cg, bdx, 'tx', undefined, (tx) => threadBody(cg, region, body, loop, tx, ty, tz));
         return;
       }
-      if (narrowW && split?.role === 'main') {
+      if (split?.role === 'main') {
         groupsThenRest(cg, region, body, loop, lo, hi, ty, tz, W, split.restName);
       } else groupsThenThreads(cg, region, body, loop, lo, hi, ty, tz, W, narrowW);
     }));
