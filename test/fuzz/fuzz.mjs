@@ -149,7 +149,7 @@ const arrayLiteral = (a) => (Array.prototype.every.call(a, (v) => Object.is(v, 0
 export function asTest(p, results) {
   const devs = deviceSources(p);
   const args = makeArgs(p, !p.f64);
-  const { grid, block } = launchOf(p);
+  const { grid, block, sharedMem } = launchOf(p);
   const failing = Object.entries(results).filter(([, r]) => FAILURES.has(r.status));
   const targets = [...new Set(failing.map(([t]) => (t === 'js' ? 'sim' : t)))];
   const lines = [];
@@ -158,7 +158,7 @@ export function asTest(p, results) {
   for (const d of devs) lines.push(`const ${d.name} = cuda.jit(${d.src}, { device: true, globals: { ${devs.slice(0, devs.indexOf(d)).map((x) => x.name).join(', ')} } });`);
   lines.push(`const kern = ${kernelSource(p).replace(/\n/g, '\n  ')};`);
   lines.push(`const args = () => [${args.map((a) => (ArrayBuffer.isView(a) ? arrayLiteral(a) : String(a))).join(', ')}]; // ${paramsOf(p).join(', ')}`);
-  lines.push(`const run = async (target: Target, float?: 'f32') => { const a = args(); await cuda.jit(kern, { target, globals: { ${devs.map((d) => d.name).join(', ')} }, ...(float ? { float } : {}) }).configure(${JSON.stringify(grid)}, ${JSON.stringify(block)})(...a); return a.slice(3, 9)${p.useRandom ? `.concat([a[${STATES}]])` : ''}${extraOutputs(p).map((o) => `.concat([a[${o.index}]])`).join('')}; };`);
+  lines.push(`const run = async (target: Target, float?: 'f32') => { const a = args(); await cuda.jit(kern, { target, globals: { ${devs.map((d) => d.name).join(', ')} }, ...(float ? { float } : {}) }).configure(${JSON.stringify(grid)}, ${JSON.stringify(block)}${sharedMem ? `, { sharedMem: ${sharedMem} }` : ''})(...a); return a.slice(3, 9)${p.useRandom ? `.concat([a[${STATES}]])` : ''}${extraOutputs(p).map((o) => `.concat([a[${o.index}]])`).join('')}; };`);
   if (p.useRandom) lines.push('// the last array is the random states: compare them with stateMismatches (@numbat/core/testsuite) where a kept Box-Muller partner differs in its last bits');
   if (results.js && results.js.status === 'mismatch') {
     const js = runJS(p), want = js.slice(3, 9).concat(extraOutputs(p).map((o) => js[o.index]));

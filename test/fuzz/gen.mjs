@@ -62,6 +62,7 @@ export const FAMILIES = {
   'i64': '64-bit integers (BigInt): i64 and u64 locals, BigInt64Array input and output, + - * / % & | ^ ~ << >> (counts past 63 and negative), wrapped with BigInt.asIntN/asUintN in JS-exact kernels, divisions by zero elsewhere, conversions BigInt()/i64()/u64()/Number()/f64() and back (i32(), u32(), BigInt.asIntN(32, …)), comparisons, BigInt indices, atomics on the own BigInt64Array slots, shuffles and match_any_sync of i64/u64 in warp kernels; drawn from their own random stream; skipped on targets without 64-bit integers (webgpu)',
   'narrow-arrays': 'Int8Array and Uint16Array arguments: loads of an Int8Array input, stores and compound stores (++, +=, |=) of i32, u32 and float values into the own slots of Int8Array and Uint16Array outputs (wrapping as JS stores do; on webgpu four bytes share a u32 word written by other threads); drawn from their own random stream',
   'cuda-api': 'cuda.threadIdx/blockIdx/blockDim/gridDim and cuda.gridsize(1) as values (in device functions too), the bit intrinsics cuda.popc/clz/ffs/brev on 32- and 64-bit integers, match_all_sync in warp kernels, a 2-D local array, float atomics add/sub/min/max/exch/cas on the own oF slots (statements and values); drawn from their own random stream',
+  'shared-atomics': "atomics of one commuting class on an 8-element i32 or u32 shared array (1-D, 2-D [2][4] with [y, x] indices, 3-D [2][2][2], or dynamic shared memory sized by the launch's sharedMem), some under thread-dependent ifs, between barriers; every thread reads one element after the last; drawn from their own random stream",
   'barrier-loops': 'loops with cuda.syncthreads() whose exit reads a shared value (counted down by thread 0 inside the loop, or a bound read from shared memory), then cuda.range with break around a do…while (issue 11: llvmpipe ran such loops wrong in 4 x 4 blocks; drawn from their own random stream, so kernels without them are unchanged)',
 };
 
@@ -132,6 +133,10 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   if (narrowArrays) coverage.add('narrow arrays');
   // More of the CUDA API: its own stream too.
   const useApi = on('cuda-api') && mulberry32(seed ^ 0x1b873593)() < 0.35;
+  // Atomics on a shared array, read after a barrier: their own stream too.
+  const ras = mulberry32(seed ^ 0x68e31da4);
+  const sharedAtomics = on('shared-atomics') && ras() < 0.3;
+  let dynShared = 0; // bytes of dynamic shared memory the launch gives (the shared-atomics array, shape 0)
   let local2 = false; // a 2-D local array `lb` ([2][4] of i32)
   /** A draw of type `ty` by this thread from its own stream (in a device function, from the states and i it was passed). */
   const draw = (ty) => {
@@ -784,8 +789,8 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   // Barrier loops draw from their own stream: the kernels of seeds without them stay the same.
   const rb = mulberry32(seed ^ 0x5bd1e995);
   const useBarrierLoop = on('barrier-loops') && rb() < 0.2;
-  const warpExit = useWarp && !useShared && !useSyncRed && !useBarrierLoop && chance(0.3);
-  const guardN = warpExit ? pick([T, T - 5]) : useShared || useWarp || useSyncRed || useBarrierLoop ? T : pick([T, T - 5]);
+  const warpExit = useWarp && !useShared && !sharedAtomics && !useSyncRed && !useBarrierLoop && chance(0.3);
+  const guardN = warpExit ? pick([T, T - 5]) : useShared || sharedAtomics || useWarp || useSyncRed || useBarrierLoop ? T : pick([T, T - 5]);
   if (!useWarp || warpExit) pre.push('if (i >= n) return;');
   if (warpExit) cov('warp functions after an early return');
   pre.push(`const base = i * ${SLOTS};`);
@@ -844,6 +849,34 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
       cov('two barrier phases');
       sharedPhase.push(S(`{ const nb = sh[(${tid} + 1) & ${sharedLen - 1}]; const nv = nb + `, gen(sharedTy, 1), `; cuda.syncthreads(); sh[${tid}] = nv; cuda.syncthreads(); }`));
     }
+  }
+  // Atomics of one commuting class (as on acc/accU) on an 8-element shared array (1-D, 2-D
+  // [2][4] with [y, x] indices, 3-D [2][2][2], or dynamic: shape 0 sized by the launch), some under
+  // thread-dependent ifs; thread 0 fills it first and every thread reads one element after
+  // the last barrier: the same final contents in any order of the threads.
+  if (sharedAtomics) {
+    const rn = (n) => Math.floor(ras() * n);
+    const tid = grid2 ? '(cuda.threadIdx.y * 4 + cuda.threadIdx.x)' : 'cuda.threadIdx.x';
+    const u = ras() < 0.5, ty = u ? 'u32' : 'i32';
+    const shape = ['1-D', '2-D', '3-D', 'dynamic'][rn(4)];
+    cov(`atomics on a ${shape} shared array`);
+    if (shape === 'dynamic') dynShared = 32;
+    const decl = shape === '2-D' ? `[2, 4], ${ty}` : shape === '3-D' ? `[2, 2, 2], ${ty}` : `${shape === 'dynamic' ? 0 : 8}, ${ty}`;
+    const element = { '2-D': '[z >> 2][z & 3]', '3-D': '[z >> 2][(z >> 1) & 1][z & 1]' }[shape] ?? '[z]';
+    const cls = classes(u)[rn(classes(u).length)];
+    const parts = [`{ const sa = cuda.shared.array(${decl}); if (${tid} === 0) for (let z = 0; z < 8; z++) sa${element} = ${u ? 'inU' : 'inI'}[z]; cuda.syncthreads(); `];
+    for (let k = 1 + rn(3); k > 0; k--) {
+      const op = cls[rn(cls.length)];
+      cov(`shared atomic.${op}`);
+      const at = shape === '2-D' ? E('i32', '[', idx(2), ', ', idx(4), ']') : shape === '3-D' ? E('i32', '[', idx(2), ', ', idx(2), ', ', idx(2), ']') : idx(8);
+      const value = op === 'inc' || op === 'dec' ? 'u32(4294967295)' : gen(ty, 2);
+      const stmt = S(`cuda.atomic.${op}(sa, `, at, ', ', value, ');');
+      parts.push(rn(2) ? S('if (', gen('bool', 1), ') { ', stmt, ' } ') : S(stmt, ' '));
+    }
+    const acc = locals.i32[rn(locals.i32.length)];
+    const read = shape === '2-D' ? E(ty, 'sa[', idx(2), '][', idx(4), ']') : shape === '3-D' ? E(ty, 'sa[', idx(2), '][', idx(2), '][', idx(2), ']') : E(ty, 'sa[', idx(8), ']');
+    parts.push(`cuda.syncthreads(); ${acc} = (${acc} + `, u ? E('i32', 'i32(', read, ')') : read, ') | 0; }');
+    sharedPhase.push(S(...parts));
   }
   // A loop with barriers whose exit every thread reads from shared memory (WGSL broadcasts
   // it), then a loop with a thread-dependent break around a do…while.
@@ -973,7 +1006,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   return {
     seed, kind, grid2, jsExact, f64: kind !== 'f32', coverage: [...coverage], useRandom, i64: useI64, narrowArrays,
     devs: usedDevs.map((f) => ({ name: f.name, node: f.node })),
-    pre, body, guardN, sharedLen, useShared,
+    pre, body, guardN, sharedLen, useShared, dynShared,
   };
 }
 
@@ -1025,7 +1058,7 @@ export function deviceSources(p) {
 
 /** Launch shape and arguments (fresh copies each call). */
 export function launchOf(p) {
-  return { grid: p.grid2 ? [2, 2] : 2, block: p.grid2 ? [4, 4] : 32 };
+  return { grid: p.grid2 ? [2, 2] : 2, block: p.grid2 ? [4, 4] : 32, ...(p.dynShared ? { sharedMem: p.dynShared } : {}) };
 }
 
 export function makeArgs(p, float32) {
