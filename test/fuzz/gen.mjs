@@ -63,6 +63,7 @@ export const FAMILIES = {
   'narrow-arrays': 'Int8Array and Uint16Array arguments: loads of an Int8Array input, stores and compound stores (++, +=, |=) of i32, u32 and float values into the own slots of Int8Array and Uint16Array outputs (wrapping as JS stores do; on webgpu four bytes share a u32 word written by other threads); drawn from their own random stream',
   'cuda-api': 'cuda.threadIdx/blockIdx/blockDim/gridDim and cuda.gridsize(1) as values (in device functions too), the bit intrinsics cuda.popc/clz/ffs/brev on 32- and 64-bit integers, match_all_sync in warp kernels, a 2-D local array, float atomics add/sub/min/max/exch/cas on the own oF slots (statements and values); drawn from their own random stream',
   'shared-atomics': "atomics of one commuting class on an 8-element i32 or u32 shared array (1-D, 2-D [2][4] with [y, x] indices, 3-D [2][2][2], or dynamic shared memory sized by the launch's sharedMem), some under thread-dependent ifs, between barriers; every thread reads one element after the last; drawn from their own random stream",
+  'grid-sync': "a grid barrier (cuda.cg.this_grid().sync(), or through a const) around a read of another thread's oI slot (often in the other block), and threadfence/threadfence_block/threadfence_system statements; 1-D grids; drawn from their own random stream; refused on webgpu (skipped there)",
   'barrier-loops': 'loops with cuda.syncthreads() whose exit reads a shared value (counted down by thread 0 inside the loop, or a bound read from shared memory), then cuda.range with break around a do…while (issue 11: llvmpipe ran such loops wrong in 4 x 4 blocks; drawn from their own random stream, so kernels without them are unchanged)',
 };
 
@@ -137,6 +138,10 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   const ras = mulberry32(seed ^ 0x68e31da4);
   const sharedAtomics = on('shared-atomics') && ras() < 0.3;
   let dynShared = 0; // bytes of dynamic shared memory the launch gives (the shared-atomics array, shape 0)
+  // A grid barrier and memory fences: their own stream too. 1-D grids only (2 blocks: a cpu
+  // launch holds one block per worker thread, two on a 2-core machine).
+  const rgs = mulberry32(seed ^ 0xcc9e2d51);
+  const gridSync = on('grid-sync') && !grid2 && rgs() < 0.15;
   let local2 = false; // a 2-D local array `lb` ([2][4] of i32)
   /** A draw of type `ty` by this thread from its own stream (in a device function, from the states and i it was passed). */
   const draw = (ty) => {
@@ -687,6 +692,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
       if (on('inexact-math') && !exact) add(1, inexactStmt);
       if (useRandom) add(1, normalStmt);
       if (on('atomics')) add(1, atomicStmt);
+      if (gridSync) add(1, () => { const f = pick(['threadfence', 'threadfence_block', 'threadfence_system']); cov(`cuda.${f}()`); return S(`cuda.${f}();`); });
       if (localArr) add(1, () => { cov('local array store'); return S(`${localArr.name}[`, idx(8), '] = ', gen(localArr.ty, 2), ';'); });
       if (local2) add(1, () => { cov('2-D local array store'); return S('lb[', idx(2), '][', idx(4), '] = ', gen('i32', 2), ';'); });
       if (on('atomics-new')) add(1, floatAtomicStmt);
@@ -789,8 +795,8 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   // Barrier loops draw from their own stream: the kernels of seeds without them stay the same.
   const rb = mulberry32(seed ^ 0x5bd1e995);
   const useBarrierLoop = on('barrier-loops') && rb() < 0.2;
-  const warpExit = useWarp && !useShared && !sharedAtomics && !useSyncRed && !useBarrierLoop && chance(0.3);
-  const guardN = warpExit ? pick([T, T - 5]) : useShared || sharedAtomics || useWarp || useSyncRed || useBarrierLoop ? T : pick([T, T - 5]);
+  const warpExit = useWarp && !useShared && !sharedAtomics && !gridSync && !useSyncRed && !useBarrierLoop && chance(0.3);
+  const guardN = warpExit ? pick([T, T - 5]) : useShared || sharedAtomics || gridSync || useWarp || useSyncRed || useBarrierLoop ? T : pick([T, T - 5]);
   if (!useWarp || warpExit) pre.push('if (i >= n) return;');
   if (warpExit) cov('warp functions after an early return');
   pre.push(`const base = i * ${SLOTS};`);
@@ -877,6 +883,15 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
     const read = shape === '2-D' ? E(ty, 'sa[', idx(2), '][', idx(4), ']') : shape === '3-D' ? E(ty, 'sa[', idx(2), '][', idx(2), '][', idx(2), ']') : E(ty, 'sa[', idx(8), ']');
     parts.push(`cuda.syncthreads(); ${acc} = (${acc} + `, u ? E('i32', 'i32(', read, ')') : read, ') | 0; }');
     sharedPhase.push(S(...parts));
+  }
+  // Each thread stores to its own oI slot, the grid meets, each reads another thread's slot
+  // (often in the other block), and the grid meets again before any thread writes its slots again.
+  if (gridSync) {
+    const k = Math.floor(rgs() * SLOTS), off = 16 + Math.floor(rgs() * 32);
+    const acc = locals.i32[Math.floor(rgs() * locals.i32.length)];
+    const sync = rgs() < 0.5 ? 'cuda.cg.this_grid().sync();' : '{ const gg = cuda.cg.this_grid(); gg.sync(); }';
+    cov('grid barrier (cuda.cg.this_grid().sync())');
+    sharedPhase.push(S(`oI[base + ${k}] = `, gen('i32', 2), `; ${sync} ${acc} = (${acc} + oI[((i + ${off}) & 63) * ${SLOTS} + ${k}]) | 0; ${sync}`));
   }
   // A loop with barriers whose exit every thread reads from shared memory (WGSL broadcasts
   // it), then a loop with a thread-dependent break around a do…while.

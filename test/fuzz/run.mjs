@@ -112,6 +112,8 @@ const EXPECTED_REFUSALS = [
   { test: /needs libdevice/, reason: 'libdevice not found (math functions)' },
   // match_*_sync below sm_70 (NUMBAT_CUDA_ARCH=sm_60 runs the older archs' lowering)
   { test: /needs sm_70 or newer/, reason: 'match_*_sync below sm_70' },
+  // grid barriers and fences where the target has none (webgpu: docs/language.md)
+  { test: /(\(grid-wide synchronisation\)|threadfence\w*\(\)) is not available on target/, reason: 'grid barrier or fence: not on this target' },
 ];
 
 /** The reason an error is an expected refusal (EXPECTED_REFUSALS), or undefined. */
@@ -203,6 +205,9 @@ export function runJS(p) {
     grid(n) { const c = [0, 1, 2].map((d) => state.bi[d] * b[d] + state.t[d]); return n === 1 ? c[0] : c.slice(0, n); },
     gridsize(n) { const c = [0, 1, 2].map((d) => g[d] * b[d]); return n === 1 ? c[0] : c.slice(0, n); },
     syncthreads() { throw new Error('syncthreads outside the generator'); },
+    cg: { this_grid() { return { sync() { throw new Error('a grid barrier outside the generator'); } }; } },
+    // (one thread at a time: every access is already ordered)
+    threadfence() {}, threadfence_block() {}, threadfence_system() {},
     umulhi(x, y) { return Number((BigInt(x >>> 0) * BigInt(y >>> 0)) >> 32n); },
     // Warp functions and reducing barriers are not run here (such kernels are not JS-checked).
     get laneid() { return (state.t[0] + state.t[1] * b[0] + state.t[2] * b[0] * b[1]) & 31; },
@@ -235,28 +240,34 @@ export function runJS(p) {
   for (const d of deviceSources(p)) {
     devs[d.name] = new Function(...names, ...Object.keys(devs), `return (${d.src})`)(...vals, ...Object.values(devs));
   }
-  const src = kernelSource(p).replace(/^function kern/, 'function* kern').replaceAll('cuda.syncthreads();', 'yield;');
+  // Block and grid barriers both become a `yield`.
+  const src = kernelSource(p).replace(/^function kern/, 'function* kern')
+    .replaceAll('cuda.syncthreads();', 'yield;').replaceAll('cuda.cg.this_grid().sync();', 'yield;').replaceAll('gg.sync();', 'yield;');
   const kern = new Function(...names, ...Object.keys(devs), `return (${src})`)(...vals, ...Object.values(devs));
+  const threads = [];
   for (let bz = 0; bz < g[2]; bz++) for (let by = 0; by < g[1]; by++) for (let bx = 0; bx < g[0]; bx++) {
-    state.bi = [bx, by, bz];
-    state.shared = [];
-    const threads = [];
+    const shared = []; // the block's shared arrays, in the order its threads declare them
     for (let tz = 0; tz < b[2]; tz++) for (let ty = 0; ty < b[1]; ty++) for (let tx = 0; tx < b[0]; tx++) {
-      threads.push({ t: [tx, ty, tz], it: null, done: false });
+      threads.push({ bi: [bx, by, bz], t: [tx, ty, tz], shared, calls: 0, it: null, done: false });
     }
-    // Every thread runs to its next barrier, then the next thread; until all are done.
-    for (;;) {
-      let live = 0;
-      for (const th of threads) {
-        if (th.done) continue;
-        state.t = th.t;
-        state.sharedCalls = 0;
-        if (!th.it) { th.it = kern(...args); }
-        const r = th.it.next();
-        if (r.done) th.done = true; else live++;
-      }
-      if (!live) break;
+  }
+  // Every thread of the grid runs to its next barrier, then the next thread, until all are done:
+  // the blocks in lockstep, as a grid barrier needs and block barriers allow (the kernels are
+  // race-free, so the order of the blocks does not matter otherwise).
+  for (;;) {
+    let live = 0;
+    for (const th of threads) {
+      if (th.done) continue;
+      state.t = th.t;
+      state.bi = th.bi;
+      state.shared = th.shared;
+      state.sharedCalls = th.calls; // (a thread's shared arrays are counted across its barriers)
+      th.it ??= kern(...args);
+      const r = th.it.next();
+      th.calls = state.sharedCalls;
+      if (r.done) th.done = true; else live++;
     }
+    if (!live) break;
   }
   return args;
 }
