@@ -37,6 +37,14 @@ export const HELPERS: Record<string, HelperDef> = {
   nb_opq: {
     code: `fn nb_opq(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) + nb_a.nb_zero); }`,
   },
+  // countOneBits through the opaque zero: on OpenGL ES backends it becomes GLSL's bitCount,
+  // whose result is `lowp int`, so an operation with a constant took low precision too (GLSL
+  // ES takes an operation's precision from its operands; Mesa computes lowp in 16 bits):
+  // popc(x) | 65535 was -1 and popc(x) + 65535 was 0 on llvmpipe (fuzz seed 41000883). The
+  // uniform is highp, and so is the sum.
+  nb_popc: {
+    code: `fn nb_popc(x: u32) -> i32 { return bitcast<i32>(countOneBits(x) + nb_a.nb_zero); }`,
+  },
   // JS negation of an f32: flip the sign bit (NaN stays NaN). llvmpipe miscompiled
   // a float negation flowing into a helper that returns its parameter early
   // (atan(-x) gave garbage); an integer XOR is no float negation to fold.

@@ -68,8 +68,8 @@ export const MATH_LOWERING: Record<MathFn, MathLowering> = {
   fma: helper('nb_fma'),
   erf: legalised('erf'), erfc: legalised('erfc'), gamma: legalised('gamma'), lgamma: legalised('lgamma'),
   // Bit intrinsics on 32-bit operands (64-bit ones are refused with the rest of i64 on webgpu).
-  popc: (a) => `i32(countOneBits(bitcast<u32>(${a[0]})))`,
-  bit_count: (a) => `i32(countOneBits(bitcast<u32>(${a[0]})))`,
+  popc: (a, _t, h) => `${h.use('nb_popc')}(bitcast<u32>(${a[0]}))`,
+  bit_count: (a, _t, h) => `${h.use('nb_popc')}(bitcast<u32>(${a[0]}))`,
   clz: (a) => `i32(countLeadingZeros(bitcast<u32>(${a[0]})))`,
   // firstTrailingBit(0) is 0xffffffff: + 1 wraps to numba's 0.
   ffs: (a) => `bitcast<i32>(firstTrailingBit(bitcast<u32>(${a[0]})) + 1u)`,

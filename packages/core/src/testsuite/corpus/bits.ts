@@ -74,4 +74,33 @@ const bits64: CorpusCase = {
   outputs: [1, 2, 3],
 };
 
-export const bits: CorpusCase[] = [bits32, bits64];
+// The counts with constants beyond 16 bits: on webgpu's OpenGL ES backends countOneBits became
+// GLSL's bitCount, whose `lowp int` result made `popc(x) | 65535` a 16-bit operation on llvmpipe
+// (-1; `+ 65535` gave 0: fuzz seed 41000883).
+const bitsWide: CorpusCase = {
+  name: 'bit_counts_with_wide_constants',
+  covers: ['cuda.popc / clz / ffs / bit_count results combined with constants past 16 bits'],
+  kernel: function bitsWide(x: Int32Array, out: Int32Array) {
+    const i = cuda.grid(1);
+    if (i >= x.length) return;
+    const v = x[i], u = v >>> 0;
+    out[i * 7] = cuda.popc(v) | 65535;
+    out[i * 7 + 1] = cuda.popc(u) + 65535;
+    out[i * 7 + 2] = cuda.bit_count(v) ^ 0x12345;
+    out[i * 7 + 3] = cuda.popc(v) << 20;
+    out[i * 7 + 4] = cuda.ffs(v) + 70000;
+    out[i * 7 + 5] = Math.imul(cuda.clz(v), 40000);
+    out[i * 7 + 6] = cuda.popc(v) - 70000;
+  },
+  grid: 1, block: 16,
+  args: () => [Int32Array.from(I32), new Int32Array(I32.length * 7)],
+  reference: ([x, out]: any) => {
+    for (let i = 0; i < x.length; i++) {
+      const v = BigInt(x[i]), p = popc(v, 32);
+      [p | 65535, p + 65535, p ^ 0x12345, p << 20, ffs(v, 32) + 70000, Math.imul(clz(v, 32), 40000), p - 70000].forEach((r, j) => { out[i * 7 + j] = r; });
+    }
+  },
+  outputs: [1],
+};
+
+export const bits: CorpusCase[] = [bits32, bits64, bitsWide];
