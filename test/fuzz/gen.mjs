@@ -64,6 +64,7 @@ export const FAMILIES = {
   'cuda-api': 'cuda.threadIdx/blockIdx/blockDim/gridDim and cuda.gridsize(1) as values (in device functions too), the bit intrinsics cuda.popc/clz/ffs/brev on 32- and 64-bit integers, match_all_sync in warp kernels, a 2-D local array, float atomics add/sub/min/max/exch/cas on the own oF slots (statements and values); drawn from their own random stream',
   'shared-atomics': "atomics of one commuting class on an 8-element i32 or u32 shared array (1-D, 2-D [2][4] with [y, x] indices, 3-D [2][2][2], or dynamic shared memory sized by the launch's sharedMem), some under thread-dependent ifs, between barriers; every thread reads one element after the last; drawn from their own random stream",
   'grid-sync': "a grid barrier (cuda.cg.this_grid().sync(), or through a const) around a read of another thread's oI slot (often in the other block), and threadfence/threadfence_block/threadfence_system statements; 1-D grids; drawn from their own random stream; refused on webgpu (skipped there)",
+  'block-shapes': "1-D blocks of 8, 13, 24, 40, 48, 64 or 96 threads (the grid covering the 64 threads, the guard returning the rest) in kernels without barriers or warp functions: remainders of cpu's lane groups; drawn from their own random stream",
   'barrier-loops': 'loops with cuda.syncthreads() whose exit reads a shared value (counted down by thread 0 inside the loop, or a bound read from shared memory), then cuda.range with break around a do…while (issue 11: llvmpipe ran such loops wrong in 4 x 4 blocks; drawn from their own random stream, so kernels without them are unchanged)',
 };
 
@@ -797,6 +798,14 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   const useBarrierLoop = on('barrier-loops') && rb() < 0.2;
   const warpExit = useWarp && !useShared && !sharedAtomics && !gridSync && !useSyncRed && !useBarrierLoop && chance(0.3);
   const guardN = warpExit ? pick([T, T - 5]) : useShared || sharedAtomics || gridSync || useWarp || useSyncRed || useBarrierLoop ? T : pick([T, T - 5]);
+  // Blocks of other widths (their own stream) where no barrier or warp function needs whole
+  // blocks: a width that is not a multiple of cpu's lane groups (8 to 64 threads) runs its
+  // remainder in narrower groups or thread by thread (a split kernel's second function, the
+  // variant with narrow tails); the grid covers the 64 threads, the guard returns the rest.
+  const rbs = mulberry32(seed ^ 0x165667b1);
+  const blockShape = on('block-shapes') && !grid2 && !useShared && !sharedAtomics && !gridSync && !useWarp && !useSyncRed && !useBarrierLoop && rbs() < 0.6
+    ? [8, 13, 24, 40, 48, 64, 96][Math.floor(rbs() * 7)] : 0;
+  if (blockShape) cov(`blocks of ${blockShape} threads`);
   if (!useWarp || warpExit) pre.push('if (i >= n) return;');
   if (warpExit) cov('warp functions after an early return');
   pre.push(`const base = i * ${SLOTS};`);
@@ -1021,7 +1030,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   return {
     seed, kind, grid2, jsExact, f64: kind !== 'f32', coverage: [...coverage], useRandom, i64: useI64, narrowArrays,
     devs: usedDevs.map((f) => ({ name: f.name, node: f.node })),
-    pre, body, guardN, sharedLen, useShared, dynShared,
+    pre, body, guardN, sharedLen, useShared, dynShared, blockShape,
   };
 }
 
@@ -1073,7 +1082,8 @@ export function deviceSources(p) {
 
 /** Launch shape and arguments (fresh copies each call). */
 export function launchOf(p) {
-  return { grid: p.grid2 ? [2, 2] : 2, block: p.grid2 ? [4, 4] : 32, ...(p.dynShared ? { sharedMem: p.dynShared } : {}) };
+  const block = p.grid2 ? [4, 4] : p.blockShape || 32;
+  return { grid: p.grid2 ? [2, 2] : Math.ceil(64 / block), block, ...(p.dynShared ? { sharedMem: p.dynShared } : {}) };
 }
 
 export function makeArgs(p, float32) {
