@@ -849,10 +849,11 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
     declStmts.push({ ...S(chance(0.3) ? 'const vw = inI.subarray(-8);' : `const vw = inI.subarray(${k}, ${k + 8});`), keep: true });
   }
   const sharedPhase = [];
+  // The thread's index in its block (the 2-D blocks are 4 x 4).
+  const tid = grid2 ? '(cuda.threadIdx.y * 4 + cuda.threadIdx.x)' : 'cuda.threadIdx.x';
   if (useShared) {
     sharedTy = hasF32 ? pick(['i32', 'f32']) : pick(['i32', 'F']);
     sharedLen = grid2 ? 16 : block1;
-    const tid = grid2 ? '(cuda.threadIdx.y * 4 + cuda.threadIdx.x)' : 'cuda.threadIdx.x';
     cov('shared array + syncthreads');
     sharedPhase.push(S(`const sh = cuda.shared.array(${sharedLen}, ${sharedTy === 'i32' ? 'i32' : sharedTy === 'f32' ? 'f32' : 'f64'}); sh[${tid}] = `, gen(sharedTy, 2), '; cuda.syncthreads();'));
     sharedReady = true;
@@ -871,25 +872,27 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   // the last barrier: the same final contents in any order of the threads.
   if (sharedAtomics) {
     const rn = (n) => Math.floor(ras() * n);
-    const tid = grid2 ? '(cuda.threadIdx.y * 4 + cuda.threadIdx.x)' : 'cuda.threadIdx.x';
     const u = ras() < 0.5, ty = u ? 'u32' : 'i32';
     const shape = ['1-D', '2-D', '3-D', 'dynamic'][rn(4)];
     cov(`atomics on a ${shape} shared array`);
     if (shape === 'dynamic') dynShared = 32;
-    const decl = shape === '2-D' ? `[2, 4], ${ty}` : shape === '3-D' ? `[2, 2, 2], ${ty}` : `${shape === 'dynamic' ? 0 : 8}, ${ty}`;
+    const dims = { '2-D': [2, 4], '3-D': [2, 2, 2] }[shape] ?? [8];
+    const decl = `${dims.length > 1 ? `[${dims.join(', ')}]` : shape === 'dynamic' ? 0 : 8}, ${ty}`;
     const element = { '2-D': '[z >> 2][z & 3]', '3-D': '[z >> 2][(z >> 1) & 1][z & 1]' }[shape] ?? '[z]';
+    // an index per dimension, in order: `[y, x]` for an atomic, `[y][x]` for a load
+    const atomicIndex = () => (dims.length > 1 ? E('i32', '[', ...dims.flatMap((d, k) => [...(k ? [', '] : []), idx(d)]), ']') : idx(8));
     const cls = classes(u)[rn(classes(u).length)];
     const parts = [`{ const sa = cuda.shared.array(${decl}); if (${tid} === 0) for (let z = 0; z < 8; z++) sa${element} = ${u ? 'inU' : 'inI'}[z]; cuda.syncthreads(); `];
     for (let k = 1 + rn(3); k > 0; k--) {
       const op = cls[rn(cls.length)];
       cov(`shared atomic.${op}`);
-      const at = shape === '2-D' ? E('i32', '[', idx(2), ', ', idx(4), ']') : shape === '3-D' ? E('i32', '[', idx(2), ', ', idx(2), ', ', idx(2), ']') : idx(8);
+      const at = atomicIndex();
       const value = op === 'inc' || op === 'dec' ? 'u32(4294967295)' : gen(ty, 2);
       const stmt = S(`cuda.atomic.${op}(sa, `, at, ', ', value, ');');
       parts.push(rn(2) ? S('if (', gen('bool', 1), ') { ', stmt, ' } ') : S(stmt, ' '));
     }
     const acc = locals.i32[rn(locals.i32.length)];
-    const read = shape === '2-D' ? E(ty, 'sa[', idx(2), '][', idx(4), ']') : shape === '3-D' ? E(ty, 'sa[', idx(2), '][', idx(2), '][', idx(2), ']') : E(ty, 'sa[', idx(8), ']');
+    const read = E(ty, 'sa', ...dims.flatMap((d) => ['[', idx(d), ']']));
     parts.push(`cuda.syncthreads(); ${acc} = (${acc} + `, u ? E('i32', 'i32(', read, ')') : read, ') | 0; }');
     sharedPhase.push(S(...parts));
   }
@@ -907,7 +910,6 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   if (useBarrierLoop) {
     notJS = true;
     const rn = (n) => Math.floor(rb() * n);
-    const tid = grid2 ? '(cuda.threadIdx.y * 4 + cuda.threadIdx.x)' : 'cuda.threadIdx.x';
     const acc = locals.i32[rn(locals.i32.length)];
     const start = `(inI[${rn(16)}] & 3) + ${1 + rn(3)}`;
     if (rb() < 0.5) {

@@ -119,8 +119,14 @@ const EXPECTED_REFUSALS = [
 ];
 
 /** The reason an error is an expected refusal (EXPECTED_REFUSALS), or undefined. */
-export function expectedRefusal(e) {
+function expectedRefusal(e) {
   return EXPECTED_REFUSALS.find((x) => e?.name === (x.name ?? 'CompileError') && x.test.test(String(e.message)))?.reason;
+}
+
+/** The outcome of a compile or launch that threw: skipped for an expected refusal, else classified. */
+function errorOutcome(e) {
+  const expected = expectedRefusal(e);
+  return { status: expected ? 'skipped' : classify(e), message: expected ?? firstLine(e) };
 }
 
 /** Splits `compile` into the frontend's part and the backend's own stages (its newest compile record, if new). */
@@ -190,6 +196,10 @@ const dtypeFns = {
 const nanmin = (o, v) => (Number.isNaN(v) ? o : Number.isNaN(o) ? v : Math.min(o, v));
 const nanmax = (o, v) => (Number.isNaN(v) ? o : Number.isNaN(o) ? v : Math.max(o, v));
 
+/** A typed array of `shape` (a length, or [a, b] / [a, b, c]: nested rows of typed arrays). */
+const typedArrayOf = (shape, T) => (!Array.isArray(shape) ? new T(shape)
+  : shape.length === 1 ? new T(shape[0]) : Array.from({ length: shape[0] }, () => typedArrayOf(shape.slice(1), T)));
+
 /** Runs the kernel as plain JavaScript, thread after thread, with a small mock of `cuda`. */
 export function runJS(p) {
   const args = makeArgs(p, false);
@@ -216,13 +226,12 @@ export function runJS(p) {
     copysign: cuda.copysign, nextafter: cuda.nextafter, remainder: cuda.remainder, ldexp: cuda.ldexp,
     frexp: cuda.frexp, fma: cuda.fma, range: cuda.range,
     popc: cuda.popc, clz: cuda.clz, ffs: cuda.ffs, brev: cuda.brev,
-    local: { array(n, dt) { return Array.isArray(n) ? Array.from({ length: n[0] }, () => new DTYPES[dt.__n](n[1])) : new DTYPES[dt.__n](n); } },
+    local: { array(n, dt) { return typedArrayOf(n, DTYPES[dt.__n]); } },
     shared: {
       array(n, dt) {
         const k = state.sharedCalls++, T = DTYPES[dt.__n];
-        // [a, b] / [a, b, c]: nested rows; 0: the launch's dynamic shared memory
-        const make = (dims) => (dims.length === 1 ? new T(dims[0]) : Array.from({ length: dims[0] }, () => make(dims.slice(1))));
-        return (state.shared[k] ??= Array.isArray(n) ? make(n) : new T(n === 0 ? sharedMem / T.BYTES_PER_ELEMENT : n));
+        // shape 0: the launch's dynamic shared memory
+        return (state.shared[k] ??= typedArrayOf(n === 0 ? sharedMem / T.BYTES_PER_ELEMENT : n, T));
       },
     },
     atomic: {
@@ -282,11 +291,7 @@ export async function check(p, targets) {
   const results = {};
   const sim = await launch(p, 'sim');
   const simStages = { compile: sim.stages.compile, run: sim.stages.launch ?? 0 };
-  if (sim.error) {
-    const expected = expectedRefusal(sim.error);
-    results.sim = { status: expected ? 'skipped' : classify(sim.error), message: expected ?? firstLine(sim.error), ms: sim.ms, stages: simStages };
-    return results;
-  }
+  if (sim.error) { results.sim = { ...errorOutcome(sim.error), ms: sim.ms, stages: simStages }; return results; }
   results.sim = { status: 'ok', ms: sim.ms, stages: simStages };
   if (p.jsExact) {
     let want;
@@ -319,11 +324,7 @@ export async function check(p, targets) {
     }
     const got = await launch(p, t);
     Object.assign(stages, got.stages);
-    if (got.error) {
-      const expected = expectedRefusal(got.error);
-      results[t] = { status: expected ? 'skipped' : classify(got.error), message: expected ?? firstLine(got.error), ms: got.ms, stages };
-      continue;
-    }
+    if (got.error) { results[t] = { ...errorOutcome(got.error), ms: got.ms, stages }; continue; }
     const t0 = performance.now();
     const bad = compare(got.args, want.args, { f32: !p.f64, extra: extraOutputs(p), states: p.useRandom });
     stages.compare = performance.now() - t0;
@@ -348,9 +349,7 @@ export async function checkPtx(p) {
   try {
     ({ text: ptx } = await compileOnly(p, 'cuda', 'ptx', args, stages));
   } catch (e) {
-    const expected = expectedRefusal(e);
-    if (expected) return { status: 'skipped', message: expected, stages };
-    return { status: classify(e), message: firstLine(e), ms: performance.now() - t0, stages };
+    return { ...errorOutcome(e), ms: performance.now() - t0, stages };
   }
   const t1 = performance.now();
   try {

@@ -70,10 +70,10 @@ export function buildCpuModule(llvm: LLVM, source: KernelIR | AnalysedKernel, op
   const stmts = (analyses.layout.body[0] as RegionItem).region.stmts;
   // A region of base-width groups has no narrower ones: its second function is the
   // thread-by-thread code only, for a block of any width.
-  const narrowW = regionLanes({ ...analyses, opts }, stmts).narrowW;
+  const { W, narrowW } = regionLanes(whole, stmts);
   const narrowTails = narrowW !== undefined && (!!opts.narrowTails || rangeShaped(stmts, analyses.txAliases));
   const o = { ...opts, narrowTails }, an: KernelAnalyses = { ...analyses, opts: o };
-  if (narrowW !== undefined && !narrowTails) plan.wideGroups = regionLanes(an, stmts).W;
+  if (narrowW !== undefined && !narrowTails) plan.wideGroups = W;
   // The larger to finish first, so another thread can finish it while this one builds and
   // finishes the other: with narrow tails the second function (groups of the base width and the
   // thread-by-thread code, against the entry point's wide groups), without them the entry point.
