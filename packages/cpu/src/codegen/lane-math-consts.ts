@@ -41,6 +41,9 @@ export const PIO2_PARTS = splitConstant(PI_2, 33, 4);
 /** ln 2 in two parts, the first of 32 bits: k × part exact for |k| < 2^21. */
 export const LN2_PARTS = splitConstant(LN2, 32, 2);
 
+/** For the f32 sin-and-cos kernel computed in f32 (lane-math-f32.ts): π/2 in three f32 parts of 24, 24 and 24 bits (the first is f32(π/2) rounded down, a multiple of 2^-23). */
+export const PIO2_F32 = splitConstant(PI_2, 24, 3).map(Math.fround);
+
 function factorial(n: number): number {
   let f = 1;
   for (let k = 2; k <= n; k++) f *= k; // exact up to 18!; beyond, rounded once per step (terms far below the last bit)

@@ -3,9 +3,11 @@
 // build vector constants or insert/extractelement; the kernel module only
 // declares `numbat_vmath_<fn>_v<W><f32|f64>`, compile.ts links this module).
 //
-// Everything is computed in f64 — the f32 kernels extend their argument, run
-// shorter polynomials and round once at the end, so f32 subnormal arguments
-// and results need no case of their own. The kernels are branch-free (special
+// Everything here is computed in f64 — the f32 kernels extend their argument,
+// run shorter polynomials and round once at the end, so f32 subnormal
+// arguments and results need no case of their own. On hosts with FMA the f32
+// sin-and-cos kernel (a Box-Muller pair) is lane-math-f32.ts's instead,
+// computed in f32 (f32InF32). The kernels are branch-free (special
 // values by selects) except sin/cos, which send lanes with |x| > 2^20 (where
 // the four-part reduction stops being exact) to libm, rarely.
 //
@@ -29,6 +31,9 @@
 // Polynomials are truncated Taylor series, long enough that the first omitted
 // term is below 2^-57 (f64) or 2^-32 (f32) of the result.
 
+import { splatConstant, VectorIR } from './lane-math-vir.js';
+import { F32_TRIG_RANGE, sinAndCosInF32 } from './lane-math-f32.js';
+import { hostTarget } from './target.js';
 import { atanhCoeffs, cosCoeffs, expCoeffs, LN2_PARTS, PIO2_PARTS, sinCoeffs } from './lane-math-consts.js';
 
 export type LaneMathFn = 'exp' | 'log' | 'sin' | 'cos';
@@ -91,85 +96,6 @@ function umulhiIR(W: number): string {
     `  ret ${V} %r`,
     '}',
   ].join('\n');
-}
-
-/**
- * `<W x ty>` with every lane `text`, as a constant expression the parser folds to the same
- * constant vector: a 64-lane kernel written out lane by lane was ~70 KB of text, and parsing it
- * sat on every compile's path (LLVM 14 has these constant expressions; later LLVMs dropped them).
- */
-function splatConstant(W: number, ty: string, text: string): string {
-  const V = `<${W} x ${ty}>`;
-  return `shufflevector (${V} insertelement (${V} undef, ${ty} ${text}, i32 0), ${V} undef, <${W} x i32> zeroinitializer)`;
-}
-
-/** A double as LLVM's exact hexadecimal literal. */
-function hexDouble(v: number): string {
-  const dv = new DataView(new ArrayBuffer(8));
-  dv.setFloat64(0, v);
-  return `0x${dv.getBigUint64(0).toString(16).toUpperCase().padStart(16, '0')}`;
-}
-
-/** SSA lines of one function body on <W x double> (and <W x i64>, <W x i1>) values. */
-class VectorIR {
-  readonly lines: string[] = [];
-  private n = 0;
-  readonly D: string; readonly I: string; readonly B: string;
-  constructor(readonly W: number, readonly decls: Set<string>) {
-    this.D = `<${W} x double>`; this.I = `<${W} x i64>`; this.B = `<${W} x i1>`;
-  }
-
-  private splat(ty: string, text: string): string {
-    return splatConstant(this.W, ty, text);
-  }
-  d(v: number): string { return this.splat('double', hexDouble(v)); }
-  i(v: bigint | number): string { return this.splat('i64', String(v)); }
-
-  op(text: string): string {
-    const r = `%v${this.n++}`;
-    this.lines.push(`  ${r} = ${text}`);
-    return r;
-  }
-  fadd(a: string, b: string): string { return this.op(`fadd ${this.D} ${a}, ${b}`); }
-  fsub(a: string, b: string): string { return this.op(`fsub ${this.D} ${a}, ${b}`); }
-  fmul(a: string, b: string): string { return this.op(`fmul ${this.D} ${a}, ${b}`); }
-  fdiv(a: string, b: string): string { return this.op(`fdiv ${this.D} ${a}, ${b}`); }
-  fneg(a: string): string { return this.op(`fneg ${this.D} ${a}`); }
-  /** a × b + c, fused where the target has FMA (the kernels are accurate either way). */
-  fma(a: string, b: string, c: string): string {
-    const f = `llvm.fmuladd.v${this.W}f64`;
-    this.decls.add(`declare ${this.D} @${f}(${this.D}, ${this.D}, ${this.D})`);
-    return this.op(`call ${this.D} @${f}(${this.D} ${a}, ${this.D} ${b}, ${this.D} ${c})`);
-  }
-  fabs(a: string): string {
-    const f = `llvm.fabs.v${this.W}f64`;
-    this.decls.add(`declare ${this.D} @${f}(${this.D})`);
-    return this.op(`call ${this.D} @${f}(${this.D} ${a})`);
-  }
-  fcmp(pred: string, a: string, b: string): string { return this.op(`fcmp ${pred} ${this.D} ${a}, ${b}`); }
-  icmp(pred: string, a: string, b: string): string { return this.op(`icmp ${pred} ${this.I} ${a}, ${b}`); }
-  select(c: string, a: string, b: string, ty = this.D): string { return this.op(`select ${this.B} ${c}, ${ty} ${a}, ${ty} ${b}`); }
-  bits(a: string): string { return this.op(`bitcast ${this.D} ${a} to ${this.I}`); }
-  float(a: string): string { return this.op(`bitcast ${this.I} ${a} to ${this.D}`); }
-  int(op: 'add' | 'sub' | 'shl' | 'ashr' | 'and', a: string, b: string): string { return this.op(`${op} ${this.I} ${a}, ${b}`); }
-  sitofp(a: string): string { return this.op(`sitofp ${this.I} ${a} to ${this.D}`); }
-  /** c[0] + x (c[1] + x (c[2] + …)) (Horner). */
-  poly(x: string, c: readonly number[]): string {
-    let acc = this.d(c[c.length - 1]);
-    for (let k = c.length - 2; k >= 0; k--) acc = this.fma(acc, x, this.d(c[k]));
-    return acc;
-  }
-  /** Exact a + b as (sum, error) (Knuth's TwoSum; no ordering needed). */
-  twoSum(a: string, b: string): [string, string] {
-    const s = this.fadd(a, b), bb = this.fsub(s, a), ab = this.fsub(s, bb);
-    return [s, this.fadd(this.fsub(a, ab), this.fsub(b, bb))];
-  }
-  /** round(x) as (double, integer bits whose low bits are round(x) mod 2^k) for |x| < 2^50, branch-free. */
-  roundInt(x: string, scale: number): [string, string] {
-    const SHIFT = 1.5 * 2 ** 52;
-    const t = this.fma(x, this.d(scale), this.d(SHIFT));
-    return [this.fsub(t, this.d(SHIFT)), this.int('sub', this.bits(t), this.bits(this.d(SHIFT)))];
-  }
 }
 
 type Prec = LaneMathType;
@@ -360,16 +286,16 @@ function libmLanes(fns: readonly ('sin' | 'cos')[], W: number, decls: Set<string
 }
 
 /** The lanes beyond 2^20 in magnitude and finite (the reductions' range ends there): `far`, and whether any is. */
-function farLanes(g: VectorIR): { far: string; any: string } {
-  const ax = g.fabs('%x');
-  const far = g.op(`and ${g.B} ${g.fcmp('ogt', ax, g.d(2 ** 20))}, ${g.fcmp('olt', ax, g.d(Infinity))}`);
+function farLanes(g: VectorIR, limit = 2 ** 20): { far: string; any: string } {
+  const ax = g.fabs(g.fe === 'float' ? '%arg' : '%x');
+  const far = g.op(`and ${g.B} ${g.fcmp('ogt', ax, g.d(limit))}, ${g.fcmp('olt', ax, g.d(Infinity))}`);
   const any = g.op(`call i1 @llvm.vector.reduce.or.v${g.W}i1(${g.B} ${far})`);
   g.decls.add(`declare i1 @llvm.vector.reduce.or.v${g.W}i1(${g.B})`);
   return { far, any };
 }
 
 /** The f32 sin-and-cos kernel (sinCosName): `readnone`, so that two calls of one argument are one. */
-function sinCosPairIR(W: number, decls: Set<string>, extra: Set<string>): string {
+function sinCosPairIR(W: number, decls: Set<string>, extra: Set<string>, name = sinCosName(W), define = 'define', attrs = 'alwaysinline nounwind readnone'): string {
   const g = new VectorIR(W, decls);
   const T = `<${W} x float>`, D = g.D, P = `{ ${D}, ${D} }`, R = `{ ${T}, ${T} }`;
   g.lines.push(`  %x = fpext ${T} %arg to ${D}`);
@@ -377,7 +303,7 @@ function sinCosPairIR(W: number, decls: Set<string>, extra: Set<string>): string
   const { far, any } = farLanes(g);
   g.lines.push(`  br i1 ${any}, label %far, label %done`);
   extra.add(libmLanes(['sin', 'cos'], W, decls));
-  return [`define ${R} @${sinCosName(W)}(${T} %arg) alwaysinline nounwind readnone {`, 'entry:', ...g.lines,
+  return [`${define} ${R} @${name}(${T} %arg) ${attrs} {`, 'entry:', ...g.lines,
     'far:',
     `  %lib = call ${P} @numbat_vmath_sincos_libm_v${W}(${D} %x)`,
     `  %libs = extractvalue ${P} %lib, 0`,
@@ -394,6 +320,44 @@ function sinCosPairIR(W: number, decls: Set<string>, extra: Set<string>): string
     `  %r1 = insertvalue ${R} %r0, ${T} %c32, 1`,
     `  ret ${R} %r1`,
     '}'].join('\n');
+}
+
+/**
+ * The f32 sin-and-cos kernel computed in f32 (lane-math-f32.ts), under the name of the
+ * f64-computed one (sinCosPairIR); lanes beyond F32_TRIG_RANGE call that one, kept out of line.
+ */
+function sinCosPairInF32IR(W: number, decls: Set<string>, extra: Set<string>): string {
+  const g = new VectorIR(W, decls, 'float');
+  const T = g.D, R = `{ ${T}, ${T} }`;
+  const [s, c] = sinAndCosInF32(g);
+  const { far, any } = farLanes(g, F32_TRIG_RANGE);
+  const wide = `numbat_vmath_sincos_wide_v${W}`;
+  extra.add(sinCosPairIR(W, decls, extra, wide, 'define internal', 'noinline cold nounwind readnone'));
+  return [`define ${R} @${sinCosName(W)}(${T} %arg) alwaysinline nounwind readnone {`, 'entry:', ...g.lines,
+    `  br i1 ${any}, label %far, label %done`,
+    'far:',
+    `  %wide = call ${R} @${wide}(${T} %arg)`,
+    `  %ws = extractvalue ${R} %wide, 0`,
+    `  %wc = extractvalue ${R} %wide, 1`,
+    `  %ms = select ${g.B} ${far}, ${T} %ws, ${T} ${s}`,
+    `  %mc = select ${g.B} ${far}, ${T} %wc, ${T} ${c}`,
+    '  br label %done',
+    'done:',
+    `  %s = phi ${T} [ ${s}, %entry ], [ %ms, %far ]`,
+    `  %c = phi ${T} [ ${c}, %entry ], [ %mc, %far ]`,
+    `  %r0 = insertvalue ${R} undef, ${T} %s, 0`,
+    `  %r1 = insertvalue ${R} %r0, ${T} %c, 1`,
+    `  ret ${R} %r1`,
+    '}'].join('\n');
+}
+
+/**
+ * Whether the f32 sin-and-cos kernel is computed in f32: where the host fuses multiply-adds (its
+ * exact products need FMA; x86 since Haswell / Zen, every AArch64).
+ */
+export function f32InF32(): boolean {
+  const host = hostTarget();
+  return /^aarch64/.test(host.triple) || /(^|,)\+fma(,|$)/.test(host.features);
 }
 
 function kernelIR(fn: LaneMathFn, W: number, t: LaneMathType, decls: Set<string>, extra: Set<string>): string {
@@ -421,15 +385,22 @@ function kernelIR(fn: LaneMathFn, W: number, t: LaneMathType, decls: Set<string>
     ...ret('%y'), '}'].join('\n');
 }
 
-/** The helper module defining the vector kernels named in `names` (others ignored); '' when none. */
-export function laneMathModule(names: Iterable<string>): string {
+/**
+ * The helper module defining the vector kernels named in `names` (others ignored); '' when none.
+ * `inF32`: the f32 sin-and-cos kernel computed in f32 (needs FMA; the host's choice unless given).
+ */
+export function laneMathModule(names: Iterable<string>, inF32 = f32InF32()): string {
   const decls = new Set<string>(), extra = new Set<string>(), defs: string[] = [];
   const seen = new Set<string>();
   for (const name of names) {
     const hi = UMULHI_NAME.exec(name);
     if (hi && !seen.has(name)) { seen.add(name); defs.push(umulhiIR(Number(hi[1]))); continue; }
     const sc = SINCOS_NAME.exec(name);
-    if (sc && !seen.has(name)) { seen.add(name); defs.push(sinCosPairIR(Number(sc[1]), decls, extra)); continue; }
+    if (sc && !seen.has(name)) {
+      seen.add(name);
+      defs.push(inF32 ? sinCosPairInF32IR(Number(sc[1]), decls, extra) : sinCosPairIR(Number(sc[1]), decls, extra));
+      continue;
+    }
     const k = parseLaneMathName(name);
     if (!k || seen.has(name)) continue;
     seen.add(name);
