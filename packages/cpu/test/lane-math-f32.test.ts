@@ -52,7 +52,7 @@ describe.skipIf(!inF32)('cpu lane groups: f32 sin and cos of one argument, compu
     ['sin', '−2^17 ≤ x < 0', 0x80000001, 0xc8000000],
     ['cos', '0 ≤ x ≤ 2^17', 0, 0x48000000],
     ['cos', '−2^17 ≤ x < 0', 0x80000001, 0xc8000000],
-    ['sin', '2^17 < x < 2^22 (the f64-computed kernel)', 0x48000001, 0x4a800000],
+    ['sin', '2^17 < x < 2^22 (libm\'s sinf)', 0x48000001, 0x4a800000],
     ['cos', '2^17 < x < 2^22', 0x48000001, 0x4a800000],
   ];
   for (const [fn, what, lo, hi] of cases) {

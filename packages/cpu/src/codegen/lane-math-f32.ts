@@ -13,13 +13,13 @@
 // q × part2 as an exact product pair, the sums by TwoSum, so r is a pair
 // rh + rl good to ~2^-48 absolute; |r| ≥ 2^-27.8 for every f32 0 < |x| ≤ 2^17
 // (searched), so the pair is good to ~2^-20 of an ulp there. Lanes beyond 2^17
-// take the f64-computed kernel (and libm beyond its 2^20). Polynomials:
+// get libm's sinf and cosf. Polynomials:
 // truncated Taylor series on |r| ≤ π/4, first omitted term below 2^-29 of the result.
 
 import { cosCoeffs, PIO2_F32, sinCoeffs } from './lane-math-consts.js';
 import type { VectorIR } from './lane-math-vir.js';
 
-/** Where the f32 reduction is exact enough: |x| ≤ 2^17 (other finite lanes take the f64-computed kernel). */
+/** Where the f32 reduction is exact enough: |x| ≤ 2^17 (other finite lanes get libm's sinf, cosf). */
 export const F32_TRIG_RANGE = 2 ** 17;
 
 /** f32 sin and cos of %arg for |x| ≤ F32_TRIG_RANGE (±∞ and NaN give NaN). */

@@ -249,32 +249,33 @@ function sinAndCosF32Body(g: VectorIR): [string, string] {
  * two such functions ~400 instructions of machine code that every compile emitted. One function
  * (`fns`, one vector) or both of a sin-and-cos kernel (`{ sin, cos }`).
  */
-function libmLanes(fns: readonly ('sin' | 'cos')[], W: number, decls: Set<string>): string {
-  const D = `<${W} x double>`, A = `[${W} x double]`, one = fns.length === 1;
+function libmLanes(fns: readonly ('sin' | 'cos')[], W: number, decls: Set<string>, elem: 'double' | 'float' = 'double'): string {
+  const D = `<${W} x ${elem}>`, A = `[${W} x ${elem}]`, one = fns.length === 1;
   const R = one ? D : `{ ${fns.map(() => D).join(', ')} }`;
-  for (const f of fns) decls.add(`declare double @${f}(double) nounwind`);
+  const f32 = elem === 'float', lib = (f: string): string => (f32 ? `${f}f` : f);
+  for (const f of fns) decls.add(`declare ${elem} @${lib(f)}(${elem}) nounwind`);
   const lines = [
-    `define internal ${R} @numbat_vmath_${one ? fns[0] : 'sincos'}_libm_v${W}(${D} %x) noinline cold nounwind {`,
+    `define internal ${R} @${libmLanesName(fns, W, elem)}(${D} %x) noinline cold nounwind {`,
     'entry:',
-    `  %xbuf = alloca ${A}, align 8`,
-    ...fns.map((f) => `  %${f}buf = alloca ${A}, align 8`),
+    `  %xbuf = alloca ${A}, align ${f32 ? 4 : 8}`,
+    ...fns.map((f) => `  %${f}buf = alloca ${A}, align ${f32 ? 4 : 8}`),
     `  %xp = bitcast ${A}* %xbuf to ${D}*`,
-    `  store ${D} %x, ${D}* %xp, align 8`,
+    `  store ${D} %x, ${D}* %xp, align ${f32 ? 4 : 8}`,
     '  br label %lane',
     'lane:',
     '  %l = phi i32 [ 0, %entry ], [ %next, %lane ]',
     `  %p = getelementptr inbounds ${A}, ${A}* %xbuf, i32 0, i32 %l`,
-    '  %a = load double, double* %p, align 8',
+    `  %a = load ${elem}, ${elem}* %p, align ${f32 ? 4 : 8}`,
     ...fns.flatMap((f) => [
-      `  %${f} = call double @${f}(double %a)`,
+      `  %${f} = call ${elem} @${lib(f)}(${elem} %a)`,
       `  %${f}p = getelementptr inbounds ${A}, ${A}* %${f}buf, i32 0, i32 %l`,
-      `  store double %${f}, double* %${f}p, align 8`,
+      `  store ${elem} %${f}, ${elem}* %${f}p, align ${f32 ? 4 : 8}`,
     ]),
     '  %next = add i32 %l, 1',
     `  %more = icmp ult i32 %next, ${W}`,
     '  br i1 %more, label %lane, label %out',
     'out:',
-    ...fns.flatMap((f) => [`  %${f}vp = bitcast ${A}* %${f}buf to ${D}*`, `  %${f}v = load ${D}, ${D}* %${f}vp, align 8`]),
+    ...fns.flatMap((f) => [`  %${f}vp = bitcast ${A}* %${f}buf to ${D}*`, `  %${f}v = load ${D}, ${D}* %${f}vp, align ${f32 ? 4 : 8}`]),
   ];
   if (one) lines.push(`  ret ${D} %${fns[0]}v`);
   else {
@@ -284,6 +285,10 @@ function libmLanes(fns: readonly ('sin' | 'cos')[], W: number, decls: Set<string
   }
   return [...lines, '}'].join('\n');
 }
+
+/** The out-of-line libm function of libmLanes. */
+const libmLanesName = (fns: readonly ('sin' | 'cos')[], W: number, elem: 'double' | 'float'): string =>
+  `numbat_vmath_${fns.length === 1 ? fns[0] : 'sincos'}${elem === 'float' ? 'f' : ''}_libm_v${W}`;
 
 /** The lanes beyond 2^20 in magnitude and finite (the reductions' range ends there): `far`, and whether any is. */
 function farLanes(g: VectorIR, limit = 2 ** 20): { far: string; any: string } {
@@ -295,7 +300,7 @@ function farLanes(g: VectorIR, limit = 2 ** 20): { far: string; any: string } {
 }
 
 /** The f32 sin-and-cos kernel (sinCosName): `readnone`, so that two calls of one argument are one. */
-function sinCosPairIR(W: number, decls: Set<string>, extra: Set<string>, name = sinCosName(W), define = 'define', attrs = 'alwaysinline nounwind readnone'): string {
+function sinCosPairIR(W: number, decls: Set<string>, extra: Set<string>): string {
   const g = new VectorIR(W, decls);
   const T = `<${W} x float>`, D = g.D, P = `{ ${D}, ${D} }`, R = `{ ${T}, ${T} }`;
   g.lines.push(`  %x = fpext ${T} %arg to ${D}`);
@@ -303,9 +308,9 @@ function sinCosPairIR(W: number, decls: Set<string>, extra: Set<string>, name = 
   const { far, any } = farLanes(g);
   g.lines.push(`  br i1 ${any}, label %far, label %done`);
   extra.add(libmLanes(['sin', 'cos'], W, decls));
-  return [`${define} ${R} @${name}(${T} %arg) ${attrs} {`, 'entry:', ...g.lines,
+  return [`define ${R} @${sinCosName(W)}(${T} %arg) alwaysinline nounwind readnone {`, 'entry:', ...g.lines,
     'far:',
-    `  %lib = call ${P} @numbat_vmath_sincos_libm_v${W}(${D} %x)`,
+    `  %lib = call ${P} @${libmLanesName(['sin', 'cos'], W, 'double')}(${D} %x)`,
     `  %libs = extractvalue ${P} %lib, 0`,
     `  %libc = extractvalue ${P} %lib, 1`,
     `  %ms = select ${g.B} ${far}, ${D} %libs, ${D} ${s}`,
@@ -324,19 +329,19 @@ function sinCosPairIR(W: number, decls: Set<string>, extra: Set<string>, name = 
 
 /**
  * The f32 sin-and-cos kernel computed in f32 (lane-math-f32.ts), under the name of the
- * f64-computed one (sinCosPairIR); lanes beyond F32_TRIG_RANGE call that one, kept out of line.
+ * f64-computed one (sinCosPairIR); lanes beyond F32_TRIG_RANGE get libm's sinf and cosf from
+ * one out-of-line call (the f64-computed kernel there instead: 15–20 ms more `emit` per kernel).
  */
 function sinCosPairInF32IR(W: number, decls: Set<string>, extra: Set<string>): string {
   const g = new VectorIR(W, decls, 'float');
   const T = g.D, R = `{ ${T}, ${T} }`;
   const [s, c] = sinAndCosInF32(g);
   const { far, any } = farLanes(g, F32_TRIG_RANGE);
-  const wide = `numbat_vmath_sincos_wide_v${W}`;
-  extra.add(sinCosPairIR(W, decls, extra, wide, 'define internal', 'noinline cold nounwind readnone'));
+  extra.add(libmLanes(['sin', 'cos'], W, decls, 'float'));
   return [`define ${R} @${sinCosName(W)}(${T} %arg) alwaysinline nounwind readnone {`, 'entry:', ...g.lines,
     `  br i1 ${any}, label %far, label %done`,
     'far:',
-    `  %wide = call ${R} @${wide}(${T} %arg)`,
+    `  %wide = call ${R} @${libmLanesName(['sin', 'cos'], W, 'float')}(${T} %arg)`,
     `  %ws = extractvalue ${R} %wide, 0`,
     `  %wc = extractvalue ${R} %wide, 1`,
     `  %ms = select ${g.B} ${far}, ${T} %ws, ${T} ${s}`,
@@ -377,7 +382,7 @@ function kernelIR(fn: LaneMathFn, W: number, t: LaneMathType, decls: Set<string>
   extra.add(libmLanes([fn], W, decls));
   return [...head, ...g.lines,
     'far:',
-    `  %lib = call ${g.D} @numbat_vmath_${fn}_libm_v${W}(${g.D} %x)`,
+    `  %lib = call ${g.D} @${libmLanesName([fn], W, 'double')}(${g.D} %x)`,
     `  %mixed = select ${g.B} ${far}, ${g.D} %lib, ${g.D} ${y}`,
     '  br label %done',
     'done:',
