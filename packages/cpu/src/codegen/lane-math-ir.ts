@@ -252,30 +252,30 @@ function sinAndCosF32Body(g: VectorIR): [string, string] {
 function libmLanes(fns: readonly ('sin' | 'cos')[], W: number, decls: Set<string>, elem: 'double' | 'float' = 'double'): string {
   const D = `<${W} x ${elem}>`, A = `[${W} x ${elem}]`, one = fns.length === 1;
   const R = one ? D : `{ ${fns.map(() => D).join(', ')} }`;
-  const f32 = elem === 'float', lib = (f: string): string => (f32 ? `${f}f` : f);
+  const f32 = elem === 'float', lib = (f: string): string => (f32 ? `${f}f` : f), align = f32 ? 4 : 8;
   for (const f of fns) decls.add(`declare ${elem} @${lib(f)}(${elem}) nounwind`);
   const lines = [
     `define internal ${R} @${libmLanesName(fns, W, elem)}(${D} %x) noinline cold nounwind {`,
     'entry:',
-    `  %xbuf = alloca ${A}, align ${f32 ? 4 : 8}`,
-    ...fns.map((f) => `  %${f}buf = alloca ${A}, align ${f32 ? 4 : 8}`),
+    `  %xbuf = alloca ${A}, align ${align}`,
+    ...fns.map((f) => `  %${f}buf = alloca ${A}, align ${align}`),
     `  %xp = bitcast ${A}* %xbuf to ${D}*`,
-    `  store ${D} %x, ${D}* %xp, align ${f32 ? 4 : 8}`,
+    `  store ${D} %x, ${D}* %xp, align ${align}`,
     '  br label %lane',
     'lane:',
     '  %l = phi i32 [ 0, %entry ], [ %next, %lane ]',
     `  %p = getelementptr inbounds ${A}, ${A}* %xbuf, i32 0, i32 %l`,
-    `  %a = load ${elem}, ${elem}* %p, align ${f32 ? 4 : 8}`,
+    `  %a = load ${elem}, ${elem}* %p, align ${align}`,
     ...fns.flatMap((f) => [
       `  %${f} = call ${elem} @${lib(f)}(${elem} %a)`,
       `  %${f}p = getelementptr inbounds ${A}, ${A}* %${f}buf, i32 0, i32 %l`,
-      `  store ${elem} %${f}, ${elem}* %${f}p, align ${f32 ? 4 : 8}`,
+      `  store ${elem} %${f}, ${elem}* %${f}p, align ${align}`,
     ]),
     '  %next = add i32 %l, 1',
     `  %more = icmp ult i32 %next, ${W}`,
     '  br i1 %more, label %lane, label %out',
     'out:',
-    ...fns.flatMap((f) => [`  %${f}vp = bitcast ${A}* %${f}buf to ${D}*`, `  %${f}v = load ${D}, ${D}* %${f}vp, align ${f32 ? 4 : 8}`]),
+    ...fns.flatMap((f) => [`  %${f}vp = bitcast ${A}* %${f}buf to ${D}*`, `  %${f}v = load ${D}, ${D}* %${f}vp, align ${align}`]),
   ];
   if (one) lines.push(`  ret ${D} %${fns[0]}v`);
   else {
@@ -290,7 +290,7 @@ function libmLanes(fns: readonly ('sin' | 'cos')[], W: number, decls: Set<string
 const libmLanesName = (fns: readonly ('sin' | 'cos')[], W: number, elem: 'double' | 'float'): string =>
   `numbat_vmath_${fns.length === 1 ? fns[0] : 'sincos'}${elem === 'float' ? 'f' : ''}_libm_v${W}`;
 
-/** The lanes beyond 2^20 in magnitude and finite (the reductions' range ends there): `far`, and whether any is. */
+/** The finite lanes beyond `limit` in magnitude (where a reduction's range ends): `far`, and whether any is. */
 function farLanes(g: VectorIR, limit = 2 ** 20): { far: string; any: string } {
   const ax = g.fabs(g.fe === 'float' ? '%arg' : '%x');
   const far = g.op(`and ${g.B} ${g.fcmp('ogt', ax, g.d(limit))}, ${g.fcmp('olt', ax, g.d(Infinity))}`);
@@ -341,11 +341,11 @@ function sinCosPairInF32IR(W: number, decls: Set<string>, extra: Set<string>): s
   return [`define ${R} @${sinCosName(W)}(${T} %arg) alwaysinline nounwind readnone {`, 'entry:', ...g.lines,
     `  br i1 ${any}, label %far, label %done`,
     'far:',
-    `  %wide = call ${R} @${libmLanesName(['sin', 'cos'], W, 'float')}(${T} %arg)`,
-    `  %ws = extractvalue ${R} %wide, 0`,
-    `  %wc = extractvalue ${R} %wide, 1`,
-    `  %ms = select ${g.B} ${far}, ${T} %ws, ${T} ${s}`,
-    `  %mc = select ${g.B} ${far}, ${T} %wc, ${T} ${c}`,
+    `  %lib = call ${R} @${libmLanesName(['sin', 'cos'], W, 'float')}(${T} %arg)`,
+    `  %libs = extractvalue ${R} %lib, 0`,
+    `  %libc = extractvalue ${R} %lib, 1`,
+    `  %ms = select ${g.B} ${far}, ${T} %libs, ${T} ${s}`,
+    `  %mc = select ${g.B} ${far}, ${T} %libc, ${T} ${c}`,
     '  br label %done',
     'done:',
     `  %s = phi ${T} [ ${s}, %entry ], [ %ms, %far ]`,
