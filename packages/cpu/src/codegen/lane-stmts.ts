@@ -6,7 +6,7 @@ import type { Stmt } from '@numbat/core';
 import { forEachExpr } from '@numbat/core';
 import type { LLVMNS } from '@numbat/llvm';
 import { LaneExprs } from './lanes.js';
-import { linearLocals, mayRetire, touchesMemory } from './lane-shape.js';
+import { blendsOnly, linearLocals, mayRetire, touchesMemory } from './lane-shape.js';
 import type { LoopMasks } from './lane-masks.js';
 import { rareHandOvers } from './lane-budget.js';
 
@@ -213,11 +213,14 @@ export class LaneLowerer extends LaneExprs {
           try { this.withCond(c, () => this.ifAny(mt, () => this.stmts(s.then))); } finally { this.slowNesting--; }
           low.jump(join);
           b.SetInsertPoint(join);
+        } else if (blendsOnly(s.then)) {
+          this.withCond(c, () => this.stmts(s.then));
         } else {
           this.withCond(c, () => this.ifAny(mt, () => this.stmts(s.then)));
         }
         if (s.else.length) {
-          this.withCond(nc, () => this.ifAny(mf, () => this.stmts(s.else)));
+          if (blendsOnly(s.else)) this.withCond(nc, () => this.stmts(s.else));
+          else this.withCond(nc, () => this.ifAny(mf, () => this.stmts(s.else)));
         }
         return;
       }
