@@ -299,18 +299,20 @@ function farLanes(g: VectorIR, limit = 2 ** 20): { far: string; any: string } {
   return { far, any };
 }
 
-/** The f32 sin-and-cos kernel (sinCosName): `readnone`, so that two calls of one argument are one. */
-function sinCosPairIR(W: number, decls: Set<string>, extra: Set<string>): string {
-  const g = new VectorIR(W, decls);
-  const T = `<${W} x float>`, D = g.D, P = `{ ${D}, ${D} }`, R = `{ ${T}, ${T} }`;
-  g.lines.push(`  %x = fpext ${T} %arg to ${D}`);
-  const [s, c] = sinAndCosF32Body(g);
-  const { far, any } = farLanes(g);
-  g.lines.push(`  br i1 ${any}, label %far, label %done`);
-  extra.add(libmLanes(['sin', 'cos'], W, decls));
+/**
+ * The f32 sin-and-cos kernel (sinCosName) around a body that left sin and cos (of %x, vectors of
+ * g's element type) in g.lines: the far lanes' libm values selected in, the pair rounded to f32
+ * where the body ran in f64. `readnone`, so that two calls of one argument are one.
+ */
+function sinCosPairKernel(g: VectorIR, [s, c]: [string, string], far: string, any: string, x: string, extra: Set<string>): string {
+  const W = g.W, D = g.D, P = `{ ${D}, ${D} }`, T = `<${W} x float>`, R = `{ ${T}, ${T} }`;
+  extra.add(libmLanes(['sin', 'cos'], W, g.decls, g.fe));
+  const toF32 = (v: string): string[] => (g.fe === 'float' ? [] : [`  %${v}32 = fptrunc ${D} %${v} to ${T}`]);
+  const f32 = (v: string): string => (g.fe === 'float' ? `%${v}` : `%${v}32`);
   return [`define ${R} @${sinCosName(W)}(${T} %arg) alwaysinline nounwind readnone {`, 'entry:', ...g.lines,
+    `  br i1 ${any}, label %far, label %done`,
     'far:',
-    `  %lib = call ${P} @${libmLanesName(['sin', 'cos'], W, 'double')}(${D} %x)`,
+    `  %lib = call ${P} @${libmLanesName(['sin', 'cos'], W, g.fe)}(${D} ${x})`,
     `  %libs = extractvalue ${P} %lib, 0`,
     `  %libc = extractvalue ${P} %lib, 1`,
     `  %ms = select ${g.B} ${far}, ${D} %libs, ${D} ${s}`,
@@ -319,41 +321,32 @@ function sinCosPairIR(W: number, decls: Set<string>, extra: Set<string>): string
     'done:',
     `  %s = phi ${D} [ ${s}, %entry ], [ %ms, %far ]`,
     `  %c = phi ${D} [ ${c}, %entry ], [ %mc, %far ]`,
-    `  %s32 = fptrunc ${D} %s to ${T}`,
-    `  %c32 = fptrunc ${D} %c to ${T}`,
-    `  %r0 = insertvalue ${R} undef, ${T} %s32, 0`,
-    `  %r1 = insertvalue ${R} %r0, ${T} %c32, 1`,
+    ...toF32('s'), ...toF32('c'),
+    `  %r0 = insertvalue ${R} undef, ${T} ${f32('s')}, 0`,
+    `  %r1 = insertvalue ${R} %r0, ${T} ${f32('c')}, 1`,
     `  ret ${R} %r1`,
     '}'].join('\n');
 }
 
+/** The f32 sin-and-cos kernel computed in f64 (lanes beyond 2^20: libm's sin and cos). */
+function sinCosPairIR(W: number, decls: Set<string>, extra: Set<string>): string {
+  const g = new VectorIR(W, decls);
+  g.lines.push(`  %x = fpext <${W} x float> %arg to ${g.D}`);
+  const pair = sinAndCosF32Body(g);
+  const { far, any } = farLanes(g);
+  return sinCosPairKernel(g, pair, far, any, '%x', extra);
+}
+
 /**
- * The f32 sin-and-cos kernel computed in f32 (lane-math-f32.ts), under the name of the
- * f64-computed one (sinCosPairIR); lanes beyond F32_TRIG_RANGE get libm's sinf and cosf from
- * one out-of-line call (the f64-computed kernel there instead: 15–20 ms more `emit` per kernel).
+ * The f32 sin-and-cos kernel computed in f32 (lane-math-f32.ts); lanes beyond F32_TRIG_RANGE get
+ * libm's sinf and cosf from one out-of-line call (the f64-computed kernel there instead: 15–20
+ * ms more `emit` per kernel).
  */
 function sinCosPairInF32IR(W: number, decls: Set<string>, extra: Set<string>): string {
   const g = new VectorIR(W, decls, 'float');
-  const T = g.D, R = `{ ${T}, ${T} }`;
-  const [s, c] = sinAndCosInF32(g);
+  const pair = sinAndCosInF32(g);
   const { far, any } = farLanes(g, F32_TRIG_RANGE);
-  extra.add(libmLanes(['sin', 'cos'], W, decls, 'float'));
-  return [`define ${R} @${sinCosName(W)}(${T} %arg) alwaysinline nounwind readnone {`, 'entry:', ...g.lines,
-    `  br i1 ${any}, label %far, label %done`,
-    'far:',
-    `  %lib = call ${R} @${libmLanesName(['sin', 'cos'], W, 'float')}(${T} %arg)`,
-    `  %libs = extractvalue ${R} %lib, 0`,
-    `  %libc = extractvalue ${R} %lib, 1`,
-    `  %ms = select ${g.B} ${far}, ${T} %libs, ${T} ${s}`,
-    `  %mc = select ${g.B} ${far}, ${T} %libc, ${T} ${c}`,
-    '  br label %done',
-    'done:',
-    `  %s = phi ${T} [ ${s}, %entry ], [ %ms, %far ]`,
-    `  %c = phi ${T} [ ${c}, %entry ], [ %mc, %far ]`,
-    `  %r0 = insertvalue ${R} undef, ${T} %s, 0`,
-    `  %r1 = insertvalue ${R} %r0, ${T} %c, 1`,
-    `  ret ${R} %r1`,
-    '}'].join('\n');
+  return sinCosPairKernel(g, pair, far, any, '%arg', extra);
 }
 
 /**
