@@ -19,12 +19,12 @@ export function hexDouble(v: number): string {
   return `0x${dv.getBigUint64(0).toString(16).toUpperCase().padStart(16, '0')}`;
 }
 
-/** SSA lines of one function body on <W x double> (and <W x i64>, <W x i1>) values. */
+/** SSA lines of one function body on <W x double> (with <W x i64> words) or <W x float> (<W x i32>) values, and <W x i1> masks. */
 export class VectorIR {
   readonly lines: string[] = [];
   private n = 0;
   readonly D: string; readonly I: string; readonly B: string;
-  /** The element types: f64 with i64 words, or f32 with i32 words (the f32-native kernels). */
+  /** The element types: f64 with i64 words, or f32 with i32 words (lane-math-f32.ts). */
   readonly fe: 'double' | 'float'; readonly ie: 'i64' | 'i32'; private readonly sfx: 'f64' | 'f32';
   constructor(readonly W: number, readonly decls: Set<string>, elem: 'double' | 'float' = 'double') {
     this.fe = elem; this.ie = elem === 'double' ? 'i64' : 'i32'; this.sfx = elem === 'double' ? 'f64' : 'f32';
@@ -82,7 +82,7 @@ export class VectorIR {
     const s = this.fadd(a, b), bb = this.fsub(s, a), ab = this.fsub(s, bb);
     return [s, this.fadd(this.fsub(a, ab), this.fsub(b, bb))];
   }
-  /** round(x) as (double, integer bits whose low bits are round(x) mod 2^k) for |x| < 2^50, branch-free. */
+  /** round(x · scale) as (float, integer bits whose low bits are it mod 2^k) for |x · scale| < 2^50 (f32: 2^22), branch-free. */
   roundInt(x: string, scale: number): [string, string] {
     const SHIFT = this.fe === 'float' ? 1.5 * 2 ** 23 : 1.5 * 2 ** 52;
     const t = this.fma(x, this.d(scale), this.d(SHIFT));
