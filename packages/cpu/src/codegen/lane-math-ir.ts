@@ -290,9 +290,9 @@ function libmLanes(fns: readonly ('sin' | 'cos')[], W: number, decls: Set<string
 const libmLanesName = (fns: readonly ('sin' | 'cos')[], W: number, elem: 'double' | 'float'): string =>
   `numbat_vmath_${fns.length === 1 ? fns[0] : 'sincos'}${elem === 'float' ? 'f' : ''}_libm_v${W}`;
 
-/** The finite lanes beyond `limit` in magnitude (where a reduction's range ends): `far`, and whether any is. */
-function farLanes(g: VectorIR, limit = 2 ** 20): { far: string; any: string } {
-  const ax = g.fabs(g.fe === 'float' ? '%arg' : '%x');
+/** The finite lanes of `x` beyond `limit` in magnitude (where a reduction's range ends): `far`, and whether any is. */
+function farLanes(g: VectorIR, x: string, limit: number): { far: string; any: string } {
+  const ax = g.fabs(x);
   const far = g.op(`and ${g.B} ${g.fcmp('ogt', ax, g.d(limit))}, ${g.fcmp('olt', ax, g.d(Infinity))}`);
   const any = g.op(`call i1 @llvm.vector.reduce.or.v${g.W}i1(${g.B} ${far})`);
   g.decls.add(`declare i1 @llvm.vector.reduce.or.v${g.W}i1(${g.B})`);
@@ -300,12 +300,13 @@ function farLanes(g: VectorIR, limit = 2 ** 20): { far: string; any: string } {
 }
 
 /**
- * The f32 sin-and-cos kernel (sinCosName) around a body that left sin and cos (of %x, vectors of
- * g's element type) in g.lines: the far lanes' libm values selected in, the pair rounded to f32
- * where the body ran in f64. `readnone`, so that two calls of one argument are one.
+ * The f32 sin-and-cos kernel (sinCosName) around a body that left sin and cos of `x` (vectors of
+ * g's element type) in g.lines: the lanes beyond `limit` get libm's values, the pair is rounded
+ * to f32 where the body ran in f64. `readnone`, so that two calls of one argument are one.
  */
-function sinCosPairKernel(g: VectorIR, [s, c]: [string, string], far: string, any: string, x: string, extra: Set<string>): string {
+function sinCosPairKernel(g: VectorIR, [s, c]: [string, string], x: string, limit: number, extra: Set<string>): string {
   const W = g.W, D = g.D, P = `{ ${D}, ${D} }`, T = `<${W} x float>`, R = `{ ${T}, ${T} }`;
+  const { far, any } = farLanes(g, x, limit);
   extra.add(libmLanes(['sin', 'cos'], W, g.decls, g.fe));
   const toF32 = (v: string): string[] => (g.fe === 'float' ? [] : [`  %${v}32 = fptrunc ${D} %${v} to ${T}`]);
   const f32 = (v: string): string => (g.fe === 'float' ? `%${v}` : `%${v}32`);
@@ -333,8 +334,7 @@ function sinCosPairIR(W: number, decls: Set<string>, extra: Set<string>): string
   const g = new VectorIR(W, decls);
   g.lines.push(`  %x = fpext <${W} x float> %arg to ${g.D}`);
   const pair = sinAndCosF32Body(g);
-  const { far, any } = farLanes(g);
-  return sinCosPairKernel(g, pair, far, any, '%x', extra);
+  return sinCosPairKernel(g, pair, '%x', 2 ** 20, extra);
 }
 
 /**
@@ -345,8 +345,7 @@ function sinCosPairIR(W: number, decls: Set<string>, extra: Set<string>): string
 function sinCosPairInF32IR(W: number, decls: Set<string>, extra: Set<string>): string {
   const g = new VectorIR(W, decls, 'float');
   const pair = sinAndCosInF32(g);
-  const { far, any } = farLanes(g, F32_TRIG_RANGE);
-  return sinCosPairKernel(g, pair, far, any, '%arg', extra);
+  return sinCosPairKernel(g, pair, '%arg', F32_TRIG_RANGE, extra);
 }
 
 /**
@@ -370,7 +369,7 @@ function kernelIR(fn: LaneMathFn, W: number, t: LaneMathType, decls: Set<string>
     return [...head, ...g.lines, ...ret(y), '}'].join('\n');
   }
   const y = t === 'f32' ? sinCosF32Body(g, fn) : sinCosBody(g, fn);
-  const { far, any } = farLanes(g);
+  const { far, any } = farLanes(g, '%x', 2 ** 20);
   g.lines.push(`  br i1 ${any}, label %far, label %done`);
   extra.add(libmLanes([fn], W, decls));
   return [...head, ...g.lines,
