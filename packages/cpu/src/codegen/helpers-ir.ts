@@ -188,6 +188,11 @@ out:
 
 ; A block of a grid-barrier kernel has finished. When that completes a barrier
 ; other blocks wait at, they wait for a block that will never come: an error.
+; LEFT is read once COUNT is full, not taken from this block's own increment:
+; another block may finish between this block's two increments (then both have
+; finished and nobody waits; the earlier value of LEFT said someone did). With
+; COUNT full every block is counted, each finished one in LEFT first, so LEFT
+; read then is exact.
 define void @numbat_grid_leave(i32* %info, i32 %blk) noinline nounwind {
 entry:
   %nbp = ${gep(INFO.GRID_BLOCKS)}
@@ -196,13 +201,14 @@ entry:
   %countp = ${gep(INFO.GRID_COUNT)}
   %leftp = ${gep(INFO.GRID_LEFT)}
   %l0 = atomicrmw add i32* %leftp, i32 1 seq_cst
-  %left = add i32 %l0, 1
   %c0 = atomicrmw add i32* %countp, i32 1 seq_cst
   %c = add i32 %c0, 1
   %full = icmp eq i32 %c, %nb
+  br i1 %full, label %check, label %done
+check:
+  %left = load atomic i32, i32* %leftp seq_cst, align 4
   %waiters = icmp ne i32 %left, %nb
-  %stuck = and i1 %full, %waiters
-  br i1 %stuck, label %fail, label %done
+  br i1 %waiters, label %fail, label %done
 fail:
   call void @numbat_report_grid_exit(i32* %info, i32 %blk, i32 -1)
   %gen = load atomic i32, i32* %genp seq_cst, align 4
