@@ -107,6 +107,8 @@ export class LowerContext {
   private whole?: N;
   /** Temps assigned once and never again (effect results): reading them later gives the same value, no copy needed. */
   private readonly assignedOnce = new Set<number>();
+  /** The locals typed by inference (newLocal), by key: settledWith compares their types with the inferred ones. */
+  private readonly keyedLocals: { id: number; key: string }[] = [];
 
   constructor(readonly input: LowerInput, private readonly knownTypes: Map<string, ScalarType>) {
     this.float = input.float;
@@ -185,6 +187,7 @@ export class LowerContext {
     if (!type) type = first ? joinOrFirst(first, this.float) : 'i32';
     const id = this.locals.length;
     this.locals.push({ id, name, type });
+    this.keyedLocals.push({ id, key });
     if (!this.contributions.has(key)) this.contributions.set(key, { name, node, frame: this.frame, cs: [] });
     return { kind: 'local', id, key, mutable, name };
   }
@@ -208,6 +211,15 @@ export class LowerContext {
 
   readLocal(b: LocalBinding): ScalarVal {
     return { k: 'scalar', e: { kind: 'local', id: b.id, type: this.locals[b.id].type } };
+  }
+
+  /**
+   * Did every inferred local end this round with the type the round infers for it? Then a round
+   * given those types would lower the same IR (the types are a round's only input besides the
+   * kernel), so this one is the settled round: no confirming round needed.
+   */
+  settledWith(inferred: Map<string, ScalarType>): boolean {
+    return this.keyedLocals.every(({ id, key }) => inferred.get(key) === this.locals[id].type);
   }
 
   /** The joined type of every declared local, for the next fixed-point round (and the first i32/u32 mix, if any). */

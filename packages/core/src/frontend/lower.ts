@@ -1,10 +1,12 @@
 // AST → typed IR. Resolves names, types every expression with JavaScript's
 // meaning (abstract literals), inlines device functions and refuses what the
 // kernel language does not have. Local types are found by running the lowering
-// to a fixed point (local-types.ts); each round is a fresh LowerContext
+// to a fixed point (local-types.ts): a round whose locals already had the types
+// it infers is the last (most kernels take one); each round is a fresh LowerContext
 // (context.ts) driven by the lowering files (statements.ts, expressions.ts, …).
 
 import type { KernelIR } from '../ir/nodes.js';
+import { log } from '../log.js';
 import type { ScalarType } from '../types.js';
 import type { Binding, Frame, LowerInput, N } from './context.js';
 import { LowerContext } from './context.js';
@@ -24,7 +26,9 @@ export function lowerKernel(input: LowerInput): KernelIR {
     // Type errors count only once the types have settled: a round's guess (a local
     // not yet assigned is i32, a device function's result is i32 until its returns
     // are seen) may cause a passing one. The settled round saw the final types.
-    if (sameTypes(types, next) || iter >= MAX_FIXPOINT) {
+    const settled = cx.settledWith(next);
+    if (settled || iter >= MAX_FIXPOINT) {
+      log('debug', () => `kernel '${input.parsed.name}': local types ${settled ? 'settled' : 'still changing'} after ${iter + 1} lowering round${iter ? 's' : ''}`);
       if (cx.typeError) throw cx.typeError;
       if (conflict) conflict();
       return ir;
@@ -58,10 +62,4 @@ function lowerRound(cx: LowerContext): KernelIR {
     float: cx.float, hasBarrier: cx.hasBarrier, ...(cx.hasWarp ? { hasWarp: true } : {}), source: parsed.source,
     ...(cx.log ? { log: cx.log } : {}),
   };
-}
-
-function sameTypes(a: Map<string, ScalarType>, b: Map<string, ScalarType>): boolean {
-  if (a.size !== b.size) return false;
-  for (const [k, v] of a) if (b.get(k) !== v) return false;
-  return true;
 }

@@ -62,7 +62,8 @@ function advance(states: Uint32Array, i: number, n: number, refill: boolean): nu
   let b0 = states[6 * n + i], b1 = states[7 * n + i], b2 = states[8 * n + i], b3 = states[9 * n + i];
   if (refill) {
     // Philox4x32-10 of counter (lo, hi, stream, 0) and key (words 0, 1): philox.ts's rounds, in locals.
-    let x0 = lo, x1 = hi, x2 = states[4 * n + i], x3 = 0, ka = states[i], kb = states[n + i];
+    // (x3 = 0 >>> 0: a u32 from its declaration, so the lowering types it in one round.)
+    let x0 = lo, x1 = hi, x2 = states[4 * n + i], x3 = 0 >>> 0, ka = states[i], kb = states[n + i];
     for (let r = 0; r < 10; r++) {
       const hi0 = cuda.umulhi(PHILOX_M0, x0), lo0 = Math.imul(PHILOX_M0, x0) >>> 0;
       const hi1 = cuda.umulhi(PHILOX_M1, x2), lo1 = Math.imul(PHILOX_M1, x2) >>> 0;
