@@ -9,7 +9,7 @@ describe('jit options', () => {
 
   it("refuses 'debug' (no backend has a debug build) as an unknown key", () => {
     expect(() => cuda.jit(fn, { debug: true } as any)).toThrow(TypeError);
-    expect(() => cuda.jit(fn, { debug: true } as any)).toThrow(/unknown key 'debug' in cuda\.jit options of 'k'; valid keys: target, globals, signature, device, float, cache, boundscheck, fastmath, source$/);
+    expect(() => cuda.jit(fn, { debug: true } as any)).toThrow(/unknown key 'debug' in cuda\.jit options of 'k'; valid keys: target, globals, signature, device, float, cache, boundscheck, fastmath, opt, source$/);
   });
 
   it('the simulator checks bounds even with boundscheck: false (it is the oracle)', async () => {

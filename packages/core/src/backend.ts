@@ -34,6 +34,12 @@ export interface CompileOptions {
   float: 'f32' | 'f64';
   boundscheck: boolean;
   fastmath: boolean;
+  /**
+   * false (cuda.jit's `opt: false`): compile for latency, not speed, for a kernel launched once
+   * on little data. cpu runs its threads one by one (no SIMD lane groups), cuda runs a short
+   * pipeline before PTX; absent means true.
+   */
+  opt?: boolean;
   /** Persist compiled code on disk (backends that can). */
   cache: boolean;
   /** Stable hash of kernel source, captured globals, signature and options. */

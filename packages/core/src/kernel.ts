@@ -44,6 +44,13 @@ export interface JitOptions {
   boundscheck?: boolean;
   /** Allow faster, less exact math (cuda: approximate intrinsics). */
   fastmath?: boolean;
+  /**
+   * Optimise the kernel's code (default true). false compiles faster and runs slower, for a
+   * kernel launched once on little data: cpu runs the threads one at a time instead of in SIMD
+   * lane groups, cuda shortens LLVM's pipeline before PTX; sim and webgpu are unchanged. Results
+   * are the same either way, up to the last-bit differences docs/language.md allows between targets.
+   */
+  opt?: boolean;
   /** Written by numbat's bundler plugins (`@numbat/core/build`), not by hand: the function's original source and bindings. */
   source?: RecordedSource;
 }
@@ -277,11 +284,11 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
     const globalsKey = describeGlobals(this.globals());
     // The printed IR covers what the source does not show: device functions
     // resolved by name (numbat's random) and the frontend's own version.
-    const cacheKey = hashString([this.options.source?.text ?? this.fn.toString(), printIR(ir), globalsKey, sig.map(paramTypeKey).join(','), float, backend.target, this.options.boundscheck ?? true, this.options.fastmath ?? false].join('\u0000'));
+    const cacheKey = hashString([this.options.source?.text ?? this.fn.toString(), printIR(ir), globalsKey, sig.map(paramTypeKey).join(','), float, backend.target, this.options.boundscheck ?? true, this.options.fastmath ?? false, this.options.opt ?? true].join('\u0000'));
     const legal = this.legal(ir, backend);
     const compiled = await backend.compile(legal, {
       float, boundscheck: this.options.boundscheck ?? true,
-      fastmath: this.options.fastmath ?? false, cache: this.options.cache ?? false, cacheKey,
+      fastmath: this.options.fastmath ?? false, opt: this.options.opt ?? true, cache: this.options.cache ?? false, cacheKey,
     });
     if (logEnabled('info')) log('info', compileLine(this.name, sig, backend.target, frontend, compiled, t0));
     return { backend, compiled, ir, legal };

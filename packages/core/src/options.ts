@@ -26,7 +26,7 @@ export function describeValue(v: unknown): string {
   return `a ${typeof v}`;
 }
 
-export const JIT_OPTION_KEYS = ['target', 'globals', 'signature', 'device', 'float', 'cache', 'boundscheck', 'fastmath', 'source'] as const;
+export const JIT_OPTION_KEYS = ['target', 'globals', 'signature', 'device', 'float', 'cache', 'boundscheck', 'fastmath', 'opt', 'source'] as const;
 
 /** cuda.jit's function and options, checked before anything is parsed or compiled. */
 export function checkJit(fn: unknown, options: unknown): void {
@@ -43,7 +43,7 @@ export function checkJit(fn: unknown, options: unknown): void {
   if (o.float !== undefined && o.float !== 'f32' && o.float !== 'f64') throw bad('float', `'f32' or 'f64' (kernels have no f16)`);
   if (o.signature !== undefined && !Array.isArray(o.signature)) throw bad('signature', `an array of parameter types such as ['f32[]', 'i32']`);
   if (o.globals !== undefined && (o.globals === null || typeof o.globals !== 'object' || Array.isArray(o.globals))) throw bad('globals', 'an object mapping names to values');
-  for (const key of ['device', 'cache', 'boundscheck', 'fastmath']) {
+  for (const key of ['device', 'cache', 'boundscheck', 'fastmath', 'opt']) {
     if (o[key] !== undefined && typeof o[key] !== 'boolean') throw bad(key, 'true or false');
   }
   checkRecordedSource(`'${name}'`, o.source);

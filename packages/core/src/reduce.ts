@@ -310,9 +310,11 @@ export function reduce(fn: ((a: number, b: number) => number) | DeviceFunction, 
         // Pass 1 is compiled on first use: small inputs never need it.
         blocks: () => (pass1 ??= cuda.jit(pass1Fn, { target, globals, boundscheck, signature: [arr, 'i32', arr] })),
         blockThreads: quads ? BLOCK_SIZE / 4 : BLOCK_SIZE,
+        // One block over the partials (or a small input): compiled for latency (opt: false; on
+        // cpu its threads one by one, a third of the compile time), as its run time is a launch's.
         final: warp
-          ? cuda.jit(reduceFinalWarp, { target, globals, boundscheck, signature: [arr, 'i32', arr, elem, 'bool'] })
-          : cuda.jit(reduceFinal, { target, globals, boundscheck, signature: [arr, 'i32', arr, elem, 'bool'] }),
+          ? cuda.jit(reduceFinalWarp, { target, globals, boundscheck, opt: false, signature: [arr, 'i32', arr, elem, 'bool'] })
+          : cuda.jit(reduceFinal, { target, globals, boundscheck, opt: false, signature: [arr, 'i32', arr, elem, 'bool'] }),
         busy: Promise.resolve(),
       };
       kernels.set(key, k);

@@ -97,7 +97,7 @@ async function compileKernel(ir: KernelIR, opts: CompileOptions, variant: Kernel
       if (analysed && logEnabled('debug')) log('debug', `cpu kernel '${ir.name}': analysed in ${(t1 - t0).toFixed(1)} ms while LLVM's libraries loaded, then ${(performance.now() - t1).toFixed(1)} ms waiting for them`);
       return {
         stages: [...CPU_STAGES, { name: 'jit', run: (s) => { s.fn = jitLoad(s.restObject ? [s.object!, s.restObject] : s.object!, s.built!.plan, kernel); } }],
-        state: { ir, analysed, opts: { boundscheck: opts.boundscheck, poll: variant === 'stoppable', narrowTails: variant !== 'default' }, target: hostTarget(), printTexts: key !== undefined },
+        state: { ir, analysed, opts: { boundscheck: opts.boundscheck, poll: variant === 'stoppable', narrowTails: variant !== 'default', ...(opts.opt === false ? { laneWidth: 1 } : {}) }, target: hostTarget(), printTexts: key !== undefined },
         plan: (s) => s.built!.plan,
         // The cache holds a shared library (loadable without LLVM); linking it spawns
         // `ld`, so it happens in the background while the JIT'd kernel already runs.

@@ -61,7 +61,7 @@ async function compileKernel(ir: KernelIR, opts: CompileOptions): Promise<CudaKe
         loaded = true;
         return {
           stages: CUDA_STAGES,
-          state: cudaCompileState(ir, { boundscheck: opts.boundscheck, fastmath: opts.fastmath, arch, cacheDir: useCache ? cacheDir() : undefined, printTexts: dirs.length > 0 }),
+          state: cudaCompileState(ir, { boundscheck: opts.boundscheck, fastmath: opts.fastmath, quick: opts.opt === false, arch, cacheDir: useCache ? cacheDir() : undefined, printTexts: dirs.length > 0 }),
           plan: (s) => s.built!.plan,
           payload: (s) => Buffer.from(s.ptx!, 'utf8'),
           dispose: (s) => s.nm?.dispose(),
