@@ -42,8 +42,8 @@ export interface CompileOptions {
   opt?: boolean;
   /** Persist compiled code on disk (backends that can). */
   cache: boolean;
-  /** Stable hash of kernel source, captured globals, signature and options. */
-  cacheKey: string;
+  /** Stable hash of kernel source, captured globals, signature and options (a getter: computed when first read). */
+  readonly cacheKey: string;
 }
 
 export interface LaunchDims {

@@ -278,17 +278,22 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
     }
     // The simulator always checks bounds (it is the oracle), so its IR keeps the per-dimension checks.
     const tFront = performance.now();
-    const ir = this.lower(sig, float, (this.options.boundscheck ?? true) || backend.target === 'sim', backend);
+    const phases: FrontendPhases = {};
+    const ir = this.lower(sig, float, (this.options.boundscheck ?? true) || backend.target === 'sim', backend, phases);
     refuseMissingCaps(ir, backend.caps, backend.target);
-    const frontend = ms(tFront);
-    const globalsKey = describeGlobals(this.globals());
     // The printed IR covers what the source does not show: device functions
-    // resolved by name (numbat's random) and the frontend's own version.
-    const cacheKey = hashString([this.options.source?.text ?? this.fn.toString(), printIR(ir), globalsKey, sig.map(paramTypeKey).join(','), float, backend.target, this.options.boundscheck ?? true, this.options.fastmath ?? false, this.options.opt ?? true].join('\u0000'));
+    // resolved by name (numbat's random) and the frontend's own version. Made when a
+    // backend asks (a disk cache or prepared code): printing and hashing the IR is a few ms.
+    let cacheKey: string | undefined;
+    const keyOf = (): string => (cacheKey ??= hashString([this.options.source?.text ?? this.fn.toString(), printIR(ir), describeGlobals(this.globals()), sig.map(paramTypeKey).join(','), float, backend.target, this.options.boundscheck ?? true, this.options.fastmath ?? false, this.options.opt ?? true].join('\u0000')));
+    const tLegal = performance.now();
     const legal = this.legal(ir, backend);
+    phases.legalise = performance.now() - tLegal;
+    const frontend = frontendText(performance.now() - tFront, phases);
     const compiled = await backend.compile(legal, {
       float, boundscheck: this.options.boundscheck ?? true,
-      fastmath: this.options.fastmath ?? false, opt: this.options.opt ?? true, cache: this.options.cache ?? false, cacheKey,
+      fastmath: this.options.fastmath ?? false, opt: this.options.opt ?? true, cache: this.options.cache ?? false,
+      get cacheKey() { return keyOf(); },
     });
     if (logEnabled('info')) log('info', compileLine(this.name, sig, backend.target, frontend, compiled, t0));
     return { backend, compiled, ir, legal };
@@ -310,11 +315,17 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
     return this.mergedGlobals;
   }
 
-  private lower(sig: ParamType[], float: 'f32' | 'f64', boundscheck: boolean, backend: Backend): KernelIR {
+  private lower(sig: ParamType[], float: 'f32' | 'f64', boundscheck: boolean, backend: Backend, phases: FrontendPhases): KernelIR {
     let ir: KernelIR;
+    const t0 = performance.now();
+    let t2 = t0;
     try {
       this.parsed ??= parseFunction(this.fn, this.name, this.site, this.options.source);
+      const t1 = performance.now();
       ir = lowerKernel({ parsed: this.parsed, globals: this.globals(), paramTypes: sig, float, boundscheck });
+      t2 = performance.now();
+      phases.parse = t1 - t0;
+      phases.lower = t2 - t1;
       foldConstants(ir);
       verifyIR(ir);
       checkBarriers(ir);
@@ -325,8 +336,16 @@ export class Kernel<F extends (...args: any[]) => void = (...args: any[]) => voi
       throw new CompileError('internal error', `numbat internal error while compiling kernel '${this.name}': ${(e as Error).message}. This is a bug in numbat; please report it with the kernel's source.`, this.name, this.parsed?.source);
     }
     checkMemoryLimits(ir);
+    phases.checks = performance.now() - t2;
     return ir;
   }
+}
+
+/** Milliseconds of the frontend's phases (compileLine); `lower` includes the device functions' parses. */
+type FrontendPhases = Partial<Record<'parse' | 'lower' | 'checks' | 'legalise', number>>;
+
+function frontendText(total: number, phases: FrontendPhases): string {
+  return `${total.toFixed(1)} ms (${Object.entries(phases).map(([k, v]) => `${k} ${v!.toFixed(1)}`).join(', ')})`;
 }
 
 /** Grid barriers and fences only where the backend says it has them (caps.gridSync, caps.fences). */
@@ -350,7 +369,7 @@ function compileLine(name: string, sig: ParamType[], target: Target, frontend: s
   const c = compiled as { origin?: string; timings?: Record<string, number> };
   const stages = Object.entries(c.timings ?? {}).filter(([k]) => k !== 'total').map(([k, v]) => `${k} ${v.toFixed(1)} ms`);
   const origin = c.origin === 'cache' ? ', disk cache hit' : c.origin === 'compiled' ? ', compiled' : '';
-  return `compile kernel '${name}' (${sig.map(paramTypeKey).join(', ')}) for ${target}: frontend+passes ${frontend}${stages.length ? `, ${stages.join(', ')}` : ''}${origin}; total ${ms(t0)}`;
+  return `compile kernel '${name}' (${sig.map(paramTypeKey).join(', ')}) for ${target}: frontend ${frontend}${stages.length ? `, ${stages.join(', ')}` : ''}${origin}; total ${ms(t0)}`;
 }
 
 function dim3(d: Dim, what: string): [number, number, number] {
