@@ -54,7 +54,8 @@ async function compileKernel(ir: KernelIR, opts: CompileOptions): Promise<CudaKe
   try {
     const out = await compiler.compile<CudaCompileState>({
       ir, lookup, describe: { arch },
-      store: { key: entryKey(opts.cacheKey, arch), dirs },
+      // (the key prints and hashes the IR: only made when something is stored or looked up)
+      store: dirs.length ? { key: entryKey(opts.cacheKey, arch), dirs } : undefined,
       pipeline: async () => {
         if (llvmForbidden()) throw notPrepared(ir);
         const { CUDA_STAGES, cudaCompileState } = await import('./codegen/compile.js');
