@@ -3,7 +3,7 @@
 
 import { fork } from 'node:child_process';
 import { generate, kernelSource, deviceSources, extraOutputs, makeArgs, launchOf, paramsOf, STATES } from './gen.mjs';
-import { check, holdDevices, runJS, FAILURES } from './run.mjs';
+import { check, holdDevices, quickOpt, runJS, FAILURES } from './run.mjs';
 import { reduce } from './reduce.mjs';
 
 /** Families whose bugs (issue 11 and the ones this fuzzer found) are still open: off unless asked. */
@@ -158,7 +158,9 @@ export function asTest(p, results) {
   for (const d of devs) lines.push(`const ${d.name} = cuda.jit(${d.src}, { device: true, globals: { ${devs.slice(0, devs.indexOf(d)).map((x) => x.name).join(', ')} } });`);
   lines.push(`const kern = ${kernelSource(p).replace(/\n/g, '\n  ')};`);
   lines.push(`const args = () => [${args.map((a) => (ArrayBuffer.isView(a) ? arrayLiteral(a) : String(a))).join(', ')}]; // ${paramsOf(p).join(', ')}`);
-  lines.push(`const run = async (target: Target, float?: 'f32') => { const a = args(); await cuda.jit(kern, { target, globals: { ${devs.map((d) => d.name).join(', ')} }, ...(float ? { float } : {}) }).configure(${JSON.stringify(grid)}, ${JSON.stringify(block)}${sharedMem ? `, { sharedMem: ${sharedMem} }` : ''})(...a); return a.slice(3, 9)${p.useRandom ? `.concat([a[${STATES}]])` : ''}${extraOutputs(p).map((o) => `.concat([a[${o.index}]])`).join('')}; };`);
+  if (quickOpt(p)) lines.push(`// the fuzzer compiled this seed for cpu and cuda with opt: false (run.mjs quickOpt)`);
+  const quick = quickOpt(p) ? ", ...(target === 'cpu' || target === 'cuda' ? { opt: false } : {})" : '';
+  lines.push(`const run = async (target: Target, float?: 'f32') => { const a = args(); await cuda.jit(kern, { target, globals: { ${devs.map((d) => d.name).join(', ')} }, ...(float ? { float } : {})${quick} }).configure(${JSON.stringify(grid)}, ${JSON.stringify(block)}${sharedMem ? `, { sharedMem: ${sharedMem} }` : ''})(...a); return a.slice(3, 9)${p.useRandom ? `.concat([a[${STATES}]])` : ''}${extraOutputs(p).map((o) => `.concat([a[${o.index}]])`).join('')}; };`);
   if (p.useRandom) lines.push('// the last array is the random states: compare them with stateMismatches (@numbat/core/testsuite) where a kept Box-Muller partner differs in its last bits');
   if (results.js && results.js.status === 'mismatch') {
     const js = runJS(p), want = js.slice(3, 9).concat(extraOutputs(p).map((o) => js[o.index]));
@@ -170,7 +172,7 @@ export function asTest(p, results) {
     if (t === 'sim' && !(results.sim && FAILURES.has(results.sim.status))) continue;
     if (t === 'ptx') {
       lines.push(`it('fuzz seed ${p.seed}: ptxas accepts the PTX', async () => {`);
-      lines.push(`  const ptx = await cuda.jit(kern, { target: 'cuda', globals: { ${devs.map((d) => d.name).join(', ')} } }).inspect('ptx', ...args());`);
+      lines.push(`  const ptx = await cuda.jit(kern, { target: 'cuda', globals: { ${devs.map((d) => d.name).join(', ')} }${quickOpt(p) ? ', opt: false' : ''} }).inspect('ptx', ...args());`);
       lines.push(`  assemblePtx(findPtxas()!, String(ptx), 'kern'); // packages/cuda/test/ptxas.mjs`);
       lines.push('});');
       continue;
