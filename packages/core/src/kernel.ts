@@ -348,7 +348,6 @@ function frontendText(total: number, phases: FrontendPhases): string {
   return `${total.toFixed(1)} ms (${Object.entries(phases).map(([k, v]) => `${k} ${v!.toFixed(1)}`).join(', ')})`;
 }
 
-/** Grid barriers and fences only where the backend says it has them (caps.gridSync, caps.fences). */
 /** AbortSignal.any, where the runtime lacks it (Node < 20.3). */
 function anySignal(signals: AbortSignal[]): AbortSignal {
   if (typeof AbortSignal.any === 'function') return AbortSignal.any(signals);

@@ -9,6 +9,7 @@ import { CompileError } from '../errors.js';
 import { forEachStmt } from './walk.js';
 import { check64 } from './uses64.js';
 
+/** Throws for the first construct the caps lack: grid barriers (caps.gridSync), fences (caps.fences), 64-bit integers and atomics. */
 export function refuseMissingCaps(ir: KernelIR, caps: BackendCaps, target: string): void {
   forEachStmt(ir.body, (s) => {
     if (s.kind === 'barrier' && s.grid && !caps.gridSync) {
