@@ -5,6 +5,13 @@
 export const SPECIAL = [0, -0, Infinity, -Infinity, NaN, 1, -1, 2, -2, 0.5, -0.5, Number.MIN_VALUE, -Number.MIN_VALUE,
   2 ** -1022, -(2 ** -1022), 2 ** -1023 * 1.5, Number.MAX_VALUE, -Number.MAX_VALUE, 1e-300, 1e300, 2 ** -28, 2 ** -54, 3, 10, 100, 700, 710, -745, 1e-8];
 
+/** The f64 whose high 32 bits are `hi` and low 32 bits zero. */
+function fromHighWord(hi) {
+  const v = new DataView(new ArrayBuffer(8));
+  v.setUint32(0, hi);
+  return v.getFloat64(0);
+}
+
 /** Distance in units in the last place (0 for two NaNs; +0 vs -0 is Infinity). */
 export function ulpDistance(a, b) {
   if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b) ? 0 : Infinity;
@@ -56,6 +63,8 @@ export function inputs(fn, n = 20000, seed = 1) {
     for (let k = -64; k <= 64; k++) near((k * Math.PI) / 4);
     for (const k of [1e3, 1e5, 1e6, 1e7, 1e9, 1e15]) near((k * Math.PI) / 2);
     for (let k = -30; k <= 30; k++) { near(k * Math.LN2); near((k + 0.5) * Math.LN2); }
+    // fdlibm exp's range tests (high words 0x3fd62e43: k = 0 below, 0x3ff0a2b2: k = ±1 below)
+    for (const hi of [0x3fd62e43, 0x3ff0a2b2]) for (const sign of [1, -1]) near(sign * fromHighWord(hi));
     // multiples of π/2 below 2^20 (the reduction's cancellation: fdlibm's second and third steps)
     for (let i = 0; i < q / 20; i++) near(Math.round(r() * 2 ** (20 * r())) * (Math.PI / 2));
     while (xs.length < n) xs.push(wide(r));

@@ -14,8 +14,8 @@ const INV_LN2 = fromWords(0x3ff71547, 0x652b82fe);
 const EXP_P = [fromWords(0x3fc55555, 0x5555553e), fromWords(0xbf66c16c, 0x16bebd93), fromWords(0x3f11566a, 0xaf25de2c),
   fromWords(0xbebbbd41, 0xc5d26bf1), fromWords(0x3e663769, 0x72bea4d0)];
 const EXP_OVER = fromWords(0x40862e42, 0xfefa39ef), EXP_UNDER = fromWords(0xc0874910, 0xd52d3051);
-/** |x| below: exp is 1 + x. Below HALF_LN2: k = 0. Below THREE_HALF_LN2: k = ±1. (fdlibm compares high words.) */
-const EXP_TINY = fromWords(0x3e300000), HALF_LN2 = fromWords(0x3fd62e43), THREE_HALF_LN2 = fromWords(0x3ff0a2b2);
+/** |x| below: exp is 1 + x. Below HALF_LN2: k = 0 (below fdlibm's 0x3ff0a2b2 high word, k = ±1: the general formula's value, see exp). */
+const EXP_TINY = fromWords(0x3e300000), HALF_LN2 = fromWords(0x3fd62e43);
 
 /** log: 2 atanh(s)/s - 2 ≈ Lg1 s² + Lg2 s⁴ + …, split into odd and even powers as fdlibm sums them. */
 export const LG = [fromWords(0x3fe55555, 0x55555593), fromWords(0x3fd99999, 0x9997fa04), fromWords(0x3fd24924, 0x94229359),
@@ -33,8 +33,11 @@ export function exp(F: F64, x: Expr): Expr {
   const xc = F.sel(F.lt(x, F.k(-746)), F.k(-746), F.sel(F.lt(x, F.k(710)), x, F.k(710))); // NaN → 710; replaced below
   const a = F.abs(xc);
   const half = F.sel(F.lt(xc, F.k(0)), F.k(-0.5), F.k(0.5));
-  const kFar = F.trunc(F.add(F.mul(F.k(INV_LN2), xc), half));
-  const k = F.sel(F.lt(a, F.k(HALF_LN2)), F.k(0), F.sel(F.lt(a, F.k(THREE_HALF_LN2)), F.sel(F.lt(xc, F.k(0)), F.k(-1), F.k(1)), kFar));
+  // fdlibm's k = ±1 range (HALF_LN2 ≤ |x|, high word below 0x3ff0a2b2) needs no case of its own: there
+  // INV_LN2·|x| lies in [0.5000000014, 1.4999997) (the product is monotonic: its ends, checked
+  // at the two thresholds), so the general trunc(INV_LN2·x ± 0.5) is ±1 too, and its hi and lo
+  // are then fdlibm's x ∓ LN2_HI and ±LN2_LO exactly.
+  const k = F.sel(F.lt(a, F.k(HALF_LN2)), F.k(0), F.trunc(F.add(F.mul(F.k(INV_LN2), xc), half)));
   const hi = F.sub(xc, F.mul(k, F.k(LN2_HI)));
   const lo = F.mul(k, F.k(LN2_LO));
   const r = F.sub(hi, lo);

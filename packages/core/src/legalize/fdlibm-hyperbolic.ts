@@ -12,15 +12,15 @@ const Q = [1, fromWords(0xbfa11111, 0x111110f4), fromWords(0x3f5a01a0, 0x19fe558
   fromWords(0x3ed0cfca, 0x86e65239), fromWords(0xbe8afdb7, 0x6e09c32d)];
 const EXP_OVER = fromWords(0x40862e42, 0xfefa39ef);
 /** |x| bounds from fdlibm's high-word tests. */
-const B_56LN2 = fromWords(0x4043687a), HALF_LN2 = fromWords(0x3fd62e43), THREE_HALF_LN2 = fromWords(0x3ff0a2b2);
+const B_56LN2 = fromWords(0x4043687a), HALF_LN2 = fromWords(0x3fd62e43);
 const B_22 = fromWords(0x40360000), LOG_MAXD = fromWords(0x40862e42), OVERFLOW = 710.4758600739439;
 
 /** e^x - 1: x = k ln2 + r, a rational form of e^r - 1 with the reduction's error c, then scaled by 2^k in fdlibm's seven ways. */
 export function expm1(F: F64, x: Expr): Expr {
   const a = F.abs(x);
   const xc = F.sel(F.lt(x, F.k(-60)), F.k(-60), F.sel(F.lt(x, F.k(710)), x, F.k(710))); // NaN → 710; replaced below
-  const k = F.keep(F.sel(F.lt(a, F.k(HALF_LN2)), F.k(0), F.sel(F.lt(a, F.k(THREE_HALF_LN2)), F.sel(F.lt(xc, F.k(0)), F.k(-1), F.k(1)),
-    F.trunc(F.add(F.mul(F.k(INV_LN2), xc), F.sel(F.lt(xc, F.k(0)), F.k(-0.5), F.k(0.5)))))));
+  // (fdlibm's k = ±1 range, high word below 0x3ff0a2b2, is the general formula's value: see exp in fdlibm-exp-log.ts.)
+  const k = F.keep(F.sel(F.lt(a, F.k(HALF_LN2)), F.k(0), F.trunc(F.add(F.mul(F.k(INV_LN2), xc), F.sel(F.lt(xc, F.k(0)), F.k(-0.5), F.k(0.5))))));
   const hi = F.sub(xc, F.mul(k, F.k(LN2_HI)));
   const lo = F.mul(k, F.k(LN2_LO));
   const r = F.sub(hi, lo);
