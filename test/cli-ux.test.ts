@@ -100,7 +100,7 @@ describe('NUMBAT_LOG', () => {
     const r = node([script, 'auto'], { NUMBAT_LOG: 'info' });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^numbat\[info\] target 'auto' -> (sim|cpu|webgpu|cuda) \(cuda: .*; webgpu: .*; cpu: .*; sim: .*\)$/m);
-    expect(r.stderr).toMatch(/^numbat\[info\] compile kernel 'twice' \(f32\[\]\) for \w+: frontend\+passes [\d.]+ ms.*total [\d.]+ ms$/m);
+    expect(r.stderr).toMatch(/^numbat\[info\] compile kernel 'twice' \(f32\[\]\) for \w+: frontend [\d.]+ ms \(parse [\d.]+, lower [\d.]+, checks [\d.]+, legalise [\d.]+\).*total [\d.]+ ms$/m);
     expect(r.stderr).not.toMatch(/numbat\[debug\]/);
   });
 
