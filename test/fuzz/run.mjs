@@ -91,12 +91,13 @@ const newest = (records) => { const r = records?.(); return r?.[r.length - 1]; }
  * short pipeline before PTX), so the fuzzer covers both; its reproducer says so (fuzz.mjs asTest).
  */
 export const quickOpt = (p) => p.seed % 6 === 5;
+/** The jit options quickOpt gives a seed on `target`. */
+export const quickOptions = (p, target) => (quickOpt(p) && (target === 'cpu' || target === 'cuda') ? { opt: false } : {});
 
 async function compileOnly(p, target, stage, args, stages, jitOpts = {}) {
   const t0 = performance.now();
   const { fn, globals } = buildKernel(p);
-  const quick = quickOpt(p) && (target === 'cpu' || target === 'cuda') ? { opt: false } : {};
-  const k = cuda.jit(fn, { target, globals, ...quick, ...jitOpts });
+  const k = cuda.jit(fn, { target, globals, ...quickOptions(p, target), ...jitOpts });
   const records = await recordsOf(target);
   const before = newest(records);
   try {

@@ -9,21 +9,35 @@
 //   node test/fuzz/stress.mjs [--repeat 30] [--processes 3] [--fuzz-seeds 7000-7099]
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { cuda, NdArray, random } from '@numbat/core';
-import { CORPUS, mismatches, stateMismatches } from '@numbat/core/testsuite';
+import { cuda } from '@numbat/core';
+import { CORPUS, caseMismatches } from '@numbat/core/testsuite';
 import { extraOutputs, generate, launchOf, makeArgs } from './gen.mjs';
-import { buildKernel, compare, launch, quickOpt } from './run.mjs';
+import { buildKernel, compare, launch, quickOptions } from './run.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? Number(argv[i + 1]) : dflt; };
 const repeat = opt('repeat', 30), processes = opt('processes', 3), part = opt('part', -1);
 const seedsArg = argv.includes('--fuzz-seeds') ? argv[argv.indexOf('--fuzz-seeds') + 1] : undefined;
 const [seedLo, seedHi] = seedsArg ? seedsArg.split('-').map(Number) : [];
-const onWorkers = (r) => { if (r % 2) process.env.NUMBAT_CPU_SYNC_THREADS = '0'; else delete process.env.NUMBAT_CPU_SYNC_THREADS; };
 
-/** One part's cases (index mod processes = part): launches and problems. */
-async function runPart() {
-  const data = (a) => (a instanceof NdArray ? a.data : a);
+/**
+ * `launchIt` (a configured kernel) run `repeat` times on fresh `args()`, every other time on the
+ * worker threads (a launch this small otherwise runs as one synchronous call); `check` gives the
+ * differences of one run's arguments from the simulator's. Stops a kernel at its first problem.
+ */
+async function repeated(name, launchIt, args, check, problems) {
+  for (let r = 0; r < repeat; r++) {
+    const a = args();
+    if (r % 2) process.env.NUMBAT_CPU_SYNC_THREADS = '0'; else delete process.env.NUMBAT_CPU_SYNC_THREADS;
+    try { await launchIt(...a); } catch (e) { problems.push(`${name}, launch ${r + 1}: rejected: ${e.message.split('\n')[0]}`); return r + 1; }
+    const bad = check(a);
+    if (bad.length) { problems.push(`${name}, launch ${r + 1}: ${bad.join('; ')}`); return r + 1; }
+  }
+  return repeat;
+}
+
+/** One part's corpus cases (index mod processes = part): launches and problems. */
+async function runCases() {
   const problems = [];
   let launches = 0;
   for (const [ci, c] of CORPUS.entries()) {
@@ -33,18 +47,7 @@ async function runPart() {
       await cuda.jit(c.kernel, { ...c.options, target: 'sim' }).configure(c.grid, c.block, { sharedMem: c.sharedMem })(...want);
     } catch { continue; } // a case meant to fail (its own test checks the error)
     const k = cuda.jit(c.kernel, { ...c.options, target: 'cpu' }).configure(c.grid, c.block, { sharedMem: c.sharedMem });
-    for (let r = 0; r < repeat; r++) {
-      launches++;
-      const got = c.args();
-      onWorkers(r); // every other launch on the worker threads (one this small otherwise runs as one synchronous call)
-      try { await k(...got); } catch (e) { problems.push(`${c.name}, launch ${r + 1}: rejected: ${e.message.split('\n')[0]}`); break; }
-      for (const o of c.outputs) {
-        const g = data(got[o]), w = data(want[o]);
-        const float = g instanceof Float32Array || g instanceof Float64Array;
-        const bad = c.randomStates?.includes(o) ? stateMismatches(g, w, random.STATE_WORDS, c) : mismatches(g, w, float, g instanceof Float32Array, c);
-        if (bad.length) problems.push(`${c.name}, launch ${r + 1}, output ${o + 1}: ${bad.join('; ')}`);
-      }
-    }
+    launches += await repeated(c.name, k, () => c.args(), (got) => caseMismatches(c, got, want, false), problems);
   }
   return { launches, problems };
 }
@@ -60,21 +63,15 @@ async function runSeeds() {
     if (want.error) continue; // a generator problem: the fuzzer reports those
     const { fn, globals } = buildKernel(p);
     const { grid, block, sharedMem } = launchOf(p);
-    const k = cuda.jit(fn, { target: 'cpu', globals, ...(quickOpt(p) ? { opt: false } : {}) }).configure(grid, block, ...(sharedMem ? [{ sharedMem }] : []));
-    for (let r = 0; r < repeat; r++) {
-      launches++;
-      const args = makeArgs(p, !p.f64);
-      onWorkers(r);
-      try { await k(...args); } catch (e) { problems.push(`fuzz seed ${seed}, launch ${r + 1}: rejected: ${e.message.split('\n')[0]}`); break; }
-      const bad = compare(args, want.args, { f32: !p.f64, extra: extraOutputs(p), states: p.useRandom });
-      if (bad.length) { problems.push(`fuzz seed ${seed}, launch ${r + 1}: ${bad.join('; ')}`); break; }
-    }
+    const k = cuda.jit(fn, { target: 'cpu', globals, ...quickOptions(p, 'cpu') }).configure(grid, block, ...(sharedMem ? [{ sharedMem }] : []));
+    const check = (got) => compare(got, want.args, { f32: !p.f64, extra: extraOutputs(p), states: p.useRandom });
+    launches += await repeated(`fuzz seed ${seed}`, k, () => makeArgs(p, !p.f64), check, problems);
   }
   return { launches, problems };
 }
 
 if (part >= 0) {
-  process.send(seedsArg ? await runSeeds() : await runPart());
+  process.send(seedsArg ? await runSeeds() : await runCases());
 } else {
   const t0 = performance.now();
   const results = await Promise.all(Array.from({ length: processes }, (_, p) => new Promise((resolve, reject) => {

@@ -6,4 +6,4 @@
 export { CORPUS } from './corpus/index.js';
 export { ramp, type Arrays, type CorpusCase } from './corpus/types.js';
 export { cloneArgs, mismatches, stateMismatches, type Tolerance } from './compare.js';
-export { assertCase, runCase, runConformance, type CaseResult } from './run.js';
+export { assertCase, caseMismatches, runCase, runConformance, type CaseResult } from './run.js';

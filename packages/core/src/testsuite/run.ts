@@ -33,7 +33,7 @@ async function launch(c: CorpusCase, target: Target, float?: 'f32' | 'f64'): Pro
 }
 
 /** Output arguments of `got` that differ from `want` (f32 tolerances when the default float is f32). */
-function compare(c: CorpusCase, got: Arrays, want: Arrays, f32Default: boolean): string[] {
+export function caseMismatches(c: CorpusCase, got: Arrays, want: Arrays, f32Default: boolean): string[] {
   const problems: string[] = [];
   for (const o of c.outputs) {
     // A cuda.ndarray argument is compared by its data.
@@ -58,7 +58,7 @@ export async function runCase(c: CorpusCase, target: Target): Promise<CaseResult
       const got = await launch(c, 'sim');
       const want = cloneArgs(c.args());
       c.reference(want);
-      return result(c, compare(c, got, want, false));
+      return result(c, caseMismatches(c, got, want, false));
     }
     const backend = await loadBackend(target);
     if (c.needsF64 && !backend.caps.f64) {
@@ -90,7 +90,7 @@ export async function runCase(c: CorpusCase, target: Target): Promise<CaseResult
       return failed(c, e);
     }
     const want = await launch(c, 'sim', float);
-    return result(c, compare(c, got, want, !backend.caps.f64));
+    return result(c, caseMismatches(c, got, want, !backend.caps.f64));
   } catch (e) {
     return failed(c, e);
   }
