@@ -65,6 +65,9 @@ export function inputs(fn, n = 20000, seed = 1) {
     for (let k = -30; k <= 30; k++) { near(k * Math.LN2); near((k + 0.5) * Math.LN2); }
     // fdlibm exp's range tests (high words 0x3fd62e43: k = 0 below, 0x3ff0a2b2: k = ±1 below)
     for (const hi of [0x3fd62e43, 0x3ff0a2b2]) for (const sign of [1, -1]) near(sign * fromHighWord(hi));
+    // exp's scaling by 2^k at its ends: k = 1024 (y 2^1023, then 2) and k < -1021 (y 2^(k + 1000), then 2^-1000)
+    for (let k = 1018; k <= 1024; k++) { near(k * Math.LN2); near((k - 0.5) * Math.LN2); near(-(k + 2) * Math.LN2); near(-(k + 2.5) * Math.LN2); }
+    for (let i = 0; i < q / 40; i++) { xs.push(709.09 + 0.7 * r()); xs.push(-745.2 + 37 * r()); }
     // multiples of π/2 below 2^20 (the reduction's cancellation: fdlibm's second and third steps)
     for (let i = 0; i < q / 20; i++) near(Math.round(r() * 2 ** (20 * r())) * (Math.PI / 2));
     while (xs.length < n) xs.push(wide(r));

@@ -46,9 +46,12 @@ export function exp(F: F64, x: Expr): Expr {
   // k = 0: 1 - ((r c)/(c - 2) - r), the same value as this with lo = 0, hi = r.
   const y = F.sub(F.k(1), F.sub(F.sub(lo, F.div(F.mul(r, c), F.sub(F.k(2), c))), hi));
   // y 2^k as fdlibm multiplies: k = 1024 as (2y) 2^1023; k < -1021 as (y 2^(k + 1000)) 2^-1000, rounded once there.
+  // Both as (y 2^j) s with one factor s (1, 2 or 2^-1000): y 2^1023 is exact (y < 2), so
+  // (y 2^1023) 2 rounds the same product (2y) 2^1023 does.
   const sub = F.keep(F.lt(k, F.k(-1021)));
   const twoPk = F.pow2(F.sel(sub, F.add(k, F.k(1000)), F.sel(F.lt(k, F.k(1024)), k, F.k(1023))));
-  const scaled = F.mul(F.mul(F.mul(y, F.sel(F.eq(k, F.k(1024)), F.k(2), F.k(1))), twoPk), F.sel(sub, F.k(2 ** -1000), F.k(1)));
+  const s = F.sel(sub, F.k(2 ** -1000), F.sel(F.eq(k, F.k(1024)), F.k(2), F.k(1)));
+  const scaled = F.mul(F.mul(y, twoPk), s);
   const body = F.sel(F.lt(a, F.k(EXP_TINY)), F.add(F.k(1), xc), F.sel(F.eq(xc, F.k(1)), F.k(Math.E), scaled));
   return F.sel(F.isNaN(x), x, F.sel(F.lt(F.k(EXP_OVER), x), F.k(Infinity), F.sel(F.lt(x, F.k(EXP_UNDER)), F.k(0), body)));
 }
