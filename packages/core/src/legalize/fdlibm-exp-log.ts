@@ -30,29 +30,29 @@ export function fdlibmExpLog(F: F64, fn: 'exp' | 'log', x: Expr): Expr {
  * c = r - r²·P(r²). V8 returns Math.E for x = 1 (its own fix of fdlibm's last bit there).
  */
 export function exp(F: F64, x: Expr): Expr {
-  const xc = F.sel(F.lt(x, F.k(-746)), F.k(-746), F.sel(F.lt(x, F.k(710)), x, F.k(710))); // NaN → 710; replaced below
-  const a = F.abs(xc);
-  const half = F.sel(F.lt(xc, F.k(0)), F.k(-0.5), F.k(0.5));
+  // Arguments beyond EXP_OVER and EXP_UNDER, and NaN, are replaced by the last selects: what is
+  // computed for them on the way (every operation here is defined for every double) is unused.
+  const a = F.abs(x);
+  const half = F.sel(F.lt(x, F.k(0)), F.k(-0.5), F.k(0.5));
   // fdlibm's k = ±1 range (HALF_LN2 ≤ |x|, high word below 0x3ff0a2b2) needs no case of its own: there
   // INV_LN2·|x| lies in [0.5000000014, 1.4999997) (the product is monotonic: its ends, checked
   // at the two thresholds), so the general trunc(INV_LN2·x ± 0.5) is ±1 too, and its hi and lo
   // are then fdlibm's x ∓ LN2_HI and ±LN2_LO exactly.
-  const k = F.sel(F.lt(a, F.k(HALF_LN2)), F.k(0), F.trunc(F.add(F.mul(F.k(INV_LN2), xc), half)));
-  const hi = F.sub(xc, F.mul(k, F.k(LN2_HI)));
+  const k = F.sel(F.lt(a, F.k(HALF_LN2)), F.k(0), F.trunc(F.add(F.mul(F.k(INV_LN2), x), half)));
+  const hi = F.sub(x, F.mul(k, F.k(LN2_HI)));
   const lo = F.mul(k, F.k(LN2_LO));
   const r = F.sub(hi, lo);
   const t = F.mul(r, r);
   const c = F.sub(r, F.mul(t, F.horner(EXP_P, t)));
   // k = 0: 1 - ((r c)/(c - 2) - r), the same value as this with lo = 0, hi = r.
   const y = F.sub(F.k(1), F.sub(F.sub(lo, F.div(F.mul(r, c), F.sub(F.k(2), c))), hi));
-  // y 2^k as fdlibm multiplies: k = 1024 as (2y) 2^1023; k < -1021 as (y 2^(k + 1000)) 2^-1000, rounded once there.
-  // Both as (y 2^j) s with one factor s (1, 2 or 2^-1000): y 2^1023 is exact (y < 2), so
-  // (y 2^1023) 2 rounds the same product (2y) 2^1023 does.
-  const sub = F.keep(F.lt(k, F.k(-1021)));
-  const twoPk = F.pow2(F.sel(sub, F.add(k, F.k(1000)), F.sel(F.lt(k, F.k(1024)), k, F.k(1023))));
-  const s = F.sel(sub, F.k(2 ** -1000), F.sel(F.eq(k, F.k(1024)), F.k(2), F.k(1)));
-  const scaled = F.mul(F.mul(y, twoPk), s);
-  const body = F.sel(F.lt(a, F.k(EXP_TINY)), F.add(F.k(1), xc), F.sel(F.eq(xc, F.k(1)), F.k(Math.E), scaled));
+  // y 2^k (k in [-1075, 1024] for the arguments kept), rounded once as fdlibm's products round it
+  // (k = 1024 as (2y) 2^1023, k < -1021 as (y 2^(k + 1000)) 2^-1000): here as (y 2^j) 2^(k - j),
+  // j = floor(k/2), whose first product is exact (a normal double: y in (0.7, 1.5)), the second
+  // the one rounding of the same value y 2^k.
+  const j = F.floor(F.mul(k, F.k(0.5)));
+  const scaled = F.mul(F.mul(y, F.pow2(j)), F.pow2(F.sub(k, j)));
+  const body = F.sel(F.lt(a, F.k(EXP_TINY)), F.add(F.k(1), x), F.sel(F.eq(x, F.k(1)), F.k(Math.E), scaled));
   return F.sel(F.isNaN(x), x, F.sel(F.lt(F.k(EXP_OVER), x), F.k(Infinity), F.sel(F.lt(x, F.k(EXP_UNDER)), F.k(0), body)));
 }
 
