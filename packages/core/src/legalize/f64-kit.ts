@@ -63,6 +63,20 @@ export class F64 {
     return this.fromBits(this.bind(this.B.bin('shl', 'u64', field, this.k64(52n))));
   }
 
+  /**
+   * 2^j and 2^(k - j), j = floor(k/2), for an integral f64 k in [-2044, 2046] (both normal): the
+   * low bits of k + (2^52 + 2046) are u = k + 2046, and u >> 1 and u - (u >> 1) are j + 1023 and
+   * k - j + 1023, the two exponent fields; shifted up 52 places, the bits of the magic number's
+   * own exponent fall off the top. Their product is 2^k for every k of that range, as two factors
+   * that each keep a product with a number near 1 normal and exact.
+   */
+  pow2Halves(k: Expr): [Expr, Expr] {
+    const w = this.bits(this.add(k, this.k(2 ** 52 + 2046)));
+    const half = this.bind(this.B.bin('shr', 'u64', w, this.k64(1n)));
+    const up = (field: Expr): Expr => this.fromBits(this.bind(this.B.bin('shl', 'u64', field, this.k64(52n))));
+    return [up(half), up(this.bind(this.B.bin('sub', 'u64', w, half)))];
+  }
+
   /** 1 where c1 and c2 hold, else 0: a condition kept as an f64 (test it with `on`), never a boolean local. */
   flagBoth(c1: Expr, c2: Expr): Expr { return this.sel(c1, this.sel(c2, this.k(1), this.k(0)), this.k(0)); }
   /** A flag's condition (a fresh node each time). */

@@ -50,8 +50,8 @@ export function exp(F: F64, x: Expr): Expr {
   // (k = 1024 as (2y) 2^1023, k < -1021 as (y 2^(k + 1000)) 2^-1000): here as (y 2^j) 2^(k - j),
   // j = floor(k/2), whose first product is exact (a normal double: y in (0.7, 1.5)), the second
   // the one rounding of the same value y 2^k.
-  const j = F.floor(F.mul(k, F.k(0.5)));
-  const scaled = F.mul(F.mul(y, F.pow2(j)), F.pow2(F.sub(k, j)));
+  const [twoPj, twoPkj] = F.pow2Halves(k);
+  const scaled = F.mul(F.mul(y, twoPj), twoPkj);
   const body = F.sel(F.lt(a, F.k(EXP_TINY)), F.add(F.k(1), x), F.sel(F.eq(x, F.k(1)), F.k(Math.E), scaled));
   return F.sel(F.isNaN(x), x, F.sel(F.lt(F.k(EXP_OVER), x), F.k(Infinity), F.sel(F.lt(x, F.k(EXP_UNDER)), F.k(0), body)));
 }
