@@ -135,6 +135,8 @@ function shiftCount(e: Binary): Expr {
 /** Math.min/max: NaN if either is NaN; min(-0, +0) is -0, max(-0, +0) is +0. */
 function floatMinMax(e: Binary, cx: RewriteContext): Expr {
   const t = e.opType, B = new Build(e.loc);
+  const withConstant = constantMinMax(e, cx);
+  if (withConstant) return withConstant;
   const a = cx.share(e.a), b = cx.share(e.b);
   const first = e.op === 'min' ? 'lt' : 'gt', second = e.op === 'min' ? 'gt' : 'lt';
   // Equal and nonzero: either operand. Otherwise (both zeros, or a NaN) arithmetic
@@ -147,6 +149,25 @@ function floatMinMax(e: Binary, cx: RewriteContext): Expr {
       : B.both(B.bin('eq', t, a, b), B.bin('ne', t, a, B.k(t, 0)));
   const zerosOrNaN = e.op === 'max' ? B.bin('add', t, a, b) : B.un('neg', B.bin('sub', t, B.un('neg', a), b));
   return B.sel(B.bin(first, t, a, b), a, B.sel(B.bin(second, t, a, b), b, sameNonzero ? B.sel(sameNonzero, a, zerosOrNaN) : zerosOrNaN));
+}
+
+/**
+ * Math.min/max with a constant operand c (not NaN; Math.max(x, 0), clamps) as one comparison and
+ * one select: x itself wherever it is the answer (a NaN x included: every comparison with it is
+ * false), else c. Zeros: max(x, +0) is +0 for x = ±0 (x <= 0 picks c), max(x, -0) keeps x = ±0
+ * (either is the answer: +0 beats -0, and -0 is c); min mirrors it. The general form costs three
+ * comparisons, three selects and an add.
+ */
+function constantMinMax(e: Binary, cx: RewriteContext): Expr | undefined {
+  const isConst = (x: Expr): boolean => x.kind === 'const' && typeof x.value === 'number' && !Number.isNaN(x.value);
+  const [c, x] = isConst(e.b) ? [e.b, e.a] : isConst(e.a) ? [e.a, e.b] : [];
+  if (!c || !x) return undefined;
+  const t = e.opType, B = new Build(e.loc), v = (c as { value: number }).value;
+  const positiveZero = v === 0 && !Object.is(v, -0);
+  // max: c wins where x < c, and for c = +0 at x = -0 too; min: where x > c, and for c = -0 at x = +0.
+  const op = e.op === 'max' ? (positiveZero ? 'le' : 'lt') : (Object.is(v, -0) ? 'ge' : 'gt');
+  const shared = cx.share(x);
+  return B.sel(B.bin(op, t, shared, B.k(t, v)), B.k(t, v), shared);
 }
 
 /**

@@ -38,9 +38,43 @@ function minmaxZeros(t: 'f32' | 'f64'): CorpusCase {
   };
 }
 
+/** The special values Math.min/max with a constant operand must keep apart (legalize/rules.ts constantMinMax). */
+const MINMAX_SPECIALS = [NaN, -0, 0, 1, -1, Infinity, -Infinity, 1.5, -2, 0.5, -1.5, 2, 1e-30, -1e-30];
+
+function minmaxConstant(t: 'f32' | 'f64'): CorpusCase {
+  const T = t === 'f32' ? Float32Array : Float64Array;
+  const n = MINMAX_SPECIALS.length, per = 12;
+  const all = (v: number): number[] => [Math.max(v, 0), Math.max(v, -0), Math.max(0, v), Math.max(-0, v), Math.min(v, 0), Math.min(v, -0),
+    Math.min(-0, v), Math.max(v, 1.5), Math.min(v, -2), Math.max(v, -Infinity), Math.min(v, Infinity), Math.min(Math.max(v, 0), 1)];
+  return {
+    name: `math_minmax_constant_operand_${t}`,
+    covers: [`Math.min/max of ${t} with a constant operand (±0, a number, ±Infinity) on NaN, ±0 and ±Infinity, signs of zero compared`],
+    needsF64: t === 'f64',
+    signedZero: true,
+    kernel: function minmax_constant(x: Float32Array, out: Float32Array) {
+      const i = cuda.grid(1);
+      if (i >= x.length) return;
+      const v = x[i];
+      let k = i * 12;
+      out[k++] = Math.max(v, 0); out[k++] = Math.max(v, -0); out[k++] = Math.max(0, v); out[k++] = Math.max(-0, v);
+      out[k++] = Math.min(v, 0); out[k++] = Math.min(v, -0); out[k++] = Math.min(-0, v); out[k++] = Math.max(v, 1.5);
+      out[k++] = Math.min(v, -2); out[k++] = Math.max(v, -Infinity); out[k++] = Math.min(v, Infinity); out[k++] = Math.min(Math.max(v, 0), 1);
+    },
+    options: { float: t },
+    grid: 1, block: 32,
+    args: () => [T.from(MINMAX_SPECIALS), new T(n * per)],
+    reference: ([x, out]: any) => {
+      for (let i = 0; i < n; i++) all(x[i]).forEach((y, j) => (out[i * per + j] = y));
+    },
+    outputs: [1],
+  };
+}
+
 export const legalRows: CorpusCase[] = [
   minmaxZeros('f32'),
   minmaxZeros('f64'),
+  minmaxConstant('f32'),
+  minmaxConstant('f64'),
   {
     name: 'atomic_float_minmax_shared_old_values',
     covers: ['cuda.atomic.max/min on shared f32: the old element each call returns (one thread, in order)', 'an atomic in a lazy operand'],
