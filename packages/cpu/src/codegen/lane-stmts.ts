@@ -3,7 +3,7 @@
 // for full groups, and the hand-over to thread-by-thread code.
 
 import type { Stmt } from '@numbat/core';
-import { forEachExpr } from '@numbat/core';
+import { forEachExpr, forEachStmt } from '@numbat/core';
 import type { LLVMNS } from '@numbat/llvm';
 import { LaneExprs } from './lanes.js';
 import { blendsOnly, linearLocals, mayRetire, touchesMemory } from './lane-shape.js';
@@ -17,6 +17,8 @@ export class LaneLowerer extends LaneExprs {
   private readonly listEntry = new Map<readonly Stmt[], { conds: number; loops: number }>();
   /** The region's rarely taken `if`s that hand the group to the thread-by-thread code (lane-budget.ts). */
   private handOvers = new Set<Stmt>();
+  /** The region has a loop: its work is there, and an `if` outside every loop runs once per group. */
+  private regionLoops = false;
 
   /** mayRetire, once per statement and compile (stmts asks it of every statement of every list it lowers). */
   private retires(s: Stmt): boolean {
@@ -28,6 +30,7 @@ export class LaneLowerer extends LaneExprs {
   /** The region's statements (top level): after a guard like `if (i >= n) return`, the rest runs unmasked when no lane left. */
   region(list: readonly Stmt[]): void {
     if (this.env.fallbacks.scalarGroup) this.handOvers = this.cg.memo('rareHandOvers', list, () => rareHandOvers(list));
+    this.regionLoops = this.cg.memo('regionLoops', list, () => { let loop = false; forEachStmt(list as Stmt[], (x) => { if (x.kind === 'loop') loop = true; }); return loop; });
     const k = list.findIndex((x) => x.kind === 'loop' && this.cg.laneUni.varyingLoops.has(x));
     if (!this.alive && this.env.fallbacks.scalarFinish && k >= 0 && !list.some((x) => this.retires(x))) {
       const loop = list[k] as Stmt & { kind: 'loop' };
@@ -199,10 +202,13 @@ export class LaneLowerer extends LaneExprs {
         }
         const nc = this.not(c);
         const mf = m ? b.CreateAnd(m, nc) : nc;
-        if (this.fastDepth() < 2 && this.slowNesting === 0 && !s.then.some((x) => this.retires(x)) && touchesMemory(s.then)) {
+        if (this.fastDepth() < 2 && this.slowNesting === 0 && (this.loops.length || !this.regionLoops) && !s.then.some((x) => this.retires(x)) && touchesMemory(s.then)) {
           // All lanes take it (the usual case away from edges): an unmasked copy,
           // whose memory accesses vectorise. (Not for register-only bodies such as
-          // `if (inside) count++`: there a data-dependent branch costs more than the blend.)
+          // `if (inside) count++`: there a data-dependent branch costs more than the blend.
+          // Nor outside the loops of a region that has some, where it runs once per group:
+          // a random draw loop's state words loaded before it and stored after, whose two
+          // copies were 13 % of option pricing's lane-group code, in LLVM's time to compile.)
           const all = low.block('vif.all'), some = low.block('vif.some'), join = low.block('vif.end');
           b.CreateCondBr(this.all(mt), all, some);
           b.SetInsertPoint(all);
