@@ -147,9 +147,14 @@ function promoteLoop(ir: KernelIR, loop: LoopStmt, facts: Facts): Stmt[] | undef
   }
   const okId = facts.locals.length;
   facts.locals.push({ id: okId, name: 'state.inLocals', type: 'bool' });
+  // n (states.length / 10 in the draws) once in a local: the loads, the stores and the guard
+  // each repeated its expression, a division per word in the code before the optimiser.
+  const nId = n.kind === 'local' || n.kind === 'param' || n.kind === 'const' ? undefined : facts.locals.length;
+  if (nId !== undefined) facts.locals.push({ id: nId, name: 'state.n', type: 'i32' });
+  const nv = nId !== undefined ? local(nId, 'i32') : n;
   const written = new Set<number>();
 
-  const indexOf = (w: number): Expr => (w === 0 ? i : add(w === 1 ? n : mul(c(w), n), i));
+  const indexOf = (w: number): Expr => (w === 0 ? i : add(w === 1 ? nv : mul(c(w), nv), i));
   const rewriteExpr = (e: Expr): Expr => {
     if (e.kind === 'load' && global(e.array) === param && !checks.has(e)) {
       const word = wordOf(e.index, resolve)!;
@@ -188,8 +193,9 @@ function promoteLoop(ir: KernelIR, loop: LoopStmt, facts: Facts): Stmt[] | undef
   fill(body); fill(update);
 
   const len: Expr = { kind: 'length', array, type: 'i32' };
-  const guard: Expr = and(and(cmp('ge', i, c(0)), cmp('lt', i, n)), cmp('le', n, { kind: 'binary', op: 'truncdiv', opType: 'i32', type: 'i32', a: len, b: c(wmax + 1) }));
+  const guard: Expr = and(and(cmp('ge', i, c(0)), cmp('lt', i, nv)), cmp('le', nv, { kind: 'binary', op: 'truncdiv', opType: 'i32', type: 'i32', a: len, b: c(wmax + 1) }));
   return [
+    ...(nId !== undefined ? [{ kind: 'assign', local: nId, value: n, loc: loop.loc } as Stmt] : []),
     { kind: 'assign', local: okId, value: guard, loc: loop.loc },
     {
       kind: 'if', cond: local(okId, 'bool'), else: [], loc: loop.loc,
