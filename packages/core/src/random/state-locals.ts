@@ -14,10 +14,11 @@
 //
 // becomes
 //
-//   ok = i >= 0 && i < n && n <= states.length / (wmax + 1)
-//   if (ok) { s5 = states[5 * n + i]!; ... }      every word the loop touches
+//   nn = n                                          (n's expression once, when not a name)
+//   ok = i >= 0 && i < nn && nn <= states.length / (wmax + 1)
+//   if (ok) { s5 = states[5 * nn + i]!; ... }     every word the loop touches
 //   for (...) { ... s5 ... s5 = v ... }            (a `return` inside first stores back)
-//   if (ok) { states[5 * n + i]! = s5; ... }       every word the loop writes
+//   if (ok) { states[5 * nn + i]! = s5; ... }      every word the loop writes
 //
 // LLVM cannot do this itself: it cannot prove states[w * n + i] apart from
 // states[w' * n + i] (n is a run-time value; a lane group's 8-word vector
