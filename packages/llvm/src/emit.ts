@@ -62,13 +62,28 @@ export class Emitter {
 
   i64c(v: number): Value { return this.int(v, this.i64); }
 
+  /** Float and 64-bit constants made so far (as `ints`; -0 keyed apart from +0, which a Map would merge). */
+  private readonly floats = new Map<string, Value>();
+  private readonly int64s = new Map<bigint, Value>();
+
   float(v: number, t: ScalarType): Value {
+    const key = `${t}${Object.is(v, -0) ? '-0' : v}`;
+    let c = this.floats.get(key);
+    if (c) return c;
     const type = t === 'f32' ? this.f32 : this.f64;
     // A NaN folded at compile time may carry V8's payload (Math.pow(-2, -1.3) is
     // 0x7FFC...), which reaches LLVM as a signalling NaN: later folds then treat
     // it differently from a computed NaN (pow(x, 0) gave NaN, not 1). JS has one NaN.
-    if (Number.isNaN(v)) return this.llvm.ConstantFP.getNaN(type);
-    return this.llvm.ConstantFP.get(type, v);
+    c = Number.isNaN(v) ? this.llvm.ConstantFP.getNaN(type) : this.llvm.ConstantFP.get(type, v);
+    this.floats.set(key, c);
+    return c;
+  }
+
+  /** An exact i64 constant (int64.ts const64), made once per value. */
+  int64(v: bigint): Value {
+    let c = this.int64s.get(v);
+    if (!c) this.int64s.set(v, (c = const64(this, v)));
+    return c;
   }
 
   bool(v: boolean): Value {
@@ -77,7 +92,7 @@ export class Emitter {
 
   constant(t: ScalarType, v: number | boolean | bigint): Value {
     if (t === 'bool') return this.bool(Boolean(v));
-    if (t === 'i64' || t === 'u64') return const64(this, BigInt(v));
+    if (t === 'i64' || t === 'u64') return this.int64(BigInt(v));
     const n = typeof v === 'boolean' ? (v ? 1 : 0) : Number(v);
     if (t === 'i32') return this.int(n | 0);
     if (t === 'u32') return this.int((n >>> 0) | 0);

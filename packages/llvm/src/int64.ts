@@ -18,7 +18,7 @@ export function const64(e: Emitter, v: bigint): Value {
   return b.CreateOr(b.CreateShl(e.llvm.ConstantInt.get(e.i64, hi, true), e.llvm.ConstantInt.get(e.i64, 32, false)), e.llvm.ConstantInt.get(e.i64, lo, false));
 }
 
-const c64 = (e: Emitter, v: number | bigint): Value => const64(e, BigInt(v));
+const c64 = (e: Emitter, v: number | bigint): Value => e.int64(BigInt(v));
 
 export function unary64(e: Emitter, op: UnaryOp, x: Value): Value {
   const b = e.b;
