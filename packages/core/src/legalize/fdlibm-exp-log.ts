@@ -64,8 +64,9 @@ export function exp(F: F64, x: Expr): Expr {
 export function log(F: F64, x: Expr): Expr {
   const subnormal = F.keep(F.lt(x, F.k(2 ** -1022)));
   const xs = F.sel(subnormal, F.mul(x, F.k(2 ** 54)), x);
-  const pos = F.selBoth(F.lt(F.k(0), xs), F.lt(xs, F.k(Infinity)), xs, F.k(1)); // the rest is replaced below
-  const { e, m, top20 } = F.decompose(pos);
+  // Zero, negative, infinite and NaN arguments are decomposed too (bit operations, defined for every
+  // double) and their lanes replaced by the last select.
+  const { e, m, top20 } = F.decompose(xs);
   // m ≥ √2 (fdlibm: hx + 0x95f64 carries into bit 20) is taken as m/2, one exponent up.
   const big = F.keep(F.le(F.k(0x6a09c), top20));
   const f = F.sub(F.sel(big, F.mul(m, F.k(0.5)), m), F.k(1));
