@@ -16,7 +16,7 @@ const P = [fromWords(0x3ffe03e6, 0x0f61e692), fromWords(0xbffe28e0, 0x92f02420),
 export function fdlibmCbrt(F: F64, x: Expr): Expr {
   const a = F.abs(x);
   const subnormal = (): Expr => F.lt(a, F.k(2 ** -1022));
-  const finite = F.selBoth(F.lt(F.k(0), a), F.lt(a, F.k(Infinity)), a, F.k(1)); // the rest is replaced below
+  const finite = a; // 0, ±Infinity and NaN make garbage below (every operation is defined for them), replaced at the end
   const v = F.sel(subnormal(), F.mul(finite, F.k(2 ** 54)), finite);
   // The high word hx of v, then t with high word hx/3 + B and low word 0.
   const { e, top20 } = F.decompose(v);

@@ -19,7 +19,7 @@ export function log1p(F: F64, x: Expr): Expr {
   const direct = F.flagBoth(F.lt(F.k(-SQRT_LOW), x), F.lt(x, F.k(SQRT_HIGH)));
   const isDirect = (): Expr => F.on(direct);
   // elsewhere: u = 1 + x (x itself from 2^53) = 2^E M, and c the rounding error of 1 + x over u
-  const xs = F.selBoth(F.lt(F.k(-1), x), F.lt(x, F.k(Infinity)), x, F.k(1)); // the rest is replaced below
+  const xs = x; // x <= -1, +Infinity and NaN make garbage below (every operation is defined for them), replaced at the end
   const whole = (): Expr => F.le(F.k(2 ** 53), xs);
   const u = F.sel(whole(), xs, F.add(F.k(1), xs));
   const { e: E, m: M, top20 } = F.decompose(u);

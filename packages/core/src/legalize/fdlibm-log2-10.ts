@@ -12,8 +12,8 @@ const IVLN10 = fromWords(0x3fdbcb7b, 0x1526e50e), LOG10_2HI = fromWords(0x3fd344
 /** x > 0 finite (subnormals scaled by 2^54) as 2^k m: k, m in [1, 2), m's top 20 fraction bits. */
 function split(F: F64, x: Expr): { k: Expr; m: Expr; top20: Expr } {
   const subnormal = (): Expr => F.lt(x, F.k(2 ** -1022));
-  const pos = F.selBoth(F.lt(F.k(0), x), F.lt(x, F.k(Infinity)), x, F.k(1)); // the rest is replaced by `special`
-  const { e, m, top20 } = F.decompose(F.sel(subnormal(), F.mul(pos, F.k(2 ** 54)), pos));
+  // Other arguments are decomposed too (bit operations, defined for every double) and replaced by `special`.
+  const { e, m, top20 } = F.decompose(F.sel(subnormal(), F.mul(x, F.k(2 ** 54)), x));
   return { k: F.add(e, F.sel(subnormal(), F.k(-54), F.k(0))), m, top20 };
 }
 
