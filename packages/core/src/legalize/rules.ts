@@ -141,14 +141,9 @@ function floatMinMax(e: Binary, cx: RewriteContext): Expr {
   const first = e.op === 'min' ? 'lt' : 'gt', second = e.op === 'min' ? 'gt' : 'lt';
   // Equal and nonzero: either operand. Otherwise (both zeros, or a NaN) arithmetic
   // gives JS's answer: -0 + -0 = -0 else +0 for max, -((-a) - b) the mirror for min; NaN propagates.
-  // With a constant operand (Math.max(x, 0)) the test folds: never for a zero, a === b for
-  // another number. (cpu lane groups lower the general `&&` of two vector compares poorly.)
-  const constant = (x: Expr, zero: boolean): boolean => x.kind === 'const' && typeof x.value === 'number' && !Number.isNaN(x.value) && (x.value === 0) === zero;
-  const sameNonzero = constant(e.a, true) || constant(e.b, true) ? undefined
-    : constant(e.a, false) || constant(e.b, false) ? B.bin('eq', t, a, b)
-      : B.both(B.bin('eq', t, a, b), B.bin('ne', t, a, B.k(t, 0)));
+  const sameNonzero = B.both(B.bin('eq', t, a, b), B.bin('ne', t, a, B.k(t, 0)));
   const zerosOrNaN = e.op === 'max' ? B.bin('add', t, a, b) : B.un('neg', B.bin('sub', t, B.un('neg', a), b));
-  return B.sel(B.bin(first, t, a, b), a, B.sel(B.bin(second, t, a, b), b, sameNonzero ? B.sel(sameNonzero, a, zerosOrNaN) : zerosOrNaN));
+  return B.sel(B.bin(first, t, a, b), a, B.sel(B.bin(second, t, a, b), b, B.sel(sameNonzero, a, zerosOrNaN)));
 }
 
 /**
