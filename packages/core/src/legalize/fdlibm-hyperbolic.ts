@@ -18,10 +18,10 @@ const B_22 = fromWords(0x40360000), LOG_MAXD = fromWords(0x40862e42), OVERFLOW =
 /** e^x - 1: x = k ln2 + r, a rational form of e^r - 1 with the reduction's error c, then scaled by 2^k in fdlibm's seven ways. */
 export function expm1(F: F64, x: Expr): Expr {
   const a = F.abs(x);
-  const xc = x; // below -56 ln2, beyond the overflow threshold and NaN: garbage below (every operation is defined for it), replaced at the end
+  // Below -56 ln2, beyond the overflow threshold and NaN: garbage below (every operation is defined for it), replaced at the end.
   // (fdlibm's k = ±1 range, high word below 0x3ff0a2b2, is the general formula's value: see exp in fdlibm-exp-log.ts.)
-  const k = F.keep(F.sel(F.lt(a, F.k(HALF_LN2)), F.k(0), F.trunc(F.add(F.mul(F.k(INV_LN2), xc), F.sel(F.lt(xc, F.k(0)), F.k(-0.5), F.k(0.5))))));
-  const hi = F.sub(xc, F.mul(k, F.k(LN2_HI)));
+  const k = F.keep(F.sel(F.lt(a, F.k(HALF_LN2)), F.k(0), F.trunc(F.add(F.mul(F.k(INV_LN2), x), F.sel(F.lt(x, F.k(0)), F.k(-0.5), F.k(0.5))))));
+  const hi = F.sub(x, F.mul(k, F.k(LN2_HI)));
   const lo = F.mul(k, F.k(LN2_LO));
   const r = F.sub(hi, lo);
   const c = F.sub(F.sub(hi, r), lo);

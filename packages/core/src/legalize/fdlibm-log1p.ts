@@ -19,17 +19,17 @@ export function log1p(F: F64, x: Expr): Expr {
   const direct = F.flagBoth(F.lt(F.k(-SQRT_LOW), x), F.lt(x, F.k(SQRT_HIGH)));
   const isDirect = (): Expr => F.on(direct);
   // elsewhere: u = 1 + x (x itself from 2^53) = 2^E M, and c the rounding error of 1 + x over u
-  const xs = x; // x <= -1, +Infinity and NaN make garbage below (every operation is defined for them), replaced at the end
-  const whole = (): Expr => F.le(F.k(2 ** 53), xs);
-  const u = F.sel(whole(), xs, F.add(F.k(1), xs));
+  // (x <= -1, +Infinity and NaN make garbage below: every operation is defined for them, and they are replaced at the end)
+  const whole = (): Expr => F.le(F.k(2 ** 53), x);
+  const u = F.sel(whole(), x, F.add(F.k(1), x));
   const { e: E, m: M, top20 } = F.decompose(u);
-  const c0 = F.sel(whole(), F.k(0), F.div(F.sel(F.lt(F.k(0), E), F.sub(F.k(1), F.sub(u, xs)), F.sub(xs, F.sub(u, F.k(1)))), u));
+  const c0 = F.sel(whole(), F.k(0), F.div(F.sel(F.lt(F.k(0), E), F.sub(F.k(1), F.sub(u, x)), F.sub(x, F.sub(u, F.k(1)))), u));
   const big = (): Expr => F.le(F.k(0x6a09e), top20);
   const kU = F.add(E, F.sel(big(), F.k(1), F.k(0)));
   const fU = F.sub(F.sel(big(), F.mul(M, F.k(0.5)), M), F.k(1));
   // fdlibm's hu == 0: the normalised u within 2^-20 of 1 (top20 is 0, or from 0xffffd on: then u is taken as u/2)
   const nearOne = F.selEither(F.eq(top20, F.k(0)), F.le(F.k(0xffffd), top20), F.k(1), F.k(0));
-  const k = F.sel(isDirect(), F.k(0), kU), f = F.sel(isDirect(), xs, fU), c = F.sel(isDirect(), F.k(0), c0);
+  const k = F.sel(isDirect(), F.k(0), kU), f = F.sel(isDirect(), x, fU), c = F.sel(isDirect(), F.k(0), c0);
   const kZero = (): Expr => F.eq(k, F.k(0));
   const hiK = F.mul(k, F.k(LN2_HI)), loKc = F.add(F.mul(k, F.k(LN2_LO)), c);
   const hfsq = F.mul(F.mul(F.k(0.5), f), f);
