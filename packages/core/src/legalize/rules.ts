@@ -134,9 +134,9 @@ function shiftCount(e: Binary): Expr {
 
 /** Math.min/max: NaN if either is NaN; min(-0, +0) is -0, max(-0, +0) is +0. */
 function floatMinMax(e: Binary, cx: RewriteContext): Expr {
-  const t = e.opType, B = new Build(e.loc);
   const withConstant = constantMinMax(e, cx);
   if (withConstant) return withConstant;
+  const t = e.opType, B = new Build(e.loc);
   const a = cx.share(e.a), b = cx.share(e.b);
   const first = e.op === 'min' ? 'lt' : 'gt', second = e.op === 'min' ? 'gt' : 'lt';
   // Equal and nonzero: either operand. Otherwise (both zeros, or a NaN) arithmetic
@@ -158,9 +158,8 @@ function constantMinMax(e: Binary, cx: RewriteContext): Expr | undefined {
   const [c, x] = isConst(e.b) ? [e.b, e.a] : isConst(e.a) ? [e.a, e.b] : [];
   if (!c || !x) return undefined;
   const t = e.opType, B = new Build(e.loc), v = (c as { value: number }).value;
-  const positiveZero = v === 0 && !Object.is(v, -0);
   // max: c wins where x < c, and for c = +0 at x = -0 too; min: where x > c, and for c = -0 at x = +0.
-  const op = e.op === 'max' ? (positiveZero ? 'le' : 'lt') : (Object.is(v, -0) ? 'ge' : 'gt');
+  const op = e.op === 'max' ? (Object.is(v, 0) ? 'le' : 'lt') : (Object.is(v, -0) ? 'ge' : 'gt');
   const shared = cx.share(x);
   return B.sel(B.bin(op, t, shared, B.k(t, v)), B.k(t, v), shared);
 }
