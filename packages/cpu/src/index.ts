@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { BackendUnavailableError, CompileError, TYPED_ARRAY_OF, forEachStmt, log, logEnabled } from '@numbat/core';
+import { BackendUnavailableError, CompileError, TYPED_ARRAY_OF, someStmt, log, logEnabled } from '@numbat/core';
 import type { Backend, CompiledKernel, CompileOptions, ElemType, KernelIR, LaunchArg, LaunchDims, TypedArray } from '@numbat/core';
 import type { KernelPlan } from './codegen/abi.js';
 import { LIBLLVM_PATH, llvmBindingsProblem, preloadLLVM, preloadPending, StagedCompiler, type CompileRecord, type StagedKernel } from '@numbat/llvm';
@@ -41,9 +41,7 @@ function paramInfo(ir: KernelIR): ParamInfo[] {
 
 /** Can a thread of this kernel run forever? Only a loop can (device functions are inlined, recursion is refused). */
 function hasLoop(ir: KernelIR): boolean {
-  let loop = false;
-  forEachStmt(ir.body, (s) => { if (s.kind === 'loop') loop = true; });
-  return loop;
+  return someStmt(ir.body, (s) => s.kind === 'loop');
 }
 
 /**

@@ -10,6 +10,13 @@ export function forEachStmt(stmts: Stmt[], f: (s: Stmt) => void): void {
   }
 }
 
+/** Whether `pred` holds for some statement of `stmts` or nested in them (stops at the first). */
+export function someStmt(stmts: readonly Stmt[], pred: (s: Stmt) => boolean): boolean {
+  return stmts.some((s) => pred(s)
+    || (s.kind === 'if' && (someStmt(s.then, pred) || someStmt(s.else, pred)))
+    || (s.kind === 'loop' && (someStmt(s.body, pred) || someStmt(s.update, pred))));
+}
+
 export function childExprs(e: Expr): Expr[] {
   switch (e.kind) {
     case 'const': case 'param': case 'local': case 'special': case 'length': return [];

@@ -3,7 +3,7 @@
 // for full groups, and the hand-over to thread-by-thread code.
 
 import type { Stmt } from '@numbat/core';
-import { forEachExpr, forEachStmt } from '@numbat/core';
+import { forEachExpr, someStmt } from '@numbat/core';
 import type { LLVMNS } from '@numbat/llvm';
 import { LaneExprs } from './lanes.js';
 import { blendsOnly, linearLocals, mayRetire, touchesMemory } from './lane-shape.js';
@@ -30,7 +30,7 @@ export class LaneLowerer extends LaneExprs {
   /** The region's statements (top level): after a guard like `if (i >= n) return`, the rest runs unmasked when no lane left. */
   region(list: readonly Stmt[]): void {
     if (this.env.fallbacks.scalarGroup) this.handOvers = this.cg.memo('rareHandOvers', list, () => rareHandOvers(list));
-    this.regionLoops = this.cg.memo('regionLoops', list, () => { let loop = false; forEachStmt(list as Stmt[], (x) => { if (x.kind === 'loop') loop = true; }); return loop; });
+    this.regionLoops = someStmt(list, (x) => x.kind === 'loop');
     const k = list.findIndex((x) => x.kind === 'loop' && this.cg.laneUni.varyingLoops.has(x));
     if (!this.alive && this.env.fallbacks.scalarFinish && k >= 0 && !list.some((x) => this.retires(x))) {
       const loop = list[k] as Stmt & { kind: 'loop' };
