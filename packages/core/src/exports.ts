@@ -40,15 +40,16 @@ export { resolveTarget, targetAvailability, explainAuto, type AutoChoice } from 
 export { log, logEnabled, logLevel, type LogLevel } from './log.js';
 export * from './ir/nodes.js';
 export * from './ir/ops.js';
-export { analyzeUniformity, exprUniform, BLOCK_UNIFORMITY, type UniformityInfo, type UniformityRules } from './ir/uniformity.js';
+export { analyzeUniformity, exprUniform, uniformIf, BLOCK_UNIFORMITY, type UniformityInfo, type UniformityRules } from './ir/uniformity.js';
 export { localScopes } from './ir/local-scopes.js';
 export { printIR } from './ir/print.js';
 export { legalize, rewriteKernel, NATIVE_OPS, ALL_NATIVE, FDLIBM_FNS, type NativeOp, type Rule, type RewriteContext } from './legalize/index.js';
-export { forEachStmt, someStmt, forEachExpr, childExprs, stmtExprs } from './ir/walk.js';
+export { forEachStmt, someStmt, forEachExpr, childExprs, mapChildren, stmtExprs } from './ir/walk.js';
 export { quadLoadAt, sameExpr, type QuadLoad } from './ir/quad-loads.js';
 export { hoistBoundsChecks } from './ir/hoist-bounds.js';
 export { loopPassBounds, loopTripBound, Ranges, type LoopPassBounds } from './ir/trip-count.js';
 export { keepThreadStatesInLocals } from './random/state-locals.js';
+export { blockDrawLoops } from './random/draw-blocks.js';
 export { verifyIR } from './ir/verify.js';
 export { binaryJs, unaryJs, convertJs, bitcastJs, bitcastOk, mathJs, atomicNewJs, evalBinary, evalUnary, evalConvert, evalBitcast, evalMath } from './ir/semantics.js';
 export { MATH_DECLS, MATH_FNS, MATH_CONSTANTS, mathSignature, type MathFn, type MathDecl } from './intrinsics.js';

@@ -93,7 +93,12 @@ export interface ExprStmt extends StmtBase { kind: 'expr'; expr: Expr }
  * of sin/cos/tan): a cpu lane group may hand its threads to the thread-by-thread code when a
  * lane takes it, rather than build a masked vector copy of it.
  */
-export interface IfStmt extends StmtBase { kind: 'if'; cond: Expr; then: Stmt[]; else: Stmt[]; rare?: true }
+/**
+ * `groupWide`: both arms compute the same (the `then` arm is a faster form of the `else` arm
+ * for the threads whose condition holds: random/draw-blocks.ts). A cpu lane group may take the
+ * `then` arm only when the condition holds in all its active lanes, and the `else` arm otherwise.
+ */
+export interface IfStmt extends StmtBase { kind: 'if'; cond: Expr; then: Stmt[]; else: Stmt[]; rare?: true; groupWide?: true }
 /**
  * A loop: while (cond) { body; update }. `cond` (bool, or absent for an endless
  * loop) is tested before each iteration; `continue` jumps to `update`; `break`

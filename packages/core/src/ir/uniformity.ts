@@ -42,6 +42,11 @@ export interface UniformityRules {
    * only by its own condition and exits (the active lanes run the same trips).
    */
   scopedLocals?: boolean;
+  /**
+   * Lane groups: an `if` marked groupWide is uniform control (the group tests its condition over
+   * all its lanes and runs one arm for all of them), whatever its condition.
+   */
+  groupWideIfs?: boolean;
 }
 
 /** Uniform across the threads of one block. */
@@ -97,13 +102,13 @@ export function analyzeUniformity(ir: KernelIR, rules: UniformityRules = BLOCK_U
             for (const l of [s.local, s.pred]) if (l !== undefined && uniform.has(l)) { uniform.delete(l); changed = true; }
             break;
           case 'if': {
-            const v = varying + (isUniform(s.cond) ? 0 : 1);
+            const v = varying + (uniformIf(s, isUniform, rules) ? 0 : 1);
             visit(s.then, v);
             visit(s.else, v);
             break;
           }
           case 'loop': {
-            const own = (s.cond !== undefined && !isUniform(s.cond)) || exitsUnderVaryingControl(s, isUniform, rules.returnVaries);
+            const own = (s.cond !== undefined && !isUniform(s.cond)) || exitsUnderVaryingControl(s, isUniform, rules);
             const v = own || (varying > 0 && !scopes);
             if (v && !varyingLoops.has(s)) { varyingLoops.add(s); changed = true; }
             visit(s.body, varying + (v ? 1 : 0));
@@ -143,14 +148,20 @@ export function exprUniform(e: Expr, uniformLocals: ReadonlySet<number>, rules: 
   }
 }
 
+/** Whether an `if` is uniform control under `rules` (its condition, or a group-wide test). */
+export function uniformIf(s: Stmt & { kind: 'if' }, isUniform: (e: Expr) => boolean, rules: UniformityRules): boolean {
+  return (!!rules.groupWideIfs && !!s.groupWide) || isUniform(s.cond);
+}
+
 /** Does a break/continue of this loop (or, when `returnVaries`, a return) sit under a varying `if` inside it? */
-function exitsUnderVaryingControl(loop: Stmt & { kind: 'loop' }, isUniform: (e: Expr) => boolean, returnVaries: boolean): boolean {
+function exitsUnderVaryingControl(loop: Stmt & { kind: 'loop' }, isUniform: (e: Expr) => boolean, rules: UniformityRules): boolean {
+  const { returnVaries } = rules;
   const walk = (stmts: readonly Stmt[], varying: boolean, depth: number): boolean =>
     stmts.some((s) => {
       switch (s.kind) {
         case 'break': case 'continue': return varying && depth === 0;
         case 'return': return varying && returnVaries;
-        case 'if': { const v = varying || !isUniform(s.cond); return walk(s.then, v, depth) || walk(s.else, v, depth); }
+        case 'if': { const v = varying || !uniformIf(s, isUniform, rules); return walk(s.then, v, depth) || walk(s.else, v, depth); }
         case 'loop': return walk(s.body, varying, depth + 1) || walk(s.update, varying, depth + 1);
         default: return false;
       }

@@ -29,6 +29,19 @@ export function childExprs(e: Expr): Expr[] {
   }
 }
 
+/** `e` with each operand replaced by f(operand): a new node (leaves are returned as they are). */
+export function mapChildren(e: Expr, f: (x: Expr) => Expr): Expr {
+  switch (e.kind) {
+    case 'const': case 'param': case 'local': case 'special': case 'length': return e;
+    case 'unary': case 'convert': case 'bitcast': return { ...e, x: f(e.x) };
+    case 'binary': case 'logical': return { ...e, a: f(e.a), b: f(e.b) };
+    case 'cond': case 'select': return { ...e, c: f(e.c), a: f(e.a), b: f(e.b) };
+    case 'load': return { ...e, index: f(e.index) };
+    case 'math': return { ...e, args: e.args.map(f) };
+    case 'atomic': return { ...e, index: f(e.index), value: f(e.value), expected: e.expected && f(e.expected) };
+  }
+}
+
 export function stmtExprs(s: Stmt): Expr[] {
   switch (s.kind) {
     case 'assign': return [s.value];

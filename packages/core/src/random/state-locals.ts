@@ -32,7 +32,7 @@
 
 import type { ArrayRef, Expr, KernelIR, LoopStmt, Stmt } from '../ir/nodes.js';
 import { localScopes } from '../ir/local-scopes.js';
-import { childExprs, forEachExpr, forEachStmt, stmtExprs } from '../ir/walk.js';
+import { childExprs, forEachExpr, forEachStmt, mapChildren, stmtExprs } from '../ir/walk.js';
 import { loadType, type ScalarType } from '../types.js';
 
 /** `ir` with its loops of draws keeping the state words in locals (a new IR; `ir` itself is not changed). */
@@ -53,6 +53,14 @@ export function keepThreadStatesInLocals(ir: KernelIR): KernelIR {
 }
 
 interface Facts { unread: Set<number>; scopes: Map<number, readonly Stmt[]>; locals: KernelIR['locals'] }
+
+/** The rewritten loops (by identity): word number -> the local that holds it in the loop. */
+const promotedLoops = new WeakMap<LoopStmt, ReadonlyMap<number, number>>();
+
+/** Word number -> local of a loop keepThreadStatesInLocals rewrote, or undefined for any other loop. */
+export function promotedStateWords(loop: LoopStmt): ReadonlyMap<number, number> | undefined {
+  return promotedLoops.get(loop);
+}
 
 /** A promotable access: word `w` at index w * n + i. */
 interface Word { w: number; n?: Expr; i: Expr }
@@ -192,6 +200,7 @@ function promoteLoop(ir: KernelIR, loop: LoopStmt, facts: Facts): Stmt[] | undef
     }
   };
   fill(body); fill(update);
+  promotedLoops.set(rewritten, slot);
 
   const len: Expr = { kind: 'length', array, type: 'i32' };
   const guard: Expr = and(and(cmp('ge', i, c(0)), cmp('lt', i, nv)), cmp('le', nv, { kind: 'binary', op: 'truncdiv', opType: 'i32', type: 'i32', a: len, b: c(wmax + 1) }));
@@ -235,18 +244,6 @@ function invariant(e: Expr, resolve: (id: number) => Expr | undefined): Expr | u
       const out = mapChildren(e, (x) => { const r = ok ? invariant(x, resolve) : undefined; if (!r) ok = false; return r ?? x; });
       return ok ? out : undefined;
     }
-  }
-}
-
-function mapChildren(e: Expr, f: (x: Expr) => Expr): Expr {
-  switch (e.kind) {
-    case 'const': case 'param': case 'local': case 'special': case 'length': return e;
-    case 'unary': case 'convert': case 'bitcast': return { ...e, x: f(e.x) };
-    case 'binary': case 'logical': return { ...e, a: f(e.a), b: f(e.b) };
-    case 'cond': case 'select': return { ...e, c: f(e.c), a: f(e.a), b: f(e.b) };
-    case 'load': return { ...e, index: f(e.index) };
-    case 'math': return { ...e, args: e.args.map(f) };
-    case 'atomic': return { ...e, index: f(e.index), value: f(e.value), expected: e.expected && f(e.expected) };
   }
 }
 

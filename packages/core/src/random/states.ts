@@ -22,6 +22,10 @@ import { bitsF32, bitsF64, f32Bits, f64Hi, f64Lo } from './float-bits.js';
 import { ulpCos, ulpLog, ulpSin } from './library-math.js';
 
 export const STATE_WORDS = 10;
+/** The word that holds the position in the current block (and the pair flags). */
+export const POSITION_WORD = 5;
+/** The position word's value when the block is used up (flags clear): the next draw starts a new block. */
+export const BLOCK_USED_UP = 4;
 
 /** States for n threads seeded with `seed` (integer 0..2^64-1); thread i gets stream firstStream + i. */
 export function createStates(n: number, seed: number | bigint = 0, firstStream = 0): Uint32Array {
@@ -37,7 +41,7 @@ export function createStates(n: number, seed: number | bigint = 0, firstStream =
   states.fill(Number(s & 0xffffffffn), 0, n);
   states.fill(Number(s >> 32n), n, 2 * n);
   for (let i = 0; i < n; i++) states[4 * n + i] = firstStream + i;
-  states.fill(4, 5 * n, 6 * n); // block used up: the first draw computes block 0
+  states.fill(BLOCK_USED_UP, POSITION_WORD * n, (POSITION_WORD + 1) * n); // the first draw computes block 0
   return states;
 }
 

@@ -1,0 +1,77 @@
+// Loops of random draws in blocks of four trips (core's blockDrawLoops, applied
+// by the cpu after keepThreadStatesInLocals): the transform itself, run in the
+// simulator against the IR it came from, on loops the cpu's lane budget may keep
+// from it (continue, break, return, do-while, trip counts that differ by
+// thread, threads that start inside a block). Results and final states must be
+// bit-identical: the transform runs the same trips in the same order. The cpu's
+// results on the corpus cases (random-blocks.ts) are in the conformance tests.
+
+import { describe, expect, it } from 'vitest';
+import { blockDrawLoops, cuda, forEachStmt, keepThreadStatesInLocals, random, simBackend, type KernelIR, type LaunchArg } from '@numbat/core';
+import { CORPUS } from '@numbat/core/testsuite';
+
+/** The IR a backend gets for these arguments (no backend pass has run on it). */
+async function legalIR(fn: (...args: any[]) => void, args: unknown[]): Promise<KernelIR> {
+  const k = cuda.jit(fn, { target: 'sim' }) as any;
+  const spec = await k.specialise(k.signatureOf(args, await k.backend()));
+  return spec.legal;
+}
+
+const dims3 = (x: number | number[]): [number, number, number] => {
+  const a = typeof x === 'number' ? [x] : x;
+  return [a[0] ?? 1, a[1] ?? 1, a[2] ?? 1];
+};
+
+/** Runs `ir` in the simulator on copies of `args`; the copies after the launch. */
+async function simulate(ir: KernelIR, args: unknown[], grid: number | number[], block: number | number[]): Promise<unknown[]> {
+  const copies = args.map((a) => (ArrayBuffer.isView(a) ? (a as any).slice() : a));
+  const launchArgs: LaunchArg[] = copies.map((a, i) => {
+    const p = ir.params[i].type;
+    return p.kind === 'array' ? { kind: 'array', elem: p.elem, length: (a as any).length, host: a as any } : { kind: 'scalar', type: p.type, value: a as number };
+  });
+  await simBackend.launch(await simBackend.compile(ir, {} as any), { grid: dims3(grid), block: dims3(block), sharedMem: 0 }, launchArgs);
+  return copies;
+}
+
+const groupWideIfs = (ir: KernelIR): number => {
+  let n = 0;
+  forEachStmt(ir.body, (s) => { if (s.kind === 'if' && s.groupWide) n++; });
+  return n;
+};
+
+describe('blockDrawLoops', () => {
+  const cases = CORPUS.filter((c) => c.name.startsWith('random_blocks_'));
+  it('the corpus has its cases', () => expect(cases.length).toBeGreaterThanOrEqual(5));
+  for (const c of cases) {
+    it(`${c.name}: the blocked loop gives the results and states of the loop it came from`, async () => {
+      const args = c.args();
+      const ir = keepThreadStatesInLocals(await legalIR(c.kernel, args));
+      const blocked = blockDrawLoops(ir);
+      expect(groupWideIfs(blocked)).toBe(1);
+      const [want, got] = await Promise.all([simulate(ir, args, c.grid, c.block), simulate(blocked, args, c.grid, c.block)]);
+      for (const k of c.outputs) expect(Array.from(got[k] as any), `argument ${k}`).toEqual(Array.from(want[k] as any));
+    });
+  }
+
+  it('leaves as they are a loop of three draws per trip (over the size limit) and a loop without draws', async () => {
+    function twoDrawsPerTrip(states: Uint32Array, out: Float32Array, n: number) {
+      const i = cuda.grid(1);
+      if (i >= out.length) return;
+      let s = 0;
+      for (let k = 0; k < n; k++) s += random.normalF32(states, i) * random.normalF32(states, i) + random.uniformF32(states, i);
+      out[i] = s;
+    }
+    function noDraws(words: Uint32Array, out: Float32Array, n: number) {
+      const i = cuda.grid(1);
+      if (i >= out.length) return;
+      let s = 0;
+      for (let k = 0; k < n; k++) s += words[5 * out.length + i] + words[2 * out.length + i];
+      out[i] = s;
+    }
+    const states = random.createStates(8, 1);
+    for (const [fn, args] of [[twoDrawsPerTrip, [states, new Float32Array(8), 3]], [noDraws, [new Uint32Array(80), new Float32Array(8), 3]]] as const) {
+      const ir = keepThreadStatesInLocals(await legalIR(fn, args as unknown[]));
+      expect(blockDrawLoops(ir)).toBe(ir);
+    }
+  });
+});
