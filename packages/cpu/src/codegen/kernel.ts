@@ -8,7 +8,7 @@
 // questions: target-hooks.ts; the state all of them share: context.ts.
 
 import type { KernelIR, ScalarType } from '@numbat/core';
-import { analyzeUniformity, forEachStmt, keepThreadStatesInLocals, localScopes } from '@numbat/core';
+import { analyzeUniformity, blockDrawLoops, forEachStmt, keepThreadStatesInLocals, localScopes } from '@numbat/core';
 import type { LLVM, LLVMNS } from '@numbat/llvm';
 import { Emitter, KernelLowerer, moduleBytes, moduleText } from '@numbat/llvm';
 import { entryName, INFO, type KernelPlan } from './abi.js';
@@ -19,7 +19,7 @@ import { KernelStorage } from './storage.js';
 import { cpuTargetHooks } from './target-hooks.js';
 import { blockLevel } from './block-level.js';
 import { rangeShaped, regionLanes } from './thread-loops.js';
-import { regionLaneCost } from './lane-budget.js';
+import { regionLaneCost, withinLaneBudget } from './lane-budget.js';
 import { analysisMemo, type BlockFrame, type CpuCodegen, type CpuCodegenOptions, type FunctionUnit, type SplitRole, type Thread } from './context.js';
 
 export type { CpuCodegenOptions } from './context.js';
@@ -50,9 +50,21 @@ export interface AnalysedKernel {
 }
 
 export function analyseKernel(source: KernelIR): AnalysedKernel {
-  // Loops of random draws keep the thread's state words in registers (core's keepThreadStatesInLocals).
-  return { analyses: kernelAnalyses(keepThreadStatesInLocals(source)) };
+  // Loops of random draws keep the thread's state words in registers (core's keepThreadStatesInLocals)
+  // and draw in whole Philox blocks where a lane group's threads are at a block boundary (blockDrawLoops).
+  const inLocals = keepThreadStatesInLocals(source);
+  const blocked = blockDrawLoops(inLocals);
+  if (blocked !== inLocals) {
+    const an = kernelAnalyses(blocked);
+    // The blocks are a loop's body five times: not where that would take a region over its lane
+    // budget (it would run thread by thread) at the width a Philox loop gets (wider ones check again).
+    if (an.layout.regions.every((r) => withinLaneBudget(r.stmts, an.laneUni, PHILOX_LANES))) return { analyses: an };
+  }
+  return { analyses: kernelAnalyses(inLocals) };
 }
+
+/** A Philox loop's lane groups on AVX2 (twice the base width of 8: lane-width.ts); AVX-512's check their own. */
+const PHILOX_LANES = 16;
 
 /**
  * `handOff`: given a split kernel's module that is the larger to finish as soon as it is built

@@ -7,7 +7,7 @@
 // a 200-term `?:` chain: 114 s, against 0.3 s as a thread loop).
 
 import { childExprs, forEachExpr, forEachStmt, stmtExprs, type Expr, type Stmt } from '@numbat/core';
-import type { LaneUniformity } from './lane-uniformity.js';
+import { laneUniformIf, type LaneUniformity } from './lane-uniformity.js';
 import { touchesMemory } from './lane-shape.js';
 
 /**
@@ -149,7 +149,7 @@ export function laneWork(stmts: readonly Stmt[], uni: LaneUniformity, handOver =
         case 'expr': ex(s.expr, depth); break;
         case 'if': {
           ex(s.cond, depth);
-          const d = uni.isUniform(s.cond) ? depth : depth + 1;
+          const d = laneUniformIf(uni, s) ? depth : depth + 1;
           work += depth;
           if (!handed.has(s)) st(s.then, d);
           st(s.else, d);
@@ -209,7 +209,7 @@ export function laneCost(stmts: readonly Stmt[], uni: LaneUniformity, handOver =
         case 'if': {
           ex(s.cond, depth, copies);
           if (handed.has(s)) { st(s.else, depth + 1, copies, fast); break; }
-          if (uni.isUniform(s.cond)) { st(s.then, depth, copies, fast); st(s.else, depth, copies, fast); break; }
+          if (laneUniformIf(uni, s)) { st(s.then, depth, copies, fast); st(s.else, depth, copies, fast); break; }
           const twice = fast < 2 && touchesMemory(s.then);
           st(s.then, depth + 1, twice ? 2 * copies : copies, twice ? fast + 1 : fast);
           st(s.else, depth + 1, copies, fast);

@@ -4,6 +4,7 @@
 
 import type { Expr, KernelIR, Stmt } from '@numbat/core';
 import { forEachExpr, forEachStmt, localScopes, stmtExprs } from '@numbat/core';
+import { laneUniformIf } from './lane-uniformity.js';
 
 /**
  * Shape of an expression across the lanes of a group: 'u' the same in every
@@ -57,7 +58,7 @@ export function linearLocals(ir: KernelIR, uni: { isUniform(e: Expr): boolean; u
         const varyingCtl = varying > (scope ? entry.get(scope)! : 0);
         if (cand.has(s.local) && (varyingCtl || laneShape(s.value, uni.isUniform, all) !== 'lin')) { cand.delete(s.local); changed = true; }
       } else if (s.kind === 'if') {
-        const v = varying + (uni.isUniform(s.cond) ? 0 : 1);
+        const v = varying + (laneUniformIf(uni, s) ? 0 : 1);
         visit(s.then, v, all); visit(s.else, v, all);
       } else if (s.kind === 'loop') {
         const v = varying + (uni.varyingLoops.has(s) ? 1 : 0);

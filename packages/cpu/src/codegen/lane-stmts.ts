@@ -178,7 +178,20 @@ export class LaneLowerer extends LaneExprs {
       }
       case 'expr': this.expr(s.expr); return;
       case 'if': {
-        if (this.cg.laneUni.isUniform(s.cond)) {
+        const uniform = this.cg.laneUni.isUniform(s.cond);
+        if (s.groupWide && !uniform) {
+          // Both arms compute the same (IfStmt.groupWide): the group runs the first when the
+          // condition holds in every active lane, else the second, as one branch for all lanes.
+          const c = this.vecOf(this.expr(s.cond), 'bool');
+          const m = this.mask();
+          const t = low.block('lwide.then'), f = low.block('lwide.else'), join = low.block('lwide.end');
+          b.CreateCondBr(this.all(m ? b.CreateOr(c, this.not(m)) : c), t, f);
+          b.SetInsertPoint(t); this.stmts(s.then); low.jump(join);
+          b.SetInsertPoint(f); this.stmts(s.else); low.jump(join);
+          b.SetInsertPoint(join);
+          return;
+        }
+        if (uniform) {
           const c = this.uniformExpr(s.cond);
           const t = low.block('lif.then'), f = low.block('lif.else'), join = low.block('lif.end');
           b.CreateCondBr(c, t, f);

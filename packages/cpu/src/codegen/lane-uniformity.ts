@@ -8,7 +8,7 @@
 // parameter copies, a loop counter) stays uniform under a varying \`if\`, and a
 // loop there with a uniform trip count stays a plain loop (scopedLocals).
 
-import { analyzeUniformity, BLOCK_UNIFORMITY, type KernelIR, type Stmt, type UniformityInfo, type UniformityRules } from '@numbat/core';
+import { analyzeUniformity, BLOCK_UNIFORMITY, uniformIf, type KernelIR, type Stmt, type UniformityInfo, type UniformityRules } from '@numbat/core';
 
 export type LaneUniformity = UniformityInfo;
 
@@ -17,9 +17,15 @@ export const LANE_UNIFORMITY: UniformityRules = {
   load: BLOCK_UNIFORMITY.load,
   returnVaries: false,
   scopedLocals: true,
+  groupWideIfs: true,
 };
 
 /** `bodyScopes`: localScopes(ir.body), when the caller has it. */
 export function analyzeLaneUniformity(ir: KernelIR, bodyScopes?: ReadonlyMap<number, readonly Stmt[]>): LaneUniformity {
   return analyzeUniformity(ir, LANE_UNIFORMITY, bodyScopes);
+}
+
+/** Whether a lane group runs this `if` as uniform control: a lane-uniform condition, or a group-wide test (IfStmt.groupWide). */
+export function laneUniformIf(uni: Pick<LaneUniformity, 'isUniform'>, s: Stmt & { kind: 'if' }): boolean {
+  return uniformIf(s, uni.isUniform, LANE_UNIFORMITY);
 }
