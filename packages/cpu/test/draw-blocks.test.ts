@@ -1,0 +1,86 @@
+// Loops of random draws in blocks of four trips on the cpu (core's
+// blockDrawLoops, kernel.ts analyseKernel): where a loop of one draw per trip
+// fits the lane budget five times over, its lane groups test whether all their
+// threads stand at a block boundary (IfStmt.groupWide) and then draw four trips
+// with one refill; where it does not fit, the loop stays as it was (it would
+// otherwise run thread by thread). Results: the corpus (random-blocks.ts) in the
+// conformance tests, and here the bench's loops of draws against the simulator
+// with threads at mixed positions.
+import { describe, expect, it } from 'vitest';
+import { cuda, forEachStmt, random, type KernelIR } from '@numbat/core';
+import { CORPUS } from '@numbat/core/testsuite';
+import { analyseKernel } from '../src/codegen/kernel.js';
+import { regionLanes } from '../src/codegen/thread-loops.js';
+
+async function legalIR(fn: (...args: any[]) => void, args: unknown[]): Promise<KernelIR> {
+  const k = cuda.jit(fn, { target: 'cpu' }) as any;
+  return (await k.specialise(k.signatureOf(args, await k.backend()))).legal;
+}
+
+const groupWide = (ir: KernelIR): number => {
+  let n = 0;
+  forEachStmt(ir.body, (s) => { if (s.kind === 'if' && s.groupWide) n++; });
+  return n;
+};
+
+function sumUniforms(states: Uint32Array, sums: Float32Array, draws: number) {
+  const i = cuda.grid(1);
+  if (i >= sums.length) return;
+  let s = 0;
+  for (let k = 0; k < draws; k++) s += random.uniformF32(states, i);
+  sums[i] = s;
+}
+
+function sumNormals(states: Uint32Array, sums: Float32Array, draws: number) {
+  const i = cuda.grid(1);
+  if (i >= sums.length) return;
+  let s = 0;
+  for (let k = 0; k < draws; k++) s += random.normalF32(states, i);
+  sums[i] = s;
+}
+
+describe('cpu: loops of draws in blocks of four trips', () => {
+  it('the bench loops of uniforms and normals are blocked and still run in lane groups', async () => {
+    for (const fn of [sumUniforms, sumNormals]) {
+      const { analyses } = analyseKernel(await legalIR(fn, [random.createStates(8, 1), new Float32Array(8), 3]));
+      expect(groupWide(analyses.ir), fn.name).toBe(1);
+      const lanes = regionLanes({ ...analyses, opts: { laneWidth: 8 } } as any, analyses.layout.regions[0].stmts);
+      expect(lanes.jam, fn.name).toBe(true);
+    }
+  });
+
+  it('a loop whose blocks would take its lane groups over their budget stays as it was, in lane groups', async () => {
+    // (a `return` among the draws: its lane code costs 1 058 as it is, over 2 048 blocked)
+    const c = CORPUS.find((x) => x.name === 'random_blocks_uint32_return')!;
+    const { analyses } = analyseKernel(await legalIR(c.kernel, c.args()));
+    expect(groupWide(analyses.ir)).toBe(0);
+    const lanes = regionLanes({ ...analyses, opts: { laneWidth: 8 } } as any, analyses.layout.regions[0].stmts);
+    expect(lanes.jam).toBe(true);
+  });
+
+  it('match the simulator with threads at mixed positions and draw counts off the block', async () => {
+    const T = 300;
+    for (const [fn, draws] of [[sumUniforms, 37], [sumNormals, 23]] as const) {
+      const out: Record<string, { sums: Float32Array; states: Uint32Array }> = {};
+      for (const target of ['sim', 'cpu']) {
+        const states = random.createStates(T, 9);
+        // from thread 64 on, every third thread one uniform ahead and every seventh half a normal
+        // pair: those lane groups are mixed, the first block's aligned
+        const ahead = cuda.jit(function ahead(st: Uint32Array, n: number) {
+          const i = cuda.grid(1);
+          if (i >= n) return;
+          if (i % 3 === 0 && i >= 64) random.uniformF32(st, i);
+          if (i % 7 === 0 && i >= 64) random.normalF32(st, i);
+        }, { target });
+        await ahead.configure(Math.ceil(T / 64), 64)(states, T);
+        const sums = new Float32Array(T);
+        await cuda.jit(fn, { target }).configure(Math.ceil(T / 64), 64)(states, sums, draws);
+        out[target] = { sums, states };
+      }
+      // uniforms bit for bit; normals through each target's log, sqrt, sin, cos (docs/random.md)
+      const tol = fn === sumUniforms ? 0 : 2e-6;
+      for (let i = 0; i < T; i++) expect(Math.abs(out.cpu.sums[i] - out.sim.sums[i]), `${fn.name} thread ${i}`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(out.sim.sums[i])));
+      if (fn === sumUniforms) expect(Array.from(out.cpu.states)).toEqual(Array.from(out.sim.states));
+    }
+  });
+});
