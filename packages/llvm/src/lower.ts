@@ -118,6 +118,9 @@ export class KernelLowerer<C = void> {
       }
       case 'expr': this.expr(s.expr, at); return;
       case 'if': {
+        // A group-wide test's arms compute the same (IfStmt.groupWide), and its faster arm pays
+        // only for a lane group: one thread runs the other, which is the code it replaced.
+        if (s.groupWide) { this.stmts(s.else, at, loops); return; }
         const c = this.expr(s.cond, at);
         const thenBB = this.block('then'), elseBB = s.else.length ? this.block('else') : undefined, join = this.block('endif');
         b.CreateCondBr(c, thenBB, elseBB ?? join);

@@ -31,10 +31,10 @@
 // body five times in the kernel: only loops with a Philox refill (the draws'
 // `umulhi` by PHILOX_M0) and a body of at most MAX_TRIP_NODES nodes.
 
-import type { ConstExpr, Expr, IfStmt, KernelIR, LoopStmt, Stmt } from '../ir/nodes.js';
+import type { ConstExpr, Expr, IfStmt, KernelIR, LocalExpr, LoopStmt, Stmt } from '../ir/nodes.js';
 import { fold } from '../ir/fold.js';
 import { localScopes } from '../ir/local-scopes.js';
-import { forEachExpr, forEachStmt, mapChildren, someStmt, stmtExprs } from '../ir/walk.js';
+import { childExprs, forEachExpr, forEachStmt, mapChildren, someStmt, stmtExprs } from '../ir/walk.js';
 import { PHILOX_M0 } from './philox.js';
 import { promotedStateWords } from './state-locals.js';
 import { BLOCK_USED_UP, POSITION_WORD } from './states.js';
@@ -48,7 +48,7 @@ export const MAX_TRIP_NODES = 400;
 
 /** `ir` with its loops of draws in blocks (a new IR where some loop changed; `ir` itself is not changed). */
 export function blockDrawLoops(ir: KernelIR): KernelIR {
-  const scopes = localScopes(ir.body);
+  let scopes: ReadonlyMap<number, readonly Stmt[]> | undefined; // (made when a loop qualifies)
   const locals = [...ir.locals];
   let changed = false;
   const rewrite = (stmts: Stmt[]): Stmt[] => {
@@ -59,7 +59,7 @@ export function blockDrawLoops(ir: KernelIR): KernelIR {
         const then = rewrite(s.then), els = rewrite(s.else);
         if (then !== s.then || els !== s.else) r = { ...s, then, else: els };
       } else if (s.kind === 'loop') {
-        const blocked = inBlocks(s, scopes, locals);
+        const blocked = inBlocks(s, () => (scopes ??= localScopes(ir.body)), locals);
         if (blocked) r = blocked;
         else {
           const body = rewrite(s.body), update = rewrite(s.update);
@@ -76,7 +76,7 @@ export function blockDrawLoops(ir: KernelIR): KernelIR {
   return changed ? { ...ir, locals, body } : ir;
 }
 
-function inBlocks(loop: LoopStmt, scopes: ReadonlyMap<number, readonly Stmt[]>, locals: KernelIR['locals']): LoopStmt | undefined {
+function inBlocks(loop: LoopStmt, scopesOf: () => ReadonlyMap<number, readonly Stmt[]>, locals: KernelIR['locals']): LoopStmt | undefined {
   const pos = promotedStateWords(loop)?.get(POSITION_WORD);
   if (pos === undefined) return undefined;
   const trip = [...loop.body, ...loop.update];
@@ -92,32 +92,35 @@ function inBlocks(loop: LoopStmt, scopes: ReadonlyMap<number, readonly Stmt[]>, 
   };
   note(loop.body);
   note(loop.update);
-  const own = [...scopes].filter(([, list]) => lists.has(list)).map(([id]) => id);
-  const copy = (stmts: readonly Stmt[], rename: ReadonlyMap<number, number>): Stmt[] => stmts.map((s) => cloneStmt(s, rename));
+  const own = [...scopesOf()].filter(([, list]) => lists.has(list)).map(([id]) => id);
   const posType = locals[pos].type;
   const boundary: ConstExpr = { kind: 'const', value: BLOCK_USED_UP, type: posType };
-  const then: Stmt[] = [{ kind: 'assign', local: pos, value: boundary, loc: loop.loc }];
+  // The four trips, their own locals renamed, with what `pos = 4` makes constant folded in core
+  // (smaller IR for the lane budget and for LLVM): the refill tests, the positions, the word picks.
+  const facts: Facts = { known: new Map([[pos, boundary]]), values: new Map() };
+  const then: Stmt[] = [];
+  const renamed = new Set<number>();
   for (let k = 0; k < 4; k++) {
     const rename = new Map<number, number>();
     for (const id of own) {
+      renamed.add(locals.length);
       rename.set(id, locals.length);
       locals.push({ ...locals[id], id: locals.length, name: `${locals[id].name}.trip${k}` });
     }
-    then.push(...copy(loop.body, rename));
+    then.push(...specialise(loop.body, facts, locals, rename));
     if (k === 3) break;
-    then.push(...copy(loop.update, rename));
+    then.push(...specialise(loop.update, facts, locals, rename));
     if (loop.cond) {
-      then.push({ kind: 'if', cond: { kind: 'unary', op: 'not', type: 'bool', x: cloneExpr(loop.cond, new Map()) }, then: [{ kind: 'break' }], else: [], loc: loop.loc });
+      const exit: Stmt = { kind: 'if', cond: { kind: 'unary', op: 'not', type: 'bool', x: loop.cond }, then: [{ kind: 'break' }], else: [], loc: loop.loc };
+      then.push(...specialise([exit], facts, locals, rename));
     }
   }
   const atBoundary: Expr = {
     kind: 'binary', op: 'eq', opType: posType, type: 'bool',
     a: { kind: 'local', id: pos, type: posType }, b: { kind: 'const', value: BLOCK_USED_UP, type: posType },
   };
-  // The four trips with what `pos = 4` makes constant folded in core (smaller IR for the lane
-  // budget and for LLVM): the refill tests, the positions, the word picks.
-  const known = new Map<number, ConstExpr>([[pos, boundary]]);
-  const guard: IfStmt = { kind: 'if', cond: atBoundary, then: specialise(then, known, locals), else: loop.body, groupWide: true, loc: loop.loc };
+  const blocks = dropUnread(then, renamed);
+  const guard: IfStmt = { kind: 'if', cond: atBoundary, then: blocks, else: loop.body, groupWide: true, loc: loop.loc };
   return { ...loop, body: [guard] };
 }
 
@@ -143,78 +146,149 @@ function size(stmts: readonly Stmt[]): number {
   return n;
 }
 
-/** A fresh copy (no node shared with `e`), `rename`'s locals replaced. */
-function cloneExpr(e: Expr, rename: ReadonlyMap<number, number>): Expr {
-  if (e.kind === 'local') return { ...e, id: rename.get(e.id) ?? e.id };
-  const out = mapChildren(e, (x) => cloneExpr(x, rename));
-  return out === e ? { ...e } : out;
-}
-
-function cloneStmt(s: Stmt, rename: ReadonlyMap<number, number>): Stmt {
-  const x = (e: Expr): Expr => cloneExpr(e, rename);
-  const list = (l: readonly Stmt[]): Stmt[] => l.map((t) => cloneStmt(t, rename));
-  const id = (l: number): number => rename.get(l) ?? l;
-  switch (s.kind) {
-    case 'assign': return { ...s, local: id(s.local), value: x(s.value) };
-    case 'store': return { ...s, index: x(s.index), value: x(s.value) };
-    case 'expr': return { ...s, expr: x(s.expr) };
-    case 'if': return { ...s, cond: x(s.cond), then: list(s.then), else: list(s.else) };
-    case 'loop': return { ...s, cond: s.cond && x(s.cond), body: list(s.body), update: list(s.update) };
-    case 'warp': return {
-      ...s, mask: s.mask && x(s.mask), value: s.value && x(s.value), lane: s.lane && x(s.lane),
-      local: s.local === undefined ? undefined : id(s.local), pred: s.pred === undefined ? undefined : id(s.pred),
-    };
-    default: return { ...s };
-  }
-}
+/** What a local is known to hold at a point: a constant, or the value of another local (a copy). */
+type Known = Map<number, ConstExpr | LocalExpr>;
 
 /**
- * `stmts` (fresh copies: folded in place) with the locals `known` to hold constants replaced
- * by them, and what that makes constant folded, `if`s on a constant condition reduced to
- * their live arm. A local assigned a constant of its own type becomes known; any other
- * assignment, one in a loop, or in an arm of an `if` whose other arm disagrees, forgets it.
+ * What specialise knows at a point: `known`, and the locals that hold the value of an
+ * expression computed before (by its printed form; `reads`: the locals it reads), so the same
+ * expression again, or the same thread check (a load: the loop writes no global memory, its
+ * state words are locals), becomes a copy of that local.
  */
-function specialise(stmts: readonly Stmt[], known: Map<number, ConstExpr>, locals: KernelIR['locals']): Stmt[] {
-  const x = (e: Expr): Expr => fold(substitute(e, known));
+interface Facts { known: Known; values: Map<string, { local: number; reads: Set<number> }> }
+
+const copyFacts = (f: Facts): Facts => ({ known: new Map(f.known), values: new Map(f.values) });
+
+/**
+ * `stmts` as fresh statements, `rename`'s locals renamed, the locals known to hold a constant
+ * or another local's value replaced by it, what that makes constant folded, `if`s on a constant
+ * condition reduced to their live arm, and repeated expressions replaced by the local that
+ * holds them. An assignment of what its local already holds is dropped. Any other assignment,
+ * or one in a loop or an arm of an `if`, forgets what it changes; after an `if`, what both arms
+ * agree on stays known.
+ */
+function specialise(stmts: readonly Stmt[], f: Facts, locals: KernelIR['locals'], rename: ReadonlyMap<number, number>): Stmt[] {
+  const { known, values } = f;
+  const x = (e: Expr): Expr => fold(substitute(e, known, rename));
+  const id = (l: number): number => rename.get(l) ?? l;
+  const forget = (l: number): void => {
+    known.delete(l);
+    for (const [k, v] of known) if (v.kind === 'local' && v.id === l) known.delete(k);
+    for (const [k, v] of values) if (v.local === l || v.reads.has(l)) values.delete(k);
+  };
+  const forgetAssigned = (list: readonly Stmt[]): void => forEachStmt(list as Stmt[], (t) => {
+    if (t.kind === 'assign') forget(id(t.local));
+    if (t.kind === 'warp') { if (t.local !== undefined) forget(id(t.local)); if (t.pred !== undefined) forget(id(t.pred)); }
+  });
   const out: Stmt[] = [];
   for (const s of stmts) {
     switch (s.kind) {
       case 'assign': {
-        const value = x(s.value);
-        if (value.kind === 'const' && value.type === locals[s.local].type) known.set(s.local, value); else known.delete(s.local);
-        out.push({ ...s, value });
+        const local = id(s.local);
+        let value = x(s.value);
+        const type = locals[local].type;
+        if (value.type === type && sameKnown(known.get(local), value)) break; // it holds that already
+        forget(local);
+        if (value.kind !== 'const' && value.kind !== 'local' && value.type === type && !hasAtomic(value)) {
+          const key = exprKey(value), held = values.get(key);
+          if (held) value = { kind: 'local', id: held.local, type };
+          else values.set(key, { local, reads: localsRead(value) });
+        }
+        if ((value.kind === 'const' || (value.kind === 'local' && value.id !== local)) && value.type === type) known.set(local, value);
+        out.push({ ...s, local, value });
         break;
       }
       case 'store': out.push({ ...s, index: x(s.index), value: x(s.value) }); break;
       case 'expr': out.push({ ...s, expr: x(s.expr) }); break;
       case 'if': {
         const cond = x(s.cond);
-        if (cond.kind === 'const') { out.push(...specialise(cond.value ? s.then : s.else, known, locals)); break; }
-        const inThen = new Map(known), inElse = new Map(known);
-        out.push({ ...s, cond, then: specialise(s.then, inThen, locals), else: specialise(s.else, inElse, locals) });
-        known.clear();
-        for (const [id, v] of inThen) if (inElse.get(id)?.value === v.value) known.set(id, v);
+        if (cond.kind === 'const') { out.push(...specialise(cond.value ? s.then : s.else, f, locals, rename)); break; }
+        const inThen = copyFacts(f), inElse = copyFacts(f);
+        out.push({ ...s, cond, then: specialise(s.then, inThen, locals, rename), else: specialise(s.else, inElse, locals, rename) });
+        forgetAssigned(s.then);
+        forgetAssigned(s.else);
+        for (const [l, v] of inThen.known) if (!known.has(l) && sameKnown(inElse.known.get(l), v)) known.set(l, v);
         break;
       }
       case 'loop': {
-        forEachStmt([s], (t) => { if (t.kind === 'assign') known.delete(t.local); if (t.kind === 'warp') { if (t.local !== undefined) known.delete(t.local); if (t.pred !== undefined) known.delete(t.pred); } });
-        out.push({ ...s, cond: s.cond && x(s.cond), body: specialise(s.body, new Map(known), locals), update: specialise(s.update, new Map(known), locals) });
+        forgetAssigned([s]);
+        out.push({ ...s, cond: s.cond && x(s.cond), body: specialise(s.body, copyFacts(f), locals, rename), update: specialise(s.update, copyFacts(f), locals, rename) });
         break;
       }
       case 'warp':
-        if (s.local !== undefined) known.delete(s.local);
-        if (s.pred !== undefined) known.delete(s.pred);
-        out.push(s);
+        forgetAssigned([s]);
+        out.push({
+          ...s, mask: s.mask && x(s.mask), value: s.value && x(s.value), lane: s.lane && x(s.lane),
+          ...(s.local !== undefined ? { local: id(s.local) } : {}), ...(s.pred !== undefined ? { pred: id(s.pred) } : {}),
+        });
         break;
-      default: out.push(s);
+      default: out.push({ ...s });
     }
   }
   return out;
 }
 
-/** A fresh copy of `e` with the known locals replaced by their constants. */
-function substitute(e: Expr, known: ReadonlyMap<number, ConstExpr>): Expr {
-  if (e.kind === 'local') { const k = known.get(e.id); return k ? { ...k } : { ...e }; }
-  const out = mapChildren(e, (y) => substitute(y, known));
+const sameKnown = (a: ConstExpr | LocalExpr | undefined, b: Expr): boolean =>
+  !!a && a.kind === b.kind && (a.kind === 'const' ? a.value === (b as ConstExpr).value : a.id === (b as LocalExpr).id);
+
+/** A fresh copy of `e`, its locals renamed, then the known ones replaced by what they hold. */
+function substitute(e: Expr, known: ReadonlyMap<number, ConstExpr | LocalExpr>, rename: ReadonlyMap<number, number>): Expr {
+  if (e.kind === 'local') { const l = rename.get(e.id) ?? e.id, k = known.get(l); return k ? { ...k } : { ...e, id: l }; }
+  const out = mapChildren(e, (y) => substitute(y, known, rename));
   return out === e ? { ...e } : out;
 }
+
+/** An expression's printed form (what makes two equal: operators, types, constants, locals, arrays). */
+function exprKey(e: Expr): string {
+  switch (e.kind) {
+    case 'const': return `${e.type}:${String(e.value)}`;
+    case 'local': return `%${e.id}`;
+    case 'param': return `P${e.index}`;
+    case 'special': return `${e.reg}.${e.dim}`;
+    case 'length': return `len(${JSON.stringify(e.array)})`;
+    case 'load': return `${JSON.stringify(e.array)}[${exprKey(e.index)}]${e.type}`;
+    case 'binary': return `${e.op}.${e.opType}.${e.type}(${exprKey(e.a)},${exprKey(e.b)})`;
+    case 'unary': return `${e.op}.${e.type}(${exprKey(e.x)})`;
+    case 'math': return `${e.fn}.${e.type}${e.ulp ? 'u' : ''}(${e.args.map(exprKey).join(',')})`;
+    default: return `${e.kind}.${e.type}(${childExprs(e).map(exprKey).join(',')})`;
+  }
+}
+
+function localsRead(e: Expr): Set<number> {
+  const out = new Set<number>();
+  forEachExpr(e, (y) => { if (y.kind === 'local') out.add(y.id); });
+  return out;
+}
+
+const hasAtomic = (e: Expr): boolean => {
+  let hit = false;
+  forEachExpr(e, (y) => { if (y.kind === 'atomic') hit = true; });
+  return hit;
+};
+
+/**
+ * `stmts` without the assignments to `own` locals that nothing reads any more (copies that
+ * specialise replaced, flags of inlined calls), repeated until none is left; an assignment whose
+ * value loads (a draw's thread check: it fails where it did) stays.
+ */
+function dropUnread(stmts: Stmt[], own: ReadonlySet<number>): Stmt[] {
+  for (;;) {
+    const read = new Set<number>();
+    forEachStmt(stmts, (t) => { for (const e of stmtExprs(t)) forEachExpr(e, (y) => { if (y.kind === 'local') read.add(y.id); }); });
+    let dropped = false;
+    const keep = (list: Stmt[]): Stmt[] => list.filter((t) => {
+      if (t.kind === 'assign' && own.has(t.local) && !read.has(t.local) && !loads(t.value)) { dropped = true; return false; }
+      if (t.kind === 'if') { t.then = keep(t.then); t.else = keep(t.else); }
+      if (t.kind === 'loop') { t.body = keep(t.body); t.update = keep(t.update); }
+      return true;
+    });
+    stmts = keep(stmts);
+    if (!dropped) return stmts;
+  }
+}
+
+const loads = (e: Expr): boolean => {
+  let hit = false;
+  forEachExpr(e, (y) => { if (y.kind === 'load' || y.kind === 'atomic') hit = true; });
+  return hit;
+};
