@@ -97,7 +97,7 @@ function inBlocks(loop: LoopStmt, scopesOf: () => ReadonlyMap<number, readonly S
   const boundary: ConstExpr = { kind: 'const', value: BLOCK_USED_UP, type: posType };
   // The four trips, their own locals renamed, with what `pos = 4` makes constant folded in core
   // (smaller IR for the lane budget and for LLVM): the refill tests, the positions, the word picks.
-  const facts: Facts = { known: new Map([[pos, boundary]]), values: new Map() };
+  const facts: Facts = { known: new Map([[pos, boundary]]), values: new Map(), users: new Map() };
   const then: Stmt[] = [];
   const renamed = new Set<number>();
   for (let k = 0; k < 4; k++) {
@@ -150,14 +150,21 @@ function size(stmts: readonly Stmt[]): number {
 type Known = Map<number, ConstExpr | LocalExpr>;
 
 /**
- * What specialise knows at a point: `known`, and the locals that hold the value of an
- * expression computed before (by its printed form; `reads`: the locals it reads), so the same
+ * What specialise knows at a point: `known`, and the local that holds the value of an
+ * expression computed before (by its printed form), so the same
  * expression again, or the same thread check (a load: the loop writes no global memory, its
  * state words are locals), becomes a copy of that local.
  */
-interface Facts { known: Known; values: Map<string, { local: number; reads: Set<number> }> }
+interface Facts {
+  known: Known;
+  values: Map<string, number>;
+  /** Per local, what to forget when it changes: the locals known to copy it, the values that read it or that it holds. */
+  users: Map<number, Set<number | string>>;
+}
 
-const copyFacts = (f: Facts): Facts => ({ known: new Map(f.known), values: new Map(f.values) });
+const copyFacts = (f: Facts): Facts => ({ known: new Map(f.known), values: new Map(f.values), users: new Map([...f.users].map(([k, v]) => [k, new Set(v)])) });
+
+const use = (f: Facts, l: number, u: number | string): void => { (f.users.get(l) ?? f.users.set(l, new Set()).get(l)!).add(u); };
 
 /**
  * `stmts` as fresh statements, `rename`'s locals renamed, the locals known to hold a constant
@@ -168,13 +175,13 @@ const copyFacts = (f: Facts): Facts => ({ known: new Map(f.known), values: new M
  * agree on stays known.
  */
 function specialise(stmts: readonly Stmt[], f: Facts, locals: KernelIR['locals'], rename: ReadonlyMap<number, number>): Stmt[] {
-  const { known, values } = f;
+  const { known, values, users } = f;
   const x = (e: Expr): Expr => fold(substitute(e, known, rename));
   const id = (l: number): number => rename.get(l) ?? l;
   const forget = (l: number): void => {
     known.delete(l);
-    for (const [k, v] of known) if (v.kind === 'local' && v.id === l) known.delete(k);
-    for (const [k, v] of values) if (v.local === l || v.reads.has(l)) values.delete(k);
+    for (const u of users.get(l) ?? []) if (typeof u === 'number') known.delete(u); else values.delete(u);
+    users.delete(l);
   };
   const forgetAssigned = (list: readonly Stmt[]): void => forEachStmt(list as Stmt[], (t) => {
     if (t.kind === 'assign') forget(id(t.local));
@@ -191,10 +198,17 @@ function specialise(stmts: readonly Stmt[], f: Facts, locals: KernelIR['locals']
         forget(local);
         if (value.kind !== 'const' && value.kind !== 'local' && value.type === type && !hasAtomic(value)) {
           const key = exprKey(value), held = values.get(key);
-          if (held) value = { kind: 'local', id: held.local, type };
-          else values.set(key, { local, reads: localsRead(value) });
+          if (held !== undefined) value = { kind: 'local', id: held, type };
+          else {
+            values.set(key, local);
+            use(f, local, key);
+            forEachExpr(value, (y) => { if (y.kind === 'local') use(f, y.id, key); });
+          }
         }
-        if ((value.kind === 'const' || (value.kind === 'local' && value.id !== local)) && value.type === type) known.set(local, value);
+        if ((value.kind === 'const' || (value.kind === 'local' && value.id !== local)) && value.type === type) {
+          known.set(local, value);
+          if (value.kind === 'local') use(f, value.id, local);
+        }
         out.push({ ...s, local, value });
         break;
       }
@@ -252,12 +266,6 @@ function exprKey(e: Expr): string {
     case 'math': return `${e.fn}.${e.type}${e.ulp ? 'u' : ''}(${e.args.map(exprKey).join(',')})`;
     default: return `${e.kind}.${e.type}(${childExprs(e).map(exprKey).join(',')})`;
   }
-}
-
-function localsRead(e: Expr): Set<number> {
-  const out = new Set<number>();
-  forEachExpr(e, (y) => { if (y.kind === 'local') out.add(y.id); });
-  return out;
 }
 
 const hasAtomic = (e: Expr): boolean => {
