@@ -10,9 +10,8 @@
 //
 //   while (cond) {
 //     if (pos == 4) {           groupWide: a cpu lane group tests it over all its lanes
-//       pos = 4                 (it is: the value that lets every test below fold)
-//       body; update; if (!cond) break;        four trips, the trips' own locals renamed
-//       body; update; if (!cond) break;
+//       body; update; if (!cond) break;        four trips, the trips' own locals renamed,
+//       body; update; if (!cond) break;        specialised for pos = 4 at the start
 //       body; update; if (!cond) break;
 //       body
 //     } else {
@@ -25,11 +24,12 @@
 // `continue` in a copy goes to the loop's update and ends that trip; `break`
 // and `return` leave as before; `cond` is tested before each trip), so it is
 // right for any body; it is faster where the body draws as above, because
-// after `pos = 4` the positions, refill tests and word picks of the four copies
-// are constants that LLVM folds. Measured by bench/cpu/draws-lockstep.mjs (the
-// same words without any bookkeeping) and docs/random.md. The price is the
-// body five times in the kernel: only loops with a Philox refill (the draws'
-// `umulhi` by PHILOX_M0) and a body of at most MAX_TRIP_NODES nodes.
+// with pos = 4 the positions, refill tests and word picks of the four copies
+// are constants, which `specialise` folds here (and what they leave unread
+// goes). Measured by bench/cpu/draws-lockstep.mjs (the same words without any
+// bookkeeping) and docs/random.md. The price is the body five times in the
+// kernel: only loops with a Philox refill (the draws' `umulhi` by PHILOX_M0)
+// and a body of at most MAX_TRIP_NODES nodes.
 
 import type { ConstExpr, Expr, IfStmt, KernelIR, LocalExpr, LoopStmt, Stmt } from '../ir/nodes.js';
 import { fold } from '../ir/fold.js';
