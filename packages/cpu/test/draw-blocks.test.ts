@@ -11,6 +11,8 @@ import { cuda, forEachStmt, random, type KernelIR } from '@numbat/core';
 import { CORPUS } from '@numbat/core/testsuite';
 import { analyseKernel } from '../src/codegen/kernel.js';
 import { regionLanes } from '../src/codegen/thread-loops.js';
+// the bench's draw loops (bench/suite/kernels.mjs: the random-uniform and random-normal workloads)
+import { sumNormals, sumUniforms } from '../../../bench/suite/kernels.mjs';
 
 async function legalIR(fn: (...args: any[]) => void, args: unknown[]): Promise<KernelIR> {
   const k = cuda.jit(fn, { target: 'cpu' }) as any;
@@ -22,22 +24,6 @@ const groupWide = (ir: KernelIR): number => {
   forEachStmt(ir.body, (s) => { if (s.kind === 'if' && s.groupWide) n++; });
   return n;
 };
-
-function sumUniforms(states: Uint32Array, sums: Float32Array, draws: number) {
-  const i = cuda.grid(1);
-  if (i >= sums.length) return;
-  let s = 0;
-  for (let k = 0; k < draws; k++) s += random.uniformF32(states, i);
-  sums[i] = s;
-}
-
-function sumNormals(states: Uint32Array, sums: Float32Array, draws: number) {
-  const i = cuda.grid(1);
-  if (i >= sums.length) return;
-  let s = 0;
-  for (let k = 0; k < draws; k++) s += random.normalF32(states, i);
-  sums[i] = s;
-}
 
 describe('cpu: loops of draws in blocks of four trips', () => {
   it('the bench loops of uniforms and normals are blocked and still run in lane groups', async () => {
