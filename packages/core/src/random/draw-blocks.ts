@@ -115,10 +115,7 @@ function inBlocks(loop: LoopStmt, scopesOf: () => ReadonlyMap<number, readonly S
       then.push(...specialise([exit], facts, locals, rename));
     }
   }
-  const atBoundary: Expr = {
-    kind: 'binary', op: 'eq', opType: posType, type: 'bool',
-    a: { kind: 'local', id: pos, type: posType }, b: { kind: 'const', value: BLOCK_USED_UP, type: posType },
-  };
+  const atBoundary: Expr = { kind: 'binary', op: 'eq', opType: posType, type: 'bool', a: { kind: 'local', id: pos, type: posType }, b: { ...boundary } };
   const blocks = dropUnread(then, renamed);
   const guard: IfStmt = { kind: 'if', cond: atBoundary, then: blocks, else: loop.body, groupWide: true, loc: loop.loc };
   return { ...loop, body: [guard] };
