@@ -7,6 +7,8 @@
 // conformance tests, and here the bench's loops of draws against the simulator
 // with threads at mixed positions.
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { cuda, forEachStmt, random, type KernelIR } from '@numbat/core';
 import { CORPUS } from '@numbat/core/testsuite';
 import { analyseKernel } from '../src/codegen/kernel.js';
@@ -69,4 +71,11 @@ describe('cpu: loops of draws in blocks of four trips', () => {
       if (fn === sumUniforms) expect(Array.from(out.cpu.states)).toEqual(Array.from(out.sim.states));
     }
   });
+
+  it("bench/cpu/draws-lockstep.mjs: the library's sums equal the lockstep kernel's, bit for bit", () => {
+    // (a small problem: the script's own check, not its timings)
+    const r = spawnSync(process.execPath, [join(import.meta.dirname, '../../../bench/cpu/draws-lockstep.mjs'), '--threads', '512', '--rounds', '1'], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.match(/sums bit-identical/g)?.length).toBe(2);
+  }, 130_000);
 });
