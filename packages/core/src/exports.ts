@@ -50,6 +50,7 @@ export { hoistBoundsChecks } from './ir/hoist-bounds.js';
 export { loopPassBounds, loopTripBound, Ranges, type LoopPassBounds } from './ir/trip-count.js';
 export { keepThreadStatesInLocals } from './random/state-locals.js';
 export { blockDrawLoops } from './random/draw-blocks.js';
+export { scalarizeLocalArrays } from './ir/local-array-scalars.js';
 export { verifyIR } from './ir/verify.js';
 export { binaryJs, unaryJs, convertJs, bitcastJs, bitcastOk, mathJs, atomicNewJs, evalBinary, evalUnary, evalConvert, evalBitcast, evalMath } from './ir/semantics.js';
 export { MATH_DECLS, MATH_FNS, MATH_CONSTANTS, mathSignature, type MathFn, type MathDecl } from './intrinsics.js';

@@ -21,7 +21,7 @@ function umulhi(a: number, b: number): number {
 }
 
 /** Philox4x32-10 of counter (c0, c1, c2, 0) and key (k0, k1). */
-function philoxJs(k0: number, k1: number, c0: number, c1: number, c2: number): number[] {
+export function philoxJs(k0: number, k1: number, c0: number, c1: number, c2: number): number[] {
   let x0 = c0 >>> 0, x1 = c1 >>> 0, x2 = c2 >>> 0, x3 = 0, ka = k0 >>> 0, kb = k1 >>> 0;
   for (let r = 0; r < 10; r++) {
     const hi0 = umulhi(0xd2511f53, x0), lo0 = Math.imul(0xd2511f53, x0) >>> 0;
