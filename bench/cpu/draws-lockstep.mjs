@@ -6,9 +6,10 @@
 // `sumNormals`, the bench's draw workloads, go through the library's
 // per-thread states (each draw tracks its position in the block, refills when
 // the block is used up and picks its word by selects); the lockstep kernels
-// compute one block per four words with nothing to track, as a kernel can when
-// every thread draws the same number of words (normals: Box-Muller on words
-// 0, 1 and 2, 3, the library's pairs). The sums must be bit-identical
+// compute one block per four words with the stateless `random.philox` and
+// track nothing, as a kernel can when every thread draws the same number of
+// words (normals: Box-Muller on words 0, 1 and 2, 3, the library's pairs).
+// The sums must be bit-identical
 // (checked), so each ratio is what the per-draw bookkeeping costs on this
 // machine. Rates are per CPU-second (process.cpuUsage around each launch, best
 // of 5 launches per round), the kernels alternated round by round: the host's
@@ -19,31 +20,19 @@ import { sumNormals, sumUniforms } from '../suite/kernels.mjs';
 const argv = process.argv.slice(2);
 const opt = (n, d) => { const i = argv.indexOf(`--${n}`); return i >= 0 ? Number(argv[i + 1]) : d; };
 const THREADS = opt('threads', 16384), ROUNDS = opt('rounds', 3), SEED = 20261124;
-// Philox4x32's multipliers and key increments (Random123; core's random/philox.ts). The rounds are
-// written out below, as philox.ts writes them: the stateless `random.philox` into a
-// `cuda.local.array(4, 'u32')` ran this kernel 6x slower (the local array keeps it out of registers).
-const PHILOX_M0 = 0xd2511f53, PHILOX_M1 = 0xcd9e8d57, PHILOX_W0 = 0x9e3779b9, PHILOX_W1 = 0xbb67ae85;
 const target = 'cpu';
 
-/** Sums thread i's first `draws` uniforms (a multiple of 4) or normals, one Philox block per four words. */
+/** Sums thread i's first `draws` uniforms (a multiple of 4) or normals, one Philox block (the stateless `random.philox`) per four words. */
 function lockstepBlocks(keys, sums, draws, normals) {
   const i = cuda.grid(1);
   if (i >= sums.length) return;
   const k0 = keys[0], k1 = keys[1];
   let s = Math.fround(0);
   let block = 0 >>> 0;
+  const w = cuda.local.array(4, 'u32');
   for (let k = 0; k < draws; k += 4) {
-    let x0 = block, x1 = 0 >>> 0, x2 = i >>> 0, x3 = 0 >>> 0, ka = k0, kb = k1;
-    for (let r = 0; r < 10; r++) {
-      const hi0 = cuda.umulhi(PHILOX_M0, x0), lo0 = Math.imul(PHILOX_M0, x0) >>> 0;
-      const hi1 = cuda.umulhi(PHILOX_M1, x2), lo1 = Math.imul(PHILOX_M1, x2) >>> 0;
-      x0 = (hi1 ^ x1 ^ ka) >>> 0;
-      x1 = lo1;
-      x2 = (hi0 ^ x3 ^ kb) >>> 0;
-      x3 = lo0;
-      ka = (ka + PHILOX_W0) >>> 0;
-      kb = (kb + PHILOX_W1) >>> 0;
-    }
+    random.philox(k0, k1, block, 0, i, 0, w, 0);
+    const x0 = w[0], x1 = w[1], x2 = w[2], x3 = w[3];
     block = (block + 1) >>> 0;
     if (normals) {
       // the library's Box-Muller (core's random/states.ts normalF32) on words 0, 1 and 2, 3
@@ -68,7 +57,7 @@ function lockstepBlocks(keys, sums, draws, normals) {
 const grid = Math.ceil(THREADS / 256);
 const keys = cuda.toDevice(new Uint32Array([SEED, 0]), { target });
 const sums = { library: cuda.deviceArray(THREADS, 'f32', { target }), lockstep: cuda.deviceArray(THREADS, 'f32', { target }) };
-const lockstep = cuda.jit(lockstepBlocks, { target, globals: { PHILOX_M0, PHILOX_M1, PHILOX_W0, PHILOX_W1 } }).configure(grid, 256);
+const lockstep = cuda.jit(lockstepBlocks, { target }).configure(grid, 256);
 let failed = false;
 for (const [what, libKernel, draws] of [['uniforms', sumUniforms, 4096], ['normals', sumNormals, 1024]]) {
   const library = cuda.jit(libKernel, { target }).configure(grid, 256);
