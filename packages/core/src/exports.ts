@@ -51,6 +51,7 @@ export { loopPassBounds, loopTripBound, Ranges, type LoopPassBounds } from './ir
 export { keepThreadStatesInLocals } from './random/state-locals.js';
 export { blockDrawLoops } from './random/draw-blocks.js';
 export { scalarizeLocalArrays } from './ir/local-array-scalars.js';
+export { continueToElse } from './ir/continue-to-else.js';
 export { verifyIR } from './ir/verify.js';
 export { binaryJs, unaryJs, convertJs, bitcastJs, bitcastOk, mathJs, atomicNewJs, evalBinary, evalUnary, evalConvert, evalBitcast, evalMath } from './ir/semantics.js';
 export { MATH_DECLS, MATH_FNS, MATH_CONSTANTS, mathSignature, type MathFn, type MathDecl } from './intrinsics.js';

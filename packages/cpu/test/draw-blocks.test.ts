@@ -3,7 +3,8 @@
 // fits the lane budget five times over, its lane groups test whether all their
 // threads stand at a block boundary (IfStmt.groupWide) and then draw four trips
 // with one refill; where it does not fit, the loop stays as it was (it would
-// otherwise run thread by thread). Results: the corpus (random-blocks.ts) in the
+// otherwise run thread by thread). A `continue` after the draw becomes an else
+// arm first (core's continueToElse), so such loops are blocked too. Results: the corpus (random-blocks.ts) in the
 // conformance tests, and here the bench's loops of draws against the simulator
 // with threads at mixed positions.
 import { describe, expect, it } from 'vitest';
@@ -35,6 +36,13 @@ describe('cpu: loops of draws in blocks of four trips', () => {
       const lanes = regionLanes({ ...analyses, opts: { laneWidth: 8 } } as any, analyses.layout.regions[0].stmts);
       expect(lanes.jam, fn.name).toBe(true);
     }
+  });
+
+  it('a loop with `if (u < p) continue` after its draw: blocked and in lane groups (core continueToElse first)', async () => {
+    const c = CORPUS.find((x) => x.name === 'random_blocks_uniforms_continue')!;
+    const { analyses } = analyseKernel(await legalIR(c.kernel, c.args()));
+    expect(groupWide(analyses.ir)).toBe(1);
+    expect(regionLanes({ ...analyses, opts: { laneWidth: 8 } } as any, analyses.layout.regions[0].stmts).jam).toBe(true);
   });
 
   it('a loop whose blocks would take its lane groups over their budget stays as it was, in lane groups', async () => {

@@ -8,7 +8,7 @@
 // questions: target-hooks.ts; the state all of them share: context.ts.
 
 import type { KernelIR, ScalarType } from '@numbat/core';
-import { analyzeUniformity, blockDrawLoops, forEachStmt, keepThreadStatesInLocals, localScopes, scalarizeLocalArrays } from '@numbat/core';
+import { analyzeUniformity, blockDrawLoops, continueToElse, forEachStmt, keepThreadStatesInLocals, localScopes, scalarizeLocalArrays } from '@numbat/core';
 import type { LLVM, LLVMNS } from '@numbat/llvm';
 import { Emitter, KernelLowerer, moduleBytes, moduleText } from '@numbat/llvm';
 import { entryName, INFO, type KernelPlan } from './abi.js';
@@ -50,11 +50,12 @@ export interface AnalysedKernel {
 }
 
 export function analyseKernel(source: KernelIR): AnalysedKernel {
-  // Local arrays used at constant indices become locals (lane groups take no local arrays: core's
-  // scalarizeLocalArrays); loops of random draws keep the thread's state words in registers (core's
-  // keepThreadStatesInLocals) and draw in whole Philox blocks where a lane group's threads are at a
+  // A loop's `if (c) continue;` becomes an else arm (a uniform loop for the lane groups: core's
+  // continueToElse); local arrays used at constant indices become locals (lane groups take no local
+  // arrays: scalarizeLocalArrays); loops of random draws keep the thread's state words in registers
+  // (keepThreadStatesInLocals) and draw in whole Philox blocks where a lane group's threads are at a
   // block boundary (blockDrawLoops).
-  const inLocals = keepThreadStatesInLocals(scalarizeLocalArrays(source));
+  const inLocals = keepThreadStatesInLocals(scalarizeLocalArrays(continueToElse(source)));
   const blocked = blockDrawLoops(inLocals);
   if (blocked !== inLocals) {
     const an = kernelAnalyses(blocked);
