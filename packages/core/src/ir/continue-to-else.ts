@@ -10,30 +10,13 @@
 // of such an `else` arm made here; `continue`s elsewhere (an inner loop's, one
 // nested deeper) stay. A pure IR transform a backend may apply (the cpu does).
 
-import type { KernelIR, LoopStmt, Stmt } from './nodes.js';
+import type { KernelIR, Stmt } from './nodes.js';
+import { mapLoops, withLoopLists } from './walk.js';
 
 /** `ir` with such `continue`s turned into `else` arms (a new IR where one was; `ir` itself is not changed). */
 export function continueToElse(ir: KernelIR): KernelIR {
-  let changed = false;
-  const list = (stmts: Stmt[]): Stmt[] => {
-    let any = false;
-    const out = stmts.map((s): Stmt => {
-      let r: Stmt = s;
-      if (s.kind === 'if') {
-        const then = list(s.then), els = list(s.else);
-        if (then !== s.then || els !== s.else) r = { ...s, then, else: els };
-      } else if (s.kind === 'loop') {
-        const body = tripWithoutContinues(list(s.body)), update = list(s.update);
-        if (body !== s.body || update !== s.update) r = { ...s, body, update } satisfies LoopStmt;
-      }
-      if (r !== s) any = true;
-      return r;
-    });
-    if (any) changed = true;
-    return any ? out : stmts;
-  };
-  const body = list(ir.body);
-  return changed ? { ...ir, body } : ir;
+  const body = mapLoops(ir.body, (s, inner) => withLoopLists(s, tripWithoutContinues(inner(s.body)), inner(s.update)));
+  return body === ir.body ? ir : { ...ir, body };
 }
 
 /** A loop body (or the rest of one) with its top-level `if (c) { …; continue; }` turned into `if (c) { … } else { rest }`. */

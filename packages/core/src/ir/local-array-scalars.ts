@@ -12,7 +12,7 @@
 import type { ArrayRef, ConstExpr, Expr, KernelIR, Stmt } from './nodes.js';
 import { fold } from './fold.js';
 import { localScopes } from './local-scopes.js';
-import { forEachExpr, forEachStmt, mapChildren, stmtExprs } from './walk.js';
+import { forEachExpr, forEachStmt, mapChildren, mapLocals, stmtExprs } from './walk.js';
 import { loadType, type ElemType } from '../types.js';
 
 const SCALAR_ELEMS: ReadonlySet<ElemType> = new Set(['i32', 'u32', 'f32', 'f64', 'i64', 'u64']);
@@ -111,7 +111,5 @@ function constantLocals(ir: KernelIR): Map<number, ConstExpr> {
 
 /** A fresh copy of `e` with the constant locals replaced (for folding: fold changes what it is given). */
 function withConstants(e: Expr, consts: ReadonlyMap<number, ConstExpr>): Expr {
-  if (e.kind === 'local') return { ...(consts.get(e.id) ?? e) };
-  const out = mapChildren(e, (y) => withConstants(y, consts));
-  return out === e ? { ...e } : out;
+  return mapLocals(e, (l) => ({ ...(consts.get(l.id) ?? l) }));
 }

@@ -92,8 +92,6 @@ export interface ExprStmt extends StmtBase { kind: 'expr'; expr: Expr }
  * `rare`: the `then` arm is seldom taken and has no effects (legalisation's huge-argument path
  * of sin/cos/tan): a cpu lane group may hand its threads to the thread-by-thread code when a
  * lane takes it, rather than build a masked vector copy of it.
- */
-/**
  * `groupWide`: both arms compute the same (the `then` arm is a faster form of the `else` arm
  * for the threads whose condition holds: random/draw-blocks.ts). A cpu lane group may take the
  * `then` arm only when the condition holds in all its active lanes, and the `else` arm otherwise.

@@ -1,6 +1,6 @@
 // Generic traversal helpers over the IR, shared by passes and backends.
 
-import type { Expr, Stmt } from './nodes.js';
+import type { Expr, LocalExpr, LoopStmt, Stmt } from './nodes.js';
 
 export function forEachStmt(stmts: Stmt[], f: (s: Stmt) => void): void {
   for (const s of stmts) {
@@ -40,6 +40,40 @@ export function mapChildren(e: Expr, f: (x: Expr) => Expr): Expr {
     case 'math': return { ...e, args: e.args.map(f) };
     case 'atomic': return { ...e, index: f(e.index), value: f(e.value), expected: e.expected && f(e.expected) };
   }
+}
+
+/** A fresh copy of `e` (no node shared with it), each local replaced by `f` of it (`f` returns a fresh node). */
+export function mapLocals(e: Expr, f: (l: LocalExpr) => Expr): Expr {
+  if (e.kind === 'local') return f(e);
+  const out = mapChildren(e, (y) => mapLocals(y, f));
+  return out === e ? { ...e } : out;
+}
+
+/**
+ * `stmts` with each loop, at any depth, replaced by `onLoop(loop, inner)` (`inner`: this rewrite
+ * of a statement list, for the loop's own lists); an `if` is rebuilt only where an arm changed,
+ * and a list that did not change is returned as it was (by identity).
+ */
+export function mapLoops(stmts: Stmt[], onLoop: (loop: LoopStmt, inner: (list: Stmt[]) => Stmt[]) => Stmt): Stmt[] {
+  const list = (l: Stmt[]): Stmt[] => {
+    let any = false;
+    const out = l.map((s): Stmt => {
+      let r: Stmt = s;
+      if (s.kind === 'if') {
+        const then = list(s.then), els = list(s.else);
+        if (then !== s.then || els !== s.else) r = { ...s, then, else: els };
+      } else if (s.kind === 'loop') r = onLoop(s, list);
+      if (r !== s) any = true;
+      return r;
+    });
+    return any ? out : l;
+  };
+  return list(stmts);
+}
+
+/** `loop` with these lists, or `loop` itself when they are its own. */
+export function withLoopLists(loop: LoopStmt, body: Stmt[], update: Stmt[]): LoopStmt {
+  return body === loop.body && update === loop.update ? loop : { ...loop, body, update };
 }
 
 export function stmtExprs(s: Stmt): Expr[] {

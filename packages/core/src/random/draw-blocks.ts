@@ -34,7 +34,7 @@
 import type { ConstExpr, Expr, IfStmt, KernelIR, LocalExpr, LoopStmt, Stmt } from '../ir/nodes.js';
 import { fold } from '../ir/fold.js';
 import { localScopes } from '../ir/local-scopes.js';
-import { childExprs, forEachExpr, forEachStmt, mapChildren, someStmt, stmtExprs } from '../ir/walk.js';
+import { childExprs, forEachExpr, forEachStmt, mapLocals, mapLoops, someStmt, stmtExprs, withLoopLists } from '../ir/walk.js';
 import { PHILOX_M0 } from './philox.js';
 import { promotedStateWords } from './state-locals.js';
 import { BLOCK_USED_UP, POSITION_WORD } from './states.js';
@@ -50,30 +50,9 @@ export const MAX_TRIP_NODES = 400;
 export function blockDrawLoops(ir: KernelIR): KernelIR {
   let scopes: ReadonlyMap<number, readonly Stmt[]> | undefined; // (made when a loop qualifies)
   const locals = [...ir.locals];
-  let changed = false;
-  const rewrite = (stmts: Stmt[]): Stmt[] => {
-    let any = false;
-    const out = stmts.map((s): Stmt => {
-      let r: Stmt = s;
-      if (s.kind === 'if') {
-        const then = rewrite(s.then), els = rewrite(s.else);
-        if (then !== s.then || els !== s.else) r = { ...s, then, else: els };
-      } else if (s.kind === 'loop') {
-        const blocked = inBlocks(s, () => (scopes ??= localScopes(ir.body)), locals);
-        if (blocked) r = blocked;
-        else {
-          const body = rewrite(s.body), update = rewrite(s.update);
-          if (body !== s.body || update !== s.update) r = { ...s, body, update };
-        }
-      }
-      if (r !== s) any = true;
-      return r;
-    });
-    if (any) changed = true;
-    return any ? out : stmts;
-  };
-  const body = rewrite(ir.body);
-  return changed ? { ...ir, locals, body } : ir;
+  const body = mapLoops(ir.body, (s, inner) =>
+    inBlocks(s, () => (scopes ??= localScopes(ir.body)), locals) ?? withLoopLists(s, inner(s.body), inner(s.update)));
+  return body === ir.body ? ir : { ...ir, locals, body };
 }
 
 function inBlocks(loop: LoopStmt, scopesOf: () => ReadonlyMap<number, readonly Stmt[]>, locals: KernelIR['locals']): LoopStmt | undefined {
@@ -244,9 +223,10 @@ const sameKnown = (a: ConstExpr | LocalExpr | undefined, b: Expr): boolean =>
 
 /** A fresh copy of `e`, its locals renamed, then the known ones replaced by what they hold. */
 function substitute(e: Expr, known: ReadonlyMap<number, ConstExpr | LocalExpr>, rename: ReadonlyMap<number, number>): Expr {
-  if (e.kind === 'local') { const l = rename.get(e.id) ?? e.id, k = known.get(l); return k ? { ...k } : { ...e, id: l }; }
-  const out = mapChildren(e, (y) => substitute(y, known, rename));
-  return out === e ? { ...e } : out;
+  return mapLocals(e, (l) => {
+    const id = rename.get(l.id) ?? l.id, k = known.get(id);
+    return k ? { ...k } : { ...l, id };
+  });
 }
 
 /** An expression's printed form (what makes two equal: operators, types, constants, locals, arrays). */
