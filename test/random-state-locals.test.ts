@@ -5,13 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { cuda, random, forEachStmt, forEachExpr, stmtExprs, keepThreadStatesInLocals, printIR, type KernelIR, type Stmt } from '@numbat/core';
-
-/** The IR a backend gets for these arguments (no backend pass has run on it). */
-async function legalIR(fn: (...args: any[]) => void, args: unknown[], options: Record<string, unknown> = {}): Promise<KernelIR> {
-  const k = cuda.jit(fn, { target: 'sim', ...options }) as any;
-  const spec = await k.specialise(k.signatureOf(args, await k.backend()));
-  return spec.legal;
-}
+import { legalIR } from './helpers/ir-sim.js';
 
 /** Global-memory accesses of parameter p in a statement list: [loads, stores]. */
 function accesses(stmts: Stmt[], p: number): [number, number] {

@@ -3,13 +3,8 @@
 // with passes multiplied through the enclosing loops; anything else is Infinity.
 
 import { describe, expect, it } from 'vitest';
-import { cuda, forEachStmt, loopPassBounds, loopTripBound, type KernelIR, type LoopStmt, type Stmt } from '@numbat/core';
-
-async function legalIR(fn: (...args: any[]) => void, args: unknown[]): Promise<KernelIR> {
-  const k = cuda.jit(fn, { target: 'sim' }) as any;
-  const spec = await k.specialise(k.signatureOf(args, await k.backend()));
-  return spec.legal;
-}
+import { cuda, forEachStmt, loopPassBounds, loopTripBound, type LoopStmt, type Stmt } from '@numbat/core';
+import { legalIR } from './helpers/ir-sim.js';
 
 /** Each loop's pass bound, in source order. */
 async function passes(fn: (...args: any[]) => void, args: unknown[] = [new Int32Array(1), 5]): Promise<number[]> {

@@ -2,9 +2,9 @@
 // arguments, and a launch of any KernelIR in the simulator (the oracle).
 import { cuda, simBackend, type KernelIR, type LaunchArg } from '@numbat/core';
 
-/** The IR a backend gets for these arguments (no backend pass has run on it). */
-export async function legalIR(fn: (...args: any[]) => void, args: unknown[]): Promise<KernelIR> {
-  const k = cuda.jit(fn, { target: 'sim' }) as any;
+/** The IR a backend gets for these arguments (no backend pass has run on it); `options.target` picks whose legalisation (default the simulator's). */
+export async function legalIR(fn: (...args: any[]) => void, args: unknown[], options: Record<string, unknown> = {}): Promise<KernelIR> {
+  const k = cuda.jit(fn, { target: 'sim', ...options }) as any;
   const spec = await k.specialise(k.signatureOf(args, await k.backend()));
   return spec.legal;
 }

@@ -13,14 +13,13 @@ import { join } from 'node:path';
 import { cuda, forEachStmt, random, type KernelIR } from '@numbat/core';
 import { CORPUS } from '@numbat/core/testsuite';
 import { analyseKernel } from '../src/codegen/kernel.js';
+import { legalIR } from '../../../test/helpers/ir-sim.js';
 import { regionLanes } from '../src/codegen/thread-loops.js';
 // the bench's draw loops (bench/suite/kernels.mjs: the random-uniform and random-normal workloads)
 import { sumNormals, sumUniforms } from '../../../bench/suite/kernels.mjs';
 
-async function legalIR(fn: (...args: any[]) => void, args: unknown[]): Promise<KernelIR> {
-  const k = cuda.jit(fn, { target: 'cpu' }) as any;
-  return (await k.specialise(k.signatureOf(args, await k.backend()))).legal;
-}
+/** The cpu's legalisation (test/helpers/ir-sim.ts legalIR). */
+const CPU = { target: 'cpu' };
 
 const groupWide = (ir: KernelIR): number => {
   let n = 0;
@@ -31,7 +30,7 @@ const groupWide = (ir: KernelIR): number => {
 describe('cpu: loops of draws in blocks of four trips', () => {
   it('the bench loops of uniforms and normals are blocked and still run in lane groups', async () => {
     for (const fn of [sumUniforms, sumNormals]) {
-      const { analyses } = analyseKernel(await legalIR(fn, [random.createStates(8, 1), new Float32Array(8), 3]));
+      const { analyses } = analyseKernel(await legalIR(fn, [random.createStates(8, 1), new Float32Array(8), 3], CPU));
       expect(groupWide(analyses.ir), fn.name).toBe(1);
       const lanes = regionLanes({ ...analyses, opts: { laneWidth: 8 } } as any, analyses.layout.regions[0].stmts);
       expect(lanes.jam, fn.name).toBe(true);
@@ -40,7 +39,7 @@ describe('cpu: loops of draws in blocks of four trips', () => {
 
   it('a loop with `if (u < p) continue` after its draw: blocked and in lane groups (core continueToElse first)', async () => {
     const c = CORPUS.find((x) => x.name === 'random_blocks_uniforms_continue')!;
-    const { analyses } = analyseKernel(await legalIR(c.kernel, c.args()));
+    const { analyses } = analyseKernel(await legalIR(c.kernel, c.args(), CPU));
     expect(groupWide(analyses.ir)).toBe(1);
     expect(regionLanes({ ...analyses, opts: { laneWidth: 8 } } as any, analyses.layout.regions[0].stmts).jam).toBe(true);
   });
@@ -48,7 +47,7 @@ describe('cpu: loops of draws in blocks of four trips', () => {
   it('a loop whose blocks would take its lane groups over their budget stays as it was, in lane groups', async () => {
     // (a `return` among the draws: its lane code costs 1 058 as it is, over 2 048 blocked)
     const c = CORPUS.find((x) => x.name === 'random_blocks_uint32_return')!;
-    const { analyses } = analyseKernel(await legalIR(c.kernel, c.args()));
+    const { analyses } = analyseKernel(await legalIR(c.kernel, c.args(), CPU));
     expect(groupWide(analyses.ir)).toBe(0);
     const lanes = regionLanes({ ...analyses, opts: { laneWidth: 8 } } as any, analyses.layout.regions[0].stmts);
     expect(lanes.jam).toBe(true);

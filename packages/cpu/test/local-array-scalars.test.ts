@@ -7,12 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { cuda, forEachExpr, forEachStmt, random, scalarizeLocalArrays, stmtExprs, type KernelIR } from '@numbat/core';
 import { CORPUS } from '@numbat/core/testsuite';
 import { analyseKernel } from '../src/codegen/kernel.js';
+import { legalIR } from '../../../test/helpers/ir-sim.js';
 import { regionLanes } from '../src/codegen/thread-loops.js';
 
-async function legalIR(fn: (...args: any[]) => void, args: unknown[]): Promise<KernelIR> {
-  const k = cuda.jit(fn, { target: 'cpu' }) as any;
-  return (await k.specialise(k.signatureOf(args, await k.backend()))).legal;
-}
+/** The cpu's legalisation (test/helpers/ir-sim.ts legalIR). */
+const CPU = { target: 'cpu' };
 
 /** Names of the local arrays the kernel still reads or writes. */
 function localArraysUsed(ir: KernelIR): string[] {
@@ -27,7 +26,7 @@ function localArraysUsed(ir: KernelIR): string[] {
 describe('cpu: local arrays at constant indices', () => {
   it('random.philox into a local array in a loop: the array becomes locals and the loop runs in lane groups', async () => {
     const c = CORPUS.find((x) => x.name === 'local_array_philox_words_in_a_loop')!;
-    const ir = await legalIR(c.kernel, c.args());
+    const ir = await legalIR(c.kernel, c.args(), CPU);
     expect(localArraysUsed(ir)).toEqual(['w']);
     expect(localArraysUsed(scalarizeLocalArrays(ir))).toEqual([]);
     const { analyses } = analyseKernel(ir);
@@ -36,7 +35,7 @@ describe('cpu: local arrays at constant indices', () => {
 
   it('keeps arrays read at a thread-dependent index, u8 arrays and indices outside the array', async () => {
     const c = CORPUS.find((x) => x.name === 'local_arrays_constant_and_varying_indices')!;
-    expect(localArraysUsed(scalarizeLocalArrays(await legalIR(c.kernel, c.args())))).toEqual(['small', 'tab']);
+    expect(localArraysUsed(scalarizeLocalArrays(await legalIR(c.kernel, c.args(), CPU)))).toEqual(['small', 'tab']);
     function outside(out: Float32Array) {
       const i = cuda.grid(1);
       if (i >= out.length) return;
@@ -45,7 +44,7 @@ describe('cpu: local arrays at constant indices', () => {
       w[2] = 3; // outside: stays an access, which reports the error
       out[i] = w[0];
     }
-    expect(localArraysUsed(scalarizeLocalArrays(await legalIR(outside, [new Float32Array(4)])))).toEqual(['w']);
+    expect(localArraysUsed(scalarizeLocalArrays(await legalIR(outside, [new Float32Array(4)], CPU)))).toEqual(['w']);
   });
 
   it('random.philox through a local array gives the simulator words', async () => {
