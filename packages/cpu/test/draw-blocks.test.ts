@@ -44,6 +44,15 @@ describe('cpu: loops of draws in blocks of four trips', () => {
     expect(regionLanes({ ...analyses, opts: { laneWidth: 8 } } as any, analyses.layout.regions[0].stmts).jam).toBe(true);
   });
 
+  it('a loop with a thread-dependent `break` after its draw: blocked and in lane groups', async () => {
+    // (its lanes leave by the break, so the lane code has the masked copy only, no fast path for
+    // full groups: 1 632 blocked, which the cost model counted three times over and ran thread by thread)
+    const c = CORPUS.find((x) => x.name === 'random_blocks_uniforms_break_trips_differ')!;
+    const { analyses } = analyseKernel(await legalIR(c.kernel, c.args(), CPU));
+    expect(groupWide(analyses.ir)).toBe(1);
+    expect(regionLanes({ ...analyses, opts: { laneWidth: 8 } } as any, analyses.layout.regions[0].stmts).jam).toBe(true);
+  });
+
   it('a loop whose blocks would take its lane groups over their budget stays as it was, in lane groups', async () => {
     // (a `return` among the draws: its lane code costs 1 058 as it is, over 2 048 blocked)
     const c = CORPUS.find((x) => x.name === 'random_blocks_uint32_return')!;

@@ -8,7 +8,7 @@
 
 import { childExprs, forEachExpr, forEachStmt, stmtExprs, type Expr, type Stmt } from '@numbat/core';
 import { laneUniformIf, type LaneUniformity } from './lane-uniformity.js';
-import { touchesMemory } from './lane-shape.js';
+import { mayRetire, touchesMemory } from './lane-shape.js';
 
 /**
  * Masked lane operations times lanes above which a region falls back to the
@@ -174,7 +174,8 @@ export function laneWork(stmts: readonly Stmt[], uni: LaneUniformity, handOver =
  * What a region's lane lowering builds per lane, in expression nodes: every
  * lane-varying node once per copy of the code it is in (the unmasked copy for
  * full groups and the masked one, the two unrolled trips of a varying loop's
- * fast path and its masked copy, the unmasked copy of a varying `if` that
+ * fast path and its masked copy (a loop that its lanes leave by a break,
+ * continue or return has the masked copy only), the unmasked copy of a varying `if` that
  * touches memory: at most two such levels, as lane-stmts.ts does), each
  * masked one with the mask ANDs of its depth of varying control.
  */
@@ -218,7 +219,8 @@ export function laneCost(stmts: readonly Stmt[], uni: LaneUniformity, handOver =
         case 'loop': {
           if (s.cond) ex(s.cond, depth, copies);
           if (!uni.varyingLoops.has(s)) { st(s.body, depth, copies, fast); st(s.update, depth, copies, fast); break; }
-          const thrice = fast < 2 && s.cond !== undefined;
+          // (lane-stmts.ts fastable: not a loop its lanes can leave by a break, continue or return)
+          const thrice = fast < 2 && s.cond !== undefined && !s.body.some((x) => mayRetire(x)) && !s.update.some((x) => mayRetire(x));
           const c = thrice ? 3 * copies : copies, f = thrice ? fast + 1 : fast;
           st(s.body, depth + 1, c, f); st(s.update, depth + 1, c, f);
           break;
