@@ -46,7 +46,7 @@ describe('cpu: loops of draws in blocks of four trips', () => {
 
   it('a loop with a thread-dependent `break` after its draw: blocked and in lane groups', async () => {
     // (its lanes leave by the break, so the lane code has the masked copy only, no fast path for
-    // full groups: 1 632 blocked, which the cost model counted three times over and ran thread by thread)
+    // full groups: 816 blocked, which the cost model counted three times over and ran thread by thread)
     const c = CORPUS.find((x) => x.name === 'random_blocks_uniforms_break_trips_differ')!;
     const { analyses } = analyseKernel(await legalIR(c.kernel, c.args(), CPU));
     expect(groupWide(analyses.ir)).toBe(1);

@@ -19,7 +19,7 @@ import { KernelStorage } from './storage.js';
 import { cpuTargetHooks } from './target-hooks.js';
 import { blockLevel } from './block-level.js';
 import { rangeShaped, regionLanes } from './thread-loops.js';
-import { regionLaneCost, withinLaneBudget } from './lane-budget.js';
+import { laneLinearLocals, regionLaneCost, withinLaneBudget } from './lane-budget.js';
 import { analysisMemo, type BlockFrame, type CpuCodegen, type CpuCodegenOptions, type FunctionUnit, type SplitRole, type Thread } from './context.js';
 
 export type { CpuCodegenOptions } from './context.js';
@@ -61,7 +61,7 @@ export function analyseKernel(source: KernelIR): AnalysedKernel {
     const an = kernelAnalyses(blocked);
     // The blocks are a loop's body five times: not where that would take a region over its lane
     // budget (it would run thread by thread) at the width a Philox loop gets (wider ones check again).
-    if (an.layout.regions.every((r) => withinLaneBudget(r.stmts, an.laneUni, PHILOX_LANES))) return { analyses: an };
+    if (an.layout.regions.every((r) => withinLaneBudget(r.stmts, an.laneUni, PHILOX_LANES, true, laneLinearLocals(an)))) return { analyses: an };
   }
   return { analyses: kernelAnalyses(inLocals) };
 }

@@ -7,8 +7,9 @@
 // a 200-term `?:` chain: 114 s, against 0.3 s as a thread loop).
 
 import { childExprs, forEachExpr, forEachStmt, stmtExprs, type Expr, type Stmt } from '@numbat/core';
+import type { CpuCodegen } from './context.js';
 import { laneUniformIf, type LaneUniformity } from './lane-uniformity.js';
-import { mayRetire, touchesMemory } from './lane-shape.js';
+import { laneShape, linearLocals, mayRetire, touchesMemory } from './lane-shape.js';
 
 /**
  * Masked lane operations times lanes above which a region falls back to the
@@ -21,19 +22,43 @@ export const LANE_BUDGET = 4096;
 
 /**
  * Lane-varying expression nodes times the copies lane-stmts.ts makes of them
- * (laneCost) above which a region falls back to the thread loop, whatever W
- * (a vector operation is one instruction at any width). Measured (AVX2): the
- * corpus, tests and examples reach 1 050 (the math intrinsics' table of
- * calls), 1 000 (option pricing), 896 (random walk); a fuzz kernel of
- * assignments under varying `if`s and `?:`s in varying loops 2 694 (17 400
- * lines of LLVM IR, 5 s to compile as a lane group; 0.5 s as a thread loop).
+ * (laneCost), plus the accesses at per-lane indices (PER_LANE_ACCESS), above
+ * which a region falls back to the thread loop (a vector operation is one
+ * instruction at any width; a gather is not). Measured (AVX2): the bench's
+ * kernels reach 847 (normalF64 draws), 610 (option pricing), a Marsaglia-Tsang
+ * gamma sampler after `if (i >= n) return` 1 226 (0.2 s to compile). When this
+ * budget was set a fuzz kernel of assignments under varying `if`s and `?:`s in
+ * varying loops (corpus lazy_share_fuzz_seed_553064) cost 2 694 and took 5 s
+ * to compile as a lane group; counted as now (1 347 and its gathers) it stays a
+ * thread loop (0.12 s; 0.54 s as a lane group today).
  */
 export const LANE_COST_BUDGET = 2048;
 
-/** `handOver`: the lane group can hand itself to the thread-by-thread code (rareHandOvers). */
-export function withinLaneBudget(stmts: readonly Stmt[], uni: LaneUniformity, W: number, handOver = true): boolean {
-  return measured(stmts, uni, `work${+handOver}`, () => laneWork(stmts, uni, handOver)) * W <= LANE_BUDGET
-    && measured(stmts, uni, `cost${+handOver}`, () => laneCost(stmts, uni, handOver)) <= LANE_COST_BUDGET;
+/**
+ * `handOver`: the lane group can hand itself to the thread-by-thread code (rareHandOvers).
+ * `linear`: the lane-linear locals (laneLinearLocals), to tell the accesses at per-lane indices apart.
+ */
+export function withinLaneBudget(stmts: readonly Stmt[], uni: LaneUniformity, W: number, handOver = true, linear?: ReadonlySet<number>): boolean {
+  if (measured(stmts, uni, `work${+handOver}`, () => laneWork(stmts, uni, handOver)) * W > LANE_BUDGET) return false;
+  if (!linear) return measured(stmts, uni, `cost${+handOver}`, () => laneCost(stmts, uni, handOver)) <= LANE_COST_BUDGET;
+  const { cost, accesses } = measured(stmts, uni, `parts${+handOver}`, () => laneCostParts(stmts, uni, handOver, linear));
+  return cost + PER_LANE_ACCESS * W * accesses <= LANE_COST_BUDGET;
+}
+
+/**
+ * What an access at a per-lane index (not uniform, not consecutive: a gather or a scatter) adds to
+ * a region's laneCost per copy of it, times W: its lanes' bounds checks, the report of the first
+ * lane out and the gather make a dozen instructions and two blocks where a vector operation is one.
+ * Measured: `r += a[(i + 5k) & 63] * (k + 1)` for n values of k in a thread-dependent loop and
+ * `if`, after `if (i >= n) return`, compiled as a lane group in 0.3 s (10 terms), 0.7-0.9 s (20),
+ * 1.2-1.5 s (30), 4.5 s (60), against 0.1-0.2 s thread by thread; the count without these let in
+ * 30 terms (877 + 93 accesses: 2 737 with them), with them up to 20 (607 + 63: 1 867).
+ */
+const PER_LANE_ACCESS = 2.5;
+
+/** The lane-linear locals of a kernel for the budget's accesses (as lane-width.ts finds them: the kernel's and the thread index's aliases), made once per compile. */
+export function laneLinearLocals(an: Pick<CpuCodegen, 'ir' | 'laneUni' | 'txAliases' | 'bodyScopes' | 'memo'>): ReadonlySet<number> {
+  return an.memo('budgetLinear', an.ir, () => new Set([...linearLocals(an.ir, an.laneUni, an.ir.body, new Set(), () => true, an.bodyScopes), ...an.txAliases]));
 }
 
 /** A region's laneCost (a group that can hand itself over), made once per compile. */
@@ -45,15 +70,14 @@ export function regionLaneCost(stmts: readonly Stmt[], uni: LaneUniformity): num
  * A region's laneWork and laneCost, made once per compile (`uni` is one compile's): neither
  * depends on W, and lane-width.ts and thread-loops.ts ask for every width they try.
  */
-const measures = new WeakMap<LaneUniformity, WeakMap<readonly Stmt[], Map<string, number>>>();
-function measured(stmts: readonly Stmt[], uni: LaneUniformity, kind: string, make: () => number): number {
+const measures = new WeakMap<LaneUniformity, WeakMap<readonly Stmt[], Map<string, unknown>>>();
+function measured<T>(stmts: readonly Stmt[], uni: LaneUniformity, kind: string, make: () => T): T {
   let byList = measures.get(uni);
   if (!byList) measures.set(uni, (byList = new WeakMap()));
   let m = byList.get(stmts);
   if (!m) byList.set(stmts, (m = new Map()));
-  let v = m.get(kind);
-  if (v === undefined) m.set(kind, (v = make()));
-  return v;
+  if (!m.has(kind)) m.set(kind, make());
+  return m.get(kind) as T;
 }
 
 /**
@@ -180,7 +204,13 @@ export function laneWork(stmts: readonly Stmt[], uni: LaneUniformity, handOver =
  * masked one with the mask ANDs of its depth of varying control.
  */
 export function laneCost(stmts: readonly Stmt[], uni: LaneUniformity, handOver = true): number {
-  let cost = 0;
+  return laneCostParts(stmts, uni, handOver).cost;
+}
+
+/** laneCost, and (`linear` given) the copies of accesses at per-lane indices (PER_LANE_ACCESS). */
+function laneCostParts(stmts: readonly Stmt[], uni: LaneUniformity, handOver: boolean, linear?: ReadonlySet<number>): { cost: number; accesses: number } {
+  let cost = 0, accesses = 0;
+  const perLane = (index: Expr): boolean => !!linear && laneShape(index, uni.isUniform, linear) === 'v';
   const handed = handOver ? rareHandOvers(stmts) : new Set<Stmt>();
   const assigned = new Map<number, number>();
   forEachStmt(stmts as Stmt[], (s) => { if (s.kind === 'assign') assigned.set(s.local, (assigned.get(s.local) ?? 0) + 1); });
@@ -191,6 +221,7 @@ export function laneCost(stmts: readonly Stmt[], uni: LaneUniformity, handOver =
     deepest = Math.max(deepest, depth);
     if (inOnce) once += copies;
     cost += copies * (1 + (e.kind === 'load' || e.kind === 'atomic' || e.kind === 'logical' || e.kind === 'cond' ? depth : 0));
+    if ((e.kind === 'load' || e.kind === 'atomic') && perLane(e.index)) accesses += copies;
     const lazy = e.kind === 'logical' || e.kind === 'cond';
     childExprs(e).forEach((c, k) => ex(c, lazy && k > 0 ? depth + 1 : depth, copies));
   };
@@ -205,7 +236,10 @@ export function laneCost(stmts: readonly Stmt[], uni: LaneUniformity, handOver =
           ex(s.value, depth, copies);
           inOnce = false;
           break;
-        case 'store': ex(s.index, depth, copies); ex(s.value, depth, copies); break;
+        case 'store':
+          if (perLane(s.index)) accesses += copies;
+          ex(s.index, depth, copies); ex(s.value, depth, copies);
+          break;
         case 'expr': ex(s.expr, depth, copies); break;
         case 'if': {
           ex(s.cond, depth, copies);
@@ -228,12 +262,17 @@ export function laneCost(stmts: readonly Stmt[], uni: LaneUniformity, handOver =
       }
     }
   };
-  st(stmts, 0, 2, 1); // the region: an unmasked copy for full groups and a masked one
+  // The region: an unmasked copy for full groups and a masked one; after a guard such as
+  // `if (i >= n) return` in a group that can hand itself over, the guard masked and the rest once,
+  // unmasked (lane-stmts.ts region: a group with a lane out hands itself to the thread-by-thread code).
+  const r = stmts.findIndex((x) => mayRetire(x));
+  const guarded = handOver && r >= 0 && r < stmts.length - 1 && !stmts.slice(r + 1).some((x) => mayRetire(x)) && !touchesMemory(stmts.slice(0, r + 1), true);
+  st(stmts, 0, guarded ? 1 : 2, 1);
   // A region under at most one varying test (the f64 library's straight-line code in
   // `if (i < n)`, its rare huge-argument arm handed over) builds no nested masks: there a
   // node of a value computed once into a local of its own costs half. Measured: f64 pow (2 704
   // in full, 1 710 so) compiles as a lane group in 0.36 s against 0.24 s thread by thread; the
   // fuzz kernels near the budget are nested and keep their full cost (seed 553071: 2 108, 3.3 s
   // of CPU to compile as a lane group against 1.9 s; halving there would let it in).
-  return deepest <= 1 ? cost - once / 2 : cost;
+  return { cost: deepest <= 1 ? cost - once / 2 : cost, accesses };
 }

@@ -8,7 +8,7 @@ import { ELEM_BYTES, forEachExpr, forEachStmt, stmtExprs } from '@numbat/core';
 import type { LLVMNS, LoopTargets } from '@numbat/llvm';
 import type { Region } from './regions.js';
 import type { BarrierLoop, CpuCodegen } from './context.js';
-import { withinLaneBudget } from './lane-budget.js';
+import { laneLinearLocals, withinLaneBudget } from './lane-budget.js';
 import { regionLaneWidth } from './lane-width.js';
 import { laneGroup } from './lane-group.js';
 import { representative } from './block-level.js';
@@ -54,7 +54,7 @@ export function regionLanes(cg: Pick<CpuCodegen, 'ir' | 'opts' | 'laneUni' | 'tx
     let W = !jam ? 1 : process.env.NUMBAT_CPU_LANES ? opts.laneWidth! : regionLaneWidth(stmts, opts.laneWidth!, cg.ir, cg.laneUni, cg.txAliases, cg.bodyScopes);
     // Deeply nested thread-dependent control (long else-if or ?: chains) would
     // build code quadratic in the depth: such a region runs thread by thread.
-    if (jam && !withinLaneBudget(stmts, cg.laneUni, W, !cg.tracksExit)) { jam = false; W = 1; }
+    if (jam && !withinLaneBudget(stmts, cg.laneUni, W, !cg.tracksExit, laneLinearLocals(cg))) { jam = false; W = 1; }
     return { jam, W, narrowW: W > opts.laneWidth! && !process.env.NUMBAT_CPU_LANES ? opts.laneWidth! : undefined };
   });
 }
