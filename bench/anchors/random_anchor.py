@@ -2,7 +2,8 @@
 
   python3 random_anchor.py --numpy         numpy Generator(Philox): float32 uniforms
                                            and standard normals, float64 standard
-                                           normals, one core, vectorised
+                                           normals, float32 Gamma(2.5) (numpy's own
+                                           Marsaglia-Tsang), one core, vectorised
   python3 random_anchor.py --numba-option  numba @njit(parallel=True) European call
                                            with np.random.standard_normal (the
                                            option-pricing example's market)
@@ -32,11 +33,13 @@ def run_numpy():
     us, u = best_of(lambda: rng.random(n, dtype=np.float32))
     ns, z = best_of(lambda: rng.standard_normal(n, dtype=np.float32))
     ns64, z64 = best_of(lambda: rng.standard_normal(n))
+    gs, g = best_of(lambda: rng.standard_gamma(2.5, n, dtype=np.float32))
     return {
         "anchor": "numpy-philox", "threads": 1,
         "uniform": {"draws_per_s": n / us, "mean": float(u.mean(dtype=np.float64))},
         "normal": {"draws_per_s": n / ns, "mean": float(z.mean(dtype=np.float64))},
         "normal64": {"draws_per_s": n / ns64, "mean": float(z64.mean())},
+        "gamma": {"draws_per_s": n / gs, "mean": float(g.mean(dtype=np.float64)), "alpha": 2.5},
     }
 
 

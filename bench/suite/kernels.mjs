@@ -19,8 +19,8 @@ export function kernelProblem(id, target, quick) {
   if (id === 'mc-kernel') {
     return small ? { threads: target === 'sim' ? 1024 : 4096, samples: 200, reps: 3 } : { threads: 16384, samples: 2000, reps: 7 };
   }
-  if (id === 'random-uniform' || id === 'random-normal' || id === 'random-normal-f64') {
-    // The C Philox anchor's problem: 16384 streams, 4096 uniforms or 1024 normals each.
+  if (id === 'random-uniform' || id === 'random-normal' || id === 'random-normal-f64' || id === 'random-gamma') {
+    // The C Philox anchor's problem: 16384 streams, 4096 uniforms or 1024 normals (or gammas) each.
     const draws = id === 'random-uniform' ? 4096 : 1024;
     return small ? { threads: target === 'sim' ? 256 : 4096, draws: target === 'sim' ? 64 : draws / 4, reps: 3 } : { threads: 16384, draws, reps: 7 };
   }
@@ -55,6 +55,11 @@ export const KERNEL_WORKLOADS = [
     title: 'random.normalF64 draws (Box-Muller on 53-bit uniforms; each thread sums its draws in f64)',
     run: (o) => runDraws('random-normal-f64', o),
   },
+  {
+    id: 'random-gamma', kind: 'kernel', anchor: 'gamma', unit: 'draws/s',
+    title: 'Gamma(2.5) f32 draws by rejection (Marsaglia-Tsang on normalF32 and uniformF32; each thread sums its draws)',
+    run: (o) => runDraws('random-gamma', o),
+  },
 ];
 
 /** The random-uniform workload's kernel (bench/compile-time.mjs compiles it too). */
@@ -84,24 +89,49 @@ export function sumNormals64(states, sums, draws) {
   sums[i] = s;
 }
 
-/** Draws per second of random.uniformF32 / normalF32 / normalF64; checks the mean of all draws (5 standard errors). */
+/** Gamma(alpha) draws (alpha >= 1) by Marsaglia and Tsang's rejection method, `draws` per thread, summed (the random-gamma workload). */
+export function sumGammas(states, sums, draws, alpha) {
+  const i = cuda.grid(1);
+  if (i >= sums.length) return;
+  const d = alpha - 1 / 3, c = 1 / Math.sqrt(9 * d);
+  let s = 0;
+  for (let k = 0; k < draws; k++) {
+    let g = 0;
+    for (;;) {
+      const x = random.normalF32(states, i);
+      let v = 1 + c * x;
+      if (v <= 0) continue;
+      v = v * v * v;
+      const u = random.uniformF32(states, i);
+      if (u < 1 - 0.0331 * x * x * x * x) { g = d * v; break; }
+      if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) { g = d * v; break; }
+    }
+    s += g;
+  }
+  sums[i] = s;
+}
+const GAMMA_ALPHA = 2.5;
+
+/** Draws per second of random.uniformF32 / normalF32 / normalF64 / sumGammas; checks the mean of all draws (5 standard errors). */
 async function runDraws(id, { target, quick }) {
   const { threads, draws, reps } = kernelProblem(id, target, quick);
-  const f64 = id === 'random-normal-f64', normal = id === 'random-normal' || f64;
+  const f64 = id === 'random-normal-f64', normal = id === 'random-normal' || f64, gamma = id === 'random-gamma';
   if (f64 && !(await loadBackend(target)).caps.f64) throw new Error(`${target} has no f64`);
   const device = (await targetAvailability(target)).device;
   const states = cuda.toDevice(random.createStates(threads, 20261124), { target });
   const sums = cuda.deviceArray(threads, f64 ? 'f64' : 'f32', { target });
-  const launch = cuda.jit(f64 ? sumNormals64 : normal ? sumNormals : sumUniforms, { target }).configure(Math.ceil(threads / BLOCK), BLOCK);
+  const launch = cuda.jit(gamma ? sumGammas : f64 ? sumNormals64 : normal ? sumNormals : sumUniforms, { target }).configure(Math.ceil(threads / BLOCK), BLOCK);
+  const extra = gamma ? [GAMMA_ALPHA] : [];
   const c0 = performance.now();
-  await launch(states, sums, 1); // compiles
+  await launch(states, sums, 1, ...extra); // compiles
   const compileMs = performance.now() - c0;
-  const t = await timeReps(reps, () => launch(states, sums, draws));
+  const t = await timeReps(reps, () => launch(states, sums, draws, ...extra));
   let total = 0;
   for (const v of await sums.copyToHost()) total += v;
   await Promise.all([states.free(), sums.free()]);
   const work = threads * draws;
-  const mean = total / work, expected = normal ? 0 : 0.5, sd = normal ? 1 : Math.sqrt(1 / 12);
+  const mean = total / work;
+  const [expected, sd] = gamma ? [GAMMA_ALPHA, Math.sqrt(GAMMA_ALPHA)] : normal ? [0, 1] : [0.5, Math.sqrt(1 / 12)];
   const z = Math.abs(mean - expected) / (sd / Math.sqrt(work));
   return {
     target, device, unit: 'draws/s', compileMs, seconds: t.bestMs / 1e3, work, throughput: work / (t.bestMs / 1e3),
