@@ -140,11 +140,12 @@ function buildIn(llvm: LLVM, ir: KernelIR, opts: CpuCodegenOptions, an: KernelAn
 
 /**
  * The laneCost (lane-budget.ts) from which a region of base-width groups is split: the random
- * draws' and option pricing's regions measure 870–1 270, where the scalar copy is ~30 ms of
- * `optimize` + `emit` (option pricing on AVX2); saxpy 54, the Monte Carlo pi LCG 106, where a
- * second module's fixed cost (its helpers linked, a pool job) would only add CPU time.
+ * draws' and option pricing's regions measure 584–847 (guarded regions, counted once), where the
+ * scalar copy is ~30 ms of `optimize` + `emit` (option pricing on AVX2); saxpy 54, the Monte
+ * Carlo pi LCG 53, where a second module's fixed cost (its helpers linked, a pool job) would only
+ * add CPU time. (400 when a guarded region was counted twice.)
  */
-const SPLIT_BASE_COST = 400;
+const SPLIT_BASE_COST = 200;
 
 /**
  * Whether the kernel runs as two functions (context.ts SplitRole): its one region (no barriers:
