@@ -9,28 +9,8 @@ import { analyseKernel } from '../src/codegen/kernel.js';
 import { regionLanes } from '../src/codegen/thread-loops.js';
 import { LANE_COST_BUDGET, regionLaneCost } from '../src/codegen/lane-budget.js';
 import { legalIR } from '../../../test/helpers/ir-sim.js';
-
-/** Gamma(alpha) samples by Marsaglia and Tsang's method (alpha >= 1), `n` per thread, summed. */
-function gammaSums(states: Uint32Array, out: Float32Array, n: number, alpha: number) {
-  const i = cuda.grid(1);
-  if (i >= out.length) return;
-  const d = alpha - 1 / 3, c = 1 / Math.sqrt(9 * d);
-  let acc = 0;
-  for (let p = 0; p < n; p++) {
-    let g = 0;
-    for (;;) {
-      const x = random.normalF32(states, i);
-      let v = 1 + c * x;
-      if (v <= 0) continue;
-      v = v * v * v;
-      const u = random.uniformF32(states, i);
-      if (u < 1 - 0.0331 * x * x * x * x) { g = d * v; break; }
-      if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) { g = d * v; break; }
-    }
-    acc += g;
-  }
-  out[i] = acc;
-}
+// the bench's gamma sampler (bench/suite/kernels.mjs: the random-gamma workload)
+import { sumGammas as gammaSums } from '../../../bench/suite/kernels.mjs';
 
 describe('cpu lane budget', () => {
   it('a gamma sampler after `if (i >= n) return` runs in lane groups (its rest counted once: 1 226, not 2 452)', async () => {
