@@ -67,8 +67,8 @@ export function regionLaneCost(stmts: readonly Stmt[], uni: LaneUniformity): num
 }
 
 /**
- * A region's laneWork and laneCost, made once per compile (`uni` is one compile's): neither
- * depends on W, and lane-width.ts and thread-loops.ts ask for every width they try.
+ * A region's laneWork, laneCost and per-lane accesses, made once per compile (`uni` is one
+ * compile's): none depends on W, and lane-width.ts and thread-loops.ts ask for every width they try.
  */
 const measures = new WeakMap<LaneUniformity, WeakMap<readonly Stmt[], Map<string, unknown>>>();
 function measured<T>(stmts: readonly Stmt[], uni: LaneUniformity, kind: string, make: () => T): T {
@@ -197,11 +197,12 @@ export function laneWork(stmts: readonly Stmt[], uni: LaneUniformity, handOver =
 /**
  * What a region's lane lowering builds per lane, in expression nodes: every
  * lane-varying node once per copy of the code it is in (the unmasked copy for
- * full groups and the masked one, the two unrolled trips of a varying loop's
- * fast path and its masked copy (a loop that its lanes leave by a break,
- * continue or return has the masked copy only), the unmasked copy of a varying `if` that
- * touches memory: at most two such levels, as lane-stmts.ts does), each
- * masked one with the mask ANDs of its depth of varying control.
+ * full groups and the masked one, or the rest once after a guard; the two
+ * unrolled trips of a varying loop's fast path and its masked copy, or the
+ * masked copy only for a loop its lanes leave by a break, continue or return;
+ * the unmasked copy of a varying `if` that touches memory: at most two such
+ * levels, as lane-stmts.ts does), each masked one with the mask ANDs of its
+ * depth of varying control.
  */
 export function laneCost(stmts: readonly Stmt[], uni: LaneUniformity, handOver = true): number {
   return laneCostParts(stmts, uni, handOver).cost;
