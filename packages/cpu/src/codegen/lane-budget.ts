@@ -56,9 +56,9 @@ export function withinLaneBudget(stmts: readonly Stmt[], uni: LaneUniformity, W:
  */
 const PER_LANE_ACCESS = 2.5;
 
-/** The lane-linear locals of a kernel for the budget's accesses (as lane-width.ts finds them: the kernel's and the thread index's aliases), made once per compile. */
+/** The lane-linear locals of a kernel (linearLocals over its body, and the thread index's aliases), made once per compile: for the budget's accesses and lane-width.ts. */
 export function laneLinearLocals(an: Pick<CpuCodegen, 'ir' | 'laneUni' | 'txAliases' | 'bodyScopes' | 'memo'>): ReadonlySet<number> {
-  return an.memo('budgetLinear', an.ir, () => new Set([...linearLocals(an.ir, an.laneUni, an.ir.body, new Set(), () => true, an.bodyScopes), ...an.txAliases]));
+  return an.memo('kernelLinear', an.ir, () => new Set([...linearLocals(an.ir, an.laneUni, an.ir.body, new Set(), () => true, an.bodyScopes), ...an.txAliases]));
 }
 
 /** A region's laneCost (a group that can hand itself over), made once per compile. */

@@ -64,7 +64,8 @@ const slowMath = (x: Expr, uni: LaneUniformity): boolean => {
 /** The host has AVX-512 (compile.ts hands this file only the base width; cpu code is compiled for the host). */
 const wideRegisters = (base: number): boolean => base === 8 && /\+avx512f\b/.test(hostTarget().features);
 
-export function regionLaneWidth(stmts: readonly Stmt[], base: number, ir: KernelIR, uni: LaneUniformity, txAliases: ReadonlySet<number>, bodyScopes?: ReadonlyMap<number, readonly Stmt[]>): number {
+/** `linear`: the kernel's lane-linear locals (lane-budget.ts laneLinearLocals). */
+export function regionLaneWidth(stmts: readonly Stmt[], base: number, ir: KernelIR, uni: LaneUniformity, linear: ReadonlySet<number>): number {
   if (base <= 1) return base;
   let f64 = false;
   const f64Locals = new Set(ir.locals.filter((l) => l.type === 'f64').map((l) => l.id)); // (not a search of the locals per assignment)
@@ -104,7 +105,7 @@ export function regionLaneWidth(stmts: readonly Stmt[], base: number, ir: Kernel
       } else if (inLoop) for (const x of stmtExprs(s)) narrowLinearLoad(x, linear);
     }
   };
-  visit(stmts, false, new Set([...linearLocals(ir, uni, ir.body, new Set(), () => true, bodyScopes), ...txAliases]));
+  visit(stmts, false, linear);
   if (philox && wideRegisters(base)) for (const k of [8, 4]) if (withinLaneBudget(stmts, uni, base * k)) return base * k;
   return streams || philox ? base * 2 : base;
 }

@@ -51,10 +51,11 @@ export function regionLanes(cg: Pick<CpuCodegen, 'ir' | 'opts' | 'laneUni' | 'tx
     const { opts } = cg;
     let jam = (opts.laneWidth ?? 1) > 1 && jamWorthIt(stmts, cg.ir);
     // NUMBAT_CPU_LANES (diagnosis) fixes the width of every region
-    let W = !jam ? 1 : process.env.NUMBAT_CPU_LANES ? opts.laneWidth! : regionLaneWidth(stmts, opts.laneWidth!, cg.ir, cg.laneUni, cg.txAliases, cg.bodyScopes);
+    const linear = laneLinearLocals(cg);
+    let W = !jam ? 1 : process.env.NUMBAT_CPU_LANES ? opts.laneWidth! : regionLaneWidth(stmts, opts.laneWidth!, cg.ir, cg.laneUni, linear);
     // Deeply nested thread-dependent control (long else-if or ?: chains) would
     // build code quadratic in the depth: such a region runs thread by thread.
-    if (jam && !withinLaneBudget(stmts, cg.laneUni, W, !cg.tracksExit, laneLinearLocals(cg))) { jam = false; W = 1; }
+    if (jam && !withinLaneBudget(stmts, cg.laneUni, W, !cg.tracksExit, linear)) { jam = false; W = 1; }
     return { jam, W, narrowW: W > opts.laneWidth! && !process.env.NUMBAT_CPU_LANES ? opts.laneWidth! : undefined };
   });
 }
