@@ -6,7 +6,8 @@
 // must leave (nested deeper, under another if).
 
 import { describe, expect, it } from 'vitest';
-import { continueToElse, cuda, forEachStmt, random, type KernelIR } from '@numbat/core';
+import { continueToElse, cuda, forEachStmt, type KernelIR } from '@numbat/core';
+import { CORPUS } from '@numbat/core/testsuite';
 import { legalIR, simulateIR } from './helpers/ir-sim.js';
 
 const continues = (ir: KernelIR): number => {
@@ -16,18 +17,6 @@ const continues = (ir: KernelIR): number => {
 };
 
 const T = 96;
-
-function afterDraw(states: Uint32Array, sums: Float32Array, n: number) {
-  const i = cuda.grid(1);
-  if (i >= sums.length) return;
-  let s = 0;
-  for (let k = 0; k < n; k++) {
-    const u = random.uniformF32(states, i);
-    if (u < 0.25) continue;
-    s += u;
-  }
-  sums[i] = s;
-}
 
 function shapes(out: Int32Array, n: number) {
   const i = cuda.grid(1);
@@ -65,12 +54,14 @@ function shapes(out: Int32Array, n: number) {
 
 describe('continueToElse', () => {
   it('a continue after a draw: the rewritten loop gives the same sums and states', async () => {
-    const args = [random.createStates(T, 4), new Float32Array(T), 23];
-    const ir = await legalIR(afterDraw, args);
+    // (the corpus case: `if (u < 0.25) continue; s += u`, threads at mixed positions)
+    const c = CORPUS.find((x) => x.name === 'random_blocks_uniforms_continue')!;
+    const args = c.args();
+    const ir = await legalIR(c.kernel, args);
     const out = continueToElse(ir);
     expect(continues(ir)).toBe(1);
     expect(continues(out)).toBe(0);
-    const [want, got] = await Promise.all([simulateIR(ir, args, 2, 64), simulateIR(out, args, 2, 64)]);
+    const [want, got] = await Promise.all([simulateIR(ir, args, c.grid, c.block), simulateIR(out, args, c.grid, c.block)]);
     expect(Array.from(got[0] as Uint32Array)).toEqual(Array.from(want[0] as Uint32Array));
     expect(Array.from(got[1] as Float32Array)).toEqual(Array.from(want[1] as Float32Array));
   });
