@@ -41,7 +41,11 @@ export const LANE_COST_BUDGET = 2048;
 export function withinLaneBudget(stmts: readonly Stmt[], uni: LaneUniformity, W: number, handOver = true, linear?: ReadonlySet<number>): boolean {
   if (measured(stmts, uni, `work${+handOver}`, () => laneWork(stmts, uni, handOver)) * W > LANE_BUDGET) return false;
   if (!linear) return measured(stmts, uni, `cost${+handOver}`, () => laneCost(stmts, uni, handOver)) <= LANE_COST_BUDGET;
-  const { cost, accesses } = measured(stmts, uni, `parts${+handOver}`, () => laneCostParts(stmts, uni, handOver, linear));
+  const { cost, accesses } = measured(stmts, uni, `parts${+handOver}`, () => {
+    const parts = laneCostParts(stmts, uni, handOver, linear);
+    measured(stmts, uni, `cost${+handOver}`, () => parts.cost); // (the same count: regionLaneCost need not walk again)
+    return parts;
+  });
   return cost + PER_LANE_ACCESS * W * accesses <= LANE_COST_BUDGET;
 }
 
