@@ -72,9 +72,12 @@ export const CPU_STAGES: readonly Stage<CpuCompileState>[] = [
       // when the texts are printed (a cache entry): then the two are linked into one module here,
       // as they are when inspect makes the texts later (the same texts either way).
       const opts = { ...s.opts, laneWidth: s.opts.laneWidth ?? laneWidthFor(s.target), split: true };
+      const t0 = performance.now();
       s.built = buildCpuModule(s.llvm!, s.analysed ?? s.ir, opts, s.printTexts ? undefined : (first, part) => {
         s.elsewhere = finishElsewhere(s, first, part);
         if (s.elsewhere) s.elsewherePart = part;
+        // (the compile's critical path: what comes before this, then the pool's job)
+        if (s.elsewhere && logEnabled('debug')) log('debug', `cpu kernel '${s.ir.name}': ${part === 'rest' ? 'second function' : 'entry point'} handed to the thread pool ${(performance.now() - t0).toFixed(1)} ms into codegen`);
       });
     },
   },

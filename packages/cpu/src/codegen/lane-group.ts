@@ -62,8 +62,8 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
       const t = e.scalar(l.type);
       slots = (i) => {
         if (made[i]) return made[i];
-        const base = i ? slots(0) : vec; // made first: atEntry calls do not nest (each returns to the end of its block)
-        return (made[i] = storage.atEntry(() => (i ? b.CreateGEP(t, base, e.i64c(i)) : b.CreateBitCast(vec, e.ptr(t)))));
+        const base = i ? slots(0) : vec; // made first, so that it comes before its use
+        return (made[i] = storage.atEntry((eb) => (i ? eb.CreateGEP(t, base, e.i64c(i)) : eb.CreateBitCast(vec, e.ptr(t)))));
       };
       laneVecs.set(id, vec);
       if (!cg.layout.txAliases.has(id)) b.CreateStore(cg.llvm.Constant.getNullValue(vty), vec); // all lanes 0 at once

@@ -387,6 +387,21 @@ function kernelIR(fn: LaneMathFn, W: number, t: LaneMathType, decls: Set<string>
  * `inF32`: the f32 sin-and-cos kernel computed in f32 (needs FMA; the host's choice unless given).
  */
 export function laneMathModule(names: Iterable<string>, inF32 = f32InF32()): string {
+  // The text is a function of the names alone; made once per set (a kernel's compile asks for
+  // it on its critical path, and kernels of one program declare the same few kernels).
+  const list = [...names].filter((n) => n.startsWith('numbat_vmath_')), key = `${inF32}:${list.join(',')}`; // (not the kernel's own names)
+  let text = moduleTexts.get(key);
+  if (text === undefined) {
+    if (moduleTexts.size >= MODULE_TEXTS_KEPT) moduleTexts.clear();
+    moduleTexts.set(key, (text = buildLaneMathModule(list, inF32)));
+  }
+  return text;
+}
+
+const moduleTexts = new Map<string, string>();
+const MODULE_TEXTS_KEPT = 64;
+
+function buildLaneMathModule(names: readonly string[], inF32: boolean): string {
   const decls = new Set<string>(), extra = new Set<string>(), defs: string[] = [];
   const seen = new Set<string>();
   for (const name of names) {

@@ -42,6 +42,7 @@ export class KernelStorage {
   private readonly perThreadStart: Value;
   private readonly scratchEnd: Value;
   private readonly entry: LLVMNS.BasicBlock;
+  private entryBuilder?: LLVMNS.IRBuilder;
 
   /** Emits the entry values at the builder's position (the function's entry block) and fills in the plan's memory sizes. */
   constructor(private readonly llvm: LLVM, private readonly e: Emitter, private readonly module: LLVMNS.Module, private readonly fn: LLVMNS.Function,
@@ -145,20 +146,20 @@ export class KernelStorage {
     return this.scalarArgs.get(index)!;
   }
 
-  /** An alloca in the entry block (only those are promoted to registers); the builder stays where it was. */
+  /** An alloca in the entry block (only those are promoted to registers). */
   entryAlloca(t: LLVMNS.Type, name: string): Value {
-    return this.atEntry(() => this.e.b.CreateAlloca(t, null, name));
+    return this.atEntry((eb) => eb.CreateAlloca(t, null, name));
   }
 
-  /** `make()` emitted at the end of the entry block (where it dominates every use); the builder stays where it was. Not reentrant. */
-  atEntry<T>(make: () => T): T {
-    const b = this.e.b;
-    // Code is always appended at the end of the current block, so that is where to come back to.
-    const here = b.GetInsertBlock()!;
-    b.SetInsertPoint(this.entry.getTerminator()!);
-    const v = make();
-    b.SetInsertPoint(here);
-    return v;
+  /**
+   * `make(eb)` emitted with `eb`, a builder at the end of the entry block (where its values dominate
+   * every use); the kernel's builder stays where it is. A builder of its own rather than moving the
+   * kernel's there and back: lane groups make hundreds of allocas, and each move is native calls.
+   */
+  atEntry<T>(make: (eb: LLVMNS.IRBuilder) => T): T {
+    // (the entry block's branch, made after the constructor, is never replaced)
+    this.entryBuilder ??= new this.llvm.IRBuilder(this.entry.getTerminator()!);
+    return make(this.entryBuilder);
   }
 
   /** Start of a block: zero shared memory and per-thread storage (the simulator's fresh state). */
