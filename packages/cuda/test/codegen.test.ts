@@ -80,6 +80,26 @@ describe('cuda codegen', () => {
     expect(fptx).toMatch(/ex2\.approx/);
   });
 
+  it('takes the sin and the cos of one f32 angle from one libdevice sincos: one argument reduction, the code of a lone sin', async () => {
+    const lines = (t: string): number => t.split('\n').filter((l) => /^  [%a-z]/.test(l)).length; // instructions
+    const both = cuda.jit(function bm(x: Float32Array) {
+      const i = cuda.threadIdx.x;
+      const t = Math.fround(x[i] * 6.2831855);
+      x[i] = Math.fround(Math.fround(Math.cos(t)) * Math.fround(Math.sin(t)));
+    }, opts);
+    const lone = cuda.jit(function bs(x: Float32Array) {
+      const i = cuda.threadIdx.x;
+      const t = Math.fround(x[i] * 6.2831855);
+      x[i] = Math.fround(Math.fround(Math.sin(t)) * t);
+    }, opts);
+    const a = [new Float32Array(1)];
+    expect((await both.inspect('llvm', ...a)).match(/call \{ float, float \} @numbat_sincosf\(/g)).toHaveLength(2);
+    const [b, l] = [lines(await both.inspect('opt', ...a)), lines(await lone.inspect('opt', ...a))];
+    // (__nv_sinf and __nv_cosf inlined side by side: 260 against a lone sin's 157)
+    expect(b).toBeLessThan(l * 1.2);
+    expect(await both.inspect('ptx', ...a)).not.toMatch(/sin\.approx|cos\.approx/);
+  });
+
   it('float % is libdevice\'s exact fmod, not NVPTX\'s x - trunc(x/y)*y expansion', async () => {
     const k = cuda.jit(function fr(a: Float32Array, b: Float64Array) {
       const i = cuda.threadIdx.x;

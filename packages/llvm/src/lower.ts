@@ -311,6 +311,10 @@ export class KernelLowerer<C = void> {
     switch (impl.kind) {
       case 'intrinsic': return e.intrinsic(impl.name, t, args);
       case 'extern': return e.call(t === 'f32' ? impl.f32 : impl.f64, e.scalar(t), args);
+      case 'pair': {
+        const T = e.scalar(t);
+        return b.CreateExtractValue(e.call(t === 'f32' ? impl.f32 : impl.f64, e.llvm.StructType.get(e.ctx, [T, T]), args), [impl.part]);
+      }
       case 'inline': throw new Error(`numbat internal error: no inline lowering of Math.${fn} on ${t}`);
     }
   }

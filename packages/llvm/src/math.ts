@@ -11,6 +11,13 @@ export type MathImpl =
   | { kind: 'intrinsic'; name: string }
   /** An external function (libm, libdevice) per float type. */
   | { kind: 'extern'; f32: string; f64: string }
+  /**
+   * Result `part` (0: sin, 1: cos) of a function returning both of one argument as `{ T, T }`. A
+   * target whose library computes the two with one argument reduction (libdevice's sincos) defines
+   * it `readnone` in its helper module: the sin and the cos of one argument are then two calls the
+   * pipeline's early CSE (before inlining) makes one; a lone sin or cos costs what it did.
+   */
+  | { kind: 'pair'; f32: string; f64: string; part: 0 | 1 }
   /** Not a call: lowered inline by lower.ts, or legalised by core before it (round, sign). */
   | { kind: 'inline' };
 

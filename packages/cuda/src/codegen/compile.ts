@@ -13,7 +13,7 @@ import type { CudaPlan } from './abi.js';
 import { cudaHelperModule } from './helpers-ir.js';
 import { buildCudaModule } from './kernel.js';
 import { LIBDEVICE_MISSING_HINT, libdevicePath, libdeviceSubset } from './libdevice.js';
-import { APPROX_F32, mathTable, MISSING } from './math.js';
+import { APPROX_F32, mathTable, MISSING, SINCOS_FNS } from './math.js';
 import { nvptxSpec, smOf } from './target.js';
 
 export interface PtxOptions {
@@ -32,9 +32,11 @@ export interface PtxOptions {
 /**
  * The optimisation pipeline (@numbat/llvm's passes.ts): the PTX `default<O3>` made, at about a
  * tenth of its time (docs/backends/cuda.md). NVVMReflect first, as `default<O3>` has it for
- * NVPTX: libdevice's `__nvvm_reflect` branches fold before inlining.
+ * NVPTX: libdevice's `__nvvm_reflect` branches fold before inlining. Then `sroa` and `early-cse`,
+ * also before inlining: the sin and the cos of one angle call one `readnone` sincos twice
+ * (math.ts SINCOS_FNS), and the two calls are one only while they are calls.
  */
-export const CUDA_PASSES = fittedPipeline({ early: ['nvvm-reflect'], unroll: true, slp: false });
+export const CUDA_PASSES = fittedPipeline({ early: ['nvvm-reflect', 'sroa', 'early-cse'], unroll: true, slp: false });
 
 /**
  * `opt: false` (a kernel compiled for latency): the locals to registers, common subexpressions
@@ -83,7 +85,9 @@ export const CUDA_STAGES: readonly Stage<CudaCompileState>[] = [
       const built = s.built!;
       const nm = (s.nm = NativeModule.parse(built.bytes, s.ir.name));
       const approx = s.o.fastmath && !s.hasLibdevice;
-      nm.link(cudaHelperModule({ plan: built.plan, arrays: s.ir.arrays, atomics: built.atomics.values(), ftz: s.o.fastmath, approx, activemask: s.activemask, quads: built.quads }), 'numbat-nvptx-helpers');
+      const declared = new Set(nm.declaredFunctions());
+      const sincos = (['f32', 'f64'] as const).filter((t) => declared.has(SINCOS_FNS[t]));
+      nm.link(cudaHelperModule({ plan: built.plan, arrays: s.ir.arrays, atomics: built.atomics.values(), ftz: s.o.fastmath, approx, activemask: s.activemask, quads: built.quads, sincos }), 'numbat-nvptx-helpers');
       const err = nm.verify();
       if (err) throw new Error(`numbat internal error: invalid LLVM module for kernel '${s.ir.name}': ${err}`);
       s.nvNames = nm.declaredFunctions().filter((name) => name.startsWith('__nv_'));

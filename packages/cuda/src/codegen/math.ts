@@ -9,6 +9,14 @@ import type { MathFn } from '@numbat/core';
 import type { MathImpl, MathTable } from '@numbat/llvm';
 
 const nv = (name: string): MathImpl => ({ kind: 'extern', f32: `__nv_${name}f`, f64: `__nv_${name}` });
+
+/**
+ * sin and cos through libdevice's sincos (helpers-ir.ts SINCOS_IR): one argument reduction for
+ * both, as Box-Muller takes both of one angle; its result bits are `__nv_sinf`'s and `__nv_cosf`'s
+ * (the same reduction and polynomials; only the quadrant's choice of result differs).
+ */
+export const SINCOS_FNS = { f32: 'numbat_sincosf', f64: 'numbat_sincos' } as const;
+const sincosPart = (part: 0 | 1): MathImpl => ({ kind: 'pair', ...SINCOS_FNS, part });
 const intrinsic = (name: string): MathImpl => ({ kind: 'intrinsic', name });
 const inline: MathImpl = { kind: 'inline' };
 
@@ -22,8 +30,8 @@ export const CUDA_MATH: MathTable = {
   log2: nv('log2'),
   log10: nv('log10'),
   log1p: nv('log1p'),
-  sin: nv('sin'),
-  cos: nv('cos'),
+  sin: sincosPart(0),
+  cos: sincosPart(1),
   tan: nv('tan'),
   asin: nv('asin'),
   acos: nv('acos'),
@@ -83,6 +91,9 @@ export const MISSING = 'numbat_missing_libdevice';
 export function mathTable(o: { fastmath: boolean; libdevice: boolean }): MathTable {
   const t: Record<string, MathImpl> = { ...CUDA_MATH };
   if (!o.fastmath && o.libdevice) return t as MathTable;
+  // Fast or missing forms per function (fast sin and cos are single instructions: no pair).
+  t.sin = nv('sin');
+  t.cos = nv('cos');
   for (const [fn, impl] of Object.entries(t) as [MathFn, MathImpl][]) {
     if (impl.kind !== 'extern') continue;
     const f32 = o.libdevice ? (o.fastmath ? FAST_F32[fn] ?? impl.f32 : impl.f32) : (o.fastmath ? APPROX_F32[fn] ?? MISSING : MISSING);
