@@ -43,7 +43,7 @@ export const CUDA_PASSES = fittedPipeline({ early: ['nvvm-reflect', 'sroa', 'ear
  * and one InstCombine, no loop passes, GVN or unrolling; ptxas still optimises the PTX. The
  * option-pricing kernel's `optimize` 19 → 7 ms, its PTX 863 → 795 lines (the rounds not unrolled).
  */
-export const CUDA_QUICK_PASSES = "function(nvvm-reflect),always-inline,function(sroa,early-cse<memssa>,simplifycfg,instcombine),globaldce";
+export const CUDA_QUICK_PASSES = "function(nvvm-reflect,sroa,early-cse),always-inline,function(sroa,early-cse<memssa>,simplifycfg,instcombine),globaldce"; // (the early two: sincos, as CUDA_PASSES)
 
 /** What the stages pass on to each other. */
 export interface CudaCompileState {
