@@ -67,7 +67,8 @@ export function markdownReport(data) {
   })), '');
 
   lines.push('## Throughput', '');
-  lines.push('Examples (`examples/*.mjs`, checked against their own references) and the corpus\' heavy kernels; the best of the timed repetitions after a first launch that compiles.', '');
+  const runs = data.options?.repeat ?? 1;
+  lines.push(`Examples (\`examples/*.mjs\`, checked against their own references) and the corpus' heavy kernels; the best of the timed repetitions after a first launch that compiles${runs > 1 ? `, best of ${runs} runs of each workload (the anchors keep the best of their 5${data.options?.simRepeat === 1 ? '; the simulator runs once' : ''})` : ''}.`, '');
   lines.push(table(['workload', ...targets], data.workloads.map((w) => [
     `${w.id}: ${w.title}`, ...targets.map((t) => (data.targets[t].available ? throughputCell(data.results[t][w.id], w) : 'n/a (target unavailable)')),
   ])), '');
