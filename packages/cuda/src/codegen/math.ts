@@ -11,7 +11,7 @@ import type { MathImpl, MathTable } from '@numbat/llvm';
 const nv = (name: string): MathImpl => ({ kind: 'extern', f32: `__nv_${name}f`, f64: `__nv_${name}` });
 
 /**
- * sin and cos through libdevice's sincos (helpers-ir.ts SINCOS_IR): one argument reduction for
+ * sin and cos through libdevice's sincos (helpers-ir.ts sincosIR): one argument reduction for
  * both, as Box-Muller takes both of one angle; its result bits are `__nv_sinf`'s and `__nv_cosf`'s
  * (the same reduction and polynomials; only the quadrant's choice of result differs).
  */
