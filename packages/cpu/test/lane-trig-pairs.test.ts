@@ -34,3 +34,34 @@ describe('cpu: f32 sin and cos of one argument are paired', () => {
     expect(marks(await irOf(k3, new Float64Array(4), new Float64Array(4))).filter((m) => m.endsWith(':true'))).toEqual([]);
   });
 });
+
+describe('cpu thread-by-thread code: a paired sin and cos are one libm sincosf', () => {
+  // Loop-free after a barrier: the region runs thread by thread (thread-loops.ts jamWorthIt).
+  const pair = function tpair(x: Float32Array, s: Float32Array, c: Float32Array) { const i = cuda.grid(1); cuda.syncthreads(); const t = x[i] * 2; s[i] = Math.sin(t); c[i] = Math.cos(t); };
+  const loneSin = function tsin(x: Float32Array, s: Float32Array) { const i = cuda.grid(1); cuda.syncthreads(); const t = x[i] * 2; s[i] = Math.sin(t); };
+  const loneCos = function tcos(x: Float32Array, c: Float32Array) { const i = cuda.grid(1); cuda.syncthreads(); const t = x[i] * 2; c[i] = Math.cos(t); };
+
+  it('calls sincosf once (a lone sin still calls sinf), with the bits of sinf and cosf', async () => {
+    const n = 4096, x = new Float32Array(n);
+    // small, near multiples of pi/4, large (libm's far reduction), negative, and the specials
+    for (let k = 0; k < n; k++) x[k] = k < 1024 ? (k - 512) / 64 : k < 2048 ? ((k - 1024) * Math.PI) / 8 + 1e-6 * (k % 7) : k < 3072 ? (k % 2 ? -1 : 1) * 10 ** ((k - 2048) / 40) : Math.sin(k) * 1e6;
+    x.set([0, -0, Infinity, -Infinity, NaN, 3.4e38, 1e-40], 0);
+    const args = (...outs: Float32Array[]) => [x, ...outs] as const;
+    const s = new Float32Array(n), c = new Float32Array(n), s1 = new Float32Array(n), c1 = new Float32Array(n);
+    const kp = cuda.jit(pair, { target: 'cpu' }), ks = cuda.jit(loneSin, { target: 'cpu' }), kc = cuda.jit(loneCos, { target: 'cpu' });
+    expect((await kp.inspect('llvm', ...args(s, c))).match(/call \{ float, float \} @numbat_sincosf\(/g)).toHaveLength(2);
+    const opt = await kp.inspect('opt', ...args(s, c));
+    expect(opt.match(/call void @sincosf\(/g)).toHaveLength(1);
+    expect(opt).not.toMatch(/@sinf\(|@cosf\(/);
+    const lone = await ks.inspect('opt', ...args(s1));
+    expect(lone).toMatch(/call float @sinf\(/);
+    expect(lone).not.toMatch(/sincosf/);
+    await kp.configure(n / 256, 256)(...args(s, c));
+    await ks.configure(n / 256, 256)(...args(s1));
+    await kc.configure(n / 256, 256)(...args(c1));
+    const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer));
+    expect(bits(s)).toEqual(bits(s1));
+    expect(bits(c)).toEqual(bits(c1));
+    expect(Object.is(s[1], -0)).toBe(true); // sin(-0) = -0 through the pair
+  });
+});

@@ -7,9 +7,9 @@
 // whose answer depends on where that code runs (the CPU: the thread of its
 // work-item loops the code computes for; CUDA: none, `void`).
 
-import type { ArrayRef, BarrierStmt, Loc, ScalarType, SpecialReg, WarpStmt } from '@numbat/core';
+import type { ArrayRef, BarrierStmt, Loc, MathExpr, ScalarType, SpecialReg, WarpStmt } from '@numbat/core';
 import type { LLVMNS } from './bindings.js';
-import type { MathTable } from './math.js';
+import type { MathImpl, MathTable } from './math.js';
 
 type Value = LLVMNS.Value;
 
@@ -53,6 +53,8 @@ export interface TargetHooks<C = void> {
   addressSpace(ref: ArrayRef): number;
   /** One lowering per MathFn. */
   readonly math: MathTable;
+  /** Optional: the lowering of one call, where the target chooses by call (a sin paired with a cos of its argument), else `math`'s. */
+  mathFor?(x: MathExpr): MathImpl | undefined;
   /**
    * Optional: called in each loop's latch, after the update, before the back-edge.
    * May branch away (the CPU's poll for a stop request) but must leave the

@@ -11,7 +11,7 @@ export { bitcodeSymbols, moduleBytes, moduleText, type ModuleSymbols } from './b
 export type { TargetHooks } from './hooks.js';
 export { KernelLowerer, type LowerOptions, type LoopTargets } from './lower.js';
 export { Emitter } from './emit.js';
-export { LIBM_MATH, type MathTable, type MathImpl } from './math.js';
+export { LIBM_MATH, SINCOS_FNS, sincosPart, sincosWrapperIR, type MathTable, type MathImpl } from './math.js';
 export { atomicHelperName, atomicHelperIR, fenceHelperIR, type AtomicHelperOptions } from './atomics.js';
 export { allocaLocals } from './locals.js';
 export { runStages, replayText, type Stage, type StageRun, type DeferredText } from './stages.js';

@@ -15,6 +15,7 @@ import type { LLVM, LLVMNS } from './bindings.js';
 import { Emitter } from './emit.js';
 import { inlineMathExtra } from './math-extra.js';
 import type { TargetHooks } from './hooks.js';
+import type { MathImpl } from './math.js';
 import { atomicHelperName } from './atomics.js';
 
 type Value = LLVMNS.Value;
@@ -233,7 +234,7 @@ export class KernelLowerer<C = void> {
         }
       }
       case 'length': return this.hooks.arrayLength(x.array);
-      case 'math': return this.mathOf(x.fn, x.type, x.args.map((a) => this.expr(a, at)));
+      case 'math': return this.mathOf(x.fn, x.type, x.args.map((a) => this.expr(a, at)), this.hooks.mathFor?.(x));
       case 'atomic': return this.atomic(x, at);
     }
   }
@@ -272,7 +273,7 @@ export class KernelLowerer<C = void> {
   }
 
   /** Math.<fn> on already evaluated arguments (of type `t`, the result type). */
-  mathOf(fn: MathFn, t: ScalarType, args: Value[]): Value {
+  mathOf(fn: MathFn, t: ScalarType, args: Value[], chosen?: MathImpl): Value {
     const e = this.e, b = this.b;
     const float = t === 'f32' || t === 'f64';
     const extra = inlineMathExtra(e, fn, t, args);
@@ -306,7 +307,7 @@ export class KernelLowerer<C = void> {
         default: throw new Error(`numbat internal error: Math.${fn} on ${t}`);
       }
     }
-    const impl = this.hooks.math[fn];
+    const impl = chosen ?? this.hooks.math[fn];
     // Math.round, Math.sign and pow's JS cases arrive legalised (core/src/legalize).
     switch (impl.kind) {
       case 'intrinsic': return e.intrinsic(impl.name, t, args);

@@ -23,6 +23,32 @@ export type MathImpl =
 
 export type MathTable = Readonly<Record<MathFn, MathImpl>>;
 
+/** The `pair` functions a target defines with sincosWrapperIR: sin and cos of one argument together. */
+export const SINCOS_FNS = { f32: 'numbat_sincosf', f64: 'numbat_sincos' } as const;
+
+/** Result `part` (0: sin, 1: cos) of SINCOS_FNS. */
+export const sincosPart = (part: 0 | 1): MathImpl => ({ kind: 'pair', ...SINCOS_FNS, part });
+
+/**
+ * The definition of SINCOS_FNS[t] for a target's helper module, from the library's
+ * `void lib(x, *sin, *cos)` (libdevice's `__nv_sincosf`, libm's `sincosf`). `readnone` (its
+ * stores are to its own allocas) so that two calls on one argument are one before inlining.
+ */
+export function sincosWrapperIR(t: 'f32' | 'f64', lib: string): string {
+  const T = t === 'f32' ? 'float' : 'double';
+  return `declare void @${lib}(${T}, ${T}*, ${T}*)
+define { ${T}, ${T} } @${SINCOS_FNS[t]}(${T} %x) alwaysinline nounwind readnone willreturn {
+  %s = alloca ${T}
+  %c = alloca ${T}
+  call void @${lib}(${T} %x, ${T}* %s, ${T}* %c)
+  %sv = load ${T}, ${T}* %s
+  %cv = load ${T}, ${T}* %c
+  %r0 = insertvalue { ${T}, ${T} } undef, ${T} %sv, 0
+  %r1 = insertvalue { ${T}, ${T} } %r0, ${T} %cv, 1
+  ret { ${T}, ${T} } %r1
+}`;
+}
+
 const libm = (name: string): MathImpl => ({ kind: 'extern', f32: `${name}f`, f64: name });
 const intrinsic = (name: string): MathImpl => ({ kind: 'intrinsic', name });
 const inline: MathImpl = { kind: 'inline' };

@@ -12,7 +12,7 @@
 // cannot take it, or a text is printed, the two modules are linked into one here.
 
 import { log, logEnabled, type KernelIR } from '@numbat/core';
-import { bitcodeSymbols, fittedPipeline, loadLLVM, NativeModule, replayText, runStages, type DeferredText, type LLVM, type Stage, type TargetSpec } from '@numbat/llvm';
+import { bitcodeSymbols, fittedPipeline, loadLLVM, NativeModule, replayText, runStages, SINCOS_FNS, type DeferredText, type LLVM, type Stage, type TargetSpec } from '@numbat/llvm';
 import type { KernelPlan } from './abi.js';
 import { cpuHelperModule } from './helpers-ir.js';
 import { laneMathModule } from './lane-math-ir.js';
@@ -90,7 +90,7 @@ export const CPU_STAGES: readonly Stage<CpuCompileState>[] = [
       const parts = !built!.rest ? [built!] : !s.elsewhere ? [built!, built!.rest] : s.elsewherePart === 'main' ? [built!.rest] : [built!];
       const nm = (s.nm = NativeModule.parse(parts[0].bytes, s.ir.name));
       if (parts[1]) nm.link(parts[1].bytes, `${s.ir.name}.rest`);
-      nm.link(helpersText(parts.map((p) => p.atomics), !!built!.plan.gridSync), 'numbat-helpers');
+      nm.link(helpersText(parts.map((p) => p.atomics), !!built!.plan.gridSync, nm.declaredFunctions()), 'numbat-helpers');
       for (const l of laneLinks(nm.declaredFunctions())) nm.link(l.text, l.name);
       nm.setTarget(s.target);
       const err = nm.verify();
@@ -129,9 +129,9 @@ export const CPU_STAGES: readonly Stage<CpuCompileState>[] = [
 
 const passesOf = (s: CpuCompileState): string => (s.passes ??= process.env.NUMBAT_CPU_PASSES || CPU_PASSES);
 
-/** The runtime helpers a module built by kernel.ts links first, for the atomics its parts use. */
-function helpersText(atomics: readonly CpuModule['atomics'][], gridSync: boolean): string {
-  return cpuHelperModule(new Map(atomics.flatMap((a) => [...a])).values(), gridSync);
+/** The runtime helpers a module built by kernel.ts links first, for the atomics its parts use and the helpers it `declared`. */
+function helpersText(atomics: readonly CpuModule['atomics'][], gridSync: boolean, declared: readonly string[]): string {
+  return cpuHelperModule(new Map(atomics.flatMap((a) => [...a])).values(), gridSync, declared.includes(SINCOS_FNS.f32));
 }
 
 /** Then the vector math kernels and lane moves it declares (`declared`: asked with the helpers linked). */
@@ -144,7 +144,8 @@ function finishElsewhere(s: CpuCompileState, m: CpuModule, part: SplitPart): Pro
   if (!Buffer.isBuffer(m.bytes) || !NativeModule.poolFinishState().available) return undefined;
   const bytes = m.bytes;
   // What the module declares, with the helpers linked: its own declarations (the helpers declare no lane math).
-  const links = [{ text: helpersText([m.atomics], !!m.plan.gridSync), name: 'numbat-helpers' }, ...laneLinks(m.declared ?? bitcodeSymbols(bytes).declared)];
+  const declared = m.declared ?? bitcodeSymbols(bytes).declared;
+  const links = [{ text: helpersText([m.atomics], !!m.plan.gridSync, declared), name: 'numbat-helpers' }, ...laneLinks(declared)];
   let passed!: () => void;
   s.elsewherePassed = new Promise<void>((resolve) => { passed = resolve; });
   const p = NativeModule.finishElsewhere({ bytes, name: `${s.ir.name}.${part === 'rest' ? 'rest' : 'entry'}`, links, target: s.target, passes: passesOf(s), onPassesDone: passed });

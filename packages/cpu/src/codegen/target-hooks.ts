@@ -4,14 +4,15 @@
 // `return` leaves it for the next thread, an out-of-bounds access reports it
 // (through the function's one report block, oob-report.ts) and leaves the kernel.
 
-import { ELEM_BYTES, type KernelIR } from '@numbat/core';
-import { LIBM_MATH, type TargetHooks } from '@numbat/llvm';
+import { ELEM_BYTES, type Expr, type KernelIR } from '@numbat/core';
+import { LIBM_MATH, sincosPart, type TargetHooks } from '@numbat/llvm';
 import type { BoundsSite, KernelPlan } from './abi.js';
 import type { BlockFrame, FunctionUnit, Thread } from './context.js';
 import type { KernelStorage } from './storage.js';
 import { oobReport } from './oob-report.js';
 
-export function cpuTargetHooks(f: FunctionUnit, ir: KernelIR, storage: KernelStorage, frame: BlockFrame, plan: KernelPlan, poll: boolean): TargetHooks<Thread> {
+/** `paired`: the kernel's f32 sin and cos calls whose argument it takes the other of too (lane-trig-pairs.ts). */
+export function cpuTargetHooks(f: FunctionUnit, ir: KernelIR, storage: KernelStorage, frame: BlockFrame, plan: KernelPlan, poll: boolean, paired: () => ReadonlySet<Expr>): TargetHooks<Thread> {
   const { llvm, e } = f, b = e.b;
   const report = oobReport(f, storage, frame);
   return {
@@ -52,6 +53,10 @@ export function cpuTargetHooks(f: FunctionUnit, ir: KernelIR, storage: KernelSto
     },
     addressSpace: () => 0,
     math: LIBM_MATH,
+    // Such a sin and cos (Box-Muller's) call one libm sincosf (helpers-ir.ts), whose values are
+    // sinf's and cosf's: one argument reduction, as lane groups pair their vector kernels. Not a
+    // lone sin: libm's sincosf is a call, which would compute the cos for nothing.
+    mathFor: (x) => (x.type === 'f32' && (x.fn === 'sin' || x.fn === 'cos') && paired().has(x) ? sincosPart(x.fn === 'sin' ? 0 : 1) : undefined),
     loopBackEdge: poll ? () => pollStop(f, storage, frame) : undefined,
   };
 }

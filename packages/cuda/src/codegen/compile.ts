@@ -8,12 +8,12 @@
 // when inspect first asks, by running those stages again.
 
 import { CompileError, forEachExpr, forEachStmt, stmtExprs, type KernelIR, type MathExpr } from '@numbat/core';
-import { fittedPipeline, loadLLVM, NativeModule, replayText, type DeferredText, type LLVM, type MathTable, type Stage, type TargetSpec } from '@numbat/llvm';
+import { fittedPipeline, loadLLVM, NativeModule, replayText, SINCOS_FNS, type DeferredText, type LLVM, type MathTable, type Stage, type TargetSpec } from '@numbat/llvm';
 import type { CudaPlan } from './abi.js';
 import { cudaHelperModule } from './helpers-ir.js';
 import { buildCudaModule } from './kernel.js';
 import { LIBDEVICE_MISSING_HINT, libdevicePath, libdeviceSubset } from './libdevice.js';
-import { APPROX_F32, mathTable, MISSING, SINCOS_FNS } from './math.js';
+import { APPROX_F32, mathTable, MISSING } from './math.js';
 import { nvptxSpec, smOf } from './target.js';
 
 export interface PtxOptions {
@@ -34,7 +34,7 @@ export interface PtxOptions {
  * tenth of its time (docs/backends/cuda.md). NVVMReflect first, as `default<O3>` has it for
  * NVPTX: libdevice's `__nvvm_reflect` branches fold before inlining. Then `sroa` and `early-cse`,
  * also before inlining: the sin and the cos of one angle call one `readnone` sincos twice
- * (math.ts SINCOS_FNS), and the two calls are one only while they are calls.
+ * (@numbat/llvm SINCOS_FNS), and the two calls are one only while they are calls.
  */
 export const CUDA_PASSES = fittedPipeline({ early: ['nvvm-reflect', 'sroa', 'early-cse'], unroll: true, slp: false });
 

@@ -6,8 +6,7 @@
 // `!nvvm.annotations` — no printed IR is ever patched.
 
 import type { AtomicOp, ElemType, KernelArray } from '@numbat/core';
-import { atomicHelperIR, fenceHelperIR } from '@numbat/llvm';
-import { SINCOS_FNS } from './math.js';
+import { atomicHelperIR, fenceHelperIR, sincosWrapperIR } from '@numbat/llvm';
 import { ACTIVEMASK_IR } from './warp.js';
 import { ERR, ERR_BARRIER_EXIT, ERR_BOUNDS, type CudaPlan } from './abi.js';
 
@@ -156,24 +155,6 @@ define float @numbat_approx_powf(float %x, float %y) alwaysinline nounwind { %l 
   ret float %r }
 `;
 
-/**
- * math.ts SINCOS_FNS: sin and cos of one argument from libdevice's sincos, returned together.
- * `readnone` (its stores are to its own allocas) so that two calls on one argument are one.
- */
-function sincosIR(name: string, t: 'float' | 'double', nv: string): string {
-  return `declare void @${nv}(${t}, ${t}*, ${t}*)
-define { ${t}, ${t} } @${name}(${t} %x) alwaysinline nounwind readnone willreturn {
-  %s = alloca ${t}
-  %c = alloca ${t}
-  call void @${nv}(${t} %x, ${t}* %s, ${t}* %c)
-  %sv = load ${t}, ${t}* %s
-  %cv = load ${t}, ${t}* %c
-  %r0 = insertvalue { ${t}, ${t} } undef, ${t} %sv, 0
-  %r1 = insertvalue { ${t}, ${t} } %r0, ${t} %cv, 1
-  ret { ${t}, ${t} } %r1
-}`;
-}
-
 // cuda.threadfence_block / threadfence / threadfence_system: PTX membar at the
 // scope asked (LLVM 14's NVPTX turns every `fence` into membar.sys).
 const FENCES = [
@@ -251,7 +232,7 @@ export interface HelperModuleInput {
   activemask?: boolean;
   /** Element types of the four-element loads the kernel calls. */
   quads?: Iterable<'float' | 'i32'>;
-  /** Float types whose sin-and-cos pair (math.ts SINCOS_FNS) the kernel calls. */
+  /** Float types whose sin-and-cos pair (@numbat/llvm SINCOS_FNS) the kernel calls. */
   sincos?: Iterable<'f32' | 'f64'>;
 }
 
@@ -325,7 +306,7 @@ export function cudaHelperModule(h: HelperModuleInput): string {
   }
   for (const a of h.atomics) parts.push(atomicHelperIR(a.op, a.elem, a.addrSpace));
   for (const t of h.quads ?? []) parts.push(quadLoadIR(t));
-  for (const t of h.sincos ?? []) parts.push(t === 'f32' ? sincosIR(SINCOS_FNS.f32, 'float', '__nv_sincosf') : sincosIR(SINCOS_FNS.f64, 'double', '__nv_sincos'));
+  for (const t of h.sincos ?? []) parts.push(sincosWrapperIR(t, t === 'f32' ? '__nv_sincosf' : '__nv_sincos'));
   parts.push(FENCES);
   if (h.plan.gridSync) parts.push(h.plan.tracksExit ? '' : 'declare void @llvm.nvvm.barrier0()', GRID_SYNC);
   return parts.join('\n') + '\n';

@@ -6,17 +6,10 @@
 // approximate intrinsics (helpers in helpers-ir.ts) and everything else is refused.
 
 import type { MathFn } from '@numbat/core';
-import type { MathImpl, MathTable } from '@numbat/llvm';
+import { sincosPart, type MathImpl, type MathTable } from '@numbat/llvm';
 
 const nv = (name: string): MathImpl => ({ kind: 'extern', f32: `__nv_${name}f`, f64: `__nv_${name}` });
 
-/**
- * sin and cos through libdevice's sincos (helpers-ir.ts sincosIR): one argument reduction for
- * both, as Box-Muller takes both of one angle; its result bits are `__nv_sinf`'s and `__nv_cosf`'s
- * (the same reduction and polynomials; only the quadrant's choice of result differs).
- */
-export const SINCOS_FNS = { f32: 'numbat_sincosf', f64: 'numbat_sincos' } as const;
-const sincosPart = (part: 0 | 1): MathImpl => ({ kind: 'pair', ...SINCOS_FNS, part });
 const intrinsic = (name: string): MathImpl => ({ kind: 'intrinsic', name });
 const inline: MathImpl = { kind: 'inline' };
 
@@ -30,6 +23,8 @@ export const CUDA_MATH: MathTable = {
   log2: nv('log2'),
   log10: nv('log10'),
   log1p: nv('log1p'),
+  // through libdevice's sincos (helpers-ir.ts): one argument reduction for both, as Box-Muller
+  // takes both of one angle; the bits are __nv_sinf's and __nv_cosf's (docs/backends/cuda.md)
   sin: sincosPart(0),
   cos: sincosPart(1),
   tan: nv('tan'),
