@@ -138,9 +138,16 @@ const data = {
   targets: {}, workloads: workloads.map(describeWorkload), results: {}, compile: {}, compileStages: undefined, memory: {}, anchors: [], ratios: [],
 };
 
+// The anchors run right after the cpu's workloads, the figures most of the ratios set against them:
+// the host's speed drifts over minutes (shared machines), and the other targets' workloads, three
+// runs each, take minutes (with them last, numba's option pricing measured 42-55 M paths/s in runs
+// of unchanged code whose cpu figure stayed at 225-245 M).
+let anchorsRun = false;
+const runAnchorsNow = async () => { log('anchors'); data.anchors = await anchors(); anchorsRun = true; };
 for (const target of targets) {
   log(`${target}: workloads`);
   const { info, results, startRssKiB } = await runTarget(target);
+  if (target === 'cpu') await runAnchorsNow();
   const note = `examples at '${exampleSize(target)}'${target === 'sim' && !quick ? ' (the simulator is slow), kernels at reduced problems' : quick ? ', kernels at reduced problems' : ''}`;
   data.targets[target] = { ...info, note };
   data.results[target] = results;
@@ -165,8 +172,7 @@ if (!flag('no-compile') && llvmTargets.length) {
   const { lines, error } = await runChild(join(here, 'compile-time.mjs'), ['--targets', llvmTargets.join(','), '--runs', quick ? '2' : '5', '--jsonl'], { idleMs: IDLE_MS });
   data.compileStages = { runs: quick ? 2 : 5, rows: lines.filter((l) => l.type === 'compile-stages'), error };
 }
-log('anchors');
-data.anchors = await anchors();
+if (!anchorsRun) await runAnchorsNow();
 const anchorLine = (a) => [a.mc && si(a.mc.samples_per_s, 'samples/s'), a.reduce && si(a.reduce.gbps * 1e9, 'B/s'), a.uniform && `uniform ${si(a.uniform.draws_per_s, 'draws/s')}`,
   a.normal && `normal ${si(a.normal.draws_per_s, 'draws/s')}`, a.normal64 && `normal f64 ${si(a.normal64.draws_per_s, 'draws/s')}`, a.gamma && `gamma ${si(a.gamma.draws_per_s, 'draws/s')}`, a.option && `option ${si(a.option.paths_per_s, 'paths/s')}`].filter(Boolean).join(', ');
 for (const a of data.anchors) log(`  ${a.anchor}: ${a.skipped ? `n/a (${a.skipped})` : anchorLine(a)}`);

@@ -58,7 +58,7 @@ export function markdownReport(data) {
   lines.push(`# numbat benchmarks: ${m.slug}, ${m.date}`, '');
   lines.push(`${m.cpu}${m.isa ? ` (${m.isa})` : ''}, ${m.cores} cores, ${m.memoryGiB} GiB; ${m.platform}; node ${m.node}; commit ${m.commit}.`);
   lines.push(`Command: \`${data.command}\`${data.options.quick ? ' (quick: small sizes, few repetitions; not for comparison)' : ''}; took ${Math.round(data.durationSeconds)} s.`);
-  lines.push('Every number below was measured in this one run; the anchors ran on the same machine between the numbat runs.', '');
+  lines.push(`Every number below was measured in this one run; the anchors ran on the same machine${data.targets.cpu ? ', right after the cpu\'s workloads' : ', after the numbat runs'}.`, '');
 
   lines.push('## Targets', '');
   lines.push(table(['target', 'device', 'workloads run at'], targets.map((t) => {
