@@ -7,8 +7,8 @@
 // it, CPU ms (the machine is shared: wall time also counts waiting for a core).
 // "frontend" is the compile's wall time outside the backend (parse, lowering,
 // folding, verification, legalisation, the cache key).
-// With --examples, each example's first launch (compile included) in a fresh
-// process, backend load included.
+// With --examples, each example's first launch (compile included) in fresh
+// processes (the median of --runs), backend load included.
 //   node bench/compile-time.mjs [--targets cpu,cuda] [--runs 5] [--examples] [--json FILE] [--jsonl]
 import { spawnSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
@@ -84,17 +84,31 @@ async function measureTarget(target) {
   return out;
 }
 
-/** The first launch of every example in a fresh process (cache off): its own compileMs, and process start to the end of that launch. */
-function exampleFirstLaunches(target) {
+/**
+ * The first launch of every example in a fresh process (cache off): its own compileMs, and process
+ * start to the end of that launch; the median of `runs` processes per example (their compileMs kept
+ * in `compileRuns`), the examples taking turns (a slow minute of a shared host spreads over all).
+ */
+function exampleFirstLaunches(target, runs) {
   const dir = join(here, '..', 'examples');
+  const files = readdirSync(dir).filter((x) => x.endsWith('.mjs')).sort();
+  const samples = Object.fromEntries(files.map((f) => [f, []]));
   const out = {};
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.mjs')).sort()) {
-    const code = `const t = performance.now(); const m = await import(${JSON.stringify(join(dir, f))}); const r = await m.run({ target: ${JSON.stringify(target)}, size: 'small' });` +
-      `console.log(JSON.stringify({ compileMs: r.compileMs, processMs: performance.timeOrigin + performance.now() - START }));`;
-    const start = Date.now();
-    const p = spawnSync(process.execPath, ['--input-type=module', '-e', code.replace('START', String(start)), 'compile-time-child'], { encoding: 'utf8', env: { ...process.env, NUMBAT_LOG: '' } });
-    const line = p.stdout.trim().split('\n').find((l) => l.startsWith('{'));
-    out[f.replace('.mjs', '')] = line ? JSON.parse(line) : { error: (p.stderr || p.stdout).trim().split('\n').slice(-1)[0] };
+  for (let r = 0; r < runs; r++) {
+    for (const f of files) {
+      const code = `const t = performance.now(); const m = await import(${JSON.stringify(join(dir, f))}); const r = await m.run({ target: ${JSON.stringify(target)}, size: 'small' });` +
+        `console.log(JSON.stringify({ compileMs: r.compileMs, processMs: performance.timeOrigin + performance.now() - START }));`;
+      const start = Date.now();
+      const p = spawnSync(process.execPath, ['--input-type=module', '-e', code.replace('START', String(start)), 'compile-time-child'], { encoding: 'utf8', env: { ...process.env, NUMBAT_LOG: '' } });
+      const line = p.stdout.trim().split('\n').find((l) => l.startsWith('{'));
+      if (line) samples[f].push(JSON.parse(line));
+      else out[f.replace('.mjs', '')] ??= { error: (p.stderr || p.stdout).trim().split('\n').slice(-1)[0] };
+    }
+  }
+  for (const f of files) {
+    const name = f.replace('.mjs', ''), xs = samples[f];
+    if (out[name]) continue;
+    out[name] = { compileMs: median(xs.map((x) => x.compileMs)), processMs: median(xs.map((x) => x.processMs)), compileRuns: xs.map((x) => x.compileMs) };
   }
   return out;
 }
@@ -125,9 +139,12 @@ for (const target of main ? targets : []) {
 if (main && argv.includes('--examples')) {
   results.examples = {};
   for (const target of targets.filter((t) => t === 'cpu')) {
-    results.examples[target] = exampleFirstLaunches(target);
-    console.log(`${target}: first launch of each example in a fresh process (cache off, size small): the example's own first-launch ms (compile + launch), and ms from spawning the process to its end (node start, imports, backend load)`);
-    for (const [name, e] of Object.entries(results.examples[target])) console.log(`  ${name.padEnd(16)} ${e.error ? `failed: ${e.error}` : `${fmt(e.compileMs).padStart(8)} ${fmt(e.processMs).padStart(8)}`}`);
+    results.examples[target] = exampleFirstLaunches(target, runs);
+    console.log(`${target}: first launch of each example in a fresh process (cache off, size small), median of ${runs} processes: the example's own first-launch ms (compile + launch), ms from spawning the process to its end (node start, imports, backend load), and the first-launch range`);
+    for (const [name, e] of Object.entries(results.examples[target])) {
+      const range = e.compileRuns?.length > 1 ? `${fmt(Math.min(...e.compileRuns))}–${fmt(Math.max(...e.compileRuns))}` : '';
+      console.log(`  ${name.padEnd(16)} ${e.error ? `failed: ${e.error}` : `${fmt(e.compileMs).padStart(8)} ${fmt(e.processMs).padStart(8)}   ${range}`}`);
+    }
   }
 }
 if (main && jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 1));
