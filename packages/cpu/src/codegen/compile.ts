@@ -90,8 +90,9 @@ export const CPU_STAGES: readonly Stage<CpuCompileState>[] = [
       const parts = !built!.rest ? [built!] : !s.elsewhere ? [built!, built!.rest] : s.elsewherePart === 'main' ? [built!.rest] : [built!];
       const nm = (s.nm = NativeModule.parse(parts[0].bytes, s.ir.name));
       if (parts[1]) nm.link(parts[1].bytes, `${s.ir.name}.rest`);
-      nm.link(helpersText(parts.map((p) => p.atomics), !!built!.plan.gridSync, nm.declaredFunctions()), 'numbat-helpers');
-      for (const l of laneLinks(nm.declaredFunctions())) nm.link(l.text, l.name);
+      const declared = nm.declaredFunctions(); // the kernel's own (the helpers declare no lane math)
+      nm.link(helpersText(parts.map((p) => p.atomics), !!built!.plan.gridSync, declared), 'numbat-helpers');
+      for (const l of laneLinks(declared)) nm.link(l.text, l.name);
       nm.setTarget(s.target);
       const err = nm.verify();
       if (err) throw new Error(`numbat internal error: invalid LLVM module for kernel '${s.ir.name}': ${err}`);
@@ -134,7 +135,7 @@ function helpersText(atomics: readonly CpuModule['atomics'][], gridSync: boolean
   return cpuHelperModule(new Map(atomics.flatMap((a) => [...a])).values(), gridSync, declared.includes(SINCOS_FNS.f32));
 }
 
-/** Then the vector math kernels and lane moves it declares (`declared`: asked with the helpers linked). */
+/** Then the vector math kernels and lane moves it `declared`. */
 function laneLinks(declared: readonly string[]): { text: string; name: string }[] {
   return [{ text: laneMathModule(declared), name: 'numbat-lane-math' }, { text: laneMovesModule(declared), name: 'numbat-lane-moves' }].filter((l) => l.text);
 }

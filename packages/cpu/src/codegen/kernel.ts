@@ -17,7 +17,7 @@ import { analyzeLaneUniformity } from './lane-uniformity.js';
 import { closeModule, openModule } from './module-memory.js';
 import { KernelStorage } from './storage.js';
 import { cpuTargetHooks } from './target-hooks.js';
-import { pairedTrig } from './lane-trig-pairs.js';
+import { kernelPairedTrig } from './lane-trig-pairs.js';
 import { blockLevel } from './block-level.js';
 import { rangeShaped, regionLanes } from './thread-loops.js';
 import { laneLinearLocals, regionLaneCost, withinLaneBudget } from './lane-budget.js';
@@ -231,7 +231,7 @@ function buildKernel(llvm: LLVM, ctx: LLVMNS.LLVMContext, module: LLVMNS.Module,
   const frame: BlockFrame = { blk, blockIdx: [bx, b.CreateURem(rest, gy), b.CreateUDiv(rest, gy)], blockDone, errorExit };
   if (split?.role !== 'rest') storage.zeroForBlock(); // rest runs threads of a block main has begun (and has nothing to zero: splittable)
 
-  const low = new KernelLowerer<Thread>(llvm, ctx, module, b, fn, ir, cpuTargetHooks(f, ir, storage, frame, plan, !!opts.poll, () => an.memo('pairedTrig', ir, () => pairedTrig(ir))), { boundscheck: opts.boundscheck });
+  const low = new KernelLowerer<Thread>(llvm, ctx, module, b, fn, ir, cpuTargetHooks(f, ir, storage, frame, plan, !!opts.poll, () => kernelPairedTrig(an)), { boundscheck: opts.boundscheck });
   const cg: CpuCodegen = { ...an, ...f, b, ir, opts, low, storage, frame, plan, split };
   blockLevel(cg, layout.body, undefined);
   low.jump(blockDone);

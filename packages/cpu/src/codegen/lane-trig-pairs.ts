@@ -12,6 +12,11 @@ import { forEachExpr, forEachStmt, stmtExprs } from '@numbat/core';
 /** Longest argument text compared (an argument is a local or a short expression in practice). */
 const MAX_KEY = 400;
 
+/** pairedTrig of the kernel being compiled, made once per compile (lane groups and thread-by-thread code ask). */
+export function kernelPairedTrig(an: { readonly ir: KernelIR; memo<T>(kind: string, key: object, make: () => T): T }): ReadonlySet<Expr> {
+  return an.memo('pairedTrig', an.ir, () => pairedTrig(an.ir));
+}
+
 /** The f32 sin/cos calls of `ir` whose argument, as written, the kernel also takes the other function of. */
 export function pairedTrig(ir: KernelIR): ReadonlySet<Expr> {
   const calls: MathExpr[] = [];

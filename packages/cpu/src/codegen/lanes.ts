@@ -28,7 +28,7 @@ import { forEachExpr } from '@numbat/core';
 import type { LLVMNS } from '@numbat/llvm';
 import { LIBM_MATH, inlineMathExtra } from '@numbat/llvm';
 import { vectorMathKernel, vectorUmulhi } from './lane-math.js';
-import { pairedTrig } from './lane-trig-pairs.js';
+import { kernelPairedTrig } from './lane-trig-pairs.js';
 import { LaneMasks } from './lane-masks.js';
 import { elemBytes, vecSuffix, widen, type LV } from './lane-values.js';
 
@@ -93,7 +93,7 @@ export class LaneExprs extends LaneMasks {
         const args = x.args.map((a) => this.expr(a));
         const vs = args.map((a, i) => this.vecOf(a, x.args[i].type));
         // (the walk for pairs only where there can be one: not for a kernel's other math)
-        const paired = x.type === 'f32' && (x.fn === 'sin' || x.fn === 'cos') && this.cg.memo('pairedTrig', this.cg.ir, () => pairedTrig(this.cg.ir)).has(x);
+        const paired = x.type === 'f32' && (x.fn === 'sin' || x.fn === 'cos') && kernelPairedTrig(this.cg).has(x);
         const r = this.vectorMath(x.fn, x.type, vs, paired);
         if (r) return { v: r, t: x.type };
         // no vector form: the scalar lowering lane by lane

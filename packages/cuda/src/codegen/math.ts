@@ -9,7 +9,6 @@ import type { MathFn } from '@numbat/core';
 import { sincosPart, type MathImpl, type MathTable } from '@numbat/llvm';
 
 const nv = (name: string): MathImpl => ({ kind: 'extern', f32: `__nv_${name}f`, f64: `__nv_${name}` });
-
 const intrinsic = (name: string): MathImpl => ({ kind: 'intrinsic', name });
 const inline: MathImpl = { kind: 'inline' };
 
