@@ -116,6 +116,19 @@ describe('random on the host', () => {
     expect(() => random.createStates(4, 1n << 64n)).toThrow(/seed/);
     expect(() => random.createStates(4, 1, 2 ** 32 - 2)).toThrow(/streams/);
   });
+  it('a draw from an array that is not u32 is refused at the user\'s call, naming the draw', async () => {
+    const k = cuda.jit(function drawsFromFloats(seeds: Float32Array, out: Float32Array) {
+      const i = cuda.grid(1);
+      out[i] = random.normalF32(seeds, i);
+    }, { target: 'sim' });
+    const err = await k.configure(1, 4)(new Float32Array(40), new Float32Array(4)).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(CompileError);
+    const e = err as CompileError;
+    expect(e.message).toMatch(/^random\.normalF32 draws from the states array random\.createStates makes .*its first argument 'seeds' is f32\[\]/);
+    // The user's line (not one inside the library's Philox rounds, where f32 words first failed to type).
+    expect(e.file).toMatch(/random\.test\.ts$/);
+    expect(e.frame).toContain('random.normalF32(seeds, i)');
+  });
 });
 
 describe('random in the simulator', () => {

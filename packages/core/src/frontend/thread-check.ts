@@ -17,6 +17,7 @@ import { bin, constExpr, conv } from './ir-build.js';
 import { arrayLength, lowerExpr, scalarsInOrder } from './expressions.js';
 import { viewIndex } from './arrays.js';
 import { resolveHostValue } from './names.js';
+import { CompileError } from '../errors.js';
 
 export const THREAD_CHECK_PATH = 'random.checkThread';
 
@@ -24,6 +25,12 @@ export function threadCheck(cx: LowerContext, node: N, args: N[]): Val {
   if (args.length !== 3) cx.fail(node, 'checkThread', 'checkThread(states, i, n) takes 3 arguments');
   const arr = lowerExpr(cx, args[0]);
   if (arr.k !== 'array') return cx.fail(args[0], 'checkThread', 'the first argument of checkThread must be an array');
+  // Checked here, at the library's first statement, so that a wrong array is named at the user's
+  // call instead of failing later inside the library's Philox rounds (f32 words, say).
+  if (arr.elem !== 'u32') {
+    const k = libraryEntry(cx);
+    throw new CompileError('random states', `random.${cx.frames[k].parsed.name} draws from the states array random.createStates makes (a Uint32Array, u32[]); its first argument '${arr.name}' is ${arr.elem}[]`, cx.input.parsed.name, cx.frames[k - 1].parsed.source, cx.frames[k].callLoc);
+  }
   const [i, n] = scalarsInOrder(cx, args.slice(1), 'an argument of checkThread').map((v) => cx.stable(conv(v.e, 'i32')));
   if (cx.input.boundscheck !== false) {
     const length = cx.stable(conv(arrayLength(cx, arr, node).e, 'i32'));
@@ -46,11 +53,16 @@ export function threadCheck(cx: LowerContext, node: N, args: N[]): Val {
  * user sees their own line in the error, not one of core's.
  */
 function callerLoc(cx: LowerContext): Loc | undefined {
+  return cx.frames[libraryEntry(cx)].callLoc;
+}
+
+/** The frame of the outermost enclosing library function, the one the user's code called (k >= 1). */
+function libraryEntry(cx: LowerContext): number {
   const library = (f: Frame) => Object.values(f.globals).some((v) => {
     const b = typeof v === 'function' ? resolveHostValue(undefined, v) : undefined;
     return b?.k === 'ns' && b.path === THREAD_CHECK_PATH;
   });
   let k = cx.frames.length - 1;
   while (k > 1 && library(cx.frames[k - 1])) k--;
-  return cx.frames[k].callLoc;
+  return k;
 }
