@@ -6,6 +6,7 @@
 
 import { cuda } from '../api.js';
 import { globalsAs } from '../source-names.js';
+import { libraryFunction } from '../device-function.js';
 
 /** Round multipliers and Weyl key increments (Random123's constants). */
 export const PHILOX_M0 = 0xd2511f53;
@@ -40,9 +41,7 @@ export function philoxStrided(k0: number, k1: number, c0: number, c1: number, c2
 }
 
 // Globals under the names the (possibly bundled) source uses: see source-names.ts.
-export const philoxStridedDevice = cuda.jit(philoxStrided, {
-  device: true, globals: globalsAs(() => [cuda, PHILOX_M0, PHILOX_M1, PHILOX_W0, PHILOX_W1], { cuda, PHILOX_M0, PHILOX_M1, PHILOX_W0, PHILOX_W1 }),
-});
+export const philoxStridedDevice = libraryFunction(philoxStrided, globalsAs(() => [cuda, PHILOX_M0, PHILOX_M1, PHILOX_W0, PHILOX_W1], { cuda, PHILOX_M0, PHILOX_M1, PHILOX_W0, PHILOX_W1 }));
 
 /**
  * Stateless Philox4x32-10: writes the 4 words for key (k0, k1) and counter
@@ -53,4 +52,4 @@ function philox(k0: number, k1: number, c0: number, c1: number, c2: number, c3: 
   return philoxStrided(k0, k1, c0, c1, c2, c3, out, o, 1);
 }
 
-export const philoxDevice = cuda.jit(philox, { device: true, globals: globalsAs(() => [philoxStrided], { philoxStrided: philoxStridedDevice }) });
+export const philoxDevice = libraryFunction(philox, globalsAs(() => [philoxStrided], { philoxStrided: philoxStridedDevice }));

@@ -17,6 +17,7 @@ import { cuda } from '../api.js';
 import { f32, f64 } from '../types.js';
 import { PHILOX_M0, PHILOX_M1, PHILOX_W0, PHILOX_W1 } from './philox.js';
 import { globalsAs } from '../source-names.js';
+import { libraryFunction } from '../device-function.js';
 import { checkThread } from './thread-check.js';
 import { bitsF32, bitsF64, f32Bits, f64Hi, f64Lo } from './float-bits.js';
 import { ulpCos, ulpLog, ulpSin } from './library-math.js';
@@ -91,10 +92,7 @@ function advance(states: Uint32Array, i: number, n: number, refill: boolean): nu
   return 0;
 }
 // Globals under the names the (possibly bundled) source uses: see source-names.ts.
-const advanceDevice = cuda.jit(advance, {
-  device: true,
-  globals: globalsAs(() => [cuda, PHILOX_M0, PHILOX_M1, PHILOX_W0, PHILOX_W1], { cuda, PHILOX_M0, PHILOX_M1, PHILOX_W0, PHILOX_W1 }),
-});
+const advanceDevice = libraryFunction(advance, globalsAs(() => [cuda, PHILOX_M0, PHILOX_M1, PHILOX_W0, PHILOX_W1], { cuda, PHILOX_M0, PHILOX_M1, PHILOX_W0, PHILOX_W1 }));
 
 /** Word `pos` (0..3) of thread i's block, picked by selects (a fixed-word read each). */
 function blockWord(states: Uint32Array, i: number, n: number, pos: number): number {
@@ -102,7 +100,7 @@ function blockWord(states: Uint32Array, i: number, n: number, pos: number): numb
   const odd = (pos & 1) !== 0; // three flat selects: cpu lane groups blend them without branches
   return (pos & 2) !== 0 ? (odd ? b3 : b2) : (odd ? b1 : b0);
 }
-const blockWordDevice = cuda.jit(blockWord, { device: true });
+const blockWordDevice = libraryFunction(blockWord);
 
 /** The thread's next raw u32 word. */
 function uint32(states: Uint32Array, i: number): number {
@@ -115,10 +113,7 @@ function uint32(states: Uint32Array, i: number): number {
   states[5 * n + i] = pos + 1; // also clears the normal-pair flags
   return blockWord(states, i, n, pos);
 }
-export const uint32Device = cuda.jit(uint32, {
-  device: true,
-  globals: globalsAs(() => [advance, blockWord, STATE_WORDS, checkThread], { advance: advanceDevice, blockWord: blockWordDevice, STATE_WORDS, checkThread }),
-});
+export const uint32Device = libraryFunction(uint32, globalsAs(() => [advance, blockWord, STATE_WORDS, checkThread], { advance: advanceDevice, blockWord: blockWordDevice, STATE_WORDS, checkThread }));
 
 /** Uniform f32 in [0, 1): the word's top 24 bits × 2^-24 (exact; at most 1 - 2^-24). */
 function uniformF32(states: Uint32Array, i: number): number {
@@ -129,7 +124,7 @@ function uniformF32(states: Uint32Array, i: number): number {
 function bits53(hi: number, lo: number): number {
   return f64(hi >>> 5) * 67108864 + f64(lo >>> 6);
 }
-const bits53Device = cuda.jit(bits53, { device: true, globals: globalsAs(() => [f64], { f64 }) });
+const bits53Device = libraryFunction(bits53, globalsAs(() => [f64], { f64 }));
 
 /** Uniform f64 in [0, 1): bits53 of two words × 2^-53 (exact; at most 1 - 2^-53). */
 function uniformF64(states: Uint32Array, i: number): number {
@@ -214,7 +209,7 @@ const drawGlobals = globalsAs(
   () => [uint32, advance, bits53, STATE_WORDS, f32, f64, checkThread, f32Bits, bitsF32, f64Hi, f64Lo, bitsF64, ulpLog, ulpSin, ulpCos],
   { uint32: uint32Device, advance: advanceDevice, bits53: bits53Device, STATE_WORDS, f32, f64, checkThread, f32Bits, bitsF32, f64Hi, f64Lo, bitsF64, ulpLog, ulpSin, ulpCos },
 );
-export const uniformF32Device = cuda.jit(uniformF32, { device: true, globals: drawGlobals });
-export const uniformF64Device = cuda.jit(uniformF64, { device: true, globals: drawGlobals });
-export const normalF32Device = cuda.jit(normalF32, { device: true, globals: drawGlobals });
-export const normalF64Device = cuda.jit(normalF64, { device: true, globals: drawGlobals });
+export const uniformF32Device = libraryFunction(uniformF32, drawGlobals);
+export const uniformF64Device = libraryFunction(uniformF64, drawGlobals);
+export const normalF32Device = libraryFunction(normalF32, drawGlobals);
+export const normalF64Device = libraryFunction(normalF64, drawGlobals);
