@@ -50,6 +50,7 @@ export { hoistBoundsChecks } from './ir/hoist-bounds.js';
 export { loopPassBounds, loopTripBound, Ranges, type LoopPassBounds } from './ir/trip-count.js';
 export { keepThreadStatesInLocals } from './random/state-locals.js';
 export { blockDrawLoops } from './random/draw-blocks.js';
+export { lookaheadDraws } from './random/draw-lookahead.js';
 export { scalarizeLocalArrays } from './ir/local-array-scalars.js';
 export { continueToElse } from './ir/continue-to-else.js';
 export { verifyIR } from './ir/verify.js';

@@ -95,8 +95,11 @@ export interface ExprStmt extends StmtBase { kind: 'expr'; expr: Expr }
  * `groupWide`: both arms compute the same (the `then` arm is a faster form of the `else` arm
  * for the threads whose condition holds: random/draw-blocks.ts). A cpu lane group may take the
  * `then` arm only when the condition holds in all its active lanes, and the `else` arm otherwise.
+ * `anyLane`: the `then` arm is right for every thread, whether its condition holds or not (it
+ * only works ahead: random/draw-lookahead.ts), and the `else` arm is empty. A cpu lane group runs
+ * the `then` arm in all its active lanes when the condition holds in any of them.
  */
-export interface IfStmt extends StmtBase { kind: 'if'; cond: Expr; then: Stmt[]; else: Stmt[]; rare?: true; groupWide?: true }
+export interface IfStmt extends StmtBase { kind: 'if'; cond: Expr; then: Stmt[]; else: Stmt[]; rare?: true; groupWide?: true; anyLane?: true }
 /**
  * A loop: while (cond) { body; update }. `cond` (bool, or absent for an endless
  * loop) is tested before each iteration; `continue` jumps to `update`; `break`

@@ -43,8 +43,8 @@ export interface UniformityRules {
    */
   scopedLocals?: boolean;
   /**
-   * Lane groups: an `if` marked groupWide is uniform control (the group tests its condition over
-   * all its lanes and runs one arm for all of them), whatever its condition.
+   * Lane groups: an `if` marked groupWide or anyLane is uniform control (the group tests its
+   * condition over all its lanes and runs one arm for all of them), whatever its condition.
    */
   groupWideIfs?: boolean;
 }
@@ -150,7 +150,7 @@ export function exprUniform(e: Expr, uniformLocals: ReadonlySet<number>, rules: 
 
 /** Whether an `if` is uniform control under `rules` (its condition, or a group-wide test). */
 export function uniformIf(s: Stmt & { kind: 'if' }, isUniform: (e: Expr) => boolean, rules: UniformityRules): boolean {
-  return (!!rules.groupWideIfs && !!s.groupWide) || isUniform(s.cond);
+  return (!!rules.groupWideIfs && (!!s.groupWide || !!s.anyLane)) || isUniform(s.cond);
 }
 
 /** Does a break/continue of this loop (or, when `returnVaries`, a return) sit under a varying `if` inside it? */

@@ -36,7 +36,7 @@ import { fold } from '../ir/fold.js';
 import { localScopes } from '../ir/local-scopes.js';
 import { childExprs, forEachExpr, forEachStmt, mapLocals, mapLoops, someStmt, stmtExprs, withLoopLists } from '../ir/walk.js';
 import { PHILOX_M0 } from './philox.js';
-import { promotedStateWords } from './state-locals.js';
+import { promotedStateWords, samePromotedWords } from './state-locals.js';
 import { BLOCK_USED_UP, POSITION_WORD } from './states.js';
 
 /**
@@ -97,7 +97,7 @@ function inBlocks(loop: LoopStmt, scopesOf: () => ReadonlyMap<number, readonly S
   const atBoundary: Expr = { kind: 'binary', op: 'eq', opType: posType, type: 'bool', a: { kind: 'local', id: pos, type: posType }, b: { ...boundary } };
   const blocks = dropUnread(then, renamed);
   const guard: IfStmt = { kind: 'if', cond: atBoundary, then: blocks, else: loop.body, groupWide: true, loc: loop.loc };
-  return { ...loop, body: [guard] };
+  return samePromotedWords(loop, { ...loop, body: [guard] });
 }
 
 /** The refill of a Philox draw: a `umulhi` by the first round multiplier. */

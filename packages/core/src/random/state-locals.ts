@@ -62,6 +62,13 @@ export function promotedStateWords(loop: LoopStmt): ReadonlyMap<number, number> 
   return promotedLoops.get(loop);
 }
 
+/** `to`, a rewrite of such a loop `from` (its state words in the same locals), is known as one too. */
+export function samePromotedWords(from: LoopStmt, to: LoopStmt): LoopStmt {
+  const words = promotedLoops.get(from);
+  if (words) promotedLoops.set(to, words);
+  return to;
+}
+
 /** A promotable access: word `w` at index w * n + i. */
 interface Word { w: number; n?: Expr; i: Expr }
 

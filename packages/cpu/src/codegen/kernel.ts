@@ -8,7 +8,7 @@
 // questions: target-hooks.ts; the state all of them share: context.ts.
 
 import type { KernelIR, ScalarType } from '@numbat/core';
-import { analyzeUniformity, blockDrawLoops, continueToElse, forEachStmt, keepThreadStatesInLocals, localScopes, scalarizeLocalArrays } from '@numbat/core';
+import { analyzeUniformity, blockDrawLoops, continueToElse, forEachStmt, keepThreadStatesInLocals, localScopes, lookaheadDraws, scalarizeLocalArrays } from '@numbat/core';
 import type { LLVM, LLVMNS } from '@numbat/llvm';
 import { Emitter, KernelLowerer, moduleBytes, moduleText } from '@numbat/llvm';
 import { entryName, INFO, type KernelPlan } from './abi.js';
@@ -56,19 +56,34 @@ export function analyseKernel(source: KernelIR): AnalysedKernel {
   // arrays: scalarizeLocalArrays); loops of random draws keep the thread's state words in registers
   // (keepThreadStatesInLocals) and draw in whole Philox blocks where a lane group's threads are at a
   // block boundary (blockDrawLoops).
+  // ... and their refills one trip at a time keep a lookahead block per thread (lookaheadDraws),
+  // for lane groups whose threads stand at different positions in their blocks.
   const inLocals = keepThreadStatesInLocals(scalarizeLocalArrays(continueToElse(source)));
   const blocked = blockDrawLoops(inLocals);
+  // Blocks are a loop's body five times, and a lookahead adds to each refill: not where that would
+  // take a region over its lane budget (it would run thread by thread) at the width a Philox loop
+  // gets (wider ones check again). Blocks go first (aligned groups), then the lookahead; a loop
+  // with lookaheads that fits only the base width is kept where the loop without them does not
+  // fit the Philox width either (the lookahead would not cost it its wider groups).
+  const fits = (an: Omit<KernelAnalyses, 'opts'>, W = PHILOX_LANES): boolean => an.layout.regions.every((r) => withinLaneBudget(r.stmts, an.laneUni, W, true, laneLinearLocals(an)));
   if (blocked !== inLocals) {
-    const an = kernelAnalyses(blocked);
-    // The blocks are a loop's body five times: not where that would take a region over its lane
-    // budget (it would run thread by thread) at the width a Philox loop gets (wider ones check again).
-    if (an.layout.regions.every((r) => withinLaneBudget(r.stmts, an.laneUni, PHILOX_LANES, true, laneLinearLocals(an)))) return { analyses: an };
+    for (const ir of new Set([lookaheadDraws(blocked), blocked])) {
+      const an = kernelAnalyses(ir);
+      if (fits(an)) return { analyses: an };
+    }
   }
-  return { analyses: kernelAnalyses(inLocals) };
+  const ahead = lookaheadDraws(inLocals);
+  if (ahead === inLocals) return { analyses: kernelAnalyses(inLocals) };
+  const an = kernelAnalyses(ahead);
+  if (fits(an)) return { analyses: an };
+  const without = kernelAnalyses(inLocals);
+  return { analyses: !fits(without) && fits(an, BASE_LANES) ? an : without };
 }
 
 /** A Philox loop's lane groups on AVX2 (twice the base width of 8: lane-width.ts); AVX-512's check their own. */
 const PHILOX_LANES = 16;
+/** The base width of lane groups on AVX2 (lane-width.ts). */
+const BASE_LANES = 8;
 
 /**
  * `handOff`: given a split kernel's module that is the larger to finish as soon as it is built

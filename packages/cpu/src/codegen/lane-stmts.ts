@@ -191,6 +191,17 @@ export class LaneLowerer extends LaneExprs {
           b.SetInsertPoint(join);
           return;
         }
+        if (s.anyLane && !uniform) {
+          // The `then` arm is right for every lane (IfStmt.anyLane): all the active lanes run it
+          // when the condition holds in any of them, under the group's mask, not the condition's.
+          const c = this.vecOf(this.expr(s.cond), 'bool');
+          const m = this.mask();
+          const t = low.block('lany.then'), join = low.block('lany.end');
+          b.CreateCondBr(this.any(m ? b.CreateAnd(m, c) : c), t, join);
+          b.SetInsertPoint(t); this.stmts(s.then); low.jump(join);
+          b.SetInsertPoint(join);
+          return;
+        }
         if (uniform) {
           const c = this.uniformExpr(s.cond);
           const t = low.block('lif.then'), f = low.block('lif.else'), join = low.block('lif.end');

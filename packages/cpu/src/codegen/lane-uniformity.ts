@@ -25,7 +25,7 @@ export function analyzeLaneUniformity(ir: KernelIR, bodyScopes?: ReadonlyMap<num
   return analyzeUniformity(ir, LANE_UNIFORMITY, bodyScopes);
 }
 
-/** Whether a lane group runs this `if` as uniform control: a lane-uniform condition, or a group-wide test (IfStmt.groupWide). */
+/** Whether a lane group runs this `if` as uniform control: a lane-uniform condition, or a group-wide test (IfStmt.groupWide, IfStmt.anyLane). */
 export function laneUniformIf(uni: Pick<LaneUniformity, 'isUniform'>, s: Stmt & { kind: 'if' }): boolean {
   return uniformIf(s, uni.isUniform, LANE_UNIFORMITY);
 }
