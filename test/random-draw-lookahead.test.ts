@@ -91,6 +91,24 @@ describe('lookaheadDraws', () => {
     expect(lookaheadDraws(ir)).toBe(ir);
   });
 
+  it('refuses a loop that moves a counter word other than at a refill (a lookahead made before would be stale)', async () => {
+    function uniforms(states: Uint32Array, out: Float32Array, n: number) {
+      const i = cuda.grid(1);
+      if (i >= out.length) return;
+      let s = 0;
+      for (let k = 0; k < n; k++) s += random.uniformF32(states, i);
+      out[i] = s;
+    }
+    const ir = keepThreadStatesInLocals(await legalIR(uniforms, [random.createStates(8, 3), new Float32Array(8), 9]));
+    expect(anyLaneIfs(lookaheadDraws(ir))).toBe(1);
+    // The same loop (the same object: the one whose state words are locals) with `state.word2 = 0`,
+    // the counter's low word, at the end of its body.
+    const word2 = ir.locals.find((l) => l.name === 'state.word2')!;
+    const loop = ir.body.find((s) => s.kind === 'loop') as Stmt & { kind: 'loop' };
+    loop.body.push({ kind: 'assign', local: word2.id, value: { kind: 'const', value: 0, type: 'u32' } });
+    expect(lookaheadDraws(ir)).toBe(ir);
+  });
+
   it('leaves as it is a loop without draws, and one whose state words stay in memory', async () => {
     function noDraws(words: Uint32Array, out: Float32Array, n: number) {
       const i = cuda.grid(1);

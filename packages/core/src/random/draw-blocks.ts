@@ -100,8 +100,8 @@ function inBlocks(loop: LoopStmt, scopesOf: () => ReadonlyMap<number, readonly S
   return samePromotedWords(loop, { ...loop, body: [guard] });
 }
 
-/** The refill of a Philox draw: a `umulhi` by the first round multiplier. */
-const refillsPhilox = (s: Stmt): boolean => stmtExprs(s).some((x) => {
+/** The refill of a Philox draw: a `umulhi` by the first round multiplier (in this statement's own expressions). */
+export const refillsPhilox = (s: Stmt): boolean => stmtExprs(s).some((x) => {
   let hit = false;
   forEachExpr(x, (y) => { if (y.kind === 'math' && y.fn === 'umulhi' && y.args.some((a) => a.kind === 'const' && a.value === PHILOX_M0)) hit = true; });
   return hit;

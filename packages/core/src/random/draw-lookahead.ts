@@ -26,13 +26,14 @@
 // block is a function of work's inputs, which change only at a refill (the
 // counter: countersMoveOnlyAtRefills; the key and the stream the loop never
 // assigns), and every refill, a block's too, forgets the lookahead. work's own
-// locals are read nowhere else, so computing it ahead changes nothing else. Like state-locals.ts and draw-blocks.ts, a transform a backend may
-// apply (the cpu does); the simulator never needs it.
+// locals are read nowhere else, so computing it ahead changes nothing else. Like
+// state-locals.ts and draw-blocks.ts, a transform a backend may apply (the cpu
+// does); the simulator never needs it.
 
 import type { Expr, IfStmt, KernelIR, LocalExpr, LoopStmt, Stmt } from '../ir/nodes.js';
 import { localScopes } from '../ir/local-scopes.js';
-import { forEachExpr, forEachStmt, mapLocals, stmtExprs, withLoopLists } from '../ir/walk.js';
-import { PHILOX_M0 } from './philox.js';
+import { forEachExpr, forEachStmt, mapLocals, someStmt, stmtExprs, withLoopLists } from '../ir/walk.js';
+import { refillsPhilox } from './draw-blocks.js';
 import { promotedStateWords, samePromotedWords } from './state-locals.js';
 
 /** `ir` with lookahead blocks in its loops of draws (a new IR where some loop changed; `ir` itself is not changed). */
@@ -65,6 +66,9 @@ interface Refill {
   ins: number[];
   /** work with its own locals numbered by first appearance and its inputs by `ins`: equal for equal code. */
   shape: string;
+  /** The list that holds the refill, and its index there. */
+  list: Stmt[];
+  at: number;
 }
 
 function lookaheadLoop(loop: LoopStmt, scopes: ReadonlyMap<number, readonly Stmt[]>, locals: KernelIR['locals']): Stmt[] | undefined {
@@ -78,10 +82,10 @@ function lookaheadLoop(loop: LoopStmt, scopes: ReadonlyMap<number, readonly Stmt
       if (s.kind === 'if' && s.groupWide) { blocks.push(s); find(s.else); continue; }
       if (s.kind === 'if') {
         const r = refillOf(s, scopes);
-        if (r) refills.push(r);
+        if (r) refills.push({ ...r, list, at: list.indexOf(s) });
         else { find(s.then); find(s.else); }
       } else if (s.kind === 'loop') {
-        if (someRounds(s.body.filter((t) => t.kind !== 'if' && t.kind !== 'loop'))) unknown = true; // rounds in another form
+        if (s.body.some(refillsPhilox)) unknown = true; // rounds in another form
         find(s.body); find(s.update);
       }
     }
@@ -128,51 +132,58 @@ function lookaheadLoop(loop: LoopStmt, scopes: ReadonlyMap<number, readonly Stmt
 }
 
 /**
- * Whether, outside the loop's blocks, the state words that the refills' work reads change only
- * at a refill: work's inputs that the loop assigns are each assigned only by their own refill's
- * commit or as a copy of a state word, and those state words only by copies of such inputs
- * (the draws' write-backs). Then a refill that leaves a lookahead unused (`have`) has the inputs
- * it was made from; the other inputs (the key, the stream) the loop never assigns.
+ * Whether, outside the loop's blocks, the inputs of the refills' work change only at a refill.
+ * The draws' shape (states.ts `advance`): an input the loop assigns is a copy of a state word
+ * made in the refill's list before it (`lo = word2`), changed after that only by the refill's
+ * commit, and written back after it (`word2 = lo`), with nothing between the copy and the
+ * write-back that refills or assigns the word; and those write-backs are the only assignments of
+ * such words. Then a lookahead left unused (`have`, cleared by every refill) was made from the
+ * inputs the next refill has. The other inputs (the key, the stream) the loop never assigns.
  */
 function countersMoveOnlyAtRefills(loop: LoopStmt, refills: Refill[], words: ReadonlyMap<number, number>, blocks: IfStmt[]): boolean {
   const stateLocals = new Set(words.values());
-  const assigns = new Map<number, { s: Stmt & { kind: 'assign' }; inCommitOf?: Refill }[]>();
-  const commits = new Map<Stmt, Refill>();
-  for (const r of refills) forEachStmt(r.commit, (t) => commits.set(t, r));
+  const assigns = new Map<number, Stmt[]>();
   const skip = new Set<Stmt[]>(blocks.map((b) => b.then));
   const walk = (list: Stmt[]): void => {
     if (skip.has(list)) return;
     for (const s of list) {
-      if (s.kind === 'assign') (assigns.get(s.local) ?? assigns.set(s.local, []).get(s.local)!).push({ s, inCommitOf: commits.get(s) });
+      if (s.kind === 'assign') (assigns.get(s.local) ?? assigns.set(s.local, []).get(s.local)!).push(s);
       if (s.kind === 'if') { walk(s.then); walk(s.else); }
       if (s.kind === 'loop') { walk(s.body); walk(s.update); }
     }
   };
   walk(loop.body);
   walk(loop.update);
-  const movingInputs = new Set<number>();
-  const counterWords = new Set<number>();
+  const isAssign = (s: Stmt, local: number, from: number): boolean => s.kind === 'assign' && s.local === local && s.value.kind === 'local' && s.value.id === from;
+  const assignsAny = (s: Stmt, ids: number[]): boolean => someStmt([s], (t) => t.kind === 'assign' && ids.includes(t.local));
+  const writeBacks = new Set<Stmt>();
+  const counters = new Set<number>();
   for (const r of refills) {
+    const inCommit = new Set<Stmt>();
+    forEachStmt(r.commit, (t) => inCommit.add(t));
     for (const id of r.ins) {
       const list = assigns.get(id);
       if (!list) continue; // not assigned in the loop
       if (stateLocals.has(id)) return false; // a state word that work reads directly and the loop assigns
-      for (const a of list) {
-        if (a.inCommitOf === r) continue;
-        if (a.inCommitOf || a.s.value.kind !== 'local' || !stateLocals.has(a.s.value.id)) return false;
-        counterWords.add(a.s.value.id);
-      }
-      movingInputs.add(id);
+      let c = r.at - 1;
+      while (c >= 0 && !(r.list[c].kind === 'assign' && (r.list[c] as { local: number }).local === id)) c--;
+      const copy = r.list[c];
+      if (!copy || copy.kind !== 'assign' || copy.value.kind !== 'local' || !stateLocals.has(copy.value.id)) return false;
+      const word = copy.value.id;
+      const w = r.list.findIndex((t, k) => k > r.at && isAssign(t, word, id));
+      if (w < 0) return false;
+      for (let k = c + 1; k < w; k++) if (k !== r.at && (assignsAny(r.list[k], [word, id]) || someStmt([r.list[k]], refillsPhilox))) return false;
+      if (!list.every((t) => t === copy || inCommit.has(t))) return false;
+      writeBacks.add(r.list[w]);
+      counters.add(word);
     }
   }
-  for (const w of counterWords) {
-    for (const a of assigns.get(w) ?? []) if (a.s.value.kind !== 'local' || !movingInputs.has(a.s.value.id)) return false;
-  }
+  for (const word of counters) if (!(assigns.get(word) ?? []).every((t) => writeBacks.has(t))) return false;
   return true;
 }
 
 /** `s` as a refill, or undefined. */
-function refillOf(s: IfStmt, scopes: ReadonlyMap<number, readonly Stmt[]>): Refill | undefined {
+function refillOf(s: IfStmt, scopes: ReadonlyMap<number, readonly Stmt[]>): Omit<Refill, 'list' | 'at'> | undefined {
   if (s.else.length || s.groupWide || s.rare || s.anyLane || s.cond.kind !== 'local') return undefined;
   let j = -1;
   s.then.forEach((t, k) => { if (t.kind === 'loop' && someRounds([t])) j = k; });
@@ -222,14 +233,8 @@ function refillOf(s: IfStmt, scopes: ReadonlyMap<number, readonly Stmt[]>): Refi
   return { stmt: s, work, commit, outs, ins, shape };
 }
 
-/** The Philox rounds of a draw's refill: a `umulhi` by the first round multiplier. */
-function someRounds(list: readonly Stmt[]): boolean {
-  let hit = false;
-  forEachStmt(list as Stmt[], (s) => {
-    for (const x of stmtExprs(s)) forEachExpr(x, (y) => { if (y.kind === 'math' && y.fn === 'umulhi' && y.args.some((a) => a.kind === 'const' && a.value === PHILOX_M0)) hit = true; });
-  });
-  return hit;
-}
+/** Philox rounds: a statement of them in `list` or nested in it. */
+const someRounds = (list: readonly Stmt[]): boolean => someStmt(list, refillsPhilox);
 
 /** `s` (a commit statement) reading work's results from the lookahead's locals. */
 function readingFrom(s: Stmt, at: ReadonlyMap<number, number>): Stmt {

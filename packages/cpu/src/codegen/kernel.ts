@@ -56,34 +56,25 @@ export function analyseKernel(source: KernelIR): AnalysedKernel {
   // arrays: scalarizeLocalArrays); loops of random draws keep the thread's state words in registers
   // (keepThreadStatesInLocals) and draw in whole Philox blocks where a lane group's threads are at a
   // block boundary (blockDrawLoops).
-  // ... and their refills one trip at a time keep a lookahead block per thread (lookaheadDraws),
-  // for lane groups whose threads stand at different positions in their blocks.
+  // ... and the trips of a blocked loop made one by one keep a lookahead block per thread at their
+  // refills (lookaheadDraws), for lane groups whose threads stand at different positions.
   const inLocals = keepThreadStatesInLocals(scalarizeLocalArrays(continueToElse(source)));
   const blocked = blockDrawLoops(inLocals);
-  // Blocks are a loop's body five times, and a lookahead adds to each refill: not where that would
-  // take a region over its lane budget (it would run thread by thread) at the width a Philox loop
-  // gets (wider ones check again). Blocks go first (aligned groups), then the lookahead; a loop
-  // with lookaheads that fits only the base width is kept where the loop without them does not
-  // fit the Philox width either (the lookahead would not cost it its wider groups).
-  const fits = (an: Omit<KernelAnalyses, 'opts'>, W = PHILOX_LANES): boolean => an.layout.regions.every((r) => withinLaneBudget(r.stmts, an.laneUni, W, true, laneLinearLocals(an)));
   if (blocked !== inLocals) {
+    // Blocks are a loop's body five times, and a lookahead adds to each refill: not where that would
+    // take a region over its lane budget (it would run thread by thread) at the width a Philox loop
+    // gets (wider ones check again). (Loops that are not blocked get no lookahead: measured, it
+    // cost option pricing's compile a fifth more CPU time for nothing in its aligned groups.)
     for (const ir of new Set([lookaheadDraws(blocked), blocked])) {
       const an = kernelAnalyses(ir);
-      if (fits(an)) return { analyses: an };
+      if (an.layout.regions.every((r) => withinLaneBudget(r.stmts, an.laneUni, PHILOX_LANES, true, laneLinearLocals(an)))) return { analyses: an };
     }
   }
-  const ahead = lookaheadDraws(inLocals);
-  if (ahead === inLocals) return { analyses: kernelAnalyses(inLocals) };
-  const an = kernelAnalyses(ahead);
-  if (fits(an)) return { analyses: an };
-  const without = kernelAnalyses(inLocals);
-  return { analyses: !fits(without) && fits(an, BASE_LANES) ? an : without };
+  return { analyses: kernelAnalyses(inLocals) };
 }
 
 /** A Philox loop's lane groups on AVX2 (twice the base width of 8: lane-width.ts); AVX-512's check their own. */
 const PHILOX_LANES = 16;
-/** The base width of lane groups on AVX2 (lane-width.ts). */
-const BASE_LANES = 8;
 
 /**
  * `handOff`: given a split kernel's module that is the larger to finish as soon as it is built
