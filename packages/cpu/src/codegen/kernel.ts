@@ -63,8 +63,9 @@ export function analyseKernel(source: KernelIR): AnalysedKernel {
   if (blocked !== inLocals) {
     // Blocks are a loop's body five times, and a lookahead adds to each refill: not where that would
     // take a region over its lane budget (it would run thread by thread) at the width a Philox loop
-    // gets (wider ones check again). (Loops that are not blocked get no lookahead: measured, it
-    // cost option pricing's compile a fifth more CPU time for nothing in its aligned groups.)
+    // gets (wider ones check again). (Loops that are not blocked get no lookahead: option pricing's
+    // compile then made two analyses, its lane budget failing at 16 lanes, for nothing in its
+    // aligned groups: docs/random.md.)
     for (const ir of new Set([lookaheadDraws(blocked), blocked])) {
       const an = kernelAnalyses(ir);
       if (an.layout.regions.every((r) => withinLaneBudget(r.stmts, an.laneUni, PHILOX_LANES, true, laneLinearLocals(an)))) return { analyses: an };
