@@ -5,6 +5,8 @@
 // against the simulator: test/random-draw-lookahead.test.ts; results here, with
 // lanes at mixed positions, against the simulator, and the lane groups kept.
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { cuda, forEachStmt, random, type KernelIR } from '@numbat/core';
 import { analyseKernel } from '../src/codegen/kernel.js';
 import { legalIR } from '../../../test/helpers/ir-sim.js';
@@ -62,4 +64,11 @@ describe('cpu: lookahead blocks in loops of draws', () => {
     for (const a of [0, 1]) expect(Array.from(out.cpu[a] as Uint32Array), `argument ${a}`).toEqual(Array.from(out.sim[a] as Uint32Array));
     expect(llvm).toMatch(/lany\.then/);
   });
+
+  it("bench/cpu/draws-mixed.mjs: its check against the simulator passes and it reports each loop", () => {
+    // (a small problem: the script's own check, not its timings)
+    const r = spawnSync(process.execPath, [join(import.meta.dirname, '../../../bench/cpu/draws-mixed.mjs'), '--threads', '512', '--rounds', '1'], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout.match(/of fresh\)/g)?.length).toBe(3);
+  }, 130_000);
 });
