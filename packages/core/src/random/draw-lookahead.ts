@@ -108,7 +108,6 @@ function lookaheadLoop(loop: LoopStmt, scopes: ReadonlyMap<number, readonly Stmt
   const local = (id: number): LocalExpr => ({ kind: 'local', id, type: locals[id].type });
   const set = (id: number, value: Expr, loc: Stmt['loc']): Stmt => ({ kind: 'assign', local: id, value, loc });
   const bool = (value: boolean): Expr => ({ kind: 'const', value, type: 'bool' });
-  const noLookahead: Expr = { kind: 'unary', op: 'not', type: 'bool', x: local(have) };
 
   const replaced = new Map<IfStmt, Stmt[]>();
   for (const r of refills) {
@@ -117,7 +116,7 @@ function lookaheadLoop(loop: LoopStmt, scopes: ReadonlyMap<number, readonly Stmt
     const ahead: Stmt[] = [...r.work, ...r.outs.map((x, k) => set(la[k], local(x), loc)), set(have, bool(true), loc)];
     const outAt = new Map(r.outs.map((x, k) => [x, la[k]]));
     replaced.set(r.stmt, [
-      { kind: 'if', cond: { kind: 'logical', op: 'and', type: 'bool', a: r.stmt.cond, b: noLookahead }, then: ahead, else: [], anyLane: true, loc },
+      { kind: 'if', cond: { kind: 'logical', op: 'and', type: 'bool', a: { ...r.stmt.cond }, b: { kind: 'unary', op: 'not', type: 'bool', x: local(have) } }, then: ahead, else: [], anyLane: true, loc },
       { ...r.stmt, then: [set(have, bool(false), loc), ...r.commit.map((s) => readingFrom(s, outAt))] },
     ]);
   }

@@ -113,6 +113,16 @@ export class LaneLowerer extends LaneExprs {
     return this.loops.slice(entry.loops).some((l) => l.active || l.iter);
   }
 
+  /** One branch for the whole group on `c` (an i1) to `then` and, where given, `els`, joined after them. */
+  private groupBranch(c: Value, name: string, then: readonly Stmt[], els?: readonly Stmt[]): void {
+    const b = this.b, low = this.low;
+    const t = low.block(`${name}.then`), f = els && low.block(`${name}.else`), join = low.block(`${name}.end`);
+    b.CreateCondBr(c, t, f ?? join);
+    b.SetInsertPoint(t); this.stmts(then); low.jump(join);
+    if (f) { b.SetInsertPoint(f); this.stmts(els!); low.jump(join); }
+    b.SetInsertPoint(join);
+  }
+
   private stmt(s: Stmt): void {
     const b = this.b, e = this.e, low = this.low;
     switch (s.kind) {
@@ -184,11 +194,7 @@ export class LaneLowerer extends LaneExprs {
           // condition holds in every active lane, else the second, as one branch for all lanes.
           const c = this.vecOf(this.expr(s.cond), 'bool');
           const m = this.mask();
-          const t = low.block('lwide.then'), f = low.block('lwide.else'), join = low.block('lwide.end');
-          b.CreateCondBr(this.all(m ? b.CreateOr(c, this.not(m)) : c), t, f);
-          b.SetInsertPoint(t); this.stmts(s.then); low.jump(join);
-          b.SetInsertPoint(f); this.stmts(s.else); low.jump(join);
-          b.SetInsertPoint(join);
+          this.groupBranch(this.all(m ? b.CreateOr(c, this.not(m)) : c), 'lwide', s.then, s.else);
           return;
         }
         if (s.anyLane && !uniform) {
@@ -196,19 +202,11 @@ export class LaneLowerer extends LaneExprs {
           // when the condition holds in any of them, under the group's mask, not the condition's.
           const c = this.vecOf(this.expr(s.cond), 'bool');
           const m = this.mask();
-          const t = low.block('lany.then'), join = low.block('lany.end');
-          b.CreateCondBr(this.any(m ? b.CreateAnd(m, c) : c), t, join);
-          b.SetInsertPoint(t); this.stmts(s.then); low.jump(join);
-          b.SetInsertPoint(join);
+          this.groupBranch(this.any(m ? b.CreateAnd(m, c) : c), 'lany', s.then);
           return;
         }
         if (uniform) {
-          const c = this.uniformExpr(s.cond);
-          const t = low.block('lif.then'), f = low.block('lif.else'), join = low.block('lif.end');
-          b.CreateCondBr(c, t, f);
-          b.SetInsertPoint(t); this.stmts(s.then); low.jump(join);
-          b.SetInsertPoint(f); this.stmts(s.else); low.jump(join);
-          b.SetInsertPoint(join);
+          this.groupBranch(this.uniformExpr(s.cond), 'lif', s.then, s.else);
           return;
         }
         const c = this.vecOf(this.expr(s.cond), 'bool');
