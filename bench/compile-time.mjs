@@ -10,6 +10,7 @@
 // With --examples, each example's first launch (compile included) in fresh
 // processes (the median of --runs), backend load included.
 //   node bench/compile-time.mjs [--targets cpu,cuda] [--runs 5] [--examples] [--json FILE] [--jsonl]
+// (--jsonl: one JSON line per kernel and target, and with --examples per example; npm run bench reads them)
 import { spawnSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -140,6 +141,10 @@ if (main && argv.includes('--examples')) {
   results.examples = {};
   for (const target of targets.filter((t) => t === 'cpu')) {
     results.examples[target] = exampleFirstLaunches(target, runs);
+    if (jsonl) {
+      for (const [example, e] of Object.entries(results.examples[target])) console.log(JSON.stringify({ type: 'example-first-launch', target, example, runs, ...e }));
+      continue;
+    }
     console.log(`${target}: first launch of each example in a fresh process (cache off, size small), median of ${runs} processes: the example's own first-launch ms (compile + launch), ms from spawning the process to its end (node start, imports, backend load), and the first-launch range`);
     for (const [name, e] of Object.entries(results.examples[target])) {
       const range = e.compileRuns?.length > 1 ? `${fmt(Math.min(...e.compileRuns))}–${fmt(Math.max(...e.compileRuns))}` : '';

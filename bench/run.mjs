@@ -165,12 +165,13 @@ for (const target of targets) {
   }
 }
 // Per-stage compile times of kernels with random against ones without, on the LLVM targets
-// (cuda's PTX needs no GPU), in one fresh process (bench/compile-time.mjs).
+// (cuda's PTX needs no GPU), in one fresh process (bench/compile-time.mjs), and on cpu each
+// example's first launch in fresh processes.
 const llvmTargets = targets.filter((t) => t === 'cpu' || t === 'cuda');
 if (!flag('no-compile') && llvmTargets.length) {
   log(`compile stages (${llvmTargets.join(', ')})`);
-  const { lines, error } = await runChild(join(here, 'compile-time.mjs'), ['--targets', llvmTargets.join(','), '--runs', quick ? '2' : '5', '--jsonl'], { idleMs: IDLE_MS });
-  data.compileStages = { runs: quick ? 2 : 5, rows: lines.filter((l) => l.type === 'compile-stages'), error };
+  const { lines, error } = await runChild(join(here, 'compile-time.mjs'), ['--targets', llvmTargets.join(','), '--runs', quick ? '2' : '5', '--jsonl', ...(targets.includes('cpu') ? ['--examples'] : [])], { idleMs: IDLE_MS });
+  data.compileStages = { runs: quick ? 2 : 5, rows: lines.filter((l) => l.type === 'compile-stages'), examples: lines.filter((l) => l.type === 'example-first-launch'), error };
 }
 if (!anchorsRun) await runAnchorsNow();
 const anchorLine = (a) => [a.mc && si(a.mc.samples_per_s, 'samples/s'), a.reduce && si(a.reduce.gbps * 1e9, 'B/s'), a.uniform && `uniform ${si(a.uniform.draws_per_s, 'draws/s')}`,

@@ -190,6 +190,11 @@ function compileStagesSection(cs) {
       ...stages.map((s) => (r.stages[s] ? `${r.stages[s].wall.toFixed(1)} / ${r.stages[s].cpu?.toFixed(1) ?? '—'}` : '—')),
       base ? ratio(r.stages.total.cpu / base) : '—'])), '');
   }
+  if (cs.examples?.length) {
+    out.push('### First launch of each example', '', `Each example at size small in a fresh process (cache off), median of ${cs.runs} processes, the examples taking turns: its own first launch (compile and launch, backend and LLVM load included) and the time from spawning the process to the end of that launch (Node's start and the imports too).`, '');
+    out.push(table(['target', 'example', 'first launch', 'range', 'process spawn to end'], cs.examples.map((e) => e.error ? [e.target, e.example, `failed: ${shortError(e.error)}`, '—', '—']
+      : [e.target, e.example, `${e.compileMs.toFixed(1)} ms`, `${Math.min(...e.compileRuns).toFixed(1)}–${Math.max(...e.compileRuns).toFixed(1)} ms`, `${e.processMs.toFixed(1)} ms`])), '');
+  }
   if (cs.error) out.push(`(the compile-time run stopped: ${shortError(cs.error)})`, '');
   return out;
 }
