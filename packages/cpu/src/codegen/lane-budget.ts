@@ -50,6 +50,31 @@ export function withinLaneBudget(stmts: readonly Stmt[], uni: LaneUniformity, W:
 }
 
 /**
+ * Whether a region over the budget (withinLaneBudget) fits it with its varying loops built
+ * masked only, without the fast copies of lane-stmts.ts varyingLoop (thread-loops.ts
+ * regionLanes asks before it gives up on lane groups). Only for regions with few accesses at
+ * per-lane indices (MASKED_LOOPS_GATHER_LANES): among 200 fuzz kernels, the 4 that fit so with
+ * 43–58 of them (at 8 lanes) compiled 1.2–4.3× slower than thread by thread (0.16 → 0.7 s, 2.0 →
+ * 2.8–3.7 s); a rejection sampler's draws have 2 or 3 (its state words are consecutive).
+ */
+export function withinBudgetWithoutFastCopies(stmts: readonly Stmt[], uni: LaneUniformity, W: number, handOver: boolean, linear: ReadonlySet<number>): boolean {
+  if (measured(stmts, uni, `work${+handOver}`, () => laneWork(stmts, uni, handOver)) * W > LANE_BUDGET) return false;
+  const { cost, accesses } = measured(stmts, uni, `parts${+handOver} masked loops`, () => laneCostParts(stmts, uni, handOver, linear, false));
+  return accesses * W <= MASKED_LOOPS_GATHER_LANES && cost + PER_LANE_ACCESS * W * accesses <= LANE_COST_BUDGET;
+}
+
+/** Accesses at per-lane indices times W up to which withinBudgetWithoutFastCopies may answer yes. */
+const MASKED_LOOPS_GATHER_LANES = 32;
+
+/**
+ * The varying loops a compile builds without their fast copies (thread-loops.ts regionLanes adds a
+ * region's loops where only that keeps it within the budget; lane-stmts.ts fastable reads it).
+ */
+export function loopsWithoutFastCopies(cg: Pick<CpuCodegen, 'ir' | 'memo'>): Set<Stmt> {
+  return cg.memo('loopsWithoutFastCopies', cg.ir, () => new Set<Stmt>());
+}
+
+/**
  * What an access at a per-lane index (not uniform, not consecutive: a gather or a scatter) adds to
  * a region's laneCost per copy of it, times W: its lanes' bounds checks, the report of the first
  * lane out and the gather make a dozen instructions and two blocks where a vector operation is one.
@@ -212,8 +237,11 @@ export function laneCost(stmts: readonly Stmt[], uni: LaneUniformity, handOver =
   return laneCostParts(stmts, uni, handOver).cost;
 }
 
-/** laneCost, and (`linear` given) the copies of accesses at per-lane indices (PER_LANE_ACCESS). */
-function laneCostParts(stmts: readonly Stmt[], uni: LaneUniformity, handOver: boolean, linear?: ReadonlySet<number>): { cost: number; accesses: number } {
+/**
+ * laneCost, and (`linear` given) the copies of accesses at per-lane indices (PER_LANE_ACCESS);
+ * `fastLoops` false: the varying loops without their fast copies (withinBudgetWithoutFastCopies).
+ */
+function laneCostParts(stmts: readonly Stmt[], uni: LaneUniformity, handOver: boolean, linear?: ReadonlySet<number>, fastLoops = true): { cost: number; accesses: number } {
   let cost = 0, accesses = 0;
   const perLane = (index: Expr): boolean => !!linear && laneShape(index, uni.isUniform, linear) === 'v';
   const handed = handOver ? rareHandOvers(stmts) : new Set<Stmt>();
@@ -259,7 +287,7 @@ function laneCostParts(stmts: readonly Stmt[], uni: LaneUniformity, handOver: bo
           if (s.cond) ex(s.cond, depth, copies);
           if (!uni.varyingLoops.has(s)) { st(s.body, depth, copies, fast); st(s.update, depth, copies, fast); break; }
           // (lane-stmts.ts fastable: not a loop its lanes can leave by a break, continue or return)
-          const thrice = fast < 2 && s.cond !== undefined && !s.body.some((x) => mayRetire(x)) && !s.update.some((x) => mayRetire(x));
+          const thrice = fastLoops && fast < 2 && s.cond !== undefined && !s.body.some((x) => mayRetire(x)) && !s.update.some((x) => mayRetire(x));
           const c = thrice ? 3 * copies : copies, f = thrice ? fast + 1 : fast;
           st(s.body, depth + 1, c, f); st(s.update, depth + 1, c, f);
           break;

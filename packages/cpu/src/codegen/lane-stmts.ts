@@ -8,7 +8,7 @@ import type { LLVMNS } from '@numbat/llvm';
 import { LaneExprs } from './lanes.js';
 import { blendsOnly, linearLocals, mayRetire, touchesMemory } from './lane-shape.js';
 import type { LoopMasks } from './lane-masks.js';
-import { rareHandOvers } from './lane-budget.js';
+import { loopsWithoutFastCopies, rareHandOvers } from './lane-budget.js';
 
 type Value = LLVMNS.Value;
 
@@ -288,7 +288,7 @@ export class LaneLowerer extends LaneExprs {
   /** Can this varying loop take the fast path (see varyingLoop)? */
   private fastable(s: Stmt & { kind: 'loop' }): boolean {
     const retires = s.body.some((x) => this.retires(x)) || s.update.some((x) => this.retires(x));
-    return !retires && s.cond !== undefined && this.fastDepth() < 2 && this.slowNesting === 0;
+    return !retires && s.cond !== undefined && this.fastDepth() < 2 && this.slowNesting === 0 && !loopsWithoutFastCopies(this.cg).has(s);
   }
 
   /**

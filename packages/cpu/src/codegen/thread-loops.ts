@@ -8,7 +8,7 @@ import { ELEM_BYTES, forEachExpr, forEachStmt, stmtExprs } from '@numbat/core';
 import type { LLVMNS, LoopTargets } from '@numbat/llvm';
 import type { Region } from './regions.js';
 import type { BarrierLoop, CpuCodegen } from './context.js';
-import { laneLinearLocals, withinLaneBudget } from './lane-budget.js';
+import { laneLinearLocals, loopsWithoutFastCopies, withinBudgetWithoutFastCopies, withinLaneBudget } from './lane-budget.js';
 import { regionLaneWidth } from './lane-width.js';
 import { laneGroup } from './lane-group.js';
 import { representative } from './block-level.js';
@@ -55,7 +55,16 @@ export function regionLanes(cg: Pick<CpuCodegen, 'ir' | 'opts' | 'laneUni' | 'tx
     let W = !jam ? 1 : process.env.NUMBAT_CPU_LANES ? opts.laneWidth! : regionLaneWidth(stmts, opts.laneWidth!, cg.ir, cg.laneUni, linear);
     // Deeply nested thread-dependent control (long else-if or ?: chains) would
     // build code quadratic in the depth: such a region runs thread by thread.
-    if (jam && !withinLaneBudget(stmts, cg.laneUni, W, !cg.tracksExit, linear)) { jam = false; W = 1; }
+    if (jam && !withinLaneBudget(stmts, cg.laneUni, W, !cg.tracksExit, linear)) {
+      // What is over may be the fast copies of its varying loops (lane-stmts.ts varyingLoop: two
+      // unmasked trips per turn beside the masked loop, three copies of the body): then the loops
+      // are built masked only, still a lane group (a rejection sampler written as one loop that
+      // counts its accepted draws: 3.4× the thread-by-thread speed).
+      if (withinBudgetWithoutFastCopies(stmts, cg.laneUni, W, !cg.tracksExit, linear)) {
+        const slow = loopsWithoutFastCopies(cg);
+        forEachStmt(stmts as Stmt[], (s) => { if (s.kind === 'loop') slow.add(s); });
+      } else { jam = false; W = 1; }
+    }
     return { jam, W, narrowW: W > opts.laneWidth! && !process.env.NUMBAT_CPU_LANES ? opts.laneWidth! : undefined };
   });
 }
