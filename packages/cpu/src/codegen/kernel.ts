@@ -8,7 +8,7 @@
 // questions: target-hooks.ts; the state all of them share: context.ts.
 
 import type { KernelIR, ScalarType } from '@numbat/core';
-import { analyzeUniformity, blockDrawLoops, continueToElse, forEachStmt, keepThreadStatesInLocals, localScopes, lookaheadDraws, scalarizeLocalArrays } from '@numbat/core';
+import { analyzeUniformity, blockDrawLoops, continueToElse, flattenRetryLoops, forEachStmt, keepThreadStatesInLocals, localScopes, lookaheadDraws, scalarizeLocalArrays } from '@numbat/core';
 import type { LLVM, LLVMNS } from '@numbat/llvm';
 import { Emitter, KernelLowerer, moduleBytes, moduleText } from '@numbat/llvm';
 import { entryName, INFO, type KernelPlan } from './abi.js';
@@ -58,7 +58,7 @@ export function analyseKernel(source: KernelIR): AnalysedKernel {
   // block boundary (blockDrawLoops).
   // ... and the trips of a blocked loop made one by one keep a lookahead block per thread at their
   // refills (lookaheadDraws), for lane groups whose threads stand at different positions.
-  const inLocals = keepThreadStatesInLocals(scalarizeLocalArrays(continueToElse(source)));
+  const inLocals = keepThreadStatesInLocals(scalarizeLocalArrays(continueToElse(flattenRetryLoops(source))));
   const blocked = blockDrawLoops(inLocals);
   if (blocked !== inLocals) {
     // Blocks are a loop's body five times, and a lookahead adds to each refill: not where that would

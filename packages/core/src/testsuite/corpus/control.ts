@@ -55,6 +55,55 @@ export const control: CorpusCase[] = [
     outputs: [0],
   },
   {
+    // cpu flattens these into one loop (core's flattenRetryLoops): the same steps per thread
+    name: 'loops_retry_until_done',
+    covers: ['for (;;) retry loop inside a counted loop', 'break/continue of the inner loop', 'statements before and after the retry loop', 'a loop with its own break inside it'],
+    kernel: function retries(out: Int32Array, n: number) {
+      const i = cuda.grid(1);
+      if (i >= out.length) return;
+      let total = 0, trips = 0;
+      for (let k = 0; k < n; k += 1) {
+        let x = ((i * 37 + k * 11) % 101) + 1;
+        let steps = 0;
+        for (;;) {
+          trips++;
+          if (x === 1) break;
+          steps++;
+          if (x % 2 === 0) { x = x >> 1; continue; }
+          x = 3 * x + 1;
+          let inner = 0;
+          for (let b = 0; b < 3; b++) { if (b === (x & 3)) break; inner++; }
+          steps += inner;
+        }
+        total += steps * (k + 1);
+      }
+      out[i] = total * 1000 + (trips % 1000);
+    },
+    grid: 3, block: 48,
+    args: () => [new Int32Array(131), 5],
+    reference: ([out, n]: any) => {
+      for (let i = 0; i < out.length; i++) {
+        let total = 0, trips = 0;
+        for (let k = 0; k < n; k += 1) {
+          let x = ((i * 37 + k * 11) % 101) + 1, steps = 0;
+          for (;;) {
+            trips++;
+            if (x === 1) break;
+            steps++;
+            if (x % 2 === 0) { x = x >> 1; continue; }
+            x = 3 * x + 1;
+            let inner = 0;
+            for (let b = 0; b < 3; b++) { if (b === (x & 3)) break; inner++; }
+            steps += inner;
+          }
+          total += steps * (k + 1);
+        }
+        out[i] = total * 1000 + (trips % 1000);
+      }
+    },
+    outputs: [0],
+  },
+  {
     name: 'short_circuit_guard',
     covers: ['&& short-circuit guards a load', 'insertion sort per thread', 'local array'],
     kernel: function isort(v: Float32Array, out: Float32Array, n: number) {
