@@ -65,6 +65,7 @@ export const FAMILIES = {
   'shared-atomics': "atomics of one commuting class on an 8-element i32 or u32 shared array (1-D, 2-D [2][4] with [y, x] indices, 3-D [2][2][2], or dynamic shared memory sized by the launch's sharedMem), some under thread-dependent ifs, between barriers; every thread reads one element after the last; drawn from their own random stream",
   'grid-sync': "a grid barrier (cuda.cg.this_grid().sync(), or through a const) around a read of another thread's oI slot (often in the other block), and threadfence/threadfence_block/threadfence_system statements; 1-D grids; drawn from their own random stream; refused on webgpu (skipped there)",
   'block-shapes': "1-D blocks of 8, 13, 24, 40, 48, 64 or 96 threads (the grid covering the 64 threads, the guard returning the rest) in kernels without barriers or warp functions: remainders of cpu's lane groups; drawn from their own random stream",
+  'retry-loops': "a counted loop around an endless retry loop left by a `break` on a thread-dependent test (a rejection sampler's shape, a random draw in the test where the kernel draws) or a trip limit, with a `continue` inside and statements before and after it (the cpu flattens it into one loop: core's flattenRetryLoops); drawn from their own random stream",
   'barrier-loops': 'loops with cuda.syncthreads() whose exit reads a shared value (counted down by thread 0 inside the loop, or a bound read from shared memory), then cuda.range with break around a do…while (issue 11: llvmpipe ran such loops wrong in 4 x 4 blocks; drawn from their own random stream, so kernels without them are unchanged)',
 };
 
@@ -922,6 +923,20 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
     cov('cuda.range with break around a do loop after a barrier loop');
     sharedPhase.push(S(`for (const blq of cuda.range(0, ${1 + rn(3)})) { if ((i & ${[1, 3, 7][rn(3)]}) === ${rn(2)}) break; let bld = 0; do { bld++; ${acc} += bld; } while (bld < (inI[${rn(16)}] & 3)); }`));
   }
+  // A retry loop: an endless loop inside a counted one, left by a break on a thread-dependent
+  // test or a trip limit (rejection sampling's shape; the cpu flattens the two loops into one).
+  const rr = mulberry32(seed ^ 0x9e3779b9);
+  const retryPhase = [];
+  if (on('retry-loops') && rr() < 0.25) {
+    const rn = (n) => Math.floor(rr() * n);
+    const acc = locals.i32[rn(locals.i32.length)];
+    cov('retry loop (an endless loop left by break, inside a counted loop)');
+    // (Everything from this stream and the locals: the main stream, and so the rest of the kernel, stays as it was.)
+    const test = () => `((i * ${1 + rn(7)} + rtt * ${1 + rn(5)} + ${acc}) & ${[1, 3, 7][rn(3)]}) === ${rn(2)}`;
+    const accept = useRandom && rr() < 0.6 ? draw('bool') : E('bool', test());
+    retryPhase.push(S(`for (let rtk = 0; rtk < (inI[${rn(16)}] & 3) + 1; rtk++) { let rtt = 0; ${acc} = (${acc} + rtk) | 0; for (;;) { rtt++; if (rtt > ${2 + rn(4)} || `, accept,
+      `) break; if (${test()}) continue; ${acc} = (${acc} ^ (rtt << ${rn(8)})) | 0; } ${acc} = (${acc} + rtt * ${1 + rn(5)}) | 0; }`));
+  }
   // Warp functions and reducing barriers: at the top level first, full masks (a 4 x 4
   // block is one partial warp of 16 lanes), or activemask() after an early return.
   const warpPhase = [];
@@ -1028,7 +1043,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   const usedDevs = devFns.filter((f) => f.used);
   const polyUsed = usedDevs.some((f) => f.polyUsed);
   const jsExact = exact && !polyUsed && !notJS;
-  const body = B([...declStmts, ...lateInit, ...sharedPhase, ...warpPhase, ...main.stmts, ...epilogue]);
+  const body = B([...declStmts, ...lateInit, ...sharedPhase, ...retryPhase, ...warpPhase, ...main.stmts, ...epilogue]);
   return {
     seed, kind, grid2, jsExact, f64: kind !== 'f32', coverage: [...coverage], useRandom, i64: useI64, narrowArrays,
     devs: usedDevs.map((f) => ({ name: f.name, node: f.node })),
