@@ -115,7 +115,7 @@ type RegionItem = Extract<KernelAnalyses['layout']['body'][number], { kind: 'reg
 /** The IR analyses the code generator asks of a kernel, made once for both functions of a split kernel. */
 type KernelAnalyses = Pick<CpuCodegen, 'ir' | 'opts' | 'layout' | 'tracksExit' | 'laneUni' | 'blockUni' | 'txAliases' | 'bodyScopes' | 'memo'>;
 
-function kernelAnalyses(ir: KernelIR): Omit<KernelAnalyses, 'opts'> {
+export function kernelAnalyses(ir: KernelIR): Omit<KernelAnalyses, 'opts'> {
   const bodyScopes = localScopes(ir.body), txAliases = threadIdxAliases(ir);
   return {
     ir, layout: planStorage(ir, txAliases), tracksExit: ir.hasBarrier && containsReturn(ir.body),

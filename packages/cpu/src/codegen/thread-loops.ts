@@ -55,18 +55,27 @@ export function regionLanes(cg: Pick<CpuCodegen, 'ir' | 'opts' | 'laneUni' | 'tx
     let W = !jam ? 1 : process.env.NUMBAT_CPU_LANES ? opts.laneWidth! : regionLaneWidth(stmts, opts.laneWidth!, cg.ir, cg.laneUni, linear);
     // Deeply nested thread-dependent control (long else-if or ?: chains) would
     // build code quadratic in the depth: such a region runs thread by thread.
-    if (jam && !withinLaneBudget(stmts, cg.laneUni, W, !cg.tracksExit, linear)) {
+    const base = opts.laneWidth!, handOver = !cg.tracksExit;
+    if (jam && !withinLaneBudget(stmts, cg.laneUni, W, handOver, linear)) {
       // What is over may be the fast copies of its varying loops (lane-stmts.ts varyingLoop: two
       // unmasked trips per turn beside the masked loop, three copies of the body): then the loops
       // are built masked only, still a lane group (a rejection sampler written as one loop that
-      // counts its accepted draws: 3.4× the thread-by-thread speed).
-      if (withinBudgetWithoutFastCopies(stmts, cg.laneUni, W, !cg.tracksExit, linear)) {
-        const slow = loopsWithoutFastCopies(cg);
-        forEachStmt(stmts as Stmt[], (s) => { if (s.kind === 'loop') slow.add(s); });
-      } else { jam = false; W = 1; }
+      // counts its accepted draws: 3.4× the thread-by-thread speed). Or a wider width than the
+      // base (lane-width.ts, which does not count the accesses at per-lane indices): then the base.
+      const masked = (w: number): boolean => withinBudgetWithoutFastCopies(stmts, cg.laneUni, w, handOver, linear);
+      if (masked(W)) maskedLoops(cg, stmts);
+      else if (W > base && withinLaneBudget(stmts, cg.laneUni, base, handOver, linear)) W = base;
+      else if (W > base && masked(base)) { W = base; maskedLoops(cg, stmts); }
+      else { jam = false; W = 1; }
     }
     return { jam, W, narrowW: W > opts.laneWidth! && !process.env.NUMBAT_CPU_LANES ? opts.laneWidth! : undefined };
   });
+}
+
+/** `stmts`' loops built without their fast copies (lane-budget.ts loopsWithoutFastCopies). */
+function maskedLoops(cg: Pick<CpuCodegen, 'ir' | 'memo'>, stmts: readonly Stmt[]): void {
+  const slow = loopsWithoutFastCopies(cg);
+  forEachStmt(stmts as Stmt[], (s) => { if (s.kind === 'loop') slow.add(s); });
 }
 
 /** Every thread of the block through `region` (`loop`: the block-level loop around it, if any). */
