@@ -59,6 +59,33 @@ describe('flattenRetryLoops', () => {
     expect(loops(flat)).toBe(loops(await legalIR(effects, args)) - 1);
   });
 
+  it('a do…while retry loop (the polar method) and a `for (;; t++)` one: their tests and updates where they were', async () => {
+    function polar(states: Uint32Array, out: Float32Array, tries: Int32Array, n: number) {
+      const i = cuda.grid(1);
+      if (i >= out.length) return;
+      let s = 0, t = 0;
+      for (let k = 0; k < n; k++) {
+        let u = 0, v = 0, q = 0;
+        do {
+          t++;
+          u = 2 * random.uniformF32(states, i) - 1;
+          v = 2 * random.uniformF32(states, i) - 1;
+          q = u * u + v * v;
+          if (q === 0) continue; // to the test, which sends it round again
+        } while (q >= 1 || q === 0);
+        s += u * Math.sqrt(-2 * Math.log(q) / q);
+      }
+      for (let k = 0; k < n; k++) {
+        for (let r = 0; ; r++, t += 3) { if (random.uniformF32(states, i) < 0.3 + 0.1 * r) break; }
+      }
+      out[i] = s;
+      tries[i] = t;
+    }
+    const n = 150, args = [random.createStates(n, 9), new Float32Array(n), new Int32Array(n), 5];
+    const flat = await sameInSimulator(polar, args, 2, 96, [0, 1, 2]);
+    expect(loops(flat)).toBe(loops(await legalIR(polar, args)) - 2);
+  });
+
   it('leaves alone the loops it must', async () => {
     const cases: [string, (...a: any[]) => void][] = [
       ['a break of the outer loop', function breaks(out: Int32Array, n: number) {

@@ -65,7 +65,7 @@ export const FAMILIES = {
   'shared-atomics': "atomics of one commuting class on an 8-element i32 or u32 shared array (1-D, 2-D [2][4] with [y, x] indices, 3-D [2][2][2], or dynamic shared memory sized by the launch's sharedMem), some under thread-dependent ifs, between barriers; every thread reads one element after the last; drawn from their own random stream",
   'grid-sync': "a grid barrier (cuda.cg.this_grid().sync(), or through a const) around a read of another thread's oI slot (often in the other block), and threadfence/threadfence_block/threadfence_system statements; 1-D grids; drawn from their own random stream; refused on webgpu (skipped there)",
   'block-shapes': "1-D blocks of 8, 13, 24, 40, 48, 64 or 96 threads (the grid covering the 64 threads, the guard returning the rest) in kernels without barriers or warp functions: remainders of cpu's lane groups; drawn from their own random stream",
-  'retry-loops': "a counted loop around an endless retry loop left by a `break` on a thread-dependent test (a rejection sampler's shape, a random draw in the test where the kernel draws) or a trip limit, with a `continue` inside and statements before and after it (the cpu flattens it into one loop: core's flattenRetryLoops); drawn from their own random stream",
+  'retry-loops': "a counted loop around a retry loop (`for (;;)` left by a `break`, or `do … while`) that ends on a thread-dependent test (a rejection sampler's shape, a random draw in the test where the kernel draws) or a trip limit, with a `continue` inside and statements before and after it (the cpu flattens it into one loop: core's flattenRetryLoops); drawn from their own random stream",
   'barrier-loops': 'loops with cuda.syncthreads() whose exit reads a shared value (counted down by thread 0 inside the loop, or a bound read from shared memory), then cuda.range with break around a do…while (issue 11: llvmpipe ran such loops wrong in 4 x 4 blocks; drawn from their own random stream, so kernels without them are unchanged)',
 };
 
@@ -934,8 +934,14 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
     // (Everything from this stream and the locals: the main stream, and so the rest of the kernel, stays as it was.)
     const test = () => `((i * ${1 + rn(7)} + rtt * ${1 + rn(5)} + ${acc}) & ${[1, 3, 7][rn(3)]}) === ${rn(2)}`;
     const accept = useRandom && rr() < 0.6 ? draw('bool') : E('bool', test());
-    retryPhase.push(S(`for (let rtk = 0; rtk < (inI[${rn(16)}] & 3) + 1; rtk++) { let rtt = 0; ${acc} = (${acc} + rtk) | 0; for (;;) { rtt++; if (rtt > ${2 + rn(4)} || `, accept,
-      `) break; if (${test()}) continue; ${acc} = (${acc} ^ (rtt << ${rn(8)})) | 0; } ${acc} = (${acc} + rtt * ${1 + rn(5)}) | 0; }`));
+    const head = `for (let rtk = 0; rtk < (inI[${rn(16)}] & 3) + 1; rtk++) { let rtt = 0; ${acc} = (${acc} + rtk) | 0; `;
+    const tail = ` ${acc} = (${acc} + rtt * ${1 + rn(5)}) | 0; }`;
+    const limit = 2 + rn(4), skip = test(), mix = `${acc} = (${acc} ^ (rtt << ${rn(8)})) | 0;`;
+    if (rr() < 0.5) retryPhase.push(S(head, `for (;;) { rtt++; if (rtt > ${limit} || `, accept, `) break; if (${skip}) continue; ${mix} }`, tail));
+    else {
+      cov('retry loop as do…while');
+      retryPhase.push(S(head, `do { rtt++; if (${skip}) continue; ${mix} } while (rtt <= ${limit} && !(`, accept, '));', tail));
+    }
   }
   // Warp functions and reducing barriers: at the top level first, full masks (a 4 x 4
   // block is one partial warp of 16 lanes), or activemask() after an early return.

@@ -69,6 +69,30 @@ describe('cpu lane groups: varying loops without their fast copies', () => {
     expect(fastCopies(llvm)).toBe(0);
   });
 
+  it('a do…while retry loop (Marsaglia\'s polar method, flattened too): the simulator\'s draws', async () => {
+    function polar(states: Uint32Array, out: Float32Array, n: number) {
+      const i = cuda.grid(1);
+      if (i >= out.length) return;
+      let s = 0;
+      for (let k = 0; k < n; k++) {
+        let u = 0, v = 0, q = 0;
+        do {
+          u = 2 * random.uniformF32(states, i) - 1;
+          v = 2 * random.uniformF32(states, i) - 1;
+          q = u * u + v * v;
+        } while (q >= 1 || q === 0);
+        s += u * Math.sqrt(-2 * Math.log(q) / q);
+      }
+      out[i] = s;
+    }
+    const make = (): [Uint32Array, Float32Array, number] => [random.createStates(200, 5), new Float32Array(200), 7];
+    const got = make(), want = make();
+    await cuda.jit(polar, { target: 'cpu', cache: false }).configure(4, 64)(...got);
+    await cuda.jit(polar, { target: 'sim' }).configure(4, 64)(...want);
+    expect(stateMismatches(got[0], want[0], 10)).toEqual([]);
+    for (let i = 0; i < 200; i++) expect(Math.abs(got[1][i] - want[1][i])).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(want[1][i])));
+  });
+
   it('a loop within the budget keeps its fast copy', async () => {
     const x = Float32Array.from({ length: 5000 }, (_, k) => (k % 17) - 8), out = new Float32Array(256), want = new Float32Array(256);
     const cpu = cuda.jit(strideSum, { target: 'cpu', cache: false });

@@ -18,11 +18,13 @@
 // to its next outer trip while the others retry (docs/random.md, "Rejection
 // samplers"). Only where nothing leaves the outer loop but its condition (no
 // `return` in it, no `break`/`continue` of its own), nothing in it waits for
-// other threads (barriers, warp collectives), and the inner loop is endless
-// (no condition, no update) with a `break` of its own. A pure IR transform a
-// backend may apply (the cpu does).
+// other threads (barriers, warp collectives), and the inner loop has no
+// condition and a `break` of its own: `for (;;)`, `while (true)`, or a
+// do…while (whose test, `if (!c) break` last in its update, runs as before:
+// after a trip or a `continue`). A pure IR transform a backend may apply (the
+// cpu does).
 
-import type { Expr, KernelIR, LoopStmt, Stmt } from './nodes.js';
+import type { Expr, IfStmt, KernelIR, LoopStmt, Stmt } from './nodes.js';
 import { someStmt } from './walk.js';
 
 /** `ir` with its retry loops flattened (a new IR where one was; `ir` itself is not changed). */
@@ -53,14 +55,18 @@ function retryLoopAt(outer: LoopStmt): number {
   const k = outer.body.findIndex((s) => s.kind === 'loop');
   if (k < 0 || outer.body.slice(k + 1).some((s) => s.kind === 'loop')) return -1;
   const inner = outer.body[k] as LoopStmt;
-  const endless = (!inner.cond || (inner.cond.kind === 'const' && inner.cond.value === true)) && !inner.update.length;
-  if (!endless || !inner.body.some((s) => leaves(s, 'break'))) return -1;
+  const endless = !inner.cond || (inner.cond.kind === 'const' && inner.cond.value === true);
+  if (!endless || !inner.update.every((s, j) => !leaves(s, 'continue') && (!leaves(s, 'break') || (j === inner.update.length - 1 && exitTest(s))))) return -1;
+  if (!inner.body.some((s) => leaves(s, 'break')) && !inner.update.some((s) => leaves(s, 'break'))) return -1;
   const rest = [...outer.body.slice(0, k), ...outer.body.slice(k + 1), ...outer.update];
   if (rest.some((s) => leaves(s, 'break') || leaves(s, 'continue'))) return -1;
   const all = [...outer.body, ...outer.update];
   if (someStmt(all, (s) => s.kind === 'return' || s.kind === 'barrier' || s.kind === 'warp')) return -1;
   return k;
 }
+
+/** `if (c) break` with nothing else in it: a do…while's test, last in its loop's update. */
+const exitTest = (s: Stmt): s is IfStmt => s.kind === 'if' && !s.else.length && s.then.length === 1 && s.then[0].kind === 'break';
 
 /** Whether `s` holds a `break` (or `continue`) of the loop around it (not of a loop inside it). */
 function leaves(s: Stmt, kind: 'break' | 'continue'): boolean {
@@ -84,10 +90,16 @@ function flatten(outer: LoopStmt, k: number, rewrite: (stmts: Stmt[]) => Stmt[],
     if (s.kind === 'if') return [{ ...s, then: accepted(s.then), else: accepted(s.else) }];
     return [s];
   });
+  // The retry loop's own update (a do…while's test: `if (c) break` last) runs where it did, after
+  // a trip or a `continue`, not after a `break`; its test's `break` sets the flag.
+  const innerUpdate = rewrite(inner.update).map((s) => (exitTest(s) ? { ...s, then: [set(done, bool(true))] } : s));
   const loop: LoopStmt = {
     kind: 'loop', loc, cond: flag(more),
     body: [set(done, bool(false)), ...accepted(rewrite(inner.body))],
-    update: [{ kind: 'if', loc, cond: flag(done), then: [...after, ...update, set(more, cond()), { kind: 'if', loc, cond: flag(more), then: before(), else: [] }], else: [] }],
+    update: [
+      ...(innerUpdate.length ? [{ kind: 'if', loc, cond: { kind: 'unary', op: 'not', type: 'bool', x: flag(done) }, then: innerUpdate, else: [] } as IfStmt] : []),
+      { kind: 'if', loc, cond: flag(done), then: [...after, ...update, set(more, cond()), { kind: 'if', loc, cond: flag(more), then: before(), else: [] }], else: [] },
+    ],
   };
   return [set(more, cond()), { kind: 'if', loc, cond: flag(more), then: before(), else: [] }, loop];
 }
