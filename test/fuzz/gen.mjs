@@ -923,14 +923,15 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
     cov('cuda.range with break around a do loop after a barrier loop');
     sharedPhase.push(S(`for (const blq of cuda.range(0, ${1 + rn(3)})) { if ((i & ${[1, 3, 7][rn(3)]}) === ${rn(2)}) break; let bld = 0; do { bld++; ${acc} += bld; } while (bld < (inI[${rn(16)}] & 3)); }`));
   }
-  // A retry loop: an endless loop inside a counted one, left by a break on a thread-dependent
-  // test or a trip limit (rejection sampling's shape; the cpu flattens the two loops into one).
+  // A retry loop inside a counted one (`for (;;)` left by a break, or `do … while`), ending on a
+  // thread-dependent test or a trip limit (rejection sampling's shape; the cpu flattens the two
+  // loops into one).
   const rr = mulberry32(seed ^ 0x9e3779b9);
   const retryPhase = [];
   if (on('retry-loops') && rr() < 0.25) {
     const rn = (n) => Math.floor(rr() * n);
     const acc = locals.i32[rn(locals.i32.length)];
-    cov('retry loop (an endless loop left by break, inside a counted loop)');
+    cov('retry loop inside a counted loop');
     // (Everything from this stream and the locals: the main stream, and so the rest of the kernel, stays as it was.)
     const test = () => `((i * ${1 + rn(7)} + rtt * ${1 + rn(5)} + ${acc}) & ${[1, 3, 7][rn(3)]}) === ${rn(2)}`;
     const accept = useRandom && rr() < 0.6 ? draw('bool') : E('bool', test());

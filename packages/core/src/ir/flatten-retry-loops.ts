@@ -25,7 +25,7 @@
 // cpu does).
 
 import type { Expr, IfStmt, KernelIR, LoopStmt, Stmt } from './nodes.js';
-import { someStmt } from './walk.js';
+import { exitsLoop, isExitTest, someStmt } from './walk.js';
 
 /** `ir` with its retry loops flattened (a new IR where one was; `ir` itself is not changed). */
 export function flattenRetryLoops(ir: KernelIR): KernelIR {
@@ -56,23 +56,14 @@ function retryLoopAt(outer: LoopStmt): number {
   if (k < 0 || outer.body.slice(k + 1).some((s) => s.kind === 'loop')) return -1;
   const inner = outer.body[k] as LoopStmt;
   const endless = !inner.cond || (inner.cond.kind === 'const' && inner.cond.value === true);
-  if (!endless || !inner.update.every((s, j) => !leaves(s, 'continue') && (!leaves(s, 'break') || (j === inner.update.length - 1 && exitTest(s))))) return -1;
-  if (!inner.body.some((s) => leaves(s, 'break')) && !inner.update.some((s) => leaves(s, 'break'))) return -1;
-  const rest = [...outer.body.slice(0, k), ...outer.body.slice(k + 1), ...outer.update];
-  if (rest.some((s) => leaves(s, 'break') || leaves(s, 'continue'))) return -1;
+  // (its update may end in a do…while's test and leave it nowhere else)
+  const untested = inner.update.length - (isExitTest(inner.update[inner.update.length - 1]) ? 1 : 0);
+  if (!endless || exitsLoop(inner.update.slice(0, untested))) return -1;
+  if (!exitsLoop(inner.body, ['break']) && untested === inner.update.length) return -1;
+  if (exitsLoop([...outer.body.slice(0, k), ...outer.body.slice(k + 1), ...outer.update])) return -1;
   const all = [...outer.body, ...outer.update];
   if (someStmt(all, (s) => s.kind === 'return' || s.kind === 'barrier' || s.kind === 'warp')) return -1;
   return k;
-}
-
-/** `if (c) break` with nothing else in it: a do…while's test, last in its loop's update. */
-const exitTest = (s: Stmt): s is IfStmt => s.kind === 'if' && !s.else.length && s.then.length === 1 && s.then[0].kind === 'break';
-
-/** Whether `s` holds a `break` (or `continue`) of the loop around it (not of a loop inside it). */
-function leaves(s: Stmt, kind: 'break' | 'continue'): boolean {
-  if (s.kind === kind) return true;
-  if (s.kind === 'if') return s.then.some((x) => leaves(x, kind)) || s.else.some((x) => leaves(x, kind));
-  return false;
 }
 
 function flatten(outer: LoopStmt, k: number, rewrite: (stmts: Stmt[]) => Stmt[], add: (name: string) => number): Stmt[] {
@@ -92,7 +83,7 @@ function flatten(outer: LoopStmt, k: number, rewrite: (stmts: Stmt[]) => Stmt[],
   });
   // The retry loop's own update (a do…while's test: `if (c) break` last) runs where it did, after
   // a trip or a `continue`, not after a `break`; its test's `break` sets the flag.
-  const innerUpdate = rewrite(inner.update).map((s) => (exitTest(s) ? { ...s, then: [set(done, bool(true))] } : s));
+  const innerUpdate = rewrite(inner.update).map((s) => (isExitTest(s) ? { ...s, then: [set(done, bool(true))] } : s));
   const loop: LoopStmt = {
     kind: 'loop', loc, cond: flag(more),
     body: [set(done, bool(false)), ...accepted(rewrite(inner.body))],

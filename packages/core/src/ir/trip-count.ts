@@ -6,6 +6,7 @@
 // Backends use it to know a thread cannot run more than so many loop passes.
 
 import type { Expr, LoopStmt, Stmt } from './nodes.js';
+import { isExitTest } from './walk.js';
 
 /** Bounds of one loop, Infinity where unknown. */
 export interface LoopBound {
@@ -55,7 +56,7 @@ export function loopTripBound(loop: LoopStmt, before: Stmt[], ranges: Ranges = n
   if (loop.cond) for (const c of conjuncts(loop.cond)) take(counted(loop, c, before, ranges, 0));
   // do-while: `if (!c) break` ends the update; the body runs once before c is first tested.
   const last = loop.update[loop.update.length - 1];
-  if (last?.kind === 'if' && last.else.length === 0 && last.then.length === 1 && last.then[0].kind === 'break') {
+  if (isExitTest(last)) {
     const stay = negation(last.cond);
     if (stay) for (const c of conjuncts(stay)) { const t = counted(loop, c, before, ranges, 1); take(t === undefined ? t : t + 1); }
   }

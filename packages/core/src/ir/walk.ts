@@ -1,6 +1,6 @@
 // Generic traversal helpers over the IR, shared by passes and backends.
 
-import type { Expr, LocalExpr, LoopStmt, Stmt } from './nodes.js';
+import type { Expr, IfStmt, LocalExpr, LoopStmt, Stmt } from './nodes.js';
 
 export function forEachStmt(stmts: Stmt[], f: (s: Stmt) => void): void {
   for (const s of stmts) {
@@ -15,6 +15,17 @@ export function someStmt(stmts: readonly Stmt[], pred: (s: Stmt) => boolean): bo
   return stmts.some((s) => pred(s)
     || (s.kind === 'if' && (someStmt(s.then, pred) || someStmt(s.else, pred)))
     || (s.kind === 'loop' && (someStmt(s.body, pred) || someStmt(s.update, pred))));
+}
+
+/** Whether `stmts` hold a `break` or `continue` (those of `kinds`) of the loop around them, not of a loop nested in them. */
+export function exitsLoop(stmts: readonly Stmt[], kinds: readonly ('break' | 'continue')[] = ['break', 'continue']): boolean {
+  return stmts.some((s) => ((s.kind === 'break' || s.kind === 'continue') && kinds.includes(s.kind))
+    || (s.kind === 'if' && (exitsLoop(s.then, kinds) || exitsLoop(s.else, kinds))));
+}
+
+/** `if (c) break` with nothing else in it: a do…while's test, last in its loop's update. */
+export function isExitTest(s: Stmt | undefined): s is IfStmt {
+  return s?.kind === 'if' && !s.else.length && s.then.length === 1 && s.then[0].kind === 'break';
 }
 
 export function childExprs(e: Expr): Expr[] {

@@ -23,7 +23,7 @@
 
 import type { Expr, IfStmt, KernelIR, LoopStmt, Stmt, WarpStmt } from './nodes.js';
 import type { UniformityInfo } from './uniformity.js';
-import { forEachExpr, forEachStmt, stmtExprs } from './walk.js';
+import { exitsLoop, forEachExpr, forEachStmt, stmtExprs } from './walk.js';
 import { CompileError } from '../errors.js';
 import { countingBarrier, countOf } from './counting-barrier.js';
 
@@ -117,7 +117,7 @@ class Predication {
    * it; the body leaves the loop only at its end.
    */
   private countedLoop(init: Stmt & { kind: 'assign' }, loop: Stmt | undefined): boolean {
-    if (loop?.kind !== 'loop' || !loop.cond || !this.facts(loop).warp || this.facts(loop).ret || hasLoopExit(loop.body)) return false;
+    if (loop?.kind !== 'loop' || !loop.cond || !this.facts(loop).warp || this.facts(loop).ret || exitsLoop(loop.body)) return false;
     const c = init.local;
     const pure = (e: Expr, counter: boolean): boolean => {
       let ok = true;
@@ -257,11 +257,6 @@ class Predication {
     this.memo.set(s, f);
     return f;
   }
-}
-
-/** A break or continue of this loop (not of a loop nested in it). */
-function hasLoopExit(stmts: Stmt[]): boolean {
-  return stmts.some((s) => s.kind === 'break' || s.kind === 'continue' || (s.kind === 'if' && (hasLoopExit(s.then) || hasLoopExit(s.else))));
 }
 
 /** A continue of this loop (not of a loop nested in it). */

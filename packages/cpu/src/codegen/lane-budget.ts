@@ -39,15 +39,20 @@ export const LANE_COST_BUDGET = 2048;
  * `linear`: the lane-linear locals (laneLinearLocals), to tell the accesses at per-lane indices apart.
  */
 export function withinLaneBudget(stmts: readonly Stmt[], uni: LaneUniformity, W: number, handOver = true, linear?: ReadonlySet<number>): boolean {
-  if (measured(stmts, uni, `work${+handOver}`, () => laneWork(stmts, uni, handOver)) * W > LANE_BUDGET) return false;
+  if (!withinWorkBudget(stmts, uni, W, handOver)) return false;
   if (!linear) return measured(stmts, uni, `cost${+handOver}`, () => laneCost(stmts, uni, handOver)) <= LANE_COST_BUDGET;
   const { cost, accesses } = measured(stmts, uni, `parts${+handOver}`, () => {
     const parts = laneCostParts(stmts, uni, handOver, linear);
     measured(stmts, uni, `cost${+handOver}`, () => parts.cost); // (the same count: regionLaneCost need not walk again)
     return parts;
   });
-  return cost + PER_LANE_ACCESS * W * accesses <= LANE_COST_BUDGET;
+  return withinCostBudget(cost, accesses, W);
 }
+
+const withinWorkBudget = (stmts: readonly Stmt[], uni: LaneUniformity, W: number, handOver: boolean): boolean =>
+  measured(stmts, uni, `work${+handOver}`, () => laneWork(stmts, uni, handOver)) * W <= LANE_BUDGET;
+
+const withinCostBudget = (cost: number, accesses: number, W: number): boolean => cost + PER_LANE_ACCESS * W * accesses <= LANE_COST_BUDGET;
 
 /**
  * Whether a region over the budget (withinLaneBudget) fits it with its varying loops built
@@ -58,9 +63,9 @@ export function withinLaneBudget(stmts: readonly Stmt[], uni: LaneUniformity, W:
  * 2.8–3.7 s); a rejection sampler's draws have 2 or 3 (its state words are consecutive).
  */
 export function withinBudgetWithoutFastCopies(stmts: readonly Stmt[], uni: LaneUniformity, W: number, handOver: boolean, linear: ReadonlySet<number>): boolean {
-  if (measured(stmts, uni, `work${+handOver}`, () => laneWork(stmts, uni, handOver)) * W > LANE_BUDGET) return false;
+  if (!withinWorkBudget(stmts, uni, W, handOver)) return false;
   const { cost, accesses } = measured(stmts, uni, `parts${+handOver} masked loops`, () => laneCostParts(stmts, uni, handOver, linear, false));
-  return accesses * W <= MASKED_LOOPS_GATHER_LANES && cost + PER_LANE_ACCESS * W * accesses <= LANE_COST_BUDGET;
+  return accesses * W <= MASKED_LOOPS_GATHER_LANES && withinCostBudget(cost, accesses, W);
 }
 
 /** Accesses at per-lane indices times W up to which withinBudgetWithoutFastCopies may answer yes. */

@@ -51,11 +51,10 @@ export function regionLanes(cg: Pick<CpuCodegen, 'ir' | 'opts' | 'laneUni' | 'tx
     const { opts } = cg;
     let jam = (opts.laneWidth ?? 1) > 1 && jamWorthIt(stmts, cg.ir);
     // NUMBAT_CPU_LANES (diagnosis) fixes the width of every region
-    const linear = laneLinearLocals(cg);
-    let W = !jam ? 1 : process.env.NUMBAT_CPU_LANES ? opts.laneWidth! : regionLaneWidth(stmts, opts.laneWidth!, cg.ir, cg.laneUni, linear);
+    const linear = laneLinearLocals(cg), base = opts.laneWidth!, handOver = !cg.tracksExit;
+    let W = !jam ? 1 : process.env.NUMBAT_CPU_LANES ? base : regionLaneWidth(stmts, base, cg.ir, cg.laneUni, linear);
     // Deeply nested thread-dependent control (long else-if or ?: chains) would
     // build code quadratic in the depth: such a region runs thread by thread.
-    const base = opts.laneWidth!, handOver = !cg.tracksExit;
     if (jam && !withinLaneBudget(stmts, cg.laneUni, W, handOver, linear)) {
       // What is over may be the fast copies of its varying loops (lane-stmts.ts varyingLoop: two
       // unmasked trips per turn beside the masked loop, three copies of the body): then the loops
@@ -68,7 +67,7 @@ export function regionLanes(cg: Pick<CpuCodegen, 'ir' | 'opts' | 'laneUni' | 'tx
       else if (W > base && masked(base)) { W = base; maskedLoops(cg, stmts); }
       else { jam = false; W = 1; }
     }
-    return { jam, W, narrowW: W > opts.laneWidth! && !process.env.NUMBAT_CPU_LANES ? opts.laneWidth! : undefined };
+    return { jam, W, narrowW: W > base && !process.env.NUMBAT_CPU_LANES ? base : undefined };
   });
 }
 
