@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { continueToElse, cuda, forEachStmt, keepThreadStatesInLocals, random, type Stmt } from '@numbat/core';
 import { stateMismatches } from '@numbat/core/testsuite';
 import { analyseKernel, kernelAnalyses } from '../src/codegen/kernel.js';
-import { analysisMemo } from '../src/codegen/context.js';
 import { regionLanes } from '../src/codegen/thread-loops.js';
 import { LANE_COST_BUDGET, loopsWithoutFastCopies, regionLaneCost } from '../src/codegen/lane-budget.js';
 import { legalIR } from '../../../test/helpers/ir-sim.js';
@@ -41,7 +40,7 @@ describe('cpu lane budget', () => {
     const { analyses } = analyseKernel(ir);
     const stmts = analyses.layout.regions[0].stmts;
     expect(regionLaneCost(stmts, analyses.laneUni)).toBeGreaterThan(LANE_COST_BUDGET); // with the loop's fast copies
-    const cg = { ...analyses, opts: { laneWidth: 8 }, memo: analysisMemo() } as any;
+    const cg = { ...analyses, opts: { laneWidth: 8 } } as any; // (the analyses' memo: where regionLanes records the loops)
     expect(regionLanes(cg, stmts)).toMatchObject({ jam: true, W: 8 });
     const loops: Stmt[] = [];
     forEachStmt(stmts as Stmt[], (s) => { if (s.kind === 'loop' && analyses.laneUni.varyingLoops.has(s)) loops.push(s); });
