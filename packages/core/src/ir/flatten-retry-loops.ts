@@ -21,8 +21,8 @@
 // other threads (barriers, warp collectives), and the inner loop has no
 // condition and a `break` of its own: `for (;;)`, `while (true)`, or a
 // do…while (whose test, `if (!c) break` last in its update, runs as before:
-// after a trip or a `continue`). A pure IR transform a backend may apply (the
-// cpu does).
+// after a trip or a `continue`). A pure IR transform the backends apply (the
+// cpu, cuda and webgpu; not the simulator, which runs the IR as written).
 
 import type { Expr, IfStmt, KernelIR, LoopStmt, Stmt } from './nodes.js';
 import { exitsLoop, isExitTest, someStmt } from './walk.js';

@@ -6,7 +6,7 @@
 // syncthreads as llvm.nvvm.barrier0. Indices stay i32 until the address.
 
 import type { ArrayRef, KernelArray, KernelIR, Loc, SpecialReg, Stmt } from '@numbat/core';
-import { ELEM_BYTES, hoistBoundsChecks, keepThreadStatesInLocals } from '@numbat/core';
+import { ELEM_BYTES, flattenRetryLoops, hoistBoundsChecks, keepThreadStatesInLocals } from '@numbat/core';
 import { allocaLocals, KernelLowerer, moduleBytes, type LLVM, type LLVMNS, type MathTable, type TargetHooks } from '@numbat/llvm';
 import { align16, entryName, type CudaPlan, type PlanParam } from './abi.js';
 import { warpPtx } from './warp.js';
@@ -35,7 +35,9 @@ const XYZ = ['x', 'y', 'z'] as const;
 
 export function buildCudaModule(llvm: LLVM, source: KernelIR, opts: CudaCodegenOptions): CudaModule {
   // Loops of random draws keep the thread's state words in registers (core's keepThreadStatesInLocals).
-  const ir = keepThreadStatesInLocals(source);
+  // A rejection sampler's retry loop inside a counted loop becomes one loop (core's
+  // flattenRetryLoops): a warp's threads then wait for each other once per try, not per draw.
+  const ir = keepThreadStatesInLocals(flattenRetryLoops(source));
   // With bounds checks on, accesses proven inside their arrays go unchecked (core's hoistBoundsChecks).
   return new CudaKernelBuilder(llvm, opts.boundscheck ? hoistBoundsChecks(ir) : ir, opts).build();
 }

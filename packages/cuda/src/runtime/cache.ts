@@ -14,7 +14,7 @@ import { KernelCache } from '@numbat/llvm';
 import type { CudaPlan } from '../codegen/abi.js';
 
 /** Bump when generated code or the kernel ABI changes meaning. */
-export const CODEGEN_VERSION = 'cuda-23';
+export const CODEGEN_VERSION = 'cuda-24';
 
 /** Lookups search the writable cache, then a prepared read-only directory (NUMBAT_CUDA_PTX_DIR). */
 export const cache = new KernelCache<CudaPlan>('cuda', CODEGEN_VERSION, 'ptx', () => {

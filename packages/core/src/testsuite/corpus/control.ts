@@ -55,7 +55,7 @@ export const control: CorpusCase[] = [
     outputs: [0],
   },
   {
-    // cpu flattens these into one loop (core's flattenRetryLoops): the same steps per thread
+    // every backend but the simulator flattens these into one loop (core's flattenRetryLoops): the same steps per thread
     name: 'loops_retry_until_done',
     covers: ['for (;;) retry loop inside a counted loop', 'break/continue of the inner loop', 'statements before and after the retry loop', 'a loop with its own break inside it'],
     kernel: function retries(out: Int32Array, n: number) {
