@@ -15,6 +15,9 @@
 //   monteCarlo  the seed's Monte Carlo pi kernel, samples/s
 //   optionPricing  the option-pricing example's kernel and market on device arrays
 //               (2^20 threads × 1 024 paths), paths/s, its price against Black-Scholes
+//   gamma       the bench's Gamma sampler (a retry loop per draw), draws/s, with its loops
+//               made one (core's flattenRetryLoops, as the backends compile it) and nested
+//               (sumGammasNested, which the transform leaves alone): the same sums
 // --numba FILE: numba-cuda's figures of the same run (bench/cuda/numba_bench.py,
 // run first by run.sh at the same size): the device-to-device copy (the
 // bandwidth ceiling: numbat has no d2d copy of its own), numba's kernels and
@@ -40,6 +43,7 @@ import { fileURLToPath } from 'node:url';
 import { cuda, random, reduce, targetAvailability } from '@numbat/core';
 import { monteCarloPi } from '../webgpu/kernels.mjs';
 import { add4 } from '../cuda/kernels.mjs';
+import { GAMMA_ALPHA, sumGammas, sumGammasNested } from '../suite/kernels.mjs';
 import { blackScholesCall, europeanCall, MARKET, marketArgs, priceFromSums } from '../../examples/option-pricing.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -233,6 +237,26 @@ async function throughput(target) {
     r.optionPricing = { threads, paths, ms, gPathsPerS: n / ms / 1e6, price, blackScholes: exact, stderr, ok: compileOnly || Math.abs(price - exact) < 5 * stderr };
     for (const x of [st, sums, squares]) await x.free();
   }
+  {
+    // A rejection sampler: a warp waits for its slowest thread once per draw when the retry loop
+    // is nested, once per try when the backends have made the two loops one.
+    const threads = dryRun ? 4096 : quick ? 1 << 16 : 1 << 20, draws = dryRun ? 16 : quick ? 64 : 256;
+    const gamma = {};
+    let first;
+    for (const [form, fn] of [['flattened', sumGammas], ['nested', sumGammasNested]]) {
+      const st = compileOnly ? cuda.deviceArray(threads * random.STATE_WORDS, 'u32', { target }) : cuda.toDevice(random.createStates(threads, 20261124), { target });
+      const sums = cuda.deviceArray(threads, 'f32', { target });
+      const k = cuda.jit(fn, { target }).configure(threads / 256, 256, { stream: s });
+      const ms = await timed(async () => { k(st, sums, draws, GAMMA_ALPHA); await sync(); }, quick ? 3 : 5);
+      const got = await sums.copyToHost();
+      gamma[form] = { ms, mDrawsPerS: (threads * draws) / ms / 1e3 };
+      // Each launch continues the states, so both forms ran the same launches from the same seeds.
+      if (first) gamma.sameSums = compileOnly || got.every((v, j) => v === first[j]);
+      else first = got;
+      for (const x of [st, sums]) await x.free();
+    }
+    r.gamma = { threads, draws, ...gamma };
+  }
   await s.destroy();
   return r;
 }
@@ -351,6 +375,7 @@ function markdown(rep) {
   row('reduce', (e) => `${f(e.throughput.reduce.gbPerS)} GB/s = ${f(100 * e.throughput.reduce.ofCopy, 0)}% of the copy kernel${e.throughput.reduce.ofD2d === undefined ? '' : `, ${f(100 * e.throughput.reduce.ofD2d, 0)}% of d2d copy`} (${e.throughput.reduce.blocks} blocks)`);
   row('Monte Carlo pi', (e) => `${f(e.throughput.monteCarlo.gSamplesPerS, 2)} G samples/s (pi ≈ ${f(e.throughput.monteCarlo.pi, 5)})`);
   row('option pricing', (e) => { const o = e.throughput.optionPricing; return o ? `${f(o.gPathsPerS, 2)} G paths/s (${o.threads} threads × ${o.paths} paths; price ${f(o.price, 4)}, Black-Scholes ${f(o.blackScholes, 4)}${o.ok ? '' : ': OFF by more than 5 standard errors'})` : 'n/a'; });
+  row('gamma (a retry loop per draw)', (e) => { const g = e.throughput.gamma; return g ? `${f(g.flattened.mDrawsPerS, 0)} M draws/s with its loops made one, ${f(g.nested.mDrawsPerS, 0)} M nested (${f(g.nested.ms / g.flattened.ms, 2)}×${g.sameSums ? '; the same sums' : '; sums DIFFER'})` : 'n/a'; });
   for (const t of targets) for (const c of rep.targets[t]?.corpus?.failures ?? []) lines.push('', `- ${t} ${c.name}: ${c.detail}`);
   lines.push(...numbaSection(rep));
   return lines.join('\n') + '\n';

@@ -110,7 +110,34 @@ export function sumGammas(states, sums, draws, alpha) {
   }
   sums[i] = s;
 }
-const GAMMA_ALPHA = 2.5;
+
+/**
+ * sumGammas with an exit of the draws' loop's own that never fires (k ≥ 0), which keeps core's
+ * flattenRetryLoops from making its two loops one: the same draws and sums, run nested (the GPU
+ * run's comparison, bench/gpu/run.mjs; on cpu, docs/random.md "Rejection samplers").
+ */
+export function sumGammasNested(states, sums, draws, alpha) {
+  const i = cuda.grid(1);
+  if (i >= sums.length) return;
+  const d = alpha - 1 / 3, c = 1 / Math.sqrt(9 * d);
+  let s = 0;
+  for (let k = 0; k < draws; k++) {
+    if (k < 0) break;
+    let g = 0;
+    for (;;) {
+      const x = random.normalF32(states, i);
+      let v = 1 + c * x;
+      if (v <= 0) continue;
+      v = v * v * v;
+      const u = random.uniformF32(states, i);
+      if (u < 1 - 0.0331 * x * x * x * x) { g = d * v; break; }
+      if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) { g = d * v; break; }
+    }
+    s += g;
+  }
+  sums[i] = s;
+}
+export const GAMMA_ALPHA = 2.5;
 
 /** Draws per second of random.uniformF32 / normalF32 / normalF64 / sumGammas; checks the mean of all draws (5 standard errors). */
 async function runDraws(id, { target, quick }) {
