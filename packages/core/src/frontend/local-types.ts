@@ -48,11 +48,16 @@ export function joinOrFirst(c: Contribution, float: 'f32' | 'f64'): ScalarType {
   return j.ok ? j.type : c.type;
 }
 
-/** A local assigned BigInts: all i64 or all u64 (BigInt literals adopt it); a number among them is refused. */
+/**
+ * A local assigned BigInts: all i64 or all u64 (BigInt literals adopt it); a number among them is
+ * refused. A literal only u64 holds (2^63 and up) makes it u64: an i64 among the others is then a
+ * clash, refused, and an i64 that came from the local itself in an earlier round (`let v; v = 2n**64n
+ * - 59n; v = v / (v | 1n)`: the first round reads v as i32, `v | 1n` as i64) becomes u64 the next.
+ */
 function join64(cs: Contribution[]): JoinResult {
   const other = cs.find((c) => !is64(c.type) && c.type !== 'bool');
   const typed = cs.filter((c) => is64(c.type) && c.big === undefined).map((c) => c.type);
-  const first = typed[0] ?? (cs.every((c) => c.big === undefined || fits64(c.big, 'i64')) ? 'i64' : 'u64');
+  const first = cs.some((c) => c.big !== undefined && !fits64(c.big, 'i64')) ? 'u64' : typed[0] ?? 'i64';
   if (other) return { ok: false, types: [first, other.type] };
   const clash = typed.find((t) => t !== first);
   if (clash) return { ok: false, types: [first, clash] };
