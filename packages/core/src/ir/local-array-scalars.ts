@@ -6,8 +6,8 @@
 // Only for elements of the IR's own scalar types (i32, u32, f32, f64, i64, u64:
 // a load gives what the store stored) and indices in range (an index outside
 // the array stays an access, which reports the error). A pure IR transform a
-// backend may apply: the cpu does, whose lane groups do not take local arrays
-// (thread-loops.ts), so such kernels would run one thread at a time.
+// backend may apply: the cpu does, whose lane groups keep other local arrays
+// in memory (each lane's copy in rows of vectors), where these become registers.
 
 import type { ArrayRef, ConstExpr, Expr, KernelIR, Stmt } from './nodes.js';
 import { fold } from './fold.js';

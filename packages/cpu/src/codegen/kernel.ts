@@ -52,8 +52,8 @@ export interface AnalysedKernel {
 
 export function analyseKernel(source: KernelIR): AnalysedKernel {
   // A loop's `if (c) continue;` becomes an else arm (a uniform loop for the lane groups: core's
-  // continueToElse); local arrays used at constant indices become locals (lane groups take no local
-  // arrays: scalarizeLocalArrays); loops of random draws keep the thread's state words in registers
+  // continueToElse); local arrays used at constant indices become locals (registers, where lane
+  // groups keep other local arrays in memory: scalarizeLocalArrays); loops of random draws keep the thread's state words in registers
   // (keepThreadStatesInLocals) and draw in whole Philox blocks where a lane group's threads are at a
   // block boundary (blockDrawLoops).
   // ... and the trips of a blocked loop made one by one keep a lookahead block per thread at their

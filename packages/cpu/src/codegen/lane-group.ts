@@ -4,15 +4,15 @@
 // code that takes over when lockstep stops paying; everything else lanes.ts
 // derives from the code generator (context.ts) and these.
 
-import type { Stmt } from '@numbat/core';
-import { localScopes } from '@numbat/core';
+import type { ElemType, Stmt } from '@numbat/core';
+import { ELEM_BYTES, localScopes } from '@numbat/core';
 import type { LLVMNS } from '@numbat/llvm';
 import { localsAssignedBeforeUse, type Region } from './regions.js';
 import type { BarrierLoop, CpuCodegen, Thread } from './context.js';
 import { linearLocals, mayRetire } from './lane-shape.js';
 import { LaneLowerer } from './lane-stmts.js';
 import type { LaneFallbacks, LaneGroupThreads, LaneLocals } from './lane-values.js';
-import { laneVectorTypes } from './lane-vectors.js';
+import { laneVectorTypes, type LaneVectorTypes } from './lane-vectors.js';
 import { rangeLoop } from './thread-loops.js';
 
 type Value = LLVMNS.Value;
@@ -75,6 +75,17 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
     if (cg.layout.txAliases.has(id)) tx.forEach((x, i) => b.CreateStore(x, slots(i)));
     laneSlots.set(id, slots);
   }
+  // Private local arrays: each lane's copy in rows of <W x T> (storage.ts laneArray), all zero at
+  // the start as a thread's array is (thread-loops.ts threadBody).
+  const rows = new Map<number, Value>();
+  const laneTypes = laneVectorTypes(cg.llvm, cg.ctx, W);
+  for (const id of cg.layout.privateArraysOf.get(region) ?? []) {
+    const a = ir.arrays.find((x) => x.id === id)!;
+    const rowType = rowTypeOf(laneTypes, a.elem);
+    const p = storage.laneArray(id, W, rowType);
+    e.call('llvm.memset.p0i8.i64', e.void, [b.CreateBitCast(p, b.getInt8PtrTy()), cg.llvm.ConstantInt.get(e.i8, 0), e.i64c(Math.max(a.size, 1) * W * ELEM_BYTES[a.elem]), e.bool(false)]);
+    rows.set(id, p);
+  }
   // Lane-linear locals held once: private ones assigned before any use in this region (never read as the implicit 0),
   // and lane-linear only through each other (a filter after the analysis left `b = t + 1` linear with t not).
   // (the same for every width: made once per region)
@@ -92,6 +103,11 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
     uniformPtrs: (id) => {
       const p = storage.privateLocals.get(id) ?? storage.blockScalarPtrs.get(id);
       return p ? [p] : tid.map((t) => storage.perThreadLocalPtr(id, t));
+    },
+    arrayRows: (id) => {
+      const p = rows.get(id);
+      if (!p) throw new Error(`numbat internal error: local array ${id} has no lane rows in this region`);
+      return p;
     },
   };
   const fallbacks: LaneFallbacks = {
@@ -111,6 +127,15 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
           }
           b.CreateStore(v, storage.privateLocals.get(id)!);
         }
+        // and its elements of the region's local arrays into the thread's own
+        for (const [id, p] of rows) {
+          const a = ir.arrays.find((x) => x.id === id)!, et = e.elem(a.elem);
+          const from = b.CreateBitCast(p, e.ptr(et)), to = storage.privateArray(id);
+          rangeLoop(cg, e.int(0), e.int(a.size), 1, 'lane.array', (k) => {
+            const k64 = b.CreateZExt(k, e.i64);
+            b.CreateStore(b.CreateLoad(et, b.CreateGEP(et, from, b.CreateAdd(b.CreateMul(k64, e.i64c(W)), b.CreateZExt(l, e.i64)))), b.CreateGEP(et, to, k64));
+          });
+        }
         cg.low.stmts(rest, thread);
         cg.low.jump(next);
         b.SetInsertPoint(next);
@@ -123,4 +148,16 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
   lanes.region(stmts);
   cg.low.jump(groupEnd);
   b.SetInsertPoint(groupEnd);
+}
+
+/** The <W x T> of an array element type (a row of a lane group's local array). */
+function rowTypeOf(vt: LaneVectorTypes, elem: ElemType): LLVMNS.Type {
+  switch (elem) {
+    case 'i8': case 'u8': return vt.i8;
+    case 'i16': case 'u16': return vt.i16;
+    case 'i32': case 'u32': return vt.i32;
+    case 'i64': case 'u64': return vt.i64;
+    case 'f32': return vt.f32;
+    case 'f64': return vt.f64;
+  }
 }

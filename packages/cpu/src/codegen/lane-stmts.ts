@@ -2,10 +2,11 @@
 // assignments and stores, varying ifs and loops as masks, the unmasked copies
 // for full groups, and the hand-over to thread-by-thread code.
 
-import type { Stmt } from '@numbat/core';
+import type { ArrayRef, ElemType, Stmt } from '@numbat/core';
 import { forEachExpr, someStmt } from '@numbat/core';
 import type { LLVMNS } from '@numbat/llvm';
 import { LaneExprs } from './lanes.js';
+import { elemBytes, vecSuffix, type LV } from './lane-values.js';
 import { blendsOnly, linearLocals, mayRetire, touchesMemory } from './lane-shape.js';
 import type { LoopMasks } from './lane-masks.js';
 import { loopsWithoutFastCopies, rareHandOvers } from './lane-budget.js';
@@ -75,6 +76,23 @@ export class LaneLowerer extends LaneExprs {
       return;
     }
     this.stmts(list, 2);
+  }
+
+  /**
+   * Each active lane's value into its element of a private local array (lanes.ts localArrayLoad):
+   * one row at an index the lanes share (the inactive lanes' elements kept), a scatter at per-lane
+   * indices (each lane writes its own copy: no two lanes meet).
+   */
+  private localArrayStore(ref: ArrayRef, elem: ElemType, idx: LV, v: Value, m: Value | undefined): void {
+    const b = this.b, e = this.e, ve = this.ve, vty = ve.elem(elem);
+    const nv = elem === 'i8' || elem === 'u8' || elem === 'i16' || elem === 'u16' ? b.CreateTrunc(v, vty) : v;
+    if ('u' in idx) {
+      const row = this.laneRowPtr(ref, m ? this.rowInside(ref, idx.u) : idx.u);
+      b.CreateStore(m ? b.CreateSelect(m, nv, b.CreateLoad(vty, row)) : nv, row);
+      return;
+    }
+    const name = `v${this.W}${vecSuffix(elem)}`;
+    ve.call(`llvm.masked.scatter.${name}.v${this.W}p0${vecSuffix(elem)}`, e.void, [nv, this.laneElementPtrs(ref, idx), e.int(elemBytes(elem)), this.maskVec(m)]);
   }
 
   stmts(list: readonly Stmt[], versions = 0): void {
@@ -168,6 +186,7 @@ export class LaneLowerer extends LaneExprs {
         const v = this.expr(s.value);
         const m = this.mask();
         const narrow = (x: Value): Value => (elem === 'i8' || elem === 'u8' || elem === 'i16' || elem === 'u16' ? b.CreateTrunc(x, e.elem(elem)) : x);
+        if (s.array.space === 'local') { this.localArrayStore(s.array, elem, idx, this.vecOf(v, s.value.type), m); return; }
         if ('u' in idx && 'u' in v && !m) { b.CreateStore(narrow(v.u), this.elementPtr(s.array, idx.u)); return; }
         if ('lin' in idx) {
           // consecutive elements: one vector store (lanes outside the mask are not written)

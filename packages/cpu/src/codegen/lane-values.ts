@@ -13,6 +13,12 @@ import { laneMoveName, type MoveKind, type MoveType } from './lane-moves-ir.js';
 type Value = LLVMNS.Value;
 type BasicBlock = LLVMNS.BasicBlock;
 
+/** The id of a local array's reference (lane groups keep only local arrays of their own). */
+function localId(ref: ArrayRef): number {
+  if (ref.space !== 'local') throw new Error(`numbat internal error: a ${ref.space} array has no lane rows`);
+  return ref.id;
+}
+
 /**
  * A value in a lane group: one scalar for all lanes (`c`: its constant), one
  * scalar per lane, lane 0's value + lane, or one <W x T> vector.
@@ -48,6 +54,8 @@ export interface LaneLocals {
   vectorPtr(id: number): Value | undefined;
   /** Storage lane-uniform locals use (shared by all lanes), or per-lane slots to fill when per-thread. */
   uniformPtrs(id: number): Value[];
+  /** The rows of a private local array (storage.ts laneArray: row k holds element k of every lane). */
+  arrayRows(id: number): Value;
 }
 
 /** The thread-by-thread code that can take over from the lanes (thread-loops.ts; it lowers the region as scalar code). */
@@ -98,6 +106,20 @@ export class LaneValues {
 
   protected elementPtr(ref: ArrayRef, index64: Value): Value {
     return this.cg.storage.elementPtr(ref, index64, this.g.lane0);
+  }
+
+  /** Row `index` (i64) of a private local array: its element in every lane, one <W x T>. */
+  protected laneRowPtr(ref: ArrayRef, index64: Value): Value {
+    return this.b.CreateGEP(this.ve.elem(this.low.elemOf(ref)), this.env.locals.arrayRows(localId(ref)), index64);
+  }
+
+  /** Each lane's element of a private local array at its own index (`idx`: i64): a vector of pointers, lane l's at row idx[l], lane l. */
+  protected laneElementPtrs(ref: ArrayRef, idx: LV): Value {
+    const b = this.b, e = this.e, et = e.elem(this.low.elemOf(ref));
+    const first = b.CreateBitCast(this.env.locals.arrayRows(localId(ref)), e.ptr(et));
+    const iv = 'lin' in idx ? this.linearVec(idx.lin, 'i64') : 'v' in idx ? idx.v : this.fromLanes(this.lanesOf(idx), 'i64');
+    const lanes = this.linearVec(e.i64c(0), 'i64');
+    return b.CreateGEP(et, first, b.CreateAdd(b.CreateMul(iv, this.move('splat', 'i64', [e.i64c(this.W)])), lanes));
   }
 
   protected arrayLength(ref: ArrayRef): Value {

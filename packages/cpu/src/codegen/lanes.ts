@@ -131,12 +131,13 @@ export class LaneExprs extends LaneMasks {
         const idx = this.index(x.array, x.index, x.loc, true, x.inBounds);
         const m = this.mask();
         const et = e.elem(elem);
+        if (x.array.space === 'local') return { v: widen(b, ve, elem, this.localArrayLoad(x.array, elem, idx, m)), t: x.type };
         if ('lin' in idx) {
           // consecutive elements: one vector load (lanes outside the mask are not read)
           const v = this.maskedLoad(elem, this.elementPtr(x.array, idx.lin), this.maskVec(m));
           return { v: widen(b, ve, elem, v), t: x.type };
         }
-        if ('v' in idx && x.array.space !== 'local') {
+        if ('v' in idx) {
           // per-lane elements: one gather (lanes outside the mask are not read)
           const vty = ve.elem(elem), name = `v${this.W}${vecSuffix(elem)}`;
           const ptrs = this.elementPtr(x.array, idx.v);
@@ -169,6 +170,24 @@ export class LaneExprs extends LaneMasks {
       case 'const': case 'param': case 'length':
         return { u: low.expr(x, this.g.lane0) };
     }
+  }
+
+  /**
+   * Each lane's element of a private local array (lane-group.ts keeps the lanes' copies as rows:
+   * row k holds element k of every lane): one row at an index the lanes share (a loop counter),
+   * a gather at per-lane indices (lanes outside the mask are not read).
+   */
+  private localArrayLoad(ref: ArrayRef, elem: ElemType, idx: LV, m: Value | undefined): Value {
+    const b = this.b, e = this.e, ve = this.ve, vty = ve.elem(elem);
+    if ('u' in idx) return b.CreateLoad(vty, this.laneRowPtr(ref, m ? this.rowInside(ref, idx.u) : idx.u));
+    const name = `v${this.W}${vecSuffix(elem)}`;
+    return ve.call(`llvm.masked.gather.${name}.v${this.W}p0${vecSuffix(elem)}`, vty, [this.laneElementPtrs(ref, idx), e.int(elemBytes(elem)), this.maskVec(m), this.llvmZero(vty)]);
+  }
+
+  /** A shared row index read under a mask: row 0 where it is outside the array (no active lane reads it then: its check passed). */
+  protected rowInside(ref: ArrayRef, u: Value): Value {
+    const b = this.b, e = this.e;
+    return b.CreateSelect(b.CreateICmpULT(u, b.CreateZExt(this.arrayLength(ref), e.i64)), u, e.i64c(0));
   }
 
   /** True when the lanes' values are v0, v0+1, ... (i32). */

@@ -38,6 +38,7 @@ export class KernelStorage {
   private readonly perThreadPtrs = new Map<string, Value>();
   private readonly privateArrays = new Map<number, Value>();
   private readonly constArrays = new Map<number, Value>();
+  private readonly laneArrays = new Map<string, Value>();
   private readonly sharedBytes: Value;
   private readonly perThreadStart: Value;
   private readonly scratchEnd: Value;
@@ -180,6 +181,24 @@ export class KernelStorage {
   /** The scratch area of a local array of one thread at a time (regions.ts privateArraysOf). */
   privateArray(id: number): Value {
     return this.privateArrays.get(id)!;
+  }
+
+  /**
+   * A lane group's copy of the private local array `id` (lane-group.ts): `size` rows of `rowType`
+   * (<W x T>), row k holding element k of every lane, as a pointer to the first row. An alloca
+   * (a few KiB at most: thread-loops.ts LANE_ARRAY_BYTES), so that LLVM keeps an array used at
+   * constant indices in registers; one per array and width.
+   */
+  laneArray(id: number, W: number, rowType: LLVMNS.Type): Value {
+    const key = `${id}:${W}`;
+    let rows = this.laneArrays.get(key);
+    if (!rows) {
+      const a = this.ir.arrays.find((x) => x.id === id)!;
+      const all = this.atEntry((eb) => eb.CreateAlloca(this.llvm.ArrayType.get(rowType, Math.max(a.size, 1)), null, `${a.name}.${id}.lanes`));
+      rows = this.atEntry((eb) => eb.CreateBitCast(all, this.e.ptr(rowType)));
+      this.laneArrays.set(key, rows);
+    }
+    return rows;
   }
 
   /** Storage of local `id` for `thread`: its private or block alloca, or the thread's slot. */

@@ -25,20 +25,41 @@ type BasicBlock = LLVMNS.BasicBlock;
  *   range test where a thread loop has an early exit that stops LLVM);
  * - loop-free regions between barriers (reduction trees): no, the thread loop
  *   is faster there;
- * - regions using local arrays: no (not supported by lanes.ts).
+ * - regions using local arrays: yes where the arrays are the region's own (each lane's copy in
+ *   rows of <W x T>: lane-group.ts), no where one lives across a barrier (a slot per thread) or
+ *   takes atomics (lanes.ts has neither).
  */
-function jamWorthIt(stmts: readonly Stmt[], ir: KernelIR): boolean {
-  let loop = false, localArray = false;
+function jamWorthIt(stmts: readonly Stmt[], ir: KernelIR, perThreadArrays: ReadonlySet<number>): boolean {
+  let loop = false, laneless = false;
   forEachStmt(stmts as Stmt[], (s) => {
     if (s.kind === 'loop') loop = true;
-    if (s.kind === 'store' && s.array.space === 'local') localArray = true;
+    if (s.kind === 'store' && s.array.space === 'local' && perThreadArrays.has(s.array.id)) laneless = true;
     for (const x of stmtExprs(s)) forEachExpr(x, (y) => {
-      if ((y.kind === 'load' || y.kind === 'length' || y.kind === 'atomic') && y.array.space === 'local') localArray = true;
+      if ((y.kind === 'load' || y.kind === 'atomic') && y.array.space === 'local' && (y.kind === 'atomic' || perThreadArrays.has(y.array.id))) laneless = true;
     });
   });
-  if (localArray) return false;
+  if (laneless) return false;
   if (process.env.NUMBAT_CPU_JAM === 'always') return true;
   return loop || !ir.hasBarrier;
+}
+
+/**
+ * The most stack a region's lane groups give their local arrays (each lane's copy: size × W
+ * elements, storage.ts laneArray): native code runs on koffi's stack (128 KiB for async
+ * calls). A region over it at its width runs at the base width, or thread by thread.
+ */
+const LANE_ARRAY_BYTES = 16384;
+
+/** Bytes of one lane's copies of the local arrays `stmts` use. */
+function localArrayBytes(stmts: readonly Stmt[], ir: KernelIR): number {
+  const ids = new Set<number>();
+  forEachStmt(stmts as Stmt[], (s) => {
+    if (s.kind === 'store' && s.array.space === 'local') ids.add(s.array.id);
+    for (const x of stmtExprs(s)) forEachExpr(x, (y) => { if ((y.kind === 'load' || y.kind === 'length') && y.array.space === 'local') ids.add(y.array.id); });
+  });
+  let bytes = 0;
+  for (const a of ir.arrays) if (ids.has(a.id)) bytes += Math.max(a.size, 1) * ELEM_BYTES[a.elem];
+  return bytes;
 }
 
 /**
@@ -46,13 +67,18 @@ function jamWorthIt(stmts: readonly Stmt[], ir: KernelIR): boolean {
  * in groups of the base width first (`narrowW`). The same for both functions of a split kernel
  * (kernel.ts asks it first, to decide the split): made once per compile.
  */
-export function regionLanes(cg: Pick<CpuCodegen, 'ir' | 'opts' | 'laneUni' | 'txAliases' | 'bodyScopes' | 'tracksExit' | 'memo'>, stmts: readonly Stmt[]): { jam: boolean; W: number; narrowW?: number } {
+export function regionLanes(cg: Pick<CpuCodegen, 'ir' | 'opts' | 'layout' | 'laneUni' | 'txAliases' | 'bodyScopes' | 'tracksExit' | 'memo'>, stmts: readonly Stmt[]): { jam: boolean; W: number; narrowW?: number } {
   return cg.memo('regionLanes', stmts, () => {
     const { opts } = cg;
-    let jam = (opts.laneWidth ?? 1) > 1 && jamWorthIt(stmts, cg.ir);
+    let jam = (opts.laneWidth ?? 1) > 1 && jamWorthIt(stmts, cg.ir, cg.layout.perThreadArrays);
     // NUMBAT_CPU_LANES (diagnosis) fixes the width of every region
     const linear = laneLinearLocals(cg), base = opts.laneWidth!, handOver = !cg.tracksExit;
     let W = !jam ? 1 : process.env.NUMBAT_CPU_LANES ? base : regionLaneWidth(stmts, base, cg.ir, cg.laneUni, linear);
+    const arrayBytes = jam ? localArrayBytes(stmts, cg.ir) : 0;
+    if (arrayBytes * W > LANE_ARRAY_BYTES) {
+      if (arrayBytes * base <= LANE_ARRAY_BYTES) W = base;
+      else { jam = false; W = 1; }
+    }
     // Deeply nested thread-dependent control (long else-if or ?: chains) would
     // build code quadratic in the depth: such a region runs thread by thread.
     if (jam && !withinLaneBudget(stmts, cg.laneUni, W, handOver, linear)) {

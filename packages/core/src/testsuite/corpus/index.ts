@@ -27,6 +27,7 @@ import { mathV8PowTrig } from './math-v8-pow-trig.js';
 import { randomLoops } from './random-loops.js';
 import { randomBlocks } from './random-blocks.js';
 import { localArrayScalars } from './local-array-scalars.js';
+import { localArrayLanes } from './local-array-lanes.js';
 import { laneInbounds } from './lane-inbounds.js';
 import { optionKernels } from './option-kernels.js';
 import type { CorpusCase } from './types.js';
@@ -35,5 +36,5 @@ export type { CorpusCase } from './types.js';
 export const CORPUS: CorpusCase[] = [
   ...basic, ...control, ...memory, ...numeric, ...math, ...math2,
   ...regressFrontend, ...regressSimcpu, ...regressWebgpu, ...regressFuzzBackends, ...regressFuzzCore, ...warp, ...warpDivergent, ...syncAtomics, ...arraysSyntax, ...mathWgsl, ...int64, ...bits, ...laneScoped,
-  ...mathErfF32, ...regressLazyShare, ...legalRows, ...regressLoopCut, ...regressLaneReturn, ...mathV8PowTrig, ...randomLoops, ...randomBlocks, ...localArrayScalars, ...laneInbounds, ...optionKernels,
+  ...mathErfF32, ...regressLazyShare, ...legalRows, ...regressLoopCut, ...regressLaneReturn, ...mathV8PowTrig, ...randomLoops, ...randomBlocks, ...localArrayScalars, ...localArrayLanes, ...laneInbounds, ...optionKernels,
 ];

@@ -4,7 +4,7 @@ import type { CorpusCase } from './types.js';
 import { philoxJs } from './random-loops.js';
 
 // Local arrays read and written only at constant indices, which the cpu turns into
-// locals (core's scalarizeLocalArrays; its lane groups take no local arrays): the
+// locals (core's scalarizeLocalArrays; its lane groups keep other local arrays in memory): the
 // stateless Philox's output array in a loop, next to an array read at a
 // thread-dependent index (kept as an array), a narrow (u8) array and one read
 // before it is written (its zero).
