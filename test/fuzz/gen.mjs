@@ -66,6 +66,7 @@ export const FAMILIES = {
   'grid-sync': "a grid barrier (cuda.cg.this_grid().sync(), or through a const) around a read of another thread's oI slot (often in the other block), and threadfence/threadfence_block/threadfence_system statements; 1-D grids; drawn from their own random stream; refused on webgpu (skipped there)",
   'block-shapes': "1-D blocks of 8, 13, 24, 40, 48, 64 or 96 threads (the grid covering the 64 threads, the guard returning the rest) in kernels without barriers or warp functions: remainders of cpu's lane groups; drawn from their own random stream",
   'retry-loops': "a counted loop around a retry loop (`for (;;)` left by a `break`, or `do … while`) that ends on a thread-dependent test (a rejection sampler's shape, a random draw in the test where the kernel draws) or a trip limit, with a `continue` inside and statements before and after it (the cpu flattens it into one loop: core's flattenRetryLoops); drawn from their own random stream",
+  'local-array-rows': "a local array of 8 i32 or u32 filled at a loop counter up to a trip count read from an input, added to under a thread-dependent if, read in a triangular loop nest, then written and read at per-lane indices (the cpu's lane groups keep it in rows of vectors); drawn from their own random stream",
   'barrier-loops': 'loops with cuda.syncthreads() whose exit reads a shared value (counted down by thread 0 inside the loop, or a bound read from shared memory), then cuda.range with break around a do…while (issue 11: llvmpipe ran such loops wrong in 4 x 4 blocks; drawn from their own random stream, so kernels without them are unchanged)',
 };
 
@@ -944,6 +945,22 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
       retryPhase.push(S(head, `do { rtt++; if (${skip}) continue; ${mix} } while (rtt <= ${limit} && !(`, accept, '));', tail));
     }
   }
+  // A local array at loop counters and per-lane indices (the cpu keeps each lane's copy in rows).
+  const rl = mulberry32(seed ^ 0x2545f491);
+  const rowPhase = [];
+  if (on('local-array-rows') && rl() < 0.25) {
+    const rn = (n) => Math.floor(rl() * n);
+    const acc = locals.i32[rn(locals.i32.length)];
+    const u = rl() < 0.5, T = u ? 'u32' : 'i32', wrap = (x) => (u ? `((${x}) >>> 0)` : `((${x}) | 0)`);
+    cov(`local array of ${T} at loop counters`);
+    const test = `((i * ${1 + rn(7)} + ${acc}) & ${[1, 3, 7][rn(3)]}) === ${rn(2)}`;
+    rowPhase.push(S(`{ const lr = cuda.local.array(8, ${T}); const nr = (inI[${rn(16)}] & 7) + 1; `,
+      `for (let k = 0; k < nr; k++) lr[k] = ${wrap(`${acc} * ${1 + rn(5)} + k * ${rn(9)} + i`)}; `,
+      `if (${test}) { for (let k = 0; k < nr; k++) lr[k] = ${wrap(`lr[k] + k + ${1 + rn(4)}`)}; } `,
+      `for (let k = 0; k < nr; k++) { for (let j = 0; j <= k; j++) ${acc} = (${acc} + Math.imul(lr[j] | 0, k - j + 1)) | 0; } `,
+      `lr[(i + ${rn(8)}) & 7] = ${wrap(`lr[(i + ${rn(8)}) & 7] ^ ${acc}`)}; `,
+      `${acc} = (${acc} + (lr[${acc} & 7] | 0)) | 0; }`));
+  }
   // Warp functions and reducing barriers: at the top level first, full masks (a 4 x 4
   // block is one partial warp of 16 lanes), or activemask() after an early return.
   const warpPhase = [];
@@ -1050,7 +1067,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   const usedDevs = devFns.filter((f) => f.used);
   const polyUsed = usedDevs.some((f) => f.polyUsed);
   const jsExact = exact && !polyUsed && !notJS;
-  const body = B([...declStmts, ...lateInit, ...sharedPhase, ...retryPhase, ...warpPhase, ...main.stmts, ...epilogue]);
+  const body = B([...declStmts, ...lateInit, ...sharedPhase, ...retryPhase, ...rowPhase, ...warpPhase, ...main.stmts, ...epilogue]);
   return {
     seed, kind, grid2, jsExact, f64: kind !== 'f32', coverage: [...coverage], useRandom, i64: useI64, narrowArrays,
     devs: usedDevs.map((f) => ({ name: f.name, node: f.node })),
