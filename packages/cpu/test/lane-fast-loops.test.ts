@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { cuda, random } from '@numbat/core';
 import { stateMismatches } from '@numbat/core/testsuite';
 import { sumGammas } from '../../../bench/suite/kernels.mjs';
+import { polarNormals } from '../../../test/helpers/samplers.js';
 
 /** Marsaglia-Tsang Gamma(alpha) draws as one loop: a trip that accepts adds its draw and counts it. */
 function gammasOneLoop(states: Uint32Array, sums: Float32Array, trips: Int32Array, draws: number, alpha: number) {
@@ -70,25 +71,10 @@ describe('cpu lane groups: varying loops without their fast copies', () => {
   });
 
   it('a do…while retry loop (Marsaglia\'s polar method, flattened too): the simulator\'s draws', async () => {
-    function polar(states: Uint32Array, out: Float32Array, n: number) {
-      const i = cuda.grid(1);
-      if (i >= out.length) return;
-      let s = 0;
-      for (let k = 0; k < n; k++) {
-        let u = 0, v = 0, q = 0;
-        do {
-          u = 2 * random.uniformF32(states, i) - 1;
-          v = 2 * random.uniformF32(states, i) - 1;
-          q = u * u + v * v;
-        } while (q >= 1 || q === 0);
-        s += u * Math.sqrt(-2 * Math.log(q) / q);
-      }
-      out[i] = s;
-    }
     const make = (): [Uint32Array, Float32Array, number] => [random.createStates(200, 5), new Float32Array(200), 7];
     const got = make(), want = make();
-    await cuda.jit(polar, { target: 'cpu', cache: false }).configure(4, 64)(...got);
-    await cuda.jit(polar, { target: 'sim' }).configure(4, 64)(...want);
+    await cuda.jit(polarNormals, { target: 'cpu', cache: false }).configure(4, 64)(...got);
+    await cuda.jit(polarNormals, { target: 'sim' }).configure(4, 64)(...want);
     expect(stateMismatches(got[0], want[0], 10)).toEqual([]);
     for (let i = 0; i < 200; i++) expect(Math.abs(got[1][i] - want[1][i])).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(want[1][i])));
   });

@@ -6,24 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { cuda, random } from '@numbat/core';
 import { stateMismatches } from '@numbat/core/testsuite';
 import { sumGammas } from '../../../bench/suite/kernels.mjs';
+import { polarNormals } from '../../../test/helpers/samplers.js';
 import { avail, onGpu } from './helpers.js';
-
-/** Marsaglia's polar method: a do…while retry loop per normal. */
-function polar(states: Uint32Array, out: Float32Array, n: number) {
-  const i = cuda.grid(1);
-  if (i >= out.length) return;
-  let s = 0;
-  for (let k = 0; k < n; k++) {
-    let u = 0, v = 0, q = 0;
-    do {
-      u = 2 * random.uniformF32(states, i) - 1;
-      v = 2 * random.uniformF32(states, i) - 1;
-      q = u * u + v * v;
-    } while (q >= 1 || q === 0);
-    s += u * Math.sqrt(-2 * Math.log(q) / q);
-  }
-  out[i] = s;
-}
 
 type Args = [Uint32Array, Float32Array, ...number[]];
 
@@ -46,7 +30,7 @@ describe.skipIf(!avail.ok)(onGpu('retry loops flattened'), () => {
   });
 
   it("Marsaglia's polar method (a do…while per normal): the simulator's draws and sums, one loop", async () => {
-    const wgsl = await againstSimulator(polar, () => [random.createStates(200, 5), new Float32Array(200), 7]);
+    const wgsl = await againstSimulator(polarNormals, () => [random.createStates(200, 5), new Float32Array(200), 7]);
     expect(wgsl).toMatch(/\bretry_more_\d+\b/);
   });
 });
