@@ -81,6 +81,26 @@ describe('cpu lane groups: local arrays', () => {
     expect(rows(llvm)).toEqual([]);
   });
 
+  it('the budget counts every region\'s arrays (their rows share one stack frame): two regions each under it alone run thread by thread', async () => {
+    function twoRegions(a: Float32Array, out: Float32Array, n: number) {
+      const i = cuda.grid(1);
+      const p = cuda.local.array(384, 'f32'); // 1.5 KiB a lane: 12 KiB at 8 lanes, 24 KiB with q's
+      const q = cuda.local.array(384, 'f32');
+      const sh = cuda.shared.array(64, 'f32');
+      for (let k = 0; k < n; k++) p[k] = a[(i + k) % a.length];
+      let s = 0;
+      for (let k = 0; k < n; k++) s += p[(k * 5 + i) % n];
+      sh[cuda.threadIdx.x] = s;
+      cuda.syncthreads();
+      for (let k = 0; k < n; k++) q[k] = sh[(cuda.threadIdx.x + k) % 64] * k;
+      let t = 0;
+      for (let k = 0; k < n; k++) t += q[(k * 3 + i) % n];
+      if (i < out.length) out[i] = t;
+    }
+    const llvm = await againstSimulator(twoRegions, () => [Float32Array.from({ length: 61 }, (_, k) => (k % 7) - 3), new Float32Array(128), 40], 2, 64, [1]);
+    expect(rows(llvm)).toEqual([]);
+  });
+
   it('an array that lives across a barrier keeps a slot per thread (thread by thread), with the same results', async () => {
     function acrossBarrier(a: Float32Array, out: Float32Array) {
       const i = cuda.grid(1);

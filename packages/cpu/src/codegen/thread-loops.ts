@@ -44,22 +44,26 @@ function jamWorthIt(stmts: readonly Stmt[], ir: KernelIR, perThreadArrays: Reado
 }
 
 /**
- * The most stack a region's lane groups give their local arrays (each lane's copy: size × W
- * elements, storage.ts laneArray): native code runs on koffi's stack (128 KiB for async
- * calls). A region over it at its width runs at the base width, or thread by thread.
+ * The most stack the lane groups give local arrays (each lane's copy: size × W elements, an
+ * alloca: storage.ts laneArray): launches run on koffi's async stack, 8 MiB where numbat raised
+ * it and 128 KiB where an application loaded a library through koffi first (koffi-stack.ts).
+ * Counted over every region's arrays (their allocas share the entry function's frame) at the
+ * region's width, and the base width's for its remainder: over it, the base width, or thread by thread.
  */
 const LANE_ARRAY_BYTES = 16384;
 
-/** Bytes of one lane's copies of the local arrays `stmts` use. */
-function localArrayBytes(stmts: readonly Stmt[], ir: KernelIR): number {
-  const ids = new Set<number>();
-  forEachStmt(stmts as Stmt[], (s) => {
-    if (s.kind === 'store' && s.array.space === 'local') ids.add(s.array.id);
-    for (const x of stmtExprs(s)) forEachExpr(x, (y) => { if ((y.kind === 'load' || y.kind === 'length') && y.array.space === 'local') ids.add(y.array.id); });
+/** Bytes of one thread's copy of the kernel's region-private local arrays (regions.ts privateArraysOf). */
+function privateArrayBytes(cg: Pick<CpuCodegen, 'ir' | 'layout' | 'memo'>): number {
+  return cg.memo('privateArrayBytes', cg.ir, () => {
+    let bytes = 0;
+    for (const ids of cg.layout.privateArraysOf.values()) {
+      for (const id of ids) {
+        const a = cg.ir.arrays.find((x) => x.id === id)!;
+        bytes += Math.max(a.size, 1) * ELEM_BYTES[a.elem];
+      }
+    }
+    return bytes;
   });
-  let bytes = 0;
-  for (const a of ir.arrays) if (ids.has(a.id)) bytes += Math.max(a.size, 1) * ELEM_BYTES[a.elem];
-  return bytes;
 }
 
 /**
@@ -74,9 +78,10 @@ export function regionLanes(cg: Pick<CpuCodegen, 'ir' | 'opts' | 'layout' | 'lan
     // NUMBAT_CPU_LANES (diagnosis) fixes the width of every region
     const linear = laneLinearLocals(cg), base = opts.laneWidth!, handOver = !cg.tracksExit;
     let W = !jam ? 1 : process.env.NUMBAT_CPU_LANES ? base : regionLaneWidth(stmts, base, cg.ir, cg.laneUni, linear);
-    const arrayBytes = jam ? localArrayBytes(stmts, cg.ir) : 0;
-    if (arrayBytes * W > LANE_ARRAY_BYTES) {
-      if (arrayBytes * base <= LANE_ARRAY_BYTES) W = base;
+    const arrayBytes = jam ? privateArrayBytes(cg) : 0;
+    const stack = (w: number): number => arrayBytes * (w > base ? w + base : w);
+    if (stack(W) > LANE_ARRAY_BYTES) {
+      if (stack(base) <= LANE_ARRAY_BYTES) W = base;
       else { jam = false; W = 1; }
     }
     // Deeply nested thread-dependent control (long else-if or ?: chains) would
