@@ -79,13 +79,12 @@ export class LaneLowerer extends LaneExprs {
   }
 
   /**
-   * Each active lane's value into its element of a private local array (lanes.ts localArrayLoad):
-   * one row at an index the lanes share (the inactive lanes' elements kept), a scatter at per-lane
-   * indices (each lane writes its own copy: no two lanes meet).
+   * Each active lane's value (`nv`, in the element's type) into its element of a private local
+   * array (lanes.ts localArrayLoad): one row at an index the lanes share (the inactive lanes'
+   * elements kept), a scatter at per-lane indices (each lane writes its own copy: no two lanes meet).
    */
-  private localArrayStore(ref: ArrayRef, elem: ElemType, idx: LV, v: Value, m: Value | undefined): void {
+  private localArrayStore(ref: ArrayRef, elem: ElemType, idx: LV, nv: Value, m: Value | undefined): void {
     const b = this.b, e = this.e, ve = this.ve, vty = ve.elem(elem);
-    const nv = elem === 'i8' || elem === 'u8' || elem === 'i16' || elem === 'u16' ? b.CreateTrunc(v, vty) : v;
     if ('u' in idx) {
       const row = this.laneRowPtr(ref, m ? this.rowInside(ref, idx.u) : idx.u);
       b.CreateStore(m ? b.CreateSelect(m, nv, b.CreateLoad(vty, row)) : nv, row);
@@ -185,14 +184,15 @@ export class LaneLowerer extends LaneExprs {
         const idx = this.index(s.array, s.index, s.loc, true, s.inBounds);
         const v = this.expr(s.value);
         const m = this.mask();
-        const narrow = (x: Value): Value => (elem === 'i8' || elem === 'u8' || elem === 'i16' || elem === 'u16' ? b.CreateTrunc(x, e.elem(elem)) : x);
-        if (s.array.space === 'local') { this.localArrayStore(s.array, elem, idx, this.vecOf(v, s.value.type), m); return; }
+        // 8- and 16-bit elements keep the value's low bits (JS typed-array stores)
+        const small = elem === 'i8' || elem === 'u8' || elem === 'i16' || elem === 'u16';
+        const narrow = (x: Value): Value => (small ? b.CreateTrunc(x, e.elem(elem)) : x);
+        const narrowVec = (x: Value): Value => (small ? b.CreateTrunc(x, this.ve.elem(elem)) : x);
+        if (s.array.space === 'local') { this.localArrayStore(s.array, elem, idx, narrowVec(this.vecOf(v, s.value.type)), m); return; }
         if ('u' in idx && 'u' in v && !m) { b.CreateStore(narrow(v.u), this.elementPtr(s.array, idx.u)); return; }
         if ('lin' in idx) {
           // consecutive elements: one vector store (lanes outside the mask are not written)
-          const vv = this.vecOf(v, s.value.type);
-          const nv = elem === 'i8' || elem === 'u8' || elem === 'i16' || elem === 'u16' ? b.CreateTrunc(vv, this.ve.elem(elem)) : vv;
-          this.maskedStore(elem, nv, this.elementPtr(s.array, idx.lin), this.maskVec(m));
+          this.maskedStore(elem, narrowVec(this.vecOf(v, s.value.type)), this.elementPtr(s.array, idx.lin), this.maskVec(m));
           return;
         }
         const vs = this.lanesOf(v);

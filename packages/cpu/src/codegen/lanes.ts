@@ -139,9 +139,8 @@ export class LaneExprs extends LaneMasks {
         }
         if ('v' in idx) {
           // per-lane elements: one gather (lanes outside the mask are not read)
-          const vty = ve.elem(elem), name = `v${this.W}${vecSuffix(elem)}`;
           const ptrs = this.elementPtr(x.array, idx.v);
-          const gather = () => ve.call(`llvm.masked.gather.${name}.v${this.W}p0${vecSuffix(elem)}`, vty, [ptrs, e.int(elemBytes(elem)), this.maskVec(m), this.llvmZero(vty)]);
+          const gather = () => this.maskedGather(elem, ptrs, this.maskVec(m));
           const v = m ? gather() : this.loadIfConsecutive(x.array, elem, idx.v, gather);
           return { v: widen(b, ve, elem, v), t: x.type };
         }
@@ -178,10 +177,8 @@ export class LaneExprs extends LaneMasks {
    * a gather at per-lane indices (lanes outside the mask are not read).
    */
   private localArrayLoad(ref: ArrayRef, elem: ElemType, idx: LV, m: Value | undefined): Value {
-    const b = this.b, e = this.e, ve = this.ve, vty = ve.elem(elem);
-    if ('u' in idx) return b.CreateLoad(vty, this.laneRowPtr(ref, m ? this.rowInside(ref, idx.u) : idx.u));
-    const name = `v${this.W}${vecSuffix(elem)}`;
-    return ve.call(`llvm.masked.gather.${name}.v${this.W}p0${vecSuffix(elem)}`, vty, [this.laneElementPtrs(ref, idx), e.int(elemBytes(elem)), this.maskVec(m), this.llvmZero(vty)]);
+    if ('u' in idx) return this.b.CreateLoad(this.ve.elem(elem), this.laneRowPtr(ref, m ? this.rowInside(ref, idx.u) : idx.u));
+    return this.maskedGather(elem, this.laneElementPtrs(ref, idx), this.maskVec(m));
   }
 
   /** A shared row index read under a mask: row 0 where it is outside the array (no active lane reads it then: its check passed). */
@@ -234,6 +231,12 @@ export class LaneExprs extends LaneMasks {
     phi.addIncoming(v1, vec);
     phi.addIncoming(v2, gat);
     return phi;
+  }
+
+  /** llvm.masked.gather of each lane's element at its pointer in `ptrs` (lanes outside the mask read nothing and give 0). */
+  protected maskedGather(elem: ElemType, ptrs: Value, mask: Value): Value {
+    const vty = this.ve.elem(elem), name = `v${this.W}${vecSuffix(elem)}`;
+    return this.ve.call(`llvm.masked.gather.${name}.v${this.W}p0${vecSuffix(elem)}`, vty, [ptrs, this.e.int(elemBytes(elem)), mask, this.llvmZero(vty)]);
   }
 
   /** llvm.masked.load of W consecutive elements from `p` (element-aligned: a plain vector load when the mask is all true). */
