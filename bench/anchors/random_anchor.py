@@ -6,7 +6,9 @@
                                            Marsaglia-Tsang), one core, vectorised
   python3 random_anchor.py --numba-option  numba @njit(parallel=True) European call
                                            with np.random.standard_normal (the
-                                           option-pricing example's market)
+                                           option-pricing example's market), and
+                                           the basket call on four correlated
+                                           assets (bench/suite/kernels.mjs BASKET)
 """
 import json
 import math
@@ -67,8 +69,47 @@ def run_numba_option():
     compile_s = time.perf_counter() - t0
     paths = 1 << 24
     s, p = best_of(price, paths, 1024)
+    bs, bp = run_numba_basket()
     return {"anchor": "numba-parallel-option", "threads": numba.get_num_threads(),
-            "option": {"paths_per_s": paths / s, "price": p}, "compile_s": compile_s}
+            "option": {"paths_per_s": paths / s, "price": p},
+            "basket": {"paths_per_s": bs, "price": bp}, "compile_s": compile_s}
+
+
+def run_numba_basket():
+    """The basket-option workload's job: per path four normals, z = L n, four exps (f64)."""
+    import numba
+    import numpy as np
+
+    assets, spot, vol, rate, rho, strike = 4, 25.0, 0.2, 0.02, 0.5, 100.0
+    corr = np.full((assets, assets), rho)
+    np.fill_diagonal(corr, 1.0)
+    chol = np.linalg.cholesky(corr)
+    drift = rate - vol * vol / 2
+
+    @numba.njit(parallel=True, fastmath=False)
+    def price(paths, chunks):
+        per = paths // chunks
+        sums = np.zeros(chunks)
+        for c in numba.prange(chunks):
+            n = np.empty(assets)
+            acc = 0.0
+            for _ in range(per):
+                for a in range(assets):
+                    n[a] = np.random.standard_normal()
+                basket = 0.0
+                for a in range(assets):
+                    z = 0.0
+                    for b in range(a + 1):
+                        z += chol[a, b] * n[b]
+                    basket += spot * math.exp(drift + vol * z)
+                acc += max(basket - strike, 0.0)
+            sums[c] = acc
+        return math.exp(-rate) * sums.sum() / (per * chunks)
+
+    price(1024, 64)  # compiles
+    paths = 1 << 22
+    s, p = best_of(price, paths, 1024)
+    return paths / s, p
 
 
 if __name__ == "__main__":

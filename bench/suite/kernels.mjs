@@ -24,6 +24,10 @@ export function kernelProblem(id, target, quick) {
     const draws = id === 'random-uniform' ? 4096 : 1024;
     return small ? { threads: target === 'sim' ? 256 : 4096, draws: target === 'sim' ? 64 : draws / 4, reps: 3 } : { threads: 16384, draws, reps: 7 };
   }
+  if (id === 'basket-option') {
+    // The numba anchor's problem: 2^22 paths (16384 threads × 256), four assets each.
+    return small ? { threads: target === 'sim' ? 256 : 4096, paths: target === 'sim' ? 4 : 32, reps: 3 } : { threads: 16384, paths: 256, reps: 7 };
+  }
   // webgpu binds at most 128 MiB per storage buffer by default: 2^24 f32 is within it.
   const log2n = small ? (target === 'sim' ? 16 : 20) : target === 'webgpu' ? 24 : 26;
   return { log2n, reps: small ? 3 : 7 };
@@ -59,6 +63,11 @@ export const KERNEL_WORKLOADS = [
     id: 'random-gamma', kind: 'kernel', anchor: 'gamma', unit: 'draws/s',
     title: 'Gamma(2.5) f32 draws by rejection (Marsaglia-Tsang on normalF32 and uniformF32; each thread sums its draws)',
     run: (o) => runDraws('random-gamma', o),
+  },
+  {
+    id: 'basket-option', kind: 'kernel', anchor: 'basket', unit: 'paths/s',
+    title: 'Basket call on four correlated assets (normalF32 into a local array, z = L·n, exp per asset; each thread sums its payoffs)',
+    run: runBasket,
   },
 ];
 
@@ -139,6 +148,58 @@ export function sumGammasNested(states, sums, draws, alpha) {
 }
 export const GAMMA_ALPHA = 2.5;
 
+/**
+ * The basket-option workload's market: BASKET_ASSETS assets of spot 25 (a basket of 100), one
+ * year, volatility 0.2, rate 0.02 (so the drift of log S is r − σ²/2 = 0), pairwise correlation
+ * 0.5, strike 100. bench/anchors/random_anchor.py prices the same basket.
+ */
+export const BASKET = { assets: 4, spot: 25, vol: 0.2, rate: 0.02, correlation: 0.5, strike: 100 };
+
+/** The Cholesky factor of BASKET's correlation matrix (row-major, assets × assets, f32). */
+export function basketCholesky({ assets, correlation } = BASKET) {
+  const L = new Float64Array(assets * assets);
+  for (let a = 0; a < assets; a++) {
+    for (let b = 0; b <= a; b++) {
+      let s = a === b ? 1 : correlation;
+      for (let k = 0; k < b; k++) s -= L[a * assets + k] * L[b * assets + k];
+      L[a * assets + b] = a === b ? Math.sqrt(s) : s / L[b * assets + b];
+    }
+  }
+  return Float32Array.from(L);
+}
+
+/**
+ * A basket call by Monte Carlo: per path, `nAssets` normals into a per-thread local array, then
+ * each asset's correlated normal z = L·n row by row and its price spot·e^(drift + vol·z); the
+ * payoff max(basket − strike, 0) summed per thread (the basket-option workload).
+ */
+export function basketCall(states, chol, sums, paths, nAssets, spot, drift, vol, strike) {
+  const i = cuda.grid(1);
+  if (i >= sums.length) return;
+  const n = cuda.local.array(8, 'f32');
+  let sum = 0;
+  for (let p = 0; p < paths; p++) {
+    for (let a = 0; a < nAssets; a++) n[a] = random.normalF32(states, i);
+    let basket = 0;
+    for (let a = 0; a < nAssets; a++) {
+      let z = 0;
+      for (let b = 0; b <= a; b++) z += chol[a * nAssets + b] * n[b];
+      basket += spot * Math.exp(drift + vol * z);
+    }
+    sum += Math.max(basket - strike, 0);
+  }
+  sums[i] = sum;
+}
+
+/**
+ * BASKET's price, e^(−r)·E[max(basket − strike, 0)], by numpy (Generator(Philox), f64, 2^27 paths,
+ * z = L·n as the kernel does): 7.2828 with a standard error of 0.0009.
+ */
+export const BASKET_PRICE = 7.2828, BASKET_PRICE_STDERR = 0.0009;
+
+/** basketCall's market arguments (after `paths`): nAssets, spot, the drift and volatility of log S over a year, strike. */
+const basketArgs = ({ assets, spot, vol, rate, strike } = BASKET) => [assets, spot, rate - (vol * vol) / 2, vol, strike];
+
 /** Draws per second of random.uniformF32 / normalF32 / normalF64 / sumGammas; checks the mean of all draws (5 standard errors). */
 async function runDraws(id, { target, quick }) {
   const { threads, draws, reps } = kernelProblem(id, target, quick);
@@ -164,6 +225,52 @@ async function runDraws(id, { target, quick }) {
     target, device, unit: 'draws/s', compileMs, seconds: t.bestMs / 1e3, work, throughput: work / (t.bestMs / 1e3),
     result: { problem: `${threads} threads × ${draws} draws`, threads, draws, mean, ...t },
     checks: [{ name: `mean of the last launch's draws is ${expected} within 5 standard errors`, ok: z < 5, detail: `${mean.toFixed(6)} (${z.toFixed(2)} standard errors)` }],
+  };
+}
+
+/**
+ * Paths per second of basketCall. Checked: its first 256 threads' sums over 4 paths against the
+ * simulator's (the same Philox draws; the target's exp and normals within a few ulp), and the
+ * price within 5 standard errors of the anchors' (bench/anchors/random_anchor.py: 5.90, from
+ * 2^26 paths; its own standard error ~0.001).
+ */
+async function runBasket({ target, quick }) {
+  const { threads, paths, reps } = kernelProblem('basket-option', target, quick);
+  const device = (await targetAvailability(target)).device;
+  const chol = basketCholesky();
+  const kernel = cuda.jit(basketCall, { target });
+  const probe = async (t) => {
+    const sums = new Float32Array(256);
+    await cuda.jit(basketCall, { target: t }).configure(1, 256)(random.createStates(256, 7), chol, sums, 4, ...basketArgs());
+    return sums;
+  };
+  const c0 = performance.now();
+  const got = await probe(target); // compiles (a kernel of its own: the same specialisation)
+  const compileMs = performance.now() - c0;
+  const want = await probe('sim');
+  let worst = 0;
+  for (let j = 0; j < 256; j++) worst = Math.max(worst, Math.abs(got[j] - want[j]) / Math.max(1, Math.abs(want[j])));
+  const states = cuda.toDevice(random.createStates(threads, 20261124), { target });
+  const sums = cuda.deviceArray(threads, 'f32', { target });
+  const launch = kernel.configure(Math.ceil(threads / BLOCK), BLOCK);
+  await launch(states, chol, sums, 1, ...basketArgs()); // this kernel's compile
+  const t = await timeReps(reps, () => launch(states, chol, sums, paths, ...basketArgs()));
+  let total = 0, totalSq = 0;
+  for (const v of await sums.copyToHost()) { total += v; totalSq += v * v; }
+  await Promise.all([states.free(), sums.free()]);
+  const work = threads * paths;
+  // The last launch's per-thread sums of `paths` payoffs (independent of the earlier launches':
+  // the streams go on): their mean ÷ paths estimates the undiscounted price.
+  const m = total / threads, v = Math.max(0, totalSq / threads - m * m);
+  const discount = Math.exp(-BASKET.rate), price = (discount * m) / paths, stderr = (discount * Math.sqrt(v / threads)) / paths;
+  const z = Math.abs(price - BASKET_PRICE) / Math.hypot(stderr, BASKET_PRICE_STDERR);
+  return {
+    target, device, unit: 'paths/s', compileMs, seconds: t.bestMs / 1e3, work, throughput: work / (t.bestMs / 1e3),
+    result: { problem: `${threads} threads × ${paths} paths × ${BASKET.assets} assets`, threads, paths, price, stderr, ...t },
+    checks: [
+      { name: "the first 256 threads' sums over 4 paths are the simulator's within 1e-4 (relative to max(1, |sum|))", ok: worst <= 1e-4, detail: `worst ${worst.toExponential(2)}` },
+      { name: `price is ${BASKET_PRICE} (numpy, 2^27 paths) within 5 standard errors`, ok: z < 5, detail: `${price.toFixed(4)} ± ${stderr.toFixed(4)} (${z.toFixed(2)} standard errors)` },
+    ],
   };
 }
 
