@@ -29,7 +29,16 @@
 // goes). Measured by bench/cpu/draws-lockstep.mjs (the same words without any
 // bookkeeping) and docs/random.md. The price is the body five times in the
 // kernel: only loops with a Philox refill (the draws' `umulhi` by PHILOX_M0)
-// and a body of at most MAX_TRIP_NODES nodes.
+// and a body of at most MAX_TRIP_NODES nodes, and only where the bookkeeping is
+// a trip's main cost (`diluted`): not a loop whose trip computes f64 long-latency
+// math (f64 normals' log, sin and cos; an f64 exp of a draw), nor a loop inside
+// a loop that computes long-latency math besides it (a basket's normals drawn
+// into a local array, then an exp per asset). Measured on cpu (AVX-512, 32- and
+// 64-lane groups, best of 7 launches, alternated processes): sums of f32
+// uniforms 2.51–2.56 → 3.25–3.55 G draws/s with blocks and of f32 normals
+// 0.90–1.11 → 1.16–1.30 G/s, but f64 normals 531–540 → 512–522 M/s and a
+// four-asset basket 108–138 → 117–150 M paths/s (within the noise), while
+// blocks added 60–130 ms to each of their first launches (docs/random.md, "Blocks only where the bookkeeping counts").
 
 import type { ConstExpr, Expr, IfStmt, KernelIR, LocalExpr, LoopStmt, Stmt } from '../ir/nodes.js';
 import { fold } from '../ir/fold.js';
@@ -50,9 +59,46 @@ export const MAX_TRIP_NODES = 400;
 export function blockDrawLoops(ir: KernelIR): KernelIR {
   let scopes: ReadonlyMap<number, readonly Stmt[]> | undefined; // (made when a loop qualifies)
   const locals = [...ir.locals];
-  const body = mapLoops(ir.body, (s, inner) =>
-    inBlocks(s, () => (scopes ??= localScopes(ir.body)), locals) ?? withLoopLists(s, inner(s.body), inner(s.update)));
+  // `diluted`: inside a loop whose trip computes long-latency math besides its loops of draws.
+  const rewrite = (stmts: Stmt[], diluted: boolean): Stmt[] => mapLoops(stmts, (s) => {
+    const trip = [...s.body, ...s.update];
+    const blocked = diluted || someExpr(trip, (x) => latencyMath(x, 'f64')) ? undefined : inBlocks(s, () => (scopes ??= localScopes(ir.body)), locals);
+    if (blocked) return blocked;
+    const inner = diluted || latencyBesidesDraws(trip);
+    return withLoopLists(s, rewrite(s.body, inner), rewrite(s.update, inner));
+  });
+  const body = rewrite(ir.body, false);
   return body === ir.body ? ir : { ...ir, locals, body };
+}
+
+/**
+ * Math whose latency and code outweigh a draw's bookkeeping: the elementary functions (f64 ones
+ * only, with 'f64'), and core's f64 library written out as IR (its word reads are `bitcast`s of
+ * f64 values: an f64 exp or log on a target without its own).
+ */
+const LATENCY_FNS: ReadonlySet<string> = new Set(['exp', 'expm1', 'log', 'log2', 'log10', 'log1p', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'atan2', 'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh', 'pow', 'cbrt', 'erf', 'erfc', 'gamma', 'lgamma']);
+function latencyMath(x: Expr, only?: 'f64'): boolean {
+  let hit = false;
+  forEachExpr(x, (y) => {
+    if ((y.kind === 'math' && LATENCY_FNS.has(y.fn) && (!only || y.type === only)) || (y.kind === 'bitcast' && y.x.type === 'f64')) hit = true;
+  });
+  return hit;
+}
+
+/** Some expression in `stmts` (nested lists included) satisfies `p`. */
+function someExpr(stmts: readonly Stmt[], p: (x: Expr) => boolean): boolean {
+  let hit = false;
+  forEachStmt(stmts as Stmt[], (s) => { if (!hit && stmtExprs(s).some(p)) hit = true; });
+  return hit;
+}
+
+/** Long-latency math in `stmts` outside their loops of draws (the loops that refill Philox). */
+function latencyBesidesDraws(stmts: readonly Stmt[]): boolean {
+  return stmts.some((s) => {
+    if (s.kind === 'loop') return !someStmt([...s.body, ...s.update], refillsPhilox) && someExpr([s], (x) => latencyMath(x));
+    if (s.kind === 'if') return stmtExprs(s).some((x) => latencyMath(x)) || latencyBesidesDraws(s.then) || latencyBesidesDraws(s.else);
+    return stmtExprs(s).some((x) => latencyMath(x));
+  });
 }
 
 function inBlocks(loop: LoopStmt, scopesOf: () => ReadonlyMap<number, readonly Stmt[]>, locals: KernelIR['locals']): LoopStmt | undefined {
