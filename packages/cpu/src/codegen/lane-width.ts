@@ -30,7 +30,10 @@
 // zmm chains per f64 value, 32 registers to hold them): at 8 lanes each step
 // is one zmm instruction waiting on the previous one. Measured on the
 // option-pricing kernel (Zen 4, CPU time per path): 8 lanes 139–150, 16 lanes
-// 150–162, 32 lanes 245–250 M paths per CPU-second, same bits. Without
+// 150–162, 32 lanes 245–250 M paths per CPU-second, same bits. Where 32 lanes
+// are over the lane budget, 16 (an up-and-out barrier call, its steps' loop left
+// by a thread-dependent `break`: 93–101 ms at 8 lanes, 67 at 16; thread by thread
+// at 32, over the budget). Without
 // AVX-512 (16 ymm registers) the width stays the base: on Zen 2 (AVX2) 16
 // lanes gained ~15 % on option pricing, nothing on the normal draws, and cost
 // 10–30 ms of its cold compile; Philox loops at 32 or 64 lanes ran slower there
@@ -74,12 +77,16 @@ export function regionLaneWidth(stmts: readonly Stmt[], base: number, ir: Kernel
     for (const x of stmtExprs(s)) forEachExpr(x, (y) => { if (y.type === 'f64') f64 = true; });
   });
   if (f64) {
-    if (!wideRegisters(base) || !withinLaneBudget(stmts, uni, base * 4)) return base;
+    if (!wideRegisters(base)) return base;
     let slow = false;
     forEachStmt(stmts as Stmt[], (s) => {
       if (s.kind === 'loop') forEachStmt([...s.body, ...s.update], (t) => { for (const x of stmtExprs(t)) if (slowMath(x, uni)) slow = true; });
     });
-    return slow ? base * 4 : base;
+    if (!slow) return base;
+    // Over the lane budget at four times the base width (a loop its lanes leave by a `break`:
+    // its body in masked lane code), twice: two zmm chains still beat one.
+    for (const k of [4, 2]) if (withinLaneBudget(stmts, uni, base * k)) return base * k;
+    return base;
   }
   let streams = false, philox = false;
   const umulhi = (x: Expr): void => forEachExpr(x, (y) => { if (y.kind === 'math' && y.fn === 'umulhi') philox = true; });
