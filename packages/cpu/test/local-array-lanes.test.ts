@@ -1,45 +1,16 @@
 // Local arrays in cpu lane groups (lane-group.ts): each lane's copy of a region's own local array
 // lives in rows of <W x T> (storage.ts laneArray), so a kernel that keeps a small array per
 // thread at loop-counter indices (a basket of correlated assets) runs in lockstep instead of
-// thread by thread (13.6 → 135 M paths/s on the basket below, docs/backends/cpu.md "Local arrays").
+// thread by thread (13.6 → 135 M paths/s on the bench's basket, bench/suite/kernels.mjs
+// basketCall, run here; docs/backends/cpu.md "Local arrays").
 // Results against the simulator; the arrays the rows do not take (over the stack budget, or
 // living across a barrier) still run thread by thread. The corpus's local-array-lanes.ts runs
 // the indexing cases on every backend.
 import { describe, expect, it } from 'vitest';
 import { cuda, random } from '@numbat/core';
 import { stateMismatches } from '@numbat/core/testsuite';
-
-/** A basket call on `nAssets` correlated assets: normals into a local array, then z = L·n row by row. */
-function basket(states: Uint32Array, chol: Float32Array, sums: Float32Array, paths: number, nAssets: number) {
-  const i = cuda.grid(1);
-  if (i >= sums.length) return;
-  const n = cuda.local.array(8, 'f32');
-  let sum = 0;
-  for (let p = 0; p < paths; p++) {
-    for (let a = 0; a < nAssets; a++) n[a] = random.normalF32(states, i);
-    let basketValue = 0;
-    for (let a = 0; a < nAssets; a++) {
-      let z = 0;
-      for (let b = 0; b <= a; b++) z += chol[a * nAssets + b] * n[b];
-      basketValue += 25 * Math.exp(-0.02 + 0.2 * z);
-    }
-    sum += Math.max(basketValue - 100, 0);
-  }
-  sums[i] = sum;
-}
-
-/** The Cholesky factor of a 4 × 4 matrix with unit diagonal and correlation 0.5 (row-major). */
-function cholesky4(): Float32Array {
-  const L = new Float64Array(16);
-  for (let a = 0; a < 4; a++) {
-    for (let b = 0; b <= a; b++) {
-      let s = a === b ? 1 : 0.5;
-      for (let k = 0; k < b; k++) s -= L[a * 4 + k] * L[b * 4 + k];
-      L[a * 4 + b] = a === b ? Math.sqrt(s) : s / L[b * 4 + b];
-    }
-  }
-  return Float32Array.from(L);
-}
+// the bench's basket-option kernel and its four assets' Cholesky factor (correlation 0.5)
+import { basketCall, basketCholesky } from '../../../bench/suite/kernels.mjs';
 
 const rows = (llvm: string): string[] => llvm.match(/\.lanes = alloca \[\d+ x <\d+ x \w+>\]/g) ?? [];
 
@@ -56,11 +27,12 @@ async function againstSimulator(fn: (...a: any[]) => void, make: () => any[], gr
 
 describe('cpu lane groups: local arrays', () => {
   it('a basket of correlated assets (normals into a local array at a loop counter) runs in lane groups, with the simulator\'s draws', async () => {
-    const make = () => [random.createStates(200, 9), cholesky4(), new Float32Array(200), 5, 4];
+    // 5 paths of 4 assets: spot 25, drift −0.02, volatility 0.2, strike 100
+    const make = () => [random.createStates(200, 9), basketCholesky(), new Float32Array(200), 5, 4, 25, -0.02, 0.2, 100];
     const got = make(), want = make();
-    const k = cuda.jit(basket, { target: 'cpu', cache: false });
+    const k = cuda.jit(basketCall, { target: 'cpu', cache: false });
     await k.configure(4, 64)(...got);
-    await cuda.jit(basket, { target: 'sim' }).configure(4, 64)(...want);
+    await cuda.jit(basketCall, { target: 'sim' }).configure(4, 64)(...want);
     expect(stateMismatches(got[0] as Uint32Array, want[0] as Uint32Array, 10)).toEqual([]);
     for (let j = 0; j < 200; j++) expect(Math.abs(got[2][j] - want[2][j])).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(want[2][j])));
     const llvm = await k.inspect('llvm', ...make());
