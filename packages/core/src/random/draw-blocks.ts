@@ -38,7 +38,8 @@
 // uniforms 2.51–2.56 → 3.25–3.55 G draws/s with blocks and of f32 normals
 // 0.90–1.11 → 1.16–1.30 G/s, but f64 normals 531–540 → 512–522 M/s and a
 // four-asset basket 108–138 → 117–150 M paths/s (within the noise), while
-// blocks added 60–130 ms to each of their first launches (docs/random.md, "Blocks only where the bookkeeping counts").
+// blocks added 60–130 ms to each of their first launches (docs/random.md,
+// "Blocks only where the bookkeeping counts").
 
 import type { ConstExpr, Expr, IfStmt, KernelIR, LocalExpr, LoopStmt, Stmt } from '../ir/nodes.js';
 import { fold } from '../ir/fold.js';

@@ -32,8 +32,8 @@
 // option-pricing kernel (Zen 4, CPU time per path): 8 lanes 139–150, 16 lanes
 // 150–162, 32 lanes 245–250 M paths per CPU-second, same bits. Where 32 lanes
 // are over the lane budget, 16 (an up-and-out barrier call, its steps' loop left
-// by a thread-dependent `break`: 93–101 ms at 8 lanes, 67 at 16; thread by thread
-// at 32, over the budget). Without
+// by a thread-dependent `break`: 89–101 ms at 8 lanes, 66–68 at 16; thread by
+// thread at 32, over the budget). Without
 // AVX-512 (16 ymm registers) the width stays the base: on Zen 2 (AVX2) 16
 // lanes gained ~15 % on option pricing, nothing on the normal draws, and cost
 // 10–30 ms of its cold compile; Philox loops at 32 or 64 lanes ran slower there
