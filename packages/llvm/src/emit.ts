@@ -11,6 +11,18 @@ import { binary64, const64, convert64, unary64 } from './int64.js';
 type Value = LLVMNS.Value;
 type Type = LLVMNS.Type;
 
+/** The type among `types` (scalars, or a lane group's vectors of them) that holds an array element of type `e`. */
+export function elemTypeOf<T>(types: { i8: T; i16: T; i32: T; i64: T; f32: T; f64: T }, e: ElemType): T {
+  switch (e) {
+    case 'i8': case 'u8': return types.i8;
+    case 'i16': case 'u16': return types.i16;
+    case 'i32': case 'u32': return types.i32;
+    case 'f32': return types.f32;
+    case 'f64': return types.f64;
+    case 'i64': case 'u64': return types.i64;
+  }
+}
+
 export class Emitter {
   readonly i1: Type; readonly i8: Type; readonly i16: Type; readonly i32: Type; readonly i64: Type;
   readonly f32: Type; readonly f64: Type; readonly void: Type;
@@ -35,14 +47,7 @@ export class Emitter {
 
   /** Memory type of an array element. */
   elem(e: ElemType): Type {
-    switch (e) {
-      case 'i8': case 'u8': return this.i8;
-      case 'i16': case 'u16': return this.i16;
-      case 'i32': case 'u32': return this.i32;
-      case 'f32': return this.f32;
-      case 'f64': return this.f64;
-      case 'i64': case 'u64': return this.i64;
-    }
+    return elemTypeOf(this, e);
   }
 
   ptr(t: Type, addrSpace = 0): LLVMNS.PointerType {

@@ -10,7 +10,7 @@ export { fittedPipeline, type FittedPipeline } from './passes.js';
 export { bitcodeSymbols, moduleBytes, moduleText, type ModuleSymbols } from './bitcode.js';
 export type { TargetHooks } from './hooks.js';
 export { KernelLowerer, type LowerOptions, type LoopTargets } from './lower.js';
-export { Emitter } from './emit.js';
+export { Emitter, elemTypeOf } from './emit.js';
 export { LIBM_MATH, SINCOS_FNS, sincosPart, sincosWrapperIR, type MathTable, type MathImpl } from './math.js';
 export { atomicHelperName, atomicHelperIR, fenceHelperIR, type AtomicHelperOptions } from './atomics.js';
 export { allocaLocals } from './locals.js';

@@ -4,15 +4,15 @@
 // code that takes over when lockstep stops paying; everything else lanes.ts
 // derives from the code generator (context.ts) and these.
 
-import type { ElemType, Stmt } from '@numbat/core';
+import type { Stmt } from '@numbat/core';
 import { ELEM_BYTES, localScopes } from '@numbat/core';
-import type { LLVMNS } from '@numbat/llvm';
+import { elemTypeOf, type LLVMNS } from '@numbat/llvm';
 import { localsAssignedBeforeUse, type Region } from './regions.js';
 import type { BarrierLoop, CpuCodegen, Thread } from './context.js';
 import { linearLocals, mayRetire } from './lane-shape.js';
 import { LaneLowerer } from './lane-stmts.js';
 import type { LaneFallbacks, LaneGroupThreads, LaneLocals } from './lane-values.js';
-import { laneVectorTypes, type LaneVectorTypes } from './lane-vectors.js';
+import { laneVectorTypes } from './lane-vectors.js';
 import { rangeLoop } from './thread-loops.js';
 
 type Value = LLVMNS.Value;
@@ -81,7 +81,7 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
   const laneTypes = laneVectorTypes(cg.llvm, cg.ctx, W);
   for (const id of cg.layout.privateArraysOf.get(region) ?? []) {
     const a = ir.arrays.find((x) => x.id === id)!;
-    const rowType = rowTypeOf(laneTypes, a.elem);
+    const rowType = elemTypeOf(laneTypes, a.elem);
     const p = storage.laneArray(id, W, rowType);
     e.call('llvm.memset.p0i8.i64', e.void, [b.CreateBitCast(p, b.getInt8PtrTy()), cg.llvm.ConstantInt.get(e.i8, 0), e.i64c(Math.max(a.size, 1) * W * ELEM_BYTES[a.elem]), e.bool(false)]);
     rows.set(id, p);
@@ -148,16 +148,4 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
   lanes.region(stmts);
   cg.low.jump(groupEnd);
   b.SetInsertPoint(groupEnd);
-}
-
-/** The <W x T> of an array element type (a row of a lane group's local array). */
-function rowTypeOf(vt: LaneVectorTypes, elem: ElemType): LLVMNS.Type {
-  switch (elem) {
-    case 'i8': case 'u8': return vt.i8;
-    case 'i16': case 'u16': return vt.i16;
-    case 'i32': case 'u32': return vt.i32;
-    case 'i64': case 'u64': return vt.i64;
-    case 'f32': return vt.f32;
-    case 'f64': return vt.f64;
-  }
 }
