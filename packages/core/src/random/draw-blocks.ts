@@ -63,7 +63,8 @@ export function blockDrawLoops(ir: KernelIR): KernelIR {
   // `diluted`: inside a loop whose trip computes long-latency math besides its loops of draws.
   const rewrite = (stmts: Stmt[], diluted: boolean): Stmt[] => mapLoops(stmts, (s) => {
     const trip = [...s.body, ...s.update];
-    const blocked = diluted || someExpr(trip, (x) => latencyMath(x, 'f64')) ? undefined : inBlocks(s, () => (scopes ??= localScopes(ir.body)), locals);
+    const f64Math = someStmt(trip, (t) => stmtExprs(t).some((x) => latencyMath(x, 'f64')));
+    const blocked = diluted || f64Math ? undefined : inBlocks(s, () => (scopes ??= localScopes(ir.body)), locals);
     if (blocked) return blocked;
     const inner = diluted || latencyBesidesDraws(trip);
     return withLoopLists(s, rewrite(s.body, inner), rewrite(s.update, inner));
@@ -86,19 +87,13 @@ function latencyMath(x: Expr, only?: 'f64'): boolean {
   return hit;
 }
 
-/** Some expression in `stmts` (nested lists included) satisfies `p`. */
-function someExpr(stmts: readonly Stmt[], p: (x: Expr) => boolean): boolean {
-  let hit = false;
-  forEachStmt(stmts as Stmt[], (s) => { if (!hit && stmtExprs(s).some(p)) hit = true; });
-  return hit;
-}
-
 /** Long-latency math in `stmts` outside their loops of draws (the loops that refill Philox). */
 function latencyBesidesDraws(stmts: readonly Stmt[]): boolean {
   return stmts.some((s) => {
-    if (s.kind === 'loop') return !someStmt([...s.body, ...s.update], refillsPhilox) && someExpr([s], (x) => latencyMath(x));
-    if (s.kind === 'if') return stmtExprs(s).some((x) => latencyMath(x)) || latencyBesidesDraws(s.then) || latencyBesidesDraws(s.else);
-    return stmtExprs(s).some((x) => latencyMath(x));
+    if (s.kind === 'loop' && someStmt([...s.body, ...s.update], refillsPhilox)) return false;
+    if (stmtExprs(s).some((x) => latencyMath(x))) return true;
+    if (s.kind === 'if') return latencyBesidesDraws(s.then) || latencyBesidesDraws(s.else);
+    return s.kind === 'loop' && latencyBesidesDraws([...s.body, ...s.update]);
   });
 }
 
