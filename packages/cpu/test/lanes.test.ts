@@ -89,7 +89,7 @@ describe('cpu lane groups match the simulator', () => {
     expect(Array.from(got[5])).toEqual(Array.from({ length: n }, (_, i) => (i % 2 ? 0 : 2 * i)));
     got[3].forEach((v, b) => expect(v).toBeCloseTo(want[3][b], 3));
     // Each function's code holds each of the three atomics a few times (the group's copies), not
-    // once per lane: 7 in the entry point here with AVX-512's 64 lanes, where it held 385.
+    // once per lane: 7 in the entry point here with AVX-512's 64 lanes (32 since), where it held 385.
     const opt = await k.inspect('opt', ...make());
     for (const f of opt.split(/\n(?=define )/).filter((x) => x.startsWith('define'))) {
       expect((f.match(/atomicrmw/g) ?? []).length, f.slice(0, 80)).toBeLessThanOrEqual(12);

@@ -14,15 +14,20 @@
 // twice the width too: ten rounds are one long chain of dependent multiplies,
 // and a 16-lane group runs two independent chains side by side (uniformF32
 // draws in a loop, CPU time: 1.10 → 1.73 G draws per second of one core).
-// Where the target has AVX-512 such a loop runs eight times the base width
-// (64 lanes: four zmm chains per 4-byte value, as the f64 rule below gives
-// f64 values), four times when that is over the lane budget. Measured (CPU
-// time per draw, one process per width, alternated): uniformF32 1.70–1.78
-// (16 lanes) → 2.21–2.33 (32) → 2.79–2.82 G draws per CPU-second (64),
+// Where the target has AVX-512 such a loop runs four times the base width
+// (32 lanes: two zmm chains per 4-byte value), where that is within the lane
+// budget. Measured (CPU time per draw, one process per width, alternated):
+// uniformF32 1.70–1.78 (16 lanes) → 2.21–2.33 G draws per CPU-second (32),
 // normalF32 (its f32 log, sin, cos computed in f64: two zmm per 16 lanes)
-// 421–431 → 534–545 → 647–660 M; cold compile of the normal kernel ~135 →
-// ~175 → ~220 CPU ms. This needs umulhi's even/odd product form at any width
-// (lane-math.ts: before it, 32 lanes ran the rounds 20 % slower than 16).
+// 421–431 → 534–545 M. 64 lanes (four chains) ran these sums faster still
+// when the draw blocks came (docs/random.md) only by 1–9 % (uniforms 2 001–
+// 2 067 against 2 015–2 091 M per CPU-second, normals 651–797 against
+// 717–841), the same at mixed positions, but their code is twice as large
+// with a third of it stack traffic (the ten state words alone fill 40 zmm):
+// the random-walk example's first launch 176–211 ms at 64 lanes, 135–161 at
+// 32 (six alternated processes), the normal sums' cold compile ~165 → ~120 ms.
+// This needs umulhi's even/odd product form at any width (lane-math.ts: before
+// it, 32 lanes ran the rounds 20 % slower than 16).
 // A region with f64 values with a loop of lane-varying long-latency math
 // (exp, log, sin, cos: the vector kernels, and core's f64 library: one
 // dependent chain of 50–100 operations per trip) runs four times
@@ -113,6 +118,6 @@ export function regionLaneWidth(stmts: readonly Stmt[], base: number, ir: Kernel
     }
   };
   visit(stmts, false, linear);
-  if (philox && wideRegisters(base)) for (const k of [8, 4]) if (withinLaneBudget(stmts, uni, base * k)) return base * k;
+  if (philox && wideRegisters(base) && withinLaneBudget(stmts, uni, base * 4)) return base * 4;
   return streams || philox ? base * 2 : base;
 }
