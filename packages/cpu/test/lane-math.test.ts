@@ -314,7 +314,7 @@ describe('cpu lane groups: cuda.umulhi (the Philox rounds) at every width', () =
     if (/\+avx512f\b/.test(hostTarget().features)) expect(llvm).toMatch(/<32 x double>/);
   });
 
-  it("f64 math in a loop its lanes leave by a break (over the budget at 32 lanes) runs 16 wide on an AVX-512 host, with the simulator's sums", async () => {
+  it("f64 math in a loop its lanes leave by a break (over the budget at 32 lanes) runs 32 wide on an AVX-512 host, held to the 16-lane budget, with the simulator's sums", async () => {
     // An up-and-out barrier call: a path stops at the barrier.
     const barrier = function barrier_call(states: Uint32Array, out: Float32Array, paths: number, steps: number, level: number, vol: number) {
       const i = cuda.grid(1);
@@ -340,6 +340,6 @@ describe('cpu lane groups: cuda.umulhi (the Philox rounds) at every width', () =
     await cuda.jit(barrier, { target: 'sim' }).configure(3, 64)(...args(ref));
     for (let j = 0; j < threads; j++) expect(Math.abs(got[j] - ref[j]), `thread ${j}`).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(ref[j])));
     expect(ref.some((v) => v === 0) && ref.some((v) => v > 0)).toBe(true); // paths knocked out and paths that paid
-    if (/\+avx512f\b/.test(hostTarget().features)) expect(llvm).toMatch(/<16 x double>/);
+    if (/\+avx512f\b/.test(hostTarget().features)) expect(llvm).toMatch(/<32 x double>/); // (16 before: 1.2× slower)
   });
 });

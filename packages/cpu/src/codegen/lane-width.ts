@@ -35,10 +35,11 @@
 // zmm chains per f64 value, 32 registers to hold them): at 8 lanes each step
 // is one zmm instruction waiting on the previous one. Measured on the
 // option-pricing kernel (Zen 4, CPU time per path): 8 lanes 139–150, 16 lanes
-// 150–162, 32 lanes 245–250 M paths per CPU-second, same bits. Where 32 lanes
-// are over the lane budget, 16 (an up-and-out barrier call, its steps' loop left
-// by a thread-dependent `break`: 89–101 ms at 8 lanes, 66–68 at 16; thread by
-// thread at 32, over the budget). Without
+// 150–162, 32 lanes 245–250 M paths per CPU-second, same bits. Such a region is
+// held to the lane budget of 16 lanes (RegionWidth.budgetW): an up-and-out
+// barrier call, its steps' loop left by a thread-dependent `break`, is over
+// the budget at 32; it ran 89–101 ms at 8 lanes, 66–68 at 16, and at 32 (the
+// 16-lane budget) 1.2× the 16-lane speed for ~20 ms more compile. Without
 // AVX-512 (16 ymm registers) the width stays the base: on Zen 2 (AVX2) 16
 // lanes gained ~15 % on option pricing, nothing on the normal draws, and cost
 // 10–30 ms of its cold compile; Philox loops at 32 or 64 lanes ran slower there
@@ -72,9 +73,18 @@ const slowMath = (x: Expr, uni: LaneUniformity): boolean => {
 /** The host has AVX-512 (compile.ts hands this file only the base width; cpu code is compiled for the host). */
 const wideRegisters = (base: number): boolean => base === 8 && /\+avx512f\b/.test(hostTarget().features);
 
+/**
+ * A region's lanes per group, and the width whose lane budget (lane-budget.ts) its code is held
+ * to: W, but twice the base width for latency-bound f64 code at four times it (the budget
+ * scales with W, and that code's speed pays for twice the code: see regionLaneWidth).
+ */
+export interface RegionWidth { readonly W: number; readonly budgetW: number }
+
+const width = (W: number): RegionWidth => ({ W, budgetW: W });
+
 /** `linear`: the kernel's lane-linear locals (lane-budget.ts laneLinearLocals). */
-export function regionLaneWidth(stmts: readonly Stmt[], base: number, ir: KernelIR, uni: LaneUniformity, linear: ReadonlySet<number>): number {
-  if (base <= 1) return base;
+export function regionLaneWidth(stmts: readonly Stmt[], base: number, ir: KernelIR, uni: LaneUniformity, linear: ReadonlySet<number>): RegionWidth {
+  if (base <= 1) return width(base);
   let f64 = false;
   const f64Locals = new Set(ir.locals.filter((l) => l.type === 'f64').map((l) => l.id)); // (not a search of the locals per assignment)
   forEachStmt(stmts as Stmt[], (s) => {
@@ -82,16 +92,15 @@ export function regionLaneWidth(stmts: readonly Stmt[], base: number, ir: Kernel
     for (const x of stmtExprs(s)) forEachExpr(x, (y) => { if (y.type === 'f64') f64 = true; });
   });
   if (f64) {
-    if (!wideRegisters(base)) return base;
+    if (!wideRegisters(base)) return width(base);
     let slow = false;
     forEachStmt(stmts as Stmt[], (s) => {
       if (s.kind === 'loop') forEachStmt([...s.body, ...s.update], (t) => { for (const x of stmtExprs(t)) if (slowMath(x, uni)) slow = true; });
     });
-    if (!slow) return base;
-    // Over the lane budget at four times the base width (a loop its lanes leave by a `break`:
-    // its body in masked lane code), twice: two zmm chains still beat one.
-    for (const k of [4, 2]) if (withinLaneBudget(stmts, uni, base * k)) return base * k;
-    return base;
+    if (!slow) return width(base);
+    // Held to the budget of twice the base width: a loop its lanes leave by a `break` (its body
+    // in masked lane code) is over the budget at 32 lanes, and ran 1.2–1.3× faster at 32 than at 16.
+    return withinLaneBudget(stmts, uni, base * 2) ? { W: base * 4, budgetW: base * 2 } : width(base);
   }
   let streams = false, philox = false;
   const umulhi = (x: Expr): void => forEachExpr(x, (y) => { if (y.kind === 'math' && y.fn === 'umulhi') philox = true; });
@@ -118,6 +127,6 @@ export function regionLaneWidth(stmts: readonly Stmt[], base: number, ir: Kernel
     }
   };
   visit(stmts, false, linear);
-  if (philox && wideRegisters(base) && withinLaneBudget(stmts, uni, base * 4)) return base * 4;
-  return streams || philox ? base * 2 : base;
+  if (philox && wideRegisters(base) && withinLaneBudget(stmts, uni, base * 4)) return width(base * 4);
+  return width(streams || philox ? base * 2 : base);
 }

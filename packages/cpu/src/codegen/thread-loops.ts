@@ -77,23 +77,23 @@ export function regionLanes(cg: Pick<CpuCodegen, 'ir' | 'opts' | 'layout' | 'lan
     let jam = (opts.laneWidth ?? 1) > 1 && jamWorthIt(stmts, cg.ir, cg.layout.perThreadArrays);
     // NUMBAT_CPU_LANES (diagnosis) fixes the width of every region
     const linear = laneLinearLocals(cg), base = opts.laneWidth!, handOver = !cg.tracksExit;
-    let W = !jam ? 1 : process.env.NUMBAT_CPU_LANES ? base : regionLaneWidth(stmts, base, cg.ir, cg.laneUni, linear);
+    let { W, budgetW } = !jam ? { W: 1, budgetW: 1 } : process.env.NUMBAT_CPU_LANES ? { W: base, budgetW: base } : regionLaneWidth(stmts, base, cg.ir, cg.laneUni, linear);
     const arrayBytes = jam ? privateArrayBytes(cg) : 0;
     const stack = (w: number): number => arrayBytes * (w > base ? w + base : w);
     if (stack(W) > LANE_ARRAY_BYTES) {
-      if (stack(base) <= LANE_ARRAY_BYTES) W = base;
-      else { jam = false; W = 1; }
+      if (stack(base) <= LANE_ARRAY_BYTES) W = budgetW = base;
+      else { jam = false; W = budgetW = 1; }
     }
     // Deeply nested thread-dependent control (long else-if or ?: chains) would
     // build code quadratic in the depth: such a region runs thread by thread.
-    if (jam && !withinLaneBudget(stmts, cg.laneUni, W, handOver, linear)) {
+    if (jam && !withinLaneBudget(stmts, cg.laneUni, budgetW, handOver, linear)) {
       // What is over may be the fast copies of its varying loops (lane-stmts.ts varyingLoop: two
       // unmasked trips per turn beside the masked loop, three copies of the body): then the loops
       // are built masked only, still a lane group (a rejection sampler written as one loop that
       // counts its accepted draws: 3.4× the thread-by-thread speed). Or a wider width than the
       // base (lane-width.ts, which does not count the accesses at per-lane indices): then the base.
       const masked = (w: number): boolean => withinBudgetWithoutFastCopies(stmts, cg.laneUni, w, handOver, linear);
-      if (masked(W)) maskedLoops(cg, stmts);
+      if (masked(budgetW)) maskedLoops(cg, stmts);
       else if (W > base && withinLaneBudget(stmts, cg.laneUni, base, handOver, linear)) W = base;
       else if (W > base && masked(base)) { W = base; maskedLoops(cg, stmts); }
       else { jam = false; W = 1; }
