@@ -175,7 +175,7 @@ if (!flag('no-compile') && llvmTargets.length) {
 }
 if (!anchorsRun) await runAnchorsNow();
 const anchorLine = (a) => [a.mc && si(a.mc.samples_per_s, 'samples/s'), a.reduce && si(a.reduce.gbps * 1e9, 'B/s'), a.uniform && `uniform ${si(a.uniform.draws_per_s, 'draws/s')}`,
-  a.normal && `normal ${si(a.normal.draws_per_s, 'draws/s')}`, a.normal64 && `normal f64 ${si(a.normal64.draws_per_s, 'draws/s')}`, a.gamma && `gamma ${si(a.gamma.draws_per_s, 'draws/s')}`, a.option && `option ${si(a.option.paths_per_s, 'paths/s')}`, a.basket && `basket ${si(a.basket.paths_per_s, 'paths/s')}`].filter(Boolean).join(', ');
+  a.normal && `normal ${si(a.normal.draws_per_s, 'draws/s')}`, a.normal64 && `normal f64 ${si(a.normal64.draws_per_s, 'draws/s')}`, a.gamma && `gamma ${si(a.gamma.draws_per_s, 'draws/s')}`, a.option && `option ${si(a.option.paths_per_s, 'paths/s')}`, a.basket && `basket ${si(a.basket.paths_per_s, 'paths/s')}`, a.barrier && `barrier ${si(a.barrier.paths_per_s, 'paths/s')}`].filter(Boolean).join(', ');
 for (const a of data.anchors) log(`  ${a.anchor}: ${a.skipped ? `n/a (${a.skipped})` : anchorLine(a)}`);
 data.ratios = computeRatios(data);
 data.durationSeconds = (performance.now() - started) / 1000;

@@ -106,7 +106,7 @@ function numpyAnchor() {
 
 export async function runAnchors({ cudasim = true } = {}) {
   const rows = [plainJsAnchor(), numbaAnchor('numba-parallel', []), openmpAnchor()];
-  // Monte Carlo random-number anchors (uniform/normal draws, option pricing, the basket call).
+  // Monte Carlo random-number anchors (uniform/normal draws, option pricing, the basket and barrier calls).
   rows.push(numpyAnchor(), numbaAnchor('numba-parallel-option', ['--numba-option'], 'random_anchor.py'), openmpAnchor('c-openmp-philox', 'philox-openmp.c'));
   if (cudasim) rows.push(numbaAnchor('numba-cudasim', ['--cudasim']));
   return rows;
@@ -114,12 +114,12 @@ export async function runAnchors({ cudasim = true } = {}) {
 
 function table(rows) {
   const f = (v, d) => (v === undefined ? '-' : Number(v).toFixed(d));
-  const out = [['anchor', 'thr', 'MC Msamples/s', 'MC total', 'reduce GB/s', 'reduce sum', 'uniform M/s', 'normal M/s', 'normal f64 M/s', 'gamma M/s', 'option Mpaths/s', 'basket Mpaths/s', 'compile s']];
+  const out = [['anchor', 'thr', 'MC Msamples/s', 'MC total', 'reduce GB/s', 'reduce sum', 'uniform M/s', 'normal M/s', 'normal f64 M/s', 'gamma M/s', 'option Mpaths/s', 'basket Mpaths/s', 'barrier Mpaths/s', 'compile s']];
   for (const r of rows) {
     if (r.skipped) { out.push([r.anchor, `skipped: ${r.skipped}`]); continue; }
     out.push([r.anchor, String(r.threads ?? '-'), f(r.mc?.samples_per_s / 1e6, 1), String(r.mc?.total ?? '-'),
       f(r.reduce?.gbps, 2), String(r.reduce?.sum ?? '-'), f(r.uniform?.draws_per_s / 1e6, 1), f(r.normal?.draws_per_s / 1e6, 1), f(r.normal64?.draws_per_s / 1e6, 1), f(r.gamma?.draws_per_s / 1e6, 1),
-      f(r.option?.paths_per_s / 1e6, 1), f(r.basket?.paths_per_s / 1e6, 1), f(r.compile_s, 3)]);
+      f(r.option?.paths_per_s / 1e6, 1), f(r.basket?.paths_per_s / 1e6, 1), f(r.barrier?.paths_per_s / 1e6, 1), f(r.compile_s, 3)]);
   }
   const w = out[0].map((_, i) => Math.max(...out.filter((r) => r.length > 2).map((r) => r[i].length)));
   return out.map((r) => (r.length > 2 ? r.map((c, i) => c.padEnd(w[i])).join('  ') : r.join('  '))).join('\n');

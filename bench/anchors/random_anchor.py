@@ -9,6 +9,7 @@
                                            option-pricing example's market), and
                                            the basket call on four correlated
                                            assets (bench/suite/kernels.mjs BASKET)
+                                           and the up-and-out barrier call (BARRIER)
 """
 import json
 import math
@@ -70,9 +71,11 @@ def run_numba_option():
     paths = 1 << 24
     s, p = best_of(price, paths, 1024)
     bs, bp = run_numba_basket()
+    rs, rp = run_numba_barrier()
     return {"anchor": "numba-parallel-option", "threads": numba.get_num_threads(),
             "option": {"paths_per_s": paths / s, "price": p},
-            "basket": {"paths_per_s": bs, "price": bp}, "compile_s": compile_s}
+            "basket": {"paths_per_s": bs, "price": bp},
+            "barrier": {"paths_per_s": rs, "price": rp}, "compile_s": compile_s}
 
 
 def run_numba_basket():
@@ -108,6 +111,40 @@ def run_numba_basket():
 
     price(1024, 64)  # compiles
     paths = 1 << 22
+    s, p = best_of(price, paths, 1024)
+    return paths / s, p
+
+
+def run_numba_barrier():
+    """The barrier-option workload's job: per path up to 64 steps (a normal, an exp), stopped at the barrier (f64)."""
+    import numba
+    import numpy as np
+
+    spot, strike, barrier, vol, rate, steps = 100.0, 100.0, 125.0, 0.2, 0.02, 64
+    dt = 1.0 / steps
+    drift, step_vol = (rate - vol * vol / 2) * dt, vol * math.sqrt(dt)
+
+    @numba.njit(parallel=True, fastmath=False)
+    def price(paths, chunks):
+        per = paths // chunks
+        sums = np.zeros(chunks)
+        for c in numba.prange(chunks):
+            acc = 0.0
+            for _ in range(per):
+                s = spot
+                alive = True
+                for _t in range(steps):
+                    s *= math.exp(drift + step_vol * np.random.standard_normal())
+                    if s >= barrier:
+                        alive = False
+                        break
+                if alive:
+                    acc += max(s - strike, 0.0)
+            sums[c] = acc
+        return math.exp(-rate) * sums.sum() / (per * chunks)
+
+    price(1024, 64)  # compiles
+    paths = 1 << 20
     s, p = best_of(price, paths, 1024)
     return paths / s, p
 

@@ -28,6 +28,10 @@ export function kernelProblem(id, target, quick) {
     // The numba anchor's problem: 2^22 paths (16384 threads × 256), four assets each.
     return small ? { threads: target === 'sim' ? 256 : 4096, paths: target === 'sim' ? 4 : 32, reps: 3 } : { threads: 16384, paths: 256, reps: 7 };
   }
+  if (id === 'barrier-option') {
+    // The numba anchor's problem: 2^20 paths (16384 threads × 64) of BARRIER.steps steps.
+    return small ? { threads: target === 'sim' ? 256 : 4096, paths: target === 'sim' ? 1 : 8, reps: 3 } : { threads: 16384, paths: 64, reps: 7 };
+  }
   // webgpu binds at most 128 MiB per storage buffer by default: 2^24 f32 is within it.
   const log2n = small ? (target === 'sim' ? 16 : 20) : target === 'webgpu' ? 24 : 26;
   return { log2n, reps: small ? 3 : 7 };
@@ -67,7 +71,12 @@ export const KERNEL_WORKLOADS = [
   {
     id: 'basket-option', kind: 'kernel', anchor: 'basket', unit: 'paths/s',
     title: 'Basket call on four correlated assets (normalF32 into a local array, z = L·n, exp per asset; each thread sums its payoffs)',
-    run: runBasket,
+    run: (o) => runPricing(BASKET_PRICING, o),
+  },
+  {
+    id: 'barrier-option', kind: 'kernel', anchor: 'barrier', unit: 'paths/s',
+    title: 'Up-and-out barrier call, 64 monitoring dates (normalF32 and an f64 exp per step; a path stops at the barrier: a loop left by a break)',
+    run: (o) => runPricing(BARRIER_PRICING, o),
   },
 ];
 
@@ -200,6 +209,47 @@ export const BASKET_PRICE = 7.2828, BASKET_PRICE_STDERR = 0.0009;
 /** basketCall's market arguments (after `paths`): nAssets, spot, the drift and volatility of log S over a year, strike. */
 const basketArgs = ({ assets, spot, vol, rate, strike } = BASKET) => [assets, spot, rate - (vol * vol) / 2, vol, strike];
 
+/**
+ * The barrier-option workload's market: spot 100, strike 100, an up-and-out barrier at 125
+ * watched on BARRIER.steps equally spaced dates over one year, volatility 0.2, rate 0.02.
+ * bench/anchors/random_anchor.py prices the same option.
+ */
+export const BARRIER = { spot: 100, strike: 100, barrier: 125, vol: 0.2, rate: 0.02, steps: 64 };
+
+/**
+ * An up-and-out barrier call by Monte Carlo: per path `steps` log-normal steps (a normalF32 and
+ * an f64 exp each); a path that reaches the barrier stops there and pays nothing, else it pays
+ * max(S_T − strike, 0); each thread sums its payoffs (the barrier-option workload). The steps'
+ * loop is left by a `break`: its lanes leave it at different trips.
+ */
+export function barrierCall(states, sums, paths, steps, spot, strike, barrier, drift, vol) {
+  const i = cuda.grid(1);
+  if (i >= sums.length) return;
+  let sum = 0;
+  for (let p = 0; p < paths; p++) {
+    let s = spot, alive = true;
+    for (let t = 0; t < steps; t++) {
+      s *= Math.exp(drift + vol * random.normalF32(states, i));
+      if (s >= barrier) { alive = false; break; }
+    }
+    if (alive) sum += Math.max(s - strike, 0);
+  }
+  sums[i] = sum;
+}
+
+/**
+ * BARRIER's price, e^(−r)·E[max(S_T − strike, 0); S below the barrier on every date], by numpy
+ * (Generator(Philox), f64, 2^26 paths, 23.6 % of them knocked out): 2.4235 with a standard
+ * error of 0.0006.
+ */
+export const BARRIER_PRICE = 2.4235, BARRIER_PRICE_STDERR = 0.0006;
+
+/** barrierCall's arguments after `paths`: steps, spot, strike, barrier, the drift and volatility of log S per step. */
+const barrierArgs = ({ spot, strike, barrier, vol, rate, steps } = BARRIER) => {
+  const dt = 1 / steps;
+  return [steps, spot, strike, barrier, (rate - (vol * vol) / 2) * dt, vol * Math.sqrt(dt)];
+};
+
 /** Draws per second of random.uniformF32 / normalF32 / normalF64 / sumGammas; checks the mean of all draws (5 standard errors). */
 async function runDraws(id, { target, quick }) {
   const { threads, draws, reps } = kernelProblem(id, target, quick);
@@ -229,30 +279,44 @@ async function runDraws(id, { target, quick }) {
 }
 
 /**
- * Paths per second of basketCall. Checked: 256 threads' sums over 4 paths against the
- * simulator's (the same Philox draws; the target's exp and normals within a few ulp), and the
- * last launch's price within 5 standard errors of BASKET_PRICE (both estimates' errors).
+ * A pricing workload for runPricing: its kernel, the arguments before its `paths` (for a
+ * thread count) and after it (the market), the discount rate, and the reference price.
  */
-async function runBasket({ target, quick }) {
-  const { threads, paths, reps } = kernelProblem('basket-option', target, quick);
+const BASKET_PRICING = {
+  id: 'basket-option', kernel: basketCall, rate: BASKET.rate, price: BASKET_PRICE, stderr: BASKET_PRICE_STDERR, reference: 'numpy, 2^27 paths',
+  before: (states) => [states, basketCholesky()], after: () => basketArgs(), problem: (threads, paths) => `${threads} threads × ${paths} paths × ${BASKET.assets} assets`,
+};
+const BARRIER_PRICING = {
+  id: 'barrier-option', kernel: barrierCall, rate: BARRIER.rate, price: BARRIER_PRICE, stderr: BARRIER_PRICE_STDERR, reference: 'numpy, 2^26 paths',
+  before: (states) => [states], after: () => barrierArgs(), problem: (threads, paths) => `${threads} threads × ${paths} paths × ${BARRIER.steps} steps`,
+};
+
+/**
+ * Paths per second of a pricing kernel (`kernel(...before(states), sums, paths, ...after())`, each
+ * thread summing its payoffs). Checked: a block of 256 threads' sums over 4 paths against the
+ * simulator's (the same Philox draws; the target's exp and normals within a few ulp), and the
+ * last launch's price within 5 standard errors of the reference (both estimates' errors).
+ */
+async function runPricing(w, { target, quick }) {
+  const { threads, paths, reps } = kernelProblem(w.id, target, quick);
   const device = (await targetAvailability(target)).device;
-  const chol = basketCholesky();
-  const kernel = cuda.jit(basketCall, { target });
+  const kernel = cuda.jit(w.kernel, { target });
   const probe = async (k) => {
     const sums = new Float32Array(256);
-    await k.configure(1, 256)(random.createStates(256, 7), chol, sums, 4, ...basketArgs());
+    await k.configure(1, 256)(...w.before(random.createStates(256, 7)), sums, 4, ...w.after());
     return sums;
   };
   const c0 = performance.now();
   const got = await probe(kernel); // compiles
   const compileMs = performance.now() - c0;
-  const want = await probe(cuda.jit(basketCall, { target: 'sim' }));
+  const want = await probe(cuda.jit(w.kernel, { target: 'sim' }));
   let worst = 0;
   for (let j = 0; j < 256; j++) worst = Math.max(worst, Math.abs(got[j] - want[j]) / Math.max(1, Math.abs(want[j])));
   const states = cuda.toDevice(random.createStates(threads, 20261124), { target });
   const sums = cuda.deviceArray(threads, 'f32', { target });
   const launch = kernel.configure(Math.ceil(threads / BLOCK), BLOCK);
-  const t = await timeReps(reps, () => launch(states, chol, sums, paths, ...basketArgs()));
+  const args = [...w.before(states), sums, paths, ...w.after()];
+  const t = await timeReps(reps, () => launch(...args));
   let total = 0, totalSq = 0;
   for (const v of await sums.copyToHost()) { total += v; totalSq += v * v; }
   await Promise.all([states.free(), sums.free()]);
@@ -260,14 +324,14 @@ async function runBasket({ target, quick }) {
   // The last launch's per-thread sums of `paths` payoffs (independent of the earlier launches':
   // the streams go on): their mean ÷ paths estimates the undiscounted price.
   const m = total / threads, v = Math.max(0, totalSq / threads - m * m);
-  const discount = Math.exp(-BASKET.rate), price = (discount * m) / paths, stderr = (discount * Math.sqrt(v / threads)) / paths;
-  const z = Math.abs(price - BASKET_PRICE) / Math.hypot(stderr, BASKET_PRICE_STDERR);
+  const discount = Math.exp(-w.rate), price = (discount * m) / paths, stderr = (discount * Math.sqrt(v / threads)) / paths;
+  const z = Math.abs(price - w.price) / Math.hypot(stderr, w.stderr);
   return {
     target, device, unit: 'paths/s', compileMs, seconds: t.bestMs / 1e3, work, throughput: work / (t.bestMs / 1e3),
-    result: { problem: `${threads} threads × ${paths} paths × ${BASKET.assets} assets`, threads, paths, price, stderr, ...t },
+    result: { problem: w.problem(threads, paths), threads, paths, price, stderr, ...t },
     checks: [
       { name: "a block of 256 threads' sums over 4 paths are the simulator's within 1e-4 (relative to max(1, |sum|))", ok: worst <= 1e-4, detail: `worst ${worst.toExponential(2)}` },
-      { name: `price is ${BASKET_PRICE} (numpy, 2^27 paths) within 5 standard errors`, ok: z < 5, detail: `${price.toFixed(4)} ± ${stderr.toFixed(4)} (${z.toFixed(2)} standard errors)` },
+      { name: `price is ${w.price} (${w.reference}) within 5 standard errors`, ok: z < 5, detail: `${price.toFixed(4)} ± ${stderr.toFixed(4)} (${z.toFixed(2)} standard errors)` },
     ],
   };
 }

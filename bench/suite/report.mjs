@@ -19,7 +19,7 @@ export function anchorThroughput(row, key) {
   if (key === 'mc') return row.mc?.samples_per_s;
   if (key === 'reduce') return row.reduce?.gbps === undefined ? undefined : row.reduce.gbps * 1e9;
   if (key === 'uniform' || key === 'normal' || key === 'normal64' || key === 'gamma') return row[key]?.draws_per_s;
-  if (key === 'option' || key === 'basket') return row[key]?.paths_per_s;
+  if (key === 'option' || key === 'basket' || key === 'barrier') return row[key]?.paths_per_s;
   return undefined;
 }
 
@@ -80,7 +80,7 @@ export function markdownReport(data) {
   if (problems.length) lines.push(`Kernel problems: ${problems.join('; ')}.`, '');
 
   lines.push('## Ratios against the anchors', '');
-  lines.push('numbat throughput ÷ anchor throughput on the same job (above 1: numbat is faster). The anchors (`bench/anchors/`) run the Monte Carlo pi job (16384 threads × 2000 samples; numba\'s CUDA simulator: 512 threads × 2000), the sum of 2^26 f32, f32 uniform and normal draws (numpy\'s Generator(Philox) on one core, 2^24 at a time; C OpenMP with its own Philox on numbat\'s streams and word-to-float mappings), f64 normal draws (numpy, likewise), the option-pricing example\'s market (numba parallel with np.random.standard_normal, f64; C OpenMP, f32, Philox) and the basket call on four correlated assets (numba parallel, f64).', '');
+  lines.push('numbat throughput ÷ anchor throughput on the same job (above 1: numbat is faster). The anchors (`bench/anchors/`) run the Monte Carlo pi job (16384 threads × 2000 samples; numba\'s CUDA simulator: 512 threads × 2000), the sum of 2^26 f32, f32 uniform and normal draws (numpy\'s Generator(Philox) on one core, 2^24 at a time; C OpenMP with its own Philox on numbat\'s streams and word-to-float mappings), f64 normal draws (numpy, likewise), the option-pricing example\'s market (numba parallel with np.random.standard_normal, f64; C OpenMP, f32, Philox) the basket call on four correlated assets and the up-and-out barrier call (numba parallel, f64).', '');
   const anchored = data.workloads.filter((w) => w.anchor);
   const ratioRows = [];
   for (const w of anchored) for (const t of targets) {
@@ -99,10 +99,10 @@ export function markdownReport(data) {
 
   lines.push('## Anchors', '');
   const orDash = (v, unit) => (v === undefined ? '—' : si(v, unit));
-  lines.push(data.anchors.length ? table(['anchor', 'threads', 'Monte Carlo pi', 'sum of 2^26 f32', 'uniform f32', 'normal f32', 'normal f64', 'gamma f32', 'option pricing', 'basket call', 'compile / warm-up'], data.anchors.map((a) => (a.skipped
-    ? [a.anchor, '—', `n/a (${a.skipped})`, '—', '—', '—', '—', '—', '—', '—', '—']
+  lines.push(data.anchors.length ? table(['anchor', 'threads', 'Monte Carlo pi', 'sum of 2^26 f32', 'uniform f32', 'normal f32', 'normal f64', 'gamma f32', 'option pricing', 'basket call', 'barrier call', 'compile / warm-up'], data.anchors.map((a) => (a.skipped
+    ? [a.anchor, '—', `n/a (${a.skipped})`, '—', '—', '—', '—', '—', '—', '—', '—', '—']
     : [a.anchor, a.threads ?? a.cuda_threads ?? '—', a.mc ? `${si(a.mc.samples_per_s, 'samples/s')}${a.mc.problem ? ` (${a.mc.problem})` : ''}` : '—', a.reduce ? si(a.reduce.gbps * 1e9, 'B/s') : '—',
-      orDash(a.uniform?.draws_per_s, 'draws/s'), orDash(a.normal?.draws_per_s, 'draws/s'), orDash(a.normal64?.draws_per_s, 'draws/s'), orDash(a.gamma?.draws_per_s, 'draws/s'), orDash(a.option?.paths_per_s, 'paths/s'), orDash(a.basket?.paths_per_s, 'paths/s'), a.compile_s > 0 ? ms(a.compile_s * 1e3) : '—']))) : '(anchors not run: --no-anchors)', '');
+      orDash(a.uniform?.draws_per_s, 'draws/s'), orDash(a.normal?.draws_per_s, 'draws/s'), orDash(a.normal64?.draws_per_s, 'draws/s'), orDash(a.gamma?.draws_per_s, 'draws/s'), orDash(a.option?.paths_per_s, 'paths/s'), orDash(a.basket?.paths_per_s, 'paths/s'), orDash(a.barrier?.paths_per_s, 'paths/s'), a.compile_s > 0 ? ms(a.compile_s * 1e3) : '—']))) : '(anchors not run: --no-anchors)', '');
 
   lines.push('## Compile and cache load', '');
   lines.push('First launch of a kernel (compile + a one-block launch): in a fresh process (the backend, and LLVM, load then), and again for the same source with the backend loaded (median of 3). Cache: a first process compiles with `cache: true` into a temporary `NUMBAT_CACHE_DIR`, a second fresh process launches from it.', '');
