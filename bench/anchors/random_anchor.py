@@ -46,12 +46,10 @@ def run_numpy():
     }
 
 
-def run_numba_option():
+def chunked_price(payoff, discount):
+    """numba @njit(parallel=True): `paths` calls of the @njit `payoff` in `chunks` parallel chunks, their discounted mean."""
     import numba
     import numpy as np
-
-    s0, strike, rate, sigma, years = 100.0, 105.0, 0.05, 0.2, 1.0
-    drift, vol = (rate - sigma * sigma / 2) * years, sigma * math.sqrt(years)
 
     @numba.njit(parallel=True, fastmath=False)
     def price(paths, chunks):
@@ -60,11 +58,26 @@ def run_numba_option():
         for c in numba.prange(chunks):
             acc = 0.0
             for _ in range(per):
-                z = np.random.standard_normal()
-                acc += max(s0 * math.exp(drift + vol * z) - strike, 0.0)
+                acc += payoff()
             sums[c] = acc
-        return math.exp(-rate * years) * sums.sum() / (per * chunks)
+        return discount * sums.sum() / (per * chunks)
 
+    return price
+
+
+def run_numba_option():
+    import numba
+    import numpy as np
+
+    s0, strike, rate, sigma, years = 100.0, 105.0, 0.05, 0.2, 1.0
+    drift, vol = (rate - sigma * sigma / 2) * years, sigma * math.sqrt(years)
+
+    @numba.njit(fastmath=False)
+    def payoff():
+        z = np.random.standard_normal()
+        return max(s0 * math.exp(drift + vol * z) - strike, 0.0)
+
+    price = chunked_price(payoff, math.exp(-rate * years))
     t0 = time.perf_counter()
     price(1024, 64)  # compiles
     compile_s = time.perf_counter() - t0
@@ -124,25 +137,16 @@ def run_numba_barrier():
     dt = 1.0 / steps
     drift, step_vol = (rate - vol * vol / 2) * dt, vol * math.sqrt(dt)
 
-    @numba.njit(parallel=True, fastmath=False)
-    def price(paths, chunks):
-        per = paths // chunks
-        sums = np.zeros(chunks)
-        for c in numba.prange(chunks):
-            acc = 0.0
-            for _ in range(per):
-                s = spot
-                alive = True
-                for _t in range(steps):
-                    s *= math.exp(drift + step_vol * np.random.standard_normal())
-                    if s >= barrier:
-                        alive = False
-                        break
-                if alive:
-                    acc += max(s - strike, 0.0)
-            sums[c] = acc
-        return math.exp(-rate) * sums.sum() / (per * chunks)
+    @numba.njit(fastmath=False)
+    def payoff():
+        s = spot
+        for _t in range(steps):
+            s *= math.exp(drift + step_vol * np.random.standard_normal())
+            if s >= barrier:
+                return 0.0
+        return max(s - strike, 0.0)
 
+    price = chunked_price(payoff, math.exp(-rate))
     price(1024, 64)  # compiles
     paths = 1 << 20
     s, p = best_of(price, paths, 1024)

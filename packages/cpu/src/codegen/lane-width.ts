@@ -19,11 +19,11 @@
 // budget. Measured (CPU time per draw, one process per width, alternated):
 // uniformF32 1.70–1.78 (16 lanes) → 2.21–2.33 G draws per CPU-second (32),
 // normalF32 (its f32 log, sin, cos computed in f64: two zmm per 16 lanes)
-// 421–431 → 534–545 M. 64 lanes (four chains) ran these sums faster still
-// when the draw blocks came (docs/random.md) only by 1–9 % (uniforms 2 001–
-// 2 067 against 2 015–2 091 M per CPU-second, normals 651–797 against
-// 717–841), the same at mixed positions, but their code is twice as large
-// with a third of it stack traffic (the ten state words alone fill 40 zmm):
+// 421–431 → 534–545 M. Since the draw blocks (docs/random.md) 64 lanes (four
+// chains) run these sums only 1–9 % faster than 32 (uniforms 2 015–2 091
+// against 2 001–2 067 M per CPU-second, normals 717–841 against 651–797), the
+// same at mixed positions, with twice the code and a third of it stack
+// traffic (the ten state words alone fill 40 zmm):
 // the random-walk example's first launch 176–211 ms at 64 lanes, 135–161 at
 // 32 (six alternated processes), the normal sums' cold compile ~165 → ~120 ms.
 // This needs umulhi's even/odd product form at any width (lane-math.ts: before
