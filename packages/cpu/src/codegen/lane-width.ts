@@ -80,11 +80,12 @@ const wideRegisters = (base: number): boolean => base === 8 && /\+avx512f\b/.tes
  */
 export interface RegionWidth { readonly W: number; readonly budgetW: number }
 
-const width = (W: number): RegionWidth => ({ W, budgetW: W });
+/** W lanes held to W lanes' budget. */
+export const plainWidth = (W: number): RegionWidth => ({ W, budgetW: W });
 
 /** `linear`: the kernel's lane-linear locals (lane-budget.ts laneLinearLocals). */
 export function regionLaneWidth(stmts: readonly Stmt[], base: number, ir: KernelIR, uni: LaneUniformity, linear: ReadonlySet<number>): RegionWidth {
-  if (base <= 1) return width(base);
+  if (base <= 1) return plainWidth(base);
   let f64 = false;
   const f64Locals = new Set(ir.locals.filter((l) => l.type === 'f64').map((l) => l.id)); // (not a search of the locals per assignment)
   forEachStmt(stmts as Stmt[], (s) => {
@@ -92,15 +93,15 @@ export function regionLaneWidth(stmts: readonly Stmt[], base: number, ir: Kernel
     for (const x of stmtExprs(s)) forEachExpr(x, (y) => { if (y.type === 'f64') f64 = true; });
   });
   if (f64) {
-    if (!wideRegisters(base)) return width(base);
+    if (!wideRegisters(base)) return plainWidth(base);
     let slow = false;
     forEachStmt(stmts as Stmt[], (s) => {
       if (s.kind === 'loop') forEachStmt([...s.body, ...s.update], (t) => { for (const x of stmtExprs(t)) if (slowMath(x, uni)) slow = true; });
     });
-    if (!slow) return width(base);
+    if (!slow) return plainWidth(base);
     // Held to the budget of twice the base width: a loop its lanes leave by a `break` (its body
     // in masked lane code) is over the budget at 32 lanes, and ran 1.2–1.3× faster at 32 than at 16.
-    return withinLaneBudget(stmts, uni, base * 2) ? { W: base * 4, budgetW: base * 2 } : width(base);
+    return withinLaneBudget(stmts, uni, base * 2) ? { W: base * 4, budgetW: base * 2 } : plainWidth(base);
   }
   let streams = false, philox = false;
   const umulhi = (x: Expr): void => forEachExpr(x, (y) => { if (y.kind === 'math' && y.fn === 'umulhi') philox = true; });
@@ -127,6 +128,6 @@ export function regionLaneWidth(stmts: readonly Stmt[], base: number, ir: Kernel
     }
   };
   visit(stmts, false, linear);
-  if (philox && wideRegisters(base) && withinLaneBudget(stmts, uni, base * 4)) return width(base * 4);
-  return width(streams || philox ? base * 2 : base);
+  if (philox && wideRegisters(base) && withinLaneBudget(stmts, uni, base * 4)) return plainWidth(base * 4);
+  return plainWidth(streams || philox ? base * 2 : base);
 }

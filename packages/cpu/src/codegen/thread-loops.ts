@@ -9,7 +9,7 @@ import type { LLVMNS, LoopTargets } from '@numbat/llvm';
 import type { Region } from './regions.js';
 import type { BarrierLoop, CpuCodegen } from './context.js';
 import { laneLinearLocals, loopsWithoutFastCopies, withinBudgetWithoutFastCopies, withinLaneBudget } from './lane-budget.js';
-import { regionLaneWidth } from './lane-width.js';
+import { plainWidth, regionLaneWidth } from './lane-width.js';
 import { laneGroup } from './lane-group.js';
 import { representative } from './block-level.js';
 
@@ -77,7 +77,7 @@ export function regionLanes(cg: Pick<CpuCodegen, 'ir' | 'opts' | 'layout' | 'lan
     let jam = (opts.laneWidth ?? 1) > 1 && jamWorthIt(stmts, cg.ir, cg.layout.perThreadArrays);
     // NUMBAT_CPU_LANES (diagnosis) fixes the width of every region
     const linear = laneLinearLocals(cg), base = opts.laneWidth!, handOver = !cg.tracksExit;
-    let { W, budgetW } = !jam ? { W: 1, budgetW: 1 } : process.env.NUMBAT_CPU_LANES ? { W: base, budgetW: base } : regionLaneWidth(stmts, base, cg.ir, cg.laneUni, linear);
+    let { W, budgetW } = !jam ? plainWidth(1) : process.env.NUMBAT_CPU_LANES ? plainWidth(base) : regionLaneWidth(stmts, base, cg.ir, cg.laneUni, linear);
     const arrayBytes = jam ? privateArrayBytes(cg) : 0;
     const stack = (w: number): number => arrayBytes * (w > base ? w + base : w);
     if (stack(W) > LANE_ARRAY_BYTES) {
