@@ -18,6 +18,27 @@ import time
 
 RUNS = 5
 
+# The markets of bench/suite/kernels.mjs BASKET and BARRIER (priced here by numba, and by
+# numpy in reference_prices.py).
+BASKET = {"assets": 4, "spot": 25.0, "vol": 0.2, "rate": 0.02, "rho": 0.5, "strike": 100.0}
+BARRIER = {"spot": 100.0, "strike": 100.0, "barrier": 125.0, "vol": 0.2, "rate": 0.02, "steps": 64}
+
+
+def basket_cholesky():
+    """The Cholesky factor of BASKET's correlation matrix (every pair rho)."""
+    import numpy as np
+
+    corr = np.full((BASKET["assets"], BASKET["assets"]), BASKET["rho"])
+    np.fill_diagonal(corr, 1.0)
+    return np.linalg.cholesky(corr)
+
+
+def barrier_step():
+    """BARRIER's drift and volatility of log S per monitoring step."""
+    dt = 1.0 / BARRIER["steps"]
+    vol = BARRIER["vol"]
+    return (BARRIER["rate"] - vol * vol / 2) * dt, vol * math.sqrt(dt)
+
 
 def best_of(fn, *args):
     best, out = float("inf"), None
@@ -96,10 +117,8 @@ def run_numba_basket():
     import numba
     import numpy as np
 
-    assets, spot, vol, rate, rho, strike = 4, 25.0, 0.2, 0.02, 0.5, 100.0
-    corr = np.full((assets, assets), rho)
-    np.fill_diagonal(corr, 1.0)
-    chol = np.linalg.cholesky(corr)
+    assets, spot, vol, rate, strike = (BASKET[k] for k in ("assets", "spot", "vol", "rate", "strike"))
+    chol = basket_cholesky()
     drift = rate - vol * vol / 2
 
     @numba.njit(parallel=True, fastmath=False)
@@ -122,10 +141,7 @@ def run_numba_basket():
             sums[c] = acc
         return math.exp(-rate) * sums.sum() / (per * chunks)
 
-    price(1024, 64)  # compiles
-    paths = 1 << 22
-    s, p = best_of(price, paths, 1024)
-    return paths / s, p
+    return paths_per_s(price, 1 << 22)
 
 
 def run_numba_barrier():
@@ -133,9 +149,8 @@ def run_numba_barrier():
     import numba
     import numpy as np
 
-    spot, strike, barrier, vol, rate, steps = 100.0, 100.0, 125.0, 0.2, 0.02, 64
-    dt = 1.0 / steps
-    drift, step_vol = (rate - vol * vol / 2) * dt, vol * math.sqrt(dt)
+    spot, strike, barrier, steps = (BARRIER[k] for k in ("spot", "strike", "barrier", "steps"))
+    drift, step_vol = barrier_step()
 
     @numba.njit(fastmath=False)
     def payoff():
@@ -146,9 +161,12 @@ def run_numba_barrier():
                 return 0.0
         return max(s - strike, 0.0)
 
-    price = chunked_price(payoff, math.exp(-rate))
+    return paths_per_s(chunked_price(payoff, math.exp(-BARRIER["rate"])), 1 << 20)
+
+
+def paths_per_s(price, paths):
+    """A numba pricer's paths per second over `paths` paths in 1024 chunks (best of RUNS, after a compile), and its price."""
     price(1024, 64)  # compiles
-    paths = 1 << 20
     s, p = best_of(price, paths, 1024)
     return paths / s, p
 

@@ -160,7 +160,7 @@ export const GAMMA_ALPHA = 2.5;
 /**
  * The basket-option workload's market: four assets of spot 25 (a basket of 100), one year,
  * volatility 0.2, rate 0.02 (so the drift of log S is r − σ²/2 = 0), pairwise correlation 0.5,
- * strike 100. bench/anchors/random_anchor.py prices the same basket.
+ * strike 100. bench/anchors/random_anchor.py prices the same basket (its BASKET).
  */
 export const BASKET = { assets: 4, spot: 25, vol: 0.2, rate: 0.02, correlation: 0.5, strike: 100 };
 
@@ -202,8 +202,8 @@ export function basketCall(states, chol, sums, paths, nAssets, spot, drift, vol,
 
 /**
  * BASKET's price, e^(−r)·E[max(basket − strike, 0)], by numpy (Generator(Philox), f64, 2^27 paths,
- * z = L·n as the kernel does): 7.2828 with a standard error of 0.0009 (bench/anchors/basket_reference.py
- * with its own seed: 7.2823 ± 0.0009).
+ * z = L·n as the kernel does): 7.2828 with a standard error of 0.0009 (`python3 bench/anchors/reference_prices.py
+ * basket`, with its own seed: 7.2823 ± 0.0009).
  */
 export const BASKET_PRICE = 7.2828, BASKET_PRICE_STDERR = 0.0009;
 
@@ -213,7 +213,7 @@ const basketArgs = ({ assets, spot, vol, rate, strike } = BASKET) => [assets, sp
 /**
  * The barrier-option workload's market: spot 100, strike 100, an up-and-out barrier at 125
  * watched on BARRIER.steps equally spaced dates over one year, volatility 0.2, rate 0.02.
- * bench/anchors/random_anchor.py prices the same option.
+ * bench/anchors/random_anchor.py prices the same option (its BARRIER).
  */
 export const BARRIER = { spot: 100, strike: 100, barrier: 125, vol: 0.2, rate: 0.02, steps: 64 };
 
@@ -240,7 +240,7 @@ export function barrierCall(states, sums, paths, steps, spot, strike, barrier, d
 
 /**
  * BARRIER's price, e^(−r)·E[max(S_T − strike, 0); S below the barrier on every date], by numpy
- * (Generator(Philox), f64, 2^26 paths, 23.6 % of them knocked out; bench/anchors/barrier_reference.py):
+ * (Generator(Philox), f64, 2^26 paths, 23.6 % of them knocked out; `reference_prices.py barrier`):
  * 2.4235 with a standard error of 0.0006.
  */
 export const BARRIER_PRICE = 2.4235, BARRIER_PRICE_STDERR = 0.0006;
