@@ -3,7 +3,7 @@
 
 export { loadLLVM, llvmBindingsLoaded, llvmBindingsProblem, type LLVM, type LLVMNS } from './bindings.js';
 export { preloadLLVM, preloadLibraries, preloadPending, type Preload } from './preload.js';
-export { capi, capiLoaded, hostCpu, takeMessage, takeError, LIBLLVM_PATH, LLVM_VERSION, type CApi, type Ptr } from './capi.js';
+export { capi, capiLoaded, hostCpu, llvmArgs, takeMessage, takeError, LIBLLVM_PATH, LLVM_VERSION, type CApi, type Ptr } from './capi.js';
 export { NativeModule, targetMachine, type TargetSpec, type EmitKind } from './native.js';
 export { POOL_STACK_BYTES } from './koffi-stack.js';
 export { fittedPipeline, type FittedPipeline } from './passes.js';
