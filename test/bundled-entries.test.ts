@@ -6,7 +6,7 @@
 // to src/.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,12 +20,16 @@ const cpu = await targetAvailability('cpu');
 function loadedPackageFiles(args: string[], env: Record<string, string> = {}): { files: string[]; status: number | null; stderr: string } {
   const dir = mkdtempSync(join(tmpdir(), 'numbat-entries-'));
   try {
-    writeFileSync(join(dir, 'hooks.mjs'), "export async function load(url, context, next) { if (url.startsWith('file:')) process.stderr.write(`LOADED ${url}\\n`); return next(url, context); }\n");
+    // Each load appended to a file at once: the hooks run on a thread of their own, whose writes to
+    // stderr could be lost when the process exits first (a CI run once missed its last four loads).
+    const log = join(dir, 'loaded.txt');
+    writeFileSync(join(dir, 'hooks.mjs'), `import { appendFileSync } from 'node:fs';\nexport async function load(url, context, next) { if (url.startsWith('file:')) appendFileSync(${JSON.stringify(log)}, url + '\\n'); return next(url, context); }\n`);
     writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
     const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(dir, 'register.mjs')).href, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NUMBAT_LOG: '', ...env }, timeout: 120_000 });
     const prefix = pathToFileURL(join(ROOT, 'packages')).href + '/';
-    const files = r.stderr.split('\n').filter((l) => l.startsWith('LOADED ')).map((l) => l.slice(7)).filter((u) => u.startsWith(prefix)).map((u) => u.slice(prefix.length));
-    return { files, status: r.status, stderr: r.stderr.split('\n').filter((l) => !l.startsWith('LOADED ')).join('\n') };
+    const loaded = existsSync(log) ? readFileSync(log, 'utf8').split('\n') : [];
+    const files = loaded.filter((u) => u.startsWith(prefix)).map((u) => u.slice(prefix.length));
+    return { files, status: r.status, stderr: r.stderr };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
