@@ -44,7 +44,7 @@ export { analyzeUniformity, exprUniform, uniformIf, BLOCK_UNIFORMITY, type Unifo
 export { localScopes } from './ir/local-scopes.js';
 export { printIR } from './ir/print.js';
 export { legalize, rewriteKernel, NATIVE_OPS, ALL_NATIVE, FDLIBM_FNS, type NativeOp, type Rule, type RewriteContext } from './legalize/index.js';
-export { forEachStmt, someStmt, forEachExpr, childExprs, mapChildren, stmtExprs } from './ir/walk.js';
+export { forEachStmt, someStmt, forEachExpr, childExprs, mapChildren, stmtExprs, localOf } from './ir/walk.js';
 export { quadLoadAt, sameExpr, type QuadLoad } from './ir/quad-loads.js';
 export { hoistBoundsChecks } from './ir/hoist-bounds.js';
 export { loopPassBounds, loopTripBound, Ranges, type LoopPassBounds } from './ir/trip-count.js';

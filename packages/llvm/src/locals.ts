@@ -3,7 +3,7 @@
 // backend uses this as is; the CPU backend uses it for locals that never
 // live across a barrier.
 
-import type { KernelIR } from '@numbat/core';
+import { localOf, type KernelIR } from '@numbat/core';
 import type { LLVMNS } from './bindings.js';
 import type { Emitter } from './emit.js';
 
@@ -14,7 +14,7 @@ import type { Emitter } from './emit.js';
 export function allocaLocals(e: Emitter, ir: KernelIR, ids: Iterable<number> = ir.locals.map((l) => l.id)): Map<number, LLVMNS.Value> {
   const out = new Map<number, LLVMNS.Value>();
   for (const id of ids) {
-    const l = ir.locals.find((x) => x.id === id);
+    const l = localOf(ir, id);
     if (!l) continue;
     const p = e.b.CreateAlloca(e.scalar(l.type), null, `${l.name}.${l.id}`);
     e.b.CreateStore(e.zero(l.type), p);

@@ -10,7 +10,7 @@
 // state a target changes between calls. The lowering itself holds no position:
 // the loop targets of break/continue are passed down the statement walk.
 
-import { quadLoadAt, type ArrayRef, type AtomicExpr, type ElemType, type Expr, type KernelIR, type Loc, type MathFn, type QuadLoad, type ScalarType, type Stmt } from '@numbat/core';
+import { localOf, quadLoadAt, type ArrayRef, type AtomicExpr, type ElemType, type Expr, type KernelIR, type Loc, type MathFn, type QuadLoad, type ScalarType, type Stmt } from '@numbat/core';
 import type { LLVM, LLVMNS } from './bindings.js';
 import { Emitter } from './emit.js';
 import { inlineMathExtra } from './math-extra.js';
@@ -93,7 +93,7 @@ export class KernelLowerer<C = void> {
     if (elem !== 'f32' && elem !== 'i32' && elem !== 'u32') return false;
     const values = this.hooks.quadLoad!(ref, this.index(ref, q.index, q.stmts[0].loc, at), at, elem);
     q.stmts.forEach((s, k) => {
-      const local = this.ir.locals.find((l) => l.id === s.local);
+      const local = localOf(this.ir, s.local);
       const v = values[k];
       this.b.CreateStore(local && local.type !== s.value.type ? this.e.convert(v, s.value.type, local.type) : v, this.hooks.localPtr(s.local, at));
     });
@@ -104,7 +104,7 @@ export class KernelLowerer<C = void> {
     const b = this.b;
     switch (s.kind) {
       case 'assign': {
-        const local = this.ir.locals.find((l) => l.id === s.local);
+        const local = localOf(this.ir, s.local);
         const v = this.expr(s.value, at);
         b.CreateStore(local && local.type !== s.value.type ? this.e.convert(v, s.value.type, local.type) : v, this.hooks.localPtr(s.local, at));
         return;

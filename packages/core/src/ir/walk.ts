@@ -1,6 +1,17 @@
 // Generic traversal helpers over the IR, shared by passes and backends.
 
-import type { Expr, IfStmt, LocalExpr, LoopStmt, Stmt } from './nodes.js';
+import type { Expr, IfStmt, KernelIR, LocalExpr, LoopStmt, Stmt } from './nodes.js';
+
+/**
+ * Local `id` of `ir` (undefined where it has none). Ids are the locals' positions wherever core
+ * makes them, so this is one lookup; a search where some IR numbers them otherwise. (Code
+ * generators ask it per statement, of kernels with a thousand locals: a search each time cost
+ * milliseconds per compile.)
+ */
+export function localOf(ir: Pick<KernelIR, 'locals'>, id: number): KernelIR['locals'][number] | undefined {
+  const at = ir.locals[id];
+  return at?.id === id ? at : ir.locals.find((l) => l.id === id);
+}
 
 export function forEachStmt(stmts: Stmt[], f: (s: Stmt) => void): void {
   for (const s of stmts) {

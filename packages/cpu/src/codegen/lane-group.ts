@@ -5,7 +5,7 @@
 // derives from the code generator (context.ts) and these.
 
 import type { Stmt } from '@numbat/core';
-import { ELEM_BYTES, localScopes } from '@numbat/core';
+import { ELEM_BYTES, localOf, localScopes } from '@numbat/core';
 import { elemTypeOf, type LLVMNS } from '@numbat/llvm';
 import { localsAssignedBeforeUse, type Region } from './regions.js';
 import type { BarrierLoop, CpuCodegen, Thread } from './context.js';
@@ -50,8 +50,8 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
   const laneVecs = new Map<number, Value>();
   const vt = W > 1 ? laneVectorTypes(cg.llvm, cg.ctx, W) : undefined;
   for (const id of privates) {
-    const l = ir.locals.find((x) => x.id === id)!;
-    if (cg.laneUni.uniformLocals.has(id)) { b.CreateStore(e.zero(l.type), storage.privateLocals.get(id)!); continue; }
+    const l = localOf(ir, id)!;
+    if (cg.laneUni.uniformLocals.has(id)) { b.CreateStore(e.zero(l.type), storage.privateLocal(id)!); continue; }
     let slots: LaneSlots;
     if (vt) {
       // bools as bytes (<W x i8>): a lane's slot is then its i1 at byte i, as a scalar bool local's
@@ -101,7 +101,7 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
     lanePtr: (id, lane) => laneSlots.get(id)?.(lane) ?? storage.perThreadLocalPtr(id, tid[lane]),
     vectorPtr: (id) => laneVecs.get(id),
     uniformPtrs: (id) => {
-      const p = storage.privateLocals.get(id) ?? storage.blockScalarPtrs.get(id);
+      const p = storage.privateLocal(id) ?? storage.blockScalarPtrs.get(id);
       return p ? [p] : tid.map((t) => storage.perThreadLocalPtr(id, t));
     },
     arrayRows: (id) => {
@@ -125,7 +125,7 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
             v = b.CreateLoad(t, slots(W - 1));
             for (let i = W - 2; i >= 0; i--) v = b.CreateSelect(b.CreateICmpEQ(l, e.int(i)), b.CreateLoad(t, slots(i)), v);
           }
-          b.CreateStore(v, storage.privateLocals.get(id)!);
+          b.CreateStore(v, storage.privateLocal(id)!);
         }
         // and its elements of the region's local arrays into the thread's own
         for (const [id, p] of rows) {

@@ -3,7 +3,7 @@
 // for full groups, and the hand-over to thread-by-thread code.
 
 import type { ArrayRef, ElemType, Stmt } from '@numbat/core';
-import { forEachExpr, someStmt } from '@numbat/core';
+import { forEachExpr, localOf, someStmt } from '@numbat/core';
 import type { LLVMNS } from '@numbat/llvm';
 import { LaneExprs } from './lanes.js';
 import { elemBytes, vecSuffix, type LV } from './lane-values.js';
@@ -144,7 +144,7 @@ export class LaneLowerer extends LaneExprs {
     const b = this.b, e = this.e, low = this.low;
     switch (s.kind) {
       case 'assign': {
-        const local = this.cg.ir.locals.find((l) => l.id === s.local)!;
+        const local = localOf(this.cg.ir, s.local)!;
         const v = this.expr(s.value);
         const conv = (x: Value): Value => (local.type !== s.value.type ? e.convert(x, s.value.type, local.type) : x);
         if (this.cg.laneUni.uniformLocals.has(s.local)) {

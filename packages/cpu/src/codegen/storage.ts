@@ -8,7 +8,7 @@
 // and answers, for a given thread, where a local or an element is.
 
 import type { ArrayRef, ElemType, KernelArray, KernelIR, ScalarType } from '@numbat/core';
-import { ELEM_BYTES } from '@numbat/core';
+import { ELEM_BYTES, localOf } from '@numbat/core';
 import type { Emitter, LLVM, LLVMNS } from '@numbat/llvm';
 import { INFO, align16, type KernelPlan } from './abi.js';
 import type { StorageLayout } from './regions.js';
@@ -26,8 +26,9 @@ export class KernelStorage {
   /** Per-thread exit flags (one i8 per thread) and their count, when threads can return before a barrier. */
   readonly exited?: Value;
   readonly exitedCount?: Value;
-  /** Private locals' allocas (one scalar reused by every thread). */
-  readonly privateLocals = new Map<number, Value>();
+  /** Private locals' allocas (one scalar reused by every thread), made when first asked for (privateLocal). */
+  private readonly privateAllocas = new Map<number, Value>();
+  private readonly privateIds = new Set<number>();
   /** Block scalars' allocas (one value per block). */
   readonly blockScalarPtrs = new Map<number, Value>();
   private readonly scalarArgs = new Map<number, Value>();
@@ -128,23 +129,31 @@ export class KernelStorage {
     this.scratchEnd = ptOffset;
 
     for (const id of layout.blockScalars) {
-      const l = ir.locals.find((x) => x.id === id)!;
+      const l = localOf(ir, id)!;
       this.blockScalarPtrs.set(id, b.CreateAlloca(e.scalar(l.type), null, `${l.name}.${id}.block`));
     }
-    // Private storage: allocas (promoted to registers by mem2reg/SROA).
-    for (const [, ids] of layout.privateLocalsOf) {
-      for (const id of ids) {
-        if (this.privateLocals.has(id)) continue; // a threadIdx.x alias is private in several regions
-        const l = ir.locals.find((x) => x.id === id)!;
-        this.privateLocals.set(id, b.CreateAlloca(e.scalar(l.type), null, `${l.name}.${id}`));
-      }
-    }
+    for (const [, ids] of layout.privateLocalsOf) for (const id of ids) this.privateIds.add(id); // (a threadIdx.x alias is private in several regions)
     for (const a of ir.arrays) if (a.space === 'const') this.constArrays.set(a.id, this.constArray(a));
   }
 
   /** Scalar kernel parameter `index` (bool as i1). */
   param(index: number): Value {
     return this.scalarArgs.get(index)!;
+  }
+
+  /**
+   * The alloca of private local `id` (promoted to a register by SROA), or undefined where the local
+   * is not private. Made when first asked for: an entry point of lane groups, which keep their
+   * lanes' values in vectors of their own, asks for few of a kernel's locals (the blocked normal
+   * draws have about a thousand).
+   */
+  privateLocal(id: number): Value | undefined {
+    let p = this.privateAllocas.get(id);
+    if (!p && this.privateIds.has(id)) {
+      const l = localOf(this.ir, id)!;
+      this.privateAllocas.set(id, (p = this.entryAlloca(this.e.scalar(l.type), `${l.name}.${id}`)));
+    }
+    return p;
   }
 
   /** An alloca in the entry block (only those are promoted to registers). */
@@ -203,7 +212,7 @@ export class KernelStorage {
 
   /** Storage of local `id` for `thread`: its private or block alloca, or the thread's slot. */
   localPtr(id: number, thread: Thread): Value {
-    return this.privateLocals.get(id) ?? this.blockScalarPtrs.get(id) ?? this.perThreadLocalPtr(id, thread.tid);
+    return this.privateLocal(id) ?? this.blockScalarPtrs.get(id) ?? this.perThreadLocalPtr(id, thread.tid);
   }
 
   /** The slot of per-thread local `id` of the thread with linear id `tid`. */
@@ -241,7 +250,7 @@ export class KernelStorage {
   }
 
   localType(id: number): ScalarType {
-    return this.ir.locals.find((l) => l.id === id)!.type;
+    return localOf(this.ir, id)!.type;
   }
 
   private elemOf(ref: ArrayRef): ElemType {

@@ -367,7 +367,7 @@ export function threadBody(cg: CpuCodegen, region: Region, stmts: readonly Stmt[
     b.SetInsertPoint(run);
   }
   for (const id of cg.layout.privateLocalsOf.get(region) ?? []) {
-    b.CreateStore(cg.layout.txAliases.has(id) ? tx : e.zero(storage.localType(id)), storage.privateLocals.get(id)!);
+    b.CreateStore(cg.layout.txAliases.has(id) ? tx : e.zero(storage.localType(id)), storage.privateLocal(id)!);
   }
   for (const id of cg.layout.privateArraysOf.get(region) ?? []) {
     const a = ir.arrays.find((x) => x.id === id)!;
