@@ -100,6 +100,35 @@ describe('random on the host', () => {
     expect(new Float32Array(kept.buffer)[0]).toBe(z[1]); // the partner's bits, not the Philox word
   });
 
+  it("32-bit draws between a pair's two normals keep the pair (cuRAND's and numpy's legacy cached Gaussian); an f64 normal drops it", async () => {
+    // normal, three u32 (the third refills: the kept partner survives it), normal, normal; then an f64 normal between two f32 ones
+    const k = cuda.jit(function mixed(states: Uint32Array, words: Uint32Array, z: Float32Array, z64: Float64Array, w: number) {
+      if (w === 1) { for (let d = 0; d < 16; d++) words[d] = random.uint32(states, 0); return; }
+      z[0] = random.normalF32(states, 0);
+      words[0] = random.uint32(states, 0); words[1] = random.uint32(states, 0); words[2] = random.uint32(states, 0);
+      z[1] = random.normalF32(states, 0);
+      z[2] = random.normalF32(states, 0);
+      z64[0] = random.normalF64(states, 0);
+      z[3] = random.normalF32(states, 0);
+    }, { target: 'sim' });
+    const stream = new Uint32Array(16), words = new Uint32Array(16), z = new Float32Array(4), z64 = new Float64Array(1);
+    await k.configure(1, 1)(random.createStates(1, 91), stream, z, z64, 1);
+    await k.configure(1, 1)(random.createStates(1, 91), words, z, z64, 0);
+    const f = Math.fround;
+    const pair = (w1: number, w2: number): [number, number] => {
+      const u1 = f(f(16777216 - (w1 >>> 8)) * 5.9604644775390625e-8);
+      const r = f(Math.sqrt(f(0 - f(2 * f(Math.log(u1))))));
+      const theta = f(f(w2 >>> 8) * f(3.7450702829239290e-7));
+      return [f(r * f(Math.cos(theta))), f(r * f(Math.sin(theta)))];
+    };
+    // block 0: the pair (0, 1), then words 2 and 3; block 1: word 0 to the third u32, its pair (2, 3) after
+    expect([...words.slice(0, 3)]).toEqual([stream[2], stream[3], stream[4]]);
+    expect([z[0], z[1]]).toEqual(pair(stream[0], stream[1]));
+    expect(z[2]).toBe(pair(stream[6], stream[7])[0]);
+    // the f64 normal takes block 2 whole and drops z[2]'s partner: z[3] is the first of block 3's pair (0, 1)
+    expect(z[3]).toBe(pair(stream[12], stream[13])[0]);
+  });
+
   it('createStates lays out key, counter, stream and position word-major', () => {
     const s = random.createStates(3, 0x1234567890abcn, 5);
     expect(s.length).toBe(3 * random.STATE_WORDS);

@@ -102,16 +102,28 @@ function blockWord(states: Uint32Array, i: number, n: number, pos: number): numb
 }
 const blockWordDevice = libraryFunction(blockWord);
 
-/** The thread's next raw u32 word. */
+/**
+ * The thread's next raw u32 word. A half-used f32 normal pair (flag 8) stays for the next
+ * normalF32, as cuRAND's and numpy's legacy cached Gaussian do: its kept value sits in block
+ * word 0, which this draw reads only right after a refill, and then puts back. (Before, this
+ * cleared the flag and the partner was lost: a loop that drew a normal and a uniform per trip
+ * computed a Philox block and a Box-Muller pair every trip, using half of each.)
+ */
 function uint32(states: Uint32Array, i: number): number {
   const n = (states.length / STATE_WORDS) | 0;
   checkThread(states, i, n); // the one bounds check: the accesses below are at w * n + i, w < STATE_WORDS
-  const used = states[5 * n + i] & 7;
+  const p = states[5 * n + i];
+  const used = p & 7;
   const refill = used >= 4;
+  const kept = states[6 * n + i];
   advance(states, i, n, refill);
   const pos = refill ? 0 : used;
-  states[5 * n + i] = pos + 1; // also clears the normal-pair flags
-  return blockWord(states, i, n, pos);
+  const half = p & 8;
+  states[5 * n + i] = (pos + 1) | half; // (an f64 pair's flag, 16, is cleared: its kept words are block words 0 and 1)
+  const w = blockWord(states, i, n, pos);
+  // unconditional, as every store here: fixed words keep a loop's state in registers (state-locals.ts)
+  states[6 * n + i] = half !== 0 ? kept : states[6 * n + i];
+  return w;
 }
 export const uint32Device = libraryFunction(uint32, globalsAs(() => [advance, blockWord, STATE_WORDS, checkThread], { advance: advanceDevice, blockWord: blockWordDevice, STATE_WORDS, checkThread }));
 
@@ -135,10 +147,11 @@ function uniformF64(states: Uint32Array, i: number): number {
 /**
  * Standard normal f32 by Box-Muller on two words: the first call of a pair
  * computes r cos θ and r sin θ, returns the first and stores the second's f32
- * bits in the pair's first word (block word pos - 2: used, and read by no
- * other draw); the next call returns it. So each pair costs one log, sqrt, sin
- * and cos, and a lane group or warp whose threads are in step (every thread
- * draws the same sequence) skips the math on every other call.
+ * bits in block word 0 (used or skipped by then, and read by no other draw:
+ * uint32 puts it back after a refill); the next call returns it, whatever
+ * 32-bit draws came between. So each pair costs one log, sqrt, sin and cos,
+ * and a lane group or warp whose threads are in step (every thread draws the
+ * same sequence) skips the math on every other call.
  * u1 = 1 - uniform lies in (0, 1], so log(u1) is finite.
  */
 function normalF32(states: Uint32Array, i: number): number {
@@ -157,9 +170,9 @@ function normalF32(states: Uint32Array, i: number): number {
   const b0 = states[6 * n + i], b1 = states[7 * n + i], b2 = states[8 * n + i], b3 = states[9 * n + i];
   const w1 = pos === 2 ? b0 : b2;
   let z = f32(0);
-  let kept = w1; // the second call leaves the word as it is
+  let kept = b0; // the second call leaves the word as it is
   if (second) {
-    z = bitsF32(w1);
+    z = bitsF32(b0);
   } else {
     const w2 = pos === 2 ? b1 : b3;
     const u1 = f32(16777216 - (w1 >>> 8)) * 5.9604644775390625e-8;
@@ -168,9 +181,8 @@ function normalF32(states: Uint32Array, i: number): number {
     z = r * Math.cos(theta);
     kept = f32Bits(r * Math.sin(theta));
   }
-  // both words stored (a select each): fixed word numbers keep the words in registers (state-locals.ts)
-  states[6 * n + i] = pos === 2 ? kept : b0;
-  states[8 * n + i] = pos === 2 ? b2 : kept;
+  // stored either way: fixed word numbers keep the words in registers (state-locals.ts)
+  states[6 * n + i] = kept;
   return z;
 }
 

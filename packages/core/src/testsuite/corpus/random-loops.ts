@@ -46,10 +46,15 @@ export class HostStream {
     if (lo === 0xffffffff) this.set(3, hi + 1);
   }
   uint32(): number {
-    let pos = this.at(5) & 7;
+    const p = this.at(5);
+    let pos = p & 7;
+    // a half-used f32 normal pair (flag 8) stays: its kept value, in block word 0, survives a refill
+    const kept = this.at(6);
     if (pos >= 4) { this.refill(); pos = 0; }
-    this.set(5, pos + 1);
-    return this.at(6 + pos);
+    this.set(5, (pos + 1) | (p & 8));
+    const w = this.at(6 + pos);
+    if (p & 8) this.set(6, kept);
+    return w;
   }
   uniformF32(): number { return Math.fround((this.uint32() >>> 8) * 2 ** -24); }
   uniformF64(): number { const hi = this.uint32(); return ((hi >>> 5) * 67108864 + (this.uint32() >>> 6)) * 2 ** -53; }
@@ -60,13 +65,13 @@ export class HostStream {
     if (refillNow) this.refill();
     const pos = second ? p & 7 : (refillNow ? 0 : even) + 2;
     this.set(5, second ? pos : pos + 8);
-    // the second of a pair: the partner the first kept in the pair's first word (its f32 bits)
-    if (second) return bitsF32(this.at(4 + pos));
+    // the second of a pair: the partner the first kept in block word 0 (its f32 bits)
+    if (second) return bitsF32(this.at(6));
     const f = Math.fround;
     const u1 = f((16777216 - (this.at(4 + pos) >>> 8)) * 2 ** -24);
     const r = f(Math.sqrt(f(0 - f(2 * f(Math.log(u1))))));
     const theta = f(f(this.at(5 + pos) >>> 8) * f(3.7450702829239290e-7));
-    this.set(4 + pos, f32Bits(r * f(Math.sin(theta))));
+    this.set(6, f32Bits(r * f(Math.sin(theta))));
     return f(r * f(Math.cos(theta)));
   }
   normalF64(): number {
