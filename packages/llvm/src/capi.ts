@@ -179,8 +179,10 @@ export function capi(): CApi {
 
 /**
  * LLVM's options for this process: numbat's defaults, then NUMBAT_LLVM_ARGS (tuning, diagnosis:
- * e.g. '-slp-threshold=-4'). A default the variable names is left out (LLVM ends the process on
- * an option given twice). On x86-64 hosts the post-RA list scheduler is off: the cpu kernels ran
+ * e.g. '-slp-threshold=-4'). A default the variable names is left out (LLVM refuses an option given
+ * twice: it prints "may only occur zero or one times" and goes on; its C API sends other errors,
+ * such as an unknown option, to a null stream, so a misspelt option is ignored silently). On
+ * x86-64 hosts the post-RA list scheduler is off: the cpu kernels ran
  * as fast without it (option pricing, normal and gamma draws, barrier option: within noise) and
  * the option-pricing kernel's entry point came out of the code generator 4–15 ms sooner (median
  * of 15 compiles, three alternated pairs: 58 → 55, 66 → 62, 65 → 49 ms); NVPTX never runs it.
