@@ -5,8 +5,8 @@ import type { Expr, IfStmt, KernelIR, LocalExpr, LoopStmt, Stmt } from './nodes.
 /**
  * Local `id` of `ir` (undefined where it has none). Ids are the locals' positions wherever core
  * makes them, so this is one lookup; a search where some IR numbers them otherwise. (Code
- * generators ask it per statement, of kernels with a thousand locals: a search each time cost
- * milliseconds per compile.)
+ * generators ask it per statement and per local: a search each time grows with the square of
+ * the locals, which the cpu's draw blocks multiply.)
  */
 export function localOf(ir: Pick<KernelIR, 'locals'>, id: number): KernelIR['locals'][number] | undefined {
   const at = ir.locals[id];

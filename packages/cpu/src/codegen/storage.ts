@@ -144,8 +144,8 @@ export class KernelStorage {
   /**
    * The alloca of private local `id` (promoted to a register by SROA), or undefined where the local
    * is not private. Made when first asked for: an entry point of lane groups, which keep their
-   * lanes' values in vectors of their own, asks for few of a kernel's locals (the blocked normal
-   * draws have about a thousand).
+   * lanes' values in vectors of their own, asks for few of them (the normal sums' two functions
+   * had 280 allocas, 82 of them never used; now 198).
    */
   privateLocal(id: number): Value | undefined {
     let p = this.privateAllocas.get(id);
