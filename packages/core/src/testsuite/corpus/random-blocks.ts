@@ -174,4 +174,58 @@ export const randomBlocks: CorpusCase[] = [
     randomStates: [0],
     outputs: [0, 1],
   },
+  {
+    name: 'random_blocks_uniforms_between_a_pairs_normals',
+    covers: ["a loop of uniformF32 in blocks between the two normals of a Box-Muller pair: the pair's partner survives the loop's refills", 'final random states'],
+    kernel: function uniformsInsidePair(states: Uint32Array, sums: Float32Array, trips: number) {
+      const i = cuda.grid(1);
+      if (i >= sums.length) return;
+      let s = random.normalF32(states, i);
+      for (let k = 0; k < trips + (i % 3); k++) s += random.uniformF32(states, i);
+      sums[i] = s + 8 * random.normalF32(states, i);
+    },
+    grid: 4, block: 64,
+    args: () => [mixedStates(36), new Float32Array(THREADS), 11],
+    reference: ([states, sums, trips]) => {
+      for (let i = 0; i < THREADS; i++) {
+        const h = new HostStream(states, i);
+        let s = h.normalF32();
+        for (let k = 0; k < trips + (i % 3); k++) s = Math.fround(s + h.uniformF32());
+        sums[i] = Math.fround(s + Math.fround(8 * h.normalF32()));
+      }
+    },
+    rtol: 1e-5, atol: 1e-5,
+    randomStates: [0],
+    outputs: [0, 1],
+  },
+  {
+    name: 'random_loops_normal_and_uniform_per_trip',
+    covers: ['a loop drawing a normalF32 and a uniformF32 per trip: one Philox block and one Box-Muller pair every two trips', 'final random states'],
+    kernel: function normalUniformTrips(states: Uint32Array, sums: Float32Array, trips: number) {
+      const i = cuda.grid(1);
+      if (i >= sums.length) return;
+      let s = 0;
+      for (let k = 0; k < trips; k++) {
+        const x = random.normalF32(states, i);
+        if (random.uniformF32(states, i) < 0.5) s += x;
+      }
+      sums[i] = s;
+    },
+    grid: 4, block: 64,
+    args: () => [mixedStates(37), new Float32Array(THREADS), 15],
+    reference: ([states, sums, trips]) => {
+      for (let i = 0; i < THREADS; i++) {
+        const h = new HostStream(states, i);
+        let s = 0;
+        for (let k = 0; k < trips; k++) {
+          const x = h.normalF32();
+          if (h.uniformF32() < 0.5) s = Math.fround(s + x);
+        }
+        sums[i] = s;
+      }
+    },
+    rtol: 1e-5, atol: 1e-5,
+    randomStates: [0],
+    outputs: [0, 1],
+  },
 ];
