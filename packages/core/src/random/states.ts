@@ -104,10 +104,11 @@ const blockWordDevice = libraryFunction(blockWord);
 
 /**
  * The thread's next raw u32 word. A half-used f32 normal pair (flag 8) stays for the next
- * normalF32, as cuRAND's and numpy's legacy cached Gaussian do: its kept value sits in block
- * word 0, which this draw reads only right after a refill, and then puts back. (Before, this
- * cleared the flag and the partner was lost: a loop that drew a normal and a uniform per trip
- * computed a Philox block and a Box-Muller pair every trip, using half of each.)
+ * normalF32, as cuRAND's and numpy's legacy cached Gaussian do: its partner sits in a used block
+ * word, word 0 while the position is below 4 and word 2 at 4 (normalF32 leaves it so), and moves
+ * along: to word 2 when this draw takes word 3, to the new block's word 0 when it refills. (Until
+ * 2026-12-03 this cleared the flag and the partner was lost: a loop that drew a normal and a
+ * uniform per trip computed a Philox block and a Box-Muller pair every trip, using half of each.)
  */
 function uint32(states: Uint32Array, i: number): number {
   const n = (states.length / STATE_WORDS) | 0;
@@ -115,14 +116,15 @@ function uint32(states: Uint32Array, i: number): number {
   const p = states[5 * n + i];
   const used = p & 7;
   const refill = used >= 4;
-  const kept = states[6 * n + i];
+  const kept = refill ? states[8 * n + i] : states[6 * n + i]; // a half-used pair's partner, if any
   advance(states, i, n, refill);
   const pos = refill ? 0 : used;
-  const half = p & 8;
-  states[5 * n + i] = (pos + 1) | half; // (an f64 pair's flag, 16, is cleared: its kept words are block words 0 and 1)
+  const half = (p & 8) !== 0;
+  states[5 * n + i] = (pos + 1) | (p & 8); // (an f64 pair's flag, 16, is cleared: its partner fills block words 0 and 1)
   const w = blockWord(states, i, n, pos);
   // unconditional, as every store here: fixed words keep a loop's state in registers (state-locals.ts)
-  states[6 * n + i] = half !== 0 ? kept : states[6 * n + i];
+  states[6 * n + i] = half && pos < 3 ? kept : states[6 * n + i];
+  states[8 * n + i] = half && pos === 3 ? kept : states[8 * n + i];
   return w;
 }
 export const uint32Device = libraryFunction(uint32, globalsAs(() => [advance, blockWord, STATE_WORDS, checkThread], { advance: advanceDevice, blockWord: blockWordDevice, STATE_WORDS, checkThread }));
@@ -147,8 +149,8 @@ function uniformF64(states: Uint32Array, i: number): number {
 /**
  * Standard normal f32 by Box-Muller on two words: the first call of a pair
  * computes r cos θ and r sin θ, returns the first and stores the second's f32
- * bits in block word 0 (used or skipped by then, and read by no other draw:
- * uint32 puts it back after a refill); the next call returns it, whatever
+ * bits in the pair's first word (block word pos - 2: used, and read by no
+ * other draw; uint32 moves it along); the next call returns it, whatever
  * 32-bit draws came between. So each pair costs one log, sqrt, sin and cos,
  * and a lane group or warp whose threads are in step (every thread draws the
  * same sequence) skips the math on every other call.
@@ -165,24 +167,27 @@ function normalF32(states: Uint32Array, i: number): number {
   const even = ((p & 7) + 1) & 14;
   const refillNow = !second && even >= 4;
   advance(states, i, n, refillNow);
-  const pos = second ? p & 7 : (refillNow ? 0 : even) + 2; // 2 or 4: the pair is words pos - 2, pos - 1
+  // the first of a pair: 2 or 4, the pair is words pos - 2, pos - 1; the second: where the 32-bit draws since left it
+  const pos = second ? p & 7 : (refillNow ? 0 : even) + 2;
   states[5 * n + i] = second ? pos : pos + 8;
   const b0 = states[6 * n + i], b1 = states[7 * n + i], b2 = states[8 * n + i], b3 = states[9 * n + i];
-  const w1 = pos === 2 ? b0 : b2;
+  // the pair's first word, where the second call finds the partner: block word 2 at position 4, else 0
+  const w1 = pos === 4 ? b2 : b0;
   let z = f32(0);
-  let kept = b0; // the second call leaves the word as it is
+  let kept = w1; // the second call leaves the word as it is
   if (second) {
-    z = bitsF32(b0);
+    z = bitsF32(w1);
   } else {
-    const w2 = pos === 2 ? b1 : b3;
+    const w2 = pos === 4 ? b3 : b1;
     const u1 = f32(16777216 - (w1 >>> 8)) * 5.9604644775390625e-8;
     const r = Math.sqrt(0 - 2 * Math.log(u1)); // 0 - x: +0 rather than -0 when u1 = 1
     const theta = f32(w2 >>> 8) * 3.7450702829239290e-7; // 2π × 2^-24
     z = r * Math.cos(theta);
     kept = f32Bits(r * Math.sin(theta));
   }
-  // stored either way: fixed word numbers keep the words in registers (state-locals.ts)
-  states[6 * n + i] = kept;
+  // both words stored (a select each): fixed word numbers keep the words in registers (state-locals.ts)
+  states[6 * n + i] = pos === 4 ? b0 : kept;
+  states[8 * n + i] = pos === 4 ? kept : b2;
   return z;
 }
 

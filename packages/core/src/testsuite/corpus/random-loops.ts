@@ -48,12 +48,13 @@ export class HostStream {
   uint32(): number {
     const p = this.at(5);
     let pos = p & 7;
-    // a half-used f32 normal pair (flag 8) stays: its kept value, in block word 0, survives a refill
-    const kept = this.at(6);
+    // a half-used f32 normal pair (flag 8) stays, its partner in block word 0 below position 4 and
+    // in word 2 at 4: moved to word 2 when this takes word 3, to the new block's word 0 on a refill
+    const kept = pos >= 4 ? this.at(8) : this.at(6);
     if (pos >= 4) { this.refill(); pos = 0; }
     this.set(5, (pos + 1) | (p & 8));
     const w = this.at(6 + pos);
-    if (p & 8) this.set(6, kept);
+    if (p & 8) this.set(pos + 1 === 4 ? 8 : 6, kept);
     return w;
   }
   uniformF32(): number { return Math.fround((this.uint32() >>> 8) * 2 ** -24); }
@@ -65,13 +66,14 @@ export class HostStream {
     if (refillNow) this.refill();
     const pos = second ? p & 7 : (refillNow ? 0 : even) + 2;
     this.set(5, second ? pos : pos + 8);
-    // the second of a pair: the partner the first kept in block word 0 (its f32 bits)
-    if (second) return bitsF32(this.at(6));
+    // the second of a pair: the partner the first kept in the pair's first word (its f32 bits),
+    // block word 2 at position 4, else 0 (where uint32 moves it)
+    if (second) return bitsF32(this.at(pos === 4 ? 8 : 6));
     const f = Math.fround;
     const u1 = f((16777216 - (this.at(4 + pos) >>> 8)) * 2 ** -24);
     const r = f(Math.sqrt(f(0 - f(2 * f(Math.log(u1))))));
     const theta = f(f(this.at(5 + pos) >>> 8) * f(3.7450702829239290e-7));
-    this.set(6, f32Bits(r * f(Math.sin(theta))));
+    this.set(4 + pos, f32Bits(r * f(Math.sin(theta))));
     return f(r * f(Math.cos(theta)));
   }
   normalF64(): number {
