@@ -19,7 +19,7 @@ import { cuda, loadBackend, random } from '@numbat/core';
 import { monteCarloPi } from '../examples/pi.mjs';
 // The kernels as the example and the bench's draw workloads run them (imported, not copied).
 import { europeanCall } from '../examples/option-pricing.mjs';
-import { BARRIER, BASKET, GAMMA_ALPHA, barrierCall, basketCall, basketCholesky, sumGammas, sumNormals, sumNormals64, sumUniforms } from './suite/kernels.mjs';
+import { GAMMA_ALPHA, barrierArgs, barrierCall, basketArgs, basketCall, basketCholesky, sumGammas, sumNormals, sumNormals64, sumUniforms } from './suite/kernels.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
@@ -47,8 +47,8 @@ export const KERNELS = {
   'normal-f64-draws': [sumNormals64, () => [states(), new Float64Array(4), 1]],
   // the bench's other Monte Carlo kernels: a rejection sampler, a basket, a barrier
   'gamma-draws': [sumGammas, () => [states(), f32(), 1, GAMMA_ALPHA]],
-  'basket-option': [basketCall, () => [states(), basketCholesky(), f32(), 1, BASKET.assets, BASKET.spot, 0.01, BASKET.vol, BASKET.strike]],
-  'barrier-option': [barrierCall, () => [states(), f32(), 1, BARRIER.steps, BARRIER.spot, BARRIER.strike, BARRIER.barrier, 0.0002, 0.025]],
+  'basket-option': [basketCall, () => [states(), basketCholesky(), f32(), 1, ...basketArgs()]],
+  'barrier-option': [barrierCall, () => [states(), f32(), 1, ...barrierArgs()]],
   'pi-lcg (no random)': [monteCarloPi, () => [new Uint32Array(4), new Uint32Array(4), 1]],
   'saxpy (no random)': [saxpy, () => [2, f32(), f32()]],
 };

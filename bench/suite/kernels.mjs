@@ -208,7 +208,7 @@ export function basketCall(states, chol, sums, paths, nAssets, spot, drift, vol,
 export const BASKET_PRICE = 7.2828, BASKET_PRICE_STDERR = 0.0009;
 
 /** basketCall's market arguments (after `paths`): nAssets, spot, the drift and volatility of log S over a year, strike. */
-const basketArgs = ({ assets, spot, vol, rate, strike } = BASKET) => [assets, spot, rate - (vol * vol) / 2, vol, strike];
+export const basketArgs = ({ assets, spot, vol, rate, strike } = BASKET) => [assets, spot, rate - (vol * vol) / 2, vol, strike];
 
 /**
  * The barrier-option workload's market: spot 100, strike 100, an up-and-out barrier at 125
@@ -246,7 +246,7 @@ export function barrierCall(states, sums, paths, steps, spot, strike, barrier, d
 export const BARRIER_PRICE = 2.4235, BARRIER_PRICE_STDERR = 0.0006;
 
 /** barrierCall's arguments after `paths`: steps, spot, strike, barrier, the drift and volatility of log S per step. */
-const barrierArgs = ({ spot, strike, barrier, vol, rate, steps } = BARRIER) => {
+export const barrierArgs = ({ spot, strike, barrier, vol, rate, steps } = BARRIER) => {
   const dt = 1 / steps;
   return [steps, spot, strike, barrier, (rate - (vol * vol) / 2) * dt, vol * Math.sqrt(dt)];
 };
