@@ -52,6 +52,15 @@ async function runDraws(target: Target, threads: number, draws: number, seed: nu
   return { states, words, u, z };
 }
 
+/** normalF32's Box-Muller pair of two words, on the host: [r cos θ, r sin θ] in f32. */
+function hostPairF32(w1: number, w2: number): [number, number] {
+  const f = Math.fround;
+  const u1 = f(f(16777216 - (w1 >>> 8)) * 5.9604644775390625e-8);
+  const r = f(Math.sqrt(f(0 - f(2 * f(Math.log(u1))))));
+  const theta = f(f(w2 >>> 8) * f(3.7450702829239290e-7));
+  return [f(r * f(Math.cos(theta))), f(r * f(Math.sin(theta)))];
+}
+
 const THREADS = 256, DRAWS = 24;
 const simDraws = await runDraws('sim', THREADS, DRAWS, 2026);
 
@@ -89,14 +98,7 @@ describe('random on the host', () => {
     const words = new Uint32Array(draws), z = new Float32Array(draws), kept = new Uint32Array(1);
     await k.configure(1, 1)(random.createStates(1, 77), words, z, kept, 0);
     await k.configure(1, 1)(random.createStates(1, 77), words, z, kept, 1);
-    const f = Math.fround;
-    for (let p = 0; p < draws / 2; p++) {
-      const w1 = words[2 * p], w2 = words[2 * p + 1];
-      const u1 = f(f(16777216 - (w1 >>> 8)) * 5.9604644775390625e-8);
-      const r = f(Math.sqrt(f(0 - f(2 * f(Math.log(u1))))));
-      const theta = f(f(w2 >>> 8) * f(3.7450702829239290e-7));
-      expect([z[2 * p], z[2 * p + 1]]).toEqual([f(r * f(Math.cos(theta))), f(r * f(Math.sin(theta)))]);
-    }
+    for (let p = 0; p < draws / 2; p++) expect([z[2 * p], z[2 * p + 1]]).toEqual(hostPairF32(words[2 * p], words[2 * p + 1]));
     expect(new Float32Array(kept.buffer)[0]).toBe(z[1]); // the partner's bits, not the Philox word
   });
 
@@ -114,19 +116,12 @@ describe('random on the host', () => {
     const stream = new Uint32Array(16), words = new Uint32Array(16), z = new Float32Array(4), z64 = new Float64Array(1);
     await k.configure(1, 1)(random.createStates(1, 91), stream, z, z64, 1);
     await k.configure(1, 1)(random.createStates(1, 91), words, z, z64, 0);
-    const f = Math.fround;
-    const pair = (w1: number, w2: number): [number, number] => {
-      const u1 = f(f(16777216 - (w1 >>> 8)) * 5.9604644775390625e-8);
-      const r = f(Math.sqrt(f(0 - f(2 * f(Math.log(u1))))));
-      const theta = f(f(w2 >>> 8) * f(3.7450702829239290e-7));
-      return [f(r * f(Math.cos(theta))), f(r * f(Math.sin(theta)))];
-    };
     // block 0: the pair (0, 1), then words 2 and 3; block 1: word 0 to the third u32, its pair (2, 3) after
     expect([...words.slice(0, 3)]).toEqual([stream[2], stream[3], stream[4]]);
-    expect([z[0], z[1]]).toEqual(pair(stream[0], stream[1]));
-    expect(z[2]).toBe(pair(stream[6], stream[7])[0]);
+    expect([z[0], z[1]]).toEqual(hostPairF32(stream[0], stream[1]));
+    expect(z[2]).toBe(hostPairF32(stream[6], stream[7])[0]);
     // the f64 normal takes block 2 whole and drops z[2]'s partner: z[3] is the first of block 3's pair (0, 1)
-    expect(z[3]).toBe(pair(stream[12], stream[13])[0]);
+    expect(z[3]).toBe(hostPairF32(stream[12], stream[13])[0]);
   });
 
   it('createStates lays out key, counter, stream and position word-major', () => {
