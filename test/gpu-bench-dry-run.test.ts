@@ -2,7 +2,8 @@
 // with a numba-cuda result file of the shape bench/cuda/numba_bench.py writes:
 // it writes its JSON and Markdown, compiles the throughput kernels to PTX when
 // there is no GPU (reduce's pass 1 with ld.global.v4), and sets numba's figures
-// (the device-to-device copy ceiling first, option pricing last) beside its own. No timing is asserted.
+// (the device-to-device copy ceiling first, option pricing last) beside its own; and on webgpu
+// while cuda is compile-only (run.sh's dry run without a GPU), with webgpu's checks on. No timing is asserted.
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,10 +13,11 @@ import { targetAvailability } from '@numbat/core';
 
 const root = join(import.meta.dirname, '..');
 const cudaAvail = await targetAvailability('cuda');
+const webgpuAvail = await targetAvailability('webgpu');
 
-function runAsync(args: string[], timeoutMs: number): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runAsync(args: string[], timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { timeout: timeoutMs });
+    const child = spawn(process.execPath, args, { timeout: timeoutMs, env });
     let stdout = '', stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
@@ -49,6 +51,25 @@ describe('bench/gpu/run.mjs --dry-run', () => {
         expect(report.targets.cuda.ptx.reduceVectorLoads).toBe(true);
         expect(report.targets.cuda.ptx.ptxas).toMatch(/^(sm_90: all accepted|not installed)$/);
       }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 320_000);
+
+  // run.sh --dry-run without a GPU makes cuda compile-only for the whole process: webgpu's
+  // sections must still run on real data and check their results (they once ran on empty
+  // arrays with their checks off).
+  it.skipIf(!webgpuAvail.ok)(`checks webgpu's results while cuda is compile-only${webgpuAvail.ok ? '' : ` (skipped: webgpu: ${webgpuAvail.reason})`}`, async () => {
+    const out = mkdtempSync(join(tmpdir(), 'numbat-gpu-dry-'));
+    try {
+      const r = await runAsync([join(root, 'bench/gpu/run.mjs'), '--dry-run', '--targets', 'webgpu', '--out', out], 300_000, { ...process.env, NUMBAT_CUDA_COMPILE_ONLY: '1' });
+      expect(r.status, r.stderr + r.stdout).toBe(0);
+      const base = readdirSync(out).find((f) => f.endsWith('.json'))!;
+      const t = JSON.parse(readFileSync(join(out, base), 'utf8')).targets.webgpu.throughput;
+      expect(t.add4.ok).toBe(true);
+      expect(t.optionPricing.ok).toBe(true);
+      expect(Math.abs(t.optionPricing.price - t.optionPricing.blackScholes)).toBeLessThan(5 * t.optionPricing.stderr);
+      expect(t.gamma.sameSums).toBe(true);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
