@@ -356,7 +356,6 @@ fn nb_ok_u(u: u32, n: u32, site: u32) -> bool {
     this.sites.push(s);
     return this.sites.length - 1;
   }
-
 }
 
 /** A constant table's value as JS would hold it in a typed array of `elem`. */
