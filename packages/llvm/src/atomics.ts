@@ -9,8 +9,9 @@
 
 import type { AtomicOp, ElemType } from '@numbat/core';
 
-export function atomicHelperName(op: AtomicOp, elem: ElemType, addrSpace: number): string {
-  return `numbat_atomic_${op}_${elem}_p${addrSpace}`;
+/** `plain`: the helper without atomic instructions (AtomicHelperOptions.plain). */
+export function atomicHelperName(op: AtomicOp, elem: ElemType, addrSpace: number, plain = false): string {
+  return `numbat_atomic_${op}_${elem}_p${addrSpace}${plain ? '_plain' : ''}`;
 }
 
 export interface AtomicHelperOptions {
@@ -18,6 +19,13 @@ export interface AtomicHelperOptions {
   scope?: string;
   /** Extra function attributes (default: alwaysinline nounwind). */
   attributes?: string;
+  /**
+   * An ordinary load, the operation and a store: for memory that one OS thread at a time
+   * reads and writes (the CPU's shared memory: a block's threads run on one worker, one
+   * after another), where a lock-prefixed instruction would only cost its ~20 cycles.
+   * The same results as the atomic form, to the bit.
+   */
+  plain?: boolean;
 }
 
 const INT_RMW: Partial<Record<AtomicOp, { signed: string; unsigned: string }>> = {
@@ -28,17 +36,22 @@ const INT_RMW: Partial<Record<AtomicOp, { signed: string; unsigned: string }>> =
   nanmax: { signed: 'max', unsigned: 'umax' }, nanmin: { signed: 'min', unsigned: 'umin' },
 };
 
-/** CUDA's atomicInc/atomicDec on u32 by compare-and-swap loop (LLVM 14 has no uinc_wrap/udec_wrap). */
-function wrapCounterIR(name: string, op: 'inc' | 'dec', p: string, scope: string, attrs: string): string {
-  const next = op === 'inc'
+/** atomicInc's and atomicDec's new value `%<out>` from the old one `%o` and the bound `%v` (ir/semantics.ts). */
+function wrapNext(op: 'inc' | 'dec', out: string): string {
+  return op === 'inc'
     ? `  %wrap = icmp uge i32 %o, %v
   %o1 = add i32 %o, 1
-  %new = select i1 %wrap, i32 0, i32 %o1`
+  %${out} = select i1 %wrap, i32 0, i32 %o1`
     : `  %zero = icmp eq i32 %o, 0
   %above = icmp ugt i32 %o, %v
   %wrap = or i1 %zero, %above
   %o1 = sub i32 %o, 1
-  %new = select i1 %wrap, i32 %v, i32 %o1`;
+  %${out} = select i1 %wrap, i32 %v, i32 %o1`;
+}
+
+/** CUDA's atomicInc/atomicDec on u32 by compare-and-swap loop (LLVM 14 has no uinc_wrap/udec_wrap). */
+function wrapCounterIR(name: string, op: 'inc' | 'dec', p: string, scope: string, attrs: string): string {
+  const next = wrapNext(op, 'new');
   return `define i32 @${name}(${p} %p, i32 %v) ${attrs} {
 entry:
   %first = load atomic i32, ${p} %p ${scope}monotonic, align 4
@@ -71,10 +84,11 @@ ${body}
 
 /** Textual IR defining one helper (external linkage: NativeModule.link internalises it after linking). */
 export function atomicHelperIR(op: AtomicOp, elem: ElemType, addrSpace: number, o: AtomicHelperOptions = {}): string {
-  const name = atomicHelperName(op, elem, addrSpace);
+  const name = atomicHelperName(op, elem, addrSpace, o.plain);
   const scope = o.scope ?? '';
   const attrs = o.attributes ?? 'alwaysinline nounwind';
   const as = addrSpace ? ` addrspace(${addrSpace})` : '';
+  if (o.plain) return plainHelperIR(name, op, elem, as, attrs);
   if (elem === 'i32' || elem === 'u32' || elem === 'i64' || elem === 'u64') {
     const it = elem === 'i64' || elem === 'u64' ? 'i64' : 'i32';
     const p = `${it}${as}*`;
@@ -165,6 +179,76 @@ ${compute}
   %ok = extractvalue { ${it}, i1 } %pair, 1
   br i1 %ok, label %done, label %loop
 done:
+  ret ${ft} %of
+}
+`;
+}
+
+/** The value an integer operation leaves in the element, and the instructions computing it (`%o` the old one, `%v` the operand, `%e` cas's expected). */
+function intNext(op: AtomicOp, it: string, signed: boolean): { code: string; value: string } {
+  const n = (code: string): { code: string; value: string } => ({ code, value: '%n' });
+  const pick = (cmp: string) => n(`  %c = icmp ${cmp} ${it} %o, %v\n  %n = select i1 %c, ${it} %o, ${it} %v`);
+  switch (op) {
+    case 'add': case 'sub': case 'and': case 'or': case 'xor': return n(`  %n = ${op} ${it} %o, %v`);
+    case 'exch': return { code: '', value: '%v' };
+    case 'max': case 'nanmax': return pick(signed ? 'sgt' : 'ugt');
+    case 'min': case 'nanmin': return pick(signed ? 'slt' : 'ult');
+    case 'inc': case 'dec': return n(wrapNext(op, 'n'));
+    case 'cas': return n(`  %same = icmp eq ${it} %o, %e\n  %n = select i1 %same, ${it} %v, ${it} %o`);
+    default: throw new Error(`numbat internal error: atomic ${op} on integers`);
+  }
+}
+
+/** atomicHelperIR's `plain` form: the atomic form's operation on an ordinary load, then a store. */
+function plainHelperIR(name: string, op: AtomicOp, elem: ElemType, as: string, attrs: string): string {
+  if (elem === 'i32' || elem === 'u32' || elem === 'i64' || elem === 'u64') {
+    const it = elem === 'i64' || elem === 'u64' ? 'i64' : 'i32';
+    const p = `${it}${as}*`, align = it === 'i64' ? 8 : 4;
+    const next = intNext(op, it, elem === 'i32' || elem === 'i64');
+    return `define ${it} @${name}(${p} %p, ${it} %v${op === 'cas' ? `, ${it} %e` : ''}) ${attrs} {
+  %o = load ${it}, ${p} %p, align ${align}
+${next.code ? `${next.code}\n` : ''}  store ${it} ${next.value}, ${p} %p, align ${align}
+  ret ${it} %o
+}
+`;
+  }
+  if (elem !== 'f32' && elem !== 'f64') throw new Error(`numbat internal error: atomics on ${elem}`);
+  const ft = elem === 'f32' ? 'float' : 'double';
+  const it = elem === 'f32' ? 'i32' : 'i64';
+  const align = elem === 'f32' ? 4 : 8;
+  const fp = `${ft}${as}*`, ip = `${it}${as}*`;
+  // The new element's bits in %ni, from the old element (%of, bits %oi) and the operand %v: as
+  // the atomic form computes them (sub as the addition of -v, cas by value, NaN ignored by nanmin/nanmax).
+  let next: string;
+  switch (op) {
+    case 'add': next = `  %nf = fadd ${ft} %of, %v\n  %ni = bitcast ${ft} %nf to ${it}`; break;
+    case 'sub': next = `  %neg = fneg ${ft} %v\n  %nf = fadd ${ft} %of, %neg\n  %ni = bitcast ${ft} %nf to ${it}`; break;
+    case 'exch': next = `  %ni = bitcast ${ft} %v to ${it}`; break;
+    case 'cas': next = `  %same = fcmp oeq ${ft} %of, %e\n  %vi = bitcast ${ft} %v to ${it}\n  %ni = select i1 %same, ${it} %vi, ${it} %oi`; break;
+    case 'nanmin': case 'nanmax': {
+      const minish = op === 'nanmin';
+      next = `  %better = fcmp ${minish ? 'olt' : 'ogt'} ${ft} %of, %v
+  %pick = select i1 %better, ${ft} %of, ${ft} %v
+  %vb = bitcast ${ft} %v to ${it}
+  %cb = ${minish ? 'or' : 'and'} ${it} %oi, %vb
+  %cf = bitcast ${it} %cb to ${ft}
+  %eq = fcmp oeq ${ft} %of, %v
+  %r1 = select i1 %eq, ${ft} %cf, ${ft} %pick
+  %onan = fcmp uno ${ft} %of, %of
+  %vnan = fcmp uno ${ft} %v, %v
+  %r2 = select i1 %onan, ${ft} %v, ${ft} %r1
+  %nf = select i1 %vnan, ${ft} %of, ${ft} %r2
+  %ni = bitcast ${ft} %nf to ${it}`;
+      break;
+    }
+    default: throw new Error(`numbat internal error: atomic ${op} on ${elem}`);
+  }
+  return `define ${ft} @${name}(${fp} %p, ${ft} %v${op === 'cas' ? `, ${ft} %e` : ''}) ${attrs} {
+  %ip = bitcast ${fp} %p to ${ip}
+  %oi = load ${it}, ${ip} %ip, align ${align}
+  %of = bitcast ${it} %oi to ${ft}
+${next}
+  store ${it} %ni, ${ip} %ip, align ${align}
   ret ${ft} %of
 }
 `;

@@ -51,6 +51,11 @@ export interface TargetHooks<C = void> {
   returnFromKernel(at: C): void;
   /** Address space of pointers to `ref`'s elements (atomic helpers are named after it). */
   addressSpace(ref: ArrayRef): number;
+  /**
+   * Optional: whether atomics on `ref` may be ordinary read-modify-writes (atomics.ts
+   * AtomicHelperOptions.plain): memory that one OS thread at a time reads and writes.
+   */
+  plainAtomics?(ref: ArrayRef): boolean;
   /** One lowering per MathFn. */
   readonly math: MathTable;
   /** Optional: the lowering of one call, where the target chooses by call (a sin paired with a cos of its argument), else `math`'s. */

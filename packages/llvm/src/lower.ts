@@ -36,7 +36,7 @@ export class KernelLowerer<C = void> {
   readonly e: Emitter;
   readonly b: LLVMNS.IRBuilder;
   /** Atomic helper functions this module calls; the target links their definitions. */
-  readonly atomicsUsed = new Map<string, { op: AtomicExpr['op']; elem: ElemType; addrSpace: number }>();
+  readonly atomicsUsed = new Map<string, { op: AtomicExpr['op']; elem: ElemType; addrSpace: number; plain?: boolean }>();
 
   constructor(
     readonly llvm: LLVM,
@@ -333,8 +333,9 @@ export class KernelLowerer<C = void> {
     const elem = this.elemOf(x.array);
     const ptr = this.hooks.elementPtr(x.array, index, at);
     const addrSpace = this.hooks.addressSpace(x.array);
-    const name = atomicHelperName(x.op, elem, addrSpace);
-    this.atomicsUsed.set(name, { op: x.op, elem, addrSpace });
+    const plain = this.hooks.plainAtomics?.(x.array) ?? false;
+    const name = atomicHelperName(x.op, elem, addrSpace, plain);
+    this.atomicsUsed.set(name, { op: x.op, elem, addrSpace, plain });
     const t = this.e.elem(elem);
     const args = x.op === 'cas' ? [ptr, value, expected!] : [ptr, value];
     const types = args.map((a, i) => (i === 0 ? this.e.ptr(t, addrSpace) : t));

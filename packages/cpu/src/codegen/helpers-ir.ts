@@ -221,11 +221,11 @@ done:
 `;
 
 /** The helper module for one kernel: runtime helpers plus the atomics it uses (and the f32 sin-and-cos pair, `sincos`). */
-export function cpuHelperModule(atomics: Iterable<{ op: AtomicOp; elem: ElemType; addrSpace: number }>, gridSync = false, sincos = false): string {
+export function cpuHelperModule(atomics: Iterable<{ op: AtomicOp; elem: ElemType; addrSpace: number; plain?: boolean }>, gridSync = false, sincos = false): string {
   // Fences: one coherent memory and blocks run by OS threads, so each scope is a seq_cst fence.
   const parts = [RUNTIME_HELPERS, fenceHelperIR('block'), fenceHelperIR('device'), fenceHelperIR('system')];
   if (gridSync) parts.push(GRID_HELPERS);
   if (sincos) parts.push(sincosWrapperIR('f32', 'sincosf')); // target-hooks.ts mathFor: libm's, the bits of its sinf and cosf
-  for (const a of atomics) parts.push(atomicHelperIR(a.op, a.elem, a.addrSpace));
+  for (const a of atomics) parts.push(atomicHelperIR(a.op, a.elem, a.addrSpace, { plain: a.plain }));
   return parts.join('\n');
 }

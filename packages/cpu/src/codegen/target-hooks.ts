@@ -52,6 +52,9 @@ export function cpuTargetHooks(f: FunctionUnit, ir: KernelIR, storage: KernelSto
       b.CreateBr(thread.next);
     },
     addressSpace: () => 0,
+    // A block's threads run on one worker, one after another: its shared memory (and a thread's
+    // local arrays) are never touched by two OS threads at once, so their atomics need no lock.
+    plainAtomics: (ref) => ref.space === 'shared' || ref.space === 'local',
     math: LIBM_MATH,
     // Such a sin and cos (Box-Muller's) call one libm sincosf (helpers-ir.ts), whose values are
     // sinf's and cosf's: one argument reduction, as lane groups pair their vector kernels. Not a

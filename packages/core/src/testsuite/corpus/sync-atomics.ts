@@ -1,5 +1,5 @@
 // @ts-nocheck: cases are data for the frontend and probe JavaScript semantics TypeScript's checker refuses.
-import { cuda, f32, i32, u32 } from '@numbat/core';
+import { cuda, f32, f64, i32, u32 } from '@numbat/core';
 import { ramp, type CorpusCase } from './types.js';
 
 // numba-cuda parity: atomic inc/dec/compare_and_swap/nanmin/nanmax, the reducing
@@ -267,5 +267,122 @@ export const syncAtomics: CorpusCase[] = [
     },
     outputs: [0, 1, 2],
     rtol: 1e-6,
+  },
+  {
+    // The cpu runs a block's threads on one worker, so its shared-memory atomics are plain
+    // read-modify-writes (@numbat/llvm atomics.ts `plain`): the same old values and results.
+    name: 'atomics_on_shared_every_op_chain',
+    covers: ['every cuda.atomic op on shared i32, u32 and f32 arrays: old values and results', 'shared atomics of many lanes on the same elements'],
+    kernel: function shared_atomic_chain(iIn: Int32Array, uIn: Uint32Array, fIn: Float32Array, oldI: Int32Array, oldU: Uint32Array, oldF: Float32Array, outI: Int32Array, outU: Uint32Array, outF: Float32Array) {
+      const si = cuda.shared.array(6, i32), su = cuda.shared.array(6, u32), sf = cuda.shared.array(6, f32);
+      const t = cuda.threadIdx.x;
+      if (t < 6) { si[t] = iIn[t]; su[t] = uIn[t]; sf[t] = fIn[t]; }
+      cuda.syncthreads();
+      if (t === 0) {
+        oldI[0] = cuda.atomic.add(si, 0, 2147483647);
+        oldI[1] = cuda.atomic.sub(si, 1, -5);
+        oldI[2] = cuda.atomic.and(si, 2, 0x0ff0);
+        oldI[3] = cuda.atomic.or(si, 2, 0x7000);
+        oldI[4] = cuda.atomic.xor(si, 3, -1);
+        oldI[5] = cuda.atomic.max(si, 0, -3);
+        oldI[6] = cuda.atomic.min(si, 1, -100);
+        oldI[7] = cuda.atomic.exch(si, 3, 42);
+        oldI[8] = cuda.atomic.cas(si, 3, 42, 7);
+        oldI[9] = cuda.atomic.cas(si, 3, 42, 9);
+        oldI[10] = cuda.atomic.nanmax(si, 2, 1 << 20);
+        oldU[0] = cuda.atomic.add(su, 0, 0xfffffff0);
+        oldU[1] = cuda.atomic.sub(su, 1, 10);
+        oldU[2] = cuda.atomic.max(su, 2, 0x80000000);
+        oldU[3] = cuda.atomic.min(su, 3, 1);
+        oldU[4] = cuda.atomic.inc(su, 4, 3);
+        oldU[5] = cuda.atomic.inc(su, 4, 3);
+        oldU[6] = cuda.atomic.dec(su, 5, 7);
+        oldU[7] = cuda.atomic.dec(su, 5, 7);
+        oldU[8] = cuda.atomic.exch(su, 0, 99);
+        oldU[9] = cuda.atomic.cas(su, 0, 99, 5);
+        oldF[0] = cuda.atomic.add(sf, 0, 0.1);
+        oldF[1] = cuda.atomic.sub(sf, 1, 2.5);
+        oldF[2] = cuda.atomic.exch(sf, 2, -0);
+        oldF[3] = cuda.atomic.cas(sf, 2, 0, 8);
+        oldF[4] = cuda.atomic.cas(sf, 3, 1, 9);
+        oldF[5] = cuda.atomic.nanmin(sf, 3, NaN);
+        oldF[6] = cuda.atomic.nanmin(sf, 3, -7);
+        oldF[7] = cuda.atomic.nanmax(sf, 4, 3);
+        oldF[8] = cuda.atomic.max(sf, 5, 2);
+        oldF[9] = cuda.atomic.min(sf, 5, -1);
+      }
+      cuda.syncthreads();
+      // Every thread on the same few elements: the results do not depend on the order.
+      cuda.atomic.add(si, 4, t);
+      cuda.atomic.max(si, 5, t * 3);
+      cuda.atomic.add(sf, 4, 0.5);
+      cuda.atomic.or(su, 3, 1 << (t & 31));
+      cuda.syncthreads();
+      if (t < 6) { outI[t] = si[t]; outU[t] = su[t]; outF[t] = sf[t]; }
+    },
+    grid: 2, block: 40,
+    args: () => [
+      new Int32Array([5, -8, 0x1234, 0x55, 1000, -2]), new Uint32Array([20, 3, 7, 0x10000, 2, 0]), new Float32Array([1.5, 4, 3, NaN, -2, 1]),
+      new Int32Array(11), new Uint32Array(10), new Float32Array(10), new Int32Array(6), new Uint32Array(6), new Float32Array(6),
+    ],
+    reference: ([iIn, uIn, fIn, oldI, oldU, oldF, outI, outU, outF]: any) => {
+      const si = Int32Array.from(iIn), su = Uint32Array.from(uIn), sf = Float32Array.from(fIn);
+      const at = (a: any, k: number, next: (o: number) => number): number => { const o = a[k]; a[k] = next(o); return o; };
+      oldI.set([
+        at(si, 0, (o) => o + 2147483647), at(si, 1, (o) => o + 5), at(si, 2, (o) => o & 0x0ff0), at(si, 2, (o) => o | 0x7000),
+        at(si, 3, (o) => o ^ -1), at(si, 0, (o) => Math.max(o, -3)), at(si, 1, (o) => Math.min(o, -100)), at(si, 3, () => 42),
+        at(si, 3, (o) => (o === 42 ? 7 : o)), at(si, 3, (o) => (o === 42 ? 9 : o)), at(si, 2, (o) => Math.max(o, 1 << 20)),
+      ]);
+      oldU.set([
+        at(su, 0, (o) => o + 0xfffffff0), at(su, 1, (o) => o - 10), at(su, 2, (o) => Math.max(o, 0x80000000)), at(su, 3, (o) => Math.min(o, 1)),
+        at(su, 4, (o) => incRef(o, 3)), at(su, 4, (o) => incRef(o, 3)), at(su, 5, (o) => decRef(o, 7)), at(su, 5, (o) => decRef(o, 7)),
+        at(su, 0, () => 99), at(su, 0, (o) => (o === 99 ? 5 : o)),
+      ]);
+      oldF.set([
+        at(sf, 0, (o) => o + Math.fround(0.1)), at(sf, 1, (o) => o - 2.5), at(sf, 2, () => -0), at(sf, 2, (o) => (o === 0 ? 8 : o)),
+        at(sf, 3, (o) => (o === 1 ? 9 : o)), at(sf, 3, (o) => nanminRef(o, NaN)), at(sf, 3, (o) => nanminRef(o, -7)),
+        at(sf, 4, (o) => nanmaxRef(o, 3)), at(sf, 5, (o) => Math.max(o, 2)), at(sf, 5, (o) => Math.min(o, -1)),
+      ]);
+      // The last block's shared arrays: both blocks write the same values.
+      for (let t = 0; t < 40; t++) { si[4] += t; si[5] = Math.max(si[5], t * 3); sf[4] += 0.5; su[3] |= 1 << (t & 31); }
+      outI.set(si); outU.set(su); outF.set(sf);
+    },
+    outputs: [3, 4, 5, 6, 7, 8],
+  },
+  {
+    name: 'atomics_on_shared_f64_chain',
+    covers: ['cuda.atomic add, sub, exch, cas, nanmin, nanmax, min, max on a shared f64 array: old values and results'],
+    needsF64: true,
+    kernel: function shared_atomic_f64(fIn: Float64Array, old: Float64Array, out: Float64Array) {
+      const s = cuda.shared.array(4, f64);
+      const t = cuda.threadIdx.x;
+      if (t < 4) s[t] = fIn[t];
+      cuda.syncthreads();
+      if (t === 0) {
+        old[0] = cuda.atomic.add(s, 0, 0.1);
+        old[1] = cuda.atomic.sub(s, 1, 0.375);
+        old[2] = cuda.atomic.exch(s, 2, 6.25);
+        old[3] = cuda.atomic.cas(s, 2, 6.25, -1);
+        old[4] = cuda.atomic.nanmin(s, 3, NaN);
+        old[5] = cuda.atomic.nanmax(s, 3, 1e300);
+        old[6] = cuda.atomic.max(s, 0, 2);
+        old[7] = cuda.atomic.min(s, 1, -3);
+      }
+      cuda.syncthreads();
+      cuda.atomic.add(s, 3, 0.25);
+      cuda.syncthreads();
+      if (t < 4) out[t] = s[t];
+    },
+    grid: 1, block: 24,
+    args: () => [new Float64Array([0.2, 1, 3, -4]), new Float64Array(8), new Float64Array(4)],
+    reference: ([fIn, old, out]: any) => {
+      const s = Float64Array.from(fIn);
+      const at = (k: number, next: (o: number) => number): number => { const o = s[k]; s[k] = next(o); return o; };
+      old.set([at(0, (o) => o + 0.1), at(1, (o) => o - 0.375), at(2, () => 6.25), at(2, (o) => (o === 6.25 ? -1 : o)),
+        at(3, (o) => nanminRef(o, NaN)), at(3, (o) => nanmaxRef(o, 1e300)), at(0, (o) => Math.max(o, 2)), at(1, (o) => Math.min(o, -3))]);
+      for (let t = 0; t < 24; t++) s[3] += 0.25;
+      out.set(s);
+    },
+    outputs: [1, 2],
   },
 ];
