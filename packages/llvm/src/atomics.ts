@@ -108,11 +108,7 @@ export function atomicHelperIR(op: AtomicOp, elem: ElemType, addrSpace: number, 
 }
 `;
   }
-  if (elem !== 'f32' && elem !== 'f64') throw new Error(`numbat internal error: atomics on ${elem}`);
-  const ft = elem === 'f32' ? 'float' : 'double';
-  const it = elem === 'f32' ? 'i32' : 'i64';
-  const align = elem === 'f32' ? 4 : 8;
-  const fp = `${ft}${as}*`, ip = `${it}${as}*`;
+  const { ft, it, align, fp, ip } = floatTypes(elem, as);
   if (op === 'add' || op === 'sub') {
     // x − v as x + (−v), which IEEE 754 defines it to be: LLVM 14's NVPTX cannot select
     // `atomicrmw fsub` ("LLVM ERROR: Cannot select", which aborts the process).
@@ -144,23 +140,7 @@ try:`;
   } else {
     // Float Math.min/max are legalised (core's 'atomic-float-minmax' rule) into a loop over cas.
     if (op !== 'nanmin' && op !== 'nanmax') throw new Error(`numbat internal error: atomic ${op} on ${elem}`);
-    const minish = op === 'nanmin';
-    const cmp = minish ? 'olt' : 'ogt';
-    const comb = minish ? 'or' : 'and';
-    // A NaN operand is ignored (numba).
-    const nanCase = `  %onan = fcmp uno ${ft} %of, %of
-  %vnan = fcmp uno ${ft} %v, %v
-  %r2 = select i1 %onan, ${ft} %v, ${ft} %r1
-  %new = select i1 %vnan, ${ft} %of, ${ft} %r2`;
-    compute = `  %better = fcmp ${cmp} ${ft} %of, %v
-  %pick = select i1 %better, ${ft} %of, ${ft} %v
-  %ob = bitcast ${ft} %of to ${it}
-  %vb = bitcast ${ft} %v to ${it}
-  %cb = ${comb} ${it} %ob, %vb
-  %cf = bitcast ${it} %cb to ${ft}
-  %eq = fcmp oeq ${ft} %of, %v
-  %r1 = select i1 %eq, ${ft} %cf, ${ft} %pick
-${nanCase}
+    compute = `${nanMinMax(op, ft, it, 'new')}
   br label %try
 try:`;
   }
@@ -182,6 +162,34 @@ done:
   ret ${ft} %of
 }
 `;
+}
+
+/** An f32/f64 element's LLVM type, the integer of its bits, its alignment and pointers to both. */
+function floatTypes(elem: ElemType, as: string): { ft: string; it: string; align: number; fp: string; ip: string } {
+  if (elem !== 'f32' && elem !== 'f64') throw new Error(`numbat internal error: atomics on ${elem}`);
+  const ft = elem === 'f32' ? 'float' : 'double', it = elem === 'f32' ? 'i32' : 'i64';
+  return { ft, it, align: elem === 'f32' ? 4 : 8, fp: `${ft}${as}*`, ip: `${it}${as}*` };
+}
+
+/**
+ * nanmin's or nanmax's new element `%<out>` from the old one `%of` and the operand `%v`: the
+ * smaller (larger); of two equal ones (±0) the bits or-ed (and-ed), so -0 wins nanmin; a NaN
+ * operand ignored (numba), a NaN element replaced.
+ */
+function nanMinMax(op: 'nanmin' | 'nanmax', ft: string, it: string, out: string): string {
+  const minish = op === 'nanmin';
+  return `  %better = fcmp ${minish ? 'olt' : 'ogt'} ${ft} %of, %v
+  %pick = select i1 %better, ${ft} %of, ${ft} %v
+  %ob = bitcast ${ft} %of to ${it}
+  %vb = bitcast ${ft} %v to ${it}
+  %cb = ${minish ? 'or' : 'and'} ${it} %ob, %vb
+  %cf = bitcast ${it} %cb to ${ft}
+  %eq = fcmp oeq ${ft} %of, %v
+  %r1 = select i1 %eq, ${ft} %cf, ${ft} %pick
+  %onan = fcmp uno ${ft} %of, %of
+  %vnan = fcmp uno ${ft} %v, %v
+  %r2 = select i1 %onan, ${ft} %v, ${ft} %r1
+  %${out} = select i1 %vnan, ${ft} %of, ${ft} %r2`;
 }
 
 /** The value an integer operation leaves in the element, and the instructions computing it (`%o` the old one, `%v` the operand, `%e` cas's expected). */
@@ -212,11 +220,7 @@ ${next.code ? `${next.code}\n` : ''}  store ${it} ${next.value}, ${p} %p, align 
 }
 `;
   }
-  if (elem !== 'f32' && elem !== 'f64') throw new Error(`numbat internal error: atomics on ${elem}`);
-  const ft = elem === 'f32' ? 'float' : 'double';
-  const it = elem === 'f32' ? 'i32' : 'i64';
-  const align = elem === 'f32' ? 4 : 8;
-  const fp = `${ft}${as}*`, ip = `${it}${as}*`;
+  const { ft, it, align, fp, ip } = floatTypes(elem, as);
   // The new element's bits in %ni, from the old element (%of, bits %oi) and the operand %v: as
   // the atomic form computes them (sub as the addition of -v, cas by value, NaN ignored by nanmin/nanmax).
   let next: string;
@@ -225,22 +229,7 @@ ${next.code ? `${next.code}\n` : ''}  store ${it} ${next.value}, ${p} %p, align 
     case 'sub': next = `  %neg = fneg ${ft} %v\n  %nf = fadd ${ft} %of, %neg\n  %ni = bitcast ${ft} %nf to ${it}`; break;
     case 'exch': next = `  %ni = bitcast ${ft} %v to ${it}`; break;
     case 'cas': next = `  %same = fcmp oeq ${ft} %of, %e\n  %vi = bitcast ${ft} %v to ${it}\n  %ni = select i1 %same, ${it} %vi, ${it} %oi`; break;
-    case 'nanmin': case 'nanmax': {
-      const minish = op === 'nanmin';
-      next = `  %better = fcmp ${minish ? 'olt' : 'ogt'} ${ft} %of, %v
-  %pick = select i1 %better, ${ft} %of, ${ft} %v
-  %vb = bitcast ${ft} %v to ${it}
-  %cb = ${minish ? 'or' : 'and'} ${it} %oi, %vb
-  %cf = bitcast ${it} %cb to ${ft}
-  %eq = fcmp oeq ${ft} %of, %v
-  %r1 = select i1 %eq, ${ft} %cf, ${ft} %pick
-  %onan = fcmp uno ${ft} %of, %of
-  %vnan = fcmp uno ${ft} %v, %v
-  %r2 = select i1 %onan, ${ft} %v, ${ft} %r1
-  %nf = select i1 %vnan, ${ft} %of, ${ft} %r2
-  %ni = bitcast ${ft} %nf to ${it}`;
-      break;
-    }
+    case 'nanmin': case 'nanmax': next = `${nanMinMax(op, ft, it, 'nf')}\n  %ni = bitcast ${ft} %nf to ${it}`; break;
     default: throw new Error(`numbat internal error: atomic ${op} on ${elem}`);
   }
   return `define ${ft} @${name}(${fp} %p, ${ft} %v${op === 'cas' ? `, ${ft} %e` : ''}) ${attrs} {
