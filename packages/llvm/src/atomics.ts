@@ -6,6 +6,8 @@
 // element, with the simulator's meaning: integer ops wrap, float nanmin/nanmax
 // ignore a NaN operand (numba), float cas compares values (===). Float min/max
 // (JS Math.min/max) arrive as a loop over that cas (core's legalisation).
+// A `_plain` helper computes the same with an ordinary load and store, for memory
+// no other OS thread touches meanwhile (the CPU's shared memory).
 
 import type { AtomicOp, ElemType } from '@numbat/core';
 
