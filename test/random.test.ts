@@ -6,6 +6,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { CompileError, cuda, random, targetAvailability, type Target } from '@numbat/core';
+import { hostPairF32 } from '@numbat/core/testsuite';
 import { assemblePtx, findPtxas } from '../packages/cuda/test/helpers.js';
 import { libdevicePath } from '../packages/cuda/dist/codegen/libdevice.js';
 import { expectSameStates } from './fixtures/random-states.js';
@@ -50,15 +51,6 @@ async function runDraws(target: Target, threads: number, draws: number, seed: nu
   const words = new Uint32Array(threads * draws), u = new Float32Array(threads * draws), z = new Float32Array(threads * draws);
   await drawKernel(target).configure(Math.ceil(threads / 64), 64)(states, words, u, z, draws);
   return { states, words, u, z };
-}
-
-/** normalF32's Box-Muller pair of two words, on the host: [r cos θ, r sin θ] in f32. */
-function hostPairF32(w1: number, w2: number): [number, number] {
-  const f = Math.fround;
-  const u1 = f(f(16777216 - (w1 >>> 8)) * 5.9604644775390625e-8);
-  const r = f(Math.sqrt(f(0 - f(2 * f(Math.log(u1))))));
-  const theta = f(f(w2 >>> 8) * f(3.7450702829239290e-7));
-  return [f(r * f(Math.cos(theta))), f(r * f(Math.sin(theta)))];
 }
 
 const THREADS = 256, DRAWS = 24;

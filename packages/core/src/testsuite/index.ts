@@ -4,6 +4,7 @@
 // no test framework.
 
 export { CORPUS } from './corpus/index.js';
+export { hostPairF32 } from './corpus/random-loops.js';
 export { ramp, type Arrays, type CorpusCase } from './corpus/types.js';
 export { cloneArgs, mismatches, stateMismatches, type Tolerance } from './compare.js';
 export { assertCase, caseMismatches, runCase, runConformance, type CaseResult } from './run.js';

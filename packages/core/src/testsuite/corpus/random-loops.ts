@@ -33,6 +33,15 @@ export function philoxJs(k0: number, k1: number, c0: number, c1: number, c2: num
 }
 
 /** Thread i's stream in a state array, drawn on the host as the kernels draw. */
+/** normalF32's Box-Muller pair of two words, on the host, in f32: [r cos θ, r sin θ]. */
+export function hostPairF32(w1: number, w2: number): [number, number] {
+  const f = Math.fround;
+  const u1 = f((16777216 - (w1 >>> 8)) * 2 ** -24);
+  const r = f(Math.sqrt(f(0 - f(2 * f(Math.log(u1))))));
+  const theta = f(f(w2 >>> 8) * f(3.7450702829239290e-7));
+  return [f(r * f(Math.cos(theta))), f(r * f(Math.sin(theta)))];
+}
+
 export class HostStream {
   constructor(private s: Uint32Array, private i: number) {}
   private get n(): number { return Math.floor(this.s.length / W); }
@@ -69,12 +78,9 @@ export class HostStream {
     // the second of a pair: the partner the first kept in the pair's first word (its f32 bits),
     // block word 2 at position 4, else 0 (where uint32 moves it)
     if (second) return bitsF32(this.at(pos === 4 ? 8 : 6));
-    const f = Math.fround;
-    const u1 = f((16777216 - (this.at(4 + pos) >>> 8)) * 2 ** -24);
-    const r = f(Math.sqrt(f(0 - f(2 * f(Math.log(u1))))));
-    const theta = f(f(this.at(5 + pos) >>> 8) * f(3.7450702829239290e-7));
-    this.set(4 + pos, f32Bits(r * f(Math.sin(theta))));
-    return f(r * f(Math.cos(theta)));
+    const [z, partner] = hostPairF32(this.at(4 + pos), this.at(5 + pos));
+    this.set(4 + pos, f32Bits(partner));
+    return z;
   }
   normalF64(): number {
     const second = (this.at(5) & 16) !== 0;
