@@ -11,6 +11,9 @@
 
 import type { AtomicOp, ElemType } from '@numbat/core';
 
+/** One atomic helper a module calls (KernelLowerer.atomicsUsed): its op, element type, address space and form. */
+export interface AtomicUse { op: AtomicOp; elem: ElemType; addrSpace: number; plain?: boolean }
+
 /** `plain`: the helper without atomic instructions (AtomicHelperOptions.plain). */
 export function atomicHelperName(op: AtomicOp, elem: ElemType, addrSpace: number, plain = false): string {
   return `numbat_atomic_${op}_${elem}_p${addrSpace}${plain ? '_plain' : ''}`;
@@ -91,9 +94,9 @@ export function atomicHelperIR(op: AtomicOp, elem: ElemType, addrSpace: number, 
   const attrs = o.attributes ?? 'alwaysinline nounwind';
   const as = addrSpace ? ` addrspace(${addrSpace})` : '';
   if (o.plain) return plainHelperIR(name, op, elem, as, attrs);
-  if (elem === 'i32' || elem === 'u32' || elem === 'i64' || elem === 'u64') {
-    const it = elem === 'i64' || elem === 'u64' ? 'i64' : 'i32';
-    const p = `${it}${as}*`;
+  const int = intTypes(elem, as);
+  if (int) {
+    const { it, p } = int;
     if (op === 'inc' || op === 'dec') return wrapCounterIR(name, op, p, scope, attrs);
     if (op === 'cas') {
       return `define ${it} @${name}(${p} %p, ${it} %v, ${it} %e) ${attrs} {
@@ -103,7 +106,7 @@ export function atomicHelperIR(op: AtomicOp, elem: ElemType, addrSpace: number, 
 }
 `;
     }
-    const rmw = INT_RMW[op]![elem === 'i32' || elem === 'i64' ? 'signed' : 'unsigned'];
+    const rmw = INT_RMW[op]![int.signed ? 'signed' : 'unsigned'];
     return `define ${it} @${name}(${p} %p, ${it} %v) ${attrs} {
   %o = atomicrmw ${rmw} ${p} %p, ${it} %v ${scope}seq_cst
   ret ${it} %o
@@ -166,6 +169,13 @@ done:
 `;
 }
 
+/** An integer element's LLVM type, a pointer to it, its alignment and signedness; undefined for floats. */
+function intTypes(elem: ElemType, as: string): { it: string; p: string; align: number; signed: boolean } | undefined {
+  if (elem !== 'i32' && elem !== 'u32' && elem !== 'i64' && elem !== 'u64') return undefined;
+  const it = elem === 'i64' || elem === 'u64' ? 'i64' : 'i32';
+  return { it, p: `${it}${as}*`, align: it === 'i64' ? 8 : 4, signed: elem === 'i32' || elem === 'i64' };
+}
+
 /** An f32/f64 element's LLVM type, the integer of its bits, its alignment and pointers to both. */
 function floatTypes(elem: ElemType, as: string): { ft: string; it: string; align: number; fp: string; ip: string } {
   if (elem !== 'f32' && elem !== 'f64') throw new Error(`numbat internal error: atomics on ${elem}`);
@@ -211,10 +221,10 @@ function intNext(op: AtomicOp, it: string, signed: boolean): { code: string; val
 
 /** atomicHelperIR's `plain` form: the atomic form's operation on an ordinary load, then a store. */
 function plainHelperIR(name: string, op: AtomicOp, elem: ElemType, as: string, attrs: string): string {
-  if (elem === 'i32' || elem === 'u32' || elem === 'i64' || elem === 'u64') {
-    const it = elem === 'i64' || elem === 'u64' ? 'i64' : 'i32';
-    const p = `${it}${as}*`, align = it === 'i64' ? 8 : 4;
-    const next = intNext(op, it, elem === 'i32' || elem === 'i64');
+  const int = intTypes(elem, as);
+  if (int) {
+    const { it, p, align } = int;
+    const next = intNext(op, it, int.signed);
     return `define ${it} @${name}(${p} %p, ${it} %v${op === 'cas' ? `, ${it} %e` : ''}) ${attrs} {
   %o = load ${it}, ${p} %p, align ${align}
 ${next.code ? `${next.code}\n` : ''}  store ${it} ${next.value}, ${p} %p, align ${align}

@@ -12,7 +12,7 @@ export type { TargetHooks } from './hooks.js';
 export { KernelLowerer, type LowerOptions, type LoopTargets } from './lower.js';
 export { Emitter, elemTypeOf } from './emit.js';
 export { LIBM_MATH, SINCOS_FNS, sincosPart, sincosWrapperIR, type MathTable, type MathImpl } from './math.js';
-export { atomicHelperName, atomicHelperIR, fenceHelperIR, type AtomicHelperOptions } from './atomics.js';
+export { atomicHelperName, atomicHelperIR, fenceHelperIR, type AtomicHelperOptions, type AtomicUse } from './atomics.js';
 export { allocaLocals } from './locals.js';
 export { runStages, replayText, type Stage, type StageRun, type DeferredText } from './stages.js';
 export { KernelCache, type CacheEntry, type EntryRef } from './kernel-cache.js';

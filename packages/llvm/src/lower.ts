@@ -16,7 +16,7 @@ import { Emitter } from './emit.js';
 import { inlineMathExtra } from './math-extra.js';
 import type { TargetHooks } from './hooks.js';
 import type { MathImpl } from './math.js';
-import { atomicHelperName } from './atomics.js';
+import { atomicHelperName, type AtomicUse } from './atomics.js';
 
 type Value = LLVMNS.Value;
 type BasicBlock = LLVMNS.BasicBlock;
@@ -36,7 +36,7 @@ export class KernelLowerer<C = void> {
   readonly e: Emitter;
   readonly b: LLVMNS.IRBuilder;
   /** Atomic helper functions this module calls; the target links their definitions. */
-  readonly atomicsUsed = new Map<string, { op: AtomicExpr['op']; elem: ElemType; addrSpace: number; plain?: boolean }>();
+  readonly atomicsUsed = new Map<string, AtomicUse>();
 
   constructor(
     readonly llvm: LLVM,

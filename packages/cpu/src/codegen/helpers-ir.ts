@@ -4,8 +4,7 @@
 // is target-specific; NativeModule.setTarget gives the module its triple).
 // Atomic RMW helpers come from the shared generator (llvm/atomics.ts).
 
-import type { AtomicOp, ElemType } from '@numbat/core';
-import { atomicHelperIR, fenceHelperIR, sincosWrapperIR } from '@numbat/llvm';
+import { atomicHelperIR, fenceHelperIR, sincosWrapperIR, type AtomicUse } from '@numbat/llvm';
 import { ERR_BARRIER_EXIT, ERR_BOUNDS, ERR_GRID_EXIT, INFO } from './abi.js';
 
 const gep = (word: number): string => `getelementptr i32, i32* %info, i64 ${word}`;
@@ -221,7 +220,7 @@ done:
 `;
 
 /** The helper module for one kernel: runtime helpers plus the atomics it uses (and the f32 sin-and-cos pair, `sincos`). */
-export function cpuHelperModule(atomics: Iterable<{ op: AtomicOp; elem: ElemType; addrSpace: number; plain?: boolean }>, gridSync = false, sincos = false): string {
+export function cpuHelperModule(atomics: Iterable<AtomicUse>, gridSync = false, sincos = false): string {
   // Fences: one coherent memory and blocks run by OS threads, so each scope is a seq_cst fence.
   const parts = [RUNTIME_HELPERS, fenceHelperIR('block'), fenceHelperIR('device'), fenceHelperIR('system')];
   if (gridSync) parts.push(GRID_HELPERS);

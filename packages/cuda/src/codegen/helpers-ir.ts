@@ -5,8 +5,8 @@
 // (alwaysinline, so they vanish), and declares the kernel here to mark it with
 // `!nvvm.annotations` — no printed IR is ever patched.
 
-import type { AtomicOp, ElemType, KernelArray } from '@numbat/core';
-import { atomicHelperIR, fenceHelperIR, sincosWrapperIR } from '@numbat/llvm';
+import type { ElemType, KernelArray } from '@numbat/core';
+import { atomicHelperIR, fenceHelperIR, sincosWrapperIR, type AtomicUse } from '@numbat/llvm';
 import { ACTIVEMASK_IR } from './warp.js';
 import { ERR, ERR_BARRIER_EXIT, ERR_BOUNDS, type CudaPlan } from './abi.js';
 
@@ -224,7 +224,7 @@ after:
 export interface HelperModuleInput {
   plan: CudaPlan;
   arrays: readonly KernelArray[];
-  atomics: Iterable<{ op: AtomicOp; elem: ElemType; addrSpace: number }>;
+  atomics: Iterable<AtomicUse>;
   /** Flush f32 denormals (fastmath): answers libdevice's __CUDA_FTZ. */
   ftz: boolean;
   approx: boolean;
