@@ -165,3 +165,57 @@ describe('cpu barriers (work-item loops) match the simulator', () => {
     expect(arr(got[0])).toEqual(arr(want[0]));
   });
 });
+
+describe('cpu: a lane group handing its threads over reruns the region: values that live across barriers are not updated twice', () => {
+  // A lane group whose lane takes a rare arm (the f64 sin's huge-argument reduction), or leaves a
+  // block-level loop early, hands its threads to the thread-by-thread code, which reruns the
+  // region from its start: `acc += 1` before that point, with acc kept per thread across barriers,
+  // ran twice (lane-budget.ts rareHandOvers, lane-stmts.ts region).
+  const x = new Float64Array(64).map((_, i) => (i % 5 === 3 ? 1e300 * (i + 1) : i * 0.1));
+
+  it('before a rare arm', async () => {
+    const [got, want] = await both(function rareRerun(x: Float64Array, out: Float64Array) {
+      const t = cuda.threadIdx.x;
+      let acc = t * 10;
+      cuda.syncthreads();
+      acc += 1;
+      const s = Math.sin(x[t]);
+      out[t] = acc + s;
+      cuda.syncthreads();
+      out[t] += acc;
+    }, 1, 64, () => [x, new Float64Array(64)] as const);
+    expect(arr(got[1])).toEqual(arr(want[1]));
+  });
+
+  it('before a rare arm, in a region with a loop', async () => {
+    const [got, want] = await both(function rareRerunLoop(x: Float64Array, out: Float64Array, k: number) {
+      const t = cuda.threadIdx.x;
+      let acc = t * 10;
+      cuda.syncthreads();
+      for (let j = 0; j < k; j++) acc += 1;
+      const s = Math.sin(x[t]);
+      out[t] = acc + s;
+      cuda.syncthreads();
+      out[t] += acc;
+    }, 1, 64, () => [x, new Float64Array(64), 3] as const);
+    expect(arr(got[1])).toEqual(arr(want[1]));
+  });
+
+  it('before a continue of a barrier loop', async () => {
+    const [got, want] = await both(function guardRerun(out: Int32Array) {
+      const sh = cuda.shared.array(64, i32);
+      const t = cuda.threadIdx.x;
+      let acc = t;
+      for (let r = 0; r < 4; r++) {
+        acc += 1;
+        if (r === 2) continue;
+        sh[t] = acc;
+        cuda.syncthreads();
+        acc += sh[63 - t];
+        cuda.syncthreads();
+      }
+      out[t] = acc;
+    }, 1, 64, () => [new Int32Array(64)] as const);
+    expect(arr(got[0])).toEqual(arr(want[0]));
+  });
+});

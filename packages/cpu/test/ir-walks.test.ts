@@ -56,6 +56,16 @@ describe('rare ifs a lane group hands over', () => {
     expect(rareHandOvers([ifs(c(true), [brk], [], true)]).size).toBe(0); // a break of a loop around the region
   });
 
+  it('not after an assignment of a local kept across barriers (the rerun would update it again)', () => {
+    const r = rare(1);
+    const stmts: Stmt[] = [assign(6, bin('add', l(6), c(1))), assign(1, t), r];
+    expect(rareHandOvers(stmts).has(r)).toBe(true); // 6 is private to the region (zeroed at its start for the rerun too)
+    expect(rareHandOvers(stmts, new Set([6])).has(r)).toBe(false);
+    expect(rareHandOvers(stmts, new Set([7])).has(r)).toBe(true);
+    const inArm = [ifs(bin('lt', t, c(2)), [assign(6, c(1))]), r];
+    expect(rareHandOvers(inArm, new Set([6])).has(r)).toBe(false);
+  });
+
   it('answers for a chain of ifs 3000 deep', () => {
     const last = rare(1);
     let chain: Stmt[] = [last];

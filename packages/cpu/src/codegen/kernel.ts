@@ -20,7 +20,7 @@ import { cpuTargetHooks } from './target-hooks.js';
 import { kernelPairedTrig } from './lane-trig-pairs.js';
 import { blockLevel } from './block-level.js';
 import { rangeShaped, regionLanes } from './thread-loops.js';
-import { laneLinearLocals, regionLaneCost, withinLaneBudget } from './lane-budget.js';
+import { handOverOf, laneLinearLocals, regionLaneCost, withinLaneBudget } from './lane-budget.js';
 import { analysisMemo, type BlockFrame, type CpuCodegen, type CpuCodegenOptions, type FunctionUnit, type SplitRole, type Thread } from './context.js';
 
 export type { CpuCodegenOptions } from './context.js';
@@ -68,7 +68,7 @@ export function analyseKernel(source: KernelIR): AnalysedKernel {
     // aligned groups: docs/random.md.)
     for (const ir of new Set([lookaheadDraws(blocked), blocked])) {
       const an = kernelAnalyses(ir);
-      if (an.layout.regions.every((r) => withinLaneBudget(r.stmts, an.laneUni, PHILOX_LANES, true, laneLinearLocals(an)))) return { analyses: an };
+      if (an.layout.regions.every((r) => withinLaneBudget(r.stmts, an.laneUni, PHILOX_LANES, handOverOf(an), laneLinearLocals(an)))) return { analyses: an };
     }
   }
   return { analyses: kernelAnalyses(inLocals) };

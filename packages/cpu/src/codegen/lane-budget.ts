@@ -35,22 +35,38 @@ export const LANE_BUDGET = 4096;
 export const LANE_COST_BUDGET = 2048;
 
 /**
- * `handOver`: the lane group can hand itself to the thread-by-thread code (rareHandOvers).
+ * Whether a lane group can hand its threads to the thread-by-thread code, which reruns the region
+ * from its start (rareHandOvers; not where exits are tracked), and `kept`: the locals whose
+ * values outlive the region (kept per thread across barriers: regions.ts perThreadLocals), which
+ * the rerun must find as they were at the region's start.
+ */
+export type HandOver = false | { readonly kept: ReadonlySet<number> };
+
+/** A kernel without barriers: it can hand over, and nothing outlives its one region. */
+export const HAND_OVER: HandOver = { kept: new Set() };
+
+/** A kernel's HandOver (one per compile: the budget's measures are kept per region under its answer). */
+export function handOverOf(an: Pick<CpuCodegen, 'ir' | 'tracksExit' | 'layout' | 'memo'>): HandOver {
+  return an.memo('handOver', an.ir, () => (an.tracksExit ? false : { kept: an.layout.perThreadLocals }));
+}
+
+/**
+ * `handOver`: whether and how the lane group can hand itself to the thread-by-thread code.
  * `linear`: the lane-linear locals (laneLinearLocals), to tell the accesses at per-lane indices apart.
  */
-export function withinLaneBudget(stmts: readonly Stmt[], uni: LaneUniformity, W: number, handOver = true, linear?: ReadonlySet<number>): boolean {
+export function withinLaneBudget(stmts: readonly Stmt[], uni: LaneUniformity, W: number, handOver: HandOver = HAND_OVER, linear?: ReadonlySet<number>): boolean {
   if (!withinWorkBudget(stmts, uni, W, handOver)) return false;
-  if (!linear) return measured(stmts, uni, `cost${+handOver}`, () => laneCost(stmts, uni, handOver)) <= LANE_COST_BUDGET;
-  const { cost, accesses } = measured(stmts, uni, `parts${+handOver}`, () => {
+  if (!linear) return measured(stmts, uni, `cost${handOver ? 1 : 0}`, () => laneCost(stmts, uni, handOver)) <= LANE_COST_BUDGET;
+  const { cost, accesses } = measured(stmts, uni, `parts${handOver ? 1 : 0}`, () => {
     const parts = laneCostParts(stmts, uni, handOver, linear);
-    measured(stmts, uni, `cost${+handOver}`, () => parts.cost); // (the same count: regionLaneCost need not walk again)
+    measured(stmts, uni, `cost${handOver ? 1 : 0}`, () => parts.cost); // (the same count: regionLaneCost need not walk again)
     return parts;
   });
   return withinCostBudget(cost, accesses, W);
 }
 
-const withinWorkBudget = (stmts: readonly Stmt[], uni: LaneUniformity, W: number, handOver: boolean): boolean =>
-  measured(stmts, uni, `work${+handOver}`, () => laneWork(stmts, uni, handOver)) * W <= LANE_BUDGET;
+const withinWorkBudget = (stmts: readonly Stmt[], uni: LaneUniformity, W: number, handOver: HandOver): boolean =>
+  measured(stmts, uni, `work${handOver ? 1 : 0}`, () => laneWork(stmts, uni, handOver)) * W <= LANE_BUDGET;
 
 const withinCostBudget = (cost: number, accesses: number, W: number): boolean => cost + PER_LANE_ACCESS * W * accesses <= LANE_COST_BUDGET;
 
@@ -62,9 +78,9 @@ const withinCostBudget = (cost: number, accesses: number, W: number): boolean =>
  * 43–58 of them (at 8 lanes) compiled 1.2–4.3× slower than thread by thread (0.16 → 0.7 s, 2.0 →
  * 2.8–3.7 s); a rejection sampler's draws have 2 or 3 (its state words are consecutive).
  */
-export function withinBudgetWithoutFastCopies(stmts: readonly Stmt[], uni: LaneUniformity, W: number, handOver: boolean, linear: ReadonlySet<number>): boolean {
+export function withinBudgetWithoutFastCopies(stmts: readonly Stmt[], uni: LaneUniformity, W: number, handOver: HandOver, linear: ReadonlySet<number>): boolean {
   if (!withinWorkBudget(stmts, uni, W, handOver)) return false;
-  const { cost, accesses } = measured(stmts, uni, `parts${+handOver} masked loops`, () => laneCostParts(stmts, uni, handOver, linear, false));
+  const { cost, accesses } = measured(stmts, uni, `parts${handOver ? 1 : 0} masked loops`, () => laneCostParts(stmts, uni, handOver, linear, false));
   return accesses * W <= MASKED_LOOPS_GATHER_LANES && withinCostBudget(cost, accesses, W);
 }
 
@@ -95,9 +111,9 @@ export function laneLinearLocals(an: Pick<CpuCodegen, 'ir' | 'laneUni' | 'txAlia
   return an.memo('kernelLinear', an.ir, () => new Set([...linearLocals(an.ir, an.laneUni, an.ir.body, new Set(), () => true, an.bodyScopes), ...an.txAliases]));
 }
 
-/** A region's laneCost (a group that can hand itself over), made once per compile. */
+/** A region's laneCost (a group that can hand itself over: a kernel without barriers), made once per compile. */
 export function regionLaneCost(stmts: readonly Stmt[], uni: LaneUniformity): number {
-  return measured(stmts, uni, 'cost1', () => laneCost(stmts, uni, true));
+  return measured(stmts, uni, 'cost1', () => laneCost(stmts, uni, HAND_OVER));
 }
 
 /**
@@ -118,12 +134,12 @@ function measured<T>(stmts: readonly Stmt[], uni: LaneUniformity, kind: string, 
  * The rarely taken `if`s (IfStmt.rare: the f64 library's huge-argument reduction of sin, cos and
  * tan, about 400 statements) that a lane group hands to the thread-by-thread code when one of
  * its lanes takes it (lane-stmts.ts), instead of a masked vector copy (which took LLVM 2 to 5 s):
- * those reached before anything with an effect (a store, atomic, warp op, barrier, fence, break;
- * in a loop, anything in its body), so the group's threads can rerun the region from its start
- * one by one.
+ * those reached before anything with an effect (a store, atomic, warp op, barrier, fence, break,
+ * an assignment of a `kept` local: HandOver; in a loop, anything in its body), so the group's
+ * threads can rerun the region from its start one by one.
  * Neither budget counts their arm.
  */
-export function rareHandOvers(stmts: readonly Stmt[]): Set<Stmt> {
+export function rareHandOvers(stmts: readonly Stmt[], kept: ReadonlySet<number> = NONE): Set<Stmt> {
   const out = new Set<Stmt>();
   let clean = true;
   // each statement's answer once (a statement is asked again for every list around it)
@@ -131,7 +147,7 @@ export function rareHandOvers(stmts: readonly Stmt[]): Set<Stmt> {
   const effectsWithin = (s: Stmt): boolean => {
     let any = deep.get(s);
     if (any === undefined) {
-      any = !EFFECT_FREE.has(s.kind) || hasAtomic(s)
+      any = !EFFECT_FREE.has(s.kind) || hasAtomic(s) || (s.kind === 'assign' && kept.has(s.local))
         || (s.kind === 'if' && (s.then.some(effectsWithin) || s.else.some(effectsWithin)))
         || (s.kind === 'loop' && (s.body.some(effectsWithin) || s.update.some(effectsWithin)));
       deep.set(s, any);
@@ -158,7 +174,21 @@ export function rareHandOvers(stmts: readonly Stmt[]): Set<Stmt> {
   return out;
 }
 
-/** Statement kinds without an effect of their own (rareHandOvers). */
+const NONE: ReadonlySet<number> = new Set();
+
+/**
+ * Whether `stmts` assign a `kept` local (HandOver): a value kept per thread across barriers,
+ * `acc += 1`, which the threads' rerun of the region would update again (a guard's prefix:
+ * lane-stmts.ts region; a rare arm: rareHandOvers).
+ */
+export function assignsKept(stmts: readonly Stmt[], kept: ReadonlySet<number>): boolean {
+  if (!kept.size) return false;
+  let any = false;
+  forEachStmt(stmts as Stmt[], (s) => { if (s.kind === 'assign' && kept.has(s.local)) any = true; });
+  return any;
+}
+
+/** Statement kinds without an effect of their own, but for assignments of kept locals (rareHandOvers). */
 const EFFECT_FREE: ReadonlySet<Stmt['kind']> = new Set(['assign', 'if', 'loop', 'break', 'continue', 'return']);
 
 /**
@@ -185,9 +215,9 @@ function hasAtomic(s: Stmt): boolean {
  * (assignment, store, load, atomic, varying test or loop, lazy operand)
  * counts its depth of lane-varying control.
  */
-export function laneWork(stmts: readonly Stmt[], uni: LaneUniformity, handOver = true): number {
+export function laneWork(stmts: readonly Stmt[], uni: LaneUniformity, handOver: HandOver = HAND_OVER): number {
   let work = 0;
-  const handed = handOver ? rareHandOvers(stmts) : new Set<Stmt>();
+  const handed = handOver ? rareHandOvers(stmts, handOver.kept) : new Set<Stmt>();
   const ex = (e: Expr, depth: number): void => {
     if (uni.isUniform(e)) return;
     if (e.kind === 'load' || e.kind === 'atomic') work += depth;
@@ -238,7 +268,7 @@ export function laneWork(stmts: readonly Stmt[], uni: LaneUniformity, handOver =
  * levels, as lane-stmts.ts does), each masked one with the mask ANDs of its
  * depth of varying control.
  */
-export function laneCost(stmts: readonly Stmt[], uni: LaneUniformity, handOver = true): number {
+export function laneCost(stmts: readonly Stmt[], uni: LaneUniformity, handOver: HandOver = HAND_OVER): number {
   return laneCostParts(stmts, uni, handOver).cost;
 }
 
@@ -246,10 +276,10 @@ export function laneCost(stmts: readonly Stmt[], uni: LaneUniformity, handOver =
  * laneCost, and (`linear` given) the copies of accesses at per-lane indices (PER_LANE_ACCESS);
  * `fastLoops` false: the varying loops without their fast copies (withinBudgetWithoutFastCopies).
  */
-function laneCostParts(stmts: readonly Stmt[], uni: LaneUniformity, handOver: boolean, linear?: ReadonlySet<number>, fastLoops = true): { cost: number; accesses: number } {
+function laneCostParts(stmts: readonly Stmt[], uni: LaneUniformity, handOver: HandOver, linear?: ReadonlySet<number>, fastLoops = true): { cost: number; accesses: number } {
   let cost = 0, accesses = 0;
   const perLane = (index: Expr): boolean => !!linear && laneShape(index, uni.isUniform, linear) === 'v';
-  const handed = handOver ? rareHandOvers(stmts) : new Set<Stmt>();
+  const handed = handOver ? rareHandOvers(stmts, handOver.kept) : new Set<Stmt>();
   const assigned = new Map<number, number>();
   forEachStmt(stmts as Stmt[], (s) => { if (s.kind === 'assign') assigned.set(s.local, (assigned.get(s.local) ?? 0) + 1); });
   // `once`: the nodes of values computed once into a local of their own (see the end)
@@ -304,7 +334,7 @@ function laneCostParts(stmts: readonly Stmt[], uni: LaneUniformity, handOver: bo
   // `if (i >= n) return` in a group that can hand itself over, the guard masked and the rest once,
   // unmasked (lane-stmts.ts region: a group with a lane out hands itself to the thread-by-thread code).
   const r = stmts.findIndex((x) => mayRetire(x));
-  const guarded = handOver && r >= 0 && r < stmts.length - 1 && !stmts.slice(r + 1).some((x) => mayRetire(x)) && !touchesMemory(stmts.slice(0, r + 1), true);
+  const guarded = !!handOver && r >= 0 && r < stmts.length - 1 && !stmts.slice(r + 1).some((x) => mayRetire(x)) && !touchesMemory(stmts.slice(0, r + 1), true) && !assignsKept(stmts.slice(0, r + 1), handOver.kept);
   st(stmts, 0, guarded ? 1 : 2, 1);
   // A region under at most one varying test (the f64 library's straight-line code in
   // `if (i < n)`, its rare huge-argument arm handed over) builds no nested masks: there a

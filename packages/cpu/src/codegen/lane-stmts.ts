@@ -9,7 +9,7 @@ import { LaneExprs } from './lanes.js';
 import { elemBytes, vecSuffix, type LV } from './lane-values.js';
 import { blendsOnly, linearLocals, mayRetire, touchesMemory } from './lane-shape.js';
 import type { LoopMasks } from './lane-masks.js';
-import { loopsWithoutFastCopies, rareHandOvers } from './lane-budget.js';
+import { assignsKept, loopsWithoutFastCopies, rareHandOvers } from './lane-budget.js';
 
 type Value = LLVMNS.Value;
 
@@ -30,7 +30,7 @@ export class LaneLowerer extends LaneExprs {
 
   /** The region's statements (top level): after a guard like `if (i >= n) return`, the rest runs unmasked when no lane left. */
   region(list: readonly Stmt[]): void {
-    if (this.env.fallbacks.scalarGroup) this.handOvers = this.cg.memo('rareHandOvers', list, () => rareHandOvers(list));
+    if (this.env.fallbacks.scalarGroup) this.handOvers = this.cg.memo('rareHandOvers', list, () => rareHandOvers(list, this.cg.layout.perThreadLocals));
     this.regionLoops = someStmt(list, (x) => x.kind === 'loop');
     const k = list.findIndex((x) => x.kind === 'loop' && this.cg.laneUni.varyingLoops.has(x));
     if (!this.alive && this.env.fallbacks.scalarFinish && k >= 0 && !list.some((x) => this.retires(x))) {
@@ -58,10 +58,11 @@ export class LaneLowerer extends LaneExprs {
     }
     const r = list.findIndex((x) => this.retires(x));
     const prefix = list.slice(0, r + 1), rest = list.slice(r + 1);
-    if (r >= 0 && this.env.fallbacks.scalarGroup && rest.length && !rest.some((x) => this.retires(x)) && !touchesMemory(prefix, true)) {
+    if (r >= 0 && this.env.fallbacks.scalarGroup && rest.length && !rest.some((x) => this.retires(x)) && !touchesMemory(prefix, true) && !assignsKept(prefix, this.cg.layout.perThreadLocals)) {
       // A guard such as `if (i >= n) return` first: when every lane passes it,
       // the rest runs unmasked; otherwise the group's threads rerun the region
-      // one by one (the guard has no side effects), which is far less code for
+      // one by one (the guard has no side effects, and sets no value kept across
+      // barriers that the rerun would update again), which is far less code for
       // LLVM than a masked copy of the rest.
       this.stmts(prefix);
       if (this.low.terminated()) return;

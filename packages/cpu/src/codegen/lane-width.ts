@@ -49,7 +49,7 @@ import type { Expr, KernelIR, Stmt } from '@numbat/core';
 import { ELEM_BYTES, forEachExpr, forEachStmt, stmtExprs } from '@numbat/core';
 import type { LaneUniformity } from './lane-uniformity.js';
 import { laneShape, linearLocals } from './lane-shape.js';
-import { withinLaneBudget } from './lane-budget.js';
+import { withinLaneBudget, type HandOver } from './lane-budget.js';
 import { hostTarget } from './target.js';
 
 /**
@@ -84,7 +84,7 @@ export interface RegionWidth { readonly W: number; readonly budgetW: number }
 export const plainWidth = (W: number): RegionWidth => ({ W, budgetW: W });
 
 /** `linear`: the kernel's lane-linear locals (lane-budget.ts laneLinearLocals). */
-export function regionLaneWidth(stmts: readonly Stmt[], base: number, ir: KernelIR, uni: LaneUniformity, linear: ReadonlySet<number>): RegionWidth {
+export function regionLaneWidth(stmts: readonly Stmt[], base: number, ir: KernelIR, uni: LaneUniformity, linear: ReadonlySet<number>, handOver: HandOver): RegionWidth {
   if (base <= 1) return plainWidth(base);
   let f64 = false;
   const f64Locals = new Set(ir.locals.filter((l) => l.type === 'f64').map((l) => l.id)); // (not a search of the locals per assignment)
@@ -101,7 +101,7 @@ export function regionLaneWidth(stmts: readonly Stmt[], base: number, ir: Kernel
     if (!slow) return plainWidth(base);
     // Held to the budget of twice the base width: a loop its lanes leave by a `break` (its body
     // in masked lane code) is over the budget at 32 lanes, and ran 1.2–1.3× faster at 32 than at 16.
-    return withinLaneBudget(stmts, uni, base * 2) ? { W: base * 4, budgetW: base * 2 } : plainWidth(base);
+    return withinLaneBudget(stmts, uni, base * 2, handOver) ? { W: base * 4, budgetW: base * 2 } : plainWidth(base);
   }
   let streams = false, philox = false;
   const umulhi = (x: Expr): void => forEachExpr(x, (y) => { if (y.kind === 'math' && y.fn === 'umulhi') philox = true; });
@@ -128,6 +128,6 @@ export function regionLaneWidth(stmts: readonly Stmt[], base: number, ir: Kernel
     }
   };
   visit(stmts, false, linear);
-  if (philox && wideRegisters(base) && withinLaneBudget(stmts, uni, base * 4)) return plainWidth(base * 4);
+  if (philox && wideRegisters(base) && withinLaneBudget(stmts, uni, base * 4, handOver)) return plainWidth(base * 4);
   return plainWidth(streams || philox ? base * 2 : base);
 }

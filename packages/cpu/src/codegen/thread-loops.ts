@@ -8,7 +8,7 @@ import { ELEM_BYTES, forEachExpr, forEachStmt, stmtExprs } from '@numbat/core';
 import type { LLVMNS, LoopTargets } from '@numbat/llvm';
 import type { Region } from './regions.js';
 import type { BarrierLoop, CpuCodegen } from './context.js';
-import { laneLinearLocals, loopsWithoutFastCopies, withinBudgetWithoutFastCopies, withinLaneBudget } from './lane-budget.js';
+import { handOverOf, laneLinearLocals, loopsWithoutFastCopies, withinBudgetWithoutFastCopies, withinLaneBudget } from './lane-budget.js';
 import { plainWidth, regionLaneWidth } from './lane-width.js';
 import { laneGroup } from './lane-group.js';
 import { representative } from './block-level.js';
@@ -76,8 +76,8 @@ export function regionLanes(cg: Pick<CpuCodegen, 'ir' | 'opts' | 'layout' | 'lan
     const { opts } = cg;
     let jam = (opts.laneWidth ?? 1) > 1 && jamWorthIt(stmts, cg.ir, cg.layout.perThreadArrays);
     // NUMBAT_CPU_LANES (diagnosis) fixes the width of every region
-    const linear = laneLinearLocals(cg), base = opts.laneWidth!, handOver = !cg.tracksExit;
-    let { W, budgetW } = !jam ? plainWidth(1) : process.env.NUMBAT_CPU_LANES ? plainWidth(base) : regionLaneWidth(stmts, base, cg.ir, cg.laneUni, linear);
+    const linear = laneLinearLocals(cg), base = opts.laneWidth!, handOver = handOverOf(cg);
+    let { W, budgetW } = !jam ? plainWidth(1) : process.env.NUMBAT_CPU_LANES ? plainWidth(base) : regionLaneWidth(stmts, base, cg.ir, cg.laneUni, linear, handOver);
     const arrayBytes = jam ? privateArrayBytes(cg) : 0;
     const stack = (w: number): number => arrayBytes * (w > base ? w + base : w);
     if (stack(W) > LANE_ARRAY_BYTES) {
