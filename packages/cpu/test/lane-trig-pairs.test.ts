@@ -36,7 +36,7 @@ describe('cpu: f32 sin and cos of one argument are paired', () => {
 });
 
 describe('cpu thread-by-thread code: a paired sin and cos are one libm sincosf', () => {
-  // Loop-free after a barrier: the region runs thread by thread (thread-loops.ts jamWorthIt).
+  // NUMBAT_CPU_LANES=1: every region thread by thread (no lane groups, whose vector kernels have sin and cos of their own).
   const pair = function tpair(x: Float32Array, s: Float32Array, c: Float32Array) { const i = cuda.grid(1); cuda.syncthreads(); const t = x[i] * 2; s[i] = Math.sin(t); c[i] = Math.cos(t); };
   const loneSin = function tsin(x: Float32Array, s: Float32Array) { const i = cuda.grid(1); cuda.syncthreads(); const t = x[i] * 2; s[i] = Math.sin(t); };
   const loneCos = function tcos(x: Float32Array, c: Float32Array) { const i = cuda.grid(1); cuda.syncthreads(); const t = x[i] * 2; c[i] = Math.cos(t); };
@@ -48,17 +48,23 @@ describe('cpu thread-by-thread code: a paired sin and cos are one libm sincosf',
     x.set([0, -0, Infinity, -Infinity, NaN, 3.4e38, 1e-40], 0);
     const args = (...outs: Float32Array[]) => [x, ...outs] as const;
     const s = new Float32Array(n), c = new Float32Array(n), s1 = new Float32Array(n), c1 = new Float32Array(n);
-    const kp = cuda.jit(pair, { target: 'cpu' }), ks = cuda.jit(loneSin, { target: 'cpu' }), kc = cuda.jit(loneCos, { target: 'cpu' });
-    expect((await kp.inspect('llvm', ...args(s, c))).match(/call \{ float, float \} @numbat_sincosf\(/g)).toHaveLength(2);
-    const opt = await kp.inspect('opt', ...args(s, c));
-    expect(opt.match(/call void @sincosf\(/g)).toHaveLength(1);
-    expect(opt).not.toMatch(/@sinf\(|@cosf\(/);
-    const lone = await ks.inspect('opt', ...args(s1));
-    expect(lone).toMatch(/call float @sinf\(/);
-    expect(lone).not.toMatch(/sincosf/);
-    await kp.configure(n / 256, 256)(...args(s, c));
-    await ks.configure(n / 256, 256)(...args(s1));
-    await kc.configure(n / 256, 256)(...args(c1));
+    const kp = cuda.jit(pair, { target: 'cpu', cache: false }), ks = cuda.jit(loneSin, { target: 'cpu', cache: false }), kc = cuda.jit(loneCos, { target: 'cpu', cache: false });
+    const before = process.env.NUMBAT_CPU_LANES;
+    process.env.NUMBAT_CPU_LANES = '1';
+    try {
+      expect((await kp.inspect('llvm', ...args(s, c))).match(/call \{ float, float \} @numbat_sincosf\(/g)).toHaveLength(2);
+      const opt = await kp.inspect('opt', ...args(s, c));
+      expect(opt.match(/call void @sincosf\(/g)).toHaveLength(1);
+      expect(opt).not.toMatch(/@sinf\(|@cosf\(|vmath/);
+      const lone = await ks.inspect('opt', ...args(s1));
+      expect(lone).toMatch(/call float @sinf\(/);
+      expect(lone).not.toMatch(/sincosf/);
+      await kp.configure(n / 256, 256)(...args(s, c));
+      await ks.configure(n / 256, 256)(...args(s1));
+      await kc.configure(n / 256, 256)(...args(c1));
+    } finally {
+      if (before === undefined) delete process.env.NUMBAT_CPU_LANES; else process.env.NUMBAT_CPU_LANES = before;
+    }
     const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer));
     expect(bits(s)).toEqual(bits(s1));
     expect(bits(c)).toEqual(bits(c1));

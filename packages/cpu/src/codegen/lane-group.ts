@@ -92,7 +92,7 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
   const linear = cg.memo('laneLinear', stmts, () => {
     const regionScopes = localScopes(stmts); // locals the region sets before reading them, in loops too
     const assignedFirst = localsAssignedBeforeUse(stmts);
-    return linearLocals(ir, cg.laneUni, ir.body, new Set(), (id) => laneSlots.has(id) && (regionScopes.has(id) || assignedFirst.has(id)), cg.bodyScopes);
+    return linearLocals(ir, cg.laneUni, ir.body, cg.txAliases, (id) => laneSlots.has(id) && (regionScopes.has(id) || assignedFirst.has(id)), cg.bodyScopes);
   });
   const group: LaneGroupThreads = { W, tx, tid, lane0, end: groupEnd, loop };
   const locals: LaneLocals = {

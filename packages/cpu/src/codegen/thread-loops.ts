@@ -17,30 +17,23 @@ type Value = LLVMNS.Value;
 type BasicBlock = LLVMNS.BasicBlock;
 
 /**
- * When a region runs as lockstep lane groups (measured on vector add, the
- * block reduction and Monte Carlo pi):
- * - a region with a loop inside: always (LLVM's loop vectoriser only handles
- *   innermost loops, and per-thread loops are the innermost ones);
- * - a kernel without barriers: yes (with bounds checks on, a group needs one
- *   range test where a thread loop has an early exit that stops LLVM);
- * - loop-free regions between barriers (reduction trees): no, the thread loop
- *   is faster there;
- * - regions using local arrays: yes where the arrays are the region's own (each lane's copy in
- *   rows of <W x T>: lane-group.ts), no where one lives across a barrier (a slot per thread) or
- *   takes atomics (lanes.ts has neither).
+ * When a region runs as lockstep lane groups: every region, but for those using local arrays
+ * that live across a barrier (a slot per thread) or take atomics (lanes.ts has neither); a
+ * region's own local arrays are held per lane in rows of <W x T> (lane-group.ts).
+ * Loop-free regions between barriers (reduction trees) ran as plain thread loops until
+ * 2026-12-03, for LLVM's loop vectoriser, which the bounds checks' early exit stops (a thread
+ * loop of `sh[t] += sh[t + s]` stayed scalar); in groups, the seed's one-element-per-thread
+ * block reduction (256 threads, 2^24 f32) went from 196–323 to 90–96 ns per block.
  */
-function jamWorthIt(stmts: readonly Stmt[], ir: KernelIR, perThreadArrays: ReadonlySet<number>): boolean {
-  let loop = false, laneless = false;
+function jamWorthIt(stmts: readonly Stmt[], perThreadArrays: ReadonlySet<number>): boolean {
+  let laneless = false;
   forEachStmt(stmts as Stmt[], (s) => {
-    if (s.kind === 'loop') loop = true;
     if (s.kind === 'store' && s.array.space === 'local' && perThreadArrays.has(s.array.id)) laneless = true;
     for (const x of stmtExprs(s)) forEachExpr(x, (y) => {
       if ((y.kind === 'load' || y.kind === 'atomic') && y.array.space === 'local' && (y.kind === 'atomic' || perThreadArrays.has(y.array.id))) laneless = true;
     });
   });
-  if (laneless) return false;
-  if (process.env.NUMBAT_CPU_JAM === 'always') return true;
-  return loop || !ir.hasBarrier;
+  return !laneless;
 }
 
 /**
@@ -74,7 +67,7 @@ function privateArrayBytes(cg: Pick<CpuCodegen, 'ir' | 'layout' | 'memo'>): numb
 export function regionLanes(cg: Pick<CpuCodegen, 'ir' | 'opts' | 'layout' | 'laneUni' | 'txAliases' | 'bodyScopes' | 'tracksExit' | 'memo'>, stmts: readonly Stmt[]): { jam: boolean; W: number; narrowW?: number } {
   return cg.memo('regionLanes', stmts, () => {
     const { opts } = cg;
-    let jam = (opts.laneWidth ?? 1) > 1 && jamWorthIt(stmts, cg.ir, cg.layout.perThreadArrays);
+    let jam = (opts.laneWidth ?? 1) > 1 && jamWorthIt(stmts, cg.layout.perThreadArrays);
     // NUMBAT_CPU_LANES (diagnosis) fixes the width of every region
     const linear = laneLinearLocals(cg), base = opts.laneWidth!, handOver = handOverOf(cg);
     let { W, budgetW } = !jam ? plainWidth(1) : process.env.NUMBAT_CPU_LANES ? plainWidth(base) : regionLaneWidth(stmts, base, cg.ir, cg.laneUni, linear, handOver);
