@@ -5,7 +5,7 @@
 // derives from the code generator (context.ts) and these.
 
 import type { Stmt } from '@numbat/core';
-import { ELEM_BYTES, localOf, localScopes } from '@numbat/core';
+import { ELEM_BYTES, forEachExpr, forEachStmt, localOf, localScopes, stmtExprs } from '@numbat/core';
 import { elemTypeOf, type LLVMNS } from '@numbat/llvm';
 import { localsAssignedBeforeUse, type Region } from './regions.js';
 import type { BarrierLoop, CpuCodegen, Thread } from './context.js';
@@ -75,6 +75,32 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
     if (cg.layout.txAliases.has(id)) tx.forEach((x, i) => b.CreateStore(x, slots(i)));
     laneSlots.set(id, slots);
   }
+  const privateLanes = new Set(laneSlots.keys());
+  // Locals kept per thread across barriers (regions.ts perThreadLocals) that the region uses,
+  // lane-varying: while the group runs they live in a <W x T> alloca as the private ones do, loaded
+  // from the threads' slots (tid0 .. tid0 + W - 1: consecutive) at its start and stored back at
+  // its end (`keptOut`): an accumulation in a loop (a tiled matrix product's sum) stays in
+  // registers, not W stores per trip. (A group handed to the thread-by-thread code leaves the
+  // slots as they were at its start: the rerun finds them so.)
+  const kept = vt ? keptLocals(cg, stmts) : { used: [], assigned: [] };
+  const keptMove = (id: number, vec: Value | undefined): Value | undefined => {
+    const t = storage.localType(id), vty = vt![vecKind(t)];
+    const name = `v${W}${vecKind(t)}`;
+    const p = b.CreateBitCast(storage.perThreadLocalPtr(id, tid0), e.ptr(vty));
+    const all = cg.llvm.Constant.getAllOnesValue(vt!.i1), align = e.int(ELEM_BYTES[t as keyof typeof ELEM_BYTES]);
+    if (!vec) return e.call(`llvm.masked.load.${name}.p0${name}`, vty, [p, align, all, cg.llvm.Constant.getNullValue(vty)]);
+    e.call(`llvm.masked.store.${name}.p0${name}`, e.void, [b.CreateLoad(vty, vec), p, align, all]);
+    return undefined;
+  };
+  for (const id of kept.used) {
+    const l = localOf(ir, id)!, vty = vt![vecKind(l.type)];
+    const vec = storage.entryAlloca(vty, `${l.name}.${id}.kept`);
+    b.CreateStore(keptMove(id, undefined)!, vec);
+    const t = e.scalar(l.type), made: Value[] = [];
+    laneVecs.set(id, vec);
+    laneSlots.set(id, (i) => (made[i] ??= storage.atEntry((eb) => (i ? eb.CreateGEP(t, eb.CreateBitCast(vec, e.ptr(t)), e.i64c(i)) : eb.CreateBitCast(vec, e.ptr(t))))));
+  }
+  const keptOut = kept.assigned.length ? cg.block('group.kept') : undefined;
   // Private local arrays: each lane's copy in rows of <W x T> (storage.ts laneArray), all zero at
   // the start as a thread's array is (thread-loops.ts threadBody).
   const rows = new Map<number, Value>();
@@ -92,9 +118,9 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
   const linear = cg.memo('laneLinear', stmts, () => {
     const regionScopes = localScopes(stmts); // locals the region sets before reading them, in loops too
     const assignedFirst = localsAssignedBeforeUse(stmts);
-    return linearLocals(ir, cg.laneUni, ir.body, cg.txAliases, (id) => laneSlots.has(id) && (regionScopes.has(id) || assignedFirst.has(id)), cg.bodyScopes);
+    return linearLocals(ir, cg.laneUni, ir.body, cg.txAliases, (id) => privateLanes.has(id) && (regionScopes.has(id) || assignedFirst.has(id)), cg.bodyScopes);
   });
-  const group: LaneGroupThreads = { W, tx, tid, lane0, end: groupEnd, loop };
+  const group: LaneGroupThreads = { W, tx, tid, lane0, end: keptOut ?? groupEnd, loop };
   const locals: LaneLocals = {
     linear,
     isPrivate: (id) => laneSlots.has(id),
@@ -125,7 +151,7 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
             v = b.CreateLoad(t, slots(W - 1));
             for (let i = W - 2; i >= 0; i--) v = b.CreateSelect(b.CreateICmpEQ(l, e.int(i)), b.CreateLoad(t, slots(i)), v);
           }
-          b.CreateStore(v, storage.privateLocal(id)!);
+          b.CreateStore(v, privateLanes.has(id) ? storage.privateLocal(id)! : storage.perThreadLocalPtr(id, thread.tid));
         }
         // and its elements of the region's local arrays into the thread's own
         for (const [id, p] of rows) {
@@ -146,6 +172,27 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
   };
   const lanes = new LaneLowerer({ cg, group, locals, fallbacks }, stmts.some((x) => mayRetire(x)), initialMask);
   lanes.region(stmts);
-  cg.low.jump(groupEnd);
+  cg.low.jump(group.end);
+  if (keptOut) {
+    b.SetInsertPoint(keptOut);
+    for (const id of kept.assigned) keptMove(id, laneVecs.get(id));
+    b.CreateBr(groupEnd);
+  }
   b.SetInsertPoint(groupEnd);
+}
+
+/** A local's lane vector type (bools, never kept, are bytes: see the private locals). */
+const vecKind = (t: string): 'i8' | 'i32' | 'i64' | 'f32' | 'f64' => (t === 'u32' || t === 'i32' ? 'i32' : t === 'u64' || t === 'i64' ? 'i64' : t === 'bool' ? 'i8' : (t as 'f32' | 'f64'));
+
+/** The lane-varying locals kept per thread across barriers that `stmts` use, and those it assigns (not bools: their slots are i1s). */
+function keptLocals(cg: CpuCodegen, stmts: readonly Stmt[]): { used: number[]; assigned: number[] } {
+  return cg.memo('keptLocals', stmts, () => {
+    const used = new Set<number>(), assigned = new Set<number>();
+    const keep = (id: number): boolean => cg.layout.perThreadLocals.has(id) && !cg.laneUni.uniformLocals.has(id) && localOf(cg.ir, id)!.type !== 'bool';
+    forEachStmt(stmts as Stmt[], (s) => {
+      if (s.kind === 'assign' && keep(s.local)) { used.add(s.local); assigned.add(s.local); }
+      for (const x of stmtExprs(s)) forEachExpr(x, (y) => { if (y.kind === 'local' && keep(y.id)) used.add(y.id); });
+    });
+    return { used: [...used], assigned: [...assigned] };
+  });
 }
