@@ -233,6 +233,20 @@ describe('cpu: a lane group handing its threads over reruns the region: values t
     expect(arr(got[1])).toEqual(arr(want[1]));
   });
 
+  it('before a rare arm: a lane-uniform value (stored to every thread\'s slot as it is assigned)', async () => {
+    const [got, want] = await both(function rareRerunUniform(x: Float64Array, out: Float64Array) {
+      const t = cuda.threadIdx.x;
+      let c = x[0] > 1 ? 1 : 2;
+      cuda.syncthreads();
+      c += 1;
+      const s = Math.sin(x[t]);
+      out[t] = c + s;
+      cuda.syncthreads();
+      out[t] += c;
+    }, 1, 64, () => [x, new Float64Array(64)] as const);
+    expect(arr(got[1])).toEqual(arr(want[1]));
+  });
+
   it('before a continue of a barrier loop', async () => {
     const [got, want] = await both(function guardRerun(out: Int32Array) {
       const sh = cuda.shared.array(64, i32);

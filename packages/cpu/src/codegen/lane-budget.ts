@@ -37,8 +37,10 @@ export const LANE_COST_BUDGET = 2048;
 /**
  * Whether a lane group can hand its threads to the thread-by-thread code, which reruns the region
  * from its start (rareHandOvers; not where exits are tracked), and `kept`: the locals whose
- * values outlive the region (kept per thread across barriers: regions.ts perThreadLocals), which
- * the rerun must find as they were at the region's start.
+ * values outlive the region (kept per thread across barriers: regions.ts perThreadLocals) and
+ * that a group stores to their slots as it assigns them, which the rerun would find changed: the
+ * lane-uniform ones and bools (the group holds the others in registers until its end:
+ * lane-group.ts keptLocals).
  */
 export type HandOver = false | { readonly kept: ReadonlySet<number> };
 
@@ -46,8 +48,12 @@ export type HandOver = false | { readonly kept: ReadonlySet<number> };
 export const HAND_OVER: HandOver = { kept: new Set() };
 
 /** A kernel's HandOver (one per compile: the budget's measures are kept per region under its answer). */
-export function handOverOf(an: Pick<CpuCodegen, 'ir' | 'tracksExit' | 'layout' | 'memo'>): HandOver {
-  return an.memo('handOver', an.ir, () => (an.tracksExit ? false : { kept: an.layout.perThreadLocals }));
+export function handOverOf(an: Pick<CpuCodegen, 'ir' | 'tracksExit' | 'layout' | 'laneUni' | 'memo'>): HandOver {
+  return an.memo('handOver', an.ir, () => {
+    if (an.tracksExit) return false;
+    const stored = (id: number): boolean => an.laneUni.uniformLocals.has(id) || an.ir.locals.find((l) => l.id === id)?.type === 'bool';
+    return { kept: new Set([...an.layout.perThreadLocals].filter(stored)) };
+  });
 }
 
 /**

@@ -9,7 +9,7 @@ import { LaneExprs } from './lanes.js';
 import { elemBytes, vecSuffix, type LV } from './lane-values.js';
 import { blendsOnly, linearLocals, mayRetire, touchesMemory } from './lane-shape.js';
 import type { LoopMasks } from './lane-masks.js';
-import { assignsKept, loopsWithoutFastCopies, rareHandOvers } from './lane-budget.js';
+import { assignsKept, handOverOf, loopsWithoutFastCopies, rareHandOvers } from './lane-budget.js';
 
 type Value = LLVMNS.Value;
 
@@ -22,6 +22,12 @@ export class LaneLowerer extends LaneExprs {
   private regionLoops = false;
 
   /** mayRetire, once per statement and compile (stmts asks it of every statement of every list it lowers). */
+  /** The locals a hand-over's rerun must not find assigned (lane-budget.ts HandOver: the budget counts the same). */
+  private kept(): ReadonlySet<number> {
+    const h = handOverOf(this.cg);
+    return h ? h.kept : new Set();
+  }
+
   private retires(s: Stmt): boolean {
     return this.cg.memo('mayRetire', s, () => mayRetire(s));
   }
@@ -30,7 +36,7 @@ export class LaneLowerer extends LaneExprs {
 
   /** The region's statements (top level): after a guard like `if (i >= n) return`, the rest runs unmasked when no lane left. */
   region(list: readonly Stmt[]): void {
-    if (this.env.fallbacks.scalarGroup) this.handOvers = this.cg.memo('rareHandOvers', list, () => rareHandOvers(list, this.cg.layout.perThreadLocals));
+    if (this.env.fallbacks.scalarGroup) this.handOvers = this.cg.memo('rareHandOvers', list, () => rareHandOvers(list, this.kept()));
     this.regionLoops = someStmt(list, (x) => x.kind === 'loop');
     const k = list.findIndex((x) => x.kind === 'loop' && this.cg.laneUni.varyingLoops.has(x));
     if (!this.alive && this.env.fallbacks.scalarFinish && k >= 0 && !list.some((x) => this.retires(x))) {
@@ -58,7 +64,7 @@ export class LaneLowerer extends LaneExprs {
     }
     const r = list.findIndex((x) => this.retires(x));
     const prefix = list.slice(0, r + 1), rest = list.slice(r + 1);
-    if (r >= 0 && this.env.fallbacks.scalarGroup && rest.length && !rest.some((x) => this.retires(x)) && !touchesMemory(prefix, true) && !assignsKept(prefix, this.cg.layout.perThreadLocals)) {
+    if (r >= 0 && this.env.fallbacks.scalarGroup && rest.length && !rest.some((x) => this.retires(x)) && !touchesMemory(prefix, true) && !assignsKept(prefix, this.kept())) {
       // A guard such as `if (i >= n) return` first: when every lane passes it,
       // the rest runs unmasked; otherwise the group's threads rerun the region
       // one by one (the guard has no side effects, and sets no value kept across
