@@ -70,7 +70,7 @@ describe('bench/run.mjs --quick', () => {
     for (const f of examples) {
       if (/export\s+(async\s+)?function\s+run\b/.test(readFileSync(join(root, 'examples', f), 'utf8'))) expect(files).toContain(f);
     }
-    expect(data.workloads.map((w: any) => w.id)).toEqual(expect.arrayContaining(['pi', 'dot', 'histogram', 'mc-kernel', 'block-reduce']));
+    expect(data.workloads.map((w: any) => w.id)).toEqual(expect.arrayContaining(['pi', 'dot', 'histogram', 'mc-kernel', 'block-reduce', 'tree-reduce', 'matmul-tiled']));
   });
 
   it('records the machine and a result or a reason for every workload on every target', () => {
@@ -90,7 +90,7 @@ describe('bench/run.mjs --quick', () => {
         expect(r.maxRssKiB).toBeGreaterThan(0);
       }
       // The kernels and the demo must run wherever the target is available.
-      for (const id of ['pi', 'mc-kernel', 'block-reduce']) expect(data.results[target][id].ok, `${id} on ${target}`).toBe(true);
+      for (const id of ['pi', 'mc-kernel', 'block-reduce', 'tree-reduce', 'matmul-tiled']) expect(data.results[target][id].ok, `${id} on ${target}`).toBe(true);
       expect(data.memory[target].peakRssKiB).toBeGreaterThan(0);
       expect(data.memory[target].leak.phases).toHaveLength(3);
       expect(data.compile[target].kernels.monteCarloPi.cold.firstMs).toBeGreaterThan(0);

@@ -4,7 +4,7 @@
 // anchors'. Each returns the examples' result shape (target, device, result,
 // checks, work, seconds, throughput, unit, compileMs).
 import { cuda, loadBackend, random, targetAvailability } from '@numbat/core';
-import { blockReduce, monteCarloPi } from '../cpu/kernels.mjs';
+import { blockReduce, matmulNaive, matmulTiled, monteCarloPi, treeReduce } from '../cpu/kernels.mjs';
 import { piSeeds, replayThread } from '../../examples/pi.mjs';
 
 const BLOCK = 256;
@@ -32,8 +32,10 @@ export function kernelProblem(id, target, quick) {
     // The numba anchor's problem: 2^20 paths (16384 threads × 64) of BARRIER.steps steps.
     return small ? { threads: target === 'sim' ? 256 : 4096, paths: target === 'sim' ? 1 : 8, reps: 3 } : { threads: 16384, paths: 64, reps: 7 };
   }
-  // webgpu binds at most 128 MiB per storage buffer by default: 2^24 f32 is within it.
-  const log2n = small ? (target === 'sim' ? 16 : 20) : target === 'webgpu' ? 24 : 26;
+  if (id === 'matmul-tiled') return { n: small ? (target === 'sim' ? 32 : 128) : target === 'webgpu' ? 256 : 512, reps: small ? 3 : 7 };
+  // webgpu binds at most 128 MiB per storage buffer by default: 2^24 f32 is within it (the tree
+  // reduction's one block per 256 elements: 2^22, its grid within a dimension's 65 535 blocks).
+  const log2n = small ? (target === 'sim' ? 16 : 20) : target === 'webgpu' ? (id === 'tree-reduce' ? 22 : 24) : 26;
   return { log2n, reps: small ? 3 : 7 };
 }
 
@@ -47,6 +49,16 @@ export const KERNEL_WORKLOADS = [
     id: 'block-reduce', kind: 'kernel', anchor: 'reduce', unit: 'B/s',
     title: 'Shared-memory block reduction of f32 (device arrays; partials summed on the host)',
     run: runBlockReduce,
+  },
+  {
+    id: 'tree-reduce', kind: 'kernel', anchor: 'reduce', unit: 'B/s',
+    title: 'The seed\'s reduction: one f32 per thread into shared memory, a tree of barriers (device arrays; partials summed on the host)',
+    run: runTreeReduce,
+  },
+  {
+    id: 'matmul-tiled', kind: 'kernel', unit: 'FLOP/s',
+    title: 'f32 matrix product in 16×16 shared-memory tiles (two barriers per tile; the untiled kernel in the same run)',
+    run: runMatmul,
   },
   {
     id: 'random-uniform', kind: 'kernel', anchor: 'uniform', unit: 'draws/s',
@@ -382,6 +394,88 @@ async function runMonteCarlo({ target, quick }) {
       name: 'hits equal a host replay of the LCG', ok: Math.abs(firstHits - expected) <= tolerance,
       detail: `${firstHits} vs ${expected} (${f32 ? 'f32, tolerance ' + tolerance : 'f64, exact'})`,
     }],
+  };
+}
+
+async function runTreeReduce({ target, quick }) {
+  const { log2n, reps } = kernelProblem('tree-reduce', target, quick);
+  const n = 2 ** log2n, grid = n / BLOCK;
+  const device = (await targetAvailability(target)).device;
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = ((i * 7) % 13) * 0.25 - 1.5; // the anchors' data: every partial sum is exact
+  let exact = 0;
+  for (let i = 0; i < n; i++) exact += data[i];
+  const x = cuda.toDevice(data, { target });
+  const partial = cuda.deviceArray(grid, 'f32', { target });
+  const launch = cuda.jit(treeReduce, { target }).configure(grid, BLOCK);
+  let sum = NaN;
+  const reduceOnce = async () => {
+    await launch(x, partial);
+    let s = 0;
+    for (const p of await partial.copyToHost()) s += p;
+    sum = s;
+  };
+  const c0 = performance.now();
+  await reduceOnce(); // compiles
+  const compileMs = performance.now() - c0;
+  const t = await timeReps(reps, reduceOnce);
+  await Promise.all([x.free(), partial.free()]);
+  const bytes = n * 4;
+  return {
+    target, device, unit: 'B/s', compileMs, seconds: t.bestMs / 1e3, work: bytes, throughput: bytes / (t.bestMs / 1e3),
+    result: { problem: `2^${log2n} f32, ${grid} blocks × ${BLOCK}, one element per thread`, n, grid, sum, exact, ...t },
+    checks: [{ name: 'sum equals the exact host sum', ok: sum === exact, detail: `${sum} vs ${exact}` }],
+  };
+}
+
+/** The tiled product's FLOP/s; the untiled kernel timed in the same run, each the best of `reps` alternated launches. */
+async function runMatmul({ target, quick }) {
+  const { n, reps } = kernelProblem('matmul-tiled', target, quick);
+  const device = (await targetAvailability(target)).device;
+  // small integers and halves: every product and sum is exact in f32, whatever the order
+  const A = new Float32Array(n * n).map((_, i) => (i % 7) * 0.5 - 1), B = new Float32Array(n * n).map((_, i) => (i % 5) - 2);
+  const dA = cuda.toDevice(A, { target }), dB = cuda.toDevice(B, { target });
+  const tiledOut = cuda.deviceArray(n * n, 'f32', { target }), naiveOut = cuda.deviceArray(n * n, 'f32', { target });
+  const grid = [n / 16, n / 16], block = [16, 16];
+  const tiled = cuda.jit(matmulTiled, { target }).configure(grid, block), naive = cuda.jit(matmulNaive, { target }).configure(grid, block);
+  const c0 = performance.now();
+  await tiled(dA, dB, tiledOut, n);
+  await tiledOut.copyToHost();
+  const compileMs = performance.now() - c0;
+  await naive(dA, dB, naiveOut, n);
+  let tiledBest = Infinity, naiveBest = Infinity;
+  for (let r = 0; r < reps; r++) {
+    let t0 = performance.now();
+    await tiled(dA, dB, tiledOut, n);
+    await tiledOut.copyToHost();
+    tiledBest = Math.min(tiledBest, performance.now() - t0);
+    t0 = performance.now();
+    await naive(dA, dB, naiveOut, n);
+    await naiveOut.copyToHost();
+    naiveBest = Math.min(naiveBest, performance.now() - t0);
+  }
+  const got = await tiledOut.copyToHost(), untiled = await naiveOut.copyToHost();
+  // one row and one column on the host
+  const row = (n * 3) >> 2, col = n >> 3;
+  let wrong = 0;
+  for (let k = 0; k < n; k++) {
+    for (const [y, x] of [[row, k], [k, col]]) {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += A[y * n + j] * B[j * n + x];
+      if (got[y * n + x] !== s) wrong++;
+    }
+  }
+  let differ = 0;
+  for (let i = 0; i < n * n; i++) if (got[i] !== untiled[i]) differ++;
+  await Promise.all([dA.free(), dB.free(), tiledOut.free(), naiveOut.free()]);
+  const flops = 2 * n ** 3;
+  return {
+    target, device, unit: 'FLOP/s', compileMs, seconds: tiledBest / 1e3, work: flops, throughput: flops / (tiledBest / 1e3),
+    result: { problem: `${n}×${n} f32, 16×16 tiles`, n, tiledMs: tiledBest, naiveMs: naiveBest, naiveFlops: flops / (naiveBest / 1e3), tiledOverNaive: naiveBest / tiledBest },
+    checks: [
+      { name: 'a row and a column equal the host product', ok: wrong === 0, detail: wrong ? `${wrong} of ${2 * n} differ` : `${2 * n} elements` },
+      { name: 'the untiled kernel gives the same matrix', ok: differ === 0, detail: differ ? `${differ} elements differ` : `${n * n} elements` },
+    ],
   };
 }
 
