@@ -55,7 +55,7 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
     let slots: LaneSlots;
     if (vt) {
       // bools as bytes (<W x i8>): a lane's slot is then its i1 at byte i, as a scalar bool local's
-      const vty = vt[l.type === 'u32' ? 'i32' : l.type === 'u64' ? 'i64' : l.type === 'bool' ? 'i8' : l.type];
+      const vty = vt[vecKind(l.type)];
       const vec = storage.entryAlloca(vty, `${l.name}.${id}.lanes`);
       // A lane's slot is made (in the entry block) when first asked for: most locals are only used whole.
       const made: Value[] = [];
@@ -83,19 +83,18 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
   // registers, not W stores per trip. (A group handed to the thread-by-thread code leaves the
   // slots as they were at its start: the rerun finds them so.)
   const kept = vt ? keptLocals(cg, stmts) : { used: [], assigned: [] };
-  const keptMove = (id: number, vec: Value | undefined): Value | undefined => {
+  // the W threads' slots as one <W x T> (element-aligned: masked load and store, all lanes on)
+  const keptSlots = (id: number): { p: Value; vty: LLVMNS.Type; name: string; align: Value; all: Value } => {
     const t = storage.localType(id), vty = vt![vecKind(t)];
-    const name = `v${W}${vecKind(t)}`;
-    const p = b.CreateBitCast(storage.perThreadLocalPtr(id, tid0), e.ptr(vty));
-    const all = cg.llvm.Constant.getAllOnesValue(vt!.i1), align = e.int(ELEM_BYTES[t as keyof typeof ELEM_BYTES]);
-    if (!vec) return e.call(`llvm.masked.load.${name}.p0${name}`, vty, [p, align, all, cg.llvm.Constant.getNullValue(vty)]);
-    e.call(`llvm.masked.store.${name}.p0${name}`, e.void, [b.CreateLoad(vty, vec), p, align, all]);
-    return undefined;
+    return {
+      p: b.CreateBitCast(storage.perThreadLocalPtr(id, tid0), e.ptr(vty)), vty, name: `v${W}${vecKind(t)}`,
+      align: e.int(ELEM_BYTES[t as keyof typeof ELEM_BYTES]), all: cg.llvm.Constant.getAllOnesValue(vt!.i1),
+    };
   };
   for (const id of kept.used) {
-    const l = localOf(ir, id)!, vty = vt![vecKind(l.type)];
+    const l = localOf(ir, id)!, { p, vty, name, align, all } = keptSlots(id);
     const vec = storage.entryAlloca(vty, `${l.name}.${id}.kept`);
-    b.CreateStore(keptMove(id, undefined)!, vec);
+    b.CreateStore(e.call(`llvm.masked.load.${name}.p0${name}`, vty, [p, align, all, cg.llvm.Constant.getNullValue(vty)]), vec);
     const t = e.scalar(l.type), made: Value[] = [];
     laneVecs.set(id, vec);
     laneSlots.set(id, (i) => (made[i] ??= storage.atEntry((eb) => (i ? eb.CreateGEP(t, eb.CreateBitCast(vec, e.ptr(t)), e.i64c(i)) : eb.CreateBitCast(vec, e.ptr(t))))));
@@ -175,13 +174,16 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
   cg.low.jump(group.end);
   if (keptOut) {
     b.SetInsertPoint(keptOut);
-    for (const id of kept.assigned) keptMove(id, laneVecs.get(id));
+    for (const id of kept.assigned) {
+      const { p, vty, name, align, all } = keptSlots(id);
+      e.call(`llvm.masked.store.${name}.p0${name}`, e.void, [b.CreateLoad(vty, laneVecs.get(id)!), p, align, all]);
+    }
     b.CreateBr(groupEnd);
   }
   b.SetInsertPoint(groupEnd);
 }
 
-/** A local's lane vector type (bools, never kept, are bytes: see the private locals). */
+/** A local's lane vector type: bools as bytes (see the private locals). */
 const vecKind = (t: string): 'i8' | 'i32' | 'i64' | 'f32' | 'f64' => (t === 'u32' || t === 'i32' ? 'i32' : t === 'u64' || t === 'i64' ? 'i64' : t === 'bool' ? 'i8' : (t as 'f32' | 'f64'));
 
 /** The lane-varying locals kept per thread across barriers that `stmts` use, and those it assigns (not bools: their slots are i1s). */
