@@ -48,12 +48,12 @@ export const KERNEL_WORKLOADS = [
   {
     id: 'block-reduce', kind: 'kernel', anchor: 'reduce', unit: 'B/s',
     title: 'Shared-memory block reduction of f32 (device arrays; partials summed on the host)',
-    run: runBlockReduce,
+    run: (o) => runReduction('block-reduce', blockReduce, (n, target) => ({ grid: Math.max(1, Math.min(REDUCE_GRID[target] ?? 1024, n / (BLOCK * 16))), per: '' }), o),
   },
   {
     id: 'tree-reduce', kind: 'kernel', anchor: 'reduce', unit: 'B/s',
     title: 'The seed\'s reduction: one f32 per thread into shared memory, a tree of barriers (device arrays; partials summed on the host)',
-    run: runTreeReduce,
+    run: (o) => runReduction('tree-reduce', treeReduce, (n) => ({ grid: n / BLOCK, per: ', one element per thread' }), o),
   },
   {
     id: 'matmul-tiled', kind: 'kernel', unit: 'FLOP/s',
@@ -397,37 +397,6 @@ async function runMonteCarlo({ target, quick }) {
   };
 }
 
-async function runTreeReduce({ target, quick }) {
-  const { log2n, reps } = kernelProblem('tree-reduce', target, quick);
-  const n = 2 ** log2n, grid = n / BLOCK;
-  const device = (await targetAvailability(target)).device;
-  const data = new Float32Array(n);
-  for (let i = 0; i < n; i++) data[i] = ((i * 7) % 13) * 0.25 - 1.5; // the anchors' data: every partial sum is exact
-  let exact = 0;
-  for (let i = 0; i < n; i++) exact += data[i];
-  const x = cuda.toDevice(data, { target });
-  const partial = cuda.deviceArray(grid, 'f32', { target });
-  const launch = cuda.jit(treeReduce, { target }).configure(grid, BLOCK);
-  let sum = NaN;
-  const reduceOnce = async () => {
-    await launch(x, partial);
-    let s = 0;
-    for (const p of await partial.copyToHost()) s += p;
-    sum = s;
-  };
-  const c0 = performance.now();
-  await reduceOnce(); // compiles
-  const compileMs = performance.now() - c0;
-  const t = await timeReps(reps, reduceOnce);
-  await Promise.all([x.free(), partial.free()]);
-  const bytes = n * 4;
-  return {
-    target, device, unit: 'B/s', compileMs, seconds: t.bestMs / 1e3, work: bytes, throughput: bytes / (t.bestMs / 1e3),
-    result: { problem: `2^${log2n} f32, ${grid} blocks × ${BLOCK}, one element per thread`, n, grid, sum, exact, ...t },
-    checks: [{ name: 'sum equals the exact host sum', ok: sum === exact, detail: `${sum} vs ${exact}` }],
-  };
-}
-
 /** The tiled product's FLOP/s; the untiled kernel timed in the same run, each the best of `reps` alternated launches. */
 async function runMatmul({ target, quick }) {
   const { n, reps } = kernelProblem('matmul-tiled', target, quick);
@@ -479,18 +448,22 @@ async function runMatmul({ target, quick }) {
   };
 }
 
-async function runBlockReduce({ target, quick }) {
-  const { log2n, reps } = kernelProblem('block-reduce', target, quick);
+/**
+ * A block reduction of the anchors' data: `kernel`(x, partial) writes one partial per block,
+ * summed on the host; the grid from the problem's n (tree-reduce: one element per thread).
+ */
+async function runReduction(id, kernel, gridOf, { target, quick }) {
+  const { log2n, reps } = kernelProblem(id, target, quick);
   const n = 2 ** log2n;
   const device = (await targetAvailability(target)).device;
   const data = new Float32Array(n);
   for (let i = 0; i < n; i++) data[i] = ((i * 7) % 13) * 0.25 - 1.5; // the anchors' data: every partial sum is exact
   let exact = 0;
   for (let i = 0; i < n; i++) exact += data[i];
-  const grid = Math.max(1, Math.min(REDUCE_GRID[target] ?? 1024, n / (BLOCK * 16)));
+  const { grid, per } = gridOf(n, target);
   const x = cuda.toDevice(data, { target });
   const partial = cuda.deviceArray(grid, 'f32', { target });
-  const launch = cuda.jit(blockReduce, { target }).configure(grid, BLOCK);
+  const launch = cuda.jit(kernel, { target }).configure(grid, BLOCK);
   let sum = NaN;
   const reduceOnce = async () => {
     await launch(x, partial);
@@ -506,7 +479,7 @@ async function runBlockReduce({ target, quick }) {
   const bytes = n * 4;
   return {
     target, device, unit: 'B/s', compileMs, seconds: t.bestMs / 1e3, work: bytes, throughput: bytes / (t.bestMs / 1e3),
-    result: { problem: `2^${log2n} f32, ${grid} blocks × ${BLOCK}`, n, grid, sum, exact, ...t },
+    result: { problem: `2^${log2n} f32, ${grid} blocks × ${BLOCK}${per}`, n, grid, sum, exact, ...t },
     checks: [{ name: 'sum equals the exact host sum', ok: sum === exact, detail: `${sum} vs ${exact}` }],
   };
 }
