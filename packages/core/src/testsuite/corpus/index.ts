@@ -30,11 +30,12 @@ import { localArrayScalars } from './local-array-scalars.js';
 import { localArrayLanes } from './local-array-lanes.js';
 import { laneInbounds } from './lane-inbounds.js';
 import { optionKernels } from './option-kernels.js';
+import { barrierLanes } from './barrier-lanes.js';
 import type { CorpusCase } from './types.js';
 
 export type { CorpusCase } from './types.js';
 export const CORPUS: CorpusCase[] = [
   ...basic, ...control, ...memory, ...numeric, ...math, ...math2,
   ...regressFrontend, ...regressSimcpu, ...regressWebgpu, ...regressFuzzBackends, ...regressFuzzCore, ...warp, ...warpDivergent, ...syncAtomics, ...arraysSyntax, ...mathWgsl, ...int64, ...bits, ...laneScoped,
-  ...mathErfF32, ...regressLazyShare, ...legalRows, ...regressLoopCut, ...regressLaneReturn, ...mathV8PowTrig, ...randomLoops, ...randomBlocks, ...localArrayScalars, ...localArrayLanes, ...laneInbounds, ...optionKernels,
+  ...mathErfF32, ...regressLazyShare, ...legalRows, ...regressLoopCut, ...regressLaneReturn, ...mathV8PowTrig, ...randomLoops, ...randomBlocks, ...localArrayScalars, ...localArrayLanes, ...laneInbounds, ...optionKernels, ...barrierLanes,
 ];
