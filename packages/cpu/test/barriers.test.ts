@@ -4,6 +4,7 @@
 // the simulator), multi-worker launches.
 import { describe, expect, it } from 'vitest';
 import { cuda, f32, i32, LaunchError } from '@numbat/core';
+import { CORPUS } from '@numbat/core/testsuite';
 
 async function both<T extends unknown[]>(fn: (...a: any[]) => void, grid: any, block: any, make: () => T, sharedMem = 0): Promise<[T, T]> {
   const got = make(), want = make();
@@ -167,21 +168,9 @@ describe('cpu barriers (work-item loops) match the simulator', () => {
 });
 
 describe('cpu: loop-free regions between barriers run as lane groups', () => {
-  // The seed's reduction: one element per thread, then a tree. Its regions have no loop; as
-  // thread loops their bounds checks' early exit kept them scalar (thread-loops.ts jamWorthIt).
-  function seedTree(arr: Float32Array, partial: Float32Array) {
-    const sh = cuda.shared.array(256, f32);
-    const tid = cuda.threadIdx.x, gid = cuda.grid(1);
-    if (gid < arr.length) sh[tid] = arr[gid]; else sh[tid] = 0;
-    cuda.syncthreads();
-    let stride = cuda.blockDim.x >> 1;
-    while (stride > 0) {
-      if (tid < stride) sh[tid] += sh[tid + stride];
-      cuda.syncthreads();
-      stride >>= 1;
-    }
-    if (tid === 0) partial[cuda.blockIdx.x] = sh[0];
-  }
+  // The seed's reduction (the corpus' case): one element per thread, then a tree. Its regions have
+  // no loop; as thread loops their bounds checks' early exit kept them scalar (thread-loops.ts jamWorthIt).
+  const seedTree = CORPUS.find((c) => c.name === 'reduction_tree_one_element_per_thread')!.kernel;
 
   it('`sh[t] += sh[t + s]` is a vector store per group (its index a temporary set from threadIdx.x: lane-linear), not lane by lane', async () => {
     const opt = await cuda.jit(seedTree, { target: 'cpu', cache: false }).inspect('opt', new Float32Array(4), new Float32Array(4));
@@ -190,7 +179,7 @@ describe('cpu: loop-free regions between barriers run as lane groups', () => {
   });
 
   it('gives the simulator\'s partial sums at full and partial groups', async () => {
-    for (const [grid, block, n] of [[5, 256, 1200], [3, 64, 150], [4, 16, 60]] as const) {
+    for (const [grid, block, n] of [[5, 128, 600], [3, 64, 150], [4, 16, 60]] as const) {
       const [got, want] = await both(seedTree, grid, block, () => [new Float32Array(n).map((_, i) => ((i * 7) % 13) * 0.25 - 1.5), new Float32Array(grid)] as const);
       expect(arr(got[1])).toEqual(arr(want[1]));
       expect(arr(got[1]).some((v) => v !== 0)).toBe(true);
