@@ -21,13 +21,13 @@ export class LaneLowerer extends LaneExprs {
   /** The region has a loop: its work is there, and an `if` outside every loop runs once per group. */
   private regionLoops = false;
 
-  /** mayRetire, once per statement and compile (stmts asks it of every statement of every list it lowers). */
   /** The locals a hand-over's rerun must not find assigned (lane-budget.ts HandOver: the budget counts the same). */
   private kept(): ReadonlySet<number> {
     const h = handOverOf(this.cg);
     return h ? h.kept : new Set();
   }
 
+  /** mayRetire, once per statement and compile (stmts asks it of every statement of every list it lowers). */
   private retires(s: Stmt): boolean {
     return this.cg.memo('mayRetire', s, () => mayRetire(s));
   }

@@ -3,7 +3,7 @@
 // of W consecutive threads run in lockstep (lane-group.ts) where that pays,
 // the rest thread by thread. Each thread's pass gets its own `Thread`.
 
-import type { Expr, KernelIR, Stmt } from '@numbat/core';
+import type { Expr, Stmt } from '@numbat/core';
 import { ELEM_BYTES, forEachExpr, forEachStmt, stmtExprs } from '@numbat/core';
 import type { LLVMNS, LoopTargets } from '@numbat/llvm';
 import type { Region } from './regions.js';
