@@ -6,7 +6,7 @@
 // n, and LLVM's optimisation time grows faster still (120 branches: 7 s,
 // a 200-term `?:` chain: 114 s, against 0.3 s as a thread loop).
 
-import { childExprs, forEachExpr, forEachStmt, stmtExprs, type Expr, type Stmt } from '@numbat/core';
+import { childExprs, forEachExpr, forEachStmt, localOf, stmtExprs, type Expr, type Stmt } from '@numbat/core';
 import type { CpuCodegen } from './context.js';
 import { laneUniformIf, type LaneUniformity } from './lane-uniformity.js';
 import { laneShape, linearLocals, mayRetire, touchesMemory } from './lane-shape.js';
@@ -40,7 +40,7 @@ export const LANE_COST_BUDGET = 2048;
  * values outlive the region (kept per thread across barriers: regions.ts perThreadLocals) and
  * that a group stores to their slots as it assigns them, which the rerun would find changed: the
  * lane-uniform ones and bools (the group holds the others in registers until its end:
- * lane-group.ts keptLocals).
+ * groupHoldsKept).
  */
 export type HandOver = false | { readonly kept: ReadonlySet<number> };
 
@@ -51,9 +51,17 @@ export const HAND_OVER: HandOver = { kept: new Set() };
 export function handOverOf(an: Pick<CpuCodegen, 'ir' | 'tracksExit' | 'layout' | 'laneUni' | 'memo'>): HandOver {
   return an.memo('handOver', an.ir, () => {
     if (an.tracksExit) return false;
-    const stored = (id: number): boolean => an.laneUni.uniformLocals.has(id) || an.ir.locals.find((l) => l.id === id)?.type === 'bool';
-    return { kept: new Set([...an.layout.perThreadLocals].filter(stored)) };
+    return { kept: new Set([...an.layout.perThreadLocals].filter((id) => !groupHoldsKept(an, id))) };
   });
+}
+
+/**
+ * Whether a lane group holds the kept-per-thread local `id` in registers while it runs, its slots
+ * stored at the group's end (lane-group.ts keptLocals): a lane-varying one that is not a bool (a
+ * bool's slots are i1s). The others a group stores to every slot as it assigns them (HandOver).
+ */
+export function groupHoldsKept(an: Pick<CpuCodegen, 'ir' | 'laneUni'>, id: number): boolean {
+  return !an.laneUni.uniformLocals.has(id) && localOf(an.ir, id)!.type !== 'bool';
 }
 
 /**

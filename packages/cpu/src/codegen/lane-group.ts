@@ -4,7 +4,7 @@
 // code that takes over when lockstep stops paying; everything else lanes.ts
 // derives from the code generator (context.ts) and these.
 
-import type { Stmt } from '@numbat/core';
+import type { ScalarType, Stmt } from '@numbat/core';
 import { ELEM_BYTES, forEachExpr, forEachStmt, localOf, localScopes, stmtExprs } from '@numbat/core';
 import { elemTypeOf, type LLVMNS } from '@numbat/llvm';
 import { localsAssignedBeforeUse, type Region } from './regions.js';
@@ -13,6 +13,7 @@ import { linearLocals, mayRetire } from './lane-shape.js';
 import { LaneLowerer } from './lane-stmts.js';
 import type { LaneFallbacks, LaneGroupThreads, LaneLocals } from './lane-values.js';
 import { laneVectorTypes } from './lane-vectors.js';
+import { groupHoldsKept } from './lane-budget.js';
 import { rangeLoop } from './thread-loops.js';
 
 type Value = LLVMNS.Value;
@@ -43,6 +44,17 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
     first = e.int(W - 1);
     for (let i = W - 2; i >= 0; i--) first = b.CreateSelect(initialMask[i], e.int(i), first);
   }
+  // A lane's slot of a <W x T> alloca, made (in the entry block) when first asked for: most locals are only used whole.
+  const vectorSlots = (vec: Value, type: ScalarType): LaneSlots => {
+    const made: Value[] = [];
+    const t = e.scalar(type);
+    const slots = (i: number): Value => {
+      if (made[i]) return made[i];
+      const base = i ? slots(0) : vec; // made first, so that it comes before its use
+      return (made[i] = storage.atEntry((eb) => (i ? eb.CreateGEP(t, base, e.i64c(i)) : eb.CreateBitCast(vec, e.ptr(t)))));
+    };
+    return slots;
+  };
   const lane0: Thread = initialMask ? { tx: b.CreateAdd(tx0, first), ty, tz, tid: b.CreateAdd(tid0, first) } : { tx: tx0, ty, tz, tid: tid0 };
   const privates = cg.layout.privateLocalsOf.get(region) ?? [];
   const laneSlots = new Map<number, LaneSlots>();
@@ -57,14 +69,7 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
       // bools as bytes (<W x i8>): a lane's slot is then its i1 at byte i, as a scalar bool local's
       const vty = vt[vecKind(l.type)];
       const vec = storage.entryAlloca(vty, `${l.name}.${id}.lanes`);
-      // A lane's slot is made (in the entry block) when first asked for: most locals are only used whole.
-      const made: Value[] = [];
-      const t = e.scalar(l.type);
-      slots = (i) => {
-        if (made[i]) return made[i];
-        const base = i ? slots(0) : vec; // made first, so that it comes before its use
-        return (made[i] = storage.atEntry((eb) => (i ? eb.CreateGEP(t, base, e.i64c(i)) : eb.CreateBitCast(vec, e.ptr(t)))));
-      };
+      slots = vectorSlots(vec, l.type);
       laneVecs.set(id, vec);
       if (!cg.layout.txAliases.has(id)) b.CreateStore(cg.llvm.Constant.getNullValue(vty), vec); // all lanes 0 at once
     } else {
@@ -95,9 +100,8 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
     const l = localOf(ir, id)!, { p, vty, name, align, all } = keptSlots(id);
     const vec = storage.entryAlloca(vty, `${l.name}.${id}.kept`);
     b.CreateStore(e.call(`llvm.masked.load.${name}.p0${name}`, vty, [p, align, all, cg.llvm.Constant.getNullValue(vty)]), vec);
-    const t = e.scalar(l.type), made: Value[] = [];
     laneVecs.set(id, vec);
-    laneSlots.set(id, (i) => (made[i] ??= storage.atEntry((eb) => (i ? eb.CreateGEP(t, eb.CreateBitCast(vec, e.ptr(t)), e.i64c(i)) : eb.CreateBitCast(vec, e.ptr(t))))));
+    laneSlots.set(id, vectorSlots(vec, l.type));
   }
   const keptOut = kept.assigned.length ? cg.block('group.kept') : undefined;
   // Private local arrays: each lane's copy in rows of <W x T> (storage.ts laneArray), all zero at
@@ -186,11 +190,11 @@ export function laneGroup(cg: CpuCodegen, region: Region, stmts: readonly Stmt[]
 /** A local's lane vector type: bools as bytes (see the private locals). */
 const vecKind = (t: string): 'i8' | 'i32' | 'i64' | 'f32' | 'f64' => (t === 'u32' || t === 'i32' ? 'i32' : t === 'u64' || t === 'i64' ? 'i64' : t === 'bool' ? 'i8' : (t as 'f32' | 'f64'));
 
-/** The lane-varying locals kept per thread across barriers that `stmts` use, and those it assigns (not bools: their slots are i1s). */
+/** The locals kept per thread across barriers that `stmts` use and a group holds in registers (lane-budget.ts groupHoldsKept), and those it assigns. */
 function keptLocals(cg: CpuCodegen, stmts: readonly Stmt[]): { used: number[]; assigned: number[] } {
   return cg.memo('keptLocals', stmts, () => {
     const used = new Set<number>(), assigned = new Set<number>();
-    const keep = (id: number): boolean => cg.layout.perThreadLocals.has(id) && !cg.laneUni.uniformLocals.has(id) && localOf(cg.ir, id)!.type !== 'bool';
+    const keep = (id: number): boolean => cg.layout.perThreadLocals.has(id) && groupHoldsKept(cg, id);
     forEachStmt(stmts as Stmt[], (s) => {
       if (s.kind === 'assign' && keep(s.local)) { used.add(s.local); assigned.add(s.local); }
       for (const x of stmtExprs(s)) forEachExpr(x, (y) => { if (y.kind === 'local' && keep(y.id)) used.add(y.id); });
