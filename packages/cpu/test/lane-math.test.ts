@@ -12,6 +12,7 @@ import { cuda, random } from '@numbat/core';
 import { NativeModule } from '@numbat/llvm';
 import { f32InF32, laneMathModule, laneMathName, LANE_MATH_FNS, sinCosName, umulhiName } from '../dist/codegen/lane-math-ir.js';
 import { AARCH64_GENERIC, hostTarget } from '../dist/codegen/target.js';
+import { withLanes } from './helpers.js';
 
 type Fn = 'exp' | 'log' | 'sin' | 'cos';
 type T = 'f32' | 'f64';
@@ -124,14 +125,9 @@ describe('cpu lane groups: vector exp, log, sin, cos match the simulator within 
   }
 
   it('4-lane groups (the width without AVX2): every function and type', async () => {
-    const before = process.env.NUMBAT_CPU_LANES;
-    process.env.NUMBAT_CPU_LANES = '4';
-    try {
+    await withLanes('4', async () => {
       for (const t of ['f32', 'f64'] as const) for (const fn of ['exp', 'log', 'sin', 'cos'] as const) await compare(fn, t, 'compute', '4');
-    } finally {
-      if (before === undefined) delete process.env.NUMBAT_CPU_LANES;
-      else process.env.NUMBAT_CPU_LANES = before;
-    }
+    });
   });
 
   it('f32 sin and cos of one argument (a Box-Muller pair) call one sin-and-cos kernel, within 1 ulp, one reduction and one libm branch for both', async () => {
@@ -215,19 +211,6 @@ describe('cpu lane groups: vector exp, log, sin, cos match the simulator within 
     }
   });
 });
-
-/** With NUMBAT_CPU_LANES set to `lanes` for the duration of `f`. */
-async function withLanes<R>(lanes: string | undefined, f: () => Promise<R>): Promise<R> {
-  const before = process.env.NUMBAT_CPU_LANES;
-  if (lanes === undefined) delete process.env.NUMBAT_CPU_LANES;
-  else process.env.NUMBAT_CPU_LANES = lanes;
-  try {
-    return await f();
-  } finally {
-    if (before === undefined) delete process.env.NUMBAT_CPU_LANES;
-    else process.env.NUMBAT_CPU_LANES = before;
-  }
-}
 
 describe('cpu lane groups: cuda.umulhi (the Philox rounds) at every width', () => {
   // a loop of dependent high products, as the rounds are; the inputs include the extremes of both operands

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { cuda, forEachExpr, forEachStmt, stmtExprs, type Expr, type KernelIR } from '@numbat/core';
 import { pairedTrig } from '../dist/codegen/lane-trig-pairs.js';
+import { withLanes } from './helpers.js';
 
 /** The IR the cpu backend gets for `kernel` on `args`. */
 async function irOf(kernel: (...a: never[]) => void, ...args: unknown[]): Promise<KernelIR> {
@@ -49,9 +50,7 @@ describe('cpu thread-by-thread code: a paired sin and cos are one libm sincosf',
     const args = (...outs: Float32Array[]) => [x, ...outs] as const;
     const s = new Float32Array(n), c = new Float32Array(n), s1 = new Float32Array(n), c1 = new Float32Array(n);
     const kp = cuda.jit(pair, { target: 'cpu', cache: false }), ks = cuda.jit(loneSin, { target: 'cpu', cache: false }), kc = cuda.jit(loneCos, { target: 'cpu', cache: false });
-    const before = process.env.NUMBAT_CPU_LANES;
-    process.env.NUMBAT_CPU_LANES = '1';
-    try {
+    await withLanes('1', async () => {
       expect((await kp.inspect('llvm', ...args(s, c))).match(/call \{ float, float \} @numbat_sincosf\(/g)).toHaveLength(2);
       const opt = await kp.inspect('opt', ...args(s, c));
       expect(opt.match(/call void @sincosf\(/g)).toHaveLength(1);
@@ -62,9 +61,7 @@ describe('cpu thread-by-thread code: a paired sin and cos are one libm sincosf',
       await kp.configure(n / 256, 256)(...args(s, c));
       await ks.configure(n / 256, 256)(...args(s1));
       await kc.configure(n / 256, 256)(...args(c1));
-    } finally {
-      if (before === undefined) delete process.env.NUMBAT_CPU_LANES; else process.env.NUMBAT_CPU_LANES = before;
-    }
+    });
     const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer));
     expect(bits(s)).toEqual(bits(s1));
     expect(bits(c)).toEqual(bits(c1));

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cuda, random, targetAvailability } from '@numbat/core';
 import { NativeModule } from '@numbat/llvm';
+import { withLanes } from './helpers.js';
 
 const cpu = await targetAvailability('cpu');
 
@@ -93,9 +94,7 @@ describe.skipIf(!cpu.ok)('cpu kernels built as two functions', () => {
   it('a kernel of base-width groups splits too: its second function is the thread-by-thread code, for any block, with no variant', async () => {
     // (the groups' code and the scalar code on two cores: option pricing on an AVX2 host.)
     // NUMBAT_CPU_LANES fixes every region at that width on any host: base-width groups here.
-    const prev = process.env.NUMBAT_CPU_LANES;
-    process.env.NUMBAT_CPU_LANES = '4';
-    try {
+    await withLanes('4', async () => {
       const k = cuda.jit(sumDraws, { target: 'cpu', cache: false });
       const jobs = NativeModule.poolFinishState().jobs;
       const opt = await k.inspect('opt', random.createStates(4, 1), new Float32Array(4), 1);
@@ -111,9 +110,7 @@ describe.skipIf(!cpu.ok)('cpu kernels built as two functions', () => {
         expect(Array.from(got[0]), `grid ${grid} block ${block}: the states`).toEqual(Array.from(want[0]));
       }
       expect(NativeModule.poolFinishState().jobs - jobs).toBe(1); // inspect's compile; no variant with narrow tails
-    } finally {
-      if (prev === undefined) delete process.env.NUMBAT_CPU_LANES; else process.env.NUMBAT_CPU_LANES = prev;
-    }
+    });
   });
 
   it('a small kernel of base-width groups stays one function', async () => {
