@@ -194,7 +194,8 @@ const vecKind = (t: string): 'i8' | 'i32' | 'i64' | 'f32' | 'f64' => (t === 'u32
 function keptLocals(cg: CpuCodegen, stmts: readonly Stmt[]): { used: number[]; assigned: number[] } {
   return cg.memo('keptLocals', stmts, () => {
     const used = new Set<number>(), assigned = new Set<number>();
-    const keep = (id: number): boolean => cg.layout.perThreadLocals.has(id) && groupHoldsKept(cg, id);
+    const held = new Set([...cg.layout.perThreadLocals].filter((id) => groupHoldsKept(cg, id))); // (not a search of the locals per reference)
+    const keep = (id: number): boolean => held.has(id);
     forEachStmt(stmts as Stmt[], (s) => {
       if (s.kind === 'assign' && keep(s.local)) { used.add(s.local); assigned.add(s.local); }
       for (const x of stmtExprs(s)) forEachExpr(x, (y) => { if (y.kind === 'local' && keep(y.id)) used.add(y.id); });
