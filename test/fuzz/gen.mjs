@@ -67,6 +67,8 @@ export const FAMILIES = {
   'block-shapes': "1-D blocks of 8, 13, 24, 40, 48, 64 or 96 threads (the grid covering the 64 threads, the guard returning the rest) in kernels without barriers or warp functions: remainders of cpu's lane groups; drawn from their own random stream",
   'retry-loops': "a counted loop around a retry loop (`for (;;)` left by a `break`, or `do … while`) that ends on a thread-dependent test (a rejection sampler's shape, a random draw in the test where the kernel draws) or a trip limit, with a `continue` inside and statements before and after it (the cpu flattens it into one loop: core's flattenRetryLoops); drawn from their own random stream",
   'local-array-rows': "a local array of 8 i32 or u32 filled at a loop counter up to a trip count read from an input, added to under a thread-dependent if, read in a triangular loop nest, then written and read at per-lane indices (the cpu's lane groups keep it in rows of vectors); drawn from their own random stream",
+  'kept-phases': "one to three cuda.syncthreads() at the top level with random statements between them (loops, ifs, break/continue, stores, draws), so locals live across barriers (the cpu keeps a slot per thread, held in registers by its lane groups), each phase starting with an update of an i32 local and in f64 kernels often a sin/cos/tan whose argument is 1e22 in some threads (the f64 library's rare huge-argument arm, after which a cpu lane group reruns its region thread by thread); drawn from their own random stream",
+  'shared-tree': "a tree reduction over a shared array of the block's size (one element per thread, i32 or float, +, min, max or ^), halving ranges (`if (t < ts)`, t + ts read: regions over the first ts threads) or interleaved pairs (`if ((t & (2 * ts - 1)) === 0)`), a barrier per level, every thread adding element 0 to a local after the last; drawn from their own random stream",
   'barrier-loops': 'loops with cuda.syncthreads() whose exit reads a shared value (counted down by thread 0 inside the loop, or a bound read from shared memory), then cuda.range with break around a do…while (issue 11: llvmpipe ran such loops wrong in 4 x 4 blocks; drawn from their own random stream, so kernels without them are unchanged)',
 };
 
@@ -135,6 +137,14 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   // Int8Array / Uint16Array arguments: their own stream too.
   const narrowArrays = on('narrow-arrays') && mulberry32(seed ^ 0x85ebca6b)() < 0.3;
   if (narrowArrays) coverage.add('narrow arrays');
+  // Random statements between barriers (kept-phases): their own stream too; in their f64
+  // kernels some sin/cos/tan arguments are huge (hugeTrig, inexactStmt).
+  const rk = mulberry32(seed ^ 0x61c88647);
+  const keptPhases = on('kept-phases') && rk() < 0.2 ? 1 + Math.floor(rk() * 3) : 0;
+  const hugeTrig = keptPhases > 0 && kind === 'f64';
+  // A shared-memory tree reduction (shared-tree): its own stream too.
+  const rt = mulberry32(seed ^ 0x7f4a7c15);
+  const sharedTree = on('shared-tree') && rt() < 0.2;
   // More of the CUDA API: its own stream too.
   const useApi = on('cuda-api') && mulberry32(seed ^ 0x1b873593)() < 0.35;
   // Atomics on a shared array, read after a barrier: their own stream too.
@@ -545,19 +555,25 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
     return S(`${slot} = `, x, ';');
   }
 
-  function inexactStmt() {
-    // An inexact Math function of an exactly computed argument, stored straight into oX.
-    const fams = ['exp', 'expm1', 'log', 'log2', 'log10', 'log1p', 'cbrt', 'atan', 'asin', 'acos', 'atan2', 'hypot'];
-    if (on('trig')) fams.push('sin', 'cos', 'tan');
-    if (on('hyperbolic')) fams.push('sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh');
-    if (on('pow')) fams.push('pow');
+  function inexactStmt(only) {
+    // An inexact Math function of an exactly computed argument, stored straight into oX
+    // (`only`: one of these functions).
+    const fams = only ? [...only] : ['exp', 'expm1', 'log', 'log2', 'log10', 'log1p', 'cbrt', 'atan', 'asin', 'acos', 'atan2', 'hypot'];
+    if (on('trig') && !only) fams.push('sin', 'cos', 'tan');
+    if (on('hyperbolic') && !only) fams.push('sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh');
+    if (on('pow') && !only) fams.push('pow');
     // numba's erf & co: in f64 kernels and in f32 ones (which webgpu runs through core's f32 library).
-    if (on('math-erf') && (kind === 'f64' || kind === 'f32')) fams.push('cuda.erf', 'cuda.erfc', 'cuda.gamma', 'cuda.lgamma');
+    if (on('math-erf') && !only && (kind === 'f64' || kind === 'f32')) fams.push('cuda.erf', 'cuda.erfc', 'cuda.gamma', 'cuda.lgamma');
     const f = pick(fams);
     const ty = hasF32 ? pick(['f32', 'F']) : 'F';
     cov(f.startsWith('cuda.') ? f : `Math.${f}`);
     let arg = gen(ty, 2);
     if (['sin', 'cos', 'tan'].includes(f)) arg = E(ty, '(', arg, ' % 1000)');
+    // The f64 library's huge-argument reduction, a rare arm on cpu (IfStmt.rare), in some threads.
+    if (['sin', 'cos', 'tan'].includes(f) && hugeTrig && (only || chance(0.5))) {
+      cov('Math.sin/cos/tan of 1e22 in some threads');
+      arg = E(ty, `((i & ${pick([1, 3, 7, 12])}) === ${pick([0, 1])} ? 1e22 : `, arg, ')');
+    }
     if (['sinh', 'cosh', 'exp', 'expm1'].includes(f)) arg = E(ty, '(', arg, ' % 80)');
     // Arguments next to 1, where formulas cancel (webgpu's log below 1, acosh above it).
     if (['log', 'log2', 'log10', 'log1p', 'acosh', 'asin', 'acos', 'atanh', 'pow'].includes(f) && chance(0.25)) {
@@ -798,14 +814,14 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   // Barrier loops draw from their own stream: the kernels of seeds without them stay the same.
   const rb = mulberry32(seed ^ 0x5bd1e995);
   const useBarrierLoop = on('barrier-loops') && rb() < 0.2;
-  const warpExit = useWarp && !useShared && !sharedAtomics && !gridSync && !useSyncRed && !useBarrierLoop && chance(0.3);
-  const guardN = warpExit ? pick([T, T - 5]) : useShared || sharedAtomics || gridSync || useWarp || useSyncRed || useBarrierLoop ? T : pick([T, T - 5]);
+  const warpExit = useWarp && !useShared && !sharedAtomics && !gridSync && !useSyncRed && !useBarrierLoop && !keptPhases && !sharedTree && chance(0.3);
+  const guardN = warpExit ? pick([T, T - 5]) : useShared || sharedAtomics || gridSync || useWarp || useSyncRed || useBarrierLoop || keptPhases || sharedTree ? T : pick([T, T - 5]);
   // Blocks of other widths (their own stream) where no barrier or warp function needs whole
   // blocks: a width that is not a multiple of cpu's lane groups (8 to 64 threads) runs its
   // remainder in narrower groups or thread by thread (a split kernel's second function, the
   // variant with narrow tails); the grid covers the 64 threads, the guard returns the rest.
   const rbs = mulberry32(seed ^ 0x165667b1);
-  const blockShape = on('block-shapes') && !grid2 && !useShared && !sharedAtomics && !gridSync && !useWarp && !useSyncRed && !useBarrierLoop && rbs() < 0.6
+  const blockShape = on('block-shapes') && !grid2 && !useShared && !sharedAtomics && !gridSync && !useWarp && !useSyncRed && !useBarrierLoop && !keptPhases && !sharedTree && rbs() < 0.6
     ? [8, 13, 24, 40, 48, 64, 96][Math.floor(rbs() * 7)] : 0;
   if (blockShape) cov(`blocks of ${blockShape} threads`);
   if (!useWarp || warpExit) pre.push('if (i >= n) return;');
@@ -923,6 +939,37 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
     }
     cov('cuda.range with break around a do loop after a barrier loop');
     sharedPhase.push(S(`for (const blq of cuda.range(0, ${1 + rn(3)})) { if ((i & ${[1, 3, 7][rn(3)]}) === ${rn(2)}) break; let bld = 0; do { bld++; ${acc} += bld; } while (bld < (inI[${rn(16)}] & 3)); }`));
+  }
+  // Random statements between barriers: what a phase assigns, a later one reads (on cpu a slot
+  // per thread, which its lane groups hold in registers). Each phase starts by updating an i32
+  // local, then in f64 kernels often takes a sin/cos/tan that is huge in some threads (hugeTrig):
+  // a cpu lane group meeting that arm before any effect hands its threads to the thread-by-thread
+  // code, which reruns the region, and the update must not count twice (it did until 2026-12-03).
+  const keptPhase = [];
+  if (keptPhases) cov(`${keptPhases} barrier${keptPhases > 1 ? 's' : ''} between random statements`);
+  for (let k = 0; k < keptPhases; k++) {
+    const acc = locals.i32[Math.floor(rk() * locals.i32.length)];
+    const update = S(`${acc} = (${acc} + ${1 + Math.floor(rk() * 9)}) | 0;`);
+    const trig = hugeTrig && on('inexact-math') && on('trig') && rk() < 0.6 ? [inexactStmt(['sin', 'cos', 'tan'])] : [];
+    keptPhase.push(S('cuda.syncthreads();'), update, ...trig, ...block(2, 1 + Math.floor(rk() * 3)).stmts);
+  }
+  // The seed's reduction: one element per thread into a shared array, then a tree of barriers
+  // (on cpu each level a region, its `if` a range of threads or a strided test). Race-free: a
+  // level writes elements that no thread of it reads.
+  if (sharedTree) {
+    const rn = (n) => Math.floor(rt() * n);
+    const len = grid2 ? 16 : block1;
+    const ty = hasF32 ? ['i32', 'f32'][rn(2)] : ['i32', 'F'][rn(2)];
+    const op = ty === 'i32' ? ['+', 'min', 'max', '^'][rn(4)] : ['+', 'min', 'max'][rn(3)];
+    const fold = (a, b) => (op === '+' ? (ty === 'i32' ? `(${a} + ${b}) | 0` : `${a} + ${b}`) : op === '^' ? `${a} ^ ${b}` : `Math.${op}(${a}, ${b})`);
+    const halving = rn(2) === 0;
+    cov(`shared tree reduction (${halving ? 'halving ranges' : 'interleaved pairs'}, ${ty} ${op})`);
+    const level = halving
+      ? `for (let ts = ${len >> 1}; ts > 0; ts >>= 1) { if (${tid} < ts) tr[${tid}] = ${fold(`tr[${tid}]`, `tr[${tid} + ts]`)}; cuda.syncthreads(); }`
+      : `for (let ts = 1; ts < ${len}; ts <<= 1) { if ((${tid} & (2 * ts - 1)) === 0) tr[${tid}] = ${fold(`tr[${tid}]`, `tr[${tid} + ts]`)}; cuda.syncthreads(); }`;
+    const into = ty === 'i32' ? pick(locals.i32) : pick(locals.F);
+    const add = ty === 'i32' ? `${into} = (${into} + tr[0]) | 0;` : `${into} = ${into} + tr[0];`;
+    sharedPhase.push(S(`{ const tr = cuda.shared.array(${len}, ${ty === 'F' ? 'f64' : ty}); tr[${tid}] = `, gen(ty, 2), `; cuda.syncthreads(); ${level} ${add} }`));
   }
   // A retry loop inside a counted one (`for (;;)` left by a break, or `do … while`), ending on a
   // thread-dependent test or a trip limit (rejection sampling's shape; the cpu flattens the two
@@ -1067,7 +1114,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   const usedDevs = devFns.filter((f) => f.used);
   const polyUsed = usedDevs.some((f) => f.polyUsed);
   const jsExact = exact && !polyUsed && !notJS;
-  const body = B([...declStmts, ...lateInit, ...sharedPhase, ...retryPhase, ...rowPhase, ...warpPhase, ...main.stmts, ...epilogue]);
+  const body = B([...declStmts, ...lateInit, ...sharedPhase, ...keptPhase, ...retryPhase, ...rowPhase, ...warpPhase, ...main.stmts, ...epilogue]);
   return {
     seed, kind, grid2, jsExact, f64: kind !== 'f32', coverage: [...coverage], useRandom, i64: useI64, narrowArrays,
     devs: usedDevs.map((f) => ({ name: f.name, node: f.node })),
