@@ -69,6 +69,7 @@ export const FAMILIES = {
   'local-array-rows': "a local array of 8 i32 or u32 filled at a loop counter up to a trip count read from an input, added to under a thread-dependent if, read in a triangular loop nest, then written and read at per-lane indices (the cpu's lane groups keep it in rows of vectors); drawn from their own random stream",
   'kept-phases': "one to three cuda.syncthreads() at the top level with random statements between them (loops, ifs, break/continue, stores, draws), so locals live across barriers (the cpu keeps a slot per thread, held in registers by its lane groups), each phase starting with an update of an i32 local and in f64 kernels often a sin/cos/tan whose argument is 1e22 in some threads (the f64 library's rare huge-argument arm, after which a cpu lane group reruns its region thread by thread); drawn from their own random stream",
   'shared-tree': "a tree reduction over a shared array of the block's size (one element per thread, i32 or float, +, min, max or ^), halving ranges (`if (t < ts)`, t + ts read: regions over the first ts threads) or interleaved pairs (`if ((t & (2 * ts - 1)) === 0)`), a barrier per level, every thread adding element 0 to a local after the last; drawn from their own random stream",
+  'draw-loops': "in kernels that draw (the random family): a thread-dependent number of words drawn first (threads of a cpu lane group then stand at different places in their Philox blocks), then loops whose every trip draws the same words (uint32, uniformF32, uniformF64 or a normal, one or two kinds), summed into locals, a normal stored to oX, now and then a thread-dependent `continue` or a draw under a thread-dependent `if`: the loops the cpu runs in whole Philox blocks with a lookahead block per thread (core's blockDrawLoops, lookaheadDraws); drawn from their own random stream",
   'barrier-loops': 'loops with cuda.syncthreads() whose exit reads a shared value (counted down by thread 0 inside the loop, or a bound read from shared memory), then cuda.range with break around a do…while (issue 11: llvmpipe ran such loops wrong in 4 x 4 blocks; drawn from their own random stream, so kernels without them are unchanged)',
 };
 
@@ -142,6 +143,15 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   const rk = mulberry32(seed ^ 0x61c88647);
   const keptPhases = on('kept-phases') && rk() < 0.2 ? 1 + Math.floor(rk() * 3) : 0;
   const hugeTrig = keptPhases > 0 && kind === 'f64';
+  // Loops of draws (draw-loops): its own stream too, in kernels that draw.
+  const rd = mulberry32(seed ^ 0x94d049bb);
+  const drawLoops = useRandom && on('draw-loops') && rd() < 0.5;
+  // Half of them between two barriers: the loops a region of their own, within the cpu's lane
+  // budget for Philox blocks (a kernel's other draws in the same region take it over).
+  const drawBarriers = drawLoops && rd() < 0.6;
+  // And half of those a lean kernel: its locals, the draws and the loops, the epilogue: the cpu
+  // draws in blocks only where every region of the kernel is within its lane budget.
+  const drawLean = drawBarriers && rd() < 0.7;
   // A shared-memory tree reduction (shared-tree): its own stream too.
   const rt = mulberry32(seed ^ 0x7f4a7c15);
   const sharedTree = on('shared-tree') && rt() < 0.2;
@@ -814,14 +824,14 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   // Barrier loops draw from their own stream: the kernels of seeds without them stay the same.
   const rb = mulberry32(seed ^ 0x5bd1e995);
   const useBarrierLoop = on('barrier-loops') && rb() < 0.2;
-  const warpExit = useWarp && !useShared && !sharedAtomics && !gridSync && !useSyncRed && !useBarrierLoop && !keptPhases && !sharedTree && chance(0.3);
-  const guardN = warpExit ? pick([T, T - 5]) : useShared || sharedAtomics || gridSync || useWarp || useSyncRed || useBarrierLoop || keptPhases || sharedTree ? T : pick([T, T - 5]);
+  const warpExit = useWarp && !useShared && !sharedAtomics && !gridSync && !useSyncRed && !useBarrierLoop && !keptPhases && !sharedTree && !drawBarriers && chance(0.3);
+  const guardN = warpExit ? pick([T, T - 5]) : useShared || sharedAtomics || gridSync || useWarp || useSyncRed || useBarrierLoop || keptPhases || sharedTree || drawBarriers ? T : pick([T, T - 5]);
   // Blocks of other widths (their own stream) where no barrier or warp function needs whole
   // blocks: a width that is not a multiple of cpu's lane groups (8 to 64 threads) runs its
   // remainder in narrower groups or thread by thread (a split kernel's second function, the
   // variant with narrow tails); the grid covers the 64 threads, the guard returns the rest.
   const rbs = mulberry32(seed ^ 0x165667b1);
-  const blockShape = on('block-shapes') && !grid2 && !useShared && !sharedAtomics && !gridSync && !useWarp && !useSyncRed && !useBarrierLoop && !keptPhases && !sharedTree && rbs() < 0.6
+  const blockShape = on('block-shapes') && !grid2 && !useShared && !sharedAtomics && !gridSync && !useWarp && !useSyncRed && !useBarrierLoop && !keptPhases && !sharedTree && !drawBarriers && rbs() < 0.6
     ? [8, 13, 24, 40, 48, 64, 96][Math.floor(rbs() * 7)] : 0;
   if (blockShape) cov(`blocks of ${blockShape} threads`);
   if (!useWarp || warpExit) pre.push('if (i >= n) return;');
@@ -971,6 +981,41 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
     const add = ty === 'i32' ? `${into} = (${into} + tr[0]) | 0;` : `${into} = ${into} + tr[0];`;
     sharedPhase.push(S(`{ const tr = cuda.shared.array(${len}, ${ty === 'F' ? 'f64' : ty}); tr[${tid}] = `, gen(ty, 2), `; cuda.syncthreads(); ${level} ${add} }`));
   }
+  // Loops whose every trip draws the same words: the cpu draws them in whole Philox blocks where
+  // a lane group's threads all stand at a block boundary, else trip by trip with a lookahead block
+  // per thread (where the loop reads and writes no global memory but the states: normals go to a
+  // local, stored to oX after the loop). A thread-dependent number of words first (lanes at mixed
+  // positions), half the time a barrier between those and the loops, and one after them.
+  const drawPhase = [];
+  if (drawLoops) {
+    const rn = (n) => Math.floor(rd() * n);
+    const m = [1, 3, 7][rn(3)];
+    if (rn(3) > 0) {
+      cov('thread-dependent words drawn before a loop of draws');
+      const acc = locals.u32[rn(locals.u32.length)];
+      drawPhase.push(S(`for (let dw = 0; dw < (i & ${m}); dw++) ${acc} = (${acc} ^ random.uint32(st, i)) >>> 0;`));
+    }
+    if (drawBarriers) { cov('loops of draws between barriers'); drawPhase.push(S('cuda.syncthreads();')); }
+    for (let loops = 1 + rn(2); loops > 0; loops--) {
+      const kinds = ['uint32', 'uniformF32', ...(hasF32 ? ['normalF32'] : ['uniformF64', 'normalF64'])];
+      const picked = [kinds[rn(kinds.length)], ...(rn(3) === 0 ? [kinds[rn(kinds.length)]] : [])];
+      const nz = `nz${loops}`, slot = rn(SLOTS);
+      const normal = picked.some((f) => f.startsWith('normal'));
+      const body = picked.map((f) => {
+        cov(`loop of random.${f} draws`);
+        if (f === 'uint32') { const u = locals.u32[rn(locals.u32.length)]; return `${u} = (${u} + random.uint32(st, i)) >>> 0;`; }
+        if (f.startsWith('normal')) return `${nz} = random.${f}(st, i);`;
+        const v = locals.F[rn(locals.F.length)];
+        return f === 'uniformF32' && !hasF32 ? `${v} += f64(random.uniformF32(st, i));` : `${v} += random.${f}(st, i);`;
+      });
+      const extra = rn(4);
+      if (extra === 0) { cov('thread-dependent continue in a loop of draws'); body.splice(rn(body.length + 1), 0, `if (((i + dk) & ${m}) === ${rn(2)}) continue;`); }
+      if (extra === 1) { cov('draw under a thread-dependent if in a loop of draws'); const u = locals.u32[rn(locals.u32.length)]; body.push(`if ((i & ${m}) === ${rn(2)}) ${u} = (${u} ^ random.uint32(st, i)) >>> 0;`); }
+      const bound = rn(2) ? `(inI[${rn(ARRAY_LEN)}] & 7) + ${1 + rn(4)}` : String(1 + rn(9));
+      drawPhase.push(S(`${normal ? `let ${nz} = ${hasF32 ? 'Math.fround(0)' : '0'}; ` : ''}for (let dk = 0; dk < ${bound}; dk++) { ${body.join(' ')} }${normal ? ` oX[base + ${slot}] = ${nz};` : ''}`));
+    }
+    if (drawBarriers) drawPhase.push(S('cuda.syncthreads();'));
+  }
   // A retry loop inside a counted one (`for (;;)` left by a break, or `do … while`), ending on a
   // thread-dependent test or a trip limit (rejection sampling's shape; the cpu flattens the two
   // loops into one).
@@ -1098,7 +1143,9 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
     warpPhase.push(S(`${pick(locals.i32)} ^= cuda.${f}(`, gen(pick(['bool', 'i32', 'F']), 2), ');'));
   }
   allowReturn = true;
-  const main = block(3, 4 + r(6));
+  // (Kernels with loops of draws between barriers get a shorter main part: a region over the
+  // cpu's lane budget at 16 lanes keeps the whole kernel from drawing in blocks.)
+  const main = drawBarriers ? block(2, 1 + r(3)) : block(3, 4 + r(6));
   const epilogue = [];
   for (const ty of ['i32', 'u32', 'F', 'f32', 'bool']) {
     locals[ty].forEach((v, k) => {
@@ -1114,7 +1161,9 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   const usedDevs = devFns.filter((f) => f.used);
   const polyUsed = usedDevs.some((f) => f.polyUsed);
   const jsExact = exact && !polyUsed && !notJS;
-  const body = B([...declStmts, ...lateInit, ...sharedPhase, ...keptPhase, ...retryPhase, ...rowPhase, ...warpPhase, ...main.stmts, ...epilogue]);
+  if (drawLean) cov('loops of draws in a lean kernel');
+  const body = B(drawLean ? [...declStmts, ...lateInit.filter((x) => x.keep), ...drawPhase, ...epilogue]
+    : [...declStmts, ...lateInit, ...sharedPhase, ...keptPhase, ...drawPhase, ...retryPhase, ...rowPhase, ...warpPhase, ...main.stmts, ...epilogue]);
   return {
     seed, kind, grid2, jsExact, f64: kind !== 'f32', coverage: [...coverage], useRandom, i64: useI64, narrowArrays,
     devs: usedDevs.map((f) => ({ name: f.name, node: f.node })),
