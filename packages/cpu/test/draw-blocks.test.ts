@@ -15,8 +15,25 @@ import { CORPUS } from '@numbat/core/testsuite';
 import { analyseKernel } from '../src/codegen/kernel.js';
 import { legalIR } from '../../../test/helpers/ir-sim.js';
 import { regionLanes } from '../src/codegen/thread-loops.js';
+import { handOverOf, laneLinearLocals, withinLaneBudget } from '../src/codegen/lane-budget.js';
 // the bench's draw loops (bench/suite/kernels.mjs: the random-uniform and random-normal workloads)
 import { sumNormals, sumUniforms } from '../../../bench/suite/kernels.mjs';
+
+/** Draws summed in one region, then after a barrier a loop of f64 library math with a thread-dependent trip count and break. */
+function drawsThenMath(st: Uint32Array, sums: Float64Array, out: Float64Array, n: number) {
+  const i = cuda.grid(1);
+  let s = 0;
+  for (let j = 0; j < n; j++) s += random.uniformF32(st, i);
+  cuda.syncthreads();
+  if (i < sums.length) sums[i] = s;
+  let a = s;
+  for (let q = 0; q < (i & 7); q++) {
+    a = Math.sin(a * 1.5) + Math.cos(a * 2.5) + Math.tan(a * 0.5);
+    if (a > 2) break;
+    a += Math.exp(a * 0.25) + Math.log(a + 3) + Math.atan2(a, 2) + Math.pow(a, 1.5);
+  }
+  if (i < out.length) out[i] = a;
+}
 
 /** The cpu's legalisation (test/helpers/ir-sim.ts legalIR). */
 const CPU = { target: 'cpu' };
@@ -60,6 +77,30 @@ describe('cpu: loops of draws in blocks of four trips', () => {
     expect(groupWide(analyses.ir)).toBe(0);
     const lanes = regionLanes({ ...analyses, opts: { laneWidth: 8 } } as any, analyses.layout.regions[0].stmts);
     expect(lanes.jam).toBe(true);
+  });
+
+  it('a loop of draws is blocked when another region of the kernel is over its lane budget (the budget asks the regions with blocks)', async () => {
+    // Region 1 draws; region 2, after the barrier, a thread-dependent loop of f64 library math
+    // (over the budget at 16 lanes): until 2026-12-03 that region cost region 1 its blocks.
+    const { analyses } = analyseKernel(await legalIR(drawsThenMath, [random.createStates(8, 1), new Float64Array(8), new Float64Array(8), 3], CPU));
+    expect(groupWide(analyses.ir)).toBe(1);
+    const an = analyses as any;
+    const budget = an.layout.regions.map((r: any) => withinLaneBudget(r.stmts, an.laneUni, 16, handOverOf(an), laneLinearLocals(an)));
+    expect(budget).toEqual([true, false]);
+    // the draws as the simulator makes them, threads at mixed positions (a word ahead in every third)
+    const T = 256, out: Record<string, { sums: Float64Array; states: Uint32Array }> = {};
+    for (const target of ['sim', 'cpu']) {
+      const states = random.createStates(T, 5);
+      await cuda.jit(function ahead(st: Uint32Array, n: number) {
+        const i = cuda.grid(1);
+        if (i < n && i % 3 === 0) random.uint32(st, i);
+      }, { target }).configure(Math.ceil(T / 64), 64)(states, T);
+      const sums = new Float64Array(T);
+      await cuda.jit(drawsThenMath, { target }).configure(T / 64, 64)(states, sums, new Float64Array(T), 29);
+      out[target] = { sums, states };
+    }
+    expect(Array.from(out.cpu.sums)).toEqual(Array.from(out.sim.sums));
+    expect(Array.from(out.cpu.states)).toEqual(Array.from(out.sim.states));
   });
 
   it('match the simulator with threads at mixed positions and draw counts off the block', async () => {

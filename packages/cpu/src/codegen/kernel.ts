@@ -7,8 +7,8 @@
 // (block-level.ts). Where data lives: storage.ts; the shared lowering's
 // questions: target-hooks.ts; the state all of them share: context.ts.
 
-import type { KernelIR, ScalarType } from '@numbat/core';
-import { analyzeUniformity, blockDrawLoops, continueToElse, flattenRetryLoops, forEachStmt, keepThreadStatesInLocals, localScopes, lookaheadDraws, scalarizeLocalArrays } from '@numbat/core';
+import type { KernelIR, ScalarType, Stmt } from '@numbat/core';
+import { analyzeUniformity, blockDrawLoops, continueToElse, flattenRetryLoops, forEachStmt, keepThreadStatesInLocals, localScopes, lookaheadDraws, scalarizeLocalArrays, someStmt } from '@numbat/core';
 import type { LLVM, LLVMNS } from '@numbat/llvm';
 import { Emitter, KernelLowerer, moduleBytes, moduleText } from '@numbat/llvm';
 import { entryName, INFO, type KernelPlan } from './abi.js';
@@ -66,13 +66,17 @@ export function analyseKernel(source: KernelIR): AnalysedKernel {
     // gets (wider ones check again). (Loops that are not blocked get no lookahead: option pricing's
     // compile then made two analyses, its lane budget failing at 16 lanes, for nothing in its
     // aligned groups: docs/random.md.)
+    // (Only the regions with blocks: another region's code is the same either way.)
     for (const ir of new Set([lookaheadDraws(blocked), blocked])) {
       const an = kernelAnalyses(ir);
-      if (an.layout.regions.every((r) => withinLaneBudget(r.stmts, an.laneUni, PHILOX_LANES, handOverOf(an), laneLinearLocals(an)))) return { analyses: an };
+      if (an.layout.regions.every((r) => !hasBlocks(r.stmts) || withinLaneBudget(r.stmts, an.laneUni, PHILOX_LANES, handOverOf(an), laneLinearLocals(an)))) return { analyses: an };
     }
   }
   return { analyses: kernelAnalyses(inLocals) };
 }
+
+/** Statements with a loop in blocks (core's blockDrawLoops marks its test of the block boundary groupWide). */
+const hasBlocks = (stmts: readonly Stmt[]): boolean => someStmt(stmts, (s) => s.kind === 'if' && !!s.groupWide);
 
 /** A Philox loop's lane groups on AVX2 (twice the base width of 8: lane-width.ts); AVX-512's check their own. */
 const PHILOX_LANES = 16;
