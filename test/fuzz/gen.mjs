@@ -149,8 +149,9 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   // Half of them between two barriers: the loops a region of their own, within the cpu's lane
   // budget for Philox blocks (a kernel's other draws in the same region take it over).
   const drawBarriers = drawLoops && rd() < 0.6;
-  // And half of those a lean kernel: its locals, the draws and the loops, the epilogue: the cpu
-  // draws in blocks only where every region of the kernel is within its lane budget.
+  // And seven in ten of those a lean kernel: its locals, the draws and the loops, the epilogue (the
+  // cpu draws in blocks only where every region with blocks is within its lane budget: a region of
+  // random statements with a loop of draws is not).
   const drawLean = drawBarriers && rd() < 0.7;
   // A shared-memory tree reduction (shared-tree): its own stream too.
   const rt = mulberry32(seed ^ 0x7f4a7c15);
@@ -1143,8 +1144,8 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
     warpPhase.push(S(`${pick(locals.i32)} ^= cuda.${f}(`, gen(pick(['bool', 'i32', 'F']), 2), ');'));
   }
   allowReturn = true;
-  // (Kernels with loops of draws between barriers get a shorter main part: a region over the
-  // cpu's lane budget at 16 lanes keeps the whole kernel from drawing in blocks.)
+  // (Kernels with loops of draws between barriers get a shorter main part: a region with a loop
+  // of draws over the cpu's lane budget at 16 lanes keeps the whole kernel from drawing in blocks.)
   const main = drawBarriers ? block(2, 1 + r(3)) : block(3, 4 + r(6));
   const epilogue = [];
   for (const ty of ['i32', 'u32', 'F', 'f32', 'bool']) {
