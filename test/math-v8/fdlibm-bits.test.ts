@@ -11,6 +11,7 @@ import { cuda, FDLIBM_FNS, forEachStmt, stmtExprs, forEachExpr } from '@numbat/c
 import type { KernelIR } from '@numbat/core';
 import '@numbat/cpu';
 import { assemblePtx, findPtxas } from '../../packages/cuda/test/helpers.js';
+import { withLanes } from '../../packages/cpu/test/helpers.js';
 import { inputs, ulpDistance } from './inputs.mjs';
 import { libraryIR, librarySim } from './library-sim.mjs';
 import { hugeTrigInputs } from './huge-inputs.mjs';
@@ -37,15 +38,12 @@ function kernelOf(fn: string, arity: number): (...a: unknown[]) => void {
 async function onCpu(fn: string, args: number[][], lanes: boolean): Promise<{ out: Float64Array; opt?: string }> {
   const xs = args.map((a) => Float64Array.from(a));
   const out = new Float64Array(xs[0].length);
-  const before = process.env.NUMBAT_CPU_LANES;
-  if (!lanes) process.env.NUMBAT_CPU_LANES = '1';
-  try {
+  const run = async (): Promise<{ out: Float64Array; opt?: string }> => {
     const k = cuda.jit(kernelOf(fn, args.length), { target: 'cpu' });
     await k.configure(Math.ceil(out.length / 128), 128)(...xs, out);
     return { out, opt: lanes ? await k.inspect('opt', ...xs, out) : undefined };
-  } finally {
-    if (before === undefined) delete process.env.NUMBAT_CPU_LANES; else process.env.NUMBAT_CPU_LANES = before;
-  }
+  };
+  return lanes ? run() : withLanes('1', run);
 }
 
 const ptxas = findPtxas();
