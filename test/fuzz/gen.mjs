@@ -146,7 +146,7 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   // Loops of draws (draw-loops): its own stream too, in kernels that draw.
   const rd = mulberry32(seed ^ 0x94d049bb);
   const drawLoops = useRandom && on('draw-loops') && rd() < 0.5;
-  // Half of them between two barriers: the loops a region of their own, within the cpu's lane
+  // Six in ten of them between two barriers: the loops a region of their own, within the cpu's lane
   // budget for Philox blocks (a kernel's other draws in the same region take it over).
   const drawBarriers = drawLoops && rd() < 0.6;
   // And seven in ten of those a lean kernel: its locals, the draws and the loops, the epilogue (the
