@@ -6,7 +6,7 @@
 // n, and LLVM's optimisation time grows faster still (120 branches: 7 s,
 // a 200-term `?:` chain: 114 s, against 0.3 s as a thread loop).
 
-import { childExprs, forEachExpr, forEachStmt, localOf, stmtExprs, type Expr, type Stmt } from '@numbat/core';
+import { childExprs, forEachExpr, forEachStmt, localOf, someStmt, stmtExprs, type Expr, type Stmt } from '@numbat/core';
 import type { CpuCodegen } from './context.js';
 import { laneUniformIf, type LaneUniformity } from './lane-uniformity.js';
 import { laneShape, linearLocals, mayRetire, touchesMemory } from './lane-shape.js';
@@ -278,8 +278,9 @@ export function laneWork(stmts: readonly Stmt[], uni: LaneUniformity, handOver: 
  * full groups and the masked one, or the rest once after a guard; the two
  * unrolled trips of a varying loop's fast path and its masked copy, or the
  * masked copy only for a loop its lanes leave by a break, continue or return;
- * the unmasked copy of a varying `if` that touches memory: at most two such
- * levels, as lane-stmts.ts does), each masked one with the mask ANDs of its
+ * the unmasked copy of a varying `if` that touches memory, in a loop or in a
+ * region without loops: at most two such levels, as lane-stmts.ts does), each
+ * masked one with the mask ANDs of its
  * depth of varying control.
  */
 export function laneCost(stmts: readonly Stmt[], uni: LaneUniformity, handOver: HandOver = HAND_OVER): number {
@@ -294,29 +295,41 @@ function laneCostParts(stmts: readonly Stmt[], uni: LaneUniformity, handOver: Ha
   let cost = 0, accesses = 0;
   const perLane = (index: Expr): boolean => !!linear && laneShape(index, uni.isUniform, linear) === 'v';
   const handed = handOver ? rareHandOvers(stmts, handOver.kept) : new Set<Stmt>();
-  const assigned = new Map<number, number>();
-  forEachStmt(stmts as Stmt[], (s) => { if (s.kind === 'assign') assigned.set(s.local, (assigned.get(s.local) ?? 0) + 1); });
+  const assigned = new Map<number, number>(), read = new Set<number>();
+  forEachStmt(stmts as Stmt[], (s) => {
+    if (s.kind === 'assign') assigned.set(s.local, (assigned.get(s.local) ?? 0) + 1);
+    for (const x of stmtExprs(s)) forEachExpr(x, (y) => { if (y.kind === 'local') read.add(y.id); });
+  });
+  // A load into a local the region never reads (a random draw's thread check: core's
+  // frontend/thread-check.ts) leaves only its bounds check, one vector compare: LLVM drops the
+  // gather (a conditional draw before a loop of uniforms, at 16 lanes: 3 gathers built, none
+  // left after optimisation). Its index's own loads are read.
+  const checkOnly = (s: Stmt): boolean => s.kind === 'assign' && !read.has(s.local) && s.value.kind === 'load';
   // `once`: the nodes of values computed once into a local of their own (see the end)
-  let once = 0, inOnce = false, deepest = 0;
+  let once = 0, inOnce = false, deepest = 0, checkLoad: Expr | undefined;
   const ex = (e: Expr, depth: number, copies: number): void => {
     if (uni.isUniform(e)) return;
     deepest = Math.max(deepest, depth);
     if (inOnce) once += copies;
     cost += copies * (1 + (e.kind === 'load' || e.kind === 'atomic' || e.kind === 'logical' || e.kind === 'cond' ? depth : 0));
-    if ((e.kind === 'load' || e.kind === 'atomic') && perLane(e.index)) accesses += copies;
+    if ((e.kind === 'load' || e.kind === 'atomic') && e !== checkLoad && perLane(e.index)) accesses += copies;
     const lazy = e.kind === 'logical' || e.kind === 'cond';
     childExprs(e).forEach((c, k) => ex(c, lazy && k > 0 ? depth + 1 : depth, copies));
   };
-  // `fast`: copies of unmasked code already around (lane-stmts.ts stops adding them at 2)
-  const st = (list: readonly Stmt[], depth: number, copies: number, fast: number): void => {
+  // `fast`: copies of unmasked code already around (lane-stmts.ts stops adding them at 2);
+  // `inLoop`: within a loop (outside the loops of a region that has some, lane-stmts.ts makes no
+  // unmasked copy of a varying `if`: it runs once per group)
+  const regionLoops = someStmt(stmts, (x) => x.kind === 'loop');
+  const st = (list: readonly Stmt[], depth: number, copies: number, fast: number, inLoop = false): void => {
     for (const s of list) {
       deepest = Math.max(deepest, depth);
       cost += copies * (1 + depth);
       switch (s.kind) {
         case 'assign':
           inOnce = assigned.get(s.local) === 1;
+          checkLoad = checkOnly(s) ? s.value : undefined;
           ex(s.value, depth, copies);
-          inOnce = false;
+          inOnce = false; checkLoad = undefined;
           break;
         case 'store':
           if (perLane(s.index)) accesses += copies;
@@ -325,20 +338,20 @@ function laneCostParts(stmts: readonly Stmt[], uni: LaneUniformity, handOver: Ha
         case 'expr': ex(s.expr, depth, copies); break;
         case 'if': {
           ex(s.cond, depth, copies);
-          if (handed.has(s)) { st(s.else, depth + 1, copies, fast); break; }
-          if (laneUniformIf(uni, s)) { st(s.then, depth, copies, fast); st(s.else, depth, copies, fast); break; }
-          const twice = fast < 2 && touchesMemory(s.then);
-          st(s.then, depth + 1, twice ? 2 * copies : copies, twice ? fast + 1 : fast);
-          st(s.else, depth + 1, copies, fast);
+          if (handed.has(s)) { st(s.else, depth + 1, copies, fast, inLoop); break; }
+          if (laneUniformIf(uni, s)) { st(s.then, depth, copies, fast, inLoop); st(s.else, depth, copies, fast, inLoop); break; }
+          const twice = fast < 2 && (inLoop || !regionLoops) && touchesMemory(s.then);
+          st(s.then, depth + 1, twice ? 2 * copies : copies, twice ? fast + 1 : fast, inLoop);
+          st(s.else, depth + 1, copies, fast, inLoop);
           break;
         }
         case 'loop': {
           if (s.cond) ex(s.cond, depth, copies);
-          if (!uni.varyingLoops.has(s)) { st(s.body, depth, copies, fast); st(s.update, depth, copies, fast); break; }
+          if (!uni.varyingLoops.has(s)) { st(s.body, depth, copies, fast, true); st(s.update, depth, copies, fast, true); break; }
           // (lane-stmts.ts fastable: not a loop its lanes can leave by a break, continue or return)
           const thrice = fastLoops && fast < 2 && s.cond !== undefined && !s.body.some((x) => mayRetire(x)) && !s.update.some((x) => mayRetire(x));
           const c = thrice ? 3 * copies : copies, f = thrice ? fast + 1 : fast;
-          st(s.body, depth + 1, c, f); st(s.update, depth + 1, c, f);
+          st(s.body, depth + 1, c, f, true); st(s.update, depth + 1, c, f, true);
           break;
         }
       }

@@ -9,17 +9,19 @@ import { HostStream } from './random-loops.js';
 // boundary (fresh states), groups whose threads start at different positions
 // (draws ahead per thread, half a normal pair pending), trip counts that are
 // not multiples of four or differ by lane group, `continue` and `break` after a
-// draw, a do-while loop and a `return` inside the loop. Each compares the
+// draw, a do-while loop, a `return` inside the loop and a draw under a
+// thread-dependent `if` before the loop. Each compares the
 // results and the whole state array with the host model of the streams
 // (random-loops.ts).
 
 const THREADS = 200; // 4 blocks of 64: the last 56 threads have no state and return before drawing
 const ALIGNED = 128; // threads 0..127 start at a block boundary, the rest do not
+const LAUNCHED = 256; // cases without the guard: a state for every thread of the 4 blocks
 
 /** Threads below ALIGNED fresh (at a block boundary), the others advanced by i % 5 words or half a normal pair. */
-function mixedStates(seed: number): Uint32Array {
-  const s = random.createStates(THREADS, seed);
-  for (let i = ALIGNED; i < THREADS; i++) {
+function mixedStates(seed: number, threads = THREADS): Uint32Array {
+  const s = random.createStates(threads, seed);
+  for (let i = ALIGNED; i < threads; i++) {
     const h = new HostStream(s, i);
     if (i % 6 === 1) h.normalF32();
     else for (let k = 0; k < i % 5; k++) h.uint32();
@@ -222,6 +224,57 @@ export const randomBlocks: CorpusCase[] = [
           if (h.uniformF32() < 0.5) s = Math.fround(s + x);
         }
         sums[i] = s;
+      }
+    },
+    rtol: 1e-5, atol: 1e-5,
+    randomStates: [0],
+    outputs: [0, 1],
+  },
+{
+    name: 'random_blocks_uniforms_after_a_conditional_draw',
+    covers: ['a uint32 drawn under a thread-dependent `if` before a loop of uniformF32 in blocks, no guard: the lane groups run the draw masked, then the blocks', 'final random states'],
+    kernel: function uniformsAfterConditionalDraw(states: Uint32Array, sums: Float32Array, trips: number) {
+      const i = cuda.grid(1); // (no guard: every thread has a state)
+      let w = 0;
+      if ((i & 1) === 0) w = random.uint32(states, i);
+      let s = 0;
+      for (let k = 0; k < trips; k++) s += random.uniformF32(states, i);
+      sums[i] = s + (w >>> 28);
+    },
+    grid: 4, block: 64,
+    args: () => [mixedStates(38, LAUNCHED), new Float32Array(LAUNCHED), 19],
+    reference: ([states, sums, trips]) => {
+      for (let i = 0; i < LAUNCHED; i++) {
+        const h = new HostStream(states, i);
+        const w = (i & 1) === 0 ? h.uint32() : 0;
+        let s = 0;
+        for (let k = 0; k < trips; k++) s = Math.fround(s + h.uniformF32());
+        sums[i] = Math.fround(s + (w >>> 28));
+      }
+    },
+    randomStates: [0],
+    outputs: [0, 1],
+  },
+  {
+    name: 'random_blocks_normals_after_a_conditional_normal',
+    covers: ['a normalF32 drawn under a thread-dependent `if` before a loop of normalF32 in blocks, no guard: half a pair pending in some threads of a lane group', 'final random states'],
+    kernel: function normalsAfterConditionalNormal(states: Uint32Array, sums: Float32Array, trips: number) {
+      const i = cuda.grid(1); // (no guard: every thread has a state)
+      let z = 0;
+      if ((i & 3) === 0) z = random.normalF32(states, i);
+      let s = 0;
+      for (let k = 0; k < trips; k++) s += random.normalF32(states, i);
+      sums[i] = s + 4 * z;
+    },
+    grid: 4, block: 64,
+    args: () => [mixedStates(39, LAUNCHED), new Float32Array(LAUNCHED), 13],
+    reference: ([states, sums, trips]) => {
+      for (let i = 0; i < LAUNCHED; i++) {
+        const h = new HostStream(states, i);
+        const z = (i & 3) === 0 ? h.normalF32() : 0;
+        let s = 0;
+        for (let k = 0; k < trips; k++) s = Math.fround(s + h.normalF32());
+        sums[i] = Math.fround(s + Math.fround(4 * z));
       }
     },
     rtol: 1e-5, atol: 1e-5,
