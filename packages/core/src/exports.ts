@@ -53,6 +53,7 @@ export { blockDrawLoops } from './random/draw-blocks.js';
 export { lookaheadDraws } from './random/draw-lookahead.js';
 export { scalarizeLocalArrays } from './ir/local-array-scalars.js';
 export { continueToElse } from './ir/continue-to-else.js';
+export { wrapToGuard } from './ir/wrap-to-guard.js';
 export { flattenRetryLoops } from './ir/flatten-retry-loops.js';
 export { verifyIR } from './ir/verify.js';
 export { binaryJs, unaryJs, convertJs, bitcastJs, bitcastOk, mathJs, atomicNewJs, evalBinary, evalUnary, evalConvert, evalBitcast, evalMath } from './ir/semantics.js';

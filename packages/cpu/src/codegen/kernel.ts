@@ -8,11 +8,12 @@
 // questions: target-hooks.ts; the state all of them share: context.ts.
 
 import type { KernelIR, ScalarType, Stmt } from '@numbat/core';
-import { analyzeUniformity, blockDrawLoops, continueToElse, flattenRetryLoops, forEachStmt, keepThreadStatesInLocals, localScopes, lookaheadDraws, scalarizeLocalArrays, someStmt } from '@numbat/core';
+import { analyzeUniformity, blockDrawLoops, continueToElse, flattenRetryLoops, forEachStmt, keepThreadStatesInLocals, localScopes, lookaheadDraws, scalarizeLocalArrays, someStmt, wrapToGuard } from '@numbat/core';
 import type { LLVM, LLVMNS } from '@numbat/llvm';
 import { Emitter, KernelLowerer, moduleBytes, moduleText } from '@numbat/llvm';
 import { entryName, INFO, type KernelPlan } from './abi.js';
 import { containsReturn, planStorage, threadIdxAliases } from './regions.js';
+import { boundTest } from './bound-guard.js';
 import { analyzeLaneUniformity } from './lane-uniformity.js';
 import { closeModule, openModule } from './module-memory.js';
 import { KernelStorage } from './storage.js';
@@ -51,14 +52,16 @@ export interface AnalysedKernel {
 }
 
 export function analyseKernel(source: KernelIR): AnalysedKernel {
-  // A loop's `if (c) continue;` becomes an else arm (a uniform loop for the lane groups: core's
+  // A body ending in `if (i < n) { … }` gets the guard `if (!(i < n)) return;` instead (core's
+  // wrapToGuard, bound-guard.ts: the lane groups run what follows a guard unmasked). A loop's `if (c) continue;`
+  // becomes an else arm (a uniform loop for the lane groups: core's
   // continueToElse); local arrays used at constant indices become locals (registers, where lane
   // groups keep other local arrays in memory: scalarizeLocalArrays); loops of random draws keep the thread's state words in registers
   // (keepThreadStatesInLocals) and draw in whole Philox blocks where a lane group's threads are at a
   // block boundary (blockDrawLoops).
   // ... and the trips of a blocked loop made one by one keep a lookahead block per thread at their
   // refills (lookaheadDraws), for lane groups whose threads stand at different positions.
-  const inLocals = keepThreadStatesInLocals(scalarizeLocalArrays(continueToElse(flattenRetryLoops(source))));
+  const inLocals = keepThreadStatesInLocals(scalarizeLocalArrays(continueToElse(flattenRetryLoops(wrapToGuard(source, boundTest(source))))));
   const blocked = blockDrawLoops(inLocals);
   if (blocked !== inLocals) {
     // Blocks are a loop's body five times, and a lookahead adds to each refill: not where that would

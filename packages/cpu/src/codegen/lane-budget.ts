@@ -9,7 +9,7 @@
 import { childExprs, forEachExpr, forEachStmt, localOf, someStmt, stmtExprs, type Expr, type Stmt } from '@numbat/core';
 import type { CpuCodegen } from './context.js';
 import { laneUniformIf, type LaneUniformity } from './lane-uniformity.js';
-import { laneShape, linearLocals, mayRetire, touchesMemory } from './lane-shape.js';
+import { checkOnlyLoad, laneShape, linearLocals, mayRetire, touchesMemory, unreadLocals } from './lane-shape.js';
 
 /**
  * Masked lane operations times lanes above which a region falls back to the
@@ -295,16 +295,13 @@ function laneCostParts(stmts: readonly Stmt[], uni: LaneUniformity, handOver: Ha
   let cost = 0, accesses = 0;
   const perLane = (index: Expr): boolean => !!linear && laneShape(index, uni.isUniform, linear) === 'v';
   const handed = handOver ? rareHandOvers(stmts, handOver.kept) : new Set<Stmt>();
-  const assigned = new Map<number, number>(), read = new Set<number>();
-  forEachStmt(stmts as Stmt[], (s) => {
-    if (s.kind === 'assign') assigned.set(s.local, (assigned.get(s.local) ?? 0) + 1);
-    for (const x of stmtExprs(s)) forEachExpr(x, (y) => { if (y.kind === 'local') read.add(y.id); });
-  });
-  // A load into a local the region never reads (a random draw's thread check: core's
-  // frontend/thread-check.ts) leaves only its bounds check, one vector compare: LLVM drops the
-  // gather (a conditional draw before a loop of uniforms, at 16 lanes: 3 gathers built, none
-  // left after optimisation). Its index's own loads are read.
-  const checkOnly = (s: Stmt): boolean => s.kind === 'assign' && !read.has(s.local) && s.value.kind === 'load';
+  const assigned = new Map<number, number>();
+  forEachStmt(stmts as Stmt[], (s) => { if (s.kind === 'assign') assigned.set(s.local, (assigned.get(s.local) ?? 0) + 1); });
+  // A load into a local the region never reads (a random draw's thread check) leaves only its
+  // bounds check, one vector compare: LLVM drops the gather (a conditional draw before a loop of
+  // uniforms, at 16 lanes: 3 gathers built, none left after optimisation), and it is no memory
+  // for an unmasked copy (lane-stmts.ts). Its index's own loads are read.
+  const unread = unreadLocals(stmts);
   // `once`: the nodes of values computed once into a local of their own (see the end)
   let once = 0, inOnce = false, deepest = 0, checkLoad: Expr | undefined;
   const ex = (e: Expr, depth: number, copies: number): void => {
@@ -327,7 +324,7 @@ function laneCostParts(stmts: readonly Stmt[], uni: LaneUniformity, handOver: Ha
       switch (s.kind) {
         case 'assign':
           inOnce = assigned.get(s.local) === 1;
-          checkLoad = checkOnly(s) ? s.value : undefined;
+          checkLoad = checkOnlyLoad(s, unread);
           ex(s.value, depth, copies);
           inOnce = false; checkLoad = undefined;
           break;
@@ -340,7 +337,7 @@ function laneCostParts(stmts: readonly Stmt[], uni: LaneUniformity, handOver: Ha
           ex(s.cond, depth, copies);
           if (handed.has(s)) { st(s.else, depth + 1, copies, fast, inLoop); break; }
           if (laneUniformIf(uni, s)) { st(s.then, depth, copies, fast, inLoop); st(s.else, depth, copies, fast, inLoop); break; }
-          const twice = fast < 2 && (inLoop || !regionLoops) && touchesMemory(s.then);
+          const twice = fast < 2 && (inLoop || !regionLoops) && touchesMemory(s.then, false, unread);
           st(s.then, depth + 1, twice ? 2 * copies : copies, twice ? fast + 1 : fast, inLoop);
           st(s.else, depth + 1, copies, fast, inLoop);
           break;

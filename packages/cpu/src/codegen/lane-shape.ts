@@ -73,14 +73,38 @@ export function linearLocals(ir: KernelIR, uni: { isUniform(e: Expr): boolean; u
   return cand;
 }
 
-/** Does the code read or write arrays (`writesOnly`: write them; loads have no side effects)? */
-export function touchesMemory(stmts: readonly Stmt[], writesOnly = false): boolean {
+/**
+ * Does the code read or write arrays (`writesOnly`: write them; loads have no side effects)?
+ * `unread` (unreadLocals): a load into one of these locals reads nothing anyone uses (a random
+ * draw's thread check): only its index's loads count.
+ */
+export function touchesMemory(stmts: readonly Stmt[], writesOnly = false, unread?: ReadonlySet<number>): boolean {
   let mem = false;
   forEachStmt(stmts as Stmt[], (s) => {
     if (s.kind === 'store') mem = true;
-    for (const x of stmtExprs(s)) forEachExpr(x, (y) => { if ((y.kind === 'load' && !writesOnly) || y.kind === 'atomic') mem = true; });
+    const skip = checkOnlyLoad(s, unread);
+    for (const x of stmtExprs(s)) forEachExpr(x, (y) => { if ((y.kind === 'load' && !writesOnly && y !== skip) || y.kind === 'atomic') mem = true; });
   });
   return mem;
+}
+
+/**
+ * The locals that `stmts` assign and never read: a load into one (a random draw's thread check,
+ * core's frontend/thread-check.ts) leaves only its bounds check, LLVM drops the load itself.
+ */
+export function unreadLocals(stmts: readonly Stmt[]): Set<number> {
+  const assigned = new Set<number>(), read = new Set<number>();
+  forEachStmt(stmts as Stmt[], (s) => {
+    if (s.kind === 'assign') assigned.add(s.local);
+    for (const x of stmtExprs(s)) forEachExpr(x, (y) => { if (y.kind === 'local') read.add(y.id); });
+  });
+  for (const id of read) assigned.delete(id);
+  return assigned;
+}
+
+/** The load of `s` whose value nobody reads (`s` assigns it to an `unread` local), if any. */
+export function checkOnlyLoad(s: Stmt, unread: ReadonlySet<number> | undefined): Expr | undefined {
+  return unread && s.kind === 'assign' && s.value.kind === 'load' && unread.has(s.local) ? s.value : undefined;
 }
 
 /**

@@ -7,7 +7,7 @@ import { forEachExpr, localOf, someStmt } from '@numbat/core';
 import type { LLVMNS } from '@numbat/llvm';
 import { LaneExprs } from './lanes.js';
 import { elemBytes, vecSuffix, type LV } from './lane-values.js';
-import { blendsOnly, linearLocals, mayRetire, touchesMemory } from './lane-shape.js';
+import { blendsOnly, linearLocals, mayRetire, touchesMemory, unreadLocals } from './lane-shape.js';
 import type { LoopMasks } from './lane-masks.js';
 import { assignsKept, handOverOf, loopsWithoutFastCopies, rareHandOvers } from './lane-budget.js';
 
@@ -20,6 +20,8 @@ export class LaneLowerer extends LaneExprs {
   private handOvers = new Set<Stmt>();
   /** The region has a loop: its work is there, and an `if` outside every loop runs once per group. */
   private regionLoops = false;
+  /** The locals the region assigns and never reads (lane-shape.ts unreadLocals): their loads are no memory for an unmasked copy. */
+  private unread: ReadonlySet<number> = new Set();
 
   /** The locals a hand-over's rerun must not find assigned (lane-budget.ts HandOver: the budget counts the same). */
   private kept(): ReadonlySet<number> {
@@ -38,6 +40,7 @@ export class LaneLowerer extends LaneExprs {
   region(list: readonly Stmt[]): void {
     if (this.env.fallbacks.scalarGroup) this.handOvers = this.cg.memo('rareHandOvers', list, () => rareHandOvers(list, this.kept()));
     this.regionLoops = someStmt(list, (x) => x.kind === 'loop');
+    this.unread = this.cg.memo('unreadLocals', list, () => unreadLocals(list));
     const k = list.findIndex((x) => x.kind === 'loop' && this.cg.laneUni.varyingLoops.has(x));
     if (!this.alive && this.env.fallbacks.scalarFinish && k >= 0 && !list.some((x) => this.retires(x))) {
       const loop = list[k] as Stmt & { kind: 'loop' };
@@ -250,13 +253,14 @@ export class LaneLowerer extends LaneExprs {
         }
         const nc = this.not(c);
         const mf = m ? b.CreateAnd(m, nc) : nc;
-        if (this.fastDepth() < 2 && this.slowNesting === 0 && (this.loops.length || !this.regionLoops) && !s.then.some((x) => this.retires(x)) && touchesMemory(s.then)) {
+        if (this.fastDepth() < 2 && this.slowNesting === 0 && (this.loops.length || !this.regionLoops) && !s.then.some((x) => this.retires(x)) && touchesMemory(s.then, false, this.unread)) {
           // All lanes take it (the usual case away from edges): an unmasked copy,
           // whose memory accesses vectorise. (Not for register-only bodies such as
           // `if (inside) count++`: there a data-dependent branch costs more than the blend.
           // Nor outside the loops of a region that has some, where it runs once per group:
           // a random draw loop's state words loaded before it and stored after, whose two
-          // copies were 13 % of option pricing's lane-group code, in LLVM's time to compile.)
+          // copies were 13 % of option pricing's lane-group code, in LLVM's time to compile.
+          // Nor for a draw whose state words are in registers, its thread check the only load.)
           const all = low.block('vif.all'), some = low.block('vif.some'), join = low.block('vif.end');
           b.CreateCondBr(this.all(mt), all, some);
           b.SetInsertPoint(all);

@@ -170,7 +170,7 @@ function firstReferences(stmts: readonly Stmt[]): { assigned: Set<number>; used:
  * The kernel's top-level assignments, those `wanted`, whose local no other statement assigns and
  * nothing reads before (asked lazily, in order: `wanted` may learn from what came before).
  */
-function* soleAssignments(ir: KernelIR, wanted: (s: AssignStmt) => boolean): Generator<AssignStmt> {
+export function* soleAssignments(ir: KernelIR, wanted: (s: AssignStmt) => boolean): Generator<AssignStmt> {
   const count = new Map<number, number>();
   forEachStmt(ir.body, (s) => { if (s.kind === 'assign') count.set(s.local, (count.get(s.local) ?? 0) + 1); });
   let first: Set<number> | undefined;
