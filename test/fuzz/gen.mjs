@@ -69,7 +69,7 @@ export const FAMILIES = {
   'local-array-rows': "a local array of 8 i32 or u32 filled at a loop counter up to a trip count read from an input, added to under a thread-dependent if, read in a triangular loop nest, then written and read at per-lane indices (the cpu's lane groups keep it in rows of vectors); drawn from their own random stream",
   'kept-phases': "one to three cuda.syncthreads() at the top level with random statements between them (loops, ifs, break/continue, stores, draws), so locals live across barriers (the cpu keeps a slot per thread, held in registers by its lane groups), each phase starting with an update of an i32 local and in f64 kernels often a sin/cos/tan whose argument is 1e22 in some threads (the f64 library's rare huge-argument arm, after which a cpu lane group reruns its region thread by thread); drawn from their own random stream",
   'shared-tree': "a tree reduction over a shared array of the block's size (one element per thread, i32 or float, +, min, max or ^), halving ranges (`if (t < ts)`, t + ts read: regions over the first ts threads) or interleaved pairs (`if ((t & (2 * ts - 1)) === 0)`), a barrier per level, every thread adding element 0 to a local after the last; drawn from their own random stream",
-  'draw-loops': "in kernels that draw (the random family): a thread-dependent number of words drawn first (threads of a cpu lane group then stand at different places in their Philox blocks), then loops whose every trip draws the same words (uint32, uniformF32, uniformF64 or a normal, one or two kinds), summed into locals, a normal stored to oX, now and then a thread-dependent `continue` or a draw under a thread-dependent `if`: the loops the cpu runs in whole Philox blocks with a lookahead block per thread (core's blockDrawLoops, lookaheadDraws); drawn from their own random stream",
+  'draw-loops': "in kernels that draw (the random family): a thread-dependent number of words drawn first, or one draw under a thread-dependent `if` (threads of a cpu lane group then stand at different places in their Philox blocks), in the loops' region or before a barrier, then loops whose every trip draws the same words (uint32, uniformF32, uniformF64 or a normal, one or two kinds), summed into locals, a normal stored to oX, now and then a thread-dependent `continue` or a draw under a thread-dependent `if`: the loops the cpu runs in whole Philox blocks with a lookahead block per thread (core's blockDrawLoops, lookaheadDraws); drawn from their own random stream",
   'barrier-loops': 'loops with cuda.syncthreads() whose exit reads a shared value (counted down by thread 0 inside the loop, or a bound read from shared memory), then cuda.range with break around a do…while (issue 11: llvmpipe ran such loops wrong in 4 x 4 blocks; drawn from their own random stream, so kernels without them are unchanged)',
 };
 
@@ -991,12 +991,27 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   if (drawLoops) {
     const rn = (n) => Math.floor(rd() * n);
     const m = [1, 3, 7][rn(3)];
+    const pre = [];
     if (rn(3) > 0) {
-      cov('thread-dependent words drawn before a loop of draws');
       const acc = locals.u32[rn(locals.u32.length)];
-      drawPhase.push(S(`for (let dw = 0; dw < (i & ${m}); dw++) ${acc} = (${acc} ^ random.uint32(st, i)) >>> 0;`));
+      if (rn(2)) {
+        cov('thread-dependent words drawn before a loop of draws');
+        pre.push(S(`for (let dw = 0; dw < (i & ${m}); dw++) ${acc} = (${acc} ^ random.uint32(st, i)) >>> 0;`));
+      } else {
+        // (the cpu lowers it masked, once per lane group, beside the loop's blocks: its lane budget
+        // counts it so since 2026-12-03)
+        const f = ['uint32', 'uniformF32', hasF32 ? 'normalF32' : 'normalF64'][rn(3)];
+        cov(`random.${f} under a thread-dependent if before a loop of draws`);
+        const v = locals.F[rn(locals.F.length)], test = `((i * ${1 + rn(5)}) & ${m}) === ${rn(2)}`;
+        pre.push(S(f === 'uint32' ? `if (${test}) ${acc} = (${acc} ^ random.uint32(st, i)) >>> 0;`
+          : `if (${test}) ${v} += ${f === 'uniformF32' && !hasF32 ? 'f64(random.uniformF32(st, i))' : `random.${f}(st, i)`};`));
+      }
     }
+    // The words drawn first before the first barrier, or (half the time) after it: in the loops' region.
+    const preInLoopsRegion = drawBarriers && rn(2) === 0;
+    if (!preInLoopsRegion) drawPhase.push(...pre);
     if (drawBarriers) { cov('loops of draws between barriers'); drawPhase.push(S('cuda.syncthreads();')); }
+    if (preInLoopsRegion) drawPhase.push(...pre);
     for (let loops = 1 + rn(2); loops > 0; loops--) {
       const kinds = ['uint32', 'uniformF32', ...(hasF32 ? ['normalF32'] : ['uniformF64', 'normalF64'])];
       const picked = [kinds[rn(kinds.length)], ...(rn(3) === 0 ? [kinds[rn(kinds.length)]] : [])];
