@@ -1002,9 +1002,11 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
         // counts it so since 2026-12-03)
         const f = ['uint32', 'uniformF32', hasF32 ? 'normalF32' : 'normalF64'][rn(3)];
         cov(`random.${f} under a thread-dependent if before a loop of draws`);
+        // (a normal to oX, compared within the targets' math: docs/random.md)
         const v = locals.F[rn(locals.F.length)], test = `((i * ${1 + rn(5)}) & ${m}) === ${rn(2)}`;
         pre.push(S(f === 'uint32' ? `if (${test}) ${acc} = (${acc} ^ random.uint32(st, i)) >>> 0;`
-          : `if (${test}) ${v} += ${f === 'uniformF32' && !hasF32 ? 'f64(random.uniformF32(st, i))' : `random.${f}(st, i)`};`));
+          : f === 'uniformF32' ? `if (${test}) ${v} += ${hasF32 ? 'random.uniformF32(st, i)' : 'f64(random.uniformF32(st, i))'};`
+            : `if (${test}) oX[base + ${rn(SLOTS)}] = random.${f}(st, i);`));
       }
     }
     // The words drawn first before the first barrier, or (half the time) after it: in the loops' region.
