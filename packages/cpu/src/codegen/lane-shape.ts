@@ -91,6 +91,8 @@ export function touchesMemory(stmts: readonly Stmt[], writesOnly = false, unread
 /**
  * The locals that `stmts` assign and never read: a load into one (a random draw's thread check,
  * core's frontend/thread-check.ts) leaves only its bounds check, LLVM drops the load itself.
+ * (Asked of a region: a local read only after a barrier is among them, its load kept for the
+ * later region; that only makes the budget's count and the choice of an unmasked copy a guess.)
  */
 export function unreadLocals(stmts: readonly Stmt[]): Set<number> {
   const assigned = new Set<number>(), read = new Set<number>();
