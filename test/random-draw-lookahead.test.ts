@@ -72,6 +72,40 @@ describe('lookaheadDraws', () => {
     expect(Array.from(got[1] as Float32Array)).toEqual(Array.from(want[1] as Float32Array));
   });
 
+  it("'conditional': only loops with a draw under an `if` or in an inner loop of their own, with the results of the loop it came from", async () => {
+    function drawWhenLow(states: Uint32Array, out: Float32Array, n: number) {
+      const i = cuda.grid(1);
+      if (i >= out.length) return;
+      let s = 0;
+      for (let k = 0; k < n; k++) {
+        const u = random.uniformF32(states, i);
+        if (u < 0.5) s += random.uniformF32(states, i);
+      }
+      out[i] = s;
+    }
+    function stepsUntil(states: Uint32Array, out: Float32Array, n: number) {
+      const i = cuda.grid(1);
+      if (i >= out.length) return;
+      let s = 0;
+      for (let p = 0; p < n; p++) {
+        let x = 0;
+        for (let t = 0; t < 8; t++) { x += random.uniformF32(states, i) - 0.4; if (x > 1) break; }
+        s += x;
+      }
+      out[i] = s;
+    }
+    const args = () => [random.createStates(64, 4), new Float32Array(64), 7];
+    for (const [fn, rewritten] of [[uniforms, false], [drawWhenLow, true], [stepsUntil, true]] as const) {
+      const ir = keepThreadStatesInLocals(await legalIR(fn, args()));
+      const ahead = lookaheadDraws(ir, 'conditional');
+      expect(anyLaneIfs(ahead) > 0, fn.name).toBe(rewritten);
+      expect(anyLaneIfs(lookaheadDraws(ir)) > 0, fn.name).toBe(true);
+      const [want, got] = await Promise.all([simulate(ir, args(), 1, 64), simulate(ahead, args(), 1, 64)]);
+      expect(Array.from(got[0] as Uint32Array), fn.name).toEqual(Array.from(want[0] as Uint32Array));
+      expect(Array.from(got[1] as Float32Array), fn.name).toEqual(Array.from(want[1] as Float32Array));
+    }
+  });
+
   it('a loop in blocks: its blocks forget the lookahead; a loop with Philox rounds of another kind is left as it is', async () => {
     const args = [random.createStates(8, 3), new Float32Array(8), 9];
     const both = lookaheadDraws(blockDrawLoops(keepThreadStatesInLocals(await legalIR(uniforms, args))));

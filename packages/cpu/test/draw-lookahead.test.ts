@@ -1,5 +1,6 @@
 // Lookahead blocks in loops of draws on the cpu (core's lookaheadDraws, kernel.ts
-// analyseKernel, for loops in blocks): a refill one trip at a time tests over the
+// analyseKernel, for loops in blocks and loops with a draw under an `if` or in an inner loop of
+// their own): a refill one trip at a time tests over the
 // lane group whether any lane refills without a lookahead (IfStmt.anyLane, the
 // `lany.then` branch), and then every lane makes the block of its next refill. The transform
 // against the simulator: test/random-draw-lookahead.test.ts; results here, with
@@ -12,10 +13,22 @@ import { analyseKernel } from '../src/codegen/kernel.js';
 import { legalIR } from '../../../test/helpers/ir-sim.js';
 import { regionLanes } from '../src/codegen/thread-loops.js';
 // the bench's draw loops (bench/suite/kernels.mjs) and the option-pricing example's kernel
-import { sumGammas, sumNormals, sumNormals64, sumUniforms } from '../../../bench/suite/kernels.mjs';
+import { barrierArgs, barrierCall, sumGammas, sumNormals, sumNormals64, sumUniforms } from '../../../bench/suite/kernels.mjs';
+import { stateMismatches } from '@numbat/core/testsuite';
 import { europeanCall } from '../../../examples/option-pricing.mjs';
 
 const CPU = { target: 'cpu' };
+
+/** A second uniform when the first is below a half: the threads' positions part within the loop. */
+function drawWhenLow(states: Uint32Array, out: Float32Array, trips: number) {
+  const i = cuda.grid(1);
+  let f = 0;
+  for (let k = 0; k < trips; k++) {
+    const u = random.uniformF32(states, i);
+    if (u < 0.5) f += random.uniformF32(states, i);
+  }
+  out[i] = f;
+}
 const count = (ir: KernelIR, flag: 'anyLane' | 'groupWide'): number => {
   let n = 0;
   forEachStmt(ir.body, (s) => { if (s.kind === 'if' && s[flag]) n++; });
@@ -49,6 +62,32 @@ describe('cpu: lookahead blocks in loops of draws', () => {
       const lanes = regionLanes({ ...analyses, opts: { laneWidth: 8 } } as any, analyses.layout.regions[0].stmts);
       expect(lanes.jam, fn.name).toBe(true);
     }
+  });
+
+  it('loops not in blocks with a draw under an `if` or in an inner loop of their own get one (kernel.ts: lookaheadDraws "conditional")', async () => {
+    const states = random.createStates(8, 1), f32 = new Float32Array(8);
+    const kernels: [Function, unknown[], boolean][] = [
+      [drawWhenLow, [states, f32, 3], true], [barrierCall, [states, f32, 1, ...barrierArgs()], true],
+      // over the lane budget with it at 16 lanes: as it was
+      [sumGammas, [states, f32, 3, 2.5], false],
+      [europeanCall, [states, f32, f32, 1, 100, 105, 0.03, 0.2], false], [sumNormals64, [states, new Float64Array(8), 3], false],
+    ];
+    for (const [fn, args, ahead] of kernels) {
+      const { analyses } = analyseKernel(await legalIR(fn as any, args, CPU));
+      expect(count(analyses.ir, 'groupWide'), fn.name).toBe(0);
+      expect(count(analyses.ir, 'anyLane') > 0, fn.name).toBe(ahead);
+      expect(regionLanes({ ...analyses, opts: { laneWidth: 8 } } as any, analyses.layout.regions[0].stmts).jam, fn.name).toBe(true);
+    }
+    // the barrier option's paths (a path's steps left at the barrier by a `break`): the simulator's
+    // prices within its f64 exp's ulps, and its states (the kept normal partners within theirs)
+    const T = 256, out: Record<string, { sums: Float32Array; states: Uint32Array }> = {};
+    for (const target of ['sim', 'cpu']) {
+      const st = await skewed(T, 8), sums = new Float32Array(T);
+      await cuda.jit(barrierCall, { target, cache: false }).configure(T / 64, 64)(st, sums, 3, ...barrierArgs());
+      out[target] = { sums, states: st };
+    }
+    for (let i = 0; i < T; i++) expect(Math.abs(out.cpu.sums[i] - out.sim.sums[i]), `thread ${i}`).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(out.sim.sums[i])));
+    expect(stateMismatches(out.cpu.states, out.sim.states, 10)).toEqual([]);
   });
 
   it("lane groups at mixed positions: the simulator's sums and states, the any-lane branch in the code", async () => {

@@ -36,8 +36,12 @@ import { forEachExpr, forEachStmt, mapLocals, someStmt, stmtExprs, withLoopLists
 import { refillsPhilox } from './draw-blocks.js';
 import { promotedStateWords, samePromotedWords } from './state-locals.js';
 
-/** `ir` with lookahead blocks in its loops of draws (a new IR where some loop changed; `ir` itself is not changed). */
-export function lookaheadDraws(ir: KernelIR): KernelIR {
+/**
+ * `ir` with lookahead blocks in its loops of draws (a new IR where some loop changed; `ir` itself
+ * is not changed). `loops`: 'conditional', only the loops with a draw under an `if` or in an inner
+ * loop of their own (their threads' positions part within the loop, whatever they were before it).
+ */
+export function lookaheadDraws(ir: KernelIR, loops: 'all' | 'conditional' = 'all'): KernelIR {
   let scopes: ReadonlyMap<number, readonly Stmt[]> | undefined; // (made when a loop qualifies)
   const locals = [...ir.locals];
   let changed = false;
@@ -45,7 +49,7 @@ export function lookaheadDraws(ir: KernelIR): KernelIR {
     if (s.kind === 'if') return [{ ...s, then: rewrite(s.then), else: rewrite(s.else) }];
     if (s.kind !== 'loop') return [s];
     if (promotedStateWords(s)) {
-      const ahead = lookaheadLoop(s, (scopes ??= localScopes(ir.body)), locals);
+      const ahead = lookaheadLoop(s, (scopes ??= localScopes(ir.body)), locals, loops === 'conditional');
       if (ahead) changed = true;
       return ahead ?? [s];
     }
@@ -71,28 +75,29 @@ interface Refill {
   at: number;
 }
 
-function lookaheadLoop(loop: LoopStmt, scopes: ReadonlyMap<number, readonly Stmt[]>, locals: KernelIR['locals']): Stmt[] | undefined {
+function lookaheadLoop(loop: LoopStmt, scopes: ReadonlyMap<number, readonly Stmt[]>, locals: KernelIR['locals'], conditionalOnly: boolean): Stmt[] | undefined {
   const words = promotedStateWords(loop)!;
   const refills: Refill[] = [];
   const blocks: IfStmt[] = [];
-  let unknown = false;
-  const find = (list: Stmt[]): void => {
+  let unknown = false, conditional = false;
+  // (`under`: inside an `if` or a loop of the loop's own, not a draw's refill test)
+  const find = (list: Stmt[], under: boolean): void => {
     for (const s of list) {
       // A loop in blocks (draw-blocks.ts): its blocks refill as they did, and forget the lookahead.
-      if (s.kind === 'if' && s.groupWide) { blocks.push(s); find(s.else); continue; }
+      if (s.kind === 'if' && s.groupWide) { blocks.push(s); find(s.else, under); continue; }
       if (s.kind === 'if') {
         const r = refillOf(s, scopes);
-        if (r) refills.push({ ...r, list, at: list.indexOf(s) });
-        else { find(s.then); find(s.else); }
+        if (r) { refills.push({ ...r, list, at: list.indexOf(s) }); conditional ||= under; }
+        else { find(s.then, true); find(s.else, true); }
       } else if (s.kind === 'loop') {
         if (s.body.some(refillsPhilox)) unknown = true; // rounds in another form
-        find(s.body); find(s.update);
+        find(s.body, true); find(s.update, true); // (an inner loop's trips, too, can differ by thread)
       }
     }
   };
-  find(loop.body);
-  find(loop.update);
-  if (unknown || refills.length === 0) return undefined;
+  find(loop.body, false);
+  find(loop.update, false);
+  if (unknown || refills.length === 0 || (conditionalOnly && !conditional)) return undefined;
   // One lookahead serves every refill of the loop: the same code on inputs that mean the same.
   const first = refills[0];
   if (!refills.every((r) => r.shape === first.shape && r.outs.length === first.outs.length && r.ins.length === first.ins.length)) return undefined;
