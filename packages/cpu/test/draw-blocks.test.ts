@@ -86,7 +86,7 @@ describe('cpu: loops of draws in blocks of four trips', () => {
 
   it('a loop whose blocks would take its lane groups over their budget stays as it was, in lane groups', async () => {
     // (a `return` among the draws and two thread-dependent updates after each: its lane code
-    // costs 996 as it is, 2 276 blocked)
+    // costs 994 as it is, 2 274 blocked)
     const { analyses } = analyseKernel(await legalIR(wordsReturnMixed, [random.createStates(8, 1), new Uint32Array(8), 3], CPU));
     expect(groupWide(analyses.ir)).toBe(0);
     const lanes = regionLanes({ ...analyses, opts: { laneWidth: 8 } } as any, analyses.layout.regions[0].stmts);
