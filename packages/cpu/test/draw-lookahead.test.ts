@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { cuda, forEachStmt, random, type KernelIR } from '@numbat/core';
 import { analyseKernel } from '../src/codegen/kernel.js';
 import { legalIR } from '../../../test/helpers/ir-sim.js';
+import { drawWhenLow } from './helpers.js';
 import { regionLanes } from '../src/codegen/thread-loops.js';
 // the bench's draw loops (bench/suite/kernels.mjs) and the option-pricing example's kernel
 import { barrierArgs, barrierCall, sumGammas, sumNormals, sumNormals64, sumUniforms } from '../../../bench/suite/kernels.mjs';
@@ -18,17 +19,6 @@ import { stateMismatches } from '@numbat/core/testsuite';
 import { europeanCall } from '../../../examples/option-pricing.mjs';
 
 const CPU = { target: 'cpu' };
-
-/** A second uniform when the first is below a half: the threads' positions part within the loop. */
-function drawWhenLow(states: Uint32Array, out: Float32Array, trips: number) {
-  const i = cuda.grid(1);
-  let f = 0;
-  for (let k = 0; k < trips; k++) {
-    const u = random.uniformF32(states, i);
-    if (u < 0.5) f += random.uniformF32(states, i);
-  }
-  out[i] = f;
-}
 const count = (ir: KernelIR, flag: 'anyLane' | 'groupWide'): number => {
   let n = 0;
   forEachStmt(ir.body, (s) => { if (s.kind === 'if' && s[flag]) n++; });

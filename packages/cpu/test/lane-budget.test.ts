@@ -9,6 +9,7 @@ import { analyseKernel, kernelAnalyses } from '../src/codegen/kernel.js';
 import { regionLanes } from '../src/codegen/thread-loops.js';
 import { LANE_COST_BUDGET, loopsWithoutFastCopies, regionLaneCost } from '../src/codegen/lane-budget.js';
 import { legalIR } from '../../../test/helpers/ir-sim.js';
+import { drawWhenLow } from './helpers.js';
 // the bench's gamma sampler (bench/suite/kernels.mjs: the random-gamma workload)
 import { sumGammas as gammaSums } from '../../../bench/suite/kernels.mjs';
 
@@ -27,16 +28,6 @@ function drawsTimesGathers(states: Uint32Array, a: Float32Array, out: Float32Arr
   out[i] = s;
 }
 
-/** A second draw under a thread-dependent `if` in a loop of draws (its state words in registers: the thread check its only load). */
-function drawWhenLow(states: Uint32Array, out: Float32Array, trips: number) {
-  const i = cuda.grid(1);
-  let f = 0;
-  for (let k = 0; k < trips; k++) {
-    const u = random.uniformF32(states, i);
-    if (u < 0.5) f += random.uniformF32(states, i);
-  }
-  out[i] = f;
-}
 
 /** The CUDA idiom `if (i < n) { … }` around a loop of normals, and the same after a guard. */
 function normalsInIf(states: Uint32Array, out: Float32Array, trips: number) {
