@@ -7,7 +7,7 @@
 // (block-level.ts). Where data lives: storage.ts; the shared lowering's
 // questions: target-hooks.ts; the state all of them share: context.ts.
 
-import type { KernelIR, ScalarType, Stmt } from '@numbat/core';
+import type { KernelIR, ScalarType } from '@numbat/core';
 import { analyzeUniformity, blockDrawLoops, continueToElse, flattenRetryLoops, forEachStmt, keepThreadStatesInLocals, localScopes, lookaheadDraws, scalarizeLocalArrays, someStmt, wrapToGuard } from '@numbat/core';
 import type { LLVM, LLVMNS } from '@numbat/llvm';
 import { Emitter, KernelLowerer, moduleBytes, moduleText } from '@numbat/llvm';
@@ -72,7 +72,7 @@ export function analyseKernel(source: KernelIR): AnalysedKernel {
     // (Only the regions with blocks: another region's code is the same either way.)
     for (const ir of new Set([lookaheadDraws(blocked), blocked])) {
       const an = kernelAnalyses(ir);
-      if (an.layout.regions.every((r) => !hasBlocks(r.stmts) || withinLaneBudget(r.stmts, an.laneUni, PHILOX_LANES, handOverOf(an), laneLinearLocals(an)))) return { analyses: an };
+      if (markedRegionsFit(an, 'groupWide')) return { analyses: an };
     }
   }
   // Loops not in blocks get a lookahead only where a draw sits under an `if` or in an inner loop of
@@ -85,16 +85,20 @@ export function analyseKernel(source: KernelIR): AnalysedKernel {
   const ahead = lookaheadDraws(inLocals, 'conditional');
   if (ahead !== inLocals) {
     const an = kernelAnalyses(ahead);
-    if (an.layout.regions.every((r) => !hasLookahead(r.stmts) || withinLaneBudget(r.stmts, an.laneUni, PHILOX_LANES, handOverOf(an), laneLinearLocals(an)))) return { analyses: an };
+    if (markedRegionsFit(an, 'anyLane')) return { analyses: an };
   }
   return { analyses: kernelAnalyses(inLocals) };
 }
 
-/** Statements with a lookahead block (core's lookaheadDraws marks its refill anyLane). */
-const hasLookahead = (stmts: readonly Stmt[]): boolean => someStmt(stmts, (s) => s.kind === 'if' && !!s.anyLane);
-
-/** Statements with a loop in blocks (core's blockDrawLoops marks its test of the block boundary groupWide). */
-const hasBlocks = (stmts: readonly Stmt[]): boolean => someStmt(stmts, (s) => s.kind === 'if' && !!s.groupWide);
+/**
+ * Whether every region with an `if` marked `flag` stays within its lane budget at the width a
+ * Philox loop gets: loops in blocks (core's blockDrawLoops marks its test of the block boundary
+ * groupWide), lookahead blocks (lookaheadDraws marks its refill anyLane).
+ */
+function markedRegionsFit(an: Omit<KernelAnalyses, 'opts'>, flag: 'groupWide' | 'anyLane'): boolean {
+  return an.layout.regions.every((r) => !someStmt(r.stmts, (s) => s.kind === 'if' && !!s[flag])
+    || withinLaneBudget(r.stmts, an.laneUni, PHILOX_LANES, handOverOf(an), laneLinearLocals(an)));
+}
 
 /** A Philox loop's lane groups on AVX2 (twice the base width of 8: lane-width.ts); AVX-512's check their own. */
 const PHILOX_LANES = 16;

@@ -130,6 +130,11 @@ export function regionLaneCost(stmts: readonly Stmt[], uni: LaneUniformity): num
   return measured(stmts, uni, 'cost1', () => laneCost(stmts, uni, HAND_OVER));
 }
 
+/** A region's unread locals (lane-shape.ts unreadLocals), made once per compile: for the count and for lane-stmts.ts. */
+export function regionUnreadLocals(stmts: readonly Stmt[], uni: LaneUniformity): ReadonlySet<number> {
+  return measured(stmts, uni, 'unread', () => unreadLocals(stmts));
+}
+
 /**
  * A region's laneWork, laneCost and per-lane accesses, made once per compile (`uni` is one
  * compile's): none depends on W, and lane-width.ts and thread-loops.ts ask for every width they try.
@@ -301,7 +306,7 @@ function laneCostParts(stmts: readonly Stmt[], uni: LaneUniformity, handOver: Ha
   // bounds check, one vector compare: LLVM drops the gather (a conditional draw before a loop of
   // uniforms, at 16 lanes: 3 gathers built, none left after optimisation), and it is no memory
   // for an unmasked copy (lane-stmts.ts). Its index's own loads are read.
-  const unread = unreadLocals(stmts);
+  const unread = regionUnreadLocals(stmts, uni);
   // `once`: the nodes of values computed once into a local of their own (see the end)
   let once = 0, inOnce = false, deepest = 0, checkLoad: Expr | undefined;
   const ex = (e: Expr, depth: number, copies: number): void => {

@@ -7,9 +7,9 @@ import { forEachExpr, localOf, someStmt } from '@numbat/core';
 import type { LLVMNS } from '@numbat/llvm';
 import { LaneExprs } from './lanes.js';
 import { elemBytes, vecSuffix, type LV } from './lane-values.js';
-import { blendsOnly, linearLocals, mayRetire, touchesMemory, unreadLocals } from './lane-shape.js';
+import { blendsOnly, linearLocals, mayRetire, touchesMemory } from './lane-shape.js';
 import type { LoopMasks } from './lane-masks.js';
-import { assignsKept, handOverOf, loopsWithoutFastCopies, rareHandOvers } from './lane-budget.js';
+import { assignsKept, handOverOf, loopsWithoutFastCopies, rareHandOvers, regionUnreadLocals } from './lane-budget.js';
 
 type Value = LLVMNS.Value;
 
@@ -20,7 +20,7 @@ export class LaneLowerer extends LaneExprs {
   private handOvers = new Set<Stmt>();
   /** The region has a loop: its work is there, and an `if` outside every loop runs once per group. */
   private regionLoops = false;
-  /** The locals the region assigns and never reads (lane-shape.ts unreadLocals): their loads are no memory for an unmasked copy. */
+  /** The locals the region assigns and never reads (lane-budget.ts regionUnreadLocals): their loads are no memory for an unmasked copy. */
   private unread: ReadonlySet<number> = new Set();
 
   /** The locals a hand-over's rerun must not find assigned (lane-budget.ts HandOver: the budget counts the same). */
@@ -40,7 +40,7 @@ export class LaneLowerer extends LaneExprs {
   region(list: readonly Stmt[]): void {
     if (this.env.fallbacks.scalarGroup) this.handOvers = this.cg.memo('rareHandOvers', list, () => rareHandOvers(list, this.kept()));
     this.regionLoops = someStmt(list, (x) => x.kind === 'loop');
-    this.unread = this.cg.memo('unreadLocals', list, () => unreadLocals(list));
+    this.unread = regionUnreadLocals(list, this.cg.laneUni);
     const k = list.findIndex((x) => x.kind === 'loop' && this.cg.laneUni.varyingLoops.has(x));
     if (!this.alive && this.env.fallbacks.scalarFinish && k >= 0 && !list.some((x) => this.retires(x))) {
       const loop = list[k] as Stmt & { kind: 'loop' };
