@@ -15,33 +15,31 @@ const COMPARISONS: ReadonlySet<string> = new Set(['lt', 'le', 'gt', 'ge']);
 export function boundTest(ir: KernelIR): (c: Expr) => boolean {
   // locals holding a position: `const i = cuda.grid(1)`, `const base = i * 4` (assigned once, at the top level)
   const positions = new Set<number>();
-  for (const s of soleAssignments(ir, (a) => made(a.value, positions, true))) positions.add(s.local);
-  const position = (e: Expr): boolean => made(e, positions, true) && dependsOnThread(e, positions);
-  const bound = (e: Expr): boolean => made(e, positions, false);
+  for (const s of soleAssignments(ir, (a) => shapeOf(a.value, positions) !== undefined)) positions.add(s.local);
   const test = (c: Expr): boolean => {
     if (c.kind === 'logical' && c.op === 'and') return test(c.a) && test(c.b);
-    return c.kind === 'binary' && COMPARISONS.has(c.op) && ((position(c.a) && bound(c.b)) || (bound(c.a) && position(c.b)));
+    if (c.kind !== 'binary' || !COMPARISONS.has(c.op)) return false;
+    const a = shapeOf(c.a, positions), b = shapeOf(c.b, positions);
+    return (a === 'position' && b === 'bound') || (a === 'bound' && b === 'position');
   };
   return test;
 }
 
-/** `e` is arithmetic (add, sub, mul, conversions) on constants, scalar parameters, array lengths, block and grid sizes and (`thread`) thread and block indices and position locals. */
-function made(e: Expr, positions: ReadonlySet<number>, thread: boolean): boolean {
-  let ok = true;
+/**
+ * `e` as arithmetic (add, sub, mul, conversions) on constants, scalar parameters, array lengths
+ * and block and grid sizes: a 'bound'; with thread or block indices or position locals too: a
+ * 'position'; anything else: undefined.
+ */
+function shapeOf(e: Expr, positions: ReadonlySet<number>): 'bound' | 'position' | undefined {
+  let ok = true, thread = false;
   forEachExpr(e, (x) => {
     switch (x.kind) {
       case 'const': case 'param': case 'length': case 'convert': return;
       case 'binary': if (!ARITHMETIC.has(x.op)) ok = false; return;
-      case 'special': if (!thread && (x.reg === 'threadIdx' || x.reg === 'blockIdx')) ok = false; return;
-      case 'local': if (!thread || !positions.has(x.id)) ok = false; return;
+      case 'special': if (x.reg === 'threadIdx' || x.reg === 'blockIdx') thread = true; return;
+      case 'local': if (positions.has(x.id)) thread = true; else ok = false; return;
       default: ok = false;
     }
   });
-  return ok;
-}
-
-function dependsOnThread(e: Expr, positions: ReadonlySet<number>): boolean {
-  let any = false;
-  forEachExpr(e, (x) => { if ((x.kind === 'special' && (x.reg === 'threadIdx' || x.reg === 'blockIdx')) || (x.kind === 'local' && positions.has(x.id))) any = true; });
-  return any;
+  return !ok ? undefined : thread ? 'position' : 'bound';
 }
