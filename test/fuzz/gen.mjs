@@ -825,14 +825,16 @@ export function generate(seed, { exclude = [], kinds = null } = {}) {
   // Barrier loops draw from their own stream: the kernels of seeds without them stay the same.
   const rb = mulberry32(seed ^ 0x5bd1e995);
   const useBarrierLoop = on('barrier-loops') && rb() < 0.2;
-  const warpExit = useWarp && !useShared && !sharedAtomics && !gridSync && !useSyncRed && !useBarrierLoop && !keptPhases && !sharedTree && !drawBarriers && chance(0.3);
-  const guardN = warpExit ? pick([T, T - 5]) : useShared || sharedAtomics || gridSync || useWarp || useSyncRed || useBarrierLoop || keptPhases || sharedTree || drawBarriers ? T : pick([T, T - 5]);
+  // Barriers or shared memory somewhere: every thread of a block must reach them (no early return).
+  const blockWide = useShared || sharedAtomics || gridSync || useSyncRed || useBarrierLoop || keptPhases || sharedTree || drawBarriers;
+  const warpExit = useWarp && !blockWide && chance(0.3);
+  const guardN = warpExit ? pick([T, T - 5]) : blockWide || useWarp ? T : pick([T, T - 5]);
   // Blocks of other widths (their own stream) where no barrier or warp function needs whole
   // blocks: a width that is not a multiple of cpu's lane groups (8 to 64 threads) runs its
   // remainder in narrower groups or thread by thread (a split kernel's second function, the
   // variant with narrow tails); the grid covers the 64 threads, the guard returns the rest.
   const rbs = mulberry32(seed ^ 0x165667b1);
-  const blockShape = on('block-shapes') && !grid2 && !useShared && !sharedAtomics && !gridSync && !useWarp && !useSyncRed && !useBarrierLoop && !keptPhases && !sharedTree && !drawBarriers && rbs() < 0.6
+  const blockShape = on('block-shapes') && !grid2 && !blockWide && !useWarp && rbs() < 0.6
     ? [8, 13, 24, 40, 48, 64, 96][Math.floor(rbs() * 7)] : 0;
   if (blockShape) cov(`blocks of ${blockShape} threads`);
   if (!useWarp || warpExit) pre.push('if (i >= n) return;');
