@@ -108,10 +108,20 @@ export class Emitter {
 
   // ---- calls ----
 
-  /** Declares (once) and calls a function by name. */
+  /** The functions called so far, by name (a name is one signature: intrinsics spell their types in it). */
+  private readonly callees = new Map<string, LLVMNS.FunctionCallee>();
+
+  /**
+   * Declares (once) and calls a function by name. The declaration is looked up once per name: a
+   * lane group's code calls its lane moves and masked loads thousands of times, and each lookup
+   * was three or more calls into llvm-bindings (~2 µs each: a new wrapper object every time).
+   */
   call(name: string, ret: Type, args: Value[], argTypes?: Type[]): Value {
-    const fnTy = this.llvm.FunctionType.get(ret, argTypes ?? args.map((a) => a.getType()), false);
-    const callee = this.module.getOrInsertFunction(name, fnTy);
+    let callee = this.callees.get(name);
+    if (!callee) {
+      const fnTy = this.llvm.FunctionType.get(ret, argTypes ?? args.map((a) => a.getType()), false);
+      this.callees.set(name, (callee = this.module.getOrInsertFunction(name, fnTy)));
+    }
     return this.b.CreateCall(callee, args);
   }
 
