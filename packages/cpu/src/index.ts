@@ -48,8 +48,8 @@ function hasLoop(ir: KernelIR): boolean {
  * A kernel with loops gets a stoppable variant (its loops poll the launch's
  * stop flag), compiled (or loaded from the cache) at its first launch with a
  * signal/timeout; ordinary launches never pay for the polls. Without loops
- * every block ends, and stopping at the next block is enough. A split kernel
- * gets its variant with narrow tails likewise (below).
+ * every block ends, and stopping at the next block is enough. A kernel built
+ * without narrow tails gets its variant with them likewise (below).
  */
 function withVariants(k: CpuKernel, opts: CompileOptions): CpuKernel {
   const lazily = (variant: KernelVariant): (() => Promise<Launcher>) => {

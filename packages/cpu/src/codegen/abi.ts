@@ -82,9 +82,9 @@ export interface KernelPlan {
   /** The kernel has a grid barrier: every block runs as its own native call, all at once. */
   gridSync?: boolean;
   /**
-   * A split kernel built without narrow tails (CpuCodegenOptions.narrowTails): the width of its
-   * lane groups. A block whose width is not a multiple of it would run its remainder thread by
-   * thread: such a launch runs the kernel's variant with narrow tails (index.ts).
+   * A kernel built without narrow tails (CpuCodegenOptions.narrowTails): the width of its widest
+   * lane groups that have none. A block whose width is not a multiple of it would run its
+   * remainder thread by thread: such a launch runs the kernel's variant with narrow tails (index.ts).
    */
   wideGroups?: number;
 }

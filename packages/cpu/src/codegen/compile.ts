@@ -6,7 +6,7 @@
 // fitted to numbat's IR (CPU_PASSES, or NUMBAT_CPU_PASSES; 'opt' text) and emit an object. The 'llvm' and 'opt'
 // texts are printed only when kept (`printTexts`: a cache entry stores them),
 // else made when inspect first asks, by running those stages again. A kernel
-// built as two functions (kernel.ts, splitsInTwo) has its second module
+// built as two functions (kernel.ts, splitRegion) has its second module
 // finished on libuv's thread pool (@numbat/llvm's pool-finish.ts) while this
 // thread finishes the entry point's, two objects for the JIT; where the pool
 // cannot take it, or a text is printed, the two modules are linked into one here.

@@ -9,7 +9,7 @@ import type { KernelIR, Stmt, UniformityInfo } from '@numbat/core';
 import type { Emitter, KernelLowerer, LLVM, LLVMNS } from '@numbat/llvm';
 import type { KernelPlan } from './abi.js';
 import type { LaneUniformity } from './lane-uniformity.js';
-import type { StorageLayout } from './regions.js';
+import type { Region, StorageLayout } from './regions.js';
 import type { KernelStorage } from './storage.js';
 
 type Value = LLVMNS.Value;
@@ -75,14 +75,15 @@ export interface FunctionUnit {
 }
 
 /**
- * The kernel as two functions (kernel.ts, thread-loops.ts groupsThenRest): `main`, the entry point,
- * runs a wide region's full lane groups and calls `rest` (its own module, emitted on another core)
- * for the rest of the threads and for groups that fall back; `rest` runs threadIdx.x in [lo, hi) of
- * row (ty, tz) of one block in groups of the base width, then thread by thread.
+ * The kernel as two functions (kernel.ts splitRegion, thread-loops.ts groupsThenRest): `main`, the
+ * entry point, runs the kernel, but of `region` only the full lane groups of its wide groups, and
+ * calls `rest` (its own module, emitted on another core) for the rest of the threads and for
+ * groups that fall back; `rest` runs threadIdx.x in [lo, hi) of row (ty, tz) of one block through
+ * `region`, in groups of the base width, then thread by thread.
  */
 export type SplitRole =
-  | { readonly role: 'main'; readonly restName: string }
-  | { readonly role: 'rest'; readonly ty: Value; readonly tz: Value; readonly lo: Value; readonly hi: Value };
+  | { readonly role: 'main'; readonly restName: string; readonly region: Region }
+  | { readonly role: 'rest'; readonly ty: Value; readonly tz: Value; readonly lo: Value; readonly hi: Value; readonly region: Region };
 
 /** What the code generator's functions share: fixed for one kernel. */
 export interface CpuCodegen extends FunctionUnit {

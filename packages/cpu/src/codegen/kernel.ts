@@ -12,7 +12,7 @@ import { analyzeUniformity, blockDrawLoops, continueToElse, flattenRetryLoops, f
 import type { LLVM, LLVMNS } from '@numbat/llvm';
 import { Emitter, KernelLowerer, moduleBytes, moduleText } from '@numbat/llvm';
 import { entryName, INFO, type KernelPlan } from './abi.js';
-import { containsReturn, planStorage, threadIdxAliases } from './regions.js';
+import { containsReturn, planStorage, threadIdxAliases, type Region } from './regions.js';
 import { boundTest } from './bound-guard.js';
 import { analyzeLaneUniformity } from './lane-uniformity.js';
 import { closeModule, openModule } from './module-memory.js';
@@ -20,7 +20,7 @@ import { KernelStorage } from './storage.js';
 import { cpuTargetHooks } from './target-hooks.js';
 import { kernelPairedTrig } from './lane-trig-pairs.js';
 import { blockLevel } from './block-level.js';
-import { rangeShaped, regionLanes } from './thread-loops.js';
+import { rangeShaped, region, regionLanes } from './thread-loops.js';
 import { handOverOf, laneLinearLocals, regionLaneCost, withinLaneBudget } from './lane-budget.js';
 import { analysisMemo, type BlockFrame, type CpuCodegen, type CpuCodegenOptions, type FunctionUnit, type SplitRole, type Thread } from './context.js';
 
@@ -113,10 +113,11 @@ export function buildCpuModule(llvm: LLVM, source: KernelIR | AnalysedKernel, op
   const ir = analyses.ir;
   const plan = newPlan(ir, analyses.tracksExit);
   const whole: KernelAnalyses = { ...analyses, opts };
-  if (!opts.split || !splitsInTwo(ir, whole, !!plan.gridSync)) return buildIn(llvm, ir, opts, whole, plan, undefined);
+  const split = opts.split ? splitRegion(ir, whole, !!plan.gridSync) : undefined;
+  if (!split) return buildIn(llvm, ir, opts, whole, plan, undefined);
   // Narrow tails always where the rows' ranges depend on the kernel's values (thread-loops.ts
   // threadRange): a launch cannot tell whether they leave a remainder.
-  const stmts = (analyses.layout.body[0] as RegionItem).region.stmts;
+  const stmts = split.stmts;
   // A region of base-width groups has no narrower ones: its second function is the
   // thread-by-thread code only, for a block of any width.
   const { W, narrowW } = regionLanes(whole, stmts);
@@ -127,16 +128,14 @@ export function buildCpuModule(llvm: LLVM, source: KernelIR | AnalysedKernel, op
   // finishes the other: with narrow tails the second function (groups of the base width and the
   // thread-by-thread code, against the entry point's wide groups), without them the entry point.
   const first: SplitPart = narrowTails ? 'rest' : 'main';
-  const built = { [first]: buildIn(llvm, ir, o, an, plan, first) } as Record<SplitPart, CpuModule>;
+  const built = { [first]: buildIn(llvm, ir, o, an, plan, first, split) } as Record<SplitPart, CpuModule>;
   handOff?.(built[first], first);
   const second: SplitPart = first === 'rest' ? 'main' : 'rest';
-  built[second] = buildIn(llvm, ir, o, an, plan, second);
+  built[second] = buildIn(llvm, ir, o, an, plan, second, split);
   const { main, rest } = built;
   main.rest = { bytes: rest.bytes, get text() { return rest.text; }, atomics: rest.atomics }; // (not spread: that would print the text)
   return main;
 }
-
-type RegionItem = Extract<KernelAnalyses['layout']['body'][number], { kind: 'region' }>;
 
 /** The IR analyses the code generator asks of a kernel, made once for both functions of a split kernel. */
 type KernelAnalyses = Pick<CpuCodegen, 'ir' | 'opts' | 'layout' | 'tracksExit' | 'laneUni' | 'blockUni' | 'txAliases' | 'bodyScopes' | 'memo'>;
@@ -160,11 +159,11 @@ function newPlan(ir: KernelIR, tracksExit: boolean): KernelPlan {
 }
 
 /** One function built in the shared module (module-memory.ts), handed over as bytes. */
-function buildIn(llvm: LLVM, ir: KernelIR, opts: CpuCodegenOptions, an: KernelAnalyses, plan: KernelPlan, role: 'main' | 'rest' | undefined): CpuModule {
+function buildIn(llvm: LLVM, ir: KernelIR, opts: CpuCodegenOptions, an: KernelAnalyses, plan: KernelPlan, role: 'main' | 'rest' | undefined, splitAt?: Region): CpuModule {
   const unit = openModule(llvm, role === 'rest' ? `${ir.name}.rest` : ir.name); // one shared module, emptied after each compile (module-memory.ts)
   let built: CpuModule | undefined;
   try {
-    built = buildKernel(llvm, unit.ctx, unit.module, unit.builder, ir, opts, an, plan, role);
+    built = buildKernel(llvm, unit.ctx, unit.module, unit.builder, ir, opts, an, plan, role, splitAt);
   } finally {
     const symbols = closeModule(unit, built?.bytes);
     if (built) built.declared = symbols.declared;
@@ -182,26 +181,41 @@ function buildIn(llvm: LLVM, ir: KernelIR, opts: CpuCodegenOptions, an: KernelAn
 const SPLIT_BASE_COST = 200;
 
 /**
- * Whether the kernel runs as two functions (context.ts SplitRole): its one region (no barriers:
- * a row's threads can run in another function) has wide lane groups with a remainder in
- * narrower ones (thread-loops.ts regionLanes), or groups of the base width and code enough
- * (SPLIT_BASE_COST) that its thread-by-thread copy, the second function then, is worth a
- * module of its own; and nothing per block that the second function would have to share
- * (shared memory, per-thread storage, block scalars, grid barriers, exit flags).
+ * The region a kernel runs in two functions (context.ts SplitRole), or undefined: the kernel is
+ * one function. Its costliest region whose lane groups are wide with a remainder in narrower ones
+ * (thread-loops.ts regionLanes), or of the base width with code enough (SPLIT_BASE_COST) that its
+ * thread-by-thread copy, the second function then, is worth a module of its own. A kernel
+ * without barriers is one region. In a kernel with barriers the region lies at the top of the
+ * block level (not in a block-level loop or if, whose flags are the entry point's) and reads no
+ * block scalar (the entry point's allocas); no kernel that tracks returned threads or waits for
+ * the grid splits. All else a region uses lives in the launch's scratch memory (shared memory,
+ * per-thread storage, the local arrays of one thread at a time: storage.ts), which both
+ * functions lay out alike. (Kernels with barriers split since 2026-12-03: a loop of normals
+ * summed per thread, then reduced in shared memory, compiled its one function's 32-lane groups,
+ * tails and tree in ~70 ms of LLVM on one core.)
  */
-function splitsInTwo(ir: KernelIR, an: KernelAnalyses, gridSync: boolean): boolean {
+function splitRegion(ir: KernelIR, an: KernelAnalyses, gridSync: boolean): Region | undefined {
   const { layout } = an;
-  const body = layout.body;
-  if (ir.hasBarrier || an.tracksExit || gridSync || body.length !== 1 || body[0].kind !== 'region') return false;
-  if (ir.arrays.some((a) => a.space === 'shared') || layout.perThreadLocals.size || layout.perThreadArrays.size || layout.blockScalars.size) return false;
-  const stmts = body[0].region.stmts;
-  const { jam, W, narrowW } = regionLanes(an, stmts);
-  return jam && W > 1 && (narrowW !== undefined || regionLaneCost(stmts, an.laneUni) >= SPLIT_BASE_COST);
+  if (an.tracksExit || gridSync) return undefined;
+  let best: Region | undefined, bestCost = -1;
+  for (const item of layout.body) {
+    if (item.kind !== 'region') continue;
+    const r = item.region;
+    if (layout.blockScalars.size && [...layout.localsOf.get(r) ?? []].some((id) => layout.blockScalars.has(id))) continue;
+    const { jam, W, narrowW } = regionLanes(an, r.stmts);
+    if (!jam || W <= 1) continue;
+    const cost = regionLaneCost(r.stmts, an.laneUni);
+    if ((narrowW !== undefined || cost >= SPLIT_BASE_COST) && cost > bestCost) { best = r; bestCost = cost; }
+  }
+  return best;
 }
 
-/** `role`: a split kernel's part (both share `plan`); undefined: the kernel in one function. */
+/**
+ * `role`: a split kernel's part (both share `plan`); undefined: the kernel in one function.
+ * `splitAt`: a split kernel's region whose threads the two share (splitRegion).
+ */
 function buildKernel(llvm: LLVM, ctx: LLVMNS.LLVMContext, module: LLVMNS.Module, b: LLVMNS.IRBuilder, ir: KernelIR, opts: CpuCodegenOptions,
-  an: KernelAnalyses, plan: KernelPlan, role: 'main' | 'rest' | undefined): CpuModule {
+  an: KernelAnalyses, plan: KernelPlan, role: 'main' | 'rest' | undefined, splitAt?: Region): CpuModule {
   const i32 = b.getInt32Ty();
   const paramTys = ir.params.map((p) => (p.type.kind === 'array' ? b.getInt8PtrTy() : scalarArgType(b, p.type.type)));
   // rest: the entry point's arguments, then the row and range (ty, tz, lo, hi)
@@ -209,15 +223,16 @@ function buildKernel(llvm: LLVM, ctx: LLVMNS.LLVMContext, module: LLVMNS.Module,
   const fn = llvm.Function.Create(fnTy, llvm.Function.LinkageTypes.ExternalLinkage, role === 'rest' ? restName(plan.entry) : plan.entry, module);
   const { layout, tracksExit } = an;
   const restArg = (k: number): LLVMNS.Value => fn.getArg(4 + ir.params.length + k);
-  const split: SplitRole | undefined = role === 'rest' ? { role, ty: restArg(0), tz: restArg(1), lo: restArg(2), hi: restArg(3) }
-    : role === 'main' ? { role, restName: restName(plan.entry) } : undefined;
+  const split: SplitRole | undefined = role === 'rest' ? { role, ty: restArg(0), tz: restArg(1), lo: restArg(2), hi: restArg(3), region: splitAt! }
+    : role === 'main' ? { role, restName: restName(plan.entry), region: splitAt! } : undefined;
   const e = new Emitter(llvm, ctx, module, b);
   const block = (name: string): LLVMNS.BasicBlock => llvm.BasicBlock.Create(ctx, name, fn);
   const f: FunctionUnit = { llvm, ctx, fn, e, block };
 
   const entry = block('entry');
   b.SetInsertPoint(entry);
-  const storage = new KernelStorage(llvm, e, module, fn, ir, layout, plan);
+  // (the memory sizes are the plan's once: the second function lays out the same memory)
+  const storage = new KernelStorage(llvm, e, module, fn, ir, layout, role === 'rest' ? structuredClone(plan) : plan);
 
   const begin = fn.getArg(1), end = fn.getArg(2);
   const blockHead = block('block'), exit = block('exit');
@@ -266,7 +281,9 @@ function buildKernel(llvm: LLVM, ctx: LLVMNS.LLVMContext, module: LLVMNS.Module,
 
   const low = new KernelLowerer<Thread>(llvm, ctx, module, b, fn, ir, cpuTargetHooks(f, ir, storage, frame, plan, !!opts.poll, () => kernelPairedTrig(an)), { boundscheck: opts.boundscheck });
   const cg: CpuCodegen = { ...an, ...f, b, ir, opts, low, storage, frame, plan, split };
-  blockLevel(cg, layout.body, undefined);
+  // (the second function runs rows of the split region only: the block level is the entry point's)
+  if (split?.role === 'rest') region(cg, split.region, undefined);
+  else blockLevel(cg, layout.body, undefined);
   low.jump(blockDone);
 
   b.SetInsertPoint(blockDone);

@@ -92,6 +92,8 @@ export interface StorageLayout {
   /** For each region, the private locals/arrays it references (zeroed per thread at region start). */
   privateLocalsOf: Map<Region, number[]>;
   privateArraysOf: Map<Region, number[]>;
+  /** For each region, every local its code refers to (its recomputed ones' definitions included). */
+  localsOf: Map<Region, ReadonlySet<number>>;
 }
 
 interface Refs { locals: Set<number>; arrays: Set<number> }
@@ -344,10 +346,12 @@ export function planStorage(ir: KernelIR, txAliases: ReadonlySet<number> = threa
   const recomputed = recomputableLocals(ir, new Set([...blockScalars, ...txAliases, ...blockRefs.locals]), txAliases);
 
   const uses = new Map<number, Region[]>(), arrayUses = new Map<number, Region[]>();
+  const localsOf = new Map<Region, ReadonlySet<number>>();
   for (const r of regions) {
     const refs: Refs = { locals: new Set(), arrays: new Set() };
     stmtRefs(r.stmts, refs);
     recomputeInRegion(r, refs, recomputed);
+    localsOf.set(r, refs.locals);
     for (const l of refs.locals) (uses.get(l) ?? uses.set(l, []).get(l)!).push(r);
     for (const a of refs.arrays) (arrayUses.get(a) ?? arrayUses.set(a, []).get(a)!).push(r);
   }
@@ -372,5 +376,5 @@ export function planStorage(ir: KernelIR, txAliases: ReadonlySet<number> = threa
     if (rs.length === 1 && !rs[0].inBarrierLoop && !blockRefs.arrays.has(a.id)) privateArraysOf.get(rs[0])!.push(a.id);
     else if (rs.length) perThreadArrays.add(a.id);
   }
-  return { body, regions, perThreadLocals, perThreadArrays, privateLocalsOf, privateArraysOf, blockScalars, hoisted, txAliases: privateTxAliases };
+  return { body, regions, perThreadLocals, perThreadArrays, privateLocalsOf, privateArraysOf, blockScalars, hoisted, txAliases: privateTxAliases, localsOf };
 }

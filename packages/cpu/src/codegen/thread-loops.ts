@@ -109,8 +109,9 @@ export function region(cg: CpuCodegen, region: Region, loop: BarrierLoop | undef
   const after = cg.block('region.end');
   const { jam, W, narrowW } = regionLanes(cg, stmts);
   // A region that is one `if (threadIdx.x < s)` (reduction trees, `if (t === 0)`):
-  // only the threads that can pass the test are visited.
-  const range = threadRange(cg, stmts);
+  // only the threads that can pass the test are visited (a second function is given the
+  // range its entry point computed: it runs the arm alike).
+  const range = cg.split?.role === 'rest' ? (rangeTest(cg, stmts) ? [cg.split.lo, cg.split.hi] : undefined) : threadRange(cg, stmts);
   // Every thread in the range passes the (pure) test: run its arm directly.
   const body = range ? (stmts[0] as Stmt & { kind: 'if' }).then : stmts;
   const split = cg.split;
@@ -129,9 +130,8 @@ export function region(cg: CpuCodegen, region: Region, loop: BarrierLoop | undef
         else threadLoop(cg, bdx, 'tx', undefined, (tx) => threadBody(cg, region, body, loop, tx, ty, tz));
         return;
       }
-      if (split?.role === 'main') {
-        groupsThenRest(cg, region, body, loop, lo, hi, ty, tz, W, split.restName);
-      } else groupsThenThreads(cg, region, body, loop, lo, hi, ty, tz, W, narrowW);
+      if (split?.role === 'main' && split.region === region) groupsThenRest(cg, region, body, loop, lo, hi, ty, tz, W, split.restName);
+      else groupsThenThreads(cg, region, body, loop, lo, hi, ty, tz, W, narrowTailsOf(cg, stmts, W, narrowW));
     }));
   }
   b.SetInsertPoint(after);
@@ -230,6 +230,22 @@ function groupsThenThreads(cg: CpuCodegen, region: Region, body: readonly Stmt[]
 }
 
 /**
+ * The width of a wide region's narrow tails in a kernel built as one function, or undefined
+ * where it goes without them: as a split kernel's entry point does (kernel.ts), the kernel's
+ * default variant leaves them out where a launch can tell whether its rows leave a remainder
+ * (plan.wideGroups: the launcher compiles the variant with them, CpuCodegenOptions.narrowTails,
+ * at the first launch whose blockDim.x is not a multiple of the widest such group). A region
+ * bounded by a thread-dependent range (`if (threadIdx.x < s)`: reduction trees) keeps them.
+ * They were the region a third time in one function: a kernel that sums normals and then
+ * reduces them in shared memory compiled its draw loop at 32 lanes, 8 lanes and thread by thread.
+ */
+function narrowTailsOf(cg: CpuCodegen, stmts: readonly Stmt[], W: number, narrowW: number | undefined): number | undefined {
+  if (narrowW === undefined || cg.opts.narrowTails || rangeShaped(stmts, cg.txAliases)) return narrowW;
+  cg.plan.wideGroups = Math.max(cg.plan.wideGroups ?? 0, W);
+  return undefined;
+}
+
+/**
  * groupsThenThreads of a split kernel's entry point (context.ts SplitRole): the full groups of W
  * threads here; the rest of the range, and the threads of a group that falls back, through the
  * kernel's second function (`rest`: thread by thread, or in the variant with narrow tails, groups
@@ -309,6 +325,24 @@ function isThreadX(x: Expr, txAliases: ReadonlySet<number>): boolean {
  * every thread would compute). undefined otherwise.
  */
 function threadRange(cg: CpuCodegen, stmts: readonly Stmt[]): [Value, Value] | undefined {
+  const test = rangeTest(cg, stmts);
+  if (!test) return undefined;
+  const { u, op } = test;
+  const { b, e } = cg;
+  // in 64 bits: u + 1 must not wrap
+  const v = b.CreateSExt(cg.low.expr(u, representative(cg)), e.i64);
+  const [lo64, hi64] = op === 'lt' ? [e.i64c(0), v] : op === 'le' ? [e.i64c(0), b.CreateAdd(v, e.i64c(1))] : [v, b.CreateAdd(v, e.i64c(1))];
+  const n = b.CreateZExt(cg.storage.blockDim[0], e.i64);
+  const clamp = (x: Value): Value => {
+    const pos = b.CreateSelect(b.CreateICmpSLT(x, e.i64c(0)), e.i64c(0), x);
+    return b.CreateTrunc(b.CreateSelect(b.CreateICmpSGT(pos, n), n, pos), e.i32);
+  };
+  const lo = clamp(lo64), hi = clamp(hi64);
+  return [lo, b.CreateSelect(b.CreateICmpULT(hi, lo), lo, hi)];
+}
+
+/** The bound threadRange evaluates (`threadIdx.x op u`, u pure and block-uniform), or undefined: the region is not bounded so. */
+function rangeTest(cg: CpuCodegen, stmts: readonly Stmt[]): { u: Expr; op: 'lt' | 'le' | 'eq' } | undefined {
   if (!rangeShaped(stmts, cg.txAliases)) return undefined;
   const c = (stmts[0] as Stmt & { kind: 'if' }).cond as Expr & { kind: 'binary' };
   const isX = (x: Expr): boolean => isThreadX(x, cg.txAliases);
@@ -322,18 +356,7 @@ function threadRange(cg: CpuCodegen, stmts: readonly Stmt[]): [Value, Value] | u
   if (isX(c.a) && pure(c.b)) u = c.b;
   else if (isX(c.b) && pure(c.a)) { u = c.a; op = ({ lt: 'gt', le: 'ge', gt: 'lt', ge: 'le', eq: 'eq' } as Record<string, typeof op>)[op] ?? 'ne'; }
   else return undefined;
-  if (op !== 'lt' && op !== 'le' && op !== 'eq') return undefined;
-  const { b, e } = cg;
-  // in 64 bits: u + 1 must not wrap
-  const v = b.CreateSExt(cg.low.expr(u, representative(cg)), e.i64);
-  const [lo64, hi64] = op === 'lt' ? [e.i64c(0), v] : op === 'le' ? [e.i64c(0), b.CreateAdd(v, e.i64c(1))] : [v, b.CreateAdd(v, e.i64c(1))];
-  const n = b.CreateZExt(cg.storage.blockDim[0], e.i64);
-  const clamp = (x: Value): Value => {
-    const pos = b.CreateSelect(b.CreateICmpSLT(x, e.i64c(0)), e.i64c(0), x);
-    return b.CreateTrunc(b.CreateSelect(b.CreateICmpSGT(pos, n), n, pos), e.i32);
-  };
-  const lo = clamp(lo64), hi = clamp(hi64);
-  return [lo, b.CreateSelect(b.CreateICmpULT(hi, lo), lo, hi)];
+  return op === 'lt' || op === 'le' || op === 'eq' ? { u, op } : undefined;
 }
 
 /** The break/continue targets of a region's code inside a block-level loop: set its flag, go to the next thread. */

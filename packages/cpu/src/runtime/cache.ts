@@ -13,7 +13,7 @@ import { KernelCache } from '@numbat/llvm';
 import type { KernelPlan } from '../codegen/abi.js';
 
 /** Bump when generated code or the ABI changes meaning. */
-export const CODEGEN_VERSION = 'cpu-83';
+export const CODEGEN_VERSION = 'cpu-84';
 
 // The switches that change cpu's generated code (docs/backends/cpu.md).
 const CODEGEN_KNOBS = ['NUMBAT_CPU_PASSES', 'NUMBAT_CPU_LANES', 'NUMBAT_LLVM_ARGS'];
