@@ -19,7 +19,7 @@ import { cuda, loadBackend, random } from '@numbat/core';
 import { monteCarloPi } from '../examples/pi.mjs';
 // The kernels as the example and the bench's draw workloads run them (imported, not copied).
 import { europeanCall } from '../examples/option-pricing.mjs';
-import { GAMMA_ALPHA, barrierArgs, barrierCall, basketArgs, basketCall, basketCholesky, sumGammas, sumNormals, sumNormals64, sumUniforms } from './suite/kernels.mjs';
+import { GAMMA_ALPHA, barrierArgs, barrierCall, basketArgs, basketCall, basketCholesky, jumpDiffusion, sumGammas, sumNormals, sumNormals64, sumNormalsBlockTree, sumUniforms } from './suite/kernels.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
@@ -49,6 +49,10 @@ export const KERNELS = {
   'gamma-draws': [sumGammas, () => [states(), f32(), 1, GAMMA_ALPHA]],
   'basket-option': [basketCall, () => [states(), basketCholesky(), f32(), 1, ...basketArgs()]],
   'barrier-option': [barrierCall, () => [states(), f32(), 1, ...barrierArgs()]],
+  // Monte Carlo's usual shape: per-thread sums, then a shared-memory tree (barriers); and a jump
+  // diffusion (a normal drawn under a thread-dependent if)
+  'normal-block-tree': [sumNormalsBlockTree, () => [states(), f32(), 1]],
+  'jump-diffusion': [jumpDiffusion, () => [states(), f32(), 1, 0.05]],
   'pi-lcg (no random)': [monteCarloPi, () => [new Uint32Array(4), new Uint32Array(4), 1]],
   'saxpy (no random)': [saxpy, () => [2, f32(), f32()]],
 };

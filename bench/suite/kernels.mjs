@@ -110,6 +110,40 @@ export function sumNormals(states, sums, draws) {
   sums[i] = s;
 }
 
+/**
+ * Monte Carlo's usual shape (bench/compile-time.mjs compiles it): normals summed per thread, then
+ * the block's sums reduced in shared memory (the seed's tree: a barrier per step), one partial
+ * per block; blocks of at most 256 threads.
+ */
+export function sumNormalsBlockTree(states, partials, draws) {
+  const sh = cuda.shared.array(256, 'f32');
+  const t = cuda.threadIdx.x, i = cuda.grid(1);
+  let s = 0;
+  if (i < states.length / 10) for (let k = 0; k < draws; k++) s += random.normalF32(states, i);
+  sh[t] = s;
+  cuda.syncthreads();
+  for (let stride = cuda.blockDim.x >> 1; stride > 0; stride >>= 1) {
+    if (t < stride) sh[t] += sh[t + stride];
+    cuda.syncthreads();
+  }
+  if (t === 0) partials[cuda.blockIdx.x] = sh[0];
+}
+
+/**
+ * A jump diffusion's path (bench/compile-time.mjs compiles it): per step a normal, a uniform and,
+ * with probability `lambda`, a second normal (the jump): draws under a thread-dependent `if`.
+ */
+export function jumpDiffusion(states, out, steps, lambda) {
+  const i = cuda.grid(1);
+  if (i >= out.length) return;
+  let x = 0;
+  for (let k = 0; k < steps; k++) {
+    x += 0.01 * random.normalF32(states, i);
+    if (random.uniformF32(states, i) < lambda) x += 0.05 * random.normalF32(states, i);
+  }
+  out[i] = x;
+}
+
 /** The random-normal-f64 workload's kernel: f64 draws summed in f64. */
 export function sumNormals64(states, sums, draws) {
   const i = cuda.grid(1);
