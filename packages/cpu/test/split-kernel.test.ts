@@ -8,7 +8,11 @@
 // thread; a launch whose blocks leave one runs the kernel's variant with narrow
 // tails (lane groups of the base width), compiled at the first such launch. A
 // kernel whose groups are of the base width splits too: its second function is
-// the thread-by-thread code.
+// the thread-by-thread code. A kernel with barriers splits at its costliest region
+// (its wide groups in the entry point with the block level and the other regions,
+// its tails in the second function; the two share shared memory and per-thread
+// storage through the launch's scratch memory), and a kernel left in one function
+// leaves its wide regions' narrow tails to the variant with them.
 // Every path against the simulator, bit for bit.
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cuda, random, targetAvailability } from '@numbat/core';
 import { NativeModule } from '@numbat/llvm';
+import { compileRecords } from '@numbat/cpu';
 import { withLanes } from './helpers.js';
 
 const cpu = await targetAvailability('cpu');
@@ -37,9 +42,46 @@ function rows(states: Uint32Array, out: Float32Array, n: number) {
   out[i] = s + cuda.threadIdx.y * 1000 + cuda.threadIdx.z * 100000;
 }
 
+// draws summed per thread, then a tree in shared memory (barriers); `out` holds the blocks' sums, then the threads'
+function drawsThenTree(states: Uint32Array, out: Float32Array, n: number) {
+  const sh = cuda.shared.array(64, 'f32');
+  const t = cuda.threadIdx.x, i = cuda.grid(1);
+  let s = 0;
+  for (let d = 0; d < n; d++) s += random.uniformF32(states, i) * (d + 1);
+  sh[t] = s;
+  cuda.syncthreads();
+  for (let st = 32; st > 0; st >>= 1) {
+    if (t < st && t + st < cuda.blockDim.x) sh[t] += sh[t + st];
+    cuda.syncthreads();
+  }
+  if (t === 0) out[cuda.blockIdx.x] = sh[0];
+  out[cuda.gridDim.x + i] = s;
+}
+
+// the draws after a barrier, with what the region before it left in per-thread storage (`w`) and shared memory
+function drawsAfterBarrier(states: Uint32Array, out: Float32Array, n: number) {
+  const sh = cuda.shared.array(64, 'f32');
+  const t = cuda.threadIdx.x, i = cuda.grid(1);
+  const w = t * 0.5 + 1;
+  sh[t] = w;
+  cuda.syncthreads();
+  let s = sh[(t + 1) % cuda.blockDim.x];
+  for (let d = 0; d < n; d++) s += random.uniformF32(states, i) * w;
+  out[i] = s;
+}
+
 type Shape = [grid: number, block: number | [number, number, number], threads: number, length: number];
 // full groups only; a remainder; fewer threads than a group; a partial last block (the guard)
 const SHAPES: Shape[] = [[2, 64, 128, 128], [3, 45, 135, 135], [4, 5, 20, 20], [3, 40, 120, 100]];
+
+/** Blocks of 64, 48, 20 and 7 threads of drawsThenTree (a multiple of every wide width, a remainder, fewer than a group). */
+const TREE_SHAPES: Shape[] = [64, 48, 20, 7].map((b) => [3, b, 3 * b, 3 + 3 * b]);
+
+/** The entry point's name where `opt` (a kernel's optimised module) has it call a second function; else undefined. */
+function splitEntry(opt: string): string | undefined {
+  const entry = /define i32 @(numbat_run_\w+)\(/.exec(opt)?.[1];
+  return entry && new RegExp(`define internal i32 @${entry}_rest\\(`).test(opt) && new RegExp(`call i32 @${entry}_rest\\(`).test(opt) ? entry : undefined;
+}
 
 async function matches(fn: typeof sumDraws, cache: boolean, [grid, block, threads, length]: Shape): Promise<void> {
   const make = () => [random.createStates(threads, 7), new Float32Array(length), 5] as const;
@@ -53,11 +95,32 @@ async function matches(fn: typeof sumDraws, cache: boolean, [grid, block, thread
 describe.skipIf(!cpu.ok)('cpu kernels built as two functions', () => {
   it('the kernel has two functions, linked into one module where texts are made', async () => {
     const k = cuda.jit(sumDraws, { target: 'cpu', cache: false });
-    const opt = await k.inspect('opt', random.createStates(4, 1), new Float32Array(4), 1);
-    const entry = /define i32 @(numbat_run_\w+)\(/.exec(opt)?.[1];
-    expect(entry).toBeDefined();
-    expect(opt).toMatch(new RegExp(`define internal i32 @${entry}_rest\\(`));
-    expect(opt).toMatch(new RegExp(`call i32 @${entry}_rest\\(`));
+    expect(splitEntry(await k.inspect('opt', random.createStates(4, 1), new Float32Array(4), 1))).toBeDefined();
+  });
+
+  it('a kernel with barriers splits at its draws\' region, and matches the simulator', async () => {
+    const opt = await cuda.jit(drawsThenTree, { target: 'cpu', cache: false }).inspect('opt', random.createStates(64, 1), new Float32Array(65), 1);
+    expect(splitEntry(opt)).toBeDefined();
+    for (const shape of TREE_SHAPES) await matches(drawsThenTree, false, shape);
+    for (const block of [64, 40]) await matches(drawsAfterBarrier, false, [2, block, 2 * block, 2 * block]);
+  });
+
+  it('a kernel with barriers leaves its narrow tails to the variant, compiled at the first launch whose blocks leave a remainder', async () => {
+    const k = cuda.jit(drawsThenTree, { target: 'cpu', cache: false });
+    const compiles = compileRecords().length;
+    const run = async (block: number): Promise<number> => {
+      const got = [random.createStates(2 * block, 3), new Float32Array(2 + 2 * block), 4] as const;
+      const want = [random.createStates(2 * block, 3), new Float32Array(2 + 2 * block), 4] as const;
+      await k.configure(2, block)(...got);
+      await cuda.jit(drawsThenTree, { target: 'sim' }).configure(2, block)(...want);
+      expect(Array.from(got[1]), `blocks of ${block}`).toEqual(Array.from(want[1]));
+      return compileRecords().length - compiles;
+    };
+    expect(await run(64)).toBe(1);
+    expect(await run(32)).toBe(1);
+    // a remainder for groups of 8, 16 or 32 lanes (the draws' width: lane-width.ts)
+    expect(await run(36)).toBe(2);
+    expect(await run(44)).toBe(2);
   });
 
   it('match the simulator with the second function finished on the thread pool', async () => {
@@ -98,8 +161,7 @@ describe.skipIf(!cpu.ok)('cpu kernels built as two functions', () => {
       const k = cuda.jit(sumDraws, { target: 'cpu', cache: false });
       const jobs = NativeModule.poolFinishState().jobs;
       const opt = await k.inspect('opt', random.createStates(4, 1), new Float32Array(4), 1);
-      const entry = /define i32 @(numbat_run_\w+)\(/.exec(opt)?.[1];
-      expect(opt).toMatch(new RegExp(`define internal i32 @${entry}_rest\\(`));
+      expect(splitEntry(opt)).toBeDefined();
       expect(opt).toMatch(/<4 x i32>/);
       for (const [grid, block, threads, length] of [...SHAPES, [2, 13, 26, 26]]) {
         const got = [random.createStates(threads, 7), new Float32Array(length), 5] as const;
@@ -130,6 +192,7 @@ describe.skipIf(!cpu.ok)('cpu kernels built as two functions', () => {
       const jobs = NativeModule.poolFinishState().jobs;
       for (const shape of SHAPES) await matches(sumDraws, true, shape);
       await matches(rows, true, [2, [20, 3, 2], 240, 240]);
+      for (const shape of TREE_SHAPES) await matches(drawsThenTree, true, shape);
       expect(NativeModule.poolFinishState().jobs).toBe(jobs);
     } finally {
       if (prev === undefined) delete process.env.NUMBAT_CACHE_DIR; else process.env.NUMBAT_CACHE_DIR = prev;
