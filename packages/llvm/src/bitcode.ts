@@ -7,7 +7,7 @@
 // C API reads llvm-bindings' bitcode.
 
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, lstatSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LLVM, LLVMNS } from './bindings.js';
@@ -17,35 +17,21 @@ import { NativeModule } from './native.js';
 let unusable = false;
 const SCRATCH = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 
-/**
- * The file the bitcode passes through: created once (O_EXCL: never an existing file or another
- * user's link; the directory's sticky bit keeps others from replacing it), then rewritten by
- * every compile and removed when the process exits. A file per module cost ~1 ms of JavaScript
- * (a random name, open, close, remove) on the compile's critical path. Made anew should anything
- * but our regular file stand there.
- */
-let scratch: string | undefined;
-function scratchFile(): string {
-  if (scratch) {
-    const st = lstatSync(scratch, { throwIfNoEntry: false });
-    if (st?.isFile() && (typeof process.getuid !== 'function' || st.uid === process.getuid())) return scratch;
-  }
-  const file = join(SCRATCH, `numbat-${process.pid}-${randomBytes(8).toString('hex')}.bc`);
-  closeSync(openSync(file, 'wx', 0o600));
-  if (!scratch) process.once('exit', () => { if (scratch) rmSync(scratch, { force: true }); });
-  return (scratch = file);
-}
-
 /** The module's bitcode, or its text where no file can be written (both parse with NativeModule.parse). */
 export function moduleBytes(llvm: LLVM, module: LLVMNS.Module): Buffer | string {
   if (unusable) return module.print();
+  // Created here first (O_EXCL: never an existing file or another user's link; the
+  // directory's sticky bit keeps others from replacing it), removed at once.
+  const file = join(SCRATCH, `numbat-${process.pid}-${randomBytes(8).toString('hex')}.bc`);
   try {
-    const file = scratchFile();
+    closeSync(openSync(file, 'wx', 0o600));
     llvm.WriteBitcodeToFile(module, file);
     return readFileSync(file);
   } catch {
     unusable = true; // e.g. no writable temporary directory: text from now on
     return module.print();
+  } finally {
+    rmSync(file, { force: true });
   }
 }
 
