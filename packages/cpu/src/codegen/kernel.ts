@@ -20,7 +20,7 @@ import { KernelStorage } from './storage.js';
 import { cpuTargetHooks } from './target-hooks.js';
 import { kernelPairedTrig } from './lane-trig-pairs.js';
 import { blockLevel } from './block-level.js';
-import { rangeShaped, region, regionLanes } from './thread-loops.js';
+import { narrowTailsOf, region, regionLanes } from './thread-loops.js';
 import { handOverOf, laneLinearLocals, regionLaneCost, withinLaneBudget } from './lane-budget.js';
 import { analysisMemo, type BlockFrame, type CpuCodegen, type CpuCodegenOptions, type FunctionUnit, type SplitRole, type Thread } from './context.js';
 
@@ -121,9 +121,8 @@ export function buildCpuModule(llvm: LLVM, source: KernelIR | AnalysedKernel, op
   // A region of base-width groups has no narrower ones: its second function is the
   // thread-by-thread code only, for a block of any width.
   const { W, narrowW } = regionLanes(whole, stmts);
-  const narrowTails = narrowW !== undefined && (!!opts.narrowTails || rangeShaped(stmts, analyses.txAliases));
+  const narrowTails = narrowTailsOf({ opts, plan, txAliases: analyses.txAliases }, stmts, W, narrowW) !== undefined;
   const o = { ...opts, narrowTails }, an: KernelAnalyses = { ...analyses, opts: o };
-  if (narrowW !== undefined && !narrowTails) plan.wideGroups = W;
   // The larger to finish first, so another thread can finish it while this one builds and
   // finishes the other: with narrow tails the second function (groups of the base width and the
   // thread-by-thread code, against the entry point's wide groups), without them the entry point.

@@ -176,20 +176,11 @@ export class LaneValues {
 
   /** The failing indices of an out-of-bounds report (checkVec). */
   protected oobIndices?: Value;
-  /** The move functions this group has declared (lane-moves-ir.ts), by name. */
-  private readonly moves = new Map<string, LLVMNS.FunctionCallee>();
-
   /** A call of a move between lanes and vectors (lane-moves-ir.ts: always inlined, one insert/extract each). */
   private move(kind: MoveKind, t: LaneType, args: Value[]): Value {
-    const name = laneMoveName(kind, this.W, moveType(t));
-    let f = this.moves.get(name);
-    if (!f) {
-      const v = this.vty(t), x = this.sty(t), llvm = this.low.llvm;
-      const [ret, params] = kind === 'lane' ? [x, [v, this.e.i32]] : kind === 'pack' ? [v, new Array(this.W).fill(x)] : [v, [x]];
-      f = this.low.module.getOrInsertFunction(name, llvm.FunctionType.get(ret, params, false));
-      this.moves.set(name, f);
-    }
-    return this.b.CreateCall(f, args);
+    const v = this.vty(t), x = this.sty(t);
+    const [ret, params] = kind === 'lane' ? [x, [v, this.e.i32]] : kind === 'pack' ? [v, new Array(this.W).fill(x)] : [v, [x]];
+    return this.e.call(laneMoveName(kind, this.W, moveType(t)), ret, args, params);
   }
 
   private iW?: LLVMNS.Type;

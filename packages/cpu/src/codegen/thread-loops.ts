@@ -230,16 +230,16 @@ function groupsThenThreads(cg: CpuCodegen, region: Region, body: readonly Stmt[]
 }
 
 /**
- * The width of a wide region's narrow tails in a kernel built as one function, or undefined
- * where it goes without them: as a split kernel's entry point does (kernel.ts), the kernel's
- * default variant leaves them out where a launch can tell whether its rows leave a remainder
- * (plan.wideGroups: the launcher compiles the variant with them, CpuCodegenOptions.narrowTails,
- * at the first launch whose blockDim.x is not a multiple of the widest such group). A region
- * bounded by a thread-dependent range (`if (threadIdx.x < s)`: reduction trees) keeps them.
- * They were the region a third time in one function: a kernel that sums normals and then
- * reduces them in shared memory compiled its draw loop at 32 lanes, 8 lanes and thread by thread.
+ * The width of a wide region's narrow tails in this build, or undefined where it goes without
+ * them: the kernel's default variant leaves them out where a launch can tell whether its rows
+ * leave a remainder (plan.wideGroups: the launcher compiles the variant with them,
+ * CpuCodegenOptions.narrowTails, at the first launch whose blockDim.x is not a multiple of the
+ * widest such group). A region bounded by a thread-dependent range (`if (threadIdx.x < s)`:
+ * reduction trees) keeps them. Asked of a split kernel's region (kernel.ts) and of every other
+ * wide region: they were the region a third time in one function (a kernel that sums normals and
+ * then reduces them in shared memory compiled its draw loop at 32 lanes, 8 lanes and thread by thread).
  */
-function narrowTailsOf(cg: CpuCodegen, stmts: readonly Stmt[], W: number, narrowW: number | undefined): number | undefined {
+export function narrowTailsOf(cg: Pick<CpuCodegen, 'opts' | 'plan' | 'txAliases'>, stmts: readonly Stmt[], W: number, narrowW: number | undefined): number | undefined {
   if (narrowW === undefined || cg.opts.narrowTails || rangeShaped(stmts, cg.txAliases)) return narrowW;
   cg.plan.wideGroups = Math.max(cg.plan.wideGroups ?? 0, W);
   return undefined;
